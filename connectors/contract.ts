@@ -1,0 +1,180 @@
+// The connector contract: what every source system adapter implements.
+// A connector is like a storage driver: it states what it can do and does it in batches.
+// The gateway owns normalisation, matching and decisions; a connector only finds
+// candidate records, exports them and applies writes, each write idempotent.
+import type {
+  Capability,
+  DataCategory,
+  IdentifierType,
+  Relationship,
+  SourceKind,
+} from '../src/domain/vocabulary.js';
+
+/** One identifier as the gateway sends it: already normalised (see src/identity/normalise). */
+export interface Identifier {
+  type: IdentifierType;
+  value: string;
+}
+
+/**
+ * One person to look for. `identifiers` are normalised values; `blockingKeys` are the
+ * opaque, indexed keys (src/identity/blocking.ts) a record must share at least one of
+ * to be a candidate. A connector returns candidates; the gateway scores them.
+ */
+export interface DiscoveryQuery {
+  identifiers: Identifier[];
+  blockingKeys: string[];
+}
+
+/** A pointer to one record in one source. */
+export interface RecordRef {
+  sourceId: string;
+  recordId: string;
+}
+
+/**
+ * One appearance of a person in a source. A person named as someone else's dependant,
+ * emergency contact or referee is its own SourceRecord with that relationship, the
+ * identifiers of that appearance, and `parentRecordId` pointing at the record it is in.
+ */
+export interface SourceRecord {
+  recordId: string;
+  /** The kind of record in the source's own terms: 'case', 'patient', 'visit', ... */
+  recordType: string;
+  relationship: Relationship;
+  parentRecordId?: string;
+  /** Identifiers as the source holds them (raw); the gateway normalises before scoring. */
+  identifiers: Identifier[];
+  /** The record's data as an access copy may show it (payment cards already masked). */
+  data: Record<string, unknown>;
+  /** Dates that drive retention decisions. */
+  dates: RecordDates;
+  /** The client organisation (employer, insurer) that controls this record, if any. */
+  controllerId?: string;
+  /** True once restriction of processing is on for this record. */
+  restricted?: boolean;
+  /** Source-specific facts decisions need (e.g. `hired: false` for a candidate). */
+  facts?: Record<string, string | number | boolean | null>;
+}
+
+export interface RecordDates {
+  createdAt?: string;
+  /** Last activity: case closed, last encounter, course completed, footage recorded. */
+  lastActivityAt?: string;
+}
+
+/** One field a source holds, described for the privacy office. */
+export interface FieldDescription {
+  recordType: string;
+  field: string;
+  categories: DataCategory[];
+  /** True when any category is special (health, ethnicity, beliefs, ...): R12. */
+  special: boolean;
+  /** True when `correct` can change it; clinic fields are annotated instead (R14). */
+  correctable: boolean;
+  identifierType?: IdentifierType;
+}
+
+/**
+ * What erasure does in a source (R9, R8): delete or anonymise; retain under legal hold
+ * during statutory retention; minimise to a recruiting-activity record; purge footage.
+ */
+export type ErasureStrategy = 'DELETE' | 'ANONYMISE' | 'LEGAL_HOLD' | 'MINIMISE' | 'PURGE_SEGMENTS';
+
+export interface RetentionPolicy {
+  /** Human summary as the privacy notices state it, e.g. "2 years active, then 1 year archive". */
+  summary: string;
+  /** ISO 8601 durations counted from the record's last activity. */
+  activePeriod?: string;
+  archivePeriod?: string;
+  /** Hard maximum age (CCTV: P90D) past which data is purged. */
+  maxAge?: string;
+  /** Retention required by law: erasure inside the period becomes a legal hold. */
+  statutory: boolean;
+  /** The legal basis named to the person when data is retained (R8). */
+  basis?: string;
+  erasure: ErasureStrategy;
+}
+
+export interface ControllerPolicy {
+  /** CONTROLLER: the group decides; PROCESSOR: a client controls some or all records (R6). */
+  role: 'CONTROLLER' | 'PROCESSOR';
+  /** Set when every record is held for one client. */
+  defaultControllerId?: string;
+  note?: string;
+}
+
+export interface SourceDescription {
+  kind: SourceKind;
+  name: string;
+  fields: FieldDescription[];
+  retention: RetentionPolicy;
+  controller: ControllerPolicy;
+}
+
+export interface FieldChange {
+  field: string;
+  value: string;
+  reason: string;
+}
+
+/** Erasure instructions: which action, and the ids that make repeats recognisable. */
+export interface ErasurePlan {
+  action: 'ERASE' | 'ANONYMISE' | 'MINIMISE' | 'PURGE';
+  requestId: string;
+  taskId: string;
+}
+
+export type ActionOutcome =
+  | 'APPLIED' // the change was made now
+  | 'ALREADY_APPLIED' // a repeat: the record was already in the wanted state
+  | 'NOT_FOUND' // no such record (for an erasure this is success in effect)
+  | 'REFUSED'; // the source will not do it (legal hold, unsupported field)
+
+export interface ActionResult {
+  outcome: ActionOutcome;
+  detail?: string;
+}
+
+export interface Health {
+  healthy: boolean;
+  latencyMs?: number;
+  detail?: string;
+}
+
+export interface Connector {
+  readonly kind: SourceKind;
+  readonly capabilities: readonly Capability[];
+  /** Identifier types this source can be searched by. */
+  readonly identifierTypes: readonly IdentifierType[];
+  describe(): SourceDescription;
+  /** Batched lookup: one answer per query, in the same order. */
+  discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]>;
+  /** Full records for an access copy; unknown ids are left out. */
+  export(refs: RecordRef[]): Promise<SourceRecord[]>;
+  correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult>;
+  erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult>;
+  restrict(ref: RecordRef, on: boolean): Promise<ActionResult>;
+  health(): Promise<Health>;
+  /** Releases pools and sockets. */
+  close(): Promise<void>;
+}
+
+/** Failures a connector reports in a way the gateway can act on. */
+export type ConnectorErrorCode =
+  | 'UNAVAILABLE' // cannot reach the system: retry later
+  | 'RATE_LIMITED' // too many requests: retry after `retryAfterMs`
+  | 'INVALID_IDENTIFIER' // a query the source cannot use
+  | 'NOT_SUPPORTED' // capability not offered
+  | 'CONFIGURATION'; // the registration is wrong
+
+export class ConnectorError extends Error {
+  constructor(
+    readonly code: ConnectorErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}

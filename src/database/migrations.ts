@@ -1,0 +1,2 @@
+// Every migration, in order. `synchronize` is never used: the schema changes only here.
+export const migrations: Function[] = [];

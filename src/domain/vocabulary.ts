@@ -1,0 +1,140 @@
+// The shared vocabulary of the product. GraphQL enums in schema/ are registered from
+// these, so the names here are the public contract: add values, rename none.
+
+export enum IdentifierType {
+  GIVEN_NAME = 'GIVEN_NAME',
+  FAMILY_NAME = 'FAMILY_NAME',
+  FULL_NAME = 'FULL_NAME',
+  DATE_OF_BIRTH = 'DATE_OF_BIRTH',
+  EMAIL = 'EMAIL',
+  PHONE = 'PHONE',
+  STREET_ADDRESS = 'STREET_ADDRESS',
+  CITY = 'CITY',
+  POSTCODE = 'POSTCODE',
+  NATIONAL_ID = 'NATIONAL_ID',
+  MEMBERSHIP_NUMBER = 'MEMBERSHIP_NUMBER',
+  PATIENT_ID = 'PATIENT_ID',
+  CANDIDATE_ID = 'CANDIDATE_ID',
+  EMPLOYEE_ID = 'EMPLOYEE_ID',
+  LEARNER_ID = 'LEARNER_ID',
+  BADGE_ID = 'BADGE_ID',
+  CERTIFICATE_NUMBER = 'CERTIFICATE_NUMBER',
+}
+
+export enum SourceKind {
+  CASE_MANAGEMENT = 'CASE_MANAGEMENT',
+  CLINIC = 'CLINIC',
+  TRAINING = 'TRAINING',
+  CONCIERGE = 'CONCIERGE',
+  RECRUITMENT = 'RECRUITMENT',
+  CCTV = 'CCTV',
+  OTHER = 'OTHER',
+}
+
+/** What a connector can do; a source advertises the subset it supports. */
+export enum Capability {
+  DISCOVER = 'DISCOVER',
+  EXPORT = 'EXPORT',
+  CORRECT = 'CORRECT',
+  ERASE = 'ERASE',
+  RESTRICT = 'RESTRICT',
+}
+
+export enum RequestType {
+  ACCESS = 'ACCESS',
+  RECTIFICATION = 'RECTIFICATION',
+  ERASURE = 'ERASURE',
+  RESTRICTION = 'RESTRICTION',
+  OBJECTION = 'OBJECTION',
+}
+
+export enum RequestStatus {
+  RECEIVED = 'RECEIVED',
+  IDENTITY_VERIFIED = 'IDENTITY_VERIFIED',
+  AWAITING_CONTROLLER = 'AWAITING_CONTROLLER',
+  IN_REVIEW = 'IN_REVIEW',
+  APPROVED = 'APPROVED',
+  EXECUTING = 'EXECUTING',
+  COMPLETED = 'COMPLETED',
+  PARTIALLY_COMPLETED = 'PARTIALLY_COMPLETED',
+  REJECTED = 'REJECTED',
+  CANCELLED = 'CANCELLED',
+  ON_HOLD = 'ON_HOLD',
+}
+
+export enum MatchBand {
+  MATCH = 'MATCH',
+  REVIEW = 'REVIEW',
+}
+
+/** How the person appears in a record: as its subject, or inside someone else's record. */
+export enum Relationship {
+  SUBJECT = 'SUBJECT',
+  DEPENDANT = 'DEPENDANT',
+  BENEFICIARY = 'BENEFICIARY',
+  EMERGENCY_CONTACT = 'EMERGENCY_CONTACT',
+  REFERENCE = 'REFERENCE',
+  VISITOR = 'VISITOR',
+}
+
+export enum RecordAction {
+  RELEASE = 'RELEASE',
+  ERASE = 'ERASE',
+  ANONYMISE = 'ANONYMISE',
+  RESTRICT = 'RESTRICT',
+  RETAIN = 'RETAIN',
+  MINIMISE = 'MINIMISE',
+  CORRECT = 'CORRECT',
+  ANNOTATE = 'ANNOTATE',
+  PURGE = 'PURGE',
+}
+
+export enum ControllerDecision {
+  PROCEED = 'PROCEED',
+  REFUSE = 'REFUSE',
+  CONTROLLER_GONE = 'CONTROLLER_GONE',
+}
+
+/** Categories of personal data a field holds. */
+export enum DataCategory {
+  IDENTITY = 'IDENTITY',
+  CONTACT = 'CONTACT',
+  ADDRESS = 'ADDRESS',
+  EMPLOYMENT = 'EMPLOYMENT',
+  CASE_NOTES = 'CASE_NOTES',
+  CALL_RECORDING = 'CALL_RECORDING',
+  CONSENT = 'CONSENT',
+  TRAINING = 'TRAINING',
+  EDUCATION = 'EDUCATION',
+  PAYMENT_CARD = 'PAYMENT_CARD',
+  SERVICE_HISTORY = 'SERVICE_HISTORY',
+  RECRUITMENT = 'RECRUITMENT',
+  BACKGROUND_CHECK = 'BACKGROUND_CHECK',
+  REFERENCE = 'REFERENCE',
+  VIDEO = 'VIDEO',
+  VISIT = 'VISIT',
+  // Special categories (R12): shown only to personnel authorised for them.
+  HEALTH = 'HEALTH',
+  ETHNICITY = 'ETHNICITY',
+  RELIGION = 'RELIGION',
+  BELIEFS = 'BELIEFS',
+  SEXUAL_ORIENTATION = 'SEXUAL_ORIENTATION',
+  TRADE_UNION = 'TRADE_UNION',
+  GENETIC = 'GENETIC',
+  BIOMETRIC = 'BIOMETRIC',
+}
+
+export const SPECIAL_CATEGORIES: ReadonlySet<DataCategory> = new Set([
+  DataCategory.HEALTH,
+  DataCategory.ETHNICITY,
+  DataCategory.RELIGION,
+  DataCategory.BELIEFS,
+  DataCategory.SEXUAL_ORIENTATION,
+  DataCategory.TRADE_UNION,
+  DataCategory.GENETIC,
+  DataCategory.BIOMETRIC,
+]);
+
+export function isSpecialCategory(category: DataCategory): boolean {
+  return SPECIAL_CATEGORIES.has(category);
+}
