@@ -1,2 +1,10 @@
 // Every migration, in order. `synchronize` is never used: the schema changes only here.
-export const migrations: Function[] = [];
+import { Foundation1763999999999 } from './migrations/1763999999999-Foundation.js';
+import { CreateApiKeys1764000000001 } from './migrations/1764000000001-CreateApiKeys.js';
+import { CreateAuditLog1764000000002 } from './migrations/1764000000002-CreateAuditLog.js';
+
+export const migrations: Function[] = [
+  Foundation1763999999999,
+  CreateApiKeys1764000000001,
+  CreateAuditLog1764000000002,
+];

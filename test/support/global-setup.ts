@@ -1,21 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { createDataSource } from '../../src/database/data-source.js';
-import { TEMPLATE_DATABASE, databaseUrl, withAdminClient } from './test-database.js';
+import { migrate } from '../../src/database/migrate.js';
+import { databaseUrl, templateDatabase, withAdminClient } from './test-database.js';
 
 // Migrates one template database per run; test files clone it (CREATE DATABASE ... TEMPLATE),
 // which is much faster than migrating a database per file and keeps files isolated.
 export default async function setup(): Promise<() => Promise<void>> {
-  await withAdminClient(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  });
-  const dataSource = createDataSource({ url: databaseUrl(TEMPLATE_DATABASE), poolSize: 1 });
+  const id = randomBytes(4).toString('hex');
+  process.env.DSR_TEST_RUN_ID = id;
+  const template = templateDatabase(id);
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${template}`));
+  const dataSource = createDataSource({ url: databaseUrl(template), poolSize: 1 });
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  // The template also carries BullMQ's PostgreSQL schema so clones can run queues there.
+  await migrate(dataSource, { kind: 'postgres', url: databaseUrl(template), schema: 'bullmq' });
   await dataSource.destroy();
   return async () => {
     await withAdminClient(async (c) => {
       const { rows } = await c.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE 'dsr_test_%'`,
+        `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+        [`dsr\\_test\\_${id}\\_%`],
       );
       for (const row of rows) await c.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
     });

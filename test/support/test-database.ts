@@ -3,7 +3,21 @@ import pg from 'pg';
 
 /** Server the tests use; CI and developers' machines run PostgreSQL here. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DATABASE = 'dsr_test_template';
+
+/**
+ * Each test run has its own id, template and clones, so several runs on one machine
+ * (two developers, a developer and CI) never drop each other's databases.
+ * The global setup sets the id; test workers inherit it through the environment.
+ */
+export function runId(): string {
+  const id = process.env.DSR_TEST_RUN_ID;
+  if (!id) throw new Error('DSR_TEST_RUN_ID is not set: run tests through vitest (global setup sets it)');
+  return id;
+}
+
+export function templateDatabase(id = runId()): string {
+  return `dsr_test_${id}_template`;
+}
 
 export function databaseUrl(name: string): string {
   const url = new URL(TEST_SERVER_URL);
@@ -26,8 +40,8 @@ export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>):
  * Returns the URL and a function that drops it.
  */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `dsr_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  const name = `dsr_test_${runId()}_${randomBytes(4).toString('hex')}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
   return {
     name,
     url: databaseUrl(name),

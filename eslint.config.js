@@ -1,0 +1,18 @@
+// Standard ESLint set-up for TypeScript: ESLint's recommended rules plus typescript-eslint's.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Entities and enums are listed as constructors in a few registries.
+      '@typescript-eslint/no-unsafe-function-type': 'off',
+    },
+  },
+);

@@ -1,0 +1,15 @@
+// `npm run worker`: the queue-processing role alone. Run as many as the load needs;
+// BullMQ hands each job to one of them.
+import 'reflect-metadata';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/logging/logger.js';
+import { startRuntime } from '../src/app/runtime.js';
+import { stopOnSignals } from '../src/app/shutdown.js';
+import { exitOnConfigError } from '../src/cli/exit-on-config-error.js';
+import { requireDatabaseUrl } from '../src/cli/require-database-url.js';
+
+const config = exitOnConfigError(() => loadConfig());
+const logger = createLogger(config.LOG_LEVEL);
+const databaseUrl = requireDatabaseUrl(config);
+const runtime = await startRuntime({ config, databaseUrl, http: false, worker: true, migrate: true, logger });
+stopOnSignals(runtime.stop, logger, config.SHUTDOWN_GRACE_MS);

@@ -1,0 +1,25 @@
+// Registers the domain vocabulary as GraphQL enums (the public contract's names).
+import { registerEnumType } from 'type-graphql';
+import {
+  Capability,
+  ControllerDecision,
+  DataCategory,
+  IdentifierType,
+  MatchBand,
+  RecordAction,
+  Relationship,
+  RequestStatus,
+  RequestType,
+  SourceKind,
+} from '../src/domain/vocabulary.js';
+
+registerEnumType(IdentifierType, { name: 'IdentifierType' });
+registerEnumType(SourceKind, { name: 'SourceKind' });
+registerEnumType(Capability, { name: 'Capability' });
+registerEnumType(RequestType, { name: 'RequestType' });
+registerEnumType(RequestStatus, { name: 'RequestStatus' });
+registerEnumType(MatchBand, { name: 'MatchBand' });
+registerEnumType(Relationship, { name: 'Relationship' });
+registerEnumType(RecordAction, { name: 'RecordAction' });
+registerEnumType(ControllerDecision, { name: 'ControllerDecision' });
+registerEnumType(DataCategory, { name: 'DataCategory' });

@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { createDataSource } from '../database/data-source.js';
+import { migrate } from '../database/migrate.js';
+import { createQueueBackend, type QueueBackendSettings } from '../queue/queue-backend.js';
+import { createHttpGateway } from '../http/http-app.js';
+import { buildGatewaySchema } from '../../schema/build-schema.js';
+import { startWorkers } from '../../jobs/workers.js';
+import { Services } from './services.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  databaseUrl: string;
+  /** Serve HTTP (GraphQL, probes). */
+  http: boolean;
+  /** Run queue processors in this process. */
+  worker: boolean;
+  /** Apply pending migrations at start (serialised across processes by an advisory lock). */
+  migrate: boolean;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  services: Services;
+  /** Base URL of the HTTP server, when serving. */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export function queueSettings(config: Config, databaseUrl: string): QueueBackendSettings {
+  return config.REDIS_URL
+    ? { kind: 'redis', url: config.REDIS_URL, prefix: config.QUEUE_PREFIX }
+    : { kind: 'postgres', url: databaseUrl, schema: 'bullmq' };
+}
+
+/** Wires database, queues, services, HTTP and workers for one process of the gateway. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const dataSource = createDataSource({ url: options.databaseUrl, poolSize: config.DATABASE_POOL_SIZE });
+  await dataSource.initialize();
+  const queue = queueSettings(config, options.databaseUrl);
+  if (options.migrate) {
+    await withMigrationLock(dataSource, async () => {
+      const applied = await migrate(dataSource, queue);
+      if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    });
+  }
+  const queues = createQueueBackend(queue);
+  const services = new Services(config, logger, dataSource, queues);
+
+  const workers = options.worker ? startWorkers(services) : [];
+  let url: string | undefined;
+  let closeHttp = async () => {};
+  if (options.http) {
+    const gateway = await createHttpGateway(services, await buildGatewaySchema());
+    await new Promise<void>((resolve) => gateway.server.listen(config.PORT, config.HOST, resolve));
+    const address = gateway.server.address() as AddressInfo;
+    url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;
+    closeHttp = () => gateway.apollo.stop(); // drains in-flight requests, then closes the server
+  }
+  logger.info({ http: options.http, worker: options.worker, queueBackend: queues.kind, url }, 'gateway started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      await closeHttp();
+      // Workers finish their active jobs (or hand them back) before connections close.
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      await dataSource.destroy();
+      logger.info('stopped');
+    })());
+  return { services, url, stop };
+}
+
+/** Only one process migrates at a time; the others wait, then find nothing to do. */
+async function withMigrationLock(dataSource: import('typeorm').DataSource, fn: () => Promise<void>): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(7262531)');
+    await fn();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(7262531)').catch(() => undefined);
+    await runner.release();
+  }
+}

