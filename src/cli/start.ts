@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
-import { startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { isConnectionTerminated, startEmbeddedPostgres } from '../database/embedded-postgres.js';
 import { startRuntime } from '../app/runtime.js';
 import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
@@ -26,8 +26,15 @@ try {
   throw err;
 }
 const started = runtime;
+let shuttingDown = false;
+process.on('uncaughtException', (err) => {
+  if (shuttingDown && isConnectionTerminated(err)) return;
+  logger.fatal({ err }, 'uncaught exception');
+  process.exit(1);
+});
 stopOnSignals(
   async () => {
+    shuttingDown = true;
     await started.stop();
     await embedded?.stop();
   },

