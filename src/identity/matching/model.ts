@@ -1,0 +1,131 @@
+// Fellegi–Sunter scoring as Splink does it: each field's comparison level has a match
+// weight log2(m/u) (a Bayes factor in bits); exact name agreement is adjusted by the
+// value's frequency (log2(u/tf): a rare surname counts more); the prior log2(λ/(1-λ))
+// plus the weights gives the total, and 2^w/(1+2^w) the match probability.
+import { MatchBand } from '../../domain/vocabulary.js';
+import { COMPARISONS, type ComparisonField, type EvidenceGroup, type LevelKind } from './comparisons.js';
+import { defaultParameters, type ModelParameters, type TermFrequencies } from './parameters.js';
+import type { Profile } from './profile.js';
+
+export interface MatchThresholds {
+  /** Probability at or above which (with two agreeing identifiers) a record is MATCH. */
+  match: number;
+  /** Probability at or above which a record is at least REVIEW. */
+  review: number;
+}
+
+export interface MatchModel {
+  parameters: ModelParameters;
+  thresholds: MatchThresholds;
+  termFrequencies: TermFrequencies;
+}
+
+export function createMatchModel(options: {
+  parameters?: ModelParameters;
+  thresholds?: Partial<MatchThresholds>;
+  termFrequencies?: TermFrequencies;
+} = {}): MatchModel {
+  const parameters = options.parameters ?? defaultParameters();
+  const thresholds = { ...parameters.thresholds, ...options.thresholds };
+  if (!(thresholds.review > 0 && thresholds.review <= thresholds.match && thresholds.match < 1)) {
+    throw new RangeError('thresholds must satisfy 0 < review <= match < 1');
+  }
+  return {
+    parameters,
+    thresholds,
+    termFrequencies: options.termFrequencies ?? ((parameters.termFrequencies ?? {}) as TermFrequencies),
+  };
+}
+
+/** One bar of a waterfall chart. */
+export interface FieldComparison {
+  field: ComparisonField;
+  group: EvidenceGroup;
+  /** Level label, e.g. "exact", "jaro-winkler >= 0.92", "null" when a side lacks the field. */
+  level: string;
+  kind: LevelKind | 'null';
+  queryValue: string | null;
+  recordValue: string | null;
+  m: number | null;
+  u: number | null;
+  /** Level weight log2(m/u) plus tfAdjustment, in bits. */
+  weight: number;
+  /** Term-frequency part of `weight` (exact name agreement only), in bits. */
+  tfAdjustment: number;
+}
+
+export interface MatchExplanation {
+  parametersVersion: string;
+  /** log2(λ/(1-λ)): the waterfall's starting bar. */
+  priorWeight: number;
+  fields: FieldComparison[];
+  /** priorWeight + Σ field weights. */
+  totalWeight: number;
+  probability: number;
+  /** Independent identifiers that agree (NAME, DOB, ADDRESS, ...): MATCH needs two. */
+  agreeingIdentifiers: EvidenceGroup[];
+}
+
+export interface MatchScore {
+  probability: number;
+  band: MatchBand | null;
+  explanation: MatchExplanation;
+}
+
+const log2 = Math.log2;
+
+function tfOf(model: MatchModel, field: ComparisonField, value: string): number | undefined {
+  const table = model.termFrequencies[field];
+  if (!table || table.total <= 0) return undefined;
+  // Unseen values count as seen once: as rare as the rarest value the table knows.
+  return Math.max(table.counts[value] ?? 1, 1) / table.total;
+}
+
+export function probabilityOf(weight: number): number {
+  return 1 / (1 + 2 ** -weight);
+}
+
+/** Scores the record profile `r` against the query profile `q`. */
+export function scorePair(model: MatchModel, q: Profile, r: Profile): MatchScore {
+  const p = model.parameters;
+  const lambda = p.probabilityTwoRandomRecordsMatch;
+  const priorWeight = log2(lambda / (1 - lambda));
+  const fields: FieldComparison[] = [];
+  const groups = new Map<EvidenceGroup, { agree: boolean; disagree: boolean; weight: number }>();
+  let total = priorWeight;
+  for (const c of COMPARISONS) {
+    const outcome = c.compare(q, r);
+    if (!outcome) {
+      fields.push({ field: c.field, group: c.group, level: 'null', kind: 'null', queryValue: null, recordValue: null, m: null, u: null, weight: 0, tfAdjustment: 0 });
+      continue;
+    }
+    const def = c.levels[outcome.level]!;
+    const { m, u } = p.comparisons[c.field]!.levels[outcome.level]!;
+    let tfAdjustment = 0;
+    if (c.tfAdjusted && outcome.level === 0) {
+      const tf = tfOf(model, c.field, outcome.queryValue);
+      if (tf !== undefined) tfAdjustment = log2(u / tf);
+    }
+    const weight = log2(m / u) + tfAdjustment;
+    total += weight;
+    fields.push({ field: c.field, group: c.group, level: def.label, kind: def.kind, queryValue: outcome.queryValue, recordValue: outcome.recordValue, m, u, weight, tfAdjustment });
+    const g = groups.get(c.group) ?? { agree: false, disagree: false, weight: 0 };
+    g.agree ||= c.identifying && def.kind === 'agree';
+    g.disagree ||= def.kind === 'disagree';
+    g.weight += weight;
+    groups.set(c.group, g);
+  }
+  // An identifier agrees when an identifying field agrees, none of its fields disagrees
+  // and its net evidence is positive: "John Smith" vs "John Jones" is no agreeing name.
+  const agreeingIdentifiers = [...groups].filter(([, g]) => g.agree && !g.disagree && g.weight > 0).map(([k]) => k);
+  const probability = probabilityOf(total);
+  const t = model.thresholds;
+  const band = probability >= t.match && agreeingIdentifiers.length >= 2
+    ? MatchBand.MATCH
+    : probability >= t.review ? MatchBand.REVIEW : null;
+  return {
+    probability,
+    band,
+    explanation: { parametersVersion: p.version, priorWeight, fields, totalWeight: total, probability, agreeingIdentifiers },
+  };
+}

@@ -1,0 +1,301 @@
+// Resolves one person across sources: pure over an injected lookup (the GraphQL layer
+// passes a DataLoader-backed function, the evaluation harness an in-memory index).
+//
+// Each round sends one DiscoveryQuery to every source still answering, in parallel and
+// under a per-source timeout; candidates are scored against the query and against every
+// MATCH record found so far (transitive expansion). Identifiers of new MATCH records
+// that are the subject (never REVIEW, never a dependant or contact appearance) make the
+// next round's query, until nothing new appears or the round limit is reached.
+import type { DiscoveryQuery, Identifier, RecordDates, RecordRef, SourceRecord } from '../../connectors/contract.js';
+import { ConnectorError } from '../../connectors/contract.js';
+import { MatchBand, Relationship, type DataCategory } from '../domain/vocabulary.js';
+import { blockingKeysOfProfile } from './blocking.js';
+import { InvalidIdentifierError } from './errors.js';
+import { createMatchModel, scorePair, type MatchExplanation, type MatchModel, type MatchThresholds } from './matching/model.js';
+import { profileOf, type Profile } from './matching/profile.js';
+import {
+  normaliseQueryIdentifiers,
+  normaliseRecordIdentifiers,
+  type NormalisedIdentifier,
+  type NormaliseOptions,
+} from './normalise/index.js';
+
+export interface SourceHandle {
+  id: string;
+  /** Overrides options.timeoutMs for this source. */
+  timeoutMs?: number;
+}
+
+/** Batched lookup of one source: one answer per query, in order (Connector.discover). */
+export type SourceLookup = (sourceId: string, queries: DiscoveryQuery[]) => Promise<SourceRecord[][]>;
+
+export type SourceStatus = 'ANSWERED' | 'FAILED' | 'TIMED_OUT';
+
+export interface SourceOutcome {
+  sourceId: string;
+  /** ANSWERED only when every round this source was asked in answered. */
+  status: SourceStatus;
+  /** Why it failed: connector error code and message, or the timeout. */
+  error?: string;
+  errorCode?: string;
+  /** Records of this source in the answer (MATCH and REVIEW). */
+  records: number;
+  /** Rounds this source was asked in. */
+  rounds: number;
+  /** Total time spent waiting for this source. */
+  latencyMs: number;
+}
+
+export interface RecordMatch {
+  sourceId: string;
+  recordId: string;
+  recordType: string;
+  relationship: Relationship;
+  parentRecordId?: string;
+  band: MatchBand;
+  /** Match probability in [0, 1]. */
+  score: number;
+  explanation: MatchExplanation;
+  /** The round the record first appeared in (1 = found by the query itself). */
+  round: number;
+  /** What it was scored against: the query, or a MATCH record found earlier. */
+  matchedAgainst: 'QUERY' | RecordRef;
+  /** From options.categoriesOf; empty without it. */
+  categories: DataCategory[];
+  /** Retention inputs, only when the record carries them. */
+  dates?: RecordDates;
+  controllerId?: string;
+  restricted?: boolean;
+  /** The record as the source returned it (data as an access copy may show it). */
+  record: SourceRecord;
+}
+
+export interface SubjectResolution {
+  /** False when any source failed or timed out in any round: the answer is partial. */
+  complete: boolean;
+  rounds: number;
+  /** True when expansion stopped at maxRounds with new identifiers still to ask about. */
+  roundLimitReached: boolean;
+  sources: SourceOutcome[];
+  /** MATCH then REVIEW, best score first. */
+  records: RecordMatch[];
+  /** The query as normalised (what was compared). */
+  query: NormalisedIdentifier[];
+}
+
+export interface ResolveOptions {
+  model?: MatchModel;
+  /** Overrides the model's thresholds. */
+  thresholds?: Partial<MatchThresholds>;
+  /** Per-source, per-round timeout. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Default 4. */
+  maxRounds?: number;
+  /** Return appearances as dependant, contact, referee... Default true. */
+  includeRelated?: boolean;
+  normalise?: NormaliseOptions;
+  /** Hook: the data categories of a record (from the source's field descriptions). */
+  categoriesOf?: (sourceId: string, record: SourceRecord) => DataCategory[];
+}
+
+export interface ResolveSubjectInput {
+  identifiers: readonly Identifier[];
+  sources: readonly SourceHandle[];
+  lookup: SourceLookup;
+  options?: ResolveOptions;
+}
+
+interface Anchor {
+  ref: 'QUERY' | RecordRef;
+  profile: Profile;
+}
+
+interface Candidate {
+  sourceId: string;
+  record: SourceRecord;
+  profile: Profile;
+  identifiers: NormalisedIdentifier[];
+  round: number;
+  best?: { band: MatchBand | null; probability: number; explanation: MatchExplanation; anchor: Anchor };
+  anchored: boolean;
+}
+
+type Answer =
+  | { ok: true; records: SourceRecord[]; ms: number }
+  | { ok: false; status: 'FAILED' | 'TIMED_OUT'; error: string; code: string; ms: number };
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_ROUNDS = 4;
+
+async function ask(lookup: SourceLookup, sourceId: string, query: DiscoveryQuery, timeoutMs: number): Promise<Answer> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([Promise.resolve().then(() => lookup(sourceId, [query])), timeout]);
+    const ms = performance.now() - started;
+    if (answer === 'timeout') {
+      return { ok: false, status: 'TIMED_OUT', code: 'TIMED_OUT', error: `no answer within ${timeoutMs} ms`, ms };
+    }
+    if (!Array.isArray(answer) || !Array.isArray(answer[0])) {
+      return { ok: false, status: 'FAILED', code: 'MALFORMED_ANSWER', error: 'the source did not return one answer per query', ms };
+    }
+    return { ok: true, records: answer[0].filter((r) => r && typeof r.recordId === 'string' && Array.isArray(r.identifiers)), ms };
+  } catch (error) {
+    const ms = performance.now() - started;
+    const code = error instanceof ConnectorError ? error.code : 'ERROR';
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, status: 'FAILED', code, error: `${code}: ${message}`, ms };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const bandRank = (band: MatchBand | null | undefined) => (band === MatchBand.MATCH ? 2 : band === MatchBand.REVIEW ? 1 : 0);
+
+/** Scores a candidate against anchors it has not yet met; keeps the best band, then probability. */
+function score(model: MatchModel, c: Candidate, anchors: readonly Anchor[]): void {
+  for (const anchor of anchors) {
+    const s = scorePair(model, anchor.profile, c.profile);
+    const b = c.best;
+    if (!b || bandRank(s.band) > bandRank(b.band) || (bandRank(s.band) === bandRank(b.band) && s.probability > b.probability)) {
+      c.best = { band: s.band, probability: s.probability, explanation: s.explanation, anchor };
+    }
+  }
+}
+
+const identifierKey = (id: Identifier) => `${id.type}\u0000${id.value}`;
+
+export async function resolveSubject(input: ResolveSubjectInput): Promise<SubjectResolution> {
+  const options = input.options ?? {};
+  const model = options.model
+    ? (options.thresholds ? { ...options.model, thresholds: { ...options.model.thresholds, ...options.thresholds } } : options.model)
+    : createMatchModel(options.thresholds ? { thresholds: options.thresholds } : {});
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  const includeRelated = options.includeRelated ?? true;
+
+  const query = normaliseQueryIdentifiers(input.identifiers, options.normalise);
+  if (query.length === 0) throw new InvalidIdentifierError('IDENTIFIERS', 'at least one identifier is needed');
+  const queryProfile = profileOf(query);
+
+  const anchors: Anchor[] = [{ ref: 'QUERY', profile: queryProfile }];
+  const knownIdentifiers = new Set(query.map(identifierKey));
+  const sentKeys = new Set<string>();
+  const candidates = new Map<string, Candidate>();
+  const outcomes = new Map<string, SourceOutcome>(
+    input.sources.map((s) => [s.id, { sourceId: s.id, status: 'ANSWERED' as SourceStatus, records: 0, rounds: 0, latencyMs: 0 }]),
+  );
+
+  let nextIdentifiers: NormalisedIdentifier[] = query;
+  let nextKeys = blockingKeysOfProfile(queryProfile);
+  let rounds = 0;
+  let roundLimitReached = false;
+
+  while (nextIdentifiers.length > 0 || nextKeys.length > 0) {
+    if (rounds >= maxRounds) {
+      roundLimitReached = true;
+      break;
+    }
+    rounds++;
+    const discovery: DiscoveryQuery = {
+      identifiers: nextIdentifiers.map(({ type, value }) => ({ type, value })),
+      blockingKeys: nextKeys,
+    };
+    for (const k of nextKeys) sentKeys.add(k);
+    const asked = input.sources.filter((s) => outcomes.get(s.id)!.status === 'ANSWERED');
+    const answers = await Promise.all(
+      asked.map((s) => ask(input.lookup, s.id, discovery, s.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
+    );
+
+    const fresh: Candidate[] = [];
+    asked.forEach((source, i) => {
+      const answer = answers[i]!;
+      const outcome = outcomes.get(source.id)!;
+      outcome.rounds++;
+      outcome.latencyMs += answer.ms;
+      if (!answer.ok) {
+        // A source that failed once is not asked again: its answer is partial either way.
+        outcome.status = answer.status;
+        outcome.error = answer.error;
+        outcome.errorCode = answer.code;
+        return;
+      }
+      for (const record of answer.records) {
+        if (record.relationship !== Relationship.SUBJECT && !includeRelated) continue;
+        const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
+        if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
+        const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);
+        const c: Candidate = { sourceId: source.id, record, identifiers, profile: profileOf(identifiers), round: rounds, anchored: false };
+        candidates.set(key, c);
+        fresh.push(c);
+      }
+    });
+
+    // Score fresh candidates against all anchors, then let new MATCH subjects anchor the
+    // rest (including earlier REVIEW records) until no new anchor appears.
+    for (const c of fresh) score(model, c, anchors);
+    let newAnchors: Anchor[] = [];
+    const expansion: NormalisedIdentifier[] = [];
+    for (;;) {
+      const added: Anchor[] = [];
+      for (const c of candidates.values()) {
+        if (c.anchored || c.best?.band !== MatchBand.MATCH || c.record.relationship !== Relationship.SUBJECT) continue;
+        c.anchored = true;
+        added.push({ ref: { sourceId: c.sourceId, recordId: c.record.recordId }, profile: c.profile });
+        for (const id of c.identifiers) {
+          const k = identifierKey(id);
+          if (!knownIdentifiers.has(k)) {
+            knownIdentifiers.add(k);
+            expansion.push(id);
+          }
+        }
+      }
+      if (added.length === 0) break;
+      for (const c of candidates.values()) if (c.best?.band !== MatchBand.MATCH) score(model, c, added);
+      anchors.push(...added);
+      newAnchors = newAnchors.concat(added);
+    }
+
+    nextIdentifiers = expansion;
+    nextKeys = [...new Set(newAnchors.flatMap((a) => blockingKeysOfProfile(a.profile)))].filter((k) => !sentKeys.has(k));
+    if (nextKeys.length === 0) nextIdentifiers = []; // retrieval is by key: nothing new to find
+  }
+
+  const records: RecordMatch[] = [];
+  for (const c of candidates.values()) {
+    const best = c.best;
+    if (!best?.band) continue;
+    const r = c.record;
+    const match: RecordMatch = {
+      sourceId: c.sourceId,
+      recordId: r.recordId,
+      recordType: r.recordType,
+      relationship: r.relationship,
+      band: best.band,
+      score: best.probability,
+      explanation: best.explanation,
+      round: c.round,
+      matchedAgainst: best.anchor.ref,
+      categories: options.categoriesOf?.(c.sourceId, r) ?? [],
+      record: r,
+    };
+    if (r.parentRecordId !== undefined) match.parentRecordId = r.parentRecordId;
+    if (r.dates && (r.dates.createdAt || r.dates.lastActivityAt)) match.dates = r.dates;
+    if (r.controllerId !== undefined) match.controllerId = r.controllerId;
+    if (r.restricted !== undefined) match.restricted = r.restricted;
+    records.push(match);
+    outcomes.get(c.sourceId)!.records++;
+  }
+  records.sort((a, b) => bandRank(b.band) - bandRank(a.band) || b.score - a.score);
+  const sources = [...outcomes.values()];
+  return {
+    complete: sources.every((s) => s.status === 'ANSWERED'),
+    rounds,
+    roundLimitReached,
+    sources,
+    records,
+    query,
+  };
+}

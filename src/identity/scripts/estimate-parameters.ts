@@ -1,0 +1,119 @@
+// Estimates the matching model's parameters from a labelled CSV and writes the versioned
+// parameters JSON (default src/identity/matching/parameters.v1.json).
+//
+// Method (labelled estimation, Splink's vocabulary):
+// - u (level frequencies among non-matches): from random record pairs of different
+//   entities, as Splink's estimate_u_using_random_sampling does; Laplace-smoothed.
+// - m (level frequencies among matches): from all pairs that share an entity label.
+//   (Splink would run EM on blocked pairs when no labels exist; labels are cheaper and
+//   exact. Train on a share of the entities, --split train, to keep a held-out set.)
+// - λ: matching pairs / all pairs in the training records.
+// - Term frequencies of given and family names: value counts over the training records
+//   (values seen once are left out; unseen values count as seen once at scoring time).
+// - Fields the data lacks (email, phone, other references) keep documented prior values:
+//   m from typical data-entry error rates, u from a population of ~100k people.
+//
+//   npx tsx src/identity/scripts/estimate-parameters.ts --csv ../shared/data/febrl3.csv \
+//     --id rec_id --entity-regex 'rec-(\d+)' --map given_name=GIVEN_NAME ... \
+//     [--split train --split-share 0.5] [--version 1] [--out FILE] [--pairs 400000]
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { COMPARISONS } from '../matching/comparisons.js';
+import type { ModelParameters } from '../matching/parameters.js';
+import { checkParameters } from '../matching/parameters.js';
+import { profileOfRaw, type Profile } from '../matching/profile.js';
+import { termFrequenciesOf } from '../matching/term-frequencies.js';
+import { filterSplit, loadRecordsFromArgs, one, parseArgs } from '../evaluation/cli-args.js';
+
+// Prior m/u for fields without training data (documented above). Order = level order.
+const PRIORS: Record<string, Array<[number, number]>> = {
+  email: [[0.85, 1e-5], [0.04, 2e-5], [0.04, 1e-3], [0.07, 0.99897]],
+  phone: [[0.8, 1e-5], [0.05, 1e-4], [0.15, 0.99989]],
+  reference: [[0.9, 1e-6], [0.1, 0.999999]],
+};
+
+/** Deterministic PRNG (mulberry32) so estimates are reproducible. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const records = filterSplit(loadRecordsFromArgs(args), args);
+  const profiles: Profile[] = records.map((r) => profileOfRaw(r.identifiers));
+  const byEntity = new Map<string, number[]>();
+  records.forEach((r, i) => byEntity.set(r.entity, [...(byEntity.get(r.entity) ?? []), i]));
+
+  const mCounts = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
+  const uCounts = COMPARISONS.map((c) => new Array<number>(c.levels.length).fill(0));
+  const count = (counts: number[][], a: Profile, b: Profile) => {
+    COMPARISONS.forEach((c, f) => {
+      const out = c.compare(a, b);
+      if (out) counts[f]![out.level]!++;
+    });
+  };
+
+  let matchingPairs = 0;
+  for (const members of byEntity.values()) {
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        count(mCounts, profiles[members[i]!]!, profiles[members[j]!]!);
+        matchingPairs++;
+      }
+    }
+  }
+  const wanted = Number(one(args, 'pairs') ?? '400000');
+  const random = rng(20240601);
+  let sampled = 0;
+  for (let tries = 0; sampled < wanted && tries < wanted * 4; tries++) {
+    const i = Math.floor(random() * records.length);
+    const j = Math.floor(random() * records.length);
+    if (records[i]!.entity === records[j]!.entity) continue;
+    count(uCounts, profiles[i]!, profiles[j]!);
+    sampled++;
+  }
+
+  const comparisons: ModelParameters['comparisons'] = {};
+  COMPARISONS.forEach((c, f) => {
+    const m = mCounts[f]!;
+    const u = uCounts[f]!;
+    const mTotal = m.reduce((a, b) => a + b, 0);
+    const uTotal = u.reduce((a, b) => a + b, 0);
+    const prior = PRIORS[c.field];
+    const useData = mTotal >= 50 && uTotal >= 1000;
+    if (!useData && !prior) throw new Error(`no data and no prior for ${c.field}`);
+    comparisons[c.field] = {
+      levels: c.levels.map((level, l) => ({
+        label: level.label,
+        m: useData ? (m[l]! + 1) / (mTotal + c.levels.length) : prior![l]![0],
+        u: useData ? (u[l]! + 1) / (uTotal + c.levels.length) : prior![l]![1],
+      })),
+    };
+    process.stderr.write(`${c.field}: ${useData ? `m from ${mTotal} pairs, u from ${uTotal}` : 'prior'}\n`);
+  });
+
+  const termFrequencies = termFrequenciesOf(profiles, 2);
+
+  const n = records.length;
+  const version = one(args, 'version') ?? '1';
+  const params: ModelParameters = checkParameters({
+    version,
+    method: 'labelled: m from same-entity pairs, u from random pairs, Laplace-smoothed; priors for email, phone, reference',
+    trainedOn: `${(args.values.get('csv') ?? []).map((f) => f.split('/').pop()).join(', ')}; split=${one(args, 'split') ?? 'all'} share=${one(args, 'split-share') ?? '0.5'}; ${n} records, ${byEntity.size} entities, ${matchingPairs} matching pairs, ${sampled} random pairs`,
+    estimatedAt: new Date().toISOString().slice(0, 10),
+    probabilityTwoRandomRecordsMatch: matchingPairs / ((n * (n - 1)) / 2),
+    thresholds: { match: Number(one(args, 'match-threshold') ?? '0.99'), review: Number(one(args, 'review-threshold') ?? '0.1') },
+    comparisons,
+    termFrequencies,
+  });
+  const out = one(args, 'out') ?? fileURLToPath(new URL(`../matching/parameters.v${version}.json`, import.meta.url));
+  writeFileSync(out, `${JSON.stringify(params, null, 2)}\n`);
+  process.stderr.write(`wrote ${out}\n`);
+}
+
+main();

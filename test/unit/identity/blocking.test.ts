@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Identifier } from '../../../connectors/contract.js';
+import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
+import { blockingKeysOf } from '../../../src/identity/blocking.js';
+
+const person = (over: Partial<Record<T, string>> = {}): Identifier[] =>
+  Object.entries({
+    [T.GIVEN_NAME]: 'Isabelle',
+    [T.FAMILY_NAME]: 'Mason',
+    [T.DATE_OF_BIRTH]: '19811128',
+    [T.POSTCODE]: '4881',
+    [T.STREET_ADDRESS]: '54 Hoseason Street',
+    [T.NATIONAL_ID]: '2185997',
+    ...over,
+  }).map(([type, value]) => ({ type: type as T, value }));
+
+const shared = (a: Identifier[], b: Identifier[]) => blockingKeysOf(a).filter((k) => blockingKeysOf(b).includes(k));
+
+describe('blocking keys', () => {
+  it('the query side and the index side compute the same keys from differently written values', () => {
+    const a = blockingKeysOf(person());
+    const b = blockingKeysOf(person({ [T.DATE_OF_BIRTH]: '1981-11-28', [T.FAMILY_NAME]: ' MASON ', [T.STREET_ADDRESS]: '54 hoseason st' }));
+    expect(b.sort()).toEqual(a.sort());
+  });
+
+  it('a record with one corrupted identifier still shares keys with the query', () => {
+    for (const over of [
+      { [T.FAMILY_NAME]: 'Masonn' },
+      { [T.GIVEN_NAME]: 'Izabelle' },
+      { [T.DATE_OF_BIRTH]: '19811182' },
+      { [T.POSTCODE]: '4818', [T.NATIONAL_ID]: '2185979' },
+    ]) {
+      expect(shared(person(), person(over)).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('swapped given and family names and nicknames share the name key', () => {
+    const q = [{ type: T.GIVEN_NAME, value: 'William' }, { type: T.FAMILY_NAME, value: 'Jones' }];
+    expect(shared(q, [{ type: T.GIVEN_NAME, value: 'Jones' }, { type: T.FAMILY_NAME, value: 'William' }])).toHaveLength(1);
+    expect(shared(q, [{ type: T.FULL_NAME, value: 'Bill Jones' }])).toHaveLength(1);
+  });
+
+  it('different people share no key', () => {
+    const other = person({
+      [T.GIVEN_NAME]: 'Harley', [T.FAMILY_NAME]: 'Mccarthy', [T.DATE_OF_BIRTH]: '19080419',
+      [T.POSTCODE]: '3165', [T.STREET_ADDRESS]: '177 Pridham Street', [T.NATIONAL_ID]: '6089216',
+    });
+    expect(shared(person(), other)).toEqual([]);
+  });
+
+  it('keys are opaque: no identifier value appears in them', () => {
+    const keys = blockingKeysOf([...person(), { type: T.EMAIL, value: 'isabelle@example.com' }]);
+    expect(keys.length).toBeGreaterThan(5);
+    for (const k of keys) {
+      expect(k).toMatch(/^[A-Z]{2}:[A-Za-z0-9_-]{16}$/);
+      expect(k.toLowerCase()).not.toContain('mason');
+    }
+  });
+
+  it('is tolerant: unusable values are ignored, a given name alone gives no key', () => {
+    expect(blockingKeysOf([{ type: T.EMAIL, value: 'nope' }, { type: T.DATE_OF_BIRTH, value: '' }])).toEqual([]);
+    expect(blockingKeysOf([{ type: T.GIVEN_NAME, value: 'John' }])).toEqual([]);
+    expect(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }, { type: T.EMAIL, value: 'bad' }])).toHaveLength(1);
+  });
+});

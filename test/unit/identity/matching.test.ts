@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import type { Identifier } from '../../../connectors/contract.js';
+import { IdentifierType as T, MatchBand } from '../../../src/domain/vocabulary.js';
+import { COMPARISONS } from '../../../src/identity/matching/comparisons.js';
+import { createMatchModel, scorePair } from '../../../src/identity/matching/model.js';
+import { checkParameters, defaultParameters } from '../../../src/identity/matching/parameters.js';
+import { profileOfRaw } from '../../../src/identity/matching/profile.js';
+
+const p = (...ids: [T, string][]) => profileOfRaw(ids.map(([type, value]): Identifier => ({ type, value })));
+
+function level(field: string, a: [T, string][], b: [T, string][]): string {
+  const c = COMPARISONS.find((x) => x.field === field)!;
+  const out = c.compare(p(...a), p(...b));
+  return out ? c.levels[out.level]!.label : 'null';
+}
+
+describe('comparison levels', () => {
+  it('names: exact, nickname, Jaro-Winkler bands, phonetic, reversed, else', () => {
+    const g = (a: string, b: string) => level('givenName', [[T.GIVEN_NAME, a]], [[T.GIVEN_NAME, b]]);
+    expect(g('isabelle', 'Isabelle')).toBe('exact');
+    expect(g('Bill', 'William')).toBe('nickname');
+    expect(g('isabelle', 'isabele')).toBe('jaro-winkler >= 0.92');
+    expect(g('john', 'james')).toBe('else');
+    const f = (a: string, b: string) => level('familyName', [[T.FAMILY_NAME, a]], [[T.FAMILY_NAME, b]]);
+    expect(f('catherine', 'kathryn')).toBe('phonetic');
+    expect(f('hardy', 'harding')).toBe('jaro-winkler >= 0.80');
+    expect(f('mason', 'masters')).toBe('else');
+    expect(level('givenName', [[T.GIVEN_NAME, 'jones'], [T.FAMILY_NAME, 'william']], [[T.FULL_NAME, 'william jones']])).toBe('names reversed');
+    expect(f('smith', '')).toBe('null');
+  });
+
+  it('dates: exact, one typo, day and month transposed, same year and month, same year, else', () => {
+    const d = (a: string, b: string) => level('dateOfBirth', [[T.DATE_OF_BIRTH, a]], [[T.DATE_OF_BIRTH, b]]);
+    expect(d('1981-11-28', '28/11/1981')).toBe('exact');
+    expect(d('1981-11-28', '1981-11-23')).toBe('one typo');
+    expect(d('1981-11-28', '1918-11-28')).toBe('one typo');
+    expect(d('1981-03-04', '1981-04-03')).toBe('day and month transposed');
+    expect(d('1981-03-04', '1981-03-27')).toBe('same year and month');
+    expect(d('1981-03-04', '1981-09-27')).toBe('same year');
+    expect(d('1981-03-04', '1975-09-27')).toBe('else');
+  });
+
+  it('ids compare only with the same type; emails by local part', () => {
+    expect(level('reference', [[T.MEMBERSHIP_NUMBER, 'M1']], [[T.BADGE_ID, 'M1']])).toBe('null');
+    expect(level('reference', [[T.MEMBERSHIP_NUMBER, 'M1']], [[T.MEMBERSHIP_NUMBER, 'm-1']])).toBe('exact');
+    expect(level('reference', [[T.MEMBERSHIP_NUMBER, 'M1']], [[T.MEMBERSHIP_NUMBER, 'M2']])).toBe('else');
+    expect(level('email', [[T.EMAIL, 'ann@a.com']], [[T.EMAIL, 'ann@b.org']])).toBe('same local part');
+    expect(level('nationalId', [[T.NATIONAL_ID, '2185997']], [[T.NATIONAL_ID, '2185979']])).toBe('one typo');
+  });
+
+  it('with several values per side the best level wins', () => {
+    expect(level('email', [[T.EMAIL, 'old@x.com'], [T.EMAIL, 'new@y.com']], [[T.EMAIL, 'new@y.com']])).toBe('exact');
+  });
+});
+
+describe('match weights and bands', () => {
+  const model = createMatchModel({
+    termFrequencies: {
+      familyName: { total: 1000, counts: { smith: 100, zylberstein: 1 } },
+      givenName: { total: 1000, counts: { john: 50 } },
+    },
+  });
+  const john = (family: string, dob?: string) =>
+    p([T.GIVEN_NAME, 'John'], [T.FAMILY_NAME, family], ...(dob ? [[T.DATE_OF_BIRTH, dob] as [T, string]] : []));
+
+  it('a rare surname agreeing counts for more than a common one (term-frequency adjustment)', () => {
+    const common = scorePair(model, john('Smith'), john('Smith'));
+    const rare = scorePair(model, john('Zylberstein'), john('Zylberstein'));
+    const w = (s: typeof common) => s.explanation.fields.find((f) => f.field === 'familyName')!;
+    expect(w(rare).weight).toBeGreaterThan(w(common).weight);
+    expect(w(rare).tfAdjustment).toBeGreaterThan(0);
+    expect(w(common).tfAdjustment).toBeLessThan(0);
+  });
+
+  it('a name alone never qualifies as MATCH, however rare', () => {
+    const s = scorePair(model, john('Zylberstein'), john('Zylberstein'));
+    expect(s.explanation.agreeingIdentifiers).toEqual(['NAME']);
+    expect(s.band).not.toBe(MatchBand.MATCH);
+  });
+
+  it('MATCH needs two independent agreeing identifiers: name and date of birth', () => {
+    const s = scorePair(model, john('Smith', '1970-01-02'), john('Smith', '02/01/1970'));
+    expect(s.explanation.agreeingIdentifiers.sort()).toEqual(['DOB', 'NAME']);
+    expect(s.band).toBe(MatchBand.MATCH);
+  });
+
+  it('a high probability from one identifier is REVIEW, not MATCH', () => {
+    // An exact national id alone weighs more than the match threshold needs.
+    const s = scorePair(model, p([T.NATIONAL_ID, '1234567']), p([T.NATIONAL_ID, '1234567']));
+    expect(s.probability).toBeGreaterThan(model.thresholds.match);
+    expect(s.band).toBe(MatchBand.REVIEW);
+  });
+
+  it('a disagreeing date of birth lowers the score and does not count as agreement', () => {
+    const same = scorePair(model, john('Smith', '1970-01-02'), john('Smith', '1970-01-02'));
+    const other = scorePair(model, john('Smith', '1970-01-02'), john('Smith', '1955-07-30'));
+    expect(other.probability).toBeLessThan(same.probability);
+    expect(other.explanation.agreeingIdentifiers).toEqual(['NAME']);
+    expect(other.band).not.toBe(MatchBand.MATCH);
+  });
+
+  it('thresholds are configurable', () => {
+    const pair = [john('Smith', '1970-01-02'), john('Smith', '1970-01-02')] as const;
+    const strict = createMatchModel({ thresholds: { match: 0.999999999, review: 0.5 } });
+    const s = scorePair(strict, ...pair);
+    expect(s.probability).toBeLessThan(0.999999999);
+    expect(s.band).toBe(MatchBand.REVIEW);
+    expect(() => createMatchModel({ thresholds: { match: 0.5, review: 0.9 } })).toThrow(RangeError);
+  });
+
+  it('the explanation adds up: prior plus field weights is the total, and gives the probability', () => {
+    const s = scorePair(model, john('Smith', '1970-01-02'), john('Smyth', '1970-01-20'));
+    const e = s.explanation;
+    const sum = e.priorWeight + e.fields.reduce((a, f) => a + f.weight, 0);
+    expect(e.totalWeight).toBeCloseTo(sum, 10);
+    expect(s.probability).toBeCloseTo(1 / (1 + 2 ** -e.totalWeight), 12);
+    const family = e.fields.find((f) => f.field === 'familyName')!;
+    expect(family).toMatchObject({ queryValue: 'smith', recordValue: 'smyth', level: 'phonetic' });
+    expect(family.weight).toBeCloseTo(Math.log2(family.m! / family.u!), 10);
+    expect(e.fields.find((f) => f.field === 'email')).toMatchObject({ level: 'null', weight: 0 });
+    expect(e.parametersVersion).toBe(defaultParameters().version);
+  });
+});
+
+describe('parameters file', () => {
+  it('the shipped parameters are versioned and list every level the code defines', () => {
+    const params = defaultParameters();
+    expect(params.version).toBe('1');
+    for (const c of COMPARISONS) expect(params.comparisons[c.field]!.levels.map((l) => l.label)).toEqual(c.levels.map((l) => l.label));
+  });
+
+  it('parameters whose levels drift from the code are refused', () => {
+    const params = structuredClone(defaultParameters());
+    params.comparisons.givenName!.levels.reverse();
+    expect(() => checkParameters(params)).toThrow(/givenName/);
+  });
+});
+
+describe('redaction', () => {
+  it('hides the values of fields the caller may not see and keeps the weights', async () => {
+    const { redactExplanation, REDACTED } = await import('../../../src/identity/matching/redaction.js');
+    const model = createMatchModel();
+    const s = scorePair(model, p([T.FAMILY_NAME, 'Smith'], [T.DATE_OF_BIRTH, '1970-01-02']), p([T.FAMILY_NAME, 'Smith'], [T.DATE_OF_BIRTH, '1970-01-02']));
+    const r = redactExplanation(s.explanation, (g) => g !== 'DOB');
+    const dob = r.fields.find((f) => f.field === 'dateOfBirth')!;
+    expect(dob).toMatchObject({ queryValue: REDACTED, recordValue: REDACTED, level: 'exact' });
+    expect(dob.weight).toBe(s.explanation.fields.find((f) => f.field === 'dateOfBirth')!.weight);
+    expect(r.fields.find((f) => f.field === 'familyName')!.queryValue).toBe('smith');
+    expect(r.fields.find((f) => f.field === 'email')!.queryValue).toBeNull();
+  });
+});
