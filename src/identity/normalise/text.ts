@@ -3,7 +3,7 @@
 /** Lowercase, strip accents (é -> e), map ligatures and German/Nordic letters to ASCII. */
 export function foldText(value: string): string {
   // Plain ASCII needs no Unicode decomposition (the common case, and the slow step).
-  if (/^[\x00-\x7f]*$/.test(value)) return value.toLowerCase();
+  if (/^[\p{ASCII}]*$/u.test(value)) return value.toLowerCase();
   return value
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
