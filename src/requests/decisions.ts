@@ -1,0 +1,335 @@
+// What must happen to one found record, from the request type, the source's retention
+// policy, the record's dates and facts, and the controller's instruction. Pure: the
+// decisions are shown to the handler before approval and stored with the request.
+import type { RecordDates, RetentionPolicy } from '../../connectors/contract.js';
+import { ControllerDecision, RecordAction, Relationship, RequestType, SourceKind } from '../domain/vocabulary.js';
+import { addDuration, addDurations } from './durations.js';
+import { RequestRuleError, requireReason, requireValidDate } from './errors.js';
+
+export type RecordFacts = Record<string, string | number | boolean | null>;
+
+/** The parts of a SourceRecord a decision needs (plus the source's kind). */
+export interface DecisionRecord {
+  sourceKind: SourceKind;
+  recordType: string;
+  relationship: Relationship;
+  dates: RecordDates;
+  controllerId?: string | null;
+  facts?: RecordFacts;
+}
+
+export type ControllerInstruction = ControllerDecision | { decision: ControllerDecision; reference?: string | null };
+
+export interface DecisionOptions {
+  /** R16: under this age, data found in online services is deleted at once (default 18). */
+  childAge?: number;
+  /** Source kinds that are online services for R16 (default TRAINING and CONCIERGE). */
+  onlineServiceKinds?: readonly SourceKind[];
+  /** CCTV maximum age when the policy names none (default P90D). */
+  cctvMaxAge?: string;
+}
+
+export interface DecisionInput {
+  requestType: RequestType;
+  record: DecisionRecord;
+  retention: RetentionPolicy;
+  controllerInstruction?: ControllerInstruction | null;
+  now: Date;
+  options?: DecisionOptions;
+}
+
+export interface RecordDecision {
+  action: RecordAction;
+  /** The legal basis named to the person when data is kept or processing stopped (R8). */
+  basis?: string;
+  /** For RETAIN under a legal hold: the date until which the record is kept (R8). */
+  retainUntil?: Date;
+  /** R6: nothing happens until the record's controller instructs. */
+  needsController?: boolean;
+  /** While waiting for the controller: what the group will do on PROCEED. */
+  proposedAction?: RecordAction;
+  /** A second step after the action: RESTRICT during a legal hold, ERASE after releasing a child's data. */
+  followUpAction?: RecordAction;
+  /** The record's dates cannot support the decision; a handler must look. */
+  needsReview?: boolean;
+  /** Plain words for the handler and the response letter. */
+  reason: string;
+  /** DOMAIN.md rules the decision applies. */
+  rules: string[];
+  overridden?: boolean;
+}
+
+const DEFAULT_ONLINE_KINDS: readonly SourceKind[] = [SourceKind.TRAINING, SourceKind.CONCIERGE];
+const CLINIC_ACTIVE = 'P3Y';
+const CLINIC_ARCHIVE = 'P30Y';
+const DEFAULT_STATUTORY_BASIS = 'statutory retention of medical records';
+const YEAR_MS = 365.2425 * 86_400_000;
+
+/** People inside someone else's record (R16); a CCTV visitor is the footage's own subject. */
+export function isRelatedAppearance(relationship: Relationship): boolean {
+  return relationship !== Relationship.SUBJECT && relationship !== Relationship.VISITOR;
+}
+
+function parseDate(value: string | undefined | null): Date | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** The date retention is counted from: last activity, else creation. */
+export function retentionStartOf(dates: RecordDates): Date | undefined {
+  return parseDate(dates.lastActivityAt) ?? parseDate(dates.createdAt);
+}
+
+function isStatutory(kind: SourceKind, retention: RetentionPolicy): boolean {
+  return retention.statutory || retention.erasure === 'LEGAL_HOLD' || kind === SourceKind.CLINIC;
+}
+
+/**
+ * When the source's retention ends for a record (R9): start + maxAge, else start + active
+ * + archive period; clinic records default to 3 + 30 years. Null when it cannot be known.
+ */
+export function retentionEndOf(
+  dates: RecordDates,
+  retention: RetentionPolicy,
+  sourceKind?: SourceKind,
+): Date | null {
+  const start = retentionStartOf(dates);
+  if (!start) return null;
+  if (retention.maxAge) return addDuration(start, retention.maxAge);
+  if (retention.activePeriod || retention.archivePeriod) {
+    return addDurations(start, [retention.activePeriod, retention.archivePeriod]);
+  }
+  if (sourceKind === SourceKind.CLINIC) return addDurations(start, [CLINIC_ACTIVE, CLINIC_ARCHIVE]);
+  return null;
+}
+
+function ageOf(facts: RecordFacts | undefined, now: Date): number | undefined {
+  if (!facts) return undefined;
+  if (typeof facts.age === 'number' && Number.isFinite(facts.age)) return facts.age;
+  for (const key of ['dateOfBirth', 'dob', 'birthDate']) {
+    const v = facts[key];
+    const dob = typeof v === 'string' ? parseDate(v) : undefined;
+    if (dob) return Math.floor((now.getTime() - dob.getTime()) / YEAR_MS);
+  }
+  return undefined;
+}
+
+function isOnlineService(record: DecisionRecord, options: DecisionOptions): boolean {
+  if (record.facts?.collectedOnline === true || record.facts?.channel === 'ONLINE') return true;
+  return (options.onlineServiceKinds ?? DEFAULT_ONLINE_KINDS).includes(record.sourceKind);
+}
+
+function instructionOf(i: ControllerInstruction | null | undefined): ControllerDecision | undefined {
+  if (!i) return undefined;
+  return typeof i === 'string' ? i : i.decision;
+}
+
+/** Decides one record. Never throws for missing data: it asks for review instead. */
+export function decideRecord(input: DecisionInput): RecordDecision {
+  requireValidDate(input.now, 'The decision time');
+  const { record } = input;
+
+  // R6 / R7: a record held for a client waits for that client's instruction.
+  if (record.controllerId) {
+    const instruction = instructionOf(input.controllerInstruction);
+    if (instruction === undefined) {
+      const proposed = decideForGroup(input);
+      return {
+        action: RecordAction.RETAIN,
+        basis: 'awaiting the controller’s instruction',
+        needsController: true,
+        proposedAction: proposed.action,
+        reason: `Held for a controller: nothing is done until it instructs (proposed: ${proposed.action})`,
+        rules: ['R6'],
+      };
+    }
+    if (instruction === ControllerDecision.REFUSE) {
+      return {
+        action: RecordAction.RETAIN,
+        basis: 'controller refused',
+        reason: 'The controller of this record refused the request; the person is told to address the controller',
+        rules: ['R6'],
+      };
+    }
+    const decided = decideForGroup(input);
+    const rule = instruction === ControllerDecision.CONTROLLER_GONE ? 'R7' : 'R6';
+    const why =
+      instruction === ControllerDecision.CONTROLLER_GONE
+        ? 'The controller no longer exists, so the group decides itself. '
+        : 'The controller instructed to proceed. ';
+    return { ...decided, reason: why + decided.reason, rules: [rule, ...decided.rules] };
+  }
+  return decideForGroup(input);
+}
+
+function decideForGroup(input: DecisionInput): RecordDecision {
+  const { record, requestType, retention, now } = input;
+  const options = input.options ?? {};
+
+  // R16: children's data in online services is deleted at once, whatever was asked.
+  const age = ageOf(record.facts, now);
+  if (age !== undefined && age < (options.childAge ?? 18) && isOnlineService(record, options)) {
+    if (requestType === RequestType.ACCESS) {
+      return {
+        action: RecordAction.RELEASE,
+        followUpAction: RecordAction.ERASE,
+        reason: 'Released to the person, then deleted: a child’s data found in an online service',
+        rules: ['R1', 'R16'],
+      };
+    }
+    return { action: RecordAction.ERASE, reason: 'A child’s data found in an online service is deleted at once', rules: ['R16'] };
+  }
+
+  switch (requestType) {
+    case RequestType.ACCESS:
+      return isRelatedAppearance(record.relationship)
+        ? {
+            action: RecordAction.RELEASE,
+            reason: `Released: only the person’s appearance as ${record.relationship.toLowerCase()} in someone else’s record`,
+            rules: ['R1', 'R16'],
+          }
+        : { action: RecordAction.RELEASE, reason: 'Released to the person as a copy of their data', rules: ['R1'] };
+    case RequestType.RECTIFICATION:
+      return record.sourceKind === SourceKind.CLINIC
+        ? {
+            action: RecordAction.ANNOTATE,
+            reason: 'Medical records are annotated with the correction; the original stays',
+            rules: ['R14'],
+          }
+        : { action: RecordAction.CORRECT, reason: 'Corrected once the data is found inaccurate', rules: ['R14'] };
+    case RequestType.RESTRICTION:
+      return {
+        action: RecordAction.RESTRICT,
+        basis: 'restriction of processing requested by the person',
+        reason: 'Processing restricted: the record is kept but not used',
+        rules: ['R1'],
+      };
+    case RequestType.OBJECTION:
+      return {
+        action: RecordAction.RESTRICT,
+        basis: 'objection to processing: processing stopped unless compelling legitimate grounds are shown',
+        reason: 'Processing stopped following the person’s objection',
+        rules: ['R1'],
+      };
+    case RequestType.ERASURE:
+      return decideErasure(record, retention, now, options);
+    default:
+      throw new RequestRuleError('INVALID_ACTION', `Unknown request type "${String(requestType)}"`);
+  }
+}
+
+function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: Date, options: DecisionOptions): RecordDecision {
+  // R16: removal from someone else's record touches only that appearance.
+  if (isRelatedAppearance(record.relationship)) {
+    return {
+      action: RecordAction.ERASE,
+      reason: `The person’s appearance as ${record.relationship.toLowerCase()} is removed from someone else’s record; the rest of that record stays`,
+      rules: ['R16'],
+    };
+  }
+
+  // R9: CCTV footage older than its maximum age is purged; younger clips lose the person's segments.
+  if (record.sourceKind === SourceKind.CCTV || retention.erasure === 'PURGE_SEGMENTS') {
+    const recordedAt = retentionStartOf(record.dates);
+    const maxAge = retention.maxAge ?? options.cctvMaxAge ?? 'P90D';
+    if (recordedAt && addDuration(recordedAt, maxAge) <= now) {
+      return { action: RecordAction.PURGE, reason: `Footage older than its maximum age (${maxAge}) is purged`, rules: ['R9'] };
+    }
+    return { action: RecordAction.ERASE, reason: 'The segments showing the person are deleted', rules: ['R9'] };
+  }
+
+  // R8: statutory retention wins over erasure; the answer names the basis and the date.
+  if (isStatutory(record.sourceKind, retention)) {
+    const until = retentionEndOf(record.dates, retention, record.sourceKind);
+    const basis = retention.basis ?? DEFAULT_STATUTORY_BASIS;
+    if (!until) {
+      return {
+        action: RecordAction.RETAIN,
+        basis,
+        followUpAction: RecordAction.RESTRICT,
+        needsReview: true,
+        reason: 'Kept under legal hold; the record’s dates are missing, so the end of retention must be set by a handler',
+        rules: ['R8'],
+      };
+    }
+    if (now < until) {
+      return {
+        action: RecordAction.RETAIN,
+        basis,
+        retainUntil: until,
+        followUpAction: RecordAction.RESTRICT,
+        reason: `Kept under legal hold until ${until.toISOString().slice(0, 10)} (${retention.summary}); processing is restricted meanwhile`,
+        rules: ['R8'],
+      };
+    }
+    return { action: RecordAction.ERASE, reason: 'The statutory retention period has ended, so the record is destroyed', rules: ['R8', 'R9'] };
+  }
+
+  if (record.facts?.hired === false || retention.erasure === 'MINIMISE') {
+    return {
+      action: RecordAction.MINIMISE,
+      reason: 'The application is deleted; only a minimal record of the recruiting activity is kept',
+      rules: ['R9'],
+    };
+  }
+  if (retention.erasure === 'ANONYMISE') {
+    return { action: RecordAction.ANONYMISE, reason: 'Anonymised as the source’s policy states', rules: ['R9'] };
+  }
+  return { action: RecordAction.ERASE, reason: 'Deleted', rules: ['R9'] };
+}
+
+export interface DecisionOverride {
+  previousAction: RecordAction;
+  previousBasis: string | null;
+  newAction: RecordAction;
+  reason: string;
+  actor: string;
+  at: Date;
+}
+
+/**
+ * A handler replaces a decision: only with a reason (REASON_REQUIRED), never in place of a
+ * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6). The override record
+ * goes to the audit log.
+ */
+export function overrideDecision(
+  decision: RecordDecision,
+  newAction: RecordAction,
+  reason: string,
+  actor: string,
+  at: Date = new Date(),
+): { decision: RecordDecision; override: DecisionOverride } {
+  const why = requireReason(reason, 'Overriding a decision');
+  if (!actor?.trim()) throw new RequestRuleError('ACTOR_REQUIRED', 'Overriding a decision needs an actor');
+  requireValidDate(at, 'The override time');
+  if (!Object.values(RecordAction).includes(newAction)) {
+    throw new RequestRuleError('INVALID_ACTION', `Unknown action "${String(newAction)}"`);
+  }
+  if (decision.needsController) {
+    throw new RequestRuleError(
+      'CONTROLLER_INSTRUCTION_REQUIRED',
+      'This record waits for its controller: record the controller’s instruction instead of overriding',
+    );
+  }
+  const keepsDate = newAction === RecordAction.RETAIN && decision.action === RecordAction.RETAIN;
+  const next: RecordDecision = {
+    action: newAction,
+    ...(newAction === RecordAction.RETAIN || newAction === RecordAction.RESTRICT ? { basis: why } : {}),
+    ...(keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
+    reason: `Handler override: ${why}`,
+    rules: [...decision.rules],
+    overridden: true,
+  };
+  return {
+    decision: next,
+    override: {
+      previousAction: decision.action,
+      previousBasis: decision.basis ?? null,
+      newAction,
+      reason: why,
+      actor: actor.trim(),
+      at,
+    },
+  };
+}

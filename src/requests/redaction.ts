@@ -1,0 +1,133 @@
+// What an access copy may show of a record (R12, R15, R16). Card numbers are masked to the
+// last four digits even when a connector forgot to; special-category fields are redacted
+// unless the caller may see them; CCTV frames showing other people are withheld.
+import type { FieldDescription, SourceRecord } from '../../connectors/contract.js';
+import { DataCategory, SourceKind, isSpecialCategory } from '../domain/vocabulary.js';
+
+export const REDACTED = '[REDACTED]';
+export const WITHHELD = '[WITHHELD]';
+
+// 12-19 digits in one run, or grouped as cards are printed (4-4-4-x, Amex 4-6-5), with one
+// kind of separator. A leading '+' marks a phone number, not a card.
+const CARD_PATTERNS: readonly RegExp[] = [
+  /(?<![\d+])\d{12,19}(?!\d)/g,
+  /(?<![\d+])\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}(?!\d)/g,
+  /(?<![\d+])\d{4}([ -])\d{6}\1\d{4,5}(?!\d)/g,
+];
+
+function maskDigits(match: string): string {
+  const total = match.replace(/\D/g, '').length;
+  let seen = 0;
+  return match.replace(/\d/g, (digit) => (++seen > total - 4 ? digit : '*'));
+}
+
+/** Replaces every digit of a card-number-like run but the last four with '*' (R15). */
+export function maskCardNumbers(text: string): string {
+  return CARD_PATTERNS.reduce((out, pattern) => out.replace(pattern, maskDigits), text);
+}
+
+/** True when the text still holds a card-number-like run of digits. */
+export function containsCardNumber(text: string): boolean {
+  return CARD_PATTERNS.some((p) => new RegExp(p.source).test(text));
+}
+
+/** Masks card numbers in any value, walking arrays and objects; counts masked values. */
+export function maskCardNumbersDeep(value: unknown, counter: { masked: number } = { masked: 0 }): unknown {
+  const maskText = (text: string): string => {
+    const masked = maskCardNumbers(text);
+    if (masked !== text) counter.masked += 1;
+    return masked;
+  };
+  if (typeof value === 'string') return maskText(value);
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    const text = String(value);
+    const masked = maskText(text);
+    return masked === text ? value : masked;
+  }
+  if (typeof value === 'bigint') return maskText(value.toString());
+  if (Array.isArray(value)) return value.map((v) => maskCardNumbersDeep(v, counter));
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskCardNumbersDeep(v, counter)]));
+  }
+  return value;
+}
+
+export interface FieldView {
+  categories: DataCategory[];
+  special: boolean;
+  described: boolean;
+}
+
+export interface Redaction {
+  field: string;
+  kind: 'SPECIAL_CATEGORY' | 'OTHER_PEOPLE';
+  reason: string;
+}
+
+export interface SanitisedRecord {
+  data: Record<string, unknown>;
+  fields: Record<string, FieldView>;
+  redactions: Redaction[];
+  notes: string[];
+  /** Number of card-number-like values masked here (the connector should have done it). */
+  maskedCardValues: number;
+}
+
+export function describeField(fields: readonly FieldDescription[], recordType: string, field: string): FieldDescription | undefined {
+  return fields.find((f) => f.recordType === recordType && f.field === field) ?? fields.find((f) => f.field === field);
+}
+
+function bystandersOf(record: SourceRecord): number {
+  const n = record.facts?.bystanders;
+  return typeof n === 'number' && n > 0 ? n : 0;
+}
+
+/** Applies R12, R15 and R16 to one released record. */
+export function sanitiseRecord(
+  record: SourceRecord,
+  sourceKind: SourceKind,
+  fields: readonly FieldDescription[],
+  canSeeSpecialCategories: boolean,
+): SanitisedRecord {
+  const data: Record<string, unknown> = {};
+  const views: Record<string, FieldView> = {};
+  const redactions: Redaction[] = [];
+  const notes: string[] = [];
+  const counter = { masked: 0 };
+
+  const bystanders = bystandersOf(record);
+  const alreadyRedacted = record.facts?.redacted === true;
+  const hidesOthers = bystanders > 0 && !alreadyRedacted;
+  if (bystanders > 0) {
+    notes.push(
+      alreadyRedacted
+        ? `Other people (${bystanders}) are blurred or cut from this copy.`
+        : `Frames showing ${bystanders} other ${bystanders === 1 ? 'person' : 'people'} are withheld to protect them.`,
+    );
+  }
+
+  for (const [field, value] of Object.entries(record.data ?? {})) {
+    const d = describeField(fields, record.recordType, field);
+    const categories = d?.categories ?? [];
+    const special = (d?.special ?? false) || categories.some(isSpecialCategory);
+    views[field] = { categories, special, described: d !== undefined };
+
+    // R16: footage with other people in it: keep only described, non-video metadata.
+    const isVideo = categories.includes(DataCategory.VIDEO) || (sourceKind === SourceKind.CCTV && d === undefined);
+    if (hidesOthers && isVideo) {
+      data[field] = WITHHELD;
+      redactions.push({ field, kind: 'OTHER_PEOPLE', reason: 'shows other people (R16)' });
+      continue;
+    }
+    if (special && !canSeeSpecialCategories) {
+      data[field] = REDACTED;
+      const labels = categories.filter(isSpecialCategory).map((c) => c.toLowerCase()).join(', ') || 'special category';
+      redactions.push({ field, kind: 'SPECIAL_CATEGORY', reason: `special-category data (${labels}) shown only to authorised personnel (R12)` });
+      continue;
+    }
+    // R15: identifiers a source describes (phone, membership number) are not cards; anything else is checked.
+    const exempt = d?.identifierType !== undefined && !categories.includes(DataCategory.PAYMENT_CARD);
+    data[field] = exempt ? value : maskCardNumbersDeep(value, counter);
+  }
+  return { data, fields: views, redactions, notes, maskedCardValues: counter.masked };
+}

@@ -1,0 +1,221 @@
+// The answer to the person (R1, R8): per source, what was released, corrected, erased,
+// restricted or retained, why, and when; as data for the API and as a plain-text letter
+// the handler can send. Pure: outcomes come from the stored decisions and tasks.
+import { RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
+import { requireValidDate } from './errors.js';
+
+export type OutcomeGroup = 'RELEASED' | 'CORRECTED' | 'ERASED' | 'RESTRICTED' | 'RETAINED';
+
+/** How each action is reported to the person. */
+export const OUTCOME_GROUP: Readonly<Record<RecordAction, OutcomeGroup>> = {
+  [RecordAction.RELEASE]: 'RELEASED',
+  [RecordAction.CORRECT]: 'CORRECTED',
+  [RecordAction.ANNOTATE]: 'CORRECTED',
+  [RecordAction.ERASE]: 'ERASED',
+  [RecordAction.ANONYMISE]: 'ERASED',
+  [RecordAction.MINIMISE]: 'ERASED',
+  [RecordAction.PURGE]: 'ERASED',
+  [RecordAction.RESTRICT]: 'RESTRICTED',
+  [RecordAction.RETAIN]: 'RETAINED',
+};
+
+export type TaskState = 'DONE' | 'FAILED' | 'PENDING';
+
+export interface SummaryRecordInput {
+  recordId: string;
+  recordType?: string;
+  action: RecordAction;
+  basis?: string | null;
+  retainUntil?: Date | null;
+  reason?: string | null;
+  /** Execution state; RELEASE and RETAIN need no task and count as done. */
+  state?: TaskState;
+  completedAt?: Date | null;
+}
+
+export interface SummarySourceInput {
+  source: { id: string; name: string; kind: SourceKind };
+  records: SummaryRecordInput[];
+}
+
+export interface ResponseSummaryInput {
+  requestId: string;
+  requestType: RequestType;
+  receivedAt: Date;
+  verifiedAt?: Date | null;
+  dueAt?: Date | null;
+  extendedDueAt?: Date | null;
+  /** When the answer is given. */
+  respondedAt: Date;
+  /** Salutation; no other personal data goes into the letter. */
+  addressee?: string;
+  /** Who signs: the privacy office. */
+  signature?: string;
+  sources: SummarySourceInput[];
+}
+
+export interface SummaryItem {
+  recordId: string;
+  recordType: string | null;
+  action: RecordAction;
+  reason: string | null;
+  basis: string | null;
+  retainUntil: Date | null;
+  completedAt: Date | null;
+  state: TaskState;
+}
+
+export interface SourceSummary {
+  sourceId: string;
+  sourceName: string;
+  sourceKind: SourceKind;
+  released: SummaryItem[];
+  corrected: SummaryItem[];
+  erased: SummaryItem[];
+  restricted: SummaryItem[];
+  retained: SummaryItem[];
+  /** Actions not (yet) done: the answer is partial while any remain. */
+  notDone: SummaryItem[];
+}
+
+export interface ResponseSummary {
+  requestId: string;
+  requestType: RequestType;
+  receivedAt: Date;
+  verifiedAt: Date | null;
+  dueAt: Date | null;
+  respondedAt: Date;
+  /** True when every action was carried out. */
+  complete: boolean;
+  /** Answered after the binding due date (the letter says so). */
+  late: boolean;
+  totals: Record<OutcomeGroup | 'NOT_DONE', number>;
+  sources: SourceSummary[];
+  letter: string;
+}
+
+const NEEDS_NO_TASK: ReadonlySet<RecordAction> = new Set([RecordAction.RELEASE, RecordAction.RETAIN]);
+
+function itemOf(r: SummaryRecordInput): SummaryItem {
+  const state: TaskState = r.state ?? (NEEDS_NO_TASK.has(r.action) ? 'DONE' : 'PENDING');
+  return {
+    recordId: r.recordId,
+    recordType: r.recordType ?? null,
+    action: r.action,
+    reason: r.reason ?? null,
+    basis: r.basis ?? null,
+    retainUntil: r.retainUntil ?? null,
+    completedAt: r.completedAt ?? null,
+    state,
+  };
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+const VERB: Readonly<Record<RecordAction, string>> = {
+  [RecordAction.RELEASE]: 'copied to you',
+  [RecordAction.CORRECT]: 'corrected',
+  [RecordAction.ANNOTATE]: 'annotated with your correction (the original medical record stays, as the law requires)',
+  [RecordAction.ERASE]: 'erased',
+  [RecordAction.ANONYMISE]: 'anonymised',
+  [RecordAction.MINIMISE]: 'erased, except a minimal record that a recruitment took place',
+  [RecordAction.PURGE]: 'destroyed (past its retention period)',
+  [RecordAction.RESTRICT]: 'restricted: kept but no longer used',
+  [RecordAction.RETAIN]: 'kept',
+};
+
+const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
+  [RequestType.ACCESS]: 'a copy of your personal data',
+  [RequestType.RECTIFICATION]: 'the correction of your personal data',
+  [RequestType.ERASURE]: 'the erasure of your personal data',
+  [RequestType.RESTRICTION]: 'the restriction of the processing of your personal data',
+  [RequestType.OBJECTION]: 'your objection to the processing of your personal data',
+};
+
+function itemLine(i: SummaryItem): string {
+  const what = `${i.recordType ?? 'record'} ${i.recordId}`;
+  if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
+  if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
+  const when = i.completedAt ? ` on ${day(i.completedAt)}` : '';
+  const basis = i.basis ? ` Basis: ${i.basis}.` : '';
+  const until = i.retainUntil ? ` Kept until ${day(i.retainUntil)}.` : '';
+  const why = i.action === RecordAction.RETAIN && i.reason ? ` ${i.reason.replace(/\.?$/, '.')}` : '';
+  return `- ${what}: ${VERB[i.action]}${when}.${basis}${until}${why}`;
+}
+
+function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInput): string {
+  const lines: string[] = [];
+  lines.push(`Dear ${input.addressee?.trim() || 'requester'},`, '');
+  lines.push(`Reference: ${s.requestId}`, '');
+  lines.push(
+    `On ${day(s.receivedAt)} you asked us for ${TYPE_TEXT[s.requestType]}.` +
+      (s.verifiedAt ? ` We confirmed your identity on ${day(s.verifiedAt)}.` : ''),
+  );
+  if (s.late && s.dueAt) lines.push(`We are sorry that this answer comes after the date we owed it to you (${day(s.dueAt)}).`);
+  lines.push('', 'This is what we did, system by system:', '');
+  for (const src of s.sources) {
+    lines.push(`${src.sourceName}:`);
+    const items = [...src.released, ...src.corrected, ...src.erased, ...src.restricted, ...src.retained, ...src.notDone];
+    if (items.length === 0) lines.push('- We hold no data about you here.');
+    for (const i of items) lines.push(itemLine(i));
+    lines.push('');
+  }
+  if (s.totals.RETAINED > 0) {
+    lines.push('Where we keep data, it is because of the legal basis named above, until the date given; after it the data is destroyed.');
+  }
+  if (!s.complete) lines.push('Some actions are not finished yet; we will write again when they are.');
+  lines.push(
+    'If you are not satisfied with this answer, you may contact our data protection officer or complain to your data protection supervisory authority.',
+    '',
+    'Yours sincerely,',
+    input.signature?.trim() || 'The Privacy Office',
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** Builds the structured answer and its letter from the decided (and executed) records. */
+export function buildResponseSummary(input: ResponseSummaryInput): ResponseSummary {
+  requireValidDate(input.receivedAt, 'The receipt date');
+  requireValidDate(input.respondedAt, 'The response date');
+  const totals: ResponseSummary['totals'] = { RELEASED: 0, CORRECTED: 0, ERASED: 0, RESTRICTED: 0, RETAINED: 0, NOT_DONE: 0 };
+  const summaries: SourceSummary[] = input.sources.map(({ source, records }) => {
+    const s: SourceSummary = {
+      sourceId: source.id,
+      sourceName: source.name,
+      sourceKind: source.kind,
+      released: [],
+      corrected: [],
+      erased: [],
+      restricted: [],
+      retained: [],
+      notDone: [],
+    };
+    for (const r of records) {
+      const item = itemOf(r);
+      if (item.state !== 'DONE') {
+        s.notDone.push(item);
+        totals.NOT_DONE += 1;
+        continue;
+      }
+      const group = OUTCOME_GROUP[item.action];
+      totals[group] += 1;
+      const key = group.toLowerCase() as Lowercase<OutcomeGroup>;
+      s[key].push(item);
+    }
+    return s;
+  });
+  const binding = input.extendedDueAt ?? input.dueAt ?? null;
+  const base: Omit<ResponseSummary, 'letter'> = {
+    requestId: input.requestId,
+    requestType: input.requestType,
+    receivedAt: input.receivedAt,
+    verifiedAt: input.verifiedAt ?? null,
+    dueAt: binding,
+    respondedAt: input.respondedAt,
+    complete: totals.NOT_DONE === 0,
+    late: binding !== null && input.respondedAt > binding,
+    totals,
+    sources: summaries,
+  };
+  return { ...base, letter: letterOf(base, input) };
+}

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import type { FieldDescription, SourceRecord } from '../../../connectors/contract.js';
+import { DataCategory, IdentifierType, RecordAction, Relationship, SourceKind } from '../../../src/domain/vocabulary.js';
+import { buildAccessPackage, verifyManifest, type AccessPackageInput, type PackageSource } from '../../../src/requests/access-package.js';
+import { RequestRuleError } from '../../../src/requests/errors.js';
+import { containsCardNumber } from '../../../src/requests/redaction.js';
+import { retention } from './fixtures.js';
+
+const generatedAt = new Date('2025-06-01T12:00:00Z');
+const release = (recordId: string) => ({ recordId, action: RecordAction.RELEASE, reason: 'copy' });
+
+const conciergeFields: FieldDescription[] = [
+  { recordType: 'member', field: 'card', categories: [DataCategory.PAYMENT_CARD], special: false, correctable: false },
+  { recordType: 'member', field: 'notes', categories: [DataCategory.SERVICE_HISTORY], special: false, correctable: true },
+  { recordType: 'member', field: 'phone', categories: [DataCategory.CONTACT], special: false, correctable: true, identifierType: IdentifierType.PHONE },
+  { recordType: 'member', field: 'email', categories: [DataCategory.CONTACT], special: false, correctable: true, identifierType: IdentifierType.EMAIL },
+];
+const concierge: PackageSource = {
+  source: { id: 'src-concierge', name: 'Concierge', kind: SourceKind.CONCIERGE },
+  fields: conciergeFields,
+  retention: retention.concierge,
+  records: [
+    {
+      recordId: 'm-1',
+      recordType: 'member',
+      relationship: Relationship.SUBJECT,
+      identifiers: [{ type: IdentifierType.EMAIL, value: 'ana@example.org' }],
+      // a connector that forgot to mask the card, and a card number typed into free text
+      data: { card: '4111 1111 1111 1111', notes: 'paid with 5500000000000004, "late", checked', phone: '+442079460958', email: 'ana@example.org' },
+      dates: { lastActivityAt: '2025-01-01T00:00:00Z' },
+    },
+  ],
+  decisions: [release('m-1')],
+};
+
+const clinicFields: FieldDescription[] = [
+  { recordType: 'consultation', field: 'diagnosis', categories: [DataCategory.HEALTH], special: true, correctable: false },
+  { recordType: 'consultation', field: 'date', categories: [DataCategory.SERVICE_HISTORY], special: false, correctable: false },
+];
+const clinic: PackageSource = {
+  source: { id: 'src-clinic', name: 'Clinic (medical records)', kind: SourceKind.CLINIC },
+  fields: clinicFields,
+  retention: retention.clinic,
+  records: [
+    { recordId: 'c-1', recordType: 'consultation', relationship: Relationship.SUBJECT, identifiers: [], data: { diagnosis: 'asthma', date: '2024-02-02' }, dates: {} },
+    { recordId: 'c-2', recordType: 'consultation', relationship: Relationship.SUBJECT, identifiers: [], data: { diagnosis: 'x', date: '2024-03-03' }, dates: {}, controllerId: 'employer-1' },
+  ],
+  decisions: [
+    release('c-1'),
+    { recordId: 'c-2', action: RecordAction.RETAIN, basis: 'awaiting the controller’s instruction', reason: 'Held for a controller' },
+  ],
+};
+
+const cctvFields: FieldDescription[] = [
+  { recordType: 'clip', field: 'site', categories: [DataCategory.VISIT], special: false, correctable: false },
+  { recordType: 'clip', field: 'video', categories: [DataCategory.VIDEO], special: false, correctable: false },
+];
+const clip = (recordId: string, facts: SourceRecord['facts']): SourceRecord => ({
+  recordId,
+  recordType: 'clip',
+  relationship: Relationship.VISITOR,
+  identifiers: [],
+  data: { site: 'London office', video: `blob://${recordId}` },
+  dates: { lastActivityAt: '2025-05-20T10:00:00Z' },
+  facts,
+});
+const cctv: PackageSource = {
+  source: { id: 'src-cctv', name: 'CCTV', kind: SourceKind.CCTV },
+  fields: cctvFields,
+  retention: retention.cctv,
+  records: [clip('v-1', { bystanders: 2 }), clip('v-2', { bystanders: 0 }), clip('v-3', { bystanders: 1, redacted: true })],
+  decisions: [release('v-1'), release('v-2'), release('v-3')],
+};
+
+const input: AccessPackageInput = {
+  requestId: 'req-42',
+  generatedAt,
+  verifiedAt: new Date('2025-05-20T09:00:00Z'),
+  sources: [concierge, clinic, cctv],
+  canSeeSpecialCategories: false,
+};
+
+function files(bytes: Uint8Array): Record<string, string> {
+  return Object.fromEntries(Object.entries(unzipSync(bytes)).map(([k, v]) => [k, strFromU8(v)]));
+}
+
+describe('access package', () => {
+  const pkg = buildAccessPackage(input);
+  const out = files(pkg.bytes);
+
+  it('R1: holds one JSON and one CSV per source, a manifest and a readable summary', () => {
+    expect(Object.keys(out).sort()).toEqual([
+      'manifest.json',
+      'sources/01-concierge.csv',
+      'sources/01-concierge.json',
+      'sources/02-clinic-medical-records.csv',
+      'sources/02-clinic-medical-records.json',
+      'sources/03-cctv.csv',
+      'sources/03-cctv.json',
+      'summary.txt',
+    ]);
+    const json = JSON.parse(out['sources/01-concierge.json']!);
+    expect(json.source).toEqual({ id: 'src-concierge', name: 'Concierge', kind: 'CONCIERGE' });
+    expect(json.records[0].identifiers).toEqual([{ type: 'EMAIL', value: 'ana@example.org' }]);
+    expect(out['sources/01-concierge.csv']!.split('\r\n')[0]).toBe(
+      'record_id,record_type,relationship,parent_record_id,field,value,categories,special_category,note',
+    );
+  });
+
+  it('the manifest holds the SHA-256 of every other file, and verifyManifest agrees', () => {
+    const manifest = JSON.parse(out['manifest.json']!);
+    const raw = unzipSync(pkg.bytes);
+    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(Object.keys(raw).filter((p) => p !== 'manifest.json').sort());
+    for (const f of manifest.files) {
+      expect(f.sha256).toBe(createHash('sha256').update(raw[f.path]!).digest('hex'));
+    }
+    expect(verifyManifest(pkg.bytes)).toMatchObject({ ok: true, mismatched: [], missing: [], unlisted: [] });
+  });
+
+  it('verifyManifest reports a changed, a missing and an extra file; unreadable input is INVALID_PACKAGE', () => {
+    const raw = unzipSync(pkg.bytes);
+    raw['sources/03-cctv.csv'] = strToU8('tampered');
+    delete raw['summary.txt'];
+    raw['extra.txt'] = strToU8('hi');
+    const check = verifyManifest(zipSync(raw));
+    expect(check).toMatchObject({ ok: false, mismatched: ['sources/03-cctv.csv'], missing: ['summary.txt'], unlisted: ['extra.txt'] });
+    expect(() => verifyManifest(new Uint8Array([1, 2, 3]))).toThrow(RequestRuleError);
+    const noManifest = unzipSync(pkg.bytes);
+    delete noManifest['manifest.json'];
+    expect(() => verifyManifest(zipSync(noManifest))).toThrow(/no manifest.json/);
+  });
+
+  it('R15: card numbers show at most the last four digits, even when the connector forgot to mask', () => {
+    const all = Object.values(out).join('\n');
+    expect(all).not.toContain('4111 1111 1111 1111');
+    expect(all).not.toContain('5500000000000004');
+    const json = JSON.parse(out['sources/01-concierge.json']!);
+    expect(json.records[0].data.card).toBe('**** **** **** 1111');
+    expect(json.records[0].data.notes).toContain('************0004');
+    // a phone number in international form is not a card
+    expect(json.records[0].data.phone).toBe('+442079460958');
+    for (const [path, text] of Object.entries(out)) expect(containsCardNumber(text), path).toBe(false);
+    expect(out['summary.txt']).toContain('last four digits');
+  });
+
+  it('R12: special-category fields are marked, and redacted unless the caller may see them', () => {
+    const hidden = JSON.parse(out['sources/02-clinic-medical-records.json']!).records[0];
+    expect(hidden.data.diagnosis).toBe('[REDACTED]');
+    expect(hidden.fields.diagnosis).toEqual({ categories: ['HEALTH'], special: true, described: true });
+    expect(hidden.redactions[0]).toMatchObject({ field: 'diagnosis', kind: 'SPECIAL_CATEGORY' });
+    expect(out['sources/02-clinic-medical-records.csv']).not.toContain('asthma');
+    const shown = files(buildAccessPackage({ ...input, canSeeSpecialCategories: true }).bytes);
+    const record = JSON.parse(shown['sources/02-clinic-medical-records.json']!).records[0];
+    expect(record.data.diagnosis).toBe('asthma');
+    expect(record.fields.diagnosis.special).toBe(true);
+    expect(shown['sources/02-clinic-medical-records.csv']).toMatch(/c-1,consultation,SUBJECT,,diagnosis,asthma,HEALTH,true,/);
+  });
+
+  it('R16: CCTV frames showing other people are withheld (or marked redacted) and listed', () => {
+    const json = JSON.parse(out['sources/03-cctv.json']!);
+    const [v1, v2, v3] = json.records;
+    expect(v1.data).toEqual({ site: 'London office', video: '[WITHHELD]' });
+    expect(v1.redactions).toEqual([{ field: 'video', kind: 'OTHER_PEOPLE', reason: 'shows other people (R16)' }]);
+    expect(v2.data.video).toBe('blob://v-2');
+    expect(v3.data.video).toBe('blob://v-3');
+    expect(v3.notes[0]).toMatch(/blurred or cut/);
+    expect(out['summary.txt']).toContain('Record v-1: Frames showing 2 other people are withheld');
+    expect(out['sources/03-cctv.csv']).toContain('v-1,clip,VISITOR,,video,[WITHHELD],VIDEO,false,shows other people (R16)');
+  });
+
+  it('records not decided RELEASE are listed as withheld with the reason, not copied', () => {
+    const json = JSON.parse(out['sources/02-clinic-medical-records.json']!);
+    expect(json.records.map((r: { recordId: string }) => r.recordId)).toEqual(['c-1']);
+    expect(json.withheld).toEqual([
+      { recordId: 'c-2', recordType: 'consultation', action: 'RETAIN', reason: 'Held for a controller', basis: 'awaiting the controller’s instruction' },
+    ]);
+    expect(out['summary.txt']).toContain('Not included: consultation c-2: Held for a controller');
+  });
+
+  it('the summary says what was found, where, why it is held and for how long', () => {
+    const s = out['summary.txt']!;
+    expect(s).toContain('req-42');
+    expect(s).toContain('found 6 records');
+    expect(s).toMatch(/2\. Clinic \(medical records\)\n {3}Files: sources\/02-clinic-medical-records.json/);
+    expect(s).toContain('How long we keep it: 3 years, then 30 years archive');
+    expect(s).toContain('Why we hold it: to keep our premises');
+    expect(s).toContain('1 special-category field(s) are shown as [REDACTED]');
+  });
+
+  it('R2: no package before identity verification', () => {
+    try {
+      buildAccessPackage({ ...input, verifiedAt: null });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RequestRuleError).code).toBe('IDENTITY_NOT_VERIFIED');
+    }
+  });
+
+  it('is deterministic and quotes CSV cells safely', () => {
+    expect(buildAccessPackage(input).sha256).toBe(pkg.sha256);
+    const csv = out['sources/01-concierge.csv']!;
+    expect(csv).toContain('"paid with ************0004, ""late"", checked"');
+    const evil = buildAccessPackage({
+      ...input,
+      sources: [{ ...concierge, records: [{ ...concierge.records[0]!, data: { notes: '=HYPERLINK("x")', phone: '+44 20' } }] }],
+    });
+    const evilCsv = files(evil.bytes)['sources/01-concierge.csv']!;
+    expect(evilCsv).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(evilCsv).toContain(',+44 20,');
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { RecordAction, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
+import { buildResponseSummary, type ResponseSummaryInput } from '../../../src/requests/response-summary.js';
+
+const done = new Date('2025-02-01T10:00:00Z');
+const input: ResponseSummaryInput = {
+  requestId: 'req-7',
+  requestType: RequestType.ERASURE,
+  receivedAt: new Date('2025-01-02T09:00:00Z'),
+  verifiedAt: new Date('2025-01-10T09:00:00Z'),
+  dueAt: new Date('2025-02-09T23:59:59.999Z'),
+  respondedAt: new Date('2025-02-03T10:00:00Z'),
+  addressee: 'Ms Example',
+  sources: [
+    {
+      source: { id: 's1', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT },
+      records: [
+        { recordId: 'case-1', recordType: 'case', action: RecordAction.ANONYMISE, state: 'DONE', completedAt: done },
+        { recordId: 'case-2', recordType: 'case', action: RecordAction.RESTRICT, basis: 'objection', state: 'DONE', completedAt: done },
+      ],
+    },
+    {
+      source: { id: 's2', name: 'Clinic', kind: SourceKind.CLINIC },
+      records: [
+        {
+          recordId: 'pat-9',
+          recordType: 'consultation',
+          action: RecordAction.RETAIN,
+          basis: 'legal obligation to keep original medical records',
+          retainUntil: new Date('2053-06-15T00:00:00Z'),
+          reason: 'Kept under legal hold until 2053-06-15',
+        },
+      ],
+    },
+    { source: { id: 's3', name: 'CCTV', kind: SourceKind.CCTV }, records: [] },
+  ],
+};
+
+describe('response summary', () => {
+  it('R8: says per source what was erased, restricted or retained, why and with dates', () => {
+    const s = buildResponseSummary(input);
+    expect(s.complete).toBe(true);
+    expect(s.late).toBe(false);
+    expect(s.totals).toEqual({ RELEASED: 0, CORRECTED: 0, ERASED: 1, RESTRICTED: 1, RETAINED: 1, NOT_DONE: 0 });
+    expect(s.sources[0]!.erased[0]).toMatchObject({ recordId: 'case-1', action: RecordAction.ANONYMISE, completedAt: done });
+    expect(s.sources[1]!.retained[0]).toMatchObject({ basis: 'legal obligation to keep original medical records', retainUntil: new Date('2053-06-15T00:00:00Z') });
+    expect(s.letter).toContain('Dear Ms Example,');
+    expect(s.letter).toContain('On 2025-01-02 you asked us for the erasure of your personal data. We confirmed your identity on 2025-01-10.');
+    expect(s.letter).toContain('- case case-1: anonymised on 2025-02-01.');
+    expect(s.letter).toContain('Basis: legal obligation to keep original medical records. Kept until 2053-06-15.');
+    expect(s.letter).toMatch(/CCTV:\n- We hold no data about you here\./);
+  });
+
+  it('an unfinished or failed action makes the answer partial and the letter says so', () => {
+    const s = buildResponseSummary({
+      ...input,
+      sources: [
+        {
+          source: { id: 's1', name: 'Training', kind: SourceKind.TRAINING },
+          records: [
+            { recordId: 't-1', action: RecordAction.ERASE, state: 'FAILED' },
+            { recordId: 't-2', action: RecordAction.ERASE },
+          ],
+        },
+      ],
+    });
+    expect(s.complete).toBe(false);
+    expect(s.totals.NOT_DONE).toBe(2);
+    expect(s.sources[0]!.notDone.map((i) => i.state)).toEqual(['FAILED', 'PENDING']);
+    expect(s.letter).toContain('could not yet be erased');
+    expect(s.letter).toContain('we will write again');
+  });
+
+  it('R5: an answer after the binding due date is marked late; an extension moves that date', () => {
+    const late = buildResponseSummary({ ...input, respondedAt: new Date('2025-02-10T10:00:00Z') });
+    expect(late.late).toBe(true);
+    expect(late.letter).toContain('after the date we owed it to you (2025-02-09)');
+    const extended = buildResponseSummary({ ...input, respondedAt: new Date('2025-02-10T10:00:00Z'), extendedDueAt: new Date('2025-04-09T22:59:59.999Z') });
+    expect(extended.late).toBe(false);
+  });
+
+  it('R1: an access answer lists what was copied', () => {
+    const s = buildResponseSummary({
+      ...input,
+      requestType: RequestType.ACCESS,
+      sources: [{ source: { id: 's', name: 'Concierge', kind: SourceKind.CONCIERGE }, records: [{ recordId: 'm-1', recordType: 'member', action: RecordAction.RELEASE }] }],
+    });
+    expect(s.sources[0]!.released).toHaveLength(1);
+    expect(s.letter).toContain('a copy of your personal data');
+    expect(s.letter).toContain('- member m-1: copied to you.');
+  });
+});
