@@ -1,0 +1,39 @@
+// Action names the gateway records. Free-form names matching ACTION_PATTERN are accepted,
+// but use these so the audit log can be filtered reliably.
+export const AuditAction = {
+  DISCOVERY_RUN: 'discovery.run',
+  REQUEST_SUBMIT: 'request.submit',
+  REQUEST_READ: 'request.read',
+  REQUEST_VERIFY_IDENTITY: 'request.verify-identity',
+  REQUEST_CONTROLLER_INSTRUCTION: 'request.controller-instruction',
+  REQUEST_CONFIRM_MATCHES: 'request.confirm-matches',
+  REQUEST_REJECT_MATCHES: 'request.reject-matches',
+  REQUEST_DECISION: 'request.decision',
+  REQUEST_OVERRIDE: 'request.override',
+  REQUEST_EXPORT: 'request.export',
+  REQUEST_EXECUTE: 'request.execute',
+  REQUEST_EXTEND_DEADLINE: 'request.extend-deadline',
+  REQUEST_RETRY_FAILED_TASKS: 'request.retry-failed-tasks',
+  TASK_EXECUTE: 'task.execute',
+  TOMBSTONE_WRITE: 'tombstone.write',
+  TOMBSTONE_CHECK: 'tombstone.check',
+  SOURCE_REGISTER: 'source.register',
+  SOURCE_UPDATE: 'source.update',
+  KEY_CREATE: 'key.create',
+  KEY_REVOKE: 'key.revoke',
+  KEY_BOOTSTRAP: 'key.bootstrap',
+  AUDIT_READ: 'audit.read',
+  ACCESS_DENIED: 'access.denied',
+} as const;
+
+export type KnownAuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+export const ACTION_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+
+export enum AuditOutcome {
+  SUCCESS = 'SUCCESS',
+  /** Refused by authorisation or validation before anything changed. */
+  DENIED = 'DENIED',
+  /** Attempted and failed. */
+  FAILED = 'FAILED',
+}

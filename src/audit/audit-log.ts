@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { HmacKeyring } from '../crypto/hmac-keyring.js';
+import { ACTION_PATTERN, AuditOutcome } from './audit-actions.js';
+import { entryHash, paramsDigest } from './chain.js';
+import { AuditError } from './errors.js';
+
+/** Who acted. A Principal fits; background work uses kind 'system' or 'worker'. */
+export interface AuditActor {
+  id: string;
+  kind: string;
+}
+
+export interface AuditRecordInput {
+  actor: AuditActor;
+  action: string;
+  target: { type: string; id?: string | null };
+  /** The operation's parameters; only their digest is stored. May hold personal data. */
+  params?: unknown;
+  outcome: AuditOutcome | `${AuditOutcome}`;
+  /** The controller whose data was touched, for scoped audit reading. */
+  controllerId?: string | null;
+}
+
+export interface AuditEntryView {
+  seq: string;
+  id: string;
+  at: Date;
+  actorId: string;
+  actorKind: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  paramsDigest: string;
+  outcome: string;
+  controllerId: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  actorId?: string;
+  /** Exact action names (any of). */
+  actions?: string[];
+  targetType?: string;
+  targetId?: string;
+  controllerId?: string;
+  outcome?: string;
+  /** Inclusive lower bound. */
+  from?: Date;
+  /** Exclusive upper bound. */
+  to?: Date;
+}
+
+export interface AuditPageOptions {
+  /** Page size, 1..MAX_AUDIT_PAGE (default 50). */
+  first?: number;
+  /** Cursor: the seq of the last entry of the previous page. */
+  after?: string | null;
+  /** 'desc' (newest first, default) or 'asc'. */
+  order?: 'asc' | 'desc';
+}
+
+export interface AuditPage {
+  entries: AuditEntryView[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** Who is reading: a principal bound to controllers sees only their entries. */
+export interface AuditReadScope {
+  controllerIds: readonly string[];
+}
+
+export interface AuditRecorder {
+  record(input: AuditRecordInput, manager?: EntityManager): Promise<AuditEntryView>;
+}
+
+export const DEFAULT_AUDIT_PAGE = 50;
+export const MAX_AUDIT_PAGE = 500;
+
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
+
+function validate(input: AuditRecordInput): void {
+  const bad = (what: string) => new AuditError('INVALID_AUDIT_ENTRY', `audit entry has an invalid ${what}`);
+  if (!input.actor || typeof input.actor.id !== 'string' || !input.actor.id || input.actor.id.length > 200) throw bad('actor id');
+  if (typeof input.actor.kind !== 'string' || !NAME_PATTERN.test(input.actor.kind)) throw bad('actor kind');
+  if (typeof input.action !== 'string' || input.action.length > 100 || !ACTION_PATTERN.test(input.action)) throw bad('action');
+  if (!input.target || typeof input.target.type !== 'string' || !NAME_PATTERN.test(input.target.type)) throw bad('target type');
+  if (input.target.id != null && (typeof input.target.id !== 'string' || input.target.id.length > 200)) throw bad('target id');
+  if (!Object.values(AuditOutcome).includes(input.outcome as AuditOutcome)) throw bad('outcome');
+  if (input.controllerId != null && (typeof input.controllerId !== 'string' || input.controllerId.length > 200)) {
+    throw bad('controller id');
+  }
+}
+
+interface AuditRow {
+  seq: string;
+  id: string;
+  at: Date;
+  actor_id: string;
+  actor_kind: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  params_digest: string;
+  outcome: string;
+  controller_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function rowToView(r: AuditRow): AuditEntryView {
+  return {
+    seq: String(r.seq),
+    id: r.id,
+    at: r.at instanceof Date ? r.at : new Date(r.at),
+    actorId: r.actor_id,
+    actorKind: r.actor_kind,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    paramsDigest: r.params_digest,
+    outcome: r.outcome,
+    controllerId: r.controller_id,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export interface AuditLogOptions {
+  /** HMAC keyring for parameter digests (recommended: the tombstone keyring). */
+  digestKeyring?: HmacKeyring;
+  now?: () => Date;
+}
+
+/** The tamper-evident audit log: append (record) and read (list). */
+export class AuditLog implements AuditRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: AuditLogOptions = {},
+  ) {}
+
+  /**
+   * Appends one entry. Pass the caller's transaction manager so the entry commits or rolls
+   * back with the change it records. Appends are serialised by a row lock on the chain head,
+   * held until that transaction ends: keep such transactions short.
+   */
+  async record(input: AuditRecordInput, manager?: EntityManager): Promise<AuditEntryView> {
+    validate(input);
+    const digest = paramsDigest(input.params, this.options.digestKeyring);
+    const at = (this.options.now ?? (() => new Date()))();
+    const run = (m: EntityManager) => this.append(m, input, digest, at);
+    return manager ? manager.transaction(run) : this.dataSource.transaction(run);
+  }
+
+  private async append(m: EntityManager, input: AuditRecordInput, digest: string, at: Date): Promise<AuditEntryView> {
+    const [head] = (await m.query(`SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)) as Array<{
+      last_seq: string;
+      last_hash: string;
+    }>;
+    if (!head) throw new Error('audit_chain_head is missing: run the migrations');
+    const [{ seq }] = (await m.query(`SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq`)) as [
+      { seq: string },
+    ];
+    const fields = {
+      seq,
+      id: randomUUID(),
+      at,
+      actorId: input.actor.id,
+      actorKind: input.actor.kind,
+      action: input.action,
+      targetType: input.target.type,
+      targetId: input.target.id ?? null,
+      paramsDigest: digest,
+      outcome: input.outcome,
+      controllerId: input.controllerId ?? null,
+    };
+    const prevHash = head.last_hash;
+    const hash = entryHash(prevHash, fields);
+    // Insert and move the head in one statement (one round trip while the head is locked).
+    await m.query(
+      `WITH entry AS (
+         INSERT INTO audit_log (seq, id, at, actor_id, actor_kind, action, target_type, target_id, params_digest,
+                                outcome, controller_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         RETURNING seq, hash)
+       UPDATE audit_chain_head SET last_seq = entry.seq, last_hash = entry.hash FROM entry WHERE audit_chain_head.id = 1`,
+      [
+        seq,
+        fields.id,
+        at,
+        fields.actorId,
+        fields.actorKind,
+        fields.action,
+        fields.targetType,
+        fields.targetId,
+        digest,
+        fields.outcome,
+        fields.controllerId,
+        prevHash,
+        hash,
+      ],
+    );
+    return { ...fields, prevHash, hash };
+  }
+
+  /** Lists entries with filters and a seq cursor. `scope` restricts to the reader's controllers. */
+  async list(filter: AuditFilter = {}, page: AuditPageOptions = {}, scope?: AuditReadScope): Promise<AuditPage> {
+    const first = page.first ?? DEFAULT_AUDIT_PAGE;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE) {
+      throw new AuditError('BAD_USER_INPUT', `first must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+    }
+    const order = page.order ?? 'desc';
+    if (order !== 'asc' && order !== 'desc') throw new AuditError('BAD_USER_INPUT', 'order must be asc or desc');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (page.after != null) {
+      if (typeof page.after !== 'string' || !/^\d{1,18}$/.test(page.after)) throw new AuditError('BAD_USER_INPUT', 'invalid cursor');
+      add(order === 'asc' ? 'audit_log.seq > ?::bigint' : 'audit_log.seq < ?::bigint', page.after);
+    }
+    if (filter.actorId != null) add('actor_id = ?', filter.actorId);
+    if (filter.actions != null && filter.actions.length > 0) add('action = ANY(?::text[])', filter.actions);
+    if (filter.targetType != null) add('target_type = ?', filter.targetType);
+    if (filter.targetId != null) add('target_id = ?', filter.targetId);
+    if (filter.controllerId != null) add('controller_id = ?', filter.controllerId);
+    if (filter.outcome != null) add('outcome = ?', filter.outcome);
+    for (const [name, value] of [['from', filter.from], ['to', filter.to]] as const) {
+      if (value != null && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
+        throw new AuditError('BAD_USER_INPUT', `${name} must be a valid date`);
+      }
+    }
+    if (filter.from != null) add('at >= ?', filter.from);
+    if (filter.to != null) add('at < ?', filter.to);
+    if (scope && scope.controllerIds.length > 0) add('controller_id = ANY(?::text[])', [...scope.controllerIds]);
+    params.push(first + 1);
+    const rows = (await this.dataSource.query(
+      `SELECT seq::text AS seq, id, at, actor_id, actor_kind, action, target_type, target_id, params_digest,
+              outcome, controller_id, prev_hash, hash
+         FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY audit_log.seq ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
+      params,
+    )) as AuditRow[];
+    const hasNextPage = rows.length > first;
+    const entries = rows.slice(0, first).map(rowToView);
+    return { entries, pageInfo: { hasNextPage, endCursor: entries.length ? entries[entries.length - 1]!.seq : null } };
+  }
+}

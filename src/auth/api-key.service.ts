@@ -1,0 +1,258 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditActor, AuditRecorder } from '../audit/audit-log.js';
+import { AuditAction, AuditOutcome } from '../audit/audit-actions.js';
+import { ApiKey } from './api-key.entity.js';
+import { generateApiKey, hashSecret, parseApiKey, verifySecret } from './api-key-format.js';
+import { AuthError, unauthenticated } from './errors.js';
+import type { Principal } from './principal.js';
+import { Role, isRole } from './roles.js';
+
+export const BOOTSTRAP_ADMIN_KEY_VARIABLE = 'DSR_BOOTSTRAP_ADMIN_KEY';
+
+export interface CreateApiKeyInput {
+  name: string;
+  roles: readonly string[];
+  /** Controllers to bind the key to; empty or absent = every controller. */
+  controllerIds?: readonly string[];
+  /** Sources a CONNECTOR key owns from the start (more are bound when it registers one). */
+  sourceIds?: readonly string[];
+}
+
+/** A key as shown to administrators: never the secret or its hash. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  roles: Role[];
+  controllerIds: string[];
+  sourceIds: string[];
+  createdAt: Date;
+  createdBy: string | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface ApiKeyServiceOptions {
+  audit?: AuditRecorder;
+  now?: () => Date;
+  /** lastUsedAt is written at most this often per key, to avoid a write per request (default 60). */
+  lastUsedResolutionSeconds?: number;
+}
+
+/** The actor of a key-management call: a principal, or the CLI/bootstrap (kind 'system'). */
+export type KeyManager = Principal | AuditActor;
+
+const SYSTEM_ACTOR: AuditActor = { id: 'cli', kind: 'system' };
+const ID_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+// A real hash of nothing in particular, compared when a key id is unknown, so the answer
+// takes the same time whether or not the id exists.
+const DUMMY_HASH = hashSecret('dsr-gateway: no such key');
+
+function toView(k: ApiKey): ApiKeyView {
+  return {
+    id: k.id,
+    name: k.name,
+    roles: k.roles.filter(isRole),
+    controllerIds: [...k.controllerIds],
+    sourceIds: [...k.sourceIds],
+    createdAt: k.createdAt,
+    createdBy: k.createdBy,
+    revokedAt: k.revokedAt,
+    lastUsedAt: k.lastUsedAt,
+  };
+}
+
+function controllerScopeOf(actor: KeyManager | undefined): readonly string[] {
+  return actor && 'controllerIds' in actor ? actor.controllerIds : [];
+}
+
+function validateInput(input: CreateApiKeyInput): { name: string; roles: Role[]; controllerIds: string[]; sourceIds: string[] } {
+  const bad = (msg: string) => new AuthError('BAD_USER_INPUT', msg);
+  const name = typeof input.name === 'string' ? input.name.trim() : '';
+  if (name.length < 1 || name.length > 200 || /\p{Cc}/u.test(name)) {
+    throw bad('name must be 1-200 printable characters');
+  }
+  if (!Array.isArray(input.roles) || input.roles.length === 0) throw bad('at least one role is required');
+  const unknown = input.roles.filter((r) => !isRole(r));
+  if (unknown.length) throw bad(`unknown role(s): ${unknown.join(', ')}; known: ${Object.values(Role).join(', ')}`);
+  const list = (values: readonly string[] | undefined, what: string) => {
+    const out = [...new Set(values ?? [])];
+    if (out.some((v) => typeof v !== 'string' || !ID_VALUE.test(v))) throw bad(`invalid ${what} id`);
+    return out;
+  };
+  return {
+    name,
+    roles: [...new Set(input.roles as Role[])],
+    controllerIds: list(input.controllerIds, 'controller'),
+    sourceIds: list(input.sourceIds, 'source'),
+  };
+}
+
+/**
+ * API keys: create (the clear key is returned once), list, revoke, authenticate.
+ * A manager bound to controllers can only create, see and revoke keys bound within its own
+ * controllers, so it can never mint a key wider than itself.
+ */
+export class ApiKeyService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: ApiKeyServiceOptions = {},
+  ) {}
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  private actorOf(actor: KeyManager | undefined): AuditActor {
+    return actor ? { id: actor.id, kind: actor.kind } : SYSTEM_ACTOR;
+  }
+
+  private withinScope(actor: KeyManager | undefined, controllerIds: readonly string[]): boolean {
+    const scope = controllerScopeOf(actor);
+    if (scope.length === 0) return true;
+    return controllerIds.length > 0 && controllerIds.every((c) => scope.includes(c));
+  }
+
+  private async audit(m: EntityManager, actor: KeyManager | undefined, action: string, keyId: string, params: unknown) {
+    await this.options.audit?.record(
+      { actor: this.actorOf(actor), action, target: { type: 'api-key', id: keyId }, params, outcome: AuditOutcome.SUCCESS },
+      m,
+    );
+  }
+
+  async create(input: CreateApiKeyInput, actor?: KeyManager): Promise<{ key: ApiKeyView; clearKey: string }> {
+    const valid = validateInput(input);
+    if (!this.withinScope(actor, valid.controllerIds)) {
+      throw new AuthError('FORBIDDEN', 'a key can only be bound within your own controllers');
+    }
+    const generated = generateApiKey();
+    const row = Object.assign(new ApiKey(), {
+      id: generated.keyId,
+      name: valid.name,
+      secretHash: hashSecret(generated.secret),
+      roles: valid.roles,
+      controllerIds: valid.controllerIds,
+      sourceIds: valid.sourceIds,
+      createdAt: this.now(),
+      createdBy: actor?.id ?? SYSTEM_ACTOR.id,
+      revokedAt: null,
+      revokedBy: null,
+      lastUsedAt: null,
+    });
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(ApiKey).insert(row);
+      await this.audit(m, actor, AuditAction.KEY_CREATE, row.id, {
+        roles: valid.roles,
+        controllerIds: valid.controllerIds,
+        sourceIds: valid.sourceIds,
+      });
+    });
+    return { key: toView(row), clearKey: generated.clearKey };
+  }
+
+  async list(options: { includeRevoked?: boolean } = {}, actor?: KeyManager): Promise<ApiKeyView[]> {
+    const qb = this.dataSource.getRepository(ApiKey).createQueryBuilder('k').orderBy('k.created_at', 'ASC').addOrderBy('k.id', 'ASC');
+    if (!options.includeRevoked) qb.where('k.revoked_at IS NULL');
+    const rows = await qb.getMany();
+    return rows.filter((r) => this.withinScope(actor, r.controllerIds)).map(toView);
+  }
+
+  async get(id: string, actor?: KeyManager): Promise<ApiKeyView | null> {
+    const row = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
+    return row && this.withinScope(actor, row.controllerIds) ? toView(row) : null;
+  }
+
+  /** Revokes a key (idempotent: revoking a revoked key returns it unchanged). */
+  async revoke(id: string, actor?: KeyManager): Promise<ApiKeyView> {
+    return this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(ApiKey);
+      const row = typeof id === 'string' ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!row || !this.withinScope(actor, row.controllerIds)) throw new AuthError('NOT_FOUND', `no API key ${String(id)}`);
+      if (row.revokedAt) return toView(row);
+      row.revokedAt = this.now();
+      row.revokedBy = actor?.id ?? SYSTEM_ACTOR.id;
+      await repo.update({ id }, { revokedAt: row.revokedAt, revokedBy: row.revokedBy });
+      await this.audit(m, actor, AuditAction.KEY_REVOKE, id, {});
+      return toView(row);
+    });
+  }
+
+  /** Binds a source to a CONNECTOR key (call after that key registered the source). */
+  async bindSource(keyId: string, sourceId: string): Promise<void> {
+    if (!ID_VALUE.test(sourceId)) throw new AuthError('BAD_USER_INPUT', 'invalid source id');
+    await this.dataSource.query(
+      `UPDATE api_keys SET source_ids = array_append(source_ids, $2) WHERE id = $1 AND NOT ($2 = ANY(source_ids))`,
+      [keyId, sourceId],
+    );
+  }
+
+  /**
+   * Turns a presented API key into a principal. Any failure (malformed, unknown, wrong
+   * secret, revoked) is the same UNAUTHENTICATED answer, so callers learn nothing.
+   */
+  async authenticate(token: string | null | undefined): Promise<Principal> {
+    const parsed = typeof token === 'string' ? parseApiKey(token) : null;
+    if (!parsed) throw unauthenticated('invalid API key');
+    const row = await this.dataSource.getRepository(ApiKey).findOneBy({ id: parsed.keyId });
+    const secretOk = verifySecret(parsed.secret, row?.secretHash ?? DUMMY_HASH);
+    if (!row || !secretOk || row.revokedAt) throw unauthenticated('invalid API key');
+    const resolution = this.options.lastUsedResolutionSeconds ?? 60;
+    const now = this.now();
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= resolution * 1000) {
+      await this.dataSource.query(
+        `UPDATE api_keys SET last_used_at = $2
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $2::timestamptz - make_interval(secs => $3))`,
+        [row.id, now, resolution],
+      );
+    }
+    return {
+      kind: 'api-key',
+      id: row.id,
+      name: row.name,
+      roles: row.roles.filter(isRole),
+      controllerIds: [...row.controllerIds],
+      sourceIds: [...row.sourceIds],
+    };
+  }
+
+  /**
+   * Makes sure the key given in DSR_BOOTSTRAP_ADMIN_KEY exists as an unscoped ADMIN key.
+   * Idempotent and safe when several instances start at once. A key an administrator has
+   * since revoked stays revoked: restarting must not resurrect it.
+   */
+  async ensureBootstrapAdminKey(clearKey: string): Promise<{ id: string; created: boolean; revoked: boolean }> {
+    const parsed = parseApiKey(clearKey?.trim() ?? '');
+    if (!parsed) {
+      throw new AuthError(
+        'CONFIG_ERROR',
+        `${BOOTSTRAP_ADMIN_KEY_VARIABLE} is not a valid key (dsr_<16 lowercase letters/digits>_<43+ base64url characters>)`,
+      );
+    }
+    const secretHash = hashSecret(parsed.secret);
+    return this.dataSource.transaction(async (m) => {
+      const inserted = (await m.query(
+        `INSERT INTO api_keys (id, name, secret_hash, roles, controller_ids, source_ids, created_at, created_by)
+         VALUES ($1, 'bootstrap administrator', $2, $3, '{}', '{}', $4, 'bootstrap')
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [parsed.keyId, secretHash, [Role.ADMIN], this.now()],
+      )) as unknown[];
+      const created = inserted.length > 0;
+      const row = await m.getRepository(ApiKey).findOneByOrFail({ id: parsed.keyId });
+      if (!verifySecret(parsed.secret, row.secretHash)) {
+        throw new AuthError('CONFIG_ERROR', `${BOOTSTRAP_ADMIN_KEY_VARIABLE} has the id of an existing key with another secret`);
+      }
+      if (created) {
+        await this.options.audit?.record(
+          {
+            actor: { id: 'bootstrap', kind: 'system' },
+            action: AuditAction.KEY_BOOTSTRAP,
+            target: { type: 'api-key', id: row.id },
+            params: { roles: [Role.ADMIN] },
+            outcome: AuditOutcome.SUCCESS,
+          },
+          m,
+        );
+      }
+      return { id: row.id, created, revoked: row.revokedAt !== null };
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AuthError, unauthenticated } from './errors.js';
+import type { Principal } from './principal.js';
+import { isRole } from './roles.js';
+
+export interface OidcVerifierOptions {
+  issuer: string;
+  audience: string | string[];
+  jwksUrl: string;
+  /** Claim holding the roles (array or space-separated string); dots reach nested claims, e.g. "realm_access.roles". */
+  rolesClaim?: string;
+  /** Claim holding the controller ids; absent or empty means every controller. */
+  controllersClaim?: string;
+  /** Accepted signature algorithms (default: asymmetric ones only, never HS* or none). */
+  algorithms?: string[];
+  /** Allowed clock skew in seconds (default 30). */
+  clockToleranceSeconds?: number;
+  /** Injected key resolver, for tests or a pre-fetched JWKS. */
+  keyResolver?: JWTVerifyGetKey;
+}
+
+export interface OidcVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+export const OIDC_DEFAULT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function stringList(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/**
+ * Verifies OIDC bearer tokens (JWT) against the provider's JWKS: signature, issuer,
+ * audience, expiry. Roles not known to the gateway are ignored; a token without any
+ * known role still authenticates but is allowed nothing. Every failure is UNAUTHENTICATED.
+ */
+export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
+  const rolesClaim = options.rolesClaim ?? 'roles';
+  const controllersClaim = options.controllersClaim ?? 'controllers';
+  const keys = options.keyResolver ?? createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5000 });
+  return {
+    async verify(token: string): Promise<Principal> {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keys, {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms: options.algorithms ?? OIDC_DEFAULT_ALGORITHMS,
+          clockTolerance: options.clockToleranceSeconds ?? 30,
+          requiredClaims: ['sub', 'exp'],
+        }));
+      } catch {
+        // jose's messages can echo claim values; keep them out of the answer.
+        throw unauthenticated('invalid bearer token');
+      }
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthenticated('invalid bearer token');
+      return {
+        kind: 'oidc',
+        id: payload.sub,
+        roles: [...new Set(stringList(claimAt(payload, rolesClaim)).filter(isRole))],
+        controllerIds: [...new Set(stringList(claimAt(payload, controllersClaim)))],
+      };
+    },
+  };
+}
+
+/** Reads the optional OIDC settings from the environment; null when DSR_OIDC_ISSUER is unset. */
+export function oidcOptionsFromEnv(env: Record<string, string | undefined> = process.env): OidcVerifierOptions | null {
+  const issuer = env.DSR_OIDC_ISSUER;
+  if (!issuer) return null;
+  const audience = env.DSR_OIDC_AUDIENCE;
+  const jwksUrl = env.DSR_OIDC_JWKS_URL;
+  if (!audience || !jwksUrl) {
+    const variable = !audience ? 'DSR_OIDC_AUDIENCE' : 'DSR_OIDC_JWKS_URL';
+    throw new AuthError('CONFIG_ERROR', `${variable} must be set when DSR_OIDC_ISSUER is set`);
+  }
+  return {
+    issuer,
+    audience,
+    jwksUrl,
+    rolesClaim: env.DSR_OIDC_ROLES_CLAIM || 'roles',
+    controllersClaim: env.DSR_OIDC_CONTROLLERS_CLAIM || 'controllers',
+  };
+}

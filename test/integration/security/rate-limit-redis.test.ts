@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { RedisTokenBucket, createRateLimiter } from '../../../src/auth/rate-limit.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+let redis: Redis;
+const prefix = `dsr:test:${randomBytes(4).toString('hex')}:`;
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('Redis token bucket', () => {
+  it('is shared between limiter instances (server replicas)', async () => {
+    const replicaA = new RedisTokenBucket(redis, { perMinute: 60, burst: 5, prefix });
+    const replicaB = createRateLimiter({ redis, perMinute: 60, burst: 5, prefix });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? replicaA : replicaB).consume('key-1')));
+    expect(results.filter((r) => r.allowed)).toHaveLength(5);
+    const refused = results.find((r) => !r.allowed)!;
+    expect(refused.retryAfterSeconds).toBe(1);
+    expect(refused.limit).toBe(5);
+    expect((await replicaA.consume('key-2')).allowed).toBe(true);
+  });
+
+  it('refills over time', async () => {
+    const bucket = new RedisTokenBucket(redis, { perMinute: 600, burst: 1, prefix });
+    expect((await bucket.consume('key-3')).allowed).toBe(true);
+    expect((await bucket.consume('key-3')).allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await bucket.consume('key-3')).allowed).toBe(true);
+    expect(await redis.pttl(`${prefix}key-3`)).toBeGreaterThan(0);
+  });
+
+  it('falls back to an in-memory bucket when Redis fails, and says so', async () => {
+    const broken = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const errors: Error[] = [];
+    const bucket = new RedisTokenBucket(broken, { perMinute: 60, burst: 2, prefix, onError: (e) => errors.push(e) });
+    const results = await Promise.all([1, 2, 3].map(() => bucket.consume('k')));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
+    expect(errors.length).toBe(3);
+    broken.disconnect();
+  });
+});
