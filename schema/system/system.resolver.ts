@@ -1,4 +1,4 @@
-import { Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { version } from '../../src/version.js';
 import { pingWorkers } from '../../jobs/system/ping-workers.js';
 import { codedError } from '../errors.js';
@@ -7,16 +7,19 @@ import { HealthStatus, WorkerPing } from './system.types.js';
 
 @Resolver()
 export class SystemResolver {
+  @Authorized()
   @Query(() => String, { description: 'The gateway version.' })
   version(): string {
     return version;
   }
 
+  @Authorized()
   @Query(() => HealthStatus, { description: 'Whether the database and queue backend are reachable.' })
   async health(@Ctx() ctx: GraphQLContext): Promise<HealthStatus> {
     return ctx.services.readiness();
   }
 
+  @Authorized('queue:operate')
   @Mutation(() => WorkerPing, {
     description: 'Sends a ping job through the queue and waits up to 10 s for a worker to answer.',
   })

@@ -7,7 +7,8 @@ import { createQueueBackend, type QueueBackendSettings } from '../queue/queue-ba
 import { createHttpGateway } from '../http/http-app.js';
 import { buildGatewaySchema } from '../../schema/build-schema.js';
 import { startWorkers } from '../../jobs/workers.js';
-import { Services } from './services.js';
+import type { Services } from './services.js';
+import { buildServices } from './build-services.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -19,6 +20,8 @@ export interface RuntimeOptions {
   /** Apply pending migrations at start (serialised across processes by an advisory lock). */
   migrate: boolean;
   logger?: Logger;
+  /** Environment for secrets (keys, OIDC); default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Runtime {
@@ -48,7 +51,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
   }
   const queues = createQueueBackend(queue);
-  const services = new Services(config, logger, dataSource, queues);
+  const services = await buildServices({ config, logger, dataSource, queues, env: options.env });
 
   const workers = options.worker ? startWorkers(services) : [];
   let url: string | undefined;
@@ -70,6 +73,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // Workers finish their active jobs (or hand them back) before connections close.
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
+      services.redis?.disconnect();
       await dataSource.destroy();
       logger.info('stopped');
     })());

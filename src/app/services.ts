@@ -1,7 +1,12 @@
 import type { DataSource } from 'typeorm';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import type { Keyrings } from '../crypto/index.js';
+import type { ApiKeyService, Authenticator, RateLimiter } from '../auth/index.js';
+import type { AuditLog } from '../audit/index.js';
+import type { TombstoneService } from '../tombstones/tombstone.service.js';
 
 export interface Readiness {
   ready: boolean;
@@ -10,17 +15,41 @@ export interface Readiness {
   queueBackend: string;
 }
 
+export interface ServiceParts {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  queues: QueueBackend;
+  keyrings: Keyrings;
+  audit: AuditLog;
+  apiKeys: ApiKeyService;
+  authenticator: Authenticator;
+  rateLimiter: RateLimiter;
+  tombstones: TombstoneService;
+  /** Shared Redis client for rate limits, when Redis is configured. */
+  redis: Redis | null;
+}
+
 /**
- * The gateway's services, built once per process and shared by the HTTP server,
- * the resolvers and the workers. Infrastructure is created in src/app/runtime.ts.
+ * The gateway's services, built once per process (src/app/build-services.ts) and shared
+ * by the HTTP server, the resolvers and the workers.
  */
-export class Services {
-  constructor(
-    readonly config: Config,
-    readonly logger: Logger,
-    readonly dataSource: DataSource,
-    readonly queues: QueueBackend,
-  ) {}
+export class Services implements ServiceParts {
+  readonly config!: Config;
+  readonly logger!: Logger;
+  readonly dataSource!: DataSource;
+  readonly queues!: QueueBackend;
+  readonly keyrings!: Keyrings;
+  readonly audit!: AuditLog;
+  readonly apiKeys!: ApiKeyService;
+  readonly authenticator!: Authenticator;
+  readonly rateLimiter!: RateLimiter;
+  readonly tombstones!: TombstoneService;
+  readonly redis!: Redis | null;
+
+  constructor(parts: ServiceParts) {
+    Object.assign(this, parts);
+  }
 
   async readiness(): Promise<Readiness> {
     const [database, queue] = await Promise.all([

@@ -9,6 +9,7 @@ import { isConnectionTerminated, startEmbeddedPostgres } from '../database/embed
 import { startRuntime } from '../app/runtime.js';
 import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
+import { developmentKey } from './development-key.js';
 
 const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
@@ -43,6 +44,9 @@ stopOnSignals(
 );
 
 const endpoint = `${started.url}/graphql`;
+// In development the gateway prints a key to try it with; production keys come from
+// DSR_BOOTSTRAP_ADMIN_KEY and `npm run keys`.
+const key = !config.production && embedded ? await developmentKey(started.services, `${embedded.dir}.development-key`) : undefined;
 process.stdout.write(`
 DSR Gateway is running.
   GraphQL:  ${endpoint}   (open it in a browser for Apollo Sandbox)
@@ -50,7 +54,8 @@ DSR Gateway is running.
 
 Try:
   curl -s ${endpoint} -H 'content-type: application/json' \\
+    -H 'authorization: Bearer ${key ?? '<your API key>'}' \\
     -d '{"query":"{ version health { ready database queue queueBackend } }"}'
-
+${key ? `\nDevelopment key (all roles, this machine only): ${key}\n` : ''}
 Stop with Ctrl-C.
 `);

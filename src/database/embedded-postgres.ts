@@ -7,6 +7,8 @@ import type { Logger } from '../logging/logger.js';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** The data folder (the development key is kept beside it). */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startEmbeddedPostgres(options: { dir?: string; port: numbe
   options.logger.info({ dir, port: options.port }, 'embedded PostgreSQL running');
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${options.port}/${DATABASE}`,
+    dir,
     stop: () => pg.stop(),
   };
 }

@@ -3,9 +3,25 @@
 import { SourceEntity } from '../sources/source.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
+import { TombstoneEntity } from '../tombstones/tombstone.entity.js';
+import { DataSubjectRequestEntity } from '../requests/entities/data-subject-request.entity.js';
+import { RequestTransitionEntity } from '../requests/entities/request-transition.entity.js';
+import { RequestRecordEntity } from '../requests/entities/request-record.entity.js';
+import { RecordDecisionEntity } from '../requests/entities/record-decision.entity.js';
+import { ControllerInstructionEntity } from '../requests/entities/controller-instruction.entity.js';
+import { AccessPackageEntity } from '../requests/entities/access-package.entity.js';
+import { TaskEntity } from '../execution/task.entity.js';
 
 export const entities: Function[] = [
   SourceEntity,
   ApiKey,
   AuditEntry,
+  TombstoneEntity,
+  DataSubjectRequestEntity,
+  RequestTransitionEntity,
+  RequestRecordEntity,
+  RecordDecisionEntity,
+  ControllerInstructionEntity,
+  AccessPackageEntity,
+  TaskEntity,
 ];

@@ -2,9 +2,13 @@
 import { Foundation1763999999999 } from './migrations/1763999999999-Foundation.js';
 import { CreateApiKeys1764000000001 } from './migrations/1764000000001-CreateApiKeys.js';
 import { CreateAuditLog1764000000002 } from './migrations/1764000000002-CreateAuditLog.js';
+import { CreateTombstones1764000001000 } from './migrations/1764000001000-CreateTombstones.js';
+import { CreateRequests1764000002000 } from './migrations/1764000002000-CreateRequests.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
   CreateApiKeys1764000000001,
   CreateAuditLog1764000000002,
+  CreateTombstones1764000001000,
+  CreateRequests1764000002000,
 ];

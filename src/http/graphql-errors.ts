@@ -2,13 +2,32 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isDomainError } from '../domain/errors.js';
+import { AuthError } from '../auth/index.js';
+import { InvalidIdentifierError } from '../identity/errors.js';
+import { ConnectorError } from '../../connectors/contract.js';
 
 const INTERNAL: GraphQLFormattedError['extensions'] = { code: 'INTERNAL_SERVER_ERROR' };
 
+/** Errors a client caused or can act on, whatever module raised them, as code + safe details. */
+function exposable(error: unknown): { code: string; message: string; details: Record<string, unknown> } | null {
+  if (isDomainError(error)) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof AuthError) {
+    return { code: error.code, message: error.message, details: error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {} };
+  }
+  if (error instanceof InvalidIdentifierError) {
+    return { code: error.code, message: error.message, details: { identifierType: error.identifierType } };
+  }
+  // A registration that does not validate names its field; other connector failures stay internal.
+  if (error instanceof ConnectorError && (error.code === 'CONFIGURATION' || error.code === 'INVALID_IDENTIFIER')) {
+    return { code: error.code === 'CONFIGURATION' ? 'INVALID_SOURCE_CONFIG' : error.code, message: error.message, details: {} };
+  }
+  return null;
+}
+
 /**
- * Shapes every error a client sees: domain errors and deliberate GraphQL errors keep
- * their code and message; anything else (a bug, a driver error with SQL or host names)
- * becomes a bare INTERNAL_SERVER_ERROR. No stack traces ever leave the process.
+ * Shapes every error a client sees: coded errors keep their code and message; anything
+ * else (a bug, a driver error with SQL or host names) becomes a bare
+ * INTERNAL_SERVER_ERROR. No stack traces ever leave the process.
  */
 export function formatGraphQLError(
   formatted: GraphQLFormattedError,
@@ -16,19 +35,20 @@ export function formatGraphQLError(
   onInternal: (error: unknown) => void,
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (isDomainError(original)) {
+  const known = exposable(original);
+  if (known) {
     return {
-      message: original.message,
+      message: known.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { ...original.details, code: original.code },
+      extensions: { ...known.details, code: known.code },
     };
   }
   const code = formatted.extensions?.code;
   const deliberate =
     typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && (original instanceof GraphQLError || original === error);
   if (deliberate) {
-    const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
+    const { stacktrace: _dropped, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   onInternal(original);

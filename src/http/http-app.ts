@@ -11,6 +11,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Services } from '../app/services.js';
 import type { GraphQLContext } from '../../schema/context.js';
 import { formatGraphQLError } from './graphql-errors.js';
+import { authenticateRequest } from './authenticate-request.js';
 
 export interface HttpGateway {
   app: express.Express;
@@ -68,8 +69,9 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
     '/graphql',
     express.json({ limit: config.HTTP_BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
+      context: async ({ req, res }) => ({
         requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
+        principal: await authenticateRequest(services, req.headers.authorization, res),
         services,
       }),
     }),

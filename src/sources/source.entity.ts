@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /**
  * A registered source: a configured connector instance. The configuration holds
@@ -6,8 +6,10 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
  * as the names of environment variables, never as values.
  */
 @Entity({ name: 'source' })
+@Check('source_id_check', `id ~ '^[a-z0-9][a-z0-9_-]{0,62}$'`)
 export class SourceEntity {
-  @PrimaryGeneratedColumn('uuid')
+  /** A readable slug chosen at registration ('clinic', 'hr-emea'): it names the source's queue too. */
+  @PrimaryColumn({ type: 'text' })
   id!: string;
 
   @Column({ type: 'text', unique: true })

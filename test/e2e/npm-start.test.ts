@@ -29,9 +29,12 @@ describe('npm start on the embedded default', () => {
     try {
       const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 60_000);
       const url = JSON.parse(line).url as string;
+      // It prints a development key to try it with.
+      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 10_000);
+      const key = keyLine.split(': ')[1]!.trim();
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body: JSON.stringify({ query: '{ version health { ready queueBackend } }' }),
       });
       const body = (await res.json()) as { data: { health: { ready: boolean; queueBackend: string } } };

@@ -3,6 +3,7 @@ import { createTestDatabase } from '../support/test-database.js';
 import { TEST_REDIS_URL } from '../support/queue-settings.js';
 import { compiledEntry, runNode, type RunningProcess } from '../support/processes.js';
 import { randomBytes } from 'node:crypto';
+import { generateApiKey } from '../../src/auth/api-key-format.js';
 
 // `npm run serve` and `npm run worker` as separate processes, queues in Redis.
 describe('serve and worker as separate processes (production mode)', () => {
@@ -26,7 +27,7 @@ describe('serve and worker as separate processes (production mode)', () => {
       // Keys are required in production; these are throwaway test keys.
       DSR_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       DSR_TOMBSTONE_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-      DSR_BOOTSTRAP_ADMIN_KEY: `dsr_bootstrap_${randomBytes(24).toString('hex')}`,
+      DSR_BOOTSTRAP_ADMIN_KEY: generateApiKey().clearKey,
     };
     const server = runNode(compiledEntry('src/cli/serve.js'), env);
     started.push(server);

@@ -27,6 +27,9 @@ export async function startTestGateway(
   const db = await createTestDatabase();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
+    // Throwaway keys, as production requires real ones.
+    DSR_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+    DSR_TOMBSTONE_KEYS: `t1:${randomBytes(32).toString('base64')}`,
     PORT: '0',
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
@@ -42,6 +45,7 @@ export async function startTestGateway(
     worker: options.worker ?? true,
     migrate: true,
     logger: createLogger('silent'),
+    env,
   });
   const url = runtime.url!;
   return {
@@ -62,4 +66,10 @@ export async function startTestGateway(
       await db.drop();
     },
   };
+}
+
+/** A key with these roles (and controller binding) on the test gateway, as a Bearer header. */
+export async function bearer(gw: TestGateway, roles: string[], controllerIds: string[] = []): Promise<Record<string, string>> {
+  const { clearKey } = await gw.runtime.services.apiKeys.create({ name: `test ${roles.join('+')}`, roles, controllerIds });
+  return { authorization: `Bearer ${clearKey}` };
 }

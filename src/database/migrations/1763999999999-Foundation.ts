@@ -6,7 +6,7 @@ export class Foundation1763999999999 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE source (
-        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        id text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9_-]{0,62}$'),
         name text NOT NULL UNIQUE,
         kind text NOT NULL,
         connector_type text NOT NULL,

@@ -1,23 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 
 describe('HTTP server (development mode)', () => {
   let gw: TestGateway;
+  let auth: Record<string, string>;
   beforeAll(async () => {
     gw = await startTestGateway();
+    auth = await bearer(gw, ['HANDLER']);
   });
   afterAll(() => gw.stop());
 
-  it('answers the version and health queries', async () => {
+  it('answers the version and health queries to an authenticated caller', async () => {
     const { status, body } = await gw.graphql<{ version: string; health: { ready: boolean; queueBackend: string } }>(
       '{ version health { ready database queue queueBackend } }',
+      undefined,
+      auth,
     );
     expect(status).toBe(200);
     expect(body.data?.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.data?.health).toEqual({ ready: true, database: true, queue: true, queueBackend: 'postgres' });
   });
 
-  it('serves /healthz and /readyz', async () => {
+  it('refuses a query without credentials, and a bad key with 401', async () => {
+    const anonymous = await gw.graphql<{ version: string }>('{ version }');
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.body.data?.version ?? null).toBeNull();
+    const forged = await gw.graphql('{ version }', undefined, { authorization: 'Bearer dsr_aaaaaaaaaaaaaaaa_' + 'x'.repeat(43) });
+    expect(forged.status).toBe(401);
+    expect(forged.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('serves /healthz and /readyz without credentials', async () => {
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gw.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -50,14 +63,14 @@ describe('HTTP server (production mode)', () => {
   afterAll(() => gw.stop());
 
   it('uses Redis for queues when REDIS_URL is set', async () => {
-    const { body } = await gw.graphql<{ health: { queueBackend: string } }>('{ health { queueBackend } }');
+    const { body } = await gw.graphql<{ health: { queueBackend: string } }>('{ health { queueBackend } }', undefined, await bearer(gw, ['ADMIN']));
     expect(body.data?.health.queueBackend).toBe('redis');
   });
 
   it('has no landing page and no introspection', async () => {
     const page = await fetch(`${gw.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toMatch(/sandbox/i);
-    const { body } = await gw.graphql('{ __schema { types { name } } }');
+    const { body } = await gw.graphql('{ __schema { types { name } } }', undefined, await bearer(gw, ['ADMIN']));
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });

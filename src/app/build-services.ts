@@ -1,0 +1,54 @@
+import type { DataSource } from 'typeorm';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+import { loadKeyrings } from '../crypto/index.js';
+import { AuditLog } from '../audit/index.js';
+import {
+  ApiKeyService,
+  createAuthenticator,
+  createOidcVerifier,
+  createRateLimiter,
+  oidcOptionsFromEnv,
+} from '../auth/index.js';
+import { TombstoneService } from '../tombstones/tombstone.service.js';
+import { Services } from './services.js';
+
+/** Builds every service of one process from its configuration and infrastructure. */
+export async function buildServices(deps: {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  queues: QueueBackend;
+  env?: Record<string, string | undefined>;
+}): Promise<Services> {
+  const { config, logger, dataSource, queues } = deps;
+  const env = deps.env ?? process.env;
+  const keyrings = loadKeyrings({ env: { ...env, NODE_ENV: config.NODE_ENV }, warn: (m) => logger.warn(m) });
+  // Parameter digests are keyed, so a digest cannot be brute-forced back to a value.
+  const audit = new AuditLog(dataSource, { digestKeyring: keyrings.tombstone });
+  const apiKeys = new ApiKeyService(dataSource, { audit });
+  const oidcOptions = oidcOptionsFromEnv(env);
+  const authenticator = createAuthenticator({ apiKeys, oidc: oidcOptions ? createOidcVerifier(oidcOptions) : null });
+  // Redis-backed limits hold across gateway replicas; in-memory ones are per process.
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
+  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, redis });
+  if (config.DSR_BOOTSTRAP_ADMIN_KEY) {
+    const bootstrap = await apiKeys.ensureBootstrapAdminKey(config.DSR_BOOTSTRAP_ADMIN_KEY);
+    logger.info({ keyId: bootstrap.id, created: bootstrap.created }, 'bootstrap administrator key ensured');
+  }
+  return new Services({
+    config,
+    logger,
+    dataSource,
+    queues,
+    keyrings,
+    audit,
+    apiKeys,
+    authenticator,
+    rateLimiter,
+    tombstones: new TombstoneService(dataSource, keyrings.tombstone),
+    redis,
+  });
+}

@@ -1,0 +1,67 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DataSubjectRequestEntity } from '../requests/entities/data-subject-request.entity.js';
+
+/**
+ * One unit of queued work: an action on one record in one source for one request. The
+ * table keeps the history; queue jobs come and go. Its id is the job id, so adding the
+ * same task twice adds one job.
+ */
+@Entity({ name: 'task' })
+@Index('task_key', ['requestId', 'sourceId', 'recordId', 'action'], { unique: true })
+@Index('task_request_status_idx', ['requestId', 'status'])
+export class TaskEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'uuid', name: 'request_id' })
+  requestId!: string;
+
+  @ManyToOne(() => DataSubjectRequestEntity, { onDelete: 'NO ACTION' })
+  @JoinColumn({ name: 'request_id', foreignKeyConstraintName: 'task_request_fk' })
+  request?: DataSubjectRequestEntity;
+
+  @Column({ type: 'text', name: 'source_id' })
+  sourceId!: string;
+
+  @Column({ type: 'text', name: 'record_id' })
+  recordId!: string;
+
+  @Column({ type: 'text' })
+  action!: string;
+
+  /** PENDING, QUEUED, RUNNING, SUCCEEDED, FAILED, REOPENED. */
+  @Column({ type: 'text' })
+  status!: string;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ type: 'text', name: 'last_error', nullable: true })
+  lastError!: string | null;
+
+  /** The connector's answer: APPLIED, ALREADY_APPLIED, NOT_FOUND, REFUSED. */
+  @Column({ type: 'text', nullable: true })
+  outcome!: string | null;
+
+  /** How many times the connector actually changed the record (exactly-once checks). */
+  @Column({ type: 'integer', name: 'applied_count', default: 0 })
+  appliedCount!: number;
+
+  @Column({ type: 'timestamptz', name: 'started_at', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'finished_at', nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ type: 'integer', name: 'duration_ms', nullable: true })
+  durationMs!: number | null;
+
+  @Column({ type: 'timestamptz', name: 'verified_at', nullable: true })
+  verifiedAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,101 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+
+/**
+ * A data-subject request. The subject's identifiers and the corrections asked for are
+ * personal data: they are stored only as AES-256-GCM envelopes, with a keyed blind index
+ * (HMAC of each normalised identifier) to find possible duplicates without decrypting.
+ */
+@Entity({ name: 'data_subject_request' })
+@Index('dsr_blind_index_idx', ['blindIndex'], { type: 'gin' })
+@Index('dsr_status_due_idx', ['status', 'dueAt'])
+export class DataSubjectRequestEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Column({ type: 'text' })
+  status!: string;
+
+  /** Status to return to when an ON_HOLD request resumes. */
+  @Column({ type: 'text', name: 'held_from', nullable: true })
+  heldFrom!: string | null;
+
+  @Column({ type: 'text', name: 'hold_reason', nullable: true })
+  holdReason!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'received_at' })
+  receivedAt!: Date;
+
+  @Column({ type: 'timestamptz', name: 'verified_at', nullable: true })
+  verifiedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'acknowledge_by' })
+  acknowledgeBy!: Date;
+
+  @Column({ type: 'timestamptz', name: 'acknowledged_at', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'due_at', nullable: true })
+  dueAt!: Date | null;
+
+  @Column({ type: 'timestamptz', name: 'extended_due_at', nullable: true })
+  extendedDueAt!: Date | null;
+
+  @Column({ type: 'text', name: 'extension_reason', nullable: true })
+  extensionReason!: string | null;
+
+  @Column({ type: 'text' })
+  jurisdiction!: string;
+
+  @Column({ type: 'text', nullable: true })
+  channel!: string | null;
+
+  /** Encrypted: what the person asks about, in their words. */
+  @Column({ type: 'text', name: 'scope_sealed', nullable: true })
+  scopeSealed!: string | null;
+
+  /** Encrypted JSON array of the subject's identifiers ({type, value}). */
+  @Column({ type: 'text', name: 'identifiers_sealed' })
+  identifiersSealed!: string;
+
+  /** Keyed hashes of the normalised identifiers: duplicate detection without clear data. */
+  @Column({ type: 'text', array: true, name: 'blind_index' })
+  blindIndex!: string[];
+
+  /** Encrypted JSON array of requested corrections ({field, value, reason}). */
+  @Column({ type: 'text', name: 'corrections_sealed', nullable: true })
+  correctionsSealed!: string | null;
+
+  @Column({ type: 'text', name: 'verification_method', nullable: true })
+  verificationMethod!: string | null;
+
+  @Column({ type: 'text', name: 'verification_evidence_ref', nullable: true })
+  verificationEvidenceRef!: string | null;
+
+  /** Controllers whose records this request touches: scoping of handlers bound to controllers. */
+  @Column({ type: 'text', array: true, name: 'controller_ids', default: () => "'{}'" })
+  controllerIds!: string[];
+
+  /** Other requests that share a blind-index value: reported, never merged. */
+  @Column({ type: 'uuid', array: true, name: 'possible_duplicate_of', default: () => "'{}'" })
+  possibleDuplicateOf!: string[];
+
+  /** The response summary, written when the request closes. */
+  @Column({ type: 'jsonb', nullable: true })
+  response!: Record<string, unknown> | null;
+
+  @Column({ type: 'text', name: 'created_by' })
+  createdBy!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' })
+  updatedAt!: Date;
+
+  /** Optimistic lock: two handlers acting at once cannot both win. */
+  @VersionColumn({ type: 'integer' })
+  version!: number;
+}

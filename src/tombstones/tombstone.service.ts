@@ -1,0 +1,85 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { HmacKeyring } from '../crypto/index.js';
+import type { IdentifierType } from '../domain/vocabulary.js';
+import type { NormalisedIdentifier } from '../identity/normalise/index.js';
+import { tokenPurpose, tokensOf, tokensOfPerson, type TombstoneToken } from './tombstone-tokens.js';
+
+export interface TombstoneHit {
+  type: IdentifierType;
+  tombstoned: boolean;
+  /** The erasure request that tombstoned it (the earliest, when several did). */
+  requestId: string | null;
+}
+
+/** Writes and checks tombstones: keyed hashes only, so the table holds no clear personal data. */
+export class TombstoneService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keyring: HmacKeyring,
+  ) {}
+
+  /**
+   * Tombstones every token of a person for an erasure request. Idempotent: a token
+   * already tombstoned keeps its first request. Pass `manager` to write inside the
+   * transaction that approves the erasure.
+   */
+  async record(
+    requestId: string,
+    person: readonly NormalisedIdentifier[],
+    erasedAt: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
+    const hashes = tokensOfPerson(person).map((t) => ({ kind: t.kind, ...this.keyring.keyedHash(null, t.value, tokenPurpose(t.kind)) }));
+    if (hashes.length === 0) return 0;
+    const result: { id: string }[] = await manager.query(
+      `INSERT INTO tombstone (kid, kind, hash, request_id, erased_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[])
+       ON CONFLICT (hash, kid) DO NOTHING
+       RETURNING id`,
+      [
+        hashes.map((h) => h.kid),
+        hashes.map((h) => h.kind),
+        hashes.map((h) => h.hash),
+        hashes.map(() => requestId),
+        hashes.map(() => erasedAt.toISOString()),
+      ],
+    );
+    return result.length;
+  }
+
+  /**
+   * Checks people against the tombstones: one answer per identifier, in order. Each group
+   * is one person (names count only together with a date of birth from the same group).
+   * One indexed query for the whole batch; every configured key is tried, so hashes made
+   * before a key rotation still match.
+   */
+  async check(people: readonly (readonly NormalisedIdentifier[])[]): Promise<TombstoneHit[][]> {
+    const wanted = new Map<string, number>(); // hash -> index into `all`
+    const perIdentifier: { person: number; type: IdentifierType; hashes: string[] }[] = [];
+    people.forEach((person, p) => {
+      for (const identifier of person) {
+        const hashes = tokensOf(identifier, person).flatMap((t) => this.hashesOf(t));
+        for (const h of hashes) wanted.set(h, 0);
+        perIdentifier.push({ person: p, type: identifier.type, hashes });
+      }
+    });
+    const found = new Map<string, string>(); // hash -> request id
+    if (wanted.size > 0) {
+      const rows: { hash: string; request_id: string }[] = await this.dataSource.query(
+        `SELECT DISTINCT ON (hash) hash, request_id FROM tombstone WHERE hash = ANY($1::text[]) ORDER BY hash, erased_at`,
+        [[...wanted.keys()]],
+      );
+      for (const row of rows) found.set(row.hash, row.request_id);
+    }
+    const answers: TombstoneHit[][] = people.map(() => []);
+    for (const item of perIdentifier) {
+      const hit = item.hashes.find((h) => found.has(h));
+      answers[item.person]!.push({ type: item.type, tombstoned: hit !== undefined, requestId: hit ? found.get(hit)! : null });
+    }
+    return answers;
+  }
+
+  private hashesOf(token: TombstoneToken): string[] {
+    return this.keyring.keyedHashes(token.value, tokenPurpose(token.kind)).map((h) => h.hash);
+  }
+}

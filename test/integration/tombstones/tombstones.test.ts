@@ -1,0 +1,87 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../../src/database/data-source.js';
+import { HmacKeyring } from '../../../src/crypto/index.js';
+import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
+import { normaliseQueryIdentifiers } from '../../../src/identity/normalise/index.js';
+import { TombstoneService } from '../../../src/tombstones/tombstone.service.js';
+import { createTestDatabase } from '../../support/test-database.js';
+
+const key = (kid: string) => ({ kid, key: randomBytes(32) });
+const k1 = key('k1');
+const k2 = key('k2');
+
+const erasedPerson = normaliseQueryIdentifiers([
+  { type: T.GIVEN_NAME, value: 'William' },
+  { type: T.FAMILY_NAME, value: 'Okafor' },
+  { type: T.DATE_OF_BIRTH, value: '1984-03-07' },
+  { type: T.EMAIL, value: 'W.Okafor@example.org' },
+  { type: T.PHONE, value: '+44 20 7946 0321' },
+  { type: T.MEMBERSHIP_NUMBER, value: 'mem-00123' },
+]);
+
+describe('tombstones', () => {
+  const db = createTestDatabase();
+  let ds: DataSource;
+  const requestId = randomUUID();
+  beforeAll(async () => {
+    ds = createDataSource({ url: (await db).url, poolSize: 2 });
+    await ds.initialize();
+    await new TombstoneService(ds, new HmacKeyring([k1])).record(requestId, erasedPerson, new Date());
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await (await db).drop();
+  });
+
+  it('R11: keeps keyed hashes and the request id only, no clear personal data', async () => {
+    const rows: Record<string, unknown>[] = await ds.query('SELECT * FROM tombstone');
+    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['EMAIL', 'PHONE', 'MEMBERSHIP_NUMBER', 'NAME_DOB']));
+    const dump = JSON.stringify(rows).toLowerCase();
+    for (const clear of ['okafor', 'william', 'example.org', '79460321', '1984-03-07', 'mem00123']) expect(dump).not.toContain(clear);
+    expect(new Set(rows.map((r) => r.request_id))).toEqual(new Set([requestId]));
+  });
+
+  it('R10: a feed carrying the erased person, written differently, is told so and by which request', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const feed = normaliseQueryIdentifiers([
+      { type: T.EMAIL, value: 'w.okafor@EXAMPLE.org ' },
+      { type: T.PHONE, value: '020 7946 0321' },
+      { type: T.FULL_NAME, value: 'Okafor, Bill' },
+      { type: T.DATE_OF_BIRTH, value: '07/03/1984' },
+    ]);
+    const [answers] = await service.check([feed]);
+    expect(answers!.map((a) => a.tombstoned)).toEqual([true, true, true, true]);
+    expect(answers!.every((a) => a.requestId === requestId)).toBe(true);
+  });
+
+  it('does not block someone else, nor a name without the date of birth', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const [other, nameOnly] = await service.check([
+      normaliseQueryIdentifiers([
+        { type: T.EMAIL, value: 'someone.else@example.org' },
+        { type: T.GIVEN_NAME, value: 'William' },
+        { type: T.FAMILY_NAME, value: 'Okafor' },
+        { type: T.DATE_OF_BIRTH, value: '1990-01-01' },
+      ]),
+      normaliseQueryIdentifiers([{ type: T.FULL_NAME, value: 'William Okafor' }]),
+    ]);
+    expect(other!.map((a) => a.tombstoned)).toEqual([false, false, false, false]);
+    expect(nameOnly!.map((a) => a.tombstoned)).toEqual([false]);
+  });
+
+  it('still matches after the tombstone key rotates (old key kept for lookups)', async () => {
+    const rotated = new TombstoneService(ds, new HmacKeyring([k2, k1]));
+    const [answers] = await rotated.check([normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'w.okafor@example.org' }])]);
+    expect(answers![0]).toMatchObject({ tombstoned: true, requestId });
+    const withoutOldKey = new TombstoneService(ds, new HmacKeyring([k2]));
+    const [missed] = await withoutOldKey.check([normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'w.okafor@example.org' }])]);
+    expect(missed![0]!.tombstoned).toBe(false);
+  });
+
+  it('writing the same erasure twice adds nothing', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    expect(await service.record(requestId, erasedPerson, new Date())).toBe(0);
+  });
+});
