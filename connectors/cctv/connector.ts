@@ -1,0 +1,130 @@
+// The CCTV connector. A visit (found by badge id or name) links to the footage segments
+// recorded at its site while the visitor was there. Erasure purges those segments (files
+// and rows) and the visit; purgeExpired() removes everything older than 90 days (R9).
+// Access copies list segment metadata only: footage shows other people (R16) and is
+// released only after redaction, outside this connector.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import type { ActionResult, ErasurePlan, SourceDescription, SourceRecord } from '../contract.js';
+import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
+import { ReferenceConnector, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
+import { dropKeys } from '../shared/key-table.js';
+import { field } from '../shared/describe.js';
+import { cctvRecordTypes } from './records.js';
+
+export const CCTV_RETENTION = {
+  summary: 'at most 90 days',
+  maxAge: 'P90D',
+  statutory: false,
+  erasure: 'PURGE_SEGMENTS',
+} as const;
+
+export interface CctvConfig extends ReferenceStoreConfig {
+  /** Directory holding the footage files; segment rows store paths relative to it. */
+  footageDir: string;
+}
+
+export class CctvConnector extends ReferenceConnector {
+  readonly kind = SourceKind.CCTV;
+  readonly identifierTypes = [T.BADGE_ID, T.GIVEN_NAME, T.FAMILY_NAME, T.FULL_NAME];
+  protected readonly recordTypes = cctvRecordTypes;
+  private readonly footageDir: string;
+
+  constructor(config: CctvConfig) {
+    super(config);
+    this.footageDir = path.resolve(config.footageDir);
+  }
+
+  describe(): SourceDescription {
+    const v = 'visit';
+    return {
+      kind: this.kind,
+      name: 'CCTV',
+      fields: [
+        field(v, 'badge_id', [C.VISIT], { identifierType: T.BADGE_ID }),
+        field(v, 'given_name', [C.IDENTITY], { correctable: true, identifierType: T.GIVEN_NAME }),
+        field(v, 'family_name', [C.IDENTITY], { correctable: true, identifierType: T.FAMILY_NAME }),
+        field(v, 'company', [C.EMPLOYMENT], { correctable: true }),
+        field(v, 'site', [C.VISIT]),
+        field(v, 'arrived_at', [C.VISIT]),
+        field(v, 'left_at', [C.VISIT]),
+        field(v, 'footage', [C.VIDEO]),
+      ],
+      retention: { ...CCTV_RETENTION },
+      controller: { role: 'CONTROLLER' },
+    };
+  }
+
+  private segmentsSql(where: string): string {
+    return `SELECT s.* FROM ${this.table('segments')} s WHERE ${where}`;
+  }
+
+  /** Segments at the visit's site overlapping its time (or the day of arrival if no exit was logged). */
+  private async segmentsOf(db: pg.Pool | pg.PoolClient, visits: Row[]): Promise<Map<string, Row[]>> {
+    const out = new Map<string, Row[]>();
+    if (visits.length === 0) return out;
+    const { rows } = await db.query<Row & { visit_id: string }>(
+      `SELECT v.id AS visit_id, s.* FROM ${this.table('visits')} v
+         JOIN ${this.table('segments')} s ON s.site = v.site
+          AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at
+        WHERE v.id = ANY($1::text[]) ORDER BY s.started_at`,
+      [visits.map((v) => v.id)],
+    );
+    for (const row of rows) {
+      const { visit_id, ...segment } = row;
+      out.set(visit_id, [...(out.get(visit_id) ?? []), segment]);
+    }
+    return out;
+  }
+
+  protected override async decorateExport(records: SourceRecord[]): Promise<void> {
+    const segments = await this.segmentsOf(this.pool, records.map((r) => ({ id: r.recordId })));
+    for (const record of records) {
+      record.data.footage = (segments.get(record.recordId) ?? []).map((s) => ({
+        segmentId: s.id,
+        cameraId: s.camera_id,
+        site: s.site,
+        startedAt: s.started_at,
+        endedAt: s.ended_at,
+        // Other people are in the frame: released only after redaction (R16).
+        release: 'REDACT_OR_WITHHOLD',
+      }));
+    }
+  }
+
+  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, _plan: ErasurePlan): Promise<ActionResult> {
+    const segments = (await this.segmentsOf(client, [row])).get(String(row.id)) ?? [];
+    await this.deleteSegments(client, segments);
+    await this.deleteRecord(client, spec, String(row.id));
+    return { outcome: 'APPLIED', detail: `visit and ${segments.length} footage segment(s) purged` };
+  }
+
+  private async deleteSegments(db: pg.Pool | pg.PoolClient, segments: Row[]): Promise<void> {
+    if (segments.length === 0) return;
+    await db.query(`DELETE FROM ${this.table('segments')} WHERE id = ANY($1::text[])`, [segments.map((s) => s.id)]);
+    for (const s of segments) await rm(this.footagePath(String(s.file_path)), { force: true });
+  }
+
+  /** Resolves a stored relative path, refusing anything that escapes the footage directory. */
+  footagePath(relative: string): string {
+    const full = path.resolve(this.footageDir, relative);
+    if (!full.startsWith(this.footageDir + path.sep)) throw new Error('footage path escapes the footage directory');
+    return full;
+  }
+
+  /** The 90-day purge (R9): segments and visits older than `maxAgeDays` at `now`. */
+  async purgeExpired(now: Date = new Date(), maxAgeDays = 90): Promise<{ segments: number; visits: number }> {
+    const cutoff = new Date(now.getTime() - maxAgeDays * 86_400_000);
+    return this.transaction(async (client) => {
+      const { rows: segments } = await client.query<Row>(this.segmentsSql('s.ended_at < $1'), [cutoff]);
+      await this.deleteSegments(client, segments);
+      const { rows: visits } = await client.query<{ id: string }>(
+        `DELETE FROM ${this.table('visits')} WHERE COALESCE(last_activity_at, arrived_at) < $1 RETURNING id`,
+        [cutoff],
+      );
+      await dropKeys(client, this.schema, visits.map((v) => v.id));
+      return { segments: segments.length, visits: visits.length };
+    });
+  }
+}

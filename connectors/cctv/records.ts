@@ -1,0 +1,27 @@
+// How visitor-log rows become contract records: the person is the VISITOR of a visit.
+import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
+import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { datesOf, fullName } from '../shared/record-helpers.js';
+
+export const visitSpec: RecordTypeSpec = {
+  recordType: 'visit',
+  table: 'visits',
+  prefix: 'VIS-',
+  identifiersOf: (r) =>
+    ids([
+      [T.BADGE_ID, r.badge_id],
+      [T.GIVEN_NAME, r.given_name],
+      [T.FAMILY_NAME, r.family_name],
+      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+    ]),
+  toRecord: (r) => ({
+    relationship: Relationship.VISITOR,
+    data: publicData(r),
+    dates: datesOf(r),
+    restricted: Boolean(r.restricted),
+    facts: { site: (r.site as string | null) ?? null },
+  }),
+  correctable: { givenName: 'given_name', familyName: 'family_name', company: 'company' },
+};
+
+export const cctvRecordTypes = [visitSpec] as const;

@@ -1,0 +1,124 @@
+// The clinic connector. Medical records sit under statutory retention (3 years, then 30
+// years archive): erasure is refused with the legal-hold basis and date (R8) unless the
+// gateway's plan is a PURGE of a record whose retention has run out; corrections are
+// annotations beside the original (R14); restriction flags the record.
+import type pg from 'pg';
+import type { ActionResult, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../contract.js';
+import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
+import { ReferenceConnector, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { field } from '../shared/describe.js';
+import { clinicRecordTypes, emergencyContactSpec } from './records.js';
+
+export const CLINIC_RETENTION = {
+  summary: 'original medical records kept as regulation requires: 3 years, then 30 years archive',
+  activePeriod: 'P3Y',
+  archivePeriod: 'P30Y',
+  statutory: true,
+  basis: 'Statutory retention of medical records (3 years active, then 30 years archive)',
+  erasure: 'LEGAL_HOLD',
+} as const;
+
+/** The date until which a medical record is held: last activity + 3 + 30 years. */
+export function legalHoldUntil(row: Row): string | undefined {
+  const from = row.last_activity_at ?? row.created_at;
+  if (!from) return undefined;
+  const d = new Date(String(from));
+  d.setUTCFullYear(d.getUTCFullYear() + 33);
+  return d.toISOString();
+}
+
+export class ClinicConnector extends ReferenceConnector {
+  readonly kind = SourceKind.CLINIC;
+  readonly identifierTypes = [T.PATIENT_ID, T.EMPLOYEE_ID, T.GIVEN_NAME, T.FAMILY_NAME, T.FULL_NAME, T.DATE_OF_BIRTH, T.NATIONAL_ID, T.EMAIL, T.PHONE, T.POSTCODE];
+  protected readonly recordTypes = clinicRecordTypes;
+
+  describe(): SourceDescription {
+    const p = 'patient';
+    const o = 'occupational_assessment';
+    const e = 'emergency_contact';
+    return {
+      kind: this.kind,
+      name: 'Clinic',
+      fields: [
+        field(p, 'patient_number', [C.IDENTITY], { identifierType: T.PATIENT_ID }),
+        field(p, 'given_name', [C.IDENTITY], { identifierType: T.GIVEN_NAME }),
+        field(p, 'family_name', [C.IDENTITY], { identifierType: T.FAMILY_NAME }),
+        field(p, 'date_of_birth', [C.IDENTITY], { identifierType: T.DATE_OF_BIRTH }),
+        field(p, 'national_id', [C.IDENTITY], { identifierType: T.NATIONAL_ID }),
+        field(p, 'phone', [C.CONTACT], { identifierType: T.PHONE }),
+        field(p, 'email', [C.CONTACT], { identifierType: T.EMAIL }),
+        field(p, 'street', [C.ADDRESS], { identifierType: T.STREET_ADDRESS }),
+        field(p, 'city', [C.ADDRESS], { identifierType: T.CITY }),
+        field(p, 'postcode', [C.ADDRESS], { identifierType: T.POSTCODE }),
+        field(p, 'encounters', [C.HEALTH]),
+        field(p, 'annotations', [C.HEALTH]),
+        field(o, 'employee_id', [C.EMPLOYMENT], { identifierType: T.EMPLOYEE_ID }),
+        field(o, 'given_name', [C.IDENTITY], { identifierType: T.GIVEN_NAME }),
+        field(o, 'family_name', [C.IDENTITY], { identifierType: T.FAMILY_NAME }),
+        field(o, 'email', [C.CONTACT], { identifierType: T.EMAIL }),
+        field(o, 'employer', [C.EMPLOYMENT]),
+        field(o, 'fitness_outcome', [C.HEALTH]),
+        field(o, 'health_notes', [C.HEALTH]),
+        field(e, 'given_name', [C.IDENTITY], { correctable: true, identifierType: T.GIVEN_NAME }),
+        field(e, 'family_name', [C.IDENTITY], { correctable: true, identifierType: T.FAMILY_NAME }),
+        field(e, 'phone', [C.CONTACT], { correctable: true, identifierType: T.PHONE }),
+        field(e, 'email', [C.CONTACT], { correctable: true, identifierType: T.EMAIL }),
+      ],
+      retention: { ...CLINIC_RETENTION },
+      controller: {
+        role: 'PROCESSOR',
+        note: 'The group controls patient records; occupational-health assessments are processed for the employer named in controllerId (R6), returned to it at contract end on its instruction.',
+      },
+    };
+  }
+
+  /** Medical records are annotated, never overwritten (R14); emergency contacts are plain data. */
+  override async correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult> {
+    const spec = this.specFor(ref.recordId);
+    if (!spec) return { outcome: 'NOT_FOUND' };
+    if (spec === emergencyContactSpec) return super.correct(ref, changes);
+    const unknown = changes.filter((c) => !spec.correctable?.[c.field]).map((c) => c.field);
+    if (unknown.length > 0) return { outcome: 'REFUSED', detail: `not annotatable here: ${unknown.join(', ')}` };
+    return this.transaction(async (client) => {
+      if (!(await this.loadRow(client, spec, ref.recordId, true))) return { outcome: 'NOT_FOUND' };
+      let added = 0;
+      for (const change of changes) {
+        const result = await client.query(
+          `INSERT INTO ${this.table('annotations')} (record_id, field, value, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [ref.recordId, change.field, change.value, change.reason],
+        );
+        added += result.rowCount ?? 0;
+      }
+      return added > 0
+        ? { outcome: 'APPLIED', detail: 'annotation added; the original record is kept (R14)' }
+        : { outcome: 'ALREADY_APPLIED' };
+    });
+  }
+
+  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, plan: ErasurePlan): Promise<ActionResult> {
+    if (spec === emergencyContactSpec) return this.deleteAppearance(client, spec, String(row.id));
+    if (plan.action === 'PURGE') {
+      // The gateway decided retention has run out: the record goes with its history.
+      await client.query(`DELETE FROM ${this.table('annotations')} WHERE record_id = $1`, [row.id]);
+      await this.deleteRecord(client, spec, String(row.id));
+      return { outcome: 'APPLIED', detail: 'purged after statutory retention' };
+    }
+    const until = legalHoldUntil(row);
+    return {
+      outcome: 'REFUSED',
+      detail: `LEGAL_HOLD: ${CLINIC_RETENTION.basis}${until ? `; retained until ${until}` : ''}`,
+    };
+  }
+
+  protected override async decorateExport(records: SourceRecord[]): Promise<void> {
+    const medical = records.filter((r) => r.recordType !== 'emergency_contact');
+    if (medical.length === 0) return;
+    const { rows } = await this.query<Row>(
+      `SELECT * FROM ${this.table('annotations')} WHERE record_id = ANY($1::text[]) ORDER BY id`,
+      [medical.map((r) => r.recordId)],
+    );
+    for (const record of medical) {
+      record.data.annotations = rows.filter((a) => a.record_id === record.recordId).map((a) => publicData(a, ['record_id', 'id']));
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// The concierge connector: retention varies by data type; erasure deletes (cards included).
+import type pg from 'pg';
+import type { ActionResult, ErasurePlan, SourceDescription } from '../contract.js';
+import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
+import { ReferenceConnector, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { field } from '../shared/describe.js';
+import { conciergeRecordTypes } from './records.js';
+
+export const CONCIERGE_RETENTION = {
+  summary: 'varies by data type (service history, payment cards under PCI DSS)',
+  statutory: false,
+  erasure: 'DELETE',
+} as const;
+
+export class ConciergeConnector extends ReferenceConnector {
+  readonly kind = SourceKind.CONCIERGE;
+  readonly identifierTypes = [T.MEMBERSHIP_NUMBER, T.GIVEN_NAME, T.FAMILY_NAME, T.FULL_NAME, T.EMAIL, T.PHONE, T.POSTCODE];
+  protected readonly recordTypes = conciergeRecordTypes;
+
+  describe(): SourceDescription {
+    const m = 'member';
+    return {
+      kind: this.kind,
+      name: 'Concierge',
+      fields: [
+        field(m, 'membership_number', [C.IDENTITY], { identifierType: T.MEMBERSHIP_NUMBER }),
+        field(m, 'given_name', [C.IDENTITY], { correctable: true, identifierType: T.GIVEN_NAME }),
+        field(m, 'family_name', [C.IDENTITY], { correctable: true, identifierType: T.FAMILY_NAME }),
+        field(m, 'email', [C.CONTACT], { correctable: true, identifierType: T.EMAIL }),
+        field(m, 'phone', [C.CONTACT], { correctable: true, identifierType: T.PHONE }),
+        field(m, 'street', [C.ADDRESS], { correctable: true, identifierType: T.STREET_ADDRESS }),
+        field(m, 'city', [C.ADDRESS], { correctable: true, identifierType: T.CITY }),
+        field(m, 'postcode', [C.ADDRESS], { correctable: true, identifierType: T.POSTCODE }),
+        field(m, 'serviceRequests', [C.SERVICE_HISTORY]),
+        field(m, 'paymentCards', [C.PAYMENT_CARD]),
+      ],
+      retention: { ...CONCIERGE_RETENTION },
+      controller: { role: 'CONTROLLER' },
+    };
+  }
+
+  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, _plan: ErasurePlan): Promise<ActionResult> {
+    await this.deleteRecord(client, spec, String(row.id));
+    return { outcome: 'APPLIED' };
+  }
+}

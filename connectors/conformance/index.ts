@@ -1,0 +1,130 @@
+// The connector conformance kit: one vitest suite any connector can be run against.
+//
+//   import { describeConnectorConformance } from '<gateway>/connectors/conformance/index.js';
+//   describeConnectorConformance('my source', async () => ({ connector, known, erasable, ... }));
+//
+// It checks batched order, idempotent writes, unknown records, malformed identifiers,
+// special-category marking (R12) and health. See docs/connectors.md.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorError, type Connector, type DiscoveryQuery, type FieldChange, type RecordRef } from '../contract.js';
+import { isSpecialCategory, type DataCategory } from '../../src/domain/vocabulary.js';
+
+export interface ConformanceFixture {
+  connector: Connector;
+  /** A query that must find `recordId` (among possibly others). */
+  known: { query: DiscoveryQuery; recordId: string };
+  /** A record the kit may erase (not `known`, so discovery checks stay valid). */
+  erasable: RecordRef;
+  /** A record and a change the kit may apply twice. */
+  correctable: { ref: RecordRef; changes: FieldChange[] };
+  /** A record the kit may restrict. */
+  restrictable: RecordRef;
+  /** A record id of the right shape that does not exist. */
+  unknownRecordId: string;
+  /** Special categories the source must mark on at least one field. */
+  expectedSpecialCategories?: DataCategory[];
+  teardown?: () => Promise<void>;
+}
+
+const OK_REPEAT = ['ALREADY_APPLIED', 'NOT_FOUND', 'REFUSED'];
+
+export function describeConnectorConformance(name: string, setup: () => Promise<ConformanceFixture>): void {
+  describe(`connector conformance: ${name}`, () => {
+    let f: ConformanceFixture;
+    beforeAll(async () => {
+      f = await setup();
+    });
+    afterAll(async () => {
+      await f?.teardown?.();
+      await f?.connector.close();
+    });
+
+    it('answers a batch with one answer per query, in order, including an empty answer', async () => {
+      const none: DiscoveryQuery = { identifiers: [], blockingKeys: ['EMAIL:nobody-at-all@conformance.invalid'] };
+      const answers = await f.connector.discover([f.known.query, none, f.known.query]);
+      expect(answers).toHaveLength(3);
+      expect(answers[0]!.map((r) => r.recordId)).toContain(f.known.recordId);
+      expect(answers[1]).toEqual([]);
+      expect(answers[2]!.map((r) => r.recordId).sort()).toEqual(answers[0]!.map((r) => r.recordId).sort());
+      expect(await f.connector.discover([])).toEqual([]);
+    });
+
+    it('returns records that carry identifiers, a relationship and dates', async () => {
+      const [answer] = await f.connector.discover([f.known.query]);
+      const record = answer!.find((r) => r.recordId === f.known.recordId)!;
+      expect(record.identifiers.length).toBeGreaterThan(0);
+      expect(record.relationship).toBeTruthy();
+      expect(record.dates).toBeTypeOf('object');
+      const [exported] = await f.connector.export([{ sourceId: 'conformance', recordId: f.known.recordId }]);
+      expect(exported?.recordId).toBe(f.known.recordId);
+    });
+
+    it('treats an unknown record as NOT_FOUND everywhere and leaves it out of exports', async () => {
+      const ref = { sourceId: 'conformance', recordId: f.unknownRecordId };
+      expect(await f.connector.export([ref])).toEqual([]);
+      expect((await f.connector.erase(ref, { action: 'ERASE', requestId: 'r-unknown', taskId: 't-unknown' })).outcome).toBe('NOT_FOUND');
+      expect((await f.connector.restrict(ref, true)).outcome).toBe('NOT_FOUND');
+      const change = f.correctable.changes;
+      expect(['NOT_FOUND', 'REFUSED']).toContain((await f.connector.correct(ref, change)).outcome);
+    });
+
+    it('answers a malformed identifier with INVALID_IDENTIFIER or an empty answer, never a crash', async () => {
+      const malformed = [
+        { identifiers: [{ type: 'NOT_A_TYPE', value: 'x' }], blockingKeys: ['NOT_A_TYPE:x'] },
+        { identifiers: [{ type: 'EMAIL', value: '' }], blockingKeys: [''] },
+        { identifiers: [{ type: 'EMAIL', value: "'; DROP TABLE x; --" }], blockingKeys: ["EMAIL:'; DROP TABLE x; --"] },
+      ] as unknown as DiscoveryQuery[];
+      for (const query of malformed) {
+        try {
+          const answer = await f.connector.discover([query]);
+          expect(answer).toEqual([[]]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConnectorError);
+          expect((error as ConnectorError).code).toBe('INVALID_IDENTIFIER');
+        }
+      }
+      expect((await f.connector.health()).healthy).toBe(true);
+    });
+
+    it('restricts idempotently: the second time is ALREADY_APPLIED and the flag shows', async () => {
+      expect((await f.connector.restrict(f.restrictable, true)).outcome).toBe('APPLIED');
+      expect((await f.connector.restrict(f.restrictable, true)).outcome).toBe('ALREADY_APPLIED');
+      const [record] = await f.connector.export([f.restrictable]);
+      expect(record?.restricted).toBe(true);
+    });
+
+    it('corrects idempotently: the second identical correction is ALREADY_APPLIED', async () => {
+      expect((await f.connector.correct(f.correctable.ref, f.correctable.changes)).outcome).toBe('APPLIED');
+      const before = await f.connector.export([f.correctable.ref]);
+      expect((await f.connector.correct(f.correctable.ref, f.correctable.changes)).outcome).toBe('ALREADY_APPLIED');
+      expect(await f.connector.export([f.correctable.ref])).toEqual(before);
+    });
+
+    it('erases idempotently: a repeat changes nothing more', async () => {
+      const plan = { action: 'ERASE' as const, requestId: 'r-conformance', taskId: 't-conformance' };
+      const first = await f.connector.erase(f.erasable, plan);
+      expect(['APPLIED', 'REFUSED']).toContain(first.outcome);
+      const after = await f.connector.export([f.erasable]);
+      const second = await f.connector.erase(f.erasable, plan);
+      expect(OK_REPEAT).toContain(second.outcome);
+      if (first.outcome === 'REFUSED') expect(second.outcome).toBe('REFUSED');
+      expect(await f.connector.export([f.erasable])).toEqual(after);
+    });
+
+    it('R12: marks every special-category field as special, and only those', () => {
+      const description = f.connector.describe();
+      expect(description.kind).toBe(f.connector.kind);
+      expect(description.fields.length).toBeGreaterThan(0);
+      for (const fd of description.fields) expect(fd.special).toBe(fd.categories.some(isSpecialCategory));
+      const marked = new Set(description.fields.filter((fd) => fd.special).flatMap((fd) => fd.categories));
+      for (const category of f.expectedSpecialCategories ?? []) expect(marked).toContain(category);
+      expect(description.retention.summary).toBeTruthy();
+      expect(description.retention.erasure).toBeTruthy();
+    });
+
+    it('reports health', async () => {
+      const health = await f.connector.health();
+      expect(health.healthy).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,139 @@
+// Turns a registration (SourceConfig) into a live Connector. Secrets are read here, from
+// the environment variables the config names, and nowhere else.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { Connector, ControllerPolicy, RetentionPolicy, SourceDescription } from './contract.js';
+import { createBuiltinConnector } from './builtin.js';
+import { SqlConnector } from './sql/connector.js';
+import { RemoteConnector } from './remote/client.js';
+import { SourceConfigError, parseSourceConfig, sourceIdOf, type SourceConfig } from './source-config.js';
+
+export * from './source-config.js';
+
+export interface ConnectorEnv {
+  /** Where secrets are read from (default process.env). */
+  vars?: Record<string, string | undefined>;
+  /** The gateway's database: SQL sources keep their key index there. */
+  gatewayDatabaseUrl?: string;
+  /** Default CCTV footage directory when a builtin cctv config gives none. */
+  footageDir?: string;
+  fetch?: typeof fetch;
+}
+
+function secret(env: ConnectorEnv, variable: string, field: string): string {
+  const value = (env.vars ?? process.env)[variable];
+  if (!value) throw new SourceConfigError(field, `environment variable ${variable} is not set`);
+  return value;
+}
+
+function databaseUrl(env: ConnectorEnv, c: { url?: string; urlEnv?: string; passwordEnv?: string }): string {
+  const raw = c.urlEnv ? secret(env, c.urlEnv, 'connection.urlEnv') : c.url!;
+  if (!c.passwordEnv) return raw;
+  const url = new URL(raw);
+  url.password = encodeURIComponent(secret(env, c.passwordEnv, 'connection.passwordEnv'));
+  return url.toString();
+}
+
+/** Applies a registration's retention and controller overrides to what the connector describes. */
+class DescribedConnector implements Connector {
+  constructor(
+    private readonly inner: Connector,
+    private readonly name: string,
+    private readonly retention?: Partial<RetentionPolicy>,
+    private readonly controller?: ControllerPolicy,
+  ) {}
+  get kind() { return this.inner.kind; }
+  get capabilities() { return this.inner.capabilities; }
+  get identifierTypes() { return this.inner.identifierTypes; }
+  describe(): SourceDescription {
+    const d = this.inner.describe();
+    return { ...d, name: this.name, retention: { ...d.retention, ...this.retention }, controller: this.controller ?? d.controller };
+  }
+  discover: Connector['discover'] = (q) => this.inner.discover(q);
+  export: Connector['export'] = (r) => this.inner.export(r);
+  correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
+  erase: Connector['erase'] = (r, p) => this.inner.erase(r, p);
+  restrict: Connector['restrict'] = (r, on) => this.inner.restrict(r, on);
+  health: Connector['health'] = () => this.inner.health();
+  close: Connector['close'] = () => this.inner.close();
+  /** The connector underneath (e.g. to call SqlConnector.refreshIndex or CctvConnector.purgeExpired). */
+  unwrap(): Connector {
+    return this.inner;
+  }
+}
+
+/** The connector under a registry wrapper, for type-specific calls (refreshIndex, purgeExpired). */
+export function unwrapConnector(connector: Connector): Connector {
+  return connector instanceof DescribedConnector ? connector.unwrap() : connector;
+}
+
+/**
+ * Builds the connector a registration describes. Validates the config (throws a
+ * SourceConfigError naming the field), reads secrets from the named variables, and never
+ * fails because the source is down: an unreachable source is reported by health().
+ */
+export async function createConnector(input: SourceConfig | unknown, env: ConnectorEnv = {}): Promise<Connector> {
+  const config = parseSourceConfig(input);
+  const id = sourceIdOf(config);
+  let connector: Connector;
+  switch (config.type) {
+    case 'builtin': {
+      const footageDir = config.connection.footageDir ?? env.footageDir;
+      connector = createBuiltinConnector(config.connection.system, {
+        url: databaseUrl(env, config.connection),
+        schema: config.connection.schema ?? config.connection.system,
+        ...(footageDir ? { footageDir } : {}),
+      });
+      break;
+    }
+    case 'sql': {
+      if (!env.gatewayDatabaseUrl) throw new SourceConfigError('connection', 'SQL sources need the gateway database for their key index (env.gatewayDatabaseUrl)');
+      connector = new SqlConnector({
+        sourceId: id,
+        name: config.name,
+        kind: config.kind,
+        url: databaseUrl(env, config.connection),
+        indexUrl: env.gatewayDatabaseUrl,
+        mapping: config.mapping,
+        connectTimeoutMs: config.connection.connectTimeoutMs,
+      });
+      break;
+    }
+    case 'remote': {
+      const remote = new RemoteConnector({
+        baseUrl: config.connection.baseUrl,
+        secret: secret(env, config.connection.secretEnv, 'connection.secretEnv'),
+        kind: config.kind,
+        name: config.name,
+        timeoutMs: config.connection.timeoutMs,
+        ...(env.fetch ? { fetch: env.fetch } : {}),
+      });
+      // Reaching it now fills describe(); if it is down, health() says so and retries.
+      await remote.connect().catch(() => undefined);
+      connector = remote;
+      break;
+    }
+  }
+  return new DescribedConnector(connector, config.name, config.retention, config.controller);
+}
+
+/** Reads a JSON or YAML file holding a list of sources (or `{ sources: [...] }`). */
+export async function loadSourceConfigFile(file: string): Promise<SourceConfig[]> {
+  const text = await readFile(file, 'utf8');
+  let data: unknown;
+  try {
+    data = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new SourceConfigError(file, `not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const list = Array.isArray(data) ? data : (data as { sources?: unknown } | null)?.sources;
+  if (!Array.isArray(list)) throw new SourceConfigError('sources', 'expected a list of sources');
+  const configs = list.map((item, i) => parseSourceConfig(item, `sources[${i}]`));
+  const seen = new Set<string>();
+  configs.forEach((c, i) => {
+    const id = sourceIdOf(c);
+    if (seen.has(id)) throw new SourceConfigError(`sources[${i}].id`, `duplicate source id ${id}`);
+    seen.add(id);
+  });
+  return configs;
+}

@@ -1,0 +1,140 @@
+// The client side of the remote protocol: a Connector whose every call is a signed HTTP
+// request to a team's connector router. Network failures become UNAVAILABLE so the
+// gateway reports the source as unreachable instead of dropping it.
+import {
+  ConnectorError,
+  type ActionResult,
+  type Connector,
+  type ConnectorErrorCode,
+  type DiscoveryQuery,
+  type ErasurePlan,
+  type FieldChange,
+  type Health,
+  type RecordRef,
+  type SourceDescription,
+  type SourceRecord,
+} from '../contract.js';
+import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
+import { signedHeaders } from './signing.js';
+
+export interface RemoteConnectorOptions {
+  /** Where the router is mounted, e.g. https://training.example.org/connector */
+  baseUrl: string;
+  secret: string;
+  kind: SourceKind;
+  name: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface Described {
+  description: SourceDescription;
+  capabilities: Capability[];
+  identifierTypes: IdentifierType[];
+}
+
+const CODES = new Set<ConnectorErrorCode>(['UNAVAILABLE', 'RATE_LIMITED', 'INVALID_IDENTIFIER', 'NOT_SUPPORTED', 'CONFIGURATION']);
+
+export class RemoteConnector implements Connector {
+  readonly kind: SourceKind;
+  private described?: Described;
+  private readonly base: URL;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: RemoteConnectorOptions) {
+    this.kind = options.kind;
+    this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  get capabilities(): readonly Capability[] {
+    return this.described?.capabilities ?? [Capability.DISCOVER, Capability.EXPORT, Capability.CORRECT, Capability.ERASE, Capability.RESTRICT];
+  }
+
+  get identifierTypes(): readonly IdentifierType[] {
+    return this.described?.identifierTypes ?? [];
+  }
+
+  /** Fetches the remote description; the registry calls it once, health() retries it. */
+  async connect(): Promise<void> {
+    const answer = await this.call<Described & { kind: SourceKind }>('describe', {});
+    if (answer.kind !== this.kind) throw new ConnectorError('CONFIGURATION', `remote connector is ${answer.kind}, registered as ${this.kind}`);
+    this.described = answer;
+  }
+
+  /** The remote description, or a placeholder naming the source until it has been reached. */
+  describe(): SourceDescription {
+    return (
+      this.described?.description ?? {
+        kind: this.kind,
+        name: this.options.name,
+        fields: [],
+        retention: { summary: 'unknown until the source is reached', statutory: false, erasure: 'DELETE' },
+        controller: { role: 'CONTROLLER' },
+      }
+    );
+  }
+
+  async discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]> {
+    const { answers } = await this.call<{ answers: SourceRecord[][] }>('discover', { queries });
+    if (!Array.isArray(answers) || answers.length !== queries.length) throw new ConnectorError('UNAVAILABLE', 'remote answered a different number of queries');
+    return answers;
+  }
+
+  async export(refs: RecordRef[]): Promise<SourceRecord[]> {
+    return (await this.call<{ records: SourceRecord[] }>('export', { refs })).records;
+  }
+
+  async correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult> {
+    return (await this.call<{ result: ActionResult }>('correct', { ref, changes })).result;
+  }
+
+  async erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult> {
+    return (await this.call<{ result: ActionResult }>('erase', { ref, plan })).result;
+  }
+
+  async restrict(ref: RecordRef, on: boolean): Promise<ActionResult> {
+    return (await this.call<{ result: ActionResult }>('restrict', { ref, on })).result;
+  }
+
+  async health(): Promise<Health> {
+    const started = Date.now();
+    try {
+      if (!this.described) await this.connect();
+      const { health } = await this.call<{ health: Health }>('health', {});
+      return { ...health, latencyMs: Date.now() - started };
+    } catch (error) {
+      return { healthy: false, latencyMs: Date.now() - started, detail: error instanceof ConnectorError ? `${error.code}: ${error.message}` : 'unreachable' };
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private async call<T>(operation: string, payload: unknown): Promise<T> {
+    const url = new URL(operation, this.base);
+    const body = JSON.stringify(payload);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signedHeaders('POST', url.pathname, body, this.options.secret) },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch {
+      throw new ConnectorError('UNAVAILABLE', `remote source unreachable (${operation})`);
+    }
+    const text = await response.text();
+    let json: { error?: { code?: string; message?: string; reason?: string; retryAfterMs?: number } } & T;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ConnectorError('UNAVAILABLE', `remote source answered ${response.status} without JSON`);
+    }
+    if (response.ok) return json;
+    const error = json.error ?? {};
+    if (response.status === 401) throw new ConnectorError('CONFIGURATION', `remote source rejected the signature (${error.reason ?? 'unauthenticated'})`);
+    const code = CODES.has(error.code as ConnectorErrorCode) ? (error.code as ConnectorErrorCode) : 'UNAVAILABLE';
+    throw new ConnectorError(code, error.message ?? `remote source answered ${response.status}`, error.retryAfterMs);
+  }
+}

@@ -1,0 +1,310 @@
+// The common machinery of the six reference stores: each is a PostgreSQL schema whose
+// records are exposed through one `appearance` view (record_id, record_type, doc) and
+// indexed by blocking key in `record_key`. Discovery is one SQL statement per batch.
+import type pg from 'pg';
+import {
+  ConnectorError,
+  type ActionResult,
+  type Connector,
+  type DiscoveryQuery,
+  type ErasurePlan,
+  type FieldChange,
+  type Health,
+  type Identifier,
+  type RecordRef,
+  type SourceDescription,
+  type SourceRecord,
+} from '../contract.js';
+import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
+import { createPool, ident, qualified, withTransaction } from './sql.js';
+import { KEY_TABLE, dropKeys, reindexRecord } from './key-table.js';
+import { keyBatch, validateQueries } from './query-validation.js';
+
+export type Row = Record<string, unknown>;
+
+export interface ChildTable {
+  /** Name of the list in the exported record's data. */
+  name: string;
+  table: string;
+  foreignKey: string;
+  /** Columns left out of the access copy (e.g. an encrypted card number). */
+  omit?: string[];
+}
+
+export interface RecordTypeSpec {
+  recordType: string;
+  table: string;
+  /** Record ids of this type start with this prefix, e.g. 'CASE-'. */
+  prefix: string;
+  identifiersOf(row: Row): Identifier[];
+  toRecord(row: Row): Omit<SourceRecord, 'recordId' | 'recordType' | 'identifiers'>;
+  /** Contract field name -> column that `correct` may change. */
+  correctable?: Record<string, string>;
+  children?: ChildTable[];
+}
+
+export interface ReferenceStoreConfig {
+  /** Database URL; the store lives in its own schema inside it. */
+  url: string;
+  schema: string;
+  /** Shared pool, if the caller manages one; otherwise the connector opens its own. */
+  pool?: pg.Pool;
+}
+
+/** Columns every reference table carries for the gateway's own bookkeeping. */
+export const INTERNAL_COLUMNS = new Set(['restricted', 'anonymised_at']);
+
+export function publicData(row: Row, omit: readonly string[] = []): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (INTERNAL_COLUMNS.has(k) || omit.includes(k)) continue;
+    data[k] = v;
+  }
+  return data;
+}
+
+/** A typed identifier list without empty values. */
+export function ids(pairs: [IdentifierType, unknown][]): Identifier[] {
+  const out: Identifier[] = [];
+  for (const [type, value] of pairs) {
+    if (value === null || value === undefined) continue;
+    const text = String(value).trim();
+    if (text) out.push({ type, value: text });
+  }
+  return out;
+}
+
+export function appearanceViewDdl(schema: string, specs: readonly { recordType: string; table: string }[]): string {
+  const parts = specs.map(
+    (s) => `SELECT t.id AS record_id, '${s.recordType}'::text AS record_type, to_jsonb(t) AS doc FROM ${qualified(schema, s.table)} t`,
+  );
+  return `CREATE OR REPLACE VIEW ${qualified(schema, 'appearance')} AS ${parts.join(' UNION ALL ')}`;
+}
+
+export abstract class ReferenceConnector implements Connector {
+  abstract readonly kind: SourceKind;
+  readonly capabilities: readonly Capability[] = [
+    Capability.DISCOVER,
+    Capability.EXPORT,
+    Capability.CORRECT,
+    Capability.ERASE,
+    Capability.RESTRICT,
+  ];
+  abstract readonly identifierTypes: readonly IdentifierType[];
+  protected abstract readonly recordTypes: readonly RecordTypeSpec[];
+  protected readonly pool: pg.Pool;
+  protected readonly schema: string;
+  private readonly ownsPool: boolean;
+
+  constructor(config: ReferenceStoreConfig) {
+    ident(config.schema);
+    this.schema = config.schema;
+    this.ownsPool = !config.pool;
+    this.pool = config.pool ?? createPool(config.url, 4, `dsr-connector-${config.schema}`);
+  }
+
+  abstract describe(): SourceDescription;
+
+  /** Source-specific erasure of one record, inside a transaction. */
+  protected abstract eraseRecord(
+    client: pg.PoolClient,
+    spec: RecordTypeSpec,
+    row: Row,
+    plan: ErasurePlan,
+  ): Promise<ActionResult>;
+
+  protected table(name: string): string {
+    return qualified(this.schema, name);
+  }
+
+  protected specFor(recordId: string): RecordTypeSpec | undefined {
+    return this.recordTypes.find((s) => recordId.startsWith(s.prefix));
+  }
+
+  protected toSourceRecord(recordId: string, recordType: string, doc: Row): SourceRecord {
+    const spec = this.recordTypes.find((s) => s.recordType === recordType);
+    if (!spec) throw new ConnectorError('CONFIGURATION', `unknown record type ${recordType}`);
+    return { recordId, recordType, identifiers: spec.identifiersOf(doc), ...spec.toRecord(doc) };
+  }
+
+  async discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]> {
+    const valid = validateQueries(queries);
+    const answers: SourceRecord[][] = valid.map(() => []);
+    const { keys, indexes } = keyBatch(valid);
+    if (keys.length === 0) return answers;
+    const { rows } = await this.query<{ idx: number; record_id: string; record_type: string; doc: Row }>(
+      `SELECT DISTINCT ON (q.idx, k.record_id) q.idx, k.record_id, a.record_type, a.doc
+         FROM unnest($1::text[], $2::int[]) AS q(key, idx)
+         JOIN ${this.table(KEY_TABLE)} k ON k.key = q.key
+         JOIN ${this.table('appearance')} a ON a.record_id = k.record_id
+        ORDER BY q.idx, k.record_id`,
+      [keys, indexes],
+    );
+    for (const row of rows) answers[row.idx]!.push(this.toSourceRecord(row.record_id, row.record_type, row.doc));
+    return answers;
+  }
+
+  async export(refs: RecordRef[]): Promise<SourceRecord[]> {
+    const wanted = [...new Set(refs.map((r) => r.recordId))].filter((id) => this.specFor(id));
+    if (wanted.length === 0) return [];
+    const { rows } = await this.query<{ record_id: string; record_type: string; doc: Row }>(
+      `SELECT record_id, record_type, doc FROM ${this.table('appearance')} WHERE record_id = ANY($1::text[])`,
+      [wanted],
+    );
+    const records = rows.map((r) => this.toSourceRecord(r.record_id, r.record_type, r.doc));
+    for (const spec of this.recordTypes) {
+      const mine = records.filter((r) => r.recordType === spec.recordType);
+      if (mine.length === 0) continue;
+      for (const child of spec.children ?? []) {
+        const { rows: childRows } = await this.query<Row>(
+          `SELECT * FROM ${this.table(child.table)} WHERE ${ident(child.foreignKey)} = ANY($1::text[]) ORDER BY id`,
+          [mine.map((r) => r.recordId)],
+        );
+        for (const record of mine) {
+          record.data[child.name] = childRows
+            .filter((c) => c[child.foreignKey] === record.recordId)
+            .map((c) => publicData(c, [child.foreignKey, ...(child.omit ?? [])]));
+        }
+      }
+    }
+    await this.decorateExport(records);
+    // Answer in the order asked.
+    return wanted.flatMap((id) => records.filter((r) => r.recordId === id));
+  }
+
+  /** Adds source-specific parts of an access copy (annotations, masked cards). */
+  protected async decorateExport(_records: SourceRecord[]): Promise<void> {}
+
+  protected async loadRow(client: pg.PoolClient | pg.Pool, spec: RecordTypeSpec, recordId: string, lock = false): Promise<Row | undefined> {
+    const { rows } = await client.query<{ doc: Row }>(
+      `SELECT to_jsonb(t) AS doc FROM ${this.table(spec.table)} t WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [recordId],
+    );
+    return rows[0]?.doc;
+  }
+
+  async correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult> {
+    const spec = this.specFor(ref.recordId);
+    if (!spec) return { outcome: 'NOT_FOUND' };
+    const columns = changes.map((c) => spec.correctable?.[c.field]);
+    const unknown = changes.filter((_, i) => !columns[i]).map((c) => c.field);
+    if (unknown.length > 0) return { outcome: 'REFUSED', detail: `not correctable here: ${unknown.join(', ')}` };
+    return this.transaction(async (client) => {
+      const before = await this.loadRow(client, spec, ref.recordId, true);
+      if (!before) return { outcome: 'NOT_FOUND' };
+      let changed = 0;
+      for (const [i, change] of changes.entries()) {
+        const column = ident(columns[i]!);
+        const result = await client.query(
+          `UPDATE ${this.table(spec.table)} SET ${column} = $2 WHERE id = $1 AND ${column}::text IS DISTINCT FROM $2`,
+          [ref.recordId, change.value],
+        );
+        changed += result.rowCount ?? 0;
+      }
+      if (changed === 0) return { outcome: 'ALREADY_APPLIED' };
+      const after = await this.loadRow(client, spec, ref.recordId);
+      await reindexRecord(client, this.schema, ref.recordId, spec.identifiersOf(after!));
+      return { outcome: 'APPLIED' };
+    });
+  }
+
+  async erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult> {
+    const spec = this.specFor(ref.recordId);
+    if (!spec) return { outcome: 'NOT_FOUND' };
+    return this.transaction(async (client) => {
+      const row = await this.loadRow(client, spec, ref.recordId, true);
+      if (!row) return { outcome: 'NOT_FOUND' };
+      return this.eraseRecord(client, spec, row, plan);
+    });
+  }
+
+  async restrict(ref: RecordRef, on: boolean): Promise<ActionResult> {
+    const spec = this.specFor(ref.recordId);
+    if (!spec) return { outcome: 'NOT_FOUND' };
+    const result = await this.query(
+      `UPDATE ${this.table(spec.table)} SET restricted = $2 WHERE id = $1 AND restricted IS DISTINCT FROM $2`,
+      [ref.recordId, on],
+    );
+    if ((result.rowCount ?? 0) > 0) return { outcome: 'APPLIED' };
+    const exists = await this.loadRow(this.pool, spec, ref.recordId);
+    return { outcome: exists ? 'ALREADY_APPLIED' : 'NOT_FOUND' };
+  }
+
+  async health(): Promise<Health> {
+    const started = Date.now();
+    try {
+      await this.query(`SELECT 1 FROM ${this.table(KEY_TABLE)} LIMIT 1`);
+      return { healthy: true, latencyMs: Date.now() - started };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return { healthy: false, latencyMs: Date.now() - started, detail: `store unreachable or not set up${code ? ` (${code})` : ''}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  // --- helpers for the systems' erasure code ---
+
+  /** Deletes a record, its child rows and its keys. */
+  protected async deleteRecord(client: pg.PoolClient, spec: RecordTypeSpec, recordId: string): Promise<void> {
+    for (const child of spec.children ?? []) {
+      await client.query(`DELETE FROM ${this.table(child.table)} WHERE ${ident(child.foreignKey)} = $1`, [recordId]);
+    }
+    await client.query(`DELETE FROM ${this.table(spec.table)} WHERE id = $1`, [recordId]);
+    await dropKeys(client, this.schema, [recordId]);
+  }
+
+  /** Blanks identifying columns, marks the row anonymised and drops its keys. */
+  protected async anonymiseRecord(
+    client: pg.PoolClient,
+    spec: RecordTypeSpec,
+    row: Row,
+    columns: readonly string[],
+  ): Promise<ActionResult> {
+    if (row.anonymised_at) return { outcome: 'ALREADY_APPLIED' };
+    const sets = columns.map((c) => `${ident(c)} = NULL`).join(', ');
+    await client.query(
+      `UPDATE ${this.table(spec.table)} SET ${sets}${sets ? ', ' : ''}anonymised_at = now() WHERE id = $1`,
+      [row.id],
+    );
+    await dropKeys(client, this.schema, [String(row.id)]);
+    return { outcome: 'APPLIED' };
+  }
+
+  /** Removes a related party (dependant, contact, referee) from the record it sits in (R16). */
+  protected async deleteAppearance(client: pg.PoolClient, spec: RecordTypeSpec, recordId: string): Promise<ActionResult> {
+    await this.deleteRecord(client, spec, recordId);
+    return { outcome: 'APPLIED', detail: 'removed from the record it appeared in' };
+  }
+
+  protected async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      throw asConnectorError(error);
+    }
+  }
+
+  protected async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    try {
+      return await withTransaction(this.pool, fn);
+    } catch (error) {
+      throw asConnectorError(error);
+    }
+  }
+}
+
+/** Connection failures become UNAVAILABLE so the gateway retries; others pass through. */
+export function asConnectorError(error: unknown): unknown {
+  if (error instanceof ConnectorError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '3D000'].includes(code)) {
+    return new ConnectorError('UNAVAILABLE', `source store unavailable (${code})`);
+  }
+  if (code === '42P01' || code === '3F000') {
+    return new ConnectorError('CONFIGURATION', `source store schema is missing (${code})`);
+  }
+  return error;
+}

@@ -1,0 +1,48 @@
+// The key index the gateway keeps for foreign SQL sources (which have no key table of their
+// own): schema `connector_index` in the GATEWAY database, one row per (source, key, record).
+// Rebuilt in full by refreshIndex(); kept current for records the connector itself changes.
+import type pg from 'pg';
+import { blockingKeysOf } from '../../src/identity/blocking.js';
+import type { Identifier } from '../contract.js';
+
+export const INDEX_TABLE = 'connector_index.record_key';
+
+export async function ensureKeyIndex(db: pg.Pool | pg.PoolClient): Promise<void> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS connector_index`);
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS ${INDEX_TABLE} (
+       source_id text NOT NULL, key text NOT NULL, record_id text NOT NULL,
+       PRIMARY KEY (source_id, key, record_id))`,
+  );
+  await db.query(`CREATE INDEX IF NOT EXISTS record_key_source_record_idx ON ${INDEX_TABLE} (source_id, record_id)`);
+  await db.query(
+    `CREATE TABLE IF NOT EXISTS connector_index.refresh (
+       source_id text PRIMARY KEY, refreshed_at timestamptz NOT NULL, records integer NOT NULL, keys integer NOT NULL)`,
+  );
+}
+
+export async function writeKeys(
+  db: pg.Pool | pg.PoolClient,
+  sourceId: string,
+  entries: readonly { recordId: string; identifiers: readonly Identifier[] }[],
+): Promise<number> {
+  const keys: string[] = [];
+  const records: string[] = [];
+  for (const entry of entries) {
+    for (const key of blockingKeysOf(entry.identifiers)) {
+      keys.push(key);
+      records.push(entry.recordId);
+    }
+  }
+  if (keys.length === 0) return 0;
+  await db.query(
+    `INSERT INTO ${INDEX_TABLE} (source_id, key, record_id)
+     SELECT $1, k, r FROM unnest($2::text[], $3::text[]) AS t(k, r) ON CONFLICT DO NOTHING`,
+    [sourceId, keys, records],
+  );
+  return keys.length;
+}
+
+export async function dropRecordKeys(db: pg.Pool | pg.PoolClient, sourceId: string, recordId: string): Promise<void> {
+  await db.query(`DELETE FROM ${INDEX_TABLE} WHERE source_id = $1 AND record_id = $2`, [sourceId, recordId]);
+}

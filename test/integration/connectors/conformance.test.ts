@@ -1,0 +1,64 @@
+// The conformance kit run against all six built-in connectors, the generic SQL connector
+// and the remote connector (training, served by its stand-in learning platform).
+import { afterAll, beforeAll } from 'vitest';
+import { describeConnectorConformance } from '../../../connectors/conformance/index.js';
+import { createConnector } from '../../../connectors/registry.js';
+import { createBuiltinConnector } from '../../../connectors/builtin.js';
+import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
+import { DataCategory, SourceKind } from '../../../src/domain/vocabulary.js';
+import { fixtureFrom, recordIds, seededStores, type SeededStores } from './fixtures.js';
+import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from './foreign-crm.js';
+
+let stores: SeededStores;
+let training: TrainingService;
+let crm: ForeignDatabase;
+const SECRET = 'conformance-secret-0123456789';
+
+beforeAll(async () => {
+  stores = await seededStores(80, 11);
+  training = await startTrainingService({ url: stores.url, secret: SECRET });
+  crm = await createForeignCrmDatabase();
+});
+
+afterAll(async () => {
+  await training?.close();
+  await crm?.drop();
+  await stores?.drop();
+});
+
+const builtins = [
+  { system: 'case_management', prefix: 'CASE-', change: { field: 'email', value: 'corrected@example.org', reason: 'member said so' }, special: [DataCategory.HEALTH] },
+  { system: 'clinic', prefix: 'PAT-', change: { field: 'diagnosis', value: 'Corrected: migraine', reason: 'clinician review' }, special: [DataCategory.HEALTH] },
+  { system: 'training', prefix: 'LRN-', change: { field: 'email', value: 'corrected@example.org', reason: 'learner said so' }, special: [] },
+  { system: 'concierge', prefix: 'MBR-', change: { field: 'phone', value: '+447700900123', reason: 'member said so' }, special: [] },
+  { system: 'recruitment', prefix: 'CAND-', change: { field: 'email', value: 'corrected@example.org', reason: 'candidate said so' }, special: [DataCategory.ETHNICITY, DataCategory.RELIGION] },
+  { system: 'cctv', prefix: 'VIS-', change: { field: 'company', value: 'Corrected Ltd', reason: 'visitor said so' }, special: [] },
+] as const;
+
+for (const b of builtins) {
+  describeConnectorConformance(`builtin ${b.system}`, async () => {
+    const connector = createBuiltinConnector(b.system, { url: stores.url, schema: b.system, footageDir: stores.footageDir });
+    return fixtureFrom(connector, await recordIds(stores.url, b.system, b.prefix), b.system, b.change, {
+      unknownRecordId: `${b.prefix}9999999`,
+      expectedSpecialCategories: [...b.special],
+    });
+  });
+}
+
+describeConnectorConformance('remote (training over signed HTTP)', async () => {
+  const connector = await createConnector(
+    { id: 'training', name: 'Training', kind: SourceKind.TRAINING, type: 'remote', connection: { baseUrl: training.baseUrl, secretEnv: 'TRAINING_SECRET_FOR_TEST' } },
+    { vars: { TRAINING_SECRET_FOR_TEST: SECRET } },
+  );
+  const ids = (await recordIds(stores.url, 'training', 'LRN-', 20)).slice(10);
+  return fixtureFrom(connector, ids, 'training', { field: 'employer', value: 'Corrected Employer', reason: 'learner said so' }, { unknownRecordId: 'LRN-9999999' });
+});
+
+describeConnectorConformance('generic SQL (an unknown CRM database)', async () => {
+  const connector = await createConnector(crmSourceConfig(crm.url), { gatewayDatabaseUrl: stores.url, vars: { CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
+  await crm.refresh(connector);
+  return fixtureFrom(connector, ['customer:1', 'customer:2', 'customer:3', 'customer:4'], 'crm', { field: 'mobile', value: '+447700900999', reason: 'customer said so' }, {
+    unknownRecordId: 'customer:999999',
+    expectedSpecialCategories: [DataCategory.HEALTH],
+  });
+});

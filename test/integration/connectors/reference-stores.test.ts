@@ -1,0 +1,145 @@
+// Behaviour of the reference stores that the privacy rules require.
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBuiltinConnector } from '../../../connectors/builtin.js';
+import { CctvConnector } from '../../../connectors/cctv/connector.js';
+import { decryptCardNumber } from '../../../connectors/concierge/card-crypto.js';
+import { Relationship } from '../../../src/domain/vocabulary.js';
+import { seedReferenceSources } from '../../../src/population/seed.js';
+import { createTestDatabase } from '../../support/test-database.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { blockingKeysOf } from '../../../src/identity/blocking.js';
+
+let db: { url: string; drop: () => Promise<void> };
+let footageDir: string;
+const cardKey = Buffer.alloc(32, 7);
+const plan = (action: 'ERASE' | 'ANONYMISE' | 'MINIMISE' | 'PURGE' = 'ERASE') => ({ action, requestId: 'req-1', taskId: 'task-1' });
+
+async function sql<R extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return (await c.query<R>(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-footage-'));
+  await seedReferenceSources({ url: db.url, people: 120, seed: 3, footageDir, cardKey, groundTruthPath: path.join(footageDir, 'truth.csv'), referenceDate: new Date() });
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(footageDir, { recursive: true, force: true });
+});
+
+describe('reference stores', () => {
+  it('R8: clinic refuses to erase a medical record, naming the legal hold and its end date', async () => {
+    const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
+    const [{ id }] = await sql<{ id: string }>(`SELECT id FROM clinic.patients ORDER BY id LIMIT 1`) as [{ id: string }];
+    const result = await clinic.erase({ sourceId: 'clinic', recordId: id }, plan());
+    expect(result.outcome).toBe('REFUSED');
+    expect(result.detail).toMatch(/LEGAL_HOLD: Statutory retention.*retained until \d{4}-/);
+    expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = $1`, [id])).toHaveLength(1);
+    await clinic.close();
+  });
+
+  it('R14: a clinic correction is an annotation; the original stays', async () => {
+    const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
+    const [row] = await sql<{ id: string; family_name: string }>(`SELECT id, family_name FROM clinic.patients ORDER BY id OFFSET 1 LIMIT 1`);
+    const ref = { sourceId: 'clinic', recordId: row!.id };
+    const change = { field: 'familyName', value: 'Corrected', reason: 'passport shown' };
+    expect((await clinic.correct(ref, [change])).outcome).toBe('APPLIED');
+    expect((await clinic.correct(ref, [change])).outcome).toBe('ALREADY_APPLIED');
+    const [exported] = await clinic.export([ref]);
+    expect(exported!.data.family_name).toBe(row!.family_name);
+    expect(exported!.data.annotations).toEqual([expect.objectContaining({ field: 'familyName', value: 'Corrected', reason: 'passport shown' })]);
+    await clinic.close();
+  });
+
+  it('R16: an emergency contact can be removed from a patient record; the patient record stays', async () => {
+    const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
+    const [contact] = await sql<{ id: string; patient_id: string }>(`SELECT id, patient_id FROM clinic.emergency_contacts ORDER BY id LIMIT 1`);
+    const [record] = await clinic.export([{ sourceId: 'clinic', recordId: contact!.id }]);
+    expect(record).toMatchObject({ relationship: Relationship.EMERGENCY_CONTACT, parentRecordId: contact!.patient_id });
+    expect((await clinic.erase({ sourceId: 'clinic', recordId: contact!.id }, plan())).outcome).toBe('APPLIED');
+    expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = $1`, [contact!.patient_id])).toHaveLength(1);
+    expect(await sql(`SELECT 1 FROM clinic.record_key WHERE record_id = $1`, [contact!.id])).toHaveLength(0);
+    await clinic.close();
+  });
+
+  it('R15: concierge exports brand, last four and expiry only; the stored number is encrypted', async () => {
+    const concierge = createBuiltinConnector('concierge', { url: db.url, schema: 'concierge' });
+    const [card] = await sql<{ member_ref: string; card_number_enc: string; last_four: string }>(`SELECT member_ref, card_number_enc, last_four FROM concierge.payment_cards LIMIT 1`);
+    const pan = decryptCardNumber(card!.card_number_enc, cardKey);
+    expect(pan.endsWith(card!.last_four)).toBe(true);
+    expect(card!.card_number_enc).not.toContain(pan);
+    const [member] = await concierge.export([{ sourceId: 'concierge', recordId: card!.member_ref }]);
+    const cards = member!.data.paymentCards as Record<string, unknown>[];
+    expect(Object.keys(cards[0]!).sort()).toEqual(['brand', 'expiry', 'id', 'last_four']);
+    expect(JSON.stringify(member)).not.toContain(pan);
+    await concierge.close();
+  });
+
+  it('R9: recruitment erasure minimises to a recruiting-activity record without identifiers', async () => {
+    const recruitment = createBuiltinConnector('recruitment', { url: db.url, schema: 'recruitment' });
+    const [cand] = await sql<{ id: string }>(`SELECT id FROM recruitment.candidates WHERE NOT hired ORDER BY id LIMIT 1`);
+    const ref = { sourceId: 'recruitment', recordId: cand!.id };
+    expect((await recruitment.erase(ref, plan('MINIMISE'))).outcome).toBe('APPLIED');
+    expect((await recruitment.erase(ref, plan('MINIMISE'))).outcome).toBe('ALREADY_APPLIED');
+    const activity = await sql<Record<string, unknown>>(`SELECT * FROM recruitment.recruiting_activity WHERE source_record_id = $1`, [cand!.id]);
+    expect(activity).toHaveLength(1);
+    expect(Object.keys(activity[0]!).sort()).toEqual(['applied_at', 'country', 'id', 'minimised_at', 'outcome', 'position', 'source_record_id']);
+    for (const t of ['candidates', 'applications', 'eo_monitoring', 'referees']) {
+      expect(await sql(`SELECT 1 FROM recruitment.${t} WHERE ${t === 'candidates' ? 'id' : 'candidate_ref'} = $1`, [cand!.id])).toHaveLength(0);
+    }
+    await recruitment.close();
+  });
+
+  it('case management: dependants and beneficiaries are their own records pointing at the case', async () => {
+    const cases = createBuiltinConnector('case_management', { url: db.url, schema: 'case_management' });
+    const [party] = await sql<{ id: string; case_id: string; role: string }>(`SELECT id, case_id, role FROM case_management.case_parties ORDER BY id LIMIT 1`);
+    const [record] = await cases.export([{ sourceId: 'cm', recordId: party!.id }]);
+    expect(record).toMatchObject({ relationship: party!.role, parentRecordId: party!.case_id });
+    const [answer] = await cases.discover([{ identifiers: record!.identifiers, blockingKeys: blockingKeysOf(record!.identifiers) }]);
+    expect(answer!.map((r) => r.recordId)).toContain(party!.id);
+    const [ctl] = await sql<{ id: string; controller_id: string }>(`SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL LIMIT 1`);
+    expect((await cases.export([{ sourceId: 'cm', recordId: ctl!.id }]))[0]!.controllerId).toBe(ctl!.controller_id);
+    await cases.close();
+  });
+
+  it('R9: CCTV erasure deletes the visit and its footage segments (files and rows)', async () => {
+    const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
+    const [visit] = await sql<{ id: string }>(`SELECT id FROM cctv.visits ORDER BY last_activity_at DESC LIMIT 1`);
+    const ref = { sourceId: 'cctv', recordId: visit!.id };
+    const [record] = await cctv.export([ref]);
+    const footage = record!.data.footage as { segmentId: string }[];
+    expect(footage.length).toBeGreaterThan(0);
+    const files = await sql<{ id: string; file_path: string }>(`SELECT id, file_path FROM cctv.segments WHERE id = ANY($1)`, [footage.map((f) => f.segmentId)]);
+    for (const f of files) await access(path.join(footageDir, f.file_path));
+    expect((await cctv.erase(ref, plan('PURGE'))).outcome).toBe('APPLIED');
+    expect(await sql(`SELECT 1 FROM cctv.segments WHERE id = ANY($1)`, [files.map((f) => f.id)])).toHaveLength(0);
+    for (const f of files) await expect(access(path.join(footageDir, f.file_path))).rejects.toThrow();
+    expect((await cctv.erase(ref, plan('PURGE'))).outcome).toBe('NOT_FOUND');
+    await cctv.close();
+  });
+
+  it('R9: CCTV purge removes footage and visits older than 90 days, and nothing newer', async () => {
+    const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
+    const now = new Date();
+    const cutoff = new Date(now.getTime() - 90 * 86_400_000);
+    const [{ old }] = (await sql<{ old: string }>(`SELECT count(*) AS old FROM cctv.visits WHERE last_activity_at < $1`, [cutoff])) as [{ old: string }];
+    const [{ kept }] = (await sql<{ kept: string }>(`SELECT count(*) AS kept FROM cctv.visits WHERE last_activity_at >= $1`, [cutoff])) as [{ kept: string }];
+    expect(Number(old)).toBeGreaterThan(0);
+    const purged = await cctv.purgeExpired(now);
+    expect(purged.visits).toBe(Number(old));
+    expect(await sql(`SELECT 1 FROM cctv.segments WHERE ended_at < $1`, [cutoff])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM cctv.visits`)).toHaveLength(Number(kept));
+    await cctv.close();
+  });
+});

@@ -1,0 +1,93 @@
+// The remote protocol's security: signed requests only; tampering, stale timestamps and
+// replays are rejected; a wrong secret or a dead endpoint are reported, not hidden.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RemoteConnector } from '../../../connectors/remote/client.js';
+import { signedHeaders, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../connectors/remote/signing.js';
+import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
+import { SourceKind } from '../../../src/domain/vocabulary.js';
+import { seededStores, type SeededStores } from './fixtures.js';
+
+const SECRET = 'remote-test-secret-0123456789';
+let stores: SeededStores;
+let service: TrainingService;
+
+beforeAll(async () => {
+  stores = await seededStores(30, 5);
+  service = await startTrainingService({ url: stores.url, secret: SECRET });
+});
+afterAll(async () => {
+  await service?.close();
+  await stores?.drop();
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (r: Response): Promise<any> => r.json();
+
+async function post(operation: string, body: string, headers: Record<string, string>) {
+  return fetch(`${service.baseUrl}/${operation}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+
+describe('remote connector protocol', () => {
+  const path = () => new URL(`${service.baseUrl}/health`).pathname;
+
+  it('accepts a correctly signed request', async () => {
+    const body = '{}';
+    const response = await post('health', body, signedHeaders('POST', path(), body, SECRET));
+    expect(response.status).toBe(200);
+    expect((await json(response)).health.healthy).toBe(true);
+  });
+
+  it('rejects a tampered body (signature no longer matches)', async () => {
+    const headers = signedHeaders('POST', new URL(`${service.baseUrl}/discover`).pathname, '{"queries":[]}', SECRET);
+    const response = await post('discover', '{"queries":[{"identifiers":[],"blockingKeys":["x"]}]}', headers);
+    expect(response.status).toBe(401);
+    expect((await json(response)).error.reason).toBe('BAD_SIGNATURE');
+  });
+
+  it('rejects a tampered signature', async () => {
+    const body = '{}';
+    const headers = signedHeaders('POST', path(), body, SECRET);
+    const sig = headers[HEADER_SIGNATURE]!;
+    headers[HEADER_SIGNATURE] = sig.slice(0, -1) + (sig.endsWith('0') ? '1' : '0');
+    const response = await post('health', body, headers);
+    expect(response.status).toBe(401);
+  });
+
+  it('rejects a replayed request (same nonce twice)', async () => {
+    const body = '{}';
+    const headers = signedHeaders('POST', path(), body, SECRET);
+    expect((await post('health', body, headers)).status).toBe(200);
+    const replay = await post('health', body, headers);
+    expect(replay.status).toBe(401);
+    expect((await json(replay)).error.reason).toBe('REPLAYED_NONCE');
+  });
+
+  it('rejects a timestamp outside the window', async () => {
+    const body = '{}';
+    const headers = signedHeaders('POST', path(), body, SECRET, Date.now() - 10 * 60_000);
+    const response = await post('health', body, headers);
+    expect(response.status).toBe(401);
+    expect((await json(response)).error.reason).toBe('STALE_TIMESTAMP');
+    expect(headers[HEADER_TIMESTAMP]).toBeDefined();
+  });
+
+  it('reports a wrong secret as a configuration error and an unhealthy source', async () => {
+    const wrong = new RemoteConnector({ baseUrl: service.baseUrl, secret: 'not-the-right-secret-at-all', kind: SourceKind.TRAINING, name: 'Training' });
+    await expect(wrong.discover([])).rejects.toMatchObject({ code: 'CONFIGURATION' });
+    expect((await wrong.health()).healthy).toBe(false);
+  });
+
+  it('reports an unreachable endpoint as UNAVAILABLE and keeps a placeholder description', async () => {
+    const dead = new RemoteConnector({ baseUrl: 'http://127.0.0.1:1/connector', secret: SECRET, kind: SourceKind.TRAINING, name: 'Training', timeoutMs: 500 });
+    await expect(dead.discover([])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(dead.describe()).toMatchObject({ kind: SourceKind.TRAINING, name: 'Training' });
+    expect((await dead.health()).healthy).toBe(false);
+  });
+
+  it('carries coded connector errors across the wire', async () => {
+    const client = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training' });
+    await client.connect();
+    expect(client.describe().name).toBe('Training');
+    await expect(client.discover([{ identifiers: [{ type: 'NOPE' as never, value: 'x' }], blockingKeys: [] }])).rejects.toMatchObject({ code: 'INVALID_IDENTIFIER' });
+  });
+});

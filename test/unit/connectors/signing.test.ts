@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { NonceCache, sign, verify } from '../../../connectors/remote/signing.js';
+
+const secret = 'unit-test-secret-0123456789';
+const base = { method: 'POST', path: '/connector/discover', timestamp: '1700000000', nonce: 'abcdefabcdefabcdef01', body: '{"queries":[]}' };
+const now = 1_700_000_000_000;
+
+describe('request signing', () => {
+  it('verifies a genuine request once', () => {
+    const nonces = new NonceCache(300_000);
+    const signature = sign(base, secret);
+    expect(verify({ ...base, signature }, secret, nonces, 300_000, now)).toBeUndefined();
+    expect(verify({ ...base, signature }, secret, nonces, 300_000, now)).toBe('REPLAYED_NONCE');
+  });
+
+  it('rejects any change to method, path, timestamp, nonce or body', () => {
+    const signature = sign(base, secret);
+    for (const change of [{ method: 'GET' }, { path: '/connector/erase' }, { timestamp: '1700000001' }, { nonce: 'abcdefabcdefabcdef02' }, { body: '{"queries":[1]}' }]) {
+      expect(verify({ ...base, ...change, signature }, secret, new NonceCache(300_000), 300_000, now)).toBe('BAD_SIGNATURE');
+    }
+    expect(verify({ ...base, signature }, 'another-secret-0123456789', new NonceCache(300_000), 300_000, now)).toBe('BAD_SIGNATURE');
+  });
+
+  it('rejects timestamps outside the window and missing headers', () => {
+    const signature = sign(base, secret);
+    expect(verify({ ...base, signature }, secret, new NonceCache(300_000), 300_000, now + 301_000)).toBe('STALE_TIMESTAMP');
+    expect(verify({ ...base, signature: undefined }, secret, new NonceCache(300_000), 300_000, now)).toBe('MISSING_HEADERS');
+  });
+
+  it('forgets nonces only after they could no longer pass the timestamp check', () => {
+    const cache = new NonceCache(1000);
+    expect(cache.claim('n1', 0)).toBe(true);
+    expect(cache.claim('n1', 1999)).toBe(false);
+    expect(cache.claim('n1', 2001)).toBe(true);
+  });
+});
