@@ -13,6 +13,8 @@ import {
   oidcOptionsFromEnv,
 } from '../auth/index.js';
 import { TombstoneService } from '../tombstones/tombstone.service.js';
+import { SourceRegistry } from '../sources/source-registry.js';
+import { DiscoveryService } from '../discovery/discovery.service.js';
 import { Services } from './services.js';
 
 /** Builds every service of one process from its configuration and infrastructure. */
@@ -21,6 +23,8 @@ export async function buildServices(deps: {
   logger: Logger;
   dataSource: DataSource;
   queues: QueueBackend;
+  /** The gateway database: generic SQL sources keep their key index there. */
+  databaseUrl: string;
   env?: Record<string, string | undefined>;
 }): Promise<Services> {
   const { config, logger, dataSource, queues } = deps;
@@ -38,6 +42,12 @@ export async function buildServices(deps: {
     const bootstrap = await apiKeys.ensureBootstrapAdminKey(config.DSR_BOOTSTRAP_ADMIN_KEY);
     logger.info({ keyId: bootstrap.id, created: bootstrap.created }, 'bootstrap administrator key ensured');
   }
+  const sources = new SourceRegistry(
+    dataSource,
+    { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR },
+    logger,
+  );
+  const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
   return new Services({
     config,
     logger,
@@ -49,6 +59,8 @@ export async function buildServices(deps: {
     authenticator,
     rateLimiter,
     tombstones: new TombstoneService(dataSource, keyrings.tombstone),
+    sources,
+    discovery,
     redis,
   });
 }

@@ -51,7 +51,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
   }
   const queues = createQueueBackend(queue);
-  const services = await buildServices({ config, logger, dataSource, queues, env: options.env });
+  const services = await buildServices({ config, logger, dataSource, queues, databaseUrl: options.databaseUrl, env: options.env });
 
   const workers = options.worker ? startWorkers(services) : [];
   let url: string | undefined;
@@ -73,6 +73,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // Workers finish their active jobs (or hand them back) before connections close.
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
+      await services.sources.close();
       services.redis?.disconnect();
       await dataSource.destroy();
       logger.info('stopped');

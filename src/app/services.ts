@@ -7,6 +7,8 @@ import type { Keyrings } from '../crypto/index.js';
 import type { ApiKeyService, Authenticator, RateLimiter } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { TombstoneService } from '../tombstones/tombstone.service.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
+import type { DiscoveryService } from '../discovery/discovery.service.js';
 
 export interface Readiness {
   ready: boolean;
@@ -26,6 +28,8 @@ export interface ServiceParts {
   authenticator: Authenticator;
   rateLimiter: RateLimiter;
   tombstones: TombstoneService;
+  sources: SourceRegistry;
+  discovery: DiscoveryService;
   /** Shared Redis client for rate limits, when Redis is configured. */
   redis: Redis | null;
 }
@@ -45,6 +49,8 @@ export class Services implements ServiceParts {
   readonly authenticator!: Authenticator;
   readonly rateLimiter!: RateLimiter;
   readonly tombstones!: TombstoneService;
+  readonly sources!: SourceRegistry;
+  readonly discovery!: DiscoveryService;
   readonly redis!: Redis | null;
 
   constructor(parts: ServiceParts) {

@@ -10,6 +10,7 @@ import { startRuntime } from '../app/runtime.js';
 import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
 import { developmentKey } from './development-key.js';
+import { setUpDemoSources, type DemoSources } from './demo-sources.js';
 
 const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
@@ -27,6 +28,16 @@ try {
   throw err;
 }
 const started = runtime;
+// With the embedded database, the six reference systems come along as demo sources.
+let demo: DemoSources | undefined;
+if (embedded) {
+  demo = await setUpDemoSources(started.services, {
+    databaseUrl,
+    people: config.DEMO_PEOPLE,
+    seed: config.DEMO_SEED,
+    footageDir: config.FOOTAGE_DIR ?? `${embedded.dir}-footage`,
+  });
+}
 let shuttingDown = false;
 process.on('uncaughtException', (err) => {
   if (shuttingDown && isConnectionTerminated(err)) return;
@@ -37,6 +48,7 @@ stopOnSignals(
   async () => {
     shuttingDown = true;
     await started.stop();
+    await demo?.stop();
     await embedded?.stop();
   },
   logger,
@@ -51,11 +63,12 @@ process.stdout.write(`
 DSR Gateway is running.
   GraphQL:  ${endpoint}   (open it in a browser for Apollo Sandbox)
   Database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}; queues: ${started.services.queues.kind}
+  Sources:  ${demo ? `${demo.sourceIds.join(', ')} (demo population of ${config.DEMO_PEOPLE} people)` : 'none registered yet'}
 
 Try:
   curl -s ${endpoint} -H 'content-type: application/json' \\
     -H 'authorization: Bearer ${key ?? '<your API key>'}' \\
-    -d '{"query":"{ version health { ready database queue queueBackend } }"}'
+    -d '{"query":"{ version health { ready database queue queueBackend } sources { id name kind healthy } }"}'
 ${key ? `\nDevelopment key (all roles, this machine only): ${key}\n` : ''}
 Stop with Ctrl-C.
 `);

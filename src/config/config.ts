@@ -23,6 +23,8 @@ const schema = z.object({
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
   DEMO_PEOPLE: int(0, 1_000_000).default(2000),
   DEMO_SEED: int(0, 2 ** 31).default(42),
+  FOOTAGE_DIR: z.string().min(1).optional(),
+  DISCOVERY_SOURCE_TIMEOUT_MS: int(100, 120_000).default(5000),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(25_000),
   DSR_BOOTSTRAP_ADMIN_KEY: z.string().min(20).optional(),
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),

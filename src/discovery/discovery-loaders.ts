@@ -1,0 +1,40 @@
+import DataLoader from 'dataloader';
+import type { DiscoveryQuery, SourceRecord } from '../../connectors/contract.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
+
+/**
+ * One DataLoader per source for one GraphQL request: every lookup of that source made
+ * while the operation resolves (many subjects, several rounds) is coalesced into one
+ * batched `discover` call per tick. Identical queries are asked once.
+ */
+export class DiscoveryLoaders {
+  private readonly loaders = new Map<string, DataLoader<DiscoveryQuery, SourceRecord[], string>>();
+  /** Connector calls made, per source: what batching saves is measurable. */
+  readonly calls = new Map<string, number>();
+
+  constructor(private readonly registry: SourceRegistry) {}
+
+  lookup = async (sourceId: string, queries: DiscoveryQuery[]): Promise<SourceRecord[][]> =>
+    Promise.all(queries.map((q) => this.loaderFor(sourceId).load(q)));
+
+  private loaderFor(sourceId: string): DataLoader<DiscoveryQuery, SourceRecord[], string> {
+    let loader = this.loaders.get(sourceId);
+    if (!loader) {
+      loader = new DataLoader(
+        async (queries) => {
+          this.calls.set(sourceId, (this.calls.get(sourceId) ?? 0) + 1);
+          const connector = await this.registry.connector(sourceId);
+          return connector.discover([...queries]);
+        },
+        { cacheKeyFn: cacheKeyOf, maxBatchSize: 500 },
+      );
+      this.loaders.set(sourceId, loader);
+    }
+    return loader;
+  }
+}
+
+function cacheKeyOf(query: DiscoveryQuery): string {
+  const identifiers = query.identifiers.map((i) => `${i.type}=${i.value}`).sort();
+  return JSON.stringify([identifiers, [...query.blockingKeys].sort()]);
+}

@@ -1,0 +1,83 @@
+import type { Identifier, SourceDescription, SourceRecord } from '../../connectors/contract.js';
+import type { DataCategory } from '../domain/vocabulary.js';
+import { resolveSubject, type ResolveOptions, type SubjectResolution } from '../identity/resolver.js';
+import { canSeeController, type Principal } from '../auth/index.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
+import { DomainError } from '../domain/errors.js';
+import { DiscoveryLoaders } from './discovery-loaders.js';
+
+export interface DiscoverInput {
+  identifiers: readonly Identifier[];
+  /** Only these sources; all registered ones when absent. */
+  sourceIds?: readonly string[];
+  /** Also return appearances in other people's records (default true). */
+  includeRelated?: boolean;
+}
+
+export interface DiscoverContext {
+  /** Reuse one set per GraphQL request so lookups batch across subjects. */
+  loaders?: DiscoveryLoaders;
+  /** When given, records of controllers the principal may not see are left out. */
+  principal?: Principal | null;
+}
+
+export interface DiscoveryOptions {
+  timeoutMs?: number;
+  maxRounds?: number;
+  thresholds?: ResolveOptions['thresholds'];
+}
+
+/** Discovery: one person across every registered source (or the chosen ones). */
+export class DiscoveryService {
+  constructor(
+    private readonly registry: SourceRegistry,
+    private readonly options: DiscoveryOptions = {},
+  ) {}
+
+  createLoaders(): DiscoveryLoaders {
+    return new DiscoveryLoaders(this.registry);
+  }
+
+  async discover(input: DiscoverInput, context: DiscoverContext = {}): Promise<SubjectResolution> {
+    const registered = await this.registry.list();
+    const known = new Set(registered.map((s) => s.id));
+    const unknown = (input.sourceIds ?? []).filter((id) => !known.has(id));
+    if (unknown.length) throw new DomainError('SOURCE_NOT_FOUND', `unknown source(s): ${unknown.join(', ')}`, { sourceIds: unknown });
+    const chosen = input.sourceIds?.length ? registered.filter((s) => input.sourceIds!.includes(s.id)) : registered;
+    const descriptions = new Map<string, SourceDescription | null>();
+    await Promise.all(chosen.map(async (s) => descriptions.set(s.id, await this.registry.describe(s.id))));
+
+    const loaders = context.loaders ?? this.createLoaders();
+    const resolution = await resolveSubject({
+      identifiers: input.identifiers,
+      sources: chosen.map((s) => ({ id: s.id })),
+      lookup: loaders.lookup,
+      options: {
+        timeoutMs: this.options.timeoutMs,
+        maxRounds: this.options.maxRounds,
+        thresholds: this.options.thresholds,
+        includeRelated: input.includeRelated ?? true,
+        categoriesOf: (sourceId, record) => categoriesOf(descriptions.get(sourceId) ?? null, record),
+      },
+    });
+    if (!context.principal) return resolution;
+    const principal = context.principal;
+    const records = resolution.records.filter((r) => canSeeController(principal, r.controllerId ?? null));
+    return {
+      ...resolution,
+      records,
+      sources: resolution.sources.map((s) => ({ ...s, records: records.filter((r) => r.sourceId === s.sourceId).length })),
+    };
+  }
+}
+
+/** Categories of the fields a record actually carries, from the source's description. */
+export function categoriesOf(description: SourceDescription | null, record: SourceRecord): DataCategory[] {
+  if (!description) return [];
+  const present = new Set(Object.keys(record.data ?? {}));
+  const categories = new Set<DataCategory>();
+  for (const field of description.fields) {
+    if (field.recordType === record.recordType && present.has(field.field)) for (const c of field.categories) categories.add(c);
+  }
+  return [...categories].sort();
+}

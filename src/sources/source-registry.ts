@@ -1,0 +1,137 @@
+import type { DataSource } from 'typeorm';
+import type { Connector, Health, SourceDescription } from '../../connectors/contract.js';
+import { SqlConnector } from '../../connectors/sql/connector.js';
+import {
+  createConnector,
+  unwrapConnector,
+  parseSourceConfig,
+  sourceIdOf,
+  type ConnectorEnv,
+  type SourceConfig,
+} from '../../connectors/registry.js';
+import type { Logger } from '../logging/logger.js';
+import { DomainError } from '../domain/errors.js';
+import { SourceEntity } from './source.entity.js';
+
+export interface SourceHealth extends Health {
+  checkedAt: Date;
+}
+
+/**
+ * The registered sources: persisted registrations, and one live connector per source,
+ * built on first use and rebuilt when the registration changes. A source whose
+ * connector cannot be built or reached stays listed and reports why.
+ */
+export class SourceRegistry {
+  private readonly connectors = new Map<string, Promise<Connector>>();
+  private readonly descriptions = new Map<string, SourceDescription>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly env: ConnectorEnv,
+    private readonly logger: Logger,
+    private readonly healthTimeoutMs = 3000,
+  ) {}
+
+  async list(): Promise<SourceEntity[]> {
+    return this.dataSource.getRepository(SourceEntity).find({ where: { enabled: true }, order: { id: 'ASC' } });
+  }
+
+  async find(id: string): Promise<SourceEntity | null> {
+    return this.dataSource.getRepository(SourceEntity).findOneBy({ id });
+  }
+
+  /** Registers a source, or updates the registration with the same id. Validates first. */
+  async register(input: unknown, registeredBy: string | null): Promise<SourceEntity> {
+    const config: SourceConfig = parseSourceConfig(input);
+    const id = sourceIdOf(config);
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) {
+      throw new DomainError('INVALID_SOURCE_CONFIG', 'id: lower-case letters, digits, - and _ (derived from the name when absent)');
+    }
+    const controllerIds = config.controller?.defaultControllerId ? [config.controller.defaultControllerId] : [];
+    await this.dataSource.query(
+      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
+         controller_ids = $6, enabled = true, updated_at = now()`,
+      [id, config.name, config.kind, config.type, { ...config, id }, controllerIds, registeredBy],
+    );
+    await this.forget(id);
+    // A foreign database has no key table of its own: index it now so it can be searched.
+    if (config.type === 'sql') await this.refreshIndex(id);
+    return (await this.find(id))!;
+  }
+
+  /** Rebuilds the blocking-key index of a generic SQL source (no-op for other types). */
+  async refreshIndex(id: string): Promise<{ records: number; keys: number } | null> {
+    const connector = unwrapConnector(await this.connector(id));
+    if (!(connector instanceof SqlConnector)) return null;
+    const { records, keys, durationMs } = await connector.refreshIndex();
+    this.logger.info({ sourceId: id, records, keys, durationMs }, 'source index refreshed');
+    return { records, keys };
+  }
+
+  /** The live connector of a source; throws SOURCE_NOT_FOUND or the connector's build error. */
+  async connector(id: string): Promise<Connector> {
+    let pending = this.connectors.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const entity = await this.find(id);
+        if (!entity || !entity.enabled) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
+        return createConnector(entity.config, this.env);
+      })();
+      this.connectors.set(id, pending);
+      // A failed build is not cached: the next call tries again.
+      pending.catch(() => this.connectors.delete(id));
+    }
+    return pending;
+  }
+
+  /** What the source holds: fields with categories, retention and controller (cached). */
+  async describe(id: string): Promise<SourceDescription | null> {
+    const cached = this.descriptions.get(id);
+    if (cached) return cached;
+    try {
+      const description = (await this.connector(id)).describe();
+      this.descriptions.set(id, description);
+      return description;
+    } catch {
+      return null;
+    }
+  }
+
+  async health(id: string): Promise<SourceHealth> {
+    const checkedAt = new Date();
+    try {
+      const connector = await this.connector(id);
+      const result = await Promise.race([
+        connector.health(),
+        new Promise<Health>((resolve) =>
+          setTimeout(() => resolve({ healthy: false, detail: `no answer within ${this.healthTimeoutMs} ms` }), this.healthTimeoutMs).unref(),
+        ),
+      ]);
+      return { ...result, checkedAt };
+    } catch (error) {
+      this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source unreachable');
+      return { healthy: false, detail: (error as Error).message, checkedAt };
+    }
+  }
+
+  async disable(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE source SET enabled = false, updated_at = now() WHERE id = $1`, [id]);
+    await this.forget(id);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.connectors.values()];
+    this.connectors.clear();
+    await Promise.all(all.map((p) => p.then((c) => c.close()).catch(() => undefined)));
+  }
+
+  private async forget(id: string): Promise<void> {
+    const previous = this.connectors.get(id);
+    this.connectors.delete(id);
+    this.descriptions.delete(id);
+    await previous?.then((c) => c.close()).catch(() => undefined);
+  }
+}
