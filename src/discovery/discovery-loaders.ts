@@ -12,7 +12,30 @@ export class DiscoveryLoaders {
   /** Connector calls made, per source: what batching saves is measurable. */
   readonly calls = new Map<string, number>();
 
+  private readonly memos = new Map<string, Promise<unknown>>();
+
   constructor(private readonly registry: SourceRegistry) {}
+
+  /**
+   * Per-request memo (the source list, their descriptions): every subject of one operation
+   * awaits the same promise, so their first lookups land in the same tick and batch.
+   */
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let pending = this.memos.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load();
+      this.memos.set(key, pending);
+      pending.catch(() => this.memos.delete(key));
+    }
+    return pending;
+  }
+
+  /** Total connector calls made through these loaders. */
+  get totalCalls(): number {
+    let n = 0;
+    for (const c of this.calls.values()) n += c;
+    return n;
+  }
 
   lookup = async (sourceId: string, queries: DiscoveryQuery[]): Promise<SourceRecord[][]> =>
     Promise.all(queries.map((q) => this.loaderFor(sourceId).load(q)));

@@ -1,8 +1,9 @@
 import type { Identifier, SourceDescription, SourceRecord } from '../../connectors/contract.js';
 import type { DataCategory } from '../domain/vocabulary.js';
 import { resolveSubject, type ResolveOptions, type SubjectResolution } from '../identity/resolver.js';
-import { canSeeController, type Principal } from '../auth/index.js';
+import { canSeeController, canSeeSource, type Principal } from '../auth/index.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import type { SourceEntity } from '../sources/source.entity.js';
 import { DomainError } from '../domain/errors.js';
 import { DiscoveryLoaders } from './discovery-loaders.js';
 
@@ -38,16 +39,28 @@ export class DiscoveryService {
     return new DiscoveryLoaders(this.registry);
   }
 
+  /** The registered sources and their descriptions, read once per request (per loaders). */
+  sourcesFor(loaders: DiscoveryLoaders): Promise<{ registered: SourceEntity[]; descriptions: Map<string, SourceDescription | null> }> {
+    return loaders.once('sources', async () => {
+      const list = await this.registry.list();
+      const described = new Map<string, SourceDescription | null>();
+      await Promise.all(list.map(async (s) => described.set(s.id, await this.registry.describe(s.id))));
+      return { registered: list, descriptions: described };
+    });
+  }
+
   async discover(input: DiscoverInput, context: DiscoverContext = {}): Promise<SubjectResolution> {
-    const registered = await this.registry.list();
+    const loaders = context.loaders ?? this.createLoaders();
+    // Once per request: many subjects in one operation share the list and descriptions.
+    const { registered: all, descriptions } = await this.sourcesFor(loaders);
+    // Sources of controllers the caller may not see are neither queried nor named.
+    const principal = context.principal;
+    const registered = principal ? all.filter((s) => canSeeSource(principal, s)) : all;
     const known = new Set(registered.map((s) => s.id));
     const unknown = (input.sourceIds ?? []).filter((id) => !known.has(id));
     if (unknown.length) throw new DomainError('SOURCE_NOT_FOUND', `unknown source(s): ${unknown.join(', ')}`, { sourceIds: unknown });
     const chosen = input.sourceIds?.length ? registered.filter((s) => input.sourceIds!.includes(s.id)) : registered;
-    const descriptions = new Map<string, SourceDescription | null>();
-    await Promise.all(chosen.map(async (s) => descriptions.set(s.id, await this.registry.describe(s.id))));
 
-    const loaders = context.loaders ?? this.createLoaders();
     const resolution = await resolveSubject({
       identifiers: input.identifiers,
       sources: chosen.map((s) => ({ id: s.id })),
@@ -60,8 +73,7 @@ export class DiscoveryService {
         categoriesOf: (sourceId, record) => categoriesOf(descriptions.get(sourceId) ?? null, record),
       },
     });
-    if (!context.principal) return resolution;
-    const principal = context.principal;
+    if (!principal) return resolution;
     const records = resolution.records.filter((r) => canSeeController(principal, r.controllerId ?? null));
     return {
       ...resolution,

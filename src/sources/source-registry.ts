@@ -3,15 +3,16 @@ import type { Connector, Health, SourceDescription } from '../../connectors/cont
 import { SqlConnector } from '../../connectors/sql/connector.js';
 import {
   createConnector,
+  loadSourceConfigFile,
   unwrapConnector,
-  parseSourceConfig,
-  sourceIdOf,
+  SourceConfigError,
   type ConnectorEnv,
   type SourceConfig,
 } from '../../connectors/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import { SourceEntity } from './source.entity.js';
+import { invalidSourceConfig, validateRegistration } from './registration.js';
 
 export interface SourceHealth extends Health {
   checkedAt: Date;
@@ -41,12 +42,19 @@ export class SourceRegistry {
     return this.dataSource.getRepository(SourceEntity).findOneBy({ id });
   }
 
-  /** Registers a source, or updates the registration with the same id. Validates first. */
+  /**
+   * Registers a source, or updates the registration with the same id. Validates first
+   * (INVALID_SOURCE_CONFIG naming the field), including that the secrets it names are set.
+   * A source that cannot be reached is still registered: health() reports it.
+   */
   async register(input: unknown, registeredBy: string | null): Promise<SourceEntity> {
-    const config: SourceConfig = parseSourceConfig(input);
-    const id = sourceIdOf(config);
-    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) {
-      throw new DomainError('INVALID_SOURCE_CONFIG', 'id: lower-case letters, digits, - and _ (derived from the name when absent)');
+    const { config, id } = validateRegistration(input);
+    // Build once to check secrets and settings; connection failures are not build failures.
+    try {
+      await (await createConnector(config, this.env)).close();
+    } catch (error) {
+      if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
+      throw error;
     }
     const controllerIds = config.controller?.defaultControllerId ? [config.controller.defaultControllerId] : [];
     await this.dataSource.query(
@@ -58,8 +66,27 @@ export class SourceRegistry {
     );
     await this.forget(id);
     // A foreign database has no key table of its own: index it now so it can be searched.
-    if (config.type === 'sql') await this.refreshIndex(id);
+    if (config.type === 'sql') {
+      await this.refreshIndex(id).catch((error: unknown) => {
+        if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
+        this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registered but not indexed: unreachable');
+      });
+    }
     return (await this.find(id))!;
+  }
+
+  /** Registers every source of a JSON or YAML config file (SOURCES_FILE); returns their ids. */
+  async registerFile(file: string, registeredBy = 'config-file'): Promise<string[]> {
+    let configs: SourceConfig[];
+    try {
+      configs = await loadSourceConfigFile(file);
+    } catch (error) {
+      if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
+      throw error;
+    }
+    const ids: string[] = [];
+    for (const config of configs) ids.push((await this.register(config, registeredBy)).id);
+    return ids;
   }
 
   /** Rebuilds the blocking-key index of a generic SQL source (no-op for other types). */

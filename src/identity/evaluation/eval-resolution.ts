@@ -3,6 +3,12 @@
 // MATCH band, recall at MATCH+REVIEW and p50/p95 latency. The last line of output is one
 // JSON object.
 //
+// Default mode: the records go into a table of a throwaway database on the local
+// PostgreSQL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres), registered
+// through the generic SQL connector, and `subject` is asked once per record over HTTP of
+// an in-process gateway: the whole product path. --in-memory resolves against an
+// in-memory index instead (fast, for tuning; supports --tf and the threshold flags).
+//
 //   npx tsx src/identity/evaluation/eval-resolution.ts --csv ../shared/data/febrl3.csv \
 //     --id rec_id --entity-regex 'rec-(\d+)' --map given_name=GIVEN_NAME --map surname=FAMILY_NAME \
 //     --map street_number+address_1=STREET_ADDRESS --map suburb=CITY --map postcode=POSTCODE \
@@ -23,7 +29,9 @@ import { resolveSubject, type SourceLookup } from '../resolver.js';
 import { filterSplit, loadRecordsFromArgs, one, parseArgs } from './cli-args.js';
 import type { LabelledRecord } from './labelled-records.js';
 import { MemorySource } from './memory-source.js';
-import { evaluate, type QueryResult } from './metrics.js';
+import { evaluate, type EvaluationFigures, type QueryResult } from './metrics.js';
+import { SCRATCH_SERVER_URL, startThrowawayGateway } from './throwaway-gateway.js';
+import { EVALUATION_SOURCE_ID, evaluationColumns, loadEvaluationTable, registerEvaluationSource } from './evaluation-source.js';
 
 export interface EvaluationRun {
   records: LabelledRecord[];
@@ -63,9 +71,54 @@ export async function runEvaluation(run: EvaluationRun) {
   return evaluate(entityOf, results);
 }
 
+const SUBJECT = `query Evaluate($q: SubjectQueryInput!) { subject(query: $q) { complete records { recordId band } } }`;
+
+/** The product path: generic SQL source, `subject` over HTTP, one query per record. */
+export async function runOverGraphql(records: LabelledRecord[], limit?: number, log: (line: string) => void = (l) => console.error(l)): Promise<EvaluationFigures> {
+  const password = decodeURIComponent(new URL(SCRATCH_SERVER_URL).password);
+  const gateway = await startThrowawayGateway({ prefix: 'dsr_eval', env: password ? { DSR_EVAL_DB_PASSWORD: password } : {} });
+  try {
+    const columns = evaluationColumns(records);
+    let started = performance.now();
+    await loadEvaluationTable(gateway.databaseUrl, records, columns);
+    await registerEvaluationSource(gateway.runtime.services.sources, gateway.databaseUrl, columns, password ? 'DSR_EVAL_DB_PASSWORD' : undefined);
+    log(`loaded and indexed ${records.length} records through the generic SQL connector in ${Math.round(performance.now() - started)} ms`);
+    const entityOf = new Map(records.map((r) => [r.id, r.entity]));
+    const results: QueryResult[] = [];
+    const queries = limit ? records.slice(0, limit) : records;
+    started = performance.now();
+    for (const r of queries) {
+      const identifiers = r.identifiers.filter((id) => usable(id));
+      const t0 = performance.now();
+      const reply = await gateway.graphql<{ subject: { complete: boolean; records: { recordId: string; band: QueryResult['returned'][number]['band'] }[] } }>(
+        SUBJECT, { q: { identifiers, sourceIds: [EVALUATION_SOURCE_ID] } });
+      const ms = performance.now() - t0;
+      if (reply.errors?.length) throw new Error(`record ${r.id}: ${reply.errors[0]!.extensions?.code ?? ''} ${reply.errors[0]!.message}`);
+      if (!reply.data!.subject.complete) throw new Error(`record ${r.id}: the evaluation source did not answer`);
+      // The SQL connector's record ids are `<record type>:<primary key>`.
+      const returned = reply.data!.subject.records.map((x) => ({ recordId: x.recordId.slice(x.recordId.indexOf(':') + 1), band: x.band }));
+      results.push({ queryId: r.id, returned, ms });
+      if (results.length % 1000 === 0) log(`${results.length}/${queries.length} queries, ${Math.round(performance.now() - started)} ms`);
+    }
+    return evaluate(entityOf, results);
+  } finally {
+    await gateway.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const records = filterSplit(loadRecordsFromArgs(args), args);
+  const limit = one(args, 'limit');
+  const f = (x: number) => x.toFixed(4);
+  if (!args.flags.has('in-memory')) {
+    const figures = await runOverGraphql(records, limit ? Number(limit) : undefined);
+    console.log(`records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`);
+    console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
+    console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (subject over HTTP, generic SQL source, gateway model and thresholds)`);
+    printJson(figures);
+    return;
+  }
   const source = new MemorySource('evaluation');
   for (const r of records) {
     source.add({ recordId: r.id, recordType: 'record', relationship: Relationship.SUBJECT, identifiers: r.identifiers, data: {}, dates: {} });
@@ -79,7 +132,6 @@ async function main(): Promise<void> {
     thresholds,
     ...(tfMode === 'data' ? { termFrequencies: termFrequenciesOf(records.map((r) => profileOfRaw(r.identifiers))) } : {}),
   });
-  const limit = one(args, 'limit');
   const figures = await runEvaluation({
     records,
     lookup: (_sourceId, queries) => source.discover(queries),
@@ -87,10 +139,13 @@ async function main(): Promise<void> {
     resolveOptions: { model, maxRounds: Number(one(args, 'max-rounds') ?? '4') },
     ...(limit ? { limit: Number(limit) } : {}),
   });
-  const f = (x: number) => x.toFixed(4);
   console.log(`records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`);
   console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
   console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (model ${model.parameters.version}, thresholds ${model.thresholds.match}/${model.thresholds.review}, tf ${tfMode})`);
+  printJson(figures);
+}
+
+function printJson(figures: EvaluationFigures): void {
   const round = (x: number) => Math.round(x * 10000) / 10000;
   console.log(JSON.stringify({
     precision: round(figures.precision), recall: round(figures.recall), f1: round(figures.f1), reviewRecall: round(figures.reviewRecall),

@@ -1,9 +1,10 @@
 // The model's parameters: m/u per comparison level, the prior, default thresholds and
 // term-frequency tables. Produced by src/identity/scripts/estimate-parameters.ts and
 // versioned, so every explanation can say which parameters scored it.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { COMPARISONS, type ComparisonField } from './comparisons.js';
+// Imported (not read from disk) so the build copies it to dist/ beside this module.
+import shippedParameters from './parameters.v1.json' with { type: 'json' };
 
 const levelSchema = z.object({ label: z.string(), m: z.number().gt(0).lte(1), u: z.number().gt(0).lte(1) });
 const tfSchema = z.object({ total: z.number().positive(), counts: z.record(z.string(), z.number().nonnegative()) });
@@ -43,6 +44,6 @@ let cached: ModelParameters | undefined;
 
 /** The shipped parameters (parameters.v1.json beside this file), validated once. */
 export function defaultParameters(): ModelParameters {
-  cached ??= checkParameters(JSON.parse(readFileSync(new URL('./parameters.v1.json', import.meta.url), 'utf8')));
+  cached ??= checkParameters(shippedParameters);
   return cached;
 }

@@ -1,0 +1,43 @@
+import { Field, ID, InputType } from 'type-graphql';
+import { SourceKind } from '../../src/domain/vocabulary.js';
+import { JSONScalar } from '../scalars.js';
+
+@InputType({
+  description:
+    'A source registration: kind, connector type (builtin, sql, remote), connection settings (secrets only as environment variable names), mapping (sql), controller and retention. Registering an existing id updates it.',
+})
+export class RegisterSourceInput {
+  @Field(() => ID, { nullable: true, description: 'Stable slug (lower-case letters, digits, - and _); derived from the name when absent.' })
+  id?: string | null;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => SourceKind)
+  kind!: SourceKind;
+
+  @Field(() => String, { description: 'builtin, sql or remote.' })
+  type!: string;
+
+  @Field(() => JSONScalar, { description: 'builtin: {system, url|urlEnv, passwordEnv?, schema?}; sql: {url|urlEnv, passwordEnv?}; remote: {baseUrl, secretEnv}.' })
+  connection!: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'sql only: {recordTypes: [...]}, see docs/connectors.md.' })
+  mapping?: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: '{role: CONTROLLER|PROCESSOR, defaultControllerId?, note?}' })
+  controller?: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: '{summary?, activePeriod?, archivePeriod?, maxAge?, statutory?, basis?, erasure?} overriding the connector default.' })
+  retention?: unknown;
+}
+
+/** The registration as the config schema reads it: absent parts left out, not null. */
+export function registrationOf(input: RegisterSourceInput): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: input.name, kind: input.kind, type: input.type, connection: input.connection };
+  if (input.id != null) out.id = input.id;
+  if (input.mapping != null) out.mapping = input.mapping;
+  if (input.controller != null) out.controller = input.controller;
+  if (input.retention != null) out.retention = input.retention;
+  return out;
+}

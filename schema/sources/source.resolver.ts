@@ -1,0 +1,126 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { assertCanManageSource, canSeeController, canSeeSource, forbidden, Role } from '../../src/auth/index.js';
+import { AuditAction, AuditOutcome } from '../../src/audit/index.js';
+import { Capability, DataCategory, IdentifierType } from '../../src/domain/vocabulary.js';
+import type { GraphQLContext } from '../context.js';
+import { DateTimeScalar } from '../scalars.js';
+import { requestScope } from '../discovery/request-scope.js';
+import { registrationOf, RegisterSourceInput } from './register-source.input.js';
+import { ControllerPolicyView, RetentionPolicyView, Source, SourceField, SourceHealthView } from './source.types.js';
+import { sourceView } from './source.view.js';
+import { validateRegistration } from '../../src/sources/registration.js';
+
+@Resolver(() => Source)
+export class SourceResolver {
+  @Authorized('source:read')
+  @Query(() => [Source], { description: 'Every registered source, with health, data categories, retention and controller.' })
+  async sources(@Ctx() ctx: GraphQLContext): Promise<Source[]> {
+    const principal = ctx.principal!;
+    return (await ctx.services.sources.list()).filter((s) => canSeeSource(principal, s)).map(sourceView);
+  }
+
+  @Authorized('source:register')
+  @Mutation(() => Source, {
+    description: 'Registers a source (or updates the one with the same id). A CONNECTOR key may register new sources and update only its own.',
+  })
+  async registerSource(@Arg('input', () => RegisterSourceInput) input: RegisterSourceInput, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    const principal = ctx.principal!;
+    const { services } = ctx;
+    const actor = { id: principal.id, kind: principal.kind };
+    const audit = (action: string, id: string | null, outcome: AuditOutcome, controllerId: string | null) =>
+      services.audit.record({ actor, action, target: { type: 'source', id }, params: { id, name: input.name, kind: input.kind, type: input.type }, outcome, controllerId });
+
+    let config: ReturnType<typeof validateRegistration>;
+    try {
+      config = validateRegistration(registrationOf(input));
+    } catch (error) {
+      await audit(AuditAction.SOURCE_REGISTER, input.id ?? null, AuditOutcome.DENIED, null);
+      throw error;
+    }
+    const controllerId = config.config.controller?.defaultControllerId ?? null;
+    const existing = await services.sources.find(config.id);
+    const action = existing ? AuditAction.SOURCE_UPDATE : AuditAction.SOURCE_REGISTER;
+    try {
+      if (existing) assertCanManageSource(principal, { id: existing.id, controllerId: existing.controllerIds[0] ?? null });
+      if (!canSeeController(principal, controllerId)) throw forbidden('outside your controller scope');
+    } catch (error) {
+      await audit(action, config.id, AuditOutcome.DENIED, controllerId);
+      throw error;
+    }
+    let entity;
+    try {
+      entity = await services.sources.register(config.config, principal.id);
+    } catch (error) {
+      await audit(action, config.id, AuditOutcome.FAILED, controllerId);
+      throw error;
+    }
+    // The key that registered a new source may update it later (and only it).
+    if (!existing && principal.kind === 'api-key' && principal.roles.includes(Role.CONNECTOR)) {
+      await services.apiKeys.bindSource(principal.id, entity.id);
+    }
+    await audit(action, entity.id, AuditOutcome.SUCCESS, controllerId);
+    return sourceView(entity);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the latest health check (this request) reached the source.' })
+  async healthy(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return (await requestScope(ctx).health(source.id)).healthy;
+  }
+
+  @FieldResolver(() => SourceHealthView, { description: 'Health check detail: reachable or why not, latency, when checked.' })
+  async health(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<SourceHealthView> {
+    const h = await requestScope(ctx).health(source.id);
+    return { healthy: h.healthy, detail: h.detail ?? null, latencyMs: h.latencyMs ?? null, checkedAt: h.checkedAt };
+  }
+
+  @FieldResolver(() => DateTimeScalar, { description: 'When the health was checked.' })
+  async checkedAt(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<Date> {
+    return (await requestScope(ctx).health(source.id)).checkedAt;
+  }
+
+  @FieldResolver(() => [Capability], { description: 'What the connector can do (empty while it cannot be built).' })
+  async capabilities(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<Capability[]> {
+    const connector = await ctx.services.sources.connector(source.id).catch(() => null);
+    return connector ? [...connector.capabilities] : [];
+  }
+
+  @FieldResolver(() => [IdentifierType], { description: 'Identifier types the source can be searched by.' })
+  async identifierTypes(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<IdentifierType[]> {
+    const connector = await ctx.services.sources.connector(source.id).catch(() => null);
+    return connector ? [...connector.identifierTypes] : [];
+  }
+
+  @FieldResolver(() => [DataCategory], { description: 'Every data category the source holds (union over its fields).' })
+  async dataCategories(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<DataCategory[]> {
+    const d = await ctx.services.sources.describe(source.id);
+    return [...new Set((d?.fields ?? []).flatMap((f) => f.categories))].sort();
+  }
+
+  @FieldResolver(() => [SourceField], { description: 'Fields per record type with their categories; special marks special-category data.' })
+  async fields(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<SourceField[]> {
+    const d = await ctx.services.sources.describe(source.id);
+    return (d?.fields ?? []).map((f) => ({ ...f, identifierType: f.identifierType ?? null }));
+  }
+
+  @FieldResolver(() => RetentionPolicyView, { nullable: true, description: 'Null while the source cannot describe itself (unreachable).' })
+  async retention(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<RetentionPolicyView | null> {
+    const r = (await ctx.services.sources.describe(source.id))?.retention;
+    if (!r) return null;
+    return {
+      summary: r.summary,
+      activePeriod: r.activePeriod ?? null,
+      archivePeriod: r.archivePeriod ?? null,
+      maxAge: r.maxAge ?? null,
+      periods: [r.activePeriod, r.archivePeriod, r.maxAge].filter((p): p is string => Boolean(p)),
+      statutory: r.statutory,
+      basis: r.basis ?? null,
+      erasure: r.erasure,
+    };
+  }
+
+  @FieldResolver(() => ControllerPolicyView, { nullable: true, description: 'Null while the source cannot describe itself (unreachable).' })
+  async controller(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<ControllerPolicyView | null> {
+    const c = (await ctx.services.sources.describe(source.id))?.controller;
+    return c ? { role: c.role, defaultControllerId: c.defaultControllerId ?? null, note: c.note ?? null } : null;
+  }
+}

@@ -1,0 +1,113 @@
+// The `Source` object of the public API and the parts of its description. Fields that
+// need the live connector (health, capabilities, description) are resolved lazily by
+// SourceFieldsResolver, so listing sources costs nothing a client did not ask for.
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Capability, DataCategory, IdentifierType, SourceKind } from '../../src/domain/vocabulary.js';
+import { DateTimeScalar } from '../scalars.js';
+
+@ObjectType({ description: 'One field a source holds, with its data categories (R12: special marks special-category data).' })
+export class SourceField {
+  @Field(() => String)
+  recordType!: string;
+
+  @Field(() => String)
+  field!: string;
+
+  @Field(() => [DataCategory])
+  categories!: DataCategory[];
+
+  @Field(() => Boolean, { description: 'True when any category is special (health, ethnicity, beliefs, ...).' })
+  special!: boolean;
+
+  @Field(() => Boolean, { description: 'True when a correction may change it; clinic fields are annotated instead (R14).' })
+  correctable!: boolean;
+
+  @Field(() => IdentifierType, { nullable: true, description: 'The identifier type the source can be searched by through this field.' })
+  identifierType?: IdentifierType | null;
+}
+
+@ObjectType({ description: 'How long the source keeps data and what erasure does there (R8, R9).' })
+export class RetentionPolicyView {
+  @Field(() => String, { description: 'As the privacy notices state it, e.g. "2 years active, then 1 year archive".' })
+  summary!: string;
+
+  @Field(() => String, { nullable: true, description: 'ISO 8601 duration counted from the last activity.' })
+  activePeriod?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 8601 duration of the archive after the active period.' })
+  archivePeriod?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Hard maximum age (CCTV: P90D).' })
+  maxAge?: string | null;
+
+  @Field(() => [String], { description: 'The periods in order (active, archive, maximum age) as ISO 8601 durations.' })
+  periods!: string[];
+
+  @Field(() => Boolean, { description: 'Retention required by law: erasure inside the period becomes a legal hold.' })
+  statutory!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The legal basis named to the person when data is retained.' })
+  basis?: string | null;
+
+  @Field(() => String, { description: 'DELETE, ANONYMISE, LEGAL_HOLD, MINIMISE or PURGE_SEGMENTS.' })
+  erasure!: string;
+}
+
+@ObjectType({ description: 'Who decides about the data in the source (R6).' })
+export class ControllerPolicyView {
+  @Field(() => String, { description: 'CONTROLLER: the group decides; PROCESSOR: a client controls some or all records.' })
+  role!: string;
+
+  @Field(() => String, { nullable: true })
+  defaultControllerId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  note?: string | null;
+}
+
+@ObjectType({ description: 'The outcome of the latest health check of a source.' })
+export class SourceHealthView {
+  @Field(() => Boolean)
+  healthy!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Why it is unhealthy (or what the check saw).' })
+  detail?: string | null;
+
+  @Field(() => Float, { nullable: true })
+  latencyMs?: number | null;
+
+  @Field(() => DateTimeScalar)
+  checkedAt!: Date;
+}
+
+@ObjectType({ description: 'A registered source: a configured connector instance for one backend system.' })
+export class Source {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => SourceKind)
+  kind!: SourceKind;
+
+  @Field(() => String, { description: 'Connector type: builtin, sql or remote.' })
+  type!: string;
+
+  @Field(() => [String], { description: 'Client organisations (employers, insurers) controlling data in this source.' })
+  controllerIds!: string[];
+
+  @Field(() => String, { nullable: true, description: 'The principal (key id) that registered it.' })
+  registeredBy?: string | null;
+
+  @Field(() => DateTimeScalar)
+  registeredAt!: Date;
+
+  @Field(() => DateTimeScalar)
+  updatedAt!: Date;
+
+  // Resolved by SourceFieldsResolver: healthy, health, checkedAt, capabilities,
+  // identifierTypes, dataCategories, fields, retention, controller.
+}
+
+export { Capability };

@@ -1,0 +1,17 @@
+import type { SourceEntity } from '../../src/sources/source.entity.js';
+import type { SourceKind } from '../../src/domain/vocabulary.js';
+import { Source } from './source.types.js';
+
+/** The GraphQL view of a registration (no connection settings: they stay server-side). */
+export function sourceView(entity: SourceEntity): Source {
+  const view = new Source();
+  view.id = entity.id;
+  view.name = entity.name;
+  view.kind = entity.kind as SourceKind;
+  view.type = entity.connectorType;
+  view.controllerIds = [...(entity.controllerIds ?? [])];
+  view.registeredBy = entity.registeredBy;
+  view.registeredAt = entity.createdAt;
+  view.updatedAt = entity.updatedAt;
+  return view;
+}

@@ -1,0 +1,175 @@
+// Discovery benchmark: `subject` over HTTP against the six reference systems holding the
+// synthetic population, measured against the floor: the same candidate lookups (the
+// connectors' key-table statements for the query's blocking keys) issued as direct
+// parallel SQL from this process. Prints p50/p95 of both, their ratio, and throughput
+// at N concurrent clients, all measured in the same run.
+//
+//   npm run bench:discovery -- [--people 10000] [--queries 400] [--concurrency 32] [--seconds 15] [--keep-db URL]
+//
+// Uses a throwaway database on the local PostgreSQL (TEST_DATABASE_URL or
+// postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { demoSourceConfigs } from '../../connectors/demo-sources.js';
+import { startTrainingService } from '../../connectors/training/service.js';
+import { KEY_TABLE } from '../../connectors/shared/key-table.js';
+import { blockingKeysOf } from '../../src/identity/blocking.js';
+import { percentile } from '../../src/identity/evaluation/metrics.js';
+import { startThrowawayGateway } from '../../src/identity/evaluation/throwaway-gateway.js';
+import { readGroundTruth } from '../../src/population/ground-truth.js';
+import { personAt } from '../../src/population/person.js';
+import { seedReferenceSources } from '../../src/population/seed.js';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const PEOPLE = Number(arg('people', '10000'));
+const QUERIES = Number(arg('queries', '400'));
+const CONCURRENCY = Number(arg('concurrency', '32'));
+const SECONDS = Number(arg('seconds', '15'));
+const SEED = Number(arg('seed', '42'));
+const SCHEMAS = ['case_management', 'clinic', 'training', 'concierge', 'recruitment', 'cctv'];
+const SUBJECT = `query B($q: SubjectQueryInput!) { subject(query: $q) { complete rounds records { sourceId recordId band score } } }`;
+
+type Identifiers = { type: string; value: string }[];
+
+function identifiersOf(index: number): Identifiers {
+  const p = personAt(SEED, index);
+  return [
+    { type: 'GIVEN_NAME', value: p.givenName },
+    { type: 'FAMILY_NAME', value: p.familyName },
+    { type: 'DATE_OF_BIRTH', value: p.dateOfBirth },
+    { type: 'EMAIL', value: p.email },
+  ];
+}
+
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+async function main(): Promise<void> {
+  const secret = randomBytes(24).toString('base64url');
+  process.env.TRAINING_CONNECTOR_SECRET = secret;
+  const gateway = await startThrowawayGateway({ prefix: 'dsr_bench', env: { TRAINING_CONNECTOR_SECRET: secret } });
+  const floorPool = new pg.Pool({ connectionString: gateway.databaseUrl, max: 24 });
+  let training: { close(): Promise<void> } | undefined;
+  try {
+    let t = performance.now();
+    const truthPath = `${os.tmpdir()}/dsr-bench-truth-${process.pid}.csv`;
+    const seeded = await seedReferenceSources({ url: gateway.databaseUrl, people: PEOPLE, seed: SEED, groundTruthPath: truthPath });
+    console.log(`seeded ${PEOPLE} people per source in ${Math.round(performance.now() - t)} ms: ${JSON.stringify(seeded.records)}`);
+    const service = await startTrainingService({ url: gateway.databaseUrl, secret });
+    training = service;
+    for (const config of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: service.baseUrl })) {
+      await gateway.runtime.services.sources.register(config, 'bench');
+    }
+    await floorPool.query('ANALYZE');
+
+    // Queries: people who have records, spread over the population.
+    const people = new Set<number>();
+    for await (const e of readGroundTruth(truthPath)) people.add(Number(e.personId.slice(1)));
+    const all = [...people];
+    const step = Math.max(1, Math.floor(all.length / QUERIES));
+    const queries: Identifiers[] = [];
+    for (let i = 0; i < all.length && queries.length < QUERIES; i += step) queries.push(identifiersOf(all[i]!));
+
+    const subject = async (q: Identifiers) => {
+      const reply = await gateway.graphql<{ subject: { complete: boolean; rounds: number; records: unknown[] } }>(SUBJECT, { q: { identifiers: q } });
+      if (reply.errors?.length || !reply.data?.subject.complete) throw new Error(`subject failed: ${JSON.stringify(reply.errors ?? reply.data)}`);
+      return reply.data.subject;
+    };
+    // The floor: each store's key-table statement for the query's keys, all six in parallel.
+    const floor = async (q: Identifiers) => {
+      const keys = blockingKeysOf(q as never);
+      const indexes = keys.map(() => 0);
+      await Promise.all(
+        SCHEMAS.map((s) =>
+          floorPool.query(
+            `SELECT DISTINCT ON (q.idx, k.record_id) q.idx, k.record_id, a.record_type, a.doc
+               FROM unnest($1::text[], $2::int[]) AS q(key, idx)
+               JOIN ${s}.${KEY_TABLE} k ON k.key = q.key
+               JOIN ${s}.appearance a ON a.record_id = k.record_id
+              ORDER BY q.idx, k.record_id`,
+            [keys, indexes],
+          ),
+        ),
+      );
+    };
+
+    // Warm up both paths (connections, JIT, caches).
+    for (const q of queries.slice(0, 30)) {
+      await subject(q);
+      await floor(q);
+    }
+    const gatewayMs: number[] = [];
+    const floorMs: number[] = [];
+    let rounds = 0;
+    let records = 0;
+    for (const q of queries) {
+      t = performance.now();
+      const answer = await subject(q);
+      gatewayMs.push(performance.now() - t);
+      rounds += answer.rounds;
+      records += answer.records.length;
+      t = performance.now();
+      await floor(q);
+      floorMs.push(performance.now() - t);
+    }
+    const g50 = percentile(gatewayMs, 50);
+    const f50 = percentile(floorMs, 50);
+    console.log(`queries ${queries.length}, mean rounds ${(rounds / queries.length).toFixed(2)}, mean records ${(records / queries.length).toFixed(2)}`);
+    console.log(`gateway subject over HTTP: p50 ${ms(g50)}, p95 ${ms(percentile(gatewayMs, 95))}`);
+    console.log(`floor (one round of direct parallel SQL): p50 ${ms(f50)}, p95 ${ms(percentile(floorMs, 95))}`);
+    console.log(`ratio p50 ${(g50 / f50).toFixed(2)}x, p95 ${(percentile(gatewayMs, 95) / percentile(floorMs, 95)).toFixed(2)}x`);
+
+    // Where time goes: the same discovery in-process (no HTTP, authentication or audit).
+    const services = gateway.runtime.services;
+    const inProcessMs: number[] = [];
+    for (const q of queries) {
+      t = performance.now();
+      await services.discovery.discover({ identifiers: q as never });
+      inProcessMs.push(performance.now() - t);
+    }
+    console.log(`in-process discover (no HTTP/auth/audit): p50 ${ms(percentile(inProcessMs, 50))}, p95 ${ms(percentile(inProcessMs, 95))}`);
+    let inProcessDone = 0;
+    let cursor = 0;
+    const inProcessUntil = performance.now() + Math.min(SECONDS, 5) * 1000;
+    const t1 = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < inProcessUntil) {
+        await services.discovery.discover({ identifiers: queries[cursor++ % queries.length]! as never });
+        inProcessDone++;
+      }
+    }));
+    console.log(`in-process throughput at ${CONCURRENCY} callers: ${(inProcessDone / ((performance.now() - t1) / 1000)).toFixed(0)} queries/s`);
+
+    // Throughput: CONCURRENCY clients, each sending its next query as soon as one returns.
+    let done = 0;
+    let next = 0;
+    const until = performance.now() + SECONDS * 1000;
+    t = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < until) {
+          await subject(queries[next++ % queries.length]!);
+          done++;
+        }
+      }),
+    );
+    const qps = done / ((performance.now() - t) / 1000);
+    console.log(`throughput at ${CONCURRENCY} clients: ${qps.toFixed(0)} queries/s (${done} in ${SECONDS} s)`);
+    console.log(JSON.stringify({
+      bench: 'discovery', people: PEOPLE, queries: queries.length, gatewayP50ms: +g50.toFixed(3), gatewayP95ms: +percentile(gatewayMs, 95).toFixed(3),
+      floorP50ms: +f50.toFixed(3), floorP95ms: +percentile(floorMs, 95).toFixed(3), ratioP50: +(g50 / f50).toFixed(3), qps: Math.round(qps), concurrency: CONCURRENCY,
+    }));
+  } finally {
+    await training?.close().catch(() => undefined);
+    await floorPool.end();
+    await gateway.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
