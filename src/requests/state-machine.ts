@@ -16,6 +16,7 @@ export type RequestEvent =
   | 'startExecution'
   | 'complete'
   | 'completePartially'
+  | 'retryFailedTasks'
   | 'reject'
   | 'cancel'
   | 'hold'
@@ -30,6 +31,7 @@ export const REQUEST_EVENTS: readonly RequestEvent[] = [
   'startExecution',
   'complete',
   'completePartially',
+  'retryFailedTasks',
   'reject',
   'cancel',
   'hold',
@@ -84,6 +86,8 @@ const MOVES: Readonly<Record<Exclude<RequestEvent, 'hold' | 'resume'>, Partial<R
   startExecution: { [S.APPROVED]: S.EXECUTING },
   complete: { [S.EXECUTING]: S.COMPLETED },
   completePartially: { [S.EXECUTING]: S.PARTIALLY_COMPLETED },
+  // Failed tasks re-run once their source is back; the request executes again until verified.
+  retryFailedTasks: { [S.PARTIALLY_COMPLETED]: S.EXECUTING },
   reject: Object.fromEntries([...PAUSABLE, S.EXECUTING].map((s) => [s, S.REJECTED])),
   cancel: Object.fromEntries(PAUSABLE.map((s) => [s, S.CANCELLED])),
 };

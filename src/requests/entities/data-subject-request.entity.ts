@@ -1,5 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
+export interface DiscoveryOutcome {
+  complete: boolean;
+  sources: { sourceId: string; status: string; errorCode: string | null; records: number }[];
+}
+
 /**
  * A data-subject request. The subject's identifiers and the corrections asked for are
  * personal data: they are stored only as AES-256-GCM envelopes, with a keyed blind index
@@ -81,6 +86,10 @@ export class DataSubjectRequestEntity {
   /** Other requests that share a blind-index value: reported, never merged. */
   @Column({ type: 'uuid', array: true, name: 'possible_duplicate_of', default: () => "'{}'" })
   possibleDuplicateOf!: string[];
+
+  /** How each source answered the discovery run at verification (no record data): a partial snapshot is visible. */
+  @Column({ type: 'jsonb', name: 'discovery_outcome', nullable: true })
+  discoveryOutcome!: DiscoveryOutcome | null;
 
   /** The response summary, written when the request closes. */
   @Column({ type: 'jsonb', nullable: true })

@@ -116,10 +116,14 @@ describe('request state machine', () => {
     expect(codeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: 'a', at: new Date('x') }))).toBe('INVALID_DATE');
   });
 
-  it('terminal states allow no event', () => {
-    for (const status of [S.COMPLETED, S.PARTIALLY_COMPLETED, S.REJECTED, S.CANCELLED]) {
+  it('terminal states allow no event, but a partial completion may retry its failed tasks', () => {
+    for (const status of [S.COMPLETED, S.REJECTED, S.CANCELLED]) {
       expect(allowedEvents({ status })).toEqual([]);
     }
+    expect(allowedEvents({ status: S.PARTIALLY_COMPLETED })).toEqual(['retryFailedTasks']);
+    expect(transition({ status: S.PARTIALLY_COMPLETED }, 'retryFailedTasks', { actor: 'handler', at: new Date() }).state.status).toBe(
+      S.EXECUTING,
+    );
   });
 
   it('rebuilds the state from stored history and refuses a broken history', () => {

@@ -1,0 +1,108 @@
+// Inputs of the request API (names as DESIGN.md gives them).
+import { Field, ID, InputType } from 'type-graphql';
+import { ControllerDecision, RecordAction, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
+import { IdentifierInput } from '../discovery/identifier.input.js';
+import { DateTimeScalar } from '../scalars.js';
+
+@InputType({ description: 'A correction the person asks for (RECTIFICATION), with their reason.' })
+export class CorrectionInput {
+  @Field(() => String)
+  field!: string;
+
+  @Field(() => String)
+  value!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
+@InputType()
+export class SubmitRequestInput {
+  @Field(() => RequestType)
+  type!: RequestType;
+
+  @Field(() => [IdentifierInput], { description: 'What the person gave to identify themselves; stored only encrypted.' })
+  identifiers!: IdentifierInput[];
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the request arrived (default: now).' })
+  receivedAt?: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Holiday calendar for the deadlines, e.g. GB, FR, DE (default from DSR_DEFAULT_JURISDICTION).' })
+  jurisdiction?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'email, post, web form, phone, ...' })
+  channel?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'What the person asks about, in their words (stored encrypted).' })
+  scope?: string | null;
+
+  @Field(() => [CorrectionInput], { nullable: true, description: 'RECTIFICATION only.' })
+  corrections?: CorrectionInput[] | null;
+}
+
+@InputType()
+export class IdentityVerificationInput {
+  @Field(() => String, { description: 'How the identity was checked, e.g. "passport seen on video call".' })
+  method!: string;
+
+  @Field(() => String, { nullable: true, description: 'Where the evidence is kept (a reference, not the document).' })
+  evidenceRef?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was verified, if before now (default: now).' })
+  verifiedAt?: Date | null;
+}
+
+@InputType()
+export class ControllerInstructionInput {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => ControllerDecision)
+  decision!: ControllerDecision;
+
+  @Field(() => String, { nullable: true, description: 'The controller’s reference (letter, ticket).' })
+  reference?: string | null;
+}
+
+@InputType()
+export class RecordRefInput {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => ID)
+  recordId!: string;
+}
+
+@InputType({ description: 'A handler’s override of one decision: always with a reason (audited).' })
+export class OverrideDecisionInput {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => ID)
+  recordId!: string;
+
+  @Field(() => RecordAction)
+  action!: RecordAction;
+
+  @Field(() => String)
+  reason!: string;
+}
+
+@InputType()
+export class RequestFilter {
+  @Field(() => [RequestStatus], { nullable: true })
+  status?: RequestStatus[] | null;
+
+  @Field(() => [RequestType], { nullable: true })
+  type?: RequestType[] | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Binding due date (extended if granted) before this instant.' })
+  dueBefore?: Date | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Open requests past their answer or acknowledgement deadline.' })
+  overdue?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Open requests not overdue whose deadline falls within DSR_DUE_SOON_DAYS (acknowledgement: one day).' })
+  dueSoon?: boolean | null;
+}
+

@@ -1,0 +1,378 @@
+// The request API: queries, lifecycle mutations and the nested fields of a request.
+// Controller scoping: a request a handler may not see is "not found"; inside a visible
+// request, records of other controllers are left out of every nested list.
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RecordAction } from '../../src/domain/vocabulary.js';
+import { RequestStatus } from '../../src/domain/vocabulary.js';
+import { classifyDeadlines } from '../../src/requests/deadlines.js';
+import { allowedEvents } from '../../src/requests/state-machine.js';
+import { stateOf } from '../../src/requests/services/request-change.js';
+import { canSeeRequest } from '../../src/requests/services/request-visibility.js';
+import type { Principal } from '../../src/auth/index.js';
+import type { GraphQLContext } from '../context.js';
+import { requestScope } from '../discovery/request-scope.js';
+import { Source } from '../sources/source.types.js';
+import { sourceView } from '../sources/source.view.js';
+import { DateTimeScalar } from '../scalars.js';
+import {
+  ControllerInstructionInput,
+  IdentityVerificationInput,
+  OverrideDecisionInput,
+  RecordRefInput,
+  RequestFilter,
+  SubmitRequestInput,
+} from './request.inputs.js';
+import {
+  AccessPackage,
+  ControllerInstructionView,
+  DataSubjectRequest,
+  DeadlineStanding,
+  RecordDecision,
+  RequestConnection,
+  RequestRecord,
+  RequestTransition,
+  ResponseSummary,
+  SnapshotSourceOutcome,
+  Task,
+} from './request.types.js';
+import { childrenOf, decisionView, recordView, requestView, taskView } from './request.views.js';
+import { cursorOf } from '../../src/requests/services/request-queries.js';
+import { SourceKind } from '../../src/domain/vocabulary.js';
+
+function principalOf(ctx: GraphQLContext): Principal {
+  return ctx.principal!;
+}
+
+@Resolver(() => DataSubjectRequest)
+export class RequestResolver {
+  // ---- queries ----
+
+  @Authorized('request:read')
+  @Query(() => DataSubjectRequest, { nullable: true, description: 'One request; null when it does not exist or is outside your controller scope.' })
+  async request(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest | null> {
+    const row = await ctx.services.requests.find(id, principalOf(ctx));
+    return row ? requestView(row) : null;
+  }
+
+  @Authorized('request:read')
+  @Query(() => RequestConnection, { description: 'Requests, newest first, filtered; due-soon and overdue lists for handlers.' })
+  async requests(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => RequestFilter, { nullable: true }) filter?: RequestFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<RequestConnection> {
+    const page = await ctx.services.requests.list(principalOf(ctx), filter ?? {}, { first: first ?? null, after: after ?? null });
+    const nodes = page.nodes.map((n) => requestView(n));
+    return {
+      nodes,
+      edges: nodes.map((node) => ({ cursor: cursorOf(node.entity), node })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    };
+  }
+
+  // ---- mutations (DESIGN.md) ----
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Receives a request; possible duplicates are reported in possibleDuplicateOf, never merged.' })
+  async submitRequest(@Arg('input', () => SubmitRequestInput) input: SubmitRequestInput, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.submit(input, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'R2: records the proof of identity, starts the 30-day clock, saves the discovery snapshot and computes decisions.' })
+  async verifyIdentity(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('input', () => IdentityVerificationInput) input: IdentityVerificationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.verifyIdentity(requestId, input, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'R6/R7: a controller’s instruction (PROCEED, REFUSE, CONTROLLER_GONE) for its records in one source.' })
+  async recordControllerInstruction(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('input', () => ControllerInstructionInput) input: ControllerInstructionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.recordControllerInstruction(requestId, input, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Confirms REVIEW records as the person’s: they are acted on.' })
+  async confirmMatches(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('records', () => [RecordRefInput]) records: RecordRefInput[],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.confirmMatches(requestId, records, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Rejects REVIEW records: not the person, left alone.' })
+  async rejectMatches(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('records', () => [RecordRefInput]) records: RecordRefInput[],
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.rejectMatches(requestId, records, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'Approves the decisions. ACCESS: builds the access package and completes (accessPackage.downloadUrl is shown in this answer only). Other types: queued execution.',
+  })
+  async executeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    const { request, link } = await ctx.services.requests.execute(requestId, principalOf(ctx));
+    return requestView(request, link);
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'R5: up to two further months (default two), with a reason, before the first due date ends.' })
+  async extendDeadline(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('months', () => Int, { nullable: true }) months?: number | null,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.extendDeadline(requestId, reason, months, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of an executing request.' })
+  async retryFailedTasks(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.retryFailedTasks(requestId, principalOf(ctx)));
+  }
+
+  // ---- extra operations ----
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'A handler replaces one decision, with a mandatory reason (audited).' })
+  async overrideDecision(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('input', () => OverrideDecisionInput) input: OverrideDecisionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.overrideDecision(requestId, { ...input, action: input.action as RecordAction }, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'R3: records that the acknowledgement was sent to the person.' })
+  async acknowledgeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.acknowledge(requestId, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Withdraws a request before execution (reason required).' })
+  async cancelRequest(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.cancel(requestId, reason, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Refuses a request (e.g. identity could not be verified), with a reason.' })
+  async rejectRequest(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.reject(requestId, reason, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'Puts a request on hold with a reason; resumeRequest returns it to where it was.' })
+  async holdRequest(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.hold(requestId, reason, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest)
+  async resumeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.resume(requestId, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, { description: 'A fresh one-time download link for a completed ACCESS request; the previous link stops working.' })
+  async renewAccessPackageLink(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    const { request, link } = await ctx.services.requests.renewAccessPackageLink(requestId, principalOf(ctx));
+    return requestView(request, link);
+  }
+
+  // ---- nested fields ----
+
+  @Authorized('request:read')
+  @FieldResolver(() => DateTimeScalar, { nullable: true, description: 'The binding due date: the extended one if granted.' })
+  effectiveDueAt(@Root() r: DataSubjectRequest): Date | null {
+    return r.extendedDueAt ?? r.dueAt;
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => DeadlineStanding, { description: 'The answer deadline (R4/R5): ON_TIME, DUE_SOON, OVERDUE; NOT_STARTED before verification; CLOSED once finished.' })
+  deadlineStanding(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): DeadlineStanding {
+    return classifyDeadlines(r.entity as never, new Date(), ctx.services.requests.settings.deadlines).answer as DeadlineStanding;
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => DeadlineStanding, { description: 'The acknowledgement deadline (R3).' })
+  acknowledgementStanding(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): DeadlineStanding {
+    return classifyDeadlines(r.entity as never, new Date(), ctx.services.requests.settings.deadlines).acknowledgement as DeadlineStanding;
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [String], { description: 'State-machine events allowed now (which actions apply).' })
+  allowedEvents(@Root() r: DataSubjectRequest): string[] {
+    return allowedEvents(stateOf(r.entity));
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [ID], { description: 'Other requests whose subject shares an identifier (keyed blind index): reported, never merged.' })
+  async possibleDuplicateOf(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<string[]> {
+    const ids = r.entity.possibleDuplicateOf;
+    if (!ids.length) return [];
+    const rows = (await ctx.services.dataSource.query(`SELECT id, controller_ids FROM data_subject_request WHERE id = ANY($1::uuid[])`, [ids])) as {
+      id: string;
+      controller_ids: string[];
+    }[];
+    return rows.filter((o) => canSeeRequest(principalOf(ctx), { controllerIds: o.controller_ids })).map((o) => o.id);
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => Boolean, { nullable: true, description: 'False when a source failed or timed out at verification: the snapshot is partial.' })
+  discoveryComplete(@Root() r: DataSubjectRequest): boolean | null {
+    return r.entity.discoveryOutcome?.complete ?? null;
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [SnapshotSourceOutcome], { description: 'How each source answered at verification.' })
+  sourceOutcomes(@Root() r: DataSubjectRequest): SnapshotSourceOutcome[] {
+    return (r.entity.discoveryOutcome?.sources ?? []) as SnapshotSourceOutcome[];
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [RequestRecord], { description: 'The discovery snapshot saved at verification, with band and review state.' })
+  async records(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RequestRecord[]> {
+    return (await childrenOf(ctx, r.id)).visibleRecords.map(recordView);
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [RecordDecision], { description: 'Per-record decisions of the records acted on (MATCH and confirmed).' })
+  async decisions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RecordDecision[]> {
+    const children = await childrenOf(ctx, r.id);
+    return (await children.decisions()).filter(children.isVisible).map(decisionView);
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [ControllerInstructionView])
+  async controllerInstructions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ControllerInstructionView[]> {
+    const children = await childrenOf(ctx, r.id);
+    const visibleSources = new Set(children.visibleRecords.filter((x) => x.controllerId).map((x) => x.sourceId));
+    return (await ctx.services.requests.instructions(r.id)).filter((i) => visibleSources.has(i.sourceId));
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [Task], { description: 'Queued actions (corrections, erasures, restrictions) and their state.' })
+  async tasks(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<Task[]> {
+    const children = await childrenOf(ctx, r.id);
+    return (await children.tasks()).filter(children.isVisible).map(taskView);
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [RequestTransition], { description: 'Every status change, oldest first.' })
+  async transitions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RequestTransition[]> {
+    const rows = (await ctx.services.dataSource.query(
+      `SELECT from_status, to_status, event, actor, at, reason FROM request_transition WHERE request_id = $1 ORDER BY at, id`,
+      [r.id],
+    )) as { from_status: RequestStatus | null; to_status: RequestStatus; event: string; actor: string; at: Date; reason: string | null }[];
+    return rows.map((t) => ({ from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason }));
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => AccessPackage, { nullable: true, description: 'ACCESS requests: the package (null when you may not see every record of the request).' })
+  async accessPackage(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<AccessPackage | null> {
+    if (!(await childrenOf(ctx, r.id)).seesAll) return null;
+    const pkg = await ctx.services.requests.packages.latest(r.id);
+    if (!pkg) return null;
+    const manifest = pkg.manifest as { files?: { path: string; sha256: string; bytes: number }[] };
+    return {
+      downloadUrl: r.issuedLink?.url ?? null,
+      expiresAt: r.issuedLink?.expiresAt ?? pkg.expiresAt,
+      downloadedAt: r.issuedLink ? null : pkg.downloadedAt,
+      sha256: pkg.sha256,
+      sizeBytes: pkg.sizeBytes,
+      createdAt: pkg.createdAt,
+      files: manifest.files ?? [],
+    };
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => ResponseSummary, { nullable: true, description: 'The answer to the person (null until the request closes, or outside your scope).' })
+  async response(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ResponseSummary | null> {
+    if (!r.entity.response || !(await childrenOf(ctx, r.id)).seesAll) return null;
+    return reviveDates(r.entity.response) as unknown as ResponseSummary;
+  }
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** The stored summary is JSON: its ISO strings become dates again for DateTime fields. */
+function reviveDates(value: unknown): unknown {
+  if (typeof value === 'string' && ISO.test(value)) return new Date(value);
+  if (Array.isArray(value)) return value.map(reviveDates);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveDates(v)]));
+  return value;
+}
+
+/** `source: Source!` on the nested objects that name a source. */
+async function sourceOf(ctx: GraphQLContext, sourceId: string): Promise<Source> {
+  const entity = await requestScope(ctx).source(sourceId);
+  if (entity) return sourceView(entity);
+  // A source unregistered since: still named, so the history stays readable.
+  return Object.assign(new Source(), {
+    id: sourceId,
+    name: sourceId,
+    kind: SourceKind.OTHER,
+    type: 'unknown',
+    controllerIds: [],
+    registeredBy: null,
+    registeredAt: new Date(0),
+    updatedAt: new Date(0),
+  });
+}
+
+@Resolver(() => RecordDecision)
+export class RecordDecisionFieldsResolver {
+  @Authorized('request:read')
+  @FieldResolver(() => Source)
+  source(@Root() d: RecordDecision, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return sourceOf(ctx, d.sourceId);
+  }
+}
+
+@Resolver(() => Task)
+export class TaskFieldsResolver {
+  @Authorized('request:read')
+  @FieldResolver(() => Source)
+  source(@Root() t: Task, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return sourceOf(ctx, t.sourceId);
+  }
+}
+
+@Resolver(() => RequestRecord)
+export class RequestRecordFieldsResolver {
+  @Authorized('request:read')
+  @FieldResolver(() => Source)
+  source(@Root() r: RequestRecord, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return sourceOf(ctx, r.sourceId);
+  }
+}
+

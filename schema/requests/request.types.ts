@@ -1,0 +1,409 @@
+// Object types of the request API (DESIGN.md: DataSubjectRequest, RecordDecision, Task,
+// AccessPackage, ResponseSummary, RequestConnection) and the extra views a handler needs.
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MatchBand, RecordAction, Relationship, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
+import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
+import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
+import { DateTimeScalar, JSONScalar } from '../scalars.js';
+
+export enum DeadlineStanding {
+  NOT_STARTED = 'NOT_STARTED',
+  ON_TIME = 'ON_TIME',
+  DUE_SOON = 'DUE_SOON',
+  OVERDUE = 'OVERDUE',
+  CLOSED = 'CLOSED',
+  DONE = 'DONE',
+}
+registerEnumType(DeadlineStanding, {
+  name: 'DeadlineStanding',
+  description: 'Where a request stands against a deadline. NOT_STARTED: the answer clock starts at verification; DONE: acknowledged.',
+});
+
+@ObjectType({ description: 'A data-subject request: the person, the deadlines, the found records and what happens to each.' })
+export class DataSubjectRequest {
+  /** The stored row; fields below are resolved from it. */
+  entity!: DataSubjectRequestEntity;
+  /** Set only by the mutation that created or renewed the access package link. */
+  issuedLink?: IssuedLink | null;
+
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => RequestType)
+  type!: RequestType;
+
+  @Field(() => RequestStatus)
+  status!: RequestStatus;
+
+  @Field(() => DateTimeScalar)
+  receivedAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R2: nothing is released, corrected or erased before it.' })
+  verifiedAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { description: 'R3: end of the 5th working day after receipt (public holidays of the jurisdiction skipped).' })
+  acknowledgeBy!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R4: 30 calendar days from the later of receipt and verification.' })
+  dueAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R5: the extended due date, when an extension was granted.' })
+  extendedDueAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  extensionReason!: string | null;
+
+  @Field(() => String, { description: 'Jurisdiction whose holiday calendar counts the working days.' })
+  jurisdiction!: string;
+
+  @Field(() => String, { nullable: true })
+  channel!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the request is on hold.' })
+  holdReason!: string | null;
+
+  @Field(() => String, { nullable: true })
+  verificationMethod!: string | null;
+
+  @Field(() => String, { nullable: true })
+  verificationEvidenceRef!: string | null;
+
+  @Field(() => [String], { description: 'Controllers whose records the request touches.' })
+  controllerIds!: string[];
+
+  @Field(() => Int, { description: 'Optimistic-lock version: grows with every change.' })
+  version!: number;
+
+  @Field(() => String, { description: 'Who submitted it (key id or OIDC subject).' })
+  createdBy!: string;
+}
+
+@ObjectType({ description: 'How one source answered the discovery run at verification.' })
+export class SnapshotSourceOutcome {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => String, { description: 'ANSWERED, FAILED or TIMED_OUT.' })
+  status!: string;
+
+  @Field(() => String, { nullable: true })
+  errorCode!: string | null;
+
+  @Field(() => Int)
+  records!: number;
+}
+
+@ObjectType({ description: 'A record of the discovery snapshot saved at verification (no record data).' })
+export class RequestRecord {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => ID)
+  recordId!: string;
+
+  @Field(() => String)
+  recordType!: string;
+
+  @Field(() => Relationship)
+  relationship!: Relationship;
+
+  @Field(() => ID, { nullable: true })
+  parentRecordId!: string | null;
+
+  @Field(() => MatchBand)
+  band!: MatchBand;
+
+  @Field(() => Float)
+  score!: number;
+
+  @Field(() => String, { description: 'AUTO (a MATCH), PENDING (a REVIEW awaiting a handler), CONFIRMED or REJECTED.' })
+  reviewState!: string;
+
+  @Field(() => Boolean, { description: 'MATCH and CONFIRMED records are acted on; PENDING and REJECTED ones are not.' })
+  actedOn!: boolean;
+
+  @Field(() => String, { nullable: true })
+  controllerId!: string | null;
+
+  @Field(() => [String])
+  categories!: string[];
+
+  @Field(() => JSONScalar, { description: 'Dates that drive retention (createdAt, lastActivityAt).' })
+  dates!: Record<string, string>;
+
+  @Field(() => JSONScalar, { description: 'Per-field comparison levels and weights of the score (values not kept).' })
+  explanation!: unknown[];
+}
+
+@ObjectType({ description: 'What will happen to one record, and why.' })
+export class RecordDecision {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => ID)
+  recordId!: string;
+
+  @Field(() => RecordAction)
+  action!: RecordAction;
+
+  @Field(() => String, { nullable: true, description: 'R8: the legal basis named when data is kept or processing stopped.' })
+  basis!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R8: for RETAIN under legal hold, the date until which.' })
+  retainUntil!: Date | null;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => Boolean, { description: 'R6: waits for the controller’s instruction.' })
+  needsController!: boolean;
+
+  @Field(() => RecordAction, { nullable: true, description: 'While waiting for the controller: what happens on PROCEED.' })
+  proposedAction!: RecordAction | null;
+
+  @Field(() => RecordAction, { nullable: true, description: 'A second step: RESTRICT during a legal hold, ERASE after releasing a child’s data.' })
+  followUpAction!: RecordAction | null;
+
+  @Field(() => Boolean, { description: 'The rules could not settle it (e.g. missing dates): a handler should look.' })
+  needsReview!: boolean;
+
+  @Field(() => [String], { description: 'DOMAIN.md rules applied (R6, R8, ...).' })
+  rules!: string[];
+
+  @Field(() => Boolean)
+  overridden!: boolean;
+
+  @Field(() => RecordAction, { description: 'What the rules computed (differs from action after an override).' })
+  computedAction!: RecordAction;
+
+  @Field(() => String, { nullable: true })
+  overrideReason!: string | null;
+
+  @Field(() => String, { nullable: true })
+  overriddenBy!: string | null;
+}
+
+@ObjectType({ description: 'One queued action on one record (from the task table).' })
+export class Task {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => ID)
+  recordId!: string;
+
+  @Field(() => RecordAction)
+  action!: RecordAction;
+
+  @Field(() => String, { description: 'PENDING, QUEUED, RUNNING, SUCCEEDED, FAILED, REOPENED.' })
+  status!: string;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => String, { nullable: true })
+  lastError!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'APPLIED, ALREADY_APPLIED, NOT_FOUND, REFUSED.' })
+  outcome!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  finishedAt!: Date | null;
+}
+
+@ObjectType({ description: 'Every status change, with who, when and why.' })
+export class RequestTransition {
+  @Field(() => RequestStatus, { nullable: true })
+  from!: RequestStatus | null;
+
+  @Field(() => RequestStatus)
+  to!: RequestStatus;
+
+  @Field(() => String)
+  event!: string;
+
+  @Field(() => String)
+  actor!: string;
+
+  @Field(() => DateTimeScalar)
+  at!: Date;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+}
+
+@ObjectType({ description: 'A controller’s instruction for its records in one source (R6, R7).' })
+export class ControllerInstructionView {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => String, { description: 'PROCEED, REFUSE or CONTROLLER_GONE.' })
+  decision!: string;
+
+  @Field(() => String, { nullable: true })
+  reference!: string | null;
+
+  @Field(() => String)
+  actor!: string;
+
+  @Field(() => DateTimeScalar)
+  at!: Date;
+}
+
+@ObjectType()
+export class ManifestFile {
+  @Field(() => String)
+  path!: string;
+
+  @Field(() => String)
+  sha256!: string;
+
+  @Field(() => Int)
+  bytes!: number;
+}
+
+@ObjectType({ description: 'The access package of an ACCESS request: a zip with one JSON and one CSV file per source, a manifest and a summary.' })
+export class AccessPackage {
+  @Field(() => String, {
+    nullable: true,
+    description: 'The one-time download link: shown only in the answer of the mutation that created it (executeRequest, renewAccessPackageLink).',
+  })
+  downloadUrl!: string | null;
+
+  @Field(() => DateTimeScalar, { description: 'When the current link stops working.' })
+  expiresAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the current link was used.' })
+  downloadedAt!: Date | null;
+
+  @Field(() => String, { description: 'SHA-256 of the whole archive.' })
+  sha256!: string;
+
+  @Field(() => Int)
+  sizeBytes!: number;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => [ManifestFile], { description: 'Every file of the archive with its SHA-256 (as manifest.json lists them).' })
+  files!: ManifestFile[];
+}
+
+@ObjectType()
+export class ResponseItem {
+  @Field(() => ID)
+  recordId!: string;
+
+  @Field(() => String, { nullable: true })
+  recordType!: string | null;
+
+  @Field(() => RecordAction)
+  action!: RecordAction;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+
+  @Field(() => String, { nullable: true })
+  basis!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  retainUntil!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  completedAt!: Date | null;
+
+  @Field(() => String, { description: 'DONE, FAILED or PENDING.' })
+  state!: string;
+}
+
+@ObjectType({ description: 'Per source: what was released, corrected, erased, restricted or retained.' })
+export class SourceResponse {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => String)
+  sourceName!: string;
+
+  @Field(() => String)
+  sourceKind!: string;
+
+  @Field(() => [ResponseItem])
+  released!: ResponseItem[];
+
+  @Field(() => [ResponseItem])
+  corrected!: ResponseItem[];
+
+  @Field(() => [ResponseItem])
+  erased!: ResponseItem[];
+
+  @Field(() => [ResponseItem])
+  restricted!: ResponseItem[];
+
+  @Field(() => [ResponseItem])
+  retained!: ResponseItem[];
+
+  @Field(() => [ResponseItem])
+  notDone!: ResponseItem[];
+}
+
+@ObjectType({ description: 'The answer to the person: per source what was done and why, and the letter a handler can send.' })
+export class ResponseSummary {
+  @Field(() => Boolean)
+  complete!: boolean;
+
+  @Field(() => Boolean, { description: 'Answered after the binding due date.' })
+  late!: boolean;
+
+  @Field(() => DateTimeScalar)
+  respondedAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  dueAt!: Date | null;
+
+  @Field(() => JSONScalar, { description: 'Counts per outcome: RELEASED, CORRECTED, ERASED, RESTRICTED, RETAINED, NOT_DONE.' })
+  totals!: Record<string, number>;
+
+  @Field(() => [SourceResponse])
+  sources!: SourceResponse[];
+
+  @Field(() => String, { description: 'Plain-text letter to the person.' })
+  letter!: string;
+}
+
+@ObjectType()
+export class RequestEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => DataSubjectRequest)
+  node!: DataSubjectRequest;
+}
+
+@ObjectType()
+export class RequestPageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'Requests, newest first.' })
+export class RequestConnection {
+  @Field(() => [RequestEdge])
+  edges!: RequestEdge[];
+
+  @Field(() => [DataSubjectRequest])
+  nodes!: DataSubjectRequest[];
+
+  @Field(() => RequestPageInfo)
+  pageInfo!: RequestPageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}

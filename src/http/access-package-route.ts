@@ -1,0 +1,38 @@
+// GET /v1/access-packages/:token: the access package, once. The token is single-purpose
+// and short-lived; a used or expired link answers 410, an unknown one 404, with a coded
+// JSON error. Served without credentials: the link itself is the proof, as in the letter.
+import express from 'express';
+import { isDomainError } from '../domain/errors.js';
+import type { Services } from '../app/services.js';
+import { DOWNLOAD_PATH } from '../requests/services/access-package.service.js';
+
+const STATUS: Record<string, number> = { PACKAGE_NOT_FOUND: 404, PACKAGE_LINK_USED: 410, PACKAGE_LINK_EXPIRED: 410 };
+
+export function accessPackageRouter(services: Services): express.Router {
+  const router = express.Router();
+  router.get(`${DOWNLOAD_PATH}/:token`, async (req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('referrer-policy', 'no-referrer');
+    const token = req.params.token ?? '';
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) {
+      res.status(404).json({ error: { code: 'PACKAGE_NOT_FOUND', message: 'No access package for this link' } });
+      return;
+    }
+    try {
+      const pkg = await services.requests.packages.download(token);
+      res.status(200);
+      res.setHeader('content-type', 'application/zip');
+      res.setHeader('content-disposition', `attachment; filename="${pkg.fileName}"`);
+      res.setHeader('x-content-sha256', pkg.sha256);
+      res.end(pkg.bytes);
+    } catch (error) {
+      if (isDomainError(error) && STATUS[error.code]) {
+        res.status(STATUS[error.code]!).json({ error: { code: error.code, message: error.message } });
+        return;
+      }
+      services.logger.error({ err: (error as Error).message }, 'access package download failed');
+      res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' } });
+    }
+  });
+  return router;
+}

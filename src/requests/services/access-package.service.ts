@@ -1,0 +1,219 @@
+// Access packages of ACCESS requests: exported from the sources, built by the pure
+// buildAccessPackage, stored sealed, and served once through a short-lived,
+// single-purpose link whose token is kept only as its SHA-256.
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { SourceRecord } from '../../../connectors/contract.js';
+import type { AuditLog } from '../../audit/index.js';
+import { AuditAction } from '../../audit/audit-actions.js';
+import type { Principal } from '../../auth/index.js';
+import type { Keyrings } from '../../crypto/index.js';
+import { DomainError } from '../../domain/errors.js';
+import { RecordAction, RequestStatus, RequestType, type Relationship, type SourceKind } from '../../domain/vocabulary.js';
+import type { Logger } from '../../logging/logger.js';
+import type { SourceRegistry } from '../../sources/source-registry.js';
+import { buildAccessPackage, type AccessPackage, type PackageSource } from '../access-package.js';
+import { buildResponseSummary, type SummarySourceInput } from '../response-summary.js';
+import { AccessPackageEntity } from '../entities/access-package.entity.js';
+import type { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
+import type { RecordDecisionEntity } from '../entities/record-decision.entity.js';
+import type { RequestRecordEntity } from '../entities/request-record.entity.js';
+import type { RequestSettings } from './request-settings.js';
+
+export interface IssuedLink {
+  /** The clear token: given to the caller once, never stored. */
+  token: string;
+  url: string;
+  expiresAt: Date;
+}
+
+export interface BuiltPackage {
+  pkg: AccessPackage;
+  response: Record<string, unknown>;
+  released: number;
+}
+
+export interface Download {
+  bytes: Buffer;
+  fileName: string;
+  sha256: string;
+}
+
+export const DOWNLOAD_PATH = '/v1/access-packages';
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export class AccessPackageService {
+  constructor(
+    private readonly deps: {
+      dataSource: DataSource;
+      keyrings: Keyrings;
+      audit: AuditLog;
+      sources: SourceRegistry;
+      logger: Logger;
+      settings: RequestSettings;
+      now: () => Date;
+    },
+  ) {}
+
+  /** Exports the released records and builds the archive and the response summary (no writes). */
+  async build(
+    request: DataSubjectRequestEntity,
+    records: RequestRecordEntity[],
+    decisions: RecordDecisionEntity[],
+    now: Date,
+  ): Promise<BuiltPackage> {
+    const decisionOf = new Map(decisions.map((d) => [`${d.sourceId}\u0000${d.recordId}`, d]));
+    const bySource = new Map<string, RequestRecordEntity[]>();
+    for (const r of records) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
+    const sources: PackageSource[] = [];
+    const summary: SummarySourceInput[] = [];
+    let released = 0;
+    for (const [sourceId, list] of bySource) {
+      const entity = await this.deps.sources.find(sourceId);
+      const description = await this.deps.sources.describe(sourceId);
+      const source = { id: sourceId, name: entity?.name ?? sourceId, kind: (entity?.kind ?? 'OTHER') as SourceKind };
+      const releaseRefs = list.filter((r) => decisionOf.get(`${sourceId}\u0000${r.recordId}`)?.action === RecordAction.RELEASE);
+      let exported: SourceRecord[] = [];
+      if (releaseRefs.length) {
+        try {
+          const connector = await this.deps.sources.connector(sourceId);
+          exported = await connector.export(releaseRefs.map((r) => ({ sourceId, recordId: r.recordId })));
+        } catch (error) {
+          this.deps.logger.warn({ requestId: request.id, sourceId, err: (error as Error).message }, 'export failed');
+          throw new DomainError('SOURCE_UNAVAILABLE', `Source ${sourceId} could not export the records; nothing was released, try again`, { sourceId });
+        }
+      }
+      const exportedIds = new Set(exported.map((r) => r.recordId));
+      released += exported.length;
+      // Records not released (refused, or gone from the source) are listed as withheld with the reason.
+      const stubs: SourceRecord[] = list
+        .filter((r) => !exportedIds.has(r.recordId))
+        .map((r) => ({ recordId: r.recordId, recordType: r.recordType, relationship: r.relationship as Relationship, identifiers: [], data: {}, dates: r.dates }));
+      const packageDecisions = list.map((r) => {
+        const d = decisionOf.get(`${sourceId}\u0000${r.recordId}`);
+        const gone = d?.action === RecordAction.RELEASE && !exportedIds.has(r.recordId);
+        return {
+          recordId: r.recordId,
+          action: gone ? RecordAction.RETAIN : ((d?.action ?? RecordAction.RETAIN) as RecordAction),
+          basis: d?.basis ?? null,
+          retainUntil: d?.retainUntil ?? null,
+          reason: gone ? 'the source no longer holds this record' : (d?.reason ?? null),
+        };
+      });
+      sources.push({
+        source,
+        records: [...exported, ...stubs],
+        fields: description?.fields ?? [],
+        decisions: packageDecisions,
+        ...(description?.retention ? { retention: description.retention } : {}),
+      });
+      summary.push({
+        source,
+        records: list.map((r) => {
+          const d = packageDecisions.find((x) => x.recordId === r.recordId)!;
+          return { recordId: r.recordId, recordType: r.recordType, action: d.action, basis: d.basis, retainUntil: d.retainUntil, reason: d.reason, state: 'DONE', completedAt: now };
+        }),
+      });
+    }
+    // The package is for the data subject: everything they are entitled to, special categories
+    // included; cards stay masked and other people withheld (sanitiseRecord).
+    const pkg = buildAccessPackage({ requestId: request.id, generatedAt: now, verifiedAt: request.verifiedAt, sources, canSeeSpecialCategories: true });
+    const response = buildResponseSummary({
+      requestId: request.id,
+      requestType: request.type as RequestType,
+      receivedAt: request.receivedAt,
+      verifiedAt: request.verifiedAt,
+      dueAt: request.dueAt,
+      extendedDueAt: request.extendedDueAt,
+      respondedAt: now,
+      sources: summary,
+    });
+    return { pkg, response: JSON.parse(JSON.stringify(response)) as Record<string, unknown>, released };
+  }
+
+  /** Stores the sealed archive and issues its first link. */
+  async store(m: EntityManager, requestId: string, pkg: AccessPackage, now: Date): Promise<IssuedLink> {
+    const link = this.newLink(now);
+    await m.insert(AccessPackageEntity, {
+      requestId,
+      sha256: pkg.sha256,
+      sizeBytes: pkg.bytes.length,
+      archiveSealed: this.deps.keyrings.encryption.encrypt(pkg.bytes, `access-package:${requestId}`),
+      manifest: pkg.manifest as never,
+      tokenHash: tokenHash(link.token),
+      expiresAt: link.expiresAt,
+      downloadedAt: null,
+    });
+    return link;
+  }
+
+  async latest(requestId: string): Promise<AccessPackageEntity | null> {
+    return this.deps.dataSource.manager.findOne(AccessPackageEntity, { where: { requestId }, order: { createdAt: 'DESC' } });
+  }
+
+  /** Replaces the link of the request's package: the old token stops working. */
+  async renew(request: DataSubjectRequestEntity, principal: Principal): Promise<IssuedLink> {
+    if (request.type !== RequestType.ACCESS || request.status !== RequestStatus.COMPLETED) {
+      throw new DomainError('NO_ACCESS_PACKAGE', 'Only a completed ACCESS request has a package', { currentStatus: request.status });
+    }
+    const pkg = await this.latest(request.id);
+    if (!pkg) throw new DomainError('NO_ACCESS_PACKAGE', 'This request has no access package');
+    const now = this.deps.now();
+    const link = this.newLink(now);
+    await this.deps.dataSource.transaction(async (m) => {
+      await m.update(AccessPackageEntity, { id: pkg.id }, { tokenHash: tokenHash(link.token), expiresAt: link.expiresAt, downloadedAt: null });
+      await this.deps.audit.record(
+        { actor: { id: principal.id, kind: principal.kind }, action: 'request.package-link', target: { type: 'request', id: request.id }, outcome: 'SUCCESS' },
+        m,
+      );
+    });
+    return link;
+  }
+
+  /**
+   * Serves a package once: the token is consumed in the same statement that checks it, so
+   * two downloads racing cannot both succeed. PACKAGE_NOT_FOUND, PACKAGE_LINK_USED, PACKAGE_LINK_EXPIRED.
+   */
+  async download(token: string): Promise<Download> {
+    const hash = tokenHash(token);
+    const now = this.deps.now();
+    return this.deps.dataSource.transaction(async (m) => {
+      const rows = (await m.query(
+        `UPDATE access_package SET downloaded_at = $2 WHERE token_hash = $1 AND downloaded_at IS NULL AND expires_at > $2
+         RETURNING id, request_id, archive_sealed, sha256`,
+        [hash, now],
+      )) as [Array<{ id: string; request_id: string; archive_sealed: string; sha256: string }>, number];
+      const row = rows[0]?.[0];
+      if (!row) {
+        const known = await m.findOneBy(AccessPackageEntity, { tokenHash: hash });
+        if (!known) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
+        if (known.downloadedAt) throw new DomainError('PACKAGE_LINK_USED', 'This download link was already used; ask for a new one');
+        throw new DomainError('PACKAGE_LINK_EXPIRED', 'This download link has expired; ask for a new one');
+      }
+      const bytes = this.deps.keyrings.encryption.decrypt(row.archive_sealed, `access-package:${row.request_id}`);
+      await this.deps.audit.record(
+        {
+          actor: { id: `package:${row.id}`, kind: 'download-link' },
+          action: AuditAction.REQUEST_EXPORT,
+          target: { type: 'request', id: row.request_id },
+          params: { packageId: row.id, sha256: row.sha256 },
+          outcome: 'SUCCESS',
+        },
+        m,
+      );
+      return { bytes, fileName: `access-package-${row.request_id}.zip`, sha256: row.sha256 };
+    });
+  }
+
+  private newLink(now: Date): IssuedLink {
+    const token = randomBytes(32).toString('base64url');
+    return {
+      token,
+      url: `${this.deps.settings.publicBaseUrl}${DOWNLOAD_PATH}/${token}`,
+      expiresAt: new Date(now.getTime() + this.deps.settings.packageLinkTtlMs),
+    };
+  }
+}

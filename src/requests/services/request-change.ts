@@ -1,0 +1,89 @@
+// One change to a request, all or nothing: the row is updated under its version
+// (optimistic lock: two handlers acting at once cannot both win), every status move is
+// stored in request_transition and every audit entry commits in the same transaction.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditLog } from '../../audit/index.js';
+import { AuditOutcome } from '../../audit/audit-actions.js';
+import type { Principal } from '../../auth/index.js';
+import { RequestStatus } from '../../domain/vocabulary.js';
+import { transition, type RequestEvent, type RequestState, type TransitionRecord } from '../state-machine.js';
+import { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
+import { RequestTransitionEntity } from '../entities/request-transition.entity.js';
+import { concurrentUpdate } from './request-errors.js';
+
+type Fields = Partial<Omit<DataSubjectRequestEntity, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
+
+export interface RequestChange {
+  m: EntityManager;
+  request: DataSubjectRequestEntity;
+  now: Date;
+  actor: string;
+  set(fields: Fields): void;
+  /** Applies one state-machine event (INVALID_TRANSITION names the current state). */
+  move(event: RequestEvent, reason?: string | null): void;
+  audit(action: string, params?: unknown, controllerId?: string | null): void;
+}
+
+export function stateOf(request: { status: string; heldFrom: string | null }): RequestState {
+  return { status: request.status as RequestStatus, ...(request.heldFrom ? { heldFrom: request.heldFrom as RequestStatus } : {}) };
+}
+
+export async function changeRequest<T>(
+  deps: { dataSource: DataSource; audit: AuditLog },
+  request: DataSubjectRequestEntity,
+  principal: Principal,
+  now: Date,
+  work: (change: RequestChange) => Promise<T> | T,
+): Promise<T> {
+  return deps.dataSource.transaction(async (m) => {
+    const fields: Fields = {};
+    const moves: TransitionRecord[] = [];
+    const audits: { action: string; params?: unknown; controllerId?: string | null }[] = [];
+    let state = stateOf(request);
+    const change: RequestChange = {
+      m,
+      request,
+      now,
+      actor: principal.id,
+      set: (f) => Object.assign(fields, f),
+      move: (event, reason) => {
+        const result = transition(state, event, { actor: principal.id, at: now, reason: reason ?? null });
+        state = result.state;
+        moves.push(result.record);
+        fields.status = result.state.status;
+        fields.heldFrom = result.state.heldFrom ?? null;
+        if (event === 'hold') fields.holdReason = result.record.reason;
+        if (event === 'resume') fields.holdReason = null;
+      },
+      audit: (action, params, controllerId) => audits.push({ action, params, controllerId: controllerId ?? null }),
+    };
+    const result = await work(change);
+    const update = await m
+      .createQueryBuilder()
+      .update(DataSubjectRequestEntity)
+      .set({ ...fields, updatedAt: now } as never)
+      .where('id = :id AND version = :version', { id: request.id, version: request.version })
+      .execute();
+    if (update.affected !== 1) throw concurrentUpdate(request.id);
+    if (moves.length > 0) {
+      await m.insert(
+        RequestTransitionEntity,
+        moves.map((r) => ({ requestId: request.id, fromStatus: r.from, toStatus: r.to, event: r.event, actor: r.actor, at: r.at, reason: r.reason })),
+      );
+    }
+    for (const a of audits) {
+      await deps.audit.record(
+        {
+          actor: { id: principal.id, kind: principal.kind },
+          action: a.action,
+          target: { type: 'request', id: request.id },
+          params: a.params,
+          outcome: AuditOutcome.SUCCESS,
+          controllerId: a.controllerId,
+        },
+        m,
+      );
+    }
+    return result;
+  });
+}

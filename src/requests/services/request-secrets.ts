@@ -1,0 +1,51 @@
+// Personal data of a request at rest: identifiers, scope and corrections sealed with the
+// encryption keyring (bound to the request id), and a keyed blind index of the normalised
+// identifiers so duplicates are found without decrypting anything.
+import type { Identifier } from '../../../connectors/contract.js';
+import type { EncryptionKeyring, HmacKeyring } from '../../crypto/index.js';
+import type { IdentifierType } from '../../domain/vocabulary.js';
+import { normaliseQueryIdentifiers } from '../../identity/index.js';
+import type { BlindIndexEntry } from '../duplicates.js';
+
+export const BLIND_INDEX_PURPOSE = 'request-blind-index';
+
+export interface RequestedCorrection {
+  field: string;
+  value: string;
+  reason: string;
+}
+
+export class RequestSecrets {
+  constructor(
+    private readonly encryption: EncryptionKeyring,
+    private readonly hmac: HmacKeyring,
+  ) {}
+
+  seal(requestId: string, value: unknown): string {
+    return this.encryption.encrypt(JSON.stringify(value), requestId);
+  }
+
+  open<T>(requestId: string, envelope: string): T {
+    return JSON.parse(this.encryption.decrypt(envelope, requestId).toString('utf8')) as T;
+  }
+
+  /**
+   * Blind index entries `TYPE.kid.hash` of the normalised identifiers. With `allKeys`, one
+   * entry per configured key (to look up entries written before a key rotation).
+   */
+  blindIndex(identifiers: readonly Identifier[], allKeys = false): string[] {
+    const out = new Set<string>();
+    for (const id of normaliseQueryIdentifiers(identifiers)) {
+      const value = `${id.type}\u0000${id.value}`;
+      const hashes = allKeys ? this.hmac.keyedHashes(value, BLIND_INDEX_PURPOSE) : [this.hmac.keyedHash(null, value, BLIND_INDEX_PURPOSE)];
+      for (const h of hashes) out.add(`${id.type}.${h.kid}.${h.hash}`);
+    }
+    return [...out];
+  }
+}
+
+/** A stored entry as findPossibleDuplicates reads it (typed, so names alone count as weak). */
+export function indexEntry(entry: string): BlindIndexEntry {
+  const type = entry.slice(0, entry.indexOf('.')) as IdentifierType;
+  return { type, index: entry };
+}

@@ -1,0 +1,121 @@
+// The discovery snapshot saved at verification and the per-record decisions computed from
+// it. The snapshot keeps what decisions and reviews need (type, relationship, band, dates,
+// facts, controller, categories, the score's levels and weights) and never the values compared.
+import type { RetentionPolicy, SourceDescription } from '../../../connectors/contract.js';
+import type { RecordMatch } from '../../identity/index.js';
+import { MatchBand, RecordAction, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
+import { decideRecord, type RecordDecision } from '../decisions.js';
+import type { RequestRecordEntity } from '../entities/request-record.entity.js';
+import type { RecordDecisionEntity } from '../entities/record-decision.entity.js';
+
+export const ReviewState = { AUTO: 'AUTO', PENDING: 'PENDING', CONFIRMED: 'CONFIRMED', REJECTED: 'REJECTED' } as const;
+export type ReviewState = (typeof ReviewState)[keyof typeof ReviewState];
+
+/** Records the request acts on: MATCH records and REVIEW records a handler confirmed. */
+export function isActedOn(record: { reviewState: string }): boolean {
+  return record.reviewState === ReviewState.AUTO || record.reviewState === ReviewState.CONFIRMED;
+}
+
+export function snapshotRow(requestId: string, match: RecordMatch): Partial<RequestRecordEntity> {
+  return {
+    requestId,
+    sourceId: match.sourceId,
+    recordId: match.recordId,
+    recordType: match.recordType,
+    relationship: match.relationship,
+    parentRecordId: match.parentRecordId ?? null,
+    band: match.band,
+    score: match.score,
+    reviewState: match.band === MatchBand.MATCH ? ReviewState.AUTO : ReviewState.PENDING,
+    controllerId: match.controllerId ?? match.record.controllerId ?? null,
+    categories: [...match.categories],
+    dates: { ...(match.dates ?? match.record.dates ?? {}) } as Record<string, string>,
+    facts: { ...(match.record.facts ?? {}) },
+    // Levels and weights only: the compared values stay out of the database.
+    explanation: match.explanation.fields.map((f) => ({
+      field: f.field,
+      group: f.group,
+      level: f.level,
+      kind: f.kind,
+      weight: f.weight,
+      tfAdjustment: f.tfAdjustment,
+      m: f.m,
+      u: f.u,
+    })),
+  };
+}
+
+export interface SourceFacts {
+  kind: SourceKind;
+  description: SourceDescription | null;
+}
+
+/** Decides one snapshot record; a source that cannot describe its retention is left to a handler. */
+export function decide(
+  requestType: RequestType,
+  record: RequestRecordEntity,
+  source: SourceFacts,
+  instruction: ControllerDecision | null,
+  now: Date,
+): RecordDecision {
+  const retention: RetentionPolicy | undefined = source.description?.retention;
+  if (!retention) {
+    return {
+      action: RecordAction.RETAIN,
+      basis: 'the source could not describe its retention policy',
+      needsReview: true,
+      reason: 'Kept until a handler decides: the source did not say how long it keeps data',
+      rules: [],
+    };
+  }
+  return decideRecord({
+    requestType,
+    record: {
+      sourceKind: source.kind,
+      recordType: record.recordType,
+      relationship: record.relationship as Relationship,
+      dates: record.dates,
+      controllerId: record.controllerId,
+      facts: record.facts,
+    },
+    retention,
+    controllerInstruction: instruction,
+    now,
+  });
+}
+
+export function decisionRow(requestId: string, record: RequestRecordEntity, d: RecordDecision): Partial<RecordDecisionEntity> {
+  return {
+    requestId,
+    sourceId: record.sourceId,
+    recordId: record.recordId,
+    action: d.action,
+    computedAction: d.action,
+    basis: d.basis ?? null,
+    retainUntil: d.retainUntil ?? null,
+    reason: d.reason,
+    needsController: d.needsController ?? false,
+    proposedAction: d.proposedAction ?? null,
+    followUpAction: d.followUpAction ?? null,
+    needsReview: d.needsReview ?? false,
+    rules: d.rules,
+    overrideReason: null,
+    overriddenBy: null,
+  };
+}
+
+/** The stored row back as the pure rules' RecordDecision (for overrides). */
+export function decisionOf(row: RecordDecisionEntity): RecordDecision {
+  return {
+    action: row.action as RecordAction,
+    ...(row.basis ? { basis: row.basis } : {}),
+    ...(row.retainUntil ? { retainUntil: row.retainUntil } : {}),
+    ...(row.needsController ? { needsController: true } : {}),
+    ...(row.proposedAction ? { proposedAction: row.proposedAction as RecordAction } : {}),
+    ...(row.followUpAction ? { followUpAction: row.followUpAction as RecordAction } : {}),
+    ...(row.needsReview ? { needsReview: true } : {}),
+    reason: row.reason,
+    rules: row.rules,
+    ...(row.overrideReason ? { overridden: true } : {}),
+  };
+}

@@ -1,0 +1,596 @@
+// The request lifecycle over the database: submit, verify (with the discovery snapshot and
+// the per-record decisions), review, controller instructions, overrides, deadlines,
+// approval and the hand-off to execution. Pure rules live in ../*.ts; this class only
+// loads, applies them and stores the result with its transitions and audit entries.
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Identifier } from '../../../connectors/contract.js';
+import type { AuditLog } from '../../audit/index.js';
+import { AuditAction } from '../../audit/audit-actions.js';
+import type { Principal } from '../../auth/index.js';
+import type { Keyrings } from '../../crypto/index.js';
+import type { DiscoveryService } from '../../discovery/discovery.service.js';
+import { DomainError } from '../../domain/errors.js';
+import { ControllerDecision, RecordAction, RequestStatus, RequestType, type SourceKind } from '../../domain/vocabulary.js';
+import type { Logger } from '../../logging/logger.js';
+import type { SourceRegistry } from '../../sources/source-registry.js';
+import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
+import { overrideDecision } from '../decisions.js';
+import { findPossibleDuplicates } from '../duplicates.js';
+import { RequestRuleError, requireReason } from '../errors.js';
+import { assertIdentityVerified, transition } from '../state-machine.js';
+import { ControllerInstructionEntity } from '../entities/controller-instruction.entity.js';
+import { DataSubjectRequestEntity, type DiscoveryOutcome } from '../entities/data-subject-request.entity.js';
+import { RecordDecisionEntity } from '../entities/record-decision.entity.js';
+import { RequestRecordEntity } from '../entities/request-record.entity.js';
+import { AccessPackageService, type IssuedLink } from './access-package.service.js';
+import { changeRequest, stateOf, type RequestChange } from './request-change.js';
+import { badInput, isUuid, outsideScope, requestNotFound } from './request-errors.js';
+import type { RequestExecutor } from './request-executor.js';
+import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
+import { listRequests, type RequestListFilter, type RequestPage } from './request-queries.js';
+import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
+import type { RequestSettings } from './request-settings.js';
+import { decide, decisionOf, decisionRow, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
+import { canSeeRequest, seesWholeRequest } from './request-visibility.js';
+
+export interface RequestServiceDeps {
+  dataSource: DataSource;
+  keyrings: Keyrings;
+  audit: AuditLog;
+  sources: SourceRegistry;
+  discovery: DiscoveryService;
+  logger: Logger;
+  settings: RequestSettings;
+  /** Looked up on use: the executor is wired after this service is built. */
+  executor: () => RequestExecutor;
+  now?: () => Date;
+}
+
+export interface SubmitRequestInput {
+  type: RequestType;
+  identifiers: Identifier[];
+  receivedAt?: Date | null;
+  jurisdiction?: string | null;
+  channel?: string | null;
+  scope?: string | null;
+  corrections?: RequestedCorrection[] | null;
+}
+
+export interface VerifyIdentityInput {
+  method: string;
+  evidenceRef?: string | null;
+  /** When the identity was verified, if earlier than now (e.g. documents checked by post). */
+  verifiedAt?: Date | null;
+}
+
+export interface RecordRefInput {
+  sourceId: string;
+  recordId: string;
+}
+
+export interface ControllerInstructionInput {
+  sourceId: string;
+  decision: ControllerDecision;
+  reference?: string | null;
+}
+
+export interface OverrideInput extends RecordRefInput {
+  action: RecordAction;
+  reason: string;
+}
+
+export interface ExecuteResult {
+  request: DataSubjectRequestEntity;
+  /** Set for ACCESS requests: the one-time link, shown only now. */
+  link: IssuedLink | null;
+}
+
+/** Before approval the decisions may still change; from then on they are final. */
+const OPEN_FOR_REVIEW: readonly string[] = [RequestStatus.IDENTITY_VERIFIED, RequestStatus.AWAITING_CONTROLLER, RequestStatus.IN_REVIEW];
+
+export class RequestService {
+  readonly secrets: RequestSecrets;
+  readonly packages: AccessPackageService;
+  /** The scheduled scan: ids of overdue and due-soon requests (a job calls it). */
+  readonly flagDeadlines: (now?: Date) => Promise<DeadlineFlags>;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RequestServiceDeps) {
+    this.secrets = new RequestSecrets(deps.keyrings.encryption, deps.keyrings.tombstone);
+    this.now = deps.now ?? (() => new Date());
+    this.packages = new AccessPackageService({ ...deps, now: this.now });
+    this.flagDeadlines = createDeadlineScan({ dataSource: deps.dataSource, logger: deps.logger, dueSoonDays: deps.settings.deadlines.dueSoonDays });
+  }
+
+  async list(principal: Principal, filter: RequestListFilter, page: { first?: number | null; after?: string | null }): Promise<RequestPage> {
+    return listRequests(this.deps.dataSource, principal, filter, page, this.now(), this.settings.deadlines.dueSoonDays);
+  }
+
+  get settings(): RequestSettings {
+    return this.deps.settings;
+  }
+
+  // ---- reading ----
+
+  /** The request if it exists and the principal may see it; null otherwise (no existence leak). */
+  async find(id: string, principal: Principal, m?: EntityManager): Promise<DataSubjectRequestEntity | null> {
+    if (!isUuid(id)) return null;
+    const row = await (m ?? this.deps.dataSource.manager).findOneBy(DataSubjectRequestEntity, { id });
+    return row && canSeeRequest(principal, row) ? row : null;
+  }
+
+  async get(id: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const row = await this.find(id, principal);
+    if (!row) throw requestNotFound(id);
+    return row;
+  }
+
+  async records(requestId: string): Promise<RequestRecordEntity[]> {
+    return this.deps.dataSource.manager.find(RequestRecordEntity, {
+      where: { requestId },
+      order: { sourceId: 'ASC', score: 'DESC', recordId: 'ASC' },
+    });
+  }
+
+  async decisions(requestId: string): Promise<RecordDecisionEntity[]> {
+    return this.deps.dataSource.manager.find(RecordDecisionEntity, { where: { requestId }, order: { sourceId: 'ASC', recordId: 'ASC' } });
+  }
+
+  async instructions(requestId: string): Promise<ControllerInstructionEntity[]> {
+    return this.deps.dataSource.manager.find(ControllerInstructionEntity, { where: { requestId }, order: { sourceId: 'ASC' } });
+  }
+
+  identifiersOf(request: DataSubjectRequestEntity): Identifier[] {
+    return this.secrets.open<Identifier[]>(request.id, request.identifiersSealed);
+  }
+
+  // ---- submit ----
+
+  async submit(input: SubmitRequestInput, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const now = this.now();
+    if (!Object.values(RequestType).includes(input.type)) throw badInput(`Unknown request type ${String(input.type)}`);
+    if (!input.identifiers?.length) throw badInput('A request needs at least one identifier of the person');
+    const receivedAt = input.receivedAt ?? now;
+    if (Number.isNaN(receivedAt.getTime())) throw new RequestRuleError('INVALID_DATE', 'receivedAt is not a valid date');
+    if (receivedAt.getTime() > now.getTime() + 60_000) throw new RequestRuleError('INVALID_DATE', 'receivedAt cannot be in the future');
+    const jurisdiction = jurisdictionOf(input.jurisdiction, this.settings.deadlines).code;
+    const corrections = this.checkCorrections(input.type, input.corrections ?? null);
+
+    const id = randomUUID();
+    // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.
+    const blindIndex = this.secrets.blindIndex(input.identifiers);
+    const lookup = this.secrets.blindIndex(input.identifiers, true);
+    const m = this.deps.dataSource.manager;
+    const others = (await m.query(
+      `SELECT id, type, status, received_at, blind_index FROM data_subject_request WHERE blind_index && $1::text[] ORDER BY received_at DESC LIMIT 200`,
+      [lookup],
+    )) as { id: string; type: RequestType; status: RequestStatus; received_at: Date; blind_index: string[] }[];
+    const duplicates = findPossibleDuplicates(
+      { requestId: id, type: input.type, indexes: lookup.map(indexEntry) },
+      others.map((o) => ({ requestId: o.id, type: o.type, status: o.status, receivedAt: o.received_at, indexes: o.blind_index.map(indexEntry) })),
+      { includeWeak: false },
+    );
+
+    return this.deps.dataSource.transaction(async (tx) => {
+      const row = tx.create(DataSubjectRequestEntity, {
+        id,
+        type: input.type,
+        status: RequestStatus.RECEIVED,
+        heldFrom: null,
+        holdReason: null,
+        receivedAt,
+        verifiedAt: null,
+        acknowledgeBy: acknowledgeBy(receivedAt, jurisdiction, this.settings.deadlines),
+        acknowledgedAt: null,
+        dueAt: null,
+        extendedDueAt: null,
+        extensionReason: null,
+        jurisdiction,
+        channel: input.channel?.trim() || null,
+        scopeSealed: input.scope?.trim() ? this.secrets.seal(id, input.scope.trim()) : null,
+        identifiersSealed: this.secrets.seal(id, input.identifiers.map(({ type, value }) => ({ type, value }))),
+        blindIndex,
+        correctionsSealed: corrections ? this.secrets.seal(id, corrections) : null,
+        verificationMethod: null,
+        verificationEvidenceRef: null,
+        // A handler bound to controllers submits for them, so the request stays visible to them.
+        controllerIds: [...principal.controllerIds],
+        possibleDuplicateOf: duplicates.map((d) => d.requestId),
+        discoveryOutcome: null,
+        response: null,
+        createdBy: principal.id,
+      });
+      const saved = await tx.save(row);
+      await tx.query(
+        `INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at, reason) VALUES ($1, NULL, $2, 'submit', $3, $4, NULL)`,
+        [id, RequestStatus.RECEIVED, principal.id, now],
+      );
+      await this.deps.audit.record(
+        {
+          actor: { id: principal.id, kind: principal.kind },
+          action: AuditAction.REQUEST_SUBMIT,
+          target: { type: 'request', id },
+          params: { type: input.type, identifiers: input.identifiers, possibleDuplicates: duplicates.length },
+          outcome: 'SUCCESS',
+        },
+        tx,
+      );
+      return saved;
+    });
+  }
+
+  private checkCorrections(type: RequestType, corrections: RequestedCorrection[] | null): RequestedCorrection[] | null {
+    if (type !== RequestType.RECTIFICATION) {
+      if (corrections?.length) throw badInput('Corrections belong to RECTIFICATION requests only');
+      return null;
+    }
+    if (!corrections?.length) throw new RequestRuleError('NO_CORRECTIONS', 'A rectification needs at least one correction');
+    return corrections.map((c) => {
+      const field = c.field?.trim();
+      if (!field) throw badInput('A correction names the field to correct');
+      return { field, value: c.value, reason: requireReason(c.reason, `The correction of "${field}"`) };
+    });
+  }
+
+  // ---- verification and discovery snapshot ----
+
+  async verifyIdentity(requestId: string, input: VerifyIdentityInput, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    const now = this.now();
+    const method = input.method?.trim();
+    if (!method) throw badInput('The verification method is required (e.g. "passport checked by video call")');
+    const verifiedAt = input.verifiedAt ?? now;
+    if (Number.isNaN(verifiedAt.getTime()) || verifiedAt.getTime() > now.getTime() + 60_000) {
+      throw new RequestRuleError('INVALID_DATE', 'verifiedAt must be a valid date, not in the future');
+    }
+    if (verifiedAt < request.receivedAt) throw new RequestRuleError('INVALID_DATE', 'verifiedAt cannot precede the receipt of the request');
+    // Fails fast (naming the current state) before any source is asked.
+    transition(stateOf(request), 'verifyIdentity', { actor: principal.id, at: now });
+
+    // Discovery runs outside the transaction (it waits on sources); the version check
+    // below refuses the result if the request changed meanwhile.
+    const resolution = await this.deps.discovery.discover({ identifiers: this.identifiersOf(request), includeRelated: true });
+    const outcome: DiscoveryOutcome = {
+      complete: resolution.complete,
+      sources: resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records })),
+    };
+    const facts = await this.sourceFacts(resolution.records.map((r) => r.sourceId));
+
+    await changeRequest(this.deps, request, principal, now, async (c) => {
+      const rows = resolution.records.map((r) => c.m.create(RequestRecordEntity, snapshotRow(request.id, r)));
+      const saved = rows.length ? await c.m.save(rows) : [];
+      await this.writeDecisions(c, saved.filter(isActedOn), facts, new Map());
+      const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
+      c.set({
+        verifiedAt,
+        verificationMethod: method,
+        verificationEvidenceRef: input.evidenceRef?.trim() || null,
+        dueAt: answerDueAt(request.receivedAt, verifiedAt, request.jurisdiction, this.settings.deadlines),
+        controllerIds: [...controllerIds].sort(),
+        discoveryOutcome: outcome,
+      });
+      c.move('verifyIdentity', method);
+      c.move((await this.waitingForController(c.m, request.id)) ? 'awaitController' : 'startReview');
+      c.audit(AuditAction.REQUEST_VERIFY_IDENTITY, { method, evidenceRef: input.evidenceRef ?? null, records: saved.length });
+      c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: outcome.sources.length, records: saved.length });
+    });
+    this.deps.logger.info({ requestId, records: resolution.records.length, complete: outcome.complete }, 'request verified');
+    return this.get(requestId, principal);
+  }
+
+  private async sourceFacts(sourceIds: string[]): Promise<Map<string, SourceFacts>> {
+    const out = new Map<string, SourceFacts>();
+    for (const id of new Set(sourceIds)) {
+      const entity = await this.deps.sources.find(id);
+      out.set(id, { kind: (entity?.kind ?? 'OTHER') as SourceKind, description: await this.deps.sources.describe(id) });
+    }
+    return out;
+  }
+
+  /** (Re)computes and stores the decisions of these acted-on records. */
+  private async writeDecisions(
+    c: RequestChange,
+    records: RequestRecordEntity[],
+    facts: Map<string, SourceFacts>,
+    instructions: Map<string, ControllerDecision>,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const missing = records.map((r) => r.sourceId).filter((id) => !facts.has(id));
+    if (missing.length) for (const [k, v] of await this.sourceFacts(missing)) facts.set(k, v);
+    const rows = records.map((r) =>
+      decisionRow(c.request.id, r, decide(c.request.type as RequestType, r, facts.get(r.sourceId)!, instructions.get(r.sourceId) ?? null, c.now)),
+    );
+    await c.m.upsert(RecordDecisionEntity, rows as never, { conflictPaths: ['requestId', 'sourceId', 'recordId'] });
+  }
+
+  private async waitingForController(m: EntityManager, requestId: string): Promise<boolean> {
+    return (await m.count(RecordDecisionEntity, { where: { requestId, needsController: true } })) > 0;
+  }
+
+  /** Moves between IN_REVIEW and AWAITING_CONTROLLER as the decisions require. */
+  private async settle(c: RequestChange): Promise<void> {
+    const waiting = await this.waitingForController(c.m, c.request.id);
+    if (c.request.status === RequestStatus.AWAITING_CONTROLLER && !waiting) c.move('controllerInstructed');
+    else if (c.request.status === RequestStatus.IN_REVIEW && waiting) c.move('awaitController');
+  }
+
+  private assertOpenForReview(request: DataSubjectRequestEntity, doing: string): void {
+    assertIdentityVerified(request, doing);
+    if (!OPEN_FOR_REVIEW.includes(request.status)) {
+      throw new RequestRuleError('INVALID_TRANSITION', `Cannot ${doing} a request in state ${request.status}`, {
+        currentStatus: request.status,
+      });
+    }
+  }
+
+  // ---- review ----
+
+  async confirmMatches(requestId: string, refs: RecordRefInput[], principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.settleMatches(requestId, refs, principal, ReviewState.CONFIRMED);
+  }
+
+  async rejectMatches(requestId: string, refs: RecordRefInput[], principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.settleMatches(requestId, refs, principal, ReviewState.REJECTED);
+  }
+
+  private async settleMatches(
+    requestId: string,
+    refs: RecordRefInput[],
+    principal: Principal,
+    state: typeof ReviewState.CONFIRMED | typeof ReviewState.REJECTED,
+  ): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    const doing = state === ReviewState.CONFIRMED ? 'confirm matches of' : 'reject matches of';
+    this.assertOpenForReview(request, doing);
+    if (!refs.length) throw badInput('Name at least one record');
+    const records = await this.records(requestId);
+    const byKey = new Map(records.map((r) => [`${r.sourceId}\u0000${r.recordId}`, r]));
+    const chosen = refs.map((ref) => {
+      const record = byKey.get(`${ref.sourceId}\u0000${ref.recordId}`);
+      // A record of another controller is reported as absent, like any unknown record.
+      if (!record || !principalSees(principal, record)) {
+        throw new DomainError('RECORD_NOT_FOUND', `The request's snapshot holds no record ${ref.sourceId}/${ref.recordId}`, { ...ref });
+      }
+      if (record.band !== 'REVIEW') {
+        throw new DomainError('NOT_A_REVIEW_RECORD', `Record ${ref.sourceId}/${ref.recordId} is a MATCH: only REVIEW records are confirmed or rejected`, { ...ref });
+      }
+      return record;
+    });
+    const instructions = await this.instructionMap(requestId);
+    await changeRequest(this.deps, request, principal, this.now(), async (c) => {
+      for (const r of chosen) {
+        r.reviewState = state;
+        await c.m.update(RequestRecordEntity, { id: r.id }, { reviewState: state });
+      }
+      if (state === ReviewState.CONFIRMED) await this.writeDecisions(c, chosen, new Map(), instructions);
+      else for (const r of chosen) await c.m.delete(RecordDecisionEntity, { requestId, sourceId: r.sourceId, recordId: r.recordId });
+      await this.settle(c);
+      c.audit(state === ReviewState.CONFIRMED ? AuditAction.REQUEST_CONFIRM_MATCHES : AuditAction.REQUEST_REJECT_MATCHES, { refs });
+    });
+    return this.get(requestId, principal);
+  }
+
+  private async instructionMap(requestId: string): Promise<Map<string, ControllerDecision>> {
+    return new Map((await this.instructions(requestId)).map((i) => [i.sourceId, i.decision as ControllerDecision]));
+  }
+
+  // ---- controller gate (R6, R7) ----
+
+  async recordControllerInstruction(requestId: string, input: ControllerInstructionInput, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    this.assertOpenForReview(request, 'record a controller instruction for');
+    if (!Object.values(ControllerDecision).includes(input.decision)) throw badInput(`Unknown controller decision ${String(input.decision)}`);
+    const controlled = (await this.records(requestId)).filter((r) => r.sourceId === input.sourceId && r.controllerId && isActedOn(r));
+    const visible = controlled.filter((r) => principalSees(principal, r));
+    if (visible.length === 0) {
+      throw new DomainError('NO_CONTROLLED_RECORDS', `No record of source ${input.sourceId} in this request is held for a controller`, {
+        sourceId: input.sourceId,
+      });
+    }
+    if (visible.length < controlled.length) throw outsideScope();
+    const now = this.now();
+    const instructions = await this.instructionMap(requestId);
+    instructions.set(input.sourceId, input.decision);
+    await changeRequest(this.deps, request, principal, now, async (c) => {
+      await c.m.upsert(
+        ControllerInstructionEntity,
+        { requestId, sourceId: input.sourceId, decision: input.decision, reference: input.reference?.trim() || null, actor: principal.id, at: now },
+        { conflictPaths: ['requestId', 'sourceId'] },
+      );
+      await this.writeDecisions(c, controlled, new Map(), instructions);
+      await this.settle(c);
+      for (const controllerId of new Set(controlled.map((r) => r.controllerId))) {
+        c.audit(AuditAction.REQUEST_CONTROLLER_INSTRUCTION, { sourceId: input.sourceId, decision: input.decision, reference: input.reference ?? null }, controllerId);
+      }
+    });
+    return this.get(requestId, principal);
+  }
+
+  // ---- overrides ----
+
+  async overrideDecision(requestId: string, input: OverrideInput, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    this.assertOpenForReview(request, 'override a decision of');
+    const record = (await this.records(requestId)).find((r) => r.sourceId === input.sourceId && r.recordId === input.recordId);
+    const row = record && principalSees(principal, record)
+      ? await this.deps.dataSource.manager.findOneBy(RecordDecisionEntity, { requestId, sourceId: input.sourceId, recordId: input.recordId })
+      : null;
+    if (!row) {
+      throw new DomainError('DECISION_NOT_FOUND', `No decision for record ${input.sourceId}/${input.recordId} (a REVIEW record must be confirmed first)`, {
+        sourceId: input.sourceId,
+        recordId: input.recordId,
+      });
+    }
+    const now = this.now();
+    const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now);
+    await changeRequest(this.deps, request, principal, now, async (c) => {
+      await c.m.update(
+        RecordDecisionEntity,
+        { id: row.id },
+        {
+          action: decision.action,
+          basis: decision.basis ?? null,
+          retainUntil: decision.retainUntil ?? null,
+          reason: decision.reason,
+          followUpAction: null,
+          needsReview: false,
+          overrideReason: override.reason,
+          overriddenBy: principal.id,
+        },
+      );
+      c.audit(AuditAction.REQUEST_OVERRIDE, { ...override, sourceId: input.sourceId, recordId: input.recordId }, record!.controllerId);
+    });
+    return this.get(requestId, principal);
+  }
+
+  // ---- deadlines ----
+
+  async extendDeadline(requestId: string, reason: string, months: number | null | undefined, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    const now = this.now();
+    if (stateOf(request).status === RequestStatus.COMPLETED || ['PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED'].includes(request.status)) {
+      throw new RequestRuleError('INVALID_TRANSITION', `Cannot extend the deadline of a request in state ${request.status}`, { currentStatus: request.status });
+    }
+    const ext = extendDeadline(
+      { dueAt: request.dueAt, extendedDueAt: request.extendedDueAt, now, reason, ...(months ? { months } : {}), jurisdiction: request.jurisdiction },
+      this.settings.deadlines,
+    );
+    await changeRequest(this.deps, request, principal, now, (c) => {
+      c.set({ extendedDueAt: ext.extendedDueAt, extensionReason: ext.reason });
+      c.audit(AuditAction.REQUEST_EXTEND_DEADLINE, { months: ext.months, reason: ext.reason });
+    });
+    return this.get(requestId, principal);
+  }
+
+  /** R3: the acknowledgement was sent to the person. */
+  async acknowledge(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    if (request.acknowledgedAt) return request;
+    await changeRequest(this.deps, request, principal, this.now(), (c) => {
+      c.set({ acknowledgedAt: c.now });
+      c.audit('request.acknowledge');
+    });
+    return this.get(requestId, principal);
+  }
+
+  // ---- approval and execution ----
+
+  async execute(requestId: string, principal: Principal): Promise<ExecuteResult> {
+    const request = await this.get(requestId, principal);
+    // R2 first: nothing is released, corrected or erased before verification.
+    assertIdentityVerified(request, 'execute a request');
+    const now = this.now();
+    // Outside review the state machine answers (INVALID_TRANSITION naming the state);
+    // inside it, the specific reason approval must wait comes first.
+    if (!OPEN_FOR_REVIEW.includes(request.status)) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    const records = await this.records(requestId);
+    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    const pending = records.filter((r) => r.reviewState === ReviewState.PENDING);
+    if (pending.length) {
+      throw new DomainError('MATCHES_PENDING_REVIEW', `${pending.length} REVIEW record(s) must be confirmed or rejected first`, {
+        pending: pending.map((r) => ({ sourceId: r.sourceId, recordId: r.recordId })),
+      });
+    }
+    const decisions = await this.decisions(requestId);
+    const waiting = decisions.filter((d) => d.needsController);
+    if (waiting.length) {
+      throw new RequestRuleError('CONTROLLER_INSTRUCTION_REQUIRED', `${waiting.length} record(s) wait for their controller's instruction`, {
+        sourceIds: [...new Set(waiting.map((d) => d.sourceId))],
+      });
+    }
+    transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+
+    if (request.type === RequestType.ACCESS) {
+      // Exports happen before anything is stored: a source failing leaves the request as it was.
+      const built = await this.packages.build(request, records.filter(isActedOn), decisions, now);
+      let link: IssuedLink | null = null;
+      await changeRequest(this.deps, request, principal, now, async (c) => {
+        c.move('approve');
+        c.move('startExecution');
+        link = await this.packages.store(c.m, request.id, built.pkg, now);
+        c.set({ response: built.response });
+        c.move('complete');
+        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256 });
+      });
+      return { request: await this.get(requestId, principal), link };
+    }
+
+    await changeRequest(this.deps, request, principal, now, (c) => {
+      c.move('approve');
+      c.move('startExecution');
+      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
+    });
+    try {
+      await this.deps.executor().execute(requestId, principal.id);
+    } catch (error) {
+      // The request stays EXECUTING; retryFailedTasks starts the work again.
+      this.deps.logger.error({ requestId, err: (error as Error).message }, 'execution did not start');
+      if (error instanceof DomainError) throw error;
+      throw new DomainError('EXECUTION_NOT_STARTED', 'The request was approved but its tasks could not be queued; retry with retryFailedTasks', { requestId });
+    }
+    return { request: await this.get(requestId, principal), link: null };
+  }
+
+  async retryFailedTasks(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    assertIdentityVerified(request, 'retry tasks of');
+    if (![RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED].includes(request.status as RequestStatus)) {
+      throw new RequestRuleError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${request.status}`, { currentStatus: request.status });
+    }
+    await this.deps.executor().retryFailed(requestId, principal.id);
+    await this.deps.audit.record({
+      actor: { id: principal.id, kind: principal.kind },
+      action: AuditAction.REQUEST_RETRY_FAILED_TASKS,
+      target: { type: 'request', id: requestId },
+      outcome: 'SUCCESS',
+    });
+    return this.get(requestId, principal);
+  }
+
+  /** A fresh one-time link for a completed access request (the previous link stops working). */
+  async renewAccessPackageLink(requestId: string, principal: Principal): Promise<ExecuteResult> {
+    const request = await this.get(requestId, principal);
+    if (!seesWholeRequest(principal, await this.records(requestId))) throw outsideScope();
+    const link = await this.packages.renew(request, principal);
+    return { request, link };
+  }
+
+  // ---- cancel, hold, resume, reject ----
+
+  async cancel(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.simpleMove(requestId, 'cancel', reason, principal);
+  }
+
+  async hold(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.simpleMove(requestId, 'hold', reason, principal);
+  }
+
+  async resume(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.simpleMove(requestId, 'resume', null, principal);
+  }
+
+  async reject(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.simpleMove(requestId, 'reject', reason, principal);
+  }
+
+  private async simpleMove(
+    requestId: string,
+    event: 'cancel' | 'hold' | 'resume' | 'reject',
+    reason: string | null,
+    principal: Principal,
+  ): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    if (!seesWholeRequest(principal, await this.records(requestId))) throw outsideScope();
+    await changeRequest(this.deps, request, principal, this.now(), (c) => {
+      c.move(event, reason);
+      c.audit(`request.${event}`, { reason });
+    });
+    return this.get(requestId, principal);
+  }
+}
+
+function principalSees(principal: Principal, record: { controllerId: string | null }): boolean {
+  return seesWholeRequest(principal, [record]);
+}
+

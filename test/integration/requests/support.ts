@@ -1,0 +1,88 @@
+// A gateway with the six reference sources seeded and registered, and helpers to pick
+// people of the synthetic population by what they have (a clinic record, a card, ...).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { demoSourceConfigs } from '../../../connectors/demo-sources.js';
+import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
+import { IdentifierType } from '../../../src/domain/vocabulary.js';
+import { readGroundTruth } from '../../../src/population/ground-truth.js';
+import { personAt } from '../../../src/population/person.js';
+import { seedReferenceSources, startOfTodayUtc } from '../../../src/population/seed.js';
+import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+
+export const SEED = 7;
+export const PEOPLE = 150;
+
+export interface SeededGateway {
+  gw: TestGateway;
+  /** personId -> the records that are about them ("source/recordId"). */
+  truth: Map<string, string[]>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSeededGateway(): Promise<SeededGateway> {
+  const secret = 'requests-test-training-secret-0123456789';
+  const gw = await startTestGateway({ env: { TRAINING_CONNECTOR_SECRET: secret } });
+  const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-req-footage-'));
+  const groundTruthPath = `${footageDir}-truth.csv`;
+  let training: TrainingService | undefined;
+  try {
+    await seedReferenceSources({ url: gw.databaseUrl, people: PEOPLE, seed: SEED, footageDir, groundTruthPath, referenceDate: startOfTodayUtc() });
+    training = await startTrainingService({ url: gw.databaseUrl, secret });
+    for (const config of demoSourceConfigs({ databaseUrl: gw.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl })) {
+      await gw.runtime.services.sources.register(config, 'test');
+    }
+  } catch (error) {
+    await training?.close();
+    await gw.stop();
+    throw error;
+  }
+  const truth = new Map<string, string[]>();
+  for await (const e of readGroundTruth(groundTruthPath)) truth.set(e.personId, [...(truth.get(e.personId) ?? []), `${e.source}/${e.recordId}`]);
+  const client = new pg.Client({ connectionString: gw.databaseUrl });
+  await client.connect();
+  return {
+    gw,
+    truth,
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await client.query(sql, params)).rows as T[];
+    },
+    async stop() {
+      await client.end();
+      await training?.close();
+      await gw.stop();
+      await rm(footageDir, { recursive: true, force: true });
+      await rm(groundTruthPath, { force: true });
+    },
+  };
+}
+
+/** The person's identifiers as they would give them in a request. */
+export function identifiersOf(personId: string): { type: IdentifierType; value: string }[] {
+  const p = personAt(SEED, Number(personId.slice(1)));
+  return [
+    { type: IdentifierType.GIVEN_NAME, value: p.givenName },
+    { type: IdentifierType.FAMILY_NAME, value: p.familyName },
+    { type: IdentifierType.DATE_OF_BIRTH, value: p.dateOfBirth },
+    { type: IdentifierType.EMAIL, value: p.email },
+    { type: IdentifierType.PHONE, value: p.phone },
+    { type: IdentifierType.MEMBERSHIP_NUMBER, value: p.membershipNumber },
+    { type: IdentifierType.NATIONAL_ID, value: p.nationalId },
+  ];
+}
+
+/** The person a record is about (subject appearances only: the ground truth of the row). */
+export function personOfRecord(truth: Map<string, string[]>, ref: string): string | undefined {
+  for (const [person, refs] of truth) if (refs.includes(ref)) return person;
+  return undefined;
+}
+
+export const REQUEST_FIELDS = `
+  id type status receivedAt verifiedAt acknowledgeBy dueAt extendedDueAt deadlineStanding possibleDuplicateOf controllerIds
+  records { sourceId recordId recordType band reviewState controllerId relationship source { id name kind } }
+  decisions { sourceId recordId action basis retainUntil reason needsController proposedAction rules overridden source { id kind } }
+  transitions { from to event actor reason }
+`;
