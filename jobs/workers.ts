@@ -4,17 +4,40 @@ import type { Services } from '../src/app/services.js';
 import type { AnyWorker } from '../src/queue/queue-backend.js';
 import { QueueNames } from './queue-names.js';
 import { processPing } from './system/ping.job.js';
+import { TaskRunner } from '../src/execution/task-runner.js';
+import { RequestFinaliser } from '../src/execution/request-finaliser.js';
+import { requestsProcessor } from './execution/finalise-request.job.js';
+import { SourceWorkerPool } from './execution/source-workers.js';
+import { registerSchedulers, schedulesProcessor } from './schedules/schedules.js';
 
-export function startWorkers(services: Services): AnyWorker[] {
-  const { queues, config, logger } = services;
-  const workers: AnyWorker[] = [
-    queues.worker(QueueNames.system, processPing, { concurrency: config.WORKER_CONCURRENCY }),
-  ];
-  for (const worker of workers) {
+/** Something the runtime closes on shutdown: a worker, or a pool of them. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+export function startWorkers(services: Services): Closable[] {
+  const { queues, config, logger, execution } = services;
+  const s = execution.settings;
+  const deps = { ...services, settings: s };
+  const observe = (worker: AnyWorker) => {
     worker.on('failed', (job, err) =>
       logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
     worker.on('error', (err) => logger.error({ queue: worker.name, err: err.message }, 'worker error'));
+  };
+  const stalled = { stalledInterval: s.stalledIntervalMs, lockDuration: s.lockDurationMs, maxStalledCount: 3 };
+  const workers: AnyWorker[] = [
+    queues.worker(QueueNames.system, processPing, { concurrency: config.WORKER_CONCURRENCY }),
+    queues.worker(QueueNames.requests, requestsProcessor(execution, new RequestFinaliser(deps, execution)), { concurrency: config.WORKER_CONCURRENCY, ...stalled }),
+    queues.worker(QueueNames.schedules, schedulesProcessor(services), { concurrency: 1, ...stalled }),
+  ];
+  workers.forEach(observe);
+  const pool = new SourceWorkerPool(services, new TaskRunner(deps), observe).start();
+  if (s.schedulers) {
+    registerSchedulers(services, execution.queue(QueueNames.schedules)).catch((error: Error) =>
+      logger.error({ err: error.message }, 'could not register schedulers'),
+    );
   }
-  return workers;
+  // The pool closes first so task jobs finish (or go back to the queue) before the rest.
+  return [pool, ...workers];
 }

@@ -29,12 +29,16 @@ export class TaskEntity {
   @Column({ type: 'text' })
   action!: string;
 
-  /** PENDING, QUEUED, RUNNING, SUCCEEDED, FAILED, REOPENED. */
+  /** QUEUED, RUNNING, RETRYING (between attempts), SUCCEEDED, FAILED, REOPENED (queued again after verification found the record). */
   @Column({ type: 'text' })
   status!: string;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** The queue job that runs it now: the task id first, a fresh id for each re-run. */
+  @Column({ type: 'text', name: 'job_id', nullable: true })
+  jobId!: string | null;
 
   @Column({ type: 'text', name: 'last_error', nullable: true })
   lastError!: string | null;

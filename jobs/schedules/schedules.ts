@@ -1,0 +1,77 @@
+// The periodic jobs, as BullMQ job schedulers on the schedules queue: upserting them is
+// idempotent, so every worker process may register them and each period runs once.
+import type { Job } from 'bullmq';
+import type { Services } from '../../src/app/services.js';
+import type { AnyQueue } from '../../src/queue/queue-backend.js';
+import { unwrapConnector } from '../../connectors/registry.js';
+import { CctvConnector } from '../../connectors/cctv/connector.js';
+import { SourceKind } from '../../src/domain/vocabulary.js';
+import { runRecreationSweep } from '../../src/tombstones/recreation-sweep.js';
+import { QueueNames } from '../queue-names.js';
+
+export const ScheduleNames = {
+  overdueScan: 'overdue-scan',
+  cctvPurge: 'cctv-purge',
+  recreationSweep: 'recreation-sweep',
+} as const;
+
+export async function registerSchedulers(services: Services, queue: AnyQueue): Promise<void> {
+  const s = services.execution.settings;
+  const keep = { removeOnComplete: { age: 86_400, count: 100 }, removeOnFail: { age: 7 * 86_400 } };
+  await queue.upsertJobScheduler(ScheduleNames.overdueScan, { every: s.overdueEveryMs }, { name: ScheduleNames.overdueScan, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.cctvPurge, { every: s.cctvPurgeEveryMs }, { name: ScheduleNames.cctvPurge, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.recreationSweep, { every: s.sweepEveryMs }, { name: ScheduleNames.recreationSweep, opts: keep });
+}
+
+export function schedulesProcessor(services: Services) {
+  return async (job: Job) => {
+    switch (job.name) {
+      case ScheduleNames.overdueScan:
+        return scanDeadlines(services, new Date());
+      case ScheduleNames.cctvPurge:
+        return purgeCctv(services, new Date());
+      case ScheduleNames.recreationSweep: {
+        // Stateless window: twice the period, so a late or failed run leaves no gap;
+        // overlaps are harmless (a recreated record gets one task: unique task key).
+        const since = new Date(Date.now() - 2 * services.execution.settings.sweepEveryMs);
+        const report = await runRecreationSweep(services, { since });
+        return { checked: report.checked, skipped: report.skipped, hits: report.hits.length };
+      }
+      default:
+        throw new Error(`unknown scheduled job ${job.name}`);
+    }
+  };
+}
+
+/**
+ * The deadline scan (R3-R5): overdue and due-soon requests, from the lifecycle's own
+ * rules (src/requests/services/deadline-scan.ts); audited with ids only.
+ */
+export async function scanDeadlines(services: Services, now: Date): Promise<{ overdue: number; dueSoon: number }> {
+  const flags = await services.requests.flagDeadlines(now);
+  if (flags.overdue.length > 0) {
+    await services.audit.record({
+      actor: { id: 'system:scheduler', kind: 'system' },
+      action: 'request.overdue',
+      target: { type: 'request' },
+      params: { overdue: flags.overdue },
+      outcome: 'SUCCESS',
+    });
+  }
+  return { overdue: flags.overdue.length, dueSoon: flags.dueSoon.length };
+}
+
+/** The CCTV 90-day purge (R9) in every CCTV source. */
+export async function purgeCctv(services: Services, now: Date): Promise<Record<string, { segments: number; visits: number }>> {
+  const out: Record<string, { segments: number; visits: number }> = {};
+  for (const source of await services.sources.list()) {
+    if (source.kind !== SourceKind.CCTV) continue;
+    const connector = unwrapConnector(await services.sources.connector(source.id));
+    if (!(connector instanceof CctvConnector)) continue;
+    out[source.id] = await connector.purgeExpired(now);
+    services.logger.info({ sourceId: source.id, ...out[source.id] }, 'cctv purge');
+  }
+  return out;
+}
+
+export const schedulesQueueName = QueueNames.schedules;

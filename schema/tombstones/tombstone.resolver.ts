@@ -1,0 +1,31 @@
+import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { IdentifierInput } from '../discovery/identifier.input.js';
+import type { GraphQLContext } from '../context.js';
+import { codedError } from '../errors.js';
+import { AuditAction } from '../../src/audit/index.js';
+import { checkPeople, MAX_IDENTIFIERS_PER_CHECK } from '../../src/tombstones/tombstone-check.js';
+import type { IdentifierType } from '../../src/domain/vocabulary.js';
+import { TombstoneCheck } from './tombstone.types.js';
+
+@Resolver()
+export class TombstoneResolver {
+  @Authorized('tombstone:check')
+  @Query(() => TombstoneCheck, { description: `Checks one person's identifiers against the tombstones (up to ${MAX_IDENTIFIERS_PER_CHECK}).` })
+  async tombstoneCheck(@Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[], @Ctx() ctx: GraphQLContext): Promise<TombstoneCheck> {
+    if (identifiers.length > MAX_IDENTIFIERS_PER_CHECK) throw codedError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check`);
+    const result = await checkPeople(ctx.services.tombstones, [{ identifiers }]);
+    const invalid = result.people[0]!.results.find((r) => r.error);
+    if (invalid) throw codedError('INVALID_IDENTIFIER', `${invalid.type}: ${invalid.error!.message}`, { identifierType: invalid.type });
+    await ctx.services.audit.record({
+      actor: { id: ctx.principal!.id, kind: ctx.principal!.kind },
+      action: AuditAction.TOMBSTONE_CHECK,
+      target: { type: 'tombstone' },
+      params: { identifiers: identifiers.length, hit: result.anyTombstoned },
+      outcome: 'SUCCESS',
+    });
+    return {
+      anyTombstoned: result.anyTombstoned,
+      results: result.people[0]!.results.map((r) => ({ type: r.type as IdentifierType, tombstoned: r.tombstoned, requestId: r.requestId })),
+    };
+  }
+}

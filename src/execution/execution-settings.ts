@@ -1,0 +1,83 @@
+// Tuning of queued execution, from the environment (validated once). Defaults suit
+// production; tests lower the stalled interval so a killed worker's jobs come back fast.
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  /** Attempts per task before it is marked FAILED. */
+  TASK_ATTEMPTS: int(1, 100).default(6),
+  /** First back-off delay; doubles each attempt, with jitter. */
+  TASK_BACKOFF_MS: int(1, 3_600_000).default(2000),
+  /** One attempt's time limit: a hung connector call fails the attempt. */
+  TASK_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  /** Jobs one worker process runs at once per source. */
+  SOURCE_CONCURRENCY: int(1, 1000).default(8),
+  /** Rate limit per source across all workers: at most MAX jobs per DURATION ms. */
+  SOURCE_RATE_MAX: int(1, 1_000_000).default(200),
+  SOURCE_RATE_DURATION_MS: int(1, 3_600_000).default(1000),
+  /** How often workers look for jobs of a dead worker (stalled jobs). */
+  WORKER_STALLED_INTERVAL_MS: int(100, 600_000).default(30_000),
+  WORKER_LOCK_DURATION_MS: int(200, 600_000).default(30_000),
+  /** Children per flow; bigger requests are fanned out in chunks of this size. */
+  FLOW_CHUNK: int(1, 10_000).default(500),
+  /** How often a worker looks for newly registered sources. */
+  SOURCE_RESCAN_MS: int(100, 3_600_000).default(30_000),
+  /** Completed jobs kept (age in seconds, count); the task table keeps the history. */
+  JOBS_KEEP_COMPLETED_S: int(0, 30 * 86_400).default(3600),
+  JOBS_KEEP_COMPLETED_COUNT: int(0, 1_000_000).default(1000),
+  JOBS_KEEP_FAILED_S: int(0, 365 * 86_400).default(7 * 86_400),
+  /** Scheduler periods. */
+  SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
+  OVERDUE_SCAN_EVERY_MS: int(1000, 30 * 86_400_000).default(900_000),
+  CCTV_PURGE_EVERY_MS: int(1000, 30 * 86_400_000).default(86_400_000),
+  /** Register the schedulers when workers start (on by default). */
+  SCHEDULERS: z.enum(['true', 'false']).default('true'),
+});
+
+export interface ExecutionSettings {
+  attempts: number;
+  backoffMs: number;
+  taskTimeoutMs: number;
+  sourceConcurrency: number;
+  rateMax: number;
+  rateDurationMs: number;
+  stalledIntervalMs: number;
+  lockDurationMs: number;
+  flowChunk: number;
+  sourceRescanMs: number;
+  keepCompleted: { age: number; count: number };
+  keepFailed: { age: number };
+  sweepEveryMs: number;
+  overdueEveryMs: number;
+  cctvPurgeEveryMs: number;
+  schedulers: boolean;
+}
+
+export function executionSettingsFromEnv(env: Record<string, string | undefined> = process.env): ExecutionSettings {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
+    throw new Error(`Invalid execution settings: ${problems}`);
+  }
+  const v = parsed.data;
+  return {
+    attempts: v.TASK_ATTEMPTS,
+    backoffMs: v.TASK_BACKOFF_MS,
+    taskTimeoutMs: v.TASK_TIMEOUT_MS,
+    sourceConcurrency: v.SOURCE_CONCURRENCY,
+    rateMax: v.SOURCE_RATE_MAX,
+    rateDurationMs: v.SOURCE_RATE_DURATION_MS,
+    stalledIntervalMs: v.WORKER_STALLED_INTERVAL_MS,
+    lockDurationMs: v.WORKER_LOCK_DURATION_MS,
+    flowChunk: v.FLOW_CHUNK,
+    sourceRescanMs: v.SOURCE_RESCAN_MS,
+    keepCompleted: { age: v.JOBS_KEEP_COMPLETED_S, count: v.JOBS_KEEP_COMPLETED_COUNT },
+    keepFailed: { age: v.JOBS_KEEP_FAILED_S },
+    sweepEveryMs: v.SWEEP_EVERY_MS,
+    overdueEveryMs: v.OVERDUE_SCAN_EVERY_MS,
+    cctvPurgeEveryMs: v.CCTV_PURGE_EVERY_MS,
+    schedulers: v.SCHEDULERS === 'true',
+  };
+}

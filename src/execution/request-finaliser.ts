@@ -1,0 +1,163 @@
+// When a request's jobs are done: look again (discovery with the request's identifiers,
+// over the sources that were changed), reopen what is still there, and close the request
+// as COMPLETED only when verification passes and no task failed; otherwise
+// PARTIALLY_COMPLETED with the reasons. Writes the response summary.
+import { RecordAction, RequestStatus, type RequestType, type SourceKind } from '../domain/vocabulary.js';
+import { normaliseQueryIdentifiers } from '../identity/index.js';
+import { buildResponseSummary, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
+import type { ExecutionDeps } from './execution-deps.js';
+import type { ExecutionService, TaskRow } from './execution.service.js';
+import { openIdentifiers } from './request-secrets.js';
+import { REMOVING_ACTIONS, TERMINAL_TASK_STATUSES, type FinaliseJobData } from './task-plan.js';
+
+export const WORKER_ACTOR = 'system:worker';
+/** Verification re-runs per execution round before a record that keeps coming back is reported. */
+export const MAX_VERIFICATION_RERUNS = 2;
+
+/** The tasks are not all finished (a job still in flight): try the finalise job again later. */
+export class TasksStillRunning extends Error {}
+
+export interface VerificationFinding {
+  taskId: string;
+  sourceId: string;
+  recordId: string;
+  action: string;
+}
+
+export interface FinaliseOutcome {
+  status: RequestStatus | 'REOPENED' | 'UNCHANGED';
+  findings: VerificationFinding[];
+  reasons: string[];
+}
+
+export class RequestFinaliser {
+  constructor(
+    private readonly deps: ExecutionDeps,
+    private readonly execution: ExecutionService,
+  ) {}
+
+  async finalise(job: FinaliseJobData): Promise<FinaliseOutcome> {
+    const { dataSource, discovery, keyrings, logger } = this.deps;
+    const { requestId } = job;
+    const [request] = await dataSource.query(`SELECT * FROM data_subject_request WHERE id = $1`, [requestId]);
+    if (!request || request.status !== RequestStatus.EXECUTING) return { status: 'UNCHANGED', findings: [], reasons: [] };
+    const tasks: TaskRow[] = await dataSource.query(`SELECT * FROM task WHERE request_id = $1`, [requestId]);
+    const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status));
+    if (open.length > 0) throw new TasksStillRunning(`${open.length} task(s) of request ${requestId} not finished`);
+
+    // Verification: every removed record must be gone (a MINIMISE may leave a record of another type).
+    const removed = tasks.filter((t) => t.status === 'SUCCEEDED' && REMOVING_ACTIONS.has(t.action));
+    const reasons: string[] = [];
+    let findings: VerificationFinding[] = [];
+    if (removed.length > 0) {
+      const sourceIds = [...new Set(removed.map((t) => t.source_id))];
+      const recordTypes = new Map<string, string>(
+        (await dataSource.query(`SELECT source_id, record_id, record_type FROM request_record WHERE request_id = $1`, [requestId])).map(
+          (r: { source_id: string; record_id: string; record_type: string }) => [`${r.source_id}/${r.record_id}`, r.record_type],
+        ),
+      );
+      const identifiers = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, request));
+      const resolution = await discovery.discover({ identifiers, sourceIds, includeRelated: true });
+      const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
+      for (const s of unanswered) reasons.push(`verification incomplete: source ${s.sourceId} ${s.status}${s.error ? ` (${s.error})` : ''}`);
+      const found = new Map(resolution.records.map((r) => [`${r.sourceId}/${r.recordId}`, r]));
+      findings = removed
+        .filter((t) => {
+          const again = found.get(`${t.source_id}/${t.record_id}`);
+          if (!again) return false;
+          // A minimised record may stay as a minimal record of another type (recruiting activity).
+          if (t.action === RecordAction.MINIMISE) return again.recordType === (recordTypes.get(`${t.source_id}/${t.record_id}`) ?? again.recordType);
+          return true;
+        })
+        .map((t) => ({ taskId: t.id, sourceId: t.source_id, recordId: t.record_id, action: t.action }));
+      if (findings.length > 0) {
+        logger.warn({ requestId, findings: findings.map((f) => ({ taskId: f.taskId, sourceId: f.sourceId, recordId: f.recordId })) }, 'verification found records that should be gone');
+        await this.deps.audit.record({
+          actor: { id: WORKER_ACTOR, kind: 'worker' },
+          action: 'request.verification-failed',
+          target: { type: 'request', id: requestId },
+          params: { findings },
+          outcome: 'FAILED',
+        });
+        if (job.verifications < MAX_VERIFICATION_RERUNS) {
+          const reason = 'VERIFICATION: the record was found again after the task succeeded; reopened';
+          await this.execution.reopen(requestId, findings.map((f) => f.taskId), `${job.round.split('v')[0]}v${job.verifications + 1}`, job.verifications + 1, reason);
+          return { status: 'REOPENED', findings, reasons: [reason] };
+        }
+        for (const f of findings) reasons.push(`verification: ${f.sourceId} record ${f.recordId} still found after ${f.action}`);
+      }
+      if (unanswered.length === 0 && findings.length === 0) {
+        await dataSource.query(`UPDATE task SET verified_at = now() WHERE id = ANY($1::uuid[])`, [removed.map((t) => t.id)]);
+      }
+    }
+    const failed = tasks.filter((t) => t.status === 'FAILED');
+    for (const t of failed) reasons.push(`task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
+    const complete = reasons.length === 0;
+    const findingIds = new Set(findings.map((f) => f.taskId));
+    const now = new Date();
+    const summary = buildResponseSummary({
+      requestId,
+      requestType: request.type as RequestType,
+      receivedAt: new Date(request.received_at),
+      verifiedAt: request.verified_at ? new Date(request.verified_at) : null,
+      dueAt: request.due_at ? new Date(request.due_at) : null,
+      extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
+      respondedAt: now,
+      sources: await this.summarySources(requestId, tasks, findingIds),
+    });
+    const status = complete ? RequestStatus.COMPLETED : RequestStatus.PARTIALLY_COMPLETED;
+    await dataSource.transaction(async (m) => {
+      const [locked] = await m.query(`SELECT status FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId]);
+      if (locked?.status !== RequestStatus.EXECUTING) return;
+      await this.execution.move(m, requestId, RequestStatus.EXECUTING, complete ? 'complete' : 'completePartially', WORKER_ACTOR, now, complete ? null : reasons.join('; ').slice(0, 2000));
+      await m.query(`UPDATE data_subject_request SET response = $2 WHERE id = $1`, [requestId, JSON.stringify({ ...summary, reasons })]);
+      await this.deps.audit.record(
+        { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
+        m,
+      );
+    });
+    logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
+    return { status, findings, reasons };
+  }
+
+  private async summarySources(requestId: string, tasks: TaskRow[], unverified: Set<string>): Promise<SummarySourceInput[]> {
+    const decisions: { source_id: string; record_id: string; action: string; basis: string | null; retain_until: Date | null; reason: string }[] = await this.deps.dataSource.query(
+      `SELECT source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = $1 ORDER BY source_id, record_id`,
+      [requestId],
+    );
+    const types = new Map<string, string>(
+      (await this.deps.dataSource.query(`SELECT source_id, record_id, record_type FROM request_record WHERE request_id = $1`, [requestId])).map(
+        (r: { source_id: string; record_id: string; record_type: string }) => [`${r.source_id}/${r.record_id}`, r.record_type],
+      ),
+    );
+    const taskOf = new Map(tasks.map((t) => [`${t.source_id}/${t.record_id}/${t.action}`, t]));
+    const stateOf = (t: TaskRow | undefined): TaskState | undefined =>
+      !t ? undefined : t.status === 'SUCCEEDED' && !unverified.has(t.id) ? 'DONE' : t.status === 'FAILED' ? 'FAILED' : 'PENDING';
+    const bySource = new Map<string, SummaryRecordInput[]>();
+    const push = (sourceId: string, item: SummaryRecordInput) => bySource.set(sourceId, [...(bySource.get(sourceId) ?? []), item]);
+    for (const d of decisions) {
+      const key = `${d.source_id}/${d.record_id}`;
+      const main = taskOf.get(`${key}/${d.action}`);
+      push(d.source_id, {
+        recordId: d.record_id,
+        recordType: types.get(key),
+        action: d.action as RecordAction,
+        basis: d.basis,
+        retainUntil: d.retain_until ? new Date(d.retain_until) : null,
+        reason: d.reason,
+        state: stateOf(main),
+        completedAt: main?.status === 'SUCCEEDED' ? now() : null,
+      });
+      const restrict = d.action !== RecordAction.RESTRICT ? taskOf.get(`${key}/${RecordAction.RESTRICT}`) : undefined;
+      if (restrict) push(d.source_id, { recordId: d.record_id, recordType: types.get(key), action: RecordAction.RESTRICT, basis: d.basis, state: stateOf(restrict), completedAt: restrict.status === 'SUCCEEDED' ? now() : null });
+    }
+    const out: SummarySourceInput[] = [];
+    for (const [sourceId, records] of bySource) {
+      const source = await this.deps.sources.find(sourceId);
+      out.push({ source: { id: sourceId, name: source?.name ?? sourceId, kind: (source?.kind ?? 'OTHER') as SourceKind }, records });
+    }
+    return out;
+  }
+}
+
+const now = () => new Date();

@@ -1,0 +1,22 @@
+// Opens the sealed parts of a request (identifiers, corrections) for the worker that
+// needs them. The envelope is bound to the request row id as associated data; envelopes
+// sealed without associated data are still read, so older rows stay usable.
+import type { EncryptionKeyring } from '../crypto/index.js';
+import type { Identifier, FieldChange } from '../../connectors/contract.js';
+
+function open(keyring: EncryptionKeyring, envelope: string, requestId: string): string {
+  try {
+    return keyring.decryptString(envelope, requestId);
+  } catch {
+    return keyring.decryptString(envelope);
+  }
+}
+
+export function openIdentifiers(keyring: EncryptionKeyring, request: { id: string; identifiers_sealed: string }): Identifier[] {
+  return JSON.parse(open(keyring, request.identifiers_sealed, request.id)) as Identifier[];
+}
+
+export function openCorrections(keyring: EncryptionKeyring, request: { id: string; corrections_sealed: string | null }): FieldChange[] {
+  if (!request.corrections_sealed) return [];
+  return JSON.parse(open(keyring, request.corrections_sealed, request.id)) as FieldChange[];
+}

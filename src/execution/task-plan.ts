@@ -1,0 +1,91 @@
+// Which decisions become queued work, and the ids that make enqueueing idempotent. Pure.
+import { RecordAction } from '../domain/vocabulary.js';
+
+/** Actions that change a source; RELEASE and RETAIN need no task. */
+export const WORK_ACTIONS: ReadonlySet<string> = new Set([
+  RecordAction.ERASE,
+  RecordAction.ANONYMISE,
+  RecordAction.MINIMISE,
+  RecordAction.PURGE,
+  RecordAction.RESTRICT,
+  RecordAction.CORRECT,
+  RecordAction.ANNOTATE,
+]);
+
+/** Actions whose target must be gone (or minimised) when verification looks again. */
+export const REMOVING_ACTIONS: ReadonlySet<string> = new Set([
+  RecordAction.ERASE,
+  RecordAction.ANONYMISE,
+  RecordAction.MINIMISE,
+  RecordAction.PURGE,
+]);
+
+export type TaskStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REOPENED';
+export const TERMINAL_TASK_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED']);
+
+export interface DecisionLike {
+  sourceId: string;
+  recordId: string;
+  action: string;
+  followUpAction?: string | null;
+}
+
+export interface PlannedTask {
+  sourceId: string;
+  recordId: string;
+  action: string;
+}
+
+/**
+ * One task per (source, record, action) that needs work: the decision's own action,
+ * and a RESTRICT that follows a RETAIN (legal hold: kept, but no longer processed).
+ */
+export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] {
+  const out = new Map<string, PlannedTask>();
+  const add = (d: DecisionLike, action: string) => out.set(`${d.sourceId}\u0000${d.recordId}\u0000${action}`, { sourceId: d.sourceId, recordId: d.recordId, action });
+  for (const d of decisions) {
+    if (WORK_ACTIONS.has(d.action)) add(d, d.action);
+    if (d.followUpAction === RecordAction.RESTRICT && (d.action === RecordAction.RETAIN || WORK_ACTIONS.has(d.action))) add(d, RecordAction.RESTRICT);
+  }
+  return [...out.values()];
+}
+
+/** What a task job carries: ids only, never identifiers or values. */
+export interface TaskJobData {
+  taskId: string;
+  requestId: string;
+  sourceId: string;
+}
+
+export interface FinaliseJobData {
+  requestId: string;
+  /** Which flow of the request: '0' first execution, '1'.. retries, '<n>v<k>' verification re-runs. */
+  round: string;
+  /** Verification re-runs so far (bounded: a record that keeps coming back is reported, not chased forever). */
+  verifications: number;
+}
+
+export const JobNames = {
+  finalise: 'finalise-request',
+  fanOut: 'fan-out',
+  task: 'source-task',
+} as const;
+
+/** The job id of a task's first run is the task id: adding it twice adds one job. */
+export const taskJobId = (taskId: string) => taskId;
+/** A re-run gets a fresh id (the first job may still be kept as failed). BullMQ ids may not contain ':'. */
+export const retryJobId = (taskId: string, round: number) => `${taskId}-retry-${round}`;
+export const finaliseJobId = (requestId: string, round = '0') => (round === '0' ? `finalise-${requestId}` : `finalise-${requestId}-r${round}`);
+export const fanOutJobId = (requestId: string, round = '0') => `fanout-${requestId}-r${round}`;
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Exponential back-off with full jitter, in [base·2^(n-1)/2, base·2^(n-1)], capped. */
+export function backoffDelay(attemptsMade: number, baseMs: number, random: () => number = Math.random, capMs = 10 * 60_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

@@ -1,0 +1,38 @@
+// GET /metrics: Prometheus text. Queue depth per queue and task totals by status are read
+// at scrape time (right in any process); attempt outcomes and durations are counted by
+// the processes that run tasks (see src/execution/execution-metrics.ts).
+import express, { type Router } from 'express';
+import { Gauge } from 'prom-client';
+import type { Services } from '../app/services.js';
+import { metricsRegistry } from '../execution/execution-metrics.js';
+import { QueueNames } from '../../jobs/queue-names.js';
+
+let gauges: { depth: Gauge<'queue' | 'state'>; tasks: Gauge<'status'> } | null = null;
+
+export function metricsRoute(services: Services): Router {
+  gauges ??= {
+    depth: new Gauge({ name: 'dsr_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'] as const, registers: [metricsRegistry] }),
+    tasks: new Gauge({ name: 'dsr_tasks', help: 'Tasks in the task table by status', labelNames: ['status'] as const, registers: [metricsRegistry] }),
+  };
+  const { depth, tasks } = gauges;
+  const router = express.Router();
+  router.get('/metrics', async (_req, res) => {
+    try {
+      const names = [QueueNames.requests, QueueNames.schedules, QueueNames.system, ...(await services.sources.list()).map((s) => QueueNames.sourceTasks(s.id))];
+      depth.reset();
+      for (const name of names) {
+        const counts = await services.execution.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) depth.set({ queue: name, state }, n);
+      }
+      tasks.reset();
+      const rows: { status: string; n: number }[] = await services.dataSource.query(`SELECT status, count(*)::int AS n FROM task GROUP BY status`);
+      for (const r of rows) tasks.set({ status: r.status }, r.n);
+      res.setHeader('content-type', metricsRegistry.contentType);
+      res.send(await metricsRegistry.metrics());
+    } catch (error) {
+      services.logger.error({ err: (error as Error).message }, 'metrics scrape failed');
+      res.status(500).send('# metrics unavailable\n');
+    }
+  });
+  return router;
+}

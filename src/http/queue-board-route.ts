@@ -1,0 +1,41 @@
+// Bull Board at /admin/queues, for ADMIN keys only (Bearer). The board lists the gateway's
+// queues: requests, schedules, system and one task queue per registered source.
+import express, { type Router } from 'express';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Services } from '../app/services.js';
+import { Role } from '../auth/roles.js';
+import { QueueNames } from '../../jobs/queue-names.js';
+
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+export function queueBoardRoute(services: Services): Router {
+  const router = express.Router();
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(QUEUE_BOARD_PATH);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @bull-board/express and /api ship separate type copies
+  const board = createBullBoard({ queues: [], serverAdapter: serverAdapter as any });
+  const shown = new Set<string>();
+  const refresh = async () => {
+    const names = [QueueNames.requests, QueueNames.schedules, QueueNames.system, ...(await services.sources.list()).map((s) => QueueNames.sourceTasks(s.id))];
+    for (const name of names) {
+      if (shown.has(name)) continue;
+      shown.add(name);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the adapter accepts either backend's Queue
+      board.addQueue(new BullMQAdapter(services.execution.queue(name) as any));
+    }
+  };
+  router.use(QUEUE_BOARD_PATH, async (req, res, next) => {
+    try {
+      const principal = await services.authenticator.authenticate(req.headers.authorization ?? '');
+      if (!principal.roles.includes(Role.ADMIN)) return res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Administrators only' } });
+      await refresh();
+      return next();
+    } catch {
+      return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'A Bearer key with the ADMIN role is required' } });
+    }
+  });
+  router.use(QUEUE_BOARD_PATH, serverAdapter.getRouter());
+  return router;
+}

@@ -1,0 +1,51 @@
+// POST /v1/tombstones/check: the recreation guard for source feeds. A Bearer API key with
+// tombstone:check; the same rate limit as GraphQL; up to 1,000 identifiers per call.
+// Body: { people: [{ ref?, identifiers: [{type, value}] }] } or { identifiers: [...] } (one person).
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { Services } from '../app/services.js';
+import { AuthError, can, enforceRateLimit } from '../auth/index.js';
+import { AuditAction } from '../audit/index.js';
+import { DomainError } from '../domain/errors.js';
+import { checkPeople, MAX_IDENTIFIERS_PER_CHECK } from '../tombstones/tombstone-check.js';
+
+const identifier = z.object({ type: z.string().max(64), value: z.string().max(2048) });
+const body = z.union([
+  z.object({ people: z.array(z.object({ ref: z.string().max(200).optional(), identifiers: z.array(identifier) })) }).strict(),
+  z.object({ identifiers: z.array(identifier) }).strict(),
+]);
+
+const fail = (res: express.Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
+  res.status(status).json({ error: { code, message, ...extra } });
+
+export function tombstoneRoute(services: Services): Router {
+  const router = express.Router();
+  router.post('/v1/tombstones/check', express.json({ limit: '2mb' }), async (req, res) => {
+    try {
+      const principal = await services.authenticator.authenticate(req.headers.authorization ?? '');
+      await enforceRateLimit(services.rateLimiter, `${principal.kind}:${principal.id}`);
+      if (!can(principal, 'tombstone:check')) return fail(res, 403, 'FORBIDDEN', 'This key may not check tombstones');
+      const parsed = body.safeParse(req.body);
+      if (!parsed.success) return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value }] }] } or { identifiers: [...] }');
+      const people = 'people' in parsed.data ? parsed.data.people : [{ identifiers: parsed.data.identifiers }];
+      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1]);
+      await services.audit.record({
+        actor: { id: principal.id, kind: principal.kind },
+        action: AuditAction.TOMBSTONE_CHECK,
+        target: { type: 'tombstone' },
+        params: { people: people.length, hits: result.people.filter((p) => p.tombstoned).length },
+        outcome: 'SUCCESS',
+      });
+      return res.json('people' in parsed.data ? result : { anyTombstoned: result.anyTombstoned, results: result.people[0]!.results });
+    } catch (error) {
+      if (error instanceof AuthError) {
+        if (error.retryAfterSeconds) res.setHeader('retry-after', String(error.retryAfterSeconds));
+        return fail(res, error.code === 'RATE_LIMITED' ? 429 : error.code === 'FORBIDDEN' ? 403 : 401, error.code, error.message);
+      }
+      if (error instanceof DomainError && error.code === 'TOO_MANY_IDENTIFIERS') return fail(res, 413, error.code, error.message, { max: MAX_IDENTIFIERS_PER_CHECK });
+      services.logger.error({ err: (error as Error).message }, 'tombstone check failed');
+      return fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error');
+    }
+  });
+  return router;
+}

@@ -1,0 +1,55 @@
+// The recreation guard's batch check: people (groups of identifiers) in, one answer per
+// identifier out. A bad identifier gets its own error code; it never fails the batch.
+import { DomainError } from '../domain/errors.js';
+import { normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier } from '../identity/index.js';
+import type { Identifier } from '../../connectors/contract.js';
+import type { TombstoneService } from './tombstone.service.js';
+
+export const MAX_IDENTIFIERS_PER_CHECK = 1000;
+
+export interface CheckPerson {
+  ref?: string;
+  identifiers: Identifier[];
+}
+
+export interface CheckAnswer {
+  type: string;
+  tombstoned: boolean;
+  requestId: string | null;
+  error?: { code: string; message: string };
+}
+
+export interface CheckResult {
+  anyTombstoned: boolean;
+  people: { ref?: string; tombstoned: boolean; results: CheckAnswer[] }[];
+}
+
+export async function checkPeople(tombstones: TombstoneService, people: readonly CheckPerson[]): Promise<CheckResult> {
+  const total = people.reduce((n, p) => n + p.identifiers.length, 0);
+  if (total > MAX_IDENTIFIERS_PER_CHECK) {
+    throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check (got ${total})`, { max: MAX_IDENTIFIERS_PER_CHECK, got: total });
+  }
+  const valid: NormalisedIdentifier[][] = [];
+  const slots: (CheckAnswer | number)[][] = [];
+  for (const person of people) {
+    const ok: NormalisedIdentifier[] = [];
+    slots.push(
+      person.identifiers.map((id) => {
+        try {
+          ok.push(normaliseIdentifier(id));
+          return ok.length - 1;
+        } catch (error) {
+          if (!isInvalidIdentifierError(error)) throw error;
+          return { type: String(id?.type), tombstoned: false, requestId: null, error: { code: 'INVALID_IDENTIFIER', message: (error as Error).message } };
+        }
+      }),
+    );
+    valid.push(ok);
+  }
+  const hits = await tombstones.check(valid);
+  const out: CheckResult['people'] = people.map((person, p) => {
+    const results = slots[p]!.map((slot) => (typeof slot === 'number' ? { ...hits[p]![slot]! } : slot));
+    return { ...(person.ref !== undefined ? { ref: person.ref } : {}), tombstoned: results.some((r) => r.tombstoned), results };
+  });
+  return { anyTombstoned: out.some((p) => p.tombstoned), people: out };
+}

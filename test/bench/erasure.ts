@@ -1,0 +1,159 @@
+// Erasure benchmark (issue 6): erase N people across the six reference sources through
+// the real path (execute → flows → per-source workers → connectors → finalise with
+// re-discovery), and compare tasks/s with the floor: BullMQ's own no-op job throughput
+// on the same backend, same queues and concurrency, in the same run. Then tombstone
+// checks per second with 1M tombstones stored (batches of 1,000 identifiers).
+//
+//   npm run bench:erasure -- [--people 1000] [--concurrency 8] [--tombstones 1000000]
+//
+// Needs Redis (REDIS_URL or redis://127.0.0.1:6379) and the local PostgreSQL.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { demoSourceConfigs } from '../../connectors/demo-sources.js';
+import { startTrainingService } from '../../connectors/training/service.js';
+import { startThrowawayGateway } from '../../src/identity/evaluation/throwaway-gateway.js';
+import { seedReferenceSources } from '../../src/population/seed.js';
+import { startWorkers } from '../../jobs/workers.js';
+import { QueueNames } from '../../jobs/queue-names.js';
+import { IdentifierType as T, RecordAction } from '../../src/domain/vocabulary.js';
+import { checkPeople } from '../../src/tombstones/tombstone-check.js';
+import { insertApprovedRequest, type FixtureDecision } from '../support/requests-fixture.js';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const PEOPLE = Number(arg('people', '1000'));
+const CONCURRENCY = arg('concurrency', '8');
+const TOMBSTONES = Number(arg('tombstones', '1000000'));
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SOURCES = ['case_management', 'clinic', 'training', 'concierge', 'recruitment', 'cctv'];
+/** What the decisions of each source say (clinic: held, so restricted). */
+const ACTION: Record<string, RecordAction> = {
+  case_management: RecordAction.ERASE,
+  clinic: RecordAction.RESTRICT,
+  training: RecordAction.ERASE,
+  concierge: RecordAction.ERASE,
+  recruitment: RecordAction.MINIMISE,
+  cctv: RecordAction.PURGE,
+};
+const TABLE: Record<string, string> = {
+  case_management: 'cases',
+  clinic: 'patients',
+  training: 'learners',
+  concierge: 'members',
+  recruitment: 'candidates',
+  cctv: 'visits',
+};
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('benchmark timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function main(): Promise<void> {
+  const secret = randomBytes(24).toString('base64url');
+  const prefix = `dsrbench${randomBytes(3).toString('hex')}`;
+  const env = {
+    TRAINING_CONNECTOR_SECRET: secret,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    SOURCE_CONCURRENCY: CONCURRENCY,
+    SOURCE_RATE_MAX: '1000000',
+    SCHEDULERS: 'false',
+    DATABASE_POOL_SIZE: '40',
+    JOBS_KEEP_COMPLETED_COUNT: '100000',
+  };
+  Object.assign(process.env, env);
+  const gateway = await startThrowawayGateway({ prefix: 'dsr_bench_erasure', env });
+  const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-bench-footage-'));
+  let training: { baseUrl: string; close(): Promise<void> } | undefined;
+  try {
+    const s = gateway.runtime.services;
+    await seedReferenceSources({ url: gateway.databaseUrl, people: Math.max(PEOPLE * 2, 2000), seed: 5 });
+    training = await startTrainingService({ url: gateway.databaseUrl, secret });
+    for (const c of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl })) await s.sources.register(c, 'bench');
+
+    // One record per source per person: PEOPLE requests, up to 6 tasks each.
+    const ids: Record<string, string[]> = {};
+    for (const src of SOURCES) {
+      ids[src] = (await s.dataSource.query(`SELECT id FROM ${src}.${TABLE[src]} ORDER BY id LIMIT $1`, [PEOPLE])).map((r: { id: string }) => r.id);
+    }
+    const requests: string[] = [];
+    for (let i = 0; i < PEOPLE; i++) {
+      const decisions: FixtureDecision[] = SOURCES.filter((src) => ids[src]![i]).map((src) => ({ sourceId: src, recordId: ids[src]![i]!, action: ACTION[src]! }));
+      requests.push(await insertApprovedRequest(s, { identifiers: [{ type: T.EMAIL, value: `bench${i}@example.invalid` }], decisions }));
+    }
+    const taskCount = requests.length * 0 + SOURCES.reduce((n, src) => n + Math.min(PEOPLE, ids[src]!.length), 0);
+
+    // The floor: no-op jobs on the same backend, same per-source queues and concurrency.
+    const floorQueues = SOURCES.map((src) => s.execution.queue(`floor-${QueueNames.sourceTasks(src)}`));
+    let floorDone = 0;
+    const floorWorkers = SOURCES.map((src) => s.queues.worker(`floor-${QueueNames.sourceTasks(src)}`, async () => { floorDone++; }, { concurrency: Number(CONCURRENCY) }));
+    let t = performance.now();
+    for (const [k, q] of floorQueues.entries()) {
+      const n = Math.min(PEOPLE, ids[SOURCES[k]!]!.length);
+      for (let i = 0; i < n; i += 500) await q.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ name: 'noop', data: { taskId: `${i + j}` }, opts: { removeOnComplete: true } })));
+    }
+    await waitUntil(async () => floorDone >= taskCount, 600_000);
+    const floorSeconds = (performance.now() - t) / 1000;
+    await Promise.all(floorWorkers.map((w) => w.close()));
+
+    // The real thing.
+    const workers = startWorkers(s);
+    t = performance.now();
+    for (const id of requests) await s.execution.execute(id, 'bench');
+    await waitUntil(async () => {
+      const [row] = await s.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request WHERE status IN ('EXECUTING', 'APPROVED')`);
+      return row.n === 0;
+    }, 1_800_000);
+    const seconds = (performance.now() - t) / 1000;
+    const statuses = await s.dataSource.query(`SELECT status, count(*)::int AS n FROM data_subject_request GROUP BY status ORDER BY status`);
+    const tasks = await s.dataSource.query(`SELECT status, count(*)::int AS n, sum(applied_count)::int AS applied FROM task GROUP BY status ORDER BY status`);
+    await Promise.all(workers.map((w) => w.close()));
+
+    const tps = taskCount / seconds;
+    const floor = taskCount / floorSeconds;
+    console.log(`erasure: ${PEOPLE} people, ${taskCount} tasks over ${SOURCES.length} sources, concurrency ${CONCURRENCY} per source, backend redis`);
+    console.log(`  requests: ${JSON.stringify(statuses)}  tasks: ${JSON.stringify(tasks)}`);
+    console.log(`  end to end (execute → verified close): ${seconds.toFixed(1)} s = ${tps.toFixed(0)} tasks/s`);
+    console.log(`  floor (BullMQ no-op jobs, same queues/concurrency): ${floorSeconds.toFixed(1)} s = ${floor.toFixed(0)} jobs/s`);
+    console.log(`  ratio: ${(tps / floor).toFixed(2)}× the floor (goal ≥ 0.5×)`);
+
+    // Tombstone checks with TOMBSTONES stored.
+    t = performance.now();
+    await s.dataSource.query(
+      `INSERT INTO tombstone (kid, kind, hash, request_id, erased_at)
+       SELECT 't1', 'EMAIL', encode(sha256(('synthetic' || g)::bytea), 'base64'), $1, now() FROM generate_series(1, $2) g
+       ON CONFLICT DO NOTHING`,
+      [requests[0], TOMBSTONES],
+    );
+    await s.dataSource.query('ANALYZE tombstone');
+    const loadSeconds = (performance.now() - t) / 1000;
+    const batches = 50;
+    t = performance.now();
+    let hits = 0;
+    for (let b = 0; b < batches; b++) {
+      const identifiers = Array.from({ length: 1000 }, (_, i) => ({ type: T.EMAIL, value: i % 100 === 0 ? `bench${(b * 10 + i / 100) % PEOPLE}@example.invalid` : `x${b}-${i}@example.org` }));
+      const result = await checkPeople(s.tombstones, [{ identifiers }]);
+      hits += result.people[0]!.results.filter((r) => r.tombstoned).length;
+    }
+    const checkSeconds = (performance.now() - t) / 1000;
+    const perSecond = (batches * 1000) / checkSeconds;
+    console.log(`tombstones: ${TOMBSTONES} synthetic stored in ${loadSeconds.toFixed(1)} s; ${batches} batches of 1,000 identifiers in ${checkSeconds.toFixed(2)} s`);
+    console.log(`  ${perSecond.toFixed(0)} identifiers/s (goal ≥ 20,000: ${(perSecond / 20000).toFixed(2)}×), ${hits} hits`);
+  } finally {
+    await training?.close();
+    await gateway.stop();
+    await rm(footageDir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);

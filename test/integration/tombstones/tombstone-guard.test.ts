@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
+import { normaliseQueryIdentifiers } from '../../../src/identity/index.js';
+import { insertApprovedRequest } from '../../support/requests-fixture.js';
+
+describe('R10 recreation guard: tombstoneCheck (GraphQL) and POST /v1/tombstones/check', () => {
+  let gw: TestGateway;
+  let requestId: string;
+  beforeAll(async () => {
+    gw = await startTestGateway({ worker: false });
+    requestId = await insertApprovedRequest(gw.runtime.services, { identifiers: [{ type: T.EMAIL, value: 'gone@example.org' }], decisions: [] });
+    await gw.runtime.services.tombstones.record(requestId, normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'gone@example.org' }, { type: T.PHONE, value: '+44 20 7946 0000' }]), new Date());
+  }, 60_000);
+  afterAll(async () => gw?.stop());
+
+  const post = (body: unknown, headers: Record<string, string>) =>
+    fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  it('answers per identifier, per person, with the request id; an invalid identifier is answered per item', async () => {
+    const res = await post(
+      { people: [{ ref: 'a', identifiers: [{ type: 'EMAIL', value: 'GONE@example.org' }, { type: 'EMAIL', value: 'not-an-email' }] }, { ref: 'b', identifiers: [{ type: 'PHONE', value: '020 7946 0000' }] }, { ref: 'c', identifiers: [{ type: 'EMAIL', value: 'new@example.org' }] }] },
+      await bearer(gw, ['CONNECTOR']),
+    );
+    expect(res.status).toBe(200);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON answer checked field by field
+    const body = (await res.json()) as any;
+    expect(body.anyTombstoned).toBe(true);
+    expect(body.people.map((p: { ref: string; tombstoned: boolean }) => [p.ref, p.tombstoned])).toEqual([['a', true], ['b', true], ['c', false]]);
+    expect(body.people[0].results[0]).toEqual({ type: 'EMAIL', tombstoned: true, requestId });
+    expect(body.people[0].results[1]).toMatchObject({ type: 'EMAIL', tombstoned: false, error: { code: 'INVALID_IDENTIFIER' } });
+  });
+
+  it('refuses without a key, without the permission, and beyond 1,000 identifiers (coded errors)', async () => {
+    expect((await post({ identifiers: [] }, {})).status).toBe(401);
+    const auditor = await post({ identifiers: [{ type: 'EMAIL', value: 'x@example.org' }] }, await bearer(gw, ['AUDITOR']));
+    expect(auditor.status).toBe(403);
+    const many = Array.from({ length: 1001 }, (_, i) => ({ type: 'EMAIL', value: `p${i}@example.org` }));
+    const big = await post({ identifiers: many }, await bearer(gw, ['CONNECTOR']));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_IDENTIFIERS');
+    const bad = await post({ nonsense: true }, await bearer(gw, ['CONNECTOR']));
+    expect(bad.status).toBe(400);
+  });
+
+  it('tombstoneCheck query answers with the request id, and a bad identifier is a coded error', async () => {
+    const q = `query($ids: [IdentifierInput!]!) { tombstoneCheck(identifiers: $ids) { anyTombstoned results { type tombstoned requestId } } }`;
+    const headers = await bearer(gw, ['HANDLER']);
+    const ok = await gw.graphql<{ tombstoneCheck: { anyTombstoned: boolean; results: unknown[] } }>(q, { ids: [{ type: 'EMAIL', value: 'gone@example.org' }, { type: 'EMAIL', value: `${randomUUID()}@example.org` }] }, headers);
+    expect(ok.body.data!.tombstoneCheck).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId }, { type: 'EMAIL', tombstoned: false, requestId: null }] });
+    const bad = await gw.graphql(q, { ids: [{ type: 'EMAIL', value: 'nope' }] }, headers);
+    expect(bad.body.errors![0]!.extensions!.code).toBe('INVALID_IDENTIFIER');
+  });
+});
