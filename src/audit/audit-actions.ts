@@ -28,7 +28,9 @@ export const AuditAction = {
 
 export type KnownAuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
-export const ACTION_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+// Segments start lower-case; later letters may be upper-case so refusals can name the
+// GraphQL operation as it is spelt (graphql.submitRequest).
+export const ACTION_PATTERN = /^[a-z][A-Za-z0-9_-]*(\.[a-z][A-Za-z0-9_-]*)*$/;
 
 export enum AuditOutcome {
   SUCCESS = 'SUCCESS',

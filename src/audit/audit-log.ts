@@ -93,6 +93,26 @@ function validate(input: AuditRecordInput): void {
   }
 }
 
+/**
+ * Ids in an entry may come from a client (the id of a source someone tried to register):
+ * PostgreSQL text cannot hold NUL, and a refusal must still be recorded, so NUL becomes
+ * U+FFFD and an over-long id is cut, rather than the record (and the refusal) failing.
+ */
+function storableId<T extends string | null | undefined>(value: T): T {
+  if (typeof value !== 'string') return value;
+  const clean = value.split('\u0000').join('\uFFFD');
+  return (clean.length > 200 ? `${clean.slice(0, 199)}\u2026` : clean) as T;
+}
+
+function storable(input: AuditRecordInput): AuditRecordInput {
+  return {
+    ...input,
+    actor: input.actor && { ...input.actor, id: storableId(input.actor.id) },
+    target: input.target && { ...input.target, id: storableId(input.target.id) },
+    controllerId: storableId(input.controllerId),
+  };
+}
+
 interface AuditRow {
   seq: string;
   id: string;
@@ -146,6 +166,7 @@ export class AuditLog implements AuditRecorder {
    * held until that transaction ends: keep such transactions short.
    */
   async record(input: AuditRecordInput, manager?: EntityManager): Promise<AuditEntryView> {
+    input = storable(input);
     validate(input);
     const digest = paramsDigest(input.params, this.options.digestKeyring);
     const at = (this.options.now ?? (() => new Date()))();

@@ -42,10 +42,16 @@ export interface ApiKeyServiceOptions {
 export type KeyManager = Principal | AuditActor;
 
 const SYSTEM_ACTOR: AuditActor = { id: 'cli', kind: 'system' };
+const KEY_ID = /^[a-z0-9]{16}$/;
 const ID_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 // A real hash of nothing in particular, compared when a key id is unknown, so the answer
 // takes the same time whether or not the id exists.
 const DUMMY_HASH = hashSecret('dsr-gateway: no such key');
+
+/** Only a well-formed key id can name a key; anything else is simply not found (and never reaches SQL). */
+function isKeyId(id: unknown): id is string {
+  return typeof id === 'string' && KEY_ID.test(id);
+}
 
 function toView(k: ApiKey): ApiKeyView {
   return {
@@ -157,6 +163,7 @@ export class ApiKeyService {
   }
 
   async get(id: string, actor?: KeyManager): Promise<ApiKeyView | null> {
+    if (!isKeyId(id)) return null;
     const row = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
     return row && this.withinScope(actor, row.controllerIds) ? toView(row) : null;
   }
@@ -165,7 +172,7 @@ export class ApiKeyService {
   async revoke(id: string, actor?: KeyManager): Promise<ApiKeyView> {
     return this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(ApiKey);
-      const row = typeof id === 'string' ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      const row = isKeyId(id) ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!row || !this.withinScope(actor, row.controllerIds)) throw new AuthError('NOT_FOUND', `no API key ${String(id)}`);
       if (row.revokedAt) return toView(row);
       row.revokedAt = this.now();

@@ -13,6 +13,7 @@ export {
   rolesFor,
   isUnscoped,
   canSeeController,
+  canSeeSource,
   assertCanSeeController,
   visibleOrNull,
   filterVisible,

@@ -87,6 +87,18 @@ export function assertCanSeeController(principal: Principal | null | undefined, 
   if (!canSeeController(principal, controllerId)) throw forbidden('outside your controller scope');
 }
 
+/**
+ * May the principal see this source at all? A shared system (no declared controller)
+ * holds records of many controllers and is visible to every scoped principal, who then
+ * sees only their own controllers' records in it; a source declared for controllers is
+ * visible only within those.
+ */
+export function canSeeSource(principal: Principal | null | undefined, source: { controllerIds: readonly string[] }): boolean {
+  if (!principal) return false;
+  if (isUnscoped(principal) || source.controllerIds.length === 0) return true;
+  return source.controllerIds.some((c) => principal.controllerIds.includes(c));
+}
+
 /** Returns the row when its controller is visible, otherwise null (no existence leak). */
 export function visibleOrNull<T>(
   principal: Principal | null | undefined,

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isDomainError } from '../domain/errors.js';
 import { AuthError } from '../auth/index.js';
+import { AuditError } from '../audit/errors.js';
 import { InvalidIdentifierError } from '../identity/errors.js';
 import { ConnectorError } from '../../connectors/contract.js';
 
@@ -14,6 +15,8 @@ function exposable(error: unknown): { code: string; message: string; details: Re
   if (error instanceof AuthError) {
     return { code: error.code, message: error.message, details: error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {} };
   }
+  // A bad audit cursor, page size or time range; a malformed entry stays internal (a bug).
+  if (error instanceof AuditError && error.code === 'BAD_USER_INPUT') return { code: error.code, message: error.message, details: {} };
   if (error instanceof InvalidIdentifierError) {
     return { code: error.code, message: error.message, details: { identifierType: error.identifierType } };
   }
