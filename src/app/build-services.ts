@@ -15,6 +15,10 @@ import {
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
+import { RequestService } from '../requests/services/request.service.js';
+import { requestSettingsFromEnv } from '../requests/services/request-settings.js';
+import { ExecutionService } from '../execution/execution.service.js';
+import { executionSettingsFromEnv } from '../execution/execution-settings.js';
 import { Services } from './services.js';
 
 /** Builds every service of one process from its configuration and infrastructure. */
@@ -48,7 +52,23 @@ export async function buildServices(deps: {
     logger,
   );
   const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
-  return new Services({
+  const tombstones = new TombstoneService(dataSource, keyrings.tombstone);
+  // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
+  const execution = new ExecutionService({ dataSource, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: executionSettingsFromEnv(env) });
+  const wired: { services?: Services } = {};
+  const requests = new RequestService({
+    dataSource,
+    keyrings,
+    audit,
+    sources,
+    discovery,
+    logger,
+    settings: requestSettingsFromEnv(env),
+    executor: () => wired.services?.execution ?? execution,
+  });
+  const built = new Services({
+    requests,
+    execution,
     config,
     logger,
     dataSource,
@@ -58,9 +78,11 @@ export async function buildServices(deps: {
     apiKeys,
     authenticator,
     rateLimiter,
-    tombstones: new TombstoneService(dataSource, keyrings.tombstone),
+    tombstones,
     sources,
     discovery,
     redis,
   });
+  wired.services = built;
+  return built;
 }

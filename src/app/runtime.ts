@@ -52,6 +52,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const queues = createQueueBackend(queue);
   const services = await buildServices({ config, logger, dataSource, queues, databaseUrl: options.databaseUrl, env: options.env });
+  if (config.SOURCES_FILE && options.http) {
+    // Registrations from the config file are applied (upserted) at every start.
+    const ids = await services.sources.registerFile(config.SOURCES_FILE);
+    logger.info({ sources: ids, file: config.SOURCES_FILE }, 'sources registered from file');
+  }
 
   const workers = options.worker ? startWorkers(services) : [];
   let url: string | undefined;

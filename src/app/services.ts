@@ -9,6 +9,8 @@ import type { AuditLog } from '../audit/index.js';
 import type { TombstoneService } from '../tombstones/tombstone.service.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
+import type { RequestService } from '../requests/services/request.service.js';
+import type { ExecutionService } from '../execution/execution.service.js';
 
 export interface Readiness {
   ready: boolean;
@@ -30,6 +32,10 @@ export interface ServiceParts {
   tombstones: TombstoneService;
   sources: SourceRegistry;
   discovery: DiscoveryService;
+  /** The request lifecycle (src/requests/services). */
+  requests: RequestService;
+  /** Queued execution of approved requests (src/execution implements it). */
+  execution: ExecutionService;
   /** Shared Redis client for rate limits, when Redis is configured. */
   redis: Redis | null;
 }
@@ -51,6 +57,8 @@ export class Services implements ServiceParts {
   readonly tombstones!: TombstoneService;
   readonly sources!: SourceRegistry;
   readonly discovery!: DiscoveryService;
+  readonly requests!: RequestService;
+  readonly execution!: ExecutionService;
   readonly redis!: Redis | null;
 
   constructor(parts: ServiceParts) {

@@ -34,8 +34,11 @@ export async function setUpDemoSources(
   const secret = randomBytes(24).toString('base64url');
   process.env.TRAINING_CONNECTOR_SECRET = secret;
   const training = await startTrainingService({ url: options.databaseUrl, secret });
+  // The embedded database's URL carries a password: registrations name a variable instead.
+  process.env.DSR_DEMO_DATABASE_URL = options.databaseUrl;
   const configs = demoSourceConfigs({
     databaseUrl: options.databaseUrl,
+    databaseUrlEnv: 'DSR_DEMO_DATABASE_URL',
     footageDir: options.footageDir,
     trainingBaseUrl: training.baseUrl,
   });

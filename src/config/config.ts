@@ -25,6 +25,8 @@ const schema = z.object({
   DEMO_SEED: int(0, 2 ** 31).default(42),
   FOOTAGE_DIR: z.string().min(1).optional(),
   DISCOVERY_SOURCE_TIMEOUT_MS: int(100, 120_000).default(5000),
+  /** JSON or YAML file of source registrations applied at start (docs/connectors.md). */
+  SOURCES_FILE: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(25_000),
   DSR_BOOTSTRAP_ADMIN_KEY: z.string().min(20).optional(),
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),

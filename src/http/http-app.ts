@@ -12,6 +12,11 @@ import type { Services } from '../app/services.js';
 import type { GraphQLContext } from '../../schema/context.js';
 import { formatGraphQLError } from './graphql-errors.js';
 import { authenticateRequest } from './authenticate-request.js';
+import { auditDenialsPlugin } from '../../schema/admin/audit-denials.plugin.js';
+import { accessPackageRouter } from './access-package-route.js';
+import { tombstoneRoute } from './tombstone-route.js';
+import { metricsRoute } from './metrics-route.js';
+import { queueBoardRoute } from './queue-board-route.js';
 
 export interface HttpGateway {
   app: express.Express;
@@ -34,13 +39,17 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
     maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
     costLimit: { maxCost: config.GRAPHQL_MAX_COST },
     maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
-    maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
+    // Tokens are limited by graphql's own parser (parseOptions below): armor's token check
+    // throws from a plugin hook, which Apollo answers with HTTP 500, and its error hook
+    // would pass any unexpected error's message to the client.
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     ...armor,
+    parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS }, // GRAPHQL_PARSE_FAILED, HTTP 400
     introspection: !config.production,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // shutdown is ours (src/app/shutdown.ts), in order
@@ -48,6 +57,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
     plugins: [
       ...armor.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      auditDenialsPlugin(), // refusals (FORBIDDEN) recorded in the audit log
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -77,6 +87,10 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
     }),
   );
 
+  app.use(accessPackageRouter(services));
+  app.use(tombstoneRoute(services));
+  app.use(metricsRoute(services));
+  app.use(queueBoardRoute(services));
   app.use(jsonErrors(services));
   return { app, server, apollo };
 }
