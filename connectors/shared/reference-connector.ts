@@ -139,6 +139,7 @@ export abstract class ReferenceConnector implements Connector {
          JOIN ${this.table('appearance')} a ON a.record_id = k.record_id
         ORDER BY q.idx, k.record_id`,
       [keys, indexes],
+      `discover:${this.schema}`,
     );
     for (const row of rows) answers[row.idx]!.push(this.toSourceRecord(row.record_id, row.record_type, row.doc));
     return answers;
@@ -279,9 +280,17 @@ export abstract class ReferenceConnector implements Connector {
     return { outcome: 'APPLIED', detail: 'removed from the record it appeared in' };
   }
 
-  protected async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  /**
+   * Runs a statement. A `name` makes it a prepared statement on each pooled connection:
+   * hot statements (discovery) are then planned once per connection, not per call.
+   */
+  protected async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    name?: string,
+  ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(sql, params);
+      return await this.pool.query<R>(name ? { name, text: sql, values: params } : { text: sql, values: params });
     } catch (error) {
       throw asConnectorError(error);
     }

@@ -153,8 +153,22 @@ export interface AuditLogOptions {
   now?: () => Date;
 }
 
+interface PendingEntry {
+  input: AuditRecordInput;
+  digest: string;
+  at: Date;
+  resolve: (view: AuditEntryView) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most entries one group commit appends. */
+const GROUP_LIMIT = 200;
+
 /** The tamper-evident audit log: append (record) and read (list). */
 export class AuditLog implements AuditRecorder {
+  private pending: PendingEntry[] = [];
+  private flushing = false;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: AuditLogOptions = {},
@@ -170,59 +184,95 @@ export class AuditLog implements AuditRecorder {
     validate(input);
     const digest = paramsDigest(input.params, this.options.digestKeyring);
     const at = (this.options.now ?? (() => new Date()))();
-    const run = (m: EntityManager) => this.append(m, input, digest, at);
-    return manager ? manager.transaction(run) : this.dataSource.transaction(run);
+    if (manager) return manager.transaction(async (m) => (await this.append(m, [{ input, digest, at }]))[0]!);
+    // Without a caller's transaction, entries that arrive together share one group commit:
+    // one lock of the chain head and one insert for many entries, instead of one each.
+    return new Promise<AuditEntryView>((resolve, reject) => {
+      this.pending.push({ input, digest, at, resolve, reject });
+      if (!this.flushing) setImmediate(() => void this.flush());
+    });
   }
 
-  private async append(m: EntityManager, input: AuditRecordInput, digest: string, at: Date): Promise<AuditEntryView> {
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0, GROUP_LIMIT);
+        try {
+          const views = await this.dataSource.transaction((m) => this.append(m, group));
+          group.forEach((entry, i) => entry.resolve(views[i]!));
+        } catch (error) {
+          for (const entry of group) entry.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Appends entries in order under the chain-head lock: one insert that also moves the head. */
+  private async append(
+    m: EntityManager,
+    entries: readonly { input: AuditRecordInput; digest: string; at: Date }[],
+  ): Promise<AuditEntryView[]> {
     const [head] = (await m.query(`SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)) as Array<{
       last_seq: string;
       last_hash: string;
     }>;
     if (!head) throw new Error('audit_chain_head is missing: run the migrations');
-    const [{ seq }] = (await m.query(`SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq`)) as [
-      { seq: string },
-    ];
-    const fields = {
-      seq,
-      id: randomUUID(),
-      at,
-      actorId: input.actor.id,
-      actorKind: input.actor.kind,
-      action: input.action,
-      targetType: input.target.type,
-      targetId: input.target.id ?? null,
-      paramsDigest: digest,
-      outcome: input.outcome,
-      controllerId: input.controllerId ?? null,
-    };
-    const prevHash = head.last_hash;
-    const hash = entryHash(prevHash, fields);
+    const seqs = (await m.query(
+      `SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq FROM generate_series(1, $1)`,
+      [entries.length],
+    )) as { seq: string }[];
+    let prevHash = head.last_hash;
+    const views: AuditEntryView[] = entries.map(({ input, digest, at }, i) => {
+      const fields = {
+        seq: seqs[i]!.seq,
+        id: randomUUID(),
+        at,
+        actorId: input.actor.id,
+        actorKind: input.actor.kind,
+        action: input.action,
+        targetType: input.target.type,
+        targetId: input.target.id ?? null,
+        paramsDigest: digest,
+        outcome: input.outcome,
+        controllerId: input.controllerId ?? null,
+      };
+      const view = { ...fields, prevHash, hash: entryHash(prevHash, fields) };
+      prevHash = view.hash;
+      return view;
+    });
+    const column = <K extends keyof AuditEntryView>(key: K) => views.map((v) => v[key]);
     // Insert and move the head in one statement (one round trip while the head is locked).
     await m.query(
       `WITH entry AS (
          INSERT INTO audit_log (seq, id, at, actor_id, actor_kind, action, target_type, target_id, params_digest,
                                 outcome, controller_id, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+                              $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
          RETURNING seq, hash)
-       UPDATE audit_chain_head SET last_seq = entry.seq, last_hash = entry.hash FROM entry WHERE audit_chain_head.id = 1`,
+       UPDATE audit_chain_head SET last_seq = last.seq, last_hash = last.hash
+         FROM (SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1) AS last
+        WHERE audit_chain_head.id = 1`,
       [
-        seq,
-        fields.id,
-        at,
-        fields.actorId,
-        fields.actorKind,
-        fields.action,
-        fields.targetType,
-        fields.targetId,
-        digest,
-        fields.outcome,
-        fields.controllerId,
-        prevHash,
-        hash,
+        column('seq'),
+        column('id'),
+        column('at'),
+        column('actorId'),
+        column('actorKind'),
+        column('action'),
+        column('targetType'),
+        column('targetId'),
+        column('paramsDigest'),
+        column('outcome'),
+        column('controllerId'),
+        column('prevHash'),
+        column('hash'),
       ],
     );
-    return { ...fields, prevHash, hash };
+    return views;
   }
 
   /** Lists entries with filters and a seq cursor. `scope` restricts to the reader's controllers. */
