@@ -36,7 +36,22 @@ export interface ApiKeyServiceOptions {
   now?: () => Date;
   /** lastUsedAt is written at most this often per key, to avoid a write per request (default 60). */
   lastUsedResolutionSeconds?: number;
+  /**
+   * How long a checked key is remembered, to spare a database read per request (default
+   * 5; 0 turns it off). Revoking in this process forgets it at once; in other processes
+   * a revoked key stops working within this many seconds.
+   */
+  cacheSeconds?: number;
 }
+
+interface CachedKey {
+  secretHash: string;
+  principal: Principal;
+  expiresAt: number;
+}
+
+/** Keys remembered at most; the oldest go first. */
+const CACHE_LIMIT = 10_000;
 
 /** The actor of a key-management call: a principal, or the CLI/bootstrap (kind 'system'). */
 export type KeyManager = Principal | AuditActor;
@@ -99,6 +114,8 @@ function validateInput(input: CreateApiKeyInput): { name: string; roles: Role[];
  * controllers, so it can never mint a key wider than itself.
  */
 export class ApiKeyService {
+  private readonly checked = new Map<string, CachedKey>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: ApiKeyServiceOptions = {},
@@ -178,6 +195,7 @@ export class ApiKeyService {
       row.revokedAt = this.now();
       row.revokedBy = actor?.id ?? SYSTEM_ACTOR.id;
       await repo.update({ id }, { revokedAt: row.revokedAt, revokedBy: row.revokedBy });
+      this.checked.delete(id);
       await this.audit(m, actor, AuditAction.KEY_REVOKE, id, {});
       return toView(row);
     });
@@ -190,6 +208,7 @@ export class ApiKeyService {
       `UPDATE api_keys SET source_ids = array_append(source_ids, $2) WHERE id = $1 AND NOT ($2 = ANY(source_ids))`,
       [keyId, sourceId],
     );
+    this.checked.delete(keyId);
   }
 
   /**
@@ -199,6 +218,8 @@ export class ApiKeyService {
   async authenticate(token: string | null | undefined): Promise<Principal> {
     const parsed = typeof token === 'string' ? parseApiKey(token) : null;
     if (!parsed) throw unauthenticated('invalid API key');
+    const cached = this.checked.get(parsed.keyId);
+    if (cached && cached.expiresAt > this.now().getTime() && verifySecret(parsed.secret, cached.secretHash)) return cached.principal;
     const row = await this.dataSource.getRepository(ApiKey).findOneBy({ id: parsed.keyId });
     const secretOk = verifySecret(parsed.secret, row?.secretHash ?? DUMMY_HASH);
     if (!row || !secretOk || row.revokedAt) throw unauthenticated('invalid API key');
@@ -211,7 +232,7 @@ export class ApiKeyService {
         [row.id, now, resolution],
       );
     }
-    return {
+    const principal: Principal = {
       kind: 'api-key',
       id: row.id,
       name: row.name,
@@ -219,6 +240,12 @@ export class ApiKeyService {
       controllerIds: [...row.controllerIds],
       sourceIds: [...row.sourceIds],
     };
+    const ttl = this.options.cacheSeconds ?? 5;
+    if (ttl > 0) {
+      if (this.checked.size >= CACHE_LIMIT) this.checked.delete(this.checked.keys().next().value!);
+      this.checked.set(row.id, { secretHash: row.secretHash, principal, expiresAt: now.getTime() + ttl * 1000 });
+    }
+    return principal;
   }
 
   /**

@@ -3,9 +3,35 @@ import type { DiscoveryQuery, SourceRecord } from '../../connectors/contract.js'
 import type { SourceRegistry } from '../sources/source-registry.js';
 
 /**
+ * Process-wide batching per source, across requests: lookups that concurrent requests
+ * make in the same turn of the event loop go to the connector as one `discover` call.
+ * Round trips, not CPU, dominate discovery cost, so under load this is what scales.
+ * No cache here: caching stays per request (DiscoveryLoaders).
+ */
+export class SourceBatcher {
+  private readonly loaders = new Map<string, DataLoader<DiscoveryQuery, SourceRecord[], DiscoveryQuery>>();
+
+  constructor(private readonly registry: SourceRegistry) {}
+
+  load(sourceId: string, queries: readonly DiscoveryQuery[]): Promise<SourceRecord[][]> {
+    let loader = this.loaders.get(sourceId);
+    if (!loader) {
+      loader = new DataLoader(
+        async (batch) => (await this.registry.connector(sourceId)).discover([...batch]),
+        // setImmediate: collect what every I/O callback of this loop turn asked for.
+        { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setImmediate(run) },
+      );
+      this.loaders.set(sourceId, loader);
+    }
+    return Promise.all(queries.map((q) => loader.load(q)));
+  }
+}
+
+/**
  * One DataLoader per source for one GraphQL request: every lookup of that source made
  * while the operation resolves (many subjects, several rounds) is coalesced into one
- * batched `discover` call per tick. Identical queries are asked once.
+ * batched call per tick, and identical queries are asked once. The batches go through
+ * the process-wide SourceBatcher, which may merge them with other requests' batches.
  */
 export class DiscoveryLoaders {
   private readonly loaders = new Map<string, DataLoader<DiscoveryQuery, SourceRecord[], string>>();
@@ -14,7 +40,7 @@ export class DiscoveryLoaders {
 
   private readonly memos = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly registry: SourceRegistry) {}
+  constructor(private readonly batcher: SourceBatcher) {}
 
   /**
    * Per-request memo (the source list, their descriptions): every subject of one operation
@@ -46,8 +72,7 @@ export class DiscoveryLoaders {
       loader = new DataLoader(
         async (queries) => {
           this.calls.set(sourceId, (this.calls.get(sourceId) ?? 0) + 1);
-          const connector = await this.registry.connector(sourceId);
-          return connector.discover([...queries]);
+          return this.batcher.load(sourceId, queries);
         },
         { cacheKeyFn: cacheKeyOf, maxBatchSize: 500 },
       );

@@ -5,7 +5,7 @@ import { canSeeController, canSeeSource, type Principal } from '../auth/index.js
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { SourceEntity } from '../sources/source.entity.js';
 import { DomainError } from '../domain/errors.js';
-import { DiscoveryLoaders } from './discovery-loaders.js';
+import { DiscoveryLoaders, SourceBatcher } from './discovery-loaders.js';
 
 export interface DiscoverInput {
   identifiers: readonly Identifier[];
@@ -30,13 +30,17 @@ export interface DiscoveryOptions {
 
 /** Discovery: one person across every registered source (or the chosen ones). */
 export class DiscoveryService {
+  private readonly batcher: SourceBatcher;
+
   constructor(
     private readonly registry: SourceRegistry,
     private readonly options: DiscoveryOptions = {},
-  ) {}
+  ) {
+    this.batcher = new SourceBatcher(registry);
+  }
 
   createLoaders(): DiscoveryLoaders {
-    return new DiscoveryLoaders(this.registry);
+    return new DiscoveryLoaders(this.batcher);
   }
 
   /** The registered sources and their descriptions, read once per request (per loaders). */

@@ -68,8 +68,7 @@ export class ExecutionService implements RequestExecutor {
       if (locked.type === RequestType.ERASURE) {
         // Tombstones first, in the same transaction as the tasks: feeds are blocked before any job runs.
         const person = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, locked));
-        let written = await this.deps.tombstones.record(requestId, person, now, m);
-        for (const ids of recordIdentifiers) written += await this.deps.tombstones.record(requestId, ids, now, m);
+        const written = await this.deps.tombstones.recordAll(requestId, [person, ...recordIdentifiers], now, m);
         if (written > 0) {
           await this.deps.audit.record(
             { actor: auditActor(actor), action: AuditAction.TOMBSTONE_WRITE, target: { type: 'request', id: requestId }, params: { written }, outcome: 'SUCCESS' },
@@ -189,18 +188,23 @@ export class ExecutionService implements RequestExecutor {
     );
     const bySource = new Map<string, string[]>();
     for (const r of rows) bySource.set(r.source_id, [...(bySource.get(r.source_id) ?? []), r.record_id]);
-    const out: NormalisedIdentifier[][] = [];
-    for (const [sourceId, recordIds] of bySource) {
-      try {
-        const connector = await this.deps.sources.connector(sourceId);
-        const records = await connector.export(recordIds.map((recordId) => ({ sourceId, recordId })));
-        for (const r of records) if (r.relationship === 'SUBJECT' || r.relationship === 'VISITOR') out.push(normaliseRecordIdentifiers(r.identifiers));
-      } catch (error) {
-        // The request's own identifiers are tombstoned regardless; a source down now only loses its extra ones.
-        this.deps.logger.warn({ requestId, sourceId, err: (error as Error).message }, 'could not export records for tombstones');
-      }
-    }
-    return out;
+    // Sources are asked in parallel: one slow source must not hold up the others.
+    const perSource = await Promise.all(
+      [...bySource].map(async ([sourceId, recordIds]) => {
+        try {
+          const connector = await this.deps.sources.connector(sourceId);
+          const records = await connector.export(recordIds.map((recordId) => ({ sourceId, recordId })));
+          return records
+            .filter((r) => r.relationship === 'SUBJECT' || r.relationship === 'VISITOR')
+            .map((r) => normaliseRecordIdentifiers(r.identifiers));
+        } catch (error) {
+          // The request's own identifiers are tombstoned regardless; a source down now only loses its extra ones.
+          this.deps.logger.warn({ requestId, sourceId, err: (error as Error).message }, 'could not export records for tombstones');
+          return [];
+        }
+      }),
+    );
+    return perSource.flat();
   }
 
   private async hasTasks(requestId: string): Promise<boolean> {

@@ -29,20 +29,37 @@ export class TombstoneService {
     erasedAt: Date,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<number> {
-    const hashes = tokensOfPerson(person).map((t) => ({ kind: t.kind, ...this.keyring.keyedHash(null, t.value, tokenPurpose(t.kind)) }));
+    return this.recordAll(requestId, [person], erasedAt, manager);
+  }
+
+  /**
+   * Tombstones the tokens of several identities of one erasure (the person as asked, and
+   * as each matched record knows them) in one statement. Rows go in hash order, so
+   * concurrent erasures that share a token lock it in the same order and never deadlock.
+   */
+  async recordAll(
+    requestId: string,
+    people: readonly (readonly NormalisedIdentifier[])[],
+    erasedAt: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
+    const byHash = new Map<string, { kind: string; kid: string; hash: string }>();
+    for (const person of people) {
+      for (const t of tokensOfPerson(person)) {
+        const h = this.keyring.keyedHash(null, t.value, tokenPurpose(t.kind));
+        byHash.set(h.hash, { kind: t.kind, ...h });
+      }
+    }
+    const hashes = [...byHash.values()].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
     if (hashes.length === 0) return 0;
     const result: { id: string }[] = await manager.query(
       `INSERT INTO tombstone (kid, kind, hash, request_id, erased_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::timestamptz[])
+       SELECT kid, kind, hash, $4::uuid, $5::timestamptz
+         FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(kid, kind, hash, n)
+        ORDER BY n
        ON CONFLICT (hash, kid) DO NOTHING
        RETURNING id`,
-      [
-        hashes.map((h) => h.kid),
-        hashes.map((h) => h.kind),
-        hashes.map((h) => h.hash),
-        hashes.map(() => requestId),
-        hashes.map(() => erasedAt.toISOString()),
-      ],
+      [hashes.map((h) => h.kid), hashes.map((h) => h.kind), hashes.map((h) => h.hash), requestId, erasedAt.toISOString()],
     );
     return result.length;
   }

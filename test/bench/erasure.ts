@@ -108,7 +108,17 @@ async function main(): Promise<void> {
     // The real thing.
     const workers = startWorkers(s);
     t = performance.now();
-    for (const id of requests) await s.execution.execute(id, 'bench');
+    // Handlers approve requests concurrently in practice: 16 executions in flight.
+    const pending = [...requests];
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      for (let id = pending.shift(); id; id = pending.shift()) await s.execution.execute(id, 'bench');
+    }));
+    const queuedSeconds = (performance.now() - t) / 1000;
+    await waitUntil(async () => {
+      const [row] = await s.dataSource.query(`SELECT count(*)::int AS n FROM task WHERE status NOT IN ('SUCCEEDED', 'FAILED')`);
+      return row.n === 0;
+    }, 1_800_000);
+    const taskSeconds = (performance.now() - t) / 1000;
     await waitUntil(async () => {
       const [row] = await s.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request WHERE status IN ('EXECUTING', 'APPROVED')`);
       return row.n === 0;
@@ -122,9 +132,12 @@ async function main(): Promise<void> {
     const floor = taskCount / floorSeconds;
     console.log(`erasure: ${PEOPLE} people, ${taskCount} tasks over ${SOURCES.length} sources, concurrency ${CONCURRENCY} per source, backend redis`);
     console.log(`  requests: ${JSON.stringify(statuses)}  tasks: ${JSON.stringify(tasks)}`);
+    const taskTps = taskCount / taskSeconds;
+    console.log(`  executions queued (16 at a time): ${queuedSeconds.toFixed(1)} s`);
+    console.log(`  tasks done (execute → every task finished): ${taskSeconds.toFixed(1)} s = ${taskTps.toFixed(0)} tasks/s`);
     console.log(`  end to end (execute → verified close): ${seconds.toFixed(1)} s = ${tps.toFixed(0)} tasks/s`);
     console.log(`  floor (BullMQ no-op jobs, same queues/concurrency): ${floorSeconds.toFixed(1)} s = ${floor.toFixed(0)} jobs/s`);
-    console.log(`  ratio: ${(tps / floor).toFixed(2)}× the floor (goal ≥ 0.5×)`);
+    console.log(`  ratio: tasks ${(taskTps / floor).toFixed(2)}×, end to end ${(tps / floor).toFixed(2)}× the floor (goal ≥ 0.5×)`);
 
     // Tombstone checks with TOMBSTONES stored.
     t = performance.now();
