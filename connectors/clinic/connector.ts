@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, correctableColumn, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { clinicRecordTypes, emergencyContactSpec } from './records.js';
 
@@ -77,7 +77,7 @@ export class ClinicConnector extends ReferenceConnector {
     const spec = this.specFor(ref.recordId);
     if (!spec) return { outcome: 'NOT_FOUND' };
     if (spec === emergencyContactSpec) return super.correct(ref, changes);
-    const unknown = changes.filter((c) => !spec.correctable?.[c.field]).map((c) => c.field);
+    const unknown = changes.filter((c) => !correctableColumn(spec, c.field)).map((c) => c.field);
     if (unknown.length > 0) return { outcome: 'REFUSED', detail: `not annotatable here: ${unknown.join(', ')}` };
     return this.transaction(async (client) => {
       if (!(await this.loadRow(client, spec, ref.recordId, true))) return { outcome: 'NOT_FOUND' };

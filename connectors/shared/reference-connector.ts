@@ -74,11 +74,34 @@ export function ids(pairs: [IdentifierType, unknown][]): Identifier[] {
   return out;
 }
 
+/**
+ * The column a correction of `field` changes: fields are named as describe() names them
+ * (the column, e.g. given_name) or by their record name (givenName); anything else is
+ * not correctable here.
+ */
+export function correctableColumn(spec: { correctable?: Record<string, string> }, field: string): string | undefined {
+  const byName = spec.correctable?.[field];
+  if (byName) return byName;
+  return Object.values(spec.correctable ?? {}).includes(field) ? field : undefined;
+}
+
 export function appearanceViewDdl(schema: string, specs: readonly { recordType: string; table: string }[]): string {
   const parts = specs.map(
     (s) => `SELECT t.id AS record_id, '${s.recordType}'::text AS record_type, to_jsonb(t) AS doc FROM ${qualified(schema, s.table)} t`,
   );
   return `CREATE OR REPLACE VIEW ${qualified(schema, 'appearance')} AS ${parts.join(' UNION ALL ')}`;
+}
+
+/**
+ * When a record last changed, for the recreation sweep: the later of its creation and
+ * last activity, or "infinity" when it has no creation date (a feed that wrote it without
+ * one is always looked at). One expression, so one index serves the sweep's query.
+ */
+const CHANGED_AT = `(CASE WHEN created_at IS NULL THEN 'infinity'::timestamptz ELSE GREATEST(created_at, last_activity_at) END)`;
+
+/** Indexes on each record table's change time (CHANGED_AT), used by changedSince(). */
+export function changeIndexDdl(schema: string, specs: readonly { table: string }[]): string[] {
+  return specs.map((s) => `CREATE INDEX IF NOT EXISTS ${ident(`${s.table}_changed_idx`)} ON ${qualified(schema, s.table)} (${CHANGED_AT})`);
 }
 
 export abstract class ReferenceConnector implements Connector {
@@ -187,7 +210,7 @@ export abstract class ReferenceConnector implements Connector {
   async correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult> {
     const spec = this.specFor(ref.recordId);
     if (!spec) return { outcome: 'NOT_FOUND' };
-    const columns = changes.map((c) => spec.correctable?.[c.field]);
+    const columns = changes.map((c) => correctableColumn(spec, c.field));
     const unknown = changes.filter((_, i) => !columns[i]).map((c) => c.field);
     if (unknown.length > 0) return { outcome: 'REFUSED', detail: `not correctable here: ${unknown.join(', ')}` };
     return this.transaction(async (client) => {
@@ -229,6 +252,25 @@ export abstract class ReferenceConnector implements Connector {
     if ((result.rowCount ?? 0) > 0) return { outcome: 'APPLIED' };
     const exists = await this.loadRow(this.pool, spec, ref.recordId);
     return { outcome: exists ? 'ALREADY_APPLIED' : 'NOT_FOUND' };
+  }
+
+  /**
+   * Records created or active at or after `since` (and records without a creation date),
+   * in record-id order, at most `limit`, after the record id `after` (paging). Identifiers
+   * and top-level data only (no child lists). The recreation sweep lists recent records
+   * with it; each record table has an index on its change time (changeIndexDdl).
+   */
+  async changedSince(since: Date, limit: number, after = ''): Promise<SourceRecord[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new ConnectorError('CONFIGURATION', 'changedSince needs a positive whole limit');
+    const parts = this.recordTypes.map(
+      (s, i) =>
+        `SELECT t.id AS record_id, ${i}::int AS spec, to_jsonb(t) AS doc FROM ${this.table(s.table)} t WHERE ${CHANGED_AT} >= $1 AND t.id > $2`,
+    );
+    const { rows } = await this.query<{ record_id: string; spec: number; doc: Row }>(
+      `SELECT record_id, spec, doc FROM (${parts.join(' UNION ALL ')}) x ORDER BY record_id LIMIT $3`,
+      [since, after, limit],
+    );
+    return rows.map((r) => this.toSourceRecord(r.record_id, this.recordTypes[r.spec]!.recordType, r.doc));
   }
 
   async health(): Promise<Health> {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { SourceKind } from '../../src/domain/vocabulary.js';
 import { CopySink, type CopyValue } from './copy.js';
 import { KEY_TABLE, keyRows, keyTableDdl } from './key-table.js';
-import { appearanceViewDdl, type RecordTypeSpec } from './reference-connector.js';
+import { appearanceViewDdl, changeIndexDdl, type RecordTypeSpec } from './reference-connector.js';
 import { ident } from './sql.js';
 
 export interface TableDefinition {
@@ -35,7 +35,7 @@ export async function createStore(def: SystemDefinition, options: { url: string;
     await client.query('BEGIN');
     if (options.reset) await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
-    for (const sql of [...def.tables(schema), ...keyTableDdl(schema), appearanceViewDdl(schema, def.recordTypes)]) {
+    for (const sql of [...def.tables(schema), ...keyTableDdl(schema), ...changeIndexDdl(schema, def.recordTypes), appearanceViewDdl(schema, def.recordTypes)]) {
       await client.query(sql);
     }
     await client.query('COMMIT');

@@ -16,6 +16,33 @@ export class CorrectionInput {
   reason!: string;
 }
 
+@InputType({ description: 'A requested correction the handler found NOT warranted: the data was accurate there.' })
+export class RejectedCorrectionInput {
+  @Field(() => String, { description: 'The field as named in the request’s corrections.' })
+  field!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
+@InputType({ description: 'R14: the handler’s finding on the accuracy of the data of a RECTIFICATION request (stored without values).' })
+export class InaccuracyFindingInput {
+  @Field(() => Boolean, { description: 'True: the data was found inaccurate and the accepted corrections are made. False: found accurate, nothing is corrected.' })
+  inaccurate!: boolean;
+
+  @Field(() => String, { description: 'Why: the evidence seen (e.g. "utility bill dated 2025-05 shows the new address").' })
+  reason!: string;
+
+  @Field(() => String, { nullable: true, description: 'Where the evidence is kept (a reference, not the document).' })
+  evidenceRef?: string | null;
+
+  @Field(() => [RejectedCorrectionInput], {
+    nullable: true,
+    description: 'Requested corrections found not warranted, each with a reason; every other requested correction is accepted.',
+  })
+  rejectedCorrections?: RejectedCorrectionInput[] | null;
+}
+
 @InputType()
 export class SubmitRequestInput {
   @Field(() => RequestType)

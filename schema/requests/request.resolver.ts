@@ -17,6 +17,7 @@ import { DateTimeScalar } from '../scalars.js';
 import {
   ControllerInstructionInput,
   IdentityVerificationInput,
+  InaccuracyFindingInput,
   OverrideDecisionInput,
   RecordRefInput,
   RequestFilter,
@@ -27,8 +28,10 @@ import {
   ControllerInstructionView,
   DataSubjectRequest,
   DeadlineStanding,
+  InaccuracyFinding,
   RecordDecision,
   RequestConnection,
+  RequestedCorrection,
   RequestRecord,
   RequestTransition,
   ResponseSummary,
@@ -160,6 +163,19 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'R14: records the handler’s finding that the data of a RECTIFICATION request was inaccurate (who, when, why, which corrections are accepted); audited. executeRequest is refused (INACCURACY_NOT_ESTABLISHED) until the data is found inaccurate.',
+  })
+  async recordInaccuracyFinding(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('input', () => InaccuracyFindingInput) input: InaccuracyFindingInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.recordInaccuracyFinding(requestId, input, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'R3: records that the acknowledgement was sent to the person.' })
   async acknowledgeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
     return requestView(await ctx.services.requests.acknowledge(requestId, principalOf(ctx)));
@@ -256,6 +272,19 @@ export class RequestResolver {
   @FieldResolver(() => [SnapshotSourceOutcome], { description: 'How each source answered at verification.' })
   sourceOutcomes(@Root() r: DataSubjectRequest): SnapshotSourceOutcome[] {
     return (r.entity.discoveryOutcome?.sources ?? []) as SnapshotSourceOutcome[];
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [RequestedCorrection], { description: 'RECTIFICATION: the corrections asked for, field and reason (values stay encrypted).' })
+  corrections(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): RequestedCorrection[] {
+    return ctx.services.requests.correctionsOf(r.entity).map(({ field, reason }) => ({ field, reason }));
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => InaccuracyFinding, { nullable: true, description: 'R14: the handler’s finding on the accuracy of the data (RECTIFICATION).' })
+  inaccuracyFinding(@Root() r: DataSubjectRequest): InaccuracyFinding | null {
+    const f = r.entity.inaccuracyFinding;
+    return f ? { ...f, at: new Date(f.at), rejected: f.rejected.map((x) => ({ ...x })) } : null;
   }
 
   @Authorized('request:read')

@@ -81,6 +81,48 @@ export class DataSubjectRequest {
   createdBy!: string;
 }
 
+@ObjectType({ description: 'A correction the person asked for: the field and their reason (the value stays encrypted).' })
+export class RequestedCorrection {
+  @Field(() => String)
+  field!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType()
+export class RejectedCorrection {
+  @Field(() => String)
+  field!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
+@ObjectType({ description: 'R14: the handler’s finding that the data was (or was not) inaccurate. Field names and reasons only.' })
+export class InaccuracyFinding {
+  @Field(() => Boolean)
+  inaccurate!: boolean;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, { nullable: true })
+  evidenceRef!: string | null;
+
+  @Field(() => String, { description: 'The handler who made the finding.' })
+  actor!: string;
+
+  @Field(() => DateTimeScalar)
+  at!: Date;
+
+  @Field(() => [String], { description: 'Requested fields found inaccurate: corrected, or annotated in medical records.' })
+  accepted!: string[];
+
+  @Field(() => [RejectedCorrection], { description: 'Requested fields found accurate: left as they are.' })
+  rejected!: RejectedCorrection[];
+}
+
 @ObjectType({ description: 'How one source answered the discovery run at verification.' })
 export class SnapshotSourceOutcome {
   @Field(() => ID)
@@ -184,6 +226,12 @@ export class RecordDecision {
 
   @Field(() => String, { nullable: true })
   overriddenBy!: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'RECTIFICATION: the requested fields this record’s source can take (R14); empty when none applies, null for other types.',
+  })
+  correctionFields!: string[] | null;
 }
 
 @ObjectType({ description: 'One queued action on one record (from the task table).' })

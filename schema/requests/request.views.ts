@@ -72,6 +72,7 @@ export function decisionView(d: RecordDecisionEntity): RecordDecision {
     computedAction: d.computedAction as RecordAction,
     overrideReason: d.overrideReason,
     overriddenBy: d.overriddenBy,
+    correctionFields: d.correctionFields,
   });
 }
 

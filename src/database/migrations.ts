@@ -4,6 +4,7 @@ import { CreateApiKeys1764000000001 } from './migrations/1764000000001-CreateApi
 import { CreateAuditLog1764000000002 } from './migrations/1764000000002-CreateAuditLog.js';
 import { CreateTombstones1764000001000 } from './migrations/1764000001000-CreateTombstones.js';
 import { CreateRequests1764000002000 } from './migrations/1764000002000-CreateRequests.js';
+import { AddRectification1764000003000 } from './migrations/1764000003000-AddRectification.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -11,4 +12,5 @@ export const migrations: Function[] = [
   CreateAuditLog1764000000002,
   CreateTombstones1764000001000,
   CreateRequests1764000002000,
+  AddRectification1764000003000,
 ];

@@ -99,9 +99,21 @@ export class TaskRunner {
         return connector.restrict(ref, true);
       case RecordAction.CORRECT:
       case RecordAction.ANNOTATE: {
-        const [request] = await this.deps.dataSource.query(`SELECT id, corrections_sealed FROM data_subject_request WHERE id = $1`, [task.request_id]);
-        const changes = openCorrections(this.deps.keyrings.encryption, request);
-        if (changes.length === 0) throw new PermanentTaskError('the request holds no corrections');
+        // Only the fields this record's source can take and the handler found inaccurate
+        // (R14): the decision lists them; the other requested fields belong to other records.
+        const [request] = await this.deps.dataSource.query(
+          `SELECT r.id, r.corrections_sealed, r.inaccuracy_finding, d.correction_fields
+             FROM data_subject_request r
+             LEFT JOIN record_decision d ON d.request_id = r.id AND d.source_id = $2 AND d.record_id = $3
+            WHERE r.id = $1`,
+          [task.request_id, task.source_id, task.record_id],
+        );
+        const finding = request?.inaccuracy_finding as { inaccurate?: boolean; accepted?: string[] } | null;
+        if (!finding?.inaccurate) throw new PermanentTaskError('INACCURACY_NOT_ESTABLISHED: no finding that the data was inaccurate');
+        const fields: string[] | null = request.correction_fields;
+        const accepted = new Set(finding.accepted ?? []);
+        const changes = openCorrections(this.deps.keyrings.encryption, request).filter((c) => accepted.has(c.field) && (fields === null || fields.includes(c.field)));
+        if (changes.length === 0) throw new PermanentTaskError('no requested correction applies to this record');
         return connector.correct(ref, changes);
       }
       default:

@@ -191,7 +191,9 @@ function decideForGroup(input: DecisionInput): RecordDecision {
           }
         : { action: RecordAction.RELEASE, reason: 'Released to the person as a copy of their data', rules: ['R1'] };
     case RequestType.RECTIFICATION:
-      return record.sourceKind === SourceKind.CLINIC
+      // A person named as someone's emergency contact in the clinic is contact data, not
+      // a medical record: it is corrected like any other.
+      return record.sourceKind === SourceKind.CLINIC && !isRelatedAppearance(record.relationship)
         ? {
             action: RecordAction.ANNOTATE,
             reason: 'Medical records are annotated with the correction; the original stays',

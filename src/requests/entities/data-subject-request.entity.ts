@@ -6,6 +6,24 @@ export interface DiscoveryOutcome {
 }
 
 /**
+ * R14: the handler's finding on the accuracy of the data of a RECTIFICATION request. Field
+ * names and reasons only: the corrected values stay in the encrypted corrections.
+ */
+export interface InaccuracyFindingRecord {
+  /** True when the data was found inaccurate (the accepted corrections may be made). */
+  inaccurate: boolean;
+  reason: string;
+  evidenceRef: string | null;
+  actor: string;
+  /** ISO 8601 instant. */
+  at: string;
+  /** Requested fields found inaccurate: corrected (or annotated). */
+  accepted: string[];
+  /** Requested fields found accurate: left as they are, each with why. */
+  rejected: { field: string; reason: string }[];
+}
+
+/**
  * A data-subject request. The subject's identifiers and the corrections asked for are
  * personal data: they are stored only as AES-256-GCM envelopes, with a keyed blind index
  * (HMAC of each normalised identifier) to find possible duplicates without decrypting.
@@ -90,6 +108,10 @@ export class DataSubjectRequestEntity {
   /** How each source answered the discovery run at verification (no record data): a partial snapshot is visible. */
   @Column({ type: 'jsonb', name: 'discovery_outcome', nullable: true })
   discoveryOutcome!: DiscoveryOutcome | null;
+
+  /** R14: the handler's finding that the data was inaccurate (RECTIFICATION); execution waits for it. */
+  @Column({ type: 'jsonb', name: 'inaccuracy_finding', nullable: true })
+  inaccuracyFinding!: InaccuracyFindingRecord | null;
 
   /** The response summary, written when the request closes. */
   @Column({ type: 'jsonb', nullable: true })

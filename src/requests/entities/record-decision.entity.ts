@@ -56,6 +56,13 @@ export class RecordDecisionEntity {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   rules!: string[];
 
+  /**
+   * RECTIFICATION: the requested fields this record's source can take (names only). Null for
+   * other request types; empty when none applies (the decision then says why).
+   */
+  @Column({ type: 'text', array: true, name: 'correction_fields', nullable: true })
+  correctionFields!: string[] | null;
+
   @Column({ type: 'text', name: 'override_reason', nullable: true })
   overrideReason!: string | null;
 

@@ -84,7 +84,7 @@ export function decide(
   });
 }
 
-export function decisionRow(requestId: string, record: RequestRecordEntity, d: RecordDecision): Partial<RecordDecisionEntity> {
+export function decisionRow(requestId: string, record: RequestRecordEntity, d: RecordDecision, correctionFields: string[] | null = null): Partial<RecordDecisionEntity> {
   return {
     requestId,
     sourceId: record.sourceId,
@@ -99,6 +99,7 @@ export function decisionRow(requestId: string, record: RequestRecordEntity, d: R
     followUpAction: d.followUpAction ?? null,
     needsReview: d.needsReview ?? false,
     rules: d.rules,
+    correctionFields,
     overrideReason: null,
     overriddenBy: null,
   };

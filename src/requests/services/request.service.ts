@@ -11,7 +11,7 @@ import type { Principal } from '../../auth/index.js';
 import type { Keyrings } from '../../crypto/index.js';
 import type { DiscoveryService } from '../../discovery/discovery.service.js';
 import { DomainError } from '../../domain/errors.js';
-import { ControllerDecision, RecordAction, RequestStatus, RequestType, type SourceKind } from '../../domain/vocabulary.js';
+import { ControllerDecision, RecordAction, RequestStatus, RequestType, SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
@@ -20,7 +20,7 @@ import { findPossibleDuplicates } from '../duplicates.js';
 import { RequestRuleError, requireReason } from '../errors.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
 import { ControllerInstructionEntity } from '../entities/controller-instruction.entity.js';
-import { DataSubjectRequestEntity, type DiscoveryOutcome } from '../entities/data-subject-request.entity.js';
+import { DataSubjectRequestEntity, type DiscoveryOutcome, type InaccuracyFindingRecord } from '../entities/data-subject-request.entity.js';
 import { RecordDecisionEntity } from '../entities/record-decision.entity.js';
 import { RequestRecordEntity } from '../entities/request-record.entity.js';
 import { AccessPackageService, type IssuedLink } from './access-package.service.js';
@@ -32,6 +32,14 @@ import { listRequests, type RequestListFilter, type RequestPage } from './reques
 import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
 import { decide, decisionOf, decisionRow, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
+import {
+  assertCorrectableSomewhere,
+  assertInaccuracyEstablished,
+  buildInaccuracyFinding,
+  rectifyDecision,
+  type CorrectionTarget,
+  type InaccuracyFindingInput,
+} from './rectification-checks.js';
 import { canSeeRequest, seesWholeRequest } from './request-visibility.js';
 
 export interface RequestServiceDeps {
@@ -85,6 +93,9 @@ export interface ExecuteResult {
   /** Set for ACCESS requests: the one-time link, shown only now. */
   link: IssuedLink | null;
 }
+
+/** Audit action of a handler's finding on accuracy (R14). */
+export const INACCURACY_FINDING_AUDIT = 'request.inaccuracy-finding';
 
 /** Before approval the decisions may still change; from then on they are final. */
 const OPEN_FOR_REVIEW: readonly string[] = [RequestStatus.IDENTITY_VERIFIED, RequestStatus.AWAITING_CONTROLLER, RequestStatus.IN_REVIEW];
@@ -156,6 +167,8 @@ export class RequestService {
     if (receivedAt.getTime() > now.getTime() + 60_000) throw new RequestRuleError('INVALID_DATE', 'receivedAt cannot be in the future');
     const jurisdiction = jurisdictionOf(input.jurisdiction, this.settings.deadlines).code;
     const corrections = this.checkCorrections(input.type, input.corrections ?? null);
+    // R14: a field no source can correct or annotate is refused now, naming the field.
+    if (corrections) assertCorrectableSomewhere(await this.correctionTargets(), corrections);
 
     const id = randomUUID();
     // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.
@@ -198,6 +211,7 @@ export class RequestService {
         controllerIds: [...principal.controllerIds],
         possibleDuplicateOf: duplicates.map((d) => d.requestId),
         discoveryOutcome: null,
+        inaccuracyFinding: null,
         response: null,
         createdBy: principal.id,
       });
@@ -247,6 +261,8 @@ export class RequestService {
     if (verifiedAt < request.receivedAt) throw new RequestRuleError('INVALID_DATE', 'verifiedAt cannot precede the receipt of the request');
     // Fails fast (naming the current state) before any source is asked.
     transition(stateOf(request), 'verifyIdentity', { actor: principal.id, at: now });
+    // Sources may have changed since submission: a field none can take is refused before discovery.
+    if (request.type === RequestType.RECTIFICATION) assertCorrectableSomewhere(await this.correctionTargets(), this.correctionsOf(request));
 
     // Discovery runs outside the transaction (it waits on sources); the version check
     // below refuses the result if the request changed meanwhile.
@@ -288,19 +304,43 @@ export class RequestService {
     return out;
   }
 
-  /** (Re)computes and stores the decisions of these acted-on records. */
+  /** Every enabled source with its kind and fields (null fields: it could not describe them). */
+  private async correctionTargets(): Promise<CorrectionTarget[]> {
+    const sources = await this.deps.sources.list();
+    const facts = await this.sourceFacts(sources.map((s) => s.id));
+    return [...facts.values()].map((f) => ({ sourceKind: f.kind, fields: f.description?.fields ?? null }));
+  }
+
+  /** The corrections the person asked for (decrypted; RECTIFICATION only). */
+  correctionsOf(request: DataSubjectRequestEntity): RequestedCorrection[] {
+    return request.correctionsSealed ? this.secrets.open<RequestedCorrection[]>(request.id, request.correctionsSealed) : [];
+  }
+
+  /**
+   * (Re)computes and stores the decisions of these acted-on records. RECTIFICATION
+   * decisions are narrowed to the fields each source can take (R14), given the finding
+   * (the stored one unless a new one is being recorded).
+   */
   private async writeDecisions(
     c: RequestChange,
     records: RequestRecordEntity[],
     facts: Map<string, SourceFacts>,
     instructions: Map<string, ControllerDecision>,
+    finding: InaccuracyFindingRecord | null = c.request.inaccuracyFinding,
   ): Promise<void> {
     if (records.length === 0) return;
     const missing = records.map((r) => r.sourceId).filter((id) => !facts.has(id));
     if (missing.length) for (const [k, v] of await this.sourceFacts(missing)) facts.set(k, v);
-    const rows = records.map((r) =>
-      decisionRow(c.request.id, r, decide(c.request.type as RequestType, r, facts.get(r.sourceId)!, instructions.get(r.sourceId) ?? null, c.now)),
-    );
+    const rectification = c.request.type === RequestType.RECTIFICATION;
+    const corrections = rectification ? this.correctionsOf(c.request) : [];
+    const rows = records.map((r) => {
+      const source = facts.get(r.sourceId)!;
+      const decided = decide(c.request.type as RequestType, r, source, instructions.get(r.sourceId) ?? null, c.now);
+      if (!rectification) return decisionRow(c.request.id, r, decided);
+      const target = { sourceKind: source.kind, fields: source.description?.fields ?? null };
+      const { decision, correctionFields } = rectifyDecision(decided, target, r.recordType, corrections, finding);
+      return decisionRow(c.request.id, r, decision, correctionFields);
+    });
     await c.m.upsert(RecordDecisionEntity, rows as never, { conflictPaths: ['requestId', 'sourceId', 'recordId'] });
   }
 
@@ -422,6 +462,7 @@ export class RequestService {
         recordId: input.recordId,
       });
     }
+    await this.assertCorrectionOverride(request, row, input.action);
     const now = this.now();
     const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now);
     await changeRequest(this.deps, request, principal, now, async (c) => {
@@ -440,6 +481,63 @@ export class RequestService {
         },
       );
       c.audit(AuditAction.REQUEST_OVERRIDE, { ...override, sourceId: input.sourceId, recordId: input.recordId }, record!.controllerId);
+    });
+    return this.get(requestId, principal);
+  }
+
+  // ---- rectification (R14) ----
+
+  /** An override to CORRECT / ANNOTATE needs a field the source can take; a clinic is never overwritten. */
+  private async assertCorrectionOverride(request: DataSubjectRequestEntity, row: RecordDecisionEntity, action: RecordAction): Promise<void> {
+    if (action !== RecordAction.CORRECT && action !== RecordAction.ANNOTATE) return;
+    if (request.type !== RequestType.RECTIFICATION) {
+      throw new RequestRuleError('INVALID_ACTION', `${action} belongs to RECTIFICATION requests; this one is ${request.type}`);
+    }
+    if (!row.correctionFields?.length) {
+      throw new RequestRuleError('FIELD_NOT_CORRECTABLE', `No requested correction applies to record ${row.sourceId}/${row.recordId}`, {
+        sourceId: row.sourceId,
+        recordId: row.recordId,
+      });
+    }
+    const kind = (await this.deps.sources.find(row.sourceId))?.kind;
+    if (action === RecordAction.CORRECT && kind === SourceKind.CLINIC) {
+      throw new RequestRuleError('INVALID_ACTION', 'Medical records are annotated, never overwritten (R14): use ANNOTATE', { sourceId: row.sourceId });
+    }
+  }
+
+  /**
+   * The handler's finding on the accuracy of the data: stored with the request (field names
+   * and reasons, no values), audited, and the decisions narrowed to the accepted fields.
+   * May be recorded again (the latest counts) until the request is approved.
+   */
+  async recordInaccuracyFinding(requestId: string, input: InaccuracyFindingInput, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    if (request.type !== RequestType.RECTIFICATION) {
+      throw new DomainError('NOT_A_RECTIFICATION', `A finding on accuracy belongs to RECTIFICATION requests; this one is ${request.type}`, {
+        requestId,
+        type: request.type,
+      });
+    }
+    this.assertOpenForReview(request, 'record a finding on accuracy for');
+    const records = await this.records(requestId);
+    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    const now = this.now();
+    const finding = buildInaccuracyFinding(input, this.correctionsOf(request), principal.id, now);
+    const overridden = new Set((await this.decisions(requestId)).filter((d) => d.overrideReason !== null).map((d) => `${d.sourceId}\u0000${d.recordId}`));
+    // A handler's override stands; every other decision follows the finding.
+    const recompute = records.filter((r) => isActedOn(r) && !overridden.has(`${r.sourceId}\u0000${r.recordId}`));
+    const instructions = await this.instructionMap(requestId);
+    await changeRequest(this.deps, request, principal, now, async (c) => {
+      c.set({ inaccuracyFinding: finding });
+      await this.writeDecisions(c, recompute, new Map(), instructions, finding);
+      await this.settle(c);
+      c.audit(INACCURACY_FINDING_AUDIT, {
+        inaccurate: finding.inaccurate,
+        reason: finding.reason,
+        evidenceRef: finding.evidenceRef,
+        accepted: finding.accepted,
+        rejected: finding.rejected,
+      });
     });
     return this.get(requestId, principal);
   }
@@ -499,6 +597,8 @@ export class RequestService {
         sourceIds: [...new Set(waiting.map((d) => d.sourceId))],
       });
     }
+    // R14: nothing is corrected before a handler found the data inaccurate.
+    if (request.type === RequestType.RECTIFICATION) assertInaccuracyEstablished(request.inaccuracyFinding);
     transition(stateOf(request), 'approve', { actor: principal.id, at: now });
 
     if (request.type === RequestType.ACCESS) {

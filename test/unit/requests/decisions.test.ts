@@ -158,6 +158,17 @@ describe('per-record decisions', () => {
     expect(clinic.action).toBe(RecordAction.ANNOTATE);
   });
 
+  it('R14: a person named as an emergency contact in the clinic is corrected, not annotated (not a medical record)', () => {
+    const contact = decideRecord(
+      input({
+        requestType: RequestType.RECTIFICATION,
+        retention: retention.clinic,
+        record: { sourceKind: SourceKind.CLINIC, relationship: Relationship.EMERGENCY_CONTACT },
+      }),
+    );
+    expect(contact.action).toBe(RecordAction.CORRECT);
+  });
+
   it('R16: erasure of an appearance in someone else’s record removes that appearance only', () => {
     for (const relationship of [Relationship.DEPENDANT, Relationship.BENEFICIARY, Relationship.EMERGENCY_CONTACT, Relationship.REFERENCE]) {
       const d = decideRecord(input({ retention: retention.clinic, record: { sourceKind: SourceKind.CLINIC, relationship } }));
