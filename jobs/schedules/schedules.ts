@@ -35,7 +35,7 @@ export function schedulesProcessor(services: Services) {
         // overlaps are harmless (a recreated record gets one task: unique task key).
         const since = new Date(Date.now() - 2 * services.execution.settings.sweepEveryMs);
         const report = await runRecreationSweep(services, { since });
-        return { checked: report.checked, skipped: report.skipped, hits: report.hits.length };
+        return { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits.length };
       }
       default:
         throw new Error(`unknown scheduled job ${job.name}`);
@@ -45,9 +45,10 @@ export function schedulesProcessor(services: Services) {
 
 /**
  * The deadline scan (R3-R5): overdue and due-soon requests, from the lifecycle's own
- * rules (src/requests/services/deadline-scan.ts); audited with ids only.
+ * rules (src/requests/services/deadline-scan.ts); audited with ids only. Returns the ids
+ * (the job's result, visible on the queue board).
  */
-export async function scanDeadlines(services: Services, now: Date): Promise<{ overdue: number; dueSoon: number }> {
+export async function scanDeadlines(services: Services, now: Date): Promise<{ overdue: string[]; dueSoon: string[] }> {
   const flags = await services.requests.flagDeadlines(now);
   if (flags.overdue.length > 0) {
     await services.audit.record({
@@ -58,7 +59,7 @@ export async function scanDeadlines(services: Services, now: Date): Promise<{ ov
       outcome: 'SUCCESS',
     });
   }
-  return { overdue: flags.overdue.length, dueSoon: flags.dueSoon.length };
+  return { overdue: flags.overdue, dueSoon: flags.dueSoon };
 }
 
 /** The CCTV 90-day purge (R9) in every CCTV source. */

@@ -26,6 +26,7 @@ export interface SourceHealth extends Health {
 export class SourceRegistry {
   private readonly connectors = new Map<string, Promise<Connector>>();
   private readonly descriptions = new Map<string, SourceDescription>();
+  private readonly registeredListeners = new Set<(sourceId: string) => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,7 +73,28 @@ export class SourceRegistry {
         this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registered but not indexed: unreachable');
       });
     }
+    this.announce(id);
     return (await this.find(id))!;
+  }
+
+  /**
+   * Calls `listener` with the id of each source registered (or updated) through this
+   * registry, in this process; returns the unsubscribe. The worker pool starts a new
+   * source's worker this way (other processes find it by their periodic re-scan).
+   */
+  onRegistered(listener: (sourceId: string) => void): () => void {
+    this.registeredListeners.add(listener);
+    return () => this.registeredListeners.delete(listener);
+  }
+
+  private announce(id: string): void {
+    for (const listener of this.registeredListeners) {
+      try {
+        listener(id);
+      } catch (error) {
+        this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registration listener failed');
+      }
+    }
   }
 
   /** Registers every source of a JSON or YAML config file (SOURCES_FILE); returns their ids. */

@@ -1,21 +1,32 @@
 // The recreation sweep (R10): finds erased people that came back through a feed that
 // ignored the guard. Tombstones hold keyed hashes only, so the sweep cannot search for a
 // person; it works the other way round: it lists each source's records created or
-// changed since a point in time, exports their identifiers, and checks them against the
+// changed since a point in time, with their identifiers, and checks them against the
 // tombstones. A hit is reported (audit + log, ids only) and an erasure task is added to
 // the request that tombstoned the person and queued at once.
 //
-// Listing recent records needs a store the gateway can query: the built-in reference
-// stores (their `appearance` view). Remote and generic SQL sources are skipped and
-// reported as such (see docs/erasure.md).
-import type pg from 'pg';
-import type { Connector, ErasureStrategy } from '../../connectors/contract.js';
+// Listing recent records needs a source that can answer "what changed since?": a
+// connector with a `changedSince(since, limit, after)` method (the built-in reference
+// stores have one, indexed on each record's change time). Sources without it (remote,
+// generic SQL) are skipped and reported as such: they rely on the guard alone
+// (see docs/erasure.md).
+import type { Connector, ErasureStrategy, SourceRecord } from '../../connectors/contract.js';
 import { unwrapConnector } from '../../connectors/registry.js';
-import { ReferenceConnector } from '../../connectors/shared/reference-connector.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
 import { rowsOf, type TaskRow } from '../execution/execution.service.js';
+
+/** A connector that can list the records created or changed since a time, page by page. */
+export interface ChangeFeed {
+  changedSince(since: Date, limit: number, after?: string): Promise<SourceRecord[]>;
+}
+
+/** The connector's change listing, if it has one (looked up behind the describing wrapper). */
+export function changeFeedOf(connector: Connector): ChangeFeed | null {
+  const inner = unwrapConnector(connector) as Connector & Partial<ChangeFeed>;
+  return typeof inner.changedSince === 'function' ? (inner as unknown as ChangeFeed) : null;
+}
 
 export interface SweepOptions {
   /** Records created or changed at or after this time are checked (null-dated ones always). */
@@ -33,8 +44,10 @@ export interface SweepHit {
 
 export interface SweepReport {
   checked: Record<string, number>;
-  /** Sources the sweep cannot list (remote, generic SQL): they rely on the guard alone. */
+  /** Sources the sweep cannot list (no changedSince: remote, generic SQL): they rely on the guard alone. */
   skipped: string[];
+  /** Sources that could not be swept this time (store down); the next run looks again. */
+  failed: { sourceId: string; error: string }[];
   hits: SweepHit[];
 }
 
@@ -54,18 +67,10 @@ export function sweepActionOf(strategy: ErasureStrategy | undefined): RecordActi
   }
 }
 
-/** Pool and schema of a reference store (the store the connector itself queries). */
-function storeOf(connector: Connector): { pool: pg.Pool; schema: string } | null {
-  const inner = unwrapConnector(connector);
-  if (!(inner instanceof ReferenceConnector)) return null;
-  const store = inner as unknown as { pool: pg.Pool; schema: string };
-  return { pool: store.pool, schema: store.schema };
-}
-
 export async function runRecreationSweep(services: Services, options: SweepOptions): Promise<SweepReport> {
-  const { sources, tombstones, logger, dataSource } = services;
+  const { sources, logger } = services;
   const batchSize = options.batchSize ?? 500;
-  const report: SweepReport = { checked: {}, skipped: [], hits: [] };
+  const report: SweepReport = { checked: {}, skipped: [], failed: [], hits: [] };
   for (const source of await sources.list()) {
     let connector: Connector;
     try {
@@ -74,52 +79,67 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
       report.skipped.push(source.id);
       continue;
     }
-    const store = storeOf(connector);
-    if (!store) {
+    const feed = changeFeedOf(connector);
+    if (!feed) {
       report.skipped.push(source.id);
       continue;
     }
-    const strategy = connector.describe().retention.erasure;
-    const { rows } = await store.pool.query<{ record_id: string }>(
-      `SELECT record_id FROM "${store.schema}".appearance
-        WHERE (doc->>'created_at') IS NULL
-           OR (doc->>'created_at')::timestamptz >= $1
-           OR (doc->>'last_activity_at')::timestamptz >= $1`,
-      [options.since],
-    );
-    report.checked[source.id] = rows.length;
-    for (let i = 0; i < rows.length; i += batchSize) {
-      const ids = rows.slice(i, i + batchSize).map((r) => r.record_id);
-      const records = await connector.export(ids.map((recordId) => ({ sourceId: source.id, recordId })));
-      const people = records.map((r) => normaliseRecordIdentifiers(r.identifiers));
-      const answers = await tombstones.check(people);
-      for (const [k, record] of records.entries()) {
-        const hit = answers[k]!.find((a) => a.tombstoned);
-        if (!hit?.requestId) continue;
-        // Records the erasure decided to keep (legal hold) or already handled are not recreations.
-        const known = await dataSource.query(
-          `SELECT 1 FROM record_decision WHERE request_id = $1 AND source_id = $2 AND record_id = $3
-              AND action NOT IN ('ERASE', 'ANONYMISE', 'MINIMISE', 'PURGE')
-           UNION ALL SELECT 1 FROM task WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND status NOT IN ('SUCCEEDED', 'FAILED')`,
-          [hit.requestId, source.id, record.recordId],
-        );
-        if (known.length > 0) continue;
-        const taskId = await queueErasure(services, hit.requestId, source.id, record.recordId, sweepActionOf(strategy));
-        report.hits.push({ sourceId: source.id, recordId: record.recordId, requestId: hit.requestId, taskId });
-      }
+    try {
+      await sweepSource(services, source.id, connector, feed, options.since, batchSize, report);
+    } catch (error) {
+      // One source down must not stop the others; the stateless window covers it next time.
+      report.failed.push({ sourceId: source.id, error: (error as Error).message });
     }
   }
   if (report.hits.length > 0) {
     logger.warn({ hits: report.hits }, 'recreation sweep found erased people again; erasure queued');
   }
+  if (report.failed.length > 0) logger.warn({ failed: report.failed }, 'recreation sweep could not list some sources');
   await services.audit.record({
     actor: { id: 'system:sweep', kind: 'system' },
     action: 'tombstone.sweep',
     target: { type: 'tombstone' },
-    params: { checked: report.checked, skipped: report.skipped, hits: report.hits },
-    outcome: report.hits.length > 0 ? 'FAILED' : 'SUCCESS',
+    params: { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits },
+    outcome: report.hits.length > 0 || report.failed.length > 0 ? 'FAILED' : 'SUCCESS',
   });
   return report;
+}
+
+/** Pages through one source's changed records, checks them, and queues an erasure per recreated record. */
+async function sweepSource(
+  services: Services,
+  sourceId: string,
+  connector: Connector,
+  feed: ChangeFeed,
+  since: Date,
+  batchSize: number,
+  report: SweepReport,
+): Promise<void> {
+  const { tombstones, dataSource } = services;
+  const strategy = connector.describe().retention.erasure;
+  report.checked[sourceId] = 0;
+  for (let after = ''; ; ) {
+    const records = await feed.changedSince(since, batchSize, after);
+    if (records.length === 0) break;
+    after = records[records.length - 1]!.recordId;
+    report.checked[sourceId]! += records.length;
+    const answers = await tombstones.check(records.map((r) => normaliseRecordIdentifiers(r.identifiers)));
+    for (const [k, record] of records.entries()) {
+      const hit = answers[k]!.find((a) => a.tombstoned);
+      if (!hit?.requestId) continue;
+      // Records the erasure decided to keep (legal hold) or already handled are not recreations.
+      const known = await dataSource.query(
+        `SELECT 1 FROM record_decision WHERE request_id = $1 AND source_id = $2 AND record_id = $3
+            AND action NOT IN ('ERASE', 'ANONYMISE', 'MINIMISE', 'PURGE')
+         UNION ALL SELECT 1 FROM task WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND status NOT IN ('SUCCEEDED', 'FAILED')`,
+        [hit.requestId, sourceId, record.recordId],
+      );
+      if (known.length > 0) continue;
+      const taskId = await queueErasure(services, hit.requestId, sourceId, record.recordId, sweepActionOf(strategy));
+      report.hits.push({ sourceId: sourceId, recordId: record.recordId, requestId: hit.requestId, taskId });
+    }
+    if (records.length < batchSize) break;
+  }
 }
 
 /** A new task on the original request (its history shows the recreation), queued alone. */

@@ -41,6 +41,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   extendDeadline: ['HANDLER'],
   retryFailedTasks: ['HANDLER'],
   overrideDecision: ['HANDLER'],
+  recordInaccuracyFinding: ['HANDLER'],
   acknowledgeRequest: ['HANDLER'],
   cancelRequest: ['HANDLER'],
   rejectRequest: ['HANDLER'],
