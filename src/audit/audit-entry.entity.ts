@@ -1,14 +1,22 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One audit record. Append-only (the database refuses UPDATE, DELETE and TRUNCATE) and
  * hash-chained: `hash` = SHA-256 over `prevHash` and the canonical fields (chain.ts).
  * Holds ids and a digest of the parameters, never personal data.
  */
+// Constraints and indexes as the migration creates them, so migration:generate sees no drift.
 @Entity({ name: 'audit_log' })
+@Check('audit_log_prev_hash_check', `prev_hash ~ '^[0-9a-f]{64}$'`)
+@Check('audit_log_hash_check', `hash ~ '^[0-9a-f]{64}$'`)
+@Index('audit_log_at_idx', ['at'])
+@Index('audit_log_actor_idx', ['actorId', 'seq'])
+@Index('audit_log_action_idx', ['action', 'seq'])
+@Index('audit_log_target_idx', ['targetType', 'targetId', 'seq'])
+@Index('audit_log_controller_idx', ['controllerId', 'seq'])
 export class AuditEntry {
-  /** Position in the chain; bigint, so a string in JS. Also the list cursor. */
-  @PrimaryColumn({ type: 'bigint' })
+  /** Position in the chain (bigserial); bigint, so a string in JS. Also the list cursor. */
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   seq!: string;
 
   @Column({ type: 'uuid', unique: true })

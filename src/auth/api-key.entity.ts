@@ -1,7 +1,13 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** An API key. The secret itself is never stored, only its SHA-256 (see api-key-format.ts). */
+// Constraints and indexes as the migration creates them, so migration:generate sees no drift.
 @Entity({ name: 'api_keys' })
+@Check('api_keys_id_check', `id ~ '^[a-z0-9]{16}$'`)
+@Check('api_keys_name_check', `length(name) BETWEEN 1 AND 200`)
+@Check('api_keys_secret_hash_check', `secret_hash ~ '^[0-9a-f]{64}$'`)
+@Check('api_keys_roles_check', `cardinality(roles) > 0`)
+@Index('api_keys_active_idx', ['createdAt'], { where: 'revoked_at IS NULL' })
 export class ApiKey {
   /** The public key id, also the prefix of the clear key (dsr_<id>_...). */
   @PrimaryColumn({ type: 'text' })
@@ -17,14 +23,14 @@ export class ApiKey {
   roles!: string[];
 
   /** Controllers the key is bound to; empty means every controller. */
-  @Column({ type: 'text', array: true, name: 'controller_ids' })
+  @Column({ type: 'text', array: true, name: 'controller_ids', default: () => "'{}'" })
   controllerIds!: string[];
 
   /** Sources a CONNECTOR key owns (added when it registers one). */
-  @Column({ type: 'text', array: true, name: 'source_ids' })
+  @Column({ type: 'text', array: true, name: 'source_ids', default: () => "'{}'" })
   sourceIds!: string[];
 
-  @Column({ type: 'timestamptz', name: 'created_at' })
+  @Column({ type: 'timestamptz', name: 'created_at', default: () => 'now()' })
   createdAt!: Date;
 
   @Column({ type: 'text', name: 'created_by', nullable: true })
