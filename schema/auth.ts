@@ -1,8 +1,9 @@
 // Authorisation for every query, mutation and field. Resolvers and object-type fields
 // declare the permission they need with @Authorized('permission'); the checker below
-// enforces it with the permission table in src/auth/permissions.ts. A root field
-// without a declared permission is refused by RequireCredentials, so nothing is open by
-// omission (a test walks the schema to prove every root field declares one).
+// enforces it with the permission table in src/auth/permissions.ts. Every resolver class
+// also runs RequireCredentials (schema/build-schema.ts), so a root field without a
+// declared permission still refuses anonymous callers; the role matrix test runs every
+// operation with every role and without credentials.
 import type { AuthChecker, MiddlewareFn } from 'type-graphql';
 import { ALL_PERMISSIONS, assertAuthenticated, assertCan, type Permission } from '../src/auth/index.js';
 import type { GraphQLContext } from './context.js';
