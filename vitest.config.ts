@@ -14,7 +14,8 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup-file.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Creating and dropping databases waits for checkpoints, slow when the machine is busy.
+    hookTimeout: 120_000,
     pool: 'forks',
   },
 });
