@@ -68,61 +68,54 @@ function reversed(q: Profile, r: Profile): boolean {
   return close(q.given, r.family) && close(q.family, r.given);
 }
 
-const givenName: ComparisonDefinition = {
-  field: 'givenName',
-  group: 'NAME',
-  identifying: true,
-  tfAdjusted: true,
-  levels: [
+/**
+ * Given and family names compare the same way; only given names also have a nickname
+ * level ("bill" and "william"). Levels run from the strongest agreement down.
+ */
+function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'family', withNickname: boolean): ComparisonDefinition {
+  const levels: ComparisonDefinition['levels'] = [
     { label: 'exact', kind: 'agree' },
-    { label: 'nickname', kind: 'agree' },
+    ...(withNickname ? [{ label: 'nickname', kind: 'agree' } as const] : []),
     { label: 'jaro-winkler >= 0.92', kind: 'agree' },
     { label: 'phonetic', kind: 'agree' },
     { label: 'jaro-winkler >= 0.80', kind: 'partial' },
     { label: 'names reversed', kind: 'agree' },
     { label: 'else', kind: 'disagree' },
-  ],
-  compare(q, r) {
-    const out = best(q.given, r.given, (a, b) => {
-      if (a.value === b.value) return 0;
-      if (a.canonical === b.canonical) return 1;
-      const s = jw(a.value, b.value);
-      if (s >= 0.92) return 2;
-      if (phoneticMatch(a.phonetic, b.phonetic)) return 3;
-      if (s >= 0.8) return 4;
-      return 6;
-    }, showName);
-    if (out && out.level === 6 && reversed(q, r)) out.level = 5;
-    return out;
-  },
-};
+  ];
+  const level = (label: string) => levels.findIndex((l) => l.label === label);
+  const [exact, nickname, close, phonetic, similar, crossed, other] = [
+    'exact',
+    'nickname',
+    'jaro-winkler >= 0.92',
+    'phonetic',
+    'jaro-winkler >= 0.80',
+    'names reversed',
+    'else',
+  ].map(level) as [number, number, number, number, number, number, number];
+  return {
+    field,
+    group: 'NAME',
+    identifying: true,
+    tfAdjusted: true,
+    levels,
+    compare(q, r) {
+      const out = best(q[side], r[side], (a, b) => {
+        if (a.value === b.value) return exact;
+        if (withNickname && a.canonical === b.canonical) return nickname;
+        const s = jw(a.value, b.value);
+        if (s >= 0.92) return close;
+        if (phoneticMatch(a.phonetic, b.phonetic)) return phonetic;
+        if (s >= 0.8) return similar;
+        return other;
+      }, showName);
+      if (out && out.level === other && reversed(q, r)) out.level = crossed;
+      return out;
+    },
+  };
+}
 
-const familyName: ComparisonDefinition = {
-  field: 'familyName',
-  group: 'NAME',
-  identifying: true,
-  tfAdjusted: true,
-  levels: [
-    { label: 'exact', kind: 'agree' },
-    { label: 'jaro-winkler >= 0.92', kind: 'agree' },
-    { label: 'phonetic', kind: 'agree' },
-    { label: 'jaro-winkler >= 0.80', kind: 'partial' },
-    { label: 'names reversed', kind: 'agree' },
-    { label: 'else', kind: 'disagree' },
-  ],
-  compare(q, r) {
-    const out = best(q.family, r.family, (a, b) => {
-      if (a.value === b.value) return 0;
-      const s = jw(a.value, b.value);
-      if (s >= 0.92) return 1;
-      if (phoneticMatch(a.phonetic, b.phonetic)) return 2;
-      if (s >= 0.8) return 3;
-      return 5;
-    }, showName);
-    if (out && out.level === 5 && reversed(q, r)) out.level = 4;
-    return out;
-  },
-};
+const givenName = nameComparison('givenName', 'given', true);
+const familyName = nameComparison('familyName', 'family', false);
 
 const dateOfBirth: ComparisonDefinition = {
   field: 'dateOfBirth',
