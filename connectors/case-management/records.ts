@@ -1,7 +1,7 @@
 // How case-management rows become contract records.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
 import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, fullName, text } from '../shared/record-helpers.js';
+import { addressIdentifiers, datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const caseSpec: RecordTypeSpec = {
   recordType: 'case',
@@ -10,15 +10,11 @@ export const caseSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.MEMBERSHIP_NUMBER, r.membership_number],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.DATE_OF_BIRTH, r.date_of_birth],
       [T.EMAIL, r.email],
       [T.PHONE, r.phone],
-      [T.STREET_ADDRESS, r.street],
-      [T.CITY, r.city],
-      [T.POSTCODE, r.postcode],
+      ...addressIdentifiers(r),
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
@@ -52,9 +48,7 @@ export const casePartySpec: RecordTypeSpec = {
   prefix: 'CPTY-',
   identifiersOf: (r) =>
     ids([
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.DATE_OF_BIRTH, r.date_of_birth],
       [T.EMAIL, r.email],
       [T.PHONE, r.phone],

@@ -1,7 +1,7 @@
 // How visitor-log rows become contract records: the person is the VISITOR of a visit.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
 import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, fullName } from '../shared/record-helpers.js';
+import { datesOf, nameIdentifiers } from '../shared/record-helpers.js';
 
 export const visitSpec: RecordTypeSpec = {
   recordType: 'visit',
@@ -10,9 +10,7 @@ export const visitSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.BADGE_ID, r.badge_id],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
     ]),
   toRecord: (r) => ({
     relationship: Relationship.VISITOR,

@@ -2,7 +2,7 @@
 // to validate them: the clinic annotates instead of changing the column.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
 import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, fullName, text } from '../shared/record-helpers.js';
+import { addressIdentifiers, datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const patientSpec: RecordTypeSpec = {
   recordType: 'patient',
@@ -11,16 +11,12 @@ export const patientSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.PATIENT_ID, r.patient_number],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.DATE_OF_BIRTH, r.date_of_birth],
       [T.NATIONAL_ID, r.national_id],
       [T.PHONE, r.phone],
       [T.EMAIL, r.email],
-      [T.STREET_ADDRESS, r.street],
-      [T.CITY, r.city],
-      [T.POSTCODE, r.postcode],
+      ...addressIdentifiers(r),
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
@@ -52,9 +48,7 @@ export const assessmentSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.EMPLOYEE_ID, r.employee_id],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.EMAIL, r.email],
     ]),
   toRecord: (r) => ({
@@ -74,9 +68,7 @@ export const emergencyContactSpec: RecordTypeSpec = {
   prefix: 'EC-',
   identifiersOf: (r) =>
     ids([
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.PHONE, r.phone],
       [T.EMAIL, r.email],
     ]),

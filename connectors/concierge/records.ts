@@ -1,7 +1,7 @@
 // How concierge rows become contract records. Cards appear only as brand, last four and expiry (R15).
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
 import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, fullName } from '../shared/record-helpers.js';
+import { addressIdentifiers, datesOf, nameIdentifiers } from '../shared/record-helpers.js';
 
 export const memberSpec: RecordTypeSpec = {
   recordType: 'member',
@@ -10,14 +10,10 @@ export const memberSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.MEMBERSHIP_NUMBER, r.membership_number],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.EMAIL, r.email],
       [T.PHONE, r.phone],
-      [T.STREET_ADDRESS, r.street],
-      [T.CITY, r.city],
-      [T.POSTCODE, r.postcode],
+      ...addressIdentifiers(r),
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,

@@ -1,7 +1,7 @@
 // How recruitment rows become contract records.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
 import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, fullName, text } from '../shared/record-helpers.js';
+import { addressIdentifiers, datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const CANDIDATE_CHILDREN = [
   { name: 'applications', table: 'applications', foreignKey: 'candidate_ref' },
@@ -18,14 +18,10 @@ export const candidateSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.CANDIDATE_ID, r.candidate_id],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.EMAIL, r.email],
       [T.PHONE, r.phone],
-      [T.STREET_ADDRESS, r.street],
-      [T.CITY, r.city],
-      [T.POSTCODE, r.postcode],
+      ...addressIdentifiers(r),
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
@@ -44,9 +40,7 @@ export const refereeSpec: RecordTypeSpec = {
   prefix: 'REF-',
   identifiersOf: (r) =>
     ids([
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.EMAIL, r.email],
       [T.PHONE, r.phone],
     ]),

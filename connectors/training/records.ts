@@ -1,7 +1,7 @@
 // How training rows become contract records.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
 import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, fullName, text } from '../shared/record-helpers.js';
+import { datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const learnerSpec: RecordTypeSpec = {
   recordType: 'learner',
@@ -10,9 +10,7 @@ export const learnerSpec: RecordTypeSpec = {
   identifiersOf: (r) =>
     ids([
       [T.LEARNER_ID, r.learner_id],
-      [T.GIVEN_NAME, r.given_name],
-      [T.FAMILY_NAME, r.family_name],
-      [T.FULL_NAME, fullName(r.given_name, r.family_name)],
+      ...nameIdentifiers(r),
       [T.EMAIL, r.email],
     ]),
   toRecord: (r) => ({
