@@ -165,35 +165,35 @@ const email: ComparisonDefinition = {
   },
 };
 
-const phone: ComparisonDefinition = {
-  field: 'phone',
-  group: 'PHONE',
-  identifying: true,
-  tfAdjusted: false,
-  levels: [
-    { label: 'exact', kind: 'agree' },
-    { label: 'one typo', kind: 'partial' },
-    { label: 'else', kind: 'disagree' },
-  ],
-  compare(q, r) {
-    return best(q.phone, r.phone, (a, b) => (a === b ? 0 : withinOneEdit(a, b) ? 1 : 2), (v) => v);
-  },
-};
+/**
+ * Identifiers compared as codes: the same, one typo apart, or different. A typo in a
+ * national id still agrees (its check digits make near-misses rare); in a phone number
+ * or a postcode it only partly agrees.
+ */
+function exactOrTypo(
+  field: 'phone' | 'nationalId' | 'postcode',
+  group: EvidenceGroup,
+  options: { identifying: boolean; typo: 'agree' | 'partial' },
+): ComparisonDefinition {
+  return {
+    field,
+    group,
+    identifying: options.identifying,
+    tfAdjusted: false,
+    levels: [
+      { label: 'exact', kind: 'agree' },
+      { label: 'one typo', kind: options.typo },
+      { label: 'else', kind: 'disagree' },
+    ],
+    compare(q, r) {
+      return best(q[field], r[field], (a, b) => (a === b ? 0 : withinOneEdit(a, b) ? 1 : 2), (v) => v);
+    },
+  };
+}
 
-const nationalId: ComparisonDefinition = {
-  field: 'nationalId',
-  group: 'NATIONAL_ID',
-  identifying: true,
-  tfAdjusted: false,
-  levels: [
-    { label: 'exact', kind: 'agree' },
-    { label: 'one typo', kind: 'agree' },
-    { label: 'else', kind: 'disagree' },
-  ],
-  compare(q, r) {
-    return best(q.nationalId, r.nationalId, (a, b) => (a === b ? 0 : withinOneEdit(a, b) ? 1 : 2), (v) => v);
-  },
-};
+const phone = exactOrTypo('phone', 'PHONE', { identifying: true, typo: 'partial' });
+
+const nationalId = exactOrTypo('nationalId', 'NATIONAL_ID', { identifying: true, typo: 'agree' });
 
 const typeOf = (ref: string) => ref.slice(0, ref.indexOf(':'));
 
@@ -235,20 +235,7 @@ const street: ComparisonDefinition = {
   },
 };
 
-const postcode: ComparisonDefinition = {
-  field: 'postcode',
-  group: 'ADDRESS',
-  identifying: false,
-  tfAdjusted: false,
-  levels: [
-    { label: 'exact', kind: 'agree' },
-    { label: 'one typo', kind: 'partial' },
-    { label: 'else', kind: 'disagree' },
-  ],
-  compare(q, r) {
-    return best(q.postcode, r.postcode, (a, b) => (a === b ? 0 : withinOneEdit(a, b) ? 1 : 2), (v) => v);
-  },
-};
+const postcode = exactOrTypo('postcode', 'ADDRESS', { identifying: false, typo: 'partial' });
 
 const city: ComparisonDefinition = {
   field: 'city',
