@@ -55,7 +55,6 @@ export async function buildServices(deps: {
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
   const execution = new ExecutionService({ dataSource, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: executionSettingsFromEnv(env) });
-  const wired: { services?: Services } = {};
   const requests = new RequestService({
     dataSource,
     keyrings,
@@ -64,9 +63,9 @@ export async function buildServices(deps: {
     discovery,
     logger,
     settings: requestSettingsFromEnv(env),
-    executor: () => wired.services?.execution ?? execution,
+    executor: execution,
   });
-  const built = new Services({
+  return new Services({
     requests,
     execution,
     config,
@@ -83,6 +82,4 @@ export async function buildServices(deps: {
     discovery,
     redis,
   });
-  wired.services = built;
-  return built;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { HmacKeyring } from '../crypto/hmac-keyring.js';
 import { ACTION_PATTERN, AuditOutcome } from './audit-actions.js';
-import { entryHash, paramsDigest } from './chain.js';
+import { entryHash, paramsDigest, type ChainedFields } from './chain.js';
 import { AuditError } from './errors.js';
 
 /** Who acted. A Principal fits; background work uses kind 'system' or 'worker'. */
@@ -22,18 +22,8 @@ export interface AuditRecordInput {
   controllerId?: string | null;
 }
 
-export interface AuditEntryView {
-  seq: string;
-  id: string;
-  at: Date;
-  actorId: string;
-  actorKind: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  paramsDigest: string;
-  outcome: string;
-  controllerId: string | null;
+/** An appended entry: the fields its hash covers, plus the chain links. */
+export interface AuditEntryView extends ChainedFields {
   prevHash: string;
   hash: string;
 }

@@ -182,8 +182,8 @@ export class ExecutionService implements RequestExecutor {
   /** Identifiers of the records matched (or confirmed) at verification, grouped per record. */
   private async confirmedRecordIdentifiers(requestId: string): Promise<NormalisedIdentifier[][]> {
     const rows: { source_id: string; record_id: string }[] = await this.deps.dataSource.query(
-      `SELECT source_id, record_id FROM request_record WHERE request_id = $1 AND review_state IN ('AUTO', 'CONFIRMED') AND band = 'MATCH'
-       UNION SELECT source_id, record_id FROM request_record WHERE request_id = $1 AND review_state = 'CONFIRMED'`,
+      // AUTO: a MATCH at verification; CONFIRMED: a REVIEW record the handler confirmed.
+      `SELECT source_id, record_id FROM request_record WHERE request_id = $1 AND review_state IN ('AUTO', 'CONFIRMED')`,
       [requestId],
     );
     const bySource = new Map<string, string[]>();

@@ -50,8 +50,8 @@ export interface RequestServiceDeps {
   discovery: DiscoveryService;
   logger: Logger;
   settings: RequestSettings;
-  /** Looked up on use: the executor is wired after this service is built. */
-  executor: () => RequestExecutor;
+  /** Runs approved requests' corrections, erasures and restrictions (src/execution). */
+  executor: RequestExecutor;
   now?: () => Date;
 }
 
@@ -622,7 +622,7 @@ export class RequestService {
       c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
     });
     try {
-      await this.deps.executor().execute(requestId, principal.id);
+      await this.deps.executor.execute(requestId, principal.id);
     } catch (error) {
       // The request stays EXECUTING; retryFailedTasks starts the work again.
       this.deps.logger.error({ requestId, err: (error as Error).message }, 'execution did not start');
@@ -638,7 +638,7 @@ export class RequestService {
     if (![RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED].includes(request.status as RequestStatus)) {
       throw new RequestRuleError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${request.status}`, { currentStatus: request.status });
     }
-    await this.deps.executor().retryFailed(requestId, principal.id);
+    await this.deps.executor.retryFailed(requestId, principal.id);
     await this.deps.audit.record({
       actor: { id: principal.id, kind: principal.kind },
       action: AuditAction.REQUEST_RETRY_FAILED_TASKS,
