@@ -6,7 +6,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { AuditOutcome } from '../../src/audit/index.js';
-import { AuthError } from '../../src/auth/index.js';
 import { isDomainError } from '../../src/domain/errors.js';
 import type { GraphQLContext } from '../context.js';
 
@@ -14,7 +13,7 @@ export const DENIED_ACTION_PREFIX = 'graphql.';
 
 function codeOf(error: GraphQLError): unknown {
   const original = error.originalError;
-  if (original instanceof AuthError || isDomainError(original)) return original.code;
+  if (isDomainError(original)) return original.code;
   return error.extensions?.code;
 }
 

@@ -4,6 +4,7 @@ import type { HmacKeyring } from '../crypto/hmac-keyring.js';
 import { ACTION_PATTERN, AuditOutcome } from './audit-actions.js';
 import { entryHash, paramsDigest, type ChainedFields } from './chain.js';
 import { AuditError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
 
 /** Who acted. A Principal fits; background work uses kind 'system' or 'worker'. */
 export interface AuditActor {
@@ -269,10 +270,10 @@ export class AuditLog implements AuditRecorder {
   async list(filter: AuditFilter = {}, page: AuditPageOptions = {}, scope?: AuditReadScope): Promise<AuditPage> {
     const first = page.first ?? DEFAULT_AUDIT_PAGE;
     if (!Number.isInteger(first) || first < 1 || first > MAX_AUDIT_PAGE) {
-      throw new AuditError('BAD_USER_INPUT', `first must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
+      throw new DomainError('BAD_USER_INPUT', `first must be an integer from 1 to ${MAX_AUDIT_PAGE}`);
     }
     const order = page.order ?? 'desc';
-    if (order !== 'asc' && order !== 'desc') throw new AuditError('BAD_USER_INPUT', 'order must be asc or desc');
+    if (order !== 'asc' && order !== 'desc') throw new DomainError('BAD_USER_INPUT', 'order must be asc or desc');
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -280,7 +281,7 @@ export class AuditLog implements AuditRecorder {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (page.after != null) {
-      if (typeof page.after !== 'string' || !/^\d{1,18}$/.test(page.after)) throw new AuditError('BAD_USER_INPUT', 'invalid cursor');
+      if (typeof page.after !== 'string' || !/^\d{1,18}$/.test(page.after)) throw new DomainError('BAD_USER_INPUT', 'invalid cursor');
       add(order === 'asc' ? 'audit_log.seq > ?::bigint' : 'audit_log.seq < ?::bigint', page.after);
     }
     if (filter.actorId != null) add('actor_id = ?', filter.actorId);
@@ -291,7 +292,7 @@ export class AuditLog implements AuditRecorder {
     if (filter.outcome != null) add('outcome = ?', filter.outcome);
     for (const [name, value] of [['from', filter.from], ['to', filter.to]] as const) {
       if (value != null && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
-        throw new AuditError('BAD_USER_INPUT', `${name} must be a valid date`);
+        throw new DomainError('BAD_USER_INPUT', `${name} must be a valid date`);
       }
     }
     if (filter.from != null) add('at >= ?', filter.from);

@@ -1,3 +1,5 @@
+import { DomainError } from '../domain/errors.js';
+
 // Coded errors of authentication and authorisation. The server maps `code` to the GraphQL
 // error code and HTTP status; messages are safe to show (no secrets, no personal data).
 
@@ -15,14 +17,15 @@ export type AuthErrorCode =
   /** Bootstrap key conflicts with a stored key of the same id (startup config error). */
   | 'CONFIG_ERROR';
 
-export class AuthError extends Error {
+export class AuthError extends DomainError {
   override readonly name = 'AuthError';
+  declare readonly code: AuthErrorCode;
   constructor(
-    readonly code: AuthErrorCode,
+    code: AuthErrorCode,
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(code, message, retryAfterSeconds ? { retryAfterSeconds } : {});
   }
 }
 

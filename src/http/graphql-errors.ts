@@ -2,24 +2,14 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isDomainError } from '../domain/errors.js';
-import { AuthError } from '../auth/index.js';
-import { AuditError } from '../audit/errors.js';
-import { InvalidIdentifierError } from '../identity/errors.js';
 import { ConnectorError } from '../../connectors/contract.js';
 
 const INTERNAL: GraphQLFormattedError['extensions'] = { code: 'INTERNAL_SERVER_ERROR' };
 
 /** Errors a client caused or can act on, whatever module raised them, as code + safe details. */
 function exposable(error: unknown): { code: string; message: string; details: Record<string, unknown> } | null {
+  // Authentication, identifier and rule errors are all DomainErrors.
   if (isDomainError(error)) return { code: error.code, message: error.message, details: error.details };
-  if (error instanceof AuthError) {
-    return { code: error.code, message: error.message, details: error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {} };
-  }
-  // A bad audit cursor, page size or time range; a malformed entry stays internal (a bug).
-  if (error instanceof AuditError && error.code === 'BAD_USER_INPUT') return { code: error.code, message: error.message, details: {} };
-  if (error instanceof InvalidIdentifierError) {
-    return { code: error.code, message: error.message, details: { identifierType: error.identifierType } };
-  }
   // A registration that does not validate names its field; other connector failures stay internal.
   if (error instanceof ConnectorError && (error.code === 'CONFIGURATION' || error.code === 'INVALID_IDENTIFIER')) {
     return { code: error.code === 'CONFIGURATION' ? 'INVALID_SOURCE_CONFIG' : error.code, message: error.message, details: {} };
