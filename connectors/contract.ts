@@ -125,6 +125,12 @@ export interface ErasurePlan {
   taskId: string;
 }
 
+/** One record of a batched erasure. */
+export interface ErasureItem {
+  ref: RecordRef;
+  plan: ErasurePlan;
+}
+
 export type ActionOutcome =
   | 'APPLIED' // the change was made now
   | 'ALREADY_APPLIED' // a repeat: the record was already in the wanted state
@@ -150,11 +156,27 @@ export interface Connector {
   describe(): SourceDescription;
   /** Batched lookup: one answer per query, in the same order. */
   discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]>;
+  /**
+   * Optional: about how many records discover() can return from (every record type,
+   * appearances included). An estimate is fine (e.g. the database's statistics); it is
+   * asked every few minutes, never per query. The gateway scales a large source's match
+   * prior down with it; without it the source is scored as if it were small.
+   */
+  recordCount?(): Promise<number>;
   /** Full records for an access copy; unknown ids are left out. */
   export(refs: RecordRef[]): Promise<SourceRecord[]>;
   correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult>;
   erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult>;
   restrict(ref: RecordRef, on: boolean): Promise<ActionResult>;
+  /**
+   * Optional batched forms of erase and restrict: one answer per item, in order, each
+   * as idempotent as the single call. The gateway's workers group the tasks that are
+   * running at once for a source into one call, so a batch costs one transaction, not
+   * one per record. A thrown error fails the whole call; the gateway then retries its
+   * items one by one, so one bad record cannot hold back its neighbours.
+   */
+  eraseMany?(items: ErasureItem[]): Promise<ActionResult[]>;
+  restrictMany?(refs: RecordRef[], on: boolean): Promise<ActionResult[]>;
   health(): Promise<Health>;
   /** Releases pools and sockets. */
   close(): Promise<void>;

@@ -50,10 +50,24 @@ class DescribedConnector implements Connector {
     return { ...d, name: this.name, retention: { ...d.retention, ...this.retention }, controller: this.controller ?? d.controller };
   }
   discover: Connector['discover'] = (q) => this.inner.discover(q);
+  // Only where the connector can count: the gateway checks for its presence.
+  get recordCount(): Connector['recordCount'] {
+    const inner = this.inner;
+    return inner.recordCount && (() => inner.recordCount!());
+  }
   export: Connector['export'] = (r) => this.inner.export(r);
   correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
   erase: Connector['erase'] = (r, p) => this.inner.erase(r, p);
   restrict: Connector['restrict'] = (r, on) => this.inner.restrict(r, on);
+  // Batched forms only where the connector has them: the gateway checks for their presence.
+  get eraseMany(): Connector['eraseMany'] {
+    const inner = this.inner;
+    return inner.eraseMany && ((items) => inner.eraseMany!(items));
+  }
+  get restrictMany(): Connector['restrictMany'] {
+    const inner = this.inner;
+    return inner.restrictMany && ((refs, on) => inner.restrictMany!(refs, on));
+  }
   health: Connector['health'] = () => this.inner.health();
   close: Connector['close'] = () => this.inner.close();
   /** The connector underneath (e.g. to call SqlConnector.refreshIndex or CctvConnector.purgeExpired). */

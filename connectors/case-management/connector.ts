@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, SourceDescription } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { caseRecordTypes, caseSpec } from './records.js';
@@ -59,18 +59,19 @@ export class CaseManagementConnector extends ReferenceConnector {
     };
   }
 
-  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, plan: ErasurePlan): Promise<ActionResult> {
-    if (spec !== caseSpec) return this.deleteAppearance(client, spec, String(row.id));
-    if (plan.action === 'ANONYMISE' || plan.action === 'MINIMISE') {
-      if (row.anonymised_at) return { outcome: 'ALREADY_APPLIED' };
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], action: ErasurePlan['action']): Promise<ActionResult[]> {
+    if (spec !== caseSpec) return this.deleteAppearances(client, spec, rows);
+    const ids = rowIds(rows);
+    if (action === 'ANONYMISE' || action === 'MINIMISE') {
       // Notes and recordings are about the person; an anonymised case keeps only its shape.
-      await client.query(`DELETE FROM ${this.table('case_notes')} WHERE case_id = $1`, [row.id]);
-      await client.query(`DELETE FROM ${this.table('call_recordings')} WHERE case_id = $1`, [row.id]);
-      return this.anonymiseRecord(client, spec, row, IDENTIFYING);
+      const open = rowIds(rows.filter((r) => !r.anonymised_at));
+      await client.query(`DELETE FROM ${this.table('case_notes')} WHERE case_id = ANY($1::text[])`, [open]);
+      await client.query(`DELETE FROM ${this.table('call_recordings')} WHERE case_id = ANY($1::text[])`, [open]);
+      return this.anonymiseRecords(client, spec, rows, IDENTIFYING);
     }
-    const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table('case_parties')} WHERE case_id = $1 RETURNING id`, [row.id]);
-    await dropKeys(client, this.schema, rows.map((r) => r.id));
-    await this.deleteRecord(client, spec, String(row.id));
-    return { outcome: 'APPLIED' };
+    const { rows: parties } = await client.query<{ id: string }>(`DELETE FROM ${this.table('case_parties')} WHERE case_id = ANY($1::text[]) RETURNING id`, [ids]);
+    await dropKeys(client, this.schema, parties.map((r) => r.id));
+    await this.deleteRecords(client, spec, ids);
+    return rows.map(() => ({ outcome: 'APPLIED' }));
   }
 }

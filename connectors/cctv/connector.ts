@@ -8,7 +8,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, rowIds, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { cctvRecordTypes } from './records.js';
@@ -61,7 +61,7 @@ export class CctvConnector extends ReferenceConnector {
   }
 
   /** Segments at the visit's site overlapping its time (or the day of arrival if no exit was logged). */
-  private async segmentsOf(db: pg.Pool | pg.PoolClient, visits: Row[]): Promise<Map<string, Row[]>> {
+  private async segmentsOf(db: pg.Pool | pg.PoolClient, visits: readonly Row[]): Promise<Map<string, Row[]>> {
     const out = new Map<string, Row[]>();
     if (visits.length === 0) return out;
     const { rows } = await db.query<Row & { visit_id: string }>(
@@ -93,11 +93,11 @@ export class CctvConnector extends ReferenceConnector {
     }
   }
 
-  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, _plan: ErasurePlan): Promise<ActionResult> {
-    const segments = (await this.segmentsOf(client, [row])).get(String(row.id)) ?? [];
-    await this.deleteSegments(client, segments);
-    await this.deleteRecord(client, spec, String(row.id));
-    return { outcome: 'APPLIED', detail: `visit and ${segments.length} footage segment(s) purged` };
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action']): Promise<ActionResult[]> {
+    const segments = await this.segmentsOf(client, rows);
+    await this.deleteSegments(client, [...segments.values()].flat());
+    await this.deleteRecords(client, spec, rowIds(rows));
+    return rows.map((row) => ({ outcome: 'APPLIED', detail: `visit and ${segments.get(String(row.id))?.length ?? 0} footage segment(s) purged` }));
   }
 
   private async deleteSegments(db: pg.Pool | pg.PoolClient, segments: Row[]): Promise<void> {

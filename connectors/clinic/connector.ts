@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, correctableColumn, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, correctableColumn, rowIds, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { clinicRecordTypes, emergencyContactSpec } from './records.js';
 
@@ -95,19 +95,19 @@ export class ClinicConnector extends ReferenceConnector {
     });
   }
 
-  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, plan: ErasurePlan): Promise<ActionResult> {
-    if (spec === emergencyContactSpec) return this.deleteAppearance(client, spec, String(row.id));
-    if (plan.action === 'PURGE') {
-      // The gateway decided retention has run out: the record goes with its history.
-      await client.query(`DELETE FROM ${this.table('annotations')} WHERE record_id = $1`, [row.id]);
-      await this.deleteRecord(client, spec, String(row.id));
-      return { outcome: 'APPLIED', detail: 'purged after statutory retention' };
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], action: ErasurePlan['action']): Promise<ActionResult[]> {
+    if (spec === emergencyContactSpec) return this.deleteAppearances(client, spec, rows);
+    if (action === 'PURGE') {
+      // The gateway decided retention has run out: the records go with their history.
+      const ids = rowIds(rows);
+      await client.query(`DELETE FROM ${this.table('annotations')} WHERE record_id = ANY($1::text[])`, [ids]);
+      await this.deleteRecords(client, spec, ids);
+      return rows.map(() => ({ outcome: 'APPLIED', detail: 'purged after statutory retention' }));
     }
-    const until = legalHoldUntil(row);
-    return {
-      outcome: 'REFUSED',
-      detail: `LEGAL_HOLD: ${CLINIC_RETENTION.basis}${until ? `; retained until ${until}` : ''}`,
-    };
+    return rows.map((row) => {
+      const until = legalHoldUntil(row);
+      return { outcome: 'REFUSED', detail: `LEGAL_HOLD: ${CLINIC_RETENTION.basis}${until ? `; retained until ${until}` : ''}` };
+    });
   }
 
   protected override async decorateExport(records: SourceRecord[]): Promise<void> {

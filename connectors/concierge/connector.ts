@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, SourceDescription } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { conciergeRecordTypes } from './records.js';
 
@@ -39,8 +39,8 @@ export class ConciergeConnector extends ReferenceConnector {
     };
   }
 
-  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, _plan: ErasurePlan): Promise<ActionResult> {
-    await this.deleteRecord(client, spec, String(row.id));
-    return { outcome: 'APPLIED' };
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action']): Promise<ActionResult[]> {
+    await this.deleteRecords(client, spec, rowIds(rows));
+    return rows.map(() => ({ outcome: 'APPLIED' }));
   }
 }

@@ -3,8 +3,8 @@
 //   import { describeConnectorConformance } from '<gateway>/connectors/conformance/index.js';
 //   describeConnectorConformance('my source', async () => ({ connector, known, erasable, ... }));
 //
-// It checks batched order, idempotent writes, unknown records, malformed identifiers,
-// special-category marking (R12) and health. See docs/connectors.md.
+// It checks batched order, the record count (when offered), idempotent writes, unknown
+// records, malformed identifiers, special-category marking (R12) and health. See docs/connectors.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError, type Connector, type DiscoveryQuery, type FieldChange, type RecordRef } from '../contract.js';
 import { isSpecialCategory, type DataCategory } from '../../src/domain/vocabulary.js';
@@ -57,6 +57,13 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       expect(record.dates).toBeTypeOf('object');
       const [exported] = await f.connector.export([{ sourceId: 'conformance', recordId: f.known.recordId }]);
       expect(exported?.recordId).toBe(f.known.recordId);
+    });
+
+    it('counts its records when it offers recordCount: a whole number, the known record included', async () => {
+      if (!f.connector.recordCount) return; // optional: the gateway then scores it with the model's prior
+      const records = await f.connector.recordCount();
+      expect(Number.isInteger(records)).toBe(true);
+      expect(records).toBeGreaterThanOrEqual(1);
     });
 
     it('treats an unknown record as NOT_FOUND everywhere and leaves it out of exports', async () => {

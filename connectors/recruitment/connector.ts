@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, RecordRef, SourceDescription } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { candidateSpec, recruitmentRecordTypes } from './records.js';
@@ -63,23 +63,28 @@ export class RecruitmentConnector extends ReferenceConnector {
     return rowCount ? { outcome: 'ALREADY_APPLIED', detail: 'minimised to a recruiting-activity record' } : result;
   }
 
-  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, plan: ErasurePlan): Promise<ActionResult> {
-    const id = String(row.id);
-    if (spec !== candidateSpec) return this.deleteAppearance(client, spec, id);
-    if (plan.action !== 'ERASE') {
-      // MINIMISE (and ANONYMISE, which here means the same): keep what recruiting activity needs.
-      const inserted = await client.query(
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], action: ErasurePlan['action']): Promise<ActionResult[]> {
+    if (spec !== candidateSpec) return this.deleteAppearances(client, spec, rows);
+    const ids = rowIds(rows);
+    if (action !== 'ERASE') {
+      // MINIMISE (and ANONYMISE, which here means the same): keep what recruiting activity
+      // needs, one row per application, or one bare row for a candidate without any.
+      await client.query(
         `INSERT INTO ${this.table('recruiting_activity')} (source_record_id, position, country, applied_at, outcome)
-         SELECT $1, position, country, applied_at, outcome FROM ${this.table('applications')} WHERE candidate_ref = $1`,
-        [id],
+         SELECT candidate_ref, position, country, applied_at, outcome FROM ${this.table('applications')} WHERE candidate_ref = ANY($1::text[])`,
+        [ids],
       );
-      if ((inserted.rowCount ?? 0) === 0) {
-        await client.query(`INSERT INTO ${this.table('recruiting_activity')} (source_record_id, country) VALUES ($1, $2)`, [id, row.country ?? null]);
-      }
+      await client.query(
+        `INSERT INTO ${this.table('recruiting_activity')} (source_record_id, country)
+         SELECT c.id, c.country FROM unnest($1::text[], $2::text[]) AS c(id, country)
+          WHERE NOT EXISTS (SELECT 1 FROM ${this.table('applications')} a WHERE a.candidate_ref = c.id)`,
+        [ids, rows.map((r) => (r.country ?? null) as string | null)],
+      );
     }
-    const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table('referees')} WHERE candidate_ref = $1 RETURNING id`, [id]);
-    await dropKeys(client, this.schema, rows.map((r) => r.id));
-    await this.deleteRecord(client, spec, id);
-    return { outcome: 'APPLIED', detail: plan.action === 'ERASE' ? 'deleted' : 'minimised to a recruiting-activity record' };
+    const { rows: referees } = await client.query<{ id: string }>(`DELETE FROM ${this.table('referees')} WHERE candidate_ref = ANY($1::text[]) RETURNING id`, [ids]);
+    await dropKeys(client, this.schema, referees.map((r) => r.id));
+    await this.deleteRecords(client, spec, ids);
+    const detail = action === 'ERASE' ? 'deleted' : 'minimised to a recruiting-activity record';
+    return rows.map(() => ({ outcome: 'APPLIED', detail }));
   }
 }

@@ -7,6 +7,7 @@ import {
   type Connector,
   type ConnectorErrorCode,
   type DiscoveryQuery,
+  type ErasureItem,
   type ErasurePlan,
   type FieldChange,
   type Health,
@@ -81,6 +82,16 @@ export class RemoteConnector implements Connector {
     return answers;
   }
 
+  /**
+   * The remote connector's record count. One without it answers NOT_SUPPORTED, a router
+   * older than the operation a 404 (UNAVAILABLE here): the gateway then keeps the model's λ.
+   */
+  async recordCount(): Promise<number> {
+    const { records } = await this.call<{ records: number }>('record-count', {});
+    if (typeof records !== 'number' || !Number.isFinite(records) || records < 0) throw new ConnectorError('UNAVAILABLE', 'remote answered no record count');
+    return records;
+  }
+
   async export(refs: RecordRef[]): Promise<SourceRecord[]> {
     return (await this.call<{ records: SourceRecord[] }>('export', { refs })).records;
   }
@@ -95,6 +106,19 @@ export class RemoteConnector implements Connector {
 
   async restrict(ref: RecordRef, on: boolean): Promise<ActionResult> {
     return (await this.call<{ result: ActionResult }>('restrict', { ref, on })).result;
+  }
+
+  async eraseMany(items: ErasureItem[]): Promise<ActionResult[]> {
+    return this.batchResults(await this.call<{ results: ActionResult[] }>('erase-many', { items }), items.length);
+  }
+
+  async restrictMany(refs: RecordRef[], on: boolean): Promise<ActionResult[]> {
+    return this.batchResults(await this.call<{ results: ActionResult[] }>('restrict-many', { refs, on }), refs.length);
+  }
+
+  private batchResults(answer: { results: ActionResult[] }, expected: number): ActionResult[] {
+    if (!Array.isArray(answer.results) || answer.results.length !== expected) throw new ConnectorError('UNAVAILABLE', 'remote answered a different number of items');
+    return answer.results;
   }
 
   async health(): Promise<Health> {

@@ -2,7 +2,7 @@
 // Every call is a signed POST with a JSON body; the signature is checked on the raw bytes
 // before anything is parsed. Mount it where the team likes: app.use('/connector', router).
 import express, { type Request, type Response, type Router } from 'express';
-import { ConnectorError, type Connector } from '../contract.js';
+import { ConnectorError, type Connector, type ErasureItem, type RecordRef } from '../contract.js';
 import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, NonceCache, verify } from './signing.js';
 
 export interface ConnectorRouterOptions {
@@ -26,12 +26,32 @@ type Handler = (connector: Connector, body: Record<string, unknown>) => Promise<
 const OPERATIONS: Record<string, Handler> = {
   describe: async (c) => ({ description: c.describe(), kind: c.kind, capabilities: c.capabilities, identifierTypes: c.identifierTypes }),
   discover: async (c, b) => ({ answers: await c.discover(b.queries as never) }),
+  'record-count': async (c) => {
+    if (!c.recordCount) throw new ConnectorError('NOT_SUPPORTED', 'this connector does not count its records');
+    return { records: await c.recordCount() };
+  },
   export: async (c, b) => ({ records: await c.export(asArray(b.refs)) }),
   correct: async (c, b) => ({ result: await c.correct(b.ref as never, asArray(b.changes)) }),
   erase: async (c, b) => ({ result: await c.erase(b.ref as never, b.plan as never) }),
   restrict: async (c, b) => ({ result: await c.restrict(b.ref as never, b.on === true) }),
+  // Batches: the connector's own batched form where it has one, otherwise one call per item.
+  'erase-many': async (c, b) => {
+    const items = asArray<ErasureItem>(b.items);
+    return { results: c.eraseMany ? await c.eraseMany(items) : await sequentially(items, (i) => c.erase(i.ref, i.plan)) };
+  },
+  'restrict-many': async (c, b) => {
+    const refs = asArray<RecordRef>(b.refs);
+    const on = b.on === true;
+    return { results: c.restrictMany ? await c.restrictMany(refs, on) : await sequentially(refs, (r) => c.restrict(r, on)) };
+  },
   health: async (c) => ({ health: await c.health() }),
 };
+
+async function sequentially<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await run(item));
+  return out;
+}
 
 function asArray<T>(value: unknown): T[] {
   if (!Array.isArray(value)) throw new ConnectorError('INVALID_IDENTIFIER', 'expected an array');

@@ -7,6 +7,7 @@ import {
   type ActionResult,
   type Connector,
   type DiscoveryQuery,
+  type ErasureItem,
   type ErasurePlan,
   type FieldChange,
   type Health,
@@ -19,6 +20,7 @@ import { Capability, type IdentifierType, type SourceKind } from '../../src/doma
 import { createPool, ident, qualified, withTransaction } from './sql.js';
 import { KEY_TABLE, dropKeys, reindexRecord } from './key-table.js';
 import { keyBatch, validateQueries } from './query-validation.js';
+import { recordCountOf, recordCountSql } from './record-count.js';
 
 export type Row = Record<string, unknown>;
 
@@ -61,6 +63,11 @@ export function publicData(row: Row, omit: readonly string[] = []): Record<strin
     data[k] = v;
   }
   return data;
+}
+
+/** The ids of loaded rows. */
+export function rowIds(rows: readonly Row[]): string[] {
+  return rows.map((r) => String(r.id));
 }
 
 /** A typed identifier list without empty values. */
@@ -128,13 +135,17 @@ export abstract class ReferenceConnector implements Connector {
 
   abstract describe(): SourceDescription;
 
-  /** Source-specific erasure of one record, inside a transaction. */
-  protected abstract eraseRecord(
+  /**
+   * Source-specific erasure of records of one type with one action, inside a transaction,
+   * their rows locked: one answer per row, in order. Written set-based (one statement per
+   * table for the whole group), so a batch costs what one record costs.
+   */
+  protected abstract eraseRecords(
     client: pg.PoolClient,
     spec: RecordTypeSpec,
-    row: Row,
-    plan: ErasurePlan,
-  ): Promise<ActionResult>;
+    rows: readonly Row[],
+    action: ErasurePlan['action'],
+  ): Promise<ActionResult[]>;
 
   protected table(name: string): string {
     return qualified(this.schema, name);
@@ -166,6 +177,13 @@ export abstract class ReferenceConnector implements Connector {
     );
     for (const row of rows) answers[row.idx]!.push(this.toSourceRecord(row.record_id, row.record_type, row.doc));
     return answers;
+  }
+
+  /** About how many records discovery searches: every record table, from its statistics. */
+  async recordCount(): Promise<number> {
+    const tables = this.recordTypes.map((s) => this.table(s.table));
+    const { rows } = await this.query<{ records: number }>(recordCountSql(tables), tables);
+    return recordCountOf(rows);
   }
 
   async export(refs: RecordRef[]): Promise<SourceRecord[]> {
@@ -233,13 +251,81 @@ export abstract class ReferenceConnector implements Connector {
   }
 
   async erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult> {
-    const spec = this.specFor(ref.recordId);
-    if (!spec) return { outcome: 'NOT_FOUND' };
-    return this.transaction(async (client) => {
-      const row = await this.loadRow(client, spec, ref.recordId, true);
-      if (!row) return { outcome: 'NOT_FOUND' };
-      return this.eraseRecord(client, spec, row, plan);
+    return (await this.eraseMany([{ ref, plan }]))[0]!;
+  }
+
+  /**
+   * Erases a batch in one transaction: the rows of each record table locked and loaded by
+   * one statement (in id order, so concurrent batches cannot deadlock), then each group
+   * of one record type and one action erased set-based. A record named twice in a batch
+   * is handled in a second pass, which sees what the first did.
+   */
+  async eraseMany(items: ErasureItem[]): Promise<ActionResult[]> {
+    const results: ActionResult[] = items.map(() => ({ outcome: 'NOT_FOUND' }));
+    const passes: number[][] = [];
+    items.forEach((item, i) => {
+      if (!this.specFor(item.ref.recordId)) return;
+      const free = passes.find((pass) => !pass.some((j) => items[j]!.ref.recordId === item.ref.recordId));
+      if (free) free.push(i);
+      else passes.push([i]);
     });
+    if (passes.length === 0) return results;
+    await this.transaction(async (client) => {
+      for (const pass of passes) await this.erasePass(client, items, pass, results);
+    });
+    return results;
+  }
+
+  private async erasePass(client: pg.PoolClient, items: readonly ErasureItem[], pass: readonly number[], results: ActionResult[]): Promise<void> {
+    const rows = new Map<string, Row>();
+    for (const spec of this.recordTypes) {
+      const ids = pass.map((i) => items[i]!.ref.recordId).filter((id) => this.specFor(id) === spec).sort();
+      if (ids.length === 0) continue;
+      const { rows: found } = await client.query<{ doc: Row }>(
+        `SELECT to_jsonb(t) AS doc FROM ${this.table(spec.table)} t WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+        [ids],
+      );
+      for (const r of found) rows.set(String(r.doc.id), r.doc);
+    }
+    const groups = new Map<string, { spec: RecordTypeSpec; action: ErasurePlan['action']; at: number[] }>();
+    for (const i of pass) {
+      const { ref, plan } = items[i]!;
+      if (!rows.has(ref.recordId)) continue;
+      const spec = this.specFor(ref.recordId)!;
+      const key = `${spec.recordType}\u0000${plan.action}`;
+      const group = groups.get(key) ?? { spec, action: plan.action, at: [] };
+      group.at.push(i);
+      groups.set(key, group);
+    }
+    for (const { spec, action, at } of groups.values()) {
+      const answers = await this.eraseRecords(client, spec, at.map((i) => rows.get(items[i]!.ref.recordId)!), action);
+      at.forEach((i, k) => (results[i] = answers[k]!));
+    }
+  }
+
+  /** Restricts a batch with one statement per record table; a record named twice is APPLIED once. */
+  async restrictMany(refs: RecordRef[], on: boolean): Promise<ActionResult[]> {
+    const results: ActionResult[] = refs.map(() => ({ outcome: 'NOT_FOUND' }));
+    for (const spec of this.recordTypes) {
+      const ids = [...new Set(refs.filter((r) => this.specFor(r.recordId) === spec).map((r) => r.recordId))];
+      if (ids.length === 0) continue;
+      const table = this.table(spec.table);
+      const { rows } = await this.query<{ id: string; applied: boolean; found: boolean }>(
+        `WITH changed AS (UPDATE ${table} SET restricted = $2 WHERE id = ANY($1::text[]) AND restricted IS DISTINCT FROM $2 RETURNING id)
+         SELECT w.id, c.id IS NOT NULL AS applied, t.id IS NOT NULL AS found
+           FROM unnest($1::text[]) AS w(id) LEFT JOIN changed c ON c.id = w.id LEFT JOIN ${table} t ON t.id = w.id`,
+        [ids, on],
+      );
+      const state = new Map(rows.map((r) => [r.id, r]));
+      const answered = new Set<string>();
+      refs.forEach((ref, i) => {
+        const r = state.get(ref.recordId);
+        if (!r?.found) return;
+        results[i] = { outcome: r.applied && !answered.has(ref.recordId) ? 'APPLIED' : 'ALREADY_APPLIED' };
+        answered.add(ref.recordId);
+      });
+    }
+    return results;
   }
 
   async restrict(ref: RecordRef, on: boolean): Promise<ActionResult> {
@@ -290,36 +376,34 @@ export abstract class ReferenceConnector implements Connector {
 
   // --- helpers for the systems' erasure code ---
 
-  /** Deletes a record, its child rows and its keys. */
-  protected async deleteRecord(client: pg.PoolClient, spec: RecordTypeSpec, recordId: string): Promise<void> {
+  /** Deletes records, their child rows and their keys: one statement per table. */
+  protected async deleteRecords(client: pg.PoolClient, spec: RecordTypeSpec, recordIds: readonly string[]): Promise<void> {
+    if (recordIds.length === 0) return;
     for (const child of spec.children ?? []) {
-      await client.query(`DELETE FROM ${this.table(child.table)} WHERE ${ident(child.foreignKey)} = $1`, [recordId]);
+      await client.query(`DELETE FROM ${this.table(child.table)} WHERE ${ident(child.foreignKey)} = ANY($1::text[])`, [recordIds]);
     }
-    await client.query(`DELETE FROM ${this.table(spec.table)} WHERE id = $1`, [recordId]);
-    await dropKeys(client, this.schema, [recordId]);
+    await client.query(`DELETE FROM ${this.table(spec.table)} WHERE id = ANY($1::text[])`, [recordIds]);
+    await dropKeys(client, this.schema, recordIds);
   }
 
-  /** Blanks identifying columns, marks the row anonymised and drops its keys. */
-  protected async anonymiseRecord(
-    client: pg.PoolClient,
-    spec: RecordTypeSpec,
-    row: Row,
-    columns: readonly string[],
-  ): Promise<ActionResult> {
-    if (row.anonymised_at) return { outcome: 'ALREADY_APPLIED' };
-    const sets = columns.map((c) => `${ident(c)} = NULL`).join(', ');
-    await client.query(
-      `UPDATE ${this.table(spec.table)} SET ${sets}${sets ? ', ' : ''}anonymised_at = now() WHERE id = $1`,
-      [row.id],
-    );
-    await dropKeys(client, this.schema, [String(row.id)]);
-    return { outcome: 'APPLIED' };
+  /**
+   * Blanks identifying columns, marks the rows anonymised and drops their keys. Rows
+   * already anonymised answer ALREADY_APPLIED.
+   */
+  protected async anonymiseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], columns: readonly string[]): Promise<ActionResult[]> {
+    const ids = rows.filter((r) => !r.anonymised_at).map((r) => String(r.id));
+    if (ids.length > 0) {
+      const sets = columns.map((c) => `${ident(c)} = NULL`).join(', ');
+      await client.query(`UPDATE ${this.table(spec.table)} SET ${sets}${sets ? ', ' : ''}anonymised_at = now() WHERE id = ANY($1::text[])`, [ids]);
+      await dropKeys(client, this.schema, ids);
+    }
+    return rows.map((r) => ({ outcome: r.anonymised_at ? 'ALREADY_APPLIED' : 'APPLIED' }));
   }
 
-  /** Removes a related party (dependant, contact, referee) from the record it sits in (R16). */
-  protected async deleteAppearance(client: pg.PoolClient, spec: RecordTypeSpec, recordId: string): Promise<ActionResult> {
-    await this.deleteRecord(client, spec, recordId);
-    return { outcome: 'APPLIED', detail: 'removed from the record it appeared in' };
+  /** Removes related parties (dependants, contacts, referees) from the records they sit in (R16). */
+  protected async deleteAppearances(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[]): Promise<ActionResult[]> {
+    await this.deleteRecords(client, spec, rowIds(rows));
+    return rows.map(() => ({ outcome: 'APPLIED', detail: 'removed from the record it appeared in' }));
   }
 
   /**

@@ -22,6 +22,7 @@ import { field } from '../shared/describe.js';
 import { createPool, ident, iso, qualified, withTransaction } from '../shared/sql.js';
 import { asConnectorError } from '../shared/reference-connector.js';
 import { keyBatch, validateQueries } from '../shared/query-validation.js';
+import { recordCountOf, recordCountSql } from '../shared/record-count.js';
 import type { ControllerPolicyInput, RetentionInput } from './policy.js';
 import type { SqlMapping, SqlRecordType } from '../source-config.js';
 import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, writeKeys } from './key-index.js';
@@ -199,6 +200,12 @@ export class SqlConnector implements Connector {
       }
       return answers;
     });
+  }
+
+  /** About how many rows the mapped tables hold, from the team database's statistics. */
+  async recordCount(): Promise<number> {
+    const tables = this.options.mapping.recordTypes.map((t) => qualified(t.table));
+    return this.guard(async () => recordCountOf((await this.source.query<{ records: number }>(recordCountSql(tables), tables)).rows));
   }
 
   private async load(recordIds: string[]): Promise<Map<string, SourceRecord>> {

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, SourceDescription } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { learnerSpec, trainingRecordTypes } from './records.js';
@@ -44,26 +44,24 @@ export class TrainingConnector extends ReferenceConnector {
     };
   }
 
-  protected async eraseRecord(client: pg.PoolClient, spec: RecordTypeSpec, row: Row, plan: ErasurePlan): Promise<ActionResult> {
-    const id = String(row.id);
-    if (plan.action === 'ANONYMISE') {
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], action: ErasurePlan['action']): Promise<ActionResult[]> {
+    if (action === 'ANONYMISE') {
       // Certificate numbers stay verifiable (course and date) without the holder's name.
-      if (spec === learnerSpec) {
-        if (row.anonymised_at) return { outcome: 'ALREADY_APPLIED' };
-        const { rows } = await client.query<{ id: string }>(
-          `UPDATE ${this.table('certificates')} SET holder_name = NULL, anonymised_at = now() WHERE learner_ref = $1 AND anonymised_at IS NULL RETURNING id`,
-          [id],
-        );
-        await dropKeys(client, this.schema, rows.map((r) => r.id));
-        return this.anonymiseRecord(client, spec, row, ['learner_id', 'given_name', 'family_name', 'email', 'employer']);
-      }
-      return this.anonymiseRecord(client, spec, row, ['holder_name']);
+      if (spec !== learnerSpec) return this.anonymiseRecords(client, spec, rows, ['holder_name']);
+      const open = rowIds(rows.filter((r) => !r.anonymised_at));
+      const { rows: certificates } = await client.query<{ id: string }>(
+        `UPDATE ${this.table('certificates')} SET holder_name = NULL, anonymised_at = now() WHERE learner_ref = ANY($1::text[]) AND anonymised_at IS NULL RETURNING id`,
+        [open],
+      );
+      await dropKeys(client, this.schema, certificates.map((r) => r.id));
+      return this.anonymiseRecords(client, spec, rows, ['learner_id', 'given_name', 'family_name', 'email', 'employer']);
     }
+    const ids = rowIds(rows);
     if (spec === learnerSpec) {
-      const { rows } = await client.query<{ id: string }>(`DELETE FROM ${this.table('certificates')} WHERE learner_ref = $1 RETURNING id`, [id]);
-      await dropKeys(client, this.schema, rows.map((r) => r.id));
+      const { rows: certificates } = await client.query<{ id: string }>(`DELETE FROM ${this.table('certificates')} WHERE learner_ref = ANY($1::text[]) RETURNING id`, [ids]);
+      await dropKeys(client, this.schema, certificates.map((r) => r.id));
     }
-    await this.deleteRecord(client, spec, id);
-    return { outcome: 'APPLIED' };
+    await this.deleteRecords(client, spec, ids);
+    return rows.map(() => ({ outcome: 'APPLIED' }));
   }
 }

@@ -152,6 +152,69 @@ interface PendingEntry {
   reject: (error: unknown) => void;
 }
 
+type PreparedEntry = { input: AuditRecordInput; digest: string; at: Date };
+
+interface ChainHead {
+  seq: string;
+  hash: string;
+}
+
+/** Links entries after `head`: seq counts on from the head's, each hash covers the one before. */
+function chainEntries(head: ChainHead, entries: readonly PreparedEntry[]): AuditEntryView[] {
+  let prevHash = head.hash;
+  return entries.map(({ input, digest, at }, i) => {
+    const fields = {
+      seq: String(BigInt(head.seq) + BigInt(i + 1)),
+      id: randomUUID(),
+      at,
+      actorId: input.actor.id,
+      actorKind: input.actor.kind,
+      action: input.action,
+      targetType: input.target.type,
+      targetId: input.target.id ?? null,
+      paramsDigest: digest,
+      outcome: input.outcome,
+      controllerId: input.controllerId ?? null,
+    };
+    const view = { ...fields, prevHash, hash: entryHash(prevHash, fields) };
+    prevHash = view.hash;
+    return view;
+  });
+}
+
+function entryColumns(views: readonly AuditEntryView[]): unknown[] {
+  const column = <K extends keyof AuditEntryView>(key: K) => views.map((v) => v[key]);
+  const last = views[views.length - 1]!;
+  return [
+    column('seq'), column('id'), column('at'), column('actorId'), column('actorKind'), column('action'), column('targetType'),
+    column('targetId'), column('paramsDigest'), column('outcome'), column('controllerId'), column('prevHash'), column('hash'),
+    last.seq, last.hash,
+  ];
+}
+
+/**
+ * Moves the head from $16 (the hash the entries chain onto) to the last entry, and inserts
+ * the entries. With `WHERE EXISTS (SELECT 1 FROM moved)` appended, nothing is inserted when
+ * the head has moved on; the row lock the UPDATE takes orders concurrent appenders.
+ */
+const INSERT_ENTRIES = `WITH moved AS (
+    UPDATE audit_chain_head SET last_seq = $14::bigint, last_hash = $15 WHERE id = 1 AND last_hash = $16 RETURNING 1)
+  INSERT INTO audit_log (seq, id, at, actor_id, actor_kind, action, target_type, target_id, params_digest,
+                         outcome, controller_id, prev_hash, hash)
+  SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
+
+/** TypeORM answers INSERT ... RETURNING with [rows, count] on PostgreSQL. */
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+  return result as unknown[];
+}
+
+/** Runs `work` in the caller's transaction if it has one (no savepoint), else in a new one. */
+function inTransaction<T>(manager: EntityManager, work: (m: EntityManager) => Promise<T>): Promise<T> {
+  return manager.queryRunner?.isTransactionActive ? work(manager) : manager.transaction(work);
+}
+
 /** Most entries one group commit appends. */
 const GROUP_LIMIT = 200;
 
@@ -159,6 +222,9 @@ const GROUP_LIMIT = 200;
 export class AuditLog implements AuditRecorder {
   private pending: PendingEntry[] = [];
   private flushing = false;
+  /** The chain head this process last wrote: a hint, checked by the statement that uses it. */
+  private lastHead: ChainHead | null = null;
+  private appending = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -171,17 +237,33 @@ export class AuditLog implements AuditRecorder {
    * held until that transaction ends: keep such transactions short.
    */
   async record(input: AuditRecordInput, manager?: EntityManager): Promise<AuditEntryView> {
-    input = storable(input);
-    validate(input);
-    const digest = paramsDigest(input.params, this.options.digestKeyring);
-    const at = (this.options.now ?? (() => new Date()))();
-    if (manager) return manager.transaction(async (m) => (await this.append(m, [{ input, digest, at }]))[0]!);
+    const entry = this.prepare(input);
+    if (manager) return (await inTransaction(manager, (m) => this.append(m, [entry])))[0]!;
+    const { digest, at } = entry;
+    input = entry.input;
     // Without a caller's transaction, entries that arrive together share one group commit:
     // one lock of the chain head and one insert for many entries, instead of one each.
     return new Promise<AuditEntryView>((resolve, reject) => {
       this.pending.push({ input, digest, at, resolve, reject });
       if (!this.flushing) setImmediate(() => void this.flush());
     });
+  }
+
+  /**
+   * Appends several entries in the caller's transaction with one lock of the chain head.
+   * Call it last in the transaction: the lock is held until the transaction ends, and
+   * every other appender waits for it.
+   */
+  async recordAll(inputs: readonly AuditRecordInput[], manager: EntityManager): Promise<AuditEntryView[]> {
+    const entries = inputs.map((input) => this.prepare(input));
+    if (entries.length === 0) return [];
+    return inTransaction(manager, (m) => this.append(m, entries));
+  }
+
+  private prepare(input: AuditRecordInput): PreparedEntry {
+    const clean = storable(input);
+    validate(clean);
+    return { input: clean, digest: paramsDigest(clean.params, this.options.digestKeyring), at: (this.options.now ?? (() => new Date()))() };
   }
 
   private async flush(): Promise<void> {
@@ -202,67 +284,36 @@ export class AuditLog implements AuditRecorder {
     }
   }
 
-  /** Appends entries in order under the chain-head lock: one insert that also moves the head. */
-  private async append(
-    m: EntityManager,
-    entries: readonly { input: AuditRecordInput; digest: string; at: Date }[],
-  ): Promise<AuditEntryView[]> {
-    const [head] = (await m.query(`SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)) as Array<{
-      last_seq: string;
-      last_hash: string;
-    }>;
-    if (!head) throw new Error('audit_chain_head is missing: run the migrations');
-    const seqs = (await m.query(
-      `SELECT nextval(pg_get_serial_sequence('audit_log', 'seq'))::text AS seq FROM generate_series(1, $1)`,
-      [entries.length],
-    )) as { seq: string }[];
-    let prevHash = head.last_hash;
-    const views: AuditEntryView[] = entries.map(({ input, digest, at }, i) => {
-      const fields = {
-        seq: seqs[i]!.seq,
-        id: randomUUID(),
-        at,
-        actorId: input.actor.id,
-        actorKind: input.actor.kind,
-        action: input.action,
-        targetType: input.target.type,
-        targetId: input.target.id ?? null,
-        paramsDigest: digest,
-        outcome: input.outcome,
-        controllerId: input.controllerId ?? null,
-      };
-      const view = { ...fields, prevHash, hash: entryHash(prevHash, fields) };
-      prevHash = view.hash;
-      return view;
-    });
-    const column = <K extends keyof AuditEntryView>(key: K) => views.map((v) => v[key]);
-    // Insert and move the head in one statement (one round trip while the head is locked).
-    await m.query(
-      `WITH entry AS (
-         INSERT INTO audit_log (seq, id, at, actor_id, actor_kind, action, target_type, target_id, params_digest,
-                                outcome, controller_id, prev_hash, hash)
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-         RETURNING seq, hash)
-       UPDATE audit_chain_head SET last_seq = last.seq, last_hash = last.hash
-         FROM (SELECT seq, hash FROM entry ORDER BY seq DESC LIMIT 1) AS last
-        WHERE audit_chain_head.id = 1`,
-      [
-        column('seq'),
-        column('id'),
-        column('at'),
-        column('actorId'),
-        column('actorKind'),
-        column('action'),
-        column('targetType'),
-        column('targetId'),
-        column('paramsDigest'),
-        column('outcome'),
-        column('controllerId'),
-        column('prevHash'),
-        column('hash'),
-      ],
-    );
+  /**
+   * Appends entries in order. The fast path is one statement: this process remembers the
+   * head it last wrote and chains onto it, and the statement moves the head only if it is
+   * still there (another process may have appended since). Otherwise the head is locked
+   * and read first. Either way the head row's lock orders appenders, and seq continues
+   * from the head's last_seq.
+   */
+  private async append(m: EntityManager, entries: readonly PreparedEntry[]): Promise<AuditEntryView[]> {
+    // Another append of this process in flight will move the head: the hint would be stale.
+    const known = this.appending === 0 ? this.lastHead : null;
+    this.appending++;
+    try {
+      if (known) {
+        const views = chainEntries(known, entries);
+        const inserted = rowsOf(await m.query(`${INSERT_ENTRIES} WHERE EXISTS (SELECT 1 FROM moved) RETURNING seq`, [...entryColumns(views), known.hash]));
+        if (inserted.length === views.length) return this.remember(views);
+      }
+      const [head] = (await m.query(`SELECT last_seq::text AS seq, last_hash AS hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)) as ChainHead[];
+      if (!head) throw new Error('audit_chain_head is missing: run the migrations');
+      const views = chainEntries(head, entries);
+      await m.query(`${INSERT_ENTRIES}`, [...entryColumns(views), head.hash]);
+      return this.remember(views);
+    } finally {
+      this.appending--;
+    }
+  }
+
+  private remember(views: AuditEntryView[]): AuditEntryView[] {
+    const last = views[views.length - 1]!;
+    this.lastHead = { seq: last.seq, hash: last.hash };
     return views;
   }
 

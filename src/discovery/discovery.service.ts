@@ -6,6 +6,7 @@ import type { SourceRegistry } from '../sources/source-registry.js';
 import type { SourceEntity } from '../sources/source.entity.js';
 import { DomainError } from '../domain/errors.js';
 import { DiscoveryLoaders, SourceBatcher } from './discovery-loaders.js';
+import { SourceSizes, type SourceSizeOptions } from './source-sizes.js';
 
 export interface DiscoverInput {
   identifiers: readonly Identifier[];
@@ -26,17 +27,26 @@ export interface DiscoveryOptions {
   timeoutMs?: number;
   maxRounds?: number;
   thresholds?: ResolveOptions['thresholds'];
+  /** Caching of the sources' record counts, which scale each source's prior. */
+  sourceSizes?: SourceSizeOptions;
 }
 
 /** Discovery: one person across every registered source (or the chosen ones). */
 export class DiscoveryService {
   private readonly batcher: SourceBatcher;
+  private readonly sizes: SourceSizes;
 
   constructor(
     private readonly registry: SourceRegistry,
     private readonly options: DiscoveryOptions = {},
   ) {
     this.batcher = new SourceBatcher(registry);
+    this.sizes = new SourceSizes(async (id) => {
+      const connector = await registry.connector(id);
+      return connector.recordCount ? connector.recordCount() : undefined;
+    }, options.sourceSizes);
+    // A changed registration may point at other data: count it again.
+    registry.onRegistered((id) => this.sizes.forget(id));
   }
 
   createLoaders(): DiscoveryLoaders {
@@ -64,10 +74,12 @@ export class DiscoveryService {
     const unknown = (input.sourceIds ?? []).filter((id) => !known.has(id));
     if (unknown.length) throw new DomainError('SOURCE_NOT_FOUND', `unknown source(s): ${unknown.join(', ')}`, { sourceIds: unknown });
     const chosen = input.sourceIds?.length ? registered.filter((s) => input.sourceIds!.includes(s.id)) : registered;
+    // Cached counts, read once per request so many subjects still start (and batch) together.
+    const sizes = await loaders.once('sizes', () => this.sizes.recordsOfAll(all.map((s) => s.id)));
 
     const resolution = await resolveSubject({
       identifiers: input.identifiers,
-      sources: chosen.map((s) => ({ id: s.id })),
+      sources: chosen.map((s) => ({ id: s.id, records: sizes.get(s.id) })),
       lookup: loaders.lookup,
       options: {
         timeoutMs: this.options.timeoutMs,

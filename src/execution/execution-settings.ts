@@ -13,6 +13,8 @@ const schema = z.object({
   TASK_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   /** Jobs one worker process runs at once per source. */
   SOURCE_CONCURRENCY: int(1, 1000).default(8),
+  /** Most tasks of one source applied in one batched connector call (eraseMany, restrictMany). */
+  TASK_BATCH_MAX: int(1, 1000).default(50),
   /** Rate limit per source across all workers: at most MAX jobs per DURATION ms. */
   SOURCE_RATE_MAX: int(1, 1_000_000).default(200),
   SOURCE_RATE_DURATION_MS: int(1, 3_600_000).default(1000),
@@ -40,6 +42,7 @@ export interface ExecutionSettings {
   backoffMs: number;
   taskTimeoutMs: number;
   sourceConcurrency: number;
+  taskBatchMax: number;
   rateMax: number;
   rateDurationMs: number;
   stalledIntervalMs: number;
@@ -67,6 +70,7 @@ export function executionSettingsFromEnv(env: Record<string, string | undefined>
     backoffMs: v.TASK_BACKOFF_MS,
     taskTimeoutMs: v.TASK_TIMEOUT_MS,
     sourceConcurrency: v.SOURCE_CONCURRENCY,
+    taskBatchMax: v.TASK_BATCH_MAX,
     rateMax: v.SOURCE_RATE_MAX,
     rateDurationMs: v.SOURCE_RATE_DURATION_MS,
     stalledIntervalMs: v.WORKER_STALLED_INTERVAL_MS,

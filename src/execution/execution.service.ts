@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { RequestExecutor } from '../requests/services/request-executor.js';
 import { DomainError } from '../domain/errors.js';
 import { RequestStatus, RequestType } from '../domain/vocabulary.js';
-import { AuditAction } from '../audit/index.js';
+import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
 import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
@@ -65,15 +65,14 @@ export class ExecutionService implements RequestExecutor {
         throw new DomainError('INVALID_TRANSITION', `Cannot execute a request in state ${locked.status}`, { currentStatus: locked.status });
       }
       const now = new Date();
+      // Appended together at the end: the audit chain's lock is then held only for the commit.
+      const audits: AuditRecordInput[] = [];
       if (locked.type === RequestType.ERASURE) {
         // Tombstones first, in the same transaction as the tasks: feeds are blocked before any job runs.
         const person = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, locked));
         const written = await this.deps.tombstones.recordAll(requestId, [person, ...recordIdentifiers], now, m);
         if (written > 0) {
-          await this.deps.audit.record(
-            { actor: auditActor(actor), action: AuditAction.TOMBSTONE_WRITE, target: { type: 'request', id: requestId }, params: { written }, outcome: 'SUCCESS' },
-            m,
-          );
+          audits.push({ actor: auditActor(actor), action: AuditAction.TOMBSTONE_WRITE, target: { type: 'request', id: requestId }, params: { written }, outcome: 'SUCCESS' });
         }
       }
       const decisions: { source_id: string; record_id: string; action: string; follow_up_action: string | null }[] = await m.query(
@@ -83,23 +82,22 @@ export class ExecutionService implements RequestExecutor {
       const planned = plannedTasks(decisions.map((d) => ({ sourceId: d.source_id, recordId: d.record_id, action: d.action, followUpAction: d.follow_up_action })));
       let inserted = 0;
       if (planned.length > 0) {
+        // A task's first job id is its own id (taskJobId), so both are set in the insert.
         inserted = rowsOf(await m.query(
-          `INSERT INTO task (request_id, source_id, record_id, action, status, job_id)
-           SELECT $1, s, r, a, 'QUEUED', NULL FROM unnest($2::text[], $3::text[], $4::text[]) AS x(s, r, a)
+          `INSERT INTO task (id, request_id, source_id, record_id, action, status, job_id)
+           SELECT i, $1, s, r, a, 'QUEUED', i::text FROM (SELECT gen_random_uuid() AS i, * FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, r, a)) x
            ON CONFLICT (request_id, source_id, record_id, action) DO NOTHING RETURNING id`,
           [requestId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action)],
         )).length;
-        await m.query(`UPDATE task SET job_id = id::text WHERE request_id = $1 AND job_id IS NULL`, [requestId]);
       }
       const fresh = locked.status === RequestStatus.APPROVED;
       if (fresh) await this.move(m, requestId, RequestStatus.APPROVED, 'startExecution', actor, now, null);
       if (fresh || inserted > 0) {
-        await this.deps.audit.record(
-          { actor: auditActor(actor), action: AuditAction.REQUEST_EXECUTE, target: { type: 'request', id: requestId }, params: { tasks: inserted }, outcome: 'SUCCESS' },
-          m,
-        );
+        audits.push({ actor: auditActor(actor), action: AuditAction.REQUEST_EXECUTE, target: { type: 'request', id: requestId }, params: { tasks: inserted }, outcome: 'SUCCESS' });
       }
-      return { tasks: await this.tasksWithStatus(m, requestId, ['QUEUED']), round: await this.executionRound(m, requestId), fresh };
+      const queued = { tasks: await this.tasksWithStatus(m, requestId, ['QUEUED']), round: await this.executionRound(m, requestId), fresh };
+      await this.deps.audit.recordAll(audits, m);
+      return queued;
     });
     await this.enqueueRound(requestId, result.tasks, result.round);
     this.deps.logger.info({ requestId, tasks: result.tasks.length, fresh: result.fresh }, 'request execution queued');
@@ -222,9 +220,13 @@ export class ExecutionService implements RequestExecutor {
   }
 
   /** Records a status change (checked by the state machine where it knows the move). */
-  async move(m: EntityManager, requestId: string, from: RequestStatus, event: RequestEvent, actor: string, at: Date, reason: string | null): Promise<void> {
+  async move(m: EntityManager, requestId: string, from: RequestStatus, event: RequestEvent, actor: string, at: Date, reason: string | null, response?: unknown): Promise<void> {
     const to = transition({ status: from }, event, { actor, at, reason }).state.status;
-    const updated = rowsOf(await m.query(`UPDATE data_subject_request SET status = $2, updated_at = now(), version = version + 1 WHERE id = $1 AND status = $3 RETURNING id`, [requestId, to, from]));
+    // The response summary, when given, is saved with the move (closing a request).
+    const updated = rowsOf(await m.query(
+      `UPDATE data_subject_request SET status = $2, updated_at = now(), version = version + 1, response = COALESCE($4::jsonb, response) WHERE id = $1 AND status = $3 RETURNING id`,
+      [requestId, to, from, response === undefined ? null : JSON.stringify(response)],
+    ));
     if (updated.length === 0) {
       throw new DomainError('CONFLICT', `request ${requestId} changed while ${event} ran`);
     }

@@ -49,13 +49,13 @@ export class RequestFinaliser {
     const removed = tasks.filter((t) => t.status === 'SUCCEEDED' && REMOVING_ACTIONS.has(t.action));
     const reasons: string[] = [];
     let findings: VerificationFinding[] = [];
+    const recordTypes = new Map<string, string>(
+      (await dataSource.query(`SELECT source_id, record_id, record_type FROM request_record WHERE request_id = $1`, [requestId])).map(
+        (r: { source_id: string; record_id: string; record_type: string }) => [`${r.source_id}/${r.record_id}`, r.record_type],
+      ),
+    );
     if (removed.length > 0) {
       const sourceIds = [...new Set(removed.map((t) => t.source_id))];
-      const recordTypes = new Map<string, string>(
-        (await dataSource.query(`SELECT source_id, record_id, record_type FROM request_record WHERE request_id = $1`, [requestId])).map(
-          (r: { source_id: string; record_id: string; record_type: string }) => [`${r.source_id}/${r.record_id}`, r.record_type],
-        ),
-      );
       const identifiers = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, request));
       const resolution = await discovery.discover({ identifiers, sourceIds, includeRelated: true });
       const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
@@ -103,14 +103,12 @@ export class RequestFinaliser {
       dueAt: request.due_at ? new Date(request.due_at) : null,
       extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
       respondedAt: now,
-      sources: await this.summarySources(requestId, tasks, findingIds),
+      sources: await this.summarySources(requestId, tasks, findingIds, recordTypes),
     });
     const status = complete ? RequestStatus.COMPLETED : RequestStatus.PARTIALLY_COMPLETED;
     await dataSource.transaction(async (m) => {
-      const [locked] = await m.query(`SELECT status FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId]);
-      if (locked?.status !== RequestStatus.EXECUTING) return;
-      await this.execution.move(m, requestId, RequestStatus.EXECUTING, complete ? 'complete' : 'completePartially', WORKER_ACTOR, now, complete ? null : reasons.join('; ').slice(0, 2000));
-      await m.query(`UPDATE data_subject_request SET response = $2 WHERE id = $1`, [requestId, JSON.stringify({ ...summary, reasons })]);
+      // Moves only from EXECUTING: if another finaliser closed it first, CONFLICT, and the retry finds it closed.
+      await this.execution.move(m, requestId, RequestStatus.EXECUTING, complete ? 'complete' : 'completePartially', WORKER_ACTOR, now, complete ? null : reasons.join('; ').slice(0, 2000), { ...summary, reasons });
       await this.deps.audit.record(
         { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
         m,
@@ -120,15 +118,10 @@ export class RequestFinaliser {
     return { status, findings, reasons };
   }
 
-  private async summarySources(requestId: string, tasks: TaskRow[], unverified: Set<string>): Promise<SummarySourceInput[]> {
+  private async summarySources(requestId: string, tasks: TaskRow[], unverified: Set<string>, types: Map<string, string>): Promise<SummarySourceInput[]> {
     const decisions: { source_id: string; record_id: string; action: string; basis: string | null; retain_until: Date | null; reason: string }[] = await this.deps.dataSource.query(
       `SELECT source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = $1 ORDER BY source_id, record_id`,
       [requestId],
-    );
-    const types = new Map<string, string>(
-      (await this.deps.dataSource.query(`SELECT source_id, record_id, record_type FROM request_record WHERE request_id = $1`, [requestId])).map(
-        (r: { source_id: string; record_id: string; record_type: string }) => [`${r.source_id}/${r.record_id}`, r.record_type],
-      ),
     );
     const taskOf = new Map(tasks.map((t) => [`${t.source_id}/${t.record_id}/${t.action}`, t]));
     const stateOf = (t: TaskRow | undefined): TaskState | undefined =>

@@ -1,9 +1,16 @@
-// Runs one task: the connector's erase, correct or restrict, and the outcome persisted
-// in the task table. Connectors are idempotent (a repeat answers ALREADY_APPLIED or
-// NOT_FOUND), and applied_count counts only APPLIED, so the table proves the effect
-// happened once even when a job runs twice (crash, stalled lock, retry).
-import { ConnectorError, type ActionResult, type ErasurePlan } from '../../connectors/contract.js';
+// Runs tasks: the connector's erase, correct or restrict, and the outcome persisted in the
+// task table. Connectors are idempotent (a repeat answers ALREADY_APPLIED or NOT_FOUND),
+// and applied_count counts only APPLIED, so the table proves the effect happened once
+// even when a job runs twice (crash, stalled lock, retry).
+//
+// The jobs of one source that run at the same time in this process are grouped: one
+// statement marks them running, one batched connector call (eraseMany, restrictMany)
+// applies them where the connector has it, and one statement records the outcomes.
+// Each job still succeeds, retries or fails on its own (settleAttempt).
+import type DataLoader from 'dataloader';
+import type { ActionResult, Connector, ErasurePlan, RecordRef } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
+import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
@@ -11,90 +18,168 @@ import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { TaskRow } from './execution.service.js';
 import { rowsOf } from './execution.service.js';
+import { PermanentTaskError, TaskTimeout, settleAttempt, type AttemptInfo, type SettledAttempt } from './task-attempt.js';
 
-/** The task cannot succeed by retrying (refused by the source, unknown action). */
-export class PermanentTaskError extends Error {}
+export { PermanentTaskError, SourceRateLimited, TaskTimeout, type AttemptInfo } from './task-attempt.js';
 
-/** The source said "too many requests": the job goes back without using an attempt. */
-export class SourceRateLimited extends Error {
-  constructor(readonly retryAfterMs: number) {
-    super(`source rate limited; retry after ${retryAfterMs} ms`);
-  }
+type Answer = { outcome: string } | { skipped: string };
+
+interface Attempt {
+  job: TaskJobData;
+  info: AttemptInfo;
 }
 
-export class TaskTimeout extends Error {}
+/** A connector's answer for one task: its result, or the error that task's call ended in. */
+type Applied = { result: ActionResult } | { error: unknown };
 
-export interface AttemptInfo {
-  /** 1-based number of this attempt. */
-  attempt: number;
-  maxAttempts: number;
-}
+const ERASING: ReadonlySet<string> = new Set([RecordAction.ERASE, RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE]);
 
-const SUCCESS: ReadonlySet<string> = new Set(['APPLIED', 'ALREADY_APPLIED', 'NOT_FOUND']);
+/** Batches in flight per source in one process: one being applied while the next fills. */
+const BATCHES_IN_FLIGHT = 2;
 
 export class TaskRunner {
+  private readonly batches = new Map<string, DataLoader<Attempt, Answer, Attempt>>();
+
   constructor(private readonly deps: ExecutionDeps) {}
 
-  async run(job: TaskJobData, info: AttemptInfo): Promise<{ outcome: string } | { skipped: string }> {
-    const { dataSource } = this.deps;
-    const [task] = rowsOf<TaskRow>(
-      await dataSource.query(
-        `UPDATE task SET status = 'RUNNING', attempts = attempts + 1, started_at = now(), updated_at = now()
-          WHERE id = $1 AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED') RETURNING *`,
-        [job.taskId],
-      ),
-    );
-    // Already finished (a job delivered again after its result was saved): nothing to do.
-    if (!task) return { skipped: 'task already finished or unknown' };
-    const started = performance.now();
-    let result: ActionResult;
-    try {
-      result = await this.withTimeout(this.apply(task), this.deps.settings.taskTimeoutMs);
-    } catch (error) {
-      const ms = Math.round(performance.now() - started);
-      if (error instanceof ConnectorError && error.code === 'RATE_LIMITED') {
-        taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: 'RATE_LIMITED' });
-        // Not an attempt: the source asked us to slow down.
-        await dataSource.query(`UPDATE task SET status = 'RETRYING', attempts = attempts - 1, last_error = $2, duration_ms = $3 WHERE id = $1`, [task.id, 'RATE_LIMITED: source asked to slow down', ms]);
-        throw new SourceRateLimited(error.retryAfterMs ?? 1000);
-      }
-      const permanent = error instanceof PermanentTaskError || (error instanceof ConnectorError && (error.code === 'NOT_SUPPORTED' || error.code === 'CONFIGURATION'));
-      const last = permanent || info.attempt >= info.maxAttempts;
-      const reason = `${error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR'}: ${(error as Error).message}`.slice(0, 500);
-      taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: error instanceof TaskTimeout ? 'TIMEOUT' : 'ERROR' });
-      taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
-      await dataSource.query(
-        `UPDATE task SET status = $2, last_error = $3, duration_ms = $4, finished_at = CASE WHEN $2 = 'FAILED' THEN now() ELSE NULL END WHERE id = $1`,
-        [task.id, last ? 'FAILED' : 'RETRYING', reason, ms],
-      );
-      if (last) await this.auditTask(task, 'FAILED', reason);
-      throw permanent ? new PermanentTaskError(reason) : error;
+  run(job: TaskJobData, info: AttemptInfo): Promise<Answer> {
+    let loader = this.batches.get(job.sourceId);
+    if (!loader) {
+      loader = flightLimitedLoader((attempts) => this.runBatch(job.sourceId, attempts), {
+        maxBatchSize: this.deps.settings.taskBatchMax,
+        maxInFlight: BATCHES_IN_FLIGHT,
+      });
+      this.batches.set(job.sourceId, loader);
     }
-    const ms = Math.round(performance.now() - started);
-    taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: result.outcome });
-    taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
-    const ok = SUCCESS.has(result.outcome);
-    const detail = result.detail ? `${result.outcome}: ${result.detail}`.slice(0, 500) : null;
-    await dataSource.query(
-      `UPDATE task SET status = $2, outcome = $3, applied_count = applied_count + $4, last_error = $5, duration_ms = $6, finished_at = now() WHERE id = $1`,
-      [task.id, ok ? 'SUCCEEDED' : 'FAILED', result.outcome, result.outcome === 'APPLIED' ? 1 : 0, ok ? null : detail, ms],
-    );
-    await this.auditTask(task, ok ? 'SUCCESS' : 'FAILED', result.outcome);
-    if (!ok) throw new PermanentTaskError(detail ?? result.outcome);
-    return { outcome: result.outcome };
+    return loader.load({ job, info });
   }
 
-  private async apply(task: TaskRow): Promise<ActionResult> {
-    const connector = await this.deps.sources.connector(task.source_id);
-    const ref = { sourceId: task.source_id, recordId: task.record_id };
+  private async runBatch(sourceId: string, attempts: readonly Attempt[]): Promise<Array<Answer | Error>> {
+    const { dataSource } = this.deps;
+    const rows = rowsOf<TaskRow>(
+      await dataSource.query(
+        `UPDATE task SET status = 'RUNNING', attempts = attempts + 1, started_at = now(), updated_at = now()
+          WHERE id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED') RETURNING *`,
+        [[...new Set(attempts.map((a) => a.job.taskId))]],
+      ),
+    );
+    // A task already finished (a job delivered again after its result was saved), or
+    // named twice in this batch: nothing to do for that job.
+    const byId = new Map(rows.map((t) => [t.id, t]));
+    const running = attempts.map((a) => {
+      const task = byId.get(a.job.taskId);
+      byId.delete(a.job.taskId);
+      return task;
+    });
+    const mine = running.flatMap((task, k) => (task ? [{ task, info: attempts[k]!.info }] : []));
+    const tasks = mine.map((m) => m.task);
+    const started = performance.now();
+    const applied = tasks.length > 0 ? await this.applyAll(sourceId, tasks) : [];
+    const ms = Math.round(performance.now() - started);
+
+    const settled = new Map<string, SettledAttempt>();
+    mine.forEach(({ task, info }, i) => {
+      const a = applied[i]!;
+      settled.set(task.id, 'result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false));
+    });
+    if (tasks.length > 0) await this.saveOutcomes(tasks, settled, ms);
+    await Promise.all(
+      tasks.map((task) => {
+        const s = settled.get(task.id)!;
+        taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: s.metric });
+        if (s.metric !== 'RATE_LIMITED') taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
+        return s.audit ? this.auditTask(task, s.audit.outcome, s.audit.detail) : undefined;
+      }),
+    );
+    return running.map((task) => (task ? settled.get(task.id)!.answer : { skipped: 'task already finished or unknown' }));
+  }
+
+  /** One statement for every outcome of the batch. */
+  private async saveOutcomes(tasks: readonly TaskRow[], settled: Map<string, SettledAttempt>, ms: number): Promise<void> {
+    const rows = tasks.map((t) => settled.get(t.id)!.row);
+    await this.deps.dataSource.query(
+      `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
+              attempts = attempts - x.refund, last_error = x.last_error, duration_ms = $7,
+              finished_at = CASE WHEN x.status IN ('SUCCEEDED', 'FAILED') THEN now() ELSE NULL END
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) AS x(id, status, outcome, applied, last_error, refund)
+        WHERE task.id = x.id`,
+      [tasks.map((t) => t.id), rows.map((r) => r.status), rows.map((r) => r.outcome), rows.map((r) => r.applied), rows.map((r) => r.lastError), rows.map((r) => r.refund), ms],
+    );
+  }
+
+  /**
+   * Applies every task of the batch, each answer in the tasks' order: erasures and
+   * restrictions through the connector's batched call when it has one, the rest one by one.
+   */
+  private async applyAll(sourceId: string, tasks: readonly TaskRow[]): Promise<Applied[]> {
+    let connector: Connector;
+    try {
+      connector = await this.deps.sources.connector(sourceId);
+    } catch (error) {
+      return tasks.map(() => ({ error }));
+    }
+    const out: Applied[] = new Array(tasks.length);
+    const erasing = tasks.map((t, i) => ({ t, i })).filter(({ t }) => ERASING.has(t.action));
+    const restricting = tasks.map((t, i) => ({ t, i })).filter(({ t }) => t.action === RecordAction.RESTRICT);
+    const single = tasks.map((t, i) => ({ t, i })).filter(({ t }) => !(connector.eraseMany && ERASING.has(t.action)) && !(connector.restrictMany && t.action === RecordAction.RESTRICT));
+    const groups: Promise<void>[] = single.map(async ({ t, i }) => {
+      out[i] = await this.attempt(() => this.apply(connector, t));
+    });
+    if (connector.eraseMany && erasing.length > 0) {
+      const items = erasing.map(({ t }) => ({ ref: refOf(t), plan: planOf(t) }));
+      groups.push(this.inBatch(erasing, out, () => connector.eraseMany!(items), (t) => this.apply(connector, t)));
+    }
+    if (connector.restrictMany && restricting.length > 0) {
+      const refs = restricting.map(({ t }) => refOf(t));
+      groups.push(this.inBatch(restricting, out, () => connector.restrictMany!(refs, true), (t) => this.apply(connector, t)));
+    }
+    await Promise.all(groups);
+    return out;
+  }
+
+  /**
+   * One batched call for `members`. If it fails with anything but a rate limit or a time-out,
+   * its tasks are tried one by one, so one bad record fails only its own task.
+   */
+  private async inBatch(
+    members: readonly { t: TaskRow; i: number }[],
+    out: Applied[],
+    call: () => Promise<ActionResult[]>,
+    one: (t: TaskRow) => Promise<ActionResult>,
+  ): Promise<void> {
+    const batch = await this.attempt(call);
+    if ('result' in batch && Array.isArray(batch.result) && batch.result.length === members.length) {
+      members.forEach(({ i }, k) => (out[i] = { result: batch.result[k]! }));
+      return;
+    }
+    const error = 'error' in batch ? batch.error : new Error('connector answered a different number of items');
+    const whole = members.length === 1 || error instanceof TaskTimeout || (error as { code?: string }).code === 'RATE_LIMITED';
+    await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt(() => one(t)))));
+  }
+
+  /** Runs one connector call under the per-attempt time limit. */
+  private async attempt<T>(work: () => Promise<T>): Promise<{ result: T } | { error: unknown }> {
+    const ms = this.deps.settings.taskTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        work(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new TaskTimeout(`no answer within ${ms} ms`)), ms);
+        }),
+      ]);
+      return { result };
+    } catch (error) {
+      return { error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async apply(connector: Connector, task: TaskRow): Promise<ActionResult> {
+    const ref = refOf(task);
+    if (ERASING.has(task.action)) return connector.erase(ref, planOf(task));
     switch (task.action) {
-      case RecordAction.ERASE:
-      case RecordAction.ANONYMISE:
-      case RecordAction.MINIMISE:
-      case RecordAction.PURGE: {
-        const plan: ErasurePlan = { action: task.action, requestId: task.request_id, taskId: task.id };
-        return connector.erase(ref, plan);
-      }
       case RecordAction.RESTRICT:
         return connector.restrict(ref, true);
       case RecordAction.CORRECT:
@@ -121,20 +206,6 @@ export class TaskRunner {
     }
   }
 
-  private async withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new TaskTimeout(`no answer within ${ms} ms`)), ms);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   private async auditTask(task: TaskRow, outcome: 'SUCCESS' | 'FAILED', detail: string): Promise<void> {
     await this.deps.audit.record({
       actor: { id: 'system:worker', kind: 'worker' },
@@ -145,3 +216,6 @@ export class TaskRunner {
     });
   }
 }
+
+const refOf = (task: TaskRow): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
+const planOf = (task: TaskRow): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: task.request_id, taskId: task.id });

@@ -24,6 +24,7 @@ export {
 } from './matching/model.js';
 export { COMPARISONS, type ComparisonField, type EvidenceGroup, type LevelKind } from './matching/comparisons.js';
 export { defaultParameters, checkParameters, type ModelParameters, type TermFrequencies } from './matching/parameters.js';
+export { sourcePrior, priorWeightOf } from './matching/prior.js';
 export { termFrequenciesOf } from './matching/term-frequencies.js';
 export { redactExplanation, REDACTED } from './matching/redaction.js';
 export {

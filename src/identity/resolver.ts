@@ -3,7 +3,8 @@
 //
 // Each round sends one DiscoveryQuery to every source still answering, in parallel and
 // under a per-source timeout; candidates are scored against the query and against every
-// MATCH record found so far (transitive expansion). Identifiers of new MATCH records
+// MATCH record found so far (transitive expansion), with the prior of their source (a
+// source's `records` scale it down, matching/prior.ts). Identifiers of new MATCH records
 // that are the subject (never REVIEW, never a dependant or contact appearance) make the
 // next round's query, until nothing new appears or the round limit is reached.
 import type { DiscoveryQuery, Identifier, RecordDates, RecordRef, SourceRecord } from '../../connectors/contract.js';
@@ -12,6 +13,7 @@ import { MatchBand, Relationship, type DataCategory } from '../domain/vocabulary
 import { blockingKeysOfProfile } from './blocking.js';
 import { InvalidIdentifierError } from './errors.js';
 import { createMatchModel, scorePair, type MatchExplanation, type MatchModel, type MatchThresholds } from './matching/model.js';
+import { sourcePrior } from './matching/prior.js';
 import { profileOf, type Profile } from './matching/profile.js';
 import {
   normaliseQueryIdentifiers,
@@ -24,6 +26,8 @@ export interface SourceHandle {
   id: string;
   /** Overrides options.timeoutMs for this source. */
   timeoutMs?: number;
+  /** How many records the source holds (an estimate will do): a large source lowers its prior. */
+  records?: number;
 }
 
 /** Batched lookup of one source: one answer per query, in order (Connector.discover). */
@@ -112,6 +116,8 @@ interface Anchor {
 
 interface Candidate {
   sourceId: string;
+  /** λ of the candidate's source. */
+  prior: number;
   record: SourceRecord;
   profile: Profile;
   identifiers: NormalisedIdentifier[];
@@ -158,7 +164,7 @@ const bandRank = (band: MatchBand | null | undefined) => (band === MatchBand.MAT
 /** Scores a candidate against anchors it has not yet met; keeps the best band, then probability. */
 function score(model: MatchModel, c: Candidate, anchors: readonly Anchor[]): void {
   for (const anchor of anchors) {
-    const s = scorePair(model, anchor.profile, c.profile);
+    const s = scorePair(model, anchor.profile, c.profile, c.prior);
     const b = c.best;
     if (!b || bandRank(s.band) > bandRank(b.band) || (bandRank(s.band) === bandRank(b.band) && s.probability > b.probability)) {
       c.best = { band: s.band, probability: s.probability, explanation: s.explanation, anchor };
@@ -175,6 +181,8 @@ export async function resolveSubject(input: ResolveSubjectInput): Promise<Subjec
     : createMatchModel(options.thresholds ? { thresholds: options.thresholds } : {});
   const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
   const includeRelated = options.includeRelated ?? true;
+  const lambda = model.parameters.probabilityTwoRandomRecordsMatch;
+  const priors = new Map(input.sources.map((s) => [s.id, sourcePrior(lambda, model.parameters.priorRecords, s.records)]));
 
   const query = normaliseQueryIdentifiers(input.identifiers, options.normalise);
   if (query.length === 0) throw new InvalidIdentifierError('IDENTIFIERS', 'at least one identifier is needed');
@@ -227,7 +235,7 @@ export async function resolveSubject(input: ResolveSubjectInput): Promise<Subjec
         const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
         if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
         const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);
-        const c: Candidate = { sourceId: source.id, record, identifiers, profile: profileOf(identifiers), round: rounds, anchored: false };
+        const c: Candidate = { sourceId: source.id, prior: priors.get(source.id)!, record, identifiers, profile: profileOf(identifiers), round: rounds, anchored: false };
         candidates.set(key, c);
         fresh.push(c);
       }

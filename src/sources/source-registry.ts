@@ -33,14 +33,34 @@ export class SourceRegistry {
     private readonly env: ConnectorEnv,
     private readonly logger: Logger,
     private readonly healthTimeoutMs = 3000,
+    private readonly listTtlMs = 2000,
   ) {}
 
+  private cached: { at: number; value: Promise<SourceEntity[]> } | null = null;
+
   async list(): Promise<SourceEntity[]> {
-    return this.dataSource.getRepository(SourceEntity).find({ where: { enabled: true }, order: { id: 'ASC' } });
+    return (await this.all()).filter((s) => s.enabled);
   }
 
   async find(id: string): Promise<SourceEntity | null> {
-    return this.dataSource.getRepository(SourceEntity).findOneBy({ id });
+    return (await this.all()).find((s) => s.id === id) ?? null;
+  }
+
+  /**
+   * Every registration, read at most once per `listTtlMs`: discovery and every finished
+   * request look sources up, and registrations change rarely. A change made through this
+   * registry is seen at once; one made by another process within `listTtlMs`.
+   */
+  private all(): Promise<SourceEntity[]> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > this.listTtlMs) {
+      const value = this.dataSource.getRepository(SourceEntity).find({ order: { id: 'ASC' } });
+      this.cached = { at: now, value };
+      value.catch(() => {
+        if (this.cached?.value === value) this.cached = null;
+      });
+    }
+    return this.cached.value;
   }
 
   /**
@@ -178,6 +198,7 @@ export class SourceRegistry {
   }
 
   private async forget(id: string): Promise<void> {
+    this.cached = null;
     const previous = this.connectors.get(id);
     this.connectors.delete(id);
     this.descriptions.delete(id);

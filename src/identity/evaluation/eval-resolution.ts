@@ -37,6 +37,8 @@ export interface EvaluationRun {
   records: LabelledRecord[];
   lookup: SourceLookup;
   sourceIds: string[];
+  /** Record counts of the sources, which scale their priors as the gateway does. */
+  sourceRecords?: Record<string, number>;
   resolveOptions: Parameters<typeof resolveSubject>[0]['options'];
   limit?: number;
 }
@@ -61,7 +63,7 @@ export async function runEvaluation(run: EvaluationRun) {
     const started = performance.now();
     const resolution = await resolveSubject({
       identifiers,
-      sources: run.sourceIds.map((id) => ({ id })),
+      sources: run.sourceIds.map((id) => ({ id, records: run.sourceRecords?.[id] })),
       lookup: run.lookup,
       ...(run.resolveOptions ? { options: run.resolveOptions } : {}),
     });
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
     records,
     lookup: (_sourceId, queries) => source.discover(queries),
     sourceIds: [source.id],
+    sourceRecords: { [source.id]: source.size },
     resolveOptions: { model, maxRounds: Number(one(args, 'max-rounds') ?? '4') },
     ...(limit ? { limit: Number(limit) } : {}),
   });

@@ -5,6 +5,7 @@
 import { MatchBand } from '../../domain/vocabulary.js';
 import { COMPARISONS, type ComparisonField, type EvidenceGroup, type LevelKind } from './comparisons.js';
 import { defaultParameters, type ModelParameters, type TermFrequencies } from './parameters.js';
+import { priorWeightOf } from './prior.js';
 import type { Profile } from './profile.js';
 
 export interface MatchThresholds {
@@ -56,7 +57,7 @@ export interface FieldComparison {
 
 export interface MatchExplanation {
   parametersVersion: string;
-  /** log2(λ/(1-λ)): the waterfall's starting bar. */
+  /** log2(λ/(1-λ)), with λ scaled to the record's source (prior.ts): the waterfall's starting bar. */
   priorWeight: number;
   fields: FieldComparison[];
   /** priorWeight + Σ field weights. */
@@ -85,11 +86,13 @@ export function probabilityOf(weight: number): number {
   return 1 / (1 + 2 ** -weight);
 }
 
-/** Scores the record profile `r` against the query profile `q`. */
-export function scorePair(model: MatchModel, q: Profile, r: Profile): MatchScore {
+/**
+ * Scores the record profile `r` against the query profile `q`. `lambda` is the prior of the
+ * record's source (sourcePrior in prior.ts); the model's own λ by default.
+ */
+export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = model.parameters.probabilityTwoRandomRecordsMatch): MatchScore {
   const p = model.parameters;
-  const lambda = p.probabilityTwoRandomRecordsMatch;
-  const priorWeight = log2(lambda / (1 - lambda));
+  const priorWeight = priorWeightOf(lambda);
   const fields: FieldComparison[] = [];
   const groups = new Map<EvidenceGroup, { agree: boolean; disagree: boolean; weight: number }>();
   let total = priorWeight;

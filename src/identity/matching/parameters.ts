@@ -16,6 +16,11 @@ export const parametersSchema = z.object({
   estimatedAt: z.string().optional(),
   /** λ: probability that two records drawn at random are the same person. */
   probabilityTwoRandomRecordsMatch: z.number().gt(0).lt(1),
+  /**
+   * N_ref: how many records λ was estimated on. A source larger than this scores with
+   * λ × N_ref / N_s (prior.ts); absent, λ is used whatever a source's size.
+   */
+  priorRecords: z.number().int().positive().optional(),
   thresholds: z.object({ match: z.number().gt(0).lt(1), review: z.number().gt(0).lt(1) }),
   comparisons: z.record(z.string(), z.object({ levels: z.array(levelSchema) })),
   termFrequencies: z.record(z.string(), tfSchema).optional(),

@@ -7,7 +7,8 @@
 // - m (level frequencies among matches): from all pairs that share an entity label.
 //   (Splink would run EM on blocked pairs when no labels exist; labels are cheaper and
 //   exact. Train on a share of the entities, --split train, to keep a held-out set.)
-// - λ: matching pairs / all pairs in the training records.
+// - λ: matching pairs / all pairs in the training records; priorRecords: how many records
+//   that was (the gateway scales λ down for sources larger than this, matching/prior.ts).
 // - Term frequencies of given and family names: value counts over the training records
 //   (values seen once are left out; unseen values count as seen once at scoring time).
 // - Fields the data lacks (email, phone, other references) keep documented prior values:
@@ -107,6 +108,7 @@ function main(): void {
     trainedOn: `${(args.values.get('csv') ?? []).map((f) => f.split('/').pop()).join(', ')}; split=${one(args, 'split') ?? 'all'} share=${one(args, 'split-share') ?? '0.5'}; ${n} records, ${byEntity.size} entities, ${matchingPairs} matching pairs, ${sampled} random pairs`,
     estimatedAt: new Date().toISOString().slice(0, 10),
     probabilityTwoRandomRecordsMatch: matchingPairs / ((n * (n - 1)) / 2),
+    priorRecords: n,
     thresholds: { match: Number(one(args, 'match-threshold') ?? '0.99'), review: Number(one(args, 'review-threshold') ?? '0.1') },
     comparisons,
     termFrequencies,

@@ -148,6 +148,20 @@ describe('audit log', () => {
     expect(result).toEqual({ ok: true, checked: before + 60 });
   });
 
+  it('two processes appending in turn, in and out of transactions, keep one unbroken chain', async () => {
+    // Each AuditLog remembers the head it last wrote; the other one moves it in between.
+    const other = new AuditLog(t.ds);
+    const before = (await verifyAuditChain(t.ds)).checked;
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([
+        t.audit.record(entry(400 + round)),
+        other.record(entry(500 + round)),
+        t.ds.transaction((m) => other.recordAll([entry(600 + round), entry(700 + round)], m)),
+      ]);
+    }
+    expect(await verifyAuditChain(t.ds)).toEqual({ ok: true, checked: before + 20 });
+  });
+
   it('uses an HMAC digest when given a keyring', async () => {
     const ring = new HmacKeyring([{ kid: 'a1', key: randomBytes(32) }]);
     const keyed = new AuditLog(t.ds, { digestKeyring: ring });
