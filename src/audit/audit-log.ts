@@ -238,7 +238,7 @@ export class AuditLog implements AuditRecorder {
    */
   async record(input: AuditRecordInput, manager?: EntityManager): Promise<AuditEntryView> {
     const entry = this.prepare(input);
-    if (manager) return (await inTransaction(manager, (m) => this.append(m, [entry])))[0]!;
+    if (manager) return (await this.append([entry], manager))[0]!;
     const { digest, at } = entry;
     input = entry.input;
     // Without a caller's transaction, entries that arrive together share one group commit:
@@ -257,7 +257,7 @@ export class AuditLog implements AuditRecorder {
   async recordAll(inputs: readonly AuditRecordInput[], manager: EntityManager): Promise<AuditEntryView[]> {
     const entries = inputs.map((input) => this.prepare(input));
     if (entries.length === 0) return [];
-    return inTransaction(manager, (m) => this.append(m, entries));
+    return this.append(entries, manager);
   }
 
   private prepare(input: AuditRecordInput): PreparedEntry {
@@ -273,7 +273,7 @@ export class AuditLog implements AuditRecorder {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0, GROUP_LIMIT);
         try {
-          const views = await this.dataSource.transaction((m) => this.append(m, group));
+          const views = await this.append(group);
           group.forEach((entry, i) => entry.resolve(views[i]!));
         } catch (error) {
           for (const entry of group) entry.reject(error);
@@ -285,27 +285,32 @@ export class AuditLog implements AuditRecorder {
   }
 
   /**
-   * Appends entries in order. The fast path is one statement: this process remembers the
-   * head it last wrote and chains onto it, and the statement moves the head only if it is
-   * still there (another process may have appended since). Otherwise the head is locked
-   * and read first. Either way the head row's lock orders appenders, and seq continues
-   * from the head's last_seq.
+   * Appends entries in order, in the caller's transaction when given one. The fast path is
+   * one statement (on its own it needs no transaction): this process remembers the head it
+   * last wrote and chains onto it, and the statement moves the head only if it is still
+   * there (another process may have appended since). Otherwise the head is locked and read
+   * first, in a transaction. Either way the head row's lock orders appenders, and seq
+   * continues from the head's last_seq.
    */
-  private async append(m: EntityManager, entries: readonly PreparedEntry[]): Promise<AuditEntryView[]> {
+  private async append(entries: readonly PreparedEntry[], manager?: EntityManager): Promise<AuditEntryView[]> {
     // Another append of this process in flight will move the head: the hint would be stale.
     const known = this.appending === 0 ? this.lastHead : null;
     this.appending++;
     try {
       if (known) {
         const views = chainEntries(known, entries);
+        const m = manager ?? this.dataSource.manager;
         const inserted = rowsOf(await m.query(`${INSERT_ENTRIES} WHERE EXISTS (SELECT 1 FROM moved) RETURNING seq`, [...entryColumns(views), known.hash]));
         if (inserted.length === views.length) return this.remember(views);
       }
-      const [head] = (await m.query(`SELECT last_seq::text AS seq, last_hash AS hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)) as ChainHead[];
-      if (!head) throw new Error('audit_chain_head is missing: run the migrations');
-      const views = chainEntries(head, entries);
-      await m.query(`${INSERT_ENTRIES}`, [...entryColumns(views), head.hash]);
-      return this.remember(views);
+      const locked = async (m: EntityManager) => {
+        const [head] = (await m.query(`SELECT last_seq::text AS seq, last_hash AS hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)) as ChainHead[];
+        if (!head) throw new Error('audit_chain_head is missing: run the migrations');
+        const views = chainEntries(head, entries);
+        await m.query(INSERT_ENTRIES, [...entryColumns(views), head.hash]);
+        return views;
+      };
+      return this.remember(manager ? await inTransaction(manager, locked) : await this.dataSource.transaction(locked));
     } finally {
       this.appending--;
     }

@@ -1,10 +1,15 @@
 import DataLoader from 'dataloader';
 import type { DiscoveryQuery, SourceRecord } from '../../connectors/contract.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
+
+/** Connector calls per source in flight at once in this process (the rest wait and merge). */
+const BATCHES_IN_FLIGHT = 3;
 
 /**
  * Process-wide batching per source, across requests: lookups that concurrent requests
- * make in the same turn of the event loop go to the connector as one `discover` call.
+ * make in the same turn of the event loop, or while the source's calls are busy, go to
+ * the connector as one `discover` call.
  * Round trips, not CPU, dominate discovery cost, so under load this is what scales.
  * No cache here: caching stays per request (DiscoveryLoaders).
  */
@@ -16,10 +21,11 @@ export class SourceBatcher {
   load(sourceId: string, queries: readonly DiscoveryQuery[]): Promise<SourceRecord[][]> {
     let loader = this.loaders.get(sourceId);
     if (!loader) {
-      loader = new DataLoader(
+      // Lookups of one loop turn go together; while BATCHES_IN_FLIGHT calls of this source
+      // are running, new lookups wait and go out as one larger call.
+      loader = flightLimitedLoader<DiscoveryQuery, SourceRecord[]>(
         async (batch) => (await this.registry.connector(sourceId)).discover([...batch]),
-        // setImmediate: collect what every I/O callback of this loop turn asked for.
-        { cache: false, maxBatchSize: 500, batchScheduleFn: (run) => setImmediate(run) },
+        { maxBatchSize: 500, maxInFlight: BATCHES_IN_FLIGHT },
       );
       this.loaders.set(sourceId, loader);
     }

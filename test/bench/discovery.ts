@@ -7,19 +7,22 @@
 //
 //   npm run bench:discovery -- [--people 10000] [--queries 400] [--concurrency 32] [--seconds 15]
 //
+// BENCH_PROFILE=file.cpuprofile writes a CPU profile of the throughput phase.
+//
 // Uses a throwaway database on the local PostgreSQL (TEST_DATABASE_URL or
 // postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import { demoSourceConfigs } from '../../connectors/demo-sources.js';
-import { startTrainingService } from '../../connectors/training/service.js';
 import { KEY_TABLE } from '../../connectors/shared/key-table.js';
 import { percentile } from '../../src/identity/evaluation/metrics.js';
 import { startThrowawayGateway } from '../../src/identity/evaluation/throwaway-gateway.js';
 import { readGroundTruth } from '../../src/population/ground-truth.js';
 import { personAt } from '../../src/population/person.js';
 import { seedReferenceSources } from '../../src/population/seed.js';
+import { profilePhase } from './support/profile.js';
+import { runHttpClients, startTrainingThread, type LoadPlan } from './support/threads.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     const truthPath = `${os.tmpdir()}/dsr-bench-truth-${process.pid}.csv`;
     const seeded = await seedReferenceSources({ url: gateway.databaseUrl, people: PEOPLE, seed: SEED, groundTruthPath: truthPath });
     console.log(`seeded ${PEOPLE} people per source in ${Math.round(performance.now() - t)} ms: ${JSON.stringify(seeded.records)}`);
-    const service = await startTrainingService({ url: gateway.databaseUrl, secret });
+    const service = await startTrainingThread(gateway.databaseUrl, secret);
     training = service;
     for (const config of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: service.baseUrl })) {
       await gateway.runtime.services.sources.register(config, 'bench');
@@ -72,11 +75,6 @@ async function main(): Promise<void> {
     const queries: Identifiers[] = [];
     for (let i = 0; i < all.length && queries.length < QUERIES; i += step) queries.push(identifiersOf(all[i]!));
 
-    const subject = async (q: Identifiers) => {
-      const reply = await gateway.graphql<{ subject: { complete: boolean; rounds: number; records: unknown[] } }>(SUBJECT, { q: { identifiers: q } });
-      if (reply.errors?.length || !reply.data?.subject.complete) throw new Error(`subject failed: ${JSON.stringify(reply.errors ?? reply.data)}`);
-      return reply.data.subject;
-    };
     // The floor: the same candidate lookups the gateway makes for a query, as direct SQL
     // from this process: each round's key-table statement of every source in parallel,
     // rounds one after the other (a round's keys come from the previous round's matches).
@@ -115,11 +113,22 @@ async function main(): Promise<void> {
       }
     };
 
+    // Latency: one client at a time from this thread, like the floor's SQL. Throughput:
+    // the clients run on a thread of their own, as a separate load generator would.
+    const plan = (mode: LoadPlan['mode'], list: Identifiers[]): LoadPlan => ({
+      url: gateway.url, headers: gateway.headers, query: SUBJECT, variables: list.map((q) => ({ q: { identifiers: q } })), mode, concurrency: CONCURRENCY, seconds: SECONDS,
+    });
+    const subject = async (q: Identifiers) => {
+      const reply = await gateway.graphql<{ subject: { complete: boolean; rounds: number; records: unknown[] } }>(SUBJECT, { q: { identifiers: q } });
+      if (reply.errors?.length || !reply.data?.subject.complete) throw new Error(`subject failed: ${JSON.stringify(reply.errors ?? reply.data)}`);
+      return reply.data.subject;
+    };
     // Warm up both paths (connections, JIT, caches).
     for (const q of queries.slice(0, 30)) {
       await subject(q);
       await floor(q);
     }
+    // Interleaved, so both sides see the same moment of a shared machine.
     const gatewayMs: number[] = [];
     const floorMs: number[] = [];
     let rounds = 0;
@@ -162,19 +171,11 @@ async function main(): Promise<void> {
     console.log(`in-process throughput at ${CONCURRENCY} callers: ${(inProcessDone / ((performance.now() - t1) / 1000)).toFixed(0)} queries/s`);
 
     // Throughput: CONCURRENCY clients, each sending its next query as soon as one returns.
-    let done = 0;
-    let next = 0;
-    const until = performance.now() + SECONDS * 1000;
-    t = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < until) {
-          await subject(queries[next++ % queries.length]!);
-          done++;
-        }
-      }),
-    );
-    const qps = done / ((performance.now() - t) / 1000);
+    const stopProfile = await profilePhase();
+    const load = await runHttpClients(plan('throughput', queries));
+    await stopProfile();
+    const qps = load.done / load.seconds;
+    const done = load.done;
     console.log(`throughput at ${CONCURRENCY} clients: ${qps.toFixed(0)} queries/s (${done} in ${SECONDS} s)`);
     console.log(JSON.stringify({
       bench: 'discovery', people: PEOPLE, queries: queries.length, gatewayP50ms: +g50.toFixed(3), gatewayP95ms: +percentile(gatewayMs, 95).toFixed(3),
