@@ -17,6 +17,7 @@ import {
 } from '../contract.js';
 import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
 import { signedHeaders } from './signing.js';
+import { postJson, postJsonWithFetch, type PostReply } from './transport.js';
 
 export interface RemoteConnectorOptions {
   /** Where the router is mounted, e.g. https://training.example.org/connector */
@@ -25,6 +26,7 @@ export interface RemoteConnectorOptions {
   kind: SourceKind;
   name: string;
   timeoutMs?: number;
+  /** Send through this fetch instead of node:http (a proxy, a custom transport). */
   fetch?: typeof fetch;
 }
 
@@ -40,12 +42,10 @@ export class RemoteConnector implements Connector {
   readonly kind: SourceKind;
   private described?: Described;
   private readonly base: URL;
-  private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: RemoteConnectorOptions) {
     this.kind = options.kind;
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
-    this.fetchImpl = options.fetch ?? fetch;
   }
 
   get capabilities(): readonly Capability[] {
@@ -137,28 +137,25 @@ export class RemoteConnector implements Connector {
   private async call<T>(operation: string, payload: unknown): Promise<T> {
     const url = new URL(operation, this.base);
     const body = JSON.stringify(payload);
-    let response: Response;
+    const headers = signedHeaders('POST', url.pathname, body, this.options.secret);
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    let reply: PostReply;
     try {
-      response = await this.fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signedHeaders('POST', url.pathname, body, this.options.secret) },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
+      reply = this.options.fetch ? await postJsonWithFetch(this.options.fetch, url, headers, body, timeoutMs) : await postJson(url, headers, body, timeoutMs);
     } catch {
       throw new ConnectorError('UNAVAILABLE', `remote source unreachable (${operation})`);
     }
-    const text = await response.text();
+    const { status, text } = reply;
     let json: { error?: { code?: string; message?: string; reason?: string; retryAfterMs?: number } } & T;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ConnectorError('UNAVAILABLE', `remote source answered ${response.status} without JSON`);
+      throw new ConnectorError('UNAVAILABLE', `remote source answered ${status} without JSON`);
     }
-    if (response.ok) return json;
+    if (status >= 200 && status < 300) return json;
     const error = json.error ?? {};
-    if (response.status === 401) throw new ConnectorError('CONFIGURATION', `remote source rejected the signature (${error.reason ?? 'unauthenticated'})`);
+    if (status === 401) throw new ConnectorError('CONFIGURATION', `remote source rejected the signature (${error.reason ?? 'unauthenticated'})`);
     const code = CODES.has(error.code as ConnectorErrorCode) ? (error.code as ConnectorErrorCode) : 'UNAVAILABLE';
-    throw new ConnectorError(code, error.message ?? `remote source answered ${response.status}`, error.retryAfterMs);
+    throw new ConnectorError(code, error.message ?? `remote source answered ${status}`, error.retryAfterMs);
   }
 }

@@ -1,11 +1,13 @@
 // The remote protocol's security: signed requests only; tampering, stale timestamps and
 // replays are rejected; a wrong secret or a dead endpoint are reported, not hidden.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteConnector } from '../../../connectors/remote/client.js';
 import { signedHeaders, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../connectors/remote/signing.js';
 import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
 import { SourceKind } from '../../../src/domain/vocabulary.js';
-import { seededStores, type SeededStores } from './fixtures.js';
+import { recordIds, seededStores, type SeededStores } from './fixtures.js';
 
 const SECRET = 'remote-test-secret-0123456789';
 let stores: SeededStores;
@@ -82,6 +84,31 @@ describe('remote connector protocol', () => {
     await expect(dead.discover([])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(dead.describe()).toMatchObject({ kind: SourceKind.TRAINING, name: 'Training' });
     expect((await dead.health()).healthy).toBe(false);
+  });
+
+  it('gives up on a source that accepts the call but never answers, as UNAVAILABLE within the time limit', async () => {
+    const hung = createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hung.address() as AddressInfo;
+      const client = new RemoteConnector({ baseUrl: `http://127.0.0.1:${port}/connector`, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training', timeoutMs: 300 });
+      const started = Date.now();
+      await expect(client.discover([])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  it('erases and restricts in batches over the wire, one answer per item', async () => {
+    const client = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training' });
+    const ids = await recordIds(stores.url, 'training', 'LRN-', 3);
+    const ref = (recordId: string) => ({ sourceId: 'training', recordId });
+    expect(await client.restrictMany([ref(ids[0]!), ref('LRN-none')], true)).toEqual([{ outcome: 'APPLIED' }, { outcome: 'NOT_FOUND' }]);
+    const plan = { action: 'ERASE' as const, requestId: 'r1', taskId: 't1' };
+    expect(await client.eraseMany([{ ref: ref(ids[1]!), plan }, { ref: ref(ids[2]!), plan }])).toEqual([{ outcome: 'APPLIED' }, { outcome: 'APPLIED' }]);
+    expect(await client.eraseMany([{ ref: ref(ids[1]!), plan }])).toEqual([{ outcome: 'NOT_FOUND' }]);
   });
 
   it('carries coded connector errors across the wire', async () => {
