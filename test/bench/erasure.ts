@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { demoSourceConfigs } from '../../connectors/demo-sources.js';
-import { startTrainingService } from '../../connectors/training/service.js';
+import { startTrainingThread } from './support/threads.js';
 import { startThrowawayGateway } from '../../src/identity/evaluation/throwaway-gateway.js';
 import { seedReferenceSources } from '../../src/population/seed.js';
 import { startWorkers } from '../../jobs/workers.js';
@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   try {
     const s = gateway.runtime.services;
     await seedReferenceSources({ url: gateway.databaseUrl, people: Math.max(PEOPLE * 2, 2000), seed: 5 });
-    training = await startTrainingService({ url: gateway.databaseUrl, secret });
+    // The training system is another system: its connector service runs on its own thread.
+    training = await startTrainingThread(gateway.databaseUrl, secret);
     for (const c of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl })) await s.sources.register(c, 'bench');
 
     // One record per source per person: PEOPLE requests, up to 6 tasks each.
