@@ -1,6 +1,7 @@
 // One entry point per identifier: strict for what a person types (bad input is a coded
 // error), tolerant for what sources hold (unusable values are dropped, never thrown).
 import type { CountryCode } from 'libphonenumber-js';
+import { LRUCache } from 'lru-cache';
 import type { Identifier } from '../../../connectors/contract.js';
 import { IdentifierType } from '../../domain/vocabulary.js';
 import { InvalidIdentifierError } from '../errors.js';
@@ -100,13 +101,34 @@ export function normaliseQueryIdentifiers(ids: readonly Identifier[], options: N
 export function normaliseRecordIdentifiers(raw: readonly Identifier[], options: NormaliseOptions = {}): NormalisedIdentifier[] {
   const out: NormalisedIdentifier[] = [];
   for (const id of raw ?? []) {
-    try {
-      out.push(normaliseIdentifier(id, options));
-    } catch {
-      // Dropped on purpose: a malformed cell in a source is not the caller's error.
-    }
+    const normalised = rememberedNormalisation(id, options);
+    // Unusable (null) is dropped on purpose: a malformed cell in a source is not the caller's error.
+    if (normalised) out.push(normalised);
   }
   return dedupe(out);
+}
+
+/**
+ * What source values normalise to, remembered: the same names, dates and ids come back
+ * in answer after answer (every search of a surname fetches its namesakes), and phone
+ * parsing and phonetic codes are the costly part of scoring. Bounded; frozen, because
+ * every caller shares the object.
+ */
+const remembered = new LRUCache<string, NormalisedIdentifier | 'unusable'>({ max: 50_000 });
+
+function rememberedNormalisation(id: Identifier, options: NormaliseOptions): NormalisedIdentifier | null {
+  if (typeof id?.value !== 'string' || typeof id.type !== 'string') return null;
+  const key = `${id.type}\u0000${options.defaultCountry ?? ''}\u0000${options.dateOrder ?? ''}\u0000${id.value}`;
+  let hit = remembered.get(key);
+  if (hit === undefined) {
+    try {
+      hit = Object.freeze(normaliseIdentifier(id, options));
+    } catch {
+      hit = 'unusable';
+    }
+    remembered.set(key, hit);
+  }
+  return hit === 'unusable' ? null : hit;
 }
 
 function dedupe(ids: NormalisedIdentifier[]): NormalisedIdentifier[] {
