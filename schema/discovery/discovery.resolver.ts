@@ -41,17 +41,17 @@ export class DiscoveryResolver {
       await audit(AuditOutcome.FAILED);
       throw error;
     }
-    await audit(AuditOutcome.SUCCESS);
-
-    // The list and descriptions discovery already read for this request: no more queries.
-    const { registered, descriptions } = await services.discovery.sourcesFor(scope.loaders);
-    const views = new Map(registered.map((s) => [s.id, sourceView(s)]));
-    const sourceOf = (id: string): Source =>
-      views.get(id) ??
-      // Disabled since the run started: still name it rather than fail the answer.
-      Object.assign(new Source(), { id, name: id, kind: 'OTHER', type: 'unknown', controllerIds: [], registeredBy: null, registeredAt: new Date(0), updatedAt: new Date(0) });
-    const now = new Date();
-    const sources: SourceOutcome[] = resolution.sources.map((s) => ({
+    // The entry is written while the answer is put together; the answer waits for both.
+    const present = async () => {
+      // The list and descriptions discovery already read for this request: no more queries.
+      const { registered, descriptions } = await services.discovery.sourcesFor(scope.loaders);
+      const views = new Map(registered.map((s) => [s.id, sourceView(s)]));
+      const sourceOf = (id: string): Source =>
+        views.get(id) ??
+        // Disabled since the run started: still name it rather than fail the answer.
+        Object.assign(new Source(), { id, name: id, kind: 'OTHER', type: 'unknown', controllerIds: [], registeredBy: null, registeredAt: new Date(0), updatedAt: new Date(0) });
+      const now = new Date();
+      const sources: SourceOutcome[] = resolution.sources.map((s) => ({
         source: sourceOf(s.sourceId),
         sourceId: s.sourceId,
         status: s.status,
@@ -61,10 +61,13 @@ export class DiscoveryResolver {
         rounds: s.rounds,
         latencyMs: s.latencyMs,
       }));
-    const records: RecordMatch[] = resolution.records.map((r) => ({
-      ...presentRecord(r, descriptions.get(r.sourceId) ?? null, principal, now),
-      source: sourceOf(r.sourceId),
-    }));
-    return { complete: resolution.complete, rounds: resolution.rounds, roundLimitReached: resolution.roundLimitReached, sources, records };
+      const records: RecordMatch[] = resolution.records.map((r) => ({
+        ...presentRecord(r, descriptions.get(r.sourceId) ?? null, principal, now),
+        source: sourceOf(r.sourceId),
+      }));
+      return { complete: resolution.complete, rounds: resolution.rounds, roundLimitReached: resolution.roundLimitReached, sources, records };
+    };
+    const [, answer] = await Promise.all([audit(AuditOutcome.SUCCESS), present()]);
+    return answer;
   }
 }
