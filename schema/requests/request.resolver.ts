@@ -3,7 +3,6 @@
 // request, records of other controllers are left out of every nested list.
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RecordAction } from '../../src/domain/vocabulary.js';
-import { RequestStatus } from '../../src/domain/vocabulary.js';
 import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
@@ -38,7 +37,7 @@ import {
   SnapshotSourceOutcome,
   Task,
 } from './request.types.js';
-import { childrenOf, decisionView, recordView, requestView, taskView } from './request.views.js';
+import { childLoaders, childrenOf, decisionView, recordView, requestView, taskView } from './request.views.js';
 import { cursorOf } from '../../src/requests/services/request-queries.js';
 import { SourceKind } from '../../src/domain/vocabulary.js';
 
@@ -318,12 +317,9 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => [RequestTransition], { description: 'Every status change, oldest first.' })
   async transitions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RequestTransition[]> {
-    const rows = (await ctx.services.dataSource.query(
-      `SELECT from_status, to_status, event, actor, at, reason FROM request_transition WHERE request_id = $1 ORDER BY at, id`,
-      [r.id],
-    )) as { from_status: RequestStatus | null; to_status: RequestStatus; event: string; actor: string; at: Date; reason: string | null }[];
-    return rows.map((t) => ({ from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason }));
+    return (await childLoaders(ctx).transitions.load(r.id)).map(({ from, to, event, actor, at, reason }) => ({ from, to, event, actor, at, reason }));
   }
+
 
   @Authorized('request:read')
   @FieldResolver(() => AccessPackage, { nullable: true, description: 'ACCESS requests: the package (null when you may not see every record of the request).' })

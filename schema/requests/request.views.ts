@@ -4,8 +4,10 @@ import type { Principal } from '../../src/auth/index.js';
 import type { MatchBand, RecordAction, Relationship, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
 import { TaskEntity } from '../../src/execution/task.entity.js';
 import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
-import type { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
-import type { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
+import DataLoader from 'dataloader';
+import { In } from 'typeorm';
+import { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
+import { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
 import { isActedOn } from '../../src/requests/services/request-snapshot.js';
 import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
@@ -115,19 +117,67 @@ export function childrenOf(ctx: GraphQLContext, requestId: string): Promise<Requ
 }
 
 async function load(ctx: GraphQLContext, requestId: string, principal: Principal): Promise<RequestChildren> {
-  const { requests, dataSource } = ctx.services;
-  const records = await requests.records(requestId);
+  const children = childLoaders(ctx);
+  const records = await children.records.load(requestId);
   const visibleRecords = records.filter((r) => canSeeRecord(principal, r));
   const keys = new Set(visibleRecords.map((r) => `${r.sourceId}\u0000${r.recordId}`));
-  let decisions: Promise<RecordDecisionEntity[]> | undefined;
-  let tasks: Promise<TaskEntity[]> | undefined;
   return {
     records,
     visibleRecords,
     seesAll: visibleRecords.length === records.length,
     isVisible: (ref) => keys.has(`${ref.sourceId}\u0000${ref.recordId}`),
-    decisions: () => (decisions ??= requests.decisions(requestId)),
-    tasks: () =>
-      (tasks ??= dataSource.manager.find(TaskEntity, { where: { requestId }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } })),
+    decisions: () => children.decisions.load(requestId),
+    tasks: () => children.tasks.load(requestId),
   };
+}
+
+export interface TransitionRow {
+  requestId: string;
+  from: RequestStatus | null;
+  to: RequestStatus;
+  event: string;
+  actor: string;
+  at: Date;
+  reason: string | null;
+}
+
+interface ChildLoaders {
+  records: DataLoader<string, RequestRecordEntity[]>;
+  decisions: DataLoader<string, RecordDecisionEntity[]>;
+  tasks: DataLoader<string, TaskEntity[]>;
+  transitions: DataLoader<string, TransitionRow[]>;
+}
+
+const loaders = new WeakMap<GraphQLContext, ChildLoaders>();
+
+/** Rows of many requests in one query, handed back per request (a page of requests is not N queries). */
+function perRequest<T extends { requestId: string }>(query: (ids: string[]) => Promise<T[]>): DataLoader<string, T[]> {
+  return new DataLoader(async (ids) => {
+    const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
+    for (const row of await query([...ids])) groups.get(row.requestId)?.push(row);
+    return ids.map((id) => groups.get(id)!);
+  });
+}
+
+/** Per operation: the records, decisions, tasks and transitions of every request it shows. */
+export function childLoaders(ctx: GraphQLContext): ChildLoaders {
+  let found = loaders.get(ctx);
+  if (!found) {
+    const m = ctx.services.dataSource.manager;
+    found = {
+      records: perRequest((ids) => m.find(RequestRecordEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', score: 'DESC', recordId: 'ASC' } })),
+      decisions: perRequest((ids) => m.find(RecordDecisionEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', recordId: 'ASC' } })),
+      tasks: perRequest((ids) => m.find(TaskEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } })),
+      transitions: perRequest(async (ids) =>
+        ((await m.query(
+          `SELECT request_id, from_status, to_status, event, actor, at, reason FROM request_transition WHERE request_id = ANY($1::uuid[]) ORDER BY at, id`,
+          [ids],
+        )) as { request_id: string; from_status: RequestStatus | null; to_status: RequestStatus; event: string; actor: string; at: Date; reason: string | null }[]).map((t) => ({
+          requestId: t.request_id, from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason,
+        })),
+      ),
+    };
+    loaders.set(ctx, found);
+  }
+  return found;
 }
