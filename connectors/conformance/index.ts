@@ -3,8 +3,9 @@
 //   import { describeConnectorConformance } from '<gateway>/connectors/conformance/index.js';
 //   describeConnectorConformance('my source', async () => ({ connector, known, erasable, ... }));
 //
-// It checks batched order, the record count (when offered), idempotent writes, unknown
-// records, malformed identifiers, special-category marking (R12) and health. See docs/connectors.md.
+// It checks batched order, the record count and batched writes (when offered), idempotent
+// writes, unknown records, malformed identifiers, special-category marking (R12) and
+// health. See docs/connectors.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError, type Connector, type DiscoveryQuery, type FieldChange, type RecordRef } from '../contract.js';
 import { isSpecialCategory, type DataCategory } from '../../src/domain/vocabulary.js';
@@ -116,6 +117,20 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       expect(OK_REPEAT).toContain(second.outcome);
       if (first.outcome === 'REFUSED') expect(second.outcome).toBe('REFUSED');
       expect(await f.connector.export([f.erasable])).toEqual(after);
+    });
+
+    it('answers batched writes, when it offers them, like the single calls: one answer per item, in order', async () => {
+      // Optional (the gateway calls erase and restrict one by one without them); runs after the single calls above.
+      const unknown = { sourceId: f.erasable.sourceId, recordId: f.unknownRecordId };
+      if (f.connector.restrictMany) {
+        expect((await f.connector.restrictMany([f.restrictable, unknown], true)).map((r) => r.outcome)).toEqual(['ALREADY_APPLIED', 'NOT_FOUND']);
+      }
+      if (f.connector.eraseMany) {
+        const plan = { action: 'ERASE' as const, requestId: 'r-conformance', taskId: 't-conformance-batch' };
+        const single = await f.connector.erase(f.erasable, plan);
+        const batch = await f.connector.eraseMany([{ ref: unknown, plan }, { ref: f.erasable, plan }]);
+        expect(batch.map((r) => r.outcome)).toEqual(['NOT_FOUND', single.outcome]);
+      }
     });
 
     it('R12: marks every special-category field as special, and only those', () => {
