@@ -8,6 +8,7 @@ import { buildResponseSummary, type SummaryRecordInput, type SummarySourceInput,
 import type { ExecutionDeps } from './execution-deps.js';
 import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
+import { FinaliseBatches, type DecisionRow } from './finalise-batches.js';
 import { REMOVING_ACTIONS, TERMINAL_TASK_STATUSES, type FinaliseJobData } from './task-plan.js';
 
 export const WORKER_ACTOR = 'system:worker';
@@ -31,17 +32,21 @@ export interface FinaliseOutcome {
 }
 
 export class RequestFinaliser {
+  private readonly batches: FinaliseBatches;
+
   constructor(
     private readonly deps: ExecutionDeps,
     private readonly execution: ExecutionService,
-  ) {}
+  ) {
+    this.batches = new FinaliseBatches(deps);
+  }
 
   async finalise(job: FinaliseJobData): Promise<FinaliseOutcome> {
-    const { dataSource, discovery, keyrings, logger } = this.deps;
+    const { discovery, keyrings, logger } = this.deps;
     const { requestId } = job;
-    const [request] = await dataSource.query(`SELECT * FROM data_subject_request WHERE id = $1`, [requestId]);
+    // Read together with the other requests finishing now.
+    const { request, tasks, recordTypes, decisions } = await this.batches.reads.load(requestId);
     if (!request || request.status !== RequestStatus.EXECUTING) return { status: 'UNCHANGED', findings: [], reasons: [] };
-    const tasks: TaskRow[] = await dataSource.query(`SELECT * FROM task WHERE request_id = $1`, [requestId]);
     const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status));
     if (open.length > 0) throw new TasksStillRunning(`${open.length} task(s) of request ${requestId} not finished`);
 
@@ -49,11 +54,7 @@ export class RequestFinaliser {
     const removed = tasks.filter((t) => t.status === 'SUCCEEDED' && REMOVING_ACTIONS.has(t.action));
     const reasons: string[] = [];
     let findings: VerificationFinding[] = [];
-    const recordTypes = new Map<string, string>(
-      (await dataSource.query(`SELECT source_id, record_id, record_type FROM request_record WHERE request_id = $1`, [requestId])).map(
-        (r: { source_id: string; record_id: string; record_type: string }) => [`${r.source_id}/${r.record_id}`, r.record_type],
-      ),
-    );
+    let verifiedTaskIds: string[] = [];
     if (removed.length > 0) {
       const sourceIds = [...new Set(removed.map((t) => t.source_id))];
       const identifiers = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, request));
@@ -86,9 +87,7 @@ export class RequestFinaliser {
         }
         for (const f of findings) reasons.push(`verification: ${f.sourceId} record ${f.recordId} still found after ${f.action}`);
       }
-      if (unanswered.length === 0 && findings.length === 0) {
-        await dataSource.query(`UPDATE task SET verified_at = now() WHERE id = ANY($1::uuid[])`, [removed.map((t) => t.id)]);
-      }
+      if (unanswered.length === 0 && findings.length === 0) verifiedTaskIds = removed.map((t) => t.id);
     }
     const failed = tasks.filter((t) => t.status === 'FAILED');
     for (const t of failed) reasons.push(`task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
@@ -103,26 +102,26 @@ export class RequestFinaliser {
       dueAt: request.due_at ? new Date(request.due_at) : null,
       extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
       respondedAt: now,
-      sources: await this.summarySources(requestId, tasks, findingIds, recordTypes),
+      sources: await this.summarySources(tasks, decisions, findingIds, recordTypes),
     });
     const status = complete ? RequestStatus.COMPLETED : RequestStatus.PARTIALLY_COMPLETED;
-    await dataSource.transaction(async (m) => {
-      // Moves only from EXECUTING: if another finaliser closed it first, CONFLICT, and the retry finds it closed.
-      await this.execution.move(m, requestId, RequestStatus.EXECUTING, complete ? 'complete' : 'completePartially', WORKER_ACTOR, now, complete ? null : reasons.join('; ').slice(0, 2000), { ...summary, reasons });
-      await this.deps.audit.record(
-        { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
-        m,
-      );
+    // Closed in one transaction with the other requests finishing now; only from EXECUTING
+    // (if another finaliser closed it first, nothing more is recorded).
+    await this.batches.closings.load({
+      requestId,
+      event: complete ? 'complete' : 'completePartially',
+      actor: WORKER_ACTOR,
+      at: now,
+      reason: complete ? null : reasons.join('; ').slice(0, 2000),
+      response: { ...summary, reasons },
+      verifiedTaskIds,
+      audit: { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
     });
     logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
     return { status, findings, reasons };
   }
 
-  private async summarySources(requestId: string, tasks: TaskRow[], unverified: Set<string>, types: Map<string, string>): Promise<SummarySourceInput[]> {
-    const decisions: { source_id: string; record_id: string; action: string; basis: string | null; retain_until: Date | null; reason: string }[] = await this.deps.dataSource.query(
-      `SELECT source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = $1 ORDER BY source_id, record_id`,
-      [requestId],
-    );
+  private async summarySources(tasks: TaskRow[], decisions: DecisionRow[], unverified: Set<string>, types: Map<string, string>): Promise<SummarySourceInput[]> {
     const taskOf = new Map(tasks.map((t) => [`${t.source_id}/${t.record_id}/${t.action}`, t]));
     const stateOf = (t: TaskRow | undefined): TaskState | undefined =>
       !t ? undefined : t.status === 'SUCCEEDED' && !unverified.has(t.id) ? 'DONE' : t.status === 'FAILED' ? 'FAILED' : 'PENDING';
