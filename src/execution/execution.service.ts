@@ -220,13 +220,9 @@ export class ExecutionService implements RequestExecutor {
   }
 
   /** Records a status change (checked by the state machine where it knows the move). */
-  async move(m: EntityManager, requestId: string, from: RequestStatus, event: RequestEvent, actor: string, at: Date, reason: string | null, response?: unknown): Promise<void> {
+  async move(m: EntityManager, requestId: string, from: RequestStatus, event: RequestEvent, actor: string, at: Date, reason: string | null): Promise<void> {
     const to = transition({ status: from }, event, { actor, at, reason }).state.status;
-    // The response summary, when given, is saved with the move (closing a request).
-    const updated = rowsOf(await m.query(
-      `UPDATE data_subject_request SET status = $2, updated_at = now(), version = version + 1, response = COALESCE($4::jsonb, response) WHERE id = $1 AND status = $3 RETURNING id`,
-      [requestId, to, from, response === undefined ? null : JSON.stringify(response)],
-    ));
+    const updated = rowsOf(await m.query(`UPDATE data_subject_request SET status = $2, updated_at = now(), version = version + 1 WHERE id = $1 AND status = $3 RETURNING id`, [requestId, to, from]));
     if (updated.length === 0) {
       throw new DomainError('CONFLICT', `request ${requestId} changed while ${event} ran`);
     }
