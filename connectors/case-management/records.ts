@@ -1,7 +1,7 @@
 // How case-management rows become contract records.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
-import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { addressIdentifiers, datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
+import { ids, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { addressIdentifiers, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const caseSpec: RecordTypeSpec = {
   recordType: 'case',
@@ -18,10 +18,7 @@ export const caseSpec: RecordTypeSpec = {
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
-    data: publicData(r),
-    dates: datesOf(r),
     ...(r.controller_id ? { controllerId: String(r.controller_id) } : {}),
-    restricted: Boolean(r.restricted),
     facts: { anonymised: Boolean(r.anonymised_at), employerControlled: Boolean(r.controller_id) },
   }),
   correctable: {
@@ -56,9 +53,6 @@ export const casePartySpec: RecordTypeSpec = {
   toRecord: (r) => ({
     relationship: r.role === 'BENEFICIARY' ? Relationship.BENEFICIARY : Relationship.DEPENDANT,
     parentRecordId: text(r.case_id)!,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', dateOfBirth: 'date_of_birth', email: 'email', phone: 'phone' },
 };

@@ -1,7 +1,7 @@
 // How visitor-log rows become contract records: the person is the VISITOR of a visit.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
-import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, nameIdentifiers } from '../shared/record-helpers.js';
+import { ids, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { nameIdentifiers } from '../shared/record-helpers.js';
 
 export const visitSpec: RecordTypeSpec = {
   recordType: 'visit',
@@ -14,9 +14,6 @@ export const visitSpec: RecordTypeSpec = {
     ]),
   toRecord: (r) => ({
     relationship: Relationship.VISITOR,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
     facts: { site: (r.site as string | null) ?? null },
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', company: 'company' },

@@ -1,8 +1,8 @@
 // How clinic rows become contract records. Field names for `correct` map to columns only
 // to validate them: the clinic annotates instead of changing the column.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
-import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { addressIdentifiers, datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
+import { ids, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { addressIdentifiers, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const patientSpec: RecordTypeSpec = {
   recordType: 'patient',
@@ -18,13 +18,7 @@ export const patientSpec: RecordTypeSpec = {
       [T.EMAIL, r.email],
       ...addressIdentifiers(r),
     ]),
-  toRecord: (r) => ({
-    relationship: Relationship.SUBJECT,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
-    facts: { medicalRecord: true },
-  }),
+  toRecord: () => ({ relationship: Relationship.SUBJECT, facts: { medicalRecord: true } }),
   correctable: {
     givenName: 'given_name',
     familyName: 'family_name',
@@ -53,10 +47,7 @@ export const assessmentSpec: RecordTypeSpec = {
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
-    data: publicData(r),
-    dates: datesOf(r),
     ...(r.controller_id ? { controllerId: String(r.controller_id) } : {}),
-    restricted: Boolean(r.restricted),
     facts: { medicalRecord: true, occupationalHealth: true },
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', email: 'email', fitnessOutcome: 'fitness_outcome', healthNotes: 'health_notes' },
@@ -75,9 +66,6 @@ export const emergencyContactSpec: RecordTypeSpec = {
   toRecord: (r) => ({
     relationship: Relationship.EMERGENCY_CONTACT,
     parentRecordId: text(r.patient_id)!,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
     facts: { medicalRecord: false },
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', phone: 'phone', email: 'email' },

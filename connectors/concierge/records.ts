@@ -1,7 +1,7 @@
 // How concierge rows become contract records. Cards appear only as brand, last four and expiry (R15).
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
-import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { addressIdentifiers, datesOf, nameIdentifiers } from '../shared/record-helpers.js';
+import { ids, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { addressIdentifiers, nameIdentifiers } from '../shared/record-helpers.js';
 
 export const memberSpec: RecordTypeSpec = {
   recordType: 'member',
@@ -15,12 +15,7 @@ export const memberSpec: RecordTypeSpec = {
       [T.PHONE, r.phone],
       ...addressIdentifiers(r),
     ]),
-  toRecord: (r) => ({
-    relationship: Relationship.SUBJECT,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
-  }),
+  toRecord: () => ({ relationship: Relationship.SUBJECT }),
   correctable: { givenName: 'given_name', familyName: 'family_name', email: 'email', phone: 'phone', street: 'street', city: 'city', postcode: 'postcode' },
   children: [
     { name: 'serviceRequests', table: 'service_requests', foreignKey: 'member_ref' },

@@ -1,7 +1,7 @@
 // How recruitment rows become contract records.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
-import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { addressIdentifiers, datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
+import { ids, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { addressIdentifiers, nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const CANDIDATE_CHILDREN = [
   { name: 'applications', table: 'applications', foreignKey: 'candidate_ref' },
@@ -25,9 +25,6 @@ export const candidateSpec: RecordTypeSpec = {
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
     facts: { hired: Boolean(r.hired), country: (r.country as string | null) ?? null },
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', email: 'email', phone: 'phone', street: 'street', city: 'city', postcode: 'postcode' },
@@ -47,9 +44,6 @@ export const refereeSpec: RecordTypeSpec = {
   toRecord: (r) => ({
     relationship: Relationship.REFERENCE,
     parentRecordId: text(r.candidate_ref)!,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', email: 'email', phone: 'phone', organisation: 'organisation' },
 };

@@ -20,6 +20,7 @@ import { Capability, type IdentifierType, type SourceKind } from '../../src/doma
 import { createPool, ident, qualified, withTransaction } from './sql.js';
 import { KEY_TABLE, dropKeys, reindexRecord } from './key-table.js';
 import { keyBatch, validateQueries } from './query-validation.js';
+import { datesOf } from './record-helpers.js';
 import { recordCountOf, recordCountSql } from './record-count.js';
 
 export type Row = Record<string, unknown>;
@@ -39,7 +40,8 @@ export interface RecordTypeSpec {
   /** Record ids of this type start with this prefix, e.g. 'CASE-'. */
   prefix: string;
   identifiersOf(row: Row): Identifier[];
-  toRecord(row: Row): Omit<SourceRecord, 'recordId' | 'recordType' | 'identifiers'>;
+  /** What differs per record type: relationship, parent, controller, facts. Data, dates and the restriction flag come from the row. */
+  toRecord(row: Row): Omit<SourceRecord, 'recordId' | 'recordType' | 'identifiers' | 'data' | 'dates' | 'restricted'>;
   /** Contract field name -> column that `correct` may change. */
   correctable?: Record<string, string>;
   children?: ChildTable[];
@@ -158,7 +160,15 @@ export abstract class ReferenceConnector implements Connector {
   protected toSourceRecord(recordId: string, recordType: string, doc: Row): SourceRecord {
     const spec = this.recordTypes.find((s) => s.recordType === recordType);
     if (!spec) throw new ConnectorError('CONFIGURATION', `unknown record type ${recordType}`);
-    return { recordId, recordType, identifiers: spec.identifiersOf(doc), ...spec.toRecord(doc) };
+    return {
+      recordId,
+      recordType,
+      identifiers: spec.identifiersOf(doc),
+      data: publicData(doc),
+      dates: datesOf(doc),
+      restricted: Boolean(doc.restricted),
+      ...spec.toRecord(doc),
+    };
   }
 
   async discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]> {

@@ -1,7 +1,7 @@
 // How training rows become contract records.
 import { IdentifierType as T, Relationship } from '../../src/domain/vocabulary.js';
-import { ids, publicData, type RecordTypeSpec } from '../shared/reference-connector.js';
-import { datesOf, nameIdentifiers, text } from '../shared/record-helpers.js';
+import { ids, type RecordTypeSpec } from '../shared/reference-connector.js';
+import { nameIdentifiers, text } from '../shared/record-helpers.js';
 
 export const learnerSpec: RecordTypeSpec = {
   recordType: 'learner',
@@ -15,9 +15,6 @@ export const learnerSpec: RecordTypeSpec = {
     ]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
     facts: { anonymised: Boolean(r.anonymised_at) },
   }),
   correctable: { givenName: 'given_name', familyName: 'family_name', email: 'email', employer: 'employer' },
@@ -38,9 +35,6 @@ export const certificateSpec: RecordTypeSpec = {
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
     parentRecordId: text(r.learner_ref)!,
-    data: publicData(r),
-    dates: datesOf(r),
-    restricted: Boolean(r.restricted),
     facts: { anonymised: Boolean(r.anonymised_at) },
   }),
   correctable: { holderName: 'holder_name' },
