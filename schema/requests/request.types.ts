@@ -81,23 +81,21 @@ export class DataSubjectRequest {
   createdBy!: string;
 }
 
-@ObjectType({ description: 'A correction the person asked for: the field and their reason (the value stays encrypted).' })
-export class RequestedCorrection {
+/** A field and a reason: what a requested and a rejected correction both show. */
+@ObjectType()
+abstract class FieldWithReason {
   @Field(() => String)
   field!: string;
 
   @Field(() => String)
   reason!: string;
 }
+
+@ObjectType({ description: 'A correction the person asked for: the field and their reason (the value stays encrypted).' })
+export class RequestedCorrection extends FieldWithReason {}
 
 @ObjectType()
-export class RejectedCorrection {
-  @Field(() => String)
-  field!: string;
-
-  @Field(() => String)
-  reason!: string;
-}
+export class RejectedCorrection extends FieldWithReason {}
 
 @ObjectType({ description: 'R14: the handler’s finding that the data was (or was not) inaccurate. Field names and reasons only.' })
 export class InaccuracyFinding {
