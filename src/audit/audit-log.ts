@@ -5,6 +5,7 @@ import { ACTION_PATTERN, AuditOutcome } from './audit-actions.js';
 import { entryHash, paramsDigest, type ChainedFields } from './chain.js';
 import { AuditError } from './errors.js';
 import { DomainError } from '../domain/errors.js';
+import { rowsOf } from '../database/rows.js';
 
 /** Who acted. A Principal fits; background work uses kind 'system' or 'worker'. */
 export interface AuditActor {
@@ -203,12 +204,6 @@ const INSERT_ENTRIES = `WITH moved AS (
                          outcome, controller_id, prev_hash, hash)
   SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
                        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
-
-/** TypeORM answers INSERT ... RETURNING with [rows, count] on PostgreSQL. */
-function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
-  return result as unknown[];
-}
 
 /** Runs `work` in the caller's transaction if it has one (no savepoint), else in a new one. */
 function inTransaction<T>(manager: EntityManager, work: (m: EntityManager) => Promise<T>): Promise<T> {

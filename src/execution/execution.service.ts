@@ -5,6 +5,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestExecutor } from '../requests/services/request-executor.js';
 import { DomainError } from '../domain/errors.js';
+import { rowsOf } from '../database/rows.js';
 import { RequestStatus, RequestType } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
@@ -236,10 +237,4 @@ export class ExecutionService implements RequestExecutor {
     await this.flows?.close();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
-}
-
-/** TypeORM answers UPDATE ... RETURNING with [rows, count] on PostgreSQL, SELECT with rows. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
 }

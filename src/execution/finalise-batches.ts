@@ -8,7 +8,8 @@ import { RequestStatus } from '../domain/vocabulary.js';
 import type { AuditRecordInput } from '../audit/index.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import type { ExecutionDeps } from './execution-deps.js';
-import { rowsOf, type TaskRow } from './execution.service.js';
+import { rowsOf } from '../database/rows.js';
+import type { TaskRow } from './execution.service.js';
 
 export interface DecisionRow {
   source_id: string;

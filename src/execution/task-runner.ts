@@ -17,7 +17,7 @@ import { openCorrections } from './request-secrets.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { TaskRow } from './execution.service.js';
-import { rowsOf } from './execution.service.js';
+import { rowsOf } from '../database/rows.js';
 import { PermanentTaskError, TaskTimeout, settleAttempt, type AttemptInfo, type SettledAttempt } from './task-attempt.js';
 
 export { PermanentTaskError, SourceRateLimited, TaskTimeout, type AttemptInfo } from './task-attempt.js';

@@ -15,7 +15,8 @@ import { unwrapConnector } from '../../connectors/registry.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
-import { rowsOf, type TaskRow } from '../execution/execution.service.js';
+import type { TaskRow } from '../execution/execution.service.js';
+import { rowsOf } from '../database/rows.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
 export interface ChangeFeed {

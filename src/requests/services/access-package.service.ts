@@ -9,6 +9,7 @@ import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import type { Keyrings } from '../../crypto/index.js';
 import { DomainError } from '../../domain/errors.js';
+import { rowsOf } from '../../database/rows.js';
 import { RecordAction, RequestStatus, RequestType, type Relationship, type SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
@@ -181,12 +182,13 @@ export class AccessPackageService {
     const hash = tokenHash(token);
     const now = this.deps.now();
     return this.deps.dataSource.transaction(async (m) => {
-      const rows = (await m.query(
-        `UPDATE access_package SET downloaded_at = $2 WHERE token_hash = $1 AND downloaded_at IS NULL AND expires_at > $2
-         RETURNING id, request_id, archive_sealed, sha256`,
-        [hash, now],
-      )) as [Array<{ id: string; request_id: string; archive_sealed: string; sha256: string }>, number];
-      const row = rows[0]?.[0];
+      const [row] = rowsOf<{ id: string; request_id: string; archive_sealed: string; sha256: string }>(
+        await m.query(
+          `UPDATE access_package SET downloaded_at = $2 WHERE token_hash = $1 AND downloaded_at IS NULL AND expires_at > $2
+           RETURNING id, request_id, archive_sealed, sha256`,
+          [hash, now],
+        ),
+      );
       if (!row) {
         const known = await m.findOneBy(AccessPackageEntity, { tokenHash: hash });
         if (!known) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
