@@ -22,7 +22,7 @@ import { readGroundTruth } from '../../src/population/ground-truth.js';
 import { personAt } from '../../src/population/person.js';
 import { seedReferenceSources } from '../../src/population/seed.js';
 import { profilePhase } from './support/profile.js';
-import { runHttpClients, startTrainingThread, type LoadPlan } from './support/threads.js';
+import { runHttpClients, startTrainingThread } from './support/threads.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -115,9 +115,6 @@ async function main(): Promise<void> {
 
     // Latency: one client at a time from this thread, like the floor's SQL. Throughput:
     // the clients run on a thread of their own, as a separate load generator would.
-    const plan = (mode: LoadPlan['mode'], list: Identifiers[]): LoadPlan => ({
-      url: gateway.url, headers: gateway.headers, query: SUBJECT, variables: list.map((q) => ({ q: { identifiers: q } })), mode, concurrency: CONCURRENCY, seconds: SECONDS,
-    });
     const subject = async (q: Identifiers) => {
       const reply = await gateway.graphql<{ subject: { complete: boolean; rounds: number; records: unknown[] } }>(SUBJECT, { q: { identifiers: q } });
       if (reply.errors?.length || !reply.data?.subject.complete) throw new Error(`subject failed: ${JSON.stringify(reply.errors ?? reply.data)}`);
@@ -172,7 +169,9 @@ async function main(): Promise<void> {
 
     // Throughput: CONCURRENCY clients, each sending its next query as soon as one returns.
     const stopProfile = await profilePhase();
-    const load = await runHttpClients(plan('throughput', queries));
+    const load = await runHttpClients({
+      url: gateway.url, headers: gateway.headers, query: SUBJECT, variables: queries.map((q) => ({ q: { identifiers: q } })), concurrency: CONCURRENCY, seconds: SECONDS,
+    });
     await stopProfile();
     const qps = load.done / load.seconds;
     const done = load.done;

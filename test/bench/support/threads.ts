@@ -9,16 +9,12 @@ export interface LoadPlan {
   query: string;
   /** One variables object per request, used round-robin. */
   variables: Record<string, unknown>[];
-  /** 'sequential': each request once, one at a time, timed. 'throughput': `concurrency` clients for `seconds`. */
-  mode: 'sequential' | 'throughput';
+  /** `concurrency` clients, each sending its next request as soon as one returns, for `seconds`. */
   concurrency: number;
   seconds: number;
 }
 
 export interface LoadResult {
-  latenciesMs: number[];
-  /** The `data` of each answer (sequential mode only). */
-  answers: unknown[];
   done: number;
   seconds: number;
 }
@@ -58,24 +54,13 @@ export async function startTrainingThread(url: string, secret: string): Promise<
 
 async function clients(plan: LoadPlan): Promise<LoadResult> {
   let next = 0;
-  const ask = async (): Promise<unknown> => {
+  const ask = async (): Promise<void> => {
     const variables = plan.variables[next++ % plan.variables.length];
     const res = await fetch(`${plan.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...plan.headers }, body: JSON.stringify({ query: plan.query, variables }) });
     const reply = (await res.json()) as { data?: unknown; errors?: unknown[] };
     if (reply.errors?.length || !reply.data) throw new Error(`request failed: ${JSON.stringify(reply.errors ?? reply)}`);
-    return reply.data;
   };
-  const latenciesMs: number[] = [];
-  const answers: unknown[] = [];
   const started = performance.now();
-  if (plan.mode === 'sequential') {
-    for (let i = 0; i < plan.variables.length; i++) {
-      const t = performance.now();
-      answers.push(await ask());
-      latenciesMs.push(performance.now() - t);
-    }
-    return { latenciesMs, answers, done: answers.length, seconds: (performance.now() - started) / 1000 };
-  }
   let done = 0;
   const until = started + plan.seconds * 1000;
   await Promise.all(
@@ -86,7 +71,7 @@ async function clients(plan: LoadPlan): Promise<LoadResult> {
       }
     }),
   );
-  return { latenciesMs, answers, done, seconds: (performance.now() - started) / 1000 };
+  return { done, seconds: (performance.now() - started) / 1000 };
 }
 
 if (!isMainThread && (workerData as Job | undefined)?.kind) {
