@@ -119,21 +119,22 @@ export class TaskRunner {
       return tasks.map(() => ({ error }));
     }
     const out: Applied[] = new Array(tasks.length);
-    const erasing = tasks.map((t, i) => ({ t, i })).filter(({ t }) => ERASING.has(t.action));
-    const restricting = tasks.map((t, i) => ({ t, i })).filter(({ t }) => t.action === RecordAction.RESTRICT);
-    const single = tasks.map((t, i) => ({ t, i })).filter(({ t }) => !(connector.eraseMany && ERASING.has(t.action)) && !(connector.restrictMany && t.action === RecordAction.RESTRICT));
-    const groups: Promise<void>[] = single.map(async ({ t, i }) => {
-      out[i] = await this.attempt(() => this.apply(connector, t));
-    });
-    if (connector.eraseMany && erasing.length > 0) {
-      const items = erasing.map(({ t }) => ({ ref: refOf(t), plan: planOf(t) }));
-      groups.push(this.inBatch(erasing, out, () => connector.eraseMany!(items), (t) => this.apply(connector, t)));
+    const indexed = tasks.map((t, i) => ({ t, i }));
+    const erasing = connector.eraseMany ? indexed.filter(({ t }) => ERASING.has(t.action)) : [];
+    const restricting = connector.restrictMany ? indexed.filter(({ t }) => t.action === RecordAction.RESTRICT) : [];
+    const batched = new Set([...erasing, ...restricting]);
+    const calls = indexed
+      .filter((member) => !batched.has(member))
+      .map(async ({ t, i }) => {
+        out[i] = await this.attempt(() => this.apply(connector, t));
+      });
+    if (erasing.length > 0) {
+      calls.push(this.inBatch(connector, erasing, out, () => connector.eraseMany!(erasing.map(({ t }) => ({ ref: refOf(t), plan: planOf(t) })))));
     }
-    if (connector.restrictMany && restricting.length > 0) {
-      const refs = restricting.map(({ t }) => refOf(t));
-      groups.push(this.inBatch(restricting, out, () => connector.restrictMany!(refs, true), (t) => this.apply(connector, t)));
+    if (restricting.length > 0) {
+      calls.push(this.inBatch(connector, restricting, out, () => connector.restrictMany!(restricting.map(({ t }) => refOf(t)), true)));
     }
-    await Promise.all(groups);
+    await Promise.all(calls);
     return out;
   }
 
@@ -141,12 +142,7 @@ export class TaskRunner {
    * One batched call for `members`. If it fails with anything but a rate limit or a time-out,
    * its tasks are tried one by one, so one bad record fails only its own task.
    */
-  private async inBatch(
-    members: readonly { t: TaskRow; i: number }[],
-    out: Applied[],
-    call: () => Promise<ActionResult[]>,
-    one: (t: TaskRow) => Promise<ActionResult>,
-  ): Promise<void> {
+  private async inBatch(connector: Connector, members: readonly { t: TaskRow; i: number }[], out: Applied[], call: () => Promise<ActionResult[]>): Promise<void> {
     const batch = await this.attempt(call);
     if ('result' in batch && Array.isArray(batch.result) && batch.result.length === members.length) {
       members.forEach(({ i }, k) => (out[i] = { result: batch.result[k]! }));
@@ -154,7 +150,7 @@ export class TaskRunner {
     }
     const error = 'error' in batch ? batch.error : new Error('connector answered a different number of items');
     const whole = members.length === 1 || error instanceof TaskTimeout || (error as { code?: string }).code === 'RATE_LIMITED';
-    await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt(() => one(t)))));
+    await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt(() => this.apply(connector, t)))));
   }
 
   /** Runs one connector call under the per-attempt time limit. */
