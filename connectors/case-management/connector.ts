@@ -5,7 +5,6 @@ import type pg from 'pg';
 import type { ActionResult, ErasurePlan, SourceDescription } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
 import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
-import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { caseRecordTypes, caseSpec } from './records.js';
 
@@ -69,9 +68,7 @@ export class CaseManagementConnector extends ReferenceConnector {
       await client.query(`DELETE FROM ${this.table('call_recordings')} WHERE case_id = ANY($1::text[])`, [open]);
       return this.anonymiseRecords(client, spec, rows, IDENTIFYING);
     }
-    const { rows: parties } = await client.query<{ id: string }>(`DELETE FROM ${this.table('case_parties')} WHERE case_id = ANY($1::text[]) RETURNING id`, [ids]);
-    await dropKeys(client, this.schema, parties.map((r) => r.id));
-    await this.deleteRecords(client, spec, ids);
+    await this.deleteRecords(client, spec, ids, [{ table: 'case_parties', foreignKey: 'case_id' }]);
     return rows.map(() => ({ outcome: 'APPLIED' }));
   }
 }

@@ -3,12 +3,12 @@
 // and rows) and the visit; purgeExpired() removes everything older than 90 days (R9).
 // Access copies list segment metadata only: footage shows other people (R16) and is
 // released only after redaction, outside this connector.
-import { rm } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
-import { ReferenceConnector, rowIds, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
+import { ReferenceConnector, rowIds, type AfterCommit, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { cctvRecordTypes } from './records.js';
@@ -93,17 +93,39 @@ export class CctvConnector extends ReferenceConnector {
     }
   }
 
-  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action']): Promise<ActionResult[]> {
+  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action'], afterCommit: AfterCommit): Promise<ActionResult[]> {
     const segments = await this.segmentsOf(client, rows);
-    await this.deleteSegments(client, [...segments.values()].flat());
+    const files = await this.deleteSegments(client, [...segments.values()].flat());
+    afterCommit(() => this.removeFiles(files));
     await this.deleteRecords(client, spec, rowIds(rows));
     return rows.map((row) => ({ outcome: 'APPLIED', detail: `visit and ${segments.get(String(row.id))?.length ?? 0} footage segment(s) purged` }));
   }
 
-  private async deleteSegments(db: pg.Pool | pg.PoolClient, segments: Row[]): Promise<void> {
-    if (segments.length === 0) return;
+  /** Deletes the segment rows; returns their files, to remove once the deletion has committed. */
+  private async deleteSegments(db: pg.Pool | pg.PoolClient, segments: Row[]): Promise<string[]> {
+    if (segments.length === 0) return [];
+    const files = segments.map((s) => this.footagePath(String(s.file_path)));
     await db.query(`DELETE FROM ${this.table('segments')} WHERE id = ANY($1::text[])`, [segments.map((s) => s.id)]);
-    for (const s of segments) await rm(this.footagePath(String(s.file_path)), { force: true });
+    return files;
+  }
+
+  /**
+   * Removes footage files after their rows are gone. Segments overlap between visitors,
+   * so another erasure may have removed a file already: that is not an error. Any other
+   * failure is thrown, so the caller sees that a file was left behind.
+   */
+  private async removeFiles(files: readonly string[]): Promise<void> {
+    const failed = (
+      await Promise.all(
+        [...new Set(files)].map((file) =>
+          unlink(file).then(
+            () => null,
+            (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error),
+          ),
+        ),
+      )
+    ).filter((e) => e !== null);
+    if (failed.length > 0) throw new Error(`footage rows purged, but ${failed.length} file(s) could not be removed: ${failed[0]!.code ?? failed[0]!.message}`);
   }
 
   /** Resolves a stored relative path, refusing anything that escapes the footage directory. */
@@ -116,15 +138,17 @@ export class CctvConnector extends ReferenceConnector {
   /** The 90-day purge (R9): segments and visits older than `maxAgeDays` at `now`. */
   async purgeExpired(now: Date = new Date(), maxAgeDays = 90): Promise<{ segments: number; visits: number }> {
     const cutoff = new Date(now.getTime() - maxAgeDays * 86_400_000);
-    return this.transaction(async (client) => {
+    const purged = await this.transaction(async (client) => {
       const { rows: segments } = await client.query<Row>(this.segmentsSql('s.ended_at < $1'), [cutoff]);
-      await this.deleteSegments(client, segments);
+      const files = await this.deleteSegments(client, segments);
       const { rows: visits } = await client.query<{ id: string }>(
         `DELETE FROM ${this.table('visits')} WHERE COALESCE(last_activity_at, arrived_at) < $1 RETURNING id`,
         [cutoff],
       );
       await dropKeys(client, this.schema, visits.map((v) => v.id));
-      return { segments: segments.length, visits: visits.length };
+      return { files, segments: segments.length, visits: visits.length };
     });
+    await this.removeFiles(purged.files);
+    return { segments: purged.segments, visits: purged.visits };
   }
 }

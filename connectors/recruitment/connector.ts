@@ -6,7 +6,6 @@ import type pg from 'pg';
 import type { ActionResult, ErasurePlan, RecordRef, SourceDescription } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
 import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
-import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { candidateSpec, recruitmentRecordTypes } from './records.js';
 
@@ -81,9 +80,7 @@ export class RecruitmentConnector extends ReferenceConnector {
         [ids, rows.map((r) => (r.country ?? null) as string | null)],
       );
     }
-    const { rows: referees } = await client.query<{ id: string }>(`DELETE FROM ${this.table('referees')} WHERE candidate_ref = ANY($1::text[]) RETURNING id`, [ids]);
-    await dropKeys(client, this.schema, referees.map((r) => r.id));
-    await this.deleteRecords(client, spec, ids);
+    await this.deleteRecords(client, spec, ids, [{ table: 'referees', foreignKey: 'candidate_ref' }]);
     const detail = action === 'ERASE' ? 'deleted' : 'minimised to a recruiting-activity record';
     return rows.map(() => ({ outcome: 'APPLIED', detail }));
   }

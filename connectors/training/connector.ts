@@ -56,12 +56,7 @@ export class TrainingConnector extends ReferenceConnector {
       await dropKeys(client, this.schema, certificates.map((r) => r.id));
       return this.anonymiseRecords(client, spec, rows, ['learner_id', 'given_name', 'family_name', 'email', 'employer']);
     }
-    const ids = rowIds(rows);
-    if (spec === learnerSpec) {
-      const { rows: certificates } = await client.query<{ id: string }>(`DELETE FROM ${this.table('certificates')} WHERE learner_ref = ANY($1::text[]) RETURNING id`, [ids]);
-      await dropKeys(client, this.schema, certificates.map((r) => r.id));
-    }
-    await this.deleteRecords(client, spec, ids);
+    await this.deleteRecords(client, spec, rowIds(rows), spec === learnerSpec ? [{ table: 'certificates', foreignKey: 'learner_ref' }] : []);
     return rows.map(() => ({ outcome: 'APPLIED' }));
   }
 }

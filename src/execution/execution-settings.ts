@@ -11,8 +11,14 @@ const schema = z.object({
   TASK_BACKOFF_MS: int(1, 3_600_000).default(2000),
   /** One attempt's time limit: a hung connector call fails the attempt. */
   TASK_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
-  /** Jobs one worker process runs at once per source. */
-  SOURCE_CONCURRENCY: int(1, 1000).default(8),
+  /**
+   * Jobs one worker process runs at once per source. The jobs running at once are applied
+   * in batched calls (at most two in flight per source per process), so this sets batch
+   * size more than the load on the source; SOURCE_RATE_MAX bounds the load.
+   */
+  SOURCE_CONCURRENCY: int(1, 1000).default(64),
+  /** Finalise jobs (verify and close a request) one worker process runs at once; they batch too. */
+  REQUEST_CONCURRENCY: int(1, 1000).default(64),
   /** Most tasks of one source applied in one batched connector call (eraseMany, restrictMany). */
   TASK_BATCH_MAX: int(1, 1000).default(50),
   /** Rate limit per source across all workers: at most MAX jobs per DURATION ms. */
@@ -42,6 +48,7 @@ export interface ExecutionSettings {
   backoffMs: number;
   taskTimeoutMs: number;
   sourceConcurrency: number;
+  requestConcurrency: number;
   taskBatchMax: number;
   rateMax: number;
   rateDurationMs: number;
@@ -70,6 +77,7 @@ export function executionSettingsFromEnv(env: Record<string, string | undefined>
     backoffMs: v.TASK_BACKOFF_MS,
     taskTimeoutMs: v.TASK_TIMEOUT_MS,
     sourceConcurrency: v.SOURCE_CONCURRENCY,
+    requestConcurrency: v.REQUEST_CONCURRENCY,
     taskBatchMax: v.TASK_BATCH_MAX,
     rateMax: v.SOURCE_RATE_MAX,
     rateDurationMs: v.SOURCE_RATE_DURATION_MS,

@@ -129,6 +129,48 @@ describe('reference stores', () => {
     await cctv.close();
   });
 
+  it('R9: footage files go only once the erasure has committed; a rolled-back erasure leaves them', async () => {
+    const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
+    const [visit] = await sql<{ id: string }>(
+      `SELECT v.id FROM cctv.visits v WHERE EXISTS (SELECT 1 FROM cctv.segments s WHERE s.site = v.site AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at)
+        ORDER BY v.last_activity_at DESC OFFSET 1 LIMIT 1`,
+    );
+    const ref = { sourceId: 'cctv', recordId: visit!.id };
+    const footage = (await cctv.export([ref]))[0]!.data.footage as { segmentId: string }[];
+    const files = await sql<{ file_path: string }>(`SELECT file_path FROM cctv.segments WHERE id = ANY($1)`, [footage.map((f) => f.segmentId)]);
+    expect(files.length).toBeGreaterThan(0);
+    // Another table of the store still points at the visit: deleting it fails after the segments' rows went.
+    await sql(`CREATE TABLE cctv.incident_reports (visit_id text REFERENCES cctv.visits(id))`);
+    await sql(`INSERT INTO cctv.incident_reports VALUES ($1)`, [visit!.id]);
+    try {
+      await expect(cctv.erase(ref, plan('PURGE'))).rejects.toThrow();
+      expect(await sql(`SELECT 1 FROM cctv.segments WHERE id = ANY($1)`, [footage.map((f) => f.segmentId)])).toHaveLength(footage.length);
+      for (const f of files) await access(path.join(footageDir, f.file_path));
+    } finally {
+      await sql(`DROP TABLE cctv.incident_reports`);
+    }
+    expect((await cctv.erase(ref, plan('PURGE'))).outcome).toBe('APPLIED');
+    for (const f of files) await expect(access(path.join(footageDir, f.file_path))).rejects.toThrow();
+    await cctv.close();
+  });
+
+  it('case management: erasing a case deletes its parties, notes and every blocking key of both', async () => {
+    const cases = createBuiltinConnector('case_management', { url: db.url, schema: 'case_management' });
+    const [kase] = await sql<{ id: string }>(
+      `SELECT c.id FROM case_management.cases c WHERE EXISTS (SELECT 1 FROM case_management.case_parties p WHERE p.case_id = c.id)
+          AND EXISTS (SELECT 1 FROM case_management.case_notes n WHERE n.case_id = c.id) ORDER BY c.id LIMIT 1`,
+    );
+    const parties = (await sql<{ id: string }>(`SELECT id FROM case_management.case_parties WHERE case_id = $1`, [kase!.id])).map((p) => p.id);
+    const owners = [kase!.id, ...parties];
+    expect(await sql(`SELECT 1 FROM case_management.record_key WHERE record_id = ANY($1)`, [owners])).not.toHaveLength(0);
+    expect((await cases.erase({ sourceId: 'cm', recordId: kase!.id }, plan('ERASE'))).outcome).toBe('APPLIED');
+    expect(await sql(`SELECT 1 FROM case_management.record_key WHERE record_id = ANY($1)`, [owners])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM case_management.case_parties WHERE case_id = $1`, [kase!.id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM case_management.case_notes WHERE case_id = $1`, [kase!.id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM case_management.cases WHERE id = $1`, [kase!.id])).toHaveLength(0);
+    await cases.close();
+  });
+
   it('R9: CCTV purge removes footage and visits older than 90 days, and nothing newer', async () => {
     const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
     const now = new Date();
