@@ -70,17 +70,29 @@ export class FinaliseBatches {
   private async readAll(ids: readonly string[]): Promise<FinaliseReads[]> {
     const q = (sql: string) => this.deps.dataSource.query(sql, [[...ids]]);
     const [requests, tasks, records, decisions] = await Promise.all([
-      q(`SELECT * FROM data_subject_request WHERE id = ANY($1::uuid[])`),
-      q(`SELECT * FROM task WHERE request_id = ANY($1::uuid[])`),
+      q(`SELECT id, type, status, identifiers_sealed, received_at, verified_at, due_at, extended_due_at FROM data_subject_request WHERE id = ANY($1::uuid[])`),
+      q(`SELECT id, request_id, source_id, record_id, action, status, attempts, job_id, last_error, outcome, applied_count FROM task WHERE request_id = ANY($1::uuid[])`),
       q(`SELECT request_id, source_id, record_id, record_type FROM request_record WHERE request_id = ANY($1::uuid[])`),
       q(`SELECT request_id, source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = ANY($1::uuid[]) ORDER BY source_id, record_id`),
     ]);
-    const of = <T extends { request_id: string }>(rows: T[], id: string) => rows.filter((r) => r.request_id === id);
+    const of = <T extends { request_id: string }>(rows: T[]) => {
+      const byRequest = new Map<string, T[]>();
+      for (const r of rows) {
+        const list = byRequest.get(r.request_id);
+        if (list) list.push(r);
+        else byRequest.set(r.request_id, [r]);
+      }
+      return (id: string) => byRequest.get(id) ?? [];
+    };
+    const requestById = new Map((requests as FinalisedRequestRow[]).map((r) => [r.id, r]));
+    const tasksOf = of<TaskRow>(tasks);
+    const recordsOf = of<{ request_id: string; source_id: string; record_id: string; record_type: string }>(records);
+    const decisionsOf = of<DecisionRow & { request_id: string }>(decisions);
     return ids.map((id) => ({
-      request: (requests as FinalisedRequestRow[]).find((r) => r.id === id),
-      tasks: of(tasks, id),
-      recordTypes: new Map(of<{ request_id: string; source_id: string; record_id: string; record_type: string }>(records, id).map((r) => [`${r.source_id}/${r.record_id}`, r.record_type])),
-      decisions: of<DecisionRow & { request_id: string }>(decisions, id),
+      request: requestById.get(id),
+      tasks: tasksOf(id),
+      recordTypes: new Map(recordsOf(id).map((r) => [`${r.source_id}/${r.record_id}`, r.record_type])),
+      decisions: decisionsOf(id),
     }));
   }
 
@@ -90,10 +102,11 @@ export class FinaliseBatches {
     return this.deps.dataSource.transaction(async (m) => {
       const updated = rowsOf<{ id: string }>(
         await m.query(
-          `UPDATE data_subject_request r SET status = x.to_status, response = x.response::jsonb, updated_at = now(), version = r.version + 1
-             FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(id, to_status, response)
+          // One JSON document for the batch: the responses are not escaped again as array elements.
+          `UPDATE data_subject_request r SET status = x.to_status, response = x.response, updated_at = now(), version = r.version + 1
+             FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, to_status text, response jsonb)
             WHERE r.id = x.id AND r.status = 'EXECUTING' RETURNING r.id`,
-          [moves.map((c) => c.requestId), moves.map((c) => c.to), moves.map((c) => JSON.stringify(c.response))],
+          [JSON.stringify(moves.map((c) => ({ id: c.requestId, to_status: c.to, response: c.response })))],
         ),
       );
       const moved = new Set(updated.map((r) => r.id));

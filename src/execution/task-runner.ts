@@ -32,6 +32,9 @@ interface Attempt {
 /** A connector's answer for one task: its result, or the error that task's call ended in. */
 type Applied = { result: ActionResult } | { error: unknown };
 
+/** What running a task needs of its row. */
+type RunningTask = Pick<TaskRow, 'id' | 'request_id' | 'source_id' | 'record_id' | 'action'>;
+
 const ERASING: ReadonlySet<string> = new Set([RecordAction.ERASE, RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE]);
 
 /** Batches in flight per source in one process: one being applied while the next fills. */
@@ -56,10 +59,11 @@ export class TaskRunner {
 
   private async runBatch(sourceId: string, attempts: readonly Attempt[]): Promise<Array<Answer | Error>> {
     const { dataSource } = this.deps;
-    const rows = rowsOf<TaskRow>(
+    const rows = rowsOf<RunningTask>(
       await dataSource.query(
         `UPDATE task SET status = 'RUNNING', attempts = attempts + 1, started_at = now(), updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED') RETURNING *`,
+          WHERE id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED')
+          RETURNING id, request_id, source_id, record_id, action`,
         [[...new Set(attempts.map((a) => a.job.taskId))]],
       ),
     );
@@ -95,7 +99,7 @@ export class TaskRunner {
   }
 
   /** One statement for every outcome of the batch. */
-  private async saveOutcomes(tasks: readonly TaskRow[], settled: Map<string, SettledAttempt>, ms: number): Promise<void> {
+  private async saveOutcomes(tasks: readonly RunningTask[], settled: Map<string, SettledAttempt>, ms: number): Promise<void> {
     const rows = tasks.map((t) => settled.get(t.id)!.row);
     await this.deps.dataSource.query(
       `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
@@ -111,7 +115,7 @@ export class TaskRunner {
    * Applies every task of the batch, each answer in the tasks' order: erasures and
    * restrictions through the connector's batched call when it has one, the rest one by one.
    */
-  private async applyAll(sourceId: string, tasks: readonly TaskRow[]): Promise<Applied[]> {
+  private async applyAll(sourceId: string, tasks: readonly RunningTask[]): Promise<Applied[]> {
     let connector: Connector;
     try {
       connector = await this.deps.sources.connector(sourceId);
@@ -142,7 +146,7 @@ export class TaskRunner {
    * One batched call for `members`. If it fails with anything but a rate limit or a time-out,
    * its tasks are tried one by one, so one bad record fails only its own task.
    */
-  private async inBatch(connector: Connector, members: readonly { t: TaskRow; i: number }[], out: Applied[], call: () => Promise<ActionResult[]>): Promise<void> {
+  private async inBatch(connector: Connector, members: readonly { t: RunningTask; i: number }[], out: Applied[], call: () => Promise<ActionResult[]>): Promise<void> {
     const batch = await this.attempt(call);
     if ('result' in batch && Array.isArray(batch.result) && batch.result.length === members.length) {
       members.forEach(({ i }, k) => (out[i] = { result: batch.result[k]! }));
@@ -172,7 +176,7 @@ export class TaskRunner {
     }
   }
 
-  private async apply(connector: Connector, task: TaskRow): Promise<ActionResult> {
+  private async apply(connector: Connector, task: RunningTask): Promise<ActionResult> {
     const ref = refOf(task);
     if (ERASING.has(task.action)) return connector.erase(ref, planOf(task));
     switch (task.action) {
@@ -202,7 +206,7 @@ export class TaskRunner {
     }
   }
 
-  private async auditTask(task: TaskRow, outcome: 'SUCCESS' | 'FAILED', detail: string): Promise<void> {
+  private async auditTask(task: RunningTask, outcome: 'SUCCESS' | 'FAILED', detail: string): Promise<void> {
     await this.deps.audit.record({
       actor: { id: 'system:worker', kind: 'worker' },
       action: AuditAction.TASK_EXECUTE,
@@ -213,5 +217,5 @@ export class TaskRunner {
   }
 }
 
-const refOf = (task: TaskRow): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
-const planOf = (task: TaskRow): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: task.request_id, taskId: task.id });
+const refOf = (task: RunningTask): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
+const planOf = (task: RunningTask): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: task.request_id, taskId: task.id });

@@ -66,7 +66,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 /** One floor run: queue one no-op job per task on per-source queues, then time their drain. */
-async function drainFloor(s: Services, name: string, ids: Record<string, string[]>, taskCount: number): Promise<{ queued: number; drained: number }> {
+async function drainFloor(s: Services, name: string, ids: Record<string, string[]>, taskCount: number): Promise<{ queued: number; drained: number; cpu: number }> {
   const queues = SOURCES.map((src) => s.execution.queue(`${name}-${QueueNames.sourceTasks(src)}`));
   let t = performance.now();
   for (const [k, q] of queues.entries()) {
@@ -75,12 +75,14 @@ async function drainFloor(s: Services, name: string, ids: Record<string, string[
   }
   const queued = (performance.now() - t) / 1000;
   let done = 0;
+  const cpu = process.cpuUsage();
   t = performance.now();
   const workers = SOURCES.map((src) => s.queues.worker(`${name}-${QueueNames.sourceTasks(src)}`, async () => { done++; }, { concurrency: Number(CONCURRENCY) }));
   await waitUntil(async () => done >= taskCount, 600_000);
   const drained = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
   await Promise.all(workers.map((w) => w.close()));
-  return { queued, drained };
+  return { queued, drained, cpu: (used.user + used.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -95,7 +97,6 @@ async function main(): Promise<void> {
     SOURCE_RATE_MAX: '1000000',
     SCHEDULERS: 'false',
     DATABASE_POOL_SIZE: '40',
-    JOBS_KEEP_COMPLETED_COUNT: '100000',
   };
   Object.assign(process.env, env);
   const gateway = await startThrowawayGateway({ prefix: 'dsr_bench_erasure', env });
@@ -123,10 +124,10 @@ async function main(): Promise<void> {
     // The floor: BullMQ no-op jobs on the same backend, same per-source queues and
     // concurrency. Both sides are timed the same way: queue everything, then start the
     // workers and time the drain.
-    const floorDrains: { queued: number; drained: number }[] = [];
+    const floorDrains: { queued: number; drained: number; cpu: number }[] = [];
     for (let round = 0; round < 3; round++) floorDrains.push(await drainFloor(s, `floor${round}`, ids, taskCount));
     floorDrains.sort((a, b) => a.drained - b.drained);
-    const { queued: floorQueueSeconds, drained: floorSeconds } = floorDrains[1]!;
+    const { queued: floorQueueSeconds, drained: floorSeconds, cpu: floorCpu } = floorDrains[1]!;
     console.error(`[${new Date().toISOString()}] floor drains: ${floorDrains.map((d) => `${(taskCount / d.drained).toFixed(0)} jobs/s`).join(', ')}`);
 
     // The real thing. Handlers approve requests concurrently in practice: 16 executions in flight.
@@ -175,6 +176,8 @@ async function main(): Promise<void> {
     console.log(`  tasks (workers started → every task finished): ${taskSeconds.toFixed(1)} s = ${taskTps.toFixed(0)} tasks/s; gateway process CPU ${((taskCpu.user + taskCpu.system) / 1e6).toFixed(1)} s (its threads, one of them the training system's)`);
     console.log(`  verified close (workers started → every request closed after re-discovery): ${closeSeconds.toFixed(1)} s`);
     console.log(`  floor (BullMQ no-op jobs, same queues/concurrency; median of ${floorDrains.map((d) => (taskCount / d.drained).toFixed(0)).join(', ')}): queued in ${floorQueueSeconds.toFixed(1)} s, drained in ${floorSeconds.toFixed(2)} s = ${floor.toFixed(0)} jobs/s`);
+    const perTask = (seconds: number) => `${((seconds * 1000) / taskCount).toFixed(2)} ms`;
+    console.log(`  gateway process CPU per task ${perTask((taskCpu.user + taskCpu.system) / 1e6)} (with verification of the requests finishing meanwhile) against ${perTask(floorCpu)} per no-op job`);
     console.log(`  ratio: tasks ${(taskTps / floor).toFixed(2)}× the floor (goal ≥ 0.5×); end to end (execute + tasks + verification vs queue + drain) ${(endToEnd / floorEndToEnd).toFixed(2)}×`);
 
     // Tombstone checks with TOMBSTONES stored.
