@@ -8,7 +8,9 @@ import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '..
 import { caseSource } from './operations-fixture.js';
 
 // A store that says APPLIED but keeps the record: triggers put a deleted case (and its
-// blocking keys) straight back, `times` times. Verification must find it again.
+// blocking keys) straight back, `times` times. Verification must find it again. The
+// store deletes a case and its keys in one statement, whose row triggers may fire in
+// either order, so a key comes back if its case is back or is still to come back.
 const RESURRECTION = [
   `CREATE TABLE case_management.resurrect (record_id text PRIMARY KEY, times int NOT NULL)`,
   `CREATE FUNCTION case_management.resurrect_case() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -20,7 +22,8 @@ const RESURRECTION = [
   `CREATE TRIGGER resurrect_case AFTER DELETE ON case_management.cases FOR EACH ROW EXECUTE FUNCTION case_management.resurrect_case()`,
   `CREATE FUNCTION case_management.resurrect_keys() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
-     IF EXISTS (SELECT 1 FROM case_management.cases WHERE id = OLD.record_id) THEN
+     IF EXISTS (SELECT 1 FROM case_management.cases WHERE id = OLD.record_id)
+        OR EXISTS (SELECT 1 FROM case_management.resurrect WHERE record_id = OLD.record_id AND times > 0) THEN
        INSERT INTO case_management.record_key (key, record_id) VALUES (OLD.key, OLD.record_id) ON CONFLICT DO NOTHING;
      END IF;
      RETURN NULL;
