@@ -95,37 +95,42 @@ export class CctvConnector extends ReferenceConnector {
 
   protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action'], afterCommit: AfterCommit): Promise<ActionResult[]> {
     const segments = await this.segmentsOf(client, rows);
-    const files = await this.deleteSegments(client, [...segments.values()].flat());
-    afterCommit(() => this.removeFiles(files));
+    const filesOf = (row: Row) => (segments.get(String(row.id)) ?? []).map((s) => this.footagePath(String(s.file_path)));
+    await this.deleteSegments(client, [...segments.values()].flat());
     await this.deleteRecords(client, spec, rowIds(rows));
-    return rows.map((row) => ({ outcome: 'APPLIED', detail: `visit and ${segments.get(String(row.id))?.length ?? 0} footage segment(s) purged` }));
+    const answers: ActionResult[] = rows.map((row) => ({ outcome: 'APPLIED', detail: `visit and ${segments.get(String(row.id))?.length ?? 0} footage segment(s) purged` }));
+    afterCommit(async () => {
+      const failed = await this.removeFiles(rows.flatMap(filesOf));
+      rows.forEach((row, i) => {
+        const left = filesOf(row).filter((f) => failed.has(f));
+        // The rows are gone but footage is still on disk: not a success to report.
+        // Amended in place: the batch holds these answer objects.
+        if (left.length > 0) Object.assign(answers[i]!, { outcome: 'REFUSED', detail: `visit and segment rows purged, but ${left.length} footage file(s) could not be removed (${failed.get(left[0]!)}): remove them by hand` });
+      });
+    });
+    return answers;
   }
 
-  /** Deletes the segment rows; returns their files, to remove once the deletion has committed. */
-  private async deleteSegments(db: pg.Pool | pg.PoolClient, segments: Row[]): Promise<string[]> {
-    if (segments.length === 0) return [];
-    const files = segments.map((s) => this.footagePath(String(s.file_path)));
+  private async deleteSegments(db: pg.Pool | pg.PoolClient, segments: readonly Row[]): Promise<void> {
+    if (segments.length === 0) return;
     await db.query(`DELETE FROM ${this.table('segments')} WHERE id = ANY($1::text[])`, [segments.map((s) => s.id)]);
-    return files;
   }
 
   /**
-   * Removes footage files after their rows are gone. Segments overlap between visitors,
-   * so another erasure may have removed a file already: that is not an error. Any other
-   * failure is thrown, so the caller sees that a file was left behind.
+   * Removes footage files once their rows are gone; answers the files that could not be
+   * removed, with the reason. Segments overlap between visitors, so another erasure may
+   * have removed a file already: that is not a failure.
    */
-  private async removeFiles(files: readonly string[]): Promise<void> {
-    const failed = (
-      await Promise.all(
-        [...new Set(files)].map((file) =>
-          unlink(file).then(
-            () => null,
-            (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error),
-          ),
-        ),
-      )
-    ).filter((e) => e !== null);
-    if (failed.length > 0) throw new Error(`footage rows purged, but ${failed.length} file(s) could not be removed: ${failed[0]!.code ?? failed[0]!.message}`);
+  private async removeFiles(files: readonly string[]): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    await Promise.all(
+      [...new Set(files)].map((file) =>
+        unlink(file).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') failed.set(file, error.code ?? error.message);
+        }),
+      ),
+    );
+    return failed;
   }
 
   /** Resolves a stored relative path, refusing anything that escapes the footage directory. */
@@ -136,11 +141,12 @@ export class CctvConnector extends ReferenceConnector {
   }
 
   /** The 90-day purge (R9): segments and visits older than `maxAgeDays` at `now`. */
-  async purgeExpired(now: Date = new Date(), maxAgeDays = 90): Promise<{ segments: number; visits: number }> {
+  async purgeExpired(now: Date = new Date(), maxAgeDays = 90): Promise<{ segments: number; visits: number; filesNotRemoved: number }> {
     const cutoff = new Date(now.getTime() - maxAgeDays * 86_400_000);
     const purged = await this.transaction(async (client) => {
       const { rows: segments } = await client.query<Row>(this.segmentsSql('s.ended_at < $1'), [cutoff]);
-      const files = await this.deleteSegments(client, segments);
+      await this.deleteSegments(client, segments);
+      const files = segments.map((s) => this.footagePath(String(s.file_path)));
       const { rows: visits } = await client.query<{ id: string }>(
         `DELETE FROM ${this.table('visits')} WHERE COALESCE(last_activity_at, arrived_at) < $1 RETURNING id`,
         [cutoff],
@@ -148,7 +154,7 @@ export class CctvConnector extends ReferenceConnector {
       await dropKeys(client, this.schema, visits.map((v) => v.id));
       return { files, segments: segments.length, visits: visits.length };
     });
-    await this.removeFiles(purged.files);
-    return { segments: purged.segments, visits: purged.visits };
+    const failed = await this.removeFiles(purged.files);
+    return { segments: purged.segments, visits: purged.visits, filesNotRemoved: failed.size };
   }
 }

@@ -28,6 +28,8 @@ export type Row = Record<string, unknown>;
 /**
  * Registers work to run once the erasure's transaction has committed: what lives outside
  * the database (files) is removed only when the rows that point to it are surely gone.
+ * The work runs before the batch answers, so it may still amend, in place, the answer
+ * objects its eraseRecords returned (a file that stayed on disk is not a success).
  */
 export type AfterCommit = (work: () => Promise<void>) => void;
 

@@ -63,14 +63,16 @@ export async function scanDeadlines(services: Services, now: Date): Promise<{ ov
 }
 
 /** The CCTV 90-day purge (R9) in every CCTV source. */
-export async function purgeCctv(services: Services, now: Date): Promise<Record<string, { segments: number; visits: number }>> {
-  const out: Record<string, { segments: number; visits: number }> = {};
+export async function purgeCctv(services: Services, now: Date): Promise<Record<string, { segments: number; visits: number; filesNotRemoved: number }>> {
+  const out: Record<string, { segments: number; visits: number; filesNotRemoved: number }> = {};
   for (const source of await services.sources.list()) {
     if (source.kind !== SourceKind.CCTV) continue;
     const connector = unwrapConnector(await services.sources.connector(source.id));
     if (!(connector instanceof CctvConnector)) continue;
     out[source.id] = await connector.purgeExpired(now);
-    services.logger.info({ sourceId: source.id, ...out[source.id] }, 'cctv purge');
+    const result = out[source.id]!;
+    if (result.filesNotRemoved > 0) services.logger.warn({ sourceId: source.id, ...result }, 'cctv purge left footage files on disk');
+    else services.logger.info({ sourceId: source.id, ...result }, 'cctv purge');
   }
   return out;
 }

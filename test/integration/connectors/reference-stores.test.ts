@@ -9,7 +9,7 @@ import { decryptCardNumber } from '../../../connectors/concierge/card-crypto.js'
 import { Relationship } from '../../../src/domain/vocabulary.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { createTestDatabase } from '../../support/test-database.js';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { blockingKeysOf } from '../../../src/identity/blocking.js';
 
@@ -152,6 +152,30 @@ describe('reference stores', () => {
     expect((await cctv.erase(ref, plan('PURGE'))).outcome).toBe('APPLIED');
     for (const f of files) await expect(access(path.join(footageDir, f.file_path))).rejects.toThrow();
     await cctv.close();
+  });
+
+  it('R9: a footage file that cannot be removed after the commit makes the erasure REFUSED with the reason, not APPLIED', async () => {
+    const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
+    const [visit] = await sql<{ id: string }>(
+      `SELECT v.id FROM cctv.visits v WHERE EXISTS (SELECT 1 FROM cctv.segments s WHERE s.site = v.site AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at)
+        ORDER BY v.last_activity_at DESC OFFSET 2 LIMIT 1`,
+    );
+    const ref = { sourceId: 'cctv', recordId: visit!.id };
+    const footage = (await cctv.export([ref]))[0]!.data.footage as { segmentId: string }[];
+    const [stuck] = await sql<{ file_path: string }>(`SELECT file_path FROM cctv.segments WHERE id = $1`, [footage[0]!.segmentId]);
+    // A directory where the file should be: unlink fails whoever runs the test.
+    const where = path.join(footageDir, stuck!.file_path);
+    await rm(where, { force: true });
+    await mkdir(where);
+    try {
+      const result = await cctv.erase(ref, plan('PURGE'));
+      expect(result.outcome).toBe('REFUSED');
+      expect(result.detail).toMatch(/1 footage file\(s\) could not be removed/);
+      expect(await sql(`SELECT 1 FROM cctv.visits WHERE id = $1`, [visit!.id])).toHaveLength(0);
+    } finally {
+      await rm(where, { recursive: true, force: true });
+      await cctv.close();
+    }
   });
 
   it('case management: erasing a case deletes its parties, notes and every blocking key of both', async () => {

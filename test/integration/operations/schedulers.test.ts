@@ -71,7 +71,7 @@ describe('scheduled jobs: CCTV 90-day purge and the deadline scan (redis queue)'
     expect(oldSegments.every((x) => existsSync(footage(x.file_path)))).toBe(true);
 
     const result = await schedulesProcessor(s)({ name: ScheduleNames.cctvPurge } as Job);
-    expect(result).toEqual({ cctv: { segments: 4, visits: 3 } });
+    expect(result).toEqual({ cctv: { segments: 4, visits: 3, filesNotRemoved: 0 } });
     const left: { id: string }[] = await db.query(`SELECT id FROM cctv.visits WHERE id = ANY($1)`, [[old1, old2, old3, young]]);
     expect(left.map((v) => v.id)).toEqual([young]);
     const [{ visits: visitsNow, segments: segmentsNow }] = await db.query(`SELECT (SELECT count(*)::int FROM cctv.visits) AS visits, (SELECT count(*)::int FROM cctv.segments) AS segments`);
@@ -82,7 +82,7 @@ describe('scheduled jobs: CCTV 90-day purge and the deadline scan (redis queue)'
     expect(await db.query(`SELECT 1 FROM cctv.record_key WHERE record_id = ANY($1)`, [[old1, old2, old3]])).toEqual([]);
     expect(await connector.export([{ sourceId: 'cctv', recordId: old1! }])).toEqual([]);
     // Running it again finds nothing more.
-    expect(await schedulesProcessor(s)({ name: ScheduleNames.cctvPurge } as Job)).toEqual({ cctv: { segments: 0, visits: 0 } });
+    expect(await schedulesProcessor(s)({ name: ScheduleNames.cctvPurge } as Job)).toEqual({ cctv: { segments: 0, visits: 0, filesNotRemoved: 0 } });
   });
 
   it('R3: the deadline scan job reports a request past its due date as overdue and audits it (ids only)', async () => {
