@@ -28,6 +28,20 @@ async function sql<R extends pg.QueryResultRow>(text: string, params: unknown[] 
   }
 }
 
+/** The `offset`-th most recent visit with footage, and its segments' files. */
+async function visitWithFootage(cctv: CctvConnector, offset: number) {
+  const [visit] = await sql<{ id: string }>(
+    `SELECT v.id FROM cctv.visits v WHERE EXISTS (SELECT 1 FROM cctv.segments s WHERE s.site = v.site AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at)
+      ORDER BY v.last_activity_at DESC OFFSET $1 LIMIT 1`,
+    [offset],
+  );
+  const ref = { sourceId: 'cctv', recordId: visit!.id };
+  const footage = (await cctv.export([ref]))[0]!.data.footage as { segmentId: string }[];
+  const files = await sql<{ file_path: string }>(`SELECT file_path FROM cctv.segments WHERE id = ANY($1)`, [footage.map((f) => f.segmentId)]);
+  expect(files.length).toBeGreaterThan(0);
+  return { visit: visit!, ref, footage, files };
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
   footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-footage-'));
@@ -131,17 +145,10 @@ describe('reference stores', () => {
 
   it('R9: footage files go only once the erasure has committed; a rolled-back erasure leaves them', async () => {
     const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
-    const [visit] = await sql<{ id: string }>(
-      `SELECT v.id FROM cctv.visits v WHERE EXISTS (SELECT 1 FROM cctv.segments s WHERE s.site = v.site AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at)
-        ORDER BY v.last_activity_at DESC OFFSET 1 LIMIT 1`,
-    );
-    const ref = { sourceId: 'cctv', recordId: visit!.id };
-    const footage = (await cctv.export([ref]))[0]!.data.footage as { segmentId: string }[];
-    const files = await sql<{ file_path: string }>(`SELECT file_path FROM cctv.segments WHERE id = ANY($1)`, [footage.map((f) => f.segmentId)]);
-    expect(files.length).toBeGreaterThan(0);
+    const { visit, ref, footage, files } = await visitWithFootage(cctv, 1);
     // Another table of the store still points at the visit: deleting it fails after the segments' rows went.
     await sql(`CREATE TABLE cctv.incident_reports (visit_id text REFERENCES cctv.visits(id))`);
-    await sql(`INSERT INTO cctv.incident_reports VALUES ($1)`, [visit!.id]);
+    await sql(`INSERT INTO cctv.incident_reports VALUES ($1)`, [visit.id]);
     try {
       await expect(cctv.erase(ref, plan('PURGE'))).rejects.toThrow();
       expect(await sql(`SELECT 1 FROM cctv.segments WHERE id = ANY($1)`, [footage.map((f) => f.segmentId)])).toHaveLength(footage.length);
@@ -156,22 +163,16 @@ describe('reference stores', () => {
 
   it('R9: a footage file that cannot be removed after the commit makes the erasure REFUSED with the reason, not APPLIED', async () => {
     const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
-    const [visit] = await sql<{ id: string }>(
-      `SELECT v.id FROM cctv.visits v WHERE EXISTS (SELECT 1 FROM cctv.segments s WHERE s.site = v.site AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at)
-        ORDER BY v.last_activity_at DESC OFFSET 2 LIMIT 1`,
-    );
-    const ref = { sourceId: 'cctv', recordId: visit!.id };
-    const footage = (await cctv.export([ref]))[0]!.data.footage as { segmentId: string }[];
-    const [stuck] = await sql<{ file_path: string }>(`SELECT file_path FROM cctv.segments WHERE id = $1`, [footage[0]!.segmentId]);
+    const { visit, ref, files } = await visitWithFootage(cctv, 2);
     // A directory where the file should be: unlink fails whoever runs the test.
-    const where = path.join(footageDir, stuck!.file_path);
+    const where = path.join(footageDir, files[0]!.file_path);
     await rm(where, { force: true });
     await mkdir(where);
     try {
       const result = await cctv.erase(ref, plan('PURGE'));
       expect(result.outcome).toBe('REFUSED');
       expect(result.detail).toMatch(/1 footage file\(s\) could not be removed/);
-      expect(await sql(`SELECT 1 FROM cctv.visits WHERE id = $1`, [visit!.id])).toHaveLength(0);
+      expect(await sql(`SELECT 1 FROM cctv.visits WHERE id = $1`, [visit.id])).toHaveLength(0);
     } finally {
       await rm(where, { recursive: true, force: true });
       await cctv.close();
