@@ -95,14 +95,15 @@ export class CctvConnector extends ReferenceConnector {
 
   protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action'], afterCommit: AfterCommit): Promise<ActionResult[]> {
     const segments = await this.segmentsOf(client, rows);
-    const filesOf = (row: Row) => (segments.get(String(row.id)) ?? []).map((s) => this.footagePath(String(s.file_path)));
-    await this.deleteSegments(client, [...segments.values()].flat());
+    const segmentsByRow = rows.map((row) => segments.get(String(row.id)) ?? []);
+    await this.deleteSegments(client, segmentsByRow.flat());
     await this.deleteRecords(client, spec, rowIds(rows));
-    const answers: ActionResult[] = rows.map((row) => ({ outcome: 'APPLIED', detail: `visit and ${segments.get(String(row.id))?.length ?? 0} footage segment(s) purged` }));
+    const answers: ActionResult[] = segmentsByRow.map((mine) => ({ outcome: 'APPLIED', detail: `visit and ${mine.length} footage segment(s) purged` }));
+    const filesByRow = segmentsByRow.map((mine) => mine.map((segment) => this.fileOf(segment)));
     afterCommit(async () => {
-      const failed = await this.removeFiles(rows.flatMap(filesOf));
-      rows.forEach((row, i) => {
-        const left = filesOf(row).filter((f) => failed.has(f));
+      const failed = await this.removeFiles(filesByRow.flat());
+      filesByRow.forEach((files, i) => {
+        const left = files.filter((f) => failed.has(f));
         // The rows are gone but footage is still on disk: not a success to report.
         // Amended in place: the batch holds these answer objects.
         if (left.length > 0) Object.assign(answers[i]!, { outcome: 'REFUSED', detail: `visit and segment rows purged, but ${left.length} footage file(s) could not be removed (${failed.get(left[0]!)}): remove them by hand` });
@@ -133,6 +134,10 @@ export class CctvConnector extends ReferenceConnector {
     return failed;
   }
 
+  private fileOf(segment: Row): string {
+    return this.footagePath(String(segment.file_path));
+  }
+
   /** Resolves a stored relative path, refusing anything that escapes the footage directory. */
   footagePath(relative: string): string {
     const full = path.resolve(this.footageDir, relative);
@@ -146,7 +151,7 @@ export class CctvConnector extends ReferenceConnector {
     const purged = await this.transaction(async (client) => {
       const { rows: segments } = await client.query<Row>(this.segmentsSql('s.ended_at < $1'), [cutoff]);
       await this.deleteSegments(client, segments);
-      const files = segments.map((s) => this.footagePath(String(s.file_path)));
+      const files = segments.map((segment) => this.fileOf(segment));
       const { rows: visits } = await client.query<{ id: string }>(
         `DELETE FROM ${this.table('visits')} WHERE COALESCE(last_activity_at, arrived_at) < $1 RETURNING id`,
         [cutoff],

@@ -5,6 +5,7 @@ import type { MatchBand, RecordAction, Relationship, RequestStatus, RequestType 
 import { TaskEntity } from '../../src/execution/task.entity.js';
 import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
 import DataLoader from 'dataloader';
+import { groupBy } from '../../src/domain/group-by.js';
 import { In } from 'typeorm';
 import { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
 import { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
@@ -153,9 +154,8 @@ const loaders = new WeakMap<GraphQLContext, ChildLoaders>();
 /** Rows of many requests in one query, handed back per request (a page of requests is not N queries). */
 function perRequest<T extends { requestId: string }>(query: (ids: string[]) => Promise<T[]>): DataLoader<string, T[]> {
   return new DataLoader(async (ids) => {
-    const groups = new Map<string, T[]>(ids.map((id) => [id, []]));
-    for (const row of await query([...ids])) groups.get(row.requestId)?.push(row);
-    return ids.map((id) => groups.get(id)!);
+    const groups = groupBy(await query([...ids]), (row) => row.requestId);
+    return ids.map((id) => groups.get(id) ?? []);
   });
 }
 

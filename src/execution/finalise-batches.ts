@@ -9,6 +9,7 @@ import type { AuditRecordInput } from '../audit/index.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { rowsOf } from '../database/rows.js';
+import { groupBy } from '../domain/group-by.js';
 import type { TaskRow } from './execution.service.js';
 
 export interface DecisionRow {
@@ -75,24 +76,16 @@ export class FinaliseBatches {
       q(`SELECT request_id, source_id, record_id, record_type FROM request_record WHERE request_id = ANY($1::uuid[])`),
       q(`SELECT request_id, source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = ANY($1::uuid[]) ORDER BY source_id, record_id`),
     ]);
-    const of = <T extends { request_id: string }>(rows: T[]) => {
-      const byRequest = new Map<string, T[]>();
-      for (const r of rows) {
-        const list = byRequest.get(r.request_id);
-        if (list) list.push(r);
-        else byRequest.set(r.request_id, [r]);
-      }
-      return (id: string) => byRequest.get(id) ?? [];
-    };
     const requestById = new Map((requests as FinalisedRequestRow[]).map((r) => [r.id, r]));
-    const tasksOf = of<TaskRow>(tasks);
-    const recordsOf = of<{ request_id: string; source_id: string; record_id: string; record_type: string }>(records);
-    const decisionsOf = of<DecisionRow & { request_id: string }>(decisions);
+    const byRequest = <T extends { request_id: string }>(rows: T[]) => groupBy(rows, (r) => r.request_id);
+    const tasksOf = byRequest<TaskRow>(tasks);
+    const recordsOf = byRequest<{ request_id: string; source_id: string; record_id: string; record_type: string }>(records);
+    const decisionsOf = byRequest<DecisionRow & { request_id: string }>(decisions);
     return ids.map((id) => ({
       request: requestById.get(id),
-      tasks: tasksOf(id),
-      recordTypes: new Map(recordsOf(id).map((r) => [`${r.source_id}/${r.record_id}`, r.record_type])),
-      decisions: decisionsOf(id),
+      tasks: tasksOf.get(id) ?? [],
+      recordTypes: new Map((recordsOf.get(id) ?? []).map((r) => [`${r.source_id}/${r.record_id}`, r.record_type])),
+      decisions: decisionsOf.get(id) ?? [],
     }));
   }
 
