@@ -147,8 +147,9 @@ export abstract class ReferenceConnector implements Connector {
 
   /**
    * Source-specific erasure of records of one type with one action, inside a transaction,
-   * their rows locked: one answer per row, in order. Written set-based (one statement per
-   * table for the whole group), so a batch costs what one record costs.
+   * their rows locked: one answer per row, in order. Written set-based (statements for the
+   * whole group, never one per record), so a batch costs what one record costs. What lives
+   * outside the database is removed through `afterCommit`.
    */
   protected abstract eraseRecords(
     client: pg.PoolClient,
