@@ -5,6 +5,7 @@ import { CreateAuditLog1764000000002 } from './migrations/1764000000002-CreateAu
 import { CreateTombstones1764000001000 } from './migrations/1764000001000-CreateTombstones.js';
 import { CreateRequests1764000002000 } from './migrations/1764000002000-CreateRequests.js';
 import { AddRectification1764000003000 } from './migrations/1764000003000-AddRectification.js';
+import { TaskUpdatesInPlace1764000004000 } from './migrations/1764000004000-TaskUpdatesInPlace.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -13,4 +14,5 @@ export const migrations: Function[] = [
   CreateTombstones1764000001000,
   CreateRequests1764000002000,
   AddRectification1764000003000,
+  TaskUpdatesInPlace1764000004000,
 ];

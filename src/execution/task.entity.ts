@@ -4,11 +4,11 @@ import { DataSubjectRequestEntity } from '../requests/entities/data-subject-requ
 /**
  * One unit of queued work: an action on one record in one source for one request. The
  * table keeps the history; queue jobs come and go. Its id is the job id, so adding the
- * same task twice adds one job.
+ * same task twice adds one job. Its status columns are not indexed, so the updates as it
+ * runs stay on the row's page (migration TaskUpdatesInPlace).
  */
 @Entity({ name: 'task' })
 @Index('task_key', ['requestId', 'sourceId', 'recordId', 'action'], { unique: true })
-@Index('task_request_status_idx', ['requestId', 'status'])
 export class TaskEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
