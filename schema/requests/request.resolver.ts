@@ -254,11 +254,11 @@ export class RequestResolver {
   async possibleDuplicateOf(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const ids = r.entity.possibleDuplicateOf;
     if (!ids.length) return [];
-    const rows = (await ctx.services.dataSource.query(`SELECT id, controller_ids FROM data_subject_request WHERE id = ANY($1::uuid[])`, [ids])) as {
-      id: string;
-      controller_ids: string[];
-    }[];
-    return rows.filter((o) => canSeeRequest(principalOf(ctx), { controllerIds: o.controller_ids })).map((o) => o.id);
+    const controllers = await childLoaders(ctx).controllersOf.loadMany(ids);
+    return ids.filter((_, k) => {
+      const controllerIds = controllers[k];
+      return Array.isArray(controllerIds) && canSeeRequest(principalOf(ctx), { controllerIds });
+    });
   }
 
   @Authorized('request:read')
@@ -304,7 +304,7 @@ export class RequestResolver {
   async controllerInstructions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ControllerInstructionView[]> {
     const children = await childrenOf(ctx, r.id);
     const visibleSources = new Set(children.visibleRecords.filter((x) => x.controllerId).map((x) => x.sourceId));
-    return (await ctx.services.requests.instructions(r.id)).filter((i) => visibleSources.has(i.sourceId));
+    return (await childLoaders(ctx).instructions.load(r.id)).filter((i) => visibleSources.has(i.sourceId));
   }
 
   @Authorized('request:read')
@@ -325,9 +325,8 @@ export class RequestResolver {
   @FieldResolver(() => AccessPackage, { nullable: true, description: 'ACCESS requests: the package (null when you may not see every record of the request).' })
   async accessPackage(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<AccessPackage | null> {
     if (!(await childrenOf(ctx, r.id)).seesAll) return null;
-    const pkg = await ctx.services.requests.packages.latest(r.id);
+    const pkg = await childLoaders(ctx).packages.load(r.id);
     if (!pkg) return null;
-    const manifest = pkg.manifest as { files?: { path: string; sha256: string; bytes: number }[] };
     return {
       downloadUrl: r.issuedLink?.url ?? null,
       expiresAt: r.issuedLink?.expiresAt ?? pkg.expiresAt,
@@ -335,7 +334,7 @@ export class RequestResolver {
       sha256: pkg.sha256,
       sizeBytes: pkg.sizeBytes,
       createdAt: pkg.createdAt,
-      files: manifest.files ?? [],
+      files: pkg.manifest.files ?? [],
     };
   }
 

@@ -9,6 +9,7 @@ import { groupBy } from '../../src/domain/group-by.js';
 import { In } from 'typeorm';
 import { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
 import { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
+import { ControllerInstructionEntity } from '../../src/requests/entities/controller-instruction.entity.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
 import { isActedOn } from '../../src/requests/services/request-snapshot.js';
 import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
@@ -142,11 +143,27 @@ export interface TransitionRow {
   reason: string | null;
 }
 
+/** What a request's list shows of its latest access package: never the sealed archive. */
+export interface PackageSummary {
+  requestId: string;
+  sha256: string;
+  sizeBytes: number;
+  manifest: { files?: { path: string; sha256: string; bytes: number }[] };
+  expiresAt: Date;
+  downloadedAt: Date | null;
+  createdAt: Date;
+}
+
 interface ChildLoaders {
   records: DataLoader<string, RequestRecordEntity[]>;
   decisions: DataLoader<string, RecordDecisionEntity[]>;
   tasks: DataLoader<string, TaskEntity[]>;
   transitions: DataLoader<string, TransitionRow[]>;
+  instructions: DataLoader<string, ControllerInstructionEntity[]>;
+  /** The latest access package of each request, or null. */
+  packages: DataLoader<string, PackageSummary | null>;
+  /** Controllers of other requests (by id), to show only the duplicates a principal may see. */
+  controllersOf: DataLoader<string, string[] | null>;
 }
 
 const loaders = new WeakMap<GraphQLContext, ChildLoaders>();
@@ -159,7 +176,18 @@ function perRequest<T extends { requestId: string }>(query: (ids: string[]) => P
   });
 }
 
-/** Per operation: the records, decisions, tasks and transitions of every request it shows. */
+/** One row per key (or null) from a query over all the keys. */
+function perKey<T>(query: (ids: string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => {
+    const found = new Map((await query([...ids])).map((row) => [keyOf(row), row]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/**
+ * Per operation: the records, decisions, tasks, transitions, controller instructions and
+ * access packages of every request it shows, one query per kind.
+ */
 export function childLoaders(ctx: GraphQLContext): ChildLoaders {
   let found = loaders.get(ctx);
   if (!found) {
@@ -176,6 +204,22 @@ export function childLoaders(ctx: GraphQLContext): ChildLoaders {
           requestId: t.request_id, from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason,
         })),
       ),
+      instructions: perRequest((ids) => m.find(ControllerInstructionEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC' } })),
+      packages: perKey<PackageSummary>(
+        async (ids) =>
+          (await m.query(
+            `SELECT DISTINCT ON (request_id) request_id AS "requestId", sha256, size_bytes AS "sizeBytes", manifest, expires_at AS "expiresAt",
+                    downloaded_at AS "downloadedAt", created_at AS "createdAt"
+               FROM access_package WHERE request_id = ANY($1::uuid[]) ORDER BY request_id, created_at DESC`,
+            [ids],
+          )) as PackageSummary[],
+        (p) => p.requestId,
+      ),
+      controllersOf: new DataLoader(async (ids) => {
+        const rows = (await m.query(`SELECT id, controller_ids FROM data_subject_request WHERE id = ANY($1::uuid[])`, [[...ids]])) as { id: string; controller_ids: string[] }[];
+        const found = new Map(rows.map((r) => [r.id, r.controller_ids]));
+        return ids.map((id) => found.get(id) ?? null);
+      }),
     };
     loaders.set(ctx, found);
   }
