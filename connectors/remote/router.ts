@@ -3,7 +3,7 @@
 // before anything is parsed. Mount it where the team likes: app.use('/connector', router).
 import express, { type Request, type Response, type Router } from 'express';
 import { ConnectorError, type Connector, type ErasureItem, type RecordRef } from '../contract.js';
-import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, NonceCache, verify } from './signing.js';
+import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, NonceCache, verify, type NonceStore, type VerificationFailure } from './signing.js';
 
 export interface ConnectorRouterOptions {
   secret: string;
@@ -11,6 +11,8 @@ export interface ConnectorRouterOptions {
   windowMs?: number;
   bodyLimit?: string;
   now?: () => number;
+  /** Where accepted nonces are kept (default: this process's memory; one instance only). */
+  nonces?: NonceStore;
 }
 
 const STATUS: Record<string, number> = {
@@ -62,7 +64,7 @@ export function createConnectorRouter(connector: Connector, options: ConnectorRo
   if (!options.secret || options.secret.length < 16) throw new ConnectorError('CONFIGURATION', 'the shared secret must be at least 16 characters');
   const windowMs = options.windowMs ?? 300_000;
   const now = options.now ?? Date.now;
-  const nonces = new NonceCache(windowMs);
+  const nonces = options.nonces ?? new NonceCache();
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: options.bodyLimit ?? '2mb' }));
 
@@ -73,7 +75,9 @@ export function createConnectorRouter(connector: Connector, options: ConnectorRo
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const failure = verify(
+    let failure: VerificationFailure | undefined;
+    try {
+      failure = await verify(
       {
         method: req.method,
         path: req.originalUrl.split('?')[0]!,
@@ -87,6 +91,11 @@ export function createConnectorRouter(connector: Connector, options: ConnectorRo
       windowMs,
       now(),
     );
+    } catch {
+      // The nonce store cannot be reached: refuse rather than risk accepting a replay.
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'replay protection unavailable' } });
+      return;
+    }
     if (failure) {
       res.status(401).json({ error: { code: 'UNAUTHENTICATED', reason: failure } });
       return;

@@ -40,34 +40,43 @@ export function signedHeaders(method: string, path: string, body: string, secret
 
 export type VerificationFailure = 'MISSING_HEADERS' | 'BAD_SIGNATURE' | 'STALE_TIMESTAMP' | 'REPLAYED_NONCE';
 
-/** Nonces seen inside the window; entries expire with it so memory stays bounded. */
-export class NonceCache {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly windowMs: number) {}
+/**
+ * Where a connector service remembers the nonces it has accepted. `claim` is true the
+ * first time a nonce is offered; the store must remember it for `rememberMs`. A service
+ * that runs several instances behind one address needs a store they share
+ * (`RedisNonceStore`), or a request replayed to another instance would be accepted.
+ */
+export interface NonceStore {
+  claim(nonce: string, now: number, rememberMs: number): boolean | Promise<boolean>;
+}
 
-  /** True the first time a nonce is offered inside the window. */
-  claim(nonce: string, now: number): boolean {
+/** Nonces seen by this process; entries expire so memory stays bounded. For one instance. */
+export class NonceCache implements NonceStore {
+  private readonly seen = new Map<string, number>();
+
+  claim(nonce: string, now: number, rememberMs: number): boolean {
     this.evict(now);
     if (this.seen.has(nonce)) return false;
-    this.seen.set(nonce, now + 2 * this.windowMs);
+    this.seen.set(nonce, now + rememberMs);
     return true;
   }
 
   private evict(now: number): void {
     for (const [nonce, expiry] of this.seen) {
-      if (expiry > now) break; // insertion order is expiry order
+      if (expiry > now) break; // insertion order is expiry order (one router, one window)
       this.seen.delete(nonce);
     }
   }
 }
 
-export function verify(
+/** Why a request is refused, or undefined when it is signed, fresh and new. */
+export async function verify(
   parts: Partial<SignedParts> & { signature?: string },
   secret: string,
-  nonces: NonceCache,
+  nonces: NonceStore,
   windowMs: number,
   now = Date.now(),
-): VerificationFailure | undefined {
+): Promise<VerificationFailure | undefined> {
   const { method, path, timestamp, nonce, body, signature } = parts;
   if (!method || !path || !timestamp || !nonce || !signature || body === undefined) return 'MISSING_HEADERS';
   if (!/^\d{1,12}$/.test(timestamp) || !/^[A-Za-z0-9_-]{16,128}$/.test(nonce)) return 'MISSING_HEADERS';
@@ -75,6 +84,8 @@ export function verify(
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'BAD_SIGNATURE';
   if (Math.abs(now - Number(timestamp) * 1000) > windowMs) return 'STALE_TIMESTAMP';
-  if (!nonces.claim(nonce, now)) return 'REPLAYED_NONCE';
+  // A timestamp inside the window is at most windowMs old or ahead: remembering the nonce
+  // for twice the window covers every moment it could be replayed.
+  if (!(await nonces.claim(nonce, now, 2 * windowMs))) return 'REPLAYED_NONCE';
   return undefined;
 }

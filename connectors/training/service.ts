@@ -4,6 +4,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConnectorRouter } from '../remote/router.js';
+import type { NonceStore } from '../remote/signing.js';
 import { TrainingConnector } from './connector.js';
 
 export interface TrainingServiceOptions {
@@ -15,6 +16,8 @@ export interface TrainingServiceOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Accepted nonces; instances of the service behind one address must share one (RedisNonceStore). */
+  nonces?: NonceStore;
 }
 
 export interface TrainingService {
@@ -27,7 +30,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
   const connector = new TrainingConnector({ url: options.url, schema: options.schema ?? 'training' });
   const app = express();
   app.disable('x-powered-by');
-  app.use('/connector', createConnectorRouter(connector, { secret: options.secret }));
+  app.use('/connector', createConnectorRouter(connector, { secret: options.secret, nonces: options.nonces }));
   const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.port ?? 0, host, (error?: Error) => (error ? reject(error) : resolve(s)));

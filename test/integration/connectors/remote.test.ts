@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteConnector } from '../../../connectors/remote/client.js';
 import { signedHeaders, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../connectors/remote/signing.js';
+import { RedisNonceStore } from '../../../connectors/remote/redis-nonce-store.js';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
 import { SourceKind } from '../../../src/domain/vocabulary.js';
 import { recordIds, seededStores, type SeededStores } from './fixtures.js';
@@ -116,5 +119,54 @@ describe('remote connector protocol', () => {
     await client.connect();
     expect(client.describe().name).toBe('Training');
     await expect(client.discover([{ identifiers: [{ type: 'NOPE' as never, value: 'x' }], blockingKeys: [] }])).rejects.toMatchObject({ code: 'INVALID_IDENTIFIER' });
+  });
+});
+
+// A service run as several instances behind one address: a request replayed to another
+// instance must be refused too, so the instances share their nonces in Redis.
+describe('replay protection across instances', () => {
+  const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let redis: Redis;
+  const instances: TrainingService[] = [];
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const nonces = new RedisNonceStore(redis, `test-nonce-${randomBytes(4).toString('hex')}:`);
+    for (let i = 0; i < 2; i++) instances.push(await startTrainingService({ url: stores.url, secret: SECRET, nonces }));
+  });
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.close()));
+    await redis?.quit();
+  });
+
+  const send = (instance: TrainingService, body: string, headers: Record<string, string>) =>
+    fetch(`${instance.baseUrl}/health`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('refuses at one instance a request another instance has accepted', async () => {
+    const [a, b] = instances as [TrainingService, TrainingService];
+    const body = '{}';
+    // Both instances are mounted at the same path, as behind one load balancer.
+    const headers = signedHeaders('POST', new URL(`${a.baseUrl}/health`).pathname, body, SECRET);
+    expect((await send(a, body, headers)).status).toBe(200);
+    const replay = await send(b, body, headers);
+    expect(replay.status).toBe(401);
+    expect((await json(replay)).error.reason).toBe('REPLAYED_NONCE');
+    // A new request (new nonce) is accepted by either.
+    expect((await send(b, body, signedHeaders('POST', new URL(`${b.baseUrl}/health`).pathname, body, SECRET))).status).toBe(200);
+  });
+
+  it('refuses every request while the nonce store cannot be reached (503), rather than risk a replay', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+    down.on('error', () => undefined); // the refused connection is the point of this test
+    const service2 = await startTrainingService({ url: stores.url, secret: SECRET, nonces: new RedisNonceStore(down) });
+    try {
+      const body = '{}';
+      const response = await send(service2, body, signedHeaders('POST', new URL(`${service2.baseUrl}/health`).pathname, body, SECRET));
+      expect(response.status).toBe(503);
+      expect((await json(response)).error.code).toBe('UNAVAILABLE');
+    } finally {
+      await service2.close();
+      down.disconnect();
+    }
   });
 });
