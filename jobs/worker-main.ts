@@ -7,9 +7,16 @@ import { startRuntime } from '../src/app/runtime.js';
 import { stopOnSignals } from '../src/app/shutdown.js';
 import { exitOnConfigError } from '../src/cli/exit-on-config-error.js';
 import { requireDatabaseUrl } from '../src/cli/require-database-url.js';
+import { startWorkerMetricsServer } from '../src/http/worker-metrics-server.js';
 
 const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
 const databaseUrl = requireDatabaseUrl(config);
 const runtime = await startRuntime({ config, databaseUrl, http: false, worker: true, migrate: true, logger });
-stopOnSignals(runtime.stop, logger, config.SHUTDOWN_GRACE_MS);
+const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await startWorkerMetricsServer(config.HOST, config.WORKER_METRICS_PORT, logger);
+if (metrics) logger.info({ url: `${metrics.url}/metrics` }, 'worker metrics served');
+// The metrics stay up until the jobs have finished, so a last scrape sees their outcomes.
+stopOnSignals(async () => {
+  await runtime.stop();
+  await metrics?.close();
+}, logger, config.SHUTDOWN_GRACE_MS);

@@ -19,6 +19,8 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('dsr'),
   WORKER_CONCURRENCY: int(1, 1000).default(8),
+  /** `npm run worker` serves its task metrics at GET /metrics on this port (0: a free one); unset: none. */
+  WORKER_METRICS_PORT: int(0, 65535).optional(),
   EMBEDDED_PG_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
   DEMO_PEOPLE: int(0, 1_000_000).default(2000),

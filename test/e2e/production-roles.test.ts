@@ -5,7 +5,8 @@ import { compiledEntry, runNode, type RunningProcess } from '../support/processe
 import { randomBytes } from 'node:crypto';
 import { generateApiKey } from '../../src/auth/api-key-format.js';
 
-// `npm run serve` and `npm run worker` as separate processes, queues in Redis.
+// `npm run serve` and `npm run worker` as separate processes, queues in Redis; the worker
+// serves its own metrics.
 describe('serve and worker as separate processes (production mode)', () => {
   const started: RunningProcess[] = [];
   let dropDatabase: () => Promise<void> = async () => {};
@@ -34,9 +35,10 @@ describe('serve and worker as separate processes (production mode)', () => {
     const line = await server.waitFor((l) => l.includes('"gateway started"'), 30_000);
     const url = JSON.parse(line).url as string;
 
-    const worker = runNode(compiledEntry('jobs/worker-main.js'), env);
+    const worker = runNode(compiledEntry('jobs/worker-main.js'), { ...env, WORKER_METRICS_PORT: '0' });
     started.push(worker);
     await worker.waitFor((l) => l.includes('"gateway started"'), 30_000);
+    const metricsUrl = JSON.parse(await worker.waitFor((l) => l.includes('"worker metrics served"'), 30_000)).url as string;
 
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
@@ -47,6 +49,16 @@ describe('serve and worker as separate processes (production mode)', () => {
     expect(body.errors).toBeUndefined();
     // The job ran in the worker process, not in the server.
     expect(body.data?.pingWorkers.handledBy).toBe(worker.child.pid);
+
+    // The worker process, which counts task outcomes and durations, serves them for Prometheus.
+    const scraped = await fetch(metricsUrl);
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toContain('text/plain');
+    const text = await scraped.text();
+    expect(text).toContain('# TYPE dsr_task_outcomes_total counter');
+    expect(text).toContain('# TYPE dsr_task_duration_seconds histogram');
+    expect(text).toContain('dsr_process_cpu_user_seconds_total');
+    expect((await fetch(new URL('/graphql', metricsUrl))).status).toBe(404);
 
     expect(await worker.stop('SIGTERM')).toBe(0);
     expect(await server.stop('SIGTERM')).toBe(0);
