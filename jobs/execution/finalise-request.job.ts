@@ -6,6 +6,7 @@ import type { RequestFinaliser } from '../../src/execution/request-finaliser.js'
 import { chunks, JobNames, type FinaliseJobData } from '../../src/execution/task-plan.js';
 import { taskJobOptions } from '../../src/execution/task-jobs.js';
 import { QueueNames } from '../queue-names.js';
+import { groupBy } from '../../src/domain/group-by.js';
 
 export function requestsProcessor(execution: ExecutionService, finaliser: RequestFinaliser) {
   return async (job: Job<FinaliseJobData>) => {
@@ -22,9 +23,7 @@ async function fanOut(execution: ExecutionService, job: Job<FinaliseJobData>): P
   const tasks = await execution.pendingTasks(job.data.requestId);
   const { settings } = execution;
   for (const chunk of chunks(tasks, settings.flowChunk)) {
-    const bySource = new Map<string, typeof chunk>();
-    for (const t of chunk) bySource.set(t.source_id, [...(bySource.get(t.source_id) ?? []), t]);
-    for (const [sourceId, mine] of bySource) {
+    for (const [sourceId, mine] of groupBy(chunk, (t) => t.source_id)) {
       await execution.queue(QueueNames.sourceTasks(sourceId)).addBulk(
         mine.map((t) => ({
           name: JobNames.task,

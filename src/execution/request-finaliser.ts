@@ -126,7 +126,11 @@ export class RequestFinaliser {
     const stateOf = (t: TaskRow | undefined): TaskState | undefined =>
       !t ? undefined : t.status === 'SUCCEEDED' && !unverified.has(t.id) ? 'DONE' : t.status === 'FAILED' ? 'FAILED' : 'PENDING';
     const bySource = new Map<string, SummaryRecordInput[]>();
-    const push = (sourceId: string, item: SummaryRecordInput) => bySource.set(sourceId, [...(bySource.get(sourceId) ?? []), item]);
+    const push = (sourceId: string, item: SummaryRecordInput) => {
+      const list = bySource.get(sourceId);
+      if (list) list.push(item);
+      else bySource.set(sourceId, [item]);
+    };
     for (const d of decisions) {
       const key = `${d.source_id}/${d.record_id}`;
       const main = taskOf.get(`${key}/${d.action}`);

@@ -196,7 +196,8 @@ async function main(): Promise<void> {
   let training: { baseUrl: string; close(): Promise<void> } | undefined;
   try {
     const s = gateway.runtime.services;
-    await seedReferenceSources({ url: gateway.databaseUrl, people: Math.max(PEOPLE * 2, 2000), seed: 5 });
+    // CCTV's footage files are written too: erasing a visit removes real files.
+    await seedReferenceSources({ url: gateway.databaseUrl, people: Math.max(PEOPLE * 2, 2000), seed: 5, footageDir });
     // The training system is another system: its connector service runs on its own thread.
     training = await startTrainingThread(gateway.databaseUrl, secret);
     for (const c of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl })) await s.sources.register(c, 'bench');
