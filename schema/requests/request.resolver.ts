@@ -254,11 +254,8 @@ export class RequestResolver {
   async possibleDuplicateOf(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const ids = r.entity.possibleDuplicateOf;
     if (!ids.length) return [];
-    const controllers = await childLoaders(ctx).controllersOf.loadMany(ids);
-    return ids.filter((_, k) => {
-      const controllerIds = controllers[k];
-      return Array.isArray(controllerIds) && canSeeRequest(principalOf(ctx), { controllerIds });
-    });
+    const others = await childLoaders(ctx).controllersOf.loadMany(ids);
+    return others.flatMap((o) => (o && !(o instanceof Error) && canSeeRequest(principalOf(ctx), o) ? [o.id] : []));
   }
 
   @Authorized('request:read')

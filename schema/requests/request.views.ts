@@ -163,7 +163,7 @@ interface ChildLoaders {
   /** The latest access package of each request, or null. */
   packages: DataLoader<string, PackageSummary | null>;
   /** Controllers of other requests (by id), to show only the duplicates a principal may see. */
-  controllersOf: DataLoader<string, string[] | null>;
+  controllersOf: DataLoader<string, { id: string; controllerIds: string[] } | null>;
 }
 
 const loaders = new WeakMap<GraphQLContext, ChildLoaders>();
@@ -215,11 +215,10 @@ export function childLoaders(ctx: GraphQLContext): ChildLoaders {
           )) as PackageSummary[],
         (p) => p.requestId,
       ),
-      controllersOf: new DataLoader(async (ids) => {
-        const rows = (await m.query(`SELECT id, controller_ids FROM data_subject_request WHERE id = ANY($1::uuid[])`, [[...ids]])) as { id: string; controller_ids: string[] }[];
-        const found = new Map(rows.map((r) => [r.id, r.controller_ids]));
-        return ids.map((id) => found.get(id) ?? null);
-      }),
+      controllersOf: perKey<{ id: string; controllerIds: string[] }>(
+        async (ids) => (await m.query(`SELECT id, controller_ids AS "controllerIds" FROM data_subject_request WHERE id = ANY($1::uuid[])`, [ids])) as { id: string; controllerIds: string[] }[],
+        (r) => r.id,
+      ),
     };
     loaders.set(ctx, found);
   }
