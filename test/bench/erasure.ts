@@ -33,6 +33,7 @@ import { profilePhase } from './support/profile.js';
 import { measureMachineCpu, perUnit, type MachineCpu } from './support/machine-cpu.js';
 import type { Services } from '../../src/app/services.js';
 import { insertApprovedRequest, type FixtureDecision } from '../support/requests-fixture.js';
+import { removeQueueKeys } from '../support/redis-cleanup.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -326,6 +327,7 @@ async function main(): Promise<void> {
     await training?.close();
     await gateway.stop();
     await rm(footageDir, { recursive: true, force: true });
+    await removeQueueKeys(REDIS_URL, prefix);
   }
 }
 

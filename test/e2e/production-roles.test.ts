@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/test-database.js';
 import { TEST_REDIS_URL } from '../support/queue-settings.js';
+import { removeQueueKeys } from '../support/redis-cleanup.js';
 import { compiledEntry, runNode, type RunningProcess } from '../support/processes.js';
 import { randomBytes } from 'node:crypto';
 import { generateApiKey } from '../../src/auth/api-key-format.js';
@@ -10,9 +11,11 @@ import { generateApiKey } from '../../src/auth/api-key-format.js';
 describe('serve and worker as separate processes (production mode)', () => {
   const started: RunningProcess[] = [];
   let dropDatabase: () => Promise<void> = async () => {};
+  const prefix = `dsre2e-${randomBytes(4).toString('hex')}`;
   afterAll(async () => {
     for (const p of started) await p.stop('SIGKILL');
     await dropDatabase();
+    await removeQueueKeys(TEST_REDIS_URL, prefix);
   });
 
   it('processes a job end to end through Redis, then both stop cleanly on SIGTERM', async () => {
@@ -22,7 +25,7 @@ describe('serve and worker as separate processes (production mode)', () => {
       NODE_ENV: 'production',
       DATABASE_URL: db.url,
       REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `dsre2e-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: prefix,
       PORT: '0',
       LOG_LEVEL: 'info',
       // Keys are required in production; these are throwaway test keys.

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startRuntime, type Runtime } from '../../src/app/runtime.js';
 import { createTestDatabase } from './test-database.js';
+import { removeQueueKeys } from './redis-cleanup.js';
 import { TEST_REDIS_URL } from './queue-settings.js';
 import { randomBytes } from 'node:crypto';
 
@@ -64,6 +65,7 @@ export async function startTestGateway(
     async stop() {
       await runtime.stop();
       await db.drop();
+      if (env.REDIS_URL) await removeQueueKeys(env.REDIS_URL, env.QUEUE_PREFIX!);
     },
   };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueueBackend, type QueueBackend } from '../../../src/queue/queue-backend.js';
+import { createQueueBackend, type QueueBackend, type QueueBackendSettings } from '../../../src/queue/queue-backend.js';
 import { PING_JOB, processPing, type PingResult } from '../../../jobs/system/ping.job.js';
 import { createTestDatabase } from '../../support/test-database.js';
 import { postgresQueueSettings, redisQueueSettings } from '../../support/queue-settings.js';
+import { removeQueueKeys } from '../../support/redis-cleanup.js';
 
 const db = await createTestDatabase();
 afterAll(() => db.drop());
@@ -13,10 +14,15 @@ describe.each([
   ['postgres', () => postgresQueueSettings(db.url)],
 ] as const)('queue plumbing on %s', (kind, settings) => {
   let backend: QueueBackend;
+  let chosen: QueueBackendSettings;
   beforeAll(() => {
-    backend = createQueueBackend(settings());
+    chosen = settings();
+    backend = createQueueBackend(chosen);
   });
-  afterAll(() => backend.close());
+  afterAll(async () => {
+    await backend.close();
+    if (chosen.kind === 'redis') await removeQueueKeys(chosen.url, chosen.prefix);
+  });
 
   it('runs a job end to end and hands the result back to the producer', async () => {
     const queue = backend.queue('system');
