@@ -13,7 +13,7 @@ const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
 const databaseUrl = requireDatabaseUrl(config);
 const runtime = await startRuntime({ config, databaseUrl, http: false, worker: true, migrate: true, logger });
-const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await startWorkerMetricsServer(config.HOST, config.WORKER_METRICS_PORT, logger);
+const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await startWorkerMetricsServer(config.HOST, config.WORKER_METRICS_PORT, runtime.services);
 if (metrics) logger.info({ url: `${metrics.url}/metrics` }, 'worker metrics served');
 // The metrics stay up until the jobs have finished, so a last scrape sees their outcomes.
 stopOnSignals(async () => {

@@ -27,8 +27,12 @@ export const PERMISSIONS = {
   'special-category:read': [Role.SPECIAL_CATEGORY],
   /** Run queued tasks and report results. */
   'task:work': [Role.WORKER],
-  /** Operate the queues: ping workers, see the queue board. */
+  /** Operate the queues: ping workers. */
   'queue:operate': [Role.ADMIN, Role.WORKER],
+  /** The queue board at /admin/queues: see jobs, retry or remove them. */
+  'queue:board': [Role.ADMIN],
+  /** Scrape /metrics (the gateway's, and a worker process's). */
+  'metrics:read': [Role.ADMIN, Role.MONITOR],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

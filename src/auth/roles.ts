@@ -12,6 +12,8 @@ export enum Role {
   CONNECTOR = 'CONNECTOR',
   /** Queue workers: run tasks and report their results. */
   WORKER = 'WORKER',
+  /** Monitoring (Prometheus): reads /metrics, nothing else. */
+  MONITOR = 'MONITOR',
 }
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);

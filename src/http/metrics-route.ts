@@ -1,11 +1,13 @@
-// GET /metrics: Prometheus text. Queue depth per queue and task totals by status are read
-// at scrape time (right in any process); attempt outcomes and durations are counted by
-// the processes that run tasks (see src/execution/execution-metrics.ts).
+// GET /metrics: Prometheus text, for keys with metrics:read (MONITOR, ADMIN). Queue depth
+// per queue and task totals by status are read at scrape time (right in any process);
+// attempt outcomes and durations are counted by the processes that run tasks (see
+// src/execution/execution-metrics.ts).
 import express, { type Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { Services } from '../app/services.js';
 import { metricsRegistry } from '../execution/execution-metrics.js';
 import { QueueNames } from '../../jobs/queue-names.js';
+import { principalWith } from './route-access.js';
 
 let gauges: { depth: Gauge<'queue' | 'state'>; tasks: Gauge<'status'> } | null = null;
 
@@ -16,8 +18,9 @@ export function metricsRoute(services: Services): Router {
   };
   const { depth, tasks } = gauges;
   const router = express.Router();
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
     try {
+      if (!(await principalWith(services, req, res, 'metrics:read', 'DSR Gateway metrics'))) return;
       const names = [QueueNames.requests, QueueNames.schedules, QueueNames.system, ...(await services.sources.list()).map((s) => QueueNames.sourceTasks(s.id))];
       depth.reset();
       for (const name of names) {

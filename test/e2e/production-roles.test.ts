@@ -53,8 +53,10 @@ describe('serve and worker as separate processes (production mode)', () => {
     // The job ran in the worker process, not in the server.
     expect(body.data?.pingWorkers.handledBy).toBe(worker.child.pid);
 
-    // The worker process, which counts task outcomes and durations, serves them for Prometheus.
-    const scraped = await fetch(metricsUrl);
+    // The worker process, which counts task outcomes and durations, serves them for
+    // Prometheus, to keys with metrics:read (here the bootstrap ADMIN key).
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const scraped = await fetch(metricsUrl, { headers: { authorization: `Bearer ${env.DSR_BOOTSTRAP_ADMIN_KEY}` } });
     expect(scraped.status).toBe(200);
     expect(scraped.headers.get('content-type')).toContain('text/plain');
     const text = await scraped.text();

@@ -27,7 +27,7 @@ describe('operations over HTTP: /metrics and /admin/queues (redis queue)', () =>
   afterAll(async () => gw?.stop());
 
   const scrape = async () => {
-    const res = await fetch(`${gw.url}/metrics`);
+    const res = await fetch(`${gw.url}/metrics`, { headers: await bearer(gw, ['MONITOR']) });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     return res.text();
@@ -64,7 +64,21 @@ describe('operations over HTTP: /metrics and /admin/queues (redis queue)', () =>
     expect(m.get('dsr_queue_jobs{queue="requests",state="completed"}')).toBe(1);
   }, 60_000);
 
-  it('/admin/queues: 401 without credentials, 403 for a HANDLER key, the board for an ADMIN key (Bearer or Basic)', async () => {
+  it('/metrics: 401 without credentials, 403 for a HANDLER key; a MONITOR key as Bearer or as Basic password (Prometheus basic_auth)', async () => {
+    const none = await fetch(`${gw.url}/metrics`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    const handler = await fetch(`${gw.url}/metrics`, { headers: await bearer(gw, ['HANDLER']) });
+    expect(handler.status).toBe(403);
+    expect(((await handler.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    const key = (await bearer(gw, ['MONITOR'])).authorization!.slice('Bearer '.length);
+    const basic = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Basic ${Buffer.from(`prometheus:${key}`).toString('base64')}` } });
+    expect(basic.status).toBe(200);
+    expect(await basic.text()).toContain('# TYPE dsr_queue_jobs gauge');
+  });
+
+  it('/admin/queues: 401 without credentials, 403 for a HANDLER or MONITOR key, the board for an ADMIN key (Bearer or Basic)', async () => {
     const none = await fetch(`${gw.url}/admin/queues`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
@@ -73,6 +87,8 @@ describe('operations over HTTP: /metrics and /admin/queues (redis queue)', () =>
 
     const handler = await fetch(`${gw.url}/admin/queues`, { headers: await bearer(gw, ['HANDLER']) });
     expect(handler.status).toBe(403);
+    // Metrics access is not the board's.
+    expect((await fetch(`${gw.url}/admin/queues`, { headers: await bearer(gw, ['MONITOR']) })).status).toBe(403);
     expect(((await handler.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
 
     const admin = await bearer(gw, ['ADMIN']);

@@ -161,6 +161,6 @@ describe('administration over GraphQL: API keys and the audit log', () => {
 
   it('exposes the Role enum', async () => {
     const { body } = await gw.graphql<{ __type: { enumValues: { name: string }[] } }>('{ __type(name: "Role") { enumValues { name } } }', undefined, admin);
-    expect(body.data!.__type.enumValues.map((v) => v.name)).toEqual(['ADMIN', 'HANDLER', 'SPECIAL_CATEGORY', 'AUDITOR', 'CONNECTOR', 'WORKER']);
+    expect(body.data!.__type.enumValues.map((v) => v.name)).toEqual(['ADMIN', 'HANDLER', 'SPECIAL_CATEGORY', 'AUDITOR', 'CONNECTOR', 'WORKER', 'MONITOR']);
   });
 });

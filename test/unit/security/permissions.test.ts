@@ -37,12 +37,13 @@ function codeOf(fn: () => unknown): string | undefined {
 
 // What each role may do, written out independently of the table so a change to one is caught.
 const EXPECTED: Record<Role, Permission[]> = {
-  [Role.ADMIN]: ['source:register', 'source:read', 'key:manage', 'queue:operate'],
+  [Role.ADMIN]: ['source:register', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read'],
   [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check'],
   [Role.SPECIAL_CATEGORY]: ['special-category:read'],
   [Role.AUDITOR]: ['audit:read'],
   [Role.CONNECTOR]: ['source:register', 'tombstone:check'],
   [Role.WORKER]: ['task:work', 'queue:operate'],
+  [Role.MONITOR]: ['metrics:read'],
 };
 
 describe('permission table', () => {
@@ -62,6 +63,10 @@ describe('permission table', () => {
 
   it('CONNECTOR registers its source and checks tombstones, nothing else', () => {
     expect(permissionsOf(principal([Role.CONNECTOR])).sort()).toEqual(['source:register', 'tombstone:check']);
+  });
+
+  it('MONITOR reads metrics, nothing else', () => {
+    expect(permissionsOf(principal([Role.MONITOR]))).toEqual(['metrics:read']);
   });
 
   it('roles add up', () => {
