@@ -13,10 +13,22 @@ const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
 const databaseUrl = requireDatabaseUrl(config);
 const runtime = await startRuntime({ config, databaseUrl, http: false, worker: true, migrate: true, logger });
-const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await startWorkerMetricsServer(config.HOST, config.WORKER_METRICS_PORT, runtime.services);
-if (metrics) logger.info({ url: `${metrics.url}/metrics` }, 'worker metrics served');
+const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(config.WORKER_METRICS_PORT);
 // The metrics stay up until the jobs have finished, so a last scrape sees their outcomes.
 stopOnSignals(async () => {
   await runtime.stop();
   await metrics?.close();
 }, logger, config.SHUTDOWN_GRACE_MS);
+
+/** A port that cannot be had stops the worker cleanly: active jobs finish or go back. */
+async function serveMetrics(port: number) {
+  try {
+    const server = await startWorkerMetricsServer(config.HOST, port, runtime.services);
+    logger.info({ url: `${server.url}/metrics` }, 'worker metrics served');
+    return server;
+  } catch (error) {
+    logger.error({ port, err: (error as Error).message }, 'worker metrics could not be served; stopping');
+    await runtime.stop();
+    process.exit(1);
+  }
+}
