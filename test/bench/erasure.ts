@@ -323,6 +323,15 @@ async function main(): Promise<void> {
     const perSecond = (batches * 1000) / checkSeconds;
     console.log(`tombstones: ${TOMBSTONES} synthetic stored in ${loadSeconds.toFixed(1)} s; ${batches} batches of 1,000 identifiers in ${checkSeconds.toFixed(2)} s`);
     console.log(`  ${perSecond.toFixed(0)} identifiers/s (goal ≥ 20,000: ${(perSecond / 20000).toFixed(2)}×), ${hits} hits`);
+    const machine = taskMachine ? perUnit(taskMachine, taskCount) : undefined;
+    console.log(JSON.stringify({
+      bench: 'erasure', people: PEOPLE, tasks: taskCount, concurrency: Number(CONCURRENCY),
+      tasksPerSecond: Math.round(taskTps), floorJobsPerSecond: Math.round(floor), ratio: +(taskTps / floor).toFixed(3),
+      noopFlowTasksPerSecond: Math.round(flowFloor), ratioToNoopFlows: +(taskTps / flowFloor).toFixed(3),
+      machineCpuMsPerTask: machine ? +machine.total.toFixed(3) : null,
+      postgresAndRedisMsPerTask: machine ? +(machine.pgGateway + machine.pgSources + machine.pgOther + machine.redis).toFixed(3) : null,
+      tombstonesStored: TOMBSTONES, tombstoneIdentifiersPerSecond: Math.round(perSecond),
+    }));
   } finally {
     await training?.close();
     await gateway.stop();
