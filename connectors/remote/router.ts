@@ -3,7 +3,7 @@
 // before anything is parsed. Mount it where the team likes: app.use('/connector', router).
 import express, { type Request, type Response, type Router } from 'express';
 import { ConnectorError, type Connector, type ErasureItem, type RecordRef } from '../contract.js';
-import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, NonceCache, verify, type NonceStore, type VerificationFailure } from './signing.js';
+import { HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, NonceCache, verify, type NonceStore } from './signing.js';
 
 export interface ConnectorRouterOptions {
   secret: string;
@@ -14,6 +14,8 @@ export interface ConnectorRouterOptions {
   /** Where accepted nonces are kept (default: this process's memory; one instance only). */
   nonces?: NonceStore;
 }
+
+const STORE_UNAVAILABLE = Symbol('nonce store unavailable');
 
 const STATUS: Record<string, number> = {
   INVALID_IDENTIFIER: 400,
@@ -75,24 +77,17 @@ export function createConnectorRouter(connector: Connector, options: ConnectorRo
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let failure: VerificationFailure | undefined;
-    try {
-      failure = await verify(
-      {
-        method: req.method,
-        path: req.originalUrl.split('?')[0]!,
-        timestamp: req.get(HEADER_TIMESTAMP),
-        nonce: req.get(HEADER_NONCE),
-        signature: req.get(HEADER_SIGNATURE),
-        body,
-      },
-      options.secret,
-      nonces,
-      windowMs,
-      now(),
-    );
-    } catch {
-      // The nonce store cannot be reached: refuse rather than risk accepting a replay.
+    const signed = {
+      method: req.method,
+      path: req.originalUrl.split('?')[0]!,
+      timestamp: req.get(HEADER_TIMESTAMP),
+      nonce: req.get(HEADER_NONCE),
+      signature: req.get(HEADER_SIGNATURE),
+      body,
+    };
+    // A nonce store that cannot be reached: refuse rather than risk accepting a replay.
+    const failure = await verify(signed, options.secret, nonces, windowMs, now()).catch(() => STORE_UNAVAILABLE);
+    if (failure === STORE_UNAVAILABLE) {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'replay protection unavailable' } });
       return;
     }
