@@ -314,9 +314,8 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => [RequestTransition], { description: 'Every status change, oldest first.' })
   async transitions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RequestTransition[]> {
-    return (await childLoaders(ctx).transitions.load(r.id)).map(({ from, to, event, actor, at, reason }) => ({ from, to, event, actor, at, reason }));
+    return childLoaders(ctx).transitions.load(r.id);
   }
-
 
   @Authorized('request:read')
   @FieldResolver(() => AccessPackage, { nullable: true, description: 'ACCESS requests: the package (null when you may not see every record of the request).' })

@@ -5,11 +5,11 @@ import type { MatchBand, RecordAction, Relationship, RequestStatus, RequestType 
 import { TaskEntity } from '../../src/execution/task.entity.js';
 import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
 import DataLoader from 'dataloader';
-import { groupBy } from '../../src/domain/group-by.js';
 import { In } from 'typeorm';
-import { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
-import { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
-import { ControllerInstructionEntity } from '../../src/requests/entities/controller-instruction.entity.js';
+import { groupBy } from '../../src/domain/group-by.js';
+import type { ControllerInstructionEntity } from '../../src/requests/entities/controller-instruction.entity.js';
+import type { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
+import type { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
 import { isActedOn } from '../../src/requests/services/request-snapshot.js';
 import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
@@ -192,9 +192,10 @@ export function childLoaders(ctx: GraphQLContext): ChildLoaders {
   let found = loaders.get(ctx);
   if (!found) {
     const m = ctx.services.dataSource.manager;
+    const { requests } = ctx.services;
     found = {
-      records: perRequest((ids) => m.find(RequestRecordEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', score: 'DESC', recordId: 'ASC' } })),
-      decisions: perRequest((ids) => m.find(RecordDecisionEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', recordId: 'ASC' } })),
+      records: perRequest((ids) => requests.recordsOf(ids)),
+      decisions: perRequest((ids) => requests.decisionsOf(ids)),
       tasks: perRequest((ids) => m.find(TaskEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } })),
       transitions: perRequest(async (ids) =>
         ((await m.query(
@@ -204,7 +205,7 @@ export function childLoaders(ctx: GraphQLContext): ChildLoaders {
           requestId: t.request_id, from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason,
         })),
       ),
-      instructions: perRequest((ids) => m.find(ControllerInstructionEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC' } })),
+      instructions: perRequest((ids) => requests.instructionsOf(ids)),
       packages: perKey<PackageSummary>(
         async (ids) =>
           (await m.query(

@@ -3,7 +3,7 @@
 // approval and the hand-off to execution. Pure rules live in ../*.ts; this class only
 // loads, applies them and stores the result with its transitions and audit entries.
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Identifier } from '../../../connectors/contract.js';
 import type { AuditLog } from '../../audit/index.js';
 import { AuditAction } from '../../audit/audit-actions.js';
@@ -138,18 +138,31 @@ export class RequestService {
   }
 
   async records(requestId: string): Promise<RequestRecordEntity[]> {
+    return this.recordsOf([requestId]);
+  }
+
+  /** The verification snapshots of these requests in one query (a page of requests reads them together). */
+  async recordsOf(requestIds: readonly string[]): Promise<RequestRecordEntity[]> {
     return this.deps.dataSource.manager.find(RequestRecordEntity, {
-      where: { requestId },
+      where: { requestId: In([...requestIds]) },
       order: { sourceId: 'ASC', score: 'DESC', recordId: 'ASC' },
     });
   }
 
   async decisions(requestId: string): Promise<RecordDecisionEntity[]> {
-    return this.deps.dataSource.manager.find(RecordDecisionEntity, { where: { requestId }, order: { sourceId: 'ASC', recordId: 'ASC' } });
+    return this.decisionsOf([requestId]);
+  }
+
+  async decisionsOf(requestIds: readonly string[]): Promise<RecordDecisionEntity[]> {
+    return this.deps.dataSource.manager.find(RecordDecisionEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC', recordId: 'ASC' } });
   }
 
   async instructions(requestId: string): Promise<ControllerInstructionEntity[]> {
-    return this.deps.dataSource.manager.find(ControllerInstructionEntity, { where: { requestId }, order: { sourceId: 'ASC' } });
+    return this.instructionsOf([requestId]);
+  }
+
+  async instructionsOf(requestIds: readonly string[]): Promise<ControllerInstructionEntity[]> {
+    return this.deps.dataSource.manager.find(ControllerInstructionEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC' } });
   }
 
   identifiersOf(request: DataSubjectRequestEntity): Identifier[] {
