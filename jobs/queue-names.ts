@@ -6,3 +6,8 @@ export const QueueNames = {
   schedules: 'schedules',
   sourceTasks: (sourceId: string) => `source-tasks.${sourceId}`,
 } as const;
+
+/** Every queue of the gateway: the shared ones and one task queue per source. */
+export function allQueueNames(sourceIds: readonly string[]): string[] {
+  return [QueueNames.requests, QueueNames.schedules, QueueNames.system, ...sourceIds.map(QueueNames.sourceTasks)];
+}

@@ -6,7 +6,7 @@ import express, { type Router } from 'express';
 import { Gauge } from 'prom-client';
 import type { Services } from '../app/services.js';
 import { metricsRegistry } from '../execution/execution-metrics.js';
-import { QueueNames } from '../../jobs/queue-names.js';
+import { allQueueNames } from '../../jobs/queue-names.js';
 import { principalWith } from './route-access.js';
 
 let gauges: { depth: Gauge<'queue' | 'state'>; tasks: Gauge<'status'> } | null = null;
@@ -21,7 +21,7 @@ export function metricsRoute(services: Services): Router {
   router.get('/metrics', async (req, res) => {
     try {
       if (!(await principalWith(services, req, res, 'metrics:read', 'DSR Gateway metrics'))) return;
-      const names = [QueueNames.requests, QueueNames.schedules, QueueNames.system, ...(await services.sources.list()).map((s) => QueueNames.sourceTasks(s.id))];
+      const names = allQueueNames((await services.sources.list()).map((s) => s.id));
       depth.reset();
       for (const name of names) {
         const counts = await services.execution.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized');

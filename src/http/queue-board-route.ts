@@ -8,7 +8,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Services } from '../app/services.js';
 import { principalWith } from './route-access.js';
-import { QueueNames } from '../../jobs/queue-names.js';
+import { allQueueNames } from '../../jobs/queue-names.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
@@ -20,7 +20,7 @@ export function queueBoardRoute(services: Services): Router {
   const board = createBullBoard({ queues: [], serverAdapter: serverAdapter as any });
   const shown = new Set<string>();
   const refresh = async () => {
-    const names = [QueueNames.requests, QueueNames.schedules, QueueNames.system, ...(await services.sources.list()).map((s) => QueueNames.sourceTasks(s.id))];
+    const names = allQueueNames((await services.sources.list()).map((s) => s.id));
     for (const name of names) {
       if (shown.has(name)) continue;
       shown.add(name);
