@@ -9,6 +9,7 @@ import type { ExecutionDeps } from './execution-deps.js';
 import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
 import { FinaliseBatches, type DecisionRow } from './finalise-batches.js';
+import { groupBy } from '../domain/group-by.js';
 import { REMOVING_ACTIONS, TERMINAL_TASK_STATUSES, type FinaliseJobData } from './task-plan.js';
 
 export const WORKER_ACTOR = 'system:worker';
@@ -125,32 +126,30 @@ export class RequestFinaliser {
     const taskOf = new Map(tasks.map((t) => [`${t.source_id}/${t.record_id}/${t.action}`, t]));
     const stateOf = (t: TaskRow | undefined): TaskState | undefined =>
       !t ? undefined : t.status === 'SUCCEEDED' && !unverified.has(t.id) ? 'DONE' : t.status === 'FAILED' ? 'FAILED' : 'PENDING';
-    const bySource = new Map<string, SummaryRecordInput[]>();
-    const push = (sourceId: string, item: SummaryRecordInput) => {
-      const list = bySource.get(sourceId);
-      if (list) list.push(item);
-      else bySource.set(sourceId, [item]);
-    };
-    for (const d of decisions) {
+    // Each decision's record, and a restriction that went with another action.
+    const itemsOf = (d: DecisionRow): SummaryRecordInput[] => {
       const key = `${d.source_id}/${d.record_id}`;
       const main = taskOf.get(`${key}/${d.action}`);
-      push(d.source_id, {
-        recordId: d.record_id,
-        recordType: types.get(key),
-        action: d.action as RecordAction,
-        basis: d.basis,
-        retainUntil: d.retain_until ? new Date(d.retain_until) : null,
-        reason: d.reason,
-        state: stateOf(main),
-        completedAt: main?.status === 'SUCCEEDED' ? now() : null,
-      });
+      const items: SummaryRecordInput[] = [
+        {
+          recordId: d.record_id,
+          recordType: types.get(key),
+          action: d.action as RecordAction,
+          basis: d.basis,
+          retainUntil: d.retain_until ? new Date(d.retain_until) : null,
+          reason: d.reason,
+          state: stateOf(main),
+          completedAt: main?.status === 'SUCCEEDED' ? now() : null,
+        },
+      ];
       const restrict = d.action !== RecordAction.RESTRICT ? taskOf.get(`${key}/${RecordAction.RESTRICT}`) : undefined;
-      if (restrict) push(d.source_id, { recordId: d.record_id, recordType: types.get(key), action: RecordAction.RESTRICT, basis: d.basis, state: stateOf(restrict), completedAt: restrict.status === 'SUCCEEDED' ? now() : null });
-    }
+      if (restrict) items.push({ recordId: d.record_id, recordType: types.get(key), action: RecordAction.RESTRICT, basis: d.basis, state: stateOf(restrict), completedAt: restrict.status === 'SUCCEEDED' ? now() : null });
+      return items;
+    };
     const out: SummarySourceInput[] = [];
-    for (const [sourceId, records] of bySource) {
+    for (const [sourceId, mine] of groupBy(decisions, (d) => d.source_id)) {
       const source = await this.deps.sources.find(sourceId);
-      out.push({ source: { id: sourceId, name: source?.name ?? sourceId, kind: (source?.kind ?? 'OTHER') as SourceKind }, records });
+      out.push({ source: { id: sourceId, name: source?.name ?? sourceId, kind: (source?.kind ?? 'OTHER') as SourceKind }, records: mine.flatMap(itemsOf) });
     }
     return out;
   }
