@@ -65,6 +65,9 @@ const TABLE: Record<string, string> = {
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
+/** The median of three runs (the middle one by `by`). */
+const middleOf = <T>(runs: readonly T[], by: (run: T) => number): T => [...runs].sort((a, b) => by(a) - by(b))[Math.floor(runs.length / 2)]!;
+
 /** Executes the requests as handlers approving them would: 16 executions in flight. */
 async function executeAll(s: Services, requests: string[]): Promise<void> {
   const pending = [...requests];
@@ -99,11 +102,12 @@ interface FloorDrain {
 }
 
 /** One floor run: queue one no-op job per task on per-source queues, then time their drain. */
-async function drainFloor(s: Services, name: string, ids: Record<string, string[]>, taskCount: number): Promise<FloorDrain> {
+async function drainFloor(s: Services, name: string, shape: string[][]): Promise<FloorDrain> {
+  const taskCount = shape.flat().length;
   const queues = SOURCES.map((src) => s.execution.queue(`${name}-${QueueNames.sourceTasks(src)}`));
   let t = performance.now();
   for (const [k, q] of queues.entries()) {
-    const n = Math.min(PEOPLE, ids[SOURCES[k]!]!.length);
+    const n = shape.filter((sources) => sources.includes(SOURCES[k]!)).length;
     for (let i = 0; i < n; i += 500) await q.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ name: 'noop', data: { taskId: `${i + j}` }, opts: { removeOnComplete: true } })));
   }
   const queued = (performance.now() - t) / 1000;
@@ -126,7 +130,7 @@ async function drainFloor(s: Services, name: string, ids: Record<string, string[
  * answered by no-op processors at the same concurrency. Shows what the flow structure
  * itself costs before any real work; timed like the floor (queue all, then drain).
  */
-async function drainFlowFloor(s: Services, name: string, shape: string[][], taskCount: number): Promise<number> {
+async function drainFlowFloor(s: Services, name: string, shape: string[][]): Promise<number> {
   const requestsQueue = `${name}-requests`;
   const producer = s.queues.flowProducer();
   for (let i = 0; i < shape.length; i += 100) {
@@ -151,7 +155,7 @@ async function drainFlowFloor(s: Services, name: string, shape: string[][], task
   await waitUntil(async () => parents >= shape.length, 600_000);
   const drained = (performance.now() - t) / 1000;
   await Promise.all(workers.map((w) => w.close()));
-  return taskCount / drained;
+  return shape.flat().length / drained;
 }
 
 /**
@@ -161,21 +165,17 @@ async function drainFlowFloor(s: Services, name: string, shape: string[][], task
  */
 function reportMachineCpu(tasks: MachineCpu, floor: MachineCpu, taskCount: number, floorRate: number): void {
   const ms = (v: number) => v.toFixed(2);
-  const line = (cpu: MachineCpu) => {
-    const u = perUnit(cpu, taskCount);
-    return `main thread ${ms(u.mainThread)}, its other threads ${ms(u.otherThreads)}, PostgreSQL ${ms(u.pgGateway)} for the gateway + ${ms(u.pgSources)} for the sources + ${ms(u.pgOther)} its own, Redis ${ms(u.redis)}, other ${ms(u.other)}; total ${ms(u.total)} (machine ${(cpu.busy * 100).toFixed(0)} % busy)`;
-  };
-  const bound = (cpu: MachineCpu) => {
-    const u = perUnit(cpu, taskCount);
-    return Math.min(1000 / u.mainThread, (1000 * cpu.cores) / u.total);
-  };
-  const t = perUnit(tasks, taskCount);
+  const sides = [tasks, floor].map((cpu) => ({ cpu, u: perUnit(cpu, taskCount) }));
+  const line = ({ cpu, u }: (typeof sides)[number]) =>
+    `main thread ${ms(u.mainThread)}, its other threads ${ms(u.otherThreads)}, PostgreSQL ${ms(u.pgGateway)} for the gateway + ${ms(u.pgSources)} for the sources + ${ms(u.pgOther)} its own, Redis ${ms(u.redis)}, other ${ms(u.other)}; total ${ms(u.total)} (machine ${(cpu.busy * 100).toFixed(0)} % busy)`;
+  const bound = ({ cpu, u }: (typeof sides)[number]) => Math.min(1000 / u.mainThread, (1000 * cpu.cores) / u.total);
+  const [erasure, noop] = sides as [(typeof sides)[number], (typeof sides)[number]];
   const budget = (1000 * tasks.cores) / (0.5 * floorRate);
   console.log(`  machine CPU per task, ms (${tasks.cores} cores shared by the gateway, PostgreSQL, Redis and the sources):`);
-  console.log(`    erasure: ${line(tasks)}`);
-  console.log(`    floor:   ${line(floor)}`);
-  console.log(`    what the CPU allows: erasure ≤ ${bound(tasks).toFixed(0)} tasks/s, floor ≤ ${bound(floor).toFixed(0)} jobs/s`);
-  console.log(`    at 0.5× the floor (${(0.5 * floorRate).toFixed(0)} tasks/s) the machine has ${ms(budget)} ms of CPU per task; PostgreSQL and Redis alone use ${ms(t.pgGateway + t.pgSources + t.pgOther + t.redis)}`);
+  console.log(`    erasure: ${line(erasure)}`);
+  console.log(`    floor:   ${line(noop)}`);
+  console.log(`    what the CPU allows: erasure ≤ ${bound(erasure).toFixed(0)} tasks/s, floor ≤ ${bound(noop).toFixed(0)} jobs/s`);
+  console.log(`    at 0.5× the floor (${(0.5 * floorRate).toFixed(0)} tasks/s) the machine has ${ms(budget)} ms of CPU per task; PostgreSQL and Redis alone use ${ms(erasure.u.postgresAndRedis)}`);
 }
 
 async function main(): Promise<void> {
@@ -209,17 +209,21 @@ async function main(): Promise<void> {
     for (const src of SOURCES) {
       ids[src] = (await s.dataSource.query(`SELECT id FROM ${src}.${TABLE[src]} ORDER BY id LIMIT $1`, [PEOPLE + WARMUP])).map((r: { id: string }) => r.id);
     }
+    // Which sources have a record for person i: the shape of that person's request.
+    const sourcesOf = (i: number) => SOURCES.filter((src) => ids[src]![i]);
     const approve = async (people: number[]) => {
       const requests: string[] = [];
       for (const i of people) {
-        const decisions: FixtureDecision[] = SOURCES.filter((src) => ids[src]![i]).map((src) => ({ sourceId: src, recordId: ids[src]![i]!, action: ACTION[src]! }));
+        const decisions: FixtureDecision[] = sourcesOf(i).map((src) => ({ sourceId: src, recordId: ids[src]![i]!, action: ACTION[src]! }));
         requests.push(await insertApprovedRequest(s, { identifiers: [{ type: T.EMAIL, value: `bench${i}@example.invalid` }], decisions }));
       }
       return requests;
     };
     const requests = await approve(range(0, PEOPLE));
     const warmup = await approve(range(PEOPLE, PEOPLE + WARMUP));
-    const taskCount = SOURCES.reduce((n, src) => n + Math.min(PEOPLE, ids[src]!.length), 0);
+    // The measured requests' shape, which the floor and the no-op flows copy.
+    const shape = range(0, PEOPLE).map(sourcesOf);
+    const taskCount = shape.flat().length;
     const notClosed = async (among: string[]) =>
       (await s.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status IN ('EXECUTING', 'APPROVED')`, [among]))[0].n as number;
 
@@ -237,19 +241,17 @@ async function main(): Promise<void> {
     // The floor: BullMQ no-op jobs on the same backend, same per-source queues and
     // concurrency. Both sides are timed the same way: queue everything, then start the
     // workers and time the drain.
-    await drainFloor(s, 'floor-warmup', ids, taskCount);
+    await drainFloor(s, 'floor-warmup', shape);
     const floorDrains: FloorDrain[] = [];
-    for (let round = 0; round < 3; round++) floorDrains.push(await drainFloor(s, `floor${round}`, ids, taskCount));
+    for (let round = 0; round < 3; round++) floorDrains.push(await drainFloor(s, `floor${round}`, shape));
     // The median by drain time; the drains themselves are reported in the order they ran.
-    const { queued: floorQueueSeconds, drained: floorSeconds, cpu: floorCpu, machine: floorMachine } = [...floorDrains].sort((a, b) => a.drained - b.drained)[1]!;
+    const { queued: floorQueueSeconds, drained: floorSeconds, cpu: floorCpu, machine: floorMachine } = middleOf(floorDrains, (d) => d.drained);
     const floorRates = floorDrains.map((d) => (taskCount / d.drained).toFixed(0)).join(', ');
     console.error(`[${new Date().toISOString()}] floor drains (jobs/s, in run order): ${floorRates}`);
-    // Which sources each measured request has a task in: the shape of the no-op flows.
-    const shape = range(0, PEOPLE).map((i) => SOURCES.filter((src) => ids[src]![i]));
-    await drainFlowFloor(s, 'flows-warmup', shape, taskCount);
+    await drainFlowFloor(s, 'flows-warmup', shape);
     const flowRates: number[] = [];
-    for (let round = 0; round < 3; round++) flowRates.push(await drainFlowFloor(s, `flows${round}`, shape, taskCount));
-    const flowFloor = [...flowRates].sort((a, b) => a - b)[1]!;
+    for (let round = 0; round < 3; round++) flowRates.push(await drainFlowFloor(s, `flows${round}`, shape));
+    const flowFloor = middleOf(flowRates, (r) => r);
     console.error(`[${new Date().toISOString()}] no-op flow drains (tasks/s, in run order): ${flowRates.map((r) => r.toFixed(0)).join(', ')}`);
 
     // The real thing. Handlers approve requests concurrently in practice: 16 executions in flight.
@@ -329,7 +331,7 @@ async function main(): Promise<void> {
       tasksPerSecond: Math.round(taskTps), floorJobsPerSecond: Math.round(floor), ratio: +(taskTps / floor).toFixed(3),
       noopFlowTasksPerSecond: Math.round(flowFloor), ratioToNoopFlows: +(taskTps / flowFloor).toFixed(3),
       machineCpuMsPerTask: machine ? +machine.total.toFixed(3) : null,
-      postgresAndRedisMsPerTask: machine ? +(machine.pgGateway + machine.pgSources + machine.pgOther + machine.redis).toFixed(3) : null,
+      postgresAndRedisMsPerTask: machine ? +machine.postgresAndRedis.toFixed(3) : null,
       tombstonesStored: TOMBSTONES, tombstoneIdentifiersPerSecond: Math.round(perSecond),
     }));
   } finally {

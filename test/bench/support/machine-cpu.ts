@@ -92,9 +92,13 @@ function partOf(pid: number, command: string, application: string | undefined): 
   return 'other';
 }
 
-/** Milliseconds of CPU per unit of work, part by part, for a report line. */
-export function perUnit(cpu: MachineCpu, units: number): Record<CpuPart | 'total', number> {
+/** Milliseconds of CPU per unit of work, part by part, with the total and the databases' share. */
+export function perUnit(cpu: MachineCpu, units: number): Record<CpuPart | 'total' | 'postgresAndRedis', number> {
   const ms = (s: number) => (s * 1000) / units;
   const parts = Object.fromEntries(Object.entries(cpu.seconds).map(([k, v]) => [k, ms(v)])) as Record<CpuPart, number>;
-  return { ...parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };
+  return {
+    ...parts,
+    total: Object.values(parts).reduce((a, b) => a + b, 0),
+    postgresAndRedis: parts.pgGateway + parts.pgSources + parts.pgOther + parts.redis,
+  };
 }
