@@ -69,8 +69,8 @@ export async function purgeCctv(services: Services, now: Date): Promise<Record<s
     if (source.kind !== SourceKind.CCTV) continue;
     const connector = unwrapConnector(await services.sources.connector(source.id));
     if (!(connector instanceof CctvConnector)) continue;
-    out[source.id] = await connector.purgeExpired(now);
-    const result = out[source.id]!;
+    const result = await connector.purgeExpired(now);
+    out[source.id] = result;
     if (result.filesNotRemoved > 0) services.logger.warn({ sourceId: source.id, ...result }, 'cctv purge left footage files on disk');
     else services.logger.info({ sourceId: source.id, ...result }, 'cctv purge');
   }
