@@ -9,6 +9,9 @@ import { registrationOf, RegisterSourceInput } from './register-source.input.js'
 import { ControllerPolicyView, RetentionPolicyView, Source, SourceField, SourceHealthView } from './source.types.js';
 import { sourceView } from './source.view.js';
 import { validateRegistration } from '../../src/sources/registration.js';
+import { isDomainError } from '../../src/domain/errors.js';
+
+const REFUSALS = new Set(['SOURCE_SECRET_NOT_ALLOWED', 'SOURCE_DESTINATION_NOT_ALLOWED']);
 
 @Resolver(() => Source)
 export class SourceResolver {
@@ -51,7 +54,9 @@ export class SourceResolver {
     try {
       entity = await services.sources.register(config.config, principal.id);
     } catch (error) {
-      await audit(action, config.id, AuditOutcome.FAILED, controllerId);
+      // A secret or destination the policy refuses is a refusal, not a failure.
+      const refused = isDomainError(error) && REFUSALS.has(error.code);
+      await audit(action, config.id, refused ? AuditOutcome.DENIED : AuditOutcome.FAILED, controllerId);
       throw error;
     }
     // The key that registered a new source may update it later (and only it).

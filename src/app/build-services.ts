@@ -14,6 +14,7 @@ import {
 } from '../auth/index.js';
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
+import { sourcePolicyFromConfig } from '../sources/source-policy.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
 import { RequestService } from '../requests/services/request.service.js';
 import { requestSettingsFromEnv } from '../requests/services/request-settings.js';
@@ -50,6 +51,7 @@ export async function buildServices(deps: {
     dataSource,
     { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR },
     logger,
+    { policy: sourcePolicyFromConfig(config) },
   );
   const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone);

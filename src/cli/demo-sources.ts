@@ -32,13 +32,13 @@ export async function setUpDemoSources(
   }
   // The stand-in learning platform speaks the remote connector protocol with a shared secret.
   const secret = randomBytes(24).toString('base64url');
-  process.env.TRAINING_CONNECTOR_SECRET = secret;
+  process.env.DSR_SOURCE_SECRET_TRAINING = secret;
   const training = await startTrainingService({ url: options.databaseUrl, secret });
   // The embedded database's URL carries a password: registrations name a variable instead.
-  process.env.DSR_DEMO_DATABASE_URL = options.databaseUrl;
+  process.env.DSR_SOURCE_SECRET_DEMO_DATABASE_URL = options.databaseUrl;
   const configs = demoSourceConfigs({
     databaseUrl: options.databaseUrl,
-    databaseUrlEnv: 'DSR_DEMO_DATABASE_URL',
+    databaseUrlEnv: 'DSR_SOURCE_SECRET_DEMO_DATABASE_URL',
     footageDir: options.footageDir,
     trainingBaseUrl: training.baseUrl,
   });

@@ -38,7 +38,26 @@ const schema = z.object({
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   ADMIN_UI: bool.default(true),
+  /** Secrets a source registration may name: variables with this prefix (docs/security.md). */
+  SOURCE_SECRET_ENV_PREFIX: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{2,}_$/, 'upper-case letters, digits and _, ending in _ (e.g. DSR_SOURCE_SECRET_)')
+    .refine((v) => v !== 'DSR_', 'DSR_ alone would take in the gateway\'s own secrets')
+    .default('DSR_SOURCE_SECRET_'),
+  /** More variables a source registration may name, comma-separated (the gateway's own are refused even here). */
+  SOURCE_SECRET_ENV_ALLOW: z
+    .string()
+    .regex(/^\s*[A-Z_][A-Z0-9_]*(\s*,\s*[A-Z_][A-Z0-9_]*)*\s*$/, 'comma-separated environment variable names')
+    .optional(),
+  /**
+   * Where sources may be: comma-separated host names, IP addresses or CIDR networks, each
+   * optionally with :port. Unset: public addresses only (and loopback outside production).
+   */
+  SOURCE_ALLOWED_HOSTS: z.string().min(1).optional(),
 });
+
+/** The variables the gateway reads for its own configuration: never a source's secret. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export type Config = z.infer<typeof schema> & {
   /** Which queue backend runs: Redis in production, PostgreSQL for the zero-setup default. */

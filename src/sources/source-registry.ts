@@ -13,6 +13,14 @@ import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import { SourceEntity } from './source.entity.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
+import { assertRegistrationAllowed, type SourcePolicy } from './source-policy.js';
+
+export interface SourceRegistryOptions {
+  /** What registrations may name and reach; checked before any connection is made. */
+  policy: SourcePolicy;
+  healthTimeoutMs?: number;
+  listTtlMs?: number;
+}
 
 export interface SourceHealth extends Health {
   checkedAt: Date;
@@ -28,13 +36,20 @@ export class SourceRegistry {
   private readonly descriptions = new Map<string, SourceDescription>();
   private readonly registeredListeners = new Set<(sourceId: string) => void>();
 
+  private readonly policy: SourcePolicy;
+  private readonly healthTimeoutMs: number;
+  private readonly listTtlMs: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly env: ConnectorEnv,
     private readonly logger: Logger,
-    private readonly healthTimeoutMs = 3000,
-    private readonly listTtlMs = 2000,
-  ) {}
+    options: SourceRegistryOptions,
+  ) {
+    this.policy = options.policy;
+    this.healthTimeoutMs = options.healthTimeoutMs ?? 3000;
+    this.listTtlMs = options.listTtlMs ?? 2000;
+  }
 
   private cached: { at: number; value: Promise<SourceEntity[]> } | null = null;
 
@@ -65,11 +80,14 @@ export class SourceRegistry {
 
   /**
    * Registers a source, or updates the registration with the same id. Validates first
-   * (INVALID_SOURCE_CONFIG naming the field), including that the secrets it names are set.
+   * (INVALID_SOURCE_CONFIG naming the field), including that the secrets it names are set;
+   * a secret not set aside for sources or a destination not allowed is refused before
+   * any connection (SOURCE_SECRET_NOT_ALLOWED, SOURCE_DESTINATION_NOT_ALLOWED).
    * A source that cannot be reached is still registered: health() reports it.
    */
   async register(input: unknown, registeredBy: string | null): Promise<SourceEntity> {
     const { config, id } = validateRegistration(input);
+    await this.assertAllowed(config);
     // Build once to check secrets and settings; connection failures are not build failures.
     try {
       await (await createConnector(config, this.env)).close();
@@ -147,7 +165,10 @@ export class SourceRegistry {
       pending = (async () => {
         const entity = await this.find(id);
         if (!entity || !entity.enabled) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
-        return createConnector(entity.config, this.env);
+        // Stored registrations are checked again: the policy may have been tightened since.
+        const { config } = validateRegistration(entity.config);
+        await this.assertAllowed(config);
+        return createConnector(config, this.env);
       })();
       this.connectors.set(id, pending);
       // A failed build is not cached: the next call tries again.
@@ -184,6 +205,10 @@ export class SourceRegistry {
       this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source unreachable');
       return { healthy: false, detail: (error as Error).message, checkedAt };
     }
+  }
+
+  private assertAllowed(config: SourceConfig): Promise<void> {
+    return assertRegistrationAllowed(config, this.policy, this.env.vars ?? process.env);
   }
 
   async disable(id: string): Promise<void> {

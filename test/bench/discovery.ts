@@ -51,8 +51,8 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 async function main(): Promise<void> {
   const secret = randomBytes(24).toString('base64url');
-  process.env.TRAINING_CONNECTOR_SECRET = secret;
-  const gateway = await startThrowawayGateway({ prefix: 'dsr_bench', env: { TRAINING_CONNECTOR_SECRET: secret } });
+  process.env.DSR_SOURCE_SECRET_TRAINING = secret;
+  const gateway = await startThrowawayGateway({ prefix: 'dsr_bench', env: { DSR_SOURCE_SECRET_TRAINING: secret } });
   const floorPool = new pg.Pool({ connectionString: gateway.databaseUrl, max: 24 });
   let training: { close(): Promise<void> } | undefined;
   try {

@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   const secret = randomBytes(24).toString('base64url');
   const prefix = `dsrbench${randomBytes(3).toString('hex')}`;
   const env = {
-    TRAINING_CONNECTOR_SECRET: secret,
+    DSR_SOURCE_SECRET_TRAINING: secret,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     SOURCE_CONCURRENCY: CONCURRENCY,

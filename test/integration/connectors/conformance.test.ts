@@ -47,15 +47,15 @@ for (const b of builtins) {
 
 describeConnectorConformance('remote (training over signed HTTP)', async () => {
   const connector = await createConnector(
-    { id: 'training', name: 'Training', kind: SourceKind.TRAINING, type: 'remote', connection: { baseUrl: training.baseUrl, secretEnv: 'TRAINING_SECRET_FOR_TEST' } },
-    { vars: { TRAINING_SECRET_FOR_TEST: SECRET } },
+    { id: 'training', name: 'Training', kind: SourceKind.TRAINING, type: 'remote', connection: { baseUrl: training.baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TRAINING_FOR_TEST' } },
+    { vars: { DSR_SOURCE_SECRET_TRAINING_FOR_TEST: SECRET } },
   );
   const ids = (await recordIds(stores.url, 'training', 'LRN-', 20)).slice(10);
   return fixtureFrom(connector, ids, 'training', { field: 'employer', value: 'Corrected Employer', reason: 'learner said so' }, { unknownRecordId: 'LRN-9999999' });
 });
 
 describeConnectorConformance('generic SQL (an unknown CRM database)', async () => {
-  const connector = await createConnector(crmSourceConfig(crm.url), { gatewayDatabaseUrl: stores.url, vars: { CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
+  const connector = await createConnector(crmSourceConfig(crm.url), { gatewayDatabaseUrl: stores.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
   await crm.refresh(connector);
   return fixtureFrom(connector, ['customer:1', 'customer:2', 'customer:3', 'customer:4'], 'crm', { field: 'mobile', value: '+447700900999', reason: 'customer said so' }, {
     unknownRecordId: 'customer:999999',

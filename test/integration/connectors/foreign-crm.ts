@@ -66,7 +66,7 @@ export function crmSourceConfig(url: string): SourceConfigInput {
     name: 'Partner CRM',
     kind: 'OTHER',
     type: 'sql',
-    connection: { url, passwordEnv: 'CRM_DB_PASSWORD' },
+    connection: { url, passwordEnv: 'DSR_SOURCE_SECRET_CRM_DB_PASSWORD' },
     controller: { role: 'CONTROLLER' },
     retention: { summary: '5 years after last contact', activePeriod: 'P5Y', erasure: 'ANONYMISE' },
     mapping: {

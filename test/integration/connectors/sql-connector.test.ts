@@ -11,7 +11,7 @@ import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from 
 let gateway: { url: string; drop: () => Promise<void> };
 let crm: ForeignDatabase;
 let connector: Connector;
-const env = () => ({ gatewayDatabaseUrl: gateway.url, vars: { CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
+const env = () => ({ gatewayDatabaseUrl: gateway.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
 const query = (identifiers: { type: IdentifierType; value: string }[]) => ({ identifiers, blockingKeys: blockingKeysOf(identifiers) });
 
 beforeAll(async () => {

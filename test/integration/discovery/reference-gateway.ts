@@ -29,7 +29,7 @@ export const WIDE_OPERATIONS = {
 
 export async function startReferenceGateway(options: { people: number; seed: number; env?: Record<string, string> }): Promise<ReferenceGateway> {
   const secret = randomBytes(24).toString('base64url');
-  const gw = await startTestGateway({ worker: false, env: { ...WIDE_OPERATIONS, TRAINING_CONNECTOR_SECRET: secret, ...options.env } });
+  const gw = await startTestGateway({ worker: false, env: { ...WIDE_OPERATIONS, DSR_SOURCE_SECRET_TRAINING: secret, ...options.env } });
   const groundTruthPath = path.join(os.tmpdir(), `dsr-discovery-truth-${randomBytes(4).toString('hex')}.csv`);
   const seed = await seedReferenceSources({
     url: gw.databaseUrl,
@@ -42,7 +42,7 @@ export async function startReferenceGateway(options: { people: number; seed: num
   for await (const e of readGroundTruth(groundTruthPath)) truth.push(e);
   await rm(groundTruthPath, { force: true });
   const training = await startTrainingService({ url: gw.databaseUrl, secret });
-  const configs = demoSourceConfigs({ databaseUrl: gw.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: training.baseUrl, trainingSecretEnv: 'TRAINING_CONNECTOR_SECRET' });
+  const configs = demoSourceConfigs({ databaseUrl: gw.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: training.baseUrl, trainingSecretEnv: 'DSR_SOURCE_SECRET_TRAINING' });
   for (const config of configs) await gw.runtime.services.sources.register(config, 'test');
   let stopped = false;
   return {

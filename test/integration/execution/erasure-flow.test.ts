@@ -35,7 +35,7 @@ for (const queue of ['redis', 'postgres'] as const) {
     const secret = randomBytes(24).toString('base64url');
 
     beforeAll(async () => {
-      gw = await startTestGateway({ queue, env: { TRAINING_CONNECTOR_SECRET: secret, WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '300', TASK_BACKOFF_MS: '50' } });
+      gw = await startTestGateway({ queue, env: { DSR_SOURCE_SECRET_TRAINING: secret, WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '300', TASK_BACKOFF_MS: '50' } });
       footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-footage-'));
       await seedReferenceSources({ url: gw.databaseUrl, people: 150, seed: 42, footageDir });
       training = await startTrainingService({ url: gw.databaseUrl, secret });

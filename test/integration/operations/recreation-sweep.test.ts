@@ -18,7 +18,7 @@ describe('recreation sweep through the reference stores\' changedSince()', () =>
   let crm: ForeignDatabase;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ queue: 'redis', env: { CRM_DB_PASSWORD: 'not-needed-locally', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' } });
+    gw = await startTestGateway({ queue: 'redis', env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' } });
     await seedReferenceSources({ url: gw.databaseUrl, people: 30, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });

@@ -25,7 +25,7 @@ export interface SeededGateway {
 
 export async function startSeededGateway(): Promise<SeededGateway> {
   const secret = 'requests-test-training-secret-0123456789';
-  const gw = await startTestGateway({ env: { TRAINING_CONNECTOR_SECRET: secret } });
+  const gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_TRAINING: secret } });
   const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-req-footage-'));
   const groundTruthPath = `${footageDir}-truth.csv`;
   let training: TrainingService | undefined;

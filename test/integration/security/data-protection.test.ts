@@ -22,7 +22,7 @@ const SUBJECT = `query($q: SubjectQueryInput!) { subject(query: $q) { records { 
 
 let ref: ReferenceGateway;
 beforeAll(async () => {
-  ref = await startReferenceGateway({ people: PEOPLE, seed: SEED, env: { SECURITY_TEST_SECRET: CONNECTOR_SECRET } });
+  ref = await startReferenceGateway({ people: PEOPLE, seed: SEED, env: { DSR_SOURCE_SECRET_SECURITY_TEST: CONNECTOR_SECRET } });
 }, 300_000);
 afterAll(() => ref?.stop());
 
@@ -106,13 +106,13 @@ describe('secrets at rest', () => {
     const admin = await bearer(ref.gw, ['ADMIN']);
     const reply = await ref.gw.graphql(
       'mutation($input: RegisterSourceInput!) { registerSource(input: $input) { id } }',
-      { input: { id: 'remote-secret-check', name: 'remote secret check', kind: 'OTHER', type: 'remote', connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'SECURITY_TEST_SECRET' } } },
+      { input: { id: 'remote-secret-check', name: 'remote secret check', kind: 'OTHER', type: 'remote', connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_SECURITY_TEST' } } },
       admin,
     );
     expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
     const text = await databaseText();
     expect(text).toContain('remote-secret-check');
-    expect(text).toContain('SECURITY_TEST_SECRET');
+    expect(text).toContain('DSR_SOURCE_SECRET_SECURITY_TEST');
     expect(text).not.toContain(CONNECTOR_SECRET);
   });
 });

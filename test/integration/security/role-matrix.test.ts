@@ -50,7 +50,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   renewAccessPackageLink: ['HANDLER'],
 };
 
-const REMOTE_SECRET_ENV = 'MATRIX_REMOTE_SECRET';
+const REMOTE_SECRET_ENV = 'DSR_SOURCE_SECRET_MATRIX';
 const remoteSource = (id: string, controllerId: string) => ({
   id,
   name: `matrix ${id}`,

@@ -35,7 +35,7 @@ function registration(config: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  ref = await startReferenceGateway({ people: 60, seed: 5, env: { CRM_DB_PASSWORD: 'not-needed-locally' } });
+  ref = await startReferenceGateway({ people: 60, seed: 5, env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
   crm = await createForeignCrmDatabase();
   admin = await bearer(ref.gw, ['ADMIN']);
   handler = await bearer(ref.gw, ['HANDLER']);
@@ -120,7 +120,7 @@ describe('registerSource', () => {
     expect(leaked.body.errors?.[0]?.extensions?.code).toBe('INVALID_SOURCE_CONFIG');
     expect(leaked.body.errors?.[0]?.message).not.toContain('secret');
 
-    const missingSecret = { ...config, id: 'crm-bad', connection: { url: crm.url, passwordEnv: 'NO_SUCH_VARIABLE' } };
+    const missingSecret = { ...config, id: 'crm-bad', connection: { url: crm.url, passwordEnv: 'DSR_SOURCE_SECRET_NO_SUCH_VARIABLE' } };
     const unset = await ref.gw.graphql(REGISTER, { input: registration(missingSecret) }, admin);
     expect(unset.body.errors?.[0]?.extensions?.code).toBe('INVALID_SOURCE_CONFIG');
     expect(unset.body.errors?.[0]?.extensions?.field).toBe('connection.passwordEnv');
@@ -165,7 +165,7 @@ describe('SOURCES_FILE', () => {
   it('registers the sources of a config file at start', async () => {
     const file = path.join(os.tmpdir(), `dsr-sources-${process.pid}-${Date.now()}.json`);
     await writeFile(file, JSON.stringify({ sources: [{ ...(crmSourceConfig(crm.url) as Record<string, unknown>), id: 'crm-file' }] }));
-    const gw = await startTestGateway({ worker: false, env: { SOURCES_FILE: file, CRM_DB_PASSWORD: 'x' } });
+    const gw = await startTestGateway({ worker: false, env: { SOURCES_FILE: file, DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'x' } });
     try {
       const reply = await gw.graphql<{ sources: { id: string; healthy: boolean }[] }>('{ sources { id healthy } }', {}, await bearer(gw, ['ADMIN']));
       expect(reply.body.data!.sources).toEqual([{ id: 'crm-file', healthy: true }]);

@@ -1,0 +1,55 @@
+// The pure decisions of the source policy: which variables a registration may name, and
+// which addresses it may reach (docs/security.md, "Trust boundaries").
+import { describe, expect, it } from 'vitest';
+import {
+  destinationRefusal,
+  parseDestinationRules,
+  secretNameAllowed,
+  type SourcePolicy,
+} from '../../../src/sources/source-policy.js';
+
+const policy = (overrides: Partial<SourcePolicy> = {}): SourcePolicy => ({
+  secretPrefix: 'DSR_SOURCE_SECRET_',
+  secretAllow: new Set(['CRM_PASSWORD', 'DATABASE_URL', 'DSR_ENCRYPTION_KEYS']),
+  destinations: null,
+  allowLoopback: false,
+  lookup: async (host) => ({ 'crm.example.com': ['93.184.216.34'], 'rebound.example.com': ['10.0.0.7'], 'mixed.example.com': ['93.184.216.34', '127.0.0.1'] })[host] ?? [],
+  ...overrides,
+});
+const at = (host: string, port = 5432) => ({ field: 'connection.url', host, port });
+
+describe('secret names', () => {
+  it('allows the source prefix and the operator\'s list, never the gateway\'s own variables', () => {
+    const p = policy();
+    expect(secretNameAllowed('DSR_SOURCE_SECRET_CRM', p)).toBe(true);
+    expect(secretNameAllowed('CRM_PASSWORD', p)).toBe(true);
+    for (const name of ['DATABASE_URL', 'DSR_ENCRYPTION_KEYS', 'DSR_TOMBSTONE_KEYS', 'DSR_BOOTSTRAP_ADMIN_KEY', 'REDIS_URL', 'DSR_OIDC_ISSUER', 'PGPASSWORD', 'HOME', 'OTHER_SECRET']) {
+      expect(secretNameAllowed(name, p), name).toBe(false);
+    }
+  });
+});
+
+describe('destinations', () => {
+  it('without configuration: public addresses only; loopback only outside production', async () => {
+    expect(await destinationRefusal(at('crm.example.com'), policy())).toBeNull();
+    expect(await destinationRefusal(at('93.184.216.34'), policy())).toBeNull();
+    for (const host of ['127.0.0.1', '::1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0', 'rebound.example.com', 'mixed.example.com', 'unknown.example.com']) {
+      expect(await destinationRefusal(at(host), policy()), host).not.toBeNull();
+    }
+    expect(await destinationRefusal(at('127.0.0.1'), policy({ allowLoopback: true }))).toBeNull();
+    expect(await destinationRefusal(at('10.1.2.3'), policy({ allowLoopback: true }))).not.toBeNull();
+  });
+
+  it('with SOURCE_ALLOWED_HOSTS: only the listed hosts, addresses and networks (and ports)', async () => {
+    const p = policy({ destinations: parseDestinationRules('crm.internal, 10.1.0.0/16:5432, [::1]:8080, 192.0.2.10') });
+    expect(await destinationRefusal(at('crm.internal'), p)).toBeNull();
+    expect(await destinationRefusal(at('10.1.200.3', 5432), p)).toBeNull();
+    expect(await destinationRefusal(at('10.1.200.3', 6379), p)).not.toBeNull();
+    expect(await destinationRefusal(at('::1', 8080), p)).toBeNull();
+    expect(await destinationRefusal(at('192.0.2.10', 1), p)).toBeNull();
+    expect(await destinationRefusal(at('crm.example.com'), p)).not.toBeNull();
+    expect(await destinationRefusal(at('127.0.0.1'), { ...p, allowLoopback: true })).not.toBeNull();
+    expect(() => parseDestinationRules('10.0.0.0/99')).toThrow(/SOURCE_ALLOWED_HOSTS/);
+    expect(() => parseDestinationRules('not a host!')).toThrow(/SOURCE_ALLOWED_HOSTS/);
+  });
+});
