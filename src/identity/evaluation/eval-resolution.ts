@@ -78,12 +78,12 @@ const SUBJECT = `query Evaluate($q: SubjectQueryInput!) { subject(query: $q) { c
 /** The product path: generic SQL source, `subject` over HTTP, one query per record. */
 export async function runOverGraphql(records: LabelledRecord[], limit?: number, log: (line: string) => void = (l) => console.error(l)): Promise<EvaluationFigures> {
   const password = decodeURIComponent(new URL(SCRATCH_SERVER_URL).password);
-  const gateway = await startThrowawayGateway({ prefix: 'dsr_eval', env: password ? { DSR_EVAL_DB_PASSWORD: password } : {} });
+  const gateway = await startThrowawayGateway({ prefix: 'dsr_eval', env: password ? { DSR_SOURCE_SECRET_EVAL_DB_PASSWORD: password } : {} });
   try {
     const columns = evaluationColumns(records);
     let started = performance.now();
     await loadEvaluationTable(gateway.databaseUrl, records, columns);
-    await registerEvaluationSource(gateway.runtime.services.sources, gateway.databaseUrl, columns, password ? 'DSR_EVAL_DB_PASSWORD' : undefined);
+    await registerEvaluationSource(gateway.runtime.services.sources, gateway.databaseUrl, columns, password ? 'DSR_SOURCE_SECRET_EVAL_DB_PASSWORD' : undefined);
     log(`loaded and indexed ${records.length} records through the generic SQL connector in ${Math.round(performance.now() - started)} ms`);
     const entityOf = new Map(records.map((r) => [r.id, r.entity]));
     const results: QueryResult[] = [];
