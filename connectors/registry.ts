@@ -2,7 +2,9 @@
 // the environment variables the config names, and nowhere else.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { Connector, ControllerPolicy, RetentionPolicy, SourceDescription } from './contract.js';
+import type { Connector, ControllerPolicy, RetentionPolicy, SourceDescription, SourceRecord } from './contract.js';
+import type { IdentifierType } from '../src/domain/vocabulary.js';
+import { isEmptyQuery, minimiseQuery } from '../src/identity/minimise.js';
 import { createBuiltinConnector } from './builtin.js';
 import { SqlConnector } from './sql/connector.js';
 import { RemoteConnector } from './remote/client.js';
@@ -34,22 +36,40 @@ function databaseUrl(env: ConnectorEnv, c: { url?: string; urlEnv?: string; pass
   return url.toString();
 }
 
-/** Applies a registration's retention and controller overrides to what the connector describes. */
+/**
+ * Applies a registration's retention and controller overrides to what the connector
+ * describes, and sends discovery only the identifier types the source is searchable by.
+ */
 class DescribedConnector implements Connector {
   constructor(
     private readonly inner: Connector,
     private readonly name: string,
     private readonly retention?: Partial<RetentionPolicy>,
     private readonly controller?: ControllerPolicy,
+    /** Approved identifier types (what the source declared at registration); its live declaration when absent. */
+    private readonly searchableBy?: readonly IdentifierType[],
   ) {}
   get kind() { return this.inner.kind; }
   get capabilities() { return this.inner.capabilities; }
-  get identifierTypes() { return this.inner.identifierTypes; }
+  get identifierTypes(): readonly IdentifierType[] {
+    const live = this.inner.identifierTypes;
+    return this.searchableBy?.length ? live.filter((t) => this.searchableBy!.includes(t)) : live;
+  }
   describe(): SourceDescription {
     const d = this.inner.describe();
     return { ...d, name: this.name, retention: { ...d.retention, ...this.retention }, controller: this.controller ?? d.controller };
   }
-  discover: Connector['discover'] = (q) => this.inner.discover(q);
+  /** Data minimisation: each query is cut to the declared identifier types; an empty one is not sent. */
+  discover: Connector['discover'] = async (queries) => {
+    // A remote source declares its types when first reached.
+    if (this.inner instanceof RemoteConnector && this.inner.identifierTypes.length === 0) await this.inner.connect();
+    const types = this.identifierTypes;
+    const minimised = queries.map((q) => minimiseQuery(q, types));
+    const asked = minimised.filter((q) => !isEmptyQuery(q));
+    const answers = asked.length ? await this.inner.discover(asked) : [];
+    let next = 0;
+    return minimised.map((q): SourceRecord[] => (isEmptyQuery(q) ? [] : answers[next++] ?? []));
+  };
   // Only where the connector can count: the gateway checks for its presence.
   get recordCount(): Connector['recordCount'] {
     const inner = this.inner;
@@ -86,7 +106,11 @@ export function unwrapConnector(connector: Connector): Connector {
  * SourceConfigError naming the field), reads secrets from the named variables, and never
  * fails because the source is down: an unreachable source is reported by health().
  */
-export async function createConnector(input: SourceConfig | unknown, env: ConnectorEnv = {}): Promise<Connector> {
+export async function createConnector(
+  input: SourceConfig | unknown,
+  env: ConnectorEnv = {},
+  options: { searchableBy?: readonly IdentifierType[] } = {},
+): Promise<Connector> {
   const config = parseSourceConfig(input);
   const id = sourceIdOf(config);
   let connector: Connector;
@@ -128,7 +152,7 @@ export async function createConnector(input: SourceConfig | unknown, env: Connec
       break;
     }
   }
-  return new DescribedConnector(connector, config.name, config.retention, config.controller);
+  return new DescribedConnector(connector, config.name, config.retention, config.controller, options.searchableBy);
 }
 
 /** Reads a JSON or YAML file holding a list of sources (or `{ sources: [...] }`). */

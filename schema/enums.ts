@@ -12,6 +12,7 @@ import {
   RequestType,
   SourceKind,
 } from '../src/domain/vocabulary.js';
+import { SourceStatus } from '../src/sources/source.entity.js';
 
 registerEnumType(IdentifierType, { name: 'IdentifierType' });
 registerEnumType(SourceKind, { name: 'SourceKind' });
@@ -23,3 +24,7 @@ registerEnumType(Relationship, { name: 'Relationship' });
 registerEnumType(RecordAction, { name: 'RecordAction' });
 registerEnumType(ControllerDecision, { name: 'ControllerDecision' });
 registerEnumType(DataCategory, { name: 'DataCategory' });
+registerEnumType(SourceStatus, {
+  name: 'SourceStatus',
+  description: 'PENDING_APPROVAL: registered by a CONNECTOR, no traffic until an ADMIN approves; ACTIVE: searched and sent tasks; DISABLED: no traffic; REMOVED: kept only so past requests can name it.',
+});

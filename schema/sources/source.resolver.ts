@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { assertCanManageSource, canSeeController, canSeeSource, forbidden, Role } from '../../src/auth/index.js';
 import { AuditAction, AuditOutcome } from '../../src/audit/index.js';
 import { Capability, DataCategory, IdentifierType } from '../../src/domain/vocabulary.js';
@@ -9,7 +9,9 @@ import { registrationOf, RegisterSourceInput } from './register-source.input.js'
 import { ControllerPolicyView, RetentionPolicyView, Source, SourceField, SourceHealthView } from './source.types.js';
 import { sourceView } from './source.view.js';
 import { validateRegistration } from '../../src/sources/registration.js';
-import { isDomainError } from '../../src/domain/errors.js';
+import { DomainError, isDomainError } from '../../src/domain/errors.js';
+import { SourceStatus } from '../../src/sources/source.entity.js';
+import type { StatusChange } from '../../src/sources/source-registry.js';
 
 const REFUSALS = new Set(['SOURCE_SECRET_NOT_ALLOWED', 'SOURCE_DESTINATION_NOT_ALLOWED']);
 
@@ -19,12 +21,13 @@ export class SourceResolver {
   @Query(() => [Source], { description: 'Every registered source, with health, data categories, retention and controller.' })
   async sources(@Ctx() ctx: GraphQLContext): Promise<Source[]> {
     const principal = ctx.principal!;
-    return (await ctx.services.sources.list()).filter((s) => canSeeSource(principal, s)).map(sourceView);
+    return (await ctx.services.sources.listRegistered()).filter((s) => canSeeSource(principal, s)).map(sourceView);
   }
 
   @Authorized('source:register')
   @Mutation(() => Source, {
-    description: 'Registers a source (or updates the one with the same id). A CONNECTOR key may register new sources and update only its own.',
+    description:
+      'Registers a source (or updates the one with the same id). A CONNECTOR key may register new sources and update only its own; what it registers or changes waits for approval (status PENDING_APPROVAL) and gets no traffic until an ADMIN approves it. A DISABLED source stays disabled.',
   })
   async registerSource(@Arg('input', () => RegisterSourceInput) input: RegisterSourceInput, @Ctx() ctx: GraphQLContext): Promise<Source> {
     const principal = ctx.principal!;
@@ -52,7 +55,8 @@ export class SourceResolver {
     }
     let entity;
     try {
-      entity = await services.sources.register(config.config, principal.id);
+      // A source team's registration gets nothing until an administrator has seen what it will receive.
+      entity = await services.sources.register(config.config, principal.id, { pendingApproval: !principal.roles.includes(Role.ADMIN) });
     } catch (error) {
       // A secret or destination the policy refuses is a refusal, not a failure.
       const refused = isDomainError(error) && REFUSALS.has(error.code);
@@ -65,6 +69,55 @@ export class SourceResolver {
     }
     await audit(action, entity.id, AuditOutcome.SUCCESS, controllerId);
     return sourceView(entity);
+  }
+
+  @Authorized('source:approve')
+  @Mutation(() => Source, { description: 'Approves a source a CONNECTOR registered (PENDING_APPROVAL to ACTIVE): from now on it is searched and sent tasks, by the identifier types it declared.' })
+  approveSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return this.changeStatus(ctx, id, 'approve', AuditAction.SOURCE_APPROVE);
+  }
+
+  @Authorized('source:register')
+  @Mutation(() => Source, { description: 'Disables a source: no discovery, health checks or tasks; its queued tasks wait. An ADMIN, or the CONNECTOR that owns it.' })
+  disableSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return this.changeStatus(ctx, id, 'disable', AuditAction.SOURCE_DISABLE);
+  }
+
+  @Authorized('source:approve')
+  @Mutation(() => Source, { description: 'Enables a disabled source again (DISABLED to ACTIVE).' })
+  enableSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return this.changeStatus(ctx, id, 'enable', AuditAction.SOURCE_ENABLE);
+  }
+
+  @Authorized('source:approve')
+  @Mutation(() => Source, { description: 'Removes a source (status REMOVED: past requests still name it). Refused with SOURCE_HAS_OPEN_TASKS while tasks of it are still to run.' })
+  removeSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
+    return this.changeStatus(ctx, id, 'remove', AuditAction.SOURCE_REMOVE);
+  }
+
+  private async changeStatus(ctx: GraphQLContext, id: string, change: StatusChange, action: string): Promise<Source> {
+    const principal = ctx.principal!;
+    const { services } = ctx;
+    const existing = await services.sources.find(id);
+    const controllerId = existing?.controllerIds[0] ?? null;
+    const audit = (outcome: AuditOutcome) =>
+      services.audit.record({ actor: { id: principal.id, kind: principal.kind }, action, target: { type: 'source', id }, params: { id }, outcome, controllerId });
+    try {
+      // Outside the caller's scope a source is answered as absent.
+      if (!existing || !canSeeSource(principal, existing)) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
+      assertCanManageSource(principal, { id: existing.id, controllerId });
+    } catch (error) {
+      await audit(AuditOutcome.DENIED);
+      throw error;
+    }
+    try {
+      const entity = await services.sources.changeStatus(id, change, principal.id);
+      await audit(AuditOutcome.SUCCESS);
+      return sourceView(entity);
+    } catch (error) {
+      await audit(isDomainError(error) ? AuditOutcome.DENIED : AuditOutcome.FAILED);
+      throw error;
+    }
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the latest health check (this request) reached the source.' })
@@ -85,12 +138,16 @@ export class SourceResolver {
 
   @FieldResolver(() => [Capability], { description: 'What the connector can do (empty while it cannot be built).' })
   async capabilities(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<Capability[]> {
+    if (source.status !== SourceStatus.ACTIVE) return [...((await ctx.services.sources.declared(source.id))?.capabilities ?? [])];
     const connector = await ctx.services.sources.connector(source.id).catch(() => null);
     return connector ? [...connector.capabilities] : [];
   }
 
-  @FieldResolver(() => [IdentifierType], { description: 'Identifier types the source can be searched by.' })
+  @FieldResolver(() => [IdentifierType], {
+    description: 'Identifier types the source can be searched by: the only ones discovery sends it. For a source not ACTIVE, what it declared when registered (it is not contacted).',
+  })
   async identifierTypes(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<IdentifierType[]> {
+    if (source.status !== SourceStatus.ACTIVE) return [...((await ctx.services.sources.declared(source.id))?.identifierTypes ?? [])];
     const connector = await ctx.services.sources.connector(source.id).catch(() => null);
     return connector ? [...connector.identifierTypes] : [];
   }

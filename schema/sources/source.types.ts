@@ -4,6 +4,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Capability, DataCategory, IdentifierType, SourceKind } from '../../src/domain/vocabulary.js';
 import { DateTimeScalar } from '../scalars.js';
+import { SourceStatus } from '../../src/sources/source.entity.js';
 
 @ObjectType({ description: 'One field a source holds, with its data categories (R12: special marks special-category data).' })
 export class SourceField {
@@ -105,6 +106,15 @@ export class Source {
 
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
+
+  @Field(() => SourceStatus, { description: 'Only an ACTIVE source is searched, health-checked and sent tasks.' })
+  status!: SourceStatus;
+
+  @Field(() => String, { nullable: true, description: 'Who last approved, disabled, enabled or removed it.' })
+  reviewedBy?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  reviewedAt?: Date | null;
 
   // Resolved by SourceFieldsResolver: healthy, health, checkedAt, capabilities,
   // identifierTypes, dataCategories, fields, retention, controller.

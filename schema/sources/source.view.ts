@@ -13,5 +13,8 @@ export function sourceView(entity: SourceEntity): Source {
   view.registeredBy = entity.registeredBy;
   view.registeredAt = entity.createdAt;
   view.updatedAt = entity.updatedAt;
+  view.status = entity.status;
+  view.reviewedBy = entity.reviewedBy;
+  view.reviewedAt = entity.reviewedAt;
   return view;
 }

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'request:write': [Role.HANDLER],
   /** Register a source (CONNECTOR: its own), update one it owns. */
   'source:register': [Role.ADMIN, Role.CONNECTOR],
+  /** Approve a CONNECTOR's source, enable a disabled one, remove one (disabling is also open to its owner). */
+  'source:approve': [Role.ADMIN],
   /** List sources and their health. */
   'source:read': [Role.ADMIN, Role.HANDLER],
   /** Create, list and revoke API keys. */

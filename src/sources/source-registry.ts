@@ -11,7 +11,7 @@ import {
 } from '../../connectors/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
-import { SourceEntity } from './source.entity.js';
+import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, type SourcePolicy } from './source-policy.js';
 
@@ -21,6 +21,15 @@ export interface SourceRegistryOptions {
   healthTimeoutMs?: number;
   listTtlMs?: number;
 }
+
+export type StatusChange = 'approve' | 'disable' | 'enable' | 'remove';
+
+const STATUS_CHANGES: Record<StatusChange, { from: SourceStatus[]; to: SourceStatus }> = {
+  approve: { from: [SourceStatus.PENDING_APPROVAL], to: SourceStatus.ACTIVE },
+  disable: { from: [SourceStatus.PENDING_APPROVAL, SourceStatus.ACTIVE], to: SourceStatus.DISABLED },
+  enable: { from: [SourceStatus.DISABLED], to: SourceStatus.ACTIVE },
+  remove: { from: [SourceStatus.PENDING_APPROVAL, SourceStatus.ACTIVE, SourceStatus.DISABLED], to: SourceStatus.REMOVED },
+};
 
 export interface SourceHealth extends Health {
   checkedAt: Date;
@@ -35,6 +44,7 @@ export class SourceRegistry {
   private readonly connectors = new Map<string, Promise<Connector>>();
   private readonly descriptions = new Map<string, SourceDescription>();
   private readonly registeredListeners = new Set<(sourceId: string) => void>();
+  private readonly withdrawnListeners = new Set<(sourceId: string) => void>();
 
   private readonly policy: SourcePolicy;
   private readonly healthTimeoutMs: number;
@@ -53,10 +63,17 @@ export class SourceRegistry {
 
   private cached: { at: number; value: Promise<SourceEntity[]> } | null = null;
 
+  /** The ACTIVE sources: the only ones searched, health-checked and sent tasks. */
   async list(): Promise<SourceEntity[]> {
-    return (await this.all()).filter((s) => s.enabled);
+    return (await this.all()).filter((s) => s.status === SourceStatus.ACTIVE);
   }
 
+  /** Every source not removed, whatever its status (the `sources` query, the approval view). */
+  async listRegistered(): Promise<SourceEntity[]> {
+    return (await this.all()).filter((s) => s.status !== SourceStatus.REMOVED);
+  }
+
+  /** The registration with this id, whatever its status (REMOVED included). */
   async find(id: string): Promise<SourceEntity | null> {
     return (await this.all()).find((s) => s.id === id) ?? null;
   }
@@ -85,34 +102,86 @@ export class SourceRegistry {
    * any connection (SOURCE_SECRET_NOT_ALLOWED, SOURCE_DESTINATION_NOT_ALLOWED).
    * A source that cannot be reached is still registered: health() reports it.
    */
-  async register(input: unknown, registeredBy: string | null): Promise<SourceEntity> {
+  async register(input: unknown, registeredBy: string | null, options: { pendingApproval?: boolean } = {}): Promise<SourceEntity> {
     const { config, id } = validateRegistration(input);
     await this.assertAllowed(config);
-    // Build once to check secrets and settings; connection failures are not build failures.
+    // Build once to check secrets and settings, and to learn what the source declares
+    // (the approval view shows it); connection failures are not build failures.
+    let declared: DeclaredSource;
     try {
-      await (await createConnector(config, this.env)).close();
+      const connector = await createConnector(config, this.env);
+      declared = { identifierTypes: [...connector.identifierTypes], capabilities: [...connector.capabilities], description: connector.describe() };
+      await connector.close();
     } catch (error) {
       if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
       throw error;
     }
     const controllerIds = config.controller?.defaultControllerId ? [config.controller.defaultControllerId] : [];
-    await this.dataSource.query(
-      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+    // A new or changed registration by a CONNECTOR waits for approval; a disabled source
+    // stays disabled whoever registers it again (SOURCES_FILE re-applies at every start).
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by, status, declared)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
-         controller_ids = $6, enabled = true, updated_at = now()`,
-      [id, config.name, config.kind, config.type, { ...config, id }, controllerIds, registeredBy],
-    );
+         controller_ids = $6, declared = $9, updated_at = now(),
+         status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END
+       RETURNING status`,
+      [id, config.name, config.kind, config.type, { ...config, id }, controllerIds, registeredBy,
+        options.pendingApproval ? SourceStatus.PENDING_APPROVAL : SourceStatus.ACTIVE, declared],
+    )) as { status: SourceStatus }[];
     await this.forget(id);
+    if (row!.status === SourceStatus.ACTIVE) await this.activated(id);
+    else this.withdraw(id);
+    return (await this.find(id))!;
+  }
+
+  /** A source became ACTIVE: index a foreign database, start its workers. */
+  private async activated(id: string): Promise<void> {
+    const entity = await this.find(id);
     // A foreign database has no key table of its own: index it now so it can be searched.
-    if (config.type === 'sql') {
+    if (entity?.connectorType === 'sql') {
       await this.refreshIndex(id).catch((error: unknown) => {
         if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
         this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registered but not indexed: unreachable');
       });
     }
     this.announce(id);
+  }
+
+  /**
+   * Moves a source to another status: approve (PENDING_APPROVAL to ACTIVE), disable,
+   * enable (DISABLED to ACTIVE) or remove. Throws SOURCE_NOT_FOUND, or SOURCE_STATUS_CONFLICT
+   * when the source is not in a status the change starts from.
+   */
+  async changeStatus(id: string, change: StatusChange, by: string): Promise<SourceEntity> {
+    const { from, to } = STATUS_CHANGES[change];
+    const entity = await this.find(id);
+    if (!entity || entity.status === SourceStatus.REMOVED) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
+    if (change === 'remove') await this.assertNoOpenTasks(id);
+    const updated = (await this.dataSource.query(
+      `UPDATE source SET status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now()
+       WHERE id = $1 AND status = ANY($4::text[]) RETURNING id`,
+      [id, to, by, from],
+    )) as [unknown[], number] | unknown[];
+    const rows = Array.isArray(updated[0]) ? (updated[0] as unknown[]) : (updated as unknown[]);
+    if (rows.length === 0) {
+      throw new DomainError('SOURCE_STATUS_CONFLICT', `source ${id} is ${entity.status}: cannot ${change} it`, { sourceId: id, status: entity.status });
+    }
+    await this.forget(id);
+    if (to === SourceStatus.ACTIVE) await this.activated(id);
+    else this.withdraw(id);
     return (await this.find(id))!;
+  }
+
+  /** Removal is refused while tasks of the source are still to run: they would be lost silently. */
+  private async assertNoOpenTasks(id: string): Promise<void> {
+    const [{ open }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS open FROM task WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED')`,
+      [id],
+    )) as { open: number }[];
+    if (open > 0) {
+      throw new DomainError('SOURCE_HAS_OPEN_TASKS', `source ${id} has ${open} task(s) still to run: let them finish (or disable it) before removing it`, { sourceId: id, openTasks: open });
+    }
   }
 
   /**
@@ -125,12 +194,30 @@ export class SourceRegistry {
     return () => this.registeredListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with the id of each source disabled, removed or sent back for
+   * approval through this registry, in this process: the worker pool stops its worker
+   * (other processes stop theirs at their periodic re-scan).
+   */
+  onWithdrawn(listener: (sourceId: string) => void): () => void {
+    this.withdrawnListeners.add(listener);
+    return () => this.withdrawnListeners.delete(listener);
+  }
+
+  private withdraw(id: string): void {
+    this.notify(this.withdrawnListeners, id);
+  }
+
   private announce(id: string): void {
-    for (const listener of this.registeredListeners) {
+    this.notify(this.registeredListeners, id);
+  }
+
+  private notify(listeners: Set<(sourceId: string) => void>, id: string): void {
+    for (const listener of listeners) {
       try {
         listener(id);
       } catch (error) {
-        this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registration listener failed');
+        this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source listener failed');
       }
     }
   }
@@ -164,11 +251,14 @@ export class SourceRegistry {
     if (!pending) {
       pending = (async () => {
         const entity = await this.find(id);
-        if (!entity || !entity.enabled) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
+        // Only an ACTIVE source is ever connected to: pending, disabled and removed ones get no traffic.
+        if (!entity || entity.status !== SourceStatus.ACTIVE) throw new DomainError('SOURCE_NOT_FOUND', `no active source ${id}`);
         // Stored registrations are checked again: the policy may have been tightened since.
         const { config } = validateRegistration(entity.config);
         await this.assertAllowed(config);
-        return createConnector(config, this.env);
+        // Searched only by what it declared when registered (and was approved with).
+        const searchableBy = entity.declared?.identifierTypes;
+        return createConnector(config, this.env, searchableBy?.length ? { searchableBy } : {});
       })();
       this.connectors.set(id, pending);
       // A failed build is not cached: the next call tries again.
@@ -177,10 +267,20 @@ export class SourceRegistry {
     return pending;
   }
 
+  /**
+   * What the source declared at registration: for a source that is not ACTIVE, the only
+   * description the gateway has (it is not contacted).
+   */
+  async declared(id: string): Promise<DeclaredSource | null> {
+    return (await this.find(id))?.declared ?? null;
+  }
+
   /** What the source holds: fields with categories, retention and controller (cached). */
   async describe(id: string): Promise<SourceDescription | null> {
     const cached = this.descriptions.get(id);
     if (cached) return cached;
+    const entity = await this.find(id);
+    if (entity && entity.status !== SourceStatus.ACTIVE) return entity.declared?.description ?? null;
     try {
       const description = (await this.connector(id)).describe();
       this.descriptions.set(id, description);
@@ -192,6 +292,9 @@ export class SourceRegistry {
 
   async health(id: string): Promise<SourceHealth> {
     const checkedAt = new Date();
+    const entity = await this.find(id);
+    // A source without approval is not contacted at all, however often it is listed.
+    if (entity && entity.status !== SourceStatus.ACTIVE) return { healthy: false, detail: `not checked: ${entity.status}`, checkedAt };
     try {
       const connector = await this.connector(id);
       const result = await Promise.race([
@@ -211,9 +314,8 @@ export class SourceRegistry {
     return assertRegistrationAllowed(config, this.policy, this.env.vars ?? process.env);
   }
 
-  async disable(id: string): Promise<void> {
-    await this.dataSource.query(`UPDATE source SET enabled = false, updated_at = now() WHERE id = $1`, [id]);
-    await this.forget(id);
+  async disable(id: string, by = 'system'): Promise<void> {
+    await this.changeStatus(id, 'disable', by);
   }
 
   async close(): Promise<void> {

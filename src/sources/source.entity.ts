@@ -1,4 +1,20 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { SourceDescription } from '../../connectors/contract.js';
+import type { Capability, IdentifierType } from '../domain/vocabulary.js';
+
+/** Where a source is in its life cycle; only ACTIVE sources are searched, checked or sent tasks. */
+export enum SourceStatus {
+  PENDING_APPROVAL = 'PENDING_APPROVAL',
+  ACTIVE = 'ACTIVE',
+  DISABLED = 'DISABLED',
+  REMOVED = 'REMOVED',
+}
+
+export interface DeclaredSource {
+  identifierTypes: IdentifierType[];
+  capabilities: Capability[];
+  description: SourceDescription;
+}
 
 /**
  * A registered source: a configured connector instance. The configuration holds
@@ -29,8 +45,20 @@ export class SourceEntity {
   @Column({ type: 'text', array: true, name: 'controller_ids', default: () => "'{}'" })
   controllerIds!: string[];
 
-  @Column({ type: 'boolean', default: true })
-  enabled!: boolean;
+  /** PENDING_APPROVAL until an administrator approves a CONNECTOR's registration; only ACTIVE sources get traffic. */
+  @Column({ type: 'text', default: 'ACTIVE' })
+  status!: SourceStatus;
+
+  /** What the source declared when registered: what the approval view shows and discovery may send. */
+  @Column({ type: 'jsonb', nullable: true })
+  declared!: DeclaredSource | null;
+
+  /** Who last approved, disabled, enabled or removed it, and when. */
+  @Column({ type: 'text', name: 'reviewed_by', nullable: true })
+  reviewedBy!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'reviewed_at', nullable: true })
+  reviewedAt!: Date | null;
 
   @Column({ type: 'text', name: 'registered_by', nullable: true })
   registeredBy!: string | null;

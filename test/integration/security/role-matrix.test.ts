@@ -26,6 +26,10 @@ const EXPECTED: Record<string, RoleName[]> = {
   sources: ['ADMIN', 'HANDLER'],
   source: ['ADMIN', 'HANDLER'],
   registerSource: ['ADMIN', 'CONNECTOR'],
+  approveSource: ['ADMIN'],
+  disableSource: ['ADMIN', 'CONNECTOR'],
+  enableSource: ['ADMIN'],
+  removeSource: ['ADMIN'],
   // discovery and tombstones
   subject: ['HANDLER'],
   tombstoneCheck: ['CONNECTOR', 'HANDLER'],
