@@ -1,6 +1,7 @@
 // Turns a registration (SourceConfig) into a live Connector. Secrets are read here, from
 // the environment variables the config names, and nowhere else.
 import { readFile } from 'node:fs/promises';
+import type { LookupFunction } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import type { Connector, ControllerPolicy, RetentionPolicy, SourceDescription, SourceRecord } from './contract.js';
 import type { IdentifierType } from '../src/domain/vocabulary.js';
@@ -20,6 +21,8 @@ export interface ConnectorEnv {
   /** Default CCTV footage directory when a builtin cctv config gives none. */
   footageDir?: string;
   fetch?: typeof fetch;
+  /** A name resolution for remote sources' sockets, given the port (the gateway checks each address). */
+  lookupFor?: (port: number) => LookupFunction;
 }
 
 function secret(env: ConnectorEnv, variable: string, field: string): string {
@@ -145,6 +148,7 @@ export async function createConnector(
         name: config.name,
         timeoutMs: config.connection.timeoutMs,
         ...(env.fetch ? { fetch: env.fetch } : {}),
+        ...(env.lookupFor ? { lookup: env.lookupFor(remotePort(config.connection.baseUrl)) } : {}),
       });
       // Reaching it now fills describe(); if it is down, health() says so and retries.
       await remote.connect().catch(() => undefined);
@@ -153,6 +157,11 @@ export async function createConnector(
     }
   }
   return new DescribedConnector(connector, config.name, config.retention, config.controller, options.searchableBy);
+}
+
+function remotePort(baseUrl: string): number {
+  const url = new URL(baseUrl);
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
 /** Reads a JSON or YAML file holding a list of sources (or `{ sources: [...] }`). */

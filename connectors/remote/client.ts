@@ -16,6 +16,7 @@ import {
   type SourceRecord,
 } from '../contract.js';
 import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
+import type { LookupFunction } from 'node:net';
 import { signedHeaders } from './signing.js';
 import { postJson, postJsonWithFetch, type PostReply } from './transport.js';
 
@@ -28,6 +29,8 @@ export interface RemoteConnectorOptions {
   timeoutMs?: number;
   /** Send through this fetch instead of node:http (a proxy, a custom transport). */
   fetch?: typeof fetch;
+  /** Resolves the host at connect time (the gateway passes one that checks its destination policy). */
+  lookup?: LookupFunction;
 }
 
 interface Described {
@@ -141,7 +144,7 @@ export class RemoteConnector implements Connector {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     let reply: PostReply;
     try {
-      reply = this.options.fetch ? await postJsonWithFetch(this.options.fetch, url, headers, body, timeoutMs) : await postJson(url, headers, body, timeoutMs);
+      reply = this.options.fetch ? await postJsonWithFetch(this.options.fetch, url, headers, body, timeoutMs) : await postJson(url, headers, body, timeoutMs, this.options.lookup);
     } catch {
       throw new ConnectorError('UNAVAILABLE', `remote source unreachable (${operation})`);
     }

@@ -4,6 +4,7 @@
 // development machine), as fetch adds web streams on both sides of every call.
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
 export interface PostReply {
   status: number;
@@ -16,7 +17,7 @@ const agents = {
 };
 
 /** POSTs `body`; rejects on a network failure or when no answer came within `timeoutMs`. */
-export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostReply> {
+export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, lookup?: LookupFunction): Promise<PostReply> {
   const secure = url.protocol === 'https:';
   const request = secure ? https.request : http.request;
   return new Promise<PostReply>((resolve, reject) => {
@@ -27,6 +28,8 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
         agent: agents[secure ? 'https:' : 'http:'],
         headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
         timeout: timeoutMs,
+        // Where the gateway's destination policy checks each address at connect time.
+        ...(lookup ? { lookup } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

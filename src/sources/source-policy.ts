@@ -221,3 +221,24 @@ export async function assertRegistrationAllowed(config: SourceConfig, policy: So
   assertSecretsAllowed(config, policy);
   await assertDestinationsAllowed(config, policy, vars);
 }
+
+/**
+ * A `lookup` for the sockets a connector opens: the name is resolved again at connect time
+ * and only addresses the policy allows are used, so a DNS answer that changed since the
+ * registration was checked (DNS rebinding) cannot lead the connection elsewhere.
+ */
+export function guardedLookup(policy: SourcePolicy, port: number): net.LookupFunction {
+  return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
+    dns.lookup(hostname, { ...options, all: true }, (error, found) => {
+      if (error) return callback(error);
+      void Promise.all(
+        found.map(async (a) => ((await destinationRefusal({ field: 'connection', host: hostname.toLowerCase(), port }, { ...policy, lookup: async () => [a.address] })) ? null : a)),
+      ).then((checked) => {
+        const allowed = checked.filter((a): a is dns.LookupAddress => a !== null);
+        if (allowed.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to no allowed destination`), { code: 'ENOTFOUND' }));
+        if (options.all) return callback(null, allowed);
+        callback(null, allowed[0]!.address, allowed[0]!.family);
+      });
+    });
+  }) as unknown as net.LookupFunction;
+}

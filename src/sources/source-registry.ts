@@ -13,12 +13,14 @@ import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
-import { assertRegistrationAllowed, type SourcePolicy } from './source-policy.js';
+import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
 
 export interface SourceRegistryOptions {
   /** What registrations may name and reach; checked before any connection is made. */
   policy: SourcePolicy;
   healthTimeoutMs?: number;
+  /** How long a health result is reused (default 1 s). */
+  healthCacheMs?: number;
   listTtlMs?: number;
 }
 
@@ -43,21 +45,27 @@ export interface SourceHealth extends Health {
 export class SourceRegistry {
   private readonly connectors = new Map<string, Promise<Connector>>();
   private readonly descriptions = new Map<string, SourceDescription>();
+  private readonly healthChecks = new Map<string, { at: number; value: Promise<SourceHealth> }>();
   private readonly registeredListeners = new Set<(sourceId: string) => void>();
   private readonly withdrawnListeners = new Set<(sourceId: string) => void>();
 
   private readonly policy: SourcePolicy;
+  private readonly env: ConnectorEnv;
   private readonly healthTimeoutMs: number;
+  private readonly healthCacheMs: number;
   private readonly listTtlMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly env: ConnectorEnv,
+    env: ConnectorEnv,
     private readonly logger: Logger,
     options: SourceRegistryOptions,
   ) {
     this.policy = options.policy;
+    // Remote sources' sockets resolve through the policy too (DNS rebinding).
+    this.env = { ...env, lookupFor: (port) => guardedLookup(this.policy, port) };
     this.healthTimeoutMs = options.healthTimeoutMs ?? 3000;
+    this.healthCacheMs = options.healthCacheMs ?? 1000;
     this.listTtlMs = options.listTtlMs ?? 2000;
   }
 
@@ -290,11 +298,23 @@ export class SourceRegistry {
     }
   }
 
+  /**
+   * The source's health. A source that is not ACTIVE is not contacted at all; an ACTIVE
+   * one is checked at most once per `healthCacheMs` (concurrent callers share the check),
+   * however often `sources` is asked, and never waits longer than `healthTimeoutMs`.
+   */
   async health(id: string): Promise<SourceHealth> {
-    const checkedAt = new Date();
     const entity = await this.find(id);
-    // A source without approval is not contacted at all, however often it is listed.
-    if (entity && entity.status !== SourceStatus.ACTIVE) return { healthy: false, detail: `not checked: ${entity.status}`, checkedAt };
+    if (entity && entity.status !== SourceStatus.ACTIVE) return { healthy: false, detail: `not checked: ${entity.status}`, checkedAt: new Date() };
+    const cached = this.healthChecks.get(id);
+    if (cached && Date.now() - cached.at < this.healthCacheMs) return cached.value;
+    const value = this.checkHealth(id);
+    this.healthChecks.set(id, { at: Date.now(), value });
+    return value;
+  }
+
+  private async checkHealth(id: string): Promise<SourceHealth> {
+    const checkedAt = new Date();
     try {
       const connector = await this.connector(id);
       const result = await Promise.race([
@@ -329,6 +349,7 @@ export class SourceRegistry {
     const previous = this.connectors.get(id);
     this.connectors.delete(id);
     this.descriptions.delete(id);
+    this.healthChecks.delete(id);
     await previous?.then((c) => c.close()).catch(() => undefined);
   }
 }

@@ -142,6 +142,11 @@ describe('a source registered by a CONNECTOR', () => {
     // Blocking keys too: only those built from an email.
     expect(source.received.flatMap((q) => q.blockingKeys).every((k) => k.startsWith('EM:'))).toBe(true);
 
+    // Health is checked once for many concurrent listings (bounded), not once per query.
+    const checks = source.healthChecks;
+    await Promise.all([sourceRow(), sourceRow(), sourceRow(), sourceRow()]);
+    expect(source.healthChecks - checks).toBe(1);
+
     const audit = await gw.runtime.services.audit.list({ actions: ['source.approve'], targetId: 'team-crm' });
     expect(audit.entries.map((e) => e.outcome).sort()).toEqual(['DENIED', 'SUCCESS']);
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   destinationRefusal,
+  guardedLookup,
   parseDestinationRules,
   secretNameAllowed,
   type SourcePolicy,
@@ -51,5 +52,19 @@ describe('destinations', () => {
     expect(await destinationRefusal(at('127.0.0.1'), { ...p, allowLoopback: true })).not.toBeNull();
     expect(() => parseDestinationRules('10.0.0.0/99')).toThrow(/SOURCE_ALLOWED_HOSTS/);
     expect(() => parseDestinationRules('not a host!')).toThrow(/SOURCE_ALLOWED_HOSTS/);
+  });
+});
+
+describe('connect-time resolution (DNS rebinding)', () => {
+  const resolveWith = (lookup: ReturnType<typeof guardedLookup>, all: boolean) =>
+    new Promise<unknown>((resolve, reject) =>
+      (lookup as unknown as (h: string, o: object, cb: (e: Error | null, a?: unknown) => void) => void)('localhost', { all }, (e, a) => (e ? reject(e) : resolve(a))),
+    );
+
+  it('hands a socket only addresses the policy allows, whatever the name resolves to now', async () => {
+    await expect(resolveWith(guardedLookup(policy({ lookup: undefined }), 5432), false)).rejects.toThrow(/no allowed destination/);
+    const loopback = guardedLookup(policy({ lookup: undefined, allowLoopback: true }), 5432);
+    expect(await resolveWith(loopback, false)).toMatch(/^(127\.0\.0\.1|::1)$/);
+    expect(await resolveWith(loopback, true)).toEqual(expect.arrayContaining([expect.objectContaining({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) })]));
   });
 });
