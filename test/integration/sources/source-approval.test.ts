@@ -144,8 +144,9 @@ describe('a source registered by a CONNECTOR', () => {
 
     // Health is checked once for many concurrent listings (bounded), not once per query.
     const checks = source.healthChecks;
-    await Promise.all([sourceRow(), sourceRow(), sourceRow(), sourceRow()]);
-    expect(source.healthChecks - checks).toBe(1);
+    await Promise.all(Array.from({ length: 8 }, () => sourceRow()));
+    expect(source.healthChecks - checks).toBeGreaterThan(0);
+    expect(source.healthChecks - checks).toBeLessThanOrEqual(2); // a second only if the machine is slower than the 1 s reuse
 
     const audit = await gw.runtime.services.audit.list({ actions: ['source.approve'], targetId: 'team-crm' });
     expect(audit.entries.map((e) => e.outcome).sort()).toEqual(['DENIED', 'SUCCESS']);

@@ -3,6 +3,9 @@
 // and both refused before any connection is made. Local TCP listeners count every
 // connection the gateway opens, so "no connection" is observed, not assumed.
 import net from 'node:net';
+import { rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 
@@ -105,6 +108,23 @@ describe('a registration names only secrets set aside for sources', () => {
     await settle();
     // The listener does see these: it would have seen the refused ones too.
     expect(allowed.connections).toBeGreaterThan(0);
+  });
+});
+
+describe('SOURCES_FILE', () => {
+  it('is held to the same rules: a file naming the gateway\'s database URL stops the start, before any connection', async () => {
+    const file = path.join(os.tmpdir(), `dsr-trust-${process.pid}-${Date.now()}.json`);
+    await writeFile(file, JSON.stringify([sql('file-leak', { url: `postgres://x@127.0.0.1:${allowed.port}/db`, passwordEnv: 'DATABASE_URL' })]));
+    const before = allowed.connections;
+    try {
+      // What the runtime runs at start for SOURCES_FILE.
+      await expect(gw.runtime.services.sources.registerFile(file)).rejects.toMatchObject({ code: 'SOURCE_SECRET_NOT_ALLOWED', details: { field: 'connection.passwordEnv' } });
+    } finally {
+      await rm(file, { force: true });
+    }
+    await settle();
+    expect(allowed.connections).toBe(before);
+    expect(await gw.runtime.services.sources.find('file-leak')).toBeNull();
   });
 });
 
