@@ -7,7 +7,7 @@ import type { Services } from '../app/services.js';
 import { AuthError, can, enforceRateLimit } from '../auth/index.js';
 import { AuditAction } from '../audit/index.js';
 import { DomainError } from '../domain/errors.js';
-import { checkPeople, MAX_IDENTIFIERS_PER_CHECK } from '../tombstones/tombstone-check.js';
+import { checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
 
 const identifier = z.object({ type: z.string().max(64), value: z.string().max(2048) });
 const body = z.union([
@@ -28,7 +28,7 @@ export function tombstoneRoute(services: Services): Router {
       const parsed = body.safeParse(req.body);
       if (!parsed.success) return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value }] }] } or { identifiers: [...] }');
       const people = 'people' in parsed.data ? parsed.data.people : [{ identifiers: parsed.data.identifiers }];
-      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1]);
+      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1], tombstoneViewerOf(principal));
       await services.audit.record({
         actor: { id: principal.id, kind: principal.kind },
         action: AuditAction.TOMBSTONE_CHECK,
