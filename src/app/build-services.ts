@@ -42,6 +42,7 @@ export async function buildServices(deps: {
   // Redis-backed limits hold across gateway replicas; in-memory ones are per process.
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, redis });
+  const addressLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE, redis, prefix: `${config.QUEUE_PREFIX}:ratelimit:` });
   if (config.DSR_BOOTSTRAP_ADMIN_KEY) {
     const bootstrap = await apiKeys.ensureBootstrapAdminKey(config.DSR_BOOTSTRAP_ADMIN_KEY);
     logger.info({ keyId: bootstrap.id, created: bootstrap.created }, 'bootstrap administrator key ensured');
@@ -77,6 +78,7 @@ export async function buildServices(deps: {
     apiKeys,
     authenticator,
     rateLimiter,
+    addressLimiter,
     tombstones,
     sources,
     discovery,

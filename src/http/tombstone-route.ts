@@ -4,7 +4,8 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { AuthError, can, enforceRateLimit } from '../auth/index.js';
+import { AuthError, can } from '../auth/index.js';
+import { authenticateClient, clientAddress } from './route-access.js';
 import { AuditAction } from '../audit/index.js';
 import { DomainError } from '../domain/errors.js';
 import { checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
@@ -22,8 +23,7 @@ export function tombstoneRoute(services: Services): Router {
   const router = express.Router();
   router.post('/v1/tombstones/check', express.json({ limit: '2mb' }), async (req, res) => {
     try {
-      const principal = await services.authenticator.authenticate(req.headers.authorization ?? '');
-      await enforceRateLimit(services.rateLimiter, `${principal.kind}:${principal.id}`);
+      const { principal } = (await authenticateClient(services, clientAddress(req), req.headers.authorization ?? ''))!;
       if (!can(principal, 'tombstone:check')) return fail(res, 403, 'FORBIDDEN', 'This key may not check tombstones');
       const parsed = body.safeParse(req.body);
       if (!parsed.success) return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value }] }] } or { identifiers: [...] }');
