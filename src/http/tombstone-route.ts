@@ -21,7 +21,7 @@ const fail = (res: express.Response, status: number, code: string, message: stri
 
 export function tombstoneRoute(services: Services): Router {
   const router = express.Router();
-  router.post('/v1/tombstones/check', express.json({ limit: '2mb' }), async (req, res) => {
+  router.post('/v1/tombstones/check', express.json({ limit: services.config.HTTP_BODY_LIMIT }), async (req, res) => {
     try {
       const { principal } = (await authenticateClient(services, clientAddress(req), req.headers.authorization ?? ''))!;
       if (!can(principal, 'tombstone:check')) return fail(res, 403, 'FORBIDDEN', 'This key may not check tombstones');
