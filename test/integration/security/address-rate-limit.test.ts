@@ -47,6 +47,8 @@ describe('rate limit per client address before authentication', () => {
     expect(tombstones.headers.get('retry-after')).not.toBeNull();
     expect((await fetch(`${gw.url}/metrics`, { headers: UNKNOWN_KEY })).status).toBe(429);
     expect((await fetch(`${gw.url}/admin/queues`)).status).toBe(429);
+    // An access-package link is a credential too: no lookup past the limit.
+    expect((await fetch(`${gw.url}/v1/access-packages/${'g'.repeat(40)}`)).status).toBe(429);
     expect(lookups()).toBe(5);
     // X-Forwarded-For is not trusted unless TRUST_PROXY says so: a new claimed address does not help.
     expect((await post(gw, { ...UNKNOWN_KEY, 'x-forwarded-for': '203.0.113.9' })).status).toBe(429);
@@ -70,6 +72,20 @@ describe('calls without any credential count against the address too', () => {
     expect(anonymous[3]!.code).toBe('RATE_LIMITED');
     // The gate is looked at before any credential is (that is what spares the database).
     expect((await post(gw, handler)).status).toBe(429);
+  });
+});
+
+describe('guessed access-package links count against the address', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ worker: false, env: { RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '3' } });
+  }, 60_000);
+  afterAll(async () => gw?.stop());
+
+  it('three unknown links are 404, the fourth is 429 with Retry-After', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${gw.url}/v1/access-packages/guess${String(i).repeat(30)}`)).status);
+    expect(statuses).toEqual([404, 404, 404, 429]);
   });
 });
 
