@@ -3,6 +3,7 @@
 import type { Services } from '../src/app/services.js';
 import type { AnyWorker } from '../src/queue/queue-backend.js';
 import { QueueNames } from './queue-names.js';
+import { RepeatedErrorLog } from '../src/logging/repeated-errors.js';
 import { processPing } from './system/ping.job.js';
 import { TaskRunner } from '../src/execution/task-runner.js';
 import { RequestFinaliser } from '../src/execution/request-finaliser.js';
@@ -19,11 +20,13 @@ export function startWorkers(services: Services): Closable[] {
   const { queues, config, logger, execution } = services;
   const s = execution.settings;
   const deps = { ...services, settings: s };
+  const workerErrors = new RepeatedErrorLog(logger, 'worker error');
   const observe = (worker: AnyWorker) => {
     worker.on('failed', (job, err) =>
       logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );
-    worker.on('error', (err) => logger.error({ queue: worker.name, err: err.message }, 'worker error'));
+    // During an outage every worker reports the same error many times a second: once, then a summary.
+    worker.on('error', (err) => workerErrors.report(err.message, worker.name));
   };
   const stalled = { stalledInterval: s.stalledIntervalMs, lockDuration: s.lockDurationMs, maxStalledCount: 3 };
   const workers: AnyWorker[] = [
@@ -39,5 +42,5 @@ export function startWorkers(services: Services): Closable[] {
     );
   }
   // The pool closes first so task jobs finish (or go back to the queue) before the rest.
-  return [pool, ...workers];
+  return [pool, ...workers, { close: async () => workerErrors.close() }];
 }

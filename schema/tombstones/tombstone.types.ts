@@ -9,7 +9,7 @@ export class TombstoneHit {
   @Field(() => Boolean)
   tombstoned!: boolean;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "The erasure request; null when not tombstoned, or when the request is outside the caller's controllers." })
   requestId!: string | null;
 }
 

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { RepeatedErrorLog } from '../logging/repeated-errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { loadKeyrings } from '../crypto/index.js';
 import { AuditLog } from '../audit/index.js';
@@ -42,7 +43,11 @@ export async function buildServices(deps: {
   const authenticator = createAuthenticator({ apiKeys, oidc: oidcOptions ? createOidcVerifier(oidcOptions) : null });
   // Redis-backed limits hold across gateway replicas; in-memory ones are per process.
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
+  // Without a listener ioredis prints every reconnect failure; log the first, then a summary.
+  const redisErrors = new RepeatedErrorLog(logger, 'redis error');
+  redis?.on('error', (error: Error) => redisErrors.report(error.message, 'rate-limit client'));
   const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, redis });
+  const addressLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE, redis, prefix: `${config.QUEUE_PREFIX}:ratelimit:` });
   if (config.DSR_BOOTSTRAP_ADMIN_KEY) {
     const bootstrap = await apiKeys.ensureBootstrapAdminKey(config.DSR_BOOTSTRAP_ADMIN_KEY);
     logger.info({ keyId: bootstrap.id, created: bootstrap.created }, 'bootstrap administrator key ensured');
@@ -79,6 +84,7 @@ export async function buildServices(deps: {
     apiKeys,
     authenticator,
     rateLimiter,
+    addressLimiter,
     tombstones,
     sources,
     discovery,

@@ -29,6 +29,8 @@ export interface ServiceParts {
   apiKeys: ApiKeyService;
   authenticator: Authenticator;
   rateLimiter: RateLimiter;
+  /** Per client address, for calls that do not authenticate (src/auth/rate-limit.ts). */
+  addressLimiter: RateLimiter;
   tombstones: TombstoneService;
   sources: SourceRegistry;
   discovery: DiscoveryService;
@@ -54,6 +56,7 @@ export class Services implements ServiceParts {
   readonly apiKeys!: ApiKeyService;
   readonly authenticator!: Authenticator;
   readonly rateLimiter!: RateLimiter;
+  readonly addressLimiter!: RateLimiter;
   readonly tombstones!: TombstoneService;
   readonly sources!: SourceRegistry;
   readonly discovery!: DiscoveryService;

@@ -49,6 +49,8 @@ export {
   RedisTokenBucket,
   createRateLimiter,
   enforceRateLimit,
+  rateLimited,
+  authenticateBehindAddressGate,
   takeTokens,
   type RateLimiter,
   type RateLimitDecision,

@@ -25,6 +25,12 @@ export const PERMISSIONS = {
   'audit:read': [Role.AUDITOR],
   /** Ask whether identifiers were erased (R10). */
   'tombstone:check': [Role.CONNECTOR, Role.HANDLER],
+  /**
+   * The recreation guard of a source feed (R10): a check counts every controller's
+   * erasures, since a shared system holds several controllers' records. Without it a
+   * principal bound to controllers learns only of erasures within them.
+   */
+  'tombstone:guard': [Role.CONNECTOR],
   /** See special-category field values (R12) where the principal may see the record at all. */
   'special-category:read': [Role.SPECIAL_CATEGORY],
   /** Run queued tasks and report results. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { AuthError } from './errors.js';
 
 // Per-key token buckets. Each key (an API key id, an OIDC subject, or a client address
-// for unauthenticated calls) has a bucket of `burst` tokens refilled at `perMinute`.
+// for calls that do not authenticate: authenticateBehindAddressGate) has a bucket of `burst` tokens refilled at `perMinute`.
 //
 // Why both stores: with Redis configured (it already is in production, for BullMQ) the
 // bucket is shared by every server replica, so N replicas do not allow N times the limit;
@@ -32,6 +32,8 @@ export interface RateLimitDecision {
 
 export interface RateLimiter {
   consume(key: string, cost?: number): Promise<RateLimitDecision>;
+  /** Would one token be granted now? Takes none (a gate before work that may not count). */
+  peek(key: string): Promise<RateLimitDecision>;
 }
 
 interface Settings {
@@ -92,6 +94,10 @@ export class InMemoryTokenBucket implements RateLimiter {
     return this.consumeSync(key, cost);
   }
 
+  async peek(key: string): Promise<RateLimitDecision> {
+    return takeTokens(this.buckets.get(key), this.now(), 1, this.s).decision;
+  }
+
   consumeSync(key: string, cost = 1): RateLimitDecision {
     checkCost(cost, this.s.capacity);
     const previous = this.buckets.get(key);
@@ -107,11 +113,13 @@ export class InMemoryTokenBucket implements RateLimiter {
   }
 }
 
-// KEYS[1] bucket; ARGV capacity, refill per ms, cost. Uses Redis' clock so replicas agree.
+// KEYS[1] bucket; ARGV capacity, refill per ms, cost, peek (1: answer without taking or
+// writing). Uses Redis' clock so replicas agree.
 const TOKEN_BUCKET_LUA = `
 local capacity = tonumber(ARGV[1])
 local refill = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
+local peek = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -127,6 +135,7 @@ if tokens >= cost then
 else
   wait = math.ceil((cost - tokens) / refill)
 end
+if peek == 1 then return {allowed, tostring(tokens), wait} end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / refill) + 1000)
 return {allowed, tostring(tokens), wait}
@@ -156,6 +165,14 @@ export class RedisTokenBucket implements RateLimiter {
 
   async consume(key: string, cost = 1): Promise<RateLimitDecision> {
     checkCost(cost, this.s.capacity);
+    return this.run(key, cost, false);
+  }
+
+  async peek(key: string): Promise<RateLimitDecision> {
+    return this.run(key, 1, true);
+  }
+
+  private async run(key: string, cost: number, peek: boolean): Promise<RateLimitDecision> {
     try {
       const [allowed, tokens, waitMs] = (await this.redis.eval(
         TOKEN_BUCKET_LUA,
@@ -164,6 +181,7 @@ export class RedisTokenBucket implements RateLimiter {
         this.s.capacity,
         this.s.refillPerMs,
         cost,
+        peek ? 1 : 0,
       )) as [number, string, number];
       const left = Number(tokens);
       return {
@@ -174,7 +192,7 @@ export class RedisTokenBucket implements RateLimiter {
       };
     } catch (e) {
       this.options.onError?.(e as Error);
-      return this.fallback.consume(key, cost);
+      return peek ? this.fallback.peek(key) : this.fallback.consume(key, cost);
     }
   }
 }
@@ -184,11 +202,37 @@ export function createRateLimiter(options: RedisTokenBucketOptions & { redis?: R
   return options.redis ? new RedisTokenBucket(options.redis, options) : new InMemoryTokenBucket(options);
 }
 
+export function rateLimited(retryAfterSeconds: number): AuthError {
+  return new AuthError('RATE_LIMITED', `rate limit exceeded; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
+}
+
 /** Consumes and throws RATE_LIMITED (with retryAfterSeconds) when the bucket is empty. */
 export async function enforceRateLimit(limiter: RateLimiter, key: string, cost = 1): Promise<RateLimitDecision> {
   const decision = await limiter.consume(key, cost);
-  if (!decision.allowed) {
-    throw new AuthError('RATE_LIMITED', `rate limit exceeded; retry after ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
-  }
+  if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
   return decision;
+}
+
+/**
+ * Authentication behind a per-address gate. The gate is looked at before the credential
+ * is (so past the limit an unknown key costs no database read) and only calls that do not
+ * authenticate spend from it: no credential, or one that fails. A caller that does
+ * authenticate is then limited per key. `authenticate` throws UNAUTHENTICATED on failure.
+ */
+export async function authenticateBehindAddressGate<P extends { kind: string; id: string }>(
+  limits: { addressLimiter: RateLimiter; rateLimiter: RateLimiter },
+  address: string,
+  authenticate: () => Promise<P>,
+): Promise<{ principal: P; decision: RateLimitDecision }> {
+  const gate = `address:${address}`;
+  const open = await limits.addressLimiter.peek(gate);
+  if (!open.allowed) throw rateLimited(open.retryAfterSeconds);
+  let principal: P;
+  try {
+    principal = await authenticate();
+  } catch (error) {
+    if (error instanceof AuthError && error.code === 'UNAUTHENTICATED') await limits.addressLimiter.consume(gate);
+    throw error;
+  }
+  return { principal, decision: await enforceRateLimit(limits.rateLimiter, `${principal.kind}:${principal.id}`) };
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Configuration comes from the environment only, validated once at start. A wrong value
@@ -8,6 +9,14 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -37,6 +46,20 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(3000),
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Calls per minute per client address that bring no credential or a failing one. */
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(300),
+  /**
+   * Which proxies' X-Forwarded-For gives the client address: a hop count, or a comma list
+   * of addresses, CIDR ranges, `loopback`, `linklocal`, `uniquelocal`. Unset: none (the
+   * socket's peer), so a client cannot pick its own address. `true` (trust anyone) is refused.
+   */
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => /^\d{1,2}$/.test(v) || v.split(',').every((e) => isProxyEntry(e.trim())), {
+      message: 'a hop count (e.g. 1) or a comma list of addresses, CIDR ranges, loopback, linklocal, uniquelocal',
+    })
+    .transform((v): number | string[] => (/^\d{1,2}$/.test(v) ? Number(v) : v.split(',').map((e) => e.trim())))
+    .optional(),
   ADMIN_UI: bool.default(true),
   /** Secrets a source registration may name: variables with this prefix (docs/security.md). */
   SOURCE_SECRET_ENV_PREFIX: z

@@ -5,6 +5,7 @@ import express from 'express';
 import { isDomainError } from '../domain/errors.js';
 import type { Services } from '../app/services.js';
 import { DOWNLOAD_PATH } from '../requests/services/access-package.service.js';
+import { clientAddress } from './route-access.js';
 
 const STATUS: Record<string, number> = { PACKAGE_NOT_FOUND: 404, PACKAGE_LINK_USED: 410, PACKAGE_LINK_EXPIRED: 410 };
 
@@ -14,11 +15,20 @@ export function accessPackageRouter(services: Services): express.Router {
     res.setHeader('cache-control', 'no-store');
     res.setHeader('referrer-policy', 'no-referrer');
     const token = req.params.token ?? '';
-    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) {
-      res.status(404).json({ error: { code: 'PACKAGE_NOT_FOUND', message: 'No access package for this link' } });
-      return;
-    }
+    // The link is the credential: guesses from one address count as failed authentications.
+    const gate = `address:${clientAddress(req)}`;
     try {
+      const open = await services.addressLimiter.peek(gate);
+      if (!open.allowed) {
+        res.setHeader('retry-after', String(open.retryAfterSeconds));
+        res.status(429).json({ error: { code: 'RATE_LIMITED', message: `rate limit exceeded; retry after ${open.retryAfterSeconds} s` } });
+        return;
+      }
+      if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) {
+        await services.addressLimiter.consume(gate);
+        res.status(404).json({ error: { code: 'PACKAGE_NOT_FOUND', message: 'No access package for this link' } });
+        return;
+      }
       const pkg = await services.requests.packages.download(token);
       res.status(200);
       res.setHeader('content-type', 'application/zip');
@@ -27,6 +37,7 @@ export function accessPackageRouter(services: Services): express.Router {
       res.end(pkg.bytes);
     } catch (error) {
       if (isDomainError(error) && STATUS[error.code]) {
+        if (error.code === 'PACKAGE_NOT_FOUND') await services.addressLimiter.consume(gate);
         res.status(STATUS[error.code]!).json({ error: { code: error.code, message: error.message } });
         return;
       }

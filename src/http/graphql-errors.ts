@@ -17,6 +17,33 @@ function exposable(error: unknown): { code: string; message: string; details: Re
   return null;
 }
 
+// graphql-armor labels its refusals "Syntax Error: …" although the query parsed; say which limit it was.
+const LIMITS: [RegExp, string][] = [
+  [/^Syntax Error: (Query depth limit of \d+ exceeded.*)$/s, 'depth'],
+  [/^Syntax Error: (Query Cost limit of \d+ exceeded.*)$/s, 'cost'],
+  [/^Syntax Error: (Aliases limit of \d+ exceeded.*)$/s, 'aliases'],
+  [/^Syntax Error: (Directives limit of \d+ exceeded.*)$/s, 'directives'],
+];
+
+function limitRefusal(message: string): { message: string; limit: string } | null {
+  for (const [pattern, limit] of LIMITS) {
+    const m = pattern.exec(message);
+    if (m) return { message: m[1]!, limit };
+  }
+  return null;
+}
+
+/**
+ * Apollo's request pipeline refuses a bad persisted-query extension (unsupported version,
+ * a hash that does not match the query) with a code-less GraphQLError and HTTP 400: the
+ * client's mistake, not an internal error.
+ */
+function isPipelineBadRequest(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError) || error.path || error.extensions?.code) return false;
+  const http = error.extensions?.http as { status?: number } | undefined;
+  return http?.status === 400;
+}
+
 /**
  * Shapes every error a client sees: coded errors keep their code and message; anything
  * else (a bug, a driver error with SQL or host names) becomes a bare
@@ -37,6 +64,9 @@ export function formatGraphQLError(
       extensions: { ...known.details, code: known.code },
     };
   }
+  const limit = original instanceof GraphQLError ? limitRefusal(original.message) : null;
+  if (limit) return { message: limit.message, locations: formatted.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: limit.limit } };
+  if (isPipelineBadRequest(original)) return { message: original.message, extensions: { code: 'BAD_REQUEST' } };
   const code = formatted.extensions?.code;
   const deliberate =
     typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && (original instanceof GraphQLError || original === error);

@@ -32,6 +32,8 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
+  // req.ip: the socket's peer unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.
+  app.set('trust proxy', config.TRUST_PROXY ?? false);
   const server = http.createServer(app);
 
   // Limits against expensive queries: depth, cost, aliases, tokens (numbers from config).
@@ -81,7 +83,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-        principal: await authenticateRequest(services, req.headers.authorization, res),
+        principal: await authenticateRequest(services, req, res),
         services,
       }),
     }),

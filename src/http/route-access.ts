@@ -3,7 +3,7 @@
 // Prometheus' basic_auth both send that). Works on plain node responses and express ones.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../app/services.js';
-import { AuthError, can, enforceRateLimit, type Permission, type Principal } from '../auth/index.js';
+import { AuthError, authenticateBehindAddressGate, can, rateLimited, type Permission, type Principal, type RateLimitDecision } from '../auth/index.js';
 
 /** Bearer as sent; Basic (any user name, the API key as password) as a Bearer credential. */
 export function bearerOf(authorization: string | undefined): string {
@@ -12,6 +12,32 @@ export function bearerOf(authorization: string | undefined): string {
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? '' : `Bearer ${decoded.slice(colon + 1)}`;
+}
+
+/**
+ * The caller's address: the socket's peer, or with TRUST_PROXY the address the trusted
+ * proxies report (express computes `req.ip` from X-Forwarded-For only for proxies it trusts).
+ */
+export function clientAddress(req: IncomingMessage & { ip?: string }): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Authenticates `authorization` from `address` behind the per-address gate (see
+ * authenticateBehindAddressGate). `null` authorization: an anonymous call, which counts
+ * against the address and answers null (or RATE_LIMITED once the address is over its limit).
+ */
+export async function authenticateClient(
+  services: Pick<Services, 'authenticator' | 'rateLimiter' | 'addressLimiter'>,
+  address: string,
+  authorization: string | null,
+): Promise<{ principal: Principal; decision: RateLimitDecision } | null> {
+  if (authorization === null) {
+    const spent = await services.addressLimiter.consume(`address:${address}`);
+    if (!spent.allowed) throw rateLimited(spent.retryAfterSeconds);
+    return null;
+  }
+  return authenticateBehindAddressGate(services, address, () => services.authenticator.authenticate(authorization));
 }
 
 function refuse(res: ServerResponse, status: number, code: string, message: string): null {
@@ -26,7 +52,7 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
  * with a Basic challenge for `realm`, 403, or 429) and the answer is null.
  */
 export async function principalWith(
-  services: Pick<Services, 'authenticator' | 'rateLimiter'>,
+  services: Pick<Services, 'authenticator' | 'rateLimiter' | 'addressLimiter'>,
   req: IncomingMessage,
   res: ServerResponse,
   permission: Permission,
@@ -34,8 +60,7 @@ export async function principalWith(
 ): Promise<Principal | null> {
   let principal: Principal;
   try {
-    principal = await services.authenticator.authenticate(bearerOf(req.headers.authorization));
-    await enforceRateLimit(services.rateLimiter, `${principal.kind}:${principal.id}`);
+    principal = (await authenticateClient(services, clientAddress(req), bearerOf(req.headers.authorization)))!.principal;
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     if (error.code === 'RATE_LIMITED') {

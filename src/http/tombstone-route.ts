@@ -4,10 +4,11 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { AuthError, can, enforceRateLimit } from '../auth/index.js';
+import { AuthError, can } from '../auth/index.js';
+import { authenticateClient, clientAddress } from './route-access.js';
 import { AuditAction } from '../audit/index.js';
 import { DomainError } from '../domain/errors.js';
-import { checkPeople, MAX_IDENTIFIERS_PER_CHECK } from '../tombstones/tombstone-check.js';
+import { checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
 
 const identifier = z.object({ type: z.string().max(64), value: z.string().max(2048) });
 const body = z.union([
@@ -20,15 +21,14 @@ const fail = (res: express.Response, status: number, code: string, message: stri
 
 export function tombstoneRoute(services: Services): Router {
   const router = express.Router();
-  router.post('/v1/tombstones/check', express.json({ limit: '2mb' }), async (req, res) => {
+  router.post('/v1/tombstones/check', express.json({ limit: services.config.HTTP_BODY_LIMIT }), async (req, res) => {
     try {
-      const principal = await services.authenticator.authenticate(req.headers.authorization ?? '');
-      await enforceRateLimit(services.rateLimiter, `${principal.kind}:${principal.id}`);
+      const { principal } = (await authenticateClient(services, clientAddress(req), req.headers.authorization ?? ''))!;
       if (!can(principal, 'tombstone:check')) return fail(res, 403, 'FORBIDDEN', 'This key may not check tombstones');
       const parsed = body.safeParse(req.body);
       if (!parsed.success) return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value }] }] } or { identifiers: [...] }');
       const people = 'people' in parsed.data ? parsed.data.people : [{ identifiers: parsed.data.identifiers }];
-      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1]);
+      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1], tombstoneViewerOf(principal));
       await services.audit.record({
         actor: { id: principal.id, kind: principal.kind },
         action: AuditAction.TOMBSTONE_CHECK,

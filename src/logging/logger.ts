@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { serializeError } from './error-serializer.js';
 
 // Structured JSON logs. Personal data never goes into a log line: log ids only.
 // As a second line of defence, fields that commonly carry personal data are redacted.
@@ -18,13 +19,17 @@ const REDACTED_PATHS = [
   'headers.authorization',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** `destination`: where lines go (default stdout); tests pass a stream to read them. */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'dsr-gateway' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Database errors lose their statement parameters and quoted values (error-serializer.ts).
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

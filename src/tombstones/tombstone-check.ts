@@ -3,7 +3,8 @@
 import { DomainError } from '../domain/errors.js';
 import { normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier } from '../identity/index.js';
 import type { Identifier } from '../../connectors/contract.js';
-import type { TombstoneService } from './tombstone.service.js';
+import { can, controllerScope, type Principal } from '../auth/index.js';
+import type { TombstoneService, TombstoneViewer } from './tombstone.service.js';
 
 export const MAX_IDENTIFIERS_PER_CHECK = 1000;
 
@@ -24,7 +25,16 @@ export interface CheckResult {
   people: { ref?: string; tombstoned: boolean; results: CheckAnswer[] }[];
 }
 
-export async function checkPeople(tombstones: TombstoneService, people: readonly CheckPerson[]): Promise<CheckResult> {
+/**
+ * What a principal may learn from a check: the request id only of erasures it could read
+ * with request(id); whether a person is tombstoned at all outside its controllers only as
+ * a source feed's guard (tombstone:guard), which must stop recreation in shared systems.
+ */
+export function tombstoneViewerOf(principal: Principal): TombstoneViewer {
+  return { controllerIds: controllerScope(principal), everyController: can(principal, 'tombstone:guard') };
+}
+
+export async function checkPeople(tombstones: TombstoneService, people: readonly CheckPerson[], viewer: TombstoneViewer): Promise<CheckResult> {
   const total = people.reduce((n, p) => n + p.identifiers.length, 0);
   if (total > MAX_IDENTIFIERS_PER_CHECK) {
     throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check (got ${total})`, { max: MAX_IDENTIFIERS_PER_CHECK, got: total });
@@ -46,7 +56,7 @@ export async function checkPeople(tombstones: TombstoneService, people: readonly
     );
     valid.push(ok);
   }
-  const hits = await tombstones.check(valid);
+  const hits = await tombstones.check(valid, viewer);
   const out: CheckResult['people'] = people.map((person, p) => {
     const results = slots[p]!.map((slot) => (typeof slot === 'number' ? { ...hits[p]![slot]! } : slot));
     return { ...(person.ref !== undefined ? { ref: person.ref } : {}), tombstoned: results.some((r) => r.tombstoned), results };

@@ -11,6 +11,16 @@ export interface TombstoneHit {
   requestId: string | null;
 }
 
+/**
+ * Who asks, for a check made on a principal's behalf: `controllerIds` null sees every
+ * request; otherwise only requests of those controllers are named, and, unless
+ * `everyController` (a feed's recreation guard), only their tombstones count.
+ */
+export interface TombstoneViewer {
+  controllerIds: readonly string[] | null;
+  everyController: boolean;
+}
+
 /** Writes and checks tombstones: keyed hashes only, so the table holds no clear personal data. */
 export class TombstoneService {
   constructor(
@@ -68,9 +78,10 @@ export class TombstoneService {
    * Checks people against the tombstones: one answer per identifier, in order. Each group
    * is one person (names count only together with a date of birth from the same group).
    * One indexed query for the whole batch; every configured key is tried, so hashes made
-   * before a key rotation still match.
+   * before a key rotation still match. With a `viewer`, erasures outside its controllers
+   * are answered as the viewer may know them (see TombstoneViewer): never their request id.
    */
-  async check(people: readonly (readonly NormalisedIdentifier[])[]): Promise<TombstoneHit[][]> {
+  async check(people: readonly (readonly NormalisedIdentifier[])[], viewer?: TombstoneViewer): Promise<TombstoneHit[][]> {
     const wanted = new Map<string, number>(); // hash -> index into `all`
     const perIdentifier: { person: number; type: IdentifierType; hashes: string[] }[] = [];
     people.forEach((person, p) => {
@@ -80,18 +91,26 @@ export class TombstoneService {
         perIdentifier.push({ person: p, type: identifier.type, hashes });
       }
     });
-    const found = new Map<string, string>(); // hash -> request id
+    const found = new Map<string, string | null>(); // hash -> request id, null when the viewer may not know it
     if (wanted.size > 0) {
-      const rows: { hash: string; request_id: string }[] = await this.dataSource.query(
-        `SELECT DISTINCT ON (hash) hash, request_id FROM tombstone WHERE hash = ANY($1::text[]) ORDER BY hash, erased_at`,
-        [[...wanted.keys()]],
+      // A request is visible when its controllers meet the viewer's (as request(id) decides).
+      const rows: { hash: string; request_id: string; visible: boolean }[] = await this.dataSource.query(
+        `SELECT DISTINCT ON (t.hash) t.hash, t.request_id,
+                ($2::text[] IS NULL OR COALESCE(r.controller_ids && $2::text[], false)) AS visible
+           FROM tombstone t LEFT JOIN data_subject_request r ON r.id = t.request_id
+          WHERE t.hash = ANY($1::text[]) ORDER BY t.hash, t.erased_at`,
+        [[...wanted.keys()], viewer?.controllerIds ? [...viewer.controllerIds] : null],
       );
-      for (const row of rows) found.set(row.hash, row.request_id);
+      for (const row of rows) {
+        if (row.visible) found.set(row.hash, row.request_id);
+        else if (viewer?.everyController) found.set(row.hash, null);
+      }
     }
     const answers: TombstoneHit[][] = people.map(() => []);
     for (const item of perIdentifier) {
-      const hit = item.hashes.find((h) => found.has(h));
-      answers[item.person]!.push({ type: item.type, tombstoned: hit !== undefined, requestId: hit ? found.get(hit)! : null });
+      const hits = item.hashes.filter((h) => found.has(h));
+      const named = hits.find((h) => found.get(h) != null);
+      answers[item.person]!.push({ type: item.type, tombstoned: hits.length > 0, requestId: named ? found.get(named)! : null });
     }
     return answers;
   }

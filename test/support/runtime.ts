@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { startRuntime, type Runtime } from '../../src/app/runtime.js';
 import { createTestDatabase } from './test-database.js';
 import { removeQueueKeys } from './redis-cleanup.js';
@@ -23,7 +23,7 @@ export interface TestGateway {
 
 /** A whole gateway (HTTP + worker) on a fresh database, listening on a free port. */
 export async function startTestGateway(
-  options: { queue?: 'redis' | 'postgres'; env?: Record<string, string>; worker?: boolean } = {},
+  options: { queue?: 'redis' | 'postgres'; env?: Record<string, string>; worker?: boolean; logger?: Logger } = {},
 ): Promise<TestGateway> {
   const db = await createTestDatabase();
   const env: Record<string, string> = {
@@ -45,7 +45,7 @@ export async function startTestGateway(
     http: true,
     worker: options.worker ?? true,
     migrate: true,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     env,
   });
   const url = runtime.url!;

@@ -36,10 +36,14 @@ export function deadlineSql(now: string, soonMs: string): { overdue: string; due
   return { overdue, dueSoon: soon };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Only a cursor this API gave out (it re-encodes to itself) reaches SQL; anything else is BAD_USER_INPUT. */
 function decodeCursor(after: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
+  const [at, id, ...rest] = Buffer.from(after, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw badInput('The cursor "after" is not one this API gave out');
+  const valid = rest.length === 0 && id !== undefined && UUID.test(id) && /^\d{4}-/.test(at ?? '') && !Number.isNaN(createdAt.getTime()) && cursorOf({ createdAt, id }) === after;
+  if (!valid) throw badInput('The cursor "after" is not one this API gave out');
   return { createdAt, id };
 }
 

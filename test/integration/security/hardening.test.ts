@@ -120,6 +120,34 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     }
   });
 
+  it('names the limit a refused query exceeded, without calling it a syntax error', async () => {
+    const deep = await post(gw, JSON.stringify({ query: nestedTypeQuery(12) }), admin);
+    const aliases = await post(gw, JSON.stringify({ query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: version`).join(' ')} }` }), admin);
+    const costly = await post(gw, JSON.stringify({ query: '{ auditLog(first: 500) { edges { cursor node { seq at actorId action targetType targetId outcome } } } }' }), admin);
+    for (const [reply, limit] of [[deep, 'depth'], [aliases, 'aliases'], [costly, 'cost']] as const) {
+      expect(reply.status).toBe(400);
+      expect(codeOf(reply)).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(reply.json?.errors?.[0]?.extensions?.limit).toBe(limit);
+      expect(reply.json?.errors?.[0]?.message).not.toMatch(/syntax/i);
+    }
+  });
+
+  it('answers a bad persisted-query extension with 400 BAD_REQUEST, not an internal error', async () => {
+    const hash = 'a'.repeat(64);
+    for (const extensions of [{ persistedQuery: { version: 1, sha256Hash: hash } }, { persistedQuery: { version: 2, sha256Hash: hash } }, { persistedQuery: 'x' }]) {
+      const r = await post(gw, JSON.stringify({ query: '{ version }', extensions }), admin);
+      expect(r.status).toBe(400);
+      expect(codeOf(r)).toBe('BAD_REQUEST');
+      expectNoLeak(r);
+    }
+  });
+
+  it('answers variables that do not fit their types with 400 BAD_USER_INPUT (as the error table says)', async () => {
+    const r = await post(gw, JSON.stringify({ query: 'query($n: Int) { auditLog(first: $n) { nodes { seq } } }', variables: { n: 'many' } }), admin);
+    expect(r.status).toBe(400);
+    expect(codeOf(r)).toBe('BAD_USER_INPUT');
+  });
+
   it('answers an unknown field with a validation error code', async () => {
     const r = await post(gw, JSON.stringify({ query: '{ versio }' }), admin);
     expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -163,10 +191,15 @@ describe('GraphQL hardening with limits from configuration', () => {
     expect(codeOf(tokens)).toBe('GRAPHQL_PARSE_FAILED');
   });
 
-  it('applies HTTP_BODY_LIMIT', async () => {
+  it('applies HTTP_BODY_LIMIT, to the tombstone check for feeds too', async () => {
     const r = await post(gw, JSON.stringify({ query: '{ version }', variables: { pad: 'x'.repeat(3000) } }), admin);
     expect(r.status).toBe(413);
     expect(codeOf(r)).toBe('PAYLOAD_TOO_LARGE');
+    const feed = await bearer(gw, ['CONNECTOR']);
+    const identifiers = Array.from({ length: 60 }, (_, i) => ({ type: 'EMAIL', value: `person${i}@example.org` }));
+    const check = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...feed }, body: JSON.stringify({ identifiers }) });
+    expect(check.status).toBe(413);
+    expect(((await check.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });
 

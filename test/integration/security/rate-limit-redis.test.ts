@@ -29,6 +29,16 @@ describe('Redis token bucket', () => {
     expect((await replicaA.consume('key-2')).allowed).toBe(true);
   });
 
+  it('peek answers whether a token is there without taking it (the per-address gate)', async () => {
+    const bucket = new RedisTokenBucket(redis, { perMinute: 60, burst: 2, prefix });
+    for (let i = 0; i < 3; i++) expect((await bucket.peek('key-peek')).allowed).toBe(true);
+    await bucket.consume('key-peek');
+    await bucket.consume('key-peek');
+    const shut = await bucket.peek('key-peek');
+    expect(shut.allowed).toBe(false);
+    expect(shut.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+
   it('refills over time', async () => {
     const bucket = new RedisTokenBucket(redis, { perMinute: 600, burst: 1, prefix });
     expect((await bucket.consume('key-3')).allowed).toBe(true);

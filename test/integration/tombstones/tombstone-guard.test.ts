@@ -53,3 +53,41 @@ describe('R10 recreation guard: tombstoneCheck (GraphQL) and POST /v1/tombstones
     expect(bad.body.errors![0]!.extensions!.code).toBe('INVALID_IDENTIFIER');
   });
 });
+
+describe('R13 controller scoping of the recreation guard: an erasure for controller B', () => {
+  let gw: TestGateway;
+  let requestId: string;
+  const q = `query($ids: [IdentifierInput!]!) { tombstoneCheck(identifiers: $ids) { anyTombstoned results { type tombstoned requestId } } }`;
+  const ids = [{ type: 'EMAIL', value: 'erased-for-b@example.org' }];
+  beforeAll(async () => {
+    gw = await startTestGateway({ worker: false });
+    const services = gw.runtime.services;
+    requestId = await insertApprovedRequest(services, { identifiers: ids as { type: T; value: string }[], decisions: [] });
+    await services.dataSource.query(`UPDATE data_subject_request SET controller_ids = '{ctrl-b}' WHERE id = $1`, [requestId]);
+    await services.tombstones.record(requestId, normaliseQueryIdentifiers(ids as { type: T; value: string }[]), new Date());
+  }, 60_000);
+  afterAll(async () => gw?.stop());
+
+  it('a handler bound to controller A learns nothing of it: not tombstoned, no request id, as request(id) is null', async () => {
+    const handlerA = await bearer(gw, ['HANDLER'], ['ctrl-a']);
+    const check = await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids }, handlerA);
+    expect(check.body.data!.tombstoneCheck).toEqual({ anyTombstoned: false, results: [{ type: 'EMAIL', tombstoned: false, requestId: null }] });
+    const request = await gw.graphql<{ request: unknown }>(`query($id: ID!) { request(id: $id) { id } }`, { id: requestId }, handlerA);
+    expect(request.body.data!.request).toBeNull();
+    const http = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...handlerA }, body: JSON.stringify({ identifiers: ids }) });
+    expect(await http.json()).toEqual({ anyTombstoned: false, results: [{ type: 'EMAIL', tombstoned: false, requestId: null }] });
+  });
+
+  it('a handler bound to controller B sees the erasure and its request', async () => {
+    const check = await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids }, await bearer(gw, ['HANDLER'], ['ctrl-b']));
+    expect(check.body.data!.tombstoneCheck).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId }] });
+  });
+
+  it('R10: a feed bound to controller A is still stopped from recreating the person, without learning the request', async () => {
+    const feedA = await bearer(gw, ['CONNECTOR'], ['ctrl-a']);
+    const http = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...feedA }, body: JSON.stringify({ identifiers: ids }) });
+    expect(await http.json()).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: null }] });
+    const check = await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids }, feedA);
+    expect(check.body.data!.tombstoneCheck).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: null }] });
+  });
+});

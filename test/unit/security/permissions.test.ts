@@ -41,7 +41,7 @@ const EXPECTED: Record<Role, Permission[]> = {
   [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check'],
   [Role.SPECIAL_CATEGORY]: ['special-category:read'],
   [Role.AUDITOR]: ['audit:read'],
-  [Role.CONNECTOR]: ['source:register', 'tombstone:check'],
+  [Role.CONNECTOR]: ['source:register', 'tombstone:check', 'tombstone:guard'],
   [Role.WORKER]: ['task:work', 'queue:operate'],
   [Role.MONITOR]: ['metrics:read'],
 };
@@ -62,7 +62,7 @@ describe('permission table', () => {
   });
 
   it('CONNECTOR registers its source and checks tombstones, nothing else', () => {
-    expect(permissionsOf(principal([Role.CONNECTOR])).sort()).toEqual(['source:register', 'tombstone:check']);
+    expect(permissionsOf(principal([Role.CONNECTOR])).sort()).toEqual(['source:register', 'tombstone:check', 'tombstone:guard']);
   });
 
   it('MONITOR reads metrics, nothing else', () => {
