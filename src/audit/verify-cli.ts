@@ -1,4 +1,4 @@
-// `npm run audit:verify`: checks the audit hash chain and names the first broken link.
+// `npm run audit:verify`: checks the audit hash chain and names every broken link.
 // Exit codes: 0 chain intact, 1 chain broken, 2 could not check (configuration, database).
 import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
@@ -36,8 +36,9 @@ export async function runAuditVerify(
       io.out(`audit chain OK: ${result.checked} entries verified`);
       return 0;
     }
-    io.err(`audit chain BROKEN at seq ${result.firstBrokenSeq ?? '?'}: ${result.reason ?? 'unknown'}`);
-    io.err(`(${result.checked} entries before it verified)`);
+    // Every break, so a real edit later in the chain is not hidden behind an earlier one.
+    for (const b of result.breaks) io.err(`audit chain BROKEN at seq ${b.seq}: ${b.reason}`);
+    io.err(`(${result.checked} entries checked, ${result.breaks.length} broken ${result.breaks.length === 1 ? 'place' : 'places'})`);
     return 1;
   } catch (e) {
     io.err(`audit:verify could not check the chain: ${(e as Error).message}`);
