@@ -2,13 +2,14 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createDataSource } from '../database/data-source.js';
-import { migrate } from '../database/migrate.js';
+import { migrateDatabase } from '../database/migrate.js';
 import { createQueueBackend, type QueueBackendSettings } from '../queue/queue-backend.js';
 import { createHttpGateway } from '../http/http-app.js';
 import { buildGatewaySchema } from '../../schema/build-schema.js';
 import { startWorkers } from '../../jobs/workers.js';
 import type { Services } from './services.js';
 import { buildServices } from './build-services.js';
+import { startConfiguredCheckpoints } from '../audit/checkpoint.js';
 
 export interface RuntimeOptions {
   config: Config;
@@ -17,7 +18,7 @@ export interface RuntimeOptions {
   http: boolean;
   /** Run queue processors in this process. */
   worker: boolean;
-  /** Apply pending migrations at start (serialised across processes by an advisory lock). */
+  /** Apply pending migrations at start (serialised across processes by an advisory lock; as DATABASE_MIGRATION_URL's role when set). */
   migrate: boolean;
   logger?: Logger;
   /** Environment for secrets (keys, OIDC); default process.env. */
@@ -45,13 +46,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await dataSource.initialize();
   const queue = queueSettings(config, options.databaseUrl);
   if (options.migrate) {
-    await withMigrationLock(dataSource, async () => {
-      const applied = await migrate(dataSource, queue);
-      if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-    });
+    // As the owner role when DATABASE_MIGRATION_URL is set, then granting this role its rights.
+    const applied = await migrateDatabase({ runtime: dataSource, migrationUrl: config.DATABASE_MIGRATION_URL, queue, logger });
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   }
   const queues = createQueueBackend(queue);
   const services = await buildServices({ config, logger, dataSource, queues, databaseUrl: options.databaseUrl, env: options.env });
+  // Signed checkpoints of the audit chain head, outside the database (docs/security.md).
+  const checkpoints = startConfiguredCheckpoints(dataSource, {
+    file: config.DSR_AUDIT_CHECKPOINT_FILE,
+    intervalMs: config.DSR_AUDIT_CHECKPOINT_INTERVAL_MS,
+    env: options.env ?? process.env,
+    logger,
+  });
   if (config.SOURCES_FILE && options.http) {
     // Registrations from the config file are applied (upserted) at every start.
     const ids = await services.sources.registerFile(config.SOURCES_FILE);
@@ -79,22 +86,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
       await services.sources.close();
+      await checkpoints?.stop();
       services.redis?.disconnect();
       await dataSource.destroy();
       logger.info('stopped');
     })());
   return { services, url, stop };
-}
-
-/** Only one process migrates at a time; the others wait, then find nothing to do. */
-async function withMigrationLock(dataSource: import('typeorm').DataSource, fn: () => Promise<void>): Promise<void> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock(7262531)');
-    await fn();
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock(7262531)').catch(() => undefined);
-    await runner.release();
-  }
 }

@@ -85,15 +85,22 @@ function validate(input: AuditRecordInput): void {
   }
 }
 
+/** A UTF-16 surrogate not paired with its other half (it has no UTF-8 form). */
+const LONE_SURROGATE = /\p{Cs}/gu;
+
 /**
- * Ids in an entry may come from a client (the id of a source someone tried to register):
- * PostgreSQL text cannot hold NUL, and a refusal must still be recorded, so NUL becomes
- * U+FFFD and an over-long id is cut, rather than the record (and the refusal) failing.
+ * Ids in an entry may come from a client (the id of a source someone tried to register).
+ * The hash must cover exactly what PostgreSQL stores and gives back, and a refusal must
+ * still be recorded, so the id is made storable here, before it is hashed, rather than the
+ * record (and the refusal) failing: NUL (text cannot hold it) and lone surrogates (the
+ * driver's UTF-8 encoding would turn them into U+FFFD, while the hash's JSON escapes them)
+ * become U+FFFD, as String.prototype.toWellFormed does, and an over-long id is cut without
+ * splitting a surrogate pair.
  */
 function storableId<T extends string | null | undefined>(value: T): T {
   if (typeof value !== 'string') return value;
-  const clean = value.split('\u0000').join('\uFFFD');
-  return (clean.length > 200 ? `${clean.slice(0, 199)}\u2026` : clean) as T;
+  const clean = value.split('\u0000').join('\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+  return (clean.length > 200 ? `${clean.slice(0, 199).replace(LONE_SURROGATE, '\uFFFD')}\u2026` : clean) as T;
 }
 
 function storable(input: AuditRecordInput): AuditRecordInput {

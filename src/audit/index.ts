@@ -13,7 +13,7 @@ export type {
 } from './audit-log.js';
 export { AuditAction, AuditOutcome, ACTION_PATTERN, type KnownAuditAction } from './audit-actions.js';
 export { AuditEntry } from './audit-entry.entity.js';
-export { verifyAuditChain, type ChainVerification } from './verify-chain.js';
+export { verifyAuditChain, type ChainVerification, type ChainBreak, type ChainAnchor } from './verify-chain.js';
 export { canonicalJson } from './canonical-json.js';
 export { entryHash, paramsDigest, GENESIS_HASH, AUDIT_PARAMS_PURPOSE } from './chain.js';
 export { AuditError, type AuditErrorCode } from './errors.js';

@@ -46,7 +46,8 @@ export async function setUpDemoSources(
   return { seeded, sourceIds: configs.map((c) => c.id!), stop: () => training.close() };
 }
 
-async function storesExist(url: string): Promise<boolean> {
+/** True when the six reference systems are already in the database at `url`. */
+export async function storesExist(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -11,6 +11,7 @@ import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
 import { developmentKey } from './development-key.js';
 import { setUpDemoSources, type DemoSources } from './demo-sources.js';
+import { setUpEmbeddedRoles } from '../database/embedded-roles.js';
 
 const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
@@ -18,11 +19,19 @@ const logger = createLogger(config.LOG_LEVEL);
 const embedded = config.DATABASE_URL
   ? undefined
   : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, logger });
-const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+// The embedded database gets an owner role for migrations and a runtime role for the
+// gateway, as production should (docs/security.md); the demo's reference systems keep the
+// superuser, standing for other teams' credentials.
+const roles = embedded ? await setUpEmbeddedRoles(embedded.url, logger).catch(async (err: unknown) => {
+  await embedded.stop();
+  throw err;
+}) : undefined;
+const databaseUrl = config.DATABASE_URL ?? roles?.runtimeUrl ?? embedded!.url;
+const runtimeConfig = roles ? { ...config, DATABASE_MIGRATION_URL: roles.migrationUrl } : config;
 
 let runtime;
 try {
-  runtime = await startRuntime({ config, databaseUrl, http: true, worker: true, migrate: true, logger });
+  runtime = await startRuntime({ config: runtimeConfig, databaseUrl, http: true, worker: true, migrate: true, logger });
 } catch (err) {
   await embedded?.stop();
   throw err;
@@ -32,7 +41,7 @@ const started = runtime;
 let demo: DemoSources | undefined;
 if (embedded) {
   demo = await setUpDemoSources(started.services, {
-    databaseUrl,
+    databaseUrl: embedded.url,
     people: config.DEMO_PEOPLE,
     seed: config.DEMO_SEED,
     footageDir: config.FOOTAGE_DIR ?? `${embedded.dir}-footage`,

@@ -24,6 +24,12 @@ const schema = z.object({
   PORT: int(0, 65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /**
+   * The owner role's URL: migrations run as it, then the DATABASE_URL role is granted only
+   * what it needs (no rewriting the audit log). Unset: the DATABASE_URL role migrates and
+   * owns the tables, which works but is not least privilege (docs/security.md).
+   */
+  DATABASE_MIGRATION_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('dsr'),
@@ -40,6 +46,9 @@ const schema = z.object({
   SOURCES_FILE: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(25_000),
   DSR_BOOTSTRAP_ADMIN_KEY: z.string().min(20).optional(),
+  /** Signed checkpoints of the audit chain head are appended here (needs DSR_AUDIT_CHECKPOINT_KEYS). */
+  DSR_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  DSR_AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 86_400_000).default(300_000),
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
   GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
   GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),

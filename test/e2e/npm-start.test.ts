@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { compiledEntry, runNode } from '../support/processes.js';
 
 function postgresRunningOn(dir: string): boolean {
@@ -30,7 +31,7 @@ describe('npm start on the embedded default', () => {
       const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 60_000);
       const url = JSON.parse(line).url as string;
       // It prints a development key to try it with.
-      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 10_000);
+      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 60_000);
       const key = keyLine.split(': ')[1]!.trim();
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -41,6 +42,17 @@ describe('npm start on the embedded default', () => {
       expect(body.data.health).toEqual({ ready: true, queueBackend: 'postgres' });
       expect(gateway.output()).toContain('/graphql');
       expect(postgresRunningOn(dir)).toBe(true);
+      // R13: the gateway connects as the runtime role; the owner role owns the audit log.
+      const pgClient = new pg.Client({ connectionString: `postgres://postgres:dsr-embedded@127.0.0.1:${port}/dsr_gateway` });
+      await pgClient.connect();
+      try {
+        const roles = await pgClient.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = 'dsr-gateway'`);
+        expect(roles.rows.map((r) => r.usename)).toEqual(['dsr_runtime']);
+        const owner = await pgClient.query(`SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'`);
+        expect(owner.rows[0].tableowner).toBe('dsr_owner');
+      } finally {
+        await pgClient.end();
+      }
     } finally {
       // Ctrl-C in a terminal signals the whole group; SIGINT to the gateway is the same path.
       const code = await gateway.stop('SIGINT');

@@ -29,6 +29,14 @@ describe('audit:verify (compiled CLI)', () => {
       await gw.graphql('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { clearKey } }', { input: { name: `e2e ${i}`, roles: ['WORKER'] } }, admin);
       await gw.graphql('{ apiKeys { id } }', undefined, handler);
     }
+    // A refused registration whose id holds a lone UTF-16 surrogate: its audit entry must
+    // hash what PostgreSQL stores (the surrogate becomes U+FFFD), or the chain breaks here.
+    const refused = await gw.graphql(
+      'mutation($input: RegisterSourceInput!) { registerSource(input: $input) { id } }',
+      { input: { id: 'crm-\uD800', name: 'CRM', kind: 'OTHER', type: 'sql', connection: { url: 'postgres://127.0.0.1:1/x' } } },
+      admin,
+    );
+    expect(refused.body.errors?.length).toBeGreaterThan(0);
     client = new pg.Client({ connectionString: gw.databaseUrl });
     await client.connect();
   });
@@ -37,7 +45,9 @@ describe('audit:verify (compiled CLI)', () => {
     await gw?.stop();
   });
 
-  it('exits 0 on an intact chain, and 1 naming the seq of a row edited in the database', async () => {
+  it('R13: exits 0 on an intact chain (with a lone-surrogate id in it), and 1 naming only the seq of a row edited in the database', async () => {
+    const { rows: weird } = await client.query<{ target_id: string }>(`SELECT target_id FROM audit_log WHERE target_id LIKE 'crm-%'`);
+    expect(weird.map((r) => r.target_id)).toEqual(['crm-\uFFFD']);
     const intact = await runVerify(gw.databaseUrl);
     expect(intact.output).toMatch(/audit chain OK: \d+ entries verified/);
     expect(intact.code).toBe(0);
@@ -53,6 +63,8 @@ describe('audit:verify (compiled CLI)', () => {
 
     const broken = await runVerify(gw.databaseUrl);
     expect(broken.code).toBe(1);
+    // Only the edited entry is named: the lone-surrogate entry before or after it verifies.
     expect(broken.output).toContain(`audit chain BROKEN at seq ${seq}`);
+    expect(broken.output.match(/BROKEN at seq/g)).toHaveLength(1);
   });
 });

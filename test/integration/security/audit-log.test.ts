@@ -145,7 +145,7 @@ describe('audit log', () => {
     const before = (await verifyAuditChain(t.ds)).checked;
     await Promise.all(Array.from({ length: 60 }, (_, i) => t.audit.record(entry(300 + i))));
     const result = await verifyAuditChain(t.ds, { batchSize: 7 });
-    expect(result).toEqual({ ok: true, checked: before + 60 });
+    expect(result).toEqual({ ok: true, checked: before + 60, breaks: [] });
   });
 
   it('two processes appending in turn, in and out of transactions, keep one unbroken chain', async () => {
@@ -159,7 +159,7 @@ describe('audit log', () => {
         t.ds.transaction((m) => other.recordAll([entry(600 + round), entry(700 + round)], m)),
       ]);
     }
-    expect(await verifyAuditChain(t.ds)).toEqual({ ok: true, checked: before + 20 });
+    expect(await verifyAuditChain(t.ds)).toEqual({ ok: true, checked: before + 20, breaks: [] });
   });
 
   it('uses an HMAC digest when given a keyring', async () => {
@@ -183,7 +183,8 @@ describe('tamper detection (npm run audit:verify)', () => {
     const t = await seeded();
     await tamper(t.ds, `UPDATE audit_log SET outcome = 'DENIED' WHERE seq = 6`);
     const result = await verifyAuditChain(t.ds);
-    expect(result).toMatchObject({ ok: false, checked: 5, firstBrokenSeq: '6' });
+    expect(result).toMatchObject({ ok: false, checked: 10, firstBrokenSeq: '6' });
+    expect(result.breaks).toHaveLength(1);
     expect(result.reason).toContain('altered');
   });
 
@@ -213,20 +214,63 @@ describe('tamper detection (npm run audit:verify)', () => {
     const forgedHash = entryHash(row!.prevHash, forged);
     await tamper(t.ds, `UPDATE audit_log SET outcome = 'DENIED', hash = $1 WHERE seq = 4`, [forgedHash]);
     const result = await verifyAuditChain(t.ds);
-    expect(result).toMatchObject({ ok: false, checked: 4, firstBrokenSeq: '5' });
+    expect(result).toMatchObject({ ok: false, checked: 10, firstBrokenSeq: '5' });
+    expect(result.breaks).toHaveLength(1);
     expect(result.reason).toContain('does not link to entry seq 4');
   });
 
   it('deleting a row in the middle is detected at the next one', async () => {
     const t = await seeded();
     await tamper(t.ds, `DELETE FROM audit_log WHERE seq = 5`);
-    expect(await verifyAuditChain(t.ds)).toMatchObject({ ok: false, firstBrokenSeq: '6', checked: 4 });
+    expect(await verifyAuditChain(t.ds)).toMatchObject({ ok: false, firstBrokenSeq: '6', checked: 9 });
   });
 
   it('cutting entries off the end is detected against the chain head', async () => {
     const t = await seeded();
     await tamper(t.ds, `DELETE FROM audit_log WHERE seq >= 9`);
-    expect(await verifyAuditChain(t.ds)).toMatchObject({ ok: false, firstBrokenSeq: '10', checked: 8 });
+    const result = await verifyAuditChain(t.ds);
+    expect(result).toMatchObject({ ok: false, firstBrokenSeq: '10', checked: 8 });
+    expect(result.reason).toContain('removed from the end');
+  });
+
+  it('R13: editing and re-hashing the newest entry is caught against the chain head, and named as such', async () => {
+    // The newest entry has no successor whose link would break: only the head's hash tells.
+    const t = await seeded();
+    const [newest] = (await t.audit.list({}, { first: 1 })).entries;
+    expect(newest!.seq).toBe('10');
+    const forgedHash = entryHash(newest!.prevHash, { ...newest!, outcome: 'DENIED' });
+    await tamper(t.ds, `UPDATE audit_log SET outcome = 'DENIED', hash = $1 WHERE seq = 10`, [forgedHash]);
+    const result = await verifyAuditChain(t.ds);
+    expect(result).toMatchObject({ ok: false, checked: 10, firstBrokenSeq: '10' });
+    expect(result.breaks).toHaveLength(1);
+    expect(result.reason).toContain('newest entry seq 10');
+    expect(result.reason).toContain('altered and re-hashed');
+    expect(result.reason).not.toContain('removed');
+  });
+
+  it('R13: every broken entry is reported, not only the first', async () => {
+    const t = await seeded();
+    await tamper(t.ds, `UPDATE audit_log SET outcome = 'DENIED' WHERE seq = 3`);
+    await tamper(t.ds, `UPDATE audit_log SET target_id = 'req-x' WHERE seq = 7`);
+    const result = await verifyAuditChain(t.ds, { batchSize: 4 });
+    expect(result.breaks.map((b) => b.seq)).toEqual(['3', '7']);
+    expect(result.breaks.every((b) => b.reason.includes('altered'))).toBe(true);
+    const err: string[] = [];
+    expect(await runAuditVerify(['--database-url', t.url], {}, { out: () => undefined, err: (l) => err.push(l) })).toBe(1);
+    expect(err.join('\n')).toContain('BROKEN at seq 3');
+    expect(err.join('\n')).toContain('BROKEN at seq 7');
+  });
+
+  it('R13: an entry whose ids hold lone UTF-16 surrogates or NUL verifies: the hash covers what is stored', async () => {
+    const t = await seeded(2);
+    const lone = 'src-\uD800-x';
+    const pairAtCut = `${'a'.repeat(198)}\uD83D\uDE00tail`;
+    await t.audit.record(entry(3, { actor: { id: 'key\uDC00', kind: 'api-key' }, target: { type: 'source', id: lone }, controllerId: 'c\u0000\uDBFF' }));
+    await t.audit.record(entry(4, { target: { type: 'source', id: pairAtCut } }));
+    await t.audit.record(entry(5));
+    expect(await verifyAuditChain(t.ds)).toEqual({ ok: true, checked: 5, breaks: [] });
+    const [stored] = (await t.audit.list({ targetType: 'source' }, { order: 'asc' })).entries;
+    expect(stored).toMatchObject({ targetId: 'src-\uFFFD-x', actorId: 'key\uFFFD', controllerId: 'c\uFFFD\uFFFD' });
   });
 
   it('the CLI exits 0 on an intact chain and 1 naming the first broken link', async () => {
