@@ -37,6 +37,8 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(3000),
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** R10, R11: days an access package is kept after it is built; then its archive is destroyed. */
+  ACCESS_PACKAGE_RETENTION_DAYS: int(1, 3650).default(30),
   ADMIN_UI: bool.default(true),
 });
 
