@@ -189,11 +189,18 @@ export class AccessPackageService {
     if (!mayReceivePackage(pkg.specialCategories, can(principal, 'special-category:read'))) throw specialCategoryRequired(pkg.specialCategories);
     const link = this.newLink(now, pkg.retainUntil);
     await this.deps.dataSource.transaction(async (m) => {
-      await m.update(
-        AccessPackageEntity,
-        { id: pkg.id },
-        { tokenHash: tokenHash(link.token), expiresAt: link.expiresAt, downloadedAt: null, linkSeesSpecial: can(principal, 'special-category:read') },
+      // Only while it still exists: a destruction since the check above wins.
+      const renewed = rowsOf<{ id: string }>(
+        await m.query(
+          `UPDATE access_package SET token_hash = $2, expires_at = $3, downloaded_at = NULL, link_sees_special = $4
+            WHERE id = $1 AND destroyed_at IS NULL RETURNING id`,
+          [pkg.id, tokenHash(link.token), link.expiresAt, can(principal, 'special-category:read')],
+        ),
       );
+      if (renewed.length === 0) {
+        const gone = await m.findOneBy(AccessPackageEntity, { id: pkg.id });
+        throw packageDestroyed(gone?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, gone?.destroyedAt ?? now);
+      }
       await this.deps.audit.record(
         { actor: { id: principal.id, kind: principal.kind }, action: 'request.package-link', target: { type: 'request', id: request.id }, outcome: 'SUCCESS' },
         m,
@@ -208,7 +215,11 @@ export class AccessPackageService {
    */
   private async destroyIfDue(packageId: string, now: Date): Promise<{ reason: string; at: Date } | null> {
     return this.deps.dataSource.transaction(async (m) => {
-      const [row] = await m.find(AccessPackageEntity, { where: { id: packageId }, select: { id: true, destroyedAt: true, destroyedReason: true, retainUntil: true } });
+      // Locked: an erasure's closing step destroying it meanwhile is waited for, then seen.
+      const [row] = (await m.query(
+        `SELECT destroyed_at AS "destroyedAt", destroyed_reason AS "destroyedReason", retain_until AS "retainUntil" FROM access_package WHERE id = $1 FOR UPDATE`,
+        [packageId],
+      )) as { destroyedAt: Date | null; destroyedReason: string | null; retainUntil: Date }[];
       if (!row) return null;
       if (row.destroyedAt) return { reason: row.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, at: row.destroyedAt };
       const reason =

@@ -123,6 +123,15 @@ async function untilClosed(id: string): Promise<Req> {
   throw new Error(`request ${id} was not closed by the worker`);
 }
 
+/** The closing step runs just after the request is seen closed: waits (bounded) until it destroyed the identifiers. */
+async function untilIdentifiersDestroyed(id: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const [row] = await env.query<{ identifiers_destroyed_at: Date | null }>(`SELECT identifiers_destroyed_at FROM data_subject_request WHERE id = $1`, [id]);
+    if (row?.identifiers_destroyed_at) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function download(url: string): Promise<{ status: number; code?: string; bytes?: Uint8Array }> {
   const res = await fetch(`${env.gw.url}${url}`);
   if (res.status === 200) return { status: 200, bytes: new Uint8Array(await res.arrayBuffer()) };
@@ -177,6 +186,32 @@ describe('R10, R11: an access package does not outlive the erasure of its person
     expect(after.destroyedAt).not.toBeNull();
     const [row] = await env.query<{ archive_sealed: string | null }>(`SELECT archive_sealed FROM access_package WHERE request_id = $1`, [access.id]);
     expect(row!.archive_sealed).toBeNull();
+  }, 120_000);
+
+  it("R10: renewal, download and the package sweep each destroy a package whose person's erasure closed, when the closing step was missed", async () => {
+    const { personId } = await caseManagementPerson('true');
+    const access = await execute((await ready(personId, 'ACCESS')).id);
+    const link = access.accessPackage!.downloadUrl!;
+    const erasure = await execute((await ready(personId, 'ERASURE')).id);
+    expect((await untilClosed(erasure.id)).status).toBe('COMPLETED');
+    await untilIdentifiersDestroyed(erasure.id);
+    // As if the worker had died between closing the erasure and its aftermath.
+    const revive = () =>
+      env.query(`UPDATE access_package SET destroyed_at = NULL, destroyed_reason = NULL, archive_sealed = 'sealed' WHERE request_id = $1`, [access.id]);
+
+    await revive();
+    const renewed = await renew(access.id);
+    expect(renewed.code, JSON.stringify(renewed.error ?? renewed.data)).toBe('PACKAGE_DESTROYED');
+    await revive();
+    expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_DESTROYED' });
+    await revive();
+    await env.query(`UPDATE data_subject_request SET identifiers_sealed = 'sealed', identifiers_destroyed_at = NULL WHERE id = $1`, [erasure.id]);
+    const result = (await schedulesProcessor(env.gw.runtime.services)({ name: ScheduleNames.packageSweep } as Job)) as { erased: number; identifiersDestroyed: number };
+    expect(result).toMatchObject({ erased: 1, identifiersDestroyed: 1 });
+    const [row] = await env.query<{ archive_sealed: string | null; destroyed_reason: string }>(`SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`, [access.id]);
+    expect(row).toEqual({ archive_sealed: null, destroyed_reason: 'ERASURE_COMPLETED' });
+    const [req] = await env.query<{ identifiers_sealed: string | null }>(`SELECT identifiers_sealed FROM data_subject_request WHERE id = $1`, [erasure.id]);
+    expect(req!.identifiers_sealed).toBeNull();
   }, 120_000);
 
   it('R10: the package sweep destroys a package whose own retention ran out (30 days by default); renewal and download are then refused', async () => {
@@ -265,6 +300,7 @@ describe('R11: a completed erasure keeps only its minimal record', () => {
     const [before] = await env.query<{ identifiers_sealed: string | null; scope_sealed: string | null }>(`SELECT identifiers_sealed, scope_sealed FROM data_subject_request WHERE id = $1`, [erasure.id]);
     expect(before!.identifiers_sealed).not.toBeNull();
     expect((await untilClosed(erasure.id)).status).toBe('COMPLETED');
+    await untilIdentifiersDestroyed(erasure.id);
 
     const [after] = await env.query<{ identifiers_sealed: string | null; scope_sealed: string | null; identifiers_destroyed_at: Date | null; type: string; received_at: Date; verified_at: Date }>(
       `SELECT identifiers_sealed, scope_sealed, identifiers_destroyed_at, type, received_at, verified_at FROM data_subject_request WHERE id = $1`,
