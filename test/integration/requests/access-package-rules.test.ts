@@ -176,6 +176,10 @@ describe('R10, R11: an access package does not outlive the erasure of its person
     const erasure = await execute((await ready(personId, 'ERASURE')).id);
     expect(erasure.status).toBe('EXECUTING');
     expect((await untilClosed(erasure.id)).status).toBe('COMPLETED');
+    await untilIdentifiersDestroyed(erasure.id);
+    // The erasure's closing step destroyed it, before anyone asked for it again.
+    const [closed] = await env.query<{ archive_sealed: string | null; destroyed_reason: string | null }>(`SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`, [access.id]);
+    expect(closed).toEqual({ archive_sealed: null, destroyed_reason: 'ERASURE_COMPLETED' });
 
     const refused = await renew(access.id);
     expect(refused.code).toBe('PACKAGE_DESTROYED');
