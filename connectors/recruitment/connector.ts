@@ -39,6 +39,8 @@ export class RecruitmentConnector extends ReferenceConnector {
         field(c, 'workHistory', [C.EMPLOYMENT]),
         field(c, 'education', [C.EDUCATION]),
         field(c, 'backgroundChecks', [C.BACKGROUND_CHECK]),
+        // R12: the monitoring rows as a whole (how records carry them) and each of their fields.
+        field(c, 'equalOpportunityMonitoring', [C.ETHNICITY, C.RELIGION, C.HEALTH]),
         field(c, 'equalOpportunityMonitoring.ethnicity', [C.ETHNICITY]),
         field(c, 'equalOpportunityMonitoring.religion', [C.RELIGION]),
         field(c, 'equalOpportunityMonitoring.disability', [C.HEALTH]),

@@ -13,6 +13,7 @@ export const ScheduleNames = {
   overdueScan: 'overdue-scan',
   cctvPurge: 'cctv-purge',
   recreationSweep: 'recreation-sweep',
+  packageSweep: 'package-sweep',
 } as const;
 
 export async function registerSchedulers(services: Services, queue: AnyQueue): Promise<void> {
@@ -21,6 +22,7 @@ export async function registerSchedulers(services: Services, queue: AnyQueue): P
   await queue.upsertJobScheduler(ScheduleNames.overdueScan, { every: s.overdueEveryMs }, { name: ScheduleNames.overdueScan, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.cctvPurge, { every: s.cctvPurgeEveryMs }, { name: ScheduleNames.cctvPurge, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.recreationSweep, { every: s.sweepEveryMs }, { name: ScheduleNames.recreationSweep, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.packageSweep, { every: s.packageSweepEveryMs }, { name: ScheduleNames.packageSweep, opts: keep });
 }
 
 export function schedulesProcessor(services: Services) {
@@ -36,6 +38,11 @@ export function schedulesProcessor(services: Services) {
         const since = new Date(Date.now() - 2 * services.execution.settings.sweepEveryMs);
         const report = await runRecreationSweep(services, { since });
         return { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits.length };
+      }
+      case ScheduleNames.packageSweep: {
+        // R10, R11: access packages past retention or of people erased since; identifiers of completed erasures.
+        const report = await services.requests.packages.sweep(new Date());
+        return { expired: report.expiredPackages.length, erased: report.erasedPackages.length, identifiersDestroyed: report.identifiersDestroyed.length };
       }
       default:
         throw new Error(`unknown scheduled job ${job.name}`);

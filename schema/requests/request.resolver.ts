@@ -7,7 +7,8 @@ import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
 import { canSeeRequest } from '../../src/requests/services/request-visibility.js';
-import type { Principal } from '../../src/auth/index.js';
+import { can, type Principal } from '../../src/auth/index.js';
+import { mayReceivePackage } from '../../src/requests/access-package.js';
 import type { GraphQLContext } from '../context.js';
 import { requestScope } from '../discovery/request-scope.js';
 import { Source } from '../sources/source.types.js';
@@ -323,6 +324,7 @@ export class RequestResolver {
     if (!(await childrenOf(ctx, r.id)).seesAll) return null;
     const pkg = await childLoaders(ctx).packages.load(r.id);
     if (!pkg) return null;
+    const destroyed = pkg.destroyedAt !== null || pkg.retainUntil <= new Date();
     return {
       downloadUrl: r.issuedLink?.url ?? null,
       expiresAt: r.issuedLink?.expiresAt ?? pkg.expiresAt,
@@ -331,6 +333,12 @@ export class RequestResolver {
       sizeBytes: pkg.sizeBytes,
       createdAt: pkg.createdAt,
       files: pkg.manifest.files ?? [],
+      contents: pkg.contents,
+      specialCategories: pkg.specialCategories,
+      downloadAllowed: !destroyed && mayReceivePackage(pkg.specialCategories, can(principalOf(ctx), 'special-category:read')),
+      retainUntil: pkg.retainUntil,
+      destroyedAt: pkg.destroyedAt,
+      destroyedReason: pkg.destroyedReason,
     };
   }
 

@@ -313,6 +313,39 @@ export class ManifestFile {
   bytes!: number;
 }
 
+@ObjectType({ description: 'Record types in an access package from one source, released and withheld.' })
+export class PackageRecordTypeCount {
+  @Field(() => String)
+  recordType!: string;
+
+  @Field(() => Int)
+  released!: number;
+
+  @Field(() => Int)
+  withheld!: number;
+}
+
+@ObjectType({ description: 'What one source contributed to an access package, without the data (R12: what a principal who may not open it sees).' })
+export class PackageSourceContents {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => String)
+  sourceName!: string;
+
+  @Field(() => String)
+  sourceKind!: string;
+
+  @Field(() => [PackageRecordTypeCount])
+  recordTypes!: PackageRecordTypeCount[];
+
+  @Field(() => [String], { description: 'Data categories of the released fields.' })
+  categories!: string[];
+
+  @Field(() => [String], { description: 'The special categories among them (R12).' })
+  specialCategories!: string[];
+}
+
 @ObjectType({ description: 'The access package of an ACCESS request: a zip with one JSON and one CSV file per source, a manifest and a summary.' })
 export class AccessPackage {
   @Field(() => String, {
@@ -338,6 +371,27 @@ export class AccessPackage {
 
   @Field(() => [ManifestFile], { description: 'Every file of the archive with its SHA-256 (as manifest.json lists them).' })
   files!: ManifestFile[];
+
+  @Field(() => [PackageSourceContents], { description: 'Per source: record types and data categories it holds (no values).' })
+  contents!: PackageSourceContents[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'R12: the special categories the archive holds in clear (null: unknown, a package built before they were recorded). Only a principal allowed to see them may obtain or use a link.',
+  })
+  specialCategories!: string[] | null;
+
+  @Field(() => Boolean, { description: 'Whether you may obtain a download link now (renewAccessPackageLink): the package still exists and you may see every special category it holds.' })
+  downloadAllowed!: boolean;
+
+  @Field(() => DateTimeScalar, { description: 'R10, R11: the archive is destroyed then (ACCESS_PACKAGE_RETENTION_DAYS after it was built), or earlier when the person’s erasure closes.' })
+  retainUntil!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the archive was destroyed (its record stays).' })
+  destroyedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'RETENTION_ENDED or ERASURE_COMPLETED.' })
+  destroyedReason!: string | null;
 }
 
 @ObjectType()

@@ -14,7 +14,7 @@ import type { IssuedLink } from '../../src/requests/services/access-package.serv
 import { isActedOn } from '../../src/requests/services/request-snapshot.js';
 import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
 import type { GraphQLContext } from '../context.js';
-import { DataSubjectRequest, RecordDecision, RequestRecord, Task } from './request.types.js';
+import { DataSubjectRequest, RecordDecision, RequestRecord, Task, type PackageSourceContents } from './request.types.js';
 
 export function requestView(entity: DataSubjectRequestEntity, issuedLink: IssuedLink | null = null): DataSubjectRequest {
   const v = new DataSubjectRequest();
@@ -152,6 +152,11 @@ export interface PackageSummary {
   expiresAt: Date;
   downloadedAt: Date | null;
   createdAt: Date;
+  retainUntil: Date;
+  destroyedAt: Date | null;
+  destroyedReason: string | null;
+  contents: PackageSourceContents[];
+  specialCategories: string[] | null;
 }
 
 interface ChildLoaders {
@@ -210,7 +215,8 @@ export function childLoaders(ctx: GraphQLContext): ChildLoaders {
         async (ids) =>
           (await m.query(
             `SELECT DISTINCT ON (request_id) request_id AS "requestId", sha256, size_bytes AS "sizeBytes", manifest, expires_at AS "expiresAt",
-                    downloaded_at AS "downloadedAt", created_at AS "createdAt"
+                    downloaded_at AS "downloadedAt", created_at AS "createdAt", retain_until AS "retainUntil", destroyed_at AS "destroyedAt",
+                    destroyed_reason AS "destroyedReason", contents, special_categories AS "specialCategories"
                FROM access_package WHERE request_id = ANY($1::uuid[]) ORDER BY request_id, created_at DESC`,
             [ids],
           )) as PackageSummary[],

@@ -69,7 +69,7 @@ export async function buildServices(deps: {
     sources,
     discovery,
     logger,
-    settings: requestSettingsFromEnv(env),
+    settings: requestSettingsFromEnv(env, config.ACCESS_PACKAGE_RETENTION_DAYS),
     executor: execution,
   });
   return new Services({

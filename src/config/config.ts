@@ -69,6 +69,8 @@ const schema = z.object({
     })
     .transform((v): number | string[] => (/^\d{1,2}$/.test(v) ? Number(v) : v.split(',').map((e) => e.trim())))
     .optional(),
+  /** R10, R11: days an access package is kept after it is built; then its archive is destroyed. */
+  ACCESS_PACKAGE_RETENTION_DAYS: int(1, 3650).default(30),
   ADMIN_UI: bool.default(true),
   /** Secrets a source registration may name: variables with this prefix (docs/security.md). */
   SOURCE_SECRET_ENV_PREFIX: z

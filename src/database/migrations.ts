@@ -6,6 +6,7 @@ import { CreateTombstones1764000001000 } from './migrations/1764000001000-Create
 import { CreateRequests1764000002000 } from './migrations/1764000002000-CreateRequests.js';
 import { AddRectification1764000003000 } from './migrations/1764000003000-AddRectification.js';
 import { TaskUpdatesInPlace1764000004000 } from './migrations/1764000004000-TaskUpdatesInPlace.js';
+import { PackageRetentionAndMinimalErasureRecord1764000005100 } from './migrations/1764000005100-PackageRetentionAndMinimalErasureRecord.js';
 import { SourceApproval1764000005400 } from './migrations/1764000005400-SourceApproval.js';
 
 export const migrations: Function[] = [
@@ -16,5 +17,6 @@ export const migrations: Function[] = [
   CreateRequests1764000002000,
   AddRectification1764000003000,
   TaskUpdatesInPlace1764000004000,
+  PackageRetentionAndMinimalErasureRecord1764000005100,
   SourceApproval1764000005400,
 ];

@@ -39,6 +39,8 @@ const schema = z.object({
   SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
   OVERDUE_SCAN_EVERY_MS: int(1000, 30 * 86_400_000).default(900_000),
   CCTV_PURGE_EVERY_MS: int(1000, 30 * 86_400_000).default(86_400_000),
+  /** Access packages past their retention, or of people since erased, are destroyed this often. */
+  PACKAGE_SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
   /** Register the schedulers when workers start (on by default). */
   SCHEDULERS: z.enum(['true', 'false']).default('true'),
 });
@@ -61,6 +63,7 @@ export interface ExecutionSettings {
   sweepEveryMs: number;
   overdueEveryMs: number;
   cctvPurgeEveryMs: number;
+  packageSweepEveryMs: number;
   schedulers: boolean;
 }
 
@@ -90,6 +93,7 @@ export function executionSettingsFromEnv(env: Record<string, string | undefined>
     sweepEveryMs: v.SWEEP_EVERY_MS,
     overdueEveryMs: v.OVERDUE_SCAN_EVERY_MS,
     cctvPurgeEveryMs: v.CCTV_PURGE_EVERY_MS,
+    packageSweepEveryMs: v.PACKAGE_SWEEP_EVERY_MS,
     schedulers: v.SCHEDULERS === 'true',
   };
 }

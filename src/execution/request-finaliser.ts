@@ -2,7 +2,8 @@
 // over the sources that were changed), reopen what is still there, and close the request
 // as COMPLETED only when verification passes and no task failed; otherwise
 // PARTIALLY_COMPLETED with the reasons. Writes the response summary.
-import { RecordAction, RequestStatus, type RequestType, type SourceKind } from '../domain/vocabulary.js';
+import { RecordAction, RequestStatus, RequestType, type SourceKind } from '../domain/vocabulary.js';
+import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
 import { normaliseQueryIdentifiers } from '../identity/index.js';
 import { buildResponseSummary, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -108,7 +109,7 @@ export class RequestFinaliser {
     const status = complete ? RequestStatus.COMPLETED : RequestStatus.PARTIALLY_COMPLETED;
     // Closed in one transaction with the other requests finishing now; only from EXECUTING
     // (if another finaliser closed it first, nothing more is recorded).
-    await this.batches.closings.load({
+    const closedHere = await this.batches.closings.load({
       requestId,
       event: complete ? 'complete' : 'completePartially',
       actor: WORKER_ACTOR,
@@ -119,7 +120,21 @@ export class RequestFinaliser {
       audit: { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
     });
     logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
+    if (closedHere && request.type === RequestType.ERASURE) await this.afterErasureClosed(requestId, now);
     return { status, findings, reasons };
+  }
+
+  /**
+   * R10, R11: the person's older access packages are destroyed, and a completed erasure's
+   * sealed identifiers (verification above was their last use). A failure here is only
+   * logged: the request is closed, and the package sweep does the same on its next run.
+   */
+  private async afterErasureClosed(requestId: string, now: Date): Promise<void> {
+    try {
+      await afterErasureClosed(this.deps, requestId, now);
+    } catch (error) {
+      this.deps.logger.warn({ requestId, err: (error as Error).message }, 'erasure aftermath deferred to the package sweep');
+    }
   }
 
   private async summarySources(tasks: TaskRow[], decisions: DecisionRow[], unverified: Set<string>, types: Map<string, string>): Promise<SummarySourceInput[]> {

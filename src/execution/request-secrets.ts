@@ -3,6 +3,7 @@
 // sealed without associated data are still read, so older rows stay usable.
 import type { EncryptionKeyring } from '../crypto/index.js';
 import type { Identifier, FieldChange } from '../../connectors/contract.js';
+import { identifiersDestroyed } from '../requests/services/request-errors.js';
 
 function open(keyring: EncryptionKeyring, envelope: string, requestId: string): string {
   try {
@@ -12,7 +13,9 @@ function open(keyring: EncryptionKeyring, envelope: string, requestId: string): 
   }
 }
 
-export function openIdentifiers(keyring: EncryptionKeyring, request: { id: string; identifiers_sealed: string }): Identifier[] {
+export function openIdentifiers(keyring: EncryptionKeyring, request: { id: string; identifiers_sealed: string | null }): Identifier[] {
+  // R11: a completed erasure destroyed them; nothing may act on such a request again.
+  if (!request.identifiers_sealed) throw identifiersDestroyed(request.id);
   return JSON.parse(open(keyring, request.identifiers_sealed, request.id)) as Identifier[];
 }
 

@@ -1,5 +1,6 @@
 // GET /v1/access-packages/:token: the access package, once. The token is single-purpose
-// and short-lived; a used or expired link answers 410, an unknown one 404, with a coded
+// and short-lived; a used or expired link, or a destroyed package, answers 410, a link not
+// cleared for the special categories the package holds 403, an unknown one 404, with a coded
 // JSON error. Served without credentials: the link itself is the proof, as in the letter.
 import express from 'express';
 import { isDomainError } from '../domain/errors.js';
@@ -7,7 +8,7 @@ import type { Services } from '../app/services.js';
 import { DOWNLOAD_PATH } from '../requests/services/access-package.service.js';
 import { clientAddress } from './route-access.js';
 
-const STATUS: Record<string, number> = { PACKAGE_NOT_FOUND: 404, PACKAGE_LINK_USED: 410, PACKAGE_LINK_EXPIRED: 410 };
+const STATUS: Record<string, number> = { PACKAGE_NOT_FOUND: 404, PACKAGE_LINK_USED: 410, PACKAGE_LINK_EXPIRED: 410, PACKAGE_DESTROYED: 410, SPECIAL_CATEGORY_REQUIRED: 403 };
 
 export function accessPackageRouter(services: Services): express.Router {
   const router = express.Router();

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import type { FieldDescription, RetentionPolicy, SourceRecord } from '../../connectors/contract.js';
-import { DataCategory, RecordAction, Relationship, SourceKind } from '../domain/vocabulary.js';
+import { DataCategory, isSpecialCategory, RecordAction, Relationship, SourceKind } from '../domain/vocabulary.js';
 import { isRelatedAppearance } from './decisions.js';
 import { RequestRuleError, requireValidDate } from './errors.js';
 import { assertIdentityVerified } from './state-machine.js';
@@ -58,11 +58,35 @@ export interface AccessManifest {
   files: ManifestEntry[];
 }
 
+/** What one source contributed, without the data: what a principal who may not open the package is shown. */
+export interface PackageSourceContents {
+  sourceId: string;
+  sourceName: string;
+  sourceKind: SourceKind;
+  recordTypes: { recordType: string; released: number; withheld: number }[];
+  /** Data categories of the released fields. */
+  categories: DataCategory[];
+  /** The special categories among them (R12). */
+  specialCategories: DataCategory[];
+}
+
 export interface AccessPackage {
   bytes: Uint8Array;
   manifest: AccessManifest;
   /** Digest of the whole archive, for the download record. */
   sha256: string;
+  /** Per source: record types and categories (no values). */
+  contents: PackageSourceContents[];
+  /** Every special category the archive holds in clear: who may receive it depends on them (R12). */
+  specialCategories: DataCategory[];
+}
+
+/**
+ * R12: a package holding special categories goes only to a principal cleared for them.
+ * `null` means the package's categories are unknown (built before they were recorded): cleared only.
+ */
+export function mayReceivePackage(specialCategories: readonly string[] | null, canSeeSpecialCategories: boolean): boolean {
+  return canSeeSpecialCategories || (specialCategories !== null && specialCategories.length === 0);
 }
 
 interface ExportedRecord {
@@ -271,6 +295,28 @@ function summaryOf(input: AccessPackageInput, exports: SourceExport[]): string {
   return lines.join('\n') + '\n';
 }
 
+function contentsOf(exp: SourceExport): PackageSourceContents {
+  const types = new Map<string, { recordType: string; released: number; withheld: number }>();
+  const typeOf = (t: string) => types.get(t) ?? types.set(t, { recordType: t, released: 0, withheld: 0 }).get(t)!;
+  for (const r of exp.released) typeOf(r.recordType).released += 1;
+  for (const w of exp.withheld) typeOf(w.recordType).withheld += 1;
+  const categories = new Set<DataCategory>();
+  // Only fields shown in clear count: a redacted field is not in the archive.
+  for (const r of exp.released) {
+    const redacted = new Set(r.redactions.map((x) => x.field));
+    for (const [field, view] of Object.entries(r.fields)) if (!redacted.has(field)) view.categories.forEach((c) => categories.add(c));
+  }
+  const sorted = [...categories].sort();
+  return {
+    sourceId: exp.entry.source.id,
+    sourceName: exp.entry.source.name,
+    sourceKind: exp.entry.source.kind,
+    recordTypes: [...types.values()],
+    categories: sorted,
+    specialCategories: sorted.filter(isSpecialCategory),
+  };
+}
+
 /** Builds the zip. Deterministic for the same input (fixed entry times). */
 export function buildAccessPackage(input: AccessPackageInput): AccessPackage {
   requireValidDate(input.generatedAt, 'The package time');
@@ -294,7 +340,9 @@ export function buildAccessPackage(input: AccessPackageInput): AccessPackage {
   const zippable: Zippable = { [MANIFEST_FILE]: strToU8(JSON.stringify(manifest, null, 2) + '\n') };
   for (const [path, bytes] of files) zippable[path] = bytes;
   const bytes = zipSync(zippable, { level: 6, mtime });
-  return { bytes, manifest, sha256: sha256Hex(bytes) };
+  const contents = exports.map(contentsOf);
+  const specialCategories = [...new Set(contents.flatMap((c) => c.specialCategories))].sort();
+  return { bytes, manifest, sha256: sha256Hex(bytes), contents, specialCategories };
 }
 
 export interface ManifestCheck {

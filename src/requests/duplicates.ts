@@ -28,7 +28,7 @@ export interface PossibleDuplicate {
 }
 
 // Identifiers that on their own point at one person; names, birth dates and places do not.
-const WEAK_TYPES: ReadonlySet<IdentifierType> = new Set([
+export const WEAK_IDENTIFIER_TYPES: ReadonlySet<IdentifierType> = new Set([
   IdentifierType.GIVEN_NAME,
   IdentifierType.FAMILY_NAME,
   IdentifierType.FULL_NAME,
@@ -65,7 +65,7 @@ export function findPossibleDuplicates(
       shared.add(key);
       const type = typeof ours === 'string' ? (typeof e === 'string' ? undefined : e.type) : ours.type;
       // An untyped index is treated as unique: the safer side is to show the handler.
-      if (type === undefined || !WEAK_TYPES.has(type)) strongShared = true;
+      if (type === undefined || !WEAK_IDENTIFIER_TYPES.has(type)) strongShared = true;
     }
     if (shared.size === 0) continue;
     const strength: DuplicateStrength = strongShared || shared.size >= 2 ? 'STRONG' : 'WEAK';

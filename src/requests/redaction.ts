@@ -77,6 +77,17 @@ export function describeField(fields: readonly FieldDescription[], recordType: s
   return fields.find((f) => f.recordType === recordType && f.field === field) ?? fields.find((f) => f.field === field);
 }
 
+/**
+ * Categories of a field: its own, and those of the nested fields a source describes under it
+ * (`equalOpportunityMonitoring.ethnicity`): a nested row holding special-category data makes
+ * the whole field special (R12).
+ */
+export function fieldCategories(fields: readonly FieldDescription[], recordType: string, field: string): DataCategory[] {
+  const own = describeField(fields, recordType, field)?.categories ?? [];
+  const nested = fields.filter((f) => f.recordType === recordType && f.field.startsWith(`${field}.`)).flatMap((f) => f.categories);
+  return [...new Set([...own, ...nested])];
+}
+
 function bystandersOf(record: SourceRecord): number {
   const n = record.facts?.bystanders;
   return typeof n === 'number' && n > 0 ? n : 0;
@@ -108,7 +119,7 @@ export function sanitiseRecord(
 
   for (const [field, value] of Object.entries(record.data ?? {})) {
     const d = describeField(fields, record.recordType, field);
-    const categories = d?.categories ?? [];
+    const categories = fieldCategories(fields, record.recordType, field);
     const special = (d?.special ?? false) || categories.some(isSpecialCategory);
     views[field] = { categories, special, described: d !== undefined };
 

@@ -26,9 +26,9 @@ export class AccessPackageEntity {
   @Column({ type: 'integer', name: 'size_bytes' })
   sizeBytes!: number;
 
-  /** The archive, AES-256-GCM sealed (base64 envelope). */
-  @Column({ type: 'text', name: 'archive_sealed' })
-  archiveSealed!: string;
+  /** The archive, AES-256-GCM sealed (base64 envelope); null once destroyed. */
+  @Column({ type: 'text', name: 'archive_sealed', nullable: true })
+  archiveSealed!: string | null;
 
   @Column({ type: 'jsonb' })
   manifest!: Record<string, unknown>;
@@ -41,6 +41,29 @@ export class AccessPackageEntity {
 
   @Column({ type: 'timestamptz', name: 'downloaded_at', nullable: true })
   downloadedAt!: Date | null;
+
+  /** R10, R11: the archive is destroyed then (ACCESS_PACKAGE_RETENTION_DAYS after it was built), if not earlier. */
+  @Column({ type: 'timestamptz', name: 'retain_until' })
+  retainUntil!: Date;
+
+  @Column({ type: 'timestamptz', name: 'destroyed_at', nullable: true })
+  destroyedAt!: Date | null;
+
+  /** RETENTION_ENDED or ERASURE_COMPLETED. */
+  @Column({ type: 'text', name: 'destroyed_reason', nullable: true })
+  destroyedReason!: string | null;
+
+  /** Per source: record types and data categories (no values): what others may see of it. */
+  @Column({ type: 'jsonb' })
+  contents!: unknown[];
+
+  /** R12: special categories the archive holds in clear; null when unknown (older packages). */
+  @Column({ type: 'text', array: true, name: 'special_categories', nullable: true })
+  specialCategories!: string[] | null;
+
+  /** Whether the current link was issued to a principal cleared for special categories. */
+  @Column({ type: 'boolean', name: 'link_sees_special' })
+  linkSeesSpecial!: boolean;
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;

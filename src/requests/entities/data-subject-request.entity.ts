@@ -79,9 +79,13 @@ export class DataSubjectRequestEntity {
   @Column({ type: 'text', name: 'scope_sealed', nullable: true })
   scopeSealed!: string | null;
 
-  /** Encrypted JSON array of the subject's identifiers ({type, value}). */
-  @Column({ type: 'text', name: 'identifiers_sealed' })
-  identifiersSealed!: string;
+  /** Encrypted JSON array of the subject's identifiers ({type, value}); null once a completed erasure destroyed them (R11). */
+  @Column({ type: 'text', name: 'identifiers_sealed', nullable: true })
+  identifiersSealed!: string | null;
+
+  /** When a completed erasure destroyed the sealed identifiers (R11: the minimal record stays). */
+  @Column({ type: 'timestamptz', name: 'identifiers_destroyed_at', nullable: true })
+  identifiersDestroyedAt!: Date | null;
 
   /** Keyed hashes of the normalised identifiers: duplicate detection without clear data. */
   @Column({ type: 'text', array: true, name: 'blind_index' })

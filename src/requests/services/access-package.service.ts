@@ -13,7 +13,10 @@ import { rowsOf } from '../../database/rows.js';
 import { RecordAction, RequestStatus, RequestType, type Relationship, type SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
-import { buildAccessPackage, type AccessPackage, type PackageSource } from '../access-package.js';
+import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource } from '../access-package.js';
+import { can } from '../../auth/index.js';
+import { destroyPackages, PackageDestroyedReason, packagesOfErasedPeople } from './package-retention.js';
+import { PACKAGE_DESTROYED_AUDIT, sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
 import { buildResponseSummary, type SummarySourceInput } from '../response-summary.js';
 import { AccessPackageEntity } from '../entities/access-package.entity.js';
 import type { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
@@ -135,27 +138,45 @@ export class AccessPackageService {
     return { pkg, response: JSON.parse(JSON.stringify(response)) as Record<string, unknown>, released };
   }
 
-  /** Stores the sealed archive and issues its first link. */
-  async store(m: EntityManager, requestId: string, pkg: AccessPackage, now: Date): Promise<IssuedLink> {
-    const link = this.newLink(now);
+  /**
+   * Stores the sealed archive with its retention and contents, and issues its first link,
+   * only to a principal allowed to see every special category it holds (R12): for anyone
+   * else the package is stored without a usable link (null), and its contents are shown.
+   */
+  async store(m: EntityManager, requestId: string, pkg: AccessPackage, now: Date, principal: Principal): Promise<IssuedLink | null> {
+    const retainUntil = new Date(now.getTime() + this.deps.settings.packageRetentionMs);
+    const cleared = mayReceivePackage(pkg.specialCategories, can(principal, 'special-category:read'));
+    const link = this.newLink(now, retainUntil);
     await m.insert(AccessPackageEntity, {
       requestId,
       sha256: pkg.sha256,
       sizeBytes: pkg.bytes.length,
       archiveSealed: this.deps.keyrings.encryption.encrypt(pkg.bytes, `access-package:${requestId}`),
       manifest: pkg.manifest as never,
+      contents: pkg.contents as never,
+      specialCategories: pkg.specialCategories,
+      // Without clearance the token is never shown and already expired: renewAccessPackageLink by a cleared principal.
       tokenHash: tokenHash(link.token),
-      expiresAt: link.expiresAt,
+      expiresAt: cleared ? link.expiresAt : now,
+      linkSeesSpecial: cleared && can(principal, 'special-category:read'),
       downloadedAt: null,
+      retainUntil,
+      destroyedAt: null,
+      destroyedReason: null,
     });
-    return link;
+    return cleared ? link : null;
   }
 
   async latest(requestId: string): Promise<AccessPackageEntity | null> {
     return this.deps.dataSource.manager.findOne(AccessPackageEntity, { where: { requestId }, order: { createdAt: 'DESC' } });
   }
 
-  /** Replaces the link of the request's package: the old token stops working. */
+  /**
+   * Replaces the link of the request's package: the old token stops working. Refused when
+   * the package was destroyed or its retention ran out (PACKAGE_DESTROYED), when an erasure
+   * of the person closed since it was built (it is destroyed now), and when the principal
+   * may not see a special category it holds (SPECIAL_CATEGORY_REQUIRED).
+   */
   async renew(request: DataSubjectRequestEntity, principal: Principal): Promise<IssuedLink> {
     if (request.type !== RequestType.ACCESS || request.status !== RequestStatus.COMPLETED) {
       throw new DomainError('NO_ACCESS_PACKAGE', 'Only a completed ACCESS request has a package', { currentStatus: request.status });
@@ -163,9 +184,23 @@ export class AccessPackageService {
     const pkg = await this.latest(request.id);
     if (!pkg) throw new DomainError('NO_ACCESS_PACKAGE', 'This request has no access package');
     const now = this.deps.now();
-    const link = this.newLink(now);
+    const gone = await this.destroyIfDue(pkg.id, now);
+    if (gone) throw packageDestroyed(gone.reason, gone.at);
+    if (!mayReceivePackage(pkg.specialCategories, can(principal, 'special-category:read'))) throw specialCategoryRequired(pkg.specialCategories);
+    const link = this.newLink(now, pkg.retainUntil);
     await this.deps.dataSource.transaction(async (m) => {
-      await m.update(AccessPackageEntity, { id: pkg.id }, { tokenHash: tokenHash(link.token), expiresAt: link.expiresAt, downloadedAt: null });
+      // Only while it still exists: a destruction since the check above wins.
+      const renewed = rowsOf<{ id: string }>(
+        await m.query(
+          `UPDATE access_package SET token_hash = $2, expires_at = $3, downloaded_at = NULL, link_sees_special = $4
+            WHERE id = $1 AND destroyed_at IS NULL RETURNING id`,
+          [pkg.id, tokenHash(link.token), link.expiresAt, can(principal, 'special-category:read')],
+        ),
+      );
+      if (renewed.length === 0) {
+        const gone = await m.findOneBy(AccessPackageEntity, { id: pkg.id });
+        throw packageDestroyed(gone?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, gone?.destroyedAt ?? now);
+      }
       await this.deps.audit.record(
         { actor: { id: principal.id, kind: principal.kind }, action: 'request.package-link', target: { type: 'request', id: request.id }, outcome: 'SUCCESS' },
         m,
@@ -175,16 +210,60 @@ export class AccessPackageService {
   }
 
   /**
+   * Destroys the package now if it is due (retention over, or an erasure of its person
+   * closed since it was built) and answers why it is gone; null while it may still be served.
+   */
+  private async destroyIfDue(packageId: string, now: Date): Promise<{ reason: string; at: Date } | null> {
+    return this.deps.dataSource.transaction(async (m) => {
+      // Locked: an erasure's closing step destroying it meanwhile is waited for, then seen.
+      const [row] = (await m.query(
+        `SELECT destroyed_at AS "destroyedAt", destroyed_reason AS "destroyedReason", retain_until AS "retainUntil" FROM access_package WHERE id = $1 FOR UPDATE`,
+        [packageId],
+      )) as { destroyedAt: Date | null; destroyedReason: string | null; retainUntil: Date }[];
+      if (!row) return null;
+      if (row.destroyedAt) return { reason: row.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, at: row.destroyedAt };
+      const reason =
+        row.retainUntil <= now
+          ? PackageDestroyedReason.RETENTION_ENDED
+          : (await packagesOfErasedPeople(m, { packageId })).length > 0
+            ? PackageDestroyedReason.ERASURE_COMPLETED
+            : null;
+      if (!reason) return null;
+      for (const p of await destroyPackages(m, [packageId], reason, now)) {
+        await this.deps.audit.record(
+          { actor: { id: 'system:retention', kind: 'system' }, action: PACKAGE_DESTROYED_AUDIT, target: { type: 'request', id: p.requestId }, params: { packageId, reason }, outcome: 'SUCCESS' },
+          m,
+        );
+      }
+      return { reason, at: now };
+    });
+  }
+
+  /** The scheduled sweep (R10, R11): packages past retention or of people erased since, identifiers of completed erasures. */
+  async sweep(now: Date = this.deps.now()): Promise<AftermathReport> {
+    return sweepAfterErasures(this.deps, now, this.deps.settings.packageRetentionMs);
+  }
+
+  /**
    * Serves a package once: the token is consumed in the same statement that checks it, so
-   * two downloads racing cannot both succeed. PACKAGE_NOT_FOUND, PACKAGE_LINK_USED, PACKAGE_LINK_EXPIRED.
+   * two downloads racing cannot both succeed. PACKAGE_NOT_FOUND, PACKAGE_LINK_USED,
+   * PACKAGE_LINK_EXPIRED, PACKAGE_DESTROYED (retention over or the person erased since),
+   * SPECIAL_CATEGORY_REQUIRED (a link not issued to a principal cleared for what it holds).
    */
   async download(token: string): Promise<Download> {
     const hash = tokenHash(token);
     const now = this.deps.now();
+    const target = await this.deps.dataSource.manager.findOne(AccessPackageEntity, { where: { tokenHash: hash }, select: { id: true } });
+    if (!target) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
+    const gone = await this.destroyIfDue(target.id, now);
+    if (gone) throw packageDestroyed(gone.reason, gone.at);
     return this.deps.dataSource.transaction(async (m) => {
       const [row] = rowsOf<{ id: string; request_id: string; archive_sealed: string; sha256: string }>(
         await m.query(
-          `UPDATE access_package SET downloaded_at = $2 WHERE token_hash = $1 AND downloaded_at IS NULL AND expires_at > $2
+          `UPDATE access_package SET downloaded_at = $2
+            WHERE token_hash = $1 AND downloaded_at IS NULL AND expires_at > $2
+              AND destroyed_at IS NULL AND archive_sealed IS NOT NULL AND retain_until > $2
+              AND (link_sees_special OR special_categories = '{}')
            RETURNING id, request_id, archive_sealed, sha256`,
           [hash, now],
         ),
@@ -192,8 +271,12 @@ export class AccessPackageService {
       if (!row) {
         const known = await m.findOneBy(AccessPackageEntity, { tokenHash: hash });
         if (!known) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
+        if (known.destroyedAt || !known.archiveSealed || known.retainUntil <= now) {
+          throw packageDestroyed(known.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, known.destroyedAt ?? now);
+        }
         if (known.downloadedAt) throw new DomainError('PACKAGE_LINK_USED', 'This download link was already used; ask for a new one');
-        throw new DomainError('PACKAGE_LINK_EXPIRED', 'This download link has expired; ask for a new one');
+        if (known.expiresAt <= now) throw new DomainError('PACKAGE_LINK_EXPIRED', 'This download link has expired; ask for a new one');
+        throw specialCategoryRequired(known.specialCategories);
       }
       const bytes = this.deps.keyrings.encryption.decrypt(row.archive_sealed, `access-package:${row.request_id}`);
       await this.deps.audit.record(
@@ -210,12 +293,27 @@ export class AccessPackageService {
     });
   }
 
-  private newLink(now: Date): IssuedLink {
+  /** A link lives its TTL, never past the package's own retention. */
+  private newLink(now: Date, retainUntil: Date): IssuedLink {
     const token = randomBytes(32).toString('base64url');
     return {
       token,
       url: `${this.deps.settings.publicBaseUrl}${DOWNLOAD_PATH}/${token}`,
-      expiresAt: new Date(now.getTime() + this.deps.settings.packageLinkTtlMs),
+      expiresAt: new Date(Math.min(now.getTime() + this.deps.settings.packageLinkTtlMs, retainUntil.getTime())),
     };
   }
+}
+
+/** R10, R11: the package no longer exists (its retention ran out, or the person's erasure closed). */
+export function packageDestroyed(reason: string, destroyedAt: Date): DomainError {
+  return new DomainError('PACKAGE_DESTROYED', 'This access package was destroyed; the person may ask for a new copy', { reason, destroyedAt: destroyedAt.toISOString() });
+}
+
+/** R12: the package holds special-category data (or may: unknown) and the principal may not see it. */
+export function specialCategoryRequired(specialCategories: readonly string[] | null): DomainError {
+  return new DomainError(
+    'SPECIAL_CATEGORY_REQUIRED',
+    'This access package holds special-category data; only a principal allowed to see it (SPECIAL_CATEGORY) may obtain or use its link',
+    { specialCategories: specialCategories ?? 'UNKNOWN' },
+  );
 }

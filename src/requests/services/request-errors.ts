@@ -16,3 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/** R11: a completed erasure keeps only its minimal record; the person's identifiers are gone. */
+export const identifiersDestroyed = (id: string) =>
+  new DomainError('IDENTIFIERS_DESTROYED', 'The identifiers of this request were destroyed when its erasure completed (R11)', { requestId: id });

@@ -7,6 +7,8 @@ export interface RequestSettings {
   deadlines: DeadlinePolicy;
   /** How long an access package download link lives. */
   packageLinkTtlMs: number;
+  /** How long an access package is kept at all (ACCESS_PACKAGE_RETENTION_DAYS, validated with the configuration). */
+  packageRetentionMs: number;
   /** Prefix of download links (e.g. https://dsr.example.org); relative links without it. */
   publicBaseUrl: string;
 }
@@ -19,7 +21,7 @@ const schema = z.object({
 });
 
 /** Throws a message naming the variable when a value is wrong. */
-export function requestSettingsFromEnv(env: Record<string, string | undefined>): RequestSettings {
+export function requestSettingsFromEnv(env: Record<string, string | undefined>, packageRetentionDays: number): RequestSettings {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -31,6 +33,7 @@ export function requestSettingsFromEnv(env: Record<string, string | undefined>):
   return {
     deadlines: { ...DEFAULT_DEADLINE_POLICY, defaultJurisdiction: v.DSR_DEFAULT_JURISDICTION, dueSoonDays: v.DSR_DUE_SOON_DAYS },
     packageLinkTtlMs: Math.round(v.ACCESS_PACKAGE_TTL_HOURS * 3_600_000),
+    packageRetentionMs: packageRetentionDays * 86_400_000,
     publicBaseUrl: (v.PUBLIC_BASE_URL ?? '').replace(/\/+$/, ''),
   };
 }

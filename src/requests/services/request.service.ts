@@ -25,7 +25,7 @@ import { RecordDecisionEntity } from '../entities/record-decision.entity.js';
 import { RequestRecordEntity } from '../entities/request-record.entity.js';
 import { AccessPackageService, type IssuedLink } from './access-package.service.js';
 import { changeRequest, stateOf, type RequestChange } from './request-change.js';
-import { badInput, isUuid, outsideScope, requestNotFound } from './request-errors.js';
+import { badInput, identifiersDestroyed, isUuid, outsideScope, requestNotFound } from './request-errors.js';
 import type { RequestExecutor } from './request-executor.js';
 import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
 import { listRequests, type RequestListFilter, type RequestPage } from './request-queries.js';
@@ -166,6 +166,7 @@ export class RequestService {
   }
 
   identifiersOf(request: DataSubjectRequestEntity): Identifier[] {
+    if (!request.identifiersSealed) throw identifiersDestroyed(request.id);
     return this.secrets.open<Identifier[]>(request.id, request.identifiersSealed);
   }
 
@@ -216,6 +217,7 @@ export class RequestService {
         channel: input.channel?.trim() || null,
         scopeSealed: input.scope?.trim() ? this.secrets.seal(id, input.scope.trim()) : null,
         identifiersSealed: this.secrets.seal(id, input.identifiers.map(({ type, value }) => ({ type, value }))),
+        identifiersDestroyedAt: null,
         blindIndex,
         correctionsSealed: corrections ? this.secrets.seal(id, corrections) : null,
         verificationMethod: null,
@@ -621,7 +623,7 @@ export class RequestService {
       await changeRequest(this.deps, request, principal, now, async (c) => {
         c.move('approve');
         c.move('startExecution');
-        link = await this.packages.store(c.m, request.id, built.pkg, now);
+        link = await this.packages.store(c.m, request.id, built.pkg, now, principal);
         c.set({ response: built.response });
         c.move('complete');
         c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256 });

@@ -21,15 +21,15 @@ for (const queue of ['redis', 'postgres'] as const) {
     }, 60_000);
     afterAll(async () => gw?.stop());
 
-    it('registerSchedulers upserts the three schedulers: registering again (every worker does) leaves three', async () => {
+    it('registerSchedulers upserts the four schedulers: registering again (every worker does) leaves four', async () => {
       const s = gw.runtime.services;
       const schedules = s.execution.queue(QueueNames.schedules);
       await registerSchedulers(s, schedules);
       await registerSchedulers(s, schedules);
       const found = await schedules.getJobSchedulers(0, -1, true);
-      expect(found.map((f) => f.key).sort()).toEqual([ScheduleNames.cctvPurge, ScheduleNames.overdueScan, ScheduleNames.recreationSweep].sort());
+      expect(found.map((f) => f.key).sort()).toEqual([ScheduleNames.cctvPurge, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep].sort());
       expect(found.find((f) => f.key === ScheduleNames.overdueScan)!.every).toBe(60_000);
-      expect(await schedules.getJobSchedulersCount()).toBe(3);
+      expect(await schedules.getJobSchedulersCount()).toBe(4);
     });
   });
 }

@@ -128,11 +128,14 @@ describe('ACCESS request end to end over GraphQL', () => {
     expect(ready.status).toBe('IN_REVIEW');
     expect(ready.decisions.every((d) => d.action === 'RELEASE')).toBe(true);
 
+    // R12: the package may hold special categories; its link goes to a handler cleared for them.
+    const cleared = await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']);
     const executed = await op<{ executeRequest: Req & { accessPackage: { downloadUrl: string; sha256: string; expiresAt: string; files: { path: string; sha256: string }[] }; response: { letter: string; totals: Record<string, number>; sources: { sourceId: string; released: { recordId: string }[] }[] } } }>(
       `mutation($id: ID!) { executeRequest(requestId: $id) { ${REQUEST_FIELDS}
          accessPackage { downloadUrl sha256 expiresAt files { path sha256 bytes } }
          response { complete letter totals sources { sourceId released { recordId } } } } }`,
       { id: ready.id },
+      cleared,
     );
     expect(executed.error).toBeUndefined();
     const done = executed.data!.executeRequest;
@@ -184,6 +187,7 @@ describe('ACCESS request end to end over GraphQL', () => {
     const renewed = await op<{ renewAccessPackageLink: { accessPackage: { downloadUrl: string } } }>(
       `mutation($id: ID!) { renewAccessPackageLink(requestId: $id) { accessPackage { downloadUrl } } }`,
       { id: done.id },
+      cleared,
     );
     const fresh = renewed.data!.renewAccessPackageLink.accessPackage.downloadUrl;
     expect(fresh).not.toBe(url);

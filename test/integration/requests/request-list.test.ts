@@ -40,8 +40,8 @@ describe('request lists with their children', () => {
     }
     for (const [sha, age] of [['old-sha', '2 days'], ['new-sha', '1 day']]) {
       await s.dataSource.query(
-        `INSERT INTO access_package (request_id, sha256, size_bytes, archive_sealed, manifest, token_hash, expires_at, created_at)
-         VALUES ($1, $2, 10, 'sealed', '{"files":[{"path":"a.json","sha256":"x","bytes":10}]}', $2, now() + interval '7 days', now() - $3::interval)`,
+        `INSERT INTO access_package (request_id, sha256, size_bytes, archive_sealed, manifest, token_hash, expires_at, created_at, retain_until)
+         VALUES ($1, $2, 10, 'sealed', '{"files":[{"path":"a.json","sha256":"x","bytes":10}]}', $2, now() + interval '7 days', now() - $3::interval, now() + interval '20 days')`,
         [made[2]!.id, sha, age],
       );
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import type { FieldDescription, SourceRecord } from '../../../connectors/contract.js';
 import { DataCategory, IdentifierType, RecordAction, Relationship, SourceKind } from '../../../src/domain/vocabulary.js';
-import { buildAccessPackage, verifyManifest, type AccessPackageInput, type PackageSource } from '../../../src/requests/access-package.js';
+import { buildAccessPackage, mayReceivePackage, verifyManifest, type AccessPackageInput, type PackageSource } from '../../../src/requests/access-package.js';
 import { RequestRuleError } from '../../../src/requests/errors.js';
 import { containsCardNumber } from '../../../src/requests/redaction.js';
 import { retention } from './fixtures.js';
@@ -209,5 +209,37 @@ describe('access package', () => {
     const evilCsv = files(evil.bytes)['sources/01-concierge.csv']!;
     expect(evilCsv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(evilCsv).toContain(',+44 20,');
+  });
+
+  it('R12: the package lists per source its record types and categories, and every special category it holds in clear', () => {
+    const complete = buildAccessPackage({ ...input, canSeeSpecialCategories: true });
+    expect(complete.specialCategories).toEqual([DataCategory.HEALTH]);
+    const clinicContents = complete.contents.find((c) => c.sourceId === 'src-clinic')!;
+    expect(clinicContents.recordTypes).toEqual([{ recordType: 'consultation', released: 1, withheld: 1 }]);
+    expect(clinicContents.specialCategories).toEqual([DataCategory.HEALTH]);
+    expect(complete.contents.find((c) => c.sourceId === 'src-concierge')!.specialCategories).toEqual([]);
+    // Redacted fields are not in the archive: a redacted package holds none in clear.
+    expect(pkg.specialCategories).toEqual([]);
+  });
+
+  it('R12: a nested row described under its parent field (monitoring.ethnicity) makes the field special', () => {
+    const monitored: PackageSource = {
+      source: { id: 'src-rec', name: 'Recruitment', kind: SourceKind.RECRUITMENT },
+      fields: [{ recordType: 'candidate', field: 'monitoring.ethnicity', categories: [DataCategory.ETHNICITY], special: true, correctable: false }],
+      records: [{ recordId: 'r-1', recordType: 'candidate', relationship: Relationship.SUBJECT, identifiers: [], data: { monitoring: [{ ethnicity: 'x' }] }, dates: {} }],
+      decisions: [release('r-1')],
+    };
+    const built = buildAccessPackage({ ...input, sources: [monitored], canSeeSpecialCategories: true });
+    expect(built.specialCategories).toEqual([DataCategory.ETHNICITY]);
+    const hidden = buildAccessPackage({ ...input, sources: [monitored], canSeeSpecialCategories: false });
+    expect(files(hidden.bytes)['sources/01-recruitment.csv']).toContain('[REDACTED]');
+  });
+
+  it('R12: only a principal cleared for special categories may receive a package holding them, or one whose categories are unknown', () => {
+    expect(mayReceivePackage([], false)).toBe(true);
+    expect(mayReceivePackage(['HEALTH'], false)).toBe(false);
+    expect(mayReceivePackage(null, false)).toBe(false);
+    expect(mayReceivePackage(['HEALTH'], true)).toBe(true);
+    expect(mayReceivePackage(null, true)).toBe(true);
   });
 });

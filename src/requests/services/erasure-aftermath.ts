@@ -1,0 +1,82 @@
+// What an erasure's closing leaves behind (R10, R11), and the scheduled sweep that makes
+// sure of it when the closing step was missed (a worker killed between the two):
+// - access packages of the same person built before it closed are destroyed;
+// - a COMPLETED erasure keeps only its minimal record: the sealed identifiers go.
+// Both are idempotent and audited with ids only.
+import type { DataSource } from 'typeorm';
+import type { AuditLog } from '../../audit/index.js';
+import type { Logger } from '../../logging/logger.js';
+import type { AuditRecordInput } from '../../audit/index.js';
+import {
+  type DestroyedPackage,
+  destroyErasureIdentifiers,
+  destroyPackages,
+  PackageDestroyedReason,
+  packagesOfErasedPeople,
+  packagesPastRetention,
+} from './package-retention.js';
+
+export const PACKAGE_DESTROYED_AUDIT = 'request.package-destroyed';
+export const IDENTIFIERS_DESTROYED_AUDIT = 'request.identifiers-destroyed';
+
+export interface AftermathDeps {
+  dataSource: DataSource;
+  audit: AuditLog;
+  logger: Logger;
+}
+
+export interface AftermathReport {
+  /** Packages destroyed because an erasure of their person closed. */
+  erasedPackages: DestroyedPackage[];
+  /** Packages destroyed because their retention ran out (sweep only). */
+  expiredPackages: DestroyedPackage[];
+  /** Erasures whose sealed identifiers were destroyed. */
+  identifiersDestroyed: string[];
+}
+
+const ACTOR = { id: 'system:retention', kind: 'system' };
+
+/** Called when an erasure closes (COMPLETED or PARTIALLY_COMPLETED): its person's older packages go, and its identifiers if it completed. */
+export async function afterErasureClosed(deps: AftermathDeps, erasureId: string, now: Date): Promise<AftermathReport> {
+  return deps.dataSource.transaction(async (m) => {
+    const erasedPackages = await destroyPackages(m, await packagesOfErasedPeople(m, { erasureId }), PackageDestroyedReason.ERASURE_COMPLETED, now);
+    const identifiersDestroyed = await destroyErasureIdentifiers(m, now, erasureId);
+    const report = { erasedPackages, expiredPackages: [], identifiersDestroyed };
+    await deps.audit.recordAll(auditsOf(report), m);
+    return report;
+  });
+}
+
+/**
+ * The scheduled sweep: packages past their retention, packages of people whose erasure
+ * closed within it (in case the closing step did not run), identifiers of completed
+ * erasures still held.
+ */
+export async function sweepAfterErasures(deps: AftermathDeps, now: Date, packageRetentionMs: number): Promise<AftermathReport> {
+  const report = await deps.dataSource.transaction(async (m) => {
+    const expiredPackages = await destroyPackages(m, await packagesPastRetention(m, now), PackageDestroyedReason.RETENTION_ENDED, now);
+    const closedSince = new Date(now.getTime() - packageRetentionMs);
+    const erasedPackages = await destroyPackages(m, await packagesOfErasedPeople(m, { closedSince }), PackageDestroyedReason.ERASURE_COMPLETED, now);
+    const identifiersDestroyed = await destroyErasureIdentifiers(m, now);
+    const r = { erasedPackages, expiredPackages, identifiersDestroyed };
+    await deps.audit.recordAll(auditsOf(r), m);
+    return r;
+  });
+  deps.logger.info({ expired: report.expiredPackages.length, erased: report.erasedPackages.length, identifiers: report.identifiersDestroyed.length }, 'access package sweep');
+  return report;
+}
+
+function auditsOf(report: AftermathReport): AuditRecordInput[] {
+  const destroyed = (reason: PackageDestroyedReason, p: DestroyedPackage): AuditRecordInput => ({
+    actor: ACTOR,
+    action: PACKAGE_DESTROYED_AUDIT,
+    target: { type: 'request', id: p.requestId },
+    params: { packageId: p.packageId, reason },
+    outcome: 'SUCCESS',
+  });
+  return [
+    ...report.erasedPackages.map((p) => destroyed(PackageDestroyedReason.ERASURE_COMPLETED, p)),
+    ...report.expiredPackages.map((p) => destroyed(PackageDestroyedReason.RETENTION_ENDED, p)),
+    ...report.identifiersDestroyed.map((id): AuditRecordInput => ({ actor: ACTOR, action: IDENTIFIERS_DESTROYED_AUDIT, target: { type: 'request', id }, outcome: 'SUCCESS' })),
+  ];
+}
