@@ -7,7 +7,8 @@
 //   TRAINING_BASE_URL (default http://127.0.0.1:4100/connector): where `npm run
 //     demo:training` serves the training platform's stand-in.
 //   --out <file> (default demo-sources.json): the registrations; start the gateway with
-//     SOURCES_FILE=<file> (and DEMO_DATABASE_URL, TRAINING_CONNECTOR_SECRET set) to register them.
+//     SOURCES_FILE=<file> and the two source secrets they name set
+//     (DSR_SOURCE_SECRET_DEMO_DATABASE_URL, DSR_SOURCE_SECRET_TRAINING) to register them.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { seedReferenceSources } from '../population/seed.js';
@@ -32,10 +33,11 @@ if (await storesExist(url)) {
   const result = await seedReferenceSources({ url, people, seed, footageDir });
   process.stdout.write(`demo:load: ${result.people} people loaded into the six reference systems in ${result.durationMs} ms\n`);
 }
-// A URL with a password is not written to the file: the registrations name DEMO_DATABASE_URL.
+// A URL with a password is not written to the file: the registrations name a variable set
+// aside for source secrets (docs/security.md), which the gateway reads from its environment.
 const configs = demoSourceConfigs({
   databaseUrl: url,
-  databaseUrlEnv: 'DEMO_DATABASE_URL',
+  databaseUrlEnv: 'DSR_SOURCE_SECRET_DEMO_DATABASE_URL',
   footageDir,
   trainingBaseUrl: env.TRAINING_BASE_URL ?? 'http://127.0.0.1:4100/connector',
 });
