@@ -4,7 +4,7 @@
 // loads, applies them and stores the result with its transitions and audit entries.
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import type { Identifier } from '../../../connectors/contract.js';
+import type { Identifier, RetentionPolicy } from '../../../connectors/contract.js';
 import type { AuditLog } from '../../audit/index.js';
 import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
@@ -15,7 +15,7 @@ import { ControllerDecision, RecordAction, RequestStatus, RequestType, SourceKin
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
-import { overrideDecision } from '../decisions.js';
+import { assertActionAllowed, legalHoldOf, overrideDecision, type ActionGuards } from '../decisions.js';
 import { findPossibleDuplicates } from '../duplicates.js';
 import { RequestRuleError, requireReason } from '../errors.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
@@ -31,7 +31,7 @@ import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
 import { listRequests, type RequestListFilter, type RequestPage } from './request-queries.js';
 import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
-import { decide, decisionOf, decisionRow, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
+import { decide, decisionOf, decisionRow, decisionRecordOf, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
 import {
   assertCorrectableSomewhere,
   assertInaccuracyEstablished,
@@ -477,7 +477,8 @@ export class RequestService {
     }
     await this.assertCorrectionOverride(request, row, input.action);
     const now = this.now();
-    const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now);
+    const guards = (await this.guardsOf([record!], await this.instructionMap(requestId), now)).get(recordKey(record!))!;
+    const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now, guards);
     await changeRequest(this.deps, request, principal, now, async (c) => {
       await c.m.update(
         RecordDecisionEntity,
@@ -496,6 +497,34 @@ export class RequestService {
       c.audit(AuditAction.REQUEST_OVERRIDE, { ...override, sourceId: input.sourceId, recordId: input.recordId }, record!.controllerId);
     });
     return this.get(requestId, principal);
+  }
+
+  /**
+   * What binds each record whatever a handler decided: its legal hold (R8, from the
+   * source's retention and the record's dates) and its controller's refusal (R6).
+   */
+  private async guardsOf(records: readonly RequestRecordEntity[], instructions: Map<string, ControllerDecision>, now: Date): Promise<Map<string, ActionGuards>> {
+    const facts = await this.sourceFacts(records.map((r) => r.sourceId));
+    const out = new Map<string, ActionGuards>();
+    for (const r of records) {
+      const source = facts.get(r.sourceId)!;
+      // A source that cannot describe its retention is held when its kind is (the clinic).
+      const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
+      out.set(recordKey(r), {
+        legalHold: legalHoldOf(decisionRecordOf(r, source.kind), retention, now),
+        controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
+      });
+    }
+    return out;
+  }
+
+  /** Execution checks every decision again: an override stored before a rule bound is refused now. */
+  private async assertDecisionsAllowed(records: readonly RequestRecordEntity[], decisions: readonly RecordDecisionEntity[], requestId: string, now: Date): Promise<void> {
+    const byKey = new Map(records.map((r) => [recordKey(r), r]));
+    const acting = decisions.filter((d) => d.action !== RecordAction.RETAIN && byKey.has(recordKey(d)));
+    if (acting.length === 0) return;
+    const guards = await this.guardsOf(acting.map((d) => byKey.get(recordKey(d))!), await this.instructionMap(requestId), now);
+    for (const d of acting) assertActionAllowed(d.action as RecordAction, guards.get(recordKey(d))!, { sourceId: d.sourceId, recordId: d.recordId });
   }
 
   // ---- rectification (R14) ----
@@ -612,6 +641,8 @@ export class RequestService {
     }
     // R14: nothing is corrected before a handler found the data inaccurate.
     if (request.type === RequestType.RECTIFICATION) assertInaccuracyEstablished(request.inaccuracyFinding);
+    // R6, R8: a controller's refusal and a legal hold bind every decision, overridden or not.
+    await this.assertDecisionsAllowed(records, decisions, requestId, now);
     transition(stateOf(request), 'approve', { actor: principal.id, at: now });
 
     if (request.type === RequestType.ACCESS) {
@@ -702,6 +733,8 @@ export class RequestService {
     return this.get(requestId, principal);
   }
 }
+
+const recordKey = (r: { sourceId: string; recordId: string }) => `${r.sourceId}\u0000${r.recordId}`;
 
 function principalSees(principal: Principal, record: { controllerId: string | null }): boolean {
   return seesWholeRequest(principal, [record]);

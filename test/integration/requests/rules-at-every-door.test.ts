@@ -1,0 +1,151 @@
+// The rules hold at the side doors too: an override, a stale decision reaching execution,
+// a task running after the controller refused, a source that could not be searched.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../../support/runtime.js';
+import { identifiersOf, personOfRecord, REQUEST_FIELDS, startSeededGateway, type SeededGateway } from './support.js';
+
+let env: SeededGateway;
+let handler: Record<string, string>;
+
+interface Req {
+  id: string;
+  status: string;
+  records: { sourceId: string; recordId: string; reviewState: string; relationship: string; controllerId: string | null }[];
+  decisions: { sourceId: string; recordId: string; action: string; needsController: boolean }[];
+}
+
+async function op<T>(query: string, variables: Record<string, unknown>): Promise<{ data?: T; code?: string; message?: string }> {
+  const reply = await env.gw.graphql<T>(query, variables, handler);
+  const error = reply.body.errors?.[0];
+  return { data: reply.body.data ?? undefined, code: error?.extensions?.code as string | undefined, message: error?.message };
+}
+
+async function mutate<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+  const r = await op<T>(query, variables);
+  if (!r.data) throw new Error(`${query.slice(0, 60)} failed: ${r.code} ${r.message}`);
+  return r.data;
+}
+
+const OVERRIDE = `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`;
+const INSTRUCT = `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`;
+
+/** Submits and verifies an erasure, settles REVIEW records by ground truth; the request is then in review. */
+async function verifiedErasure(personId: string): Promise<Req> {
+  const { submitRequest } = await mutate<{ submitRequest: Req }>(
+    `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+    { input: { type: 'ERASURE', identifiers: identifiersOf(personId), channel: 'email' } },
+  );
+  let req = (
+    await mutate<{ verifyIdentity: Req }>(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { ${REQUEST_FIELDS} } }`, {
+      id: submitRequest.id,
+    })
+  ).verifyIdentity;
+  const pending = req.records.filter((r) => r.reviewState === 'PENDING');
+  const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId || r.relationship !== 'SUBJECT');
+  for (const [mutation, list] of [['confirmMatches', mine], ['rejectMatches', pending.filter((r) => !mine.includes(r))]] as const) {
+    if (list.length === 0) continue;
+    const done = await mutate<Record<string, Req>>(`mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${REQUEST_FIELDS} } }`, {
+      id: req.id,
+      records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
+    });
+    req = done[mutation]!;
+  }
+  return req;
+}
+
+/** Every controller says PROCEED, except `except` (instructed separately by the test). */
+async function proceedAll(req: Req, except?: string): Promise<Req> {
+  let current = req;
+  for (const sourceId of new Set(req.decisions.filter((d) => d.needsController && d.sourceId !== except).map((d) => d.sourceId))) {
+    current = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: req.id, input: { sourceId, decision: 'PROCEED' } })).recordControllerInstruction;
+  }
+  return current;
+}
+
+async function personWith(source: string, sql: string, offset = 0): Promise<{ personId: string; recordId: string }> {
+  const rows = await env.query<{ id: string }>(sql);
+  const found = rows.map((r) => ({ personId: personOfRecord(env.truth, `${source}/${r.id}`), recordId: r.id })).filter((x) => x.personId);
+  const pick = found[offset];
+  if (!pick) throw new Error(`no person with a ${source} record`);
+  return pick as { personId: string; recordId: string };
+}
+
+beforeAll(async () => {
+  env = await startSeededGateway();
+  handler = await bearer(env.gw, ['HANDLER']);
+}, 240_000);
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+describe('legal hold (R8)', () => {
+  it('R8: an override to PURGE (or any erasing action) of a clinic record inside statutory retention is refused, and execution refuses a stored one', async () => {
+    const { personId, recordId } = await personWith('clinic', `SELECT id FROM clinic.patients ORDER BY id LIMIT 5`);
+    const req = await proceedAll(await verifiedErasure(personId));
+    expect(req.decisions.find((d) => d.sourceId === 'clinic' && d.recordId === recordId)?.action).toBe('RETAIN');
+
+    for (const action of ['PURGE', 'ERASE', 'ANONYMISE', 'MINIMISE']) {
+      const refused = await op(OVERRIDE, { id: req.id, input: { sourceId: 'clinic', recordId, action, reason: 'the person insists' } });
+      expect(refused.code, action).toBe('LEGAL_HOLD');
+      expect(refused.message).toMatch(/statutory retention/i);
+    }
+    const [stored] = await env.query<{ action: string }>(`SELECT action FROM record_decision WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`, [req.id, recordId]);
+    expect(stored!.action).toBe('RETAIN');
+
+    // A PURGE that reached the decisions some other way (a stale override) is refused at execution.
+    await env.query(`UPDATE record_decision SET action = 'PURGE', follow_up_action = NULL WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`, [req.id, recordId]);
+    const executed = await op(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id: req.id });
+    expect(executed.code).toBe('LEGAL_HOLD');
+    const after = await op<{ request: { status: string; tasks: unknown[] } }>(`query($id: ID!) { request(id: $id) { status tasks { id } } }`, { id: req.id });
+    expect(after.data!.request).toEqual({ status: 'IN_REVIEW', tasks: [] });
+    expect(await env.query(`SELECT 1 FROM clinic.patients WHERE id = $1`, [recordId])).toHaveLength(1);
+  }, 90_000);
+});
+
+describe('controller first (R6)', () => {
+  it('R6: after a controller REFUSES, an override to an erasing action on its record is refused; a later PROCEED lifts it', async () => {
+    const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 5`, 2);
+    const verified = await proceedAll(await verifiedErasure(personId), 'case_management');
+    const refusedBy = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision: 'REFUSE', reference: 'letter 7' } }))
+      .recordControllerInstruction;
+    expect(refusedBy.decisions.find((d) => d.recordId === recordId)?.action).toBe('RETAIN');
+
+    for (const action of ['ERASE', 'ANONYMISE', 'RESTRICT']) {
+      const refused = await op(OVERRIDE, { id: verified.id, input: { sourceId: 'case_management', recordId, action, reason: 'the handler disagrees with the controller' } });
+      expect(refused.code, action).toBe('CONTROLLER_REFUSED');
+    }
+    // A decision stored against the refusal is refused again when the request is executed.
+    await env.query(`UPDATE record_decision SET action = 'ERASE' WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [verified.id, recordId]);
+    const executed = await op(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id: verified.id });
+    expect(executed.code).toBe('CONTROLLER_REFUSED');
+    expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).toHaveLength(1);
+
+    // The refusal binds until the controller instructs otherwise.
+    await mutate(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision: 'PROCEED', reference: 'letter 8' } });
+    const allowed = await op<{ overrideDecision: Req }>(OVERRIDE, { id: verified.id, input: { sourceId: 'case_management', recordId, action: 'RESTRICT', reason: 'litigation pending' } });
+    expect(allowed.code).toBeUndefined();
+  }, 90_000);
+
+  it('R6: a task on a record whose controller refused fails at the moment of action and leaves the record', async () => {
+    const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 5`, 3);
+    const verified = await proceedAll(await verifiedErasure(personId));
+    const decision = verified.decisions.find((d) => d.recordId === recordId)!;
+    expect(['ERASE', 'ANONYMISE']).toContain(decision.action);
+    // The approval and the refusal cross: the request is approved with the PROCEED's
+    // decisions while a REFUSE is stored. Only the task itself can still refuse to act.
+    await env.query(`UPDATE controller_instruction SET decision = 'REFUSE' WHERE request_id = $1 AND source_id = 'case_management'`, [verified.id]);
+    await env.query(`UPDATE data_subject_request SET status = 'APPROVED' WHERE id = $1`, [verified.id]);
+    await env.gw.runtime.services.execution.execute(verified.id, 'test');
+    const until = Date.now() + 30_000;
+    let task: { status: string; last_error: string | null } | undefined;
+    while (Date.now() < until) {
+      [task] = await env.query<{ status: string; last_error: string | null }>(`SELECT status, last_error FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [verified.id, recordId]);
+      if (task && ['SUCCEEDED', 'FAILED'].includes(task.status)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(task).toMatchObject({ status: 'FAILED' });
+    expect(task!.last_error).toMatch(/CONTROLLER_REFUSED/);
+    expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).toHaveLength(1);
+  }, 90_000);
+});
