@@ -17,6 +17,8 @@ import type { SourceRegistry } from '../../sources/source-registry.js';
 import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
 import { assertActionAllowed, legalHoldOf, overrideDecision, type ActionGuards } from '../decisions.js';
 import { findPossibleDuplicates } from '../duplicates.js';
+import { mergeRediscovery, sourcesBlockingExecution, sourcesGoneWithout, unsearchedSources } from '../discovery-gaps.js';
+import { withSourcesNotSearched, type SourceGap } from '../response-summary.js';
 import { RequestRuleError, requireReason } from '../errors.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
 import { ControllerInstructionEntity } from '../entities/controller-instruction.entity.js';
@@ -96,6 +98,9 @@ export interface ExecuteResult {
 
 /** Audit action of a handler's finding on accuracy (R14). */
 export const INACCURACY_FINDING_AUDIT = 'request.inaccuracy-finding';
+
+/** Audit action of a handler's decision to execute without the sources that could not be searched (R1). */
+export const PROCEED_WITHOUT_SOURCES_AUDIT = 'request.proceed-without-sources';
 
 /** Before approval the decisions may still change; from then on they are final. */
 const OPEN_FOR_REVIEW: readonly string[] = [RequestStatus.IDENTITY_VERIFIED, RequestStatus.AWAITING_CONTROLLER, RequestStatus.IN_REVIEW];
@@ -306,6 +311,72 @@ export class RequestService {
     });
     this.deps.logger.info({ requestId, records: resolution.records.length, complete: outcome.complete }, 'request verified');
     return this.get(requestId, principal);
+  }
+
+  /**
+   * R1: searches again the sources that failed or timed out at verification, adds what they
+   * hold to the snapshot with its decisions, and updates discoveryComplete.
+   */
+  async rediscoverSources(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    this.assertOpenForReview(request, 'search again the sources of');
+    const failed = unsearchedSources(request.discoveryOutcome);
+    if (failed.length === 0) throw new DomainError('DISCOVERY_COMPLETE', 'Every source answered at verification: there is nothing to search again', { requestId });
+    const known = new Set((await this.deps.sources.list()).map((s) => s.id));
+    // A source removed since verification cannot be asked: it stays unsearched.
+    const asked = failed.filter((id) => known.has(id));
+    const resolution = asked.length
+      ? await this.deps.discovery.discover({ identifiers: this.identifiersOf(request), sourceIds: asked, includeRelated: true })
+      : { records: [], sources: [] };
+    const again = resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records }));
+    const outcome = mergeRediscovery(request.discoveryOutcome!, again);
+    const facts = await this.sourceFacts(resolution.records.map((r) => r.sourceId));
+    const instructions = await this.instructionMap(requestId);
+    const now = this.now();
+    await changeRequest(this.deps, request, principal, now, async (c) => {
+      const existing = new Set((await this.records(requestId)).map(recordKey));
+      const rows = resolution.records.filter((r) => !existing.has(recordKey(r))).map((r) => c.m.create(RequestRecordEntity, snapshotRow(request.id, r)));
+      const saved = rows.length ? await c.m.save(rows) : [];
+      await this.writeDecisions(c, saved.filter(isActedOn), facts, instructions);
+      const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
+      c.set({ discoveryOutcome: outcome, controllerIds: [...controllerIds].sort() });
+      await this.settle(c);
+      c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: failed, records: saved.length });
+    });
+    this.deps.logger.info({ requestId, sources: failed.length, records: resolution.records.length, complete: outcome.complete }, 'sources searched again');
+    return this.get(requestId, principal);
+  }
+
+  /**
+   * R1: the handler's explicit, audited decision to execute although these sources could not
+   * be searched; the answer to the person then names them and is never complete.
+   */
+  async proceedWithoutSources(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    this.assertOpenForReview(request, 'go on without sources of');
+    const why = requireReason(reason, 'Going on without the sources that could not be searched');
+    const sourceIds = unsearchedSources(request.discoveryOutcome);
+    if (sourceIds.length === 0) throw new DomainError('DISCOVERY_COMPLETE', 'Every source was searched: there is no source to go without', { requestId });
+    const now = this.now();
+    await changeRequest(this.deps, request, principal, now, (c) => {
+      c.set({ discoveryOutcome: { ...request.discoveryOutcome!, notSearched: { sourceIds, reason: why, actor: principal.id, at: now.toISOString() } } });
+      c.audit(PROCEED_WITHOUT_SOURCES_AUDIT, { sourceIds, reason: why });
+    });
+    return this.get(requestId, principal);
+  }
+
+  /** The sources the handler went without, as the answer names them. */
+  async sourceGaps(request: DataSubjectRequestEntity): Promise<SourceGap[]> {
+    const decision = sourcesGoneWithout(request.discoveryOutcome);
+    if (!decision) return [];
+    return Promise.all(
+      decision.sourceIds.map(async (sourceId) => ({
+        sourceId,
+        sourceName: (await this.deps.sources.find(sourceId))?.name ?? sourceId,
+        kind: 'NOT_SEARCHED' as const,
+        reason: `it did not answer when we searched; ${decision.reason}`,
+      })),
+    );
   }
 
   private async sourceFacts(sourceIds: string[]): Promise<Map<string, SourceFacts>> {
@@ -632,6 +703,15 @@ export class RequestService {
         pending: pending.map((r) => ({ sourceId: r.sourceId, recordId: r.recordId })),
       });
     }
+    // R1: every source searched, or the handler's recorded decision to go without it.
+    const unsearched = sourcesBlockingExecution(request.discoveryOutcome);
+    if (unsearched.length) {
+      throw new DomainError(
+        'DISCOVERY_INCOMPLETE',
+        `${unsearched.length} source(s) could not be searched: search them again with rediscoverSources, or record the decision to go without them with proceedWithoutSources`,
+        { sourceIds: unsearched },
+      );
+    }
     const decisions = await this.decisions(requestId);
     const waiting = decisions.filter((d) => d.needsController);
     if (waiting.length) {
@@ -648,13 +728,16 @@ export class RequestService {
     if (request.type === RequestType.ACCESS) {
       // Exports happen before anything is stored: a source failing leaves the request as it was.
       const built = await this.packages.build(request, records.filter(isActedOn), decisions, now);
+      const gaps = await this.sourceGaps(request);
+      built.response = withSourcesNotSearched(built.response, gaps);
       let link: IssuedLink | null = null;
       await changeRequest(this.deps, request, principal, now, async (c) => {
         c.move('approve');
         c.move('startExecution');
         link = await this.packages.store(c.m, request.id, built.pkg, now);
         c.set({ response: built.response });
-        c.move('complete');
+        if (gaps.length) c.move('completePartially', gaps.map((g) => `source ${g.sourceId} could not be searched`).join('; '));
+        else c.move('complete');
         c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256 });
       });
       return { request: await this.get(requestId, principal), link };

@@ -149,3 +149,83 @@ describe('controller first (R6)', () => {
     expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).toHaveLength(1);
   }, 90_000);
 });
+
+describe('every source searched (R1)', () => {
+  const EXECUTE = `mutation($id: ID!) { executeRequest(requestId: $id) { status } }`;
+  const GAPS = `discoveryComplete sourceOutcomes { sourceId status } sourcesNotSearched { sourceIds reason actor }`;
+  /** The concierge store cannot be searched while its key table has another name. */
+  const breakConcierge = () => env.query(`ALTER TABLE concierge.record_key RENAME TO record_key_away`);
+  const mendConcierge = () => env.query(`ALTER TABLE IF EXISTS concierge.record_key_away RENAME TO record_key`);
+
+  async function waitUntilClosed(id: string): Promise<string> {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const [row] = await env.query<{ status: string }>(`SELECT status FROM data_subject_request WHERE id = $1`, [id]);
+      if (!['APPROVED', 'EXECUTING'].includes(row!.status) || Date.now() > until) return row!.status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  afterAll(mendConcierge);
+
+  it('R1: an erasure whose discovery missed a source is refused until the source is searched again, which adds its records', async () => {
+    const { personId, recordId } = await personWith('concierge', `SELECT id FROM concierge.members ORDER BY id DESC LIMIT 8`, 0);
+    await breakConcierge();
+    let req: Req;
+    try {
+      req = await proceedAll(await verifiedErasure(personId));
+    } finally {
+      await mendConcierge();
+    }
+    const partial = await op<{ request: { discoveryComplete: boolean; sourceOutcomes: { sourceId: string; status: string }[] } }>(`query($id: ID!) { request(id: $id) { ${GAPS} } }`, { id: req.id });
+    expect(partial.data!.request.discoveryComplete).toBe(false);
+    expect(partial.data!.request.sourceOutcomes.find((s) => s.sourceId === 'concierge')?.status).toBe('FAILED');
+    expect(req.records.some((r) => r.sourceId === 'concierge')).toBe(false);
+
+    const refused = await op(EXECUTE, { id: req.id });
+    expect(refused.code).toBe('DISCOVERY_INCOMPLETE');
+    expect(await env.query(`SELECT 1 FROM task WHERE request_id = $1`, [req.id])).toHaveLength(0);
+
+    const again = await mutate<{ rediscoverSources: Req & { discoveryComplete: boolean } }>(`mutation($id: ID!) { rediscoverSources(requestId: $id) { ${REQUEST_FIELDS} discoveryComplete } }`, { id: req.id });
+    expect(again.rediscoverSources.discoveryComplete).toBe(true);
+    expect(again.rediscoverSources.records.some((r) => r.sourceId === 'concierge' && r.recordId === recordId)).toBe(true);
+    expect(again.rediscoverSources.decisions.some((d) => d.sourceId === 'concierge' && d.recordId === recordId)).toBe(true);
+    const nothingLeft = await op(`mutation($id: ID!) { rediscoverSources(requestId: $id) { id } }`, { id: req.id });
+    expect(nothingLeft.code).toBe('DISCOVERY_COMPLETE');
+  }, 90_000);
+
+  it('R1: going on without a source is an explicit, audited decision; the answer names the source and is never complete', async () => {
+    const { personId, recordId } = await personWith('concierge', `SELECT id FROM concierge.members ORDER BY id DESC LIMIT 8`, 1);
+    await breakConcierge();
+    let req: Req;
+    try {
+      req = await proceedAll(await verifiedErasure(personId));
+    } finally {
+      await mendConcierge();
+    }
+    expect((await op(EXECUTE, { id: req.id })).code).toBe('DISCOVERY_INCOMPLETE');
+    const noReason = await op(`mutation($id: ID!) { proceedWithoutSources(requestId: $id, reason: "  ") { id } }`, { id: req.id });
+    expect(noReason.code).toBe('REASON_REQUIRED');
+    const decided = await mutate<{ proceedWithoutSources: { sourcesNotSearched: { sourceIds: string[]; reason: string } } }>(
+      `mutation($id: ID!) { proceedWithoutSources(requestId: $id, reason: "the concierge system is being replaced; a new request will cover it") { ${GAPS} } }`,
+      { id: req.id },
+    );
+    expect(decided.proceedWithoutSources.sourcesNotSearched).toMatchObject({ sourceIds: ['concierge'] });
+    const audited = await env.query(`SELECT 1 FROM audit_log WHERE action = 'request.proceed-without-sources' AND target_id = $1`, [req.id]);
+    expect(audited).toHaveLength(1);
+
+    const started = await op<{ executeRequest: { status: string } }>(EXECUTE, { id: req.id });
+    expect(started.code).toBeUndefined();
+    expect(await waitUntilClosed(req.id)).toBe('PARTIALLY_COMPLETED');
+    const answer = await op<{ request: { response: { complete: boolean; letter: string; notSearched: { sourceId: string; kind: string }[] } } }>(
+      `query($id: ID!) { request(id: $id) { response { complete letter notSearched { sourceId kind } } } }`,
+      { id: req.id },
+    );
+    const response = answer.data!.request.response;
+    expect(response.complete).toBe(false);
+    expect(response.notSearched).toEqual([{ sourceId: 'concierge', kind: 'NOT_SEARCHED' }]);
+    expect(response.letter).toMatch(/Concierge could not be searched/i);
+    // Never searched, never erased: the letter does not pretend otherwise.
+    expect(await env.query(`SELECT 1 FROM concierge.members WHERE id = $1`, [recordId])).toHaveLength(1);
+  }, 120_000);
+});
