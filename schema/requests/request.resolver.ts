@@ -145,7 +145,7 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of an executing request.' })
+  @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of a PARTIALLY_COMPLETED request and verifies its removals again (also those verification could not check).' })
   async retryFailedTasks(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
     return requestView(await ctx.services.requests.retryFailedTasks(requestId, principalOf(ctx)));
   }

@@ -13,7 +13,7 @@ import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
-import { plannedTasks, retryJobId, taskJobId } from './task-plan.js';
+import { plannedTasks, REMOVING_ACTIONS, retryJobId, taskJobId } from './task-plan.js';
 import { requestFlow, taskChild, type QueuedTask } from './task-jobs.js';
 
 export interface RequestRow {
@@ -104,7 +104,11 @@ export class ExecutionService implements RequestExecutor {
     this.deps.logger.info({ requestId, tasks: result.tasks.length, fresh: result.fresh }, 'request execution queued');
   }
 
-  /** Re-queues only the FAILED tasks (fresh job ids) and puts the request back to EXECUTING. */
+  /**
+   * Re-queues only the FAILED tasks (fresh job ids) and puts the request back to EXECUTING;
+   * the finaliser then verifies again, so removals it could not check before (a source down
+   * while it looked) are checked now, even when no task failed.
+   */
   async retryFailed(requestId: string, actor: string): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
       const [locked] = (await m.query(`SELECT id, status FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
@@ -113,7 +117,10 @@ export class ExecutionService implements RequestExecutor {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });
       }
       const failed = await this.tasksWithStatus(m, requestId, ['FAILED']);
-      if (failed.length === 0) throw new DomainError('NO_FAILED_TASKS', 'The request has no failed tasks to retry');
+      const unverified = await this.unverifiedRemovals(m, requestId);
+      if (failed.length === 0 && unverified.length === 0) {
+        throw new DomainError('NO_FAILED_TASKS', 'The request has no failed tasks to retry and no removal left to verify');
+      }
       for (const t of failed) t.job_id = retryJobId(t.id, t.attempts);
       await m.query(
         `UPDATE task SET status = 'QUEUED', job_id = x.j, last_error = NULL, finished_at = NULL
@@ -121,9 +128,16 @@ export class ExecutionService implements RequestExecutor {
         [failed.map((t) => t.id), failed.map((t) => t.job_id)],
       );
       const now = new Date();
-      await this.move(m, requestId, RequestStatus.PARTIALLY_COMPLETED, 'retryFailedTasks', actor, now, `${failed.length} failed task(s) re-queued`);
+      const what = `${failed.length} failed task(s) re-queued; ${unverified.length} removal(s) to verify again`;
+      await this.move(m, requestId, RequestStatus.PARTIALLY_COMPLETED, 'retryFailedTasks', actor, now, what);
       await this.deps.audit.record(
-        { actor: auditActor(actor), action: AuditAction.REQUEST_RETRY_FAILED_TASKS, target: { type: 'request', id: requestId }, params: { tasks: failed.map((t) => t.id) }, outcome: 'SUCCESS' },
+        {
+          actor: auditActor(actor),
+          action: AuditAction.REQUEST_RETRY_FAILED_TASKS,
+          target: { type: 'request', id: requestId },
+          params: { tasks: failed.map((t) => t.id), verifyAgain: unverified.map((t) => t.id) },
+          outcome: 'SUCCESS',
+        },
         m,
       );
       return { tasks: failed, round: await this.executionRound(m, requestId) };
@@ -204,6 +218,11 @@ export class ExecutionService implements RequestExecutor {
       }),
     );
     return perSource.flat();
+  }
+
+  /** Removals that succeeded but that verification has not confirmed (it could not look, or found them). */
+  private async unverifiedRemovals(m: EntityManager, requestId: string): Promise<TaskRow[]> {
+    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = 'SUCCEEDED' AND verified_at IS NULL AND action = ANY($2::text[])`, [requestId, [...REMOVING_ACTIONS]]);
   }
 
   private async hasTasks(requestId: string): Promise<boolean> {

@@ -194,6 +194,36 @@ describe('every source searched (R1)', () => {
     expect(nothingLeft.code).toBe('DISCOVERY_COMPLETE');
   }, 90_000);
 
+  it('R1: a removal the finaliser could not verify leaves a retryable request whose answer says what was not verified', async () => {
+    const { personId, recordId } = await personWith('concierge', `SELECT id FROM concierge.members ORDER BY id DESC LIMIT 8`, 2);
+    const req = await proceedAll(await verifiedErasure(personId));
+    expect(req.decisions.find((d) => d.sourceId === 'concierge' && d.recordId === recordId)?.action).toBe('ERASE');
+    // Erasure works on the tables; only the lookup view verification reads is gone.
+    await env.query(`ALTER VIEW concierge.appearance RENAME TO appearance_away`);
+    try {
+      expect((await op(EXECUTE, { id: req.id })).code).toBeUndefined();
+      expect(await waitUntilClosed(req.id)).toBe('PARTIALLY_COMPLETED');
+    } finally {
+      await env.query(`ALTER VIEW concierge.appearance_away RENAME TO appearance`);
+    }
+    expect(await env.query(`SELECT 1 FROM concierge.members WHERE id = $1`, [recordId])).toHaveLength(0);
+    const ANSWER = `query($id: ID!) { request(id: $id) { status tasks { status } response { complete letter notVerified { sourceId kind } } } }`;
+    type Answer = { request: { status: string; tasks: { status: string }[]; response: { complete: boolean; letter: string; notVerified: { sourceId: string; kind: string }[] } } };
+    const first = (await op<Answer>(ANSWER, { id: req.id })).data!.request;
+    expect(first.tasks.filter((t) => t.status === 'FAILED')).toEqual([]);
+    expect(first.response.complete).toBe(false);
+    expect(first.response.notVerified).toEqual([{ sourceId: 'concierge', kind: 'NOT_VERIFIED' }]);
+    expect(first.response.letter).toMatch(/Concierge: we could not yet check that the data is gone/);
+
+    // Verification that could not run is retried like a failed task.
+    const retried = await op<{ retryFailedTasks: { status: string } }>(`mutation($id: ID!) { retryFailedTasks(requestId: $id) { status } }`, { id: req.id });
+    expect(retried.code).toBeUndefined();
+    expect(await waitUntilClosed(req.id)).toBe('COMPLETED');
+    const second = (await op<Answer>(ANSWER, { id: req.id })).data!.request;
+    expect(second.response.complete).toBe(true);
+    expect(second.response.notVerified).toEqual([]);
+  }, 120_000);
+
   it('R1: going on without a source is an explicit, audited decision; the answer names the source and is never complete', async () => {
     const { personId, recordId } = await personWith('concierge', `SELECT id FROM concierge.members ORDER BY id DESC LIMIT 8`, 1);
     await breakConcierge();
