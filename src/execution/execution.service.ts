@@ -3,7 +3,8 @@
 // even at once: the request row lock, the unique task key and deterministic job ids
 // make the second call add nothing.
 import type { EntityManager } from 'typeorm';
-import type { RequestExecutor } from '../requests/services/request-executor.js';
+import type { PreparedExecution, RequestExecutor } from '../requests/services/request-executor.js';
+import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
 import { rowsOf } from '../database/rows.js';
 import { RequestStatus, RequestType } from '../domain/vocabulary.js';
@@ -40,6 +41,14 @@ export interface TaskRow {
 
 const toQueued = (t: TaskRow): QueuedTask => ({ id: t.id, requestId: t.request_id, sourceId: t.source_id });
 
+interface PreparedIdentifiers extends PreparedExecution {
+  recordIdentifiers: NormalisedIdentifier[][];
+}
+
+function executionTimeout(requestId: string, what: string): DomainError {
+  return new DomainError('EXECUTION_TIMEOUT', `Execution stopped: ${what} in time; no tombstone or task was written, call executeRequest again`, { requestId });
+}
+
 export class ExecutionService implements RequestExecutor {
   private flows: AnyFlowProducer | null = null;
   private readonly queues = new Map<string, AnyQueue>();
@@ -50,14 +59,31 @@ export class ExecutionService implements RequestExecutor {
     return this.deps.settings;
   }
 
-  async execute(requestId: string, actor: string): Promise<void> {
-    const { dataSource, keyrings } = this.deps;
-    const request = await this.loadRequest(requestId);
-    // Identifiers of the confirmed records, read before the transaction (a source call
-    // must not hold the request lock): feeds carrying any of them are blocked too.
-    const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING) && !(await this.hasTasks(requestId));
-    const recordIdentifiers = request.type === RequestType.ERASURE && planning ? await this.confirmedRecordIdentifiers(requestId) : [];
-    const result = await dataSource.transaction(async (m) => {
+  get timeLimitMs(): number {
+    return this.deps.settings.executeTimeoutMs;
+  }
+
+  /**
+   * Identifiers of the confirmed records, read from the sources before anything changes (a
+   * source call must not hold the request lock): feeds carrying any of them are blocked
+   * too. A source that does not answer within EXECUTE_TIMEOUT_MS fails the whole call.
+   */
+  async prepare(requestId: string): Promise<PreparedIdentifiers> {
+    // Reads only: abandoned on time-out, it leaves nothing behind.
+    const gather = async (): Promise<PreparedIdentifiers> => {
+      const request = await this.loadRequest(requestId);
+      const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) && !(await this.hasTasks(requestId));
+      if (request.type !== RequestType.ERASURE || !planning) return { requestId, recordIdentifiers: [] };
+      return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId) };
+    };
+    return withinTime(gather(), this.deps.settings.executeTimeoutMs, () => executionTimeout(requestId, 'a source did not answer'));
+  }
+
+  async execute(requestId: string, actor: string, prepared?: PreparedExecution): Promise<void> {
+    const { keyrings } = this.deps;
+    const given = prepared && prepared.requestId === requestId ? (prepared as PreparedIdentifiers) : undefined;
+    const { recordIdentifiers } = given ?? (await this.prepare(requestId));
+    const result = await this.boundedTransaction(requestId, this.deps.settings.executeTimeoutMs, async (m) => {
       const [locked] = (await m.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
       if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
       // APPROVED: we move it to EXECUTING. EXECUTING: the lifecycle service moved it (or a
@@ -102,6 +128,24 @@ export class ExecutionService implements RequestExecutor {
     });
     await this.enqueueRound(requestId, result.tasks, result.round);
     this.deps.logger.info({ requestId, tasks: result.tasks.length, fresh: result.fresh }, 'request execution queued');
+  }
+
+  /**
+   * A transaction that gives up after `ms` (a gateway table locked by someone else): it
+   * rolls back whole, so no tombstone, task or status change is left half-way.
+   */
+  private async boundedTransaction<T>(requestId: string, ms: number, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.dataSource.transaction(async (m) => {
+        await m.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)`, [`${ms}ms`]);
+        return work(m);
+      });
+    } catch (error) {
+      // 55P03 lock_not_available, 57014 query_canceled (statement timeout).
+      const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === '55P03' || code === '57014') throw executionTimeout(requestId, 'the gateway database did not answer');
+      throw error;
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import type { Principal } from '../../auth/index.js';
 import type { Keyrings } from '../../crypto/index.js';
 import type { DiscoveryService } from '../../discovery/discovery.service.js';
 import { DomainError } from '../../domain/errors.js';
+import { withinTime } from '../../domain/time-limit.js';
 import { ControllerDecision, RecordAction, RequestStatus, RequestType, SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
@@ -692,9 +693,12 @@ export class RequestService {
     // R2 first: nothing is released, corrected or erased before verification.
     assertIdentityVerified(request, 'execute a request');
     const now = this.now();
+    // Approved, but its execution did not start (a source or the database did not answer in
+    // time): the same call starts it, after the same checks.
+    const resuming = request.status === RequestStatus.APPROVED && request.type !== RequestType.ACCESS;
     // Outside review the state machine answers (INVALID_TRANSITION naming the state);
     // inside it, the specific reason approval must wait comes first.
-    if (!OPEN_FOR_REVIEW.includes(request.status)) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    if (!OPEN_FOR_REVIEW.includes(request.status) && !resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
     const records = await this.records(requestId);
     if (!seesWholeRequest(principal, records)) throw outsideScope();
     const pending = records.filter((r) => r.reviewState === ReviewState.PENDING);
@@ -723,11 +727,14 @@ export class RequestService {
     if (request.type === RequestType.RECTIFICATION) assertInaccuracyEstablished(request.inaccuracyFinding);
     // R6, R8: a controller's refusal and a legal hold bind every decision, overridden or not.
     await this.assertDecisionsAllowed(records, decisions, requestId, now);
-    transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    if (!resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    const limit = this.deps.executor.timeLimitMs;
 
     if (request.type === RequestType.ACCESS) {
-      // Exports happen before anything is stored: a source failing leaves the request as it was.
-      const built = await this.packages.build(request, records.filter(isActedOn), decisions, now);
+      // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
+      const built = await withinTime(this.packages.build(request, records.filter(isActedOn), decisions, now), limit, () =>
+        new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', { requestId }),
+      );
       const gaps = await this.sourceGaps(request);
       built.response = withSourcesNotSearched(built.response, gaps);
       let link: IssuedLink | null = null;
@@ -743,15 +750,19 @@ export class RequestService {
       return { request: await this.get(requestId, principal), link };
     }
 
-    await changeRequest(this.deps, request, principal, now, (c) => {
-      c.move('approve');
-      c.move('startExecution');
-      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
-    });
+    // Source calls first, bounded (EXECUTION_TIMEOUT): a source that hangs leaves the request as it was.
+    const prepared = await this.deps.executor.prepare(requestId);
+    // Approved here; the executor moves it to EXECUTING in the one bounded transaction that
+    // writes its tombstones and tasks, so a failure there leaves it APPROVED with nothing done.
+    if (!resuming) {
+      await changeRequest(this.deps, request, principal, now, (c) => {
+        c.move('approve');
+        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
+      });
+    }
     try {
-      await this.deps.executor.execute(requestId, principal.id);
+      await this.deps.executor.execute(requestId, principal.id, prepared);
     } catch (error) {
-      // The request stays EXECUTING; retryFailedTasks starts the work again.
       this.deps.logger.error({ requestId, err: (error as Error).message }, 'execution did not start');
       if (error instanceof DomainError) throw error;
       throw new DomainError('EXECUTION_NOT_STARTED', 'The request was approved but its tasks could not be queued; retry with retryFailedTasks', { requestId });

@@ -1,5 +1,6 @@
 // The rules hold at the side doors too: an override, a stale decision reaching execution,
 // a task running after the controller refused, a source that could not be searched.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, personOfRecord, REQUEST_FIELDS, startSeededGateway, type SeededGateway } from './support.js';
@@ -70,8 +71,11 @@ async function personWith(source: string, sql: string, offset = 0): Promise<{ pe
   return pick as { personId: string; recordId: string };
 }
 
+/** executeRequest's time limit here: short, so a hung source costs the test seconds. */
+const EXECUTE_TIMEOUT_MS = 3000;
+
 beforeAll(async () => {
-  env = await startSeededGateway();
+  env = await startSeededGateway({ EXECUTE_TIMEOUT_MS: String(EXECUTE_TIMEOUT_MS) });
   handler = await bearer(env.gw, ['HANDLER']);
 }, 240_000);
 
@@ -257,5 +261,68 @@ describe('every source searched (R1)', () => {
     expect(response.letter).toMatch(/Concierge could not be searched/i);
     // Never searched, never erased: the letter does not pretend otherwise.
     expect(await env.query(`SELECT 1 FROM concierge.members WHERE id = $1`, [recordId])).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('a hanging source or a locked table (execution time limit)', () => {
+  /** Holds a lock on `table` from another connection until released. */
+  async function lock(table: string): Promise<() => Promise<void>> {
+    const client = new pg.Client({ connectionString: env.gw.databaseUrl });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    return async () => {
+      await client.query('ROLLBACK');
+      await client.end();
+    };
+  }
+  const state = async (id: string) => {
+    const [row] = await env.query<{ status: string; tasks: number; tombstones: number }>(
+      `SELECT status, (SELECT count(*)::int FROM task WHERE request_id = $1) AS tasks, (SELECT count(*)::int FROM tombstone WHERE request_id = $1) AS tombstones
+         FROM data_subject_request WHERE id = $1`,
+      [id],
+    );
+    return row!;
+  };
+
+  it('R1: executeRequest gives up on a hanging source or a locked table with EXECUTION_TIMEOUT, leaving nothing half-done; called again it runs', async () => {
+    const { personId } = await personWith('concierge', `SELECT id FROM concierge.members ORDER BY id DESC LIMIT 8`, 4);
+    const req = await proceedAll(await verifiedErasure(personId));
+    const execute = async () => {
+      const started = Date.now();
+      const r = await op<{ executeRequest: { status: string } }>(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id: req.id });
+      return { ...r, ms: Date.now() - started };
+    };
+
+    // The concierge store hangs: a table its export reads is locked.
+    const releaseSource = await lock('concierge.members');
+    let hung;
+    try {
+      hung = await execute();
+    } finally {
+      await releaseSource();
+    }
+    expect(hung.code).toBe('EXECUTION_TIMEOUT');
+    expect(hung.ms).toBeLessThan(EXECUTE_TIMEOUT_MS + 5000);
+    expect(await state(req.id)).toEqual({ status: 'IN_REVIEW', tasks: 0, tombstones: 0 });
+
+    // The gateway's own tombstone table is locked: the planning transaction rolls back whole.
+    const releaseTasks = await lock('tombstone');
+    let locked;
+    try {
+      locked = await execute();
+    } finally {
+      await releaseTasks();
+    }
+    expect(locked.code).toBe('EXECUTION_TIMEOUT');
+    expect(locked.ms).toBeLessThan(EXECUTE_TIMEOUT_MS + 5000);
+    expect(await state(req.id)).toEqual({ status: 'APPROVED', tasks: 0, tombstones: 0 });
+
+    // Nothing was left half-way: the same call starts the execution now.
+    const again = await execute();
+    expect(again.code).toBeUndefined();
+    const after = await state(req.id);
+    expect(after.tasks).toBeGreaterThan(0);
+    expect(after.tombstones).toBeGreaterThan(0);
   }, 120_000);
 });
