@@ -27,6 +27,12 @@ export function legalHoldUntil(row: Row): string | undefined {
   return d.toISOString();
 }
 
+/** The clinic's answer to an erasure of a medical record: kept, with the basis and the date (R8). */
+function refusalOf(row: Row): ActionResult {
+  const until = legalHoldUntil(row);
+  return { outcome: 'REFUSED', detail: `LEGAL_HOLD: ${CLINIC_RETENTION.basis}${until ? `; retained until ${until}` : ''}` };
+}
+
 export class ClinicConnector extends ReferenceConnector {
   readonly kind = SourceKind.CLINIC;
   readonly identifierTypes = [T.PATIENT_ID, T.EMPLOYEE_ID, T.GIVEN_NAME, T.FAMILY_NAME, T.FULL_NAME, T.DATE_OF_BIRTH, T.NATIONAL_ID, T.EMAIL, T.PHONE, T.POSTCODE];
@@ -98,16 +104,24 @@ export class ClinicConnector extends ReferenceConnector {
   protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], action: ErasurePlan['action']): Promise<ActionResult[]> {
     if (spec === emergencyContactSpec) return this.deleteAppearances(client, spec, rows);
     if (action === 'PURGE') {
-      // The gateway decided retention has run out: the records go with their history.
+      // The gateway says retention has run out; the clinic checks each record's own dates
+      // (R8: a record still under statutory retention is never destroyed, whatever is asked).
+      const now = new Date();
+      const expired = rows.filter((row) => {
+        const until = legalHoldUntil(row);
+        return until !== undefined && new Date(until) <= now;
+      });
+      if (expired.length < rows.length) {
+        const purged = expired.length > 0 ? await this.eraseRecords(client, spec, expired, action) : [];
+        return rows.map((row) => (expired.includes(row) ? purged[expired.indexOf(row)]! : refusalOf(row)));
+      }
+      // The records go with their history.
       const ids = rowIds(rows);
       await client.query(`DELETE FROM ${this.table('annotations')} WHERE record_id = ANY($1::text[])`, [ids]);
       await this.deleteRecords(client, spec, ids);
       return rows.map(() => ({ outcome: 'APPLIED', detail: 'purged after statutory retention' }));
     }
-    return rows.map((row) => {
-      const until = legalHoldUntil(row);
-      return { outcome: 'REFUSED', detail: `LEGAL_HOLD: ${CLINIC_RETENTION.basis}${until ? `; retained until ${until}` : ''}` };
-    });
+    return rows.map(refusalOf);
   }
 
   protected override async decorateExport(records: SourceRecord[]): Promise<void> {

@@ -21,6 +21,7 @@ import { createPool, ident, qualified, withTransaction } from './sql.js';
 import { KEY_TABLE, dropKeys, reindexRecord } from './key-table.js';
 import { keyBatch, validateQueries } from './query-validation.js';
 import { datesOf } from './record-helpers.js';
+import { retentionEndOf } from '../../src/requests/decisions.js';
 import { recordCountOf, recordCountSql } from './record-count.js';
 
 export type Row = Record<string, unknown>;
@@ -320,9 +321,28 @@ export abstract class ReferenceConnector implements Connector {
       groups.set(key, group);
     }
     for (const { spec, action, at } of groups.values()) {
-      const answers = await this.eraseRecords(client, spec, at.map((i) => rows.get(items[i]!.ref.recordId)!), action, afterCommit);
-      at.forEach((i, k) => (results[i] = answers[k]!));
+      // R8 whatever the gateway asks: a PURGE says retention has run out; a record still inside it is refused.
+      const held = new Map(at.map((i) => [i, action === 'PURGE' ? this.retentionRunning(rows.get(items[i]!.ref.recordId)!) : null]));
+      for (const [i, refusal] of held) if (refusal) results[i] = refusal;
+      const free = at.filter((i) => !held.get(i));
+      if (free.length === 0) continue;
+      const answers = await this.eraseRecords(client, spec, free.map((i) => rows.get(items[i]!.ref.recordId)!), action, afterCommit);
+      free.forEach((i, k) => (results[i] = answers[k]!));
     }
+  }
+
+  /**
+   * A refusal when the row is under statutory retention that has not run out (or whose end
+   * the row's dates cannot tell); null when a PURGE may go ahead. A maximum age (CCTV) is
+   * no hold: footage may go before it.
+   */
+  protected retentionRunning(row: Row, now = new Date()): ActionResult | null {
+    const retention = this.describe().retention;
+    if (!retention.statutory && retention.erasure !== 'LEGAL_HOLD') return null;
+    const until = retentionEndOf(datesOf(row), retention, this.kind);
+    if (until && until <= now) return null;
+    const basis = retention.basis ?? retention.summary;
+    return { outcome: 'REFUSED', detail: `LEGAL_HOLD: ${basis}${until ? `; retained until ${until.toISOString()}` : '; end of retention unknown'}` };
   }
 
   /** Restricts a batch with one statement per record table; a record named twice is APPLIED once. */

@@ -36,6 +36,7 @@ import {
   RequestTransition,
   ResponseSummary,
   SnapshotSourceOutcome,
+  SourcesNotSearched,
   Task,
 } from './request.types.js';
 import { childLoaders, childrenOf, decisionView, recordView, requestView, taskView } from './request.views.js';
@@ -145,12 +146,34 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of an executing request.' })
+  @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of a PARTIALLY_COMPLETED request and verifies its removals again (also those verification could not check).' })
   async retryFailedTasks(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
     return requestView(await ctx.services.requests.retryFailedTasks(requestId, principalOf(ctx)));
   }
 
   // ---- extra operations ----
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'R1: searches again the sources that failed or timed out at verification; what they hold joins the snapshot with its decisions. Before approval only.',
+  })
+  async rediscoverSources(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.rediscoverSources(requestId, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'R1: the decision (with a reason, audited) to execute although some sources could not be searched; the answer names them and is never complete. Without it executeRequest is refused (DISCOVERY_INCOMPLETE).',
+  })
+  async proceedWithoutSources(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.proceedWithoutSources(requestId, reason, principalOf(ctx)));
+  }
 
   @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'A handler replaces one decision, with a mandatory reason (audited).' })
@@ -266,7 +289,14 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @FieldResolver(() => [SnapshotSourceOutcome], { description: 'How each source answered at verification.' })
+  @FieldResolver(() => SourcesNotSearched, { nullable: true, description: 'R1: the handler’s decision to execute without the sources that could not be searched (proceedWithoutSources).' })
+  sourcesNotSearched(@Root() r: DataSubjectRequest): SourcesNotSearched | null {
+    const d = r.entity.discoveryOutcome?.notSearched;
+    return d ? { ...d, at: new Date(d.at) } : null;
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [SnapshotSourceOutcome], { description: 'How each source answered at verification (or when searched again).' })
   sourceOutcomes(@Root() r: DataSubjectRequest): SnapshotSourceOutcome[] {
     return (r.entity.discoveryOutcome?.sources ?? []) as SnapshotSourceOutcome[];
   }
@@ -346,7 +376,8 @@ export class RequestResolver {
   @FieldResolver(() => ResponseSummary, { nullable: true, description: 'The answer to the person (null until the request closes, or outside your scope).' })
   async response(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ResponseSummary | null> {
     if (!r.entity.response || !(await childrenOf(ctx, r.id)).seesAll) return null;
-    return reviveDates(r.entity.response) as unknown as ResponseSummary;
+    // Answers stored before the gaps were recorded list none.
+    return { notSearched: [], notVerified: [], ...(reviveDates(r.entity.response) as object) } as unknown as ResponseSummary;
   }
 }
 

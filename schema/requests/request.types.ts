@@ -136,6 +136,36 @@ export class SnapshotSourceOutcome {
   records!: number;
 }
 
+@ObjectType({ description: 'R1: the handler’s audited decision to execute without the sources that could not be searched.' })
+export class SourcesNotSearched {
+  @Field(() => [ID], { description: 'The sources gone without (still unsearched).' })
+  sourceIds!: string[];
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String)
+  actor!: string;
+
+  @Field(() => DateTimeScalar)
+  at!: Date;
+}
+
+@ObjectType({ description: 'A source the answer cannot speak for.' })
+export class SourceGap {
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field(() => String)
+  sourceName!: string;
+
+  @Field(() => String, { description: 'NOT_SEARCHED: it could not be searched (R1). NOT_VERIFIED: the erasure there could not be checked.' })
+  kind!: string;
+
+  @Field(() => String)
+  reason!: string;
+}
+
 @ObjectType({ description: 'A record of the discovery snapshot saved at verification (no record data).' })
 export class RequestRecord {
   @Field(() => ID)
@@ -470,6 +500,12 @@ export class ResponseSummary {
 
   @Field(() => [SourceResponse])
   sources!: SourceResponse[];
+
+  @Field(() => [SourceGap], { description: 'R1: sources that could not be searched; the answer is not complete while any is listed.' })
+  notSearched!: SourceGap[];
+
+  @Field(() => [SourceGap], { description: 'Sources where the erasure could not be checked (retryFailedTasks checks again); not complete either.' })
+  notVerified!: SourceGap[];
 
   @Field(() => String, { description: 'Plain-text letter to the person.' })
   letter!: string;

@@ -11,6 +11,8 @@ const schema = z.object({
   TASK_BACKOFF_MS: int(1, 3_600_000).default(2000),
   /** One attempt's time limit: a hung connector call fails the attempt. */
   TASK_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  /** executeRequest's time limit for the source calls and the planning transaction (EXECUTION_TIMEOUT). */
+  EXECUTE_TIMEOUT_MS: int(100, 600_000).default(20_000),
   /**
    * Jobs one worker process runs at once per source. The jobs running at once are applied
    * in batched calls (at most two in flight per source per process), so this sets batch
@@ -49,6 +51,7 @@ export interface ExecutionSettings {
   attempts: number;
   backoffMs: number;
   taskTimeoutMs: number;
+  executeTimeoutMs: number;
   sourceConcurrency: number;
   requestConcurrency: number;
   taskBatchMax: number;
@@ -79,6 +82,7 @@ export function executionSettingsFromEnv(env: Record<string, string | undefined>
     attempts: v.TASK_ATTEMPTS,
     backoffMs: v.TASK_BACKOFF_MS,
     taskTimeoutMs: v.TASK_TIMEOUT_MS,
+    executeTimeoutMs: v.EXECUTE_TIMEOUT_MS,
     sourceConcurrency: v.SOURCE_CONCURRENCY,
     requestConcurrency: v.REQUEST_CONCURRENCY,
     taskBatchMax: v.TASK_BATCH_MAX,

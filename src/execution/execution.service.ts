@@ -3,7 +3,8 @@
 // even at once: the request row lock, the unique task key and deterministic job ids
 // make the second call add nothing.
 import type { EntityManager } from 'typeorm';
-import type { RequestExecutor } from '../requests/services/request-executor.js';
+import type { PreparedExecution, RequestExecutor } from '../requests/services/request-executor.js';
+import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
 import { rowsOf } from '../database/rows.js';
 import { RequestStatus, RequestType } from '../domain/vocabulary.js';
@@ -13,7 +14,7 @@ import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
-import { plannedTasks, retryJobId, taskJobId } from './task-plan.js';
+import { plannedTasks, REMOVING_ACTIONS, retryJobId, taskJobId } from './task-plan.js';
 import { requestFlow, taskChild, type QueuedTask } from './task-jobs.js';
 
 export interface RequestRow {
@@ -40,6 +41,14 @@ export interface TaskRow {
 
 const toQueued = (t: TaskRow): QueuedTask => ({ id: t.id, requestId: t.request_id, sourceId: t.source_id });
 
+interface PreparedIdentifiers extends PreparedExecution {
+  recordIdentifiers: NormalisedIdentifier[][];
+}
+
+function executionTimeout(requestId: string, what: string): DomainError {
+  return new DomainError('EXECUTION_TIMEOUT', `Execution stopped: ${what} in time; no tombstone or task was written, call executeRequest again`, { requestId });
+}
+
 export class ExecutionService implements RequestExecutor {
   private flows: AnyFlowProducer | null = null;
   private readonly queues = new Map<string, AnyQueue>();
@@ -50,14 +59,31 @@ export class ExecutionService implements RequestExecutor {
     return this.deps.settings;
   }
 
-  async execute(requestId: string, actor: string): Promise<void> {
-    const { dataSource, keyrings } = this.deps;
-    const request = await this.loadRequest(requestId);
-    // Identifiers of the confirmed records, read before the transaction (a source call
-    // must not hold the request lock): feeds carrying any of them are blocked too.
-    const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING) && !(await this.hasTasks(requestId));
-    const recordIdentifiers = request.type === RequestType.ERASURE && planning ? await this.confirmedRecordIdentifiers(requestId) : [];
-    const result = await dataSource.transaction(async (m) => {
+  get timeLimitMs(): number {
+    return this.deps.settings.executeTimeoutMs;
+  }
+
+  /**
+   * Identifiers of the confirmed records, read from the sources before anything changes (a
+   * source call must not hold the request lock): feeds carrying any of them are blocked
+   * too. A source that does not answer within EXECUTE_TIMEOUT_MS fails the whole call.
+   */
+  async prepare(requestId: string): Promise<PreparedIdentifiers> {
+    // Reads only: abandoned on time-out, it leaves nothing behind.
+    const gather = async (): Promise<PreparedIdentifiers> => {
+      const request = await this.loadRequest(requestId);
+      const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) && !(await this.hasTasks(requestId));
+      if (request.type !== RequestType.ERASURE || !planning) return { requestId, recordIdentifiers: [] };
+      return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId) };
+    };
+    return withinTime(gather(), this.deps.settings.executeTimeoutMs, () => executionTimeout(requestId, 'a source did not answer'));
+  }
+
+  async execute(requestId: string, actor: string, prepared?: PreparedExecution): Promise<void> {
+    const { keyrings } = this.deps;
+    const given = prepared && prepared.requestId === requestId ? (prepared as PreparedIdentifiers) : undefined;
+    const { recordIdentifiers } = given ?? (await this.prepare(requestId));
+    const result = await this.boundedTransaction(requestId, this.deps.settings.executeTimeoutMs, async (m) => {
       const [locked] = (await m.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
       if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
       // APPROVED: we move it to EXECUTING. EXECUTING: the lifecycle service moved it (or a
@@ -104,7 +130,29 @@ export class ExecutionService implements RequestExecutor {
     this.deps.logger.info({ requestId, tasks: result.tasks.length, fresh: result.fresh }, 'request execution queued');
   }
 
-  /** Re-queues only the FAILED tasks (fresh job ids) and puts the request back to EXECUTING. */
+  /**
+   * A transaction that gives up after `ms` (a gateway table locked by someone else): it
+   * rolls back whole, so no tombstone, task or status change is left half-way.
+   */
+  private async boundedTransaction<T>(requestId: string, ms: number, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.dataSource.transaction(async (m) => {
+        await m.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)`, [`${ms}ms`]);
+        return work(m);
+      });
+    } catch (error) {
+      // 55P03 lock_not_available, 57014 query_canceled (statement timeout).
+      const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === '55P03' || code === '57014') throw executionTimeout(requestId, 'the gateway database did not answer');
+      throw error;
+    }
+  }
+
+  /**
+   * Re-queues only the FAILED tasks (fresh job ids) and puts the request back to EXECUTING;
+   * the finaliser then verifies again, so removals it could not check before (a source down
+   * while it looked) are checked now, even when no task failed.
+   */
   async retryFailed(requestId: string, actor: string): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
       const [locked] = (await m.query(`SELECT id, status FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
@@ -113,7 +161,10 @@ export class ExecutionService implements RequestExecutor {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });
       }
       const failed = await this.tasksWithStatus(m, requestId, ['FAILED']);
-      if (failed.length === 0) throw new DomainError('NO_FAILED_TASKS', 'The request has no failed tasks to retry');
+      const unverified = await this.unverifiedRemovals(m, requestId);
+      if (failed.length === 0 && unverified.length === 0) {
+        throw new DomainError('NO_FAILED_TASKS', 'The request has no failed tasks to retry and no removal left to verify');
+      }
       for (const t of failed) t.job_id = retryJobId(t.id, t.attempts);
       await m.query(
         `UPDATE task SET status = 'QUEUED', job_id = x.j, last_error = NULL, finished_at = NULL
@@ -121,9 +172,16 @@ export class ExecutionService implements RequestExecutor {
         [failed.map((t) => t.id), failed.map((t) => t.job_id)],
       );
       const now = new Date();
-      await this.move(m, requestId, RequestStatus.PARTIALLY_COMPLETED, 'retryFailedTasks', actor, now, `${failed.length} failed task(s) re-queued`);
+      const what = `${failed.length} failed task(s) re-queued; ${unverified.length} removal(s) to verify again`;
+      await this.move(m, requestId, RequestStatus.PARTIALLY_COMPLETED, 'retryFailedTasks', actor, now, what);
       await this.deps.audit.record(
-        { actor: auditActor(actor), action: AuditAction.REQUEST_RETRY_FAILED_TASKS, target: { type: 'request', id: requestId }, params: { tasks: failed.map((t) => t.id) }, outcome: 'SUCCESS' },
+        {
+          actor: auditActor(actor),
+          action: AuditAction.REQUEST_RETRY_FAILED_TASKS,
+          target: { type: 'request', id: requestId },
+          params: { tasks: failed.map((t) => t.id), verifyAgain: unverified.map((t) => t.id) },
+          outcome: 'SUCCESS',
+        },
         m,
       );
       return { tasks: failed, round: await this.executionRound(m, requestId) };
@@ -204,6 +262,11 @@ export class ExecutionService implements RequestExecutor {
       }),
     );
     return perSource.flat();
+  }
+
+  /** Removals that succeeded but that verification has not confirmed (it could not look, or found them). */
+  private async unverifiedRemovals(m: EntityManager, requestId: string): Promise<TaskRow[]> {
+    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = 'SUCCEEDED' AND verified_at IS NULL AND action = ANY($2::text[])`, [requestId, [...REMOVING_ACTIONS]]);
   }
 
   private async hasTasks(requestId: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { ExecutionDeps } from './execution-deps.js';
 import { rowsOf } from '../database/rows.js';
 import { groupBy } from '../domain/group-by.js';
 import type { TaskRow } from './execution.service.js';
+import type { DiscoveryOutcome } from '../requests/entities/data-subject-request.entity.js';
 
 export interface DecisionRow {
   source_id: string;
@@ -31,6 +32,7 @@ export interface FinalisedRequestRow {
   verified_at: Date | null;
   due_at: Date | null;
   extended_due_at: Date | null;
+  discovery_outcome: DiscoveryOutcome | null;
 }
 
 /** What the finaliser reads of one request. */
@@ -71,7 +73,7 @@ export class FinaliseBatches {
   private async readAll(ids: readonly string[]): Promise<FinaliseReads[]> {
     const q = (sql: string) => this.deps.dataSource.query(sql, [[...ids]]);
     const [requests, tasks, records, decisions] = await Promise.all([
-      q(`SELECT id, type, status, identifiers_sealed, received_at, verified_at, due_at, extended_due_at FROM data_subject_request WHERE id = ANY($1::uuid[])`),
+      q(`SELECT id, type, status, identifiers_sealed, received_at, verified_at, due_at, extended_due_at, discovery_outcome FROM data_subject_request WHERE id = ANY($1::uuid[])`),
       q(`SELECT id, request_id, source_id, record_id, action, status, attempts, job_id, last_error, outcome, applied_count FROM task WHERE request_id = ANY($1::uuid[])`),
       q(`SELECT request_id, source_id, record_id, record_type FROM request_record WHERE request_id = ANY($1::uuid[])`),
       q(`SELECT request_id, source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = ANY($1::uuid[]) ORDER BY source_id, record_id`),

@@ -5,7 +5,8 @@
 import { RecordAction, RequestStatus, RequestType, type SourceKind } from '../domain/vocabulary.js';
 import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
 import { normaliseQueryIdentifiers } from '../identity/index.js';
-import { buildResponseSummary, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
+import { buildResponseSummary, type SourceGap, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
+import { sourcesGoneWithout } from '../requests/discovery-gaps.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
@@ -55,14 +56,27 @@ export class RequestFinaliser {
     // Verification: every removed record must be gone (a MINIMISE may leave a record of another type).
     const removed = tasks.filter((t) => t.status === 'SUCCEEDED' && REMOVING_ACTIONS.has(t.action));
     const reasons: string[] = [];
+    const gaps: SourceGap[] = [];
+    // R1: a source the handler went without is named in every answer, never complete.
+    const without = sourcesGoneWithout(request.discovery_outcome);
+    for (const sourceId of without?.sourceIds ?? []) {
+      reasons.push(`source ${sourceId} could not be searched (the handler went on without it: ${without!.reason})`);
+      gaps.push({ sourceId, sourceName: await this.sourceName(sourceId), kind: 'NOT_SEARCHED', reason: `it did not answer when we searched; ${without!.reason}` });
+    }
     let findings: VerificationFinding[] = [];
     let verifiedTaskIds: string[] = [];
+    const unverified = new Set<string>();
     if (removed.length > 0) {
       const sourceIds = [...new Set(removed.map((t) => t.source_id))];
       const identifiers = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, request));
       const resolution = await discovery.discover({ identifiers, sourceIds, includeRelated: true });
       const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
-      for (const s of unanswered) reasons.push(`verification incomplete: source ${s.sourceId} ${s.status}${s.error ? ` (${s.error})` : ''}`);
+      for (const s of unanswered) {
+        reasons.push(`verification incomplete: source ${s.sourceId} ${s.status}${s.error ? ` (${s.error})` : ''}`);
+        gaps.push({ sourceId: s.sourceId, sourceName: await this.sourceName(s.sourceId), kind: 'NOT_VERIFIED', reason: `the system did not answer (${s.status})` });
+        // Its tasks are done but not checked: retryFailedTasks verifies them again.
+        for (const t of removed) if (t.source_id === s.sourceId) unverified.add(t.id);
+      }
       const found = new Map(resolution.records.map((r) => [`${r.sourceId}/${r.recordId}`, r]));
       findings = removed
         .filter((t) => {
@@ -94,7 +108,7 @@ export class RequestFinaliser {
     const failed = tasks.filter((t) => t.status === 'FAILED');
     for (const t of failed) reasons.push(`task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
     const complete = reasons.length === 0;
-    const findingIds = new Set(findings.map((f) => f.taskId));
+    const findingIds = new Set([...findings.map((f) => f.taskId), ...unverified]);
     const now = new Date();
     const summary = buildResponseSummary({
       requestId,
@@ -105,6 +119,7 @@ export class RequestFinaliser {
       extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
       respondedAt: now,
       sources: await this.summarySources(tasks, decisions, findingIds, recordTypes),
+      gaps,
     });
     const status = complete ? RequestStatus.COMPLETED : RequestStatus.PARTIALLY_COMPLETED;
     // Closed in one transaction with the other requests finishing now; only from EXECUTING
@@ -135,6 +150,10 @@ export class RequestFinaliser {
     } catch (error) {
       this.deps.logger.warn({ requestId, err: (error as Error).message }, 'erasure aftermath deferred to the package sweep');
     }
+  }
+
+  private async sourceName(sourceId: string): Promise<string> {
+    return (await this.deps.sources.find(sourceId))?.name ?? sourceId;
   }
 
   private async summarySources(tasks: TaskRow[], decisions: DecisionRow[], unverified: Set<string>, types: Map<string, string>): Promise<SummarySourceInput[]> {

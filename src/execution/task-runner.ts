@@ -10,6 +10,7 @@
 import type DataLoader from 'dataloader';
 import type { ActionResult, Connector, ErasurePlan, RecordRef } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
+import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -35,7 +36,7 @@ type Applied = { result: ActionResult } | { error: unknown };
 /** What running a task needs of its row. */
 type RunningTask = Pick<TaskRow, 'id' | 'request_id' | 'source_id' | 'record_id' | 'action'>;
 
-const ERASING: ReadonlySet<string> = new Set([RecordAction.ERASE, RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE]);
+const ERASING: ReadonlySet<string> = ERASING_ACTIONS;
 
 /** Batches in flight per source in one process: one being applied while the next fills. */
 const BATCHES_IN_FLIGHT = 2;
@@ -123,7 +124,13 @@ export class TaskRunner {
       return tasks.map(() => ({ error }));
     }
     const out: Applied[] = new Array(tasks.length);
-    const indexed = tasks.map((t, i) => ({ t, i }));
+    // R6 at the moment of action: a controller's REFUSE binds whatever was decided before it.
+    const refused = await this.controllerRefused(tasks);
+    const indexed = tasks.map((t, i) => ({ t, i })).filter(({ t, i }) => {
+      if (!refused.has(t.id)) return true;
+      out[i] = { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') };
+      return false;
+    });
     const erasing = connector.eraseMany ? indexed.filter(({ t }) => ERASING.has(t.action)) : [];
     const restricting = connector.restrictMany ? indexed.filter(({ t }) => t.action === RecordAction.RESTRICT) : [];
     const batched = new Set([...erasing, ...restricting]);
@@ -155,6 +162,18 @@ export class TaskRunner {
     const error = 'error' in batch ? batch.error : new Error('connector answered a different number of items');
     const whole = members.length === 1 || error instanceof TaskTimeout || (error as { code?: string }).code === 'RATE_LIMITED';
     await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt(() => this.apply(connector, t)))));
+  }
+
+  /** Tasks on records whose controller's standing instruction for the request is REFUSE. */
+  private async controllerRefused(tasks: readonly RunningTask[]): Promise<Set<string>> {
+    const rows: { id: string }[] = await this.deps.dataSource.query(
+      `SELECT t.id FROM task t
+         JOIN request_record r ON r.request_id = t.request_id AND r.source_id = t.source_id AND r.record_id = t.record_id
+         JOIN controller_instruction ci ON ci.request_id = t.request_id AND ci.source_id = t.source_id
+        WHERE t.id = ANY($1::uuid[]) AND r.controller_id IS NOT NULL AND ci.decision = 'REFUSE'`,
+      [tasks.map((t) => t.id)],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Runs one connector call under the per-attempt time limit. */

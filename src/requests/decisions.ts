@@ -221,6 +221,29 @@ function decideForGroup(input: DecisionInput): RecordDecision {
   }
 }
 
+/** Actions that destroy or strip a record: none may touch a record under legal hold (R8). */
+export const ERASING_ACTIONS: ReadonlySet<RecordAction> = new Set([RecordAction.ERASE, RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE]);
+
+/** A statutory retention still running: its basis and end (null: the record's dates cannot tell). */
+export interface LegalHold {
+  basis: string;
+  until: Date | null;
+}
+
+/**
+ * The legal hold on a person's own record (R8), or null when none binds now. A person's
+ * appearance in someone else's record (R16) and CCTV footage (R9) are not held.
+ */
+export function legalHoldOf(record: DecisionRecord, retention: RetentionPolicy, now: Date): LegalHold | null {
+  if (isRelatedAppearance(record.relationship)) return null;
+  if (record.sourceKind === SourceKind.CCTV || retention.erasure === 'PURGE_SEGMENTS') return null;
+  if (!isStatutory(record.sourceKind, retention)) return null;
+  const until = retentionEndOf(record.dates, retention, record.sourceKind);
+  const basis = retention.basis ?? DEFAULT_STATUTORY_BASIS;
+  if (!until) return { basis, until: null };
+  return now < until ? { basis, until } : null;
+}
+
 function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: Date, options: DecisionOptions): RecordDecision {
   // R16: removal from someone else's record touches only that appearance.
   if (isRelatedAppearance(record.relationship)) {
@@ -242,29 +265,28 @@ function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: 
   }
 
   // R8: statutory retention wins over erasure; the answer names the basis and the date.
+  const hold = legalHoldOf(record, retention, now);
+  if (hold && !hold.until) {
+    return {
+      action: RecordAction.RETAIN,
+      basis: hold.basis,
+      followUpAction: RecordAction.RESTRICT,
+      needsReview: true,
+      reason: 'Kept under legal hold; the record’s dates are missing, so the end of retention must be set by a handler',
+      rules: ['R8'],
+    };
+  }
+  if (hold?.until) {
+    return {
+      action: RecordAction.RETAIN,
+      basis: hold.basis,
+      retainUntil: hold.until,
+      followUpAction: RecordAction.RESTRICT,
+      reason: `Kept under legal hold until ${hold.until.toISOString().slice(0, 10)} (${retention.summary}); processing is restricted meanwhile`,
+      rules: ['R8'],
+    };
+  }
   if (isStatutory(record.sourceKind, retention)) {
-    const until = retentionEndOf(record.dates, retention, record.sourceKind);
-    const basis = retention.basis ?? DEFAULT_STATUTORY_BASIS;
-    if (!until) {
-      return {
-        action: RecordAction.RETAIN,
-        basis,
-        followUpAction: RecordAction.RESTRICT,
-        needsReview: true,
-        reason: 'Kept under legal hold; the record’s dates are missing, so the end of retention must be set by a handler',
-        rules: ['R8'],
-      };
-    }
-    if (now < until) {
-      return {
-        action: RecordAction.RETAIN,
-        basis,
-        retainUntil: until,
-        followUpAction: RecordAction.RESTRICT,
-        reason: `Kept under legal hold until ${until.toISOString().slice(0, 10)} (${retention.summary}); processing is restricted meanwhile`,
-        rules: ['R8'],
-      };
-    }
     return { action: RecordAction.ERASE, reason: 'The statutory retention period has ended, so the record is destroyed', rules: ['R8', 'R9'] };
   }
 
@@ -290,10 +312,41 @@ export interface DecisionOverride {
   at: Date;
 }
 
+/** What binds a record whatever a handler decides: a legal hold (R8), a controller's REFUSE (R6). */
+export interface ActionGuards {
+  legalHold?: LegalHold | null;
+  /** The record's controller instructed REFUSE (and has not instructed otherwise since). */
+  controllerRefused?: boolean;
+}
+
+/**
+ * Refuses an action a legal hold or a controller's refusal forbids: an erasing action on a
+ * record under statutory retention (LEGAL_HOLD, R8); any action but RETAIN on a record
+ * whose controller refused (CONTROLLER_REFUSED, R6). Checked at override and again at execution.
+ */
+export function assertActionAllowed(action: RecordAction, guards: ActionGuards, where: Record<string, unknown> = {}): void {
+  const hold = guards.legalHold;
+  if (hold && ERASING_ACTIONS.has(action)) {
+    const until = hold.until ? ` until ${hold.until.toISOString().slice(0, 10)}` : ' (its end is not known from the record’s dates)';
+    throw new RequestRuleError('LEGAL_HOLD', `${action} refused: the record is kept under ${hold.basis}${until} (R8)`, {
+      ...where,
+      action,
+      retainUntil: hold.until?.toISOString() ?? null,
+    });
+  }
+  if (guards.controllerRefused && action !== RecordAction.RETAIN) {
+    throw new RequestRuleError('CONTROLLER_REFUSED', `${action} refused: the record’s controller refused the request; it binds until the controller instructs otherwise (R6)`, {
+      ...where,
+      action,
+    });
+  }
+}
+
 /**
  * A handler replaces a decision: only with a reason (REASON_REQUIRED), never in place of a
- * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6). The override record
- * goes to the audit log.
+ * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6), never against a
+ * legal hold or a controller's refusal (assertActionAllowed). The override record goes to
+ * the audit log.
  */
 export function overrideDecision(
   decision: RecordDecision,
@@ -301,6 +354,7 @@ export function overrideDecision(
   reason: string,
   actor: string,
   at: Date = new Date(),
+  guards: ActionGuards = {},
 ): { decision: RecordDecision; override: DecisionOverride } {
   const why = requireReason(reason, 'Overriding a decision');
   if (!actor?.trim()) throw new RequestRuleError('ACTOR_REQUIRED', 'Overriding a decision needs an actor');
@@ -314,6 +368,7 @@ export function overrideDecision(
       'This record waits for its controller: record the controller’s instruction instead of overriding',
     );
   }
+  assertActionAllowed(newAction, guards);
   const keepsDate = newAction === RecordAction.RETAIN && decision.action === RecordAction.RETAIN;
   const next: RecordDecision = {
     action: newAction,

@@ -15,6 +15,8 @@ export type RequestErrorCode =
   | 'EXTENSION_TOO_LONG' // R5: at most two further months
   | 'INVALID_ACTION' // an override to an action that does not exist
   | 'CONTROLLER_INSTRUCTION_REQUIRED' // R6: an override cannot replace the controller's word
+  | 'CONTROLLER_REFUSED' // R6: the controller refused; nothing but RETAIN until it instructs otherwise
+  | 'LEGAL_HOLD' // R8: no erasing action on a record under statutory retention
   | 'NO_CORRECTIONS' // a rectification with nothing to correct
   | 'UNKNOWN_FIELD' // the source does not hold that field
   | 'FIELD_NOT_CORRECTABLE' // the source cannot change that field

@@ -52,6 +52,16 @@ export interface ResponseSummaryInput {
   /** Who signs: the privacy office. */
   signature?: string;
   sources: SummarySourceInput[];
+  /** R1: sources that could not be searched, or whose erasure could not be checked. */
+  gaps?: SourceGap[];
+}
+
+/** A source the answer cannot speak for: never searched (R1), or not checked after erasure. */
+export interface SourceGap {
+  sourceId: string;
+  sourceName: string;
+  kind: 'NOT_SEARCHED' | 'NOT_VERIFIED';
+  reason: string;
 }
 
 export interface SummaryItem {
@@ -91,6 +101,10 @@ export interface ResponseSummary {
   late: boolean;
   totals: Record<OutcomeGroup | 'NOT_DONE', number>;
   sources: SourceSummary[];
+  /** Sources that could not be searched (R1): the answer is not complete while any remain. */
+  notSearched: SourceGap[];
+  /** Sources where the erasure could not be checked: the answer is not complete either. */
+  notVerified: SourceGap[];
   letter: string;
 }
 
@@ -143,6 +157,8 @@ function itemLine(i: SummaryItem): string {
   return `- ${what}: ${VERB[i.action]}${when}.${basis}${until}${why}`;
 }
 
+const CLOSING = 'If you are not satisfied with this answer, you may contact our data protection officer or complain to your data protection supervisory authority.';
+
 function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInput): string {
   const lines: string[] = [];
   lines.push(`Dear ${input.addressee?.trim() || 'requester'},`, '');
@@ -163,14 +179,23 @@ function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInpu
   if (s.totals.RETAINED > 0) {
     lines.push('Where we keep data, it is because of the legal basis named above, until the date given; after it the data is destroyed.');
   }
+  lines.push(...gapLines(s.notSearched, s.notVerified));
   if (!s.complete) lines.push('Some actions are not finished yet; we will write again when they are.');
   lines.push(
-    'If you are not satisfied with this answer, you may contact our data protection officer or complain to your data protection supervisory authority.',
+    CLOSING,
     '',
     'Yours sincerely,',
     input.signature?.trim() || 'The Privacy Office',
   );
   return lines.join('\n') + '\n';
+}
+
+function gapLines(notSearched: readonly SourceGap[], notVerified: readonly SourceGap[]): string[] {
+  const lines: string[] = [];
+  for (const g of notSearched) lines.push(`${g.sourceName} could not be searched (${g.reason}); this answer does not cover it.`);
+  for (const g of notVerified) lines.push(`${g.sourceName}: we could not yet check that the data is gone (${g.reason}); we will check again.`);
+  if (lines.length) lines.push('');
+  return lines;
 }
 
 /** Builds the structured answer and its letter from the decided (and executed) records. */
@@ -212,10 +237,30 @@ export function buildResponseSummary(input: ResponseSummaryInput): ResponseSumma
     verifiedAt: input.verifiedAt ?? null,
     dueAt: binding,
     respondedAt: input.respondedAt,
-    complete: totals.NOT_DONE === 0,
+    complete: totals.NOT_DONE === 0 && !(input.gaps ?? []).length,
     late: binding !== null && input.respondedAt > binding,
     totals,
     sources: summaries,
+    notSearched: (input.gaps ?? []).filter((g) => g.kind === 'NOT_SEARCHED'),
+    notVerified: (input.gaps ?? []).filter((g) => g.kind === 'NOT_VERIFIED'),
   };
   return { ...base, letter: letterOf(base, input) };
+}
+
+/**
+ * An answer built elsewhere (the access package's), amended to name the sources that could
+ * not be searched: never complete, and the letter says so before its closing lines.
+ */
+export function withSourcesNotSearched<T extends Record<string, unknown>>(response: T, gaps: readonly SourceGap[]): T {
+  if (gaps.length === 0) return response;
+  const letter = String(response.letter ?? '');
+  const closing = letter.indexOf(CLOSING);
+  const text = gapLines(gaps, []).join('\n') + '\n';
+  return {
+    ...response,
+    complete: false,
+    notSearched: gaps,
+    notVerified: (response.notVerified as unknown[] | undefined) ?? [],
+    letter: closing >= 0 ? letter.slice(0, closing) + text + letter.slice(closing) : letter + text,
+  };
 }

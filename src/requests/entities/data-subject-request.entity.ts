@@ -3,6 +3,16 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 export interface DiscoveryOutcome {
   complete: boolean;
   sources: { sourceId: string; status: string; errorCode: string | null; records: number }[];
+  /** R1: the handler's audited decision to execute without these unsearched sources. */
+  notSearched?: SourcesNotSearched;
+}
+
+export interface SourcesNotSearched {
+  sourceIds: string[];
+  reason: string;
+  actor: string;
+  /** ISO 8601 instant. */
+  at: string;
 }
 
 /**

@@ -2,8 +2,20 @@
 // erasures and restrictions (src/execution implements it). The request service only
 // decides; the executor plans tasks, runs them, verifies them and closes the request.
 export interface RequestExecutor {
-  /** Starts the work of a request that is EXECUTING (its decisions are final). */
-  execute(requestId: string, actor: string): Promise<void>;
+  /** How long executeRequest waits for sources and for its planning transaction (EXECUTE_TIMEOUT_MS). */
+  readonly timeLimitMs: number;
+  /**
+   * The source calls execution needs, made before anything changes and bounded in time
+   * (EXECUTION_TIMEOUT): a source that hangs leaves the request as it was.
+   */
+  prepare(requestId: string): Promise<PreparedExecution>;
+  /** Starts the work of an APPROVED (or EXECUTING) request, all or nothing (its decisions are final). */
+  execute(requestId: string, actor: string, prepared?: PreparedExecution): Promise<void>;
   /** Queues again the tasks of a request that failed. */
   retryFailed(requestId: string, actor: string): Promise<void>;
+}
+
+/** What prepare gathered for execute (opaque to the request service). */
+export interface PreparedExecution {
+  readonly requestId: string;
 }

@@ -4,7 +4,7 @@
 import type { RetentionPolicy, SourceDescription } from '../../../connectors/contract.js';
 import type { RecordMatch } from '../../identity/index.js';
 import { MatchBand, RecordAction, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
-import { decideRecord, type RecordDecision } from '../decisions.js';
+import { decideRecord, type DecisionRecord, type RecordDecision } from '../decisions.js';
 import type { RequestRecordEntity } from '../entities/request-record.entity.js';
 import type { RecordDecisionEntity } from '../entities/record-decision.entity.js';
 
@@ -70,18 +70,23 @@ export function decide(
   }
   return decideRecord({
     requestType,
-    record: {
-      sourceKind: source.kind,
-      recordType: record.recordType,
-      relationship: record.relationship as Relationship,
-      dates: record.dates,
-      controllerId: record.controllerId,
-      facts: record.facts,
-    },
+    record: decisionRecordOf(record, source.kind),
     retention,
     controllerInstruction: instruction,
     now,
   });
+}
+
+/** The snapshot record as the pure rules read it. */
+export function decisionRecordOf(record: RequestRecordEntity, sourceKind: SourceKind): DecisionRecord {
+  return {
+    sourceKind,
+    recordType: record.recordType,
+    relationship: record.relationship as Relationship,
+    dates: record.dates,
+    controllerId: record.controllerId,
+    facts: record.facts,
+  };
 }
 
 export function decisionRow(requestId: string, record: RequestRecordEntity, d: RecordDecision, correctionFields: string[] | null = null): Partial<RecordDecisionEntity> {

@@ -4,19 +4,22 @@
 // loads, applies them and stores the result with its transitions and audit entries.
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import type { Identifier } from '../../../connectors/contract.js';
+import type { Identifier, RetentionPolicy } from '../../../connectors/contract.js';
 import type { AuditLog } from '../../audit/index.js';
 import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import type { Keyrings } from '../../crypto/index.js';
 import type { DiscoveryService } from '../../discovery/discovery.service.js';
 import { DomainError } from '../../domain/errors.js';
+import { withinTime } from '../../domain/time-limit.js';
 import { ControllerDecision, RecordAction, RequestStatus, RequestType, SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
-import { overrideDecision } from '../decisions.js';
+import { assertActionAllowed, legalHoldOf, overrideDecision, type ActionGuards } from '../decisions.js';
 import { findPossibleDuplicates } from '../duplicates.js';
+import { mergeRediscovery, sourcesBlockingExecution, sourcesGoneWithout, unsearchedSources } from '../discovery-gaps.js';
+import { withSourcesNotSearched, type SourceGap } from '../response-summary.js';
 import { RequestRuleError, requireReason } from '../errors.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
 import { ControllerInstructionEntity } from '../entities/controller-instruction.entity.js';
@@ -31,7 +34,7 @@ import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
 import { listRequests, type RequestListFilter, type RequestPage } from './request-queries.js';
 import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
-import { decide, decisionOf, decisionRow, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
+import { decide, decisionOf, decisionRow, decisionRecordOf, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
 import {
   assertCorrectableSomewhere,
   assertInaccuracyEstablished,
@@ -96,6 +99,9 @@ export interface ExecuteResult {
 
 /** Audit action of a handler's finding on accuracy (R14). */
 export const INACCURACY_FINDING_AUDIT = 'request.inaccuracy-finding';
+
+/** Audit action of a handler's decision to execute without the sources that could not be searched (R1). */
+export const PROCEED_WITHOUT_SOURCES_AUDIT = 'request.proceed-without-sources';
 
 /** Before approval the decisions may still change; from then on they are final. */
 const OPEN_FOR_REVIEW: readonly string[] = [RequestStatus.IDENTITY_VERIFIED, RequestStatus.AWAITING_CONTROLLER, RequestStatus.IN_REVIEW];
@@ -310,6 +316,72 @@ export class RequestService {
     return this.get(requestId, principal);
   }
 
+  /**
+   * R1: searches again the sources that failed or timed out at verification, adds what they
+   * hold to the snapshot with its decisions, and updates discoveryComplete.
+   */
+  async rediscoverSources(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    this.assertOpenForReview(request, 'search again the sources of');
+    const failed = unsearchedSources(request.discoveryOutcome);
+    if (failed.length === 0) throw new DomainError('DISCOVERY_COMPLETE', 'Every source answered at verification: there is nothing to search again', { requestId });
+    const known = new Set((await this.deps.sources.list()).map((s) => s.id));
+    // A source removed since verification cannot be asked: it stays unsearched.
+    const asked = failed.filter((id) => known.has(id));
+    const resolution = asked.length
+      ? await this.deps.discovery.discover({ identifiers: this.identifiersOf(request), sourceIds: asked, includeRelated: true })
+      : { records: [], sources: [] };
+    const again = resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records }));
+    const outcome = mergeRediscovery(request.discoveryOutcome!, again);
+    const facts = await this.sourceFacts(resolution.records.map((r) => r.sourceId));
+    const instructions = await this.instructionMap(requestId);
+    const now = this.now();
+    await changeRequest(this.deps, request, principal, now, async (c) => {
+      const existing = new Set((await this.records(requestId)).map(recordKey));
+      const rows = resolution.records.filter((r) => !existing.has(recordKey(r))).map((r) => c.m.create(RequestRecordEntity, snapshotRow(request.id, r)));
+      const saved = rows.length ? await c.m.save(rows) : [];
+      await this.writeDecisions(c, saved.filter(isActedOn), facts, instructions);
+      const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
+      c.set({ discoveryOutcome: outcome, controllerIds: [...controllerIds].sort() });
+      await this.settle(c);
+      c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: failed, records: saved.length });
+    });
+    this.deps.logger.info({ requestId, sources: failed.length, records: resolution.records.length, complete: outcome.complete }, 'sources searched again');
+    return this.get(requestId, principal);
+  }
+
+  /**
+   * R1: the handler's explicit, audited decision to execute although these sources could not
+   * be searched; the answer to the person then names them and is never complete.
+   */
+  async proceedWithoutSources(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const request = await this.get(requestId, principal);
+    this.assertOpenForReview(request, 'go on without sources of');
+    const why = requireReason(reason, 'Going on without the sources that could not be searched');
+    const sourceIds = unsearchedSources(request.discoveryOutcome);
+    if (sourceIds.length === 0) throw new DomainError('DISCOVERY_COMPLETE', 'Every source was searched: there is no source to go without', { requestId });
+    const now = this.now();
+    await changeRequest(this.deps, request, principal, now, (c) => {
+      c.set({ discoveryOutcome: { ...request.discoveryOutcome!, notSearched: { sourceIds, reason: why, actor: principal.id, at: now.toISOString() } } });
+      c.audit(PROCEED_WITHOUT_SOURCES_AUDIT, { sourceIds, reason: why });
+    });
+    return this.get(requestId, principal);
+  }
+
+  /** The sources the handler went without, as the answer names them. */
+  async sourceGaps(request: DataSubjectRequestEntity): Promise<SourceGap[]> {
+    const decision = sourcesGoneWithout(request.discoveryOutcome);
+    if (!decision) return [];
+    return Promise.all(
+      decision.sourceIds.map(async (sourceId) => ({
+        sourceId,
+        sourceName: (await this.deps.sources.find(sourceId))?.name ?? sourceId,
+        kind: 'NOT_SEARCHED' as const,
+        reason: `it did not answer when we searched; ${decision.reason}`,
+      })),
+    );
+  }
+
   private async sourceFacts(sourceIds: string[]): Promise<Map<string, SourceFacts>> {
     const out = new Map<string, SourceFacts>();
     for (const id of new Set(sourceIds)) {
@@ -479,7 +551,8 @@ export class RequestService {
     }
     await this.assertCorrectionOverride(request, row, input.action);
     const now = this.now();
-    const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now);
+    const guards = (await this.guardsOf([record!], await this.instructionMap(requestId), now)).get(recordKey(record!))!;
+    const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now, guards);
     await changeRequest(this.deps, request, principal, now, async (c) => {
       await c.m.update(
         RecordDecisionEntity,
@@ -498,6 +571,34 @@ export class RequestService {
       c.audit(AuditAction.REQUEST_OVERRIDE, { ...override, sourceId: input.sourceId, recordId: input.recordId }, record!.controllerId);
     });
     return this.get(requestId, principal);
+  }
+
+  /**
+   * What binds each record whatever a handler decided: its legal hold (R8, from the
+   * source's retention and the record's dates) and its controller's refusal (R6).
+   */
+  private async guardsOf(records: readonly RequestRecordEntity[], instructions: Map<string, ControllerDecision>, now: Date): Promise<Map<string, ActionGuards>> {
+    const facts = await this.sourceFacts(records.map((r) => r.sourceId));
+    const out = new Map<string, ActionGuards>();
+    for (const r of records) {
+      const source = facts.get(r.sourceId)!;
+      // A source that cannot describe its retention is held when its kind is (the clinic).
+      const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
+      out.set(recordKey(r), {
+        legalHold: legalHoldOf(decisionRecordOf(r, source.kind), retention, now),
+        controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
+      });
+    }
+    return out;
+  }
+
+  /** Execution checks every decision again: an override stored before a rule bound is refused now. */
+  private async assertDecisionsAllowed(records: readonly RequestRecordEntity[], decisions: readonly RecordDecisionEntity[], requestId: string, now: Date): Promise<void> {
+    const byKey = new Map(records.map((r) => [recordKey(r), r]));
+    const acting = decisions.filter((d) => d.action !== RecordAction.RETAIN && byKey.has(recordKey(d)));
+    if (acting.length === 0) return;
+    const guards = await this.guardsOf(acting.map((d) => byKey.get(recordKey(d))!), await this.instructionMap(requestId), now);
+    for (const d of acting) assertActionAllowed(d.action as RecordAction, guards.get(recordKey(d))!, { sourceId: d.sourceId, recordId: d.recordId });
   }
 
   // ---- rectification (R14) ----
@@ -594,9 +695,12 @@ export class RequestService {
     // R2 first: nothing is released, corrected or erased before verification.
     assertIdentityVerified(request, 'execute a request');
     const now = this.now();
+    // Approved, but its execution did not start (a source or the database did not answer in
+    // time): the same call starts it, after the same checks.
+    const resuming = request.status === RequestStatus.APPROVED && request.type !== RequestType.ACCESS;
     // Outside review the state machine answers (INVALID_TRANSITION naming the state);
     // inside it, the specific reason approval must wait comes first.
-    if (!OPEN_FOR_REVIEW.includes(request.status)) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    if (!OPEN_FOR_REVIEW.includes(request.status) && !resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
     const records = await this.records(requestId);
     if (!seesWholeRequest(principal, records)) throw outsideScope();
     const pending = records.filter((r) => r.reviewState === ReviewState.PENDING);
@@ -604,6 +708,15 @@ export class RequestService {
       throw new DomainError('MATCHES_PENDING_REVIEW', `${pending.length} REVIEW record(s) must be confirmed or rejected first`, {
         pending: pending.map((r) => ({ sourceId: r.sourceId, recordId: r.recordId })),
       });
+    }
+    // R1: every source searched, or the handler's recorded decision to go without it.
+    const unsearched = sourcesBlockingExecution(request.discoveryOutcome);
+    if (unsearched.length) {
+      throw new DomainError(
+        'DISCOVERY_INCOMPLETE',
+        `${unsearched.length} source(s) could not be searched: search them again with rediscoverSources, or record the decision to go without them with proceedWithoutSources`,
+        { sourceIds: unsearched },
+      );
     }
     const decisions = await this.decisions(requestId);
     const waiting = decisions.filter((d) => d.needsController);
@@ -614,32 +727,44 @@ export class RequestService {
     }
     // R14: nothing is corrected before a handler found the data inaccurate.
     if (request.type === RequestType.RECTIFICATION) assertInaccuracyEstablished(request.inaccuracyFinding);
-    transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    // R6, R8: a controller's refusal and a legal hold bind every decision, overridden or not.
+    await this.assertDecisionsAllowed(records, decisions, requestId, now);
+    if (!resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    const limit = this.deps.executor.timeLimitMs;
 
     if (request.type === RequestType.ACCESS) {
-      // Exports happen before anything is stored: a source failing leaves the request as it was.
-      const built = await this.packages.build(request, records.filter(isActedOn), decisions, now);
+      // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
+      const built = await withinTime(this.packages.build(request, records.filter(isActedOn), decisions, now), limit, () =>
+        new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', { requestId }),
+      );
+      const gaps = await this.sourceGaps(request);
+      built.response = withSourcesNotSearched(built.response, gaps);
       let link: IssuedLink | null = null;
       await changeRequest(this.deps, request, principal, now, async (c) => {
         c.move('approve');
         c.move('startExecution');
         link = await this.packages.store(c.m, request.id, built.pkg, now, principal);
         c.set({ response: built.response });
-        c.move('complete');
+        if (gaps.length) c.move('completePartially', gaps.map((g) => `source ${g.sourceId} could not be searched`).join('; '));
+        else c.move('complete');
         c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256 });
       });
       return { request: await this.get(requestId, principal), link };
     }
 
-    await changeRequest(this.deps, request, principal, now, (c) => {
-      c.move('approve');
-      c.move('startExecution');
-      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
-    });
+    // Source calls first, bounded (EXECUTION_TIMEOUT): a source that hangs leaves the request as it was.
+    const prepared = await this.deps.executor.prepare(requestId);
+    // Approved here; the executor moves it to EXECUTING in the one bounded transaction that
+    // writes its tombstones and tasks, so a failure there leaves it APPROVED with nothing done.
+    if (!resuming) {
+      await changeRequest(this.deps, request, principal, now, (c) => {
+        c.move('approve');
+        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
+      });
+    }
     try {
-      await this.deps.executor.execute(requestId, principal.id);
+      await this.deps.executor.execute(requestId, principal.id, prepared);
     } catch (error) {
-      // The request stays EXECUTING; retryFailedTasks starts the work again.
       this.deps.logger.error({ requestId, err: (error as Error).message }, 'execution did not start');
       if (error instanceof DomainError) throw error;
       throw new DomainError('EXECUTION_NOT_STARTED', 'The request was approved but its tasks could not be queued; retry with retryFailedTasks', { requestId });
@@ -704,6 +829,8 @@ export class RequestService {
     return this.get(requestId, principal);
   }
 }
+
+const recordKey = (r: { sourceId: string; recordId: string }) => `${r.sourceId}\u0000${r.recordId}`;
 
 function principalSees(principal: Principal, record: { controllerId: string | null }): boolean {
   return seesWholeRequest(principal, [record]);

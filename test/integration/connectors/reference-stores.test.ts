@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinConnector } from '../../../connectors/builtin.js';
 import { CctvConnector } from '../../../connectors/cctv/connector.js';
+import { ClinicConnector } from '../../../connectors/clinic/connector.js';
 import { decryptCardNumber } from '../../../connectors/concierge/card-crypto.js';
 import { Relationship } from '../../../src/domain/vocabulary.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
@@ -60,6 +61,39 @@ describe('reference stores', () => {
     expect(result.outcome).toBe('REFUSED');
     expect(result.detail).toMatch(/LEGAL_HOLD: Statutory retention.*retained until \d{4}-/);
     expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = $1`, [id])).toHaveLength(1);
+    await clinic.close();
+  });
+
+  it('R8: the clinic refuses a PURGE of a medical record still under statutory retention, whatever the gateway asks; past it, the record goes', async () => {
+    const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
+    const [held, old] = await sql<{ id: string }>(`SELECT id FROM clinic.patients ORDER BY id OFFSET 2 LIMIT 2`);
+    const purge = (c: { erase: typeof clinic.erase }, id: string) => c.erase({ sourceId: 'clinic', recordId: id }, plan('PURGE'));
+    const result = await purge(clinic, held!.id);
+    expect(result.outcome).toBe('REFUSED');
+    expect(result.detail).toMatch(/LEGAL_HOLD: Statutory retention.*retained until \d{4}-/);
+    expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = $1`, [held!.id])).toHaveLength(1);
+
+    // Each defence holds alone: the clinic's own check, and the shared reference path's.
+    class ClinicWithoutSharedCheck extends ClinicConnector {
+      protected override retentionRunning() {
+        return null;
+      }
+    }
+    class ClinicThatWouldPurge extends ClinicConnector {
+      protected override async eraseRecords(_c: unknown, _s: unknown, rows: readonly unknown[]) {
+        return rows.map(() => ({ outcome: 'APPLIED' as const }));
+      }
+    }
+    for (const c of [new ClinicWithoutSharedCheck({ url: db.url, schema: 'clinic' }), new ClinicThatWouldPurge({ url: db.url, schema: 'clinic' })]) {
+      expect((await purge(c, held!.id)).outcome, c.constructor.name).toBe('REFUSED');
+      await c.close();
+    }
+    expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = $1`, [held!.id])).toHaveLength(1);
+
+    // Thirty-four years without activity: retention has run out and the PURGE goes ahead.
+    await sql(`UPDATE clinic.patients SET created_at = now() - interval '40 years', last_activity_at = now() - interval '34 years' WHERE id = $1`, [old!.id]);
+    expect((await purge(clinic, old!.id)).outcome).toBe('APPLIED');
+    expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = $1`, [old!.id])).toHaveLength(0);
     await clinic.close();
   });
 

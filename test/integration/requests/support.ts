@@ -23,9 +23,9 @@ export interface SeededGateway {
   stop(): Promise<void>;
 }
 
-export async function startSeededGateway(): Promise<SeededGateway> {
+export async function startSeededGateway(env: Record<string, string> = {}): Promise<SeededGateway> {
   const secret = 'requests-test-training-secret-0123456789';
-  const gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_TRAINING: secret } });
+  const gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_TRAINING: secret, ...env } });
   const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-req-footage-'));
   const groundTruthPath = `${footageDir}-truth.csv`;
   let training: TrainingService | undefined;
