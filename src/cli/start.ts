@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
-import { isConnectionTerminated, startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { EmbeddedDatabaseError, isConnectionTerminated, startEmbeddedPostgres } from '../database/embedded-postgres.js';
 import { startRuntime } from '../app/runtime.js';
 import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
@@ -17,7 +17,12 @@ const logger = createLogger(config.LOG_LEVEL);
 
 const embedded = config.DATABASE_URL
   ? undefined
-  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, logger });
+  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, logger }).catch((err: unknown) => {
+      // A newcomer's first start: one message saying what to change, not a stack trace.
+      if (!(err instanceof EmbeddedDatabaseError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    });
 const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 
 let runtime;
