@@ -55,7 +55,7 @@ describe('npm start from a clone in a private folder', () => {
       group: true,
     });
     try {
-      const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 150_000);
+      const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 200_000);
       const url = JSON.parse(line).url as string;
       const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 60_000);
       const key = keyLine.split(': ')[1]!.trim();
@@ -77,7 +77,7 @@ describe('npm start from a clone in a private folder', () => {
     expect(errorLines(output), output).toEqual([]);
     expect(output).not.toContain('EACCES');
     expect(postgresRunningOn(dir)).toBe(false);
-  }, 240_000);
+  }, 300_000);
 
   it('a failure to start the embedded database ends in one message naming what to change, not a stack trace', async () => {
     const data = mkdtempSync(join(tmpdir(), 'dsr-broken-pg-'));
