@@ -192,6 +192,10 @@ async function initialise(native: string, dir: string, owner: Owner | undefined)
 
 async function runPostgres(native: string, dir: string, port: number, owner: Owner | undefined): Promise<{ stop(): Promise<void> }> {
   const child = spawnAs(native, 'postgres', ['-D', dir, '-p', String(port)], owner, true);
+  // In its own group it outlives the gateway unless told: any exit of the process stops it,
+  // from the moment it is spawned (a Ctrl-C may come while it starts).
+  const stopOnExit = () => child.kill('SIGINT');
+  process.on('exit', stopOnExit);
   const exited = outcome(child);
   const ready = new Promise<void>((resolve) => {
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -200,14 +204,12 @@ async function runPostgres(native: string, dir: string, port: number, owner: Own
   });
   const first = await Promise.race([ready.then(() => undefined), exited]);
   if (first) {
+    process.off('exit', stopOnExit);
     throw new EmbeddedDatabaseError(
       `The embedded PostgreSQL in ${dir} did not start on port ${port}: ${first.error?.message ?? first.output.trim().split('\n').slice(-3).join(' ')}\n` +
         'Set EMBEDDED_PG_PORT to a free port, EMBEDDED_PG_DIR to another folder, or DATABASE_URL.',
     );
   }
-  // In its own group it outlives the gateway unless told: any exit of the process stops it.
-  const stopOnExit = () => child.kill('SIGINT');
-  process.on('exit', stopOnExit);
   return {
     async stop() {
       process.off('exit', stopOnExit);

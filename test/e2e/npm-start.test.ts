@@ -30,7 +30,7 @@ describe('npm start on the embedded default', () => {
       const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 60_000);
       const url = JSON.parse(line).url as string;
       // It prints a development key to try it with.
-      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 10_000);
+      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 60_000);
       const key = keyLine.split(': ')[1]!.trim();
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
