@@ -4,11 +4,12 @@
 //   describeConnectorConformance('my source', async () => ({ connector, known, erasable, ... }));
 //
 // It checks batched order, the record count and batched writes (when offered), idempotent
-// writes, unknown records, malformed identifiers, special-category marking (R12) and
+// writes, that an erased record is gone, unknown records, malformed identifiers, special-category marking (R12) and
 // health. See docs/connectors.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError, type Connector, type DiscoveryQuery, type FieldChange, type RecordRef } from '../contract.js';
 import { isSpecialCategory, type DataCategory } from '../../src/domain/vocabulary.js';
+import { blockingKeysOf } from '../../src/identity/blocking.js';
 
 export interface ConformanceFixture {
   connector: Connector;
@@ -108,11 +109,20 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       expect(await f.connector.export([f.correctable.ref])).toEqual(before);
     });
 
-    it('erases idempotently: a repeat changes nothing more', async () => {
+    it('erases idempotently: the record is gone (no export or discovery carries its identifiers), and a repeat changes nothing more', async () => {
       const plan = { action: 'ERASE' as const, requestId: 'r-conformance', taskId: 't-conformance' };
+      const [held] = await f.connector.export([f.erasable]);
+      expect(held?.identifiers.length, 'the erasable record exists and carries identifiers').toBeGreaterThan(0);
       const first = await f.connector.erase(f.erasable, plan);
       expect(['APPLIED', 'REFUSED']).toContain(first.outcome);
       const after = await f.connector.export([f.erasable]);
+      if (first.outcome === 'APPLIED') {
+        // Deleted, or anonymised in place: what identified the person is no longer there.
+        const former = new Set(held!.identifiers.map((i) => `${i.type}:${i.value}`));
+        expect((after[0]?.identifiers ?? []).filter((i) => former.has(`${i.type}:${i.value}`))).toEqual([]);
+        const [found] = await f.connector.discover([{ identifiers: held!.identifiers, blockingKeys: blockingKeysOf(held!.identifiers) }]);
+        expect(found!.map((r) => r.recordId)).not.toContain(f.erasable.recordId);
+      }
       const second = await f.connector.erase(f.erasable, plan);
       expect(OK_REPEAT).toContain(second.outcome);
       if (first.outcome === 'REFUSED') expect(second.outcome).toBe('REFUSED');

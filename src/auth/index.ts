@@ -58,4 +58,4 @@ export {
   type RedisTokenBucketOptions,
 } from './rate-limit.js';
 export { runKeysCommand, parseKeysArgs, keysCreate, keysList, keysRevoke, KEYS_USAGE, type KeysCliIo, type KeysCommand } from './keys-cli.js';
-export { redactSpecialCategories, WITHHELD, type RedactionResult } from './redaction.js';
+export { WITHHELD } from './redaction.js';

@@ -5,8 +5,8 @@
 import 'reflect-metadata';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
-import { isConnectionTerminated, startEmbeddedPostgres } from '../database/embedded-postgres.js';
-import { startRuntime } from '../app/runtime.js';
+import { EmbeddedDatabaseError, isConnectionTerminated, startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
+import { startRuntime, type Runtime } from '../app/runtime.js';
 import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
 import { developmentKey } from './development-key.js';
@@ -16,9 +16,35 @@ import { setUpEmbeddedRoles } from '../database/embedded-roles.js';
 const config = exitOnConfigError(() => loadConfig());
 const logger = createLogger(config.LOG_LEVEL);
 
+// Signals are handled from the start: the embedded PostgreSQL runs in its own process
+// group, so a Ctrl-C during start-up must stop it here (what has started, in order).
+const up: { embedded?: EmbeddedDatabase; runtime?: Runtime; demo?: DemoSources } = {};
+let shuttingDown = false;
+process.on('uncaughtException', (err) => {
+  if (shuttingDown && isConnectionTerminated(err)) return;
+  logger.fatal({ err }, 'uncaught exception');
+  process.exit(1);
+});
+stopOnSignals(
+  async () => {
+    shuttingDown = true;
+    await up.runtime?.stop();
+    await up.demo?.stop();
+    await up.embedded?.stop();
+  },
+  logger,
+  config.SHUTDOWN_GRACE_MS,
+);
+
 const embedded = config.DATABASE_URL
   ? undefined
-  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, logger });
+  : await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT, logger }).catch((err: unknown) => {
+      // A newcomer's first start: one message saying what to change, not a stack trace.
+      if (!(err instanceof EmbeddedDatabaseError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    });
+up.embedded = embedded;
 // The embedded database gets an owner role for migrations and a runtime role for the
 // gateway, as production should (docs/security.md); the demo's reference systems keep the
 // superuser, standing for other teams' credentials.
@@ -29,40 +55,23 @@ const roles = embedded ? await setUpEmbeddedRoles(embedded.url, logger).catch(as
 const databaseUrl = config.DATABASE_URL ?? roles?.runtimeUrl ?? embedded!.url;
 const runtimeConfig = roles ? { ...config, DATABASE_MIGRATION_URL: roles.migrationUrl } : config;
 
-let runtime;
+let runtime: Runtime;
 try {
-  runtime = await startRuntime({ config: runtimeConfig, databaseUrl, http: true, worker: true, migrate: true, logger });
+  runtime = up.runtime = await startRuntime({ config: runtimeConfig, databaseUrl, http: true, worker: true, migrate: true, logger });
 } catch (err) {
   await embedded?.stop();
   throw err;
 }
 const started = runtime;
 // With the embedded database, the six reference systems come along as demo sources.
-let demo: DemoSources | undefined;
 if (embedded) {
-  demo = await setUpDemoSources(started.services, {
+  up.demo = await setUpDemoSources(started.services, {
     databaseUrl: embedded.url,
     people: config.DEMO_PEOPLE,
     seed: config.DEMO_SEED,
     footageDir: config.FOOTAGE_DIR ?? `${embedded.dir}-footage`,
   });
 }
-let shuttingDown = false;
-process.on('uncaughtException', (err) => {
-  if (shuttingDown && isConnectionTerminated(err)) return;
-  logger.fatal({ err }, 'uncaught exception');
-  process.exit(1);
-});
-stopOnSignals(
-  async () => {
-    shuttingDown = true;
-    await started.stop();
-    await demo?.stop();
-    await embedded?.stop();
-  },
-  logger,
-  config.SHUTDOWN_GRACE_MS,
-);
 
 const endpoint = `${started.url}/graphql`;
 // In development the gateway prints a key to try it with; production keys come from
@@ -72,7 +81,7 @@ process.stdout.write(`
 DSR Gateway is running.
   GraphQL:  ${endpoint}   (open it in a browser for Apollo Sandbox)
   Database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}; queues: ${started.services.queues.kind}
-  Sources:  ${demo ? `${demo.sourceIds.join(', ')} (demo population of ${config.DEMO_PEOPLE} people)` : 'none registered yet'}
+  Sources:  ${up.demo ? `${up.demo.sourceIds.join(', ')} (demo population of ${config.DEMO_PEOPLE} people)` : 'none registered yet'}
 
 Try:
   curl -s ${endpoint} -H 'content-type: application/json' \\

@@ -20,13 +20,24 @@ export interface RunningProcess {
   waitFor(match: (line: string) => boolean, timeoutMs: number): Promise<string>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code when the process ends by itself. */
+  exited: Promise<number | null>;
 }
 
 export function runNode(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [entry], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+  return runCommand(process.execPath, [entry], { cwd: projectRoot, env });
+}
+
+/**
+ * Runs any command. With `group`, it leads a process group of its own and `stop` signals
+ * the whole group, as a terminal's Ctrl-C does.
+ */
+export function runCommand(command: string, args: string[], options: { cwd: string; env: Record<string, string>; group?: boolean }): RunningProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group ?? false,
   });
   let buffer = '';
   const listeners = new Set<(line: string) => void>();
@@ -40,6 +51,7 @@ export function runNode(entry: string, env: Record<string, string>): RunningProc
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
+    exited,
     output: () => buffer,
     waitFor(match, timeoutMs) {
       const already = buffer.split('\n').find(match);
@@ -63,7 +75,10 @@ export function runNode(entry: string, env: Record<string, string>): RunningProc
       });
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (options.group) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       return exited;
     },
   };

@@ -19,12 +19,13 @@ afterAll(async () => {
 
 describe('Redis token bucket', () => {
   it('is shared between limiter instances (server replicas)', async () => {
-    const replicaA = new RedisTokenBucket(redis, { perMinute: 60, burst: 5, prefix });
-    const replicaB = createRateLimiter({ redis, perMinute: 60, burst: 5, prefix });
+    // One token a minute: a stalled machine cannot refill the bucket during the test.
+    const replicaA = new RedisTokenBucket(redis, { perMinute: 1, burst: 5, prefix });
+    const replicaB = createRateLimiter({ redis, perMinute: 1, burst: 5, prefix });
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? replicaA : replicaB).consume('key-1')));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     const refused = results.find((r) => !r.allowed)!;
-    expect(refused.retryAfterSeconds).toBe(1);
+    expect(refused.retryAfterSeconds).toBe(60);
     expect(refused.limit).toBe(5);
     expect((await replicaA.consume('key-2')).allowed).toBe(true);
   });
@@ -39,11 +40,14 @@ describe('Redis token bucket', () => {
     expect(shut.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   });
 
-  it('refills over time', async () => {
-    const bucket = new RedisTokenBucket(redis, { perMinute: 600, burst: 1, prefix });
+  it('refills over time: refused when empty, allowed again after the Retry-After it gave', async () => {
+    // One token a second: the refusal holds unless the machine stalls a whole second.
+    const bucket = new RedisTokenBucket(redis, { perMinute: 60, burst: 1, prefix });
     expect((await bucket.consume('key-3')).allowed).toBe(true);
-    expect((await bucket.consume('key-3')).allowed).toBe(false);
-    await new Promise((r) => setTimeout(r, 150));
+    const refused = await bucket.consume('key-3');
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBe(1);
+    await new Promise((r) => setTimeout(r, refused.retryAfterSeconds * 1000));
     expect((await bucket.consume('key-3')).allowed).toBe(true);
     expect(await redis.pttl(`${prefix}key-3`)).toBeGreaterThan(0);
   });

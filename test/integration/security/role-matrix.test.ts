@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphQLSchema } from 'graphql';
 import { buildGatewaySchema } from '../../../schema/build-schema.js';
 import { bearer, startTestGateway, type GraphQLReply, type TestGateway } from '../../support/runtime.js';
+import { ALL_ROLES, type Role } from '../../../src/auth/roles.js';
 import { NO_SUCH_ID, operationDocument, rootOperations, sampleVariables, type RootOperation } from './schema-operations.js';
 
-const ROLES = ['ADMIN', 'HANDLER', 'SPECIAL_CATEGORY', 'AUDITOR', 'CONNECTOR', 'WORKER'] as const;
-type RoleName = (typeof ROLES)[number];
+// Every role there is, so a role added later is run against every operation too.
+const ROLES = ALL_ROLES;
+type RoleName = `${Role}`;
 const EVERY_ROLE: RoleName[] = [...ROLES];
 
 /** Who may run each operation (written out independently of src/auth/permissions.ts). */

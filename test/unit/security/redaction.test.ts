@@ -1,29 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { WITHHELD, redactSpecialCategories } from '../../../src/auth/redaction.js';
-import { Role } from '../../../src/auth/roles.js';
+import { WITHHELD } from '../../../src/auth/redaction.js';
+import { redactRecordData } from '../../../src/discovery/record-presentation.js';
 import { DataCategory } from '../../../src/domain/vocabulary.js';
-import type { Principal } from '../../../src/auth/principal.js';
 
-const who = (roles: Role[]): Principal => ({ kind: 'api-key', id: 'k', roles, controllerIds: [] });
-const categories: Record<string, DataCategory | DataCategory[]> = {
-  name: DataCategory.IDENTITY,
-  diagnosis: DataCategory.HEALTH,
+const categories: Record<string, DataCategory[]> = {
+  name: [DataCategory.IDENTITY],
+  diagnosis: [DataCategory.HEALTH],
   religion: [DataCategory.RELIGION, DataCategory.CASE_NOTES],
-  notes: DataCategory.CASE_NOTES,
+  notes: [DataCategory.CASE_NOTES],
 };
-const record = { name: 'Jan', diagnosis: 'asthma', religion: 'x', notes: 'called back', extra: 1 };
+const categoriesOf = (field: string) => categories[field] ?? [];
+const record = { name: 'Jan', diagnosis: 'asthma', religion: 'x', notes: 'called back', extra: 1, visits: [{ notes: 'ok', diagnosis: 'flu' }] };
 
-describe('special categories', () => {
-  it('R12: special-category values are absent without SPECIAL_CATEGORY, with a withheld marker', () => {
-    const { data, withheld } = redactSpecialCategories(who([Role.HANDLER]), record, (f) => categories[f]);
-    expect(data).toEqual({ name: 'Jan', diagnosis: WITHHELD, religion: WITHHELD, notes: 'called back', extra: 1 });
-    expect(withheld).toEqual(['diagnosis', 'religion']);
-    expect(JSON.stringify(data)).not.toContain('asthma');
+describe('special categories in a presented record', () => {
+  it('R12: special-category values are replaced by the withheld marker, in nested rows too, and named', () => {
+    const { data, withheld } = redactRecordData(record, categoriesOf);
+    expect(data).toEqual({ name: 'Jan', diagnosis: WITHHELD, religion: WITHHELD, notes: 'called back', extra: 1, visits: [{ notes: 'ok', diagnosis: WITHHELD }] });
+    expect(withheld).toEqual(['diagnosis', 'religion', 'visits.diagnosis']);
+    expect(JSON.stringify(data)).not.toMatch(/asthma|flu/);
   });
 
-  it('R12: special-category values are present with SPECIAL_CATEGORY', () => {
-    const { data, withheld } = redactSpecialCategories(who([Role.HANDLER, Role.SPECIAL_CATEGORY]), record, (f) => categories[f]);
-    expect(data).toEqual(record);
+  it('R12: a record without special categories is left as it is', () => {
+    const { data, withheld } = redactRecordData({ name: 'Jan', notes: 'called back' }, categoriesOf);
+    expect(data).toEqual({ name: 'Jan', notes: 'called back' });
     expect(withheld).toEqual([]);
   });
 });
