@@ -16,7 +16,7 @@ import type { SourceRegistry } from '../../sources/source-registry.js';
 import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource } from '../access-package.js';
 import { can } from '../../auth/index.js';
 import { destroyPackages, PackageDestroyedReason, packagesOfErasedPeople } from './package-retention.js';
-import { PACKAGE_DESTROYED_AUDIT, sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
+import { sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
 import { buildResponseSummary, type SummarySourceInput } from '../response-summary.js';
 import { AccessPackageEntity } from '../entities/access-package.entity.js';
 import type { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
@@ -231,7 +231,7 @@ export class AccessPackageService {
       if (!reason) return null;
       for (const p of await destroyPackages(m, [packageId], reason, now)) {
         await this.deps.audit.record(
-          { actor: { id: 'system:retention', kind: 'system' }, action: PACKAGE_DESTROYED_AUDIT, target: { type: 'request', id: p.requestId }, params: { packageId, reason }, outcome: 'SUCCESS' },
+          { actor: { id: 'system:retention', kind: 'system' }, action: AuditAction.REQUEST_PACKAGE_DESTROYED, target: { type: 'request', id: p.requestId }, params: { packageId, reason }, outcome: 'SUCCESS' },
           m,
         );
       }

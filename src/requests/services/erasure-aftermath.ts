@@ -4,7 +4,7 @@
 // - a COMPLETED erasure keeps only its minimal record: the sealed identifiers go.
 // Both are idempotent and audited with ids only.
 import type { DataSource } from 'typeorm';
-import type { AuditLog } from '../../audit/index.js';
+import { AuditAction, type AuditLog } from '../../audit/index.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AuditRecordInput } from '../../audit/index.js';
 import {
@@ -16,8 +16,6 @@ import {
   packagesPastRetention,
 } from './package-retention.js';
 
-export const PACKAGE_DESTROYED_AUDIT = 'request.package-destroyed';
-export const IDENTIFIERS_DESTROYED_AUDIT = 'request.identifiers-destroyed';
 
 export interface AftermathDeps {
   dataSource: DataSource;
@@ -69,7 +67,7 @@ export async function sweepAfterErasures(deps: AftermathDeps, now: Date, package
 function auditsOf(report: AftermathReport): AuditRecordInput[] {
   const destroyed = (reason: PackageDestroyedReason, p: DestroyedPackage): AuditRecordInput => ({
     actor: ACTOR,
-    action: PACKAGE_DESTROYED_AUDIT,
+    action: AuditAction.REQUEST_PACKAGE_DESTROYED,
     target: { type: 'request', id: p.requestId },
     params: { packageId: p.packageId, reason },
     outcome: 'SUCCESS',
@@ -77,6 +75,6 @@ function auditsOf(report: AftermathReport): AuditRecordInput[] {
   return [
     ...report.erasedPackages.map((p) => destroyed(PackageDestroyedReason.ERASURE_COMPLETED, p)),
     ...report.expiredPackages.map((p) => destroyed(PackageDestroyedReason.RETENTION_ENDED, p)),
-    ...report.identifiersDestroyed.map((id): AuditRecordInput => ({ actor: ACTOR, action: IDENTIFIERS_DESTROYED_AUDIT, target: { type: 'request', id }, outcome: 'SUCCESS' })),
+    ...report.identifiersDestroyed.map((id): AuditRecordInput => ({ actor: ACTOR, action: AuditAction.REQUEST_IDENTIFIERS_DESTROYED, target: { type: 'request', id }, outcome: 'SUCCESS' })),
   ];
 }

@@ -101,7 +101,6 @@ export interface ExecuteResult {
 export const INACCURACY_FINDING_AUDIT = 'request.inaccuracy-finding';
 
 /** Audit action of a handler's decision to execute without the sources that could not be searched (R1). */
-export const PROCEED_WITHOUT_SOURCES_AUDIT = 'request.proceed-without-sources';
 
 /** Before approval the decisions may still change; from then on they are final. */
 const OPEN_FOR_REVIEW: readonly string[] = [RequestStatus.IDENTITY_VERIFIED, RequestStatus.AWAITING_CONTROLLER, RequestStatus.IN_REVIEW];
@@ -363,7 +362,7 @@ export class RequestService {
     const now = this.now();
     await changeRequest(this.deps, request, principal, now, (c) => {
       c.set({ discoveryOutcome: { ...request.discoveryOutcome!, notSearched: { sourceIds, reason: why, actor: principal.id, at: now.toISOString() } } });
-      c.audit(PROCEED_WITHOUT_SOURCES_AUDIT, { sourceIds, reason: why });
+      c.audit(AuditAction.REQUEST_PROCEED_WITHOUT_SOURCES, { sourceIds, reason: why });
     });
     return this.get(requestId, principal);
   }

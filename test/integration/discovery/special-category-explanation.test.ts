@@ -15,7 +15,7 @@ function registerConfig(url: string): SourceConfigInput {
     name: 'Sexual health clinic register',
     kind: 'OTHER',
     type: 'sql',
-    connection: { url, passwordEnv: 'CRM_DB_PASSWORD' },
+    connection: { url, passwordEnv: 'DSR_SOURCE_SECRET_CRM_DB_PASSWORD' },
     controller: { role: 'CONTROLLER' },
     retention: { summary: '8 years after last visit', activePeriod: 'P8Y', erasure: 'DELETE' },
     mapping: {
@@ -56,7 +56,7 @@ describe('R12: special-category identifiers in match explanations', () => {
   let gw: TestGateway;
   let db: ForeignDatabase;
   beforeAll(async () => {
-    gw = await startTestGateway({ worker: false, env: { CRM_DB_PASSWORD: 'not-needed-locally' } });
+    gw = await startTestGateway({ worker: false, env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
     db = await createForeignCrmDatabase();
     await db.query(`CREATE TABLE crm.gum_register (reg_no serial PRIMARY KEY, first_name text, surname text, e_mail text, born date, clinic_number text, diagnosis text)`);
     await db.query(`INSERT INTO crm.gum_register (first_name, surname, e_mail, born, clinic_number, diagnosis) VALUES ('Bruno', 'Keller', 'bruno.k@example.net', '1979-07-30', $1, $2)`, [CLINIC_NUMBER, DIAGNOSIS]);

@@ -54,6 +54,8 @@ const EXPECTED: Record<string, RoleName[]> = {
   holdRequest: ['HANDLER'],
   resumeRequest: ['HANDLER'],
   renewAccessPackageLink: ['HANDLER'],
+  rediscoverSources: ['HANDLER'],
+  proceedWithoutSources: ['HANDLER'],
 };
 
 const REMOTE_SECRET_ENV = 'DSR_SOURCE_SECRET_MATRIX';

@@ -16,7 +16,7 @@ describe('R10: tombstones for the identifiers the matched records held', () => {
   let crm: ForeignDatabase;
   let handler: Record<string, string>;
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { CRM_DB_PASSWORD: 'not-needed-locally' } });
+    gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
     crm = await createForeignCrmDatabase();
     await gw.runtime.services.sources.register(crmSourceConfig(crm.url), 'test');
     handler = await bearer(gw, ['HANDLER']);

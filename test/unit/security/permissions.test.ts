@@ -37,7 +37,7 @@ function codeOf(fn: () => unknown): string | undefined {
 
 // What each role may do, written out independently of the table so a change to one is caught.
 const EXPECTED: Record<Role, Permission[]> = {
-  [Role.ADMIN]: ['source:register', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read'],
+  [Role.ADMIN]: ['source:register', 'source:approve', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read'],
   [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check'],
   [Role.SPECIAL_CATEGORY]: ['special-category:read'],
   [Role.AUDITOR]: ['audit:read'],
