@@ -34,7 +34,7 @@ export function Shell({ children }: { children: ReactNode }) {
               {viewer.name ?? viewer.id} <Text span c="dimmed">({viewer.kind} {viewer.id})</Text>
             </Text>
             {viewer.roles.map((r) => (
-              <Badge key={r} variant="light" data-testid="role">
+              <Badge key={r} data-testid="role">
                 {r}
               </Badge>
             ))}

@@ -16,7 +16,7 @@ export function DeadlineBadge({ standing, dueAt }: { standing: string; dueAt?: s
   const days = standing === 'CLOSED' || standing === 'DONE' ? null : daysLeft(dueAt);
   const suffix = days === null ? '' : days >= 0 ? ` · ${days} d left` : ` · ${-days} d late`;
   return (
-    <Badge color={look.color} variant={standing === 'OVERDUE' ? 'filled' : 'light'} data-standing={standing}>
+    <Badge color={look.color} data-standing={standing}>
       {look.label}
       {suffix}
     </Badge>

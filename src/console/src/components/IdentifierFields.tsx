@@ -25,7 +25,7 @@ export function IdentifierFields({ rows, onChange, errors = {} }: { rows: Identi
             w={320}
             autoComplete="off"
           />
-          <ActionIcon variant="subtle" mt={26} aria-label={`Remove identifier ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))} disabled={rows.length === 1}>
+          <ActionIcon variant="default" mt={26} aria-label={`Remove identifier ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))} disabled={rows.length === 1}>
             ×
           </ActionIcon>
         </Group>

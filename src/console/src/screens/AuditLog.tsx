@@ -56,7 +56,7 @@ export default function AuditLog() {
               <Table.Td>{e.actorKind} <Code>{e.actorId}</Code></Table.Td>
               <Table.Td>{e.action}</Table.Td>
               <Table.Td>{e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}</Table.Td>
-              <Table.Td><Badge variant="light" color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge></Table.Td>
+              <Table.Td><Badge color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge></Table.Td>
               <Table.Td><Code>{e.hash.slice(0, 10)}</Code></Table.Td>
             </Table.Tr>
           ))}

@@ -63,7 +63,7 @@ export default function FindPerson() {
               {answer.sources.map((s) => (
                 <Table.Tr key={s.sourceId}>
                   <Table.Td>{s.source.name}</Table.Td>
-                  <Table.Td><Badge color={s.status === 'ANSWERED' ? 'green' : 'red'} variant={s.status === 'ANSWERED' ? 'light' : 'filled'}>{humanise(s.status)}</Badge> {s.error}</Table.Td>
+                  <Table.Td><Badge color={s.status === 'ANSWERED' ? 'green' : 'red'}>{humanise(s.status)}</Badge> {s.error}</Table.Td>
                   <Table.Td>{s.records}</Table.Td>
                 </Table.Tr>
               ))}
@@ -75,12 +75,12 @@ export default function FindPerson() {
               <Card withBorder key={ref} data-testid="found-record">
                 <Text fw={600}>
                   {r.source.name}: {r.recordType} <Code>{r.recordId}</Code>{' '}
-                  <Badge color={r.band === 'MATCH' ? 'green' : 'yellow'} variant="light">{r.band}</Badge> {(r.score * 100).toFixed(1)} % · {humanise(r.relationship)}
+                  <Badge color={r.band === 'MATCH' ? 'green' : 'yellow'}>{r.band}</Badge> {(r.score * 100).toFixed(1)} % · {humanise(r.relationship)}
                 </Text>
                 <Text size="sm">Categories: {r.categories.join(', ')} · Retention: {r.retention.summary ?? '—'}{r.retention.legalHold ? ' · legal hold' : ''}</Text>
                 {r.withheldFields.length > 0 && <Text size="sm">Withheld as special-category data: {r.withheldFields.join(', ')}</Text>}
                 <Text component="pre" size="xs" style={{ whiteSpace: 'pre-wrap' }}>{JSON.stringify(r.data, null, 2)}</Text>
-                <Button size="compact-xs" variant="subtle" w="fit-content" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)}>
+                <Button size="compact-xs" variant="default" w="fit-content" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)}>
                   {open === ref ? 'Hide the explanation' : 'Explain the match'}
                 </Button>
                 {open === ref && <Waterfall bars={r.explanation} score={r.score} label={`${r.recordType} ${r.recordId}`} />}

@@ -250,7 +250,7 @@ function SourceOutcomes({ req, sourceName }: { req: Req; sourceName: (id: string
             <Table.Tr key={o.sourceId} data-testid="source-outcome">
               <Table.Td>{sourceName(o.sourceId)}</Table.Td>
               <Table.Td>
-                <Badge color={o.status === 'ANSWERED' ? 'green' : 'red'} variant={o.status === 'ANSWERED' ? 'light' : 'filled'}>
+                <Badge color={o.status === 'ANSWERED' ? 'green' : 'red'}>
                   {humanise(o.status)}
                 </Badge>
                 {o.errorCode && <Code ml="xs">{o.errorCode}</Code>}
@@ -344,7 +344,7 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
                         </Table.Td>
                       )}
                       <Table.Td>{r.recordType} <Code>{r.recordId}</Code></Table.Td>
-                      <Table.Td><Badge color={r.band === 'MATCH' ? 'green' : 'yellow'} variant="light">{r.band}</Badge></Table.Td>
+                      <Table.Td><Badge color={r.band === 'MATCH' ? 'green' : 'yellow'}>{r.band}</Badge></Table.Td>
                       <Table.Td>{(r.score * 100).toFixed(1)} %</Table.Td>
                       <Table.Td>{humanise(r.relationship)}</Table.Td>
                       <Table.Td>{r.categories.join(', ')}</Table.Td>
@@ -358,7 +358,7 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
                         )}
                       </Table.Td>
                       <Table.Td>
-                        <Button size="compact-xs" variant="subtle" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)} aria-label={`Explain the match of ${r.recordType} ${r.recordId}`}>
+                        <Button size="compact-xs" variant="default" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)} aria-label={`${open === ref ? 'Hide' : 'Explain'} the match of ${r.recordType} ${r.recordId}`}>
                           {open === ref ? 'Hide' : 'Explain'}
                         </Button>
                       </Table.Td>
@@ -406,7 +406,7 @@ function Decisions({ req, writable, sourceName }: { req: Req; writable: boolean;
               <Table.Td>{sourceName(d.sourceId)}</Table.Td>
               <Table.Td><Code>{d.recordId}</Code></Table.Td>
               <Table.Td>
-                <Badge variant="light" color={d.action === 'RETAIN' ? 'grape' : d.action === 'ERASE' ? 'red' : 'blue'}>{d.action}</Badge>
+                <Badge color={d.action === 'RETAIN' ? 'grape' : d.action === 'ERASE' ? 'red' : 'blue'}>{d.action}</Badge>
                 {d.needsController && <Text size="xs">waits for the controller (then {d.proposedAction})</Text>}
                 {d.followUpAction && <Text size="xs">then {d.followUpAction}</Text>}
                 {d.overridden && <Text size="xs">overridden (was {d.computedAction}) by {d.overriddenBy}: {d.overrideReason}</Text>}
@@ -500,7 +500,7 @@ function Tasks({ req, sourceName }: { req: Req; sourceName: (id: string) => stri
                   <Table.Tr key={t.id} data-testid="task-row" data-status={t.status}>
                     <Table.Td><Code>{t.recordId}</Code></Table.Td>
                     <Table.Td>{t.action}</Table.Td>
-                    <Table.Td><Badge size="sm" variant={t.status === 'FAILED' ? 'filled' : 'light'} color={t.status === 'FAILED' ? 'red' : t.status === 'SUCCEEDED' ? 'green' : 'blue'}>{humanise(t.status)}</Badge></Table.Td>
+                    <Table.Td><Badge size="sm" color={t.status === 'FAILED' ? 'red' : t.status === 'SUCCEEDED' ? 'green' : 'blue'}>{humanise(t.status)}</Badge></Table.Td>
                     <Table.Td>{t.attempts}</Table.Td>
                     <Table.Td>{t.lastError ?? t.outcome ?? '—'}</Table.Td>
                   </Table.Tr>

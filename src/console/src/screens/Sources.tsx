@@ -32,7 +32,7 @@ export default function Sources() {
             </Title>
             <Text size="sm">
               {humanise(s.kind)} · {s.type} connector ·{' '}
-              <Badge color={s.health.healthy ? 'green' : 'red'} variant={s.health.healthy ? 'light' : 'filled'}>
+              <Badge color={s.health.healthy ? 'green' : 'red'}>
                 {s.health.healthy ? 'Healthy' : 'Unreachable'}
               </Badge>{' '}
               {s.health.latencyMs != null ? `${s.health.latencyMs.toFixed(0)} ms` : ''} {s.health.healthy ? '' : s.health.detail}

@@ -39,7 +39,7 @@ export default function TombstoneCheck() {
             {answer.results.map((r, i) => (
               <Table.Tr key={i}>
                 <Table.Td>{humanise(r.type)} #{i + 1}</Table.Td>
-                <Table.Td><Badge color={r.tombstoned ? 'red' : 'gray'} variant="light">{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge></Table.Td>
+                <Table.Td><Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge></Table.Td>
                 <Table.Td>{r.requestId ? <Code>{r.requestId}</Code> : '—'}</Table.Td>
               </Table.Tr>
             ))}
