@@ -29,7 +29,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <Title order={1} size="h4">
             DSR Gateway console
           </Title>
-          <Group gap="xs" wrap="nowrap" aria-label="Signed in as">
+          <Group gap="xs" wrap="nowrap" role="group" aria-label="Signed in as">
             <Text size="sm" data-testid="principal">
               {viewer.name ?? viewer.id} <Text span c="dimmed">({viewer.kind} {viewer.id})</Text>
             </Text>
@@ -53,6 +53,7 @@ export function Shell({ children }: { children: ReactNode }) {
               to={s.to}
               end
               label={s.label}
+              variant="filled"
               active={location.pathname === s.to}
             />
           ))}

@@ -22,12 +22,14 @@ const contrast: CSSVariablesResolver = () => ({
   light: {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
-    // Text of light and subtle variants (badges, subtle buttons) in the darkest shade.
+    // Text of light and subtle variants (alerts, nav links, buttons) dark enough on their
+    // tinted background; the lighter hues (green, orange, yellow, ...) in near-black.
+    '--mantine-primary-color-light-color': 'var(--mantine-color-blue-9)',
     ...Object.fromEntries(
-      ['blue', 'green', 'red', 'orange', 'yellow', 'gray', 'grape', 'teal', 'cyan', 'violet', 'pink', 'indigo', 'lime', 'dark'].map((c) => [
-        `--mantine-color-${c}-light-color`,
-        `var(--mantine-color-${c}-9)`,
-      ]),
+      ['blue', 'red', 'grape', 'violet', 'pink', 'indigo', 'gray', 'dark'].map((c) => [`--mantine-color-${c}-light-color`, `var(--mantine-color-${c}-9)`]),
+    ),
+    ...Object.fromEntries(
+      ['green', 'orange', 'yellow', 'teal', 'cyan', 'lime'].map((c) => [`--mantine-color-${c}-light-color`, 'var(--mantine-color-dark-7)']),
     ),
   },
   dark: {},

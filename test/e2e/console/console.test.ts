@@ -15,6 +15,8 @@ let env: SeededGateway;
 let browser: ConsoleBrowser;
 const keys: Record<'handler' | 'special' | 'auditor' | 'admin', string> = { handler: '', special: '', auditor: '', admin: '' };
 
+let erasurePerson: string | undefined;
+
 const clearKey = (h: Record<string, string>) => h.authorization!.slice('Bearer '.length);
 
 /** The identifiers the form asks for first: given name, family name, date of birth, e-mail. */
@@ -51,6 +53,64 @@ async function erasureCandidate(): Promise<string> {
     if (clinic && controlled && review) return personId;
   }
   throw new Error('no seeded person with clinic, controlled and REVIEW records');
+}
+
+async function api<T>(query: string, variables: Record<string, unknown>, key: string): Promise<T> {
+  const r = await env.gw.graphql<T>(query, variables, { authorization: `Bearer ${key}` });
+  if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
+  return r.body.data;
+}
+
+interface ApiRequest {
+  id: string;
+  status: string;
+  records: { sourceId: string; recordId: string; reviewState: string }[];
+  decisions: { sourceId: string; needsController: boolean }[];
+}
+const FIELDS = 'id status records { sourceId recordId reviewState } decisions { sourceId needsController }';
+
+/** Submits and verifies a request over the API and settles review and controllers, ready to approve. */
+async function readyRequest(personId: string, type: string, key: string): Promise<string> {
+  const { submitRequest } = await api<{ submitRequest: ApiRequest }>(
+    `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+    { input: { type, identifiers: formIdentifiers(personId), channel: 'email' } },
+    key,
+  );
+  let req = (await api<{ verifyIdentity: ApiRequest }>(
+    `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { ${FIELDS} } }`,
+    { id: submitRequest.id },
+    key,
+  )).verifyIdentity;
+  const mine = new Set(env.truth.get(personId)!);
+  const pending = req.records.filter((r) => r.reviewState === 'PENDING');
+  for (const [mutation, list] of [
+    ['confirmMatches', pending.filter((r) => mine.has(`${r.sourceId}/${r.recordId}`))],
+    ['rejectMatches', pending.filter((r) => !mine.has(`${r.sourceId}/${r.recordId}`))],
+  ] as const) {
+    if (list.length === 0) continue;
+    const answer = await api<Record<string, ApiRequest>>(
+      `mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${FIELDS} } }`,
+      { id: req.id, records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })) },
+      key,
+    );
+    req = answer[mutation]!;
+  }
+  for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+    await api(
+      `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { id } }`,
+      { id: req.id, input: { sourceId, decision: 'PROCEED', reference: 'letter 7' } },
+      key,
+    );
+  }
+  return req.id;
+}
+
+/** Every string in a JSON value (the leaves). */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
 }
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
@@ -98,7 +158,10 @@ describe('handler console in Chromium', () => {
   });
 
   it('a HANDLER submits an ERASURE, verifies, reads a waterfall, confirms, instructs, executes and reads the response with the clinic hold', async () => {
-    const personId = await erasureCandidate();
+    const t0 = Date.now();
+    const step = (what: string) => console.info(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
+    const personId = (erasurePerson = await erasureCandidate());
+    step(`candidate ${personId}`);
     const mine = new Set(env.truth.get(personId)!);
     const page = await browser.newPage();
     await page.goto(`${env.gw.url}/console/`);
@@ -128,6 +191,7 @@ describe('handler console in Chromium', () => {
 
     await page.getByLabel('Method', { exact: false }).fill('passport seen on video call');
     await page.getByLabel('Evidence reference').fill('EV-42');
+    step('submitted');
     await page.getByRole('button', { name: 'Verify identity' }).click();
     await waitText(page.getByTestId('status'), /^(In review|Awaiting controller)$/, 30_000);
     expect(await page.getByTestId('source-outcome').count()).toBe(6);
@@ -149,16 +213,19 @@ describe('handler console in Chromium', () => {
       await expect.poll(() => pending.count(), { timeout: 15_000 }).toBe(before - 1);
     }
 
+    step('reviewed');
     const instruction = page.getByRole('form', { name: 'Record a controller instruction' });
     expect(await instruction.count()).toBe(1);
-    while ((await instruction.count()) > 0) {
+    const instructed = page.getByRole('row', { name: /client letter 12/ });
+    for (let n = 1; (await instruction.count()) > 0; n++) {
+      expect(n, 'one instruction per waiting source').toBeLessThanOrEqual(6);
       await page.getByLabel('Controller’s reference').fill('client letter 12');
       await page.getByRole('button', { name: 'Record instruction' }).click();
-      await page.getByRole('row', { name: /client letter 12/ }).first().waitFor();
-      await page.waitForTimeout(300);
+      await expect.poll(() => instructed.count(), { timeout: 15_000 }).toBe(n);
     }
     await waitText(page.getByTestId('status'), /^In review$/);
 
+    step('instructed');
     await page.getByRole('button', { name: 'Approve and execute' }).click();
     await waitText(page.getByTestId('status'), /^Completed$/, 90_000);
     const tasks = page.getByTestId('task-row');
@@ -174,4 +241,112 @@ describe('handler console in Chromium', () => {
     expect(browser.violations).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('an ACCESS request through to the download, as a handler allowed to see every record', async () => {
+    const personId = [...env.truth.keys()].find((p) => p !== erasurePerson && env.truth.get(p)!.length >= 2)!;
+    const requestId = await readyRequest(personId, 'ACCESS', keys.special);
+    const page = await browser.newPage();
+    await signIn(page, keys.special);
+    await page.goto(`${env.gw.url}/console/requests/${requestId}`);
+    await waitText(page.getByTestId('status'), /^In review$/);
+    await page.getByRole('button', { name: 'Approve and build the access package' }).click();
+    await waitText(page.getByTestId('status'), /^Completed$/, 60_000);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^access-package-.+\.zip$/);
+    const file = await download.path();
+    expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+    await expectAccessible(page, '06-access-package');
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a HANDLER without SPECIAL_CATEGORY never sees health data, on find-a-person or the request page', async () => {
+    const personId = erasurePerson ?? (await erasureCandidate());
+    const full = await subject(personId, keys.special);
+    const limited = JSON.stringify(await subject(personId, keys.handler));
+    // Values only a SPECIAL_CATEGORY key is shown: the clinic's health data.
+    const health = [...new Set(full.filter((f) => f.sourceId === 'clinic').flatMap((f) => strings(f.data)))].filter(
+      (v) => v.length >= 4 && !limited.includes(v),
+    );
+    expect(health.length).toBeGreaterThan(0);
+
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    await page.getByRole('link', { name: 'Find a person' }).click();
+    await page.getByRole('heading', { name: 'Find a person' }).waitFor();
+    const ids = formIdentifiers(personId);
+    await page.getByRole('button', { name: 'Remove identifier 1' }).waitFor();
+    for (let i = 1; i < ids.length; i++) await page.getByRole('button', { name: 'Add an identifier' }).click();
+    for (const [i, id] of ids.entries()) {
+      await page.getByLabel(`Identifier ${i + 1} type`, { exact: true }).and(page.locator('input')).click();
+      await page.getByRole('option', { name: id.type.charAt(0) + id.type.slice(1).toLowerCase().replaceAll('_', ' '), exact: true }).click();
+      await page.getByLabel(`Identifier ${i + 1} value`).fill(id.value);
+    }
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('found-record').first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByText(/Withheld as special-category data/).count()).toBeGreaterThan(0);
+    await expectAccessible(page, '07-find-a-person');
+    const text = await page.locator('body').innerText();
+    for (const value of health) expect(text).not.toContain(value);
+    await page.close();
+  }, 120_000);
+
+  it('the sources and tombstone screens for a handler', async () => {
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await expect.poll(() => page.getByTestId('source-card').count(), { timeout: 20_000 }).toBe(6);
+    await expectAccessible(page, '08-sources');
+    await page.getByRole('link', { name: 'Tombstone check' }).click();
+    await page.getByLabel('Identifier 1 value').fill('nobody@example.org');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('Not tombstoned').waitFor();
+    await expectAccessible(page, '09-tombstone-check');
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('an AUDITOR reads the audit log and cannot act on requests', async () => {
+    const { submitRequest } = await api<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ACCESS', identifiers: formIdentifiers([...env.truth.keys()][0]!) } },
+      keys.special,
+    );
+    const page = await browser.newPage();
+    await signIn(page, keys.auditor);
+    expect(await page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expectAccessible(page, '10-audit-log');
+    // Straight to a request: the API refuses, the page says so in words, no action is offered.
+    await page.goto(`${env.gw.url}/console/requests/${submitRequest.id}`);
+    await page.getByText('Your roles do not allow this action.').waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('button', { name: /Approve|Verify identity|Retry/ }).count()).toBe(0);
+    await expectAccessible(page, '11-auditor-request-refused');
+    await page.close();
+  }, 60_000);
+
+  it('an ADMIN creates a key (shown once) and revokes it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, keys.admin);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name (who holds it)').fill('front desk');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('new-key').locator('pre, code').first().textContent())!.trim();
+    expect(secret).toMatch(/^dsr_/);
+    await expectAccessible(page, '12-api-keys');
+    // The new key works until it is revoked.
+    expect((await env.gw.graphql('{ version }', {}, { authorization: `Bearer ${secret}` })).body.errors).toBeUndefined();
+    await page.getByRole('button', { name: 'Revoke key front desk' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Revoke key front desk' }).count(), { timeout: 15_000 }).toBe(0);
+    const after = await env.gw.graphql('{ version }', {}, { authorization: `Bearer ${secret}` });
+    expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // Signing out forgets the key: a reload shows the sign-in form again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.reload();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

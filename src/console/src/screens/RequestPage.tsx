@@ -73,7 +73,7 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
           </Group>
         </Stack>
         {writable && (
-          <Group gap="xs" aria-label="Actions">
+          <Group gap="xs" role="group" aria-label="Actions">
             {allowed.has('approve') && (
               <Button onClick={() => execute.run({ id: req.id })} loading={execute.busy}>
                 {req.type === 'ACCESS' ? 'Approve and build the access package' : 'Approve and execute'}
@@ -441,7 +441,9 @@ function Decisions({ req, writable, sourceName }: { req: Req; writable: boolean;
 function ControllerInstructions({ req, writable, sourceName }: { req: Req; writable: boolean; sourceName: (id: string) => string }) {
   const record = useAction(Docs.RecordInstruction);
   const waiting = [...new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))];
-  const [sourceId, setSourceId] = useState<string | null>(waiting[0] ?? null);
+  const [chosen, setSourceId] = useState<string | null>(null);
+  // Once a source is answered it leaves the list: fall back to the next one waiting.
+  const sourceId = chosen && waiting.includes(chosen) ? chosen : (waiting[0] ?? null);
   const [decision, setDecision] = useState<'PROCEED' | 'REFUSE' | 'CONTROLLER_GONE'>('PROCEED');
   const [reference, setReference] = useState('');
   return (
