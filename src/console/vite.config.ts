@@ -9,6 +9,8 @@ export default defineConfig({
   root: here,
   base: '/console/',
   plugins: [react()],
+  // `npm run console:dev`: the API of a gateway started with `npm start`.
+  server: { proxy: { '/graphql': 'http://127.0.0.1:4000', '/v1': 'http://127.0.0.1:4000' } },
   build: {
     outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),
     emptyOutDir: true,
