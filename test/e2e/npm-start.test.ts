@@ -40,6 +40,8 @@ describe('npm start on the embedded default', () => {
       const body = (await res.json()) as { data: { health: { ready: boolean; queueBackend: string } } };
       expect(body.data.health).toEqual({ ready: true, queueBackend: 'postgres' });
       expect(gateway.output()).toContain('/graphql');
+      // The console's address is printed beside it.
+      expect(gateway.output()).toMatch(/Console: +http:\/\/127\.0\.0\.1:\d+\/console\//);
       expect(postgresRunningOn(dir)).toBe(true);
     } finally {
       // Ctrl-C in a terminal signals the whole group; SIGINT to the gateway is the same path.
