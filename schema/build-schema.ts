@@ -3,6 +3,7 @@ import './enums.js';
 import { UseMiddleware, buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { TombstoneResolver } from './tombstones/tombstone.resolver.js';
+import { ViewerResolver } from './viewer/viewer.resolver.js';
 import { SystemResolver } from './system/system.resolver.js';
 import { AdminResolver } from './admin/admin.resolver.js';
 import { SourceResolver } from './sources/source.resolver.js';
@@ -12,7 +13,7 @@ import { RequireCredentials, authChecker } from './auth.js';
 import { RejectNulCharacters } from './input-guard.js';
 
 // Every resolver of the public API. Adding an area means adding its resolver here.
-export const resolvers: NonEmptyArray<Function> = [SystemResolver, AdminResolver, SourceResolver, DiscoveryResolver, RequestResolver, RecordDecisionFieldsResolver, TaskFieldsResolver, RequestRecordFieldsResolver, TombstoneResolver];
+export const resolvers: NonEmptyArray<Function> = [SystemResolver, AdminResolver, SourceResolver, DiscoveryResolver, RequestResolver, RecordDecisionFieldsResolver, TaskFieldsResolver, RequestRecordFieldsResolver, TombstoneResolver, ViewerResolver];
 
 // Credentials and the NUL guard run on every query, mutation and field resolver of these
 // classes. Declared per class rather than as global middleware, which type-graphql would

@@ -79,6 +79,7 @@ const endpoint = `${started.url}/graphql`;
 const key = !config.production && embedded ? await developmentKey(started.services, `${embedded.dir}.development-key`) : undefined;
 process.stdout.write(`
 DSR Gateway is running.
+  Console:  ${started.url}/console/   (sign in with the key below)
   GraphQL:  ${endpoint}   (open it in a browser for Apollo Sandbox)
   Database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}; queues: ${started.services.queues.kind}
   Sources:  ${up.demo ? `${up.demo.sourceIds.join(', ')} (demo population of ${config.DEMO_PEOPLE} people)` : 'none registered yet'}

@@ -17,6 +17,7 @@ import { accessPackageRouter } from './access-package-route.js';
 import { tombstoneRoute } from './tombstone-route.js';
 import { metricsRoute } from './metrics-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
+import { consoleRoute } from './console-route.js';
 
 export interface HttpGateway {
   app: express.Express;
@@ -93,6 +94,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
   app.use(tombstoneRoute(services));
   app.use(metricsRoute(services));
   app.use(queueBoardRoute(services));
+  app.use(consoleRoute());
   app.use(jsonErrors(services));
   return { app, server, apollo };
 }

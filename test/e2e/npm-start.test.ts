@@ -41,6 +41,8 @@ describe('npm start on the embedded default', () => {
       const body = (await res.json()) as { data: { health: { ready: boolean; queueBackend: string } } };
       expect(body.data.health).toEqual({ ready: true, queueBackend: 'postgres' });
       expect(gateway.output()).toContain('/graphql');
+      // The console's address is printed beside it.
+      expect(gateway.output()).toMatch(/Console: +http:\/\/127\.0\.0\.1:\d+\/console\//);
       expect(postgresRunningOn(dir)).toBe(true);
       // R13: the gateway connects as the runtime role; the owner role owns the audit log.
       const pgClient = new pg.Client({ connectionString: `postgres://postgres:dsr-embedded@127.0.0.1:${port}/dsr_gateway` });

@@ -18,6 +18,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   // system
   version: EVERY_ROLE,
   health: EVERY_ROLE,
+  me: EVERY_ROLE,
   pingWorkers: ['ADMIN', 'WORKER'],
   // administration
   auditLog: ['AUDITOR'],

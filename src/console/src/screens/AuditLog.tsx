@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { Badge, Button, Code, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery } from 'urql';
+import { graphql } from '../graphql';
+import { ApiError } from '../errors';
+import { formatDate } from '../components/format';
+
+const AuditQuery = graphql(`
+  query AuditLog($first: Int, $after: String, $filter: AuditFilter) {
+    auditLog(first: $first, after: $after, filter: $filter) {
+      pageInfo { hasNextPage endCursor }
+      nodes { seq at actorId actorKind action targetType targetId outcome controllerId hash }
+    }
+  }
+`);
+
+type Outcome = 'SUCCESS' | 'DENIED' | 'FAILED';
+
+export default function AuditLog() {
+  const [action, setAction] = useState('');
+  const [actor, setActor] = useState('');
+  const [target, setTarget] = useState('');
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const filter = {
+    ...(action ? { action } : {}),
+    ...(actor ? { actor } : {}),
+    ...(target ? { target } : {}),
+    ...(outcome ? { outcome } : {}),
+  };
+  const [{ data, error, fetching }] = useQuery({ query: AuditQuery, variables: { first: 50, after: cursors[cursors.length - 1] ?? null, filter } });
+  const reset = () => setCursors([null]);
+  const page = data?.auditLog;
+  return (
+    <Stack>
+      <Title order={2}>Audit log</Title>
+      <Group align="end">
+        <TextInput label="Action" placeholder="request.execute" value={action} onChange={(e) => { setAction(e.currentTarget.value); reset(); }} />
+        <TextInput label="Actor (key id)" value={actor} onChange={(e) => { setActor(e.currentTarget.value); reset(); }} />
+        <TextInput label="Target id" value={target} onChange={(e) => { setTarget(e.currentTarget.value); reset(); }} />
+        <Select label="Outcome" placeholder="Any" data={['SUCCESS', 'DENIED', 'FAILED']} value={outcome} onChange={(v) => { setOutcome(v as Outcome | null); reset(); }} clearable w={140} />
+      </Group>
+      <ApiError error={error} />
+      <Table fz="sm" striped aria-busy={fetching} data-testid="audit">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Seq</Table.Th><Table.Th scope="col">When</Table.Th><Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Action</Table.Th>
+            <Table.Th scope="col">Target</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Hash</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {page?.nodes.map((e) => (
+            <Table.Tr key={e.seq} data-testid="audit-row">
+              <Table.Td>{e.seq}</Table.Td>
+              <Table.Td>{formatDate(e.at, true)}</Table.Td>
+              <Table.Td>{e.actorKind} <Code>{e.actorId}</Code></Table.Td>
+              <Table.Td>{e.action}</Table.Td>
+              <Table.Td>{e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}</Table.Td>
+              <Table.Td><Badge color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge></Table.Td>
+              <Table.Td><Code>{e.hash.slice(0, 10)}</Code></Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Group>
+        <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</Button>
+        <Button variant="default" disabled={!page?.pageInfo.hasNextPage} onClick={() => page?.pageInfo.endCursor && setCursors([...cursors, page.pageInfo.endCursor])}>Older</Button>
+      </Group>
+    </Stack>
+  );
+}

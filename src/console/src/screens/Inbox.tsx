@@ -1,0 +1,145 @@
+import { useState } from 'react';
+import { Anchor, Button, Checkbox, Group, MultiSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+import { useQuery } from 'urql';
+import { graphql, type VariablesOf } from '../graphql';
+import { ApiError } from '../errors';
+import { DeadlineBadge } from '../components/DeadlineBadge';
+import { formatDate, humanise } from '../components/format';
+import { useSession } from '../session';
+
+const RequestsQuery = graphql(`
+  query Inbox($first: Int, $after: String, $filter: RequestFilter) {
+    requests(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id type status channel receivedAt effectiveDueAt acknowledgeBy
+        deadlineStanding acknowledgementStanding
+      }
+    }
+  }
+`);
+
+type Filter = NonNullable<VariablesOf<typeof RequestsQuery>['filter']>;
+type Status = NonNullable<Filter['status']>[number];
+type Kind = NonNullable<Filter['type']>[number];
+
+const STATUSES: Status[] = ['RECEIVED', 'IDENTITY_VERIFIED', 'AWAITING_CONTROLLER', 'IN_REVIEW', 'APPROVED', 'EXECUTING', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED', 'ON_HOLD'];
+const TYPES: Kind[] = ['ACCESS', 'RECTIFICATION', 'ERASURE', 'RESTRICTION', 'OBJECTION'];
+const PAGE = 25;
+
+export function Inbox() {
+  const { can } = useSession();
+  const [status, setStatus] = useState<Status[]>([]);
+  const [types, setTypes] = useState<Kind[]>([]);
+  const [overdue, setOverdue] = useState(false);
+  const [dueSoon, setDueSoon] = useState(false);
+  // Cursors of the pages seen so far, to go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const after = cursors[cursors.length - 1] ?? null;
+  const filter: Filter = {
+    ...(status.length ? { status } : {}),
+    ...(types.length ? { type: types } : {}),
+    ...(overdue ? { overdue: true } : {}),
+    ...(dueSoon ? { dueSoon: true } : {}),
+  };
+  const [{ data, fetching, error }] = useQuery({ query: RequestsQuery, variables: { first: PAGE, after, filter } });
+  const reset = () => setCursors([null]);
+  const page = data?.requests;
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Inbox</Title>
+        {can('request:write') && (
+          <Button component={Link} to="/requests/new">
+            New request
+          </Button>
+        )}
+      </Group>
+      <Group align="end" component="form" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <MultiSelect
+          label="Status"
+          placeholder="Any status"
+          data={STATUSES.map((s) => ({ value: s, label: humanise(s) }))}
+          value={status}
+          onChange={(v) => {
+            setStatus(v as Status[]);
+            reset();
+          }}
+          clearable
+          w={280}
+        />
+        <MultiSelect
+          label="Type"
+          placeholder="Any type"
+          data={TYPES.map((s) => ({ value: s, label: humanise(s) }))}
+          value={types}
+          onChange={(v) => {
+            setTypes(v as Kind[]);
+            reset();
+          }}
+          clearable
+          w={240}
+        />
+        <Checkbox label="Overdue" checked={overdue} onChange={(e) => { setOverdue(e.currentTarget.checked); reset(); }} />
+        <Checkbox label="Due soon" checked={dueSoon} onChange={(e) => { setDueSoon(e.currentTarget.checked); reset(); }} />
+        <Checkbox
+          label="Awaiting controller"
+          checked={status.length === 1 && status[0] === 'AWAITING_CONTROLLER'}
+          onChange={(e) => { setStatus(e.currentTarget.checked ? ['AWAITING_CONTROLLER'] : []); reset(); }}
+        />
+      </Group>
+      <ApiError error={error} />
+      <Table striped highlightOnHover aria-busy={fetching} data-testid="inbox">
+        <Table.Caption>
+          {page ? `${page.totalCount} request${page.totalCount === 1 ? '' : 's'}, page ${cursors.length}` : 'Loading…'}
+        </Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Request</Table.Th>
+            <Table.Th scope="col">Type</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">Channel</Table.Th>
+            <Table.Th scope="col">Received</Table.Th>
+            <Table.Th scope="col">Due</Table.Th>
+            <Table.Th scope="col">Deadline</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {page?.nodes.map((r) => (
+            <Table.Tr key={r.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/requests/${r.id}`} ff="monospace" size="sm">
+                  {r.id.slice(0, 8)}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{humanise(r.type)}</Table.Td>
+              <Table.Td>{humanise(r.status)}</Table.Td>
+              <Table.Td>{r.channel ?? '—'}</Table.Td>
+              <Table.Td>{formatDate(r.receivedAt)}</Table.Td>
+              <Table.Td>{formatDate(r.effectiveDueAt ?? r.acknowledgeBy)}</Table.Td>
+              <Table.Td>
+                <DeadlineBadge standing={r.deadlineStanding} dueAt={r.effectiveDueAt} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {page && page.nodes.length === 0 && <Text>No request matches these filters.</Text>}
+      <Group>
+        <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous page
+        </Button>
+        <Button
+          variant="default"
+          disabled={!page?.pageInfo.hasNextPage}
+          onClick={() => page?.pageInfo.endCursor && setCursors([...cursors, page.pageInfo.endCursor])}
+        >
+          Next page
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,52 @@
+import { useState, type FormEvent } from 'react';
+import { Button, Center, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { ApiError } from '../errors';
+import { rememberKey, signIn, type Viewer } from '../session';
+
+export function SignIn({ onSignedIn }: { onSignedIn: (key: string, s: { viewer: Viewer; version: string }) => void }) {
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await signIn(key.trim());
+      rememberKey(key.trim());
+      onSignedIn(key.trim(), s);
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Center mih="100vh" component="main">
+      <Paper withBorder p="xl" w={440} component="form" onSubmit={submit}>
+        <Stack>
+          <Title order={1} size="h3">
+            DSR Gateway console
+          </Title>
+          <Text size="sm">
+            Sign in with your API key (<code>dsr_…</code>). It is kept in this browser tab only and forgotten when you
+            sign out or close the tab.
+          </Text>
+          <PasswordInput
+            label="API key"
+            required
+            autoComplete="off"
+            value={key}
+            onChange={(e) => setKey(e.currentTarget.value)}
+          />
+          <ApiError error={error} title="Sign-in failed" />
+          <Button type="submit" loading={busy}>
+            Sign in
+          </Button>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}

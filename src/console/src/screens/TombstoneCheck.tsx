@@ -1,0 +1,51 @@
+import { useState, type FormEvent } from 'react';
+import { Badge, Button, Card, Code, Stack, Table, Title } from '@mantine/core';
+import { useClient } from 'urql';
+import { graphql, type ResultOf } from '../graphql';
+import { ApiError } from '../errors';
+import { IdentifierFields } from '../components/IdentifierFields';
+import type { IdentifierRow } from '../components/identifiers';
+import { humanise } from '../components/format';
+
+const CheckQuery = graphql(`
+  query TombstoneCheck($identifiers: [IdentifierInput!]!) {
+    tombstoneCheck(identifiers: $identifiers) { anyTombstoned results { type tombstoned requestId } }
+  }
+`);
+
+export default function TombstoneCheck() {
+  const client = useClient();
+  const [rows, setRows] = useState<IdentifierRow[]>([{ type: 'EMAIL', value: '' }]);
+  const [answer, setAnswer] = useState<ResultOf<typeof CheckQuery>['tombstoneCheck'] | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await client.query(CheckQuery, { identifiers: rows.filter((x) => x.value.trim()).map((x) => ({ type: x.type, value: x.value.trim() })) }, { requestPolicy: 'network-only' }).toPromise();
+    setError(r.error ?? null);
+    setAnswer(r.data?.tombstoneCheck ?? null);
+  };
+  return (
+    <Stack>
+      <Title order={2}>Tombstone check</Title>
+      <Card withBorder component="form" onSubmit={onSubmit}>
+        <IdentifierFields rows={rows} onChange={setRows} />
+        <Button type="submit" mt="sm" w="fit-content">Check</Button>
+      </Card>
+      <ApiError error={error} />
+      {answer && (
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th scope="col">Identifier</Table.Th><Table.Th scope="col">Tombstoned</Table.Th><Table.Th scope="col">By request</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {answer.results.map((r, i) => (
+              <Table.Tr key={i}>
+                <Table.Td>{humanise(r.type)} #{i + 1}</Table.Td>
+                <Table.Td><Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge></Table.Td>
+                <Table.Td>{r.requestId ? <Code>{r.requestId}</Code> : '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}

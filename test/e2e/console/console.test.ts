@@ -1,0 +1,354 @@
+// The handler console in a real browser against a real gateway: real PostgreSQL, the six
+// seeded reference sources, a worker running the tasks. One gateway and one browser are
+// shared by every scenario to keep the run short.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { projectRoot } from '../../../src/version.js';
+import { bearer } from '../../support/runtime.js';
+import { identifiersOf, startSeededGateway, type SeededGateway } from '../../integration/requests/support.js';
+import { CHROMIUM, launchConsoleBrowser, screenshot, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
+
+let env: SeededGateway;
+let browser: ConsoleBrowser;
+const keys: Record<'handler' | 'special' | 'auditor' | 'admin', string> = { handler: '', special: '', auditor: '', admin: '' };
+
+let erasurePerson: string | undefined;
+
+const clearKey = (h: Record<string, string>) => h.authorization!.slice('Bearer '.length);
+
+/** The identifiers the form asks for first: given name, family name, date of birth, e-mail. */
+const formIdentifiers = (personId: string) => identifiersOf(personId).slice(0, 4);
+
+interface Found {
+  sourceId: string;
+  recordId: string;
+  band: string;
+  controllerId: string | null;
+  relationship: string;
+  data: unknown;
+  retention: { legalHold: boolean };
+}
+
+async function subject(personId: string, key: string): Promise<Found[]> {
+  const r = await env.gw.graphql<{ subject: { records: Found[] } }>(
+    `query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId band controllerId relationship data retention { legalHold } } } }`,
+    { q: { identifiers: formIdentifiers(personId) } },
+    { authorization: `Bearer ${key}` },
+  );
+  if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
+  return r.body.data.subject.records;
+}
+
+/** A person with a clinic record (legal hold), a record a client controls, and a REVIEW record. */
+async function erasureCandidate(): Promise<string> {
+  for (const [personId, refs] of env.truth) {
+    if (!refs.some((r) => r.startsWith('clinic/'))) continue;
+    const found = await subject(personId, keys.special);
+    const clinic = found.some((f) => f.sourceId === 'clinic' && f.relationship === 'SUBJECT' && f.band === 'MATCH' && f.retention.legalHold);
+    const controlled = found.some((f) => f.controllerId && f.sourceId !== 'clinic');
+    const review = found.some((f) => f.band === 'REVIEW');
+    if (clinic && controlled && review) return personId;
+  }
+  throw new Error('no seeded person with clinic, controlled and REVIEW records');
+}
+
+async function api<T>(query: string, variables: Record<string, unknown>, key: string): Promise<T> {
+  const r = await env.gw.graphql<T>(query, variables, { authorization: `Bearer ${key}` });
+  if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
+  return r.body.data;
+}
+
+interface ApiRequest {
+  id: string;
+  status: string;
+  records: { sourceId: string; recordId: string; reviewState: string }[];
+  decisions: { sourceId: string; needsController: boolean }[];
+}
+const FIELDS = 'id status records { sourceId recordId reviewState } decisions { sourceId needsController }';
+
+/** Submits and verifies a request over the API and settles review and controllers, ready to approve. */
+async function readyRequest(personId: string, type: string, key: string): Promise<string> {
+  const { submitRequest } = await api<{ submitRequest: ApiRequest }>(
+    `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+    { input: { type, identifiers: formIdentifiers(personId), channel: 'email' } },
+    key,
+  );
+  let req = (await api<{ verifyIdentity: ApiRequest }>(
+    `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { ${FIELDS} } }`,
+    { id: submitRequest.id },
+    key,
+  )).verifyIdentity;
+  const mine = new Set(env.truth.get(personId)!);
+  const pending = req.records.filter((r) => r.reviewState === 'PENDING');
+  for (const [mutation, list] of [
+    ['confirmMatches', pending.filter((r) => mine.has(`${r.sourceId}/${r.recordId}`))],
+    ['rejectMatches', pending.filter((r) => !mine.has(`${r.sourceId}/${r.recordId}`))],
+  ] as const) {
+    if (list.length === 0) continue;
+    const answer = await api<Record<string, ApiRequest>>(
+      `mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${FIELDS} } }`,
+      { id: req.id, records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })) },
+      key,
+    );
+    req = answer[mutation]!;
+  }
+  for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+    await api(
+      `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { id } }`,
+      { id: req.id, input: { sourceId, decision: 'PROCEED', reference: 'letter 7' } },
+      key,
+    );
+  }
+  return req.id;
+}
+
+/** Every string in a JSON value (the leaves). */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const serious = await seriousAxeViolations(page);
+  // Checked after axe has run: the browser reports violations asynchronously.
+  expect(browser.violations, `CSP violations on ${screen}`).toEqual([]);
+  expect(serious.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await screenshot(page, screen);
+}
+
+/** Waits until the element's text matches (the page polls and re-renders on its own). */
+async function waitText(locator: Locator, pattern: RegExp, timeout = 15_000): Promise<void> {
+  await expect.poll(async () => ((await locator.textContent()) ?? '').trim(), { timeout, interval: 250 }).toMatch(pattern);
+}
+
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.goto(`${env.gw.url}/console/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('principal').waitFor();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  env = await startSeededGateway();
+  keys.handler = clearKey(await bearer(env.gw, ['HANDLER']));
+  keys.special = clearKey(await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']));
+  keys.auditor = clearKey(await bearer(env.gw, ['AUDITOR']));
+  keys.admin = clearKey(await bearer(env.gw, ['ADMIN']));
+  browser = await launchConsoleBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.stop();
+});
+
+describe('handler console in Chromium', () => {
+  it('keeps the first screen within 250 kB of gzipped JavaScript', () => {
+    const dir = join(projectRoot, 'dist', 'console');
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/(?:src|href)="\/console\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    const gzipped = scripts.reduce((sum, s) => sum + gzipSync(readFileSync(join(dir, s)), { level: 9 }).length, 0);
+    console.info(`console initial JavaScript: ${(gzipped / 1024).toFixed(1)} kB gzipped in ${scripts.length} files`);
+    expect(gzipped).toBeLessThanOrEqual(250 * 1024);
+  });
+
+  it('a HANDLER submits an ERASURE, verifies, reads a waterfall, confirms, instructs, executes and reads the response with the clinic hold', async () => {
+    const t0 = Date.now();
+    const step = (what: string) => console.info(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
+    const personId = (erasurePerson = await erasureCandidate());
+    step(`candidate ${personId}`);
+    const mine = new Set(env.truth.get(personId)!);
+    const page = await browser.newPage();
+    await page.goto(`${env.gw.url}/console/`);
+    await expectAccessible(page, '01-sign-in');
+    await signIn(page, keys.handler);
+    expect(await page.getByTestId('role').first().textContent()).toBe('HANDLER');
+    // Roles decide the navigation: no audit log or keys for a handler.
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    await page.getByTestId('inbox').waitFor();
+    await expectAccessible(page, '02-inbox');
+
+    await page.getByRole('link', { name: 'New request' }).first().click();
+    await page.getByRole('heading', { name: 'New request' }).waitFor();
+    await page.getByLabel('Type', { exact: true }).and(page.locator('input')).click();
+    await page.getByRole('option', { name: 'Erasure' }).click();
+    const ids = formIdentifiers(personId);
+    for (const [i, id] of ids.entries()) await page.getByLabel(`Identifier ${i + 1} value`).fill(id.value);
+    await expectAccessible(page, '03-new-request');
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/);
+    // Ids only in the address: none of the person's identifiers.
+    for (const id of ids) expect(page.url()).not.toContain(encodeURIComponent(id.value));
+    const requestId = page.url().split('/').pop()!;
+    await waitText(page.getByTestId('status'), /^Received$/);
+
+    await page.getByLabel('Method', { exact: false }).fill('passport seen on video call');
+    await page.getByLabel('Evidence reference').fill('EV-42');
+    step('submitted');
+    await page.getByRole('button', { name: 'Verify identity' }).click();
+    await waitText(page.getByTestId('status'), /^(In review|Awaiting controller)$/, 30_000);
+    expect(await page.getByTestId('source-outcome').count()).toBe(6);
+
+    // A REVIEW record's explanation, then the handler's verdict on every pending record.
+    const pending = page.locator('[data-testid="record-row"][data-review="PENDING"]');
+    expect(await pending.count()).toBeGreaterThan(0);
+    await pending.first().getByRole('button', { name: /^Explain the match/ }).click();
+    await page.getByTestId('waterfall').waitFor();
+    await expectAccessible(page, '04-request-review-waterfall');
+    while ((await pending.count()) > 0) {
+      const row = pending.first();
+      const label = (await row.getByRole('button', { name: /^Confirm / }).getAttribute('aria-label'))!;
+      const recordId = label.split(' ').pop()!;
+      const sourceId = (await row.locator('xpath=ancestor::*[starts-with(@data-testid, "records-")]').getAttribute('data-testid'))!.slice('records-'.length);
+      const before = await pending.count();
+      const verdict = mine.has(`${sourceId}/${recordId}`) ? 'Confirm' : 'Reject';
+      await row.getByRole('button', { name: new RegExp(`^${verdict} `) }).click();
+      await expect.poll(() => pending.count(), { timeout: 15_000 }).toBe(before - 1);
+    }
+
+    step('reviewed');
+    const instruction = page.getByRole('form', { name: 'Record a controller instruction' });
+    expect(await instruction.count()).toBe(1);
+    const instructed = page.getByRole('row', { name: /client letter 12/ });
+    for (let n = 1; (await instruction.count()) > 0; n++) {
+      expect(n, 'one instruction per waiting source').toBeLessThanOrEqual(6);
+      await page.getByLabel('Controller’s reference').fill('client letter 12');
+      await page.getByRole('button', { name: 'Record instruction' }).click();
+      await expect.poll(() => instructed.count(), { timeout: 15_000 }).toBe(n);
+    }
+    await waitText(page.getByTestId('status'), /^In review$/);
+
+    step('instructed');
+    await page.getByRole('button', { name: 'Approve and execute' }).click();
+    await waitText(page.getByTestId('status'), /^Completed$/, 90_000);
+    const tasks = page.getByTestId('task-row');
+    expect(await tasks.count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="task-row"]:not([data-status="SUCCEEDED"])').count()).toBe(0);
+    const response = page.getByTestId('response');
+    await response.waitFor();
+    // The clinic's records are kept under the statutory hold, named in the response.
+    const clinicRow = response.getByRole('row').filter({ hasText: /clinic/i });
+    expect(await clinicRow.innerText()).toMatch(/until/);
+    expect(await page.getByTestId('letter').innerText()).toContain(requestId);
+    await expectAccessible(page, '05-request-completed');
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('an ACCESS request through to the download, as a handler allowed to see every record', async () => {
+    const personId = [...env.truth.keys()].find((p) => p !== erasurePerson && env.truth.get(p)!.length >= 2)!;
+    const requestId = await readyRequest(personId, 'ACCESS', keys.special);
+    const page = await browser.newPage();
+    await signIn(page, keys.special);
+    await page.goto(`${env.gw.url}/console/requests/${requestId}`);
+    await waitText(page.getByTestId('status'), /^In review$/);
+    await page.getByRole('button', { name: 'Approve and build the access package' }).click();
+    await waitText(page.getByTestId('status'), /^Completed$/, 60_000);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^access-package-.+\.zip$/);
+    const file = await download.path();
+    expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+    await expectAccessible(page, '06-access-package');
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a HANDLER without SPECIAL_CATEGORY never sees health data in find a person (request pages show no record values)', async () => {
+    const personId = erasurePerson ?? (await erasureCandidate());
+    const full = await subject(personId, keys.special);
+    const limited = JSON.stringify(await subject(personId, keys.handler));
+    // Values only a SPECIAL_CATEGORY key is shown: the clinic's health data.
+    const health = [...new Set(full.filter((f) => f.sourceId === 'clinic').flatMap((f) => strings(f.data)))].filter(
+      (v) => v.length >= 4 && !limited.includes(v),
+    );
+    expect(health.length).toBeGreaterThan(0);
+
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    await page.getByRole('link', { name: 'Find a person' }).click();
+    await page.getByRole('heading', { name: 'Find a person' }).waitFor();
+    const ids = formIdentifiers(personId);
+    await page.getByRole('button', { name: 'Remove identifier 1' }).waitFor();
+    for (let i = 1; i < ids.length; i++) await page.getByRole('button', { name: 'Add an identifier' }).click();
+    for (const [i, id] of ids.entries()) {
+      await page.getByLabel(`Identifier ${i + 1} type`, { exact: true }).and(page.locator('input')).click();
+      await page.getByRole('option', { name: id.type.charAt(0) + id.type.slice(1).toLowerCase().replaceAll('_', ' '), exact: true }).click();
+      await page.getByLabel(`Identifier ${i + 1} value`).fill(id.value);
+    }
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('found-record').first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByText(/Withheld as special-category data/).count()).toBeGreaterThan(0);
+    await expectAccessible(page, '07-find-a-person');
+    const text = await page.locator('body').innerText();
+    for (const value of health) expect(text).not.toContain(value);
+    await page.close();
+  }, 120_000);
+
+  it('the sources and tombstone screens for a handler', async () => {
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await expect.poll(() => page.getByTestId('source-card').count(), { timeout: 20_000 }).toBe(6);
+    await expectAccessible(page, '08-sources');
+    await page.getByRole('link', { name: 'Tombstone check' }).click();
+    await page.getByLabel('Identifier 1 value').fill('nobody@example.org');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('Not tombstoned').waitFor();
+    await expectAccessible(page, '09-tombstone-check');
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('an AUDITOR reads the audit log and cannot act on requests', async () => {
+    const { submitRequest } = await api<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ACCESS', identifiers: formIdentifiers([...env.truth.keys()][0]!) } },
+      keys.special,
+    );
+    const page = await browser.newPage();
+    await signIn(page, keys.auditor);
+    expect(await page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expectAccessible(page, '10-audit-log');
+    // Straight to a request: the API refuses, the page says so in words, no action is offered.
+    await page.goto(`${env.gw.url}/console/requests/${submitRequest.id}`);
+    await page.getByText('Your roles do not allow this action.').waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('button', { name: /Approve|Verify identity|Retry/ }).count()).toBe(0);
+    await expectAccessible(page, '11-auditor-request-refused');
+    await page.close();
+  }, 60_000);
+
+  it('an ADMIN creates a key (shown once) and revokes it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, keys.admin);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name (who holds it)').fill('front desk');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('new-key').locator('pre, code').first().textContent())!.trim();
+    expect(secret).toMatch(/^dsr_/);
+    await expectAccessible(page, '12-api-keys');
+    // The new key works until it is revoked.
+    expect((await env.gw.graphql('{ version }', {}, { authorization: `Bearer ${secret}` })).body.errors).toBeUndefined();
+    await page.getByRole('button', { name: 'Revoke key front desk' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Revoke key front desk' }).count(), { timeout: 15_000 }).toBe(0);
+    const after = await env.gw.graphql('{ version }', {}, { authorization: `Bearer ${secret}` });
+    expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // Signing out forgets the key: a reload shows the sign-in form again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.reload();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
