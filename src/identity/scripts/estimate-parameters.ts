@@ -1,5 +1,5 @@
 // Estimates the matching model's parameters from a labelled CSV and writes the versioned
-// parameters JSON (default src/identity/matching/parameters.v1.json).
+// parameters JSON (default src/identity/matching/parameters.v2.json).
 //
 // Method (labelled estimation, Splink's vocabulary):
 // - u (level frequencies among non-matches): from random record pairs of different
@@ -28,7 +28,7 @@ import { filterSplit, loadRecordsFromArgs, one, parseArgs } from '../evaluation/
 
 // Prior m/u for fields without training data (documented above). Order = level order.
 const PRIORS: Record<string, Array<[number, number]>> = {
-  email: [[0.85, 1e-5], [0.04, 2e-5], [0.04, 1e-3], [0.07, 0.99897]],
+  email: [[0.8, 1e-6], [0.03, 1e-7], [0.04, 2e-6], [0.04, 1e-5], [0.02, 1e-4], [0.03, 0.05], [0.04, 0.949883]],
   phone: [[0.8, 1e-5], [0.05, 1e-4], [0.15, 0.99989]],
   reference: [[0.9, 1e-6], [0.1, 0.999999]],
 };

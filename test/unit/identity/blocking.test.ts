@@ -36,8 +36,8 @@ describe('blocking keys', () => {
 
   it('swapped given and family names and nicknames share the name key', () => {
     const q = [{ type: T.GIVEN_NAME, value: 'William' }, { type: T.FAMILY_NAME, value: 'Jones' }];
-    expect(shared(q, [{ type: T.GIVEN_NAME, value: 'Jones' }, { type: T.FAMILY_NAME, value: 'William' }])).toHaveLength(1);
-    expect(shared(q, [{ type: T.FULL_NAME, value: 'Bill Jones' }])).toHaveLength(1);
+    expect(shared(q, [{ type: T.GIVEN_NAME, value: 'Jones' }, { type: T.FAMILY_NAME, value: 'William' }]).length).toBeGreaterThan(0);
+    expect(shared(q, [{ type: T.FULL_NAME, value: 'Bill Jones' }]).length).toBeGreaterThan(0);
   });
 
   it('different people share no key', () => {
@@ -60,6 +60,6 @@ describe('blocking keys', () => {
   it('is tolerant: unusable values are ignored, a given name alone gives no key', () => {
     expect(blockingKeysOf([{ type: T.EMAIL, value: 'nope' }, { type: T.DATE_OF_BIRTH, value: '' }])).toEqual([]);
     expect(blockingKeysOf([{ type: T.GIVEN_NAME, value: 'John' }])).toEqual([]);
-    expect(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }, { type: T.EMAIL, value: 'bad' }])).toHaveLength(1);
+    expect(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }, { type: T.EMAIL, value: 'bad' }])).toEqual(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }]));
   });
 });

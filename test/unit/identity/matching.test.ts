@@ -29,14 +29,16 @@ describe('comparison levels', () => {
     expect(f('smith', '')).toBe('null');
   });
 
-  it('dates: exact, one typo, day and month transposed, same year and month, same year, else', () => {
+  it('dates: exact, one typo, day and month transposed, within a month, within a year, else', () => {
     const d = (a: string, b: string) => level('dateOfBirth', [[T.DATE_OF_BIRTH, a]], [[T.DATE_OF_BIRTH, b]]);
     expect(d('1981-11-28', '28/11/1981')).toBe('exact');
     expect(d('1981-11-28', '1981-11-23')).toBe('one typo');
     expect(d('1981-11-28', '1918-11-28')).toBe('one typo');
     expect(d('1981-03-04', '1981-04-03')).toBe('day and month transposed');
-    expect(d('1981-03-04', '1981-03-27')).toBe('same year and month');
-    expect(d('1981-03-04', '1981-09-27')).toBe('same year');
+    expect(d('1981-03-04', '1981-03-27')).toBe('within a month');
+    expect(d('1981-12-20', '1982-01-09')).toBe('within a month');
+    expect(d('1981-03-04', '1981-09-27')).toBe('within a year');
+    expect(d('1981-11-04', '1982-06-27')).toBe('within a year');
     expect(d('1981-03-04', '1975-09-27')).toBe('else');
   });
 
@@ -125,7 +127,7 @@ describe('match weights and bands', () => {
 describe('parameters file', () => {
   it('the shipped parameters are versioned and list every level the code defines', () => {
     const params = defaultParameters();
-    expect(params.version).toBe('1');
+    expect(params.version).toBe('2');
     for (const c of COMPARISONS) expect(params.comparisons[c.field]!.levels.map((l) => l.label)).toEqual(c.levels.map((l) => l.label));
   });
 
