@@ -68,8 +68,16 @@ type Random = () => number;
 const pick = <T>(random: Random, xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 const LETTERS = [...'abcdefghijklmnopqrstuvwxyz'];
 
-/** One keyboard-style edit: substitution, deletion, insertion or adjacent transposition. */
+/** One keyboard-style edit (substitution, deletion, insertion or adjacent transposition) that changes the value. */
 export function typo(random: Random, s: string): string {
+  for (let i = 0; i < 8; i++) {
+    const out = oneEdit(random, s);
+    if (out !== s) return out;
+  }
+  return `${s}${s.endsWith('x') ? 'y' : 'x'}`;
+}
+
+function oneEdit(random: Random, s: string): string {
   if (s.length < 2) return s + pick(random, LETTERS);
   const i = Math.floor(random() * s.length);
   switch (Math.floor(random() * 4)) {
@@ -116,7 +124,10 @@ function corruptEmail(random: Random, email: string): string {
   const domain = email.slice(at + 1);
   const r = random();
   if (r < 0.4) return `${typo(random, local)}@${domain}`;
-  if (r < 0.55) return `${typo(random, typo(random, local))}@${domain}`;
+  if (r < 0.55) {
+    const twice = typo(random, typo(random, local));
+    return `${twice === local ? typo(random, local) : twice}@${domain}`;
+  }
   if (r < 0.7) return `${local}@${typo(random, domain)}`;
   if (r < 0.8) return `${typo(random, local)}@${typo(random, domain)}`;
   if (r < 0.9) return `${local}${domain}`; // dropped @
@@ -145,7 +156,9 @@ function corruptDob(random: Random, value: string): string {
 }
 
 function corruptCity(random: Random, city: string): string {
-  return random() < 0.3 ? typo(random, typo(random, city)) : typo(random, city);
+  const once = typo(random, city);
+  const twice = random() < 0.3 ? typo(random, once) : once;
+  return twice === city ? once : twice;
 }
 
 function blankOne(random: Random, ids: Identifier[]): Identifier[] {
