@@ -76,7 +76,7 @@ export function blockingKeysOfProfile(p: Profile): string[] {
     // A mangled domain keeps the local part; a typo in a long local part keeps one of its
     // deletion variants (two addresses one edit apart always share one).
     if (local.length >= 3) add('EL', local);
-    if (local.length >= MIN_LOCAL_FOR_DELETIONS) for (const d of deletionNeighbourhood(local)) if (d !== local) add('ED', d);
+    if (local.length >= MIN_LOCAL_FOR_DELETIONS) for (const d of deletionNeighbourhood(local)) add('ED', d);
   }
   for (const v of first(p.phone)) add('PH', v);
   for (const v of first(p.nationalId)) add('NI', v);

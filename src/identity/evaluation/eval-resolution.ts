@@ -24,12 +24,14 @@ import { pathToFileURL } from 'node:url';
 import type { Identifier } from '../../../connectors/contract.js';
 import { Relationship } from '../../domain/vocabulary.js';
 import { normaliseIdentifier } from '../normalise/index.js';
-import { createMatchModel } from '../matching/model.js';
+import { createMatchModel, type MatchModel } from '../matching/model.js';
+import { sourcePrior } from '../matching/prior.js';
 import { checkParameters } from '../matching/parameters.js';
 import { profileOfRaw } from '../matching/profile.js';
 import { termFrequenciesOf } from '../matching/term-frequencies.js';
 import { resolveSubject, type SourceLookup } from '../resolver.js';
 import { blockingFigures } from './blocking-figures.js';
+import { reliabilityTable } from './calibration.js';
 import { filterSplit, loadRecordsFromArgs, one, parseArgs } from './cli-args.js';
 import type { LabelledRecord } from './labelled-records.js';
 import { MemorySource } from './memory-source.js';
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   const limit = one(args, 'limit');
   if (!args.flags.has('in-memory')) {
     const results = await runOverGraphql(records, limit ? Number(limit) : undefined);
-    report(records, results, 'subject over HTTP, generic SQL source, gateway model and thresholds');
+    report(records, results, 'subject over HTTP, generic SQL source, gateway model and thresholds', createMatchModel());
     return;
   }
   const source = new MemorySource('evaluation');
@@ -147,13 +149,13 @@ async function main(): Promise<void> {
     resolveOptions: { model, maxRounds: Number(one(args, 'max-rounds') ?? '4') },
     ...(limit ? { limit: Number(limit) } : {}),
   });
-  report(records, results, `model ${model.parameters.version}, thresholds ${model.thresholds.match}/${model.thresholds.review}, tf ${tfMode}`);
+  report(records, results, `model ${model.parameters.version}, thresholds ${model.thresholds.match}/${model.thresholds.review}, tf ${tfMode}`, model);
 }
 
 const f = (x: number) => x.toFixed(4);
 
 /** Prints the figures over every query, then per record kind (--kind) when the records carry one. */
-function report(records: LabelledRecord[], results: QueryResult[], how: string): void {
+function report(records: LabelledRecord[], results: QueryResult[], how: string, model: MatchModel): void {
   const entityOf = new Map(records.map((r) => [r.id, r.entity]));
   const figures = evaluate(entityOf, results);
   const asked = new Set(results.map((r) => r.queryId));
@@ -163,6 +165,11 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string):
   console.log(`B-cubed (MATCH) precision ${f(figures.bcubedPrecision)} recall ${f(figures.bcubedRecall)}; queries with every true record back: ${f(figures.completeQueries)} (MATCH+REVIEW), ${f(figures.completeQueriesMatch)} (MATCH)`);
   console.log(`blocking (keys of the query alone, first round): recall ${f(blocking.recall)}, candidates per query mean ${blocking.candidatesMean.toFixed(1)} p95 ${blocking.candidatesP95}, keys per record ${blocking.keysMean.toFixed(1)}`);
   console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (${how})`);
+  // The evaluation source holds every record: its prior is scaled to that size, as the gateway does.
+  const lambda = sourcePrior(model.parameters.probabilityTwoRandomRecordsMatch, model.parameters.priorRecords, records.length);
+  const reliability = reliabilityTable(records, model, lambda);
+  console.log('reliability (candidate pairs sharing a blocking key): predicted probability bin, pairs, mean predicted, observed match rate');
+  for (const b of reliability) console.log(`  [${b.from}, ${b.to}): ${b.pairs}, ${f(b.meanPredicted)}, ${f(b.observed)}`);
   const kinds = [...new Set(records.map((r) => r.tag).filter((t): t is string => t !== undefined))].sort();
   const perKind: Record<string, ReturnType<typeof summary> & { blockingRecall: number }> = {};
   if (kinds.length > 0) {
@@ -182,6 +189,7 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string):
     completeQueries: round(figures.completeQueries), completeQueriesMatch: round(figures.completeQueriesMatch),
     blockingRecall: round(blocking.recall), candidatesPerQuery: Math.round(blocking.candidatesMean * 10) / 10,
     queries: figures.queries, p50ms: round(figures.p50ms), p95ms: round(figures.p95ms),
+    reliability: reliability.map((b) => [b.from, b.pairs, round(b.meanPredicted), round(b.observed)]),
     ...(kinds.length > 0 ? { perKind } : {}),
   }));
 }

@@ -120,9 +120,9 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
       if (out && out.level < other) return out;
       const cross = best(q[side], r[otherSide], (a, b) => (sameName(a, b) ? crossed : other), showName);
       if (cross && cross.level === crossed) return cross;
-      // The record's value is the query's other name, written in this column: the swap
-      // explains the difference, which is then no evidence against the pair.
-      if (out && r[side].some((b) => q[otherSide].some((a) => sameName(a, b)))) return null;
+      // The record holds one name, in this column, and it is the query's other name: the
+      // record wrote its only name in the wrong column, which is no evidence against the pair.
+      if (out && r[otherSide].length === 0 && r[side].some((b) => q[otherSide].some((a) => sameName(a, b)))) return null;
       return out;
     },
   };
@@ -130,6 +130,8 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
 
 const givenName = nameComparison('givenName', 'given', true);
 const familyName = nameComparison('familyName', 'family', false);
+
+const digitsOf = (s: string) => s.replace(/\D/g, '');
 
 const DAY_MS = 86_400_000;
 const daysApart = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse(b)) / DAY_MS;
@@ -185,7 +187,8 @@ const email: ComparisonDefinition = {
       if (sa === sb) return 1;
       const la = localPart(a);
       if (la !== '' && la === localPart(b)) return 2;
-      if (withinEdits(sa, sb, 2)) return 3;
+      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts.
+      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(localPart(b))) return 3;
       if (jw(a, b) >= 0.88) return 4;
       const at = a.lastIndexOf('@');
       if (at > 0 && b.endsWith(a.slice(at))) return 5;
