@@ -172,7 +172,7 @@ const email: ComparisonDefinition = {
   levels: [
     { label: 'exact', kind: 'agree' },
     { label: 'same but for punctuation', kind: 'agree' },
-    { label: 'same local part', kind: 'agree' },
+    { label: 'same local part', kind: 'partial' },
     { label: 'within two edits', kind: 'agree' },
     { label: 'jaro-winkler >= 0.88', kind: 'partial' },
     { label: 'same domain', kind: 'partial' },
