@@ -41,6 +41,7 @@ export function loadRecordsFromArgs(args: ParsedArgs): LabelledRecord[] {
   const idColumn = one(args, 'id');
   const regex = one(args, 'entity-regex');
   const cluster = one(args, 'cluster');
+  const kind = one(args, 'kind');
   const mappings: ColumnMapping[] = (args.values.get('map') ?? []).map(parseMapping);
   if (files.length === 0 || !idColumn || (!regex && !cluster) || mappings.length === 0) {
     throw new Error('usage: --csv FILE [--csv FILE ...] --id COLUMN (--entity-regex REGEX | --cluster COLUMN) --map COLUMN[+COLUMN...]=IDENTIFIER_TYPE [--map ...]');
@@ -52,6 +53,7 @@ export function loadRecordsFromArgs(args: ParsedArgs): LabelledRecord[] {
       mappings,
       ...(regex ? { entityRegex: new RegExp(regex) } : {}),
       ...(cluster ? { clusterColumn: cluster } : {}),
+      ...(kind ? { tagColumn: kind } : {}),
     });
     // Ids need only be unique per file; prefix when several files are loaded.
     for (const r of loaded) records.push(files.length > 1 ? { ...r, id: `${i}:${r.id}` } : r);

@@ -14,18 +14,24 @@
 //     --map street_number+address_1=STREET_ADDRESS --map suburb=CITY --map postcode=POSTCODE \
 //     --map date_of_birth=DATE_OF_BIRTH --map soc_sec_id=NATIONAL_ID
 //   [--split all|train|test --split-share 0.5] [--tf data|params] [--limit N]
-//   [--match-threshold P] [--review-threshold P] [--max-rounds N]
+//   [--match-threshold P] [--review-threshold P] [--max-rounds N] [--parameters FILE]
+//   [--kind COLUMN]   (figures per value of COLUMN, e.g. the messy generator's corruption)
 //
 // The source sits behind the lookup function, so another mode (the generic SQL connector,
 // the GraphQL `subject` query) only replaces `lookup`.
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Identifier } from '../../../connectors/contract.js';
 import { Relationship } from '../../domain/vocabulary.js';
 import { normaliseIdentifier } from '../normalise/index.js';
-import { createMatchModel } from '../matching/model.js';
+import { createMatchModel, type MatchModel } from '../matching/model.js';
+import { sourcePrior } from '../matching/prior.js';
+import { checkParameters } from '../matching/parameters.js';
 import { profileOfRaw } from '../matching/profile.js';
 import { termFrequenciesOf } from '../matching/term-frequencies.js';
 import { resolveSubject, type SourceLookup } from '../resolver.js';
+import { blockingFigures } from './blocking-figures.js';
+import { reliabilityTable } from './calibration.js';
 import { filterSplit, loadRecordsFromArgs, one, parseArgs } from './cli-args.js';
 import type { LabelledRecord } from './labelled-records.js';
 import { MemorySource } from './memory-source.js';
@@ -52,8 +58,12 @@ function usable(id: Identifier): boolean {
   }
 }
 
-export async function runEvaluation(run: EvaluationRun) {
-  const entityOf = new Map(run.records.map((r) => [r.id, r.entity]));
+export async function runEvaluation(run: EvaluationRun): Promise<EvaluationFigures> {
+  return evaluate(new Map(run.records.map((r) => [r.id, r.entity])), await resolveEach(run));
+}
+
+/** One resolution per record (or the first `limit`), as query results. */
+export async function resolveEach(run: EvaluationRun): Promise<QueryResult[]> {
   const results: QueryResult[] = [];
   const queries = run.limit ? run.records.slice(0, run.limit) : run.records;
   for (const r of queries) {
@@ -70,13 +80,13 @@ export async function runEvaluation(run: EvaluationRun) {
     const ms = performance.now() - started;
     results.push({ queryId: r.id, returned: resolution.records.map((m) => ({ recordId: m.recordId, band: m.band })), ms });
   }
-  return evaluate(entityOf, results);
+  return results;
 }
 
 const SUBJECT = `query Evaluate($q: SubjectQueryInput!) { subject(query: $q) { complete records { recordId band } } }`;
 
 /** The product path: generic SQL source, `subject` over HTTP, one query per record. */
-export async function runOverGraphql(records: LabelledRecord[], limit?: number, log: (line: string) => void = (l) => console.error(l)): Promise<EvaluationFigures> {
+export async function runOverGraphql(records: LabelledRecord[], limit?: number, log: (line: string) => void = (l) => console.error(l)): Promise<QueryResult[]> {
   const password = decodeURIComponent(new URL(SCRATCH_SERVER_URL).password);
   const gateway = await startThrowawayGateway({ prefix: 'dsr_eval', env: password ? { DSR_SOURCE_SECRET_EVAL_DB_PASSWORD: password } : {} });
   try {
@@ -85,7 +95,6 @@ export async function runOverGraphql(records: LabelledRecord[], limit?: number, 
     await loadEvaluationTable(gateway.databaseUrl, records, columns);
     await registerEvaluationSource(gateway.runtime.services.sources, gateway.databaseUrl, columns, password ? 'DSR_SOURCE_SECRET_EVAL_DB_PASSWORD' : undefined);
     log(`loaded and indexed ${records.length} records through the generic SQL connector in ${Math.round(performance.now() - started)} ms`);
-    const entityOf = new Map(records.map((r) => [r.id, r.entity]));
     const results: QueryResult[] = [];
     const queries = limit ? records.slice(0, limit) : records;
     started = performance.now();
@@ -102,7 +111,7 @@ export async function runOverGraphql(records: LabelledRecord[], limit?: number, 
       results.push({ queryId: r.id, returned, ms });
       if (results.length % 1000 === 0) log(`${results.length}/${queries.length} queries, ${Math.round(performance.now() - started)} ms`);
     }
-    return evaluate(entityOf, results);
+    return results;
   } finally {
     await gateway.stop();
   }
@@ -112,13 +121,9 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const records = filterSplit(loadRecordsFromArgs(args), args);
   const limit = one(args, 'limit');
-  const f = (x: number) => x.toFixed(4);
   if (!args.flags.has('in-memory')) {
-    const figures = await runOverGraphql(records, limit ? Number(limit) : undefined);
-    console.log(`records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`);
-    console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
-    console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (subject over HTTP, generic SQL source, gateway model and thresholds)`);
-    printJson(figures);
+    const results = await runOverGraphql(records, limit ? Number(limit) : undefined);
+    report(records, results, 'subject over HTTP, generic SQL source, gateway model and thresholds', createMatchModel());
     return;
   }
   const source = new MemorySource('evaluation');
@@ -130,11 +135,13 @@ async function main(): Promise<void> {
   const thresholds: { match?: number; review?: number } = {};
   if (one(args, 'match-threshold')) thresholds.match = Number(one(args, 'match-threshold'));
   if (one(args, 'review-threshold')) thresholds.review = Number(one(args, 'review-threshold'));
+  const parametersFile = one(args, 'parameters');
   const model = createMatchModel({
     thresholds,
+    ...(parametersFile ? { parameters: checkParameters(JSON.parse(readFileSync(parametersFile, 'utf8'))) } : {}),
     ...(tfMode === 'data' ? { termFrequencies: termFrequenciesOf(records.map((r) => profileOfRaw(r.identifiers))) } : {}),
   });
-  const figures = await runEvaluation({
+  const results = await resolveEach({
     records,
     lookup: (_sourceId, queries) => source.discover(queries),
     sourceIds: [source.id],
@@ -142,18 +149,55 @@ async function main(): Promise<void> {
     resolveOptions: { model, maxRounds: Number(one(args, 'max-rounds') ?? '4') },
     ...(limit ? { limit: Number(limit) } : {}),
   });
-  console.log(`records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`);
-  console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
-  console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (model ${model.parameters.version}, thresholds ${model.thresholds.match}/${model.thresholds.review}, tf ${tfMode})`);
-  printJson(figures);
+  report(records, results, `model ${model.parameters.version}, thresholds ${model.thresholds.match}/${model.thresholds.review}, tf ${tfMode}`, model);
 }
 
-function printJson(figures: EvaluationFigures): void {
-  const round = (x: number) => Math.round(x * 10000) / 10000;
+const f = (x: number) => x.toFixed(4);
+
+/** Prints the figures over every query, then per record kind (--kind) when the records carry one. */
+function report(records: LabelledRecord[], results: QueryResult[], how: string, model: MatchModel): void {
+  const entityOf = new Map(records.map((r) => [r.id, r.entity]));
+  const figures = evaluate(entityOf, results);
+  const asked = new Set(results.map((r) => r.queryId));
+  const blocking = blockingFigures(records, records.filter((r) => asked.has(r.id)));
+  console.log(`records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`);
+  console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
+  console.log(`B-cubed (MATCH) precision ${f(figures.bcubedPrecision)} recall ${f(figures.bcubedRecall)}; queries with every true record back: ${f(figures.completeQueries)} (MATCH+REVIEW), ${f(figures.completeQueriesMatch)} (MATCH)`);
+  console.log(`blocking (keys of the query alone, first round): recall ${f(blocking.recall)}, candidates per query mean ${blocking.candidatesMean.toFixed(1)} p95 ${blocking.candidatesP95}, keys per record ${blocking.keysMean.toFixed(1)}`);
+  console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (${how})`);
+  // The evaluation source holds every record: its prior is scaled to that size, as the gateway does.
+  const lambda = sourcePrior(model.parameters.probabilityTwoRandomRecordsMatch, model.parameters.priorRecords, records.length);
+  const reliability = reliabilityTable(records, model, lambda);
+  console.log('reliability (candidate pairs sharing a blocking key): predicted probability bin, pairs, mean predicted, observed match rate');
+  for (const b of reliability) console.log(`  [${b.from}, ${b.to}): ${b.pairs}, ${f(b.meanPredicted)}, ${f(b.observed)}`);
+  const kinds = [...new Set(records.map((r) => r.tag).filter((t): t is string => t !== undefined))].sort();
+  const perKind: Record<string, ReturnType<typeof summary> & { blockingRecall: number }> = {};
+  if (kinds.length > 0) {
+    const tagOf = new Map(records.map((r) => [r.id, r.tag]));
+    console.log('per kind of query record: kind, queries, true pairs, MATCH precision, MATCH recall, F1, MATCH+REVIEW recall, blocking recall');
+    for (const kind of kinds) {
+      const subset = results.filter((r) => tagOf.get(r.queryId) === kind);
+      const k = evaluate(entityOf, subset);
+      const b = blockingFigures(records, records.filter((r) => r.tag === kind && asked.has(r.id)));
+      perKind[kind] = { ...summary(k), blockingRecall: round(b.recall) };
+      console.log(`  ${kind}: ${k.queries}, ${k.truePairs}, ${f(k.precision)}, ${f(k.recall)}, ${f(k.f1)}, ${f(k.reviewRecall)}, ${f(b.recall)}`);
+    }
+  }
   console.log(JSON.stringify({
-    precision: round(figures.precision), recall: round(figures.recall), f1: round(figures.f1), reviewRecall: round(figures.reviewRecall),
+    ...summary(figures),
+    bcubedPrecision: round(figures.bcubedPrecision), bcubedRecall: round(figures.bcubedRecall),
+    completeQueries: round(figures.completeQueries), completeQueriesMatch: round(figures.completeQueriesMatch),
+    blockingRecall: round(blocking.recall), candidatesPerQuery: Math.round(blocking.candidatesMean * 10) / 10,
     queries: figures.queries, p50ms: round(figures.p50ms), p95ms: round(figures.p95ms),
+    reliability: reliability.map((b) => [b.from, b.pairs, round(b.meanPredicted), round(b.observed)]),
+    ...(kinds.length > 0 ? { perKind } : {}),
   }));
+}
+
+const round = (x: number) => Math.round(x * 10000) / 10000;
+
+function summary(figures: EvaluationFigures) {
+  return { precision: round(figures.precision), recall: round(figures.recall), f1: round(figures.f1), reviewRecall: round(figures.reviewRecall) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -14,6 +14,8 @@ export interface LabelledCsvOptions {
   idColumn: string;
   entityRegex?: RegExp;
   clusterColumn?: string;
+  /** A column naming the record's kind (e.g. its corruption), reported on separately. */
+  tagColumn?: string;
   mappings: ColumnMapping[];
 }
 
@@ -21,6 +23,7 @@ export interface LabelledRecord {
   id: string;
   entity: string;
   identifiers: Identifier[];
+  tag?: string;
 }
 
 /** Parses "street_number+address_1=STREET_ADDRESS". */
@@ -38,7 +41,7 @@ export function parseMapping(spec: string): ColumnMapping {
 
 export function loadLabelledRecords(csvText: string, options: LabelledCsvOptions): LabelledRecord[] {
   const { header, rows } = readCsvTable(csvText);
-  const need = [options.idColumn, ...(options.clusterColumn ? [options.clusterColumn] : []), ...options.mappings.flatMap((m) => m.columns)];
+  const need = [options.idColumn, ...(options.clusterColumn ? [options.clusterColumn] : []), ...(options.tagColumn ? [options.tagColumn] : []), ...options.mappings.flatMap((m) => m.columns)];
   for (const column of need) if (!header.includes(column)) throw new Error(`column "${column}" not in CSV header`);
   if (!options.entityRegex && !options.clusterColumn) throw new Error('need --entity-regex or --cluster');
   const records: LabelledRecord[] = [];
@@ -57,7 +60,8 @@ export function loadLabelledRecords(csvText: string, options: LabelledCsvOptions
       const parts = mapping.columns.map((c) => row[c]).filter((v): v is string => v !== null && v !== undefined);
       if (parts.length > 0) identifiers.push({ type: mapping.type, value: parts.join(' ') });
     }
-    records.push({ id, entity, identifiers });
+    const tag = options.tagColumn ? row[options.tagColumn] : undefined;
+    records.push(tag ? { id, entity, identifiers, tag } : { id, entity, identifiers });
   }
   return records;
 }

@@ -21,6 +21,12 @@ export interface EvaluationFigures {
   matchPairs: number;
   truePositives: number;
   reviewPairs: number;
+  /** B-cubed over queries at MATCH: each query's cluster is itself plus its MATCH records. */
+  bcubedPrecision: number;
+  bcubedRecall: number;
+  /** Share of queries whose every true record came back (in MATCH+REVIEW; in MATCH). */
+  completeQueries: number;
+  completeQueriesMatch: number;
 }
 
 /** Nearest-rank percentile (p in 0..100); 0 for no samples. */
@@ -39,22 +45,38 @@ export function evaluate(entityOf: ReadonlyMap<string, string>, results: readonl
   let tp = 0;
   let reviewPairs = 0;
   let reviewTp = 0;
+  let bcubedPrecision = 0;
+  let bcubedRecall = 0;
+  let complete = 0;
+  let completeMatch = 0;
   for (const r of results) {
     const entity = entityOf.get(r.queryId);
     if (entity === undefined) throw new Error(`query ${r.queryId} has no entity label`);
     truePairs += clusterSize.get(entity)! - 1;
     const seen = new Set<string>();
+    let queryTp = 0;
+    let queryReviewTp = 0;
+    let queryMatches = 0;
     for (const x of r.returned) {
       if (x.recordId === r.queryId || seen.has(x.recordId)) continue;
       seen.add(x.recordId);
       const same = entityOf.get(x.recordId) === entity;
       reviewPairs++;
-      if (same) reviewTp++;
+      if (same) queryReviewTp++;
       if (x.band === MatchBand.MATCH) {
-        matchPairs++;
-        if (same) tp++;
+        queryMatches++;
+        if (same) queryTp++;
       }
     }
+    const others = clusterSize.get(entity)! - 1;
+    matchPairs += queryMatches;
+    tp += queryTp;
+    reviewTp += queryReviewTp;
+    // The query record belongs to its own cluster on both sides.
+    bcubedPrecision += (queryTp + 1) / (queryMatches + 1);
+    bcubedRecall += (queryTp + 1) / (others + 1);
+    if (queryReviewTp === others) complete++;
+    if (queryTp === others) completeMatch++;
   }
   // No predictions means no false ones: precision 1. No true pairs: nothing to miss.
   const precision = matchPairs === 0 ? 1 : tp / matchPairs;
@@ -68,5 +90,9 @@ export function evaluate(entityOf: ReadonlyMap<string, string>, results: readonl
     p50ms: percentile(ms, 50),
     p95ms: percentile(ms, 95),
     truePairs, matchPairs, truePositives: tp, reviewPairs,
+    bcubedPrecision: results.length === 0 ? 1 : bcubedPrecision / results.length,
+    bcubedRecall: results.length === 0 ? 1 : bcubedRecall / results.length,
+    completeQueries: results.length === 0 ? 1 : complete / results.length,
+    completeQueriesMatch: results.length === 0 ? 1 : completeMatch / results.length,
   };
 }

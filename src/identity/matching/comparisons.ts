@@ -4,7 +4,8 @@
 // level live in the parameters file; the predicates live here, and the loader checks
 // that both list the same labels in the same order.
 import type { NameValue, Profile } from './profile.js';
-import { jw, phoneticMatch, withinOneEdit } from './similarity.js';
+import { emailSkeleton, localPart } from '../normalise/contact.js';
+import { jw, phoneticMatch, withinEdits, withinOneEdit } from './similarity.js';
 
 /**
  * Groups of independent evidence for the band rule: given and family name are one
@@ -21,6 +22,11 @@ export type ComparisonField =
 export interface LevelDefinition {
   label: string;
   kind: LevelKind;
+  /**
+   * The level's agreement is already counted by another field of its group (a postcode on
+   * the street that agreed): it weighs nothing, so one address is one piece of evidence.
+   */
+  neutral?: boolean;
 }
 
 export interface ComparisonOutcome {
@@ -62,15 +68,17 @@ function best<T>(
 
 const showName = (n: NameValue) => n.value;
 
-/** Given and family names crossed: "Smith John" against "John Smith". */
-function reversed(q: Profile, r: Profile): boolean {
-  const close = (a: NameValue[], b: NameValue[]) => a.some((x) => b.some((y) => x.value === y.value || jw(x.value, y.value) >= 0.92));
-  return close(q.given, r.family) && close(q.family, r.given);
+/** Close enough to be the same name written in the other column. */
+function sameName(x: NameValue, y: NameValue): boolean {
+  return x.value === y.value || jw(x.value, y.value) >= 0.88 || (x.phonetic[0] !== '' && x.phonetic[0] === y.phonetic[0]);
 }
 
 /**
  * Given and family names compare the same way; only given names also have a nickname
- * level ("bill" and "william"). Levels run from the strongest agreement down.
+ * level ("bill" and "william"). Levels run from the strongest agreement down. "names
+ * reversed" (Splink's columns-reversed level) is this field's query value found in the
+ * record's other name column: "Watson, Noah" against "Noah, Watson", also when the other
+ * side left this column blank.
  */
 function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'family', withNickname: boolean): ComparisonDefinition {
   const levels: ComparisonDefinition['levels'] = [
@@ -92,6 +100,7 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
     'names reversed',
     'else',
   ].map(level) as [number, number, number, number, number, number, number];
+  const otherSide = side === 'given' ? 'family' : 'given';
   return {
     field,
     group: 'NAME',
@@ -108,7 +117,12 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
         if (s >= 0.8) return similar;
         return other;
       }, showName);
-      if (out && out.level === other && reversed(q, r)) out.level = crossed;
+      if (out && out.level < other) return out;
+      const cross = best(q[side], r[otherSide], (a, b) => (sameName(a, b) ? crossed : other), showName);
+      if (cross && cross.level === crossed) return cross;
+      // The record holds one name, in this column, and it is the query's other name: the
+      // record wrote its only name in the wrong column, which is no evidence against the pair.
+      if (out && r[otherSide].length === 0 && r[side].some((b) => q[otherSide].some((a) => sameName(a, b)))) return null;
       return out;
     },
   };
@@ -116,6 +130,11 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
 
 const givenName = nameComparison('givenName', 'given', true);
 const familyName = nameComparison('familyName', 'family', false);
+
+const digitsOf = (s: string) => s.replace(/\D/g, '');
+
+const DAY_MS = 86_400_000;
+const daysApart = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse(b)) / DAY_MS;
 
 const dateOfBirth: ComparisonDefinition = {
   field: 'dateOfBirth',
@@ -126,8 +145,8 @@ const dateOfBirth: ComparisonDefinition = {
     { label: 'exact', kind: 'agree' },
     { label: 'one typo', kind: 'agree' },
     { label: 'day and month transposed', kind: 'agree' },
-    { label: 'same year and month', kind: 'partial' },
-    { label: 'same year', kind: 'partial' },
+    { label: 'within a month', kind: 'agree' },
+    { label: 'within a year', kind: 'partial' },
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
@@ -137,8 +156,9 @@ const dateOfBirth: ComparisonDefinition = {
       const [ay, am, ad] = a.split('-');
       const [by, bm, bd] = b.split('-');
       if (ay === by && am === bd && ad === bm) return 2;
-      if (ay === by && am === bm) return 3;
-      if (ay === by) return 4;
+      const days = daysApart(a, b);
+      if (days <= 31) return 3;
+      if (days <= 366) return 4;
       return 5;
     }, (v) => v);
   },
@@ -151,16 +171,28 @@ const email: ComparisonDefinition = {
   tfAdjusted: false,
   levels: [
     { label: 'exact', kind: 'agree' },
+    { label: 'same but for punctuation', kind: 'agree' },
     { label: 'same local part', kind: 'partial' },
+    { label: 'within two edits', kind: 'agree' },
     { label: 'jaro-winkler >= 0.88', kind: 'partial' },
+    { label: 'same domain', kind: 'partial' },
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
     return best(q.email, r.email, (a, b) => {
       if (a === b) return 0;
-      if (a.slice(0, a.lastIndexOf('@')) === b.slice(0, b.lastIndexOf('@'))) return 1;
-      if (jw(a, b) >= 0.88) return 2;
-      return 3;
+      const sa = emailSkeleton(a);
+      const sb = emailSkeleton(b);
+      // A lost "@" or a dot in its place (sources keep such addresses as they are).
+      if (sa === sb) return 1;
+      const la = localPart(a);
+      if (la !== '' && la === localPart(b)) return 2;
+      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts.
+      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(localPart(b))) return 3;
+      if (jw(a, b) >= 0.88) return 4;
+      const at = a.lastIndexOf('@');
+      if (at > 0 && b.endsWith(a.slice(at))) return 5;
+      return 6;
     }, (v) => v);
   },
 };
@@ -215,6 +247,12 @@ const reference: ComparisonDefinition = {
   },
 };
 
+const streetLevel = (a: string, b: string) => {
+  if (a === b) return 0;
+  const s = jw(a, b);
+  return s >= 0.9 ? 1 : s >= 0.75 ? 2 : 3;
+};
+
 const street: ComparisonDefinition = {
   field: 'street',
   group: 'ADDRESS',
@@ -227,15 +265,34 @@ const street: ComparisonDefinition = {
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
-    return best(q.street, r.street, (a, b) => {
-      if (a === b) return 0;
-      const s = jw(a, b);
-      return s >= 0.9 ? 1 : s >= 0.75 ? 2 : 3;
-    }, (v) => v);
+    return best(q.street, r.street, streetLevel, (v) => v);
   },
 };
 
-const postcode = exactOrTypo('postcode', 'ADDRESS', { identifying: false, typo: 'partial' });
+// Street, postcode and city of one address are not independent: two records on the same
+// street share its postcode and city whether or not they are the same person (a spouse).
+// A postcode that agrees where the street already agreed, and a city that agrees where the
+// street or postcode already agreed, are neutral levels: the address counts once.
+const streetAgrees = (q: Profile, r: Profile) => q.street.some((a) => r.street.some((b) => streetLevel(a, b) <= 1));
+const postcodeAgrees = (q: Profile, r: Profile) => q.postcode.some((a) => r.postcode.includes(a));
+
+const postcode: ComparisonDefinition = {
+  field: 'postcode',
+  group: 'ADDRESS',
+  identifying: false,
+  tfAdjusted: false,
+  levels: [
+    { label: 'exact, street agrees', kind: 'partial', neutral: true },
+    { label: 'exact', kind: 'agree' },
+    { label: 'one typo', kind: 'partial' },
+    { label: 'else', kind: 'disagree' },
+  ],
+  compare(q, r) {
+    const out = best(q.postcode, r.postcode, (a, b) => (a === b ? 1 : withinOneEdit(a, b) ? 2 : 3), (v) => v);
+    if (out?.level === 1 && streetAgrees(q, r)) out.level = 0;
+    return out;
+  },
+};
 
 const city: ComparisonDefinition = {
   field: 'city',
@@ -243,12 +300,20 @@ const city: ComparisonDefinition = {
   identifying: false,
   tfAdjusted: false,
   levels: [
+    { label: 'agrees, street or postcode agrees', kind: 'partial', neutral: true },
     { label: 'exact', kind: 'agree' },
     { label: 'jaro-winkler >= 0.88', kind: 'agree' },
+    { label: 'jaro-winkler >= 0.70', kind: 'partial' },
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
-    return best(q.city, r.city, (a, b) => (a === b ? 0 : jw(a, b) >= 0.88 ? 1 : 2), (v) => v);
+    const out = best(q.city, r.city, (a, b) => {
+      if (a === b) return 1;
+      const s = jw(a, b);
+      return s >= 0.88 ? 2 : s >= 0.7 ? 3 : 4;
+    }, (v) => v);
+    if (out && out.level <= 2 && (streetAgrees(q, r) || postcodeAgrees(q, r))) out.level = 0;
+    return out;
   },
 };
 

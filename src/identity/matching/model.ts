@@ -109,7 +109,8 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
       const tf = tfOf(model, c.field, outcome.queryValue);
       if (tf !== undefined) tfAdjustment = log2(u / tf);
     }
-    const weight = log2(m / u) + tfAdjustment;
+    // A neutral level repeats evidence another field of its group already counted.
+    const weight = def.neutral ? 0 : log2(m / u) + tfAdjustment;
     total += weight;
     fields.push({ field: c.field, group: c.group, level: def.label, kind: def.kind, queryValue: outcome.queryValue, recordValue: outcome.recordValue, m, u, weight, tfAdjustment });
     const g = groups.get(c.group) ?? { agree: false, disagree: false, weight: 0 };

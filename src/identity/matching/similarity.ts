@@ -17,3 +17,9 @@ export function phoneticMatch(a: readonly [string, string], b: readonly [string,
   const [b1, b2] = b;
   return (a1 !== '' && (a1 === b1 || a1 === b2)) || (a2 !== '' && (a2 === b1 || a2 === b2));
 }
+
+/** At most `n` edits apart (Damerau–Levenshtein). */
+export function withinEdits(a: string, b: string, n: number): boolean {
+  if (Math.abs(a.length - b.length) > n) return false;
+  return damerauLevenshtein(a, b) <= n;
+}

@@ -11,7 +11,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
  * compares local parts fuzzily).
  */
 export function normaliseEmail(raw: string): string {
-  const value = raw.trim().replace(/^mailto:/i, '').toLowerCase();
+  const value = repairedEmail(raw.trim().replace(/^mailto:/i, '').toLowerCase());
   if (!EMAIL.test(value) || value.includes('..')) {
     throw new InvalidIdentifierError(IdentifierType.EMAIL, 'not an email address');
   }
@@ -33,4 +33,43 @@ export function normalisePhone(raw: string, defaultCountry?: CountryCode): strin
     );
   }
   return parsed.number;
+}
+
+// Large mail providers: an address at one of them that lost its "@" (or got a dot in its
+// place) on a web form can be put back together unambiguously.
+const PROVIDERS = [
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'hotmail.com', 'hotmail.co.uk', 'hotmail.fr',
+  'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'aol.com', 'gmx.de', 'gmx.net', 'web.de', 'orange.fr',
+  'free.fr', 'wanadoo.fr', 'laposte.net', 'libero.it', 'btinternet.com', 'protonmail.com', 'proton.me',
+].sort((a, b) => b.length - a.length);
+
+/** "jane.doe.gmail.com" or "janedoegmail.com" -> "jane.doe@gmail.com"; anything else unchanged. */
+export function repairedEmail(value: string): string {
+  if (value.includes('@')) return value;
+  for (const provider of PROVIDERS) {
+    if (!value.endsWith(provider)) continue;
+    const local = value.slice(0, -provider.length).replace(/\.$/, '');
+    if (/^[^\s@.][^\s@]*$/.test(local)) return `${local}@${provider}`;
+  }
+  return value;
+}
+
+/**
+ * A source's address that lost its "@" and cannot be repaired ("jo.smith.acme-corp.net"):
+ * not usable as an address, still evidence when compared with the well-formed one.
+ */
+export function mangledEmail(raw: string): string | null {
+  const value = raw.trim().toLowerCase();
+  return /^[a-z0-9][^\s@]{2,}\.[a-z]{2,}$/.test(value) ? value : null;
+}
+
+/** An address without "@" and dots: "jo.smith@x.com" and "jo.smithx.com" agree. */
+export function emailSkeleton(email: string): string {
+  return email.replace(/[@.]/g, '');
+}
+
+/** The local part of an e-mail address ("" when there is none). */
+export function localPart(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? email.slice(0, at) : '';
 }

@@ -6,7 +6,7 @@ import type { Identifier } from '../../../connectors/contract.js';
 import { IdentifierType } from '../../domain/vocabulary.js';
 import { InvalidIdentifierError } from '../errors.js';
 import { normaliseCity, normalisePostcode, normaliseStreetAddress } from './address.js';
-import { normaliseEmail, normalisePhone } from './contact.js';
+import { mangledEmail, normaliseEmail, normalisePhone } from './contact.js';
 import { normaliseDateOfBirth, type DateOrder } from './dates.js';
 import { normaliseReference } from './ids.js';
 import { canonicalGiven, normaliseFamilyName, normaliseFullName, normaliseGivenName, phoneticCodes } from './names.js';
@@ -124,7 +124,8 @@ function rememberedNormalisation(id: Identifier, options: NormaliseOptions): Nor
     try {
       hit = Object.freeze(normaliseIdentifier(id, options));
     } catch {
-      hit = 'unusable';
+      const mangled = id.type === IdentifierType.EMAIL ? mangledEmail(id.value) : null;
+      hit = mangled ? Object.freeze({ type: id.type, value: mangled }) : 'unusable';
     }
     remembered.set(key, hit);
   }

@@ -1,5 +1,10 @@
 // Estimates the matching model's parameters from a labelled CSV and writes the versioned
-// parameters JSON (default src/identity/matching/parameters.v1.json).
+// parameters JSON (default src/identity/matching/parameters.v2.json).
+//
+// Without labels (--unlabelled; no --cluster or --entity-regex needed): u from random
+// pairs, m by expectation-maximisation over the pairs blocking makes candidates, λ from
+// the estimated matches among them (Splink's estimate_u_using_random_sampling and EM).
+// A deployment fits its own sources this way; labelled fitting stays for evaluation.
 //
 // Method (labelled estimation, Splink's vocabulary):
 // - u (level frequencies among non-matches): from random record pairs of different
@@ -19,7 +24,9 @@
 //     [--split train --split-share 0.5] [--version 1] [--out FILE] [--pairs 400000]
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { blockingKeysOfProfile } from '../blocking.js';
 import { COMPARISONS } from '../matching/comparisons.js';
+import { expectationMaximisation, type ComparisonVector } from '../matching/em.js';
 import type { ModelParameters } from '../matching/parameters.js';
 import { checkParameters } from '../matching/parameters.js';
 import { profileOfRaw, type Profile } from '../matching/profile.js';
@@ -28,7 +35,7 @@ import { filterSplit, loadRecordsFromArgs, one, parseArgs } from '../evaluation/
 
 // Prior m/u for fields without training data (documented above). Order = level order.
 const PRIORS: Record<string, Array<[number, number]>> = {
-  email: [[0.85, 1e-5], [0.04, 2e-5], [0.04, 1e-3], [0.07, 0.99897]],
+  email: [[0.8, 1e-6], [0.03, 1e-7], [0.04, 2e-6], [0.04, 1e-5], [0.02, 1e-4], [0.03, 0.05], [0.04, 0.949883]],
   phone: [[0.8, 1e-5], [0.05, 1e-4], [0.15, 0.99989]],
   reference: [[0.9, 1e-6], [0.1, 0.999999]],
 };
@@ -45,6 +52,9 @@ function rng(seed: number): () => number {
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
+  const unlabelled = args.flags.has('unlabelled');
+  // Without labels every record is its own entity; --split still needs one, so it uses the id.
+  if (unlabelled && !one(args, 'cluster') && !one(args, 'entity-regex')) args.values.set('cluster', [one(args, 'id') ?? '']);
   const records = filterSplit(loadRecordsFromArgs(args), args);
   const profiles: Profile[] = records.map((r) => profileOfRaw(r.identifiers));
   const byEntity = new Map<string, number[]>();
@@ -60,7 +70,7 @@ function main(): void {
   };
 
   let matchingPairs = 0;
-  for (const members of byEntity.values()) {
+  if (!unlabelled) for (const members of byEntity.values()) {
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
         count(mCounts, profiles[members[i]!]!, profiles[members[j]!]!);
@@ -74,9 +84,49 @@ function main(): void {
   for (let tries = 0; sampled < wanted && tries < wanted * 4; tries++) {
     const i = Math.floor(random() * records.length);
     const j = Math.floor(random() * records.length);
-    if (records[i]!.entity === records[j]!.entity) continue;
+    if (i === j || (!unlabelled && records[i]!.entity === records[j]!.entity)) continue;
     count(uCounts, profiles[i]!, profiles[j]!);
     sampled++;
+  }
+
+  let emNote = '';
+  if (unlabelled) {
+    // m by EM over the pairs blocking makes candidates (records sharing a key).
+    const index = new Map<string, number[]>();
+    profiles.forEach((p, i) => {
+      for (const k of blockingKeysOfProfile(p)) index.set(k, [...(index.get(k) ?? []), i]);
+    });
+    const seen = new Set<string>();
+    const vectors: ComparisonVector[] = [];
+    for (const members of index.values()) {
+      if (members.length > 50) continue; // a key that many share is a common value, not a candidate set
+      for (let a = 0; a < members.length; a++) {
+        for (let b = a + 1; b < members.length; b++) {
+          const id = `${members[a]}:${members[b]}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          vectors.push(COMPARISONS.map((c) => c.compare(profiles[members[a]!]!, profiles[members[b]!]!)?.level ?? null));
+        }
+      }
+    }
+    const u = uCounts.map((levels) => {
+      const total = levels.reduce((x, y) => x + y, 0);
+      return levels.map((x) => (x + 1) / (total + levels.length));
+    });
+    // Start: agreement levels likely among matches, the else level unlikely.
+    const start = COMPARISONS.map((c) => {
+      const raw = c.levels.map((l, i) => (i === 0 ? 0.6 : l.kind === 'disagree' ? 0.05 : 0.35 / Math.max(1, c.levels.length - 2)));
+      const total = raw.reduce((x, y) => x + y, 0);
+      return raw.map((x) => x / total);
+    });
+    const em = expectationMaximisation(vectors, u, start);
+    COMPARISONS.forEach((c, f) => {
+      // EM gives probabilities; kept as counts over a notional 10,000 matching pairs.
+      mCounts[f] = em.m[f]!.map((x) => x * 10_000);
+    });
+    matchingPairs = em.matchShare * vectors.length;
+    emNote = `EM over ${vectors.length} candidate pairs, ${em.iterations} iterations, ${Math.round(matchingPairs)} estimated matches`;
+    process.stderr.write(`${emNote}\n`);
   }
 
   const comparisons: ModelParameters['comparisons'] = {};
@@ -104,7 +154,9 @@ function main(): void {
   const version = one(args, 'version') ?? '1';
   const params: ModelParameters = checkParameters({
     version,
-    method: 'labelled: m from same-entity pairs, u from random pairs, Laplace-smoothed; priors for email, phone, reference',
+    method: unlabelled
+      ? `unlabelled: u from random pairs, m by expectation-maximisation over blocked pairs (${emNote}); priors for fields without data`
+      : 'labelled: m from same-entity pairs, u from random pairs, Laplace-smoothed; priors for email, phone, reference',
     trainedOn: `${(args.values.get('csv') ?? []).map((f) => f.split('/').pop()).join(', ')}; split=${one(args, 'split') ?? 'all'} share=${one(args, 'split-share') ?? '0.5'}; ${n} records, ${byEntity.size} entities, ${matchingPairs} matching pairs, ${sampled} random pairs`,
     estimatedAt: new Date().toISOString().slice(0, 10),
     probabilityTwoRandomRecordsMatch: matchingPairs / ((n * (n - 1)) / 2),

@@ -31,6 +31,12 @@ describe('pairwise metrics', () => {
     expect(figures.queries).toBe(6);
     expect(figures.p50ms).toBe(3);
     expect(figures.p95ms).toBe(100);
+    // B-cubed at MATCH: each query's cluster is itself plus its MATCH records.
+    expect(figures.bcubedPrecision).toBeCloseTo((1 + 1 + 2 / 3 + 1 + 1 + 1) / 6, 12);
+    expect(figures.bcubedRecall).toBeCloseTo((2 / 3 + 1 + 2 / 3 + 1 + 1 / 2 + 1) / 6, 12);
+    // Every true record back: a1, a2, b1, c1 at MATCH+REVIEW; a2, b1, c1 at MATCH.
+    expect(figures.completeQueries).toBeCloseTo(4 / 6, 12);
+    expect(figures.completeQueriesMatch).toBeCloseTo(3 / 6, 12);
   });
 
   it('nearest-rank percentiles', () => {

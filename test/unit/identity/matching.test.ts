@@ -29,14 +29,16 @@ describe('comparison levels', () => {
     expect(f('smith', '')).toBe('null');
   });
 
-  it('dates: exact, one typo, day and month transposed, same year and month, same year, else', () => {
+  it('dates: exact, one typo, day and month transposed, within a month, within a year, else', () => {
     const d = (a: string, b: string) => level('dateOfBirth', [[T.DATE_OF_BIRTH, a]], [[T.DATE_OF_BIRTH, b]]);
     expect(d('1981-11-28', '28/11/1981')).toBe('exact');
     expect(d('1981-11-28', '1981-11-23')).toBe('one typo');
     expect(d('1981-11-28', '1918-11-28')).toBe('one typo');
     expect(d('1981-03-04', '1981-04-03')).toBe('day and month transposed');
-    expect(d('1981-03-04', '1981-03-27')).toBe('same year and month');
-    expect(d('1981-03-04', '1981-09-27')).toBe('same year');
+    expect(d('1981-03-04', '1981-03-27')).toBe('within a month');
+    expect(d('1981-12-20', '1982-01-09')).toBe('within a month');
+    expect(d('1981-03-04', '1981-09-27')).toBe('within a year');
+    expect(d('1981-11-04', '1982-06-27')).toBe('within a year');
     expect(d('1981-03-04', '1975-09-27')).toBe('else');
   });
 
@@ -122,10 +124,73 @@ describe('match weights and bands', () => {
   });
 });
 
+describe('messy data', () => {
+  const model = createMatchModel();
+
+  it('names written in each other\'s column are the columns-reversed level, also with a typo or a blank', () => {
+    const q: [T, string][] = [[T.GIVEN_NAME, 'Noah'], [T.FAMILY_NAME, 'Watson']];
+    expect(level('givenName', q, [[T.GIVEN_NAME, 'Watson'], [T.FAMILY_NAME, 'Noah']])).toBe('names reversed');
+    expect(level('familyName', q, [[T.GIVEN_NAME, 'Watsno'], [T.FAMILY_NAME, 'Noah']])).toBe('names reversed');
+    // The record left its given name blank and wrote the given name as family name.
+    expect(level('givenName', q, [[T.FAMILY_NAME, 'Noah']])).toBe('names reversed');
+    expect(level('familyName', q, [[T.FAMILY_NAME, 'Noah']])).toBe('null');
+  });
+
+  it('e-mail levels: exact, lost @, local part, two edits, same domain, else', () => {
+    const e = (a: string, b: string) => level('email', [[T.EMAIL, a]], [[T.EMAIL, b]]);
+    expect(e('matthew78@ballard-mcdonald.net', 'Matthew78@ballard-mcdonald.net')).toBe('exact');
+    expect(e('matthew78@ballard-mcdonald.net', 'matthew78ballard-mcdonald.net')).toBe('same but for punctuation');
+    expect(e('matthew78@ballard-mcdonald.net', 'matthew78.ballard-mcdonald.net')).toBe('same but for punctuation');
+    expect(e('matthew78@ballard-mcdonald.net', 'matthew78@bwllar-mcdonald.net')).toBe('same local part');
+    expect(e('matthew78@ballard-mcdonald.net', 'matthea78@bwllard-mcdonald.net')).toBe('within two edits');
+    expect(e('matthew78@gmail.com', 'ann.smith@gmail.com')).toBe('same domain');
+    expect(e('matthew78@gmail.com', 'ann.smith@yahoo.com')).toBe('else');
+    // A lost @ at a large provider is put back on both sides.
+    expect(e('matthew78@gmail.com', 'matthew78.gmail.com')).toBe('exact');
+  });
+
+  it('cities with typos and transposed letters still agree', () => {
+    const c = (a: string, b: string) => level('city', [[T.CITY, a]], [[T.CITY, b]]);
+    expect(c('Bolton', 'bolton')).toBe('exact');
+    expect(c('Bolton', 'Bolotn')).toBe('jaro-winkler >= 0.88');
+    expect(c('Bolton', 'tolon')).toBe('jaro-winkler >= 0.70');
+  });
+
+  it('a mistyped name, a shifted birth date and a mistyped e-mail still make MATCH (two identifiers agree)', () => {
+    const s = scorePair(model,
+      p([T.GIVEN_NAME, 'Noah'], [T.FAMILY_NAME, 'Watson'], [T.DATE_OF_BIRTH, '1984-01-11'], [T.EMAIL, 'noah.watson84@gmail.com']),
+      p([T.GIVEN_NAME, 'Watson'], [T.FAMILY_NAME, 'Noha'], [T.DATE_OF_BIRTH, '1984-01-29'], [T.EMAIL, 'noah.watsn84@gmail.com']));
+    expect(s.band).toBe(MatchBand.MATCH);
+    expect(s.explanation.agreeingIdentifiers).toEqual(expect.arrayContaining(['NAME', 'EMAIL']));
+  });
+
+  it('two people of one household at one address are REVIEW at most, with a probability below 0.9', () => {
+    // Spouses: same surname, street, postcode and city; their own given name, e-mail and phone
+    // (and birth date, when the records hold one).
+    const address: [T, string][] = [[T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '12 Hoseason Street'], [T.POSTCODE, 'SW1A 1AA'], [T.CITY, 'London']];
+    const joe: [T, string][] = [[T.GIVEN_NAME, 'Joe'], ...address, [T.EMAIL, 'joe.lowe@example.com'], [T.PHONE, '+447700900123']];
+    const sarah: [T, string][] = [[T.GIVEN_NAME, 'Sarah'], ...address, [T.EMAIL, 'sarah.l@example.org'], [T.PHONE, '+447700900456']];
+    const pairs = [
+      [p(...joe), p(...sarah)],
+      [p(...joe, [T.DATE_OF_BIRTH, '1984-01-11']), p(...sarah, [T.DATE_OF_BIRTH, '1986-07-30'])],
+    ];
+    for (const [a, b] of pairs) {
+      for (const [q, r] of [[a!, b!], [b!, a!]]) {
+        const s = scorePair(model, q, r);
+        expect(s.band).not.toBe(MatchBand.MATCH);
+        expect(s.probability).toBeLessThan(0.9);
+        // The address is one piece of evidence: postcode and city add nothing once the street agreed.
+        const bars = s.explanation.fields.filter((f) => f.group === 'ADDRESS' && f.weight !== 0);
+        expect(bars.map((f) => f.field)).toEqual(['street']);
+      }
+    }
+  });
+});
+
 describe('parameters file', () => {
   it('the shipped parameters are versioned and list every level the code defines', () => {
     const params = defaultParameters();
-    expect(params.version).toBe('1');
+    expect(params.version).toBe('2');
     for (const c of COMPARISONS) expect(params.comparisons[c.field]!.levels.map((l) => l.label)).toEqual(c.levels.map((l) => l.label));
   });
 

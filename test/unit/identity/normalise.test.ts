@@ -60,6 +60,12 @@ describe('names', () => {
 });
 
 describe('contact details', () => {
+  it('puts back the @ an address at a large provider lost, and nothing else', () => {
+    expect(normaliseIdentifier({ type: T.EMAIL, value: 'jane.doe.gmail.com' }).value).toBe('jane.doe@gmail.com');
+    expect(normaliseIdentifier({ type: T.EMAIL, value: 'janedoegmail.com' }).value).toBe('janedoe@gmail.com');
+    expect(() => normaliseIdentifier({ type: T.EMAIL, value: 'jane.doe.acme-corp.net' })).toThrow(InvalidIdentifierError);
+  });
+
   it('lowercases emails and keeps dots and tags', () => {
     expect(n(T.EMAIL, ' John.Smith+dsr@Example.COM ').value).toBe('john.smith+dsr@example.com');
   });
