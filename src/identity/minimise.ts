@@ -16,16 +16,22 @@ const REFERENCES = Object.values(T).filter((t) => isReferenceType(t));
  */
 export const KEY_NEEDS: Readonly<Record<string, readonly (readonly T[])[]>> = {
   EM: [[T.EMAIL]],
+  ES: [[T.EMAIL]],
+  EL: [[T.EMAIL]],
+  ED: [[T.EMAIL]],
   PH: [[T.PHONE]],
   NI: [[T.NATIONAL_ID]],
   RF: [REFERENCES],
-  DF: [[T.DATE_OF_BIRTH], NAME],
-  DG: [[T.DATE_OF_BIRTH], NAME],
+  DN: [[T.DATE_OF_BIRTH], NAME],
   DP: [[T.DATE_OF_BIRTH], [T.POSTCODE]],
+  DC: [[T.DATE_OF_BIRTH], [T.CITY]],
+  DK: [[T.DATE_OF_BIRTH], [T.CITY]],
   GF: [NAME],
+  GT: [NAME],
   PF: [[T.POSTCODE], NAME],
   PG: [[T.POSTCODE], NAME],
-  FY: [NAME, [T.DATE_OF_BIRTH]],
+  CN: [[T.CITY], NAME],
+  NY: [NAME, [T.DATE_OF_BIRTH]],
   SA: [[T.STREET_ADDRESS]],
 };
 

@@ -140,7 +140,7 @@ describe('a source registered by a CONNECTOR', () => {
     expect([...types]).toEqual(['EMAIL']);
     expect(JSON.stringify(source.received)).not.toMatch(/ada lovelace|1985|7946/i);
     // Blocking keys too: only those built from an email.
-    expect(source.received.flatMap((q) => q.blockingKeys).every((k) => k.startsWith('EM:'))).toBe(true);
+    expect(source.received.flatMap((q) => q.blockingKeys).every((k) => /^(EM|ES|EL|ED):/.test(k))).toBe(true);
 
     // Health is checked once for many concurrent listings (bounded), not once per query.
     // Past the 1 s reuse of the check the listings above may have made, so one is due.

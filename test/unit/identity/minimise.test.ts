@@ -26,12 +26,12 @@ describe('minimiseQuery', () => {
   it('sends a source only its declared types and the keys built from them alone', () => {
     const emailOnly = minimiseQuery(query, [T.EMAIL]);
     expect(emailOnly.identifiers).toEqual([{ type: T.EMAIL, value: 'ada@example.org' }]);
-    expect(prefixes(emailOnly.blockingKeys)).toEqual(['EM']);
+    expect(prefixes(emailOnly.blockingKeys)).toEqual(['EL', 'EM', 'ES']);
 
     const names = minimiseQuery(query, [T.FULL_NAME, T.GIVEN_NAME, T.FAMILY_NAME, T.POSTCODE]);
     expect(names.identifiers.map((i) => i.type).sort()).toEqual([T.FAMILY_NAME, T.GIVEN_NAME, T.POSTCODE]);
     // No key holding the date of birth, however it is combined.
-    expect(prefixes(names.blockingKeys)).toEqual(['GF', 'PF', 'PG']);
+    expect(prefixes(names.blockingKeys)).toEqual(['GF', 'GT', 'PF', 'PG']);
 
     expect(minimiseQuery(query, [T.BADGE_ID])).toEqual({ identifiers: [], blockingKeys: query.blockingKeys.filter((k) => k.startsWith('RF:')) });
     expect(minimiseQuery(query, [])).toEqual({ identifiers: [], blockingKeys: [] });
