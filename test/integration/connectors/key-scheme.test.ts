@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinConnector } from '../../../connectors/builtin.js';
 import type { Connector } from '../../../connectors/contract.js';
 import { createConnector } from '../../../connectors/registry.js';
+import { RemoteConnector } from '../../../connectors/remote/client.js';
+import { startTrainingService } from '../../../connectors/training/service.js';
 import { REFERENCE_SYSTEM_NAMES } from '../../../connectors/reference-systems.js';
 import type { ReferenceConnector } from '../../../connectors/shared/reference-connector.js';
-import { IdentifierType } from '../../../src/domain/vocabulary.js';
+import { IdentifierType, SourceKind } from '../../../src/domain/vocabulary.js';
 import { blockingKeysOf, KEY_SCHEME_VERSION } from '../../../src/identity/blocking.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { createTestDatabase } from '../../support/test-database.js';
@@ -101,6 +103,27 @@ describe('key scheme upgrades', () => {
       expect(await keysOf()).toEqual(loaded);
     }
     expect(await sql(db.url, `SELECT 1 FROM training.record_key WHERE record_id = $1`, [learner!.id])).toHaveLength(0);
+  });
+
+  it('discovery: the training stand-in service re-keys its store of scheme 2 when it starts, and answers swapped names over the wire', async () => {
+    const [learner] = await sql<{ id: string; given_name: string; family_name: string }>(
+      db.url,
+      `SELECT id, given_name, family_name FROM training.learners WHERE given_name IS NOT NULL AND family_name IS NOT NULL AND anonymised_at IS NULL ORDER BY id OFFSET 1 LIMIT 1`,
+    );
+    const query = swapped(learner!.given_name, learner!.family_name);
+    await sql(db.url, `DELETE FROM training.record_key WHERE key = ANY($1)`, [query.blockingKeys]);
+    await sql(db.url, `UPDATE training.record_key_scheme SET version = 2`);
+    const secret = 'key-scheme-test-secret-0123456789';
+    const service = await startTrainingService({ url: db.url, secret });
+    const client = new RemoteConnector({ baseUrl: service.baseUrl, secret, kind: SourceKind.TRAINING, name: 'Training' });
+    try {
+      const [found] = await client.discover([query]);
+      expect(found!.map((r) => r.recordId)).toContain(learner!.id);
+      expect(await sql(db.url, `SELECT version FROM training.record_key_scheme`)).toEqual([{ version: KEY_SCHEME_VERSION }]);
+    } finally {
+      await client.close();
+      await service.close();
+    }
   });
 
   it('discovery: the SQL connector index refreshed before the scheme was recorded is rebuilt before it is searched', async () => {
