@@ -18,7 +18,7 @@ import {
 } from '../contract.js';
 import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
 import { createPool, ident, qualified, withTransaction } from './sql.js';
-import { KEY_TABLE, dropKeys, reindexRecord } from './key-table.js';
+import { KEY_TABLE, dropKeys, rebuildKeysIfStale, reindexRecord, type KeyRebuild } from './key-table.js';
 import { keyBatch, validateQueries } from './query-validation.js';
 import { datesOf } from './record-helpers.js';
 import { retentionEndOf } from '../../src/requests/decisions.js';
@@ -136,6 +136,7 @@ export abstract class ReferenceConnector implements Connector {
   protected readonly pool: pg.Pool;
   protected readonly schema: string;
   private readonly ownsPool: boolean;
+  private keysCurrent?: Promise<KeyRebuild>;
 
   constructor(config: ReferenceStoreConfig) {
     ident(config.schema);
@@ -187,6 +188,7 @@ export abstract class ReferenceConnector implements Connector {
     const answers: SourceRecord[][] = valid.map(() => []);
     const { keys, indexes } = keyBatch(valid);
     if (keys.length === 0) return answers;
+    await this.ensureKeyScheme();
     const { rows } = await this.query<{ idx: number; record_id: string; record_type: string; doc: Row }>(
       `SELECT DISTINCT ON (q.idx, k.record_id) q.idx, k.record_id, a.record_type, a.doc
          FROM unnest($1::text[], $2::int[]) AS q(key, idx)
@@ -198,6 +200,19 @@ export abstract class ReferenceConnector implements Connector {
     );
     for (const row of rows) answers[row.idx]!.push(this.toSourceRecord(row.record_id, row.record_type, row.doc));
     return answers;
+  }
+
+  /**
+   * Re-keys the store, once per connector, when its keys were built with an older key
+   * scheme (rebuildKeysIfStale): discovery never searches keys the query's keys cannot
+   * meet. A failed rebuild fails the discovery (and is tried again on the next one).
+   */
+  ensureKeyScheme(): Promise<KeyRebuild> {
+    this.keysCurrent ??= rebuildKeysIfStale(this.pool, this.schema, this.recordTypes).catch((error: unknown) => {
+      this.keysCurrent = undefined;
+      throw asConnectorError(error);
+    });
+    return this.keysCurrent;
   }
 
   /** About how many records discovery searches: every record table, from its statistics. */

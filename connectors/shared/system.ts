@@ -3,9 +3,10 @@
 import pg from 'pg';
 import type { SourceKind } from '../../src/domain/vocabulary.js';
 import { CopySink, type CopyValue } from './copy.js';
-import { KEY_TABLE, keyRows, keyTableDdl } from './key-table.js';
+import { KEY_TABLE, keyRows, keySchemeOf, keyTableDdl, recordKeyScheme } from './key-table.js';
 import { appearanceViewDdl, changeIndexDdl, type RecordTypeSpec } from './reference-connector.js';
 import { ident } from './sql.js';
+import { KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
 
 export interface TableDefinition {
   table: string;
@@ -66,6 +67,9 @@ export async function loadStore(
   const specs = new Map(def.recordTypes.map((s) => [s.table, s]));
   const sink = await CopySink.open(options.url, targets);
   const seenKeys = new Set<string>();
+  // Keys loaded into an empty key table are all of the current scheme; added to keys of an
+  // older scheme, they are not, and the connector re-keys the store when it starts.
+  const current = await keysAllCurrent(options.url, schema);
   try {
     for await (const { table, row } of rows) {
       await sink.push(table, row);
@@ -88,8 +92,21 @@ export async function loadStore(
   await client.connect();
   try {
     for (const t of targets) await client.query(`ANALYZE ${ident(schema)}.${ident(t.table)}`);
+    if (current) await recordKeyScheme(client, schema);
   } finally {
     await client.end();
   }
   return sink.counts();
+}
+
+/** Whether every key already in the store (if any) is of the current scheme. */
+async function keysAllCurrent(url: string, schema: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT 1 FROM ${ident(schema)}.${ident(KEY_TABLE)} LIMIT 1`);
+    return rows.length === 0 || (await keySchemeOf(client, schema)) === KEY_SCHEME_VERSION;
+  } finally {
+    await client.end();
+  }
 }

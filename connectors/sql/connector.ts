@@ -25,7 +25,9 @@ import { keyBatch, validateQueries } from '../shared/query-validation.js';
 import { recordCountOf, recordCountSql } from '../shared/record-count.js';
 import type { ControllerPolicyInput, RetentionInput } from './policy.js';
 import type { SqlMapping, SqlRecordType } from '../source-config.js';
-import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, writeKeys } from './key-index.js';
+import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, indexSchemeOf, lockSourceIndex, writeKeys } from './key-index.js';
+import { KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 
 export interface SqlConnectorOptions {
   sourceId: string;
@@ -41,6 +43,8 @@ export interface SqlConnectorOptions {
   /** Rows per chunk when rebuilding the index. */
   chunkSize?: number;
   connectTimeoutMs?: number;
+  /** Where a rebuild for a new key scheme is reported (ids and counts only). */
+  logger?: Logger;
 }
 
 type Row = Record<string, unknown>;
@@ -55,6 +59,7 @@ export class SqlConnector implements Connector {
   private readonly types: Map<string, SqlRecordType>;
   private readonly pkTypes = new Map<string, string>();
   private indexReady?: Promise<void>;
+  private schemeCurrent?: Promise<void>;
 
   constructor(private readonly options: SqlConnectorOptions) {
     this.kind = options.kind;
@@ -176,6 +181,30 @@ export class SqlConnector implements Connector {
     return this.indexReady;
   }
 
+  /**
+   * Once per connector: an index last refreshed with an older key scheme (or before the
+   * scheme was recorded) is rebuilt in full before it is searched, or the query's new keys
+   * would miss records. A never-refreshed index is left to the registry and refreshIndex().
+   */
+  private ensureKeyScheme(): Promise<void> {
+    this.schemeCurrent ??= (async () => {
+      await this.ensureIndex();
+      const scheme = await indexSchemeOf(this.index, this.options.sourceId);
+      if (scheme === undefined || (scheme !== null && scheme >= KEY_SCHEME_VERSION)) return;
+      const { records, keys, durationMs, rebuilt } = await this.rebuildIndex(true);
+      if (rebuilt) {
+        (this.options.logger ?? createLogger()).info(
+          { sourceId: this.options.sourceId, fromScheme: scheme, toScheme: KEY_SCHEME_VERSION, records, keys, durationMs },
+          'source index rebuilt for a new key scheme',
+        );
+      }
+    })().catch((error: unknown) => {
+      this.schemeCurrent = undefined;
+      throw error;
+    });
+    return this.schemeCurrent;
+  }
+
   // --- the contract ---
 
   async discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]> {
@@ -184,7 +213,7 @@ export class SqlConnector implements Connector {
     const { keys, indexes } = keyBatch(valid);
     if (keys.length === 0) return answers;
     return this.guard(async () => {
-      await this.ensureIndex();
+      await this.ensureKeyScheme();
       const { rows: hits } = await this.index.query<{ idx: number; record_id: string }>(
         `SELECT DISTINCT q.idx, k.record_id FROM unnest($2::text[], $3::int[]) AS q(key, idx)
            JOIN ${INDEX_TABLE} k ON k.source_id = $1 AND k.key = q.key ORDER BY q.idx, k.record_id`,
@@ -322,6 +351,7 @@ export class SqlConnector implements Connector {
       if (reindex && outcome !== 'ALREADY_APPLIED') {
         await this.ensureIndex();
         await withTransaction(this.index, async (client) => {
+          await lockSourceIndex(client, this.options.sourceId);
           await dropRecordKeys(client, this.options.sourceId, recordId);
           const [after] = await this.fetchRows(type, [pk]);
           if (after) await writeKeys(client, this.options.sourceId, [{ recordId, identifiers: this.identifiersOf(type, after) }]);
@@ -336,11 +366,26 @@ export class SqlConnector implements Connector {
    * transaction on the gateway database: discovery sees the old index until the new one commits.
    */
   async refreshIndex(): Promise<{ records: number; keys: number; durationMs: number }> {
+    const { records, keys, durationMs } = await this.rebuildIndex(false);
+    return { records, keys, durationMs };
+  }
+
+  /**
+   * The full rebuild, under the source's index lock (a concurrent rewrite of one record
+   * waits, so it cannot be lost under the rebuild). `onlyIfStale`: skipped when, once the
+   * lock is held, the index turns out to be of the current scheme already (another
+   * instance rebuilt it meanwhile).
+   */
+  private async rebuildIndex(onlyIfStale: boolean): Promise<{ records: number; keys: number; durationMs: number; rebuilt: boolean }> {
     const started = Date.now();
     const chunk = this.options.chunkSize ?? 5000;
     return this.guard(async () => {
       await this.ensureIndex();
       return withTransaction(this.index, async (client) => {
+        await lockSourceIndex(client, this.options.sourceId);
+        if (onlyIfStale && ((await indexSchemeOf(client, this.options.sourceId)) ?? 0) >= KEY_SCHEME_VERSION) {
+          return { records: 0, keys: 0, durationMs: Date.now() - started, rebuilt: false };
+        }
         await client.query(`DELETE FROM ${INDEX_TABLE} WHERE source_id = $1`, [this.options.sourceId]);
         let records = 0;
         let keys = 0;
@@ -367,11 +412,11 @@ export class SqlConnector implements Connector {
           }
         }
         await client.query(
-          `INSERT INTO connector_index.refresh (source_id, refreshed_at, records, keys) VALUES ($1, now(), $2, $3)
-           ON CONFLICT (source_id) DO UPDATE SET refreshed_at = now(), records = $2, keys = $3`,
-          [this.options.sourceId, records, keys],
+          `INSERT INTO connector_index.refresh (source_id, refreshed_at, records, keys, scheme) VALUES ($1, now(), $2, $3, $4)
+           ON CONFLICT (source_id) DO UPDATE SET refreshed_at = now(), records = $2, keys = $3, scheme = $4`,
+          [this.options.sourceId, records, keys, KEY_SCHEME_VERSION],
         );
-        return { records, keys, durationMs: Date.now() - started };
+        return { records, keys, durationMs: Date.now() - started, rebuilt: true };
       });
     });
   }

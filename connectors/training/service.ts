@@ -28,6 +28,9 @@ export interface TrainingService {
 
 export async function startTrainingService(options: TrainingServiceOptions): Promise<TrainingService> {
   const connector = new TrainingConnector({ url: options.url, schema: options.schema ?? 'training' });
+  // Keys of an older scheme are rebuilt now rather than inside the first discovery call
+  // (which has a deadline over the wire); a failure here is retried by that call.
+  void connector.ensureKeyScheme().catch(() => undefined);
   const app = express();
   app.disable('x-powered-by');
   app.use('/connector', createConnectorRouter(connector, { secret: options.secret, nonces: options.nonces }));
