@@ -8,9 +8,9 @@
 // applies them where the connector has it, and one statement records the outcomes.
 // Each job still succeeds, retries or fails on its own (settleAttempt).
 import type DataLoader from 'dataloader';
-import type { ActionResult, Connector, ErasurePlan, RecordRef } from '../../connectors/contract.js';
-import { RecordAction } from '../domain/vocabulary.js';
-import { ERASING_ACTIONS } from '../requests/decisions.js';
+import type { ActionResult, Connector, ErasurePlan, RecordRef, SourceRecord } from '../../connectors/contract.js';
+import { RecordAction, type SourceKind } from '../domain/vocabulary.js';
+import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, type DecisionRecord } from '../requests/decisions.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -124,11 +124,12 @@ export class TaskRunner {
       return tasks.map(() => ({ error }));
     }
     const out: Applied[] = new Array(tasks.length);
-    // R6 at the moment of action: a controller's REFUSE binds whatever was decided before it.
-    const refused = await this.controllerRefused(tasks);
+    // R8 and R6 at the moment of action: they bind whatever was decided, and whichever path made the task.
+    const bound = await this.bindingRules(connector, sourceId, tasks);
     const indexed = tasks.map((t, i) => ({ t, i })).filter(({ t, i }) => {
-      if (!refused.has(t.id)) return true;
-      out[i] = { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') };
+      const stop = bound.get(t.id);
+      if (!stop) return true;
+      out[i] = stop;
       return false;
     });
     const erasing = connector.eraseMany ? indexed.filter(({ t }) => ERASING.has(t.action)) : [];
@@ -164,16 +165,61 @@ export class TaskRunner {
     await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt(() => this.apply(connector, t)))));
   }
 
-  /** Tasks on records whose controller's standing instruction for the request is REFUSE. */
-  private async controllerRefused(tasks: readonly RunningTask[]): Promise<Set<string>> {
-    const rows: { id: string }[] = await this.deps.dataSource.query(
-      `SELECT t.id FROM task t
-         JOIN request_record r ON r.request_id = t.request_id AND r.source_id = t.source_id AND r.record_id = t.record_id
-         JOIN controller_instruction ci ON ci.request_id = t.request_id AND ci.source_id = t.source_id
-        WHERE t.id = ANY($1::uuid[]) AND r.controller_id IS NOT NULL AND ci.decision = 'REFUSE'`,
-      [tasks.map((t) => t.id)],
+  /**
+   * What stops a task now, whichever path made it (execution, a retry, a verification
+   * re-run, the recreation sweep, whose records have no verification snapshot): an erasing
+   * action on a record its source's retention holds by statute, judged from the record's
+   * dates as the source holds them now (LEGAL_HOLD, R8); any action on a record whose
+   * controller refused the task's request (CONTROLLER_REFUSED, R6). The records are read
+   * from the source only when one of these can bind, so most batches cost nothing more.
+   * A source that cannot be read fails the checked tasks like any connector error (retried).
+   */
+  private async bindingRules(connector: Connector, sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, Applied>> {
+    const out = new Map<string, Applied>();
+    const description = connector.describe();
+    const statutory = mayHoldByStatute(description.kind, description.retention);
+    const refusing = await this.refusingRequests(sourceId, tasks);
+    const checked = tasks.filter((t) => refusing.has(t.request_id) || (statutory && ERASING.has(t.action)));
+    if (checked.length === 0) return out;
+    const ids = [...new Set(checked.map((t) => t.record_id))];
+    const read = await this.attempt(() => connector.export(ids.map((recordId) => ({ sourceId, recordId }))));
+    if ('error' in read) {
+      for (const t of checked) out.set(t.id, { error: read.error });
+      return out;
+    }
+    const records = new Map(read.result.map((r) => [r.recordId, r]));
+    const now = new Date();
+    for (const t of checked) {
+      const record = records.get(t.record_id);
+      const snapshotControlled = refusing.get(t.request_id);
+      if (snapshotControlled && (record?.controllerId || snapshotControlled.has(t.record_id))) {
+        out.set(t.id, { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') });
+        continue;
+      }
+      // A record the source no longer has is under no hold: the action answers NOT_FOUND.
+      if (!record || !statutory || !ERASING.has(t.action)) continue;
+      const hold = legalHoldOf(decisionRecordOfSource(record, description.kind), description.retention, now);
+      if (!hold) continue;
+      const until = hold.until ? `; retained until ${hold.until.toISOString().slice(0, 10)}` : '; end of retention unknown from the record’s dates';
+      out.set(t.id, { error: new PermanentTaskError(`LEGAL_HOLD: ${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`) });
+    }
+    return out;
+  }
+
+  /**
+   * The tasks' requests whose controller instruction for this source is REFUSE, each with
+   * the records its verification snapshot names as controlled.
+   */
+  private async refusingRequests(sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, Set<string>>> {
+    const rows: { request_id: string; controlled: string[] }[] = await this.deps.dataSource.query(
+      `SELECT ci.request_id, array_remove(array_agg(r.record_id), NULL) AS controlled
+         FROM controller_instruction ci
+         LEFT JOIN request_record r ON r.request_id = ci.request_id AND r.source_id = ci.source_id AND r.controller_id IS NOT NULL AND r.record_id = ANY($3::text[])
+        WHERE ci.source_id = $1 AND ci.request_id = ANY($2::uuid[]) AND ci.decision = 'REFUSE'
+        GROUP BY ci.request_id`,
+      [sourceId, [...new Set(tasks.map((t) => t.request_id))], [...new Set(tasks.map((t) => t.record_id))]],
     );
-    return new Set(rows.map((r) => r.id));
+    return new Map(rows.map((r) => [r.request_id, new Set(r.controlled)]));
   }
 
   /** Runs one connector call under the per-attempt time limit. */
@@ -238,3 +284,13 @@ export class TaskRunner {
 
 const refOf = (task: RunningTask): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
 const planOf = (task: RunningTask): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: task.request_id, taskId: task.id });
+
+/** The record as the source holds it now, as the pure rules read it. */
+const decisionRecordOfSource = (record: SourceRecord, sourceKind: SourceKind): DecisionRecord => ({
+  sourceKind,
+  recordType: record.recordType,
+  relationship: record.relationship,
+  dates: record.dates,
+  controllerId: record.controllerId ?? null,
+  facts: record.facts,
+});

@@ -230,14 +230,19 @@ export interface LegalHold {
   until: Date | null;
 }
 
+/** Whether any record of a source of this kind and retention can be under a legal hold (R8). */
+export function mayHoldByStatute(kind: SourceKind, retention: RetentionPolicy): boolean {
+  if (kind === SourceKind.CCTV || retention.erasure === 'PURGE_SEGMENTS') return false;
+  return isStatutory(kind, retention);
+}
+
 /**
  * The legal hold on a person's own record (R8), or null when none binds now. A person's
  * appearance in someone else's record (R16) and CCTV footage (R9) are not held.
  */
 export function legalHoldOf(record: DecisionRecord, retention: RetentionPolicy, now: Date): LegalHold | null {
   if (isRelatedAppearance(record.relationship)) return null;
-  if (record.sourceKind === SourceKind.CCTV || retention.erasure === 'PURGE_SEGMENTS') return null;
-  if (!isStatutory(record.sourceKind, retention)) return null;
+  if (!mayHoldByStatute(record.sourceKind, retention)) return null;
   const until = retentionEndOf(record.dates, retention, record.sourceKind);
   const basis = retention.basis ?? DEFAULT_STATUTORY_BASIS;
   if (!until) return { basis, until: null };

@@ -143,7 +143,12 @@ async function sweepSource(
   }
 }
 
-/** A new task on the original request (its history shows the recreation), queued alone. */
+/**
+ * A new task on the original request (its history shows the recreation), queued alone. Its
+ * record has no verification snapshot; the legal hold (R8) and the controller's refusal (R6)
+ * bind it all the same: the task runner judges them when it runs, from the record as the
+ * source holds it (TaskRunner.bindingRules).
+ */
 async function queueErasure(services: Services, requestId: string, sourceId: string, recordId: string, action: RecordAction): Promise<string | null> {
   const [task] = rowsOf<TaskRow>(
     await services.dataSource.query(

@@ -261,6 +261,21 @@ describe('every source searched (R1)', () => {
     expect(response.letter).toMatch(/Concierge could not be searched/i);
     // Never searched, never erased: the letter does not pretend otherwise.
     expect(await env.query(`SELECT 1 FROM concierge.members WHERE id = $1`, [recordId])).toHaveLength(1);
+
+    // A retry (here of a task made to fail after the fact) closes the request again: still not complete, still naming the source.
+    const [task] = await env.query<{ id: string }>(`UPDATE task SET status = 'FAILED', last_error = 'UNAVAILABLE: test' WHERE id = (SELECT id FROM task WHERE request_id = $1 ORDER BY id LIMIT 1) RETURNING id`, [req.id]);
+    expect(task).toBeDefined();
+    expect((await op(`mutation($id: ID!) { retryFailedTasks(requestId: $id) { status } }`, { id: req.id })).code).toBeUndefined();
+    expect(await waitUntilClosed(req.id)).toBe('PARTIALLY_COMPLETED');
+    const [retried] = await env.query<{ status: string }>(`SELECT status FROM task WHERE id = $1`, [task!.id]);
+    expect(retried!.status).toBe('SUCCEEDED');
+    const again = (await op<{ request: { response: { complete: boolean; letter: string; notSearched: { sourceId: string; kind: string }[] } } }>(
+      `query($id: ID!) { request(id: $id) { response { complete letter notSearched { sourceId kind } } } }`,
+      { id: req.id },
+    )).data!.request.response;
+    expect(again.complete).toBe(false);
+    expect(again.notSearched).toEqual([{ sourceId: 'concierge', kind: 'NOT_SEARCHED' }]);
+    expect(again.letter).toMatch(/Concierge could not be searched/i);
   }, 120_000);
 });
 

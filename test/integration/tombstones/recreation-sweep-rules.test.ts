@@ -1,0 +1,99 @@
+// The recreation sweep's erasures keep R8 and R6 although their records were never in a
+// verification snapshot: the rules are checked when the task runs, from the record as the
+// source holds it and the request's controller instructions.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { seedReferenceSources } from '../../../src/population/seed.js';
+import { personAt } from '../../../src/population/person.js';
+import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
+import { insertCase } from '../../../connectors/case-management/roster-import.js';
+import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
+import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { caseSource, eventually } from '../operations/operations-fixture.js';
+
+const SEED = 13;
+
+describe('R8, R6: erasures the recreation sweep queues', () => {
+  let gw: TestGateway;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ queue: 'redis', env: { TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' } });
+    await seedReferenceSources({ url: gw.databaseUrl, people: 10, seed: SEED, systems: ['case_management'] });
+    pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.end();
+    await gw?.stop();
+  });
+
+  /** An erasure of a person no seeded record holds, run to COMPLETED: their identifiers are tombstoned. */
+  async function erased(index: number, refuseFor?: string): Promise<{ requestId: string; person: ReturnType<typeof personAt> }> {
+    const s = gw.runtime.services;
+    const person = personAt(SEED, index);
+    const requestId = await insertApprovedRequest(s, { identifiers: [{ type: T.EMAIL, value: person.email }, { type: T.PHONE, value: person.phone }], decisions: [] });
+    if (refuseFor) {
+      await pool.query(`INSERT INTO controller_instruction (request_id, source_id, decision, reference, actor, at) VALUES ($1, $2, 'REFUSE', 'letter 3', 'handler', now())`, [requestId, refuseFor]);
+    }
+    await s.execution.execute(requestId, 'handler');
+    expect(await waitForClosed(s, requestId)).toBe('COMPLETED');
+    return { requestId, person };
+  }
+
+  const recreate = (person: ReturnType<typeof personAt>, controllerId?: string) =>
+    insertCase(pool, 'case_management', { ref: 'ROW', givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth, email: person.email, phone: person.phone, employer: 'Acme', controllerId });
+
+  const settledTask = (requestId: string, sourceId: string, recordId: string) =>
+    eventually(
+      async () => (await tasksOf(gw.runtime.services, requestId)).find((t) => t.source_id === sourceId && t.record_id === recordId),
+      (t) => t?.status === 'SUCCEEDED' || t?.status === 'FAILED',
+    );
+
+  it('R6: a recreated record whose controller refused the original request is not erased by the sweep', async () => {
+    const s = gw.runtime.services;
+    await s.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
+    const refused = await erased(500, 'case_management');
+    const free = await erased(501);
+    const refusedRecord = await recreate(refused.person, 'insurer-9');
+    const freeRecord = await recreate(free.person, 'insurer-9');
+
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    expect(report.hits.map((h) => [h.recordId, h.requestId]).sort()).toEqual([[refusedRecord, refused.requestId], [freeRecord, free.requestId]].sort());
+
+    const task = await settledTask(refused.requestId, 'case_management', refusedRecord);
+    expect(task).toMatchObject({ status: 'FAILED', applied_count: 0 });
+    expect(task!.last_error).toMatch(/CONTROLLER_REFUSED/);
+    expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [refusedRecord])).rows).toHaveLength(1);
+    // The same controller's record for a request it did not refuse is erased.
+    expect(await settledTask(free.requestId, 'case_management', freeRecord)).toMatchObject({ status: 'SUCCEEDED', applied_count: 1 });
+    expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [freeRecord])).rows).toHaveLength(0);
+  }, 60_000);
+
+  it('R8: a recreated record inside its source’s statutory retention is not erased by the sweep; one past it is', async () => {
+    const s = gw.runtime.services;
+    // Only the held registration sweeps the store now.
+    if (await s.sources.find('case_management')) await s.sources.disable('case_management');
+    // Case files kept ten years by law, erased by deletion afterwards: the sweep's action is ERASE.
+    await s.sources.register(
+      { ...caseSource('case_held', gw.databaseUrl), retention: { summary: '10 years from the last activity, by law', activePeriod: 'P10Y', statutory: true, basis: 'statutory retention of case files', erasure: 'DELETE' as const } },
+      'test',
+    );
+    const held = await erased(510);
+    const past = await erased(511);
+    const heldRecord = await recreate(held.person);
+    const pastRecord = await recreate(past.person);
+    await pool.query(`UPDATE case_management.cases SET created_at = now() - interval '20 years', last_activity_at = now() - interval '12 years' WHERE id = $1`, [pastRecord]);
+
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 30 * 365 * 86_400_000) });
+    const hits = report.hits.filter((h) => h.sourceId === 'case_held');
+    expect(hits.map((h) => [h.recordId, h.requestId])).toEqual(expect.arrayContaining([[heldRecord, held.requestId], [pastRecord, past.requestId]]));
+
+    const task = await settledTask(held.requestId, 'case_held', heldRecord);
+    expect(task).toMatchObject({ action: 'ERASE', status: 'FAILED', applied_count: 0 });
+    expect(task!.last_error).toMatch(/LEGAL_HOLD: .*statutory retention of case files; retained until \d{4}-/);
+    expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [heldRecord])).rows).toHaveLength(1);
+    expect(await settledTask(past.requestId, 'case_held', pastRecord)).toMatchObject({ action: 'ERASE', status: 'SUCCEEDED', applied_count: 1 });
+    expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [pastRecord])).rows).toHaveLength(0);
+  }, 60_000);
+});
