@@ -219,14 +219,17 @@ describe('audit chain verification', () => {
       { seq: '0', hash: 'ignored' },
       { seq: '2', hash: rows[1]!.hash },
       { seq: '11', hash: relinked[10]!.hash },
-      { seq: '14', hash: 'x' },
-      { seq: '13', hash: 'y' },
+      { seq: '200', hash: 'x' },
+      { seq: '30', hash: 'y' },
+      { seq: '100', hash: 'z' },
     ];
     const { dataSource } = fakeDataSource(relinked, headOf(relinked));
     expect((await verifyAuditChain(dataSource, { anchors })).breaks).toEqual([
       { seq: '2', reason: 'entry seq 2 differs from the signed checkpoint: the log was rewritten up to it' },
-      { seq: '13', reason: 'entry seq 13, named by the signed checkpoint, is missing: the log was cut or rewritten' },
-      { seq: '14', reason: 'entry seq 14, named by the signed checkpoint, is missing: the log was cut or rewritten' },
+      // In seq order (numeric, not text order).
+      { seq: '30', reason: 'entry seq 30, named by the signed checkpoint, is missing: the log was cut or rewritten' },
+      { seq: '100', reason: 'entry seq 100, named by the signed checkpoint, is missing: the log was cut or rewritten' },
+      { seq: '200', reason: 'entry seq 200, named by the signed checkpoint, is missing: the log was cut or rewritten' },
     ]);
   });
 });
