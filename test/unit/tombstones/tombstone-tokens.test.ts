@@ -55,6 +55,15 @@ describe('tombstone tokens (R10, R11)', () => {
     const dob = byType(IdentifierType.DATE_OF_BIRTH);
     const single = { type: IdentifierType.FULL_NAME, value: 'madonna', given: 'madonna' };
     expect(tokensOf(dob, [single, dob])).toEqual([]);
+    const familyOnly = { type: IdentifierType.FULL_NAME, value: 'meier', family: 'meier' };
+    expect(tokensOf(dob, [familyOnly, dob])).toEqual([]);
+  });
+
+  it('R11: a given name without a resolved form is used as given', () => {
+    const dob = byType(IdentifierType.DATE_OF_BIRTH);
+    const given = { type: IdentifierType.GIVEN_NAME, value: 'zora' };
+    const family = { type: IdentifierType.FAMILY_NAME, value: 'meier' };
+    expect(tokensOf(given, [given, family, dob])).toEqual([{ kind: 'NAME_DOB', value: 'zora|meier|1980-03-14' }]);
   });
 
   it('an identifier that is neither direct nor a name (an address) gives no token', () => {
