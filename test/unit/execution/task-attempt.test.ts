@@ -43,3 +43,31 @@ describe('settleAttempt: what one attempt of a task comes to', () => {
     expect((s.answer as SourceRateLimited).retryAfterMs).toBe(2500);
   });
 });
+
+describe('settleAttempt: what the task row and metrics record', () => {
+  it('a refusal without detail fails with the outcome alone; a long detail is cut to 500 characters', () => {
+    const bare = settleAttempt({ outcome: 'REFUSED' }, first, true);
+    expect(bare.row.lastError).toBeNull();
+    expect((bare.answer as Error).message).toBe('REFUSED');
+    const long = settleAttempt({ outcome: 'REFUSED', detail: 'x'.repeat(600) }, first, true);
+    expect(long.row.lastError).toBe(`REFUSED: ${'x'.repeat(491)}`);
+  });
+
+  it('a rate-limited source retries without using an attempt, recorded as RATE_LIMITED', () => {
+    const s = settleAttempt(new ConnectorError('RATE_LIMITED', 'slow down', 2500), last, false);
+    expect(s).toMatchObject({
+      row: { status: 'RETRYING', lastError: 'RATE_LIMITED: source asked to slow down', refund: 1 },
+      metric: 'RATE_LIMITED',
+      audit: null,
+    });
+    expect((s.answer as SourceRateLimited).message).toBe('source rate limited; retry after 2500 ms');
+    expect((settleAttempt(new ConnectorError('RATE_LIMITED', 'slow down'), first, false).answer as SourceRateLimited).retryAfterMs).toBe(1000);
+  });
+
+  it('an error that is not an Error is recorded by its text; an unknown error counts as ERROR; long reasons are cut', () => {
+    expect(settleAttempt('socket hang up', last, false)).toMatchObject({ row: { status: 'FAILED', lastError: 'ERROR: socket hang up' }, metric: 'ERROR' });
+    expect(settleAttempt(undefined, first, false).row.lastError).toBe('ERROR: undefined');
+    expect(settleAttempt(new Error('y'.repeat(600)), first, false).row.lastError).toHaveLength(500);
+    expect(settleAttempt(new ConnectorError('UNAVAILABLE', 'down'), first, false).metric).toBe('ERROR');
+  });
+});

@@ -31,3 +31,32 @@ describe('discovery gaps (R1)', () => {
     expect(all.notSearched).toBeUndefined();
   });
 });
+
+describe('discovery gaps at the edges (R1)', () => {
+  it('R1: with no decision to go without, every unsearched source blocks and none is named as gone without', () => {
+    expect(sourcesBlockingExecution(outcome)).toEqual(['concierge', 'cctv']);
+    expect(sourcesGoneWithout(outcome)).toBeNull();
+    expect(sourcesGoneWithout(null)).toBeNull();
+    expect(sourcesGoneWithout(undefined)).toBeNull();
+    expect(unsearchedSources(undefined)).toEqual([]);
+  });
+
+  it('R1: a decision whose sources all answered since names nothing', () => {
+    const answered = { ...outcome, sources: outcome.sources.map((s) => ({ ...s, status: 'ANSWERED' as const })), notSearched: decision };
+    expect(sourcesGoneWithout(answered)).toBeNull();
+  });
+
+  it('R1: a source searched again that was not in the snapshot is added, the others kept in place', () => {
+    const added = { sourceId: 'training', status: 'FAILED' as const, errorCode: 'UNAVAILABLE', records: 0 };
+    const merged = mergeRediscovery(outcome, [added]);
+    expect(merged.sources.map((s) => s.sourceId)).toEqual(['clinic', 'concierge', 'cctv', 'training']);
+    expect(merged.complete).toBe(false);
+    expect(merged.notSearched).toBeUndefined();
+    const replaced = mergeRediscovery(outcome, [{ ...outcome.sources[1]!, status: 'ANSWERED' }]);
+    expect(replaced.sources.map((s) => [s.sourceId, s.status])).toEqual([
+      ['clinic', 'ANSWERED'],
+      ['concierge', 'ANSWERED'],
+      ['cctv', 'TIMED_OUT'],
+    ]);
+  });
+});

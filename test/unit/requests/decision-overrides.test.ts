@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { RecordAction } from '../../../src/domain/vocabulary.js';
+import { RequestRuleError } from '../../../src/requests/errors.js';
+import { overrideDecision, type RecordDecision } from '../../../src/requests/decisions.js';
+
+const at = new Date('2025-06-01T12:00:00Z');
+const retained: RecordDecision = {
+  action: RecordAction.RETAIN,
+  basis: 'legal obligation',
+  retainUntil: new Date('2040-01-01T00:00:00Z'),
+  reason: 'Kept under statutory retention',
+  rules: ['R8'],
+};
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof RequestRuleError ? e.code : 'OTHER';
+  }
+  return undefined;
+};
+
+describe('handler overrides (R8, R6)', () => {
+  it('R8: an override to RETAIN keeps the retention date of a retained record; to another action it drops it', () => {
+    const kept = overrideDecision(retained, RecordAction.RETAIN, ' litigation ', ' dpo ', at).decision;
+    expect(kept).toEqual({
+      action: RecordAction.RETAIN,
+      basis: 'litigation',
+      retainUntil: retained.retainUntil,
+      reason: 'Handler override: litigation',
+      rules: ['R8'],
+      overridden: true,
+    });
+    const restricted = overrideDecision(retained, RecordAction.RESTRICT, 'objection', 'dpo', at).decision;
+    expect(restricted).toEqual({ action: RecordAction.RESTRICT, basis: 'objection', reason: 'Handler override: objection', rules: ['R8'], overridden: true });
+    const released = overrideDecision({ ...retained, action: RecordAction.RELEASE }, RecordAction.RETAIN, 'r', 'dpo', at).decision;
+    expect(released.retainUntil).toBeUndefined();
+    expect(overrideDecision(retained, RecordAction.RELEASE, 'r', 'dpo', at).decision.basis).toBeUndefined();
+  });
+
+  it('R8: the override record names the previous action and basis, the reason and the actor, trimmed', () => {
+    expect(overrideDecision(retained, RecordAction.RESTRICT, ' objection ', ' dpo ', at).override).toEqual({
+      previousAction: RecordAction.RETAIN,
+      previousBasis: 'legal obligation',
+      newAction: RecordAction.RESTRICT,
+      reason: 'objection',
+      actor: 'dpo',
+      at,
+    });
+    expect(overrideDecision({ ...retained, basis: undefined }, RecordAction.RESTRICT, 'r', 'dpo', at).override.previousBasis).toBeNull();
+  });
+
+  it('R6: a controller that refused leaves only RETAIN; any other action is refused naming it', () => {
+    expect(() => overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { controllerRefused: true })).toThrow(/^RESTRICT refused/);
+    expect(codeOf(() => overrideDecision(retained, RecordAction.ERASE, 'r', 'dpo', at, { controllerRefused: true }))).toBe('CONTROLLER_REFUSED');
+    expect(overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', at, { controllerRefused: true }).decision.action).toBe(RecordAction.RETAIN);
+  });
+
+  it('R8: under a legal hold an erasing override is refused, naming the basis and the end date (or that it is unknown)', () => {
+    const hold = { basis: 'medical records law', until: new Date('2040-01-01T00:00:00Z') };
+    expect(() => overrideDecision(retained, RecordAction.PURGE, 'r', 'dpo', at, { legalHold: hold })).toThrow(
+      'PURGE refused: the record is kept under medical records law until 2040-01-01 (R8)',
+    );
+    expect(() => overrideDecision(retained, RecordAction.ERASE, 'r', 'dpo', at, { legalHold: { ...hold, until: null } })).toThrow(
+      'ERASE refused: the record is kept under medical records law (its end is not known from the record’s dates) (R8)',
+    );
+    expect(overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { legalHold: hold }).decision.action).toBe(RecordAction.RESTRICT);
+  });
+
+  it('an override needs an actor (missing or blank) and a valid time', () => {
+    expect(() => overrideDecision(retained, RecordAction.RETAIN, 'r', undefined as unknown as string, at)).toThrow('Overriding a decision needs an actor');
+    expect(codeOf(() => overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', new Date('x')))).toBe('INVALID_DATE');
+  });
+});
