@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/version.js';
-import { compiledEntry, runCommand, runNode } from '../support/processes.js';
+import { compiledEntry, firstQueryOnStart, runCommand, runNode } from '../support/processes.js';
 
 function postgresRunningOn(dir: string): boolean {
   try {
@@ -55,18 +55,13 @@ describe('npm start from a clone in a private folder', () => {
       group: true,
     });
     try {
-      const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 200_000);
-      const url = JSON.parse(line).url as string;
-      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 60_000);
-      const key = keyLine.split(': ')[1]!.trim();
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query: '{ health { ready database } sources { id healthy } }' }),
-      });
-      const body = (await res.json()) as { data: { health: { ready: boolean; database: boolean }; sources: { healthy: boolean }[] } };
-      expect(body.data.health).toEqual({ ready: true, database: true });
-      expect(body.data.sources.length).toBeGreaterThan(0);
+      const { data } = await firstQueryOnStart<{ health: { ready: boolean; database: boolean }; sources: { healthy: boolean }[] }>(
+        gateway,
+        '{ health { ready database } sources { id healthy } }',
+        200_000,
+      );
+      expect(data.health).toEqual({ ready: true, database: true });
+      expect(data.sources.length).toBeGreaterThan(0);
       expect(postgresRunningOn(dir)).toBe(true);
     } finally {
       // A terminal's Ctrl-C: SIGINT to npm, the shell, node and anything else in the group.

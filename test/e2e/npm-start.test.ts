@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { compiledEntry, runNode } from '../support/processes.js';
+import { compiledEntry, firstQueryOnStart, runNode } from '../support/processes.js';
 
 function postgresRunningOn(dir: string): boolean {
   try {
@@ -28,18 +28,9 @@ describe('npm start on the embedded default', () => {
       DEMO_PEOPLE: '50',
     });
     try {
-      const line = await gateway.waitFor((l) => l.includes('"gateway started"'), 60_000);
-      const url = JSON.parse(line).url as string;
       // It prints a development key to try it with.
-      const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 60_000);
-      const key = keyLine.split(': ')[1]!.trim();
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ query: '{ version health { ready queueBackend } }' }),
-      });
-      const body = (await res.json()) as { data: { health: { ready: boolean; queueBackend: string } } };
-      expect(body.data.health).toEqual({ ready: true, queueBackend: 'postgres' });
+      const { data } = await firstQueryOnStart<{ health: { ready: boolean; queueBackend: string } }>(gateway, '{ version health { ready queueBackend } }', 60_000);
+      expect(data.health).toEqual({ ready: true, queueBackend: 'postgres' });
       expect(gateway.output()).toContain('/graphql');
       // The console's address is printed beside it.
       expect(gateway.output()).toMatch(/Console: +http:\/\/127\.0\.0\.1:\d+\/console\//);

@@ -83,3 +83,20 @@ export function runCommand(command: string, args: string[], options: { cwd: stri
     },
   };
 }
+
+/**
+ * Waits for `npm start` to be up, reads its URL and the development key it prints, and
+ * asks GraphQL one query with that key: what a newcomer does first.
+ */
+export async function firstQueryOnStart<T>(gateway: RunningProcess, query: string, startTimeoutMs: number): Promise<{ url: string; data: T }> {
+  const line = await gateway.waitFor((l) => l.includes('"gateway started"'), startTimeoutMs);
+  const url = JSON.parse(line).url as string;
+  const keyLine = await gateway.waitFor((l) => l.startsWith('Development key'), 60_000);
+  const key = keyLine.split(': ')[1]!.trim();
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query }),
+  });
+  return { url, data: ((await res.json()) as { data: T }).data };
+}
