@@ -309,26 +309,23 @@ describe('a hanging source or a locked table (execution time limit)', () => {
       return { ...r, ms: Date.now() - started };
     };
 
+    const executeWhileLocked = async (table: string) => {
+      const release = await lock(table);
+      try {
+        return await execute();
+      } finally {
+        await release();
+      }
+    };
+
     // The concierge store hangs: a table its export reads is locked.
-    const releaseSource = await lock('concierge.members');
-    let hung;
-    try {
-      hung = await execute();
-    } finally {
-      await releaseSource();
-    }
+    const hung = await executeWhileLocked('concierge.members');
     expect(hung.code).toBe('EXECUTION_TIMEOUT');
     expect(hung.ms).toBeLessThan(EXECUTE_TIMEOUT_MS + 5000);
     expect(await state(req.id)).toEqual({ status: 'IN_REVIEW', tasks: 0, tombstones: 0 });
 
     // The gateway's own tombstone table is locked: the planning transaction rolls back whole.
-    const releaseTasks = await lock('tombstone');
-    let locked;
-    try {
-      locked = await execute();
-    } finally {
-      await releaseTasks();
-    }
+    const locked = await executeWhileLocked('tombstone');
     expect(locked.code).toBe('EXECUTION_TIMEOUT');
     expect(locked.ms).toBeLessThan(EXECUTE_TIMEOUT_MS + 5000);
     expect(await state(req.id)).toEqual({ status: 'APPROVED', tasks: 0, tombstones: 0 });
