@@ -10,7 +10,10 @@ import {
   Relationship,
   RequestStatus,
   RequestType,
+  ReviewState,
   SourceKind,
+  ActionOutcome,
+  TaskStatus,
 } from '../src/domain/vocabulary.js';
 import { SourceStatus } from '../src/sources/source.entity.js';
 
@@ -24,6 +27,12 @@ registerEnumType(Relationship, { name: 'Relationship' });
 registerEnumType(RecordAction, { name: 'RecordAction' });
 registerEnumType(ControllerDecision, { name: 'ControllerDecision' });
 registerEnumType(DataCategory, { name: 'DataCategory' });
+registerEnumType(TaskStatus, {
+  name: 'TaskStatus',
+  description: 'QUEUED, RUNNING, RETRYING (between attempts), SUCCEEDED, FAILED, REOPENED (queued again after verification found the record).',
+});
+registerEnumType(ReviewState, { name: 'ReviewState', description: 'AUTO (a MATCH), PENDING (a REVIEW awaiting a handler), CONFIRMED or REJECTED.' });
+registerEnumType(ActionOutcome, { name: 'ActionOutcome', description: 'A source\'s answer to a task: APPLIED, ALREADY_APPLIED (a repeat), NOT_FOUND, REFUSED.' });
 registerEnumType(SourceStatus, {
   name: 'SourceStatus',
   description: 'PENDING_APPROVAL: registered by a CONNECTOR, no traffic until an ADMIN approves; ACTIVE: searched and sent tasks; DISABLED: no traffic; REMOVED: kept only so past requests can name it.',

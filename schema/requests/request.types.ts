@@ -1,7 +1,7 @@
 // Object types of the request API (DESIGN.md: DataSubjectRequest, RecordDecision, Task,
 // AccessPackage, ResponseSummary, RequestConnection) and the extra views a handler needs.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { MatchBand, RecordAction, Relationship, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
+import { MatchBand, RecordAction, Relationship, RequestStatus, RequestType, ReviewState, ActionOutcome, TaskStatus } from '../../src/domain/vocabulary.js';
 import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
 import { DateTimeScalar, JSONScalar } from '../scalars.js';
@@ -189,8 +189,8 @@ export class RequestRecord {
   @Field(() => Float)
   score!: number;
 
-  @Field(() => String, { description: 'AUTO (a MATCH), PENDING (a REVIEW awaiting a handler), CONFIRMED or REJECTED.' })
-  reviewState!: string;
+  @Field(() => ReviewState)
+  reviewState!: ReviewState;
 
   @Field(() => Boolean, { description: 'MATCH and CONFIRMED records are acted on; PENDING and REJECTED ones are not.' })
   actedOn!: boolean;
@@ -276,8 +276,8 @@ export class Task {
   @Field(() => RecordAction)
   action!: RecordAction;
 
-  @Field(() => String, { description: 'PENDING, QUEUED, RUNNING, SUCCEEDED, FAILED, REOPENED.' })
-  status!: string;
+  @Field(() => TaskStatus)
+  status!: TaskStatus;
 
   @Field(() => Int)
   attempts!: number;
@@ -285,8 +285,8 @@ export class Task {
   @Field(() => String, { nullable: true })
   lastError!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'APPLIED, ALREADY_APPLIED, NOT_FOUND, REFUSED.' })
-  outcome!: string | null;
+  @Field(() => ActionOutcome, { nullable: true })
+  outcome!: ActionOutcome | null;
 
   @Field(() => DateTimeScalar, { nullable: true })
   finishedAt!: Date | null;

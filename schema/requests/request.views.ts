@@ -1,7 +1,7 @@
 // Maps stored rows to GraphQL objects, and caches per-operation loads of a request's
 // children so nested fields of one request read each table once.
 import type { Principal } from '../../src/auth/index.js';
-import type { MatchBand, RecordAction, Relationship, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
+import type { MatchBand, RecordAction, Relationship, RequestStatus, RequestType, ReviewState, ActionOutcome, TaskStatus } from '../../src/domain/vocabulary.js';
 import { TaskEntity } from '../../src/execution/task.entity.js';
 import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
 import DataLoader from 'dataloader';
@@ -50,7 +50,7 @@ export function recordView(r: RequestRecordEntity): RequestRecord {
     parentRecordId: r.parentRecordId,
     band: r.band as MatchBand,
     score: r.score,
-    reviewState: r.reviewState,
+    reviewState: r.reviewState as ReviewState,
     actedOn: isActedOn(r),
     controllerId: r.controllerId,
     categories: r.categories,
@@ -86,10 +86,10 @@ export function taskView(t: TaskEntity): Task {
     sourceId: t.sourceId,
     recordId: t.recordId,
     action: t.action as RecordAction,
-    status: t.status,
+    status: t.status as TaskStatus,
     attempts: t.attempts,
     lastError: t.lastError,
-    outcome: t.outcome,
+    outcome: t.outcome as ActionOutcome | null,
     finishedAt: t.finishedAt,
   });
 }

@@ -138,3 +138,38 @@ export const SPECIAL_CATEGORIES: ReadonlySet<DataCategory> = new Set([
 export function isSpecialCategory(category: DataCategory): boolean {
   return SPECIAL_CATEGORIES.has(category);
 }
+
+/**
+ * Where one task (an action on one record) stands. RETRYING: between attempts; REOPENED:
+ * queued again after verification found the record still there.
+ */
+export enum TaskStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  RETRYING = 'RETRYING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  REOPENED = 'REOPENED',
+}
+
+/** A task in one of these is done: it runs no more until a retry or a reopening. */
+export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([TaskStatus.SUCCEEDED, TaskStatus.FAILED]);
+
+/** How a snapshot record was settled: AUTO (a MATCH), PENDING (a REVIEW awaiting a handler), CONFIRMED or REJECTED. */
+export enum ReviewState {
+  AUTO = 'AUTO',
+  PENDING = 'PENDING',
+  CONFIRMED = 'CONFIRMED',
+  REJECTED = 'REJECTED',
+}
+
+/** Records a request acts on: MATCH records and REVIEW records a handler confirmed. */
+export const ACTED_ON_REVIEW_STATES: ReadonlySet<ReviewState> = new Set([ReviewState.AUTO, ReviewState.CONFIRMED]);
+
+/** A source's answer to a task, as the connector contract names it (ActionOutcome there). */
+export enum ActionOutcome {
+  APPLIED = 'APPLIED',
+  ALREADY_APPLIED = 'ALREADY_APPLIED',
+  NOT_FOUND = 'NOT_FOUND',
+  REFUSED = 'REFUSED',
+}

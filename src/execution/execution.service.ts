@@ -14,7 +14,8 @@ import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
-import { plannedTasks, REMOVING_ACTIONS, retryJobId, taskJobId } from './task-plan.js';
+import { plannedTasks, retryJobId, taskJobId } from './task-plan.js';
+import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { requestFlow, taskChild, type QueuedTask } from './task-jobs.js';
 
 export interface RequestRow {
@@ -266,7 +267,7 @@ export class ExecutionService implements RequestExecutor {
 
   /** Removals that succeeded but that verification has not confirmed (it could not look, or found them). */
   private async unverifiedRemovals(m: EntityManager, requestId: string): Promise<TaskRow[]> {
-    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = 'SUCCEEDED' AND verified_at IS NULL AND action = ANY($2::text[])`, [requestId, [...REMOVING_ACTIONS]]);
+    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = 'SUCCEEDED' AND verified_at IS NULL AND action = ANY($2::text[])`, [requestId, [...ERASING_ACTIONS]]);
   }
 
   private async hasTasks(requestId: string): Promise<boolean> {

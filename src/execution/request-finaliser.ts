@@ -2,7 +2,7 @@
 // over the sources that were changed), reopen what is still there, and close the request
 // as COMPLETED only when verification passes and no task failed; otherwise
 // PARTIALLY_COMPLETED with the reasons. Writes the response summary.
-import { RecordAction, RequestStatus, RequestType, type SourceKind } from '../domain/vocabulary.js';
+import { RecordAction, RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES, type SourceKind } from '../domain/vocabulary.js';
 import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
 import { normaliseQueryIdentifiers } from '../identity/index.js';
 import { buildResponseSummary, type SourceGap, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
@@ -12,7 +12,8 @@ import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
 import { FinaliseBatches, type DecisionRow } from './finalise-batches.js';
 import { groupBy } from '../domain/group-by.js';
-import { REMOVING_ACTIONS, TERMINAL_TASK_STATUSES, type FinaliseJobData } from './task-plan.js';
+import type { FinaliseJobData } from './task-plan.js';
+import { ERASING_ACTIONS } from '../requests/decisions.js';
 
 export const WORKER_ACTOR = 'system:worker';
 /** Verification re-runs per execution round before a record that keeps coming back is reported. */
@@ -50,11 +51,11 @@ export class RequestFinaliser {
     // Read together with the other requests finishing now.
     const { request, tasks, recordTypes, decisions } = await this.batches.reads.load(requestId);
     if (!request || request.status !== RequestStatus.EXECUTING) return { status: 'UNCHANGED', findings: [], reasons: [] };
-    const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status));
+    const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
     if (open.length > 0) throw new TasksStillRunning(`${open.length} task(s) of request ${requestId} not finished`);
 
     // Verification: every removed record must be gone (a MINIMISE may leave a record of another type).
-    const removed = tasks.filter((t) => t.status === 'SUCCEEDED' && REMOVING_ACTIONS.has(t.action));
+    const removed = tasks.filter((t) => t.status === TaskStatus.SUCCEEDED && ERASING_ACTIONS.has(t.action as RecordAction));
     const reasons: string[] = [];
     const gaps: SourceGap[] = [];
     // R1: a source the handler went without is named in every answer, never complete.
@@ -105,7 +106,7 @@ export class RequestFinaliser {
       }
       if (unanswered.length === 0 && findings.length === 0) verifiedTaskIds = removed.map((t) => t.id);
     }
-    const failed = tasks.filter((t) => t.status === 'FAILED');
+    const failed = tasks.filter((t) => t.status === TaskStatus.FAILED);
     for (const t of failed) reasons.push(`task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
     const complete = reasons.length === 0;
     const findingIds = new Set([...findings.map((f) => f.taskId), ...unverified]);
@@ -159,7 +160,7 @@ export class RequestFinaliser {
   private async summarySources(tasks: TaskRow[], decisions: DecisionRow[], unverified: Set<string>, types: Map<string, string>): Promise<SummarySourceInput[]> {
     const taskOf = new Map(tasks.map((t) => [`${t.source_id}/${t.record_id}/${t.action}`, t]));
     const stateOf = (t: TaskRow | undefined): TaskState | undefined =>
-      !t ? undefined : t.status === 'SUCCEEDED' && !unverified.has(t.id) ? 'DONE' : t.status === 'FAILED' ? 'FAILED' : 'PENDING';
+      !t ? undefined : t.status === TaskStatus.SUCCEEDED && !unverified.has(t.id) ? 'DONE' : t.status === TaskStatus.FAILED ? 'FAILED' : 'PENDING';
     // Each decision's record, and a restriction that went with another action.
     const itemsOf = (d: DecisionRow): SummaryRecordInput[] => {
       const key = `${d.source_id}/${d.record_id}`;
@@ -173,11 +174,11 @@ export class RequestFinaliser {
           retainUntil: d.retain_until ? new Date(d.retain_until) : null,
           reason: d.reason,
           state: stateOf(main),
-          completedAt: main?.status === 'SUCCEEDED' ? now() : null,
+          completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];
       const restrict = d.action !== RecordAction.RESTRICT ? taskOf.get(`${key}/${RecordAction.RESTRICT}`) : undefined;
-      if (restrict) items.push({ recordId: d.record_id, recordType: types.get(key), action: RecordAction.RESTRICT, basis: d.basis, state: stateOf(restrict), completedAt: restrict.status === 'SUCCEEDED' ? now() : null });
+      if (restrict) items.push({ recordId: d.record_id, recordType: types.get(key), action: RecordAction.RESTRICT, basis: d.basis, state: stateOf(restrict), completedAt: restrict.status === TaskStatus.SUCCEEDED ? now() : null });
       return items;
     };
     const out: SummarySourceInput[] = [];

@@ -2,6 +2,7 @@
 // new state, whether it is audited, the metric outcome and what the job returns or throws.
 // Pure, so the rules are tested without a queue or a source.
 import { ConnectorError, type ActionResult } from '../../connectors/contract.js';
+import { ActionOutcome, TaskStatus } from '../domain/vocabulary.js';
 
 /** The task cannot succeed by retrying (refused by the source, unknown action). */
 export class PermanentTaskError extends Error {}
@@ -22,12 +23,12 @@ export interface AttemptInfo {
 }
 
 /** Outcomes that leave the source as the decision wants it. */
-const SUCCESS: ReadonlySet<string> = new Set(['APPLIED', 'ALREADY_APPLIED', 'NOT_FOUND']);
+const SUCCESS: ReadonlySet<string> = new Set([ActionOutcome.APPLIED, ActionOutcome.ALREADY_APPLIED, ActionOutcome.NOT_FOUND]);
 
 export interface SettledAttempt {
   /** The task row after this attempt. */
   row: {
-    status: 'SUCCEEDED' | 'FAILED' | 'RETRYING';
+    status: TaskStatus.SUCCEEDED | TaskStatus.FAILED | TaskStatus.RETRYING;
     /** null: keep the row's outcome (an error says nothing about the record). */
     outcome: string | null;
     /** 1 only when the change was made by this attempt: the exactly-once proof. */
@@ -49,7 +50,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
     const ok = SUCCESS.has(r.outcome);
     const detail = r.detail ? `${r.outcome}: ${r.detail}`.slice(0, 500) : null;
     return {
-      row: { status: ok ? 'SUCCEEDED' : 'FAILED', outcome: r.outcome, applied: r.outcome === 'APPLIED' ? 1 : 0, lastError: ok ? null : detail, refund: 0 },
+      row: { status: ok ? TaskStatus.SUCCEEDED : TaskStatus.FAILED, outcome: r.outcome, applied: r.outcome === ActionOutcome.APPLIED ? 1 : 0, lastError: ok ? null : detail, refund: 0 },
       audit: { outcome: ok ? 'SUCCESS' : 'FAILED', detail: r.outcome },
       metric: r.outcome,
       answer: ok ? { outcome: r.outcome } : new PermanentTaskError(detail ?? r.outcome),
@@ -58,7 +59,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
   const error = result as Error;
   if (error instanceof ConnectorError && error.code === 'RATE_LIMITED') {
     return {
-      row: { status: 'RETRYING', outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', refund: 1 },
+      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', refund: 1 },
       audit: null,
       metric: 'RATE_LIMITED',
       answer: new SourceRateLimited(error.retryAfterMs ?? 1000),
@@ -69,7 +70,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
   const kind = error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR';
   const reason = `${kind}: ${error?.message ?? String(error)}`.slice(0, 500);
   return {
-    row: { status: last ? 'FAILED' : 'RETRYING', outcome: null, applied: 0, lastError: reason, refund: 0 },
+    row: { status: last ? TaskStatus.FAILED : TaskStatus.RETRYING, outcome: null, applied: 0, lastError: reason, refund: 0 },
     audit: last ? { outcome: 'FAILED', detail: reason } : null,
     metric: error instanceof TaskTimeout ? 'TIMEOUT' : 'ERROR',
     answer: permanent ? new PermanentTaskError(reason) : error,

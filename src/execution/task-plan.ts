@@ -12,17 +12,6 @@ export const WORK_ACTIONS: ReadonlySet<string> = new Set([
   RecordAction.ANNOTATE,
 ]);
 
-/** Actions whose target must be gone (or minimised) when verification looks again. */
-export const REMOVING_ACTIONS: ReadonlySet<string> = new Set([
-  RecordAction.ERASE,
-  RecordAction.ANONYMISE,
-  RecordAction.MINIMISE,
-  RecordAction.PURGE,
-]);
-
-export type TaskStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REOPENED';
-export const TERMINAL_TASK_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED']);
-
 export interface DecisionLike {
   sourceId: string;
   recordId: string;

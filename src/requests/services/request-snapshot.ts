@@ -3,17 +3,14 @@
 // facts, controller, categories, the score's levels and weights) and never the values compared.
 import type { RetentionPolicy, SourceDescription } from '../../../connectors/contract.js';
 import type { RecordMatch } from '../../identity/index.js';
-import { MatchBand, RecordAction, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
+import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
 import { decideRecord, type DecisionRecord, type RecordDecision } from '../decisions.js';
 import type { RequestRecordEntity } from '../entities/request-record.entity.js';
 import type { RecordDecisionEntity } from '../entities/record-decision.entity.js';
 
-export const ReviewState = { AUTO: 'AUTO', PENDING: 'PENDING', CONFIRMED: 'CONFIRMED', REJECTED: 'REJECTED' } as const;
-export type ReviewState = (typeof ReviewState)[keyof typeof ReviewState];
-
 /** Records the request acts on: MATCH records and REVIEW records a handler confirmed. */
 export function isActedOn(record: { reviewState: string }): boolean {
-  return record.reviewState === ReviewState.AUTO || record.reviewState === ReviewState.CONFIRMED;
+  return ACTED_ON_REVIEW_STATES.has(record.reviewState as ReviewState);
 }
 
 export function snapshotRow(requestId: string, match: RecordMatch): Partial<RequestRecordEntity> {

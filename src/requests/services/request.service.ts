@@ -12,7 +12,7 @@ import type { Keyrings } from '../../crypto/index.js';
 import type { DiscoveryService } from '../../discovery/discovery.service.js';
 import { DomainError } from '../../domain/errors.js';
 import { withinTime } from '../../domain/time-limit.js';
-import { ControllerDecision, RecordAction, RequestStatus, RequestType, SourceKind } from '../../domain/vocabulary.js';
+import { ControllerDecision, RecordAction, RequestStatus, RequestType, ReviewState, SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
@@ -34,7 +34,7 @@ import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
 import { listRequests, type RequestListFilter, type RequestPage } from './request-queries.js';
 import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
-import { decide, decisionOf, decisionRow, decisionRecordOf, isActedOn, ReviewState, snapshotRow, type SourceFacts } from './request-snapshot.js';
+import { decide, decisionOf, decisionRow, decisionRecordOf, isActedOn, snapshotRow, type SourceFacts } from './request-snapshot.js';
 import {
   assertCorrectableSomewhere,
   assertInaccuracyEstablished,
