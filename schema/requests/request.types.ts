@@ -2,7 +2,7 @@
 // AccessPackage, ResponseSummary, RequestConnection) and the extra views a handler needs.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MatchBand, RecordAction, Relationship, RequestStatus, RequestType, ReviewState, ActionOutcome, TaskStatus } from '../../src/domain/vocabulary.js';
-import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
+import type { DataSubjectRequestEntity } from '../../src/requests/store/data-subject-request.entity.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
 import { DateTimeScalar, JSONScalar } from '../scalars.js';
 

@@ -2,14 +2,17 @@
 // children so nested fields of one request read each table once.
 import type { Principal } from '../../src/auth/index.js';
 import type { MatchBand, RecordAction, Relationship, RequestStatus, RequestType, ReviewState, ActionOutcome, TaskStatus } from '../../src/domain/vocabulary.js';
-import { TaskEntity } from '../../src/execution/task.entity.js';
-import type { DataSubjectRequestEntity } from '../../src/requests/entities/data-subject-request.entity.js';
+import type { TaskEntity } from '../../src/execution/store/task.store.js';
 import DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import { groupBy } from '../../src/domain/group-by.js';
-import type { ControllerInstructionEntity } from '../../src/requests/entities/controller-instruction.entity.js';
-import type { RecordDecisionEntity } from '../../src/requests/entities/record-decision.entity.js';
-import type { RequestRecordEntity } from '../../src/requests/entities/request-record.entity.js';
+import type {
+  ControllerInstructionEntity,
+  DataSubjectRequestEntity,
+  PackageSummary as StoredPackageSummary,
+  RecordDecisionEntity,
+  RequestRecordEntity,
+  TransitionRow,
+} from '../../src/requests/store/request.store.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
 import { isActedOn } from '../../src/requests/services/request-snapshot.js';
 import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
@@ -133,30 +136,11 @@ async function load(ctx: GraphQLContext, requestId: string, principal: Principal
   };
 }
 
-export interface TransitionRow {
-  requestId: string;
-  from: RequestStatus | null;
-  to: RequestStatus;
-  event: string;
-  actor: string;
-  at: Date;
-  reason: string | null;
-}
+export type { TransitionRow } from '../../src/requests/store/request.store.js';
 
 /** What a request's list shows of its latest access package: never the sealed archive. */
-export interface PackageSummary {
-  requestId: string;
-  sha256: string;
-  sizeBytes: number;
-  manifest: { files?: { path: string; sha256: string; bytes: number }[] };
-  expiresAt: Date;
-  downloadedAt: Date | null;
-  createdAt: Date;
-  retainUntil: Date;
-  destroyedAt: Date | null;
-  destroyedReason: string | null;
+export interface PackageSummary extends Omit<StoredPackageSummary, 'contents'> {
   contents: PackageSourceContents[];
-  specialCategories: string[] | null;
 }
 
 interface ChildLoaders {
@@ -196,36 +180,16 @@ function perKey<T>(query: (ids: string[]) => Promise<T[]>, keyOf: (row: T) => st
 export function childLoaders(ctx: GraphQLContext): ChildLoaders {
   let found = loaders.get(ctx);
   if (!found) {
-    const m = ctx.services.dataSource.manager;
     const { requests } = ctx.services;
+    const store = ctx.services.stores.requests;
     found = {
       records: perRequest((ids) => requests.recordsOf(ids)),
       decisions: perRequest((ids) => requests.decisionsOf(ids)),
-      tasks: perRequest((ids) => m.find(TaskEntity, { where: { requestId: In(ids) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } })),
-      transitions: perRequest(async (ids) =>
-        ((await m.query(
-          `SELECT request_id, from_status, to_status, event, actor, at, reason FROM request_transition WHERE request_id = ANY($1::uuid[]) ORDER BY at, id`,
-          [ids],
-        )) as { request_id: string; from_status: RequestStatus | null; to_status: RequestStatus; event: string; actor: string; at: Date; reason: string | null }[]).map((t) => ({
-          requestId: t.request_id, from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason,
-        })),
-      ),
+      tasks: perRequest((ids) => ctx.services.stores.tasks.ofRequests(ids)),
+      transitions: perRequest((ids) => store.transitionsOf(ids)),
       instructions: perRequest((ids) => requests.instructionsOf(ids)),
-      packages: perKey<PackageSummary>(
-        async (ids) =>
-          (await m.query(
-            `SELECT DISTINCT ON (request_id) request_id AS "requestId", sha256, size_bytes AS "sizeBytes", manifest, expires_at AS "expiresAt",
-                    downloaded_at AS "downloadedAt", created_at AS "createdAt", retain_until AS "retainUntil", destroyed_at AS "destroyedAt",
-                    destroyed_reason AS "destroyedReason", contents, special_categories AS "specialCategories"
-               FROM access_package WHERE request_id = ANY($1::uuid[]) ORDER BY request_id, created_at DESC`,
-            [ids],
-          )) as PackageSummary[],
-        (p) => p.requestId,
-      ),
-      controllersOf: perKey<{ id: string; controllerIds: string[] }>(
-        async (ids) => (await m.query(`SELECT id, controller_ids AS "controllerIds" FROM data_subject_request WHERE id = ANY($1::uuid[])`, [ids])) as { id: string; controllerIds: string[] }[],
-        (r) => r.id,
-      ),
+      packages: perKey<PackageSummary>(async (ids) => (await store.latestPackagesOf(ids)) as PackageSummary[], (p) => p.requestId),
+      controllersOf: perKey((ids) => store.controllersOf(ids), (r) => r.id),
     };
     loaders.set(ctx, found);
   }

@@ -22,6 +22,7 @@ import { requestSettingsFromEnv } from '../requests/services/request-settings.js
 import { ExecutionService } from '../execution/execution.service.js';
 import { executionSettingsFromEnv } from '../execution/execution-settings.js';
 import { Services } from './services.js';
+import { createStores } from './stores.js';
 
 /** Builds every service of one process from its configuration and infrastructure. */
 export async function buildServices(deps: {
@@ -34,6 +35,7 @@ export async function buildServices(deps: {
   env?: Record<string, string | undefined>;
 }): Promise<Services> {
   const { config, logger, dataSource, queues } = deps;
+  const stores = createStores(dataSource);
   const env = deps.env ?? process.env;
   const keyrings = loadKeyrings({ env: { ...env, NODE_ENV: config.NODE_ENV }, warn: (m) => logger.warn(m) });
   // Parameter digests are keyed, so a digest cannot be brute-forced back to a value.
@@ -56,14 +58,15 @@ export async function buildServices(deps: {
     dataSource,
     { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR },
     logger,
-    { policy: sourcePolicyFromConfig(config) },
+    { policy: sourcePolicyFromConfig(config), tasks: stores.tasks },
   );
   const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
-  const tombstones = new TombstoneService(dataSource, keyrings.tombstone);
+  const tombstones = new TombstoneService(dataSource, keyrings.tombstone, stores.requests);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
-  const execution = new ExecutionService({ dataSource, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: executionSettingsFromEnv(env) });
+  const execution = new ExecutionService({ dataSource, stores, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: executionSettingsFromEnv(env) });
   const requests = new RequestService({
     dataSource,
+    stores,
     keyrings,
     audit,
     sources,
@@ -78,6 +81,7 @@ export async function buildServices(deps: {
     config,
     logger,
     dataSource,
+    stores,
     queues,
     keyrings,
     audit,

@@ -11,6 +11,7 @@ import type { SourceRegistry } from '../sources/source-registry.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
 import type { RequestService } from '../requests/services/request.service.js';
 import type { ExecutionService } from '../execution/execution.service.js';
+import type { Stores } from './stores.js';
 
 export interface Readiness {
   ready: boolean;
@@ -23,6 +24,8 @@ export interface ServiceParts {
   config: Config;
   logger: Logger;
   dataSource: DataSource;
+  /** The owners of the request and task tables. */
+  stores: Stores;
   queues: QueueBackend;
   keyrings: Keyrings;
   audit: AuditLog;
@@ -50,6 +53,7 @@ export class Services implements ServiceParts {
   readonly config!: Config;
   readonly logger!: Logger;
   readonly dataSource!: DataSource;
+  readonly stores!: Stores;
   readonly queues!: QueueBackend;
   readonly keyrings!: Keyrings;
   readonly audit!: AuditLog;

@@ -7,10 +7,12 @@ import type { TombstoneService } from '../tombstones/tombstone.service.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
 import type { ExecutionSettings } from './execution-settings.js';
+import type { Stores } from '../app/stores.js';
 
 /** What execution needs from the process's services (a subset, so it builds before Services). */
 export interface ExecutionDeps {
   dataSource: DataSource;
+  stores: Stores;
   logger: Logger;
   queues: QueueBackend;
   keyrings: Keyrings;

@@ -6,8 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { PreparedExecution, RequestExecutor } from '../requests/services/request-executor.js';
 import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
-import { rowsOf } from '../database/rows.js';
-import { RequestStatus, RequestType } from '../domain/vocabulary.js';
+import { RequestStatus, RequestType, TaskStatus } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
 import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
@@ -15,30 +14,11 @@ import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
 import { plannedTasks, retryJobId, taskJobId } from './task-plan.js';
-import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { requestFlow, taskChild, type QueuedTask } from './task-jobs.js';
+import type { TaskRow } from './store/task.store.js';
+import type { ExecutionRequestRow } from '../requests/store/request.store.js';
 
-export interface RequestRow {
-  id: string;
-  type: string;
-  status: string;
-  identifiers_sealed: string;
-  corrections_sealed: string | null;
-}
-
-export interface TaskRow {
-  id: string;
-  request_id: string;
-  source_id: string;
-  record_id: string;
-  action: string;
-  status: string;
-  attempts: number;
-  job_id: string | null;
-  last_error: string | null;
-  outcome: string | null;
-  applied_count: number;
-}
+export type { TaskRow } from './store/task.store.js';
 
 const toQueued = (t: TaskRow): QueuedTask => ({ id: t.id, requestId: t.request_id, sourceId: t.source_id });
 
@@ -73,7 +53,7 @@ export class ExecutionService implements RequestExecutor {
     // Reads only: abandoned on time-out, it leaves nothing behind.
     const gather = async (): Promise<PreparedIdentifiers> => {
       const request = await this.loadRequest(requestId);
-      const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) && !(await this.hasTasks(requestId));
+      const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) && !(await this.deps.stores.tasks.hasAny(requestId));
       if (request.type !== RequestType.ERASURE || !planning) return { requestId, recordIdentifiers: [] };
       return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId) };
     };
@@ -85,7 +65,7 @@ export class ExecutionService implements RequestExecutor {
     const given = prepared && prepared.requestId === requestId ? (prepared as PreparedIdentifiers) : undefined;
     const { recordIdentifiers } = given ?? (await this.prepare(requestId));
     const result = await this.boundedTransaction(requestId, this.deps.settings.executeTimeoutMs, async (m) => {
-      const [locked] = (await m.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
+      const locked = await this.deps.stores.requests.executionRow(requestId, m, true);
       if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
       // APPROVED: we move it to EXECUTING. EXECUTING: the lifecycle service moved it (or a
       // first call did); planning again adds nothing that exists, and the same jobs are re-added.
@@ -103,27 +83,15 @@ export class ExecutionService implements RequestExecutor {
           audits.push({ actor: auditActor(actor), action: AuditAction.TOMBSTONE_WRITE, target: { type: 'request', id: requestId }, params: { written }, outcome: 'SUCCESS' });
         }
       }
-      const decisions: { source_id: string; record_id: string; action: string; follow_up_action: string | null }[] = await m.query(
-        `SELECT source_id, record_id, action, follow_up_action FROM record_decision WHERE request_id = $1 ORDER BY id`,
-        [requestId],
-      );
-      const planned = plannedTasks(decisions.map((d) => ({ sourceId: d.source_id, recordId: d.record_id, action: d.action, followUpAction: d.follow_up_action })));
-      let inserted = 0;
-      if (planned.length > 0) {
-        // A task's first job id is its own id (taskJobId), so both are set in the insert.
-        inserted = rowsOf(await m.query(
-          `INSERT INTO task (id, request_id, source_id, record_id, action, status, job_id)
-           SELECT i, $1, s, r, a, 'QUEUED', i::text FROM (SELECT gen_random_uuid() AS i, * FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, r, a)) x
-           ON CONFLICT (request_id, source_id, record_id, action) DO NOTHING RETURNING id`,
-          [requestId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action)],
-        )).length;
-      }
+      const planned = plannedTasks(await this.deps.stores.requests.decisionsToPlan(m, requestId));
+      // A task's first job id is its own id (taskJobId): the store sets both in the insert.
+      const inserted = await this.deps.stores.tasks.insertPlanned(requestId, planned, m);
       const fresh = locked.status === RequestStatus.APPROVED;
       if (fresh) await this.move(m, requestId, RequestStatus.APPROVED, 'startExecution', actor, now, null);
       if (fresh || inserted > 0) {
         audits.push({ actor: auditActor(actor), action: AuditAction.REQUEST_EXECUTE, target: { type: 'request', id: requestId }, params: { tasks: inserted }, outcome: 'SUCCESS' });
       }
-      const queued = { tasks: await this.tasksWithStatus(m, requestId, ['QUEUED']), round: await this.executionRound(m, requestId), fresh };
+      const queued = { tasks: await this.deps.stores.tasks.withStatus(requestId, [TaskStatus.QUEUED], m), round: await this.deps.stores.requests.executionRound(requestId, m), fresh };
       await this.deps.audit.recordAll(audits, m);
       return queued;
     });
@@ -156,22 +124,18 @@ export class ExecutionService implements RequestExecutor {
    */
   async retryFailed(requestId: string, actor: string): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
-      const [locked] = (await m.query(`SELECT id, status FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
+      const locked = await this.deps.stores.requests.executionRow(requestId, m, true);
       if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
       if (locked.status !== RequestStatus.PARTIALLY_COMPLETED) {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });
       }
-      const failed = await this.tasksWithStatus(m, requestId, ['FAILED']);
-      const unverified = await this.unverifiedRemovals(m, requestId);
+      const failed = await this.deps.stores.tasks.withStatus(requestId, [TaskStatus.FAILED], m);
+      const unverified = await this.deps.stores.tasks.unverifiedRemovals(requestId, m);
       if (failed.length === 0 && unverified.length === 0) {
         throw new DomainError('NO_FAILED_TASKS', 'The request has no failed tasks to retry and no removal left to verify');
       }
       for (const t of failed) t.job_id = retryJobId(t.id, t.attempts);
-      await m.query(
-        `UPDATE task SET status = 'QUEUED', job_id = x.j, last_error = NULL, finished_at = NULL
-           FROM unnest($1::uuid[], $2::text[]) AS x(i, j) WHERE task.id = x.i AND task.status = 'FAILED'`,
-        [failed.map((t) => t.id), failed.map((t) => t.job_id)],
-      );
+      await this.deps.stores.tasks.requeueFailed(failed, m);
       const now = new Date();
       const what = `${failed.length} failed task(s) re-queued; ${unverified.length} removal(s) to verify again`;
       await this.move(m, requestId, RequestStatus.PARTIALLY_COMPLETED, 'retryFailedTasks', actor, now, what);
@@ -185,18 +149,14 @@ export class ExecutionService implements RequestExecutor {
         },
         m,
       );
-      return { tasks: failed, round: await this.executionRound(m, requestId) };
+      return { tasks: failed, round: await this.deps.stores.requests.executionRound(requestId, m) };
     });
     await this.enqueueRound(requestId, result.tasks, result.round);
   }
 
   /** Reopens tasks whose records verification still found, and queues them in a new round. */
   async reopen(requestId: string, taskIds: readonly string[], round: string, verifications: number, reason: string): Promise<void> {
-    const tasks: TaskRow[] = rowsOf(await this.deps.dataSource.query(
-      `UPDATE task SET status = 'REOPENED', job_id = id::text || '-reopen-' || attempts, last_error = $3, verified_at = NULL
-        WHERE request_id = $1 AND id = ANY($2::uuid[]) RETURNING *`,
-      [requestId, taskIds, reason],
-    ));
+    const tasks = await this.deps.stores.tasks.reopen(requestId, taskIds, reason);
     await this.enqueueRound(requestId, tasks, round, verifications);
   }
 
@@ -208,7 +168,7 @@ export class ExecutionService implements RequestExecutor {
 
   /** The tasks of a request still to be added to the queues (the fan-out job's work). */
   async pendingTasks(requestId: string): Promise<TaskRow[]> {
-    return this.tasksWithStatus(this.deps.dataSource.manager, requestId, ['QUEUED', 'REOPENED']);
+    return this.deps.stores.tasks.withStatus(requestId, [TaskStatus.QUEUED, TaskStatus.REOPENED]);
   }
 
   jobIdOf(task: TaskRow): string {
@@ -231,19 +191,15 @@ export class ExecutionService implements RequestExecutor {
     await this.flows.add(flow);
   }
 
-  private async loadRequest(requestId: string): Promise<RequestRow> {
-    const [row] = (await this.deps.dataSource.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1`, [requestId])) as RequestRow[];
+  private async loadRequest(requestId: string): Promise<ExecutionRequestRow> {
+    const row = await this.deps.stores.requests.executionRow(requestId);
     if (!row) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
     return row;
   }
 
   /** Identifiers of the records matched (or confirmed) at verification, grouped per record. */
   private async confirmedRecordIdentifiers(requestId: string): Promise<NormalisedIdentifier[][]> {
-    const rows: { source_id: string; record_id: string }[] = await this.deps.dataSource.query(
-      // AUTO: a MATCH at verification; CONFIRMED: a REVIEW record the handler confirmed.
-      `SELECT source_id, record_id FROM request_record WHERE request_id = $1 AND review_state IN ('AUTO', 'CONFIRMED')`,
-      [requestId],
-    );
+    const rows = await this.deps.stores.requests.actedOnRecordRefs(requestId);
     const bySource = new Map<string, string[]>();
     for (const r of rows) bySource.set(r.source_id, [...(bySource.get(r.source_id) ?? []), r.record_id]);
     // Sources are asked in parallel: one slow source must not hold up the others.
@@ -265,36 +221,13 @@ export class ExecutionService implements RequestExecutor {
     return perSource.flat();
   }
 
-  /** Removals that succeeded but that verification has not confirmed (it could not look, or found them). */
-  private async unverifiedRemovals(m: EntityManager, requestId: string): Promise<TaskRow[]> {
-    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = 'SUCCEEDED' AND verified_at IS NULL AND action = ANY($2::text[])`, [requestId, [...ERASING_ACTIONS]]);
-  }
-
-  private async hasTasks(requestId: string): Promise<boolean> {
-    const rows = await this.deps.dataSource.query(`SELECT 1 FROM task WHERE request_id = $1 LIMIT 1`, [requestId]);
-    return rows.length > 0;
-  }
-
-  private async tasksWithStatus(m: EntityManager, requestId: string, statuses: string[]): Promise<TaskRow[]> {
-    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = ANY($2::text[]) ORDER BY source_id, record_id, action`, [requestId, statuses]);
-  }
-
-  private async executionRound(m: EntityManager, requestId: string): Promise<string> {
-    const [row] = await m.query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = 'EXECUTING'`, [requestId]);
-    return String(Math.max(0, (row?.n ?? 1) - 1));
-  }
-
   /** Records a status change (checked by the state machine where it knows the move). */
   async move(m: EntityManager, requestId: string, from: RequestStatus, event: RequestEvent, actor: string, at: Date, reason: string | null): Promise<void> {
     const to = transition({ status: from }, event, { actor, at, reason }).state.status;
-    const updated = rowsOf(await m.query(`UPDATE data_subject_request SET status = $2, updated_at = now(), version = version + 1 WHERE id = $1 AND status = $3 RETURNING id`, [requestId, to, from]));
-    if (updated.length === 0) {
+    const moved = await this.deps.stores.requests.applyMoves(m, [{ requestId, from, fields: { status: to }, transitions: [{ requestId, from, to, event, actor, at, reason }] }]);
+    if (!moved.has(requestId)) {
       throw new DomainError('CONFLICT', `request ${requestId} changed while ${event} ran`);
     }
-    await m.query(
-      `INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [requestId, from, to, event, actor, at, reason],
-    );
   }
 
   async close(): Promise<void> {

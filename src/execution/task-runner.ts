@@ -17,8 +17,7 @@ import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
-import type { TaskRow } from './execution.service.js';
-import { rowsOf } from '../database/rows.js';
+import type { RunningTask } from './store/task.store.js';
 import { PermanentTaskError, TaskTimeout, settleAttempt, type AttemptInfo, type SettledAttempt } from './task-attempt.js';
 
 export { PermanentTaskError, SourceRateLimited, TaskTimeout, type AttemptInfo } from './task-attempt.js';
@@ -32,9 +31,6 @@ interface Attempt {
 
 /** A connector's answer for one task: its result, or the error that task's call ended in. */
 type Applied = { result: ActionResult } | { error: unknown };
-
-/** What running a task needs of its row. */
-type RunningTask = Pick<TaskRow, 'id' | 'request_id' | 'source_id' | 'record_id' | 'action'>;
 
 const ERASING: ReadonlySet<string> = ERASING_ACTIONS;
 
@@ -59,15 +55,7 @@ export class TaskRunner {
   }
 
   private async runBatch(sourceId: string, attempts: readonly Attempt[]): Promise<Array<Answer | Error>> {
-    const { dataSource } = this.deps;
-    const rows = rowsOf<RunningTask>(
-      await dataSource.query(
-        `UPDATE task SET status = 'RUNNING', attempts = attempts + 1, started_at = now(), updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED')
-          RETURNING id, request_id, source_id, record_id, action`,
-        [[...new Set(attempts.map((a) => a.job.taskId))]],
-      ),
-    );
+    const rows = await this.deps.stores.tasks.startRunning(attempts.map((a) => a.job.taskId));
     // A task already finished (a job delivered again after its result was saved), or
     // named twice in this batch: nothing to do for that job.
     const byId = new Map(rows.map((t) => [t.id, t]));
@@ -101,14 +89,9 @@ export class TaskRunner {
 
   /** One statement for every outcome of the batch. */
   private async saveOutcomes(tasks: readonly RunningTask[], settled: Map<string, SettledAttempt>, ms: number): Promise<void> {
-    const rows = tasks.map((t) => settled.get(t.id)!.row);
-    await this.deps.dataSource.query(
-      `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
-              attempts = attempts - x.refund, last_error = x.last_error, duration_ms = $7,
-              finished_at = CASE WHEN x.status IN ('SUCCEEDED', 'FAILED') THEN now() ELSE NULL END
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) AS x(id, status, outcome, applied, last_error, refund)
-        WHERE task.id = x.id`,
-      [tasks.map((t) => t.id), rows.map((r) => r.status), rows.map((r) => r.outcome), rows.map((r) => r.applied), rows.map((r) => r.lastError), rows.map((r) => r.refund), ms],
+    await this.deps.stores.tasks.saveOutcomes(
+      tasks.map((t) => ({ id: t.id, ...settled.get(t.id)!.row })),
+      ms,
     );
   }
 
@@ -211,15 +194,7 @@ export class TaskRunner {
    * the records its verification snapshot names as controlled.
    */
   private async refusingRequests(sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, Set<string>>> {
-    const rows: { request_id: string; controlled: string[] }[] = await this.deps.dataSource.query(
-      `SELECT ci.request_id, array_remove(array_agg(r.record_id), NULL) AS controlled
-         FROM controller_instruction ci
-         LEFT JOIN request_record r ON r.request_id = ci.request_id AND r.source_id = ci.source_id AND r.controller_id IS NOT NULL AND r.record_id = ANY($3::text[])
-        WHERE ci.source_id = $1 AND ci.request_id = ANY($2::uuid[]) AND ci.decision = 'REFUSE'
-        GROUP BY ci.request_id`,
-      [sourceId, [...new Set(tasks.map((t) => t.request_id))], [...new Set(tasks.map((t) => t.record_id))]],
-    );
-    return new Map(rows.map((r) => [r.request_id, new Set(r.controlled)]));
+    return this.deps.stores.requests.refusingRequests(sourceId, [...new Set(tasks.map((t) => t.request_id))], [...new Set(tasks.map((t) => t.record_id))]);
   }
 
   /** Runs one connector call under the per-attempt time limit. */
@@ -251,16 +226,10 @@ export class TaskRunner {
       case RecordAction.ANNOTATE: {
         // Only the fields this record's source can take and the handler found inaccurate
         // (R14): the decision lists them; the other requested fields belong to other records.
-        const [request] = await this.deps.dataSource.query(
-          `SELECT r.id, r.corrections_sealed, r.inaccuracy_finding, d.correction_fields
-             FROM data_subject_request r
-             LEFT JOIN record_decision d ON d.request_id = r.id AND d.source_id = $2 AND d.record_id = $3
-            WHERE r.id = $1`,
-          [task.request_id, task.source_id, task.record_id],
-        );
-        const finding = request?.inaccuracy_finding as { inaccurate?: boolean; accepted?: string[] } | null;
-        if (!finding?.inaccurate) throw new PermanentTaskError('INACCURACY_NOT_ESTABLISHED: no finding that the data was inaccurate');
-        const fields: string[] | null = request.correction_fields;
+        const request = await this.deps.stores.requests.correctionContext(task.request_id, task.source_id, task.record_id);
+        const finding = request?.inaccuracy_finding;
+        if (!request || !finding?.inaccurate) throw new PermanentTaskError('INACCURACY_NOT_ESTABLISHED: no finding that the data was inaccurate');
+        const fields = request.correction_fields;
         const accepted = new Set(finding.accepted ?? []);
         const changes = openCorrections(this.deps.keyrings.encryption, request).filter((c) => accepted.has(c.field) && (fields === null || fields.includes(c.field)));
         if (changes.length === 0) throw new PermanentTaskError('no requested correction applies to this record');

@@ -28,8 +28,7 @@ export function metricsRoute(services: Services): Router {
         for (const [state, n] of Object.entries(counts)) depth.set({ queue: name, state }, n);
       }
       tasks.reset();
-      const rows: { status: string; n: number }[] = await services.dataSource.query(`SELECT status, count(*)::int AS n FROM task GROUP BY status`);
-      for (const r of rows) tasks.set({ status: r.status }, r.n);
+      for (const r of await services.stores.tasks.countsByStatus()) tasks.set({ status: r.status }, r.n);
       res.setHeader('content-type', metricsRegistry.contentType);
       res.send(await metricsRegistry.metrics());
     } catch (error) {

@@ -1,7 +1,7 @@
 // R1: a request answers for every source, or says which it could not search. The sources
 // that did not answer at verification, the handler's decision to go on without them, and
 // the snapshot's outcome after a source is searched again. Pure.
-import type { DiscoveryOutcome, SourcesNotSearched } from './entities/data-subject-request.entity.js';
+import type { DiscoveryOutcome, SourcesNotSearched } from './store/data-subject-request.entity.js';
 
 type SourceOutcome = DiscoveryOutcome['sources'][number];
 

@@ -14,10 +14,13 @@ import { DomainError } from '../domain/errors.js';
 import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
+import type { TaskStore } from '../execution/store/task.store.js';
 
 export interface SourceRegistryOptions {
   /** What registrations may name and reach; checked before any connection is made. */
   policy: SourcePolicy;
+  /** Tasks still to run per source: a source with any cannot be removed. */
+  tasks: Pick<TaskStore, 'openCountOfSource'>;
   healthTimeoutMs?: number;
   /** How long a health result is reused (default 1 s). */
   healthCacheMs?: number;
@@ -50,6 +53,7 @@ export class SourceRegistry {
   private readonly withdrawnListeners = new Set<(sourceId: string) => void>();
 
   private readonly policy: SourcePolicy;
+  private readonly tasks: Pick<TaskStore, 'openCountOfSource'>;
   private readonly env: ConnectorEnv;
   private readonly healthTimeoutMs: number;
   private readonly healthCacheMs: number;
@@ -62,6 +66,7 @@ export class SourceRegistry {
     options: SourceRegistryOptions,
   ) {
     this.policy = options.policy;
+    this.tasks = options.tasks;
     // Remote sources' sockets resolve through the policy too (DNS rebinding).
     this.env = { ...env, lookupFor: (port) => guardedLookup(this.policy, port) };
     this.healthTimeoutMs = options.healthTimeoutMs ?? 3000;
@@ -183,10 +188,7 @@ export class SourceRegistry {
 
   /** Removal is refused while tasks of the source are still to run: they would be lost silently. */
   private async assertNoOpenTasks(id: string): Promise<void> {
-    const [{ open }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS open FROM task WHERE source_id = $1 AND status IN ('QUEUED', 'RUNNING', 'RETRYING', 'REOPENED')`,
-      [id],
-    )) as { open: number }[];
+    const open = await this.tasks.openCountOfSource(id);
     if (open > 0) {
       throw new DomainError('SOURCE_HAS_OPEN_TASKS', `source ${id} has ${open} task(s) still to run: let them finish (or disable it) before removing it`, { sourceId: id, openTasks: open });
     }

@@ -15,8 +15,6 @@ import { unwrapConnector } from '../../connectors/registry.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
-import type { TaskRow } from '../execution/execution.service.js';
-import { rowsOf } from '../database/rows.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
 export interface ChangeFeed {
@@ -116,7 +114,7 @@ async function sweepSource(
   batchSize: number,
   report: SweepReport,
 ): Promise<void> {
-  const { tombstones, dataSource } = services;
+  const { tombstones, stores } = services;
   const strategy = connector.describe().retention.erasure;
   report.checked[sourceId] = 0;
   for (let after = ''; ; ) {
@@ -129,13 +127,8 @@ async function sweepSource(
       const hit = answers[k]!.find((a) => a.tombstoned);
       if (!hit?.requestId) continue;
       // Records the erasure decided to keep (legal hold) or already handled are not recreations.
-      const known = await dataSource.query(
-        `SELECT 1 FROM record_decision WHERE request_id = $1 AND source_id = $2 AND record_id = $3
-            AND action NOT IN ('ERASE', 'ANONYMISE', 'MINIMISE', 'PURGE')
-         UNION ALL SELECT 1 FROM task WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND status NOT IN ('SUCCEEDED', 'FAILED')`,
-        [hit.requestId, sourceId, record.recordId],
-      );
-      if (known.length > 0) continue;
+      if (await stores.requests.keepsRecord(hit.requestId, sourceId, record.recordId)) continue;
+      if (await stores.tasks.hasOpenTaskFor(hit.requestId, sourceId, record.recordId)) continue;
       const taskId = await queueErasure(services, hit.requestId, sourceId, record.recordId, sweepActionOf(strategy));
       report.hits.push({ sourceId: sourceId, recordId: record.recordId, requestId: hit.requestId, taskId });
     }
@@ -150,19 +143,10 @@ async function sweepSource(
  * source holds it (TaskRunner.bindingRules).
  */
 async function queueErasure(services: Services, requestId: string, sourceId: string, recordId: string, action: RecordAction): Promise<string | null> {
-  const [task] = rowsOf<TaskRow>(
-    await services.dataSource.query(
-      `INSERT INTO task (request_id, source_id, record_id, action, status, last_error)
-       VALUES ($1, $2, $3, $4, 'QUEUED', 'RECREATED: found again by the recreation sweep')
-       ON CONFLICT (request_id, source_id, record_id, action) DO UPDATE SET status = 'QUEUED', updated_at = now()
-         WHERE task.status = 'SUCCEEDED'
-       RETURNING *`,
-      [requestId, sourceId, recordId, action],
-    ),
-  );
+  const task = await services.stores.tasks.queueRecreated(requestId, sourceId, recordId, action);
   if (!task) return null;
   const jobId = task.attempts === 0 ? task.id : `${task.id}-sweep-${task.attempts}`;
-  await services.dataSource.query(`UPDATE task SET job_id = $2 WHERE id = $1`, [task.id, jobId]);
+  await services.stores.tasks.setJobId(task.id, jobId);
   await services.execution.enqueueSingle({ ...task, job_id: jobId });
   await services.audit.record({
     actor: { id: 'system:sweep', kind: 'system' },

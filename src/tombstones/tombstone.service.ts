@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { HmacKeyring } from '../crypto/index.js';
 import type { IdentifierType } from '../domain/vocabulary.js';
 import type { NormalisedIdentifier } from '../identity/normalise/index.js';
+import { RequestStore } from '../requests/store/request.store.js';
 import { tokenPurpose, tokensOf, tokensOfPerson, type TombstoneToken } from './tombstone-tokens.js';
 
 export interface TombstoneHit {
@@ -26,6 +27,8 @@ export class TombstoneService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly keyring: HmacKeyring,
+    /** Who owns the requests a tombstone names (their controllers decide who may know them). */
+    private readonly requests: Pick<RequestStore, 'controllersOf'> = new RequestStore(dataSource),
   ) {}
 
   /**
@@ -77,7 +80,8 @@ export class TombstoneService {
   /**
    * Checks people against the tombstones: one answer per identifier, in order. Each group
    * is one person (names count only together with a date of birth from the same group).
-   * One indexed query for the whole batch; every configured key is tried, so hashes made
+   * One indexed query for the whole batch (and one for the requests' controllers when a viewer
+   * is scoped); every configured key is tried, so hashes made
    * before a key rotation still match. With a `viewer`, erasures outside its controllers
    * are answered as the viewer may know them (see TombstoneViewer): never their request id.
    */
@@ -93,16 +97,16 @@ export class TombstoneService {
     });
     const found = new Map<string, string | null>(); // hash -> request id, null when the viewer may not know it
     if (wanted.size > 0) {
-      // A request is visible when its controllers meet the viewer's (as request(id) decides).
-      const rows: { hash: string; request_id: string; visible: boolean }[] = await this.dataSource.query(
-        `SELECT DISTINCT ON (t.hash) t.hash, t.request_id,
-                ($2::text[] IS NULL OR COALESCE(r.controller_ids && $2::text[], false)) AS visible
-           FROM tombstone t LEFT JOIN data_subject_request r ON r.id = t.request_id
-          WHERE t.hash = ANY($1::text[]) ORDER BY t.hash, t.erased_at`,
-        [[...wanted.keys()], viewer?.controllerIds ? [...viewer.controllerIds] : null],
+      const rows: { hash: string; request_id: string }[] = await this.dataSource.query(
+        `SELECT DISTINCT ON (t.hash) t.hash, t.request_id FROM tombstone t WHERE t.hash = ANY($1::text[]) ORDER BY t.hash, t.erased_at`,
+        [[...wanted.keys()]],
       );
+      // A request is visible when its controllers meet the viewer's (as request(id) decides).
+      const scope = viewer?.controllerIds ? new Set(viewer.controllerIds) : null;
+      const controllers = scope ? new Map((await this.requests.controllersOf([...new Set(rows.map((r) => r.request_id))])).map((r) => [r.id, r.controllerIds])) : null;
       for (const row of rows) {
-        if (row.visible) found.set(row.hash, row.request_id);
+        const visible = !scope || (controllers!.get(row.request_id) ?? []).some((c) => scope.has(c));
+        if (visible) found.set(row.hash, row.request_id);
         else if (viewer?.everyController) found.set(row.hash, null);
       }
     }

@@ -1,11 +1,12 @@
-// Requests made directly in the database for execution tests: a request (identifiers
-// sealed as the lifecycle service seals them, bound to the request id), its discovery
-// snapshot (request_record) and the decisions the rules compute (record_decision),
-// left APPROVED, ready for services.execution.execute.
+// Requests made directly through the request store for execution tests: a request
+// (identifiers sealed as the lifecycle service seals them, bound to the request id), its
+// discovery snapshot and the decisions the rules compute, left APPROVED, ready for
+// services.execution.execute.
 import { randomUUID } from 'node:crypto';
 import type { Identifier } from '../../connectors/contract.js';
 import type { Services } from '../../src/app/services.js';
-import { ControllerDecision, RecordAction, RequestType } from '../../src/domain/vocabulary.js';
+import { ControllerDecision, MatchBand, RecordAction, RequestStatus, RequestType, ReviewState, TaskStatus } from '../../src/domain/vocabulary.js';
+import type { TaskRow } from '../../src/execution/store/task.store.js';
 import { normaliseQueryIdentifiers } from '../../src/identity/index.js';
 import { decideRecord } from '../../src/requests/decisions.js';
 import type { SourceKind } from '../../src/domain/vocabulary.js';
@@ -36,34 +37,54 @@ export async function insertApprovedRequest(services: Services, input: FixtureRe
   const id = randomUUID();
   const enc = services.keyrings.encryption;
   const now = new Date();
+  const store = services.stores.requests;
+  const status = (input.status ?? RequestStatus.APPROVED) as RequestStatus;
   await services.dataSource.transaction(async (m) => {
-    await m.query(
-      `INSERT INTO data_subject_request (id, type, status, received_at, verified_at, acknowledge_by, due_at, jurisdiction,
-         identifiers_sealed, blind_index, corrections_sealed, created_by, version)
-       VALUES ($1, $2, $3, $4, $4, $4, $5, 'GB', $6, '{}', $7, 'test', 1)`,
-      [
+    await store.insert(
+      {
         id,
-        input.type ?? RequestType.ERASURE,
-        input.status ?? 'APPROVED',
-        now,
-        new Date(now.getTime() + 30 * 86_400_000),
-        enc.encrypt(JSON.stringify(input.identifiers), id),
-        input.corrections ? enc.encrypt(JSON.stringify(input.corrections), id) : null,
-      ],
+        type: input.type ?? RequestType.ERASURE,
+        status,
+        receivedAt: now,
+        verifiedAt: now,
+        acknowledgeBy: now,
+        dueAt: new Date(now.getTime() + 30 * 86_400_000),
+        jurisdiction: 'GB',
+        identifiersSealed: enc.encrypt(JSON.stringify(input.identifiers), id),
+        blindIndex: [],
+        correctionsSealed: input.corrections ? enc.encrypt(JSON.stringify(input.corrections), id) : null,
+        createdBy: 'test',
+      },
+      { requestId: id, from: RequestStatus.IN_REVIEW, to: RequestStatus.APPROVED, event: 'approve', actor: 'test', at: now, reason: null },
+      m,
     );
-    for (const d of input.decisions) {
-      await m.query(
-        `INSERT INTO request_record (request_id, source_id, record_id, record_type, relationship, band, score, review_state)
-         VALUES ($1, $2, $3, $4, $5, 'MATCH', 0.99, 'AUTO')`,
-        [id, d.sourceId, d.recordId, d.recordType ?? 'record', d.relationship ?? 'SUBJECT'],
-      );
-      await m.query(
-        `INSERT INTO record_decision (request_id, source_id, record_id, action, computed_action, basis, retain_until, reason, follow_up_action)
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)`,
-        [id, d.sourceId, d.recordId, d.action, d.basis ?? null, d.retainUntil ?? null, d.reason ?? 'test decision', d.followUpAction ?? null],
-      );
-    }
-    await m.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, 'IN_REVIEW', 'APPROVED', 'approve', 'test', $2)`, [id, now]);
+    await store.insertRecords(
+      m,
+      input.decisions.map((d) => ({
+        requestId: id,
+        sourceId: d.sourceId,
+        recordId: d.recordId,
+        recordType: d.recordType ?? 'record',
+        relationship: d.relationship ?? 'SUBJECT',
+        band: MatchBand.MATCH,
+        score: 0.99,
+        reviewState: ReviewState.AUTO,
+      })),
+    );
+    await store.upsertDecisions(
+      m,
+      input.decisions.map((d) => ({
+        requestId: id,
+        sourceId: d.sourceId,
+        recordId: d.recordId,
+        action: d.action,
+        computedAction: d.action,
+        basis: d.basis ?? null,
+        retainUntil: d.retainUntil ?? null,
+        reason: d.reason ?? 'test decision',
+        followUpAction: d.followUpAction ?? null,
+      })),
+    );
   });
   return id;
 }
@@ -111,13 +132,13 @@ export async function decideByDiscovery(
   return { decisions, matches };
 }
 
-export async function tasksOf(services: Services, requestId: string): Promise<{ id: string; source_id: string; record_id: string; action: string; status: string; attempts: number; applied_count: number; outcome: string | null; last_error: string | null }[]> {
-  return services.dataSource.query(`SELECT * FROM task WHERE request_id = $1 ORDER BY source_id, record_id, action`, [requestId]);
+export async function tasksOf(services: Services, requestId: string): Promise<TaskRow[]> {
+  return services.stores.tasks.withStatus(requestId, Object.values(TaskStatus));
 }
 
 export async function requestStatus(services: Services, requestId: string): Promise<{ status: string; response: Record<string, unknown> | null }> {
-  const [row] = await services.dataSource.query(`SELECT status, response FROM data_subject_request WHERE id = $1`, [requestId]);
-  return row;
+  const row = await services.stores.requests.find(requestId);
+  return { status: row!.status, response: row!.response };
 }
 
 /** Polls until the request leaves EXECUTING (or the deadline passes: the test then fails on the status). */

@@ -9,19 +9,15 @@ import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import type { Keyrings } from '../../crypto/index.js';
 import { DomainError } from '../../domain/errors.js';
-import { rowsOf } from '../../database/rows.js';
 import { RecordAction, RequestStatus, RequestType, type Relationship, type SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource } from '../access-package.js';
 import { can } from '../../auth/index.js';
-import { destroyPackages, PackageDestroyedReason, packagesOfErasedPeople } from './package-retention.js';
+import { PackageDestroyedReason } from './package-retention.js';
 import { sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
 import { buildResponseSummary, type SummarySourceInput } from '../response-summary.js';
-import { AccessPackageEntity } from '../entities/access-package.entity.js';
-import type { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
-import type { RecordDecisionEntity } from '../entities/record-decision.entity.js';
-import type { RequestRecordEntity } from '../entities/request-record.entity.js';
+import type { AccessPackageEntity, DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
 import type { RequestSettings } from './request-settings.js';
 
 export interface IssuedLink {
@@ -53,6 +49,7 @@ export class AccessPackageService {
   constructor(
     private readonly deps: {
       dataSource: DataSource;
+      stores: { requests: RequestStore };
       keyrings: Keyrings;
       audit: AuditLog;
       sources: SourceRegistry;
@@ -147,7 +144,7 @@ export class AccessPackageService {
     const retainUntil = new Date(now.getTime() + this.deps.settings.packageRetentionMs);
     const cleared = mayReceivePackage(pkg.specialCategories, can(principal, 'special-category:read'));
     const link = this.newLink(now, retainUntil);
-    await m.insert(AccessPackageEntity, {
+    await this.deps.stores.requests.insertPackage(m, {
       requestId,
       sha256: pkg.sha256,
       sizeBytes: pkg.bytes.length,
@@ -168,7 +165,7 @@ export class AccessPackageService {
   }
 
   async latest(requestId: string): Promise<AccessPackageEntity | null> {
-    return this.deps.dataSource.manager.findOne(AccessPackageEntity, { where: { requestId }, order: { createdAt: 'DESC' } });
+    return this.deps.stores.requests.latestPackage(requestId);
   }
 
   /**
@@ -190,15 +187,13 @@ export class AccessPackageService {
     const link = this.newLink(now, pkg.retainUntil);
     await this.deps.dataSource.transaction(async (m) => {
       // Only while it still exists: a destruction since the check above wins.
-      const renewed = rowsOf<{ id: string }>(
-        await m.query(
-          `UPDATE access_package SET token_hash = $2, expires_at = $3, downloaded_at = NULL, link_sees_special = $4
-            WHERE id = $1 AND destroyed_at IS NULL RETURNING id`,
-          [pkg.id, tokenHash(link.token), link.expiresAt, can(principal, 'special-category:read')],
-        ),
-      );
-      if (renewed.length === 0) {
-        const gone = await m.findOneBy(AccessPackageEntity, { id: pkg.id });
+      const renewed = await this.deps.stores.requests.renewPackageLink(m, pkg.id, {
+        tokenHash: tokenHash(link.token),
+        expiresAt: link.expiresAt,
+        seesSpecial: can(principal, 'special-category:read'),
+      });
+      if (!renewed) {
+        const gone = await this.deps.stores.requests.findPackage(pkg.id, m);
         throw packageDestroyed(gone?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, gone?.destroyedAt ?? now);
       }
       await this.deps.audit.record(
@@ -216,20 +211,18 @@ export class AccessPackageService {
   private async destroyIfDue(packageId: string, now: Date): Promise<{ reason: string; at: Date } | null> {
     return this.deps.dataSource.transaction(async (m) => {
       // Locked: an erasure's closing step destroying it meanwhile is waited for, then seen.
-      const [row] = (await m.query(
-        `SELECT destroyed_at AS "destroyedAt", destroyed_reason AS "destroyedReason", retain_until AS "retainUntil" FROM access_package WHERE id = $1 FOR UPDATE`,
-        [packageId],
-      )) as { destroyedAt: Date | null; destroyedReason: string | null; retainUntil: Date }[];
+      const store = this.deps.stores.requests;
+      const row = await store.lockPackage(m, packageId);
       if (!row) return null;
       if (row.destroyedAt) return { reason: row.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, at: row.destroyedAt };
       const reason =
         row.retainUntil <= now
           ? PackageDestroyedReason.RETENTION_ENDED
-          : (await packagesOfErasedPeople(m, { packageId })).length > 0
+          : (await store.packagesOfErasedPeople(m, { packageId })).length > 0
             ? PackageDestroyedReason.ERASURE_COMPLETED
             : null;
       if (!reason) return null;
-      for (const p of await destroyPackages(m, [packageId], reason, now)) {
+      for (const p of await store.destroyPackages(m, [packageId], reason, now)) {
         await this.deps.audit.record(
           { actor: { id: 'system:retention', kind: 'system' }, action: AuditAction.REQUEST_PACKAGE_DESTROYED, target: { type: 'request', id: p.requestId }, params: { packageId, reason }, outcome: 'SUCCESS' },
           m,
@@ -253,23 +246,14 @@ export class AccessPackageService {
   async download(token: string): Promise<Download> {
     const hash = tokenHash(token);
     const now = this.deps.now();
-    const target = await this.deps.dataSource.manager.findOne(AccessPackageEntity, { where: { tokenHash: hash }, select: { id: true } });
+    const target = await this.deps.stores.requests.packageIdOfToken(hash);
     if (!target) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
-    const gone = await this.destroyIfDue(target.id, now);
+    const gone = await this.destroyIfDue(target, now);
     if (gone) throw packageDestroyed(gone.reason, gone.at);
     return this.deps.dataSource.transaction(async (m) => {
-      const [row] = rowsOf<{ id: string; request_id: string; archive_sealed: string; sha256: string }>(
-        await m.query(
-          `UPDATE access_package SET downloaded_at = $2
-            WHERE token_hash = $1 AND downloaded_at IS NULL AND expires_at > $2
-              AND destroyed_at IS NULL AND archive_sealed IS NOT NULL AND retain_until > $2
-              AND (link_sees_special OR special_categories = '{}')
-           RETURNING id, request_id, archive_sealed, sha256`,
-          [hash, now],
-        ),
-      );
+      const row = await this.deps.stores.requests.consumePackageLink(m, hash, now);
       if (!row) {
-        const known = await m.findOneBy(AccessPackageEntity, { tokenHash: hash });
+        const known = await this.deps.stores.requests.findPackageByToken(hash, m);
         if (!known) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
         if (known.destroyedAt || !known.archiveSealed || known.retainUntil <= now) {
           throw packageDestroyed(known.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, known.destroyedAt ?? now);

@@ -7,18 +7,12 @@ import type { DataSource } from 'typeorm';
 import { AuditAction, type AuditLog } from '../../audit/index.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AuditRecordInput } from '../../audit/index.js';
-import {
-  type DestroyedPackage,
-  destroyErasureIdentifiers,
-  destroyPackages,
-  PackageDestroyedReason,
-  packagesOfErasedPeople,
-  packagesPastRetention,
-} from './package-retention.js';
-
+import type { DestroyedPackage, RequestStore } from '../store/request.store.js';
+import { PackageDestroyedReason } from './package-retention.js';
 
 export interface AftermathDeps {
   dataSource: DataSource;
+  stores: { requests: RequestStore };
   audit: AuditLog;
   logger: Logger;
 }
@@ -36,9 +30,10 @@ const ACTOR = { id: 'system:retention', kind: 'system' };
 
 /** Called when an erasure closes (COMPLETED or PARTIALLY_COMPLETED): its person's older packages go, and its identifiers if it completed. */
 export async function afterErasureClosed(deps: AftermathDeps, erasureId: string, now: Date): Promise<AftermathReport> {
+  const store = deps.stores.requests;
   return deps.dataSource.transaction(async (m) => {
-    const erasedPackages = await destroyPackages(m, await packagesOfErasedPeople(m, { erasureId }), PackageDestroyedReason.ERASURE_COMPLETED, now);
-    const identifiersDestroyed = await destroyErasureIdentifiers(m, now, erasureId);
+    const erasedPackages = await store.destroyPackages(m, await store.packagesOfErasedPeople(m, { erasureId }), PackageDestroyedReason.ERASURE_COMPLETED, now);
+    const identifiersDestroyed = await store.destroyErasureIdentifiers(m, now, erasureId);
     const report = { erasedPackages, expiredPackages: [], identifiersDestroyed };
     await deps.audit.recordAll(auditsOf(report), m);
     return report;
@@ -51,11 +46,12 @@ export async function afterErasureClosed(deps: AftermathDeps, erasureId: string,
  * erasures still held.
  */
 export async function sweepAfterErasures(deps: AftermathDeps, now: Date, packageRetentionMs: number): Promise<AftermathReport> {
+  const store = deps.stores.requests;
   const report = await deps.dataSource.transaction(async (m) => {
-    const expiredPackages = await destroyPackages(m, await packagesPastRetention(m, now), PackageDestroyedReason.RETENTION_ENDED, now);
+    const expiredPackages = await store.destroyPackages(m, await store.packagesPastRetention(m, now), PackageDestroyedReason.RETENTION_ENDED, now);
     const closedSince = new Date(now.getTime() - packageRetentionMs);
-    const erasedPackages = await destroyPackages(m, await packagesOfErasedPeople(m, { closedSince }), PackageDestroyedReason.ERASURE_COMPLETED, now);
-    const identifiersDestroyed = await destroyErasureIdentifiers(m, now);
+    const erasedPackages = await store.destroyPackages(m, await store.packagesOfErasedPeople(m, { closedSince }), PackageDestroyedReason.ERASURE_COMPLETED, now);
+    const identifiersDestroyed = await store.destroyErasureIdentifiers(m, now);
     const r = { erasedPackages, expiredPackages, identifiersDestroyed };
     await deps.audit.recordAll(auditsOf(r), m);
     return r;

@@ -6,7 +6,7 @@ import { RecordAction, SourceKind } from '../../domain/vocabulary.js';
 import type { RecordDecision } from '../decisions.js';
 import { isRequestRuleError, RequestRuleError, type RequestErrorCode } from '../errors.js';
 import { recordInaccuracyFinding, validateCorrections } from '../rectification.js';
-import type { InaccuracyFindingRecord } from '../entities/data-subject-request.entity.js';
+import type { InaccuracyFindingRecord } from '../store/data-subject-request.entity.js';
 import type { RequestedCorrection } from './request-secrets.js';
 
 export interface CorrectionTarget {

@@ -1,17 +1,15 @@
 // One change to a request, all or nothing: the row is updated under its version
 // (optimistic lock: two handlers acting at once cannot both win), every status move is
-// stored in request_transition and every audit entry commits in the same transaction.
+// stored with its transition (RequestStore.applyMoves) and every audit entry commits in
+// the same transaction.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../../audit/index.js';
 import { AuditOutcome } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import { RequestStatus } from '../../domain/vocabulary.js';
 import { transition, type RequestEvent, type RequestState, type TransitionRecord } from '../state-machine.js';
-import { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
-import { RequestTransitionEntity } from '../entities/request-transition.entity.js';
+import type { DataSubjectRequestEntity, RequestFields as Fields, RequestStore } from '../store/request.store.js';
 import { concurrentUpdate } from './request-errors.js';
-
-type Fields = Partial<Omit<DataSubjectRequestEntity, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
 
 export interface RequestChange {
   m: EntityManager;
@@ -29,7 +27,7 @@ export function stateOf(request: { status: string; heldFrom: string | null }): R
 }
 
 export async function changeRequest<T>(
-  deps: { dataSource: DataSource; audit: AuditLog },
+  deps: { dataSource: DataSource; audit: AuditLog; stores: { requests: RequestStore } },
   request: DataSubjectRequestEntity,
   principal: Principal,
   now: Date,
@@ -58,19 +56,9 @@ export async function changeRequest<T>(
       audit: (action, params, controllerId) => audits.push({ action, params, controllerId: controllerId ?? null }),
     };
     const result = await work(change);
-    const update = await m
-      .createQueryBuilder()
-      .update(DataSubjectRequestEntity)
-      .set({ ...fields, updatedAt: now } as never)
-      .where('id = :id AND version = :version', { id: request.id, version: request.version })
-      .execute();
-    if (update.affected !== 1) throw concurrentUpdate(request.id);
-    if (moves.length > 0) {
-      await m.insert(
-        RequestTransitionEntity,
-        moves.map((r) => ({ requestId: request.id, fromStatus: r.from, toStatus: r.to, event: r.event, actor: r.actor, at: r.at, reason: r.reason })),
-      );
-    }
+    const transitions = moves.map((r) => ({ requestId: request.id, from: r.from, to: r.to, event: r.event, actor: r.actor, at: r.at, reason: r.reason }));
+    const changed = await deps.stores.requests.applyMoves(m, [{ requestId: request.id, version: request.version, fields, updatedAt: now, transitions }]);
+    if (!changed.has(request.id)) throw concurrentUpdate(request.id);
     for (const a of audits) {
       await deps.audit.record(
         {

@@ -1,10 +1,7 @@
 // Listing requests for handlers: filters (status, type, due before, overdue, due soon),
-// keyset pagination (newest first) and controller scoping in SQL.
-import type { DataSource } from 'typeorm';
+// keyset pagination (newest first) and controller scoping, run in SQL by the request store.
 import { controllerScope, type Principal } from '../../auth/index.js';
-import type { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
-import { DataSubjectRequestEntity as Entity } from '../entities/data-subject-request.entity.js';
-import { TERMINAL_STATUSES } from '../state-machine.js';
+import type { DataSubjectRequestEntity, RequestStore } from '../store/request.store.js';
 import { badInput } from './request-errors.js';
 
 export interface RequestListFilter {
@@ -24,18 +21,6 @@ export interface RequestPage {
 
 export const MAX_PAGE = 100;
 
-const TERMINAL = [...TERMINAL_STATUSES];
-
-/** SQL for "overdue" and "due soon" (same meaning as classifyDeadlines). $n placeholders given. */
-export function deadlineSql(now: string, soonMs: string): { overdue: string; dueSoon: string } {
-  const open = `r.status <> ALL('{${TERMINAL.join(',')}}'::text[])`;
-  const due = `COALESCE(r.extended_due_at, r.due_at)`;
-  const overdue = `(${open} AND (${due} < ${now} OR (r.acknowledged_at IS NULL AND r.acknowledge_by < ${now})))`;
-  const soon = `(${open} AND NOT ${overdue} AND ((${due} <= ${now} + ${soonMs} * interval '1 millisecond')
-      OR (r.acknowledged_at IS NULL AND r.acknowledge_by <= ${now} + interval '1 day')))`;
-  return { overdue, dueSoon: soon };
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Only a cursor this API gave out (it re-encodes to itself) reaches SQL; anything else is BAD_USER_INPUT. */
@@ -52,7 +37,7 @@ export function cursorOf(r: { createdAt: Date; id: string }): string {
 }
 
 export async function listRequests(
-  dataSource: DataSource,
+  store: RequestStore,
   principal: Principal,
   filter: RequestListFilter,
   page: { first?: number | null; after?: string | null },
@@ -61,54 +46,19 @@ export async function listRequests(
 ): Promise<RequestPage> {
   const first = page.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1 to ${MAX_PAGE}`);
-  const params: unknown[] = [];
-  const where: string[] = [];
-  const scope = controllerScope(principal);
-  if (scope) {
-    params.push(scope);
-    where.push(`r.controller_ids && $${params.length}::text[]`);
-  }
-  if (filter.status?.length) {
-    params.push(filter.status);
-    where.push(`r.status = ANY($${params.length}::text[])`);
-  }
-  if (filter.type?.length) {
-    params.push(filter.type);
-    where.push(`r.type = ANY($${params.length}::text[])`);
-  }
-  if (filter.dueBefore) {
-    params.push(filter.dueBefore);
-    where.push(`COALESCE(r.extended_due_at, r.due_at) < $${params.length}`);
-  }
-  // Only the placeholders a statement uses may be bound.
-  let nowP = 'NULL::timestamptz';
-  let soonP = 'NULL::float8';
-  if (filter.overdue != null || filter.dueSoon != null) nowP = `$${params.push(now)}::timestamptz`;
-  if (filter.dueSoon != null) soonP = `$${params.push(dueSoonDays * 86_400_000)}::float8`;
-  const { overdue, dueSoon } = deadlineSql(nowP, soonP);
-  if (filter.overdue === true) where.push(overdue);
-  if (filter.overdue === false) where.push(`NOT ${overdue}`);
-  if (filter.dueSoon === true) where.push(dueSoon);
-  if (filter.dueSoon === false) where.push(`NOT ${dueSoon}`);
-  const filtered = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const [{ n }] = (await dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request r ${filtered}`, params)) as [{ n: number }];
-
-  const pageWhere = [...where];
-  if (page.after) {
-    const c = decodeCursor(page.after);
-    params.push(c.createdAt, c.id);
-    pageWhere.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(first + 1);
-  const ids = (await dataSource.query(
-    `SELECT r.id FROM data_subject_request r ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-     ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
-    params,
-  )) as { id: string }[];
-  const wanted = ids.slice(0, first).map((r) => r.id);
-  const rows = wanted.length ? await dataSource.manager.findBy(Entity, wanted.map((id) => ({ id }))) : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const nodes = wanted.map((id) => byId.get(id)!).filter(Boolean);
+  const { ids, total } = await store.page({
+    controllerScope: controllerScope(principal) ?? null,
+    status: filter.status,
+    type: filter.type,
+    dueBefore: filter.dueBefore,
+    overdue: filter.overdue,
+    dueSoon: filter.dueSoon,
+    now,
+    dueSoonMs: dueSoonDays * 86_400_000,
+    before: page.after ? decodeCursor(page.after) : null,
+    limit: first,
+  });
+  const nodes = await store.findMany(ids.slice(0, first));
   const last = nodes[nodes.length - 1];
-  return { nodes, hasNextPage: ids.length > first, endCursor: last ? cursorOf(last) : null, totalCount: n };
+  return { nodes, hasNextPage: ids.length > first, endCursor: last ? cursorOf(last) : null, totalCount: total };
 }

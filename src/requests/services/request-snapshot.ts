@@ -5,8 +5,8 @@ import type { RetentionPolicy, SourceDescription } from '../../../connectors/con
 import type { RecordMatch } from '../../identity/index.js';
 import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
 import { decideRecord, type DecisionRecord, type RecordDecision } from '../decisions.js';
-import type { RequestRecordEntity } from '../entities/request-record.entity.js';
-import type { RecordDecisionEntity } from '../entities/record-decision.entity.js';
+import type { RequestRecordEntity } from '../store/request-record.entity.js';
+import type { RecordDecisionEntity } from '../store/record-decision.entity.js';
 
 /** Records the request acts on: MATCH records and REVIEW records a handler confirmed. */
 export function isActedOn(record: { reviewState: string }): boolean {

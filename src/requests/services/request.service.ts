@@ -3,7 +3,7 @@
 // approval and the hand-off to execution. Pure rules live in ../*.ts; this class only
 // loads, applies them and stores the result with its transitions and audit entries.
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Identifier, RetentionPolicy } from '../../../connectors/contract.js';
 import type { AuditLog } from '../../audit/index.js';
 import { AuditAction } from '../../audit/audit-actions.js';
@@ -22,10 +22,15 @@ import { mergeRediscovery, sourcesBlockingExecution, sourcesGoneWithout, unsearc
 import { withSourcesNotSearched, type SourceGap } from '../response-summary.js';
 import { RequestRuleError, requireReason } from '../errors.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
-import { ControllerInstructionEntity } from '../entities/controller-instruction.entity.js';
-import { DataSubjectRequestEntity, type DiscoveryOutcome, type InaccuracyFindingRecord } from '../entities/data-subject-request.entity.js';
-import { RecordDecisionEntity } from '../entities/record-decision.entity.js';
-import { RequestRecordEntity } from '../entities/request-record.entity.js';
+import type {
+  ControllerInstructionEntity,
+  DataSubjectRequestEntity,
+  DiscoveryOutcome,
+  InaccuracyFindingRecord,
+  RecordDecisionEntity,
+  RequestRecordEntity,
+} from '../store/request.store.js';
+import type { Stores } from '../../app/stores.js';
 import { AccessPackageService, type IssuedLink } from './access-package.service.js';
 import { changeRequest, stateOf, type RequestChange } from './request-change.js';
 import { badInput, identifiersDestroyed, isUuid, outsideScope, requestNotFound } from './request-errors.js';
@@ -47,6 +52,7 @@ import { canSeeRequest, seesWholeRequest } from './request-visibility.js';
 
 export interface RequestServiceDeps {
   dataSource: DataSource;
+  stores: Stores;
   keyrings: Keyrings;
   audit: AuditLog;
   sources: SourceRegistry;
@@ -116,11 +122,11 @@ export class RequestService {
     this.secrets = new RequestSecrets(deps.keyrings.encryption, deps.keyrings.tombstone);
     this.now = deps.now ?? (() => new Date());
     this.packages = new AccessPackageService({ ...deps, now: this.now });
-    this.flagDeadlines = createDeadlineScan({ dataSource: deps.dataSource, logger: deps.logger, dueSoonDays: deps.settings.deadlines.dueSoonDays });
+    this.flagDeadlines = createDeadlineScan({ store: deps.stores.requests, logger: deps.logger, dueSoonDays: deps.settings.deadlines.dueSoonDays });
   }
 
   async list(principal: Principal, filter: RequestListFilter, page: { first?: number | null; after?: string | null }): Promise<RequestPage> {
-    return listRequests(this.deps.dataSource, principal, filter, page, this.now(), this.settings.deadlines.dueSoonDays);
+    return listRequests(this.deps.stores.requests, principal, filter, page, this.now(), this.settings.deadlines.dueSoonDays);
   }
 
   get settings(): RequestSettings {
@@ -132,7 +138,7 @@ export class RequestService {
   /** The request if it exists and the principal may see it; null otherwise (no existence leak). */
   async find(id: string, principal: Principal, m?: EntityManager): Promise<DataSubjectRequestEntity | null> {
     if (!isUuid(id)) return null;
-    const row = await (m ?? this.deps.dataSource.manager).findOneBy(DataSubjectRequestEntity, { id });
+    const row = await this.deps.stores.requests.find(id, m);
     return row && canSeeRequest(principal, row) ? row : null;
   }
 
@@ -148,10 +154,7 @@ export class RequestService {
 
   /** The verification snapshots of these requests in one query (a page of requests reads them together). */
   async recordsOf(requestIds: readonly string[]): Promise<RequestRecordEntity[]> {
-    return this.deps.dataSource.manager.find(RequestRecordEntity, {
-      where: { requestId: In([...requestIds]) },
-      order: { sourceId: 'ASC', score: 'DESC', recordId: 'ASC' },
-    });
+    return this.deps.stores.requests.recordsOf(requestIds);
   }
 
   async decisions(requestId: string): Promise<RecordDecisionEntity[]> {
@@ -159,7 +162,7 @@ export class RequestService {
   }
 
   async decisionsOf(requestIds: readonly string[]): Promise<RecordDecisionEntity[]> {
-    return this.deps.dataSource.manager.find(RecordDecisionEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC', recordId: 'ASC' } });
+    return this.deps.stores.requests.decisionsOf(requestIds);
   }
 
   async instructions(requestId: string): Promise<ControllerInstructionEntity[]> {
@@ -167,7 +170,7 @@ export class RequestService {
   }
 
   async instructionsOf(requestIds: readonly string[]): Promise<ControllerInstructionEntity[]> {
-    return this.deps.dataSource.manager.find(ControllerInstructionEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC' } });
+    return this.deps.stores.requests.instructionsOf(requestIds);
   }
 
   identifiersOf(request: DataSubjectRequestEntity): Identifier[] {
@@ -193,11 +196,7 @@ export class RequestService {
     // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.
     const blindIndex = this.secrets.blindIndex(input.identifiers);
     const lookup = this.secrets.blindIndex(input.identifiers, true);
-    const m = this.deps.dataSource.manager;
-    const others = (await m.query(
-      `SELECT id, type, status, received_at, blind_index FROM data_subject_request WHERE blind_index && $1::text[] ORDER BY received_at DESC LIMIT 200`,
-      [lookup],
-    )) as { id: string; type: RequestType; status: RequestStatus; received_at: Date; blind_index: string[] }[];
+    const others = await this.deps.stores.requests.sharingBlindIndex(lookup);
     const duplicates = findPossibleDuplicates(
       { requestId: id, type: input.type, indexes: lookup.map(indexEntry) },
       others.map((o) => ({ requestId: o.id, type: o.type, status: o.status, receivedAt: o.received_at, indexes: o.blind_index.map(indexEntry) })),
@@ -205,7 +204,7 @@ export class RequestService {
     );
 
     return this.deps.dataSource.transaction(async (tx) => {
-      const row = tx.create(DataSubjectRequestEntity, {
+      const row: Partial<DataSubjectRequestEntity> = {
         id,
         type: input.type,
         status: RequestStatus.RECEIVED,
@@ -234,12 +233,9 @@ export class RequestService {
         inaccuracyFinding: null,
         response: null,
         createdBy: principal.id,
-      });
-      const saved = await tx.save(row);
-      await tx.query(
-        `INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at, reason) VALUES ($1, NULL, $2, 'submit', $3, $4, NULL)`,
-        [id, RequestStatus.RECEIVED, principal.id, now],
-      );
+      };
+      const created = { requestId: id, from: null, to: RequestStatus.RECEIVED, event: 'submit', actor: principal.id, at: now, reason: null };
+      const saved = await this.deps.stores.requests.insert(row, created, tx);
       await this.deps.audit.record(
         {
           actor: { id: principal.id, kind: principal.kind },
@@ -294,8 +290,10 @@ export class RequestService {
     const facts = await this.sourceFacts(resolution.records.map((r) => r.sourceId));
 
     await changeRequest(this.deps, request, principal, now, async (c) => {
-      const rows = resolution.records.map((r) => c.m.create(RequestRecordEntity, snapshotRow(request.id, r)));
-      const saved = rows.length ? await c.m.save(rows) : [];
+      const saved = await this.deps.stores.requests.insertRecords(
+        c.m,
+        resolution.records.map((r) => snapshotRow(request.id, r)),
+      );
       await this.writeDecisions(c, saved.filter(isActedOn), facts, new Map());
       const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
       c.set({
@@ -337,8 +335,10 @@ export class RequestService {
     const now = this.now();
     await changeRequest(this.deps, request, principal, now, async (c) => {
       const existing = new Set((await this.records(requestId)).map(recordKey));
-      const rows = resolution.records.filter((r) => !existing.has(recordKey(r))).map((r) => c.m.create(RequestRecordEntity, snapshotRow(request.id, r)));
-      const saved = rows.length ? await c.m.save(rows) : [];
+      const saved = await this.deps.stores.requests.insertRecords(
+        c.m,
+        resolution.records.filter((r) => !existing.has(recordKey(r))).map((r) => snapshotRow(request.id, r)),
+      );
       await this.writeDecisions(c, saved.filter(isActedOn), facts, instructions);
       const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
       c.set({ discoveryOutcome: outcome, controllerIds: [...controllerIds].sort() });
@@ -427,11 +427,11 @@ export class RequestService {
       const { decision, correctionFields } = rectifyDecision(decided, target, r.recordType, corrections, finding);
       return decisionRow(c.request.id, r, decision, correctionFields);
     });
-    await c.m.upsert(RecordDecisionEntity, rows as never, { conflictPaths: ['requestId', 'sourceId', 'recordId'] });
+    await this.deps.stores.requests.upsertDecisions(c.m, rows);
   }
 
   private async waitingForController(m: EntityManager, requestId: string): Promise<boolean> {
-    return (await m.count(RecordDecisionEntity, { where: { requestId, needsController: true } })) > 0;
+    return this.deps.stores.requests.waitsForController(m, requestId);
   }
 
   /** Moves between IN_REVIEW and AWAITING_CONTROLLER as the decisions require. */
@@ -485,12 +485,14 @@ export class RequestService {
     });
     const instructions = await this.instructionMap(requestId);
     await changeRequest(this.deps, request, principal, this.now(), async (c) => {
-      for (const r of chosen) {
-        r.reviewState = state;
-        await c.m.update(RequestRecordEntity, { id: r.id }, { reviewState: state });
-      }
+      for (const r of chosen) r.reviewState = state;
+      await this.deps.stores.requests.setReviewState(
+        c.m,
+        chosen.map((r) => r.id),
+        state,
+      );
       if (state === ReviewState.CONFIRMED) await this.writeDecisions(c, chosen, new Map(), instructions);
-      else for (const r of chosen) await c.m.delete(RecordDecisionEntity, { requestId, sourceId: r.sourceId, recordId: r.recordId });
+      else for (const r of chosen) await this.deps.stores.requests.deleteDecision(c.m, requestId, r.sourceId, r.recordId);
       await this.settle(c);
       c.audit(state === ReviewState.CONFIRMED ? AuditAction.REQUEST_CONFIRM_MATCHES : AuditAction.REQUEST_REJECT_MATCHES, { refs });
     });
@@ -519,11 +521,14 @@ export class RequestService {
     const instructions = await this.instructionMap(requestId);
     instructions.set(input.sourceId, input.decision);
     await changeRequest(this.deps, request, principal, now, async (c) => {
-      await c.m.upsert(
-        ControllerInstructionEntity,
-        { requestId, sourceId: input.sourceId, decision: input.decision, reference: input.reference?.trim() || null, actor: principal.id, at: now },
-        { conflictPaths: ['requestId', 'sourceId'] },
-      );
+      await this.deps.stores.requests.upsertInstruction(c.m, {
+        requestId,
+        sourceId: input.sourceId,
+        decision: input.decision,
+        reference: input.reference?.trim() || null,
+        actor: principal.id,
+        at: now,
+      });
       await this.writeDecisions(c, controlled, new Map(), instructions);
       await this.settle(c);
       for (const controllerId of new Set(controlled.map((r) => r.controllerId))) {
@@ -540,7 +545,7 @@ export class RequestService {
     this.assertOpenForReview(request, 'override a decision of');
     const record = (await this.records(requestId)).find((r) => r.sourceId === input.sourceId && r.recordId === input.recordId);
     const row = record && principalSees(principal, record)
-      ? await this.deps.dataSource.manager.findOneBy(RecordDecisionEntity, { requestId, sourceId: input.sourceId, recordId: input.recordId })
+      ? await this.deps.stores.requests.findDecision(requestId, input.sourceId, input.recordId)
       : null;
     if (!row) {
       throw new DomainError('DECISION_NOT_FOUND', `No decision for record ${input.sourceId}/${input.recordId} (a REVIEW record must be confirmed first)`, {
@@ -553,9 +558,9 @@ export class RequestService {
     const guards = (await this.guardsOf([record!], await this.instructionMap(requestId), now)).get(recordKey(record!))!;
     const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now, guards);
     await changeRequest(this.deps, request, principal, now, async (c) => {
-      await c.m.update(
-        RecordDecisionEntity,
-        { id: row.id },
+      await this.deps.stores.requests.updateDecision(
+        c.m,
+        row.id,
         {
           action: decision.action,
           basis: decision.basis ?? null,

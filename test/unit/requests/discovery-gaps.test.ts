@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRediscovery, sourcesBlockingExecution, sourcesGoneWithout, unsearchedSources } from '../../../src/requests/discovery-gaps.js';
-import type { DiscoveryOutcome } from '../../../src/requests/entities/data-subject-request.entity.js';
+import type { DiscoveryOutcome } from '../../../src/requests/store/data-subject-request.entity.js';
 
 const outcome: DiscoveryOutcome = {
   complete: false,

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { DataSubjectRequestEntity } from '../requests/entities/data-subject-request.entity.js';
+import { DataSubjectRequestEntity } from '../../requests/store/data-subject-request.entity.js';
 
 /**
  * One unit of queued work: an action on one record in one source for one request. The

@@ -1,0 +1,14 @@
+// The stores: the one owner of each table of a request's life (src/requests/request.store.ts,
+// src/execution/task.store.ts). Stateless over the data source, built once per process.
+import type { DataSource } from 'typeorm';
+import { RequestStore } from '../requests/store/request.store.js';
+import { TaskStore } from '../execution/store/task.store.js';
+
+export interface Stores {
+  requests: RequestStore;
+  tasks: TaskStore;
+}
+
+export function createStores(dataSource: DataSource): Stores {
+  return { requests: new RequestStore(dataSource), tasks: new TaskStore(dataSource) };
+}

@@ -1,0 +1,210 @@
+// The one owner of the task table: every query the gateway runs on it, batched ones
+// included. Status values are bound as parameters from TaskStatus, never pasted in SQL.
+// Methods that take part in a caller's transaction take its EntityManager.
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { rowsOf } from '../../database/rows.js';
+import { TaskStatus, TERMINAL_TASK_STATUSES } from '../../domain/vocabulary.js';
+import { ERASING_ACTIONS } from '../../requests/decisions.js';
+import { TaskEntity } from './task.entity.js';
+
+export { TaskEntity } from './task.entity.js';
+
+/** A task row as the execution code reads it (column names as stored). */
+export interface TaskRow {
+  id: string;
+  request_id: string;
+  source_id: string;
+  record_id: string;
+  action: string;
+  status: string;
+  attempts: number;
+  job_id: string | null;
+  last_error: string | null;
+  outcome: string | null;
+  applied_count: number;
+}
+
+/** What running a task needs of its row. */
+export type RunningTask = Pick<TaskRow, 'id' | 'request_id' | 'source_id' | 'record_id' | 'action'>;
+
+/** One task's row after an attempt (see settleAttempt). */
+export interface TaskOutcomeRow {
+  id: string;
+  status: TaskStatus;
+  /** null: keep the row's outcome. */
+  outcome: string | null;
+  applied: number;
+  lastError: string | null;
+  refund: number;
+}
+
+export interface PlannedTaskRow {
+  sourceId: string;
+  recordId: string;
+  action: string;
+}
+
+/** Tasks still to run (or running): a source with any cannot be removed. */
+const OPEN: readonly string[] = Object.values(TaskStatus).filter((s) => !TERMINAL_TASK_STATUSES.has(s));
+const TERMINAL: readonly string[] = [...TERMINAL_TASK_STATUSES];
+const ERASING: readonly string[] = [...ERASING_ACTIONS];
+const COLUMNS = 'id, request_id, source_id, record_id, action, status, attempts, job_id, last_error, outcome, applied_count';
+
+export class TaskStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  // ---- reading ----
+
+  /** The tasks of these requests as entities, in the order the API lists them. */
+  async ofRequests(requestIds: readonly string[]): Promise<TaskEntity[]> {
+    return this.dataSource.manager.find(TaskEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } });
+  }
+
+  /** The task rows of these requests in one query (the finaliser reads a batch together). */
+  async rowsOfRequests(requestIds: readonly string[]): Promise<TaskRow[]> {
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM task WHERE request_id = ANY($1::uuid[])`, [[...requestIds]]);
+  }
+
+  async withStatus(requestId: string, statuses: readonly TaskStatus[], m: EntityManager = this.dataSource.manager): Promise<TaskRow[]> {
+    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = ANY($2::text[]) ORDER BY source_id, record_id, action`, [requestId, statuses]);
+  }
+
+  /** Removals that succeeded but that verification has not confirmed (it could not look, or found them). */
+  async unverifiedRemovals(requestId: string, m: EntityManager = this.dataSource.manager): Promise<TaskRow[]> {
+    return m.query(`SELECT * FROM task WHERE request_id = $1 AND status = $2 AND verified_at IS NULL AND action = ANY($3::text[])`, [
+      requestId,
+      TaskStatus.SUCCEEDED,
+      ERASING,
+    ]);
+  }
+
+  async hasAny(requestId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(`SELECT 1 FROM task WHERE request_id = $1 LIMIT 1`, [requestId]);
+    return rows.length > 0;
+  }
+
+  /** Whether this record has a task of the request still to run. */
+  async hasOpenTaskFor(requestId: string, sourceId: string, recordId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(`SELECT 1 FROM task WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND status <> ALL($4::text[]) LIMIT 1`, [
+      requestId,
+      sourceId,
+      recordId,
+      TERMINAL,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Tasks of one source still to run. */
+  async openCountOfSource(sourceId: string): Promise<number> {
+    const [{ open }] = (await this.dataSource.query(`SELECT count(*)::int AS open FROM task WHERE source_id = $1 AND status = ANY($2::text[])`, [sourceId, OPEN])) as [
+      { open: number },
+    ];
+    return open;
+  }
+
+  /** Tasks by status, every request (the /metrics gauge). */
+  async countsByStatus(): Promise<{ status: string; n: number }[]> {
+    return this.dataSource.query(`SELECT status, count(*)::int AS n FROM task GROUP BY status`);
+  }
+
+  // ---- writing ----
+
+  /**
+   * One QUEUED task per planned (source, record, action); a task that exists is left as it
+   * is (the unique key). A task's first job id is its own id (taskJobId). Returns how many were added.
+   */
+  async insertPlanned(requestId: string, planned: readonly PlannedTaskRow[], m: EntityManager): Promise<number> {
+    if (planned.length === 0) return 0;
+    return rowsOf(
+      await m.query(
+        `INSERT INTO task (id, request_id, source_id, record_id, action, status, job_id)
+         SELECT i, $1, s, r, a, $5, i::text FROM (SELECT gen_random_uuid() AS i, * FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, r, a)) x
+         ON CONFLICT (request_id, source_id, record_id, action) DO NOTHING RETURNING id`,
+        [requestId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action), TaskStatus.QUEUED],
+      ),
+    ).length;
+  }
+
+  /** FAILED tasks queued again, each under its fresh job id. */
+  async requeueFailed(tasks: readonly { id: string; job_id: string | null }[], m: EntityManager): Promise<void> {
+    await m.query(
+      `UPDATE task SET status = $3, job_id = x.j, last_error = NULL, finished_at = NULL
+         FROM unnest($1::uuid[], $2::text[]) AS x(i, j) WHERE task.id = x.i AND task.status = $4`,
+      [tasks.map((t) => t.id), tasks.map((t) => t.job_id), TaskStatus.QUEUED, TaskStatus.FAILED],
+    );
+  }
+
+  /** Tasks whose records verification still found, reopened under a fresh job id. */
+  async reopen(requestId: string, taskIds: readonly string[], reason: string): Promise<TaskRow[]> {
+    return rowsOf(
+      await this.dataSource.query(
+        `UPDATE task SET status = $4, job_id = id::text || '-reopen-' || attempts, last_error = $3, verified_at = NULL
+          WHERE request_id = $1 AND id = ANY($2::uuid[]) RETURNING *`,
+        [requestId, taskIds, reason, TaskStatus.REOPENED],
+      ),
+    );
+  }
+
+  /**
+   * Marks these tasks RUNNING (one more attempt) and returns those that were still to run:
+   * a task already finished (a job delivered again after its result was saved) is left out.
+   */
+  async startRunning(taskIds: readonly string[]): Promise<RunningTask[]> {
+    return rowsOf<RunningTask>(
+      await this.dataSource.query(
+        `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
+          WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])
+          RETURNING id, request_id, source_id, record_id, action`,
+        [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN],
+      ),
+    );
+  }
+
+  /** One statement for every outcome of a batch of attempts. */
+  async saveOutcomes(rows: readonly TaskOutcomeRow[], durationMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
+              attempts = attempts - x.refund, last_error = x.last_error, duration_ms = $7,
+              finished_at = CASE WHEN x.status = ANY($8::text[]) THEN now() ELSE NULL END
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) AS x(id, status, outcome, applied, last_error, refund)
+        WHERE task.id = x.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.status),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.applied),
+        rows.map((r) => r.lastError),
+        rows.map((r) => r.refund),
+        durationMs,
+        TERMINAL,
+      ],
+    );
+  }
+
+  /** Removals verification found gone. */
+  async markVerified(taskIds: readonly string[], m: EntityManager): Promise<void> {
+    if (taskIds.length > 0) await m.query(`UPDATE task SET verified_at = now() WHERE id = ANY($1::uuid[])`, [[...taskIds]]);
+  }
+
+  /**
+   * A task for a record found again after its erasure (the recreation sweep): a new QUEUED
+   * task, or the SUCCEEDED one queued again; none when one is already open.
+   */
+  async queueRecreated(requestId: string, sourceId: string, recordId: string, action: string): Promise<TaskRow | undefined> {
+    const [task] = rowsOf<TaskRow>(
+      await this.dataSource.query(
+        `INSERT INTO task (request_id, source_id, record_id, action, status, last_error)
+         VALUES ($1, $2, $3, $4, $5, 'RECREATED: found again by the recreation sweep')
+         ON CONFLICT (request_id, source_id, record_id, action) DO UPDATE SET status = $5, updated_at = now()
+           WHERE task.status = $6
+         RETURNING *`,
+        [requestId, sourceId, recordId, action, TaskStatus.QUEUED, TaskStatus.SUCCEEDED],
+      ),
+    );
+    return task;
+  }
+
+  async setJobId(taskId: string, jobId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE task SET job_id = $2 WHERE id = $1`, [taskId, jobId]);
+  }
+}
