@@ -65,7 +65,7 @@ export class ExecutionService implements RequestExecutor {
     const given = prepared && prepared.requestId === requestId ? (prepared as PreparedIdentifiers) : undefined;
     const { recordIdentifiers } = given ?? (await this.prepare(requestId));
     const result = await this.boundedTransaction(requestId, this.deps.settings.executeTimeoutMs, async (m) => {
-      const locked = await this.deps.stores.requests.executionRow(requestId, m, true);
+      const locked = await this.deps.stores.requests.lockForExecution(m, requestId);
       if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
       // APPROVED: we move it to EXECUTING. EXECUTING: the lifecycle service moved it (or a
       // first call did); planning again adds nothing that exists, and the same jobs are re-added.
@@ -124,7 +124,7 @@ export class ExecutionService implements RequestExecutor {
    */
   async retryFailed(requestId: string, actor: string): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
-      const locked = await this.deps.stores.requests.executionRow(requestId, m, true);
+      const locked = await this.deps.stores.requests.lockForExecution(m, requestId);
       if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
       if (locked.status !== RequestStatus.PARTIALLY_COMPLETED) {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });

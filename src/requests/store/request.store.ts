@@ -247,12 +247,19 @@ export class RequestStore {
     );
   }
 
-  /** The request as execution reads it; locked for the transaction when `m` is given with `lock`. */
-  async executionRow(requestId: string, m?: EntityManager, lock = false): Promise<ExecutionRequestRow | undefined> {
-    const [row] = (await this.m(m).query(
-      `SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [requestId],
-    )) as ExecutionRequestRow[];
+  /** The request as execution reads it. */
+  async executionRow(requestId: string): Promise<ExecutionRequestRow | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1`, [
+      requestId,
+    ])) as ExecutionRequestRow[];
+    return row;
+  }
+
+  /** The same, its row locked until `m`'s transaction ends (a second execution waits, then sees the first). */
+  async lockForExecution(m: EntityManager, requestId: string): Promise<ExecutionRequestRow | undefined> {
+    const [row] = (await m.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1 FOR UPDATE`, [
+      requestId,
+    ])) as ExecutionRequestRow[];
     return row;
   }
 
