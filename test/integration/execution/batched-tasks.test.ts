@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
-import { IdentifierType as T, RecordAction, SourceKind } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { unwrapConnector } from '../../../connectors/registry.js';
 import type { Connector, ErasureItem } from '../../../connectors/contract.js';
@@ -44,11 +44,13 @@ describe('batched task execution (real PostgreSQL, reference case-management sto
       identifiers: [{ type: T.EMAIL, value: `batch-${action.toLowerCase()}@example.org` }],
       decisions: records.map((recordId) => ({ sourceId: 'cases', recordId, recordType: 'case', action })),
     });
-    const rows = await s.dataSource.query(
-      `INSERT INTO task (request_id, source_id, record_id, action, status) SELECT $1, 'cases', r, $3, 'QUEUED' FROM unnest($2::text[]) AS r RETURNING id`,
-      [requestId, records, action],
+    await s.stores.tasks.insertPlanned(
+      requestId,
+      records.map((recordId) => ({ sourceId: 'cases', recordId, action })),
+      s.dataSource.manager,
     );
-    return { requestId, taskIds: rows.map((r: { id: string }) => r.id) };
+    const byRecord = new Map((await s.stores.tasks.withStatus(requestId, [TaskStatus.QUEUED])).map((t) => [t.record_id, t.id]));
+    return { requestId, taskIds: records.map((recordId) => byRecord.get(recordId)!) };
   }
 
   it('tasks running at once are erased by one connector call, each recorded once with its own outcome', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
-import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabulary.js';
+import { ControllerDecision, IdentifierType as T, RecordAction } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
 
 // A page of requests loads each kind of child (records, decisions, tasks, transitions,
@@ -24,7 +24,12 @@ describe('request lists with their children', () => {
       // Every other request has been executed: it has tasks and one more transition.
       const tasks = n % 2 ? records.slice(0, n) : [];
       if (tasks.length > 0) {
-        await s.dataSource.query(`INSERT INTO task (request_id, source_id, record_id, action, status) SELECT $1, 'case_management', r, 'ERASE', 'QUEUED' FROM unnest($2::text[]) AS r`, [id, tasks]);
+        await s.stores.tasks.insertPlanned(
+          id,
+          tasks.map((recordId) => ({ sourceId: 'case_management', recordId, action: RecordAction.ERASE })),
+          s.dataSource.manager,
+        );
+        // The transition alone (the request stays APPROVED): the store only writes one with its move.
         await s.dataSource.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, 'APPROVED', 'EXECUTING', 'startExecution', 'test', now())`, [id]);
       }
       made.push({ id, records, tasks });
@@ -33,10 +38,14 @@ describe('request lists with their children', () => {
     // package (two versions: the latest shows). Request 3: a possible duplicate of request 0.
     for (const n of [1, 3]) {
       await s.dataSource.query(`UPDATE request_record SET controller_id = 'ctl-acme' WHERE request_id = $1`, [made[n]!.id]);
-      await s.dataSource.query(
-        `INSERT INTO controller_instruction (request_id, source_id, decision, reference, actor, at) VALUES ($1, 'case_management', 'PROCEED', $2, 'test', now())`,
-        [made[n]!.id, `REF-${n}`],
-      );
+      await s.stores.requests.upsertInstruction(s.dataSource.manager, {
+        requestId: made[n]!.id,
+        sourceId: 'case_management',
+        decision: ControllerDecision.PROCEED,
+        reference: `REF-${n}`,
+        actor: 'test',
+        at: new Date(),
+      });
     }
     for (const [sha, age] of [['old-sha', '2 days'], ['new-sha', '1 day']]) {
       await s.dataSource.query(
