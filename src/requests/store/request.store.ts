@@ -154,14 +154,14 @@ function deadlineSql(now: string, soonMs: string, terminal: string): { overdue: 
 export class RequestStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  private m(m?: EntityManager): EntityManager {
+  private manager(m?: EntityManager): EntityManager {
     return m ?? this.dataSource.manager;
   }
 
   // ---- requests ----
 
   async find(id: string, m?: EntityManager): Promise<DataSubjectRequestEntity | null> {
-    return this.m(m).findOneBy(DataSubjectRequestEntity, { id });
+    return this.manager(m).findOneBy(DataSubjectRequestEntity, { id });
   }
 
   /** These requests, in the order of the ids given (missing ones left out). */
@@ -179,7 +179,7 @@ export class RequestStore {
     );
   }
 
-  /** Stores a new request and its first transition (submit: RECEIVED). */
+  /** Stores a new request with its first transition (RECEIVED on submission). */
   async insert(row: Partial<DataSubjectRequestEntity>, created: TransitionInput, m: EntityManager): Promise<DataSubjectRequestEntity> {
     const saved = await m.save(m.create(DataSubjectRequestEntity, row));
     await this.recordTransitions(m, [created]);
@@ -361,7 +361,7 @@ export class RequestStore {
 
   /** Which round of execution a request is in: '0' at its first EXECUTING, then one more per retry. */
   async executionRound(requestId: string, m?: EntityManager): Promise<string> {
-    const [row] = await this.m(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [requestId, RequestStatus.EXECUTING]);
+    const [row] = await this.manager(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [requestId, RequestStatus.EXECUTING]);
     return String(Math.max(0, (row?.n ?? 1) - 1));
   }
 
@@ -495,11 +495,11 @@ export class RequestStore {
   }
 
   async findPackage(id: string, m?: EntityManager): Promise<AccessPackageEntity | null> {
-    return this.m(m).findOneBy(AccessPackageEntity, { id });
+    return this.manager(m).findOneBy(AccessPackageEntity, { id });
   }
 
   async findPackageByToken(hash: string, m?: EntityManager): Promise<AccessPackageEntity | null> {
-    return this.m(m).findOneBy(AccessPackageEntity, { tokenHash: hash });
+    return this.manager(m).findOneBy(AccessPackageEntity, { tokenHash: hash });
   }
 
   /** The package id of a link, if any. */
