@@ -8,6 +8,6 @@ export class DataMapResolver {
   @Authorized('governance:read')
   @Query(() => DataMapView, { description: 'The record of processing (Art. 30) of every registered source, with the gaps to close.' })
   dataMap(@Ctx() ctx: GraphQLContext): Promise<DataMapView> {
-    return currentDataMap(ctx.services.sources);
+    return currentDataMap(ctx.services.sources, ctx.principal!);
   }
 }

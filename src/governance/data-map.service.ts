@@ -1,9 +1,11 @@
-// Gathers every registered source (removed ones aside) for the data map; the rules are in data-map.ts.
+// Gathers the registered sources (removed ones aside) the principal may see for the data
+// map, as `sources` lists them; the rules are in data-map.ts.
+import { canSeeSource, type Principal } from '../auth/index.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import { buildDataMap, type DataMap, type DataMapSource } from './data-map.js';
 
-export async function currentDataMap(sources: SourceRegistry, now: Date = new Date()): Promise<DataMap> {
-  const registered = await sources.listRegistered();
+export async function currentDataMap(sources: SourceRegistry, principal: Principal, now: Date = new Date()): Promise<DataMap> {
+  const registered = (await sources.listRegistered()).filter((s) => canSeeSource(principal, s));
   const described: DataMapSource[] = await Promise.all(
     registered.map(async (s) => ({
       id: s.id,

@@ -10,8 +10,9 @@ export function dataMapRoute(services: Services): Router {
   const router = express.Router();
   router.get(/^\/v1\/data-map\.(json|csv)$/, async (req, res) => {
     try {
-      if (!(await principalWith(services, req, res, 'governance:read', 'DSR Gateway data map'))) return;
-      const map = await currentDataMap(services.sources);
+      const principal = await principalWith(services, req, res, 'governance:read', 'DSR Gateway data map');
+      if (!principal) return;
+      const map = await currentDataMap(services.sources, principal);
       const day = map.generatedAt.toISOString().slice(0, 10);
       res.setHeader('cache-control', 'no-store');
       if (req.params[0] === 'csv') {

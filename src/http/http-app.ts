@@ -17,6 +17,7 @@ import { accessPackageRouter } from './access-package-route.js';
 import { tombstoneRoute } from './tombstone-route.js';
 import { metricsRoute } from './metrics-route.js';
 import { dataMapRoute } from './data-map-route.js';
+import { reportRoute } from './report-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
 
@@ -95,6 +96,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
   app.use(tombstoneRoute(services));
   app.use(metricsRoute(services));
   app.use(dataMapRoute(services));
+  app.use(reportRoute(services));
   app.use(queueBoardRoute(services));
   app.use(consoleRoute());
   app.use(jsonErrors(services));
