@@ -104,12 +104,33 @@ export interface ControllerPolicy {
   note?: string;
 }
 
+/**
+ * Why and on what basis the source processes personal data: the columns of a record of
+ * processing (GDPR Art. 30(1); the UK ICO's template) that fields and retention do not give.
+ */
+export interface ProcessingDescription {
+  /** Purposes of the processing, e.g. "medical and security assistance to members". */
+  purposes: string[];
+  /** Categories of individuals, e.g. "members", "patients", "job applicants". */
+  dataSubjects: string[];
+  /** The Article 6 lawful basis, e.g. "contract (Art. 6(1)(b))". */
+  lawfulBasis: string;
+  /** The Article 9 condition for special-category data; required when a field is special. */
+  specialCategoryCondition?: string;
+  /** Categories of recipients, e.g. "the member's employer or insurer (as controller)". */
+  recipients: string[];
+  /** Transfers to third countries or international organisations, and their safeguards. */
+  transfers?: string;
+}
+
 export interface SourceDescription {
   kind: SourceKind;
   name: string;
   fields: FieldDescription[];
   retention: RetentionPolicy;
   controller: ControllerPolicy;
+  /** Purposes, lawful basis and recipients for the data map; a source without it is flagged there. */
+  processing?: ProcessingDescription;
 }
 
 export interface FieldChange {

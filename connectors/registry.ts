@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { LookupFunction } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import type { Connector, ControllerPolicy, RetentionPolicy, SourceDescription, SourceRecord } from './contract.js';
+import type { Connector, ControllerPolicy, ProcessingDescription, RetentionPolicy, SourceDescription, SourceRecord } from './contract.js';
 import type { IdentifierType } from '../src/domain/vocabulary.js';
 import { isEmptyQuery, minimiseQuery } from '../src/identity/minimise.js';
 import { createBuiltinConnector } from './builtin.js';
@@ -49,6 +49,7 @@ class DescribedConnector implements Connector {
     private readonly name: string,
     private readonly retention?: Partial<RetentionPolicy>,
     private readonly controller?: ControllerPolicy,
+    private readonly processing?: ProcessingDescription,
     /** Approved identifier types (what the source declared at registration); its live declaration when absent. */
     private readonly searchableBy?: readonly IdentifierType[],
   ) {}
@@ -60,7 +61,7 @@ class DescribedConnector implements Connector {
   }
   describe(): SourceDescription {
     const d = this.inner.describe();
-    return { ...d, name: this.name, retention: { ...d.retention, ...this.retention }, controller: this.controller ?? d.controller };
+    return { ...d, name: this.name, retention: { ...d.retention, ...this.retention }, controller: this.controller ?? d.controller, ...(this.processing ?? d.processing ? { processing: this.processing ?? d.processing } : {}) };
   }
   /** Data minimisation: each query is cut to the declared identifier types; an empty one is not sent. */
   discover: Connector['discover'] = async (queries) => {
@@ -156,7 +157,7 @@ export async function createConnector(
       break;
     }
   }
-  return new DescribedConnector(connector, config.name, config.retention, config.controller, options.searchableBy);
+  return new DescribedConnector(connector, config.name, config.retention, config.controller, config.processing, options.searchableBy);
 }
 
 function remotePort(baseUrl: string): number {

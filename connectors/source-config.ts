@@ -59,6 +59,18 @@ export const controllerSchema = z
   })
   .strict();
 
+/** The record-of-processing part of a description (connectors/contract.ts ProcessingDescription). */
+export const processingSchema = z
+  .object({
+    purposes: z.array(z.string().min(1)).min(1),
+    dataSubjects: z.array(z.string().min(1)).min(1),
+    lawfulBasis: z.string().min(1),
+    specialCategoryCondition: z.string().min(1).optional(),
+    recipients: z.array(z.string().min(1)),
+    transfers: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const columnEraseSchema = z.union([
   z.enum(['DELETE_ROW', 'NULL', 'HASH']),
   z.object({ fixed: z.string() }).strict(),
@@ -116,6 +128,7 @@ const base = {
   kind: z.enum(SourceKind),
   controller: controllerSchema.optional(),
   retention: retentionOverrideSchema.optional(),
+  processing: processingSchema.optional(),
 };
 
 export const builtinSourceSchema = z

@@ -7,6 +7,7 @@ import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/do
 import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { caseRecordTypes, caseSpec } from './records.js';
+import { CASE_MANAGEMENT_PROCESSING } from './processing.js';
 
 export const CASE_MANAGEMENT_RETENTION = {
   summary: '2 years active, then 1 year archive',
@@ -51,6 +52,7 @@ export class CaseManagementConnector extends ReferenceConnector {
         field(p, 'phone', [C.CONTACT], { correctable: true, identifierType: T.PHONE }),
       ],
       retention: { ...CASE_MANAGEMENT_RETENTION },
+      processing: CASE_MANAGEMENT_PROCESSING,
       controller: {
         role: 'PROCESSOR',
         note: 'The group is controller of most cases; a case handled for an employer names that employer in controllerId and waits for its instruction (R6).',

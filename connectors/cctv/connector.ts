@@ -12,6 +12,7 @@ import { ReferenceConnector, rowIds, type AfterCommit, type RecordTypeSpec, type
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { cctvRecordTypes } from './records.js';
+import { CCTV_PROCESSING } from './processing.js';
 
 export const CCTV_RETENTION = {
   summary: 'at most 90 days',
@@ -52,6 +53,7 @@ export class CctvConnector extends ReferenceConnector {
         field(v, 'footage', [C.VIDEO]),
       ],
       retention: { ...CCTV_RETENTION },
+      processing: CCTV_PROCESSING,
       controller: { role: 'CONTROLLER' },
     };
   }

@@ -8,6 +8,7 @@ import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/do
 import { ReferenceConnector, correctableColumn, rowIds, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { clinicRecordTypes, emergencyContactSpec } from './records.js';
+import { CLINIC_PROCESSING } from './processing.js';
 
 export const CLINIC_RETENTION = {
   summary: 'original medical records kept as regulation requires: 3 years, then 30 years archive',
@@ -71,6 +72,7 @@ export class ClinicConnector extends ReferenceConnector {
         field(e, 'email', [C.CONTACT], { correctable: true, identifierType: T.EMAIL }),
       ],
       retention: { ...CLINIC_RETENTION },
+      processing: CLINIC_PROCESSING,
       controller: {
         role: 'PROCESSOR',
         note: 'The group controls patient records; occupational-health assessments are processed for the employer named in controllerId (R6), returned to it at contract end on its instruction.',

@@ -5,9 +5,12 @@ import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/do
 import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { conciergeRecordTypes } from './records.js';
+import { CONCIERGE_PROCESSING } from './processing.js';
 
 export const CONCIERGE_RETENTION = {
-  summary: 'varies by data type (service history, payment cards under PCI DSS)',
+  summary: 'varies by data type; at most 2 years after the last booking, then 1 year archive (service history; payment cards under PCI DSS)',
+  activePeriod: 'P2Y',
+  archivePeriod: 'P1Y',
   statutory: false,
   erasure: 'DELETE',
 } as const;
@@ -35,6 +38,7 @@ export class ConciergeConnector extends ReferenceConnector {
         field(m, 'paymentCards', [C.PAYMENT_CARD]),
       ],
       retention: { ...CONCIERGE_RETENTION },
+      processing: CONCIERGE_PROCESSING,
       controller: { role: 'CONTROLLER' },
     };
   }

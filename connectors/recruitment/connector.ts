@@ -8,9 +8,11 @@ import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/do
 import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
 import { candidateSpec, recruitmentRecordTypes } from './records.js';
+import { RECRUITMENT_PROCESSING } from './processing.js';
 
 export const RECRUITMENT_RETENTION = {
-  summary: 'hired: becomes the personnel file; not hired: kept for a country-dependent period, then a minimal record of recruiting activity',
+  summary: 'hired: becomes the personnel file; not hired: kept 6 months by default (country-dependent), then a minimal record of recruiting activity',
+  activePeriod: 'P6M',
   statutory: false,
   erasure: 'MINIMISE',
 } as const;
@@ -52,6 +54,7 @@ export class RecruitmentConnector extends ReferenceConnector {
         field(r, 'statement', [C.REFERENCE]),
       ],
       retention: { ...RECRUITMENT_RETENTION },
+      processing: RECRUITMENT_PROCESSING,
       controller: { role: 'CONTROLLER' },
     };
   }

@@ -8,6 +8,7 @@ import { ReferenceConnector, rowIds, type RecordTypeSpec, type Row } from '../sh
 import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { learnerSpec, trainingRecordTypes } from './records.js';
+import { TRAINING_PROCESSING } from './processing.js';
 
 export const TRAINING_RETENTION = {
   summary: '2 years, then 1 year archive',
@@ -40,6 +41,7 @@ export class TrainingConnector extends ReferenceConnector {
         field(c, 'course', [C.TRAINING]),
       ],
       retention: { ...TRAINING_RETENTION },
+      processing: TRAINING_PROCESSING,
       controller: { role: 'CONTROLLER' },
     };
   }

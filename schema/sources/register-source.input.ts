@@ -4,7 +4,7 @@ import { JSONScalar } from '../scalars.js';
 
 @InputType({
   description:
-    'A source registration: kind, connector type (builtin, sql, remote), connection settings (secrets only as environment variable names), mapping (sql), controller and retention. Registering an existing id updates it.',
+    'A source registration: kind, connector type (builtin, sql, remote), connection settings (secrets only as environment variable names), mapping (sql), controller, retention and processing (purposes, lawful basis, recipients). Registering an existing id updates it.',
 })
 export class RegisterSourceInput {
   @Field(() => ID, { nullable: true, description: 'Stable slug (lower-case letters, digits, - and _); derived from the name when absent.' })
@@ -30,6 +30,12 @@ export class RegisterSourceInput {
 
   @Field(() => JSONScalar, { nullable: true, description: '{summary?, activePeriod?, archivePeriod?, maxAge?, statutory?, basis?, erasure?} overriding the connector default.' })
   retention?: unknown;
+
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'The record-of-processing part for the data map: {purposes: [..], dataSubjects: [..], lawfulBasis, specialCategoryCondition?, recipients: [..], transfers?}, overriding what the connector describes.',
+  })
+  processing?: unknown;
 }
 
 /** The registration as the config schema reads it: absent parts left out, not null. */
@@ -39,5 +45,6 @@ export function registrationOf(input: RegisterSourceInput): Record<string, unkno
   if (input.mapping != null) out.mapping = input.mapping;
   if (input.controller != null) out.controller = input.controller;
   if (input.retention != null) out.retention = input.retention;
+  if (input.processing != null) out.processing = input.processing;
   return out;
 }

@@ -10,7 +10,6 @@ import { ControllerPolicyView, RetentionPolicyView, Source, SourceField, SourceH
 import { sourceView } from './source.view.js';
 import { validateRegistration } from '../../src/sources/registration.js';
 import { DomainError, isDomainError } from '../../src/domain/errors.js';
-import { SourceStatus } from '../../src/sources/source.entity.js';
 import type { StatusChange } from '../../src/sources/source-registry.js';
 
 const REFUSALS = new Set(['SOURCE_SECRET_NOT_ALLOWED', 'SOURCE_DESTINATION_NOT_ALLOWED']);
@@ -138,18 +137,14 @@ export class SourceResolver {
 
   @FieldResolver(() => [Capability], { description: 'What the connector can do (empty while it cannot be built).' })
   async capabilities(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<Capability[]> {
-    if (source.status !== SourceStatus.ACTIVE) return [...((await ctx.services.sources.declared(source.id))?.capabilities ?? [])];
-    const connector = await ctx.services.sources.connector(source.id).catch(() => null);
-    return connector ? [...connector.capabilities] : [];
+    return (await ctx.services.sources.abilities(source.id)).capabilities;
   }
 
   @FieldResolver(() => [IdentifierType], {
     description: 'Identifier types the source can be searched by: the only ones discovery sends it. For a source not ACTIVE, what it declared when registered (it is not contacted).',
   })
   async identifierTypes(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<IdentifierType[]> {
-    if (source.status !== SourceStatus.ACTIVE) return [...((await ctx.services.sources.declared(source.id))?.identifierTypes ?? [])];
-    const connector = await ctx.services.sources.connector(source.id).catch(() => null);
-    return connector ? [...connector.identifierTypes] : [];
+    return (await ctx.services.sources.abilities(source.id)).identifierTypes;
   }
 
   @FieldResolver(() => [DataCategory], { description: 'Every data category the source holds (union over its fields).' })

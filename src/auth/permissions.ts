@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   'queue:operate': [Role.ADMIN, Role.WORKER],
   /** The queue board at /admin/queues: see jobs, retry or remove them. */
   'queue:board': [Role.ADMIN],
+  /** The data map (Art. 30 record of processing): no personal data, the sources' descriptions. */
+  'governance:read': [Role.ADMIN, Role.HANDLER, Role.AUDITOR],
   /** Scrape /metrics (the gateway's, and a worker process's). */
   'metrics:read': [Role.ADMIN, Role.MONITOR],
 } as const satisfies Record<string, readonly Role[]>;

@@ -8,6 +8,7 @@ import { AddRectification1764000003000 } from './migrations/1764000003000-AddRec
 import { TaskUpdatesInPlace1764000004000 } from './migrations/1764000004000-TaskUpdatesInPlace.js';
 import { PackageRetentionAndMinimalErasureRecord1764000005100 } from './migrations/1764000005100-PackageRetentionAndMinimalErasureRecord.js';
 import { SourceApproval1764000005400 } from './migrations/1764000005400-SourceApproval.js';
+import { ReportIndexes1764000005500 } from './migrations/1764000005500-ReportIndexes.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -19,4 +20,5 @@ export const migrations: Function[] = [
   TaskUpdatesInPlace1764000004000,
   PackageRetentionAndMinimalErasureRecord1764000005100,
   SourceApproval1764000005400,
+  ReportIndexes1764000005500,
 ];

@@ -16,6 +16,8 @@ import { auditDenialsPlugin } from '../../schema/admin/audit-denials.plugin.js';
 import { accessPackageRouter } from './access-package-route.js';
 import { tombstoneRoute } from './tombstone-route.js';
 import { metricsRoute } from './metrics-route.js';
+import { dataMapRoute } from './data-map-route.js';
+import { reportRoute } from './report-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
 
@@ -93,6 +95,8 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
   app.use(accessPackageRouter(services));
   app.use(tombstoneRoute(services));
   app.use(metricsRoute(services));
+  app.use(dataMapRoute(services));
+  app.use(reportRoute(services));
   app.use(queueBoardRoute(services));
   app.use(consoleRoute());
   app.use(jsonErrors(services));

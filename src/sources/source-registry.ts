@@ -11,6 +11,7 @@ import {
 } from '../../connectors/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
+import type { Capability, IdentifierType } from '../domain/vocabulary.js';
 import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
@@ -283,6 +284,19 @@ export class SourceRegistry {
    */
   async declared(id: string): Promise<DeclaredSource | null> {
     return (await this.find(id))?.declared ?? null;
+  }
+
+  /**
+   * What the source can do and be searched by: the live connector's for an ACTIVE source,
+   * what it declared when registered otherwise (it is not contacted); empty while it cannot be built.
+   */
+  async abilities(id: string): Promise<{ capabilities: Capability[]; identifierTypes: IdentifierType[] }> {
+    const entity = await this.find(id);
+    if (entity && entity.status !== SourceStatus.ACTIVE) {
+      return { capabilities: [...(entity.declared?.capabilities ?? [])], identifierTypes: [...(entity.declared?.identifierTypes ?? [])] };
+    }
+    const connector = await this.connector(id).catch(() => null);
+    return { capabilities: [...(connector?.capabilities ?? [])], identifierTypes: [...(connector?.identifierTypes ?? [])] };
   }
 
   /** What the source holds: fields with categories, retention and controller (cached). */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['identity-resolution.js', 'discovery.js', 'erasure.js'];
+const BENCHES = ['identity-resolution.js', 'discovery.js', 'erasure.js', 'reports.js'];
 let failed = 0;
 for (const bench of BENCHES) {
   console.log(`\n== ${bench.replace(/\.js$/, '')} ==`);

@@ -41,6 +41,7 @@ export interface InaccuracyFindingRecord {
 @Entity({ name: 'data_subject_request' })
 @Index('dsr_blind_index_idx', ['blindIndex'], { type: 'gin' })
 @Index('dsr_status_due_idx', ['status', 'dueAt'])
+@Index('dsr_received_at_idx', ['receivedAt'])
 export class DataSubjectRequestEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

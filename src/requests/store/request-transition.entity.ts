@@ -4,6 +4,7 @@ import { DataSubjectRequestEntity } from './data-subject-request.entity.js';
 /** Every status change of a request, with who, when and why. */
 @Entity({ name: 'request_transition' })
 @Index('request_transition_request_idx', ['requestId', 'at'])
+@Index('request_transition_to_status_at_idx', ['toStatus', 'at'])
 export class RequestTransitionEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

@@ -37,10 +37,10 @@ function codeOf(fn: () => unknown): string | undefined {
 
 // What each role may do, written out independently of the table so a change to one is caught.
 const EXPECTED: Record<Role, Permission[]> = {
-  [Role.ADMIN]: ['source:register', 'source:approve', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read'],
-  [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check'],
+  [Role.ADMIN]: ['source:register', 'source:approve', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read', 'governance:read'],
+  [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check', 'governance:read'],
   [Role.SPECIAL_CATEGORY]: ['special-category:read'],
-  [Role.AUDITOR]: ['audit:read'],
+  [Role.AUDITOR]: ['audit:read', 'governance:read'],
   [Role.CONNECTOR]: ['source:register', 'tombstone:check', 'tombstone:guard'],
   [Role.WORKER]: ['task:work', 'queue:operate'],
   [Role.MONITOR]: ['metrics:read'],
@@ -58,7 +58,8 @@ describe('permission table', () => {
   );
 
   it('AUDITOR is read only: no write or run permission', () => {
-    expect(permissionsOf(principal([Role.AUDITOR]))).toEqual(['audit:read']);
+    expect(permissionsOf(principal([Role.AUDITOR]))).toEqual(['audit:read', 'governance:read']);
+    expect(permissionsOf(principal([Role.AUDITOR])).every((p) => p.endsWith(':read'))).toBe(true);
   });
 
   it('CONNECTOR registers its source and checks tombstones, nothing else', () => {
