@@ -16,7 +16,7 @@ export class RequestReportResolver {
     @Arg('to', () => DateTimeScalar) to: Date,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RequestReportView> {
-    const r = await requestReport(ctx.services.dataSource, ctx.principal!, { from, to });
+    const r = await requestReport(ctx.services.stores, ctx.principal!, { from, to });
     const t = r.timeliness;
     return {
       ...r,

@@ -23,7 +23,7 @@ export function reportRoute(services: Services): Router {
       const from = dateOf(req.query.from);
       const to = dateOf(req.query.to);
       if (!from || !to) return res.status(400).json({ error: { code: 'INVALID_REPORT_PERIOD', message: 'from and to are required, as ISO 8601 dates (to is exclusive)' } });
-      const report = await requestReport(services.dataSource, principal, { from, to });
+      const report = await requestReport(services.stores, principal, { from, to });
       const name = `request-report-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`;
       res.setHeader('cache-control', 'no-store');
       if (req.params[0] === 'csv') {

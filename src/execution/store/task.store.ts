@@ -109,6 +109,19 @@ export class TaskStore {
 
   // ---- writing ----
 
+  /** Tasks of these requests per source: succeeded, failed, still to finish (the request report). */
+  async outcomesBySource(requestIds: readonly string[]): Promise<{ sourceId: string; applied: number; failed: number; open: number }[]> {
+    const rows: { source_id: string; applied: number; failed: number; open: number }[] = await this.dataSource.query(
+      `SELECT source_id,
+              count(*) FILTER (WHERE status = $2)::int AS applied,
+              count(*) FILTER (WHERE status = $3)::int AS failed,
+              count(*) FILTER (WHERE status <> ALL($4))::int AS open
+       FROM task WHERE request_id = ANY($1::uuid[]) GROUP BY source_id ORDER BY source_id`,
+      [requestIds, TaskStatus.SUCCEEDED, TaskStatus.FAILED, [...TERMINAL_TASK_STATUSES]],
+    );
+    return rows.map((r) => ({ sourceId: r.source_id, applied: r.applied, failed: r.failed, open: r.open }));
+  }
+
   /**
    * One QUEUED task per planned (source, record, action); a task that exists is left as it
    * is (the unique key). A task's first job id is its own id (taskJobId). Returns how many were added.

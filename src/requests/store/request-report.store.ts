@@ -1,9 +1,10 @@
-// The report's SQL: aggregates over the request, transition, decision and task tables,
-// read-only. One statement per part, each a single pass over the period's rows
-// (see `npm run bench`, "reports", for its cost on 100,000 requests).
+// The request report's SQL (src/governance/request-report.ts): aggregates over the request,
+// transition and decision tables, read-only; the tasks' part is the task store's. One
+// statement per part, each over the period's rows (`npm run bench:reports`: its cost on
+// 100,000 requests).
 import type { DataSource } from 'typeorm';
-import { RecordAction, RequestStatus, RequestType } from '../domain/vocabulary.js';
-import type { ReportPeriod, RequestVolume, SourceDiscoveryFailures, SourceErasureOutcome, Timeliness } from './request-report.js';
+import { RecordAction, RequestStatus, RequestType } from '../../domain/vocabulary.js';
+import type { ReportPeriod, RequestVolume, SourceDiscoveryFailures, Timeliness } from '../../governance/request-report.js';
 
 /** Statuses that answer a request (the first move into one is the answer). */
 const ANSWERED = [RequestStatus.COMPLETED, RequestStatus.PARTIALLY_COMPLETED, RequestStatus.REJECTED];
@@ -71,35 +72,25 @@ export class RequestReportStore {
     };
   }
 
-  async erasureOutcomes(p: ReportPeriod): Promise<SourceErasureOutcome[]> {
-    const params = [p.from, p.to, ANSWERED, RequestType.ERASURE];
-    const erasures = `WITH answers AS (${ANSWERS_IN_PERIOD})
-      SELECT a.request_id FROM answers a JOIN data_subject_request r ON r.id = a.request_id WHERE r.type = $4`;
-    const tasks: { source_id: string; applied: number; failed: number; open: number }[] = await this.db.query(
-      `SELECT t.source_id,
-              count(*) FILTER (WHERE t.status = 'SUCCEEDED')::int AS applied,
-              count(*) FILTER (WHERE t.status = 'FAILED')::int AS failed,
-              count(*) FILTER (WHERE t.status NOT IN ('SUCCEEDED', 'FAILED'))::int AS open
-       FROM task t WHERE t.request_id IN (${erasures}) GROUP BY t.source_id`,
-      params,
+  /** Erasures answered in the period: their tasks' outcomes are counted by the task store. */
+  async erasuresAnsweredIn(p: ReportPeriod): Promise<string[]> {
+    const rows: { request_id: string }[] = await this.db.query(
+      `WITH answers AS (${ANSWERS_IN_PERIOD})
+       SELECT a.request_id FROM answers a JOIN data_subject_request r ON r.id = a.request_id WHERE r.type = $4`,
+      [p.from, p.to, ANSWERED, RequestType.ERASURE],
     );
-    const kept: { source_id: string; basis: string; records: number }[] = await this.db.query(
-      `SELECT d.source_id, coalesce(d.basis, 'no basis recorded') AS basis, count(*)::int AS records
-       FROM record_decision d WHERE d.action = $5 AND d.request_id IN (${erasures})
+    return rows.map((r) => r.request_id);
+  }
+
+  /** Records these requests kept instead of acting on them, per source and basis (R8). */
+  async retainedBySourceAndBasis(requestIds: readonly string[]): Promise<{ sourceId: string; basis: string; records: number }[]> {
+    const rows: { source_id: string; basis: string; records: number }[] = await this.db.query(
+      `SELECT source_id, coalesce(basis, 'no basis recorded') AS basis, count(*)::int AS records
+       FROM record_decision WHERE action = $2 AND request_id = ANY($1::uuid[])
        GROUP BY 1, 2 ORDER BY 1, 2`,
-      [...params, RecordAction.RETAIN],
+      [requestIds, RecordAction.RETAIN],
     );
-    const ids = [...new Set([...tasks.map((t) => t.source_id), ...kept.map((k) => k.source_id)])].sort();
-    return ids.map((sourceId) => {
-      const t = tasks.find((x) => x.source_id === sourceId);
-      return {
-        sourceId,
-        applied: t?.applied ?? 0,
-        failed: t?.failed ?? 0,
-        open: t?.open ?? 0,
-        retained: kept.filter((k) => k.source_id === sourceId).map((k) => ({ basis: k.basis, records: k.records })),
-      };
-    });
+    return rows.map((r) => ({ sourceId: r.source_id, basis: r.basis, records: r.records }));
   }
 
   async discoveryFailures(p: ReportPeriod): Promise<SourceDiscoveryFailures[]> {
