@@ -52,6 +52,8 @@ export class CctvConnector extends ReferenceConnector {
         field(v, 'footage', [C.VIDEO]),
       ],
       retention: { ...CCTV_RETENTION },
+      // Visits come with footage that shows other people (R16) and goes after 90 days (R9).
+      rules: { footage: true },
       controller: { role: 'CONTROLLER' },
     };
   }

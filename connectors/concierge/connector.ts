@@ -35,6 +35,8 @@ export class ConciergeConnector extends ReferenceConnector {
         field(m, 'paymentCards', [C.PAYMENT_CARD]),
       ],
       retention: { ...CONCIERGE_RETENTION },
+      // Members ask for services online: a child's data found here is deleted at once (R16).
+      rules: { onlineService: true },
       controller: { role: 'CONTROLLER' },
     };
   }

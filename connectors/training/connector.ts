@@ -40,6 +40,8 @@ export class TrainingConnector extends ReferenceConnector {
         field(c, 'course', [C.TRAINING]),
       ],
       retention: { ...TRAINING_RETENTION },
+      // Learners sign up online: a child's data found here is deleted at once (R16).
+      rules: { onlineService: true },
       controller: { role: 'CONTROLLER' },
     };
   }
