@@ -18,7 +18,7 @@ export async function registerSchedulers(services: Services, queue: AnyQueue): P
   const s = services.execution.settings;
   const keep = { removeOnComplete: { age: 86_400, count: 100 }, removeOnFail: { age: 7 * 86_400 } };
   await queue.upsertJobScheduler(ScheduleNames.overdueScan, { every: s.overdueEveryMs }, { name: ScheduleNames.overdueScan, opts: keep });
-  await queue.upsertJobScheduler(ScheduleNames.expiryPurge, { every: s.cctvPurgeEveryMs }, { name: ScheduleNames.expiryPurge, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.expiryPurge, { every: s.expiryPurgeEveryMs }, { name: ScheduleNames.expiryPurge, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.recreationSweep, { every: s.sweepEveryMs }, { name: ScheduleNames.recreationSweep, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.packageSweep, { every: s.packageSweepEveryMs }, { name: ScheduleNames.packageSweep, opts: keep });
   // A schedule renamed or retired in a release would otherwise keep firing jobs nobody processes.

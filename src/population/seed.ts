@@ -20,7 +20,7 @@ export interface SeedOptions {
   people?: number;
   /** Same seed, same population (default 42). */
   seed?: number;
-  /** Directory for CCTV footage files; omit to write metadata only (benchmarks). */
+  /** Directory for footage files of systems that keep them; omit to write metadata only (benchmarks). */
   footageDir?: string;
   /** Where to write the ground-truth CSV (default: a file in the system temp folder). */
   groundTruthPath?: string;
