@@ -31,6 +31,15 @@ for (const queue of ['redis', 'postgres'] as const) {
       expect(found.find((f) => f.key === ScheduleNames.overdueScan)!.every).toBe(60_000);
       expect(await schedules.getJobSchedulersCount()).toBe(4);
     });
+
+    it('a schedule retired in a release (the old footage purge) is removed, so it no longer fires jobs nobody processes', async () => {
+      const s = gw.runtime.services;
+      const schedules = s.execution.queue(QueueNames.schedules);
+      await schedules.upsertJobScheduler('cctv-purge', { every: 86_400_000 }, { name: 'cctv-purge' });
+      await registerSchedulers(s, schedules);
+      const found = await schedules.getJobSchedulers(0, -1, true);
+      expect(found.map((f) => f.key).sort()).toEqual(Object.values(ScheduleNames).sort());
+    });
   });
 }
 
