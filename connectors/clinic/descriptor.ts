@@ -1,14 +1,8 @@
 // The Clinic reference system as one built-in descriptor (listed in connectors/builtin.ts).
-import type { BuiltinSystem } from '../shared/builtin-system.js';
-import { builtinDemoSource } from '../shared/builtin-system.js';
+import { referenceSystem } from '../shared/builtin-system.js';
 import { ClinicConnector } from './connector.js';
 import { clinicRows } from './population.js';
 import { clinicSystem } from './schema.js';
 
-export const clinic: BuiltinSystem = {
-  name: clinicSystem.name,
-  store: clinicSystem,
-  createConnector: (options) => new ClinicConnector(options),
-  population: { rowsOf: clinicRows },
-  demo: { source: (_options, db) => builtinDemoSource(clinicSystem, 'Clinic', db) },
-};
+// Its rules (annotated corrections, statutory retention) are in its connector's describe().
+export const clinic = referenceSystem(clinicSystem, 'Clinic', (options) => new ClinicConnector(options), clinicRows);

@@ -64,3 +64,8 @@ export interface BuiltinSystem<Extra extends object = object> {
 export function builtinDemoSource(store: SystemDefinition, label: string, db: DemoConnection, connection: { footageDir?: string } = {}): SourceConfig {
   return { id: store.name, name: label, kind: store.kind, type: 'builtin', connection: { system: store.name, schema: store.name, ...db, ...connection } } as SourceConfig;
 }
+
+/** A built-in system that needs nothing beyond its store: its connector, its rows, registered in the demo database. */
+export function referenceSystem(store: SystemDefinition, label: string, createConnector: BuiltinSystem['createConnector'], rowsOf: DemoPopulation['rowsOf']): BuiltinSystem {
+  return { name: store.name, store, createConnector, population: { rowsOf }, demo: { source: (_options, db) => builtinDemoSource(store, label, db) } };
+}
