@@ -40,9 +40,9 @@ const CORE_EXCEPTIONS = [
   // Composition root: builds the schema and starts the workers.
   { files: ['src/app/runtime.ts'], allow: ['schema/build-schema.js', 'jobs/workers.js'] },
   // Demo CLIs register and start the reference systems.
-  { files: ['src/cli/demo-load.ts'], allow: ['connectors/demo-sources.js'] },
-  { files: ['src/cli/demo-training.ts'], allow: ['connectors/training/service.js'] },
-  { files: ['src/cli/demo-sources.ts'], allow: ['connectors/demo-sources.js', 'connectors/training/service.js'] },
+  { files: ['src/cli/demo-load.ts', 'src/cli/demo-sources.ts'], allow: ['connectors/demo-sources.js'] },
+  // The demo population is the built-in systems' populations, each from its descriptor.
+  { files: ['src/population/seed.ts', 'src/identity/evaluation/export-population.ts'], allow: ['connectors/builtin.js'] },
   // Debt: the HTTP app takes the GraphQL context type and the denial-auditing plugin from schema/.
   { files: ['src/http/http-app.ts'], allow: ['schema/context.js', 'schema/admin/audit-denials.plugin.js'] },
   // Debt: the queue names belong with the core's queue code (src/queue), not with the workers.
@@ -50,9 +50,6 @@ const CORE_EXCEPTIONS = [
     files: ['src/http/metrics-route.ts', 'src/http/queue-board-route.ts', 'src/execution/task-jobs.ts'],
     allow: ['jobs/queue-names.js'],
   },
-  // Debt: the demo population's per-system code belongs in the connector folders (issue 15, item 2).
-  { files: ['src/population/systems.ts'], allow: ['connectors/concierge/card-crypto.js'] },
-  { files: ['src/population/seed.ts'], allow: ['connectors/reference-systems.js', 'connectors/concierge/card-crypto.js'] },
 ];
 
 // The GraphQL layer speaks to the database through the core's services, not through TypeORM.

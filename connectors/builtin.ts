@@ -1,34 +1,28 @@
-// Builds the connector of a built-in reference system.
+// The built-in reference systems: the one list. Each folder exports a descriptor (its store,
+// connector, demo population and demo registration); adding a system is adding its folder
+// and one line here (plus a SourceKind value when its kind is new).
 import type { Connector } from './contract.js';
-import { ConnectorError } from './contract.js';
-import type { ReferenceSystemName } from './reference-systems.js';
-import type { ReferenceStoreConfig } from './shared/reference-connector.js';
-import { CaseManagementConnector } from './case-management/connector.js';
-import { ClinicConnector } from './clinic/connector.js';
-import { TrainingConnector } from './training/connector.js';
-import { ConciergeConnector } from './concierge/connector.js';
-import { RecruitmentConnector } from './recruitment/connector.js';
-import { CctvConnector } from './cctv/connector.js';
+import type { BuiltinConnectorOptions, BuiltinSystem } from './shared/builtin-system.js';
+import { caseManagement } from './case-management/descriptor.js';
+import { clinic } from './clinic/descriptor.js';
+import { training } from './training/descriptor.js';
+import { concierge } from './concierge/descriptor.js';
+import { recruitment } from './recruitment/descriptor.js';
+import { cctv } from './cctv/descriptor.js';
 
-export interface BuiltinConnectorOptions extends ReferenceStoreConfig {
-  /** CCTV only: the footage directory. */
-  footageDir?: string;
+/** In seeding and demo order. */
+export const BUILTIN_SYSTEMS = [caseManagement, clinic, training, concierge, recruitment, cctv] as const;
+
+export type { BuiltinConnectorOptions };
+
+/** The built-in system of a given name (throws for an unknown one: configs are validated first). */
+export function builtinSystem(name: string): BuiltinSystem<object> {
+  const system = (BUILTIN_SYSTEMS as readonly BuiltinSystem<object>[]).find((s) => s.name === name);
+  if (!system) throw new Error(`no built-in system ${name}`);
+  return system;
 }
 
-export function createBuiltinConnector(system: ReferenceSystemName, options: BuiltinConnectorOptions): Connector {
-  switch (system) {
-    case 'case_management':
-      return new CaseManagementConnector(options);
-    case 'clinic':
-      return new ClinicConnector(options);
-    case 'training':
-      return new TrainingConnector(options);
-    case 'concierge':
-      return new ConciergeConnector(options);
-    case 'recruitment':
-      return new RecruitmentConnector(options);
-    case 'cctv':
-      if (!options.footageDir) throw new ConnectorError('CONFIGURATION', 'cctv needs footageDir');
-      return new CctvConnector({ ...options, footageDir: options.footageDir });
-  }
+/** Builds the connector of a built-in reference system. */
+export function createBuiltinConnector(system: string, options: BuiltinConnectorOptions): Connector {
+  return builtinSystem(system).createConnector(options);
 }

@@ -59,7 +59,7 @@ export interface SourceRecord {
 
 export interface RecordDates {
   createdAt?: string;
-  /** Last activity: case closed, last encounter, course completed, footage recorded. */
+  /** Last activity: the case closed, the last encounter, the footage recorded. */
   lastActivityAt?: string;
 }
 
@@ -70,14 +70,14 @@ export interface FieldDescription {
   categories: DataCategory[];
   /** True when any category is special (health, ethnicity, beliefs, ...): R12. */
   special: boolean;
-  /** True when `correct` can change it; clinic fields are annotated instead (R14). */
+  /** True when `correct` can change it; a source whose rules annotate corrections is annotated instead (R14). */
   correctable: boolean;
   identifierType?: IdentifierType;
 }
 
 /**
  * What erasure does in a source (R9, R8): delete or anonymise; retain under legal hold
- * during statutory retention; minimise to a recruiting-activity record; purge footage.
+ * during statutory retention; minimise to a record that the activity took place; purge footage.
  */
 export type ErasureStrategy = 'DELETE' | 'ANONYMISE' | 'LEGAL_HOLD' | 'MINIMISE' | 'PURGE_SEGMENTS';
 
@@ -87,7 +87,7 @@ export interface RetentionPolicy {
   /** ISO 8601 durations counted from the record's last activity. */
   activePeriod?: string;
   archivePeriod?: string;
-  /** Hard maximum age (CCTV: P90D) past which data is purged. */
+  /** Hard maximum age (footage: P90D) past which data is purged. */
   maxAge?: string;
   /** Retention required by law: erasure inside the period becomes a legal hold. */
   statutory: boolean;
@@ -123,6 +123,31 @@ export interface ProcessingDescription {
   transfers?: string;
 }
 
+/**
+ * Rules the gateway applies because of what the source's data is, beyond its fields and
+ * retention. A source says them in describe(); a source that says none is taken to follow
+ * its kind's (KIND_RULES in src/domain/vocabulary.ts), and what it says wins over those.
+ */
+export interface SourceRules {
+  /** R14: the person's own records are never overwritten: a correction is an annotation beside the original (medical records). */
+  annotatesCorrections?: boolean;
+  /**
+   * R8: every record is under retention required by law, whatever the policy states;
+   * `periods` (ISO 8601 durations from the record's last activity) count when the policy names none.
+   */
+  statutoryRetention?: { periods: string[] };
+  /**
+   * R9, R16: the records are footage: never held by statute, purged past their maximum
+   * age, erased segment by segment; data it does not describe is video, withheld while
+   * other people are in the frames.
+   */
+  footage?: boolean;
+  /** R16: an online service: a child's data found there is deleted at once. */
+  onlineService?: boolean;
+  /** Why the data is held, as an access copy tells the person (R1). */
+  purpose?: string;
+}
+
 export interface SourceDescription {
   kind: SourceKind;
   name: string;
@@ -131,6 +156,8 @@ export interface SourceDescription {
   controller: ControllerPolicy;
   /** Purposes, lawful basis and recipients for the data map; a source without it is flagged there. */
   processing?: ProcessingDescription;
+  /** What the gateway must do differently for this source's data (see SourceRules). */
+  rules?: SourceRules;
 }
 
 export interface FieldChange {
@@ -198,10 +225,29 @@ export interface Connector {
    */
   eraseMany?(items: ErasureItem[]): Promise<ActionResult[]>;
   restrictMany?(refs: RecordRef[], on: boolean): Promise<ActionResult[]>;
+  /**
+   * Optional: the records created or active since a time (undated ones too), in record-id
+   * order, `limit` at a time after the id `after`. The recreation sweep lists them (R10);
+   * a source without it is skipped by the sweep and relies on the tombstone guard.
+   */
+  changedSince?(since: Date, limit: number, after?: string): Promise<SourceRecord[]>;
+  /**
+   * Optional: removes everything past the source's maximum age (R9), answering counts of
+   * what went by kind of item; `filesNotRemoved` counts files its store left on disk. The
+   * expiry purge schedule calls it in every source that has it.
+   */
+  purgeExpired?(now: Date): Promise<PurgeReport>;
+  /** Optional: rebuilds a blocking-key index the gateway keeps for the source (generic SQL). */
+  refreshIndex?(): Promise<{ records: number; keys: number; durationMs: number }>;
+  /** Optional: reaches the system to learn what it declares; called before the first discovery while it has declared no identifier types (remote sources). */
+  connect?(): Promise<void>;
   health(): Promise<Health>;
   /** Releases pools and sockets. */
   close(): Promise<void>;
 }
+
+/** What an expiry purge removed, by kind of item (e.g. `{ segments: 4, visits: 3, filesNotRemoved: 0 }`). */
+export type PurgeReport = Record<string, number> & { filesNotRemoved?: number };
 
 /** Failures a connector reports in a way the gateway can act on. */
 export type ConnectorErrorCode =

@@ -1,41 +1,39 @@
-// The six reference sources as the demo registers them at start-up.
-import { SourceKind } from '../src/domain/vocabulary.js';
+// The reference sources as the demo registers them at start-up, each as its descriptor says.
+import { BUILTIN_SYSTEMS } from './builtin.js';
+import type { BuiltinSystem, DemoConnection, DemoDatabase, DemoService } from './shared/builtin-system.js';
 import type { SourceConfig } from './source-config.js';
 
-export interface DemoSourceOptions {
-  /** The database holding the six schemas (the gateway's own in the demo). */
-  databaseUrl: string;
-  /** If databaseUrl holds a password, configs name this variable instead (default DSR_SOURCE_SECRET_DATABASE_URL: never the gateway's own DATABASE_URL). */
-  databaseUrlEnv?: string;
-  footageDir: string;
-  /** Where the training service listens (see startTrainingService). */
-  trainingBaseUrl: string;
-  /** The variable holding the training service's shared secret (default DSR_SOURCE_SECRET_TRAINING). */
-  trainingSecretEnv?: string;
-}
+type Builtin = (typeof BUILTIN_SYSTEMS)[number];
+type ExtraOf<S> = S extends BuiltinSystem<infer E> ? E : never;
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The demo database plus every system's own demo options (a footage directory, a service address). */
+export type DemoSourceOptions = DemoDatabase & Intersection<ExtraOf<Builtin>>;
+
+const systems = BUILTIN_SYSTEMS as readonly BuiltinSystem<object>[];
 
 export function demoSourceConfigs(options: DemoSourceOptions): SourceConfig[] {
   const hasPassword = Boolean(new URL(options.databaseUrl).password);
-  const db = hasPassword ? { urlEnv: options.databaseUrlEnv ?? 'DSR_SOURCE_SECRET_DATABASE_URL' } : { url: options.databaseUrl };
-  const builtin = (id: string, name: string, kind: SourceKind, system: 'case_management' | 'clinic' | 'concierge' | 'recruitment' | 'cctv'): SourceConfig => ({
-    id,
-    name,
-    kind,
-    type: 'builtin',
-    connection: { system, schema: system, ...db, ...(system === 'cctv' ? { footageDir: options.footageDir } : {}) },
-  });
-  return [
-    builtin('case_management', 'Case management', SourceKind.CASE_MANAGEMENT, 'case_management'),
-    builtin('clinic', 'Clinic', SourceKind.CLINIC, 'clinic'),
-    {
-      id: 'training',
-      name: 'Training',
-      kind: SourceKind.TRAINING,
-      type: 'remote',
-      connection: { baseUrl: options.trainingBaseUrl, secretEnv: options.trainingSecretEnv ?? 'DSR_SOURCE_SECRET_TRAINING', timeoutMs: 10_000 },
+  const db: DemoConnection = hasPassword ? { urlEnv: options.databaseUrlEnv ?? 'DSR_SOURCE_SECRET_DATABASE_URL' } : { url: options.databaseUrl };
+  return systems.map((s) => s.demo.source(options, db));
+}
+
+/** Every system's demo options read from the environment (npm run demo:load). */
+export function demoOptionsFromEnv(env: Record<string, string | undefined>): Partial<DemoSourceOptions> {
+  return Object.assign({}, ...systems.map((s) => s.demo.fromEnv?.(env) ?? {}));
+}
+
+/** The schema names of the reference stores, as the demo creates them. */
+export const DEMO_STORE_NAMES: readonly string[] = systems.map((s) => s.store.name);
+
+/** Starts the side services the demo's systems need; their options go to demoSourceConfigs. */
+export async function startDemoServices(databaseUrl: string): Promise<{ options: Partial<DemoSourceOptions>; close(): Promise<void> }> {
+  const started: DemoService<object>[] = [];
+  for (const s of systems) if (s.demo.start) started.push(await s.demo.start(databaseUrl));
+  return {
+    options: Object.assign({}, ...started.map((x) => x.options)),
+    close: async () => {
+      for (const x of started) await x.close();
     },
-    builtin('concierge', 'Concierge', SourceKind.CONCIERGE, 'concierge'),
-    builtin('recruitment', 'Recruitment', SourceKind.RECRUITMENT, 'recruitment'),
-    builtin('cctv', 'CCTV', SourceKind.CCTV, 'cctv'),
-  ];
+  };
 }

@@ -1,21 +1,11 @@
-// The six reference systems by name: their store definitions and connector classes.
+// The reference systems' store definitions by name, from the built-in list.
+import { BUILTIN_SYSTEMS } from './builtin.js';
 import type { SystemDefinition } from './shared/system.js';
-import { caseManagementSystem } from './case-management/schema.js';
-import { clinicSystem } from './clinic/schema.js';
-import { trainingSystem } from './training/schema.js';
-import { conciergeSystem } from './concierge/schema.js';
-import { recruitmentSystem } from './recruitment/schema.js';
-import { cctvSystem } from './cctv/schema.js';
 
-export const REFERENCE_SYSTEMS = {
-  case_management: caseManagementSystem,
-  clinic: clinicSystem,
-  training: trainingSystem,
-  concierge: conciergeSystem,
-  recruitment: recruitmentSystem,
-  cctv: cctvSystem,
-} satisfies Record<string, SystemDefinition>;
+type Builtin = (typeof BUILTIN_SYSTEMS)[number];
 
-export type ReferenceSystemName = keyof typeof REFERENCE_SYSTEMS;
+export type ReferenceSystemName = Builtin['name'];
 
-export const REFERENCE_SYSTEM_NAMES = Object.keys(REFERENCE_SYSTEMS) as ReferenceSystemName[];
+export const REFERENCE_SYSTEMS = Object.fromEntries(BUILTIN_SYSTEMS.map((s) => [s.name, s.store])) as Record<ReferenceSystemName, SystemDefinition>;
+
+export const REFERENCE_SYSTEM_NAMES = BUILTIN_SYSTEMS.map((s) => s.name) as ReferenceSystemName[];

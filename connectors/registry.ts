@@ -18,7 +18,7 @@ export interface ConnectorEnv {
   vars?: Record<string, string | undefined>;
   /** The gateway's database: SQL sources keep their key index there. */
   gatewayDatabaseUrl?: string;
-  /** Default CCTV footage directory when a builtin cctv config gives none. */
+  /** Default footage directory for a built-in system that keeps footage files, when its config gives none. */
   footageDir?: string;
   fetch?: typeof fetch;
   /** A name resolution for remote sources' sockets, given the port (the gateway checks each address). */
@@ -44,6 +44,14 @@ function databaseUrl(env: ConnectorEnv, c: { url?: string; urlEnv?: string; pass
  * describes, and sends discovery only the identifier types the source is searchable by.
  */
 class DescribedConnector implements Connector {
+  // Optional capabilities only where the connector has them: the gateway checks for their presence.
+  readonly recordCount?: Connector['recordCount'];
+  readonly eraseMany?: Connector['eraseMany'];
+  readonly restrictMany?: Connector['restrictMany'];
+  readonly changedSince?: Connector['changedSince'];
+  readonly purgeExpired?: Connector['purgeExpired'];
+  readonly refreshIndex?: Connector['refreshIndex'];
+
   constructor(
     private readonly inner: Connector,
     private readonly name: string,
@@ -52,7 +60,15 @@ class DescribedConnector implements Connector {
     private readonly processing?: ProcessingDescription,
     /** Approved identifier types (what the source declared at registration); its live declaration when absent. */
     private readonly searchableBy?: readonly IdentifierType[],
-  ) {}
+  ) {
+    // Each call looks the method up on the connector again, as the other methods do.
+    if (inner.recordCount) this.recordCount = () => inner.recordCount!();
+    if (inner.eraseMany) this.eraseMany = (items) => inner.eraseMany!(items);
+    if (inner.restrictMany) this.restrictMany = (refs, on) => inner.restrictMany!(refs, on);
+    if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);
+    if (inner.purgeExpired) this.purgeExpired = (now) => inner.purgeExpired!(now);
+    if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
+  }
   get kind() { return this.inner.kind; }
   get capabilities() { return this.inner.capabilities; }
   get identifierTypes(): readonly IdentifierType[] {
@@ -66,7 +82,7 @@ class DescribedConnector implements Connector {
   /** Data minimisation: each query is cut to the declared identifier types; an empty one is not sent. */
   discover: Connector['discover'] = async (queries) => {
     // A remote source declares its types when first reached.
-    if (this.inner instanceof RemoteConnector && this.inner.identifierTypes.length === 0) await this.inner.connect();
+    if (this.inner.connect && this.inner.identifierTypes.length === 0) await this.inner.connect();
     const types = this.identifierTypes;
     const minimised = queries.map((q) => minimiseQuery(q, types));
     const asked = minimised.filter((q) => !isEmptyQuery(q));
@@ -74,35 +90,12 @@ class DescribedConnector implements Connector {
     let next = 0;
     return minimised.map((q): SourceRecord[] => (isEmptyQuery(q) ? [] : answers[next++] ?? []));
   };
-  // Only where the connector can count: the gateway checks for its presence.
-  get recordCount(): Connector['recordCount'] {
-    const inner = this.inner;
-    return inner.recordCount && (() => inner.recordCount!());
-  }
   export: Connector['export'] = (r) => this.inner.export(r);
   correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
   erase: Connector['erase'] = (r, p) => this.inner.erase(r, p);
   restrict: Connector['restrict'] = (r, on) => this.inner.restrict(r, on);
-  // Batched forms only where the connector has them: the gateway checks for their presence.
-  get eraseMany(): Connector['eraseMany'] {
-    const inner = this.inner;
-    return inner.eraseMany && ((items) => inner.eraseMany!(items));
-  }
-  get restrictMany(): Connector['restrictMany'] {
-    const inner = this.inner;
-    return inner.restrictMany && ((refs, on) => inner.restrictMany!(refs, on));
-  }
   health: Connector['health'] = () => this.inner.health();
   close: Connector['close'] = () => this.inner.close();
-  /** The connector underneath (e.g. to call SqlConnector.refreshIndex or CctvConnector.purgeExpired). */
-  unwrap(): Connector {
-    return this.inner;
-  }
-}
-
-/** The connector under a registry wrapper, for type-specific calls (refreshIndex, purgeExpired). */
-export function unwrapConnector(connector: Connector): Connector {
-  return connector instanceof DescribedConnector ? connector.unwrap() : connector;
 }
 
 /**

@@ -54,6 +54,8 @@ export class CctvConnector extends ReferenceConnector {
       ],
       retention: { ...CCTV_RETENTION },
       processing: CCTV_PROCESSING,
+      // Visits come with footage that shows other people (R16) and goes after 90 days (R9).
+      rules: { footage: true },
       controller: { role: 'CONTROLLER' },
     };
   }

@@ -73,6 +73,8 @@ export class ClinicConnector extends ReferenceConnector {
       ],
       retention: { ...CLINIC_RETENTION },
       processing: CLINIC_PROCESSING,
+      // Medical records are annotated, never overwritten (R14), and kept as the law requires (R8).
+      rules: { annotatesCorrections: true, statutoryRetention: { periods: [CLINIC_RETENTION.activePeriod, CLINIC_RETENTION.archivePeriod] } },
       controller: {
         role: 'PROCESSOR',
         note: 'The group controls patient records; occupational-health assessments are processed for the employer named in controllerId (R6), returned to it at contract end on its instruction.',

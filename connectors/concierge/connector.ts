@@ -39,6 +39,8 @@ export class ConciergeConnector extends ReferenceConnector {
       ],
       retention: { ...CONCIERGE_RETENTION },
       processing: CONCIERGE_PROCESSING,
+      // Members ask for services online: a child's data found here is deleted at once (R16).
+      rules: { onlineService: true },
       controller: { role: 'CONTROLLER' },
     };
   }

@@ -21,7 +21,7 @@ import { signedHeaders } from './signing.js';
 import { postJson, postJsonWithFetch, type PostReply } from './transport.js';
 
 export interface RemoteConnectorOptions {
-  /** Where the router is mounted, e.g. https://training.example.org/connector */
+  /** Where the router is mounted, e.g. https://payroll.example.org/connector */
   baseUrl: string;
   secret: string;
   kind: SourceKind;

@@ -348,13 +348,13 @@ export abstract class ReferenceConnector implements Connector {
 
   /**
    * A refusal when the row is under statutory retention that has not run out (or whose end
-   * the row's dates cannot tell); null when a PURGE may go ahead. A maximum age (CCTV) is
-   * no hold: footage may go before it.
+   * the row's dates cannot tell); null when a PURGE may go ahead. A maximum age is no
+   * hold: footage may go before it.
    */
   protected retentionRunning(row: Row, now = new Date()): ActionResult | null {
-    const retention = this.describe().retention;
+    const { retention, rules } = this.describe();
     if (!retention.statutory && retention.erasure !== 'LEGAL_HOLD') return null;
-    const until = retentionEndOf(datesOf(row), retention, this.kind);
+    const until = retentionEndOf(datesOf(row), retention, this.kind, rules);
     if (until && until <= now) return null;
     const basis = retention.basis ?? retention.summary;
     return { outcome: 'REFUSED', detail: `LEGAL_HOLD: ${basis}${until ? `; retained until ${until.toISOString()}` : '; end of retention unknown'}` };

@@ -42,6 +42,8 @@ export class TrainingConnector extends ReferenceConnector {
       ],
       retention: { ...TRAINING_RETENTION },
       processing: TRAINING_PROCESSING,
+      // Learners sign up online: a child's data found here is deleted at once (R16).
+      rules: { onlineService: true },
       controller: { role: 'CONTROLLER' },
     };
   }

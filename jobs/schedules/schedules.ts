@@ -3,15 +3,13 @@
 import type { Job } from 'bullmq';
 import type { Services } from '../../src/app/services.js';
 import type { AnyQueue } from '../../src/queue/queue-backend.js';
-import { unwrapConnector } from '../../connectors/registry.js';
-import { CctvConnector } from '../../connectors/cctv/connector.js';
-import { SourceKind } from '../../src/domain/vocabulary.js';
+import type { PurgeReport } from '../../connectors/contract.js';
 import { runRecreationSweep } from '../../src/tombstones/recreation-sweep.js';
 import { QueueNames } from '../queue-names.js';
 
 export const ScheduleNames = {
   overdueScan: 'overdue-scan',
-  cctvPurge: 'cctv-purge',
+  expiryPurge: 'expiry-purge',
   recreationSweep: 'recreation-sweep',
   packageSweep: 'package-sweep',
 } as const;
@@ -20,9 +18,14 @@ export async function registerSchedulers(services: Services, queue: AnyQueue): P
   const s = services.execution.settings;
   const keep = { removeOnComplete: { age: 86_400, count: 100 }, removeOnFail: { age: 7 * 86_400 } };
   await queue.upsertJobScheduler(ScheduleNames.overdueScan, { every: s.overdueEveryMs }, { name: ScheduleNames.overdueScan, opts: keep });
-  await queue.upsertJobScheduler(ScheduleNames.cctvPurge, { every: s.cctvPurgeEveryMs }, { name: ScheduleNames.cctvPurge, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.expiryPurge, { every: s.expiryPurgeEveryMs }, { name: ScheduleNames.expiryPurge, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.recreationSweep, { every: s.sweepEveryMs }, { name: ScheduleNames.recreationSweep, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.packageSweep, { every: s.packageSweepEveryMs }, { name: ScheduleNames.packageSweep, opts: keep });
+  // A schedule renamed or retired in a release would otherwise keep firing jobs nobody processes.
+  const current = new Set<string>(Object.values(ScheduleNames));
+  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+    if (!current.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+  }
 }
 
 export function schedulesProcessor(services: Services) {
@@ -30,8 +33,8 @@ export function schedulesProcessor(services: Services) {
     switch (job.name) {
       case ScheduleNames.overdueScan:
         return scanDeadlines(services, new Date());
-      case ScheduleNames.cctvPurge:
-        return purgeCctv(services, new Date());
+      case ScheduleNames.expiryPurge:
+        return purgeExpired(services, new Date());
       case ScheduleNames.recreationSweep: {
         // Stateless window: twice the period, so a late or failed run leaves no gap;
         // overlaps are harmless (a recreated record gets one task: unique task key).
@@ -69,17 +72,21 @@ export async function scanDeadlines(services: Services, now: Date): Promise<{ ov
   return { overdue: flags.overdue, dueSoon: flags.dueSoon };
 }
 
-/** The CCTV 90-day purge (R9) in every CCTV source. */
-export async function purgeCctv(services: Services, now: Date): Promise<Record<string, { segments: number; visits: number; filesNotRemoved: number }>> {
-  const out: Record<string, { segments: number; visits: number; filesNotRemoved: number }> = {};
+/** The maximum-age purge (R9, e.g. footage after 90 days) in every source that offers one (purgeExpired). */
+export async function purgeExpired(services: Services, now: Date): Promise<Record<string, PurgeReport>> {
+  const out: Record<string, PurgeReport> = {};
   for (const source of await services.sources.list()) {
-    if (source.kind !== SourceKind.CCTV) continue;
-    const connector = unwrapConnector(await services.sources.connector(source.id));
-    if (!(connector instanceof CctvConnector)) continue;
+    // Every active source is asked whether it purges; one whose connector cannot be built
+    // (a secret not set) has nothing to purge here and must not stop the others.
+    const connector = await services.sources.connector(source.id).catch((error: unknown) => {
+      services.logger.warn({ sourceId: source.id, code: (error as { code?: string }).code }, 'expiry purge skipped a source it could not connect');
+      return null;
+    });
+    if (!connector?.purgeExpired) continue;
     const result = await connector.purgeExpired(now);
     out[source.id] = result;
-    if (result.filesNotRemoved > 0) services.logger.warn({ sourceId: source.id, ...result }, 'cctv purge left footage files on disk');
-    else services.logger.info({ sourceId: source.id, ...result }, 'cctv purge');
+    if ((result.filesNotRemoved ?? 0) > 0) services.logger.warn({ sourceId: source.id, ...result }, 'expiry purge left files on disk');
+    else services.logger.info({ sourceId: source.id, ...result }, 'expiry purge');
   }
   return out;
 }

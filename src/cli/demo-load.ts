@@ -1,18 +1,18 @@
-// `npm run demo:load`: the six reference systems with a synthetic population in a database
+// `npm run demo:load`: the reference systems with a synthetic population in a database
 // of your own (not the embedded one), and a sources file registering them.
 //
 //   DEMO_DATABASE_URL (default DATABASE_URL): where the reference systems go; needs the
 //     right to create schemas. Seeded once: an existing population is kept.
-//   DEMO_PEOPLE, DEMO_SEED, FOOTAGE_DIR (default ./demo-footage): population and CCTV files.
-//   TRAINING_BASE_URL (default http://127.0.0.1:4100/connector): where `npm run
-//     demo:training` serves the training platform's stand-in.
+//   DEMO_PEOPLE, DEMO_SEED: the population.
+//   Each system's own settings, read by its descriptor's demo.fromEnv (connectors/<system>/
+//     descriptor.ts; README lists them): a media directory, a stand-in service's address.
 //   --out <file> (default demo-sources.json): the registrations; start the gateway with
-//     SOURCES_FILE=<file> and the two source secrets they name set
-//     (DSR_SOURCE_SECRET_DEMO_DATABASE_URL, DSR_SOURCE_SECRET_TRAINING) to register them.
+//     SOURCES_FILE=<file> and the source secrets they name set
+//     (DSR_SOURCE_SECRET_DEMO_DATABASE_URL, and those of remote systems) to register them.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { seedReferenceSources } from '../population/seed.js';
-import { demoSourceConfigs } from '../../connectors/demo-sources.js';
+import { demoOptionsFromEnv, demoSourceConfigs, type DemoSourceOptions } from '../../connectors/demo-sources.js';
 import { storesExist } from './demo-sources.js';
 
 const env = process.env;
@@ -23,23 +23,22 @@ if (!url) {
 }
 const outIndex = process.argv.indexOf('--out');
 const out = resolve(outIndex >= 0 ? process.argv[outIndex + 1]! : 'demo-sources.json');
-const footageDir = resolve(env.FOOTAGE_DIR ?? 'demo-footage');
+const systemOptions = demoOptionsFromEnv(env);
 const people = Number(env.DEMO_PEOPLE ?? 2000);
 const seed = Number(env.DEMO_SEED ?? 42);
 
 if (await storesExist(url)) {
   process.stdout.write('demo:load: the reference systems are already there; kept as they are\n');
 } else {
-  const result = await seedReferenceSources({ url, people, seed, footageDir });
-  process.stdout.write(`demo:load: ${result.people} people loaded into the six reference systems in ${result.durationMs} ms\n`);
+  const result = await seedReferenceSources({ url, people, seed, ...systemOptions });
+  process.stdout.write(`demo:load: ${result.people} people loaded into the reference systems in ${result.durationMs} ms\n`);
 }
 // A URL with a password is not written to the file: the registrations name a variable set
 // aside for source secrets (docs/security.md), which the gateway reads from its environment.
 const configs = demoSourceConfigs({
   databaseUrl: url,
   databaseUrlEnv: 'DSR_SOURCE_SECRET_DEMO_DATABASE_URL',
-  footageDir,
-  trainingBaseUrl: env.TRAINING_BASE_URL ?? 'http://127.0.0.1:4100/connector',
-});
+  ...systemOptions,
+} as DemoSourceOptions);
 writeFileSync(out, `${JSON.stringify({ sources: configs }, null, 2)}\n`);
 process.stdout.write(`demo:load: registrations written to ${out}; start the gateway with SOURCES_FILE=${out}\n`);

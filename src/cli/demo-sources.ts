@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { seedReferenceSources } from '../population/seed.js';
-import { demoSourceConfigs } from '../../connectors/demo-sources.js';
-import { startTrainingService } from '../../connectors/training/service.js';
+import { DEMO_STORE_NAMES, demoSourceConfigs, startDemoServices } from '../../connectors/demo-sources.js';
 import type { Services } from '../app/services.js';
 
 export interface DemoSources {
@@ -12,9 +10,9 @@ export interface DemoSources {
 }
 
 /**
- * The demo set-up of `npm start`: the six reference systems with a synthetic population
- * in the same database (seeded once, kept across restarts so erasures stay erased), the
- * training platform's stand-in service, and the six registered as sources.
+ * The demo set-up of `npm start`: the reference systems with a synthetic population in the
+ * same database (seeded once, kept across restarts so erasures stay erased), the side
+ * services their descriptors start (a stand-in platform), and all registered as sources.
  */
 export async function setUpDemoSources(
   services: Services,
@@ -30,31 +28,26 @@ export async function setUpDemoSources(
     });
     services.logger.info({ people: result.people, durationMs: result.durationMs }, 'demo population loaded');
   }
-  // The stand-in learning platform speaks the remote connector protocol with a shared secret.
-  const secret = randomBytes(24).toString('base64url');
-  process.env.DSR_SOURCE_SECRET_TRAINING = secret;
-  const training = await startTrainingService({ url: options.databaseUrl, secret });
+  const sideServices = await startDemoServices(options.databaseUrl);
   // The embedded database's URL carries a password: registrations name a variable instead.
   process.env.DSR_SOURCE_SECRET_DEMO_DATABASE_URL = options.databaseUrl;
   const configs = demoSourceConfigs({
     databaseUrl: options.databaseUrl,
     databaseUrlEnv: 'DSR_SOURCE_SECRET_DEMO_DATABASE_URL',
     footageDir: options.footageDir,
-    trainingBaseUrl: training.baseUrl,
-  });
+    ...sideServices.options,
+  } as Parameters<typeof demoSourceConfigs>[0]);
   for (const config of configs) await services.sources.register(config, 'demo');
-  return { seeded, sourceIds: configs.map((c) => c.id!), stop: () => training.close() };
+  return { seeded, sourceIds: configs.map((c) => c.id!), stop: () => sideServices.close() };
 }
 
-/** True when the six reference systems are already in the database at `url`. */
+/** True when every reference system is already in the database at `url`. */
 export async function storesExist(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = ANY($1)`, [
-      ['case_management', 'clinic', 'training', 'concierge', 'recruitment', 'cctv'],
-    ]);
-    return rows[0].n === 6;
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = ANY($1)`, [DEMO_STORE_NAMES]);
+    return rows[0].n === DEMO_STORE_NAMES.length;
   } finally {
     await client.end();
   }

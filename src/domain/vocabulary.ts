@@ -1,5 +1,6 @@
 // The shared vocabulary of the product. GraphQL enums in schema/ are registered from
 // these, so the names here are the public contract: add values, rename none.
+import type { SourceRules } from '../../connectors/contract.js';
 
 export enum IdentifierType {
   GIVEN_NAME = 'GIVEN_NAME',
@@ -29,6 +30,29 @@ export enum SourceKind {
   RECRUITMENT = 'RECRUITMENT',
   CCTV = 'CCTV',
   OTHER = 'OTHER',
+}
+
+/**
+ * What a source of each kind is taken to do when its description does not say (sources
+ * registered by configuration: generic SQL, remote). A source's own `rules` win. A new
+ * kind needs no entry: it starts with none.
+ */
+export const KIND_RULES: Partial<Record<SourceKind, SourceRules>> = {
+  [SourceKind.CASE_MANAGEMENT]: { purpose: 'to provide medical and security assistance and to manage your case' },
+  [SourceKind.CLINIC]: {
+    annotatesCorrections: true,
+    statutoryRetention: { periods: ['P3Y', 'P30Y'] },
+    purpose: 'to provide medical care and occupational health services; the law requires medical records to be kept',
+  },
+  [SourceKind.TRAINING]: { onlineService: true, purpose: 'to deliver training and keep records of attendance and certificates' },
+  [SourceKind.CONCIERGE]: { onlineService: true, purpose: 'to provide the concierge services you asked for, including payments' },
+  [SourceKind.RECRUITMENT]: { purpose: 'to assess an application for a job' },
+  [SourceKind.CCTV]: { footage: true, purpose: 'to keep our premises and the people in them safe' },
+};
+
+/** The rules a source follows: its kind's, overridden by what it describes. */
+export function sourceRulesOf(kind: SourceKind | string | undefined, described?: SourceRules | null): SourceRules {
+  return { ...KIND_RULES[kind as SourceKind], ...described };
 }
 
 /** What a connector can do; a source advertises the subset it supports. */

@@ -40,6 +40,7 @@ const schema = z.object({
   /** Scheduler periods. */
   SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
   OVERDUE_SCAN_EVERY_MS: int(1000, 30 * 86_400_000).default(900_000),
+  /** The expiry purge (sources with purgeExpired: footage past 90 days); the name predates the capability. */
   CCTV_PURGE_EVERY_MS: int(1000, 30 * 86_400_000).default(86_400_000),
   /** Access packages past their retention, or of people since erased, are destroyed this often. */
   PACKAGE_SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
@@ -65,7 +66,7 @@ export interface ExecutionSettings {
   keepFailed: { age: number };
   sweepEveryMs: number;
   overdueEveryMs: number;
-  cctvPurgeEveryMs: number;
+  expiryPurgeEveryMs: number;
   packageSweepEveryMs: number;
   schedulers: boolean;
 }
@@ -96,7 +97,7 @@ export function executionSettingsFromEnv(env: Record<string, string | undefined>
     keepFailed: { age: v.JOBS_KEEP_FAILED_S },
     sweepEveryMs: v.SWEEP_EVERY_MS,
     overdueEveryMs: v.OVERDUE_SCAN_EVERY_MS,
-    cctvPurgeEveryMs: v.CCTV_PURGE_EVERY_MS,
+    expiryPurgeEveryMs: v.CCTV_PURGE_EVERY_MS,
     packageSweepEveryMs: v.PACKAGE_SWEEP_EVERY_MS,
     schedulers: v.SCHEDULERS === 'true',
   };

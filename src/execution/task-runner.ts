@@ -8,8 +8,8 @@
 // applies them where the connector has it, and one statement records the outcomes.
 // Each job still succeeds, retries or fails on its own (settleAttempt).
 import type DataLoader from 'dataloader';
-import type { ActionResult, Connector, ErasurePlan, RecordRef, SourceRecord } from '../../connectors/contract.js';
-import { RecordAction, type SourceKind } from '../domain/vocabulary.js';
+import type { ActionResult, Connector, ErasurePlan, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
+import { RecordAction } from '../domain/vocabulary.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, type DecisionRecord } from '../requests/decisions.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
@@ -160,7 +160,7 @@ export class TaskRunner {
   private async bindingRules(connector: Connector, sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, Applied>> {
     const out = new Map<string, Applied>();
     const description = connector.describe();
-    const statutory = mayHoldByStatute(description.kind, description.retention);
+    const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     const refusing = await this.refusingRequests(sourceId, tasks);
     const checked = tasks.filter((t) => refusing.has(t.request_id) || (statutory && ERASING.has(t.action)));
     if (checked.length === 0) return out;
@@ -181,7 +181,7 @@ export class TaskRunner {
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
       if (!record || !statutory || !ERASING.has(t.action)) continue;
-      const hold = legalHoldOf(decisionRecordOfSource(record, description.kind), description.retention, now);
+      const hold = legalHoldOf(decisionRecordOfSource(record, description), description.retention, now);
       if (!hold) continue;
       const until = hold.until ? `; retained until ${hold.until.toISOString().slice(0, 10)}` : '; end of retention unknown from the record’s dates';
       out.set(t.id, { error: new PermanentTaskError(`LEGAL_HOLD: ${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`) });
@@ -255,8 +255,9 @@ const refOf = (task: RunningTask): RecordRef => ({ sourceId: task.source_id, rec
 const planOf = (task: RunningTask): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: task.request_id, taskId: task.id });
 
 /** The record as the source holds it now, as the pure rules read it. */
-const decisionRecordOfSource = (record: SourceRecord, sourceKind: SourceKind): DecisionRecord => ({
-  sourceKind,
+const decisionRecordOfSource = (record: SourceRecord, source: SourceDescription): DecisionRecord => ({
+  sourceKind: source.kind,
+  ...(source.rules ? { sourceRules: source.rules } : {}),
   recordType: record.recordType,
   relationship: record.relationship,
   dates: record.dates,

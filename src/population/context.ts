@@ -1,13 +1,24 @@
 // What row generators share while one system is being generated: the seed, the size of
 // the population, the reference date that "now" means, and per-table id counters.
+// Each system's generator lives in its connector folder (connectors/<system>/population.ts).
+import type { CopyValue } from '../../connectors/shared/copy.js';
 import type { Random } from './variation.js';
 import { intBetween } from './variation.js';
+
+/** One row a system's generator writes: its table and columns. */
+export interface GeneratedRow {
+  table: string;
+  row: Record<string, CopyValue>;
+  /** Set on record rows: the person the record is about (ground truth). */
+  personId?: string;
+}
 
 export interface GenerationContext {
   seed: number;
   total: number;
   referenceDate: Date;
-  cardKey: Buffer;
+  /** AES-256 key for stored card numbers; a system that needs one and finds none sets it once. */
+  cardKey?: Buffer;
   /** Where footage files go; omitted in benchmarks that only need the metadata. */
   footageDir?: string;
   nextId(prefix: string): string;

@@ -3,7 +3,8 @@
 // regenerated when another record refers to them (a dependant, a referee).
 import { Faker, en_GB, en, base } from '@faker-js/faker';
 import { seededRandom, hashSeed } from './random.js';
-import { NICKNAME_SOURCE_NAMES, chance, intBetween, pick } from './variation.js';
+import type { GenerationContext } from './context.js';
+import { NICKNAME_SOURCE_NAMES, chance, intBetween, pick, type Random } from './variation.js';
 
 export interface Address {
   street: string;
@@ -152,4 +153,12 @@ export function householdMembers(seed: number, person: Person, total: number): P
 
 function sameAddress(a: Person, b: Person): boolean {
   return a.address.street === b.address.street && a.address.postcode === b.address.postcode;
+}
+
+/** Someone else in the population, picked at random (a referee, a friend named as a contact). */
+export function otherPerson(ctx: GenerationContext, rng: Random, self: Person): Person | undefined {
+  if (ctx.total < 2) return undefined;
+  let j = intBetween(rng, 0, ctx.total - 1);
+  if (j === self.index) j = (j + 1) % ctx.total;
+  return personAt(ctx.seed, j);
 }

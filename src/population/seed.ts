@@ -1,25 +1,17 @@
-// Creates the six reference stores and fills them with the synthetic population, one
-// system at a time, streaming rows to COPY; writes the ground-truth file as it goes.
-import { mkdir, rm } from 'node:fs/promises';
+// Creates the reference stores and fills them with the synthetic population, one system
+// at a time, streaming rows to COPY; writes the ground-truth file as it goes. Each system's
+// rows come from its descriptor (connectors/<system>/population.ts).
 import os from 'node:os';
 import path from 'node:path';
-import { createStore, loadStore, type StoreRow, type SystemDefinition } from '../../connectors/shared/system.js';
-import { REFERENCE_SYSTEMS, type ReferenceSystemName } from '../../connectors/reference-systems.js';
-import { cardKeyFrom } from '../../connectors/concierge/card-crypto.js';
+import { createStore, loadStore, type StoreRow } from '../../connectors/shared/system.js';
+import type { BuiltinSystem } from '../../connectors/shared/builtin-system.js';
+import { BUILTIN_SYSTEMS, builtinSystem } from '../../connectors/builtin.js';
 import { createContext, type GenerationContext } from './context.js';
 import { GroundTruthWriter } from './ground-truth.js';
-import { personAt, type Person } from './person.js';
-import {
-  caseManagementRows,
-  cameraRows,
-  cctvRows,
-  clinicRows,
-  conciergeRows,
-  recruitmentRows,
-  SITES,
-  trainingRows,
-  type GeneratedRow,
-} from './systems.js';
+import { personAt } from './person.js';
+
+/** A built-in system's name, as configs give it. */
+type ReferenceSystemName = (typeof BUILTIN_SYSTEMS)[number]['name'];
 
 export interface SeedOptions {
   /** Database URL holding the stores (one PostgreSQL schema per system). */
@@ -28,17 +20,17 @@ export interface SeedOptions {
   people?: number;
   /** Same seed, same population (default 42). */
   seed?: number;
-  /** Directory for CCTV footage files; omit to write metadata only (benchmarks). */
+  /** Directory for footage files of systems that keep them; omit to write metadata only (benchmarks). */
   footageDir?: string;
   /** Where to write the ground-truth CSV (default: a file in the system temp folder). */
   groundTruthPath?: string;
-  /** Schema per system, if not the default names (case_management, clinic, ...). */
+  /** Schema per system, if not its default name. */
   schemas?: Partial<Record<ReferenceSystemName, string>>;
-  /** Which systems to seed (default: all six). */
+  /** Which systems to seed (default: all the built-in systems). */
   systems?: ReferenceSystemName[];
   /** What "now" is for record dates (default: today, 00:00 UTC). */
   referenceDate?: Date;
-  /** AES-256 key for stored card numbers (default: CONCIERGE_CARD_KEY or a random key). */
+  /** AES-256 key for stored card numbers (default: the system's own, from its environment or random). */
   cardKey?: Buffer;
 }
 
@@ -53,17 +45,6 @@ export interface SeedResult {
   durationMs: number;
 }
 
-type Generator = (ctx: GenerationContext, person: Person) => AsyncGenerator<GeneratedRow>;
-
-const GENERATORS: Record<ReferenceSystemName, Generator> = {
-  case_management: caseManagementRows,
-  clinic: clinicRows,
-  training: trainingRows,
-  concierge: conciergeRows,
-  recruitment: recruitmentRows,
-  cctv: cctvRows,
-};
-
 export function startOfTodayUtc(): Date {
   const d = new Date();
   d.setUTCHours(0, 0, 0, 0);
@@ -71,15 +52,15 @@ export function startOfTodayUtc(): Date {
 }
 
 async function* systemRows(
-  name: ReferenceSystemName,
+  system: BuiltinSystem<object>,
   ctx: GenerationContext,
   truth: GroundTruthWriter,
   counts: { records: number },
 ): AsyncGenerator<StoreRow> {
-  if (name === 'cctv') yield* cameraRows();
-  const generate = GENERATORS[name];
+  const { name } = system;
+  if (system.population.fixedRows) yield* system.population.fixedRows();
   for (let i = 0; i < ctx.total; i++) {
-    for await (const generated of generate(ctx, personAt(ctx.seed, i))) {
+    for await (const generated of system.population.rowsOf(ctx, personAt(ctx.seed, i))) {
       if (generated.personId) {
         counts.records++;
         await truth.write({ source: name, recordId: String(generated.row.id), personId: generated.personId });
@@ -94,25 +75,21 @@ export async function seedReferenceSources(options: SeedOptions): Promise<SeedRe
   const people = options.people ?? 2000;
   const seed = options.seed ?? 42;
   const referenceDate = options.referenceDate ?? startOfTodayUtc();
-  const cardKey = options.cardKey ?? cardKeyFrom();
+  const cardKey = options.cardKey;
   const groundTruthPath = options.groundTruthPath ?? path.join(os.tmpdir(), `dsr-ground-truth-${seed}-${people}.csv`);
-  const names = options.systems ?? (Object.keys(REFERENCE_SYSTEMS) as ReferenceSystemName[]);
-  if (options.footageDir) {
-    // Only the per-site folders this seeding writes are replaced; nothing else in the directory is touched.
-    for (const site of SITES) await rm(path.join(options.footageDir, site), { recursive: true, force: true });
-    await mkdir(options.footageDir, { recursive: true });
-  }
+  const names = options.systems ?? BUILTIN_SYSTEMS.map((s) => s.name);
+  for (const name of names) await builtinSystem(name).population.prepare?.({ ...(options.footageDir ? { footageDir: options.footageDir } : {}) });
   const truth = await GroundTruthWriter.open(groundTruthPath);
   const rows: SeedResult['rows'] = {};
   const records: SeedResult['records'] = {};
   try {
     for (const name of names) {
-      const def: SystemDefinition = REFERENCE_SYSTEMS[name];
-      const schema = options.schemas?.[name] ?? def.name;
-      await createStore(def, { url: options.url, schema, reset: true });
-      const ctx = createContext({ seed, total: people, referenceDate, cardKey, ...(options.footageDir ? { footageDir: options.footageDir } : {}) });
+      const system = builtinSystem(name);
+      const schema = options.schemas?.[name] ?? system.store.name;
+      await createStore(system.store, { url: options.url, schema, reset: true });
+      const ctx = createContext({ seed, total: people, referenceDate, ...(cardKey ? { cardKey } : {}), ...(options.footageDir ? { footageDir: options.footageDir } : {}) });
       const counts = { records: 0 };
-      rows[name] = await loadStore(def, { url: options.url, schema }, systemRows(name, ctx, truth, counts));
+      rows[name] = await loadStore(system.store, { url: options.url, schema }, systemRows(system, ctx, truth, counts));
       records[name] = counts.records;
     }
   } finally {

@@ -19,6 +19,16 @@ export function intBetween(rng: Random, min: number, max: number): number {
   return min + Math.floor(rng.next() * (max - min + 1));
 }
 
+/** `n` random decimal digits (record numbers, badge ids). */
+export function digits(rng: Random, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += String(intBetween(rng, 0, 9));
+  return s;
+}
+
+/** Countries people apply from and travel to. */
+export const COUNTRIES = ['GB', 'FR', 'DE', 'AE', 'SG', 'US'];
+
 const NICKNAMES: Record<string, string[]> = {
   robert: ['Bob', 'Rob', 'Bobby'],
   william: ['Bill', 'Will', 'Liam'],

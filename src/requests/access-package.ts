@@ -3,8 +3,8 @@
 // Pure: records in, bytes out; the caller stores the bytes and serves the download link.
 import { createHash } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import type { FieldDescription, RetentionPolicy, SourceRecord } from '../../connectors/contract.js';
-import { DataCategory, isSpecialCategory, RecordAction, Relationship, SourceKind } from '../domain/vocabulary.js';
+import type { FieldDescription, RetentionPolicy, SourceRecord, SourceRules } from '../../connectors/contract.js';
+import { DataCategory, isSpecialCategory, RecordAction, Relationship, SourceKind, sourceRulesOf } from '../domain/vocabulary.js';
 import { isRelatedAppearance } from './decisions.js';
 import { RequestRuleError, requireValidDate } from './errors.js';
 import { assertIdentityVerified } from './state-machine.js';
@@ -30,8 +30,10 @@ export interface PackageSource {
   decisions: PackageDecision[];
   /** For "how long we keep it". */
   retention?: RetentionPolicy;
-  /** For "why we hold it"; a default per source kind otherwise. */
+  /** For "why we hold it"; the source's rules' purpose otherwise. */
   purpose?: string;
+  /** What the source describes of its data's rules (footage, purpose); its kind's otherwise. */
+  rules?: SourceRules;
 }
 
 export interface AccessPackageInput {
@@ -119,15 +121,8 @@ interface SourceExport {
   maskedCardValues: number;
 }
 
-const DEFAULT_PURPOSE: Record<SourceKind, string> = {
-  [SourceKind.CASE_MANAGEMENT]: 'to provide medical and security assistance and to manage your case',
-  [SourceKind.CLINIC]: 'to provide medical care and occupational health services; the law requires medical records to be kept',
-  [SourceKind.TRAINING]: 'to deliver training and keep records of attendance and certificates',
-  [SourceKind.CONCIERGE]: 'to provide the concierge services you asked for, including payments',
-  [SourceKind.RECRUITMENT]: 'to assess an application for a job',
-  [SourceKind.CCTV]: 'to keep our premises and the people in them safe',
-  [SourceKind.OTHER]: 'to provide our services',
-};
+/** Why data is held when neither the source nor its kind says. */
+const DEFAULT_PURPOSE = 'to provide our services';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -162,7 +157,7 @@ function exportSource(entry: PackageSource, index: number, canSeeSpecial: boolea
       });
       continue;
     }
-    const clean = sanitiseRecord(record, entry.source.kind, entry.fields, canSeeSpecial);
+    const clean = sanitiseRecord(record, entry.source.kind, entry.fields, canSeeSpecial, entry.rules);
     maskedCardValues += clean.maskedCardValues;
     released.push({
       recordId: record.recordId,
@@ -275,7 +270,7 @@ function summaryOf(input: AccessPackageInput, exports: SourceExport[]): string {
     if (related.length > 0) {
       lines.push(`   You also appear in other people's records: ${countBy(related.map((r) => r.relationship.toLowerCase().replace('_', ' ')))}`);
     }
-    lines.push(`   Why we hold it: ${exp.entry.purpose ?? DEFAULT_PURPOSE[source.kind]}`);
+    lines.push(`   Why we hold it: ${exp.entry.purpose ?? sourceRulesOf(source.kind, exp.entry.rules).purpose ?? DEFAULT_PURPOSE}`);
     lines.push(`   How long we keep it: ${retention?.summary ?? 'as our privacy notice states'}`);
     const special = exp.released.flatMap((r) => r.redactions.filter((x) => x.kind === 'SPECIAL_CATEGORY'));
     if (special.length > 0) lines.push(`   ${special.length} special-category field(s) are shown as [REDACTED]; ask us for them.`);

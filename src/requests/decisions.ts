@@ -1,16 +1,18 @@
 // What must happen to one found record, from the request type, the source's retention
 // policy, the record's dates and facts, and the controller's instruction. Pure: the
 // decisions are shown to the handler before approval and stored with the request.
-import type { RecordDates, RetentionPolicy } from '../../connectors/contract.js';
-import { ControllerDecision, RecordAction, Relationship, RequestType, SourceKind } from '../domain/vocabulary.js';
+import type { RecordDates, RetentionPolicy, SourceRules } from '../../connectors/contract.js';
+import { ControllerDecision, RecordAction, Relationship, RequestType, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
 import { addDuration, addDurations } from './durations.js';
 import { RequestRuleError, requireReason, requireValidDate } from './errors.js';
 
 export type RecordFacts = Record<string, string | number | boolean | null>;
 
-/** The parts of a SourceRecord a decision needs (plus the source's kind). */
+/** The parts of a SourceRecord a decision needs (plus the source's kind and rules). */
 export interface DecisionRecord {
   sourceKind: SourceKind;
+  /** What the source describes of its data's rules (SourceRules); its kind's when absent. */
+  sourceRules?: SourceRules;
   recordType: string;
   relationship: Relationship;
   dates: RecordDates;
@@ -23,10 +25,10 @@ export type ControllerInstruction = ControllerDecision | { decision: ControllerD
 export interface DecisionOptions {
   /** R16: under this age, data found in online services is deleted at once (default 18). */
   childAge?: number;
-  /** Source kinds that are online services for R16 (default TRAINING and CONCIERGE). */
+  /** Source kinds that are online services for R16 (default: sources whose rules say onlineService). */
   onlineServiceKinds?: readonly SourceKind[];
-  /** CCTV maximum age when the policy names none (default P90D). */
-  cctvMaxAge?: string;
+  /** Footage maximum age when the policy names none (default P90D). */
+  footageMaxAge?: string;
 }
 
 export interface DecisionInput {
@@ -59,13 +61,10 @@ export interface RecordDecision {
   overridden?: boolean;
 }
 
-const DEFAULT_ONLINE_KINDS: readonly SourceKind[] = [SourceKind.TRAINING, SourceKind.CONCIERGE];
-const CLINIC_ACTIVE = 'P3Y';
-const CLINIC_ARCHIVE = 'P30Y';
 const DEFAULT_STATUTORY_BASIS = 'statutory retention of medical records';
 const YEAR_MS = 365.2425 * 86_400_000;
 
-/** People inside someone else's record (R16); a CCTV visitor is the footage's own subject. */
+/** People inside someone else's record (R16); a visitor is the footage's own subject. */
 export function isRelatedAppearance(relationship: Relationship): boolean {
   return relationship !== Relationship.SUBJECT && relationship !== Relationship.VISITOR;
 }
@@ -81,18 +80,20 @@ export function retentionStartOf(dates: RecordDates): Date | undefined {
   return parseDate(dates.lastActivityAt) ?? parseDate(dates.createdAt);
 }
 
-function isStatutory(kind: SourceKind, retention: RetentionPolicy): boolean {
-  return retention.statutory || retention.erasure === 'LEGAL_HOLD' || kind === SourceKind.CLINIC;
+function isStatutory(rules: SourceRules, retention: RetentionPolicy): boolean {
+  return retention.statutory || retention.erasure === 'LEGAL_HOLD' || rules.statutoryRetention !== undefined;
 }
 
 /**
  * When the source's retention ends for a record (R9): start + maxAge, else start + active
- * + archive period; clinic records default to 3 + 30 years. Null when it cannot be known.
+ * + archive period, else the periods of the source's statutory retention rule (medical
+ * records: 3 + 30 years). Null when it cannot be known.
  */
 export function retentionEndOf(
   dates: RecordDates,
   retention: RetentionPolicy,
   sourceKind?: SourceKind,
+  sourceRules?: SourceRules,
 ): Date | null {
   const start = retentionStartOf(dates);
   if (!start) return null;
@@ -100,7 +101,8 @@ export function retentionEndOf(
   if (retention.activePeriod || retention.archivePeriod) {
     return addDurations(start, [retention.activePeriod, retention.archivePeriod]);
   }
-  if (sourceKind === SourceKind.CLINIC) return addDurations(start, [CLINIC_ACTIVE, CLINIC_ARCHIVE]);
+  const statutory = sourceRulesOf(sourceKind, sourceRules).statutoryRetention;
+  if (statutory) return addDurations(start, statutory.periods);
   return null;
 }
 
@@ -117,7 +119,12 @@ function ageOf(facts: RecordFacts | undefined, now: Date): number | undefined {
 
 function isOnlineService(record: DecisionRecord, options: DecisionOptions): boolean {
   if (record.facts?.collectedOnline === true || record.facts?.channel === 'ONLINE') return true;
-  return (options.onlineServiceKinds ?? DEFAULT_ONLINE_KINDS).includes(record.sourceKind);
+  if (options.onlineServiceKinds) return options.onlineServiceKinds.includes(record.sourceKind);
+  return rulesOf(record).onlineService === true;
+}
+
+function rulesOf(record: DecisionRecord): SourceRules {
+  return sourceRulesOf(record.sourceKind, record.sourceRules);
 }
 
 function instructionOf(i: ControllerInstruction | null | undefined): ControllerDecision | undefined {
@@ -191,9 +198,9 @@ function decideForGroup(input: DecisionInput): RecordDecision {
           }
         : { action: RecordAction.RELEASE, reason: 'Released to the person as a copy of their data', rules: ['R1'] };
     case RequestType.RECTIFICATION:
-      // A person named as someone's emergency contact in the clinic is contact data, not
-      // a medical record: it is corrected like any other.
-      return record.sourceKind === SourceKind.CLINIC && !isRelatedAppearance(record.relationship)
+      // A person named as someone's emergency contact in a medical record is contact data,
+      // not the record itself: it is corrected like any other.
+      return rulesOf(record).annotatesCorrections === true && !isRelatedAppearance(record.relationship)
         ? {
             action: RecordAction.ANNOTATE,
             reason: 'Medical records are annotated with the correction; the original stays',
@@ -230,20 +237,21 @@ export interface LegalHold {
   until: Date | null;
 }
 
-/** Whether any record of a source of this kind and retention can be under a legal hold (R8). */
-export function mayHoldByStatute(kind: SourceKind, retention: RetentionPolicy): boolean {
-  if (kind === SourceKind.CCTV || retention.erasure === 'PURGE_SEGMENTS') return false;
-  return isStatutory(kind, retention);
+/** Whether any record of a source of this kind, retention and rules can be under a legal hold (R8). */
+export function mayHoldByStatute(kind: SourceKind, retention: RetentionPolicy, sourceRules?: SourceRules): boolean {
+  const rules = sourceRulesOf(kind, sourceRules);
+  if (rules.footage === true || retention.erasure === 'PURGE_SEGMENTS') return false;
+  return isStatutory(rules, retention);
 }
 
 /**
  * The legal hold on a person's own record (R8), or null when none binds now. A person's
- * appearance in someone else's record (R16) and CCTV footage (R9) are not held.
+ * appearance in someone else's record (R16) and footage (R9) are not held.
  */
 export function legalHoldOf(record: DecisionRecord, retention: RetentionPolicy, now: Date): LegalHold | null {
   if (isRelatedAppearance(record.relationship)) return null;
-  if (!mayHoldByStatute(record.sourceKind, retention)) return null;
-  const until = retentionEndOf(record.dates, retention, record.sourceKind);
+  if (!mayHoldByStatute(record.sourceKind, retention, record.sourceRules)) return null;
+  const until = retentionEndOf(record.dates, retention, record.sourceKind, record.sourceRules);
   const basis = retention.basis ?? DEFAULT_STATUTORY_BASIS;
   if (!until) return { basis, until: null };
   return now < until ? { basis, until } : null;
@@ -259,10 +267,10 @@ function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: 
     };
   }
 
-  // R9: CCTV footage older than its maximum age is purged; younger clips lose the person's segments.
-  if (record.sourceKind === SourceKind.CCTV || retention.erasure === 'PURGE_SEGMENTS') {
+  // R9: footage older than its maximum age is purged; younger clips lose the person's segments.
+  if (rulesOf(record).footage === true || retention.erasure === 'PURGE_SEGMENTS') {
     const recordedAt = retentionStartOf(record.dates);
-    const maxAge = retention.maxAge ?? options.cctvMaxAge ?? 'P90D';
+    const maxAge = retention.maxAge ?? options.footageMaxAge ?? 'P90D';
     if (recordedAt && addDuration(recordedAt, maxAge) <= now) {
       return { action: RecordAction.PURGE, reason: `Footage older than its maximum age (${maxAge}) is purged`, rules: ['R9'] };
     }
@@ -291,7 +299,7 @@ function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: 
       rules: ['R8'],
     };
   }
-  if (isStatutory(record.sourceKind, retention)) {
+  if (isStatutory(rulesOf(record), retention)) {
     return { action: RecordAction.ERASE, reason: 'The statutory retention period has ended, so the record is destroyed', rules: ['R8', 'R9'] };
   }
 

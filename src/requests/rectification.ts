@@ -1,8 +1,9 @@
 // Rectification checks (R14): requested corrections are held against what the source says
-// it can change; a clinic gets an annotation instead of an overwrite; nothing is changed
+// it can change; a source whose records are never overwritten (its rules say so: medical
+// records) gets an annotation instead; nothing is changed
 // until a handler has recorded that the data was found inaccurate.
-import type { FieldChange, FieldDescription } from '../../connectors/contract.js';
-import { RecordAction, SourceKind, type IdentifierType } from '../domain/vocabulary.js';
+import type { FieldChange, FieldDescription, SourceRules } from '../../connectors/contract.js';
+import { RecordAction, sourceRulesOf, type IdentifierType, type SourceKind } from '../domain/vocabulary.js';
 import { RequestRuleError, requireReason, requireValidDate, type RequestErrorCode } from './errors.js';
 
 export interface InaccuracyFinding {
@@ -28,6 +29,8 @@ export interface RectificationPlan {
 
 export interface CorrectionCheckInput {
   sourceKind: SourceKind;
+  /** What the source describes of its data's rules; its kind's when absent. */
+  sourceRules?: SourceRules;
   /** The record's type; when absent a field of any record type of the source counts. */
   recordType?: string;
   fields: readonly FieldDescription[];
@@ -48,8 +51,8 @@ export function validateCorrections(input: CorrectionCheckInput): RectificationP
   if (input.corrections.length === 0) {
     throw new RequestRuleError('NO_CORRECTIONS', 'A rectification needs at least one correction');
   }
-  // Medical records are annotated, never overwritten (R14): capability to overwrite is irrelevant.
-  const annotate = input.sourceKind === SourceKind.CLINIC;
+  // Records the source never overwrites are annotated (R14): capability to overwrite is irrelevant.
+  const annotate = sourceRulesOf(input.sourceKind, input.sourceRules).annotatesCorrections === true;
   const problems: CorrectionProblem[] = [];
   const changes: PlannedCorrection[] = [];
   const seen = new Map<string, string>();

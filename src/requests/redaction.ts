@@ -1,8 +1,8 @@
 // What an access copy may show of a record (R12, R15, R16). Card numbers are masked to the
 // last four digits even when a connector forgot to; special-category fields are redacted
-// unless the caller may see them; CCTV frames showing other people are withheld.
-import type { FieldDescription, SourceRecord } from '../../connectors/contract.js';
-import { DataCategory, SourceKind, isSpecialCategory } from '../domain/vocabulary.js';
+// unless the caller may see them; footage frames showing other people are withheld.
+import type { FieldDescription, SourceRecord, SourceRules } from '../../connectors/contract.js';
+import { DataCategory, isSpecialCategory, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
 
 export const REDACTED = '[REDACTED]';
 export const WITHHELD = '[WITHHELD]';
@@ -99,7 +99,10 @@ export function sanitiseRecord(
   sourceKind: SourceKind,
   fields: readonly FieldDescription[],
   canSeeSpecialCategories: boolean,
+  /** What the source describes of its data's rules; its kind's when absent. */
+  sourceRules?: SourceRules,
 ): SanitisedRecord {
+  const { footage } = sourceRulesOf(sourceKind, sourceRules);
   const data: Record<string, unknown> = {};
   const views: Record<string, FieldView> = {};
   const redactions: Redaction[] = [];
@@ -124,7 +127,7 @@ export function sanitiseRecord(
     views[field] = { categories, special, described: d !== undefined };
 
     // R16: footage with other people in it: keep only described, non-video metadata.
-    const isVideo = categories.includes(DataCategory.VIDEO) || (sourceKind === SourceKind.CCTV && d === undefined);
+    const isVideo = categories.includes(DataCategory.VIDEO) || (footage === true && d === undefined);
     if (hidesOthers && isVideo) {
       data[field] = WITHHELD;
       redactions.push({ field, kind: 'OTHER_PEOPLE', reason: 'shows other people (R16)' });

@@ -1,10 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { Connector, Health, SourceDescription } from '../../connectors/contract.js';
-import { SqlConnector } from '../../connectors/sql/connector.js';
 import {
   createConnector,
   loadSourceConfigFile,
-  unwrapConnector,
   SourceConfigError,
   type ConnectorEnv,
   type SourceConfig,
@@ -247,10 +245,10 @@ export class SourceRegistry {
     return ids;
   }
 
-  /** Rebuilds the blocking-key index of a generic SQL source (no-op for other types). */
+  /** Rebuilds the blocking-key index the gateway keeps for a source (generic SQL); null for a source without one. */
   async refreshIndex(id: string): Promise<{ records: number; keys: number } | null> {
-    const connector = unwrapConnector(await this.connector(id));
-    if (!(connector instanceof SqlConnector)) return null;
+    const connector = await this.connector(id);
+    if (!connector.refreshIndex) return null;
     const { records, keys, durationMs } = await connector.refreshIndex();
     this.logger.info({ sourceId: id, records, keys, durationMs }, 'source index refreshed');
     return { records, keys };

@@ -24,7 +24,7 @@ export interface DeclaredSource {
 @Entity({ name: 'source' })
 @Check('source_id_check', `id ~ '^[a-z0-9][a-z0-9_-]{0,62}$'`)
 export class SourceEntity {
-  /** A readable slug chosen at registration ('clinic', 'hr-emea'): it names the source's queue too. */
+  /** A readable slug chosen at registration ('hr-emea', 'crm-eu'): it names the source's queue too. */
   @PrimaryColumn({ type: 'text' })
   id!: string;
 

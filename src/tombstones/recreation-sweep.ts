@@ -10,21 +10,17 @@
 // stores have one, indexed on each record's change time). Sources without it (remote,
 // generic SQL) are skipped and reported as such: they rely on the guard alone
 // (see docs/erasure.md).
-import type { Connector, ErasureStrategy, SourceRecord } from '../../connectors/contract.js';
-import { unwrapConnector } from '../../connectors/registry.js';
+import type { Connector, ErasureStrategy } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
-export interface ChangeFeed {
-  changedSince(since: Date, limit: number, after?: string): Promise<SourceRecord[]>;
-}
+export type ChangeFeed = Required<Pick<Connector, 'changedSince'>>;
 
-/** The connector's change listing, if it has one (looked up behind the describing wrapper). */
+/** The connector's change listing, if it declares one (an optional capability of the contract). */
 export function changeFeedOf(connector: Connector): ChangeFeed | null {
-  const inner = unwrapConnector(connector) as Connector & Partial<ChangeFeed>;
-  return typeof inner.changedSince === 'function' ? (inner as unknown as ChangeFeed) : null;
+  return connector.changedSince ? { changedSince: connector.changedSince.bind(connector) } : null;
 }
 
 export interface SweepOptions {

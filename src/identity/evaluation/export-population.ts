@@ -1,5 +1,5 @@
 // Exports the synthetic population as a labelled CSV for the evaluation harness: one row
-// per record about a person in any of the six systems (their own records and their
+// per record about a person in any of the built-in systems (their own records and their
 // appearances in other people's), with its identifier columns and the true person id.
 // Generated in memory from the same generators the seeding uses; no database needed.
 //
@@ -14,19 +14,10 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { createContext } from '../../population/context.js';
 import { personAt } from '../../population/person.js';
-import * as systems from '../../population/systems.js';
+import { BUILTIN_SYSTEMS } from '../../../connectors/builtin.js';
 import { parseArgs, one } from './cli-args.js';
 
 export const POPULATION_COLUMNS = ['record_id', 'person_id', 'given_name', 'family_name', 'full_name', 'date_of_birth', 'email', 'phone', 'street', 'city', 'postcode', 'national_id', 'membership_number', 'badge_id'] as const;
-
-const GENERATORS = {
-  case_management: systems.caseManagementRows,
-  clinic: systems.clinicRows,
-  training: systems.trainingRows,
-  concierge: systems.conciergeRows,
-  recruitment: systems.recruitmentRows,
-  cctv: systems.cctvRows,
-};
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -35,10 +26,10 @@ function cell(value: unknown): string {
 }
 
 export async function* populationRows(people: number, seed: number, referenceDate = new Date('2026-06-01T00:00:00Z')): AsyncGenerator<Record<string, unknown>> {
-  for (const [name, generate] of Object.entries(GENERATORS)) {
+  for (const { name, population } of BUILTIN_SYSTEMS) {
     const ctx = createContext({ seed, total: people, referenceDate, cardKey: Buffer.alloc(32) });
     for (let i = 0; i < people; i++) {
-      for await (const g of generate(ctx, personAt(seed, i))) {
+      for await (const g of population.rowsOf(ctx, personAt(seed, i))) {
         if (!g.personId) continue;
         const r = g.row;
         yield {

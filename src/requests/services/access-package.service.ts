@@ -110,6 +110,7 @@ export class AccessPackageService {
         fields: description?.fields ?? [],
         decisions: packageDecisions,
         ...(description?.retention ? { retention: description.retention } : {}),
+        ...(description?.rules ? { rules: description.rules } : {}),
       });
       summary.push({
         source,

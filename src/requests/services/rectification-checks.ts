@@ -1,7 +1,7 @@
 // Rectification over the request's records (R14), pure: which requested fields each
 // record's source can take (validateCorrections per field), the decision that follows,
 // the check that a field is correctable somewhere at all, and the handler's finding.
-import type { FieldDescription } from '../../../connectors/contract.js';
+import type { FieldDescription, SourceDescription, SourceRules } from '../../../connectors/contract.js';
 import { RecordAction, SourceKind } from '../../domain/vocabulary.js';
 import type { RecordDecision } from '../decisions.js';
 import { isRequestRuleError, RequestRuleError, type RequestErrorCode } from '../errors.js';
@@ -11,6 +11,8 @@ import type { RequestedCorrection } from './request-secrets.js';
 
 export interface CorrectionTarget {
   sourceKind: SourceKind;
+  /** What the source describes of its data's rules (annotated corrections); its kind's when absent. */
+  sourceRules?: SourceRules;
   /** Null when the source could not describe its fields. */
   fields: readonly FieldDescription[] | null;
 }
@@ -21,7 +23,7 @@ export type FieldVerdict = { field: string; applies: true; mode: RecordAction.CO
 export function fieldVerdicts(target: CorrectionTarget, recordType: string | undefined, corrections: readonly RequestedCorrection[]): FieldVerdict[] {
   return corrections.map((c) => {
     try {
-      const plan = validateCorrections({ sourceKind: target.sourceKind, ...(recordType ? { recordType } : {}), fields: target.fields ?? [], corrections: [c] });
+      const plan = validateCorrections({ sourceKind: target.sourceKind, ...(target.sourceRules ? { sourceRules: target.sourceRules } : {}), ...(recordType ? { recordType } : {}), fields: target.fields ?? [], corrections: [c] });
       return { field: c.field, applies: true, mode: plan.action };
     } catch (error) {
       if (isRequestRuleError(error)) return { field: c.field, applies: false, code: error.code };
@@ -184,4 +186,13 @@ export function assertInaccuracyEstablished(finding: InaccuracyFindingRecord | n
       findingAt: finding.at,
     });
   }
+}
+
+/** A source's correction target: its kind, rules and fields (null: it could not describe them). */
+export function correctionTargetOf(source: { kind: SourceKind; description: SourceDescription | null }): CorrectionTarget {
+  return {
+    sourceKind: source.kind,
+    ...(source.description?.rules ? { sourceRules: source.description.rules } : {}),
+    fields: source.description?.fields ?? null,
+  };
 }

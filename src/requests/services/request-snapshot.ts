@@ -1,7 +1,7 @@
 // The discovery snapshot saved at verification and the per-record decisions computed from
 // it. The snapshot keeps what decisions and reviews need (type, relationship, band, dates,
 // facts, controller, categories, the score's levels and weights) and never the values compared.
-import type { RetentionPolicy, SourceDescription } from '../../../connectors/contract.js';
+import type { RetentionPolicy, SourceDescription, SourceRules } from '../../../connectors/contract.js';
 import type { RecordMatch } from '../../identity/index.js';
 import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
 import { decideRecord, type DecisionRecord, type RecordDecision } from '../decisions.js';
@@ -67,7 +67,7 @@ export function decide(
   }
   return decideRecord({
     requestType,
-    record: decisionRecordOf(record, source.kind),
+    record: decisionRecordOf(record, source.kind, source.description?.rules),
     retention,
     controllerInstruction: instruction,
     now,
@@ -75,9 +75,10 @@ export function decide(
 }
 
 /** The snapshot record as the pure rules read it. */
-export function decisionRecordOf(record: RequestRecordEntity, sourceKind: SourceKind): DecisionRecord {
+export function decisionRecordOf(record: RequestRecordEntity, sourceKind: SourceKind, sourceRules?: SourceRules): DecisionRecord {
   return {
     sourceKind,
+    ...(sourceRules ? { sourceRules } : {}),
     recordType: record.recordType,
     relationship: record.relationship as Relationship,
     dates: record.dates,

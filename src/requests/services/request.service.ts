@@ -12,7 +12,7 @@ import type { Keyrings } from '../../crypto/index.js';
 import type { DiscoveryService } from '../../discovery/discovery.service.js';
 import { DomainError } from '../../domain/errors.js';
 import { withinTime } from '../../domain/time-limit.js';
-import { ControllerDecision, RecordAction, RequestStatus, RequestType, ReviewState, SourceKind } from '../../domain/vocabulary.js';
+import { ControllerDecision, RecordAction, RequestStatus, RequestType, ReviewState, SourceKind, sourceRulesOf } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { acknowledgeBy, answerDueAt, extendDeadline, jurisdictionOf } from '../deadlines.js';
@@ -44,6 +44,7 @@ import {
   assertCorrectableSomewhere,
   assertInaccuracyEstablished,
   buildInaccuracyFinding,
+  correctionTargetOf,
   rectifyDecision,
   type CorrectionTarget,
   type InaccuracyFindingInput,
@@ -394,7 +395,7 @@ export class RequestService {
   private async correctionTargets(): Promise<CorrectionTarget[]> {
     const sources = await this.deps.sources.list();
     const facts = await this.sourceFacts(sources.map((s) => s.id));
-    return [...facts.values()].map((f) => ({ sourceKind: f.kind, fields: f.description?.fields ?? null }));
+    return [...facts.values()].map(correctionTargetOf);
   }
 
   /** The corrections the person asked for (decrypted; RECTIFICATION only). */
@@ -423,8 +424,7 @@ export class RequestService {
       const source = facts.get(r.sourceId)!;
       const decided = decide(c.request.type as RequestType, r, source, instructions.get(r.sourceId) ?? null, c.now);
       if (!rectification) return decisionRow(c.request.id, r, decided);
-      const target = { sourceKind: source.kind, fields: source.description?.fields ?? null };
-      const { decision, correctionFields } = rectifyDecision(decided, target, r.recordType, corrections, finding);
+      const { decision, correctionFields } = rectifyDecision(decided, correctionTargetOf(source), r.recordType, corrections, finding);
       return decisionRow(c.request.id, r, decision, correctionFields);
     });
     await this.deps.stores.requests.upsertDecisions(c.m, rows);
@@ -586,10 +586,10 @@ export class RequestService {
     const out = new Map<string, ActionGuards>();
     for (const r of records) {
       const source = facts.get(r.sourceId)!;
-      // A source that cannot describe its retention is held when its kind is (the clinic).
+      // A source that cannot describe its retention is held when its kind's rules say so (statutory retention).
       const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
       out.set(recordKey(r), {
-        legalHold: legalHoldOf(decisionRecordOf(r, source.kind), retention, now),
+        legalHold: legalHoldOf(decisionRecordOf(r, source.kind, source.description?.rules), retention, now),
         controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
       });
     }
@@ -607,7 +607,7 @@ export class RequestService {
 
   // ---- rectification (R14) ----
 
-  /** An override to CORRECT / ANNOTATE needs a field the source can take; a clinic is never overwritten. */
+  /** An override to CORRECT / ANNOTATE needs a field the source can take; a source whose rules annotate corrections is never overwritten. */
   private async assertCorrectionOverride(request: DataSubjectRequestEntity, row: RecordDecisionEntity, action: RecordAction): Promise<void> {
     if (action !== RecordAction.CORRECT && action !== RecordAction.ANNOTATE) return;
     if (request.type !== RequestType.RECTIFICATION) {
@@ -619,8 +619,8 @@ export class RequestService {
         recordId: row.recordId,
       });
     }
-    const kind = (await this.deps.sources.find(row.sourceId))?.kind;
-    if (action === RecordAction.CORRECT && kind === SourceKind.CLINIC) {
+    const source = (await this.sourceFacts([row.sourceId])).get(row.sourceId)!;
+    if (action === RecordAction.CORRECT && sourceRulesOf(source.kind, source.description?.rules).annotatesCorrections) {
       throw new RequestRuleError('INVALID_ACTION', 'Medical records are annotated, never overwritten (R14): use ANNOTATE', { sourceId: row.sourceId });
     }
   }

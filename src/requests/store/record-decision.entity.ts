@@ -48,7 +48,7 @@ export class RecordDecisionEntity {
   @Column({ type: 'text', name: 'follow_up_action', nullable: true })
   followUpAction!: string | null;
 
-  /** The rules could not settle it (e.g. a clinic record with no dates): a handler must look. */
+  /** The rules could not settle it (e.g. a record under statutory retention with no dates): a handler must look. */
   @Column({ type: 'boolean', name: 'needs_review', default: false })
   needsReview!: boolean;
 

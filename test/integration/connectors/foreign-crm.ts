@@ -3,8 +3,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import type { Connector } from '../../../connectors/contract.js';
-import { unwrapConnector, type SourceConfigInput } from '../../../connectors/registry.js';
-import { SqlConnector } from '../../../connectors/sql/connector.js';
+import type { SourceConfigInput } from '../../../connectors/registry.js';
 import { databaseUrl, withAdminClient } from '../../support/test-database.js';
 
 export interface ForeignDatabase {
@@ -44,7 +43,7 @@ export async function createForeignCrmDatabase(): Promise<ForeignDatabase> {
   return {
     url,
     async refresh(connector) {
-      return (unwrapConnector(connector) as SqlConnector).refreshIndex();
+      return connector.refreshIndex!();
     },
     async query(sql, params = []) {
       const c = new pg.Client({ connectionString: url });

@@ -1,11 +1,10 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
-import { unwrapConnector } from '../../../connectors/registry.js';
-import type { Connector, ErasureItem } from '../../../connectors/contract.js';
+import { ReferenceConnector } from '../../../connectors/shared/reference-connector.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
 
 // Tasks of one source that run at once share one connector call and two task-table
@@ -22,18 +21,19 @@ describe('batched task execution (real PostgreSQL, reference case-management sto
     await seedReferenceSources({ url: gw.databaseUrl, people: 120, seed: 11, systems: ['case_management'] });
     const s = gw.runtime.services;
     await s.sources.register({ id: 'cases', name: 'cases', kind: SourceKind.CASE_MANAGEMENT, type: 'builtin', connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl } }, 'test');
-    // Count the batched calls the runner makes (the connector itself is the real one).
-    const connector = unwrapConnector(await s.sources.connector('cases')) as Connector;
-    const eraseMany = connector.eraseMany!.bind(connector);
-    connector.eraseMany = (items: ErasureItem[]) => {
+    // Count the batched calls the store receives (the connector itself is the real one;
+    // its single erase goes through eraseMany too).
+    const eraseMany = ReferenceConnector.prototype.eraseMany;
+    vi.spyOn(ReferenceConnector.prototype, 'eraseMany').mockImplementation(function (this: ReferenceConnector, items) {
       batches.push(items.length);
-      return eraseMany(items);
-    };
+      return eraseMany.call(this, items);
+    });
     runner = new TaskRunner({ ...s, settings: s.execution.settings });
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
     caseIds = (await pool.query<{ id: string }>(`SELECT id FROM case_management.cases ORDER BY id LIMIT 12`)).rows.map((r) => r.id);
   }, 120_000);
   afterAll(async () => {
+    vi.restoreAllMocks();
     await pool?.end();
     await gw?.stop();
   });

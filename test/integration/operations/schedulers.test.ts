@@ -27,9 +27,18 @@ for (const queue of ['redis', 'postgres'] as const) {
       await registerSchedulers(s, schedules);
       await registerSchedulers(s, schedules);
       const found = await schedules.getJobSchedulers(0, -1, true);
-      expect(found.map((f) => f.key).sort()).toEqual([ScheduleNames.cctvPurge, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep].sort());
+      expect(found.map((f) => f.key).sort()).toEqual([ScheduleNames.expiryPurge, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep].sort());
       expect(found.find((f) => f.key === ScheduleNames.overdueScan)!.every).toBe(60_000);
       expect(await schedules.getJobSchedulersCount()).toBe(4);
+    });
+
+    it('a schedule retired in a release (the old footage purge) is removed, so it no longer fires jobs nobody processes', async () => {
+      const s = gw.runtime.services;
+      const schedules = s.execution.queue(QueueNames.schedules);
+      await schedules.upsertJobScheduler('cctv-purge', { every: 86_400_000 }, { name: 'cctv-purge' });
+      await registerSchedulers(s, schedules);
+      const found = await schedules.getJobSchedulers(0, -1, true);
+      expect(found.map((f) => f.key).sort()).toEqual(Object.values(ScheduleNames).sort());
     });
   });
 }
@@ -70,7 +79,7 @@ describe('scheduled jobs: CCTV 90-day purge and the deadline scan (redis queue)'
     const footage = (relative: string) => path.resolve(footageDir, relative);
     expect(oldSegments.every((x) => existsSync(footage(x.file_path)))).toBe(true);
 
-    const result = await schedulesProcessor(s)({ name: ScheduleNames.cctvPurge } as Job);
+    const result = await schedulesProcessor(s)({ name: ScheduleNames.expiryPurge } as Job);
     expect(result).toEqual({ cctv: { segments: 4, visits: 3, filesNotRemoved: 0 } });
     const left: { id: string }[] = await db.query(`SELECT id FROM cctv.visits WHERE id = ANY($1)`, [[old1, old2, old3, young]]);
     expect(left.map((v) => v.id)).toEqual([young]);
@@ -82,7 +91,7 @@ describe('scheduled jobs: CCTV 90-day purge and the deadline scan (redis queue)'
     expect(await db.query(`SELECT 1 FROM cctv.record_key WHERE record_id = ANY($1)`, [[old1, old2, old3]])).toEqual([]);
     expect(await connector.export([{ sourceId: 'cctv', recordId: old1! }])).toEqual([]);
     // Running it again finds nothing more.
-    expect(await schedulesProcessor(s)({ name: ScheduleNames.cctvPurge } as Job)).toEqual({ cctv: { segments: 0, visits: 0, filesNotRemoved: 0 } });
+    expect(await schedulesProcessor(s)({ name: ScheduleNames.expiryPurge } as Job)).toEqual({ cctv: { segments: 0, visits: 0, filesNotRemoved: 0 } });
   });
 
   it('R3: the deadline scan job reports a request past its due date as overdue and audits it (ids only)', async () => {

@@ -3,7 +3,7 @@
 //   DEMO_DATABASE_URL (default DATABASE_URL), TRAINING_CONNECTOR_SECRET (required: the
 //   shared secret the gateway signs its calls with; the gateway needs the same value),
 //   TRAINING_HOST (default 127.0.0.1), TRAINING_PORT (default 4100).
-import { startTrainingService } from '../../connectors/training/service.js';
+import { startTrainingService } from './service.js';
 
 const env = process.env;
 const url = env.DEMO_DATABASE_URL ?? env.DATABASE_URL;
