@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     let t = performance.now();
     const truthPath = `${os.tmpdir()}/dsr-bench-truth-${process.pid}.csv`;
     const seeded = await seedReferenceSources({ url: gateway.databaseUrl, people: PEOPLE, seed: SEED, groundTruthPath: truthPath });
-    console.log(`seeded ${PEOPLE} people per source in ${Math.round(performance.now() - t)} ms: ${JSON.stringify(seeded.records)}`);
+    console.log(`seeded a population of ${PEOPLE} people in ${Math.round(performance.now() - t)} ms; records about a person held per source: ${JSON.stringify(seeded.records)}`);
     const service = await startTrainingThread(gateway.databaseUrl, secret);
     training = service;
     for (const config of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: service.baseUrl })) {
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     const done = load.done;
     console.log(`throughput at ${CONCURRENCY} clients: ${qps.toFixed(0)} queries/s (${done} in ${SECONDS} s)`);
     console.log(JSON.stringify({
-      bench: 'discovery', people: PEOPLE, queries: queries.length, gatewayP50ms: +g50.toFixed(3), gatewayP95ms: +percentile(gatewayMs, 95).toFixed(3),
+      bench: 'discovery', people: PEOPLE, recordsPerSource: seeded.records, queries: queries.length, gatewayP50ms: +g50.toFixed(3), gatewayP95ms: +percentile(gatewayMs, 95).toFixed(3),
       floorP50ms: +f50.toFixed(3), floorP95ms: +percentile(floorMs, 95).toFixed(3), ratioP50: +(g50 / f50).toFixed(3), qps: Math.round(qps), concurrency: CONCURRENCY,
     }));
   } finally {

@@ -1,10 +1,18 @@
-// Erasure benchmark (issue 6): erase N people across the six reference sources through
-// the real path (execute → flows → per-source workers → connectors → finalise with
-// re-discovery), and compare tasks/s with the floor: BullMQ's own no-op job throughput
-// on the same backend, same queues and concurrency, in the same run. Then tombstone
-// checks per second with 1M tombstones stored (batches of 1,000 identifiers).
+// Erasure benchmark (issue 6): erase N people of the synthetic population across the six
+// reference sources through the real path (execute → flows → per-source workers →
+// connectors → finalise with re-discovery). Each request is a real person's: their name,
+// date of birth and email, the records discovery finds for them, decided by the rules.
+// It prints, all from the same run:
+// - the drain: tasks/s against the floor, BullMQ's own no-op job throughput on the same
+//   backend, same queues and concurrency (both queued first, then drained);
+// - end to end: with the workers running, `executeRequest` for each of --e2e other people
+//   until every request closed after verification, and each request's own execute → close;
+// - tombstone checks over HTTP (`POST /v1/tombstones/check`, as a feed calls it) with
+//   --tombstones stored, against the same checks in process.
+// Drains and closes are timed from when the last job ran or the last request closed (the
+// task and transition timestamps, the floor's own counter), not by polling.
 //
-//   npm run bench:erasure -- [--people 1000] [--concurrency 64] [--tombstones 1000000] [--warmup 200]
+//   npm run bench:erasure -- [--people 1000] [--e2e 200] [--concurrency 64] [--tombstones 1000000] [--warmup 200] [--pool 40]
 //
 // --warmup erases that many other people first, unmeasured, so the measured round runs
 // compiled code as a long-running worker does; the floor has an unmeasured drain too.
@@ -27,12 +35,17 @@ import { startThrowawayGateway } from '../../src/identity/evaluation/throwaway-g
 import { seedReferenceSources } from '../../src/population/seed.js';
 import { startWorkers } from '../../jobs/workers.js';
 import { QueueNames } from '../../jobs/queue-names.js';
-import { IdentifierType as T, RecordAction } from '../../src/domain/vocabulary.js';
-import { checkPeople } from '../../src/tombstones/tombstone-check.js';
+import { IdentifierType as T } from '../../src/domain/vocabulary.js';
+import { readGroundTruth } from '../../src/population/ground-truth.js';
+import { personAt } from '../../src/population/person.js';
+import { percentile } from '../../src/identity/evaluation/metrics.js';
+import { plannedTasks } from '../../src/execution/task-plan.js';
+import type { Identifier } from '../../connectors/contract.js';
+import { feedShapes, measureFeed } from './support/tombstone-feed.js';
 import { profilePhase } from './support/profile.js';
 import { measureMachineCpu, perUnit, type MachineCpu } from './support/machine-cpu.js';
 import type { Services } from '../../src/app/services.js';
-import { insertApprovedRequest, type FixtureDecision } from '../support/requests-fixture.js';
+import { decideByDiscovery, insertApprovedRequest, type FixtureDecision } from '../support/requests-fixture.js';
 import { removeQueueKeys } from '../support/redis-cleanup.js';
 
 const arg = (name: string, fallback: string) => {
@@ -43,28 +56,12 @@ const PEOPLE = Number(arg('people', '1000'));
 const CONCURRENCY = arg('concurrency', '64');
 const TOMBSTONES = Number(arg('tombstones', '1000000'));
 const WARMUP = Number(arg('warmup', '200'));
+const E2E = Number(arg('e2e', '200'));
+/** The gateway's PostgreSQL pool; a server shared with other work may need fewer. */
+const POOL = arg('pool', '40');
+const SEED = 5;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SOURCES = ['case_management', 'clinic', 'training', 'concierge', 'recruitment', 'cctv'];
-/** What the decisions of each source say (clinic: held, so restricted). */
-const ACTION: Record<string, RecordAction> = {
-  case_management: RecordAction.ERASE,
-  clinic: RecordAction.RESTRICT,
-  training: RecordAction.ERASE,
-  concierge: RecordAction.ERASE,
-  recruitment: RecordAction.MINIMISE,
-  cctv: RecordAction.PURGE,
-};
-const TABLE: Record<string, string> = {
-  case_management: 'cases',
-  clinic: 'patients',
-  training: 'learners',
-  concierge: 'members',
-  recruitment: 'candidates',
-  cctv: 'visits',
-};
-
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-
 /** The median of three runs (the middle one by `by`). */
 const middleOf = <T>(runs: readonly T[], by: (run: T) => number): T => [...runs].sort((a, b) => by(a) - by(b))[Math.floor(runs.length / 2)]!;
 
@@ -81,6 +78,26 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   while (!(await check())) {
     if (Date.now() > until) throw new Error('benchmark timed out');
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A counter that notes the moment it reaches `target`: drains are timed to the last job's
+ * own run, not rounded up to the next poll.
+ */
+function countTo(target: number): { tick(): void; reached: Promise<number> } {
+  let n = 0;
+  let done!: (at: number) => void;
+  const reached = new Promise<number>((resolve) => (done = resolve));
+  return { tick: () => void (++n === target && done(performance.now())), reached };
+}
+
+async function within<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('benchmark timed out')), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -107,17 +124,16 @@ async function drainFloor(s: Services, name: string, shape: string[][]): Promise
   const queues = SOURCES.map((src) => s.execution.queue(`${name}-${QueueNames.sourceTasks(src)}`));
   let t = performance.now();
   for (const [k, q] of queues.entries()) {
-    const n = shape.filter((sources) => sources.includes(SOURCES[k]!)).length;
+    const n = shape.flat().filter((src) => src === SOURCES[k]).length;
     for (let i = 0; i < n; i += 500) await q.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ name: 'noop', data: { taskId: `${i + j}` }, opts: { removeOnComplete: true } })));
   }
   const queued = (performance.now() - t) / 1000;
-  let done = 0;
+  const done = countTo(taskCount);
   const stopMachine = await measureMachineCpu(backendsOf(s));
   const cpu = process.cpuUsage();
   t = performance.now();
-  const workers = SOURCES.map((src) => s.queues.worker(`${name}-${QueueNames.sourceTasks(src)}`, async () => { done++; }, { concurrency: Number(CONCURRENCY) }));
-  await waitUntil(async () => done >= taskCount, 600_000);
-  const drained = (performance.now() - t) / 1000;
+  const workers = SOURCES.map((src) => s.queues.worker(`${name}-${QueueNames.sourceTasks(src)}`, async () => done.tick(), { concurrency: Number(CONCURRENCY) }));
+  const drained = ((await within(done.reached, 600_000)) - t) / 1000;
   const used = cpuSeconds(cpu);
   const machine = await stopMachine();
   await Promise.all(workers.map((w) => w.close()));
@@ -145,15 +161,14 @@ async function drainFlowFloor(s: Services, name: string, shape: string[][]): Pro
     );
   }
   await producer.close();
-  let parents = 0;
+  const parents = countTo(shape.length);
   const t = performance.now();
   const options = { concurrency: Number(CONCURRENCY) };
   const workers = [
-    s.queues.worker(requestsQueue, async () => { parents++; }, options),
+    s.queues.worker(requestsQueue, async () => parents.tick(), options),
     ...SOURCES.map((src) => s.queues.worker(`${name}-${QueueNames.sourceTasks(src)}`, async () => undefined, options)),
   ];
-  await waitUntil(async () => parents >= shape.length, 600_000);
-  const drained = (performance.now() - t) / 1000;
+  const drained = ((await within(parents.reached, 600_000)) - t) / 1000;
   await Promise.all(workers.map((w) => w.close()));
   return shape.flat().length / drained;
 }
@@ -178,6 +193,23 @@ function reportMachineCpu(tasks: MachineCpu, floor: MachineCpu, taskCount: numbe
   console.log(`    at 0.5× the floor (${(0.5 * floorRate).toFixed(0)} tasks/s) the machine has ${ms(budget)} ms of CPU per task; PostgreSQL and Redis alone use ${ms(erasure.u.postgresAndRedis)}`);
 }
 
+/** What a person gives in their request: name, date of birth and email. */
+function identifiersOf(index: number): Identifier[] {
+  const p = personAt(SEED, index);
+  return [
+    { type: T.GIVEN_NAME, value: p.givenName },
+    { type: T.FAMILY_NAME, value: p.familyName },
+    { type: T.DATE_OF_BIRTH, value: p.dateOfBirth },
+    { type: T.EMAIL, value: p.email },
+  ];
+}
+
+/** The wall-clock time (ms) of the latest timestamp a statement returns as `at`. */
+async function latest(s: Services, sql: string, params: unknown[]): Promise<number> {
+  const [row] = await s.dataSource.query(sql, params);
+  return new Date(row.at).getTime();
+}
+
 async function main(): Promise<void> {
   const secret = randomBytes(24).toString('base64url');
   const prefix = `dsrbench${randomBytes(3).toString('hex')}`;
@@ -189,43 +221,72 @@ async function main(): Promise<void> {
     REQUEST_CONCURRENCY: CONCURRENCY,
     SOURCE_RATE_MAX: '1000000',
     SCHEDULERS: 'false',
-    DATABASE_POOL_SIZE: '40',
+    DATABASE_POOL_SIZE: POOL,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
   };
   Object.assign(process.env, env);
   const gateway = await startThrowawayGateway({ prefix: 'dsr_bench_erasure', env });
   const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-bench-footage-'));
+  const truthPath = path.join(footageDir, 'truth.csv');
   let training: { baseUrl: string; close(): Promise<void> } | undefined;
   try {
     const s = gateway.runtime.services;
     // CCTV's footage files are written too: erasing a visit removes real files.
-    await seedReferenceSources({ url: gateway.databaseUrl, people: Math.max(PEOPLE * 2, 2000), seed: 5, footageDir });
+    const population = Math.max((PEOPLE + WARMUP + E2E) * 2, 2000);
+    const seeded = await seedReferenceSources({ url: gateway.databaseUrl, people: population, seed: SEED, footageDir, groundTruthPath: truthPath });
     // The training system is another system: its connector service runs on its own thread.
     training = await startTrainingThread(gateway.databaseUrl, secret);
     for (const c of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl })) await s.sources.register(c, 'bench');
+    console.log(`population ${population} people; records about a person held per source (counted by the seeder): ${SOURCES.map((src) => `${src} ${seeded.records[src] ?? 0}`).join(', ')}`);
 
-    // One record per source per person: PEOPLE requests, up to 6 tasks each, and WARMUP more
-    // people (other records) for the warm-up round.
-    const ids: Record<string, string[]> = {};
-    for (const src of SOURCES) {
-      ids[src] = (await s.dataSource.query(`SELECT id FROM ${src}.${TABLE[src]} ORDER BY id LIMIT $1`, [PEOPLE + WARMUP])).map((r: { id: string }) => r.id);
-    }
-    // Which sources have a record for person i: the shape of that person's request.
-    const sourcesOf = (i: number) => SOURCES.filter((src) => ids[src]![i]);
-    const approve = async (people: number[]) => {
+    // Requests of real people: those the sources hold records of, each decided by discovery
+    // and the rules as a handler would approve it. A person whose records another chosen
+    // person's request already covers is left out, so no record is in two requests.
+    const holders = new Set<number>();
+    for await (const e of readGroundTruth(truthPath)) holders.add(Number(e.personId.slice(1)));
+    const candidates = [...holders].sort((x, y) => x - y);
+    const planned = new Set<string>();
+    const shapeOf = new Map<string, string[]>();
+    let cursor = 0;
+    let invalid = 0;
+    const approve = async (n: number) => {
       const requests: string[] = [];
-      for (const i of people) {
-        const decisions: FixtureDecision[] = sourcesOf(i).map((src) => ({ sourceId: src, recordId: ids[src]![i]!, action: ACTION[src]! }));
-        requests.push(await insertApprovedRequest(s, { identifiers: [{ type: T.EMAIL, value: `bench${i}@example.invalid` }], decisions }));
+      while (requests.length < n) {
+        if (cursor >= candidates.length) throw new Error(`the population has too few people with records for ${n} requests`);
+        const identifiers = identifiersOf(candidates[cursor++]!);
+        let decisions: FixtureDecision[];
+        try {
+          ({ decisions } = await decideByDiscovery(s, identifiers));
+        } catch (error) {
+          // The synthetic population has a few dates of birth after today: no one could ask with those.
+          if ((error as { code?: string }).code !== 'INVALID_IDENTIFIER') throw error;
+          invalid++;
+          continue;
+        }
+        const keys = decisions.map((d) => `${d.sourceId}/${d.recordId}`);
+        const tasks = plannedTasks(decisions as (FixtureDecision & { action: string })[]);
+        if (tasks.length === 0 || keys.some((k) => planned.has(k))) continue;
+        for (const k of keys) planned.add(k);
+        const id = await insertApprovedRequest(s, { identifiers, decisions });
+        shapeOf.set(id, tasks.map((t) => t.sourceId));
+        requests.push(id);
       }
       return requests;
     };
-    const requests = await approve(range(0, PEOPLE));
-    const warmup = await approve(range(PEOPLE, PEOPLE + WARMUP));
-    // The measured requests' shape, which the floor and the no-op flows copy.
-    const shape = range(0, PEOPLE).map(sourcesOf);
+    const warmup = await approve(WARMUP);
+    const requests = await approve(PEOPLE);
+    const e2eRequests = await approve(E2E);
+    console.log(`requests of ${WARMUP + PEOPLE + E2E} people from the first ${cursor} with records (the others' records were in a chosen request already, or their date of birth is after today: ${invalid})`);
+    // The measured requests' shape (the source of each task), which the floor and the no-op flows copy.
+    const shape = requests.map((id) => shapeOf.get(id)!);
     const taskCount = shape.flat().length;
     const notClosed = async (among: string[]) =>
       (await s.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status IN ('EXECUTING', 'APPROVED')`, [among]))[0].n as number;
+    /** When the last of `among` left EXECUTING (its verified close), from the transitions. */
+    const lastClosed = (among: string[]) => latest(s, `SELECT max(at) AS at FROM request_transition WHERE request_id = ANY($1::uuid[]) AND from_status = 'EXECUTING'`, [among]);
+    const statusesOf = async (among: string[]) =>
+      JSON.stringify(await s.dataSource.query(`SELECT status, count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [among]));
 
     // Warm-up: a worker runs for hours, so the code it runs is compiled by the time it
     // matters. A first round of other people lets the JIT compile the erasure path before
@@ -254,29 +315,28 @@ async function main(): Promise<void> {
     const flowFloor = middleOf(flowRates, (r) => r);
     console.error(`[${new Date().toISOString()}] no-op flow drains (tasks/s, in run order): ${flowRates.map((r) => r.toFixed(0)).join(', ')}`);
 
-    // The real thing. Handlers approve requests concurrently in practice: 16 executions in flight.
+    // The drain. Handlers approve requests concurrently in practice: 16 executions in flight.
     let t = performance.now();
     await executeAll(s, requests);
     const queuedSeconds = (performance.now() - t) / 1000;
-    t = performance.now();
     console.error(`[${new Date().toISOString()}] executions queued; workers start`);
     const stopProfile = await profilePhase();
     const stopMachine = await measureMachineCpu(backendsOf(s));
     const cpu = process.cpuUsage();
+    const started = Date.now();
     const workers = startWorkers(s);
     await waitUntil(async () => {
       const [row] = await s.dataSource.query(`SELECT count(*)::int AS n FROM task WHERE request_id = ANY($1::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED')`, [requests]);
       return row.n === 0;
     }, 1_800_000);
-    const taskSeconds = (performance.now() - t) / 1000;
     const taskCpu = cpuSeconds(cpu);
     const taskMachine = await stopMachine();
+    const taskSeconds = ((await latest(s, `SELECT max(finished_at) AS at FROM task WHERE request_id = ANY($1::uuid[])`, [requests])) - started) / 1000;
     console.error(`[${new Date().toISOString()}] every task finished`);
     await waitUntil(async () => (await notClosed(requests)) === 0, 1_800_000);
-    const closeSeconds = (performance.now() - t) / 1000;
+    const closeSeconds = ((await lastClosed(requests)) - started) / 1000;
     console.error(`[${new Date().toISOString()}] every request closed`);
     await stopProfile();
-    const statuses = await s.dataSource.query(`SELECT status, count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [requests]);
     const tasks = await s.dataSource.query(`SELECT status, count(*)::int AS n, sum(applied_count)::int AS applied FROM task WHERE request_id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [requests]);
     // When each source's last task finished, counted from the first task started: shows a source that lags.
     const bySource: { source_id: string; n: number; seconds: number }[] = await s.dataSource.query(
@@ -284,26 +344,47 @@ async function main(): Promise<void> {
          FROM task WHERE request_id = ANY($1::uuid[]) GROUP BY source_id ORDER BY source_id`,
       [requests],
     );
+    const drainStatuses = await statusesOf(requests);
+
+    // End to end, as a handler sees it: the workers are running (warm, as in service), the
+    // requests are executed 16 at a time, and each is done when it closed after verification.
+    const e2eStart = Date.now();
+    await executeAll(s, e2eRequests);
+    await waitUntil(async () => (await notClosed(e2eRequests)) === 0, 1_800_000);
+    const e2eSeconds = ((await lastClosed(e2eRequests)) - e2eStart) / 1000;
+    const e2eTasks = (await s.dataSource.query(`SELECT count(*)::int AS n FROM task WHERE request_id = ANY($1::uuid[])`, [e2eRequests]))[0].n as number;
+    const perRequest: number[] = (
+      await s.dataSource.query(
+        `SELECT extract(epoch FROM c.at - e.at)::float8 * 1000 AS ms
+           FROM request_transition e JOIN request_transition c ON c.request_id = e.request_id AND c.from_status = 'EXECUTING'
+          WHERE e.request_id = ANY($1::uuid[]) AND e.to_status = 'EXECUTING'`,
+        [e2eRequests],
+      )
+    ).map((r: { ms: number }) => r.ms);
+    const e2eStatuses = await statusesOf(e2eRequests);
     await Promise.all(workers.map((w) => w.close()));
 
     const floor = taskCount / floorSeconds;
     const taskTps = taskCount / taskSeconds;
     const endToEnd = taskCount / (queuedSeconds + closeSeconds);
     const floorEndToEnd = taskCount / (floorQueueSeconds + floorSeconds);
-    console.log(`erasure: ${PEOPLE} people, ${taskCount} tasks over ${SOURCES.length} sources, concurrency ${CONCURRENCY} per source, backend redis`);
-    console.log(`  requests: ${JSON.stringify(statuses)}  tasks: ${JSON.stringify(tasks)}`);
+    console.log(`erasure: ${PEOPLE} people's requests (name, date of birth, email; their records found by discovery, decided by the rules), ${taskCount} tasks over ${SOURCES.length} sources, concurrency ${CONCURRENCY} per source, backend redis`);
+    console.log(`  requests: ${drainStatuses}  tasks: ${JSON.stringify(tasks)}`);
     console.log(`  last task finished, per source: ${bySource.map((r) => `${r.source_id} ${r.seconds.toFixed(2)} s (${r.n})`).join(', ')}`);
     console.log(`  executions (tombstones, tasks, flows; 16 at a time): ${queuedSeconds.toFixed(1)} s = ${(requests.length / queuedSeconds).toFixed(0)} requests/s`);
-    console.log(`  tasks (workers started → every task finished): ${taskSeconds.toFixed(1)} s = ${taskTps.toFixed(0)} tasks/s; gateway process CPU ${taskCpu.toFixed(1)} s (its threads, one of them the training system's)`);
-    console.log(`  verified close (workers started → every request closed after re-discovery): ${closeSeconds.toFixed(1)} s`);
-    console.log(`  floor (BullMQ no-op jobs, same queues/concurrency; median of ${floorRates} in run order): queued in ${floorQueueSeconds.toFixed(1)} s, drained in ${floorSeconds.toFixed(2)} s = ${floor.toFixed(0)} jobs/s`);
+    console.log(`  tasks (workers started → last task finished, from the task rows): ${taskSeconds.toFixed(2)} s = ${taskTps.toFixed(0)} tasks/s; gateway process CPU ${taskCpu.toFixed(1)} s (its threads, one of them the training system's)`);
+    console.log(`  verified close (workers started → last request closed after re-discovery, from the transitions): ${closeSeconds.toFixed(2)} s`);
+    console.log(`  floor (BullMQ no-op jobs, same queues/concurrency, timed to the last job's run; median of ${floorRates} in run order): queued in ${floorQueueSeconds.toFixed(1)} s, drained in ${floorSeconds.toFixed(3)} s = ${floor.toFixed(0)} jobs/s`);
     const perTask = (seconds: number) => `${((seconds * 1000) / taskCount).toFixed(2)} ms`;
     console.log(`  no-op flows of the same shape (a parent per request, a child per task; median of ${flowRates.map((r) => r.toFixed(0)).join(', ')} in run order): ${flowFloor.toFixed(0)} tasks/s = ${(flowFloor / floor).toFixed(2)}× the floor; the erasure is ${(taskTps / flowFloor).toFixed(2)}× of them`);
     console.log(`  gateway process CPU per task ${perTask(taskCpu)} (with verification of the requests finishing meanwhile) against ${perTask(floorCpu)} per no-op job`);
     if (taskMachine && floorMachine) reportMachineCpu(taskMachine, floorMachine, taskCount, floor);
-    console.log(`  ratio: tasks ${(taskTps / floor).toFixed(2)}× the floor (goal ≥ 0.5×); end to end (execute + tasks + verification vs queue + drain) ${(endToEnd / floorEndToEnd).toFixed(2)}×`);
+    console.log(`  ratio: tasks ${(taskTps / floor).toFixed(2)}× the floor (goal ≥ 0.5×); queue + drain + verified close against queue + drain of the floor ${(endToEnd / floorEndToEnd).toFixed(2)}×`);
+    console.log(`end to end (workers running; executeRequest → closed after verification): ${E2E} other people's requests, ${e2eTasks} tasks, 16 executions at a time`);
+    console.log(`  requests: ${e2eStatuses}; all closed ${e2eSeconds.toFixed(2)} s after the first execute = ${(E2E / e2eSeconds).toFixed(0)} requests/s, ${(e2eTasks / e2eSeconds).toFixed(0)} tasks/s`);
+    console.log(`  each request, execute → verified close: p50 ${percentile(perRequest, 50).toFixed(0)} ms, p95 ${percentile(perRequest, 95).toFixed(0)} ms, max ${Math.max(...perRequest).toFixed(0)} ms`);
 
-    // Tombstone checks with TOMBSTONES stored.
+    // Tombstone checks over HTTP with TOMBSTONES stored (synthetic ones, besides those of the people erased above).
     t = performance.now();
     await s.dataSource.query(
       `INSERT INTO tombstone (kid, kind, hash, request_id, erased_at)
@@ -313,26 +394,30 @@ async function main(): Promise<void> {
     );
     await s.dataSource.query('ANALYZE tombstone');
     const loadSeconds = (performance.now() - t) / 1000;
-    const batches = 50;
-    t = performance.now();
-    let hits = 0;
-    for (let b = 0; b < batches; b++) {
-      const identifiers = Array.from({ length: 1000 }, (_, i) => ({ type: T.EMAIL, value: i % 100 === 0 ? `bench${(b * 10 + i / 100) % PEOPLE}@example.invalid` : `x${b}-${i}@example.org` }));
-      const result = await checkPeople(s.tombstones, [{ identifiers }], { controllerIds: null, everyController: true });
-      hits += result.people[0]!.results.filter((r) => r.tombstoned).length;
+    const { clearKey } = await s.apiKeys.create({ name: 'bench feed', roles: ['CONNECTOR'], controllerIds: [] });
+    console.log(`tombstones: ${TOMBSTONES} synthetic stored in ${loadSeconds.toFixed(1)} s, besides the erased people's; POST /v1/tombstones/check with a CONNECTOR key, one call at a time as a feed makes them, then the same batches in process`);
+    const feeds = [];
+    for (const shape of feedShapes(SEED, population, 50)) {
+      await measureFeed(s, gateway.url, clearKey, { name: 'warm-up', batches: shape.batches.slice(0, 5) });
+      const f = await measureFeed(s, gateway.url, clearKey, shape);
+      feeds.push(f);
+      const http = f.identifiers / f.httpSeconds;
+      console.log(`  ${f.shape}: ${f.calls} calls, ${f.people} people, ${f.identifiers} identifiers, ${f.hits} people tombstoned`);
+      console.log(`    over HTTP ${f.httpSeconds.toFixed(2)} s = ${http.toFixed(0)} identifiers/s, ${(f.people / f.httpSeconds).toFixed(0)} people/s, ${((f.httpSeconds * 1000) / f.calls).toFixed(1)} ms per call (goal ≥ 20,000 identifiers/s: ${(http / 20000).toFixed(2)}×)`);
+      console.log(`    in process ${(f.identifiers / f.inProcessSeconds).toFixed(0)} identifiers/s; HTTP takes ${(f.httpSeconds / f.inProcessSeconds).toFixed(2)}× the in-process time`);
     }
-    const checkSeconds = (performance.now() - t) / 1000;
-    const perSecond = (batches * 1000) / checkSeconds;
-    console.log(`tombstones: ${TOMBSTONES} synthetic stored in ${loadSeconds.toFixed(1)} s; ${batches} batches of 1,000 identifiers in ${checkSeconds.toFixed(2)} s`);
-    console.log(`  ${perSecond.toFixed(0)} identifiers/s (goal ≥ 20,000: ${(perSecond / 20000).toFixed(2)}×), ${hits} hits`);
     const machine = taskMachine ? perUnit(taskMachine, taskCount) : undefined;
     console.log(JSON.stringify({
       bench: 'erasure', people: PEOPLE, tasks: taskCount, concurrency: Number(CONCURRENCY),
+      recordsPerSource: seeded.records,
       tasksPerSecond: Math.round(taskTps), floorJobsPerSecond: Math.round(floor), ratio: +(taskTps / floor).toFixed(3),
       noopFlowTasksPerSecond: Math.round(flowFloor), ratioToNoopFlows: +(taskTps / flowFloor).toFixed(3),
+      endToEndRequests: E2E, endToEndSeconds: +e2eSeconds.toFixed(2), endToEndP50Ms: Math.round(percentile(perRequest, 50)), endToEndP95Ms: Math.round(percentile(perRequest, 95)),
       machineCpuMsPerTask: machine ? +machine.total.toFixed(3) : null,
       postgresAndRedisMsPerTask: machine ? +machine.postgresAndRedis.toFixed(3) : null,
-      tombstonesStored: TOMBSTONES, tombstoneIdentifiersPerSecond: Math.round(perSecond),
+      tombstonesStored: TOMBSTONES,
+      tombstoneHttpIdentifiersPerSecond: Object.fromEntries(feeds.map((f) => [f.shape, Math.round(f.identifiers / f.httpSeconds)])),
+      tombstoneInProcessIdentifiersPerSecond: Object.fromEntries(feeds.map((f) => [f.shape, Math.round(f.identifiers / f.inProcessSeconds)])),
     }));
   } finally {
     await training?.close();
