@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { createOidcVerifier, oidcOptionsFromEnv, type OidcVerifier } from '../../../src/auth/oidc.js';
+import { createOidcVerifier, type OidcVerifier } from '../../../src/auth/oidc.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { Role } from '../../../src/auth/roles.js';
 
@@ -108,11 +109,11 @@ describe('OIDC bearer tokens', () => {
   });
 
   it('reads OIDC settings from DSR_OIDC_* variables', () => {
-    expect(oidcOptionsFromEnv({})).toBeNull();
-    expect(oidcOptionsFromEnv({ DSR_OIDC_ISSUER: ISSUER, DSR_OIDC_AUDIENCE: AUDIENCE, DSR_OIDC_JWKS_URL: jwksUrl })).toMatchObject({
+    expect(loadConfig({}).oidc).toBeNull();
+    expect(loadConfig({ DSR_OIDC_ISSUER: ISSUER, DSR_OIDC_AUDIENCE: AUDIENCE, DSR_OIDC_JWKS_URL: jwksUrl }).oidc).toMatchObject({
       rolesClaim: 'roles',
       controllersClaim: 'controllers',
     });
-    expect(() => oidcOptionsFromEnv({ DSR_OIDC_ISSUER: ISSUER })).toThrow(/DSR_OIDC_AUDIENCE/);
+    expect(() => loadConfig({ DSR_OIDC_ISSUER: ISSUER })).toThrow(/DSR_OIDC_AUDIENCE/);
   });
 });
