@@ -42,6 +42,7 @@ export interface SqlConnectorOptions {
   controller?: ControllerPolicyInput;
   /** Rows per chunk when rebuilding the index. */
   chunkSize?: number;
+  /** How long a connection to the team's database may take before the call fails. */
   connectTimeoutMs?: number;
   /** Where a rebuild for a new key scheme is reported (ids and counts only). */
   logger?: Logger;
@@ -63,7 +64,7 @@ export class SqlConnector implements Connector {
 
   constructor(private readonly options: SqlConnectorOptions) {
     this.kind = options.kind;
-    this.source = createPool(options.url, 4, `dsr-sql-${options.sourceId}`);
+    this.source = createPool(options.url, 4, `dsr-sql-${options.sourceId}`, options.connectTimeoutMs);
     this.index = createPool(options.indexUrl, 2, `dsr-sql-index-${options.sourceId}`);
     this.types = new Map(options.mapping.recordTypes.map((t) => [t.name, t]));
     const idTypes = new Set<IdentifierType>();
