@@ -7,7 +7,7 @@ import { unwrapConnector } from '../../connectors/registry.js';
 import { CctvConnector } from '../../connectors/cctv/connector.js';
 import { SourceKind } from '../../src/domain/vocabulary.js';
 import { runRecreationSweep } from '../../src/tombstones/recreation-sweep.js';
-import { QueueNames } from '../queue-names.js';
+import { AuditAction } from '../../src/audit/audit-actions.js';
 
 export const ScheduleNames = {
   overdueScan: 'overdue-scan',
@@ -60,7 +60,7 @@ export async function scanDeadlines(services: Services, now: Date): Promise<{ ov
   if (flags.overdue.length > 0) {
     await services.audit.record({
       actor: { id: 'system:scheduler', kind: 'system' },
-      action: 'request.overdue',
+      action: AuditAction.REQUEST_OVERDUE,
       target: { type: 'request' },
       params: { overdue: flags.overdue },
       outcome: 'SUCCESS',
@@ -84,4 +84,3 @@ export async function purgeCctv(services: Services, now: Date): Promise<Record<s
   return out;
 }
 
-export const schedulesQueueName = QueueNames.schedules;

@@ -3,8 +3,8 @@ import { RequestStatus as S } from '../../../src/domain/vocabulary.js';
 import {
   assertIdentityVerified,
   isIdentityVerified,
-  isTerminal,
   stateFromHistory,
+  TERMINAL_STATUSES,
   transition,
   type RequestEvent,
 } from '../../../src/requests/state-machine.js';
@@ -57,7 +57,7 @@ describe('request state machine: the rules at its edges', () => {
   });
 
   it('only completed, partially completed, rejected and cancelled requests are terminal', () => {
-    const terminal = Object.values(S).filter((s) => isTerminal(s));
+    const terminal = Object.values(S).filter((s) => TERMINAL_STATUSES.has(s));
     expect(terminal.sort()).toEqual([S.CANCELLED, S.COMPLETED, S.PARTIALLY_COMPLETED, S.REJECTED].sort());
   });
 
