@@ -15,12 +15,6 @@ export const AuditAction = {
   REQUEST_PROCEED_WITHOUT_SOURCES: 'request.proceed-without-sources',
   REQUEST_PACKAGE_DESTROYED: 'request.package-destroyed',
   REQUEST_IDENTIFIERS_DESTROYED: 'request.identifiers-destroyed',
-  REQUEST_ACKNOWLEDGE: 'request.acknowledge',
-  REQUEST_INACCURACY_FINDING: 'request.inaccuracy-finding',
-  REQUEST_PACKAGE_LINK: 'request.package-link',
-  REQUEST_VERIFICATION_FAILED: 'request.verification-failed',
-  REQUEST_COMPLETE: 'request.complete',
-  REQUEST_COMPLETE_PARTIALLY: 'request.complete-partially',
   /** The deadline scan found requests past their due date. */
   REQUEST_OVERDUE: 'request.overdue',
   TASK_EXECUTE: 'task.execute',
