@@ -7,6 +7,7 @@ import { IdentifierType as T, RecordAction, SourceKind } from '../../../src/doma
 import { importRoster, insertCase, type RosterPerson } from '../../../connectors/case-management/roster-import.js';
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { eventually } from '../../support/eventually.js';
 
 const caseSource = (id: string, url: string) => ({ id, name: id, kind: SourceKind.CASE_MANAGEMENT, type: 'builtin' as const, connection: { system: 'case_management' as const, schema: 'case_management', url } });
 
@@ -100,13 +101,7 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
     const sweep = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
     expect(sweep.hits).toEqual([expect.objectContaining({ sourceId: 'case_management', recordId: sneaked, requestId })]);
     expect(sweep.hits.some((h) => h.recordId === report.created[0]!.recordId)).toBe(false);
-    const deadline = Date.now() + 30_000;
-    let task: { status: string } | undefined;
-    while (Date.now() < deadline) {
-      task = (await tasksOf(s, requestId)).find((t) => t.record_id === sneaked);
-      if (task?.status === 'SUCCEEDED') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const task = await eventually(async () => (await tasksOf(s, requestId)).find((t) => t.record_id === sneaked), (t) => t?.status === 'SUCCEEDED');
     expect(task?.status).toBe('SUCCEEDED');
     expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [sneaked])).rows).toEqual([]);
     const audit = await s.dataSource.query(`SELECT action FROM audit_log WHERE action = 'tombstone.recreation-found' AND target_id = $1`, [requestId]);

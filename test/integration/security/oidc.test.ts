@@ -6,6 +6,7 @@ import { createOidcVerifier, type OidcVerifier } from '../../../src/auth/oidc.js
 import { loadConfig } from '../../../src/config/config.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { Role } from '../../../src/auth/roles.js';
+import { codeOf } from '../../support/error-codes.js';
 
 const ISSUER = 'https://idp.test/realms/dsr';
 const AUDIENCE = 'dsr-gateway';
@@ -45,15 +46,6 @@ function token(claims: Record<string, unknown>, opts: { key?: CryptoKey; issuer?
     .setIssuedAt()
     .setExpirationTime(opts.exp ?? '5m')
     .sign(opts.key ?? signingKey);
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
 }
 
 describe('OIDC bearer tokens', () => {
