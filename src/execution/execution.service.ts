@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { PreparedExecution, RequestExecutor } from '../requests/services/request-executor.js';
 import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
+import { concurrentUpdate, requestNotFound } from '../requests/services/request-errors.js';
 import { rowsOf } from '../database/rows.js';
 import { RequestStatus, RequestType } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
@@ -85,7 +86,7 @@ export class ExecutionService implements RequestExecutor {
     const { recordIdentifiers } = given ?? (await this.prepare(requestId));
     const result = await this.boundedTransaction(requestId, this.deps.settings.executeTimeoutMs, async (m) => {
       const [locked] = (await m.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
-      if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
+      if (!locked) throw requestNotFound(requestId);
       // APPROVED: we move it to EXECUTING. EXECUTING: the lifecycle service moved it (or a
       // first call did); planning again adds nothing that exists, and the same jobs are re-added.
       if (locked.status !== RequestStatus.APPROVED && locked.status !== RequestStatus.EXECUTING) {
@@ -156,7 +157,7 @@ export class ExecutionService implements RequestExecutor {
   async retryFailed(requestId: string, actor: string): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
       const [locked] = (await m.query(`SELECT id, status FROM data_subject_request WHERE id = $1 FOR UPDATE`, [requestId])) as RequestRow[];
-      if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
+      if (!locked) throw requestNotFound(requestId);
       if (locked.status !== RequestStatus.PARTIALLY_COMPLETED) {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });
       }
@@ -232,7 +233,7 @@ export class ExecutionService implements RequestExecutor {
 
   private async loadRequest(requestId: string): Promise<RequestRow> {
     const [row] = (await this.deps.dataSource.query(`SELECT id, type, status, identifiers_sealed, corrections_sealed FROM data_subject_request WHERE id = $1`, [requestId])) as RequestRow[];
-    if (!row) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
+    if (!row) throw requestNotFound(requestId);
     return row;
   }
 
@@ -288,7 +289,7 @@ export class ExecutionService implements RequestExecutor {
     const to = transition({ status: from }, event, { actor, at, reason }).state.status;
     const updated = rowsOf(await m.query(`UPDATE data_subject_request SET status = $2, updated_at = now(), version = version + 1 WHERE id = $1 AND status = $3 RETURNING id`, [requestId, to, from]));
     if (updated.length === 0) {
-      throw new DomainError('CONFLICT', `request ${requestId} changed while ${event} ran`);
+      throw concurrentUpdate(requestId);
     }
     await m.query(
       `INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
