@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
@@ -8,6 +9,7 @@ import { importRoster, insertCase, type RosterPerson } from '../../../connectors
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
+import { codeOf } from '../../support/error-codes.js';
 
 const caseSource = (id: string, url: string) => ({ id, name: id, kind: SourceKind.CASE_MANAGEMENT, type: 'builtin' as const, connection: { system: 'case_management' as const, schema: 'case_management', url } });
 
@@ -28,6 +30,13 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
   afterAll(async () => {
     await pool?.end();
     await gw?.stop();
+  });
+
+  it('a request that does not exist is REQUEST_NOT_FOUND here too, as everywhere else in the gateway', async () => {
+    const s = gw.runtime.services;
+    const missing = randomUUID();
+    expect(await codeOf(s.execution.execute(missing, 'handler'))).toBe('REQUEST_NOT_FOUND');
+    expect(await codeOf(s.execution.retryFailed(missing, 'handler'))).toBe('REQUEST_NOT_FOUND');
   });
 
   it('TWICE: executing a request twice at once creates no duplicate tasks or jobs, and each record changes once', async () => {
