@@ -141,6 +141,7 @@ export async function createConnector(
         kind: config.kind,
         name: config.name,
         timeoutMs: config.connection.timeoutMs,
+        ...(config.connection.capabilities ? { capabilities: config.connection.capabilities } : {}),
         ...(env.fetch ? { fetch: env.fetch } : {}),
         ...(env.lookupFor ? { lookup: env.lookupFor(remotePort(config.connection.baseUrl)) } : {}),
       });

@@ -6,12 +6,11 @@ import { createLogger } from '../src/logging/logger.js';
 import { startRuntime } from '../src/app/runtime.js';
 import { stopOnSignals } from '../src/app/shutdown.js';
 import { exitOnConfigError } from '../src/cli/exit-on-config-error.js';
-import { requireDatabaseUrl } from '../src/cli/require-database-url.js';
 import { startWorkerMetricsServer } from '../src/http/worker-metrics-server.js';
 
-const config = exitOnConfigError(() => loadConfig());
+const config = exitOnConfigError(() => loadConfig(process.env, { databaseRequired: true }));
 const logger = createLogger(config.LOG_LEVEL);
-const databaseUrl = requireDatabaseUrl(config);
+const databaseUrl = config.DATABASE_URL;
 const runtime = await startRuntime({ config, databaseUrl, http: false, worker: true, migrate: true, logger });
 const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(config.WORKER_METRICS_PORT);
 // The metrics stay up until the jobs have finished, so a last scrape sees their outcomes.

@@ -31,6 +31,8 @@ export interface RemoteConnectorOptions {
   fetch?: typeof fetch;
   /** Resolves the host at connect time (the gateway passes one that checks its destination policy). */
   lookup?: LookupFunction;
+  /** The registration's limit on what the gateway may ask of this source; unset: what it describes. */
+  capabilities?: readonly Capability[];
 }
 
 interface Described {
@@ -52,7 +54,9 @@ export class RemoteConnector implements Connector {
   }
 
   get capabilities(): readonly Capability[] {
-    return this.described?.capabilities ?? [Capability.DISCOVER, Capability.EXPORT, Capability.CORRECT, Capability.ERASE, Capability.RESTRICT];
+    const offered = this.described?.capabilities ?? [Capability.DISCOVER, Capability.EXPORT, Capability.CORRECT, Capability.ERASE, Capability.RESTRICT];
+    const allowed = this.options.capabilities;
+    return allowed ? offered.filter((c) => allowed.includes(c)) : offered;
   }
 
   get identifierTypes(): readonly IdentifierType[] {

@@ -17,8 +17,8 @@ export function qualified(schemaOrQualified: string, table?: string): string {
   return parts.map(ident).join('.');
 }
 
-export function createPool(url: string, max = 4, applicationName = 'dsr-connector'): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName });
+export function createPool(url: string, max = 4, applicationName = 'dsr-connector', connectTimeoutMs?: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   return pool;

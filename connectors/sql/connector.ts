@@ -2,7 +2,6 @@
 // mapping (tables, identifier columns, categories, erase strategy per column) and no code.
 // Candidate retrieval goes through the gateway-owned key index (key-index.ts): one
 // statement on the index per batch, then one primary-key fetch per record type.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import {
   ConnectorError,
@@ -23,7 +22,6 @@ import { createPool, ident, iso, qualified, withTransaction } from '../shared/sq
 import { asConnectorError } from '../shared/reference-connector.js';
 import { keyBatch, validateQueries } from '../shared/query-validation.js';
 import { recordCountOf, recordCountSql } from '../shared/record-count.js';
-import type { ControllerPolicyInput, RetentionInput } from './policy.js';
 import type { SqlMapping, SqlRecordType } from '../source-config.js';
 import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, indexSchemeOf, lockSourceIndex, writeKeys } from './key-index.js';
 import { KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
@@ -38,10 +36,9 @@ export interface SqlConnectorOptions {
   /** The gateway's database, where the key index lives. */
   indexUrl: string;
   mapping: SqlMapping;
-  retention?: RetentionInput;
-  controller?: ControllerPolicyInput;
   /** Rows per chunk when rebuilding the index. */
   chunkSize?: number;
+  /** How long a connection to the team's database may take before the call fails. */
   connectTimeoutMs?: number;
   /** Where a rebuild for a new key scheme is reported (ids and counts only). */
   logger?: Logger;
@@ -63,7 +60,7 @@ export class SqlConnector implements Connector {
 
   constructor(private readonly options: SqlConnectorOptions) {
     this.kind = options.kind;
-    this.source = createPool(options.url, 4, `dsr-sql-${options.sourceId}`);
+    this.source = createPool(options.url, 4, `dsr-sql-${options.sourceId}`, options.connectTimeoutMs);
     this.index = createPool(options.indexUrl, 2, `dsr-sql-index-${options.sourceId}`);
     this.types = new Map(options.mapping.recordTypes.map((t) => [t.name, t]));
     const idTypes = new Set<IdentifierType>();
@@ -89,8 +86,9 @@ export class SqlConnector implements Connector {
       kind: this.kind,
       name: this.options.name,
       fields,
-      retention: { summary: 'as registered', statutory: false, erasure: 'DELETE', ...this.options.retention },
-      controller: this.options.controller ?? { role: 'CONTROLLER' },
+      // The registration's retention and controller replace these (DescribedConnector).
+      retention: { summary: 'as registered', statutory: false, erasure: 'DELETE' },
+      controller: { role: 'CONTROLLER' },
     };
   }
 
@@ -451,8 +449,4 @@ export class SqlConnector implements Connector {
       throw asConnectorError(error);
     }
   }
-}
-
-export function hashedValue(value: string): string {
-  return HASH_PREFIX + createHash('sha256').update(value, 'utf8').digest('hex');
 }

@@ -5,7 +5,7 @@ import type { Services } from '../../src/app/services.js';
 import type { AnyQueue } from '../../src/queue/queue-backend.js';
 import type { PurgeReport } from '../../connectors/contract.js';
 import { runRecreationSweep } from '../../src/tombstones/recreation-sweep.js';
-import { QueueNames } from '../queue-names.js';
+import { AuditAction } from '../../src/audit/audit-actions.js';
 
 export const ScheduleNames = {
   overdueScan: 'overdue-scan',
@@ -63,7 +63,7 @@ export async function scanDeadlines(services: Services, now: Date): Promise<{ ov
   if (flags.overdue.length > 0) {
     await services.audit.record({
       actor: { id: 'system:scheduler', kind: 'system' },
-      action: 'request.overdue',
+      action: AuditAction.REQUEST_OVERDUE,
       target: { type: 'request' },
       params: { overdue: flags.overdue },
       outcome: 'SUCCESS',
@@ -91,4 +91,3 @@ export async function purgeExpired(services: Services, now: Date): Promise<Recor
   return out;
 }
 
-export const schedulesQueueName = QueueNames.schedules;

@@ -11,16 +11,13 @@ import {
   createAuthenticator,
   createOidcVerifier,
   createRateLimiter,
-  oidcOptionsFromEnv,
 } from '../auth/index.js';
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
 import { RequestService } from '../requests/services/request.service.js';
-import { requestSettingsFromEnv } from '../requests/services/request-settings.js';
 import { ExecutionService } from '../execution/execution.service.js';
-import { executionSettingsFromEnv } from '../execution/execution-settings.js';
 import { Services } from './services.js';
 import { createStores } from './stores.js';
 
@@ -41,8 +38,7 @@ export async function buildServices(deps: {
   // Parameter digests are keyed, so a digest cannot be brute-forced back to a value.
   const audit = new AuditLog(dataSource, { digestKeyring: keyrings.tombstone });
   const apiKeys = new ApiKeyService(dataSource, { audit });
-  const oidcOptions = oidcOptionsFromEnv(env);
-  const authenticator = createAuthenticator({ apiKeys, oidc: oidcOptions ? createOidcVerifier(oidcOptions) : null });
+  const authenticator = createAuthenticator({ apiKeys, oidc: config.oidc ? createOidcVerifier(config.oidc) : null });
   // Redis-backed limits hold across gateway replicas; in-memory ones are per process.
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;
   // Without a listener ioredis prints every reconnect failure; log the first, then a summary.
@@ -63,7 +59,7 @@ export async function buildServices(deps: {
   const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone, stores.requests);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
-  const execution = new ExecutionService({ dataSource, stores, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: executionSettingsFromEnv(env) });
+  const execution = new ExecutionService({ dataSource, stores, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: config.execution });
   const requests = new RequestService({
     dataSource,
     stores,
@@ -72,7 +68,7 @@ export async function buildServices(deps: {
     sources,
     discovery,
     logger,
-    settings: requestSettingsFromEnv(env, config.ACCESS_PACKAGE_RETENTION_DAYS),
+    settings: config.requests,
     executor: execution,
   });
   return new Services({

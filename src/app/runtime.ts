@@ -21,7 +21,7 @@ export interface RuntimeOptions {
   /** Apply pending migrations at start (serialised across processes by an advisory lock; as DATABASE_MIGRATION_URL's role when set). */
   migrate: boolean;
   logger?: Logger;
-  /** Environment for secrets (keys, OIDC); default process.env. */
+  /** Environment for secrets (keys, source secrets), validated with `config`; default process.env. */
   env?: Record<string, string | undefined>;
 }
 
@@ -54,8 +54,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const services = await buildServices({ config, logger, dataSource, queues, databaseUrl: options.databaseUrl, env: options.env });
   // Signed checkpoints of the audit chain head, outside the database (docs/security.md).
   const checkpoints = startConfiguredCheckpoints(dataSource, {
-    file: config.DSR_AUDIT_CHECKPOINT_FILE,
-    intervalMs: config.DSR_AUDIT_CHECKPOINT_INTERVAL_MS,
+    ...config.checkpoints,
     env: options.env ?? process.env,
     logger,
   });

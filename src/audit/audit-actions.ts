@@ -3,12 +3,10 @@
 export const AuditAction = {
   DISCOVERY_RUN: 'discovery.run',
   REQUEST_SUBMIT: 'request.submit',
-  REQUEST_READ: 'request.read',
   REQUEST_VERIFY_IDENTITY: 'request.verify-identity',
   REQUEST_CONTROLLER_INSTRUCTION: 'request.controller-instruction',
   REQUEST_CONFIRM_MATCHES: 'request.confirm-matches',
   REQUEST_REJECT_MATCHES: 'request.reject-matches',
-  REQUEST_DECISION: 'request.decision',
   REQUEST_OVERRIDE: 'request.override',
   REQUEST_EXPORT: 'request.export',
   REQUEST_EXECUTE: 'request.execute',
@@ -17,9 +15,13 @@ export const AuditAction = {
   REQUEST_PROCEED_WITHOUT_SOURCES: 'request.proceed-without-sources',
   REQUEST_PACKAGE_DESTROYED: 'request.package-destroyed',
   REQUEST_IDENTIFIERS_DESTROYED: 'request.identifiers-destroyed',
+  /** The deadline scan found requests past their due date. */
+  REQUEST_OVERDUE: 'request.overdue',
   TASK_EXECUTE: 'task.execute',
   TOMBSTONE_WRITE: 'tombstone.write',
   TOMBSTONE_CHECK: 'tombstone.check',
+  TOMBSTONE_SWEEP: 'tombstone.sweep',
+  TOMBSTONE_RECREATION_FOUND: 'tombstone.recreation-found',
   SOURCE_REGISTER: 'source.register',
   SOURCE_UPDATE: 'source.update',
   SOURCE_APPROVE: 'source.approve',
@@ -30,7 +32,6 @@ export const AuditAction = {
   KEY_REVOKE: 'key.revoke',
   KEY_BOOTSTRAP: 'key.bootstrap',
   AUDIT_READ: 'audit.read',
-  ACCESS_DENIED: 'access.denied',
 } as const;
 
 export type KnownAuditAction = (typeof AuditAction)[keyof typeof AuditAction];

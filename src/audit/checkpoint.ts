@@ -8,8 +8,10 @@
 // one checkpointed hash changed proves a rewrite of everything up to it.
 import { appendFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { HmacKeyring } from '../crypto/hmac-keyring.js';
 import { parseKeyList } from '../crypto/key-list.js';
+import { keyListVariable } from '../crypto/load-keyrings.js';
 import type { Logger } from '../logging/logger.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ChainAnchor } from './verify-chain.js';
@@ -17,6 +19,27 @@ import type { ChainAnchor } from './verify-chain.js';
 export const CHECKPOINT_KEYS_VARIABLE = 'DSR_AUDIT_CHECKPOINT_KEYS';
 const PURPOSE = 'audit-checkpoint';
 const VERSION = 'dsr-audit-checkpoint-v1';
+
+const CHECKPOINT_RULE = { min: 32 };
+
+/** The checkpoint variables, validated with the rest of the configuration by loadConfig (src/config/config.ts). */
+export const checkpointVariables = z
+  .object({
+    [CHECKPOINT_KEYS_VARIABLE]: keyListVariable(CHECKPOINT_KEYS_VARIABLE, CHECKPOINT_RULE),
+    /** Signed checkpoints of the audit chain head are appended here (needs DSR_AUDIT_CHECKPOINT_KEYS). */
+    DSR_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+    DSR_AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  })
+  .superRefine((v, ctx) => {
+    if (v.DSR_AUDIT_CHECKPOINT_FILE && !v[CHECKPOINT_KEYS_VARIABLE]) {
+      ctx.addIssue({ code: 'custom', path: ['DSR_AUDIT_CHECKPOINT_FILE'], message: `needs ${CHECKPOINT_KEYS_VARIABLE}: checkpoints must be signed` });
+    }
+  });
+
+/** Where and how often a gateway process writes checkpoints (the key stays in the environment). */
+export function checkpointSettings(v: z.infer<typeof checkpointVariables>): { file?: string; intervalMs: number } {
+  return { ...(v.DSR_AUDIT_CHECKPOINT_FILE ? { file: v.DSR_AUDIT_CHECKPOINT_FILE } : {}), intervalMs: v.DSR_AUDIT_CHECKPOINT_INTERVAL_MS };
+}
 
 /** One checkpoint: one line of JSON in the checkpoint file. */
 export interface AuditCheckpoint {
@@ -32,7 +55,7 @@ export interface AuditCheckpoint {
 export function loadCheckpointKeyring(env: Record<string, string | undefined> = process.env): HmacKeyring | undefined {
   const value = env[CHECKPOINT_KEYS_VARIABLE];
   if (value === undefined || value.trim() === '') return undefined;
-  return new HmacKeyring(parseKeyList(CHECKPOINT_KEYS_VARIABLE, value, { min: 32 }));
+  return new HmacKeyring(parseKeyList(CHECKPOINT_KEYS_VARIABLE, value, CHECKPOINT_RULE));
 }
 
 const signed = (c: Pick<AuditCheckpoint, 'seq' | 'hash' | 'at'>) => canonicalJson([VERSION, c.seq, c.hash, c.at]);

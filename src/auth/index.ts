@@ -41,7 +41,7 @@ export {
   type ApiKeyServiceOptions,
   type KeyManager,
 } from './api-key.service.js';
-export { createOidcVerifier, oidcOptionsFromEnv, OIDC_DEFAULT_ALGORITHMS, type OidcVerifier, type OidcVerifierOptions } from './oidc.js';
+export { createOidcVerifier, oidcOptions, oidcVariables, OIDC_DEFAULT_ALGORITHMS, type OidcVerifier, type OidcVerifierOptions } from './oidc.js';
 export { createAuthenticator, type Authenticator } from './authenticate.js';
 export {
   DEFAULT_RATE_LIMIT_PER_MINUTE,

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { AuthError, unauthenticated } from './errors.js';
+import { z } from 'zod';
+import { unauthenticated } from './errors.js';
 import type { Principal } from './principal.js';
 import { isRole } from './roles.js';
 
@@ -75,21 +76,33 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
   };
 }
 
-/** Reads the optional OIDC settings from the environment; null when DSR_OIDC_ISSUER is unset. */
-export function oidcOptionsFromEnv(env: Record<string, string | undefined> = process.env): OidcVerifierOptions | null {
-  const issuer = env.DSR_OIDC_ISSUER;
-  if (!issuer) return null;
-  const audience = env.DSR_OIDC_AUDIENCE;
-  const jwksUrl = env.DSR_OIDC_JWKS_URL;
-  if (!audience || !jwksUrl) {
-    const variable = !audience ? 'DSR_OIDC_AUDIENCE' : 'DSR_OIDC_JWKS_URL';
-    throw new AuthError('CONFIG_ERROR', `${variable} must be set when DSR_OIDC_ISSUER is set`);
-  }
+/**
+ * The optional OIDC settings, validated with the rest of the configuration by loadConfig
+ * (src/config/config.ts). DSR_OIDC_ISSUER turns OIDC on and then needs the audience and the JWKS URL.
+ */
+export const oidcVariables = z
+  .object({
+    DSR_OIDC_ISSUER: z.string().min(1).optional(),
+    DSR_OIDC_AUDIENCE: z.string().min(1).optional(),
+    DSR_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DSR_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+    DSR_OIDC_CONTROLLERS_CLAIM: z.string().min(1).default('controllers'),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.DSR_OIDC_ISSUER) return;
+    for (const variable of ['DSR_OIDC_AUDIENCE', 'DSR_OIDC_JWKS_URL'] as const) {
+      if (!v[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: 'must be set when DSR_OIDC_ISSUER is set' });
+    }
+  });
+
+/** The verifier's options from validated settings; null when DSR_OIDC_ISSUER is unset. */
+export function oidcOptions(v: z.infer<typeof oidcVariables>): OidcVerifierOptions | null {
+  if (!v.DSR_OIDC_ISSUER || !v.DSR_OIDC_AUDIENCE || !v.DSR_OIDC_JWKS_URL) return null;
   return {
-    issuer,
-    audience,
-    jwksUrl,
-    rolesClaim: env.DSR_OIDC_ROLES_CLAIM || 'roles',
-    controllersClaim: env.DSR_OIDC_CONTROLLERS_CLAIM || 'controllers',
+    issuer: v.DSR_OIDC_ISSUER,
+    audience: v.DSR_OIDC_AUDIENCE,
+    jwksUrl: v.DSR_OIDC_JWKS_URL,
+    rolesClaim: v.DSR_OIDC_ROLES_CLAIM,
+    controllersClaim: v.DSR_OIDC_CONTROLLERS_CLAIM,
   };
 }

@@ -14,9 +14,12 @@ import { resolve } from 'node:path';
 import { seedReferenceSources } from '../population/seed.js';
 import { demoOptionsFromEnv, demoSourceConfigs, type DemoSourceOptions } from '../../connectors/demo-sources.js';
 import { storesExist } from './demo-sources.js';
+import { loadConfig } from '../config/config.js';
+import { exitOnConfigError } from './exit-on-config-error.js';
 
 const env = process.env;
-const url = env.DEMO_DATABASE_URL ?? env.DATABASE_URL;
+const config = exitOnConfigError(() => loadConfig(env));
+const url = env.DEMO_DATABASE_URL ?? config.DATABASE_URL;
 if (!url) {
   process.stderr.write('demo:load: set DEMO_DATABASE_URL (or DATABASE_URL) to the database the reference systems go into\n');
   process.exit(78);
@@ -24,8 +27,8 @@ if (!url) {
 const outIndex = process.argv.indexOf('--out');
 const out = resolve(outIndex >= 0 ? process.argv[outIndex + 1]! : 'demo-sources.json');
 const systemOptions = demoOptionsFromEnv(env);
-const people = Number(env.DEMO_PEOPLE ?? 2000);
-const seed = Number(env.DEMO_SEED ?? 42);
+const people = config.DEMO_PEOPLE;
+const seed = config.DEMO_SEED;
 
 if (await storesExist(url)) {
   process.stdout.write('demo:load: the reference systems are already there; kept as they are\n');

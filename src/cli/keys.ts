@@ -6,13 +6,11 @@ import { createDataSource } from '../database/data-source.js';
 import { ApiKeyService, runKeysCommand } from '../auth/index.js';
 import { AuditLog } from '../audit/index.js';
 import { loadKeyrings } from '../crypto/index.js';
+import { loadConfig } from '../config/config.js';
+import { exitOnConfigError } from './exit-on-config-error.js';
 
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.error('keys: set DATABASE_URL to the gateway database');
-  process.exit(2);
-}
-const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'dsr-gateway-keys' });
+const config = exitOnConfigError(() => loadConfig(process.env, { databaseRequired: true }));
+const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'dsr-gateway-keys' });
 await dataSource.initialize();
 const keyrings = loadKeyrings({ warn: () => undefined });
 const service = new ApiKeyService(dataSource, { audit: new AuditLog(dataSource, { digestKeyring: keyrings.tombstone }) });

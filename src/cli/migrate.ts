@@ -9,11 +9,10 @@ import { createDataSource } from '../database/data-source.js';
 import { migrateDatabase } from '../database/migrate.js';
 import { queueSettings } from '../app/runtime.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
-import { requireDatabaseUrl } from './require-database-url.js';
 
-const config = exitOnConfigError(() => loadConfig());
+const config = exitOnConfigError(() => loadConfig(process.env, { databaseRequired: true }));
 const logger = createLogger(config.LOG_LEVEL);
-const databaseUrl = requireDatabaseUrl(config);
+const databaseUrl = config.DATABASE_URL;
 const runtime = createDataSource({ url: databaseUrl, poolSize: 3, applicationName: 'dsr-gateway-migrate' });
 try {
   await runtime.initialize();

@@ -6,10 +6,9 @@ import { createLogger } from '../logging/logger.js';
 import { startRuntime } from '../app/runtime.js';
 import { stopOnSignals } from '../app/shutdown.js';
 import { exitOnConfigError } from './exit-on-config-error.js';
-import { requireDatabaseUrl } from './require-database-url.js';
 
-const config = exitOnConfigError(() => loadConfig());
+const config = exitOnConfigError(() => loadConfig(process.env, { databaseRequired: true }));
 const logger = createLogger(config.LOG_LEVEL);
-const databaseUrl = requireDatabaseUrl(config);
+const databaseUrl = config.DATABASE_URL;
 const runtime = await startRuntime({ config, databaseUrl, http: true, worker: false, migrate: true, logger });
 stopOnSignals(runtime.stop, logger, config.SHUTDOWN_GRACE_MS);

@@ -1,12 +1,16 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseApiKey } from '../auth/api-key-format.js';
+import { oidcOptions, oidcVariables, type OidcVerifierOptions } from '../auth/oidc.js';
+import { checkpointSettings, checkpointVariables } from '../audit/checkpoint.js';
+import { keyringVariables } from '../crypto/load-keyrings.js';
+import { executionSettings, executionVariables, type ExecutionSettings } from '../execution/execution-settings.js';
+import { requestSettings, requestVariables, type RequestSettings } from '../requests/services/request-settings.js';
+import { parseDestinationRules } from '../sources/source-policy.js';
 
-// Configuration comes from the environment only, validated once at start. A wrong value
-// stops the process with a message naming the variable and what it expects.
-
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+// Configuration comes from the environment only, validated once at start, before any
+// connection: each part of the gateway declares its variables (a zod schema next to the
+// code that uses them), loadConfig checks them all and reports every problem at once.
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -18,7 +22,8 @@ function isProxyEntry(entry: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
-const schema = z.object({
+/** The gateway's own settings: process, HTTP, database, queues, limits, sources. */
+const gatewayVariables = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
@@ -45,10 +50,10 @@ const schema = z.object({
   /** JSON or YAML file of source registrations applied at start (docs/connectors.md). */
   SOURCES_FILE: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(25_000),
-  DSR_BOOTSTRAP_ADMIN_KEY: z.string().min(20).optional(),
-  /** Signed checkpoints of the audit chain head are appended here (needs DSR_AUDIT_CHECKPOINT_KEYS). */
-  DSR_AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
-  DSR_AUDIT_CHECKPOINT_INTERVAL_MS: int(1000, 86_400_000).default(300_000),
+  DSR_BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .refine((v) => parseApiKey(v.trim()) !== null, 'an API key: dsr_<16 lowercase letters/digits>_<43+ base64url characters>')
+    .optional(),
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
   GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
   GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
@@ -71,7 +76,6 @@ const schema = z.object({
     .optional(),
   /** R10, R11: days an access package is kept after it is built; then its archive is destroyed. */
   ACCESS_PACKAGE_RETENTION_DAYS: int(1, 3650).default(30),
-  ADMIN_UI: bool.default(true),
   /** Secrets a source registration may name: variables with this prefix (docs/security.md). */
   SOURCE_SECRET_ENV_PREFIX: z
     .string()
@@ -87,20 +91,44 @@ const schema = z.object({
    * Where sources may be: comma-separated host names, IP addresses or CIDR networks, each
    * optionally with :port. Unset: public addresses only (and loopback outside production).
    */
-  SOURCE_ALLOWED_HOSTS: z.string().min(1).optional(),
+  SOURCE_ALLOWED_HOSTS: z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      try {
+        parseDestinationRules(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^SOURCE_ALLOWED_HOSTS: /, '') });
+      }
+    })
+    .optional(),
 });
 
-/** The variables the gateway reads for its own configuration: never a source's secret. */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+/** Every section, checked against the same environment. */
+const sections = [gatewayVariables, executionVariables, requestVariables, oidcVariables, keyringVariables, checkpointVariables] as const;
 
-export type Config = z.infer<typeof schema> & {
+/** The variables the gateway reads for its own configuration: never a source's secret. */
+export const CONFIG_VARIABLES: readonly string[] = [...new Set(sections.flatMap((section) => Object.keys(section.shape)))];
+
+export type Config = z.infer<typeof gatewayVariables> & {
   /** Which queue backend runs: Redis in production, PostgreSQL for the zero-setup default. */
   queueBackend: 'redis' | 'postgres';
   production: boolean;
+  execution: ExecutionSettings;
+  requests: RequestSettings;
+  /** null: OIDC bearer tokens are not accepted. */
+  oidc: OidcVerifierOptions | null;
+  /** Audit checkpoints (written only when DSR_AUDIT_CHECKPOINT_KEYS is set; the keys stay in the environment). */
+  checkpoints: { file?: string; intervalMs: number };
 };
 
+export interface ConfigProblem {
+  variable: string;
+  expected: string;
+}
+
 export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; expected: string }[]) {
+  constructor(readonly problems: ConfigProblem[]) {
     super(
       'Invalid configuration:\n' +
         problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n'),
@@ -109,22 +137,45 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function parsed<S extends z.ZodType>(section: S, env: Record<string, string>, problems: ConfigProblem[]): z.infer<S> | undefined {
+  const result = section.safeParse(env);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) problems.push({ variable: String(issue.path[0] ?? '?'), expected: issue.message });
+  return undefined;
+}
+
+export interface LoadOptions {
+  /** The separate roles (serve, worker, migrate, keys) share one database, so they need it named. */
+  databaseRequired?: boolean;
+}
+
+/** The whole configuration, or a ConfigError naming every bad variable. Reads nothing but `env`. */
+export function loadConfig(env?: NodeJS.ProcessEnv, options?: { databaseRequired?: false }): Config;
+export function loadConfig(env: NodeJS.ProcessEnv, options: { databaseRequired: true }): Config & { DATABASE_URL: string };
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   // Empty strings mean "unset", as in most shells' `VAR= command`.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '?'),
-        expected: issue.message,
-      })),
-    );
+  const cleaned = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const problems: ConfigProblem[] = [];
+  const gateway = parsed(gatewayVariables, cleaned, problems);
+  const execution = parsed(executionVariables, cleaned, problems);
+  const requests = parsed(requestVariables, cleaned, problems);
+  const oidc = parsed(oidcVariables, cleaned, problems);
+  parsed(keyringVariables, cleaned, problems);
+  const checkpoints = parsed(checkpointVariables, cleaned, problems);
+  if (options.databaseRequired && !cleaned.DATABASE_URL) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      expected: 'required for the separate serve, worker, migrate and keys commands (postgres://user@host:5432/db); `npm start` runs an embedded database instead',
+    });
   }
-  const value = parsed.data;
+  if (!gateway || !execution || !requests || !oidc || !checkpoints || problems.length) throw new ConfigError(problems);
   return {
-    ...value,
-    queueBackend: value.REDIS_URL ? 'redis' : 'postgres',
-    production: value.NODE_ENV === 'production',
+    ...gateway,
+    queueBackend: gateway.REDIS_URL ? 'redis' : 'postgres',
+    production: gateway.NODE_ENV === 'production',
+    execution: executionSettings(execution),
+    requests: requestSettings(requests, gateway.ACCESS_PACKAGE_RETENTION_DAYS),
+    oidc: oidcOptions(oidc),
+    checkpoints: checkpointSettings(checkpoints),
   };
 }

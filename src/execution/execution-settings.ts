@@ -1,10 +1,11 @@
-// Tuning of queued execution, from the environment (validated once). Defaults suit
-// production; tests lower the stalled interval so a killed worker's jobs come back fast.
+// Tuning of queued execution: this section's variables, validated with the rest of the
+// configuration by loadConfig (src/config/config.ts). Defaults suit production; tests
+// lower the stalled interval so a killed worker's jobs come back fast.
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const schema = z.object({
+export const executionVariables = z.object({
   /** Attempts per task before it is marked FAILED. */
   TASK_ATTEMPTS: int(1, 100).default(6),
   /** First back-off delay; doubles each attempt, with jitter. */
@@ -71,14 +72,7 @@ export interface ExecutionSettings {
   schedulers: boolean;
 }
 
-export function executionSettingsFromEnv(env: Record<string, string | undefined> = process.env): ExecutionSettings {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ');
-    throw new Error(`Invalid execution settings: ${problems}`);
-  }
-  const v = parsed.data;
+export function executionSettings(v: z.infer<typeof executionVariables>): ExecutionSettings {
   return {
     attempts: v.TASK_ATTEMPTS,
     backoffMs: v.TASK_BACKOFF_MS,

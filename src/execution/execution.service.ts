@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { PreparedExecution, RequestExecutor } from '../requests/services/request-executor.js';
 import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
+import { concurrentUpdate, requestNotFound } from '../requests/services/request-errors.js';
 import { RequestStatus, RequestType, TaskStatus } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
@@ -66,7 +67,7 @@ export class ExecutionService implements RequestExecutor {
     const { recordIdentifiers } = given ?? (await this.prepare(requestId));
     const result = await this.boundedTransaction(requestId, this.deps.settings.executeTimeoutMs, async (m) => {
       const locked = await this.deps.stores.requests.lockForExecution(m, requestId);
-      if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
+      if (!locked) throw requestNotFound(requestId);
       // APPROVED: we move it to EXECUTING. EXECUTING: the lifecycle service moved it (or a
       // first call did); planning again adds nothing that exists, and the same jobs are re-added.
       if (locked.status !== RequestStatus.APPROVED && locked.status !== RequestStatus.EXECUTING) {
@@ -125,7 +126,7 @@ export class ExecutionService implements RequestExecutor {
   async retryFailed(requestId: string, actor: string): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
       const locked = await this.deps.stores.requests.lockForExecution(m, requestId);
-      if (!locked) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
+      if (!locked) throw requestNotFound(requestId);
       if (locked.status !== RequestStatus.PARTIALLY_COMPLETED) {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });
       }
@@ -193,7 +194,7 @@ export class ExecutionService implements RequestExecutor {
 
   private async loadRequest(requestId: string): Promise<ExecutionRequestRow> {
     const row = await this.deps.stores.requests.executionRow(requestId);
-    if (!row) throw new DomainError('NOT_FOUND', `no request ${requestId}`);
+    if (!row) throw requestNotFound(requestId);
     return row;
   }
 
@@ -226,7 +227,7 @@ export class ExecutionService implements RequestExecutor {
     const to = transition({ status: from }, event, { actor, at, reason }).state.status;
     const moved = await this.deps.stores.requests.applyMoves(m, [{ requestId, from, fields: { status: to }, transitions: [{ requestId, from, to, event, actor, at, reason }] }]);
     if (!moved.has(requestId)) {
-      throw new DomainError('CONFLICT', `request ${requestId} changed while ${event} ran`);
+      throw concurrentUpdate(requestId);
     }
   }
 

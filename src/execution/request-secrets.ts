@@ -1,16 +1,12 @@
 // Opens the sealed parts of a request (identifiers, corrections) for the worker that
-// needs them. The envelope is bound to the request row id as associated data; envelopes
-// sealed without associated data are still read, so older rows stay usable.
+// needs them. The envelope is bound to the request row id as associated data, as
+// RequestSecrets.seal has always written it: an envelope not bound to this row is refused.
 import type { EncryptionKeyring } from '../crypto/index.js';
 import type { Identifier, FieldChange } from '../../connectors/contract.js';
 import { identifiersDestroyed } from '../requests/services/request-errors.js';
 
 function open(keyring: EncryptionKeyring, envelope: string, requestId: string): string {
-  try {
-    return keyring.decryptString(envelope, requestId);
-  } catch {
-    return keyring.decryptString(envelope);
-  }
+  return keyring.decryptString(envelope, requestId);
 }
 
 export function openIdentifiers(keyring: EncryptionKeyring, request: { id: string; identifiers_sealed: string | null }): Identifier[] {

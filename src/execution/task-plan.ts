@@ -72,9 +72,3 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-
-/** Exponential back-off with full jitter, in [base·2^(n-1)/2, base·2^(n-1)], capped. */
-export function backoffDelay(attemptsMade: number, baseMs: number, random: () => number = Math.random, capMs = 10 * 60_000): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}

@@ -106,10 +106,3 @@ export function phoneFormat(rng: Random, e164: string): string {
       return `(${national.slice(0, 5)}) ${national.slice(5, 8)}-${national.slice(8)}`;
   }
 }
-
-/** Dates of birth as different systems print them (some keep ISO). */
-export function dateFormat(rng: Random, isoDate: string, allowVariants: boolean): string {
-  if (!allowVariants || chance(rng, 0.7)) return isoDate;
-  const [y, m, d] = isoDate.split('-');
-  return chance(rng, 0.5) ? `${d}/${m}/${y}` : `${d}.${m}.${y}`;
-}

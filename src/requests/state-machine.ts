@@ -115,10 +115,6 @@ export function allowedEvents(state: RequestState): RequestEvent[] {
   return REQUEST_EVENTS.filter((e) => canTransition(state, e));
 }
 
-export function isTerminal(status: RequestStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
-}
-
 /**
  * Applies one event. Throws INVALID_TRANSITION (naming the current state and the event),
  * REASON_REQUIRED, ACTOR_REQUIRED or INVALID_DATE; never returns a half-made change.

@@ -46,13 +46,13 @@ export function sourcePolicyFromConfig(config: Config): SourcePolicy {
 // ---------------------------------------------------------------------------------------
 // Secrets
 
-const GATEWAY_VARIABLES = new Set([...CONFIG_VARIABLES, 'TEST_DATABASE_URL']);
 /** Namespaces of the gateway's own settings and of the processes it runs under. */
 const GATEWAY_NAMESPACES = /^(DSR_|PG|OIDC_|NODE_|NPM_)/i;
 
 /** True when the variable holds the gateway's own configuration or secrets. */
 export function isGatewayVariable(name: string, policy: Pick<SourcePolicy, 'secretPrefix'>): boolean {
-  if (GATEWAY_VARIABLES.has(name)) return true;
+  // CONFIG_VARIABLES is read here, not at load: the configuration imports this module.
+  if (CONFIG_VARIABLES.includes(name) || name === 'TEST_DATABASE_URL') return true;
   return GATEWAY_NAMESPACES.test(name) && !name.startsWith(policy.secretPrefix);
 }
 

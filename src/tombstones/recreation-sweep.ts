@@ -14,6 +14,7 @@ import type { Connector, ErasureStrategy } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
+import { AuditAction } from '../audit/audit-actions.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
 export type ChangeFeed = Required<Pick<Connector, 'changedSince'>>;
@@ -92,7 +93,7 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
   if (report.failed.length > 0) logger.warn({ failed: report.failed }, 'recreation sweep could not list some sources');
   await services.audit.record({
     actor: { id: 'system:sweep', kind: 'system' },
-    action: 'tombstone.sweep',
+    action: AuditAction.TOMBSTONE_SWEEP,
     target: { type: 'tombstone' },
     params: { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits },
     outcome: report.hits.length > 0 || report.failed.length > 0 ? 'FAILED' : 'SUCCESS',
@@ -146,7 +147,7 @@ async function queueErasure(services: Services, requestId: string, sourceId: str
   await services.execution.enqueueSingle({ ...task, job_id: jobId });
   await services.audit.record({
     actor: { id: 'system:sweep', kind: 'system' },
-    action: 'tombstone.recreation-found',
+    action: AuditAction.TOMBSTONE_RECREATION_FOUND,
     target: { type: 'request', id: requestId },
     params: { sourceId, recordId, taskId: task.id, action },
     outcome: 'FAILED',

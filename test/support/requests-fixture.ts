@@ -11,6 +11,7 @@ import { normaliseQueryIdentifiers } from '../../src/identity/index.js';
 import { decideRecord } from '../../src/requests/decisions.js';
 import type { SourceKind } from '../../src/domain/vocabulary.js';
 import type { RecordMatch } from '../../src/identity/index.js';
+import { eventually } from './eventually.js';
 
 export interface FixtureDecision {
   sourceId: string;
@@ -143,11 +144,6 @@ export async function requestStatus(services: Services, requestId: string): Prom
 
 /** Polls until the request leaves EXECUTING (or the deadline passes: the test then fails on the status). */
 export async function waitForClosed(services: Services, requestId: string, timeoutMs = 60_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { status } = await requestStatus(services, requestId);
-    if (status !== 'EXECUTING' && status !== 'APPROVED') return status;
-    if (Date.now() > until) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { status } = await eventually(() => requestStatus(services, requestId), (r) => r.status !== 'EXECUTING' && r.status !== 'APPROVED', { timeoutMs });
+  return status;
 }

@@ -320,8 +320,3 @@ const city: ComparisonDefinition = {
 export const COMPARISONS: readonly ComparisonDefinition[] = [
   givenName, familyName, dateOfBirth, email, phone, nationalId, reference, street, postcode, city,
 ];
-
-/** Per-field levels of one pair: the comparison vector estimation counts. */
-export function comparisonVector(q: Profile, r: Profile): (ComparisonOutcome | null)[] {
-  return COMPARISONS.map((c) => c.compare(q, r));
-}

@@ -1,4 +1,5 @@
-// Settings of the request service, read from the environment and validated at start.
+// Settings of the request service: this section's variables, validated with the rest of
+// the configuration by loadConfig (src/config/config.ts).
 import { z } from 'zod';
 import { resolveJurisdiction } from '../calendar.js';
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../deadlines.js';
@@ -13,23 +14,25 @@ export interface RequestSettings {
   publicBaseUrl: string;
 }
 
-const schema = z.object({
-  DSR_DEFAULT_JURISDICTION: z.string().min(2).default(DEFAULT_DEADLINE_POLICY.defaultJurisdiction),
+export const requestVariables = z.object({
+  // Unknown jurisdiction codes fail at start, not on the first request.
+  DSR_DEFAULT_JURISDICTION: z
+    .string()
+    .min(2)
+    .superRefine((code, ctx) => {
+      try {
+        resolveJurisdiction(code);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .default(DEFAULT_DEADLINE_POLICY.defaultJurisdiction),
   DSR_DUE_SOON_DAYS: z.coerce.number().int().min(1).max(30).default(DEFAULT_DEADLINE_POLICY.dueSoonDays),
   ACCESS_PACKAGE_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
   PUBLIC_BASE_URL: z.url().optional(),
 });
 
-/** Throws a message naming the variable when a value is wrong. */
-export function requestSettingsFromEnv(env: Record<string, string | undefined>, packageRetentionDays: number): RequestSettings {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join('.')}: ${issue.message}`);
-  }
-  const v = parsed.data;
-  // Unknown jurisdiction codes fail at start, not on the first request.
-  resolveJurisdiction(v.DSR_DEFAULT_JURISDICTION);
+export function requestSettings(v: z.infer<typeof requestVariables>, packageRetentionDays: number): RequestSettings {
   return {
     deadlines: { ...DEFAULT_DEADLINE_POLICY, defaultJurisdiction: v.DSR_DEFAULT_JURISDICTION, dueSoonDays: v.DSR_DUE_SOON_DAYS },
     packageLinkTtlMs: Math.round(v.ACCESS_PACKAGE_TTL_HOURS * 3_600_000),

@@ -10,6 +10,7 @@ import { projectRoot } from '../../../src/version.js';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, startSeededGateway, type SeededGateway } from '../../integration/requests/support.js';
 import { CHROMIUM, launchConsoleBrowser, screenshot, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 let env: SeededGateway;
 let browser: ConsoleBrowser;
@@ -342,7 +343,7 @@ describe('handler console in Chromium', () => {
     await page.getByRole('button', { name: 'Revoke key front desk' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Revoke key front desk' }).count(), { timeout: 15_000 }).toBe(0);
     const after = await env.gw.graphql('{ version }', {}, { authorization: `Bearer ${secret}` });
-    expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(after)).toBe('UNAUTHENTICATED');
     // Signing out forgets the key: a reload shows the sign-in form again.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.reload();

@@ -9,7 +9,7 @@ import { RedisNonceStore } from '../../../connectors/remote/redis-nonce-store.js
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
-import { SourceKind } from '../../../src/domain/vocabulary.js';
+import { Capability, SourceKind } from '../../../src/domain/vocabulary.js';
 import { recordIds, seededStores, type SeededStores } from './fixtures.js';
 
 const SECRET = 'remote-test-secret-0123456789';
@@ -112,6 +112,15 @@ describe('remote connector protocol', () => {
     const plan = { action: 'ERASE' as const, requestId: 'r1', taskId: 't1' };
     expect(await client.eraseMany([{ ref: ref(ids[1]!), plan }, { ref: ref(ids[2]!), plan }])).toEqual([{ outcome: 'APPLIED' }, { outcome: 'APPLIED' }]);
     expect(await client.eraseMany([{ ref: ref(ids[1]!), plan }])).toEqual([{ outcome: 'NOT_FOUND' }]);
+  });
+
+  it("keeps to the registration's capabilities when it narrows what the source offers", async () => {
+    const narrowed = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training', capabilities: [Capability.DISCOVER, Capability.EXPORT] });
+    await narrowed.connect();
+    expect([...narrowed.capabilities].sort()).toEqual([Capability.DISCOVER, Capability.EXPORT]);
+    const full = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training' });
+    await full.connect();
+    expect(full.capabilities).toContain(Capability.ERASE);
   });
 
   it('carries coded connector errors across the wire', async () => {

@@ -1,5 +1,6 @@
 // A team registers a PostgreSQL database the gateway has never seen, with a mapping and no
 // code; the gateway indexes it and finds a person in it, including as someone's next of kin.
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../connectors/contract.js';
 import { createConnector, SourceConfigError } from '../../../connectors/registry.js';
@@ -87,5 +88,23 @@ describe('generic SQL connector on an unknown database', () => {
     cfg.mapping.recordTypes[1]!.parent!.recordType = 'client';
     await expect(createConnector(cfg, env())).rejects.toThrow(SourceConfigError);
     await expect(createConnector(cfg, env())).rejects.toMatchObject({ code: 'CONFIGURATION', field: 'mapping.recordTypes[1].parent.recordType' });
+  });
+
+  it('gives up on a database that accepts the connection but never answers, after the registered connectTimeoutMs', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const cfg = crmSourceConfig(`postgres://postgres@127.0.0.1:${port}/crm`);
+    (cfg.connection as { connectTimeoutMs?: number }).connectTimeoutMs = 300;
+    const stalled = await createConnector(cfg, env());
+    try {
+      // Without the setting honoured, the call would wait for the silent database for ever.
+      expect((await stalled.health()).healthy).toBe(false);
+    } finally {
+      await stalled.close();
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../src/version.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -32,7 +33,7 @@ describe('me: the caller as the console shows it', () => {
     expect(me.permissions).not.toContain('audit:read');
 
     const anonymous = await gw.graphql('{ me { id } }');
-    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(anonymous)).toBe('UNAUTHENTICATED');
   });
 });
 

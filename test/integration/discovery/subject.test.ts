@@ -4,6 +4,7 @@ import { personAt } from '../../../src/population/person.js';
 import type { DiscoveryLoaders } from '../../../src/discovery/discovery-loaders.js';
 import { bearer } from '../../support/runtime.js';
 import { startReferenceGateway, SUBJECT_FIELDS, type ReferenceGateway, type SubjectAnswer } from './reference-gateway.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 // Seed 9 with 1,500 people holds P0000015: in all six systems, and someone's emergency
 // contact (found by scanning the generator; the test reads the ground truth, not this note).
@@ -175,12 +176,12 @@ describe('subject', () => {
 
   it('bad identifiers give INVALID_IDENTIFIER naming the type, and every run is audited', async () => {
     const bad = await subject([{ type: 'DATE_OF_BIRTH', value: '31/31/31x' }, { type: 'FAMILY_NAME', value: 'Smith' }]);
-    expect(bad.body.errors?.[0]?.extensions?.code).toBe('INVALID_IDENTIFIER');
+    expect(graphqlCodeOf(bad)).toBe('INVALID_IDENTIFIER');
     expect(bad.body.errors?.[0]?.extensions?.identifierType).toBe('DATE_OF_BIRTH');
     const none = await subject([]);
-    expect(none.body.errors?.[0]?.extensions?.code).toBe('INVALID_IDENTIFIER');
+    expect(graphqlCodeOf(none)).toBe('INVALID_IDENTIFIER');
     const unknown = await subject(identifiersOf(1), handler, { sourceIds: ['nowhere'] });
-    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    expect(graphqlCodeOf(unknown)).toBe('SOURCE_NOT_FOUND');
 
     const page = await ref.gw.runtime.services.audit.list({ actions: ['discovery.run'] }, { first: 500 });
     expect(page.entries.length).toBeGreaterThan(5);
@@ -192,9 +193,9 @@ describe('subject', () => {
 
   it('refuses subject without discovery:run', async () => {
     const reply = await subject(identifiersOf(1), await bearer(ref.gw, ['AUDITOR']));
-    expect(reply.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(reply)).toBe('FORBIDDEN');
     const anonymous = await subject(identifiersOf(1), {});
-    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(anonymous)).toBe('UNAUTHENTICATED');
   });
 
   // Last: it stops the training platform.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
@@ -7,6 +8,8 @@ import { IdentifierType as T, RecordAction, SourceKind } from '../../../src/doma
 import { importRoster, insertCase, type RosterPerson } from '../../../connectors/case-management/roster-import.js';
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { eventually } from '../../support/eventually.js';
+import { codeOf } from '../../support/error-codes.js';
 
 const caseSource = (id: string, url: string) => ({ id, name: id, kind: SourceKind.CASE_MANAGEMENT, type: 'builtin' as const, connection: { system: 'case_management' as const, schema: 'case_management', url } });
 
@@ -27,6 +30,13 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
   afterAll(async () => {
     await pool?.end();
     await gw?.stop();
+  });
+
+  it('a request that does not exist is REQUEST_NOT_FOUND here too, as everywhere else in the gateway', async () => {
+    const s = gw.runtime.services;
+    const missing = randomUUID();
+    expect(await codeOf(s.execution.execute(missing, 'handler'))).toBe('REQUEST_NOT_FOUND');
+    expect(await codeOf(s.execution.retryFailed(missing, 'handler'))).toBe('REQUEST_NOT_FOUND');
   });
 
   it('TWICE: executing a request twice at once creates no duplicate tasks or jobs, and each record changes once', async () => {
@@ -100,13 +110,7 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
     const sweep = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
     expect(sweep.hits).toEqual([expect.objectContaining({ sourceId: 'case_management', recordId: sneaked, requestId })]);
     expect(sweep.hits.some((h) => h.recordId === report.created[0]!.recordId)).toBe(false);
-    const deadline = Date.now() + 30_000;
-    let task: { status: string } | undefined;
-    while (Date.now() < deadline) {
-      task = (await tasksOf(s, requestId)).find((t) => t.record_id === sneaked);
-      if (task?.status === 'SUCCEEDED') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const task = await eventually(async () => (await tasksOf(s, requestId)).find((t) => t.record_id === sneaked), (t) => t?.status === 'SUCCEEDED');
     expect(task?.status).toBe('SUCCEEDED');
     expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [sneaked])).rows).toEqual([]);
     const audit = await s.dataSource.query(`SELECT action FROM audit_log WHERE action = 'tombstone.recreation-found' AND target_id = $1`, [requestId]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 describe('HTTP server (development mode)', () => {
   let gw: TestGateway;
@@ -23,11 +24,11 @@ describe('HTTP server (development mode)', () => {
 
   it('refuses a query without credentials, and a bad key with 401', async () => {
     const anonymous = await gw.graphql<{ version: string }>('{ version }');
-    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(anonymous)).toBe('UNAUTHENTICATED');
     expect(anonymous.body.data?.version ?? null).toBeNull();
     const forged = await gw.graphql('{ version }', undefined, { authorization: 'Bearer dsr_aaaaaaaaaaaaaaaa_' + 'x'.repeat(43) });
     expect(forged.status).toBe(401);
-    expect(forged.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(forged)).toBe('UNAUTHENTICATED');
   });
 
   it('serves /healthz and /readyz without credentials', async () => {

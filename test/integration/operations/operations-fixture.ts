@@ -19,16 +19,3 @@ export const cctvSource = (id: string, url: string, footageDir: string) => ({
   type: 'builtin' as const,
   connection: { system: 'cctv' as const, schema: 'cctv', url, footageDir },
 });
-
-/**
- * Polls `probe` until it returns a value `done` accepts, or the deadline passes; returns
- * the last value either way, so the test's assertion on it fails with what was seen.
- */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

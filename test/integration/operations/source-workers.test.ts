@@ -5,7 +5,8 @@ import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabular
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { SourceWorkerPool } from '../../../jobs/execution/source-workers.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
-import { caseSource, eventually } from './operations-fixture.js';
+import { caseSource } from './operations-fixture.js';
+import { eventually } from '../../support/eventually.js';
 
 for (const queue of ['redis', 'postgres'] as const) {
   describe(`source workers start when a source is registered (${queue} queue)`, () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNames, schedulesProcessor } from '../../../jobs/schedules/schedules.js';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { eventually } from '../../support/eventually.js';
 
 let env: SeededGateway;
 let plain: Record<string, string>;
@@ -115,21 +116,18 @@ async function renew(id: string, headers = cleared): Promise<Reply<Record<string
 }
 
 async function untilClosed(id: string): Promise<Req> {
-  for (let i = 0; i < 600; i++) {
-    const req = await read(id);
-    if (['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status)) return req;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`request ${id} was not closed by the worker`);
+  const req = await eventually(() => read(id), (r) => ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(r.status), { timeoutMs: 60_000 });
+  if (!['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status)) throw new Error(`request ${id} was not closed by the worker`);
+  return req;
 }
 
 /** The closing step runs just after the request is seen closed: waits (bounded) until it destroyed the identifiers. */
 async function untilIdentifiersDestroyed(id: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const [row] = await env.query<{ identifiers_destroyed_at: Date | null }>(`SELECT identifiers_destroyed_at FROM data_subject_request WHERE id = $1`, [id]);
-    if (row?.identifiers_destroyed_at) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(
+    () => env.query<{ identifiers_destroyed_at: Date | null }>(`SELECT identifiers_destroyed_at FROM data_subject_request WHERE id = $1`, [id]),
+    ([row]) => Boolean(row?.identifiers_destroyed_at),
+    { timeoutMs: 10_000 },
+  );
 }
 
 async function download(url: string): Promise<{ status: number; code?: string; bytes?: Uint8Array }> {

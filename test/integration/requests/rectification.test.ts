@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { eventually } from '../../support/eventually.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -105,13 +106,10 @@ async function execute(id: string): Promise<Reply<Record<string, Req>>> {
 
 /** Polls the request until the worker has closed it (bounded, so a stuck flow fails the test). */
 async function untilClosed(id: string): Promise<Req> {
-  for (let i = 0; i < 600; i++) {
-    const r = await op<{ request: Req }>(`query($id: ID!) { request(id: $id) { ${FIELDS} } }`, { id });
-    const req = r.data?.request;
-    if (req && ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status)) return req;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`request ${id} was not closed by the worker`);
+  const closed = (req: Req | undefined): req is Req => req !== undefined && ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status);
+  const req = await eventually(async () => (await op<{ request: Req }>(`query($id: ID!) { request(id: $id) { ${FIELDS} } }`, { id })).data?.request, closed, { timeoutMs: 120_000, everyMs: 200 });
+  if (!closed(req)) throw new Error(`request ${id} was not closed by the worker`);
+  return req;
 }
 
 /** A person with a case of the group's own (no employer controller) and a clinic patient record, and no record in online services. */

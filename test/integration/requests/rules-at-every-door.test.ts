@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, personOfRecord, REQUEST_FIELDS, startSeededGateway, type SeededGateway } from './support.js';
+import { eventually } from '../../support/eventually.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -141,13 +142,10 @@ describe('controller first (R6)', () => {
     await env.query(`UPDATE controller_instruction SET decision = 'REFUSE' WHERE request_id = $1 AND source_id = 'case_management'`, [verified.id]);
     await env.query(`UPDATE data_subject_request SET status = 'APPROVED' WHERE id = $1`, [verified.id]);
     await env.gw.runtime.services.execution.execute(verified.id, 'test');
-    const until = Date.now() + 30_000;
-    let task: { status: string; last_error: string | null } | undefined;
-    while (Date.now() < until) {
-      [task] = await env.query<{ status: string; last_error: string | null }>(`SELECT status, last_error FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [verified.id, recordId]);
-      if (task && ['SUCCEEDED', 'FAILED'].includes(task.status)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const [task] = await eventually(
+      () => env.query<{ status: string; last_error: string | null }>(`SELECT status, last_error FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [verified.id, recordId]),
+      ([t]) => t !== undefined && ['SUCCEEDED', 'FAILED'].includes(t.status),
+    );
     expect(task).toMatchObject({ status: 'FAILED' });
     expect(task!.last_error).toMatch(/CONTROLLER_REFUSED/);
     expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).toHaveLength(1);
@@ -162,12 +160,12 @@ describe('every source searched (R1)', () => {
   const mendConcierge = () => env.query(`ALTER TABLE IF EXISTS concierge.record_key_away RENAME TO record_key`);
 
   async function waitUntilClosed(id: string): Promise<string> {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const [row] = await env.query<{ status: string }>(`SELECT status FROM data_subject_request WHERE id = $1`, [id]);
-      if (!['APPROVED', 'EXECUTING'].includes(row!.status) || Date.now() > until) return row!.status;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const [row] = await eventually(
+      () => env.query<{ status: string }>(`SELECT status FROM data_subject_request WHERE id = $1`, [id]),
+      ([r]) => !['APPROVED', 'EXECUTING'].includes(r!.status),
+      { timeoutMs: 60_000 },
+    );
+    return row!.status;
   }
 
   afterAll(mendConcierge);

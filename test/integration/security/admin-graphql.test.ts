@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 interface Entry {
   seq: string;
@@ -62,7 +63,7 @@ describe('administration over GraphQL: API keys and the audit log', () => {
     expect(revoked.body.data!.revokeApiKey.revokedAt).not.toBeNull();
     const after = await gw.graphql('{ version }', undefined, asNew);
     expect(after.status).toBe(401);
-    expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(after)).toBe('UNAUTHENTICATED');
     const listedAfter = await gw.graphql<{ apiKeys: { id: string }[] }>('{ apiKeys { id } }', undefined, admin);
     expect(listedAfter.body.data!.apiKeys.map((k) => k.id)).not.toContain(key.id);
     const withRevoked = await gw.graphql<{ apiKeys: { id: string }[] }>('{ apiKeys(includeRevoked: true) { id } }', undefined, admin);
@@ -77,27 +78,27 @@ describe('administration over GraphQL: API keys and the audit log', () => {
 
   it('refuses bad key input and unknown keys with codes', async () => {
     const noRole = await gw.graphql(CREATE, { input: { name: 'x', roles: [] } }, admin);
-    expect(noRole.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(graphqlCodeOf(noRole)).toBe('BAD_USER_INPUT');
     const badRole = await gw.graphql(CREATE, { input: { name: 'x', roles: ['ROOT'] } }, admin);
-    expect(badRole.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(graphqlCodeOf(badRole)).toBe('BAD_USER_INPUT');
     const missing = await gw.graphql('mutation { revokeApiKey(id: "nosuchkey") { id } }', undefined, admin);
-    expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(graphqlCodeOf(missing)).toBe('NOT_FOUND');
   });
 
   it('a scoped administrator cannot mint a key wider than itself', async () => {
     const scopedAdmin = await bearer(gw, ['ADMIN'], ['ctrl-a']);
     const wider = await gw.graphql(CREATE, { input: { name: 'all', roles: ['HANDLER'] } }, scopedAdmin);
-    expect(wider.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(wider)).toBe('FORBIDDEN');
     const other = await gw.graphql(CREATE, { input: { name: 'b', roles: ['HANDLER'], controllerIds: ['ctrl-b'] } }, scopedAdmin);
-    expect(other.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(other)).toBe('FORBIDDEN');
   });
 
   it('R13: a refused operation is recorded as DENIED with actor and operation, and only non-administrators are refused', async () => {
     const handler = await bearer(gw, ['HANDLER'], ['ctrl-a']);
     const refused = await gw.graphql('{ apiKeys { id } }', undefined, handler);
-    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(refused)).toBe('FORBIDDEN');
     const refusedMutation = await gw.graphql(CREATE, { input: { name: 'sneaky', roles: ['ADMIN'] } }, handler);
-    expect(refusedMutation.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(refusedMutation)).toBe('FORBIDDEN');
     const log = await gw.graphql<AuditReply>(AUDIT, { filter: { actor: keyIdOf(handler), outcome: 'DENIED' } }, auditor);
     expect(log.body.errors).toBeUndefined();
     expect(log.body.data!.auditLog.nodes.map((e) => [e.action, e.targetType, e.targetId, e.controllerId])).toEqual([
@@ -106,7 +107,7 @@ describe('administration over GraphQL: API keys and the audit log', () => {
     ]);
     // An anonymous caller is refused but leaves no entry (there is no actor to record).
     const before = (await gw.graphql<AuditReply>(AUDIT, { filter: { outcome: 'DENIED' }, first: 500 }, auditor)).body.data!.auditLog.nodes.length;
-    expect((await gw.graphql('{ apiKeys { id } }')).body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(graphqlCodeOf(await gw.graphql('{ apiKeys { id } }'))).toBe('UNAUTHENTICATED');
     const afterCount = (await gw.graphql<AuditReply>(AUDIT, { filter: { outcome: 'DENIED' }, first: 500 }, auditor)).body.data!.auditLog.nodes.length;
     expect(afterCount).toBe(before);
   });
@@ -136,7 +137,7 @@ describe('administration over GraphQL: API keys and the audit log', () => {
   it('refuses a bad cursor, page size or range with BAD_USER_INPUT', async () => {
     for (const vars of [{ after: 'abc' }, { first: 0 }, { first: 501 }, { filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }, { filter: { actor: 'a\u0000b' } }]) {
       const reply = await gw.graphql(AUDIT, vars, auditor);
-      expect(reply.body.errors?.[0]?.extensions?.code, JSON.stringify(vars)).toBe('BAD_USER_INPUT');
+      expect(graphqlCodeOf(reply), JSON.stringify(vars)).toBe('BAD_USER_INPUT');
     }
   });
 

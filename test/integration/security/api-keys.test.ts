@@ -8,20 +8,12 @@ import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditChain } from '../../../src/audit/verify-chain.js';
 import { Role } from '../../../src/auth/roles.js';
 import type { Principal } from '../../../src/auth/principal.js';
+import { codeOf } from '../../support/error-codes.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let ds: DataSource;
 let keys: ApiKeyService;
 let audit: AuditLog;
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();

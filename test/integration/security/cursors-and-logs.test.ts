@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logging/logger.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -33,7 +34,7 @@ describe('connection cursors and what a failed statement leaves in the log', () 
     const handler = await bearer(gw, ['HANDLER']);
     for (const after of forged) {
       const reply = await gw.graphql(`query($after: String) { requests(first: 5, after: $after) { nodes { id } } }`, { after }, handler);
-      expect(reply.body.errors?.[0]?.extensions?.code, after).toBe(after === '' ? undefined : 'BAD_USER_INPUT');
+      expect(graphqlCodeOf(reply), after).toBe(after === '' ? undefined : 'BAD_USER_INPUT');
     }
     expect(log()).not.toContain('jane.doe@example.org');
     expect(log()).not.toMatch(/INTERNAL|QueryFailedError|SELECT/);
@@ -43,7 +44,7 @@ describe('connection cursors and what a failed statement leaves in the log', () 
     const auditor = await bearer(gw, ['AUDITOR']);
     for (const after of ['abc', '-1', '99999999999999999999', b64('2024|x')]) {
       const reply = await gw.graphql(`query($after: String) { auditLog(first: 5, after: $after) { nodes { seq } } }`, { after }, auditor);
-      expect(reply.body.errors?.[0]?.extensions?.code, after).toBe('BAD_USER_INPUT');
+      expect(graphqlCodeOf(reply), after).toBe('BAD_USER_INPUT');
     }
   });
 
@@ -55,7 +56,7 @@ describe('connection cursors and what a failed statement leaves in the log', () 
     services.apiKeys.list = async () => services.dataSource.query('SELECT $1::uuid AS id', ['jane.roe@example.org']);
     try {
       const reply = await gw.graphql('{ apiKeys { id } }', {}, admin);
-      expect(reply.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(graphqlCodeOf(reply)).toBe('INTERNAL_SERVER_ERROR');
     } finally {
       services.apiKeys.list = original;
     }

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 interface Reply {
   status: number;
   headers: Headers;
   text: string;
   json: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } | null;
+  /** The parsed JSON, or nothing when the answer was not JSON (as graphqlCodeOf reads it). */
+  body: NonNullable<Reply['json']>;
 }
 
 async function post(gw: TestGateway, body: string, headers: Record<string, string> = {}): Promise<Reply> {
@@ -17,10 +20,8 @@ async function post(gw: TestGateway, body: string, headers: Record<string, strin
   } catch {
     json = null;
   }
-  return { status: res.status, headers: res.headers, text, json };
+  return { status: res.status, headers: res.headers, text, json, body: json ?? {} };
 }
-
-const codeOf = (r: Reply) => r.json?.errors?.[0]?.extensions?.code;
 
 /** `__type` nests through ofType without bound: the schema's own recursive type. */
 function nestedTypeQuery(levels: number): string {
@@ -46,7 +47,7 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
   it('refuses a query deeper than GRAPHQL_MAX_DEPTH (12) with a coded error, and allows one within it', async () => {
     const deep = await post(gw, JSON.stringify({ query: nestedTypeQuery(12) }), admin);
     expect(deep.status).toBe(400);
-    expect(codeOf(deep)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(deep)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(deep.json?.errors?.[0]?.message).toMatch(/depth/i);
     expect(deep.json?.data).toBeUndefined();
     const shallow = await post(gw, JSON.stringify({ query: nestedTypeQuery(5) }), admin);
@@ -57,7 +58,7 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     const aliases = Array.from({ length: 100 }, (_, i) => `a${i}: health { ready }`).join(' ');
     const r = await post(gw, JSON.stringify({ query: `{ ${aliases} }` }), admin);
     expect(r.status).toBe(400);
-    expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.json?.errors?.[0]?.message).toMatch(/alias/i);
     expectNoLeak(r);
   });
@@ -66,24 +67,24 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     const fields = Array.from({ length: 3500 }, () => 'version').join(' ');
     const r = await post(gw, JSON.stringify({ query: `{ ${fields} }` }), admin);
     expect(r.status).toBe(400);
-    expect(codeOf(r)).toBe('GRAPHQL_PARSE_FAILED');
+    expect(graphqlCodeOf(r)).toBe('GRAPHQL_PARSE_FAILED');
     expect(r.json?.errors?.[0]?.message).toMatch(/Document contains more tha[nt] 3000 tokens/);
   });
 
   it('refuses an oversized body with 413 PAYLOAD_TOO_LARGE, and a malformed body with BAD_REQUEST', async () => {
     const big = await post(gw, JSON.stringify({ query: '{ version }', variables: { pad: 'x'.repeat(1_100_000) } }), admin);
     expect(big.status).toBe(413);
-    expect(codeOf(big)).toBe('PAYLOAD_TOO_LARGE');
+    expect(graphqlCodeOf(big)).toBe('PAYLOAD_TOO_LARGE');
     const malformed = await post(gw, '{"query": "{ version }"', admin);
     expect(malformed.status).toBe(400);
-    expect(codeOf(malformed)).toBe('BAD_REQUEST');
+    expect(graphqlCodeOf(malformed)).toBe('BAD_REQUEST');
     expectNoLeak(malformed);
   });
 
   it('refuses batched requests (an array of operations) with a coded error', async () => {
     const r = await post(gw, JSON.stringify([{ query: '{ version }' }, { query: '{ version }' }]), admin);
     expect(r.status).toBe(400);
-    expect(codeOf(r)).toBe('BAD_REQUEST');
+    expect(graphqlCodeOf(r)).toBe('BAD_REQUEST');
     expect(r.json?.errors?.[0]?.message).toMatch(/batch/i);
     expectNoLeak(r);
   });
@@ -126,7 +127,7 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     const costly = await post(gw, JSON.stringify({ query: '{ auditLog(first: 500) { edges { cursor node { seq at actorId action targetType targetId outcome } } } }' }), admin);
     for (const [reply, limit] of [[deep, 'depth'], [aliases, 'aliases'], [costly, 'cost']] as const) {
       expect(reply.status).toBe(400);
-      expect(codeOf(reply)).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(graphqlCodeOf(reply)).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(reply.json?.errors?.[0]?.extensions?.limit).toBe(limit);
       expect(reply.json?.errors?.[0]?.message).not.toMatch(/syntax/i);
     }
@@ -137,7 +138,7 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     for (const extensions of [{ persistedQuery: { version: 1, sha256Hash: hash } }, { persistedQuery: { version: 2, sha256Hash: hash } }, { persistedQuery: 'x' }]) {
       const r = await post(gw, JSON.stringify({ query: '{ version }', extensions }), admin);
       expect(r.status).toBe(400);
-      expect(codeOf(r)).toBe('BAD_REQUEST');
+      expect(graphqlCodeOf(r)).toBe('BAD_REQUEST');
       expectNoLeak(r);
     }
   });
@@ -145,12 +146,12 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
   it('answers variables that do not fit their types with 400 BAD_USER_INPUT (as the error table says)', async () => {
     const r = await post(gw, JSON.stringify({ query: 'query($n: Int) { auditLog(first: $n) { nodes { seq } } }', variables: { n: 'many' } }), admin);
     expect(r.status).toBe(400);
-    expect(codeOf(r)).toBe('BAD_USER_INPUT');
+    expect(graphqlCodeOf(r)).toBe('BAD_USER_INPUT');
   });
 
   it('answers an unknown field with a validation error code', async () => {
     const r = await post(gw, JSON.stringify({ query: '{ versio }' }), admin);
-    expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
 
@@ -168,7 +169,7 @@ describe('GraphQL hardening with limits from configuration', () => {
 
   it('applies GRAPHQL_MAX_DEPTH', async () => {
     const r = await post(gw, JSON.stringify({ query: nestedTypeQuery(2) }), admin);
-    expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.json?.errors?.map((e) => e.message).join(' ')).toMatch(/depth limit of 4/i);
     expect((await post(gw, JSON.stringify({ query: '{ health { ready } }' }), admin)).json?.errors).toBeUndefined();
   });
@@ -177,7 +178,7 @@ describe('GraphQL hardening with limits from configuration', () => {
     const costly = `{ apiKeys { id name roles createdAt } auditLog { edges { cursor node { seq at actorId } } nodes { seq action } pageInfo { endCursor } } }`;
     const r = await post(gw, JSON.stringify({ query: costly }), admin);
     expect(r.status).toBe(400);
-    expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.json?.errors?.map((e) => e.message).join(' ')).toMatch(/cost limit of 30/i);
     const cheap = await post(gw, JSON.stringify({ query: '{ apiKeys { id } }' }), admin);
     expect(cheap.json?.errors).toBeUndefined();
@@ -185,16 +186,16 @@ describe('GraphQL hardening with limits from configuration', () => {
 
   it('applies GRAPHQL_MAX_ALIASES and GRAPHQL_MAX_TOKENS', async () => {
     const aliases = await post(gw, JSON.stringify({ query: '{ a: version b: version c: version }' }), admin);
-    expect(codeOf(aliases)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(aliases)).toBe('GRAPHQL_VALIDATION_FAILED');
     const tokens = await post(gw, JSON.stringify({ query: `{ ${Array.from({ length: 70 }, () => 'version').join(' ')} }` }), admin);
     expect(tokens.status).toBe(400);
-    expect(codeOf(tokens)).toBe('GRAPHQL_PARSE_FAILED');
+    expect(graphqlCodeOf(tokens)).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   it('applies HTTP_BODY_LIMIT, to the tombstone check for feeds too', async () => {
     const r = await post(gw, JSON.stringify({ query: '{ version }', variables: { pad: 'x'.repeat(3000) } }), admin);
     expect(r.status).toBe(413);
-    expect(codeOf(r)).toBe('PAYLOAD_TOO_LARGE');
+    expect(graphqlCodeOf(r)).toBe('PAYLOAD_TOO_LARGE');
     const feed = await bearer(gw, ['CONNECTOR']);
     const identifiers = Array.from({ length: 60 }, (_, i) => ({ type: 'EMAIL', value: `person${i}@example.org` }));
     const check = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...feed }, body: JSON.stringify({ identifiers }) });
@@ -216,14 +217,14 @@ describe('GraphQL hardening in production', () => {
     for (const query of ['{ __schema { queryType { name } } }', '{ __type(name: "Query") { name } }']) {
       const r = await post(gw, JSON.stringify({ query }), admin);
       expect(r.status).toBe(400);
-      expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(r.json?.data).toBeUndefined();
     }
   });
 
   it('does not suggest field names (no schema leak through typos)', async () => {
     const r = await post(gw, JSON.stringify({ query: '{ versio }' }), admin);
-    expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.text).not.toMatch(/Did you mean/i);
   });
 });
@@ -243,7 +244,7 @@ describe('per-key rate limit', () => {
     expect(replies.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
     const limited = replies[3]!;
     expect(limited.status).toBe(429);
-    expect(codeOf(limited)).toBe('RATE_LIMITED');
+    expect(graphqlCodeOf(limited)).toBe('RATE_LIMITED');
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(limited.json?.errors?.[0]?.extensions?.retryAfterSeconds).toBe(retryAfter);

@@ -2,9 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { createOidcVerifier, oidcOptionsFromEnv, type OidcVerifier } from '../../../src/auth/oidc.js';
+import { createOidcVerifier, type OidcVerifier } from '../../../src/auth/oidc.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { Role } from '../../../src/auth/roles.js';
+import { codeOf } from '../../support/error-codes.js';
 
 const ISSUER = 'https://idp.test/realms/dsr';
 const AUDIENCE = 'dsr-gateway';
@@ -44,15 +46,6 @@ function token(claims: Record<string, unknown>, opts: { key?: CryptoKey; issuer?
     .setIssuedAt()
     .setExpirationTime(opts.exp ?? '5m')
     .sign(opts.key ?? signingKey);
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
 }
 
 describe('OIDC bearer tokens', () => {
@@ -108,11 +101,11 @@ describe('OIDC bearer tokens', () => {
   });
 
   it('reads OIDC settings from DSR_OIDC_* variables', () => {
-    expect(oidcOptionsFromEnv({})).toBeNull();
-    expect(oidcOptionsFromEnv({ DSR_OIDC_ISSUER: ISSUER, DSR_OIDC_AUDIENCE: AUDIENCE, DSR_OIDC_JWKS_URL: jwksUrl })).toMatchObject({
+    expect(loadConfig({}).oidc).toBeNull();
+    expect(loadConfig({ DSR_OIDC_ISSUER: ISSUER, DSR_OIDC_AUDIENCE: AUDIENCE, DSR_OIDC_JWKS_URL: jwksUrl }).oidc).toMatchObject({
       rolesClaim: 'roles',
       controllersClaim: 'controllers',
     });
-    expect(() => oidcOptionsFromEnv({ DSR_OIDC_ISSUER: ISSUER })).toThrow(/DSR_OIDC_AUDIENCE/);
+    expect(() => loadConfig({ DSR_OIDC_ISSUER: ISSUER })).toThrow(/DSR_OIDC_AUDIENCE/);
   });
 });

@@ -13,6 +13,7 @@ import { Capability, DataCategory, IdentifierType as T, RecordAction, SourceKind
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { SourceWorkerPool } from '../../../jobs/execution/source-workers.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 const SECRET = 'approval-test-secret-0123456789abcdef';
 
@@ -110,7 +111,7 @@ describe('a source registered by a CONNECTOR', () => {
     expect(everywhere.body.errors).toBeUndefined();
     expect(everywhere.body.data!.subject.sources.map((s) => s.sourceId)).not.toContain('team-crm');
     const named = await gw.graphql(SUBJECT, { q: { ...PERSON, sourceIds: ['team-crm'] } }, handler);
-    expect(named.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    expect(graphqlCodeOf(named)).toBe('SOURCE_NOT_FOUND');
 
     // What an administrator approves: identifier types, capabilities, fields and retention, without contacting it.
     for (let i = 0; i < 3; i++) {
@@ -125,12 +126,12 @@ describe('a source registered by a CONNECTOR', () => {
 
   it('only an ADMIN approves it; then it is searched, with nothing but the identifier types it declared', async () => {
     const byTeam = await gw.graphql(change('approveSource'), { id: 'team-crm' }, team);
-    expect(byTeam.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(byTeam)).toBe('FORBIDDEN');
     const approved = await gw.graphql<{ approveSource: SourceView }>(change('approveSource'), { id: 'team-crm' }, admin);
     expect(approved.body.errors).toBeUndefined();
     expect(approved.body.data!.approveSource).toMatchObject({ status: 'ACTIVE' });
     const again = await gw.graphql(change('approveSource'), { id: 'team-crm' }, admin);
-    expect(again.body.errors?.[0]?.extensions?.code).toBe('SOURCE_STATUS_CONFLICT');
+    expect(graphqlCodeOf(again)).toBe('SOURCE_STATUS_CONFLICT');
 
     const reply = await gw.graphql<{ subject: { sources: { sourceId: string; status: string }[] } }>(SUBJECT, { q: PERSON }, handler);
     expect(reply.body.errors).toBeUndefined();
@@ -193,7 +194,7 @@ describe('disabling and removing a source', () => {
     expect(source.healthChecks).toBe(checks);
 
     const byTeam = await gw.graphql(change('enableSource'), { id: 'team-crm' }, team);
-    expect(byTeam.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(byTeam)).toBe('FORBIDDEN');
     const enabled = await gw.graphql<{ enableSource: SourceView }>(change('enableSource'), { id: 'team-crm' }, admin);
     expect(enabled.body.data!.enableSource.status).toBe('ACTIVE');
     const audit = await gw.runtime.services.audit.list({ actions: ['source.disable', 'source.enable'], targetId: 'team-crm' });
@@ -211,7 +212,7 @@ describe('disabling and removing a source', () => {
     expect((await tasksOf(s, requestId)).map((t) => t.status)).toEqual(['QUEUED']);
     const refused = await gw.graphql(change('removeSource'), { id: 'team-crm' }, admin);
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'SOURCE_HAS_OPEN_TASKS', openTasks: 1 });
-    expect((await gw.graphql(change('removeSource'), { id: 'team-crm' }, team)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(await gw.graphql(change('removeSource'), { id: 'team-crm' }, team))).toBe('FORBIDDEN');
 
     await s.dataSource.query(`UPDATE task SET status = 'FAILED' WHERE request_id = $1`, [requestId]);
     const removed = await gw.graphql<{ removeSource: SourceView }>(change('removeSource'), { id: 'team-crm' }, admin);

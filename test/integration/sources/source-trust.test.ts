@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 interface Listener {
   port: number;
@@ -89,7 +90,7 @@ describe('a registration names only secrets set aside for sources', () => {
     ];
     for (const { input, field } of attempts) {
       const reply = await gw.graphql(REGISTER, { input }, connector);
-      expect(reply.body.errors?.[0]?.extensions?.code, input.id).toBe('SOURCE_SECRET_NOT_ALLOWED');
+      expect(graphqlCodeOf(reply), input.id).toBe('SOURCE_SECRET_NOT_ALLOWED');
       expect(reply.body.errors?.[0]?.extensions?.field, input.id).toBe(field);
       expect(JSON.stringify(reply.body)).not.toContain('team-secret-value');
       expect(await gw.runtime.services.sources.find(input.id)).toBeNull();
@@ -142,7 +143,7 @@ describe('a registration reaches only allowed destinations', () => {
     for (const { input, field } of attempts) {
       for (const key of [connector, admin]) {
         const reply = await gw.graphql(REGISTER, { input }, key);
-        expect(reply.body.errors?.[0]?.extensions?.code, input.id).toBe('SOURCE_DESTINATION_NOT_ALLOWED');
+        expect(graphqlCodeOf(reply), input.id).toBe('SOURCE_DESTINATION_NOT_ALLOWED');
         expect(reply.body.errors?.[0]?.extensions?.field, input.id).toBe(field);
       }
       expect(await gw.runtime.services.sources.find(input.id)).toBeNull();

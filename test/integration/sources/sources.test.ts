@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway } from '../../support/runtime.js';
 import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
 import { startReferenceGateway, type ReferenceGateway } from '../discovery/reference-gateway.js';
+import { graphqlCodeOf } from '../../support/error-codes.js';
 
 let ref: ReferenceGateway;
 let crm: ForeignDatabase;
@@ -81,7 +82,7 @@ describe('sources', () => {
 
   it('refuses sources without source:read', async () => {
     const reply = await ref.gw.graphql(SOURCES, {}, await bearer(ref.gw, ['AUDITOR']));
-    expect(reply.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(reply)).toBe('FORBIDDEN');
   });
 });
 
@@ -112,17 +113,17 @@ describe('registerSource', () => {
     const config = crmSourceConfig(crm.url) as Record<string, unknown>;
     const badMapping = { ...config, id: 'crm-bad', mapping: { recordTypes: [{ name: 'customer', table: 'crm.customers' }] } };
     const reply = await ref.gw.graphql(REGISTER, { input: registration(badMapping) }, admin);
-    expect(reply.body.errors?.[0]?.extensions?.code).toBe('INVALID_SOURCE_CONFIG');
+    expect(graphqlCodeOf(reply)).toBe('INVALID_SOURCE_CONFIG');
     expect(reply.body.errors?.[0]?.extensions?.field).toMatch(/^mapping\.recordTypes\[0\]/);
 
     const withPassword = { ...config, id: 'crm-bad', connection: { url: crm.url.replace('postgres@', 'postgres:secret@') } };
     const leaked = await ref.gw.graphql(REGISTER, { input: registration(withPassword) }, admin);
-    expect(leaked.body.errors?.[0]?.extensions?.code).toBe('INVALID_SOURCE_CONFIG');
+    expect(graphqlCodeOf(leaked)).toBe('INVALID_SOURCE_CONFIG');
     expect(leaked.body.errors?.[0]?.message).not.toContain('secret');
 
     const missingSecret = { ...config, id: 'crm-bad', connection: { url: crm.url, passwordEnv: 'DSR_SOURCE_SECRET_NO_SUCH_VARIABLE' } };
     const unset = await ref.gw.graphql(REGISTER, { input: registration(missingSecret) }, admin);
-    expect(unset.body.errors?.[0]?.extensions?.code).toBe('INVALID_SOURCE_CONFIG');
+    expect(graphqlCodeOf(unset)).toBe('INVALID_SOURCE_CONFIG');
     expect(unset.body.errors?.[0]?.extensions?.field).toBe('connection.passwordEnv');
     expect(await ref.gw.runtime.services.sources.find('crm-bad')).toBeNull();
   });
@@ -137,15 +138,15 @@ describe('registerSource', () => {
 
     const otherTeam = await bearer(ref.gw, ['CONNECTOR']);
     const hijack = await ref.gw.graphql(REGISTER, { input: registration({ ...config, name: 'Not yours' }) }, otherTeam);
-    expect(hijack.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(hijack)).toBe('FORBIDDEN');
     const notOwn = await ref.gw.graphql(REGISTER, { input: registration({ ...(crmSourceConfig(crm.url) as Record<string, unknown>), name: 'CRM taken over' }) }, connectorKey);
-    expect(notOwn.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(notOwn)).toBe('FORBIDDEN');
     expect((await ref.gw.runtime.services.sources.find('crm-team'))!.name).toBe('Team CRM (renamed)');
 
     const denied = await ref.gw.runtime.services.audit.list({ actions: ['source.update'], targetId: 'crm-team' });
     expect(denied.entries.map((e) => e.outcome).sort()).toEqual(['DENIED', 'SUCCESS']);
     const byHandler = await ref.gw.graphql(REGISTER, { input: registration(config) }, handler);
-    expect(byHandler.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(graphqlCodeOf(byHandler)).toBe('FORBIDDEN');
   });
 
   it('registers an unreachable source and reports it unhealthy instead of dropping it', async () => {

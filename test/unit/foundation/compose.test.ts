@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { projectRoot } from '../../../src/version.js';
 import { loadConfig } from '../../../src/config/config.js';
+import { generateApiKey } from '../../../src/auth/api-key-format.js';
 
 // No Docker engine runs here, so the compose file is checked for what it promises.
 const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true });
@@ -48,8 +49,10 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** A valid value of the kind the operator supplies (each key list its own key, as required). */
 function placeholder(variable: string): string {
   if (variable === 'DATABASE_URL') return 'postgres://dsr:secret@postgres:5432/dsr';
-  if (variable.endsWith('_KEYS')) return `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+  if (variable.endsWith('_KEYS')) return `k1:${Buffer.alloc(32, variable.length).toString('base64')}`;
+  if (variable === 'DSR_BOOTSTRAP_ADMIN_KEY') return generateApiKey().clearKey;
   return 'dsr_placeholder_value_long_enough_0123456789';
 }

@@ -27,6 +27,64 @@ describe('configuration', () => {
     expect((error as ConfigError).message).toMatch(/PORT: .*number/i);
   });
 
+  it('names every bad variable of every section at once, before anything starts', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        {
+          NODE_ENV: 'production', // then both keyrings are required
+          PORT: 'eighty',
+          TASK_ATTEMPTS: '0',
+          DSR_DEFAULT_JURISDICTION: 'XX',
+          DSR_OIDC_ISSUER: 'https://id.example.org',
+          DSR_AUDIT_CHECKPOINT_FILE: '/var/lib/dsr/checkpoints.jsonl',
+          SOURCE_ALLOWED_HOSTS: '10.0.0.0/99',
+          DSR_BOOTSTRAP_ADMIN_KEY: 'not-a-key-but-long-enough',
+        },
+        { databaseRequired: true },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'DSR_AUDIT_CHECKPOINT_FILE',
+      'DSR_BOOTSTRAP_ADMIN_KEY',
+      'DSR_DEFAULT_JURISDICTION',
+      'DSR_ENCRYPTION_KEYS',
+      'DSR_OIDC_AUDIENCE',
+      'DSR_OIDC_JWKS_URL',
+      'DSR_TOMBSTONE_KEYS',
+      'PORT',
+      'SOURCE_ALLOWED_HOSTS',
+      'TASK_ATTEMPTS',
+    ]);
+  });
+
+  it('refuses a tombstone key that is also an encryption key, even beside a malformed setting', () => {
+    const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(() => loadConfig({ DSR_ENCRYPTION_KEYS: key, DSR_TOMBSTONE_KEYS: key, FLOW_CHUNK: 'x' })).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ variable: 'FLOW_CHUNK' }), expect.objectContaining({ variable: 'DSR_TOMBSTONE_KEYS' })] }),
+    );
+  });
+
+  it('in production, names a malformed encryption key list and a missing tombstone key list together', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DSR_ENCRYPTION_KEYS: 'no-colon-here' })).toThrow(
+      expect.objectContaining({
+        problems: [expect.objectContaining({ variable: 'DSR_ENCRYPTION_KEYS' }), expect.objectContaining({ variable: 'DSR_TOMBSTONE_KEYS' })],
+      }),
+    );
+  });
+
+  it('gives each part of the gateway its settings', () => {
+    const config = loadConfig({ TASK_ATTEMPTS: '3', ACCESS_PACKAGE_TTL_HOURS: '2', DSR_AUDIT_CHECKPOINT_INTERVAL_MS: '60000' });
+    expect(config.execution.attempts).toBe(3);
+    expect(config.requests.packageLinkTtlMs).toBe(7_200_000);
+    expect(config.checkpoints).toEqual({ intervalMs: 60_000 });
+    expect(config.oidc).toBeNull();
+  });
+
   it('TRUST_PROXY: unset trusts no proxy; a hop count or a list of addresses and ranges; never everyone', () => {
     expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);

@@ -11,16 +11,7 @@ import {
   isOverdue,
 } from '../../../src/requests/deadlines.js';
 import { civilDateIn, isWorkingDay, resolveJurisdiction } from '../../../src/requests/calendar.js';
-import { RequestRuleError } from '../../../src/requests/errors.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof RequestRuleError ? e.code : 'NOT_A_RULE_ERROR';
-  }
-  return undefined;
-}
+import { ruleCodeOf } from '../../support/error-codes.js';
 
 const d = (iso: string) => new Date(iso);
 
@@ -53,7 +44,7 @@ describe('R3 acknowledgement deadline', () => {
 
   it('unknown jurisdictions are a coded error; no jurisdiction uses the configurable default', () => {
     for (const code of ['XX', 'US-ZZ', 'banana', 'G']) {
-      expect(codeOf(() => acknowledgeBy(d('2025-04-17T09:00:00Z'), code))).toBe('UNKNOWN_JURISDICTION');
+      expect(ruleCodeOf(() => acknowledgeBy(d('2025-04-17T09:00:00Z'), code))).toBe('UNKNOWN_JURISDICTION');
     }
     expect(acknowledgeBy(d('2025-04-17T09:00:00Z'), null)).toEqual(acknowledgeBy(d('2025-04-17T09:00:00Z'), 'GB'));
     expect(acknowledgeBy(d('2025-04-17T09:00:00Z'), undefined, { defaultJurisdiction: 'FR' })).toEqual(
@@ -101,7 +92,7 @@ describe('R5 extension', () => {
   const dueAt = d('2025-02-09T23:59:59.999Z');
 
   it('R5: an extension is refused after day 30', () => {
-    const code = codeOf(() => extendDeadline({ dueAt, now: d('2025-02-10T00:00:00Z'), reason: 'many systems' }));
+    const code = ruleCodeOf(() => extendDeadline({ dueAt, now: d('2025-02-10T00:00:00Z'), reason: 'many systems' }));
     expect(code).toBe('EXTENSION_TOO_LATE');
   });
 
@@ -111,8 +102,8 @@ describe('R5 extension', () => {
     expect(extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 1 }).extendedDueAt).toEqual(
       d('2025-03-09T23:59:59.999Z'),
     );
-    expect(codeOf(() => extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 3 }))).toBe('EXTENSION_TOO_LONG');
-    expect(codeOf(() => extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 0 }))).toBe('EXTENSION_TOO_LONG');
+    expect(ruleCodeOf(() => extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 3 }))).toBe('EXTENSION_TOO_LONG');
+    expect(ruleCodeOf(() => extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 0 }))).toBe('EXTENSION_TOO_LONG');
   });
 
   it('R5: month ends are kept (31 Dec + 2 months = 28 Feb)', () => {
@@ -122,11 +113,11 @@ describe('R5 extension', () => {
 
   it('R5: an extension needs a reason, is granted once, and needs a due date', () => {
     const now = d('2025-01-20T00:00:00Z');
-    expect(codeOf(() => extendDeadline({ dueAt, now, reason: '   ' }))).toBe('REASON_REQUIRED');
-    expect(codeOf(() => extendDeadline({ dueAt, extendedDueAt: d('2025-04-09T22:59:59.999Z'), now, reason: 'again' }))).toBe(
+    expect(ruleCodeOf(() => extendDeadline({ dueAt, now, reason: '   ' }))).toBe('REASON_REQUIRED');
+    expect(ruleCodeOf(() => extendDeadline({ dueAt, extendedDueAt: d('2025-04-09T22:59:59.999Z'), now, reason: 'again' }))).toBe(
       'EXTENSION_ALREADY_GRANTED',
     );
-    expect(codeOf(() => extendDeadline({ dueAt: null, now, reason: 'r' }))).toBe('IDENTITY_NOT_VERIFIED');
+    expect(ruleCodeOf(() => extendDeadline({ dueAt: null, now, reason: 'r' }))).toBe('IDENTITY_NOT_VERIFIED');
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecordAction } from '../../../src/domain/vocabulary.js';
-import { RequestRuleError } from '../../../src/requests/errors.js';
 import { overrideDecision, type RecordDecision } from '../../../src/requests/decisions.js';
+import { ruleCodeOf } from '../../support/error-codes.js';
 
 const at = new Date('2025-06-01T12:00:00Z');
 const retained: RecordDecision = {
@@ -10,14 +10,6 @@ const retained: RecordDecision = {
   retainUntil: new Date('2040-01-01T00:00:00Z'),
   reason: 'Kept under statutory retention',
   rules: ['R8'],
-};
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof RequestRuleError ? e.code : 'OTHER';
-  }
-  return undefined;
 };
 
 describe('handler overrides (R8, R6)', () => {
@@ -52,7 +44,7 @@ describe('handler overrides (R8, R6)', () => {
 
   it('R6: a controller that refused leaves only RETAIN; any other action is refused naming it', () => {
     expect(() => overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { controllerRefused: true })).toThrow(/^RESTRICT refused/);
-    expect(codeOf(() => overrideDecision(retained, RecordAction.ERASE, 'r', 'dpo', at, { controllerRefused: true }))).toBe('CONTROLLER_REFUSED');
+    expect(ruleCodeOf(() => overrideDecision(retained, RecordAction.ERASE, 'r', 'dpo', at, { controllerRefused: true }))).toBe('CONTROLLER_REFUSED');
     expect(overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', at, { controllerRefused: true }).decision.action).toBe(RecordAction.RETAIN);
   });
 
@@ -69,6 +61,6 @@ describe('handler overrides (R8, R6)', () => {
 
   it('an override needs an actor (missing or blank) and a valid time', () => {
     expect(() => overrideDecision(retained, RecordAction.RETAIN, 'r', undefined as unknown as string, at)).toThrow('Overriding a decision needs an actor');
-    expect(codeOf(() => overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', new Date('x')))).toBe('INVALID_DATE');
+    expect(ruleCodeOf(() => overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', new Date('x')))).toBe('INVALID_DATE');
   });
 });

@@ -8,8 +8,8 @@ import {
   SourceKind,
 } from '../../../src/domain/vocabulary.js';
 import { decideRecord, overrideDecision, retentionEndOf, type DecisionInput } from '../../../src/requests/decisions.js';
-import { RequestRuleError } from '../../../src/requests/errors.js';
 import { retention } from './fixtures.js';
+import { ruleCodeOf } from '../../support/error-codes.js';
 
 const now = new Date('2025-06-01T12:00:00Z');
 
@@ -27,15 +27,6 @@ function input(over: Partial<Omit<DecisionInput, 'record'>> & { record?: Partial
       ...over.record,
     },
   };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof RequestRuleError ? e.code : 'NOT_A_RULE_ERROR';
-  }
-  return undefined;
 }
 
 describe('per-record decisions', () => {
@@ -223,7 +214,7 @@ describe('handler override', () => {
   const decision = decideRecord(input({}));
 
   it('needs a reason and returns an override record for the audit', () => {
-    expect(codeOf(() => overrideDecision(decision, RecordAction.RETAIN, '  ', 'dpo'))).toBe('REASON_REQUIRED');
+    expect(ruleCodeOf(() => overrideDecision(decision, RecordAction.RETAIN, '  ', 'dpo'))).toBe('REASON_REQUIRED');
     const at = new Date('2025-06-02T09:00:00Z');
     const { decision: next, override } = overrideDecision(decision, RecordAction.RETAIN, 'pending litigation', 'dpo', at);
     expect(next).toMatchObject({ action: RecordAction.RETAIN, basis: 'pending litigation', overridden: true });
@@ -239,8 +230,8 @@ describe('handler override', () => {
 
   it('R6: cannot replace a pending controller instruction; rejects unknown actions and missing actors', () => {
     const waiting = decideRecord(input({ record: { controllerId: 'client-1' } }));
-    expect(codeOf(() => overrideDecision(waiting, RecordAction.ERASE, 'urgent', 'dpo'))).toBe('CONTROLLER_INSTRUCTION_REQUIRED');
-    expect(codeOf(() => overrideDecision(decision, 'SHRED' as RecordAction, 'r', 'dpo'))).toBe('INVALID_ACTION');
-    expect(codeOf(() => overrideDecision(decision, RecordAction.RETAIN, 'r', ''))).toBe('ACTOR_REQUIRED');
+    expect(ruleCodeOf(() => overrideDecision(waiting, RecordAction.ERASE, 'urgent', 'dpo'))).toBe('CONTROLLER_INSTRUCTION_REQUIRED');
+    expect(ruleCodeOf(() => overrideDecision(decision, 'SHRED' as RecordAction, 'r', 'dpo'))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => overrideDecision(decision, RecordAction.RETAIN, 'r', ''))).toBe('ACTOR_REQUIRED');
   });
 });

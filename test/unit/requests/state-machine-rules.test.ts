@@ -3,33 +3,25 @@ import { RequestStatus as S } from '../../../src/domain/vocabulary.js';
 import {
   assertIdentityVerified,
   isIdentityVerified,
-  isTerminal,
   stateFromHistory,
+  TERMINAL_STATUSES,
   transition,
   type RequestEvent,
 } from '../../../src/requests/state-machine.js';
-import { RequestRuleError } from '../../../src/requests/errors.js';
+import { ruleCodeOf } from '../../support/error-codes.js';
 
 const at = new Date('2026-01-05T10:00:00Z');
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof RequestRuleError ? e.code : 'OTHER';
-  }
-  return undefined;
-};
 
 describe('request state machine: the rules at its edges', () => {
   it('an unknown event is refused as an invalid transition naming the event and state', () => {
     expect(() => transition({ status: S.RECEIVED }, 'teleport' as RequestEvent, { actor: 'h1', at })).toThrow(
       'Unknown event "teleport" in state RECEIVED',
     );
-    expect(codeOf(() => transition({ status: S.RECEIVED }, 'toString' as RequestEvent, { actor: 'h1', at }))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, 'toString' as RequestEvent, { actor: 'h1', at }))).toBe('INVALID_TRANSITION');
   });
 
   it('every move needs an actor: missing or blank is ACTOR_REQUIRED, and the actor is stored trimmed', () => {
-    expect(codeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: undefined as unknown as string, at }))).toBe('ACTOR_REQUIRED');
+    expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: undefined as unknown as string, at }))).toBe('ACTOR_REQUIRED');
     expect(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: '  ', at })).toThrow('verifyIdentity needs an actor');
     expect(transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: ' h1 ', at }).record.actor).toBe('h1');
   });
@@ -42,7 +34,7 @@ describe('request state machine: the rules at its edges', () => {
   });
 
   it('resume is refused unless the request is on hold, and returns it to where it was held', () => {
-    expect(codeOf(() => transition({ status: S.IN_REVIEW, heldFrom: S.APPROVED }, 'resume', { actor: 'h1', at }))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => transition({ status: S.IN_REVIEW, heldFrom: S.APPROVED }, 'resume', { actor: 'h1', at }))).toBe('INVALID_TRANSITION');
     const held = transition({ status: S.IN_REVIEW }, 'hold', { actor: 'h1', at, reason: 'waiting for documents' }).state;
     expect(transition(held, 'resume', { actor: 'h1', at }).state).toEqual({ status: S.IN_REVIEW });
   });
@@ -53,11 +45,11 @@ describe('request state machine: the rules at its edges', () => {
       { from: S.IN_REVIEW, to: S.APPROVED, event: 'approve' as const, actor: 'h1', at, reason: null },
     ];
     expect(() => stateFromHistory(history)).toThrow('History breaks at approve: expected from IDENTITY_VERIFIED, stored IN_REVIEW');
-    expect(codeOf(() => stateFromHistory(history))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => stateFromHistory(history))).toBe('INVALID_TRANSITION');
   });
 
   it('only completed, partially completed, rejected and cancelled requests are terminal', () => {
-    const terminal = Object.values(S).filter((s) => isTerminal(s));
+    const terminal = Object.values(S).filter((s) => TERMINAL_STATUSES.has(s));
     expect(terminal.sort()).toEqual([S.CANCELLED, S.COMPLETED, S.PARTIALLY_COMPLETED, S.REJECTED].sort());
   });
 

@@ -13,6 +13,7 @@ import {
   type TransitionRecord,
 } from '../../../src/requests/state-machine.js';
 import { RequestRuleError } from '../../../src/requests/errors.js';
+import { ruleCodeOf } from '../../support/error-codes.js';
 
 const at = new Date('2025-03-03T10:00:00Z');
 const ctx = { actor: 'handler-1', at, reason: 'because' };
@@ -26,15 +27,6 @@ function run(events: RequestEvent[], from: RequestState = { status: S.RECEIVED }
     state = r.state;
   }
   return { state, records };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof RequestRuleError ? e.code : 'NOT_A_RULE_ERROR';
-  }
-  return undefined;
 }
 
 describe('request state machine', () => {
@@ -55,23 +47,23 @@ describe('request state machine', () => {
     expect(state.status).toBe(S.IN_REVIEW);
     expect(records[1]!.to).toBe(S.AWAITING_CONTROLLER);
     // review cannot be skipped while the controller has not answered
-    expect(codeOf(() => transition({ status: S.AWAITING_CONTROLLER }, 'approve', ctx))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => transition({ status: S.AWAITING_CONTROLLER }, 'approve', ctx))).toBe('INVALID_TRANSITION');
   });
 
   it('ends executing requests as partially completed or rejected, with a reason', () => {
     const base = run(['verifyIdentity', 'startReview', 'approve', 'startExecution']).state;
     expect(transition(base, 'completePartially', ctx).state.status).toBe(S.PARTIALLY_COMPLETED);
     expect(transition(base, 'reject', ctx).state.status).toBe(S.REJECTED);
-    expect(codeOf(() => transition(base, 'completePartially', { ...ctx, reason: ' ' }))).toBe('REASON_REQUIRED');
+    expect(ruleCodeOf(() => transition(base, 'completePartially', { ...ctx, reason: ' ' }))).toBe('REASON_REQUIRED');
   });
 
   it('R2: nothing is approved, executed or completed before identity verification', () => {
     for (const e of ['startReview', 'approve', 'startExecution', 'complete', 'awaitController'] as const) {
-      expect(codeOf(() => transition({ status: S.RECEIVED }, e, ctx))).toBe('INVALID_TRANSITION');
+      expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, e, ctx))).toBe('INVALID_TRANSITION');
     }
     expect(isIdentityVerified([])).toBe(false);
     expect(isIdentityVerified(run(['verifyIdentity']).records)).toBe(true);
-    expect(codeOf(() => assertIdentityVerified({ verifiedAt: null }, 'export'))).toBe('IDENTITY_NOT_VERIFIED');
+    expect(ruleCodeOf(() => assertIdentityVerified({ verifiedAt: null }, 'export'))).toBe('IDENTITY_NOT_VERIFIED');
     expect(() => assertIdentityVerified({ verifiedAt: at }, 'export')).not.toThrow();
   });
 
@@ -95,8 +87,8 @@ describe('request state machine', () => {
     const held = transition(inReview, 'hold', { ...ctx, reason: 'waiting for the person to narrow the scope' });
     expect(held.state).toEqual({ status: S.ON_HOLD, heldFrom: S.IN_REVIEW });
     expect(held.record.reason).toBe('waiting for the person to narrow the scope');
-    expect(codeOf(() => transition(inReview, 'hold', { ...ctx, reason: '' }))).toBe('REASON_REQUIRED');
-    expect(codeOf(() => transition(held.state, 'approve', ctx))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => transition(inReview, 'hold', { ...ctx, reason: '' }))).toBe('REASON_REQUIRED');
+    expect(ruleCodeOf(() => transition(held.state, 'approve', ctx))).toBe('INVALID_TRANSITION');
     const resumed = transition(held.state, 'resume', { actor: 'handler-2', at });
     expect(resumed.state).toEqual({ status: S.IN_REVIEW });
     expect(resumed.record).toMatchObject({ from: S.ON_HOLD, to: S.IN_REVIEW, actor: 'handler-2', reason: null });
@@ -104,16 +96,16 @@ describe('request state machine', () => {
 
   it('cancels with a reason before execution, never during it', () => {
     expect(transition({ status: S.RECEIVED }, 'cancel', ctx).state.status).toBe(S.CANCELLED);
-    expect(codeOf(() => transition({ status: S.RECEIVED }, 'cancel', { actor: 'a', at }))).toBe('REASON_REQUIRED');
-    expect(codeOf(() => transition({ status: S.EXECUTING }, 'cancel', ctx))).toBe('INVALID_TRANSITION');
-    expect(codeOf(() => transition({ status: S.EXECUTING }, 'hold', ctx))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, 'cancel', { actor: 'a', at }))).toBe('REASON_REQUIRED');
+    expect(ruleCodeOf(() => transition({ status: S.EXECUTING }, 'cancel', ctx))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => transition({ status: S.EXECUTING }, 'hold', ctx))).toBe('INVALID_TRANSITION');
   });
 
   it('R13: every transition records actor, time and reason; an actor is required', () => {
     const r = transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: ' dpo ', at, reason: 'passport seen' });
     expect(r.record).toEqual({ from: S.RECEIVED, to: S.IDENTITY_VERIFIED, event: 'verifyIdentity', actor: 'dpo', at, reason: 'passport seen' });
-    expect(codeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: '', at }))).toBe('ACTOR_REQUIRED');
-    expect(codeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: 'a', at: new Date('x') }))).toBe('INVALID_DATE');
+    expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: '', at }))).toBe('ACTOR_REQUIRED');
+    expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, 'verifyIdentity', { actor: 'a', at: new Date('x') }))).toBe('INVALID_DATE');
   });
 
   it('terminal states allow no event, but a partial completion may retry its failed tasks', () => {
@@ -130,7 +122,7 @@ describe('request state machine', () => {
     const { state, records } = run(['verifyIdentity', 'awaitController', 'hold', 'resume', 'controllerInstructed']);
     expect(stateFromHistory(records)).toEqual(state);
     const broken = [records[0]!, records[2]!];
-    expect(codeOf(() => stateFromHistory(broken))).toBe('INVALID_TRANSITION');
+    expect(ruleCodeOf(() => stateFromHistory(broken))).toBe('INVALID_TRANSITION');
   });
 
   it('any sequence of events either moves by the table or throws INVALID_TRANSITION (property)', () => {

@@ -12,17 +12,9 @@ import {
   parseKeyList,
   reencrypt,
 } from '../../../src/crypto/index.js';
+import { codeOf } from '../../support/error-codes.js';
 
 const key = (kid: string, bytes = 32) => ({ kid, key: randomBytes(bytes) });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as CryptoError).code;
-  }
-  return undefined;
-}
 
 describe('key lists from the environment', () => {
   it('parses kid:base64 entries in order, first is active', () => {

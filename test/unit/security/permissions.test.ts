@@ -16,7 +16,7 @@ import {
 } from '../../../src/auth/permissions.js';
 import type { Principal } from '../../../src/auth/principal.js';
 import { ALL_ROLES, Role } from '../../../src/auth/roles.js';
-import { AuthError } from '../../../src/auth/errors.js';
+import { codeOf } from '../../support/error-codes.js';
 
 const principal = (roles: Role[], controllerIds: string[] = [], sourceIds?: string[]): Principal => ({
   kind: 'api-key',
@@ -25,15 +25,6 @@ const principal = (roles: Role[], controllerIds: string[] = [], sourceIds?: stri
   controllerIds,
   sourceIds,
 });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as AuthError).code;
-  }
-  return undefined;
-}
 
 // What each role may do, written out independently of the table so a change to one is caught.
 const EXPECTED: Record<Role, Permission[]> = {

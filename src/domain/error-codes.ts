@@ -1,0 +1,84 @@
+// Every error code a client can receive, one per meaning, with what it means. GraphQL
+// answers carry it as `extensions.code`, HTTP routes as `error.code`. DomainError only
+// takes a code from this list, and docs/errors.md lists the same codes (a test compares).
+export const ERROR_CODES = {
+  // Input
+  BAD_USER_INPUT: 'an argument does not validate (the message names it)',
+  BAD_REQUEST: 'the HTTP request itself is malformed (not JSON, a bad persisted-query extension)',
+  PAYLOAD_TOO_LARGE: 'the request body is larger than HTTP_BODY_LIMIT',
+  GRAPHQL_VALIDATION_FAILED: 'the operation does not fit the schema, or exceeds a depth, cost, alias or token limit (`limit` says which)',
+  INVALID_IDENTIFIER: 'an identifier the gateway cannot use (`identifierType`; the value is never echoed)',
+  TOO_MANY_IDENTIFIERS: 'more identifiers in one tombstone check than allowed',
+  INVALID_DATE: 'a date that is not a valid instant',
+  INVALID_DURATION: 'a retention period that is not an ISO 8601 date duration',
+  INVALID_REPORT_PERIOD: 'a report period that ends before it starts, is longer than 3 years, or is not given as ISO 8601 dates',
+  UNKNOWN_JURISDICTION: 'no holiday calendar for that jurisdiction code',
+
+  // Access
+  UNAUTHENTICATED: 'no credentials, or malformed, unknown, revoked or expired ones (HTTP 401)',
+  FORBIDDEN: 'the credentials lack the permission or controller scope needed (HTTP 403)',
+  RATE_LIMITED: 'too many calls; retry after `retryAfterSeconds` (HTTP 429)',
+  CROSS_SITE_REFUSED: 'a browser request from another site, refused before any work',
+  SPECIAL_CATEGORY_REQUIRED: 'R12: the access package holds special-category data the caller may not see',
+
+  // Not found
+  NOT_FOUND: 'no API key with that id (in the caller\'s scope)',
+  REQUEST_NOT_FOUND: 'no request with that id that the caller may see',
+  RECORD_NOT_FOUND: 'the request\'s discovery snapshot holds no such record',
+  DECISION_NOT_FOUND: 'no decision for that record (a REVIEW record must be confirmed first)',
+  SOURCE_NOT_FOUND: 'no source with that id',
+  PACKAGE_NOT_FOUND: 'no access package behind that download link',
+
+  // Request lifecycle
+  INVALID_TRANSITION: 'the event is not allowed in the request\'s current state',
+  CONCURRENT_UPDATE: 'someone else changed the request meanwhile; reload it and try again',
+  REASON_REQUIRED: 'hold, cancel, reject, partial completion, extension and override need a reason',
+  ACTOR_REQUIRED: 'every transition and override names who did it',
+  IDENTITY_NOT_VERIFIED: 'R2: nothing is released, corrected or erased before identity is verified',
+  IDENTIFIERS_DESTROYED: 'R11: the request\'s identifiers were destroyed when its erasure completed',
+  EXTENSION_TOO_LATE: 'R5: an extension only before the first due date passes',
+  EXTENSION_ALREADY_GRANTED: 'R5: one extension per request',
+  EXTENSION_TOO_LONG: 'R5: at most two further months',
+  DISCOVERY_COMPLETE: 'every source was searched: nothing to search again or go without',
+  DISCOVERY_INCOMPLETE: 'R1: some sources could not be searched; search them again or record going without them',
+  MATCHES_PENDING_REVIEW: 'REVIEW records must be confirmed or rejected before execution',
+  NOT_A_REVIEW_RECORD: 'only REVIEW records are confirmed or rejected',
+  NO_CONTROLLED_RECORDS: 'no record of that source in the request is held for a controller',
+  EXECUTION_TIMEOUT: 'a source did not answer in time; nothing was released or written, call again',
+  EXECUTION_NOT_STARTED: 'the request was approved but its tasks could not be queued; retry with retryFailedTasks',
+  NO_FAILED_TASKS: 'the request has no failed task to retry and no removal left to verify',
+
+  // Decisions and corrections
+  INVALID_ACTION: 'an override to an action that does not exist',
+  CONTROLLER_INSTRUCTION_REQUIRED: 'R6: an override cannot replace the controller\'s instruction',
+  CONTROLLER_REFUSED: 'R6: the controller refused; nothing but RETAIN until it instructs otherwise',
+  LEGAL_HOLD: 'R8: no erasing action on a record under statutory retention',
+  NO_CORRECTIONS: 'a rectification with nothing to correct',
+  UNKNOWN_FIELD: 'the source does not hold that field',
+  FIELD_NOT_CORRECTABLE: 'the source cannot change that field',
+  CONFLICTING_CORRECTIONS: 'one field asked to take two values',
+  INACCURACY_NOT_ESTABLISHED: 'R14: a handler has not found the data inaccurate',
+  NOT_A_RECTIFICATION: 'a finding on accuracy belongs to RECTIFICATION requests',
+
+  // Access packages
+  NO_ACCESS_PACKAGE: 'only a completed ACCESS request has a package, and this one has none',
+  INVALID_PACKAGE: 'an access package whose manifest cannot be read',
+  PACKAGE_LINK_USED: 'the one-time download link was already used; ask for a new one',
+  PACKAGE_LINK_EXPIRED: 'the download link has expired; ask for a new one',
+  PACKAGE_DESTROYED: 'R10, R11: the package was destroyed (`reason`); the person may ask for a new copy',
+  SOURCE_UNAVAILABLE: 'a source could not export the records; nothing was released, try again',
+
+  // Sources
+  INVALID_SOURCE_CONFIG: 'a source registration does not validate (`field` names it)',
+  SOURCE_SECRET_NOT_ALLOWED: 'a registration names a variable not set aside for source secrets',
+  SOURCE_DESTINATION_NOT_ALLOWED: 'a registration points at a host outside SOURCE_ALLOWED_HOSTS',
+  SOURCE_STATUS_CONFLICT: 'the source\'s status does not allow that change (e.g. approving an active source)',
+  SOURCE_HAS_OPEN_TASKS: 'the source still has tasks to run; let them finish or disable it first',
+  WORKERS_UNAVAILABLE: 'no worker answered the ping',
+
+  // Anything else
+  CONFIG_ERROR: 'the gateway\'s own configuration is wrong (at start only; never in an answer)',
+  INTERNAL_SERVER_ERROR: 'an unexpected failure; details are in the server log only',
+} as const satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

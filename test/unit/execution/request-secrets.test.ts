@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { EncryptionKeyring } from '../../../src/crypto/encryption-keyring.js';
+import { openCorrections, openIdentifiers } from '../../../src/execution/request-secrets.js';
+import { RequestSecrets } from '../../../src/requests/services/request-secrets.js';
+import { HmacKeyring } from '../../../src/crypto/hmac-keyring.js';
+
+// A request's identifiers and corrections are sealed bound to the request's id: an
+// envelope moved to another row, or written without that binding, is not opened.
+describe('sealed parts of a request, as workers open them', () => {
+  const keyring = new EncryptionKeyring([{ kid: 'k1', key: randomBytes(32) }]);
+  const secrets = new RequestSecrets(keyring, new HmacKeyring([{ kid: 'h1', key: randomBytes(32) }]));
+  const identifiers = [{ type: 'EMAIL', value: 'ada@example.org' }];
+
+  it('opens what the request service sealed for the same request', () => {
+    expect(openIdentifiers(keyring, { id: 'r1', identifiers_sealed: secrets.seal('r1', identifiers) })).toEqual(identifiers);
+    const corrections = [{ field: 'email', value: 'ada@example.com' }];
+    expect(openCorrections(keyring, { id: 'r1', corrections_sealed: secrets.seal('r1', corrections) })).toEqual(corrections);
+  });
+
+  it("refuses another request's envelope and one sealed without the request's binding", () => {
+    expect(() => openIdentifiers(keyring, { id: 'r2', identifiers_sealed: secrets.seal('r1', identifiers) })).toThrow();
+    const unbound = keyring.encrypt(JSON.stringify(identifiers));
+    expect(() => openIdentifiers(keyring, { id: 'r1', identifiers_sealed: unbound })).toThrow();
+    expect(() => openCorrections(keyring, { id: 'r1', corrections_sealed: unbound })).toThrow();
+  });
+});
