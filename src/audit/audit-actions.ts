@@ -4,6 +4,8 @@ export const AuditAction = {
   DISCOVERY_RUN: 'discovery.run',
   REQUEST_SUBMIT: 'request.submit',
   REQUEST_READ: 'request.read',
+  /** A search of the requests by an identifier of the person. */
+  REQUEST_SEARCH: 'request.search',
   REQUEST_VERIFY_IDENTITY: 'request.verify-identity',
   REQUEST_CONTROLLER_INSTRUCTION: 'request.controller-instruction',
   REQUEST_CONFIRM_MATCHES: 'request.confirm-matches',
@@ -30,6 +32,7 @@ export const AuditAction = {
   KEY_REVOKE: 'key.revoke',
   KEY_BOOTSTRAP: 'key.bootstrap',
   AUDIT_READ: 'audit.read',
+  AUDIT_VERIFY: 'audit.verify',
   ACCESS_DENIED: 'access.denied',
 } as const;
 

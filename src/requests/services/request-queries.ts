@@ -1,5 +1,5 @@
-// Listing requests for handlers: filters (status, type, due before, overdue, due soon),
-// keyset pagination (newest first) and controller scoping in SQL.
+// Listing requests for handlers: filters (status, type, due before, overdue, due soon, failed
+// tasks, blind-index entries), keyset pagination (newest first) and controller scoping in SQL.
 import type { DataSource } from 'typeorm';
 import { controllerScope, type Principal } from '../../auth/index.js';
 import type { DataSubjectRequestEntity } from '../entities/data-subject-request.entity.js';
@@ -13,6 +13,10 @@ export interface RequestListFilter {
   dueBefore?: Date | null;
   overdue?: boolean | null;
   dueSoon?: boolean | null;
+  /** Requests holding any of these blind-index entries (an identifier search, see request-search.ts). */
+  blindIndex?: readonly string[] | null;
+  /** true: requests with at least one FAILED task; false: none. */
+  failedTasks?: boolean | null;
 }
 
 export interface RequestPage {
@@ -79,6 +83,15 @@ export async function listRequests(
   if (filter.dueBefore) {
     params.push(filter.dueBefore);
     where.push(`COALESCE(r.extended_due_at, r.due_at) < $${params.length}`);
+  }
+  if (filter.blindIndex) {
+    // The GIN index on blind_index answers this: keyed hashes only, never clear data.
+    params.push(filter.blindIndex);
+    where.push(`r.blind_index && $${params.length}::text[]`);
+  }
+  if (filter.failedTasks != null) {
+    const failed = `EXISTS (SELECT 1 FROM task t WHERE t.request_id = r.id AND t.status = 'FAILED')`;
+    where.push(filter.failedTasks ? failed : `NOT ${failed}`);
   }
   // Only the placeholders a statement uses may be bound.
   let nowP = 'NULL::timestamptz';
