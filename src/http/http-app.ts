@@ -18,6 +18,7 @@ import { tombstoneRoute } from './tombstone-route.js';
 import { metricsRoute } from './metrics-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
+import type { ConsoleOidcSettings } from './console-oidc.js';
 
 export interface HttpGateway {
   app: express.Express;
@@ -29,7 +30,11 @@ export interface HttpGateway {
  * The HTTP surface: health probes, the GraphQL endpoint with its limits, and the
  * routes other modules mount (metrics, queue board, tombstone check for feeds).
  */
-export async function createHttpGateway(services: Services, schema: GraphQLSchema): Promise<HttpGateway> {
+export async function createHttpGateway(
+  services: Services,
+  schema: GraphQLSchema,
+  options: { consoleOidc?: ConsoleOidcSettings | null } = {},
+): Promise<HttpGateway> {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -94,7 +99,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
   app.use(tombstoneRoute(services));
   app.use(metricsRoute(services));
   app.use(queueBoardRoute(services));
-  app.use(consoleRoute());
+  app.use(consoleRoute(undefined, options.consoleOidc ?? null));
   app.use(jsonErrors(services));
   return { app, server, apollo };
 }

@@ -9,9 +9,11 @@ import type { Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../../src/version.js';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, startSeededGateway, type SeededGateway } from '../../integration/requests/support.js';
+import { startFakeOidcProvider, type FakeOidcProvider } from './fake-oidc-provider.js';
 import { CHROMIUM, launchConsoleBrowser, screenshot, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
 
 let env: SeededGateway;
+let idp: FakeOidcProvider;
 let browser: ConsoleBrowser;
 const keys: Record<'handler' | 'special' | 'auditor' | 'admin', string> = { handler: '', special: '', auditor: '', admin: '' };
 
@@ -142,13 +144,20 @@ async function waitText(locator: Locator, pattern: RegExp, timeout = 15_000): Pr
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto(`${env.gw.url}/console/`);
   await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByTestId('principal').waitFor();
 }
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-  env = await startSeededGateway();
+  // OIDC configured, so the sign-in page offers it beside API keys.
+  idp = await startFakeOidcProvider({ sub: 'oidc-auditor-1', roles: ['AUDITOR'] });
+  env = await startSeededGateway({
+    DSR_OIDC_ISSUER: idp.issuer,
+    DSR_OIDC_AUDIENCE: idp.audience,
+    DSR_OIDC_JWKS_URL: `${idp.issuer}/jwks`,
+    DSR_OIDC_CONSOLE_CLIENT_ID: idp.clientId,
+  });
   keys.handler = clearKey(await bearer(env.gw, ['HANDLER']));
   keys.special = clearKey(await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']));
   keys.auditor = clearKey(await bearer(env.gw, ['AUDITOR']));
@@ -159,6 +168,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await env?.stop();
+  await idp?.close();
 });
 
 describe('handler console in Chromium', () => {
@@ -324,6 +334,27 @@ describe('handler console in Chromium', () => {
     await page.getByText('Not tombstoned').waitFor();
     await expectAccessible(page, '09-tombstone-check');
     expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('signs in with OIDC (authorization code with PKCE) when DSR_OIDC_* is configured', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${env.gw.url}/console/`);
+    await page.getByRole('button', { name: 'Sign in with your organisation (OIDC)' }).click();
+    await page.getByTestId('principal').waitFor({ timeout: 20_000 });
+    // The provider saw an S256 challenge and the matching verifier.
+    expect(idp.pkceVerified).toBe(1);
+    expect(idp.refused).toBe(0);
+    expect(await page.getByTestId('principal').innerText()).toContain('oidc oidc-auditor-1');
+    expect(await page.getByTestId('role').first().textContent()).toBe('AUDITOR');
+    // The one-time code left the address; the PKCE verifier left the tab's storage; nothing in localStorage.
+    expect(page.url()).not.toContain('code=');
+    expect(await page.evaluate(`sessionStorage.getItem('dsr-console-oidc')`)).toBeNull();
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(browser.violations).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.close();
   }, 60_000);
 
