@@ -131,5 +131,15 @@ export class RequestFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'Open requests not overdue whose deadline falls within DSR_DUE_SOON_DAYS (acknowledgement: one day).' })
   dueSoon?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: requests with at least one FAILED task (to retry or look into); false: none.' })
+  failedTasks?: boolean | null;
+
+  @Field(() => IdentifierInput, {
+    nullable: true,
+    description:
+      'Requests of the person with this identifier, found through the keyed blind index (normalised as at submission; never a scan of clear data). Audited (request.search). INVALID_IDENTIFIER when it cannot be read.',
+  })
+  identifier?: IdentifierInput | null;
 }
 

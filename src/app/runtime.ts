@@ -5,6 +5,7 @@ import { createDataSource } from '../database/data-source.js';
 import { migrateDatabase } from '../database/migrate.js';
 import { createQueueBackend, type QueueBackendSettings } from '../queue/queue-backend.js';
 import { createHttpGateway } from '../http/http-app.js';
+import { consoleOidcFromEnv } from '../http/console-oidc.js';
 import { buildGatewaySchema } from '../../schema/build-schema.js';
 import { startWorkers } from '../../jobs/workers.js';
 import type { Services } from './services.js';
@@ -68,7 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let url: string | undefined;
   let closeHttp = async () => {};
   if (options.http) {
-    const gateway = await createHttpGateway(services, await buildGatewaySchema());
+    const gateway = await createHttpGateway(services, await buildGatewaySchema(), { consoleOidc: consoleOidcFromEnv(options.env ?? process.env) });
     await new Promise<void>((resolve) => gateway.server.listen(config.PORT, config.HOST, resolve));
     const address = gateway.server.address() as AddressInfo;
     url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;

@@ -3,6 +3,8 @@
 export const AuditAction = {
   DISCOVERY_RUN: 'discovery.run',
   REQUEST_SUBMIT: 'request.submit',
+  /** A search of the requests by an identifier of the person. */
+  REQUEST_SEARCH: 'request.search',
   REQUEST_VERIFY_IDENTITY: 'request.verify-identity',
   REQUEST_CONTROLLER_INSTRUCTION: 'request.controller-instruction',
   REQUEST_CONFIRM_MATCHES: 'request.confirm-matches',
@@ -32,6 +34,7 @@ export const AuditAction = {
   KEY_REVOKE: 'key.revoke',
   KEY_BOOTSTRAP: 'key.bootstrap',
   AUDIT_READ: 'audit.read',
+  AUDIT_VERIFY: 'audit.verify',
 } as const;
 
 export type KnownAuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -20,6 +20,7 @@ import { dataMapRoute } from './data-map-route.js';
 import { reportRoute } from './report-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
+import type { ConsoleOidcSettings } from './console-oidc.js';
 
 export interface HttpGateway {
   app: express.Express;
@@ -31,7 +32,11 @@ export interface HttpGateway {
  * The HTTP surface: health probes, the GraphQL endpoint with its limits, and the
  * routes other modules mount (metrics, queue board, tombstone check for feeds).
  */
-export async function createHttpGateway(services: Services, schema: GraphQLSchema): Promise<HttpGateway> {
+export async function createHttpGateway(
+  services: Services,
+  schema: GraphQLSchema,
+  options: { consoleOidc?: ConsoleOidcSettings | null } = {},
+): Promise<HttpGateway> {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -98,7 +103,7 @@ export async function createHttpGateway(services: Services, schema: GraphQLSchem
   app.use(dataMapRoute(services));
   app.use(reportRoute(services));
   app.use(queueBoardRoute(services));
-  app.use(consoleRoute());
+  app.use(consoleRoute(undefined, options.consoleOidc ?? null));
   app.use(jsonErrors(services));
   return { app, server, apollo };
 }

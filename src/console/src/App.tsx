@@ -1,7 +1,8 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Center, Loader } from '@mantine/core';
 import { Navigate, Route, Routes } from 'react-router';
-import { SessionProvider, forgetKey, signIn, storedKey, type Viewer } from './session';
+import { SessionProvider, forgetKey, rememberKey, signIn, storedKey, type Viewer } from './session';
+import { finishOidcSignIn, isOidcReturn, oidcSettings } from './oidc';
 import { SignIn } from './screens/SignIn';
 import { Shell, firstScreen } from './Shell';
 import { Inbox } from './screens/Inbox';
@@ -23,9 +24,24 @@ interface SignedIn {
 
 export function App() {
   const [session, setSession] = useState<SignedIn | null>(null);
-  const [restoring, setRestoring] = useState(() => storedKey() !== null);
+  const [restoring, setRestoring] = useState(() => storedKey() !== null || isOidcReturn());
+  const [failure, setFailure] = useState<Error | null>(null);
 
   useEffect(() => {
+    if (isOidcReturn()) {
+      // Back from the OIDC provider: the access token is used like a key.
+      oidcSettings()
+        .then(async (settings) => {
+          if (!settings) throw new Error('OIDC sign-in is not configured on this gateway');
+          const token = await finishOidcSignIn(settings);
+          const s = await signIn(token);
+          rememberKey(token);
+          setSession({ key: token, ...s });
+        })
+        .catch((error: Error) => setFailure(error))
+        .finally(() => setRestoring(false));
+      return;
+    }
     const key = storedKey();
     if (!key) return;
     signIn(key)
@@ -43,7 +59,7 @@ export function App() {
       </Center>
     );
   }
-  if (!session) return <SignIn onSignedIn={(key, s) => setSession({ key, ...s })} />;
+  if (!session) return <SignIn failure={failure} onSignedIn={(key, s) => setSession({ key, ...s })} />;
 
   const permissions = new Set(session.viewer.permissions);
   return (

@@ -13,6 +13,7 @@ const PLAIN: Record<string, string> = {
   IDENTITY_NOT_VERIFIED: 'The person’s identity must be verified first (R2).',
   REASON_REQUIRED: 'A reason is required.',
   MATCHES_PENDING_REVIEW: 'Some REVIEW records are still pending: confirm or reject each before approving.',
+  INVALID_IDENTIFIER: 'The identifier cannot be read as that type: check its format.',
   BAD_USER_INPUT: 'Some of the values are not valid.',
   INTERNAL_SERVER_ERROR: 'The gateway hit an unexpected error. Support can find it with the code below.',
 };

@@ -109,6 +109,12 @@ export class TaskStore {
 
   // ---- writing ----
 
+  /** Requests with at least one FAILED task (few: a failure is the exception the inbox filters for). */
+  async requestsWithFailedTasks(): Promise<string[]> {
+    const rows: { request_id: string }[] = await this.dataSource.query(`SELECT DISTINCT request_id FROM task WHERE status = $1`, [TaskStatus.FAILED]);
+    return rows.map((r) => r.request_id);
+  }
+
   /** Tasks of these requests per source: succeeded, failed, still to finish (the request report). */
   async outcomesBySource(requestIds: readonly string[]): Promise<{ sourceId: string; applied: number; failed: number; open: number }[]> {
     const rows: { source_id: string; applied: number; failed: number; open: number }[] = await this.dataSource.query(

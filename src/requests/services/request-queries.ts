@@ -1,7 +1,9 @@
-// Listing requests for handlers: filters (status, type, due before, overdue, due soon),
-// keyset pagination (newest first) and controller scoping, run in SQL by the request store.
+// Listing requests for handlers: filters (status, type, due before, overdue, due soon, failed
+// tasks, blind-index entries), keyset pagination (newest first) and controller scoping, run
+// in SQL by the request store (the failed tasks' requests come from the task store).
 import { controllerScope, type Principal } from '../../auth/index.js';
-import type { DataSubjectRequestEntity, RequestStore } from '../store/request.store.js';
+import type { Stores } from '../../app/stores.js';
+import type { DataSubjectRequestEntity } from '../store/request.store.js';
 import { badInput } from './request-errors.js';
 
 export interface RequestListFilter {
@@ -10,6 +12,10 @@ export interface RequestListFilter {
   dueBefore?: Date | null;
   overdue?: boolean | null;
   dueSoon?: boolean | null;
+  /** Requests holding any of these blind-index entries (an identifier search, see request-search.ts). */
+  blindIndex?: readonly string[] | null;
+  /** true: requests with at least one FAILED task; false: none. */
+  failedTasks?: boolean | null;
 }
 
 export interface RequestPage {
@@ -37,7 +43,7 @@ export function cursorOf(r: { createdAt: Date; id: string }): string {
 }
 
 export async function listRequests(
-  store: RequestStore,
+  stores: Pick<Stores, 'requests' | 'tasks'>,
   principal: Principal,
   filter: RequestListFilter,
   page: { first?: number | null; after?: string | null },
@@ -46,19 +52,23 @@ export async function listRequests(
 ): Promise<RequestPage> {
   const first = page.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1 to ${MAX_PAGE}`);
-  const { ids, total } = await store.page({
+  const failed = filter.failedTasks != null ? await stores.tasks.requestsWithFailedTasks() : null;
+  const { ids, total } = await stores.requests.page({
     controllerScope: controllerScope(principal) ?? null,
     status: filter.status,
     type: filter.type,
     dueBefore: filter.dueBefore,
     overdue: filter.overdue,
     dueSoon: filter.dueSoon,
+    blindIndex: filter.blindIndex ?? null,
+    within: filter.failedTasks === true ? failed : null,
+    without: filter.failedTasks === false ? failed : null,
     now,
     dueSoonMs: dueSoonDays * 86_400_000,
     before: page.after ? decodeCursor(page.after) : null,
     limit: first,
   });
-  const nodes = await store.findMany(ids.slice(0, first));
+  const nodes = await stores.requests.findMany(ids.slice(0, first));
   const last = nodes[nodes.length - 1];
   return { nodes, hasNextPage: ids.length > first, endCursor: last ? cursorOf(last) : null, totalCount: total };
 }

@@ -36,7 +36,8 @@ import { changeRequest, stateOf, type RequestChange } from './request-change.js'
 import { badInput, identifiersDestroyed, isUuid, outsideScope, requestNotFound } from './request-errors.js';
 import type { RequestExecutor } from './request-executor.js';
 import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
-import { listRequests, type RequestListFilter, type RequestPage } from './request-queries.js';
+import { listRequests, type RequestPage } from './request-queries.js';
+import { listFilterOf, type RequestSearchFilter } from './request-search.js';
 import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
 import { decide, decisionOf, decisionRow, decisionRecordOf, isActedOn, snapshotRow, type SourceFacts } from './request-snapshot.js';
@@ -126,8 +127,19 @@ export class RequestService {
     this.flagDeadlines = createDeadlineScan({ store: deps.stores.requests, logger: deps.logger, dueSoonDays: deps.settings.deadlines.dueSoonDays });
   }
 
-  async list(principal: Principal, filter: RequestListFilter, page: { first?: number | null; after?: string | null }): Promise<RequestPage> {
-    return listRequests(this.deps.stores.requests, principal, filter, page, this.now(), this.settings.deadlines.dueSoonDays);
+  async list(principal: Principal, filter: RequestSearchFilter, page: { first?: number | null; after?: string | null }): Promise<RequestPage> {
+    const listFilter = listFilterOf(filter, this.secrets);
+    if (filter.identifier) {
+      // A look-up of a person: audited like discovery (the identifier only as a digest).
+      await this.deps.audit.record({
+        actor: { id: principal.id, kind: principal.kind },
+        action: AuditAction.REQUEST_SEARCH,
+        target: { type: 'request' },
+        params: { identifier: filter.identifier },
+        outcome: 'SUCCESS',
+      });
+    }
+    return listRequests(this.deps.stores, principal, listFilter, page, this.now(), this.settings.deadlines.dueSoonDays);
   }
 
   get settings(): RequestSettings {

@@ -128,6 +128,11 @@ export interface RequestListQuery {
   dueBefore?: Date | null;
   overdue?: boolean | null;
   dueSoon?: boolean | null;
+  /** Requests holding any of these blind-index entries (keyed hashes: an identifier search). */
+  blindIndex?: readonly string[] | null;
+  /** Only these requests (`within`), or none of them (`without`): e.g. those with a failed task. */
+  within?: readonly string[] | null;
+  without?: readonly string[] | null;
   now: Date;
   dueSoonMs: number;
   /** Keyset: only requests created before this one (newest first). */
@@ -210,6 +215,19 @@ export class RequestStore {
     if (q.dueBefore) {
       params.push(q.dueBefore);
       where.push(`COALESCE(r.extended_due_at, r.due_at) < $${params.length}`);
+    }
+    if (q.blindIndex) {
+      // The GIN index on blind_index answers this: keyed hashes only, never clear data.
+      params.push(q.blindIndex);
+      where.push(`r.blind_index && $${params.length}::text[]`);
+    }
+    if (q.within) {
+      params.push(q.within);
+      where.push(`r.id = ANY($${params.length}::uuid[])`);
+    }
+    if (q.without?.length) {
+      params.push(q.without);
+      where.push(`NOT r.id = ANY($${params.length}::uuid[])`);
     }
     // Only the placeholders a statement uses may be bound.
     if (q.overdue != null || q.dueSoon != null) {

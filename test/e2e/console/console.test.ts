@@ -9,14 +9,17 @@ import type { Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../../src/version.js';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, startSeededGateway, type SeededGateway } from '../../integration/requests/support.js';
+import { startFakeOidcProvider, type FakeOidcProvider } from './fake-oidc-provider.js';
 import { CHROMIUM, launchConsoleBrowser, screenshot, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
 import { graphqlCodeOf } from '../../support/error-codes.js';
 
 let env: SeededGateway;
+let idp: FakeOidcProvider;
 let browser: ConsoleBrowser;
 const keys: Record<'handler' | 'special' | 'auditor' | 'admin', string> = { handler: '', special: '', auditor: '', admin: '' };
 
 let erasurePerson: string | undefined;
+let erasureRequest: string | undefined;
 
 const clearKey = (h: Record<string, string>) => h.authorization!.slice('Bearer '.length);
 
@@ -122,6 +125,18 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
   await screenshot(page, screen);
 }
 
+/** Elements reaching past the right edge of the window (the page would scroll sideways), named by tag and text. */
+async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    return [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && e.children.length === 0)
+      .slice(0, 10)
+      .map((e) => e.tagName + ' ' + (e.textContent || '').trim().slice(0, 40));
+  })()`)) as string[];
+}
+
 /** Waits until the element's text matches (the page polls and re-renders on its own). */
 async function waitText(locator: Locator, pattern: RegExp, timeout = 15_000): Promise<void> {
   await expect.poll(async () => ((await locator.textContent()) ?? '').trim(), { timeout, interval: 250 }).toMatch(pattern);
@@ -130,13 +145,20 @@ async function waitText(locator: Locator, pattern: RegExp, timeout = 15_000): Pr
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto(`${env.gw.url}/console/`);
   await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByTestId('principal').waitFor();
 }
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-  env = await startSeededGateway();
+  // OIDC configured, so the sign-in page offers it beside API keys.
+  idp = await startFakeOidcProvider({ sub: 'oidc-auditor-1', roles: ['AUDITOR'] });
+  env = await startSeededGateway({
+    DSR_OIDC_ISSUER: idp.issuer,
+    DSR_OIDC_AUDIENCE: idp.audience,
+    DSR_OIDC_JWKS_URL: `${idp.issuer}/jwks`,
+    DSR_OIDC_CONSOLE_CLIENT_ID: idp.clientId,
+  });
   keys.handler = clearKey(await bearer(env.gw, ['HANDLER']));
   keys.special = clearKey(await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']));
   keys.auditor = clearKey(await bearer(env.gw, ['AUDITOR']));
@@ -147,6 +169,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await env?.stop();
+  await idp?.close();
 });
 
 describe('handler console in Chromium', () => {
@@ -189,7 +212,7 @@ describe('handler console in Chromium', () => {
     await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/);
     // Ids only in the address: none of the person's identifiers.
     for (const id of ids) expect(page.url()).not.toContain(encodeURIComponent(id.value));
-    const requestId = page.url().split('/').pop()!;
+    const requestId = (erasureRequest = page.url().split('/').pop()!);
     await waitText(page.getByTestId('status'), /^Received$/);
 
     await page.getByLabel('Method', { exact: false }).fill('passport seen on video call');
@@ -240,6 +263,12 @@ describe('handler console in Chromium', () => {
     const clinicRow = response.getByRole('row').filter({ hasText: /clinic/i });
     expect(await clinicRow.innerText()).toMatch(/until/);
     expect(await page.getByTestId('letter').innerText()).toContain(requestId);
+    // The timeline: status changes with their actor, and the audit log's entries about the request.
+    const timeline = page.getByTestId('timeline-entry');
+    const keyId = (await page.getByTestId('principal').innerText()).match(/api-key (\S+)\)/)![1]!;
+    await expect.poll(() => timeline.filter({ hasText: 'request.execute' }).count()).toBeGreaterThan(0);
+    expect(await timeline.filter({ hasText: 'request.execute' }).first().innerText()).toContain(keyId);
+    expect(await page.locator('[data-testid="timeline-entry"][data-kind="TRANSITION"]').filter({ hasText: 'Identity verified' }).count()).toBeGreaterThan(0);
     await expectAccessible(page, '05-request-completed');
     expect(browser.violations).toEqual([]);
     await page.close();
@@ -309,6 +338,27 @@ describe('handler console in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('signs in with OIDC (authorization code with PKCE) when DSR_OIDC_* is configured', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${env.gw.url}/console/`);
+    await page.getByRole('button', { name: 'Sign in with your organisation (OIDC)' }).click();
+    await page.getByTestId('principal').waitFor({ timeout: 20_000 });
+    // The provider saw an S256 challenge and the matching verifier.
+    expect(idp.pkceVerified).toBe(1);
+    expect(idp.refused).toBe(0);
+    expect(await page.getByTestId('principal').innerText()).toContain('oidc oidc-auditor-1');
+    expect(await page.getByTestId('role').first().textContent()).toBe('AUDITOR');
+    // The one-time code left the address; the PKCE verifier left the tab's storage; nothing in localStorage.
+    expect(page.url()).not.toContain('code=');
+    expect(await page.evaluate(`sessionStorage.getItem('dsr-console-oidc')`)).toBeNull();
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(browser.violations).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.close();
+  }, 60_000);
+
   it('an AUDITOR reads the audit log and cannot act on requests', async () => {
     const { submitRequest } = await api<{ submitRequest: { id: string } }>(
       `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
@@ -320,6 +370,9 @@ describe('handler console in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Inbox' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The chain verified by the API, said in words.
+    await expect.poll(() => page.getByTestId('chain-state').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
+    await page.getByText('Chain intact').waitFor();
     await expectAccessible(page, '10-audit-log');
     // Straight to a request: the API refuses, the page says so in words, no action is offered.
     await page.goto(`${env.gw.url}/console/requests/${submitRequest.id}`);
@@ -344,6 +397,22 @@ describe('handler console in Chromium', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Revoke key front desk' }).count(), { timeout: 15_000 }).toBe(0);
     const after = await env.gw.graphql('{ version }', {}, { authorization: `Bearer ${secret}` });
     expect(graphqlCodeOf(after)).toBe('UNAUTHENTICATED');
+    // Sources: register one (its secret named as an environment variable), then disable it.
+    await page.getByRole('link', { name: 'Sources' }).click();
+    await page.getByRole('form', { name: 'Register a source' }).waitFor();
+    await page.getByLabel('Id (optional)').fill('e2e-remote');
+    await page.getByLabel('Name', { exact: true }).fill('Partner feed');
+    await page.getByLabel('Connection (JSON)').fill(JSON.stringify({ baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_TRAINING' }));
+    await page.getByLabel('Controller (JSON, optional)').fill('{ "role": "CONTROLLER" }');
+    await page.getByRole('button', { name: 'Register source' }).click();
+    const card = page.getByTestId('source-card').filter({ hasText: 'e2e-remote' });
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('ACTIVE');
+    await page.getByRole('button', { name: 'Disable source e2e-remote' }).click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('DISABLED');
+    expect(await card.innerText()).toMatch(/disabled/i);
+    const [source] = await env.query<{ status: string }>(`SELECT status FROM source WHERE id = 'e2e-remote'`);
+    expect(source?.status).toBe('DISABLED');
+    await expectAccessible(page, '13-sources-admin');
     // Signing out forgets the key: a reload shows the sign-in form again.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.reload();
@@ -352,4 +421,82 @@ describe('handler console in Chromium', () => {
     expect(browser.violations).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('the inbox finds a person by an identifier, lists failed tasks, pages 10,000 requests from the server, and works at 200 % zoom', async () => {
+    const personId = erasurePerson ?? (await erasureCandidate());
+    const email = identifiersOf(personId).find((i) => i.type === 'EMAIL')!.value;
+    const { requests } = await api<{ requests: { totalCount: number } }>(
+      `query($f: RequestFilter) { requests(filter: $f) { totalCount } }`,
+      { f: { identifier: { type: 'EMAIL', value: email } } },
+      keys.handler,
+    );
+    expect(requests.totalCount).toBeGreaterThan(0);
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    const rows = page.getByTestId('inbox-row');
+    const caption = page.getByTestId('inbox').locator('caption');
+
+    // Search: typed in the page, sent in the POST body; never in the address.
+    await page.getByLabel('Identifier type', { exact: true }).and(page.locator('input')).click();
+    await page.getByRole('option', { name: 'Email', exact: true }).click();
+    await page.getByLabel('Identifier value').fill(email.toUpperCase());
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await waitText(caption, new RegExp(`^${requests.totalCount} requests? of the person searched for`));
+    if (erasureRequest) expect(await rows.filter({ hasText: erasureRequest.slice(0, 8) }).count()).toBe(1);
+    expect(page.url()).not.toContain(encodeURIComponent(email));
+    expect(page.url()).not.toContain(email);
+    await expectAccessible(page, '14-inbox-search');
+    await page.getByRole('button', { name: 'Clear the search' }).click();
+
+    // Failed tasks: one request gets a failed task.
+    const [failing] = await env.query<{ id: string }>(`SELECT id FROM data_subject_request WHERE status = 'COMPLETED' ORDER BY created_at LIMIT 1`);
+    await env.query(`INSERT INTO task (request_id, source_id, record_id, action, status, last_error) VALUES ($1, 'crm', 'e2e-failed', 'ERASE', 'FAILED', 'SOURCE_UNAVAILABLE')`, [failing!.id]);
+    await page.getByLabel('Failed tasks').check();
+    await waitText(caption, /^1 request, page 1 of 1$/);
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain(failing!.id.slice(0, 8));
+    await page.getByLabel('Failed tasks').uncheck();
+
+    // 10,000 more requests, written straight to the table: the inbox reads one page of 25 and the count.
+    await env.query(
+      `INSERT INTO data_subject_request (type, status, received_at, acknowledge_by, jurisdiction, channel, identifiers_sealed, blind_index, created_by, version, created_at)
+       SELECT 'ACCESS', 'RECEIVED', now() - n * interval '1 minute', now() + interval '10 days', 'GB', 'bulk', 'not-sealed', '{}', 'bulk-seed', 1, now() - n * interval '1 second'
+         FROM generate_series(1, 10000) AS n`,
+    );
+    const [{ n: total }] = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM data_subject_request`);
+    expect(total).toBeGreaterThan(10_000);
+    await page.reload();
+    await waitText(caption, new RegExp(`^${total} requests, page 1 of ${Math.ceil(total / 25)}$`), 20_000);
+    expect(await rows.count()).toBe(25);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await waitText(caption, new RegExp(`^${total} requests, page 2 of`));
+    expect(await rows.count()).toBe(25);
+    await expectAccessible(page, '15-inbox-10k');
+
+    // 200 % zoom on a 1280×720 laptop is a 640×360 CSS viewport: no sideways scrolling, and
+    // the navigation, the search and the main actions are reachable.
+    await page.setViewportSize({ width: 640, height: 360 });
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await waitText(caption, /page 1 of/);
+    expect(await sidewaysOverflow(page)).toEqual([]);
+    for (const control of [
+      page.getByRole('link', { name: 'New request' }).first(),
+      page.getByRole('link', { name: 'Find a person' }),
+      page.getByRole('button', { name: 'Sign out' }),
+      page.getByRole('button', { name: 'Search', exact: true }),
+      page.getByRole('button', { name: 'Next page' }),
+      rows.first().getByRole('link'),
+    ]) {
+      await control.scrollIntoViewIfNeeded();
+      const box = (await control.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(640);
+    }
+    await expectAccessible(page, '16-inbox-200-percent');
+    // The request page reflows too.
+    await page.goto(`${env.gw.url}/console/requests/${failing!.id}`);
+    await page.getByTestId('timeline').waitFor();
+    expect(await sidewaysOverflow(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

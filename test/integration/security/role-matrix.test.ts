@@ -22,6 +22,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   pingWorkers: ['ADMIN', 'WORKER'],
   // administration
   auditLog: ['AUDITOR'],
+  auditChainVerification: ['AUDITOR'],
   apiKeys: ['ADMIN'],
   createApiKey: ['ADMIN'],
   revokeApiKey: ['ADMIN'],

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Badge, Button, Card, Checkbox, Code, Group, MultiSelect, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../graphql';
+import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { formatDate } from '../components/format';
 
@@ -61,36 +62,38 @@ export default function ApiKeys() {
       </Card>
       <Checkbox label="Show revoked keys" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.currentTarget.checked)} />
       <ApiError error={error ?? revoked.error} />
-      <Table fz="sm" striped data-testid="keys">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Id</Table.Th><Table.Th scope="col">Name</Table.Th><Table.Th scope="col">Roles</Table.Th><Table.Th scope="col">Controllers</Table.Th>
-            <Table.Th scope="col">Created</Table.Th><Table.Th scope="col">Last used</Table.Th><Table.Th scope="col">State</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {data?.apiKeys.map((k) => (
-            <Table.Tr key={k.id} data-testid="key-row" data-name={k.name}>
-              <Table.Td><Code>{k.id}</Code></Table.Td>
-              <Table.Td>{k.name}</Table.Td>
-              <Table.Td>{k.roles.join(', ')}</Table.Td>
-              <Table.Td>{k.controllerIds.join(', ') || 'all'}</Table.Td>
-              <Table.Td>{formatDate(k.createdAt, true)}</Table.Td>
-              <Table.Td>{formatDate(k.lastUsedAt, true)}</Table.Td>
-              <Table.Td>
-                {k.revokedAt ? (
-                  <Badge color="gray">Revoked {formatDate(k.revokedAt)}</Badge>
-                ) : (
-                  <Button size="compact-xs" color="red" variant="light" aria-label={`Revoke key ${k.name}`}
-                    onClick={async () => { await revoke({ id: k.id }); refetch({ requestPolicy: 'network-only' }); }}>
-                    Revoke
-                  </Button>
-                )}
-              </Table.Td>
+      <ScrollTable label="API keys">
+        <Table fz="sm" striped data-testid="keys">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Id</Table.Th><Table.Th scope="col">Name</Table.Th><Table.Th scope="col">Roles</Table.Th><Table.Th scope="col">Controllers</Table.Th>
+              <Table.Th scope="col">Created</Table.Th><Table.Th scope="col">Last used</Table.Th><Table.Th scope="col">State</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {data?.apiKeys.map((k) => (
+              <Table.Tr key={k.id} data-testid="key-row" data-name={k.name}>
+                <Table.Td><Code>{k.id}</Code></Table.Td>
+                <Table.Td>{k.name}</Table.Td>
+                <Table.Td>{k.roles.join(', ')}</Table.Td>
+                <Table.Td>{k.controllerIds.join(', ') || 'all'}</Table.Td>
+                <Table.Td>{formatDate(k.createdAt, true)}</Table.Td>
+                <Table.Td>{formatDate(k.lastUsedAt, true)}</Table.Td>
+                <Table.Td>
+                  {k.revokedAt ? (
+                    <Badge color="gray">Revoked {formatDate(k.revokedAt)}</Badge>
+                  ) : (
+                    <Button size="compact-xs" color="red" variant="light" aria-label={`Revoke key ${k.name}`}
+                      onClick={async () => { await revoke({ id: k.id }); refetch({ requestPolicy: 'network-only' }); }}>
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
     </Stack>
   );
 }

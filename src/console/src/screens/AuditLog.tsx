@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { Badge, Button, Code, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, List, Loader, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql';
+import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { formatDate } from '../components/format';
 
@@ -14,7 +15,48 @@ const AuditQuery = graphql(`
   }
 `);
 
+const ChainQuery = graphql(`
+  query AuditChain {
+    auditChainVerification { ok checked breaks { seq reason } verifiedAt }
+  }
+`);
+
 type Outcome = 'SUCCESS' | 'DENIED' | 'FAILED';
+
+/** The hash chain verified by the API when the screen opens (it reads every entry: not per page). */
+function ChainState() {
+  const [{ data, error, fetching }, verify] = useQuery({ query: ChainQuery, requestPolicy: 'network-only' });
+  const v = data?.auditChainVerification;
+  return (
+    <Stack gap="xs" data-testid="chain-state" data-ok={v ? String(v.ok) : undefined}>
+      <ApiError error={error} title="The chain could not be verified" />
+      {fetching && !v && <Loader size="sm" aria-label="Verifying the audit chain" />}
+      {v && v.ok && (
+        <Alert color="green" variant="light" title="Chain intact">
+          <Text size="sm">
+            All {v.checked} entries verify: every hash recomputed, every link and the chain head checked ({formatDate(v.verifiedAt, true)}).
+            Comparing with the signed checkpoints kept outside the database is done with <Code>npm run audit:verify -- --checkpoint</Code>.
+          </Text>
+        </Alert>
+      )}
+      {v && !v.ok && (
+        <Alert color="red" variant="light" title="Chain broken: entries were changed or removed" role="alert">
+          <Text size="sm">{v.checked} entries checked ({formatDate(v.verifiedAt, true)}); {v.breaks.length} broken:</Text>
+          <List size="sm">
+            {v.breaks.map((b) => (
+              <List.Item key={b.seq}>
+                Entry {b.seq}: {b.reason}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
+      <Button variant="default" size="xs" w="fit-content" loading={fetching} onClick={() => verify({ requestPolicy: 'network-only' })}>
+        Verify the chain again
+      </Button>
+    </Stack>
+  );
+}
 
 export default function AuditLog() {
   const [action, setAction] = useState('');
@@ -34,6 +76,7 @@ export default function AuditLog() {
   return (
     <Stack>
       <Title order={2}>Audit log</Title>
+      <ChainState />
       <Group align="end">
         <TextInput label="Action" placeholder="request.execute" value={action} onChange={(e) => { setAction(e.currentTarget.value); reset(); }} />
         <TextInput label="Actor (key id)" value={actor} onChange={(e) => { setActor(e.currentTarget.value); reset(); }} />
@@ -41,27 +84,29 @@ export default function AuditLog() {
         <Select label="Outcome" placeholder="Any" data={['SUCCESS', 'DENIED', 'FAILED']} value={outcome} onChange={(v) => { setOutcome(v as Outcome | null); reset(); }} clearable w={140} />
       </Group>
       <ApiError error={error} />
-      <Table fz="sm" striped aria-busy={fetching} data-testid="audit">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Seq</Table.Th><Table.Th scope="col">When</Table.Th><Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Action</Table.Th>
-            <Table.Th scope="col">Target</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Hash</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {page?.nodes.map((e) => (
-            <Table.Tr key={e.seq} data-testid="audit-row">
-              <Table.Td>{e.seq}</Table.Td>
-              <Table.Td>{formatDate(e.at, true)}</Table.Td>
-              <Table.Td>{e.actorKind} <Code>{e.actorId}</Code></Table.Td>
-              <Table.Td>{e.action}</Table.Td>
-              <Table.Td>{e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}</Table.Td>
-              <Table.Td><Badge color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge></Table.Td>
-              <Table.Td><Code>{e.hash.slice(0, 10)}</Code></Table.Td>
+      <ScrollTable label="Audit entries">
+        <Table fz="sm" striped aria-busy={fetching} data-testid="audit">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Seq</Table.Th><Table.Th scope="col">When</Table.Th><Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Target</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Hash</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {page?.nodes.map((e) => (
+              <Table.Tr key={e.seq} data-testid="audit-row">
+                <Table.Td>{e.seq}</Table.Td>
+                <Table.Td>{formatDate(e.at, true)}</Table.Td>
+                <Table.Td>{e.actorKind} <Code>{e.actorId}</Code></Table.Td>
+                <Table.Td>{e.action}</Table.Td>
+                <Table.Td>{e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}</Table.Td>
+                <Table.Td><Badge color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge></Table.Td>
+                <Table.Td><Code>{e.hash.slice(0, 10)}</Code></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
       <Group>
         <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</Button>
         <Button variant="default" disabled={!page?.pageInfo.hasNextPage} onClick={() => page?.pageInfo.endCursor && setCursors([...cursors, page.pageInfo.endCursor])}>Older</Button>

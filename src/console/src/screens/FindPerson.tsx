@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Badge, Button, Card, Code, Stack, Table, Text, Title } from '@mantine/core';
 import { useClient } from 'urql';
 import { graphql, type ResultOf } from '../graphql';
+import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { IdentifierFields } from '../components/IdentifierFields';
 import type { IdentifierRow } from '../components/identifiers';
@@ -57,18 +58,20 @@ export default function FindPerson() {
       {answer && (
         <Stack>
           {!answer.complete && <Alert color="red" title="Partial answer" role="alert">A source failed or timed out: this is not every record.</Alert>}
-          <Table fz="sm">
-            <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Records</Table.Th></Table.Tr></Table.Thead>
-            <Table.Tbody>
-              {answer.sources.map((s) => (
-                <Table.Tr key={s.sourceId}>
-                  <Table.Td>{s.source.name}</Table.Td>
-                  <Table.Td><Badge color={s.status === 'ANSWERED' ? 'green' : 'red'}>{humanise(s.status)}</Badge> {s.error}</Table.Td>
-                  <Table.Td>{s.records}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <ScrollTable label="Sources asked">
+            <Table fz="sm">
+              <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Records</Table.Th></Table.Tr></Table.Thead>
+              <Table.Tbody>
+                {answer.sources.map((s) => (
+                  <Table.Tr key={s.sourceId}>
+                    <Table.Td>{s.source.name}</Table.Td>
+                    <Table.Td><Badge color={s.status === 'ANSWERED' ? 'green' : 'red'}>{humanise(s.status)}</Badge> {s.error}</Table.Td>
+                    <Table.Td>{s.records}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
           {answer.records.map((r) => {
             const ref = `${r.sourceId}/${r.recordId}`;
             return (

@@ -1,12 +1,14 @@
 import { useState } from 'react';
-import { Anchor, Button, Checkbox, Group, MultiSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, MultiSelect, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql, type VariablesOf } from '../graphql';
+import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { DeadlineBadge } from '../components/DeadlineBadge';
 import { formatDate, humanise } from '../components/format';
 import { useSession } from '../session';
+import { IDENTIFIER_TYPES, type IdentifierRow, type IdentifierType } from '../components/identifiers';
 
 const RequestsQuery = graphql(`
   query Inbox($first: Int, $after: String, $filter: RequestFilter) {
@@ -35,6 +37,10 @@ export function Inbox() {
   const [types, setTypes] = useState<Kind[]>([]);
   const [overdue, setOverdue] = useState(false);
   const [dueSoon, setDueSoon] = useState(false);
+  const [failedTasks, setFailedTasks] = useState(false);
+  // The search is kept in memory only: never in the address or in browser storage.
+  const [draft, setDraft] = useState<IdentifierRow>({ type: 'EMAIL', value: '' });
+  const [identifier, setIdentifier] = useState<IdentifierRow | null>(null);
   // Cursors of the pages seen so far, to go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
@@ -43,6 +49,8 @@ export function Inbox() {
     ...(types.length ? { type: types } : {}),
     ...(overdue ? { overdue: true } : {}),
     ...(dueSoon ? { dueSoon: true } : {}),
+    ...(failedTasks ? { failedTasks: true } : {}),
+    ...(identifier ? { identifier } : {}),
   };
   const [{ data, fetching, error }] = useQuery({ query: RequestsQuery, variables: { first: PAGE, after, filter } });
   const reset = () => setCursors([null]);
@@ -55,6 +63,49 @@ export function Inbox() {
         {can('request:write') && (
           <Button component={Link} to="/requests/new">
             New request
+          </Button>
+        )}
+      </Group>
+      <Group
+        align="end"
+        component="form"
+        role="search"
+        aria-label="Search by an identifier"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setIdentifier(draft.value.trim() ? { ...draft } : null);
+          reset();
+        }}
+      >
+        <Select
+          label="Identifier type"
+          data={IDENTIFIER_TYPES.map((t) => ({ value: t, label: humanise(t) }))}
+          value={draft.type}
+          onChange={(v) => v && setDraft({ ...draft, type: v as IdentifierType })}
+          allowDeselect={false}
+          w={200}
+        />
+        <TextInput
+          label="Identifier value"
+          description="Found through the keyed blind index; audited"
+          value={draft.value}
+          onChange={(e) => setDraft({ ...draft, value: e.currentTarget.value })}
+          autoComplete="off"
+          w={280}
+        />
+        <Button type="submit" variant="default">
+          Search
+        </Button>
+        {identifier && (
+          <Button
+            variant="subtle"
+            onClick={() => {
+              setIdentifier(null);
+              setDraft({ ...draft, value: '' });
+              reset();
+            }}
+          >
+            Clear the search
           </Button>
         )}
       </Group>
@@ -85,6 +136,7 @@ export function Inbox() {
         />
         <Checkbox label="Overdue" checked={overdue} onChange={(e) => { setOverdue(e.currentTarget.checked); reset(); }} />
         <Checkbox label="Due soon" checked={dueSoon} onChange={(e) => { setDueSoon(e.currentTarget.checked); reset(); }} />
+        <Checkbox label="Failed tasks" checked={failedTasks} onChange={(e) => { setFailedTasks(e.currentTarget.checked); reset(); }} />
         <Checkbox
           label="Awaiting controller"
           checked={status.length === 1 && status[0] === 'AWAITING_CONTROLLER'}
@@ -92,41 +144,45 @@ export function Inbox() {
         />
       </Group>
       <ApiError error={error} />
-      <Table striped highlightOnHover aria-busy={fetching} data-testid="inbox">
-        <Table.Caption>
-          {page ? `${page.totalCount} request${page.totalCount === 1 ? '' : 's'}, page ${cursors.length}` : 'Loading…'}
-        </Table.Caption>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Request</Table.Th>
-            <Table.Th scope="col">Type</Table.Th>
-            <Table.Th scope="col">Status</Table.Th>
-            <Table.Th scope="col">Channel</Table.Th>
-            <Table.Th scope="col">Received</Table.Th>
-            <Table.Th scope="col">Due</Table.Th>
-            <Table.Th scope="col">Deadline</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {page?.nodes.map((r) => (
-            <Table.Tr key={r.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/requests/${r.id}`} ff="monospace" size="sm">
-                  {r.id.slice(0, 8)}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{humanise(r.type)}</Table.Td>
-              <Table.Td>{humanise(r.status)}</Table.Td>
-              <Table.Td>{r.channel ?? '—'}</Table.Td>
-              <Table.Td>{formatDate(r.receivedAt)}</Table.Td>
-              <Table.Td>{formatDate(r.effectiveDueAt ?? r.acknowledgeBy)}</Table.Td>
-              <Table.Td>
-                <DeadlineBadge standing={r.deadlineStanding} dueAt={r.effectiveDueAt} />
-              </Table.Td>
+      <ScrollTable label="Requests">
+        <Table striped highlightOnHover aria-busy={fetching} data-testid="inbox">
+          <Table.Caption>
+            {page
+              ? `${page.totalCount} request${page.totalCount === 1 ? '' : 's'}${identifier ? ' of the person searched for' : ''}, page ${cursors.length} of ${Math.max(1, Math.ceil(page.totalCount / PAGE))}`
+              : 'Loading…'}
+          </Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Request</Table.Th>
+              <Table.Th scope="col">Type</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">Channel</Table.Th>
+              <Table.Th scope="col">Received</Table.Th>
+              <Table.Th scope="col">Due</Table.Th>
+              <Table.Th scope="col">Deadline</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {page?.nodes.map((r) => (
+              <Table.Tr key={r.id} data-testid="inbox-row">
+                <Table.Td>
+                  <Anchor component={Link} to={`/requests/${r.id}`} ff="monospace" size="sm">
+                    {r.id.slice(0, 8)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{humanise(r.type)}</Table.Td>
+                <Table.Td>{humanise(r.status)}</Table.Td>
+                <Table.Td>{r.channel ?? '—'}</Table.Td>
+                <Table.Td>{formatDate(r.receivedAt)}</Table.Td>
+                <Table.Td>{formatDate(r.effectiveDueAt ?? r.acknowledgeBy)}</Table.Td>
+                <Table.Td>
+                  <DeadlineBadge standing={r.deadlineStanding} dueAt={r.effectiveDueAt} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
       {page && page.nodes.length === 0 && <Text>No request matches these filters.</Text>}
       <Group>
         <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>

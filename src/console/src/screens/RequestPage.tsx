@@ -6,6 +6,7 @@ import {
   Text, TextInput, Title, VisuallyHidden,
 } from '@mantine/core';
 import type { ResultOf } from '../graphql';
+import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { useSession } from '../session';
 import { DeadlineBadge } from '../components/DeadlineBadge';
@@ -241,25 +242,27 @@ function SourceOutcomes({ req, sourceName }: { req: Req; sourceName: (id: string
           At least one source failed or timed out: the records below may not be all of the person’s.
         </Alert>
       )}
-      <Table mt="xs" fz="sm">
-        <Table.Thead>
-          <Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Records</Table.Th></Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {req.sourceOutcomes.map((o) => (
-            <Table.Tr key={o.sourceId} data-testid="source-outcome">
-              <Table.Td>{sourceName(o.sourceId)}</Table.Td>
-              <Table.Td>
-                <Badge color={o.status === 'ANSWERED' ? 'green' : 'red'}>
-                  {humanise(o.status)}
-                </Badge>
-                {o.errorCode && <Code ml="xs">{o.errorCode}</Code>}
-              </Table.Td>
-              <Table.Td>{o.records}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <ScrollTable label="Sources asked">
+        <Table mt="xs" fz="sm">
+          <Table.Thead>
+            <Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Records</Table.Th></Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {req.sourceOutcomes.map((o) => (
+              <Table.Tr key={o.sourceId} data-testid="source-outcome">
+                <Table.Td>{sourceName(o.sourceId)}</Table.Td>
+                <Table.Td>
+                  <Badge color={o.status === 'ANSWERED' ? 'green' : 'red'}>
+                    {humanise(o.status)}
+                  </Badge>
+                  {o.errorCode && <Code ml="xs">{o.errorCode}</Code>}
+                </Table.Td>
+                <Table.Td>{o.records}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
     </Card>
   );
 }
@@ -309,71 +312,73 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
               {source.name} <Text span c="dimmed" size="sm">({humanise(source.kind)}; retention: {source.retention?.summary ?? 'unknown'}
               {source.retention?.statutory ? `, statutory: ${source.retention.basis ?? ''}` : ''})</Text>
             </Title>
-            <Table fz="sm" striped>
-              <Table.Thead>
-                <Table.Tr>
-                  {canReview && <Table.Th scope="col"><VisuallyHidden>Select</VisuallyHidden></Table.Th>}
-                  <Table.Th scope="col">Record</Table.Th>
-                  <Table.Th scope="col">Band</Table.Th>
-                  <Table.Th scope="col">Score</Table.Th>
-                  <Table.Th scope="col">Relationship</Table.Th>
-                  <Table.Th scope="col">Categories</Table.Th>
-                  <Table.Th scope="col">Review</Table.Th>
-                  <Table.Th scope="col">Why</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {records.map((r) => {
-                  const ref = refOf(r);
-                  const bars = (Array.isArray(r.explanation) ? r.explanation : []) as WaterfallBar[];
-                  return [
-                    <Table.Tr key={ref} data-testid="record-row" data-band={r.band} data-review={r.reviewState}>
-                      {canReview && (
+            <ScrollTable label={`Records of ${source.name}`}>
+              <Table fz="sm" striped>
+                <Table.Thead>
+                  <Table.Tr>
+                    {canReview && <Table.Th scope="col"><VisuallyHidden>Select</VisuallyHidden></Table.Th>}
+                    <Table.Th scope="col">Record</Table.Th>
+                    <Table.Th scope="col">Band</Table.Th>
+                    <Table.Th scope="col">Score</Table.Th>
+                    <Table.Th scope="col">Relationship</Table.Th>
+                    <Table.Th scope="col">Categories</Table.Th>
+                    <Table.Th scope="col">Review</Table.Th>
+                    <Table.Th scope="col">Why</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {records.map((r) => {
+                    const ref = refOf(r);
+                    const bars = (Array.isArray(r.explanation) ? r.explanation : []) as WaterfallBar[];
+                    return [
+                      <Table.Tr key={ref} data-testid="record-row" data-band={r.band} data-review={r.reviewState}>
+                        {canReview && (
+                          <Table.Td>
+                            {r.reviewState === 'PENDING' && (
+                              <Checkbox
+                                aria-label={`Select ${r.recordType} ${r.recordId}`}
+                                checked={selected.has(ref)}
+                                onChange={(e) => {
+                                  const next = new Set(selected);
+                                  if (e.currentTarget.checked) next.add(ref); else next.delete(ref);
+                                  setSelected(next);
+                                }}
+                              />
+                            )}
+                          </Table.Td>
+                        )}
+                        <Table.Td>{r.recordType} <Code>{r.recordId}</Code></Table.Td>
+                        <Table.Td><Badge color={r.band === 'MATCH' ? 'green' : 'yellow'}>{r.band}</Badge></Table.Td>
+                        <Table.Td>{(r.score * 100).toFixed(1)} %</Table.Td>
+                        <Table.Td>{humanise(r.relationship)}</Table.Td>
+                        <Table.Td>{r.categories.join(', ')}</Table.Td>
                         <Table.Td>
-                          {r.reviewState === 'PENDING' && (
-                            <Checkbox
-                              aria-label={`Select ${r.recordType} ${r.recordId}`}
-                              checked={selected.has(ref)}
-                              onChange={(e) => {
-                                const next = new Set(selected);
-                                if (e.currentTarget.checked) next.add(ref); else next.delete(ref);
-                                setSelected(next);
-                              }}
-                            />
+                          {humanise(r.reviewState)}
+                          {canReview && r.reviewState === 'PENDING' && (
+                            <Group gap={4} mt={2}>
+                              <Button size="compact-xs" onClick={() => act('confirm', [ref])} aria-label={`Confirm ${r.recordType} ${r.recordId}`}>Confirm</Button>
+                              <Button size="compact-xs" color="red" variant="light" onClick={() => act('reject', [ref])} aria-label={`Reject ${r.recordType} ${r.recordId}`}>Reject</Button>
+                            </Group>
                           )}
                         </Table.Td>
-                      )}
-                      <Table.Td>{r.recordType} <Code>{r.recordId}</Code></Table.Td>
-                      <Table.Td><Badge color={r.band === 'MATCH' ? 'green' : 'yellow'}>{r.band}</Badge></Table.Td>
-                      <Table.Td>{(r.score * 100).toFixed(1)} %</Table.Td>
-                      <Table.Td>{humanise(r.relationship)}</Table.Td>
-                      <Table.Td>{r.categories.join(', ')}</Table.Td>
-                      <Table.Td>
-                        {humanise(r.reviewState)}
-                        {canReview && r.reviewState === 'PENDING' && (
-                          <Group gap={4} mt={2}>
-                            <Button size="compact-xs" onClick={() => act('confirm', [ref])} aria-label={`Confirm ${r.recordType} ${r.recordId}`}>Confirm</Button>
-                            <Button size="compact-xs" color="red" variant="light" onClick={() => act('reject', [ref])} aria-label={`Reject ${r.recordType} ${r.recordId}`}>Reject</Button>
-                          </Group>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Button size="compact-xs" variant="default" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)} aria-label={`${open === ref ? 'Hide' : 'Explain'} the match of ${r.recordType} ${r.recordId}`}>
-                          {open === ref ? 'Hide' : 'Explain'}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>,
-                    open === ref && (
-                      <Table.Tr key={`${ref}-why`}>
-                        <Table.Td colSpan={canReview ? 8 : 7}>
-                          <Waterfall bars={bars} score={r.score} label={`${r.recordType} ${r.recordId}`} />
+                        <Table.Td>
+                          <Button size="compact-xs" variant="default" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)} aria-label={`${open === ref ? 'Hide' : 'Explain'} the match of ${r.recordType} ${r.recordId}`}>
+                            {open === ref ? 'Hide' : 'Explain'}
+                          </Button>
                         </Table.Td>
-                      </Table.Tr>
-                    ),
-                  ];
-                })}
-              </Table.Tbody>
-            </Table>
+                      </Table.Tr>,
+                      open === ref && (
+                        <Table.Tr key={`${ref}-why`}>
+                          <Table.Td colSpan={canReview ? 8 : 7}>
+                            <Waterfall bars={bars} score={r.score} label={`${r.recordType} ${r.recordId}`} />
+                          </Table.Td>
+                        </Table.Tr>
+                      ),
+                    ];
+                  })}
+                </Table.Tbody>
+              </Table>
+            </ScrollTable>
           </Stack>
         );
       })}
@@ -393,33 +398,35 @@ function Decisions({ req, writable, sourceName }: { req: Req; writable: boolean;
   return (
     <Card withBorder>
       <Title order={3} size="h4">Decisions</Title>
-      <Table fz="sm" mt="xs" striped data-testid="decisions">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Record</Table.Th><Table.Th scope="col">Action</Table.Th>
-            <Table.Th scope="col">Basis</Table.Th><Table.Th scope="col">Retain until</Table.Th><Table.Th scope="col">Reason</Table.Th><Table.Th scope="col">Rules</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {req.decisions.map((d) => (
-            <Table.Tr key={refOf(d)}>
-              <Table.Td>{sourceName(d.sourceId)}</Table.Td>
-              <Table.Td><Code>{d.recordId}</Code></Table.Td>
-              <Table.Td>
-                <Badge color={d.action === 'RETAIN' ? 'grape' : d.action === 'ERASE' ? 'red' : 'blue'}>{d.action}</Badge>
-                {d.needsController && <Text size="xs">waits for the controller (then {d.proposedAction})</Text>}
-                {d.followUpAction && <Text size="xs">then {d.followUpAction}</Text>}
-                {d.overridden && <Text size="xs">overridden (was {d.computedAction}) by {d.overriddenBy}: {d.overrideReason}</Text>}
-                {d.needsReview && <Text size="xs" c="orange.9">needs a handler’s look</Text>}
-              </Table.Td>
-              <Table.Td>{d.basis ?? '—'}</Table.Td>
-              <Table.Td>{formatDate(d.retainUntil)}</Table.Td>
-              <Table.Td>{d.reason}</Table.Td>
-              <Table.Td>{d.rules.join(', ')}</Table.Td>
+      <ScrollTable label="Decisions">
+        <Table fz="sm" mt="xs" striped data-testid="decisions">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Record</Table.Th><Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Basis</Table.Th><Table.Th scope="col">Retain until</Table.Th><Table.Th scope="col">Reason</Table.Th><Table.Th scope="col">Rules</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {req.decisions.map((d) => (
+              <Table.Tr key={refOf(d)}>
+                <Table.Td>{sourceName(d.sourceId)}</Table.Td>
+                <Table.Td><Code>{d.recordId}</Code></Table.Td>
+                <Table.Td>
+                  <Badge color={d.action === 'RETAIN' ? 'grape' : d.action === 'ERASE' ? 'red' : 'blue'}>{d.action}</Badge>
+                  {d.needsController && <Text size="xs">waits for the controller (then {d.proposedAction})</Text>}
+                  {d.followUpAction && <Text size="xs">then {d.followUpAction}</Text>}
+                  {d.overridden && <Text size="xs">overridden (was {d.computedAction}) by {d.overriddenBy}: {d.overrideReason}</Text>}
+                  {d.needsReview && <Text size="xs" c="orange.9">needs a handler’s look</Text>}
+                </Table.Td>
+                <Table.Td>{d.basis ?? '—'}</Table.Td>
+                <Table.Td>{formatDate(d.retainUntil)}</Table.Td>
+                <Table.Td>{d.reason}</Table.Td>
+                <Table.Td>{d.rules.join(', ')}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
       {canOverride && (
         <Group mt="sm" align="end" component="form" aria-label="Override a decision" onSubmit={(e) => {
           e.preventDefault();
@@ -450,17 +457,19 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
     <Card withBorder>
       <Title order={3} size="h4">Controller instructions (R6, R7)</Title>
       {req.controllerInstructions.length > 0 && (
-        <Table fz="sm" mt="xs">
-          <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Decision</Table.Th><Table.Th scope="col">Reference</Table.Th><Table.Th scope="col">By</Table.Th><Table.Th scope="col">When</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {req.controllerInstructions.map((c) => (
-              <Table.Tr key={`${c.sourceId}-${c.at}`}>
-                <Table.Td>{sourceName(c.sourceId)}</Table.Td><Table.Td>{humanise(c.decision)}</Table.Td><Table.Td>{c.reference ?? '—'}</Table.Td>
-                <Table.Td>{c.actor}</Table.Td><Table.Td>{formatDate(c.at, true)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <ScrollTable label="Controller instructions">
+          <Table fz="sm" mt="xs">
+            <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Decision</Table.Th><Table.Th scope="col">Reference</Table.Th><Table.Th scope="col">By</Table.Th><Table.Th scope="col">When</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {req.controllerInstructions.map((c) => (
+                <Table.Tr key={`${c.sourceId}-${c.at}`}>
+                  <Table.Td>{sourceName(c.sourceId)}</Table.Td><Table.Td>{humanise(c.decision)}</Table.Td><Table.Td>{c.reference ?? '—'}</Table.Td>
+                  <Table.Td>{c.actor}</Table.Td><Table.Td>{formatDate(c.at, true)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
       )}
       {writable && waiting.length > 0 && (
         <Group mt="sm" align="end" component="form" aria-label="Record a controller instruction" onSubmit={(e) => {
@@ -495,20 +504,22 @@ function Tasks({ req, sourceName }: { req: Req; sourceName: (id: string) => stri
             <Text size="sm" fw={600}>
               {sourceName(sid)}: {finished}/{tasks.length} finished{failed.length ? `, ${failed.length} failed` : ''}
             </Text>
-            <Table fz="xs">
-              <Table.Thead><Table.Tr><Table.Th scope="col">Record</Table.Th><Table.Th scope="col">Action</Table.Th><Table.Th scope="col">State</Table.Th><Table.Th scope="col">Attempts</Table.Th><Table.Th scope="col">Outcome or error</Table.Th></Table.Tr></Table.Thead>
-              <Table.Tbody>
-                {tasks.map((t) => (
-                  <Table.Tr key={t.id} data-testid="task-row" data-status={t.status}>
-                    <Table.Td><Code>{t.recordId}</Code></Table.Td>
-                    <Table.Td>{t.action}</Table.Td>
-                    <Table.Td><Badge size="sm" color={t.status === 'FAILED' ? 'red' : t.status === 'SUCCEEDED' ? 'green' : 'blue'}>{humanise(t.status)}</Badge></Table.Td>
-                    <Table.Td>{t.attempts}</Table.Td>
-                    <Table.Td>{t.lastError ?? t.outcome ?? '—'}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <ScrollTable label={`Tasks of ${sourceName(sid)}`}>
+              <Table fz="xs">
+                <Table.Thead><Table.Tr><Table.Th scope="col">Record</Table.Th><Table.Th scope="col">Action</Table.Th><Table.Th scope="col">State</Table.Th><Table.Th scope="col">Attempts</Table.Th><Table.Th scope="col">Outcome or error</Table.Th></Table.Tr></Table.Thead>
+                <Table.Tbody>
+                  {tasks.map((t) => (
+                    <Table.Tr key={t.id} data-testid="task-row" data-status={t.status}>
+                      <Table.Td><Code>{t.recordId}</Code></Table.Td>
+                      <Table.Td>{t.action}</Table.Td>
+                      <Table.Td><Badge size="sm" color={t.status === 'FAILED' ? 'red' : t.status === 'SUCCEEDED' ? 'green' : 'blue'}>{humanise(t.status)}</Badge></Table.Td>
+                      <Table.Td>{t.attempts}</Table.Td>
+                      <Table.Td>{t.lastError ?? t.outcome ?? '—'}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollTable>
           </Stack>
         );
       })}
@@ -526,46 +537,63 @@ function Response({ req }: { req: Req }) {
         {r.complete ? 'Complete' : 'Partial'}, answered {formatDate(r.respondedAt, true)}{r.late ? ' (late)' : ''}.{' '}
         {Object.entries(totals).map(([k, v]) => `${humanise(k)}: ${v}`).join(' · ')}
       </Text>
-      <Table fz="sm" mt="xs">
-        <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Released</Table.Th><Table.Th scope="col">Corrected</Table.Th><Table.Th scope="col">Erased</Table.Th><Table.Th scope="col">Restricted</Table.Th><Table.Th scope="col">Retained (basis, until)</Table.Th><Table.Th scope="col">Not done</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {r.sources.map((s) => (
-            <Table.Tr key={s.sourceId}>
-              <Table.Td>{s.sourceName}</Table.Td>
-              <Table.Td>{s.released.length}</Table.Td>
-              <Table.Td>{s.corrected.length}</Table.Td>
-              <Table.Td>{s.erased.length}</Table.Td>
-              <Table.Td>{s.restricted.length}</Table.Td>
-              <Table.Td>{s.retained.map((i) => `${i.recordType ?? i.recordId}: ${i.basis ?? i.reason ?? ''}${i.retainUntil ? ` until ${formatDate(i.retainUntil)}` : ''}`).join('; ') || '0'}</Table.Td>
-              <Table.Td>{s.notDone.length}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <ScrollTable label="Response per source">
+        <Table fz="sm" mt="xs">
+          <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Released</Table.Th><Table.Th scope="col">Corrected</Table.Th><Table.Th scope="col">Erased</Table.Th><Table.Th scope="col">Restricted</Table.Th><Table.Th scope="col">Retained (basis, until)</Table.Th><Table.Th scope="col">Not done</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {r.sources.map((s) => (
+              <Table.Tr key={s.sourceId}>
+                <Table.Td>{s.sourceName}</Table.Td>
+                <Table.Td>{s.released.length}</Table.Td>
+                <Table.Td>{s.corrected.length}</Table.Td>
+                <Table.Td>{s.erased.length}</Table.Td>
+                <Table.Td>{s.restricted.length}</Table.Td>
+                <Table.Td>{s.retained.map((i) => `${i.recordType ?? i.recordId}: ${i.basis ?? i.reason ?? ''}${i.retainUntil ? ` until ${formatDate(i.retainUntil)}` : ''}`).join('; ') || '0'}</Table.Td>
+                <Table.Td>{s.notDone.length}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
       <Title order={4} size="h5" mt="sm">Letter</Title>
       <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="letter">{r.letter}</Text>
     </Card>
   );
 }
 
+/** Status changes and audit entries about the request, oldest first: who, when, what, why. */
 function Timeline({ req }: { req: Req }) {
   return (
     <Card withBorder>
       <Title order={3} size="h4">Timeline</Title>
-      <Table fz="sm" mt="xs">
-        <Table.Thead><Table.Tr><Table.Th scope="col">When</Table.Th><Table.Th scope="col">Event</Table.Th><Table.Th scope="col">From → to</Table.Th><Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Reason</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {req.transitions.map((t, i) => (
-            <Table.Tr key={i}>
-              <Table.Td>{formatDate(t.at, true)}</Table.Td>
-              <Table.Td>{t.event}</Table.Td>
-              <Table.Td>{t.from ? humanise(t.from) : '—'} → {humanise(t.to)}</Table.Td>
-              <Table.Td>{t.actor}</Table.Td>
-              <Table.Td>{t.reason ?? '—'}</Table.Td>
+      <Text size="sm" c="dimmed">Status changes with their reasons, and the audit log’s entries about this request.</Text>
+      <ScrollTable label="Timeline">
+        <Table fz="sm" mt="xs" data-testid="timeline">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">When</Table.Th><Table.Th scope="col">Kind</Table.Th><Table.Th scope="col">What</Table.Th>
+              <Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Reason or outcome</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {req.timeline.map((e, i) => (
+              <Table.Tr key={i} data-testid="timeline-entry" data-kind={e.kind}>
+                <Table.Td>{formatDate(e.at, true)}</Table.Td>
+                <Table.Td>{e.kind === 'TRANSITION' ? 'Status change' : `Audit #${e.auditSeq}`}</Table.Td>
+                <Table.Td>
+                  {e.what}
+                  {e.kind === 'TRANSITION' ? ` (${e.from ? humanise(e.from) : '—'} → ${e.to ? humanise(e.to) : '—'})` : ''}
+                </Table.Td>
+                <Table.Td>
+                  <Code>{e.actor}</Code>
+                  {e.actorKind ? ` ${e.actorKind}` : ''}
+                </Table.Td>
+                <Table.Td>{e.kind === 'TRANSITION' ? (e.reason ?? '—') : humanise(e.outcome ?? '')}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollTable>
     </Card>
   );
 }

@@ -1,12 +1,18 @@
-import { useState, type FormEvent } from 'react';
-import { Button, Center, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Button, Center, Divider, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { ApiError } from '../errors';
 import { rememberKey, signIn, type Viewer } from '../session';
+import { oidcSettings, startOidcSignIn, type OidcSettings } from '../oidc';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (key: string, s: { viewer: Viewer; version: string }) => void }) {
+export function SignIn({ onSignedIn, failure = null }: { onSignedIn: (key: string, s: { viewer: Viewer; version: string }) => void; failure?: Error | null }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState<Error | null>(null);
+  const [error, setError] = useState<Error | null>(failure);
   const [busy, setBusy] = useState(false);
+  // OIDC is offered only when the gateway is configured for it (DSR_OIDC_CONSOLE_CLIENT_ID).
+  const [oidc, setOidc] = useState<OidcSettings | null>(null);
+  useEffect(() => {
+    oidcSettings().then(setOidc, () => setOidc(null));
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -45,6 +51,20 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string, s: { viewer: 
           <Button type="submit" loading={busy}>
             Sign in
           </Button>
+          {oidc && (
+            <>
+              <Divider label="or" />
+              <Button
+                variant="default"
+                onClick={() => {
+                  setError(null);
+                  startOidcSignIn(oidc).catch((err: Error) => setError(err));
+                }}
+              >
+                Sign in with your organisation (OIDC)
+              </Button>
+            </>
+          )}
         </Stack>
       </Paper>
     </Center>

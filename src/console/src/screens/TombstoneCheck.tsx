@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Badge, Button, Card, Code, Stack, Table, Title } from '@mantine/core';
 import { useClient } from 'urql';
 import { graphql, type ResultOf } from '../graphql';
+import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { IdentifierFields } from '../components/IdentifierFields';
 import type { IdentifierRow } from '../components/identifiers';
@@ -33,18 +34,20 @@ export default function TombstoneCheck() {
       </Card>
       <ApiError error={error} />
       {answer && (
-        <Table>
-          <Table.Thead><Table.Tr><Table.Th scope="col">Identifier</Table.Th><Table.Th scope="col">Tombstoned</Table.Th><Table.Th scope="col">By request</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {answer.results.map((r, i) => (
-              <Table.Tr key={i}>
-                <Table.Td>{humanise(r.type)} #{i + 1}</Table.Td>
-                <Table.Td><Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge></Table.Td>
-                <Table.Td>{r.requestId ? <Code>{r.requestId}</Code> : '—'}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <ScrollTable label="Tombstone answers">
+          <Table>
+            <Table.Thead><Table.Tr><Table.Th scope="col">Identifier</Table.Th><Table.Th scope="col">Tombstoned</Table.Th><Table.Th scope="col">By request</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {answer.results.map((r, i) => (
+                <Table.Tr key={i}>
+                  <Table.Td>{humanise(r.type)} #{i + 1}</Table.Td>
+                  <Table.Td><Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge></Table.Td>
+                  <Table.Td>{r.requestId ? <Code>{r.requestId}</Code> : '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
       )}
     </Stack>
   );

@@ -18,7 +18,7 @@ export const RequestFields = graphql(`
     }
     controllerInstructions { sourceId decision reference actor at }
     tasks { id sourceId recordId action status attempts lastError outcome finishedAt }
-    transitions { from to event actor at reason }
+    timeline { kind at actor actorKind what from to reason outcome auditSeq }
     accessPackage { downloadUrl expiresAt downloadedAt sha256 sizeBytes createdAt files { path bytes } }
     response {
       complete late respondedAt dueAt totals letter

@@ -1,0 +1,27 @@
+// The audit chain's verification state for auditors: the same walk as `npm run
+// audit:verify` (without signed checkpoints, which live outside the database).
+import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { AuditAction, AuditOutcome, verifyAuditChain } from '../../src/audit/index.js';
+import type { GraphQLContext } from '../context.js';
+import { AuditChainVerification } from './audit-chain.types.js';
+
+@Resolver()
+export class AuditChainResolver {
+  @Authorized('audit:read')
+  @Query(() => AuditChainVerification, {
+    description:
+      'Verifies the whole audit hash chain now (reads every entry: run it on demand, not per page). Checking against signed checkpoints stays with `npm run audit:verify --checkpoint`. Audited (audit.verify).',
+  })
+  async auditChainVerification(@Ctx() ctx: GraphQLContext): Promise<AuditChainVerification> {
+    const principal = ctx.principal!;
+    const result = await verifyAuditChain(ctx.services.dataSource);
+    await ctx.services.audit.record({
+      actor: { id: principal.id, kind: principal.kind },
+      action: AuditAction.AUDIT_VERIFY,
+      target: { type: 'audit-log' },
+      params: { ok: result.ok, checked: result.checked },
+      outcome: AuditOutcome.SUCCESS,
+    });
+    return { ok: result.ok, checked: result.checked, breaks: result.breaks, verifiedAt: new Date() };
+  }
+}

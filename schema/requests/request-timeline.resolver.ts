@@ -1,0 +1,30 @@
+// The `timeline` of a request: transitions and the audit entries targeting it, merged.
+// A principal bound to controllers sees only the audit entries within them (as in auditLog).
+import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { mergeTimeline } from '../../src/requests/timeline.js';
+import type { GraphQLContext } from '../context.js';
+import { DataSubjectRequest } from './request.types.js';
+import { childLoaders } from './request.views.js';
+import { TimelineEntry, TimelineEntryKind } from './timeline.types.js';
+
+/** Most audit entries one timeline shows (a request gets a few dozen). */
+const MAX_AUDIT_ENTRIES = 500;
+
+@Resolver(() => DataSubjectRequest)
+export class RequestTimelineResolver {
+  @Authorized('request:read')
+  @FieldResolver(() => [TimelineEntry], {
+    description: `Status changes (with reasons) and the audit entries about this request (actor, action, outcome), oldest first; at most ${MAX_AUDIT_ENTRIES} audit entries.`,
+  })
+  async timeline(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<TimelineEntry[]> {
+    const [transitions, audit] = await Promise.all([
+      childLoaders(ctx).transitions.load(r.id),
+      ctx.services.audit.list(
+        { targetType: 'request', targetId: r.id },
+        { first: MAX_AUDIT_ENTRIES, order: 'asc' },
+        { controllerIds: ctx.principal!.controllerIds },
+      ),
+    ]);
+    return mergeTimeline(transitions, audit.entries).map((e) => ({ ...e, kind: e.kind as TimelineEntryKind }));
+  }
+}
