@@ -58,6 +58,9 @@ const EXPECTED: Record<string, RoleName[]> = {
   renewAccessPackageLink: ['HANDLER'],
   rediscoverSources: ['HANDLER'],
   proceedWithoutSources: ['HANDLER'],
+  // governance
+  dataMap: ['ADMIN', 'HANDLER', 'AUDITOR'],
+  requestReport: ['ADMIN', 'HANDLER', 'AUDITOR'],
 };
 
 const REMOTE_SECRET_ENV = 'DSR_SOURCE_SECRET_MATRIX';
@@ -78,6 +81,7 @@ const VARIABLES: Record<string, () => Record<string, unknown>> = {
   registerSource: () => ({ input: remoteSource(`matrix-${Math.random().toString(36).slice(2, 10)}`, 'ctrl-m') }),
   submitRequest: () => ({ input: { type: 'ACCESS', identifiers: [{ type: 'EMAIL', value: 'matrix@example.org' }] } }),
   revokeApiKey: () => ({ id: 'nosuchkey0000000' }),
+  requestReport: () => ({ from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' }),
 };
 
 const codes = (reply: GraphQLReply<unknown>) => (reply.body.errors ?? []).map((e) => e.extensions?.code);
