@@ -5,6 +5,7 @@ import type { Services } from '../app/services.js';
 import { currentDataMap } from '../governance/data-map.service.js';
 import { dataMapCsv } from '../governance/data-map-csv.js';
 import { principalWith } from './route-access.js';
+import { sendDownload, type DownloadFormat } from './download.js';
 
 export function dataMapRoute(services: Services): Router {
   const router = express.Router();
@@ -13,15 +14,8 @@ export function dataMapRoute(services: Services): Router {
       const principal = await principalWith(services, req, res, 'governance:read', 'DSR Gateway data map');
       if (!principal) return;
       const map = await currentDataMap(services.sources, principal);
-      const day = map.generatedAt.toISOString().slice(0, 10);
-      res.setHeader('cache-control', 'no-store');
-      if (req.params[0] === 'csv') {
-        res.setHeader('content-type', 'text/csv; charset=utf-8');
-        res.setHeader('content-disposition', `attachment; filename="data-map-${day}.csv"`);
-        return res.send(dataMapCsv(map));
-      }
-      res.setHeader('content-disposition', `attachment; filename="data-map-${day}.json"`);
-      return res.json(map);
+      const name = `data-map-${map.generatedAt.toISOString().slice(0, 10)}`;
+      return sendDownload(res, { name, format: req.params[0] as DownloadFormat, csv: () => dataMapCsv(map), json: () => map });
     } catch (error) {
       services.logger.error({ err: (error as Error).message }, 'data map failed');
       return res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' } });

@@ -7,6 +7,7 @@ import { DomainError } from '../domain/errors.js';
 import { requestReport } from '../governance/request-report.service.js';
 import { requestReportCsv } from '../governance/request-report-csv.js';
 import { principalWith } from './route-access.js';
+import { sendDownload, type DownloadFormat } from './download.js';
 
 const dateOf = (v: unknown): Date | null => {
   if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(v)) return null;
@@ -25,14 +26,7 @@ export function reportRoute(services: Services): Router {
       if (!from || !to) return res.status(400).json({ error: { code: 'INVALID_REPORT_PERIOD', message: 'from and to are required, as ISO 8601 dates (to is exclusive)' } });
       const report = await requestReport(services.stores, principal, { from, to });
       const name = `request-report-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`;
-      res.setHeader('cache-control', 'no-store');
-      if (req.params[0] === 'csv') {
-        res.setHeader('content-type', 'text/csv; charset=utf-8');
-        res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
-        return res.send(requestReportCsv(report));
-      }
-      res.setHeader('content-disposition', `attachment; filename="${name}.json"`);
-      return res.json(report);
+      return sendDownload(res, { name, format: req.params[0] as DownloadFormat, csv: () => requestReportCsv(report), json: () => report });
     } catch (error) {
       if (error instanceof AuthError) return res.status(403).json({ error: { code: error.code, message: error.message } });
       if (error instanceof DomainError) return res.status(400).json({ error: { code: error.code, message: error.message } });
