@@ -1,5 +1,5 @@
 // Inputs of the request API (names as DESIGN.md gives them).
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { ControllerDecision, RecordAction, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
 import { IdentifierInput } from '../discovery/identifier.input.js';
 import { DateTimeScalar } from '../scalars.js';
@@ -115,6 +115,15 @@ export class OverrideDecisionInput {
   reason!: string;
 }
 
+export enum RequestOrder {
+  NEWEST = 'NEWEST',
+  DAYS_LEFT = 'DAYS_LEFT',
+}
+registerEnumType(RequestOrder, {
+  name: 'RequestOrder',
+  description: 'NEWEST: latest received into the gateway first. DAYS_LEFT: most urgent first, by the binding due date (extended if granted), requests without one (answer clock not started) last.',
+});
+
 @InputType()
 export class RequestFilter {
   @Field(() => [RequestStatus], { nullable: true })
@@ -122,6 +131,9 @@ export class RequestFilter {
 
   @Field(() => [RequestType], { nullable: true })
   type?: RequestType[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Requests received through any of these channels, as recorded at submission (exact match, e.g. "email", "post").' })
+  channel?: string[] | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Binding due date (extended if granted) before this instant.' })
   dueBefore?: Date | null;

@@ -21,6 +21,7 @@ import {
   OverrideDecisionInput,
   RecordRefInput,
   RequestFilter,
+  RequestOrder,
   SubmitRequestInput,
 } from './request.inputs.js';
 import {
@@ -59,18 +60,20 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @Query(() => RequestConnection, { description: 'Requests, newest first, filtered; due-soon and overdue lists for handlers.' })
+  @Query(() => RequestConnection, { description: 'Requests, newest first or most urgent first, filtered; due-soon and overdue lists for handlers.' })
   async requests(
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => RequestFilter, { nullable: true }) filter?: RequestFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page, in the same orderBy (else BAD_USER_INPUT).' }) after?: string | null,
+    @Arg('orderBy', () => RequestOrder, { nullable: true, defaultValue: RequestOrder.NEWEST }) orderBy?: RequestOrder | null,
   ): Promise<RequestConnection> {
-    const page = await ctx.services.requests.list(principalOf(ctx), filter ?? {}, { first: first ?? null, after: after ?? null });
+    const order = orderBy ?? RequestOrder.NEWEST;
+    const page = await ctx.services.requests.list(principalOf(ctx), filter ?? {}, { first: first ?? null, after: after ?? null, orderBy: order });
     const nodes = page.nodes.map((n) => requestView(n));
     return {
       nodes,
-      edges: nodes.map((node) => ({ cursor: cursorOf(node.entity), node })),
+      edges: nodes.map((node) => ({ cursor: cursorOf(node.entity, order), node })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       totalCount: page.totalCount,
     };

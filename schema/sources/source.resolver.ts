@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { assertCanManageSource, canSeeController, canSeeSource, forbidden, Role } from '../../src/auth/index.js';
 import { AuditAction, AuditOutcome } from '../../src/audit/index.js';
 import { Capability, DataCategory, IdentifierType } from '../../src/domain/vocabulary.js';
@@ -133,6 +133,15 @@ export class SourceResolver {
   @FieldResolver(() => DateTimeScalar, { description: 'When the health was checked.' })
   async checkedAt(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<Date> {
     return (await requestScope(ctx).health(source.id)).checkedAt;
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description:
+      'How many records the source holds, as its connector counts them (the figure discovery scales match priors by; counted again every few minutes). Null when unknown: the connector cannot count, the source is not ACTIVE, or its first count has not answered within a second.',
+  })
+  async recordCount(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<number | null> {
+    return ctx.services.discovery.recordCount(source);
   }
 
   @FieldResolver(() => [Capability], { description: 'What the connector can do (empty while it cannot be built).' })

@@ -3,7 +3,7 @@ import type { DataCategory } from '../domain/vocabulary.js';
 import { resolveSubject, type ResolveOptions, type SubjectResolution } from '../identity/resolver.js';
 import { canSeeController, canSeeSource, type Principal } from '../auth/index.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
-import type { SourceEntity } from '../sources/source.entity.js';
+import { SourceStatus, type SourceEntity } from '../sources/source.entity.js';
 import { DomainError } from '../domain/errors.js';
 import { DiscoveryLoaders, SourceBatcher } from './discovery-loaders.js';
 import { SourceSizes, type SourceSizeOptions } from './source-sizes.js';
@@ -47,6 +47,16 @@ export class DiscoveryService {
     }, options.sourceSizes);
     // A changed registration may point at other data: count it again.
     registry.onRegistered((id) => this.sizes.forget(id));
+  }
+
+  /**
+   * The source's record count as discovery's priors use it (cached, counted again in the
+   * background when stale); null when the source cannot count, has not answered within the
+   * first-count wait, or is not ACTIVE (never contacted then).
+   */
+  async recordCount(source: Pick<SourceEntity, 'id' | 'status'>): Promise<number | null> {
+    if (source.status !== SourceStatus.ACTIVE) return null;
+    return (await this.sizes.recordsOf(source.id)) ?? null;
   }
 
   createLoaders(): DiscoveryLoaders {

@@ -36,7 +36,7 @@ import { changeRequest, stateOf, type RequestChange } from './request-change.js'
 import { badInput, identifiersDestroyed, isUuid, outsideScope, requestNotFound } from './request-errors.js';
 import type { RequestExecutor } from './request-executor.js';
 import { createDeadlineScan, type DeadlineFlags } from './deadline-scan.js';
-import { listRequests, type RequestPage } from './request-queries.js';
+import { listRequests, type RequestPage, type RequestPageArgs } from './request-queries.js';
 import { listFilterOf, type RequestSearchFilter } from './request-search.js';
 import { RequestSecrets, indexEntry, type RequestedCorrection } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
@@ -127,7 +127,7 @@ export class RequestService {
     this.flagDeadlines = createDeadlineScan({ store: deps.stores.requests, logger: deps.logger, dueSoonDays: deps.settings.deadlines.dueSoonDays });
   }
 
-  async list(principal: Principal, filter: RequestSearchFilter, page: { first?: number | null; after?: string | null }): Promise<RequestPage> {
+  async list(principal: Principal, filter: RequestSearchFilter, page: RequestPageArgs): Promise<RequestPage> {
     const listFilter = listFilterOf(filter, this.secrets);
     if (filter.identifier) {
       // A look-up of a person: audited like discovery (the identifier only as a digest).

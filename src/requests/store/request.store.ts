@@ -125,6 +125,8 @@ export interface RequestListQuery {
   controllerScope: readonly string[] | null;
   status?: string[] | null;
   type?: string[] | null;
+  /** The channels the requests came through (as recorded at submission). */
+  channel?: string[] | null;
   dueBefore?: Date | null;
   overdue?: boolean | null;
   dueSoon?: boolean | null;
@@ -135,10 +137,17 @@ export interface RequestListQuery {
   without?: readonly string[] | null;
   now: Date;
   dueSoonMs: number;
-  /** Keyset: only requests created before this one (newest first). */
-  before?: { createdAt: Date; id: string } | null;
+  /** NEWEST (default): created_at descending. DAYS_LEFT: binding due date ascending, requests without one last. */
+  order?: RequestListOrder;
+  /** Keyset: only the requests after this one in the order (the key the order sorts by). */
+  after?: RequestListKey | null;
   limit: number;
 }
+
+export type RequestListOrder = 'NEWEST' | 'DAYS_LEFT';
+
+/** Where a page ends, in the order's own key: NEWEST by creation, DAYS_LEFT by due date (null: none). */
+export type RequestListKey = { order: 'NEWEST'; createdAt: Date; id: string } | { order: 'DAYS_LEFT'; due: Date | null; id: string };
 
 const TERMINAL: readonly string[] = [...TERMINAL_STATUSES];
 const ERASING: readonly string[] = [...ERASING_ACTIONS];
@@ -196,7 +205,7 @@ export class RequestStore {
     return this.dataSource.query(`SELECT id, controller_ids AS "controllerIds" FROM data_subject_request WHERE id = ANY($1::uuid[])`, [[...ids]]);
   }
 
-  /** A page of the list (ids, newest first, one more than `limit` when there is a next page) and the filtered total. */
+  /** A page of the list (ids in the order asked, one more than `limit` when there is a next page) and the filtered total. */
   async page(q: RequestListQuery): Promise<{ ids: string[]; total: number }> {
     const params: unknown[] = [];
     const where: string[] = [];
@@ -211,6 +220,10 @@ export class RequestStore {
     if (q.type?.length) {
       params.push(q.type);
       where.push(`r.type = ANY($${params.length}::text[])`);
+    }
+    if (q.channel?.length) {
+      params.push(q.channel);
+      where.push(`r.channel = ANY($${params.length}::text[])`);
     }
     if (q.dueBefore) {
       params.push(q.dueBefore);
@@ -242,14 +255,24 @@ export class RequestStore {
     const filtered = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ n }] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request r ${filtered}`, params)) as [{ n: number }];
     const pageWhere = [...where];
-    if (q.before) {
-      params.push(q.before.createdAt, q.before.id);
+    const due = `COALESCE(r.extended_due_at, r.due_at)`;
+    const daysLeft = q.order === 'DAYS_LEFT';
+    if (q.after?.order === 'NEWEST') {
+      params.push(q.after.createdAt, q.after.id);
       pageWhere.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    } else if (q.after?.order === 'DAYS_LEFT' && q.after.due) {
+      // After a dated request: later dates, the same date with a greater id, then every undated one.
+      params.push(q.after.due, q.after.id);
+      const [d, id] = [`$${params.length - 1}::timestamptz`, `$${params.length}::uuid`];
+      pageWhere.push(`(${due} > ${d} OR (${due} = ${d} AND r.id > ${id}) OR ${due} IS NULL)`);
+    } else if (q.after?.order === 'DAYS_LEFT') {
+      params.push(q.after.id);
+      pageWhere.push(`(${due} IS NULL AND r.id > $${params.length}::uuid)`);
     }
     params.push(q.limit + 1);
     const ids = (await this.dataSource.query(
       `SELECT r.id FROM data_subject_request r ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-       ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
+       ORDER BY ${daysLeft ? `${due} ASC NULLS LAST, r.id ASC` : 'r.created_at DESC, r.id DESC'} LIMIT $${params.length}`,
       params,
     )) as { id: string }[];
     return { ids: ids.map((r) => r.id), total: n };

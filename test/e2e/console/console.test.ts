@@ -328,6 +328,14 @@ describe('handler console in Chromium', () => {
     await signIn(page, keys.handler);
     await page.getByRole('link', { name: 'Sources' }).click();
     await expect.poll(() => page.getByTestId('source-card').count(), { timeout: 20_000 }).toBe(6);
+    // Each source's record count as the API gives it (the connector's cached count).
+    const { sources } = await api<{ sources: { id: string; recordCount: number | null }[] }>(`{ sources { id recordCount } }`, {}, keys.handler);
+    expect(sources.filter((s) => s.recordCount != null).length).toBeGreaterThan(0);
+    for (const source of sources) {
+      const card = page.getByTestId('source-card').filter({ has: page.locator('code', { hasText: new RegExp(`^${source.id}$`) }) });
+      const shown = source.recordCount != null ? `Records: ${source.recordCount.toLocaleString('en-GB')}` : 'Records: not known';
+      await waitText(card.getByTestId('record-count'), new RegExp(`^${shown}`));
+    }
     await expectAccessible(page, '08-sources');
     await page.getByRole('link', { name: 'Tombstone check' }).click();
     await page.getByLabel('Identifier 1 value').fill('nobody@example.org');
@@ -422,7 +430,7 @@ describe('handler console in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('the inbox finds a person by an identifier, lists failed tasks, pages 10,000 requests from the server, and works at 200 % zoom', async () => {
+  it('the inbox finds a person by an identifier, lists failed tasks, pages 10,000 requests from the server by channel and by days left, and works at 200 % zoom', async () => {
     const personId = erasurePerson ?? (await erasureCandidate());
     const email = identifiersOf(personId).find((i) => i.type === 'EMAIL')!.value;
     const { requests } = await api<{ requests: { totalCount: number } }>(
@@ -472,6 +480,28 @@ describe('handler console in Chromium', () => {
     await waitText(caption, new RegExp(`^${total} requests, page 2 of`));
     expect(await rows.count()).toBe(25);
     await expectAccessible(page, '15-inbox-10k');
+
+    // Channel: the 10,000 came by "bulk" (typed, then Enter); removing the tag lists everything again.
+    const channel = page.getByLabel('Channel', { exact: true }).and(page.locator('input'));
+    await channel.fill('bulk');
+    await channel.press('Enter');
+    await waitText(caption, /^10000 requests, page 1 of 400$/);
+    await channel.press('Backspace');
+    await waitText(caption, new RegExp(`^${total} requests, page 1 of`));
+
+    // Fewest days left first, from the server: the earliest (extended) due date heads page 1,
+    // and the next page goes on from the cursor of that order.
+    const urgent = await env.query<{ id: string }>(
+      `SELECT id FROM data_subject_request ORDER BY COALESCE(extended_due_at, due_at) ASC NULLS LAST, id ASC LIMIT 26`,
+    );
+    await page.getByLabel('Order', { exact: true }).and(page.locator('input')).click();
+    await page.getByRole('option', { name: 'Fewest days left first' }).click();
+    await expect.poll(() => rows.first().innerText()).toContain(urgent[0]!.id.slice(0, 8));
+    expect(await page.getByRole('columnheader', { name: /^Due/ }).getAttribute('aria-sort')).toBe('ascending');
+    await expectAccessible(page, '17-inbox-days-left');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await waitText(caption, new RegExp(`^${total} requests, page 2 of`));
+    await expect.poll(() => rows.first().innerText()).toContain(urgent[25]!.id.slice(0, 8));
 
     // 200 % zoom on a 1280×720 laptop is a 640×360 CSS viewport: no sideways scrolling, and
     // the navigation, the search and the main actions are reachable.

@@ -1,6 +1,7 @@
-// The API the console's inbox, request page and audit screen need: search by an
-// identifier (the keyed blind index), the failed-tasks filter, a request's timeline, and
-// the audit chain's verification state. Through GraphQL on a real gateway and database.
+// The API the console's inbox, request page, sources and audit screens need: search by an
+// identifier (the keyed blind index), the failed-tasks and channel filters, the days-left
+// order with its keyset paging, a request's timeline, the sources' record counts, and the
+// audit chain's verification state. Through GraphQL on a real gateway and database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 
@@ -9,10 +10,10 @@ let handler: Record<string, string>;
 let auditor: Record<string, string>;
 const ids: Record<'ann' | 'bob' | 'cal', string> = { ann: '', bob: '', cal: '' };
 
-async function submit(type: string, identifiers: { type: string; value: string }[]): Promise<string> {
+async function submit(type: string, identifiers: { type: string; value: string }[], channel?: string): Promise<string> {
   const r = await gw.graphql<{ submitRequest: { id: string } }>(
     `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
-    { input: { type, identifiers } },
+    { input: { type, identifiers, channel } },
     handler,
   );
   if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
@@ -127,5 +128,129 @@ describe('audit chain verification', () => {
     expect(broken.body.data!.auditChainVerification.ok).toBe(false);
     expect(broken.body.data!.auditChainVerification.breaks.map((b) => b.seq)).toEqual([seq]);
     expect((await gw.graphql(query, {}, handler)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('inbox: channel filter and the days-left order', () => {
+  // Runs after the suites above, which count the requests of ann, bob and cal only.
+  const more: Record<'post' | 'web' | 'phone', string> = { post: '', web: '', phone: '' };
+  const day = 86_400_000;
+
+  beforeAll(async () => {
+    more.post = await submit('ACCESS', [{ type: 'EMAIL', value: 'dee@example.org' }], 'post');
+    more.web = await submit('ERASURE', [{ type: 'EMAIL', value: 'eli@example.org' }], 'web form');
+    more.phone = await submit('ACCESS', [{ type: 'EMAIL', value: 'fay@example.org' }], 'phone');
+    // Due dates as verification and an extension would set them: bob's extension makes him the
+    // least urgent of the dated; post and web share an instant (the id breaks the tie); cal and
+    // phone have no answer clock yet.
+    const base = Date.parse('2030-01-01T00:00:00.000Z');
+    const set = `UPDATE data_subject_request SET due_at = $2, extended_due_at = $3 WHERE id = $1`;
+    const ds = gw.runtime.services.dataSource;
+    await ds.query(set, [ids.ann, new Date(base + 10 * day), null]);
+    await ds.query(set, [ids.bob, new Date(base + 3 * day), new Date(base + 20 * day)]);
+    await ds.query(set, [more.post, new Date(base + 3 * day), null]);
+    await ds.query(set, [more.web, new Date(base + 3 * day), null]);
+  });
+
+  it('lists only the requests received through the chosen channels, with the other filters', async () => {
+    const post = await list({ channel: ['post'] });
+    expect(post.body.errors).toBeUndefined();
+    expect(idsOf(post)).toEqual([more.post]);
+    expect(post.body.data!.requests.totalCount).toBe(1);
+    expect(idsOf(await list({ channel: ['post', 'web form'] }))).toEqual([more.post, more.web].sort());
+    expect(idsOf(await list({ channel: ['post', 'web form'], type: ['ERASURE'] }))).toEqual([more.web]);
+    expect(idsOf(await list({ channel: ['fax'] }))).toEqual([]);
+  });
+
+  type Sorted = { requests: { nodes: { id: string }[]; edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  const sorted = (order: string, after: string | null, first = 2) =>
+    gw.graphql<Sorted>(
+      `query($after: String, $order: RequestOrder, $first: Int) { requests(first: $first, after: $after, orderBy: $order) { nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } } }`,
+      { after, order, first },
+      handler,
+    );
+
+  it('orders by days left, the extended due date counting, undated requests last, paged by a cursor of that key', async () => {
+    const [tie1, tie2] = [more.post, more.web].sort();
+    const undated = [ids.cal, more.phone].sort();
+    const expected = [tie1, tie2, ids.ann, ids.bob, ...undated];
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const reply = await sorted('DAYS_LEFT', after);
+      expect(reply.body.errors).toBeUndefined();
+      const { nodes, edges, pageInfo } = reply.body.data!.requests;
+      seen.push(...nodes.map((n) => n.id));
+      // Each edge's cursor continues the list after that edge, in this order.
+      expect(edges[edges.length - 1]?.cursor ?? null).toBe(pageInfo.endCursor);
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    expect(seen).toEqual(expected);
+    // Starting after an undated request goes on among the undated ones.
+    const afterFirstUndated = await sorted('DAYS_LEFT', null, 5);
+    const rest = await sorted('DAYS_LEFT', afterFirstUndated.body.data!.requests.pageInfo.endCursor);
+    expect(rest.body.data!.requests.nodes.map((n) => n.id)).toEqual([undated[1]]);
+    // The default order stays the newest first.
+    const newest = await gw.graphql<Sorted>(`{ requests(first: 50) { nodes { id } } }`, {}, handler);
+    expect(newest.body.data!.requests.nodes.slice(0, 3).map((n) => n.id)).toEqual([more.phone, more.web, more.post]);
+  });
+
+  it('refuses a cursor of the other order, or one it did not give out, with BAD_USER_INPUT', async () => {
+    const newestCursor = (await sorted('NEWEST', null)).body.data!.requests.pageInfo.endCursor;
+    const daysLeftCursor = (await sorted('DAYS_LEFT', null)).body.data!.requests.pageInfo.endCursor;
+    for (const [order, after] of [
+      ['DAYS_LEFT', newestCursor],
+      ['NEWEST', daysLeftCursor],
+      ['DAYS_LEFT', Buffer.from(`days-left|tomorrow|${ids.ann}`).toString('base64url')],
+      ['DAYS_LEFT', 'not-a-cursor'],
+    ] as const) {
+      const reply = await sorted(order, after);
+      expect(reply.body.errors?.[0]?.extensions?.code, `${order} ${after}`).toBe('BAD_USER_INPUT');
+    }
+  });
+});
+
+describe('sources: record counts', () => {
+  type S = { sources: { id: string; status: string; recordCount: number | null }[] };
+  const query = `{ sources { id status recordCount } }`;
+
+  beforeAll(async () => {
+    // A small SQL source in a schema of the gateway's own database, its statistics up to date.
+    const ds = gw.runtime.services.dataSource;
+    await ds.query(`CREATE SCHEMA registry_fixture`);
+    await ds.query(`CREATE TABLE registry_fixture.people (id serial PRIMARY KEY, email text)`);
+    await ds.query(`INSERT INTO registry_fixture.people (email) SELECT 'member' || g || '@example.net' FROM generate_series(1, 7) g`);
+    await ds.query(`ANALYZE registry_fixture.people`);
+    await gw.runtime.services.sources.register(
+      {
+        id: 'registry',
+        name: 'Registry',
+        kind: 'OTHER',
+        type: 'sql',
+        connection: { url: gw.databaseUrl },
+        controller: { role: 'CONTROLLER' },
+        mapping: {
+          recordTypes: [
+            { name: 'person', table: 'registry_fixture.people', primaryKey: 'id', identifiers: { email: 'EMAIL' }, columns: { email: { categories: ['CONTACT'] } } },
+          ],
+        },
+      },
+      'test',
+    );
+  });
+
+  it('shows an active source’s record count as its connector counts it, and none once it is disabled', async () => {
+    const reply = await gw.graphql<S>(query, {}, handler);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.body.data!.sources.find((s) => s.id === 'registry')).toEqual({ id: 'registry', status: 'ACTIVE', recordCount: 7 });
+
+    const admin = await bearer(gw, ['ADMIN']);
+    const disabled = await gw.graphql(`mutation { disableSource(id: "registry") { id } }`, {}, admin);
+    expect(disabled.body.errors).toBeUndefined();
+    const after = await gw.graphql<S>(query, {}, handler);
+    expect(after.body.data!.sources.find((s) => s.id === 'registry')).toEqual({ id: 'registry', status: 'DISABLED', recordCount: null });
+    // Read with the other source fields: an auditor (no source:read) is refused.
+    expect((await gw.graphql(query, {}, auditor)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });

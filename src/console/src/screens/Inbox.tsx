@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Anchor, Button, Checkbox, Group, MultiSelect, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, MultiSelect, Select, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql, type VariablesOf } from '../graphql';
@@ -11,8 +11,8 @@ import { useSession } from '../session';
 import { IDENTIFIER_TYPES, type IdentifierRow, type IdentifierType } from '../components/identifiers';
 
 const RequestsQuery = graphql(`
-  query Inbox($first: Int, $after: String, $filter: RequestFilter) {
-    requests(first: $first, after: $after, filter: $filter) {
+  query Inbox($first: Int, $after: String, $filter: RequestFilter, $orderBy: RequestOrder) {
+    requests(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes {
@@ -26,15 +26,24 @@ const RequestsQuery = graphql(`
 type Filter = NonNullable<VariablesOf<typeof RequestsQuery>['filter']>;
 type Status = NonNullable<Filter['status']>[number];
 type Kind = NonNullable<Filter['type']>[number];
+type Order = NonNullable<VariablesOf<typeof RequestsQuery>['orderBy']>;
 
 const STATUSES: Status[] = ['RECEIVED', 'IDENTITY_VERIFIED', 'AWAITING_CONTROLLER', 'IN_REVIEW', 'APPROVED', 'EXECUTING', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED', 'ON_HOLD'];
 const TYPES: Kind[] = ['ACCESS', 'RECTIFICATION', 'ERASURE', 'RESTRICTION', 'OBJECTION'];
+// Suggestions only: a channel is free text at submission, so any value may be typed.
+const CHANNELS = ['email', 'post', 'web form', 'phone'];
+const ORDERS: { value: Order; label: string }[] = [
+  { value: 'NEWEST', label: 'Newest first' },
+  { value: 'DAYS_LEFT', label: 'Fewest days left first' },
+];
 const PAGE = 25;
 
 export function Inbox() {
   const { can } = useSession();
   const [status, setStatus] = useState<Status[]>([]);
   const [types, setTypes] = useState<Kind[]>([]);
+  const [channels, setChannels] = useState<string[]>([]);
+  const [orderBy, setOrderBy] = useState<Order>('NEWEST');
   const [overdue, setOverdue] = useState(false);
   const [dueSoon, setDueSoon] = useState(false);
   const [failedTasks, setFailedTasks] = useState(false);
@@ -47,12 +56,13 @@ export function Inbox() {
   const filter: Filter = {
     ...(status.length ? { status } : {}),
     ...(types.length ? { type: types } : {}),
+    ...(channels.length ? { channel: channels } : {}),
     ...(overdue ? { overdue: true } : {}),
     ...(dueSoon ? { dueSoon: true } : {}),
     ...(failedTasks ? { failedTasks: true } : {}),
     ...(identifier ? { identifier } : {}),
   };
-  const [{ data, fetching, error }] = useQuery({ query: RequestsQuery, variables: { first: PAGE, after, filter } });
+  const [{ data, fetching, error }] = useQuery({ query: RequestsQuery, variables: { first: PAGE, after, filter, orderBy } });
   const reset = () => setCursors([null]);
   const page = data?.requests;
 
@@ -134,6 +144,30 @@ export function Inbox() {
           clearable
           w={240}
         />
+        <TagsInput
+          label="Channel"
+          description="Type one and press Enter"
+          placeholder="Any channel"
+          data={CHANNELS}
+          value={channels}
+          onChange={(v) => {
+            setChannels(v);
+            reset();
+          }}
+          clearable
+          w={240}
+        />
+        <Select
+          label="Order"
+          data={ORDERS}
+          value={orderBy}
+          onChange={(v) => {
+            if (v) setOrderBy(v as Order);
+            reset();
+          }}
+          allowDeselect={false}
+          w={220}
+        />
         <Checkbox label="Overdue" checked={overdue} onChange={(e) => { setOverdue(e.currentTarget.checked); reset(); }} />
         <Checkbox label="Due soon" checked={dueSoon} onChange={(e) => { setDueSoon(e.currentTarget.checked); reset(); }} />
         <Checkbox label="Failed tasks" checked={failedTasks} onChange={(e) => { setFailedTasks(e.currentTarget.checked); reset(); }} />
@@ -158,7 +192,9 @@ export function Inbox() {
               <Table.Th scope="col">Status</Table.Th>
               <Table.Th scope="col">Channel</Table.Th>
               <Table.Th scope="col">Received</Table.Th>
-              <Table.Th scope="col">Due</Table.Th>
+              <Table.Th scope="col" aria-sort={orderBy === 'DAYS_LEFT' ? 'ascending' : undefined}>
+                Due{orderBy === 'DAYS_LEFT' ? ' ▲' : ''}
+              </Table.Th>
               <Table.Th scope="col">Deadline</Table.Th>
             </Table.Tr>
           </Table.Thead>

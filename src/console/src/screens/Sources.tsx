@@ -9,7 +9,7 @@ import { useSession } from '../session';
 const SourcesQuery = graphql(`
   query Sources {
     sources {
-      id name kind type controllerIds registeredAt status reviewedBy
+      id name kind type controllerIds registeredAt status reviewedBy recordCount
       health { healthy detail latencyMs checkedAt }
       capabilities dataCategories
       fields { recordType field categories special }
@@ -150,6 +150,9 @@ export default function Sources() {
               {humanise(s.kind)} · {s.type} connector · <Badge color={s.status === 'ACTIVE' ? 'green' : 'gray'}>{humanise(s.status)}</Badge>{' '}
               <Badge color={s.health.healthy ? 'green' : 'red'}>{s.health.healthy ? 'Healthy' : 'Unreachable'}</Badge>{' '}
               {s.health.latencyMs != null ? `${s.health.latencyMs.toFixed(0)} ms` : ''} {s.health.healthy ? '' : s.health.detail}
+            </Text>
+            <Text size="sm" data-testid="record-count">
+              Records: {s.recordCount != null ? s.recordCount.toLocaleString('en-GB') : 'not known (the source cannot count, is not active, or has not answered yet)'}
             </Text>
             <Text size="sm">Can: {s.capabilities.join(', ') || '—'}</Text>
             <Text size="sm">Data categories: {s.dataCategories.join(', ')}</Text>
