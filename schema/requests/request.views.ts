@@ -180,14 +180,13 @@ function perKey<T>(query: (ids: string[]) => Promise<T[]>, keyOf: (row: T) => st
 export function childLoaders(ctx: GraphQLContext): ChildLoaders {
   let found = loaders.get(ctx);
   if (!found) {
-    const { requests } = ctx.services;
     const store = ctx.services.stores.requests;
     found = {
-      records: perRequest((ids) => requests.recordsOf(ids)),
-      decisions: perRequest((ids) => requests.decisionsOf(ids)),
+      records: perRequest((ids) => store.recordsOf(ids)),
+      decisions: perRequest((ids) => store.decisionsOf(ids)),
       tasks: perRequest((ids) => ctx.services.stores.tasks.ofRequests(ids)),
       transitions: perRequest((ids) => store.transitionsOf(ids)),
-      instructions: perRequest((ids) => requests.instructionsOf(ids)),
+      instructions: perRequest((ids) => store.instructionsOf(ids)),
       packages: perKey<PackageSummary>(async (ids) => (await store.latestPackagesOf(ids)) as PackageSummary[], (p) => p.requestId),
       controllersOf: perKey((ids) => store.controllersOf(ids), (r) => r.id),
     };

@@ -16,7 +16,7 @@ import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
-import { RequestService } from '../requests/services/request.service.js';
+import { createRequestServices } from '../requests/services/request-services.js';
 import { ExecutionService } from '../execution/execution.service.js';
 import { Services } from './services.js';
 import { createStores } from './stores.js';
@@ -60,7 +60,7 @@ export async function buildServices(deps: {
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone, stores.requests);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
   const execution = new ExecutionService({ dataSource, stores, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: config.execution });
-  const requests = new RequestService({
+  const requests = createRequestServices({
     dataSource,
     stores,
     keyrings,

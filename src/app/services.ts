@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { TombstoneService } from '../tombstones/tombstone.service.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
-import type { RequestService } from '../requests/services/request.service.js';
+import type { RequestServices } from '../requests/services/request-services.js';
 import type { ExecutionService } from '../execution/execution.service.js';
 import type { Stores } from './stores.js';
 
@@ -37,8 +37,8 @@ export interface ServiceParts {
   tombstones: TombstoneService;
   sources: SourceRegistry;
   discovery: DiscoveryService;
-  /** The request lifecycle (src/requests/services). */
-  requests: RequestService;
+  /** The request lifecycle, one service per use case (src/requests/services). */
+  requests: RequestServices;
   /** Queued execution of approved requests (src/execution implements it). */
   execution: ExecutionService;
   /** Shared Redis client for rate limits, when Redis is configured. */
@@ -64,7 +64,7 @@ export class Services implements ServiceParts {
   readonly tombstones!: TombstoneService;
   readonly sources!: SourceRegistry;
   readonly discovery!: DiscoveryService;
-  readonly requests!: RequestService;
+  readonly requests!: RequestServices;
   readonly execution!: ExecutionService;
   readonly redis!: Redis | null;
 

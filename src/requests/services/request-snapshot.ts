@@ -123,3 +123,6 @@ export function decisionOf(row: RecordDecisionEntity): RecordDecision {
     ...(row.overrideReason ? { overridden: true } : {}),
   };
 }
+
+/** One key per record of a snapshot: its source and its id in that source. */
+export const recordKey = (r: { sourceId: string; recordId: string }): string => `${r.sourceId}\u0000${r.recordId}`;
