@@ -15,6 +15,7 @@ import {
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
+import { SourceAdministration } from '../sources/source-administration.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
 import { createRequestServices } from '../requests/services/request-services.js';
 import { ExecutionService } from '../execution/execution.service.js';
@@ -87,6 +88,7 @@ export async function buildServices(deps: {
     addressLimiter,
     tombstones,
     sources,
+    sourceAdmin: new SourceAdministration({ sources, audit, apiKeys }),
     discovery,
     redis,
   });

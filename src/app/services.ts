@@ -8,6 +8,7 @@ import type { ApiKeyService, Authenticator, RateLimiter } from '../auth/index.js
 import type { AuditLog } from '../audit/index.js';
 import type { TombstoneService } from '../tombstones/tombstone.service.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import type { SourceAdministration } from '../sources/source-administration.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
 import type { RequestServices } from '../requests/services/request-services.js';
 import type { ExecutionService } from '../execution/execution.service.js';
@@ -36,6 +37,8 @@ export interface ServiceParts {
   addressLimiter: RateLimiter;
   tombstones: TombstoneService;
   sources: SourceRegistry;
+  /** Registering and managing sources on a principal's behalf (scope, approval, audit). */
+  sourceAdmin: SourceAdministration;
   discovery: DiscoveryService;
   /** The request lifecycle, one service per use case (src/requests/services). */
   requests: RequestServices;
@@ -63,6 +66,7 @@ export class Services implements ServiceParts {
   readonly addressLimiter!: RateLimiter;
   readonly tombstones!: TombstoneService;
   readonly sources!: SourceRegistry;
+  readonly sourceAdmin!: SourceAdministration;
   readonly discovery!: DiscoveryService;
   readonly requests!: RequestServices;
   readonly execution!: ExecutionService;
