@@ -6,7 +6,7 @@ import type { RecordAction } from '../../src/domain/vocabulary.js';
 import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
-import { canSeeRequest } from '../../src/requests/services/request-visibility.js';
+import { canSeeRequest } from '../../src/requests/visibility.js';
 import { can, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
 import type { GraphQLContext } from '../context.js';

@@ -14,8 +14,8 @@ import type {
   TransitionRow,
 } from '../../src/requests/store/request.store.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
-import { isActedOn } from '../../src/requests/services/request-snapshot.js';
-import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
+import { isActedOn } from '../../src/requests/snapshot.js';
+import { canSeeRecord } from '../../src/requests/visibility.js';
 import type { GraphQLContext } from '../context.js';
 import { DataSubjectRequest, RecordDecision, RequestRecord, Task, type PackageSourceContents } from './request.types.js';
 

@@ -8,10 +8,10 @@ import { assertActionAllowed, legalHoldOf, type ActionGuards } from '../decision
 import { sourcesGoneWithout } from '../discovery-gaps.js';
 import type { SourceGap } from '../response-summary.js';
 import type { DataSubjectRequestEntity, InaccuracyFindingRecord, RecordDecisionEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
-import { correctionTargetOf, rectifyDecision, type CorrectionTarget } from './rectification-checks.js';
+import { correctionTargetOf, rectifyDecision, type CorrectionTarget } from '../rectification-checks.js';
 import type { RequestChange } from './request-change.js';
 import type { RequestSecrets } from './request-secrets.js';
-import { decide, decisionRecordOf, decisionRow, recordKey, type SourceFacts } from './request-snapshot.js';
+import { decide, decisionRecordOf, decisionRow, recordKey, type SourceFacts } from '../snapshot.js';
 
 export class RecordDecisions {
   constructor(

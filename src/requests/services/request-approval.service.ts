@@ -14,12 +14,12 @@ import { OPEN_FOR_REVIEW } from '../review-window.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
 import type { DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity } from '../store/request.store.js';
 import type { IssuedLink } from './access-package.service.js';
-import { assertInaccuracyEstablished } from './rectification-checks.js';
+import { assertInaccuracyEstablished } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
-import { outsideScope } from './request-errors.js';
-import { isActedOn } from './request-snapshot.js';
-import { seesWholeRequest } from './request-visibility.js';
+import { outsideScope } from '../request-errors.js';
+import { isActedOn } from '../snapshot.js';
+import { seesWholeRequest } from '../visibility.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;

@@ -4,7 +4,7 @@
 import { controllerScope, type Principal } from '../../auth/index.js';
 import type { Stores } from '../../app/stores.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
-import { badInput } from './request-errors.js';
+import { badInput } from '../request-errors.js';
 
 export interface RequestListFilter {
   status?: string[] | null;

@@ -10,12 +10,12 @@ import { overrideDecision } from '../decisions.js';
 import { RequestRuleError } from '../errors.js';
 import { assertOpenForReview } from '../review-window.js';
 import type { DataSubjectRequestEntity, RecordDecisionEntity } from '../store/request.store.js';
-import { buildInaccuracyFinding, type InaccuracyFindingInput } from './rectification-checks.js';
+import { buildInaccuracyFinding, type InaccuracyFindingInput } from '../rectification-checks.js';
 import { changeRequest } from './request-change.js';
 import type { RequestContext } from './request-context.js';
-import { badInput, outsideScope } from './request-errors.js';
-import { decisionOf, isActedOn, recordKey } from './request-snapshot.js';
-import { seesWholeRequest } from './request-visibility.js';
+import { badInput, outsideScope } from '../request-errors.js';
+import { decisionOf, isActedOn, recordKey } from '../snapshot.js';
+import { seesWholeRequest } from '../visibility.js';
 
 export interface RecordRefInput {
   sourceId: string;

@@ -7,7 +7,7 @@ import type { IdentifierType } from '../../domain/vocabulary.js';
 import { normaliseQueryIdentifiers } from '../../identity/index.js';
 import type { BlindIndexEntry } from '../duplicates.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
-import { identifiersDestroyed } from './request-errors.js';
+import { identifiersDestroyed } from '../request-errors.js';
 
 export const BLIND_INDEX_PURPOSE = 'request-blind-index';
 

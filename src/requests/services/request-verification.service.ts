@@ -11,11 +11,11 @@ import { RequestRuleError, requireReason } from '../errors.js';
 import { assertOpenForReview } from '../review-window.js';
 import { transition } from '../state-machine.js';
 import type { DataSubjectRequestEntity, DiscoveryOutcome } from '../store/request.store.js';
-import { assertCorrectableSomewhere } from './rectification-checks.js';
+import { assertCorrectableSomewhere } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
-import { badInput } from './request-errors.js';
-import { isActedOn, recordKey, snapshotRow } from './request-snapshot.js';
+import { badInput } from '../request-errors.js';
+import { isActedOn, recordKey, snapshotRow } from '../snapshot.js';
 
 export interface VerifyIdentityInput {
   method: string;

@@ -3,8 +3,8 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/index.js';
 import type { DataSubjectRequestEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
-import { isUuid, outsideScope, requestNotFound } from './request-errors.js';
-import { canSeeRequest, seesWholeRequest } from './request-visibility.js';
+import { isUuid, outsideScope, requestNotFound } from '../request-errors.js';
+import { canSeeRequest, seesWholeRequest } from '../visibility.js';
 
 export class VisibleRequests {
   constructor(private readonly store: RequestStore) {}

@@ -1,14 +1,14 @@
 // Rectification over the request's records (R14), pure: which requested fields each
 // record's source can take (validateCorrections per field), the decision that follows,
 // the check that a field is correctable somewhere at all, and the handler's finding.
-import type { FieldDescription, SourceDescription, SourceRules } from '../../../connectors/contract.js';
-import { RecordAction, RequestType, SourceKind } from '../../domain/vocabulary.js';
-import type { RecordDecision } from '../decisions.js';
-import { isRequestRuleError, requireReason, RequestRuleError, type RequestErrorCode } from '../errors.js';
-import { recordInaccuracyFinding, validateCorrections } from '../rectification.js';
-import type { InaccuracyFindingRecord } from '../store/data-subject-request.entity.js';
+import type { FieldDescription, SourceDescription, SourceRules } from '../../connectors/contract.js';
+import { RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
+import type { RecordDecision } from './decisions.js';
+import { isRequestRuleError, requireReason, RequestRuleError, type RequestErrorCode } from './errors.js';
+import { recordInaccuracyFinding, validateCorrections } from './rectification.js';
+import type { InaccuracyFindingRecord } from './store/data-subject-request.entity.js';
 import { badInput } from './request-errors.js';
-import type { RequestedCorrection } from './request-secrets.js';
+import type { RequestedCorrection } from './services/request-secrets.js';
 
 export interface CorrectionTarget {
   sourceKind: SourceKind;
