@@ -6,7 +6,7 @@ import type { RecordAction } from '../../src/domain/vocabulary.js';
 import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
-import { canSeeRequest } from '../../src/requests/services/request-visibility.js';
+import { canSeeRequest } from '../../src/requests/visibility.js';
 import { can, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
 import type { GraphQLContext } from '../context.js';
@@ -55,7 +55,7 @@ export class RequestResolver {
   @Authorized('request:read')
   @Query(() => DataSubjectRequest, { nullable: true, description: 'One request; null when it does not exist or is outside your controller scope.' })
   async request(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest | null> {
-    const row = await ctx.services.requests.find(id, principalOf(ctx));
+    const row = await ctx.services.requests.visible.find(id, principalOf(ctx));
     return row ? requestView(row) : null;
   }
 
@@ -69,7 +69,7 @@ export class RequestResolver {
     @Arg('orderBy', () => RequestOrder, { nullable: true, defaultValue: RequestOrder.NEWEST }) orderBy?: RequestOrder | null,
   ): Promise<RequestConnection> {
     const order = orderBy ?? RequestOrder.NEWEST;
-    const page = await ctx.services.requests.list(principalOf(ctx), filter ?? {}, { first: first ?? null, after: after ?? null, orderBy: order });
+    const page = await ctx.services.requests.intake.list(principalOf(ctx), filter ?? {}, { first: first ?? null, after: after ?? null, orderBy: order });
     const nodes = page.nodes.map((n) => requestView(n));
     return {
       nodes,
@@ -84,7 +84,7 @@ export class RequestResolver {
   @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'Receives a request; possible duplicates are reported in possibleDuplicateOf, never merged.' })
   async submitRequest(@Arg('input', () => SubmitRequestInput) input: SubmitRequestInput, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.submit(input, principalOf(ctx)));
+    return requestView(await ctx.services.requests.intake.submit(input, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -94,7 +94,7 @@ export class RequestResolver {
     @Arg('input', () => IdentityVerificationInput) input: IdentityVerificationInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.verifyIdentity(requestId, input, principalOf(ctx)));
+    return requestView(await ctx.services.requests.verification.verifyIdentity(requestId, input, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -104,7 +104,7 @@ export class RequestResolver {
     @Arg('input', () => ControllerInstructionInput) input: ControllerInstructionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.recordControllerInstruction(requestId, input, principalOf(ctx)));
+    return requestView(await ctx.services.requests.review.recordControllerInstruction(requestId, input, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -114,7 +114,7 @@ export class RequestResolver {
     @Arg('records', () => [RecordRefInput]) records: RecordRefInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.confirmMatches(requestId, records, principalOf(ctx)));
+    return requestView(await ctx.services.requests.review.confirmMatches(requestId, records, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -124,7 +124,7 @@ export class RequestResolver {
     @Arg('records', () => [RecordRefInput]) records: RecordRefInput[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.rejectMatches(requestId, records, principalOf(ctx)));
+    return requestView(await ctx.services.requests.review.rejectMatches(requestId, records, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -133,7 +133,7 @@ export class RequestResolver {
       'Approves the decisions. ACCESS: builds the access package and completes (accessPackage.downloadUrl is shown in this answer only). Other types: queued execution.',
   })
   async executeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    const { request, link } = await ctx.services.requests.execute(requestId, principalOf(ctx));
+    const { request, link } = await ctx.services.requests.approval.execute(requestId, principalOf(ctx));
     return requestView(request, link);
   }
 
@@ -145,13 +145,13 @@ export class RequestResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('months', () => Int, { nullable: true }) months?: number | null,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.extendDeadline(requestId, reason, months, principalOf(ctx)));
+    return requestView(await ctx.services.requests.actions.extendDeadline(requestId, reason, months, principalOf(ctx)));
   }
 
   @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of a PARTIALLY_COMPLETED request and verifies its removals again (also those verification could not check).' })
   async retryFailedTasks(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.retryFailedTasks(requestId, principalOf(ctx)));
+    return requestView(await ctx.services.requests.approval.retryFailedTasks(requestId, principalOf(ctx)));
   }
 
   // ---- extra operations ----
@@ -162,7 +162,7 @@ export class RequestResolver {
       'R1: searches again the sources that failed or timed out at verification; what they hold joins the snapshot with its decisions. Before approval only.',
   })
   async rediscoverSources(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.rediscoverSources(requestId, principalOf(ctx)));
+    return requestView(await ctx.services.requests.verification.rediscoverSources(requestId, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -175,7 +175,7 @@ export class RequestResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.proceedWithoutSources(requestId, reason, principalOf(ctx)));
+    return requestView(await ctx.services.requests.verification.proceedWithoutSources(requestId, reason, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -185,7 +185,7 @@ export class RequestResolver {
     @Arg('input', () => OverrideDecisionInput) input: OverrideDecisionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.overrideDecision(requestId, { ...input, action: input.action as RecordAction }, principalOf(ctx)));
+    return requestView(await ctx.services.requests.review.overrideDecision(requestId, { ...input, action: input.action as RecordAction }, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -198,13 +198,13 @@ export class RequestResolver {
     @Arg('input', () => InaccuracyFindingInput) input: InaccuracyFindingInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.recordInaccuracyFinding(requestId, input, principalOf(ctx)));
+    return requestView(await ctx.services.requests.review.recordInaccuracyFinding(requestId, input, principalOf(ctx)));
   }
 
   @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'R3: records that the acknowledgement was sent to the person.' })
   async acknowledgeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.acknowledge(requestId, principalOf(ctx)));
+    return requestView(await ctx.services.requests.actions.acknowledge(requestId, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -214,7 +214,7 @@ export class RequestResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.cancel(requestId, reason, principalOf(ctx)));
+    return requestView(await ctx.services.requests.actions.cancel(requestId, reason, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -224,7 +224,7 @@ export class RequestResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.reject(requestId, reason, principalOf(ctx)));
+    return requestView(await ctx.services.requests.actions.reject(requestId, reason, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -234,19 +234,19 @@ export class RequestResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.hold(requestId, reason, principalOf(ctx)));
+    return requestView(await ctx.services.requests.actions.hold(requestId, reason, principalOf(ctx)));
   }
 
   @Authorized('request:write')
   @Mutation(() => DataSubjectRequest)
   async resumeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    return requestView(await ctx.services.requests.resume(requestId, principalOf(ctx)));
+    return requestView(await ctx.services.requests.actions.resume(requestId, principalOf(ctx)));
   }
 
   @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'A fresh one-time download link for a completed ACCESS request; the previous link stops working.' })
   async renewAccessPackageLink(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    const { request, link } = await ctx.services.requests.renewAccessPackageLink(requestId, principalOf(ctx));
+    const { request, link } = await ctx.services.requests.approval.renewAccessPackageLink(requestId, principalOf(ctx));
     return requestView(request, link);
   }
 
@@ -307,7 +307,7 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => [RequestedCorrection], { description: 'RECTIFICATION: the corrections asked for, field and reason (values stay encrypted).' })
   corrections(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): RequestedCorrection[] {
-    return ctx.services.requests.correctionsOf(r.entity).map(({ field, reason }) => ({ field, reason }));
+    return ctx.services.requests.secrets.correctionsOf(r.entity).map(({ field, reason }) => ({ field, reason }));
   }
 
   @Authorized('request:read')

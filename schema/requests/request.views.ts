@@ -14,8 +14,8 @@ import type {
   TransitionRow,
 } from '../../src/requests/store/request.store.js';
 import type { IssuedLink } from '../../src/requests/services/access-package.service.js';
-import { isActedOn } from '../../src/requests/services/request-snapshot.js';
-import { canSeeRecord } from '../../src/requests/services/request-visibility.js';
+import { isActedOn } from '../../src/requests/snapshot.js';
+import { canSeeRecord } from '../../src/requests/visibility.js';
 import type { GraphQLContext } from '../context.js';
 import { DataSubjectRequest, RecordDecision, RequestRecord, Task, type PackageSourceContents } from './request.types.js';
 
@@ -180,14 +180,13 @@ function perKey<T>(query: (ids: string[]) => Promise<T[]>, keyOf: (row: T) => st
 export function childLoaders(ctx: GraphQLContext): ChildLoaders {
   let found = loaders.get(ctx);
   if (!found) {
-    const { requests } = ctx.services;
     const store = ctx.services.stores.requests;
     found = {
-      records: perRequest((ids) => requests.recordsOf(ids)),
-      decisions: perRequest((ids) => requests.decisionsOf(ids)),
+      records: perRequest((ids) => store.recordsOf(ids)),
+      decisions: perRequest((ids) => store.decisionsOf(ids)),
       tasks: perRequest((ids) => ctx.services.stores.tasks.ofRequests(ids)),
       transitions: perRequest((ids) => store.transitionsOf(ids)),
-      instructions: perRequest((ids) => requests.instructionsOf(ids)),
+      instructions: perRequest((ids) => store.instructionsOf(ids)),
       packages: perKey<PackageSummary>(async (ids) => (await store.latestPackagesOf(ids)) as PackageSummary[], (p) => p.requestId),
       controllersOf: perKey((ids) => store.controllersOf(ids), (r) => r.id),
     };

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { assertCanManageSource, canSeeController, canSeeSource, forbidden, Role } from '../../src/auth/index.js';
-import { AuditAction, AuditOutcome } from '../../src/audit/index.js';
+import { AuditAction } from '../../src/audit/index.js';
 import { Capability, DataCategory, IdentifierType } from '../../src/domain/vocabulary.js';
 import type { GraphQLContext } from '../context.js';
 import { DateTimeScalar } from '../scalars.js';
@@ -8,19 +7,14 @@ import { requestScope } from '../discovery/request-scope.js';
 import { registrationOf, RegisterSourceInput } from './register-source.input.js';
 import { ControllerPolicyView, RetentionPolicyView, Source, SourceField, SourceHealthView } from './source.types.js';
 import { sourceView } from './source.view.js';
-import { validateRegistration } from '../../src/sources/registration.js';
-import { DomainError, isDomainError } from '../../src/domain/errors.js';
 import type { StatusChange } from '../../src/sources/source-registry.js';
-
-const REFUSALS = new Set(['SOURCE_SECRET_NOT_ALLOWED', 'SOURCE_DESTINATION_NOT_ALLOWED']);
 
 @Resolver(() => Source)
 export class SourceResolver {
   @Authorized('source:read')
   @Query(() => [Source], { description: 'Every registered source, with health, data categories, retention and controller.' })
   async sources(@Ctx() ctx: GraphQLContext): Promise<Source[]> {
-    const principal = ctx.principal!;
-    return (await ctx.services.sources.listRegistered()).filter((s) => canSeeSource(principal, s)).map(sourceView);
+    return (await ctx.services.sourceAdmin.visibleTo(ctx.principal!)).map(sourceView);
   }
 
   @Authorized('source:register')
@@ -29,45 +23,7 @@ export class SourceResolver {
       'Registers a source (or updates the one with the same id). A CONNECTOR key may register new sources and update only its own; what it registers or changes waits for approval (status PENDING_APPROVAL) and gets no traffic until an ADMIN approves it. A DISABLED source stays disabled.',
   })
   async registerSource(@Arg('input', () => RegisterSourceInput) input: RegisterSourceInput, @Ctx() ctx: GraphQLContext): Promise<Source> {
-    const principal = ctx.principal!;
-    const { services } = ctx;
-    const actor = { id: principal.id, kind: principal.kind };
-    const audit = (action: string, id: string | null, outcome: AuditOutcome, controllerId: string | null) =>
-      services.audit.record({ actor, action, target: { type: 'source', id }, params: { id, name: input.name, kind: input.kind, type: input.type }, outcome, controllerId });
-
-    let config: ReturnType<typeof validateRegistration>;
-    try {
-      config = validateRegistration(registrationOf(input));
-    } catch (error) {
-      await audit(AuditAction.SOURCE_REGISTER, input.id ?? null, AuditOutcome.DENIED, null);
-      throw error;
-    }
-    const controllerId = config.config.controller?.defaultControllerId ?? null;
-    const existing = await services.sources.find(config.id);
-    const action = existing ? AuditAction.SOURCE_UPDATE : AuditAction.SOURCE_REGISTER;
-    try {
-      if (existing) assertCanManageSource(principal, { id: existing.id, controllerId: existing.controllerIds[0] ?? null });
-      if (!canSeeController(principal, controllerId)) throw forbidden('outside your controller scope');
-    } catch (error) {
-      await audit(action, config.id, AuditOutcome.DENIED, controllerId);
-      throw error;
-    }
-    let entity;
-    try {
-      // A source team's registration gets nothing until an administrator has seen what it will receive.
-      entity = await services.sources.register(config.config, principal.id, { pendingApproval: !principal.roles.includes(Role.ADMIN) });
-    } catch (error) {
-      // A secret or destination the policy refuses is a refusal, not a failure.
-      const refused = isDomainError(error) && REFUSALS.has(error.code);
-      await audit(action, config.id, refused ? AuditOutcome.DENIED : AuditOutcome.FAILED, controllerId);
-      throw error;
-    }
-    // The key that registered a new source may update it later (and only it).
-    if (!existing && principal.kind === 'api-key' && principal.roles.includes(Role.CONNECTOR)) {
-      await services.apiKeys.bindSource(principal.id, entity.id);
-    }
-    await audit(action, entity.id, AuditOutcome.SUCCESS, controllerId);
-    return sourceView(entity);
+    return sourceView(await ctx.services.sourceAdmin.register(registrationOf(input), ctx.principal!));
   }
 
   @Authorized('source:approve')
@@ -95,28 +51,7 @@ export class SourceResolver {
   }
 
   private async changeStatus(ctx: GraphQLContext, id: string, change: StatusChange, action: string): Promise<Source> {
-    const principal = ctx.principal!;
-    const { services } = ctx;
-    const existing = await services.sources.find(id);
-    const controllerId = existing?.controllerIds[0] ?? null;
-    const audit = (outcome: AuditOutcome) =>
-      services.audit.record({ actor: { id: principal.id, kind: principal.kind }, action, target: { type: 'source', id }, params: { id }, outcome, controllerId });
-    try {
-      // Outside the caller's scope a source is answered as absent.
-      if (!existing || !canSeeSource(principal, existing)) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
-      assertCanManageSource(principal, { id: existing.id, controllerId });
-    } catch (error) {
-      await audit(AuditOutcome.DENIED);
-      throw error;
-    }
-    try {
-      const entity = await services.sources.changeStatus(id, change, principal.id);
-      await audit(AuditOutcome.SUCCESS);
-      return sourceView(entity);
-    } catch (error) {
-      await audit(isDomainError(error) ? AuditOutcome.DENIED : AuditOutcome.FAILED);
-      throw error;
-    }
+    return sourceView(await ctx.services.sourceAdmin.changeStatus(id, change, action, ctx.principal!));
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the latest health check (this request) reached the source.' })

@@ -15,8 +15,9 @@ import {
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
+import { SourceAdministration } from '../sources/source-administration.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
-import { RequestService } from '../requests/services/request.service.js';
+import { createRequestServices } from '../requests/services/request-services.js';
 import { ExecutionService } from '../execution/execution.service.js';
 import { Services } from './services.js';
 import { createStores } from './stores.js';
@@ -60,7 +61,7 @@ export async function buildServices(deps: {
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone, stores.requests);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
   const execution = new ExecutionService({ dataSource, stores, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: config.execution });
-  const requests = new RequestService({
+  const requests = createRequestServices({
     dataSource,
     stores,
     keyrings,
@@ -87,6 +88,7 @@ export async function buildServices(deps: {
     addressLimiter,
     tombstones,
     sources,
+    sourceAdmin: new SourceAdministration({ sources, audit, apiKeys }),
     discovery,
     redis,
   });

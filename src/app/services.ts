@@ -8,8 +8,9 @@ import type { ApiKeyService, Authenticator, RateLimiter } from '../auth/index.js
 import type { AuditLog } from '../audit/index.js';
 import type { TombstoneService } from '../tombstones/tombstone.service.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import type { SourceAdministration } from '../sources/source-administration.js';
 import type { DiscoveryService } from '../discovery/discovery.service.js';
-import type { RequestService } from '../requests/services/request.service.js';
+import type { RequestServices } from '../requests/services/request-services.js';
 import type { ExecutionService } from '../execution/execution.service.js';
 import type { Stores } from './stores.js';
 
@@ -36,9 +37,11 @@ export interface ServiceParts {
   addressLimiter: RateLimiter;
   tombstones: TombstoneService;
   sources: SourceRegistry;
+  /** Registering and managing sources on a principal's behalf (scope, approval, audit). */
+  sourceAdmin: SourceAdministration;
   discovery: DiscoveryService;
-  /** The request lifecycle (src/requests/services). */
-  requests: RequestService;
+  /** The request lifecycle, one service per use case (src/requests/services). */
+  requests: RequestServices;
   /** Queued execution of approved requests (src/execution implements it). */
   execution: ExecutionService;
   /** Shared Redis client for rate limits, when Redis is configured. */
@@ -63,8 +66,9 @@ export class Services implements ServiceParts {
   readonly addressLimiter!: RateLimiter;
   readonly tombstones!: TombstoneService;
   readonly sources!: SourceRegistry;
+  readonly sourceAdmin!: SourceAdministration;
   readonly discovery!: DiscoveryService;
-  readonly requests!: RequestService;
+  readonly requests!: RequestServices;
   readonly execution!: ExecutionService;
   readonly redis!: Redis | null;
 

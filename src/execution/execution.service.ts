@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { PreparedExecution, RequestExecutor } from '../requests/services/request-executor.js';
 import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
-import { concurrentUpdate, requestNotFound } from '../requests/services/request-errors.js';
+import { concurrentUpdate, requestNotFound } from '../requests/request-errors.js';
 import { RequestStatus, RequestType, TaskStatus } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';

@@ -10,7 +10,7 @@ import { sourcesGoneWithout } from '../requests/discovery-gaps.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
-import { FinaliseBatches, type DecisionRow } from './finalise-batches.js';
+import { FinaliseBatches, type DecisionRow, type FinalisedRequestRow } from './finalise-batches.js';
 import { groupBy } from '../domain/group-by.js';
 import type { FinaliseJobData } from './task-plan.js';
 import { ERASING_ACTIONS } from '../requests/decisions.js';
@@ -46,7 +46,6 @@ export class RequestFinaliser {
   }
 
   async finalise(job: FinaliseJobData): Promise<FinaliseOutcome> {
-    const { discovery, keyrings, logger } = this.deps;
     const { requestId } = job;
     // Read together with the other requests finishing now.
     const { request, tasks, recordTypes, decisions } = await this.batches.reads.load(requestId);
@@ -54,62 +53,13 @@ export class RequestFinaliser {
     const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
     if (open.length > 0) throw new TasksStillRunning(`${open.length} task(s) of request ${requestId} not finished`);
 
-    // Verification: every removed record must be gone (a MINIMISE may leave a record of another type).
-    const removed = tasks.filter((t) => t.status === TaskStatus.SUCCEEDED && ERASING_ACTIONS.has(t.action as RecordAction));
-    const reasons: string[] = [];
-    const gaps: SourceGap[] = [];
-    // R1: a source the handler went without is named in every answer, never complete.
-    const without = sourcesGoneWithout(request.discovery_outcome);
-    for (const sourceId of without?.sourceIds ?? []) {
-      reasons.push(`source ${sourceId} could not be searched (the handler went on without it: ${without!.reason})`);
-      gaps.push({ sourceId, sourceName: await this.sourceName(sourceId), kind: 'NOT_SEARCHED', reason: `it did not answer when we searched; ${without!.reason}` });
-    }
-    let findings: VerificationFinding[] = [];
-    let verifiedTaskIds: string[] = [];
-    const unverified = new Set<string>();
-    if (removed.length > 0) {
-      const sourceIds = [...new Set(removed.map((t) => t.source_id))];
-      const identifiers = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, request));
-      const resolution = await discovery.discover({ identifiers, sourceIds, includeRelated: true });
-      const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
-      for (const s of unanswered) {
-        reasons.push(`verification incomplete: source ${s.sourceId} ${s.status}${s.error ? ` (${s.error})` : ''}`);
-        gaps.push({ sourceId: s.sourceId, sourceName: await this.sourceName(s.sourceId), kind: 'NOT_VERIFIED', reason: `the system did not answer (${s.status})` });
-        // Its tasks are done but not checked: retryFailedTasks verifies them again.
-        for (const t of removed) if (t.source_id === s.sourceId) unverified.add(t.id);
-      }
-      const found = new Map(resolution.records.map((r) => [`${r.sourceId}/${r.recordId}`, r]));
-      findings = removed
-        .filter((t) => {
-          const again = found.get(`${t.source_id}/${t.record_id}`);
-          if (!again) return false;
-          // A minimised record may stay as a minimal record of another type (recruiting activity).
-          if (t.action === RecordAction.MINIMISE) return again.recordType === (recordTypes.get(`${t.source_id}/${t.record_id}`) ?? again.recordType);
-          return true;
-        })
-        .map((t) => ({ taskId: t.id, sourceId: t.source_id, recordId: t.record_id, action: t.action }));
-      if (findings.length > 0) {
-        logger.warn({ requestId, findings: findings.map((f) => ({ taskId: f.taskId, sourceId: f.sourceId, recordId: f.recordId })) }, 'verification found records that should be gone');
-        await this.deps.audit.record({
-          actor: { id: WORKER_ACTOR, kind: 'worker' },
-          action: 'request.verification-failed',
-          target: { type: 'request', id: requestId },
-          params: { findings },
-          outcome: 'FAILED',
-        });
-        if (job.verifications < MAX_VERIFICATION_RERUNS) {
-          const reason = 'VERIFICATION: the record was found again after the task succeeded; reopened';
-          await this.execution.reopen(requestId, findings.map((f) => f.taskId), `${job.round.split('v')[0]}v${job.verifications + 1}`, job.verifications + 1, reason);
-          return { status: 'REOPENED', findings, reasons: [reason] };
-        }
-        for (const f of findings) reasons.push(`verification: ${f.sourceId} record ${f.recordId} still found after ${f.action}`);
-      }
-      if (unanswered.length === 0 && findings.length === 0) verifiedTaskIds = removed.map((t) => t.id);
-    }
-    const failed = tasks.filter((t) => t.status === TaskStatus.FAILED);
-    for (const t of failed) reasons.push(`task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
+    const without = await this.sourcesGoneWithout(request);
+    const verification = await this.verifyRemoved(job, request, tasks, recordTypes);
+    if (verification.reopened) return { status: 'REOPENED', findings: verification.findings, reasons: [verification.reopened] };
+    const reasons = [...without.reasons, ...verification.reasons, ...failedTaskReasons(tasks)];
+    const gaps = [...without.gaps, ...verification.gaps];
     const complete = reasons.length === 0;
-    const findingIds = new Set([...findings.map((f) => f.taskId), ...unverified]);
+    const notDone = new Set([...verification.findings.map((f) => f.taskId), ...verification.unverified]);
     const now = new Date();
     const summary = buildResponseSummary({
       requestId,
@@ -119,7 +69,7 @@ export class RequestFinaliser {
       dueAt: request.due_at ? new Date(request.due_at) : null,
       extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
       respondedAt: now,
-      sources: await this.summarySources(tasks, decisions, findingIds, recordTypes),
+      sources: await this.summarySources(tasks, decisions, notDone, recordTypes),
       gaps,
     });
     const status = complete ? RequestStatus.COMPLETED : RequestStatus.PARTIALLY_COMPLETED;
@@ -132,12 +82,70 @@ export class RequestFinaliser {
       at: now,
       reason: complete ? null : reasons.join('; ').slice(0, 2000),
       response: { ...summary, reasons },
-      verifiedTaskIds,
+      verifiedTaskIds: verification.verifiedTaskIds,
       audit: { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
     });
-    logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
+    this.deps.logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
     if (closedHere && request.type === RequestType.ERASURE) await this.afterErasureClosed(requestId, now);
-    return { status, findings, reasons };
+    return { status, findings: verification.findings, reasons };
+  }
+
+  /** R1: a source the handler went without is named in every answer, never complete. */
+  private async sourcesGoneWithout(request: FinalisedRequestRow): Promise<{ reasons: string[]; gaps: SourceGap[] }> {
+    const without = sourcesGoneWithout(request.discovery_outcome);
+    const reasons: string[] = [];
+    const gaps: SourceGap[] = [];
+    for (const sourceId of without?.sourceIds ?? []) {
+      reasons.push(`source ${sourceId} could not be searched (the handler went on without it: ${without!.reason})`);
+      gaps.push({ sourceId, sourceName: await this.sourceName(sourceId), kind: 'NOT_SEARCHED', reason: `it did not answer when we searched; ${without!.reason}` });
+    }
+    return { reasons, gaps };
+  }
+
+  /**
+   * Verification: every removed record must be gone (a MINIMISE may leave a record of
+   * another type). Discovery runs again over the sources that were changed; a record found
+   * again reopens its task (up to MAX_VERIFICATION_RERUNS), then is reported.
+   */
+  private async verifyRemoved(job: FinaliseJobData, request: FinalisedRequestRow, tasks: TaskRow[], recordTypes: Map<string, string>): Promise<Verification> {
+    const removed = tasks.filter((t) => t.status === TaskStatus.SUCCEEDED && ERASING_ACTIONS.has(t.action as RecordAction));
+    const verification: Verification = { findings: [], reasons: [], gaps: [], verifiedTaskIds: [], unverified: new Set() };
+    if (removed.length === 0) return verification;
+    const sourceIds = [...new Set(removed.map((t) => t.source_id))];
+    const identifiers = normaliseQueryIdentifiers(openIdentifiers(this.deps.keyrings.encryption, request));
+    const resolution = await this.deps.discovery.discover({ identifiers, sourceIds, includeRelated: true });
+    const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
+    for (const s of unanswered) {
+      verification.reasons.push(`verification incomplete: source ${s.sourceId} ${s.status}${s.error ? ` (${s.error})` : ''}`);
+      verification.gaps.push({ sourceId: s.sourceId, sourceName: await this.sourceName(s.sourceId), kind: 'NOT_VERIFIED', reason: `the system did not answer (${s.status})` });
+      // Its tasks are done but not checked: retryFailedTasks verifies them again.
+      for (const t of removed) if (t.source_id === s.sourceId) verification.unverified.add(t.id);
+    }
+    verification.findings = foundAgain(removed, resolution.records, recordTypes);
+    if (verification.findings.length > 0) {
+      const reopened = await this.reportFindings(job, verification.findings);
+      if (reopened) return { ...verification, reopened };
+      for (const f of verification.findings) verification.reasons.push(`verification: ${f.sourceId} record ${f.recordId} still found after ${f.action}`);
+    }
+    if (unanswered.length === 0 && verification.findings.length === 0) verification.verifiedTaskIds = removed.map((t) => t.id);
+    return verification;
+  }
+
+  /** Logs and audits records found again; reopens their tasks while reruns remain (returns the reason then). */
+  private async reportFindings(job: FinaliseJobData, findings: VerificationFinding[]): Promise<string | null> {
+    const { requestId } = job;
+    this.deps.logger.warn({ requestId, findings: findings.map((f) => ({ taskId: f.taskId, sourceId: f.sourceId, recordId: f.recordId })) }, 'verification found records that should be gone');
+    await this.deps.audit.record({
+      actor: { id: WORKER_ACTOR, kind: 'worker' },
+      action: 'request.verification-failed',
+      target: { type: 'request', id: requestId },
+      params: { findings },
+      outcome: 'FAILED',
+    });
+    if (job.verifications >= MAX_VERIFICATION_RERUNS) return null;
+    const reason = 'VERIFICATION: the record was found again after the task succeeded; reopened';
+    await this.execution.reopen(requestId, findings.map((f) => f.taskId), `${job.round.split('v')[0]}v${job.verifications + 1}`, job.verifications + 1, reason);
+    return reason;
   }
 
   /**
@@ -191,3 +199,35 @@ export class RequestFinaliser {
 }
 
 const now = () => new Date();
+
+/** What verification learnt of the removed records. */
+interface Verification {
+  findings: VerificationFinding[];
+  reasons: string[];
+  gaps: SourceGap[];
+  /** Tasks whose records were checked and found gone. */
+  verifiedTaskIds: string[];
+  /** Tasks done but not checked (their source did not answer). */
+  unverified: Set<string>;
+  /** Set when the findings reopened their tasks: the reason. */
+  reopened?: string;
+}
+
+/** The removed records discovery found again; a minimised record may stay as a minimal record of another type (recruiting activity). */
+function foundAgain(removed: TaskRow[], records: readonly { sourceId: string; recordId: string; recordType: string }[], recordTypes: Map<string, string>): VerificationFinding[] {
+  const found = new Map(records.map((r) => [`${r.sourceId}/${r.recordId}`, r]));
+  return removed
+    .filter((t) => {
+      const again = found.get(`${t.source_id}/${t.record_id}`);
+      if (!again) return false;
+      if (t.action === RecordAction.MINIMISE) return again.recordType === (recordTypes.get(`${t.source_id}/${t.record_id}`) ?? again.recordType);
+      return true;
+    })
+    .map((t) => ({ taskId: t.id, sourceId: t.source_id, recordId: t.record_id, action: t.action }));
+}
+
+function failedTaskReasons(tasks: TaskRow[]): string[] {
+  return tasks
+    .filter((t) => t.status === TaskStatus.FAILED)
+    .map((t) => `task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
+}

@@ -3,7 +3,7 @@
 // RequestSecrets.seal has always written it: an envelope not bound to this row is refused.
 import type { EncryptionKeyring } from '../crypto/index.js';
 import type { Identifier, FieldChange } from '../../connectors/contract.js';
-import { identifiersDestroyed } from '../requests/services/request-errors.js';
+import { identifiersDestroyed } from '../requests/request-errors.js';
 
 function open(keyring: EncryptionKeyring, envelope: string, requestId: string): string {
   return keyring.decryptString(envelope, requestId);

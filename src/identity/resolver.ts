@@ -174,27 +174,38 @@ function score(model: MatchModel, c: Candidate, anchors: readonly Anchor[]): voi
 
 const identifierKey = (id: Identifier) => `${id.type}\u0000${id.value}`;
 
+/** What one resolution has learnt so far, carried from round to round. */
+interface Resolution {
+  model: MatchModel;
+  options: ResolveOptions;
+  priors: Map<string, number>;
+  anchors: Anchor[];
+  knownIdentifiers: Set<string>;
+  sentKeys: Set<string>;
+  candidates: Map<string, Candidate>;
+  outcomes: Map<string, SourceOutcome>;
+}
+
 export async function resolveSubject(input: ResolveSubjectInput): Promise<SubjectResolution> {
   const options = input.options ?? {};
-  const model = options.model
-    ? (options.thresholds ? { ...options.model, thresholds: { ...options.model.thresholds, ...options.thresholds } } : options.model)
-    : createMatchModel(options.thresholds ? { thresholds: options.thresholds } : {});
+  const model = modelOf(options);
   const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
-  const includeRelated = options.includeRelated ?? true;
   const lambda = model.parameters.probabilityTwoRandomRecordsMatch;
-  const priors = new Map(input.sources.map((s) => [s.id, sourcePrior(lambda, model.parameters.priorRecords, s.records)]));
 
   const query = normaliseQueryIdentifiers(input.identifiers, options.normalise);
   if (query.length === 0) throw new InvalidIdentifierError('IDENTIFIERS', 'at least one identifier is needed');
   const queryProfile = profileOf(query);
 
-  const anchors: Anchor[] = [{ ref: 'QUERY', profile: queryProfile }];
-  const knownIdentifiers = new Set(query.map(identifierKey));
-  const sentKeys = new Set<string>();
-  const candidates = new Map<string, Candidate>();
-  const outcomes = new Map<string, SourceOutcome>(
-    input.sources.map((s) => [s.id, { sourceId: s.id, status: 'ANSWERED' as SourceStatus, records: 0, rounds: 0, latencyMs: 0 }]),
-  );
+  const state: Resolution = {
+    model,
+    options,
+    priors: new Map(input.sources.map((s) => [s.id, sourcePrior(lambda, model.parameters.priorRecords, s.records)])),
+    anchors: [{ ref: 'QUERY', profile: queryProfile }],
+    knownIdentifiers: new Set(query.map(identifierKey)),
+    sentKeys: new Set<string>(),
+    candidates: new Map<string, Candidate>(),
+    outcomes: new Map(input.sources.map((s) => [s.id, { sourceId: s.id, status: 'ANSWERED' as SourceStatus, records: 0, rounds: 0, latencyMs: 0 }])),
+  };
 
   let nextIdentifiers: NormalisedIdentifier[] = query;
   let nextKeys = blockingKeysOfProfile(queryProfile);
@@ -207,97 +218,17 @@ export async function resolveSubject(input: ResolveSubjectInput): Promise<Subjec
       break;
     }
     rounds++;
-    const discovery: DiscoveryQuery = {
-      identifiers: nextIdentifiers.map(({ type, value }) => ({ type, value })),
-      blockingKeys: nextKeys,
-    };
-    for (const k of nextKeys) sentKeys.add(k);
-    const asked = input.sources.filter((s) => outcomes.get(s.id)!.status === 'ANSWERED');
-    const answers = await Promise.all(
-      asked.map((s) => ask(input.lookup, s.id, discovery, s.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
-    );
-
-    const fresh: Candidate[] = [];
-    asked.forEach((source, i) => {
-      const answer = answers[i]!;
-      const outcome = outcomes.get(source.id)!;
-      outcome.rounds++;
-      outcome.latencyMs += answer.ms;
-      if (!answer.ok) {
-        // A source that failed once is not asked again: its answer is partial either way.
-        outcome.status = answer.status;
-        outcome.error = answer.error;
-        outcome.errorCode = answer.code;
-        return;
-      }
-      for (const record of answer.records) {
-        if (record.relationship !== Relationship.SUBJECT && !includeRelated) continue;
-        const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
-        if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
-        const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);
-        const c: Candidate = { sourceId: source.id, prior: priors.get(source.id)!, record, identifiers, profile: profileOf(identifiers), round: rounds, anchored: false };
-        candidates.set(key, c);
-        fresh.push(c);
-      }
-    });
-
-    // Score fresh candidates against all anchors, then let new MATCH subjects anchor the
-    // rest (including earlier REVIEW records) until no new anchor appears.
-    for (const c of fresh) score(model, c, anchors);
-    let newAnchors: Anchor[] = [];
-    const expansion: NormalisedIdentifier[] = [];
-    for (;;) {
-      const added: Anchor[] = [];
-      for (const c of candidates.values()) {
-        if (c.anchored || c.best?.band !== MatchBand.MATCH || c.record.relationship !== Relationship.SUBJECT) continue;
-        c.anchored = true;
-        added.push({ ref: { sourceId: c.sourceId, recordId: c.record.recordId }, profile: c.profile });
-        for (const id of c.identifiers) {
-          const k = identifierKey(id);
-          if (!knownIdentifiers.has(k)) {
-            knownIdentifiers.add(k);
-            expansion.push(id);
-          }
-        }
-      }
-      if (added.length === 0) break;
-      for (const c of candidates.values()) if (c.best?.band !== MatchBand.MATCH) score(model, c, added);
-      anchors.push(...added);
-      newAnchors = newAnchors.concat(added);
-    }
-
+    for (const k of nextKeys) state.sentKeys.add(k);
+    const fresh = await askRound(state, input, { identifiers: nextIdentifiers.map(({ type, value }) => ({ type, value })), blockingKeys: nextKeys }, rounds);
+    for (const c of fresh) score(model, c, state.anchors);
+    const { newAnchors, expansion } = anchorNewMatches(state);
     nextIdentifiers = expansion;
-    nextKeys = [...new Set(newAnchors.flatMap((a) => blockingKeysOfProfile(a.profile)))].filter((k) => !sentKeys.has(k));
+    nextKeys = [...new Set(newAnchors.flatMap((a) => blockingKeysOfProfile(a.profile)))].filter((k) => !state.sentKeys.has(k));
     if (nextKeys.length === 0) nextIdentifiers = []; // retrieval is by key: nothing new to find
   }
 
-  const records: RecordMatch[] = [];
-  for (const c of candidates.values()) {
-    const best = c.best;
-    if (!best?.band) continue;
-    const r = c.record;
-    const match: RecordMatch = {
-      sourceId: c.sourceId,
-      recordId: r.recordId,
-      recordType: r.recordType,
-      relationship: r.relationship,
-      band: best.band,
-      score: best.probability,
-      explanation: best.explanation,
-      round: c.round,
-      matchedAgainst: best.anchor.ref,
-      categories: options.categoriesOf?.(c.sourceId, r) ?? [],
-      record: r,
-    };
-    if (r.parentRecordId !== undefined) match.parentRecordId = r.parentRecordId;
-    if (r.dates && (r.dates.createdAt || r.dates.lastActivityAt)) match.dates = r.dates;
-    if (r.controllerId !== undefined) match.controllerId = r.controllerId;
-    if (r.restricted !== undefined) match.restricted = r.restricted;
-    records.push(match);
-    outcomes.get(c.sourceId)!.records++;
-  }
-  records.sort((a, b) => bandRank(b.band) - bandRank(a.band) || b.score - a.score);
-  const sources = [...outcomes.values()];
+  const records = matchesOf(state);
+  const sources = [...state.outcomes.values()];
   return {
     complete: sources.every((s) => s.status === 'ANSWERED'),
     rounds,
@@ -306,4 +237,111 @@ export async function resolveSubject(input: ResolveSubjectInput): Promise<Subjec
     records,
     query,
   };
+}
+
+/** The match model with the caller's thresholds over its own. */
+function modelOf(options: ResolveOptions): MatchModel {
+  if (!options.model) return createMatchModel(options.thresholds ? { thresholds: options.thresholds } : {});
+  return options.thresholds ? { ...options.model, thresholds: { ...options.model.thresholds, ...options.thresholds } } : options.model;
+}
+
+/**
+ * One round: the query goes to every source still answering, in parallel; each answer is
+ * counted in its source's outcome, and the records not seen before become candidates.
+ */
+async function askRound(state: Resolution, input: ResolveSubjectInput, discovery: DiscoveryQuery, round: number): Promise<Candidate[]> {
+  const { options, outcomes, candidates } = state;
+  const includeRelated = options.includeRelated ?? true;
+  const asked = input.sources.filter((s) => outcomes.get(s.id)!.status === 'ANSWERED');
+  const answers = await Promise.all(asked.map((s) => ask(input.lookup, s.id, discovery, s.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS)));
+
+  const fresh: Candidate[] = [];
+  asked.forEach((source, i) => {
+    const answer = answers[i]!;
+    const outcome = outcomes.get(source.id)!;
+    outcome.rounds++;
+    outcome.latencyMs += answer.ms;
+    if (!answer.ok) {
+      // A source that failed once is not asked again: its answer is partial either way.
+      outcome.status = answer.status;
+      outcome.error = answer.error;
+      outcome.errorCode = answer.code;
+      return;
+    }
+    for (const record of answer.records) {
+      if (record.relationship !== Relationship.SUBJECT && !includeRelated) continue;
+      const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
+      if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
+      const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);
+      const c: Candidate = { sourceId: source.id, prior: state.priors.get(source.id)!, record, identifiers, profile: profileOf(identifiers), round, anchored: false };
+      candidates.set(key, c);
+      fresh.push(c);
+    }
+  });
+  return fresh;
+}
+
+/**
+ * Transitive expansion: new MATCH subjects become anchors and rescore the rest (earlier
+ * REVIEW records included) until no new anchor appears. Returns the new anchors and the
+ * identifiers they bring that were not known yet (the next round's query).
+ */
+function anchorNewMatches(state: Resolution): { newAnchors: Anchor[]; expansion: NormalisedIdentifier[] } {
+  const { candidates, knownIdentifiers } = state;
+  let newAnchors: Anchor[] = [];
+  const expansion: NormalisedIdentifier[] = [];
+  for (;;) {
+    const added: Anchor[] = [];
+    for (const c of candidates.values()) {
+      if (c.anchored || c.best?.band !== MatchBand.MATCH || c.record.relationship !== Relationship.SUBJECT) continue;
+      c.anchored = true;
+      added.push({ ref: { sourceId: c.sourceId, recordId: c.record.recordId }, profile: c.profile });
+      for (const id of c.identifiers) {
+        const k = identifierKey(id);
+        if (!knownIdentifiers.has(k)) {
+          knownIdentifiers.add(k);
+          expansion.push(id);
+        }
+      }
+    }
+    if (added.length === 0) break;
+    for (const c of candidates.values()) if (c.best?.band !== MatchBand.MATCH) score(state.model, c, added);
+    state.anchors.push(...added);
+    newAnchors = newAnchors.concat(added);
+  }
+  return { newAnchors, expansion };
+}
+
+/** The candidates that reached a band, MATCH then REVIEW, best score first; each counted in its source's outcome. */
+function matchesOf(state: Resolution): RecordMatch[] {
+  const records: RecordMatch[] = [];
+  for (const c of state.candidates.values()) {
+    const best = c.best;
+    if (!best?.band) continue;
+    records.push(recordMatchOf(c, { ...best, band: best.band }, state.options));
+    state.outcomes.get(c.sourceId)!.records++;
+  }
+  return records.sort((a, b) => bandRank(b.band) - bandRank(a.band) || b.score - a.score);
+}
+
+function recordMatchOf(c: Candidate, best: { band: MatchBand; probability: number; explanation: MatchExplanation; anchor: Anchor }, options: ResolveOptions): RecordMatch {
+  const r = c.record;
+  const match: RecordMatch = {
+    sourceId: c.sourceId,
+    recordId: r.recordId,
+    recordType: r.recordType,
+    relationship: r.relationship,
+    band: best.band,
+    score: best.probability,
+    explanation: best.explanation,
+    round: c.round,
+    matchedAgainst: best.anchor.ref,
+    categories: options.categoriesOf?.(c.sourceId, r) ?? [],
+    record: r,
+  };
+  if (r.parentRecordId !== undefined) match.parentRecordId = r.parentRecordId;
+  if (r.dates && (r.dates.createdAt || r.dates.lastActivityAt)) match.dates = r.dates;
+  if (r.controllerId !== undefined) match.controllerId = r.controllerId;
+  if (r.restricted !== undefined) match.restricted = r.restricted;
+  return match;
 }

@@ -9,7 +9,7 @@ import type { Principal } from '../../auth/index.js';
 import { RequestStatus } from '../../domain/vocabulary.js';
 import { transition, type RequestEvent, type RequestState, type TransitionRecord } from '../state-machine.js';
 import type { DataSubjectRequestEntity, RequestFields as Fields, RequestStore } from '../store/request.store.js';
-import { concurrentUpdate } from './request-errors.js';
+import { concurrentUpdate } from '../request-errors.js';
 
 export interface RequestChange {
   m: EntityManager;

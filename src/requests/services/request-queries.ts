@@ -5,7 +5,7 @@
 import { controllerScope, type Principal } from '../../auth/index.js';
 import type { Stores } from '../../app/stores.js';
 import type { DataSubjectRequestEntity, RequestListKey, RequestListOrder } from '../store/request.store.js';
-import { badInput } from './request-errors.js';
+import { badInput } from '../request-errors.js';
 
 export interface RequestListFilter {
   status?: string[] | null;

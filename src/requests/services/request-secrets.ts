@@ -6,6 +6,8 @@ import type { EncryptionKeyring, HmacKeyring } from '../../crypto/index.js';
 import type { IdentifierType } from '../../domain/vocabulary.js';
 import { normaliseQueryIdentifiers } from '../../identity/index.js';
 import type { BlindIndexEntry } from '../duplicates.js';
+import type { DataSubjectRequestEntity } from '../store/request.store.js';
+import { identifiersDestroyed } from '../request-errors.js';
 
 export const BLIND_INDEX_PURPOSE = 'request-blind-index';
 
@@ -27,6 +29,17 @@ export class RequestSecrets {
 
   open<T>(requestId: string, envelope: string): T {
     return JSON.parse(this.encryption.decrypt(envelope, requestId).toString('utf8')) as T;
+  }
+
+  /** The person's identifiers (decrypted); gone once an erasure completed (R11). */
+  identifiersOf(request: DataSubjectRequestEntity): Identifier[] {
+    if (!request.identifiersSealed) throw identifiersDestroyed(request.id);
+    return this.open<Identifier[]>(request.id, request.identifiersSealed);
+  }
+
+  /** The corrections the person asked for (decrypted; RECTIFICATION only). */
+  correctionsOf(request: DataSubjectRequestEntity): RequestedCorrection[] {
+    return request.correctionsSealed ? this.open<RequestedCorrection[]>(request.id, request.correctionsSealed) : [];
   }
 
   /**

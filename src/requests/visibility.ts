@@ -1,7 +1,7 @@
 // Controller scoping of requests (R13): a handler bound to controllers sees a request only
 // when its controllers intersect theirs, and inside it only the records of those
 // controllers. Whatever is not visible is reported as absent, never as forbidden.
-import { canSeeController, isUnscoped, type Principal } from '../../auth/index.js';
+import { canSeeController, isUnscoped, type Principal } from '../auth/index.js';
 
 export function canSeeRequest(principal: Principal, request: { controllerIds: readonly string[] }): boolean {
   if (isUnscoped(principal)) return true;

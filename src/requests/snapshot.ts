@@ -1,12 +1,12 @@
 // The discovery snapshot saved at verification and the per-record decisions computed from
 // it. The snapshot keeps what decisions and reviews need (type, relationship, band, dates,
 // facts, controller, categories, the score's levels and weights) and never the values compared.
-import type { RetentionPolicy, SourceDescription, SourceRules } from '../../../connectors/contract.js';
-import type { RecordMatch } from '../../identity/index.js';
-import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../../domain/vocabulary.js';
-import { decideRecord, type DecisionRecord, type RecordDecision } from '../decisions.js';
-import type { RequestRecordEntity } from '../store/request-record.entity.js';
-import type { RecordDecisionEntity } from '../store/record-decision.entity.js';
+import type { RetentionPolicy, SourceDescription, SourceRules } from '../../connectors/contract.js';
+import type { RecordMatch } from '../identity/index.js';
+import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../domain/vocabulary.js';
+import { decideRecord, type DecisionRecord, type RecordDecision } from './decisions.js';
+import type { RequestRecordEntity } from './store/request-record.entity.js';
+import type { RecordDecisionEntity } from './store/record-decision.entity.js';
 
 /** Records the request acts on: MATCH records and REVIEW records a handler confirmed. */
 export function isActedOn(record: { reviewState: string }): boolean {
@@ -123,3 +123,6 @@ export function decisionOf(row: RecordDecisionEntity): RecordDecision {
     ...(row.overrideReason ? { overridden: true } : {}),
   };
 }
+
+/** One key per record of a snapshot: its source and its id in that source. */
+export const recordKey = (r: { sourceId: string; recordId: string }): string => `${r.sourceId}\u0000${r.recordId}`;

@@ -1,13 +1,14 @@
 // Rectification over the request's records (R14), pure: which requested fields each
 // record's source can take (validateCorrections per field), the decision that follows,
 // the check that a field is correctable somewhere at all, and the handler's finding.
-import type { FieldDescription, SourceDescription, SourceRules } from '../../../connectors/contract.js';
-import { RecordAction, SourceKind } from '../../domain/vocabulary.js';
-import type { RecordDecision } from '../decisions.js';
-import { isRequestRuleError, RequestRuleError, type RequestErrorCode } from '../errors.js';
-import { recordInaccuracyFinding, validateCorrections } from '../rectification.js';
-import type { InaccuracyFindingRecord } from '../store/data-subject-request.entity.js';
-import type { RequestedCorrection } from './request-secrets.js';
+import type { FieldDescription, SourceDescription, SourceRules } from '../../connectors/contract.js';
+import { RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
+import type { RecordDecision } from './decisions.js';
+import { isRequestRuleError, requireReason, RequestRuleError, type RequestErrorCode } from './errors.js';
+import { recordInaccuracyFinding, validateCorrections } from './rectification.js';
+import type { InaccuracyFindingRecord } from './store/data-subject-request.entity.js';
+import { badInput } from './request-errors.js';
+import type { RequestedCorrection } from './services/request-secrets.js';
 
 export interface CorrectionTarget {
   sourceKind: SourceKind;
@@ -195,4 +196,18 @@ export function correctionTargetOf(source: { kind: SourceKind; description: Sour
     ...(source.description?.rules ? { sourceRules: source.description.rules } : {}),
     fields: source.description?.fields ?? null,
   };
+}
+
+/** The corrections a submitted request carries: RECTIFICATION only, at least one, each naming its field and reason. */
+export function checkCorrections(type: RequestType, corrections: RequestedCorrection[] | null): RequestedCorrection[] | null {
+  if (type !== RequestType.RECTIFICATION) {
+    if (corrections?.length) throw badInput('Corrections belong to RECTIFICATION requests only');
+    return null;
+  }
+  if (!corrections?.length) throw new RequestRuleError('NO_CORRECTIONS', 'A rectification needs at least one correction');
+  return corrections.map((c) => {
+    const field = c.field?.trim();
+    if (!field) throw badInput('A correction names the field to correct');
+    return { field, value: c.value, reason: requireReason(c.reason, `The correction of "${field}"`) };
+  });
 }

@@ -1,5 +1,5 @@
-// Coded errors of the request service (the pure rules have their own in ../errors.ts).
-import { DomainError } from '../../domain/errors.js';
+// Coded errors of the request use cases (the state machine and the rules raise theirs from ./errors.ts).
+import { DomainError } from '../domain/errors.js';
 
 export const requestNotFound = (id: string) => new DomainError('REQUEST_NOT_FOUND', `No request ${id}`, { requestId: id });
 

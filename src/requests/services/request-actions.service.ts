@@ -1,0 +1,75 @@
+// The request actions outside the review: cancel, hold, resume, reject, extend the
+// deadline (R5) and record the acknowledgement (R3).
+import { AuditAction } from '../../audit/audit-actions.js';
+import type { Principal } from '../../auth/index.js';
+import { RequestStatus } from '../../domain/vocabulary.js';
+import { extendDeadline } from '../deadlines.js';
+import { RequestRuleError } from '../errors.js';
+import type { DataSubjectRequestEntity } from '../store/request.store.js';
+import { changeRequest, stateOf } from './request-change.js';
+import type { RequestContext } from './request-context.js';
+
+export class RequestActionsService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  async cancel(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.move(requestId, 'cancel', reason, principal);
+  }
+
+  async hold(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.move(requestId, 'hold', reason, principal);
+  }
+
+  async resume(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.move(requestId, 'resume', null, principal);
+  }
+
+  async reject(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    return this.move(requestId, 'reject', reason, principal);
+  }
+
+  async extendDeadline(requestId: string, reason: string, months: number | null | undefined, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, visible } = this.ctx;
+    const request = await visible.loadVisible(requestId, principal);
+    const now = this.ctx.now();
+    if (stateOf(request).status === RequestStatus.COMPLETED || ['PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED'].includes(request.status)) {
+      throw new RequestRuleError('INVALID_TRANSITION', `Cannot extend the deadline of a request in state ${request.status}`, { currentStatus: request.status });
+    }
+    const ext = extendDeadline(
+      { dueAt: request.dueAt, extendedDueAt: request.extendedDueAt, now, reason, ...(months ? { months } : {}), jurisdiction: request.jurisdiction },
+      deps.settings.deadlines,
+    );
+    await changeRequest(deps, request, principal, now, (c) => {
+      c.set({ extendedDueAt: ext.extendedDueAt, extensionReason: ext.reason });
+      c.audit(AuditAction.REQUEST_EXTEND_DEADLINE, { months: ext.months, reason: ext.reason });
+    });
+    return visible.loadVisible(requestId, principal);
+  }
+
+  /** R3: the acknowledgement was sent to the person. */
+  async acknowledge(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, visible } = this.ctx;
+    const request = await visible.loadVisible(requestId, principal);
+    if (request.acknowledgedAt) return request;
+    await changeRequest(deps, request, principal, this.ctx.now(), (c) => {
+      c.set({ acknowledgedAt: c.now });
+      c.audit('request.acknowledge');
+    });
+    return visible.loadVisible(requestId, principal);
+  }
+
+  /** A state-machine move on the whole request: the principal must see every record of it. */
+  private async move(
+    requestId: string,
+    event: 'cancel' | 'hold' | 'resume' | 'reject',
+    reason: string | null,
+    principal: Principal,
+  ): Promise<DataSubjectRequestEntity> {
+    const { request } = await this.ctx.visible.loadWhole(requestId, principal);
+    await changeRequest(this.ctx.deps, request, principal, this.ctx.now(), (c) => {
+      c.move(event, reason);
+      c.audit(`request.${event}`, { reason });
+    });
+    return this.ctx.visible.loadVisible(requestId, principal);
+  }
+}

@@ -1,0 +1,163 @@
+// Approval and execution: a handler approves a reviewed request; an access request is
+// answered at once with its package, every other type is handed to execution
+// (src/execution) after the same checks. Failed tasks are retried here, and a completed
+// access request gets a fresh one-time link.
+import { AuditAction } from '../../audit/audit-actions.js';
+import type { Principal } from '../../auth/index.js';
+import { DomainError } from '../../domain/errors.js';
+import { withinTime } from '../../domain/time-limit.js';
+import { RequestStatus, RequestType, ReviewState } from '../../domain/vocabulary.js';
+import { sourcesBlockingExecution } from '../discovery-gaps.js';
+import { RequestRuleError } from '../errors.js';
+import { withSourcesNotSearched } from '../response-summary.js';
+import { OPEN_FOR_REVIEW } from '../review-window.js';
+import { assertIdentityVerified, transition } from '../state-machine.js';
+import type { DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity } from '../store/request.store.js';
+import type { IssuedLink } from './access-package.service.js';
+import { assertInaccuracyEstablished } from '../rectification-checks.js';
+import { changeRequest, stateOf } from './request-change.js';
+import type { RequestContext } from './request-context.js';
+import { outsideScope } from '../request-errors.js';
+import { isActedOn } from '../snapshot.js';
+import { seesWholeRequest } from '../visibility.js';
+
+export interface ExecuteResult {
+  request: DataSubjectRequestEntity;
+  /** Set for ACCESS requests: the one-time link, shown only now. */
+  link: IssuedLink | null;
+}
+
+/** A request that passed every check of approval, with what the checks read. */
+interface Approvable {
+  request: DataSubjectRequestEntity;
+  records: RequestRecordEntity[];
+  decisions: RecordDecisionEntity[];
+  /** Approved before, its execution not started: the same call starts it. */
+  resuming: boolean;
+  now: Date;
+}
+
+export class RequestApprovalService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  async execute(requestId: string, principal: Principal): Promise<ExecuteResult> {
+    const approvable = await this.assertApprovable(requestId, principal);
+    if (approvable.request.type === RequestType.ACCESS) return this.answerAccess(approvable, principal);
+    await this.startExecution(approvable, principal);
+    return { request: await this.ctx.visible.loadVisible(requestId, principal), link: null };
+  }
+
+  /** Every check of approval, in the order a handler should learn of them (R2, review, R1, R6, R7, R8, R14). */
+  private async assertApprovable(requestId: string, principal: Principal): Promise<Approvable> {
+    const { deps, visible, decisions: recordDecisions } = this.ctx;
+    const request = await visible.loadVisible(requestId, principal);
+    // R2 first: nothing is released, corrected or erased before verification.
+    assertIdentityVerified(request, 'execute a request');
+    const now = this.ctx.now();
+    // Approved, but its execution did not start (a source or the database did not answer in
+    // time): the same call starts it, after the same checks.
+    const resuming = request.status === RequestStatus.APPROVED && request.type !== RequestType.ACCESS;
+    // Outside review the state machine answers (INVALID_TRANSITION naming the state);
+    // inside it, the specific reason approval must wait comes first.
+    if (!OPEN_FOR_REVIEW.includes(request.status) && !resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    const records = await deps.stores.requests.recordsOf([requestId]);
+    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    const pending = records.filter((r) => r.reviewState === ReviewState.PENDING);
+    if (pending.length) {
+      throw new DomainError('MATCHES_PENDING_REVIEW', `${pending.length} REVIEW record(s) must be confirmed or rejected first`, {
+        pending: pending.map((r) => ({ sourceId: r.sourceId, recordId: r.recordId })),
+      });
+    }
+    // R1: every source searched, or the handler's recorded decision to go without it.
+    const unsearched = sourcesBlockingExecution(request.discoveryOutcome);
+    if (unsearched.length) {
+      throw new DomainError(
+        'DISCOVERY_INCOMPLETE',
+        `${unsearched.length} source(s) could not be searched: search them again with rediscoverSources, or record the decision to go without them with proceedWithoutSources`,
+        { sourceIds: unsearched },
+      );
+    }
+    const decisions = await deps.stores.requests.decisionsOf([requestId]);
+    const waiting = decisions.filter((d) => d.needsController);
+    if (waiting.length) {
+      throw new RequestRuleError('CONTROLLER_INSTRUCTION_REQUIRED', `${waiting.length} record(s) wait for their controller's instruction`, {
+        sourceIds: [...new Set(waiting.map((d) => d.sourceId))],
+      });
+    }
+    // R14: nothing is corrected before a handler found the data inaccurate.
+    if (request.type === RequestType.RECTIFICATION) assertInaccuracyEstablished(request.inaccuracyFinding);
+    // R6, R8: a controller's refusal and a legal hold bind every decision, overridden or not.
+    await recordDecisions.assertAllowed(records, decisions, requestId, now);
+    if (!resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
+    return { request, records, decisions, resuming, now };
+  }
+
+  /** ACCESS: the package is built, stored and its one-time link issued in one step; the request completes. */
+  private async answerAccess({ request, records, decisions, now }: Approvable, principal: Principal): Promise<ExecuteResult> {
+    const { deps, packages } = this.ctx;
+    // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
+    const built = await withinTime(packages.build(request, records.filter(isActedOn), decisions, now), deps.executor.timeLimitMs, () =>
+      new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', { requestId: request.id }),
+    );
+    const gaps = await this.ctx.decisions.sourceGaps(request);
+    built.response = withSourcesNotSearched(built.response, gaps);
+    let link: IssuedLink | null = null;
+    await changeRequest(deps, request, principal, now, async (c) => {
+      c.move('approve');
+      c.move('startExecution');
+      link = await packages.store(c.m, request.id, built.pkg, now, principal);
+      c.set({ response: built.response });
+      if (gaps.length) c.move('completePartially', gaps.map((g) => `source ${g.sourceId} could not be searched`).join('; '));
+      else c.move('complete');
+      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256 });
+    });
+    return { request: await this.ctx.visible.loadVisible(request.id, principal), link };
+  }
+
+  /** Every other type: the source calls prepared, the approval stored, then execution started (tombstones and tasks). */
+  private async startExecution({ request, decisions, resuming, now }: Approvable, principal: Principal): Promise<void> {
+    const { deps } = this.ctx;
+    const requestId = request.id;
+    // Source calls first, bounded (EXECUTION_TIMEOUT): a source that hangs leaves the request as it was.
+    const prepared = await deps.executor.prepare(requestId);
+    // Approved here; the executor moves it to EXECUTING in the one bounded transaction that
+    // writes its tombstones and tasks, so a failure there leaves it APPROVED with nothing done.
+    if (!resuming) {
+      await changeRequest(deps, request, principal, now, (c) => {
+        c.move('approve');
+        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
+      });
+    }
+    try {
+      await deps.executor.execute(requestId, principal.id, prepared);
+    } catch (error) {
+      deps.logger.error({ requestId, err: (error as Error).message }, 'execution did not start');
+      if (error instanceof DomainError) throw error;
+      throw new DomainError('EXECUTION_NOT_STARTED', 'The request was approved but its tasks could not be queued; retry with retryFailedTasks', { requestId });
+    }
+  }
+
+  async retryFailedTasks(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, visible } = this.ctx;
+    const request = await visible.loadVisible(requestId, principal);
+    assertIdentityVerified(request, 'retry tasks of');
+    if (![RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED].includes(request.status as RequestStatus)) {
+      throw new RequestRuleError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${request.status}`, { currentStatus: request.status });
+    }
+    await deps.executor.retryFailed(requestId, principal.id);
+    await deps.audit.record({
+      actor: { id: principal.id, kind: principal.kind },
+      action: AuditAction.REQUEST_RETRY_FAILED_TASKS,
+      target: { type: 'request', id: requestId },
+      outcome: 'SUCCESS',
+    });
+    return visible.loadVisible(requestId, principal);
+  }
+
+  /** A fresh one-time link for a completed access request (the previous link stops working). */
+  async renewAccessPackageLink(requestId: string, principal: Principal): Promise<ExecuteResult> {
+    const { request } = await this.ctx.visible.loadWhole(requestId, principal);
+    const link = await this.ctx.packages.renew(request, principal);
+    return { request, link };
+  }
+}

@@ -1,0 +1,118 @@
+// Intake: a request is submitted (its identifiers sealed, possible duplicates noted) and
+// requests are listed and searched.
+import { randomUUID } from 'node:crypto';
+import type { Identifier } from '../../../connectors/contract.js';
+import { AuditAction } from '../../audit/audit-actions.js';
+import type { Principal } from '../../auth/index.js';
+import { RequestStatus, RequestType } from '../../domain/vocabulary.js';
+import { acknowledgeBy, jurisdictionOf } from '../deadlines.js';
+import { findPossibleDuplicates } from '../duplicates.js';
+import { RequestRuleError } from '../errors.js';
+import type { DataSubjectRequestEntity } from '../store/request.store.js';
+import { assertCorrectableSomewhere, checkCorrections } from '../rectification-checks.js';
+import type { RequestContext } from './request-context.js';
+import { badInput } from '../request-errors.js';
+import { listRequests, type RequestPage, type RequestPageArgs } from './request-queries.js';
+import { listFilterOf, type RequestSearchFilter } from './request-search.js';
+import { indexEntry, type RequestedCorrection } from './request-secrets.js';
+
+export interface SubmitRequestInput {
+  type: RequestType;
+  identifiers: Identifier[];
+  receivedAt?: Date | null;
+  jurisdiction?: string | null;
+  channel?: string | null;
+  scope?: string | null;
+  corrections?: RequestedCorrection[] | null;
+}
+
+export class RequestIntakeService {
+  constructor(private readonly ctx: RequestContext) {}
+
+  async list(principal: Principal, filter: RequestSearchFilter, page: RequestPageArgs): Promise<RequestPage> {
+    const { deps, secrets, now } = this.ctx;
+    const listFilter = listFilterOf(filter, secrets);
+    if (filter.identifier) {
+      // A look-up of a person: audited like discovery (the identifier only as a digest).
+      await deps.audit.record({
+        actor: { id: principal.id, kind: principal.kind },
+        action: AuditAction.REQUEST_SEARCH,
+        target: { type: 'request' },
+        params: { identifier: filter.identifier },
+        outcome: 'SUCCESS',
+      });
+    }
+    return listRequests(deps.stores, principal, listFilter, page, now(), deps.settings.deadlines.dueSoonDays);
+  }
+
+  async submit(input: SubmitRequestInput, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, secrets } = this.ctx;
+    const now = this.ctx.now();
+    if (!Object.values(RequestType).includes(input.type)) throw badInput(`Unknown request type ${String(input.type)}`);
+    if (!input.identifiers?.length) throw badInput('A request needs at least one identifier of the person');
+    const receivedAt = input.receivedAt ?? now;
+    if (Number.isNaN(receivedAt.getTime())) throw new RequestRuleError('INVALID_DATE', 'receivedAt is not a valid date');
+    if (receivedAt.getTime() > now.getTime() + 60_000) throw new RequestRuleError('INVALID_DATE', 'receivedAt cannot be in the future');
+    const jurisdiction = jurisdictionOf(input.jurisdiction, deps.settings.deadlines).code;
+    const corrections = checkCorrections(input.type, input.corrections ?? null);
+    // R14: a field no source can correct or annotate is refused now, naming the field.
+    if (corrections) assertCorrectableSomewhere(await this.ctx.decisions.correctionTargets(), corrections);
+
+    const id = randomUUID();
+    // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.
+    const blindIndex = secrets.blindIndex(input.identifiers);
+    const lookup = secrets.blindIndex(input.identifiers, true);
+    const others = await deps.stores.requests.sharingBlindIndex(lookup);
+    const duplicates = findPossibleDuplicates(
+      { requestId: id, type: input.type, indexes: lookup.map(indexEntry) },
+      others.map((o) => ({ requestId: o.id, type: o.type, status: o.status, receivedAt: o.received_at, indexes: o.blind_index.map(indexEntry) })),
+      { includeWeak: false },
+    );
+
+    return deps.dataSource.transaction(async (tx) => {
+      const row: Partial<DataSubjectRequestEntity> = {
+        id,
+        type: input.type,
+        status: RequestStatus.RECEIVED,
+        heldFrom: null,
+        holdReason: null,
+        receivedAt,
+        verifiedAt: null,
+        acknowledgeBy: acknowledgeBy(receivedAt, jurisdiction, deps.settings.deadlines),
+        acknowledgedAt: null,
+        dueAt: null,
+        extendedDueAt: null,
+        extensionReason: null,
+        jurisdiction,
+        channel: input.channel?.trim() || null,
+        scopeSealed: input.scope?.trim() ? secrets.seal(id, input.scope.trim()) : null,
+        identifiersSealed: secrets.seal(id, input.identifiers.map(({ type, value }) => ({ type, value }))),
+        identifiersDestroyedAt: null,
+        blindIndex,
+        correctionsSealed: corrections ? secrets.seal(id, corrections) : null,
+        verificationMethod: null,
+        verificationEvidenceRef: null,
+        // A handler bound to controllers submits for them, so the request stays visible to them.
+        controllerIds: [...principal.controllerIds],
+        possibleDuplicateOf: duplicates.map((d) => d.requestId),
+        discoveryOutcome: null,
+        inaccuracyFinding: null,
+        response: null,
+        createdBy: principal.id,
+      };
+      const created = { requestId: id, from: null, to: RequestStatus.RECEIVED, event: 'submit', actor: principal.id, at: now, reason: null };
+      const saved = await deps.stores.requests.insert(row, created, tx);
+      await deps.audit.record(
+        {
+          actor: { id: principal.id, kind: principal.kind },
+          action: AuditAction.REQUEST_SUBMIT,
+          target: { type: 'request', id },
+          params: { type: input.type, identifiers: input.identifiers, possibleDuplicates: duplicates.length },
+          outcome: 'SUCCESS',
+        },
+        tx,
+      );
+      return saved;
+    });
+  }
+}
