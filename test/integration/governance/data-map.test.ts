@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { bearer } from '../../support/runtime.js';
-import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
-import { startReferenceGateway, type ReferenceGateway } from '../discovery/reference-gateway.js';
+import { crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
+import { startCrmGateway, type CrmGateway } from '../sources/crm-gateway.js';
+import type { ReferenceGateway } from '../discovery/reference-gateway.js';
 
 let ref: ReferenceGateway;
 let crm: ForeignDatabase;
@@ -26,16 +27,15 @@ interface DataMapReply { dataMap: { generatedAt: string; gaps: { sourceId: strin
 
 const REGISTER = `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { id } }`;
 
+let env: CrmGateway | undefined;
+
 beforeAll(async () => {
-  ref = await startReferenceGateway({ people: 20, seed: 7, env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
-  crm = await createForeignCrmDatabase();
-  admin = await bearer(ref.gw, ['ADMIN']);
-  handler = await bearer(ref.gw, ['HANDLER']);
+  env = await startCrmGateway({ people: 20, seed: 7 });
+  ({ ref, crm, admin, handler } = env);
 }, 180_000);
 
 afterAll(async () => {
-  await ref?.stop();
-  await crm?.drop();
+  await env?.stop();
 });
 
 describe('dataMap', () => {

@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway } from '../../support/runtime.js';
-import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
-import { startReferenceGateway, type ReferenceGateway } from '../discovery/reference-gateway.js';
+import { crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
+import { startCrmGateway, type CrmGateway } from './crm-gateway.js';
+import type { ReferenceGateway } from '../discovery/reference-gateway.js';
 import { graphqlCodeOf } from '../../support/error-codes.js';
 
 let ref: ReferenceGateway;
@@ -35,16 +36,15 @@ function registration(config: Record<string, unknown>) {
   return { id, name, kind, type, connection, mapping, controller, retention };
 }
 
+let env: CrmGateway | undefined;
+
 beforeAll(async () => {
-  ref = await startReferenceGateway({ people: 60, seed: 5, env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
-  crm = await createForeignCrmDatabase();
-  admin = await bearer(ref.gw, ['ADMIN']);
-  handler = await bearer(ref.gw, ['HANDLER']);
+  env = await startCrmGateway({ people: 60, seed: 5 });
+  ({ ref, crm, admin, handler } = env);
 }, 180_000);
 
 afterAll(async () => {
-  await ref?.stop();
-  await crm?.drop();
+  await env?.stop();
 });
 
 describe('sources', () => {
