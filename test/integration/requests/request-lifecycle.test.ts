@@ -403,7 +403,7 @@ describe('lifecycle rules', () => {
     expect(stored[0]!.blind_index.join(' ')).not.toContain(email);
   }, 60_000);
 
-  it('a handler bound to controller A cannot read a request of controller B by id, by list or through nested fields', async () => {
+  it('a handler bound to controller A cannot read a request of controller B by id, by list or through nested fields, nor act on a whole request holding other controllers\' records', async () => {
     const [a, b] = await env.query<{ controller_id: string }>(`SELECT DISTINCT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id LIMIT 2`);
     const handlerA = await bearer(env.gw, ['HANDLER'], [a!.controller_id]);
     const handlerB = await bearer(env.gw, ['HANDLER'], [b!.controller_id]);
@@ -429,6 +429,21 @@ describe('lifecycle rules', () => {
     const verified = await verify(ofA.id, {}, handlerA);
     expect(verified.records.every((r) => r.controllerId === a!.controller_id)).toBe(true);
     const full = await op<{ request: Req }>(`query($id: ID!) { request(id: $id) { ${REQUEST_FIELDS} } }`, { id: ofA.id });
-    expect(full.data!.request.records.length).toBeGreaterThanOrEqual(verified.records.length);
+    expect(full.data!.request.records.length).toBeGreaterThan(verified.records.length);
+
+    // Acting on the whole request needs every record in scope: handler A may see the
+    // request, not act on all of it (loadWhole), and nothing moves.
+    for (const mutation of [
+      `mutation($id: ID!) { cancelRequest(requestId: $id, reason: "scope") { status } }`,
+      `mutation($id: ID!) { holdRequest(requestId: $id, reason: "scope") { status } }`,
+      `mutation($id: ID!) { renewAccessPackageLink(requestId: $id) { id } }`,
+    ]) {
+      expect((await op(mutation, { id: ofA.id }, handlerA)).code, mutation).toBe('FORBIDDEN');
+    }
+    const moves = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND event IN ('cancel', 'hold')`, [ofA.id]);
+    expect(moves[0]!.n).toBe(0);
+    // The unscoped handler may: the refusal above was the scope, not the request's state.
+    const held = await op<{ holdRequest: { status: string } }>(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "check") { status } }`, { id: ofA.id });
+    expect(held.error).toBeUndefined();
   }, 60_000);
 });
