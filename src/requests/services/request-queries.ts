@@ -4,18 +4,10 @@
 // (the failed tasks' requests come from the task store).
 import { controllerScope, type Principal } from '../../auth/index.js';
 import type { Stores } from '../../app/stores.js';
-import type { DataSubjectRequestEntity, RequestListKey, RequestListOrder } from '../store/request.store.js';
+import type { DataSubjectRequestEntity, RequestListFilters, RequestListKey, RequestListOrder } from '../store/request.store.js';
 import { badInput } from '../request-errors.js';
 
-export interface RequestListFilter {
-  status?: string[] | null;
-  type?: string[] | null;
-  channel?: string[] | null;
-  dueBefore?: Date | null;
-  overdue?: boolean | null;
-  dueSoon?: boolean | null;
-  /** Requests holding any of these blind-index entries (an identifier search, see request-search.ts). */
-  blindIndex?: readonly string[] | null;
+export interface RequestListFilter extends RequestListFilters {
   /** true: requests with at least one FAILED task; false: none. */
   failedTasks?: boolean | null;
 }

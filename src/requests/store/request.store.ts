@@ -119,10 +119,8 @@ export interface DestroyedPackage {
   requestId: string;
 }
 
-/** What the list of requests filters on. */
-export interface RequestListQuery {
-  /** Controllers the principal is bound to; null: every controller. */
-  controllerScope: readonly string[] | null;
+/** The filters a handler sets on the list of requests, as the store runs them. */
+export interface RequestListFilters {
   status?: string[] | null;
   type?: string[] | null;
   /** The channels the requests came through (as recorded at submission). */
@@ -130,8 +128,14 @@ export interface RequestListQuery {
   dueBefore?: Date | null;
   overdue?: boolean | null;
   dueSoon?: boolean | null;
-  /** Requests holding any of these blind-index entries (keyed hashes: an identifier search). */
+  /** Requests holding any of these blind-index entries (keyed hashes: an identifier search, see request-search.ts). */
   blindIndex?: readonly string[] | null;
+}
+
+/** What the list of requests filters on. */
+export interface RequestListQuery extends RequestListFilters {
+  /** Controllers the principal is bound to; null: every controller. */
+  controllerScope: readonly string[] | null;
   /** Only these requests (`within`), or none of them (`without`): e.g. those with a failed task. */
   within?: readonly string[] | null;
   without?: readonly string[] | null;
