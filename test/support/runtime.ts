@@ -5,6 +5,8 @@ import { createTestDatabase } from './test-database.js';
 import { removeQueueKeys } from './redis-cleanup.js';
 import { TEST_REDIS_URL } from './queue-settings.js';
 import { randomBytes } from 'node:crypto';
+import type { TadaDocumentNode } from 'gql.tada';
+import { operationText, type Operation } from './graphql.js';
 
 export interface GraphQLReply<T> {
   status: number;
@@ -16,7 +18,8 @@ export interface TestGateway {
   url: string;
   config: Config;
   databaseUrl: string;
-  /** POSTs a GraphQL operation and returns the parsed body and status. */
+  /** POSTs a GraphQL operation and returns the parsed body and status; a typed document (test/support/graphql.ts) types both. */
+  graphql<R, V>(document: TadaDocumentNode<R, V>, variables: V, headers?: Record<string, string>): Promise<GraphQLReply<R>>;
   graphql<T = unknown>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLReply<T>>;
   stop(): Promise<void>;
 }
@@ -54,11 +57,11 @@ export async function startTestGateway(
     url,
     config,
     databaseUrl: db.url,
-    async graphql<T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+    async graphql<T>(query: Operation<T, unknown>, variables?: unknown, headers?: Record<string, string>): Promise<GraphQLReply<T>> {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: operationText(query), variables }),
       });
       return { status: res.status, body: (await res.json()) as GraphQLReply<T>['body'] };
     },

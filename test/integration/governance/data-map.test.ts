@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { bearer } from '../../support/runtime.js';
+import { gql, type ResultOf } from '../../support/graphql.js';
 import { crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
 import { startCrmGateway, type CrmGateway } from '../sources/crm-gateway.js';
 import type { ReferenceGateway } from '../discovery/reference-gateway.js';
@@ -13,17 +14,10 @@ let crm: ForeignDatabase;
 let admin: Record<string, string>;
 let handler: Record<string, string>;
 
-const DATA_MAP = `{ dataMap { generatedAt gaps { sourceId code message }
+const DATA_MAP = gql(`query DataMap { dataMap { generatedAt gaps { sourceId code message }
   activities { sourceId recordType purposes dataSubjects lawfulBasis specialCategoryCondition specialCategories personalDataCategories
-    recipients retentionSummary activePeriod archivePeriod maxAge statutoryRetention erasure controllerRole searchable canErase canCorrect canRestrict } } }`;
-
-interface Activity {
-  sourceId: string; recordType: string; purposes: string[]; dataSubjects: string[]; lawfulBasis: string | null; specialCategoryCondition: string | null;
-  specialCategories: string[]; personalDataCategories: string[]; recipients: string[]; retentionSummary: string; activePeriod: string | null;
-  archivePeriod: string | null; maxAge: string | null; statutoryRetention: boolean; erasure: string; controllerRole: string;
-  searchable: boolean; canErase: boolean; canCorrect: boolean; canRestrict: boolean;
-}
-interface DataMapReply { dataMap: { generatedAt: string; gaps: { sourceId: string; code: string; message: string }[]; activities: Activity[] } }
+    recipients retentionSummary activePeriod archivePeriod maxAge statutoryRetention erasure controllerRole searchable canErase canCorrect canRestrict } } }`);
+type DataMap = ResultOf<typeof DATA_MAP>['dataMap'];
 
 const REGISTER = `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { id } }`;
 
@@ -40,7 +34,7 @@ afterAll(async () => {
 
 describe('dataMap', () => {
   it('the six reference sources: every record type an activity with purposes, lawful basis and a retention period; no gap', async () => {
-    const reply = await ref.gw.graphql<DataMapReply>(DATA_MAP, {}, handler);
+    const reply = await ref.gw.graphql(DATA_MAP, {}, handler);
     expect(reply.body.errors).toBeUndefined();
     const { activities, gaps } = reply.body.data!.dataMap;
     expect(gaps).toEqual([]);
@@ -65,7 +59,7 @@ describe('dataMap', () => {
     const { retention: _withPeriod, ...withoutRetention } = crmSourceConfig(crm.url) as Record<string, unknown>;
     const first = await ref.gw.graphql(REGISTER, { input: withoutRetention }, admin);
     expect(first.body.errors).toBeUndefined();
-    const flagged = (await ref.gw.graphql<DataMapReply>(DATA_MAP, {}, handler)).body.data!.dataMap.gaps;
+    const flagged = (await ref.gw.graphql(DATA_MAP, {}, handler)).body.data!.dataMap.gaps;
     expect(flagged.filter((g) => g.sourceId === 'crm').map((g) => g.code).sort()).toEqual(['NO_PROCESSING_BASIS', 'NO_RETENTION_PERIOD', 'SPECIAL_CATEGORY_WITHOUT_CONDITION']);
     expect(flagged.filter((g) => g.sourceId !== 'crm')).toEqual([]);
 
@@ -76,7 +70,7 @@ describe('dataMap', () => {
     };
     const second = await ref.gw.graphql(REGISTER, { input: described }, admin);
     expect(second.body.errors).toBeUndefined();
-    const after = (await ref.gw.graphql<DataMapReply>(DATA_MAP, {}, handler)).body.data!.dataMap;
+    const after = (await ref.gw.graphql(DATA_MAP, {}, handler)).body.data!.dataMap;
     expect(after.gaps).toEqual([]);
     expect(after.activities.find((a) => a.sourceId === 'crm' && a.recordType === 'customer')).toMatchObject({ lawfulBasis: 'contract (Art. 6(1)(b))', activePeriod: 'P5Y', specialCategories: ['HEALTH'] });
   });
@@ -101,7 +95,7 @@ describe('GET /v1/data-map.json and .csv', () => {
     const json = await fetch(`${ref.gw.url}/v1/data-map.json`, { headers: auditor });
     expect(json.status).toBe(200);
     expect(json.headers.get('content-disposition')).toMatch(/^attachment; filename="data-map-\d{4}-\d{2}-\d{2}\.json"$/);
-    const map = (await json.json()) as DataMapReply['dataMap'];
+    const map = (await json.json()) as DataMap;
     const csv = await fetch(`${ref.gw.url}/v1/data-map.csv`, { headers: auditor });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
