@@ -5,6 +5,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 // ---- Import boundaries -------------------------------------------------------------------
 // The core (src/) is wired into the GraphQL layer (schema/), the workers (jobs/) and the
@@ -107,4 +108,6 @@ export default tseslint.config(
     files: [`src/console/src/${'*/'.repeat(depth)}*.{ts,tsx}`],
     rules: { 'no-restricted-imports': consoleBoundaries(depth) },
   })),
+  // Layout is prettier's (npm run format); rules that would argue with it are off.
+  prettier,
 );
