@@ -144,6 +144,19 @@ export interface SourceRules {
   footage?: boolean;
   /** R16: an online service: a child's data found there is deleted at once. */
   onlineService?: boolean;
+  /** R16: only these record types are online services (sign-ups, accounts); the whole source when absent. */
+  onlineRecordTypes?: string[];
+  /**
+   * R16: where a person's date of birth comes from: a fact of the record (`{ fact }`), or
+   * 'REQUEST', the date of birth verified with the person's identity. When absent: the
+   * record's age or date of birth facts, else the request's.
+   */
+  dateOfBirth?: { fact: string } | 'REQUEST';
+  /**
+   * R9: certificate numbers stay verifiable only if the person agrees: an erasure then
+   * anonymises (the number stays, the holder goes); without agreement it deletes them.
+   */
+  verifiableCertificates?: boolean;
   /** Why the data is held, as an access copy tells the person (R1). */
   purpose?: string;
 }

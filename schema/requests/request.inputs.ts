@@ -65,6 +65,12 @@ export class SubmitRequestInput {
 
   @Field(() => [CorrectionInput], { nullable: true, description: 'RECTIFICATION only.' })
   corrections?: CorrectionInput[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'R9: the person agrees (true) or not (false) that their training certificate numbers stay verifiable after an erasure; null: not asked (taken as no).',
+  })
+  certificatesVerifiable?: boolean | null;
 }
 
 @InputType()
@@ -77,6 +83,12 @@ export class IdentityVerificationInput {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it was verified, if before now (default: now).' })
   verifiedAt?: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'R16: the date of birth given with the request was checked against the proof of identity; online services without one of their own take the person’s age from it.',
+  })
+  dateOfBirthVerified?: boolean | null;
 }
 
 @InputType()

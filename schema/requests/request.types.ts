@@ -71,6 +71,12 @@ export class DataSubjectRequest {
   @Field(() => String, { nullable: true })
   verificationEvidenceRef!: string | null;
 
+  @Field(() => Boolean, { description: 'R16: the date of birth given with the request was checked against the proof of identity.' })
+  dateOfBirthVerified!: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'R9: the person’s answer on keeping certificate numbers verifiable (null: not given).' })
+  certificatesVerifiable!: boolean | null;
+
   @Field(() => [String], { description: 'Controllers whose records the request touches.' })
   controllerIds!: string[];
 

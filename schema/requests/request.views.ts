@@ -38,6 +38,8 @@ export function requestView(entity: DataSubjectRequestEntity, issuedLink: Issued
   v.holdReason = entity.holdReason;
   v.verificationMethod = entity.verificationMethod;
   v.verificationEvidenceRef = entity.verificationEvidenceRef;
+  v.dateOfBirthVerified = entity.dateOfBirthVerified;
+  v.certificatesVerifiable = entity.certificatesVerifiable;
   v.controllerIds = [...entity.controllerIds];
   v.version = entity.version;
   v.createdBy = entity.createdBy;

@@ -24,6 +24,8 @@ export interface SubmitRequestInput {
   channel?: string | null;
   scope?: string | null;
   corrections?: RequestedCorrection[] | null;
+  /** R9: the person agrees (true) or not (false) that certificate numbers stay verifiable; null: not asked. */
+  certificatesVerifiable?: boolean | null;
 }
 
 export class RequestIntakeService {
@@ -92,6 +94,8 @@ export class RequestIntakeService {
         correctionsSealed: corrections ? secrets.seal(id, corrections) : null,
         verificationMethod: null,
         verificationEvidenceRef: null,
+        dateOfBirthVerified: false,
+        certificatesVerifiable: input.certificatesVerifiable ?? null,
         // A handler bound to controllers submits for them, so the request stays visible to them.
         controllerIds: [...principal.controllerIds],
         possibleDuplicateOf: duplicates.map((d) => d.requestId),

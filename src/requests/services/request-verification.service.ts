@@ -22,6 +22,8 @@ export interface VerifyIdentityInput {
   evidenceRef?: string | null;
   /** When the identity was verified, if earlier than now (e.g. documents checked by post). */
   verifiedAt?: Date | null;
+  /** R16: the date of birth given with the request was checked against the proof of identity. */
+  dateOfBirthVerified?: boolean | null;
 }
 
 export class RequestVerificationService {
@@ -38,6 +40,8 @@ export class RequestVerificationService {
       throw new RequestRuleError('INVALID_DATE', 'verifiedAt must be a valid date, not in the future');
     }
     if (verifiedAt < request.receivedAt) throw new RequestRuleError('INVALID_DATE', 'verifiedAt cannot precede the receipt of the request');
+    const dateOfBirthVerified = input.dateOfBirthVerified === true;
+    if (dateOfBirthVerified && !secrets.dateOfBirthOf(request)) throw badInput('The request gives no date of birth to verify');
     // Fails fast (naming the current state) before any source is asked.
     transition(stateOf(request), 'verifyIdentity', { actor: principal.id, at: now });
     // Sources may have changed since submission: a field none can take is refused before discovery.
@@ -57,19 +61,20 @@ export class RequestVerificationService {
         c.m,
         resolution.records.map((r) => snapshotRow(request.id, r)),
       );
-      await decisions.write(c, saved.filter(isActedOn), facts, new Map());
+      await decisions.write(c, saved.filter(isActedOn), facts, new Map(), request.inaccuracyFinding, { ...request, dateOfBirthVerified });
       const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
       c.set({
         verifiedAt,
         verificationMethod: method,
         verificationEvidenceRef: input.evidenceRef?.trim() || null,
+        dateOfBirthVerified,
         dueAt: answerDueAt(request.receivedAt, verifiedAt, request.jurisdiction, deps.settings.deadlines),
         controllerIds: [...controllerIds].sort(),
         discoveryOutcome: outcome,
       });
       c.move('verifyIdentity', method);
       c.move((await deps.stores.requests.waitsForController(c.m, request.id)) ? 'awaitController' : 'startReview');
-      c.audit(AuditAction.REQUEST_VERIFY_IDENTITY, { method, evidenceRef: input.evidenceRef ?? null, records: saved.length });
+      c.audit(AuditAction.REQUEST_VERIFY_IDENTITY, { method, evidenceRef: input.evidenceRef ?? null, dateOfBirthVerified, records: saved.length });
       c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: outcome.sources.length, records: saved.length });
     });
     deps.logger.info({ requestId, records: resolution.records.length, complete: outcome.complete }, 'request verified');

@@ -112,6 +112,14 @@ export class DataSubjectRequestEntity {
   @Column({ type: 'text', name: 'verification_evidence_ref', nullable: true })
   verificationEvidenceRef!: string | null;
 
+  /** R16: the handler checked the date of birth given with the request against the proof of identity. */
+  @Column({ type: 'boolean', name: 'date_of_birth_verified', default: false })
+  dateOfBirthVerified!: boolean;
+
+  /** R9: the person's answer on keeping certificate numbers verifiable (null: not given). */
+  @Column({ type: 'boolean', name: 'certificates_verifiable', nullable: true })
+  certificatesVerifiable!: boolean | null;
+
   /** Controllers whose records this request touches: scoping of handlers bound to controllers. */
   @Column({ type: 'text', array: true, name: 'controller_ids', default: () => "'{}'" })
   controllerIds!: string[];
