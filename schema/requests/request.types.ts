@@ -243,6 +243,9 @@ export class RecordDecision {
   @Field(() => RecordAction, { nullable: true, description: 'A second step: RESTRICT during a legal hold, ERASE after releasing a child’s data.' })
   followUpAction!: RecordAction | null;
 
+  @Field(() => String, { nullable: true, description: 'R6: the controller the record is exported to before it is erased (its instruction at the end of its contract).' })
+  returnToController!: string | null;
+
   @Field(() => Boolean, { description: 'The rules could not settle it (e.g. missing dates): a handler should look.' })
   needsReview!: boolean;
 

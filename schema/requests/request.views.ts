@@ -75,6 +75,7 @@ export function decisionView(d: RecordDecisionEntity): RecordDecision {
     needsController: d.needsController,
     proposedAction: d.proposedAction as RecordAction | null,
     followUpAction: d.followUpAction as RecordAction | null,
+    returnToController: d.returnToController,
     needsReview: d.needsReview,
     rules: d.rules,
     overridden: d.overrideReason !== null,

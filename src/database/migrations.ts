@@ -10,6 +10,7 @@ import { PackageRetentionAndMinimalErasureRecord1764000005100 } from './migratio
 import { SourceApproval1764000005400 } from './migrations/1764000005400-SourceApproval.js';
 import { ReportIndexes1764000005500 } from './migrations/1764000005500-ReportIndexes.js';
 import { RequestSubjectFacts1764000008000 } from './migrations/1764000008000-RequestSubjectFacts.js';
+import { DecisionReturnToController1764000008100 } from './migrations/1764000008100-DecisionReturnToController.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -23,4 +24,5 @@ export const migrations: Function[] = [
   SourceApproval1764000005400,
   ReportIndexes1764000005500,
   RequestSubjectFacts1764000008000,
+  DecisionReturnToController1764000008100,
 ];

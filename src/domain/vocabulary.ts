@@ -117,6 +117,8 @@ export enum ControllerDecision {
   PROCEED = 'PROCEED',
   REFUSE = 'REFUSE',
   CONTROLLER_GONE = 'CONTROLLER_GONE',
+  /** At the end of its contract the controller takes its records back: exported to it, then erased here (erasure requests). */
+  RETURN_AND_ERASE = 'RETURN_AND_ERASE',
 }
 
 /** Categories of personal data a field holds. */

@@ -61,6 +61,8 @@ export interface RecordDecision {
   proposedAction?: RecordAction;
   /** A second step after the action: RESTRICT during a legal hold, ERASE after releasing a child's data. */
   followUpAction?: RecordAction;
+  /** R6: exported to this controller before the erasure (its instruction at the end of its contract). */
+  returnToController?: string;
   /** The record's dates cannot support the decision; a handler must look. */
   needsReview?: boolean;
   /** Plain words for the handler and the response letter. */
@@ -191,6 +193,17 @@ export function decideRecord(input: DecisionInput): RecordDecision {
         action: RecordAction.RETAIN,
         basis: 'controller refused',
         reason: 'The controller of this record refused the request; the person is told to address the controller',
+        rules: ['R6'],
+      };
+    }
+    if (instruction === ControllerDecision.RETURN_AND_ERASE && input.requestType === RequestType.ERASURE) {
+      // The records go back to the controller, which keeps them under its own obligations:
+      // no statutory hold of the group's binds the copy left here.
+      return {
+        action: RecordAction.ERASE,
+        basis: `returned to its controller (${record.controllerId}) at the end of its contract, on its instruction`,
+        returnToController: record.controllerId,
+        reason: 'The controller ended its contract and instructed the return of its records: they are exported to it, then erased here',
         rules: ['R6'],
       };
     }

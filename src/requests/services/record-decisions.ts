@@ -117,8 +117,10 @@ export class RecordDecisions {
       const source = facts.get(r.sourceId)!;
       // A source that cannot describe its retention is held when its kind's rules say so (statutory retention).
       const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
+      // Records returned to their controller are kept by it now: the group's hold no longer binds its copy.
+      const returned = !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.RETURN_AND_ERASE;
       out.set(recordKey(r), {
-        legalHold: legalHoldOf(decisionRecordOf(r, source.kind, source.description?.rules), retention, now),
+        legalHold: returned ? null : legalHoldOf(decisionRecordOf(r, source.kind, source.description?.rules), retention, now),
         controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
       });
     }

@@ -94,6 +94,9 @@ export class RequestReviewService {
     const request = await visible.loadVisible(requestId, principal);
     assertOpenForReview(request, 'record a controller instruction for');
     if (!Object.values(ControllerDecision).includes(input.decision)) throw badInput(`Unknown controller decision ${String(input.decision)}`);
+    if (input.decision === ControllerDecision.RETURN_AND_ERASE && request.type !== RequestType.ERASURE) {
+      throw badInput('A return of the records to their controller goes with an erasure request only');
+    }
     const controlled = (await deps.stores.requests.recordsOf([requestId])).filter((r) => r.sourceId === input.sourceId && r.controllerId && isActedOn(r));
     const visibleRecords = controlled.filter((r) => principalSees(principal, r));
     if (visibleRecords.length === 0) {
@@ -153,6 +156,7 @@ export class RequestReviewService {
           retainUntil: decision.retainUntil ?? null,
           reason: decision.reason,
           followUpAction: null,
+          returnToController: null,
           needsReview: false,
           overrideReason: override.reason,
           overriddenBy: principal.id,

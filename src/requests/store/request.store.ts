@@ -514,6 +514,15 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.request_id, new Set(r.controlled)]));
   }
 
+  /** Of these requests, those whose controller instructed the return of its records in this source (R6). */
+  async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Set<string>> {
+    const rows: { request_id: string }[] = await this.dataSource.query(
+      `SELECT request_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[]) AND decision = $3`,
+      [sourceId, [...requestIds], ControllerDecision.RETURN_AND_ERASE],
+    );
+    return new Set(rows.map((r) => r.request_id));
+  }
+
   // ---- access packages ----
 
   async insertPackage(m: EntityManager, row: Omit<AccessPackageEntity, 'id' | 'request' | 'createdAt'>): Promise<void> {

@@ -144,6 +144,18 @@ describe('per-record decisions', () => {
       expect(no).toMatchObject({ action: RecordAction.RETAIN, basis: 'controller refused' });
     });
 
+    it('R6: a controller taking its records back has them exported to it, then erased, past the group’s legal hold', () => {
+      const d = decideRecord(input({ retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.RETURN_AND_ERASE }));
+      expect(d).toMatchObject({ action: RecordAction.ERASE, returnToController: 'employer-7', rules: ['R6'] });
+      expect(d.basis).toContain('returned to its controller (employer-7)');
+      // The same record on PROCEED stays under the group's hold.
+      expect(decideRecord(input({ retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.PROCEED })).action).toBe(RecordAction.RETAIN);
+      // Only an erasure returns the records.
+      const access = decideRecord(input({ requestType: RequestType.ACCESS, retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.RETURN_AND_ERASE }));
+      expect(access.action).toBe(RecordAction.RELEASE);
+      expect(access.returnToController).toBeUndefined();
+    });
+
     it('R7: a controller that is gone lets the group decide itself', () => {
       const d = decideRecord(input({ retention: retention.case, record: caseHeld, controllerInstruction: ControllerDecision.CONTROLLER_GONE }));
       expect(d.action).toBe(RecordAction.ANONYMISE);
