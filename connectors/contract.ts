@@ -26,6 +26,16 @@ export interface DiscoveryQuery {
   blockingKeys: string[];
 }
 
+/**
+ * Where and when a person says they were, for a source that holds no identifier of them
+ * (footage): a site and a time window (ISO 8601 instants, `from` before `to`).
+ */
+export interface PresenceQuery {
+  site: string;
+  from: string;
+  to: string;
+}
+
 /** A pointer to one record in one source. */
 export interface RecordRef {
   sourceId: string;
@@ -226,6 +236,12 @@ export interface Connector {
   recordCount?(): Promise<number>;
   /** Full records for an access copy; unknown ids are left out. */
   export(refs: RecordRef[]): Promise<SourceRecord[]>;
+  /**
+   * Optional (footage sources): the records of anyone present at a site during a time
+   * window (visits, each with its footage segments). Nothing in them identifies the person
+   * asking: the gateway offers every one for a handler to confirm or reject (REVIEW).
+   */
+  findPresent?(query: PresenceQuery): Promise<SourceRecord[]>;
   correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult>;
   erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult>;
   restrict(ref: RecordRef, on: boolean): Promise<ActionResult>;

@@ -43,6 +43,21 @@ export class InaccuracyFindingInput {
   rejectedCorrections?: RejectedCorrectionInput[] | null;
 }
 
+@InputType({
+  description:
+    'Where and when the person says they were, for footage that holds no identifier of them (a visitor without their badge id): at most 24 hours. Everyone found there is offered for REVIEW; the handler confirms which is the person.',
+})
+export class PresenceInput {
+  @Field(() => String, { description: 'The site, as the CCTV source names it.' })
+  site!: string;
+
+  @Field(() => DateTimeScalar)
+  from!: Date;
+
+  @Field(() => DateTimeScalar)
+  to!: Date;
+}
+
 @InputType()
 export class SubmitRequestInput {
   @Field(() => RequestType)
@@ -65,6 +80,9 @@ export class SubmitRequestInput {
 
   @Field(() => [CorrectionInput], { nullable: true, description: 'RECTIFICATION only.' })
   corrections?: CorrectionInput[] | null;
+
+  @Field(() => PresenceInput, { nullable: true, description: 'A site and a time window to look for the person in footage (stored encrypted).' })
+  presence?: PresenceInput | null;
 
   @Field(() => Boolean, {
     nullable: true,

@@ -1,7 +1,7 @@
 // Personal data of a request at rest: identifiers, scope and corrections sealed with the
 // encryption keyring (bound to the request id), and a keyed blind index of the normalised
 // identifiers so duplicates are found without decrypting anything.
-import type { Identifier } from '../../../connectors/contract.js';
+import type { Identifier, PresenceQuery } from '../../../connectors/contract.js';
 import type { EncryptionKeyring, HmacKeyring } from '../../crypto/index.js';
 import { IdentifierType } from '../../domain/vocabulary.js';
 import { normaliseQueryIdentifiers } from '../../identity/index.js';
@@ -42,6 +42,11 @@ export class RequestSecrets {
     if (!request.identifiersSealed) return null;
     const given = this.identifiersOf(request).filter((i) => i.type === IdentifierType.DATE_OF_BIRTH);
     return given.length ? (normaliseQueryIdentifiers(given)[0]?.value ?? null) : null;
+  }
+
+  /** Where and when the person says they were (footage look-up); null when not given or destroyed (R11). */
+  presenceOf(request: DataSubjectRequestEntity): PresenceQuery | null {
+    return request.presenceSealed ? this.open<PresenceQuery>(request.id, request.presenceSealed) : null;
   }
 
   /** The corrections the person asked for (decrypted; RECTIFICATION only). */

@@ -98,6 +98,10 @@ export class DataSubjectRequestEntity {
   @Column({ type: 'timestamptz', name: 'identifiers_destroyed_at', nullable: true })
   identifiersDestroyedAt!: Date | null;
 
+  /** Encrypted JSON {site, from, to}: where and when the person says they were (footage look-up); null once destroyed with the identifiers (R11). */
+  @Column({ type: 'text', name: 'presence_sealed', nullable: true })
+  presenceSealed!: string | null;
+
   /** Keyed hashes of the normalised identifiers: duplicate detection without clear data. */
   @Column({ type: 'text', array: true, name: 'blind_index' })
   blindIndex!: string[];

@@ -333,7 +333,7 @@ export class RequestStore {
   async destroyErasureIdentifiers(m: EntityManager, now: Date, erasureId?: string): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
       await m.query(
-        `UPDATE data_subject_request SET identifiers_sealed = NULL, scope_sealed = NULL, identifiers_destroyed_at = $1, updated_at = now()
+        `UPDATE data_subject_request SET identifiers_sealed = NULL, scope_sealed = NULL, presence_sealed = NULL, identifiers_destroyed_at = $1, updated_at = now()
           WHERE type = $2 AND status = $3 AND identifiers_sealed IS NOT NULL AND ($4::uuid IS NULL OR id = $4)
           RETURNING id`,
         [now, RequestType.ERASURE, RequestStatus.COMPLETED, erasureId ?? null],

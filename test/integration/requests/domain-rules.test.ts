@@ -281,3 +281,79 @@ describe('R6: occupational-health records go back to the employer at the end of 
     expect(refused.code).toBe('BAD_USER_INPUT');
   }, 120_000);
 });
+
+describe('R16: CCTV found by site, date and time (a visitor without their badge id)', () => {
+  it('R16: a site and a time window find the visits in it for REVIEW; the handler confirms the person’s, and the copy shows no other people', async () => {
+    const { personId, recordId } = await personWith('cctv', `SELECT id FROM cctv.visits WHERE arrived_at > now() - interval '80 days' ORDER BY id`);
+    const [visit] = await env.query<{ site: string; arrived_at: Date }>(`SELECT site, arrived_at FROM cctv.visits WHERE id = $1`, [recordId]);
+    const from = new Date(visit!.arrived_at.getTime() - 30 * 60_000);
+    const to = new Date(visit!.arrived_at.getTime() + 30 * 60_000);
+    // Another visitor at the same site at the same time, and one at another site.
+    await env.query(
+      `INSERT INTO cctv.visits (id, badge_id, given_name, family_name, company, host, site, arrived_at, left_at, created_at, last_activity_at)
+       VALUES ('VIS-BYSTANDER-1', 'B-424242', 'Bertha', 'Bystanderson', 'Acme', 'host-1', $1, $2, $3, $2, $3),
+              ('VIS-ELSEWHERE-1', 'B-434343', 'Elsa', 'Elsewhereton', 'Acme', 'host-1', 'nowhere-site', $2, $3, $2, $3)`,
+      [visit!.site, new Date(visit!.arrived_at.getTime() + 5 * 60_000), new Date(visit!.arrived_at.getTime() + 65 * 60_000)],
+    );
+    const inWindow = await env.query<{ id: string; family_name: string }>(
+      `SELECT id, family_name FROM cctv.visits WHERE site = $1 AND arrived_at < $3 AND COALESCE(left_at, arrived_at + interval '1 day') > $2`,
+      [visit!.site, from, to],
+    );
+    expect(inWindow.map((v) => v.id)).toEqual(expect.arrayContaining([recordId, 'VIS-BYSTANDER-1']));
+    expect(inWindow.map((v) => v.id)).not.toContain('VIS-ELSEWHERE-1');
+
+    // No badge id, no name: only an email, which the visitor log does not hold.
+    const email = identifiersOf(personId).filter((i) => i.type === 'EMAIL');
+    const submitted = await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', {
+      input: { type: 'ACCESS', identifiers: email, presence: { site: visit!.site, from: from.toISOString(), to: to.toISOString() } },
+    });
+    const verified = await mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', {
+      id: submitted.id,
+      input: { method: 'passport seen at the front desk' },
+    });
+    const offered = verified.records.filter((r) => r.sourceId === 'cctv');
+    expect(offered.map((r) => r.recordId).sort()).toEqual(inWindow.map((v) => v.id).sort());
+    for (const r of offered) expect(r).toMatchObject({ reviewState: 'PENDING', recordType: 'visit', relationship: 'VISITOR' });
+    // Nothing can be released before the handler says which visit is the person's.
+    expect((await op(`mutation($id: ID!) { executeRequest(requestId: $id) { id } }`, { id: submitted.id })).code).toBe('MATCHES_PENDING_REVIEW');
+
+    let current = await mutate('confirmMatches(requestId: $id, records: $records)', '$id: ID!, $records: [RecordRefInput!]!', {
+      id: submitted.id,
+      records: [{ sourceId: 'cctv', recordId }],
+    });
+    const others = current.records.filter((r) => r.reviewState === 'PENDING');
+    current = await mutate('rejectMatches(requestId: $id, records: $records)', '$id: ID!, $records: [RecordRefInput!]!', {
+      id: submitted.id,
+      records: others.map(({ sourceId, recordId: id }) => ({ sourceId, recordId: id })),
+    });
+    for (const sourceId of new Set(current.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+      current = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
+        id: current.id,
+        input: { sourceId, decision: 'PROCEED' },
+      });
+    }
+    expect(current.decisions.find((d) => d.recordId === recordId)?.action).toBe('RELEASE');
+
+    const executed = await execute(submitted.id);
+    const res = await fetch(`${env.gw.url}${executed.accessPackage!.downloadUrl!}`);
+    expect(res.status).toBe(200);
+    const everything = Object.values(unzipSync(new Uint8Array(await res.arrayBuffer())))
+      .map((f) => strFromU8(f))
+      .join('\n');
+    expect(everything).toContain(recordId);
+    for (const other of inWindow.filter((v) => v.id !== recordId)) {
+      expect(everything).not.toContain(other.id);
+      expect(everything).not.toContain(other.family_name);
+    }
+  }, 120_000);
+
+  it('R16: a presence look-up needs a site and an ordered window of at most 24 hours', async () => {
+    const submit = (presence: Record<string, string>) =>
+      op(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`, {
+        input: { type: 'ACCESS', identifiers: [{ type: 'EMAIL', value: 'visitor@example.org' }], presence },
+      });
+    expect((await submit({ site: 'HQ', from: '2026-01-02T10:00:00Z', to: '2026-01-02T09:00:00Z' })).code).toBe('BAD_USER_INPUT');
+    expect((await submit({ site: 'HQ', from: '2026-01-01T10:00:00Z', to: '2026-01-02T10:00:01Z' })).code).toBe('BAD_USER_INPUT');
+    expect((await submit({ site: ' ', from: '2026-01-02T09:00:00Z', to: '2026-01-02T10:00:00Z' })).code).toBe('BAD_USER_INPUT');
+  }, 60_000);
+});
