@@ -48,7 +48,7 @@ export class InaccuracyFindingInput {
     'Where and when the person says they were, for footage that holds no identifier of them (a visitor without their badge id): at most 24 hours. Everyone found there is offered for REVIEW; the handler confirms which is the person.',
 })
 export class PresenceInput {
-  @Field(() => String, { description: 'The site, as the CCTV source names it.' })
+  @Field(() => String, { description: 'The site, as the footage source names it.' })
   site!: string;
 
   @Field(() => DateTimeScalar)
@@ -86,7 +86,7 @@ export class SubmitRequestInput {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: 'R9: the person agrees (true) or not (false) that their training certificate numbers stay verifiable after an erasure; null: not asked (taken as no).',
+    description: 'R9: the person agrees (true) or not (false) that their certificate numbers stay verifiable after an erasure; null: not asked (taken as no).',
   })
   certificatesVerifiable?: boolean | null;
 }

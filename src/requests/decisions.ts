@@ -360,7 +360,7 @@ function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: 
     return {
       action: RecordAction.RETAIN,
       basis: 'the application became the personnel file of an employee',
-      reason: 'Kept: the person was hired, so their recruitment data is now their personnel file and is kept as such',
+      reason: 'Kept: the person was hired, so their application is now their personnel file and is kept as such',
       rules: ['R8', 'R9'],
     };
   }

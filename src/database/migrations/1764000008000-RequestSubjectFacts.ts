@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Two facts about the person that decisions follow. `date_of_birth_verified`: the handler
  * checked the date of birth given with the request against the proof of identity, so
  * online services may take the person's age from it (R16). `certificates_verifiable`: the
- * person's answer on keeping training certificate numbers verifiable after an erasure
+ * person's answer on keeping certificate numbers verifiable after an erasure
  * (true agreed, false refused, null not given). `presence_sealed`: where and when the person
  * says they were (a site and a time window, encrypted like the identifiers), for footage
  * that holds no identifier of them; destroyed with the identifiers (R11).
