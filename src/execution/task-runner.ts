@@ -172,7 +172,8 @@ export class TaskRunner {
     }
     const records = new Map(read.result.map((r) => [r.recordId, r]));
     // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
-    const returning = statutory ? await this.deps.stores.requests.returningRequests(sourceId, [...new Set(checked.map((t) => t.request_id))]) : new Set<string>();
+    const requestIds = [...new Set(checked.map((t) => t.request_id))];
+    const returning = statutory ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
