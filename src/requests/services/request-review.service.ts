@@ -188,6 +188,30 @@ export class RequestReviewService {
   }
 
   /**
+   * R9: the person's answer, given after submission, on keeping certificate numbers
+   * verifiable (true agreed, false refused, null withdrawn). Stored, audited, and every
+   * decision not overridden by a handler follows it. Until the request is approved.
+   */
+  async recordCertificateAgreement(requestId: string, agreed: boolean | null, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, decisions, visible } = this.ctx;
+    const request = await visible.loadVisible(requestId, principal);
+    assertOpenForReview(request, 'record the certificate agreement of');
+    const records = await deps.stores.requests.recordsOf([requestId]);
+    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    const overridden = new Set((await deps.stores.requests.decisionsOf([requestId])).filter((d) => d.overrideReason !== null).map(recordKey));
+    // A handler's override stands; every other decision follows the answer.
+    const recompute = records.filter((r) => isActedOn(r) && !overridden.has(recordKey(r)));
+    const instructions = await decisions.instructionMap(requestId);
+    const now = this.ctx.now();
+    await changeRequest(deps, request, principal, now, async (c) => {
+      c.set({ certificatesVerifiable: agreed });
+      await decisions.write(c, recompute, new Map(), instructions, request.inaccuracyFinding, { ...request, certificatesVerifiable: agreed });
+      c.audit(AuditAction.REQUEST_CERTIFICATE_AGREEMENT, { agreed });
+    });
+    return visible.loadVisible(requestId, principal);
+  }
+
+  /**
    * The handler's finding on the accuracy of the data: stored with the request (field names
    * and reasons, no values), audited, and the decisions narrowed to the accepted fields.
    * May be recorded again (the latest counts) until the request is approved.

@@ -231,6 +231,29 @@ describe('R9: training certificates stay verifiable only with the person’s agr
   }, 120_000);
 });
 
+describe('R9: an agreement given after submission', () => {
+  it('R9: recordCertificateAgreement stores the answer, the decisions follow it (a handler’s override stands), and it is audited', async () => {
+    const { personId, recordId } = await personWith('training', `SELECT l.id FROM training.learners l JOIN training.certificates c ON c.learner_ref = l.id ORDER BY l.id`);
+    const req = await ready(personId, { type: 'ERASURE' });
+    const training = of(req, 'training');
+    expect(training.length).toBeGreaterThan(1);
+    const overridden = training.find((d) => d.recordId !== recordId)!;
+    await mutate('overrideDecision(requestId: $id, input: $input)', '$id: ID!, $input: OverrideDecisionInput!', {
+      id: req.id,
+      input: { sourceId: 'training', recordId: overridden.recordId, action: 'RESTRICT', reason: 'disputed certificate' },
+    });
+
+    const agreed = await mutate('recordCertificateAgreement(requestId: $id, agreed: $agreed)', '$id: ID!, $agreed: Boolean', { id: req.id, agreed: true });
+    expect(agreed.certificatesVerifiable).toBe(true);
+    expect(agreed.decisions.find((d) => d.recordId === recordId)!.action).toBe('ANONYMISE');
+    expect(agreed.decisions.find((d) => d.recordId === overridden.recordId)!.action).toBe('RESTRICT');
+    const withdrawn = await mutate('recordCertificateAgreement(requestId: $id, agreed: $agreed)', '$id: ID!, $agreed: Boolean', { id: req.id, agreed: null });
+    expect(withdrawn.decisions.find((d) => d.recordId === recordId)!.action).toBe('ERASE');
+    const audited = await env.query(`SELECT 1 FROM audit_log WHERE action = 'request.certificate-agreement' AND target_id = $1`, [req.id]);
+    expect(audited).toHaveLength(2);
+  }, 120_000);
+});
+
 describe('R8: a hired candidate’s recruitment data is the personnel file', () => {
   it('R8: an erasure keeps a hired candidate’s file with that basis, instead of minimising it, and the answer says so', async () => {
     const { personId, recordId } = await personWith('recruitment', `SELECT id FROM recruitment.candidates WHERE hired ORDER BY id`);
