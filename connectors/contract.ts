@@ -26,6 +26,16 @@ export interface DiscoveryQuery {
   blockingKeys: string[];
 }
 
+/**
+ * Where and when a person says they were, for a source that holds no identifier of them
+ * (footage): a site and a time window (ISO 8601 instants, `from` before `to`).
+ */
+export interface PresenceQuery {
+  site: string;
+  from: string;
+  to: string;
+}
+
 /** A pointer to one record in one source. */
 export interface RecordRef {
   sourceId: string;
@@ -144,6 +154,19 @@ export interface SourceRules {
   footage?: boolean;
   /** R16: an online service: a child's data found there is deleted at once. */
   onlineService?: boolean;
+  /** R16: only these record types are online services (sign-ups, accounts); the whole source when absent. */
+  onlineRecordTypes?: string[];
+  /**
+   * R16: where a person's date of birth comes from: a fact of the record (`{ fact }`), or
+   * 'REQUEST', the date of birth verified with the person's identity. When absent: the
+   * record's age or date of birth facts, else the request's.
+   */
+  dateOfBirth?: { fact: string } | 'REQUEST';
+  /**
+   * R9: certificate numbers stay verifiable only if the person agrees: an erasure then
+   * anonymises (the number stays, the holder goes); without agreement it deletes them.
+   */
+  verifiableCertificates?: boolean;
   /** Why the data is held, as an access copy tells the person (R1). */
   purpose?: string;
 }
@@ -213,6 +236,12 @@ export interface Connector {
   recordCount?(): Promise<number>;
   /** Full records for an access copy; unknown ids are left out. */
   export(refs: RecordRef[]): Promise<SourceRecord[]>;
+  /**
+   * Optional (footage sources): the records of anyone present at a site during a time
+   * window (visits, each with its footage segments). Nothing in them identifies the person
+   * asking: the gateway offers every one for a handler to confirm or reject (REVIEW).
+   */
+  findPresent?(query: PresenceQuery): Promise<SourceRecord[]>;
   correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult>;
   erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult>;
   restrict(ref: RecordRef, on: boolean): Promise<ActionResult>;

@@ -51,6 +51,7 @@ class DescribedConnector implements Connector {
   readonly changedSince?: Connector['changedSince'];
   readonly purgeExpired?: Connector['purgeExpired'];
   readonly refreshIndex?: Connector['refreshIndex'];
+  readonly findPresent?: Connector['findPresent'];
 
   constructor(
     private readonly inner: Connector,
@@ -68,6 +69,7 @@ class DescribedConnector implements Connector {
     if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);
     if (inner.purgeExpired) this.purgeExpired = (now) => inner.purgeExpired!(now);
     if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
+    if (inner.findPresent) this.findPresent = (query) => inner.findPresent!(query);
   }
   get kind() { return this.inner.kind; }
   get capabilities() { return this.inner.capabilities; }

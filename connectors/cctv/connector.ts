@@ -6,7 +6,7 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import type { ActionResult, ErasurePlan, SourceDescription, SourceRecord } from '../contract.js';
+import type { ActionResult, ErasurePlan, PresenceQuery, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
 import { ReferenceConnector, rowIds, type AfterCommit, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
 import { dropKeys } from '../shared/key-table.js';
@@ -80,6 +80,23 @@ export class CctvConnector extends ReferenceConnector {
       out.set(visit_id, [...(out.get(visit_id) ?? []), segment]);
     }
     return out;
+  }
+
+  /**
+   * Visits at the site overlapping the window (a visit without a logged exit counts until
+   * the end of its day, as for its footage), each with the footage segments of its time,
+   * as an access copy lists them. For a visitor who does not know their badge id.
+   */
+  async findPresent(query: PresenceQuery): Promise<SourceRecord[]> {
+    const { rows } = await this.query<{ doc: Row }>(
+      `SELECT to_jsonb(v) AS doc FROM ${this.table('visits')} v
+        WHERE v.site = $1 AND v.arrived_at < $3 AND COALESCE(v.left_at, v.arrived_at + interval '1 day') > $2
+        ORDER BY v.arrived_at, v.id`,
+      [query.site, query.from, query.to],
+    );
+    const records = rows.map((r) => this.toSourceRecord(String(r.doc.id), 'visit', r.doc));
+    await this.decorateExport(records);
+    return records;
   }
 
   protected override async decorateExport(records: SourceRecord[]): Promise<void> {

@@ -1,13 +1,15 @@
 // The clinic connector. Medical records sit under statutory retention (3 years, then 30
 // years archive): erasure is refused with the legal-hold basis and date (R8) unless the
-// gateway's plan is a PURGE of a record whose retention has run out; corrections are
+// gateway's plan is a PURGE of a record whose retention has run out, or an ERASE of an
+// occupational-health assessment the employer took back at the end of its contract (the
+// clinic processes those for the employer: R6); corrections are
 // annotations beside the original (R14); restriction flags the record.
 import type pg from 'pg';
 import type { ActionResult, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
 import { ReferenceConnector, correctableColumn, rowIds, publicData, type RecordTypeSpec, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
-import { clinicRecordTypes, emergencyContactSpec } from './records.js';
+import { assessmentSpec, clinicRecordTypes, emergencyContactSpec } from './records.js';
 import { CLINIC_PROCESSING } from './processing.js';
 
 export const CLINIC_RETENTION = {
@@ -107,6 +109,17 @@ export class ClinicConnector extends ReferenceConnector {
 
   protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], action: ErasurePlan['action']): Promise<ActionResult[]> {
     if (spec === emergencyContactSpec) return this.deleteAppearances(client, spec, rows);
+    if (spec === assessmentSpec && action === 'ERASE') {
+      // Held for an employer: the gateway asks this only once the employer instructed their
+      // return (it keeps them now). The group's own assessments stay held.
+      const returned = rows.filter((row) => row.controller_id);
+      if (returned.length) {
+        const ids = rowIds(returned);
+        await client.query(`DELETE FROM ${this.table('annotations')} WHERE record_id = ANY($1::text[])`, [ids]);
+        await this.deleteRecords(client, spec, ids);
+      }
+      return rows.map((row) => (row.controller_id ? { outcome: 'APPLIED', detail: 'returned to the employer and erased on its instruction' } : refusalOf(row)));
+    }
     if (action === 'PURGE') {
       // The gateway says retention has run out; the clinic checks each record's own dates
       // (R8: a record still under statutory retention is never destroyed, whatever is asked).

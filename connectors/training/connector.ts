@@ -42,8 +42,10 @@ export class TrainingConnector extends ReferenceConnector {
       ],
       retention: { ...TRAINING_RETENTION },
       processing: TRAINING_PROCESSING,
-      // Learners sign up online: a child's data found here is deleted at once (R16).
-      rules: { onlineService: true },
+      // Learners sign up online: a child's data found here is deleted at once (R16). Learners
+      // hold no date of birth: the one verified with the person's identity counts. Certificate
+      // numbers stay verifiable only with the person's agreement (R9).
+      rules: { onlineService: true, dateOfBirth: 'REQUEST', verifiableCertificates: true },
       controller: { role: 'CONTROLLER' },
     };
   }

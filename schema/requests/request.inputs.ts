@@ -43,6 +43,21 @@ export class InaccuracyFindingInput {
   rejectedCorrections?: RejectedCorrectionInput[] | null;
 }
 
+@InputType({
+  description:
+    'Where and when the person says they were, for footage that holds no identifier of them (a visitor without their badge id): at most 24 hours. Everyone found there is offered for REVIEW; the handler confirms which is the person.',
+})
+export class PresenceInput {
+  @Field(() => String, { description: 'The site, as the footage source names it.' })
+  site!: string;
+
+  @Field(() => DateTimeScalar)
+  from!: Date;
+
+  @Field(() => DateTimeScalar)
+  to!: Date;
+}
+
 @InputType()
 export class SubmitRequestInput {
   @Field(() => RequestType)
@@ -65,6 +80,15 @@ export class SubmitRequestInput {
 
   @Field(() => [CorrectionInput], { nullable: true, description: 'RECTIFICATION only.' })
   corrections?: CorrectionInput[] | null;
+
+  @Field(() => PresenceInput, { nullable: true, description: 'A site and a time window to look for the person in footage (stored encrypted).' })
+  presence?: PresenceInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'R9: the person agrees (true) or not (false) that their certificate numbers stay verifiable after an erasure; null: not asked (taken as no).',
+  })
+  certificatesVerifiable?: boolean | null;
 }
 
 @InputType()
@@ -77,6 +101,12 @@ export class IdentityVerificationInput {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it was verified, if before now (default: now).' })
   verifiedAt?: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'R16: the date of birth given with the request was checked against the proof of identity; online services without one of their own take the person’s age from it.',
+  })
+  dateOfBirthVerified?: boolean | null;
 }
 
 @InputType()

@@ -179,6 +179,19 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'R9: the person’s answer, given after submission, on keeping certificate numbers verifiable (true agreed, false refused, null not given); decisions not overridden follow it. Audited; until approval.',
+  })
+  async recordCertificateAgreement(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('agreed', () => Boolean, { nullable: true }) agreed: boolean | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.review.recordCertificateAgreement(requestId, agreed ?? null, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
   @Mutation(() => DataSubjectRequest, { description: 'A handler replaces one decision, with a mandatory reason (audited).' })
   async overrideDecision(
     @Arg('requestId', () => ID) requestId: string,

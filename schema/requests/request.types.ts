@@ -71,6 +71,12 @@ export class DataSubjectRequest {
   @Field(() => String, { nullable: true })
   verificationEvidenceRef!: string | null;
 
+  @Field(() => Boolean, { description: 'R16: the date of birth given with the request was checked against the proof of identity.' })
+  dateOfBirthVerified!: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'R9: the person’s answer on keeping certificate numbers verifiable (null: not given).' })
+  certificatesVerifiable!: boolean | null;
+
   @Field(() => [String], { description: 'Controllers whose records the request touches.' })
   controllerIds!: string[];
 
@@ -236,6 +242,9 @@ export class RecordDecision {
 
   @Field(() => RecordAction, { nullable: true, description: 'A second step: RESTRICT during a legal hold, ERASE after releasing a child’s data.' })
   followUpAction!: RecordAction | null;
+
+  @Field(() => String, { nullable: true, description: 'R6: the controller the record is exported to before it is erased (its instruction at the end of its contract).' })
+  returnToController!: string | null;
 
   @Field(() => Boolean, { description: 'The rules could not settle it (e.g. missing dates): a handler should look.' })
   needsReview!: boolean;

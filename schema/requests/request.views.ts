@@ -38,6 +38,8 @@ export function requestView(entity: DataSubjectRequestEntity, issuedLink: Issued
   v.holdReason = entity.holdReason;
   v.verificationMethod = entity.verificationMethod;
   v.verificationEvidenceRef = entity.verificationEvidenceRef;
+  v.dateOfBirthVerified = entity.dateOfBirthVerified;
+  v.certificatesVerifiable = entity.certificatesVerifiable;
   v.controllerIds = [...entity.controllerIds];
   v.version = entity.version;
   v.createdBy = entity.createdBy;
@@ -73,6 +75,7 @@ export function decisionView(d: RecordDecisionEntity): RecordDecision {
     needsController: d.needsController,
     proposedAction: d.proposedAction as RecordAction | null,
     followUpAction: d.followUpAction as RecordAction | null,
+    returnToController: d.returnToController,
     needsReview: d.needsReview,
     rules: d.rules,
     overridden: d.overrideReason !== null,

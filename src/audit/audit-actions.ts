@@ -15,6 +15,8 @@ export const AuditAction = {
   REQUEST_EXTEND_DEADLINE: 'request.extend-deadline',
   REQUEST_RETRY_FAILED_TASKS: 'request.retry-failed-tasks',
   REQUEST_PROCEED_WITHOUT_SOURCES: 'request.proceed-without-sources',
+  /** The person's answer on keeping certificate numbers verifiable (R9). */
+  REQUEST_CERTIFICATE_AGREEMENT: 'request.certificate-agreement',
   REQUEST_PACKAGE_DESTROYED: 'request.package-destroyed',
   REQUEST_IDENTIFIERS_DESTROYED: 'request.identifiers-destroyed',
   /** The deadline scan found requests past their due date. */

@@ -44,7 +44,7 @@ export const KIND_RULES: Partial<Record<SourceKind, SourceRules>> = {
     statutoryRetention: { periods: ['P3Y', 'P30Y'] },
     purpose: 'to provide medical care and occupational health services; the law requires medical records to be kept',
   },
-  [SourceKind.TRAINING]: { onlineService: true, purpose: 'to deliver training and keep records of attendance and certificates' },
+  [SourceKind.TRAINING]: { onlineService: true, verifiableCertificates: true, purpose: 'to deliver training and keep records of attendance and certificates' },
   [SourceKind.CONCIERGE]: { onlineService: true, purpose: 'to provide the concierge services you asked for, including payments' },
   [SourceKind.RECRUITMENT]: { purpose: 'to assess an application for a job' },
   [SourceKind.CCTV]: { footage: true, purpose: 'to keep our premises and the people in them safe' },
@@ -117,6 +117,8 @@ export enum ControllerDecision {
   PROCEED = 'PROCEED',
   REFUSE = 'REFUSE',
   CONTROLLER_GONE = 'CONTROLLER_GONE',
+  /** At the end of its contract the controller takes its records back: exported to it, then erased here (erasure requests). */
+  RETURN_AND_ERASE = 'RETURN_AND_ERASE',
 }
 
 /** Categories of personal data a field holds. */

@@ -171,6 +171,9 @@ export class TaskRunner {
       return out;
     }
     const records = new Map(read.result.map((r) => [r.recordId, r]));
+    // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
+    const requestIds = [...new Set(checked.map((t) => t.request_id))];
+    const returning = statutory ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
@@ -181,6 +184,7 @@ export class TaskRunner {
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
       if (!record || !statutory || !ERASING.has(t.action)) continue;
+      if (record.controllerId && returning.has(t.request_id)) continue;
       const hold = legalHoldOf(decisionRecordOfSource(record, description), description.retention, now);
       if (!hold) continue;
       const until = hold.until ? `; retained until ${hold.until.toISOString().slice(0, 10)}` : '; end of retention unknown from the record’s dates';

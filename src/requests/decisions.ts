@@ -29,6 +29,15 @@ export interface DecisionOptions {
   onlineServiceKinds?: readonly SourceKind[];
   /** Footage maximum age when the policy names none (default P90D). */
   footageMaxAge?: string;
+  /** R16: where the age limit was set (a jurisdiction code), named in the reason. */
+  childAgeSetBy?: string;
+  /** R16: the date of birth verified with the person's identity (YYYY-MM-DD); a source may take the age from it. */
+  verifiedDateOfBirth?: string | null;
+  /**
+   * R9: the person's answer on keeping certificate numbers verifiable: true agreed, false
+   * refused, null or absent not given (taken as no).
+   */
+  certificatesVerifiable?: boolean | null;
 }
 
 export interface DecisionInput {
@@ -52,6 +61,8 @@ export interface RecordDecision {
   proposedAction?: RecordAction;
   /** A second step after the action: RESTRICT during a legal hold, ERASE after releasing a child's data. */
   followUpAction?: RecordAction;
+  /** R6: exported to this controller before the erasure (its instruction at the end of its contract). */
+  returnToController?: string;
   /** The record's dates cannot support the decision; a handler must look. */
   needsReview?: boolean;
   /** Plain words for the handler and the response letter. */
@@ -106,21 +117,47 @@ export function retentionEndOf(
   return null;
 }
 
-function ageOf(facts: RecordFacts | undefined, now: Date): number | undefined {
-  if (!facts) return undefined;
-  if (typeof facts.age === 'number' && Number.isFinite(facts.age)) return facts.age;
-  for (const key of ['dateOfBirth', 'dob', 'birthDate']) {
-    const v = facts[key];
-    const dob = typeof v === 'string' ? parseDate(v) : undefined;
-    if (dob) return Math.floor((now.getTime() - dob.getTime()) / YEAR_MS);
-  }
-  return undefined;
+/** How old the person is, and where the date of birth came from (R16). */
+interface Age {
+  years: number;
+  from: 'RECORD' | 'REQUEST';
+}
+
+const yearsSince = (dob: Date, now: Date) => Math.floor((now.getTime() - dob.getTime()) / YEAR_MS);
+
+/**
+ * The person's age from what the source says the date of birth comes from: a fact of the
+ * record, or the date of birth verified on the request. A source that says neither: the
+ * record's age or date of birth facts, else the request's verified date of birth.
+ */
+function ageOf(record: DecisionRecord, options: DecisionOptions, now: Date): Age | undefined {
+  const from = rulesOf(record).dateOfBirth;
+  const facts = record.facts ?? {};
+  const fromRecord = (): Age | undefined => {
+    if (from === undefined && typeof facts.age === 'number' && Number.isFinite(facts.age)) return { years: facts.age, from: 'RECORD' };
+    const keys = from && from !== 'REQUEST' ? [from.fact] : ['dateOfBirth', 'dob', 'birthDate'];
+    for (const key of keys) {
+      const v = facts[key];
+      const dob = typeof v === 'string' ? parseDate(v) : undefined;
+      if (dob) return { years: yearsSince(dob, now), from: 'RECORD' };
+    }
+    return undefined;
+  };
+  const fromRequest = (): Age | undefined => {
+    const dob = parseDate(options.verifiedDateOfBirth);
+    return dob ? { years: yearsSince(dob, now), from: 'REQUEST' } : undefined;
+  };
+  if (from === 'REQUEST') return fromRequest();
+  if (from) return fromRecord();
+  return fromRecord() ?? fromRequest();
 }
 
 function isOnlineService(record: DecisionRecord, options: DecisionOptions): boolean {
   if (record.facts?.collectedOnline === true || record.facts?.channel === 'ONLINE') return true;
   if (options.onlineServiceKinds) return options.onlineServiceKinds.includes(record.sourceKind);
-  return rulesOf(record).onlineService === true;
+  const rules = rulesOf(record);
+  if (rules.onlineRecordTypes) return rules.onlineRecordTypes.includes(record.recordType);
+  return rules.onlineService === true;
 }
 
 function rulesOf(record: DecisionRecord): SourceRules {
@@ -159,6 +196,17 @@ export function decideRecord(input: DecisionInput): RecordDecision {
         rules: ['R6'],
       };
     }
+    if (instruction === ControllerDecision.RETURN_AND_ERASE && input.requestType === RequestType.ERASURE) {
+      // The records go back to the controller, which keeps them under its own obligations:
+      // no statutory hold of the group's binds the copy left here.
+      return {
+        action: RecordAction.ERASE,
+        basis: `returned to its controller (${record.controllerId}) at the end of its contract, on its instruction`,
+        returnToController: record.controllerId,
+        reason: 'The controller ended its contract and instructed the return of its records: they are exported to it, then erased here',
+        rules: ['R6'],
+      };
+    }
     const decided = decideForGroup(input);
     const rule = instruction === ControllerDecision.CONTROLLER_GONE ? 'R7' : 'R6';
     const why =
@@ -175,17 +223,21 @@ function decideForGroup(input: DecisionInput): RecordDecision {
   const options = input.options ?? {};
 
   // R16: children's data in online services is deleted at once, whatever was asked.
-  const age = ageOf(record.facts, now);
-  if (age !== undefined && age < (options.childAge ?? 18) && isOnlineService(record, options)) {
+  const age = ageOf(record, options, now);
+  const limit = options.childAge ?? 18;
+  if (age !== undefined && age.years < limit && isOnlineService(record, options)) {
+    const why = `the person is under ${limit}${options.childAgeSetBy ? ` (the age set for ${options.childAgeSetBy})` : ''}, by the date of birth ${
+      age.from === 'REQUEST' ? 'verified with their identity' : 'in the record'
+    }`;
     if (requestType === RequestType.ACCESS) {
       return {
         action: RecordAction.RELEASE,
         followUpAction: RecordAction.ERASE,
-        reason: 'Released to the person, then deleted: a child’s data found in an online service',
+        reason: `Released to the person, then deleted: a child’s data found in an online service (${why})`,
         rules: ['R1', 'R16'],
       };
     }
-    return { action: RecordAction.ERASE, reason: 'A child’s data found in an online service is deleted at once', rules: ['R16'] };
+    return { action: RecordAction.ERASE, reason: `A child’s data found in an online service is deleted at once: ${why}`, rules: ['R16'] };
   }
 
   switch (requestType) {
@@ -303,12 +355,35 @@ function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: 
     return { action: RecordAction.ERASE, reason: 'The statutory retention period has ended, so the record is destroyed', rules: ['R8', 'R9'] };
   }
 
+  // A hired candidate's application became their personnel file: it is kept as such.
+  if (record.facts?.hired === true) {
+    return {
+      action: RecordAction.RETAIN,
+      basis: 'the application became the personnel file of an employee',
+      reason: 'Kept: the person was hired, so their application is now their personnel file and is kept as such',
+      rules: ['R8', 'R9'],
+    };
+  }
   if (record.facts?.hired === false || retention.erasure === 'MINIMISE') {
     return {
       action: RecordAction.MINIMISE,
       reason: 'The application is deleted; only a minimal record of the recruiting activity is kept',
       rules: ['R9'],
     };
+  }
+  // Certificate numbers stay verifiable only with the person's agreement.
+  if (rulesOf(record).verifiableCertificates === true) {
+    return options.certificatesVerifiable === true
+      ? {
+          action: RecordAction.ANONYMISE,
+          reason: 'Anonymised: the person agreed that their certificate numbers stay verifiable, so the numbers stay without their name',
+          rules: ['R9'],
+        }
+      : {
+          action: RecordAction.ERASE,
+          reason: `Deleted, certificates included: the person ${options.certificatesVerifiable === false ? 'did not agree' : 'was not asked or gave no answer'} to keep certificate numbers verifiable`,
+          rules: ['R9'],
+        };
   }
   if (retention.erasure === 'ANONYMISE') {
     return { action: RecordAction.ANONYMISE, reason: 'Anonymised as the source’s policy states', rules: ['R9'] };

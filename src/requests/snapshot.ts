@@ -4,7 +4,7 @@
 import type { RetentionPolicy, SourceDescription, SourceRules } from '../../connectors/contract.js';
 import type { RecordMatch } from '../identity/index.js';
 import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../domain/vocabulary.js';
-import { decideRecord, type DecisionRecord, type RecordDecision } from './decisions.js';
+import { decideRecord, type DecisionOptions, type DecisionRecord, type RecordDecision } from './decisions.js';
 import type { RequestRecordEntity } from './store/request-record.entity.js';
 import type { RecordDecisionEntity } from './store/record-decision.entity.js';
 
@@ -54,6 +54,7 @@ export function decide(
   source: SourceFacts,
   instruction: ControllerDecision | null,
   now: Date,
+  options: DecisionOptions = {},
 ): RecordDecision {
   const retention: RetentionPolicy | undefined = source.description?.retention;
   if (!retention) {
@@ -71,6 +72,7 @@ export function decide(
     retention,
     controllerInstruction: instruction,
     now,
+    options,
   });
 }
 
@@ -100,6 +102,7 @@ export function decisionRow(requestId: string, record: RequestRecordEntity, d: R
     needsController: d.needsController ?? false,
     proposedAction: d.proposedAction ?? null,
     followUpAction: d.followUpAction ?? null,
+    returnToController: d.returnToController ?? null,
     needsReview: d.needsReview ?? false,
     rules: d.rules,
     correctionFields,
@@ -117,6 +120,7 @@ export function decisionOf(row: RecordDecisionEntity): RecordDecision {
     ...(row.needsController ? { needsController: true } : {}),
     ...(row.proposedAction ? { proposedAction: row.proposedAction as RecordAction } : {}),
     ...(row.followUpAction ? { followUpAction: row.followUpAction as RecordAction } : {}),
+    ...(row.returnToController ? { returnToController: row.returnToController } : {}),
     ...(row.needsReview ? { needsReview: true } : {}),
     reason: row.reason,
     rules: row.rules,

@@ -4,18 +4,20 @@
 import type { RetentionPolicy } from '../../../connectors/contract.js';
 import { ControllerDecision, RecordAction, RequestStatus, RequestType, type SourceKind } from '../../domain/vocabulary.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
-import { assertActionAllowed, legalHoldOf, type ActionGuards } from '../decisions.js';
+import { childAgeFor } from '../child-age.js';
+import { assertActionAllowed, legalHoldOf, type ActionGuards, type DecisionOptions } from '../decisions.js';
 import { sourcesGoneWithout } from '../discovery-gaps.js';
 import type { SourceGap } from '../response-summary.js';
 import type { DataSubjectRequestEntity, InaccuracyFindingRecord, RecordDecisionEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
 import { correctionTargetOf, rectifyDecision, type CorrectionTarget } from '../rectification-checks.js';
 import type { RequestChange } from './request-change.js';
 import type { RequestSecrets } from './request-secrets.js';
+import type { RequestSettings } from './request-settings.js';
 import { decide, decisionRecordOf, decisionRow, recordKey, type SourceFacts } from '../snapshot.js';
 
 export class RecordDecisions {
   constructor(
-    private readonly deps: { stores: { requests: RequestStore }; sources: SourceRegistry },
+    private readonly deps: { stores: { requests: RequestStore }; sources: SourceRegistry; settings: Pick<RequestSettings, 'childAge'> },
     private readonly secrets: RequestSecrets,
   ) {}
 
@@ -54,6 +56,21 @@ export class RecordDecisions {
   }
 
   /**
+   * What the request tells the rules about the person: the child age limit of its
+   * jurisdiction and the date of birth verified with the identity (R16), the answer on
+   * keeping certificates verifiable (R9).
+   */
+  optionsOf(request: DataSubjectRequestEntity): DecisionOptions {
+    const limit = childAgeFor(request.jurisdiction, this.deps.settings.childAge);
+    return {
+      childAge: limit.age,
+      ...(limit.setBy ? { childAgeSetBy: limit.setBy } : {}),
+      verifiedDateOfBirth: request.dateOfBirthVerified ? this.secrets.dateOfBirthOf(request) : null,
+      certificatesVerifiable: request.certificatesVerifiable,
+    };
+  }
+
+  /**
    * (Re)computes and stores the decisions of these acted-on records. RECTIFICATION
    * decisions are narrowed to the fields each source can take (R14), given the finding
    * (the stored one unless a new one is being recorded).
@@ -64,15 +81,17 @@ export class RecordDecisions {
     facts: Map<string, SourceFacts>,
     instructions: Map<string, ControllerDecision>,
     finding: InaccuracyFindingRecord | null = c.request.inaccuracyFinding,
+    request: DataSubjectRequestEntity = c.request,
   ): Promise<void> {
     if (records.length === 0) return;
     const missing = records.map((r) => r.sourceId).filter((id) => !facts.has(id));
     if (missing.length) for (const [k, v] of await this.sourceFacts(missing)) facts.set(k, v);
     const rectification = c.request.type === RequestType.RECTIFICATION;
     const corrections = rectification ? this.secrets.correctionsOf(c.request) : [];
+    const options = this.optionsOf(request);
     const rows = records.map((r) => {
       const source = facts.get(r.sourceId)!;
-      const decided = decide(c.request.type as RequestType, r, source, instructions.get(r.sourceId) ?? null, c.now);
+      const decided = decide(c.request.type as RequestType, r, source, instructions.get(r.sourceId) ?? null, c.now, options);
       if (!rectification) return decisionRow(c.request.id, r, decided);
       const { decision, correctionFields } = rectifyDecision(decided, correctionTargetOf(source), r.recordType, corrections, finding);
       return decisionRow(c.request.id, r, decision, correctionFields);
@@ -98,8 +117,10 @@ export class RecordDecisions {
       const source = facts.get(r.sourceId)!;
       // A source that cannot describe its retention is held when its kind's rules say so (statutory retention).
       const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
+      // Records returned to their controller are kept by it now: the group's hold no longer binds its copy.
+      const returned = !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.RETURN_AND_ERASE;
       out.set(recordKey(r), {
-        legalHold: legalHoldOf(decisionRecordOf(r, source.kind, source.description?.rules), retention, now),
+        legalHold: returned ? null : legalHoldOf(decisionRecordOf(r, source.kind, source.description?.rules), retention, now),
         controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
       });
     }

@@ -6,14 +6,14 @@ import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { withinTime } from '../../domain/time-limit.js';
-import { RequestStatus, RequestType, ReviewState } from '../../domain/vocabulary.js';
+import { RecordAction, RequestStatus, RequestType, ReviewState } from '../../domain/vocabulary.js';
 import { sourcesBlockingExecution } from '../discovery-gaps.js';
 import { RequestRuleError } from '../errors.js';
 import { withSourcesNotSearched } from '../response-summary.js';
 import { OPEN_FOR_REVIEW } from '../review-window.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
 import type { DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity } from '../store/request.store.js';
-import type { IssuedLink } from './access-package.service.js';
+import type { BuiltPackage, IssuedLink } from './access-package.service.js';
 import { assertInaccuracyEstablished } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
@@ -23,7 +23,7 @@ import { seesWholeRequest } from '../visibility.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;
-  /** Set for ACCESS requests: the one-time link, shown only now. */
+  /** ACCESS: the package's one-time link; an erasure returning records to their controller: the export's. Shown only now. */
   link: IssuedLink | null;
 }
 
@@ -43,8 +43,8 @@ export class RequestApprovalService {
   async execute(requestId: string, principal: Principal): Promise<ExecuteResult> {
     const approvable = await this.assertApprovable(requestId, principal);
     if (approvable.request.type === RequestType.ACCESS) return this.answerAccess(approvable, principal);
-    await this.startExecution(approvable, principal);
-    return { request: await this.ctx.visible.loadVisible(requestId, principal), link: null };
+    const link = await this.startExecution(approvable, principal);
+    return { request: await this.ctx.visible.loadVisible(requestId, principal), link };
   }
 
   /** Every check of approval, in the order a handler should learn of them (R2, review, R1, R6, R7, R8, R14). */
@@ -115,17 +115,26 @@ export class RequestApprovalService {
   }
 
   /** Every other type: the source calls prepared, the approval stored, then execution started (tombstones and tasks). */
-  private async startExecution({ request, decisions, resuming, now }: Approvable, principal: Principal): Promise<void> {
-    const { deps } = this.ctx;
+  private async startExecution({ request, records, decisions, resuming, now }: Approvable, principal: Principal): Promise<IssuedLink | null> {
+    const { deps, packages } = this.ctx;
     const requestId = request.id;
+    // R6: records their controller takes back are exported before anything is erased, once
+    // (a resumed execution keeps the export made the first time).
+    const returned = await this.exportForControllers(request, records, decisions, resuming, now);
     // Source calls first, bounded (EXECUTION_TIMEOUT): a source that hangs leaves the request as it was.
     const prepared = await deps.executor.prepare(requestId);
     // Approved here; the executor moves it to EXECUTING in the one bounded transaction that
     // writes its tombstones and tasks, so a failure there leaves it APPROVED with nothing done.
+    let link: IssuedLink | null = null;
     if (!resuming) {
-      await changeRequest(deps, request, principal, now, (c) => {
+      await changeRequest(deps, request, principal, now, async (c) => {
         c.move('approve');
-        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, decisions: decisions.length });
+        if (returned) link = await packages.store(c.m, requestId, returned.pkg, now, principal);
+        c.audit(AuditAction.REQUEST_EXECUTE, {
+          type: request.type,
+          decisions: decisions.length,
+          ...(returned ? { returnedToControllers: returned.released, sha256: returned.pkg.sha256 } : {}),
+        });
       });
     }
     try {
@@ -135,6 +144,32 @@ export class RequestApprovalService {
       if (error instanceof DomainError) throw error;
       throw new DomainError('EXECUTION_NOT_STARTED', 'The request was approved but its tasks could not be queued; retry with retryFailedTasks', { requestId });
     }
+    return link;
+  }
+
+  /**
+   * R6: the records whose controller instructed their return, exported from their sources
+   * into one sealed package (special categories, cards masked and other people withheld as
+   * in any copy), for the handler to send to the controller. Null when none is returned, or
+   * on a resumed execution (the package was stored with the approval).
+   */
+  private async exportForControllers(
+    request: DataSubjectRequestEntity,
+    records: RequestRecordEntity[],
+    decisions: RecordDecisionEntity[],
+    resuming: boolean,
+    now: Date,
+  ): Promise<Pick<BuiltPackage, 'pkg' | 'released'> | null> {
+    const returning = decisions.filter((d) => d.returnToController && d.action === RecordAction.ERASE);
+    if (resuming || returning.length === 0) return null;
+    const keys = new Set(returning.map((d) => `${d.sourceId}\u0000${d.recordId}`));
+    const asReleased: RecordDecisionEntity[] = returning.map((d) => ({ ...d, action: RecordAction.RELEASE }));
+    const { deps, packages } = this.ctx;
+    return withinTime(
+      packages.build(request, records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)), asReleased, now),
+      deps.executor.timeLimitMs,
+      () => new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was returned or erased, call executeRequest again', { requestId: request.id }),
+    );
   }
 
   async retryFailedTasks(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {

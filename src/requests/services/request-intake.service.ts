@@ -7,6 +7,7 @@ import type { Principal } from '../../auth/index.js';
 import { RequestStatus, RequestType } from '../../domain/vocabulary.js';
 import { acknowledgeBy, jurisdictionOf } from '../deadlines.js';
 import { findPossibleDuplicates } from '../duplicates.js';
+import { checkPresence, type PresenceInput } from '../presence.js';
 import { RequestRuleError } from '../errors.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
 import { assertCorrectableSomewhere, checkCorrections } from '../rectification-checks.js';
@@ -24,6 +25,10 @@ export interface SubmitRequestInput {
   channel?: string | null;
   scope?: string | null;
   corrections?: RequestedCorrection[] | null;
+  /** Where and when the person says they were, for footage that holds no identifier of them. */
+  presence?: PresenceInput | null;
+  /** R9: the person agrees (true) or not (false) that certificate numbers stay verifiable; null: not asked. */
+  certificatesVerifiable?: boolean | null;
 }
 
 export class RequestIntakeService {
@@ -55,6 +60,7 @@ export class RequestIntakeService {
     if (receivedAt.getTime() > now.getTime() + 60_000) throw new RequestRuleError('INVALID_DATE', 'receivedAt cannot be in the future');
     const jurisdiction = jurisdictionOf(input.jurisdiction, deps.settings.deadlines).code;
     const corrections = checkCorrections(input.type, input.corrections ?? null);
+    const presence = input.presence ? checkPresence(input.presence, now) : null;
     // R14: a field no source can correct or annotate is refused now, naming the field.
     if (corrections) assertCorrectableSomewhere(await this.ctx.decisions.correctionTargets(), corrections);
 
@@ -87,11 +93,14 @@ export class RequestIntakeService {
         channel: input.channel?.trim() || null,
         scopeSealed: input.scope?.trim() ? secrets.seal(id, input.scope.trim()) : null,
         identifiersSealed: secrets.seal(id, input.identifiers.map(({ type, value }) => ({ type, value }))),
+        presenceSealed: presence ? secrets.seal(id, presence) : null,
         identifiersDestroyedAt: null,
         blindIndex,
         correctionsSealed: corrections ? secrets.seal(id, corrections) : null,
         verificationMethod: null,
         verificationEvidenceRef: null,
+        dateOfBirthVerified: false,
+        certificatesVerifiable: input.certificatesVerifiable ?? null,
         // A handler bound to controllers submits for them, so the request stays visible to them.
         controllerIds: [...principal.controllerIds],
         possibleDuplicateOf: duplicates.map((d) => d.requestId),
@@ -107,7 +116,7 @@ export class RequestIntakeService {
           actor: { id: principal.id, kind: principal.kind },
           action: AuditAction.REQUEST_SUBMIT,
           target: { type: 'request', id },
-          params: { type: input.type, identifiers: input.identifiers, possibleDuplicates: duplicates.length },
+          params: { type: input.type, identifiers: input.identifiers, presence: presence !== null, possibleDuplicates: duplicates.length },
           outcome: 'SUCCESS',
         },
         tx,

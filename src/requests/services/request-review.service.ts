@@ -94,6 +94,9 @@ export class RequestReviewService {
     const request = await visible.loadVisible(requestId, principal);
     assertOpenForReview(request, 'record a controller instruction for');
     if (!Object.values(ControllerDecision).includes(input.decision)) throw badInput(`Unknown controller decision ${String(input.decision)}`);
+    if (input.decision === ControllerDecision.RETURN_AND_ERASE && request.type !== RequestType.ERASURE) {
+      throw badInput('A return of the records to their controller goes with an erasure request only');
+    }
     const controlled = (await deps.stores.requests.recordsOf([requestId])).filter((r) => r.sourceId === input.sourceId && r.controllerId && isActedOn(r));
     const visibleRecords = controlled.filter((r) => principalSees(principal, r));
     if (visibleRecords.length === 0) {
@@ -153,6 +156,7 @@ export class RequestReviewService {
           retainUntil: decision.retainUntil ?? null,
           reason: decision.reason,
           followUpAction: null,
+          returnToController: null,
           needsReview: false,
           overrideReason: override.reason,
           overriddenBy: principal.id,
@@ -181,6 +185,30 @@ export class RequestReviewService {
     if (action === RecordAction.CORRECT && sourceRulesOf(source.kind, source.description?.rules).annotatesCorrections) {
       throw new RequestRuleError('INVALID_ACTION', 'Medical records are annotated, never overwritten (R14): use ANNOTATE', { sourceId: row.sourceId });
     }
+  }
+
+  /**
+   * R9: the person's answer, given after submission, on keeping certificate numbers
+   * verifiable (true agreed, false refused, null withdrawn). Stored, audited, and every
+   * decision not overridden by a handler follows it. Until the request is approved.
+   */
+  async recordCertificateAgreement(requestId: string, agreed: boolean | null, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, decisions, visible } = this.ctx;
+    const request = await visible.loadVisible(requestId, principal);
+    assertOpenForReview(request, 'record the certificate agreement of');
+    const records = await deps.stores.requests.recordsOf([requestId]);
+    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    const overridden = new Set((await deps.stores.requests.decisionsOf([requestId])).filter((d) => d.overrideReason !== null).map(recordKey));
+    // A handler's override stands; every other decision follows the answer.
+    const recompute = records.filter((r) => isActedOn(r) && !overridden.has(recordKey(r)));
+    const instructions = await decisions.instructionMap(requestId);
+    const now = this.ctx.now();
+    await changeRequest(deps, request, principal, now, async (c) => {
+      c.set({ certificatesVerifiable: agreed });
+      await decisions.write(c, recompute, new Map(), instructions, request.inaccuracyFinding, { ...request, certificatesVerifiable: agreed });
+      c.audit(AuditAction.REQUEST_CERTIFICATE_AGREEMENT, { agreed });
+    });
+    return visible.loadVisible(requestId, principal);
   }
 
   /**

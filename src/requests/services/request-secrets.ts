@@ -1,9 +1,9 @@
 // Personal data of a request at rest: identifiers, scope and corrections sealed with the
 // encryption keyring (bound to the request id), and a keyed blind index of the normalised
 // identifiers so duplicates are found without decrypting anything.
-import type { Identifier } from '../../../connectors/contract.js';
+import type { Identifier, PresenceQuery } from '../../../connectors/contract.js';
 import type { EncryptionKeyring, HmacKeyring } from '../../crypto/index.js';
-import type { IdentifierType } from '../../domain/vocabulary.js';
+import { IdentifierType } from '../../domain/vocabulary.js';
 import { normaliseQueryIdentifiers } from '../../identity/index.js';
 import type { BlindIndexEntry } from '../duplicates.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
@@ -35,6 +35,18 @@ export class RequestSecrets {
   identifiersOf(request: DataSubjectRequestEntity): Identifier[] {
     if (!request.identifiersSealed) throw identifiersDestroyed(request.id);
     return this.open<Identifier[]>(request.id, request.identifiersSealed);
+  }
+
+  /** The date of birth given with the request, normalised (YYYY-MM-DD); null when none was given or the identifiers are gone. */
+  dateOfBirthOf(request: DataSubjectRequestEntity): string | null {
+    if (!request.identifiersSealed) return null;
+    const given = this.identifiersOf(request).filter((i) => i.type === IdentifierType.DATE_OF_BIRTH);
+    return given.length ? (normaliseQueryIdentifiers(given)[0]?.value ?? null) : null;
+  }
+
+  /** Where and when the person says they were (footage look-up); null when not given or destroyed (R11). */
+  presenceOf(request: DataSubjectRequestEntity): PresenceQuery | null {
+    return request.presenceSealed ? this.open<PresenceQuery>(request.id, request.presenceSealed) : null;
   }
 
   /** The corrections the person asked for (decrypted; RECTIFICATION only). */

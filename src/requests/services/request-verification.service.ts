@@ -16,12 +16,15 @@ import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import { badInput } from '../request-errors.js';
 import { isActedOn, recordKey, snapshotRow } from '../snapshot.js';
+import { lookUpPresence, outcomeWithPresence, withPresence, type PresenceFound } from './presence-lookup.js';
 
 export interface VerifyIdentityInput {
   method: string;
   evidenceRef?: string | null;
   /** When the identity was verified, if earlier than now (e.g. documents checked by post). */
   verifiedAt?: Date | null;
+  /** R16: the date of birth given with the request was checked against the proof of identity. */
+  dateOfBirthVerified?: boolean | null;
 }
 
 export class RequestVerificationService {
@@ -38,6 +41,8 @@ export class RequestVerificationService {
       throw new RequestRuleError('INVALID_DATE', 'verifiedAt must be a valid date, not in the future');
     }
     if (verifiedAt < request.receivedAt) throw new RequestRuleError('INVALID_DATE', 'verifiedAt cannot precede the receipt of the request');
+    const dateOfBirthVerified = input.dateOfBirthVerified === true;
+    if (dateOfBirthVerified && !secrets.dateOfBirthOf(request)) throw badInput('The request gives no date of birth to verify');
     // Fails fast (naming the current state) before any source is asked.
     transition(stateOf(request), 'verifyIdentity', { actor: principal.id, at: now });
     // Sources may have changed since submission: a field none can take is refused before discovery.
@@ -46,33 +51,41 @@ export class RequestVerificationService {
     // Discovery runs outside the transaction (it waits on sources); the version check
     // below refuses the result if the request changed meanwhile.
     const resolution = await deps.discovery.discover({ identifiers: secrets.identifiersOf(request), includeRelated: true });
-    const outcome: DiscoveryOutcome = {
-      complete: resolution.complete,
-      sources: resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records })),
-    };
-    const facts = await decisions.sourceFacts(resolution.records.map((r) => r.sourceId));
+    // Footage holds no identifiers: where and when the person says they were finds it, for REVIEW.
+    const present = await this.presenceFound(request);
+    const found = withPresence(resolution.records, present);
+    const outcome: DiscoveryOutcome = outcomeWithPresence(
+      {
+        complete: resolution.complete,
+        sources: resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records })),
+      },
+      present,
+      found,
+    );
+    const facts = await decisions.sourceFacts(found.map((r) => r.sourceId));
 
     await changeRequest(deps, request, principal, now, async (c) => {
       const saved = await deps.stores.requests.insertRecords(
         c.m,
-        resolution.records.map((r) => snapshotRow(request.id, r)),
+        found.map((r) => snapshotRow(request.id, r)),
       );
-      await decisions.write(c, saved.filter(isActedOn), facts, new Map());
+      await decisions.write(c, saved.filter(isActedOn), facts, new Map(), request.inaccuracyFinding, { ...request, dateOfBirthVerified });
       const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
       c.set({
         verifiedAt,
         verificationMethod: method,
         verificationEvidenceRef: input.evidenceRef?.trim() || null,
+        dateOfBirthVerified,
         dueAt: answerDueAt(request.receivedAt, verifiedAt, request.jurisdiction, deps.settings.deadlines),
         controllerIds: [...controllerIds].sort(),
         discoveryOutcome: outcome,
       });
       c.move('verifyIdentity', method);
       c.move((await deps.stores.requests.waitsForController(c.m, request.id)) ? 'awaitController' : 'startReview');
-      c.audit(AuditAction.REQUEST_VERIFY_IDENTITY, { method, evidenceRef: input.evidenceRef ?? null, records: saved.length });
+      c.audit(AuditAction.REQUEST_VERIFY_IDENTITY, { method, evidenceRef: input.evidenceRef ?? null, dateOfBirthVerified, records: saved.length });
       c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: outcome.sources.length, records: saved.length });
     });
-    deps.logger.info({ requestId, records: resolution.records.length, complete: outcome.complete }, 'request verified');
+    deps.logger.info({ requestId, records: found.length, byPresence: found.length - resolution.records.length, complete: outcome.complete }, 'request verified');
     return visible.loadVisible(requestId, principal);
   }
 
@@ -91,17 +104,23 @@ export class RequestVerificationService {
     const asked = failed.filter((id) => known.has(id));
     const resolution = asked.length
       ? await deps.discovery.discover({ identifiers: secrets.identifiersOf(request), sourceIds: asked, includeRelated: true })
-      : { records: [], sources: [] };
-    const again = resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records }));
+      : { records: [], sources: [], complete: true };
+    const present = asked.length ? await this.presenceFound(request, asked) : { matches: [], failed: [] };
+    const foundAgain = withPresence(resolution.records, present);
+    const again = outcomeWithPresence(
+      { complete: true, sources: resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records })) },
+      present,
+      foundAgain,
+    ).sources;
     const outcome = mergeRediscovery(request.discoveryOutcome!, again);
-    const facts = await decisions.sourceFacts(resolution.records.map((r) => r.sourceId));
+    const facts = await decisions.sourceFacts(foundAgain.map((r) => r.sourceId));
     const instructions = await decisions.instructionMap(requestId);
     const now = this.ctx.now();
     await changeRequest(deps, request, principal, now, async (c) => {
       const existing = new Set((await deps.stores.requests.recordsOf([requestId])).map(recordKey));
       const saved = await deps.stores.requests.insertRecords(
         c.m,
-        resolution.records.filter((r) => !existing.has(recordKey(r))).map((r) => snapshotRow(request.id, r)),
+        foundAgain.filter((r) => !existing.has(recordKey(r))).map((r) => snapshotRow(request.id, r)),
       );
       await decisions.write(c, saved.filter(isActedOn), facts, instructions);
       const controllerIds = new Set([...request.controllerIds, ...saved.map((r) => r.controllerId).filter((x): x is string => !!x)]);
@@ -109,8 +128,15 @@ export class RequestVerificationService {
       await decisions.settle(c);
       c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: failed, records: saved.length });
     });
-    deps.logger.info({ requestId, sources: failed.length, records: resolution.records.length, complete: outcome.complete }, 'sources searched again');
+    deps.logger.info({ requestId, sources: failed.length, records: foundAgain.length, complete: outcome.complete }, 'sources searched again');
     return visible.loadVisible(requestId, principal);
+  }
+
+  /** The sources' records of anyone where and when the person says they were (none when the request gives no presence). */
+  private async presenceFound(request: DataSubjectRequestEntity, sourceIds?: readonly string[]): Promise<PresenceFound> {
+    const presence = this.ctx.secrets.presenceOf(request);
+    if (!presence) return { matches: [], failed: [] };
+    return lookUpPresence(this.ctx.deps, presence, this.ctx.deps.executor.timeLimitMs, sourceIds);
   }
 
   /**

@@ -98,6 +98,10 @@ export class DataSubjectRequestEntity {
   @Column({ type: 'timestamptz', name: 'identifiers_destroyed_at', nullable: true })
   identifiersDestroyedAt!: Date | null;
 
+  /** Encrypted JSON {site, from, to}: where and when the person says they were (footage look-up); null once destroyed with the identifiers (R11). */
+  @Column({ type: 'text', name: 'presence_sealed', nullable: true })
+  presenceSealed!: string | null;
+
   /** Keyed hashes of the normalised identifiers: duplicate detection without clear data. */
   @Column({ type: 'text', array: true, name: 'blind_index' })
   blindIndex!: string[];
@@ -111,6 +115,14 @@ export class DataSubjectRequestEntity {
 
   @Column({ type: 'text', name: 'verification_evidence_ref', nullable: true })
   verificationEvidenceRef!: string | null;
+
+  /** R16: the handler checked the date of birth given with the request against the proof of identity. */
+  @Column({ type: 'boolean', name: 'date_of_birth_verified', default: false })
+  dateOfBirthVerified!: boolean;
+
+  /** R9: the person's answer on keeping certificate numbers verifiable (null: not given). */
+  @Column({ type: 'boolean', name: 'certificates_verifiable', nullable: true })
+  certificatesVerifiable!: boolean | null;
 
   /** Controllers whose records this request touches: scoping of handlers bound to controllers. */
   @Column({ type: 'text', array: true, name: 'controller_ids', default: () => "'{}'" })

@@ -48,6 +48,10 @@ export class RecordDecisionEntity {
   @Column({ type: 'text', name: 'follow_up_action', nullable: true })
   followUpAction!: string | null;
 
+  /** R6: the controller the record is exported to before its erasure (its instruction at the end of its contract). */
+  @Column({ type: 'text', name: 'return_to_controller', nullable: true })
+  returnToController!: string | null;
+
   /** The rules could not settle it (e.g. a record under statutory retention with no dates): a handler must look. */
   @Column({ type: 'boolean', name: 'needs_review', default: false })
   needsReview!: boolean;

@@ -337,7 +337,7 @@ export class RequestStore {
   async destroyErasureIdentifiers(m: EntityManager, now: Date, erasureId?: string): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
       await m.query(
-        `UPDATE data_subject_request SET identifiers_sealed = NULL, scope_sealed = NULL, identifiers_destroyed_at = $1, updated_at = now()
+        `UPDATE data_subject_request SET identifiers_sealed = NULL, scope_sealed = NULL, presence_sealed = NULL, identifiers_destroyed_at = $1, updated_at = now()
           WHERE type = $2 AND status = $3 AND identifiers_sealed IS NOT NULL AND ($4::uuid IS NULL OR id = $4)
           RETURNING id`,
         [now, RequestType.ERASURE, RequestStatus.COMPLETED, erasureId ?? null],
@@ -516,6 +516,15 @@ export class RequestStore {
       [sourceId, [...requestIds], [...recordIds], ControllerDecision.REFUSE],
     );
     return new Map(rows.map((r) => [r.request_id, new Set(r.controlled)]));
+  }
+
+  /** Of these requests, those whose controller instructed the return of its records in this source (R6). */
+  async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Set<string>> {
+    const rows: { request_id: string }[] = await this.dataSource.query(
+      `SELECT request_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[]) AND decision = $3`,
+      [sourceId, [...requestIds], ControllerDecision.RETURN_AND_ERASE],
+    );
+    return new Set(rows.map((r) => r.request_id));
   }
 
   // ---- access packages ----

@@ -121,6 +121,25 @@ describe('reference stores', () => {
     await clinic.close();
   });
 
+  it('R6: the clinic erases an occupational assessment held for an employer (returned to it on its instruction); one of the group’s own stays held', async () => {
+    const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
+    const [held] = await sql<{ id: string }>(`SELECT id FROM clinic.occupational_assessments WHERE controller_id IS NOT NULL ORDER BY id LIMIT 1`);
+    await sql(`INSERT INTO clinic.annotations (record_id, field, value, reason) VALUES ($1, 'fitnessOutcome', 'Fit', 'test')`, [held!.id]);
+    const [own] = await sql<{ id: string }>(`SELECT id FROM clinic.occupational_assessments WHERE id <> $1 ORDER BY id LIMIT 1`, [held!.id]);
+    await sql(`UPDATE clinic.occupational_assessments SET controller_id = NULL WHERE id = $1`, [own!.id]);
+    const [returned, kept] = await clinic.eraseMany!([
+      { ref: { sourceId: 'clinic', recordId: held!.id }, plan: plan() },
+      { ref: { sourceId: 'clinic', recordId: own!.id }, plan: plan() },
+    ]);
+    expect(returned!.outcome).toBe('APPLIED');
+    expect(kept!.outcome).toBe('REFUSED');
+    expect(kept!.detail).toMatch(/LEGAL_HOLD/);
+    expect(await sql(`SELECT 1 FROM clinic.occupational_assessments WHERE id = $1`, [held!.id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM clinic.annotations WHERE record_id = $1`, [held!.id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM clinic.occupational_assessments WHERE id = $1`, [own!.id])).toHaveLength(1);
+    await clinic.close();
+  });
+
   it('R15: concierge exports brand, last four and expiry only; the stored number is encrypted', async () => {
     const concierge = createBuiltinConnector('concierge', { url: db.url, schema: 'concierge' });
     const [card] = await sql<{ member_ref: string; card_number_enc: string; last_four: string }>(`SELECT member_ref, card_number_enc, last_four FROM concierge.payment_cards LIMIT 1`);

@@ -58,6 +58,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   renewAccessPackageLink: ['HANDLER'],
   rediscoverSources: ['HANDLER'],
   proceedWithoutSources: ['HANDLER'],
+  recordCertificateAgreement: ['HANDLER'],
   // governance
   dataMap: ['ADMIN', 'HANDLER', 'AUDITOR'],
   requestReport: ['ADMIN', 'HANDLER', 'AUDITOR'],

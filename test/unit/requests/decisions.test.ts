@@ -86,6 +86,29 @@ describe('per-record decisions', () => {
     );
   });
 
+  it('R8: a hired candidate’s recruitment data is their personnel file: an erasure keeps it with that basis', () => {
+    const hired = decideRecord(input({ retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, recordType: 'candidate', facts: { hired: true } } }));
+    expect(hired).toMatchObject({ action: RecordAction.RETAIN, basis: 'the application became the personnel file of an employee' });
+    expect(hired.reason).toContain('personnel file');
+    // Only an erasure is affected: the hired person still gets a copy.
+    const access = decideRecord(input({ requestType: RequestType.ACCESS, retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, facts: { hired: true } } }));
+    expect(access.action).toBe(RecordAction.RELEASE);
+  });
+
+  it('R9: training certificates stay verifiable only with the person’s agreement', () => {
+    const training = (certificatesVerifiable?: boolean | null) =>
+      decideRecord(input({ record: { recordType: 'certificate' }, ...(certificatesVerifiable === undefined ? {} : { options: { certificatesVerifiable } }) }));
+    expect(training(true)).toMatchObject({ action: RecordAction.ANONYMISE, rules: ['R9'] });
+    expect(training(true).reason).toContain('agreed');
+    expect(training(false)).toMatchObject({ action: RecordAction.ERASE });
+    expect(training(false).reason).toContain('did not agree');
+    expect(training(null).action).toBe(RecordAction.ERASE);
+    expect(training().reason).toContain('not asked');
+    // A source without certificates follows its policy whatever the answer.
+    const concierge = decideRecord(input({ retention: retention.concierge, options: { certificatesVerifiable: true }, record: { sourceKind: SourceKind.CONCIERGE, recordType: 'member' } }));
+    expect(concierge.action).toBe(RecordAction.ERASE);
+  });
+
   it('R9: CCTV footage past 90 days is purged; younger footage loses the person’s segments', () => {
     const cctv = (recorded: string) =>
       decideRecord(
@@ -119,6 +142,18 @@ describe('per-record decisions', () => {
       expect(go.needsController).toBeUndefined();
       const no = decideRecord(input({ retention: retention.case, record: caseHeld, controllerInstruction: { decision: ControllerDecision.REFUSE, reference: 'letter 12' } }));
       expect(no).toMatchObject({ action: RecordAction.RETAIN, basis: 'controller refused' });
+    });
+
+    it('R6: a controller taking its records back has them exported to it, then erased, past the group’s legal hold', () => {
+      const d = decideRecord(input({ retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.RETURN_AND_ERASE }));
+      expect(d).toMatchObject({ action: RecordAction.ERASE, returnToController: 'employer-7', rules: ['R6'] });
+      expect(d.basis).toContain('returned to its controller (employer-7)');
+      // The same record on PROCEED stays under the group's hold.
+      expect(decideRecord(input({ retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.PROCEED })).action).toBe(RecordAction.RETAIN);
+      // Only an erasure returns the records.
+      const access = decideRecord(input({ requestType: RequestType.ACCESS, retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.RETURN_AND_ERASE }));
+      expect(access.action).toBe(RecordAction.RELEASE);
+      expect(access.returnToController).toBeUndefined();
     });
 
     it('R7: a controller that is gone lets the group decide itself', () => {
