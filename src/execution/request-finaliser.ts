@@ -169,7 +169,7 @@ export class RequestFinaliser {
     const taskOf = new Map(tasks.map((t) => [`${t.source_id}/${t.record_id}/${t.action}`, t]));
     const stateOf = (t: TaskRow | undefined): TaskState | undefined =>
       !t ? undefined : t.status === TaskStatus.SUCCEEDED && !unverified.has(t.id) ? 'DONE' : t.status === TaskStatus.FAILED ? 'FAILED' : 'PENDING';
-    // Each decision's record, and a restriction that went with another action.
+    // Each decision's record, and a follow-up that went with another action.
     const itemsOf = (d: DecisionRow): SummaryRecordInput[] => {
       const key = `${d.source_id}/${d.record_id}`;
       const main = taskOf.get(`${key}/${d.action}`);
@@ -185,8 +185,10 @@ export class RequestFinaliser {
           completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];
-      const restrict = d.action !== RecordAction.RESTRICT ? taskOf.get(`${key}/${RecordAction.RESTRICT}`) : undefined;
-      if (restrict) items.push({ recordId: d.record_id, recordType: types.get(key), action: RecordAction.RESTRICT, basis: d.basis, state: stateOf(restrict), completedAt: restrict.status === TaskStatus.SUCCEEDED ? now() : null });
+      for (const follow of FOLLOW_UPS) {
+        const task = d.action !== follow ? taskOf.get(`${key}/${follow}`) : undefined;
+        if (task) items.push({ recordId: d.record_id, recordType: types.get(key), action: follow, basis: d.basis, state: stateOf(task), completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null });
+      }
       return items;
     };
     const out: SummarySourceInput[] = [];
@@ -199,6 +201,9 @@ export class RequestFinaliser {
 }
 
 const now = () => new Date();
+
+/** Second steps a decision can carry (task-plan.ts): a restriction under legal hold, an erasure after release (R16). */
+const FOLLOW_UPS = [RecordAction.RESTRICT, RecordAction.ERASE] as const;
 
 /** What verification learnt of the removed records. */
 interface Verification {

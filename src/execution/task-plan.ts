@@ -26,8 +26,9 @@ export interface PlannedTask {
 }
 
 /**
- * One task per (source, record, action) that needs work: the decision's own action,
- * and a RESTRICT that follows a RETAIN (legal hold: kept, but no longer processed).
+ * One task per (source, record, action) that needs work: the decision's own action, a
+ * RESTRICT that follows a RETAIN (legal hold: kept, but no longer processed), and an ERASE
+ * that follows a RELEASE (R16: a child's data in an online service, copied to them, then deleted).
  */
 export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] {
   const out = new Map<string, PlannedTask>();
@@ -35,6 +36,7 @@ export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] 
   for (const d of decisions) {
     if (WORK_ACTIONS.has(d.action)) add(d, d.action);
     if (d.followUpAction === RecordAction.RESTRICT && (d.action === RecordAction.RETAIN || WORK_ACTIONS.has(d.action))) add(d, RecordAction.RESTRICT);
+    if (d.followUpAction === RecordAction.ERASE && d.action === RecordAction.RELEASE) add(d, RecordAction.ERASE);
   }
   return [...out.values()];
 }

@@ -17,6 +17,7 @@ import type { BuiltPackage, IssuedLink } from './access-package.service.js';
 import { assertInaccuracyEstablished } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
+import type { PreparedExecution } from './request-executor.js';
 import { outsideScope } from '../request-errors.js';
 import { isActedOn } from '../snapshot.js';
 import { seesWholeRequest } from '../visibility.js';
@@ -42,7 +43,7 @@ export class RequestApprovalService {
 
   async execute(requestId: string, principal: Principal): Promise<ExecuteResult> {
     const approvable = await this.assertApprovable(requestId, principal);
-    if (approvable.request.type === RequestType.ACCESS) return this.answerAccess(approvable, principal);
+    if (approvable.request.type === RequestType.ACCESS && !approvable.resuming) return this.answerAccess(approvable, principal);
     const link = await this.startExecution(approvable, principal);
     return { request: await this.ctx.visible.loadVisible(requestId, principal), link };
   }
@@ -56,7 +57,8 @@ export class RequestApprovalService {
     const now = this.ctx.now();
     // Approved, but its execution did not start (a source or the database did not answer in
     // time): the same call starts it, after the same checks.
-    const resuming = request.status === RequestStatus.APPROVED && request.type !== RequestType.ACCESS;
+    // (An access request is APPROVED only when its package is stored and erasures follow it, R16.)
+    const resuming = request.status === RequestStatus.APPROVED;
     // Outside review the state machine answers (INVALID_TRANSITION naming the state);
     // inside it, the specific reason approval must wait comes first.
     if (!OPEN_FOR_REVIEW.includes(request.status) && !resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
@@ -92,7 +94,11 @@ export class RequestApprovalService {
     return { request, records, decisions, resuming, now };
   }
 
-  /** ACCESS: the package is built, stored and its one-time link issued in one step; the request completes. */
+  /**
+   * ACCESS: the package is built, stored and its one-time link issued in one step; the
+   * request completes. When records are to be deleted once released (R16: a child's data in
+   * an online service), it stays approved with its package and execution erases them.
+   */
   private async answerAccess({ request, records, decisions, now }: Approvable, principal: Principal): Promise<ExecuteResult> {
     const { deps, packages } = this.ctx;
     // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
@@ -101,16 +107,21 @@ export class RequestApprovalService {
     );
     const gaps = await this.ctx.decisions.sourceGaps(request);
     built.response = withSourcesNotSearched(built.response, gaps);
+    const erasedAfter = decisions.filter((d) => d.followUpAction === RecordAction.ERASE).length;
     let link: IssuedLink | null = null;
     await changeRequest(deps, request, principal, now, async (c) => {
       c.move('approve');
-      c.move('startExecution');
       link = await packages.store(c.m, request.id, built.pkg, now, principal);
       c.set({ response: built.response });
+      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256, ...(erasedAfter ? { erasedAfter } : {}) });
+      if (erasedAfter) return;
+      c.move('startExecution');
       if (gaps.length) c.move('completePartially', gaps.map((g) => `source ${g.sourceId} could not be searched`).join('; '));
       else c.move('complete');
-      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256 });
     });
+    // The worker closes it once the erasures are done and verified; a failure to queue leaves it
+    // APPROVED with its package, and executeRequest again starts them.
+    if (erasedAfter) await this.queueExecution(request.id, principal);
     return { request: await this.ctx.visible.loadVisible(request.id, principal), link };
   }
 
@@ -137,6 +148,13 @@ export class RequestApprovalService {
         });
       });
     }
+    await this.queueExecution(requestId, principal, prepared);
+    return link;
+  }
+
+  /** Tombstones and tasks of an approved request, queued; EXECUTION_NOT_STARTED when they could not be. */
+  private async queueExecution(requestId: string, principal: Principal, prepared?: PreparedExecution): Promise<void> {
+    const { deps } = this.ctx;
     try {
       await deps.executor.execute(requestId, principal.id, prepared);
     } catch (error) {
@@ -144,7 +162,6 @@ export class RequestApprovalService {
       if (error instanceof DomainError) throw error;
       throw new DomainError('EXECUTION_NOT_STARTED', 'The request was approved but its tasks could not be queued; retry with retryFailedTasks', { requestId });
     }
-    return link;
   }
 
   /**

@@ -168,6 +168,27 @@ describe('R16: children’s data found in the online services is deleted at once
     expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId])).toHaveLength(0);
   }, 120_000);
 
+  it('R16: a verified 15-year-old asking for access gets a copy of their training records, then they are deleted', async () => {
+    const { personId, recordId } = await personWith('training', `SELECT id FROM training.learners ORDER BY id`);
+    const req = await ready(personId, { type: 'ACCESS', dateOfBirth: bornYearsAgo(15), dateOfBirthVerified: true });
+    const learner = req.decisions.find((d) => d.sourceId === 'training' && d.recordId === recordId)!;
+    expect(learner).toMatchObject({ action: 'RELEASE', rules: ['R1', 'R16'] });
+    expect(learner.reason).toContain('then deleted');
+
+    const executed = await execute(req.id);
+    expect(executed.accessPackage?.downloadUrl).toBeTruthy();
+    const closed = await untilClosed(req.id);
+    expect(closed.status).toBe('COMPLETED');
+    expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId])).toHaveLength(0);
+    const tasks = await env.query<{ action: string; status: string }>(`SELECT action, status FROM task WHERE request_id = $1 AND record_id = $2`, [req.id, recordId]);
+    expect(tasks).toEqual([{ action: 'ERASE', status: 'SUCCEEDED' }]);
+    // The copy was made before the deletion, and stays for the person to download.
+    expect(closed.accessPackage).not.toBeNull();
+    // Only the child's online records go: a record of another source is released and kept.
+    const kept = closed.decisions.find((d) => d.sourceId !== 'training' && d.sourceId !== 'concierge' && d.action === 'RELEASE');
+    if (kept) expect(await env.query(`SELECT 1 FROM task WHERE request_id = $1 AND record_id = $2`, [req.id, kept.recordId])).toHaveLength(0);
+  }, 120_000);
+
   it('R16: the date of birth counts only once verified, and the age limit follows the jurisdiction (13 in US)', async () => {
     const { personId, recordId } = await personWith('training', `SELECT id FROM training.learners ORDER BY id`);
     const fifteen = bornYearsAgo(15);

@@ -45,7 +45,7 @@ describe('phonetic agreement', () => {
 
 describe('redacted explanations (R12)', () => {
   const field = (over: Partial<FieldComparison>): FieldComparison => ({
-    field: 'dob', group: 'DOB', level: 'exact', kind: 'agree', queryValue: '1981-11-28', recordValue: '1981-11-28', m: 0.9, u: 0.01, weight: 6.5, tfAdjustment: 0, ...over,
+    field: 'dateOfBirth', group: 'DOB', level: 'exact', kind: 'agree', queryValue: '1981-11-28', recordValue: '1981-11-28', m: 0.9, u: 0.01, weight: 6.5, tfAdjustment: 0, ...over,
   });
   const explanation = (fields: FieldComparison[]): MatchExplanation => ({
     parametersVersion: 'v2', priorWeight: -10, fields, totalWeight: 3, probability: 0.9, agreeingIdentifiers: ['DOB'],

@@ -1,0 +1,24 @@
+// Which decisions become queued work: every source-changing action, and the second step a
+// decision carries (a restriction under legal hold, R8; an erasure after release, R16).
+import { describe, expect, it } from 'vitest';
+import { plannedTasks } from '../../../src/execution/task-plan.js';
+
+const d = (recordId: string, action: string, followUpAction: string | null = null) => ({ sourceId: 's', recordId, action, followUpAction });
+
+describe('plannedTasks', () => {
+  it('RELEASE and RETAIN need no task; source-changing actions get one each, once', () => {
+    expect(plannedTasks([d('1', 'RELEASE'), d('2', 'RETAIN'), d('3', 'ERASE'), d('3', 'ERASE'), d('4', 'CORRECT')])).toEqual([
+      { sourceId: 's', recordId: '3', action: 'ERASE' },
+      { sourceId: 's', recordId: '4', action: 'CORRECT' },
+    ]);
+  });
+
+  it('R8: a record kept under legal hold is restricted', () => {
+    expect(plannedTasks([d('1', 'RETAIN', 'RESTRICT')])).toEqual([{ sourceId: 's', recordId: '1', action: 'RESTRICT' }]);
+  });
+
+  it('R16: a child’s record released to them is erased after; an erasure follow-up goes with a release only', () => {
+    expect(plannedTasks([d('1', 'RELEASE', 'ERASE')])).toEqual([{ sourceId: 's', recordId: '1', action: 'ERASE' }]);
+    expect(plannedTasks([d('2', 'RETAIN', 'ERASE')])).toEqual([]);
+  });
+});
