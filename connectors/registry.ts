@@ -50,6 +50,7 @@ class DescribedConnector implements Connector {
   readonly restrictMany?: Connector['restrictMany'];
   readonly changedSince?: Connector['changedSince'];
   readonly purgeExpired?: Connector['purgeExpired'];
+  readonly listExpired?: Connector['listExpired'];
   readonly refreshIndex?: Connector['refreshIndex'];
 
   constructor(
@@ -67,6 +68,7 @@ class DescribedConnector implements Connector {
     if (inner.restrictMany) this.restrictMany = (refs, on) => inner.restrictMany!(refs, on);
     if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);
     if (inner.purgeExpired) this.purgeExpired = (now) => inner.purgeExpired!(now);
+    if (inner.listExpired) this.listExpired = (asOf, limit, after) => inner.listExpired!(asOf, limit, after);
     if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
   }
   get kind() { return this.inner.kind; }

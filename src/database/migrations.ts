@@ -9,6 +9,7 @@ import { TaskUpdatesInPlace1764000004000 } from './migrations/1764000004000-Task
 import { PackageRetentionAndMinimalErasureRecord1764000005100 } from './migrations/1764000005100-PackageRetentionAndMinimalErasureRecord.js';
 import { SourceApproval1764000005400 } from './migrations/1764000005400-SourceApproval.js';
 import { ReportIndexes1764000005500 } from './migrations/1764000005500-ReportIndexes.js';
+import { RetentionRuns1764000007000 } from './migrations/1764000007000-RetentionRuns.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -21,4 +22,5 @@ export const migrations: Function[] = [
   PackageRetentionAndMinimalErasureRecord1764000005100,
   SourceApproval1764000005400,
   ReportIndexes1764000005500,
+  RetentionRuns1764000007000,
 ];
