@@ -72,9 +72,12 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
   }
   const end = retentionEndOf(record.dates, source.retention, source.kind, source.rules);
   if (!end) return kept(KeptReason.UNDATED, 'the record has no dates: the end of retention cannot be known');
-  if (end > asOf) return kept(KeptReason.NOT_EXPIRED, `retention ends ${day(end)} (${source.retention.summary})`);
-  const hold8 = legalHoldOf(decisionRecordOf(record, source), source.retention, asOf);
-  if (hold8) return kept(KeptReason.LEGAL_HOLD, `kept under ${hold8.basis}${hold8.until ? ` until ${day(hold8.until)}` : ''} (R8)`);
+  if (end > asOf) {
+    // R8: inside statutory retention the record is under legal hold, whatever listed it.
+    const hold8 = legalHoldOf(decisionRecordOf(record, source), source.retention, asOf);
+    if (hold8) return kept(KeptReason.LEGAL_HOLD, `kept under ${hold8.basis} until ${day(end)} (R8)`);
+    return kept(KeptReason.NOT_EXPIRED, `retention ends ${day(end)} (${source.retention.summary})`);
+  }
   if (record.facts?.hired === true) return kept(KeptReason.PERSONNEL_FILE, 'a hired candidate: the application became the personnel file');
   return { ...base, action: retentionActionOf(record, source), kept: null, detail: null };
 }
