@@ -95,12 +95,16 @@ describe('R9: a retention run plans each record by its source’s policy', () =>
 
 describe('R9: a store narrows its listing with a bound no record past retention can be beyond', () => {
   it('every start whose retention has ended by asOf is at or before the bound (months and leap years read generously)', () => {
-    const policy = retention.case;
-    const bound = earliestStartPastRetention(asOf, policy)!;
-    for (let day = 0; day < 2000; day += 3) {
-      const start = new Date(Date.UTC(2021, 0, 1) + day * 86_400_000);
-      const end = retentionEndOf({ lastActivityAt: start.toISOString() }, policy)!;
-      if (end <= asOf) expect(start.getTime()).toBeLessThanOrEqual(bound.getTime());
+    const policies: RetentionPolicy[] = [retention.case, { ...retention.case, activePeriod: 'P6M', archivePeriod: 'P1Y1M' }, retention.cctv];
+    for (const policy of policies) {
+      const bound = earliestStartPastRetention(asOf, policy)!;
+      const late: string[] = [];
+      for (let day = 0; day < 2400; day++) {
+        const start = new Date(Date.UTC(2020, 0, 1) + day * 86_400_000);
+        const end = retentionEndOf({ lastActivityAt: start.toISOString() }, policy)!;
+        if (end <= asOf && start > bound) late.push(start.toISOString());
+      }
+      expect(late).toEqual([]);
     }
     expect(earliestStartPastRetention(asOf, retention.concierge)).toBeNull();
   });
