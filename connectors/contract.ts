@@ -246,7 +246,7 @@ export interface Connector {
   purgeExpired?(now: Date): Promise<PurgeReport>;
   /**
    * Optional: the records whose retention has ended as of `asOf` by the source's own
-   * policy (R9), in record-id order, at most `limit` after the cursor `after`; `next` is the
+   * policy (R9), in record-id order (byte order), at most `limit` after the cursor `after`; `next` is the
    * cursor of the following page (null: none). A page may hold fewer than `limit` records
    * and still have a next one. Records already in their erased state (anonymised) and
    * records without dates are left out. The gateway plans each one again by the policy

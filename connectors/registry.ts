@@ -133,6 +133,7 @@ export async function createConnector(
         indexUrl: env.gatewayDatabaseUrl,
         mapping: config.mapping,
         connectTimeoutMs: config.connection.connectTimeoutMs,
+        ...(config.retention ? { retention: config.retention } : {}),
       });
       break;
     }

@@ -431,10 +431,11 @@ export abstract class ReferenceConnector implements Connector {
     const parts = this.recordTypes.map(
       (s, i) =>
         `SELECT t.id AS record_id, ${i}::int AS spec, to_jsonb(t) AS doc FROM ${this.table(s.table)} t
-          WHERE COALESCE(t.last_activity_at, t.created_at) <= $1 AND t.id > $2`,
+          WHERE COALESCE(t.last_activity_at, t.created_at) <= $1 AND t.id COLLATE "C" > $2`,
     );
+    // Byte order ("C"), so the cursor means the same whatever the database's collation.
     const { rows } = await this.query<{ record_id: string; spec: number; doc: Row }>(
-      `SELECT record_id, spec, doc FROM (${parts.join(' UNION ALL ')}) x ORDER BY record_id LIMIT $3`,
+      `SELECT record_id, spec, doc FROM (${parts.join(' UNION ALL ')}) x ORDER BY record_id COLLATE "C" LIMIT $3`,
       [bound, after, limit],
     );
     const records = rows
