@@ -177,6 +177,15 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     const audit = await gw.runtime.services.audit.list({ actions: ['retention.prepare', 'retention.approve', 'retention.close'] });
     expect(audit.entries.filter((e) => e.targetId === preview.id).map((e) => e.action).sort()).toEqual(['retention.approve', 'retention.close', 'retention.prepare']);
 
+    // Metrics: what the run found per source, the oldest, the runs and how they ended.
+    const monitor = await bearer(gw, ['MONITOR']);
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: monitor })).text();
+    expect(metrics).toContain('dsr_retention_past_records{source="case_management"} 4');
+    expect(metrics).toContain('dsr_retention_past_records{source="clinic"} 1');
+    expect(metrics).toMatch(/dsr_retention_oldest_seconds\{source="clinic"\} \d+/);
+    expect(metrics).toContain('dsr_retention_runs{status="COMPLETED"} 1');
+    expect(metrics).toContain('dsr_retention_runs_total{outcome="COMPLETED",automatic="false"} 1');
+
     // Approving again is refused with its code.
     const again = await gw.graphql(`mutation($id: ID!) { approveRetentionRun(id: $id) { id } }`, { id: preview.id }, handler);
     expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'RETENTION_RUN_NOT_PREVIEWED', currentStatus: 'COMPLETED' });
