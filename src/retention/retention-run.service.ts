@@ -58,6 +58,8 @@ export class RetentionRunService {
   async prepare(input: { actor: string; sourceIds?: readonly string[]; asOf?: Date; automatic?: boolean }): Promise<RetentionRunRow> {
     const asOf = input.asOf ?? new Date();
     const active = (await this.deps.sources.list()).map((s) => s.id);
+    const unknown = (input.sourceIds ?? []).filter((id) => !active.includes(id));
+    if (unknown.length > 0) throw new DomainError('SOURCE_NOT_FOUND', 'No active source with that id', { sourceIds: unknown });
     const sourceIds = input.sourceIds ? active.filter((id) => input.sourceIds!.includes(id)) : active;
     const summary: SourceRetentionSummary[] = [];
     const items: NewRetentionItem[] = [];

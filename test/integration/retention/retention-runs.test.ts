@@ -210,8 +210,12 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await s.retention.cancel(run.id, 'test');
   });
 
-  it('an unknown run id answers RETENTION_RUN_NOT_FOUND', async () => {
+  it('an unknown run id answers RETENTION_RUN_NOT_FOUND; an unknown source SOURCE_NOT_FOUND, and no run is made', async () => {
     const reply = await gw.graphql(`query { retentionRun(id: "00000000-0000-4000-8000-000000000000") { id } }`, {}, auditor);
     expect(reply.body.errors?.[0]?.extensions?.code).toBe('RETENTION_RUN_NOT_FOUND');
+    const before = (await gw.runtime.services.retention.list(100)).length;
+    const unknown = await gw.graphql(`mutation { prepareRetentionRun(sourceIds: ["no-such-source"]) { id } }`, {}, handler);
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    expect((await gw.runtime.services.retention.list(100)).length).toBe(before);
   });
 });
