@@ -104,6 +104,11 @@ export interface RetentionPolicy {
   /** The legal basis named to the person when data is retained (R8). */
   basis?: string;
   erasure: ErasureStrategy;
+  /**
+   * R9: the daily retention run destroys what is past retention in this source without a
+   * handler's approval (footage after 90 days); otherwise a handler approves each run.
+   */
+  autoExecute?: boolean;
 }
 
 export interface ControllerPolicy {
@@ -192,6 +197,7 @@ export interface FieldChange {
 /** Erasure instructions: which action, and the ids that make repeats recognisable. */
 export interface ErasurePlan {
   action: 'ERASE' | 'ANONYMISE' | 'MINIMISE' | 'PURGE';
+  /** The request the erasure belongs to, or the retention run when retention ran out (R9). */
   requestId: string;
   taskId: string;
 }
@@ -261,11 +267,22 @@ export interface Connector {
    */
   changedSince?(since: Date, limit: number, after?: string): Promise<SourceRecord[]>;
   /**
-   * Optional: removes everything past the source's maximum age (R9), answering counts of
-   * what went by kind of item; `filesNotRemoved` counts files its store left on disk. The
-   * expiry purge schedule calls it in every source that has it.
+   * Optional: removes items past the source's maximum age that no record points to (R9;
+   * footage of no visit), answering counts of what went by kind of item; `filesNotRemoved`
+   * counts files its store left on disk. Records past retention go through retention runs
+   * (listExpired); the daily retention schedule calls this in every source that has it.
    */
   purgeExpired?(now: Date): Promise<PurgeReport>;
+  /**
+   * Optional: the records whose retention has ended as of `asOf` by the source's own
+   * policy (R9), in record-id order (byte order), at most `limit` after the cursor `after`; `next` is the
+   * cursor of the following page (null: none). A page may hold fewer than `limit` records
+   * and still have a next one. Records already in their erased state (anonymised) and
+   * records without dates are left out. The gateway plans each one again by the policy
+   * and the holds it knows (src/retention); a source without it is reported in every
+   * retention run as one that cannot list its expired records.
+   */
+  listExpired?(asOf: Date, limit: number, after?: string): Promise<ExpiredPage>;
   /** Optional: rebuilds a blocking-key index the gateway keeps for the source (generic SQL). */
   refreshIndex?(): Promise<{ records: number; keys: number; durationMs: number }>;
   /** Optional: reaches the system to learn what it declares; called before the first discovery while it has declared no identifier types (remote sources). */
@@ -273,6 +290,12 @@ export interface Connector {
   health(): Promise<Health>;
   /** Releases pools and sockets. */
   close(): Promise<void>;
+}
+
+/** One page of records past retention (listExpired). */
+export interface ExpiredPage {
+  records: SourceRecord[];
+  next: string | null;
 }
 
 /** What an expiry purge removed, by kind of item (e.g. `{ segments: 4, visits: 3, filesNotRemoved: 0 }`). */

@@ -50,6 +50,7 @@ class DescribedConnector implements Connector {
   readonly restrictMany?: Connector['restrictMany'];
   readonly changedSince?: Connector['changedSince'];
   readonly purgeExpired?: Connector['purgeExpired'];
+  readonly listExpired?: Connector['listExpired'];
   readonly refreshIndex?: Connector['refreshIndex'];
   readonly findPresent?: Connector['findPresent'];
 
@@ -68,6 +69,7 @@ class DescribedConnector implements Connector {
     if (inner.restrictMany) this.restrictMany = (refs, on) => inner.restrictMany!(refs, on);
     if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);
     if (inner.purgeExpired) this.purgeExpired = (now) => inner.purgeExpired!(now);
+    if (inner.listExpired) this.listExpired = (asOf, limit, after) => inner.listExpired!(asOf, limit, after);
     if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
     if (inner.findPresent) this.findPresent = (query) => inner.findPresent!(query);
   }
@@ -133,6 +135,7 @@ export async function createConnector(
         indexUrl: env.gatewayDatabaseUrl,
         mapping: config.mapping,
         connectTimeoutMs: config.connection.connectTimeoutMs,
+        ...(config.retention ? { retention: config.retention } : {}),
       });
       break;
     }

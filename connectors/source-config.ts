@@ -47,6 +47,7 @@ export const retentionOverrideSchema = z
     statutory: z.boolean(),
     basis: z.string().min(1),
     erasure: z.enum(['DELETE', 'ANONYMISE', 'LEGAL_HOLD', 'MINIMISE', 'PURGE_SEGMENTS']),
+    autoExecute: z.boolean(),
   })
   .partial()
   .strict();

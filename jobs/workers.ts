@@ -31,7 +31,7 @@ export function startWorkers(services: Services): Closable[] {
   const stalled = { stalledInterval: s.stalledIntervalMs, lockDuration: s.lockDurationMs, maxStalledCount: 3 };
   const workers: AnyWorker[] = [
     queues.worker(QueueNames.system, processPing, { concurrency: config.WORKER_CONCURRENCY }),
-    queues.worker(QueueNames.requests, requestsProcessor(execution, new RequestFinaliser(deps, execution)), { concurrency: s.requestConcurrency, ...stalled }),
+    queues.worker(QueueNames.requests, requestsProcessor(execution, new RequestFinaliser(deps, execution), services.retention), { concurrency: s.requestConcurrency, ...stalled }),
     queues.worker(QueueNames.schedules, schedulesProcessor(services), { concurrency: 1, ...stalled }),
   ];
   workers.forEach(observe);

@@ -14,6 +14,7 @@ import {
   SourceKind,
   ActionOutcome,
   TaskStatus,
+  RetentionRunStatus,
 } from '../src/domain/vocabulary.js';
 import { SourceStatus } from '../src/sources/source.entity.js';
 
@@ -27,6 +28,10 @@ registerEnumType(Relationship, { name: 'Relationship' });
 registerEnumType(RecordAction, { name: 'RecordAction' });
 registerEnumType(ControllerDecision, { name: 'ControllerDecision' });
 registerEnumType(DataCategory, { name: 'DataCategory' });
+registerEnumType(RetentionRunStatus, {
+  name: 'RetentionRunStatus',
+  description: 'R9: PREVIEWED (waiting for approval), EXECUTING, COMPLETED (every destruction verified), PARTIALLY_COMPLETED, CANCELLED.',
+});
 registerEnumType(TaskStatus, {
   name: 'TaskStatus',
   description: 'QUEUED, RUNNING, RETRYING (between attempts), SUCCEEDED, FAILED, REOPENED (queued again after verification found the record).',

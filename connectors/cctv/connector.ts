@@ -1,6 +1,7 @@
 // The CCTV connector. A visit (found by badge id or name) links to the footage segments
 // recorded at its site while the visitor was there. Erasure purges those segments (files
-// and rows) and the visit; purgeExpired() removes everything older than 90 days (R9).
+// and rows) and the visit. Visits past 90 days go through retention runs (listExpired);
+// purgeExpired() removes older footage no visit points to (R9).
 // Access copies list segment metadata only: footage shows other people (R16) and is
 // released only after redaction, outside this connector.
 import { unlink } from 'node:fs/promises';
@@ -9,7 +10,6 @@ import type pg from 'pg';
 import type { ActionResult, ErasurePlan, PresenceQuery, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
 import { ReferenceConnector, rowIds, type AfterCommit, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
-import { dropKeys } from '../shared/key-table.js';
 import { field } from '../shared/describe.js';
 import { cctvRecordTypes } from './records.js';
 import { CCTV_PROCESSING } from './processing.js';
@@ -19,6 +19,8 @@ export const CCTV_RETENTION = {
   maxAge: 'P90D',
   statutory: false,
   erasure: 'PURGE_SEGMENTS',
+  // The 90-day purge needs no handler: the daily retention run executes it at once (R9).
+  autoExecute: true,
 } as const;
 
 export interface CctvConfig extends ReferenceStoreConfig {
@@ -166,21 +168,24 @@ export class CctvConnector extends ReferenceConnector {
     return full;
   }
 
-  /** The 90-day purge (R9): segments and visits older than `maxAgeDays` at `now`. */
-  async purgeExpired(now: Date = new Date(), maxAgeDays = 90): Promise<{ segments: number; visits: number; filesNotRemoved: number }> {
+  /**
+   * The 90-day purge of footage no visit points to (R9): segments older than `maxAgeDays`
+   * at `now` that overlap no visit. Visits, and the footage that shows them, go through
+   * retention runs (listExpired), verified like any erasure; this sweeps what is left.
+   */
+  async purgeExpired(now: Date = new Date(), maxAgeDays = 90): Promise<{ segments: number; filesNotRemoved: number }> {
     const cutoff = new Date(now.getTime() - maxAgeDays * 86_400_000);
-    const purged = await this.transaction(async (client) => {
-      const { rows: segments } = await client.query<Row>(this.segmentsSql('s.ended_at < $1'), [cutoff]);
-      await this.deleteSegments(client, segments);
-      const files = segments.map((segment) => this.fileOf(segment));
-      const { rows: visits } = await client.query<{ id: string }>(
-        `DELETE FROM ${this.table('visits')} WHERE COALESCE(last_activity_at, arrived_at) < $1 RETURNING id`,
+    const files = await this.transaction(async (client) => {
+      const { rows: segments } = await client.query<Row>(
+        this.segmentsSql(`s.ended_at < $1 AND NOT EXISTS (
+          SELECT 1 FROM ${this.table('visits')} v WHERE v.site = s.site
+             AND s.started_at < COALESCE(v.left_at, v.arrived_at + interval '1 day') AND s.ended_at > v.arrived_at)`),
         [cutoff],
       );
-      await dropKeys(client, this.schema, visits.map((v) => v.id));
-      return { files, segments: segments.length, visits: visits.length };
+      await this.deleteSegments(client, segments);
+      return segments.map((segment) => this.fileOf(segment));
     });
-    const failed = await this.removeFiles(purged.files);
-    return { segments: purged.segments, visits: purged.visits, filesNotRemoved: failed.size };
+    const failed = await this.removeFiles(files);
+    return { segments: files.length, filesNotRemoved: failed.size };
   }
 }

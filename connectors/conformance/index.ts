@@ -3,13 +3,15 @@
 //   import { describeConnectorConformance } from '<gateway>/connectors/conformance/index.js';
 //   describeConnectorConformance('my source', async () => ({ connector, known, erasable, ... }));
 //
-// It checks batched order, the record count and batched writes (when offered), idempotent
+// It checks batched order, the record count, batched writes and the listing of records past
+// retention (when offered), idempotent
 // writes, that an erased record is gone, unknown records, malformed identifiers, special-category marking (R12) and
 // health. See docs/connectors.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError, type Connector, type DiscoveryQuery, type FieldChange, type RecordRef } from '../contract.js';
 import { isSpecialCategory, type DataCategory } from '../../src/domain/vocabulary.js';
 import { blockingKeysOf } from '../../src/identity/blocking.js';
+import { retentionEndOf } from '../../src/requests/decisions.js';
 
 export interface ConformanceFixture {
   connector: Connector;
@@ -66,6 +68,38 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       const records = await f.connector.recordCount();
       expect(Number.isInteger(records)).toBe(true);
       expect(records).toBeGreaterThanOrEqual(1);
+    });
+
+    it('R9: lists records past retention, when it offers listExpired: cursor-paged in record-id order, each one past its retention by the source’s own policy, the known record exactly from the day its retention ends', async () => {
+      const list = f.connector.listExpired?.bind(f.connector);
+      if (!list) return; // optional: retention runs then name the source as one they cannot list
+      const { retention, rules } = f.connector.describe();
+      const walk = async (asOf: Date): Promise<string[]> => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let page = 0; page < 10_000; page++) {
+          const { records, next } = await list(asOf, 2, after);
+          expect(records.length).toBeLessThanOrEqual(2);
+          for (const r of records) {
+            const end = retentionEndOf(r.dates, retention, f.connector.kind, rules);
+            expect(end, `${r.recordId} is listed but its retention cannot have ended`).not.toBeNull();
+            expect(end!.getTime()).toBeLessThanOrEqual(asOf.getTime());
+            seen.push(r.recordId);
+          }
+          if (!next) break;
+          expect(after === undefined || next > after, 'the cursor moves forward').toBe(true);
+          after = next;
+        }
+        expect(seen).toEqual([...seen].sort());
+        expect(new Set(seen).size).toBe(seen.length);
+        return seen;
+      };
+      expect(await walk(new Date('1900-01-01T00:00:00Z'))).toEqual([]);
+      const [known] = await f.connector.export([{ sourceId: 'conformance', recordId: f.known.recordId }]);
+      const end = known ? retentionEndOf(known.dates, retention, f.connector.kind, rules) : null;
+      if (!end) return; // a policy without periods, or an undated record: nothing can be judged past retention
+      expect(await walk(new Date(end.getTime() - 86_400_000))).not.toContain(f.known.recordId);
+      expect(await walk(new Date(end.getTime() + 86_400_000))).toContain(f.known.recordId);
     });
 
     it('treats an unknown record as NOT_FOUND everywhere and leaves it out of exports', async () => {

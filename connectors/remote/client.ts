@@ -9,6 +9,7 @@ import {
   type DiscoveryQuery,
   type ErasureItem,
   type ErasurePlan,
+  type ExpiredPage,
   type FieldChange,
   type Health,
   type RecordRef,
@@ -97,6 +98,17 @@ export class RemoteConnector implements Connector {
     const { records } = await this.call<{ records: number }>('record-count', {});
     if (typeof records !== 'number' || !Number.isFinite(records) || records < 0) throw new ConnectorError('UNAVAILABLE', 'remote answered no record count');
     return records;
+  }
+
+  /**
+   * The remote connector's records past retention (R9). One without it answers
+   * NOT_SUPPORTED, a router older than the operation a 404 (UNAVAILABLE here): retention
+   * runs then name the source as one they could not list.
+   */
+  async listExpired(asOf: Date, limit: number, after?: string): Promise<ExpiredPage> {
+    const page = await this.call<ExpiredPage>('list-expired', { asOf: asOf.toISOString(), limit, ...(after !== undefined ? { after } : {}) });
+    if (!Array.isArray(page.records) || (page.next !== null && typeof page.next !== 'string')) throw new ConnectorError('UNAVAILABLE', 'remote answered no page of expired records');
+    return page;
   }
 
   async export(refs: RecordRef[]): Promise<SourceRecord[]> {

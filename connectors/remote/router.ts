@@ -34,6 +34,13 @@ const OPERATIONS: Record<string, Handler> = {
     if (!c.recordCount) throw new ConnectorError('NOT_SUPPORTED', 'this connector does not count its records');
     return { records: await c.recordCount() };
   },
+  // R9: records past retention, cursor-paged; the date travels as ISO 8601.
+  'list-expired': async (c, b) => {
+    if (!c.listExpired) throw new ConnectorError('NOT_SUPPORTED', 'this connector cannot list its records past retention');
+    const asOf = new Date(String(b.asOf));
+    if (Number.isNaN(asOf.getTime()) || typeof b.limit !== 'number') throw new ConnectorError('INVALID_IDENTIFIER', 'list-expired needs asOf (ISO 8601) and a numeric limit');
+    return c.listExpired(asOf, b.limit, typeof b.after === 'string' ? b.after : undefined);
+  },
   export: async (c, b) => ({ records: await c.export(asArray(b.refs)) }),
   correct: async (c, b) => ({ result: await c.correct(b.ref as never, asArray(b.changes)) }),
   erase: async (c, b) => ({ result: await c.erase(b.ref as never, b.plan as never) }),

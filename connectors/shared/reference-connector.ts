@@ -9,6 +9,7 @@ import {
   type DiscoveryQuery,
   type ErasureItem,
   type ErasurePlan,
+  type ExpiredPage,
   type FieldChange,
   type Health,
   type Identifier,
@@ -21,7 +22,7 @@ import { createPool, ident, qualified, withTransaction } from './sql.js';
 import { KEY_TABLE, dropKeys, rebuildKeysIfStale, reindexRecord, type KeyRebuild } from './key-table.js';
 import { keyBatch, validateQueries } from './query-validation.js';
 import { datesOf } from './record-helpers.js';
-import { retentionEndOf } from '../../src/requests/decisions.js';
+import { earliestStartPastRetention, retentionEndOf } from '../../src/requests/decisions.js';
 import { recordCountOf, recordCountSql } from './record-count.js';
 
 export type Row = Record<string, unknown>;
@@ -414,6 +415,37 @@ export abstract class ReferenceConnector implements Connector {
       [since, after, limit],
     );
     return rows.map((r) => this.toSourceRecord(r.record_id, this.recordTypes[r.spec]!.recordType, r.doc));
+  }
+
+  /**
+   * Records whose retention has ended at `asOf` (R9). SQL narrows to rows whose last
+   * activity (else creation) is old enough for the shortest reading of the policy's
+   * periods; the exact end is then the gateway's own rule (retentionEndOf), so retention
+   * arithmetic lives in one place. Anonymised rows are in their erased state: left out.
+   */
+  async listExpired(asOf: Date, limit: number, after = ''): Promise<ExpiredPage> {
+    if (!Number.isInteger(limit) || limit < 1) throw new ConnectorError('CONFIGURATION', 'listExpired needs a positive whole limit');
+    const { retention, rules } = this.describe();
+    const bound = earliestStartPastRetention(asOf, retention, this.kind, rules);
+    if (!bound) return { records: [], next: null };
+    const parts = this.recordTypes.map(
+      (s, i) =>
+        `SELECT t.id AS record_id, ${i}::int AS spec, to_jsonb(t) AS doc FROM ${this.table(s.table)} t
+          WHERE COALESCE(t.last_activity_at, t.created_at) <= $1 AND t.id COLLATE "C" > $2`,
+    );
+    // Byte order ("C"), so the cursor means the same whatever the database's collation.
+    const { rows } = await this.query<{ record_id: string; spec: number; doc: Row }>(
+      `SELECT record_id, spec, doc FROM (${parts.join(' UNION ALL ')}) x ORDER BY record_id COLLATE "C" LIMIT $3`,
+      [bound, after, limit],
+    );
+    const records = rows
+      .filter((r) => !r.doc.anonymised_at)
+      .filter((r) => {
+        const end = retentionEndOf(datesOf(r.doc), retention, this.kind, rules);
+        return end !== null && end <= asOf;
+      })
+      .map((r) => this.toSourceRecord(r.record_id, this.recordTypes[r.spec]!.recordType, r.doc));
+    return { records, next: rows.length === limit ? rows[rows.length - 1]!.record_id : null };
   }
 
   async health(): Promise<Health> {

@@ -9,10 +9,12 @@ import {
   type Connector,
   type DiscoveryQuery,
   type ErasurePlan,
+  type ExpiredPage,
   type FieldChange,
   type Health,
   type Identifier,
   type RecordRef,
+  type RetentionPolicy,
   type SourceDescription,
   type SourceRecord,
 } from '../contract.js';
@@ -25,6 +27,7 @@ import { recordCountOf, recordCountSql } from '../shared/record-count.js';
 import type { SqlMapping, SqlRecordType } from '../source-config.js';
 import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, indexSchemeOf, lockSourceIndex, writeKeys } from './key-index.js';
 import { KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
+import { earliestStartPastRetention, retentionEndOf } from '../../src/requests/decisions.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 
 export interface SqlConnectorOptions {
@@ -42,10 +45,14 @@ export interface SqlConnectorOptions {
   connectTimeoutMs?: number;
   /** Where a rebuild for a new key scheme is reported (ids and counts only). */
   logger?: Logger;
+  /** The registration's retention policy: what listExpired judges records by (R9). */
+  retention?: Partial<RetentionPolicy>;
 }
 
 type Row = Record<string, unknown>;
 const HASH_PREFIX = 'sha256:';
+/** A string as an SQL literal (record type names are validated: lower-case letters, digits, _). */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export class SqlConnector implements Connector {
   readonly kind: SourceKind;
@@ -87,7 +94,7 @@ export class SqlConnector implements Connector {
       name: this.options.name,
       fields,
       // The registration's retention and controller replace these (DescribedConnector).
-      retention: { summary: 'as registered', statutory: false, erasure: 'DELETE' },
+      retention: { summary: 'as registered', statutory: false, erasure: 'DELETE', ...this.options.retention },
       controller: { role: 'CONTROLLER' },
     };
   }
@@ -249,6 +256,39 @@ export class SqlConnector implements Connector {
       }
     }
     return out;
+  }
+
+  /**
+   * Records past retention by the registration's policy (R9), for record types whose
+   * mapping names a date column: narrowed in SQL by the policy's shortest reading, decided
+   * by the gateway's own rule (retentionEndOf). Records whose identifiers are all erased
+   * (NULL or HASH strategies) are in their erased state: left out.
+   */
+  async listExpired(asOf: Date, limit: number, after = ''): Promise<ExpiredPage> {
+    if (!Number.isInteger(limit) || limit < 1) throw new ConnectorError('CONFIGURATION', 'listExpired needs a positive whole limit');
+    const { retention } = this.describe();
+    const bound = earliestStartPastRetention(asOf, retention, this.kind);
+    const types = this.options.mapping.recordTypes.filter((t) => t.dates?.createdAt || t.dates?.lastActivityAt);
+    if (!bound || types.length === 0) return { records: [], next: null };
+    const parts = types.map((t, i) => {
+      const start = [t.dates?.lastActivityAt, t.dates?.createdAt].filter((c): c is string => !!c).map((c) => `t.${ident(c)}`);
+      const id = `(${literal(`${t.name}:`)} || t.${ident(t.primaryKey)}::text)`;
+      return `SELECT ${id} AS record_id, ${i}::int AS spec, to_jsonb(t) AS doc FROM ${qualified(t.table)} t WHERE COALESCE(${start.join(', ')}) <= $1 AND ${id} COLLATE "C" > $2`;
+    });
+    return this.guard(async () => {
+      const { rows } = await this.source.query<{ record_id: string; spec: number; doc: Row }>(
+        `SELECT record_id, spec, doc FROM (${parts.join(' UNION ALL ')}) x ORDER BY record_id COLLATE "C" LIMIT $3`,
+        [bound, after, limit],
+      );
+      const records = rows
+        .map((r) => this.toRecord(types[r.spec]!, r.doc))
+        .filter((r) => r.identifiers.length > 0)
+        .filter((r) => {
+          const end = retentionEndOf(r.dates, retention, this.kind);
+          return end !== null && end <= asOf;
+        });
+      return { records, next: rows.length === limit ? rows[rows.length - 1]!.record_id : null };
+    });
   }
 
   async export(refs: RecordRef[]): Promise<SourceRecord[]> {

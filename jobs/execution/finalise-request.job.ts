@@ -1,17 +1,20 @@
 // Processors of the requests queue: 'finalise-request' (the flow's parent: verify and
-// close) and 'fan-out' (adds a large request's tasks in chunks as children of the parent).
+// close), 'fan-out' (adds a large request's tasks in chunks as children of the parent) and
+// 'finalise-retention-run' (a retention run's parent: verify and close the run).
 import type { Job } from 'bullmq';
 import type { ExecutionService } from '../../src/execution/execution.service.js';
 import type { RequestFinaliser } from '../../src/execution/request-finaliser.js';
-import { chunks, JobNames, type FinaliseJobData } from '../../src/execution/task-plan.js';
+import type { RetentionRunService } from '../../src/retention/retention-run.service.js';
+import { chunks, JobNames, type FinaliseJobData, type FinaliseRunJobData } from '../../src/execution/task-plan.js';
 import { taskJobOptions } from '../../src/execution/task-jobs.js';
 import { QueueNames } from '../queue-names.js';
 import { groupBy } from '../../src/domain/group-by.js';
 
-export function requestsProcessor(execution: ExecutionService, finaliser: RequestFinaliser) {
-  return async (job: Job<FinaliseJobData>) => {
-    if (job.name === JobNames.finalise) return finaliser.finalise(job.data);
-    if (job.name === JobNames.fanOut) return fanOut(execution, job);
+export function requestsProcessor(execution: ExecutionService, finaliser: RequestFinaliser, retention: RetentionRunService) {
+  return async (job: Job<FinaliseJobData> | Job<FinaliseRunJobData>) => {
+    if (job.name === JobNames.finaliseRun) return retention.finalise((job as Job<FinaliseRunJobData>).data);
+    if (job.name === JobNames.finalise) return finaliser.finalise((job as Job<FinaliseJobData>).data);
+    if (job.name === JobNames.fanOut) return fanOut(execution, job as Job<FinaliseJobData>);
     throw new Error(`unknown job ${job.name} on the requests queue`);
   };
 }

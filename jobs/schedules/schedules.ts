@@ -3,13 +3,12 @@
 import type { Job } from 'bullmq';
 import type { Services } from '../../src/app/services.js';
 import type { AnyQueue } from '../../src/queue/queue-backend.js';
-import type { PurgeReport } from '../../connectors/contract.js';
 import { runRecreationSweep } from '../../src/tombstones/recreation-sweep.js';
 import { AuditAction } from '../../src/audit/audit-actions.js';
 
 export const ScheduleNames = {
   overdueScan: 'overdue-scan',
-  expiryPurge: 'expiry-purge',
+  retentionRun: 'retention-run',
   recreationSweep: 'recreation-sweep',
   packageSweep: 'package-sweep',
 } as const;
@@ -18,7 +17,7 @@ export async function registerSchedulers(services: Services, queue: AnyQueue): P
   const s = services.execution.settings;
   const keep = { removeOnComplete: { age: 86_400, count: 100 }, removeOnFail: { age: 7 * 86_400 } };
   await queue.upsertJobScheduler(ScheduleNames.overdueScan, { every: s.overdueEveryMs }, { name: ScheduleNames.overdueScan, opts: keep });
-  await queue.upsertJobScheduler(ScheduleNames.expiryPurge, { every: s.expiryPurgeEveryMs }, { name: ScheduleNames.expiryPurge, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.retentionRun, { every: s.retentionRunEveryMs }, { name: ScheduleNames.retentionRun, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.recreationSweep, { every: s.sweepEveryMs }, { name: ScheduleNames.recreationSweep, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.packageSweep, { every: s.packageSweepEveryMs }, { name: ScheduleNames.packageSweep, opts: keep });
   // A schedule renamed or retired in a release would otherwise keep firing jobs nobody processes.
@@ -33,8 +32,9 @@ export function schedulesProcessor(services: Services) {
     switch (job.name) {
       case ScheduleNames.overdueScan:
         return scanDeadlines(services, new Date());
-      case ScheduleNames.expiryPurge:
-        return purgeExpired(services, new Date());
+      case ScheduleNames.retentionRun:
+        // R9: a preview for handlers; sources whose policy says autoExecute are destroyed at once.
+        return services.retention.runScheduled(new Date());
       case ScheduleNames.recreationSweep: {
         // Stateless window: twice the period, so a late or failed run leaves no gap;
         // overlaps are harmless (a recreated record gets one task: unique task key).
@@ -71,23 +71,3 @@ export async function scanDeadlines(services: Services, now: Date): Promise<{ ov
   }
   return { overdue: flags.overdue, dueSoon: flags.dueSoon };
 }
-
-/** The maximum-age purge (R9, e.g. footage after 90 days) in every source that offers one (purgeExpired). */
-export async function purgeExpired(services: Services, now: Date): Promise<Record<string, PurgeReport>> {
-  const out: Record<string, PurgeReport> = {};
-  for (const source of await services.sources.list()) {
-    // Every active source is asked whether it purges; one whose connector cannot be built
-    // (a secret not set) has nothing to purge here and must not stop the others.
-    const connector = await services.sources.connector(source.id).catch((error: unknown) => {
-      services.logger.warn({ sourceId: source.id, code: (error as { code?: string }).code }, 'expiry purge skipped a source it could not connect');
-      return null;
-    });
-    if (!connector?.purgeExpired) continue;
-    const result = await connector.purgeExpired(now);
-    out[source.id] = result;
-    if ((result.filesNotRemoved ?? 0) > 0) services.logger.warn({ sourceId: source.id, ...result }, 'expiry purge left files on disk');
-    else services.logger.info({ sourceId: source.id, ...result }, 'expiry purge');
-  }
-  return out;
-}
-

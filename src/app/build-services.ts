@@ -19,6 +19,7 @@ import { SourceAdministration } from '../sources/source-administration.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
 import { createRequestServices } from '../requests/services/request-services.js';
 import { ExecutionService } from '../execution/execution.service.js';
+import { RetentionRunService } from '../retention/retention-run.service.js';
 import { Services } from './services.js';
 import { createStores } from './stores.js';
 
@@ -72,9 +73,11 @@ export async function buildServices(deps: {
     settings: config.requests,
     executor: execution,
   });
+  const retention = new RetentionRunService({ dataSource, stores, sources, audit, logger, queues, settings: config.execution });
   return new Services({
     requests,
     execution,
+    retention,
     config,
     logger,
     dataSource,

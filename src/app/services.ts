@@ -13,6 +13,7 @@ import type { DiscoveryService } from '../discovery/discovery.service.js';
 import type { RequestServices } from '../requests/services/request-services.js';
 import type { ExecutionService } from '../execution/execution.service.js';
 import type { Stores } from './stores.js';
+import type { RetentionRunService } from '../retention/retention-run.service.js';
 
 export interface Readiness {
   ready: boolean;
@@ -44,6 +45,8 @@ export interface ServiceParts {
   requests: RequestServices;
   /** Queued execution of approved requests (src/execution implements it). */
   execution: ExecutionService;
+  /** Retention runs (R9): previewed, approved, executed through the task machinery. */
+  retention: RetentionRunService;
   /** Shared Redis client for rate limits, when Redis is configured. */
   redis: Redis | null;
 }
@@ -70,6 +73,7 @@ export class Services implements ServiceParts {
   readonly discovery!: DiscoveryService;
   readonly requests!: RequestServices;
   readonly execution!: ExecutionService;
+  readonly retention!: RetentionRunService;
   readonly redis!: Redis | null;
 
   constructor(parts: ServiceParts) {

@@ -41,6 +41,14 @@ export const PERMISSIONS = {
   'queue:board': [Role.ADMIN],
   /** The data map (Art. 30 record of processing): no personal data, the sources' descriptions. */
   'governance:read': [Role.ADMIN, Role.HANDLER, Role.AUDITOR],
+  /** R9: see retention runs, their previews (counts, dates, record ids) and tasks. */
+  'retention:read': [Role.ADMIN, Role.HANDLER, Role.AUDITOR],
+  /**
+   * R9: prepare, approve or cancel a retention run (destruction of what is past retention).
+   * The privacy office's decision, so HANDLER only, and only unbound to controllers: a run
+   * crosses every controller's records.
+   */
+  'retention:approve': [Role.HANDLER],
   /** Scrape /metrics (the gateway's, and a worker process's). */
   'metrics:read': [Role.ADMIN, Role.MONITOR],
 } as const satisfies Record<string, readonly Role[]>;

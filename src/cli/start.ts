@@ -71,6 +71,14 @@ if (embedded) {
     seed: config.DEMO_SEED,
     footageDir: config.FOOTAGE_DIR ?? `${embedded.dir}-footage`,
   });
+  // R9: the schedule's first run fired when the workers started, before the demo data was
+  // there; one now, so footage past 90 days is purged from the start, not a day later.
+  if (config.execution.schedulers) {
+    started.services.retention
+      .runScheduled()
+      .then((r) => logger.info({ automatic: r.automatic, preview: r.preview }, 'retention run after the demo load'))
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'retention run after the demo load failed; the daily schedule runs it'));
+  }
 }
 
 const endpoint = `${started.url}/graphql`;

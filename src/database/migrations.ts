@@ -9,6 +9,7 @@ import { TaskUpdatesInPlace1764000004000 } from './migrations/1764000004000-Task
 import { PackageRetentionAndMinimalErasureRecord1764000005100 } from './migrations/1764000005100-PackageRetentionAndMinimalErasureRecord.js';
 import { SourceApproval1764000005400 } from './migrations/1764000005400-SourceApproval.js';
 import { ReportIndexes1764000005500 } from './migrations/1764000005500-ReportIndexes.js';
+import { RetentionRuns1764000007000 } from './migrations/1764000007000-RetentionRuns.js';
 import { RequestSubjectFacts1764000008000 } from './migrations/1764000008000-RequestSubjectFacts.js';
 import { DecisionReturnToController1764000008100 } from './migrations/1764000008100-DecisionReturnToController.js';
 
@@ -23,6 +24,7 @@ export const migrations: Function[] = [
   PackageRetentionAndMinimalErasureRecord1764000005100,
   SourceApproval1764000005400,
   ReportIndexes1764000005500,
+  RetentionRuns1764000007000,
   RequestSubjectFacts1764000008000,
   DecisionReturnToController1764000008100,
 ];

@@ -28,10 +28,12 @@ export const ERROR_CODES = {
   DECISION_NOT_FOUND: 'no decision for that record (a REVIEW record must be confirmed first)',
   SOURCE_NOT_FOUND: 'no source with that id',
   PACKAGE_NOT_FOUND: 'no access package behind that download link',
+  RETENTION_RUN_NOT_FOUND: 'no retention run with that id',
 
   // Request lifecycle
   INVALID_TRANSITION: 'the event is not allowed in the request\'s current state',
   CONCURRENT_UPDATE: 'someone else changed the request meanwhile; reload it and try again',
+  RETENTION_RUN_NOT_PREVIEWED: 'R9: only a run still in PREVIEWED can be approved or cancelled (`currentStatus` says where it is)',
   REASON_REQUIRED: 'hold, cancel, reject, partial completion, extension and override need a reason',
   ACTOR_REQUIRED: 'every transition and override names who did it',
   IDENTITY_NOT_VERIFIED: 'R2: nothing is released, corrected or erased before identity is verified',

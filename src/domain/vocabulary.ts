@@ -178,6 +178,19 @@ export enum TaskStatus {
   REOPENED = 'REOPENED',
 }
 
+/**
+ * Where a retention run stands (R9): PREVIEWED (planned, waiting for approval), EXECUTING
+ * (approved, its tasks running), then COMPLETED (every destruction done and verified),
+ * PARTIALLY_COMPLETED (a task failed or a destruction could not be verified) or CANCELLED.
+ */
+export enum RetentionRunStatus {
+  PREVIEWED = 'PREVIEWED',
+  EXECUTING = 'EXECUTING',
+  COMPLETED = 'COMPLETED',
+  PARTIALLY_COMPLETED = 'PARTIALLY_COMPLETED',
+  CANCELLED = 'CANCELLED',
+}
+
 /** A task in one of these is done: it runs no more until a retry or a reopening. */
 export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([TaskStatus.SUCCEEDED, TaskStatus.FAILED]);
 

@@ -41,8 +41,8 @@ export const executionVariables = z.object({
   /** Scheduler periods. */
   SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
   OVERDUE_SCAN_EVERY_MS: int(1000, 30 * 86_400_000).default(900_000),
-  /** The expiry purge (sources with purgeExpired: footage past 90 days); the name predates the capability. */
-  CCTV_PURGE_EVERY_MS: int(1000, 30 * 86_400_000).default(86_400_000),
+  /** The retention run (R9): a preview of what is past retention, executed at once in sources whose policy says autoExecute (footage). */
+  RETENTION_RUN_EVERY_MS: int(1000, 30 * 86_400_000).default(86_400_000),
   /** Access packages past their retention, or of people since erased, are destroyed this often. */
   PACKAGE_SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
   /** Register the schedulers when workers start (on by default). */
@@ -67,7 +67,7 @@ export interface ExecutionSettings {
   keepFailed: { age: number };
   sweepEveryMs: number;
   overdueEveryMs: number;
-  expiryPurgeEveryMs: number;
+  retentionRunEveryMs: number;
   packageSweepEveryMs: number;
   schedulers: boolean;
 }
@@ -91,7 +91,7 @@ export function executionSettings(v: z.infer<typeof executionVariables>): Execut
     keepFailed: { age: v.JOBS_KEEP_FAILED_S },
     sweepEveryMs: v.SWEEP_EVERY_MS,
     overdueEveryMs: v.OVERDUE_SCAN_EVERY_MS,
-    expiryPurgeEveryMs: v.CCTV_PURGE_EVERY_MS,
+    retentionRunEveryMs: v.RETENTION_RUN_EVERY_MS,
     packageSweepEveryMs: v.PACKAGE_SWEEP_EVERY_MS,
     schedulers: v.SCHEDULERS === 'true',
   };

@@ -3,11 +3,13 @@
 import type { FlowJob, JobsOptions } from 'bullmq';
 import { QueueNames } from '../../jobs/queue-names.js';
 import type { ExecutionSettings } from './execution-settings.js';
-import { JobNames, fanOutJobId, finaliseJobId, type FinaliseJobData, type TaskJobData } from './task-plan.js';
+import { JobNames, fanOutJobId, finaliseJobId, finaliseRunJobId, type FinaliseJobData, type FinaliseRunJobData, type TaskJobData } from './task-plan.js';
 
 export interface QueuedTask {
   id: string;
-  requestId: string;
+  /** The request the task belongs to; absent for a retention run's task. */
+  requestId?: string;
+  retentionRunId?: string;
   sourceId: string;
 }
 
@@ -29,7 +31,8 @@ export function taskJobOptions(s: ExecutionSettings, jobId: string): JobsOptions
 }
 
 export function taskChild(s: ExecutionSettings, task: QueuedTask, jobId: string = task.id): FlowJob {
-  const data: TaskJobData = { taskId: task.id, requestId: task.requestId, sourceId: task.sourceId };
+  const owner = task.requestId ? { requestId: task.requestId } : { retentionRunId: task.retentionRunId! };
+  const data: TaskJobData = { taskId: task.id, ...owner, sourceId: task.sourceId };
   return { name: JobNames.task, queueName: QueueNames.sourceTasks(task.sourceId), data, opts: taskJobOptions(s, jobId) };
 }
 
@@ -71,5 +74,28 @@ export function requestFlow(
       removeOnFail: s.keepFailed,
     },
     children,
+  };
+}
+
+/**
+ * The flow of one retention run (R9): its tasks as children of a finalise-retention-run
+ * parent that verifies and closes the run, with the same child options as a request's
+ * (ignoreDependencyOnFailure: a task failed for good does not stop the run closing).
+ * A run's tasks are added in one flow; FLOW_CHUNK does not split it.
+ */
+export function retentionRunFlow(s: ExecutionSettings, runId: string, tasks: readonly QueuedTask[], round: string, verifications: number, jobIdOf: (t: QueuedTask) => string): FlowJob {
+  const data: FinaliseRunJobData = { retentionRunId: runId, round, verifications };
+  return {
+    name: JobNames.finaliseRun,
+    queueName: QueueNames.requests,
+    data,
+    opts: {
+      jobId: finaliseRunJobId(runId, round),
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+      removeOnComplete: s.keepCompleted,
+      removeOnFail: s.keepFailed,
+    },
+    children: tasks.map((t) => taskChild(s, t, jobIdOf(t))),
   };
 }

@@ -44,8 +44,19 @@ export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] 
 /** What a task job carries: ids only, never identifiers or values. */
 export interface TaskJobData {
   taskId: string;
-  requestId: string;
+  /** The request the task belongs to; absent for a retention run's task. */
+  requestId?: string;
+  /** The retention run the task belongs to (R9). */
+  retentionRunId?: string;
   sourceId: string;
+}
+
+/** The parent job of a retention run's flow: verify and close the run once its tasks are done. */
+export interface FinaliseRunJobData {
+  retentionRunId: string;
+  /** '0' first execution, '<n>v<k>' verification re-runs. */
+  round: string;
+  verifications: number;
 }
 
 export interface FinaliseJobData {
@@ -60,6 +71,7 @@ export const JobNames = {
   finalise: 'finalise-request',
   fanOut: 'fan-out',
   task: 'source-task',
+  finaliseRun: 'finalise-retention-run',
 } as const;
 
 /** The job id of a task's first run is the task id: adding it twice adds one job. */
@@ -67,6 +79,7 @@ export const taskJobId = (taskId: string) => taskId;
 /** A re-run gets a fresh id (the first job may still be kept as failed). BullMQ ids may not contain ':'. */
 export const retryJobId = (taskId: string, round: number) => `${taskId}-retry-${round}`;
 export const finaliseJobId = (requestId: string, round = '0') => (round === '0' ? `finalise-${requestId}` : `finalise-${requestId}-r${round}`);
+export const finaliseRunJobId = (runId: string, round = '0') => (round === '0' ? `finalise-run-${runId}` : `finalise-run-${runId}-r${round}`);
 export const fanOutJobId = (requestId: string, round = '0') => `fanout-${requestId}-r${round}`;
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

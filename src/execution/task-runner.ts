@@ -162,7 +162,7 @@ export class TaskRunner {
     const description = connector.describe();
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     const refusing = await this.refusingRequests(sourceId, tasks);
-    const checked = tasks.filter((t) => refusing.has(t.request_id) || (statutory && ERASING.has(t.action)));
+    const checked = tasks.filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (statutory && ERASING.has(t.action)));
     if (checked.length === 0) return out;
     const ids = [...new Set(checked.map((t) => t.record_id))];
     const read = await this.attempt(() => connector.export(ids.map((recordId) => ({ sourceId, recordId }))));
@@ -172,19 +172,19 @@ export class TaskRunner {
     }
     const records = new Map(read.result.map((r) => [r.recordId, r]));
     // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
-    const requestIds = [...new Set(checked.map((t) => t.request_id))];
-    const returning = statutory ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
+    const requestIds = [...new Set(checked.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
+    const returning = statutory && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
-      const snapshotControlled = refusing.get(t.request_id);
+      const snapshotControlled = t.request_id ? refusing.get(t.request_id) : undefined;
       if (snapshotControlled && (record?.controllerId || snapshotControlled.has(t.record_id))) {
         out.set(t.id, { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') });
         continue;
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
       if (!record || !statutory || !ERASING.has(t.action)) continue;
-      if (record.controllerId && returning.has(t.request_id)) continue;
+      if (record.controllerId && t.request_id && returning.has(t.request_id)) continue;
       const hold = legalHoldOf(decisionRecordOfSource(record, description), description.retention, now);
       if (!hold) continue;
       const until = hold.until ? `; retained until ${hold.until.toISOString().slice(0, 10)}` : '; end of retention unknown from the record’s dates';
@@ -198,7 +198,9 @@ export class TaskRunner {
    * the records its verification snapshot names as controlled.
    */
   private async refusingRequests(sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, Set<string>>> {
-    return this.deps.stores.requests.refusingRequests(sourceId, [...new Set(tasks.map((t) => t.request_id))], [...new Set(tasks.map((t) => t.record_id))]);
+    const requestIds = [...new Set(tasks.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
+    if (requestIds.length === 0) return new Map();
+    return this.deps.stores.requests.refusingRequests(sourceId, requestIds, [...new Set(tasks.map((t) => t.record_id))]);
   }
 
   /** Runs one connector call under the per-attempt time limit. */
@@ -230,6 +232,7 @@ export class TaskRunner {
       case RecordAction.ANNOTATE: {
         // Only the fields this record's source can take and the handler found inaccurate
         // (R14): the decision lists them; the other requested fields belong to other records.
+        if (!task.request_id) throw new PermanentTaskError(`a retention run does not ${task.action.toLowerCase()}`);
         const request = await this.deps.stores.requests.correctionContext(task.request_id, task.source_id, task.record_id);
         const finding = request?.inaccuracy_finding;
         if (!request || !finding?.inaccurate) throw new PermanentTaskError('INACCURACY_NOT_ESTABLISHED: no finding that the data was inaccurate');
@@ -249,14 +252,15 @@ export class TaskRunner {
       actor: { id: 'system:worker', kind: 'worker' },
       action: AuditAction.TASK_EXECUTE,
       target: { type: 'task', id: task.id },
-      params: { requestId: task.request_id, sourceId: task.source_id, recordId: task.record_id, action: task.action, detail },
+      params: { ...(task.request_id ? { requestId: task.request_id } : { retentionRunId: task.retention_run_id }), sourceId: task.source_id, recordId: task.record_id, action: task.action, detail },
       outcome,
     });
   }
 }
 
 const refOf = (task: RunningTask): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
-const planOf = (task: RunningTask): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: task.request_id, taskId: task.id });
+// A retention run's erasure names the run where a request's names the request (R9).
+const planOf = (task: RunningTask): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: (task.request_id ?? task.retention_run_id)!, taskId: task.id });
 
 /** The record as the source holds it now, as the pure rules read it. */
 const decisionRecordOfSource = (record: SourceRecord, source: SourceDescription): DecisionRecord => ({

@@ -3,7 +3,7 @@
 // decisions are shown to the handler before approval and stored with the request.
 import type { RecordDates, RetentionPolicy, SourceRules } from '../../connectors/contract.js';
 import { ControllerDecision, RecordAction, Relationship, RequestType, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
-import { addDuration, addDurations } from './durations.js';
+import { addDuration, addDurations, minimumDays } from './durations.js';
 import { RequestRuleError, requireReason, requireValidDate } from './errors.js';
 
 export type RecordFacts = Record<string, string | number | boolean | null>;
@@ -108,13 +108,28 @@ export function retentionEndOf(
 ): Date | null {
   const start = retentionStartOf(dates);
   if (!start) return null;
-  if (retention.maxAge) return addDuration(start, retention.maxAge);
-  if (retention.activePeriod || retention.archivePeriod) {
-    return addDurations(start, [retention.activePeriod, retention.archivePeriod]);
-  }
+  const periods = retentionPeriodsOf(retention, sourceKind, sourceRules);
+  return periods ? addDurations(start, periods) : null;
+}
+
+/** The periods retention counts from a record's start: maxAge, else active + archive, else the statutory rule's; null when none. */
+export function retentionPeriodsOf(retention: RetentionPolicy, sourceKind?: SourceKind, sourceRules?: SourceRules): string[] | null {
+  if (retention.maxAge) return [retention.maxAge];
+  if (retention.activePeriod || retention.archivePeriod) return [retention.activePeriod, retention.archivePeriod].filter((p): p is string => !!p);
   const statutory = sourceRulesOf(sourceKind, sourceRules).statutoryRetention;
-  if (statutory) return addDurations(start, statutory.periods);
-  return null;
+  return statutory ? [...statutory.periods] : null;
+}
+
+/**
+ * The latest start (last activity, else creation) a record past retention at `asOf` can
+ * have, read generously (years of 365 days, months of 28): a store narrows its scan with
+ * it, then retentionEndOf decides each record exactly. Null when the policy names no period.
+ */
+export function earliestStartPastRetention(asOf: Date, retention: RetentionPolicy, sourceKind?: SourceKind, sourceRules?: SourceRules): Date | null {
+  const periods = retentionPeriodsOf(retention, sourceKind, sourceRules);
+  if (!periods) return null;
+  const days = periods.reduce((sum, p) => sum + minimumDays(p), 0);
+  return new Date(asOf.getTime() - days * 86_400_000);
 }
 
 /** How old the person is, and where the date of birth came from (R16). */

@@ -40,3 +40,9 @@ export function addDuration(date: Date, duration: DateDuration | string): Date {
 export function addDurations(date: Date, durations: ReadonlyArray<string | undefined>): Date {
   return durations.reduce<Date>((at, d) => (d ? addDuration(at, d) : at), date);
 }
+
+/** The fewest days a duration can span (a year of 365 days, a month of 28): for a safe lower bound. */
+export function minimumDays(duration: DateDuration | string): number {
+  const d = typeof duration === 'string' ? parseDuration(duration) : duration;
+  return d.years * 365 + d.months * 28 + d.days;
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { compiledEntry, firstQueryOnStart, runNode } from '../support/processes.js';
+import { eventually } from '../support/eventually.js';
 
 function postgresRunningOn(dir: string): boolean {
   try {
@@ -43,6 +44,13 @@ describe('npm start on the embedded default', () => {
         expect(roles.rows.map((r) => r.usename)).toEqual(['dsr_runtime']);
         const owner = await pgClient.query(`SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'`);
         expect(owner.rows[0].tableowner).toBe('dsr_owner');
+        // R9: the demo has footage past 90 days; the first scheduled retention run comes after
+        // the demo load and, CCTV needing no approval, leaves none of it to discover.
+        const expired = `SELECT (SELECT count(*)::int FROM cctv.visits WHERE COALESCE(last_activity_at, created_at) < now() - interval '90 days') AS visits,
+                                (SELECT count(*)::int FROM cctv.segments WHERE ended_at < now() - interval '90 days') AS segments,
+                                (SELECT count(*)::int FROM retention_run WHERE automatic AND status = 'COMPLETED') AS runs`;
+        const after = await eventually(async () => (await pgClient.query(expired)).rows[0], (r) => r.runs > 0, { timeoutMs: 60_000 });
+        expect(after).toMatchObject({ visits: 0, segments: 0 });
       } finally {
         await pgClient.end();
       }

@@ -15,7 +15,7 @@ import type { DataSource } from 'typeorm';
 
 const SCHEMA = 'crash_test';
 
-/** Arms the trap for `requestId`: the statement recording its `nth` success is held. */
+/** Arms the trap for `requestId` (or a retention run's id): the statement recording its `nth` success is held. */
 export async function armOutcomeTrap(db: DataSource, requestId: string, nth: number): Promise<void> {
   await db.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
   await db.query(`DROP SEQUENCE IF EXISTS ${SCHEMA}.successes`);
@@ -29,7 +29,7 @@ export async function armOutcomeTrap(db: DataSource, requestId: string, nth: num
       wanted int;
     BEGIN
       IF NEW.status = 'SUCCEEDED' AND OLD.status IS DISTINCT FROM 'SUCCEEDED' THEN
-        SELECT nth INTO wanted FROM ${SCHEMA}.armed WHERE request_id = NEW.request_id;
+        SELECT nth INTO wanted FROM ${SCHEMA}.armed WHERE request_id = COALESCE(NEW.request_id, NEW.retention_run_id);
         IF wanted IS NOT NULL AND nextval('${SCHEMA}.successes') = wanted THEN
           PERFORM pg_sleep(3600);
         END IF;

@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { DataSubjectRequestEntity } from '../../requests/store/data-subject-request.entity.js';
 
 /**
- * One unit of queued work: an action on one record in one source for one request. The
+ * One unit of queued work: an action on one record in one source for one request or one
+ * retention run. The
  * table keeps the history; queue jobs come and go. Its id is the job id, so adding the
  * same task twice adds one job. Its status columns are not indexed, so the updates as it
  * runs stay on the row's page (migration TaskUpdatesInPlace).
@@ -13,8 +14,13 @@ export class TaskEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ type: 'uuid', name: 'request_id' })
-  requestId!: string;
+  /** The request the task belongs to; null for a retention run's task. */
+  @Column({ type: 'uuid', name: 'request_id', nullable: true })
+  requestId!: string | null;
+
+  /** The retention run the task belongs to (R9); null for a request's task. Exactly one of the two is set. */
+  @Column({ type: 'uuid', name: 'retention_run_id', nullable: true })
+  retentionRunId!: string | null;
 
   @ManyToOne(() => DataSubjectRequestEntity, { onDelete: 'NO ACTION' })
   @JoinColumn({ name: 'request_id', foreignKeyConstraintName: 'task_request_fk' })

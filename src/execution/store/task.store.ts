@@ -24,8 +24,13 @@ export interface TaskRow {
   applied_count: number;
 }
 
-/** What running a task needs of its row. */
-export type RunningTask = Pick<TaskRow, 'id' | 'request_id' | 'source_id' | 'record_id' | 'action'>;
+/** A retention run's task row (request_id is null there). */
+export interface RunTaskRow extends Omit<TaskRow, 'request_id'> {
+  retention_run_id: string;
+}
+
+/** What running a task needs of its row: it belongs to a request or to a retention run. */
+export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action'> & { request_id: string | null; retention_run_id: string | null };
 
 /** One task's row after an attempt (see settleAttempt). */
 export interface TaskOutcomeRow {
@@ -56,8 +61,14 @@ export class TaskStore {
   // ---- reading ----
 
   /** The tasks of these requests as entities, in the order the API lists them. */
-  async ofRequests(requestIds: readonly string[]): Promise<TaskEntity[]> {
-    return this.dataSource.manager.find(TaskEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } });
+  async ofRequests(requestIds: readonly string[]): Promise<(TaskEntity & { requestId: string })[]> {
+    const tasks = await this.dataSource.manager.find(TaskEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } });
+    return tasks as (TaskEntity & { requestId: string })[];
+  }
+
+  /** The tasks of a retention run as entities, in the order the API lists them. */
+  async ofRun(runId: string): Promise<TaskEntity[]> {
+    return this.dataSource.manager.find(TaskEntity, { where: { retentionRunId: runId }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } });
   }
 
   /** The task rows of these requests in one query (the finaliser reads a batch together). */
@@ -173,7 +184,7 @@ export class TaskStore {
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])
-          RETURNING id, request_id, source_id, record_id, action`,
+          RETURNING id, request_id, retention_run_id, source_id, record_id, action`,
         [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN],
       ),
     );
@@ -221,6 +232,49 @@ export class TaskStore {
       ),
     );
     return task;
+  }
+
+  // ---- retention runs (R9) ----
+
+  /** One QUEUED task per planned item of a run; one that exists is left as it is (task_run_key). Returns how many were added. */
+  async insertPlannedForRun(runId: string, planned: readonly PlannedTaskRow[], m: EntityManager): Promise<number> {
+    if (planned.length === 0) return 0;
+    return rowsOf(
+      await m.query(
+        `INSERT INTO task (id, retention_run_id, source_id, record_id, action, status, job_id)
+         SELECT i, $1, s, r, a, $5, i::text FROM (SELECT gen_random_uuid() AS i, * FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, r, a)) x
+         ON CONFLICT (retention_run_id, source_id, record_id, action) WHERE retention_run_id IS NOT NULL DO NOTHING RETURNING id`,
+        [runId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action), TaskStatus.QUEUED],
+      ),
+    ).length;
+  }
+
+  /** A run's task rows, optionally only those in these statuses. */
+  async rowsOfRun(runId: string, statuses?: readonly TaskStatus[], m: EntityManager = this.dataSource.manager): Promise<RunTaskRow[]> {
+    return m.query(
+      `SELECT ${COLUMNS}, retention_run_id, verified_at FROM task WHERE retention_run_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[])) ORDER BY source_id, record_id, action`,
+      [runId, statuses ? [...statuses] : null],
+    );
+  }
+
+  /** A run's tasks whose records verification still found, reopened under a fresh job id. */
+  async reopenOfRun(runId: string, taskIds: readonly string[], reason: string): Promise<RunTaskRow[]> {
+    return rowsOf(
+      await this.dataSource.query(
+        `UPDATE task SET status = $4, job_id = id::text || '-reopen-' || attempts, last_error = $3, verified_at = NULL
+          WHERE retention_run_id = $1 AND id = ANY($2::uuid[]) RETURNING *`,
+        [runId, taskIds, reason, TaskStatus.REOPENED],
+      ),
+    );
+  }
+
+  /** Tasks of runs by status (the /metrics gauge of retention work). */
+  async runOutcomes(runIds: readonly string[]): Promise<{ runId: string; status: string; n: number }[]> {
+    const rows: { retention_run_id: string; status: string; n: number }[] = await this.dataSource.query(
+      `SELECT retention_run_id, status, count(*)::int AS n FROM task WHERE retention_run_id = ANY($1::uuid[]) GROUP BY retention_run_id, status`,
+      [[...runIds]],
+    );
+    return rows.map((r) => ({ runId: r.retention_run_id, status: r.status, n: r.n }));
   }
 
   async setJobId(taskId: string, jobId: string): Promise<void> {

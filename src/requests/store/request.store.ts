@@ -9,7 +9,7 @@
 // transitions it records, in the caller's transaction.
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/rows.js';
-import { ACTED_ON_REVIEW_STATES, ControllerDecision, RequestStatus, RequestType, type ReviewState } from '../../domain/vocabulary.js';
+import { ACTED_ON_REVIEW_STATES, ControllerDecision, RecordAction, RequestStatus, RequestType, type ReviewState } from '../../domain/vocabulary.js';
 import { ERASING_ACTIONS } from '../decisions.js';
 import { WEAK_IDENTIFIER_TYPES } from '../duplicates.js';
 import { TERMINAL_STATUSES } from '../state-machine.js';
@@ -525,6 +525,29 @@ export class RequestStore {
       [sourceId, [...requestIds], ControllerDecision.RETURN_AND_ERASE],
     );
     return new Set(rows.map((r) => r.request_id));
+  }
+
+  /**
+   * What holds these records of a source against a retention run: a RETAIN decision of a
+   * request still open (its legal hold, or its wait for a controller), and a controller's
+   * REFUSE for a request about the record (R6), which binds first. Record id -> the hold.
+   */
+  async retentionHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, { reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED'; requestId: string }>> {
+    if (recordIds.length === 0) return new Map();
+    const rows: { record_id: string; request_id: string; reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED' }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (record_id) record_id, request_id, reason FROM (
+         SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, 0 AS rank
+           FROM controller_instruction ci
+           JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id IS NOT NULL
+          WHERE ci.source_id = $1 AND ci.decision = $3 AND rr.record_id = ANY($2::text[])
+         UNION ALL
+         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', 1
+           FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
+          WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $4 AND r.status <> ALL($5::text[])
+       ) h ORDER BY record_id, rank, request_id`,
+      [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL],
+    );
+    return new Map(rows.map((r) => [r.record_id, { reason: r.reason, requestId: r.request_id }]));
   }
 
   // ---- access packages ----

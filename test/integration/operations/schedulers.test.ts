@@ -28,7 +28,7 @@ for (const queue of ['redis', 'postgres'] as const) {
       await registerSchedulers(s, schedules);
       await registerSchedulers(s, schedules);
       const found = await schedules.getJobSchedulers(0, -1, true);
-      expect(found.map((f) => f.key).sort()).toEqual([ScheduleNames.expiryPurge, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep].sort());
+      expect(found.map((f) => f.key).sort()).toEqual([ScheduleNames.retentionRun, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep].sort());
       expect(found.find((f) => f.key === ScheduleNames.overdueScan)!.every).toBe(60_000);
       expect(await schedules.getJobSchedulersCount()).toBe(4);
     });
@@ -59,40 +59,52 @@ describe('scheduled jobs: CCTV 90-day purge and the deadline scan (redis queue)'
     if (footageDir) await rm(footageDir, { recursive: true, force: true });
   });
 
-  it('R9: the CCTV purge job deletes footage segments (rows and files) and visits older than 90 days, and keeps newer ones', async () => {
+  it('R9: the retention schedule executes the CCTV 90-day purge without approval: visits past 90 days and their footage (rows and files) go, verified; older footage of no visit goes too; newer stays', async () => {
     const s = gw.runtime.services;
     const db = s.dataSource;
     // Everything recent, then a few visits and segments aged either side of the limit.
-    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '10 days', left_at = now() - interval '10 days' + interval '1 hour', last_activity_at = now() - interval '10 days'`);
+    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '10 days', left_at = now() - interval '10 days' + interval '1 hour', created_at = now() - interval '10 days', last_activity_at = now() - interval '10 days'`);
     await db.query(`UPDATE cctv.segments SET started_at = now() - interval '10 days', ended_at = now() - interval '10 days' + interval '30 minutes'`);
-    const visits: { id: string }[] = await db.query(`SELECT id FROM cctv.visits ORDER BY id LIMIT 4`);
-    const segments: { id: string; file_path: string }[] = await db.query(`SELECT id, file_path FROM cctv.segments ORDER BY id LIMIT 5`);
+    const visits: { id: string; site: string }[] = await db.query(`SELECT id, site FROM cctv.visits ORDER BY id LIMIT 4`);
+    const segments: { id: string; file_path: string }[] = await db.query(`SELECT id, file_path FROM cctv.segments ORDER BY id LIMIT 6`);
     const [old1, old2, old3, young] = visits.map((v) => v.id);
-    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '120 days', left_at = NULL, last_activity_at = now() - interval '120 days' WHERE id = ANY($1)`, [[old1, old2]]);
-    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '91 days', left_at = NULL, last_activity_at = NULL WHERE id = $1`, [old3]);
-    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '89 days', last_activity_at = now() - interval '89 days' WHERE id = $1`, [young]);
-    const oldSegments = segments.slice(0, 4);
+    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '120 days', left_at = NULL, created_at = now() - interval '120 days', last_activity_at = now() - interval '120 days' WHERE id = ANY($1)`, [[old1, old2]]);
+    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '91 days', left_at = NULL, created_at = now() - interval '91 days', last_activity_at = NULL WHERE id = $1`, [old3]);
+    await db.query(`UPDATE cctv.visits SET arrived_at = now() - interval '89 days', created_at = now() - interval '89 days', last_activity_at = now() - interval '89 days' WHERE id = $1`, [young]);
+    const orphans = segments.slice(0, 4);
     const youngSegment = segments[4]!;
-    await db.query(`UPDATE cctv.segments SET started_at = now() - interval '95 days', ended_at = now() - interval '95 days' + interval '30 minutes' WHERE id = ANY($1)`, [oldSegments.map((x) => x.id)]);
+    const old1Segment = segments[5]!;
+    await db.query(`UPDATE cctv.segments SET started_at = now() - interval '95 days', ended_at = now() - interval '95 days' + interval '30 minutes' WHERE id = ANY($1)`, [orphans.map((x) => x.id)]);
     await db.query(`UPDATE cctv.segments SET started_at = now() - interval '89 days', ended_at = now() - interval '89 days' + interval '30 minutes' WHERE id = $1`, [youngSegment.id]);
+    // Footage showing old1's visit: it goes with the visit.
+    await db.query(`UPDATE cctv.segments SET site = $2, started_at = now() - interval '120 days', ended_at = now() - interval '120 days' + interval '30 minutes' WHERE id = $1`, [old1Segment.id, visits[0]!.site]);
     const [{ visits: visitCount, segments: segmentCount }] = await db.query(`SELECT (SELECT count(*)::int FROM cctv.visits) AS visits, (SELECT count(*)::int FROM cctv.segments) AS segments`);
     const connector = await s.sources.connector('cctv');
     const footage = (relative: string) => path.resolve(footageDir, relative);
-    expect(oldSegments.every((x) => existsSync(footage(x.file_path)))).toBe(true);
+    expect([...orphans, old1Segment].every((x) => existsSync(footage(x.file_path)))).toBe(true);
 
-    const result = await schedulesProcessor(s)({ name: ScheduleNames.expiryPurge } as Job);
-    expect(result).toEqual({ cctv: { segments: 4, visits: 3, filesNotRemoved: 0 } });
+    const result = (await schedulesProcessor(s)({ name: ScheduleNames.retentionRun } as Job)) as { automatic: string; preview: string | null; purged: Record<string, unknown> };
+    expect(result.preview).toBeNull(); // CCTV is the only source, and it needs no approval
+    expect(result.purged).toEqual({ cctv: { segments: 4, filesNotRemoved: 0 } });
+    const run = await eventually(() => s.retention.find(result.automatic), (r) => r.status !== 'EXECUTING');
+    expect(run.status).toBe('COMPLETED');
+    expect(run.automatic).toBe(true);
+    expect(run.approved_by).toBe('system:scheduler');
+    expect(run.summary).toEqual([expect.objectContaining({ sourceId: 'cctv', listable: true, toDestroy: [{ recordType: 'visit', action: 'PURGE', count: 3 }] })]);
+    expect(run.outcome).toMatchObject({ destroyed: 3, failed: 0, reasons: [] });
     const left: { id: string }[] = await db.query(`SELECT id FROM cctv.visits WHERE id = ANY($1)`, [[old1, old2, old3, young]]);
     expect(left.map((v) => v.id)).toEqual([young]);
     const [{ visits: visitsNow, segments: segmentsNow }] = await db.query(`SELECT (SELECT count(*)::int FROM cctv.visits) AS visits, (SELECT count(*)::int FROM cctv.segments) AS segments`);
-    expect([visitsNow, segmentsNow]).toEqual([visitCount - 3, segmentCount - 4]);
-    expect(oldSegments.some((x) => existsSync(footage(x.file_path)))).toBe(false);
+    expect([visitsNow, segmentsNow]).toEqual([visitCount - 3, segmentCount - 5]);
+    expect([...orphans, old1Segment].some((x) => existsSync(footage(x.file_path)))).toBe(false);
     expect(existsSync(footage(youngSegment.file_path))).toBe(true);
     // The purged visits can no longer be discovered: their blocking keys are gone.
     expect(await db.query(`SELECT 1 FROM cctv.record_key WHERE record_id = ANY($1)`, [[old1, old2, old3]])).toEqual([]);
     expect(await connector.export([{ sourceId: 'cctv', recordId: old1! }])).toEqual([]);
     // Running it again finds nothing more.
-    expect(await schedulesProcessor(s)({ name: ScheduleNames.expiryPurge } as Job)).toEqual({ cctv: { segments: 0, visits: 0, filesNotRemoved: 0 } });
+    const again = (await schedulesProcessor(s)({ name: ScheduleNames.retentionRun } as Job)) as { automatic: string; purged: Record<string, unknown> };
+    expect(again.purged).toEqual({ cctv: { segments: 0, filesNotRemoved: 0 } });
+    expect((await s.retention.find(again.automatic)).summary[0]!.toDestroy).toEqual([]);
   });
 
   it('R3: the deadline scan job reports a request past its due date as overdue and audits it (ids only)', async () => {

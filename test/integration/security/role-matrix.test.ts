@@ -62,6 +62,13 @@ const EXPECTED: Record<string, RoleName[]> = {
   // governance
   dataMap: ['ADMIN', 'HANDLER', 'AUDITOR'],
   requestReport: ['ADMIN', 'HANDLER', 'AUDITOR'],
+  // retention runs (R9)
+  retentionPreview: ['ADMIN', 'HANDLER', 'AUDITOR'],
+  retentionRuns: ['ADMIN', 'HANDLER', 'AUDITOR'],
+  retentionRun: ['ADMIN', 'HANDLER', 'AUDITOR'],
+  prepareRetentionRun: ['HANDLER'],
+  approveRetentionRun: ['HANDLER'],
+  cancelRetentionRun: ['HANDLER'],
 };
 
 const REMOTE_SECRET_ENV = 'DSR_SOURCE_SECRET_MATRIX';

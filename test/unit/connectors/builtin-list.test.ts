@@ -21,7 +21,6 @@ const systemFolders = readdirSync(join(projectRoot, 'connectors')).filter((d) =>
 const MAY_NAME_A_SYSTEM: Record<string, string> = {
   'connectors/builtin.ts': 'the one list',
   'src/domain/vocabulary.ts': 'the SourceKind values and their default rules',
-  'src/execution/execution-settings.ts': 'the public CCTV_PURGE_EVERY_MS setting keeps its name',
   'schema/sources/source.types.ts': 'GraphQL descriptions: the printed schema is a published contract',
   'src/requests/response-summary.ts': 'the letter text of a minimised record ("a recruitment took place")',
   'src/identity/scripts/estimate-parameters.ts': '"training records" in the model-fitting sense',

@@ -10,9 +10,12 @@ const REQUEST_TABLES = /\b(data_subject_request|request_transition|request_recor
 // "task" is also an ordinary word: only its use as a table name counts.
 const TASK_TABLE = /\b(FROM|JOIN|UPDATE|INTO|TABLE)\s+"?task\b|name:\s*'task'/i;
 
+const RETENTION_TABLES = /\b(retention_run|retention_run_item)\b/;
+
 const OWNERS: { folder: string; table: RegExp }[] = [
   { folder: 'src/requests/store/', table: REQUEST_TABLES },
   { folder: 'src/execution/store/', table: TASK_TABLE },
+  { folder: 'src/retention/store/', table: RETENTION_TABLES },
 ];
 const SCANNED = ['src', 'schema', 'jobs', 'connectors'];
 const SKIPPED = ['src/database/migrations/', 'src/console/'];

@@ -28,10 +28,10 @@ const principal = (roles: Role[], controllerIds: string[] = [], sourceIds?: stri
 
 // What each role may do, written out independently of the table so a change to one is caught.
 const EXPECTED: Record<Role, Permission[]> = {
-  [Role.ADMIN]: ['source:register', 'source:approve', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read', 'governance:read'],
-  [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check', 'governance:read'],
+  [Role.ADMIN]: ['source:register', 'source:approve', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read', 'governance:read', 'retention:read'],
+  [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check', 'governance:read', 'retention:read', 'retention:approve'],
   [Role.SPECIAL_CATEGORY]: ['special-category:read'],
-  [Role.AUDITOR]: ['audit:read', 'governance:read'],
+  [Role.AUDITOR]: ['audit:read', 'governance:read', 'retention:read'],
   [Role.CONNECTOR]: ['source:register', 'tombstone:check', 'tombstone:guard'],
   [Role.WORKER]: ['task:work', 'queue:operate'],
   [Role.MONITOR]: ['metrics:read'],
@@ -49,7 +49,7 @@ describe('permission table', () => {
   );
 
   it('AUDITOR is read only: no write or run permission', () => {
-    expect(permissionsOf(principal([Role.AUDITOR]))).toEqual(['audit:read', 'governance:read']);
+    expect(permissionsOf(principal([Role.AUDITOR]))).toEqual(['audit:read', 'governance:read', 'retention:read']);
     expect(permissionsOf(principal([Role.AUDITOR])).every((p) => p.endsWith(':read'))).toBe(true);
   });
 

@@ -1,0 +1,221 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { seedReferenceSources } from '../../../src/population/seed.js';
+import { IdentifierType as T, RecordAction, RequestStatus, SourceKind } from '../../../src/domain/vocabulary.js';
+import { insertApprovedRequest } from '../../support/requests-fixture.js';
+import { eventually } from '../../support/eventually.js';
+
+// R9 end to end against real PostgreSQL and the reference stores: what is past retention in
+// case management, training, CCTV and recruitment is previewed, approved by a handler,
+// executed through the task queues and verified; the clinic's records inside statutory
+// retention are untouched; a record an open request holds is left alone; a second run
+// finds nothing to destroy.
+const SYSTEMS = ['case_management', 'training', 'cctv', 'recruitment', 'clinic'] as const;
+const KIND: Record<(typeof SYSTEMS)[number], SourceKind> = {
+  case_management: SourceKind.CASE_MANAGEMENT,
+  training: SourceKind.TRAINING,
+  cctv: SourceKind.CCTV,
+  recruitment: SourceKind.RECRUITMENT,
+  clinic: SourceKind.CLINIC,
+};
+
+const RUN_FIELDS = `id status automatic approvedBy
+  sources { sourceId listable error toDestroy { recordType action count } kept { reason count } oldest sampleRecordIds }
+  outcome { destroyed failed heldSincePreview reasons }`;
+
+interface RunView {
+  id: string;
+  status: string;
+  automatic: boolean;
+  approvedBy: string | null;
+  sources: { sourceId: string; listable: boolean; error: string | null; toDestroy: { recordType: string; action: string; count: number }[]; kept: { reason: string; count: number }[]; oldest: string | null; sampleRecordIds: string[] }[];
+  outcome: { destroyed: number; failed: number; heldSincePreview: number; reasons: string[] } | null;
+}
+
+describe('R9: retention runs over the reference stores (redis queue, real PostgreSQL)', () => {
+  let gw: TestGateway;
+  let footageDir: string;
+  let handler: Record<string, string>;
+  let auditor: Record<string, string>;
+  const aged: Record<string, string[]> = {};
+  let heldCase: string;
+  let heldLater: string;
+  let clinicInside: string[];
+  let hiredCandidate: string;
+  let oldFootage: string[];
+
+  const sql = <R = Record<string, unknown>>(text: string, params: unknown[] = []) => gw.runtime.services.dataSource.query(text, params) as Promise<R[]>;
+  const ids = async (query: string, n: number) => (await sql<{ id: string }>(`${query} ORDER BY id LIMIT ${n}`)).map((r) => r.id);
+  const age = (table: string, recordIds: string[], interval: string) =>
+    sql(`UPDATE ${table} SET created_at = now() - $2::interval, last_activity_at = now() - $2::interval WHERE id = ANY($1)`, [recordIds, interval]);
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ queue: 'redis', env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '50', DSR_SOURCE_SECRET_NOLIST: 'no-listing-secret-0123456789abcdef' } });
+    footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-retention-'));
+    await seedReferenceSources({ url: gw.databaseUrl, people: 60, seed: 31, systems: [...SYSTEMS], footageDir });
+    for (const system of SYSTEMS) {
+      await gw.runtime.services.sources.register(
+        { id: system, name: system, kind: KIND[system], type: 'builtin', connection: { system, schema: system, url: gw.databaseUrl, ...(system === 'cctv' ? { footageDir } : {}) } },
+        'test',
+      );
+    }
+    // Everything recent, then a few records of each store aged past its retention.
+    for (const { table_schema, table_name } of await sql<{ table_schema: string; table_name: string }>(
+      `SELECT table_schema, table_name FROM information_schema.columns WHERE column_name = 'last_activity_at' AND table_schema = ANY($1)`,
+      [[...SYSTEMS]],
+    )) {
+      await sql(`UPDATE ${table_schema}.${table_name} SET created_at = now() - interval '10 days', last_activity_at = now() - interval '10 days'`);
+    }
+    await sql(`UPDATE cctv.visits SET arrived_at = now() - interval '10 days', left_at = now() - interval '10 days' + interval '1 hour'`);
+    await sql(`UPDATE cctv.segments SET started_at = now() - interval '10 days', ended_at = now() - interval '10 days' + interval '30 minutes'`);
+    const cases = await ids(`SELECT id FROM case_management.cases WHERE controller_id IS NULL`, 5);
+    [heldCase, heldLater] = cases.slice(3);
+    aged.case_management = cases.slice(0, 3);
+    await age('case_management.cases', cases, '4 years');
+    aged.training = await ids(`SELECT id FROM training.learners`, 2);
+    await age('training.learners', aged.training, '4 years');
+    aged.recruitment = await ids(`SELECT id FROM recruitment.candidates WHERE NOT hired`, 2);
+    await age('recruitment.candidates', aged.recruitment, '1 year');
+    [hiredCandidate] = await ids(`SELECT id FROM recruitment.candidates WHERE hired`, 1);
+    await age('recruitment.candidates', [hiredCandidate!], '1 year');
+    aged.cctv = await ids(`SELECT id FROM cctv.visits`, 2);
+    await sql(`UPDATE cctv.visits SET arrived_at = now() - interval '120 days', left_at = now() - interval '120 days' + interval '1 hour' WHERE id = ANY($1)`, [aged.cctv]);
+    await age('cctv.visits', aged.cctv, '120 days');
+    const [segment] = await sql<{ id: string; file_path: string }>(
+      `UPDATE cctv.segments s SET site = v.site, started_at = v.arrived_at, ended_at = v.arrived_at + interval '30 minutes'
+         FROM cctv.visits v WHERE v.id = $1 AND s.id = (SELECT min(id) FROM cctv.segments) RETURNING s.id, s.file_path`,
+      [aged.cctv[0]],
+    ).then((r) => (Array.isArray(r[0]) ? (r[0] as { id: string; file_path: string }[]) : (r as { id: string; file_path: string }[])));
+    oldFootage = [segment!.file_path];
+    // Medical records: one past 3 + 30 years, others well inside them.
+    const patients = await ids(`SELECT p.id FROM clinic.patients p WHERE NOT EXISTS (SELECT 1 FROM clinic.emergency_contacts c WHERE c.patient_id = p.id)`, 3);
+    aged.clinic = patients.slice(0, 1);
+    await age('clinic.patients', aged.clinic, '34 years');
+    clinicInside = patients.slice(1);
+    await age('clinic.patients', clinicInside, '10 years');
+    // An open request keeps one expired case under its legal hold.
+    await insertApprovedRequest(gw.runtime.services, {
+      identifiers: [{ type: T.EMAIL, value: 'held@example.org' }],
+      status: RequestStatus.IN_REVIEW,
+      decisions: [{ sourceId: 'case_management', recordId: heldCase!, recordType: 'case', action: RecordAction.RETAIN, basis: 'legal claim pending' }],
+    });
+    handler = await bearer(gw, ['HANDLER']);
+    auditor = await bearer(gw, ['AUDITOR']);
+  }, 180_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    if (footageDir) await rm(footageDir, { recursive: true, force: true });
+  });
+
+  const prepare = async () => {
+    const reply = await gw.graphql<{ prepareRetentionRun: RunView }>(`mutation { prepareRetentionRun { ${RUN_FIELDS} } }`, {}, handler);
+    expect(reply.body.errors).toBeUndefined();
+    return reply.body.data!.prepareRetentionRun;
+  };
+  const sourceOf = (run: RunView, id: string) => run.sources.find((s) => s.sourceId === id)!;
+
+  it('R9: previewed per source and record type with the oldest date, sample ids and what is kept and why; approved by a handler; executed, verified; the records are gone and the clinic’s inside statutory retention untouched', async () => {
+    const preview = await prepare();
+    expect(preview.status).toBe('PREVIEWED');
+    expect(preview.sources.map((s) => s.sourceId).sort()).toEqual([...SYSTEMS].sort());
+    expect(sourceOf(preview, 'case_management').toDestroy).toEqual([{ recordType: 'case', action: 'ERASE', count: 4 }]);
+    expect(sourceOf(preview, 'case_management').kept).toEqual([{ reason: 'OPEN_REQUEST', count: 1 }]);
+    expect(sourceOf(preview, 'training').toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: 2 }]);
+    expect(sourceOf(preview, 'recruitment').toDestroy).toEqual([{ recordType: 'candidate', action: 'MINIMISE', count: 2 }]);
+    expect(sourceOf(preview, 'recruitment').kept).toEqual([{ reason: 'PERSONNEL_FILE', count: 1 }]);
+    expect(sourceOf(preview, 'cctv').toDestroy).toEqual([{ recordType: 'visit', action: 'PURGE', count: 2 }]);
+    expect(sourceOf(preview, 'clinic').toDestroy).toEqual([{ recordType: 'patient', action: 'PURGE', count: 1 }]);
+    expect(sourceOf(preview, 'clinic').sampleRecordIds).toEqual(aged.clinic);
+    expect(sourceOf(preview, 'case_management').sampleRecordIds.sort()).toEqual([...aged.case_management!, heldLater].sort());
+    expect(new Date(sourceOf(preview, 'clinic').oldest!).getUTCFullYear()).toBe(new Date().getUTCFullYear() - 34);
+    // The preview is what is approved: nothing changed yet.
+    expect((await sql(`SELECT 1 FROM case_management.cases WHERE id = ANY($1)`, [aged.case_management])).length).toBe(3);
+
+    // An auditor sees runs, but approval is the privacy office's.
+    const refused = await gw.graphql(`mutation($id: ID!) { approveRetentionRun(id: $id) { id } }`, { id: preview.id }, auditor);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Between preview and approval, an open request comes to hold another expired case.
+    await insertApprovedRequest(gw.runtime.services, {
+      identifiers: [{ type: T.EMAIL, value: 'held-later@example.org' }],
+      status: RequestStatus.AWAITING_CONTROLLER,
+      decisions: [{ sourceId: 'case_management', recordId: heldLater, recordType: 'case', action: RecordAction.RETAIN, basis: 'awaiting the controller’s instruction' }],
+    });
+    const approved = await gw.graphql<{ approveRetentionRun: RunView }>(`mutation($id: ID!) { approveRetentionRun(id: $id) { ${RUN_FIELDS} } }`, { id: preview.id }, handler);
+    expect(approved.body.errors).toBeUndefined();
+    expect(approved.body.data!.approveRetentionRun.status).toBe('EXECUTING');
+
+    const done = await eventually(
+      async () => (await gw.graphql<{ retentionRun: RunView & { tasks: { status: string; action: string; recordId: string }[] } }>(`query($id: ID!) { retentionRun(id: $id) { ${RUN_FIELDS} tasks { status action recordId } } }`, { id: preview.id }, auditor)).body.data!.retentionRun,
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 60_000 },
+    );
+    expect(done.outcome).toEqual({ destroyed: 10, failed: 0, heldSincePreview: 1, reasons: [] });
+    expect(done.status).toBe('COMPLETED');
+    expect(done.tasks).toHaveLength(10);
+    expect(done.tasks.filter((t) => t.status !== 'SUCCEEDED')).toEqual([]);
+    expect(done.tasks.map((t) => t.recordId)).not.toContain(heldLater);
+
+    // In the stores themselves.
+    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[...aged.case_management!, heldCase, heldLater]])).toEqual(
+      [heldCase, heldLater].sort().map((id) => ({ id })),
+    );
+    expect(await sql(`SELECT 1 FROM training.learners WHERE id = ANY($1)`, [aged.training])).toEqual([]);
+    expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = ANY($1)`, [aged.recruitment])).toEqual([]);
+    expect((await sql(`SELECT DISTINCT source_record_id FROM recruitment.recruiting_activity WHERE source_record_id = ANY($1)`, [aged.recruitment])).length).toBe(2);
+    expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = $1`, [hiredCandidate])).toHaveLength(1);
+    expect(await sql(`SELECT 1 FROM cctv.visits WHERE id = ANY($1)`, [aged.cctv])).toEqual([]);
+    expect(oldFootage.some((f) => existsSync(path.resolve(footageDir, f)))).toBe(false);
+    expect(await sql(`SELECT 1 FROM clinic.patients WHERE id = ANY($1)`, [aged.clinic])).toEqual([]);
+    expect(await sql(`SELECT id FROM clinic.patients WHERE id = ANY($1) ORDER BY id`, [clinicInside])).toEqual(clinicInside.map((id) => ({ id })));
+
+    // Audited: prepared, approved, closed.
+    const audit = await gw.runtime.services.audit.list({ actions: ['retention.prepare', 'retention.approve', 'retention.close'] });
+    expect(audit.entries.filter((e) => e.targetId === preview.id).map((e) => e.action).sort()).toEqual(['retention.approve', 'retention.close', 'retention.prepare']);
+
+    // Metrics: what the run found per source, the oldest, the runs and how they ended.
+    const monitor = await bearer(gw, ['MONITOR']);
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: monitor })).text();
+    expect(metrics).toContain('dsr_retention_past_records{source="case_management"} 4');
+    expect(metrics).toContain('dsr_retention_past_records{source="clinic"} 1');
+    expect(metrics).toMatch(/dsr_retention_oldest_seconds\{source="clinic"\} \d+/);
+    expect(metrics).toContain('dsr_retention_runs{status="COMPLETED"} 1');
+    expect(metrics).toContain('dsr_retention_runs_total{outcome="COMPLETED",automatic="false"} 1');
+
+    // Approving again is refused with its code.
+    const again = await gw.graphql(`mutation($id: ID!) { approveRetentionRun(id: $id) { id } }`, { id: preview.id }, handler);
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'RETENTION_RUN_NOT_PREVIEWED', currentStatus: 'COMPLETED' });
+  }, 120_000);
+
+  it('R9: a second run finds nothing to destroy; what is kept is kept again, with its reason', async () => {
+    const second = await prepare();
+    expect(second.sources.flatMap((s) => s.toDestroy)).toEqual([]);
+    expect(sourceOf(second, 'case_management').kept).toEqual([{ reason: 'OPEN_REQUEST', count: 2 }]);
+    const cancelled = await gw.graphql<{ cancelRetentionRun: RunView }>(`mutation($id: ID!) { cancelRetentionRun(id: $id) { status } }`, { id: second.id }, handler);
+    expect(cancelled.body.data!.cancelRetentionRun.status).toBe('CANCELLED');
+  }, 60_000);
+
+  it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {
+    const s = gw.runtime.services;
+    await s.sources.register(
+      { id: 'no-listing', name: 'no listing', kind: SourceKind.OTHER, type: 'remote', connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_NOLIST' } },
+      'test',
+    );
+    const run = await s.retention.prepare({ actor: 'test', sourceIds: ['no-listing'] });
+    expect(run.summary).toEqual([expect.objectContaining({ sourceId: 'no-listing', listable: false, error: expect.stringMatching(/^(NOT_SUPPORTED|UNAVAILABLE|CONFIGURATION)/) })]);
+    await s.retention.cancel(run.id, 'test');
+  });
+
+  it('an unknown run id answers RETENTION_RUN_NOT_FOUND; an unknown source SOURCE_NOT_FOUND, and no run is made', async () => {
+    const reply = await gw.graphql(`query { retentionRun(id: "00000000-0000-4000-8000-000000000000") { id } }`, {}, auditor);
+    expect(reply.body.errors?.[0]?.extensions?.code).toBe('RETENTION_RUN_NOT_FOUND');
+    const before = (await gw.runtime.services.retention.list(100)).length;
+    const unknown = await gw.graphql(`mutation { prepareRetentionRun(sourceIds: ["no-such-source"]) { id } }`, {}, handler);
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    expect((await gw.runtime.services.retention.list(100)).length).toBe(before);
+  });
+});
