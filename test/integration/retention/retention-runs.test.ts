@@ -8,6 +8,7 @@ import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, RequestStatus, SourceKind } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
+import { QueueNames } from '../../../jobs/queue-names.js';
 
 // R9 end to end against real PostgreSQL and the reference stores: what is past retention in
 // case management, training, CCTV and recruitment is previewed, approved by a handler,
@@ -197,6 +198,30 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(sourceOf(second, 'case_management').kept).toEqual([{ reason: 'OPEN_REQUEST', count: 2 }]);
     const cancelled = await gw.graphql<{ cancelRetentionRun: RunView }>(`mutation($id: ID!) { cancelRetentionRun(id: $id) { status } }`, { id: second.id }, handler);
     expect(cancelled.body.data!.cancelRetentionRun.status).toBe('CANCELLED');
+  }, 60_000);
+
+  it('R9, R6: a record an open request comes to hold after approval, before its task runs, is left alone; the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    const [learner] = await ids(`SELECT id FROM training.learners`, 1);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: 1 }]);
+    const queue = s.execution.queue(QueueNames.sourceTasks('training'));
+    await queue.pause();
+    try {
+      await s.retention.approve(run.id, 'handler');
+      await insertApprovedRequest(s, {
+        identifiers: [{ type: T.EMAIL, value: 'held-after-approval@example.org' }],
+        status: RequestStatus.IN_REVIEW,
+        decisions: [{ sourceId: 'training', recordId: learner!, recordType: 'learner', action: RecordAction.RETAIN, basis: 'legal claim pending' }],
+      });
+    } finally {
+      await queue.resume();
+    }
+    const closed = await eventually(() => s.retention.find(run.id), (r) => r.status !== 'EXECUTING', { timeoutMs: 30_000 });
+    expect(closed.status).toBe('PARTIALLY_COMPLETED');
+    expect(closed.outcome!.reasons).toEqual([expect.stringContaining('OPEN_REQUEST: left alone')]);
+    expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(1);
   }, 60_000);
 
   it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {
