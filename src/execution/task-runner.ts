@@ -162,7 +162,8 @@ export class TaskRunner {
     const description = connector.describe();
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     const refusing = await this.refusingRequests(sourceId, tasks);
-    const checked = tasks.filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (statutory && ERASING.has(t.action)));
+    await this.retentionHolds(sourceId, tasks, out);
+    const checked = tasks.filter((t) => !out.has(t.id)).filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (statutory && ERASING.has(t.action)));
     if (checked.length === 0) return out;
     const ids = [...new Set(checked.map((t) => t.record_id))];
     const read = await this.attempt(() => connector.export(ids.map((recordId) => ({ sourceId, recordId }))));
@@ -191,6 +192,21 @@ export class TaskRunner {
       out.set(t.id, { error: new PermanentTaskError(`LEGAL_HOLD: ${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`) });
     }
     return out;
+  }
+
+  /**
+   * R9, R6: a retention run's record that an open request or a controller's refusal came to
+   * hold after the run was approved is left alone: its task fails for good with the reason,
+   * and the run closes PARTIALLY_COMPLETED naming it.
+   */
+  private async retentionHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const runTasks = tasks.filter((t) => t.retention_run_id !== null);
+    if (runTasks.length === 0) return;
+    const holds = await this.deps.stores.requests.retentionHolds(sourceId, [...new Set(runTasks.map((t) => t.record_id))]);
+    for (const t of runTasks) {
+      const hold = holds.get(t.record_id);
+      if (hold) out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record since the run was approved`) });
+    }
   }
 
   /**

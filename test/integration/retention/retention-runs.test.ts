@@ -8,6 +8,7 @@ import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, RequestStatus, SourceKind } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
+import { QueueNames } from '../../../jobs/queue-names.js';
 
 // R9 end to end against real PostgreSQL and the reference stores: what is past retention in
 // case management, training, CCTV and recruitment is previewed, approved by a handler,
@@ -44,6 +45,7 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
   const aged: Record<string, string[]> = {};
   let heldCase: string;
   let heldLater: string;
+  let refusedCase: string;
   let clinicInside: string[];
   let hiredCandidate: string;
   let oldFootage: string[];
@@ -72,8 +74,8 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     }
     await sql(`UPDATE cctv.visits SET arrived_at = now() - interval '10 days', left_at = now() - interval '10 days' + interval '1 hour'`);
     await sql(`UPDATE cctv.segments SET started_at = now() - interval '10 days', ended_at = now() - interval '10 days' + interval '30 minutes'`);
-    const cases = await ids(`SELECT id FROM case_management.cases WHERE controller_id IS NULL`, 5);
-    [heldCase, heldLater] = cases.slice(3);
+    const cases = await ids(`SELECT id FROM case_management.cases WHERE controller_id IS NULL`, 6);
+    [heldCase, heldLater, refusedCase] = cases.slice(3);
     aged.case_management = cases.slice(0, 3);
     await age('case_management.cases', cases, '4 years');
     aged.training = await ids(`SELECT id FROM training.learners`, 2);
@@ -103,6 +105,14 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
       status: RequestStatus.IN_REVIEW,
       decisions: [{ sourceId: 'case_management', recordId: heldCase!, recordType: 'case', action: RecordAction.RETAIN, basis: 'legal claim pending' }],
     });
+    // R6: a closed request about another expired case, whose controller refused it: that binds.
+    const refusing = await insertApprovedRequest(gw.runtime.services, {
+      identifiers: [{ type: T.EMAIL, value: 'refused@example.org' }],
+      status: RequestStatus.COMPLETED,
+      decisions: [{ sourceId: 'case_management', recordId: refusedCase!, recordType: 'case', action: RecordAction.RETAIN, basis: 'controller refused' }],
+    });
+    await sql(`UPDATE request_record SET controller_id = 'employer-1' WHERE request_id = $1`, [refusing]);
+    await sql(`INSERT INTO controller_instruction (request_id, source_id, decision, actor, at) VALUES ($1, 'case_management', 'REFUSE', 'test', now())`, [refusing]);
     handler = await bearer(gw, ['HANDLER']);
     auditor = await bearer(gw, ['AUDITOR']);
   }, 180_000);
@@ -124,7 +134,10 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(preview.status).toBe('PREVIEWED');
     expect(preview.sources.map((s) => s.sourceId).sort()).toEqual([...SYSTEMS].sort());
     expect(sourceOf(preview, 'case_management').toDestroy).toEqual([{ recordType: 'case', action: 'ERASE', count: 4 }]);
-    expect(sourceOf(preview, 'case_management').kept).toEqual([{ reason: 'OPEN_REQUEST', count: 1 }]);
+    expect(sourceOf(preview, 'case_management').kept).toEqual([
+      { reason: 'CONTROLLER_REFUSED', count: 1 },
+      { reason: 'OPEN_REQUEST', count: 1 },
+    ]);
     expect(sourceOf(preview, 'training').toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: 2 }]);
     expect(sourceOf(preview, 'recruitment').toDestroy).toEqual([{ recordType: 'candidate', action: 'MINIMISE', count: 2 }]);
     expect(sourceOf(preview, 'recruitment').kept).toEqual([{ reason: 'PERSONNEL_FILE', count: 1 }]);
@@ -161,8 +174,8 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(done.tasks.map((t) => t.recordId)).not.toContain(heldLater);
 
     // In the stores themselves.
-    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[...aged.case_management!, heldCase, heldLater]])).toEqual(
-      [heldCase, heldLater].sort().map((id) => ({ id })),
+    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [[...aged.case_management!, heldCase, heldLater, refusedCase]])).toEqual(
+      [heldCase, heldLater, refusedCase].sort().map((id) => ({ id })),
     );
     expect(await sql(`SELECT 1 FROM training.learners WHERE id = ANY($1)`, [aged.training])).toEqual([]);
     expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = ANY($1)`, [aged.recruitment])).toEqual([]);
@@ -194,9 +207,36 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
   it('R9: a second run finds nothing to destroy; what is kept is kept again, with its reason', async () => {
     const second = await prepare();
     expect(second.sources.flatMap((s) => s.toDestroy)).toEqual([]);
-    expect(sourceOf(second, 'case_management').kept).toEqual([{ reason: 'OPEN_REQUEST', count: 2 }]);
+    expect(sourceOf(second, 'case_management').kept).toEqual([
+      { reason: 'CONTROLLER_REFUSED', count: 1 },
+      { reason: 'OPEN_REQUEST', count: 2 },
+    ]);
     const cancelled = await gw.graphql<{ cancelRetentionRun: RunView }>(`mutation($id: ID!) { cancelRetentionRun(id: $id) { status } }`, { id: second.id }, handler);
     expect(cancelled.body.data!.cancelRetentionRun.status).toBe('CANCELLED');
+  }, 60_000);
+
+  it('R9, R6: a record an open request comes to hold after approval, before its task runs, is left alone; the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    const [learner] = await ids(`SELECT id FROM training.learners`, 1);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: 1 }]);
+    const queue = s.execution.queue(QueueNames.sourceTasks('training'));
+    await queue.pause();
+    try {
+      await s.retention.approve(run.id, 'handler');
+      await insertApprovedRequest(s, {
+        identifiers: [{ type: T.EMAIL, value: 'held-after-approval@example.org' }],
+        status: RequestStatus.IN_REVIEW,
+        decisions: [{ sourceId: 'training', recordId: learner!, recordType: 'learner', action: RecordAction.RETAIN, basis: 'legal claim pending' }],
+      });
+    } finally {
+      await queue.resume();
+    }
+    const closed = await eventually(() => s.retention.find(run.id), (r) => r.status !== 'EXECUTING', { timeoutMs: 30_000 });
+    expect(closed.status).toBe('PARTIALLY_COMPLETED');
+    expect(closed.outcome!.reasons).toEqual([expect.stringContaining('OPEN_REQUEST: left alone')]);
+    expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(1);
   }, 60_000);
 
   it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {
