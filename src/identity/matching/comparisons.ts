@@ -164,6 +164,48 @@ const dateOfBirth: ComparisonDefinition = {
   },
 };
 
+const lettersOf = (s: string) => s.replace(/[^a-z]/g, '');
+
+/**
+ * The letter before `name` in `local` ("n" in "nmorrison", "" in "morrison"), when the rest
+ * is the name or one edit from it; undefined when `local` is no name with at most one letter
+ * before it. The closer split wins, so "nmorrisn" is "n" + "morrisn".
+ */
+function initialBefore(local: string, name: string): string | undefined {
+  let out: { initial: string; distance: number } | undefined;
+  for (const k of [1, 0]) {
+    const rest = local.slice(k);
+    const distance = rest === name ? 0 : withinOneEdit(rest, name) ? 1 : 2;
+    if (distance <= 1 && (!out || distance < out.distance)) out = { initial: local.slice(0, k), distance };
+  }
+  return out?.initial;
+}
+
+const reversed = (s: string) => [...s].reverse().join('');
+
+/**
+ * Two local parts made of one name a record carries (or a typo of it) and a different
+ * letter before or after it: "nmorrison" and "cmorrison", "white" and "cwhite",
+ * "chelseam" and "chelsean" are the addresses of two people of a family, not one address
+ * with a typo.
+ */
+export function otherInitial(a: string, b: string, q: Profile, r: Profile): boolean {
+  const x = lettersOf(a);
+  const y = lettersOf(b);
+  if (x === y) return false;
+  for (const names of [q.given, q.family, r.given, r.family]) {
+    for (const { value } of names) {
+      if (value.length < 3) continue;
+      const before = [initialBefore(x, value), initialBefore(y, value)];
+      if (before[0] !== undefined && before[1] !== undefined && before[0] !== before[1]) return true;
+      const name = reversed(value);
+      const after = [initialBefore(reversed(x), name), initialBefore(reversed(y), name)];
+      if (after[0] !== undefined && after[1] !== undefined && after[0] !== after[1]) return true;
+    }
+  }
+  return false;
+}
+
 const email: ComparisonDefinition = {
   field: 'email',
   group: 'EMAIL',
@@ -187,8 +229,10 @@ const email: ComparisonDefinition = {
       if (sa === sb) return 1;
       const la = localPart(a);
       if (la !== '' && la === localPart(b)) return 2;
-      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts.
-      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(localPart(b))) return 3;
+      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts, nor
+      // another initial before a shared name: "cmorrison" and "nmorrison" are two of a family.
+      const lb = localPart(b);
+      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(lb) && !otherInitial(la, lb, q, r)) return 3;
       if (jw(a, b) >= 0.88) return 4;
       const at = a.lastIndexOf('@');
       if (at > 0 && b.endsWith(a.slice(at))) return 5;
