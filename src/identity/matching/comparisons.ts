@@ -31,6 +31,11 @@ export interface LevelDefinition {
 
 export interface ComparisonOutcome {
   level: number;
+  /**
+   * The level the values alone reach, when `level` is a neutral one standing in for it
+   * (estimation counts the pair there, so the level keeps its weight where it does count).
+   */
+  underlying?: number;
   queryValue: string;
   recordValue: string;
 }
@@ -81,7 +86,12 @@ function sameName(x: NameValue, y: NameValue): boolean {
  * side left this column blank.
  */
 function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'family', withNickname: boolean): ComparisonDefinition {
+  // A family name agreeing where the street agreed while the given names do not agree is
+  // what a household shares: neutral, so a spouse's record is not lifted by surname and
+  // address counted as two pieces of evidence. With the given name agreeing it counts.
+  const withHousehold = side === 'family';
   const levels: ComparisonDefinition['levels'] = [
+    ...(withHousehold ? [{ label: 'agrees, street agrees', kind: 'partial', neutral: true } as const] : []),
     { label: 'exact', kind: 'agree' },
     ...(withNickname ? [{ label: 'nickname', kind: 'agree' } as const] : []),
     { label: 'jaro-winkler >= 0.92', kind: 'agree' },
@@ -117,9 +127,16 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
         if (s >= 0.8) return similar;
         return other;
       }, showName);
-      if (out && out.level < other) return out;
+      const household = (o: ComparisonOutcome) => {
+        if (withHousehold && levels[o.level]!.kind === 'agree' && streetAgrees(q, r) && !givenAgrees(q, r)) {
+          o.underlying = o.level;
+          o.level = 0;
+        }
+        return o;
+      };
+      if (out && out.level < other) return household(out);
       const cross = best(q[side], r[otherSide], (a, b) => (sameName(a, b) ? crossed : other), showName);
-      if (cross && cross.level === crossed) return cross;
+      if (cross && cross.level === crossed) return household(cross);
       // The record holds one name, in this column, and it is the query's other name: the
       // record wrote its only name in the wrong column, which is no evidence against the pair.
       if (out && r[otherSide].length === 0 && r[side].some((b) => q[otherSide].some((a) => sameName(a, b)))) return null;
@@ -130,6 +147,11 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
 
 const givenName = nameComparison('givenName', 'given', true);
 const familyName = nameComparison('familyName', 'family', false);
+
+function givenAgrees(q: Profile, r: Profile): boolean {
+  const out = givenName.compare(q, r);
+  return out !== null && givenName.levels[out.level]!.kind === 'agree';
+}
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
 

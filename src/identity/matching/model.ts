@@ -117,7 +117,7 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
     const def = c.levels[outcome.level]!;
     const { m, u } = p.comparisons[c.field]!.levels[outcome.level]!;
     let tfAdjustment = 0;
-    if (c.tfAdjusted && outcome.level === 0) {
+    if (c.tfAdjusted && def.label === 'exact') {
       const tf = tfOf(model, c.field, outcome.queryValue);
       if (tf !== undefined) tfAdjustment = log2(u / tf);
     }

@@ -230,10 +230,20 @@ describe('two-identifier rule on contradicting records', () => {
   });
 });
 
+describe('surname and address of one household', () => {
+  it('a surname shared at one street counts only when the given names agree too', () => {
+    const at = (given: string): [T, string][] => [[T.GIVEN_NAME, given], [T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '68 Mount Street']];
+    expect(level('familyName', at('Joe'), at('Samuel'))).toBe('agrees, street agrees');
+    expect(level('familyName', at('Joe'), at('Joe'))).toBe('exact');
+    // Elsewhere a shared surname is evidence as before.
+    expect(level('familyName', at('Joe'), [[T.GIVEN_NAME, 'Samuel'], [T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '3 Hill Road']])).toBe('exact');
+  });
+});
+
 describe('parameters file', () => {
   it('the shipped parameters are versioned and list every level the code defines', () => {
     const params = defaultParameters();
-    expect(params.version).toBe('2');
+    expect(params.version).toBe('3');
     for (const c of COMPARISONS) expect(params.comparisons[c.field]!.levels.map((l) => l.label)).toEqual(c.levels.map((l) => l.label));
   });
 
