@@ -57,7 +57,7 @@ export function expectationMaximisation(
 }
 
 /** The candidate pairs one blocking rule makes, and the fields it blocked on. */
-export interface TrainingSession {
+export interface EstimationSession {
   rule: string;
   pairs: readonly ComparisonVector[];
   /** Field indexes the rule's keys are built from: every pair agrees on them, so they say nothing here. */
@@ -73,13 +73,13 @@ export interface EmPerRuleResult {
 }
 
 /**
- * Splink's training by blocking rule: one EM session per rule over the pairs that rule
+ * Splink's estimation by blocking rule: one EM session per rule over the pairs that rule
  * makes candidates, with the fields it blocked on left out (pairs chosen for agreeing on a
  * field cannot show how often matches agree on it); each field's m is then the mean of the
  * sessions that did not block on it. Sessions with fewer than `minPairs` pairs are skipped.
  */
 export function emPerBlockingRule(
-  sessions: readonly TrainingSession[],
+  sessions: readonly EstimationSession[],
   u: readonly (readonly number[])[],
   start: readonly (readonly number[])[],
   options: { minPairs?: number; maxIterations?: number; tolerance?: number } = {},

@@ -5,7 +5,7 @@
 // pairs, m by expectation-maximisation per blocking rule (one session per key prefix over
 // the pairs its keys make candidates, the fields it blocked on left out, each field's m the
 // mean of the sessions that estimated it), λ from the estimated matches among the union of
-// the candidate pairs (Splink's estimate_u_using_random_sampling and EM training sessions).
+// the candidate pairs (Splink's estimate_u_using_random_sampling and EM sessions per blocking rule).
 // A deployment fits its own sources this way; labelled fitting stays for evaluation.
 //
 // Method (labelled estimation, Splink's vocabulary):
@@ -31,7 +31,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { blockingKeysOfProfile } from '../blocking.js';
 import { COMPARISONS } from '../matching/comparisons.js';
-import { emPerBlockingRule, expectationMaximisation, type ComparisonVector, type TrainingSession } from '../matching/em.js';
+import { emPerBlockingRule, expectationMaximisation, type ComparisonVector, type EstimationSession } from '../matching/em.js';
 import { KEY_NEEDS } from '../minimise.js';
 import { IdentifierType as T } from '../../domain/vocabulary.js';
 import { isReferenceType } from '../normalise/index.js';
@@ -151,9 +151,9 @@ function main(): void {
       return raw.map((x) => x / total);
     });
     // λ from one EM over the union of the candidate pairs; m per blocking rule (Splink's
-    // training sessions), each field from the rules that did not block on it.
+    // estimation sessions), each field from the rules that did not block on it.
     const em = expectationMaximisation(vectors, u, start);
-    const sessions: TrainingSession[] = [...byRule].map(([rule, ids]) => ({
+    const sessions: EstimationSession[] = [...byRule].map(([rule, ids]) => ({
       rule, pairs: [...ids].map((id) => vectorOf.get(id)!), blockedFields: blockedFieldsOf(rule),
     }));
     const perRule = emPerBlockingRule(sessions, u, start);
