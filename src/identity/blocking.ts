@@ -16,7 +16,7 @@ import { profileOfRaw, type Profile } from './matching/profile.js';
 import { emailSkeleton, localPart } from './normalise/contact.js';
 import { phoneticCodes } from './normalise/names.js';
 
-export const KEY_SCHEME_VERSION = 3;
+export const KEY_SCHEME_VERSION = 4;
 
 // Caps the cartesian products when a profile carries several values per field.
 const MAX_VALUES = 4;
@@ -34,6 +34,15 @@ function first<T>(values: T[]): T[] {
 export function dobBlock(dob: string): string {
   const [y = '', m = '', d = ''] = dob.split('-');
   return m <= d ? `${y}-${m}-${d}` : `${y}-${d}-${m}`;
+}
+
+// National ids at least this long index their one-deletion variants too.
+const MIN_ID_FOR_DELETIONS = 6;
+
+/** Phonetic code of a street's name: its first word with letters, house number left out. */
+function streetCode(street: string): string {
+  const word = street.split(' ').find((w) => /^[a-z]{3,}/.test(w));
+  return word ? phoneticCodes(word)[0] : '';
 }
 
 // Local parts at least this long also index their one-deletion variants (a typo in the
@@ -79,7 +88,11 @@ export function blockingKeysOfProfile(p: Profile): string[] {
     if (local.length >= MIN_LOCAL_FOR_DELETIONS) for (const d of deletionNeighbourhood(local)) add('ED', d);
   }
   for (const v of first(p.phone)) add('PH', v);
-  for (const v of first(p.nationalId)) add('NI', v);
+  for (const v of first(p.nationalId)) {
+    add('NI', v);
+    // A typo or two swapped digits keeps one of the deletion variants (long ids only).
+    if (v.length >= MIN_ID_FOR_DELETIONS) for (const d of deletionNeighbourhood(v)) add('NV', d);
+  }
   for (const v of first(p.references)) add('RF', v);
 
   // Given-name codes (canonical) and family-name codes, for pairs that need the column.
@@ -109,7 +122,12 @@ export function blockingKeysOfProfile(p: Profile): string[] {
   for (const c of cities) for (const n of names) add('CN', c, n);
   // Any name code with the birth year: a shifted date and one spoilt name still meet.
   for (const n of names) for (const y of years) add('NY', n, y);
-  for (const s of first(p.street)) add('SA', s);
+  for (const s of first(p.street)) {
+    add('SA', s);
+    // The street's name by sound within the postcode: a mistyped street with names and
+    // date spoilt still meets its record by address.
+    for (const pc of first(p.postcode)) add('PS', pc, streetCode(s));
+  }
   return [...keys];
 }
 

@@ -21,6 +21,7 @@ export const KEY_NEEDS: Readonly<Record<string, readonly (readonly T[])[]>> = {
   ED: [[T.EMAIL]],
   PH: [[T.PHONE]],
   NI: [[T.NATIONAL_ID]],
+  NV: [[T.NATIONAL_ID]],
   RF: [REFERENCES],
   DN: [[T.DATE_OF_BIRTH], NAME],
   DP: [[T.DATE_OF_BIRTH], [T.POSTCODE]],
@@ -33,6 +34,7 @@ export const KEY_NEEDS: Readonly<Record<string, readonly (readonly T[])[]>> = {
   CN: [[T.CITY], NAME],
   NY: [NAME, [T.DATE_OF_BIRTH]],
   SA: [[T.STREET_ADDRESS]],
+  PS: [[T.POSTCODE], [T.STREET_ADDRESS]],
 };
 
 /** The part of a query a source declaring `searchableBy` may receive. */

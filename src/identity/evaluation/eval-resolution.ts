@@ -16,6 +16,7 @@
 //   [--split all|train|test --split-share 0.5] [--tf data|params] [--limit N]
 //   [--match-threshold P] [--review-threshold P] [--max-rounds N] [--parameters FILE]
 //   [--kind COLUMN]   (figures per value of COLUMN, e.g. the messy generator's corruption)
+//   [--show-wrong-matches] [--show-missed-matches]   (in-memory: each wrong MATCH pair, each true pair not at MATCH, with levels)
 //
 // The source sits behind the lookup function, so another mode (the generic SQL connector,
 // the GraphQL `subject` query) only replaces `lookup`.
@@ -78,7 +79,7 @@ export async function resolveEach(run: EvaluationRun): Promise<QueryResult[]> {
       ...(run.resolveOptions ? { options: run.resolveOptions } : {}),
     });
     const ms = performance.now() - started;
-    results.push({ queryId: r.id, returned: resolution.records.map((m) => ({ recordId: m.recordId, band: m.band })), ms });
+    results.push({ queryId: r.id, returned: resolution.records.map((m) => ({ recordId: m.recordId, band: m.band, explanation: m.explanation, round: m.round, against: m.matchedAgainst === 'QUERY' ? 'query' : m.matchedAgainst.recordId })), ms });
   }
   return results;
 }
@@ -150,6 +151,40 @@ async function main(): Promise<void> {
     ...(limit ? { limit: Number(limit) } : {}),
   });
   report(records, results, `model ${model.parameters.version}, thresholds ${model.thresholds.match}/${model.thresholds.review}, tf ${tfMode}`, model);
+  if (args.flags.has('show-wrong-matches')) showWrongMatches(records, results);
+  if (args.flags.has('show-missed-matches')) showMissedMatches(records, results);
+}
+
+/** Each true pair the query did not return as MATCH: its band (or "missed") and field levels. */
+function showMissedMatches(records: LabelledRecord[], results: QueryResult[]): void {
+  const entityOf = new Map(records.map((r) => [r.id, r.entity]));
+  const byEntity = new Map<string, string[]>();
+  for (const r of records) byEntity.set(r.entity, [...(byEntity.get(r.entity) ?? []), r.id]);
+  console.log('true pairs not at MATCH: query record, record, band, probability, agreeing identifiers, field level (weight in bits)');
+  for (const r of results) {
+    for (const id of byEntity.get(entityOf.get(r.queryId)!) ?? []) {
+      if (id === r.queryId) continue;
+      const x = r.returned.find((y) => y.recordId === id);
+      if (x?.band === 'MATCH') continue;
+      const e = x?.explanation;
+      const fields = e ? e.fields.filter((c) => c.kind !== 'null').map((c) => `${c.field}=${c.level} (${c.weight.toFixed(1)})`).join(', ') : '';
+      console.log(`  ${r.queryId} -> ${id}, ${x?.band ?? 'missed'}, p ${e ? e.probability.toFixed(6) : '-'}, [${e?.agreeingIdentifiers.join(' ') ?? ''}]: ${fields}`);
+    }
+  }
+}
+
+/** Each MATCH pair of two different entities: record ids, round, and every field's level and weight. */
+function showWrongMatches(records: LabelledRecord[], results: QueryResult[]): void {
+  const entityOf = new Map(records.map((r) => [r.id, r.entity]));
+  console.log('wrong MATCH pairs: query record, returned record, round and what it was scored against, probability, field level (weight in bits)');
+  for (const r of results) {
+    for (const x of r.returned) {
+      if (x.band !== 'MATCH' || x.recordId === r.queryId || entityOf.get(x.recordId) === entityOf.get(r.queryId)) continue;
+      const e = x.explanation;
+      const fields = e ? e.fields.filter((c) => c.kind !== 'null').map((c) => `${c.field}=${c.level} (${c.weight.toFixed(1)})`).join(', ') : '';
+      console.log(`  ${r.queryId} -> ${x.recordId}, round ${x.round ?? '?'} against ${x.against ?? '?'}, p ${e ? e.probability.toFixed(6) : '?'}: ${fields}`);
+    }
+  }
 }
 
 const f = (x: number) => x.toFixed(4);

@@ -2,10 +2,12 @@
 // Pairs are ordered (query record, returned record), the query record itself excluded;
 // the true pairs are every ordered pair of distinct records sharing an entity.
 import { MatchBand } from '../../domain/vocabulary.js';
+import type { MatchExplanation } from '../matching/model.js';
 
 export interface QueryResult {
   queryId: string;
-  returned: { recordId: string; band: MatchBand }[];
+  /** Explanation, round and anchor only in the in-memory mode (for --show-wrong-matches). */
+  returned: { recordId: string; band: MatchBand; explanation?: MatchExplanation; round?: number; against?: string }[];
   ms: number;
 }
 

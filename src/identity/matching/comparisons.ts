@@ -31,6 +31,11 @@ export interface LevelDefinition {
 
 export interface ComparisonOutcome {
   level: number;
+  /**
+   * The level the values alone reach, when `level` is a neutral one standing in for it
+   * (estimation counts the pair there, so the level keeps its weight where it does count).
+   */
+  underlying?: number;
   queryValue: string;
   recordValue: string;
 }
@@ -81,7 +86,12 @@ function sameName(x: NameValue, y: NameValue): boolean {
  * side left this column blank.
  */
 function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'family', withNickname: boolean): ComparisonDefinition {
+  // A family name agreeing where the street agreed while the given names do not agree is
+  // what a household shares: neutral, so a spouse's record is not lifted by surname and
+  // address counted as two pieces of evidence. With the given name agreeing it counts.
+  const withHousehold = side === 'family';
   const levels: ComparisonDefinition['levels'] = [
+    ...(withHousehold ? [{ label: 'agrees, street agrees', kind: 'partial', neutral: true } as const] : []),
     { label: 'exact', kind: 'agree' },
     ...(withNickname ? [{ label: 'nickname', kind: 'agree' } as const] : []),
     { label: 'jaro-winkler >= 0.92', kind: 'agree' },
@@ -117,9 +127,16 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
         if (s >= 0.8) return similar;
         return other;
       }, showName);
-      if (out && out.level < other) return out;
+      const household = (o: ComparisonOutcome) => {
+        if (withHousehold && levels[o.level]!.kind === 'agree' && streetAgrees(q, r) && !givenAgrees(q, r)) {
+          o.underlying = o.level;
+          o.level = 0;
+        }
+        return o;
+      };
+      if (out && out.level < other) return household(out);
       const cross = best(q[side], r[otherSide], (a, b) => (sameName(a, b) ? crossed : other), showName);
-      if (cross && cross.level === crossed) return cross;
+      if (cross && cross.level === crossed) return household(cross);
       // The record holds one name, in this column, and it is the query's other name: the
       // record wrote its only name in the wrong column, which is no evidence against the pair.
       if (out && r[otherSide].length === 0 && r[side].some((b) => q[otherSide].some((a) => sameName(a, b)))) return null;
@@ -130,6 +147,11 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
 
 const givenName = nameComparison('givenName', 'given', true);
 const familyName = nameComparison('familyName', 'family', false);
+
+function givenAgrees(q: Profile, r: Profile): boolean {
+  const out = givenName.compare(q, r);
+  return out !== null && givenName.levels[out.level]!.kind === 'agree';
+}
 
 const digitsOf = (s: string) => s.replace(/\D/g, '');
 
@@ -164,6 +186,48 @@ const dateOfBirth: ComparisonDefinition = {
   },
 };
 
+const lettersOf = (s: string) => s.replace(/[^a-z]/g, '');
+
+/**
+ * The letter before `name` in `local` ("n" in "nmorrison", "" in "morrison"), when the rest
+ * is the name or one edit from it; undefined when `local` is no name with at most one letter
+ * before it. The closer split wins, so "nmorrisn" is "n" + "morrisn".
+ */
+function initialBefore(local: string, name: string): string | undefined {
+  let out: { initial: string; distance: number } | undefined;
+  for (const k of [1, 0]) {
+    const rest = local.slice(k);
+    const distance = rest === name ? 0 : withinOneEdit(rest, name) ? 1 : 2;
+    if (distance <= 1 && (!out || distance < out.distance)) out = { initial: local.slice(0, k), distance };
+  }
+  return out?.initial;
+}
+
+const reversed = (s: string) => [...s].reverse().join('');
+
+/**
+ * Two local parts made of one name a record carries (or a typo of it) and a different
+ * letter before or after it: "nmorrison" and "cmorrison", "white" and "cwhite",
+ * "chelseam" and "chelsean" are the addresses of two people of a family, not one address
+ * with a typo.
+ */
+export function otherInitial(a: string, b: string, q: Profile, r: Profile): boolean {
+  const x = lettersOf(a);
+  const y = lettersOf(b);
+  if (x === y) return false;
+  for (const names of [q.given, q.family, r.given, r.family]) {
+    for (const { value } of names) {
+      if (value.length < 3) continue;
+      const before = [initialBefore(x, value), initialBefore(y, value)];
+      if (before[0] !== undefined && before[1] !== undefined && before[0] !== before[1]) return true;
+      const name = reversed(value);
+      const after = [initialBefore(reversed(x), name), initialBefore(reversed(y), name)];
+      if (after[0] !== undefined && after[1] !== undefined && after[0] !== after[1]) return true;
+    }
+  }
+  return false;
+}
+
 const email: ComparisonDefinition = {
   field: 'email',
   group: 'EMAIL',
@@ -187,8 +251,10 @@ const email: ComparisonDefinition = {
       if (sa === sb) return 1;
       const la = localPart(a);
       if (la !== '' && la === localPart(b)) return 2;
-      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts.
-      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(localPart(b))) return 3;
+      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts, nor
+      // another initial before a shared name: "cmorrison" and "nmorrison" are two of a family.
+      const lb = localPart(b);
+      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(lb) && !otherInitial(la, lb, q, r)) return 3;
       if (jw(a, b) >= 0.88) return 4;
       const at = a.lastIndexOf('@');
       if (at > 0 && b.endsWith(a.slice(at))) return 5;

@@ -55,3 +55,51 @@ export function expectationMaximisation(
   }
   return { m, matchShare: share, iterations };
 }
+
+/** The candidate pairs one blocking rule makes, and the fields it blocked on. */
+export interface EstimationSession {
+  rule: string;
+  pairs: readonly ComparisonVector[];
+  /** Field indexes the rule's keys are built from: every pair agrees on them, so they say nothing here. */
+  blockedFields: readonly number[];
+}
+
+export interface EmPerRuleResult {
+  /** m[field][level]: the mean over the sessions that estimated the field. */
+  m: number[][];
+  /** Per field, the rules whose sessions estimated it (empty: the field kept `start`). */
+  estimatedBy: string[][];
+  sessions: { rule: string; pairs: number; iterations: number; matchShare: number }[];
+}
+
+/**
+ * Splink's estimation by blocking rule: one EM session per rule over the pairs that rule
+ * makes candidates, with the fields it blocked on left out (pairs chosen for agreeing on a
+ * field cannot show how often matches agree on it); each field's m is then the mean of the
+ * sessions that did not block on it. Sessions with fewer than `minPairs` pairs are skipped.
+ */
+export function emPerBlockingRule(
+  sessions: readonly EstimationSession[],
+  u: readonly (readonly number[])[],
+  start: readonly (readonly number[])[],
+  options: { minPairs?: number; maxIterations?: number; tolerance?: number } = {},
+): EmPerRuleResult {
+  const sums = start.map((levels) => levels.map(() => 0));
+  const estimatedBy: string[][] = start.map(() => []);
+  const ran: EmPerRuleResult['sessions'] = [];
+  for (const s of sessions) {
+    if (s.pairs.length < (options.minPairs ?? 50)) continue;
+    const blocked = new Set(s.blockedFields);
+    const pairs = s.pairs.map((v) => v.map((level, f) => (blocked.has(f) ? null : level)));
+    const em = expectationMaximisation(pairs, u, start, options);
+    ran.push({ rule: s.rule, pairs: pairs.length, iterations: em.iterations, matchShare: em.matchShare });
+    start.forEach((_, f) => {
+      // A field no pair of the session carries was not estimated by it.
+      if (blocked.has(f) || !pairs.some((v) => v[f] !== null)) return;
+      em.m[f]!.forEach((x, l) => { sums[f]![l]! += x; });
+      estimatedBy[f]!.push(s.rule);
+    });
+  }
+  const m = sums.map((levels, f) => (estimatedBy[f]!.length === 0 ? [...start[f]!] : levels.map((x) => x / estimatedBy[f]!.length)));
+  return { m, estimatedBy, sessions: ran };
+}

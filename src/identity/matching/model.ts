@@ -75,6 +75,18 @@ export interface MatchScore {
 
 const log2 = Math.log2;
 
+/** What the fields of one evidence group said, for the two-identifier rule. */
+interface GroupTally {
+  /** An identifying field agrees. */
+  agree: boolean;
+  identifyingDisagree: boolean;
+  /** Fields at an agree level or at a neutral one (agreement already counted). */
+  supporting: number;
+  /** Non-identifying fields (postcode, city) that disagree. */
+  otherDisagree: number;
+  weight: number;
+}
+
 function tfOf(model: MatchModel, field: ComparisonField, value: string): number | undefined {
   const table = model.termFrequencies[field];
   if (!table || table.total <= 0) return undefined;
@@ -94,7 +106,7 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
   const p = model.parameters;
   const priorWeight = priorWeightOf(lambda);
   const fields: FieldComparison[] = [];
-  const groups = new Map<EvidenceGroup, { agree: boolean; disagree: boolean; weight: number }>();
+  const groups = new Map<EvidenceGroup, GroupTally>();
   let total = priorWeight;
   for (const c of COMPARISONS) {
     const outcome = c.compare(q, r);
@@ -105,7 +117,7 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
     const def = c.levels[outcome.level]!;
     const { m, u } = p.comparisons[c.field]!.levels[outcome.level]!;
     let tfAdjustment = 0;
-    if (c.tfAdjusted && outcome.level === 0) {
+    if (c.tfAdjusted && def.label === 'exact') {
       const tf = tfOf(model, c.field, outcome.queryValue);
       if (tf !== undefined) tfAdjustment = log2(u / tf);
     }
@@ -113,18 +125,31 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
     const weight = def.neutral ? 0 : log2(m / u) + tfAdjustment;
     total += weight;
     fields.push({ field: c.field, group: c.group, level: def.label, kind: def.kind, queryValue: outcome.queryValue, recordValue: outcome.recordValue, m, u, weight, tfAdjustment });
-    const g = groups.get(c.group) ?? { agree: false, disagree: false, weight: 0 };
+    const g = groups.get(c.group) ?? { agree: false, identifyingDisagree: false, supporting: 0, otherDisagree: 0, weight: 0 };
     g.agree ||= c.identifying && def.kind === 'agree';
-    g.disagree ||= def.kind === 'disagree';
+    if (def.kind === 'disagree') {
+      if (c.identifying) g.identifyingDisagree = true;
+      else g.otherDisagree++;
+    }
+    if (def.kind === 'agree' || def.neutral) g.supporting++;
     g.weight += weight;
     groups.set(c.group, g);
   }
-  // An identifier agrees when an identifying field agrees, none of its fields disagrees
-  // and its net evidence is positive: "John Smith" vs "John Jones" is no agreeing name.
-  const agreeingIdentifiers = [...groups].filter(([, g]) => g.agree && !g.disagree && g.weight > 0).map(([k]) => k);
+  const agrees = (g: GroupTally) => g.agree && !g.identifyingDisagree && g.otherDisagree < g.supporting && g.weight > 0;
+  // An identifier agrees when an identifying field agrees, no identifying field disagrees,
+  // its net evidence is positive ("John Smith" vs "John Jones" is no agreeing name) and
+  // fewer of its other fields disagree than agree: the same street and postcode with a
+  // mistyped city is one address; the same street in another postcode and city is not.
+  const agreeingIdentifiers = [...groups].filter(([, g]) => agrees(g)).map(([k]) => k);
+  // One name alone (a surname: what a family shares) that agrees while as many identifiers
+  // disagree as agree (a birth date decades off, another city) is two of a family sharing an
+  // e-mail address or a phone, not one person: REVIEW for a handler, never MATCH.
+  const namesAgreeing = fields.filter((x) => x.group === 'NAME' && x.kind === 'agree').length;
+  const disagreeing = [...groups].filter(([, g]) => !agrees(g) && (g.identifyingDisagree || g.otherDisagree > 0)).length;
+  const contradicted = namesAgreeing === 1 && agreeingIdentifiers.includes('NAME') && disagreeing >= agreeingIdentifiers.length;
   const probability = probabilityOf(total);
   const t = model.thresholds;
-  const band = probability >= t.match && agreeingIdentifiers.length >= 2
+  const band = probability >= t.match && agreeingIdentifiers.length >= 2 && !contradicted
     ? MatchBand.MATCH
     : probability >= t.review ? MatchBand.REVIEW : null;
   return {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { COMPARISONS, type ComparisonField } from './comparisons.js';
 // Imported (not read from disk) so the build copies it to dist/ beside this module.
-import shippedParameters from './parameters.v2.json' with { type: 'json' };
+import shippedParameters from './parameters.v3.json' with { type: 'json' };
 
 const levelSchema = z.object({ label: z.string(), m: z.number().gt(0).lte(1), u: z.number().gt(0).lte(1) });
 const tfSchema = z.object({ total: z.number().positive(), counts: z.record(z.string(), z.number().nonnegative()) });
@@ -47,7 +47,7 @@ export function checkParameters(input: unknown): ModelParameters {
 
 let cached: ModelParameters | undefined;
 
-/** The shipped parameters (parameters.v2.json beside this file), validated once. */
+/** The shipped parameters (parameters.v3.json beside this file), validated once. */
 export function defaultParameters(): ModelParameters {
   cached ??= checkParameters(shippedParameters);
   return cached;

@@ -1,9 +1,11 @@
 // Estimates the matching model's parameters from a labelled CSV and writes the versioned
-// parameters JSON (default src/identity/matching/parameters.v2.json).
+// parameters JSON (default src/identity/matching/parameters.v3.json).
 //
 // Without labels (--unlabelled; no --cluster or --entity-regex needed): u from random
-// pairs, m by expectation-maximisation over the pairs blocking makes candidates, λ from
-// the estimated matches among them (Splink's estimate_u_using_random_sampling and EM).
+// pairs, m by expectation-maximisation per blocking rule (one session per key prefix over
+// the pairs its keys make candidates, the fields it blocked on left out, each field's m the
+// mean of the sessions that estimated it), λ from the estimated matches among the union of
+// the candidate pairs (Splink's estimate_u_using_random_sampling and EM sessions per blocking rule).
 // A deployment fits its own sources this way; labelled fitting stays for evaluation.
 //
 // Method (labelled estimation, Splink's vocabulary):
@@ -14,19 +16,25 @@
 //   exact. Train on a share of the entities, --split train, to keep a held-out set.)
 // - λ: matching pairs / all pairs in the training records; priorRecords: how many records
 //   that was (the gateway scales λ down for sources larger than this, matching/prior.ts).
-// - Term frequencies of given and family names: value counts over the training records
-//   (values seen once are left out; unseen values count as seen once at scoring time).
+// - Term frequencies of given and family names: value counts over the records fitted on
+//   (values seen once are left out; unseen values count as seen once at scoring time), so
+//   a deployment fitting its own export gets its own tables; the shipped parameters are
+//   fitted with --without-term-frequencies and carry none from the tuning set.
 // - Fields the data lacks (email, phone, other references) keep documented prior values:
 //   m from typical data-entry error rates, u from a population of ~100k people.
 //
 //   npx tsx src/identity/scripts/estimate-parameters.ts --csv ../shared/data/febrl3.csv \
 //     --id rec_id --entity-regex 'rec-(\d+)' --map given_name=GIVEN_NAME ... \
 //     [--split train --split-share 0.5] [--version 1] [--out FILE] [--pairs 400000]
+//     [--without-term-frequencies] [--unlabelled [--em per-rule|union]]
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { blockingKeysOfProfile } from '../blocking.js';
 import { COMPARISONS } from '../matching/comparisons.js';
-import { expectationMaximisation, type ComparisonVector } from '../matching/em.js';
+import { emPerBlockingRule, expectationMaximisation, type ComparisonVector, type EstimationSession } from '../matching/em.js';
+import { KEY_NEEDS } from '../minimise.js';
+import { IdentifierType as T } from '../../domain/vocabulary.js';
+import { isReferenceType } from '../normalise/index.js';
 import type { ModelParameters } from '../matching/parameters.js';
 import { checkParameters } from '../matching/parameters.js';
 import { profileOfRaw, type Profile } from '../matching/profile.js';
@@ -50,6 +58,25 @@ function rng(seed: number): () => number {
   };
 }
 
+/** The comparison fields a blocking-key prefix is built from (via its identifier types). */
+function blockedFieldsOf(prefix: string): number[] {
+  const fieldOf = (t: T): string[] => {
+    switch (t) {
+      case T.GIVEN_NAME: case T.FAMILY_NAME: case T.FULL_NAME: return ['givenName', 'familyName'];
+      case T.DATE_OF_BIRTH: return ['dateOfBirth'];
+      case T.EMAIL: return ['email'];
+      case T.PHONE: return ['phone'];
+      case T.NATIONAL_ID: return ['nationalId'];
+      case T.STREET_ADDRESS: return ['street'];
+      case T.POSTCODE: return ['postcode'];
+      case T.CITY: return ['city'];
+      default: return isReferenceType(t) ? ['reference'] : [];
+    }
+  };
+  const fields = new Set((KEY_NEEDS[prefix] ?? []).flat().flatMap(fieldOf));
+  return COMPARISONS.map((c, f) => (fields.has(c.field) ? f : -1)).filter((f) => f >= 0);
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const unlabelled = args.flags.has('unlabelled');
@@ -65,7 +92,7 @@ function main(): void {
   const count = (counts: number[][], a: Profile, b: Profile) => {
     COMPARISONS.forEach((c, f) => {
       const out = c.compare(a, b);
-      if (out) counts[f]![out.level]!++;
+      if (out) counts[f]![out.underlying ?? out.level]!++;
     });
   };
 
@@ -96,19 +123,23 @@ function main(): void {
     profiles.forEach((p, i) => {
       for (const k of blockingKeysOfProfile(p)) index.set(k, [...(index.get(k) ?? []), i]);
     });
-    const seen = new Set<string>();
-    const vectors: ComparisonVector[] = [];
-    for (const members of index.values()) {
+    const vectorOf = new Map<string, ComparisonVector>();
+    // Per blocking rule (key prefix), the pairs its keys make candidates.
+    const byRule = new Map<string, Set<string>>();
+    for (const [key, members] of index) {
       if (members.length > 50) continue; // a key that many share is a common value, not a candidate set
+      const rule = key.slice(0, key.indexOf(':'));
+      const ruleSet = byRule.get(rule) ?? new Set<string>();
+      byRule.set(rule, ruleSet);
       for (let a = 0; a < members.length; a++) {
         for (let b = a + 1; b < members.length; b++) {
           const id = `${members[a]}:${members[b]}`;
-          if (seen.has(id)) continue;
-          seen.add(id);
-          vectors.push(COMPARISONS.map((c) => c.compare(profiles[members[a]!]!, profiles[members[b]!]!)?.level ?? null));
+          ruleSet.add(id);
+          if (!vectorOf.has(id)) vectorOf.set(id, COMPARISONS.map((c) => { const o = c.compare(profiles[members[a]!]!, profiles[members[b]!]!); return o ? (o.underlying ?? o.level) : null; }));
         }
       }
     }
+    const vectors = [...vectorOf.values()];
     const u = uCounts.map((levels) => {
       const total = levels.reduce((x, y) => x + y, 0);
       return levels.map((x) => (x + 1) / (total + levels.length));
@@ -119,13 +150,24 @@ function main(): void {
       const total = raw.reduce((x, y) => x + y, 0);
       return raw.map((x) => x / total);
     });
+    // λ from one EM over the union of the candidate pairs; m per blocking rule (Splink's
+    // estimation sessions), each field from the rules that did not block on it.
     const em = expectationMaximisation(vectors, u, start);
+    const sessions: EstimationSession[] = [...byRule].map(([rule, ids]) => ({
+      rule, pairs: [...ids].map((id) => vectorOf.get(id)!), blockedFields: blockedFieldsOf(rule),
+    }));
+    const perRule = emPerBlockingRule(sessions, u, start);
+    // --em union: m from the one EM over every candidate pair instead (for comparison).
+    const unionOnly = one(args, 'em') === 'union';
     COMPARISONS.forEach((c, f) => {
-      // EM gives probabilities; kept as counts over a notional 10,000 matching pairs.
-      mCounts[f] = em.m[f]!.map((x) => x * 10_000);
+      // EM gives probabilities; kept as counts over a notional 10,000 matching pairs. A field
+      // no session estimated (every rule blocked on it) keeps the union's estimate.
+      const m = perRule.estimatedBy[f]!.length > 0 && !unionOnly ? perRule.m[f]! : em.m[f]!;
+      mCounts[f] = m.map((x) => x * 10_000);
+      process.stderr.write(`${c.field}: m from ${perRule.estimatedBy[f]!.length > 0 && !unionOnly ? `rules ${perRule.estimatedBy[f]!.join(' ')}` : 'the union of the candidate pairs'}\n`);
     });
     matchingPairs = em.matchShare * vectors.length;
-    emNote = `EM over ${vectors.length} candidate pairs, ${em.iterations} iterations, ${Math.round(matchingPairs)} estimated matches`;
+    emNote = `EM over ${vectors.length} candidate pairs, ${em.iterations} iterations, ${Math.round(matchingPairs)} estimated matches; m per blocking rule over ${perRule.sessions.length} rules (${perRule.sessions.map((x) => `${x.rule} ${x.pairs}`).join(', ')})`;
     process.stderr.write(`${emNote}\n`);
   }
 
@@ -148,7 +190,9 @@ function main(): void {
     process.stderr.write(`${c.field}: ${useData ? `m from ${mTotal} pairs, u from ${uTotal}` : 'prior'}\n`);
   });
 
-  const termFrequencies = termFrequenciesOf(profiles, 2);
+  // A deployment's tables come from its own export; --without-term-frequencies leaves them
+  // out (the shipped parameters carry none from the tuning set).
+  const termFrequencies = args.flags.has('without-term-frequencies') ? undefined : termFrequenciesOf(profiles, 2);
 
   const n = records.length;
   const version = one(args, 'version') ?? '1';
@@ -163,7 +207,7 @@ function main(): void {
     priorRecords: n,
     thresholds: { match: Number(one(args, 'match-threshold') ?? '0.99'), review: Number(one(args, 'review-threshold') ?? '0.1') },
     comparisons,
-    termFrequencies,
+    ...(termFrequencies ? { termFrequencies } : {}),
   });
   const out = one(args, 'out') ?? fileURLToPath(new URL(`../matching/parameters.v${version}.json`, import.meta.url));
   writeFileSync(out, `${JSON.stringify(params, null, 2)}\n`);

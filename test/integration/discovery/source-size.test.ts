@@ -113,8 +113,12 @@ describe('the prior of a source follows its size', () => {
     // A birth date seven months off is within a year: a namesake stays worth a look (REVIEW),
     // less so where there are ten times the people to share the name.
     expect(found).toEqual(['large-registry/person:1/MATCH', 'large-registry/person:2/REVIEW', 'small-registry/person:1/MATCH', 'small-registry/person:2/REVIEW']);
-    const namesake = (source: string) => answer.records.find((r) => r.sourceId === source && r.recordId === 'person:2')!.score;
-    expect(namesake('large-registry')).toBeLessThan(namesake('small-registry') - 0.25);
+    const namesake = (source: string) => answer.records.find((r) => r.sourceId === source && r.recordId === 'person:2')!;
+    expect(namesake('large-registry').score).toBeLessThan(namesake('small-registry').score);
+    // Lower by exactly the prior's difference: the same fields weigh the same in both.
+    const gap = namesake('small-registry').matchWeight.totalWeight - namesake('large-registry').matchWeight.totalWeight;
+    expect(gap).toBeCloseTo(namesake('small-registry').matchWeight.priorWeight - namesake('large-registry').matchWeight.priorWeight, 6);
+    expect(gap).toBeGreaterThan(1);
 
     const small = answer.records.find((r) => r.sourceId === 'small-registry' && r.recordId === 'person:1')!;
     const large = answer.records.find((r) => r.sourceId === 'large-registry')!;

@@ -83,6 +83,44 @@ describe('subject', () => {
     expect(matchedOthers).toEqual([]);
   });
 
+  it('two people of one household at one address: the partner\'s records are REVIEW at most, with a probability below 0.9', async () => {
+    // Head and partner share the surname (a married name), street, postcode and city; each
+    // has their own given name, birth date, e-mail and phone. The query is the head's.
+    const truthOf = new Map(ref.truth.map((e) => [`${e.source}/${e.recordId}`, e.personId]));
+    const held = new Set(ref.truth.filter((e) => !e.recordId.startsWith('EC-')).map((e) => e.personId));
+    const couples = [];
+    for (let i = 0; i + 1 < PEOPLE && couples.length < 6; i += 3) {
+      const head = personAt(SEED, i);
+      const partner = personAt(SEED, i + 1);
+      if (partner.role === 1 && partner.familyName === head.familyName && held.has(head.id) && held.has(partner.id)) couples.push({ head, partner });
+    }
+    expect(couples.length).toBeGreaterThan(0);
+    let partnerRecordsSeen = 0;
+    for (const { head, partner } of couples) {
+      const reply = await subject([
+        { type: 'GIVEN_NAME', value: head.givenName },
+        { type: 'FAMILY_NAME', value: head.familyName },
+        { type: 'STREET_ADDRESS', value: head.address.street },
+        { type: 'POSTCODE', value: head.address.postcode },
+        { type: 'CITY', value: head.address.city },
+        { type: 'EMAIL', value: head.email },
+        { type: 'PHONE', value: head.phone },
+      ]);
+      expect(reply.body.errors).toBeUndefined();
+      const records = reply.body.data!.subject.records;
+      expect(records.some((r) => r.band === 'MATCH' && truthOf.get(`${r.sourceId}/${r.recordId}`) === head.id)).toBe(true);
+      // Scored against the query or against one of the head's own records found earlier.
+      const partners = records.filter((r) => truthOf.get(`${r.sourceId}/${r.recordId}`) === partner.id);
+      partnerRecordsSeen += partners.length;
+      for (const r of partners) {
+        expect(r.band, `${r.sourceId}/${r.recordId}`).toBe('REVIEW');
+        expect(r.matchWeight.probability, `${r.sourceId}/${r.recordId}`).toBeLessThan(0.9);
+      }
+    }
+    // The address brings the partner's records in as candidates: the rule was exercised.
+    expect(partnerRecordsSeen).toBeGreaterThan(0);
+  });
+
   it('batches 50 aliased subjects into one connector call per source per round', async () => {
     const services = ref.gw.runtime.services;
     const created: DiscoveryLoaders[] = [];

@@ -34,6 +34,16 @@ describe('blocking keys', () => {
     }
   });
 
+  it('a record whose names were replaced, with swapped id digits and a mistyped street, still meets the query by id or address', () => {
+    const q = [{ type: T.NATIONAL_ID, value: '4137787' }, { type: T.STREET_ADDRESS, value: 'Studley Street' }, { type: T.POSTCODE, value: '4869' }];
+    const byId = [{ type: T.GIVEN_NAME, value: 'Jacob' }, { type: T.NATIONAL_ID, value: '4137877' }];
+    const byAddress = [{ type: T.GIVEN_NAME, value: 'Jacob' }, { type: T.STREET_ADDRESS, value: 'Studley Steet' }, { type: T.POSTCODE, value: '4869' }];
+    expect(shared(q, byId).map((k) => k.slice(0, 2))).toContain('NV');
+    expect(shared(q, byAddress).map((k) => k.slice(0, 2))).toContain('PS');
+    // The street by sound only within its postcode: the same street elsewhere is no candidate.
+    expect(shared(q, [{ type: T.STREET_ADDRESS, value: 'Studley Steet' }, { type: T.POSTCODE, value: '2000' }])).toEqual([]);
+  });
+
   it('swapped given and family names and nicknames share the name key', () => {
     const q = [{ type: T.GIVEN_NAME, value: 'William' }, { type: T.FAMILY_NAME, value: 'Jones' }];
     expect(shared(q, [{ type: T.GIVEN_NAME, value: 'Jones' }, { type: T.FAMILY_NAME, value: 'William' }]).length).toBeGreaterThan(0);

@@ -50,6 +50,19 @@ describe('comparison levels', () => {
     expect(level('nationalId', [[T.NATIONAL_ID, '2185997']], [[T.NATIONAL_ID, '2185979']])).toBe('one typo');
   });
 
+  it('e-mails: a typo is within two edits, another initial before a shared surname is not', () => {
+    const e = (a: [T, string][], b: [T, string][]) => level('email', a, b);
+    const nathan: [T, string][] = [[T.GIVEN_NAME, 'Nathan'], [T.FAMILY_NAME, 'Morrison'], [T.EMAIL, 'nmorrison@outlook.com']];
+    expect(e(nathan, [[T.GIVEN_NAME, 'Nathan'], [T.FAMILY_NAME, 'Morrison'], [T.EMAIL, 'nmorrisn@outlook.com']])).toBe('within two edits');
+    expect(e(nathan, [[T.GIVEN_NAME, 'Morrison'], [T.FAMILY_NAME, 'Chelsea'], [T.EMAIL, 'cmorrison@outlook.com']])).not.toBe('within two edits');
+    // The surname without an initial, and a typo of it on the other side.
+    expect(e([[T.FAMILY_NAME, 'White'], [T.EMAIL, 'whicte@gmail.com']], [[T.GIVEN_NAME, 'White'], [T.EMAIL, 'cwhite@gmail.com']])).not.toBe('within two edits');
+    // Given name and the family initial: "chelseam" and "chelsean".
+    expect(e([[T.GIVEN_NAME, 'Chelsea'], [T.EMAIL, 'chelseam@aol.com']], [[T.GIVEN_NAME, 'Chelsea'], [T.EMAIL, 'chelsean@aol.com']])).not.toBe('within two edits');
+    // A typo that drops a name's first letter is still a typo when the rest is no name.
+    expect(e([[T.GIVEN_NAME, 'Mitchell'], [T.FAMILY_NAME, 'Green'], [T.EMAIL, 'mitchell.green@icloud.com']], [[T.GIVEN_NAME, 'Mitchell'], [T.EMAIL, 'itchell.green@icloud.com']])).toBe('within two edits');
+  });
+
   it('with several values per side the best level wins', () => {
     expect(level('email', [[T.EMAIL, 'old@x.com'], [T.EMAIL, 'new@y.com']], [[T.EMAIL, 'new@y.com']])).toBe('exact');
   });
@@ -187,10 +200,50 @@ describe('messy data', () => {
   });
 });
 
+describe('two-identifier rule on contradicting records', () => {
+  const model = createMatchModel();
+
+  it('two of a family sharing one e-mail address and a surname, born decades apart in other cities, are no MATCH', () => {
+    // One record holds the surname alone; the other wrote its names in swapped columns.
+    const joshua = p([T.FAMILY_NAME, 'Belperio'], [T.DATE_OF_BIRTH, '1906-10-28'], [T.EMAIL, 'jbelperio@yahoo.com'], [T.CITY, 'Maryborough']);
+    const jack = p([T.GIVEN_NAME, 'Belperio'], [T.FAMILY_NAME, 'Jakc'], [T.DATE_OF_BIRTH, '1982-08-27'], [T.EMAIL, 'jbelperio@yahoo.com'], [T.CITY, 'Mcleans Ridges']);
+    for (const [q, r] of [[joshua, jack], [jack, joshua]]) {
+      const s = scorePair(model, q!, r!);
+      expect(s.explanation.agreeingIdentifiers).toEqual(expect.arrayContaining(['NAME', 'EMAIL']));
+      expect(s.probability).toBeGreaterThan(model.thresholds.match);
+      expect(s.band).toBe(MatchBand.REVIEW);
+    }
+    // The same pair with the birth date agreeing is one person.
+    const again = p([T.GIVEN_NAME, 'Belperio'], [T.DATE_OF_BIRTH, '1906-10-28'], [T.EMAIL, 'jbelperio@yahoo.com'], [T.CITY, 'Mcleans Ridges']);
+    expect(scorePair(model, joshua, again).band).toBe(MatchBand.MATCH);
+  });
+
+  it('the same street and postcode under another city name (a suburb for its town) is one address; the same street in another town is not', () => {
+    const q = p([T.GIVEN_NAME, 'Blake'], [T.FAMILY_NAME, 'Moody'], [T.NATIONAL_ID, '4137787'], [T.STREET_ADDRESS, '3 Studley Street'], [T.POSTCODE, '4869'], [T.CITY, 'Riverwood']);
+    const typo = p([T.GIVEN_NAME, 'Jacob'], [T.FAMILY_NAME, 'Moody'], [T.NATIONAL_ID, '4137787'], [T.STREET_ADDRESS, '3 Studley Street'], [T.POSTCODE, '4869'], [T.CITY, 'Kingsthorpe']);
+    expect(level('city', [[T.CITY, 'Riverwood']], [[T.CITY, 'Kingsthorpe']])).toBe('else');
+    const s = scorePair(model, q, typo);
+    expect(s.explanation.agreeingIdentifiers).toEqual(expect.arrayContaining(['NATIONAL_ID', 'ADDRESS']));
+    expect(s.band).toBe(MatchBand.MATCH);
+    const elsewhere = p([T.STREET_ADDRESS, '3 Studley Street'], [T.POSTCODE, '2000'], [T.CITY, 'Sydney']);
+    expect(scorePair(model, q, elsewhere).explanation.agreeingIdentifiers).not.toContain('ADDRESS');
+  });
+});
+
+describe('surname and address of one household', () => {
+  it('a surname shared at one street counts only when the given names agree too', () => {
+    const at = (given: string): [T, string][] => [[T.GIVEN_NAME, given], [T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '68 Mount Street']];
+    expect(level('familyName', at('Joe'), at('Samuel'))).toBe('agrees, street agrees');
+    expect(level('familyName', at('Joe'), at('Joe'))).toBe('exact');
+    // Elsewhere a shared surname is evidence as before.
+    expect(level('familyName', at('Joe'), [[T.GIVEN_NAME, 'Samuel'], [T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '3 Hill Road']])).toBe('exact');
+  });
+});
+
 describe('parameters file', () => {
   it('the shipped parameters are versioned and list every level the code defines', () => {
     const params = defaultParameters();
-    expect(params.version).toBe('2');
+    expect(params.version).toBe('3');
     for (const c of COMPARISONS) expect(params.comparisons[c.field]!.levels.map((l) => l.label)).toEqual(c.levels.map((l) => l.label));
   });
 
