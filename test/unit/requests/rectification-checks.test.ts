@@ -130,6 +130,23 @@ describe('the decision of one record of a rectification', () => {
     expect(rectifyDecision(correct, caseSource, 'case', [fix('employer')], null).decision.reason).toBe('The person asked for a correction (corrected: employer)');
   });
 
+  it('lists every field of each kind, comma-separated', () => {
+    const wide: CorrectionTarget = {
+      sourceKind: SourceKind.CASE_MANAGEMENT,
+      fields: [
+        ...caseFields,
+        { recordType: 'case', field: 'email', categories: [DataCategory.CONTACT], special: false, correctable: true },
+        { recordType: 'case', field: 'callRecording', categories: [DataCategory.CALL_RECORDING], special: false, correctable: false },
+      ],
+    };
+    const asked = ['employer', 'email', 'notes', 'callRecording', 'phone', 'salary', 'title', 'department'].map((f) => fix(f));
+    const out = rectifyDecision(correct, wide, 'case', asked, finding(['title', 'department']));
+    expect(out.correctionFields).toEqual(['employer', 'email']);
+    expect(out.decision.reason).toBe(
+      'The person asked for a correction (corrected: employer, email; not correctable here: notes, callRecording; not held in this record: phone, salary; found accurate: title, department)',
+    );
+  });
+
   it('annotates in a source that never overwrites', () => {
     const annotate: RecordDecision = { ...correct, action: RecordAction.ANNOTATE };
     const out = rectifyDecision(annotate, clinicSource, 'patient', [fix('familyName')], null);
