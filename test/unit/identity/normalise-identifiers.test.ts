@@ -25,7 +25,12 @@ describe('one identifier', () => {
   });
 
   it('names carry their phonetic code; given names their canonical form; full names their parts', () => {
-    expect(normaliseIdentifier({ type: T.GIVEN_NAME, value: 'Bill' })).toEqual({ type: T.GIVEN_NAME, value: 'bill', phonetic: ['PL', 'PL'], canonical: 'william' });
+    expect(normaliseIdentifier({ type: T.GIVEN_NAME, value: 'Bill' })).toEqual({
+      type: T.GIVEN_NAME,
+      value: 'bill',
+      phonetic: ['PL', 'PL'],
+      canonical: 'william',
+    });
     expect(normaliseIdentifier({ type: T.FAMILY_NAME, value: 'Smith' })).toEqual({ type: T.FAMILY_NAME, value: 'smith', phonetic: ['SM0', 'XMT'] });
     expect(normaliseIdentifier({ type: T.FULL_NAME, value: 'Bill Smith' })).toEqual({
       type: T.FULL_NAME,
@@ -35,7 +40,12 @@ describe('one identifier', () => {
       canonical: 'william',
       family: 'smith',
     });
-    expect(normaliseIdentifier({ type: T.FULL_NAME, value: 'Smith,' })).toEqual({ type: T.FULL_NAME, value: 'smith', phonetic: ['SM0', 'XMT'], family: 'smith' });
+    expect(normaliseIdentifier({ type: T.FULL_NAME, value: 'Smith,' })).toEqual({
+      type: T.FULL_NAME,
+      value: 'smith',
+      phonetic: ['SM0', 'XMT'],
+      family: 'smith',
+    });
     expect(normaliseIdentifier({ type: T.FULL_NAME, value: 'Madonna' })).not.toHaveProperty('family');
   });
 

@@ -127,7 +127,9 @@ describe('the decision of one record of a rectification', () => {
       ...correct,
       reason: 'The person asked for a correction (corrected: employer; not correctable here: notes; not held in this record: phone)',
     });
-    expect(rectifyDecision(correct, caseSource, 'case', [fix('employer')], null).decision.reason).toBe('The person asked for a correction (corrected: employer)');
+    expect(rectifyDecision(correct, caseSource, 'case', [fix('employer')], null).decision.reason).toBe(
+      'The person asked for a correction (corrected: employer)',
+    );
   });
 
   it('lists every field of each kind, comma-separated', () => {
@@ -273,12 +275,19 @@ describe("the handler's finding on accuracy (R14)", () => {
   });
 
   it('refuses a field the person did not ask about, a field named twice, and a field without a reason', () => {
-    const unknown = errorOf(() => buildInaccuracyFinding({ inaccurate: true, reason: 'r', rejectedCorrections: [{ field: 'salary', reason: 'x' }] }, requested, 'dpo', at));
+    const unknown = errorOf(() =>
+      buildInaccuracyFinding({ inaccurate: true, reason: 'r', rejectedCorrections: [{ field: 'salary', reason: 'x' }] }, requested, 'dpo', at),
+    );
     expect(unknown.code).toBe('UNKNOWN_FIELD');
     expect(unknown.message).toBe('"salary" is not among the corrections the person asked for');
     expect(unknown.details).toEqual({ field: 'salary', requested: ['employer', 'notes'] });
     const unnamed = errorOf(() =>
-      buildInaccuracyFinding({ inaccurate: true, reason: 'r', rejectedCorrections: [{ field: undefined as unknown as string, reason: 'x' }] }, requested, 'dpo', at),
+      buildInaccuracyFinding(
+        { inaccurate: true, reason: 'r', rejectedCorrections: [{ field: undefined as unknown as string, reason: 'x' }] },
+        requested,
+        'dpo',
+        at,
+      ),
     );
     expect(unnamed.details).toMatchObject({ field: '' });
 
@@ -302,7 +311,9 @@ describe("the handler's finding on accuracy (R14)", () => {
     expect(twice.details).toEqual({ field: 'notes' });
 
     for (const reason of [' ', null as unknown as string]) {
-      const bare = errorOf(() => buildInaccuracyFinding({ inaccurate: true, reason: 'r', rejectedCorrections: [{ field: 'notes', reason }] }, requested, 'dpo', at));
+      const bare = errorOf(() =>
+        buildInaccuracyFinding({ inaccurate: true, reason: 'r', rejectedCorrections: [{ field: 'notes', reason }] }, requested, 'dpo', at),
+      );
       expect(bare.code).toBe('REASON_REQUIRED');
       expect(bare.message).toBe('Finding "notes" accurate needs a reason');
       expect(bare.details).toEqual({ field: 'notes' });
@@ -353,7 +364,10 @@ describe('correction targets and the corrections a request carries', () => {
 
   it("a source's target is its kind, its described rules and its fields (null when it could not say)", () => {
     expect(correctionTargetOf({ kind: SourceKind.CCTV, description: null })).toEqual({ sourceKind: SourceKind.CCTV, fields: null });
-    expect(correctionTargetOf({ kind: SourceKind.CASE_MANAGEMENT, description: description() })).toEqual({ sourceKind: SourceKind.CASE_MANAGEMENT, fields: caseFields });
+    expect(correctionTargetOf({ kind: SourceKind.CASE_MANAGEMENT, description: description() })).toEqual({
+      sourceKind: SourceKind.CASE_MANAGEMENT,
+      fields: caseFields,
+    });
     expect(correctionTargetOf({ kind: SourceKind.CASE_MANAGEMENT, description: description({ annotatesCorrections: true }) })).toEqual({
       sourceKind: SourceKind.CASE_MANAGEMENT,
       sourceRules: { annotatesCorrections: true },

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceDescription, SourceRecord } from '../../../connectors/contract.js';
-import { ControllerDecision, DataCategory, MatchBand, RecordAction, Relationship, RequestType, ReviewState, SourceKind } from '../../../src/domain/vocabulary.js';
+import {
+  ControllerDecision,
+  DataCategory,
+  MatchBand,
+  RecordAction,
+  Relationship,
+  RequestType,
+  ReviewState,
+  SourceKind,
+} from '../../../src/domain/vocabulary.js';
 import type { RecordMatch } from '../../../src/identity/index.js';
 import { decideRecord, type RecordDecision } from '../../../src/requests/decisions.js';
 import { decide, decisionOf, decisionRecordOf, decisionRow, isActedOn, recordKey, snapshotRow } from '../../../src/requests/snapshot.js';
@@ -99,24 +108,29 @@ describe('the discovery snapshot', () => {
   });
 
   it('keeps what decisions and reviews need: type, relationship, band, dates, facts, controller, categories', () => {
-    expect(snapshotRow('req-1', match({ parentRecordId: 'p-1', controllerId: 'ctrl-match', dates: { lastActivityAt: '2022-01-01T00:00:00Z' } }))).toMatchObject({
-      requestId: 'req-1',
-      sourceId: 'src-1',
-      recordId: 'r-1',
-      recordType: 'case',
-      relationship: Relationship.SUBJECT,
-      parentRecordId: 'p-1',
-      band: MatchBand.MATCH,
-      score: 0.97,
-      controllerId: 'ctrl-match',
-      categories: [DataCategory.CONTACT],
-      dates: { lastActivityAt: '2022-01-01T00:00:00Z' },
-      facts: { hired: false },
-    });
+    expect(snapshotRow('req-1', match({ parentRecordId: 'p-1', controllerId: 'ctrl-match', dates: { lastActivityAt: '2022-01-01T00:00:00Z' } }))).toMatchObject(
+      {
+        requestId: 'req-1',
+        sourceId: 'src-1',
+        recordId: 'r-1',
+        recordType: 'case',
+        relationship: Relationship.SUBJECT,
+        parentRecordId: 'p-1',
+        band: MatchBand.MATCH,
+        score: 0.97,
+        controllerId: 'ctrl-match',
+        categories: [DataCategory.CONTACT],
+        dates: { lastActivityAt: '2022-01-01T00:00:00Z' },
+        facts: { hired: false },
+      },
+    );
     // Without its own, the match takes the record's controller and dates; no parent is null.
     const plain = snapshotRow('req-1', match());
     expect(plain).toMatchObject({ parentRecordId: null, controllerId: 'ctrl-record', dates: sourceRecord.dates });
-    const bare = snapshotRow('req-1', match({ record: { ...sourceRecord, controllerId: undefined, dates: undefined as unknown as SourceRecord['dates'], facts: undefined } }));
+    const bare = snapshotRow(
+      'req-1',
+      match({ record: { ...sourceRecord, controllerId: undefined, dates: undefined as unknown as SourceRecord['dates'], facts: undefined } }),
+    );
     expect(bare).toMatchObject({ controllerId: null, dates: {}, facts: {} });
   });
 
@@ -188,7 +202,13 @@ describe('decisions from the snapshot', () => {
     });
     expect(decisionRecordOf(r, SourceKind.CASE_MANAGEMENT, { onlineService: true })).toMatchObject({ sourceRules: { onlineService: true } });
     expect(decide(RequestType.ACCESS, r, { kind: SourceKind.CASE_MANAGEMENT, description: description({ retention: retention.case }) }, null, now)).toEqual(
-      decideRecord({ requestType: RequestType.ACCESS, record: decisionRecordOf(r, SourceKind.CASE_MANAGEMENT), retention: retention.case, controllerInstruction: null, now }),
+      decideRecord({
+        requestType: RequestType.ACCESS,
+        record: decisionRecordOf(r, SourceKind.CASE_MANAGEMENT),
+        retention: retention.case,
+        controllerInstruction: null,
+        now,
+      }),
     );
   });
 });
@@ -239,8 +259,17 @@ describe('stored decisions', () => {
   it('a stored row reads back as the decision it was, overridden when it carries an override reason', () => {
     const stored = { ...decisionRow('req-1', row(), full), id: 'd-1', updatedAt: now } as RecordDecisionEntity;
     expect(decisionOf(stored)).toEqual(full);
-    const bare = { ...decisionRow('req-1', row(), { action: RecordAction.ERASE, reason: 'Erased', rules: ['R9'] }), id: 'd-2', updatedAt: now } as RecordDecisionEntity;
+    const bare = {
+      ...decisionRow('req-1', row(), { action: RecordAction.ERASE, reason: 'Erased', rules: ['R9'] }),
+      id: 'd-2',
+      updatedAt: now,
+    } as RecordDecisionEntity;
     expect(decisionOf(bare)).toEqual({ action: RecordAction.ERASE, reason: 'Erased', rules: ['R9'] });
-    expect(decisionOf({ ...bare, overrideReason: 'handler saw the contract' })).toEqual({ action: RecordAction.ERASE, reason: 'Erased', rules: ['R9'], overridden: true });
+    expect(decisionOf({ ...bare, overrideReason: 'handler saw the contract' })).toEqual({
+      action: RecordAction.ERASE,
+      reason: 'Erased',
+      rules: ['R9'],
+      overridden: true,
+    });
   });
 });
