@@ -28,6 +28,7 @@ describe('postcodes', () => {
 describe('street addresses', () => {
   it('expands abbreviations; St after the number or first is a saint, elsewhere a street', () => {
     expect(normaliseStreetAddress('12 High St.')).toBe('12 high street');
+    expect(normaliseStreetAddress('12 St')).toBe('12 street');
     expect(normaliseStreetAddress('12 St Kilda Rd')).toBe('12 saint kilda road');
     expect(normaliseStreetAddress('St Mary Ave')).toBe('saint mary avenue');
     expect(normaliseStreetAddress('Main St Apt 4')).toBe('main street apartment 4');

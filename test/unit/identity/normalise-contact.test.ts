@@ -43,6 +43,7 @@ describe('email addresses', () => {
     expect(mangledEmail('ab.de')).toBeNull();
     expect(mangledEmail('abc.de')).toBe('abc.de');
     expect(mangledEmail('abc.d')).toBeNull();
+    expect(mangledEmail('jo.smith.acme.net1')).toBeNull();
     expect(mangledEmail('.abc.de')).toBeNull();
     expect(mangledEmail('jo smith.acme.net')).toBeNull();
   });
@@ -61,6 +62,7 @@ describe('phone numbers', () => {
   it('writes E.164; 00 is an international prefix; an extension is not part of the number', () => {
     expect(normalisePhone('+44 20 7946 0958')).toBe('+442079460958');
     expect(normalisePhone('0044 20 7946 0958')).toBe('+442079460958');
+    expect(normalisePhone(' 0044 20 7946 0958')).toBe('+442079460958');
     expect(normalisePhone('020 7946 0958', 'GB')).toBe('+442079460958');
     expect(normalisePhone('+44 20 7946 0958 ext. 12')).toBe('+442079460958');
     expect(normalisePhone('+44 20 7946 0958 x12')).toBe('+442079460958');

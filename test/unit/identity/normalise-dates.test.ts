@@ -32,6 +32,9 @@ describe('dates of birth', () => {
     expect(dob('13/04/1980', 'MDY')).toBe('1980-04-13');
     expect(dob('04/13/1980', 'DMY')).toBe('1980-04-13');
     expect(dob('12/11/1980')).toBe('1980-11-12');
+    // 12 can be a month: the configured order still decides.
+    expect(dob('05/12/1980')).toBe('1980-12-05');
+    expect(dob('12/05/1980', 'MDY')).toBe('1980-12-05');
     expect(dob('11/12/1980', 'MDY')).toBe('1980-11-12');
     expect(normaliseDateOfBirth('03/04/1980', undefined, today)).toBe('1980-04-03');
   });
@@ -71,5 +74,8 @@ describe('dates of birth', () => {
     expect(reasonOf('1980')).toBe('unrecognised date format');
     expect(reasonOf('x1980-04-09')).toBe('unrecognised date format');
     expect(reasonOf('03/04/1980x')).toBe('unrecognised date format');
+    for (const raw of ['x03/04/1980', 'x19800409', '198004091', '1980-04-09x', 'x3 March 1980', '3 March 1980x', '-March 3, 1980', 'March 3, 1980x']) {
+      expect(reasonOf(raw)).toBe('unrecognised date format');
+    }
   });
 });

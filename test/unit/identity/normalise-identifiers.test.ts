@@ -18,6 +18,7 @@ describe('one identifier', () => {
   it('refuses an unknown or missing type, an empty value and an overlong one', () => {
     expect(refusal('SHOE_SIZE', '42')).toBe('Invalid SHOE_SIZE: unknown identifier type');
     expect(refusal(undefined as unknown as string, 'x')).toBe('Invalid UNKNOWN: unknown identifier type');
+    expect(() => normaliseIdentifier(null as never)).toThrow('Invalid UNKNOWN: unknown identifier type');
     expect(refusal(T.EMAIL, '  ')).toBe('Invalid EMAIL: empty');
     expect(refusal(T.EMAIL, 42)).toBe('Invalid EMAIL: empty');
     expect(refusal(T.GIVEN_NAME, 'a'.repeat(513))).toBe('Invalid GIVEN_NAME: too long');

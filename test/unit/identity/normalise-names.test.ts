@@ -15,6 +15,8 @@ function reasonOf(run: () => unknown): string {
 describe('name words', () => {
   it('drops leading titles and trailing suffixes, but never the only word', () => {
     expect(normaliseGivenName('Dr John')).toBe('john');
+    expect(normaliseGivenName('Mary  Ann')).toBe('mary ann');
+    expect(normaliseFamilyName('Van Der Berg')).toBe('van der berg');
     expect(normaliseFamilyName('Mr Smith Jr')).toBe('smith');
     expect(normaliseFamilyName('Prof. Dr. Smith PhD')).toBe('smith');
     expect(normaliseGivenName('Dr')).toBe('dr');
@@ -36,11 +38,15 @@ describe('full names', () => {
     expect(normaliseFullName('Smith, Dr John')).toEqual({ full: 'john smith', given: 'john', family: 'smith' });
     expect(normaliseFullName('Dr, John')).toEqual({ full: 'john', given: 'john' });
     expect(normaliseFullName('Smith,')).toEqual({ full: 'smith', family: 'smith' });
+    expect(normaliseFullName('Smith,')).not.toHaveProperty('given');
+    // Nothing before the comma: no family name, all given.
+    expect(normaliseFullName(', Smith John')).toEqual({ full: 'smith john', given: 'smith' });
   });
 
   it('a hyphenated last name is one family name, suffixes aside', () => {
     expect(normaliseFullName('Anna Maria Smith-Jones Jr')).toEqual({ full: 'anna maria smith jones', given: 'anna', family: 'smith jones' });
     expect(normaliseFullName('Anna Smith Jones')).toEqual({ full: 'anna smith jones', given: 'anna', family: 'jones' });
+    expect(normaliseFullName(' Anna Smith-Jones ')).toEqual({ full: 'anna smith jones', given: 'anna', family: 'smith jones' });
     expect(normaliseFullName('Smith-Jones')).toEqual({ full: 'smith jones', given: 'smith', family: 'jones' });
   });
 

@@ -12,6 +12,7 @@ describe('text folding', () => {
 
   it('writes German and Nordic letters and ligatures in ASCII', () => {
     expect(foldText('Straße')).toBe('strasse');
+    expect(foldText('ßÆ')).toBe('ssae');
     expect(foldText('Æsir æ')).toBe('aesir ae');
     expect(foldText('Øystein ø')).toBe('oystein o');
     expect(foldText('Œuvre œ')).toBe('oeuvre oe');
