@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { RequestStatus } from '../../../src/domain/vocabulary.js';
-import {
-  acknowledgeBy,
-  answerDueAt,
-  classifyDeadlines,
-  computeDeadlines,
-  extendDeadline,
-  isDueSoon,
-  isOverdue,
-} from '../../../src/requests/deadlines.js';
+import { acknowledgeBy, answerDueAt, classifyDeadlines, computeDeadlines, extendDeadline, isDueSoon, isOverdue } from '../../../src/requests/deadlines.js';
 import { civilDateIn, isWorkingDay, resolveJurisdiction } from '../../../src/requests/calendar.js';
 import { ruleCodeOf } from '../../support/error-codes.js';
 
@@ -47,9 +39,7 @@ describe('R3 acknowledgement deadline', () => {
       expect(ruleCodeOf(() => acknowledgeBy(d('2025-04-17T09:00:00Z'), code))).toBe('UNKNOWN_JURISDICTION');
     }
     expect(acknowledgeBy(d('2025-04-17T09:00:00Z'), null)).toEqual(acknowledgeBy(d('2025-04-17T09:00:00Z'), 'GB'));
-    expect(acknowledgeBy(d('2025-04-17T09:00:00Z'), undefined, { defaultJurisdiction: 'FR' })).toEqual(
-      d('2025-04-25T21:59:59.999Z'),
-    );
+    expect(acknowledgeBy(d('2025-04-17T09:00:00Z'), undefined, { defaultJurisdiction: 'FR' })).toEqual(d('2025-04-25T21:59:59.999Z'));
     expect(resolveJurisdiction('us-ny')).toMatchObject({ code: 'US-NY', country: 'US', state: 'NY', timeZone: 'America/New_York' });
   });
 
@@ -99,9 +89,7 @@ describe('R5 extension', () => {
   it('R5: an extension on day 30 adds at most two further months', () => {
     const ext = extendDeadline({ dueAt, now: d('2025-02-09T18:00:00Z'), reason: ' complex: 7 systems ' });
     expect(ext).toEqual({ extendedDueAt: d('2025-04-09T22:59:59.999Z'), months: 2, reason: 'complex: 7 systems', grantedAt: d('2025-02-09T18:00:00Z') });
-    expect(extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 1 }).extendedDueAt).toEqual(
-      d('2025-03-09T23:59:59.999Z'),
-    );
+    expect(extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 1 }).extendedDueAt).toEqual(d('2025-03-09T23:59:59.999Z'));
     expect(ruleCodeOf(() => extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 3 }))).toBe('EXTENSION_TOO_LONG');
     expect(ruleCodeOf(() => extendDeadline({ dueAt, now: d('2025-01-20T00:00:00Z'), reason: 'r', months: 0 }))).toBe('EXTENSION_TOO_LONG');
   });
@@ -114,9 +102,7 @@ describe('R5 extension', () => {
   it('R5: an extension needs a reason, is granted once, and needs a due date', () => {
     const now = d('2025-01-20T00:00:00Z');
     expect(ruleCodeOf(() => extendDeadline({ dueAt, now, reason: '   ' }))).toBe('REASON_REQUIRED');
-    expect(ruleCodeOf(() => extendDeadline({ dueAt, extendedDueAt: d('2025-04-09T22:59:59.999Z'), now, reason: 'again' }))).toBe(
-      'EXTENSION_ALREADY_GRANTED',
-    );
+    expect(ruleCodeOf(() => extendDeadline({ dueAt, extendedDueAt: d('2025-04-09T22:59:59.999Z'), now, reason: 'again' }))).toBe('EXTENSION_ALREADY_GRANTED');
     expect(ruleCodeOf(() => extendDeadline({ dueAt: null, now, reason: 'r' }))).toBe('IDENTITY_NOT_VERIFIED');
   });
 });
@@ -151,5 +137,92 @@ describe('due soon and overdue', () => {
     const unacknowledged = { status: RequestStatus.RECEIVED, acknowledgeBy: d('2025-01-09T23:59:59.999Z') };
     expect(classifyDeadlines(unacknowledged, d('2025-01-09T12:00:00Z'))).toMatchObject({ answer: 'NOT_STARTED', acknowledgement: 'DUE_SOON' });
     expect(isOverdue(unacknowledged, d('2025-01-10T00:00:00Z'))).toBe(true);
+  });
+});
+
+describe('deadline edges a handler relies on', () => {
+  const reasonOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (e) {
+      const { code, message, details } = e as { code: string; message: string; details: unknown };
+      return { code, message, details };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('a blank jurisdiction is no jurisdiction: the default applies', () => {
+    expect(acknowledgeBy(d('2025-04-17T09:00:00Z'), '  ')).toEqual(d('2025-04-28T22:59:59.999Z'));
+    expect(computeDeadlines({ receivedAt: d('2025-04-17T09:00:00Z'), jurisdiction: ' ' }).jurisdiction).toBe('GB');
+  });
+
+  it('an invalid date is refused, naming which date', () => {
+    const bad = new Date('not a date');
+    expect(reasonOf(() => acknowledgeBy(bad, 'GB'))).toMatchObject({ code: 'INVALID_DATE', message: 'The receipt date is not a valid date' });
+    expect(reasonOf(() => answerDueAt(bad, d('2025-01-02T10:00:00Z'), 'GB')).message).toBe('The receipt date is not a valid date');
+    expect(reasonOf(() => answerDueAt(d('2025-01-02T10:00:00Z'), bad, 'GB')).message).toBe('The verification date is not a valid date');
+    const dueAt = d('2025-02-09T23:59:59.999Z');
+    expect(reasonOf(() => extendDeadline({ dueAt, now: bad, reason: 'r' })).message).toBe('The current time is not a valid date');
+  });
+
+  it('R4: a verification recorded before receipt does not move the start before receipt', () => {
+    expect(answerDueAt(d('2025-01-10T10:00:00Z'), d('2025-01-02T10:00:00Z'), 'GB')).toEqual(d('2025-02-09T23:59:59.999Z'));
+  });
+
+  it('R5: a granted extension is the date that binds', () => {
+    const extendedDueAt = d('2025-04-09T22:59:59.999Z');
+    expect(computeDeadlines({ receivedAt: d('2025-01-10T10:00:00Z'), verifiedAt: d('2025-01-10T10:00:00Z'), extendedDueAt })).toMatchObject({
+      dueAt: d('2025-02-09T23:59:59.999Z'),
+      extendedDueAt,
+      effectiveDueAt: extendedDueAt,
+    });
+  });
+
+  it('R5: the refusals of an extension say why, with the dates and months concerned', () => {
+    const dueAt = d('2025-02-09T23:59:59.999Z');
+    const now = d('2025-01-20T00:00:00Z');
+    expect(reasonOf(() => extendDeadline({ dueAt, now, reason: ' ' })).message).toBe('A deadline extension needs a reason');
+    expect(reasonOf(() => extendDeadline({ dueAt: null, now, reason: 'r' })).message).toBe('No due date yet: the deadline runs from identity verification');
+    expect(reasonOf(() => extendDeadline({ dueAt, extendedDueAt: d('2025-04-09T22:59:59.999Z'), now, reason: 'r' }))).toEqual({
+      code: 'EXTENSION_ALREADY_GRANTED',
+      message: 'The deadline was already extended',
+      details: { extendedDueAt: '2025-04-09T22:59:59.999Z' },
+    });
+    expect(reasonOf(() => extendDeadline({ dueAt, now: d('2025-02-10T00:00:00Z'), reason: 'r' }))).toEqual({
+      code: 'EXTENSION_TOO_LATE',
+      message: 'An extension must be granted before the first due date ends',
+      details: { dueAt: '2025-02-09T23:59:59.999Z' },
+    });
+    expect(reasonOf(() => extendDeadline({ dueAt, now, reason: 'r', months: 1.5 }))).toEqual({
+      code: 'EXTENSION_TOO_LONG',
+      message: 'An extension is 1 to 2 whole months',
+      details: { months: 1.5 },
+    });
+    // The last instant of the due date is still in time.
+    expect(extendDeadline({ dueAt, now: dueAt, reason: 'r' }).months).toBe(2);
+  });
+
+  it('due soon and overdue at their exact edges; the time left is reported', () => {
+    const dueAt = d('2025-02-09T23:59:59.999Z');
+    const facts = { status: RequestStatus.IN_REVIEW, acknowledgeBy: d('2025-01-09T23:59:59.999Z'), acknowledgedAt: d('2025-01-03T09:00:00Z'), dueAt };
+    expect(classifyDeadlines(facts, dueAt)).toEqual({ answer: 'DUE_SOON', acknowledgement: 'DONE', effectiveDueAt: dueAt, remainingMs: 0 });
+    const sevenDaysBefore = new Date(dueAt.getTime() - 7 * 86_400_000);
+    expect(classifyDeadlines(facts, sevenDaysBefore)).toMatchObject({ answer: 'DUE_SOON', remainingMs: 7 * 86_400_000 });
+    expect(classifyDeadlines(facts, new Date(sevenDaysBefore.getTime() - 1)).answer).toBe('ON_TIME');
+    expect(classifyDeadlines(facts, new Date(dueAt.getTime() + 1))).toMatchObject({ answer: 'OVERDUE', remainingMs: -1 });
+    expect(classifyDeadlines({ ...facts, status: RequestStatus.REJECTED, acknowledgedAt: null }, dueAt)).toMatchObject({
+      answer: 'CLOSED',
+      acknowledgement: 'CLOSED',
+    });
+  });
+
+  it('due soon means neither deadline is overdue and one of them is close', () => {
+    const unacknowledged = { status: RequestStatus.RECEIVED, acknowledgeBy: d('2025-01-09T23:59:59.999Z') };
+    expect(isDueSoon(unacknowledged, d('2025-01-09T12:00:00Z'))).toBe(true);
+    expect(isDueSoon(unacknowledged, d('2025-01-05T12:00:00Z'))).toBe(false);
+    // The answer is due soon, but the acknowledgement is already late: overdue, not due soon.
+    const lateAck = { ...unacknowledged, status: RequestStatus.IN_REVIEW, dueAt: d('2025-01-12T23:59:59.999Z') };
+    expect(isOverdue(lateAck, d('2025-01-10T12:00:00Z'))).toBe(true);
+    expect(isDueSoon(lateAck, d('2025-01-10T12:00:00Z'))).toBe(false);
   });
 });

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { Role, type Principal } from '../../../src/auth/index.js';
+import { canSeeRecord, canSeeRequest, seesWholeRequest } from '../../../src/requests/visibility.js';
+
+// R13: a handler bound to controllers sees a request only when its controllers intersect
+// theirs, and inside it only the records of those controllers.
+const handler = (...controllerIds: string[]): Principal => ({ kind: 'api-key', id: 'k-1', roles: [Role.HANDLER], controllerIds });
+const groupWide = handler();
+const forA = handler('ctrl-a');
+const forAB = handler('ctrl-a', 'ctrl-b');
+
+describe('controller scoping of requests (R13)', () => {
+  it('a handler bound to controllers sees a request when one of its controllers is theirs', () => {
+    expect(canSeeRequest(forA, { controllerIds: ['ctrl-b', 'ctrl-a'] })).toBe(true);
+    expect(canSeeRequest(forAB, { controllerIds: ['ctrl-b'] })).toBe(true);
+    expect(canSeeRequest(forA, { controllerIds: ['ctrl-b'] })).toBe(false);
+    expect(canSeeRequest(forA, { controllerIds: [] })).toBe(false);
+  });
+
+  it('an unbound handler sees every request, even one without controllers', () => {
+    expect(canSeeRequest(groupWide, { controllerIds: ['ctrl-b'] })).toBe(true);
+    expect(canSeeRequest(groupWide, { controllerIds: [] })).toBe(true);
+  });
+
+  it("inside a request, a bound handler sees only its controllers' records; the group's own only unbound", () => {
+    expect(canSeeRecord(forA, { controllerId: 'ctrl-a' })).toBe(true);
+    expect(canSeeRecord(forA, { controllerId: 'ctrl-b' })).toBe(false);
+    expect(canSeeRecord(forA, { controllerId: null })).toBe(false);
+    expect(canSeeRecord(groupWide, { controllerId: null })).toBe(true);
+  });
+
+  it('acting on the whole request needs every record in sight', () => {
+    const records = [{ controllerId: 'ctrl-a' }, { controllerId: 'ctrl-b' }];
+    expect(seesWholeRequest(forAB, records)).toBe(true);
+    expect(seesWholeRequest(forA, records)).toBe(false);
+    expect(seesWholeRequest(forA, [{ controllerId: 'ctrl-a' }, { controllerId: null }])).toBe(false);
+    expect(seesWholeRequest(groupWide, [...records, { controllerId: null }])).toBe(true);
+    expect(seesWholeRequest(forA, [])).toBe(true);
+  });
+});
