@@ -2,13 +2,7 @@
 // A connector is like a storage driver: it states what it can do and does it in batches.
 // The gateway owns normalisation, matching and decisions; a connector only finds
 // candidate records, exports them and applies writes, each write idempotent.
-import type {
-  Capability,
-  DataCategory,
-  IdentifierType,
-  Relationship,
-  SourceKind,
-} from '../src/domain/vocabulary.js';
+import type { Capability, DataCategory, IdentifierType, Relationship, SourceKind } from '../src/domain/vocabulary.js';
 
 /** One identifier as the gateway sends it: already normalised (see src/identity/normalise). */
 export interface Identifier {

@@ -73,15 +73,25 @@ class DescribedConnector implements Connector {
     if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
     if (inner.findPresent) this.findPresent = (query) => inner.findPresent!(query);
   }
-  get kind() { return this.inner.kind; }
-  get capabilities() { return this.inner.capabilities; }
+  get kind() {
+    return this.inner.kind;
+  }
+  get capabilities() {
+    return this.inner.capabilities;
+  }
   get identifierTypes(): readonly IdentifierType[] {
     const live = this.inner.identifierTypes;
     return this.searchableBy?.length ? live.filter((t) => this.searchableBy!.includes(t)) : live;
   }
   describe(): SourceDescription {
     const d = this.inner.describe();
-    return { ...d, name: this.name, retention: { ...d.retention, ...this.retention }, controller: this.controller ?? d.controller, ...(this.processing ?? d.processing ? { processing: this.processing ?? d.processing } : {}) };
+    return {
+      ...d,
+      name: this.name,
+      retention: { ...d.retention, ...this.retention },
+      controller: this.controller ?? d.controller,
+      ...((this.processing ?? d.processing) ? { processing: this.processing ?? d.processing } : {}),
+    };
   }
   /** Data minimisation: each query is cut to the declared identifier types; an empty one is not sent. */
   discover: Connector['discover'] = async (queries) => {
@@ -92,7 +102,7 @@ class DescribedConnector implements Connector {
     const asked = minimised.filter((q) => !isEmptyQuery(q));
     const answers = asked.length ? await this.inner.discover(asked) : [];
     let next = 0;
-    return minimised.map((q): SourceRecord[] => (isEmptyQuery(q) ? [] : answers[next++] ?? []));
+    return minimised.map((q): SourceRecord[] => (isEmptyQuery(q) ? [] : (answers[next++] ?? [])));
   };
   export: Connector['export'] = (r) => this.inner.export(r);
   correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
@@ -126,7 +136,8 @@ export async function createConnector(
       break;
     }
     case 'sql': {
-      if (!env.gatewayDatabaseUrl) throw new SourceConfigError('connection', 'SQL sources need the gateway database for their key index (env.gatewayDatabaseUrl)');
+      if (!env.gatewayDatabaseUrl)
+        throw new SourceConfigError('connection', 'SQL sources need the gateway database for their key index (env.gatewayDatabaseUrl)');
       connector = new SqlConnector({
         sourceId: id,
         name: config.name,

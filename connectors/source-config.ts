@@ -2,13 +2,7 @@
 // controller and retention override. Validated with zod; secrets are referenced by the
 // NAME of an environment variable, never given in clear.
 import { z } from 'zod';
-import {
-  Capability,
-  DataCategory,
-  IdentifierType,
-  Relationship,
-  SourceKind,
-} from '../src/domain/vocabulary.js';
+import { Capability, DataCategory, IdentifierType, Relationship, SourceKind } from '../src/domain/vocabulary.js';
 import { ConnectorError } from './contract.js';
 import { REFERENCE_SYSTEM_NAMES, type ReferenceSystemName } from './reference-systems.js';
 
@@ -72,10 +66,7 @@ export const processingSchema = z
   })
   .strict();
 
-export const columnEraseSchema = z.union([
-  z.enum(['DELETE_ROW', 'NULL', 'HASH']),
-  z.object({ fixed: z.string() }).strict(),
-]);
+export const columnEraseSchema = z.union([z.enum(['DELETE_ROW', 'NULL', 'HASH']), z.object({ fixed: z.string() }).strict()]);
 
 export const sqlRecordTypeSchema = z
   .object({
@@ -117,14 +108,18 @@ export const sqlMappingSchema = z
         ctx.addIssue({ code: 'custom', path: ['recordTypes', i, 'parent', 'recordType'], message: `no record type named ${r.parent.recordType}` });
       }
       for (const column of Object.keys(r.identifiers)) {
-        if (!r.columns[column]) ctx.addIssue({ code: 'custom', path: ['recordTypes', i, 'identifiers', column], message: 'identifier column must also be described in columns' });
+        if (!r.columns[column])
+          ctx.addIssue({ code: 'custom', path: ['recordTypes', i, 'identifiers', column], message: 'identifier column must also be described in columns' });
       }
     });
   });
 
 const base = {
   /** Stable id; defaults to the name. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -')
+    .optional(),
   name: z.string().min(1).max(100),
   kind: z.enum(SourceKind),
   controller: controllerSchema.optional(),
@@ -210,5 +205,11 @@ export function parseSourceConfig(input: unknown, prefix = ''): SourceConfig {
 }
 
 export function sourceIdOf(config: SourceConfig): string {
-  return config.id ?? config.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return (
+    config.id ??
+    config.name
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+  );
 }

@@ -14,10 +14,14 @@ const databaseUrl = config.DATABASE_URL;
 const runtime = await startRuntime({ config, databaseUrl, http: false, worker: true, migrate: true, logger });
 const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : await serveMetrics(config.WORKER_METRICS_PORT);
 // The metrics stay up until the jobs have finished, so a last scrape sees their outcomes.
-stopOnSignals(async () => {
-  await runtime.stop();
-  await metrics?.close();
-}, logger, config.SHUTDOWN_GRACE_MS);
+stopOnSignals(
+  async () => {
+    await runtime.stop();
+    await metrics?.close();
+  },
+  logger,
+  config.SHUTDOWN_GRACE_MS,
+);
 
 /** A port that cannot be had stops the worker cleanly: active jobs finish or go back. */
 async function serveMetrics(port: number) {

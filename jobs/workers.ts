@@ -22,16 +22,17 @@ export function startWorkers(services: Services): Closable[] {
   const deps = { ...services, settings: s };
   const workerErrors = new RepeatedErrorLog(logger, 'worker error');
   const observe = (worker: AnyWorker) => {
-    worker.on('failed', (job, err) =>
-      logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
-    );
+    worker.on('failed', (job, err) => logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     // During an outage every worker reports the same error many times a second: once, then a summary.
     worker.on('error', (err) => workerErrors.report(err.message, worker.name));
   };
   const stalled = { stalledInterval: s.stalledIntervalMs, lockDuration: s.lockDurationMs, maxStalledCount: 3 };
   const workers: AnyWorker[] = [
     queues.worker(QueueNames.system, processPing, { concurrency: config.WORKER_CONCURRENCY }),
-    queues.worker(QueueNames.requests, requestsProcessor(execution, new RequestFinaliser(deps, execution), services.retention), { concurrency: s.requestConcurrency, ...stalled }),
+    queues.worker(QueueNames.requests, requestsProcessor(execution, new RequestFinaliser(deps, execution), services.retention), {
+      concurrency: s.requestConcurrency,
+      ...stalled,
+    }),
     queues.worker(QueueNames.schedules, schedulesProcessor(services), { concurrency: 1, ...stalled }),
   ];
   workers.forEach(observe);

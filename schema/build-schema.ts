@@ -18,7 +18,23 @@ import { RequireCredentials, authChecker } from './auth.js';
 import { RejectNulCharacters } from './input-guard.js';
 
 // Every resolver of the public API. Adding an area means adding its resolver here.
-export const resolvers: NonEmptyArray<Function> = [SystemResolver, AdminResolver, AuditChainResolver, SourceResolver, DiscoveryResolver, RequestResolver, RequestTimelineResolver, RecordDecisionFieldsResolver, TaskFieldsResolver, RequestRecordFieldsResolver, TombstoneResolver, ViewerResolver, DataMapResolver, RequestReportResolver, RetentionResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  SystemResolver,
+  AdminResolver,
+  AuditChainResolver,
+  SourceResolver,
+  DiscoveryResolver,
+  RequestResolver,
+  RequestTimelineResolver,
+  RecordDecisionFieldsResolver,
+  TaskFieldsResolver,
+  RequestRecordFieldsResolver,
+  TombstoneResolver,
+  ViewerResolver,
+  DataMapResolver,
+  RequestReportResolver,
+  RetentionResolver,
+];
 
 // Credentials and the NUL guard run on every query, mutation and field resolver of these
 // classes. Declared per class rather than as global middleware, which type-graphql would

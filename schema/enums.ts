@@ -37,8 +37,12 @@ registerEnumType(TaskStatus, {
   description: 'QUEUED, RUNNING, RETRYING (between attempts), SUCCEEDED, FAILED, REOPENED (queued again after verification found the record).',
 });
 registerEnumType(ReviewState, { name: 'ReviewState', description: 'AUTO (a MATCH), PENDING (a REVIEW awaiting a handler), CONFIRMED or REJECTED.' });
-registerEnumType(ActionOutcome, { name: 'ActionOutcome', description: 'A source\'s answer to a task: APPLIED, ALREADY_APPLIED (a repeat), NOT_FOUND, REFUSED.' });
+registerEnumType(ActionOutcome, {
+  name: 'ActionOutcome',
+  description: "A source's answer to a task: APPLIED, ALREADY_APPLIED (a repeat), NOT_FOUND, REFUSED.",
+});
 registerEnumType(SourceStatus, {
   name: 'SourceStatus',
-  description: 'PENDING_APPROVAL: registered by a CONNECTOR, no traffic until an ADMIN approves; ACTIVE: searched and sent tasks; DISABLED: no traffic; REMOVED: kept only so past requests can name it.',
+  description:
+    'PENDING_APPROVAL: registered by a CONNECTOR, no traffic until an ADMIN approves; ACTIVE: searched and sent tasks; DISABLED: no traffic; REMOVED: kept only so past requests can name it.',
 });

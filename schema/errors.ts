@@ -7,4 +7,3 @@ import type { ErrorCode } from '../src/domain/error-codes.js';
 export function codedError(code: ErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });
 }
-

@@ -43,13 +43,7 @@ export const casePartySpec: RecordTypeSpec = {
   recordType: 'case_party',
   table: 'case_parties',
   prefix: 'CPTY-',
-  identifiersOf: (r) =>
-    ids([
-      ...nameIdentifiers(r),
-      [T.DATE_OF_BIRTH, r.date_of_birth],
-      [T.EMAIL, r.email],
-      [T.PHONE, r.phone],
-    ]),
+  identifiersOf: (r) => ids([...nameIdentifiers(r), [T.DATE_OF_BIRTH, r.date_of_birth], [T.EMAIL, r.email], [T.PHONE, r.phone]]),
   toRecord: (r) => ({
     relationship: r.role === 'BENEFICIARY' ? Relationship.BENEFICIARY : Relationship.DEPENDANT,
     parentRecordId: text(r.case_id)!,

@@ -102,7 +102,10 @@ export class CctvConnector extends ReferenceConnector {
   }
 
   protected override async decorateExport(records: SourceRecord[]): Promise<void> {
-    const segments = await this.segmentsOf(this.pool, records.map((r) => ({ id: r.recordId })));
+    const segments = await this.segmentsOf(
+      this.pool,
+      records.map((r) => ({ id: r.recordId })),
+    );
     for (const record of records) {
       record.data.footage = (segments.get(record.recordId) ?? []).map((s) => ({
         segmentId: s.id,
@@ -116,7 +119,13 @@ export class CctvConnector extends ReferenceConnector {
     }
   }
 
-  protected async eraseRecords(client: pg.PoolClient, spec: RecordTypeSpec, rows: readonly Row[], _action: ErasurePlan['action'], afterCommit: AfterCommit): Promise<ActionResult[]> {
+  protected async eraseRecords(
+    client: pg.PoolClient,
+    spec: RecordTypeSpec,
+    rows: readonly Row[],
+    _action: ErasurePlan['action'],
+    afterCommit: AfterCommit,
+  ): Promise<ActionResult[]> {
     const segments = await this.segmentsOf(client, rows);
     const segmentsByRow = rows.map((row) => segments.get(String(row.id)) ?? []);
     await this.deleteSegments(client, segmentsByRow.flat());
@@ -129,7 +138,11 @@ export class CctvConnector extends ReferenceConnector {
         const left = files.filter((f) => failed.has(f));
         // The rows are gone but footage is still on disk: not a success to report.
         // Amended in place: the batch holds these answer objects.
-        if (left.length > 0) Object.assign(answers[i]!, { outcome: 'REFUSED', detail: `visit and segment rows purged, but ${left.length} footage file(s) could not be removed (${failed.get(left[0]!)}): remove them by hand` });
+        if (left.length > 0)
+          Object.assign(answers[i]!, {
+            outcome: 'REFUSED',
+            detail: `visit and segment rows purged, but ${left.length} footage file(s) could not be removed (${failed.get(left[0]!)}): remove them by hand`,
+          });
       });
     });
     return answers;

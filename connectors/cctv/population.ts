@@ -15,7 +15,8 @@ export function cameraId(site: string, n: number): string {
 }
 
 export function* cameraRows(): Generator<GeneratedRow> {
-  for (const site of SITES) for (let n = 1; n <= 3; n++) yield { table: 'cameras', row: { id: cameraId(site, n), site, label: ['Entrance', 'Reception', 'Car park'][n - 1]! } };
+  for (const site of SITES)
+    for (let n = 1; n <= 3; n++) yield { table: 'cameras', row: { id: cameraId(site, n), site, label: ['Entrance', 'Reception', 'Car park'][n - 1]! } };
 }
 
 export async function* cctvRows(ctx: GenerationContext, person: Person): AsyncGenerator<GeneratedRow> {
@@ -30,7 +31,19 @@ export async function* cctvRows(ctx: GenerationContext, person: Person): AsyncGe
     yield {
       table: 'visits',
       personId: person.id,
-      row: { id: ctx.nextId('VIS-'), badge_id: chance(rng, 0.9) ? badge : null, given_name: who.givenName, family_name: who.familyName, company: person.employer.name, host: `host-${intBetween(rng, 1, 30)}`, site, arrived_at: arrived, left_at: left, created_at: arrived, last_activity_at: left },
+      row: {
+        id: ctx.nextId('VIS-'),
+        badge_id: chance(rng, 0.9) ? badge : null,
+        given_name: who.givenName,
+        family_name: who.familyName,
+        company: person.employer.name,
+        host: `host-${intBetween(rng, 1, 30)}`,
+        site,
+        arrived_at: arrived,
+        left_at: left,
+        created_at: arrived,
+        last_activity_at: left,
+      },
     };
     // Footage of the entrance camera while the visitor was there, in 30-minute segments.
     const camera = cameraId(site, intBetween(rng, 1, 3));
@@ -43,7 +56,10 @@ export async function* cctvRows(ctx: GenerationContext, person: Person): AsyncGe
         await mkdir(path.dirname(full), { recursive: true });
         await writeFile(full, content);
       }
-      yield { table: 'segments', row: { id: segmentId, camera_id: camera, site, started_at: start, ended_at: addMinutes(start, 30), file_path: relative, bytes: content.length } };
+      yield {
+        table: 'segments',
+        row: { id: segmentId, camera_id: camera, site, started_at: start, ended_at: addMinutes(start, 30), file_path: relative, bytes: content.length },
+      };
     }
   }
 }

@@ -7,11 +7,7 @@ export const visitSpec: RecordTypeSpec = {
   recordType: 'visit',
   table: 'visits',
   prefix: 'VIS-',
-  identifiersOf: (r) =>
-    ids([
-      [T.BADGE_ID, r.badge_id],
-      ...nameIdentifiers(r),
-    ]),
+  identifiersOf: (r) => ids([[T.BADGE_ID, r.badge_id], ...nameIdentifiers(r)]),
   toRecord: (r) => ({
     relationship: Relationship.VISITOR,
     facts: { site: (r.site as string | null) ?? null },

@@ -22,7 +22,10 @@ export const cctvSystem: SystemDefinition = {
   load: [
     { table: 'cameras', columns: ['id', 'site', 'label'] },
     { table: 'segments', columns: ['id', 'camera_id', 'site', 'started_at', 'ended_at', 'file_path', 'bytes'] },
-    { table: 'visits', columns: ['id', 'badge_id', 'given_name', 'family_name', 'company', 'host', 'site', 'arrived_at', 'left_at', 'created_at', 'last_activity_at'] },
+    {
+      table: 'visits',
+      columns: ['id', 'badge_id', 'given_name', 'family_name', 'company', 'host', 'site', 'arrived_at', 'left_at', 'created_at', 'last_activity_at'],
+    },
   ],
   recordTypes: cctvRecordTypes,
 };

@@ -38,7 +38,18 @@ function refusalOf(row: Row): ActionResult {
 
 export class ClinicConnector extends ReferenceConnector {
   readonly kind = SourceKind.CLINIC;
-  readonly identifierTypes = [T.PATIENT_ID, T.EMPLOYEE_ID, T.GIVEN_NAME, T.FAMILY_NAME, T.FULL_NAME, T.DATE_OF_BIRTH, T.NATIONAL_ID, T.EMAIL, T.PHONE, T.POSTCODE];
+  readonly identifierTypes = [
+    T.PATIENT_ID,
+    T.EMPLOYEE_ID,
+    T.GIVEN_NAME,
+    T.FAMILY_NAME,
+    T.FULL_NAME,
+    T.DATE_OF_BIRTH,
+    T.NATIONAL_ID,
+    T.EMAIL,
+    T.PHONE,
+    T.POSTCODE,
+  ];
   protected readonly recordTypes = clinicRecordTypes;
 
   describe(): SourceDescription {
@@ -101,9 +112,7 @@ export class ClinicConnector extends ReferenceConnector {
         );
         added += result.rowCount ?? 0;
       }
-      return added > 0
-        ? { outcome: 'APPLIED', detail: 'annotation added; the original record is kept (R14)' }
-        : { outcome: 'ALREADY_APPLIED' };
+      return added > 0 ? { outcome: 'APPLIED', detail: 'annotation added; the original record is kept (R14)' } : { outcome: 'ALREADY_APPLIED' };
     });
   }
 
@@ -144,10 +153,9 @@ export class ClinicConnector extends ReferenceConnector {
   protected override async decorateExport(records: SourceRecord[]): Promise<void> {
     const medical = records.filter((r) => r.recordType !== 'emergency_contact');
     if (medical.length === 0) return;
-    const { rows } = await this.query<Row>(
-      `SELECT * FROM ${this.table('annotations')} WHERE record_id = ANY($1::text[]) ORDER BY id`,
-      [medical.map((r) => r.recordId)],
-    );
+    const { rows } = await this.query<Row>(`SELECT * FROM ${this.table('annotations')} WHERE record_id = ANY($1::text[]) ORDER BY id`, [
+      medical.map((r) => r.recordId),
+    ]);
     for (const record of medical) {
       record.data.annotations = rows.filter((a) => a.record_id === record.recordId).map((a) => publicData(a, ['record_id', 'id']));
     }

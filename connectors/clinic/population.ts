@@ -20,16 +20,36 @@ export async function* clinicRows(ctx: GenerationContext, person: Person): Async
     for (let n = 0; n < encounters; n++) {
       last = addMinutes(last, intBetween(rng, 60 * 24, 60 * 24 * 200));
       if (last > ctx.referenceDate) last = ctx.referenceDate;
-      encounterRows.push({ table: 'encounters', row: { id: ctx.nextId('ENC-'), patient_id: id, occurred_at: last, clinician: `dr-${intBetween(rng, 1, 25)}`, reason: 'Consultation', diagnosis: pick(rng, DIAGNOSES), treatment: 'Advice and follow-up' } });
+      encounterRows.push({
+        table: 'encounters',
+        row: {
+          id: ctx.nextId('ENC-'),
+          patient_id: id,
+          occurred_at: last,
+          clinician: `dr-${intBetween(rng, 1, 25)}`,
+          reason: 'Consultation',
+          diagnosis: pick(rng, DIAGNOSES),
+          treatment: 'Advice and follow-up',
+        },
+      });
     }
     yield {
       table: 'patients',
       personId: person.id,
       row: {
-        id, patient_number: `PN${digits(rng, 7)}`, given_name: who.givenName, family_name: who.familyName,
-        date_of_birth: who.dateOfBirth ?? person.dateOfBirth, national_id: chance(rng, 0.7) ? person.nationalId : null,
-        phone: who.phone, email: who.email, street: who.street, city: who.city, postcode: who.postcode,
-        created_at: registered, last_activity_at: last,
+        id,
+        patient_number: `PN${digits(rng, 7)}`,
+        given_name: who.givenName,
+        family_name: who.familyName,
+        date_of_birth: who.dateOfBirth ?? person.dateOfBirth,
+        national_id: chance(rng, 0.7) ? person.nationalId : null,
+        phone: who.phone,
+        email: who.email,
+        street: who.street,
+        city: who.city,
+        postcode: who.postcode,
+        created_at: registered,
+        last_activity_at: last,
       },
     };
     yield* encounterRows;
@@ -41,7 +61,17 @@ export async function* clinicRows(ctx: GenerationContext, person: Person): Async
         yield {
           table: 'emergency_contacts',
           personId: contact.id,
-          row: { id: ctx.nextId('EC-'), patient_id: id, given_name: as.givenName, family_name: as.familyName, phone: as.phone ?? contact.phone, email: chance(rng, 0.3) ? as.email : null, relation: members[0] ? 'partner' : 'friend', created_at: registered, last_activity_at: last },
+          row: {
+            id: ctx.nextId('EC-'),
+            patient_id: id,
+            given_name: as.givenName,
+            family_name: as.familyName,
+            phone: as.phone ?? contact.phone,
+            email: chance(rng, 0.3) ? as.email : null,
+            relation: members[0] ? 'partner' : 'friend',
+            created_at: registered,
+            last_activity_at: last,
+          },
         };
       }
     }
@@ -53,10 +83,18 @@ export async function* clinicRows(ctx: GenerationContext, person: Person): Async
       table: 'occupational_assessments',
       personId: person.id,
       row: {
-        id: ctx.nextId('OHA-'), employee_id: `E${digits(rng, 6)}`, given_name: who.givenName, family_name: who.familyName,
-        email: who.email ?? person.email, employer: person.employer.name, controller_id: person.employer.controllerId,
-        assessed_at: assessed, fitness_outcome: pick(rng, ['Fit', 'Fit with adjustments', 'Temporarily unfit']),
-        health_notes: pick(rng, DIAGNOSES), created_at: assessed, last_activity_at: assessed,
+        id: ctx.nextId('OHA-'),
+        employee_id: `E${digits(rng, 6)}`,
+        given_name: who.givenName,
+        family_name: who.familyName,
+        email: who.email ?? person.email,
+        employer: person.employer.name,
+        controller_id: person.employer.controllerId,
+        assessed_at: assessed,
+        fitness_outcome: pick(rng, ['Fit', 'Fit with adjustments', 'Temporarily unfit']),
+        health_notes: pick(rng, DIAGNOSES),
+        created_at: assessed,
+        last_activity_at: assessed,
       },
     };
   }

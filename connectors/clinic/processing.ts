@@ -7,5 +7,5 @@ export const CLINIC_PROCESSING: ProcessingDescription = {
   lawfulBasis: 'contract (Art. 6(1)(b)); legal obligation to keep medical records (Art. 6(1)(c))',
   specialCategoryCondition: 'medical diagnosis, provision of health care and assessment of working capacity (Art. 9(2)(h))',
   recipients: ['the employer, for occupational-health outcomes (as controller)', 'treating medical providers'],
-  transfers: 'none outside the clinic\'s country',
+  transfers: "none outside the clinic's country",
 };

@@ -39,12 +39,7 @@ export const assessmentSpec: RecordTypeSpec = {
   recordType: 'occupational_assessment',
   table: 'occupational_assessments',
   prefix: 'OHA-',
-  identifiersOf: (r) =>
-    ids([
-      [T.EMPLOYEE_ID, r.employee_id],
-      ...nameIdentifiers(r),
-      [T.EMAIL, r.email],
-    ]),
+  identifiersOf: (r) => ids([[T.EMPLOYEE_ID, r.employee_id], ...nameIdentifiers(r), [T.EMAIL, r.email]]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
     ...(r.controller_id ? { controllerId: String(r.controller_id) } : {}),
@@ -57,12 +52,7 @@ export const emergencyContactSpec: RecordTypeSpec = {
   recordType: 'emergency_contact',
   table: 'emergency_contacts',
   prefix: 'EC-',
-  identifiersOf: (r) =>
-    ids([
-      ...nameIdentifiers(r),
-      [T.PHONE, r.phone],
-      [T.EMAIL, r.email],
-    ]),
+  identifiersOf: (r) => ids([...nameIdentifiers(r), [T.PHONE, r.phone], [T.EMAIL, r.email]]),
   toRecord: (r) => ({
     relationship: Relationship.EMERGENCY_CONTACT,
     parentRecordId: text(r.patient_id)!,

@@ -33,18 +33,50 @@ export async function* conciergeRows(ctx: GenerationContext, person: Person): As
   for (let n = intBetween(rng, 1, 3); n > 0; n--) {
     const at = daysAgo(ctx, rng, 1, 700);
     if (at > last) last = at;
-    children.push({ table: 'service_requests', row: { id: ctx.nextId('SRQ-'), member_ref: id, requested_at: at, service: pick(rng, SERVICES), destination: pick(rng, COUNTRIES), details: 'Arranged on request' } });
+    children.push({
+      table: 'service_requests',
+      row: {
+        id: ctx.nextId('SRQ-'),
+        member_ref: id,
+        requested_at: at,
+        service: pick(rng, SERVICES),
+        destination: pick(rng, COUNTRIES),
+        details: 'Arranged on request',
+      },
+    });
   }
   for (let n = intBetween(rng, 0, 2); n > 0; n--) {
     const brand = pick(rng, ['VISA', 'MASTERCARD', 'AMEX']);
     const pan = luhnComplete((brand === 'VISA' ? '4' : brand === 'MASTERCARD' ? '5' : '37') + digits(rng, brand === 'AMEX' ? 12 : 14));
     const expiry = `${String(intBetween(rng, 1, 12)).padStart(2, '0')}/${String(intBetween(rng, 26, 31))}`;
-    children.push({ table: 'payment_cards', row: { id: ctx.nextId('CARD-'), member_ref: id, brand, card_number_enc: encryptCardNumber(pan, (ctx.cardKey ??= cardKeyFrom())), last_four: pan.slice(-4), expiry } });
+    children.push({
+      table: 'payment_cards',
+      row: {
+        id: ctx.nextId('CARD-'),
+        member_ref: id,
+        brand,
+        card_number_enc: encryptCardNumber(pan, (ctx.cardKey ??= cardKeyFrom())),
+        last_four: pan.slice(-4),
+        expiry,
+      },
+    });
   }
   yield {
     table: 'members',
     personId: person.id,
-    row: { id, membership_number: person.membershipNumber, given_name: who.givenName, family_name: who.familyName, email: who.email, phone: who.phone, street: who.street, city: who.city, postcode: who.postcode, created_at: joined, last_activity_at: last },
+    row: {
+      id,
+      membership_number: person.membershipNumber,
+      given_name: who.givenName,
+      family_name: who.familyName,
+      email: who.email,
+      phone: who.phone,
+      street: who.street,
+      city: who.city,
+      postcode: who.postcode,
+      created_at: joined,
+      last_activity_at: last,
+    },
   };
   yield* children;
 }

@@ -8,13 +8,7 @@ export const memberSpec: RecordTypeSpec = {
   table: 'members',
   prefix: 'MBR-',
   identifiersOf: (r) =>
-    ids([
-      [T.MEMBERSHIP_NUMBER, r.membership_number],
-      ...nameIdentifiers(r),
-      [T.EMAIL, r.email],
-      [T.PHONE, r.phone],
-      ...addressIdentifiers(r),
-    ]),
+    ids([[T.MEMBERSHIP_NUMBER, r.membership_number], ...nameIdentifiers(r), [T.EMAIL, r.email], [T.PHONE, r.phone], ...addressIdentifiers(r)]),
   toRecord: () => ({ relationship: Relationship.SUBJECT }),
   correctable: { givenName: 'given_name', familyName: 'family_name', email: 'email', phone: 'phone', street: 'street', city: 'city', postcode: 'postcode' },
   children: [

@@ -18,7 +18,10 @@ export const conciergeSystem: SystemDefinition = {
     `CREATE INDEX IF NOT EXISTS payment_cards_member_idx ON ${qualified(s, 'payment_cards')} (member_ref)`,
   ],
   load: [
-    { table: 'members', columns: ['id', 'membership_number', 'given_name', 'family_name', 'email', 'phone', 'street', 'city', 'postcode', 'created_at', 'last_activity_at'] },
+    {
+      table: 'members',
+      columns: ['id', 'membership_number', 'given_name', 'family_name', 'email', 'phone', 'street', 'city', 'postcode', 'created_at', 'last_activity_at'],
+    },
     { table: 'service_requests', columns: ['id', 'member_ref', 'requested_at', 'service', 'destination', 'details'] },
     { table: 'payment_cards', columns: ['id', 'member_ref', 'brand', 'card_number_enc', 'last_four', 'expiry'] },
   ],

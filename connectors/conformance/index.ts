@@ -172,7 +172,10 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       if (f.connector.eraseMany) {
         const plan = { action: 'ERASE' as const, requestId: 'r-conformance', taskId: 't-conformance-batch' };
         const single = await f.connector.erase(f.erasable, plan);
-        const batch = await f.connector.eraseMany([{ ref: unknown, plan }, { ref: f.erasable, plan }]);
+        const batch = await f.connector.eraseMany([
+          { ref: unknown, plan },
+          { ref: f.erasable, plan },
+        ]);
         expect(batch.map((r) => r.outcome)).toEqual(['NOT_FOUND', single.outcome]);
       }
     });

@@ -15,14 +15,7 @@ export const candidateSpec: RecordTypeSpec = {
   recordType: 'candidate',
   table: 'candidates',
   prefix: 'CAND-',
-  identifiersOf: (r) =>
-    ids([
-      [T.CANDIDATE_ID, r.candidate_id],
-      ...nameIdentifiers(r),
-      [T.EMAIL, r.email],
-      [T.PHONE, r.phone],
-      ...addressIdentifiers(r),
-    ]),
+  identifiersOf: (r) => ids([[T.CANDIDATE_ID, r.candidate_id], ...nameIdentifiers(r), [T.EMAIL, r.email], [T.PHONE, r.phone], ...addressIdentifiers(r)]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
     facts: { hired: Boolean(r.hired), country: (r.country as string | null) ?? null },
@@ -35,12 +28,7 @@ export const refereeSpec: RecordTypeSpec = {
   recordType: 'referee',
   table: 'referees',
   prefix: 'REF-',
-  identifiersOf: (r) =>
-    ids([
-      ...nameIdentifiers(r),
-      [T.EMAIL, r.email],
-      [T.PHONE, r.phone],
-    ]),
+  identifiersOf: (r) => ids([...nameIdentifiers(r), [T.EMAIL, r.email], [T.PHONE, r.phone]]),
   toRecord: (r) => ({
     relationship: Relationship.REFERENCE,
     parentRecordId: text(r.candidate_ref)!,

@@ -107,7 +107,8 @@ export class RemoteConnector implements Connector {
    */
   async listExpired(asOf: Date, limit: number, after?: string): Promise<ExpiredPage> {
     const page = await this.call<ExpiredPage>('list-expired', { asOf: asOf.toISOString(), limit, ...(after !== undefined ? { after } : {}) });
-    if (!Array.isArray(page.records) || (page.next !== null && typeof page.next !== 'string')) throw new ConnectorError('UNAVAILABLE', 'remote answered no page of expired records');
+    if (!Array.isArray(page.records) || (page.next !== null && typeof page.next !== 'string'))
+      throw new ConnectorError('UNAVAILABLE', 'remote answered no page of expired records');
     return page;
   }
 
@@ -136,7 +137,8 @@ export class RemoteConnector implements Connector {
   }
 
   private batchResults(answer: { results: ActionResult[] }, expected: number): ActionResult[] {
-    if (!Array.isArray(answer.results) || answer.results.length !== expected) throw new ConnectorError('UNAVAILABLE', 'remote answered a different number of items');
+    if (!Array.isArray(answer.results) || answer.results.length !== expected)
+      throw new ConnectorError('UNAVAILABLE', 'remote answered a different number of items');
     return answer.results;
   }
 
@@ -160,7 +162,9 @@ export class RemoteConnector implements Connector {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     let reply: PostReply;
     try {
-      reply = this.options.fetch ? await postJsonWithFetch(this.options.fetch, url, headers, body, timeoutMs) : await postJson(url, headers, body, timeoutMs, this.options.lookup);
+      reply = this.options.fetch
+        ? await postJsonWithFetch(this.options.fetch, url, headers, body, timeoutMs)
+        : await postJson(url, headers, body, timeoutMs, this.options.lookup);
     } catch {
       throw new ConnectorError('UNAVAILABLE', `remote source unreachable (${operation})`);
     }

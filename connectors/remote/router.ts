@@ -38,7 +38,8 @@ const OPERATIONS: Record<string, Handler> = {
   'list-expired': async (c, b) => {
     if (!c.listExpired) throw new ConnectorError('NOT_SUPPORTED', 'this connector cannot list its records past retention');
     const asOf = new Date(String(b.asOf));
-    if (Number.isNaN(asOf.getTime()) || typeof b.limit !== 'number') throw new ConnectorError('INVALID_IDENTIFIER', 'list-expired needs asOf (ISO 8601) and a numeric limit');
+    if (Number.isNaN(asOf.getTime()) || typeof b.limit !== 'number')
+      throw new ConnectorError('INVALID_IDENTIFIER', 'list-expired needs asOf (ISO 8601) and a numeric limit');
     return c.listExpired(asOf, b.limit, typeof b.after === 'string' ? b.after : undefined);
   },
   export: async (c, b) => ({ records: await c.export(asArray(b.refs)) }),

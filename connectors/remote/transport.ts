@@ -45,7 +45,18 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
 }
 
 /** The same POST through a caller's fetch (a proxy or a test transport). */
-export async function postJsonWithFetch(fetchImpl: typeof fetch, url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostReply> {
-  const response = await fetchImpl(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+export async function postJsonWithFetch(
+  fetchImpl: typeof fetch,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostReply> {
+  const response = await fetchImpl(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   return { status: response.status, text: await response.text() };
 }

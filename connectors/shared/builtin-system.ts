@@ -62,10 +62,21 @@ export interface BuiltinSystem<Extra extends object = object> {
 
 /** A registration of a built-in system in the demo database. */
 export function builtinDemoSource(store: SystemDefinition, label: string, db: DemoConnection, connection: { footageDir?: string } = {}): SourceConfig {
-  return { id: store.name, name: label, kind: store.kind, type: 'builtin', connection: { system: store.name, schema: store.name, ...db, ...connection } } as SourceConfig;
+  return {
+    id: store.name,
+    name: label,
+    kind: store.kind,
+    type: 'builtin',
+    connection: { system: store.name, schema: store.name, ...db, ...connection },
+  } as SourceConfig;
 }
 
 /** A built-in system that needs nothing beyond its store: its connector, its rows, registered in the demo database. */
-export function referenceSystem(store: SystemDefinition, label: string, createConnector: BuiltinSystem['createConnector'], rowsOf: DemoPopulation['rowsOf']): BuiltinSystem {
+export function referenceSystem(
+  store: SystemDefinition,
+  label: string,
+  createConnector: BuiltinSystem['createConnector'],
+  rowsOf: DemoPopulation['rowsOf'],
+): BuiltinSystem {
   return { name: store.name, store, createConnector, population: { rowsOf }, demo: { source: (_options, db) => builtinDemoSource(store, label, db) } };
 }

@@ -32,20 +32,12 @@ export function keyRows(recordId: string, identifiers: readonly Identifier[]): {
 }
 
 /** Rewrites the keys of one record after a correction or anonymisation. */
-export async function reindexRecord(
-  db: pg.Pool | pg.PoolClient,
-  schema: string,
-  recordId: string,
-  identifiers: readonly Identifier[],
-): Promise<void> {
+export async function reindexRecord(db: pg.Pool | pg.PoolClient, schema: string, recordId: string, identifiers: readonly Identifier[]): Promise<void> {
   const table = qualified(schema, KEY_TABLE);
   await db.query(`DELETE FROM ${table} WHERE record_id = $1`, [recordId]);
   const keys = blockingKeysOf(identifiers);
   if (keys.length > 0) {
-    await db.query(
-      `INSERT INTO ${table} (key, record_id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING`,
-      [keys, recordId],
-    );
+    await db.query(`INSERT INTO ${table} (key, record_id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING`, [keys, recordId]);
   }
 }
 
@@ -158,7 +150,10 @@ export async function rebuildKeysIfStale(
     await client.query('COMMIT');
     const result = { from, rebuilt: true, records, keys, durationMs: Date.now() - started };
     const logger = options.logger ?? (defaultLogger ??= createLogger());
-    logger.info({ schema, fromScheme: from, toScheme: KEY_SCHEME_VERSION, records, keys, durationMs: result.durationMs }, 'blocking keys rebuilt for a new key scheme');
+    logger.info(
+      { schema, fromScheme: from, toScheme: KEY_SCHEME_VERSION, records, keys, durationMs: result.durationMs },
+      'blocking keys rebuilt for a new key scheme',
+    );
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

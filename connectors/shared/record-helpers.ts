@@ -5,7 +5,10 @@ import { iso } from './sql.js';
 import type { Row } from './reference-connector.js';
 
 export function fullName(given: unknown, family: unknown): string | undefined {
-  const text = [given, family].filter((v) => typeof v === 'string' && v.trim()).join(' ').trim();
+  const text = [given, family]
+    .filter((v) => typeof v === 'string' && v.trim())
+    .join(' ')
+    .trim();
   return text || undefined;
 }
 

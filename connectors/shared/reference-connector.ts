@@ -105,9 +105,7 @@ export function correctableColumn(spec: { correctable?: Record<string, string> }
 }
 
 export function appearanceViewDdl(schema: string, specs: readonly { recordType: string; table: string }[]): string {
-  const parts = specs.map(
-    (s) => `SELECT t.id AS record_id, '${s.recordType}'::text AS record_type, to_jsonb(t) AS doc FROM ${qualified(schema, s.table)} t`,
-  );
+  const parts = specs.map((s) => `SELECT t.id AS record_id, '${s.recordType}'::text AS record_type, to_jsonb(t) AS doc FROM ${qualified(schema, s.table)} t`);
   return `CREATE OR REPLACE VIEW ${qualified(schema, 'appearance')} AS ${parts.join(' UNION ALL ')}`;
 }
 
@@ -125,13 +123,7 @@ export function changeIndexDdl(schema: string, specs: readonly { table: string }
 
 export abstract class ReferenceConnector implements Connector {
   abstract readonly kind: SourceKind;
-  readonly capabilities: readonly Capability[] = [
-    Capability.DISCOVER,
-    Capability.EXPORT,
-    Capability.CORRECT,
-    Capability.ERASE,
-    Capability.RESTRICT,
-  ];
+  readonly capabilities: readonly Capability[] = [Capability.DISCOVER, Capability.EXPORT, Capability.CORRECT, Capability.ERASE, Capability.RESTRICT];
   abstract readonly identifierTypes: readonly IdentifierType[];
   protected abstract readonly recordTypes: readonly RecordTypeSpec[];
   protected readonly pool: pg.Pool;
@@ -255,10 +247,9 @@ export abstract class ReferenceConnector implements Connector {
   protected async decorateExport(_records: SourceRecord[]): Promise<void> {}
 
   protected async loadRow(client: pg.PoolClient | pg.Pool, spec: RecordTypeSpec, recordId: string, lock = false): Promise<Row | undefined> {
-    const { rows } = await client.query<{ doc: Row }>(
-      `SELECT to_jsonb(t) AS doc FROM ${this.table(spec.table)} t WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [recordId],
-    );
+    const { rows } = await client.query<{ doc: Row }>(`SELECT to_jsonb(t) AS doc FROM ${this.table(spec.table)} t WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [
+      recordId,
+    ]);
     return rows[0]?.doc;
   }
 
@@ -274,10 +265,10 @@ export abstract class ReferenceConnector implements Connector {
       let changed = 0;
       for (const [i, change] of changes.entries()) {
         const column = ident(columns[i]!);
-        const result = await client.query(
-          `UPDATE ${this.table(spec.table)} SET ${column} = $2 WHERE id = $1 AND ${column}::text IS DISTINCT FROM $2`,
-          [ref.recordId, change.value],
-        );
+        const result = await client.query(`UPDATE ${this.table(spec.table)} SET ${column} = $2 WHERE id = $1 AND ${column}::text IS DISTINCT FROM $2`, [
+          ref.recordId,
+          change.value,
+        ]);
         changed += result.rowCount ?? 0;
       }
       if (changed === 0) return { outcome: 'ALREADY_APPLIED' };
@@ -315,10 +306,19 @@ export abstract class ReferenceConnector implements Connector {
     return results;
   }
 
-  private async erasePass(client: pg.PoolClient, items: readonly ErasureItem[], pass: readonly number[], results: ActionResult[], afterCommit: AfterCommit): Promise<void> {
+  private async erasePass(
+    client: pg.PoolClient,
+    items: readonly ErasureItem[],
+    pass: readonly number[],
+    results: ActionResult[],
+    afterCommit: AfterCommit,
+  ): Promise<void> {
     const rows = new Map<string, Row>();
     for (const spec of this.recordTypes) {
-      const ids = pass.map((i) => items[i]!.ref.recordId).filter((id) => this.specFor(id) === spec).sort();
+      const ids = pass
+        .map((i) => items[i]!.ref.recordId)
+        .filter((id) => this.specFor(id) === spec)
+        .sort();
       if (ids.length === 0) continue;
       const { rows: found } = await client.query<{ doc: Row }>(
         `SELECT to_jsonb(t) AS doc FROM ${this.table(spec.table)} t WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
@@ -342,7 +342,13 @@ export abstract class ReferenceConnector implements Connector {
       for (const [i, refusal] of held) if (refusal) results[i] = refusal;
       const free = at.filter((i) => !held.get(i));
       if (free.length === 0) continue;
-      const answers = await this.eraseRecords(client, spec, free.map((i) => rows.get(items[i]!.ref.recordId)!), action, afterCommit);
+      const answers = await this.eraseRecords(
+        client,
+        spec,
+        free.map((i) => rows.get(items[i]!.ref.recordId)!),
+        action,
+        afterCommit,
+      );
       free.forEach((i, k) => (results[i] = answers[k]!));
     }
   }
@@ -389,10 +395,10 @@ export abstract class ReferenceConnector implements Connector {
   async restrict(ref: RecordRef, on: boolean): Promise<ActionResult> {
     const spec = this.specFor(ref.recordId);
     if (!spec) return { outcome: 'NOT_FOUND' };
-    const result = await this.query(
-      `UPDATE ${this.table(spec.table)} SET restricted = $2 WHERE id = $1 AND restricted IS DISTINCT FROM $2`,
-      [ref.recordId, on],
-    );
+    const result = await this.query(`UPDATE ${this.table(spec.table)} SET restricted = $2 WHERE id = $1 AND restricted IS DISTINCT FROM $2`, [
+      ref.recordId,
+      on,
+    ]);
     if ((result.rowCount ?? 0) > 0) return { outcome: 'APPLIED' };
     const exists = await this.loadRow(this.pool, spec, ref.recordId);
     return { outcome: exists ? 'ALREADY_APPLIED' : 'NOT_FOUND' };
@@ -407,8 +413,7 @@ export abstract class ReferenceConnector implements Connector {
   async changedSince(since: Date, limit: number, after = ''): Promise<SourceRecord[]> {
     if (!Number.isInteger(limit) || limit < 1) throw new ConnectorError('CONFIGURATION', 'changedSince needs a positive whole limit');
     const parts = this.recordTypes.map(
-      (s, i) =>
-        `SELECT t.id AS record_id, ${i}::int AS spec, to_jsonb(t) AS doc FROM ${this.table(s.table)} t WHERE ${CHANGED_AT} >= $1 AND t.id > $2`,
+      (s, i) => `SELECT t.id AS record_id, ${i}::int AS spec, to_jsonb(t) AS doc FROM ${this.table(s.table)} t WHERE ${CHANGED_AT} >= $1 AND t.id > $2`,
     );
     const { rows } = await this.query<{ record_id: string; spec: number; doc: Row }>(
       `SELECT record_id, spec, doc FROM (${parts.join(' UNION ALL ')}) x ORDER BY record_id LIMIT $3`,
@@ -511,11 +516,7 @@ export abstract class ReferenceConnector implements Connector {
    * Runs a statement. A `name` makes it a prepared statement on each pooled connection:
    * hot statements (discovery) are then planned once per connection, not per call.
    */
-  protected async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-    name?: string,
-  ): Promise<pg.QueryResult<R>> {
+  protected async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(name ? { name, text: sql, values: params } : { text: sql, values: params });
     } catch (error) {

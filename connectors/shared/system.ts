@@ -25,8 +25,7 @@ export interface SystemDefinition {
 }
 
 /** Record bookkeeping columns every record table carries. */
-export const RECORD_COLUMNS_DDL =
-  'restricted boolean NOT NULL DEFAULT false, anonymised_at timestamptz, created_at timestamptz, last_activity_at timestamptz';
+export const RECORD_COLUMNS_DDL = 'restricted boolean NOT NULL DEFAULT false, anonymised_at timestamptz, created_at timestamptz, last_activity_at timestamptz';
 
 export async function createStore(def: SystemDefinition, options: { url: string; schema?: string; reset?: boolean }): Promise<void> {
   const schema = options.schema ?? def.name;

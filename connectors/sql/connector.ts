@@ -114,7 +114,14 @@ export class SqlConnector implements Connector {
 
   private selectedColumns(type: SqlRecordType): string[] {
     const cols = new Set<string>([type.primaryKey, ...Object.keys(type.columns), ...Object.keys(type.identifiers)]);
-    for (const c of [type.parent?.column, type.dates?.createdAt, type.dates?.lastActivityAt, type.controllerColumn, type.restrictedColumn, ...(type.fullName ?? [])]) {
+    for (const c of [
+      type.parent?.column,
+      type.dates?.createdAt,
+      type.dates?.lastActivityAt,
+      type.controllerColumn,
+      type.restrictedColumn,
+      ...(type.fullName ?? []),
+    ]) {
       if (c) cols.add(c);
     }
     return [...cols];
@@ -128,7 +135,10 @@ export class SqlConnector implements Connector {
       out.push({ type: idType, value: v instanceof Date ? v.toISOString().slice(0, 10) : String(v).trim() });
     }
     if (type.fullName) {
-      const full = type.fullName.map((c) => row[c]).filter((v) => typeof v === 'string' && v.trim()).join(' ');
+      const full = type.fullName
+        .map((c) => row[c])
+        .filter((v) => typeof v === 'string' && v.trim())
+        .join(' ');
       if (full) out.push({ type: IdentifierType.FULL_NAME, value: full });
     }
     return out;
@@ -341,7 +351,9 @@ export class SqlConnector implements Connector {
           sets.push(`${col} = NULL`);
           pending.push(`${col} IS NOT NULL`);
         } else if (c.erase === 'HASH') {
-          sets.push(`${col} = CASE WHEN ${col} IS NULL OR ${col}::text LIKE '${HASH_PREFIX}%' THEN ${col} ELSE '${HASH_PREFIX}' || encode(sha256(convert_to(${col}::text, 'UTF8')), 'hex') END`);
+          sets.push(
+            `${col} = CASE WHEN ${col} IS NULL OR ${col}::text LIKE '${HASH_PREFIX}%' THEN ${col} ELSE '${HASH_PREFIX}' || encode(sha256(convert_to(${col}::text, 'UTF8')), 'hex') END`,
+          );
           pending.push(`(${col} IS NOT NULL AND ${col}::text NOT LIKE '${HASH_PREFIX}%')`);
         } else if (typeof c.erase === 'object') {
           params.push(c.erase.fixed);
@@ -349,10 +361,7 @@ export class SqlConnector implements Connector {
           pending.push(`${col}::text IS DISTINCT FROM $${params.length}`);
         }
       }
-      const result = await client.query(
-        `UPDATE ${qualified(type.table)} SET ${sets.join(', ')} WHERE ${pkSql} AND (${pending.join(' OR ')})`,
-        params,
-      );
+      const result = await client.query(`UPDATE ${qualified(type.table)} SET ${sets.join(', ')} WHERE ${pkSql} AND (${pending.join(' OR ')})`, params);
       return (result.rowCount ?? 0) > 0 ? 'APPLIED' : 'ALREADY_APPLIED';
     });
   }
@@ -363,13 +372,18 @@ export class SqlConnector implements Connector {
     const { type, pk } = parsed;
     if (!type.restrictedColumn) return { outcome: 'REFUSED', detail: 'the mapping names no restriction column for this record type' };
     const col = ident(type.restrictedColumn);
-    return this.write(type, pk, async (client) => {
-      const result = await client.query(
-        `UPDATE ${qualified(type.table)} SET ${col} = $2 WHERE ${ident(type.primaryKey)} = $1::${await this.pkType(type)} AND ${col} IS DISTINCT FROM $2`,
-        [pk, on],
-      );
-      return (result.rowCount ?? 0) > 0 ? 'APPLIED' : 'ALREADY_APPLIED';
-    }, false);
+    return this.write(
+      type,
+      pk,
+      async (client) => {
+        const result = await client.query(
+          `UPDATE ${qualified(type.table)} SET ${col} = $2 WHERE ${ident(type.primaryKey)} = $1::${await this.pkType(type)} AND ${col} IS DISTINCT FROM $2`,
+          [pk, on],
+        );
+        return (result.rowCount ?? 0) > 0 ? 'APPLIED' : 'ALREADY_APPLIED';
+      },
+      false,
+    );
   }
 
   /** Locks the row, applies the change, and keeps the gateway's key index in step. */
@@ -465,7 +479,9 @@ export class SqlConnector implements Connector {
       await this.source.query('SELECT 1');
       for (const type of this.options.mapping.recordTypes) await this.pkType(type);
       await this.ensureIndex();
-      const { rows } = await this.index.query<{ refreshed_at: Date }>(`SELECT refreshed_at FROM connector_index.refresh WHERE source_id = $1`, [this.options.sourceId]);
+      const { rows } = await this.index.query<{ refreshed_at: Date }>(`SELECT refreshed_at FROM connector_index.refresh WHERE source_id = $1`, [
+        this.options.sourceId,
+      ]);
       const refreshed = rows[0]?.refreshed_at;
       return {
         healthy: true,

@@ -59,7 +59,11 @@ export class TrainingConnector extends ReferenceConnector {
         `UPDATE ${this.table('certificates')} SET holder_name = NULL, anonymised_at = now() WHERE learner_ref = ANY($1::text[]) AND anonymised_at IS NULL RETURNING id`,
         [open],
       );
-      await dropKeys(client, this.schema, certificates.map((r) => r.id));
+      await dropKeys(
+        client,
+        this.schema,
+        certificates.map((r) => r.id),
+      );
       return this.anonymiseRecords(client, spec, rows, ['learner_id', 'given_name', 'family_name', 'email', 'employer']);
     }
     await this.deleteRecords(client, spec, rowIds(rows), spec === learnerSpec ? [{ table: 'certificates', foreignKey: 'learner_ref' }] : []);

@@ -16,6 +16,10 @@ const redis = process.env.TRAINING_REDIS_URL ? new Redis(process.env.TRAINING_RE
 const nonces = redis ? new RedisNonceStore(redis, 'training-connector-nonce:') : undefined;
 const service = await startTrainingService({ url, secret, port: Number(process.env.TRAINING_PORT ?? 4101), nonces });
 console.log(`training service listening at ${service.baseUrl}`);
-const stop = () => void service.close().then(() => redis?.quit()).then(() => process.exit(0));
+const stop = () =>
+  void service
+    .close()
+    .then(() => redis?.quit())
+    .then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

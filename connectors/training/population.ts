@@ -21,19 +21,47 @@ export async function* trainingRows(ctx: GenerationContext, person: Person): Asy
     const enrolled = addMinutes(joined, intBetween(rng, 0, 60 * 24 * 20));
     const completed = chance(rng, 0.7) ? addMinutes(enrolled, intBetween(rng, 60, 60 * 24 * 10)) : null;
     if (completed && completed > last) last = completed;
-    children.push({ table: 'enrolments', row: { id: ctx.nextId('ENR-'), learner_ref: id, course, enrolled_at: enrolled, completed_at: completed, score: completed ? intBetween(rng, 50, 100) : null } });
+    children.push({
+      table: 'enrolments',
+      row: {
+        id: ctx.nextId('ENR-'),
+        learner_ref: id,
+        course,
+        enrolled_at: enrolled,
+        completed_at: completed,
+        score: completed ? intBetween(rng, 50, 100) : null,
+      },
+    });
     if (completed) {
       children.push({
         table: 'certificates',
         personId: person.id,
-        row: { id: ctx.nextId('CERT-'), learner_ref: id, certificate_number: `C-${digits(rng, 8)}`, holder_name: `${who.givenName} ${who.familyName}`, course, issued_at: completed, created_at: completed, last_activity_at: completed },
+        row: {
+          id: ctx.nextId('CERT-'),
+          learner_ref: id,
+          certificate_number: `C-${digits(rng, 8)}`,
+          holder_name: `${who.givenName} ${who.familyName}`,
+          course,
+          issued_at: completed,
+          created_at: completed,
+          last_activity_at: completed,
+        },
       });
     }
   }
   yield {
     table: 'learners',
     personId: person.id,
-    row: { id, learner_id: `L${digits(rng, 6)}`, given_name: who.givenName, family_name: who.familyName, email: who.email ?? person.email, employer: person.employer.name, created_at: joined, last_activity_at: last },
+    row: {
+      id,
+      learner_id: `L${digits(rng, 6)}`,
+      given_name: who.givenName,
+      family_name: who.familyName,
+      email: who.email ?? person.email,
+      employer: person.employer.name,
+      created_at: joined,
+      last_activity_at: last,
+    },
   };
   yield* children;
 }

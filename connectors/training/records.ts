@@ -7,12 +7,7 @@ export const learnerSpec: RecordTypeSpec = {
   recordType: 'learner',
   table: 'learners',
   prefix: 'LRN-',
-  identifiersOf: (r) =>
-    ids([
-      [T.LEARNER_ID, r.learner_id],
-      ...nameIdentifiers(r),
-      [T.EMAIL, r.email],
-    ]),
+  identifiersOf: (r) => ids([[T.LEARNER_ID, r.learner_id], ...nameIdentifiers(r), [T.EMAIL, r.email]]),
   toRecord: (r) => ({
     relationship: Relationship.SUBJECT,
     facts: { anonymised: Boolean(r.anonymised_at) },

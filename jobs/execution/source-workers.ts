@@ -92,13 +92,17 @@ export class SourceWorkerPool {
     if (existing) return existing;
     const s = this.services.execution.settings;
     const ref: { worker?: AnyWorker } = {};
-    const worker = this.services.queues.worker(QueueNames.sourceTasks(sourceId), sourceTaskProcessor(this.runner, () => ref.worker), {
-      concurrency: s.sourceConcurrency,
-      limiter: { max: s.rateMax, duration: s.rateDurationMs },
-      stalledInterval: s.stalledIntervalMs,
-      lockDuration: s.lockDurationMs,
-      maxStalledCount: 3,
-    });
+    const worker = this.services.queues.worker(
+      QueueNames.sourceTasks(sourceId),
+      sourceTaskProcessor(this.runner, () => ref.worker),
+      {
+        concurrency: s.sourceConcurrency,
+        limiter: { max: s.rateMax, duration: s.rateDurationMs },
+        stalledInterval: s.stalledIntervalMs,
+        lockDuration: s.lockDurationMs,
+        maxStalledCount: 3,
+      },
+    );
     ref.worker = worker;
     this.workers.set(sourceId, worker);
     this.onWorker(worker);

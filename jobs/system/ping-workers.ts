@@ -17,11 +17,7 @@ export async function pingWorkers(queues: QueueBackend, timeoutMs: number): Prom
   const events = queues.queueEvents(QueueNames.system);
   try {
     await events.waitUntilReady();
-    const job = await queue.add(
-      PING_JOB,
-      { correlationId: randomUUID() },
-      { removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
-    );
+    const job = await queue.add(PING_JOB, { correlationId: randomUUID() }, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } });
     const result = (await job.waitUntilFinished(events, timeoutMs)) as PingResult;
     return { ...result, roundTripMs: Math.round(performance.now() - started) };
   } finally {

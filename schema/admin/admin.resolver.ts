@@ -51,11 +51,7 @@ export class AdminResolver {
   ): Promise<AuditConnection> {
     const principal = ctx.principal!;
     const core = toCoreFilter(filter);
-    const page = await ctx.services.audit.list(
-      core,
-      { first: first ?? undefined, after: after ?? undefined },
-      { controllerIds: principal.controllerIds },
-    );
+    const page = await ctx.services.audit.list(core, { first: first ?? undefined, after: after ?? undefined }, { controllerIds: principal.controllerIds });
     await ctx.services.audit.record({
       actor: { id: principal.id, kind: principal.kind },
       action: AuditAction.AUDIT_READ,
@@ -79,10 +75,7 @@ export class AdminResolver {
 
   @Authorized('key:manage')
   @Mutation(() => CreatedApiKey, { description: 'Creates a key; the clear key is returned once. Audited (key.create).' })
-  async createApiKey(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
-  ): Promise<CreatedApiKey> {
+  async createApiKey(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput): Promise<CreatedApiKey> {
     return ctx.services.apiKeys.create(
       { name: input.name, roles: input.roles, controllerIds: input.controllerIds ?? [], sourceIds: input.sourceIds ?? [] },
       ctx.principal!,

@@ -12,7 +12,7 @@ export class DiscoveryResolver {
   @Authorized('discovery:run')
   @Query(() => SubjectResolution, {
     description:
-      'Finds one person across every registered source (or the chosen ones): matched records with score, band, relationship, explanation and retention status, and every source\'s outcome. Aliased subject fields in one operation share one batched connector call per source per round.',
+      "Finds one person across every registered source (or the chosen ones): matched records with score, band, relationship, explanation and retention status, and every source's outcome. Aliased subject fields in one operation share one batched connector call per source per round.",
   })
   async subject(@Arg('query', () => SubjectQueryInput) query: SubjectQueryInput, @Ctx() ctx: GraphQLContext): Promise<SubjectResolution> {
     const principal = ctx.principal!;
@@ -49,7 +49,16 @@ export class DiscoveryResolver {
       const sourceOf = (id: string): Source =>
         views.get(id) ??
         // Disabled since the run started: still name it rather than fail the answer.
-        Object.assign(new Source(), { id, name: id, kind: 'OTHER', type: 'unknown', controllerIds: [], registeredBy: null, registeredAt: new Date(0), updatedAt: new Date(0) });
+        Object.assign(new Source(), {
+          id,
+          name: id,
+          kind: 'OTHER',
+          type: 'unknown',
+          controllerIds: [],
+          registeredBy: null,
+          registeredAt: new Date(0),
+          updatedAt: new Date(0),
+        });
       const now = new Date();
       const sources: SourceOutcome[] = resolution.sources.map((s) => ({
         source: sourceOf(s.sourceId),

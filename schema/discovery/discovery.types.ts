@@ -15,7 +15,10 @@ export class SubjectQueryInput {
   @Field(() => [ID], { nullable: true, description: 'Only these sources; every registered one when absent.' })
   sourceIds?: string[] | null;
 
-  @Field(() => Boolean, { nullable: true, description: "Also return the person's appearances in other people's records (dependant, contact, referee). Default true." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Also return the person's appearances in other people's records (dependant, contact, referee). Default true.",
+  })
   includeRelated?: boolean | null;
 }
 
@@ -120,10 +123,10 @@ export class RecordMatch {
   @Field(() => Float, { description: 'Match probability in [0, 1].' })
   score!: number;
 
-  @Field(() => Relationship, { description: 'SUBJECT, or how the person appears in someone else\'s record.' })
+  @Field(() => Relationship, { description: "SUBJECT, or how the person appears in someone else's record." })
   relationship!: Relationship;
 
-  @Field(() => ID, { nullable: true, description: 'For appearances in someone else\'s record: the record it is in.' })
+  @Field(() => ID, { nullable: true, description: "For appearances in someone else's record: the record it is in." })
   parentRecordId!: string | null;
 
   @Field(() => String, { nullable: true })
@@ -147,7 +150,10 @@ export class RecordMatch {
   @Field(() => Float, { description: 'Same as score.' })
   probability!: number;
 
-  @Field(() => JSONScalar, { nullable: true, description: 'The record as an access copy may show it; special-category values withheld without special-category:read.' })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'The record as an access copy may show it; special-category values withheld without special-category:read.',
+  })
   data!: unknown;
 
   @Field(() => [String], { description: 'Fields of data (and nested rows) withheld as special-category (R12).' })

@@ -43,7 +43,10 @@ export class DataMapGapView {
   @Field(() => String) message!: string;
 }
 
-@ObjectType({ description: 'The record of processing (GDPR Art. 30) generated from what the registered sources describe. Also at GET /v1/data-map.json and /v1/data-map.csv.' })
+@ObjectType({
+  description:
+    'The record of processing (GDPR Art. 30) generated from what the registered sources describe. Also at GET /v1/data-map.json and /v1/data-map.csv.',
+})
 export class DataMapView {
   @Field(() => DateTimeScalar) generatedAt!: Date;
   @Field(() => [ProcessingActivityView]) activities!: ProcessingActivityView[];

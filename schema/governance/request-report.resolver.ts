@@ -9,7 +9,8 @@ import { RequestReportView } from './request-report.types.js';
 export class RequestReportResolver {
   @Authorized('governance:read')
   @Query(() => RequestReportView, {
-    description: 'Requests received, answered and open per type, channel and jurisdiction; timeliness; erasure outcomes per source; sources failing discovery. `to` is exclusive; at most 3 years (INVALID_REPORT_PERIOD). Refused to keys bound to controllers.',
+    description:
+      'Requests received, answered and open per type, channel and jurisdiction; timeliness; erasure outcomes per source; sources failing discovery. `to` is exclusive; at most 3 years (INVALID_REPORT_PERIOD). Refused to keys bound to controllers.',
   })
   async requestReport(
     @Arg('from', () => DateTimeScalar) from: Date,
@@ -20,7 +21,11 @@ export class RequestReportResolver {
     const t = r.timeliness;
     return {
       ...r,
-      timeliness: { ...t, acknowledgedOnTimeShare: shareOf(t.acknowledgedOnTime, t.acknowledgementsDue), answeredOnTimeShare: shareOf(t.answeredOnTime, t.answered) },
+      timeliness: {
+        ...t,
+        acknowledgedOnTimeShare: shareOf(t.acknowledgedOnTime, t.acknowledgementsDue),
+        answeredOnTimeShare: shareOf(t.answeredOnTime, t.answered),
+      },
     };
   }
 }

@@ -16,9 +16,11 @@ export class RequestVolumeView {
 export class TimelinessView {
   @Field(() => Int, { description: 'Requests received in the period whose acknowledgement was made or is past due.' }) acknowledgementsDue!: number;
   @Field(() => Int) acknowledgedOnTime!: number;
-  @Field(() => Float, { nullable: true, description: 'acknowledgedOnTime / acknowledgementsDue; null when none was due.' }) acknowledgedOnTimeShare!: number | null;
+  @Field(() => Float, { nullable: true, description: 'acknowledgedOnTime / acknowledgementsDue; null when none was due.' }) acknowledgedOnTimeShare!:
+    number | null;
   @Field(() => Int, { description: 'Requests answered in the period.' }) answered!: number;
-  @Field(() => Int, { description: 'Answered by the (extended) due date; a request never verified is timed against 30 days from receipt.' }) answeredOnTime!: number;
+  @Field(() => Int, { description: 'Answered by the (extended) due date; a request never verified is timed against 30 days from receipt.' })
+  answeredOnTime!: number;
   @Field(() => Float, { nullable: true }) answeredOnTimeShare!: number | null;
   @Field(() => Float, { nullable: true, description: 'Median days from receipt to answer, one decimal.' }) medianDaysToAnswer!: number | null;
   @Field(() => Float, { nullable: true, description: '90th percentile of days from receipt to answer.' }) p90DaysToAnswer!: number | null;

@@ -27,7 +27,9 @@ export class RejectedCorrectionInput {
 
 @InputType({ description: 'R14: the handler’s finding on the accuracy of the data of a RECTIFICATION request (stored without values).' })
 export class InaccuracyFindingInput {
-  @Field(() => Boolean, { description: 'True: the data was found inaccurate and the accepted corrections are made. False: found accurate, nothing is corrected.' })
+  @Field(() => Boolean, {
+    description: 'True: the data was found inaccurate and the accepted corrections are made. False: found accurate, nothing is corrected.',
+  })
   inaccurate!: boolean;
 
   @Field(() => String, { description: 'Why: the evidence seen (e.g. "utility bill dated 2025-05 shows the new address").' })
@@ -104,7 +106,8 @@ export class IdentityVerificationInput {
 
   @Field(() => Boolean, {
     nullable: true,
-    description: 'R16: the date of birth given with the request was checked against the proof of identity; online services without one of their own take the person’s age from it.',
+    description:
+      'R16: the date of birth given with the request was checked against the proof of identity; online services without one of their own take the person’s age from it.',
   })
   dateOfBirthVerified?: boolean | null;
 }
@@ -151,7 +154,8 @@ export enum RequestOrder {
 }
 registerEnumType(RequestOrder, {
   name: 'RequestOrder',
-  description: 'NEWEST: latest received into the gateway first. DAYS_LEFT: most urgent first, by the binding due date (extended if granted), requests without one (answer clock not started) last.',
+  description:
+    'NEWEST: latest received into the gateway first. DAYS_LEFT: most urgent first, by the binding due date (extended if granted), requests without one (answer clock not started) last.',
 });
 
 @InputType()
@@ -162,7 +166,10 @@ export class RequestFilter {
   @Field(() => [RequestType], { nullable: true })
   type?: RequestType[] | null;
 
-  @Field(() => [String], { nullable: true, description: 'Requests received through any of these channels, as recorded at submission (exact match, e.g. "email", "post").' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Requests received through any of these channels, as recorded at submission (exact match, e.g. "email", "post").',
+  })
   channel?: string[] | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Binding due date (extended if granted) before this instant.' })
@@ -184,4 +191,3 @@ export class RequestFilter {
   })
   identifier?: IdentifierInput | null;
 }
-

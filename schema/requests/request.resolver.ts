@@ -65,7 +65,8 @@ export class RequestResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => RequestFilter, { nullable: true }) filter?: RequestFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page, in the same orderBy (else BAD_USER_INPUT).' }) after?: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page, in the same orderBy (else BAD_USER_INPUT).' })
+    after?: string | null,
     @Arg('orderBy', () => RequestOrder, { nullable: true, defaultValue: RequestOrder.NEWEST }) orderBy?: RequestOrder | null,
   ): Promise<RequestConnection> {
     const order = orderBy ?? RequestOrder.NEWEST;
@@ -88,7 +89,9 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'R2: records the proof of identity, starts the 30-day clock, saves the discovery snapshot and computes decisions.' })
+  @Mutation(() => DataSubjectRequest, {
+    description: 'R2: records the proof of identity, starts the 30-day clock, saves the discovery snapshot and computes decisions.',
+  })
   async verifyIdentity(
     @Arg('requestId', () => ID) requestId: string,
     @Arg('input', () => IdentityVerificationInput) input: IdentityVerificationInput,
@@ -149,7 +152,9 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'Queues again the failed tasks of a PARTIALLY_COMPLETED request and verifies its removals again (also those verification could not check).' })
+  @Mutation(() => DataSubjectRequest, {
+    description: 'Queues again the failed tasks of a PARTIALLY_COMPLETED request and verifies its removals again (also those verification could not check).',
+  })
   async retryFailedTasks(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
     return requestView(await ctx.services.requests.approval.retryFailedTasks(requestId, principalOf(ctx)));
   }
@@ -272,7 +277,9 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @FieldResolver(() => DeadlineStanding, { description: 'The answer deadline (R4/R5): ON_TIME, DUE_SOON, OVERDUE; NOT_STARTED before verification; CLOSED once finished.' })
+  @FieldResolver(() => DeadlineStanding, {
+    description: 'The answer deadline (R4/R5): ON_TIME, DUE_SOON, OVERDUE; NOT_STARTED before verification; CLOSED once finished.',
+  })
   deadlineStanding(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): DeadlineStanding {
     return classifyDeadlines(r.entity as never, new Date(), ctx.services.requests.settings.deadlines).answer as DeadlineStanding;
   }
@@ -305,7 +312,10 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @FieldResolver(() => SourcesNotSearched, { nullable: true, description: 'R1: the handler’s decision to execute without the sources that could not be searched (proceedWithoutSources).' })
+  @FieldResolver(() => SourcesNotSearched, {
+    nullable: true,
+    description: 'R1: the handler’s decision to execute without the sources that could not be searched (proceedWithoutSources).',
+  })
   sourcesNotSearched(@Root() r: DataSubjectRequest): SourcesNotSearched | null {
     const d = r.entity.discoveryOutcome?.notSearched;
     return d ? { ...d, at: new Date(d.at) } : null;
@@ -450,4 +460,3 @@ export class RequestRecordFieldsResolver {
     return sourceOf(ctx, r.sourceId);
   }
 }
-

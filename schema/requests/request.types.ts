@@ -243,7 +243,10 @@ export class RecordDecision {
   @Field(() => RecordAction, { nullable: true, description: 'A second step: RESTRICT during a legal hold, ERASE after releasing a child’s data.' })
   followUpAction!: RecordAction | null;
 
-  @Field(() => String, { nullable: true, description: 'R6: the controller the record is exported to before it is erased (its instruction at the end of its contract).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'R6: the controller the record is exported to before it is erased (its instruction at the end of its contract).',
+  })
   returnToController!: string | null;
 
   @Field(() => Boolean, { description: 'The rules could not settle it (e.g. missing dates): a handler should look.' })
@@ -416,14 +419,20 @@ export class AccessPackage {
 
   @Field(() => [String], {
     nullable: true,
-    description: 'R12: the special categories the archive holds in clear (null: unknown, a package built before they were recorded). Only a principal allowed to see them may obtain or use a link.',
+    description:
+      'R12: the special categories the archive holds in clear (null: unknown, a package built before they were recorded). Only a principal allowed to see them may obtain or use a link.',
   })
   specialCategories!: string[] | null;
 
-  @Field(() => Boolean, { description: 'Whether you may obtain a download link now (renewAccessPackageLink): the package still exists and you may see every special category it holds.' })
+  @Field(() => Boolean, {
+    description:
+      'Whether you may obtain a download link now (renewAccessPackageLink): the package still exists and you may see every special category it holds.',
+  })
   downloadAllowed!: boolean;
 
-  @Field(() => DateTimeScalar, { description: 'R10, R11: the archive is destroyed then (ACCESS_PACKAGE_RETENTION_DAYS after it was built), or earlier when the person’s erasure closes.' })
+  @Field(() => DateTimeScalar, {
+    description: 'R10, R11: the archive is destroyed then (ACCESS_PACKAGE_RETENTION_DAYS after it was built), or earlier when the person’s erasure closes.',
+  })
   retainUntil!: Date;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the archive was destroyed (its record stays).' })

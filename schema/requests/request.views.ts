@@ -190,8 +190,14 @@ export function childLoaders(ctx: GraphQLContext): ChildLoaders {
       tasks: perRequest((ids) => ctx.services.stores.tasks.ofRequests(ids)),
       transitions: perRequest((ids) => store.transitionsOf(ids)),
       instructions: perRequest((ids) => store.instructionsOf(ids)),
-      packages: perKey<PackageSummary>(async (ids) => (await store.latestPackagesOf(ids)) as PackageSummary[], (p) => p.requestId),
-      controllersOf: perKey((ids) => store.controllersOf(ids), (r) => r.id),
+      packages: perKey<PackageSummary>(
+        async (ids) => (await store.latestPackagesOf(ids)) as PackageSummary[],
+        (p) => p.requestId,
+      ),
+      controllersOf: perKey(
+        (ids) => store.controllersOf(ids),
+        (r) => r.id,
+      ),
     };
     loaders.set(ctx, found);
   }

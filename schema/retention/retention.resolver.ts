@@ -58,14 +58,18 @@ export class RetentionResolver {
   @Mutation(() => RetentionRunView, {
     description: 'R9: previews what is past retention now in these sources (default: every active source), kept as a PREVIEWED run for approval.',
   })
-  async prepareRetentionRun(@Ctx() ctx: GraphQLContext, @Arg('sourceIds', () => [ID], { nullable: true }) sourceIds?: string[] | null): Promise<RetentionRunView> {
+  async prepareRetentionRun(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('sourceIds', () => [ID], { nullable: true }) sourceIds?: string[] | null,
+  ): Promise<RetentionRunView> {
     const principal = unscoped(ctx);
     return runView(await ctx.services.retention.prepare({ actor: principal.id, ...(sourceIds ? { sourceIds } : {}) }));
   }
 
   @Authorized('retention:approve')
   @Mutation(() => RetentionRunView, {
-    description: 'R9: approves exactly what the run previewed and queues it; records held since the preview are kept (RETENTION_RUN_NOT_PREVIEWED once approved or cancelled).',
+    description:
+      'R9: approves exactly what the run previewed and queues it; records held since the preview are kept (RETENTION_RUN_NOT_PREVIEWED once approved or cancelled).',
   })
   async approveRetentionRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<RetentionRunView> {
     return runView(await ctx.services.retention.approve(id, unscoped(ctx).id));
@@ -78,7 +82,9 @@ export class RetentionResolver {
   }
 
   @Authorized('retention:read')
-  @FieldResolver(() => [RetentionItemView], { description: 'The run’s records: those to destroy, or also those kept (`withKept`), at most `first` (default 100, at most 1000).' })
+  @FieldResolver(() => [RetentionItemView], {
+    description: 'The run’s records: those to destroy, or also those kept (`withKept`), at most `first` (default 100, at most 1000).',
+  })
   async items(
     @Root() run: RetentionRunView,
     @Ctx() ctx: GraphQLContext,

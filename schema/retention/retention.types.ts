@@ -45,8 +45,10 @@ export class RetentionItemView {
 export class RetentionOutcomeView {
   @Field(() => Int, { description: 'Destructions done and verified.' }) destroyed!: number;
   @Field(() => Int) failed!: number;
-  @Field(() => Int, { description: 'Records an open request or a controller’s refusal came to hold between preview and approval: kept.' }) heldSincePreview!: number;
-  @Field(() => [String], { description: 'Why the run is not complete (failed tasks, records found again, sources that could not be verified).' }) reasons!: string[];
+  @Field(() => Int, { description: 'Records an open request or a controller’s refusal came to hold between preview and approval: kept.' })
+  heldSincePreview!: number;
+  @Field(() => [String], { description: 'Why the run is not complete (failed tasks, records found again, sources that could not be verified).' })
+  reasons!: string[];
 }
 
 @ObjectType({ description: 'R9: one retention run: previewed, approved, executed through queued tasks, verified.' })

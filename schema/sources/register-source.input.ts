@@ -19,7 +19,9 @@ export class RegisterSourceInput {
   @Field(() => String, { description: 'builtin, sql or remote.' })
   type!: string;
 
-  @Field(() => JSONScalar, { description: 'builtin: {system, url|urlEnv, passwordEnv?, schema?}; sql: {url|urlEnv, passwordEnv?}; remote: {baseUrl, secretEnv}.' })
+  @Field(() => JSONScalar, {
+    description: 'builtin: {system, url|urlEnv, passwordEnv?, schema?}; sql: {url|urlEnv, passwordEnv?}; remote: {baseUrl, secretEnv}.',
+  })
   connection!: unknown;
 
   @Field(() => JSONScalar, { nullable: true, description: 'sql only: {recordTypes: [...]}, see docs/connectors.md.' })
@@ -28,12 +30,16 @@ export class RegisterSourceInput {
   @Field(() => JSONScalar, { nullable: true, description: '{role: CONTROLLER|PROCESSOR, defaultControllerId?, note?}' })
   controller?: unknown;
 
-  @Field(() => JSONScalar, { nullable: true, description: '{summary?, activePeriod?, archivePeriod?, maxAge?, statutory?, basis?, erasure?} overriding the connector default.' })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: '{summary?, activePeriod?, archivePeriod?, maxAge?, statutory?, basis?, erasure?} overriding the connector default.',
+  })
   retention?: unknown;
 
   @Field(() => JSONScalar, {
     nullable: true,
-    description: 'The record-of-processing part for the data map: {purposes: [..], dataSubjects: [..], lawfulBasis, specialCategoryCondition?, recipients: [..], transfers?}, overriding what the connector describes.',
+    description:
+      'The record-of-processing part for the data map: {purposes: [..], dataSubjects: [..], lawfulBasis, specialCategoryCondition?, recipients: [..], transfers?}, overriding what the connector describes.',
   })
   processing?: unknown;
 }

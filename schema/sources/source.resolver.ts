@@ -27,13 +27,18 @@ export class SourceResolver {
   }
 
   @Authorized('source:approve')
-  @Mutation(() => Source, { description: 'Approves a source a CONNECTOR registered (PENDING_APPROVAL to ACTIVE): from now on it is searched and sent tasks, by the identifier types it declared.' })
+  @Mutation(() => Source, {
+    description:
+      'Approves a source a CONNECTOR registered (PENDING_APPROVAL to ACTIVE): from now on it is searched and sent tasks, by the identifier types it declared.',
+  })
   approveSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
     return this.changeStatus(ctx, id, 'approve', AuditAction.SOURCE_APPROVE);
   }
 
   @Authorized('source:register')
-  @Mutation(() => Source, { description: 'Disables a source: no discovery, health checks or tasks; its queued tasks wait. An ADMIN, or the CONNECTOR that owns it.' })
+  @Mutation(() => Source, {
+    description: 'Disables a source: no discovery, health checks or tasks; its queued tasks wait. An ADMIN, or the CONNECTOR that owns it.',
+  })
   disableSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
     return this.changeStatus(ctx, id, 'disable', AuditAction.SOURCE_DISABLE);
   }
@@ -45,7 +50,9 @@ export class SourceResolver {
   }
 
   @Authorized('source:approve')
-  @Mutation(() => Source, { description: 'Removes a source (status REMOVED: past requests still name it). Refused with SOURCE_HAS_OPEN_TASKS while tasks of it are still to run.' })
+  @Mutation(() => Source, {
+    description: 'Removes a source (status REMOVED: past requests still name it). Refused with SOURCE_HAS_OPEN_TASKS while tasks of it are still to run.',
+  })
   removeSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
     return this.changeStatus(ctx, id, 'remove', AuditAction.SOURCE_REMOVE);
   }
@@ -85,7 +92,8 @@ export class SourceResolver {
   }
 
   @FieldResolver(() => [IdentifierType], {
-    description: 'Identifier types the source can be searched by: the only ones discovery sends it. For a source not ACTIVE, what it declared when registered (it is not contacted).',
+    description:
+      'Identifier types the source can be searched by: the only ones discovery sends it. For a source not ACTIVE, what it declared when registered (it is not contacted).',
   })
   async identifierTypes(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<IdentifierType[]> {
     return (await ctx.services.sources.abilities(source.id)).identifierTypes;

@@ -6,12 +6,7 @@ import { RepeatedErrorLog } from '../logging/repeated-errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { loadKeyrings } from '../crypto/index.js';
 import { AuditLog } from '../audit/index.js';
-import {
-  ApiKeyService,
-  createAuthenticator,
-  createOidcVerifier,
-  createRateLimiter,
-} from '../auth/index.js';
+import { ApiKeyService, createAuthenticator, createOidcVerifier, createRateLimiter } from '../auth/index.js';
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
@@ -52,12 +47,10 @@ export async function buildServices(deps: {
     const bootstrap = await apiKeys.ensureBootstrapAdminKey(config.DSR_BOOTSTRAP_ADMIN_KEY);
     logger.info({ keyId: bootstrap.id, created: bootstrap.created }, 'bootstrap administrator key ensured');
   }
-  const sources = new SourceRegistry(
-    dataSource,
-    { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR },
-    logger,
-    { policy: sourcePolicyFromConfig(config), tasks: stores.tasks },
-  );
+  const sources = new SourceRegistry(dataSource, { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR }, logger, {
+    policy: sourcePolicyFromConfig(config),
+    tasks: stores.tasks,
+  });
   const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone, stores.requests);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.

@@ -34,9 +34,7 @@ export interface Runtime {
 }
 
 export function queueSettings(config: Config, databaseUrl: string): QueueBackendSettings {
-  return config.REDIS_URL
-    ? { kind: 'redis', url: config.REDIS_URL, prefix: config.QUEUE_PREFIX }
-    : { kind: 'postgres', url: databaseUrl, schema: 'bullmq' };
+  return config.REDIS_URL ? { kind: 'redis', url: config.REDIS_URL, prefix: config.QUEUE_PREFIX } : { kind: 'postgres', url: databaseUrl, schema: 'bullmq' };
 }
 
 /** Wires database, queues, services, HTTP and workers for one process of the gateway. */

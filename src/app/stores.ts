@@ -16,5 +16,10 @@ export interface Stores {
 }
 
 export function createStores(dataSource: DataSource): Stores {
-  return { requests: new RequestStore(dataSource), tasks: new TaskStore(dataSource), requestReports: new RequestReportStore(dataSource), retentionRuns: new RetentionRunStore(dataSource) };
+  return {
+    requests: new RequestStore(dataSource),
+    tasks: new TaskStore(dataSource),
+    requestReports: new RequestReportStore(dataSource),
+    retentionRuns: new RetentionRunStore(dataSource),
+  };
 }

@@ -194,9 +194,21 @@ function entryColumns(views: readonly AuditEntryView[]): unknown[] {
   const column = <K extends keyof AuditEntryView>(key: K) => views.map((v) => v[key]);
   const last = views[views.length - 1]!;
   return [
-    column('seq'), column('id'), column('at'), column('actorId'), column('actorKind'), column('action'), column('targetType'),
-    column('targetId'), column('paramsDigest'), column('outcome'), column('controllerId'), column('prevHash'), column('hash'),
-    last.seq, last.hash,
+    column('seq'),
+    column('id'),
+    column('at'),
+    column('actorId'),
+    column('actorKind'),
+    column('action'),
+    column('targetType'),
+    column('targetId'),
+    column('paramsDigest'),
+    column('outcome'),
+    column('controllerId'),
+    column('prevHash'),
+    column('hash'),
+    last.seq,
+    last.hash,
   ];
 }
 
@@ -348,7 +360,10 @@ export class AuditLog implements AuditRecorder {
     if (filter.targetId != null) add('target_id = ?', filter.targetId);
     if (filter.controllerId != null) add('controller_id = ?', filter.controllerId);
     if (filter.outcome != null) add('outcome = ?', filter.outcome);
-    for (const [name, value] of [['from', filter.from], ['to', filter.to]] as const) {
+    for (const [name, value] of [
+      ['from', filter.from],
+      ['to', filter.to],
+    ] as const) {
       if (value != null && (!(value instanceof Date) || Number.isNaN(value.getTime()))) {
         throw new DomainError('BAD_USER_INPUT', `${name} must be a valid date`);
       }

@@ -83,8 +83,13 @@ export function parseCheckpoints(text: string, keyring: HmacKeyring): { anchors:
       return;
     }
     const wellFormed =
-      c.v === VERSION && typeof c.seq === 'string' && /^\d{1,19}$/.test(c.seq) && typeof c.hash === 'string' &&
-      typeof c.at === 'string' && typeof c.kid === 'string' && typeof c.mac === 'string';
+      c.v === VERSION &&
+      typeof c.seq === 'string' &&
+      /^\d{1,19}$/.test(c.seq) &&
+      typeof c.hash === 'string' &&
+      typeof c.at === 'string' &&
+      typeof c.kid === 'string' &&
+      typeof c.mac === 'string';
     if (!wellFormed || !keyring.matches({ kid: c.kid!, hash: c.mac! }, signed(c as AuditCheckpoint), PURPOSE)) {
       problems.push(`checkpoint line ${i + 1} does not carry a valid signature (unknown key, or edited)`);
       return;

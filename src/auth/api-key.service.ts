@@ -136,10 +136,7 @@ export class ApiKeyService {
   }
 
   private async audit(m: EntityManager, actor: KeyManager | undefined, action: string, keyId: string, params: unknown) {
-    await this.options.audit?.record(
-      { actor: this.actorOf(actor), action, target: { type: 'api-key', id: keyId }, params, outcome: AuditOutcome.SUCCESS },
-      m,
-    );
+    await this.options.audit?.record({ actor: this.actorOf(actor), action, target: { type: 'api-key', id: keyId }, params, outcome: AuditOutcome.SUCCESS }, m);
   }
 
   async create(input: CreateApiKeyInput, actor?: KeyManager): Promise<{ key: ApiKeyView; clearKey: string }> {
@@ -204,10 +201,10 @@ export class ApiKeyService {
   /** Binds a source to a CONNECTOR key (call after that key registered the source). */
   async bindSource(keyId: string, sourceId: string): Promise<void> {
     if (!ID_VALUE.test(sourceId)) throw new AuthError('BAD_USER_INPUT', 'invalid source id');
-    await this.dataSource.query(
-      `UPDATE api_keys SET source_ids = array_append(source_ids, $2) WHERE id = $1 AND NOT ($2 = ANY(source_ids))`,
-      [keyId, sourceId],
-    );
+    await this.dataSource.query(`UPDATE api_keys SET source_ids = array_append(source_ids, $2) WHERE id = $1 AND NOT ($2 = ANY(source_ids))`, [
+      keyId,
+      sourceId,
+    ]);
     this.checked.delete(keyId);
   }
 
@@ -256,10 +253,7 @@ export class ApiKeyService {
   async ensureBootstrapAdminKey(clearKey: string): Promise<{ id: string; created: boolean; revoked: boolean }> {
     const parsed = parseApiKey(clearKey?.trim() ?? '');
     if (!parsed) {
-      throw new AuthError(
-        'CONFIG_ERROR',
-        `${BOOTSTRAP_ADMIN_KEY_VARIABLE} is not a valid key (dsr_<16 lowercase letters/digits>_<43+ base64url characters>)`,
-      );
+      throw new AuthError('CONFIG_ERROR', `${BOOTSTRAP_ADMIN_KEY_VARIABLE} is not a valid key (dsr_<16 lowercase letters/digits>_<43+ base64url characters>)`);
     }
     const secretHash = hashSecret(parsed.secret);
     return this.dataSource.transaction(async (m) => {

@@ -132,11 +132,7 @@ export function visibleOrNull<T>(
 }
 
 /** Keeps only the rows whose controller the principal may see. */
-export function filterVisible<T>(
-  principal: Principal | null | undefined,
-  rows: readonly T[],
-  controllerOf: (row: T) => string | null | undefined,
-): T[] {
+export function filterVisible<T>(principal: Principal | null | undefined, rows: readonly T[], controllerOf: (row: T) => string | null | undefined): T[] {
   return rows.filter((r) => canSeeController(principal, controllerOf(r)));
 }
 
@@ -153,20 +149,14 @@ export function controllerScope(principal: Principal): string[] | null {
  * A CONNECTOR may only update sources it owns (sourceIds). Other roles with
  * source:register (ADMIN) may update any source in their controller scope.
  */
-export function canManageSource(
-  principal: Principal | null | undefined,
-  source: { id: string; controllerId: string | null | undefined },
-): boolean {
+export function canManageSource(principal: Principal | null | undefined, source: { id: string; controllerId: string | null | undefined }): boolean {
   if (!principal || !can(principal, 'source:register')) return false;
   if (!canSeeController(principal, source.controllerId)) return false;
   if (principal.roles.includes(Role.ADMIN)) return true;
   return (principal.sourceIds ?? []).includes(source.id);
 }
 
-export function assertCanManageSource(
-  principal: Principal | null | undefined,
-  source: { id: string; controllerId: string | null | undefined },
-): void {
+export function assertCanManageSource(principal: Principal | null | undefined, source: { id: string; controllerId: string | null | undefined }): void {
   assertCan(principal, 'source:register');
   if (!canManageSource(principal, source)) throw forbidden('not your source');
 }

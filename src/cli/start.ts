@@ -48,10 +48,12 @@ up.embedded = embedded;
 // The embedded database gets an owner role for migrations and a runtime role for the
 // gateway, as production should (docs/security.md); the demo's reference systems keep the
 // superuser, standing for other teams' credentials.
-const roles = embedded ? await setUpEmbeddedRoles(embedded.url, logger).catch(async (err: unknown) => {
-  await embedded.stop();
-  throw err;
-}) : undefined;
+const roles = embedded
+  ? await setUpEmbeddedRoles(embedded.url, logger).catch(async (err: unknown) => {
+      await embedded.stop();
+      throw err;
+    })
+  : undefined;
 const databaseUrl = config.DATABASE_URL ?? roles?.runtimeUrl ?? embedded!.url;
 const runtimeConfig = roles ? { ...config, DATABASE_MIGRATION_URL: roles.migrationUrl } : config;
 

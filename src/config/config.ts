@@ -37,7 +37,10 @@ const gatewayVariables = z.object({
   DATABASE_MIGRATION_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('dsr'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i)
+    .default('dsr'),
   WORKER_CONCURRENCY: int(1, 1000).default(8),
   /** `npm run worker` serves its task metrics at GET /metrics on this port (0: a free one); unset: none. */
   WORKER_METRICS_PORT: int(0, 65535).optional(),
@@ -58,7 +61,10 @@ const gatewayVariables = z.object({
   GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
   GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
   GRAPHQL_MAX_TOKENS: int(10, 1_000_000).default(3000),
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i)
+    .default('1mb'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   /** Calls per minute per client address that bring no credential or a failing one. */
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(300),
@@ -80,7 +86,7 @@ const gatewayVariables = z.object({
   SOURCE_SECRET_ENV_PREFIX: z
     .string()
     .regex(/^[A-Z][A-Z0-9_]{2,}_$/, 'upper-case letters, digits and _, ending in _ (e.g. DSR_SOURCE_SECRET_)')
-    .refine((v) => v !== 'DSR_', 'DSR_ alone would take in the gateway\'s own secrets')
+    .refine((v) => v !== 'DSR_', "DSR_ alone would take in the gateway's own secrets")
     .default('DSR_SOURCE_SECRET_'),
   /** More variables a source registration may name, comma-separated (the gateway's own are refused even here). */
   SOURCE_SECRET_ENV_ALLOW: z
@@ -129,10 +135,7 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
-    super(
-      'Invalid configuration:\n' +
-        problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -165,7 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (options.databaseRequired && !cleaned.DATABASE_URL) {
     problems.push({
       variable: 'DATABASE_URL',
-      expected: 'required for the separate serve, worker, migrate and keys commands (postgres://user@host:5432/db); `npm start` runs an embedded database instead',
+      expected:
+        'required for the separate serve, worker, migrate and keys commands (postgres://user@host:5432/db); `npm start` runs an embedded database instead',
     });
   }
   if (!gateway || !execution || !requests || !oidc || !checkpoints || problems.length) throw new ConfigError(problems);

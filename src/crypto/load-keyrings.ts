@@ -42,7 +42,8 @@ export const keyringVariables = z
   .superRefine((v, ctx) => {
     const production = v.NODE_ENV === 'production';
     for (const variable of [ENCRYPTION_KEYS_VARIABLE, TOMBSTONE_KEYS_VARIABLE] as const) {
-      if (production && !v[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: 'must be set in production (kid:base64key[,kid:base64key...])' });
+      if (production && !v[variable])
+        ctx.addIssue({ code: 'custom', path: [variable], message: 'must be set in production (kid:base64key[,kid:base64key...])' });
     }
     const shared = sharedKeyProblem(keysOrNone(v[ENCRYPTION_KEYS_VARIABLE], ENCRYPTION_RULE), keysOrNone(v[TOMBSTONE_KEYS_VARIABLE], TOMBSTONE_RULE));
     if (shared) ctx.addIssue({ code: 'custom', path: [TOMBSTONE_KEYS_VARIABLE], message: shared });
@@ -88,12 +89,7 @@ function defaultWarn(message: string): void {
   process.emitWarning(message, { code: 'DSR_DEVELOPMENT_KEYS' });
 }
 
-function readKeys(
-  variable: string,
-  rule: { exact?: number; min?: number },
-  options: KeyringLoadOptions,
-  fallbacks: string[],
-): NamedKey[] {
+function readKeys(variable: string, rule: { exact?: number; min?: number }, options: KeyringLoadOptions, fallbacks: string[]): NamedKey[] {
   const env = options.env ?? process.env;
   const value = env[variable];
   if (value !== undefined && value.trim() !== '') return parseKeyList(variable, value, rule);
@@ -101,9 +97,7 @@ function readKeys(
     throw new CryptoError('CONFIG_ERROR', `${variable} must be set in production (kid:base64key[,kid:base64key...])`);
   }
   fallbacks.push(variable);
-  (options.warn ?? defaultWarn)(
-    `${variable} is not set: using public development keys. Never use this outside development.`,
-  );
+  (options.warn ?? defaultWarn)(`${variable} is not set: using public development keys. Never use this outside development.`);
   return [developmentKey(variable)];
 }
 

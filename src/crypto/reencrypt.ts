@@ -2,11 +2,7 @@ import type { AssociatedData, EncryptionKeyring } from './encryption-keyring.js'
 import { CryptoError } from './errors.js';
 
 /** Re-encrypts one envelope under the active key; unchanged when it already uses it. */
-export function reencrypt(
-  keyring: EncryptionKeyring,
-  envelope: string,
-  aad?: AssociatedData,
-): { envelope: string; rotated: boolean } {
+export function reencrypt(keyring: EncryptionKeyring, envelope: string, aad?: AssociatedData): { envelope: string; rotated: boolean } {
   if (!keyring.needsRotation(envelope)) return { envelope, rotated: false };
   return { envelope: keyring.encrypt(keyring.decrypt(envelope, aad), aad), rotated: true };
 }
@@ -44,11 +40,7 @@ function ident(name: string): string {
  * concurrent writer is never overwritten; safe to run again after an interruption.
  * Run it after putting the new key first, before removing the old key from the environment.
  */
-export async function reencryptColumn(
-  db: Queryable,
-  keyring: EncryptionKeyring,
-  options: ReencryptColumnOptions,
-): Promise<ReencryptColumnResult> {
+export async function reencryptColumn(db: Queryable, keyring: EncryptionKeyring, options: ReencryptColumnOptions): Promise<ReencryptColumnResult> {
   const table = ident(options.table);
   const id = ident(options.idColumn);
   const column = ident(options.column);
@@ -69,11 +61,7 @@ export async function reencryptColumn(
       scanned += 1;
       const result = reencrypt(keyring, row.value, options.aadFor?.(row.id));
       if (!result.rotated) continue;
-      await db.query(`UPDATE ${table} SET ${column} = $1 WHERE ${id}::text = $2 AND ${column} = $3`, [
-        result.envelope,
-        row.id,
-        row.value,
-      ]);
+      await db.query(`UPDATE ${table} SET ${column} = $1 WHERE ${id}::text = $2 AND ${column} = $3`, [result.envelope, row.id, row.value]);
       rotated += 1;
     }
     after = rows[rows.length - 1]!.id;

@@ -23,10 +23,10 @@ export class SourceBatcher {
     if (!loader) {
       // Lookups of one loop turn go together; while BATCHES_IN_FLIGHT calls of this source
       // are running, new lookups wait and go out as one larger call.
-      loader = flightLimitedLoader<DiscoveryQuery, SourceRecord[]>(
-        async (batch) => (await this.registry.connector(sourceId)).discover([...batch]),
-        { maxBatchSize: 500, maxInFlight: BATCHES_IN_FLIGHT },
-      );
+      loader = flightLimitedLoader<DiscoveryQuery, SourceRecord[]>(async (batch) => (await this.registry.connector(sourceId)).discover([...batch]), {
+        maxBatchSize: 500,
+        maxInFlight: BATCHES_IN_FLIGHT,
+      });
       this.loaders.set(sourceId, loader);
     }
     return Promise.all(queries.map((q) => loader.load(q)));
@@ -69,8 +69,7 @@ export class DiscoveryLoaders {
     return n;
   }
 
-  lookup = async (sourceId: string, queries: DiscoveryQuery[]): Promise<SourceRecord[][]> =>
-    Promise.all(queries.map((q) => this.loaderFor(sourceId).load(q)));
+  lookup = async (sourceId: string, queries: DiscoveryQuery[]): Promise<SourceRecord[][]> => Promise.all(queries.map((q) => this.loaderFor(sourceId).load(q)));
 
   private loaderFor(sourceId: string): DataLoader<DiscoveryQuery, SourceRecord[], string> {
     let loader = this.loaders.get(sourceId);

@@ -9,10 +9,23 @@ import { retentionEndOf } from '../requests/decisions.js';
 
 /** Which evidence group an identifier type is compared in. */
 const GROUP_OF: Partial<Record<T, EvidenceGroup>> = {
-  [T.GIVEN_NAME]: 'NAME', [T.FAMILY_NAME]: 'NAME', [T.FULL_NAME]: 'NAME', [T.DATE_OF_BIRTH]: 'DOB', [T.EMAIL]: 'EMAIL',
-  [T.PHONE]: 'PHONE', [T.NATIONAL_ID]: 'NATIONAL_ID', [T.STREET_ADDRESS]: 'ADDRESS', [T.CITY]: 'ADDRESS', [T.POSTCODE]: 'ADDRESS',
-  [T.MEMBERSHIP_NUMBER]: 'REFERENCE', [T.PATIENT_ID]: 'REFERENCE', [T.CANDIDATE_ID]: 'REFERENCE', [T.EMPLOYEE_ID]: 'REFERENCE',
-  [T.LEARNER_ID]: 'REFERENCE', [T.BADGE_ID]: 'REFERENCE', [T.CERTIFICATE_NUMBER]: 'REFERENCE',
+  [T.GIVEN_NAME]: 'NAME',
+  [T.FAMILY_NAME]: 'NAME',
+  [T.FULL_NAME]: 'NAME',
+  [T.DATE_OF_BIRTH]: 'DOB',
+  [T.EMAIL]: 'EMAIL',
+  [T.PHONE]: 'PHONE',
+  [T.NATIONAL_ID]: 'NATIONAL_ID',
+  [T.STREET_ADDRESS]: 'ADDRESS',
+  [T.CITY]: 'ADDRESS',
+  [T.POSTCODE]: 'ADDRESS',
+  [T.MEMBERSHIP_NUMBER]: 'REFERENCE',
+  [T.PATIENT_ID]: 'REFERENCE',
+  [T.CANDIDATE_ID]: 'REFERENCE',
+  [T.EMPLOYEE_ID]: 'REFERENCE',
+  [T.LEARNER_ID]: 'REFERENCE',
+  [T.BADGE_ID]: 'REFERENCE',
+  [T.CERTIFICATE_NUMBER]: 'REFERENCE',
 };
 
 export interface PresentedComparison {
@@ -76,7 +89,7 @@ function categoryLookup(description: SourceDescription | null, recordType: strin
     any.set(f.field, [...(any.get(f.field) ?? []), ...f.categories]);
   }
   // Nested rows (an access copy's encounters, monitoring) are described under their own record type.
-  return (field: string, nested: boolean) => (nested ? any.get(field) : own.get(field) ?? any.get(field)) ?? [];
+  return (field: string, nested: boolean) => (nested ? any.get(field) : (own.get(field) ?? any.get(field))) ?? [];
 }
 
 /** Withholds special-category values, top level and in nested rows, naming what was withheld. */
@@ -93,7 +106,9 @@ export function redactRecordData(
         out[field] = WITHHELD;
         withheld.add(name);
       } else if (Array.isArray(v)) {
-        out[field] = v.map((item) => (item && typeof item === 'object' && !Array.isArray(item) && !(item instanceof Date) ? walk(item as Record<string, unknown>, true, name) : item));
+        out[field] = v.map((item) =>
+          item && typeof item === 'object' && !Array.isArray(item) && !(item instanceof Date) ? walk(item as Record<string, unknown>, true, name) : item,
+        );
       } else if (v && typeof v === 'object' && !(v instanceof Date)) {
         out[field] = walk(v as Record<string, unknown>, true, name);
       } else out[field] = v;

@@ -22,22 +22,22 @@ export const ERROR_CODES = {
   SPECIAL_CATEGORY_REQUIRED: 'R12: the access package holds special-category data the caller may not see',
 
   // Not found
-  NOT_FOUND: 'no API key with that id (in the caller\'s scope)',
+  NOT_FOUND: "no API key with that id (in the caller's scope)",
   REQUEST_NOT_FOUND: 'no request with that id that the caller may see',
-  RECORD_NOT_FOUND: 'the request\'s discovery snapshot holds no such record',
+  RECORD_NOT_FOUND: "the request's discovery snapshot holds no such record",
   DECISION_NOT_FOUND: 'no decision for that record (a REVIEW record must be confirmed first)',
   SOURCE_NOT_FOUND: 'no source with that id',
   PACKAGE_NOT_FOUND: 'no access package behind that download link',
   RETENTION_RUN_NOT_FOUND: 'no retention run with that id',
 
   // Request lifecycle
-  INVALID_TRANSITION: 'the event is not allowed in the request\'s current state',
+  INVALID_TRANSITION: "the event is not allowed in the request's current state",
   CONCURRENT_UPDATE: 'someone else changed the request meanwhile; reload it and try again',
   RETENTION_RUN_NOT_PREVIEWED: 'R9: only a run still in PREVIEWED can be approved or cancelled (`currentStatus` says where it is)',
   REASON_REQUIRED: 'hold, cancel, reject, partial completion, extension and override need a reason',
   ACTOR_REQUIRED: 'every transition and override names who did it',
   IDENTITY_NOT_VERIFIED: 'R2: nothing is released, corrected or erased before identity is verified',
-  IDENTIFIERS_DESTROYED: 'R11: the request\'s identifiers were destroyed when its erasure completed',
+  IDENTIFIERS_DESTROYED: "R11: the request's identifiers were destroyed when its erasure completed",
   EXTENSION_TOO_LATE: 'R5: an extension only before the first due date passes',
   EXTENSION_ALREADY_GRANTED: 'R5: one extension per request',
   EXTENSION_TOO_LONG: 'R5: at most two further months',
@@ -52,7 +52,7 @@ export const ERROR_CODES = {
 
   // Decisions and corrections
   INVALID_ACTION: 'an override to an action that does not exist',
-  CONTROLLER_INSTRUCTION_REQUIRED: 'R6: an override cannot replace the controller\'s instruction',
+  CONTROLLER_INSTRUCTION_REQUIRED: "R6: an override cannot replace the controller's instruction",
   CONTROLLER_REFUSED: 'R6: the controller refused; nothing but RETAIN until it instructs otherwise',
   LEGAL_HOLD: 'R8: no erasing action on a record under statutory retention',
   NO_CORRECTIONS: 'a rectification with nothing to correct',
@@ -74,12 +74,12 @@ export const ERROR_CODES = {
   INVALID_SOURCE_CONFIG: 'a source registration does not validate (`field` names it)',
   SOURCE_SECRET_NOT_ALLOWED: 'a registration names a variable not set aside for source secrets',
   SOURCE_DESTINATION_NOT_ALLOWED: 'a registration points at a host outside SOURCE_ALLOWED_HOSTS',
-  SOURCE_STATUS_CONFLICT: 'the source\'s status does not allow that change (e.g. approving an active source)',
+  SOURCE_STATUS_CONFLICT: "the source's status does not allow that change (e.g. approving an active source)",
   SOURCE_HAS_OPEN_TASKS: 'the source still has tasks to run; let them finish or disable it first',
   WORKERS_UNAVAILABLE: 'no worker answered the ping',
 
   // Anything else
-  CONFIG_ERROR: 'the gateway\'s own configuration is wrong (at start only; never in an answer)',
+  CONFIG_ERROR: "the gateway's own configuration is wrong (at start only; never in an answer)",
   INTERNAL_SERVER_ERROR: 'an unexpected failure; details are in the server log only',
 } as const satisfies Record<string, string>;
 

@@ -54,7 +54,9 @@ export class ExecutionService implements RequestExecutor {
     // Reads only: abandoned on time-out, it leaves nothing behind.
     const gather = async (): Promise<PreparedIdentifiers> => {
       const request = await this.loadRequest(requestId);
-      const planning = (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) && !(await this.deps.stores.tasks.hasAny(requestId));
+      const planning =
+        (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) &&
+        !(await this.deps.stores.tasks.hasAny(requestId));
       if (request.type !== RequestType.ERASURE || !planning) return { requestId, recordIdentifiers: [] };
       return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId) };
     };
@@ -81,7 +83,13 @@ export class ExecutionService implements RequestExecutor {
         const person = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, locked));
         const written = await this.deps.tombstones.recordAll(requestId, [person, ...recordIdentifiers], now, m);
         if (written > 0) {
-          audits.push({ actor: auditActor(actor), action: AuditAction.TOMBSTONE_WRITE, target: { type: 'request', id: requestId }, params: { written }, outcome: 'SUCCESS' });
+          audits.push({
+            actor: auditActor(actor),
+            action: AuditAction.TOMBSTONE_WRITE,
+            target: { type: 'request', id: requestId },
+            params: { written },
+            outcome: 'SUCCESS',
+          });
         }
       }
       const planned = plannedTasks(await this.deps.stores.requests.decisionsToPlan(m, requestId));
@@ -90,9 +98,19 @@ export class ExecutionService implements RequestExecutor {
       const fresh = locked.status === RequestStatus.APPROVED;
       if (fresh) await this.move(m, requestId, RequestStatus.APPROVED, 'startExecution', actor, now, null);
       if (fresh || inserted > 0) {
-        audits.push({ actor: auditActor(actor), action: AuditAction.REQUEST_EXECUTE, target: { type: 'request', id: requestId }, params: { tasks: inserted }, outcome: 'SUCCESS' });
+        audits.push({
+          actor: auditActor(actor),
+          action: AuditAction.REQUEST_EXECUTE,
+          target: { type: 'request', id: requestId },
+          params: { tasks: inserted },
+          outcome: 'SUCCESS',
+        });
       }
-      const queued = { tasks: await this.deps.stores.tasks.withStatus(requestId, [TaskStatus.QUEUED], m), round: await this.deps.stores.requests.executionRound(requestId, m), fresh };
+      const queued = {
+        tasks: await this.deps.stores.tasks.withStatus(requestId, [TaskStatus.QUEUED], m),
+        round: await this.deps.stores.requests.executionRound(requestId, m),
+        fresh,
+      };
       await this.deps.audit.recordAll(audits, m);
       return queued;
     });
@@ -209,9 +227,7 @@ export class ExecutionService implements RequestExecutor {
         try {
           const connector = await this.deps.sources.connector(sourceId);
           const records = await connector.export(recordIds.map((recordId) => ({ sourceId, recordId })));
-          return records
-            .filter((r) => r.relationship === 'SUBJECT' || r.relationship === 'VISITOR')
-            .map((r) => normaliseRecordIdentifiers(r.identifiers));
+          return records.filter((r) => r.relationship === 'SUBJECT' || r.relationship === 'VISITOR').map((r) => normaliseRecordIdentifiers(r.identifiers));
         } catch (error) {
           // The request's own identifiers are tombstoned regardless; a source down now only loses its extra ones.
           this.deps.logger.warn({ requestId, sourceId, err: (error as Error).message }, 'could not export records for tombstones');
@@ -225,7 +241,9 @@ export class ExecutionService implements RequestExecutor {
   /** Records a status change (checked by the state machine where it knows the move). */
   async move(m: EntityManager, requestId: string, from: RequestStatus, event: RequestEvent, actor: string, at: Date, reason: string | null): Promise<void> {
     const to = transition({ status: from }, event, { actor, at, reason }).state.status;
-    const moved = await this.deps.stores.requests.applyMoves(m, [{ requestId, from, fields: { status: to }, transitions: [{ requestId, from, to, event, actor, at, reason }] }]);
+    const moved = await this.deps.stores.requests.applyMoves(m, [
+      { requestId, from, fields: { status: to }, transitions: [{ requestId, from, to, event, actor, at, reason }] },
+    ]);
     if (!moved.has(requestId)) {
       throw concurrentUpdate(requestId);
     }

@@ -91,7 +91,10 @@ export class FinaliseBatches {
         mine.flatMap((c) => c.verifiedTaskIds),
         m,
       );
-      await this.deps.audit.recordAll(mine.map((c) => c.audit), m);
+      await this.deps.audit.recordAll(
+        mine.map((c) => c.audit),
+        m,
+      );
       return items.map((c) => moved.has(c.requestId));
     });
   }

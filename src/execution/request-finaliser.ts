@@ -83,7 +83,13 @@ export class RequestFinaliser {
       reason: complete ? null : reasons.join('; ').slice(0, 2000),
       response: { ...summary, reasons },
       verifiedTaskIds: verification.verifiedTaskIds,
-      audit: { actor: { id: WORKER_ACTOR, kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, params: { reasons }, outcome: complete ? 'SUCCESS' : 'FAILED' },
+      audit: {
+        actor: { id: WORKER_ACTOR, kind: 'worker' },
+        action: complete ? 'request.complete' : 'request.complete-partially',
+        target: { type: 'request', id: requestId },
+        params: { reasons },
+        outcome: complete ? 'SUCCESS' : 'FAILED',
+      },
     });
     this.deps.logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
     if (closedHere && request.type === RequestType.ERASURE) await this.afterErasureClosed(requestId, now);
@@ -97,7 +103,12 @@ export class RequestFinaliser {
     const gaps: SourceGap[] = [];
     for (const sourceId of without?.sourceIds ?? []) {
       reasons.push(`source ${sourceId} could not be searched (the handler went on without it: ${without!.reason})`);
-      gaps.push({ sourceId, sourceName: await this.sourceName(sourceId), kind: 'NOT_SEARCHED', reason: `it did not answer when we searched; ${without!.reason}` });
+      gaps.push({
+        sourceId,
+        sourceName: await this.sourceName(sourceId),
+        kind: 'NOT_SEARCHED',
+        reason: `it did not answer when we searched; ${without!.reason}`,
+      });
     }
     return { reasons, gaps };
   }
@@ -117,7 +128,12 @@ export class RequestFinaliser {
     const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
     for (const s of unanswered) {
       verification.reasons.push(`verification incomplete: source ${s.sourceId} ${s.status}${s.error ? ` (${s.error})` : ''}`);
-      verification.gaps.push({ sourceId: s.sourceId, sourceName: await this.sourceName(s.sourceId), kind: 'NOT_VERIFIED', reason: `the system did not answer (${s.status})` });
+      verification.gaps.push({
+        sourceId: s.sourceId,
+        sourceName: await this.sourceName(s.sourceId),
+        kind: 'NOT_VERIFIED',
+        reason: `the system did not answer (${s.status})`,
+      });
       // Its tasks are done but not checked: retryFailedTasks verifies them again.
       for (const t of removed) if (t.source_id === s.sourceId) verification.unverified.add(t.id);
     }
@@ -134,7 +150,10 @@ export class RequestFinaliser {
   /** Logs and audits records found again; reopens their tasks while reruns remain (returns the reason then). */
   private async reportFindings(job: FinaliseJobData, findings: VerificationFinding[]): Promise<string | null> {
     const { requestId } = job;
-    this.deps.logger.warn({ requestId, findings: findings.map((f) => ({ taskId: f.taskId, sourceId: f.sourceId, recordId: f.recordId })) }, 'verification found records that should be gone');
+    this.deps.logger.warn(
+      { requestId, findings: findings.map((f) => ({ taskId: f.taskId, sourceId: f.sourceId, recordId: f.recordId })) },
+      'verification found records that should be gone',
+    );
     await this.deps.audit.record({
       actor: { id: WORKER_ACTOR, kind: 'worker' },
       action: 'request.verification-failed',
@@ -144,7 +163,13 @@ export class RequestFinaliser {
     });
     if (job.verifications >= MAX_VERIFICATION_RERUNS) return null;
     const reason = 'VERIFICATION: the record was found again after the task succeeded; reopened';
-    await this.execution.reopen(requestId, findings.map((f) => f.taskId), `${job.round.split('v')[0]}v${job.verifications + 1}`, job.verifications + 1, reason);
+    await this.execution.reopen(
+      requestId,
+      findings.map((f) => f.taskId),
+      `${job.round.split('v')[0]}v${job.verifications + 1}`,
+      job.verifications + 1,
+      reason,
+    );
     return reason;
   }
 
@@ -187,7 +212,15 @@ export class RequestFinaliser {
       ];
       for (const follow of FOLLOW_UPS) {
         const task = d.action !== follow ? taskOf.get(`${key}/${follow}`) : undefined;
-        if (task) items.push({ recordId: d.record_id, recordType: types.get(key), action: follow, basis: d.basis, state: stateOf(task), completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null });
+        if (task)
+          items.push({
+            recordId: d.record_id,
+            recordType: types.get(key),
+            action: follow,
+            basis: d.basis,
+            state: stateOf(task),
+            completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null,
+          });
       }
       return items;
     };
@@ -219,7 +252,11 @@ interface Verification {
 }
 
 /** The removed records discovery found again; a minimised record may stay as a minimal record of another type (recruiting activity). */
-function foundAgain(removed: TaskRow[], records: readonly { sourceId: string; recordId: string; recordType: string }[], recordTypes: Map<string, string>): VerificationFinding[] {
+function foundAgain(
+  removed: TaskRow[],
+  records: readonly { sourceId: string; recordId: string; recordType: string }[],
+  recordTypes: Map<string, string>,
+): VerificationFinding[] {
   const found = new Map(records.map((r) => [`${r.sourceId}/${r.recordId}`, r]));
   return removed
     .filter((t) => {

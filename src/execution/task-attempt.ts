@@ -50,7 +50,13 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
     const ok = SUCCESS.has(r.outcome);
     const detail = r.detail ? `${r.outcome}: ${r.detail}`.slice(0, 500) : null;
     return {
-      row: { status: ok ? TaskStatus.SUCCEEDED : TaskStatus.FAILED, outcome: r.outcome, applied: r.outcome === ActionOutcome.APPLIED ? 1 : 0, lastError: ok ? null : detail, refund: 0 },
+      row: {
+        status: ok ? TaskStatus.SUCCEEDED : TaskStatus.FAILED,
+        outcome: r.outcome,
+        applied: r.outcome === ActionOutcome.APPLIED ? 1 : 0,
+        lastError: ok ? null : detail,
+        refund: 0,
+      },
       audit: { outcome: ok ? 'SUCCESS' : 'FAILED', detail: r.outcome },
       metric: r.outcome,
       answer: ok ? { outcome: r.outcome } : new PermanentTaskError(detail ?? r.outcome),
@@ -65,7 +71,8 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
       answer: new SourceRateLimited(error.retryAfterMs ?? 1000),
     };
   }
-  const permanent = error instanceof PermanentTaskError || (error instanceof ConnectorError && (error.code === 'NOT_SUPPORTED' || error.code === 'CONFIGURATION'));
+  const permanent =
+    error instanceof PermanentTaskError || (error instanceof ConnectorError && (error.code === 'NOT_SUPPORTED' || error.code === 'CONFIGURATION'));
   const last = permanent || info.attempt >= info.maxAttempts;
   const kind = error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR';
   const reason = `${kind}: ${error?.message ?? String(error)}`.slice(0, 500);

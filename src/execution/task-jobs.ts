@@ -59,7 +59,13 @@ export function requestFlow(
             name: JobNames.fanOut,
             queueName: QueueNames.requests,
             data,
-            opts: { jobId: fanOutJobId(requestId, round), attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: s.keepCompleted, removeOnFail: s.keepFailed },
+            opts: {
+              jobId: fanOutJobId(requestId, round),
+              attempts: 10,
+              backoff: { type: 'exponential', delay: 1000 },
+              removeOnComplete: s.keepCompleted,
+              removeOnFail: s.keepFailed,
+            },
           },
         ];
   return {
@@ -83,7 +89,14 @@ export function requestFlow(
  * (ignoreDependencyOnFailure: a task failed for good does not stop the run closing).
  * A run's tasks are added in one flow; FLOW_CHUNK does not split it.
  */
-export function retentionRunFlow(s: ExecutionSettings, runId: string, tasks: readonly QueuedTask[], round: string, verifications: number, jobIdOf: (t: QueuedTask) => string): FlowJob {
+export function retentionRunFlow(
+  s: ExecutionSettings,
+  runId: string,
+  tasks: readonly QueuedTask[],
+  round: string,
+  verifications: number,
+  jobIdOf: (t: QueuedTask) => string,
+): FlowJob {
   const data: FinaliseRunJobData = { retentionRunId: runId, round, verifications };
   return {
     name: JobNames.finaliseRun,

@@ -32,7 +32,8 @@ export interface PlannedTask {
  */
 export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] {
   const out = new Map<string, PlannedTask>();
-  const add = (d: DecisionLike, action: string) => out.set(`${d.sourceId}\u0000${d.recordId}\u0000${action}`, { sourceId: d.sourceId, recordId: d.recordId, action });
+  const add = (d: DecisionLike, action: string) =>
+    out.set(`${d.sourceId}\u0000${d.recordId}\u0000${action}`, { sourceId: d.sourceId, recordId: d.recordId, action });
   for (const d of decisions) {
     if (WORK_ACTIONS.has(d.action)) add(d, d.action);
     if (d.followUpAction === RecordAction.RESTRICT && (d.action === RecordAction.RETAIN || WORK_ACTIONS.has(d.action))) add(d, RecordAction.RESTRICT);

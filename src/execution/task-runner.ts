@@ -109,12 +109,14 @@ export class TaskRunner {
     const out: Applied[] = new Array(tasks.length);
     // R8 and R6 at the moment of action: they bind whatever was decided, and whichever path made the task.
     const bound = await this.bindingRules(connector, sourceId, tasks);
-    const indexed = tasks.map((t, i) => ({ t, i })).filter(({ t, i }) => {
-      const stop = bound.get(t.id);
-      if (!stop) return true;
-      out[i] = stop;
-      return false;
-    });
+    const indexed = tasks
+      .map((t, i) => ({ t, i }))
+      .filter(({ t, i }) => {
+        const stop = bound.get(t.id);
+        if (!stop) return true;
+        out[i] = stop;
+        return false;
+      });
     const erasing = connector.eraseMany ? indexed.filter(({ t }) => ERASING.has(t.action)) : [];
     const restricting = connector.restrictMany ? indexed.filter(({ t }) => t.action === RecordAction.RESTRICT) : [];
     const batched = new Set([...erasing, ...restricting]);
@@ -127,7 +129,14 @@ export class TaskRunner {
       calls.push(this.inBatch(connector, erasing, out, () => connector.eraseMany!(erasing.map(({ t }) => ({ ref: refOf(t), plan: planOf(t) })))));
     }
     if (restricting.length > 0) {
-      calls.push(this.inBatch(connector, restricting, out, () => connector.restrictMany!(restricting.map(({ t }) => refOf(t)), true)));
+      calls.push(
+        this.inBatch(connector, restricting, out, () =>
+          connector.restrictMany!(
+            restricting.map(({ t }) => refOf(t)),
+            true,
+          ),
+        ),
+      );
     }
     await Promise.all(calls);
     return out;
@@ -137,7 +146,12 @@ export class TaskRunner {
    * One batched call for `members`. If it fails with anything but a rate limit or a time-out,
    * its tasks are tried one by one, so one bad record fails only its own task.
    */
-  private async inBatch(connector: Connector, members: readonly { t: RunningTask; i: number }[], out: Applied[], call: () => Promise<ActionResult[]>): Promise<void> {
+  private async inBatch(
+    connector: Connector,
+    members: readonly { t: RunningTask; i: number }[],
+    out: Applied[],
+    call: () => Promise<ActionResult[]>,
+  ): Promise<void> {
     const batch = await this.attempt(call);
     if ('result' in batch && Array.isArray(batch.result) && batch.result.length === members.length) {
       members.forEach(({ i }, k) => (out[i] = { result: batch.result[k]! }));
@@ -163,7 +177,9 @@ export class TaskRunner {
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.retentionHolds(sourceId, tasks, out);
-    const checked = tasks.filter((t) => !out.has(t.id)).filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (statutory && ERASING.has(t.action)));
+    const checked = tasks
+      .filter((t) => !out.has(t.id))
+      .filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (statutory && ERASING.has(t.action)));
     if (checked.length === 0) return out;
     const ids = [...new Set(checked.map((t) => t.record_id))];
     const read = await this.attempt(() => connector.export(ids.map((recordId) => ({ sourceId, recordId }))));
@@ -205,7 +221,8 @@ export class TaskRunner {
     const holds = await this.deps.stores.requests.retentionHolds(sourceId, [...new Set(runTasks.map((t) => t.record_id))]);
     for (const t of runTasks) {
       const hold = holds.get(t.record_id);
-      if (hold) out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record since the run was approved`) });
+      if (hold)
+        out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record since the run was approved`) });
     }
   }
 
@@ -254,7 +271,9 @@ export class TaskRunner {
         if (!request || !finding?.inaccurate) throw new PermanentTaskError('INACCURACY_NOT_ESTABLISHED: no finding that the data was inaccurate');
         const fields = request.correction_fields;
         const accepted = new Set(finding.accepted ?? []);
-        const changes = openCorrections(this.deps.keyrings.encryption, request).filter((c) => accepted.has(c.field) && (fields === null || fields.includes(c.field)));
+        const changes = openCorrections(this.deps.keyrings.encryption, request).filter(
+          (c) => accepted.has(c.field) && (fields === null || fields.includes(c.field)),
+        );
         if (changes.length === 0) throw new PermanentTaskError('no requested correction applies to this record');
         return connector.correct(ref, changes);
       }
@@ -268,7 +287,13 @@ export class TaskRunner {
       actor: { id: 'system:worker', kind: 'worker' },
       action: AuditAction.TASK_EXECUTE,
       target: { type: 'task', id: task.id },
-      params: { ...(task.request_id ? { requestId: task.request_id } : { retentionRunId: task.retention_run_id }), sourceId: task.source_id, recordId: task.record_id, action: task.action, detail },
+      params: {
+        ...(task.request_id ? { requestId: task.request_id } : { retentionRunId: task.retention_run_id }),
+        sourceId: task.source_id,
+        recordId: task.record_id,
+        action: task.action,
+        detail,
+      },
       outcome,
     });
   }
@@ -276,7 +301,11 @@ export class TaskRunner {
 
 const refOf = (task: RunningTask): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
 // A retention run's erasure names the run where a request's names the request (R9).
-const planOf = (task: RunningTask): ErasurePlan => ({ action: task.action as ErasurePlan['action'], requestId: (task.request_id ?? task.retention_run_id)!, taskId: task.id });
+const planOf = (task: RunningTask): ErasurePlan => ({
+  action: task.action as ErasurePlan['action'],
+  requestId: (task.request_id ?? task.retention_run_id)!,
+  taskId: task.id,
+});
 
 /** The record as the source holds it now, as the pure rules read it. */
 const decisionRecordOfSource = (record: SourceRecord, source: SourceDescription): DecisionRecord => ({

@@ -31,7 +31,11 @@ export function requestReportCsv(r: RequestReport): string {
     ['Erasure outcomes per source'],
     ['Source', 'Applied', 'Failed', 'Open', 'Retained', 'Retained basis'],
     ...r.erasureOutcomes.flatMap((o) =>
-      o.retained.length === 0 ? [[o.sourceId, o.applied, o.failed, o.open, 0, null]] : o.retained.map((k, i) => (i === 0 ? [o.sourceId, o.applied, o.failed, o.open, k.records, k.basis] : [o.sourceId, null, null, null, k.records, k.basis])),
+      o.retained.length === 0
+        ? [[o.sourceId, o.applied, o.failed, o.open, 0, null]]
+        : o.retained.map((k, i) =>
+            i === 0 ? [o.sourceId, o.applied, o.failed, o.open, k.records, k.basis] : [o.sourceId, null, null, null, k.records, k.basis],
+          ),
     ),
     [],
     ['Sources failing discovery'],

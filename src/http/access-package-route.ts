@@ -8,7 +8,13 @@ import type { Services } from '../app/services.js';
 import { DOWNLOAD_PATH } from '../requests/services/access-package.service.js';
 import { clientAddress } from './route-access.js';
 
-const STATUS: Record<string, number> = { PACKAGE_NOT_FOUND: 404, PACKAGE_LINK_USED: 410, PACKAGE_LINK_EXPIRED: 410, PACKAGE_DESTROYED: 410, SPECIAL_CATEGORY_REQUIRED: 403 };
+const STATUS: Record<string, number> = {
+  PACKAGE_NOT_FOUND: 404,
+  PACKAGE_LINK_USED: 410,
+  PACKAGE_LINK_EXPIRED: 410,
+  PACKAGE_DESTROYED: 410,
+  SPECIAL_CATEGORY_REQUIRED: 403,
+};
 
 export function accessPackageRouter(services: Services): express.Router {
   const router = express.Router();

@@ -49,11 +49,7 @@ function isPipelineBadRequest(error: unknown): error is GraphQLError {
  * else (a bug, a driver error with SQL or host names) becomes a bare
  * INTERNAL_SERVER_ERROR. No stack traces ever leave the process.
  */
-export function formatGraphQLError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  onInternal: (error: unknown) => void,
-): GraphQLFormattedError {
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, onInternal: (error: unknown) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const known = exposable(original);
   if (known) {
@@ -68,8 +64,7 @@ export function formatGraphQLError(
   if (limit) return { message: limit.message, locations: formatted.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: limit.limit } };
   if (isPipelineBadRequest(original)) return { message: original.message, extensions: { code: 'BAD_REQUEST' } };
   const code = formatted.extensions?.code;
-  const deliberate =
-    typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && (original instanceof GraphQLError || original === error);
+  const deliberate = typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR' && (original instanceof GraphQLError || original === error);
   if (deliberate) {
     const { stacktrace: _dropped, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };

@@ -68,12 +68,9 @@ export async function createHttpGateway(
       ...armor.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       auditDenialsPlugin(), // refusals (FORBIDDEN) recorded in the audit log
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ] as ApolloServerPlugin<GraphQLContext>[],
-    formatError: (formatted, error) =>
-      formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL')),
+    formatError: (formatted, error) => formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL')),
   });
   await apollo.start();
 

@@ -43,7 +43,9 @@ export function metricsRoute(services: Services): Router {
       const names = allQueueNames((await services.sources.list()).map((s) => s.id));
       depth.reset();
       for (const name of names) {
-        const counts = await services.execution.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized');
+        const counts = await services.execution
+          .queue(name)
+          .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized');
         for (const [state, n] of Object.entries(counts)) depth.set({ queue: name, state }, n);
       }
       tasks.reset();

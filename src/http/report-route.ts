@@ -23,7 +23,8 @@ export function reportRoute(services: Services): Router {
       if (!principal) return;
       const from = dateOf(req.query.from);
       const to = dateOf(req.query.to);
-      if (!from || !to) return res.status(400).json({ error: { code: 'INVALID_REPORT_PERIOD', message: 'from and to are required, as ISO 8601 dates (to is exclusive)' } });
+      if (!from || !to)
+        return res.status(400).json({ error: { code: 'INVALID_REPORT_PERIOD', message: 'from and to are required, as ISO 8601 dates (to is exclusive)' } });
       const report = await requestReport(services.stores, principal, { from, to });
       const name = `request-report-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`;
       return sendDownload(res, { name, format: req.params[0] as DownloadFormat, csv: () => requestReportCsv(report), json: () => report });

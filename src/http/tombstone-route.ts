@@ -42,7 +42,8 @@ export function tombstoneRoute(services: Services): Router {
         if (error.retryAfterSeconds) res.setHeader('retry-after', String(error.retryAfterSeconds));
         return fail(res, error.code === 'RATE_LIMITED' ? 429 : error.code === 'FORBIDDEN' ? 403 : 401, error.code, error.message);
       }
-      if (error instanceof DomainError && error.code === 'TOO_MANY_IDENTIFIERS') return fail(res, 413, error.code, error.message, { max: MAX_IDENTIFIERS_PER_CHECK });
+      if (error instanceof DomainError && error.code === 'TOO_MANY_IDENTIFIERS')
+        return fail(res, 413, error.code, error.message, { max: MAX_IDENTIFIERS_PER_CHECK });
       services.logger.error({ err: (error as Error).message }, 'tombstone check failed');
       return fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error');
     }

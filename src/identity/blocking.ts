@@ -113,7 +113,13 @@ export function blockingKeysOfProfile(p: Profile): string[] {
   // The two names, order-free: by phonetic code, and by first three letters (a typo that
   // changes the phonetic code rarely touches both beginnings).
   for (const g of given) for (const f of family) add('GF', ...[g, f].sort());
-  const starts = (xs: { value: string }[]) => [...new Set(first(xs).map((x) => x.value.replace(/[^a-z]/g, '').slice(0, 3)).filter((x) => x.length === 3))];
+  const starts = (xs: { value: string }[]) => [
+    ...new Set(
+      first(xs)
+        .map((x) => x.value.replace(/[^a-z]/g, '').slice(0, 3))
+        .filter((x) => x.length === 3),
+    ),
+  ];
   for (const g of starts(p.given)) for (const f of starts(p.family)) add('GT', ...[g, f].sort());
   for (const pc of first(p.postcode)) {
     for (const f of family) add('PF', pc, f);

@@ -15,12 +15,7 @@ import { InvalidIdentifierError } from './errors.js';
 import { createMatchModel, scorePair, type MatchExplanation, type MatchModel, type MatchThresholds } from './matching/model.js';
 import { sourcePrior } from './matching/prior.js';
 import { profileOf, type Profile } from './matching/profile.js';
-import {
-  normaliseQueryIdentifiers,
-  normaliseRecordIdentifiers,
-  type NormalisedIdentifier,
-  type NormaliseOptions,
-} from './normalise/index.js';
+import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier, type NormaliseOptions } from './normalise/index.js';
 
 export interface SourceHandle {
   id: string;
@@ -126,9 +121,7 @@ interface Candidate {
   anchored: boolean;
 }
 
-type Answer =
-  | { ok: true; records: SourceRecord[]; ms: number }
-  | { ok: false; status: 'FAILED' | 'TIMED_OUT'; error: string; code: string; ms: number };
+type Answer = { ok: true; records: SourceRecord[]; ms: number } | { ok: false; status: 'FAILED' | 'TIMED_OUT'; error: string; code: string; ms: number };
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_ROUNDS = 4;
@@ -273,7 +266,15 @@ async function askRound(state: Resolution, input: ResolveSubjectInput, discovery
       const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
       if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
       const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);
-      const c: Candidate = { sourceId: source.id, prior: state.priors.get(source.id)!, record, identifiers, profile: profileOf(identifiers), round, anchored: false };
+      const c: Candidate = {
+        sourceId: source.id,
+        prior: state.priors.get(source.id)!,
+        record,
+        identifiers,
+        profile: profileOf(identifiers),
+        round,
+        anchored: false,
+      };
       candidates.set(key, c);
       fresh.push(c);
     }
@@ -324,7 +325,11 @@ function matchesOf(state: Resolution): RecordMatch[] {
   return records.sort((a, b) => bandRank(b.band) - bandRank(a.band) || b.score - a.score);
 }
 
-function recordMatchOf(c: Candidate, best: { band: MatchBand; probability: number; explanation: MatchExplanation; anchor: Anchor }, options: ResolveOptions): RecordMatch {
+function recordMatchOf(
+  c: Candidate,
+  best: { band: MatchBand; probability: number; explanation: MatchExplanation; anchor: Anchor },
+  options: ResolveOptions,
+): RecordMatch {
   const r = c.record;
   const match: RecordMatch = {
     sourceId: c.sourceId,

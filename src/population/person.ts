@@ -103,11 +103,15 @@ export function personAt(seed: number, index: number): Person {
     if (chance(rng, 0.6)) birthFamilyName = own;
     else familyName = own;
   }
-  const address = inHousehold
-    ? household.address
-    : { street: faker.location.streetAddress(), city: faker.location.city(), postcode: faker.location.zipCode() };
+  const address = inHousehold ? household.address : { street: faker.location.streetAddress(), city: faker.location.city(), postcode: faker.location.zipCode() };
   const birthYear =
-    role === 2 ? household.headBirthYear + intBetween(rng, 20, 32) : role === 1 ? household.headBirthYear + intBetween(rng, -4, 4) : inHousehold ? household.headBirthYear : REFERENCE_YEAR - intBetween(rng, 18, 80);
+    role === 2
+      ? household.headBirthYear + intBetween(rng, 20, 32)
+      : role === 1
+        ? household.headBirthYear + intBetween(rng, -4, 4)
+        : inHousehold
+          ? household.headBirthYear
+          : REFERENCE_YEAR - intBetween(rng, 18, 80);
   const dateOfBirth = `${birthYear}-${String(intBetween(rng, 1, 12)).padStart(2, '0')}-${String(intBetween(rng, 1, 28)).padStart(2, '0')}`;
   const domain = pick(rng, ['example.com', 'mail.example.org', 'post.example.net', 'inbox.example.co.uk']);
   const local = `${asciiLower(givenName)}.${asciiLower(birthFamilyName ?? familyName)}${intBetween(rng, 1, 999)}`;

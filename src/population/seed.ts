@@ -87,7 +87,13 @@ export async function seedReferenceSources(options: SeedOptions): Promise<SeedRe
       const system = builtinSystem(name);
       const schema = options.schemas?.[name] ?? system.store.name;
       await createStore(system.store, { url: options.url, schema, reset: true });
-      const ctx = createContext({ seed, total: people, referenceDate, ...(cardKey ? { cardKey } : {}), ...(options.footageDir ? { footageDir: options.footageDir } : {}) });
+      const ctx = createContext({
+        seed,
+        total: people,
+        referenceDate,
+        ...(cardKey ? { cardKey } : {}),
+        ...(options.footageDir ? { footageDir: options.footageDir } : {}),
+      });
       const counts = { records: 0 };
       rows[name] = await loadStore(system.store, { url: options.url, schema }, systemRows(system, ctx, truth, counts));
       records[name] = counts.records;

@@ -25,9 +25,7 @@ export type AnyFlowProducer = FlowProducer<IQueueBackend, any>;
 export type AnyQueueEvents = QueueEvents<any, IQueueBackend, any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-export type QueueBackendSettings =
-  | { kind: 'redis'; url: string; prefix: string }
-  | { kind: 'postgres'; url: string; schema: string };
+export type QueueBackendSettings = { kind: 'redis'; url: string; prefix: string } | { kind: 'postgres'; url: string; schema: string };
 
 export type QueueDefaults = Omit<QueueOptions, 'connection' | 'prefix'>;
 export type WorkerDefaults = Omit<WorkerOptions, 'connection' | 'prefix'>;
@@ -104,8 +102,7 @@ function postgresBackend(settings: { url: string; schema: string }): QueueBacken
   return {
     kind: 'postgres',
     queue: (name, options) => open.track(new classes.Queue(name, { ...options, connection: connection() })),
-    worker: (name, processor, options) =>
-      open.track(new classes.Worker(name, processor, { ...options, connection: connection() })),
+    worker: (name, processor, options) => open.track(new classes.Worker(name, processor, { ...options, connection: connection() })),
     flowProducer: () => open.track(new classes.FlowProducer({ connection: connection() })),
     queueEvents: (name) => open.track(new classes.QueueEvents(name, { connection: connection() })),
     async ping() {

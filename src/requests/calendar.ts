@@ -33,9 +33,7 @@ function calendarFor(code: string): Calendar {
   const country = match?.[1];
   const state = match?.[2];
   const known =
-    country !== undefined &&
-    catalogue.getCountries()[country] !== undefined &&
-    (state === undefined || catalogue.getStates(country)?.[state] !== undefined);
+    country !== undefined && catalogue.getCountries()[country] !== undefined && (state === undefined || catalogue.getStates(country)?.[state] !== undefined);
   if (!known) {
     throw new RequestRuleError('UNKNOWN_JURISDICTION', `No holiday calendar for jurisdiction "${code}" (use e.g. GB, FR, DE, US-NY)`, {
       jurisdiction: code,

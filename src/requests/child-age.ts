@@ -27,7 +27,10 @@ export function childAgeFor(jurisdiction: string, policy: ChildAgePolicy): { age
  */
 export function parseChildAges(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?)\s*=\s*(\d{1,2})$/.exec(entry);
     const age = m ? Number(m[2]) : NaN;
     if (!m || age < 1 || age > 21) throw new Error(`"${entry}" is not JURISDICTION=AGE (e.g. US=13, an age from 1 to 21)`);

@@ -3,15 +3,7 @@
 // at most two further months with a reason before the first due date (R5).
 // Every deadline is the end of a calendar day in the request's jurisdiction.
 import { RequestStatus } from '../domain/vocabulary.js';
-import {
-  addCalendarDays,
-  addCalendarMonths,
-  addWorkingDays,
-  civilDateIn,
-  endOfCivilDay,
-  resolveJurisdiction,
-  type Jurisdiction,
-} from './calendar.js';
+import { addCalendarDays, addCalendarMonths, addWorkingDays, civilDateIn, endOfCivilDay, resolveJurisdiction, type Jurisdiction } from './calendar.js';
 import { RequestRuleError, requireReason, requireValidDate } from './errors.js';
 import { TERMINAL_STATUSES } from './state-machine.js';
 
@@ -180,11 +172,7 @@ export function classifyDeadlines(request: DeadlineFacts, now: Date, policy?: Pa
   const remainingMs = effectiveDueAt ? effectiveDueAt.getTime() - now.getTime() : null;
   const answer: AnswerStanding = closed ? 'CLOSED' : effectiveDueAt ? standing(effectiveDueAt, now, soonMs) : 'NOT_STARTED';
   // The acknowledgement window is short (5 working days): "soon" means its last day.
-  const acknowledgement: AcknowledgementStanding = request.acknowledgedAt
-    ? 'DONE'
-    : closed
-      ? 'CLOSED'
-      : standing(request.acknowledgeBy, now, 86_400_000);
+  const acknowledgement: AcknowledgementStanding = request.acknowledgedAt ? 'DONE' : closed ? 'CLOSED' : standing(request.acknowledgeBy, now, 86_400_000);
   return { answer, acknowledgement, effectiveDueAt, remainingMs };
 }
 

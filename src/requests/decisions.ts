@@ -100,12 +100,7 @@ function isStatutory(rules: SourceRules, retention: RetentionPolicy): boolean {
  * + archive period, else the periods of the source's statutory retention rule (medical
  * records: 3 + 30 years). Null when it cannot be known.
  */
-export function retentionEndOf(
-  dates: RecordDates,
-  retention: RetentionPolicy,
-  sourceKind?: SourceKind,
-  sourceRules?: SourceRules,
-): Date | null {
+export function retentionEndOf(dates: RecordDates, retention: RetentionPolicy, sourceKind?: SourceKind, sourceRules?: SourceRules): Date | null {
   const start = retentionStartOf(dates);
   if (!start) return null;
   const periods = retentionPeriodsOf(retention, sourceKind, sourceRules);
@@ -438,10 +433,14 @@ export function assertActionAllowed(action: RecordAction, guards: ActionGuards, 
     });
   }
   if (guards.controllerRefused && action !== RecordAction.RETAIN) {
-    throw new RequestRuleError('CONTROLLER_REFUSED', `${action} refused: the record’s controller refused the request; it binds until the controller instructs otherwise (R6)`, {
-      ...where,
-      action,
-    });
+    throw new RequestRuleError(
+      'CONTROLLER_REFUSED',
+      `${action} refused: the record’s controller refused the request; it binds until the controller instructs otherwise (R6)`,
+      {
+        ...where,
+        action,
+      },
+    );
   }
 }
 

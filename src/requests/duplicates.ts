@@ -81,9 +81,6 @@ export function findPossibleDuplicates(
     });
   }
   return found.sort(
-    (a, b) =>
-      Number(b.strength === 'STRONG') - Number(a.strength === 'STRONG') ||
-      b.shared.length - a.shared.length ||
-      a.requestId.localeCompare(b.requestId),
+    (a, b) => Number(b.strength === 'STRONG') - Number(a.strength === 'STRONG') || b.shared.length - a.shared.length || a.requestId.localeCompare(b.requestId),
   );
 }

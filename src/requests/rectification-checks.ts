@@ -18,13 +18,20 @@ export interface CorrectionTarget {
   fields: readonly FieldDescription[] | null;
 }
 
-export type FieldVerdict = { field: string; applies: true; mode: RecordAction.CORRECT | RecordAction.ANNOTATE } | { field: string; applies: false; code: RequestErrorCode };
+export type FieldVerdict =
+  { field: string; applies: true; mode: RecordAction.CORRECT | RecordAction.ANNOTATE } | { field: string; applies: false; code: RequestErrorCode };
 
 /** One verdict per requested field for one record type of one source. */
 export function fieldVerdicts(target: CorrectionTarget, recordType: string | undefined, corrections: readonly RequestedCorrection[]): FieldVerdict[] {
   return corrections.map((c) => {
     try {
-      const plan = validateCorrections({ sourceKind: target.sourceKind, ...(target.sourceRules ? { sourceRules: target.sourceRules } : {}), ...(recordType ? { recordType } : {}), fields: target.fields ?? [], corrections: [c] });
+      const plan = validateCorrections({
+        sourceKind: target.sourceKind,
+        ...(target.sourceRules ? { sourceRules: target.sourceRules } : {}),
+        ...(recordType ? { recordType } : {}),
+        fields: target.fields ?? [],
+        corrections: [c],
+      });
       return { field: c.field, applies: true, mode: plan.action };
     } catch (error) {
       if (isRequestRuleError(error)) return { field: c.field, applies: false, code: error.code };
@@ -78,7 +85,11 @@ export function rectifyDecision(
   corrections: readonly RequestedCorrection[],
   finding: InaccuracyFindingRecord | null,
 ): RectifiedDecision {
-  const planned = ACTING.has(base.action) ? base.action : base.needsController && base.proposedAction && ACTING.has(base.proposedAction) ? base.proposedAction : null;
+  const planned = ACTING.has(base.action)
+    ? base.action
+    : base.needsController && base.proposedAction && ACTING.has(base.proposedAction)
+      ? base.proposedAction
+      : null;
   if (!planned) return { decision: base, correctionFields: null };
   const rejected = new Set((finding?.rejected ?? []).map((r) => r.field));
   const open = corrections.filter((c) => !rejected.has(c.field));

@@ -135,7 +135,11 @@ export function sanitiseRecord(
     }
     if (special && !canSeeSpecialCategories) {
       data[field] = REDACTED;
-      const labels = categories.filter(isSpecialCategory).map((c) => c.toLowerCase()).join(', ') || 'special category';
+      const labels =
+        categories
+          .filter(isSpecialCategory)
+          .map((c) => c.toLowerCase())
+          .join(', ') || 'special category';
       redactions.push({ field, kind: 'SPECIAL_CATEGORY', reason: `special-category data (${labels}) shown only to authorised personnel (R12)` });
       continue;
     }

@@ -157,15 +157,15 @@ function itemLine(i: SummaryItem): string {
   return `- ${what}: ${VERB[i.action]}${when}.${basis}${until}${why}`;
 }
 
-const CLOSING = 'If you are not satisfied with this answer, you may contact our data protection officer or complain to your data protection supervisory authority.';
+const CLOSING =
+  'If you are not satisfied with this answer, you may contact our data protection officer or complain to your data protection supervisory authority.';
 
 function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInput): string {
   const lines: string[] = [];
   lines.push(`Dear ${input.addressee?.trim() || 'requester'},`, '');
   lines.push(`Reference: ${s.requestId}`, '');
   lines.push(
-    `On ${day(s.receivedAt)} you asked us for ${TYPE_TEXT[s.requestType]}.` +
-      (s.verifiedAt ? ` We confirmed your identity on ${day(s.verifiedAt)}.` : ''),
+    `On ${day(s.receivedAt)} you asked us for ${TYPE_TEXT[s.requestType]}.` + (s.verifiedAt ? ` We confirmed your identity on ${day(s.verifiedAt)}.` : ''),
   );
   if (s.late && s.dueAt) lines.push(`We are sorry that this answer comes after the date we owed it to you (${day(s.dueAt)}).`);
   lines.push('', 'This is what we did, system by system:', '');
@@ -181,12 +181,7 @@ function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInpu
   }
   lines.push(...gapLines(s.notSearched, s.notVerified));
   if (!s.complete) lines.push('Some actions are not finished yet; we will write again when they are.');
-  lines.push(
-    CLOSING,
-    '',
-    'Yours sincerely,',
-    input.signature?.trim() || 'The Privacy Office',
-  );
+  lines.push(CLOSING, '', 'Yours sincerely,', input.signature?.trim() || 'The Privacy Office');
   return lines.join('\n') + '\n';
 }
 

@@ -3,7 +3,16 @@
 // facts, controller, categories, the score's levels and weights) and never the values compared.
 import type { RetentionPolicy, SourceDescription, SourceRules } from '../../connectors/contract.js';
 import type { RecordMatch } from '../identity/index.js';
-import { ACTED_ON_REVIEW_STATES, MatchBand, RecordAction, ReviewState, type ControllerDecision, type Relationship, type RequestType, type SourceKind } from '../domain/vocabulary.js';
+import {
+  ACTED_ON_REVIEW_STATES,
+  MatchBand,
+  RecordAction,
+  ReviewState,
+  type ControllerDecision,
+  type Relationship,
+  type RequestType,
+  type SourceKind,
+} from '../domain/vocabulary.js';
 import { decideRecord, type DecisionOptions, type DecisionRecord, type RecordDecision } from './decisions.js';
 import type { RequestRecordEntity } from './store/request-record.entity.js';
 import type { RecordDecisionEntity } from './store/record-decision.entity.js';
@@ -89,7 +98,12 @@ export function decisionRecordOf(record: RequestRecordEntity, sourceKind: Source
   };
 }
 
-export function decisionRow(requestId: string, record: RequestRecordEntity, d: RecordDecision, correctionFields: string[] | null = null): Partial<RecordDecisionEntity> {
+export function decisionRow(
+  requestId: string,
+  record: RequestRecordEntity,
+  d: RecordDecision,
+  correctionFields: string[] | null = null,
+): Partial<RecordDecisionEntity> {
   return {
     requestId,
     sourceId: record.sourceId,

@@ -65,12 +65,7 @@ export interface TransitionResult {
   record: TransitionRecord;
 }
 
-export const TERMINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([
-  S.COMPLETED,
-  S.PARTIALLY_COMPLETED,
-  S.REJECTED,
-  S.CANCELLED,
-]);
+export const TERMINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([S.COMPLETED, S.PARTIALLY_COMPLETED, S.REJECTED, S.CANCELLED]);
 
 // Work in flight cannot be paused or withdrawn from here: queued jobs finish and the
 // request ends as completed or partially completed.
@@ -93,12 +88,7 @@ const MOVES: Readonly<Record<Exclude<RequestEvent, 'hold' | 'resume'>, Partial<R
 };
 
 /** Events whose record must carry a reason. */
-export const EVENTS_NEEDING_REASON: ReadonlySet<RequestEvent> = new Set<RequestEvent>([
-  'reject',
-  'cancel',
-  'hold',
-  'completePartially',
-]);
+export const EVENTS_NEEDING_REASON: ReadonlySet<RequestEvent> = new Set<RequestEvent>(['reject', 'cancel', 'hold', 'completePartially']);
 
 function target(state: RequestState, event: RequestEvent): RequestStatus | undefined {
   if (event === 'hold') return PAUSABLE.includes(state.status) ? S.ON_HOLD : undefined;
@@ -136,9 +126,7 @@ export function transition(state: RequestState, event: RequestEvent, ctx: Transi
   }
   if (!ctx.actor?.trim()) throw new RequestRuleError('ACTOR_REQUIRED', `${event} needs an actor`);
   requireValidDate(ctx.at, 'The transition time');
-  const reason = EVENTS_NEEDING_REASON.has(event)
-    ? requireReason(ctx.reason, `${event}`)
-    : ctx.reason?.trim() || null;
+  const reason = EVENTS_NEEDING_REASON.has(event) ? requireReason(ctx.reason, `${event}`) : ctx.reason?.trim() || null;
 
   const next: RequestState = event === 'hold' ? { status: to, heldFrom: state.status } : { status: to };
   return {

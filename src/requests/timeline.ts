@@ -21,7 +21,18 @@ export interface TimelineAuditEntry {
 }
 
 export type TimelineEntry =
-  | { kind: 'TRANSITION'; at: Date; actor: string; actorKind: null; what: string; from: string | null; to: string; reason: string | null; outcome: null; auditSeq: null }
+  | {
+      kind: 'TRANSITION';
+      at: Date;
+      actor: string;
+      actorKind: null;
+      what: string;
+      from: string | null;
+      to: string;
+      reason: string | null;
+      outcome: null;
+      auditSeq: null;
+    }
   | { kind: 'AUDIT'; at: Date; actor: string; actorKind: string; what: string; from: null; to: null; reason: null; outcome: string; auditSeq: string };
 
 /**
@@ -31,8 +42,30 @@ export type TimelineEntry =
  */
 export function mergeTimeline(transitions: readonly TimelineTransition[], audit: readonly TimelineAuditEntry[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    ...transitions.map((t) => ({ kind: 'TRANSITION' as const, at: t.at, actor: t.actor, actorKind: null, what: t.event, from: t.from, to: t.to, reason: t.reason, outcome: null, auditSeq: null })),
-    ...audit.map((a) => ({ kind: 'AUDIT' as const, at: a.at, actor: a.actorId, actorKind: a.actorKind, what: a.action, from: null, to: null, reason: null, outcome: a.outcome, auditSeq: a.seq })),
+    ...transitions.map((t) => ({
+      kind: 'TRANSITION' as const,
+      at: t.at,
+      actor: t.actor,
+      actorKind: null,
+      what: t.event,
+      from: t.from,
+      to: t.to,
+      reason: t.reason,
+      outcome: null,
+      auditSeq: null,
+    })),
+    ...audit.map((a) => ({
+      kind: 'AUDIT' as const,
+      at: a.at,
+      actor: a.actorId,
+      actorKind: a.actorKind,
+      what: a.action,
+      from: null,
+      to: null,
+      reason: null,
+      outcome: a.outcome,
+      auditSeq: a.seq,
+    })),
   ];
   const rank = (e: TimelineEntry) => (e.kind === 'TRANSITION' ? 0 : 1);
   // Array.prototype.sort is stable: same-kind entries at one instant keep their order.

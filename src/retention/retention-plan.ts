@@ -130,7 +130,10 @@ export function summariseSource(sourceId: string, items: readonly PlannedRetenti
     toDestroy: [...destroy.values()].sort((a, b) => a.recordType.localeCompare(b.recordType) || a.action.localeCompare(b.action)),
     kept: [...keptBy].map(([reason, count]) => ({ reason, count })).sort((a, b) => a.reason.localeCompare(b.reason)),
     oldest: oldest?.toISOString() ?? null,
-    sampleRecordIds: items.filter((i) => i.action).slice(0, SAMPLES).map((i) => i.recordId),
+    sampleRecordIds: items
+      .filter((i) => i.action)
+      .slice(0, SAMPLES)
+      .map((i) => i.recordId),
   };
 }
 

@@ -43,7 +43,9 @@ const MAX_VERIFICATION_RERUNS = 2;
 
 const notFound = (id: string) => new DomainError('RETENTION_RUN_NOT_FOUND', 'No retention run with that id', { retentionRunId: id });
 const notPreviewed = (run: RetentionRunRow) =>
-  new DomainError('RETENTION_RUN_NOT_PREVIEWED', `The retention run is ${run.status}: only a previewed run can be approved or cancelled`, { currentStatus: run.status });
+  new DomainError('RETENTION_RUN_NOT_PREVIEWED', `The retention run is ${run.status}: only a previewed run can be approved or cancelled`, {
+    currentStatus: run.status,
+  });
 
 export class RetentionRunService {
   private flows: AnyFlowProducer | null = null;
@@ -70,16 +72,24 @@ export class RetentionRunService {
         continue;
       }
       summary.push(summariseSource(sourceId, listed.items));
-      for (const i of listed.items) items.push({ sourceId, recordId: i.recordId, recordType: i.recordType, start: i.start, action: i.action, kept: i.kept, detail: i.detail });
+      for (const i of listed.items)
+        items.push({ sourceId, recordId: i.recordId, recordType: i.recordType, start: i.start, action: i.action, kept: i.kept, detail: i.detail });
     }
     const id = await this.deps.dataSource.transaction(async (m) => {
-      const runId = await this.deps.stores.retentionRuns.insertPreview({ asOf, sourceIds, summary, automatic: input.automatic ?? false, preparedBy: input.actor }, items, m);
+      const runId = await this.deps.stores.retentionRuns.insertPreview(
+        { asOf, sourceIds, summary, automatic: input.automatic ?? false, preparedBy: input.actor },
+        items,
+        m,
+      );
       await this.deps.audit.record(
         {
           actor: auditActor(input.actor),
           action: AuditAction.RETENTION_PREPARE,
           target: { type: 'retention-run', id: runId },
-          params: { asOf: asOf.toISOString(), sources: summary.map((s) => ({ sourceId: s.sourceId, listable: s.listable, toDestroy: s.toDestroy.reduce((n, t) => n + t.count, 0) })) },
+          params: {
+            asOf: asOf.toISOString(),
+            sources: summary.map((s) => ({ sourceId: s.sourceId, listable: s.listable, toDestroy: s.toDestroy.reduce((n, t) => n + t.count, 0) })),
+          },
           outcome: 'SUCCESS',
         },
         m,
@@ -100,7 +110,10 @@ export class RetentionRunService {
       let after: string | undefined;
       for (;;) {
         const page = await connector.listExpired(asOf, PAGE, after);
-        const holds = await this.deps.stores.requests.retentionHolds(sourceId, page.records.map((r: SourceRecord) => r.recordId));
+        const holds = await this.deps.stores.requests.retentionHolds(
+          sourceId,
+          page.records.map((r: SourceRecord) => r.recordId),
+        );
         for (const record of page.records) items.push(planRetentionItem(record, description, asOf, holds.get(record.recordId)));
         if (!page.next) break;
         after = page.next;
@@ -129,15 +142,31 @@ export class RetentionRunService {
       for (const i of planned) bySource.set(i.source_id, [...(bySource.get(i.source_id) ?? []), i.record_id]);
       for (const [sourceId, recordIds] of bySource) {
         for (const [recordId, hold] of await this.deps.stores.requests.retentionHolds(sourceId, recordIds)) {
-          const detail = hold.reason === KeptReason.CONTROLLER_REFUSED ? `since the preview, the controller refused request ${hold.requestId} (R6)` : `since the preview, request ${hold.requestId} holds this record`;
+          const detail =
+            hold.reason === KeptReason.CONTROLLER_REFUSED
+              ? `since the preview, the controller refused request ${hold.requestId} (R6)`
+              : `since the preview, request ${hold.requestId} holds this record`;
           held.push({ sourceId, recordId, reason: hold.reason, detail });
         }
       }
       await this.deps.stores.retentionRuns.markKept(runId, held, m);
       const heldKeys = new Set(held.map((h) => `${h.sourceId}\u0000${h.recordId}`));
       const go = planned.filter((i) => !heldKeys.has(`${i.source_id}\u0000${i.record_id}`));
-      await this.deps.stores.tasks.insertPlannedForRun(runId, go.map((i) => ({ sourceId: i.source_id, recordId: i.record_id, action: i.action! })), m);
-      if (!(await this.deps.stores.retentionRuns.move(runId, RetentionRunStatus.PREVIEWED, RetentionRunStatus.EXECUTING, { approvedBy: actor, outcome: { destroyed: 0, failed: 0, heldSincePreview: held.length, reasons: [] } }, m))) throw notPreviewed(run);
+      await this.deps.stores.tasks.insertPlannedForRun(
+        runId,
+        go.map((i) => ({ sourceId: i.source_id, recordId: i.record_id, action: i.action! })),
+        m,
+      );
+      if (
+        !(await this.deps.stores.retentionRuns.move(
+          runId,
+          RetentionRunStatus.PREVIEWED,
+          RetentionRunStatus.EXECUTING,
+          { approvedBy: actor, outcome: { destroyed: 0, failed: 0, heldSincePreview: held.length, reasons: [] } },
+          m,
+        ))
+      )
+        throw notPreviewed(run);
       await this.deps.audit.record(
         {
           actor: auditActor(actor),
@@ -161,7 +190,10 @@ export class RetentionRunService {
       if (!run) throw notFound(runId);
       if (run.status !== RetentionRunStatus.PREVIEWED) throw notPreviewed(run);
       await this.deps.stores.retentionRuns.move(runId, RetentionRunStatus.PREVIEWED, RetentionRunStatus.CANCELLED, { cancelledBy: actor, finished: true }, m);
-      await this.deps.audit.record({ actor: auditActor(actor), action: AuditAction.RETENTION_CANCEL, target: { type: 'retention-run', id: runId }, params: {}, outcome: 'SUCCESS' }, m);
+      await this.deps.audit.record(
+        { actor: auditActor(actor), action: AuditAction.RETENTION_CANCEL, target: { type: 'retention-run', id: runId }, params: {}, outcome: 'SUCCESS' },
+        m,
+      );
     });
     return (await this.deps.stores.retentionRuns.find(runId))!;
   }
@@ -234,7 +266,11 @@ export class RetentionRunService {
     const done = tasks.filter((t) => t.status === TaskStatus.SUCCEEDED && ERASING_ACTIONS.has(t.action as RecordAction));
     const { verified, foundAgain, unverified } = await this.verify(done);
     if (foundAgain.length > 0 && job.verifications < MAX_VERIFICATION_RERUNS) {
-      const reopened = await this.deps.stores.tasks.reopenOfRun(runId, foundAgain.map((t) => t.id), 'VERIFICATION: the record was still found after the task succeeded; reopened');
+      const reopened = await this.deps.stores.tasks.reopenOfRun(
+        runId,
+        foundAgain.map((t) => t.id),
+        'VERIFICATION: the record was still found after the task succeeded; reopened',
+      );
       await this.enqueue(runId, reopened, `${job.round.split('v')[0]}v${job.verifications + 1}`, job.verifications + 1);
       return { status: run.status, reasons: ['verification found records again: reopened'] };
     }
@@ -250,7 +286,10 @@ export class RetentionRunService {
       reasons: reasons.slice(0, 100),
     };
     const closed = await this.deps.dataSource.transaction(async (m: EntityManager) => {
-      await this.deps.stores.tasks.markVerified(verified.map((t) => t.id), m);
+      await this.deps.stores.tasks.markVerified(
+        verified.map((t) => t.id),
+        m,
+      );
       if (!(await this.deps.stores.retentionRuns.move(runId, RetentionRunStatus.EXECUTING, status, { finished: true, outcome }, m))) return false;
       await this.deps.audit.record(
         {

@@ -18,7 +18,9 @@ export function validateRegistration(input: unknown, prefix = ''): { config: Sou
   }
   const id = sourceIdOf(config);
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) {
-    throw new DomainError('INVALID_SOURCE_CONFIG', `${prefix ? `${prefix}.` : ''}id: lower-case letters, digits, - and _ (derived from the name when absent)`, { field: `${prefix ? `${prefix}.` : ''}id` });
+    throw new DomainError('INVALID_SOURCE_CONFIG', `${prefix ? `${prefix}.` : ''}id: lower-case letters, digits, - and _ (derived from the name when absent)`, {
+      field: `${prefix ? `${prefix}.` : ''}id`,
+    });
   }
   return { config: { ...config, id }, id };
 }

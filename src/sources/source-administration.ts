@@ -75,7 +75,14 @@ export class SourceAdministration {
     const existing = await sources.find(id);
     const controllerId = existing?.controllerIds[0] ?? null;
     const audit = (outcome: AuditOutcome) =>
-      this.deps.audit.record({ actor: { id: principal.id, kind: principal.kind }, action, target: { type: 'source', id }, params: { id }, outcome, controllerId });
+      this.deps.audit.record({
+        actor: { id: principal.id, kind: principal.kind },
+        action,
+        target: { type: 'source', id },
+        params: { id },
+        outcome,
+        controllerId,
+      });
     try {
       if (!existing || !canSeeSource(principal, existing)) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
       assertCanManageSource(principal, { id: existing.id, controllerId });

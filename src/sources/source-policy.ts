@@ -34,7 +34,10 @@ export interface DestinationRule {
 
 /** The policy the configuration describes (docs/security.md, "Trust boundaries"). */
 export function sourcePolicyFromConfig(config: Config): SourcePolicy {
-  const allow = (config.SOURCE_SECRET_ENV_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const allow = (config.SOURCE_SECRET_ENV_ALLOW ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     secretPrefix: config.SOURCE_SECRET_ENV_PREFIX,
     secretAllow: new Set(allow),
@@ -91,10 +94,27 @@ export function assertSecretsAllowed(config: SourceConfig, policy: SourcePolicy)
 /** Loopback, private, link-local, shared, multicast and reserved ranges: refused unless configured. */
 const NON_PUBLIC = new net.BlockList();
 for (const [address, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NON_PUBLIC.addSubnet(address, prefix, 'ipv4');
-for (const [address, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) {
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  NON_PUBLIC.addSubnet(address, prefix, 'ipv4');
+for (const [address, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const) {
   NON_PUBLIC.addSubnet(address, prefix, 'ipv6');
 }
 const LOOPBACK = new net.BlockList();
@@ -115,7 +135,11 @@ const inList = (list: net.BlockList, address: string) => {
 
 /** Parses SOURCE_ALLOWED_HOSTS: `db.internal`, `db.internal:5432`, `10.1.0.0/16`, `[::1]:5432`, `fd00::/8`. */
 export function parseDestinationRules(text: string): DestinationRule[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean).map(parseRule);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(parseRule);
 }
 
 function parseRule(entry: string): DestinationRule {
@@ -232,7 +256,9 @@ export function guardedLookup(policy: SourcePolicy, port: number): net.LookupFun
     dns.lookup(hostname, { ...options, all: true }, (error, found) => {
       if (error) return callback(error);
       void Promise.all(
-        found.map(async (a) => ((await destinationRefusal({ field: 'connection', host: hostname.toLowerCase(), port }, { ...policy, lookup: async () => [a.address] })) ? null : a)),
+        found.map(async (a) =>
+          (await destinationRefusal({ field: 'connection', host: hostname.toLowerCase(), port }, { ...policy, lookup: async () => [a.address] })) ? null : a,
+        ),
       ).then((checked) => {
         const allowed = checked.filter((a): a is dns.LookupAddress => a !== null);
         if (allowed.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to no allowed destination`), { code: 'ENOTFOUND' }));

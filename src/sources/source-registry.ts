@@ -1,12 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Connector, Health, SourceDescription } from '../../connectors/contract.js';
-import {
-  createConnector,
-  loadSourceConfigFile,
-  SourceConfigError,
-  type ConnectorEnv,
-  type SourceConfig,
-} from '../../connectors/registry.js';
+import { createConnector, loadSourceConfigFile, SourceConfigError, type ConnectorEnv, type SourceConfig } from '../../connectors/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import type { Capability, IdentifierType } from '../domain/vocabulary.js';
@@ -138,8 +132,17 @@ export class SourceRegistry {
          controller_ids = $6, declared = $9, updated_at = now(),
          status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END
        RETURNING status`,
-      [id, config.name, config.kind, config.type, { ...config, id }, controllerIds, registeredBy,
-        options.pendingApproval ? SourceStatus.PENDING_APPROVAL : SourceStatus.ACTIVE, declared],
+      [
+        id,
+        config.name,
+        config.kind,
+        config.type,
+        { ...config, id },
+        controllerIds,
+        registeredBy,
+        options.pendingApproval ? SourceStatus.PENDING_APPROVAL : SourceStatus.ACTIVE,
+        declared,
+      ],
     )) as { status: SourceStatus }[];
     await this.forget(id);
     if (row!.status === SourceStatus.ACTIVE) await this.activated(id);
@@ -189,7 +192,10 @@ export class SourceRegistry {
   private async assertNoOpenTasks(id: string): Promise<void> {
     const open = await this.tasks.openCountOfSource(id);
     if (open > 0) {
-      throw new DomainError('SOURCE_HAS_OPEN_TASKS', `source ${id} has ${open} task(s) still to run: let them finish (or disable it) before removing it`, { sourceId: id, openTasks: open });
+      throw new DomainError('SOURCE_HAS_OPEN_TASKS', `source ${id} has ${open} task(s) still to run: let them finish (or disable it) before removing it`, {
+        sourceId: id,
+        openTasks: open,
+      });
     }
   }
 

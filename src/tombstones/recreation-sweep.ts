@@ -114,7 +114,7 @@ async function sweepSource(
   const { tombstones, stores } = services;
   const strategy = connector.describe().retention.erasure;
   report.checked[sourceId] = 0;
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const records = await feed.changedSince(since, batchSize, after);
     if (records.length === 0) break;
     after = records[records.length - 1]!.recordId;

@@ -37,7 +37,10 @@ export function tombstoneViewerOf(principal: Principal): TombstoneViewer {
 export async function checkPeople(tombstones: TombstoneService, people: readonly CheckPerson[], viewer: TombstoneViewer): Promise<CheckResult> {
   const total = people.reduce((n, p) => n + p.identifiers.length, 0);
   if (total > MAX_IDENTIFIERS_PER_CHECK) {
-    throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check (got ${total})`, { max: MAX_IDENTIFIERS_PER_CHECK, got: total });
+    throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check (got ${total})`, {
+      max: MAX_IDENTIFIERS_PER_CHECK,
+      got: total,
+    });
   }
   const valid: NormalisedIdentifier[][] = [];
   const slots: (CheckAnswer | number)[][] = [];

@@ -10,16 +10,7 @@ export interface TombstoneToken {
 }
 
 export type TombstoneKind =
-  | 'EMAIL'
-  | 'PHONE'
-  | 'NATIONAL_ID'
-  | 'MEMBERSHIP_NUMBER'
-  | 'PATIENT_ID'
-  | 'CANDIDATE_ID'
-  | 'EMPLOYEE_ID'
-  | 'LEARNER_ID'
-  | 'BADGE_ID'
-  | 'NAME_DOB';
+  'EMAIL' | 'PHONE' | 'NATIONAL_ID' | 'MEMBERSHIP_NUMBER' | 'PATIENT_ID' | 'CANDIDATE_ID' | 'EMPLOYEE_ID' | 'LEARNER_ID' | 'BADGE_ID' | 'NAME_DOB';
 
 const DIRECT: Partial<Record<IdentifierType, TombstoneKind>> = {
   [IdentifierType.EMAIL]: 'EMAIL',
@@ -72,9 +63,7 @@ function nameDobTokens(ids: readonly NormalisedIdentifier[]): TombstoneToken[] {
     }
   }
   const tokens: TombstoneToken[] = [];
-  for (const given of givens)
-    for (const family of families)
-      for (const dob of dobs) tokens.push({ kind: 'NAME_DOB', value: `${given}|${family}|${dob}` });
+  for (const given of givens) for (const family of families) for (const dob of dobs) tokens.push({ kind: 'NAME_DOB', value: `${given}|${family}|${dob}` });
   return tokens;
 }
 

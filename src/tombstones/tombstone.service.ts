@@ -36,12 +36,7 @@ export class TombstoneService {
    * already tombstoned keeps its first request. Pass `manager` to write inside the
    * transaction that approves the erasure.
    */
-  async record(
-    requestId: string,
-    person: readonly NormalisedIdentifier[],
-    erasedAt: Date,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<number> {
+  async record(requestId: string, person: readonly NormalisedIdentifier[], erasedAt: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
     return this.recordAll(requestId, [person], erasedAt, manager);
   }
 
@@ -103,7 +98,9 @@ export class TombstoneService {
       );
       // A request is visible when its controllers meet the viewer's (as request(id) decides).
       const scope = viewer?.controllerIds ? new Set(viewer.controllerIds) : null;
-      const controllers = scope ? new Map((await this.requests.controllersOf([...new Set(rows.map((r) => r.request_id))])).map((r) => [r.id, r.controllerIds])) : null;
+      const controllers = scope
+        ? new Map((await this.requests.controllersOf([...new Set(rows.map((r) => r.request_id))])).map((r) => [r.id, r.controllerIds]))
+        : null;
       for (const row of rows) {
         const visible = !scope || (controllers!.get(row.request_id) ?? []).some((c) => scope.has(c));
         if (visible) found.set(row.hash, row.request_id);

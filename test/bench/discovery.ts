@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     let t = performance.now();
     const truthPath = `${os.tmpdir()}/dsr-bench-truth-${process.pid}.csv`;
     const seeded = await seedReferenceSources({ url: gateway.databaseUrl, people: PEOPLE, seed: SEED, groundTruthPath: truthPath });
-    console.log(`seeded a population of ${PEOPLE} people in ${Math.round(performance.now() - t)} ms; records about a person held per source: ${JSON.stringify(seeded.records)}`);
+    console.log(
+      `seeded a population of ${PEOPLE} people in ${Math.round(performance.now() - t)} ms; records about a person held per source: ${JSON.stringify(seeded.records)}`,
+    );
     const service = await startTrainingThread(gateway.databaseUrl, secret);
     training = service;
     for (const config of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: service.baseUrl })) {
@@ -159,27 +161,45 @@ async function main(): Promise<void> {
     let cursor = 0;
     const inProcessUntil = performance.now() + Math.min(SECONDS, 5) * 1000;
     const t1 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < inProcessUntil) {
-        await services.discovery.discover({ identifiers: queries[cursor++ % queries.length]! as never });
-        inProcessDone++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < inProcessUntil) {
+          await services.discovery.discover({ identifiers: queries[cursor++ % queries.length]! as never });
+          inProcessDone++;
+        }
+      }),
+    );
     console.log(`in-process throughput at ${CONCURRENCY} callers: ${(inProcessDone / ((performance.now() - t1) / 1000)).toFixed(0)} queries/s`);
 
     // Throughput: CONCURRENCY clients, each sending its next query as soon as one returns.
     const stopProfile = await profilePhase();
     const load = await runHttpClients({
-      url: gateway.url, headers: gateway.headers, query: SUBJECT, variables: queries.map((q) => ({ q: { identifiers: q } })), concurrency: CONCURRENCY, seconds: SECONDS,
+      url: gateway.url,
+      headers: gateway.headers,
+      query: SUBJECT,
+      variables: queries.map((q) => ({ q: { identifiers: q } })),
+      concurrency: CONCURRENCY,
+      seconds: SECONDS,
     });
     await stopProfile();
     const qps = load.done / load.seconds;
     const done = load.done;
     console.log(`throughput at ${CONCURRENCY} clients: ${qps.toFixed(0)} queries/s (${done} in ${SECONDS} s)`);
-    console.log(JSON.stringify({
-      bench: 'discovery', people: PEOPLE, recordsPerSource: seeded.records, queries: queries.length, gatewayP50ms: +g50.toFixed(3), gatewayP95ms: +percentile(gatewayMs, 95).toFixed(3),
-      floorP50ms: +f50.toFixed(3), floorP95ms: +percentile(floorMs, 95).toFixed(3), ratioP50: +(g50 / f50).toFixed(3), qps: Math.round(qps), concurrency: CONCURRENCY,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'discovery',
+        people: PEOPLE,
+        recordsPerSource: seeded.records,
+        queries: queries.length,
+        gatewayP50ms: +g50.toFixed(3),
+        gatewayP95ms: +percentile(gatewayMs, 95).toFixed(3),
+        floorP50ms: +f50.toFixed(3),
+        floorP95ms: +percentile(floorMs, 95).toFixed(3),
+        ratioP50: +(g50 / f50).toFixed(3),
+        qps: Math.round(qps),
+        concurrency: CONCURRENCY,
+      }),
+    );
   } finally {
     await training?.close().catch(() => undefined);
     await floorPool.end();

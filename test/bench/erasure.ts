@@ -68,9 +68,11 @@ const middleOf = <T>(runs: readonly T[], by: (run: T) => number): T => [...runs]
 /** Executes the requests as handlers approving them would: 16 executions in flight. */
 async function executeAll(s: Services, requests: string[]): Promise<void> {
   const pending = [...requests];
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    for (let id = pending.shift(); id; id = pending.shift()) await s.execution.execute(id, 'bench');
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let id = pending.shift(); id; id = pending.shift()) await s.execution.execute(id, 'bench');
+    }),
+  );
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -109,7 +111,12 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
 
 /** Which application each PostgreSQL backend serves, to split PostgreSQL's CPU. */
 const backendsOf = (s: Services) => async () =>
-  new Map<number, string>((await s.dataSource.query(`SELECT pid, application_name FROM pg_stat_activity`)).map((r: { pid: number; application_name: string }) => [r.pid, r.application_name]));
+  new Map<number, string>(
+    (await s.dataSource.query(`SELECT pid, application_name FROM pg_stat_activity`)).map((r: { pid: number; application_name: string }) => [
+      r.pid,
+      r.application_name,
+    ]),
+  );
 
 interface FloorDrain {
   queued: number;
@@ -125,14 +132,19 @@ async function drainFloor(s: Services, name: string, shape: string[][]): Promise
   let t = performance.now();
   for (const [k, q] of queues.entries()) {
     const n = shape.flat().filter((src) => src === SOURCES[k]).length;
-    for (let i = 0; i < n; i += 500) await q.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ name: 'noop', data: { taskId: `${i + j}` }, opts: { removeOnComplete: true } })));
+    for (let i = 0; i < n; i += 500)
+      await q.addBulk(
+        Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ name: 'noop', data: { taskId: `${i + j}` }, opts: { removeOnComplete: true } })),
+      );
   }
   const queued = (performance.now() - t) / 1000;
   const done = countTo(taskCount);
   const stopMachine = await measureMachineCpu(backendsOf(s));
   const cpu = process.cpuUsage();
   t = performance.now();
-  const workers = SOURCES.map((src) => s.queues.worker(`${name}-${QueueNames.sourceTasks(src)}`, async () => done.tick(), { concurrency: Number(CONCURRENCY) }));
+  const workers = SOURCES.map((src) =>
+    s.queues.worker(`${name}-${QueueNames.sourceTasks(src)}`, async () => done.tick(), { concurrency: Number(CONCURRENCY) }),
+  );
   const drained = ((await within(done.reached, 600_000)) - t) / 1000;
   const used = cpuSeconds(cpu);
   const machine = await stopMachine();
@@ -156,7 +168,12 @@ async function drainFlowFloor(s: Services, name: string, shape: string[][]): Pro
         queueName: requestsQueue,
         data: { requestId: `${i + k}` },
         opts: { removeOnComplete: true },
-        children: sources.map((src, j) => ({ name: 'noop', queueName: `${name}-${QueueNames.sourceTasks(src)}`, data: { taskId: `${i + k}-${j}` }, opts: { removeOnComplete: true } })),
+        children: sources.map((src, j) => ({
+          name: 'noop',
+          queueName: `${name}-${QueueNames.sourceTasks(src)}`,
+          data: { taskId: `${i + k}-${j}` },
+          opts: { removeOnComplete: true },
+        })),
       })),
     );
   }
@@ -190,7 +207,9 @@ function reportMachineCpu(tasks: MachineCpu, floor: MachineCpu, taskCount: numbe
   console.log(`    erasure: ${line(erasure)}`);
   console.log(`    floor:   ${line(noop)}`);
   console.log(`    what the CPU allows: erasure ≤ ${bound(erasure).toFixed(0)} tasks/s, floor ≤ ${bound(noop).toFixed(0)} jobs/s`);
-  console.log(`    at 0.5× the floor (${(0.5 * floorRate).toFixed(0)} tasks/s) the machine has ${ms(budget)} ms of CPU per task; PostgreSQL and Redis alone use ${ms(erasure.u.postgresAndRedis)}`);
+  console.log(
+    `    at 0.5× the floor (${(0.5 * floorRate).toFixed(0)} tasks/s) the machine has ${ms(budget)} ms of CPU per task; PostgreSQL and Redis alone use ${ms(erasure.u.postgresAndRedis)}`,
+  );
 }
 
 /** What a person gives in their request: name, date of birth and email. */
@@ -237,8 +256,11 @@ async function main(): Promise<void> {
     const seeded = await seedReferenceSources({ url: gateway.databaseUrl, people: population, seed: SEED, footageDir, groundTruthPath: truthPath });
     // The training system is another system: its connector service runs on its own thread.
     training = await startTrainingThread(gateway.databaseUrl, secret);
-    for (const c of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl })) await s.sources.register(c, 'bench');
-    console.log(`population ${population} people; records about a person held per source (counted by the seeder): ${SOURCES.map((src) => `${src} ${seeded.records[src] ?? 0}`).join(', ')}`);
+    for (const c of demoSourceConfigs({ databaseUrl: gateway.databaseUrl, footageDir, trainingBaseUrl: training.baseUrl }))
+      await s.sources.register(c, 'bench');
+    console.log(
+      `population ${population} people; records about a person held per source (counted by the seeder): ${SOURCES.map((src) => `${src} ${seeded.records[src] ?? 0}`).join(', ')}`,
+    );
 
     // Requests of real people: those the sources hold records of, each decided by discovery
     // and the rules as a handler would approve it. A person whose records another chosen
@@ -269,7 +291,10 @@ async function main(): Promise<void> {
         if (tasks.length === 0 || keys.some((k) => planned.has(k))) continue;
         for (const k of keys) planned.add(k);
         const id = await insertApprovedRequest(s, { identifiers, decisions });
-        shapeOf.set(id, tasks.map((t) => t.sourceId));
+        shapeOf.set(
+          id,
+          tasks.map((t) => t.sourceId),
+        );
         requests.push(id);
       }
       return requests;
@@ -277,16 +302,27 @@ async function main(): Promise<void> {
     const warmup = await approve(WARMUP);
     const requests = await approve(PEOPLE);
     const e2eRequests = await approve(E2E);
-    console.log(`requests of ${WARMUP + PEOPLE + E2E} people from the first ${cursor} with records (the others' records were in a chosen request already, or their date of birth is after today: ${invalid})`);
+    console.log(
+      `requests of ${WARMUP + PEOPLE + E2E} people from the first ${cursor} with records (the others' records were in a chosen request already, or their date of birth is after today: ${invalid})`,
+    );
     // The measured requests' shape (the source of each task), which the floor and the no-op flows copy.
     const shape = requests.map((id) => shapeOf.get(id)!);
     const taskCount = shape.flat().length;
     const notClosed = async (among: string[]) =>
-      (await s.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status IN ('EXECUTING', 'APPROVED')`, [among]))[0].n as number;
+      (
+        await s.dataSource.query(`SELECT count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status IN ('EXECUTING', 'APPROVED')`, [
+          among,
+        ])
+      )[0].n as number;
     /** When the last of `among` left EXECUTING (its verified close), from the transitions. */
-    const lastClosed = (among: string[]) => latest(s, `SELECT max(at) AS at FROM request_transition WHERE request_id = ANY($1::uuid[]) AND from_status = 'EXECUTING'`, [among]);
+    const lastClosed = (among: string[]) =>
+      latest(s, `SELECT max(at) AS at FROM request_transition WHERE request_id = ANY($1::uuid[]) AND from_status = 'EXECUTING'`, [among]);
     const statusesOf = async (among: string[]) =>
-      JSON.stringify(await s.dataSource.query(`SELECT status, count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [among]));
+      JSON.stringify(
+        await s.dataSource.query(`SELECT status, count(*)::int AS n FROM data_subject_request WHERE id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [
+          among,
+        ]),
+      );
 
     // Warm-up: a worker runs for hours, so the code it runs is compiled by the time it
     // matters. A first round of other people lets the JIT compile the erasure path before
@@ -326,7 +362,10 @@ async function main(): Promise<void> {
     const started = Date.now();
     const workers = startWorkers(s);
     await waitUntil(async () => {
-      const [row] = await s.dataSource.query(`SELECT count(*)::int AS n FROM task WHERE request_id = ANY($1::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED')`, [requests]);
+      const [row] = await s.dataSource.query(
+        `SELECT count(*)::int AS n FROM task WHERE request_id = ANY($1::uuid[]) AND status NOT IN ('SUCCEEDED', 'FAILED')`,
+        [requests],
+      );
       return row.n === 0;
     }, 1_800_000);
     const taskCpu = cpuSeconds(cpu);
@@ -337,7 +376,10 @@ async function main(): Promise<void> {
     const closeSeconds = ((await lastClosed(requests)) - started) / 1000;
     console.error(`[${new Date().toISOString()}] every request closed`);
     await stopProfile();
-    const tasks = await s.dataSource.query(`SELECT status, count(*)::int AS n, sum(applied_count)::int AS applied FROM task WHERE request_id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [requests]);
+    const tasks = await s.dataSource.query(
+      `SELECT status, count(*)::int AS n, sum(applied_count)::int AS applied FROM task WHERE request_id = ANY($1::uuid[]) GROUP BY status ORDER BY status`,
+      [requests],
+    );
     // When each source's last task finished, counted from the first task started: shows a source that lags.
     const bySource: { source_id: string; n: number; seconds: number }[] = await s.dataSource.query(
       `SELECT source_id, count(*)::int AS n, extract(epoch FROM max(finished_at) - (SELECT min(started_at) FROM task WHERE request_id = ANY($1::uuid[])))::float8 AS seconds
@@ -368,21 +410,41 @@ async function main(): Promise<void> {
     const taskTps = taskCount / taskSeconds;
     const endToEnd = taskCount / (queuedSeconds + closeSeconds);
     const floorEndToEnd = taskCount / (floorQueueSeconds + floorSeconds);
-    console.log(`erasure: ${PEOPLE} people's requests (name, date of birth, email; their records found by discovery, decided by the rules), ${taskCount} tasks over ${SOURCES.length} sources, concurrency ${CONCURRENCY} per source, backend redis`);
+    console.log(
+      `erasure: ${PEOPLE} people's requests (name, date of birth, email; their records found by discovery, decided by the rules), ${taskCount} tasks over ${SOURCES.length} sources, concurrency ${CONCURRENCY} per source, backend redis`,
+    );
     console.log(`  requests: ${drainStatuses}  tasks: ${JSON.stringify(tasks)}`);
     console.log(`  last task finished, per source: ${bySource.map((r) => `${r.source_id} ${r.seconds.toFixed(2)} s (${r.n})`).join(', ')}`);
-    console.log(`  executions (tombstones, tasks, flows; 16 at a time): ${queuedSeconds.toFixed(1)} s = ${(requests.length / queuedSeconds).toFixed(0)} requests/s`);
-    console.log(`  tasks (workers started → last task finished, from the task rows): ${taskSeconds.toFixed(2)} s = ${taskTps.toFixed(0)} tasks/s; gateway process CPU ${taskCpu.toFixed(1)} s (its threads, one of them the training system's)`);
+    console.log(
+      `  executions (tombstones, tasks, flows; 16 at a time): ${queuedSeconds.toFixed(1)} s = ${(requests.length / queuedSeconds).toFixed(0)} requests/s`,
+    );
+    console.log(
+      `  tasks (workers started → last task finished, from the task rows): ${taskSeconds.toFixed(2)} s = ${taskTps.toFixed(0)} tasks/s; gateway process CPU ${taskCpu.toFixed(1)} s (its threads, one of them the training system's)`,
+    );
     console.log(`  verified close (workers started → last request closed after re-discovery, from the transitions): ${closeSeconds.toFixed(2)} s`);
-    console.log(`  floor (BullMQ no-op jobs, same queues/concurrency, timed to the last job's run; median of ${floorRates} in run order): queued in ${floorQueueSeconds.toFixed(1)} s, drained in ${floorSeconds.toFixed(3)} s = ${floor.toFixed(0)} jobs/s`);
+    console.log(
+      `  floor (BullMQ no-op jobs, same queues/concurrency, timed to the last job's run; median of ${floorRates} in run order): queued in ${floorQueueSeconds.toFixed(1)} s, drained in ${floorSeconds.toFixed(3)} s = ${floor.toFixed(0)} jobs/s`,
+    );
     const perTask = (seconds: number) => `${((seconds * 1000) / taskCount).toFixed(2)} ms`;
-    console.log(`  no-op flows of the same shape (a parent per request, a child per task; median of ${flowRates.map((r) => r.toFixed(0)).join(', ')} in run order): ${flowFloor.toFixed(0)} tasks/s = ${(flowFloor / floor).toFixed(2)}× the floor; the erasure is ${(taskTps / flowFloor).toFixed(2)}× of them`);
-    console.log(`  gateway process CPU per task ${perTask(taskCpu)} (with verification of the requests finishing meanwhile) against ${perTask(floorCpu)} per no-op job`);
+    console.log(
+      `  no-op flows of the same shape (a parent per request, a child per task; median of ${flowRates.map((r) => r.toFixed(0)).join(', ')} in run order): ${flowFloor.toFixed(0)} tasks/s = ${(flowFloor / floor).toFixed(2)}× the floor; the erasure is ${(taskTps / flowFloor).toFixed(2)}× of them`,
+    );
+    console.log(
+      `  gateway process CPU per task ${perTask(taskCpu)} (with verification of the requests finishing meanwhile) against ${perTask(floorCpu)} per no-op job`,
+    );
     if (taskMachine && floorMachine) reportMachineCpu(taskMachine, floorMachine, taskCount, floor);
-    console.log(`  ratio: tasks ${(taskTps / floor).toFixed(2)}× the floor (goal ≥ 0.5×); queue + drain + verified close against queue + drain of the floor ${(endToEnd / floorEndToEnd).toFixed(2)}×`);
-    console.log(`end to end (workers running; executeRequest → closed after verification): ${E2E} other people's requests, ${e2eTasks} tasks, 16 executions at a time`);
-    console.log(`  requests: ${e2eStatuses}; all closed ${e2eSeconds.toFixed(2)} s after the first execute = ${(E2E / e2eSeconds).toFixed(0)} requests/s, ${(e2eTasks / e2eSeconds).toFixed(0)} tasks/s`);
-    console.log(`  each request, execute → verified close: p50 ${percentile(perRequest, 50).toFixed(0)} ms, p95 ${percentile(perRequest, 95).toFixed(0)} ms, max ${Math.max(...perRequest).toFixed(0)} ms`);
+    console.log(
+      `  ratio: tasks ${(taskTps / floor).toFixed(2)}× the floor (goal ≥ 0.5×); queue + drain + verified close against queue + drain of the floor ${(endToEnd / floorEndToEnd).toFixed(2)}×`,
+    );
+    console.log(
+      `end to end (workers running; executeRequest → closed after verification): ${E2E} other people's requests, ${e2eTasks} tasks, 16 executions at a time`,
+    );
+    console.log(
+      `  requests: ${e2eStatuses}; all closed ${e2eSeconds.toFixed(2)} s after the first execute = ${(E2E / e2eSeconds).toFixed(0)} requests/s, ${(e2eTasks / e2eSeconds).toFixed(0)} tasks/s`,
+    );
+    console.log(
+      `  each request, execute → verified close: p50 ${percentile(perRequest, 50).toFixed(0)} ms, p95 ${percentile(perRequest, 95).toFixed(0)} ms, max ${Math.max(...perRequest).toFixed(0)} ms`,
+    );
 
     // Tombstone checks over HTTP with TOMBSTONES stored (synthetic ones, besides those of the people erased above).
     t = performance.now();
@@ -395,7 +457,9 @@ async function main(): Promise<void> {
     await s.dataSource.query('ANALYZE tombstone');
     const loadSeconds = (performance.now() - t) / 1000;
     const { clearKey } = await s.apiKeys.create({ name: 'bench feed', roles: ['CONNECTOR'], controllerIds: [] });
-    console.log(`tombstones: ${TOMBSTONES} synthetic stored in ${loadSeconds.toFixed(1)} s, besides the erased people's; POST /v1/tombstones/check with a CONNECTOR key, one call at a time as a feed makes them, then the same batches in process`);
+    console.log(
+      `tombstones: ${TOMBSTONES} synthetic stored in ${loadSeconds.toFixed(1)} s, besides the erased people's; POST /v1/tombstones/check with a CONNECTOR key, one call at a time as a feed makes them, then the same batches in process`,
+    );
     const feeds = [];
     for (const shape of feedShapes(SEED, population, 50)) {
       await measureFeed(s, gateway.url, clearKey, { name: 'warm-up', batches: shape.batches.slice(0, 5) });
@@ -403,22 +467,37 @@ async function main(): Promise<void> {
       feeds.push(f);
       const http = f.identifiers / f.httpSeconds;
       console.log(`  ${f.shape}: ${f.calls} calls, ${f.people} people, ${f.identifiers} identifiers, ${f.hits} people tombstoned`);
-      console.log(`    over HTTP ${f.httpSeconds.toFixed(2)} s = ${http.toFixed(0)} identifiers/s, ${(f.people / f.httpSeconds).toFixed(0)} people/s, ${((f.httpSeconds * 1000) / f.calls).toFixed(1)} ms per call (goal ≥ 20,000 identifiers/s: ${(http / 20000).toFixed(2)}×)`);
-      console.log(`    in process ${(f.identifiers / f.inProcessSeconds).toFixed(0)} identifiers/s; HTTP takes ${(f.httpSeconds / f.inProcessSeconds).toFixed(2)}× the in-process time`);
+      console.log(
+        `    over HTTP ${f.httpSeconds.toFixed(2)} s = ${http.toFixed(0)} identifiers/s, ${(f.people / f.httpSeconds).toFixed(0)} people/s, ${((f.httpSeconds * 1000) / f.calls).toFixed(1)} ms per call (goal ≥ 20,000 identifiers/s: ${(http / 20000).toFixed(2)}×)`,
+      );
+      console.log(
+        `    in process ${(f.identifiers / f.inProcessSeconds).toFixed(0)} identifiers/s; HTTP takes ${(f.httpSeconds / f.inProcessSeconds).toFixed(2)}× the in-process time`,
+      );
     }
     const machine = taskMachine ? perUnit(taskMachine, taskCount) : undefined;
-    console.log(JSON.stringify({
-      bench: 'erasure', people: PEOPLE, tasks: taskCount, concurrency: Number(CONCURRENCY),
-      recordsPerSource: seeded.records,
-      tasksPerSecond: Math.round(taskTps), floorJobsPerSecond: Math.round(floor), ratio: +(taskTps / floor).toFixed(3),
-      noopFlowTasksPerSecond: Math.round(flowFloor), ratioToNoopFlows: +(taskTps / flowFloor).toFixed(3),
-      endToEndRequests: E2E, endToEndSeconds: +e2eSeconds.toFixed(2), endToEndP50Ms: Math.round(percentile(perRequest, 50)), endToEndP95Ms: Math.round(percentile(perRequest, 95)),
-      machineCpuMsPerTask: machine ? +machine.total.toFixed(3) : null,
-      postgresAndRedisMsPerTask: machine ? +machine.postgresAndRedis.toFixed(3) : null,
-      tombstonesStored: TOMBSTONES,
-      tombstoneHttpIdentifiersPerSecond: Object.fromEntries(feeds.map((f) => [f.shape, Math.round(f.identifiers / f.httpSeconds)])),
-      tombstoneInProcessIdentifiersPerSecond: Object.fromEntries(feeds.map((f) => [f.shape, Math.round(f.identifiers / f.inProcessSeconds)])),
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'erasure',
+        people: PEOPLE,
+        tasks: taskCount,
+        concurrency: Number(CONCURRENCY),
+        recordsPerSource: seeded.records,
+        tasksPerSecond: Math.round(taskTps),
+        floorJobsPerSecond: Math.round(floor),
+        ratio: +(taskTps / floor).toFixed(3),
+        noopFlowTasksPerSecond: Math.round(flowFloor),
+        ratioToNoopFlows: +(taskTps / flowFloor).toFixed(3),
+        endToEndRequests: E2E,
+        endToEndSeconds: +e2eSeconds.toFixed(2),
+        endToEndP50Ms: Math.round(percentile(perRequest, 50)),
+        endToEndP95Ms: Math.round(percentile(perRequest, 95)),
+        machineCpuMsPerTask: machine ? +machine.total.toFixed(3) : null,
+        postgresAndRedisMsPerTask: machine ? +machine.postgresAndRedis.toFixed(3) : null,
+        tombstonesStored: TOMBSTONES,
+        tombstoneHttpIdentifiersPerSecond: Object.fromEntries(feeds.map((f) => [f.shape, Math.round(f.identifiers / f.httpSeconds)])),
+        tombstoneInProcessIdentifiersPerSecond: Object.fromEntries(feeds.map((f) => [f.shape, Math.round(f.identifiers / f.inProcessSeconds)])),
+      }),
+    );
   } finally {
     await training?.close();
     await gateway.stop();

@@ -21,7 +21,15 @@ const arg = (name: string, fallback: string) => {
 const records = loadLabelledRecords(readFileSync(arg('csv', '../shared/data/febrl3.csv'), 'utf8'), {
   idColumn: 'rec_id',
   entityRegex: /rec-(\d+)/,
-  mappings: ['given_name=GIVEN_NAME', 'surname=FAMILY_NAME', 'street_number+address_1=STREET_ADDRESS', 'suburb=CITY', 'postcode=POSTCODE', 'date_of_birth=DATE_OF_BIRTH', 'soc_sec_id=NATIONAL_ID'].map(parseMapping),
+  mappings: [
+    'given_name=GIVEN_NAME',
+    'surname=FAMILY_NAME',
+    'street_number+address_1=STREET_ADDRESS',
+    'suburb=CITY',
+    'postcode=POSTCODE',
+    'date_of_birth=DATE_OF_BIRTH',
+    'soc_sec_id=NATIONAL_ID',
+  ].map(parseMapping),
 });
 const source = new MemorySource('bench');
 for (const r of records) source.add({ recordId: r.id, recordType: 'r', relationship: Relationship.SUBJECT, identifiers: r.identifiers, data: {}, dates: {} });
@@ -52,7 +60,11 @@ console.log(`resolveSubject sequential: p50 ${percentile(sequential, 50).toFixed
 const concurrency = Number(arg('concurrency', '32'));
 let next = 0;
 t = performance.now();
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (next < queries.length) await one(next++);
-}));
-console.log(`resolveSubject at ${concurrency} concurrent callers: ${Math.round(queries.length / ((performance.now() - t) / 1000))} queries/s (one core, in-memory source)`);
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < queries.length) await one(next++);
+  }),
+);
+console.log(
+  `resolveSubject at ${concurrency} concurrent callers: ${Math.round(queries.length / ((performance.now() - t) / 1000))} queries/s (one core, in-memory source)`,
+);

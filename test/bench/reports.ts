@@ -86,10 +86,21 @@ try {
     floor.push(await timeOf(() => db.query(`SELECT count(*) FROM data_subject_request`)));
   }
   const f = (ms: number) => `${ms.toFixed(1)} ms`;
-  console.log(`one-year report (${received} requests received in it) over HTTP, ${RUNS} runs: p50 ${f(percentile(report, 50))}, p95 ${f(percentile(report, 95))}`);
+  console.log(
+    `one-year report (${received} requests received in it) over HTTP, ${RUNS} runs: p50 ${f(percentile(report, 50))}, p95 ${f(percentile(report, 95))}`,
+  );
   console.log(`floor, SELECT count(*) over all ${REQUESTS} requests, same runs:        p50 ${f(percentile(floor, 50))}, p95 ${f(percentile(floor, 95))}`);
   console.log(`ratio report/floor at p95: ${(percentile(report, 95) / percentile(floor, 95)).toFixed(1)}x (goal: report p95 < 1 s)`);
-  console.log(JSON.stringify({ bench: 'reports', requests: REQUESTS, runs: RUNS, reportP50Ms: percentile(report, 50), reportP95Ms: percentile(report, 95), floorP95Ms: percentile(floor, 95) }));
+  console.log(
+    JSON.stringify({
+      bench: 'reports',
+      requests: REQUESTS,
+      runs: RUNS,
+      reportP50Ms: percentile(report, 50),
+      reportP95Ms: percentile(report, 95),
+      floorP95Ms: percentile(floor, 95),
+    }),
+  );
 } finally {
   await gw.stop();
 }

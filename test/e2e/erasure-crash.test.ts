@@ -33,7 +33,13 @@ describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)'
     SCHEDULERS: 'false',
   };
   const startWorker = () => {
-    const w = runNode(compiledEntry('jobs/worker-main.js'), { ...env, NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: gw.databaseUrl, REDIS_URL: TEST_REDIS_URL });
+    const w = runNode(compiledEntry('jobs/worker-main.js'), {
+      ...env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: gw.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+    });
     workers.push(w);
     return w;
   };
@@ -49,7 +55,13 @@ describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)'
     gw = await startTestGateway({ queue: 'redis', worker: false, env });
     await seedReferenceSources({ url: gw.databaseUrl, people: 1000, seed: 11, systems: ['case_management', 'clinic'] });
     await gw.runtime.services.sources.register(
-      { id: 'case_management', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT, type: 'builtin', connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl } },
+      {
+        id: 'case_management',
+        name: 'Case management',
+        kind: SourceKind.CASE_MANAGEMENT,
+        type: 'builtin',
+        connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl },
+      },
       'test',
     );
     await gw.runtime.services.sources.register(
@@ -118,7 +130,9 @@ describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)'
     const connector = await s.sources.connector('case_management');
     const [firstCase] = await connector.export([{ sourceId: 'case_management', recordId: cases[0]!.id }]);
     const identifiers = firstCase!.identifiers;
-    const theirs = (await s.discovery.discover({ identifiers: normaliseQueryIdentifiers(identifiers) })).records.filter((r) => r.sourceId === 'case_management' && r.band === 'MATCH');
+    const theirs = (await s.discovery.discover({ identifiers: normaliseQueryIdentifiers(identifiers) })).records.filter(
+      (r) => r.sourceId === 'case_management' && r.band === 'MATCH',
+    );
     expect(theirs.map((r) => r.recordId)).toContain(cases[0]!.id);
     const planned = [...new Map([...cases.map((c) => [c.id, 'case'] as const), ...theirs.map((r) => [r.recordId, r.recordType] as const)])];
     const requestId = await insertApprovedRequest(s, {
@@ -157,12 +171,17 @@ describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)'
       corrections: [{ field: 'phone', value: '+44 20 7946 0999', reason: 'number changed in 2025' }],
       decisions: ids.map((recordId) => ({ sourceId: 'clinic', recordId, recordType: 'patient', action: RecordAction.ANNOTATE })),
     });
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify({ inaccurate: true, accepted: ['phone'] })]);
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [
+      requestId,
+      JSON.stringify({ inaccurate: true, accepted: ['phone'] }),
+    ]);
     const before: { n: number }[] = await s.dataSource.query(`SELECT count(*)::int AS n FROM clinic.annotations WHERE record_id = ANY($1)`, [ids]);
     expect(before[0]!.n).toBe(0);
 
     const annotated = async (recordIds: string[]) => {
-      const rows: { record_id: string }[] = await s.dataSource.query(`SELECT DISTINCT record_id FROM clinic.annotations WHERE record_id = ANY($1)`, [recordIds]);
+      const rows: { record_id: string }[] = await s.dataSource.query(`SELECT DISTINCT record_id FROM clinic.annotations WHERE record_id = ANY($1)`, [
+        recordIds,
+      ]);
       return new Set(rows.map((r) => r.record_id));
     };
     const cutOff = await crashAfterSourceCommit(requestId, annotated);
@@ -178,7 +197,10 @@ describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)'
     expect(rows.length).toBe(ids.length);
     expect(rows.filter((r) => r.n !== 1)).toEqual([]);
     // The medical record itself is unchanged (R14): annotated, not overwritten.
-    const overwritten: { n: number }[] = await s.dataSource.query(`SELECT count(*)::int AS n FROM clinic.patients WHERE id = ANY($1) AND phone = '+44 20 7946 0999'`, [ids]);
+    const overwritten: { n: number }[] = await s.dataSource.query(
+      `SELECT count(*)::int AS n FROM clinic.patients WHERE id = ANY($1) AND phone = '+44 20 7946 0999'`,
+      [ids],
+    );
     expect(overwritten[0]!.n).toBe(0);
   }, 180_000);
   it('ANONYMISATION of 200 cases: after the SIGKILL, each case was anonymised by exactly one write in the case store', async () => {
@@ -203,7 +225,9 @@ describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)'
       decisions: ids.map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ANONYMISE })),
     });
     const anonymised = async (recordIds: string[]) => {
-      const rows: { id: string }[] = await s.dataSource.query(`SELECT id FROM case_management.cases WHERE id = ANY($1) AND anonymised_at IS NOT NULL`, [recordIds]);
+      const rows: { id: string }[] = await s.dataSource.query(`SELECT id FROM case_management.cases WHERE id = ANY($1) AND anonymised_at IS NOT NULL`, [
+        recordIds,
+      ]);
       return new Set(rows.map((r) => r.id));
     };
     const cutOff = await crashAfterSourceCommit(requestId, anonymised);

@@ -8,7 +8,11 @@ import { compiledEntry, firstQueryOnStart, runCommand, runNode } from '../suppor
 
 function postgresRunningOn(dir: string): boolean {
   try {
-    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`]).toString().trim().length > 0;
+    return (
+      execFileSync('pgrep', ['-f', `postgres -D ${dir}`])
+        .toString()
+        .trim().length > 0
+    );
   } catch {
     return false; // pgrep exits 1 when nothing matches
   }

@@ -9,7 +9,11 @@ import { eventually } from '../support/eventually.js';
 
 function postgresRunningOn(dir: string): boolean {
   try {
-    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`]).toString().trim().length > 0;
+    return (
+      execFileSync('pgrep', ['-f', `postgres -D ${dir}`])
+        .toString()
+        .trim().length > 0
+    );
   } catch {
     return false; // pgrep exits 1 when nothing matches
   }
@@ -30,7 +34,11 @@ describe('npm start on the embedded default', () => {
     });
     try {
       // It prints a development key to try it with.
-      const { data } = await firstQueryOnStart<{ health: { ready: boolean; queueBackend: string } }>(gateway, '{ version health { ready queueBackend } }', 60_000);
+      const { data } = await firstQueryOnStart<{ health: { ready: boolean; queueBackend: string } }>(
+        gateway,
+        '{ version health { ready queueBackend } }',
+        60_000,
+      );
       expect(data.health).toEqual({ ready: true, queueBackend: 'postgres' });
       expect(gateway.output()).toContain('/graphql');
       // The console's address is printed beside it.
@@ -49,7 +57,11 @@ describe('npm start on the embedded default', () => {
         const expired = `SELECT (SELECT count(*)::int FROM cctv.visits WHERE COALESCE(last_activity_at, created_at) < now() - interval '90 days') AS visits,
                                 (SELECT count(*)::int FROM cctv.segments WHERE ended_at < now() - interval '90 days') AS segments,
                                 (SELECT count(*)::int FROM retention_run WHERE automatic AND status = 'COMPLETED') AS runs`;
-        const after = await eventually(async () => (await pgClient.query(expired)).rows[0], (r) => r.runs > 0, { timeoutMs: 60_000 });
+        const after = await eventually(
+          async () => (await pgClient.query(expired)).rows[0],
+          (r) => r.runs > 0,
+          { timeoutMs: 60_000 },
+        );
         expect(after).toMatchObject({ visits: 0, segments: 0 });
       } finally {
         await pgClient.end();

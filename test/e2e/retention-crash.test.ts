@@ -29,7 +29,13 @@ describe('CRASH: SIGKILL of a worker mid retention run (redis queue, compiled wo
     SCHEDULERS: 'false',
   };
   const startedWorker = async () => {
-    const w = runNode(compiledEntry('jobs/worker-main.js'), { ...env, NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: gw.databaseUrl, REDIS_URL: TEST_REDIS_URL });
+    const w = runNode(compiledEntry('jobs/worker-main.js'), {
+      ...env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: gw.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+    });
     workers.push(w);
     await w.waitFor((l) => l.includes('gateway started'), 30_000);
     return w;
@@ -39,7 +45,13 @@ describe('CRASH: SIGKILL of a worker mid retention run (redis queue, compiled wo
     gw = await startTestGateway({ queue: 'redis', worker: false, env });
     await seedReferenceSources({ url: gw.databaseUrl, people: 1000, seed: 13, systems: ['case_management'] });
     await gw.runtime.services.sources.register(
-      { id: 'case_management', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT, type: 'builtin', connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl } },
+      {
+        id: 'case_management',
+        name: 'Case management',
+        kind: SourceKind.CASE_MANAGEMENT,
+        type: 'builtin',
+        connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl },
+      },
       'test',
     );
   }, 120_000);
@@ -56,7 +68,10 @@ describe('CRASH: SIGKILL of a worker mid retention run (redis queue, compiled wo
     await db.query(`UPDATE case_management.case_parties SET created_at = now() - interval '10 days', last_activity_at = now() - interval '10 days'`);
     const cases: { id: string }[] = await db.query(`SELECT id FROM case_management.cases ORDER BY id LIMIT 180`);
     const ids = cases.map((c) => c.id);
-    await db.query(`UPDATE case_management.cases SET created_at = now() - interval '4 years', last_activity_at = now() - interval '4 years' WHERE id = ANY($1)`, [ids]);
+    await db.query(
+      `UPDATE case_management.cases SET created_at = now() - interval '4 years', last_activity_at = now() - interval '4 years' WHERE id = ANY($1)`,
+      [ids],
+    );
 
     const preview = await s.retention.prepare({ actor: 'handler' });
     expect(preview.summary[0]!.toDestroy).toEqual([{ recordType: 'case', action: 'ERASE', count: 180 }]);
@@ -76,7 +91,11 @@ describe('CRASH: SIGKILL of a worker mid retention run (redis queue, compiled wo
     expect(cutOff.length).toBeGreaterThan(0);
 
     await startedWorker();
-    const run = await eventually(() => s.retention.find(preview.id), (r) => r.status !== 'EXECUTING', { timeoutMs: 90_000 });
+    const run = await eventually(
+      () => s.retention.find(preview.id),
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 90_000 },
+    );
     expect(run.status).toBe('COMPLETED');
     expect(run.outcome).toMatchObject({ destroyed: 180, failed: 0, reasons: [] });
 

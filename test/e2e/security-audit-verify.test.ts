@@ -26,7 +26,11 @@ describe('audit:verify (compiled CLI)', () => {
     const handler = await bearer(gw, ['HANDLER']);
     // A real trail: key changes, reads of the log, refusals.
     for (let i = 0; i < 5; i++) {
-      await gw.graphql('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { clearKey } }', { input: { name: `e2e ${i}`, roles: ['WORKER'] } }, admin);
+      await gw.graphql(
+        'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { clearKey } }',
+        { input: { name: `e2e ${i}`, roles: ['WORKER'] } },
+        admin,
+      );
       await gw.graphql('{ apiKeys { id } }', undefined, handler);
     }
     // A refused registration whose id holds a lone UTF-16 surrogate: its audit entry must

@@ -20,7 +20,11 @@ function codeOfError(error: unknown, kind?: CodedErrorClass): string {
 export function codeOf(run: () => unknown, kind?: CodedErrorClass): string | undefined;
 export function codeOf(run: Promise<unknown>, kind?: CodedErrorClass): Promise<string | undefined>;
 export function codeOf(run: (() => unknown) | Promise<unknown>, kind?: CodedErrorClass): string | undefined | Promise<string | undefined> {
-  if (typeof run !== 'function') return run.then(() => undefined, (error: unknown) => codeOfError(error, kind));
+  if (typeof run !== 'function')
+    return run.then(
+      () => undefined,
+      (error: unknown) => codeOfError(error, kind),
+    );
   try {
     run();
   } catch (error) {

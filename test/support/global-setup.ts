@@ -17,10 +17,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   await dataSource.destroy();
   return async () => {
     await withAdminClient(async (c) => {
-      const { rows } = await c.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-        [`dsr\\_test\\_${id}\\_%`],
-      );
+      const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`dsr\\_test\\_${id}\\_%`]);
       for (const row of rows) await c.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
     });
   };

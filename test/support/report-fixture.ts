@@ -32,18 +32,44 @@ export async function insertHandledRequest(db: DataSource, r: HandledRequest): P
          jurisdiction, channel, blind_index, discovery_outcome, created_by, version)
        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, '{}', $11, 'test', 1)`,
       [
-        id, r.type ?? 'ACCESS', r.status, r.receivedAt, r.acknowledgeBy ?? daysAfter(r.receivedAt, 7), r.acknowledgedAt ?? null,
-        r.dueAt === undefined ? daysAfter(r.receivedAt, 30) : r.dueAt, r.extendedDueAt ?? null, r.jurisdiction ?? 'GB', r.channel === undefined ? 'EMAIL' : r.channel,
-        r.discovery ? JSON.stringify({ complete: r.discovery.every((s) => s.status === 'ANSWERED'), sources: r.discovery.map((s) => ({ ...s, errorCode: null, records: 0 })) }) : null,
+        id,
+        r.type ?? 'ACCESS',
+        r.status,
+        r.receivedAt,
+        r.acknowledgeBy ?? daysAfter(r.receivedAt, 7),
+        r.acknowledgedAt ?? null,
+        r.dueAt === undefined ? daysAfter(r.receivedAt, 30) : r.dueAt,
+        r.extendedDueAt ?? null,
+        r.jurisdiction ?? 'GB',
+        r.channel === undefined ? 'EMAIL' : r.channel,
+        r.discovery
+          ? JSON.stringify({
+              complete: r.discovery.every((s) => s.status === 'ANSWERED'),
+              sources: r.discovery.map((s) => ({ ...s, errorCode: null, records: 0 })),
+            })
+          : null,
       ],
     );
-    await m.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, NULL, 'RECEIVED', 'submit', 'test', $2)`, [id, r.receivedAt]);
+    await m.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, NULL, 'RECEIVED', 'submit', 'test', $2)`, [
+      id,
+      r.receivedAt,
+    ]);
     for (const move of r.moves ?? []) {
-      await m.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, $2, $3, 'test', 'test', $4)`, [id, move.from, move.to, move.at]);
+      await m.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, $2, $3, 'test', 'test', $4)`, [
+        id,
+        move.from,
+        move.to,
+        move.at,
+      ]);
     }
     let n = 0;
     for (const t of r.tasks ?? []) {
-      await m.query(`INSERT INTO task (request_id, source_id, record_id, action, status) VALUES ($1, $2, $3, 'ERASE', $4)`, [id, t.sourceId, `rec-${n++}`, t.status]);
+      await m.query(`INSERT INTO task (request_id, source_id, record_id, action, status) VALUES ($1, $2, $3, 'ERASE', $4)`, [
+        id,
+        t.sourceId,
+        `rec-${n++}`,
+        t.status,
+      ]);
     }
     for (const k of r.retained ?? []) {
       await m.query(

@@ -144,6 +144,10 @@ export async function requestStatus(services: Services, requestId: string): Prom
 
 /** Polls until the request leaves EXECUTING (or the deadline passes: the test then fails on the status). */
 export async function waitForClosed(services: Services, requestId: string, timeoutMs = 60_000): Promise<string> {
-  const { status } = await eventually(() => requestStatus(services, requestId), (r) => r.status !== 'EXECUTING' && r.status !== 'APPROVED', { timeoutMs });
+  const { status } = await eventually(
+    () => requestStatus(services, requestId),
+    (r) => r.status !== 'EXECUTING' && r.status !== 'APPROVED',
+    { timeoutMs },
+  );
   return status;
 }

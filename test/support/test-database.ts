@@ -45,7 +45,6 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   return {
     name,
     url: databaseUrl(name),
-    drop: () =>
-      withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -21,10 +21,7 @@ export default defineConfig({
       'test/unit/tombstones/**/*.test.ts',
       'test/unit/execution/task-attempt.test.ts',
     ],
-    exclude: [
-      'test/unit/identity/evaluation.test.ts',
-      'test/unit/identity/messy-generator.test.ts',
-    ],
+    exclude: ['test/unit/identity/evaluation.test.ts', 'test/unit/identity/messy-generator.test.ts'],
     setupFiles: ['test/support/setup-file.ts'],
     testTimeout: 30_000,
     pool: 'forks',

@@ -31,9 +31,10 @@ export function Shell({ children }: { children: ReactNode }) {
           </Title>
           <Group gap="xs" wrap="nowrap" role="group" aria-label="Signed in as">
             <Text size="sm" data-testid="principal">
-              {viewer.name ?? viewer.id}{' '}
-              {/* The key id is left out of narrow windows (200 % zoom): the header stays on one line. */}
-              <Text span c="dimmed" visibleFrom="md">({viewer.kind} {viewer.id})</Text>
+              {viewer.name ?? viewer.id} {/* The key id is left out of narrow windows (200 % zoom): the header stays on one line. */}
+              <Text span c="dimmed" visibleFrom="md">
+                ({viewer.kind} {viewer.id})
+              </Text>
             </Text>
             {viewer.roles.map((r) => (
               <Badge key={r} data-testid="role">
@@ -49,15 +50,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="xs" aria-label="Screens">
         <Stack gap={2} component="nav">
           {visible.map((s) => (
-            <NavLink
-              key={s.to}
-              component={RouterLink}
-              to={s.to}
-              end
-              label={s.label}
-              variant="filled"
-              active={location.pathname === s.to}
-            />
+            <NavLink key={s.to} component={RouterLink} to={s.to} end label={s.label} variant="filled" active={location.pathname === s.to} />
           ))}
           {visible.length === 0 && <Text size="sm">Your roles give no screen in this console.</Text>}
         </Stack>

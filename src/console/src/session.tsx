@@ -8,7 +8,14 @@ const STORAGE_KEY = 'dsr-console-key';
 
 export const MeQuery = graphql(`
   query Me {
-    me { id kind name roles controllerIds permissions }
+    me {
+      id
+      kind
+      name
+      roles
+      controllerIds
+      permissions
+    }
     version
   }
 `);
@@ -53,13 +60,7 @@ export async function signIn(key: string): Promise<{ viewer: Viewer; version: st
   return { viewer: result.data.me, version: result.data.version };
 }
 
-export function SessionProvider(props: {
-  keyValue: string;
-  viewer: Viewer;
-  version: string;
-  onSignOut: () => void;
-  children: ReactNode;
-}) {
+export function SessionProvider(props: { keyValue: string; viewer: Viewer; version: string; onSignOut: () => void; children: ReactNode }) {
   const { keyValue, viewer, version, onSignOut, children } = props;
   const client = useMemo(() => makeClient(keyValue), [keyValue]);
   const [permissions] = useState(() => new Set(viewer.permissions));
@@ -67,10 +68,7 @@ export function SessionProvider(props: {
     sessionStorage.removeItem(STORAGE_KEY);
     onSignOut();
   }, [onSignOut]);
-  const session = useMemo<Session>(
-    () => ({ viewer, version, can: (p) => permissions.has(p), signOut }),
-    [viewer, version, permissions, signOut],
-  );
+  const session = useMemo<Session>(() => ({ viewer, version, can: (p) => permissions.has(p), signOut }), [viewer, version, permissions, signOut]);
   return (
     <SessionContext.Provider value={session}>
       <Provider value={client}>{children}</Provider>

@@ -146,7 +146,15 @@ export class CreateRequests1764000002000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['task', 'access_package', 'controller_instruction', 'record_decision', 'request_record', 'request_transition', 'data_subject_request']) {
+    for (const table of [
+      'task',
+      'access_package',
+      'controller_instruction',
+      'record_decision',
+      'request_record',
+      'request_transition',
+      'data_subject_request',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
   }

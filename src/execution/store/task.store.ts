@@ -62,7 +62,10 @@ export class TaskStore {
 
   /** The tasks of these requests as entities, in the order the API lists them. */
   async ofRequests(requestIds: readonly string[]): Promise<(TaskEntity & { requestId: string })[]> {
-    const tasks = await this.dataSource.manager.find(TaskEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' } });
+    const tasks = await this.dataSource.manager.find(TaskEntity, {
+      where: { requestId: In([...requestIds]) },
+      order: { sourceId: 'ASC', recordId: 'ASC', action: 'ASC' },
+    });
     return tasks as (TaskEntity & { requestId: string })[];
   }
 
@@ -96,20 +99,19 @@ export class TaskStore {
 
   /** Whether this record has a task of the request still to run. */
   async hasOpenTaskFor(requestId: string, sourceId: string, recordId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(`SELECT 1 FROM task WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND status <> ALL($4::text[]) LIMIT 1`, [
-      requestId,
-      sourceId,
-      recordId,
-      TERMINAL,
-    ]);
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM task WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND status <> ALL($4::text[]) LIMIT 1`,
+      [requestId, sourceId, recordId, TERMINAL],
+    );
     return rows.length > 0;
   }
 
   /** Tasks of one source still to run. */
   async openCountOfSource(sourceId: string): Promise<number> {
-    const [{ open }] = (await this.dataSource.query(`SELECT count(*)::int AS open FROM task WHERE source_id = $1 AND status = ANY($2::text[])`, [sourceId, OPEN])) as [
-      { open: number },
-    ];
+    const [{ open }] = (await this.dataSource.query(`SELECT count(*)::int AS open FROM task WHERE source_id = $1 AND status = ANY($2::text[])`, [
+      sourceId,
+      OPEN,
+    ])) as [{ open: number }];
     return open;
   }
 

@@ -40,5 +40,11 @@ export function reliabilityTable(records: readonly LabelledRecord[], model: Matc
       if (entityOf.get(id) === q.entity) bin.matches++;
     }
   }
-  return bins.map((b) => ({ from: b.from, to: b.to, pairs: b.pairs, meanPredicted: b.pairs ? b.sum / b.pairs : 0, observed: b.pairs ? b.matches / b.pairs : 0 }));
+  return bins.map((b) => ({
+    from: b.from,
+    to: b.to,
+    pairs: b.pairs,
+    meanPredicted: b.pairs ? b.sum / b.pairs : 0,
+    observed: b.pairs ? b.matches / b.pairs : 0,
+  }));
 }

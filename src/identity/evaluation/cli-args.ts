@@ -44,7 +44,9 @@ export function loadRecordsFromArgs(args: ParsedArgs): LabelledRecord[] {
   const kind = one(args, 'kind');
   const mappings: ColumnMapping[] = (args.values.get('map') ?? []).map(parseMapping);
   if (files.length === 0 || !idColumn || (!regex && !cluster) || mappings.length === 0) {
-    throw new Error('usage: --csv FILE [--csv FILE ...] --id COLUMN (--entity-regex REGEX | --cluster COLUMN) --map COLUMN[+COLUMN...]=IDENTIFIER_TYPE [--map ...]');
+    throw new Error(
+      'usage: --csv FILE [--csv FILE ...] --id COLUMN (--entity-regex REGEX | --cluster COLUMN) --map COLUMN[+COLUMN...]=IDENTIFIER_TYPE [--map ...]',
+    );
   }
   const records: LabelledRecord[] = [];
   files.forEach((file, i) => {
@@ -77,5 +79,5 @@ export function filterSplit(records: LabelledRecord[], args: ParsedArgs): Labell
   const share = Number(one(args, 'split-share') ?? '0.5');
   if (split === 'all') return records;
   if (split !== 'train' && split !== 'test') throw new Error('--split must be train, test or all');
-  return records.filter((r) => (entityFraction(r.entity) < share) === (split === 'train'));
+  return records.filter((r) => entityFraction(r.entity) < share === (split === 'train'));
 }

@@ -79,7 +79,17 @@ export async function resolveEach(run: EvaluationRun): Promise<QueryResult[]> {
       ...(run.resolveOptions ? { options: run.resolveOptions } : {}),
     });
     const ms = performance.now() - started;
-    results.push({ queryId: r.id, returned: resolution.records.map((m) => ({ recordId: m.recordId, band: m.band, explanation: m.explanation, round: m.round, against: m.matchedAgainst === 'QUERY' ? 'query' : m.matchedAgainst.recordId })), ms });
+    results.push({
+      queryId: r.id,
+      returned: resolution.records.map((m) => ({
+        recordId: m.recordId,
+        band: m.band,
+        explanation: m.explanation,
+        round: m.round,
+        against: m.matchedAgainst === 'QUERY' ? 'query' : m.matchedAgainst.recordId,
+      })),
+      ms,
+    });
   }
   return results;
 }
@@ -103,7 +113,9 @@ export async function runOverGraphql(records: LabelledRecord[], limit?: number, 
       const identifiers = r.identifiers.filter((id) => usable(id));
       const t0 = performance.now();
       const reply = await gateway.graphql<{ subject: { complete: boolean; records: { recordId: string; band: QueryResult['returned'][number]['band'] }[] } }>(
-        SUBJECT, { q: { identifiers, sourceIds: [EVALUATION_SOURCE_ID] } });
+        SUBJECT,
+        { q: { identifiers, sourceIds: [EVALUATION_SOURCE_ID] } },
+      );
       const ms = performance.now() - t0;
       if (reply.errors?.length) throw new Error(`record ${r.id}: ${reply.errors[0]!.extensions?.code ?? ''} ${reply.errors[0]!.message}`);
       if (!reply.data!.subject.complete) throw new Error(`record ${r.id}: the evaluation source did not answer`);
@@ -167,8 +179,15 @@ function showMissedMatches(records: LabelledRecord[], results: QueryResult[]): v
       const x = r.returned.find((y) => y.recordId === id);
       if (x?.band === 'MATCH') continue;
       const e = x?.explanation;
-      const fields = e ? e.fields.filter((c) => c.kind !== 'null').map((c) => `${c.field}=${c.level} (${c.weight.toFixed(1)})`).join(', ') : '';
-      console.log(`  ${r.queryId} -> ${id}, ${x?.band ?? 'missed'}, p ${e ? e.probability.toFixed(6) : '-'}, [${e?.agreeingIdentifiers.join(' ') ?? ''}]: ${fields}`);
+      const fields = e
+        ? e.fields
+            .filter((c) => c.kind !== 'null')
+            .map((c) => `${c.field}=${c.level} (${c.weight.toFixed(1)})`)
+            .join(', ')
+        : '';
+      console.log(
+        `  ${r.queryId} -> ${id}, ${x?.band ?? 'missed'}, p ${e ? e.probability.toFixed(6) : '-'}, [${e?.agreeingIdentifiers.join(' ') ?? ''}]: ${fields}`,
+      );
     }
   }
 }
@@ -181,7 +200,12 @@ function showWrongMatches(records: LabelledRecord[], results: QueryResult[]): vo
     for (const x of r.returned) {
       if (x.band !== 'MATCH' || x.recordId === r.queryId || entityOf.get(x.recordId) === entityOf.get(r.queryId)) continue;
       const e = x.explanation;
-      const fields = e ? e.fields.filter((c) => c.kind !== 'null').map((c) => `${c.field}=${c.level} (${c.weight.toFixed(1)})`).join(', ') : '';
+      const fields = e
+        ? e.fields
+            .filter((c) => c.kind !== 'null')
+            .map((c) => `${c.field}=${c.level} (${c.weight.toFixed(1)})`)
+            .join(', ')
+        : '';
       console.log(`  ${r.queryId} -> ${x.recordId}, round ${x.round ?? '?'} against ${x.against ?? '?'}, p ${e ? e.probability.toFixed(6) : '?'}: ${fields}`);
     }
   }
@@ -194,11 +218,20 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string, 
   const entityOf = new Map(records.map((r) => [r.id, r.entity]));
   const figures = evaluate(entityOf, results);
   const asked = new Set(results.map((r) => r.queryId));
-  const blocking = blockingFigures(records, records.filter((r) => asked.has(r.id)));
-  console.log(`records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`);
+  const blocking = blockingFigures(
+    records,
+    records.filter((r) => asked.has(r.id)),
+  );
+  console.log(
+    `records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`,
+  );
   console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
-  console.log(`B-cubed (MATCH) precision ${f(figures.bcubedPrecision)} recall ${f(figures.bcubedRecall)}; queries with every true record back: ${f(figures.completeQueries)} (MATCH+REVIEW), ${f(figures.completeQueriesMatch)} (MATCH)`);
-  console.log(`blocking (keys of the query alone, first round): recall ${f(blocking.recall)}, candidates per query mean ${blocking.candidatesMean.toFixed(1)} p95 ${blocking.candidatesP95}, keys per record ${blocking.keysMean.toFixed(1)}`);
+  console.log(
+    `B-cubed (MATCH) precision ${f(figures.bcubedPrecision)} recall ${f(figures.bcubedRecall)}; queries with every true record back: ${f(figures.completeQueries)} (MATCH+REVIEW), ${f(figures.completeQueriesMatch)} (MATCH)`,
+  );
+  console.log(
+    `blocking (keys of the query alone, first round): recall ${f(blocking.recall)}, candidates per query mean ${blocking.candidatesMean.toFixed(1)} p95 ${blocking.candidatesP95}, keys per record ${blocking.keysMean.toFixed(1)}`,
+  );
   console.log(`latency p50 ${figures.p50ms.toFixed(2)} ms, p95 ${figures.p95ms.toFixed(2)} ms (${how})`);
   // The evaluation source holds every record: its prior is scaled to that size, as the gateway does.
   const lambda = sourcePrior(model.parameters.probabilityTwoRandomRecordsMatch, model.parameters.priorRecords, records.length);
@@ -213,20 +246,30 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string, 
     for (const kind of kinds) {
       const subset = results.filter((r) => tagOf.get(r.queryId) === kind);
       const k = evaluate(entityOf, subset);
-      const b = blockingFigures(records, records.filter((r) => r.tag === kind && asked.has(r.id)));
+      const b = blockingFigures(
+        records,
+        records.filter((r) => r.tag === kind && asked.has(r.id)),
+      );
       perKind[kind] = { ...summary(k), blockingRecall: round(b.recall) };
       console.log(`  ${kind}: ${k.queries}, ${k.truePairs}, ${f(k.precision)}, ${f(k.recall)}, ${f(k.f1)}, ${f(k.reviewRecall)}, ${f(b.recall)}`);
     }
   }
-  console.log(JSON.stringify({
-    ...summary(figures),
-    bcubedPrecision: round(figures.bcubedPrecision), bcubedRecall: round(figures.bcubedRecall),
-    completeQueries: round(figures.completeQueries), completeQueriesMatch: round(figures.completeQueriesMatch),
-    blockingRecall: round(blocking.recall), candidatesPerQuery: Math.round(blocking.candidatesMean * 10) / 10,
-    queries: figures.queries, p50ms: round(figures.p50ms), p95ms: round(figures.p95ms),
-    reliability: reliability.map((b) => [b.from, b.pairs, round(b.meanPredicted), round(b.observed)]),
-    ...(kinds.length > 0 ? { perKind } : {}),
-  }));
+  console.log(
+    JSON.stringify({
+      ...summary(figures),
+      bcubedPrecision: round(figures.bcubedPrecision),
+      bcubedRecall: round(figures.bcubedRecall),
+      completeQueries: round(figures.completeQueries),
+      completeQueriesMatch: round(figures.completeQueriesMatch),
+      blockingRecall: round(blocking.recall),
+      candidatesPerQuery: Math.round(blocking.candidatesMean * 10) / 10,
+      queries: figures.queries,
+      p50ms: round(figures.p50ms),
+      p95ms: round(figures.p95ms),
+      reliability: reliability.map((b) => [b.from, b.pairs, round(b.meanPredicted), round(b.observed)]),
+      ...(kinds.length > 0 ? { perKind } : {}),
+    }),
+  );
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;

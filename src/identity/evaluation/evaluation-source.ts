@@ -58,7 +58,12 @@ export async function loadEvaluationTable(url: string, records: readonly Labelle
 }
 
 /** Registers the table as a generic SQL source (which indexes it). */
-export async function registerEvaluationSource(registry: SourceRegistry, url: string, columns: readonly EvaluationColumn[], passwordEnv?: string): Promise<void> {
+export async function registerEvaluationSource(
+  registry: SourceRegistry,
+  url: string,
+  columns: readonly EvaluationColumn[],
+  passwordEnv?: string,
+): Promise<void> {
   const clean = new URL(url);
   clean.password = '';
   await registry.register(

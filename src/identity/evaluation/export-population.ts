@@ -17,7 +17,22 @@ import { personAt } from '../../population/person.js';
 import { BUILTIN_SYSTEMS } from '../../../connectors/builtin.js';
 import { parseArgs, one } from './cli-args.js';
 
-export const POPULATION_COLUMNS = ['record_id', 'person_id', 'given_name', 'family_name', 'full_name', 'date_of_birth', 'email', 'phone', 'street', 'city', 'postcode', 'national_id', 'membership_number', 'badge_id'] as const;
+export const POPULATION_COLUMNS = [
+  'record_id',
+  'person_id',
+  'given_name',
+  'family_name',
+  'full_name',
+  'date_of_birth',
+  'email',
+  'phone',
+  'street',
+  'city',
+  'postcode',
+  'national_id',
+  'membership_number',
+  'badge_id',
+] as const;
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -30,18 +30,30 @@ export interface LabelledRecord {
 export function parseMapping(spec: string): ColumnMapping {
   const eq = spec.lastIndexOf('=');
   if (eq <= 0) throw new Error(`--map needs COLUMN[+COLUMN...]=IDENTIFIER_TYPE, got "${spec}"`);
-  const type = spec.slice(eq + 1).trim().toUpperCase();
+  const type = spec
+    .slice(eq + 1)
+    .trim()
+    .toUpperCase();
   if (!(Object.values(IdentifierType) as string[]).includes(type)) {
     throw new Error(`unknown identifier type ${type}; one of ${Object.values(IdentifierType).join(', ')}`);
   }
-  const columns = spec.slice(0, eq).split('+').map((c) => c.trim()).filter(Boolean);
+  const columns = spec
+    .slice(0, eq)
+    .split('+')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (columns.length === 0) throw new Error(`--map "${spec}" names no column`);
   return { columns, type: type as IdentifierType };
 }
 
 export function loadLabelledRecords(csvText: string, options: LabelledCsvOptions): LabelledRecord[] {
   const { header, rows } = readCsvTable(csvText);
-  const need = [options.idColumn, ...(options.clusterColumn ? [options.clusterColumn] : []), ...(options.tagColumn ? [options.tagColumn] : []), ...options.mappings.flatMap((m) => m.columns)];
+  const need = [
+    options.idColumn,
+    ...(options.clusterColumn ? [options.clusterColumn] : []),
+    ...(options.tagColumn ? [options.tagColumn] : []),
+    ...options.mappings.flatMap((m) => m.columns),
+  ];
   for (const column of need) if (!header.includes(column)) throw new Error(`column "${column}" not in CSV header`);
   if (!options.entityRegex && !options.clusterColumn) throw new Error('need --entity-regex or --cluster');
   const records: LabelledRecord[] = [];

@@ -8,7 +8,10 @@ export class MemorySource {
   private readonly index = new Map<string, SourceRecord[]>();
   size = 0;
 
-  constructor(readonly id: string, private readonly normalise?: NormaliseOptions) {}
+  constructor(
+    readonly id: string,
+    private readonly normalise?: NormaliseOptions,
+  ) {}
 
   add(record: SourceRecord): void {
     for (const key of blockingKeysOf(record.identifiers, this.normalise)) {

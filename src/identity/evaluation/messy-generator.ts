@@ -86,8 +86,10 @@ function oneEdit(random: Random, s: string): string {
       if (c === s[i]) c = c === 'a' ? 'e' : 'a';
       return s.slice(0, i) + c + s.slice(i + 1);
     }
-    case 1: return s.slice(0, i) + s.slice(i + 1);
-    case 2: return s.slice(0, i) + pick(random, LETTERS) + s.slice(i);
+    case 1:
+      return s.slice(0, i) + s.slice(i + 1);
+    case 2:
+      return s.slice(0, i) + pick(random, LETTERS) + s.slice(i);
     default: {
       const j = Math.min(i, s.length - 2);
       return s.slice(0, j) + s[j + 1] + s[j] + s.slice(j + 2);
@@ -174,11 +176,16 @@ function applyKind(random: Random, kind: Single, ids: Identifier[]): Identifier[
     return v ? setValue(ids, type, f(v)) : ids;
   };
   switch (kind) {
-    case 'swap': return swapNames(random, ids);
-    case 'email': return edit(T.EMAIL, (v) => corruptEmail(random, v));
-    case 'dob': return edit(T.DATE_OF_BIRTH, (v) => corruptDob(random, v));
-    case 'city': return edit(T.CITY, (v) => corruptCity(random, v));
-    case 'blank': return blankOne(random, ids);
+    case 'swap':
+      return swapNames(random, ids);
+    case 'email':
+      return edit(T.EMAIL, (v) => corruptEmail(random, v));
+    case 'dob':
+      return edit(T.DATE_OF_BIRTH, (v) => corruptDob(random, v));
+    case 'city':
+      return edit(T.CITY, (v) => corruptCity(random, v));
+    case 'blank':
+      return blankOne(random, ids);
   }
 }
 
@@ -191,9 +198,12 @@ export function derivedEmail(random: Random, given: string | undefined, family: 
   const f = (family ?? '').replace(/[^a-z]/gi, '').toLowerCase();
   if (!g && !f) return undefined;
   const nn = String(Math.floor(random() * 100));
-  const local = pick(random, [
-    `${g}${f}`, `${g}.${f}`, `${g}${nn}`, `${g}${f.slice(0, 1)}${nn}`, `${g.slice(0, 1)}${f}`, `${f}${nn}`, `${g}_${f}${nn}`,
-  ].filter((x) => x.replace(/[^a-z0-9]/g, '').length >= 3));
+  const local = pick(
+    random,
+    [`${g}${f}`, `${g}.${f}`, `${g}${nn}`, `${g}${f.slice(0, 1)}${nn}`, `${g.slice(0, 1)}${f}`, `${f}${nn}`, `${g}_${f}${nn}`].filter(
+      (x) => x.replace(/[^a-z0-9]/g, '').length >= 3,
+    ),
+  );
   const domain = random() < 0.7 ? pick(random, DOMAINS) : `${pick(random, WORDS)}-${pick(random, WORDS)}.${pick(random, ['com', 'net', 'org', 'biz'])}`;
   return local ? `${local}@${domain}` : undefined;
 }
@@ -254,7 +264,10 @@ export function messyCsv(records: readonly MessyRecord[]): string {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const out = one(args, 'out');
-  if (!out) throw new Error('usage: --csv FILE --id COLUMN (--entity-regex RE | --cluster COLUMN) --map ... --out FILE [--seed N] [--rate KIND=P ...] [--derive-email]');
+  if (!out)
+    throw new Error(
+      'usage: --csv FILE --id COLUMN (--entity-regex RE | --cluster COLUMN) --map ... --out FILE [--seed N] [--rate KIND=P ...] [--derive-email]',
+    );
   const rates: Partial<CorruptionRates> = {};
   for (const spec of args.values.get('rate') ?? []) {
     const [kind, p] = spec.split('=');

@@ -86,12 +86,17 @@ export function evaluate(entityOf: ReadonlyMap<string, string>, results: readonl
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   const ms = results.map((r) => r.ms);
   return {
-    precision, recall, f1,
+    precision,
+    recall,
+    f1,
     reviewRecall: truePairs === 0 ? 1 : reviewTp / truePairs,
     queries: results.length,
     p50ms: percentile(ms, 50),
     p95ms: percentile(ms, 95),
-    truePairs, matchPairs, truePositives: tp, reviewPairs,
+    truePairs,
+    matchPairs,
+    truePositives: tp,
+    reviewPairs,
     bcubedPrecision: results.length === 0 ? 1 : bcubedPrecision / results.length,
     bcubedRecall: results.length === 0 ? 1 : bcubedRecall / results.length,
     completeQueries: results.length === 0 ? 1 : complete / results.length,

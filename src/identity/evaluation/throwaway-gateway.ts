@@ -56,7 +56,15 @@ export async function startThrowawayGateway(options: { prefix?: string; env?: Re
   };
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ config: loadConfig(env), databaseUrl: db.url, http: true, worker: false, migrate: true, logger: createLogger(env.LOG_LEVEL as 'silent'), env });
+    runtime = await startRuntime({
+      config: loadConfig(env),
+      databaseUrl: db.url,
+      http: true,
+      worker: false,
+      migrate: true,
+      logger: createLogger(env.LOG_LEVEL as 'silent'),
+      env,
+    });
   } catch (error) {
     await db.drop();
     throw error;
@@ -70,7 +78,11 @@ export async function startThrowawayGateway(options: { prefix?: string; env?: Re
     databaseUrl: db.url,
     headers,
     async graphql<T>(query: string, variables?: Record<string, unknown>) {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await res.json()) as { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
     },
     async stop() {

@@ -16,8 +16,7 @@ export type EvidenceGroup = 'NAME' | 'DOB' | 'EMAIL' | 'PHONE' | 'NATIONAL_ID' |
 /** agree: counts toward the two-identifier rule; partial: weighs but does not count; disagree: the else level. */
 export type LevelKind = 'agree' | 'partial' | 'disagree';
 
-export type ComparisonField =
-  | 'givenName' | 'familyName' | 'dateOfBirth' | 'email' | 'phone' | 'nationalId' | 'reference' | 'street' | 'postcode' | 'city';
+export type ComparisonField = 'givenName' | 'familyName' | 'dateOfBirth' | 'email' | 'phone' | 'nationalId' | 'reference' | 'street' | 'postcode' | 'city';
 
 export interface LevelDefinition {
   label: string;
@@ -53,12 +52,7 @@ export interface ComparisonDefinition {
 }
 
 /** Best (lowest) level over the cartesian product of two value lists. */
-function best<T>(
-  qs: readonly T[],
-  rs: readonly T[],
-  levelOf: (a: T, b: T) => number,
-  show: (v: T) => string,
-): ComparisonOutcome | null {
+function best<T>(qs: readonly T[], rs: readonly T[], levelOf: (a: T, b: T) => number, show: (v: T) => string): ComparisonOutcome | null {
   if (qs.length === 0 || rs.length === 0) return null;
   let out: ComparisonOutcome | null = null;
   for (const a of qs) {
@@ -118,15 +112,20 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
     tfAdjusted: true,
     levels,
     compare(q, r) {
-      const out = best(q[side], r[side], (a, b) => {
-        if (a.value === b.value) return exact;
-        if (withNickname && a.canonical === b.canonical) return nickname;
-        const s = jw(a.value, b.value);
-        if (s >= 0.92) return close;
-        if (phoneticMatch(a.phonetic, b.phonetic)) return phonetic;
-        if (s >= 0.8) return similar;
-        return other;
-      }, showName);
+      const out = best(
+        q[side],
+        r[side],
+        (a, b) => {
+          if (a.value === b.value) return exact;
+          if (withNickname && a.canonical === b.canonical) return nickname;
+          const s = jw(a.value, b.value);
+          if (s >= 0.92) return close;
+          if (phoneticMatch(a.phonetic, b.phonetic)) return phonetic;
+          if (s >= 0.8) return similar;
+          return other;
+        },
+        showName,
+      );
       const household = (o: ComparisonOutcome) => {
         if (withHousehold && levels[o.level]!.kind === 'agree' && streetAgrees(q, r) && !givenAgrees(q, r)) {
           o.underlying = o.level;
@@ -172,17 +171,22 @@ const dateOfBirth: ComparisonDefinition = {
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
-    return best(q.dob, r.dob, (a, b) => {
-      if (a === b) return 0;
-      if (withinOneEdit(a.replace(/-/g, ''), b.replace(/-/g, ''))) return 1;
-      const [ay, am, ad] = a.split('-');
-      const [by, bm, bd] = b.split('-');
-      if (ay === by && am === bd && ad === bm) return 2;
-      const days = daysApart(a, b);
-      if (days <= 31) return 3;
-      if (days <= 366) return 4;
-      return 5;
-    }, (v) => v);
+    return best(
+      q.dob,
+      r.dob,
+      (a, b) => {
+        if (a === b) return 0;
+        if (withinOneEdit(a.replace(/-/g, ''), b.replace(/-/g, ''))) return 1;
+        const [ay, am, ad] = a.split('-');
+        const [by, bm, bd] = b.split('-');
+        if (ay === by && am === bd && ad === bm) return 2;
+        const days = daysApart(a, b);
+        if (days <= 31) return 3;
+        if (days <= 366) return 4;
+        return 5;
+      },
+      (v) => v,
+    );
   },
 };
 
@@ -243,23 +247,28 @@ const email: ComparisonDefinition = {
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
-    return best(q.email, r.email, (a, b) => {
-      if (a === b) return 0;
-      const sa = emailSkeleton(a);
-      const sb = emailSkeleton(b);
-      // A lost "@" or a dot in its place (sources keep such addresses as they are).
-      if (sa === sb) return 1;
-      const la = localPart(a);
-      if (la !== '' && la === localPart(b)) return 2;
-      // Typos, but not other digits: "jack71" and "jack67" are two people's accounts, nor
-      // another initial before a shared name: "cmorrison" and "nmorrison" are two of a family.
-      const lb = localPart(b);
-      if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(lb) && !otherInitial(la, lb, q, r)) return 3;
-      if (jw(a, b) >= 0.88) return 4;
-      const at = a.lastIndexOf('@');
-      if (at > 0 && b.endsWith(a.slice(at))) return 5;
-      return 6;
-    }, (v) => v);
+    return best(
+      q.email,
+      r.email,
+      (a, b) => {
+        if (a === b) return 0;
+        const sa = emailSkeleton(a);
+        const sb = emailSkeleton(b);
+        // A lost "@" or a dot in its place (sources keep such addresses as they are).
+        if (sa === sb) return 1;
+        const la = localPart(a);
+        if (la !== '' && la === localPart(b)) return 2;
+        // Typos, but not other digits: "jack71" and "jack67" are two people's accounts, nor
+        // another initial before a shared name: "cmorrison" and "nmorrison" are two of a family.
+        const lb = localPart(b);
+        if (withinEdits(sa, sb, 2) && digitsOf(la) === digitsOf(lb) && !otherInitial(la, lb, q, r)) return 3;
+        if (jw(a, b) >= 0.88) return 4;
+        const at = a.lastIndexOf('@');
+        if (at > 0 && b.endsWith(a.slice(at))) return 5;
+        return 6;
+      },
+      (v) => v,
+    );
   },
 };
 
@@ -284,7 +293,12 @@ function exactOrTypo(
       { label: 'else', kind: 'disagree' },
     ],
     compare(q, r) {
-      return best(q[field], r[field], (a, b) => (a === b ? 0 : withinOneEdit(a, b) ? 1 : 2), (v) => v);
+      return best(
+        q[field],
+        r[field],
+        (a, b) => (a === b ? 0 : withinOneEdit(a, b) ? 1 : 2),
+        (v) => v,
+      );
     },
   };
 }
@@ -309,7 +323,12 @@ const reference: ComparisonDefinition = {
     const types = new Set(q.references.map(typeOf));
     const rs = r.references.filter((x) => types.has(typeOf(x)));
     const qs = q.references.filter((x) => rs.some((y) => typeOf(y) === typeOf(x)));
-    return best(qs, rs, (a, b) => (a === b ? 0 : typeOf(a) === typeOf(b) ? 1 : 2), (v) => v);
+    return best(
+      qs,
+      rs,
+      (a, b) => (a === b ? 0 : typeOf(a) === typeOf(b) ? 1 : 2),
+      (v) => v,
+    );
   },
 };
 
@@ -354,7 +373,12 @@ const postcode: ComparisonDefinition = {
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
-    const out = best(q.postcode, r.postcode, (a, b) => (a === b ? 1 : withinOneEdit(a, b) ? 2 : 3), (v) => v);
+    const out = best(
+      q.postcode,
+      r.postcode,
+      (a, b) => (a === b ? 1 : withinOneEdit(a, b) ? 2 : 3),
+      (v) => v,
+    );
     if (out?.level === 1 && streetAgrees(q, r)) out.level = 0;
     return out;
   },
@@ -373,16 +397,19 @@ const city: ComparisonDefinition = {
     { label: 'else', kind: 'disagree' },
   ],
   compare(q, r) {
-    const out = best(q.city, r.city, (a, b) => {
-      if (a === b) return 1;
-      const s = jw(a, b);
-      return s >= 0.88 ? 2 : s >= 0.7 ? 3 : 4;
-    }, (v) => v);
+    const out = best(
+      q.city,
+      r.city,
+      (a, b) => {
+        if (a === b) return 1;
+        const s = jw(a, b);
+        return s >= 0.88 ? 2 : s >= 0.7 ? 3 : 4;
+      },
+      (v) => v,
+    );
     if (out && out.level <= 2 && (streetAgrees(q, r) || postcodeAgrees(q, r))) out.level = 0;
     return out;
   },
 };
 
-export const COMPARISONS: readonly ComparisonDefinition[] = [
-  givenName, familyName, dateOfBirth, email, phone, nationalId, reference, street, postcode, city,
-];
+export const COMPARISONS: readonly ComparisonDefinition[] = [givenName, familyName, dateOfBirth, email, phone, nationalId, reference, street, postcode, city];

@@ -96,7 +96,9 @@ export function emPerBlockingRule(
     start.forEach((_, f) => {
       // A field no pair of the session carries was not estimated by it.
       if (blocked.has(f) || !pairs.some((v) => v[f] !== null)) return;
-      em.m[f]!.forEach((x, l) => { sums[f]![l]! += x; });
+      em.m[f]!.forEach((x, l) => {
+        sums[f]![l]! += x;
+      });
       estimatedBy[f]!.push(s.rule);
     });
   }

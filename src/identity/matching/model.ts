@@ -21,11 +21,13 @@ export interface MatchModel {
   termFrequencies: TermFrequencies;
 }
 
-export function createMatchModel(options: {
-  parameters?: ModelParameters;
-  thresholds?: Partial<MatchThresholds>;
-  termFrequencies?: TermFrequencies;
-} = {}): MatchModel {
+export function createMatchModel(
+  options: {
+    parameters?: ModelParameters;
+    thresholds?: Partial<MatchThresholds>;
+    termFrequencies?: TermFrequencies;
+  } = {},
+): MatchModel {
   const parameters = options.parameters ?? defaultParameters();
   const thresholds = { ...parameters.thresholds, ...options.thresholds };
   if (!(thresholds.review > 0 && thresholds.review <= thresholds.match && thresholds.match < 1)) {
@@ -111,7 +113,18 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
   for (const c of COMPARISONS) {
     const outcome = c.compare(q, r);
     if (!outcome) {
-      fields.push({ field: c.field, group: c.group, level: 'null', kind: 'null', queryValue: null, recordValue: null, m: null, u: null, weight: 0, tfAdjustment: 0 });
+      fields.push({
+        field: c.field,
+        group: c.group,
+        level: 'null',
+        kind: 'null',
+        queryValue: null,
+        recordValue: null,
+        m: null,
+        u: null,
+        weight: 0,
+        tfAdjustment: 0,
+      });
       continue;
     }
     const def = c.levels[outcome.level]!;
@@ -124,7 +137,18 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
     // A neutral level repeats evidence another field of its group already counted.
     const weight = def.neutral ? 0 : log2(m / u) + tfAdjustment;
     total += weight;
-    fields.push({ field: c.field, group: c.group, level: def.label, kind: def.kind, queryValue: outcome.queryValue, recordValue: outcome.recordValue, m, u, weight, tfAdjustment });
+    fields.push({
+      field: c.field,
+      group: c.group,
+      level: def.label,
+      kind: def.kind,
+      queryValue: outcome.queryValue,
+      recordValue: outcome.recordValue,
+      m,
+      u,
+      weight,
+      tfAdjustment,
+    });
     const g = groups.get(c.group) ?? { agree: false, identifyingDisagree: false, supporting: 0, otherDisagree: 0, weight: 0 };
     g.agree ||= c.identifying && def.kind === 'agree';
     if (def.kind === 'disagree') {
@@ -149,9 +173,7 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
   const contradicted = namesAgreeing === 1 && agreeingIdentifiers.includes('NAME') && disagreeing >= agreeingIdentifiers.length;
   const probability = probabilityOf(total);
   const t = model.thresholds;
-  const band = probability >= t.match && agreeingIdentifiers.length >= 2 && !contradicted
-    ? MatchBand.MATCH
-    : probability >= t.review ? MatchBand.REVIEW : null;
+  const band = probability >= t.match && agreeingIdentifiers.length >= 2 && !contradicted ? MatchBand.MATCH : probability >= t.review ? MatchBand.REVIEW : null;
   return {
     probability,
     band,

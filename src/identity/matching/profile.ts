@@ -37,7 +37,16 @@ function push<T>(list: T[], value: T, same: (a: T) => boolean): void {
 
 export function profileOf(identifiers: readonly NormalisedIdentifier[]): Profile {
   const p: Profile = {
-    given: [], family: [], dob: [], email: [], phone: [], street: [], postcode: [], city: [], nationalId: [], references: [],
+    given: [],
+    family: [],
+    dob: [],
+    email: [],
+    phone: [],
+    street: [],
+    postcode: [],
+    city: [],
+    nationalId: [],
+    references: [],
   };
   const addGiven = (v: string, codes?: [string, string]) => {
     if (!p.given.some((x) => x.value === v)) p.given.push(nameValue(v, true, codes));
@@ -49,19 +58,37 @@ export function profileOf(identifiers: readonly NormalisedIdentifier[]): Profile
   for (const id of identifiers) {
     switch (id.type) {
       // The normaliser already computed the phonetic codes of single-part names.
-      case IdentifierType.GIVEN_NAME: addGiven(id.value, id.phonetic); break;
-      case IdentifierType.FAMILY_NAME: addFamily(id.value, id.phonetic); break;
+      case IdentifierType.GIVEN_NAME:
+        addGiven(id.value, id.phonetic);
+        break;
+      case IdentifierType.FAMILY_NAME:
+        addFamily(id.value, id.phonetic);
+        break;
       case IdentifierType.FULL_NAME:
         if (id.given) addGiven(id.given);
         if (id.family) addFamily(id.family);
         break;
-      case IdentifierType.DATE_OF_BIRTH: add(p.dob, id.value); break;
-      case IdentifierType.EMAIL: add(p.email, id.value); break;
-      case IdentifierType.PHONE: add(p.phone, id.value); break;
-      case IdentifierType.STREET_ADDRESS: add(p.street, id.value); break;
-      case IdentifierType.POSTCODE: add(p.postcode, id.value); break;
-      case IdentifierType.CITY: add(p.city, id.value); break;
-      case IdentifierType.NATIONAL_ID: add(p.nationalId, id.value); break;
+      case IdentifierType.DATE_OF_BIRTH:
+        add(p.dob, id.value);
+        break;
+      case IdentifierType.EMAIL:
+        add(p.email, id.value);
+        break;
+      case IdentifierType.PHONE:
+        add(p.phone, id.value);
+        break;
+      case IdentifierType.STREET_ADDRESS:
+        add(p.street, id.value);
+        break;
+      case IdentifierType.POSTCODE:
+        add(p.postcode, id.value);
+        break;
+      case IdentifierType.CITY:
+        add(p.city, id.value);
+        break;
+      case IdentifierType.NATIONAL_ID:
+        add(p.nationalId, id.value);
+        break;
       default:
         if (isReferenceType(id.type)) add(p.references, `${id.type}:${id.value}`);
     }

@@ -10,8 +10,14 @@ export function termFrequenciesOf(profiles: Iterable<Profile>, minCount = 1): Te
   let givenTotal = 0;
   let familyTotal = 0;
   for (const p of profiles) {
-    for (const n of p.given) { given.set(n.value, (given.get(n.value) ?? 0) + 1); givenTotal++; }
-    for (const n of p.family) { family.set(n.value, (family.get(n.value) ?? 0) + 1); familyTotal++; }
+    for (const n of p.given) {
+      given.set(n.value, (given.get(n.value) ?? 0) + 1);
+      givenTotal++;
+    }
+    for (const n of p.family) {
+      family.set(n.value, (family.get(n.value) ?? 0) + 1);
+      familyTotal++;
+    }
   }
   const table = (counts: Map<string, number>, total: number): TermFrequencyTable => ({
     total,

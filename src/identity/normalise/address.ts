@@ -5,17 +5,54 @@ import { wordsOf } from './text.js';
 
 // Street-type and common word abbreviations, expanded so "12 Main St." equals "12 main street".
 const ABBREVIATIONS: Record<string, string> = {
-  st: 'street', str: 'street', rd: 'road', ave: 'avenue', av: 'avenue', blvd: 'boulevard',
-  ln: 'lane', dr: 'drive', drv: 'drive', ct: 'court', crt: 'court', pl: 'place', plc: 'place',
-  sq: 'square', tce: 'terrace', ter: 'terrace', cres: 'crescent', cr: 'crescent', hwy: 'highway',
-  pde: 'parade', cl: 'close', cct: 'circuit', gr: 'grove', gro: 'grove', pk: 'park', mt: 'mount',
-  apt: 'apartment', flt: 'flat', ste: 'suite', bldg: 'building', fl: 'floor', n: 'north',
-  s: 'south', e: 'east', w: 'west', nth: 'north', sth: 'south', rte: 'route', wy: 'way', esp: 'esplanade',
+  st: 'street',
+  str: 'street',
+  rd: 'road',
+  ave: 'avenue',
+  av: 'avenue',
+  blvd: 'boulevard',
+  ln: 'lane',
+  dr: 'drive',
+  drv: 'drive',
+  ct: 'court',
+  crt: 'court',
+  pl: 'place',
+  plc: 'place',
+  sq: 'square',
+  tce: 'terrace',
+  ter: 'terrace',
+  cres: 'crescent',
+  cr: 'crescent',
+  hwy: 'highway',
+  pde: 'parade',
+  cl: 'close',
+  cct: 'circuit',
+  gr: 'grove',
+  gro: 'grove',
+  pk: 'park',
+  mt: 'mount',
+  apt: 'apartment',
+  flt: 'flat',
+  ste: 'suite',
+  bldg: 'building',
+  fl: 'floor',
+  n: 'north',
+  s: 'south',
+  e: 'east',
+  w: 'west',
+  nth: 'north',
+  sth: 'south',
+  rte: 'route',
+  wy: 'way',
+  esp: 'esplanade',
 };
 
 /** Uppercase, no spaces or dashes: "sw1a 1aa" -> "SW1A1AA", "2119" stays "2119". */
 export function normalisePostcode(raw: string): string {
-  const value = raw.trim().toUpperCase().replace(/[\s-]+/g, '');
+  const value = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
   if (!/^[A-Z0-9]{2,10}$/.test(value) || !/\d/.test(value)) {
     throw new InvalidIdentifierError(IdentifierType.POSTCODE, 'not a postcode');
   }

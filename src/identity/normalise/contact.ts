@@ -11,7 +11,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
  * compares local parts fuzzily).
  */
 export function normaliseEmail(raw: string): string {
-  const value = repairedEmail(raw.trim().replace(/^mailto:/i, '').toLowerCase());
+  const value = repairedEmail(
+    raw
+      .trim()
+      .replace(/^mailto:/i, '')
+      .toLowerCase(),
+  );
   if (!EMAIL.test(value) || value.includes('..')) {
     throw new InvalidIdentifierError(IdentifierType.EMAIL, 'not an email address');
   }
@@ -38,9 +43,31 @@ export function normalisePhone(raw: string, defaultCountry?: CountryCode): strin
 // Large mail providers: an address at one of them that lost its "@" (or got a dot in its
 // place) on a web form can be put back together unambiguously.
 const PROVIDERS = [
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'hotmail.com', 'hotmail.co.uk', 'hotmail.fr',
-  'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'aol.com', 'gmx.de', 'gmx.net', 'web.de', 'orange.fr',
-  'free.fr', 'wanadoo.fr', 'laposte.net', 'libero.it', 'btinternet.com', 'protonmail.com', 'proton.me',
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'yahoo.co.uk',
+  'yahoo.fr',
+  'hotmail.com',
+  'hotmail.co.uk',
+  'hotmail.fr',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'gmx.de',
+  'gmx.net',
+  'web.de',
+  'orange.fr',
+  'free.fr',
+  'wanadoo.fr',
+  'laposte.net',
+  'libero.it',
+  'btinternet.com',
+  'protonmail.com',
+  'proton.me',
 ].sort((a, b) => b.length - a.length);
 
 /** "jane.doe.gmail.com" or "janedoegmail.com" -> "jane.doe@gmail.com"; anything else unchanged. */

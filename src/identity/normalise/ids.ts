@@ -4,7 +4,10 @@ import type { IdentifierType } from '../../domain/vocabulary.js';
 import { InvalidIdentifierError } from '../errors.js';
 
 export function normaliseReference(type: IdentifierType, raw: string): string {
-  const value = raw.trim().toUpperCase().replace(/[\s\-./_]+/g, '');
+  const value = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s\-./_]+/g, '');
   if (!value) throw new InvalidIdentifierError(type, 'empty');
   if (!/^[A-Z0-9]+$/.test(value)) throw new InvalidIdentifierError(type, 'only letters and digits are allowed');
   if (value.length > 64) throw new InvalidIdentifierError(type, 'too long');

@@ -8,8 +8,31 @@ import { canonicalGivenName } from './nicknames.js';
 import { foldText, wordsOf } from './text.js';
 
 const TITLES = new Set([
-  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'doctor', 'prof', 'professor', 'sir', 'dame', 'lady', 'lord',
-  'rev', 'revd', 'reverend', 'fr', 'father', 'sr', 'sister', 'madam', 'mme', 'mlle', 'herr', 'frau',
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'mx',
+  'dr',
+  'doctor',
+  'prof',
+  'professor',
+  'sir',
+  'dame',
+  'lady',
+  'lord',
+  'rev',
+  'revd',
+  'reverend',
+  'fr',
+  'father',
+  'sr',
+  'sister',
+  'madam',
+  'mme',
+  'mlle',
+  'herr',
+  'frau',
 ]);
 const SUFFIXES = new Set(['jr', 'jnr', 'junior', 'snr', 'senior', 'ii', 'iii', 'iv', 'phd', 'md', 'esq', 'obe', 'mbe']);
 // Lowercase particles that belong to the family name: "ludwig van beethoven".
@@ -63,7 +86,12 @@ export function normaliseFullName(raw: string): NormalisedName {
   } else {
     words = nameWords(IdentifierType.FULL_NAME, raw);
     // A hyphenated last word is one family name: "José García-López".
-    const lastRaw = raw.trim().split(/\s+/).filter((t) => !SUFFIXES.has(wordsOf(t).join(''))).at(-1) ?? '';
+    const lastRaw =
+      raw
+        .trim()
+        .split(/\s+/)
+        .filter((t) => !SUFFIXES.has(wordsOf(t).join('')))
+        .at(-1) ?? '';
     const hyphenated = lastRaw.includes('-') ? wordsOf(lastRaw).length : 1;
     familyCount = words.length > 1 ? Math.min(hyphenated, words.length - 1) : 0;
     while (familyCount < words.length - 1 && PARTICLES.has(words[words.length - familyCount - 1]!)) familyCount++;

@@ -43,9 +43,24 @@ import { filterSplit, loadRecordsFromArgs, one, parseArgs } from '../evaluation/
 
 // Prior m/u for fields without training data (documented above). Order = level order.
 const PRIORS: Record<string, Array<[number, number]>> = {
-  email: [[0.8, 1e-6], [0.03, 1e-7], [0.04, 2e-6], [0.04, 1e-5], [0.02, 1e-4], [0.03, 0.05], [0.04, 0.949883]],
-  phone: [[0.8, 1e-5], [0.05, 1e-4], [0.15, 0.99989]],
-  reference: [[0.9, 1e-6], [0.1, 0.999999]],
+  email: [
+    [0.8, 1e-6],
+    [0.03, 1e-7],
+    [0.04, 2e-6],
+    [0.04, 1e-5],
+    [0.02, 1e-4],
+    [0.03, 0.05],
+    [0.04, 0.949883],
+  ],
+  phone: [
+    [0.8, 1e-5],
+    [0.05, 1e-4],
+    [0.15, 0.99989],
+  ],
+  reference: [
+    [0.9, 1e-6],
+    [0.1, 0.999999],
+  ],
 };
 
 /** Deterministic PRNG (mulberry32) so estimates are reproducible. */
@@ -62,15 +77,26 @@ function rng(seed: number): () => number {
 function blockedFieldsOf(prefix: string): number[] {
   const fieldOf = (t: T): string[] => {
     switch (t) {
-      case T.GIVEN_NAME: case T.FAMILY_NAME: case T.FULL_NAME: return ['givenName', 'familyName'];
-      case T.DATE_OF_BIRTH: return ['dateOfBirth'];
-      case T.EMAIL: return ['email'];
-      case T.PHONE: return ['phone'];
-      case T.NATIONAL_ID: return ['nationalId'];
-      case T.STREET_ADDRESS: return ['street'];
-      case T.POSTCODE: return ['postcode'];
-      case T.CITY: return ['city'];
-      default: return isReferenceType(t) ? ['reference'] : [];
+      case T.GIVEN_NAME:
+      case T.FAMILY_NAME:
+      case T.FULL_NAME:
+        return ['givenName', 'familyName'];
+      case T.DATE_OF_BIRTH:
+        return ['dateOfBirth'];
+      case T.EMAIL:
+        return ['email'];
+      case T.PHONE:
+        return ['phone'];
+      case T.NATIONAL_ID:
+        return ['nationalId'];
+      case T.STREET_ADDRESS:
+        return ['street'];
+      case T.POSTCODE:
+        return ['postcode'];
+      case T.CITY:
+        return ['city'];
+      default:
+        return isReferenceType(t) ? ['reference'] : [];
     }
   };
   const fields = new Set((KEY_NEEDS[prefix] ?? []).flat().flatMap(fieldOf));
@@ -97,14 +123,15 @@ function main(): void {
   };
 
   let matchingPairs = 0;
-  if (!unlabelled) for (const members of byEntity.values()) {
-    for (let i = 0; i < members.length; i++) {
-      for (let j = i + 1; j < members.length; j++) {
-        count(mCounts, profiles[members[i]!]!, profiles[members[j]!]!);
-        matchingPairs++;
+  if (!unlabelled)
+    for (const members of byEntity.values()) {
+      for (let i = 0; i < members.length; i++) {
+        for (let j = i + 1; j < members.length; j++) {
+          count(mCounts, profiles[members[i]!]!, profiles[members[j]!]!);
+          matchingPairs++;
+        }
       }
     }
-  }
   const wanted = Number(one(args, 'pairs') ?? '400000');
   const random = rng(20240601);
   let sampled = 0;
@@ -135,7 +162,14 @@ function main(): void {
         for (let b = a + 1; b < members.length; b++) {
           const id = `${members[a]}:${members[b]}`;
           ruleSet.add(id);
-          if (!vectorOf.has(id)) vectorOf.set(id, COMPARISONS.map((c) => { const o = c.compare(profiles[members[a]!]!, profiles[members[b]!]!); return o ? (o.underlying ?? o.level) : null; }));
+          if (!vectorOf.has(id))
+            vectorOf.set(
+              id,
+              COMPARISONS.map((c) => {
+                const o = c.compare(profiles[members[a]!]!, profiles[members[b]!]!);
+                return o ? (o.underlying ?? o.level) : null;
+              }),
+            );
         }
       }
     }
@@ -154,7 +188,9 @@ function main(): void {
     // estimation sessions), each field from the rules that did not block on it.
     const em = expectationMaximisation(vectors, u, start);
     const sessions: EstimationSession[] = [...byRule].map(([rule, ids]) => ({
-      rule, pairs: [...ids].map((id) => vectorOf.get(id)!), blockedFields: blockedFieldsOf(rule),
+      rule,
+      pairs: [...ids].map((id) => vectorOf.get(id)!),
+      blockedFields: blockedFieldsOf(rule),
     }));
     const perRule = emPerBlockingRule(sessions, u, start);
     // --em union: m from the one EM over every candidate pair instead (for comparison).
@@ -164,7 +200,9 @@ function main(): void {
       // no session estimated (every rule blocked on it) keeps the union's estimate.
       const m = perRule.estimatedBy[f]!.length > 0 && !unionOnly ? perRule.m[f]! : em.m[f]!;
       mCounts[f] = m.map((x) => x * 10_000);
-      process.stderr.write(`${c.field}: m from ${perRule.estimatedBy[f]!.length > 0 && !unionOnly ? `rules ${perRule.estimatedBy[f]!.join(' ')}` : 'the union of the candidate pairs'}\n`);
+      process.stderr.write(
+        `${c.field}: m from ${perRule.estimatedBy[f]!.length > 0 && !unionOnly ? `rules ${perRule.estimatedBy[f]!.join(' ')}` : 'the union of the candidate pairs'}\n`,
+      );
     });
     matchingPairs = em.matchShare * vectors.length;
     emNote = `EM over ${vectors.length} candidate pairs, ${em.iterations} iterations, ${Math.round(matchingPairs)} estimated matches; m per blocking rule over ${perRule.sessions.length} rules (${perRule.sessions.map((x) => `${x.rule} ${x.pairs}`).join(', ')})`;

@@ -60,12 +60,7 @@ export class AccessPackageService {
   ) {}
 
   /** Exports the released records and builds the archive and the response summary (no writes). */
-  async build(
-    request: DataSubjectRequestEntity,
-    records: RequestRecordEntity[],
-    decisions: RecordDecisionEntity[],
-    now: Date,
-  ): Promise<BuiltPackage> {
+  async build(request: DataSubjectRequestEntity, records: RequestRecordEntity[], decisions: RecordDecisionEntity[], now: Date): Promise<BuiltPackage> {
     const decisionOf = new Map(decisions.map((d) => [`${d.sourceId}\u0000${d.recordId}`, d]));
     const bySource = new Map<string, RequestRecordEntity[]>();
     for (const r of records) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
@@ -92,7 +87,14 @@ export class AccessPackageService {
       // Records not released (refused, or gone from the source) are listed as withheld with the reason.
       const stubs: SourceRecord[] = list
         .filter((r) => !exportedIds.has(r.recordId))
-        .map((r) => ({ recordId: r.recordId, recordType: r.recordType, relationship: r.relationship as Relationship, identifiers: [], data: {}, dates: r.dates }));
+        .map((r) => ({
+          recordId: r.recordId,
+          recordType: r.recordType,
+          relationship: r.relationship as Relationship,
+          identifiers: [],
+          data: {},
+          dates: r.dates,
+        }));
       const packageDecisions = list.map((r) => {
         const d = decisionOf.get(`${sourceId}\u0000${r.recordId}`);
         const gone = d?.action === RecordAction.RELEASE && !exportedIds.has(r.recordId);
@@ -116,7 +118,16 @@ export class AccessPackageService {
         source,
         records: list.map((r) => {
           const d = packageDecisions.find((x) => x.recordId === r.recordId)!;
-          return { recordId: r.recordId, recordType: r.recordType, action: d.action, basis: d.basis, retainUntil: d.retainUntil, reason: d.reason, state: 'DONE', completedAt: now };
+          return {
+            recordId: r.recordId,
+            recordType: r.recordType,
+            action: d.action,
+            basis: d.basis,
+            retainUntil: d.retainUntil,
+            reason: d.reason,
+            state: 'DONE',
+            completedAt: now,
+          };
         }),
       });
     }
@@ -225,7 +236,13 @@ export class AccessPackageService {
       if (!reason) return null;
       for (const p of await store.destroyPackages(m, [packageId], reason, now)) {
         await this.deps.audit.record(
-          { actor: { id: 'system:retention', kind: 'system' }, action: AuditAction.REQUEST_PACKAGE_DESTROYED, target: { type: 'request', id: p.requestId }, params: { packageId, reason }, outcome: 'SUCCESS' },
+          {
+            actor: { id: 'system:retention', kind: 'system' },
+            action: AuditAction.REQUEST_PACKAGE_DESTROYED,
+            target: { type: 'request', id: p.requestId },
+            params: { packageId, reason },
+            outcome: 'SUCCESS',
+          },
           m,
         );
       }
@@ -291,7 +308,10 @@ export class AccessPackageService {
 
 /** R10, R11: the package no longer exists (its retention ran out, or the person's erasure closed). */
 export function packageDestroyed(reason: string, destroyedAt: Date): DomainError {
-  return new DomainError('PACKAGE_DESTROYED', 'This access package was destroyed; the person may ask for a new copy', { reason, destroyedAt: destroyedAt.toISOString() });
+  return new DomainError('PACKAGE_DESTROYED', 'This access package was destroyed; the person may ask for a new copy', {
+    reason,
+    destroyedAt: destroyedAt.toISOString(),
+  });
 }
 
 /** R12: the package holds special-category data (or may: unknown) and the principal may not see it. */

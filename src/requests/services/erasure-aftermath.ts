@@ -50,13 +50,21 @@ export async function sweepAfterErasures(deps: AftermathDeps, now: Date, package
   const report = await deps.dataSource.transaction(async (m) => {
     const expiredPackages = await store.destroyPackages(m, await store.packagesPastRetention(m, now), PackageDestroyedReason.RETENTION_ENDED, now);
     const closedSince = new Date(now.getTime() - packageRetentionMs);
-    const erasedPackages = await store.destroyPackages(m, await store.packagesOfErasedPeople(m, { closedSince }), PackageDestroyedReason.ERASURE_COMPLETED, now);
+    const erasedPackages = await store.destroyPackages(
+      m,
+      await store.packagesOfErasedPeople(m, { closedSince }),
+      PackageDestroyedReason.ERASURE_COMPLETED,
+      now,
+    );
     const identifiersDestroyed = await store.destroyErasureIdentifiers(m, now);
     const r = { erasedPackages, expiredPackages, identifiersDestroyed };
     await deps.audit.recordAll(auditsOf(r), m);
     return r;
   });
-  deps.logger.info({ expired: report.expiredPackages.length, erased: report.erasedPackages.length, identifiers: report.identifiersDestroyed.length }, 'access package sweep');
+  deps.logger.info(
+    { expired: report.expiredPackages.length, erased: report.erasedPackages.length, identifiers: report.identifiersDestroyed.length },
+    'access package sweep',
+  );
   return report;
 }
 
@@ -71,6 +79,11 @@ function auditsOf(report: AftermathReport): AuditRecordInput[] {
   return [
     ...report.erasedPackages.map((p) => destroyed(PackageDestroyedReason.ERASURE_COMPLETED, p)),
     ...report.expiredPackages.map((p) => destroyed(PackageDestroyedReason.RETENTION_ENDED, p)),
-    ...report.identifiersDestroyed.map((id): AuditRecordInput => ({ actor: ACTOR, action: AuditAction.REQUEST_IDENTIFIERS_DESTROYED, target: { type: 'request', id }, outcome: 'SUCCESS' })),
+    ...report.identifiersDestroyed.map((id): AuditRecordInput => ({
+      actor: ACTOR,
+      action: AuditAction.REQUEST_IDENTIFIERS_DESTROYED,
+      target: { type: 'request', id },
+      outcome: 'SUCCESS',
+    })),
   ];
 }

@@ -132,7 +132,11 @@ export class RecordDecisions {
     const byKey = new Map(records.map((r) => [recordKey(r), r]));
     const acting = decisions.filter((d) => d.action !== RecordAction.RETAIN && byKey.has(recordKey(d)));
     if (acting.length === 0) return;
-    const guards = await this.guardsOf(acting.map((d) => byKey.get(recordKey(d))!), await this.instructionMap(requestId), now);
+    const guards = await this.guardsOf(
+      acting.map((d) => byKey.get(recordKey(d))!),
+      await this.instructionMap(requestId),
+      now,
+    );
     for (const d of acting) assertActionAllowed(d.action as RecordAction, guards.get(recordKey(d))!, { sourceId: d.sourceId, recordId: d.recordId });
   }
 }

@@ -102,8 +102,13 @@ export class RequestApprovalService {
   private async answerAccess({ request, records, decisions, now }: Approvable, principal: Principal): Promise<ExecuteResult> {
     const { deps, packages } = this.ctx;
     // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
-    const built = await withinTime(packages.build(request, records.filter(isActedOn), decisions, now), deps.executor.timeLimitMs, () =>
-      new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', { requestId: request.id }),
+    const built = await withinTime(
+      packages.build(request, records.filter(isActedOn), decisions, now),
+      deps.executor.timeLimitMs,
+      () =>
+        new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', {
+          requestId: request.id,
+        }),
     );
     const gaps = await this.ctx.decisions.sourceGaps(request);
     built.response = withSourcesNotSearched(built.response, gaps);
@@ -183,9 +188,17 @@ export class RequestApprovalService {
     const asReleased: RecordDecisionEntity[] = returning.map((d) => ({ ...d, action: RecordAction.RELEASE }));
     const { deps, packages } = this.ctx;
     return withinTime(
-      packages.build(request, records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)), asReleased, now),
+      packages.build(
+        request,
+        records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)),
+        asReleased,
+        now,
+      ),
       deps.executor.timeLimitMs,
-      () => new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was returned or erased, call executeRequest again', { requestId: request.id }),
+      () =>
+        new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was returned or erased, call executeRequest again', {
+          requestId: request.id,
+        }),
     );
   }
 

@@ -92,7 +92,10 @@ export class RequestIntakeService {
         jurisdiction,
         channel: input.channel?.trim() || null,
         scopeSealed: input.scope?.trim() ? secrets.seal(id, input.scope.trim()) : null,
-        identifiersSealed: secrets.seal(id, input.identifiers.map(({ type, value }) => ({ type, value }))),
+        identifiersSealed: secrets.seal(
+          id,
+          input.identifiers.map(({ type, value }) => ({ type, value })),
+        ),
         presenceSealed: presence ? secrets.seal(id, presence) : null,
         identifiersDestroyedAt: null,
         blindIndex,

@@ -67,7 +67,9 @@ export class RequestReviewService {
         throw new DomainError('RECORD_NOT_FOUND', `The request's snapshot holds no record ${ref.sourceId}/${ref.recordId}`, { ...ref });
       }
       if (record.band !== 'REVIEW') {
-        throw new DomainError('NOT_A_REVIEW_RECORD', `Record ${ref.sourceId}/${ref.recordId} is a MATCH: only REVIEW records are confirmed or rejected`, { ...ref });
+        throw new DomainError('NOT_A_REVIEW_RECORD', `Record ${ref.sourceId}/${ref.recordId} is a MATCH: only REVIEW records are confirmed or rejected`, {
+          ...ref,
+        });
       }
       return record;
     });
@@ -120,7 +122,11 @@ export class RequestReviewService {
       await decisions.write(c, controlled, new Map(), instructions);
       await decisions.settle(c);
       for (const controllerId of new Set(controlled.map((r) => r.controllerId))) {
-        c.audit(AuditAction.REQUEST_CONTROLLER_INSTRUCTION, { sourceId: input.sourceId, decision: input.decision, reference: input.reference ?? null }, controllerId);
+        c.audit(
+          AuditAction.REQUEST_CONTROLLER_INSTRUCTION,
+          { sourceId: input.sourceId, decision: input.decision, reference: input.reference ?? null },
+          controllerId,
+        );
       }
     });
     return visible.loadVisible(requestId, principal);
@@ -133,9 +139,7 @@ export class RequestReviewService {
     const request = await visible.loadVisible(requestId, principal);
     assertOpenForReview(request, 'override a decision of');
     const record = (await deps.stores.requests.recordsOf([requestId])).find((r) => r.sourceId === input.sourceId && r.recordId === input.recordId);
-    const row = record && principalSees(principal, record)
-      ? await deps.stores.requests.findDecision(requestId, input.sourceId, input.recordId)
-      : null;
+    const row = record && principalSees(principal, record) ? await deps.stores.requests.findDecision(requestId, input.sourceId, input.recordId) : null;
     if (!row) {
       throw new DomainError('DECISION_NOT_FOUND', `No decision for record ${input.sourceId}/${input.recordId} (a REVIEW record must be confirmed first)`, {
         sourceId: input.sourceId,
@@ -147,21 +151,17 @@ export class RequestReviewService {
     const guards = (await decisions.guardsOf([record!], await decisions.instructionMap(requestId), now)).get(recordKey(record!))!;
     const { decision, override } = overrideDecision(decisionOf(row), input.action, input.reason, principal.id, now, guards);
     await changeRequest(deps, request, principal, now, async (c) => {
-      await deps.stores.requests.updateDecision(
-        c.m,
-        row.id,
-        {
-          action: decision.action,
-          basis: decision.basis ?? null,
-          retainUntil: decision.retainUntil ?? null,
-          reason: decision.reason,
-          followUpAction: null,
-          returnToController: null,
-          needsReview: false,
-          overrideReason: override.reason,
-          overriddenBy: principal.id,
-        },
-      );
+      await deps.stores.requests.updateDecision(c.m, row.id, {
+        action: decision.action,
+        basis: decision.basis ?? null,
+        retainUntil: decision.retainUntil ?? null,
+        reason: decision.reason,
+        followUpAction: null,
+        returnToController: null,
+        needsReview: false,
+        overrideReason: override.reason,
+        overriddenBy: principal.id,
+      });
       c.audit(AuditAction.REQUEST_OVERRIDE, { ...override, sourceId: input.sourceId, recordId: input.recordId }, record!.controllerId);
     });
     return visible.loadVisible(requestId, principal);

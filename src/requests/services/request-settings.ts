@@ -31,7 +31,11 @@ export const requestVariables = z.object({
     })
     .default(DEFAULT_DEADLINE_POLICY.defaultJurisdiction),
   DSR_DUE_SOON_DAYS: z.coerce.number().int().min(1).max(30).default(DEFAULT_DEADLINE_POLICY.dueSoonDays),
-  ACCESS_PACKAGE_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
+  ACCESS_PACKAGE_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 14)
+    .default(24),
   PUBLIC_BASE_URL: z.url().optional(),
   DSR_CHILD_AGE: z.coerce.number().int().min(1).max(21).default(DEFAULT_CHILD_AGE_POLICY.defaultAge),
   // e.g. "US=13": jurisdictions whose law sets another age; codes resolve like DSR_DEFAULT_JURISDICTION.

@@ -85,7 +85,10 @@ export class RequestVerificationService {
       c.audit(AuditAction.REQUEST_VERIFY_IDENTITY, { method, evidenceRef: input.evidenceRef ?? null, dateOfBirthVerified, records: saved.length });
       c.audit(AuditAction.DISCOVERY_RUN, { complete: outcome.complete, sources: outcome.sources.length, records: saved.length });
     });
-    deps.logger.info({ requestId, records: found.length, byPresence: found.length - resolution.records.length, complete: outcome.complete }, 'request verified');
+    deps.logger.info(
+      { requestId, records: found.length, byPresence: found.length - resolution.records.length, complete: outcome.complete },
+      'request verified',
+    );
     return visible.loadVisible(requestId, principal);
   }
 
@@ -98,7 +101,8 @@ export class RequestVerificationService {
     const request = await visible.loadVisible(requestId, principal);
     assertOpenForReview(request, 'search again the sources of');
     const failed = unsearchedSources(request.discoveryOutcome);
-    if (failed.length === 0) throw new DomainError('DISCOVERY_COMPLETE', 'Every source answered at verification: there is nothing to search again', { requestId });
+    if (failed.length === 0)
+      throw new DomainError('DISCOVERY_COMPLETE', 'Every source answered at verification: there is nothing to search again', { requestId });
     const known = new Set((await deps.sources.list()).map((s) => s.id));
     // A source removed since verification cannot be asked: it stays unsearched.
     const asked = failed.filter((id) => known.has(id));
@@ -108,7 +112,10 @@ export class RequestVerificationService {
     const present = asked.length ? await this.presenceFound(request, asked) : { matches: [], failed: [] };
     const foundAgain = withPresence(resolution.records, present);
     const again = outcomeWithPresence(
-      { complete: true, sources: resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records })) },
+      {
+        complete: true,
+        sources: resolution.sources.map((s) => ({ sourceId: s.sourceId, status: s.status, errorCode: s.errorCode ?? null, records: s.records })),
+      },
       present,
       foundAgain,
     ).sources;

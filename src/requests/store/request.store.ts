@@ -392,7 +392,15 @@ export class RequestStore {
     await m.query(
       `INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at, reason)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])`,
-      [rows.map((r) => r.requestId), rows.map((r) => r.from), rows.map((r) => r.to), rows.map((r) => r.event), rows.map((r) => r.actor), rows.map((r) => r.at), rows.map((r) => r.reason)],
+      [
+        rows.map((r) => r.requestId),
+        rows.map((r) => r.from),
+        rows.map((r) => r.to),
+        rows.map((r) => r.event),
+        rows.map((r) => r.actor),
+        rows.map((r) => r.at),
+        rows.map((r) => r.reason),
+      ],
     );
   }
 
@@ -406,7 +414,10 @@ export class RequestStore {
 
   /** Which round of execution a request is in: '0' at its first EXECUTING, then one more per retry. */
   async executionRound(requestId: string, m?: EntityManager): Promise<string> {
-    const [row] = await this.manager(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [requestId, RequestStatus.EXECUTING]);
+    const [row] = await this.manager(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [
+      requestId,
+      RequestStatus.EXECUTING,
+    ]);
     return String(Math.max(0, (row?.n ?? 1) - 1));
   }
 
@@ -430,7 +441,10 @@ export class RequestStore {
 
   /** The records the request acts on (MATCH, or REVIEW confirmed by a handler). */
   async actedOnRecordRefs(requestId: string): Promise<{ source_id: string; record_id: string }[]> {
-    return this.dataSource.query(`SELECT source_id, record_id FROM request_record WHERE request_id = $1 AND review_state = ANY($2::text[])`, [requestId, ACTED_ON]);
+    return this.dataSource.query(`SELECT source_id, record_id FROM request_record WHERE request_id = $1 AND review_state = ANY($2::text[])`, [
+      requestId,
+      ACTED_ON,
+    ]);
   }
 
   /** Record types of the snapshots of these requests (the finaliser's batch read). */
@@ -466,7 +480,9 @@ export class RequestStore {
 
   /** The decisions execution plans tasks from, in the order they were made. */
   async decisionsToPlan(m: EntityManager, requestId: string): Promise<{ sourceId: string; recordId: string; action: string; followUpAction: string | null }[]> {
-    const rows = (await m.query(`SELECT source_id, record_id, action, follow_up_action FROM record_decision WHERE request_id = $1 ORDER BY id`, [requestId])) as {
+    const rows = (await m.query(`SELECT source_id, record_id, action, follow_up_action FROM record_decision WHERE request_id = $1 ORDER BY id`, [
+      requestId,
+    ])) as {
       source_id: string;
       record_id: string;
       action: string;
@@ -532,7 +548,10 @@ export class RequestStore {
    * request still open (its legal hold, or its wait for a controller), and a controller's
    * REFUSE for a request about the record (R6), which binds first. Record id -> the hold.
    */
-  async retentionHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, { reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED'; requestId: string }>> {
+  async retentionHolds(
+    sourceId: string,
+    recordIds: readonly string[],
+  ): Promise<Map<string, { reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED'; requestId: string }>> {
     if (recordIds.length === 0) return new Map();
     const rows: { record_id: string; request_id: string; reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED' }[] = await this.dataSource.query(
       `SELECT DISTINCT ON (record_id) record_id, request_id, reason FROM (
@@ -609,7 +628,11 @@ export class RequestStore {
    * Consumes a link in the statement that checks it, so two downloads racing cannot both
    * succeed; undefined when the link is unknown, used, expired, destroyed or not cleared.
    */
-  async consumePackageLink(m: EntityManager, hash: string, now: Date): Promise<{ id: string; request_id: string; archive_sealed: string; sha256: string } | undefined> {
+  async consumePackageLink(
+    m: EntityManager,
+    hash: string,
+    now: Date,
+  ): Promise<{ id: string; request_id: string; archive_sealed: string; sha256: string } | undefined> {
     const [row] = rowsOf<{ id: string; request_id: string; archive_sealed: string; sha256: string }>(
       await m.query(
         `UPDATE access_package SET downloaded_at = $2

@@ -64,10 +64,14 @@ export class RetentionRunStore {
     m: EntityManager,
   ): Promise<string> {
     const [{ id }] = rowsOf<{ id: string }>(
-      await m.query(
-        `INSERT INTO retention_run (status, as_of, source_ids, summary, automatic, prepared_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [RetentionRunStatus.PREVIEWED, run.asOf, run.sourceIds, JSON.stringify(run.summary), run.automatic, run.preparedBy],
-      ),
+      await m.query(`INSERT INTO retention_run (status, as_of, source_ids, summary, automatic, prepared_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, [
+        RetentionRunStatus.PREVIEWED,
+        run.asOf,
+        run.sourceIds,
+        JSON.stringify(run.summary),
+        run.automatic,
+        run.preparedBy,
+      ]),
     ) as [{ id: string }];
     // Batched: a source past retention can list many thousands of records.
     for (let i = 0; i < items.length; i += 5000) {
@@ -105,7 +109,10 @@ export class RetentionRunStore {
 
   /** The latest runs first. */
   async list(limit: number, status?: RetentionRunStatus): Promise<RetentionRunRow[]> {
-    return this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM retention_run WHERE ($2::text IS NULL OR status = $2) ORDER BY created_at DESC LIMIT $1`, [limit, status ?? null]);
+    return this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM retention_run WHERE ($2::text IS NULL OR status = $2) ORDER BY created_at DESC LIMIT $1`, [
+      limit,
+      status ?? null,
+    ]);
   }
 
   /** The items of a run: the planned destructions only, or every item with what is kept. */

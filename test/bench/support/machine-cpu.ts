@@ -76,7 +76,12 @@ export async function measureMachineCpu(backends: () => Promise<Map<number, stri
     seconds.otherThreads -= mainThread;
     const [busyEnd, totalEnd] = end.machine;
     const [busyStart, totalStart] = start.machine;
-    return { wallSeconds: (end.at - start.at) / 1000, seconds, busy: (busyEnd - busyStart) / Math.max(1, totalEnd - totalStart), cores: os.availableParallelism() };
+    return {
+      wallSeconds: (end.at - start.at) / 1000,
+      seconds,
+      busy: (busyEnd - busyStart) / Math.max(1, totalEnd - totalStart),
+      cores: os.availableParallelism(),
+    };
   };
 }
 

@@ -56,7 +56,11 @@ async function clients(plan: LoadPlan): Promise<LoadResult> {
   let next = 0;
   const ask = async (): Promise<void> => {
     const variables = plan.variables[next++ % plan.variables.length];
-    const res = await fetch(`${plan.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...plan.headers }, body: JSON.stringify({ query: plan.query, variables }) });
+    const res = await fetch(`${plan.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...plan.headers },
+      body: JSON.stringify({ query: plan.query, variables }),
+    });
     const reply = (await res.json()) as { data?: unknown; errors?: unknown[] };
     if (reply.errors?.length || !reply.data) throw new Error(`request failed: ${JSON.stringify(reply.errors ?? reply)}`);
   };

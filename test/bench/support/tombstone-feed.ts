@@ -30,7 +30,16 @@ function rosterPerson(seed: number, index: number): { ref: string; identifiers: 
   const p = personAt(seed, index);
   return {
     ref: `row-${index}`,
-    identifiers: identifiersOfRosterPerson({ ref: `row-${index}`, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, email: p.email, phone: p.phone, membershipNumber: p.membershipNumber, employer: p.employer.name }),
+    identifiers: identifiersOfRosterPerson({
+      ref: `row-${index}`,
+      givenName: p.givenName,
+      familyName: p.familyName,
+      dateOfBirth: p.dateOfBirth,
+      email: p.email,
+      phone: p.phone,
+      membershipNumber: p.membershipNumber,
+      employer: p.employer.name,
+    }),
   };
 }
 
@@ -75,7 +84,8 @@ export async function measureFeed(services: Services, baseUrl: string, apiKey: s
   }
   const httpSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  for (const batch of shape.batches) await checkPeople(services.tombstones, batch as Parameters<typeof checkPeople>[1], { controllerIds: null, everyController: true });
+  for (const batch of shape.batches)
+    await checkPeople(services.tombstones, batch as Parameters<typeof checkPeople>[1], { controllerIds: null, everyController: true });
   const inProcessSeconds = (performance.now() - t) / 1000;
   return {
     shape: shape.name,

@@ -80,11 +80,13 @@ async function readyRequest(personId: string, type: string, key: string): Promis
     { input: { type, identifiers: formIdentifiers(personId), channel: 'email' } },
     key,
   );
-  let req = (await api<{ verifyIdentity: ApiRequest }>(
-    `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { ${FIELDS} } }`,
-    { id: submitRequest.id },
-    key,
-  )).verifyIdentity;
+  let req = (
+    await api<{ verifyIdentity: ApiRequest }>(
+      `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { ${FIELDS} } }`,
+      { id: submitRequest.id },
+      key,
+    )
+  ).verifyIdentity;
   const mine = new Set(env.truth.get(personId)!);
   const pending = req.records.filter((r) => r.reviewState === 'PENDING');
   for (const [mutation, list] of [
@@ -225,7 +227,10 @@ describe('handler console in Chromium', () => {
     // A REVIEW record's explanation, then the handler's verdict on every pending record.
     const pending = page.locator('[data-testid="record-row"][data-review="PENDING"]');
     expect(await pending.count()).toBeGreaterThan(0);
-    await pending.first().getByRole('button', { name: /^Explain the match/ }).click();
+    await pending
+      .first()
+      .getByRole('button', { name: /^Explain the match/ })
+      .click();
     await page.getByTestId('waterfall').waitFor();
     await expectAccessible(page, '04-request-review-waterfall');
     while ((await pending.count()) > 0) {
@@ -310,7 +315,10 @@ describe('handler console in Chromium', () => {
     await page.getByRole('button', { name: 'Remove identifier 1' }).waitFor();
     for (let i = 1; i < ids.length; i++) await page.getByRole('button', { name: 'Add an identifier' }).click();
     for (const [i, id] of ids.entries()) {
-      await page.getByLabel(`Identifier ${i + 1} type`, { exact: true }).and(page.locator('input')).click();
+      await page
+        .getByLabel(`Identifier ${i + 1} type`, { exact: true })
+        .and(page.locator('input'))
+        .click();
       await page.getByRole('option', { name: id.type.charAt(0) + id.type.slice(1).toLowerCase().replaceAll('_', ' '), exact: true }).click();
       await page.getByLabel(`Identifier ${i + 1} value`).fill(id.value);
     }
@@ -458,7 +466,10 @@ describe('handler console in Chromium', () => {
 
     // Failed tasks: one request gets a failed task.
     const [failing] = await env.query<{ id: string }>(`SELECT id FROM data_subject_request WHERE status = 'COMPLETED' ORDER BY created_at LIMIT 1`);
-    await env.query(`INSERT INTO task (request_id, source_id, record_id, action, status, last_error) VALUES ($1, 'crm', 'e2e-failed', 'ERASE', 'FAILED', 'SOURCE_UNAVAILABLE')`, [failing!.id]);
+    await env.query(
+      `INSERT INTO task (request_id, source_id, record_id, action, status, last_error) VALUES ($1, 'crm', 'e2e-failed', 'ERASE', 'FAILED', 'SOURCE_UNAVAILABLE')`,
+      [failing!.id],
+    );
     await page.getByLabel('Failed tasks').check();
     await waitText(caption, /^1 request, page 1 of 1$/);
     expect(await rows.count()).toBe(1);

@@ -27,7 +27,14 @@ export async function startFakeOidcProvider(user: { sub: string; roles: string[]
   let issuer = '';
 
   const sign = (claims: Record<string, unknown>, aud: string) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setIssuer(issuer).setAudience(aud).setSubject(user.sub).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setIssuer(issuer)
+      .setAudience(aud)
+      .setSubject(user.sub)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', issuer);
@@ -50,7 +57,8 @@ export async function startFakeOidcProvider(user: { sub: string; roles: string[]
     if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
     if (url.pathname === '/authorize') {
       const q = url.searchParams;
-      if (q.get('client_id') !== clientId || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) return json(400, { error: 'invalid_request' });
+      if (q.get('client_id') !== clientId || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge'))
+        return json(400, { error: 'invalid_request' });
       const code = randomBytes(16).toString('base64url');
       codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')! });
       const back = new URL(q.get('redirect_uri')!);

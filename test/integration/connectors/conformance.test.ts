@@ -27,11 +27,26 @@ afterAll(async () => {
 });
 
 const builtins = [
-  { system: 'case_management', prefix: 'CASE-', change: { field: 'email', value: 'corrected@example.org', reason: 'member said so' }, special: [DataCategory.HEALTH] },
-  { system: 'clinic', prefix: 'PAT-', change: { field: 'diagnosis', value: 'Corrected: migraine', reason: 'clinician review' }, special: [DataCategory.HEALTH] },
+  {
+    system: 'case_management',
+    prefix: 'CASE-',
+    change: { field: 'email', value: 'corrected@example.org', reason: 'member said so' },
+    special: [DataCategory.HEALTH],
+  },
+  {
+    system: 'clinic',
+    prefix: 'PAT-',
+    change: { field: 'diagnosis', value: 'Corrected: migraine', reason: 'clinician review' },
+    special: [DataCategory.HEALTH],
+  },
   { system: 'training', prefix: 'LRN-', change: { field: 'email', value: 'corrected@example.org', reason: 'learner said so' }, special: [] },
   { system: 'concierge', prefix: 'MBR-', change: { field: 'phone', value: '+447700900123', reason: 'member said so' }, special: [] },
-  { system: 'recruitment', prefix: 'CAND-', change: { field: 'email', value: 'corrected@example.org', reason: 'candidate said so' }, special: [DataCategory.ETHNICITY, DataCategory.RELIGION] },
+  {
+    system: 'recruitment',
+    prefix: 'CAND-',
+    change: { field: 'email', value: 'corrected@example.org', reason: 'candidate said so' },
+    special: [DataCategory.ETHNICITY, DataCategory.RELIGION],
+  },
   { system: 'cctv', prefix: 'VIS-', change: { field: 'company', value: 'Corrected Ltd', reason: 'visitor said so' }, special: [] },
 ] as const;
 
@@ -47,18 +62,39 @@ for (const b of builtins) {
 
 describeConnectorConformance('remote (training over signed HTTP)', async () => {
   const connector = await createConnector(
-    { id: 'training', name: 'Training', kind: SourceKind.TRAINING, type: 'remote', connection: { baseUrl: training.baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TRAINING_FOR_TEST' } },
+    {
+      id: 'training',
+      name: 'Training',
+      kind: SourceKind.TRAINING,
+      type: 'remote',
+      connection: { baseUrl: training.baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TRAINING_FOR_TEST' },
+    },
     { vars: { DSR_SOURCE_SECRET_TRAINING_FOR_TEST: SECRET } },
   );
   const ids = (await recordIds(stores.url, 'training', 'LRN-', 20)).slice(10);
-  return fixtureFrom(connector, ids, 'training', { field: 'employer', value: 'Corrected Employer', reason: 'learner said so' }, { unknownRecordId: 'LRN-9999999' });
+  return fixtureFrom(
+    connector,
+    ids,
+    'training',
+    { field: 'employer', value: 'Corrected Employer', reason: 'learner said so' },
+    { unknownRecordId: 'LRN-9999999' },
+  );
 });
 
 describeConnectorConformance('generic SQL (an unknown CRM database)', async () => {
-  const connector = await createConnector(crmSourceConfig(crm.url), { gatewayDatabaseUrl: stores.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
-  await crm.refresh(connector);
-  return fixtureFrom(connector, ['customer:1', 'customer:2', 'customer:3', 'customer:4'], 'crm', { field: 'mobile', value: '+447700900999', reason: 'customer said so' }, {
-    unknownRecordId: 'customer:999999',
-    expectedSpecialCategories: [DataCategory.HEALTH],
+  const connector = await createConnector(crmSourceConfig(crm.url), {
+    gatewayDatabaseUrl: stores.url,
+    vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
   });
+  await crm.refresh(connector);
+  return fixtureFrom(
+    connector,
+    ['customer:1', 'customer:2', 'customer:3', 'customer:4'],
+    'crm',
+    { field: 'mobile', value: '+447700900999', reason: 'customer said so' },
+    {
+      unknownRecordId: 'customer:999999',
+      expectedSpecialCategories: [DataCategory.HEALTH],
+    },
+  );
 });

@@ -35,7 +35,14 @@ export async function createForeignCrmDatabase(): Promise<ForeignDatabase> {
   await client.query(`CREATE TABLE crm.next_of_kin (
     kin_id serial PRIMARY KEY, customer_no integer NOT NULL, kin_name text, kin_phone text)`);
   for (const [first, last, email, phone, born, allergies] of CRM_PEOPLE) {
-    await client.query(`INSERT INTO crm.customers (first_name, surname, e_mail, mobile, born, allergies) VALUES ($1,$2,$3,$4,$5,$6)`, [first, last, email, phone, born, allergies]);
+    await client.query(`INSERT INTO crm.customers (first_name, surname, e_mail, mobile, born, allergies) VALUES ($1,$2,$3,$4,$5,$6)`, [
+      first,
+      last,
+      email,
+      phone,
+      born,
+      allergies,
+    ]);
   }
   // Esther is Amelia's next of kin: she appears in someone else's record.
   await client.query(`INSERT INTO crm.next_of_kin (customer_no, kin_name, kin_phone) VALUES (1, 'Esther Okafor', '+447700900005')`);

@@ -53,7 +53,14 @@ function swapped(given: string, family: string) {
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(path.join(os.tmpdir(), 'dsr-key-scheme-'));
-  await seedReferenceSources({ url: db.url, people: 40, seed: 11, footageDir: dir, cardKey: Buffer.alloc(32, 3), groundTruthPath: path.join(dir, 'truth.csv') });
+  await seedReferenceSources({
+    url: db.url,
+    people: 40,
+    seed: 11,
+    footageDir: dir,
+    cardKey: Buffer.alloc(32, 3),
+    groundTruthPath: path.join(dir, 'truth.csv'),
+  });
 });
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.close()));
@@ -91,7 +98,9 @@ describe('key scheme upgrades', () => {
   it('re-keying a store of unrecorded scheme writes exactly the keys the loader wrote, and anonymised records stay without keys', async () => {
     const training = store('training');
     const [learner] = await sql<{ id: string }>(db.url, `SELECT id FROM training.learners WHERE anonymised_at IS NULL ORDER BY id DESC LIMIT 1`);
-    expect(await training.erase({ sourceId: 'training', recordId: learner!.id }, { action: 'ANONYMISE', requestId: 'r', taskId: 't' })).toMatchObject({ outcome: 'APPLIED' });
+    expect(await training.erase({ sourceId: 'training', recordId: learner!.id }, { action: 'ANONYMISE', requestId: 'r', taskId: 't' })).toMatchObject({
+      outcome: 'APPLIED',
+    });
     for (const system of REFERENCE_SYSTEM_NAMES) {
       const keysOf = () => sql<{ key: string; record_id: string }>(db.url, `SELECT key, record_id FROM "${system}".record_key ORDER BY record_id, key`);
       const loaded = await keysOf();
@@ -140,6 +149,8 @@ describe('key scheme upgrades', () => {
     opened.push(restarted);
     const [found] = await restarted.discover([query]);
     expect(found!.map((r) => r.recordId)).toContain('customer:1');
-    expect(await sql(db.url, `SELECT scheme, records FROM connector_index.refresh WHERE source_id = 'crm'`)).toEqual([{ scheme: KEY_SCHEME_VERSION, records: 6 }]);
+    expect(await sql(db.url, `SELECT scheme, records FROM connector_index.refresh WHERE source_id = 'crm'`)).toEqual([
+      { scheme: KEY_SCHEME_VERSION, records: 6 },
+    ]);
   });
 });

@@ -22,7 +22,10 @@ async function dump(url: string): Promise<string> {
     for (const name of REFERENCE_SYSTEM_NAMES) {
       for (const t of REFERENCE_SYSTEMS[name].load) {
         // The card envelope has a random IV by design; everything else must be identical.
-        const cols = t.columns.filter((c) => c !== 'card_number_enc').map((c) => `"${c}"`).join(', ');
+        const cols = t.columns
+          .filter((c) => c !== 'card_number_enc')
+          .map((c) => `"${c}"`)
+          .join(', ');
         const { rows } = await client.query(`SELECT ${cols} FROM "${name}"."${t.table}" ORDER BY id`);
         parts.push(`${name}.${t.table}:${JSON.stringify(rows)}`);
       }
@@ -88,7 +91,7 @@ describe('synthetic population', () => {
     }
   });
 
-  it('spreads people over all six systems, with appearances in other people\'s records', async () => {
+  it("spreads people over all six systems, with appearances in other people's records", async () => {
     for (const name of REFERENCE_SYSTEM_NAMES) expect(a.result.records[name]).toBeGreaterThan(0);
     const related = new Set<string>();
     for await (const e of readGroundTruth(a.truth)) related.add(e.recordId.split('-')[0]!);

@@ -58,7 +58,13 @@ describe('record counts for the match prior', () => {
 
   it('the remote protocol passes the training platform\u2019s count through', async () => {
     const remote = await createConnector(
-      { id: 'training', name: 'Training', kind: SourceKind.TRAINING, type: 'remote', connection: { baseUrl: training.baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TRAINING_FOR_TEST' } },
+      {
+        id: 'training',
+        name: 'Training',
+        kind: SourceKind.TRAINING,
+        type: 'remote',
+        connection: { baseUrl: training.baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TRAINING_FOR_TEST' },
+      },
       { vars: { DSR_SOURCE_SECRET_TRAINING_FOR_TEST: SECRET } },
     );
     opened.push(remote);
@@ -67,7 +73,10 @@ describe('record counts for the match prior', () => {
   });
 
   it('the generic SQL connector counts its mapped tables: exactly before any ANALYZE, then from statistics that follow growth', async () => {
-    const connector = await createConnector(crmSourceConfig(crm.url), { gatewayDatabaseUrl: stores.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
+    const connector = await createConnector(crmSourceConfig(crm.url), {
+      gatewayDatabaseUrl: stores.url,
+      vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
+    });
     opened.push(connector);
     // Five customers and one next of kin, in tables never analysed: counted row by row.
     expect(await connector.recordCount!()).toBe(6);
@@ -83,7 +92,10 @@ describe('record counts for the match prior', () => {
 
   it('an unreachable SQL source fails its count as UNAVAILABLE (the gateway keeps its last count)', async () => {
     const cfg = crmSourceConfig('postgres://postgres@127.0.0.1:1/nowhere') as Record<string, unknown>;
-    const down = await createConnector({ ...cfg, id: 'crm-down' }, { gatewayDatabaseUrl: stores.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } });
+    const down = await createConnector(
+      { ...cfg, id: 'crm-down' },
+      { gatewayDatabaseUrl: stores.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } },
+    );
     opened.push(down);
     await expect(down.recordCount!()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });

@@ -46,7 +46,15 @@ async function visitWithFootage(cctv: CctvConnector, offset: number) {
 beforeAll(async () => {
   db = await createTestDatabase();
   footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-footage-'));
-  await seedReferenceSources({ url: db.url, people: 120, seed: 3, footageDir, cardKey, groundTruthPath: path.join(footageDir, 'truth.csv'), referenceDate: new Date() });
+  await seedReferenceSources({
+    url: db.url,
+    people: 120,
+    seed: 3,
+    footageDir,
+    cardKey,
+    groundTruthPath: path.join(footageDir, 'truth.csv'),
+    referenceDate: new Date(),
+  });
 });
 afterAll(async () => {
   await db?.drop();
@@ -56,7 +64,7 @@ afterAll(async () => {
 describe('reference stores', () => {
   it('R8: clinic refuses to erase a medical record, naming the legal hold and its end date', async () => {
     const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
-    const [{ id }] = await sql<{ id: string }>(`SELECT id FROM clinic.patients ORDER BY id LIMIT 1`) as [{ id: string }];
+    const [{ id }] = (await sql<{ id: string }>(`SELECT id FROM clinic.patients ORDER BY id LIMIT 1`)) as [{ id: string }];
     const result = await clinic.erase({ sourceId: 'clinic', recordId: id }, plan());
     expect(result.outcome).toBe('REFUSED');
     expect(result.detail).toMatch(/LEGAL_HOLD: Statutory retention.*retained until \d{4}-/);
@@ -142,7 +150,9 @@ describe('reference stores', () => {
 
   it('R15: concierge exports brand, last four and expiry only; the stored number is encrypted', async () => {
     const concierge = createBuiltinConnector('concierge', { url: db.url, schema: 'concierge' });
-    const [card] = await sql<{ member_ref: string; card_number_enc: string; last_four: string }>(`SELECT member_ref, card_number_enc, last_four FROM concierge.payment_cards LIMIT 1`);
+    const [card] = await sql<{ member_ref: string; card_number_enc: string; last_four: string }>(
+      `SELECT member_ref, card_number_enc, last_four FROM concierge.payment_cards LIMIT 1`,
+    );
     const pan = decryptCardNumber(card!.card_number_enc, cardKey);
     expect(pan.endsWith(card!.last_four)).toBe(true);
     expect(card!.card_number_enc).not.toContain(pan);
@@ -175,7 +185,9 @@ describe('reference stores', () => {
     expect(record).toMatchObject({ relationship: party!.role, parentRecordId: party!.case_id });
     const [answer] = await cases.discover([{ identifiers: record!.identifiers, blockingKeys: blockingKeysOf(record!.identifiers) }]);
     expect(answer!.map((r) => r.recordId)).toContain(party!.id);
-    const [ctl] = await sql<{ id: string; controller_id: string }>(`SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL LIMIT 1`);
+    const [ctl] = await sql<{ id: string; controller_id: string }>(
+      `SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL LIMIT 1`,
+    );
     expect((await cases.export([{ sourceId: 'cm', recordId: ctl!.id }]))[0]!.controllerId).toBe(ctl!.controller_id);
     await cases.close();
   });
@@ -253,7 +265,9 @@ describe('reference stores', () => {
     const cctv = new CctvConnector({ url: db.url, schema: 'cctv', footageDir });
     const now = new Date();
     const cutoff = new Date(now.getTime() - 90 * 86_400_000);
-    const old = (await sql<{ id: string }>(`SELECT id FROM cctv.visits WHERE COALESCE(last_activity_at, created_at) <= $1 ORDER BY id`, [cutoff])).map((v) => v.id);
+    const old = (await sql<{ id: string }>(`SELECT id FROM cctv.visits WHERE COALESCE(last_activity_at, created_at) <= $1 ORDER BY id`, [cutoff])).map(
+      (v) => v.id,
+    );
     expect(old.length).toBeGreaterThan(3);
     const listed: string[] = [];
     let after: string | undefined;
@@ -272,7 +286,10 @@ describe('reference stores', () => {
     const now = new Date();
     const [segment] = await sql<{ id: string }>(`SELECT id FROM cctv.segments ORDER BY id LIMIT 1`);
     // Older than any visit: no visit points to it.
-    await sql(`UPDATE cctv.segments SET started_at = now() - interval '400 days', ended_at = now() - interval '400 days' + interval '30 minutes' WHERE id = $1`, [segment!.id]);
+    await sql(
+      `UPDATE cctv.segments SET started_at = now() - interval '400 days', ended_at = now() - interval '400 days' + interval '30 minutes' WHERE id = $1`,
+      [segment!.id],
+    );
     const [{ visits }] = (await sql<{ visits: number }>(`SELECT count(*)::int AS visits FROM cctv.visits`)) as [{ visits: number }];
     const purged = await cctv.purgeExpired(now);
     expect(purged.segments).toBeGreaterThanOrEqual(1);

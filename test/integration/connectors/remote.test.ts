@@ -94,7 +94,13 @@ describe('remote connector protocol', () => {
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = hung.address() as AddressInfo;
-      const client = new RemoteConnector({ baseUrl: `http://127.0.0.1:${port}/connector`, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training', timeoutMs: 300 });
+      const client = new RemoteConnector({
+        baseUrl: `http://127.0.0.1:${port}/connector`,
+        secret: SECRET,
+        kind: SourceKind.TRAINING,
+        name: 'Training',
+        timeoutMs: 300,
+      });
       const started = Date.now();
       await expect(client.discover([])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       expect(Date.now() - started).toBeLessThan(5000);
@@ -110,12 +116,23 @@ describe('remote connector protocol', () => {
     const ref = (recordId: string) => ({ sourceId: 'training', recordId });
     expect(await client.restrictMany([ref(ids[0]!), ref('LRN-none')], true)).toEqual([{ outcome: 'APPLIED' }, { outcome: 'NOT_FOUND' }]);
     const plan = { action: 'ERASE' as const, requestId: 'r1', taskId: 't1' };
-    expect(await client.eraseMany([{ ref: ref(ids[1]!), plan }, { ref: ref(ids[2]!), plan }])).toEqual([{ outcome: 'APPLIED' }, { outcome: 'APPLIED' }]);
+    expect(
+      await client.eraseMany([
+        { ref: ref(ids[1]!), plan },
+        { ref: ref(ids[2]!), plan },
+      ]),
+    ).toEqual([{ outcome: 'APPLIED' }, { outcome: 'APPLIED' }]);
     expect(await client.eraseMany([{ ref: ref(ids[1]!), plan }])).toEqual([{ outcome: 'NOT_FOUND' }]);
   });
 
   it("keeps to the registration's capabilities when it narrows what the source offers", async () => {
-    const narrowed = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training', capabilities: [Capability.DISCOVER, Capability.EXPORT] });
+    const narrowed = new RemoteConnector({
+      baseUrl: service.baseUrl,
+      secret: SECRET,
+      kind: SourceKind.TRAINING,
+      name: 'Training',
+      capabilities: [Capability.DISCOVER, Capability.EXPORT],
+    });
     await narrowed.connect();
     expect([...narrowed.capabilities].sort()).toEqual([Capability.DISCOVER, Capability.EXPORT]);
     const full = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training' });
@@ -127,7 +144,9 @@ describe('remote connector protocol', () => {
     const client = new RemoteConnector({ baseUrl: service.baseUrl, secret: SECRET, kind: SourceKind.TRAINING, name: 'Training' });
     await client.connect();
     expect(client.describe().name).toBe('Training');
-    await expect(client.discover([{ identifiers: [{ type: 'NOPE' as never, value: 'x' }], blockingKeys: [] }])).rejects.toMatchObject({ code: 'INVALID_IDENTIFIER' });
+    await expect(client.discover([{ identifiers: [{ type: 'NOPE' as never, value: 'x' }], blockingKeys: [] }])).rejects.toMatchObject({
+      code: 'INVALID_IDENTIFIER',
+    });
   });
 });
 

@@ -30,8 +30,14 @@ beforeAll(async () => {
   gw = await startTestGateway({ worker: false });
   handler = await bearer(gw, ['HANDLER']);
   auditor = await bearer(gw, ['AUDITOR']);
-  ids.ann = await submit('ERASURE', [{ type: 'EMAIL', value: 'Ann.Lee@Example.org' }, { type: 'FAMILY_NAME', value: 'Lee' }]);
-  ids.bob = await submit('ACCESS', [{ type: 'EMAIL', value: 'bob@example.org' }, { type: 'FAMILY_NAME', value: 'Lee' }]);
+  ids.ann = await submit('ERASURE', [
+    { type: 'EMAIL', value: 'Ann.Lee@Example.org' },
+    { type: 'FAMILY_NAME', value: 'Lee' },
+  ]);
+  ids.bob = await submit('ACCESS', [
+    { type: 'EMAIL', value: 'bob@example.org' },
+    { type: 'FAMILY_NAME', value: 'Lee' },
+  ]);
   ids.cal = await submit('ACCESS', [{ type: 'PHONE', value: '+44 20 7946 0000' }]);
 }, 120_000);
 
@@ -89,7 +95,18 @@ describe('request timeline', () => {
     const keyId = (await gw.graphql<{ me: { id: string } }>('{ me { id } }', {}, handler)).body.data!.me.id;
     const held = await gw.graphql(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "waiting for the person's ID") { id } }`, { id: ids.cal }, handler);
     expect(held.body.errors).toBeUndefined();
-    type Entry = { kind: string; actor: string; actorKind: string | null; what: string; from: string | null; to: string | null; reason: string | null; outcome: string | null; auditSeq: string | null; at: string };
+    type Entry = {
+      kind: string;
+      actor: string;
+      actorKind: string | null;
+      what: string;
+      from: string | null;
+      to: string | null;
+      reason: string | null;
+      outcome: string | null;
+      auditSeq: string | null;
+      at: string;
+    };
     const r = await gw.graphql<{ request: { timeline: Entry[] } }>(
       `query($id: ID!) { request(id: $id) { timeline { kind at actor actorKind what from to reason outcome auditSeq } } }`,
       { id: ids.cal },
@@ -232,7 +249,13 @@ describe('sources: record counts', () => {
         controller: { role: 'CONTROLLER' },
         mapping: {
           recordTypes: [
-            { name: 'person', table: 'registry_fixture.people', primaryKey: 'id', identifiers: { email: 'EMAIL' }, columns: { email: { categories: ['CONTACT'] } } },
+            {
+              name: 'person',
+              table: 'registry_fixture.people',
+              primaryKey: 'id',
+              identifiers: { email: 'EMAIL' },
+              columns: { email: { categories: ['CONTACT'] } },
+            },
           ],
         },
       },

@@ -42,7 +42,12 @@ export async function startReferenceGateway(options: { people: number; seed: num
   for await (const e of readGroundTruth(groundTruthPath)) truth.push(e);
   await rm(groundTruthPath, { force: true });
   const training = await startTrainingService({ url: gw.databaseUrl, secret });
-  const configs = demoSourceConfigs({ databaseUrl: gw.databaseUrl, footageDir: os.tmpdir(), trainingBaseUrl: training.baseUrl, trainingSecretEnv: 'DSR_SOURCE_SECRET_TRAINING' });
+  const configs = demoSourceConfigs({
+    databaseUrl: gw.databaseUrl,
+    footageDir: os.tmpdir(),
+    trainingBaseUrl: training.baseUrl,
+    trainingSecretEnv: 'DSR_SOURCE_SECRET_TRAINING',
+  });
   for (const config of configs) await gw.runtime.services.sources.register(config, 'test');
   let stopped = false;
   return {
@@ -84,7 +89,16 @@ export interface SubjectAnswer {
     parentRecordId: string | null;
     controllerId: string | null;
     categories: string[];
-    explanation: { field: string; group: string; level: string; kind: string; queryValue: string | null; recordValue: string | null; withheld: boolean; weight: number }[];
+    explanation: {
+      field: string;
+      group: string;
+      level: string;
+      kind: string;
+      queryValue: string | null;
+      recordValue: string | null;
+      withheld: boolean;
+      weight: number;
+    }[];
     matchWeight: { priorWeight: number; totalWeight: number; probability: number; agreeingIdentifiers: string[]; matchedAgainst: string; round: number };
     data: Record<string, unknown>;
     lastActivityAt: string | null;

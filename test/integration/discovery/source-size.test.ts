@@ -112,7 +112,12 @@ describe('the prior of a source follows its size', () => {
     const found = answer.records.map((r) => `${r.sourceId}/${r.recordId}/${r.band}`).sort();
     // A birth date seven months off is within a year: a namesake stays worth a look (REVIEW),
     // less so where there are ten times the people to share the name.
-    expect(found).toEqual(['large-registry/person:1/MATCH', 'large-registry/person:2/REVIEW', 'small-registry/person:1/MATCH', 'small-registry/person:2/REVIEW']);
+    expect(found).toEqual([
+      'large-registry/person:1/MATCH',
+      'large-registry/person:2/REVIEW',
+      'small-registry/person:1/MATCH',
+      'small-registry/person:2/REVIEW',
+    ]);
     const namesake = (source: string) => answer.records.find((r) => r.sourceId === source && r.recordId === 'person:2')!;
     expect(namesake('large-registry').score).toBeLessThan(namesake('small-registry').score);
     // Lower by exactly the prior's difference: the same fields weigh the same in both.

@@ -48,7 +48,9 @@ interface Comparison {
   withheld: boolean;
 }
 interface Answer {
-  subject: { records: { sourceId: string; recordId: string; band: string; data: Record<string, unknown>; withheldFields: string[]; explanation: Comparison[] }[] };
+  subject: {
+    records: { sourceId: string; recordId: string; band: string; data: Record<string, unknown>; withheldFields: string[]; explanation: Comparison[] }[];
+  };
 }
 const SUBJECT = `query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId band data withheldFields explanation { field group queryValue recordValue withheld } } } }`;
 
@@ -58,8 +60,13 @@ describe('R12: special-category identifiers in match explanations', () => {
   beforeAll(async () => {
     gw = await startTestGateway({ worker: false, env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
     db = await createForeignCrmDatabase();
-    await db.query(`CREATE TABLE crm.gum_register (reg_no serial PRIMARY KEY, first_name text, surname text, e_mail text, born date, clinic_number text, diagnosis text)`);
-    await db.query(`INSERT INTO crm.gum_register (first_name, surname, e_mail, born, clinic_number, diagnosis) VALUES ('Bruno', 'Keller', 'bruno.k@example.net', '1979-07-30', $1, $2)`, [CLINIC_NUMBER, DIAGNOSIS]);
+    await db.query(
+      `CREATE TABLE crm.gum_register (reg_no serial PRIMARY KEY, first_name text, surname text, e_mail text, born date, clinic_number text, diagnosis text)`,
+    );
+    await db.query(
+      `INSERT INTO crm.gum_register (first_name, surname, e_mail, born, clinic_number, diagnosis) VALUES ('Bruno', 'Keller', 'bruno.k@example.net', '1979-07-30', $1, $2)`,
+      [CLINIC_NUMBER, DIAGNOSIS],
+    );
     await gw.runtime.services.sources.register(registerConfig(db.url), 'test');
   }, 60_000);
   afterAll(async () => {
@@ -89,7 +96,10 @@ describe('R12: special-category identifiers in match explanations', () => {
     expect(reference.length).toBeGreaterThan(0);
     expect(reference.every((c) => c.withheld && c.queryValue === '[redacted]' && c.recordValue === '[redacted]')).toBe(true);
     // Identifiers that are not special stay visible: the hiding is per evidence group.
-    expect(record.explanation.find((c) => c.group === 'EMAIL')).toMatchObject({ withheld: false, recordValue: expect.stringMatching(/bruno\.k@example\.net/i) });
+    expect(record.explanation.find((c) => c.group === 'EMAIL')).toMatchObject({
+      withheld: false,
+      recordValue: expect.stringMatching(/bruno\.k@example\.net/i),
+    });
     expect(record.withheldFields).toEqual(['clinic_number', 'diagnosis']);
     const text = JSON.stringify(reply.body);
     expect(clinicNumberIn(text)).toBe(false);

@@ -61,7 +61,10 @@ describe('subject', () => {
     expect(answer.complete).toBe(true);
     const found = new Set(answer.records.map((r) => r.recordId));
     for (const system of SYSTEMS) {
-      expect(own.some((e) => e.source === system && found.has(e.recordId)), system).toBe(true);
+      expect(
+        own.some((e) => e.source === system && found.has(e.recordId)),
+        system,
+      ).toBe(true);
     }
     // The records really differ from system to system (names, order, emails).
     const ownIds = new Set(own.map((e) => e.recordId));
@@ -83,7 +86,7 @@ describe('subject', () => {
     expect(matchedOthers).toEqual([]);
   });
 
-  it('two people of one household at one address: the partner\'s records are REVIEW at most, with a probability below 0.9', async () => {
+  it("two people of one household at one address: the partner's records are REVIEW at most, with a probability below 0.9", async () => {
     // Head and partner share the surname (a married name), street, postcode and city; each
     // has their own given name, birth date, e-mail and phone. The query is the head's.
     const truthOf = new Map(ref.truth.map((e) => [`${e.source}/${e.recordId}`, e.personId]));
@@ -139,7 +142,9 @@ describe('subject', () => {
         return `s${i}: subject(query: $q${i}) { complete rounds sources { sourceId status rounds } records { recordId band } }`;
       });
       const operation = `query Many(${people.map((_, i) => `$q${i}: SubjectQueryInput!`).join(', ')}) { ${fields.join('\n')} }`;
-      const reply = await ref.gw.graphql<Record<string, { complete: boolean; rounds: number; sources: { sourceId: string; status: string; rounds: number }[]; records: unknown[] }>>(operation, variables, handler);
+      const reply = await ref.gw.graphql<
+        Record<string, { complete: boolean; rounds: number; sources: { sourceId: string; status: string; rounds: number }[]; records: unknown[] }>
+      >(operation, variables, handler);
       expect(reply.body.errors).toBeUndefined();
       const answers = Object.values(reply.body.data!);
       expect(answers).toHaveLength(50);
@@ -174,7 +179,7 @@ describe('subject', () => {
     expect(full.withheldFields).toEqual([]);
   });
 
-  it('R13: a handler bound to a controller sees only that controller\'s records', async () => {
+  it("R13: a handler bound to a controller sees only that controller's records", async () => {
     const assessment = ref.truth.find((e) => e.recordId.startsWith('OHA-'))!;
     const identifiers = identifiersOf(Number(assessment.personId.slice(1)));
     const all = (await subject(identifiers)).body.data!.subject;
@@ -213,7 +218,10 @@ describe('subject', () => {
   });
 
   it('bad identifiers give INVALID_IDENTIFIER naming the type, and every run is audited', async () => {
-    const bad = await subject([{ type: 'DATE_OF_BIRTH', value: '31/31/31x' }, { type: 'FAMILY_NAME', value: 'Smith' }]);
+    const bad = await subject([
+      { type: 'DATE_OF_BIRTH', value: '31/31/31x' },
+      { type: 'FAMILY_NAME', value: 'Smith' },
+    ]);
     expect(graphqlCodeOf(bad)).toBe('INVALID_IDENTIFIER');
     expect(bad.body.errors?.[0]?.extensions?.identifierType).toBe('DATE_OF_BIRTH');
     const none = await subject([]);
@@ -248,7 +256,10 @@ describe('subject', () => {
     for (const s of answer.sources.filter((x) => x.sourceId !== 'training')) expect(s.status).toBe('ANSWERED');
     expect(answer.records.some((r) => r.sourceId === 'case_management')).toBe(true);
     const listed = await ref.gw.graphql<{ sources: { id: string; healthy: boolean; health: { detail: string | null } }[] }>(
-      '{ sources { id healthy health { detail } } }', {}, handler);
+      '{ sources { id healthy health { detail } } }',
+      {},
+      handler,
+    );
     const down = listed.body.data!.sources.find((s) => s.id === 'training')!;
     expect(down.healthy).toBe(false);
     expect(down.health.detail).toBeTruthy();

@@ -20,7 +20,16 @@ describe('batched task execution (real PostgreSQL, reference case-management sto
     gw = await startTestGateway({ worker: false });
     await seedReferenceSources({ url: gw.databaseUrl, people: 120, seed: 11, systems: ['case_management'] });
     const s = gw.runtime.services;
-    await s.sources.register({ id: 'cases', name: 'cases', kind: SourceKind.CASE_MANAGEMENT, type: 'builtin', connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl } }, 'test');
+    await s.sources.register(
+      {
+        id: 'cases',
+        name: 'cases',
+        kind: SourceKind.CASE_MANAGEMENT,
+        type: 'builtin',
+        connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl },
+      },
+      'test',
+    );
     // Count the batched calls the store receives (the connector itself is the real one;
     // its single erase goes through eraseMany too).
     const eraseMany = ReferenceConnector.prototype.eraseMany;

@@ -35,7 +35,10 @@ for (const queue of ['redis', 'postgres'] as const) {
     const secret = randomBytes(24).toString('base64url');
 
     beforeAll(async () => {
-      gw = await startTestGateway({ queue, env: { DSR_SOURCE_SECRET_TRAINING: secret, WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '300', TASK_BACKOFF_MS: '50' } });
+      gw = await startTestGateway({
+        queue,
+        env: { DSR_SOURCE_SECRET_TRAINING: secret, WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '300', TASK_BACKOFF_MS: '50' },
+      });
       footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-footage-'));
       await seedReferenceSources({ url: gw.databaseUrl, people: 150, seed: 42, footageDir });
       training = await startTrainingService({ url: gw.databaseUrl, secret });
@@ -93,7 +96,10 @@ for (const queue of ['redis', 'postgres'] as const) {
         expect(await waitForClosed(services, requestId)).toBe('COMPLETED');
         const tasks = await tasksOf(services, requestId);
         expect(tasks.every((t) => t.status === 'SUCCEEDED')).toBe(true);
-        expect(tasks.length).toBe(decisions.filter((d) => d.action !== RecordAction.RETAIN && d.action !== RecordAction.RELEASE).length + decisions.filter((d) => d.followUpAction === RecordAction.RESTRICT).length);
+        expect(tasks.length).toBe(
+          decisions.filter((d) => d.action !== RecordAction.RETAIN && d.action !== RecordAction.RELEASE).length +
+            decisions.filter((d) => d.followUpAction === RecordAction.RESTRICT).length,
+        );
 
         // What should be gone is gone; what is held stays (restricted when the decision says so).
         for (const d of decisions) {
@@ -108,16 +114,20 @@ for (const queue of ['redis', 'postgres'] as const) {
         }
         // Verification passed: re-discovery finds no removed record.
         const again = await services.discovery.discover({ identifiers: normaliseQueryIdentifiers(ids) });
-        const removed = new Set(decisions.filter((d) => REMOVING.has(d.action) && d.action !== RecordAction.ANONYMISE).map((d) => `${d.sourceId}/${d.recordId}`));
+        const removed = new Set(
+          decisions.filter((d) => REMOVING.has(d.action) && d.action !== RecordAction.ANONYMISE).map((d) => `${d.sourceId}/${d.recordId}`),
+        );
         expect(again.records.filter((r) => removed.has(`${r.sourceId}/${r.recordId}`))).toEqual([]);
         const { response } = await requestStatus(services, requestId);
-      expect(response).toMatchObject({ requestId, complete: true });
-      const transitions = await services.dataSource.query(`SELECT from_status, to_status, actor FROM request_transition WHERE request_id = $1 ORDER BY id`, [requestId]);
-      expect(transitions.slice(-2)).toEqual([
-        { from_status: 'APPROVED', to_status: 'EXECUTING', actor: 'test-handler' },
-        { from_status: 'EXECUTING', to_status: 'COMPLETED', actor: 'system:worker' },
-      ]);
-      const payloads = JSON.stringify(await services.dataSource.query(`SELECT * FROM tombstone WHERE request_id = $1`, [requestId])).toLowerCase();
+        expect(response).toMatchObject({ requestId, complete: true });
+        const transitions = await services.dataSource.query(`SELECT from_status, to_status, actor FROM request_transition WHERE request_id = $1 ORDER BY id`, [
+          requestId,
+        ]);
+        expect(transitions.slice(-2)).toEqual([
+          { from_status: 'APPROVED', to_status: 'EXECUTING', actor: 'test-handler' },
+          { from_status: 'EXECUTING', to_status: 'COMPLETED', actor: 'system:worker' },
+        ]);
+        const payloads = JSON.stringify(await services.dataSource.query(`SELECT * FROM tombstone WHERE request_id = $1`, [requestId])).toLowerCase();
         for (const i of ids.filter((x) => x.type === T.EMAIL || x.type === T.BADGE_ID)) expect(payloads).not.toContain(i.value.toLowerCase());
       }
       const clinic = chosen.flatMap((c) => c.decisions).filter((d) => d.sourceId === 'clinic' && d.relationship === 'SUBJECT');

@@ -11,7 +11,13 @@ import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/req
 import { eventually } from '../../support/eventually.js';
 import { codeOf } from '../../support/error-codes.js';
 
-const caseSource = (id: string, url: string) => ({ id, name: id, kind: SourceKind.CASE_MANAGEMENT, type: 'builtin' as const, connection: { system: 'case_management' as const, schema: 'case_management', url } });
+const caseSource = (id: string, url: string) => ({
+  id,
+  name: id,
+  kind: SourceKind.CASE_MANAGEMENT,
+  type: 'builtin' as const,
+  connection: { system: 'case_management' as const, schema: 'case_management', url },
+});
 
 describe('queued execution: twice, outage, recreation (redis queue)', () => {
   let gw: TestGateway;
@@ -21,7 +27,10 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
   const takeCases = (n: number) => caseIds.slice(next, (next += n));
 
   beforeAll(async () => {
-    gw = await startTestGateway({ queue: 'redis', env: { WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '200', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '3' } });
+    gw = await startTestGateway({
+      queue: 'redis',
+      env: { WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '200', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '3' },
+    });
     await seedReferenceSources({ url: gw.databaseUrl, people: 80, seed: 7, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
@@ -80,7 +89,11 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
     await s.execution.retryFailed(requestId, 'handler');
     expect(await waitForClosed(s, requestId)).toBe('COMPLETED');
     tasks = await tasksOf(s, requestId);
-    expect(tasks.map((t) => [t.status, t.applied_count])).toEqual([['SUCCEEDED', 1], ['SUCCEEDED', 1], ['SUCCEEDED', 1]]);
+    expect(tasks.map((t) => [t.status, t.applied_count])).toEqual([
+      ['SUCCEEDED', 1],
+      ['SUCCEEDED', 1],
+      ['SUCCEEDED', 1],
+    ]);
     const left = await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [records]);
     expect(left.rows).toEqual([]);
     await expect(s.execution.retryFailed(requestId, 'handler')).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
@@ -90,15 +103,33 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
   it('R10 RECREATION: the roster import skips a tombstoned person; a record inserted behind the guard is found by the sweep and erased', async () => {
     const s = gw.runtime.services;
     const p = personAt(7, 3);
-    const erased: RosterPerson = { ref: 'ROW-1', givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, email: p.email, phone: p.phone, employer: 'Acme' };
+    const erased: RosterPerson = {
+      ref: 'ROW-1',
+      givenName: p.givenName,
+      familyName: p.familyName,
+      dateOfBirth: p.dateOfBirth,
+      email: p.email,
+      phone: p.phone,
+      employer: 'Acme',
+    };
     const requestId = await insertApprovedRequest(s, {
-      identifiers: [{ type: T.EMAIL, value: p.email }, { type: T.PHONE, value: p.phone }],
+      identifiers: [
+        { type: T.EMAIL, value: p.email },
+        { type: T.PHONE, value: p.phone },
+      ],
       decisions: [],
     });
     await s.execution.execute(requestId, 'handler');
     expect(await waitForClosed(s, requestId)).toBe('COMPLETED');
 
-    const other: RosterPerson = { ref: 'ROW-2', givenName: 'Zebedee', familyName: 'Quartermaine', dateOfBirth: '1971-02-03', email: 'zq@example.net', employer: 'Acme' };
+    const other: RosterPerson = {
+      ref: 'ROW-2',
+      givenName: 'Zebedee',
+      familyName: 'Quartermaine',
+      dateOfBirth: '1971-02-03',
+      email: 'zq@example.net',
+      employer: 'Acme',
+    };
     const key = (await bearer(gw, ['CONNECTOR'])).authorization!.slice('Bearer '.length);
     const report = await importRoster([erased, other], { pool, gatewayUrl: gw.url, apiKey: key });
     expect(report.skipped).toEqual([{ ref: 'ROW-1', requestIds: [requestId] }]);
@@ -110,7 +141,10 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
     const sweep = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
     expect(sweep.hits).toEqual([expect.objectContaining({ sourceId: 'case_management', recordId: sneaked, requestId })]);
     expect(sweep.hits.some((h) => h.recordId === report.created[0]!.recordId)).toBe(false);
-    const task = await eventually(async () => (await tasksOf(s, requestId)).find((t) => t.record_id === sneaked), (t) => t?.status === 'SUCCEEDED');
+    const task = await eventually(
+      async () => (await tasksOf(s, requestId)).find((t) => t.record_id === sneaked),
+      (t) => t?.status === 'SUCCEEDED',
+    );
     expect(task?.status).toBe('SUCCEEDED');
     expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [sneaked])).rows).toEqual([]);
     const audit = await s.dataSource.query(`SELECT action FROM audit_log WHERE action = 'tombstone.recreation-found' AND target_id = $1`, [requestId]);

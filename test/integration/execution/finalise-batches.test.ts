@@ -37,7 +37,12 @@ describe('closing finished requests together', () => {
     reason: complete ? null : 'task failed',
     response: { requestId, complete },
     verifiedTaskIds: [],
-    audit: { actor: { id: 'system:worker', kind: 'worker' }, action: complete ? 'request.complete' : 'request.complete-partially', target: { type: 'request', id: requestId }, outcome: complete ? 'SUCCESS' : 'FAILED' },
+    audit: {
+      actor: { id: 'system:worker', kind: 'worker' },
+      action: complete ? 'request.complete' : 'request.complete-partially',
+      target: { type: 'request', id: requestId },
+      outcome: complete ? 'SUCCESS' : 'FAILED',
+    },
   });
 
   it('reads every request of a batch with its own tasks, snapshot and decisions', async () => {
@@ -55,12 +60,17 @@ describe('closing finished requests together', () => {
     const closedElsewhere = await executingRequest(5, 'COMPLETED');
     const answers = await Promise.all([closing(done, true), closing(partial, false), closing(closedElsewhere, true)].map((c) => batches.closings.load(c)));
     expect(answers).toEqual([true, true, false]);
-    const rows = await s.dataSource.query(`SELECT id, status, response FROM data_subject_request WHERE id = ANY($1::uuid[])`, [[done, partial, closedElsewhere]]);
+    const rows = await s.dataSource.query(`SELECT id, status, response FROM data_subject_request WHERE id = ANY($1::uuid[])`, [
+      [done, partial, closedElsewhere],
+    ]);
     const byId = new Map(rows.map((r: { id: string }) => [r.id, r]));
     expect(byId.get(done)).toMatchObject({ status: 'COMPLETED', response: { complete: true } });
     expect(byId.get(partial)).toMatchObject({ status: 'PARTIALLY_COMPLETED', response: { complete: false } });
     expect(byId.get(closedElsewhere)).toMatchObject({ status: 'COMPLETED', response: null });
-    const transitions = await s.dataSource.query(`SELECT request_id, from_status, to_status, reason FROM request_transition WHERE request_id = ANY($1::uuid[]) AND from_status = 'EXECUTING' ORDER BY to_status`, [[done, partial, closedElsewhere]]);
+    const transitions = await s.dataSource.query(
+      `SELECT request_id, from_status, to_status, reason FROM request_transition WHERE request_id = ANY($1::uuid[]) AND from_status = 'EXECUTING' ORDER BY to_status`,
+      [[done, partial, closedElsewhere]],
+    );
     expect(transitions).toEqual([
       { request_id: done, from_status: 'EXECUTING', to_status: 'COMPLETED', reason: null },
       { request_id: partial, from_status: 'EXECUTING', to_status: 'PARTIALLY_COMPLETED', reason: 'task failed' },

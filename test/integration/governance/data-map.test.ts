@@ -60,23 +60,42 @@ describe('dataMap', () => {
     const first = await ref.gw.graphql(REGISTER, { input: withoutRetention }, admin);
     expect(first.body.errors).toBeUndefined();
     const flagged = (await ref.gw.graphql(DATA_MAP, {}, handler)).body.data!.dataMap.gaps;
-    expect(flagged.filter((g) => g.sourceId === 'crm').map((g) => g.code).sort()).toEqual(['NO_PROCESSING_BASIS', 'NO_RETENTION_PERIOD', 'SPECIAL_CATEGORY_WITHOUT_CONDITION']);
+    expect(
+      flagged
+        .filter((g) => g.sourceId === 'crm')
+        .map((g) => g.code)
+        .sort(),
+    ).toEqual(['NO_PROCESSING_BASIS', 'NO_RETENTION_PERIOD', 'SPECIAL_CATEGORY_WITHOUT_CONDITION']);
     expect(flagged.filter((g) => g.sourceId !== 'crm')).toEqual([]);
 
     const described = {
       ...withoutRetention,
       retention: { summary: '5 years after last contact', activePeriod: 'P5Y', erasure: 'ANONYMISE' },
-      processing: { purposes: ['customer service'], dataSubjects: ['customers', 'next of kin'], lawfulBasis: 'contract (Art. 6(1)(b))', specialCategoryCondition: 'explicit consent (Art. 9(2)(a))', recipients: [] },
+      processing: {
+        purposes: ['customer service'],
+        dataSubjects: ['customers', 'next of kin'],
+        lawfulBasis: 'contract (Art. 6(1)(b))',
+        specialCategoryCondition: 'explicit consent (Art. 9(2)(a))',
+        recipients: [],
+      },
     };
     const second = await ref.gw.graphql(REGISTER, { input: described }, admin);
     expect(second.body.errors).toBeUndefined();
     const after = (await ref.gw.graphql(DATA_MAP, {}, handler)).body.data!.dataMap;
     expect(after.gaps).toEqual([]);
-    expect(after.activities.find((a) => a.sourceId === 'crm' && a.recordType === 'customer')).toMatchObject({ lawfulBasis: 'contract (Art. 6(1)(b))', activePeriod: 'P5Y', specialCategories: ['HEALTH'] });
+    expect(after.activities.find((a) => a.sourceId === 'crm' && a.recordType === 'customer')).toMatchObject({
+      lawfulBasis: 'contract (Art. 6(1)(b))',
+      activePeriod: 'P5Y',
+      specialCategories: ['HEALTH'],
+    });
   });
 
   it('a bad processing description is refused with a coded error', async () => {
-    const reply = await ref.gw.graphql(REGISTER, { input: { ...(crmSourceConfig(crm.url) as Record<string, unknown>), id: 'crm2', processing: { purposes: [] } } }, admin);
+    const reply = await ref.gw.graphql(
+      REGISTER,
+      { input: { ...(crmSourceConfig(crm.url) as Record<string, unknown>), id: 'crm2', processing: { purposes: [] } } },
+      admin,
+    );
     expect(reply.body.errors?.[0]?.extensions?.code).toBe('INVALID_SOURCE_CONFIG');
   });
 

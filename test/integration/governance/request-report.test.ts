@@ -32,28 +32,79 @@ beforeAll(async () => {
   handler = await bearer(gw, ['HANDLER']);
   const db = gw.runtime.services.dataSource;
   // 1. ACCESS by email, acknowledged on day 2, answered on day 10: on time.
-  await insertHandledRequest(db, { status: 'COMPLETED', receivedAt: at(0), acknowledgedAt: at(2), moves: [{ from: 'EXECUTING', to: 'COMPLETED', at: at(10) }] });
+  await insertHandledRequest(db, {
+    status: 'COMPLETED',
+    receivedAt: at(0),
+    acknowledgedAt: at(2),
+    moves: [{ from: 'EXECUTING', to: 'COMPLETED', at: at(10) }],
+  });
   // 2. ERASURE by web form, acknowledged late (day 9, due day 7), still executing: open, and past its due date (day 32) now.
   await insertHandledRequest(db, { type: 'ERASURE', channel: 'WEB_FORM', status: 'EXECUTING', receivedAt: at(2), acknowledgeBy: at(7), acknowledgedAt: at(9) });
   // 3. ERASURE received before the period, answered in it on day 5 (due day 4, extended to day 60: on time).
   await insertHandledRequest(db, {
-    type: 'ERASURE', status: 'COMPLETED', receivedAt: at(-26), acknowledgedAt: at(-25), dueAt: at(4), extendedDueAt: at(60),
+    type: 'ERASURE',
+    status: 'COMPLETED',
+    receivedAt: at(-26),
+    acknowledgedAt: at(-25),
+    dueAt: at(4),
+    extendedDueAt: at(60),
     // First answered PARTIALLY_COMPLETED on day 5, completed on day 20: answered once, on day 5.
-    moves: [{ from: 'EXECUTING', to: 'PARTIALLY_COMPLETED', at: at(5) }, { from: 'PARTIALLY_COMPLETED', to: 'COMPLETED', at: at(20) }],
-    tasks: [{ sourceId: 'case_management', status: 'SUCCEEDED' }, { sourceId: 'case_management', status: 'SUCCEEDED' }, { sourceId: 'concierge', status: 'FAILED' }],
-    retained: [{ sourceId: 'clinic', basis: 'Statutory retention of medical records' }, { sourceId: 'clinic', basis: 'Statutory retention of medical records' }],
+    moves: [
+      { from: 'EXECUTING', to: 'PARTIALLY_COMPLETED', at: at(5) },
+      { from: 'PARTIALLY_COMPLETED', to: 'COMPLETED', at: at(20) },
+    ],
+    tasks: [
+      { sourceId: 'case_management', status: 'SUCCEEDED' },
+      { sourceId: 'case_management', status: 'SUCCEEDED' },
+      { sourceId: 'concierge', status: 'FAILED' },
+    ],
+    retained: [
+      { sourceId: 'clinic', basis: 'Statutory retention of medical records' },
+      { sourceId: 'clinic', basis: 'Statutory retention of medical records' },
+    ],
   });
   // 4. RECTIFICATION in France by post, answered on day 29 though due on day 20 (late), never extended.
-  await insertHandledRequest(db, { type: 'RECTIFICATION', channel: 'POST', jurisdiction: 'FR', status: 'REJECTED', receivedAt: at(1), acknowledgedAt: at(3), dueAt: at(20), moves: [{ from: 'IN_REVIEW', to: 'REJECTED', at: at(29) }] });
+  await insertHandledRequest(db, {
+    type: 'RECTIFICATION',
+    channel: 'POST',
+    jurisdiction: 'FR',
+    status: 'REJECTED',
+    receivedAt: at(1),
+    acknowledgedAt: at(3),
+    dueAt: at(20),
+    moves: [{ from: 'IN_REVIEW', to: 'REJECTED', at: at(29) }],
+  });
   // 5. ACCESS by email received in the period, not acknowledged, ack due day 12 (past), still open and overdue (due day 15).
-  await insertHandledRequest(db, { status: 'IN_REVIEW', receivedAt: at(5), acknowledgeBy: at(12), dueAt: at(15), discovery: [{ sourceId: 'cctv', status: 'TIMED_OUT' }, { sourceId: 'clinic', status: 'FAILED' }, { sourceId: 'training', status: 'ANSWERED' }] });
+  await insertHandledRequest(db, {
+    status: 'IN_REVIEW',
+    receivedAt: at(5),
+    acknowledgeBy: at(12),
+    dueAt: at(15),
+    discovery: [
+      { sourceId: 'cctv', status: 'TIMED_OUT' },
+      { sourceId: 'clinic', status: 'FAILED' },
+      { sourceId: 'training', status: 'ANSWERED' },
+    ],
+  });
   // 7. Answered before the period (partially, day -3) and completed in it (day 3): not answered in the period.
   await insertHandledRequest(db, {
-    type: 'RESTRICTION', channel: 'PHONE', status: 'COMPLETED', receivedAt: at(-30), acknowledgedAt: at(-29),
-    moves: [{ from: 'EXECUTING', to: 'PARTIALLY_COMPLETED', at: at(-3) }, { from: 'PARTIALLY_COMPLETED', to: 'COMPLETED', at: at(3) }],
+    type: 'RESTRICTION',
+    channel: 'PHONE',
+    status: 'COMPLETED',
+    receivedAt: at(-30),
+    acknowledgedAt: at(-29),
+    moves: [
+      { from: 'EXECUTING', to: 'PARTIALLY_COMPLETED', at: at(-3) },
+      { from: 'PARTIALLY_COMPLETED', to: 'COMPLETED', at: at(3) },
+    ],
   });
   // 6. Outside the period entirely (received and answered in February): only in no count.
-  await insertHandledRequest(db, { status: 'COMPLETED', receivedAt: at(-20), acknowledgedAt: at(-19), moves: [{ from: 'EXECUTING', to: 'COMPLETED', at: at(-2) }] });
+  await insertHandledRequest(db, {
+    status: 'COMPLETED',
+    receivedAt: at(-20),
+    acknowledgedAt: at(-19),
+    moves: [{ from: 'EXECUTING', to: 'COMPLETED', at: at(-2) }],
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -17,7 +17,7 @@ describe('queue board: cross-site writes (redis queue)', () => {
   const jobs = () => gw.runtime.services.execution.queue('system').getJobCounts('waiting', 'delayed', 'prioritized');
   const total = async () => Object.values(await jobs()).reduce((a, b) => a + b, 0);
 
-  it('refuses a text/plain or form POST from another site with the browser\'s remembered credentials, and adds no job', async () => {
+  it("refuses a text/plain or form POST from another site with the browser's remembered credentials, and adds no job", async () => {
     const before = await total();
     const attempts: Record<string, string>[] = [
       { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
@@ -26,7 +26,11 @@ describe('queue board: cross-site writes (redis queue)', () => {
       { 'content-type': 'application/json', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
     ];
     for (const headers of attempts) {
-      const res = await fetch(addUrl(), { method: 'POST', headers: { authorization: basic, ...headers }, body: JSON.stringify({ name: 'x', data: {}, options: {} }) });
+      const res = await fetch(addUrl(), {
+        method: 'POST',
+        headers: { authorization: basic, ...headers },
+        body: JSON.stringify({ name: 'x', data: {}, options: {} }),
+      });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CROSS_SITE_REFUSED');
     }

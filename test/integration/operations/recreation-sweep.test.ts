@@ -11,13 +11,16 @@ import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from 
 import { caseSource } from './operations-fixture.js';
 import { eventually } from '../../support/eventually.js';
 
-describe('recreation sweep through the reference stores\' changedSince()', () => {
+describe("recreation sweep through the reference stores' changedSince()", () => {
   let gw: TestGateway;
   let pool: pg.Pool;
   let crm: ForeignDatabase;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ queue: 'redis', env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' } });
+    gw = await startTestGateway({
+      queue: 'redis',
+      env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' },
+    });
     await seedReferenceSources({ url: gw.databaseUrl, people: 30, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
@@ -48,7 +51,7 @@ describe('recreation sweep through the reference stores\' changedSince()', () =>
     const since = new Date(Date.now() - 3_600_000);
 
     const pages: string[][] = [];
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await feed.changedSince(since, 2, after);
       if (page.length === 0) break;
       pages.push(page.map((r) => r.recordId));
@@ -64,7 +67,9 @@ describe('recreation sweep through the reference stores\' changedSince()', () =>
     expect(['case', 'case_party']).toContain(first!.recordType);
     await expect(feed.changedSince(since, 0)).rejects.toMatchObject({ code: 'CONFIGURATION' });
     // Each record table has the change-time index the query uses.
-    const { rows: indexes } = await pool.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'case_management' AND indexname LIKE '%changed_idx' ORDER BY 1`);
+    const { rows: indexes } = await pool.query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'case_management' AND indexname LIKE '%changed_idx' ORDER BY 1`,
+    );
     expect(indexes.map((i) => i.indexname)).toEqual(['case_parties_changed_idx', 'cases_changed_idx']);
   });
 
@@ -79,14 +84,28 @@ describe('recreation sweep through the reference stores\' changedSince()', () =>
     const people = [personAt(11, 500), personAt(11, 501)];
     const requestIds: string[] = [];
     for (const p of people) {
-      const id = await insertApprovedRequest(s, { identifiers: [{ type: T.EMAIL, value: p.email }, { type: T.PHONE, value: p.phone }], decisions: [] });
+      const id = await insertApprovedRequest(s, {
+        identifiers: [
+          { type: T.EMAIL, value: p.email },
+          { type: T.PHONE, value: p.phone },
+        ],
+        decisions: [],
+      });
       await s.execution.execute(id, 'handler');
       expect(await waitForClosed(s, id)).toBe('COMPLETED');
       requestIds.push(id);
     }
     const sneaked: string[] = [];
     for (const [k, p] of people.entries()) {
-      const row: RosterPerson = { ref: `ROW-${k}`, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, email: p.email, phone: p.phone, employer: 'Acme' };
+      const row: RosterPerson = {
+        ref: `ROW-${k}`,
+        givenName: p.givenName,
+        familyName: p.familyName,
+        dateOfBirth: p.dateOfBirth,
+        email: p.email,
+        phone: p.phone,
+        employer: 'Acme',
+      };
       sneaked.push(await insertCase(pool, 'case_management', row));
     }
 

@@ -36,7 +36,10 @@ for (const queue of ['redis', 'postgres'] as const) {
         decisions: [{ sourceId: 'late_source', recordId, recordType: 'case', action: RecordAction.ERASE }],
       });
       await s.execution.execute(requestId, 'handler');
-      const tasks = await eventually(() => tasksOf(s, requestId), (t) => t[0]?.status === 'SUCCEEDED');
+      const tasks = await eventually(
+        () => tasksOf(s, requestId),
+        (t) => t[0]?.status === 'SUCCEEDED',
+      );
       expect(tasks.map((t) => [t.source_id, t.status, t.applied_count])).toEqual([['late_source', 'SUCCEEDED', 1]]);
       expect(pool.size).toBe(1);
       // Registering the same source again (an update) starts no second worker.

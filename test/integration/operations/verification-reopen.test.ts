@@ -43,7 +43,9 @@ describe('verification by looking again (redis queue)', () => {
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
     for (const sql of RESURRECTION) await pool.query(sql);
     // Cases of different people (distinct e-mail addresses), with their identifiers as the requests' own.
-    const { rows } = await pool.query<{ id: string }>(`SELECT DISTINCT ON (email) id FROM case_management.cases WHERE email IS NOT NULL ORDER BY email, id LIMIT 2`);
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT DISTINCT ON (email) id FROM case_management.cases WHERE email IS NOT NULL ORDER BY email, id LIMIT 2`,
+    );
     const connector = await gw.runtime.services.sources.connector('case_management');
     const records = await connector.export(rows.map((r) => ({ sourceId: 'case_management', recordId: r.id })));
     cases = records.map((r) => ({ id: r.recordId, identifiers: r.identifiers }));

@@ -38,7 +38,13 @@ interface Package {
   downloadAllowed: boolean;
   createdAt: string;
   files: { path: string }[];
-  contents: { sourceId: string; sourceKind: string; categories: string[]; specialCategories: string[]; recordTypes: { recordType: string; released: number }[] }[];
+  contents: {
+    sourceId: string;
+    sourceKind: string;
+    categories: string[];
+    specialCategories: string[];
+    recordTypes: { recordType: string; released: number }[];
+  }[];
 }
 
 interface Req {
@@ -79,17 +85,25 @@ async function read(id: string, headers = cleared): Promise<Req> {
 /** Submit, verify, settle the review on the ground truth, let controllers proceed: ready to execute. */
 async function ready(personId: string, type: 'ACCESS' | 'ERASURE', extra: Record<string, unknown> = {}): Promise<Req> {
   const submitted = must(
-    await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', { input: { type, identifiers: identifiersOf(personId), channel: 'email', ...extra } }),
+    await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', {
+      input: { type, identifiers: identifiersOf(personId), channel: 'email', ...extra },
+    }),
     'submitRequest',
   );
   let current = must(
-    await mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', { id: submitted.id, input: { method: 'passport seen on video call' } }),
+    await mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', {
+      id: submitted.id,
+      input: { method: 'passport seen on video call' },
+    }),
     'verifyIdentity',
   );
   const pending = current.records.filter((r) => r.reviewState === 'PENDING');
   const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
   const others = pending.filter((r) => !mine.includes(r));
-  for (const [call, list] of [['confirmMatches', mine], ['rejectMatches', others]] as const) {
+  for (const [call, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', others],
+  ] as const) {
     if (!list.length) continue;
     const records = list.map(({ sourceId, recordId }) => ({ sourceId, recordId }));
     current = must(await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', { id: current.id, records }), call);
@@ -116,7 +130,11 @@ async function renew(id: string, headers = cleared): Promise<Reply<Record<string
 }
 
 async function untilClosed(id: string): Promise<Req> {
-  const req = await eventually(() => read(id), (r) => ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(r.status), { timeoutMs: 60_000 });
+  const req = await eventually(
+    () => read(id),
+    (r) => ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(r.status),
+    { timeoutMs: 60_000 },
+  );
   if (!['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status)) throw new Error(`request ${id} was not closed by the worker`);
   return req;
 }
@@ -140,7 +158,9 @@ const used = new Set<string>();
 
 /** A person whose only records are group-controlled cases in case management (`where` on the case). */
 async function caseManagementPerson(where: string): Promise<{ personId: string; caseId: string }> {
-  const cases = await env.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL AND anonymised_at IS NULL AND ${where} ORDER BY id`);
+  const cases = await env.query<{ id: string }>(
+    `SELECT id FROM case_management.cases WHERE controller_id IS NULL AND anonymised_at IS NULL AND ${where} ORDER BY id`,
+  );
   for (const { id } of cases) {
     const personId = personOfRecord(env.truth, `case_management/${id}`);
     if (!personId || used.has(personId)) continue;
@@ -176,7 +196,10 @@ describe('R10, R11: an access package does not outlive the erasure of its person
     expect((await untilClosed(erasure.id)).status).toBe('COMPLETED');
     await untilIdentifiersDestroyed(erasure.id);
     // The erasure's closing step destroyed it, before anyone asked for it again.
-    const [closed] = await env.query<{ archive_sealed: string | null; destroyed_reason: string | null }>(`SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`, [access.id]);
+    const [closed] = await env.query<{ archive_sealed: string | null; destroyed_reason: string | null }>(
+      `SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`,
+      [access.id],
+    );
     expect(closed).toEqual({ archive_sealed: null, destroyed_reason: 'ERASURE_COMPLETED' });
 
     const refused = await renew(access.id);
@@ -208,9 +231,15 @@ describe('R10, R11: an access package does not outlive the erasure of its person
     expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_DESTROYED' });
     await revive();
     await env.query(`UPDATE data_subject_request SET identifiers_sealed = 'sealed', identifiers_destroyed_at = NULL WHERE id = $1`, [erasure.id]);
-    const result = (await schedulesProcessor(env.gw.runtime.services)({ name: ScheduleNames.packageSweep } as Job)) as { erased: number; identifiersDestroyed: number };
+    const result = (await schedulesProcessor(env.gw.runtime.services)({ name: ScheduleNames.packageSweep } as Job)) as {
+      erased: number;
+      identifiersDestroyed: number;
+    };
     expect(result).toMatchObject({ erased: 1, identifiersDestroyed: 1 });
-    const [row] = await env.query<{ archive_sealed: string | null; destroyed_reason: string }>(`SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`, [access.id]);
+    const [row] = await env.query<{ archive_sealed: string | null; destroyed_reason: string }>(
+      `SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`,
+      [access.id],
+    );
     expect(row).toEqual({ archive_sealed: null, destroyed_reason: 'ERASURE_COMPLETED' });
     const [req] = await env.query<{ identifiers_sealed: string | null }>(`SELECT identifiers_sealed FROM data_subject_request WHERE id = $1`, [erasure.id]);
     expect(req!.identifiers_sealed).toBeNull();
@@ -224,11 +253,16 @@ describe('R10, R11: an access package does not outlive the erasure of its person
     expect(new Date(pkg.retainUntil).getTime() - new Date(pkg.createdAt).getTime()).toBeLessThanOrEqual(30 * DAY + 60_000);
     const link = pkg.downloadUrl!;
     // The retention ran out a minute ago (the link itself would still be valid).
-    await env.query(`UPDATE access_package SET retain_until = now() - interval '1 minute', expires_at = now() + interval '1 hour' WHERE request_id = $1`, [access.id]);
+    await env.query(`UPDATE access_package SET retain_until = now() - interval '1 minute', expires_at = now() + interval '1 hour' WHERE request_id = $1`, [
+      access.id,
+    ]);
 
     const result = (await schedulesProcessor(env.gw.runtime.services)({ name: ScheduleNames.packageSweep } as Job)) as { expired: number };
     expect(result.expired).toBeGreaterThanOrEqual(1);
-    const [row] = await env.query<{ archive_sealed: string | null; destroyed_reason: string }>(`SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`, [access.id]);
+    const [row] = await env.query<{ archive_sealed: string | null; destroyed_reason: string }>(
+      `SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`,
+      [access.id],
+    );
     expect(row).toEqual({ archive_sealed: null, destroyed_reason: 'RETENTION_ENDED' });
     expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_DESTROYED' });
     expect((await renew(access.id)).code).toBe('PACKAGE_DESTROYED');
@@ -270,11 +304,13 @@ describe('R12: an access package goes only to a principal cleared for the specia
   }, 120_000);
 
   it("R12: recruitment's equal-opportunity monitoring (ethnicity, religion, disability) is special in the source's description and in packages", async () => {
-    const fields = (await op<{ sources: { id: string; fields: { recordType: string; field: string; categories: string[]; special: boolean }[] }[] }>(
-      `{ sources { id fields { recordType field categories special } } }`,
-      {},
-      cleared,
-    )).data!.sources.find((s) => s.id === 'recruitment')!.fields;
+    const fields = (
+      await op<{ sources: { id: string; fields: { recordType: string; field: string; categories: string[]; special: boolean }[] }[] }>(
+        `{ sources { id fields { recordType field categories special } } }`,
+        {},
+        cleared,
+      )
+    ).data!.sources.find((s) => s.id === 'recruitment')!.fields;
     const monitoring = fields.find((f) => f.recordType === 'candidate' && f.field === 'equalOpportunityMonitoring')!;
     expect(monitoring.special).toBe(true);
     expect(monitoring.categories).toEqual(expect.arrayContaining(['ETHNICITY', 'RELIGION', 'HEALTH']));
@@ -282,7 +318,9 @@ describe('R12: an access package goes only to a principal cleared for the specia
     const candidates = await env.query<{ id: string }>(
       `SELECT c.id FROM recruitment.candidates c WHERE EXISTS (SELECT 1 FROM recruitment.eo_monitoring e WHERE e.candidate_ref = c.id) ORDER BY c.id`,
     );
-    const personId = candidates.map((c) => personOfRecord(env.truth, `recruitment/${c.id}`)).find((p) => p && !used.has(p) && !(env.truth.get(p) ?? []).some((r) => r.startsWith('clinic/') || r.startsWith('case_management/')))!;
+    const personId = candidates
+      .map((c) => personOfRecord(env.truth, `recruitment/${c.id}`))
+      .find((p) => p && !used.has(p) && !(env.truth.get(p) ?? []).some((r) => r.startsWith('clinic/') || r.startsWith('case_management/')))!;
     used.add(personId);
     const access = await execute((await ready(personId, 'ACCESS')).id, plain);
     const pkg = access.accessPackage!;
@@ -299,15 +337,24 @@ describe('R11: a completed erasure keeps only its minimal record', () => {
   it('R11: a completed erasure destroys its sealed identifiers and scope; type, dates, outcome and tombstones stay', async () => {
     const { personId } = await caseManagementPerson('true');
     const erasure = await execute((await ready(personId, 'ERASURE', { scope: 'everything about my travel claim' })).id);
-    const [before] = await env.query<{ identifiers_sealed: string | null; scope_sealed: string | null }>(`SELECT identifiers_sealed, scope_sealed FROM data_subject_request WHERE id = $1`, [erasure.id]);
+    const [before] = await env.query<{ identifiers_sealed: string | null; scope_sealed: string | null }>(
+      `SELECT identifiers_sealed, scope_sealed FROM data_subject_request WHERE id = $1`,
+      [erasure.id],
+    );
     expect(before!.identifiers_sealed).not.toBeNull();
     expect((await untilClosed(erasure.id)).status).toBe('COMPLETED');
     await untilIdentifiersDestroyed(erasure.id);
 
-    const [after] = await env.query<{ identifiers_sealed: string | null; scope_sealed: string | null; identifiers_destroyed_at: Date | null; type: string; received_at: Date; verified_at: Date }>(
-      `SELECT identifiers_sealed, scope_sealed, identifiers_destroyed_at, type, received_at, verified_at FROM data_subject_request WHERE id = $1`,
-      [erasure.id],
-    );
+    const [after] = await env.query<{
+      identifiers_sealed: string | null;
+      scope_sealed: string | null;
+      identifiers_destroyed_at: Date | null;
+      type: string;
+      received_at: Date;
+      verified_at: Date;
+    }>(`SELECT identifiers_sealed, scope_sealed, identifiers_destroyed_at, type, received_at, verified_at FROM data_subject_request WHERE id = $1`, [
+      erasure.id,
+    ]);
     expect(after).toMatchObject({ identifiers_sealed: null, scope_sealed: null, type: 'ERASURE' });
     expect(after!.identifiers_destroyed_at).not.toBeNull();
     expect(after!.verified_at).not.toBeNull();
@@ -320,7 +367,9 @@ describe('R11: a completed erasure keeps only its minimal record', () => {
     );
     expect(check.data!.tombstoneCheck.anyTombstoned).toBe(true);
     expect(check.data!.tombstoneCheck.results[0]!.requestId).toBe(erasure.id);
-    const audit = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.identifiers-destroyed' AND target_id = $1`, [erasure.id]);
+    const audit = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.identifiers-destroyed' AND target_id = $1`, [
+      erasure.id,
+    ]);
     expect(audit[0]!.n).toBe(1);
   }, 120_000);
 });

@@ -93,7 +93,10 @@ async function ready(personId: string, ask: Ask): Promise<Req> {
   });
   const pending = current.records.filter((r) => r.reviewState === 'PENDING');
   const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
-  for (const [call, list] of [['confirmMatches', mine], ['rejectMatches', pending.filter((r) => !mine.includes(r))]] as const) {
+  for (const [call, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
+  ] as const) {
     if (!list.length) continue;
     current = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', {
       id: current.id,
@@ -114,7 +117,11 @@ async function execute(id: string): Promise<Req> {
 }
 
 async function untilClosed(id: string): Promise<Req> {
-  const req = await eventually(() => read(id), (r) => ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(r.status), { timeoutMs: 60_000 });
+  const req = await eventually(
+    () => read(id),
+    (r) => ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(r.status),
+    { timeoutMs: 60_000 },
+  );
   if (!['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status)) throw new Error(`request ${id} was not closed by the worker (${req.status})`);
   return req;
 }
@@ -180,7 +187,10 @@ describe('R16: children’s data found in the online services is deleted at once
     const closed = await untilClosed(req.id);
     expect(closed.status).toBe('COMPLETED');
     expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId])).toHaveLength(0);
-    const tasks = await env.query<{ action: string; status: string }>(`SELECT action, status FROM task WHERE request_id = $1 AND record_id = $2`, [req.id, recordId]);
+    const tasks = await env.query<{ action: string; status: string }>(`SELECT action, status FROM task WHERE request_id = $1 AND record_id = $2`, [
+      req.id,
+      recordId,
+    ]);
     expect(tasks).toEqual([{ action: 'ERASE', status: 'SUCCEEDED' }]);
     // The copy was made before the deletion, and stays for the person to download.
     expect(closed.accessPackage).not.toBeNull();
@@ -254,7 +264,10 @@ describe('R9: training certificates stay verifiable only with the person’s agr
 
 describe('R9: an agreement given after submission', () => {
   it('R9: recordCertificateAgreement stores the answer, the decisions follow it (a handler’s override stands), and it is audited', async () => {
-    const { personId, recordId } = await personWith('training', `SELECT l.id FROM training.learners l JOIN training.certificates c ON c.learner_ref = l.id ORDER BY l.id`);
+    const { personId, recordId } = await personWith(
+      'training',
+      `SELECT l.id FROM training.learners l JOIN training.certificates c ON c.learner_ref = l.id ORDER BY l.id`,
+    );
     const req = await ready(personId, { type: 'ERASURE' });
     const training = of(req, 'training');
     expect(training.length).toBeGreaterThan(1);
@@ -293,7 +306,10 @@ describe('R8: a hired candidate’s recruitment data is the personnel file', () 
 describe('R6: occupational-health records go back to the employer at the end of its contract', () => {
   it('R6: the employer’s RETURN_AND_ERASE exports its records to it, then erases them here, and the answer says so', async () => {
     const { personId, recordId } = await personWith('clinic', `SELECT id FROM clinic.occupational_assessments WHERE controller_id IS NOT NULL ORDER BY id`);
-    const [{ controller_id: controllerId }] = await env.query<{ controller_id: string }>(`SELECT controller_id FROM clinic.occupational_assessments WHERE id = $1`, [recordId]);
+    const [{ controller_id: controllerId }] = await env.query<{ controller_id: string }>(
+      `SELECT controller_id FROM clinic.occupational_assessments WHERE id = $1`,
+      [recordId],
+    );
     const req = await ready(personId, { type: 'ERASURE', instruct: { clinic: 'RETURN_AND_ERASE' } });
     const assessment = req.decisions.find((d) => d.sourceId === 'clinic' && d.recordId === recordId)!;
     expect(assessment).toMatchObject({ action: 'ERASE', returnToController: controllerId, rules: ['R6'] });
@@ -307,7 +323,9 @@ describe('R6: occupational-health records go back to the employer at the end of 
     const res = await fetch(`${env.gw.url}${url}`);
     expect(res.status).toBe(200);
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
-    const everything = Object.values(files).map((f) => strFromU8(f)).join('\n');
+    const everything = Object.values(files)
+      .map((f) => strFromU8(f))
+      .join('\n');
     expect(everything).toContain(recordId);
     // Only what goes back to the employer is in it.
     const others = req.decisions.filter((d) => !d.returnToController).map((d) => d.recordId);
@@ -321,7 +339,10 @@ describe('R6: occupational-health records go back to the employer at the end of 
   it('R6: a return to the controller goes with an erasure only', async () => {
     const { personId } = await personWith('clinic', `SELECT id FROM clinic.occupational_assessments WHERE controller_id IS NOT NULL ORDER BY id`);
     const req = await ready(personId, { type: 'ACCESS', instruct: { clinic: 'PROCEED' } });
-    const refused = await op(`mutation($id: ID!) { recordControllerInstruction(requestId: $id, input: { sourceId: "clinic", decision: RETURN_AND_ERASE }) { id } }`, { id: req.id });
+    const refused = await op(
+      `mutation($id: ID!) { recordControllerInstruction(requestId: $id, input: { sourceId: "clinic", decision: RETURN_AND_ERASE }) { id } }`,
+      { id: req.id },
+    );
     expect(refused.code).toBe('BAD_USER_INPUT');
   }, 120_000);
 });

@@ -35,13 +35,26 @@ interface Req {
   id: string;
   status: string;
   corrections: { field: string; reason: string }[];
-  inaccuracyFinding: { inaccurate: boolean; reason: string; evidenceRef: string | null; actor: string; at: string; accepted: string[]; rejected: { field: string; reason: string }[] } | null;
+  inaccuracyFinding: {
+    inaccurate: boolean;
+    reason: string;
+    evidenceRef: string | null;
+    actor: string;
+    at: string;
+    accepted: string[];
+    rejected: { field: string; reason: string }[];
+  } | null;
   records: { sourceId: string; recordId: string; recordType: string; reviewState: string; relationship: string }[];
   decisions: Decision[];
   tasks: { sourceId: string; recordId: string; action: string; status: string; outcome: string | null; lastError: string | null }[];
   response: {
     complete: boolean;
-    sources: { sourceId: string; corrected: { recordId: string; action: string; state: string }[]; retained: { recordId: string }[]; notDone: { recordId: string }[] }[];
+    sources: {
+      sourceId: string;
+      corrected: { recordId: string; action: string; state: string }[];
+      retained: { recordId: string }[];
+      notDone: { recordId: string }[];
+    }[];
   } | null;
 }
 
@@ -73,7 +86,13 @@ async function submitRectification(personId: string, corrections: { field: strin
 }
 
 async function verify(id: string): Promise<Req> {
-  return must(await mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', { id, input: { method: 'passport seen on video call' } }), 'verifyIdentity');
+  return must(
+    await mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', {
+      id,
+      input: { method: 'passport seen on video call' },
+    }),
+    'verifyIdentity',
+  );
 }
 
 /** Confirms this person's REVIEW records, rejects the others, and lets controllers proceed. */
@@ -82,7 +101,10 @@ async function settle(req: Req, personId: string): Promise<Req> {
   const pending = current.records.filter((r) => r.reviewState === 'PENDING');
   const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
   const others = pending.filter((r) => !mine.includes(r));
-  for (const [mutation, list] of [['confirmMatches', mine], ['rejectMatches', others]] as const) {
+  for (const [mutation, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', others],
+  ] as const) {
     if (!list.length) continue;
     const records = list.map(({ sourceId, recordId }) => ({ sourceId, recordId }));
     current = must(await mutate(`${mutation}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', { id: req.id, records }), mutation);
@@ -107,7 +129,10 @@ async function execute(id: string): Promise<Reply<Record<string, Req>>> {
 /** Polls the request until the worker has closed it (bounded, so a stuck flow fails the test). */
 async function untilClosed(id: string): Promise<Req> {
   const closed = (req: Req | undefined): req is Req => req !== undefined && ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status);
-  const req = await eventually(async () => (await op<{ request: Req }>(`query($id: ID!) { request(id: $id) { ${FIELDS} } }`, { id })).data?.request, closed, { timeoutMs: 120_000, everyMs: 200 });
+  const req = await eventually(async () => (await op<{ request: Req }>(`query($id: ID!) { request(id: $id) { ${FIELDS} } }`, { id })).data?.request, closed, {
+    timeoutMs: 120_000,
+    everyMs: 200,
+  });
   if (!closed(req)) throw new Error(`request ${id} was not closed by the worker`);
   return req;
 }
@@ -170,7 +195,9 @@ describe('rectification (R14)', () => {
     // No finding yet: nothing may be corrected.
     const refused = await execute(submitted.id);
     expect(refused.code).toBe('INACCURACY_NOT_ESTABLISHED');
-    const still = await op<{ request: { status: string; tasks: unknown[] } }>(`query($id: ID!) { request(id: $id) { status tasks { id } } }`, { id: submitted.id });
+    const still = await op<{ request: { status: string; tasks: unknown[] } }>(`query($id: ID!) { request(id: $id) { status tasks { id } } }`, {
+      id: submitted.id,
+    });
     expect(still.data!.request).toEqual({ status: 'IN_REVIEW', tasks: [] });
 
     // The handler finds the data inaccurate, except the postcode.
@@ -197,7 +224,9 @@ describe('rectification (R14)', () => {
     const [stored] = await env.query<{ inaccuracy_finding: unknown }>(`SELECT inaccuracy_finding FROM data_subject_request WHERE id = $1`, [submitted.id]);
     const storedText = JSON.stringify(stored!.inaccuracy_finding);
     for (const c of corrections) expect(storedText).not.toContain(c.value);
-    const audited = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.inaccuracy-finding' AND target_id = $1`, [submitted.id]);
+    const audited = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.inaccuracy-finding' AND target_id = $1`, [
+      submitted.id,
+    ]);
     expect(audited[0]!.n).toBe(1);
 
     const executing = must(await execute(submitted.id), 'executeRequest');
@@ -255,7 +284,10 @@ describe('rectification (R14)', () => {
     // only records of a type that holds the field get it.
     const submitted = must(await submitRectification(personId, [{ field: 'postcode', value: 'ZZ9 9ZZ', reason: 'moved' }]), 'submitRequest');
     const ready = await settle(await verify(submitted.id), personId);
-    expect(ready.decisions.find((d) => d.sourceId === 'clinic' && d.recordId === patientId)).toMatchObject({ action: 'ANNOTATE', correctionFields: ['postcode'] });
+    expect(ready.decisions.find((d) => d.sourceId === 'clinic' && d.recordId === patientId)).toMatchObject({
+      action: 'ANNOTATE',
+      correctionFields: ['postcode'],
+    });
     const typeOf = (d: Decision) => ready.records.find((r) => r.sourceId === d.sourceId && r.recordId === d.recordId)!.recordType;
     const withoutAddress = ready.decisions.filter((d) => ['case_party', 'emergency_contact', 'occupational_assessment'].includes(typeOf(d)));
     expect(withoutAddress.length).toBeGreaterThan(0);
@@ -271,7 +303,11 @@ describe('rectification (R14)', () => {
       }),
       'recordInaccuracyFinding',
     );
-    expect(accurate.inaccuracyFinding).toMatchObject({ inaccurate: false, accepted: [], rejected: [{ field: 'postcode', reason: 'the postcode on file matches the evidence' }] });
+    expect(accurate.inaccuracyFinding).toMatchObject({
+      inaccurate: false,
+      accepted: [],
+      rejected: [{ field: 'postcode', reason: 'the postcode on file matches the evidence' }],
+    });
     expect(accurate.decisions.every((d) => d.action === 'RETAIN' && d.correctionFields!.length === 0)).toBe(true);
     expect((await execute(submitted.id)).code).toBe('INACCURACY_NOT_ESTABLISHED');
 

@@ -33,7 +33,11 @@ interface Req {
   transitions: { from: string | null; to: string; event: string; actor: string; reason: string | null }[];
 }
 
-async function op<T>(query: string, variables: Record<string, unknown>, headers = handler): Promise<{ data?: T; code?: string; error?: { message: string; extensions?: Record<string, unknown> } }> {
+async function op<T>(
+  query: string,
+  variables: Record<string, unknown>,
+  headers = handler,
+): Promise<{ data?: T; code?: string; error?: { message: string; extensions?: Record<string, unknown> } }> {
   const reply = await env.gw.graphql<T>(query, variables, headers);
   const error = reply.body.errors?.[0];
   return { data: reply.body.data ?? undefined, code: error?.extensions?.code as string | undefined, error };
@@ -65,7 +69,10 @@ async function settleReview(req: Req, personId: string): Promise<Req> {
   const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId || r.relationship !== 'SUBJECT');
   const others = pending.filter((r) => !mine.includes(r));
   let current = req;
-  for (const [mutation, list] of [['confirmMatches', mine], ['rejectMatches', others]] as const) {
+  for (const [mutation, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', others],
+  ] as const) {
     if (!list.length) continue;
     const r = await op<Record<string, Req>>(
       `mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${REQUEST_FIELDS} } }`,
@@ -130,7 +137,12 @@ describe('ACCESS request end to end over GraphQL', () => {
 
     // R12: the package may hold special categories; its link goes to a handler cleared for them.
     const cleared = await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']);
-    const executed = await op<{ executeRequest: Req & { accessPackage: { downloadUrl: string; sha256: string; expiresAt: string; files: { path: string; sha256: string }[] }; response: { letter: string; totals: Record<string, number>; sources: { sourceId: string; released: { recordId: string }[] }[] } } }>(
+    const executed = await op<{
+      executeRequest: Req & {
+        accessPackage: { downloadUrl: string; sha256: string; expiresAt: string; files: { path: string; sha256: string }[] };
+        response: { letter: string; totals: Record<string, number>; sources: { sourceId: string; released: { recordId: string }[] }[] };
+      };
+    }>(
       `mutation($id: ID!) { executeRequest(requestId: $id) { ${REQUEST_FIELDS}
          accessPackage { downloadUrl sha256 expiresAt files { path sha256 bytes } }
          response { complete letter totals sources { sourceId released { recordId } } } } }`,
@@ -199,7 +211,10 @@ describe('ACCESS request end to end over GraphQL', () => {
     const req = await submit(personId!, 'ACCESS');
     const r = await op(`mutation($id: ID!) { executeRequest(requestId: $id) { id } }`, { id: req.id });
     expect(r.code).toBe('IDENTITY_NOT_VERIFIED');
-    const after = await op<{ request: { status: string; accessPackage: unknown } }>(`query($id: ID!) { request(id: $id) { status accessPackage { sha256 } } }`, { id: req.id });
+    const after = await op<{ request: { status: string; accessPackage: unknown } }>(
+      `query($id: ID!) { request(id: $id) { status accessPackage { sha256 } } }`,
+      { id: req.id },
+    );
     expect(after.data!.request).toEqual({ status: 'RECEIVED', accessPackage: null });
     const rows = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_package WHERE request_id = $1`, [req.id]);
     expect(rows[0]!.n).toBe(0);
@@ -301,10 +316,10 @@ describe('decisions', () => {
 
     const blocked = await op(`mutation($id: ID!) { executeRequest(requestId: $id) { id } }`, { id: req.id });
     expect(blocked.code).toBe('CONTROLLER_INSTRUCTION_REQUIRED');
-    const override = await op(
-      `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { id } }`,
-      { id: req.id, input: { sourceId: 'case_management', recordId: ref!.split('/')[1], action: 'ERASE', reason: 'the handler thinks so' } },
-    );
+    const override = await op(`mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { id } }`, {
+      id: req.id,
+      input: { sourceId: 'case_management', recordId: ref!.split('/')[1], action: 'ERASE', reason: 'the handler thinks so' },
+    });
     expect(override.code).toBe('CONTROLLER_INSTRUCTION_REQUIRED');
 
     let current = verified;
@@ -324,10 +339,10 @@ describe('decisions', () => {
     expect(current.transitions.map((t) => t.event)).toContain('controllerInstructed');
 
     // A handler override needs a reason and is audited.
-    const noReason = await op(
-      `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { id } }`,
-      { id: req.id, input: { sourceId: 'case_management', recordId: ref!.split('/')[1], action: 'RESTRICT', reason: ' ' } },
-    );
+    const noReason = await op(`mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { id } }`, {
+      id: req.id,
+      input: { sourceId: 'case_management', recordId: ref!.split('/')[1], action: 'RESTRICT', reason: ' ' },
+    });
     expect(noReason.code).toBe('REASON_REQUIRED');
     const overridden = await op<{ overrideDecision: { decisions: { recordId: string; action: string; overridden: boolean; computedAction: string }[] } }>(
       `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { decisions { recordId action overridden computedAction } } }`,
@@ -366,11 +381,17 @@ describe('lifecycle rules', () => {
     expect(again.error!.message).toContain(verified.status);
     expect(again.error!.extensions!.currentStatus).toBe(verified.status);
 
-    const held = await op<{ holdRequest: { status: string } }>(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "waiting for documents") { status } }`, { id: req.id });
+    const held = await op<{ holdRequest: { status: string } }>(
+      `mutation($id: ID!) { holdRequest(requestId: $id, reason: "waiting for documents") { status } }`,
+      { id: req.id },
+    );
     expect(held.data!.holdRequest.status).toBe('ON_HOLD');
     const resumed = await op<{ resumeRequest: { status: string } }>(`mutation($id: ID!) { resumeRequest(requestId: $id) { status } }`, { id: req.id });
     expect(resumed.data!.resumeRequest.status).toBe(verified.status);
-    const cancelled = await op<{ cancelRequest: Req }>(`mutation($id: ID!) { cancelRequest(requestId: $id, reason: "withdrawn by the person") { ${REQUEST_FIELDS} } }`, { id: req.id });
+    const cancelled = await op<{ cancelRequest: Req }>(
+      `mutation($id: ID!) { cancelRequest(requestId: $id, reason: "withdrawn by the person") { ${REQUEST_FIELDS} } }`,
+      { id: req.id },
+    );
     const t = cancelled.data!.cancelRequest.transitions;
     expect(t.at(-1)).toMatchObject({ from: verified.status, to: 'CANCELLED', event: 'cancel', reason: 'withdrawn by the person' });
     expect(t.find((x) => x.event === 'hold')).toMatchObject({ to: 'ON_HOLD', reason: 'waiting for documents' });
@@ -397,14 +418,19 @@ describe('lifecycle rules', () => {
     const second = await submit(personId!, 'ACCESS');
     expect(second.possibleDuplicateOf).toContain(first.id);
     expect(second.id).not.toBe(first.id);
-    const stored = await env.query<{ identifiers_sealed: string; blind_index: string[] }>(`SELECT identifiers_sealed, blind_index FROM data_subject_request WHERE id = $1`, [second.id]);
+    const stored = await env.query<{ identifiers_sealed: string; blind_index: string[] }>(
+      `SELECT identifiers_sealed, blind_index FROM data_subject_request WHERE id = $1`,
+      [second.id],
+    );
     const email = identifiersOf(personId!).find((i) => i.type === 'EMAIL')!.value;
     expect(stored[0]!.identifiers_sealed).not.toContain(email);
     expect(stored[0]!.blind_index.join(' ')).not.toContain(email);
   }, 60_000);
 
-  it('a handler bound to controller A cannot read a request of controller B by id, by list or through nested fields, nor act on a whole request holding other controllers\' records', async () => {
-    const [a, b] = await env.query<{ controller_id: string }>(`SELECT DISTINCT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id LIMIT 2`);
+  it("a handler bound to controller A cannot read a request of controller B by id, by list or through nested fields, nor act on a whole request holding other controllers' records", async () => {
+    const [a, b] = await env.query<{ controller_id: string }>(
+      `SELECT DISTINCT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id LIMIT 2`,
+    );
     const handlerA = await bearer(env.gw, ['HANDLER'], [a!.controller_id]);
     const handlerB = await bearer(env.gw, ['HANDLER'], [b!.controller_id]);
     const [{ personId }] = await peopleWith('recruitment', `SELECT id FROM recruitment.candidates ORDER BY id LIMIT 1 OFFSET 3`);
@@ -417,7 +443,11 @@ describe('lifecycle rules', () => {
     const list = await op<{ requests: { nodes: { id: string }[]; totalCount: number } }>(`{ requests(first: 100) { nodes { id } totalCount } }`, {}, handlerA);
     expect(list.error).toBeUndefined();
     expect(list.data!.requests.nodes.map((n) => n.id)).toEqual([ofA.id]);
-    const nested = await op<{ request: { possibleDuplicateOf: string[] } }>(`query($id: ID!) { request(id: $id) { possibleDuplicateOf } }`, { id: ofA.id }, handlerA);
+    const nested = await op<{ request: { possibleDuplicateOf: string[] } }>(
+      `query($id: ID!) { request(id: $id) { possibleDuplicateOf } }`,
+      { id: ofA.id },
+      handlerA,
+    );
     expect(nested.data!.request.possibleDuplicateOf).not.toContain(ofB.id);
     const write = await op(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "x" }) { id } }`, { id: ofB.id }, handlerA);
     expect(write.code).toBe('REQUEST_NOT_FOUND');
@@ -440,10 +470,14 @@ describe('lifecycle rules', () => {
     ]) {
       expect((await op(mutation, { id: ofA.id }, handlerA)).code, mutation).toBe('FORBIDDEN');
     }
-    const moves = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND event IN ('cancel', 'hold')`, [ofA.id]);
+    const moves = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND event IN ('cancel', 'hold')`, [
+      ofA.id,
+    ]);
     expect(moves[0]!.n).toBe(0);
     // The unscoped handler may: the refusal above was the scope, not the request's state.
-    const held = await op<{ holdRequest: { status: string } }>(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "check") { status } }`, { id: ofA.id });
+    const held = await op<{ holdRequest: { status: string } }>(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "check") { status } }`, {
+      id: ofA.id,
+    });
     expect(held.error).toBeUndefined();
   }, 60_000);
 });

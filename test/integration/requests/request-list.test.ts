@@ -30,7 +30,10 @@ describe('request lists with their children', () => {
           s.dataSource.manager,
         );
         // The transition alone (the request stays APPROVED): the store only writes one with its move.
-        await s.dataSource.query(`INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, 'APPROVED', 'EXECUTING', 'startExecution', 'test', now())`, [id]);
+        await s.dataSource.query(
+          `INSERT INTO request_transition (request_id, from_status, to_status, event, actor, at) VALUES ($1, 'APPROVED', 'EXECUTING', 'startExecution', 'test', now())`,
+          [id],
+        );
       }
       made.push({ id, records, tasks });
     }
@@ -47,7 +50,10 @@ describe('request lists with their children', () => {
         at: new Date(),
       });
     }
-    for (const [sha, age] of [['old-sha', '2 days'], ['new-sha', '1 day']]) {
+    for (const [sha, age] of [
+      ['old-sha', '2 days'],
+      ['new-sha', '1 day'],
+    ]) {
       await s.dataSource.query(
         `INSERT INTO access_package (request_id, sha256, size_bytes, archive_sealed, manifest, token_hash, expires_at, created_at, retain_until)
          VALUES ($1, $2, 10, 'sealed', '{"files":[{"path":"a.json","sha256":"x","bytes":10}]}', $2, now() + interval '7 days', now() - $3::interval, now() + interval '20 days')`,
@@ -64,7 +70,13 @@ describe('request lists with their children', () => {
   });
 
   it('every request of a page shows its own records, decisions, tasks and transitions, in order', async () => {
-    type Node = { id: string; records: { recordId: string }[]; decisions: { recordId: string }[]; tasks: { recordId: string }[]; transitions: { to: string }[] };
+    type Node = {
+      id: string;
+      records: { recordId: string }[];
+      decisions: { recordId: string }[];
+      tasks: { recordId: string }[];
+      transitions: { to: string }[];
+    };
     const reply = await gw.graphql<{ requests: { nodes: Node[] } }>(
       `{ requests(first: 50) { nodes { id records { recordId } decisions { recordId } tasks { recordId } transitions { to } } } }`,
       {},
@@ -82,7 +94,12 @@ describe('request lists with their children', () => {
   });
 
   it('every request shows its own instructions, latest access package and duplicates', async () => {
-    type Node = { id: string; controllerInstructions: { reference: string }[]; accessPackage: { sha256: string; files: { path: string }[] } | null; possibleDuplicateOf: string[] };
+    type Node = {
+      id: string;
+      controllerInstructions: { reference: string }[];
+      accessPackage: { sha256: string; files: { path: string }[] } | null;
+      possibleDuplicateOf: string[];
+    };
     const reply = await gw.graphql<{ requests: { nodes: Node[] } }>(`{ requests(first: 50) { nodes { ${everything} } } }`, {}, headers);
     expect(reply.body.errors).toBeUndefined();
     const node = (n: number) => reply.body.data!.requests.nodes.find((x) => x.id === made[n]!.id)!;

@@ -33,10 +33,9 @@ const INSTRUCT = `mutation($id: ID!, $input: ControllerInstructionInput!) { reco
 
 /** Submits and verifies an erasure, settles REVIEW records by ground truth; the request is then in review. */
 async function verifiedErasure(personId: string): Promise<Req> {
-  const { submitRequest } = await mutate<{ submitRequest: Req }>(
-    `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
-    { input: { type: 'ERASURE', identifiers: identifiersOf(personId), channel: 'email' } },
-  );
+  const { submitRequest } = await mutate<{ submitRequest: Req }>(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`, {
+    input: { type: 'ERASURE', identifiers: identifiersOf(personId), channel: 'email' },
+  });
   let req = (
     await mutate<{ verifyIdentity: Req }>(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { ${REQUEST_FIELDS} } }`, {
       id: submitRequest.id,
@@ -44,12 +43,18 @@ async function verifiedErasure(personId: string): Promise<Req> {
   ).verifyIdentity;
   const pending = req.records.filter((r) => r.reviewState === 'PENDING');
   const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId || r.relationship !== 'SUBJECT');
-  for (const [mutation, list] of [['confirmMatches', mine], ['rejectMatches', pending.filter((r) => !mine.includes(r))]] as const) {
+  for (const [mutation, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
+  ] as const) {
     if (list.length === 0) continue;
-    const done = await mutate<Record<string, Req>>(`mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${REQUEST_FIELDS} } }`, {
-      id: req.id,
-      records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
-    });
+    const done = await mutate<Record<string, Req>>(
+      `mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${REQUEST_FIELDS} } }`,
+      {
+        id: req.id,
+        records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
+      },
+    );
     req = done[mutation]!;
   }
   return req;
@@ -59,7 +64,8 @@ async function verifiedErasure(personId: string): Promise<Req> {
 async function proceedAll(req: Req, except?: string): Promise<Req> {
   let current = req;
   for (const sourceId of new Set(req.decisions.filter((d) => d.needsController && d.sourceId !== except).map((d) => d.sourceId))) {
-    current = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: req.id, input: { sourceId, decision: 'PROCEED' } })).recordControllerInstruction;
+    current = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: req.id, input: { sourceId, decision: 'PROCEED' } }))
+      .recordControllerInstruction;
   }
   return current;
 }
@@ -95,11 +101,17 @@ describe('legal hold (R8)', () => {
       expect(refused.code, action).toBe('LEGAL_HOLD');
       expect(refused.message).toMatch(/statutory retention/i);
     }
-    const [stored] = await env.query<{ action: string }>(`SELECT action FROM record_decision WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`, [req.id, recordId]);
+    const [stored] = await env.query<{ action: string }>(
+      `SELECT action FROM record_decision WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`,
+      [req.id, recordId],
+    );
     expect(stored!.action).toBe('RETAIN');
 
     // A PURGE that reached the decisions some other way (a stale override) is refused at execution.
-    await env.query(`UPDATE record_decision SET action = 'PURGE', follow_up_action = NULL WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`, [req.id, recordId]);
+    await env.query(`UPDATE record_decision SET action = 'PURGE', follow_up_action = NULL WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`, [
+      req.id,
+      recordId,
+    ]);
     const executed = await op(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id: req.id });
     expect(executed.code).toBe('LEGAL_HOLD');
     const after = await op<{ request: { status: string; tasks: unknown[] } }>(`query($id: ID!) { request(id: $id) { status tasks { id } } }`, { id: req.id });
@@ -110,30 +122,51 @@ describe('legal hold (R8)', () => {
 
 describe('controller first (R6)', () => {
   it('R6: after a controller REFUSES, an override to an erasing action on its record is refused; a later PROCEED lifts it', async () => {
-    const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 5`, 2);
+    const { personId, recordId } = await personWith(
+      'case_management',
+      `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 5`,
+      2,
+    );
     const verified = await proceedAll(await verifiedErasure(personId), 'case_management');
-    const refusedBy = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision: 'REFUSE', reference: 'letter 7' } }))
-      .recordControllerInstruction;
+    const refusedBy = (
+      await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, {
+        id: verified.id,
+        input: { sourceId: 'case_management', decision: 'REFUSE', reference: 'letter 7' },
+      })
+    ).recordControllerInstruction;
     expect(refusedBy.decisions.find((d) => d.recordId === recordId)?.action).toBe('RETAIN');
 
     for (const action of ['ERASE', 'ANONYMISE', 'RESTRICT']) {
-      const refused = await op(OVERRIDE, { id: verified.id, input: { sourceId: 'case_management', recordId, action, reason: 'the handler disagrees with the controller' } });
+      const refused = await op(OVERRIDE, {
+        id: verified.id,
+        input: { sourceId: 'case_management', recordId, action, reason: 'the handler disagrees with the controller' },
+      });
       expect(refused.code, action).toBe('CONTROLLER_REFUSED');
     }
     // A decision stored against the refusal is refused again when the request is executed.
-    await env.query(`UPDATE record_decision SET action = 'ERASE' WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [verified.id, recordId]);
+    await env.query(`UPDATE record_decision SET action = 'ERASE' WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [
+      verified.id,
+      recordId,
+    ]);
     const executed = await op(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id: verified.id });
     expect(executed.code).toBe('CONTROLLER_REFUSED');
     expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).toHaveLength(1);
 
     // The refusal binds until the controller instructs otherwise.
     await mutate(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision: 'PROCEED', reference: 'letter 8' } });
-    const allowed = await op<{ overrideDecision: Req }>(OVERRIDE, { id: verified.id, input: { sourceId: 'case_management', recordId, action: 'RESTRICT', reason: 'litigation pending' } });
+    const allowed = await op<{ overrideDecision: Req }>(OVERRIDE, {
+      id: verified.id,
+      input: { sourceId: 'case_management', recordId, action: 'RESTRICT', reason: 'litigation pending' },
+    });
     expect(allowed.code).toBeUndefined();
   }, 90_000);
 
   it('R6: a task on a record whose controller refused fails at the moment of action and leaves the record', async () => {
-    const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 5`, 3);
+    const { personId, recordId } = await personWith(
+      'case_management',
+      `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 5`,
+      3,
+    );
     const verified = await proceedAll(await verifiedErasure(personId));
     const decision = verified.decisions.find((d) => d.recordId === recordId)!;
     expect(['ERASE', 'ANONYMISE']).toContain(decision.action);
@@ -143,7 +176,11 @@ describe('controller first (R6)', () => {
     await env.query(`UPDATE data_subject_request SET status = 'APPROVED' WHERE id = $1`, [verified.id]);
     await env.gw.runtime.services.execution.execute(verified.id, 'test');
     const [task] = await eventually(
-      () => env.query<{ status: string; last_error: string | null }>(`SELECT status, last_error FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`, [verified.id, recordId]),
+      () =>
+        env.query<{ status: string; last_error: string | null }>(
+          `SELECT status, last_error FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`,
+          [verified.id, recordId],
+        ),
       ([t]) => t !== undefined && ['SUCCEEDED', 'FAILED'].includes(t.status),
     );
     expect(task).toMatchObject({ status: 'FAILED' });
@@ -179,7 +216,10 @@ describe('every source searched (R1)', () => {
     } finally {
       await mendConcierge();
     }
-    const partial = await op<{ request: { discoveryComplete: boolean; sourceOutcomes: { sourceId: string; status: string }[] } }>(`query($id: ID!) { request(id: $id) { ${GAPS} } }`, { id: req.id });
+    const partial = await op<{ request: { discoveryComplete: boolean; sourceOutcomes: { sourceId: string; status: string }[] } }>(
+      `query($id: ID!) { request(id: $id) { ${GAPS} } }`,
+      { id: req.id },
+    );
     expect(partial.data!.request.discoveryComplete).toBe(false);
     expect(partial.data!.request.sourceOutcomes.find((s) => s.sourceId === 'concierge')?.status).toBe('FAILED');
     expect(req.records.some((r) => r.sourceId === 'concierge')).toBe(false);
@@ -188,7 +228,10 @@ describe('every source searched (R1)', () => {
     expect(refused.code).toBe('DISCOVERY_INCOMPLETE');
     expect(await env.query(`SELECT 1 FROM task WHERE request_id = $1`, [req.id])).toHaveLength(0);
 
-    const again = await mutate<{ rediscoverSources: Req & { discoveryComplete: boolean } }>(`mutation($id: ID!) { rediscoverSources(requestId: $id) { ${REQUEST_FIELDS} discoveryComplete } }`, { id: req.id });
+    const again = await mutate<{ rediscoverSources: Req & { discoveryComplete: boolean } }>(
+      `mutation($id: ID!) { rediscoverSources(requestId: $id) { ${REQUEST_FIELDS} discoveryComplete } }`,
+      { id: req.id },
+    );
     expect(again.rediscoverSources.discoveryComplete).toBe(true);
     expect(again.rediscoverSources.records.some((r) => r.sourceId === 'concierge' && r.recordId === recordId)).toBe(true);
     expect(again.rediscoverSources.decisions.some((d) => d.sourceId === 'concierge' && d.recordId === recordId)).toBe(true);
@@ -210,7 +253,13 @@ describe('every source searched (R1)', () => {
     }
     expect(await env.query(`SELECT 1 FROM concierge.members WHERE id = $1`, [recordId])).toHaveLength(0);
     const ANSWER = `query($id: ID!) { request(id: $id) { status tasks { status } response { complete letter notVerified { sourceId kind } } } }`;
-    type Answer = { request: { status: string; tasks: { status: string }[]; response: { complete: boolean; letter: string; notVerified: { sourceId: string; kind: string }[] } } };
+    type Answer = {
+      request: {
+        status: string;
+        tasks: { status: string }[];
+        response: { complete: boolean; letter: string; notVerified: { sourceId: string; kind: string }[] };
+      };
+    };
     const first = (await op<Answer>(ANSWER, { id: req.id })).data!.request;
     expect(first.tasks.filter((t) => t.status === 'FAILED')).toEqual([]);
     expect(first.response.complete).toBe(false);
@@ -261,16 +310,21 @@ describe('every source searched (R1)', () => {
     expect(await env.query(`SELECT 1 FROM concierge.members WHERE id = $1`, [recordId])).toHaveLength(1);
 
     // A retry (here of a task made to fail after the fact) closes the request again: still not complete, still naming the source.
-    const [task] = await env.query<{ id: string }>(`UPDATE task SET status = 'FAILED', last_error = 'UNAVAILABLE: test' WHERE id = (SELECT id FROM task WHERE request_id = $1 ORDER BY id LIMIT 1) RETURNING id`, [req.id]);
+    const [task] = await env.query<{ id: string }>(
+      `UPDATE task SET status = 'FAILED', last_error = 'UNAVAILABLE: test' WHERE id = (SELECT id FROM task WHERE request_id = $1 ORDER BY id LIMIT 1) RETURNING id`,
+      [req.id],
+    );
     expect(task).toBeDefined();
     expect((await op(`mutation($id: ID!) { retryFailedTasks(requestId: $id) { status } }`, { id: req.id })).code).toBeUndefined();
     expect(await waitUntilClosed(req.id)).toBe('PARTIALLY_COMPLETED');
     const [retried] = await env.query<{ status: string }>(`SELECT status FROM task WHERE id = $1`, [task!.id]);
     expect(retried!.status).toBe('SUCCEEDED');
-    const again = (await op<{ request: { response: { complete: boolean; letter: string; notSearched: { sourceId: string; kind: string }[] } } }>(
-      `query($id: ID!) { request(id: $id) { response { complete letter notSearched { sourceId kind } } } }`,
-      { id: req.id },
-    )).data!.request.response;
+    const again = (
+      await op<{ request: { response: { complete: boolean; letter: string; notSearched: { sourceId: string; kind: string }[] } } }>(
+        `query($id: ID!) { request(id: $id) { response { complete letter notSearched { sourceId kind } } } }`,
+        { id: req.id },
+      )
+    ).data!.request.response;
     expect(again.complete).toBe(false);
     expect(again.notSearched).toEqual([{ sourceId: 'concierge', kind: 'NOT_SEARCHED' }]);
     expect(again.letter).toMatch(/Concierge could not be searched/i);

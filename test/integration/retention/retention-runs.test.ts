@@ -33,7 +33,15 @@ interface RunView {
   status: string;
   automatic: boolean;
   approvedBy: string | null;
-  sources: { sourceId: string; listable: boolean; error: string | null; toDestroy: { recordType: string; action: string; count: number }[]; kept: { reason: string; count: number }[]; oldest: string | null; sampleRecordIds: string[] }[];
+  sources: {
+    sourceId: string;
+    listable: boolean;
+    error: string | null;
+    toDestroy: { recordType: string; action: string; count: number }[];
+    kept: { reason: string; count: number }[];
+    oldest: string | null;
+    sampleRecordIds: string[];
+  }[];
   outcome: { destroyed: number; failed: number; heldSincePreview: number; reasons: string[] } | null;
 }
 
@@ -56,12 +64,21 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     sql(`UPDATE ${table} SET created_at = now() - $2::interval, last_activity_at = now() - $2::interval WHERE id = ANY($1)`, [recordIds, interval]);
 
   beforeAll(async () => {
-    gw = await startTestGateway({ queue: 'redis', env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '50', DSR_SOURCE_SECRET_NOLIST: 'no-listing-secret-0123456789abcdef' } });
+    gw = await startTestGateway({
+      queue: 'redis',
+      env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '50', DSR_SOURCE_SECRET_NOLIST: 'no-listing-secret-0123456789abcdef' },
+    });
     footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-retention-'));
     await seedReferenceSources({ url: gw.databaseUrl, people: 60, seed: 31, systems: [...SYSTEMS], footageDir });
     for (const system of SYSTEMS) {
       await gw.runtime.services.sources.register(
-        { id: system, name: system, kind: KIND[system], type: 'builtin', connection: { system, schema: system, url: gw.databaseUrl, ...(system === 'cctv' ? { footageDir } : {}) } },
+        {
+          id: system,
+          name: system,
+          kind: KIND[system],
+          type: 'builtin',
+          connection: { system, schema: system, url: gw.databaseUrl, ...(system === 'cctv' ? { footageDir } : {}) },
+        },
         'test',
       );
     }
@@ -85,7 +102,9 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     [hiredCandidate] = await ids(`SELECT id FROM recruitment.candidates WHERE hired`, 1);
     await age('recruitment.candidates', [hiredCandidate!], '1 year');
     aged.cctv = await ids(`SELECT id FROM cctv.visits`, 2);
-    await sql(`UPDATE cctv.visits SET arrived_at = now() - interval '120 days', left_at = now() - interval '120 days' + interval '1 hour' WHERE id = ANY($1)`, [aged.cctv]);
+    await sql(`UPDATE cctv.visits SET arrived_at = now() - interval '120 days', left_at = now() - interval '120 days' + interval '1 hour' WHERE id = ANY($1)`, [
+      aged.cctv,
+    ]);
     await age('cctv.visits', aged.cctv, '120 days');
     const [segment] = await sql<{ id: string; file_path: string }>(
       `UPDATE cctv.segments s SET site = v.site, started_at = v.arrived_at, ended_at = v.arrived_at + interval '30 minutes'
@@ -112,7 +131,9 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
       decisions: [{ sourceId: 'case_management', recordId: refusedCase!, recordType: 'case', action: RecordAction.RETAIN, basis: 'controller refused' }],
     });
     await sql(`UPDATE request_record SET controller_id = 'employer-1' WHERE request_id = $1`, [refusing]);
-    await sql(`INSERT INTO controller_instruction (request_id, source_id, decision, actor, at) VALUES ($1, 'case_management', 'REFUSE', 'test', now())`, [refusing]);
+    await sql(`INSERT INTO controller_instruction (request_id, source_id, decision, actor, at) VALUES ($1, 'case_management', 'REFUSE', 'test', now())`, [
+      refusing,
+    ]);
     handler = await bearer(gw, ['HANDLER']);
     auditor = await bearer(gw, ['AUDITOR']);
   }, 180_000);
@@ -156,14 +177,27 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await insertApprovedRequest(gw.runtime.services, {
       identifiers: [{ type: T.EMAIL, value: 'held-later@example.org' }],
       status: RequestStatus.AWAITING_CONTROLLER,
-      decisions: [{ sourceId: 'case_management', recordId: heldLater, recordType: 'case', action: RecordAction.RETAIN, basis: 'awaiting the controller’s instruction' }],
+      decisions: [
+        { sourceId: 'case_management', recordId: heldLater, recordType: 'case', action: RecordAction.RETAIN, basis: 'awaiting the controller’s instruction' },
+      ],
     });
-    const approved = await gw.graphql<{ approveRetentionRun: RunView }>(`mutation($id: ID!) { approveRetentionRun(id: $id) { ${RUN_FIELDS} } }`, { id: preview.id }, handler);
+    const approved = await gw.graphql<{ approveRetentionRun: RunView }>(
+      `mutation($id: ID!) { approveRetentionRun(id: $id) { ${RUN_FIELDS} } }`,
+      { id: preview.id },
+      handler,
+    );
     expect(approved.body.errors).toBeUndefined();
     expect(approved.body.data!.approveRetentionRun.status).toBe('EXECUTING');
 
     const done = await eventually(
-      async () => (await gw.graphql<{ retentionRun: RunView & { tasks: { status: string; action: string; recordId: string }[] } }>(`query($id: ID!) { retentionRun(id: $id) { ${RUN_FIELDS} tasks { status action recordId } } }`, { id: preview.id }, auditor)).body.data!.retentionRun,
+      async () =>
+        (
+          await gw.graphql<{ retentionRun: RunView & { tasks: { status: string; action: string; recordId: string }[] } }>(
+            `query($id: ID!) { retentionRun(id: $id) { ${RUN_FIELDS} tasks { status action recordId } } }`,
+            { id: preview.id },
+            auditor,
+          )
+        ).body.data!.retentionRun,
       (r) => r.status !== 'EXECUTING',
       { timeoutMs: 60_000 },
     );
@@ -174,12 +208,14 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(done.tasks.map((t) => t.recordId)).not.toContain(heldLater);
 
     // In the stores themselves.
-    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [[...aged.case_management!, heldCase, heldLater, refusedCase]])).toEqual(
-      [heldCase, heldLater, refusedCase].sort().map((id) => ({ id })),
-    );
+    expect(
+      await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [[...aged.case_management!, heldCase, heldLater, refusedCase]]),
+    ).toEqual([heldCase, heldLater, refusedCase].sort().map((id) => ({ id })));
     expect(await sql(`SELECT 1 FROM training.learners WHERE id = ANY($1)`, [aged.training])).toEqual([]);
     expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = ANY($1)`, [aged.recruitment])).toEqual([]);
-    expect((await sql(`SELECT DISTINCT source_record_id FROM recruitment.recruiting_activity WHERE source_record_id = ANY($1)`, [aged.recruitment])).length).toBe(2);
+    expect(
+      (await sql(`SELECT DISTINCT source_record_id FROM recruitment.recruiting_activity WHERE source_record_id = ANY($1)`, [aged.recruitment])).length,
+    ).toBe(2);
     expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = $1`, [hiredCandidate])).toHaveLength(1);
     expect(await sql(`SELECT 1 FROM cctv.visits WHERE id = ANY($1)`, [aged.cctv])).toEqual([]);
     expect(oldFootage.some((f) => existsSync(path.resolve(footageDir, f)))).toBe(false);
@@ -188,7 +224,12 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
 
     // Audited: prepared, approved, closed.
     const audit = await gw.runtime.services.audit.list({ actions: ['retention.prepare', 'retention.approve', 'retention.close'] });
-    expect(audit.entries.filter((e) => e.targetId === preview.id).map((e) => e.action).sort()).toEqual(['retention.approve', 'retention.close', 'retention.prepare']);
+    expect(
+      audit.entries
+        .filter((e) => e.targetId === preview.id)
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['retention.approve', 'retention.close', 'retention.prepare']);
 
     // Metrics: what the run found per source, the oldest, the runs and how they ended.
     const monitor = await bearer(gw, ['MONITOR']);
@@ -211,7 +252,11 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
       { reason: 'CONTROLLER_REFUSED', count: 1 },
       { reason: 'OPEN_REQUEST', count: 2 },
     ]);
-    const cancelled = await gw.graphql<{ cancelRetentionRun: RunView }>(`mutation($id: ID!) { cancelRetentionRun(id: $id) { status } }`, { id: second.id }, handler);
+    const cancelled = await gw.graphql<{ cancelRetentionRun: RunView }>(
+      `mutation($id: ID!) { cancelRetentionRun(id: $id) { status } }`,
+      { id: second.id },
+      handler,
+    );
     expect(cancelled.body.data!.cancelRetentionRun.status).toBe('CANCELLED');
   }, 60_000);
 
@@ -233,7 +278,11 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     } finally {
       await queue.resume();
     }
-    const closed = await eventually(() => s.retention.find(run.id), (r) => r.status !== 'EXECUTING', { timeoutMs: 30_000 });
+    const closed = await eventually(
+      () => s.retention.find(run.id),
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 30_000 },
+    );
     expect(closed.status).toBe('PARTIALLY_COMPLETED');
     expect(closed.outcome!.reasons).toEqual([expect.stringContaining('OPEN_REQUEST: left alone')]);
     expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(1);
@@ -242,11 +291,19 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
   it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {
     const s = gw.runtime.services;
     await s.sources.register(
-      { id: 'no-listing', name: 'no listing', kind: SourceKind.OTHER, type: 'remote', connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_NOLIST' } },
+      {
+        id: 'no-listing',
+        name: 'no listing',
+        kind: SourceKind.OTHER,
+        type: 'remote',
+        connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_NOLIST' },
+      },
       'test',
     );
     const run = await s.retention.prepare({ actor: 'test', sourceIds: ['no-listing'] });
-    expect(run.summary).toEqual([expect.objectContaining({ sourceId: 'no-listing', listable: false, error: expect.stringMatching(/^(NOT_SUPPORTED|UNAVAILABLE|CONFIGURATION)/) })]);
+    expect(run.summary).toEqual([
+      expect.objectContaining({ sourceId: 'no-listing', listable: false, error: expect.stringMatching(/^(NOT_SUPPORTED|UNAVAILABLE|CONFIGURATION)/) }),
+    ]);
     await s.retention.cancel(run.id, 'test');
   });
 

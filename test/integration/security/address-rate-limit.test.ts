@@ -4,7 +4,11 @@ import { bearer, startTestGateway, type TestGateway } from '../../support/runtim
 const UNKNOWN_KEY = { authorization: 'Bearer dsr_aaaaaaaaaaaaaaaa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
 
 async function post(gw: TestGateway, headers: Record<string, string>) {
-  const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ version }' }) });
+  const res = await fetch(`${gw.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: '{ version }' }),
+  });
   const body = (await res.json()) as { errors?: { extensions?: { code?: string; retryAfterSeconds?: number } }[] };
   return { status: res.status, retryAfter: res.headers.get('retry-after'), code: body.errors?.[0]?.extensions?.code, body };
 }
@@ -42,7 +46,11 @@ describe('rate limit per client address before authentication', () => {
     }
     expect(lookups()).toBe(5);
     // The feed endpoint and the operator routes stand behind the same gate.
-    const tombstones = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...UNKNOWN_KEY }, body: '{"identifiers":[]}' });
+    const tombstones = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...UNKNOWN_KEY },
+      body: '{"identifiers":[]}',
+    });
     expect(tombstones.status).toBe(429);
     expect(tombstones.headers.get('retry-after')).not.toBeNull();
     expect((await fetch(`${gw.url}/metrics`, { headers: UNKNOWN_KEY })).status).toBe(429);

@@ -135,7 +135,13 @@ describe('administration over GraphQL: API keys and the audit log', () => {
   });
 
   it('refuses a bad cursor, page size or range with BAD_USER_INPUT', async () => {
-    for (const vars of [{ after: 'abc' }, { first: 0 }, { first: 501 }, { filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }, { filter: { actor: 'a\u0000b' } }]) {
+    for (const vars of [
+      { after: 'abc' },
+      { first: 0 },
+      { first: 501 },
+      { filter: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } },
+      { filter: { actor: 'a\u0000b' } },
+    ]) {
       const reply = await gw.graphql(AUDIT, vars, auditor);
       expect(graphqlCodeOf(reply), JSON.stringify(vars)).toBe('BAD_USER_INPUT');
     }

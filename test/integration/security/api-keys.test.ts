@@ -113,10 +113,7 @@ describe('API keys', () => {
   it('bootstrap admin key is created once, idempotently, and a revoked one stays revoked', async () => {
     const boot = generateApiKey();
     const first = await keys.ensureBootstrapAdminKey(boot.clearKey);
-    const [again, again2] = await Promise.all([
-      keys.ensureBootstrapAdminKey(boot.clearKey),
-      keys.ensureBootstrapAdminKey(boot.clearKey),
-    ]);
+    const [again, again2] = await Promise.all([keys.ensureBootstrapAdminKey(boot.clearKey), keys.ensureBootstrapAdminKey(boot.clearKey)]);
     expect(first).toEqual({ id: boot.keyId, created: true, revoked: false });
     expect(again.created || again2.created).toBe(false);
     const p = await keys.authenticate(boot.clearKey);

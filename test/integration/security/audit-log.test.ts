@@ -96,9 +96,7 @@ describe('audit log', () => {
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    expect(all).toEqual(
-      Array.from({ length: 15 }, (_, i) => `req-${29 - 2 * i}`),
-    );
+    expect(all).toEqual(Array.from({ length: 15 }, (_, i) => `req-${29 - 2 * i}`));
     const asc = await t.audit.list({ actorId: 'key0' }, { order: 'asc', first: 3 });
     expect(asc.entries.map((e) => e.targetId)).toEqual(['req-3', 'req-6', 'req-9']);
     expect((await t.audit.list({ targetType: 'request', targetId: 'req-5' })).entries).toHaveLength(1);
@@ -121,7 +119,7 @@ describe('audit log', () => {
   });
 
   it('rejects bad paging input and bad entries with coded errors', async () => {
-    expect((await errorOf(t.audit.list({}, { after: "1; DROP TABLE x" })))?.code).toBe('BAD_USER_INPUT');
+    expect((await errorOf(t.audit.list({}, { after: '1; DROP TABLE x' })))?.code).toBe('BAD_USER_INPUT');
     expect((await errorOf(t.audit.list({}, { first: 0 })))?.code).toBe('BAD_USER_INPUT');
     expect((await errorOf(t.audit.list({}, { first: 501 })))?.code).toBe('BAD_USER_INPUT');
     expect((await errorOf(t.audit.list({ from: new Date('nope') })))?.code).toBe('BAD_USER_INPUT');

@@ -33,10 +33,19 @@ describe('R12: special-category values', () => {
     // The expected values come from the store, not from a response under test: the health
     // notes of an occupational-health assessment (clinic) and the person it is about.
     const assessment = ref.truth.find((e) => e.source === 'clinic' && e.recordId.startsWith('OHA-'))!;
-    const [stored] = (await ref.gw.runtime.services.dataSource.query(`SELECT health_notes FROM clinic.occupational_assessments WHERE id = $1`, [assessment.recordId])) as { health_notes: string }[];
+    const [stored] = (await ref.gw.runtime.services.dataSource.query(`SELECT health_notes FROM clinic.occupational_assessments WHERE id = $1`, [
+      assessment.recordId,
+    ])) as { health_notes: string }[];
     expect(stored!.health_notes.length).toBeGreaterThan(3);
     const p = personAt(SEED, Number(assessment.personId.slice(1)));
-    const q = { identifiers: [{ type: 'GIVEN_NAME', value: p.givenName }, { type: 'FAMILY_NAME', value: p.familyName }, { type: 'DATE_OF_BIRTH', value: p.dateOfBirth }, { type: 'EMAIL', value: p.email }] };
+    const q = {
+      identifiers: [
+        { type: 'GIVEN_NAME', value: p.givenName },
+        { type: 'FAMILY_NAME', value: p.familyName },
+        { type: 'DATE_OF_BIRTH', value: p.dateOfBirth },
+        { type: 'EMAIL', value: p.email },
+      ],
+    };
     const plain = await ref.gw.graphql<{ subject: { records: Rec[] } }>(SUBJECT, { q }, handler);
     const full = await ref.gw.graphql<{ subject: { records: Rec[] } }>(SUBJECT, { q }, cleared);
     expect(plain.body.errors).toBeUndefined();
@@ -59,9 +68,9 @@ describe('secrets at rest', () => {
   /** Every row of every table of the gateway's own schema, as text. */
   async function databaseText(): Promise<string> {
     const ds = ref.gw.runtime.services.dataSource;
-    const tables = (await ds.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-    )) as { table_name: string }[];
+    const tables = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)) as {
+      table_name: string;
+    }[];
     const chunks: string[] = [];
     for (const { table_name } of tables) {
       const rows = (await ds.query(`SELECT row_to_json(t)::text AS j FROM "${table_name}" t`)) as { j: string }[];
@@ -76,7 +85,15 @@ describe('secrets at rest', () => {
     const phrase = 'Quillonbrae Marchetti-Oyelaran';
     const reply = await ref.gw.graphql<{ submitRequest: { id: string } }>(
       'mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }',
-      { input: { type: 'ERASURE', identifiers: [{ type: 'EMAIL', value: email }, { type: 'FULL_NAME', value: phrase }] } },
+      {
+        input: {
+          type: 'ERASURE',
+          identifiers: [
+            { type: 'EMAIL', value: email },
+            { type: 'FULL_NAME', value: phrase },
+          ],
+        },
+      },
       handler,
     );
     expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
@@ -90,7 +107,15 @@ describe('secrets at rest', () => {
     const admin = await bearer(ref.gw, ['ADMIN']);
     const reply = await ref.gw.graphql(
       'mutation($input: RegisterSourceInput!) { registerSource(input: $input) { id } }',
-      { input: { id: 'remote-secret-check', name: 'remote secret check', kind: 'OTHER', type: 'remote', connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_SECURITY_TEST' } } },
+      {
+        input: {
+          id: 'remote-secret-check',
+          name: 'remote secret check',
+          kind: 'OTHER',
+          type: 'remote',
+          connection: { baseUrl: 'http://127.0.0.1:9/', secretEnv: 'DSR_SOURCE_SECRET_SECURITY_TEST' },
+        },
+      },
       admin,
     );
     expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();

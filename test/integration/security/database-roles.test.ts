@@ -76,7 +76,15 @@ beforeAll(async () => {
     DSR_AUDIT_CHECKPOINT_FILE: checkpointFile,
   };
   // Queues in PostgreSQL too: the runtime role must work in BullMQ's schema.
-  runtime = await startRuntime({ config: loadConfig(env), databaseUrl: runtimeUrl, http: true, worker: true, migrate: true, logger: createLogger('silent'), env });
+  runtime = await startRuntime({
+    config: loadConfig(env),
+    databaseUrl: runtimeUrl,
+    http: true,
+    worker: true,
+    migrate: true,
+    logger: createLogger('silent'),
+    env,
+  });
   url = runtime.url!;
 }, 120_000);
 
@@ -93,7 +101,16 @@ afterAll(async () => {
 describe('database roles: migrations as the owner, the gateway as a runtime role', () => {
   it('the gateway works as the runtime role: keys, the audit log, queues', async () => {
     const { clearKey } = await runtime.services.apiKeys.create({ name: 'roles test', roles: ['ADMIN', 'AUDITOR'] });
-    const created = await graphql(`mutation { createApiKey(input: { name: "w", roles: [WORKER] }) { clearKey } }`, clearKey);
+    const created = await graphql(
+      `
+        mutation {
+          createApiKey(input: { name: "w", roles: [WORKER] }) {
+            clearKey
+          }
+        }
+      `,
+      clearKey,
+    );
     expect(created.errors).toBeUndefined();
     const ping = await graphql('mutation { pingWorkers { handledBy } }', clearKey);
     expect(ping.errors).toBeUndefined();
@@ -131,7 +148,13 @@ describe('database roles: migrations as the owner, the gateway as a runtime role
 
   it('R13: a rewrite by the owner role (edit, re-hash, move the head) passes the chain check but is caught against a signed checkpoint', async () => {
     const written = cli();
-    expect(await runAuditCheckpoint(['--database-url', runtimeUrl], { DSR_AUDIT_CHECKPOINT_KEYS: checkpointKeys, DSR_AUDIT_CHECKPOINT_FILE: checkpointFile }, written.io)).toBe(0);
+    expect(
+      await runAuditCheckpoint(
+        ['--database-url', runtimeUrl],
+        { DSR_AUDIT_CHECKPOINT_KEYS: checkpointKeys, DSR_AUDIT_CHECKPOINT_FILE: checkpointFile },
+        written.io,
+      ),
+    ).toBe(0);
     const verifyEnv = { DSR_AUDIT_CHECKPOINT_KEYS: checkpointKeys };
     const before = cli();
     expect(await runAuditVerify(['--database-url', runtimeUrl, '--checkpoint', checkpointFile], verifyEnv, before.io)).toBe(0);

@@ -113,7 +113,12 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     try {
       const r = await post(gw, JSON.stringify({ query: '{ apiKeys { id } }' }), admin);
       expect(r.json?.errors).toHaveLength(1);
-      expect(r.json?.errors?.[0]).toEqual({ message: 'Internal error', locations: [{ line: 1, column: 3 }], path: ['apiKeys'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(r.json?.errors?.[0]).toEqual({
+        message: 'Internal error',
+        locations: [{ line: 1, column: 3 }],
+        path: ['apiKeys'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
       expect(r.text).not.toMatch(/hunter2|db-primary|api_keys/);
       expectNoLeak(r);
     } finally {
@@ -124,8 +129,16 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
   it('names the limit a refused query exceeded, without calling it a syntax error', async () => {
     const deep = await post(gw, JSON.stringify({ query: nestedTypeQuery(12) }), admin);
     const aliases = await post(gw, JSON.stringify({ query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: version`).join(' ')} }` }), admin);
-    const costly = await post(gw, JSON.stringify({ query: '{ auditLog(first: 500) { edges { cursor node { seq at actorId action targetType targetId outcome } } } }' }), admin);
-    for (const [reply, limit] of [[deep, 'depth'], [aliases, 'aliases'], [costly, 'cost']] as const) {
+    const costly = await post(
+      gw,
+      JSON.stringify({ query: '{ auditLog(first: 500) { edges { cursor node { seq at actorId action targetType targetId outcome } } } }' }),
+      admin,
+    );
+    for (const [reply, limit] of [
+      [deep, 'depth'],
+      [aliases, 'aliases'],
+      [costly, 'cost'],
+    ] as const) {
       expect(reply.status).toBe(400);
       expect(graphqlCodeOf(reply)).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(reply.json?.errors?.[0]?.extensions?.limit).toBe(limit);
@@ -135,7 +148,11 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
 
   it('answers a bad persisted-query extension with 400 BAD_REQUEST, not an internal error', async () => {
     const hash = 'a'.repeat(64);
-    for (const extensions of [{ persistedQuery: { version: 1, sha256Hash: hash } }, { persistedQuery: { version: 2, sha256Hash: hash } }, { persistedQuery: 'x' }]) {
+    for (const extensions of [
+      { persistedQuery: { version: 1, sha256Hash: hash } },
+      { persistedQuery: { version: 2, sha256Hash: hash } },
+      { persistedQuery: 'x' },
+    ]) {
       const r = await post(gw, JSON.stringify({ query: '{ version }', extensions }), admin);
       expect(r.status).toBe(400);
       expect(graphqlCodeOf(r)).toBe('BAD_REQUEST');
@@ -198,7 +215,11 @@ describe('GraphQL hardening with limits from configuration', () => {
     expect(graphqlCodeOf(r)).toBe('PAYLOAD_TOO_LARGE');
     const feed = await bearer(gw, ['CONNECTOR']);
     const identifiers = Array.from({ length: 60 }, (_, i) => ({ type: 'EMAIL', value: `person${i}@example.org` }));
-    const check = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...feed }, body: JSON.stringify({ identifiers }) });
+    const check = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...feed },
+      body: JSON.stringify({ identifiers }),
+    });
     expect(check.status).toBe(413);
     expect(((await check.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });

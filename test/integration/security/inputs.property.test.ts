@@ -127,12 +127,16 @@ describe('GraphQL inputs over generated values', () => {
     expect(missing, 'operations named in FOCUS but absent from the schema (renamed or removed?)').toEqual([]);
   });
 
-  it.each(FOCUS)('%s: 10,000 generated inputs give success or a coded error, and rejected ones change nothing', async (name) => {
-    const op = operations.find((o) => o.name === name);
-    // A missing operation is a failure, not a pass with nothing run.
-    expect(op, `${name} is not an operation of the schema`).toBeDefined();
-    await checkOperation(op!, FULL_RUNS);
-  }, 900_000);
+  it.each(FOCUS)(
+    '%s: 10,000 generated inputs give success or a coded error, and rejected ones change nothing',
+    async (name) => {
+      const op = operations.find((o) => o.name === name);
+      // A missing operation is a failure, not a pass with nothing run.
+      expect(op, `${name} is not an operation of the schema`).toBeDefined();
+      await checkOperation(op!, FULL_RUNS);
+    },
+    900_000,
+  );
 
   it('sweeps every other operation with arguments (1,000 inputs each)', async () => {
     const failures: string[] = [];
@@ -148,23 +152,27 @@ async function checkOperation(op: RootOperation, numRuns: number): Promise<void>
   const uncoded: string[] = [];
   let successes = 0;
   const before = await counts();
-  await fc.assert(
-    fc.asyncProperty(variablesFor(op), async (variables) => {
-      const { errors, internal, data } = await run(document, variables);
-      if (errors.length === 0 && data?.[op.name] !== undefined) successes += 1;
-      for (const e of errors) {
-        const code = e.extensions?.code;
-        if (typeof code !== 'string' || code === 'INTERNAL_SERVER_ERROR') {
-          uncoded.push(`${op.name}: ${String(code)} ${(internal[0] as Error | undefined)?.message ?? e.message} for ${JSON.stringify(variables).slice(0, 300)}`);
-          return false;
+  await fc
+    .assert(
+      fc.asyncProperty(variablesFor(op), async (variables) => {
+        const { errors, internal, data } = await run(document, variables);
+        if (errors.length === 0 && data?.[op.name] !== undefined) successes += 1;
+        for (const e of errors) {
+          const code = e.extensions?.code;
+          if (typeof code !== 'string' || code === 'INTERNAL_SERVER_ERROR') {
+            uncoded.push(
+              `${op.name}: ${String(code)} ${(internal[0] as Error | undefined)?.message ?? e.message} for ${JSON.stringify(variables).slice(0, 300)}`,
+            );
+            return false;
+          }
         }
-      }
-      return true;
-    }),
-    { numRuns, endOnFailure: true },
-  ).catch((error) => {
-    throw new Error(`${uncoded[0] ?? ''}\n${(error as Error).message.slice(0, 2000)}`);
-  });
+        return true;
+      }),
+      { numRuns, endOnFailure: true },
+    )
+    .catch((error) => {
+      throw new Error(`${uncoded[0] ?? ''}\n${(error as Error).message.slice(0, 2000)}`);
+    });
   const after = await counts();
   // Only successful calls may have written: no rows from rejected ones.
   const grown = Object.entries(after).filter(([t, n]) => n !== before[t]);

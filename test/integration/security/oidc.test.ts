@@ -50,9 +50,7 @@ function token(claims: Record<string, unknown>, opts: { key?: CryptoKey; issuer?
 
 describe('OIDC bearer tokens', () => {
   it('verifies a token against the JWKS served on 127.0.0.1 and maps roles and controllers', async () => {
-    const p = await verifier.verify(
-      await token({ realm_access: { roles: ['HANDLER', 'offline_access', 'SPECIAL_CATEGORY'] }, dsr_controllers: ['A'] }),
-    );
+    const p = await verifier.verify(await token({ realm_access: { roles: ['HANDLER', 'offline_access', 'SPECIAL_CATEGORY'] }, dsr_controllers: ['A'] }));
     expect(p).toEqual({ kind: 'oidc', id: 'user-123', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: ['A'] });
     expect(jwksRequests).toBeGreaterThan(0);
   });
@@ -70,10 +68,7 @@ describe('OIDC bearer tokens', () => {
     ['for another audience', { audience: 'other-app' }],
     ['expired', { exp: Math.floor(Date.now() / 1000) - 3600 }],
   ])('refuses a token %s with UNAUTHENTICATED', async (_label, opts) => {
-    const t = await token(
-      { roles: ['ADMIN'] },
-      { ...(opts as object), key: (opts as { key?: string }).key === 'foreign' ? foreignKey : undefined } as never,
-    );
+    const t = await token({ roles: ['ADMIN'] }, { ...(opts as object), key: (opts as { key?: string }).key === 'foreign' ? foreignKey : undefined } as never);
     expect(await codeOf(verifier.verify(t))).toBe('UNAUTHENTICATED');
   });
 

@@ -52,8 +52,8 @@ describe('re-encryption for key rotation', () => {
 
   it('refuses table and column names that are not plain identifiers', async () => {
     const ring = new EncryptionKeyring([{ kid: 'k', key: randomBytes(32) }]);
-    await expect(
-      reencryptColumn(ds, ring, { table: 'secret_things; DROP TABLE x', idColumn: 'id', column: 'secret' }),
-    ).rejects.toMatchObject({ code: 'CONFIG_ERROR' });
+    await expect(reencryptColumn(ds, ring, { table: 'secret_things; DROP TABLE x', idColumn: 'id', column: 'secret' })).rejects.toMatchObject({
+      code: 'CONFIG_ERROR',
+    });
   });
 });

@@ -171,8 +171,15 @@ describe('controller scoping: a HANDLER bound to controller A never reaches cont
     handlerA = await bearer(gw, ['HANDLER'], ['ctrl-a']);
     handlerB = await bearer(gw, ['HANDLER'], ['ctrl-b']);
     const admin = keys.get('ADMIN')!;
-    for (const [id, controller] of [['scope-src-a', 'ctrl-a'], ['scope-src-b', 'ctrl-b']] as const) {
-      const reply = await gw.graphql('mutation($input: RegisterSourceInput!) { registerSource(input: $input) { id } }', { input: remoteSource(id, controller) }, admin);
+    for (const [id, controller] of [
+      ['scope-src-a', 'ctrl-a'],
+      ['scope-src-b', 'ctrl-b'],
+    ] as const) {
+      const reply = await gw.graphql(
+        'mutation($input: RegisterSourceInput!) { registerSource(input: $input) { id } }',
+        { input: remoteSource(id, controller) },
+        admin,
+      );
       expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
     }
   });

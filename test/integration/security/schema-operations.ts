@@ -23,7 +23,10 @@ export interface RootOperation {
 
 export function rootOperations(schema: GraphQLSchema): RootOperation[] {
   const ops: RootOperation[] = [];
-  for (const [kind, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [kind, type] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(type?.getFields() ?? {})) ops.push({ kind, name: field.name, field });
   }
   return ops;

@@ -69,7 +69,17 @@ const PERSON = {
   ],
 };
 
-interface SourceView { id: string; status: string; healthy: boolean; health: { detail: string | null }; identifierTypes: string[]; capabilities: string[]; fields: { field: string }[]; retention: { summary: string } | null; reviewedBy: string | null }
+interface SourceView {
+  id: string;
+  status: string;
+  healthy: boolean;
+  health: { detail: string | null };
+  identifierTypes: string[];
+  capabilities: string[];
+  fields: { field: string }[];
+  retention: { summary: string } | null;
+  reviewedBy: string | null;
+}
 
 let gw: TestGateway;
 let source: RecordingSource;
@@ -98,8 +108,15 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-const registrationOf = () => ({ id: 'team-crm', name: 'Team CRM', kind: 'OTHER', type: 'remote', connection: { baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TEAM_CRM', timeoutMs: 2000 } });
-const sourceRow = async () => (await gw.graphql<{ sources: SourceView[] }>(`{ sources { ${SOURCE_FIELDS} } }`, {}, admin)).body.data!.sources.find((s) => s.id === 'team-crm');
+const registrationOf = () => ({
+  id: 'team-crm',
+  name: 'Team CRM',
+  kind: 'OTHER',
+  type: 'remote',
+  connection: { baseUrl, secretEnv: 'DSR_SOURCE_SECRET_TEAM_CRM', timeoutMs: 2000 },
+});
+const sourceRow = async () =>
+  (await gw.graphql<{ sources: SourceView[] }>(`{ sources { ${SOURCE_FIELDS} } }`, {}, admin)).body.data!.sources.find((s) => s.id === 'team-crm');
 
 describe('a source registered by a CONNECTOR', () => {
   it('waits for approval: no discovery traffic, no health checks, and the approval view shows what it would receive', async () => {
@@ -116,8 +133,12 @@ describe('a source registered by a CONNECTOR', () => {
     // What an administrator approves: identifier types, capabilities, fields and retention, without contacting it.
     for (let i = 0; i < 3; i++) {
       expect(await sourceRow()).toMatchObject({
-        status: 'PENDING_APPROVAL', healthy: false, identifierTypes: ['EMAIL'], capabilities: ['DISCOVER', 'EXPORT', 'ERASE'],
-        fields: [{ field: 'email', categories: ['CONTACT'] }], retention: { summary: '1 year after last contact' },
+        status: 'PENDING_APPROVAL',
+        healthy: false,
+        identifierTypes: ['EMAIL'],
+        capabilities: ['DISCOVER', 'EXPORT', 'ERASE'],
+        fields: [{ field: 'email', categories: ['CONTACT'] }],
+        retention: { summary: '1 year after last contact' },
       });
     }
     expect(source.received).toEqual([]);

@@ -36,12 +36,21 @@ async function listen(): Promise<Listener> {
 
 const REGISTER = `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { id } }`;
 const remote = (id: string, baseUrl: string, secretEnv: string) => ({
-  id, name: `trust ${id}`, kind: 'OTHER', type: 'remote', connection: { baseUrl, secretEnv, timeoutMs: 300 },
+  id,
+  name: `trust ${id}`,
+  kind: 'OTHER',
+  type: 'remote',
+  connection: { baseUrl, secretEnv, timeoutMs: 300 },
 });
 const sql = (id: string, connection: Record<string, unknown>) => ({
-  id, name: `trust ${id}`, kind: 'OTHER', type: 'sql',
+  id,
+  name: `trust ${id}`,
+  kind: 'OTHER',
+  type: 'sql',
   connection: { connectTimeoutMs: 300, ...connection },
-  mapping: { recordTypes: [{ name: 'person', table: 'people', primaryKey: 'id', identifiers: { email: 'EMAIL' }, columns: { email: { categories: ['CONTACT'] } } }] },
+  mapping: {
+    recordTypes: [{ name: 'person', table: 'people', primaryKey: 'id', identifiers: { email: 'EMAIL' }, columns: { email: { categories: ['CONTACT'] } } }],
+  },
 });
 /** Long enough for a connection attempt to reach a local listener. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
@@ -78,11 +87,14 @@ afterAll(async () => {
 });
 
 describe('a registration names only secrets set aside for sources', () => {
-  it('refuses a CONNECTOR naming the gateway\'s own secrets, before any connection is made', async () => {
+  it("refuses a CONNECTOR naming the gateway's own secrets, before any connection is made", async () => {
     const attempts = [
       { input: remote('leak-keys', `http://127.0.0.1:${allowed.port}/`, 'DSR_ENCRYPTION_KEYS'), field: 'connection.secretEnv' },
       { input: remote('leak-admin', `http://127.0.0.1:${allowed.port}/`, 'DSR_BOOTSTRAP_ADMIN_KEY'), field: 'connection.secretEnv' },
-      { input: sql('leak-tombstone', { url: `postgres://x@127.0.0.1:${allowed.port}/db`, passwordEnv: 'DSR_TOMBSTONE_KEYS' }), field: 'connection.passwordEnv' },
+      {
+        input: sql('leak-tombstone', { url: `postgres://x@127.0.0.1:${allowed.port}/db`, passwordEnv: 'DSR_TOMBSTONE_KEYS' }),
+        field: 'connection.passwordEnv',
+      },
       // Listed by the operator, but the gateway's own database: still refused.
       { input: sql('leak-database', { urlEnv: 'DATABASE_URL' }), field: 'connection.urlEnv' },
       // Not set aside at all (the answer does not say whether it is set).
@@ -113,13 +125,16 @@ describe('a registration names only secrets set aside for sources', () => {
 });
 
 describe('SOURCES_FILE', () => {
-  it('is held to the same rules: a file naming the gateway\'s database URL stops the start, before any connection', async () => {
+  it("is held to the same rules: a file naming the gateway's database URL stops the start, before any connection", async () => {
     const file = path.join(os.tmpdir(), `dsr-trust-${process.pid}-${Date.now()}.json`);
     await writeFile(file, JSON.stringify([sql('file-leak', { url: `postgres://x@127.0.0.1:${allowed.port}/db`, passwordEnv: 'DATABASE_URL' })]));
     const before = allowed.connections;
     try {
       // What the runtime runs at start for SOURCES_FILE.
-      await expect(gw.runtime.services.sources.registerFile(file)).rejects.toMatchObject({ code: 'SOURCE_SECRET_NOT_ALLOWED', details: { field: 'connection.passwordEnv' } });
+      await expect(gw.runtime.services.sources.registerFile(file)).rejects.toMatchObject({
+        code: 'SOURCE_SECRET_NOT_ALLOWED',
+        details: { field: 'connection.passwordEnv' },
+      });
     } finally {
       await rm(file, { force: true });
     }
@@ -155,14 +170,20 @@ describe('a registration reaches only allowed destinations', () => {
 
   it('does not connect for a stored registration the policy now refuses: no health check reaches it', async () => {
     // As if registered before the destination was taken out of SOURCE_ALLOWED_HOSTS.
-    const config = { ...remote('stale', `http://127.0.0.1:${refused.port}/`, 'DSR_SOURCE_SECRET_TEAM'), connection: { baseUrl: `http://127.0.0.1:${refused.port}/`, secretEnv: 'DSR_SOURCE_SECRET_TEAM', timeoutMs: 300 } };
+    const config = {
+      ...remote('stale', `http://127.0.0.1:${refused.port}/`, 'DSR_SOURCE_SECRET_TEAM'),
+      connection: { baseUrl: `http://127.0.0.1:${refused.port}/`, secretEnv: 'DSR_SOURCE_SECRET_TEAM', timeoutMs: 300 },
+    };
     await gw.runtime.services.dataSource.query(
       `INSERT INTO source (id, name, kind, connector_type, config) VALUES ('stale', 'trust stale', 'OTHER', 'remote', $1)`,
       [config],
     );
     await new Promise((resolve) => setTimeout(resolve, 2100)); // the registry's list cache
     const reply = await gw.graphql<{ sources: { id: string; healthy: boolean; health: { detail: string } }[] }>(
-      '{ sources { id healthy health { detail } } }', {}, admin);
+      '{ sources { id healthy health { detail } } }',
+      {},
+      admin,
+    );
     expect(reply.body.errors).toBeUndefined();
     const stale = reply.body.data!.sources.find((s) => s.id === 'stale');
     expect(stale).toMatchObject({ healthy: false, health: { detail: expect.stringContaining('not among the allowed destinations') } });

@@ -22,10 +22,27 @@ const SOURCES = `{ sources { id name kind type healthy checkedAt capabilities id
   controller { role defaultControllerId } } }`;
 
 interface SourceView {
-  id: string; name: string; kind: string; type: string; healthy: boolean; checkedAt: string; capabilities: string[];
-  identifierTypes: string[]; dataCategories: string[]; controllerIds: string[];
+  id: string;
+  name: string;
+  kind: string;
+  type: string;
+  healthy: boolean;
+  checkedAt: string;
+  capabilities: string[];
+  identifierTypes: string[];
+  dataCategories: string[];
+  controllerIds: string[];
   fields: { recordType: string; field: string; categories: string[]; special: boolean }[];
-  retention: { summary: string; activePeriod: string | null; archivePeriod: string | null; maxAge: string | null; periods: string[]; statutory: boolean; basis: string | null; erasure: string } | null;
+  retention: {
+    summary: string;
+    activePeriod: string | null;
+    archivePeriod: string | null;
+    maxAge: string | null;
+    periods: string[];
+    statutory: boolean;
+    basis: string | null;
+    erasure: string;
+  } | null;
   controller: { role: string; defaultControllerId: string | null } | null;
 }
 
@@ -89,14 +106,22 @@ describe('sources', () => {
 describe('registerSource', () => {
   it('registers a PostgreSQL database the gateway has never seen, then finds a person in it', async () => {
     const reply = await ref.gw.graphql<{ registerSource: { id: string; healthy: boolean; type: string; dataCategories: string[] } }>(
-      REGISTER, { input: registration(crmSourceConfig(crm.url)) }, admin);
+      REGISTER,
+      { input: registration(crmSourceConfig(crm.url)) },
+      admin,
+    );
     expect(reply.body.errors).toBeUndefined();
     expect(reply.body.data!.registerSource).toMatchObject({ id: 'crm', type: 'sql', healthy: true });
     expect(reply.body.data!.registerSource.dataCategories).toContain('HEALTH');
 
-    const found = await ref.gw.graphql<{ subject: { complete: boolean; records: { sourceId: string; recordId: string; band: string; data: Record<string, unknown> }[] } }>(
+    const found = await ref.gw.graphql<{
+      subject: { complete: boolean; records: { sourceId: string; recordId: string; band: string; data: Record<string, unknown> }[] };
+    }>(
       `query { subject(query: { identifiers: [{ type: FULL_NAME, value: "chloe NAKAMURA" }, { type: EMAIL, value: "Chloe.N@example.com" }], sourceIds: ["crm"] }) {
-        complete records { sourceId recordId band data } } }`, {}, handler);
+        complete records { sourceId recordId band data } } }`,
+      {},
+      handler,
+    );
     expect(found.body.errors).toBeUndefined();
     const match = found.body.data!.subject.records.find((r) => r.band === 'MATCH')!;
     expect(match.sourceId).toBe('crm');
@@ -139,7 +164,11 @@ describe('registerSource', () => {
     const otherTeam = await bearer(ref.gw, ['CONNECTOR']);
     const hijack = await ref.gw.graphql(REGISTER, { input: registration({ ...config, name: 'Not yours' }) }, otherTeam);
     expect(graphqlCodeOf(hijack)).toBe('FORBIDDEN');
-    const notOwn = await ref.gw.graphql(REGISTER, { input: registration({ ...(crmSourceConfig(crm.url) as Record<string, unknown>), name: 'CRM taken over' }) }, connectorKey);
+    const notOwn = await ref.gw.graphql(
+      REGISTER,
+      { input: registration({ ...(crmSourceConfig(crm.url) as Record<string, unknown>), name: 'CRM taken over' }) },
+      connectorKey,
+    );
     expect(graphqlCodeOf(notOwn)).toBe('FORBIDDEN');
     expect((await ref.gw.runtime.services.sources.find('crm-team'))!.name).toBe('Team CRM (renamed)');
 
@@ -155,7 +184,10 @@ describe('registerSource', () => {
     expect(reply.body.errors).toBeUndefined();
     expect(reply.body.data!.registerSource).toMatchObject({ id: 'crm-down', healthy: false });
     const answer = await ref.gw.graphql<{ subject: { complete: boolean; sources: { sourceId: string; status: string }[] } }>(
-      `query { subject(query: { identifiers: [{ type: EMAIL, value: "chloe.n@example.com" }], sourceIds: ["crm", "crm-down"] }) { complete sources { sourceId status } } }`, {}, handler);
+      `query { subject(query: { identifiers: [{ type: EMAIL, value: "chloe.n@example.com" }], sourceIds: ["crm", "crm-down"] }) { complete sources { sourceId status } } }`,
+      {},
+      handler,
+    );
     expect(answer.body.data!.subject.complete).toBe(false);
     expect(answer.body.data!.subject.sources.find((s) => s.sourceId === 'crm-down')!.status).toBe('FAILED');
     expect(answer.body.data!.subject.sources.find((s) => s.sourceId === 'crm')!.status).toBe('ANSWERED');

@@ -45,18 +45,26 @@ describe('R10: tombstones for the identifiers the matched records held', () => {
       { input: { type: 'ERASURE', identifiers, channel: 'email' } },
     );
     let req = (
-      await op<{ verifyIdentity: Req }>(`mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { ${FIELDS} } }`, {
-        id: submitted.id,
-        input: { method: 'passport seen on video call', evidenceRef: 'EV-8' },
-      })
+      await op<{ verifyIdentity: Req }>(
+        `mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { ${FIELDS} } }`,
+        {
+          id: submitted.id,
+          input: { method: 'passport seen on video call', evidenceRef: 'EV-8' },
+        },
+      )
     ).verifyIdentity;
     const customer = req.records.find((r) => r.sourceId === 'crm' && r.recordId === 'customer:1');
     expect(customer, JSON.stringify(req.records)).toBeDefined();
     if (customer!.reviewState === 'PENDING') {
-      req = (await op<{ confirmMatches: Req }>(`mutation($id: ID!, $records: [RecordRefInput!]!) { confirmMatches(requestId: $id, records: $records) { ${FIELDS} } }`, {
-        id: req.id,
-        records: [{ sourceId: 'crm', recordId: 'customer:1' }],
-      })).confirmMatches;
+      req = (
+        await op<{ confirmMatches: Req }>(
+          `mutation($id: ID!, $records: [RecordRefInput!]!) { confirmMatches(requestId: $id, records: $records) { ${FIELDS} } }`,
+          {
+            id: req.id,
+            records: [{ sourceId: 'crm', recordId: 'customer:1' }],
+          },
+        )
+      ).confirmMatches;
     }
     const others = req.records.filter((r) => r.reviewState === 'PENDING');
     if (others.length) {

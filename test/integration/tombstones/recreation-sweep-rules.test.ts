@@ -33,9 +33,18 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
   async function erased(index: number, refuseFor?: string): Promise<{ requestId: string; person: ReturnType<typeof personAt> }> {
     const s = gw.runtime.services;
     const person = personAt(SEED, index);
-    const requestId = await insertApprovedRequest(s, { identifiers: [{ type: T.EMAIL, value: person.email }, { type: T.PHONE, value: person.phone }], decisions: [] });
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [
+        { type: T.EMAIL, value: person.email },
+        { type: T.PHONE, value: person.phone },
+      ],
+      decisions: [],
+    });
     if (refuseFor) {
-      await pool.query(`INSERT INTO controller_instruction (request_id, source_id, decision, reference, actor, at) VALUES ($1, $2, 'REFUSE', 'letter 3', 'handler', now())`, [requestId, refuseFor]);
+      await pool.query(
+        `INSERT INTO controller_instruction (request_id, source_id, decision, reference, actor, at) VALUES ($1, $2, 'REFUSE', 'letter 3', 'handler', now())`,
+        [requestId, refuseFor],
+      );
     }
     await s.execution.execute(requestId, 'handler');
     expect(await waitForClosed(s, requestId)).toBe('COMPLETED');
@@ -43,7 +52,16 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
   }
 
   const recreate = (person: ReturnType<typeof personAt>, controllerId?: string) =>
-    insertCase(pool, 'case_management', { ref: 'ROW', givenName: person.givenName, familyName: person.familyName, dateOfBirth: person.dateOfBirth, email: person.email, phone: person.phone, employer: 'Acme', controllerId });
+    insertCase(pool, 'case_management', {
+      ref: 'ROW',
+      givenName: person.givenName,
+      familyName: person.familyName,
+      dateOfBirth: person.dateOfBirth,
+      email: person.email,
+      phone: person.phone,
+      employer: 'Acme',
+      controllerId,
+    });
 
   const settledTask = (requestId: string, sourceId: string, recordId: string) =>
     eventually(
@@ -60,7 +78,12 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     const freeRecord = await recreate(free.person, 'insurer-9');
 
     const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
-    expect(report.hits.map((h) => [h.recordId, h.requestId]).sort()).toEqual([[refusedRecord, refused.requestId], [freeRecord, free.requestId]].sort());
+    expect(report.hits.map((h) => [h.recordId, h.requestId]).sort()).toEqual(
+      [
+        [refusedRecord, refused.requestId],
+        [freeRecord, free.requestId],
+      ].sort(),
+    );
 
     const task = await settledTask(refused.requestId, 'case_management', refusedRecord);
     expect(task).toMatchObject({ status: 'FAILED', applied_count: 0 });
@@ -77,18 +100,35 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     if (await s.sources.find('case_management')) await s.sources.disable('case_management');
     // Case files kept ten years by law, erased by deletion afterwards: the sweep's action is ERASE.
     await s.sources.register(
-      { ...caseSource('case_held', gw.databaseUrl), retention: { summary: '10 years from the last activity, by law', activePeriod: 'P10Y', statutory: true, basis: 'statutory retention of case files', erasure: 'DELETE' as const } },
+      {
+        ...caseSource('case_held', gw.databaseUrl),
+        retention: {
+          summary: '10 years from the last activity, by law',
+          activePeriod: 'P10Y',
+          statutory: true,
+          basis: 'statutory retention of case files',
+          erasure: 'DELETE' as const,
+        },
+      },
       'test',
     );
     const held = await erased(510);
     const past = await erased(511);
     const heldRecord = await recreate(held.person);
     const pastRecord = await recreate(past.person);
-    await pool.query(`UPDATE case_management.cases SET created_at = now() - interval '20 years', last_activity_at = now() - interval '12 years' WHERE id = $1`, [pastRecord]);
+    await pool.query(
+      `UPDATE case_management.cases SET created_at = now() - interval '20 years', last_activity_at = now() - interval '12 years' WHERE id = $1`,
+      [pastRecord],
+    );
 
     const report = await runRecreationSweep(s, { since: new Date(Date.now() - 30 * 365 * 86_400_000) });
     const hits = report.hits.filter((h) => h.sourceId === 'case_held');
-    expect(hits.map((h) => [h.recordId, h.requestId])).toEqual(expect.arrayContaining([[heldRecord, held.requestId], [pastRecord, past.requestId]]));
+    expect(hits.map((h) => [h.recordId, h.requestId])).toEqual(
+      expect.arrayContaining([
+        [heldRecord, held.requestId],
+        [pastRecord, past.requestId],
+      ]),
+    );
 
     const task = await settledTask(held.requestId, 'case_held', heldRecord);
     expect(task).toMatchObject({ action: 'ERASE', status: 'FAILED', applied_count: 0 });

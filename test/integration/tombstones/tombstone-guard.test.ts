@@ -11,7 +11,14 @@ describe('R10 recreation guard: tombstoneCheck (GraphQL) and POST /v1/tombstones
   beforeAll(async () => {
     gw = await startTestGateway({ worker: false });
     requestId = await insertApprovedRequest(gw.runtime.services, { identifiers: [{ type: T.EMAIL, value: 'gone@example.org' }], decisions: [] });
-    await gw.runtime.services.tombstones.record(requestId, normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'gone@example.org' }, { type: T.PHONE, value: '+44 20 7946 0000' }]), new Date());
+    await gw.runtime.services.tombstones.record(
+      requestId,
+      normaliseQueryIdentifiers([
+        { type: T.EMAIL, value: 'gone@example.org' },
+        { type: T.PHONE, value: '+44 20 7946 0000' },
+      ]),
+      new Date(),
+    );
   }, 60_000);
   afterAll(async () => gw?.stop());
 
@@ -20,14 +27,30 @@ describe('R10 recreation guard: tombstoneCheck (GraphQL) and POST /v1/tombstones
 
   it('answers per identifier, per person, with the request id; an invalid identifier is answered per item', async () => {
     const res = await post(
-      { people: [{ ref: 'a', identifiers: [{ type: 'EMAIL', value: 'GONE@example.org' }, { type: 'EMAIL', value: 'not-an-email' }] }, { ref: 'b', identifiers: [{ type: 'PHONE', value: '020 7946 0000' }] }, { ref: 'c', identifiers: [{ type: 'EMAIL', value: 'new@example.org' }] }] },
+      {
+        people: [
+          {
+            ref: 'a',
+            identifiers: [
+              { type: 'EMAIL', value: 'GONE@example.org' },
+              { type: 'EMAIL', value: 'not-an-email' },
+            ],
+          },
+          { ref: 'b', identifiers: [{ type: 'PHONE', value: '020 7946 0000' }] },
+          { ref: 'c', identifiers: [{ type: 'EMAIL', value: 'new@example.org' }] },
+        ],
+      },
       await bearer(gw, ['CONNECTOR']),
     );
     expect(res.status).toBe(200);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON answer checked field by field
     const body = (await res.json()) as any;
     expect(body.anyTombstoned).toBe(true);
-    expect(body.people.map((p: { ref: string; tombstoned: boolean }) => [p.ref, p.tombstoned])).toEqual([['a', true], ['b', true], ['c', false]]);
+    expect(body.people.map((p: { ref: string; tombstoned: boolean }) => [p.ref, p.tombstoned])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+    ]);
     expect(body.people[0].results[0]).toEqual({ type: 'EMAIL', tombstoned: true, requestId });
     expect(body.people[0].results[1]).toMatchObject({ type: 'EMAIL', tombstoned: false, error: { code: 'INVALID_IDENTIFIER' } });
   });
@@ -47,8 +70,23 @@ describe('R10 recreation guard: tombstoneCheck (GraphQL) and POST /v1/tombstones
   it('tombstoneCheck query answers with the request id, and a bad identifier is a coded error', async () => {
     const q = `query($ids: [IdentifierInput!]!) { tombstoneCheck(identifiers: $ids) { anyTombstoned results { type tombstoned requestId } } }`;
     const headers = await bearer(gw, ['HANDLER']);
-    const ok = await gw.graphql<{ tombstoneCheck: { anyTombstoned: boolean; results: unknown[] } }>(q, { ids: [{ type: 'EMAIL', value: 'gone@example.org' }, { type: 'EMAIL', value: `${randomUUID()}@example.org` }] }, headers);
-    expect(ok.body.data!.tombstoneCheck).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId }, { type: 'EMAIL', tombstoned: false, requestId: null }] });
+    const ok = await gw.graphql<{ tombstoneCheck: { anyTombstoned: boolean; results: unknown[] } }>(
+      q,
+      {
+        ids: [
+          { type: 'EMAIL', value: 'gone@example.org' },
+          { type: 'EMAIL', value: `${randomUUID()}@example.org` },
+        ],
+      },
+      headers,
+    );
+    expect(ok.body.data!.tombstoneCheck).toEqual({
+      anyTombstoned: true,
+      results: [
+        { type: 'EMAIL', tombstoned: true, requestId },
+        { type: 'EMAIL', tombstoned: false, requestId: null },
+      ],
+    });
     const bad = await gw.graphql(q, { ids: [{ type: 'EMAIL', value: 'nope' }] }, headers);
     expect(bad.body.errors![0]!.extensions!.code).toBe('INVALID_IDENTIFIER');
   });
@@ -74,7 +112,11 @@ describe('R13 controller scoping of the recreation guard: an erasure for control
     expect(check.body.data!.tombstoneCheck).toEqual({ anyTombstoned: false, results: [{ type: 'EMAIL', tombstoned: false, requestId: null }] });
     const request = await gw.graphql<{ request: unknown }>(`query($id: ID!) { request(id: $id) { id } }`, { id: requestId }, handlerA);
     expect(request.body.data!.request).toBeNull();
-    const http = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...handlerA }, body: JSON.stringify({ identifiers: ids }) });
+    const http = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...handlerA },
+      body: JSON.stringify({ identifiers: ids }),
+    });
     expect(await http.json()).toEqual({ anyTombstoned: false, results: [{ type: 'EMAIL', tombstoned: false, requestId: null }] });
   });
 
@@ -85,7 +127,11 @@ describe('R13 controller scoping of the recreation guard: an erasure for control
 
   it('R10: a feed bound to controller A is still stopped from recreating the person, without learning the request', async () => {
     const feedA = await bearer(gw, ['CONNECTOR'], ['ctrl-a']);
-    const http = await fetch(`${gw.url}/v1/tombstones/check`, { method: 'POST', headers: { 'content-type': 'application/json', ...feedA }, body: JSON.stringify({ identifiers: ids }) });
+    const http = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...feedA },
+      body: JSON.stringify({ identifiers: ids }),
+    });
     expect(await http.json()).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: null }] });
     const check = await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids }, feedA);
     expect(check.body.data!.tombstoneCheck).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: null }] });

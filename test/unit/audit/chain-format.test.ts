@@ -25,7 +25,11 @@ describe('audit chain format', () => {
     const hash = entryHash(GENESIS_HASH, entry);
     expect(hash).toBe('7283093ba4dc8b8fc2e1d883500cc947c0474546e64ccc9e6e53e9f6e39681bf');
     const fields = ['audit-v1', '1', 'e-1', '2026-01-01T00:00:00.000Z', 'user-1', 'USER', 'REQUEST_CREATED', 'request', 'r-1', 'sha256:00', 'SUCCESS', null];
-    expect(hash).toBe(createHash('sha256').update(GENESIS_HASH + canonicalJson(fields)).digest('hex'));
+    expect(hash).toBe(
+      createHash('sha256')
+        .update(GENESIS_HASH + canonicalJson(fields))
+        .digest('hex'),
+    );
     expect(GENESIS_HASH).toBe('0'.repeat(64));
   });
 

@@ -15,7 +15,13 @@ describe('request signing', () => {
 
   it('rejects any change to method, path, timestamp, nonce or body', async () => {
     const signature = sign(base, secret);
-    for (const change of [{ method: 'GET' }, { path: '/connector/erase' }, { timestamp: '1700000001' }, { nonce: 'abcdefabcdefabcdef02' }, { body: '{"queries":[1]}' }]) {
+    for (const change of [
+      { method: 'GET' },
+      { path: '/connector/erase' },
+      { timestamp: '1700000001' },
+      { nonce: 'abcdefabcdefabcdef02' },
+      { body: '{"queries":[1]}' },
+    ]) {
       expect(await verify({ ...base, ...change, signature }, secret, new NonceCache(), 300_000, now)).toBe('BAD_SIGNATURE');
     }
     expect(await verify({ ...base, signature }, 'another-secret-0123456789', new NonceCache(), 300_000, now)).toBe('BAD_SIGNATURE');

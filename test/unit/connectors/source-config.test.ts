@@ -37,7 +37,10 @@ describe('SourceConfig validation', () => {
 
   it('refuses a SQL mapping with an unsafe table name', () => {
     const cfg = {
-      name: 'x', kind: 'OTHER', type: 'sql', connection: { url: 'postgres://u@h/db' },
+      name: 'x',
+      kind: 'OTHER',
+      type: 'sql',
+      connection: { url: 'postgres://u@h/db' },
       mapping: { recordTypes: [{ name: 'c', table: 'crm.c; DROP TABLE x', primaryKey: 'id', identifiers: {}, columns: {} }] },
     };
     expect(fieldOf(() => parseSourceConfig(cfg))).toBe('mapping.recordTypes[0].table');
@@ -45,7 +48,10 @@ describe('SourceConfig validation', () => {
 
   it('reports a missing secret variable by name when the connector is built', async () => {
     const remote = { name: 'T', kind: 'TRAINING', type: 'remote', connection: { baseUrl: 'http://127.0.0.1:1/c', secretEnv: 'NOT_SET_ANYWHERE' } };
-    await expect(createConnector(remote, { vars: {} })).rejects.toMatchObject({ field: 'connection.secretEnv', message: expect.stringContaining('NOT_SET_ANYWHERE') });
+    await expect(createConnector(remote, { vars: {} })).rejects.toMatchObject({
+      field: 'connection.secretEnv',
+      message: expect.stringContaining('NOT_SET_ANYWHERE'),
+    });
   });
 
   it('demo configs for the six systems validate, and a password-bearing URL becomes urlEnv', () => {
@@ -64,7 +70,10 @@ describe('config file loader', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads YAML and JSON lists of sources', async () => {
-    await writeFile(path.join(dir, 's.yaml'), `sources:\n  - name: Clinic\n    kind: CLINIC\n    type: builtin\n    connection: { system: clinic, urlEnv: DATABASE_URL }\n`);
+    await writeFile(
+      path.join(dir, 's.yaml'),
+      `sources:\n  - name: Clinic\n    kind: CLINIC\n    type: builtin\n    connection: { system: clinic, urlEnv: DATABASE_URL }\n`,
+    );
     await writeFile(path.join(dir, 's.json'), JSON.stringify([builtin]));
     expect((await loadSourceConfigFile(path.join(dir, 's.yaml')))[0]).toMatchObject({ connection: { urlEnv: 'DATABASE_URL' } });
     expect(await loadSourceConfigFile(path.join(dir, 's.json'))).toHaveLength(1);

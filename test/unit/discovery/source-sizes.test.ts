@@ -58,7 +58,12 @@ describe('source sizes for the prior', () => {
   it('a source that cannot count, or fails its first count, has no size', async () => {
     const c = counter({ remote: async () => undefined, down: async () => Promise.reject(new Error('UNAVAILABLE')) });
     const sizes = new SourceSizes(c.count);
-    expect(await sizes.recordsOfAll(['remote', 'down'])).toEqual(new Map([['remote', undefined], ['down', undefined]]));
+    expect(await sizes.recordsOfAll(['remote', 'down'])).toEqual(
+      new Map([
+        ['remote', undefined],
+        ['down', undefined],
+      ]),
+    );
     expect(await sizes.recordsOf('down')).toBeUndefined();
     expect(c.asked).toEqual(['remote', 'down']);
   });

@@ -37,7 +37,10 @@ describe('flightLimitedLoader: work arriving while batches run goes out as the n
   });
 
   it('an item the batch answers with an Error rejects only that item', async () => {
-    const loader = flightLimitedLoader<number, number>(async (items) => items.map((i) => (i === 2 ? new Error('bad item') : i)), { maxBatchSize: 10, maxInFlight: 2 });
+    const loader = flightLimitedLoader<number, number>(async (items) => items.map((i) => (i === 2 ? new Error('bad item') : i)), {
+      maxBatchSize: 10,
+      maxInFlight: 2,
+    });
     const results = await Promise.allSettled([1, 2, 3].map((i) => loader.load(i)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });

@@ -40,7 +40,7 @@ describe('import boundaries', () => {
     }
   });
 
-  it("an exception allows only the listed target in the listed file", async () => {
+  it('an exception allows only the listed target in the listed file', async () => {
     expect(await boundaryErrors('src/execution/task-jobs.ts', `import { x } from '../../jobs/queue-names.js';`)).toEqual([]);
     expect(await boundaryErrors('src/execution/task-jobs.ts', `import { x } from '../../jobs/workers.js';`)).toHaveLength(1);
     expect(await boundaryErrors('src/execution/task-runner.ts', `import { x } from '../../jobs/queue-names.js';`)).toHaveLength(1);

@@ -7,7 +7,11 @@ describe('an outage logs an error once, then one summary per period', () => {
 
   it('1,500 identical worker errors in 3 s from several queues make one line, then one summary', () => {
     const lines: { fields: Record<string, unknown>; msg: string }[] = [];
-    const log = new RepeatedErrorLog({ error: ((fields: Record<string, unknown>, msg: string) => lines.push({ fields, msg })) as never }, 'worker error', 30_000);
+    const log = new RepeatedErrorLog(
+      { error: ((fields: Record<string, unknown>, msg: string) => lines.push({ fields, msg })) as never },
+      'worker error',
+      30_000,
+    );
     for (let i = 0; i < 1500; i++) {
       log.report('connect ECONNREFUSED 127.0.0.1:6379', ['requests', 'system', 'schedules'][i % 3]!);
       vi.advanceTimersByTime(2);

@@ -42,7 +42,10 @@ function strays(files: readonly { path: string; text: string }[]): string[] {
 
 describe('one owner per table', () => {
   it('names the request and task tables only in their stores and migrations', () => {
-    const files = SCANNED.flatMap(sourceFiles).map((path) => ({ path: relative(projectRoot, join(projectRoot, path)), text: readFileSync(join(projectRoot, path), 'utf8') }));
+    const files = SCANNED.flatMap(sourceFiles).map((path) => ({
+      path: relative(projectRoot, join(projectRoot, path)),
+      text: readFileSync(join(projectRoot, path), 'utf8'),
+    }));
     expect(files.length).toBeGreaterThan(100);
     expect(strays(files)).toEqual([]);
   });

@@ -44,15 +44,31 @@ describe('data map activities', () => {
     const customer = map.activities[0]!;
     expect(customer.personalDataCategories).toEqual([C.CONTACT, C.IDENTITY]);
     expect(customer.fields).toEqual(['email', 'name']);
-    expect(customer).toMatchObject({ lawfulBasis: 'contract (Art. 6(1)(b))', activePeriod: 'P5Y', erasure: 'ANONYMISE', searchable: true, canErase: true, canCorrect: true, canRestrict: false });
+    expect(customer).toMatchObject({
+      lawfulBasis: 'contract (Art. 6(1)(b))',
+      activePeriod: 'P5Y',
+      erasure: 'ANONYMISE',
+      searchable: true,
+      canErase: true,
+      canCorrect: true,
+      canRestrict: false,
+    });
     // Correction is per record type: next_of_kin has no correctable field.
     expect(map.activities[1]!.canCorrect).toBe(false);
     expect(map.gaps).toEqual([]);
   });
 
   it('special categories are listed apart from other personal data (R12)', () => {
-    const d = description({ fields: [{ recordType: 'patient', field: 'diagnosis', categories: [C.HEALTH], special: true, correctable: false }, { recordType: 'patient', field: 'email', categories: [C.CONTACT], special: false, correctable: false }] });
-    const [a] = buildDataMap([source({ description: { ...d, processing: { ...d.processing!, specialCategoryCondition: 'health care (Art. 9(2)(h))' } } })], NOW).activities;
+    const d = description({
+      fields: [
+        { recordType: 'patient', field: 'diagnosis', categories: [C.HEALTH], special: true, correctable: false },
+        { recordType: 'patient', field: 'email', categories: [C.CONTACT], special: false, correctable: false },
+      ],
+    });
+    const [a] = buildDataMap(
+      [source({ description: { ...d, processing: { ...d.processing!, specialCategoryCondition: 'health care (Art. 9(2)(h))' } } })],
+      NOW,
+    ).activities;
     expect(a!.specialCategories).toEqual([C.HEALTH]);
     expect(a!.personalDataCategories).toEqual([C.CONTACT]);
   });
@@ -65,13 +81,19 @@ describe('data map activities', () => {
 
 describe('data map gaps', () => {
   it('NO_RETENTION_PERIOD: a source stating no period, whatever its summary', () => {
-    expect(codes(source({ description: description({ retention: { summary: 'as registered', statutory: false, erasure: 'DELETE' } }) }))).toEqual([DataMapGapCode.NO_RETENTION_PERIOD]);
-    expect(codes(source({ description: description({ retention: { summary: 'at most 90 days', maxAge: 'P90D', statutory: false, erasure: 'PURGE_SEGMENTS' } }) }))).toEqual([]);
+    expect(codes(source({ description: description({ retention: { summary: 'as registered', statutory: false, erasure: 'DELETE' } }) }))).toEqual([
+      DataMapGapCode.NO_RETENTION_PERIOD,
+    ]);
+    expect(
+      codes(source({ description: description({ retention: { summary: 'at most 90 days', maxAge: 'P90D', statutory: false, erasure: 'PURGE_SEGMENTS' } }) })),
+    ).toEqual([]);
   });
 
   it('NO_PROCESSING_BASIS: no processing description, or one without a lawful basis', () => {
     expect(codes(source({ description: description({ processing: undefined }) }))).toEqual([DataMapGapCode.NO_PROCESSING_BASIS]);
-    expect(codes(source({ description: description({ processing: { purposes: ['x'], dataSubjects: ['y'], lawfulBasis: ' ', recipients: [] } }) }))).toEqual([DataMapGapCode.NO_PROCESSING_BASIS]);
+    expect(codes(source({ description: description({ processing: { purposes: ['x'], dataSubjects: ['y'], lawfulBasis: ' ', recipients: [] } }) }))).toEqual([
+      DataMapGapCode.NO_PROCESSING_BASIS,
+    ]);
   });
 
   it('SPECIAL_CATEGORY_WITHOUT_CONDITION: health data with no Article 9 condition', () => {

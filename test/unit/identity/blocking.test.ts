@@ -35,27 +35,57 @@ describe('blocking keys', () => {
   });
 
   it('a record whose names were replaced, with swapped id digits and a mistyped street, still meets the query by id or address', () => {
-    const q = [{ type: T.NATIONAL_ID, value: '4137787' }, { type: T.STREET_ADDRESS, value: 'Studley Street' }, { type: T.POSTCODE, value: '4869' }];
-    const byId = [{ type: T.GIVEN_NAME, value: 'Jacob' }, { type: T.NATIONAL_ID, value: '4137877' }];
-    const byAddress = [{ type: T.GIVEN_NAME, value: 'Jacob' }, { type: T.STREET_ADDRESS, value: 'Studley Steet' }, { type: T.POSTCODE, value: '4869' }];
+    const q = [
+      { type: T.NATIONAL_ID, value: '4137787' },
+      { type: T.STREET_ADDRESS, value: 'Studley Street' },
+      { type: T.POSTCODE, value: '4869' },
+    ];
+    const byId = [
+      { type: T.GIVEN_NAME, value: 'Jacob' },
+      { type: T.NATIONAL_ID, value: '4137877' },
+    ];
+    const byAddress = [
+      { type: T.GIVEN_NAME, value: 'Jacob' },
+      { type: T.STREET_ADDRESS, value: 'Studley Steet' },
+      { type: T.POSTCODE, value: '4869' },
+    ];
     expect(shared(q, byId).map((k) => k.slice(0, 2))).toContain('NV');
     expect(shared(q, byAddress).map((k) => k.slice(0, 2))).toContain('PS');
     // The street by sound only within its postcode: the same street elsewhere is no candidate.
-    expect(shared(q, [{ type: T.STREET_ADDRESS, value: 'Studley Steet' }, { type: T.POSTCODE, value: '2000' }])).toEqual([]);
+    expect(
+      shared(q, [
+        { type: T.STREET_ADDRESS, value: 'Studley Steet' },
+        { type: T.POSTCODE, value: '2000' },
+      ]),
+    ).toEqual([]);
   });
 
   it('swapped given and family names and nicknames share the name key', () => {
-    const q = [{ type: T.GIVEN_NAME, value: 'William' }, { type: T.FAMILY_NAME, value: 'Jones' }];
-    expect(shared(q, [{ type: T.GIVEN_NAME, value: 'Jones' }, { type: T.FAMILY_NAME, value: 'William' }]).length).toBeGreaterThan(0);
+    const q = [
+      { type: T.GIVEN_NAME, value: 'William' },
+      { type: T.FAMILY_NAME, value: 'Jones' },
+    ];
+    expect(
+      shared(q, [
+        { type: T.GIVEN_NAME, value: 'Jones' },
+        { type: T.FAMILY_NAME, value: 'William' },
+      ]).length,
+    ).toBeGreaterThan(0);
     expect(shared(q, [{ type: T.FULL_NAME, value: 'Bill Jones' }]).length).toBeGreaterThan(0);
   });
 
   it('messy records share a key whenever two fields still agree approximately, whichever field is spoilt', () => {
     const crm = (over: Partial<Record<T, string | null>> = {}): Identifier[] =>
       Object.entries({
-        [T.GIVEN_NAME]: 'Noah', [T.FAMILY_NAME]: 'Watson', [T.DATE_OF_BIRTH]: '1984-03-11',
-        [T.EMAIL]: 'matthew78@ballard-mcdonald.net', [T.CITY]: 'Bolton', ...over,
-      }).filter(([, v]) => v !== null).map(([type, value]) => ({ type: type as T, value: value! }));
+        [T.GIVEN_NAME]: 'Noah',
+        [T.FAMILY_NAME]: 'Watson',
+        [T.DATE_OF_BIRTH]: '1984-03-11',
+        [T.EMAIL]: 'matthew78@ballard-mcdonald.net',
+        [T.CITY]: 'Bolton',
+        ...over,
+      })
+        .filter(([, v]) => v !== null)
+        .map(([type, value]) => ({ type: type as T, value: value! }));
     const q = crm();
     for (const over of [
       // Names swapped and a typo on top; date of birth shifted; city mistyped: e-mail and a name agree.
@@ -77,8 +107,12 @@ describe('blocking keys', () => {
 
   it('different people share no key', () => {
     const other = person({
-      [T.GIVEN_NAME]: 'Harley', [T.FAMILY_NAME]: 'Mccarthy', [T.DATE_OF_BIRTH]: '19080419',
-      [T.POSTCODE]: '3165', [T.STREET_ADDRESS]: '177 Pridham Street', [T.NATIONAL_ID]: '6089216',
+      [T.GIVEN_NAME]: 'Harley',
+      [T.FAMILY_NAME]: 'Mccarthy',
+      [T.DATE_OF_BIRTH]: '19080419',
+      [T.POSTCODE]: '3165',
+      [T.STREET_ADDRESS]: '177 Pridham Street',
+      [T.NATIONAL_ID]: '6089216',
     });
     expect(shared(person(), other)).toEqual([]);
   });
@@ -93,8 +127,18 @@ describe('blocking keys', () => {
   });
 
   it('is tolerant: unusable values are ignored, a given name alone gives no key', () => {
-    expect(blockingKeysOf([{ type: T.EMAIL, value: 'nope' }, { type: T.DATE_OF_BIRTH, value: '' }])).toEqual([]);
+    expect(
+      blockingKeysOf([
+        { type: T.EMAIL, value: 'nope' },
+        { type: T.DATE_OF_BIRTH, value: '' },
+      ]),
+    ).toEqual([]);
     expect(blockingKeysOf([{ type: T.GIVEN_NAME, value: 'John' }])).toEqual([]);
-    expect(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }, { type: T.EMAIL, value: 'bad' }])).toEqual(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }]));
+    expect(
+      blockingKeysOf([
+        { type: T.EMAIL, value: 'a@b.co' },
+        { type: T.EMAIL, value: 'bad' },
+      ]),
+    ).toEqual(blockingKeysOf([{ type: T.EMAIL, value: 'a@b.co' }]));
   });
 });

@@ -5,8 +5,16 @@ import { seededRandom } from '../../../src/identity/evaluation/messy-generator.j
 describe('unlabelled estimation of m (expectation-maximisation)', () => {
   it('recovers the m probabilities and the share of matches of a known mixture, given u', () => {
     const random = seededRandom(99);
-    const m = [[0.85, 0.1, 0.05], [0.7, 0.3], [0.9, 0.05, 0.05]];
-    const u = [[0.01, 0.09, 0.9], [0.05, 0.95], [0.001, 0.02, 0.979]];
+    const m = [
+      [0.85, 0.1, 0.05],
+      [0.7, 0.3],
+      [0.9, 0.05, 0.05],
+    ];
+    const u = [
+      [0.01, 0.09, 0.9],
+      [0.05, 0.95],
+      [0.001, 0.02, 0.979],
+    ];
     const draw = (p: number[]) => {
       let r = random();
       for (let i = 0; i < p.length; i++) {
@@ -30,8 +38,16 @@ describe('unlabelled estimation of m (expectation-maximisation)', () => {
 
   it('per blocking rule: a field a rule blocked on is estimated only by the other rules', () => {
     const random = seededRandom(7);
-    const m = [[0.85, 0.1, 0.05], [0.7, 0.3], [0.9, 0.05, 0.05]];
-    const u = [[0.01, 0.09, 0.9], [0.05, 0.95], [0.001, 0.02, 0.979]];
+    const m = [
+      [0.85, 0.1, 0.05],
+      [0.7, 0.3],
+      [0.9, 0.05, 0.05],
+    ];
+    const u = [
+      [0.01, 0.09, 0.9],
+      [0.05, 0.95],
+      [0.001, 0.02, 0.979],
+    ];
     const draw = (p: number[]) => {
       let r = random();
       for (let i = 0; i < p.length; i++) {

@@ -6,15 +6,44 @@ import { evaluate, percentile } from '../../../src/identity/evaluation/metrics.j
 
 describe('pairwise metrics', () => {
   // Entities: a = {a1, a2, a3}, b = {b1, b2}, c = {c1}. Ordered true pairs: 3*2 + 2*1 = 8.
-  const entityOf = new Map([['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['b1', 'b'], ['b2', 'b'], ['c1', 'c']]);
+  const entityOf = new Map([
+    ['a1', 'a'],
+    ['a2', 'a'],
+    ['a3', 'a'],
+    ['b1', 'b'],
+    ['b2', 'b'],
+    ['c1', 'c'],
+  ]);
   const M = MatchBand.MATCH;
   const R = MatchBand.REVIEW;
 
   it('counts (query, returned) pairs, excluding the query record itself', () => {
     const figures = evaluate(entityOf, [
-      { queryId: 'a1', returned: [{ recordId: 'a1', band: M }, { recordId: 'a2', band: M }, { recordId: 'a3', band: R }], ms: 1 },
-      { queryId: 'a2', returned: [{ recordId: 'a1', band: M }, { recordId: 'a3', band: M }], ms: 2 },
-      { queryId: 'a3', returned: [{ recordId: 'a1', band: M }, { recordId: 'b1', band: M }], ms: 3 },
+      {
+        queryId: 'a1',
+        returned: [
+          { recordId: 'a1', band: M },
+          { recordId: 'a2', band: M },
+          { recordId: 'a3', band: R },
+        ],
+        ms: 1,
+      },
+      {
+        queryId: 'a2',
+        returned: [
+          { recordId: 'a1', band: M },
+          { recordId: 'a3', band: M },
+        ],
+        ms: 2,
+      },
+      {
+        queryId: 'a3',
+        returned: [
+          { recordId: 'a1', band: M },
+          { recordId: 'b1', band: M },
+        ],
+        ms: 3,
+      },
       { queryId: 'b1', returned: [{ recordId: 'b2', band: M }], ms: 4 },
       { queryId: 'b2', returned: [{ recordId: 'c1', band: R }], ms: 5 },
       { queryId: 'c1', returned: [], ms: 100 },
@@ -41,7 +70,12 @@ describe('pairwise metrics', () => {
 
   it('nearest-rank percentiles', () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(percentile([], 50)).toBe(0);
   });
 });
@@ -58,9 +92,18 @@ describe('labelled CSV loading', () => {
     const records = loadLabelledRecords(csv, {
       idColumn: 'rec_id',
       entityRegex: /rec-(\d+)/,
-      mappings: [parseMapping('given_name=GIVEN_NAME'), parseMapping('surname=FAMILY_NAME'), parseMapping('street_number+address_1=STREET_ADDRESS'), parseMapping('date_of_birth=DATE_OF_BIRTH')],
+      mappings: [
+        parseMapping('given_name=GIVEN_NAME'),
+        parseMapping('surname=FAMILY_NAME'),
+        parseMapping('street_number+address_1=STREET_ADDRESS'),
+        parseMapping('date_of_birth=DATE_OF_BIRTH'),
+      ],
     });
-    expect(records.map((r) => [r.id, r.entity])).toEqual([['rec-1-org', '1'], ['rec-1-dup-0', '1'], ['rec-22-org', '22']]);
+    expect(records.map((r) => [r.id, r.entity])).toEqual([
+      ['rec-1-org', '1'],
+      ['rec-1-dup-0', '1'],
+      ['rec-22-org', '22'],
+    ]);
     expect(records[1]!.identifiers).toEqual([
       { type: T.GIVEN_NAME, value: 'mitchell' },
       { type: T.STREET_ADDRESS, value: 'wallaby, place' },
@@ -81,7 +124,10 @@ describe('labelled CSV loading', () => {
   });
 
   it('parses quoted fields with commas, doubled quotes and newlines', () => {
-    expect(parseCsv('a,"b,c","d ""e""\nf"\n1,2,3')).toEqual([['a', 'b,c', 'd "e"\nf'], ['1', '2', '3']]);
+    expect(parseCsv('a,"b,c","d ""e""\nf"\n1,2,3')).toEqual([
+      ['a', 'b,c', 'd "e"\nf'],
+      ['1', '2', '3'],
+    ]);
   });
 });
 
@@ -105,7 +151,8 @@ describe('evaluation run over an in-memory source', () => {
       mappings: ['given=GIVEN_NAME', 'family=FAMILY_NAME', 'dob=DATE_OF_BIRTH', 'postcode=POSTCODE'].map(parseMapping),
     });
     const source = new MemorySource('m');
-    for (const r of records) source.add({ recordId: r.id, recordType: 'r', relationship: Relationship.SUBJECT, identifiers: r.identifiers, data: {}, dates: {} });
+    for (const r of records)
+      source.add({ recordId: r.id, recordType: 'r', relationship: Relationship.SUBJECT, identifiers: r.identifiers, data: {}, dates: {} });
     const figures = await runEvaluation({ records, lookup: (_s, q) => source.discover(q), sourceIds: ['m'], resolveOptions: {} });
     expect(figures).toMatchObject({ queries: 6, truePairs: 4, precision: 1, recall: 1, reviewRecall: 1 });
     expect(figures.p95ms).toBeGreaterThan(0);

@@ -45,14 +45,32 @@ describe('phonetic agreement', () => {
 
 describe('redacted explanations (R12)', () => {
   const field = (over: Partial<FieldComparison>): FieldComparison => ({
-    field: 'dateOfBirth', group: 'DOB', level: 'exact', kind: 'agree', queryValue: '1981-11-28', recordValue: '1981-11-28', m: 0.9, u: 0.01, weight: 6.5, tfAdjustment: 0, ...over,
+    field: 'dateOfBirth',
+    group: 'DOB',
+    level: 'exact',
+    kind: 'agree',
+    queryValue: '1981-11-28',
+    recordValue: '1981-11-28',
+    m: 0.9,
+    u: 0.01,
+    weight: 6.5,
+    tfAdjustment: 0,
+    ...over,
   });
   const explanation = (fields: FieldComparison[]): MatchExplanation => ({
-    parametersVersion: 'v2', priorWeight: -10, fields, totalWeight: 3, probability: 0.9, agreeingIdentifiers: ['DOB'],
+    parametersVersion: 'v2',
+    priorWeight: -10,
+    fields,
+    totalWeight: 3,
+    probability: 0.9,
+    agreeingIdentifiers: ['DOB'],
   });
 
   it('withholds the compared values of a group the caller may not see, keeping levels and weights', () => {
-    const out = redactExplanation(explanation([field({}), field({ field: 'email', group: 'EMAIL', queryValue: 'a@b.c', recordValue: 'a@b.c' })]), (g) => g !== 'DOB');
+    const out = redactExplanation(
+      explanation([field({}), field({ field: 'email', group: 'EMAIL', queryValue: 'a@b.c', recordValue: 'a@b.c' })]),
+      (g) => g !== 'DOB',
+    );
     expect(out.fields[0]).toEqual({ ...field({}), queryValue: REDACTED, recordValue: REDACTED });
     expect(out.fields[1]!.queryValue).toBe('a@b.c');
     expect(REDACTED).toBe('[redacted]');
@@ -60,7 +78,10 @@ describe('redacted explanations (R12)', () => {
   });
 
   it('a side that had no value stays empty (nothing to hide, and absence is not a value)', () => {
-    const out = redactExplanation(explanation([field({ queryValue: null }), field({ recordValue: null }), field({ queryValue: null, recordValue: null })]), () => false);
+    const out = redactExplanation(
+      explanation([field({ queryValue: null }), field({ recordValue: null }), field({ queryValue: null, recordValue: null })]),
+      () => false,
+    );
     expect(out.fields.map((f) => [f.queryValue, f.recordValue])).toEqual([
       [null, REDACTED],
       [REDACTED, null],

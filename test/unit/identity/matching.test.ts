@@ -25,7 +25,16 @@ describe('comparison levels', () => {
     expect(f('catherine', 'kathryn')).toBe('phonetic');
     expect(f('hardy', 'harding')).toBe('jaro-winkler >= 0.80');
     expect(f('mason', 'masters')).toBe('else');
-    expect(level('givenName', [[T.GIVEN_NAME, 'jones'], [T.FAMILY_NAME, 'william']], [[T.FULL_NAME, 'william jones']])).toBe('names reversed');
+    expect(
+      level(
+        'givenName',
+        [
+          [T.GIVEN_NAME, 'jones'],
+          [T.FAMILY_NAME, 'william'],
+        ],
+        [[T.FULL_NAME, 'william jones']],
+      ),
+    ).toBe('names reversed');
     expect(f('smith', '')).toBe('null');
   });
 
@@ -52,19 +61,78 @@ describe('comparison levels', () => {
 
   it('e-mails: a typo is within two edits, another initial before a shared surname is not', () => {
     const e = (a: [T, string][], b: [T, string][]) => level('email', a, b);
-    const nathan: [T, string][] = [[T.GIVEN_NAME, 'Nathan'], [T.FAMILY_NAME, 'Morrison'], [T.EMAIL, 'nmorrison@outlook.com']];
-    expect(e(nathan, [[T.GIVEN_NAME, 'Nathan'], [T.FAMILY_NAME, 'Morrison'], [T.EMAIL, 'nmorrisn@outlook.com']])).toBe('within two edits');
-    expect(e(nathan, [[T.GIVEN_NAME, 'Morrison'], [T.FAMILY_NAME, 'Chelsea'], [T.EMAIL, 'cmorrison@outlook.com']])).not.toBe('within two edits');
+    const nathan: [T, string][] = [
+      [T.GIVEN_NAME, 'Nathan'],
+      [T.FAMILY_NAME, 'Morrison'],
+      [T.EMAIL, 'nmorrison@outlook.com'],
+    ];
+    expect(
+      e(nathan, [
+        [T.GIVEN_NAME, 'Nathan'],
+        [T.FAMILY_NAME, 'Morrison'],
+        [T.EMAIL, 'nmorrisn@outlook.com'],
+      ]),
+    ).toBe('within two edits');
+    expect(
+      e(nathan, [
+        [T.GIVEN_NAME, 'Morrison'],
+        [T.FAMILY_NAME, 'Chelsea'],
+        [T.EMAIL, 'cmorrison@outlook.com'],
+      ]),
+    ).not.toBe('within two edits');
     // The surname without an initial, and a typo of it on the other side.
-    expect(e([[T.FAMILY_NAME, 'White'], [T.EMAIL, 'whicte@gmail.com']], [[T.GIVEN_NAME, 'White'], [T.EMAIL, 'cwhite@gmail.com']])).not.toBe('within two edits');
+    expect(
+      e(
+        [
+          [T.FAMILY_NAME, 'White'],
+          [T.EMAIL, 'whicte@gmail.com'],
+        ],
+        [
+          [T.GIVEN_NAME, 'White'],
+          [T.EMAIL, 'cwhite@gmail.com'],
+        ],
+      ),
+    ).not.toBe('within two edits');
     // Given name and the family initial: "chelseam" and "chelsean".
-    expect(e([[T.GIVEN_NAME, 'Chelsea'], [T.EMAIL, 'chelseam@aol.com']], [[T.GIVEN_NAME, 'Chelsea'], [T.EMAIL, 'chelsean@aol.com']])).not.toBe('within two edits');
+    expect(
+      e(
+        [
+          [T.GIVEN_NAME, 'Chelsea'],
+          [T.EMAIL, 'chelseam@aol.com'],
+        ],
+        [
+          [T.GIVEN_NAME, 'Chelsea'],
+          [T.EMAIL, 'chelsean@aol.com'],
+        ],
+      ),
+    ).not.toBe('within two edits');
     // A typo that drops a name's first letter is still a typo when the rest is no name.
-    expect(e([[T.GIVEN_NAME, 'Mitchell'], [T.FAMILY_NAME, 'Green'], [T.EMAIL, 'mitchell.green@icloud.com']], [[T.GIVEN_NAME, 'Mitchell'], [T.EMAIL, 'itchell.green@icloud.com']])).toBe('within two edits');
+    expect(
+      e(
+        [
+          [T.GIVEN_NAME, 'Mitchell'],
+          [T.FAMILY_NAME, 'Green'],
+          [T.EMAIL, 'mitchell.green@icloud.com'],
+        ],
+        [
+          [T.GIVEN_NAME, 'Mitchell'],
+          [T.EMAIL, 'itchell.green@icloud.com'],
+        ],
+      ),
+    ).toBe('within two edits');
   });
 
   it('with several values per side the best level wins', () => {
-    expect(level('email', [[T.EMAIL, 'old@x.com'], [T.EMAIL, 'new@y.com']], [[T.EMAIL, 'new@y.com']])).toBe('exact');
+    expect(
+      level(
+        'email',
+        [
+          [T.EMAIL, 'old@x.com'],
+          [T.EMAIL, 'new@y.com'],
+        ],
+        [[T.EMAIL, 'new@y.com']],
+      ),
+    ).toBe('exact');
   });
 });
 
@@ -75,8 +143,7 @@ describe('match weights and bands', () => {
       givenName: { total: 1000, counts: { john: 50 } },
     },
   });
-  const john = (family: string, dob?: string) =>
-    p([T.GIVEN_NAME, 'John'], [T.FAMILY_NAME, family], ...(dob ? [[T.DATE_OF_BIRTH, dob] as [T, string]] : []));
+  const john = (family: string, dob?: string) => p([T.GIVEN_NAME, 'John'], [T.FAMILY_NAME, family], ...(dob ? [[T.DATE_OF_BIRTH, dob] as [T, string]] : []));
 
   it('a rare surname agreeing counts for more than a common one (term-frequency adjustment)', () => {
     const common = scorePair(model, john('Smith'), john('Smith'));
@@ -140,10 +207,23 @@ describe('match weights and bands', () => {
 describe('messy data', () => {
   const model = createMatchModel();
 
-  it('names written in each other\'s column are the columns-reversed level, also with a typo or a blank', () => {
-    const q: [T, string][] = [[T.GIVEN_NAME, 'Noah'], [T.FAMILY_NAME, 'Watson']];
-    expect(level('givenName', q, [[T.GIVEN_NAME, 'Watson'], [T.FAMILY_NAME, 'Noah']])).toBe('names reversed');
-    expect(level('familyName', q, [[T.GIVEN_NAME, 'Watsno'], [T.FAMILY_NAME, 'Noah']])).toBe('names reversed');
+  it("names written in each other's column are the columns-reversed level, also with a typo or a blank", () => {
+    const q: [T, string][] = [
+      [T.GIVEN_NAME, 'Noah'],
+      [T.FAMILY_NAME, 'Watson'],
+    ];
+    expect(
+      level('givenName', q, [
+        [T.GIVEN_NAME, 'Watson'],
+        [T.FAMILY_NAME, 'Noah'],
+      ]),
+    ).toBe('names reversed');
+    expect(
+      level('familyName', q, [
+        [T.GIVEN_NAME, 'Watsno'],
+        [T.FAMILY_NAME, 'Noah'],
+      ]),
+    ).toBe('names reversed');
     // The record left its given name blank and wrote the given name as family name.
     expect(level('givenName', q, [[T.FAMILY_NAME, 'Noah']])).toBe('names reversed');
     expect(level('familyName', q, [[T.FAMILY_NAME, 'Noah']])).toBe('null');
@@ -170,9 +250,11 @@ describe('messy data', () => {
   });
 
   it('a mistyped name, a shifted birth date and a mistyped e-mail still make MATCH (two identifiers agree)', () => {
-    const s = scorePair(model,
+    const s = scorePair(
+      model,
       p([T.GIVEN_NAME, 'Noah'], [T.FAMILY_NAME, 'Watson'], [T.DATE_OF_BIRTH, '1984-01-11'], [T.EMAIL, 'noah.watson84@gmail.com']),
-      p([T.GIVEN_NAME, 'Watson'], [T.FAMILY_NAME, 'Noha'], [T.DATE_OF_BIRTH, '1984-01-29'], [T.EMAIL, 'noah.watsn84@gmail.com']));
+      p([T.GIVEN_NAME, 'Watson'], [T.FAMILY_NAME, 'Noha'], [T.DATE_OF_BIRTH, '1984-01-29'], [T.EMAIL, 'noah.watsn84@gmail.com']),
+    );
     expect(s.band).toBe(MatchBand.MATCH);
     expect(s.explanation.agreeingIdentifiers).toEqual(expect.arrayContaining(['NAME', 'EMAIL']));
   });
@@ -180,7 +262,12 @@ describe('messy data', () => {
   it('two people of one household at one address are REVIEW at most, with a probability below 0.9', () => {
     // Spouses: same surname, street, postcode and city; their own given name, e-mail and phone
     // (and birth date, when the records hold one).
-    const address: [T, string][] = [[T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '12 Hoseason Street'], [T.POSTCODE, 'SW1A 1AA'], [T.CITY, 'London']];
+    const address: [T, string][] = [
+      [T.FAMILY_NAME, 'Lowe'],
+      [T.STREET_ADDRESS, '12 Hoseason Street'],
+      [T.POSTCODE, 'SW1A 1AA'],
+      [T.CITY, 'London'],
+    ];
     const joe: [T, string][] = [[T.GIVEN_NAME, 'Joe'], ...address, [T.EMAIL, 'joe.lowe@example.com'], [T.PHONE, '+447700900123']];
     const sarah: [T, string][] = [[T.GIVEN_NAME, 'Sarah'], ...address, [T.EMAIL, 'sarah.l@example.org'], [T.PHONE, '+447700900456']];
     const pairs = [
@@ -188,7 +275,10 @@ describe('messy data', () => {
       [p(...joe, [T.DATE_OF_BIRTH, '1984-01-11']), p(...sarah, [T.DATE_OF_BIRTH, '1986-07-30'])],
     ];
     for (const [a, b] of pairs) {
-      for (const [q, r] of [[a!, b!], [b!, a!]]) {
+      for (const [q, r] of [
+        [a!, b!],
+        [b!, a!],
+      ]) {
         const s = scorePair(model, q, r);
         expect(s.band).not.toBe(MatchBand.MATCH);
         expect(s.probability).toBeLessThan(0.9);
@@ -206,8 +296,17 @@ describe('two-identifier rule on contradicting records', () => {
   it('two of a family sharing one e-mail address and a surname, born decades apart in other cities, are no MATCH', () => {
     // One record holds the surname alone; the other wrote its names in swapped columns.
     const joshua = p([T.FAMILY_NAME, 'Belperio'], [T.DATE_OF_BIRTH, '1906-10-28'], [T.EMAIL, 'jbelperio@yahoo.com'], [T.CITY, 'Maryborough']);
-    const jack = p([T.GIVEN_NAME, 'Belperio'], [T.FAMILY_NAME, 'Jakc'], [T.DATE_OF_BIRTH, '1982-08-27'], [T.EMAIL, 'jbelperio@yahoo.com'], [T.CITY, 'Mcleans Ridges']);
-    for (const [q, r] of [[joshua, jack], [jack, joshua]]) {
+    const jack = p(
+      [T.GIVEN_NAME, 'Belperio'],
+      [T.FAMILY_NAME, 'Jakc'],
+      [T.DATE_OF_BIRTH, '1982-08-27'],
+      [T.EMAIL, 'jbelperio@yahoo.com'],
+      [T.CITY, 'Mcleans Ridges'],
+    );
+    for (const [q, r] of [
+      [joshua, jack],
+      [jack, joshua],
+    ]) {
       const s = scorePair(model, q!, r!);
       expect(s.explanation.agreeingIdentifiers).toEqual(expect.arrayContaining(['NAME', 'EMAIL']));
       expect(s.probability).toBeGreaterThan(model.thresholds.match);
@@ -219,8 +318,22 @@ describe('two-identifier rule on contradicting records', () => {
   });
 
   it('the same street and postcode under another city name (a suburb for its town) is one address; the same street in another town is not', () => {
-    const q = p([T.GIVEN_NAME, 'Blake'], [T.FAMILY_NAME, 'Moody'], [T.NATIONAL_ID, '4137787'], [T.STREET_ADDRESS, '3 Studley Street'], [T.POSTCODE, '4869'], [T.CITY, 'Riverwood']);
-    const typo = p([T.GIVEN_NAME, 'Jacob'], [T.FAMILY_NAME, 'Moody'], [T.NATIONAL_ID, '4137787'], [T.STREET_ADDRESS, '3 Studley Street'], [T.POSTCODE, '4869'], [T.CITY, 'Kingsthorpe']);
+    const q = p(
+      [T.GIVEN_NAME, 'Blake'],
+      [T.FAMILY_NAME, 'Moody'],
+      [T.NATIONAL_ID, '4137787'],
+      [T.STREET_ADDRESS, '3 Studley Street'],
+      [T.POSTCODE, '4869'],
+      [T.CITY, 'Riverwood'],
+    );
+    const typo = p(
+      [T.GIVEN_NAME, 'Jacob'],
+      [T.FAMILY_NAME, 'Moody'],
+      [T.NATIONAL_ID, '4137787'],
+      [T.STREET_ADDRESS, '3 Studley Street'],
+      [T.POSTCODE, '4869'],
+      [T.CITY, 'Kingsthorpe'],
+    );
     expect(level('city', [[T.CITY, 'Riverwood']], [[T.CITY, 'Kingsthorpe']])).toBe('else');
     const s = scorePair(model, q, typo);
     expect(s.explanation.agreeingIdentifiers).toEqual(expect.arrayContaining(['NATIONAL_ID', 'ADDRESS']));
@@ -232,11 +345,21 @@ describe('two-identifier rule on contradicting records', () => {
 
 describe('surname and address of one household', () => {
   it('a surname shared at one street counts only when the given names agree too', () => {
-    const at = (given: string): [T, string][] => [[T.GIVEN_NAME, given], [T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '68 Mount Street']];
+    const at = (given: string): [T, string][] => [
+      [T.GIVEN_NAME, given],
+      [T.FAMILY_NAME, 'Lowe'],
+      [T.STREET_ADDRESS, '68 Mount Street'],
+    ];
     expect(level('familyName', at('Joe'), at('Samuel'))).toBe('agrees, street agrees');
     expect(level('familyName', at('Joe'), at('Joe'))).toBe('exact');
     // Elsewhere a shared surname is evidence as before.
-    expect(level('familyName', at('Joe'), [[T.GIVEN_NAME, 'Samuel'], [T.FAMILY_NAME, 'Lowe'], [T.STREET_ADDRESS, '3 Hill Road']])).toBe('exact');
+    expect(
+      level('familyName', at('Joe'), [
+        [T.GIVEN_NAME, 'Samuel'],
+        [T.FAMILY_NAME, 'Lowe'],
+        [T.STREET_ADDRESS, '3 Hill Road'],
+      ]),
+    ).toBe('exact');
   });
 });
 

@@ -74,7 +74,9 @@ describe('messy tuning generator', () => {
   it('writes a CSV the evaluation reads back, with the kind of each record', () => {
     const out = messyRecords(records.slice(0, 50), { seed: 2, deriveEmail: true });
     const back = loadLabelledRecords(messyCsv(out), {
-      idColumn: 'record_id', clusterColumn: 'entity_id', tagColumn: 'corruption',
+      idColumn: 'record_id',
+      clusterColumn: 'entity_id',
+      tagColumn: 'corruption',
       mappings: ['given_name=GIVEN_NAME', 'family_name=FAMILY_NAME', 'date_of_birth=DATE_OF_BIRTH', 'city=CITY', 'email=EMAIL'].map(parseMapping),
     });
     expect(back.map((r) => [r.id, r.entity, r.tag])).toEqual(out.map((r) => [r.id, r.entity, r.corruption]));

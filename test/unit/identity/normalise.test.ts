@@ -2,11 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
 import { InvalidIdentifierError } from '../../../src/identity/errors.js';
-import {
-  normaliseIdentifier,
-  normaliseQueryIdentifiers,
-  normaliseRecordIdentifiers,
-} from '../../../src/identity/normalise/index.js';
+import { normaliseIdentifier, normaliseQueryIdentifiers, normaliseRecordIdentifiers } from '../../../src/identity/normalise/index.js';
 
 const n = (type: T, value: string, options = {}) => normaliseIdentifier({ type, value }, options);
 
@@ -142,7 +138,12 @@ describe('bad input', () => {
   });
 
   it('a query with one bad identifier is rejected as a whole', () => {
-    expect(() => normaliseQueryIdentifiers([{ type: T.GIVEN_NAME, value: 'Ann' }, { type: T.EMAIL, value: 'x' }])).toThrow(InvalidIdentifierError);
+    expect(() =>
+      normaliseQueryIdentifiers([
+        { type: T.GIVEN_NAME, value: 'Ann' },
+        { type: T.EMAIL, value: 'x' },
+      ]),
+    ).toThrow(InvalidIdentifierError);
   });
 
   it('record identifiers are normalised tolerantly: bad and blank values dropped, duplicates merged', () => {

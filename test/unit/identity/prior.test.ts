@@ -80,12 +80,17 @@ describe('resolving across sources of different sizes', () => {
   const query = ids([T.GIVEN_NAME, 'Jack'], [T.FAMILY_NAME, 'White'], [T.DATE_OF_BIRTH, '1971-04-09']);
   const lookup = (sourceId: string, queries: Parameters<MemorySource['discover']>[0]) => (sourceId === 'small' ? small : huge).discover(queries);
   // Term frequencies as a deployment's own tables would give them: both names common.
-  const options = { model: createMatchModel({ termFrequencies: { givenName: { total: 1000, counts: { jack: 15 } }, familyName: { total: 1000, counts: { white: 10 } } } }) };
+  const options = {
+    model: createMatchModel({ termFrequencies: { givenName: { total: 1000, counts: { jack: 15 } }, familyName: { total: 1000, counts: { white: 10 } } } }),
+  };
 
   it('a namesake worth a look among a thousand records is not among a million', async () => {
     const r = await resolveSubject({
       identifiers: query,
-      sources: [{ id: 'small', records: 1_000 }, { id: 'huge', records: 1_000_000 }],
+      sources: [
+        { id: 'small', records: 1_000 },
+        { id: 'huge', records: 1_000_000 },
+      ],
       lookup,
       options,
     });

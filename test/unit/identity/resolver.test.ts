@@ -33,7 +33,16 @@ const anna = ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '14/06/1985']
 describe('transitive expansion across six systems', () => {
   const w = world({
     'case-management': [
-      rec('C1', ids([T.FULL_NAME, 'KOWALSKI, Anna'], [T.DATE_OF_BIRTH, '1985-06-14'], [T.EMAIL, 'Anna.K@example.com'], [T.MEMBERSHIP_NUMBER, 'M-1001'], [T.PHONE, '07700 900123'])),
+      rec(
+        'C1',
+        ids(
+          [T.FULL_NAME, 'KOWALSKI, Anna'],
+          [T.DATE_OF_BIRTH, '1985-06-14'],
+          [T.EMAIL, 'Anna.K@example.com'],
+          [T.MEMBERSHIP_NUMBER, 'M-1001'],
+          [T.PHONE, '07700 900123'],
+        ),
+      ),
       rec('C2', ids([T.FULL_NAME, 'Piotr Zielinski'], [T.DATE_OF_BIRTH, '1950-01-01'], [T.MEMBERSHIP_NUMBER, 'M-2002'])),
       // Anna as the emergency contact on Piotr's case; the extra email must never be asked about.
       rec('C2-contact', ids([T.FULL_NAME, 'Anna Nowak'], [T.PHONE, '07700 900123'], [T.EMAIL, 'contact-only@example.org']), {
@@ -42,7 +51,12 @@ describe('transitive expansion across six systems', () => {
       }),
     ],
     // Typo in the name.
-    clinic: [rec('P1', ids([T.FULL_NAME, 'Ana Kowalsky'], [T.DATE_OF_BIRTH, '19850614'], [T.PATIENT_ID, 'P-555']), { dates: { lastActivityAt: '2024-01-01' }, restricted: false })],
+    clinic: [
+      rec('P1', ids([T.FULL_NAME, 'Ana Kowalsky'], [T.DATE_OF_BIRTH, '19850614'], [T.PATIENT_ID, 'P-555']), {
+        dates: { lastActivityAt: '2024-01-01' },
+        restricted: false,
+      }),
+    ],
     // Married name; shares no key with the query, found through the case record's membership number and phone.
     concierge: [rec('K1', ids([T.FULL_NAME, 'Anna Nowak'], [T.MEMBERSHIP_NUMBER, 'M1001'], [T.PHONE, '+44 7700 900123']))],
     // New email and married name; found through the phone.
@@ -155,7 +169,8 @@ describe('source outcomes', () => {
   });
 
   it('a record returned in several rounds appears once, with its best score', async () => {
-    const lookup: SourceLookup = async (_s, queries) => queries.map(() => [rec('G1', anna), rec('G2', ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '1985-06-14'], [T.PHONE, '+447700900999']))]);
+    const lookup: SourceLookup = async (_s, queries) =>
+      queries.map(() => [rec('G1', anna), rec('G2', ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '1985-06-14'], [T.PHONE, '+447700900999']))]);
     const r = await resolveSubject({ identifiers: anna, sources: [{ id: 's' }], lookup });
     expect(r.rounds).toBe(2);
     expect(r.records.map((m) => m.recordId).sort()).toEqual(['G1', 'G2']);

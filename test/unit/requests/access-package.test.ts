@@ -44,8 +44,23 @@ const clinic: PackageSource = {
   fields: clinicFields,
   retention: retention.clinic,
   records: [
-    { recordId: 'c-1', recordType: 'consultation', relationship: Relationship.SUBJECT, identifiers: [], data: { diagnosis: 'asthma', date: '2024-02-02' }, dates: {} },
-    { recordId: 'c-2', recordType: 'consultation', relationship: Relationship.SUBJECT, identifiers: [], data: { diagnosis: 'x', date: '2024-03-03' }, dates: {}, controllerId: 'employer-1' },
+    {
+      recordId: 'c-1',
+      recordType: 'consultation',
+      relationship: Relationship.SUBJECT,
+      identifiers: [],
+      data: { diagnosis: 'asthma', date: '2024-02-02' },
+      dates: {},
+    },
+    {
+      recordId: 'c-2',
+      recordType: 'consultation',
+      relationship: Relationship.SUBJECT,
+      identifiers: [],
+      data: { diagnosis: 'x', date: '2024-03-03' },
+      dates: {},
+      controllerId: 'employer-1',
+    },
   ],
   decisions: [
     release('c-1'),
@@ -112,7 +127,11 @@ describe('access package', () => {
   it('the manifest holds the SHA-256 of every other file, and verifyManifest agrees', () => {
     const manifest = JSON.parse(out['manifest.json']!);
     const raw = unzipSync(pkg.bytes);
-    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(Object.keys(raw).filter((p) => p !== 'manifest.json').sort());
+    expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual(
+      Object.keys(raw)
+        .filter((p) => p !== 'manifest.json')
+        .sort(),
+    );
     for (const f of manifest.files) {
       expect(f.sha256).toBe(createHash('sha256').update(raw[f.path]!).digest('hex'));
     }
@@ -226,7 +245,16 @@ describe('access package', () => {
     const monitored: PackageSource = {
       source: { id: 'src-rec', name: 'Recruitment', kind: SourceKind.RECRUITMENT },
       fields: [{ recordType: 'candidate', field: 'monitoring.ethnicity', categories: [DataCategory.ETHNICITY], special: true, correctable: false }],
-      records: [{ recordId: 'r-1', recordType: 'candidate', relationship: Relationship.SUBJECT, identifiers: [], data: { monitoring: [{ ethnicity: 'x' }] }, dates: {} }],
+      records: [
+        {
+          recordId: 'r-1',
+          recordType: 'candidate',
+          relationship: Relationship.SUBJECT,
+          identifiers: [],
+          data: { monitoring: [{ ethnicity: 'x' }] },
+          dates: {},
+        },
+      ],
       decisions: [release('r-1')],
     };
     const built = buildAccessPackage({ ...input, sources: [monitored], canSeeSpecialCategories: true });

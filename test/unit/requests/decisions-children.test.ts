@@ -23,7 +23,10 @@ function caseRecord(facts: RecordFacts, requestType = RequestType.RESTRICTION): 
 
 describe('children in online services (R16)', () => {
   it('R16: a child’s record collected online is erased at once, whatever the source kind and whatever was asked', () => {
-    const online: RecordFacts[] = [{ age: 15, collectedOnline: true }, { age: 15, channel: 'ONLINE' }];
+    const online: RecordFacts[] = [
+      { age: 15, collectedOnline: true },
+      { age: 15, channel: 'ONLINE' },
+    ];
     for (const facts of online) {
       expect(decideRecord(caseRecord(facts))).toMatchObject({ action: RecordAction.ERASE, rules: ['R16'] });
     }
@@ -50,7 +53,12 @@ describe('children in online services (R16)', () => {
 });
 
 // A source of kind OTHER that describes its online record types and where a date of birth comes from.
-function described(rules: SourceRules, over: Partial<DecisionInput['record']> = {}, options: DecisionOptions = {}, requestType = RequestType.RESTRICTION): DecisionInput {
+function described(
+  rules: SourceRules,
+  over: Partial<DecisionInput['record']> = {},
+  options: DecisionOptions = {},
+  requestType = RequestType.RESTRICTION,
+): DecisionInput {
   return {
     requestType,
     retention: retention.training,

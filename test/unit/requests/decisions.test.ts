@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  ControllerDecision,
-  RecordAction,
-  Relationship,
-  RequestType,
-  SourceKind,
-} from '../../../src/domain/vocabulary.js';
+import { ControllerDecision, RecordAction, Relationship, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
 import { decideRecord, overrideDecision, retentionEndOf, type DecisionInput } from '../../../src/requests/decisions.js';
 import { retention } from './fixtures.js';
 import { ruleCodeOf } from '../../support/error-codes.js';
@@ -68,7 +62,10 @@ describe('per-record decisions', () => {
 
   it('R9: a clinic record past its 33 years is destroyed; one without dates goes to review, held', () => {
     const old = decideRecord(
-      input({ retention: retention.clinic, record: { sourceKind: SourceKind.CLINIC, recordType: 'consultation', dates: { lastActivityAt: '1990-01-01T00:00:00Z' } } }),
+      input({
+        retention: retention.clinic,
+        record: { sourceKind: SourceKind.CLINIC, recordType: 'consultation', dates: { lastActivityAt: '1990-01-01T00:00:00Z' } },
+      }),
     );
     expect(old.action).toBe(RecordAction.ERASE);
     const undated = decideRecord(input({ retention: retention.clinic, record: { sourceKind: SourceKind.CLINIC, recordType: 'x', dates: {} } }));
@@ -78,20 +75,25 @@ describe('per-record decisions', () => {
 
   it('R9: an unsuccessful candidate is minimised to the recruiting-activity record', () => {
     const d = decideRecord(
-      input({ retention: { ...retention.recruitment, erasure: 'DELETE' }, record: { sourceKind: SourceKind.RECRUITMENT, recordType: 'application', facts: { hired: false } } }),
+      input({
+        retention: { ...retention.recruitment, erasure: 'DELETE' },
+        record: { sourceKind: SourceKind.RECRUITMENT, recordType: 'application', facts: { hired: false } },
+      }),
     );
     expect(d.action).toBe(RecordAction.MINIMISE);
-    expect(decideRecord(input({ retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT } })).action).toBe(
-      RecordAction.MINIMISE,
-    );
+    expect(decideRecord(input({ retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT } })).action).toBe(RecordAction.MINIMISE);
   });
 
   it('R8: a hired candidate’s recruitment data is their personnel file: an erasure keeps it with that basis', () => {
-    const hired = decideRecord(input({ retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, recordType: 'candidate', facts: { hired: true } } }));
+    const hired = decideRecord(
+      input({ retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, recordType: 'candidate', facts: { hired: true } } }),
+    );
     expect(hired).toMatchObject({ action: RecordAction.RETAIN, basis: 'the application became the personnel file of an employee' });
     expect(hired.reason).toContain('personnel file');
     // Only an erasure is affected: the hired person still gets a copy.
-    const access = decideRecord(input({ requestType: RequestType.ACCESS, retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, facts: { hired: true } } }));
+    const access = decideRecord(
+      input({ requestType: RequestType.ACCESS, retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, facts: { hired: true } } }),
+    );
     expect(access.action).toBe(RecordAction.RELEASE);
   });
 
@@ -105,7 +107,9 @@ describe('per-record decisions', () => {
     expect(training(null).action).toBe(RecordAction.ERASE);
     expect(training().reason).toContain('not asked');
     // A source without certificates follows its policy whatever the answer.
-    const concierge = decideRecord(input({ retention: retention.concierge, options: { certificatesVerifiable: true }, record: { sourceKind: SourceKind.CONCIERGE, recordType: 'member' } }));
+    const concierge = decideRecord(
+      input({ retention: retention.concierge, options: { certificatesVerifiable: true }, record: { sourceKind: SourceKind.CONCIERGE, recordType: 'member' } }),
+    );
     expect(concierge.action).toBe(RecordAction.ERASE);
   });
 
@@ -140,7 +144,9 @@ describe('per-record decisions', () => {
       const go = decideRecord(input({ retention: retention.case, record: caseHeld, controllerInstruction: ControllerDecision.PROCEED }));
       expect(go.action).toBe(RecordAction.ANONYMISE);
       expect(go.needsController).toBeUndefined();
-      const no = decideRecord(input({ retention: retention.case, record: caseHeld, controllerInstruction: { decision: ControllerDecision.REFUSE, reference: 'letter 12' } }));
+      const no = decideRecord(
+        input({ retention: retention.case, record: caseHeld, controllerInstruction: { decision: ControllerDecision.REFUSE, reference: 'letter 12' } }),
+      );
       expect(no).toMatchObject({ action: RecordAction.RETAIN, basis: 'controller refused' });
     });
 
@@ -149,9 +155,13 @@ describe('per-record decisions', () => {
       expect(d).toMatchObject({ action: RecordAction.ERASE, returnToController: 'employer-7', rules: ['R6'] });
       expect(d.basis).toContain('returned to its controller (employer-7)');
       // The same record on PROCEED stays under the group's hold.
-      expect(decideRecord(input({ retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.PROCEED })).action).toBe(RecordAction.RETAIN);
+      expect(decideRecord(input({ retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.PROCEED })).action).toBe(
+        RecordAction.RETAIN,
+      );
       // Only an erasure returns the records.
-      const access = decideRecord(input({ requestType: RequestType.ACCESS, retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.RETURN_AND_ERASE }));
+      const access = decideRecord(
+        input({ requestType: RequestType.ACCESS, retention: retention.clinic, record: held, controllerInstruction: ControllerDecision.RETURN_AND_ERASE }),
+      );
       expect(access.action).toBe(RecordAction.RELEASE);
       expect(access.returnToController).toBeUndefined();
     });
@@ -213,7 +223,9 @@ describe('per-record decisions', () => {
     });
     // 18 and over, or outside online services, the ordinary rules apply
     expect(decideRecord(input({ requestType: RequestType.RESTRICTION, record: { facts: { age: 18 } } })).action).toBe(RecordAction.RESTRICT);
-    const clinic = decideRecord(input({ requestType: RequestType.RESTRICTION, retention: retention.clinic, record: { sourceKind: SourceKind.CLINIC, ...child } }));
+    const clinic = decideRecord(
+      input({ requestType: RequestType.RESTRICTION, retention: retention.clinic, record: { sourceKind: SourceKind.CLINIC, ...child } }),
+    );
     expect(clinic.action).toBe(RecordAction.RESTRICT);
     expect(decideRecord(input({ requestType: RequestType.RESTRICTION, record: { facts: { age: 15 } }, options: { childAge: 13 } })).action).toBe(
       RecordAction.RESTRICT,

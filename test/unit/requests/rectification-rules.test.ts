@@ -66,8 +66,15 @@ describe('rectification rules (R14)', () => {
   });
 
   it('R14: a finding on accuracy needs a reason, the handler who made it and a valid time; it is stored trimmed', () => {
-    expect(recordInaccuracyFinding({ inaccurate: true, reason: ' letter ', actor: ' dpo ', at })).toEqual({ inaccurate: true, reason: 'letter', actor: 'dpo', at });
-    expect(() => recordInaccuracyFinding({ inaccurate: true, reason: 'letter', actor: ' ', at })).toThrow('A finding on accuracy needs the handler who made it');
+    expect(recordInaccuracyFinding({ inaccurate: true, reason: ' letter ', actor: ' dpo ', at })).toEqual({
+      inaccurate: true,
+      reason: 'letter',
+      actor: 'dpo',
+      at,
+    });
+    expect(() => recordInaccuracyFinding({ inaccurate: true, reason: 'letter', actor: ' ', at })).toThrow(
+      'A finding on accuracy needs the handler who made it',
+    );
     expect(() => recordInaccuracyFinding({ inaccurate: true, reason: 'letter', actor: undefined as unknown as string, at })).toThrow(RequestRuleError);
     expect(() => recordInaccuracyFinding({ inaccurate: true, reason: ' ', actor: 'dpo', at })).toThrow(/A finding on accuracy/);
     expect(() => recordInaccuracyFinding({ inaccurate: true, reason: 'letter', actor: 'dpo', at: new Date('nope') })).toThrow(/The finding time/);

@@ -66,9 +66,11 @@ describe('rectification checks', () => {
       { field: 'callRecording', code: 'FIELD_NOT_CORRECTABLE' },
       { field: 'phone', code: 'UNKNOWN_FIELD' },
     ]);
-    expect(errorOf(() => validateCorrections({ sourceKind: SourceKind.CASE_MANAGEMENT, fields: caseFields, corrections: [{ field: 'callRecording', value: 'x', reason: 'r' }] })).code).toBe(
-      'FIELD_NOT_CORRECTABLE',
-    );
+    expect(
+      errorOf(() =>
+        validateCorrections({ sourceKind: SourceKind.CASE_MANAGEMENT, fields: caseFields, corrections: [{ field: 'callRecording', value: 'x', reason: 'r' }] }),
+      ).code,
+    ).toBe('FIELD_NOT_CORRECTABLE');
   });
 
   it('R14: medical records are annotated, not overwritten', () => {
@@ -80,12 +82,12 @@ describe('rectification checks', () => {
       finding,
     });
     expect(plan.action).toBe(RecordAction.ANNOTATE);
-    expect(plan.changes).toEqual([
-      { field: 'diagnosis', value: 'not asthma', reason: 'second opinion', mode: RecordAction.ANNOTATE, special: true },
-    ]);
-    expect(errorOf(() => validateCorrections({ sourceKind: SourceKind.CLINIC, fields: clinicFields, corrections: [{ field: 'bloodType', value: 'A', reason: 'r' }] })).code).toBe(
-      'UNKNOWN_FIELD',
-    );
+    expect(plan.changes).toEqual([{ field: 'diagnosis', value: 'not asthma', reason: 'second opinion', mode: RecordAction.ANNOTATE, special: true }]);
+    expect(
+      errorOf(() =>
+        validateCorrections({ sourceKind: SourceKind.CLINIC, fields: clinicFields, corrections: [{ field: 'bloodType', value: 'A', reason: 'r' }] }),
+      ).code,
+    ).toBe('UNKNOWN_FIELD');
   });
 
   it('R14: nothing is corrected without a handler finding that the data was inaccurate', () => {

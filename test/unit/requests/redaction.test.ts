@@ -44,8 +44,22 @@ describe('card masking', () => {
       },
       SourceKind.CONCIERGE,
       [
-        { recordType: 'member', field: 'membership', categories: [DataCategory.IDENTITY], special: false, correctable: false, identifierType: IdentifierType.MEMBERSHIP_NUMBER },
-        { recordType: 'member', field: 'card', categories: [DataCategory.PAYMENT_CARD], special: false, correctable: false, identifierType: IdentifierType.MEMBERSHIP_NUMBER },
+        {
+          recordType: 'member',
+          field: 'membership',
+          categories: [DataCategory.IDENTITY],
+          special: false,
+          correctable: false,
+          identifierType: IdentifierType.MEMBERSHIP_NUMBER,
+        },
+        {
+          recordType: 'member',
+          field: 'card',
+          categories: [DataCategory.PAYMENT_CARD],
+          special: false,
+          correctable: false,
+          identifierType: IdentifierType.MEMBERSHIP_NUMBER,
+        },
       ],
       false,
     );
@@ -56,7 +70,15 @@ describe('card masking', () => {
 
   it('R16: undescribed CCTV fields are withheld when other people are in the frames', () => {
     const clean = sanitiseRecord(
-      { recordId: 'v', recordType: 'clip', relationship: Relationship.VISITOR, identifiers: [], dates: {}, data: { frames: 'blob://1' }, facts: { bystanders: 1 } },
+      {
+        recordId: 'v',
+        recordType: 'clip',
+        relationship: Relationship.VISITOR,
+        identifiers: [],
+        dates: {},
+        data: { frames: 'blob://1' },
+        facts: { bystanders: 1 },
+      },
       SourceKind.CCTV,
       [],
       true,

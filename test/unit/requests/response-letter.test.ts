@@ -29,7 +29,14 @@ const input: ResponseSummaryInput = {
       source: { id: 's2', name: 'Clinic', kind: SourceKind.CLINIC },
       records: [
         { recordId: 'p-1', recordType: 'consultation', action: RecordAction.ANNOTATE, state: 'DONE', completedAt: at('2025-02-21') },
-        { recordId: 'p-2', recordType: 'consultation', action: RecordAction.RETAIN, basis: 'legal obligation', retainUntil: at('2040-01-01'), reason: 'Medical record' },
+        {
+          recordId: 'p-2',
+          recordType: 'consultation',
+          action: RecordAction.RETAIN,
+          basis: 'legal obligation',
+          retainUntil: at('2040-01-01'),
+          reason: 'Medical record',
+        },
       ],
     },
   ],
@@ -134,10 +141,10 @@ describe('the letter to the person (R1, R5, R8)', () => {
     const base = buildResponseSummary({ ...input, sources: [], gaps: [], requestType: RequestType.ACCESS });
     const amended = withSourcesNotSearched({ letter: base.letter, complete: true }, gaps);
     expect(amended).toMatchObject({ complete: false, notSearched: gaps, notVerified: [] });
-    expect(amended.letter).toContain(
-      'CCTV could not be searched (unreachable); this answer does not cover it.\n\nIf you are not satisfied with this answer',
+    expect(amended.letter).toContain('CCTV could not be searched (unreachable); this answer does not cover it.\n\nIf you are not satisfied with this answer');
+    expect(withSourcesNotSearched({ letter: 'no closing' }, gaps).letter).toBe(
+      'no closingCCTV could not be searched (unreachable); this answer does not cover it.\n\n',
     );
-    expect(withSourcesNotSearched({ letter: 'no closing' }, gaps).letter).toBe('no closingCCTV could not be searched (unreachable); this answer does not cover it.\n\n');
     const untouched = { letter: base.letter, complete: true };
     expect(withSourcesNotSearched(untouched, [])).toBe(untouched);
   });

@@ -43,7 +43,10 @@ describe('response summary', () => {
     expect(s.late).toBe(false);
     expect(s.totals).toEqual({ RELEASED: 0, CORRECTED: 0, ERASED: 1, RESTRICTED: 1, RETAINED: 1, NOT_DONE: 0 });
     expect(s.sources[0]!.erased[0]).toMatchObject({ recordId: 'case-1', action: RecordAction.ANONYMISE, completedAt: done });
-    expect(s.sources[1]!.retained[0]).toMatchObject({ basis: 'legal obligation to keep original medical records', retainUntil: new Date('2053-06-15T00:00:00Z') });
+    expect(s.sources[1]!.retained[0]).toMatchObject({
+      basis: 'legal obligation to keep original medical records',
+      retainUntil: new Date('2053-06-15T00:00:00Z'),
+    });
     expect(s.letter).toContain('Dear Ms Example,');
     expect(s.letter).toContain('On 2025-01-02 you asked us for the erasure of your personal data. We confirmed your identity on 2025-01-10.');
     expect(s.letter).toContain('- case case-1: anonymised on 2025-02-01.');
@@ -83,7 +86,12 @@ describe('response summary', () => {
     const s = buildResponseSummary({
       ...input,
       requestType: RequestType.ACCESS,
-      sources: [{ source: { id: 's', name: 'Concierge', kind: SourceKind.CONCIERGE }, records: [{ recordId: 'm-1', recordType: 'member', action: RecordAction.RELEASE }] }],
+      sources: [
+        {
+          source: { id: 's', name: 'Concierge', kind: SourceKind.CONCIERGE },
+          records: [{ recordId: 'm-1', recordType: 'member', action: RecordAction.RELEASE }],
+        },
+      ],
     });
     expect(s.sources[0]!.released).toHaveLength(1);
     expect(s.letter).toContain('a copy of your personal data');

@@ -21,9 +21,16 @@ const record = (sourceRules: object, over: object = {}) => ({
 describe('rules a source describes (SourceRules)', () => {
   it('R14: a source whose rules annotate corrections is annotated, never overwritten', () => {
     const fields: FieldDescription[] = [{ recordType: 'file', field: 'note', categories: [DataCategory.HEALTH], special: true, correctable: false }];
-    const plan = validateCorrections({ sourceKind: SourceKind.OTHER, sourceRules: { annotatesCorrections: true }, fields, corrections: [{ field: 'note', value: 'x', reason: 'r' }] });
+    const plan = validateCorrections({
+      sourceKind: SourceKind.OTHER,
+      sourceRules: { annotatesCorrections: true },
+      fields,
+      corrections: [{ field: 'note', value: 'x', reason: 'r' }],
+    });
     expect(plan.action).toBe(RecordAction.ANNOTATE);
-    expect(decideRecord({ requestType: RequestType.RECTIFICATION, retention: plain, now, record: record({ annotatesCorrections: true }) }).action).toBe(RecordAction.ANNOTATE);
+    expect(decideRecord({ requestType: RequestType.RECTIFICATION, retention: plain, now, record: record({ annotatesCorrections: true }) }).action).toBe(
+      RecordAction.ANNOTATE,
+    );
     expect(decideRecord({ requestType: RequestType.RECTIFICATION, retention: plain, now, record: record({}) }).action).toBe(RecordAction.CORRECT);
   });
 
@@ -37,14 +44,32 @@ describe('rules a source describes (SourceRules)', () => {
 
   it('R9: footage a source describes is purged past its maximum age and its segments erased before', () => {
     const footage = { maxAge: 'P90D', summary: '90 days', statutory: false, erasure: 'DELETE' } as const;
-    const old = decideRecord({ requestType: RequestType.ERASURE, retention: footage, now, record: record({ footage: true }, { dates: { lastActivityAt: '2025-01-01T00:00:00Z' } }) });
+    const old = decideRecord({
+      requestType: RequestType.ERASURE,
+      retention: footage,
+      now,
+      record: record({ footage: true }, { dates: { lastActivityAt: '2025-01-01T00:00:00Z' } }),
+    });
     expect(old.action).toBe(RecordAction.PURGE);
-    const young = decideRecord({ requestType: RequestType.ERASURE, retention: footage, now, record: record({ footage: true }, { dates: { lastActivityAt: '2025-05-20T00:00:00Z' } }) });
+    const young = decideRecord({
+      requestType: RequestType.ERASURE,
+      retention: footage,
+      now,
+      record: record({ footage: true }, { dates: { lastActivityAt: '2025-05-20T00:00:00Z' } }),
+    });
     expect(young.rules).toEqual(['R9']);
   });
 
   it('R16: undescribed data of a footage source is withheld while other people are in the frames', () => {
-    const clip = { recordId: 'v', recordType: 'clip', relationship: Relationship.VISITOR, identifiers: [], dates: {}, data: { frames: 'blob://1' }, facts: { bystanders: 2 } };
+    const clip = {
+      recordId: 'v',
+      recordType: 'clip',
+      relationship: Relationship.VISITOR,
+      identifiers: [],
+      dates: {},
+      data: { frames: 'blob://1' },
+      facts: { bystanders: 2 },
+    };
     expect(sanitiseRecord(clip, SourceKind.OTHER, [], true, { footage: true }).data.frames).toBe('[WITHHELD]');
     expect(sanitiseRecord(clip, SourceKind.OTHER, [], true, {}).data.frames).toBe('blob://1');
   });
@@ -52,6 +77,8 @@ describe('rules a source describes (SourceRules)', () => {
   it('R16: a child’s data in a source that describes itself as an online service is deleted at once', () => {
     const child = record({ onlineService: true }, { facts: { age: 12 } });
     expect(decideRecord({ requestType: RequestType.RESTRICTION, retention: plain, now, record: child }).action).toBe(RecordAction.ERASE);
-    expect(decideRecord({ requestType: RequestType.RESTRICTION, retention: plain, now, record: record({}, { facts: { age: 12 } }) }).action).toBe(RecordAction.RESTRICT);
+    expect(decideRecord({ requestType: RequestType.RESTRICTION, retention: plain, now, record: record({}, { facts: { age: 12 } }) }).action).toBe(
+      RecordAction.RESTRICT,
+    );
   });
 });

@@ -14,9 +14,7 @@ const at = new Date('2026-01-05T10:00:00Z');
 
 describe('request state machine: the rules at its edges', () => {
   it('an unknown event is refused as an invalid transition naming the event and state', () => {
-    expect(() => transition({ status: S.RECEIVED }, 'teleport' as RequestEvent, { actor: 'h1', at })).toThrow(
-      'Unknown event "teleport" in state RECEIVED',
-    );
+    expect(() => transition({ status: S.RECEIVED }, 'teleport' as RequestEvent, { actor: 'h1', at })).toThrow('Unknown event "teleport" in state RECEIVED');
     expect(ruleCodeOf(() => transition({ status: S.RECEIVED }, 'toString' as RequestEvent, { actor: 'h1', at }))).toBe('INVALID_TRANSITION');
   });
 

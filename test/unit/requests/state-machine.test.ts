@@ -113,9 +113,7 @@ describe('request state machine', () => {
       expect(allowedEvents({ status })).toEqual([]);
     }
     expect(allowedEvents({ status: S.PARTIALLY_COMPLETED })).toEqual(['retryFailedTasks']);
-    expect(transition({ status: S.PARTIALLY_COMPLETED }, 'retryFailedTasks', { actor: 'handler', at: new Date() }).state.status).toBe(
-      S.EXECUTING,
-    );
+    expect(transition({ status: S.PARTIALLY_COMPLETED }, 'retryFailedTasks', { actor: 'handler', at: new Date() }).state.status).toBe(S.EXECUTING);
   });
 
   it('rebuilds the state from stored history and refuses a broken history', () => {

@@ -26,14 +26,20 @@ function record(lastActivityAt: string | undefined, over: Partial<SourceRecord> 
 describe('R9: a retention run plans each record by its source’s policy', () => {
   it('R9: a case past 2 + 1 years is destroyed as its policy says (DELETE → ERASE, ANONYMISE → ANONYMISE)', () => {
     const old = record('2023-05-01T00:00:00Z');
-    expect(planRetentionItem(old, source(SourceKind.CASE_MANAGEMENT, { ...retention.case, erasure: 'DELETE' }), asOf)).toMatchObject({ action: RecordAction.ERASE, kept: null });
+    expect(planRetentionItem(old, source(SourceKind.CASE_MANAGEMENT, { ...retention.case, erasure: 'DELETE' }), asOf)).toMatchObject({
+      action: RecordAction.ERASE,
+      kept: null,
+    });
     expect(planRetentionItem(old, source(SourceKind.CASE_MANAGEMENT, retention.case), asOf)).toMatchObject({ action: RecordAction.ANONYMISE, kept: null });
   });
 
   it('R9: an unsuccessful candidate is minimised; a hired one is kept as the personnel file', () => {
     const src = source(SourceKind.RECRUITMENT, retention.recruitment);
     expect(planRetentionItem(record('2024-01-01T00:00:00Z', { facts: { hired: false } }), src, asOf).action).toBe(RecordAction.MINIMISE);
-    expect(planRetentionItem(record('2024-01-01T00:00:00Z', { facts: { hired: true } }), src, asOf)).toMatchObject({ action: null, kept: KeptReason.PERSONNEL_FILE });
+    expect(planRetentionItem(record('2024-01-01T00:00:00Z', { facts: { hired: true } }), src, asOf)).toMatchObject({
+      action: null,
+      kept: KeptReason.PERSONNEL_FILE,
+    });
   });
 
   it('R9: footage past 90 days is purged', () => {
@@ -43,12 +49,20 @@ describe('R9: a retention run plans each record by its source’s policy', () =>
   it('R8: a medical record inside 3 + 30 years is kept under legal hold, one past it is purged', () => {
     const clinic = source(SourceKind.CLINIC, retention.clinic, { statutoryRetention: { periods: ['P3Y', 'P30Y'] } });
     // Whatever listed it, the gateway's reading of the statutory policy keeps it, and says until when.
-    expect(planRetentionItem(record('2000-01-01T00:00:00Z'), clinic, asOf)).toMatchObject({ action: null, kept: KeptReason.LEGAL_HOLD, detail: expect.stringContaining('until 2033-01-01') });
+    expect(planRetentionItem(record('2000-01-01T00:00:00Z'), clinic, asOf)).toMatchObject({
+      action: null,
+      kept: KeptReason.LEGAL_HOLD,
+      detail: expect.stringContaining('until 2033-01-01'),
+    });
     expect(planRetentionItem(record('1990-01-01T00:00:00Z'), clinic, asOf)).toMatchObject({ action: RecordAction.PURGE, kept: null });
   });
 
   it('R8: a statutory source’s policy with no periods of its own still holds by its statutory rule', () => {
-    const clinic = source(SourceKind.CLINIC, { summary: 'statutory', statutory: true, erasure: 'LEGAL_HOLD' }, { statutoryRetention: { periods: ['P3Y', 'P30Y'] } });
+    const clinic = source(
+      SourceKind.CLINIC,
+      { summary: 'statutory', statutory: true, erasure: 'LEGAL_HOLD' },
+      { statutoryRetention: { periods: ['P3Y', 'P30Y'] } },
+    );
     expect(planRetentionItem(record('2000-01-01T00:00:00Z'), clinic, asOf).kept).toBe(KeptReason.LEGAL_HOLD);
   });
 
@@ -60,8 +74,15 @@ describe('R9: a retention run plans each record by its source’s policy', () =>
   it('R6: a record under an open request’s hold or a controller’s refusal is left alone, with the request named', () => {
     const src = source(SourceKind.TRAINING, retention.training);
     const old = record('2020-01-01T00:00:00Z');
-    expect(planRetentionItem(old, src, asOf, { reason: KeptReason.OPEN_REQUEST, requestId: 'req-1' })).toMatchObject({ action: null, kept: KeptReason.OPEN_REQUEST, detail: expect.stringContaining('req-1') });
-    expect(planRetentionItem(old, src, asOf, { reason: KeptReason.CONTROLLER_REFUSED, requestId: 'req-2' })).toMatchObject({ action: null, kept: KeptReason.CONTROLLER_REFUSED });
+    expect(planRetentionItem(old, src, asOf, { reason: KeptReason.OPEN_REQUEST, requestId: 'req-1' })).toMatchObject({
+      action: null,
+      kept: KeptReason.OPEN_REQUEST,
+      detail: expect.stringContaining('req-1'),
+    });
+    expect(planRetentionItem(old, src, asOf, { reason: KeptReason.CONTROLLER_REFUSED, requestId: 'req-2' })).toMatchObject({
+      action: null,
+      kept: KeptReason.CONTROLLER_REFUSED,
+    });
   });
 
   it('R9: a record without dates is kept for a handler to look at; one not yet past retention is kept', () => {
@@ -76,7 +97,10 @@ describe('R9: a retention run plans each record by its source’s policy', () =>
       planRetentionItem(record('2021-03-01T00:00:00Z', { recordId: 'A', recordType: 'learner' }), src, asOf),
       planRetentionItem(record('2019-03-01T00:00:00Z', { recordId: 'B', recordType: 'learner' }), src, asOf),
       planRetentionItem(record('2020-03-01T00:00:00Z', { recordId: 'C', recordType: 'certificate' }), src, asOf),
-      planRetentionItem(record('2018-01-01T00:00:00Z', { recordId: 'D', recordType: 'learner' }), src, asOf, { reason: KeptReason.OPEN_REQUEST, requestId: 'r' }),
+      planRetentionItem(record('2018-01-01T00:00:00Z', { recordId: 'D', recordType: 'learner' }), src, asOf, {
+        reason: KeptReason.OPEN_REQUEST,
+        requestId: 'r',
+      }),
     ];
     expect(summariseSource('training', items)).toEqual({
       sourceId: 'training',

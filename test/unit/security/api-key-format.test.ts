@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  generateApiKey,
-  hashSecret,
-  parseApiKey,
-  parseBearer,
-  verifySecret,
-} from '../../../src/auth/api-key-format.js';
+import { generateApiKey, hashSecret, parseApiKey, parseBearer, verifySecret } from '../../../src/auth/api-key-format.js';
 
 describe('API key format', () => {
   it('generates dsr_<keyId>_<secret> with a visible id and a 32-byte secret', () => {
@@ -47,10 +41,16 @@ describe('API key format', () => {
 
   it('never throws on any Authorization header (10,000 cases)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string().map((s) => `Bearer ${s}`)), (h) => {
-        const token = parseBearer(h);
-        if (token !== null) expect(token).toMatch(/^\S+$/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string().map((s) => `Bearer ${s}`),
+        ),
+        (h) => {
+          const token = parseBearer(h);
+          if (token !== null) expect(token).toMatch(/^\S+$/);
+        },
+      ),
       { numRuns: 10_000 },
     );
   });

@@ -5,9 +5,7 @@ import { GENESIS_HASH, entryHash, paramsDigest, type ChainedFields } from '../..
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: undefined, x: null }], c: 'é' } })).toBe(
-      '{"a":{"c":"é","d":[1,{"x":null,"z":1}]},"b":1}',
-    );
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: undefined, x: null }], c: 'é' } })).toBe('{"a":{"c":"é","d":[1,{"x":null,"z":1}]},"b":1}');
   });
 
   it('does not depend on key insertion order, and parses back to the same value', () => {

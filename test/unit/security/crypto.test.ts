@@ -106,7 +106,11 @@ describe('AES-256-GCM envelopes', () => {
     const valid = ring.encrypt('x');
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 20 }).map((s) => valid.slice(0, -3) + s), fc.constant('v1.k1....')),
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.string({ maxLength: 20 }).map((s) => valid.slice(0, -3) + s),
+          fc.constant('v1.k1....'),
+        ),
         (s) => {
           try {
             ring.decrypt(s);

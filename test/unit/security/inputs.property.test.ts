@@ -95,7 +95,16 @@ describe('audit filter over arbitrary input (10,000 cases)', () => {
     const text = fc.option(anyText, { nil: undefined });
     fc.assert(
       fc.property(
-        fc.record({ actor: text, action: text, actions: fc.option(fc.array(anyText, { maxLength: 60 }), { nil: undefined }), target: text, targetType: text, controllerId: text, from: fc.option(date, { nil: undefined }), to: fc.option(date, { nil: undefined }) }),
+        fc.record({
+          actor: text,
+          action: text,
+          actions: fc.option(fc.array(anyText, { maxLength: 60 }), { nil: undefined }),
+          target: text,
+          targetType: text,
+          controllerId: text,
+          from: fc.option(date, { nil: undefined }),
+          to: fc.option(date, { nil: undefined }),
+        }),
         (filter) => {
           try {
             const core = toCoreFilter(filter as AuditFilter);

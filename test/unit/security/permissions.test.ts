@@ -28,8 +28,27 @@ const principal = (roles: Role[], controllerIds: string[] = [], sourceIds?: stri
 
 // What each role may do, written out independently of the table so a change to one is caught.
 const EXPECTED: Record<Role, Permission[]> = {
-  [Role.ADMIN]: ['source:register', 'source:approve', 'source:read', 'key:manage', 'queue:operate', 'queue:board', 'metrics:read', 'governance:read', 'retention:read'],
-  [Role.HANDLER]: ['discovery:run', 'request:read', 'request:write', 'source:read', 'tombstone:check', 'governance:read', 'retention:read', 'retention:approve'],
+  [Role.ADMIN]: [
+    'source:register',
+    'source:approve',
+    'source:read',
+    'key:manage',
+    'queue:operate',
+    'queue:board',
+    'metrics:read',
+    'governance:read',
+    'retention:read',
+  ],
+  [Role.HANDLER]: [
+    'discovery:run',
+    'request:read',
+    'request:write',
+    'source:read',
+    'tombstone:check',
+    'governance:read',
+    'retention:read',
+    'retention:approve',
+  ],
   [Role.SPECIAL_CATEGORY]: ['special-category:read'],
   [Role.AUDITOR]: ['audit:read', 'governance:read', 'retention:read'],
   [Role.CONNECTOR]: ['source:register', 'tombstone:check', 'tombstone:guard'],
@@ -38,15 +57,12 @@ const EXPECTED: Record<Role, Permission[]> = {
 };
 
 describe('permission table', () => {
-  it.each(ALL_ROLES.flatMap((role) => ALL_PERMISSIONS.map((p) => [role, p] as const)))(
-    '%s / %s is allowed exactly when expected',
-    (role, permission) => {
-      const p = principal([role]);
-      const expected = EXPECTED[role].includes(permission);
-      expect(can(p, permission)).toBe(expected);
-      expect(codeOf(() => assertCan(p, permission))).toBe(expected ? undefined : 'FORBIDDEN');
-    },
-  );
+  it.each(ALL_ROLES.flatMap((role) => ALL_PERMISSIONS.map((p) => [role, p] as const)))('%s / %s is allowed exactly when expected', (role, permission) => {
+    const p = principal([role]);
+    const expected = EXPECTED[role].includes(permission);
+    expect(can(p, permission)).toBe(expected);
+    expect(codeOf(() => assertCan(p, permission))).toBe(expected ? undefined : 'FORBIDDEN');
+  });
 
   it('AUDITOR is read only: no write or run permission', () => {
     expect(permissionsOf(principal([Role.AUDITOR]))).toEqual(['audit:read', 'governance:read', 'retention:read']);
@@ -80,7 +96,7 @@ describe('controller scoping', () => {
   const a = principal([Role.HANDLER], ['A']);
   const all = principal([Role.HANDLER]);
 
-  it('a handler bound to controller A never sees B (nor the group\'s own, unbound data)', () => {
+  it("a handler bound to controller A never sees B (nor the group's own, unbound data)", () => {
     expect(canSeeController(a, 'A')).toBe(true);
     expect(canSeeController(a, 'B')).toBe(false);
     expect(canSeeController(a, null)).toBe(false);

@@ -15,7 +15,14 @@ const record = { name: 'Jan', diagnosis: 'asthma', religion: 'x', notes: 'called
 describe('special categories in a presented record', () => {
   it('R12: special-category values are replaced by the withheld marker, in nested rows too, and named', () => {
     const { data, withheld } = redactRecordData(record, categoriesOf);
-    expect(data).toEqual({ name: 'Jan', diagnosis: WITHHELD, religion: WITHHELD, notes: 'called back', extra: 1, visits: [{ notes: 'ok', diagnosis: WITHHELD }] });
+    expect(data).toEqual({
+      name: 'Jan',
+      diagnosis: WITHHELD,
+      religion: WITHHELD,
+      notes: 'called back',
+      extra: 1,
+      visits: [{ notes: 'ok', diagnosis: WITHHELD }],
+    });
     expect(withheld).toEqual(['diagnosis', 'religion', 'visits.diagnosis']);
     expect(JSON.stringify(data)).not.toMatch(/asthma|flu/);
   });

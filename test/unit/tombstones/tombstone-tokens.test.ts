@@ -45,7 +45,13 @@ describe('tombstone tokens (R10, R11)', () => {
       { type: IdentifierType.DATE_OF_BIRTH, value: '1980-03-14' },
       { type: IdentifierType.DATE_OF_BIRTH, value: '1980-04-13' },
     ]);
-    const values = (t: IdentifierType) => tokensOf(ids.find((i) => i.type === t)!, ids).map((x) => x.value).sort();
+    const values = (t: IdentifierType) =>
+      tokensOf(
+        ids.find((i) => i.type === t)!,
+        ids,
+      )
+        .map((x) => x.value)
+        .sort();
     const expected = ['anna|meier|1980-03-14', 'anna|meier|1980-04-13'];
     expect(values(IdentifierType.GIVEN_NAME)).toEqual(expected);
     expect(values(IdentifierType.FAMILY_NAME)).toEqual(expected);

@@ -3,7 +3,15 @@ import { humanise } from './format';
 import { IDENTIFIER_TYPES, type IdentifierRow, type IdentifierType } from './identifiers';
 
 /** Rows of identifier type and value; `errors` maps a row index to the API's message for it. */
-export function IdentifierFields({ rows, onChange, errors = {} }: { rows: IdentifierRow[]; onChange: (rows: IdentifierRow[]) => void; errors?: Record<number, string> }) {
+export function IdentifierFields({
+  rows,
+  onChange,
+  errors = {},
+}: {
+  rows: IdentifierRow[];
+  onChange: (rows: IdentifierRow[]) => void;
+  errors?: Record<number, string>;
+}) {
   const set = (i: number, row: Partial<IdentifierRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...row } : r)));
   return (
     <Stack gap="xs">
@@ -25,7 +33,13 @@ export function IdentifierFields({ rows, onChange, errors = {} }: { rows: Identi
             w={320}
             autoComplete="off"
           />
-          <ActionIcon variant="default" mt={26} aria-label={`Remove identifier ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))} disabled={rows.length === 1}>
+          <ActionIcon
+            variant="default"
+            mt={26}
+            aria-label={`Remove identifier ${i + 1}`}
+            onClick={() => onChange(rows.filter((_, j) => j !== i))}
+            disabled={rows.length === 1}
+          >
             ×
           </ActionIcon>
         </Group>

@@ -39,15 +39,16 @@ export function Waterfall({ bars, score, label }: { bars: WaterfallBar[]; score:
   const plotH = H - PAD.top - PAD.bottom;
   const y = (v: number) => PAD.top + ((hi - v) / span) * plotH;
   const slot = (W - PAD.left - PAD.right) / steps.length;
-  const colour = (s: (typeof steps)[number]) =>
-    s.kind === 'prior' || s.kind === 'total' ? '#495057' : s.to >= s.from ? '#2f9e44' : '#c92a2a';
+  const colour = (s: (typeof steps)[number]) => (s.kind === 'prior' || s.kind === 'total' ? '#495057' : s.to >= s.from ? '#2f9e44' : '#c92a2a');
 
   return (
     <figure style={{ margin: 0 }}>
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`Match weight waterfall for ${label}`} data-testid="waterfall">
         <title>{`Match weights for ${label}: prior ${prior.toFixed(2)} bits, total ${running.toFixed(2)} bits, probability ${(score * 100).toFixed(1)} %`}</title>
         <line x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} stroke="#868e96" />
-        <text x={4} y={y(0) + 4} fontSize={11} fill="#212529">0 bits</text>
+        <text x={4} y={y(0) + 4} fontSize={11} fill="#212529">
+          0 bits
+        </text>
         {steps.map((s, i) => {
           const top = y(Math.max(s.from, s.to));
           const height = Math.max(1, Math.abs(y(s.from) - y(s.to)));
@@ -97,7 +98,10 @@ export function Waterfall({ bars, score, label }: { bars: WaterfallBar[]; score:
               <Table.Td>
                 {b.kind} ({b.level})
               </Table.Td>
-              <Table.Td>{b.weight >= 0 ? '+' : ''}{b.weight.toFixed(2)}</Table.Td>
+              <Table.Td>
+                {b.weight >= 0 ? '+' : ''}
+                {b.weight.toFixed(2)}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -8,14 +8,37 @@ import { formatDate } from '../components/format';
 
 const KeysQuery = graphql(`
   query ApiKeys($includeRevoked: Boolean) {
-    apiKeys(includeRevoked: $includeRevoked) { id name roles controllerIds createdAt createdBy revokedAt lastUsedAt }
+    apiKeys(includeRevoked: $includeRevoked) {
+      id
+      name
+      roles
+      controllerIds
+      createdAt
+      createdBy
+      revokedAt
+      lastUsedAt
+    }
   }
 `);
 const CreateKey = graphql(`
-  mutation CreateKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { clearKey key { id name roles } } }
+  mutation CreateKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) {
+      clearKey
+      key {
+        id
+        name
+        roles
+      }
+    }
+  }
 `);
 const RevokeKey = graphql(`
-  mutation RevokeKey($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }
+  mutation RevokeKey($id: ID!) {
+    revokeApiKey(id: $id) {
+      id
+      revokedAt
+    }
+  }
 `);
 
 const ROLES = ['ADMIN', 'HANDLER', 'SPECIAL_CATEGORY', 'AUDITOR', 'CONNECTOR', 'WORKER', 'MONITOR'] as const;
@@ -33,7 +56,16 @@ export default function ApiKeys() {
 
   const onCreate = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await create({ input: { name, roles, controllerIds: controllers.split(',').map((c) => c.trim()).filter(Boolean) } });
+    const r = await create({
+      input: {
+        name,
+        roles,
+        controllerIds: controllers
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      },
+    });
     if (r.data) {
       setSecret(r.data.createApiKey.clearKey);
       setName('');
@@ -45,18 +77,24 @@ export default function ApiKeys() {
     <Stack>
       <Title order={2}>API keys</Title>
       <Card withBorder component="form" onSubmit={onCreate}>
-        <Title order={3} size="h4">Create a key</Title>
+        <Title order={3} size="h4">
+          Create a key
+        </Title>
         <Group align="end" mt="xs">
           <TextInput label="Name (who holds it)" required value={name} onChange={(e) => setName(e.currentTarget.value)} w={260} />
           <MultiSelect label="Roles" data={[...ROLES]} value={roles} onChange={(v) => setRoles(v as Role[])} w={320} />
           <TextInput label="Controllers (comma-separated; empty: all)" value={controllers} onChange={(e) => setControllers(e.currentTarget.value)} w={280} />
-          <Button type="submit" loading={created.fetching}>Create key</Button>
+          <Button type="submit" loading={created.fetching}>
+            Create key
+          </Button>
         </Group>
         <ApiError error={created.error} />
         {secret && (
           <Alert color="green" title="Key created: copy it now, it is shown only once" mt="sm" data-testid="new-key">
             <Code block>{secret}</Code>
-            <Button size="xs" variant="default" mt="xs" onClick={() => setSecret(null)}>I have copied it</Button>
+            <Button size="xs" variant="default" mt="xs" onClick={() => setSecret(null)}>
+              I have copied it
+            </Button>
           </Alert>
         )}
       </Card>
@@ -66,14 +104,21 @@ export default function ApiKeys() {
         <Table fz="sm" striped data-testid="keys">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th scope="col">Id</Table.Th><Table.Th scope="col">Name</Table.Th><Table.Th scope="col">Roles</Table.Th><Table.Th scope="col">Controllers</Table.Th>
-              <Table.Th scope="col">Created</Table.Th><Table.Th scope="col">Last used</Table.Th><Table.Th scope="col">State</Table.Th>
+              <Table.Th scope="col">Id</Table.Th>
+              <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Roles</Table.Th>
+              <Table.Th scope="col">Controllers</Table.Th>
+              <Table.Th scope="col">Created</Table.Th>
+              <Table.Th scope="col">Last used</Table.Th>
+              <Table.Th scope="col">State</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {data?.apiKeys.map((k) => (
               <Table.Tr key={k.id} data-testid="key-row" data-name={k.name}>
-                <Table.Td><Code>{k.id}</Code></Table.Td>
+                <Table.Td>
+                  <Code>{k.id}</Code>
+                </Table.Td>
                 <Table.Td>{k.name}</Table.Td>
                 <Table.Td>{k.roles.join(', ')}</Table.Td>
                 <Table.Td>{k.controllerIds.join(', ') || 'all'}</Table.Td>
@@ -83,8 +128,16 @@ export default function ApiKeys() {
                   {k.revokedAt ? (
                     <Badge color="gray">Revoked {formatDate(k.revokedAt)}</Badge>
                   ) : (
-                    <Button size="compact-xs" color="red" variant="light" aria-label={`Revoke key ${k.name}`}
-                      onClick={async () => { await revoke({ id: k.id }); refetch({ requestPolicy: 'network-only' }); }}>
+                    <Button
+                      size="compact-xs"
+                      color="red"
+                      variant="light"
+                      aria-label={`Revoke key ${k.name}`}
+                      onClick={async () => {
+                        await revoke({ id: k.id });
+                        refetch({ requestPolicy: 'network-only' });
+                      }}
+                    >
                       Revoke
                     </Button>
                   )}

@@ -9,15 +9,37 @@ import { formatDate } from '../components/format';
 const AuditQuery = graphql(`
   query AuditLog($first: Int, $after: String, $filter: AuditFilter) {
     auditLog(first: $first, after: $after, filter: $filter) {
-      pageInfo { hasNextPage endCursor }
-      nodes { seq at actorId actorKind action targetType targetId outcome controllerId hash }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        seq
+        at
+        actorId
+        actorKind
+        action
+        targetType
+        targetId
+        outcome
+        controllerId
+        hash
+      }
     }
   }
 `);
 
 const ChainQuery = graphql(`
   query AuditChain {
-    auditChainVerification { ok checked breaks { seq reason } verifiedAt }
+    auditChainVerification {
+      ok
+      checked
+      breaks {
+        seq
+        reason
+      }
+      verifiedAt
+    }
   }
 `);
 
@@ -34,14 +56,16 @@ function ChainState() {
       {v && v.ok && (
         <Alert color="green" variant="light" title="Chain intact">
           <Text size="sm">
-            All {v.checked} entries verify: every hash recomputed, every link and the chain head checked ({formatDate(v.verifiedAt, true)}).
-            Comparing with the signed checkpoints kept outside the database is done with <Code>npm run audit:verify -- --checkpoint</Code>.
+            All {v.checked} entries verify: every hash recomputed, every link and the chain head checked ({formatDate(v.verifiedAt, true)}). Comparing with the
+            signed checkpoints kept outside the database is done with <Code>npm run audit:verify -- --checkpoint</Code>.
           </Text>
         </Alert>
       )}
       {v && !v.ok && (
         <Alert color="red" variant="light" title="Chain broken: entries were changed or removed" role="alert">
-          <Text size="sm">{v.checked} entries checked ({formatDate(v.verifiedAt, true)}); {v.breaks.length} broken:</Text>
+          <Text size="sm">
+            {v.checked} entries checked ({formatDate(v.verifiedAt, true)}); {v.breaks.length} broken:
+          </Text>
           <List size="sm">
             {v.breaks.map((b) => (
               <List.Item key={b.seq}>
@@ -78,18 +102,56 @@ export default function AuditLog() {
       <Title order={2}>Audit log</Title>
       <ChainState />
       <Group align="end">
-        <TextInput label="Action" placeholder="request.execute" value={action} onChange={(e) => { setAction(e.currentTarget.value); reset(); }} />
-        <TextInput label="Actor (key id)" value={actor} onChange={(e) => { setActor(e.currentTarget.value); reset(); }} />
-        <TextInput label="Target id" value={target} onChange={(e) => { setTarget(e.currentTarget.value); reset(); }} />
-        <Select label="Outcome" placeholder="Any" data={['SUCCESS', 'DENIED', 'FAILED']} value={outcome} onChange={(v) => { setOutcome(v as Outcome | null); reset(); }} clearable w={140} />
+        <TextInput
+          label="Action"
+          placeholder="request.execute"
+          value={action}
+          onChange={(e) => {
+            setAction(e.currentTarget.value);
+            reset();
+          }}
+        />
+        <TextInput
+          label="Actor (key id)"
+          value={actor}
+          onChange={(e) => {
+            setActor(e.currentTarget.value);
+            reset();
+          }}
+        />
+        <TextInput
+          label="Target id"
+          value={target}
+          onChange={(e) => {
+            setTarget(e.currentTarget.value);
+            reset();
+          }}
+        />
+        <Select
+          label="Outcome"
+          placeholder="Any"
+          data={['SUCCESS', 'DENIED', 'FAILED']}
+          value={outcome}
+          onChange={(v) => {
+            setOutcome(v as Outcome | null);
+            reset();
+          }}
+          clearable
+          w={140}
+        />
       </Group>
       <ApiError error={error} />
       <ScrollTable label="Audit entries">
         <Table fz="sm" striped aria-busy={fetching} data-testid="audit">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th scope="col">Seq</Table.Th><Table.Th scope="col">When</Table.Th><Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Action</Table.Th>
-              <Table.Th scope="col">Target</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Hash</Table.Th>
+              <Table.Th scope="col">Seq</Table.Th>
+              <Table.Th scope="col">When</Table.Th>
+              <Table.Th scope="col">Actor</Table.Th>
+              <Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Target</Table.Th>
+              <Table.Th scope="col">Outcome</Table.Th>
+              <Table.Th scope="col">Hash</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -97,19 +159,35 @@ export default function AuditLog() {
               <Table.Tr key={e.seq} data-testid="audit-row">
                 <Table.Td>{e.seq}</Table.Td>
                 <Table.Td>{formatDate(e.at, true)}</Table.Td>
-                <Table.Td>{e.actorKind} <Code>{e.actorId}</Code></Table.Td>
+                <Table.Td>
+                  {e.actorKind} <Code>{e.actorId}</Code>
+                </Table.Td>
                 <Table.Td>{e.action}</Table.Td>
-                <Table.Td>{e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}</Table.Td>
-                <Table.Td><Badge color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge></Table.Td>
-                <Table.Td><Code>{e.hash.slice(0, 10)}</Code></Table.Td>
+                <Table.Td>
+                  {e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={e.outcome === 'SUCCESS' ? 'green' : 'red'}>{e.outcome}</Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Code>{e.hash.slice(0, 10)}</Code>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </ScrollTable>
       <Group>
-        <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Newer</Button>
-        <Button variant="default" disabled={!page?.pageInfo.hasNextPage} onClick={() => page?.pageInfo.endCursor && setCursors([...cursors, page.pageInfo.endCursor])}>Older</Button>
+        <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </Button>
+        <Button
+          variant="default"
+          disabled={!page?.pageInfo.hasNextPage}
+          onClick={() => page?.pageInfo.endCursor && setCursors([...cursors, page.pageInfo.endCursor])}
+        >
+          Older
+        </Button>
       </Group>
     </Stack>
   );

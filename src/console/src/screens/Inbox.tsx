@@ -14,10 +14,20 @@ const RequestsQuery = graphql(`
   query Inbox($first: Int, $after: String, $filter: RequestFilter, $orderBy: RequestOrder) {
     requests(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       nodes {
-        id type status channel receivedAt effectiveDueAt acknowledgeBy
-        deadlineStanding acknowledgementStanding
+        id
+        type
+        status
+        channel
+        receivedAt
+        effectiveDueAt
+        acknowledgeBy
+        deadlineStanding
+        acknowledgementStanding
       }
     }
   }
@@ -28,7 +38,19 @@ type Status = NonNullable<Filter['status']>[number];
 type Kind = NonNullable<Filter['type']>[number];
 type Order = NonNullable<VariablesOf<typeof RequestsQuery>['orderBy']>;
 
-const STATUSES: Status[] = ['RECEIVED', 'IDENTITY_VERIFIED', 'AWAITING_CONTROLLER', 'IN_REVIEW', 'APPROVED', 'EXECUTING', 'COMPLETED', 'PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED', 'ON_HOLD'];
+const STATUSES: Status[] = [
+  'RECEIVED',
+  'IDENTITY_VERIFIED',
+  'AWAITING_CONTROLLER',
+  'IN_REVIEW',
+  'APPROVED',
+  'EXECUTING',
+  'COMPLETED',
+  'PARTIALLY_COMPLETED',
+  'REJECTED',
+  'CANCELLED',
+  'ON_HOLD',
+];
 const TYPES: Kind[] = ['ACCESS', 'RECTIFICATION', 'ERASURE', 'RESTRICTION', 'OBJECTION'];
 // Suggestions only: a channel is free text at submission, so any value may be typed.
 const CHANNELS = ['email', 'post', 'web form', 'phone'];
@@ -168,13 +190,37 @@ export function Inbox() {
           allowDeselect={false}
           w={220}
         />
-        <Checkbox label="Overdue" checked={overdue} onChange={(e) => { setOverdue(e.currentTarget.checked); reset(); }} />
-        <Checkbox label="Due soon" checked={dueSoon} onChange={(e) => { setDueSoon(e.currentTarget.checked); reset(); }} />
-        <Checkbox label="Failed tasks" checked={failedTasks} onChange={(e) => { setFailedTasks(e.currentTarget.checked); reset(); }} />
+        <Checkbox
+          label="Overdue"
+          checked={overdue}
+          onChange={(e) => {
+            setOverdue(e.currentTarget.checked);
+            reset();
+          }}
+        />
+        <Checkbox
+          label="Due soon"
+          checked={dueSoon}
+          onChange={(e) => {
+            setDueSoon(e.currentTarget.checked);
+            reset();
+          }}
+        />
+        <Checkbox
+          label="Failed tasks"
+          checked={failedTasks}
+          onChange={(e) => {
+            setFailedTasks(e.currentTarget.checked);
+            reset();
+          }}
+        />
         <Checkbox
           label="Awaiting controller"
           checked={status.length === 1 && status[0] === 'AWAITING_CONTROLLER'}
-          onChange={(e) => { setStatus(e.currentTarget.checked ? ['AWAITING_CONTROLLER'] : []); reset(); }}
+          onChange={(e) => {
+            setStatus(e.currentTarget.checked ? ['AWAITING_CONTROLLER'] : []);
+            reset();
+          }}
         />
       </Group>
       <ApiError error={error} />

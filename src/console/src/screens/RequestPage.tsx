@@ -2,8 +2,23 @@ import { useEffect, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from 'urql';
 import {
-  Alert, Badge, Button, Card, Checkbox, Code, Group, Loader, Progress, Select, SimpleGrid, Stack, Table,
-  Text, TextInput, Title, VisuallyHidden,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Code,
+  Group,
+  Loader,
+  Progress,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
 } from '@mantine/core';
 import type { ResultOf } from '../graphql';
 import { ScrollTable } from '../components/ScrollTable';
@@ -54,8 +69,7 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
   const acknowledge = useAction(Docs.Acknowledge);
   const resume = useAction(Docs.Resume);
   // The download link appears only in the answer of the mutation that minted it.
-  const downloadUrl =
-    renew.data?.renewAccessPackageLink.accessPackage?.downloadUrl ?? execute.data?.executeRequest.accessPackage?.downloadUrl ?? null;
+  const downloadUrl = renew.data?.renewAccessPackageLink.accessPackage?.downloadUrl ?? execute.data?.executeRequest.accessPackage?.downloadUrl ?? null;
   const sourceName = (sid: string) => sources.get(sid)?.name ?? sid;
 
   return (
@@ -66,7 +80,9 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
             {humanise(req.type)} request <Code>{req.id.slice(0, 8)}</Code>
           </Title>
           <Group gap="xs">
-            <Badge size="lg" data-testid="status">{humanise(req.status)}</Badge>
+            <Badge size="lg" data-testid="status">
+              {humanise(req.status)}
+            </Badge>
             <Text size="sm">Answer:</Text>
             <DeadlineBadge standing={req.deadlineStanding} dueAt={req.effectiveDueAt} />
             <Text size="sm">Acknowledgement:</Text>
@@ -125,7 +141,9 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
       {req.tasks.length > 0 && <Tasks req={req} sourceName={sourceName} />}
       {req.accessPackage && (
         <Card withBorder>
-          <Title order={3} size="h4">Access package</Title>
+          <Title order={3} size="h4">
+            Access package
+          </Title>
           <Text size="sm">
             {req.accessPackage.files.length} files, {(req.accessPackage.sizeBytes / 1024).toFixed(1)} kB, SHA-256{' '}
             <Code>{req.accessPackage.sha256.slice(0, 16)}…</Code>. Link valid until {formatDate(req.accessPackage.expiresAt, true)}
@@ -158,7 +176,9 @@ function Deadlines({ req, writable }: { req: Req; writable: boolean }) {
   const canExtend = writable && req.dueAt && !req.extendedDueAt && !['COMPLETED', 'PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED'].includes(req.status);
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Deadlines</Title>
+      <Title order={3} size="h4">
+        Deadlines
+      </Title>
       <SimpleGrid cols={{ base: 2, md: 4 }} mt="xs">
         <Fact label="Received" value={formatDate(req.receivedAt, true)} />
         <Fact label="Acknowledge by (R3)" value={formatDate(req.acknowledgeBy, true)} />
@@ -170,9 +190,19 @@ function Deadlines({ req, writable }: { req: Req; writable: boolean }) {
         <Fact label="Controllers" value={req.controllerIds.join(', ') || 'the group'} />
       </SimpleGrid>
       {canExtend && (
-        <Group mt="sm" align="end" component="form" onSubmit={(e) => { e.preventDefault(); extend.run({ id: req.id, reason }); }}>
+        <Group
+          mt="sm"
+          align="end"
+          component="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            extend.run({ id: req.id, reason });
+          }}
+        >
           <TextInput label="Reason for an extension" value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={360} />
-          <Button type="submit" variant="default" loading={extend.busy}>Extend by two months</Button>
+          <Button type="submit" variant="default" loading={extend.busy}>
+            Extend by two months
+          </Button>
         </Group>
       )}
       <ApiError error={extend.error} />
@@ -183,7 +213,9 @@ function Deadlines({ req, writable }: { req: Req; writable: boolean }) {
 function Fact({ label, value }: { label: string; value: string }) {
   return (
     <div>
-      <Text size="xs" c="dimmed">{label}</Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
       <Text size="sm">{value}</Text>
     </div>
   );
@@ -200,12 +232,30 @@ function ReasonActions({ req }: { req: Req }) {
     <Card withBorder>
       <Group align="end">
         <TextInput label="Reason (for hold, cancel or reject)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={360} />
-        {allowed.has('hold') && <Button variant="default" onClick={() => hold.run({ id: req.id, reason })} loading={hold.busy}>Put on hold</Button>}
-        {allowed.has('cancel') && <Button variant="default" onClick={() => cancel.run({ id: req.id, reason })} loading={cancel.busy}>Cancel request</Button>}
-        {allowed.has('reject') && <Button color="red" variant="light" onClick={() => reject.run({ id: req.id, reason })} loading={reject.busy}>Reject request</Button>}
+        {allowed.has('hold') && (
+          <Button variant="default" onClick={() => hold.run({ id: req.id, reason })} loading={hold.busy}>
+            Put on hold
+          </Button>
+        )}
+        {allowed.has('cancel') && (
+          <Button variant="default" onClick={() => cancel.run({ id: req.id, reason })} loading={cancel.busy}>
+            Cancel request
+          </Button>
+        )}
+        {allowed.has('reject') && (
+          <Button color="red" variant="light" onClick={() => reject.run({ id: req.id, reason })} loading={reject.busy}>
+            Reject request
+          </Button>
+        )}
       </Group>
-      {[cancel, reject, hold].map((a, i) => <ApiError key={i} error={a.error} />)}
-      {req.holdReason && <Text size="sm" mt="xs">On hold: {req.holdReason}</Text>}
+      {[cancel, reject, hold].map((a, i) => (
+        <ApiError key={i} error={a.error} />
+      ))}
+      {req.holdReason && (
+        <Text size="sm" mt="xs">
+          On hold: {req.holdReason}
+        </Text>
+      )}
     </Card>
   );
 }
@@ -216,17 +266,38 @@ function VerifyForm({ req }: { req: Req }) {
   const [evidenceRef, setEvidenceRef] = useState('');
   const [verifiedOn, setVerifiedOn] = useState('');
   return (
-    <Card withBorder component="form" onSubmit={(e) => {
-      e.preventDefault();
-      verify.run({ id: req.id, input: { method, evidenceRef: evidenceRef || null, verifiedAt: verifiedOn ? new Date(verifiedOn).toISOString() : null } });
-    }}>
-      <Title order={3} size="h4">Verify identity (R2)</Title>
+    <Card
+      withBorder
+      component="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        verify.run({ id: req.id, input: { method, evidenceRef: evidenceRef || null, verifiedAt: verifiedOn ? new Date(verifiedOn).toISOString() : null } });
+      }}
+    >
+      <Title order={3} size="h4">
+        Verify identity (R2)
+      </Title>
       <Text size="sm">Nothing is released, corrected or erased before the person’s identity is verified. Verifying runs discovery across every source.</Text>
       <Group align="end" mt="xs">
-        <TextInput label="Method" placeholder="passport seen on video call" required value={method} onChange={(e) => setMethod(e.currentTarget.value)} w={300} />
-        <TextInput label="Evidence reference" placeholder="ticket or file reference" value={evidenceRef} onChange={(e) => setEvidenceRef(e.currentTarget.value)} w={220} />
+        <TextInput
+          label="Method"
+          placeholder="passport seen on video call"
+          required
+          value={method}
+          onChange={(e) => setMethod(e.currentTarget.value)}
+          w={300}
+        />
+        <TextInput
+          label="Evidence reference"
+          placeholder="ticket or file reference"
+          value={evidenceRef}
+          onChange={(e) => setEvidenceRef(e.currentTarget.value)}
+          w={220}
+        />
         <TextInput label="Verified on (if before today)" type="date" value={verifiedOn} onChange={(e) => setVerifiedOn(e.currentTarget.value)} w={200} />
-        <Button type="submit" loading={verify.busy}>Verify identity</Button>
+        <Button type="submit" loading={verify.busy}>
+          Verify identity
+        </Button>
       </Group>
       <ApiError error={verify.error} />
     </Card>
@@ -236,7 +307,9 @@ function VerifyForm({ req }: { req: Req }) {
 function SourceOutcomes({ req, sourceName }: { req: Req; sourceName: (id: string) => string }) {
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Sources asked at verification</Title>
+      <Title order={3} size="h4">
+        Sources asked at verification
+      </Title>
       {req.discoveryComplete === false && (
         <Alert color="red" title="Partial answer" mt="xs" role="alert">
           At least one source failed or timed out: the records below may not be all of the person’s.
@@ -245,16 +318,18 @@ function SourceOutcomes({ req, sourceName }: { req: Req; sourceName: (id: string
       <ScrollTable label="Sources asked">
         <Table mt="xs" fz="sm">
           <Table.Thead>
-            <Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Outcome</Table.Th><Table.Th scope="col">Records</Table.Th></Table.Tr>
+            <Table.Tr>
+              <Table.Th scope="col">Source</Table.Th>
+              <Table.Th scope="col">Outcome</Table.Th>
+              <Table.Th scope="col">Records</Table.Th>
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {req.sourceOutcomes.map((o) => (
               <Table.Tr key={o.sourceId} data-testid="source-outcome">
                 <Table.Td>{sourceName(o.sourceId)}</Table.Td>
                 <Table.Td>
-                  <Badge color={o.status === 'ANSWERED' ? 'green' : 'red'}>
-                    {humanise(o.status)}
-                  </Badge>
+                  <Badge color={o.status === 'ANSWERED' ? 'green' : 'red'}>{humanise(o.status)}</Badge>
                   {o.errorCode && <Code ml="xs">{o.errorCode}</Code>}
                 </Table.Td>
                 <Table.Td>{o.records}</Table.Td>
@@ -280,7 +355,11 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
     return [...bySource.entries()];
   }, [req.records]);
   const pending = req.records.filter((r) => r.reviewState === 'PENDING');
-  const refs = (list: string[]) => list.map((ref) => { const [sourceId, ...rest] = ref.split('/'); return { sourceId: sourceId!, recordId: rest.join('/') }; });
+  const refs = (list: string[]) =>
+    list.map((ref) => {
+      const [sourceId, ...rest] = ref.split('/');
+      return { sourceId: sourceId!, recordId: rest.join('/') };
+    });
   const act = async (kind: 'confirm' | 'reject', list: string[]) => {
     const run = kind === 'confirm' ? confirm.run : reject.run;
     const result = await run({ id: req.id, records: refs(list) });
@@ -291,7 +370,9 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
   return (
     <Card withBorder>
       <Group justify="space-between">
-        <Title order={3} size="h4">Records found ({req.records.length}; {pending.length} to review)</Title>
+        <Title order={3} size="h4">
+          Records found ({req.records.length}; {pending.length} to review)
+        </Title>
         {canReview && pending.length > 0 && (
           <Group gap="xs">
             <Button size="xs" disabled={selected.size === 0} loading={confirm.busy} onClick={() => act('confirm', [...selected])}>
@@ -309,14 +390,21 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
         return (
           <Stack key={sourceId} gap={4} mt="md" data-testid={`records-${sourceId}`}>
             <Title order={4} size="h5">
-              {source.name} <Text span c="dimmed" size="sm">({humanise(source.kind)}; retention: {source.retention?.summary ?? 'unknown'}
-              {source.retention?.statutory ? `, statutory: ${source.retention.basis ?? ''}` : ''})</Text>
+              {source.name}{' '}
+              <Text span c="dimmed" size="sm">
+                ({humanise(source.kind)}; retention: {source.retention?.summary ?? 'unknown'}
+                {source.retention?.statutory ? `, statutory: ${source.retention.basis ?? ''}` : ''})
+              </Text>
             </Title>
             <ScrollTable label={`Records of ${source.name}`}>
               <Table fz="sm" striped>
                 <Table.Thead>
                   <Table.Tr>
-                    {canReview && <Table.Th scope="col"><VisuallyHidden>Select</VisuallyHidden></Table.Th>}
+                    {canReview && (
+                      <Table.Th scope="col">
+                        <VisuallyHidden>Select</VisuallyHidden>
+                      </Table.Th>
+                    )}
                     <Table.Th scope="col">Record</Table.Th>
                     <Table.Th scope="col">Band</Table.Th>
                     <Table.Th scope="col">Score</Table.Th>
@@ -340,15 +428,20 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
                                 checked={selected.has(ref)}
                                 onChange={(e) => {
                                   const next = new Set(selected);
-                                  if (e.currentTarget.checked) next.add(ref); else next.delete(ref);
+                                  if (e.currentTarget.checked) next.add(ref);
+                                  else next.delete(ref);
                                   setSelected(next);
                                 }}
                               />
                             )}
                           </Table.Td>
                         )}
-                        <Table.Td>{r.recordType} <Code>{r.recordId}</Code></Table.Td>
-                        <Table.Td><Badge color={r.band === 'MATCH' ? 'green' : 'yellow'}>{r.band}</Badge></Table.Td>
+                        <Table.Td>
+                          {r.recordType} <Code>{r.recordId}</Code>
+                        </Table.Td>
+                        <Table.Td>
+                          <Badge color={r.band === 'MATCH' ? 'green' : 'yellow'}>{r.band}</Badge>
+                        </Table.Td>
                         <Table.Td>{(r.score * 100).toFixed(1)} %</Table.Td>
                         <Table.Td>{humanise(r.relationship)}</Table.Td>
                         <Table.Td>{r.categories.join(', ')}</Table.Td>
@@ -356,13 +449,29 @@ function Records({ req, writable }: { req: Req; writable: boolean }) {
                           {humanise(r.reviewState)}
                           {canReview && r.reviewState === 'PENDING' && (
                             <Group gap={4} mt={2}>
-                              <Button size="compact-xs" onClick={() => act('confirm', [ref])} aria-label={`Confirm ${r.recordType} ${r.recordId}`}>Confirm</Button>
-                              <Button size="compact-xs" color="red" variant="light" onClick={() => act('reject', [ref])} aria-label={`Reject ${r.recordType} ${r.recordId}`}>Reject</Button>
+                              <Button size="compact-xs" onClick={() => act('confirm', [ref])} aria-label={`Confirm ${r.recordType} ${r.recordId}`}>
+                                Confirm
+                              </Button>
+                              <Button
+                                size="compact-xs"
+                                color="red"
+                                variant="light"
+                                onClick={() => act('reject', [ref])}
+                                aria-label={`Reject ${r.recordType} ${r.recordId}`}
+                              >
+                                Reject
+                              </Button>
                             </Group>
                           )}
                         </Table.Td>
                         <Table.Td>
-                          <Button size="compact-xs" variant="default" aria-expanded={open === ref} onClick={() => setOpen(open === ref ? null : ref)} aria-label={`${open === ref ? 'Hide' : 'Explain'} the match of ${r.recordType} ${r.recordId}`}>
+                          <Button
+                            size="compact-xs"
+                            variant="default"
+                            aria-expanded={open === ref}
+                            onClick={() => setOpen(open === ref ? null : ref)}
+                            aria-label={`${open === ref ? 'Hide' : 'Explain'} the match of ${r.recordType} ${r.recordId}`}
+                          >
                             {open === ref ? 'Hide' : 'Explain'}
                           </Button>
                         </Table.Td>
@@ -397,26 +506,43 @@ function Decisions({ req, writable, sourceName }: { req: Req; writable: boolean;
   const canOverride = writable && ['IN_REVIEW', 'AWAITING_CONTROLLER'].includes(req.status);
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Decisions</Title>
+      <Title order={3} size="h4">
+        Decisions
+      </Title>
       <ScrollTable label="Decisions">
         <Table fz="sm" mt="xs" striped data-testid="decisions">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Record</Table.Th><Table.Th scope="col">Action</Table.Th>
-              <Table.Th scope="col">Basis</Table.Th><Table.Th scope="col">Retain until</Table.Th><Table.Th scope="col">Reason</Table.Th><Table.Th scope="col">Rules</Table.Th>
+              <Table.Th scope="col">Source</Table.Th>
+              <Table.Th scope="col">Record</Table.Th>
+              <Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Basis</Table.Th>
+              <Table.Th scope="col">Retain until</Table.Th>
+              <Table.Th scope="col">Reason</Table.Th>
+              <Table.Th scope="col">Rules</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {req.decisions.map((d) => (
               <Table.Tr key={refOf(d)}>
                 <Table.Td>{sourceName(d.sourceId)}</Table.Td>
-                <Table.Td><Code>{d.recordId}</Code></Table.Td>
+                <Table.Td>
+                  <Code>{d.recordId}</Code>
+                </Table.Td>
                 <Table.Td>
                   <Badge color={d.action === 'RETAIN' ? 'grape' : d.action === 'ERASE' ? 'red' : 'blue'}>{d.action}</Badge>
                   {d.needsController && <Text size="xs">waits for the controller (then {d.proposedAction})</Text>}
                   {d.followUpAction && <Text size="xs">then {d.followUpAction}</Text>}
-                  {d.overridden && <Text size="xs">overridden (was {d.computedAction}) by {d.overriddenBy}: {d.overrideReason}</Text>}
-                  {d.needsReview && <Text size="xs" c="orange.9">needs a handler’s look</Text>}
+                  {d.overridden && (
+                    <Text size="xs">
+                      overridden (was {d.computedAction}) by {d.overriddenBy}: {d.overrideReason}
+                    </Text>
+                  )}
+                  {d.needsReview && (
+                    <Text size="xs" c="orange.9">
+                      needs a handler’s look
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{d.basis ?? '—'}</Table.Td>
                 <Table.Td>{formatDate(d.retainUntil)}</Table.Td>
@@ -428,16 +554,31 @@ function Decisions({ req, writable, sourceName }: { req: Req; writable: boolean;
         </Table>
       </ScrollTable>
       {canOverride && (
-        <Group mt="sm" align="end" component="form" aria-label="Override a decision" onSubmit={(e) => {
-          e.preventDefault();
-          if (!target || !action) return;
-          const [sourceId, ...rest] = target.split('/');
-          override.run({ id: req.id, input: { sourceId: sourceId!, recordId: rest.join('/'), action, reason } });
-        }}>
-          <Select label="Record to override" data={req.decisions.map((d) => ({ value: refOf(d), label: `${sourceName(d.sourceId)} ${d.recordId}` }))} value={target} onChange={setTarget} w={260} searchable />
+        <Group
+          mt="sm"
+          align="end"
+          component="form"
+          aria-label="Override a decision"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!target || !action) return;
+            const [sourceId, ...rest] = target.split('/');
+            override.run({ id: req.id, input: { sourceId: sourceId!, recordId: rest.join('/'), action, reason } });
+          }}
+        >
+          <Select
+            label="Record to override"
+            data={req.decisions.map((d) => ({ value: refOf(d), label: `${sourceName(d.sourceId)} ${d.recordId}` }))}
+            value={target}
+            onChange={setTarget}
+            w={260}
+            searchable
+          />
           <Select label="New action" data={[...ACTIONS]} value={action} onChange={(v) => setAction(v as Action | null)} w={160} />
           <TextInput label="Reason (required)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={300} />
-          <Button type="submit" variant="default" loading={override.busy}>Override</Button>
+          <Button type="submit" variant="default" loading={override.busy}>
+            Override
+          </Button>
         </Group>
       )}
       <ApiError error={override.error} />
@@ -455,16 +596,29 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
   const [reference, setReference] = useState('');
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Controller instructions (R6, R7)</Title>
+      <Title order={3} size="h4">
+        Controller instructions (R6, R7)
+      </Title>
       {req.controllerInstructions.length > 0 && (
         <ScrollTable label="Controller instructions">
           <Table fz="sm" mt="xs">
-            <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Decision</Table.Th><Table.Th scope="col">Reference</Table.Th><Table.Th scope="col">By</Table.Th><Table.Th scope="col">When</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Source</Table.Th>
+                <Table.Th scope="col">Decision</Table.Th>
+                <Table.Th scope="col">Reference</Table.Th>
+                <Table.Th scope="col">By</Table.Th>
+                <Table.Th scope="col">When</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {req.controllerInstructions.map((c) => (
                 <Table.Tr key={`${c.sourceId}-${c.at}`}>
-                  <Table.Td>{sourceName(c.sourceId)}</Table.Td><Table.Td>{humanise(c.decision)}</Table.Td><Table.Td>{c.reference ?? '—'}</Table.Td>
-                  <Table.Td>{c.actor}</Table.Td><Table.Td>{formatDate(c.at, true)}</Table.Td>
+                  <Table.Td>{sourceName(c.sourceId)}</Table.Td>
+                  <Table.Td>{humanise(c.decision)}</Table.Td>
+                  <Table.Td>{c.reference ?? '—'}</Table.Td>
+                  <Table.Td>{c.actor}</Table.Td>
+                  <Table.Td>{formatDate(c.at, true)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -472,15 +626,32 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
         </ScrollTable>
       )}
       {writable && waiting.length > 0 && (
-        <Group mt="sm" align="end" component="form" aria-label="Record a controller instruction" onSubmit={(e) => {
-          e.preventDefault();
-          if (sourceId) record.run({ id: req.id, input: { sourceId, decision, reference: reference || null } });
-        }}>
+        <Group
+          mt="sm"
+          align="end"
+          component="form"
+          aria-label="Record a controller instruction"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (sourceId) record.run({ id: req.id, input: { sourceId, decision, reference: reference || null } });
+          }}
+        >
           <Select label="Source" data={waiting.map((s) => ({ value: s, label: sourceName(s) }))} value={sourceId} onChange={setSourceId} w={240} />
-          <Select label="Controller’s decision" data={[{ value: 'PROCEED', label: 'Proceed' }, { value: 'REFUSE', label: 'Refuse' }, { value: 'CONTROLLER_GONE', label: 'Controller gone' }]}
-            value={decision} onChange={(v) => v && setDecision(v as typeof decision)} w={200} />
+          <Select
+            label="Controller’s decision"
+            data={[
+              { value: 'PROCEED', label: 'Proceed' },
+              { value: 'REFUSE', label: 'Refuse' },
+              { value: 'CONTROLLER_GONE', label: 'Controller gone' },
+            ]}
+            value={decision}
+            onChange={(v) => v && setDecision(v as typeof decision)}
+            w={200}
+          />
           <TextInput label="Controller’s reference" value={reference} onChange={(e) => setReference(e.currentTarget.value)} w={220} />
-          <Button type="submit" loading={record.busy}>Record instruction</Button>
+          <Button type="submit" loading={record.busy}>
+            Record instruction
+          </Button>
         </Group>
       )}
       <ApiError error={record.error} />
@@ -494,7 +665,9 @@ function Tasks({ req, sourceName }: { req: Req; sourceName: (id: string) => stri
   const done = req.tasks.filter((t) => !ACTIVE_TASK.has(t.status)).length;
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Execution ({done} of {req.tasks.length} tasks finished)</Title>
+      <Title order={3} size="h4">
+        Execution ({done} of {req.tasks.length} tasks finished)
+      </Title>
       <Progress value={(done / req.tasks.length) * 100} mt="xs" aria-label="Tasks finished" />
       {[...bySource.entries()].map(([sid, tasks]) => {
         const finished = tasks.filter((t) => !ACTIVE_TASK.has(t.status)).length;
@@ -506,13 +679,27 @@ function Tasks({ req, sourceName }: { req: Req; sourceName: (id: string) => stri
             </Text>
             <ScrollTable label={`Tasks of ${sourceName(sid)}`}>
               <Table fz="xs">
-                <Table.Thead><Table.Tr><Table.Th scope="col">Record</Table.Th><Table.Th scope="col">Action</Table.Th><Table.Th scope="col">State</Table.Th><Table.Th scope="col">Attempts</Table.Th><Table.Th scope="col">Outcome or error</Table.Th></Table.Tr></Table.Thead>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Record</Table.Th>
+                    <Table.Th scope="col">Action</Table.Th>
+                    <Table.Th scope="col">State</Table.Th>
+                    <Table.Th scope="col">Attempts</Table.Th>
+                    <Table.Th scope="col">Outcome or error</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
                 <Table.Tbody>
                   {tasks.map((t) => (
                     <Table.Tr key={t.id} data-testid="task-row" data-status={t.status}>
-                      <Table.Td><Code>{t.recordId}</Code></Table.Td>
+                      <Table.Td>
+                        <Code>{t.recordId}</Code>
+                      </Table.Td>
                       <Table.Td>{t.action}</Table.Td>
-                      <Table.Td><Badge size="sm" color={t.status === 'FAILED' ? 'red' : t.status === 'SUCCEEDED' ? 'green' : 'blue'}>{humanise(t.status)}</Badge></Table.Td>
+                      <Table.Td>
+                        <Badge size="sm" color={t.status === 'FAILED' ? 'red' : t.status === 'SUCCEEDED' ? 'green' : 'blue'}>
+                          {humanise(t.status)}
+                        </Badge>
+                      </Table.Td>
                       <Table.Td>{t.attempts}</Table.Td>
                       <Table.Td>{t.lastError ?? t.outcome ?? '—'}</Table.Td>
                     </Table.Tr>
@@ -532,14 +719,29 @@ function Response({ req }: { req: Req }) {
   const totals = (r.totals ?? {}) as Record<string, number>;
   return (
     <Card withBorder data-testid="response">
-      <Title order={3} size="h4">Response to the person</Title>
+      <Title order={3} size="h4">
+        Response to the person
+      </Title>
       <Text size="sm">
-        {r.complete ? 'Complete' : 'Partial'}, answered {formatDate(r.respondedAt, true)}{r.late ? ' (late)' : ''}.{' '}
-        {Object.entries(totals).map(([k, v]) => `${humanise(k)}: ${v}`).join(' · ')}
+        {r.complete ? 'Complete' : 'Partial'}, answered {formatDate(r.respondedAt, true)}
+        {r.late ? ' (late)' : ''}.{' '}
+        {Object.entries(totals)
+          .map(([k, v]) => `${humanise(k)}: ${v}`)
+          .join(' · ')}
       </Text>
       <ScrollTable label="Response per source">
         <Table fz="sm" mt="xs">
-          <Table.Thead><Table.Tr><Table.Th scope="col">Source</Table.Th><Table.Th scope="col">Released</Table.Th><Table.Th scope="col">Corrected</Table.Th><Table.Th scope="col">Erased</Table.Th><Table.Th scope="col">Restricted</Table.Th><Table.Th scope="col">Retained (basis, until)</Table.Th><Table.Th scope="col">Not done</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Source</Table.Th>
+              <Table.Th scope="col">Released</Table.Th>
+              <Table.Th scope="col">Corrected</Table.Th>
+              <Table.Th scope="col">Erased</Table.Th>
+              <Table.Th scope="col">Restricted</Table.Th>
+              <Table.Th scope="col">Retained (basis, until)</Table.Th>
+              <Table.Th scope="col">Not done</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {r.sources.map((s) => (
               <Table.Tr key={s.sourceId}>
@@ -548,15 +750,23 @@ function Response({ req }: { req: Req }) {
                 <Table.Td>{s.corrected.length}</Table.Td>
                 <Table.Td>{s.erased.length}</Table.Td>
                 <Table.Td>{s.restricted.length}</Table.Td>
-                <Table.Td>{s.retained.map((i) => `${i.recordType ?? i.recordId}: ${i.basis ?? i.reason ?? ''}${i.retainUntil ? ` until ${formatDate(i.retainUntil)}` : ''}`).join('; ') || '0'}</Table.Td>
+                <Table.Td>
+                  {s.retained
+                    .map((i) => `${i.recordType ?? i.recordId}: ${i.basis ?? i.reason ?? ''}${i.retainUntil ? ` until ${formatDate(i.retainUntil)}` : ''}`)
+                    .join('; ') || '0'}
+                </Table.Td>
                 <Table.Td>{s.notDone.length}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </ScrollTable>
-      <Title order={4} size="h5" mt="sm">Letter</Title>
-      <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="letter">{r.letter}</Text>
+      <Title order={4} size="h5" mt="sm">
+        Letter
+      </Title>
+      <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="letter">
+        {r.letter}
+      </Text>
     </Card>
   );
 }
@@ -565,14 +775,21 @@ function Response({ req }: { req: Req }) {
 function Timeline({ req }: { req: Req }) {
   return (
     <Card withBorder>
-      <Title order={3} size="h4">Timeline</Title>
-      <Text size="sm" c="dimmed">Status changes with their reasons, and the audit log’s entries about this request.</Text>
+      <Title order={3} size="h4">
+        Timeline
+      </Title>
+      <Text size="sm" c="dimmed">
+        Status changes with their reasons, and the audit log’s entries about this request.
+      </Text>
       <ScrollTable label="Timeline">
         <Table fz="sm" mt="xs" data-testid="timeline">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th scope="col">When</Table.Th><Table.Th scope="col">Kind</Table.Th><Table.Th scope="col">What</Table.Th>
-              <Table.Th scope="col">Actor</Table.Th><Table.Th scope="col">Reason or outcome</Table.Th>
+              <Table.Th scope="col">When</Table.Th>
+              <Table.Th scope="col">Kind</Table.Th>
+              <Table.Th scope="col">What</Table.Th>
+              <Table.Th scope="col">Actor</Table.Th>
+              <Table.Th scope="col">Reason or outcome</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -597,4 +814,3 @@ function Timeline({ req }: { req: Req }) {
     </Card>
   );
 }
-

@@ -37,16 +37,9 @@ export function SignIn({ onSignedIn, failure = null }: { onSignedIn: (key: strin
             DSR Gateway console
           </Title>
           <Text size="sm">
-            Sign in with your API key (<code>dsr_…</code>). It is kept in this browser tab only and forgotten when you
-            sign out or close the tab.
+            Sign in with your API key (<code>dsr_…</code>). It is kept in this browser tab only and forgotten when you sign out or close the tab.
           </Text>
-          <PasswordInput
-            label="API key"
-            required
-            autoComplete="off"
-            value={key}
-            onChange={(e) => setKey(e.currentTarget.value)}
-          />
+          <PasswordInput label="API key" required autoComplete="off" value={key} onChange={(e) => setKey(e.currentTarget.value)} />
           <ApiError error={error} title="Sign-in failed" />
           <Button type="submit" loading={busy}>
             Sign in

@@ -9,28 +9,69 @@ import { useSession } from '../session';
 const SourcesQuery = graphql(`
   query Sources {
     sources {
-      id name kind type controllerIds registeredAt status reviewedBy recordCount
-      health { healthy detail latencyMs checkedAt }
-      capabilities dataCategories
-      fields { recordType field categories special }
-      retention { summary statutory basis erasure }
-      controller { role defaultControllerId note }
+      id
+      name
+      kind
+      type
+      controllerIds
+      registeredAt
+      status
+      reviewedBy
+      recordCount
+      health {
+        healthy
+        detail
+        latencyMs
+        checkedAt
+      }
+      capabilities
+      dataCategories
+      fields {
+        recordType
+        field
+        categories
+        special
+      }
+      retention {
+        summary
+        statutory
+        basis
+        erasure
+      }
+      controller {
+        role
+        defaultControllerId
+        note
+      }
     }
   }
 `);
 
 const RegisterMutation = graphql(`
   mutation RegisterSource($input: RegisterSourceInput!) {
-    registerSource(input: $input) { id status }
+    registerSource(input: $input) {
+      id
+      status
+    }
   }
 `);
 
 const DisableMutation = graphql(`
-  mutation DisableSource($id: ID!) { disableSource(id: $id) { id status } }
+  mutation DisableSource($id: ID!) {
+    disableSource(id: $id) {
+      id
+      status
+    }
+  }
 `);
 
 const EnableMutation = graphql(`
-  mutation EnableSource($id: ID!) { enableSource(id: $id) { id status } }
+  mutation EnableSource($id: ID!) {
+    enableSource(id: $id) {
+      id
+      status
+    }
+  }
 `);
 
 type Kind = 'CASE_MANAGEMENT' | 'CLINIC' | 'TRAINING' | 'CONCIERGE' | 'RECRUITMENT' | 'CCTV' | 'OTHER';
@@ -102,17 +143,40 @@ function RegisterSource({ onDone }: { onDone: () => void }) {
   );
 
   return (
-    <Card withBorder component="form" aria-label="Register a source" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-      <Title order={3} size="h4">Register a source</Title>
+    <Card
+      withBorder
+      component="form"
+      aria-label="Register a source"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <Title order={3} size="h4">
+        Register a source
+      </Title>
       <Text size="sm" c="dimmed">
-        Registering an existing id updates it. Secrets are named as environment variables (<Code>secretEnv</Code>,{' '}
-        <Code>urlEnv</Code>, <Code>passwordEnv</Code>), never typed here. See docs/connectors.md.
+        Registering an existing id updates it. Secrets are named as environment variables (<Code>secretEnv</Code>, <Code>urlEnv</Code>, <Code>passwordEnv</Code>
+        ), never typed here. See docs/connectors.md.
       </Text>
       <Stack gap="xs" mt="xs">
         <Group align="start">
-          <TextInput label="Id (optional)" description="Lower-case letters, digits, - and _" value={id} onChange={(e) => setId(e.currentTarget.value)} w={220} />
+          <TextInput
+            label="Id (optional)"
+            description="Lower-case letters, digits, - and _"
+            value={id}
+            onChange={(e) => setId(e.currentTarget.value)}
+            w={220}
+          />
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={problems.name} w={260} />
-          <Select label="Kind" data={KINDS.map((k) => ({ value: k, label: humanise(k) }))} value={kind} onChange={(v) => v && setKind(v as Kind)} allowDeselect={false} w={200} />
+          <Select
+            label="Kind"
+            data={KINDS.map((k) => ({ value: k, label: humanise(k) }))}
+            value={kind}
+            onChange={(v) => v && setKind(v as Kind)}
+            allowDeselect={false}
+            w={200}
+          />
           <Select label="Connector type" data={['builtin', 'sql', 'remote']} value={type} onChange={(v) => v && setType(v)} allowDeselect={false} w={140} />
         </Group>
         {jsonField('connection', 'Connection (JSON)', 'remote: {"baseUrl": "https://…", "secretEnv": "DSR_SOURCE_SECRET_…"}; sql: {"urlEnv": "…"}')}
@@ -152,27 +216,53 @@ export default function Sources() {
               {s.health.latencyMs != null ? `${s.health.latencyMs.toFixed(0)} ms` : ''} {s.health.healthy ? '' : s.health.detail}
             </Text>
             <Text size="sm" data-testid="record-count">
-              Records: {s.recordCount != null ? s.recordCount.toLocaleString('en-GB') : 'not known (the source cannot count, is not active, or has not answered yet)'}
+              Records:{' '}
+              {s.recordCount != null ? s.recordCount.toLocaleString('en-GB') : 'not known (the source cannot count, is not active, or has not answered yet)'}
             </Text>
             <Text size="sm">Can: {s.capabilities.join(', ') || '—'}</Text>
             <Text size="sm">Data categories: {s.dataCategories.join(', ')}</Text>
+            <Text size="sm">Special categories: {[...new Set(s.fields.filter((f) => f.special).flatMap((f) => f.categories))].join(', ') || 'none'}</Text>
             <Text size="sm">
-              Special categories: {[...new Set(s.fields.filter((f) => f.special).flatMap((f) => f.categories))].join(', ') || 'none'}
+              Retention: {s.retention?.summary ?? 'unknown'}
+              {s.retention?.statutory ? ` (statutory: ${s.retention.basis})` : ''}; erasure: {s.retention?.erasure ?? '—'}
             </Text>
-            <Text size="sm">Retention: {s.retention?.summary ?? 'unknown'}{s.retention?.statutory ? ` (statutory: ${s.retention.basis})` : ''}; erasure: {s.retention?.erasure ?? '—'}</Text>
-            <Text size="sm">Controller role: {s.controller?.role ?? '—'}{s.controller?.defaultControllerId ? ` (${s.controller.defaultControllerId})` : ''}</Text>
-            <Text size="sm">Fields: {s.fields.length} in {new Set(s.fields.map((f) => f.recordType)).size} record types</Text>
-            {s.status !== 'ACTIVE' && s.reviewedBy && <Text size="sm">Status last changed by <Code>{s.reviewedBy}</Code></Text>}
+            <Text size="sm">
+              Controller role: {s.controller?.role ?? '—'}
+              {s.controller?.defaultControllerId ? ` (${s.controller.defaultControllerId})` : ''}
+            </Text>
+            <Text size="sm">
+              Fields: {s.fields.length} in {new Set(s.fields.map((f) => f.recordType)).size} record types
+            </Text>
+            {s.status !== 'ACTIVE' && s.reviewedBy && (
+              <Text size="sm">
+                Status last changed by <Code>{s.reviewedBy}</Code>
+              </Text>
+            )}
             <Group mt="xs">
               {can('source:register') && s.status === 'ACTIVE' && (
-                <Button size="xs" variant="default" color="red" aria-label={`Disable source ${s.id}`} loading={disabled.fetching}
-                  onClick={async () => { if (!(await disable({ id: s.id })).error) refresh(); }}>
+                <Button
+                  size="xs"
+                  variant="default"
+                  color="red"
+                  aria-label={`Disable source ${s.id}`}
+                  loading={disabled.fetching}
+                  onClick={async () => {
+                    if (!(await disable({ id: s.id })).error) refresh();
+                  }}
+                >
                   Disable
                 </Button>
               )}
               {can('source:approve') && s.status === 'DISABLED' && (
-                <Button size="xs" variant="default" aria-label={`Enable source ${s.id}`} loading={enabled.fetching}
-                  onClick={async () => { if (!(await enable({ id: s.id })).error) refresh(); }}>
+                <Button
+                  size="xs"
+                  variant="default"
+                  aria-label={`Enable source ${s.id}`}
+                  loading={enabled.fetching}
+                  onClick={async () => {
+                    if (!(await enable({ id: s.id })).error) refresh();
+                  }}
+                >
                   Enable
                 </Button>
               )}

@@ -10,7 +10,14 @@ import { humanise } from '../components/format';
 
 const CheckQuery = graphql(`
   query TombstoneCheck($identifiers: [IdentifierInput!]!) {
-    tombstoneCheck(identifiers: $identifiers) { anyTombstoned results { type tombstoned requestId } }
+    tombstoneCheck(identifiers: $identifiers) {
+      anyTombstoned
+      results {
+        type
+        tombstoned
+        requestId
+      }
+    }
   }
 `);
 
@@ -21,7 +28,13 @@ export default function TombstoneCheck() {
   const [error, setError] = useState<Error | null>(null);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await client.query(CheckQuery, { identifiers: rows.filter((x) => x.value.trim()).map((x) => ({ type: x.type, value: x.value.trim() })) }, { requestPolicy: 'network-only' }).toPromise();
+    const r = await client
+      .query(
+        CheckQuery,
+        { identifiers: rows.filter((x) => x.value.trim()).map((x) => ({ type: x.type, value: x.value.trim() })) },
+        { requestPolicy: 'network-only' },
+      )
+      .toPromise();
     setError(r.error ?? null);
     setAnswer(r.data?.tombstoneCheck ?? null);
   };
@@ -30,18 +43,30 @@ export default function TombstoneCheck() {
       <Title order={2}>Tombstone check</Title>
       <Card withBorder component="form" onSubmit={onSubmit}>
         <IdentifierFields rows={rows} onChange={setRows} />
-        <Button type="submit" mt="sm" w="fit-content">Check</Button>
+        <Button type="submit" mt="sm" w="fit-content">
+          Check
+        </Button>
       </Card>
       <ApiError error={error} />
       {answer && (
         <ScrollTable label="Tombstone answers">
           <Table>
-            <Table.Thead><Table.Tr><Table.Th scope="col">Identifier</Table.Th><Table.Th scope="col">Tombstoned</Table.Th><Table.Th scope="col">By request</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Identifier</Table.Th>
+                <Table.Th scope="col">Tombstoned</Table.Th>
+                <Table.Th scope="col">By request</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {answer.results.map((r, i) => (
                 <Table.Tr key={i}>
-                  <Table.Td>{humanise(r.type)} #{i + 1}</Table.Td>
-                  <Table.Td><Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge></Table.Td>
+                  <Table.Td>
+                    {humanise(r.type)} #{i + 1}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge>
+                  </Table.Td>
                   <Table.Td>{r.requestId ? <Code>{r.requestId}</Code> : '—'}</Table.Td>
                 </Table.Tr>
               ))}

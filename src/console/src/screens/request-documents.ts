@@ -2,34 +2,188 @@ import { graphql } from '../graphql';
 
 export const RequestFields = graphql(`
   fragment RequestFields on DataSubjectRequest {
-    id type status version receivedAt verifiedAt acknowledgeBy acknowledgedAt dueAt extendedDueAt extensionReason
-    effectiveDueAt jurisdiction channel holdReason verificationMethod verificationEvidenceRef controllerIds createdBy
-    deadlineStanding acknowledgementStanding allowedEvents possibleDuplicateOf discoveryComplete
-    sourceOutcomes { sourceId status errorCode records }
-    corrections { field reason }
+    id
+    type
+    status
+    version
+    receivedAt
+    verifiedAt
+    acknowledgeBy
+    acknowledgedAt
+    dueAt
+    extendedDueAt
+    extensionReason
+    effectiveDueAt
+    jurisdiction
+    channel
+    holdReason
+    verificationMethod
+    verificationEvidenceRef
+    controllerIds
+    createdBy
+    deadlineStanding
+    acknowledgementStanding
+    allowedEvents
+    possibleDuplicateOf
+    discoveryComplete
+    sourceOutcomes {
+      sourceId
+      status
+      errorCode
+      records
+    }
+    corrections {
+      field
+      reason
+    }
     records {
-      sourceId recordId recordType relationship parentRecordId band score reviewState actedOn controllerId categories
+      sourceId
+      recordId
+      recordType
+      relationship
+      parentRecordId
+      band
+      score
+      reviewState
+      actedOn
+      controllerId
+      categories
       explanation
-      source { id name kind retention { summary statutory basis } }
+      source {
+        id
+        name
+        kind
+        retention {
+          summary
+          statutory
+          basis
+        }
+      }
     }
     decisions {
-      sourceId recordId action basis retainUntil reason needsController proposedAction followUpAction needsReview rules
-      overridden computedAction overrideReason overriddenBy
+      sourceId
+      recordId
+      action
+      basis
+      retainUntil
+      reason
+      needsController
+      proposedAction
+      followUpAction
+      needsReview
+      rules
+      overridden
+      computedAction
+      overrideReason
+      overriddenBy
     }
-    controllerInstructions { sourceId decision reference actor at }
-    tasks { id sourceId recordId action status attempts lastError outcome finishedAt }
-    timeline { kind at actor actorKind what from to reason outcome auditSeq }
-    accessPackage { downloadUrl expiresAt downloadedAt sha256 sizeBytes createdAt files { path bytes } }
+    controllerInstructions {
+      sourceId
+      decision
+      reference
+      actor
+      at
+    }
+    tasks {
+      id
+      sourceId
+      recordId
+      action
+      status
+      attempts
+      lastError
+      outcome
+      finishedAt
+    }
+    timeline {
+      kind
+      at
+      actor
+      actorKind
+      what
+      from
+      to
+      reason
+      outcome
+      auditSeq
+    }
+    accessPackage {
+      downloadUrl
+      expiresAt
+      downloadedAt
+      sha256
+      sizeBytes
+      createdAt
+      files {
+        path
+        bytes
+      }
+    }
     response {
-      complete late respondedAt dueAt totals letter
+      complete
+      late
+      respondedAt
+      dueAt
+      totals
+      letter
       sources {
-        sourceId sourceName sourceKind
-        released { recordId recordType action reason basis retainUntil state }
-        corrected { recordId recordType action reason basis retainUntil state }
-        erased { recordId recordType action reason basis retainUntil state }
-        restricted { recordId recordType action reason basis retainUntil state }
-        retained { recordId recordType action reason basis retainUntil state }
-        notDone { recordId recordType action reason basis retainUntil state }
+        sourceId
+        sourceName
+        sourceKind
+        released {
+          recordId
+          recordType
+          action
+          reason
+          basis
+          retainUntil
+          state
+        }
+        corrected {
+          recordId
+          recordType
+          action
+          reason
+          basis
+          retainUntil
+          state
+        }
+        erased {
+          recordId
+          recordType
+          action
+          reason
+          basis
+          retainUntil
+          state
+        }
+        restricted {
+          recordId
+          recordType
+          action
+          reason
+          basis
+          retainUntil
+          state
+        }
+        retained {
+          recordId
+          recordType
+          action
+          reason
+          basis
+          retainUntil
+          state
+        }
+        notDone {
+          recordId
+          recordType
+          action
+          reason
+          basis
+          retainUntil
+          state
+        }
       }
     }
   }
@@ -37,67 +191,157 @@ export const RequestFields = graphql(`
 
 export const RequestQuery = graphql(
   `
-  query RequestPage($id: ID!) {
-    request(id: $id) { ...RequestFields }
-    sources { id name kind }
-  }
-`,
+    query RequestPage($id: ID!) {
+      request(id: $id) {
+        ...RequestFields
+      }
+      sources {
+        id
+        name
+        kind
+      }
+    }
+  `,
   [RequestFields],
 );
 
 export const VerifyIdentity = graphql(
-  `mutation VerifyIdentity($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { ...RequestFields } }`,
+  `
+    mutation VerifyIdentity($id: ID!, $input: IdentityVerificationInput!) {
+      verifyIdentity(requestId: $id, input: $input) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const ConfirmMatches = graphql(
-  `mutation ConfirmMatches($id: ID!, $records: [RecordRefInput!]!) { confirmMatches(requestId: $id, records: $records) { ...RequestFields } }`,
+  `
+    mutation ConfirmMatches($id: ID!, $records: [RecordRefInput!]!) {
+      confirmMatches(requestId: $id, records: $records) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const RejectMatches = graphql(
-  `mutation RejectMatches($id: ID!, $records: [RecordRefInput!]!) { rejectMatches(requestId: $id, records: $records) { ...RequestFields } }`,
+  `
+    mutation RejectMatches($id: ID!, $records: [RecordRefInput!]!) {
+      rejectMatches(requestId: $id, records: $records) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const RecordInstruction = graphql(
-  `mutation RecordInstruction($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { ...RequestFields } }`,
+  `
+    mutation RecordInstruction($id: ID!, $input: ControllerInstructionInput!) {
+      recordControllerInstruction(requestId: $id, input: $input) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const ExecuteRequest = graphql(
-  `mutation ExecuteRequest($id: ID!) { executeRequest(requestId: $id) { ...RequestFields } }`,
+  `
+    mutation ExecuteRequest($id: ID!) {
+      executeRequest(requestId: $id) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const RetryFailed = graphql(
-  `mutation RetryFailed($id: ID!) { retryFailedTasks(requestId: $id) { ...RequestFields } }`,
+  `
+    mutation RetryFailed($id: ID!) {
+      retryFailedTasks(requestId: $id) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const OverrideDecision = graphql(
-  `mutation OverrideDecision($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { ...RequestFields } }`,
+  `
+    mutation OverrideDecision($id: ID!, $input: OverrideDecisionInput!) {
+      overrideDecision(requestId: $id, input: $input) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const Acknowledge = graphql(
-  `mutation Acknowledge($id: ID!) { acknowledgeRequest(requestId: $id) { ...RequestFields } }`,
+  `
+    mutation Acknowledge($id: ID!) {
+      acknowledgeRequest(requestId: $id) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const Extend = graphql(
-  `mutation Extend($id: ID!, $reason: String!, $months: Int) { extendDeadline(requestId: $id, reason: $reason, months: $months) { ...RequestFields } }`,
+  `
+    mutation Extend($id: ID!, $reason: String!, $months: Int) {
+      extendDeadline(requestId: $id, reason: $reason, months: $months) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const Cancel = graphql(
-  `mutation Cancel($id: ID!, $reason: String!) { cancelRequest(requestId: $id, reason: $reason) { ...RequestFields } }`,
+  `
+    mutation Cancel($id: ID!, $reason: String!) {
+      cancelRequest(requestId: $id, reason: $reason) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const Reject = graphql(
-  `mutation Reject($id: ID!, $reason: String!) { rejectRequest(requestId: $id, reason: $reason) { ...RequestFields } }`,
+  `
+    mutation Reject($id: ID!, $reason: String!) {
+      rejectRequest(requestId: $id, reason: $reason) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const Hold = graphql(
-  `mutation Hold($id: ID!, $reason: String!) { holdRequest(requestId: $id, reason: $reason) { ...RequestFields } }`,
+  `
+    mutation Hold($id: ID!, $reason: String!) {
+      holdRequest(requestId: $id, reason: $reason) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const Resume = graphql(
-  `mutation Resume($id: ID!) { resumeRequest(requestId: $id) { ...RequestFields } }`,
+  `
+    mutation Resume($id: ID!) {
+      resumeRequest(requestId: $id) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
 export const RenewLink = graphql(
-  `mutation RenewLink($id: ID!) { renewAccessPackageLink(requestId: $id) { ...RequestFields } }`,
+  `
+    mutation RenewLink($id: ID!) {
+      renewAccessPackageLink(requestId: $id) {
+        ...RequestFields
+      }
+    }
+  `,
   [RequestFields],
 );
