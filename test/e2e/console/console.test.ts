@@ -59,6 +59,23 @@ async function erasureCandidate(): Promise<string> {
   throw new Error('no seeded person with clinic, controlled and REVIEW records');
 }
 
+/** Values only a SPECIAL_CATEGORY key is shown of this person: the clinic's health data. */
+async function healthValues(personId: string): Promise<string[]> {
+  const full = await subject(personId, keys.special);
+  const limited = JSON.stringify(await subject(personId, keys.handler));
+  return [...new Set(full.filter((f) => f.sourceId === 'clinic').flatMap((f) => strings(f.data)))].filter((v) => v.length >= 4 && !limited.includes(v));
+}
+
+/** A seeded person whose clinic records hold health data (the erasure test's person first: its clinic records stay under hold). */
+async function personWithHealthData(): Promise<{ personId: string; health: string[] }> {
+  const people = [...(erasurePerson ? [erasurePerson] : []), ...[...env.truth].filter(([, refs]) => refs.some((r) => r.startsWith('clinic/'))).map(([p]) => p)];
+  for (const personId of people) {
+    const health = await healthValues(personId);
+    if (health.length > 0) return { personId, health };
+  }
+  throw new Error('no seeded person with health data in the clinic');
+}
+
 async function api<T>(query: string, variables: Record<string, unknown>, key: string): Promise<T> {
   const r = await env.gw.graphql<T>(query, variables, { authorization: `Bearer ${key}` });
   if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
@@ -298,13 +315,7 @@ describe('handler console in Chromium', () => {
   }, 120_000);
 
   it('a HANDLER without SPECIAL_CATEGORY never sees health data in find a person (request pages show no record values)', async () => {
-    const personId = erasurePerson ?? (await erasureCandidate());
-    const full = await subject(personId, keys.special);
-    const limited = JSON.stringify(await subject(personId, keys.handler));
-    // Values only a SPECIAL_CATEGORY key is shown: the clinic's health data.
-    const health = [...new Set(full.filter((f) => f.sourceId === 'clinic').flatMap((f) => strings(f.data)))].filter(
-      (v) => v.length >= 4 && !limited.includes(v),
-    );
+    const { personId, health } = await personWithHealthData();
     expect(health.length).toBeGreaterThan(0);
 
     const page = await browser.newPage();

@@ -239,6 +239,7 @@ describe('stored decisions', () => {
       needsController: true,
       proposedAction: RecordAction.ERASE,
       followUpAction: RecordAction.RESTRICT,
+      returnToController: null,
       needsReview: true,
       rules: ['R8'],
       correctionFields: ['employer'],
@@ -251,6 +252,7 @@ describe('stored decisions', () => {
       needsController: false,
       proposedAction: null,
       followUpAction: null,
+      returnToController: null,
       needsReview: false,
       correctionFields: null,
     });
