@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
-import { TEST_REDIS_URL } from '../support/queue-settings.js';
-import { compiledEntry, runNode, type RunningProcess } from '../support/processes.js';
+import type { RunningProcess } from '../support/processes.js';
+import { compiledWorker, crashTestEnv, registerBuiltin, started } from '../support/crash-worker.js';
 import { seedReferenceSources } from '../../src/population/seed.js';
-import { RecordAction, RequestType, SourceKind } from '../../src/domain/vocabulary.js';
+import { RecordAction, RequestType } from '../../src/domain/vocabulary.js';
 import { normaliseQueryIdentifiers } from '../../src/identity/index.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../support/requests-fixture.js';
 import { armOutcomeTrap, releaseAndRemoveTrap, waitUntilHeld } from '../support/outcome-trap.js';
@@ -19,55 +18,20 @@ import { armOutcomeTrap, releaseAndRemoveTrap, waitUntilHeld } from '../support/
 describe('CRASH: SIGKILL of a worker mid fan-out (redis queue, compiled worker)', () => {
   let gw: TestGateway;
   const workers: RunningProcess[] = [];
-  const env: Record<string, string> = {
-    DSR_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-    DSR_TOMBSTONE_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-    QUEUE_PREFIX: `dsrcrash-${randomBytes(4).toString('hex')}`,
-    WORKER_STALLED_INTERVAL_MS: '500',
-    WORKER_LOCK_DURATION_MS: '1500',
-    SOURCE_CONCURRENCY: '4',
-    SOURCE_RATE_MAX: '150',
-    SOURCE_RATE_DURATION_MS: '1000',
-    SOURCE_RESCAN_MS: '200',
-    TASK_BACKOFF_MS: '50',
-    SCHEDULERS: 'false',
-  };
-  const startWorker = () => {
-    const w = runNode(compiledEntry('jobs/worker-main.js'), {
-      ...env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: gw.databaseUrl,
-      REDIS_URL: TEST_REDIS_URL,
-    });
-    workers.push(w);
-    return w;
-  };
+  const env = crashTestEnv('dsrcrash');
   /** The worker currently up: each crash kills it and leaves its successor running. */
   let running: RunningProcess | undefined;
   const startedWorker = async () => {
-    const w = startWorker();
-    await w.waitFor((l) => l.includes('gateway started'), 30_000);
-    return w;
+    const w = compiledWorker(gw, env);
+    workers.push(w);
+    return started(w);
   };
 
   beforeAll(async () => {
     gw = await startTestGateway({ queue: 'redis', worker: false, env });
     await seedReferenceSources({ url: gw.databaseUrl, people: 1000, seed: 11, systems: ['case_management', 'clinic'] });
-    await gw.runtime.services.sources.register(
-      {
-        id: 'case_management',
-        name: 'Case management',
-        kind: SourceKind.CASE_MANAGEMENT,
-        type: 'builtin',
-        connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl },
-      },
-      'test',
-    );
-    await gw.runtime.services.sources.register(
-      { id: 'clinic', name: 'Clinic', kind: SourceKind.CLINIC, type: 'builtin', connection: { system: 'clinic', schema: 'clinic', url: gw.databaseUrl } },
-      'test',
-    );
+    await registerBuiltin(gw, 'case_management');
+    await registerBuiltin(gw, 'clinic');
   }, 120_000);
 
   /**

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
-import { TEST_REDIS_URL } from '../support/queue-settings.js';
-import { compiledEntry, runNode, type RunningProcess } from '../support/processes.js';
+import type { RunningProcess } from '../support/processes.js';
+import { compiledWorker, crashTestEnv, registerBuiltin, started } from '../support/crash-worker.js';
 import { seedReferenceSources } from '../../src/population/seed.js';
-import { SourceKind } from '../../src/domain/vocabulary.js';
 import { armOutcomeTrap, releaseAndRemoveTrap, waitUntilHeld } from '../support/outcome-trap.js';
 import { eventually } from '../support/eventually.js';
 
@@ -15,45 +13,17 @@ import { eventually } from '../support/eventually.js';
 describe('CRASH: SIGKILL of a worker mid retention run (redis queue, compiled worker)', () => {
   let gw: TestGateway;
   const workers: RunningProcess[] = [];
-  const env: Record<string, string> = {
-    DSR_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-    DSR_TOMBSTONE_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-    QUEUE_PREFIX: `dsrretcrash-${randomBytes(4).toString('hex')}`,
-    WORKER_STALLED_INTERVAL_MS: '500',
-    WORKER_LOCK_DURATION_MS: '1500',
-    SOURCE_CONCURRENCY: '4',
-    SOURCE_RATE_MAX: '150',
-    SOURCE_RATE_DURATION_MS: '1000',
-    SOURCE_RESCAN_MS: '200',
-    TASK_BACKOFF_MS: '50',
-    SCHEDULERS: 'false',
-  };
+  const env = crashTestEnv('dsrretcrash');
   const startedWorker = async () => {
-    const w = runNode(compiledEntry('jobs/worker-main.js'), {
-      ...env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: gw.databaseUrl,
-      REDIS_URL: TEST_REDIS_URL,
-    });
+    const w = compiledWorker(gw, env);
     workers.push(w);
-    await w.waitFor((l) => l.includes('gateway started'), 30_000);
-    return w;
+    return started(w);
   };
 
   beforeAll(async () => {
     gw = await startTestGateway({ queue: 'redis', worker: false, env });
     await seedReferenceSources({ url: gw.databaseUrl, people: 1000, seed: 13, systems: ['case_management'] });
-    await gw.runtime.services.sources.register(
-      {
-        id: 'case_management',
-        name: 'Case management',
-        kind: SourceKind.CASE_MANAGEMENT,
-        type: 'builtin',
-        connection: { system: 'case_management', schema: 'case_management', url: gw.databaseUrl },
-      },
-      'test',
-    );
+    await registerBuiltin(gw, 'case_management');
   }, 120_000);
 
   afterAll(async () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidIdentifierError } from '../../../src/identity/errors.js';
+import { refusalOf } from './refusal.js';
 import { emailSkeleton, localPart, mangledEmail, normaliseEmail, normalisePhone, repairedEmail } from '../../../src/identity/normalise/contact.js';
 
-function reasonOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidIdentifierError);
-    return (e as InvalidIdentifierError).reason;
-  }
-  throw new Error('expected a refusal');
-}
+const reasonOf = (run: () => unknown): string => refusalOf(run).reason;
 
 describe('email addresses', () => {
   it('lowercases, trims and drops a mailto: prefix', () => {

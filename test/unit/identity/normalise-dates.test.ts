@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidIdentifierError } from '../../../src/identity/errors.js';
+import { refusalOf } from './refusal.js';
 import { normaliseDateOfBirth } from '../../../src/identity/normalise/dates.js';
 
 // Dates of birth as people write them, to ISO; a refusal names why (never the value).
@@ -7,14 +7,9 @@ const today = new Date('2020-05-01T12:00:00Z');
 const dob = (raw: string, order: 'DMY' | 'MDY' = 'DMY') => normaliseDateOfBirth(raw, order, today);
 
 function reasonOf(raw: string): string {
-  try {
-    dob(raw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidIdentifierError);
-    expect((e as InvalidIdentifierError).identifierType).toBe('DATE_OF_BIRTH');
-    return (e as InvalidIdentifierError).reason;
-  }
-  throw new Error(`expected "${raw}" to be refused`);
+  const refusal = refusalOf(() => dob(raw));
+  expect(refusal.identifierType).toBe('DATE_OF_BIRTH');
+  return refusal.reason;
 }
 
 describe('dates of birth', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidIdentifierError } from '../../../src/identity/errors.js';
+import { typedReasonOf } from './refusal.js';
 import { canonicalGiven, normaliseFamilyName, normaliseFullName, normaliseGivenName, phoneticCodes } from '../../../src/identity/normalise/names.js';
 
-function reasonOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidIdentifierError);
-    return `${(e as InvalidIdentifierError).identifierType}: ${(e as InvalidIdentifierError).reason}`;
-  }
-  throw new Error('expected a refusal');
-}
+const reasonOf = typedReasonOf;
 
 describe('name words', () => {
   it('drops leading titles and trailing suffixes, but never the only word', () => {
