@@ -55,6 +55,12 @@ const TERMINAL: readonly string[] = [...TERMINAL_TASK_STATUSES];
 const ERASING: readonly string[] = [...ERASING_ACTIONS];
 const COLUMNS = 'id, request_id, source_id, record_id, action, status, attempts, job_id, last_error, outcome, applied_count';
 
+/** Who a task belongs to: a request or a retention run (exactly one, task_owner_check), and its unique key. */
+const TASK_OWNERS = {
+  request: { column: 'request_id', conflict: '(request_id, source_id, record_id, action)' },
+  run: { column: 'retention_run_id', conflict: '(retention_run_id, source_id, record_id, action) WHERE retention_run_id IS NOT NULL' },
+} as const;
+
 export class TaskStore {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -146,15 +152,7 @@ export class TaskStore {
    * is (the unique key). A task's first job id is its own id (taskJobId). Returns how many were added.
    */
   async insertPlanned(requestId: string, planned: readonly PlannedTaskRow[], m: EntityManager): Promise<number> {
-    if (planned.length === 0) return 0;
-    return rowsOf(
-      await m.query(
-        `INSERT INTO task (id, request_id, source_id, record_id, action, status, job_id)
-         SELECT i, $1, s, r, a, $5, i::text FROM (SELECT gen_random_uuid() AS i, * FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, r, a)) x
-         ON CONFLICT (request_id, source_id, record_id, action) DO NOTHING RETURNING id`,
-        [requestId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action), TaskStatus.QUEUED],
-      ),
-    ).length;
+    return this.insertQueued('request', requestId, planned, m);
   }
 
   /** FAILED tasks queued again, each under its fresh job id. */
@@ -240,13 +238,19 @@ export class TaskStore {
 
   /** One QUEUED task per planned item of a run; one that exists is left as it is (task_run_key). Returns how many were added. */
   async insertPlannedForRun(runId: string, planned: readonly PlannedTaskRow[], m: EntityManager): Promise<number> {
+    return this.insertQueued('run', runId, planned, m);
+  }
+
+  /** The one insert of planned tasks, under their owner's unique key (task_key for a request, task_run_key for a run). */
+  private async insertQueued(owner: keyof typeof TASK_OWNERS, ownerId: string, planned: readonly PlannedTaskRow[], m: EntityManager): Promise<number> {
     if (planned.length === 0) return 0;
+    const { column, conflict } = TASK_OWNERS[owner];
     return rowsOf(
       await m.query(
-        `INSERT INTO task (id, retention_run_id, source_id, record_id, action, status, job_id)
+        `INSERT INTO task (id, ${column}, source_id, record_id, action, status, job_id)
          SELECT i, $1, s, r, a, $5, i::text FROM (SELECT gen_random_uuid() AS i, * FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, r, a)) x
-         ON CONFLICT (retention_run_id, source_id, record_id, action) WHERE retention_run_id IS NOT NULL DO NOTHING RETURNING id`,
-        [runId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action), TaskStatus.QUEUED],
+         ON CONFLICT ${conflict} DO NOTHING RETURNING id`,
+        [ownerId, planned.map((p) => p.sourceId), planned.map((p) => p.recordId), planned.map((p) => p.action), TaskStatus.QUEUED],
       ),
     ).length;
   }
