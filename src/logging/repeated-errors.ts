@@ -14,6 +14,7 @@ interface Seen {
 export class RepeatedErrorLog {
   private readonly seen = new Map<string, Seen>();
   private readonly timer: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly logger: Pick<Logger, 'error'>,
@@ -26,6 +27,8 @@ export class RepeatedErrorLog {
 
   /** `err`: the error's message (ids only, as every log line); `where`: e.g. the queue. */
   report(err: string, where: string, fields: Record<string, unknown> = {}): void {
+    // After shutdown, a worker's last poll can still fail on the connection the stop ended: not a fault to report.
+    if (this.closed) return;
     const known = this.seen.get(err);
     if (known) {
       known.repeats++;
@@ -50,6 +53,7 @@ export class RepeatedErrorLog {
   }
 
   close(): void {
+    this.closed = true;
     this.flush();
     clearInterval(this.timer);
   }

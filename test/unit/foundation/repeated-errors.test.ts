@@ -29,4 +29,14 @@ describe('an outage logs an error once, then one summary per period', () => {
     expect(lines).toHaveLength(3);
     log.close();
   });
+
+  it('after shutdown, an error of a worker still closing (its connection ended by the stop) is not logged', () => {
+    const lines: unknown[] = [];
+    const log = new RepeatedErrorLog({ error: ((...args: unknown[]) => lines.push(args)) as never }, 'worker error', 30_000);
+    log.report('boom', 'requests');
+    expect(lines).toHaveLength(1);
+    log.close();
+    log.report('terminating connection due to administrator command', 'requests');
+    expect(lines).toHaveLength(1);
+  });
 });
