@@ -213,6 +213,18 @@ export interface ActionResult {
   detail?: string;
 }
 
+/** How many records hold one name value. */
+export interface NameCount {
+  value: string;
+  records: number;
+}
+
+/** Connector.nameFrequencies: counts of the given and family names a source holds. */
+export interface NameFrequencies {
+  givenNames: NameCount[];
+  familyNames: NameCount[];
+}
+
 export interface Health {
   healthy: boolean;
   latencyMs?: number;
@@ -234,6 +246,14 @@ export interface Connector {
    * prior down with it; without it the source is scored as if it were small.
    */
   recordCount?(): Promise<number>;
+  /**
+   * Optional: how many records hold each given and each family name, for the gateway's
+   * term-frequency tables (a common name agreeing counts for less than a rare one). Raw
+   * values as held, most frequent first, at most `limit` per field; a value held by fewer
+   * than 2 records is left out (held once, it identifies a person and adds nothing to a
+   * frequency). Asked about once an hour, in the background, never per query.
+   */
+  nameFrequencies?(limit: number): Promise<NameFrequencies>;
   /** Full records for an access copy; unknown ids are left out. */
   export(refs: RecordRef[]): Promise<SourceRecord[]>;
   /**

@@ -46,6 +46,7 @@ function databaseUrl(env: ConnectorEnv, c: { url?: string; urlEnv?: string; pass
 class DescribedConnector implements Connector {
   // Optional capabilities only where the connector has them: the gateway checks for their presence.
   readonly recordCount?: Connector['recordCount'];
+  readonly nameFrequencies?: Connector['nameFrequencies'];
   readonly eraseMany?: Connector['eraseMany'];
   readonly restrictMany?: Connector['restrictMany'];
   readonly changedSince?: Connector['changedSince'];
@@ -65,6 +66,7 @@ class DescribedConnector implements Connector {
   ) {
     // Each call looks the method up on the connector again, as the other methods do.
     if (inner.recordCount) this.recordCount = () => inner.recordCount!();
+    if (inner.nameFrequencies) this.nameFrequencies = (limit) => inner.nameFrequencies!(limit);
     if (inner.eraseMany) this.eraseMany = (items) => inner.eraseMany!(items);
     if (inner.restrictMany) this.restrictMany = (refs, on) => inner.restrictMany!(refs, on);
     if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);

@@ -12,6 +12,8 @@ import {
   type ExpiredPage,
   type FieldChange,
   type Health,
+  type NameCount,
+  type NameFrequencies,
   type RecordRef,
   type SourceDescription,
   type SourceRecord,
@@ -98,6 +100,22 @@ export class RemoteConnector implements Connector {
     const { records } = await this.call<{ records: number }>('record-count', {});
     if (typeof records !== 'number' || !Number.isFinite(records) || records < 0) throw new ConnectorError('UNAVAILABLE', 'remote answered no record count');
     return records;
+  }
+
+  /**
+   * The remote connector's name counts. One without them answers NOT_SUPPORTED, a router
+   * older than the operation a 404 (UNAVAILABLE here): the source then adds no names to the
+   * gateway's term-frequency tables.
+   */
+  async nameFrequencies(limit: number): Promise<NameFrequencies> {
+    const answer = await this.call<NameFrequencies>('name-frequencies', { limit });
+    const counts = (list: unknown): NameCount[] => {
+      if (!Array.isArray(list)) throw new ConnectorError('UNAVAILABLE', 'remote answered no name counts');
+      return list.filter(
+        (n): n is NameCount => typeof n?.value === 'string' && typeof n.records === 'number' && Number.isInteger(n.records) && n.records >= 2,
+      );
+    };
+    return { givenNames: counts(answer?.givenNames).slice(0, limit), familyNames: counts(answer?.familyNames).slice(0, limit) };
   }
 
   /**

@@ -34,6 +34,11 @@ const OPERATIONS: Record<string, Handler> = {
     if (!c.recordCount) throw new ConnectorError('NOT_SUPPORTED', 'this connector does not count its records');
     return { records: await c.recordCount() };
   },
+  'name-frequencies': async (c, b) => {
+    if (!c.nameFrequencies) throw new ConnectorError('NOT_SUPPORTED', 'this connector does not count its names');
+    if (typeof b.limit !== 'number') throw new ConnectorError('INVALID_IDENTIFIER', 'name-frequencies needs a numeric limit');
+    return c.nameFrequencies(b.limit);
+  },
   // R9: records past retention, cursor-paged; the date travels as ISO 8601.
   'list-expired': async (c, b) => {
     if (!c.listExpired) throw new ConnectorError('NOT_SUPPORTED', 'this connector cannot list its records past retention');

@@ -13,17 +13,19 @@ import {
   type FieldChange,
   type Health,
   type Identifier,
+  type NameFrequencies,
   type RecordRef,
   type SourceDescription,
   type SourceRecord,
 } from '../contract.js';
-import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
+import { Capability, IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
 import { createPool, ident, qualified, withTransaction } from './sql.js';
 import { KEY_TABLE, dropKeys, rebuildKeysIfStale, reindexRecord, type KeyRebuild } from './key-table.js';
 import { keyBatch, validateQueries } from './query-validation.js';
 import { datesOf } from './record-helpers.js';
 import { earliestStartPastRetention, retentionEndOf } from '../../src/requests/decisions.js';
 import { recordCountOf, recordCountSql } from './record-count.js';
+import { nameFrequenciesOf, type NameColumn } from './name-frequencies.js';
 
 export type Row = Record<string, unknown>;
 
@@ -213,6 +215,26 @@ export abstract class ReferenceConnector implements Connector {
     const tables = this.recordTypes.map((s) => this.table(s.table));
     const { rows } = await this.query<{ records: number }>(recordCountSql(tables), tables);
     return recordCountOf(rows);
+  }
+
+  /**
+   * How many records hold each given and family name: the columns the description marks
+   * GIVEN_NAME and FAMILY_NAME, in every record type, anonymised rows left out.
+   */
+  async nameFrequencies(limit: number): Promise<NameFrequencies> {
+    const columns = { given: [] as NameColumn[], family: [] as NameColumn[] };
+    for (const f of this.describe().fields) {
+      const spec = this.recordTypes.find((s) => s.recordType === f.recordType);
+      if (!spec) continue;
+      const column: NameColumn = { table: this.table(spec.table), column: f.field, where: 't.anonymised_at IS NULL' };
+      if (f.identifierType === IdentifierType.GIVEN_NAME) columns.given.push(column);
+      if (f.identifierType === IdentifierType.FAMILY_NAME) columns.family.push(column);
+    }
+    try {
+      return await nameFrequenciesOf(this.pool, columns, limit);
+    } catch (error) {
+      throw asConnectorError(error);
+    }
   }
 
   async export(refs: RecordRef[]): Promise<SourceRecord[]> {

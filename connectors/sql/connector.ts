@@ -13,6 +13,7 @@ import {
   type FieldChange,
   type Health,
   type Identifier,
+  type NameFrequencies,
   type RecordRef,
   type RetentionPolicy,
   type SourceDescription,
@@ -24,6 +25,7 @@ import { createPool, ident, iso, qualified, withTransaction } from '../shared/sq
 import { asConnectorError } from '../shared/reference-connector.js';
 import { keyBatch, validateQueries } from '../shared/query-validation.js';
 import { recordCountOf, recordCountSql } from '../shared/record-count.js';
+import { checkNameLimit, nameFrequenciesOf, type NameColumn } from '../shared/name-frequencies.js';
 import type { SqlMapping, SqlRecordType } from '../source-config.js';
 import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, indexSchemeOf, lockSourceIndex, writeKeys } from './key-index.js';
 import { KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
@@ -250,6 +252,25 @@ export class SqlConnector implements Connector {
   async recordCount(): Promise<number> {
     const tables = this.options.mapping.recordTypes.map((t) => qualified(t.table));
     return this.guard(async () => recordCountOf((await this.source.query<{ records: number }>(recordCountSql(tables), tables)).rows));
+  }
+
+  /**
+   * How many rows hold each given and family name: the mapping's GIVEN_NAME and
+   * FAMILY_NAME columns, erased values (HASH, a fixed text) left out. Full-name columns are
+   * not split: their parts are counted where the mapping names them.
+   */
+  async nameFrequencies(limit: number): Promise<NameFrequencies> {
+    checkNameLimit(limit);
+    const columns = { given: [] as NameColumn[], family: [] as NameColumn[] };
+    for (const t of this.options.mapping.recordTypes) {
+      for (const [column, type] of Object.entries(t.identifiers)) {
+        const erase = t.columns[column]?.erase;
+        const c: NameColumn = { table: qualified(t.table), column, ...(typeof erase === 'object' ? { erasedValue: erase.fixed } : {}) };
+        if (type === IdentifierType.GIVEN_NAME) columns.given.push(c);
+        if (type === IdentifierType.FAMILY_NAME) columns.family.push(c);
+      }
+    }
+    return this.guard(() => nameFrequenciesOf(this.source, columns, limit));
   }
 
   private async load(recordIds: string[]): Promise<Map<string, SourceRecord>> {

@@ -51,7 +51,10 @@ export async function buildServices(deps: {
     policy: sourcePolicyFromConfig(config),
     tasks: stores.tasks,
   });
-  const discovery = new DiscoveryService(sources, { timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS });
+  const discovery = new DiscoveryService(sources, {
+    timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS,
+    nameFrequencies: config.DISCOVERY_NAME_FREQUENCIES === 'on' && { refreshMs: config.DISCOVERY_NAME_FREQUENCIES_REFRESH_MS },
+  });
   const tombstones = new TombstoneService(dataSource, keyrings.tombstone, stores.requests);
   // Queued execution of approved requests (src/execution): flows, workers' tasks, verification.
   const execution = new ExecutionService({ dataSource, stores, logger, queues, keyrings, audit, tombstones, sources, discovery, settings: config.execution });

@@ -50,6 +50,10 @@ const gatewayVariables = z.object({
   DEMO_SEED: int(0, 2 ** 31).default(42),
   FOOTAGE_DIR: z.string().min(1).optional(),
   DISCOVERY_SOURCE_TIMEOUT_MS: int(100, 120_000).default(5000),
+  /** Term-frequency tables of names read from the ACTIVE sources (off: every exact name weighs its level's average). */
+  DISCOVERY_NAME_FREQUENCIES: z.enum(['on', 'off']).default('on'),
+  /** How often each source's name counts are read again, in the background. */
+  DISCOVERY_NAME_FREQUENCIES_REFRESH_MS: int(60_000, 7 * 86_400_000).default(3_600_000),
   /** JSON or YAML file of source registrations applied at start (docs/connectors.md). */
   SOURCES_FILE: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(25_000),

@@ -7,6 +7,9 @@ import { SourceStatus, type SourceEntity } from '../sources/source.entity.js';
 import { DomainError } from '../domain/errors.js';
 import { DiscoveryLoaders, SourceBatcher } from './discovery-loaders.js';
 import { SourceSizes, type SourceSizeOptions } from './source-sizes.js';
+import { NameFrequencyTables, type NameFrequencyOptions } from './name-frequencies.js';
+import { createMatchModel, type MatchModel } from '../identity/matching/model.js';
+import type { TermFrequencies } from '../identity/matching/parameters.js';
 
 export interface DiscoverInput {
   identifiers: readonly Identifier[];
@@ -29,12 +32,17 @@ export interface DiscoveryOptions {
   thresholds?: ResolveOptions['thresholds'];
   /** Caching of the sources' record counts, which scale each source's prior. */
   sourceSizes?: SourceSizeOptions;
+  /** Term-frequency tables of names read from the ACTIVE sources; false: names weigh without frequency. */
+  nameFrequencies?: NameFrequencyOptions | false;
 }
 
 /** Discovery: one person across every registered source (or the chosen ones). */
 export class DiscoveryService {
   private readonly batcher: SourceBatcher;
   private readonly sizes: SourceSizes;
+  private readonly names?: NameFrequencyTables;
+  /** The match model over the last merged name table (rebuilt only when the table is). */
+  private model?: { table: TermFrequencies; model: MatchModel };
 
   constructor(
     private readonly registry: SourceRegistry,
@@ -45,8 +53,17 @@ export class DiscoveryService {
       const connector = await registry.connector(id);
       return connector.recordCount ? connector.recordCount() : undefined;
     }, options.sourceSizes);
+    if (options.nameFrequencies !== false) {
+      this.names = new NameFrequencyTables(async (id, limit) => {
+        const connector = await registry.connector(id);
+        return connector.nameFrequencies ? connector.nameFrequencies(limit) : undefined;
+      }, options.nameFrequencies);
+    }
     // A changed registration may point at other data: count it again.
-    registry.onRegistered((id) => this.sizes.forget(id));
+    registry.onRegistered((id) => {
+      this.sizes.forget(id);
+      this.names?.forget(id);
+    });
   }
 
   /**
@@ -57,6 +74,14 @@ export class DiscoveryService {
   async recordCount(source: Pick<SourceEntity, 'id' | 'status'>): Promise<number | null> {
     if (source.status !== SourceStatus.ACTIVE) return null;
     return (await this.sizes.recordsOf(source.id)) ?? null;
+  }
+
+  /** The match model with the ACTIVE sources' name table; undefined (the default model) when tables are off. */
+  private async modelOver(sources: readonly SourceEntity[]): Promise<MatchModel | undefined> {
+    if (!this.names) return undefined;
+    const table = await this.names.tableFor(sources.filter((s) => s.status === SourceStatus.ACTIVE).map((s) => s.id));
+    if (this.model?.table !== table) this.model = { table, model: createMatchModel({ termFrequencies: table }) };
+    return this.model.model;
   }
 
   createLoaders(): DiscoveryLoaders {
@@ -86,12 +111,16 @@ export class DiscoveryService {
     const chosen = input.sourceIds?.length ? registered.filter((s) => input.sourceIds!.includes(s.id)) : registered;
     // Cached counts, read once per request so many subjects still start (and batch) together.
     const sizes = await loaders.once('sizes', () => this.sizes.recordsOfAll(all.map((s) => s.id)));
+    // Name frequencies over every ACTIVE source (not only the chosen or visible ones): how
+    // common a name is does not depend on who asks or where.
+    const model = await loaders.once('model', () => this.modelOver(all));
 
     const resolution = await resolveSubject({
       identifiers: input.identifiers,
       sources: chosen.map((s) => ({ id: s.id, records: sizes.get(s.id) })),
       lookup: loaders.lookup,
       options: {
+        ...(model ? { model } : {}),
         timeoutMs: this.options.timeoutMs,
         maxRounds: this.options.maxRounds,
         thresholds: this.options.thresholds,

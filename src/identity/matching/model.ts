@@ -92,8 +92,12 @@ interface GroupTally {
 function tfOf(model: MatchModel, field: ComparisonField, value: string): number | undefined {
   const table = model.termFrequencies[field];
   if (!table || table.total <= 0) return undefined;
-  // Unseen values count as seen once: as rare as the rarest value the table knows.
-  return Math.max(table.counts[value] ?? 1, 1) / table.total;
+  // A value the table does not hold weighs its level's average, as without a table: tables
+  // leave out names held once (and a source's names beyond its limit, or a source that did
+  // not answer), so "unseen" is not "rarest", and weighing it as the rarest lifted strangers
+  // who share a name nobody counted.
+  const count = table.counts[value];
+  return count !== undefined && count > 0 ? count / table.total : undefined;
 }
 
 export function probabilityOf(weight: number): number {

@@ -1,0 +1,157 @@
+// Term-frequency tables of names built from the registered sources, so that "smith" agreeing
+// counts for less than "zylberstein" (model.ts, tfOf). Each source's counts come through
+// Connector.nameFrequencies at most once per refresh interval, in the background; only a
+// source not yet read in this process is waited for, and then briefly. A read that fails
+// keeps the last counts; a source without the method adds nothing. The counts are personal
+// data (a rare name and its count point at a person): held in this process's memory only,
+// never stored, never logged.
+import type { NameFrequencies } from '../../connectors/contract.js';
+import { IdentifierType } from '../domain/vocabulary.js';
+import type { TermFrequencies, TermFrequencyTable } from '../identity/matching/parameters.js';
+import { profileOfRaw } from '../identity/matching/profile.js';
+import { TIMED_OUT, within } from './source-sizes.js';
+
+export interface NameFrequencyOptions {
+  /** How long a source's counts are used before they are asked again. Default 1 hour. */
+  refreshMs?: number;
+  /** How long a discovery waits for a source's first counts. Default 1 s. */
+  firstReadWaitMs?: number;
+  /** A read taking longer than this is given up (and asked again after the interval). Default 60 s. */
+  readTimeoutMs?: number;
+  /** Values per field asked of each source (the most frequent). Default 10,000. */
+  limit?: number;
+  now?: () => number;
+}
+
+/** Reads one source's name counts; undefined when the source cannot count them. May throw. */
+export type ReadNames = (sourceId: string, limit: number) => Promise<NameFrequencies | undefined>;
+
+/** One source's counts by normalised value. */
+export interface NameCounts {
+  given: Map<string, number>;
+  family: Map<string, number>;
+}
+
+/**
+ * A source's raw counts as the profiles see the names: each value through the profiles'
+ * normaliser (so "Smith" and "SMITH " add up), unusable values dropped, and counts below 2
+ * dropped (a source should not send them: a name held once adds nothing and points at a person).
+ */
+export function normaliseNameCounts(answer: NameFrequencies): NameCounts {
+  const add = (into: Map<string, number>, type: IdentifierType, list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const entry of list as { value?: unknown; records?: unknown }[]) {
+      const { value, records } = entry ?? {};
+      if (typeof value !== 'string' || typeof records !== 'number' || !Number.isInteger(records) || records < 2) continue;
+      const profile = profileOfRaw([{ type, value }]);
+      const name = (type === IdentifierType.GIVEN_NAME ? profile.given : profile.family)[0]?.value;
+      if (name) into.set(name, (into.get(name) ?? 0) + records);
+    }
+  };
+  const counts: NameCounts = { given: new Map(), family: new Map() };
+  add(counts.given, IdentifierType.GIVEN_NAME, answer.givenNames);
+  add(counts.family, IdentifierType.FAMILY_NAME, answer.familyNames);
+  return counts;
+}
+
+/**
+ * The sources' counts summed into one table per field. The total is the sum of the counts
+ * held (names held once are not sent), so a frequency is, if anything, overstated: common
+ * names lose a little more and rare ones gain a little less than a full count would give.
+ */
+export function mergeNameCounts(sources: Iterable<NameCounts>): TermFrequencies {
+  const given = new Map<string, number>();
+  const family = new Map<string, number>();
+  for (const s of sources) {
+    for (const [name, n] of s.given) given.set(name, (given.get(name) ?? 0) + n);
+    for (const [name, n] of s.family) family.set(name, (family.get(name) ?? 0) + n);
+  }
+  const table = (counts: Map<string, number>): TermFrequencyTable | undefined => {
+    let total = 0;
+    for (const n of counts.values()) total += n;
+    return total > 0 ? { total, counts: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) } : undefined;
+  };
+  const out: TermFrequencies = {};
+  const givenName = table(given);
+  const familyName = table(family);
+  if (givenName) out.givenName = givenName;
+  if (familyName) out.familyName = familyName;
+  return out;
+}
+
+interface Entry {
+  names?: NameCounts;
+  /** When the last read finished (or failed); undefined until the first one has. */
+  checkedAt?: number;
+  pending?: Promise<void>;
+  /** Bumped whenever `names` changes, so the merged table is rebuilt only then. */
+  version: number;
+}
+
+const DEFAULT_REFRESH_MS = 60 * 60_000;
+const DEFAULT_FIRST_WAIT_MS = 1_000;
+const DEFAULT_READ_TIMEOUT_MS = 60_000;
+const DEFAULT_LIMIT = 10_000;
+
+/** The name tables of the registered sources, per source and merged over the ones asked for. */
+export class NameFrequencyTables {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+  private merged?: { key: string; table: TermFrequencies };
+
+  constructor(
+    private readonly read: ReadNames,
+    private readonly options: NameFrequencyOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** One table over the given sources' counts as last read (sources not read yet are waited for briefly). */
+  async tableFor(sourceIds: readonly string[]): Promise<TermFrequencies> {
+    const ids = [...new Set(sourceIds)].sort();
+    const entries = await Promise.all(ids.map((id) => this.entryOf(id)));
+    const key = ids.map((id, i) => `${id}\u0000${entries[i]!.version}`).join('\u0001');
+    if (this.merged?.key !== key) {
+      this.merged = { key, table: mergeNameCounts(entries.flatMap((e) => (e.names ? [e.names] : []))) };
+    }
+    return this.merged.table;
+  }
+
+  /** Drops a source's counts (its registration changed): the next discovery reads them again. */
+  forget(sourceId: string): void {
+    this.entries.delete(sourceId);
+    this.merged = undefined;
+  }
+
+  private async entryOf(sourceId: string): Promise<Entry> {
+    let entry = this.entries.get(sourceId);
+    if (!entry) {
+      entry = { version: 0 };
+      this.entries.set(sourceId, entry);
+    }
+    if (entry.checkedAt === undefined) {
+      await within(this.refresh(sourceId, entry), this.options.firstReadWaitMs ?? DEFAULT_FIRST_WAIT_MS);
+    } else if (this.now() - entry.checkedAt >= (this.options.refreshMs ?? DEFAULT_REFRESH_MS)) {
+      void this.refresh(sourceId, entry);
+    }
+    return entry;
+  }
+
+  /** Starts a read unless one is running; the promise settles when it has (never rejects). */
+  private refresh(sourceId: string, entry: Entry): Promise<void> {
+    entry.pending ??= (async () => {
+      try {
+        const answer = await within(this.read(sourceId, this.options.limit ?? DEFAULT_LIMIT), this.options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
+        if (answer === TIMED_OUT) return;
+        entry.names = answer ? normaliseNameCounts(answer) : undefined;
+        entry.version++;
+      } catch {
+        // Keep the last counts: a source that is down now held the same names an hour ago.
+      } finally {
+        entry.checkedAt = this.now();
+        entry.pending = undefined;
+      }
+    })();
+    return entry.pending;
+  }
+}
