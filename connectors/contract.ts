@@ -223,6 +223,12 @@ export interface NameCount {
 export interface NameFrequencies {
   givenNames: NameCount[];
   familyNames: NameCount[];
+  /**
+   * How many values of each field the source holds in all, those held once and those beyond
+   * the limit included: the frequencies' denominator (without it every listed name would
+   * look common).
+   */
+  totals: { givenNames: number; familyNames: number };
 }
 
 export interface Health {

@@ -3,7 +3,7 @@
 //   import { describeConnectorConformance } from '<gateway>/connectors/conformance/index.js';
 //   describeConnectorConformance('my source', async () => ({ connector, known, erasable, ... }));
 //
-// It checks batched order, the record count, batched writes and the listing of records past
+// It checks batched order, the record count, the name counts, batched writes and the listing of records past
 // retention (when offered), idempotent
 // writes, that an erased record is gone, unknown records, malformed identifiers, special-category marking (R12) and
 // health. See docs/connectors.md.
@@ -27,6 +27,11 @@ export interface ConformanceFixture {
   unknownRecordId: string;
   /** Special categories the source must mark on at least one field. */
   expectedSpecialCategories?: DataCategory[];
+  /**
+   * A family name the fixture gave exactly two records, and no other: when the connector
+   * offers nameFrequencies, it must be counted as held twice.
+   */
+  familyNameSeededTwice?: string;
   teardown?: () => Promise<void>;
 }
 
@@ -68,6 +73,33 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       const records = await f.connector.recordCount();
       expect(Number.isInteger(records)).toBe(true);
       expect(records).toBeGreaterThanOrEqual(1);
+    });
+
+    it('counts its names when it offers nameFrequencies: most frequent first, each held by 2 records or more, at most the limit, totals covering them, a name seeded twice counted twice', async () => {
+      const count = f.connector.nameFrequencies?.bind(f.connector);
+      if (!count) return; // optional: the source then adds nothing to the gateway's name tables
+      const all = await count(10_000);
+      for (const list of [all.givenNames, all.familyNames]) {
+        expect(Array.isArray(list)).toBe(true);
+        for (const n of list) {
+          expect(typeof n.value).toBe('string');
+          expect(n.value.trim()).not.toBe('');
+          expect(Number.isInteger(n.records)).toBe(true);
+          expect(n.records, `${n.value} is held once: a name held once identifies a person`).toBeGreaterThanOrEqual(2);
+        }
+        expect(list.map((n) => n.records)).toEqual([...list.map((n) => n.records)].sort((a, b) => b - a));
+        expect(new Set(list.map((n) => n.value)).size).toBe(list.length);
+      }
+      for (const field of ['givenNames', 'familyNames'] as const) {
+        const total = all.totals[field];
+        expect(Number.isInteger(total), `totals.${field} is a whole number`).toBe(true);
+        expect(total, `totals.${field} counts every value held, listed or not`).toBeGreaterThanOrEqual(all[field].reduce((a, n) => a + n.records, 0));
+      }
+      if (f.familyNameSeededTwice) expect(all.familyNames.find((n) => n.value === f.familyNameSeededTwice)?.records).toBe(2);
+      const one = await count(1);
+      expect(one.givenNames.length).toBeLessThanOrEqual(1);
+      expect(one.familyNames.length).toBeLessThanOrEqual(1);
+      if (all.familyNames.length) expect(one.familyNames[0]!.records).toBe(all.familyNames[0]!.records);
     });
 
     it('R9: lists records past retention, when it offers listExpired: cursor-paged in record-id order, each one past its retention by the source’s own policy, the known record exactly from the day its retention ends', async () => {

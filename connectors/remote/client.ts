@@ -115,7 +115,12 @@ export class RemoteConnector implements Connector {
         (n): n is NameCount => typeof n?.value === 'string' && typeof n.records === 'number' && Number.isInteger(n.records) && n.records >= 2,
       );
     };
-    return { givenNames: counts(answer?.givenNames).slice(0, limit), familyNames: counts(answer?.familyNames).slice(0, limit) };
+    const total = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0);
+    return {
+      givenNames: counts(answer?.givenNames).slice(0, limit),
+      familyNames: counts(answer?.familyNames).slice(0, limit),
+      totals: { givenNames: total(answer?.totals?.givenNames), familyNames: total(answer?.totals?.familyNames) },
+    };
   }
 
   /**

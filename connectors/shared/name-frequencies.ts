@@ -26,11 +26,11 @@ export function checkNameLimit(limit: number): void {
 
 /**
  * Counts the values of one name field over its columns: trimmed, blanks and erased values
- * left out, values held by fewer than 2 records left out, most frequent first (ties by
- * value, so the answer is stable), at most `limit`.
+ * left out; the values held by 2 records or more, most frequent first (ties by value, so
+ * the answer is stable), at most `limit`, and how many values there are in all.
  */
-export async function countNames(db: pg.Pool | pg.PoolClient, columns: readonly NameColumn[], limit: number): Promise<NameCount[]> {
-  if (columns.length === 0) return [];
+export async function countNames(db: pg.Pool | pg.PoolClient, columns: readonly NameColumn[], limit: number): Promise<{ names: NameCount[]; total: number }> {
+  if (columns.length === 0) return { names: [], total: 0 };
   const params: unknown[] = [limit, `${HASH_PREFIX}%`];
   const parts = columns.map((c) => {
     const value = `btrim(t.${ident(c.column)}::text)`;
@@ -41,14 +41,17 @@ export async function countNames(db: pg.Pool | pg.PoolClient, columns: readonly 
     }
     return `SELECT ${value} AS value FROM ${c.table} t WHERE ${conditions.join(' AND ')}`;
   });
-  const { rows } = await db.query<{ value: string; records: number }>(
-    `SELECT value, count(*)::int AS records FROM (${parts.join(' UNION ALL ')}) x
-      WHERE value <> '' AND value NOT LIKE $2
-      GROUP BY value HAVING count(*) >= 2
-      ORDER BY count(*) DESC, value COLLATE "C" LIMIT $1`,
+  const { rows } = await db.query<{ total: string | number; names: [string, number][] }>(
+    `WITH g AS (
+       SELECT value, count(*) AS records FROM (${parts.join(' UNION ALL ')}) x
+        WHERE value <> '' AND value NOT LIKE $2 GROUP BY value)
+     SELECT (SELECT coalesce(sum(records), 0) FROM g)::float8 AS total,
+            coalesce((SELECT json_agg(json_build_array(value, records) ORDER BY records DESC, value COLLATE "C")
+                        FROM (SELECT value, records FROM g WHERE records >= 2 ORDER BY records DESC, value COLLATE "C" LIMIT $1) top), '[]'::json) AS names`,
     params,
   );
-  return rows.map((r) => ({ value: r.value, records: Number(r.records) }));
+  const row = rows[0];
+  return { names: (row?.names ?? []).map(([value, records]) => ({ value, records: Number(records) })), total: Number(row?.total ?? 0) };
 }
 
 /** Both fields, one statement each. */
@@ -58,7 +61,7 @@ export async function nameFrequenciesOf(
   limit: number,
 ): Promise<NameFrequencies> {
   checkNameLimit(limit);
-  const givenNames = await countNames(db, columns.given, limit);
-  const familyNames = await countNames(db, columns.family, limit);
-  return { givenNames, familyNames };
+  const given = await countNames(db, columns.given, limit);
+  const family = await countNames(db, columns.family, limit);
+  return { givenNames: given.names, familyNames: family.names, totals: { givenNames: given.total, familyNames: family.total } };
 }

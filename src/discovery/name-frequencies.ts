@@ -26,10 +26,11 @@ export interface NameFrequencyOptions {
 /** Reads one source's name counts; undefined when the source cannot count them. May throw. */
 export type ReadNames = (sourceId: string, limit: number) => Promise<NameFrequencies | undefined>;
 
-/** One source's counts by normalised value. */
+/** One source's counts by normalised value, and how many values of each field it holds in all. */
 export interface NameCounts {
   given: Map<string, number>;
   family: Map<string, number>;
+  totals: { given: number; family: number };
 }
 
 /**
@@ -38,42 +39,50 @@ export interface NameCounts {
  * dropped (a source should not send them: a name held once adds nothing and points at a person).
  */
 export function normaliseNameCounts(answer: NameFrequencies): NameCounts {
-  const add = (into: Map<string, number>, type: IdentifierType, list: unknown) => {
-    if (!Array.isArray(list)) return;
-    for (const entry of list as { value?: unknown; records?: unknown }[]) {
+  /** Adds the list's counts; returns the total to use (the source's, never less than what it listed). */
+  const add = (into: Map<string, number>, type: IdentifierType, list: unknown, total: unknown): number => {
+    let listed = 0;
+    for (const entry of (Array.isArray(list) ? list : []) as { value?: unknown; records?: unknown }[]) {
       const { value, records } = entry ?? {};
       if (typeof value !== 'string' || typeof records !== 'number' || !Number.isInteger(records) || records < 2) continue;
       const profile = profileOfRaw([{ type, value }]);
       const name = (type === IdentifierType.GIVEN_NAME ? profile.given : profile.family)[0]?.value;
-      if (name) into.set(name, (into.get(name) ?? 0) + records);
+      if (!name) continue;
+      into.set(name, (into.get(name) ?? 0) + records);
+      listed += records;
     }
+    return typeof total === 'number' && Number.isFinite(total) && total > listed ? total : listed;
   };
-  const counts: NameCounts = { given: new Map(), family: new Map() };
-  add(counts.given, IdentifierType.GIVEN_NAME, answer.givenNames);
-  add(counts.family, IdentifierType.FAMILY_NAME, answer.familyNames);
-  return counts;
+  const given = new Map<string, number>();
+  const family = new Map<string, number>();
+  const totals = answer.totals as Partial<NameFrequencies['totals']> | undefined;
+  return {
+    given,
+    family,
+    totals: {
+      given: add(given, IdentifierType.GIVEN_NAME, answer.givenNames, totals?.givenNames),
+      family: add(family, IdentifierType.FAMILY_NAME, answer.familyNames, totals?.familyNames),
+    },
+  };
 }
 
-/**
- * The sources' counts summed into one table per field. The total is the sum of the counts
- * held (names held once are not sent), so a frequency is, if anything, overstated: common
- * names lose a little more and rare ones gain a little less than a full count would give.
- */
+/** The sources' counts and totals summed into one table per field (a field no source counted has none). */
 export function mergeNameCounts(sources: Iterable<NameCounts>): TermFrequencies {
   const given = new Map<string, number>();
   const family = new Map<string, number>();
+  let givenTotal = 0;
+  let familyTotal = 0;
   for (const s of sources) {
     for (const [name, n] of s.given) given.set(name, (given.get(name) ?? 0) + n);
     for (const [name, n] of s.family) family.set(name, (family.get(name) ?? 0) + n);
+    givenTotal += s.totals.given;
+    familyTotal += s.totals.family;
   }
-  const table = (counts: Map<string, number>): TermFrequencyTable | undefined => {
-    let total = 0;
-    for (const n of counts.values()) total += n;
-    return total > 0 ? { total, counts: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) } : undefined;
-  };
+  const table = (counts: Map<string, number>, total: number): TermFrequencyTable | undefined =>
+    total > 0 ? { total, counts: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) } : undefined;
   const out: TermFrequencies = {};
-  const givenName = table(given);
-  const familyName = table(family);
+  const givenName = table(given, givenTotal);
+  const familyName = table(family, familyTotal);
   if (givenName) out.givenName = givenName;
   if (familyName) out.familyName = familyName;
   return out;

@@ -6,7 +6,7 @@ import { createConnector } from '../../../connectors/registry.js';
 import { createBuiltinConnector } from '../../../connectors/builtin.js';
 import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
 import { DataCategory, SourceKind } from '../../../src/domain/vocabulary.js';
-import { fixtureFrom, recordIds, seededStores, type SeededStores } from './fixtures.js';
+import { fixtureFrom, recordIds, seedFamilyNameTwice, seededStores, type SeededStores } from './fixtures.js';
 import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from './foreign-crm.js';
 
 let stores: SeededStores;
@@ -29,33 +29,38 @@ afterAll(async () => {
 const builtins = [
   {
     system: 'case_management',
+    table: 'cases',
     prefix: 'CASE-',
     change: { field: 'email', value: 'corrected@example.org', reason: 'member said so' },
     special: [DataCategory.HEALTH],
   },
   {
     system: 'clinic',
+    table: 'patients',
     prefix: 'PAT-',
     change: { field: 'diagnosis', value: 'Corrected: migraine', reason: 'clinician review' },
     special: [DataCategory.HEALTH],
   },
-  { system: 'training', prefix: 'LRN-', change: { field: 'email', value: 'corrected@example.org', reason: 'learner said so' }, special: [] },
-  { system: 'concierge', prefix: 'MBR-', change: { field: 'phone', value: '+447700900123', reason: 'member said so' }, special: [] },
+  { system: 'training', table: 'learners', prefix: 'LRN-', change: { field: 'email', value: 'corrected@example.org', reason: 'learner said so' }, special: [] },
+  { system: 'concierge', table: 'members', prefix: 'MBR-', change: { field: 'phone', value: '+447700900123', reason: 'member said so' }, special: [] },
   {
     system: 'recruitment',
+    table: 'candidates',
     prefix: 'CAND-',
     change: { field: 'email', value: 'corrected@example.org', reason: 'candidate said so' },
     special: [DataCategory.ETHNICITY, DataCategory.RELIGION],
   },
-  { system: 'cctv', prefix: 'VIS-', change: { field: 'company', value: 'Corrected Ltd', reason: 'visitor said so' }, special: [] },
+  { system: 'cctv', table: 'visits', prefix: 'VIS-', change: { field: 'company', value: 'Corrected Ltd', reason: 'visitor said so' }, special: [] },
 ] as const;
 
 for (const b of builtins) {
   describeConnectorConformance(`builtin ${b.system}`, async () => {
     const connector = createBuiltinConnector(b.system, { url: stores.url, schema: b.system, footageDir: stores.footageDir });
-    return fixtureFrom(connector, await recordIds(stores.url, b.system, b.prefix), b.system, b.change, {
+    const ids = await recordIds(stores.url, b.system, b.prefix);
+    return fixtureFrom(connector, ids, b.system, b.change, {
       unknownRecordId: `${b.prefix}9999999`,
       expectedSpecialCategories: [...b.special],
+      familyNameSeededTwice: await seedFamilyNameTwice(stores.url, b.system, b.table, [ids[5]!, ids[6]!], `Twiceseeded ${b.system}`),
     });
   });
 }
@@ -77,7 +82,7 @@ describeConnectorConformance('remote (training over signed HTTP)', async () => {
     ids,
     'training',
     { field: 'employer', value: 'Corrected Employer', reason: 'learner said so' },
-    { unknownRecordId: 'LRN-9999999' },
+    { unknownRecordId: 'LRN-9999999', familyNameSeededTwice: await seedFamilyNameTwice(stores.url, 'training', 'learners', [ids[5]!, ids[6]!], 'Twiceseeded remote') },
   );
 });
 
@@ -86,6 +91,7 @@ describeConnectorConformance('generic SQL (an unknown CRM database)', async () =
     gatewayDatabaseUrl: stores.url,
     vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
   });
+  await crm.query(`INSERT INTO crm.customers (first_name, surname) VALUES ('Ines', 'Twiceseeded'), ('Jonas', 'Twiceseeded')`);
   await crm.refresh(connector);
   return fixtureFrom(
     connector,
@@ -95,6 +101,7 @@ describeConnectorConformance('generic SQL (an unknown CRM database)', async () =
     {
       unknownRecordId: 'customer:999999',
       expectedSpecialCategories: [DataCategory.HEALTH],
+      familyNameSeededTwice: 'Twiceseeded',
     },
   );
 });

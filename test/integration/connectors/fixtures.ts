@@ -49,6 +49,18 @@ export async function recordIds(url: string, schema: string, prefix: string, lim
   }
 }
 
+/** Gives two records of a reference store's table one family name no one else holds; returns it. */
+export async function seedFamilyNameTwice(url: string, schema: string, table: string, recordIds: [string, string], name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`UPDATE ${qualified(schema, table)} SET family_name = $1 WHERE id = ANY($2::text[])`, [name, recordIds]);
+    return name;
+  } finally {
+    await client.end();
+  }
+}
+
 /** Picks known / erasable / correctable / restrictable records of one record type. */
 export async function fixtureFrom(
   connector: Connector,

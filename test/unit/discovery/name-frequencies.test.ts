@@ -7,9 +7,12 @@ import { createMatchModel, scorePair } from '../../../src/identity/matching/mode
 import { profileOfRaw } from '../../../src/identity/matching/profile.js';
 import { IdentifierType } from '../../../src/domain/vocabulary.js';
 
-const names = (family: [string, number][], given: [string, number][] = []): NameFrequencies => ({
+const sum = (list: [string, number][]) => list.reduce((a, [, n]) => a + n, 0);
+/** A source's answer; its totals those of the listed names unless given (names held once add to them). */
+const names = (family: [string, number][], given: [string, number][] = [], totals?: NameFrequencies['totals']): NameFrequencies => ({
   givenNames: given.map(([value, records]) => ({ value, records })),
   familyNames: family.map(([value, records]) => ({ value, records })),
+  totals: totals ?? { givenNames: sum(given), familyNames: sum(family) },
 });
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -31,11 +34,19 @@ describe('name counts as the profiles see the names', () => {
     expect(counts.family.size).toBe(0);
   });
 
-  it('sums the sources into one table per field, its total the sum of the counts held', () => {
-    const merged = mergeNameCounts([normaliseNameCounts(names([['Smith', 5], ['Hart', 2]])), normaliseNameCounts(names([['smith', 3]], [['Ann', 2]]))]);
-    expect(merged.familyName).toEqual({ total: 10, counts: { smith: 8, hart: 2 } });
-    expect(merged.givenName).toEqual({ total: 2, counts: { ann: 2 } });
+  it('sums the sources into one table per field, its total the sources\u2019 totals (names held once included)', () => {
+    const merged = mergeNameCounts([
+      normaliseNameCounts(names([['Smith', 5], ['Hart', 2]], [], { givenNames: 0, familyNames: 400 })),
+      normaliseNameCounts(names([['smith', 3]], [['Ann', 2]], { givenNames: 90, familyNames: 100 })),
+    ]);
+    expect(merged.familyName).toEqual({ total: 500, counts: { smith: 8, hart: 2 } });
+    expect(merged.givenName).toEqual({ total: 90, counts: { ann: 2 } });
     expect(mergeNameCounts([])).toEqual({});
+  });
+
+  it('a total below what the source listed (or none) is taken as the listed sum', () => {
+    const counts = normaliseNameCounts({ ...names([['Smith', 5], ['Hart', 2]]), totals: { givenNames: -1, familyNames: 3 } });
+    expect(counts.totals).toEqual({ given: 0, family: 7 });
   });
 });
 
@@ -45,7 +56,8 @@ describe('the table in the match model', () => {
     { type: IdentifierType.DATE_OF_BIRTH, value: '1980-01-02' },
   ]);
   const familyOf = (model: ReturnType<typeof createMatchModel>, query = q) => scorePair(model, query, query).explanation.fields.find((f) => f.field === 'familyName')!;
-  const table = mergeNameCounts([normaliseNameCounts(names([['Smith', 400], ['Zylberstein', 2], ['Hart', 9598]]))]);
+  // 10,000 family names held, 400 of them Smith, 2 Zylberstein.
+  const table = mergeNameCounts([normaliseNameCounts(names([['Smith', 400], ['Zylberstein', 2]], [], { givenNames: 0, familyNames: 10_000 }))]);
 
   it('a common exact name weighs less than its level average, a rare one more', () => {
     const model = createMatchModel({ termFrequencies: table });
