@@ -16,6 +16,7 @@
 //   [--split all|train|test --split-share 0.5] [--tf data|params] [--limit N]
 //   [--match-threshold P] [--review-threshold P] [--max-rounds N] [--parameters FILE]
 //   [--kind COLUMN]   (figures per value of COLUMN, e.g. the messy generator's corruption)
+//   [--without-name-frequencies]   (default mode: the gateway weighs names without the source's name counts)
 //   [--show-wrong-matches] [--show-missed-matches]   (in-memory: each wrong MATCH pair, each true pair not at MATCH, with levels)
 //
 // The source sits behind the lookup function, so another mode (the generic SQL connector,
@@ -97,9 +98,16 @@ export async function resolveEach(run: EvaluationRun): Promise<QueryResult[]> {
 const SUBJECT = `query Evaluate($q: SubjectQueryInput!) { subject(query: $q) { complete records { recordId band } } }`;
 
 /** The product path: generic SQL source, `subject` over HTTP, one query per record. */
-export async function runOverGraphql(records: LabelledRecord[], limit?: number, log: (line: string) => void = (l) => console.error(l)): Promise<QueryResult[]> {
+export async function runOverGraphql(
+  records: LabelledRecord[],
+  limit?: number,
+  log: (line: string) => void = (l) => console.error(l),
+  options: { nameFrequencies?: boolean } = {},
+): Promise<QueryResult[]> {
   const password = decodeURIComponent(new URL(SCRATCH_SERVER_URL).password);
-  const gateway = await startThrowawayGateway({ prefix: 'dsr_eval', env: password ? { DSR_SOURCE_SECRET_EVAL_DB_PASSWORD: password } : {} });
+  const env: Record<string, string> = { DISCOVERY_NAME_FREQUENCIES: options.nameFrequencies === false ? 'off' : 'on' };
+  if (password) env.DSR_SOURCE_SECRET_EVAL_DB_PASSWORD = password;
+  const gateway = await startThrowawayGateway({ prefix: 'dsr_eval', env });
   try {
     const columns = evaluationColumns(records);
     let started = performance.now();
@@ -135,8 +143,10 @@ async function main(): Promise<void> {
   const records = filterSplit(loadRecordsFromArgs(args), args);
   const limit = one(args, 'limit');
   if (!args.flags.has('in-memory')) {
-    const results = await runOverGraphql(records, limit ? Number(limit) : undefined);
-    report(records, results, 'subject over HTTP, generic SQL source, gateway model and thresholds', createMatchModel());
+    const nameFrequencies = !args.flags.has('without-name-frequencies');
+    const results = await runOverGraphql(records, limit ? Number(limit) : undefined, undefined, { nameFrequencies });
+    const mode = nameFrequencies ? 'name frequencies read from the source' : 'no name frequencies';
+    report(records, results, `subject over HTTP, generic SQL source, gateway model and thresholds, ${mode}`, createMatchModel());
     return;
   }
   const source = new MemorySource('evaluation');
