@@ -111,9 +111,7 @@ export class RemoteConnector implements Connector {
     const answer = await this.call<NameFrequencies>('name-frequencies', { limit });
     const counts = (list: unknown): NameCount[] => {
       if (!Array.isArray(list)) throw new ConnectorError('UNAVAILABLE', 'remote answered no name counts');
-      return list.filter(
-        (n): n is NameCount => typeof n?.value === 'string' && typeof n.records === 'number' && Number.isInteger(n.records) && n.records >= 2,
-      );
+      return list.filter((n): n is NameCount => typeof n?.value === 'string' && typeof n.records === 'number' && Number.isInteger(n.records) && n.records >= 2);
     };
     const total = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0);
     return {

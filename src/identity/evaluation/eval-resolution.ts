@@ -233,7 +233,7 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string, 
     records.filter((r) => asked.has(r.id)),
   );
   console.log(
-    `records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs}`,
+    `records ${records.length}, queries ${figures.queries}, true pairs ${figures.truePairs}, MATCH pairs ${figures.matchPairs}, review pairs ${figures.reviewPairs} (${figures.strangerPairs} of different people)`,
   );
   console.log(`MATCH precision ${f(figures.precision)} recall ${f(figures.recall)} F1 ${f(figures.f1)}; MATCH+REVIEW recall ${f(figures.reviewRecall)}`);
   console.log(

@@ -23,6 +23,8 @@ export interface EvaluationFigures {
   matchPairs: number;
   truePositives: number;
   reviewPairs: number;
+  /** Returned pairs (MATCH or REVIEW) of different people. */
+  strangerPairs: number;
   /** B-cubed over queries at MATCH: each query's cluster is itself plus its MATCH records. */
   bcubedPrecision: number;
   bcubedRecall: number;
@@ -97,6 +99,7 @@ export function evaluate(entityOf: ReadonlyMap<string, string>, results: readonl
     matchPairs,
     truePositives: tp,
     reviewPairs,
+    strangerPairs: reviewPairs - reviewTp,
     bcubedPrecision: results.length === 0 ? 1 : bcubedPrecision / results.length,
     bcubedRecall: results.length === 0 ? 1 : bcubedRecall / results.length,
     completeQueries: results.length === 0 ? 1 : complete / results.length,

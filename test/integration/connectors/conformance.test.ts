@@ -82,7 +82,10 @@ describeConnectorConformance('remote (training over signed HTTP)', async () => {
     ids,
     'training',
     { field: 'employer', value: 'Corrected Employer', reason: 'learner said so' },
-    { unknownRecordId: 'LRN-9999999', familyNameSeededTwice: await seedFamilyNameTwice(stores.url, 'training', 'learners', [ids[5]!, ids[6]!], 'Twiceseeded remote') },
+    {
+      unknownRecordId: 'LRN-9999999',
+      familyNameSeededTwice: await seedFamilyNameTwice(stores.url, 'training', 'learners', [ids[5]!, ids[6]!], 'Twiceseeded remote'),
+    },
   );
 });
 

@@ -14,7 +14,7 @@ const PEOPLE = 600; // enough family names (about 1,600) that a name held twice 
 const SYSTEMS = ['case_management', 'clinic', 'training', 'concierge', 'recruitment', 'cctv'];
 const SUBJECT = `query Subject($q: SubjectQueryInput!) { subject(query: $q) { ${SUBJECT_FIELDS} } }`;
 
-type Explained = SubjectAnswer['records'][number]['explanation'][number] & { tfAdjustment: number };
+type Explained = SubjectAnswer['records'][number]['explanation'][number] & { m: number | null; u: number | null; tfAdjustment: number };
 
 /** Records per family name (trimmed, lower case) per system, over every family-name column. */
 async function familyNameCounts(url: string): Promise<Map<string, Map<string, number>>> {
@@ -27,7 +27,9 @@ async function familyNameCounts(url: string): Promise<Map<string, Map<string, nu
         WHERE c.column_name = 'family_name' AND c.table_schema = ANY($1::text[])`,
       [SYSTEMS],
     );
-    const parts = tables.map((t) => `SELECT '${t.schema}' AS system, lower(btrim(family_name)) AS name FROM "${t.schema}"."${t.table}" WHERE family_name IS NOT NULL`);
+    const parts = tables.map(
+      (t) => `SELECT '${t.schema}' AS system, lower(btrim(family_name)) AS name FROM "${t.schema}"."${t.table}" WHERE family_name IS NOT NULL`,
+    );
     const { rows } = await client.query<{ system: string; name: string; n: number }>(
       `SELECT system, name, count(*)::int AS n FROM (${parts.join(' UNION ALL ')}) x GROUP BY system, name`,
     );

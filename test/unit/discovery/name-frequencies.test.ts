@@ -19,7 +19,16 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('name counts as the profiles see the names', () => {
   it('adds up the spellings the normaliser makes one ("Smith", "SMITH ") and keeps given and family apart', () => {
-    const counts = normaliseNameCounts(names([['Smith', 5], ['SMITH ', 3], ['Okafor', 2]], [['Smith', 4]]));
+    const counts = normaliseNameCounts(
+      names(
+        [
+          ['Smith', 5],
+          ['SMITH ', 3],
+          ['Okafor', 2],
+        ],
+        [['Smith', 4]],
+      ),
+    );
     const familySmith = profileOfRaw([{ type: IdentifierType.FAMILY_NAME, value: 'Smith' }]).family[0]!.value;
     const givenSmith = profileOfRaw([{ type: IdentifierType.GIVEN_NAME, value: 'Smith' }]).given[0]!.value;
     expect(counts.family.get(familySmith)).toBe(8);
@@ -36,7 +45,16 @@ describe('name counts as the profiles see the names', () => {
 
   it('sums the sources into one table per field, its total the sources\u2019 totals (names held once included)', () => {
     const merged = mergeNameCounts([
-      normaliseNameCounts(names([['Smith', 5], ['Hart', 2]], [], { givenNames: 0, familyNames: 400 })),
+      normaliseNameCounts(
+        names(
+          [
+            ['Smith', 5],
+            ['Hart', 2],
+          ],
+          [],
+          { givenNames: 0, familyNames: 400 },
+        ),
+      ),
       normaliseNameCounts(names([['smith', 3]], [['Ann', 2]], { givenNames: 90, familyNames: 100 })),
     ]);
     expect(merged.familyName).toEqual({ total: 500, counts: { smith: 8, hart: 2 } });
@@ -45,7 +63,13 @@ describe('name counts as the profiles see the names', () => {
   });
 
   it('a total below what the source listed (or none) is taken as the listed sum', () => {
-    const counts = normaliseNameCounts({ ...names([['Smith', 5], ['Hart', 2]]), totals: { givenNames: -1, familyNames: 3 } });
+    const counts = normaliseNameCounts({
+      ...names([
+        ['Smith', 5],
+        ['Hart', 2],
+      ]),
+      totals: { givenNames: -1, familyNames: 3 },
+    });
     expect(counts.totals).toEqual({ given: 0, family: 7 });
   });
 });
@@ -55,9 +79,21 @@ describe('the table in the match model', () => {
     { type: IdentifierType.FAMILY_NAME, value: 'Smith' },
     { type: IdentifierType.DATE_OF_BIRTH, value: '1980-01-02' },
   ]);
-  const familyOf = (model: ReturnType<typeof createMatchModel>, query = q) => scorePair(model, query, query).explanation.fields.find((f) => f.field === 'familyName')!;
+  const familyOf = (model: ReturnType<typeof createMatchModel>, query = q) =>
+    scorePair(model, query, query).explanation.fields.find((f) => f.field === 'familyName')!;
   // 10,000 family names held, 400 of them Smith, 2 Zylberstein.
-  const table = mergeNameCounts([normaliseNameCounts(names([['Smith', 400], ['Zylberstein', 2]], [], { givenNames: 0, familyNames: 10_000 }))]);
+  const table = mergeNameCounts([
+    normaliseNameCounts(
+      names(
+        [
+          ['Smith', 400],
+          ['Zylberstein', 2],
+        ],
+        [],
+        { givenNames: 0, familyNames: 10_000 },
+      ),
+    ),
+  ]);
 
   it('a common exact name weighs less than its level average, a rare one more', () => {
     const model = createMatchModel({ termFrequencies: table });
@@ -89,7 +125,14 @@ describe('name tables per source, cached', () => {
 
   it('reads each source once per interval and merges only the sources asked for', async () => {
     let now = 0;
-    const r = reader({ crm: async () => names([['Smith', 5]]), clinic: async () => names([['Smith', 3], ['Hart', 2]]) });
+    const r = reader({
+      crm: async () => names([['Smith', 5]]),
+      clinic: async () =>
+        names([
+          ['Smith', 3],
+          ['Hart', 2],
+        ]),
+    });
     const tables = new NameFrequencyTables(r.read, { refreshMs: 60_000, now: () => now });
     expect((await tables.tableFor(['crm', 'clinic'])).familyName).toEqual({ total: 10, counts: { smith: 8, hart: 2 } });
     expect((await tables.tableFor(['crm'])).familyName).toEqual({ total: 5, counts: { smith: 5 } });
