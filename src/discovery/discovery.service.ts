@@ -110,10 +110,12 @@ export class DiscoveryService {
     if (unknown.length) throw new DomainError('SOURCE_NOT_FOUND', `unknown source(s): ${unknown.join(', ')}`, { sourceIds: unknown });
     const chosen = input.sourceIds?.length ? registered.filter((s) => input.sourceIds!.includes(s.id)) : registered;
     // Cached counts, read once per request so many subjects still start (and batch) together.
-    const sizes = await loaders.once('sizes', () => this.sizes.recordsOfAll(all.map((s) => s.id)));
     // Name frequencies over every ACTIVE source (not only the chosen or visible ones): how
-    // common a name is does not depend on who asks or where.
-    const model = await loaders.once('model', () => this.modelOver(all));
+    // common a name is does not depend on who asks or where. Both first waits run at once.
+    const [sizes, model] = await Promise.all([
+      loaders.once('sizes', () => this.sizes.recordsOfAll(all.map((s) => s.id))),
+      loaders.once('model', () => this.modelOver(all)),
+    ]);
 
     const resolution = await resolveSubject({
       identifiers: input.identifiers,
