@@ -180,7 +180,9 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
   const namesAgreeing = fields.filter((x) => x.group === 'NAME' && x.kind === 'agree').length;
   // A name agreeing under another family name still carries that disagreement: it counts
   // here, so a changed surname needs more agreement than disagreement around it.
-  const disagreeing = [...groups].filter(([, g]) => (agrees(g) ? g.changeableDisagree : g.identifyingDisagree || g.changeableDisagree || g.otherDisagree > 0)).length;
+  const disagreeing = [...groups].filter(([, g]) =>
+    agrees(g) ? g.changeableDisagree : g.identifyingDisagree || g.changeableDisagree || g.otherDisagree > 0,
+  ).length;
   const contradicted = namesAgreeing === 1 && agreeingIdentifiers.includes('NAME') && disagreeing >= agreeingIdentifiers.length;
   const probability = probabilityOf(total);
   const t = model.thresholds;
