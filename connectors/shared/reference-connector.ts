@@ -185,11 +185,17 @@ export abstract class ReferenceConnector implements Connector {
     if (keys.length === 0) return answers;
     await this.ensureKeyScheme();
     const { rows } = await this.query<{ idx: number; record_id: string; record_type: string; doc: Row }>(
-      `SELECT DISTINCT ON (q.idx, k.record_id) q.idx, k.record_id, a.record_type, a.doc
-         FROM unnest($1::text[], $2::int[]) AS q(key, idx)
-         JOIN ${this.table(KEY_TABLE)} k ON k.key = q.key
-         JOIN ${this.table('appearance')} a ON a.record_id = k.record_id
-        ORDER BY q.idx, k.record_id`,
+      // A record shares many keys with a query (every deletion variant of its e-mail):
+      // distinct record ids first, so each record's document is read once per query. The
+      // ANY(...) keeps the record tables to index scans: joined by their ids alone, the
+      // planner may read the whole appearance view (it cannot see how few ids there are).
+      `WITH m AS (SELECT DISTINCT q.idx, k.record_id
+                    FROM unnest($1::text[], $2::int[]) AS q(key, idx)
+                    JOIN ${this.table(KEY_TABLE)} k ON k.key = q.key)
+       SELECT m.idx, m.record_id, a.record_type, a.doc
+         FROM m JOIN ${this.table('appearance')} a ON a.record_id = m.record_id
+        WHERE a.record_id = ANY(ARRAY(SELECT record_id FROM m))
+        ORDER BY m.idx, m.record_id`,
       [keys, indexes],
       `discover:${this.schema}`,
     );

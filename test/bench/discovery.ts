@@ -98,19 +98,28 @@ async function main(): Promise<void> {
     };
     const recorded = new Map<Identifiers, Map<string, string[]>[]>();
     for (const q of queries) recorded.set(q, await lookupsOf(q));
-    const floor = async (q: Identifiers) => {
+    // What the lookups cost PostgreSQL: keys sent and candidate records returned per query.
+    let keysSent = 0;
+    let candidates = 0;
+    const floor = async (q: Identifiers, count = false) => {
       for (const round of recorded.get(q)!) {
         await Promise.all(
-          [...round].map(([schema, keys]) =>
-            floorPool.query(
-              `SELECT DISTINCT ON (q.idx, k.record_id) q.idx, k.record_id, a.record_type, a.doc
-                 FROM unnest($1::text[], $2::int[]) AS q(key, idx)
-                 JOIN ${schema}.${KEY_TABLE} k ON k.key = q.key
-                 JOIN ${schema}.appearance a ON a.record_id = k.record_id
-                ORDER BY q.idx, k.record_id`,
+          [...round].map(async ([schema, keys]) => {
+            const result = await floorPool.query(
+              `WITH m AS (SELECT DISTINCT q.idx, k.record_id
+                            FROM unnest($1::text[], $2::int[]) AS q(key, idx)
+                            JOIN ${schema}.${KEY_TABLE} k ON k.key = q.key)
+               SELECT m.idx, m.record_id, a.record_type, a.doc
+                 FROM m JOIN ${schema}.appearance a ON a.record_id = m.record_id
+                WHERE a.record_id = ANY(ARRAY(SELECT record_id FROM m))
+                ORDER BY m.idx, m.record_id`,
               [keys, keys.map(() => 0)],
-            ),
-          ),
+            );
+            if (count) {
+              keysSent += keys.length;
+              candidates += result.rowCount ?? 0;
+            }
+          }),
         );
       }
     };
@@ -139,12 +148,15 @@ async function main(): Promise<void> {
       rounds += answer.rounds;
       records += answer.records.length;
       t = performance.now();
-      await floor(q);
+      await floor(q, true);
       floorMs.push(performance.now() - t);
     }
     const g50 = percentile(gatewayMs, 50);
     const f50 = percentile(floorMs, 50);
     console.log(`queries ${queries.length}, mean rounds ${(rounds / queries.length).toFixed(2)}, mean records ${(records / queries.length).toFixed(2)}`);
+    console.log(
+      `lookups per query, summed over rounds and sources: ${(keysSent / queries.length).toFixed(1)} keys sent, ${(candidates / queries.length).toFixed(1)} candidate records returned`,
+    );
     console.log(`gateway subject over HTTP: p50 ${ms(g50)}, p95 ${ms(percentile(gatewayMs, 95))}`);
     console.log(`floor (the same lookups, round by round, as direct parallel SQL): p50 ${ms(f50)}, p95 ${ms(percentile(floorMs, 95))}`);
     console.log(`ratio p50 ${(g50 / f50).toFixed(2)}x, p95 ${(percentile(gatewayMs, 95) / percentile(floorMs, 95)).toFixed(2)}x`);
@@ -196,6 +208,8 @@ async function main(): Promise<void> {
         floorP50ms: +f50.toFixed(3),
         floorP95ms: +percentile(floorMs, 95).toFixed(3),
         ratioP50: +(g50 / f50).toFixed(3),
+        keysPerQuery: +(keysSent / queries.length).toFixed(1),
+        candidatesPerQuery: +(candidates / queries.length).toFixed(1),
         qps: Math.round(qps),
         concurrency: CONCURRENCY,
       }),

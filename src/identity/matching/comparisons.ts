@@ -46,6 +46,11 @@ export interface ComparisonDefinition {
   identifying: boolean;
   /** Exact agreement is weighted by how common the value is (Splink's tf adjustment). */
   tfAdjusted: boolean;
+  /**
+   * The value can change during a life (a family name at marriage): its disagreement does
+   * not stop its group agreeing when another identifying field of the group agrees.
+   */
+  changeable?: boolean;
   levels: readonly LevelDefinition[];
   /** Best level over all value pairs; null when either side lacks the field. */
   compare(q: Profile, r: Profile): ComparisonOutcome | null;
@@ -110,6 +115,9 @@ function nameComparison(field: 'givenName' | 'familyName', side: 'given' | 'fami
     group: 'NAME',
     identifying: true,
     tfAdjusted: true,
+    // Another family name with the same given name is what a change of name looks like;
+    // another given name with the same family name is what a sibling looks like.
+    changeable: side === 'family',
     levels,
     compare(q, r) {
       const out = best(

@@ -81,7 +81,10 @@ const log2 = Math.log2;
 interface GroupTally {
   /** An identifying field agrees. */
   agree: boolean;
+  /** An identifying field that cannot change (not a family name) disagrees. */
   identifyingDisagree: boolean;
+  /** A field that can change (a family name) disagrees: no veto, but the group is not clean. */
+  changeableDisagree: boolean;
   /** Fields at an agree level or at a neutral one (agreement already counted). */
   supporting: number;
   /** Non-identifying fields (postcode, city) that disagree. */
@@ -153,27 +156,37 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
       weight,
       tfAdjustment,
     });
-    const g = groups.get(c.group) ?? { agree: false, identifyingDisagree: false, supporting: 0, otherDisagree: 0, weight: 0 };
+    const g = groups.get(c.group) ?? { agree: false, identifyingDisagree: false, changeableDisagree: false, supporting: 0, otherDisagree: 0, weight: 0 };
     g.agree ||= c.identifying && def.kind === 'agree';
     if (def.kind === 'disagree') {
-      if (c.identifying) g.identifyingDisagree = true;
-      else g.otherDisagree++;
+      if (!c.identifying) g.otherDisagree++;
+      else if (c.changeable) g.changeableDisagree = true;
+      else g.identifyingDisagree = true;
     }
     if (def.kind === 'agree' || def.neutral) g.supporting++;
     g.weight += weight;
     groups.set(c.group, g);
   }
   const agrees = (g: GroupTally) => g.agree && !g.identifyingDisagree && g.otherDisagree < g.supporting && g.weight > 0;
-  // An identifier agrees when an identifying field agrees, no identifying field disagrees,
+  // An identifier agrees when an identifying field agrees, no identifying field disagrees
+  // (a family name may: the given name agreeing under another surname is a change of name),
   // its net evidence is positive ("John Smith" vs "John Jones" is no agreeing name) and
   // fewer of its other fields disagree than agree: the same street and postcode with a
   // mistyped city is one address; the same street in another postcode and city is not.
-  const agreeingIdentifiers = [...groups].filter(([, g]) => agrees(g)).map(([k]) => k);
+  const agreeing = [...groups].filter(([, g]) => agrees(g)).map(([k]) => k);
+  // A given name under another family name is a change of name only beside a date of birth
+  // that agrees: an e-mail address made of the given name ("nicholas41@") says nothing more.
+  const renamed = groups.get('NAME')?.changeableDisagree === true && !agreeing.includes('DOB');
+  const agreeingIdentifiers = renamed ? agreeing.filter((k) => k !== 'NAME') : agreeing;
   // One name alone (a surname: what a family shares) that agrees while as many identifiers
   // disagree as agree (a birth date decades off, another city) is two of a family sharing an
   // e-mail address or a phone, not one person: REVIEW for a handler, never MATCH.
   const namesAgreeing = fields.filter((x) => x.group === 'NAME' && x.kind === 'agree').length;
-  const disagreeing = [...groups].filter(([, g]) => !agrees(g) && (g.identifyingDisagree || g.otherDisagree > 0)).length;
+  // A name agreeing under another family name still carries that disagreement: it counts
+  // here, so a changed surname needs more agreement than disagreement around it.
+  const disagreeing = [...groups].filter(([, g]) =>
+    agrees(g) ? g.changeableDisagree : g.identifyingDisagree || g.changeableDisagree || g.otherDisagree > 0,
+  ).length;
   const contradicted = namesAgreeing === 1 && agreeingIdentifiers.includes('NAME') && disagreeing >= agreeingIdentifiers.length;
   const probability = probabilityOf(total);
   const t = model.thresholds;

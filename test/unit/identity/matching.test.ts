@@ -343,6 +343,58 @@ describe('two-identifier rule on contradicting records', () => {
   });
 });
 
+describe('a family name that changed', () => {
+  const model = createMatchModel();
+  const lily = p([T.GIVEN_NAME, 'Lily'], [T.FAMILY_NAME, 'Petersen'], [T.DATE_OF_BIRTH, '1962-03-26'], [T.CITY, 'Melville']);
+
+  it('the same given name and date of birth under another family name, in the same town, is one person (a change of name)', () => {
+    const married = p([T.GIVEN_NAME, 'Lily'], [T.FAMILY_NAME, 'Mizon'], [T.DATE_OF_BIRTH, '1962-03-26'], [T.CITY, 'Melvlile']);
+    expect(level('familyName', [[T.FAMILY_NAME, 'Petersen']], [[T.FAMILY_NAME, 'Mizon']])).toBe('else');
+    const s = scorePair(model, lily, married);
+    expect(s.explanation.agreeingIdentifiers).toEqual(['NAME', 'DOB']);
+    expect(s.band).toBe(MatchBand.MATCH);
+  });
+
+  it('another given name under the same family name and date of birth is a sibling (a twin), never a MATCH', () => {
+    const twin = p([T.GIVEN_NAME, 'Rose'], [T.FAMILY_NAME, 'Petersen'], [T.DATE_OF_BIRTH, '1962-03-26'], [T.CITY, 'Melville']);
+    const s = scorePair(model, lily, twin);
+    expect(s.explanation.agreeingIdentifiers).not.toContain('NAME');
+    expect(s.band).not.toBe(MatchBand.MATCH);
+  });
+
+  it('a given name under another family name agrees only beside the date of birth: an e-mail made of the given name is not enough', () => {
+    // Two Nicholases who once held the same address at a provider, no birth date known.
+    const raynor = p([T.GIVEN_NAME, 'Nicholas'], [T.FAMILY_NAME, 'Raynor'], [T.EMAIL, 'nicholas41@old.example.com']);
+    const little = p([T.GIVEN_NAME, 'Nicholas'], [T.FAMILY_NAME, 'Little'], [T.EMAIL, 'nicholas41@old.example.com']);
+    const s = scorePair(model, raynor, little);
+    expect(s.probability).toBeGreaterThan(model.thresholds.match);
+    expect(s.explanation.agreeingIdentifiers).toEqual(['EMAIL']);
+    expect(s.band).toBe(MatchBand.REVIEW);
+  });
+
+  it('another family name counts against the pair: with the town disagreeing too, the same given name and date of birth stay in REVIEW', () => {
+    // Two Benjamins of one birth date, e-mails a few letters apart, in other towns.
+    const white = p(
+      [T.GIVEN_NAME, 'Benjamin'],
+      [T.FAMILY_NAME, 'White'],
+      [T.DATE_OF_BIRTH, '1926-09-11'],
+      [T.EMAIL, 'benjamih90@hotmail.com'],
+      [T.CITY, 'Minchinbury'],
+    );
+    const lowe = p(
+      [T.GIVEN_NAME, 'Benjamin'],
+      [T.FAMILY_NAME, 'Lowe'],
+      [T.DATE_OF_BIRTH, '1926-09-11'],
+      [T.EMAIL, 'benjamin14@hotmail.com'],
+      [T.CITY, 'Wanneroo'],
+    );
+    const s = scorePair(model, white, lowe);
+    expect(s.probability).toBeGreaterThan(model.thresholds.match);
+    expect(s.explanation.agreeingIdentifiers).toEqual(['NAME', 'DOB']);
+    expect(s.band).toBe(MatchBand.REVIEW);
+  });
+});
+
 describe('surname and address of one household', () => {
   it('a surname shared at one street counts only when the given names agree too', () => {
     const at = (given: string): [T, string][] => [
