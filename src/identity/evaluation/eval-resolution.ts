@@ -32,6 +32,7 @@ import { checkParameters } from '../matching/parameters.js';
 import { profileOfRaw } from '../matching/profile.js';
 import { termFrequenciesOf } from '../matching/term-frequencies.js';
 import { resolveSubject, type SourceLookup } from '../resolver.js';
+import { agreementClasses, type AgreementClass, type PairOutcome } from './agreement-classes.js';
 import { blockingFigures } from './blocking-figures.js';
 import { reliabilityTable } from './calibration.js';
 import { filterSplit, loadRecordsFromArgs, one, parseArgs } from './cli-args.js';
@@ -248,8 +249,12 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string, 
   const reliability = reliabilityTable(records, model, lambda);
   console.log('reliability (candidate pairs sharing a blocking key): predicted probability bin, pairs, mean predicted, observed match rate');
   for (const b of reliability) console.log(`  [${b.from}, ${b.to}): ${b.pairs}, ${f(b.meanPredicted)}, ${f(b.observed)}`);
+  const pairs = truePairOutcomes(records, results);
+  const byAgreement = agreementClasses(pairs.map((x) => x.pair));
+  console.log('true pairs by identifiers agreeing approximately: class, pairs, blocking recall, MATCH+REVIEW recall, MATCH recall');
+  for (const c of byAgreement) console.log(`  ${c.label}: ${c.truePairs}, ${f(c.blockingRecall)}, ${f(c.reviewRecall)}, ${f(c.matchRecall)}`);
   const kinds = [...new Set(records.map((r) => r.tag).filter((t): t is string => t !== undefined))].sort();
-  const perKind: Record<string, ReturnType<typeof summary> & { blockingRecall: number }> = {};
+  const perKind: Record<string, ReturnType<typeof summary> & { blockingRecall: number; byAgreement: AgreementClass[] }> = {};
   if (kinds.length > 0) {
     const tagOf = new Map(records.map((r) => [r.id, r.tag]));
     console.log('per kind of query record: kind, queries, true pairs, MATCH precision, MATCH recall, F1, MATCH+REVIEW recall, blocking recall');
@@ -260,8 +265,10 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string, 
         records,
         records.filter((r) => r.tag === kind && asked.has(r.id)),
       );
-      perKind[kind] = { ...summary(k), blockingRecall: round(b.recall) };
+      const classes = agreementClasses(pairs.filter((x) => tagOf.get(x.queryId) === kind).map((x) => x.pair));
+      perKind[kind] = { ...summary(k), blockingRecall: round(b.recall), byAgreement: classes.map(roundClass) };
       console.log(`  ${kind}: ${k.queries}, ${k.truePairs}, ${f(k.precision)}, ${f(k.recall)}, ${f(k.f1)}, ${f(k.reviewRecall)}, ${f(b.recall)}`);
+      for (const c of classes) console.log(`    ${c.label} agreeing: ${c.truePairs}, ${f(c.blockingRecall)}, ${f(c.reviewRecall)}, ${f(c.matchRecall)}`);
     }
   }
   console.log(
@@ -277,12 +284,34 @@ function report(records: LabelledRecord[], results: QueryResult[], how: string, 
       p50ms: round(figures.p50ms),
       p95ms: round(figures.p95ms),
       reliability: reliability.map((b) => [b.from, b.pairs, round(b.meanPredicted), round(b.observed)]),
+      byAgreement: byAgreement.map(roundClass),
       ...(kinds.length > 0 ? { perKind } : {}),
     }),
   );
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+const roundClass = (c: AgreementClass): AgreementClass => ({
+  ...c,
+  blockingRecall: round(c.blockingRecall),
+  reviewRecall: round(c.reviewRecall),
+  matchRecall: round(c.matchRecall),
+});
+
+/** Every ordered true pair (a query record and another record of its entity) with the band it was returned at. */
+function truePairOutcomes(records: LabelledRecord[], results: QueryResult[]): { queryId: string; pair: PairOutcome }[] {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const profiles = new Map(records.map((r) => [r.id, profileOfRaw(r.identifiers)]));
+  const members = new Map<string, string[]>();
+  for (const r of records) members.set(r.entity, [...(members.get(r.entity) ?? []), r.id]);
+  return results.flatMap((result) => {
+    const bands = new Map(result.returned.map((x) => [x.recordId, x.band]));
+    return (members.get(byId.get(result.queryId)!.entity) ?? [])
+      .filter((id) => id !== result.queryId)
+      .map((id) => ({ queryId: result.queryId, pair: { query: profiles.get(result.queryId)!, record: profiles.get(id)!, band: bands.get(id) ?? null } }));
+  });
+}
 
 function summary(figures: EvaluationFigures) {
   return { precision: round(figures.precision), recall: round(figures.recall), f1: round(figures.f1), reviewRecall: round(figures.reviewRecall) };
