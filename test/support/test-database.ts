@@ -41,7 +41,10 @@ export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>):
  */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `dsr_test_${runId()}_${randomBytes(4).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
+  await withAdminClient(async (c) => {
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
+    await c.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+  });
   return {
     name,
     url: databaseUrl(name),
