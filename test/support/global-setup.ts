@@ -5,7 +5,10 @@ import { databaseUrl, templateDatabase, withAdminClient } from './test-database.
 
 // Migrates one template database per run; test files clone it (CREATE DATABASE ... TEMPLATE),
 // which is much faster than migrating a database per file and keeps files isolated.
+// Each vitest project calls this; the first call migrates the template and owns its teardown,
+// the others reuse it (the environment is the main process's, which the workers inherit).
 export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env.DSR_TEST_RUN_ID) return async () => undefined;
   const id = randomBytes(4).toString('hex');
   process.env.DSR_TEST_RUN_ID = id;
   const template = templateDatabase(id);

@@ -41,7 +41,13 @@ export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>):
  */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `dsr_test_${runId()}_${randomBytes(4).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
+  await withAdminClient(async (c) => {
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
+    // Commits return before their WAL is flushed to disk: only a crash of the PostgreSQL
+    // server could lose them, and a throwaway database does not outlive one. Every session
+    // on it (the test's, the gateway's, compiled workers') gets the setting.
+    await c.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+  });
   return {
     name,
     url: databaseUrl(name),
