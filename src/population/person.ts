@@ -106,7 +106,9 @@ export function personAt(seed: number, index: number): Person {
   const address = inHousehold ? household.address : { street: faker.location.streetAddress(), city: faker.location.city(), postcode: faker.location.zipCode() };
   const birthYear =
     role === 2
-      ? household.headBirthYear + intBetween(rng, 20, 32)
+      ? // A child born to a young head would be born after the reference year: a date of
+        // birth in the future, which every door refuses. Such a child is a baby instead.
+        Math.min(household.headBirthYear + intBetween(rng, 20, 32), REFERENCE_YEAR)
       : role === 1
         ? household.headBirthYear + intBetween(rng, -4, 4)
         : inHousehold

@@ -10,6 +10,12 @@ describe('population people', () => {
     expect(personAt(42, 17)).not.toEqual(personAt(43, 17));
   });
 
+  it('nobody is born after the reference year (a date of birth in the future is refused by discovery)', () => {
+    const born = Array.from({ length: 5000 }, (_, i) => personAt(42, i).dateOfBirth);
+    expect(born.filter((d) => d > '2025-12-31')).toEqual([]);
+    expect(born.some((d) => d.startsWith('2025-'))).toBe(true);
+  });
+
   it('household members share the family address', () => {
     let shared = 0;
     for (let i = 0; i < 60; i++) {
