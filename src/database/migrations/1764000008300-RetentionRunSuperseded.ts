@@ -16,9 +16,7 @@ export class RetentionRunSuperseded1764000008300 implements MigrationInterface {
     await q.query(
       `ALTER TABLE retention_run ADD COLUMN superseded_by uuid CONSTRAINT retention_run_superseded_by_fk REFERENCES retention_run (id) ON DELETE SET NULL`,
     );
-    await q.query(
-      `ALTER TABLE retention_run ADD CONSTRAINT retention_run_superseded_check CHECK (superseded_by IS NULL OR status = 'SUPERSEDED')`,
-    );
+    await q.query(`ALTER TABLE retention_run ADD CONSTRAINT retention_run_superseded_check CHECK (superseded_by IS NULL OR status = 'SUPERSEDED')`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -54,7 +54,8 @@ export interface NewRetentionItem {
 
 /** Run ids are UUIDs: anything else names no run (and is never sent to the database). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const RUN_COLUMNS = 'id, status, as_of, source_ids, summary, automatic, prepared_by, approved_by, approved_at, cancelled_by, superseded_by, finished_at, outcome, created_at';
+const RUN_COLUMNS =
+  'id, status, as_of, source_ids, summary, automatic, prepared_by, approved_by, approved_at, cancelled_by, superseded_by, finished_at, outcome, created_at';
 
 export class RetentionRunStore {
   constructor(private readonly dataSource: DataSource) {}
