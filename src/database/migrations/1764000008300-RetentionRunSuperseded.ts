@@ -20,9 +20,9 @@ export class RetentionRunSuperseded1764000008300 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE retention_run DROP CONSTRAINT retention_run_superseded_check, DROP COLUMN superseded_by`);
     // A superseded run was never approved: before this status it could only have been cancelled.
     await q.query(`UPDATE retention_run SET status = 'CANCELLED' WHERE status = 'SUPERSEDED'`);
-    await q.query(`ALTER TABLE retention_run DROP CONSTRAINT retention_run_superseded_check, DROP COLUMN superseded_by`);
     await q.query(`ALTER TABLE retention_run DROP CONSTRAINT retention_run_status_check`);
     await q.query(
       `ALTER TABLE retention_run ADD CONSTRAINT retention_run_status_check
