@@ -30,7 +30,8 @@ registerEnumType(ControllerDecision, { name: 'ControllerDecision' });
 registerEnumType(DataCategory, { name: 'DataCategory' });
 registerEnumType(RetentionRunStatus, {
   name: 'RetentionRunStatus',
-  description: 'R9: PREVIEWED (waiting for approval), EXECUTING, COMPLETED (every destruction verified), PARTIALLY_COMPLETED, CANCELLED.',
+  description:
+    'R9: PREVIEWED (waiting for approval), EXECUTING, COMPLETED (every destruction verified), PARTIALLY_COMPLETED, CANCELLED, SUPERSEDED (never approved; a newer preview of the same sources replaced it).',
 });
 registerEnumType(TaskStatus, {
   name: 'TaskStatus',

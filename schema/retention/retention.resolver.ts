@@ -17,6 +17,7 @@ const runView = (r: RetentionRunRow): RetentionRunView =>
     approvedBy: r.approved_by,
     approvedAt: r.approved_at,
     cancelledBy: r.cancelled_by,
+    supersededBy: r.superseded_by,
     finishedAt: r.finished_at,
     createdAt: r.created_at,
     sources: r.summary.map((s) => ({ ...s, oldest: s.oldest ? new Date(s.oldest) : null })),
@@ -56,7 +57,8 @@ export class RetentionResolver {
 
   @Authorized('retention:approve')
   @Mutation(() => RetentionRunView, {
-    description: 'R9: previews what is past retention now in these sources (default: every active source), kept as a PREVIEWED run for approval.',
+    description:
+      'R9: previews what is past retention now in these sources (default: every active source), kept as a PREVIEWED run for approval; earlier previews of the same sources not yet approved become SUPERSEDED.',
   })
   async prepareRetentionRun(
     @Ctx() ctx: GraphQLContext,
@@ -69,7 +71,7 @@ export class RetentionResolver {
   @Authorized('retention:approve')
   @Mutation(() => RetentionRunView, {
     description:
-      'R9: approves exactly what the run previewed and queues it; records held since the preview are kept (RETENTION_RUN_NOT_PREVIEWED once approved or cancelled).',
+      'R9: approves exactly what the run previewed and queues it; records held since the preview are kept (RETENTION_RUN_NOT_PREVIEWED once approved, cancelled or superseded).',
   })
   async approveRetentionRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<RetentionRunView> {
     return runView(await ctx.services.retention.approve(id, unscoped(ctx).id));

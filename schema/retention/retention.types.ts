@@ -61,6 +61,7 @@ export class RetentionRunView {
   @Field(() => String, { nullable: true }) approvedBy!: string | null;
   @Field(() => DateTimeScalar, { nullable: true }) approvedAt!: Date | null;
   @Field(() => String, { nullable: true }) cancelledBy!: string | null;
+  @Field(() => ID, { nullable: true, description: 'SUPERSEDED: the newer preview of the same sources to approve instead.' }) supersededBy!: string | null;
   @Field(() => DateTimeScalar, { nullable: true }) finishedAt!: Date | null;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => [RetentionSourceView]) sources!: RetentionSourceView[];

@@ -22,10 +22,12 @@ export const AuditAction = {
   /** The deadline scan found requests past their due date. */
   REQUEST_OVERDUE: 'request.overdue',
   TASK_EXECUTE: 'task.execute',
-  /** R9: a retention run previewed, approved (by a handler or, for a source so configured, by the scheduler), cancelled, closed. */
+  /** R9: a retention run previewed, approved (by a handler or, for a source so configured, by the scheduler), cancelled, superseded, closed. */
   RETENTION_PREPARE: 'retention.prepare',
   RETENTION_APPROVE: 'retention.approve',
   RETENTION_CANCEL: 'retention.cancel',
+  /** A preview never approved, replaced by a newer preview of the same sources. */
+  RETENTION_SUPERSEDE: 'retention.supersede',
   RETENTION_CLOSE: 'retention.close',
   TOMBSTONE_WRITE: 'tombstone.write',
   TOMBSTONE_CHECK: 'tombstone.check',

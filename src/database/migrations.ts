@@ -12,6 +12,7 @@ import { ReportIndexes1764000005500 } from './migrations/1764000005500-ReportInd
 import { RetentionRuns1764000007000 } from './migrations/1764000007000-RetentionRuns.js';
 import { RequestSubjectFacts1764000008000 } from './migrations/1764000008000-RequestSubjectFacts.js';
 import { DecisionReturnToController1764000008100 } from './migrations/1764000008100-DecisionReturnToController.js';
+import { RetentionRunSuperseded1764000008300 } from './migrations/1764000008300-RetentionRunSuperseded.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -27,4 +28,5 @@ export const migrations: Function[] = [
   RetentionRuns1764000007000,
   RequestSubjectFacts1764000008000,
   DecisionReturnToController1764000008100,
+  RetentionRunSuperseded1764000008300,
 ];

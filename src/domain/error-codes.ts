@@ -33,7 +33,8 @@ export const ERROR_CODES = {
   // Request lifecycle
   INVALID_TRANSITION: "the event is not allowed in the request's current state",
   CONCURRENT_UPDATE: 'someone else changed the request meanwhile; reload it and try again',
-  RETENTION_RUN_NOT_PREVIEWED: 'R9: only a run still in PREVIEWED can be approved or cancelled (`currentStatus` says where it is)',
+  RETENTION_RUN_NOT_PREVIEWED:
+    'R9: only a run still in PREVIEWED can be approved or cancelled (`currentStatus` says where it is; `supersededBy`, the newer preview, when SUPERSEDED)',
   REASON_REQUIRED: 'hold, cancel, reject, partial completion, extension and override need a reason',
   ACTOR_REQUIRED: 'every transition and override names who did it',
   IDENTITY_NOT_VERIFIED: 'R2: nothing is released, corrected or erased before identity is verified',

@@ -181,7 +181,8 @@ export enum TaskStatus {
 /**
  * Where a retention run stands (R9): PREVIEWED (planned, waiting for approval), EXECUTING
  * (approved, its tasks running), then COMPLETED (every destruction done and verified),
- * PARTIALLY_COMPLETED (a task failed or a destruction could not be verified) or CANCELLED.
+ * PARTIALLY_COMPLETED (a task failed or a destruction could not be verified), CANCELLED, or
+ * SUPERSEDED (never approved, and a newer preview of the same sources replaced it).
  */
 export enum RetentionRunStatus {
   PREVIEWED = 'PREVIEWED',
@@ -189,6 +190,7 @@ export enum RetentionRunStatus {
   COMPLETED = 'COMPLETED',
   PARTIALLY_COMPLETED = 'PARTIALLY_COMPLETED',
   CANCELLED = 'CANCELLED',
+  SUPERSEDED = 'SUPERSEDED',
 }
 
 /** A task in one of these is done: it runs no more until a retry or a reopening. */

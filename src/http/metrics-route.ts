@@ -33,7 +33,12 @@ export function metricsRoute(services: Services): Router {
       labelNames: ['source'] as const,
       registers: [metricsRegistry],
     }),
-    runs: new Gauge({ name: 'dsr_retention_runs', help: 'R9: retention runs by status', labelNames: ['status'] as const, registers: [metricsRegistry] }),
+    runs: new Gauge({
+      name: 'dsr_retention_runs',
+      help: 'R9: retention runs by status (PREVIEWED: waiting for approval, at most one per set of sources; SUPERSEDED: never approved, replaced by a newer preview)',
+      labelNames: ['status'] as const,
+      registers: [metricsRegistry],
+    }),
   };
   const { depth, tasks, pastRetention, oldest, runs } = gauges;
   const router = express.Router();

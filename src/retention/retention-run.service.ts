@@ -43,9 +43,12 @@ const MAX_VERIFICATION_RERUNS = 2;
 
 const notFound = (id: string) => new DomainError('RETENTION_RUN_NOT_FOUND', 'No retention run with that id', { retentionRunId: id });
 const notPreviewed = (run: RetentionRunRow) =>
-  new DomainError('RETENTION_RUN_NOT_PREVIEWED', `The retention run is ${run.status}: only a previewed run can be approved or cancelled`, {
-    currentStatus: run.status,
-  });
+  new DomainError(
+    'RETENTION_RUN_NOT_PREVIEWED',
+    `The retention run is ${run.status}: only a previewed run can be approved or cancelled` +
+      (run.superseded_by ? `; approve the newer preview ${run.superseded_by} instead` : ''),
+    { currentStatus: run.status, ...(run.superseded_by ? { supersededBy: run.superseded_by } : {}) },
+  );
 
 export class RetentionRunService {
   private flows: AnyFlowProducer | null = null;
@@ -56,6 +59,8 @@ export class RetentionRunService {
    * A preview of what is past retention at `asOf` in these sources (default: every active
    * source), persisted as a PREVIEWED run with every planned item. A source that cannot
    * list its expired records, or does not answer, is named in the preview, never skipped.
+   * Earlier previews of exactly these sources still waiting for approval are closed
+   * SUPERSEDED by it in the same transaction.
    */
   async prepare(input: { actor: string; sourceIds?: readonly string[]; asOf?: Date; automatic?: boolean }): Promise<RetentionRunRow> {
     const asOf = input.asOf ?? new Date();
@@ -75,12 +80,27 @@ export class RetentionRunService {
       for (const i of listed.items)
         items.push({ sourceId, recordId: i.recordId, recordType: i.recordType, start: i.start, action: i.action, kept: i.kept, detail: i.detail });
     }
-    const id = await this.deps.dataSource.transaction(async (m) => {
+    const { id, superseded } = await this.deps.dataSource.transaction(async (m) => {
+      await this.deps.stores.retentionRuns.lockPreparation(m);
       const runId = await this.deps.stores.retentionRuns.insertPreview(
         { asOf, sourceIds, summary, automatic: input.automatic ?? false, preparedBy: input.actor },
         items,
         m,
       );
+      // Earlier previews of the same sources, never approved, now show a stale picture: closed, pointing here.
+      const replaced = await this.deps.stores.retentionRuns.supersedePreviews(sourceIds, runId, m);
+      for (const old of replaced) {
+        await this.deps.audit.record(
+          {
+            actor: auditActor(input.actor),
+            action: AuditAction.RETENTION_SUPERSEDE,
+            target: { type: 'retention-run', id: old },
+            params: { supersededBy: runId },
+            outcome: 'SUCCESS',
+          },
+          m,
+        );
+      }
       await this.deps.audit.record(
         {
           actor: auditActor(input.actor),
@@ -94,9 +114,9 @@ export class RetentionRunService {
         },
         m,
       );
-      return runId;
+      return { id: runId, superseded: replaced };
     });
-    this.deps.logger.info({ retentionRunId: id, items: items.length }, 'retention run previewed');
+    this.deps.logger.info({ retentionRunId: id, items: items.length, superseded }, 'retention run previewed');
     return (await this.deps.stores.retentionRuns.find(id))!;
   }
 

@@ -16,6 +16,8 @@ export interface RetentionRunRow {
   approved_by: string | null;
   approved_at: Date | null;
   cancelled_by: string | null;
+  /** The newer preview of the same sources that replaced this one (status SUPERSEDED). */
+  superseded_by: string | null;
   finished_at: Date | null;
   /** What execution came to: counts and the reasons a run is not complete. */
   outcome: RetentionRunOutcome | null;
@@ -52,7 +54,8 @@ export interface NewRetentionItem {
 
 /** Run ids are UUIDs: anything else names no run (and is never sent to the database). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const RUN_COLUMNS = 'id, status, as_of, source_ids, summary, automatic, prepared_by, approved_by, approved_at, cancelled_by, finished_at, outcome, created_at';
+const RUN_COLUMNS =
+  'id, status, as_of, source_ids, summary, automatic, prepared_by, approved_by, approved_at, cancelled_by, superseded_by, finished_at, outcome, created_at';
 
 export class RetentionRunStore {
   constructor(private readonly dataSource: DataSource) {}
@@ -92,6 +95,30 @@ export class RetentionRunStore {
       );
     }
     return id;
+  }
+
+  /**
+   * Serialises the preparation of previews until the transaction ends, so two preparations
+   * of the same sources at once cannot both miss the other and leave two previews open.
+   */
+  async lockPreparation(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('retention_run.prepare'))`);
+  }
+
+  /**
+   * Closes as SUPERSEDED, pointing to `byRunId`, every other run of exactly these sources
+   * still PREVIEWED (never approved); returns their ids. A run being approved holds its row
+   * lock, so this waits for it and then finds it no longer PREVIEWED.
+   */
+  async supersedePreviews(sourceIds: readonly string[], byRunId: string, m: EntityManager): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `UPDATE retention_run SET status = $3, superseded_by = $2, finished_at = now(), updated_at = now()
+          WHERE status = $4 AND id <> $2 AND source_ids @> $1::text[] AND source_ids <@ $1::text[] RETURNING id`,
+        [sourceIds, byRunId, RetentionRunStatus.SUPERSEDED, RetentionRunStatus.PREVIEWED],
+      ),
+    );
+    return rows.map((r) => r.id).sort();
   }
 
   async find(id: string, m: EntityManager = this.dataSource.manager): Promise<RetentionRunRow | undefined> {
