@@ -243,22 +243,28 @@ describe('R16: children’s data found in the online services is deleted at once
     const requests = env.gw.runtime.services.stores.requests;
     const learnerType = closed.records.find((r) => r.recordId === recordId)!.recordType;
     expect(await requests.keepsRecord(req.id, 'training', recordId, learnerType)).toBe(false);
-    if (kept) {
-      const keptType = closed.records.find((r) => r.sourceId === kept.sourceId && r.recordId === kept.recordId)!.recordType;
-      expect(await requests.keepsRecord(req.id, kept.sourceId, kept.recordId, keptType)).toBe(true);
-      expect(await requests.keepsRecord(req.id, kept.sourceId, 'a-new-record', keptType)).toBe(true);
-    }
+    expect(kept, 'the seeded child has a record outside the online services').toBeDefined();
+    const keptType = closed.records.find((r) => r.sourceId === kept!.sourceId && r.recordId === kept!.recordId)!.recordType;
+    expect(await requests.keepsRecord(req.id, kept!.sourceId, kept!.recordId, keptType)).toBe(true);
+    expect(await requests.keepsRecord(req.id, kept!.sourceId, 'a-new-record', keptType)).toBe(true);
   }, 120_000);
 
-  it('R16: an adult asking for access gets their copy and writes no tombstone: the next feed may still create them', async () => {
+  it('R16: an adult’s access, or restriction, erases nothing and writes no tombstone: the next feed may still create them', async () => {
     const { personId, recordId } = await personWith('training', `SELECT id FROM training.learners ORDER BY id`);
-    const req = await ready(personId, { type: 'ACCESS', dateOfBirth: bornYearsAgo(30), dateOfBirthVerified: true });
+    const adult = { dateOfBirth: bornYearsAgo(30), dateOfBirthVerified: true };
+    const req = await ready(personId, { type: 'ACCESS', ...adult });
     expect(req.decisions.find((d) => d.sourceId === 'training' && d.recordId === recordId)).toMatchObject({ action: 'RELEASE' });
 
     const executed = await execute(req.id);
     expect(executed.status).toBe('COMPLETED');
     expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId])).toHaveLength(1);
     expect(await tombstonesOf(req.id)).toHaveLength(0);
+
+    // Queued tasks that erase nothing (restrictions) write none either.
+    const restriction = await ready(personId, { type: 'RESTRICTION', ...adult });
+    await execute(restriction.id);
+    await untilClosed(restriction.id);
+    expect(await tombstonesOf(restriction.id)).toHaveLength(0);
     expect((await guard(identifiersOf(personId).filter((i) => i.type === 'EMAIL'))).anyTombstoned).toBe(false);
   }, 120_000);
 
