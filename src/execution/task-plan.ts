@@ -50,7 +50,8 @@ export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] 
  */
 export function erasedByPlan(planned: readonly PlannedTask[]): { sourceId: string; recordId: string }[] {
   const out = new Map<string, { sourceId: string; recordId: string }>();
-  for (const t of planned) if (ERASING_ACTIONS.has(t.action as RecordAction)) out.set(`${t.sourceId}\u0000${t.recordId}`, { sourceId: t.sourceId, recordId: t.recordId });
+  for (const t of planned)
+    if (ERASING_ACTIONS.has(t.action as RecordAction)) out.set(`${t.sourceId}\u0000${t.recordId}`, { sourceId: t.sourceId, recordId: t.recordId });
   return [...out.values()];
 }
 

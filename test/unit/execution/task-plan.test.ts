@@ -25,7 +25,14 @@ describe('plannedTasks', () => {
 
 describe('erasedByPlan (what a request tombstones besides the person, R10)', () => {
   it('R16: the records a plan destroys or strips, once each, whatever the request; restrictions and corrections erase nothing', () => {
-    const planned = plannedTasks([d('1', 'RELEASE', 'ERASE'), d('2', 'RELEASE'), d('3', 'RESTRICT'), d('4', 'ANONYMISE', 'RESTRICT'), d('5', 'CORRECT'), d('6', 'MINIMISE')]);
+    const planned = plannedTasks([
+      d('1', 'RELEASE', 'ERASE'),
+      d('2', 'RELEASE'),
+      d('3', 'RESTRICT'),
+      d('4', 'ANONYMISE', 'RESTRICT'),
+      d('5', 'CORRECT'),
+      d('6', 'MINIMISE'),
+    ]);
     expect(erasedByPlan(planned)).toEqual([
       { sourceId: 's', recordId: '1' },
       { sourceId: 's', recordId: '4' },
