@@ -1,4 +1,4 @@
-// Turns an approved request into queued work: tombstones first (erasure), one task row
+// Turns an approved request into queued work: tombstones first (any request that erases), one task row
 // per (source, record, action), then one BullMQ flow per request. Safe to call twice,
 // even at once: the request row lock, the unique task key and deterministic job ids
 // make the second call add nothing.
@@ -14,7 +14,7 @@ import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
-import { plannedTasks, retryJobId, taskJobId } from './task-plan.js';
+import { erasedByPlan, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
 import { requestFlow, taskChild, type QueuedTask } from './task-jobs.js';
 import type { TaskRow } from './store/task.store.js';
 import type { ExecutionRequestRow } from '../requests/store/request.store.js';
@@ -57,8 +57,12 @@ export class ExecutionService implements RequestExecutor {
       const planning =
         (request.status === RequestStatus.APPROVED || request.status === RequestStatus.EXECUTING || request.status === RequestStatus.IN_REVIEW) &&
         !(await this.deps.stores.tasks.hasAny(requestId));
-      if (request.type !== RequestType.ERASURE || !planning) return { requestId, recordIdentifiers: [] };
-      return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId) };
+      if (!planning) return { requestId, recordIdentifiers: [] };
+      if (request.type === RequestType.ERASURE) return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId) };
+      // Another type tombstones only what it erases (R16: a child's online records).
+      const erased = erasedByPlan(plannedTasks(await this.deps.stores.requests.decisionsToPlan(this.deps.dataSource.manager, requestId)));
+      if (erased.length === 0) return { requestId, recordIdentifiers: [] };
+      return { requestId, recordIdentifiers: await this.confirmedRecordIdentifiers(requestId, erased) };
     };
     return withinTime(gather(), this.deps.settings.executeTimeoutMs, () => executionTimeout(requestId, 'a source did not answer'));
   }
@@ -78,7 +82,10 @@ export class ExecutionService implements RequestExecutor {
       const now = new Date();
       // Appended together at the end: the audit chain's lock is then held only for the commit.
       const audits: AuditRecordInput[] = [];
-      if (locked.type === RequestType.ERASURE) {
+      const planned = plannedTasks(await this.deps.stores.requests.decisionsToPlan(m, requestId));
+      // An erasure request, or any request whose plan erases a record (R16: a child's online
+      // records after access): the person erased must not be recreated by the next feed (R10).
+      if (locked.type === RequestType.ERASURE || erasedByPlan(planned).length > 0) {
         // Tombstones first, in the same transaction as the tasks: feeds are blocked before any job runs.
         const person = normaliseQueryIdentifiers(openIdentifiers(keyrings.encryption, locked));
         const written = await this.deps.tombstones.recordAll(requestId, [person, ...recordIdentifiers], now, m);
@@ -92,7 +99,6 @@ export class ExecutionService implements RequestExecutor {
           });
         }
       }
-      const planned = plannedTasks(await this.deps.stores.requests.decisionsToPlan(m, requestId));
       // A task's first job id is its own id (taskJobId): the store sets both in the insert.
       const inserted = await this.deps.stores.tasks.insertPlanned(requestId, planned, m);
       const fresh = locked.status === RequestStatus.APPROVED;
@@ -216,9 +222,10 @@ export class ExecutionService implements RequestExecutor {
     return row;
   }
 
-  /** Identifiers of the records matched (or confirmed) at verification, grouped per record. */
-  private async confirmedRecordIdentifiers(requestId: string): Promise<NormalisedIdentifier[][]> {
-    const rows = await this.deps.stores.requests.actedOnRecordRefs(requestId);
+  /** Identifiers of the records matched (or confirmed) at verification, grouped per record; with `only`, of those records alone. */
+  private async confirmedRecordIdentifiers(requestId: string, only?: readonly { sourceId: string; recordId: string }[]): Promise<NormalisedIdentifier[][]> {
+    const wanted = only ? new Set(only.map((r) => `${r.sourceId}\u0000${r.recordId}`)) : null;
+    const rows = (await this.deps.stores.requests.actedOnRecordRefs(requestId)).filter((r) => !wanted || wanted.has(`${r.source_id}\u0000${r.record_id}`));
     const bySource = new Map<string, string[]>();
     for (const r of rows) bySource.set(r.source_id, [...(bySource.get(r.source_id) ?? []), r.record_id]);
     // Sources are asked in parallel: one slow source must not hold up the others.

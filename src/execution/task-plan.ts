@@ -1,5 +1,6 @@
 // Which decisions become queued work, and the ids that make enqueueing idempotent. Pure.
 import { RecordAction } from '../domain/vocabulary.js';
+import { ERASING_ACTIONS } from '../requests/decisions.js';
 
 /** Actions that change a source; RELEASE and RETAIN need no task. */
 export const WORK_ACTIONS: ReadonlySet<string> = new Set([
@@ -39,6 +40,18 @@ export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] 
     if (d.followUpAction === RecordAction.RESTRICT && (d.action === RecordAction.RETAIN || WORK_ACTIONS.has(d.action))) add(d, RecordAction.RESTRICT);
     if (d.followUpAction === RecordAction.ERASE && d.action === RecordAction.RELEASE) add(d, RecordAction.ERASE);
   }
+  return [...out.values()];
+}
+
+/**
+ * The records a plan erases, whatever the request's type: an erasure request's, and those a
+ * request of another type erases too (R16: a child's online records after access, or under a
+ * restriction). A request that erases a record tombstones the person and what it erased (R10).
+ */
+export function erasedByPlan(planned: readonly PlannedTask[]): { sourceId: string; recordId: string }[] {
+  const out = new Map<string, { sourceId: string; recordId: string }>();
+  for (const t of planned)
+    if (ERASING_ACTIONS.has(t.action as RecordAction)) out.set(`${t.sourceId}\u0000${t.recordId}`, { sourceId: t.sourceId, recordId: t.recordId });
   return [...out.values()];
 }
 

@@ -123,8 +123,9 @@ async function sweepSource(
     for (const [k, record] of records.entries()) {
       const hit = answers[k]!.find((a) => a.tombstoned);
       if (!hit?.requestId) continue;
-      // Records the erasure decided to keep (legal hold) or already handled are not recreations.
-      if (await stores.requests.keepsRecord(hit.requestId, sourceId, record.recordId)) continue;
+      // Records the erasure decided to keep (legal hold) or already handled are not recreations,
+      // nor, for a request of another type, records of a kind it did not erase (R16).
+      if (await stores.requests.keepsRecord(hit.requestId, sourceId, record.recordId, record.recordType)) continue;
       if (await stores.tasks.hasOpenTaskFor(hit.requestId, sourceId, record.recordId)) continue;
       const taskId = await queueErasure(services, hit.requestId, sourceId, record.recordId, sweepActionOf(strategy));
       report.hits.push({ sourceId: sourceId, recordId: record.recordId, requestId: hit.requestId, taskId });

@@ -499,13 +499,25 @@ export class RequestStore {
     );
   }
 
-  /** Whether the request decided to keep this record (an action other than an erasing one). */
-  async keepsRecord(requestId: string, sourceId: string, recordId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(
-      `SELECT 1 FROM record_decision WHERE request_id = $1 AND source_id = $2 AND record_id = $3 AND action <> ALL($4::text[]) LIMIT 1`,
-      [requestId, sourceId, recordId, ERASING],
-    );
-    return rows.length > 0;
+  /**
+   * Whether the request leaves this record be (the recreation sweep's question): it decided to
+   * keep it (an action other than an erasing one, with no erasure to follow), or it is not an
+   * erasure and erased nothing of this record's source and type (R16: a child's access request
+   * erases their online records only, so their other records are not recreations).
+   */
+  async keepsRecord(requestId: string, sourceId: string, recordId: string, recordType: string): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM record_decision
+                       WHERE request_id = $1 AND source_id = $2 AND record_id = $3
+                         AND action <> ALL($4::text[]) AND follow_up_action IS DISTINCT FROM $5) AS kept,
+              (SELECT type FROM data_subject_request WHERE id = $1) = $7
+              OR EXISTS (SELECT 1 FROM record_decision d
+                           JOIN request_record r ON r.request_id = d.request_id AND r.source_id = d.source_id AND r.record_id = d.record_id
+                          WHERE d.request_id = $1 AND d.source_id = $2 AND r.record_type = $6
+                            AND (d.action = ANY($4::text[]) OR d.follow_up_action = $5)) AS erases_such`,
+      [requestId, sourceId, recordId, ERASING, RecordAction.ERASE, recordType, RequestType.ERASURE],
+    )) as { kept: boolean; erases_such: boolean | null }[];
+    return row!.kept || !row!.erases_such;
   }
 
   // ---- controller instructions ----

@@ -141,6 +141,27 @@ async function personWith(source: string, sql: string): Promise<{ personId: stri
 
 const of = (req: Req, sourceId: string) => req.decisions.filter((d) => d.sourceId === sourceId);
 
+interface GuardAnswer {
+  anyTombstoned: boolean;
+  results: { type: string; tombstoned: boolean; requestId: string | null }[];
+}
+
+/** The recreation guard as a source feed asks it before creating a person (POST /v1/tombstones/check, a CONNECTOR key). */
+async function guard(identifiers: { type: string; value: string }[]): Promise<GuardAnswer> {
+  const res = await fetch(`${env.gw.url}/v1/tombstones/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await bearer(env.gw, ['CONNECTOR'])) },
+    body: JSON.stringify({ identifiers }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as GuardAnswer;
+}
+
+/** The request's tombstones as stored: kind, key id and hash only. */
+async function tombstonesOf(requestId: string): Promise<Record<string, unknown>[]> {
+  return env.query(`SELECT * FROM tombstone WHERE request_id = $1`, [requestId]);
+}
+
 beforeAll(async () => {
   // 13 in the United States, 18 elsewhere (the default).
   env = await startSeededGateway({ DSR_CHILD_AGE_BY_JURISDICTION: 'US=13' });
@@ -173,6 +194,9 @@ describe('R16: children’s data found in the online services is deleted at once
     await execute(req.id);
     await untilClosed(req.id);
     expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId])).toHaveLength(0);
+    // A restriction that erased records tombstones the person like an erasure (R10).
+    const email = identifiersOf(personId).find((i) => i.type === 'EMAIL')!;
+    expect((await guard([email])).results[0]).toEqual({ type: 'EMAIL', tombstoned: true, requestId: req.id });
   }, 120_000);
 
   it('R16: a verified 15-year-old asking for access gets a copy of their training records, then they are deleted', async () => {
@@ -197,6 +221,51 @@ describe('R16: children’s data found in the online services is deleted at once
     // Only the child's online records go: a record of another source is released and kept.
     const kept = closed.decisions.find((d) => d.sourceId !== 'training' && d.sourceId !== 'concierge' && d.action === 'RELEASE');
     if (kept) expect(await env.query(`SELECT 1 FROM task WHERE request_id = $1 AND record_id = $2`, [req.id, kept.recordId])).toHaveLength(0);
+
+    // The next feed is told the child was erased (R10): a source asks before creating a person.
+    const asked = identifiersOf(personId).map((i) => (i.type === 'DATE_OF_BIRTH' ? { ...i, value: bornYearsAgo(15) } : i));
+    const answer = await guard(asked);
+    expect(answer.anyTombstoned).toBe(true);
+    for (const type of ['EMAIL', 'PHONE', 'NATIONAL_ID', 'MEMBERSHIP_NUMBER']) {
+      expect(answer.results.find((r) => r.type === type)).toEqual({ type, tombstoned: true, requestId: req.id });
+    }
+    // Keyed hashes only: no identifier the child gave is stored in clear.
+    const stored = await tombstonesOf(req.id);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const { hash, ...rest } of stored) {
+      expect(hash).toMatch(/^[A-Za-z0-9_-]{43}$/); // HMAC-SHA-256, base64url
+      const text = JSON.stringify(rest).toLowerCase();
+      for (const { value } of asked) expect(text).not.toContain(value.toLowerCase());
+    }
+
+    // A recreated learner record would be erased again by the sweep; the child's record kept
+    // elsewhere, or a record of a kind the request did not erase, is not a recreation.
+    const requests = env.gw.runtime.services.stores.requests;
+    const learnerType = closed.records.find((r) => r.recordId === recordId)!.recordType;
+    expect(await requests.keepsRecord(req.id, 'training', recordId, learnerType)).toBe(false);
+    expect(kept, 'the seeded child has a record outside the online services').toBeDefined();
+    const keptType = closed.records.find((r) => r.sourceId === kept!.sourceId && r.recordId === kept!.recordId)!.recordType;
+    expect(await requests.keepsRecord(req.id, kept!.sourceId, kept!.recordId, keptType)).toBe(true);
+    expect(await requests.keepsRecord(req.id, kept!.sourceId, 'a-new-record', keptType)).toBe(true);
+  }, 120_000);
+
+  it('R16: an adult’s access, or restriction, erases nothing and writes no tombstone: the next feed may still create them', async () => {
+    const { personId, recordId } = await personWith('training', `SELECT id FROM training.learners ORDER BY id`);
+    const adult = { dateOfBirth: bornYearsAgo(30), dateOfBirthVerified: true };
+    const req = await ready(personId, { type: 'ACCESS', ...adult });
+    expect(req.decisions.find((d) => d.sourceId === 'training' && d.recordId === recordId)).toMatchObject({ action: 'RELEASE' });
+
+    const executed = await execute(req.id);
+    expect(executed.status).toBe('COMPLETED');
+    expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId])).toHaveLength(1);
+    expect(await tombstonesOf(req.id)).toHaveLength(0);
+
+    // Queued tasks that erase nothing (restrictions) write none either.
+    const restriction = await ready(personId, { type: 'RESTRICTION', ...adult });
+    await execute(restriction.id);
+    await untilClosed(restriction.id);
+    expect(await tombstonesOf(restriction.id)).toHaveLength(0);
+    expect((await guard(identifiersOf(personId).filter((i) => i.type === 'EMAIL'))).anyTombstoned).toBe(false);
   }, 120_000);
 
   it('R16: the date of birth counts only once verified, and the age limit follows the jurisdiction (13 in US)', async () => {

@@ -1,7 +1,7 @@
 // Which decisions become queued work: every source-changing action, and the second step a
 // decision carries (a restriction under legal hold, R8; an erasure after release, R16).
 import { describe, expect, it } from 'vitest';
-import { plannedTasks } from '../../../src/execution/task-plan.js';
+import { erasedByPlan, plannedTasks } from '../../../src/execution/task-plan.js';
 
 const d = (recordId: string, action: string, followUpAction: string | null = null) => ({ sourceId: 's', recordId, action, followUpAction });
 
@@ -20,5 +20,24 @@ describe('plannedTasks', () => {
   it('R16: a child’s record released to them is erased after; an erasure follow-up goes with a release only', () => {
     expect(plannedTasks([d('1', 'RELEASE', 'ERASE')])).toEqual([{ sourceId: 's', recordId: '1', action: 'ERASE' }]);
     expect(plannedTasks([d('2', 'RETAIN', 'ERASE')])).toEqual([]);
+  });
+});
+
+describe('erasedByPlan (what a request tombstones besides the person, R10)', () => {
+  it('R16: the records a plan destroys or strips, once each, whatever the request; restrictions and corrections erase nothing', () => {
+    const planned = plannedTasks([
+      d('1', 'RELEASE', 'ERASE'),
+      d('2', 'RELEASE'),
+      d('3', 'RESTRICT'),
+      d('4', 'ANONYMISE', 'RESTRICT'),
+      d('5', 'CORRECT'),
+      d('6', 'MINIMISE'),
+    ]);
+    expect(erasedByPlan(planned)).toEqual([
+      { sourceId: 's', recordId: '1' },
+      { sourceId: 's', recordId: '4' },
+      { sourceId: 's', recordId: '6' },
+    ]);
+    expect(erasedByPlan(plannedTasks([d('1', 'RESTRICT'), d('2', 'RETAIN', 'RESTRICT'), d('3', 'ANNOTATE')]))).toEqual([]);
   });
 });
