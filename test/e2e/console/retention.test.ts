@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
-import { SourceKind } from '../../../src/domain/vocabulary.js';
+import { IdentifierType, RecordAction, RequestStatus, SourceKind } from '../../../src/domain/vocabulary.js';
+import { insertApprovedRequest } from '../../support/requests-fixture.js';
 import { CHROMIUM, launchConsoleBrowser, screenshot, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
 
 const SYSTEMS = { case_management: SourceKind.CASE_MANAGEMENT, training: SourceKind.TRAINING } as const;
@@ -99,7 +100,14 @@ beforeAll(async () => {
     await sql(`UPDATE ${table} SET created_at = now() - interval '4 years', last_activity_at = now() - interval '4 years' WHERE id = ANY($1)`, [ids]);
     return ids;
   };
-  aged.case_management = await age('case_management.cases', 'WHERE controller_id IS NULL', 3);
+  const cases = await age('case_management.cases', 'WHERE controller_id IS NULL', 4);
+  aged.case_management = cases.slice(0, 3);
+  // An open request keeps the fourth aged case: the preview says so.
+  await insertApprovedRequest(gw.runtime.services, {
+    identifiers: [{ type: IdentifierType.EMAIL, value: 'held@example.org' }],
+    status: RequestStatus.IN_REVIEW,
+    decisions: [{ sourceId: 'case_management', recordId: cases[3]!, recordType: 'case', action: RecordAction.RETAIN, basis: 'legal claim pending' }],
+  });
   aged.training = await age('training.learners', '', 2);
   keys.handler = (await bearer(gw, ['HANDLER'])).authorization!.slice('Bearer '.length);
   keys.auditor = (await bearer(gw, ['AUDITOR'])).authorization!.slice('Bearer '.length);
@@ -140,6 +148,9 @@ describe('the Retention screen in Chromium', () => {
     expect(await card.getByTestId('run-total').textContent()).toBe(String(destroyed));
     // Sample record ids to look at before approving.
     for (const id of aged.case_management) expect(await sourceRow(card, 'case_management').textContent()).toContain(id);
+    // What is kept, and why.
+    expect(await sourceRow(card, 'case_management').getByTestId('kept').textContent()).toBe('1 Open request');
+    expect(await sourceRow(card, 'training').getByTestId('kept').textContent()).toBe('—');
     await expectAccessible(page, 'retention-01-preview');
 
     // Nothing is destroyed before approval.
@@ -157,6 +168,7 @@ describe('the Retention screen in Chromium', () => {
     await page.getByRole('link', { name: `Details of retention run ${runId}` }).click();
     await page.waitForURL(new RegExp(`/console/retention/${runId}$`));
     await waitText(page.getByTestId('task-progress'), new RegExp(`^${destroyed} tasks: ${destroyed} Succeeded$`));
+    expect(await page.getByTestId('retention-items').textContent()).toMatch(/Kept: Open request \(request [0-9a-f-]{36} is open and holds this record\)/);
     await expectAccessible(page, 'retention-02-run-detail');
     // Ids only in the address and the key only in this tab's storage.
     expect(await page.evaluate('localStorage.length')).toBe(0);
