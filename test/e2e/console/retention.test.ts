@@ -176,11 +176,19 @@ describe('the Retention screen in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('a HANDLER cancels a preview, and approving one superseded meanwhile shows the error with its code', async () => {
+  it('a HANDLER previews a chosen source and cancels it, and approving one superseded meanwhile shows the error with its code', async () => {
     const page = await browser.newPage();
     await signIn(page, keys.handler);
     await page.getByRole('link', { name: 'Retention', exact: true }).click();
+    // A preview of the chosen sources only.
+    await page.getByRole('checkbox', { name: 'training' }).check();
     const cancelled = await prepareInPage(page);
+    expect(
+      await runCard(page, cancelled)
+        .getByTestId('retention-source')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-source'))),
+    ).toEqual(['training']);
+    await page.getByRole('checkbox', { name: 'training' }).uncheck();
     await page.getByRole('button', { name: `Cancel retention run ${cancelled}` }).click();
     await waitText(runCard(page, cancelled).getByTestId('run-status'), /^Cancelled$/);
 
