@@ -15,6 +15,8 @@ const Sources = lazy(() => import('./screens/Sources'));
 const TombstoneCheck = lazy(() => import('./screens/TombstoneCheck'));
 const AuditLog = lazy(() => import('./screens/AuditLog'));
 const ApiKeys = lazy(() => import('./screens/ApiKeys'));
+const Retention = lazy(() => import('./screens/Retention'));
+const RetentionRunPage = lazy(() => import('./screens/Retention').then((m) => ({ default: m.RetentionRunPage })));
 
 interface SignedIn {
   key: string;
@@ -82,6 +84,8 @@ export function App() {
             <Route path="/tombstones" element={<TombstoneCheck />} />
             <Route path="/audit" element={<AuditLog />} />
             <Route path="/keys" element={<ApiKeys />} />
+            <Route path="/retention" element={<Retention />} />
+            <Route path="/retention/:id" element={<RetentionRunPage />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </Suspense>

@@ -10,6 +10,7 @@ const SCREENS = [
   { to: '/find', label: 'Find a person', permission: 'discovery:run' },
   { to: '/sources', label: 'Sources', permission: 'source:read' },
   { to: '/tombstones', label: 'Tombstone check', permission: 'tombstone:check' },
+  { to: '/retention', label: 'Retention', permission: 'retention:read' },
   { to: '/audit', label: 'Audit log', permission: 'audit:read' },
   { to: '/keys', label: 'API keys', permission: 'key:manage' },
 ] as const;

@@ -14,6 +14,8 @@ const PLAIN: Record<string, string> = {
   REASON_REQUIRED: 'A reason is required.',
   MATCHES_PENDING_REVIEW: 'Some REVIEW records are still pending: confirm or reject each before approving.',
   INVALID_IDENTIFIER: 'The identifier cannot be read as that type: check its format.',
+  RETENTION_RUN_NOT_FOUND: 'This retention run does not exist.',
+  RETENTION_RUN_NOT_PREVIEWED: 'This retention run is no longer waiting for approval (approved, cancelled or superseded). The list shows its status now.',
   BAD_USER_INPUT: 'Some of the values are not valid.',
   INTERNAL_SERVER_ERROR: 'The gateway hit an unexpected error. Support can find it with the code below.',
 };
