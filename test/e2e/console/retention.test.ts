@@ -155,7 +155,14 @@ describe('the Retention screen in Chromium', () => {
 
     // Nothing is destroyed before approval.
     expect((await sql(`SELECT 1 FROM case_management.cases WHERE id = ANY($1)`, [aged.case_management])).length).toBe(3);
+    // Approving destroys for good: the first click only asks.
     await page.getByRole('button', { name: `Approve retention run ${runId}` }).click();
+    const confirmButton = page.getByRole('button', { name: `Confirm: destroy the records of retention run ${runId}` });
+    await confirmButton.waitFor();
+    expect((await sql<{ status: string }>(`SELECT status FROM retention_run WHERE id = $1`, [runId]))[0]?.status).toBe('PREVIEWED');
+    await page.getByRole('button', { name: `Do not approve retention run ${runId}` }).click();
+    await page.getByRole('button', { name: `Approve retention run ${runId}` }).click();
+    await confirmButton.click();
     // The page polls while the run executes; no reload.
     await waitText(runCard(page, runId).getByTestId('run-status'), /^Completed$/, 60_000);
     await waitText(runCard(page, runId).getByTestId('run-outcome'), /^Destroyed and verified: (\d+) · failed: 0 · held since the preview: 0/);
@@ -197,6 +204,7 @@ describe('the Retention screen in Chromium', () => {
     // Someone else prepares a newer preview of the same sources while this page is open.
     const newer = await prepareOverApi();
     await page.getByRole('button', { name: `Approve retention run ${stale}` }).click();
+    await page.getByRole('button', { name: `Confirm: destroy the records of retention run ${stale}` }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'The run did not change' });
     await waitText(alert, /RETENTION_RUN_NOT_PREVIEWED/);
     // The list was read again: the stale run shows it was superseded, and by which.

@@ -62,13 +62,36 @@ function useRunActions(refresh: () => void) {
 
 type RunActionsState = ReturnType<typeof useRunActions>;
 
-/** Approve and Cancel on a PREVIEWED run, for retention:approve only. */
+/**
+ * Approve and Cancel on a PREVIEWED run, for retention:approve only. Approving destroys
+ * records for good, so it takes a second, explicit click.
+ */
 function RunActions({ run, actions }: { run: Run; actions: RunActionsState }) {
   const { can } = useSession();
+  const [confirming, setConfirming] = useState(false);
   if (!can('retention:approve') || run.status !== 'PREVIEWED') return null;
+  if (confirming) {
+    return (
+      <Group>
+        <Text size="sm">The records listed for destruction are destroyed for good.</Text>
+        <Button
+          size="xs"
+          color="red"
+          aria-label={`Confirm: destroy the records of retention run ${run.id}`}
+          disabled={actions.busy}
+          onClick={() => void actions.approve(run.id)}
+        >
+          Destroy them
+        </Button>
+        <Button size="xs" variant="default" aria-label={`Do not approve retention run ${run.id}`} disabled={actions.busy} onClick={() => setConfirming(false)}>
+          Not now
+        </Button>
+      </Group>
+    );
+  }
   return (
     <Group>
-      <Button size="xs" color="red" aria-label={`Approve retention run ${run.id}`} disabled={actions.busy} onClick={() => void actions.approve(run.id)}>
+      <Button size="xs" color="red" aria-label={`Approve retention run ${run.id}`} disabled={actions.busy} onClick={() => setConfirming(true)}>
         Approve
       </Button>
       <Button size="xs" variant="default" aria-label={`Cancel retention run ${run.id}`} disabled={actions.busy} onClick={() => void actions.cancel(run.id)}>
