@@ -158,7 +158,13 @@ async function sidewaysOverflow(page: Page): Promise<string[]> {
 
 /** Waits until the element's text matches (the page polls and re-renders on its own). */
 async function waitText(locator: Locator, pattern: RegExp, timeout = 15_000): Promise<void> {
-  await expect.poll(async () => ((await locator.textContent()) ?? '').trim(), { timeout, interval: 250 }).toMatch(pattern);
+  try {
+    await expect.poll(async () => ((await locator.textContent()) ?? '').trim(), { timeout, interval: 250 }).toMatch(pattern);
+  } catch (error) {
+    // A failed action says why in an alert: the failure names it.
+    const alerts = await locator.page().getByRole('alert').allTextContents();
+    throw new Error(`${(error as Error).message}\nalerts on the page: ${JSON.stringify(alerts)}`);
+  }
 }
 
 async function signIn(page: Page, key: string): Promise<void> {
