@@ -9,7 +9,7 @@ import type { NameFrequencies } from '../../connectors/contract.js';
 import { IdentifierType } from '../domain/vocabulary.js';
 import type { TermFrequencies, TermFrequencyTable } from '../identity/matching/parameters.js';
 import { profileOfRaw } from '../identity/matching/profile.js';
-import { TIMED_OUT, within } from './source-sizes.js';
+import { SourceReadings, type Reading } from './source-readings.js';
 
 export interface NameFrequencyOptions {
   /** How long a source's counts are used before they are asked again. Default 1 hour. */
@@ -88,15 +88,6 @@ export function mergeNameCounts(sources: Iterable<NameCounts>): TermFrequencies 
   return out;
 }
 
-interface Entry {
-  names?: NameCounts;
-  /** When the last read finished (or failed); undefined until the first one has. */
-  checkedAt?: number;
-  pending?: Promise<void>;
-  /** Bumped whenever `names` changes, so the merged table is rebuilt only then. */
-  version: number;
-}
-
 const DEFAULT_REFRESH_MS = 60 * 60_000;
 const DEFAULT_FIRST_WAIT_MS = 1_000;
 const DEFAULT_READ_TIMEOUT_MS = 60_000;
@@ -104,63 +95,39 @@ const DEFAULT_LIMIT = 10_000;
 
 /** The name tables of the registered sources, per source and merged over the ones asked for. */
 export class NameFrequencyTables {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
+  private readonly readings: SourceReadings<NameCounts>;
   private merged?: { key: string; table: TermFrequencies };
 
-  constructor(
-    private readonly read: ReadNames,
-    private readonly options: NameFrequencyOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
+  constructor(read: ReadNames, options: NameFrequencyOptions = {}) {
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    this.readings = new SourceReadings(
+      async (sourceId) => {
+        const answer = await read(sourceId, limit);
+        return answer ? normaliseNameCounts(answer) : undefined;
+      },
+      {
+        refreshMs: options.refreshMs ?? DEFAULT_REFRESH_MS,
+        firstReadWaitMs: options.firstReadWaitMs ?? DEFAULT_FIRST_WAIT_MS,
+        readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
   }
 
   /** One table over the given sources' counts as last read (sources not read yet are waited for briefly). */
   async tableFor(sourceIds: readonly string[]): Promise<TermFrequencies> {
     const ids = [...new Set(sourceIds)].sort();
-    const entries = await Promise.all(ids.map((id) => this.entryOf(id)));
-    const key = ids.map((id, i) => `${id}\u0000${entries[i]!.version}`).join('\u0001');
+    const readings: Reading<NameCounts>[] = await Promise.all(ids.map((id) => this.readings.readingOf(id)));
+    const key = ids.map((id, i) => `${id}\u0000${readings[i]!.version}`).join('\u0001');
     if (this.merged?.key !== key) {
-      this.merged = { key, table: mergeNameCounts(entries.flatMap((e) => (e.names ? [e.names] : []))) };
+      this.merged = { key, table: mergeNameCounts(readings.flatMap((r) => (r.value ? [r.value] : []))) };
     }
     return this.merged.table;
   }
 
   /** Drops a source's counts (its registration changed): the next discovery reads them again. */
   forget(sourceId: string): void {
-    this.entries.delete(sourceId);
+    this.readings.forget(sourceId);
     this.merged = undefined;
-  }
-
-  private async entryOf(sourceId: string): Promise<Entry> {
-    let entry = this.entries.get(sourceId);
-    if (!entry) {
-      entry = { version: 0 };
-      this.entries.set(sourceId, entry);
-    }
-    if (entry.checkedAt === undefined) {
-      await within(this.refresh(sourceId, entry), this.options.firstReadWaitMs ?? DEFAULT_FIRST_WAIT_MS);
-    } else if (this.now() - entry.checkedAt >= (this.options.refreshMs ?? DEFAULT_REFRESH_MS)) {
-      void this.refresh(sourceId, entry);
-    }
-    return entry;
-  }
-
-  /** Starts a read unless one is running; the promise settles when it has (never rejects). */
-  private refresh(sourceId: string, entry: Entry): Promise<void> {
-    entry.pending ??= (async () => {
-      try {
-        const answer = await within(this.read(sourceId, this.options.limit ?? DEFAULT_LIMIT), this.options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
-        if (answer === TIMED_OUT) return;
-        entry.names = answer ? normaliseNameCounts(answer) : undefined;
-        entry.version++;
-      } catch {
-        // Keep the last counts: a source that is down now held the same names an hour ago.
-      } finally {
-        entry.checkedAt = this.now();
-        entry.pending = undefined;
-      }
-    })();
-    return entry.pending;
   }
 }
