@@ -80,15 +80,15 @@ export class RetentionRunService {
       for (const i of listed.items)
         items.push({ sourceId, recordId: i.recordId, recordType: i.recordType, start: i.start, action: i.action, kept: i.kept, detail: i.detail });
     }
+    const automatic = input.automatic ?? false;
     const { id, superseded } = await this.deps.dataSource.transaction(async (m) => {
       await this.deps.stores.retentionRuns.lockPreparation(m);
-      const runId = await this.deps.stores.retentionRuns.insertPreview(
-        { asOf, sourceIds, summary, automatic: input.automatic ?? false, preparedBy: input.actor },
-        items,
-        m,
-      );
-      // Earlier previews of the same sources, never approved, now show a stale picture: closed, pointing here.
-      const replaced = await this.deps.stores.retentionRuns.supersedePreviews(sourceIds, runId, m);
+      const runId = await this.deps.stores.retentionRuns.insertPreview({ asOf, sourceIds, summary, automatic, preparedBy: input.actor }, items, m);
+      // Earlier previews of the same sources, never approved, now show a stale picture: closed,
+      // pointing here. Only those prepared the same way: the schedule approves its automatic
+      // preview a moment after preparing it, and a handler's preview in that moment must not
+      // fail the day's pass (nor the schedule's close a handler's).
+      const replaced = await this.deps.stores.retentionRuns.supersedePreviews(sourceIds, runId, automatic, m);
       for (const old of replaced) {
         await this.deps.audit.record(
           {

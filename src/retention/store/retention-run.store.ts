@@ -107,15 +107,16 @@ export class RetentionRunStore {
 
   /**
    * Closes as SUPERSEDED, pointing to `byRunId`, every other run of exactly these sources
-   * still PREVIEWED (never approved); returns their ids. A run being approved holds its row
-   * lock, so this waits for it and then finds it no longer PREVIEWED.
+   * still PREVIEWED (never approved) and prepared the same way (by the schedule for itself to
+   * approve, or for a handler); returns their ids. A run being approved holds its row lock,
+   * so this waits for it and then finds it no longer PREVIEWED.
    */
-  async supersedePreviews(sourceIds: readonly string[], byRunId: string, m: EntityManager): Promise<string[]> {
+  async supersedePreviews(sourceIds: readonly string[], byRunId: string, automatic: boolean, m: EntityManager): Promise<string[]> {
     const rows = rowsOf<{ id: string }>(
       await m.query(
         `UPDATE retention_run SET status = $3, superseded_by = $2, finished_at = now(), updated_at = now()
-          WHERE status = $4 AND id <> $2 AND source_ids @> $1::text[] AND source_ids <@ $1::text[] RETURNING id`,
-        [sourceIds, byRunId, RetentionRunStatus.SUPERSEDED, RetentionRunStatus.PREVIEWED],
+          WHERE status = $4 AND id <> $2 AND source_ids @> $1::text[] AND source_ids <@ $1::text[] AND automatic = $5 RETURNING id`,
+        [sourceIds, byRunId, RetentionRunStatus.SUPERSEDED, RetentionRunStatus.PREVIEWED, automatic],
       ),
     );
     return rows.map((r) => r.id).sort();

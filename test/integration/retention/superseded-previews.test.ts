@@ -190,4 +190,25 @@ describe('R9: previews the schedule prepares are superseded, not piled up (redis
     ]);
     expect(superseded.map((r) => r.superseded_by).every(Boolean)).toBe(true);
   });
+
+  it('the schedule’s own preview and a handler’s preview of the same sources never close each other; a stale automatic preview is closed by the next one', async () => {
+    const s = gw.runtime.services;
+    // The schedule prepares footage's run and approves it a moment later; a handler's preview of the same source lands in between.
+    const automatic = await s.retention.prepare({ actor: 'system:scheduler', sourceIds: ['cctv'], automatic: true });
+    const mine = await s.retention.prepare({ actor: 'handler', sourceIds: ['cctv'] });
+    expect(await statusOf([automatic.id, mine.id])).toEqual({ [automatic.id]: 'PREVIEWED', [mine.id]: 'PREVIEWED' });
+    expect((await s.retention.approve(automatic.id, 'system:scheduler')).status).toBe('EXECUTING');
+    await eventually(
+      () => s.retention.find(automatic.id),
+      (r) => r.status === 'COMPLETED',
+      { timeoutMs: 30_000 },
+    );
+    // A pass that stopped between preview and approval leaves an automatic preview: the next pass's closes it, not the handler's.
+    const stale = await s.retention.prepare({ actor: 'system:scheduler', sourceIds: ['cctv'], automatic: true });
+    const next = await s.retention.prepare({ actor: 'system:scheduler', sourceIds: ['cctv'], automatic: true });
+    expect(await statusOf([stale.id, next.id, mine.id])).toEqual({ [stale.id]: 'SUPERSEDED', [next.id]: 'PREVIEWED', [mine.id]: 'PREVIEWED' });
+    expect((await s.retention.find(stale.id)).superseded_by).toBe(next.id);
+    await s.retention.cancel(next.id, 'system:scheduler');
+    await s.retention.cancel(mine.id, 'handler');
+  }, 60_000);
 });
