@@ -42,10 +42,17 @@ export class RetentionResolver {
   }
 
   @Authorized('retention:read')
-  @Query(() => [RetentionRunView], { description: 'R9: retention runs, the latest first.' })
-  async retentionRuns(@Ctx() ctx: GraphQLContext, @Arg('first', () => Int, { nullable: true }) first?: number | null): Promise<RetentionRunView[]> {
+  @Query(() => [RetentionRunView], {
+    description:
+      'R9: retention runs, the latest first (`first`: 1 to 100, default 20). `before`: the id of the last run of a page, for the runs listed after it (RETENTION_RUN_NOT_FOUND when no run has it).',
+  })
+  async retentionRuns(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('before', () => ID, { nullable: true }) before?: string | null,
+  ): Promise<RetentionRunView[]> {
     unscoped(ctx);
-    return (await ctx.services.retention.list(Math.min(Math.max(first ?? 20, 1), 100))).map(runView);
+    return (await ctx.services.retention.list(Math.min(Math.max(first ?? 20, 1), 100), undefined, before ?? undefined)).map(runView);
   }
 
   @Authorized('retention:read')

@@ -264,8 +264,10 @@ export class RetentionRunService {
     return run;
   }
 
-  list(limit: number, status?: RetentionRunStatus): Promise<RetentionRunRow[]> {
-    return this.deps.stores.retentionRuns.list(limit, status);
+  /** The latest runs first; after `before` (a run id) for the next page (RETENTION_RUN_NOT_FOUND when it is none). */
+  async list(limit: number, status?: RetentionRunStatus, before?: string): Promise<RetentionRunRow[]> {
+    if (before !== undefined && !(await this.deps.stores.retentionRuns.find(before))) throw notFound(before);
+    return this.deps.stores.retentionRuns.list(limit, status, before);
   }
 
   /**

@@ -136,11 +136,18 @@ export class RetentionRunStore {
   }
 
   /** The latest runs first. */
-  async list(limit: number, status?: RetentionRunStatus): Promise<RetentionRunRow[]> {
-    return this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM retention_run WHERE ($2::text IS NULL OR status = $2) ORDER BY created_at DESC LIMIT $1`, [
-      limit,
-      status ?? null,
-    ]);
+  /**
+   * The latest runs first; `beforeId`, a run: only those listed after it (the next page).
+   * Compared in SQL: a JavaScript Date would drop the microseconds of created_at.
+   */
+  async list(limit: number, status?: RetentionRunStatus, beforeId?: string): Promise<RetentionRunRow[]> {
+    return this.dataSource.query(
+      `SELECT ${RUN_COLUMNS} FROM retention_run
+        WHERE ($2::text IS NULL OR status = $2)
+          AND ($3::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM retention_run WHERE id = $3))
+        ORDER BY created_at DESC, id DESC LIMIT $1`,
+      [limit, status ?? null, beforeId ?? null],
+    );
   }
 
   /** The items of a run: the planned destructions only, or every item with what is kept. */

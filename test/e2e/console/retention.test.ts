@@ -227,4 +227,23 @@ describe('the Retention screen in Chromium', () => {
     await expectAccessible(page, 'retention-04-auditor');
     await page.close();
   }, 60_000);
+
+  it('older runs are a page away: 20 a page, Older runs and Newer runs move through every run, none lost or shown twice', async () => {
+    const list = async () =>
+      (await api<{ retentionRuns: { id: string }[] }>(`{ retentionRuns(first: 100) { id } }`, {}, keys.handler)).retentionRuns.map((r) => r.id);
+    while ((await list()).length < 23) await prepareOverApi();
+    const all = await list();
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    await page.getByRole('link', { name: 'Retention', exact: true }).click();
+    const shown = () => page.getByTestId('retention-run').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-run')));
+    await expect.poll(shown).toEqual(all.slice(0, 20));
+    expect(await page.getByRole('button', { name: 'Newer runs' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Older runs' }).click();
+    await expect.poll(shown).toEqual(all.slice(20, 40));
+    expect(await page.getByRole('button', { name: 'Older runs' }).isDisabled()).toBe(all.length <= 40);
+    await page.getByRole('button', { name: 'Newer runs' }).click();
+    await expect.poll(shown).toEqual(all.slice(0, 20));
+    await page.close();
+  }, 90_000);
 });

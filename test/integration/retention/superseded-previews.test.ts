@@ -211,4 +211,35 @@ describe('R9: previews the schedule prepares are superseded, not piled up (redis
     await s.retention.cancel(next.id, 'system:scheduler');
     await s.retention.cancel(mine.id, 'handler');
   }, 60_000);
+
+  it('retentionRuns pages through every run, the latest first, none lost or repeated; an unknown cursor is RETENTION_RUN_NOT_FOUND', async () => {
+    // Six runs within one millisecond, two by two at the same microsecond: a cursor read into a
+    // JavaScript Date (milliseconds) would skip some, one on the time alone would skip or repeat ties.
+    const s = gw.runtime.services;
+    const made = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => s.retention.prepare({ actor: 'handler', sourceIds: n % 2 ? ['training'] : ['cctv'] })));
+    for (const [i, run] of made.entries())
+      await sql(`UPDATE retention_run SET created_at = timestamptz '2026-01-05 09:00:00.123000+00' + $2 * interval '1 microsecond' WHERE id = $1`, [
+        run.id,
+        Math.floor(i / 2) * 100,
+      ]);
+    const all = (await sql<{ id: string }>(`SELECT id FROM retention_run ORDER BY created_at DESC, id DESC`)).map((r) => r.id);
+    expect(all.length).toBeGreaterThan(5);
+    const page = async (before?: string) => {
+      const reply = await gw.graphql<{ retentionRuns: { id: string }[] }>(
+        `query($before: ID) { retentionRuns(first: 3, before: $before) { id } }`,
+        { before: before ?? null },
+        handler,
+      );
+      expect(reply.body.errors).toBeUndefined();
+      return reply.body.data!.retentionRuns.map((r) => r.id);
+    };
+    const seen: string[] = [];
+    for (let ids = await page(); ids.length > 0; ids = await page(seen.at(-1))) {
+      expect(ids.length).toBeLessThanOrEqual(3);
+      seen.push(...ids);
+    }
+    expect(seen).toEqual(all);
+    const unknown = await gw.graphql(`query { retentionRuns(before: "00000000-0000-4000-8000-000000000000") { id } }`, {}, handler);
+    expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'RETENTION_RUN_NOT_FOUND' });
+  });
 });

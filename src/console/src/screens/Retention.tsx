@@ -251,12 +251,19 @@ function PrepareRun({ onDone }: { onDone: () => void }) {
   );
 }
 
+/** Runs per page; one more is asked for, to know whether older ones exist. */
+const PAGE = 20;
+
 export default function Retention() {
   const { can } = useSession();
-  const [{ data, fetching, error }, reload] = useQuery({ query: Docs.RetentionRunsQuery, variables: { first: 20 } });
+  // The last run of each page shown so far: the cursor of the page after it (null: the newest).
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const before = cursors[cursors.length - 1] ?? null;
+  const [{ data, fetching, error }, reload] = useQuery({ query: Docs.RetentionRunsQuery, variables: { first: PAGE + 1, before } });
   const [refresh] = useState(() => () => reload({ requestPolicy: 'network-only' }));
   const actions = useRunActions(refresh);
-  const runs = data?.retentionRuns ?? [];
+  const runs = (data?.retentionRuns ?? []).slice(0, PAGE);
+  const older = (data?.retentionRuns.length ?? 0) > PAGE;
   usePolling(
     runs.some((r) => r.status === 'EXECUTING'),
     refresh,
@@ -267,7 +274,15 @@ export default function Retention() {
       <Text size="sm" c="dimmed">
         Retention runs (R9), newest first: what each preview destroys per source and record type, what it keeps and why, and how execution went.
       </Text>
-      {can('retention:approve') && <PrepareRun onDone={refresh} />}
+      {can('retention:approve') && (
+        <PrepareRun
+          onDone={() => {
+            // The new preview is the newest run: back to the first page to show it.
+            setCursors([null]);
+            refresh();
+          }}
+        />
+      )}
       <ApiError error={error} />
       <ApiError error={actions.error} title="The run did not change" />
       {fetching && !data && <Loader aria-label="Loading retention runs" />}
@@ -279,6 +294,14 @@ export default function Retention() {
           ))}
         </Stack>
       )}
+      <Group>
+        <Button variant="default" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer runs
+        </Button>
+        <Button variant="default" disabled={!older} onClick={() => setCursors([...cursors, runs[runs.length - 1]!.id])}>
+          Older runs
+        </Button>
+      </Group>
     </Stack>
   );
 }

@@ -42,8 +42,8 @@ export const RunSummaryFragment = graphql(`
 
 export const RetentionRunsQuery = graphql(
   `
-    query RetentionRuns($first: Int) {
-      retentionRuns(first: $first) {
+    query RetentionRuns($first: Int, $before: ID) {
+      retentionRuns(first: $first, before: $before) {
         ...RetentionRunSummary
       }
     }
