@@ -40,7 +40,7 @@ export function schedulesProcessor(services: Services) {
         // overlaps are harmless (a recreated record gets one task: unique task key).
         const since = new Date(Date.now() - 2 * services.execution.settings.sweepEveryMs);
         const report = await runRecreationSweep(services, { since });
-        return { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits.length };
+        return { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits.length, unconfirmed: report.unconfirmed.length };
       }
       case ScheduleNames.packageSweep: {
         // R10, R11: access packages past retention or of people erased since; identifiers of completed erasures.

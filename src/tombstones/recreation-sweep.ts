@@ -15,6 +15,7 @@ import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
 import { AuditAction } from '../audit/audit-actions.js';
+import { recreationVerdict } from './recreation-evidence.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
 export type ChangeFeed = Required<Pick<Connector, 'changedSince'>>;
@@ -45,6 +46,11 @@ export interface SweepReport {
   /** Sources that could not be swept this time (store down); the next run looks again. */
   failed: { sourceId: string; error: string }[];
   hits: SweepHit[];
+  /**
+   * Records that share only one contact (an e-mail or a phone) with an erased person, and
+   * otherwise name someone else or no one: not erased, reported for a handler to look at.
+   */
+  unconfirmed: { sourceId: string; recordId: string; requestId: string }[];
 }
 
 /** The action that erases a recreated record in a source, from its erasure strategy. */
@@ -66,7 +72,7 @@ export function sweepActionOf(strategy: ErasureStrategy | undefined): RecordActi
 export async function runRecreationSweep(services: Services, options: SweepOptions): Promise<SweepReport> {
   const { sources, logger } = services;
   const batchSize = options.batchSize ?? 500;
-  const report: SweepReport = { checked: {}, skipped: [], failed: [], hits: [] };
+  const report: SweepReport = { checked: {}, skipped: [], failed: [], hits: [], unconfirmed: [] };
   for (const source of await sources.list()) {
     let connector: Connector;
     try {
@@ -90,13 +96,15 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
   if (report.hits.length > 0) {
     logger.warn({ hits: report.hits }, 'recreation sweep found erased people again; erasure queued');
   }
+  if (report.unconfirmed.length > 0)
+    logger.warn({ unconfirmed: report.unconfirmed }, 'recreation sweep found records sharing one contact with erased people; left for a handler');
   if (report.failed.length > 0) logger.warn({ failed: report.failed }, 'recreation sweep could not list some sources');
   await services.audit.record({
     actor: { id: 'system:sweep', kind: 'system' },
     action: AuditAction.TOMBSTONE_SWEEP,
     target: { type: 'tombstone' },
-    params: { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits },
-    outcome: report.hits.length > 0 || report.failed.length > 0 ? 'FAILED' : 'SUCCESS',
+    params: { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits, unconfirmed: report.unconfirmed },
+    outcome: report.hits.length > 0 || report.unconfirmed.length > 0 || report.failed.length > 0 ? 'FAILED' : 'SUCCESS',
   });
   return report;
 }
@@ -121,11 +129,16 @@ async function sweepSource(
     report.checked[sourceId]! += records.length;
     const answers = await tombstones.check(records.map((r) => normaliseRecordIdentifiers(r.identifiers)));
     for (const [k, record] of records.entries()) {
-      const hit = answers[k]!.find((a) => a.tombstoned);
-      if (!hit?.requestId) continue;
+      const hit = recreationVerdict(answers[k]!);
+      if (!hit) continue;
       // Records the erasure decided to keep (legal hold) or already handled are not recreations,
       // nor, for a request of another type, records of a kind it did not erase (R16).
       if (await stores.requests.keepsRecord(hit.requestId, sourceId, record.recordId, record.recordType)) continue;
+      // One shared contact (a household's phone) does not make someone else's record the erased person's (R16).
+      if (!hit.confirmed) {
+        report.unconfirmed.push({ sourceId, recordId: record.recordId, requestId: hit.requestId });
+        continue;
+      }
       if (await stores.tasks.hasOpenTaskFor(hit.requestId, sourceId, record.recordId)) continue;
       const taskId = await queueErasure(services, hit.requestId, sourceId, record.recordId, sweepActionOf(strategy));
       report.hits.push({ sourceId: sourceId, recordId: record.recordId, requestId: hit.requestId, taskId });

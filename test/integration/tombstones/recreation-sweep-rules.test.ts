@@ -94,6 +94,34 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [freeRecord])).rows).toHaveLength(0);
   }, 60_000);
 
+  it('R10, R16: a record of another person who shares one contact of the erased person (a household phone) is not erased by the sweep; it is reported for a handler', async () => {
+    const s = gw.runtime.services;
+    if (!(await s.sources.find('case_management'))) await s.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
+    const { requestId, person } = await erased(520);
+    const recreated = await recreate(person);
+    // Someone else: own name, date of birth and e-mail, the erased person's landline.
+    const housemate = personAt(SEED, 521);
+    const other = await insertCase(pool, 'case_management', {
+      ref: 'ROW',
+      givenName: housemate.givenName,
+      familyName: housemate.familyName,
+      dateOfBirth: housemate.dateOfBirth,
+      email: housemate.email,
+      phone: person.phone,
+      employer: 'Acme',
+    });
+
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    const mine = (ids: { recordId: string }[]) => ids.map((h) => h.recordId).filter((id) => id === recreated || id === other);
+    expect(mine(report.hits)).toEqual([recreated]);
+    expect(report.unconfirmed).toEqual([{ sourceId: 'case_management', recordId: other, requestId }]);
+
+    // The erased person's record goes; the other person's stays, with no task against it.
+    expect(await settledTask(requestId, 'case_management', recreated)).toMatchObject({ status: 'SUCCEEDED', applied_count: 1 });
+    expect((await tasksOf(s, requestId)).filter((t) => t.record_id === other)).toEqual([]);
+    expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [other])).rows).toHaveLength(1);
+  }, 60_000);
+
   it('R8: a recreated record inside its source’s statutory retention is not erased by the sweep; one past it is', async () => {
     const s = gw.runtime.services;
     // Only the held registration sweeps the store now.
