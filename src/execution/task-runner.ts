@@ -10,7 +10,7 @@
 import type DataLoader from 'dataloader';
 import type { ActionResult, Connector, ErasurePlan, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
-import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, type DecisionRecord } from '../requests/decisions.js';
+import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -175,11 +175,13 @@ export class TaskRunner {
     const out = new Map<string, Applied>();
     const description = connector.describe();
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
+    // R8: a hired candidate's application is the personnel file, hired perhaps after the decision or the run's approval.
+    const holding = statutory || mayHoldPersonnelFiles(description.kind);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.retentionHolds(sourceId, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
-      .filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (statutory && ERASING.has(t.action)));
+      .filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (holding && ERASING.has(t.action)));
     if (checked.length === 0) return out;
     const ids = [...new Set(checked.map((t) => t.record_id))];
     const read = await this.attempt(() => connector.export(ids.map((recordId) => ({ sourceId, recordId }))));
@@ -190,7 +192,7 @@ export class TaskRunner {
     const records = new Map(read.result.map((r) => [r.recordId, r]));
     // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
     const requestIds = [...new Set(checked.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
-    const returning = statutory && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
+    const returning = holding && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
@@ -200,9 +202,10 @@ export class TaskRunner {
         continue;
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
-      if (!record || !statutory || !ERASING.has(t.action)) continue;
+      if (!record || !holding || !ERASING.has(t.action)) continue;
       if (record.controllerId && t.request_id && returning.has(t.request_id)) continue;
-      const hold = legalHoldOf(decisionRecordOfSource(record, description), description.retention, now);
+      const held = decisionRecordOfSource(record, description);
+      const hold = (statutory ? legalHoldOf(held, description.retention, now) : null) ?? personnelFileHold(held);
       if (!hold) continue;
       const until = hold.until ? `; retained until ${hold.until.toISOString().slice(0, 10)}` : '; end of retention unknown from the record’s dates';
       out.set(t.id, { error: new PermanentTaskError(`LEGAL_HOLD: ${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`) });

@@ -2,7 +2,7 @@
 // policy, the record's dates and facts, and the controller's instruction. Pure: the
 // decisions are shown to the handler before approval and stored with the request.
 import type { RecordDates, RetentionPolicy, SourceRules } from '../../connectors/contract.js';
-import { ControllerDecision, RecordAction, Relationship, RequestType, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
+import { ControllerDecision, RecordAction, Relationship, RequestType, SourceKind, sourceRulesOf } from '../domain/vocabulary.js';
 import { addDuration, addDurations, minimumDays } from './durations.js';
 import { RequestRuleError, requireReason, requireValidDate } from './errors.js';
 
@@ -317,6 +317,23 @@ export function legalHoldOf(record: DecisionRecord, retention: RetentionPolicy, 
   const basis = retention.basis ?? DEFAULT_STATUTORY_BASIS;
   if (!until) return { basis, until: null };
   return now < until ? { basis, until } : null;
+}
+
+/** What keeps a hired candidate's application: it became the personnel file of an employee (R8). */
+const PERSONNEL_FILE_HOLD = 'employment law: the application became the personnel file of an employee';
+
+/** Whether a source's records can be personnel files (a hired candidate's application, facts.hired). */
+export function mayHoldPersonnelFiles(kind: SourceKind): boolean {
+  return kind === SourceKind.RECRUITMENT;
+}
+
+/**
+ * The hold on a hired candidate's own record (R8): their application is their personnel file
+ * now, kept as such whatever listed it (an override, a retention run, the recreation sweep).
+ * Its end is the end of employment, which the record does not tell.
+ */
+export function personnelFileHold(record: Pick<DecisionRecord, 'relationship' | 'facts'>): LegalHold | null {
+  return record.facts?.hired === true && !isRelatedAppearance(record.relationship) ? { basis: PERSONNEL_FILE_HOLD, until: null } : null;
 }
 
 function decideErasure(record: DecisionRecord, retention: RetentionPolicy, now: Date, options: DecisionOptions): RecordDecision {

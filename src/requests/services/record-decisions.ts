@@ -5,7 +5,7 @@ import type { RetentionPolicy } from '../../../connectors/contract.js';
 import { ControllerDecision, RecordAction, RequestStatus, RequestType, type SourceKind } from '../../domain/vocabulary.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
 import { childAgeFor } from '../child-age.js';
-import { assertActionAllowed, legalHoldOf, type ActionGuards, type DecisionOptions } from '../decisions.js';
+import { assertActionAllowed, legalHoldOf, personnelFileHold, type ActionGuards, type DecisionOptions } from '../decisions.js';
 import { sourcesGoneWithout } from '../discovery-gaps.js';
 import type { SourceGap } from '../response-summary.js';
 import type { DataSubjectRequestEntity, InaccuracyFindingRecord, RecordDecisionEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
@@ -119,8 +119,10 @@ export class RecordDecisions {
       const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
       // Records returned to their controller are kept by it now: the group's hold no longer binds its copy.
       const returned = !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.RETURN_AND_ERASE;
+      const record = decisionRecordOf(r, source.kind, source.description?.rules);
       out.set(recordKey(r), {
-        legalHold: returned ? null : legalHoldOf(decisionRecordOf(r, source.kind, source.description?.rules), retention, now),
+        // R8: statutory retention, or a hired candidate's personnel file.
+        legalHold: returned ? null : (legalHoldOf(record, retention, now) ?? personnelFileHold(record)),
         controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
       });
     }

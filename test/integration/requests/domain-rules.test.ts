@@ -363,6 +363,15 @@ describe('R8: a hired candidate’s recruitment data is the personnel file', () 
     const req = await ready(personId, { type: 'ERASURE' });
     const candidate = req.decisions.find((d) => d.sourceId === 'recruitment' && d.recordId === recordId)!;
     expect(candidate).toMatchObject({ action: 'RETAIN', basis: 'the application became the personnel file of an employee' });
+    // The file binds whatever a handler decides: no override destroys it.
+    for (const action of ['MINIMISE', 'ERASE']) {
+      const refused = await op(`mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { id } }`, {
+        id: req.id,
+        input: { sourceId: 'recruitment', recordId, action, reason: 'the person insists' },
+      });
+      expect(refused.code, action).toBe('LEGAL_HOLD');
+      expect(refused.message).toMatch(/personnel file of an employee/);
+    }
 
     await execute(req.id);
     const closed = await untilClosed(req.id);

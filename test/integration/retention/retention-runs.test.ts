@@ -288,6 +288,36 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(1);
   }, 60_000);
 
+  it('R8, R9: a candidate hired after the run’s approval, before its task runs, keeps the application as the personnel file; the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    const [candidate] = (
+      await sql<{ id: string }>(`SELECT id FROM recruitment.candidates WHERE NOT hired AND id <> ALL($1) ORDER BY id LIMIT 1`, [aged.recruitment])
+    ).map((r) => r.id);
+    await age('recruitment.candidates', [candidate!], '1 year');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['recruitment'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'candidate', action: 'MINIMISE', count: expect.any(Number) }]);
+    const queue = s.execution.queue(QueueNames.sourceTasks('recruitment'));
+    await queue.pause();
+    try {
+      await s.retention.approve(run.id, 'handler');
+      // Hired meanwhile: the application is now the employee's personnel file.
+      await sql(`UPDATE recruitment.candidates SET hired = true WHERE id = $1`, [candidate]);
+    } finally {
+      await queue.resume();
+    }
+    const closed = await eventually(
+      () => s.retention.find(run.id),
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 30_000 },
+    );
+    expect(closed.status).toBe('PARTIALLY_COMPLETED');
+    expect(closed.outcome!.reasons).toEqual([
+      expect.stringMatching(new RegExp(`MINIMISE recruitment record ${candidate}\\) failed: .*LEGAL_HOLD: MINIMISE refused, .*personnel file of an employee`)),
+    ]);
+    expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = $1 AND hired`, [candidate])).toHaveLength(1);
+    expect(await sql(`SELECT 1 FROM recruitment.applications WHERE candidate_ref = $1`, [candidate])).not.toHaveLength(0);
+  }, 60_000);
+
   it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {
     const s = gw.runtime.services;
     await s.sources.register(

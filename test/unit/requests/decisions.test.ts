@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ControllerDecision, RecordAction, Relationship, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
-import { decideRecord, overrideDecision, retentionEndOf, type DecisionInput } from '../../../src/requests/decisions.js';
+import {
+  assertActionAllowed,
+  decideRecord,
+  mayHoldPersonnelFiles,
+  overrideDecision,
+  personnelFileHold,
+  retentionEndOf,
+  type DecisionInput,
+} from '../../../src/requests/decisions.js';
 import { retention } from './fixtures.js';
 import { ruleCodeOf } from '../../support/error-codes.js';
 
@@ -95,6 +103,17 @@ describe('per-record decisions', () => {
       input({ requestType: RequestType.ACCESS, retention: retention.recruitment, record: { sourceKind: SourceKind.RECRUITMENT, facts: { hired: true } } }),
     );
     expect(access.action).toBe(RecordAction.RELEASE);
+  });
+
+  it('R8: a hired candidate’s own record is held as the personnel file, whatever acts on it; a referee or an unsuccessful candidate is not', () => {
+    const hold = personnelFileHold({ relationship: Relationship.SUBJECT, facts: { hired: true } });
+    expect(hold).toEqual({ basis: expect.stringContaining('personnel file of an employee'), until: null });
+    expect(ruleCodeOf(() => assertActionAllowed(RecordAction.MINIMISE, { legalHold: hold }))).toBe('LEGAL_HOLD');
+    expect(() => assertActionAllowed(RecordAction.RESTRICT, { legalHold: hold })).not.toThrow();
+    expect(personnelFileHold({ relationship: Relationship.SUBJECT, facts: { hired: false } })).toBeNull();
+    expect(personnelFileHold({ relationship: Relationship.REFERENCE, facts: { hired: true } })).toBeNull();
+    expect(mayHoldPersonnelFiles(SourceKind.RECRUITMENT)).toBe(true);
+    expect(mayHoldPersonnelFiles(SourceKind.TRAINING)).toBe(false);
   });
 
   it('R9: training certificates stay verifiable only with the person’s agreement', () => {
