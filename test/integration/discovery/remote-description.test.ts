@@ -1,5 +1,6 @@
 // R12 for a remote source that was down when the gateway first described it: once it is
-// back, its health data is still withheld from a handler without SPECIAL_CATEGORY. The
+// back, its health data is still withheld from a handler without SPECIAL_CATEGORY, in
+// `subject` and from its access packages (the second test runs after the first). The
 // placeholder description it had while unreachable (no fields, retention unknown) must not
 // stand in for what it describes once reached.
 import { randomBytes } from 'node:crypto';
@@ -69,6 +70,18 @@ describe('R12: a remote source described while it was unreachable', () => {
     await stores?.drop();
   });
 
+  /** The clinic comes back (once). */
+  async function clinicBack(): Promise<void> {
+    if (server) return;
+    const app = express();
+    app.use('/connector', createConnectorRouter(clinic, { secret: SECRET }));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  }
+
+  const identifiersOf = (record: SourceRecord) => record.identifiers.filter((i) => ['EMPLOYEE_ID', 'GIVEN_NAME', 'FAMILY_NAME', 'EMAIL'].includes(i.type));
+
   it('R12: health data is withheld once the source is back, though it was first described while down', async () => {
     const handler = await bearer(gw, ['HANDLER']);
     // While it is down, the gateway lists it (and describes it) as it can.
@@ -76,20 +89,62 @@ describe('R12: a remote source described while it was unreachable', () => {
     expect(listed.body.errors).toBeUndefined();
     expect(listed.body.data!.sources.map((s) => s.id)).toContain('remote_clinic');
 
-    // The clinic comes back.
-    const app = express();
-    app.use('/connector', createConnectorRouter(clinic, { secret: SECRET }));
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(port, '127.0.0.1', () => resolve(s));
-    });
-
-    const identifiers = assessment.identifiers.filter((i) => ['EMPLOYEE_ID', 'GIVEN_NAME', 'FAMILY_NAME', 'EMAIL'].includes(i.type));
-    const reply = await gw.graphql<Answer>(SUBJECT, { q: { identifiers, sourceIds: ['remote_clinic'] } }, handler);
+    await clinicBack();
+    const reply = await gw.graphql<Answer>(SUBJECT, { q: { identifiers: identifiersOf(assessment), sourceIds: ['remote_clinic'] } }, handler);
     expect(reply.body.errors).toBeUndefined();
     const found = reply.body.data!.subject.records.find((r) => r.recordId === assessment.recordId);
     expect(found).toBeDefined();
     // The clinic describes an assessment's outcome and health notes as HEALTH: withheld, and nowhere in the answer.
     expect(found!.withheldFields).toEqual(expect.arrayContaining(['fitness_outcome', 'health_notes']));
     expect(JSON.stringify(reply.body)).not.toContain(String(assessment.data.health_notes));
+  });
+
+  it('R12: its access package counts the health data, so a handler without SPECIAL_CATEGORY gets no download link', async () => {
+    const handler = await bearer(gw, ['HANDLER']);
+    await clinicBack();
+    const FIELDS = `id status records { sourceId recordId reviewState } decisions { sourceId needsController }
+      accessPackage { downloadUrl specialCategories downloadAllowed }`;
+    interface Req {
+      id: string;
+      status: string;
+      records: { sourceId: string; recordId: string; reviewState: string }[];
+      decisions: { sourceId: string; needsController: boolean }[];
+      accessPackage: { downloadUrl: string | null; specialCategories: string[] | null; downloadAllowed: boolean } | null;
+    }
+    const mutate = async (call: string, args: string, variables: Record<string, unknown>): Promise<Req> => {
+      const name = call.slice(0, call.indexOf('('));
+      const reply = await gw.graphql<Record<string, Req>>(`mutation(${args}) { ${call} { ${FIELDS} } }`, variables, handler);
+      const data = reply.body.data?.[name];
+      if (!data) throw new Error(`${name} failed: ${JSON.stringify(reply.body.errors)}`);
+      return data;
+    };
+    const submitted = await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', {
+      input: { type: 'ACCESS', identifiers: identifiersOf(assessment), channel: 'email' },
+    });
+    let req = await mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', {
+      id: submitted.id,
+      input: { method: 'passport seen on video call' },
+    });
+    expect(req.records.map((r) => r.recordId)).toContain(assessment.recordId);
+    const pending = req.records.filter((r) => r.reviewState === 'PENDING');
+    for (const [call, list] of [
+      ['confirmMatches', pending.filter((r) => r.recordId === assessment.recordId)],
+      ['rejectMatches', pending.filter((r) => r.recordId !== assessment.recordId)],
+    ] as const) {
+      if (!list.length) continue;
+      req = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', {
+        id: req.id,
+        records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
+      });
+    }
+    for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+      req = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
+        id: req.id,
+        input: { sourceId, decision: 'PROCEED', reference: 'letter 7' },
+      });
+    }
+    const executed = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: req.id });
+    expect(executed.status).toBe('COMPLETED');
+    expect(executed.accessPackage).toMatchObject({ downloadUrl: null, downloadAllowed: false, specialCategories: ['HEALTH'] });
   });
 });
