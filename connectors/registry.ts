@@ -54,6 +54,7 @@ class DescribedConnector implements Connector {
   readonly listExpired?: Connector['listExpired'];
   readonly refreshIndex?: Connector['refreshIndex'];
   readonly findPresent?: Connector['findPresent'];
+  readonly connect?: Connector['connect'];
 
   constructor(
     private readonly inner: Connector,
@@ -74,6 +75,7 @@ class DescribedConnector implements Connector {
     if (inner.listExpired) this.listExpired = (asOf, limit, after) => inner.listExpired!(asOf, limit, after);
     if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
     if (inner.findPresent) this.findPresent = (query) => inner.findPresent!(query);
+    if (inner.connect) this.connect = () => inner.connect!();
   }
   get kind() {
     return this.inner.kind;

@@ -310,8 +310,14 @@ export class SourceRegistry {
     const entity = await this.find(id);
     if (entity && entity.status !== SourceStatus.ACTIVE) return entity.declared?.description ?? null;
     try {
-      const description = (await this.connector(id)).describe();
-      this.descriptions.set(id, description);
+      const connector = await this.connector(id);
+      // A remote source not reached yet describes a placeholder (no fields, retention
+      // unknown): reach it first, and never keep the placeholder, or its special-category
+      // fields would go unrecognised once it answers (R12).
+      const unreached = () => connector.connect !== undefined && connector.identifierTypes.length === 0;
+      if (unreached()) await connector.connect!().catch(() => undefined);
+      const description = connector.describe();
+      if (!unreached()) this.descriptions.set(id, description);
       return description;
     } catch {
       return null;

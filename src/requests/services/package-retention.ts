@@ -11,5 +11,9 @@ export const PackageDestroyedReason = {
   RETENTION_ENDED: 'RETENTION_ENDED',
   /** An erasure of the same person closed after the package was built. */
   ERASURE_COMPLETED: 'ERASURE_COMPLETED',
+  /** Its request was rejected after the package was built (e.g. the identity proved false). */
+  REQUEST_REJECTED: 'REQUEST_REJECTED',
+  /** Its request was withdrawn after the package was built. */
+  REQUEST_CANCELLED: 'REQUEST_CANCELLED',
 } as const;
 export type PackageDestroyedReason = (typeof PackageDestroyedReason)[keyof typeof PackageDestroyedReason];

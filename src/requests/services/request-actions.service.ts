@@ -6,7 +6,8 @@ import { RequestStatus } from '../../domain/vocabulary.js';
 import { extendDeadline } from '../deadlines.js';
 import { RequestRuleError } from '../errors.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
-import { changeRequest, stateOf } from './request-change.js';
+import { changeRequest, stateOf, type RequestChange } from './request-change.js';
+import { PackageDestroyedReason } from './package-retention.js';
 import type { RequestContext } from './request-context.js';
 
 export class RequestActionsService {
@@ -58,6 +59,13 @@ export class RequestActionsService {
     return visible.loadVisible(requestId, principal);
   }
 
+  private async destroyPackages(c: RequestChange, event: 'reject' | 'cancel'): Promise<void> {
+    const store = this.ctx.deps.stores.requests;
+    const reason = event === 'reject' ? PackageDestroyedReason.REQUEST_REJECTED : PackageDestroyedReason.REQUEST_CANCELLED;
+    const live = await store.livePackagesOfRequest(c.m, c.request.id);
+    for (const p of await store.destroyPackages(c.m, live, reason, c.now)) c.audit(AuditAction.REQUEST_PACKAGE_DESTROYED, { packageId: p.packageId, reason });
+  }
+
   /** A state-machine move on the whole request: the principal must see every record of it. */
   private async move(
     requestId: string,
@@ -66,9 +74,12 @@ export class RequestActionsService {
     principal: Principal,
   ): Promise<DataSubjectRequestEntity> {
     const { request } = await this.ctx.visible.loadWhole(requestId, principal);
-    await changeRequest(this.ctx.deps, request, principal, this.ctx.now(), (c) => {
+    await changeRequest(this.ctx.deps, request, principal, this.ctx.now(), async (c) => {
       c.move(event, reason);
       c.audit(`request.${event}`, { reason });
+      // A request refused or withdrawn after its package was built (a child's access still
+      // erasing, an erasure's return to a controller) releases nothing: its link stops serving it.
+      if (event === 'reject' || event === 'cancel') await this.destroyPackages(c, event);
     });
     return this.ctx.visible.loadVisible(requestId, principal);
   }

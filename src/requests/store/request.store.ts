@@ -671,6 +671,12 @@ export class RequestStore {
     );
   }
 
+  /** The request's packages not destroyed yet. */
+  async livePackagesOfRequest(m: EntityManager, requestId: string): Promise<string[]> {
+    const rows = (await m.query(`SELECT id FROM access_package WHERE request_id = $1 AND destroyed_at IS NULL`, [requestId])) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Live packages whose retention has run out. */
   async packagesPastRetention(m: EntityManager, now: Date): Promise<string[]> {
     const rows = (await m.query(`SELECT id FROM access_package WHERE destroyed_at IS NULL AND retain_until <= $1`, [now])) as { id: string }[];

@@ -23,9 +23,10 @@ export interface SeededGateway {
   stop(): Promise<void>;
 }
 
-export async function startSeededGateway(env: Record<string, string> = {}): Promise<SeededGateway> {
+/** `worker: false`: queued tasks wait (a request stays EXECUTING until a test moves it). */
+export async function startSeededGateway(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<SeededGateway> {
   const secret = 'requests-test-training-secret-0123456789';
-  const gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_TRAINING: secret, ...env } });
+  const gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_TRAINING: secret, ...env }, worker: options.worker ?? true });
   const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-req-footage-'));
   const groundTruthPath = `${footageDir}-truth.csv`;
   let training: TrainingService | undefined;
