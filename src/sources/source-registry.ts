@@ -3,11 +3,15 @@ import type { Connector, Health, SourceDescription } from '../../connectors/cont
 import { createConnector, loadSourceConfigFile, SourceConfigError, type ConnectorEnv, type SourceConfig } from '../../connectors/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
+import { withinTime } from '../domain/time-limit.js';
 import type { Capability, IdentifierType } from '../domain/vocabulary.js';
 import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
 import type { TaskStore } from '../execution/store/task.store.js';
+
+/** How long describing a remote source not reached yet waits for it to answer. */
+const DESCRIBE_REACH_WAIT_MS = 2000;
 
 export interface SourceRegistryOptions {
   /** What registrations may name and reach; checked before any connection is made. */
@@ -315,7 +319,9 @@ export class SourceRegistry {
       // unknown): reach it first, and never keep the placeholder, or its special-category
       // fields would go unrecognised once it answers (R12).
       const unreached = () => connector.connect !== undefined && connector.identifierTypes.length === 0;
-      if (unreached()) await connector.connect!().catch(() => undefined);
+      // Waited for briefly (a host that never answers would hold a sources list for the
+      // connector's whole time-out); the attempt runs on, and a later call finds it reached.
+      if (unreached()) await withinTime(connector.connect!(), DESCRIBE_REACH_WAIT_MS, () => new Error('still reaching')).catch(() => undefined);
       const description = connector.describe();
       if (!unreached()) this.descriptions.set(id, description);
       return description;
