@@ -165,3 +165,39 @@ describe("acting on other controllers' records", () => {
     expect(await waitUntilClosed(id)).toBe('COMPLETED');
   }, 180_000);
 });
+
+describe('subject under controller scope', () => {
+  it("scores a handler bound to A only against what A may see: no record of A is matched against another controller's (or the group's) record, whose values the explanation would show", async () => {
+    type Found = {
+      sourceId: string;
+      recordId: string;
+      controllerId: string | null;
+      matchWeight: { matchedAgainst: string };
+      explanation: { field: string; queryValue: string | null }[];
+    };
+    const cases = await env.query<{ id: string; controller_id: string }>(
+      `SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 40`,
+    );
+    let found = 0;
+    for (const c of cases) {
+      const personId = personOfRecord(env.truth, `case_management/${c.id}`);
+      if (!personId) continue;
+      const handlerA = await bearer(env.gw, ['HANDLER'], [c.controller_id]);
+      // What a handler typically has: an email and a name; the rest comes from the records found.
+      const identifiers = identifiersOf(personId).filter((i) => ['EMAIL', 'GIVEN_NAME', 'FAMILY_NAME'].includes(i.type));
+      const { subject } = await gql<{ subject: { records: Found[] } }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId controllerId matchWeight { matchedAgainst } explanation { field queryValue } } } }`,
+        { q: { identifiers } },
+        handlerA,
+      );
+      const seen = new Set(subject.records.map((r) => `${r.sourceId}/${r.recordId}`));
+      for (const r of subject.records) {
+        found++;
+        expect(r.controllerId, `${personId} ${r.sourceId}/${r.recordId}`).toBe(c.controller_id);
+        if (r.matchWeight.matchedAgainst === 'QUERY') continue;
+        expect(seen.has(r.matchWeight.matchedAgainst), `${personId}: ${r.sourceId}/${r.recordId} matched against ${r.matchWeight.matchedAgainst}`).toBe(true);
+      }
+    }
+    expect(found).toBeGreaterThan(0);
+  }, 120_000);
+});
