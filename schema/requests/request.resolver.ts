@@ -7,7 +7,7 @@ import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
 import { canSeeRequest } from '../../src/requests/visibility.js';
-import { can, type Principal } from '../../src/auth/index.js';
+import { can, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
 import type { GraphQLContext } from '../context.js';
 import { requestScope } from '../discovery/request-scope.js';
@@ -323,8 +323,15 @@ export class RequestResolver {
 
   @Authorized('request:read')
   @FieldResolver(() => [SnapshotSourceOutcome], { description: 'How each source answered at verification (or when searched again).' })
-  sourceOutcomes(@Root() r: DataSubjectRequest): SnapshotSourceOutcome[] {
-    return (r.entity.discoveryOutcome?.sources ?? []) as SnapshotSourceOutcome[];
+  async sourceOutcomes(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<SnapshotSourceOutcome[]> {
+    const outcomes = (r.entity.discoveryOutcome?.sources ?? []) as SnapshotSourceOutcome[];
+    const principal = principalOf(ctx);
+    if (isUnscoped(principal)) return outcomes;
+    // R13, as discovery answers a scoped principal: sources it may not see are not named, and a
+    // source's count holds only the records it may see (the others' existence is not told).
+    const { visibleRecords } = await childrenOf(ctx, r.id);
+    const named = await Promise.all(outcomes.map(async (o) => canSeeSource(principal, (await requestScope(ctx).source(o.sourceId)) ?? { controllerIds: [] })));
+    return outcomes.filter((_, i) => named[i]).map((o) => ({ ...o, records: visibleRecords.filter((x) => x.sourceId === o.sourceId).length }));
   }
 
   @Authorized('request:read')

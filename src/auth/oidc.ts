@@ -35,6 +35,19 @@ function claimAt(payload: JWTPayload, path: string): unknown {
   return value;
 }
 
+/**
+ * The controller binding of a token: absent (or null) means every controller, as does an
+ * empty list. A claim present but holding anything other than strings (numbers, objects)
+ * cannot be read as a binding; widening it to every controller would fail open, so the
+ * token is refused.
+ */
+function controllerList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return stringList(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return stringList(value);
+  throw unauthenticated('invalid bearer token');
+}
+
 function stringList(value: unknown): string[] {
   if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
@@ -70,7 +83,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
         kind: 'oidc',
         id: payload.sub,
         roles: [...new Set(stringList(claimAt(payload, rolesClaim)).filter(isRole))],
-        controllerIds: [...new Set(stringList(claimAt(payload, controllersClaim)))],
+        controllerIds: [...new Set(controllerList(claimAt(payload, controllersClaim)))],
       };
     },
   };

@@ -117,7 +117,7 @@ export class DiscoveryService {
       loaders.once('model', () => this.modelOver(all)),
     ]);
 
-    const resolution = await resolveSubject({
+    return resolveSubject({
       identifiers: input.identifiers,
       sources: chosen.map((s) => ({ id: s.id, records: sizes.get(s.id) })),
       lookup: loaders.lookup,
@@ -128,15 +128,12 @@ export class DiscoveryService {
         thresholds: this.options.thresholds,
         includeRelated: input.includeRelated ?? true,
         categoriesOf: (sourceId, record) => categoriesOf(descriptions.get(sourceId) ?? null, record),
+        // Records of controllers the caller may not see are left out before scoring, not after:
+        // otherwise a visible record could be scored against one (its values shown as the
+        // compared query side, its id as matchedAgainst) or found through its identifiers.
+        ...(principal ? { admits: (_sourceId: string, record: SourceRecord) => canSeeController(principal, record.controllerId ?? null) } : {}),
       },
     });
-    if (!principal) return resolution;
-    const records = resolution.records.filter((r) => canSeeController(principal, r.controllerId ?? null));
-    return {
-      ...resolution,
-      records,
-      sources: resolution.sources.map((s) => ({ ...s, records: records.filter((r) => r.sourceId === s.sourceId).length })),
-    };
   }
 }
 

@@ -95,6 +95,11 @@ export interface ResolveOptions {
   normalise?: NormaliseOptions;
   /** Hook: the data categories of a record (from the source's field descriptions). */
   categoriesOf?: (sourceId: string, record: SourceRecord) => DataCategory[];
+  /**
+   * Hook: whether a returned record takes part at all. One left out is never a candidate,
+   * an anchor or a source of identifiers for the next round (controller scoping, R13).
+   */
+  admits?: (sourceId: string, record: SourceRecord) => boolean;
 }
 
 export interface ResolveSubjectInput {
@@ -263,6 +268,7 @@ async function askRound(state: Resolution, input: ResolveSubjectInput, discovery
     }
     for (const record of answer.records) {
       if (record.relationship !== Relationship.SUBJECT && !includeRelated) continue;
+      if (options.admits && !options.admits(source.id, record)) continue;
       const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
       if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
       const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);

@@ -204,7 +204,9 @@ export class RequestApprovalService {
 
   async retryFailedTasks(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, visible } = this.ctx;
-    const request = await visible.loadVisible(requestId, principal);
+    // Re-runs and re-verifies removals of any record of the request: like execution, only for
+    // a principal who may see every record (FORBIDDEN otherwise).
+    const { request } = await visible.loadWhole(requestId, principal);
     assertIdentityVerified(request, 'retry tasks of');
     if (![RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED].includes(request.status as RequestStatus)) {
       throw new RequestRuleError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${request.status}`, { currentStatus: request.status });

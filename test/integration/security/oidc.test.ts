@@ -63,6 +63,15 @@ describe('OIDC bearer tokens', () => {
   });
 
   it.each([
+    ['numbers', [42]],
+    ['a mix of strings and numbers', ['A', 7]],
+    ['an object', { id: 'A' }],
+    ['a number', 42],
+  ])('refuses a token whose controller claim holds %s (UNAUTHENTICATED), never reading it as every controller', async (_label, claim) => {
+    expect(await codeOf(verifier.verify(await token({ roles: ['HANDLER'], dsr_controllers: claim })))).toBe('UNAUTHENTICATED');
+  });
+
+  it.each([
     ['signed by another key', { key: 'foreign' }],
     ['from another issuer', { issuer: 'https://evil.test' }],
     ['for another audience', { audience: 'other-app' }],

@@ -110,6 +110,24 @@ describe('transitive expansion across six systems', () => {
     expect(r.records.map((m) => m.recordId)).not.toContain('K1');
   });
 
+  it('a record left out (controller scope) is neither returned, scored against, nor expanded from', async () => {
+    w.sent.length = 0;
+    const r = await resolveSubject({
+      identifiers: anna,
+      sources: w.sources,
+      lookup: w.lookup,
+      options: { admits: (sourceId, record) => !(sourceId === 'case-management' && record.recordId === 'C1') },
+    });
+    const found = r.records.map((m) => m.recordId);
+    // P1 answers the query itself; everything else was reachable only through C1's membership number and phone.
+    expect(found).toContain('P1');
+    for (const id of ['C1', 'K1', 'T1', 'R1', 'V1']) expect(found, id).not.toContain(id);
+    expect(r.records.every((m) => m.matchedAgainst === 'QUERY' || m.matchedAgainst.recordId !== 'C1')).toBe(true);
+    const askedTypes = new Set(w.sent.flatMap((s) => s.query.identifiers.map((i) => i.type)));
+    expect(askedTypes.has(T.MEMBERSHIP_NUMBER) || askedTypes.has(T.PHONE)).toBe(false);
+    expect(r.sources.find((s) => s.sourceId === 'case-management')!.records).toBe(found.filter((id) => id.startsWith('C')).length);
+  });
+
   it('returns only subject appearances when related ones are not wanted', async () => {
     const r = await resolveSubject({ identifiers: anna, sources: w.sources, lookup: w.lookup, options: { includeRelated: false } });
     expect(r.records.every((m) => m.relationship === Relationship.SUBJECT)).toBe(true);

@@ -1,0 +1,203 @@
+// Controller scoping inside a request a handler bound to controller A may see (R13): what it
+// says about the discovery run counts only A's records, and what acts on the records of
+// other controllers (or the group's own) needs a handler who may see them all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.js';
+import { bearer } from '../../support/runtime.js';
+import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+
+let env: SeededGateway;
+
+interface Seen {
+  records: { sourceId: string; controllerId: string | null }[];
+  sourceOutcomes: { sourceId: string; status: string; records: number }[];
+}
+
+const SEEN = `records { sourceId controllerId } sourceOutcomes { sourceId status records }`;
+
+async function gql<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<T> {
+  const reply = await env.gw.graphql<T>(query, variables, headers);
+  if (reply.body.errors?.length) throw new Error(JSON.stringify(reply.body.errors));
+  return reply.body.data!;
+}
+
+const perSource = (records: Seen['records']) => records.reduce<Record<string, number>>((n, r) => ({ ...n, [r.sourceId]: (n[r.sourceId] ?? 0) + 1 }), {});
+
+beforeAll(async () => {
+  env = await startSeededGateway();
+}, 240_000);
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+describe('sourceOutcomes under controller scope', () => {
+  it("names only sources the principal may see and counts only its records: a handler bound to A learns nothing of other controllers' (or the group's) records", async () => {
+    // A person with a case of controller A and records the group holds for itself elsewhere.
+    const [row, other] = await env.query<{ id: string; controller_id: string }>(
+      `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 2`,
+    );
+    // A second registration of the recruitment system, declared for controller B only.
+    const [{ config }] = await env.query<{ config: Record<string, unknown> }>(`SELECT config FROM source WHERE id = 'recruitment'`);
+    await env.gw.runtime.services.sources.register(
+      { ...config, id: 'recruitment_of_b', name: 'Recruitment of B', controller: { role: 'PROCESSOR', defaultControllerId: other!.controller_id } },
+      'test',
+    );
+    const personId = personOfRecord(env.truth, `case_management/${row!.id}`)!;
+    expect(personId).toBeDefined();
+    const handlerA = await bearer(env.gw, ['HANDLER'], [row!.controller_id]);
+    const everyone = await bearer(env.gw, ['HANDLER']);
+
+    const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' } },
+      handlerA,
+    );
+    await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id: submitRequest.id }, handlerA);
+
+    const read = (headers: Record<string, string>) =>
+      gql<{ request: Seen }>(`query($id: ID!) { request(id: $id) { ${SEEN} } }`, { id: submitRequest.id }, headers).then((d) => d.request);
+    const all = await read(everyone);
+    const scoped = await read(handlerA);
+
+    // The snapshot holds records A may not see, in sources that A may see (shared systems).
+    expect(scoped.records.length).toBeGreaterThan(0);
+    expect(all.records.length).toBeGreaterThan(scoped.records.length);
+    // The unscoped handler's outcomes count every record found.
+    for (const o of all.sourceOutcomes) expect(o.records, o.sourceId).toBe(perSource(all.records)[o.sourceId] ?? 0);
+    // Handler A's count only A's records: the other records' existence is not told.
+    const visible = perSource(scoped.records);
+    for (const o of scoped.sourceOutcomes) expect(o.records, o.sourceId).toBe(visible[o.sourceId] ?? 0);
+    // A source declared for controller B only is not named to A (as discovery does not name it).
+    const names = (o: Seen['sourceOutcomes']) => o.map((x) => x.sourceId).sort();
+    expect(names(all.sourceOutcomes)).toContain('recruitment_of_b');
+    expect(names(scoped.sourceOutcomes)).toEqual(names(all.sourceOutcomes).filter((id) => id !== 'recruitment_of_b'));
+  }, 120_000);
+});
+
+describe("acting on other controllers' records", () => {
+  async function op(
+    query: string,
+    variables: Record<string, unknown>,
+    headers: Record<string, string>,
+  ): Promise<{ code?: string; data?: Record<string, unknown> }> {
+    const reply = await env.gw.graphql<Record<string, unknown>>(query, variables, headers);
+    return { code: reply.body.errors?.[0]?.extensions?.code as string | undefined, data: reply.body.data ?? undefined };
+  }
+
+  async function waitUntilClosed(id: string): Promise<string> {
+    const [row] = await eventually(
+      () => env.query<{ status: string }>(`SELECT status FROM data_subject_request WHERE id = $1`, [id]),
+      ([r]) => !['APPROVED', 'EXECUTING'].includes(r!.status),
+      { timeoutMs: 60_000 },
+    );
+    return row!.status;
+  }
+
+  it('retryFailedTasks re-runs the removals of records a handler bound to A may not see: refused to it (FORBIDDEN), nothing moves', async () => {
+    // A person with a case of controller A and a concierge membership (the group's own record).
+    const cases = await env.query<{ id: string; controller_id: string }>(`SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL`);
+    const members = new Set(
+      (await env.query<{ id: string }>(`SELECT id FROM concierge.members`)).map((m) => personOfRecord(env.truth, `concierge/${m.id}`)).filter(Boolean),
+    );
+    const pick = cases
+      .map((c) => ({ ...c, personId: personOfRecord(env.truth, `case_management/${c.id}`) }))
+      .find((c) => c.personId && members.has(c.personId));
+    expect(pick).toBeDefined();
+    const handlerA = await bearer(env.gw, ['HANDLER'], [pick!.controller_id]);
+    const everyone = await bearer(env.gw, ['HANDLER']);
+    const must = async (query: string, variables: Record<string, unknown>) => {
+      const r = await op(query, variables, everyone);
+      if (r.code) throw new Error(`${query.slice(0, 60)}: ${r.code}`);
+      return r.data!;
+    };
+
+    // The whole erasure by a handler who sees everything.
+    const { submitRequest } = (await must(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`, {
+      input: { type: 'ERASURE', identifiers: identifiersOf(pick!.personId!), channel: 'email' },
+    })) as { submitRequest: { id: string } };
+    const id = submitRequest.id;
+    const RECORDS = `records { sourceId recordId reviewState relationship controllerId } decisions { sourceId needsController }`;
+    type Snapshot = {
+      records: { sourceId: string; recordId: string; reviewState: string; relationship: string; controllerId: string | null }[];
+      decisions: { sourceId: string; needsController: boolean }[];
+    };
+    const verified = (await must(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { ${RECORDS} } }`, { id }))
+      .verifyIdentity as Snapshot;
+    const pending = verified.records.filter((r) => r.reviewState === 'PENDING');
+    const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === pick!.personId || r.relationship !== 'SUBJECT');
+    for (const [mutation, list] of [
+      ['confirmMatches', mine],
+      ['rejectMatches', pending.filter((r) => !mine.includes(r))],
+    ] as const) {
+      if (list.length)
+        await must(`mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { id } }`, {
+          id,
+          records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
+        });
+    }
+    for (const sourceId of new Set(verified.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+      await must(`mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { id } }`, {
+        id,
+        input: { sourceId, decision: 'PROCEED' },
+      });
+    }
+    // The concierge removal cannot be verified while its lookup view is away: a retryable request.
+    await env.query(`ALTER VIEW concierge.appearance RENAME TO appearance_away`);
+    try {
+      await must(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id });
+      expect(await waitUntilClosed(id)).toBe('PARTIALLY_COMPLETED');
+    } finally {
+      await env.query(`ALTER VIEW concierge.appearance_away RENAME TO appearance`);
+    }
+
+    // Handler A sees the request (its controller's case is in it), not the concierge record.
+    const seen = (await op(`query($id: ID!) { request(id: $id) { records { sourceId controllerId } } }`, { id }, handlerA)).data!.request as Snapshot;
+    expect(seen.records.length).toBeGreaterThan(0);
+    expect(seen.records.every((r) => r.controllerId === pick!.controller_id)).toBe(true);
+
+    const RETRY = `mutation($id: ID!) { retryFailedTasks(requestId: $id) { status } }`;
+    expect((await op(RETRY, { id }, handlerA)).code).toBe('FORBIDDEN');
+    const moves = await env.query(`SELECT 1 FROM request_transition WHERE request_id = $1 AND event = 'retryFailedTasks'`, [id]);
+    expect(moves).toHaveLength(0);
+    // The handler who may see every record may: the refusal was the scope, not the request's state.
+    expect((await op(RETRY, { id }, everyone)).code).toBeUndefined();
+    expect(await waitUntilClosed(id)).toBe('COMPLETED');
+  }, 180_000);
+});
+
+describe('subject under controller scope', () => {
+  it("scores a handler bound to A only against what A may see: no record of A is matched against another controller's (or the group's) record, whose values the explanation would show", async () => {
+    type Found = {
+      sourceId: string;
+      recordId: string;
+      controllerId: string | null;
+      matchWeight: { matchedAgainst: string };
+      explanation: { field: string; queryValue: string | null }[];
+    };
+    const cases = await env.query<{ id: string; controller_id: string }>(
+      `SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 40`,
+    );
+    let found = 0;
+    for (const c of cases) {
+      const personId = personOfRecord(env.truth, `case_management/${c.id}`);
+      if (!personId) continue;
+      const handlerA = await bearer(env.gw, ['HANDLER'], [c.controller_id]);
+      // What a handler typically has: an email and a name; the rest comes from the records found.
+      const identifiers = identifiersOf(personId).filter((i) => ['EMAIL', 'GIVEN_NAME', 'FAMILY_NAME'].includes(i.type));
+      const { subject } = await gql<{ subject: { records: Found[] } }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId controllerId matchWeight { matchedAgainst } explanation { field queryValue } } } }`,
+        { q: { identifiers } },
+        handlerA,
+      );
+      const seen = new Set(subject.records.map((r) => `${r.sourceId}/${r.recordId}`));
+      for (const r of subject.records) {
+        found++;
+        expect(r.controllerId, `${personId} ${r.sourceId}/${r.recordId}`).toBe(c.controller_id);
+        if (r.matchWeight.matchedAgainst === 'QUERY') continue;
+        expect(seen.has(r.matchWeight.matchedAgainst), `${personId}: ${r.sourceId}/${r.recordId} matched against ${r.matchWeight.matchedAgainst}`).toBe(true);
+      }
+    }
+    expect(found).toBeGreaterThan(0);
+  }, 120_000);
+});
