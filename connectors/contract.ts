@@ -166,6 +166,11 @@ export interface SourceRules {
    * anonymises (the number stays, the holder goes); without agreement it deletes them.
    */
   verifiableCertificates?: boolean;
+  /**
+   * R8: a record whose `hired` fact is true is an employee's personnel file (a hired
+   * candidate's application), kept whatever lists it for erasure.
+   */
+  personnelFiles?: boolean;
   /** Why the data is held, as an access copy tells the person (R1). */
   purpose?: string;
 }

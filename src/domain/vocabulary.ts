@@ -46,7 +46,7 @@ export const KIND_RULES: Partial<Record<SourceKind, SourceRules>> = {
   },
   [SourceKind.TRAINING]: { onlineService: true, verifiableCertificates: true, purpose: 'to deliver training and keep records of attendance and certificates' },
   [SourceKind.CONCIERGE]: { onlineService: true, purpose: 'to provide the concierge services you asked for, including payments' },
-  [SourceKind.RECRUITMENT]: { purpose: 'to assess an application for a job' },
+  [SourceKind.RECRUITMENT]: { personnelFiles: true, purpose: 'to assess an application for a job' },
   [SourceKind.CCTV]: { footage: true, purpose: 'to keep our premises and the people in them safe' },
 };
 

@@ -176,7 +176,7 @@ export class TaskRunner {
     const description = connector.describe();
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     // R8: a hired candidate's application is the personnel file, hired perhaps after the decision or the run's approval.
-    const holding = statutory || mayHoldPersonnelFiles(description.kind);
+    const holding = statutory || mayHoldPersonnelFiles(description.kind, description.rules);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.retentionHolds(sourceId, tasks, out);
     const checked = tasks

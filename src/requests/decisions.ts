@@ -2,7 +2,7 @@
 // policy, the record's dates and facts, and the controller's instruction. Pure: the
 // decisions are shown to the handler before approval and stored with the request.
 import type { RecordDates, RetentionPolicy, SourceRules } from '../../connectors/contract.js';
-import { ControllerDecision, RecordAction, Relationship, RequestType, SourceKind, sourceRulesOf } from '../domain/vocabulary.js';
+import { ControllerDecision, RecordAction, Relationship, RequestType, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
 import { addDuration, addDurations, minimumDays } from './durations.js';
 import { RequestRuleError, requireReason, requireValidDate } from './errors.js';
 
@@ -322,9 +322,9 @@ export function legalHoldOf(record: DecisionRecord, retention: RetentionPolicy, 
 /** What keeps a hired candidate's application: it became the personnel file of an employee (R8). */
 const PERSONNEL_FILE_HOLD = 'employment law: the application became the personnel file of an employee';
 
-/** Whether a source's records can be personnel files (a hired candidate's application, facts.hired). */
-export function mayHoldPersonnelFiles(kind: SourceKind): boolean {
-  return kind === SourceKind.RECRUITMENT;
+/** Whether a source's records can be personnel files (its rules say so: a hired candidate's application, facts.hired). */
+export function mayHoldPersonnelFiles(kind: SourceKind, sourceRules?: SourceRules): boolean {
+  return sourceRulesOf(kind, sourceRules).personnelFiles === true;
 }
 
 /**
