@@ -316,9 +316,17 @@ export class RequestResolver {
     nullable: true,
     description: 'R1: the handler’s decision to execute without the sources that could not be searched (proceedWithoutSources).',
   })
-  sourcesNotSearched(@Root() r: DataSubjectRequest): SourcesNotSearched | null {
+  async sourcesNotSearched(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<SourcesNotSearched | null> {
     const d = r.entity.discoveryOutcome?.notSearched;
-    return d ? { ...d, at: new Date(d.at) } : null;
+    if (!d) return null;
+    // R13, as sourceOutcomes: a scoped principal is told only of the sources it may see; when
+    // it may see none of them, of no decision at all.
+    const principal = principalOf(ctx);
+    const named = await Promise.all(
+      d.sourceIds.map(async (id) => isUnscoped(principal) || canSeeSource(principal, (await requestScope(ctx).source(id)) ?? { controllerIds: [] })),
+    );
+    const sourceIds = d.sourceIds.filter((_, i) => named[i]);
+    return sourceIds.length ? { ...d, sourceIds, at: new Date(d.at) } : null;
   }
 
   @Authorized('request:read')

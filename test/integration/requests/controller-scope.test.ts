@@ -1,6 +1,7 @@
 // Controller scoping inside a request a handler bound to controller A may see (R13): what it
-// says about the discovery run counts only A's records, and what acts on the records of
-// other controllers (or the group's own) needs a handler who may see them all.
+// says about the discovery run (and the sources gone without) counts only A's records and
+// sources, and what acts on the records of other controllers (or the group's own) needs a
+// handler who may see them all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.js';
 import { bearer } from '../../support/runtime.js';
@@ -199,5 +200,71 @@ describe('subject under controller scope', () => {
       }
     }
     expect(found).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('what a request tells a handler bound to A of other controllers', () => {
+  /** An ACCESS request, verified by a handler who sees everything, of a person with a case of controller A and records of others. */
+  async function verifiedRequestOfA(verify: () => Promise<void> = async () => {}) {
+    const [row] = await env.query<{ id: string; controller_id: string }>(
+      `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 1`,
+    );
+    const personId = personOfRecord(env.truth, `case_management/${row!.id}`)!;
+    const everyone = await bearer(env.gw, ['HANDLER']);
+    const handlerA = await bearer(env.gw, ['HANDLER'], [row!.controller_id]);
+    const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' } },
+      everyone,
+    );
+    await verify();
+    try {
+      await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id: submitRequest.id }, everyone);
+    } finally {
+      await env.query(`ALTER TABLE IF EXISTS recruitment.record_key_away RENAME TO record_key`);
+    }
+    return { id: submitRequest.id, controllerA: row!.controller_id, everyone, handlerA };
+  }
+
+  it('sourcesNotSearched names only the sources handler A may see: a source declared for controller B only is not named', async () => {
+    // A second registration of the recruitment system, declared for controller B only.
+    const [other] = await env.query<{ controller_id: string }>(
+      `SELECT DISTINCT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id OFFSET 1 LIMIT 1`,
+    );
+    const [{ config }] = await env.query<{ config: Record<string, unknown> }>(`SELECT config FROM source WHERE id = 'recruitment'`);
+    await env.gw.runtime.services.sources.register(
+      { ...config, id: 'recruitment_of_b', name: 'Recruitment of B', controller: { role: 'PROCESSOR', defaultControllerId: other!.controller_id } },
+      'test',
+    );
+    // Both registrations of the recruitment system cannot be searched at verification.
+    const { id, everyone, handlerA } = await verifiedRequestOfA(() => env.query(`ALTER TABLE recruitment.record_key RENAME TO record_key_away`).then(() => {}));
+    await gql(`mutation($id: ID!) { proceedWithoutSources(requestId: $id, reason: "the recruitment system is being moved") { id } }`, { id }, everyone);
+
+    const NOT_SEARCHED = `query($id: ID!) { request(id: $id) { sourcesNotSearched { sourceIds reason } } }`;
+    type NotSearched = { request: { sourcesNotSearched: { sourceIds: string[]; reason: string } | null } };
+    const all = (await gql<NotSearched>(NOT_SEARCHED, { id }, everyone)).request.sourcesNotSearched;
+    expect(all!.sourceIds.sort()).toEqual(['recruitment', 'recruitment_of_b']);
+    const scoped = (await gql<NotSearched>(NOT_SEARCHED, { id }, handlerA)).request.sourcesNotSearched;
+    expect(scoped).toEqual({ sourceIds: ['recruitment'], reason: 'the recruitment system is being moved' });
+
+    // Only B's source gone without: A is told of no decision at all (an empty list would tell one).
+    await env.gw.runtime.services.sources.register(
+      {
+        ...config,
+        id: 'recruitment_away_of_b',
+        name: 'Recruitment of B, away',
+        connection: { ...(config.connection as object), schema: 'recruitment_away' },
+        controller: { role: 'PROCESSOR', defaultControllerId: other!.controller_id },
+      },
+      'test',
+    );
+    try {
+      const second = await verifiedRequestOfA();
+      await gql(`mutation($id: ID!) { proceedWithoutSources(requestId: $id, reason: "moved") { id } }`, { id: second.id }, everyone);
+      expect((await gql<NotSearched>(NOT_SEARCHED, { id: second.id }, everyone)).request.sourcesNotSearched!.sourceIds).toEqual(['recruitment_away_of_b']);
+      expect((await gql<NotSearched>(NOT_SEARCHED, { id: second.id }, handlerA)).request.sourcesNotSearched).toBeNull();
+    } finally {
+      await env.gw.runtime.services.sources.disable('recruitment_away_of_b');
+    }
   }, 120_000);
 });
