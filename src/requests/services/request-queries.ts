@@ -83,9 +83,11 @@ export async function listRequests(
   const first = page.first ?? 20;
   const order = page.orderBy ?? 'NEWEST';
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1 to ${MAX_PAGE}`);
-  const failed = filter.failedTasks != null ? await stores.tasks.requestsWithFailedTasks() : null;
+  const scope = controllerScope(principal) ?? null;
+  // A bound principal's filter counts only the tasks on records it may see.
+  const failed = filter.failedTasks != null ? await stores.tasks.requestsWithFailedTasks(scope) : null;
   const { ids, total } = await stores.requests.page({
-    controllerScope: controllerScope(principal) ?? null,
+    controllerScope: scope,
     status: filter.status,
     type: filter.type,
     channel: filter.channel,

@@ -1,7 +1,7 @@
 // Controller scoping inside a request a handler bound to controller A may see (R13): what it
 // says about the discovery run (and the sources gone without) counts only A's records and
-// sources, and what acts on the records of other controllers (or the group's own) needs a
-// handler who may see them all.
+// sources, the failed-tasks filter only A's tasks, and what acts on the records of other
+// controllers (or the group's own) needs a handler who may see them all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.js';
 import { bearer } from '../../support/runtime.js';
@@ -204,6 +204,8 @@ describe('subject under controller scope', () => {
 });
 
 describe('what a request tells a handler bound to A of other controllers', () => {
+  type Records = { records: { sourceId: string; recordId: string; controllerId: string | null }[] };
+
   /** An ACCESS request, verified by a handler who sees everything, of a person with a case of controller A and records of others. */
   async function verifiedRequestOfA(verify: () => Promise<void> = async () => {}) {
     const [row] = await env.query<{ id: string; controller_id: string }>(
@@ -266,5 +268,38 @@ describe('what a request tells a handler bound to A of other controllers', () =>
     } finally {
       await env.gw.runtime.services.sources.disable('recruitment_away_of_b');
     }
+  }, 120_000);
+
+  it("the failedTasks filter counts for handler A only failed tasks on A's records: a failure on another controller's record is not told", async () => {
+    const { id, controllerA, everyone, handlerA } = await verifiedRequestOfA();
+    const { request } = await gql<{ request: Records }>(
+      `query($id: ID!) { request(id: $id) { records { sourceId recordId controllerId } } }`,
+      { id },
+      everyone,
+    );
+    const hidden = request.records.find((r) => r.controllerId !== controllerA)!;
+    const mine = request.records.find((r) => r.controllerId === controllerA)!;
+    expect(hidden).toBeDefined();
+    expect(mine).toBeDefined();
+    const fail = (r: { sourceId: string; recordId: string }) =>
+      env.query(`INSERT INTO task (request_id, source_id, record_id, action, status) VALUES ($1, $2, $3, 'ERASE', 'FAILED')`, [id, r.sourceId, r.recordId]);
+    const listed = async (failedTasks: boolean, headers: Record<string, string>) =>
+      (
+        await gql<{ requests: { nodes: { id: string }[] } }>(
+          `query($f: RequestFilter) { requests(first: 100, filter: $f) { nodes { id } } }`,
+          { f: { failedTasks } },
+          headers,
+        )
+      ).requests.nodes.some((n) => n.id === id);
+
+    // A failed task on a record A may not see: the request is among the failed to everyone, not to A.
+    await fail(hidden);
+    expect(await listed(true, everyone)).toBe(true);
+    expect(await listed(true, handlerA)).toBe(false);
+    expect(await listed(false, handlerA)).toBe(true);
+    // A failed task on A's own record: A sees the request among the failed.
+    await fail(mine);
+    expect(await listed(true, handlerA)).toBe(true);
+    expect(await listed(false, handlerA)).toBe(false);
   }, 120_000);
 });
