@@ -1,7 +1,8 @@
 // Controller scoping inside a request a handler bound to controller A may see (R13): what it
 // says about the discovery run (and the sources gone without) counts only A's records and
 // sources, the failed-tasks filter only A's tasks, and what acts on the records of other
-// controllers (or the group's own) needs a handler who may see them all.
+// controllers (or the group's own) needs a handler who may see them all. The audit chain,
+// one for every controller, is verified only by an auditor bound to none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.js';
 import { bearer } from '../../support/runtime.js';
@@ -302,4 +303,22 @@ describe('what a request tells a handler bound to A of other controllers', () =>
     expect(await listed(true, handlerA)).toBe(true);
     expect(await listed(false, handlerA)).toBe(false);
   }, 120_000);
+});
+
+describe('audit chain verification under controller scope', () => {
+  it("refuses an auditor bound to controllers (FORBIDDEN, recorded as DENIED): the chain's count and breaks speak of every controller's entries", async () => {
+    const [{ controller_id }] = await env.query<{ controller_id: string }>(
+      `SELECT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id LIMIT 1`,
+    );
+    const QUERY = `{ auditChainVerification { ok checked breaks { seq reason } } }`;
+    const bound = await env.gw.graphql<unknown>(QUERY, {}, await bearer(env.gw, ['AUDITOR'], [controller_id]));
+    expect(bound.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(bound.body.data ?? null).toBeNull();
+    const denied = await env.query(`SELECT 1 FROM audit_log WHERE action = 'graphql.auditChainVerification' AND outcome = 'DENIED'`);
+    expect(denied).toHaveLength(1);
+    // An auditor bound to no controller still verifies it.
+    const unbound = await env.gw.graphql<{ auditChainVerification: { ok: boolean } }>(QUERY, {}, await bearer(env.gw, ['AUDITOR']));
+    expect(unbound.body.errors).toBeUndefined();
+    expect(unbound.body.data!.auditChainVerification.ok).toBe(true);
+  }, 60_000);
 });
