@@ -13,6 +13,8 @@ export class ControllerInstructionPerController1764000008400 implements Migratio
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE controller_instruction ADD COLUMN controller_id text`);
+    // The per-source key goes first: the carried-over rows share their source.
+    await q.query(`DROP INDEX controller_instruction_key`);
     await q.query(
       `INSERT INTO controller_instruction (request_id, source_id, controller_id, decision, reference, actor, at)
        SELECT i.request_id, i.source_id, c.controller_id, i.decision, i.reference, i.actor, i.at
@@ -24,7 +26,6 @@ export class ControllerInstructionPerController1764000008400 implements Migratio
     // An instruction for a source without controlled records bound nothing.
     await q.query(`DELETE FROM controller_instruction WHERE controller_id IS NULL`);
     await q.query(`ALTER TABLE controller_instruction ALTER COLUMN controller_id SET NOT NULL`);
-    await q.query(`DROP INDEX controller_instruction_key`);
     await q.query(`CREATE UNIQUE INDEX controller_instruction_key ON controller_instruction (request_id, source_id, controller_id)`);
     await q.query(`ALTER TABLE access_package ADD COLUMN controller_id text`);
   }
