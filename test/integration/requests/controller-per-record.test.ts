@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCase } from '../../../connectors/case-management/roster-import.js';
 import { personAt } from '../../../src/population/person.js';
+import { eventually } from '../../support/eventually.js';
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, personOfRecord, SEED, startSeededGateway, type SeededGateway } from './support.js';
 
@@ -176,5 +177,26 @@ describe('R6: one source, two controllers of the same person', () => {
     expect(ofA).not.toContain(caseB);
     expect(ofB).toContain(caseB);
     expect(ofB).not.toContain(caseA);
+  }, 180_000);
+
+  it("R6: A's REFUSE keeps A's case, and B's PROCEED lets B's case be erased: the task does not take A's refusal for B's", async () => {
+    const { req: start, a, b, caseA, caseB } = await twoControllers(2);
+    await instruct(start.id, { sourceId: 'case_management', controllerId: a, decision: 'REFUSE', reference: 'A declines' });
+    const both = await instruct(start.id, { sourceId: 'case_management', controllerId: b, decision: 'PROCEED' });
+    expect(decisionOf(both, caseA)).toMatchObject({ action: 'RETAIN', needsController: false });
+    expect(['ERASE', 'ANONYMISE']).toContain(decisionOf(both, caseB).action);
+
+    await must(EXECUTE, { id: start.id });
+    const [task] = await eventually(
+      () =>
+        env.query<{ status: string; last_error: string | null }>(`SELECT status, last_error FROM task WHERE request_id = $1 AND record_id = $2`, [
+          start.id,
+          caseB,
+        ]),
+      ([t]) => t !== undefined && ['SUCCEEDED', 'FAILED'].includes(t.status),
+    );
+    expect(task).toMatchObject({ status: 'SUCCEEDED', last_error: null });
+    expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [caseA])).toHaveLength(1);
+    expect(await env.query(`SELECT 1 FROM case_management.cases WHERE id = $1 AND given_name IS NOT NULL`, [caseB])).toHaveLength(0);
   }, 180_000);
 });
