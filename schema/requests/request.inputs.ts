@@ -117,6 +117,13 @@ export class ControllerInstructionInput {
   @Field(() => ID)
   sourceId!: string;
 
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The controller giving the instruction; it binds only that controller’s records in the source. May be left out when the source holds records of one controller only for this request (CONTROLLER_REQUIRED otherwise).',
+  })
+  controllerId?: string | null;
+
   @Field(() => ControllerDecision)
   decision!: ControllerDecision;
 

@@ -27,6 +27,7 @@ import {
 import {
   AccessPackage,
   ControllerInstructionView,
+  ReturnedPackage,
   DataSubjectRequest,
   DeadlineStanding,
   InaccuracyFinding,
@@ -136,8 +137,8 @@ export class RequestResolver {
       'Approves the decisions. ACCESS: builds the access package and completes (accessPackage.downloadUrl is shown in this answer only). Other types: queued execution.',
   })
   async executeRequest(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    const { request, link } = await ctx.services.requests.approval.execute(requestId, principalOf(ctx));
-    return requestView(request, link);
+    const { request, link, returned } = await ctx.services.requests.approval.execute(requestId, principalOf(ctx));
+    return requestView(request, link, returned);
   }
 
   @Authorized('request:write')
@@ -372,8 +373,10 @@ export class RequestResolver {
   @FieldResolver(() => [ControllerInstructionView])
   async controllerInstructions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ControllerInstructionView[]> {
     const children = await childrenOf(ctx, r.id);
-    const visibleSources = new Set(children.visibleRecords.filter((x) => x.controllerId).map((x) => x.sourceId));
-    return (await childLoaders(ctx).instructions.load(r.id)).filter((i) => visibleSources.has(i.sourceId));
+    // Only the instructions of controllers whose records the principal sees.
+    const key = (sourceId: string, controllerId: string) => `${sourceId}\u0000${controllerId}`;
+    const visible = new Set(children.visibleRecords.flatMap((x) => (x.controllerId ? [key(x.sourceId, x.controllerId)] : [])));
+    return (await childLoaders(ctx).instructions.load(r.id)).filter((i) => visible.has(key(i.sourceId, i.controllerId)));
   }
 
   @Authorized('request:read')
@@ -411,6 +414,30 @@ export class RequestResolver {
       destroyedAt: pkg.destroyedAt,
       destroyedReason: pkg.destroyedReason,
     };
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => [ReturnedPackage], {
+    description: 'R6: erasures: the packages of records returned to their controllers, one per controller (only those of controllers whose records you see).',
+  })
+  async returnedPackages(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ReturnedPackage[]> {
+    const { visibleRecords } = await childrenOf(ctx, r.id);
+    const controllers = new Set(visibleRecords.map((x) => x.controllerId));
+    const packages = await ctx.services.stores.requests.returnedPackagesOf(r.id);
+    return packages
+      .filter((p) => controllers.has(p.controllerId))
+      .map((p) => {
+        const link = r.returnedLinks?.get(p.controllerId!) ?? null;
+        return {
+          controllerId: p.controllerId!,
+          downloadUrl: link?.url ?? null,
+          expiresAt: link?.expiresAt ?? p.expiresAt,
+          sha256: p.sha256,
+          sizeBytes: p.sizeBytes,
+          createdAt: p.createdAt,
+          destroyedAt: p.destroyedAt,
+        };
+      });
   }
 
   @Authorized('request:read')

@@ -25,6 +25,8 @@ export class DataSubjectRequest {
   entity!: DataSubjectRequestEntity;
   /** Set only by the mutation that created or renewed the access package link. */
   issuedLink?: IssuedLink | null;
+  /** R6: set only by executeRequest, per controller taking its records back. */
+  returnedLinks?: Map<string, IssuedLink | null>;
 
   @Field(() => ID)
   id!: string;
@@ -330,7 +332,10 @@ export class ControllerInstructionView {
   @Field(() => ID)
   sourceId!: string;
 
-  @Field(() => String, { description: 'PROCEED, REFUSE or CONTROLLER_GONE.' })
+  @Field(() => ID, { description: 'The controller that gave it: it binds only its records in the source.' })
+  controllerId!: string;
+
+  @Field(() => String, { description: 'PROCEED, REFUSE, CONTROLLER_GONE or RETURN_AND_ERASE.' })
   decision!: string;
 
   @Field(() => String, { nullable: true })
@@ -341,6 +346,30 @@ export class ControllerInstructionView {
 
   @Field(() => DateTimeScalar)
   at!: Date;
+}
+
+@ObjectType({ description: 'R6: the package of records returned to one controller at the end of its contract; each controller gets its own.' })
+export class ReturnedPackage {
+  @Field(() => ID)
+  controllerId!: string;
+
+  @Field(() => String, { nullable: true, description: 'The one-time download link: shown only in the answer of executeRequest.' })
+  downloadUrl!: string | null;
+
+  @Field(() => DateTimeScalar, { description: 'When the link stops working.' })
+  expiresAt!: Date;
+
+  @Field(() => String, { description: 'SHA-256 of the whole archive.' })
+  sha256!: string;
+
+  @Field(() => Int)
+  sizeBytes!: number;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the archive was destroyed (its record stays).' })
+  destroyedAt!: Date | null;
 }
 
 @ObjectType()

@@ -19,10 +19,15 @@ import { canSeeRecord } from '../../src/requests/visibility.js';
 import type { GraphQLContext } from '../context.js';
 import { DataSubjectRequest, RecordDecision, RequestRecord, Task, type PackageSourceContents } from './request.types.js';
 
-export function requestView(entity: DataSubjectRequestEntity, issuedLink: IssuedLink | null = null): DataSubjectRequest {
+export function requestView(
+  entity: DataSubjectRequestEntity,
+  issuedLink: IssuedLink | null = null,
+  returnedLinks: readonly { controllerId: string; link: IssuedLink | null }[] = [],
+): DataSubjectRequest {
   const v = new DataSubjectRequest();
   v.entity = entity;
   v.issuedLink = issuedLink;
+  v.returnedLinks = new Map(returnedLinks.map((r) => [r.controllerId, r.link]));
   v.id = entity.id;
   v.type = entity.type as RequestType;
   v.status = entity.status as RequestStatus;

@@ -13,6 +13,7 @@ import { RetentionRuns1764000007000 } from './migrations/1764000007000-Retention
 import { RequestSubjectFacts1764000008000 } from './migrations/1764000008000-RequestSubjectFacts.js';
 import { DecisionReturnToController1764000008100 } from './migrations/1764000008100-DecisionReturnToController.js';
 import { RetentionRunSuperseded1764000008300 } from './migrations/1764000008300-RetentionRunSuperseded.js';
+import { ControllerInstructionPerController1764000008400 } from './migrations/1764000008400-ControllerInstructionPerController.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -29,4 +30,5 @@ export const migrations: Function[] = [
   RequestSubjectFacts1764000008000,
   DecisionReturnToController1764000008100,
   RetentionRunSuperseded1764000008300,
+  ControllerInstructionPerController1764000008400,
 ];

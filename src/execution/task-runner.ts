@@ -11,6 +11,7 @@ import type DataLoader from 'dataloader';
 import type { ActionResult, Connector, ErasurePlan, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
+import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -192,18 +193,19 @@ export class TaskRunner {
     const records = new Map(read.result.map((r) => [r.recordId, r]));
     // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
     const requestIds = [...new Set(checked.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
-    const returning = holding && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Set<string>();
+    const returning = holding && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Map<string, Set<string>>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
-      const snapshotControlled = t.request_id ? refusing.get(t.request_id) : undefined;
-      if (snapshotControlled && (record?.controllerId || snapshotControlled.has(t.record_id))) {
+      // Only the refusing controller's records: another controller's in the same source follow its own instruction.
+      const refused = t.request_id ? refusing.get(t.request_id) : undefined;
+      if (refused && ((record?.controllerId && refused.controllers.has(record.controllerId)) || refused.records.has(t.record_id))) {
         out.set(t.id, { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') });
         continue;
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
       if (!record || !holding || !ERASING.has(t.action)) continue;
-      if (record.controllerId && t.request_id && returning.has(t.request_id)) continue;
+      if (record.controllerId && t.request_id && returning.get(t.request_id)?.has(record.controllerId)) continue;
       const held = decisionRecordOfSource(record, description);
       const hold = (statutory ? legalHoldOf(held, description.retention, now) : null) ?? personnelFileHold(held);
       if (!hold) continue;
@@ -230,10 +232,10 @@ export class TaskRunner {
   }
 
   /**
-   * The tasks' requests whose controller instruction for this source is REFUSE, each with
-   * the records its verification snapshot names as controlled.
+   * The tasks' requests where a controller's instruction for this source is REFUSE, each with
+   * the refusing controllers and the records its verification snapshot names as theirs.
    */
-  private async refusingRequests(sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, Set<string>>> {
+  private async refusingRequests(sourceId: string, tasks: readonly RunningTask[]): Promise<Map<string, RefusingControllers>> {
     const requestIds = [...new Set(tasks.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
     if (requestIds.length === 0) return new Map();
     return this.deps.stores.requests.refusingRequests(sourceId, requestIds, [...new Set(tasks.map((t) => t.record_id))]);

@@ -152,7 +152,15 @@ export class AccessPackageService {
    * only to a principal allowed to see every special category it holds (R12): for anyone
    * else the package is stored without a usable link (null), and its contents are shown.
    */
-  async store(m: EntityManager, requestId: string, pkg: AccessPackage, now: Date, principal: Principal): Promise<IssuedLink | null> {
+  async store(
+    m: EntityManager,
+    requestId: string,
+    pkg: AccessPackage,
+    now: Date,
+    principal: Principal,
+    /** R6: the controller the package returns records to; none for the person's access package. */
+    controllerId: string | null = null,
+  ): Promise<IssuedLink | null> {
     const retainUntil = new Date(now.getTime() + this.deps.settings.packageRetentionMs);
     const cleared = mayReceivePackage(pkg.specialCategories, can(principal, 'special-category:read'));
     const link = this.newLink(now, retainUntil);
@@ -164,6 +172,7 @@ export class AccessPackageService {
       manifest: pkg.manifest as never,
       contents: pkg.contents as never,
       specialCategories: pkg.specialCategories,
+      controllerId,
       // Without clearance the token is never shown and already expired: renewAccessPackageLink by a cleared principal.
       tokenHash: tokenHash(link.token),
       expiresAt: cleared ? link.expiresAt : now,

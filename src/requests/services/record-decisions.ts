@@ -15,6 +15,18 @@ import type { RequestSecrets } from './request-secrets.js';
 import type { RequestSettings } from './request-settings.js';
 import { decide, decisionRecordOf, decisionRow, recordKey, type SourceFacts } from '../snapshot.js';
 
+/** The request's controller instructions, by source and controller (R6, R7). */
+export type InstructionMap = Map<string, ControllerDecision>;
+
+export function instructionKey(sourceId: string, controllerId: string): string {
+  return `${sourceId}\u0000${controllerId}`;
+}
+
+/** The instruction of this record's own controller; null for a record held for no controller, or not instructed yet. */
+export function instructionFor(instructions: InstructionMap, record: { sourceId: string; controllerId: string | null }): ControllerDecision | null {
+  return record.controllerId ? (instructions.get(instructionKey(record.sourceId, record.controllerId)) ?? null) : null;
+}
+
 export class RecordDecisions {
   constructor(
     private readonly deps: { stores: { requests: RequestStore }; sources: SourceRegistry; settings: Pick<RequestSettings, 'childAge'> },
@@ -51,8 +63,10 @@ export class RecordDecisions {
     );
   }
 
-  async instructionMap(requestId: string): Promise<Map<string, ControllerDecision>> {
-    return new Map((await this.deps.stores.requests.instructionsOf([requestId])).map((i) => [i.sourceId, i.decision as ControllerDecision]));
+  async instructionMap(requestId: string): Promise<InstructionMap> {
+    return new Map(
+      (await this.deps.stores.requests.instructionsOf([requestId])).map((i) => [instructionKey(i.sourceId, i.controllerId), i.decision as ControllerDecision]),
+    );
   }
 
   /**
@@ -79,7 +93,7 @@ export class RecordDecisions {
     c: RequestChange,
     records: RequestRecordEntity[],
     facts: Map<string, SourceFacts>,
-    instructions: Map<string, ControllerDecision>,
+    instructions: InstructionMap,
     finding: InaccuracyFindingRecord | null = c.request.inaccuracyFinding,
     request: DataSubjectRequestEntity = c.request,
   ): Promise<void> {
@@ -91,7 +105,7 @@ export class RecordDecisions {
     const options = this.optionsOf(request);
     const rows = records.map((r) => {
       const source = facts.get(r.sourceId)!;
-      const decided = decide(c.request.type as RequestType, r, source, instructions.get(r.sourceId) ?? null, c.now, options);
+      const decided = decide(c.request.type as RequestType, r, source, instructionFor(instructions, r), c.now, options);
       if (!rectification) return decisionRow(c.request.id, r, decided);
       const { decision, correctionFields } = rectifyDecision(decided, correctionTargetOf(source), r.recordType, corrections, finding);
       return decisionRow(c.request.id, r, decision, correctionFields);
@@ -110,7 +124,7 @@ export class RecordDecisions {
    * What binds each record whatever a handler decided: its legal hold (R8, from the
    * source's retention and the record's dates) and its controller's refusal (R6).
    */
-  async guardsOf(records: readonly RequestRecordEntity[], instructions: Map<string, ControllerDecision>, now: Date): Promise<Map<string, ActionGuards>> {
+  async guardsOf(records: readonly RequestRecordEntity[], instructions: InstructionMap, now: Date): Promise<Map<string, ActionGuards>> {
     const facts = await this.sourceFacts(records.map((r) => r.sourceId));
     const out = new Map<string, ActionGuards>();
     for (const r of records) {
@@ -118,12 +132,13 @@ export class RecordDecisions {
       // A source that cannot describe its retention is held when its kind's rules say so (statutory retention).
       const retention: RetentionPolicy = source.description?.retention ?? { summary: 'unknown', statutory: false, erasure: 'DELETE' };
       // Records returned to their controller are kept by it now: the group's hold no longer binds its copy.
-      const returned = !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.RETURN_AND_ERASE;
+      const instruction = instructionFor(instructions, r);
+      const returned = instruction === ControllerDecision.RETURN_AND_ERASE;
       const record = decisionRecordOf(r, source.kind, source.description?.rules);
       out.set(recordKey(r), {
         // R8: statutory retention, or a hired candidate's personnel file.
         legalHold: returned ? null : (legalHoldOf(record, retention, now) ?? personnelFileHold(record)),
-        controllerRefused: !!r.controllerId && instructions.get(r.sourceId) === ControllerDecision.REFUSE,
+        controllerRefused: instruction === ControllerDecision.REFUSE,
       });
     }
     return out;

@@ -24,8 +24,23 @@ import { seesWholeRequest } from '../visibility.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;
-  /** ACCESS: the package's one-time link; an erasure returning records to their controller: the export's. Shown only now. */
+  /**
+   * ACCESS: the package's one-time link; an erasure returning records to one controller: its
+   * package's (null when several controllers take records back: see `returned`). Shown only now.
+   */
   link: IssuedLink | null;
+  /** R6: per controller taking its records back, the one-time link of its own package. Shown only now. */
+  returned?: ReturnedLink[];
+}
+
+export interface ReturnedLink {
+  controllerId: string;
+  link: IssuedLink | null;
+}
+
+/** One controller's returned records, exported into its own package. */
+interface ControllerExport extends Pick<BuiltPackage, 'pkg' | 'released'> {
+  controllerId: string;
 }
 
 /** A request that passed every check of approval, with what the checks read. */
@@ -44,8 +59,10 @@ export class RequestApprovalService {
   async execute(requestId: string, principal: Principal): Promise<ExecuteResult> {
     const approvable = await this.assertApprovable(requestId, principal);
     if (approvable.request.type === RequestType.ACCESS && !approvable.resuming) return this.answerAccess(approvable, principal);
-    const link = await this.startExecution(approvable, principal);
-    return { request: await this.ctx.visible.loadVisible(requestId, principal), link };
+    const returned = await this.startExecution(approvable, principal);
+    // One controller: its package is the answer's accessPackage, as always; several: each has its own.
+    const link = returned.length === 1 ? returned[0]!.link : null;
+    return { request: await this.ctx.visible.loadVisible(requestId, principal), link, returned };
   }
 
   /** Every check of approval, in the order a handler should learn of them (R2, review, R1, R6, R7, R8, R14). */
@@ -131,7 +148,7 @@ export class RequestApprovalService {
   }
 
   /** Every other type: the source calls prepared, the approval stored, then execution started (tombstones and tasks). */
-  private async startExecution({ request, records, decisions, resuming, now }: Approvable, principal: Principal): Promise<IssuedLink | null> {
+  private async startExecution({ request, records, decisions, resuming, now }: Approvable, principal: Principal): Promise<ReturnedLink[]> {
     const { deps, packages } = this.ctx;
     const requestId = request.id;
     // R6: records their controller takes back are exported before anything is erased, once
@@ -141,20 +158,26 @@ export class RequestApprovalService {
     const prepared = await deps.executor.prepare(requestId);
     // Approved here; the executor moves it to EXECUTING in the one bounded transaction that
     // writes its tombstones and tasks, so a failure there leaves it APPROVED with nothing done.
-    let link: IssuedLink | null = null;
+    const links: ReturnedLink[] = [];
     if (!resuming) {
       await changeRequest(deps, request, principal, now, async (c) => {
         c.move('approve');
-        if (returned) link = await packages.store(c.m, requestId, returned.pkg, now, principal);
+        for (const r of returned)
+          links.push({ controllerId: r.controllerId, link: await packages.store(c.m, requestId, r.pkg, now, principal, r.controllerId) });
         c.audit(AuditAction.REQUEST_EXECUTE, {
           type: request.type,
           decisions: decisions.length,
-          ...(returned ? { returnedToControllers: returned.released, sha256: returned.pkg.sha256 } : {}),
+          ...(returned.length
+            ? {
+                returnedToControllers: returned.reduce((n, r) => n + r.released, 0),
+                returnedPackages: returned.map((r) => ({ controllerId: r.controllerId, released: r.released, sha256: r.pkg.sha256 })),
+              }
+            : {}),
         });
       });
     }
     await this.queueExecution(requestId, principal, prepared);
-    return link;
+    return links;
   }
 
   /** Tombstones and tasks of an approved request, queued; EXECUTION_NOT_STARTED when they could not be. */
@@ -171,9 +194,10 @@ export class RequestApprovalService {
 
   /**
    * R6: the records whose controller instructed their return, exported from their sources
-   * into one sealed package (special categories, cards masked and other people withheld as
-   * in any copy), for the handler to send to the controller. Null when none is returned, or
-   * on a resumed execution (the package was stored with the approval).
+   * into one sealed package per controller (special categories, cards masked and other
+   * people withheld as in any copy), for the handler to send to that controller: no
+   * controller receives another's records. None when nothing is returned, or on a resumed
+   * execution (the packages were stored with the approval).
    */
   private async exportForControllers(
     request: DataSubjectRequestEntity,
@@ -181,19 +205,29 @@ export class RequestApprovalService {
     decisions: RecordDecisionEntity[],
     resuming: boolean,
     now: Date,
-  ): Promise<Pick<BuiltPackage, 'pkg' | 'released'> | null> {
+  ): Promise<ControllerExport[]> {
     const returning = decisions.filter((d) => d.returnToController && d.action === RecordAction.ERASE);
-    if (resuming || returning.length === 0) return null;
-    const keys = new Set(returning.map((d) => `${d.sourceId}\u0000${d.recordId}`));
-    const asReleased: RecordDecisionEntity[] = returning.map((d) => ({ ...d, action: RecordAction.RELEASE }));
+    if (resuming || returning.length === 0) return [];
+    const byController = new Map<string, RecordDecisionEntity[]>();
+    for (const d of returning) byController.set(d.returnToController!, [...(byController.get(d.returnToController!) ?? []), d]);
     const { deps, packages } = this.ctx;
+    const build = async (): Promise<ControllerExport[]> => {
+      const out: ControllerExport[] = [];
+      for (const [controllerId, own] of byController) {
+        const keys = new Set(own.map((d) => `${d.sourceId}\u0000${d.recordId}`));
+        const asReleased: RecordDecisionEntity[] = own.map((d) => ({ ...d, action: RecordAction.RELEASE }));
+        const built = await packages.build(
+          request,
+          records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)),
+          asReleased,
+          now,
+        );
+        out.push({ controllerId, pkg: built.pkg, released: built.released });
+      }
+      return out;
+    };
     return withinTime(
-      packages.build(
-        request,
-        records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)),
-        asReleased,
-        now,
-      ),
+      build(),
       deps.executor.timeLimitMs,
       () =>
         new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was returned or erased, call executeRequest again', {

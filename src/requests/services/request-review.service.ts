@@ -9,8 +9,9 @@ import { ControllerDecision, RecordAction, RequestType, ReviewState, sourceRules
 import { overrideDecision } from '../decisions.js';
 import { RequestRuleError } from '../errors.js';
 import { assertOpenForReview } from '../review-window.js';
-import type { DataSubjectRequestEntity, RecordDecisionEntity } from '../store/request.store.js';
+import type { DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity } from '../store/request.store.js';
 import { buildInaccuracyFinding, type InaccuracyFindingInput } from '../rectification-checks.js';
+import { instructionKey } from './record-decisions.js';
 import { changeRequest } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import { badInput, outsideScope } from '../request-errors.js';
@@ -24,6 +25,8 @@ export interface RecordRefInput {
 
 export interface ControllerInstructionInput {
   sourceId: string;
+  /** The controller instructing; may be left out when the source holds records of one controller only for this request. */
+  controllerId?: string | null;
   decision: ControllerDecision;
   reference?: string | null;
 }
@@ -99,21 +102,30 @@ export class RequestReviewService {
     if (input.decision === ControllerDecision.RETURN_AND_ERASE && request.type !== RequestType.ERASURE) {
       throw badInput('A return of the records to their controller goes with an erasure request only');
     }
-    const controlled = (await deps.stores.requests.recordsOf([requestId])).filter((r) => r.sourceId === input.sourceId && r.controllerId && isActedOn(r));
+    const inSource = (await deps.stores.requests.recordsOf([requestId])).filter((r) => r.sourceId === input.sourceId && r.controllerId && isActedOn(r));
+    const controllerId = instructingController(
+      input,
+      inSource.filter((r) => principalSees(principal, r)),
+    );
+    // The instruction binds only the records of the controller that gave it (R6).
+    const controlled = inSource.filter((r) => r.controllerId === controllerId);
     const visibleRecords = controlled.filter((r) => principalSees(principal, r));
     if (visibleRecords.length === 0) {
-      throw new DomainError('NO_CONTROLLED_RECORDS', `No record of source ${input.sourceId} in this request is held for a controller`, {
-        sourceId: input.sourceId,
-      });
+      throw new DomainError(
+        'NO_CONTROLLED_RECORDS',
+        `No record of source ${input.sourceId} in this request is held for ${controllerId ? `controller ${controllerId}` : 'a controller'}`,
+        { sourceId: input.sourceId, ...(controllerId ? { controllerId } : {}) },
+      );
     }
     if (visibleRecords.length < controlled.length) throw outsideScope();
     const now = this.ctx.now();
     const instructions = await decisions.instructionMap(requestId);
-    instructions.set(input.sourceId, input.decision);
+    instructions.set(instructionKey(input.sourceId, controllerId!), input.decision);
     await changeRequest(deps, request, principal, now, async (c) => {
       await deps.stores.requests.upsertInstruction(c.m, {
         requestId,
         sourceId: input.sourceId,
+        controllerId: controllerId!,
         decision: input.decision,
         reference: input.reference?.trim() || null,
         actor: principal.id,
@@ -121,13 +133,11 @@ export class RequestReviewService {
       });
       await decisions.write(c, controlled, new Map(), instructions);
       await decisions.settle(c);
-      for (const controllerId of new Set(controlled.map((r) => r.controllerId))) {
-        c.audit(
-          AuditAction.REQUEST_CONTROLLER_INSTRUCTION,
-          { sourceId: input.sourceId, decision: input.decision, reference: input.reference ?? null },
-          controllerId,
-        );
-      }
+      c.audit(
+        AuditAction.REQUEST_CONTROLLER_INSTRUCTION,
+        { sourceId: input.sourceId, decision: input.decision, reference: input.reference ?? null },
+        controllerId,
+      );
     });
     return visible.loadVisible(requestId, principal);
   }
@@ -248,6 +258,26 @@ export class RequestReviewService {
     });
     return visible.loadVisible(requestId, principal);
   }
+}
+
+/**
+ * The controller an instruction is for: the one named, or, when none is named, the only
+ * controller whose records in the source (of those the principal may see) this request acts
+ * on. With several, naming one is required (CONTROLLER_REQUIRED): one controller's word never
+ * settles another's records. Null when there is none (the caller answers NO_CONTROLLED_RECORDS).
+ */
+function instructingController(input: ControllerInstructionInput, seen: readonly RequestRecordEntity[]): string | null {
+  const named = input.controllerId?.trim();
+  if (named) return named;
+  const controllers = [...new Set(seen.map((r) => r.controllerId!))];
+  if (controllers.length > 1) {
+    throw new DomainError(
+      'CONTROLLER_REQUIRED',
+      `Source ${input.sourceId} holds records of ${controllers.length} controllers for this request: name the controller whose instruction this is`,
+      { sourceId: input.sourceId },
+    );
+  }
+  return controllers[0] ?? null;
 }
 
 function principalSees(principal: Principal, record: { controllerId: string | null }): boolean {

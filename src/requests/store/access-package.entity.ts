@@ -61,6 +61,10 @@ export class AccessPackageEntity {
   @Column({ type: 'text', array: true, name: 'special_categories', nullable: true })
   specialCategories!: string[] | null;
 
+  /** R6: the controller whose returned records the package holds; null for a person's access package. */
+  @Column({ type: 'text', name: 'controller_id', nullable: true })
+  controllerId!: string | null;
+
   /** Whether the current link was issued to a principal cleared for special categories. */
   @Column({ type: 'boolean', name: 'link_sees_special' })
   linkSeesSpecial!: boolean;

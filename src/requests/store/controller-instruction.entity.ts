@@ -1,9 +1,12 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DataSubjectRequestEntity } from './data-subject-request.entity.js';
 
-/** A controller's instruction for the records it controls in one source (R6, R7). */
+/**
+ * A controller's instruction for the records it controls in one source (R6, R7). A source may
+ * hold records of several controllers for one person: each instruction binds only its own.
+ */
 @Entity({ name: 'controller_instruction' })
-@Index('controller_instruction_key', ['requestId', 'sourceId'], { unique: true })
+@Index('controller_instruction_key', ['requestId', 'sourceId', 'controllerId'], { unique: true })
 export class ControllerInstructionEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -17,6 +20,9 @@ export class ControllerInstructionEntity {
 
   @Column({ type: 'text', name: 'source_id' })
   sourceId!: string;
+
+  @Column({ type: 'text', name: 'controller_id' })
+  controllerId!: string;
 
   @Column({ type: 'text' })
   decision!: string;

@@ -26,6 +26,12 @@ export type { DiscoveryOutcome, InaccuracyFindingRecord, SourcesNotSearched } fr
 export type RequestFields = Partial<Omit<DataSubjectRequestEntity, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
 
 /** One recorded status change. */
+/** A request's refusals in one source (R6): the controllers that refused and the snapshot's records of theirs. */
+export interface RefusingControllers {
+  controllers: Set<string>;
+  records: Set<string>;
+}
+
 export interface TransitionInput {
   requestId: string;
   from: RequestStatus | null;
@@ -523,36 +529,41 @@ export class RequestStore {
   // ---- controller instructions ----
 
   async instructionsOf(requestIds: readonly string[]): Promise<ControllerInstructionEntity[]> {
-    return this.dataSource.manager.find(ControllerInstructionEntity, { where: { requestId: In([...requestIds]) }, order: { sourceId: 'ASC' } });
+    return this.dataSource.manager.find(ControllerInstructionEntity, {
+      where: { requestId: In([...requestIds]) },
+      order: { sourceId: 'ASC', controllerId: 'ASC' },
+    });
   }
 
   async upsertInstruction(m: EntityManager, row: Omit<ControllerInstructionEntity, 'id' | 'request'>): Promise<void> {
-    await m.upsert(ControllerInstructionEntity, row, { conflictPaths: ['requestId', 'sourceId'] });
+    await m.upsert(ControllerInstructionEntity, row, { conflictPaths: ['requestId', 'sourceId', 'controllerId'] });
   }
 
   /**
-   * Of these requests, those whose controller refused for this source (R6), each with the
-   * records among `recordIds` its snapshot names as controlled.
+   * Of these requests, those where a controller refused for this source (R6), each with the
+   * refusing controllers and the records among `recordIds` its snapshot names as theirs.
    */
-  async refusingRequests(sourceId: string, requestIds: readonly string[], recordIds: readonly string[]): Promise<Map<string, Set<string>>> {
-    const rows: { request_id: string; controlled: string[] }[] = await this.dataSource.query(
-      `SELECT ci.request_id, array_remove(array_agg(r.record_id), NULL) AS controlled
+  async refusingRequests(sourceId: string, requestIds: readonly string[], recordIds: readonly string[]): Promise<Map<string, RefusingControllers>> {
+    const rows: { request_id: string; controllers: string[]; controlled: string[] }[] = await this.dataSource.query(
+      `SELECT ci.request_id, array_agg(DISTINCT ci.controller_id) AS controllers, array_remove(array_agg(r.record_id), NULL) AS controlled
          FROM controller_instruction ci
-         LEFT JOIN request_record r ON r.request_id = ci.request_id AND r.source_id = ci.source_id AND r.controller_id IS NOT NULL AND r.record_id = ANY($3::text[])
+         LEFT JOIN request_record r ON r.request_id = ci.request_id AND r.source_id = ci.source_id AND r.controller_id = ci.controller_id AND r.record_id = ANY($3::text[])
         WHERE ci.source_id = $1 AND ci.request_id = ANY($2::uuid[]) AND ci.decision = $4
         GROUP BY ci.request_id`,
       [sourceId, [...requestIds], [...recordIds], ControllerDecision.REFUSE],
     );
-    return new Map(rows.map((r) => [r.request_id, new Set(r.controlled)]));
+    return new Map(rows.map((r) => [r.request_id, { controllers: new Set(r.controllers), records: new Set(r.controlled) }]));
   }
 
-  /** Of these requests, those whose controller instructed the return of its records in this source (R6). */
-  async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Set<string>> {
-    const rows: { request_id: string }[] = await this.dataSource.query(
-      `SELECT request_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[]) AND decision = $3`,
+  /** Of these requests, the controllers that instructed the return of their records in this source (R6): request id -> controller ids. */
+  async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const rows: { request_id: string; controller_id: string }[] = await this.dataSource.query(
+      `SELECT request_id, controller_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[]) AND decision = $3`,
       [sourceId, [...requestIds], ControllerDecision.RETURN_AND_ERASE],
     );
-    return new Set(rows.map((r) => r.request_id));
+    const out = new Map<string, Set<string>>();
+    for (const r of rows) out.set(r.request_id, (out.get(r.request_id) ?? new Set()).add(r.controller_id));
+    return out;
   }
 
   /**
@@ -569,7 +580,7 @@ export class RequestStore {
       `SELECT DISTINCT ON (record_id) record_id, request_id, reason FROM (
          SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, 0 AS rank
            FROM controller_instruction ci
-           JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id IS NOT NULL
+           JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id = ci.controller_id
           WHERE ci.source_id = $1 AND ci.decision = $3 AND rr.record_id = ANY($2::text[])
          UNION ALL
          SELECT d.record_id, d.request_id, 'OPEN_REQUEST', 1
@@ -585,6 +596,28 @@ export class RequestStore {
 
   async insertPackage(m: EntityManager, row: Omit<AccessPackageEntity, 'id' | 'request' | 'createdAt'>): Promise<void> {
     await m.insert(AccessPackageEntity, row as never);
+  }
+
+  /** R6: the packages of records returned to their controllers, one per controller, without their archives. */
+  async returnedPackagesOf(requestId: string): Promise<Omit<AccessPackageEntity, 'archiveSealed' | 'request'>[]> {
+    const rows = await this.dataSource.manager
+      .createQueryBuilder(AccessPackageEntity, 'p')
+      .select([
+        'p.id',
+        'p.requestId',
+        'p.controllerId',
+        'p.sha256',
+        'p.sizeBytes',
+        'p.expiresAt',
+        'p.createdAt',
+        'p.retainUntil',
+        'p.destroyedAt',
+        'p.destroyedReason',
+      ])
+      .where('p.requestId = :requestId AND p.controllerId IS NOT NULL', { requestId })
+      .orderBy('p.controllerId')
+      .getMany();
+    return rows;
   }
 
   async latestPackage(requestId: string): Promise<AccessPackageEntity | null> {

@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../../src/version.js';
 import { bearer } from '../../support/runtime.js';
-import { identifiersOf, startSeededGateway, type SeededGateway } from '../../integration/requests/support.js';
+import pg from 'pg';
+import { insertCase } from '../../../connectors/case-management/roster-import.js';
+import { personAt } from '../../../src/population/person.js';
+import { identifiersOf, personOfRecord, SEED, startSeededGateway, type SeededGateway } from '../../integration/requests/support.js';
 import { startFakeOidcProvider, type FakeOidcProvider } from './fake-oidc-provider.js';
 import { CHROMIUM, launchConsoleBrowser, screenshot, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
 import { graphqlCodeOf } from '../../support/error-codes.js';
@@ -316,6 +319,81 @@ describe('handler console in Chromium', () => {
     const file = await download.path();
     expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
     await expectAccessible(page, '06-access-package');
+    expect(browser.violations).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('R6: a source holding the records of two controllers for the person: the handler picks the controller, and each instructs for its own records', async () => {
+    // A person with a case of one employer (A), given a second case of another employer (B).
+    const cases = await env.query<{ id: string; controller_id: string }>(
+      `SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id DESC`,
+    );
+    const pick = cases
+      .map((c) => ({ ...c, personId: personOfRecord(env.truth, `case_management/${c.id}`) }))
+      .find((c) => c.personId && c.personId !== erasurePerson)!;
+    const person = personAt(SEED, Number(pick.personId!.slice(1)));
+    const a = pick.controller_id;
+    const b = `${a}-second-employer`;
+    const pool = new pg.Pool({ connectionString: env.gw.databaseUrl, max: 1 });
+    try {
+      await insertCase(pool, 'case_management', { ref: 'E2E', ...person, employer: 'Second employer', controllerId: b });
+    } finally {
+      await pool.end();
+    }
+    const { submitRequest } = await api<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ERASURE', identifiers: identifiersOf(pick.personId!), channel: 'email' } },
+      keys.handler,
+    );
+    const RECORDS = 'records { sourceId recordId reviewState controllerId }';
+    type Rec = { sourceId: string; recordId: string; reviewState: string; controllerId: string | null };
+    const { verifyIdentity } = await api<{ verifyIdentity: { records: Rec[] } }>(
+      `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { ${RECORDS} } }`,
+      { id: submitRequest.id },
+      keys.handler,
+    );
+    const pending = verifyIdentity.records.filter((r) => r.reviewState === 'PENDING');
+    if (pending.length) {
+      await api(
+        `mutation($id: ID!, $records: [RecordRefInput!]!) { rejectMatches(requestId: $id, records: $records) { id } }`,
+        { id: submitRequest.id, records: pending.map(({ sourceId, recordId }) => ({ sourceId, recordId })) },
+        keys.handler,
+      );
+    }
+    // Every other source's controllers instruct over the API: the page is left with case management.
+    const others = verifyIdentity.records.filter((r) => r.controllerId && r.reviewState !== 'PENDING' && r.sourceId !== 'case_management');
+    for (const { sourceId, controllerId } of new Map(others.map((r) => [`${r.sourceId}/${r.controllerId}`, r])).values()) {
+      await api(
+        `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { id } }`,
+        { id: submitRequest.id, input: { sourceId, controllerId, decision: 'PROCEED' } },
+        keys.handler,
+      );
+    }
+
+    const page = await browser.newPage();
+    await signIn(page, keys.handler);
+    await page.goto(`${env.gw.url}/console/requests/${submitRequest.id}`);
+    await waitText(page.getByTestId('status'), /^Awaiting controller$/);
+    const form = page.getByRole('form', { name: 'Record a controller instruction' });
+    await form.getByLabel('Controller', { exact: true }).and(page.locator('input')).click();
+    const offered = (await page.getByRole('option').allTextContents()).sort();
+    expect(offered).toEqual([a, b].sort());
+    await page.getByRole('option', { name: b, exact: true }).click();
+    await form.getByLabel('Controller’s reference').fill('letter of B');
+    await form.getByRole('button', { name: 'Record instruction' }).click();
+    const rowOfB = page.getByRole('row', { name: /letter of B/ });
+    await expect.poll(() => rowOfB.count(), { timeout: 15_000 }).toBe(1);
+    expect(await rowOfB.innerText()).toContain(b);
+    // B's word does not settle A's case: the request still waits, and only A is left to pick.
+    await waitText(page.getByTestId('status'), /^Awaiting controller$/);
+    await form.getByLabel('Controller', { exact: true }).and(page.locator('input')).click();
+    expect(await page.getByRole('option').allTextContents()).toEqual([a]);
+    await page.keyboard.press('Escape');
+    await form.getByLabel('Controller’s reference').fill('letter of A');
+    await form.getByRole('button', { name: 'Record instruction' }).click();
+    await waitText(page.getByTestId('status'), /^In review$/);
+    expect(await page.getByRole('row', { name: /letter of A/ }).innerText()).toContain(a);
+    await expectAccessible(page, '06b-two-controllers');
     expect(browser.violations).toEqual([]);
     await page.close();
   }, 120_000);

@@ -44,6 +44,7 @@ describe('request lists with their children', () => {
       await s.stores.requests.upsertInstruction(s.dataSource.manager, {
         requestId: made[n]!.id,
         sourceId: 'case_management',
+        controllerId: 'ctl-acme',
         decision: ControllerDecision.PROCEED,
         reference: `REF-${n}`,
         actor: 'test',

@@ -131,9 +131,10 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
       decisions: [{ sourceId: 'case_management', recordId: refusedCase!, recordType: 'case', action: RecordAction.RETAIN, basis: 'controller refused' }],
     });
     await sql(`UPDATE request_record SET controller_id = 'employer-1' WHERE request_id = $1`, [refusing]);
-    await sql(`INSERT INTO controller_instruction (request_id, source_id, decision, actor, at) VALUES ($1, 'case_management', 'REFUSE', 'test', now())`, [
-      refusing,
-    ]);
+    await sql(
+      `INSERT INTO controller_instruction (request_id, source_id, controller_id, decision, actor, at) VALUES ($1, 'case_management', 'employer-1', 'REFUSE', 'test', now())`,
+      [refusing],
+    );
     handler = await bearer(gw, ['HANDLER']);
     auditor = await bearer(gw, ['AUDITOR']);
   }, 180_000);

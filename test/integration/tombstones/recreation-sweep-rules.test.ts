@@ -30,7 +30,10 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
   });
 
   /** An erasure of a person no seeded record holds, run to COMPLETED: their identifiers are tombstoned. */
-  async function erased(index: number, refuseFor?: string): Promise<{ requestId: string; person: ReturnType<typeof personAt> }> {
+  async function erased(
+    index: number,
+    refuseFor?: { sourceId: string; controllerId: string },
+  ): Promise<{ requestId: string; person: ReturnType<typeof personAt> }> {
     const s = gw.runtime.services;
     const person = personAt(SEED, index);
     const requestId = await insertApprovedRequest(s, {
@@ -42,8 +45,8 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     });
     if (refuseFor) {
       await pool.query(
-        `INSERT INTO controller_instruction (request_id, source_id, decision, reference, actor, at) VALUES ($1, $2, 'REFUSE', 'letter 3', 'handler', now())`,
-        [requestId, refuseFor],
+        `INSERT INTO controller_instruction (request_id, source_id, controller_id, decision, reference, actor, at) VALUES ($1, $2, $3, 'REFUSE', 'letter 3', 'handler', now())`,
+        [requestId, refuseFor.sourceId, refuseFor.controllerId],
       );
     }
     await s.execution.execute(requestId, 'handler');
@@ -72,7 +75,7 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
   it('R6: a recreated record whose controller refused the original request is not erased by the sweep', async () => {
     const s = gw.runtime.services;
     await s.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
-    const refused = await erased(500, 'case_management');
+    const refused = await erased(500, { sourceId: 'case_management', controllerId: 'insurer-9' });
     const free = await erased(501);
     const refusedRecord = await recreate(refused.person, 'insurer-9');
     const freeRecord = await recreate(free.person, 'insurer-9');

@@ -588,10 +588,15 @@ function Decisions({ req, writable, sourceName }: { req: Req; writable: boolean;
 
 function ControllerInstructions({ req, writable, sourceName }: { req: Req; writable: boolean; sourceName: (id: string) => string }) {
   const record = useAction(Docs.RecordInstruction);
-  const waiting = [...new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))];
+  const waiting = waitingControllers(req);
+  const sources = [...waiting.keys()];
   const [chosen, setSourceId] = useState<string | null>(null);
   // Once a source is answered it leaves the list: fall back to the next one waiting.
-  const sourceId = chosen && waiting.includes(chosen) ? chosen : (waiting[0] ?? null);
+  const sourceId = chosen && waiting.has(chosen) ? chosen : (sources[0] ?? null);
+  // A source may hold records of several controllers: each instructs for its own records only (R6).
+  const controllers = sourceId ? (waiting.get(sourceId) ?? []) : [];
+  const [chosenController, setControllerId] = useState<string | null>(null);
+  const controllerId = chosenController && controllers.includes(chosenController) ? chosenController : (controllers[0] ?? null);
   const [decision, setDecision] = useState<'PROCEED' | 'REFUSE' | 'CONTROLLER_GONE'>('PROCEED');
   const [reference, setReference] = useState('');
   return (
@@ -605,6 +610,7 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">Source</Table.Th>
+                <Table.Th scope="col">Controller</Table.Th>
                 <Table.Th scope="col">Decision</Table.Th>
                 <Table.Th scope="col">Reference</Table.Th>
                 <Table.Th scope="col">By</Table.Th>
@@ -613,8 +619,9 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
             </Table.Thead>
             <Table.Tbody>
               {req.controllerInstructions.map((c) => (
-                <Table.Tr key={`${c.sourceId}-${c.at}`}>
+                <Table.Tr key={`${c.sourceId}-${c.controllerId}`}>
                   <Table.Td>{sourceName(c.sourceId)}</Table.Td>
+                  <Table.Td>{c.controllerId}</Table.Td>
                   <Table.Td>{humanise(c.decision)}</Table.Td>
                   <Table.Td>{c.reference ?? '—'}</Table.Td>
                   <Table.Td>{c.actor}</Table.Td>
@@ -625,7 +632,7 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
           </Table>
         </ScrollTable>
       )}
-      {writable && waiting.length > 0 && (
+      {writable && sourceId && controllerId && (
         <Group
           mt="sm"
           align="end"
@@ -633,10 +640,18 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
           aria-label="Record a controller instruction"
           onSubmit={(e) => {
             e.preventDefault();
-            if (sourceId) record.run({ id: req.id, input: { sourceId, decision, reference: reference || null } });
+            record.run({ id: req.id, input: { sourceId, controllerId, decision, reference: reference || null } });
           }}
         >
-          <Select label="Source" data={waiting.map((s) => ({ value: s, label: sourceName(s) }))} value={sourceId} onChange={setSourceId} w={240} />
+          <Select label="Source" data={sources.map((s) => ({ value: s, label: sourceName(s) }))} value={sourceId} onChange={setSourceId} w={240} />
+          <Select
+            label="Controller"
+            data={controllers.map((c) => ({ value: c, label: c }))}
+            value={controllerId}
+            onChange={setControllerId}
+            w={200}
+            description={controllers.length > 1 ? `${controllers.length} controllers’ records in this source` : undefined}
+          />
           <Select
             label="Controller’s decision"
             data={[
@@ -657,6 +672,19 @@ function ControllerInstructions({ req, writable, sourceName }: { req: Req; writa
       <ApiError error={record.error} />
     </Card>
   );
+}
+
+/** Per source, the controllers whose records still wait for their instruction (from the records the decisions are about). */
+function waitingControllers(req: Req): Map<string, string[]> {
+  const controllerOf = new Map(req.records.map((r) => [`${r.sourceId}\u0000${r.recordId}`, r.controllerId]));
+  const out = new Map<string, string[]>();
+  for (const d of req.decisions.filter((x) => x.needsController)) {
+    const controllerId = controllerOf.get(`${d.sourceId}\u0000${d.recordId}`);
+    if (!controllerId) continue;
+    const list = out.get(d.sourceId) ?? [];
+    if (!list.includes(controllerId)) out.set(d.sourceId, [...list, controllerId]);
+  }
+  return out;
 }
 
 function Tasks({ req, sourceName }: { req: Req; sourceName: (id: string) => string }) {

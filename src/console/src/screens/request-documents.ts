@@ -79,6 +79,7 @@ export const RequestFields = graphql(`
     }
     controllerInstructions {
       sourceId
+      controllerId
       decision
       reference
       actor
