@@ -128,21 +128,21 @@ export class TaskStore {
 
   // ---- writing ----
 
-  /**
-   * Requests with at least one FAILED task (few: a failure is the exception the inbox filters for).
-   * With a controller scope, only tasks on records of those controllers count: a failure on a
-   * record the principal may not see is not told (R13).
-   */
-  async requestsWithFailedTasks(controllerScope: readonly string[] | null = null): Promise<string[]> {
-    const rows: { request_id: string }[] = controllerScope
-      ? await this.dataSource.query(
-          `SELECT DISTINCT t.request_id FROM task t
-           JOIN request_record rr ON rr.request_id = t.request_id AND rr.source_id = t.source_id AND rr.record_id = t.record_id
-           WHERE t.status = $1 AND rr.controller_id = ANY($2::text[])`,
-          [TaskStatus.FAILED, controllerScope],
-        )
-      : await this.dataSource.query(`SELECT DISTINCT request_id FROM task WHERE status = $1`, [TaskStatus.FAILED]);
+  /** Requests with at least one FAILED task (few: a failure is the exception the inbox filters for). */
+  async requestsWithFailedTasks(): Promise<string[]> {
+    const rows: { request_id: string }[] = await this.dataSource.query(`SELECT DISTINCT request_id FROM task WHERE status = $1 AND request_id IS NOT NULL`, [
+      TaskStatus.FAILED,
+    ]);
     return rows.map((r) => r.request_id);
+  }
+
+  /** The records the FAILED tasks of requests act on (few, as above). */
+  async failedTaskRecords(): Promise<{ requestId: string; sourceId: string; recordId: string }[]> {
+    const rows: { request_id: string; source_id: string; record_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT request_id, source_id, record_id FROM task WHERE status = $1 AND request_id IS NOT NULL`,
+      [TaskStatus.FAILED],
+    );
+    return rows.map((r) => ({ requestId: r.request_id, sourceId: r.source_id, recordId: r.record_id }));
   }
 
   /** Tasks of these requests per source: succeeded, failed, still to finish (the request report). */

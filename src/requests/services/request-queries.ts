@@ -72,6 +72,12 @@ export function cursorOf(r: { createdAt: Date; dueAt: Date | null; extendedDueAt
   return encode(keyOf(r, order));
 }
 
+/** Requests with a FAILED task; for a bound principal, only tasks on records it may see count (R13). */
+async function requestsWithFailedTasksSeenBy(stores: Pick<Stores, 'requests' | 'tasks'>, scope: readonly string[] | null): Promise<string[]> {
+  if (!scope) return stores.tasks.requestsWithFailedTasks();
+  return stores.requests.requestsWithRecordsOf(await stores.tasks.failedTaskRecords(), scope);
+}
+
 export async function listRequests(
   stores: Pick<Stores, 'requests' | 'tasks'>,
   principal: Principal,
@@ -84,8 +90,7 @@ export async function listRequests(
   const order = page.orderBy ?? 'NEWEST';
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first must be 1 to ${MAX_PAGE}`);
   const scope = controllerScope(principal) ?? null;
-  // A bound principal's filter counts only the tasks on records it may see.
-  const failed = filter.failedTasks != null ? await stores.tasks.requestsWithFailedTasks(scope) : null;
+  const failed = filter.failedTasks != null ? await requestsWithFailedTasksSeenBy(stores, scope) : null;
   const { ids, total } = await stores.requests.page({
     controllerScope: scope,
     status: filter.status,

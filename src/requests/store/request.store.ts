@@ -430,6 +430,19 @@ export class RequestStore {
   // ---- the verification snapshot ----
 
   /** The snapshots of these requests in one query (a page of requests reads them together). */
+  /** Of these records of requests, the requests with one whose controller is among `controllerIds`. */
+  async requestsWithRecordsOf(refs: readonly { requestId: string; sourceId: string; recordId: string }[], controllerIds: readonly string[]): Promise<string[]> {
+    if (refs.length === 0 || controllerIds.length === 0) return [];
+    const rows: { request_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT rr.request_id FROM request_record rr
+         JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS ref(request_id, source_id, record_id)
+           ON rr.request_id = ref.request_id AND rr.source_id = ref.source_id AND rr.record_id = ref.record_id
+        WHERE rr.controller_id = ANY($4::text[])`,
+      [refs.map((r) => r.requestId), refs.map((r) => r.sourceId), refs.map((r) => r.recordId), controllerIds],
+    );
+    return rows.map((r) => r.request_id);
+  }
+
   async recordsOf(requestIds: readonly string[]): Promise<RequestRecordEntity[]> {
     return this.dataSource.manager.find(RequestRecordEntity, {
       where: { requestId: In([...requestIds]) },
