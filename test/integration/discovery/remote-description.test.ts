@@ -14,6 +14,7 @@ import type { SourceRecord } from '../../../connectors/contract.js';
 import { createConnectorRouter } from '../../../connectors/remote/router.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seededStores, type SeededStores } from '../connectors/fixtures.js';
+import { settleReviewAndControllers } from '../requests/support.js';
 
 const SECRET = randomBytes(24).toString('base64url');
 const SUBJECT = `query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId data withheldFields } } }`;
@@ -126,23 +127,7 @@ describe('R12: a remote source described while it was unreachable', () => {
       input: { method: 'passport seen on video call' },
     });
     expect(req.records.map((r) => r.recordId)).toContain(assessment.recordId);
-    const pending = req.records.filter((r) => r.reviewState === 'PENDING');
-    for (const [call, list] of [
-      ['confirmMatches', pending.filter((r) => r.recordId === assessment.recordId)],
-      ['rejectMatches', pending.filter((r) => r.recordId !== assessment.recordId)],
-    ] as const) {
-      if (!list.length) continue;
-      req = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', {
-        id: req.id,
-        records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
-      });
-    }
-    for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
-      req = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
-        id: req.id,
-        input: { sourceId, decision: 'PROCEED', reference: 'letter 7' },
-      });
-    }
+    req = await settleReviewAndControllers(mutate, req, (r) => r.recordId === assessment.recordId, { reference: 'letter 7' });
     const executed = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: req.id });
     expect(executed.status).toBe('COMPLETED');
     expect(executed.accessPackage).toMatchObject({ downloadUrl: null, downloadAllowed: false, specialCategories: ['HEALTH'] });

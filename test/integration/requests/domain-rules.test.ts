@@ -6,7 +6,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
-import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { identifiersOf, personOfRecord, settleReviewAndControllers, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -91,24 +91,9 @@ async function ready(personId: string, ask: Ask): Promise<Req> {
     id: submitted.id,
     input: { method: 'passport seen on video call', ...(ask.dateOfBirthVerified ? { dateOfBirthVerified: true } : {}) },
   });
-  const pending = current.records.filter((r) => r.reviewState === 'PENDING');
-  const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
-  for (const [call, list] of [
-    ['confirmMatches', mine],
-    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
-  ] as const) {
-    if (!list.length) continue;
-    current = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', {
-      id: current.id,
-      records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
-    });
-  }
-  for (const sourceId of new Set(current.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
-    current = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
-      id: current.id,
-      input: { sourceId, decision: ask.instruct?.[sourceId] ?? 'PROCEED', reference: 'letter 12' },
-    });
-  }
+  current = await settleReviewAndControllers(mutate, current, (r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId, {
+    instruct: (sourceId) => ask.instruct?.[sourceId] ?? 'PROCEED',
+  });
   return current;
 }
 

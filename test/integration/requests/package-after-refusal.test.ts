@@ -4,7 +4,7 @@
 // worker runs here, so it is still open when the handler rejects it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
-import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { identifiersOf, personOfRecord, settleReviewAndControllers, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -42,24 +42,7 @@ async function childAccess(): Promise<Req> {
     id: submitted.id,
     input: { method: 'passport seen on video call', dateOfBirthVerified: true },
   });
-  const pending = req.records.filter((r) => r.reviewState === 'PENDING');
-  const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
-  for (const [call, list] of [
-    ['confirmMatches', mine],
-    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
-  ] as const) {
-    if (!list.length) continue;
-    req = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', {
-      id: req.id,
-      records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
-    });
-  }
-  for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
-    req = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
-      id: req.id,
-      input: { sourceId, decision: 'PROCEED', reference: 'letter 12' },
-    });
-  }
+  req = await settleReviewAndControllers(mutate, req, (r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
   return req;
 }
 

@@ -87,3 +87,46 @@ export const REQUEST_FIELDS = `
   decisions { sourceId recordId action basis retainUntil reason needsController proposedAction rules overridden source { id kind } }
   transitions { from to event actor reason }
 `;
+
+/** What settling a request's review and controllers reads of it. */
+export interface SettlingRequest {
+  id: string;
+  records: { sourceId: string; recordId: string; reviewState: string }[];
+  decisions: { sourceId: string; needsController: boolean }[];
+}
+
+/** A request mutation of a test: `call` with its arguments, the request it answers. */
+export type RequestMutation<R> = (call: string, args: string, variables: Record<string, unknown>) => Promise<R>;
+
+/**
+ * Confirms the pending records `isMine` accepts and rejects the others, then records an
+ * instruction for every source waiting for its controller (`instruct`, PROCEED by default):
+ * the request is then ready to approve.
+ */
+export async function settleReviewAndControllers<R extends SettlingRequest>(
+  mutate: RequestMutation<R>,
+  request: R,
+  isMine: (record: R['records'][number]) => boolean,
+  options: { instruct?: (sourceId: string) => string; reference?: string } = {},
+): Promise<R> {
+  let req = request;
+  const pending = req.records.filter((r) => r.reviewState === 'PENDING');
+  const mine = pending.filter(isMine);
+  for (const [call, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
+  ] as const) {
+    if (!list.length) continue;
+    req = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', {
+      id: req.id,
+      records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
+    });
+  }
+  for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+    req = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
+      id: req.id,
+      input: { sourceId, decision: options.instruct?.(sourceId) ?? 'PROCEED', reference: options.reference ?? 'letter 12' },
+    });
+  }
+  return req;
+}
