@@ -25,13 +25,13 @@ export type { DiscoveryOutcome, InaccuracyFindingRecord, SourcesNotSearched } fr
 /** Fields of a request a change may set. */
 export type RequestFields = Partial<Omit<DataSubjectRequestEntity, 'id' | 'version' | 'createdAt' | 'updatedAt'>>;
 
-/** One recorded status change. */
 /** A request's refusals in one source (R6): the controllers that refused and the snapshot's records of theirs. */
 export interface RefusingControllers {
   controllers: Set<string>;
   records: Set<string>;
 }
 
+/** One recorded status change. */
 export interface TransitionInput {
   requestId: string;
   from: RequestStatus | null;
@@ -429,7 +429,6 @@ export class RequestStore {
 
   // ---- the verification snapshot ----
 
-  /** The snapshots of these requests in one query (a page of requests reads them together). */
   /** Of these records of requests, the requests with one whose controller is among `controllerIds`. */
   async requestsWithRecordsOf(refs: readonly { requestId: string; sourceId: string; recordId: string }[], controllerIds: readonly string[]): Promise<string[]> {
     if (refs.length === 0 || controllerIds.length === 0) return [];
@@ -443,6 +442,7 @@ export class RequestStore {
     return rows.map((r) => r.request_id);
   }
 
+  /** The snapshots of these requests in one query (a page of requests reads them together). */
   async recordsOf(requestIds: readonly string[]): Promise<RequestRecordEntity[]> {
     return this.dataSource.manager.find(RequestRecordEntity, {
       where: { requestId: In([...requestIds]) },
