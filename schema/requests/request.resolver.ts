@@ -6,6 +6,7 @@ import type { RecordAction } from '../../src/domain/vocabulary.js';
 import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
+import { instructionKey } from '../../src/requests/services/record-decisions.js';
 import { canSeeRequest } from '../../src/requests/visibility.js';
 import { can, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
@@ -323,10 +324,7 @@ export class RequestResolver {
     // R13, as sourceOutcomes: a scoped principal is told only of the sources it may see; when
     // it may see none of them, of no decision at all.
     const principal = principalOf(ctx);
-    const named = await Promise.all(
-      d.sourceIds.map(async (id) => isUnscoped(principal) || canSeeSource(principal, (await requestScope(ctx).source(id)) ?? { controllerIds: [] })),
-    );
-    const sourceIds = d.sourceIds.filter((_, i) => named[i]);
+    const sourceIds = isUnscoped(principal) ? d.sourceIds : await sourcesSeenBy(ctx, principal, d.sourceIds);
     return sourceIds.length ? { ...d, sourceIds, at: new Date(d.at) } : null;
   }
 
@@ -339,8 +337,14 @@ export class RequestResolver {
     // R13, as discovery answers a scoped principal: sources it may not see are not named, and a
     // source's count holds only the records it may see (the others' existence is not told).
     const { visibleRecords } = await childrenOf(ctx, r.id);
-    const named = await Promise.all(outcomes.map(async (o) => canSeeSource(principal, (await requestScope(ctx).source(o.sourceId)) ?? { controllerIds: [] })));
-    return outcomes.filter((_, i) => named[i]).map((o) => ({ ...o, records: visibleRecords.filter((x) => x.sourceId === o.sourceId).length }));
+    const named = new Set(
+      await sourcesSeenBy(
+        ctx,
+        principal,
+        outcomes.map((o) => o.sourceId),
+      ),
+    );
+    return outcomes.filter((o) => named.has(o.sourceId)).map((o) => ({ ...o, records: visibleRecords.filter((x) => x.sourceId === o.sourceId).length }));
   }
 
   @Authorized('request:read')
@@ -374,9 +378,8 @@ export class RequestResolver {
   async controllerInstructions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ControllerInstructionView[]> {
     const children = await childrenOf(ctx, r.id);
     // Only the instructions of controllers whose records the principal sees.
-    const key = (sourceId: string, controllerId: string) => `${sourceId}\u0000${controllerId}`;
-    const visible = new Set(children.visibleRecords.flatMap((x) => (x.controllerId ? [key(x.sourceId, x.controllerId)] : [])));
-    return (await childLoaders(ctx).instructions.load(r.id)).filter((i) => visible.has(key(i.sourceId, i.controllerId)));
+    const visible = new Set(children.visibleRecords.flatMap((x) => (x.controllerId ? [instructionKey(x.sourceId, x.controllerId)] : [])));
+    return (await childLoaders(ctx).instructions.load(r.id)).filter((i) => visible.has(instructionKey(i.sourceId, i.controllerId)));
   }
 
   @Authorized('request:read')
@@ -457,6 +460,12 @@ function reviveDates(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveDates);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveDates(v)]));
   return value;
+}
+
+/** Of these sources, those the principal may see (a source unregistered since: none bound to it). */
+async function sourcesSeenBy(ctx: GraphQLContext, principal: Principal, sourceIds: readonly string[]): Promise<string[]> {
+  const seen = await Promise.all(sourceIds.map(async (id) => canSeeSource(principal, (await requestScope(ctx).source(id)) ?? { controllerIds: [] })));
+  return sourceIds.filter((_, i) => seen[i]);
 }
 
 /** `source: Source!` on the nested objects that name a source. */
