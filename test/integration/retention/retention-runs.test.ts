@@ -150,6 +150,23 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     return reply.body.data!.prepareRetentionRun;
   };
   const sourceOf = (run: RunView, id: string) => run.sources.find((s) => s.sourceId === id)!;
+  /** Approves a run while its source's tasks are held back, does `meanwhile`, lets the tasks run and waits for the run to close. */
+  const approveAndChangeBeforeTasks = async (runId: string, sourceId: string, meanwhile: () => Promise<unknown>) => {
+    const s = gw.runtime.services;
+    const queue = s.execution.queue(QueueNames.sourceTasks(sourceId));
+    await queue.pause();
+    try {
+      await s.retention.approve(runId, 'handler');
+      await meanwhile();
+    } finally {
+      await queue.resume();
+    }
+    return eventually(
+      () => s.retention.find(runId),
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 30_000 },
+    );
+  };
 
   it('R9: previewed per source and record type with the oldest date, sample ids and what is kept and why; approved by a handler; executed, verified; the records are gone and the clinic’s inside statutory retention untouched', async () => {
     const preview = await prepare();
@@ -267,22 +284,12 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await age('training.learners', [learner!], '4 years');
     const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
     expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: 1 }]);
-    const queue = s.execution.queue(QueueNames.sourceTasks('training'));
-    await queue.pause();
-    try {
-      await s.retention.approve(run.id, 'handler');
-      await insertApprovedRequest(s, {
+    const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
+      insertApprovedRequest(s, {
         identifiers: [{ type: T.EMAIL, value: 'held-after-approval@example.org' }],
         status: RequestStatus.IN_REVIEW,
         decisions: [{ sourceId: 'training', recordId: learner!, recordType: 'learner', action: RecordAction.RETAIN, basis: 'legal claim pending' }],
-      });
-    } finally {
-      await queue.resume();
-    }
-    const closed = await eventually(
-      () => s.retention.find(run.id),
-      (r) => r.status !== 'EXECUTING',
-      { timeoutMs: 30_000 },
+      }),
     );
     expect(closed.status).toBe('PARTIALLY_COMPLETED');
     expect(closed.outcome!.reasons).toEqual([expect.stringContaining('OPEN_REQUEST: left alone')]);
@@ -297,19 +304,9 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await age('recruitment.candidates', [candidate!], '1 year');
     const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['recruitment'] });
     expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'candidate', action: 'MINIMISE', count: expect.any(Number) }]);
-    const queue = s.execution.queue(QueueNames.sourceTasks('recruitment'));
-    await queue.pause();
-    try {
-      await s.retention.approve(run.id, 'handler');
-      // Hired meanwhile: the application is now the employee's personnel file.
-      await sql(`UPDATE recruitment.candidates SET hired = true WHERE id = $1`, [candidate]);
-    } finally {
-      await queue.resume();
-    }
-    const closed = await eventually(
-      () => s.retention.find(run.id),
-      (r) => r.status !== 'EXECUTING',
-      { timeoutMs: 30_000 },
+    // Hired meanwhile: the application is now the employee's personnel file.
+    const closed = await approveAndChangeBeforeTasks(run.id, 'recruitment', () =>
+      sql(`UPDATE recruitment.candidates SET hired = true WHERE id = $1`, [candidate]),
     );
     expect(closed.status).toBe('PARTIALLY_COMPLETED');
     expect(closed.outcome!.reasons).toEqual([
