@@ -7,7 +7,8 @@ import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
 import { instructionKey } from '../../src/requests/services/record-decisions.js';
-import { canSeeRequest } from '../../src/requests/visibility.js';
+import { canSeeRequest, seesWholeRequest } from '../../src/requests/visibility.js';
+import { unsearchedSources } from '../../src/requests/discovery-gaps.js';
 import { can, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
 import type { GraphQLContext } from '../context.js';
@@ -308,9 +309,17 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @FieldResolver(() => Boolean, { nullable: true, description: 'False when a source failed or timed out at verification: the snapshot is partial.' })
-  discoveryComplete(@Root() r: DataSubjectRequest): boolean | null {
-    return r.entity.discoveryOutcome?.complete ?? null;
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: 'False when a source you may see failed or timed out at verification (and was not searched since): the snapshot is partial.',
+  })
+  async discoveryComplete(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<boolean | null> {
+    const outcome = r.entity.discoveryOutcome;
+    if (!outcome) return null;
+    const principal = principalOf(ctx);
+    if (outcome.complete || isUnscoped(principal)) return outcome.complete;
+    // R13, as sourceOutcomes: a source the principal may not see is not named, nor is its failure told.
+    return (await sourcesSeenBy(ctx, principal, unsearchedSources(outcome))).length === 0;
   }
 
   @Authorized('request:read')
@@ -396,9 +405,12 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @FieldResolver(() => AccessPackage, { nullable: true, description: 'ACCESS requests: the package (null when you may not see every record of the request).' })
+  @FieldResolver(() => AccessPackage, {
+    nullable: true,
+    description: 'ACCESS requests: the package (null when you may not see the whole request: every record and every source still unsearched).',
+  })
   async accessPackage(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<AccessPackage | null> {
-    if (!(await childrenOf(ctx, r.id)).seesAll) return null;
+    if (!(await seesWhole(ctx, r))) return null;
     const pkg = await childLoaders(ctx).packages.load(r.id);
     if (!pkg) return null;
     const destroyed = pkg.destroyedAt !== null || pkg.retainUntil <= new Date();
@@ -446,7 +458,8 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => ResponseSummary, { nullable: true, description: 'The answer to the person (null until the request closes, or outside your scope).' })
   async response(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ResponseSummary | null> {
-    if (!r.entity.response || !(await childrenOf(ctx, r.id)).seesAll) return null;
+    // The answer names every source gone without: only for a principal who sees the whole request.
+    if (!r.entity.response || !(await seesWhole(ctx, r))) return null;
     // Answers stored before the gaps were recorded list none.
     return { notSearched: [], notVerified: [], ...(reviveDates(r.entity.response) as object) } as unknown as ResponseSummary;
   }
@@ -460,6 +473,16 @@ function reviveDates(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveDates);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveDates(v)]));
   return value;
+}
+
+/** The principal sees every record of the request and every source still unsearched (as acting on all of it requires). */
+async function seesWhole(ctx: GraphQLContext, r: DataSubjectRequest): Promise<boolean> {
+  const { records, seesAll } = await childrenOf(ctx, r.id);
+  if (!seesAll) return false;
+  const unsearched = await Promise.all(
+    unsearchedSources(r.entity.discoveryOutcome).map(async (id) => (await requestScope(ctx).source(id)) ?? { controllerIds: [] }),
+  );
+  return seesWholeRequest(principalOf(ctx), { records, unsearched });
 }
 
 /** Of these sources, those the principal may see (a source unregistered since: none bound to it). */

@@ -9,7 +9,10 @@ export const concurrentUpdate = (id: string) =>
 export const badInput = (message: string, details: Record<string, unknown> = {}) => new DomainError('BAD_USER_INPUT', message, details);
 
 export const outsideScope = () =>
-  new DomainError('FORBIDDEN', 'This request holds records of controllers outside your scope; a handler who may see them all must do this');
+  new DomainError(
+    'FORBIDDEN',
+    'This request holds records or unsearched sources of controllers outside your scope; a handler who may see the whole request must do this',
+  );
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

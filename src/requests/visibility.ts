@@ -1,7 +1,7 @@
 // Controller scoping of requests (R13): a handler bound to controllers sees a request only
 // when its controllers intersect theirs, and inside it only the records of those
 // controllers. Whatever is not visible is reported as absent, never as forbidden.
-import { canSeeController, isUnscoped, type Principal } from '../auth/index.js';
+import { canSeeController, canSeeSource, isUnscoped, type Principal } from '../auth/index.js';
 
 export function canSeeRequest(principal: Principal, request: { controllerIds: readonly string[] }): boolean {
   if (isUnscoped(principal)) return true;
@@ -12,7 +12,15 @@ export function canSeeRecord(principal: Principal, record: { controllerId: strin
   return canSeeController(principal, record.controllerId);
 }
 
-/** True when the principal may see every record of the request (needed to act on all of it). */
-export function seesWholeRequest(principal: Principal, records: readonly { controllerId: string | null }[]): boolean {
-  return isUnscoped(principal) || records.every((r) => canSeeRecord(principal, r));
+/**
+ * True when the principal may see the whole request, needed to act on all of it: every
+ * record, and every source still unsearched, since such a source may hold records of the
+ * controllers it is declared for (a shared system, declared for none, is seen by everyone).
+ */
+export function seesWholeRequest(
+  principal: Principal,
+  request: { records: readonly { controllerId: string | null }[]; unsearched: readonly { controllerIds: readonly string[] }[] },
+): boolean {
+  if (isUnscoped(principal)) return true;
+  return request.records.every((r) => canSeeRecord(principal, r)) && request.unsearched.every((s) => canSeeSource(principal, s));
 }

@@ -29,9 +29,10 @@ export class RequestActionsService {
     return this.move(requestId, 'reject', reason, principal);
   }
 
+  /** The deadline of the whole request: the principal must see all of it (FORBIDDEN otherwise). */
   async extendDeadline(requestId: string, reason: string, months: number | null | undefined, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, visible } = this.ctx;
-    const request = await visible.loadVisible(requestId, principal);
+    const { request } = await visible.loadWhole(requestId, principal);
     const now = this.ctx.now();
     if (stateOf(request).status === RequestStatus.COMPLETED || ['PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED'].includes(request.status)) {
       throw new RequestRuleError('INVALID_TRANSITION', `Cannot extend the deadline of a request in state ${request.status}`, { currentStatus: request.status });
@@ -47,10 +48,10 @@ export class RequestActionsService {
     return visible.loadVisible(requestId, principal);
   }
 
-  /** R3: the acknowledgement was sent to the person. */
+  /** R3: the acknowledgement was sent to the person, for the whole request: the principal must see all of it. */
   async acknowledge(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, visible } = this.ctx;
-    const request = await visible.loadVisible(requestId, principal);
+    const { request } = await visible.loadWhole(requestId, principal);
     if (request.acknowledgedAt) return request;
     await changeRequest(deps, request, principal, this.ctx.now(), (c) => {
       c.set({ acknowledgedAt: c.now });
@@ -66,7 +67,7 @@ export class RequestActionsService {
     for (const p of await store.destroyPackages(c.m, live, reason, c.now)) c.audit(AuditAction.REQUEST_PACKAGE_DESTROYED, { packageId: p.packageId, reason });
   }
 
-  /** A state-machine move on the whole request: the principal must see every record of it. */
+  /** A state-machine move on the whole request: the principal must see all of it. */
   private async move(
     requestId: string,
     event: 'cancel' | 'hold' | 'resume' | 'reject',

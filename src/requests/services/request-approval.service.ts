@@ -18,9 +18,7 @@ import { assertInaccuracyEstablished } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import type { PreparedExecution } from './request-executor.js';
-import { outsideScope } from '../request-errors.js';
 import { isActedOn } from '../snapshot.js';
-import { seesWholeRequest } from '../visibility.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;
@@ -80,7 +78,8 @@ export class RequestApprovalService {
     // inside it, the specific reason approval must wait comes first.
     if (!OPEN_FOR_REVIEW.includes(request.status) && !resuming) transition(stateOf(request), 'approve', { actor: principal.id, at: now });
     const records = await deps.stores.requests.recordsOf([requestId]);
-    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    // Before any check that counts or names sources: those are all the principal's to see.
+    await visible.assertWhole(request, records, principal);
     const pending = records.filter((r) => r.reviewState === ReviewState.PENDING);
     if (pending.length) {
       throw new DomainError('MATCHES_PENDING_REVIEW', `${pending.length} REVIEW record(s) must be confirmed or rejected first`, {
@@ -239,7 +238,7 @@ export class RequestApprovalService {
   async retryFailedTasks(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, visible } = this.ctx;
     // Re-runs and re-verifies removals of any record of the request: like execution, only for
-    // a principal who may see every record (FORBIDDEN otherwise).
+    // a principal who sees the whole request (FORBIDDEN otherwise).
     const { request } = await visible.loadWhole(requestId, principal);
     assertIdentityVerified(request, 'retry tasks of');
     if (![RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED].includes(request.status as RequestStatus)) {

@@ -16,7 +16,7 @@ import { changeRequest } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import { badInput, outsideScope } from '../request-errors.js';
 import { decisionOf, isActedOn, recordKey } from '../snapshot.js';
-import { seesWholeRequest } from '../visibility.js';
+import { canSeeRecord } from '../visibility.js';
 
 export interface RecordRefInput {
   sourceId: string;
@@ -66,7 +66,7 @@ export class RequestReviewService {
     const chosen = refs.map((ref) => {
       const record = byKey.get(recordKey(ref));
       // A record of another controller is reported as absent, like any unknown record.
-      if (!record || !principalSees(principal, record)) {
+      if (!record || !canSeeRecord(principal, record)) {
         throw new DomainError('RECORD_NOT_FOUND', `The request's snapshot holds no record ${ref.sourceId}/${ref.recordId}`, { ...ref });
       }
       if (record.band !== 'REVIEW') {
@@ -105,11 +105,11 @@ export class RequestReviewService {
     const inSource = (await deps.stores.requests.recordsOf([requestId])).filter((r) => r.sourceId === input.sourceId && r.controllerId && isActedOn(r));
     const controllerId = instructingController(
       input,
-      inSource.filter((r) => principalSees(principal, r)),
+      inSource.filter((r) => canSeeRecord(principal, r)),
     );
     // The instruction binds only the records of the controller that gave it (R6).
     const controlled = inSource.filter((r) => r.controllerId === controllerId);
-    const visibleRecords = controlled.filter((r) => principalSees(principal, r));
+    const visibleRecords = controlled.filter((r) => canSeeRecord(principal, r));
     if (visibleRecords.length === 0) {
       throw new DomainError(
         'NO_CONTROLLED_RECORDS',
@@ -149,7 +149,7 @@ export class RequestReviewService {
     const request = await visible.loadVisible(requestId, principal);
     assertOpenForReview(request, 'override a decision of');
     const record = (await deps.stores.requests.recordsOf([requestId])).find((r) => r.sourceId === input.sourceId && r.recordId === input.recordId);
-    const row = record && principalSees(principal, record) ? await deps.stores.requests.findDecision(requestId, input.sourceId, input.recordId) : null;
+    const row = record && canSeeRecord(principal, record) ? await deps.stores.requests.findDecision(requestId, input.sourceId, input.recordId) : null;
     if (!row) {
       throw new DomainError('DECISION_NOT_FOUND', `No decision for record ${input.sourceId}/${input.recordId} (a REVIEW record must be confirmed first)`, {
         sourceId: input.sourceId,
@@ -207,7 +207,7 @@ export class RequestReviewService {
     const request = await visible.loadVisible(requestId, principal);
     assertOpenForReview(request, 'record the certificate agreement of');
     const records = await deps.stores.requests.recordsOf([requestId]);
-    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    await visible.assertWhole(request, records, principal);
     const overridden = new Set((await deps.stores.requests.decisionsOf([requestId])).filter((d) => d.overrideReason !== null).map(recordKey));
     // A handler's override stands; every other decision follows the answer.
     const recompute = records.filter((r) => isActedOn(r) && !overridden.has(recordKey(r)));
@@ -237,7 +237,7 @@ export class RequestReviewService {
     }
     assertOpenForReview(request, 'record a finding on accuracy for');
     const records = await deps.stores.requests.recordsOf([requestId]);
-    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    await visible.assertWhole(request, records, principal);
     const now = this.ctx.now();
     const finding = buildInaccuracyFinding(input, secrets.correctionsOf(request), principal.id, now);
     const overridden = new Set((await deps.stores.requests.decisionsOf([requestId])).filter((d) => d.overrideReason !== null).map(recordKey));
@@ -278,8 +278,4 @@ function instructingController(input: ControllerInstructionInput, seen: readonly
     );
   }
   return controllers[0] ?? null;
-}
-
-function principalSees(principal: Principal, record: { controllerId: string | null }): boolean {
-  return seesWholeRequest(principal, [record]);
 }

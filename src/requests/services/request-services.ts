@@ -35,7 +35,7 @@ export function createRequestServices(deps: RequestDeps): RequestServices {
     deps,
     now,
     secrets,
-    visible: new VisibleRequests(deps.stores.requests),
+    visible: new VisibleRequests(deps.stores.requests, deps.sources),
     decisions: new RecordDecisions(deps, secrets),
     packages: new AccessPackageService({ ...deps, now }),
   };

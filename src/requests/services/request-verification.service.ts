@@ -98,7 +98,9 @@ export class RequestVerificationService {
    */
   async rediscoverSources(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, secrets, decisions, visible } = this.ctx;
-    const request = await visible.loadVisible(requestId, principal);
+    // Every unsearched source is searched again and what it holds joins the snapshot: only for
+    // a principal who sees the whole request (FORBIDDEN otherwise, naming no source).
+    const { request } = await visible.loadWhole(requestId, principal);
     assertOpenForReview(request, 'search again the sources of');
     const failed = unsearchedSources(request.discoveryOutcome);
     if (failed.length === 0)
@@ -152,7 +154,9 @@ export class RequestVerificationService {
    */
   async proceedWithoutSources(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, visible } = this.ctx;
-    const request = await visible.loadVisible(requestId, principal);
+    // The decision waives every unsearched source, which may hold other controllers' records:
+    // only for a principal who sees the whole request (FORBIDDEN otherwise, naming no source).
+    const { request } = await visible.loadWhole(requestId, principal);
     assertOpenForReview(request, 'go on without sources of');
     const why = requireReason(reason, 'Going on without the sources that could not be searched');
     const sourceIds = unsearchedSources(request.discoveryOutcome);

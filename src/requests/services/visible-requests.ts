@@ -2,12 +2,17 @@
 // outside the principal's controllers is reported as absent, never as forbidden.
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/index.js';
+import type { SourceRegistry } from '../../sources/source-registry.js';
+import { unsearchedSources } from '../discovery-gaps.js';
 import type { DataSubjectRequestEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
 import { isUuid, outsideScope, requestNotFound } from '../request-errors.js';
 import { canSeeRequest, seesWholeRequest } from '../visibility.js';
 
 export class VisibleRequests {
-  constructor(private readonly store: RequestStore) {}
+  constructor(
+    private readonly store: RequestStore,
+    private readonly sources: Pick<SourceRegistry, 'find'>,
+  ) {}
 
   /** The request if it exists and the principal may see it; null otherwise (no existence leak). */
   async find(id: string, principal: Principal, m?: EntityManager): Promise<DataSubjectRequestEntity | null> {
@@ -23,11 +28,21 @@ export class VisibleRequests {
     return row;
   }
 
-  /** The request with its snapshot, for acting on all of it: FORBIDDEN when a record's controller is outside the principal's scope. */
+  /** The request with its snapshot, for acting on all of it: FORBIDDEN unless the principal sees the whole request. */
   async loadWhole(id: string, principal: Principal): Promise<{ request: DataSubjectRequestEntity; records: RequestRecordEntity[] }> {
     const request = await this.loadVisible(id, principal);
     const records = await this.store.recordsOf([id]);
-    if (!seesWholeRequest(principal, records)) throw outsideScope();
+    await this.assertWhole(request, records, principal);
     return { request, records };
+  }
+
+  /**
+   * FORBIDDEN unless the principal sees every record of the request and every source still
+   * unsearched (see seesWholeRequest). The refusal names no record or source of another controller.
+   */
+  async assertWhole(request: DataSubjectRequestEntity, records: readonly RequestRecordEntity[], principal: Principal): Promise<void> {
+    // A source unregistered since is declared for no controller, as the request's fields show it.
+    const unsearched = await Promise.all(unsearchedSources(request.discoveryOutcome).map(async (id) => (await this.sources.find(id)) ?? { controllerIds: [] }));
+    if (!seesWholeRequest(principal, { records, unsearched })) throw outsideScope();
   }
 }

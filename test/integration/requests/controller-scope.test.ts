@@ -305,6 +305,143 @@ describe('what a request tells a handler bound to A of other controllers', () =>
   }, 120_000);
 });
 
+describe('acts on the whole request under controller scope', () => {
+  type Reply = { errors?: { message: string; extensions?: Record<string, unknown> }[]; data?: Record<string, unknown> | null };
+  const send = async (query: string, id: string, headers: Record<string, string>): Promise<Reply> =>
+    (await env.gw.graphql<Record<string, unknown>>(query, { id }, headers)).body as Reply;
+  const codeOf = (reply: Reply) => reply.errors?.[0]?.extensions?.code as string | undefined;
+  const ACTS = {
+    proceedWithoutSources: `mutation($id: ID!) { proceedWithoutSources(requestId: $id, reason: "the system is being moved") { id } }`,
+    rediscoverSources: `mutation($id: ID!) { rediscoverSources(requestId: $id) { id } }`,
+    extendDeadline: `mutation($id: ID!) { extendDeadline(requestId: $id, reason: "several systems to consult") { id } }`,
+    acknowledgeRequest: `mutation($id: ID!) { acknowledgeRequest(requestId: $id) { id } }`,
+    executeRequest: `mutation($id: ID!) { executeRequest(requestId: $id) { id } }`,
+  };
+  type Row = { status: string; extended_due_at: Date | null; acknowledged_at: Date | null; discovery_outcome: unknown; version: number };
+  const rowOf = async (id: string) =>
+    (await env.query<Row>(`SELECT status, extended_due_at, acknowledged_at, discovery_outcome, version FROM data_subject_request WHERE id = $1`, [id]))[0]!;
+
+  async function controllers(): Promise<[string, string]> {
+    const rows = await env.query<{ controller_id: string }>(
+      `SELECT DISTINCT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id LIMIT 2`,
+    );
+    return [rows[0]!.controller_id, rows[1]!.controller_id];
+  }
+
+  /** A recruitment registration declared for one controller whose tables are away: it fails at every search. */
+  async function failingSourceOf(id: string, controllerId: string): Promise<void> {
+    const [{ config }] = await env.query<{ config: Record<string, unknown> }>(`SELECT config FROM source WHERE id = 'recruitment'`);
+    await env.gw.runtime.services.sources.register(
+      {
+        ...config,
+        id,
+        name: id,
+        connection: { ...(config.connection as object), schema: 'recruitment_away' },
+        controller: { role: 'PROCESSOR', defaultControllerId: controllerId },
+      },
+      'test',
+    );
+  }
+
+  /** An ACCESS request handler A submits and verifies for someone no source knows: nothing in it but A's own. */
+  async function requestOfNobody(handlerA: Record<string, string>, n: number): Promise<string> {
+    const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ACCESS', identifiers: [{ type: 'EMAIL', value: `nobody-${n}-${Date.now()}@example.invalid` }], channel: 'email' } },
+      handlerA,
+    );
+    await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id: submitRequest.id }, handlerA);
+    return submitRequest.id;
+  }
+
+  it('a handler bound to A cannot waive, search again, extend, acknowledge or execute when a source of B is unsearched, and learns neither its name nor that it failed', async () => {
+    const [controllerA, controllerB] = await controllers();
+    const handlerA = await bearer(env.gw, ['HANDLER'], [controllerA]);
+    const everyone = await bearer(env.gw, ['HANDLER']);
+    await failingSourceOf('recruitment_failing_of_b', controllerB);
+    try {
+      const id = await requestOfNobody(handlerA, 1);
+      const COMPLETE = `query($id: ID!) { request(id: $id) { discoveryComplete sourceOutcomes { sourceId } } }`;
+      type Complete = { request: { discoveryComplete: boolean; sourceOutcomes: { sourceId: string }[] } };
+      // Everyone sees the gap; A, who may see every source that answered, is told of none.
+      expect((await gql<Complete>(COMPLETE, { id }, everyone)).request.discoveryComplete).toBe(false);
+      const scoped = (await gql<Complete>(COMPLETE, { id }, handlerA)).request;
+      expect(scoped.discoveryComplete).toBe(true);
+      expect(scoped.sourceOutcomes.map((o) => o.sourceId)).not.toContain('recruitment_failing_of_b');
+
+      const before = await rowOf(id);
+      for (const [act, query] of Object.entries(ACTS)) {
+        const reply = await send(query, id, handlerA);
+        expect(codeOf(reply), act).toBe('FORBIDDEN');
+        // The refusal names no source and counts none.
+        expect(JSON.stringify(reply.errors), act).not.toMatch(/recruitment|source\(s\)/);
+      }
+      // Nothing moved: B's source is neither waived nor searched again, the deadline and acknowledgement stand.
+      expect(await rowOf(id)).toEqual(before);
+
+      // The refusal was the scope: a handler who sees the whole request may.
+      expect(codeOf(await send(ACTS.proceedWithoutSources, id, everyone))).toBeUndefined();
+      expect(codeOf(await send(ACTS.extendDeadline, id, everyone))).toBeUndefined();
+      expect(codeOf(await send(ACTS.acknowledgeRequest, id, everyone))).toBeUndefined();
+    } finally {
+      await env.gw.runtime.services.sources.disable('recruitment_failing_of_b');
+    }
+  }, 120_000);
+
+  it('a handler bound to A cannot extend, acknowledge, search again or waive a request that holds records of other controllers', async () => {
+    const [row] = await env.query<{ id: string; controller_id: string }>(
+      `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 1`,
+    );
+    const personId = personOfRecord(env.truth, `case_management/${row!.id}`)!;
+    const everyone = await bearer(env.gw, ['HANDLER']);
+    const handlerA = await bearer(env.gw, ['HANDLER'], [row!.controller_id]);
+    const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+      { input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' } },
+      handlerA,
+    );
+    const id = submitRequest.id;
+    await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id }, everyone);
+    const hidden = await env.query(`SELECT 1 FROM request_record WHERE request_id = $1 AND controller_id IS DISTINCT FROM $2`, [id, row!.controller_id]);
+    expect(hidden.length).toBeGreaterThan(0);
+
+    const before = await rowOf(id);
+    for (const act of ['extendDeadline', 'acknowledgeRequest', 'rediscoverSources', 'proceedWithoutSources'] as const) {
+      expect(codeOf(await send(ACTS[act], id, handlerA)), act).toBe('FORBIDDEN');
+    }
+    expect(await rowOf(id)).toEqual(before);
+    expect(codeOf(await send(ACTS.extendDeadline, id, everyone))).toBeUndefined();
+    expect(codeOf(await send(ACTS.acknowledgeRequest, id, everyone))).toBeUndefined();
+  }, 120_000);
+
+  it("a handler bound to A who sees the whole request still waives its own unsearched source, extends and acknowledges, told the gap's true count", async () => {
+    const [controllerA] = await controllers();
+    const handlerA = await bearer(env.gw, ['HANDLER'], [controllerA]);
+    await failingSourceOf('recruitment_failing_of_a', controllerA);
+    try {
+      const id = await requestOfNobody(handlerA, 2);
+      const { request } = await gql<{ request: { discoveryComplete: boolean } }>(
+        `query($id: ID!) { request(id: $id) { discoveryComplete } }`,
+        { id },
+        handlerA,
+      );
+      expect(request.discoveryComplete).toBe(false);
+      const incomplete = await send(ACTS.executeRequest, id, handlerA);
+      expect(codeOf(incomplete)).toBe('DISCOVERY_INCOMPLETE');
+      expect(incomplete.errors![0]!.message).toMatch(/^1 source\(s\)/);
+      for (const act of ['proceedWithoutSources', 'extendDeadline', 'acknowledgeRequest'] as const) {
+        expect(codeOf(await send(ACTS[act], id, handlerA)), act).toBeUndefined();
+      }
+      const after = await rowOf(id);
+      expect(after.extended_due_at).not.toBeNull();
+      expect(after.acknowledged_at).not.toBeNull();
+      expect((after.discovery_outcome as { notSearched?: { sourceIds: string[] } }).notSearched?.sourceIds).toEqual(['recruitment_failing_of_a']);
+    } finally {
+      await env.gw.runtime.services.sources.disable('recruitment_failing_of_a');
+    }
+  }, 120_000);
+});
+
 describe('audit chain verification under controller scope', () => {
   it("refuses an auditor bound to controllers (FORBIDDEN, recorded as DENIED): the chain's count and breaks speak of every controller's entries", async () => {
     const [{ controller_id }] = await env.query<{ controller_id: string }>(

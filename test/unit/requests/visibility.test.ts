@@ -31,10 +31,20 @@ describe('controller scoping of requests (R13)', () => {
 
   it('acting on the whole request needs every record in sight', () => {
     const records = [{ controllerId: 'ctrl-a' }, { controllerId: 'ctrl-b' }];
-    expect(seesWholeRequest(forAB, records)).toBe(true);
-    expect(seesWholeRequest(forA, records)).toBe(false);
-    expect(seesWholeRequest(forA, [{ controllerId: 'ctrl-a' }, { controllerId: null }])).toBe(false);
-    expect(seesWholeRequest(groupWide, [...records, { controllerId: null }])).toBe(true);
-    expect(seesWholeRequest(forA, [])).toBe(true);
+    const whole = (r: { controllerId: string | null }[]) => ({ records: r, unsearched: [] });
+    expect(seesWholeRequest(forAB, whole(records))).toBe(true);
+    expect(seesWholeRequest(forA, whole(records))).toBe(false);
+    expect(seesWholeRequest(forA, whole([{ controllerId: 'ctrl-a' }, { controllerId: null }]))).toBe(false);
+    expect(seesWholeRequest(groupWide, whole([...records, { controllerId: null }]))).toBe(true);
+    expect(seesWholeRequest(forA, whole([]))).toBe(true);
+  });
+
+  it("and every source still unsearched: one declared only for another controller may hold that controller's records", () => {
+    const mine = [{ controllerId: 'ctrl-a' }];
+    expect(seesWholeRequest(forA, { records: mine, unsearched: [{ controllerIds: ['ctrl-b'] }] })).toBe(false);
+    expect(seesWholeRequest(forA, { records: mine, unsearched: [{ controllerIds: ['ctrl-a'] }, { controllerIds: ['ctrl-b', 'ctrl-a'] }] })).toBe(true);
+    // A shared system, declared for none, is in every principal's sight.
+    expect(seesWholeRequest(forA, { records: mine, unsearched: [{ controllerIds: [] }] })).toBe(true);
+    expect(seesWholeRequest(groupWide, { records: mine, unsearched: [{ controllerIds: ['ctrl-b'] }] })).toBe(true);
   });
 });
