@@ -4,7 +4,8 @@ import type { CombinedError } from 'urql';
 
 const PLAIN: Record<string, string> = {
   UNAUTHENTICATED: 'The key was not accepted. It may be mistyped, revoked or expired.',
-  FORBIDDEN: 'Your roles do not allow this action.',
+  // The API's message below says which: a role missing, or a request holding what your controllers may not see.
+  FORBIDDEN: 'Your roles or your controllers do not allow this action.',
   RATE_LIMITED: 'Too many requests in a short time. Wait a minute and try again.',
   NOT_FOUND: 'It does not exist, or it is outside your controllers.',
   REQUEST_NOT_FOUND: 'This request does not exist, or it is outside your controllers.',
