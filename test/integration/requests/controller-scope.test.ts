@@ -383,6 +383,18 @@ describe('acts on the whole request under controller scope', () => {
       expect(codeOf(await send(ACTS.proceedWithoutSources, id, everyone))).toBeUndefined();
       expect(codeOf(await send(ACTS.extendDeadline, id, everyone))).toBeUndefined();
       expect(codeOf(await send(ACTS.acknowledgeRequest, id, everyone))).toBeUndefined();
+
+      // Answered without B's source: the answer names it, so it is shown only to who sees the whole request.
+      expect(codeOf(await send(ACTS.executeRequest, id, everyone))).toBeUndefined();
+      const ANSWER = `query($id: ID!) { request(id: $id) { status response { notSearched { sourceId } } accessPackage { sha256 } } }`;
+      type Answer = { request: { status: string; response: { notSearched: { sourceId: string }[] } | null; accessPackage: { sha256: string } | null } };
+      const answered = (await gql<Answer>(ANSWER, { id }, everyone)).request;
+      expect(answered.status).toBe('PARTIALLY_COMPLETED');
+      expect(answered.response!.notSearched.map((g) => g.sourceId)).toEqual(['recruitment_failing_of_b']);
+      expect(answered.accessPackage).not.toBeNull();
+      const toA = (await gql<Answer>(ANSWER, { id }, handlerA)).request;
+      expect(toA.response).toBeNull();
+      expect(toA.accessPackage).toBeNull();
     } finally {
       await env.gw.runtime.services.sources.disable('recruitment_failing_of_b');
     }
