@@ -75,7 +75,10 @@ export class MatchWeight {
   @Field(() => String)
   parametersVersion!: string;
 
-  @Field(() => String, { description: 'QUERY, or sourceId/recordId of the MATCH record it was scored against (transitive expansion).' })
+  @Field(() => String, {
+    description:
+      "QUERY, or sourceId/recordId of the record it was scored against (transitive expansion): a MATCH record, or a near-certain REVIEW record (then the band is REVIEW at most and score is that record's probability times this pair's).",
+  })
   matchedAgainst!: string;
 
   @Field(() => Int, { description: 'The round the record was found in (1 = found by the query itself).' })

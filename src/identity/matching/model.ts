@@ -67,6 +67,8 @@ export interface MatchExplanation {
   probability: number;
   /** Independent identifiers that agree (NAME, DOB, ADDRESS, ...): MATCH needs two. */
   agreeingIdentifiers: EvidenceGroup[];
+  /** Identifiers whose identifying field disagrees (a family name, which can change, aside). */
+  contradictingIdentifiers?: EvidenceGroup[];
 }
 
 export interface MatchScore {
@@ -194,6 +196,14 @@ export function scorePair(model: MatchModel, q: Profile, r: Profile, lambda = mo
   return {
     probability,
     band,
-    explanation: { parametersVersion: p.version, priorWeight, fields, totalWeight: total, probability, agreeingIdentifiers },
+    explanation: {
+      parametersVersion: p.version,
+      priorWeight,
+      fields,
+      totalWeight: total,
+      probability,
+      agreeingIdentifiers,
+      contradictingIdentifiers: [...groups].filter(([, g]) => g.identifyingDisagree).map(([k]) => k),
+    },
   };
 }

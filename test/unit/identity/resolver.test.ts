@@ -134,18 +134,77 @@ describe('transitive expansion across six systems', () => {
   });
 });
 
-describe('never expands from REVIEW', () => {
-  it('identifiers of a REVIEW record are not queried and what only they would find stays unfound', async () => {
+describe('expansion from REVIEW', () => {
+  it('identifiers of a doubtful REVIEW record are not queried and what only they would find stays unfound', async () => {
     const w = world({
-      a: [rec('X', ids([T.FULL_NAME, 'Anna Kowalski'], [T.MEMBERSHIP_NUMBER, 'ZZ999']))],
-      b: [rec('Y', ids([T.MEMBERSHIP_NUMBER, 'ZZ999'], [T.FULL_NAME, 'Anna Kowalski']))],
+      // The name agrees, the birth date does not: another Anna Kowalski, perhaps.
+      a: [rec('X', ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '1961-11-02'], [T.MEMBERSHIP_NUMBER, 'ZZ999']))],
+      b: [rec('Y', ids([T.MEMBERSHIP_NUMBER, 'ZZ999'], [T.EMAIL, 'anna.k61@example.org']))],
     });
-    // Y shares the name keys too, so it is a candidate in round 1; what matters is that
-    // no query ever carries X's membership number.
     const r = await resolveSubject({ identifiers: ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '1985-06-14']), sources: w.sources, lookup: w.lookup });
-    expect(r.records.find((m) => m.recordId === 'X')?.band).toBe(MatchBand.REVIEW);
+    const x = r.records.find((m) => m.recordId === 'X')!;
+    expect(x.band).toBe(MatchBand.REVIEW);
+    expect(x.score).toBeLessThan(0.9);
+    expect(r.records.map((m) => m.recordId)).not.toContain('Y');
     expect(w.sent.flatMap((s) => s.query.identifiers.map((i) => i.value))).not.toContain('ZZ999');
     expect(r.rounds).toBe(1);
+  });
+
+  it('a record the query contradicts is not lifted by a chain through a REVIEW record', async () => {
+    const w = world({
+      // A name alone: near-certain in a small source, still REVIEW.
+      a: [rec('H', ids([T.FULL_NAME, 'Anna Kowalski'], [T.MEMBERSHIP_NUMBER, 'ZZ999']))],
+      // The same membership as H, but born in 1961: H's Anna is not the one asked about.
+      b: [rec('X', ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '1961-11-02'], [T.MEMBERSHIP_NUMBER, 'ZZ999']))],
+    });
+    const r = await resolveSubject({ identifiers: ids([T.FULL_NAME, 'Anna Kowalski'], [T.DATE_OF_BIRTH, '1985-06-14']), sources: w.sources, lookup: w.lookup });
+    expect(r.records.find((m) => m.recordId === 'H')!.score).toBeGreaterThanOrEqual(0.9);
+    const x = r.records.find((m) => m.recordId === 'X')!;
+    expect(x.matchedAgainst).toBe('QUERY');
+    expect(x.score).toBeLessThan(0.9);
+  });
+
+  // Karli Millar of Preston: the query's name and town agree with A (one identifier, so
+  // REVIEW however high the score); A's membership number and birth date lead to B, which
+  // shares nothing with the query; B's e-mail leads to C.
+  const karli = ids([T.FULL_NAME, 'Karli Millar'], [T.CITY, 'Preston']);
+  const heldWorld = () =>
+    world({
+      a: [rec('A', ids([T.FULL_NAME, 'Karli Millar'], [T.CITY, 'Preston'], [T.DATE_OF_BIRTH, '1973-08-13'], [T.MEMBERSHIP_NUMBER, 'M-7731']))],
+      b: [rec('B', ids([T.MEMBERSHIP_NUMBER, 'M7731'], [T.DATE_OF_BIRTH, '1973-08-13'], [T.EMAIL, 'k.m.1973@example.org']))],
+      c: [rec('C', ids([T.EMAIL, 'k.m.1973@example.org'], [T.PHONE, '+44 7700 900555']))],
+    });
+
+  it('a near-certain REVIEW record leads on to records shown at REVIEW, scored with the chain', async () => {
+    const w = heldWorld();
+    const r = await resolveSubject({ identifiers: karli, sources: w.sources, lookup: w.lookup });
+    const a = r.records.find((m) => m.recordId === 'A')!;
+    expect(a.band).toBe(MatchBand.REVIEW);
+    expect(a.explanation.agreeingIdentifiers).toEqual(['NAME']);
+    expect(a.score).toBeGreaterThanOrEqual(0.9);
+    const b = r.records.find((m) => m.recordId === 'B');
+    // Against A alone, B would be MATCH (membership number and birth date agree): through a
+    // REVIEW record it is REVIEW, with A's probability times its own.
+    expect(b).toMatchObject({ band: MatchBand.REVIEW, matchedAgainst: { sourceId: 'a', recordId: 'A' }, round: 2 });
+    expect(b!.explanation.agreeingIdentifiers.length).toBeGreaterThanOrEqual(2);
+    expect(b!.score).toBeCloseTo(a.score * b!.explanation.probability, 12);
+    expect(w.sent.flatMap((s) => s.query.identifiers.map((i) => i.value))).toContain('M7731');
+  });
+
+  it('a chain never runs through two REVIEW records', async () => {
+    const w = heldWorld();
+    const r = await resolveSubject({ identifiers: karli, sources: w.sources, lookup: w.lookup });
+    expect(r.records.map((m) => m.recordId)).not.toContain('C');
+    expect(w.sent.flatMap((s) => s.query.identifiers.map((i) => i.value))).not.toContain('+447700900555');
+  });
+
+  it('a REVIEW record that later meets a MATCH record is rescored as a plain candidate', async () => {
+    const w = heldWorld();
+    // With the birth date in the query, A is MATCH (name and birth date) and B, reached
+    // through it, is MATCH too: the held path only ever adds, it never caps a MATCH.
+    const r = await resolveSubject({ identifiers: [...karli, { type: T.DATE_OF_BIRTH, value: '1973-08-13' }], sources: w.sources, lookup: w.lookup });
+    expect(r.records.find((m) => m.recordId === 'A')?.band).toBe(MatchBand.MATCH);
+    expect(r.records.find((m) => m.recordId === 'B')?.band).toBe(MatchBand.MATCH);
   });
 });
 
