@@ -20,6 +20,7 @@ import { dataMapRoute } from './data-map-route.js';
 import { reportRoute } from './report-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
+import { securityHeaders } from './security-headers.js';
 import type { ConsoleOidcSettings } from './console-oidc.js';
 
 export interface HttpGateway {
@@ -40,6 +41,7 @@ export async function createHttpGateway(
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   // req.ip: the socket's peer unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.
   app.set('trust proxy', config.TRUST_PROXY ?? false);
   const server = http.createServer(app);
