@@ -21,6 +21,7 @@ import { reportRoute } from './report-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
 import { securityHeaders } from './security-headers.js';
+import { refuseOperationsInUrl } from './operations-in-url.js';
 import type { ConsoleOidcSettings } from './console-oidc.js';
 
 export interface HttpGateway {
@@ -86,6 +87,7 @@ export async function createHttpGateway(
 
   app.use(
     '/graphql',
+    refuseOperationsInUrl(),
     express.json({ limit: config.HTTP_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
