@@ -73,7 +73,8 @@ export async function createHttpGateway(
       auditDenialsPlugin(), // refusals (FORBIDDEN) recorded in the audit log
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ] as ApolloServerPlugin<GraphQLContext>[],
-    formatError: (formatted, error) => formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL')),
+    formatError: (formatted, error) =>
+      formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL'), { hideSuggestions: config.production }),
   });
   await apollo.start();
 

@@ -270,6 +270,18 @@ describe('GraphQL hardening in production', () => {
     expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.text).not.toMatch(/Did you mean/i);
   });
+
+  // Variables are checked after validation, where the field-suggestion block does not reach:
+  // a mistyped enum value named the schema's values to anyone, signed in or not.
+  it('does not suggest enum values for a mistyped variable either', async () => {
+    const query = 'query Find($q: SubjectQueryInput!) { subject(query: $q) { complete } }';
+    for (const headers of [admin, {}]) {
+      const r = await post(gw, JSON.stringify({ query, variables: { q: { identifiers: [{ type: 'EMAI', value: 'x@example.com' }] } } }), headers);
+      expect(r.status).toBe(400);
+      expect(graphqlCodeOf(r)).toBe('BAD_USER_INPUT');
+      expect(r.text).not.toMatch(/Did you mean|"EMAIL"/i);
+    }
+  });
 });
 
 describe('per-key rate limit', () => {
