@@ -282,6 +282,18 @@ describe('the one-time download link', () => {
     expect((await download(link)).status).toBe(200);
     expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_LINK_USED' });
   }, 120_000);
+
+  it('an expired link serves nothing, and a renewed link replaces the one before it', async () => {
+    const { personId } = await caseManagementPerson('true');
+    const access = await execute((await ready(personId, 'ACCESS')).id);
+    const link = access.accessPackage!.downloadUrl!;
+    await env.query(`UPDATE access_package SET expires_at = now() - interval '1 second' WHERE request_id = $1`, [access.id]);
+    expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_LINK_EXPIRED' });
+    const fresh = must(await renew(access.id), 'renewAccessPackageLink').accessPackage!.downloadUrl!;
+    const newer = must(await renew(access.id), 'renewAccessPackageLink').accessPackage!.downloadUrl!;
+    expect(await download(fresh)).toEqual({ status: 404, code: 'PACKAGE_NOT_FOUND' });
+    expect((await download(newer)).status).toBe(200);
+  }, 120_000);
 });
 
 describe('R12: an access package goes only to a principal cleared for the special categories it holds', () => {
