@@ -4,6 +4,8 @@
 // and Chromium counts a form that goes away after a request as sent. Nothing typed about a
 // person may be left in the handler's browser profile.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
@@ -12,14 +14,23 @@ import { launchConsoleBrowser, type ConsoleBrowser } from './browser.js';
 let gw: TestGateway;
 let browser: ConsoleBrowser;
 let key: string;
+let plainPage: Server;
+
+// A form of another site without autocomplete="off", sent by script as the console's are:
+// what the browser keeps of it shows that the check below can see a remembered value.
+const PLAIN_FORM = `<!doctype html><title>plain</title><form id="f"><label>Name <input id="plain-name"></label><button>Send</button></form>
+<script>document.getElementById('f').addEventListener('submit', async (e) => { e.preventDefault(); await fetch('/sent', { method: 'POST' }); e.target.remove(); });</script>`;
 
 beforeAll(async () => {
   gw = await startTestGateway({ worker: false });
   key = (await bearer(gw, ['HANDLER'])).authorization!.slice('Bearer '.length);
   browser = await launchConsoleBrowser();
+  plainPage = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(req.method === 'POST' ? '' : PLAIN_FORM));
+  await new Promise<void>((resolve) => plainPage.listen(0, '127.0.0.1', resolve));
 }, 120_000);
 
 afterAll(async () => {
+  plainPage?.close();
   await browser?.close();
   await gw?.stop();
 });
@@ -75,8 +86,15 @@ describe('the console leaves nothing typed about a person in the browser profile
     await page.getByRole('link', { name: 'Find a person' }).click();
     await page.getByRole('heading', { name: 'Find a person' }).waitFor();
 
+    const plain = await browser.newPage();
+    await plain.goto(`http://127.0.0.1:${(plainPage.address() as AddressInfo).port}/`);
+    await plain.getByLabel('Name').fill('Zqxcontrolvalue');
+    await plain.getByRole('button', { name: 'Send' }).click();
+    await plain.locator('#f').waitFor({ state: 'detached' });
+
     // Closing writes the profile out, as when the handler closes the browser.
     await browser.context.close();
+    expect(filesHolding(browser.profile, 'Zqxcontrolvalue').length).toBeGreaterThan(0);
     const kept = Object.fromEntries(
       Object.values(typed)
         .map((value) => [value, filesHolding(browser.profile, value)])
