@@ -106,7 +106,17 @@ export const oidcVariables = z
     for (const variable of ['DSR_OIDC_AUDIENCE', 'DSR_OIDC_JWKS_URL'] as const) {
       if (!v[variable]) ctx.addIssue({ code: 'custom', path: [variable], message: 'must be set when DSR_OIDC_ISSUER is set' });
     }
+    // The keys that verify every token: over plain http, anyone on the path could serve their own.
+    if (v.DSR_OIDC_JWKS_URL && !isSecureOrLoopback(new URL(v.DSR_OIDC_JWKS_URL))) {
+      ctx.addIssue({ code: 'custom', path: ['DSR_OIDC_JWKS_URL'], message: 'must be https (http only on the loopback, for development)' });
+    }
   });
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isSecureOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || LOOPBACK.has(url.hostname);
+}
 
 /** The verifier's options from validated settings; null when DSR_OIDC_ISSUER is unset. */
 export function oidcOptions(v: z.infer<typeof oidcVariables>): OidcVerifierOptions | null {

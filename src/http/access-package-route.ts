@@ -2,6 +2,7 @@
 // and short-lived; a used or expired link, or a destroyed package, answers 410, a link not
 // cleared for the special categories the package holds 403, an unknown one 404, with a coded
 // JSON error. Served without credentials: the link itself is the proof, as in the letter.
+// HEAD is refused (405) and leaves the link as it was.
 import express from 'express';
 import { isDomainError } from '../domain/errors.js';
 import type { Services } from '../app/services.js';
@@ -18,6 +19,13 @@ const STATUS: Record<string, number> = {
 
 export function accessPackageRouter(services: Services): express.Router {
   const router = express.Router();
+  // Express answers HEAD with the GET handler, which would use the link up: mail systems and
+  // link previews check a link with HEAD before the person clicks it.
+  router.head(`${DOWNLOAD_PATH}/:token`, (_req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('allow', 'GET');
+    res.status(405).end();
+  });
   router.get(`${DOWNLOAD_PATH}/:token`, async (req, res) => {
     res.setHeader('cache-control', 'no-store');
     res.setHeader('referrer-policy', 'no-referrer');

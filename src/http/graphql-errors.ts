@@ -49,7 +49,26 @@ function isPipelineBadRequest(error: unknown): error is GraphQLError {
  * else (a bug, a driver error with SQL or host names) becomes a bare
  * INTERNAL_SERVER_ERROR. No stack traces ever leave the process.
  */
-export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, onInternal: (error: unknown) => void): GraphQLFormattedError {
+export function formatGraphQLError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  onInternal: (error: unknown) => void,
+  options: { hideSuggestions?: boolean } = {},
+): GraphQLFormattedError {
+  const shaped = shape(formatted, error, onInternal);
+  return options.hideSuggestions ? { ...shaped, message: withoutSuggestions(shaped.message) } : shaped;
+}
+
+// graphql-js suggests names ("Did you mean the enum value \"EMAIL\"?") while coercing variables
+// too, after validation, where graphql-armor's block does not reach; in production no schema
+// name leaks through a typo, as with introspection off.
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, ' [Suggestion hidden]?');
+}
+
+function shape(formatted: GraphQLFormattedError, error: unknown, onInternal: (error: unknown) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const known = exposable(original);
   if (known) {

@@ -20,6 +20,8 @@ import { dataMapRoute } from './data-map-route.js';
 import { reportRoute } from './report-route.js';
 import { queueBoardRoute } from './queue-board-route.js';
 import { consoleRoute } from './console-route.js';
+import { securityHeaders } from './security-headers.js';
+import { refuseOperationsInUrl } from './operations-in-url.js';
 import type { ConsoleOidcSettings } from './console-oidc.js';
 
 export interface HttpGateway {
@@ -40,6 +42,7 @@ export async function createHttpGateway(
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   // req.ip: the socket's peer unless TRUST_PROXY names the proxies whose X-Forwarded-For counts.
   app.set('trust proxy', config.TRUST_PROXY ?? false);
   const server = http.createServer(app);
@@ -70,7 +73,8 @@ export async function createHttpGateway(
       auditDenialsPlugin(), // refusals (FORBIDDEN) recorded in the audit log
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ] as ApolloServerPlugin<GraphQLContext>[],
-    formatError: (formatted, error) => formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL')),
+    formatError: (formatted, error) =>
+      formatGraphQLError(formatted, error, (internal) => logger.error({ err: internal }, 'internal error in GraphQL'), { hideSuggestions: config.production }),
   });
   await apollo.start();
 
@@ -84,6 +88,7 @@ export async function createHttpGateway(
 
   app.use(
     '/graphql',
+    refuseOperationsInUrl(),
     express.json({ limit: config.HTTP_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({

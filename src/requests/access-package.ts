@@ -181,8 +181,10 @@ const CSV_HEADER = ['record_id', 'record_type', 'relationship', 'parent_record_i
 
 function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  // A cell that a spreadsheet would run as a formula is prefixed with a quote.
-  if (/^[=@\t\r]/.test(text) || /^[+-][^\d\s.]/.test(text)) text = `'${text}`;
+  // A cell that a spreadsheet would run as a formula is prefixed with a quote. Excel runs
+  // +… and -… as formulas as well (-1+HYPERLINK(…) calls out): only a signed number or a
+  // phone number, digits and separators alone, stays as it is.
+  if (/^[=@\t\r]/.test(text) || (/^[+-]/.test(text) && !/^[+-][\d\s()./-]*$/.test(text))) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Badge, MantineProvider, createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { Badge, MantineProvider, PasswordInput, TagsInput, TextInput, Textarea, createTheme, type CSSVariablesResolver } from '@mantine/core';
 import { BrowserRouter } from 'react-router';
 import { App } from './App';
 
@@ -15,7 +15,16 @@ const theme = createTheme({
   autoContrast: true,
   luminanceThreshold: 0.4,
   // Badges as dark text beside a coloured dot: readable whatever the colour.
-  components: { Badge: Badge.extend({ defaultProps: { variant: 'dot' } }) },
+  components: {
+    Badge: Badge.extend({ defaultProps: { variant: 'dot' } }),
+    // A browser keeps what is typed into a sent form's fields in its profile (autofill
+    // history); what a handler types is about a person (a corrected name, a reason), so no
+    // field of the console may be remembered. A screen may still ask for it deliberately.
+    TextInput: TextInput.extend({ defaultProps: { autoComplete: 'off' } }),
+    Textarea: Textarea.extend({ defaultProps: { autoComplete: 'off' } }),
+    TagsInput: TagsInput.extend({ defaultProps: { autoComplete: 'off' } }),
+    PasswordInput: PasswordInput.extend({ defaultProps: { autoComplete: 'off' } }),
+  },
 });
 const contrast: CSSVariablesResolver = () => ({
   variables: {},

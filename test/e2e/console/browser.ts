@@ -15,6 +15,8 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 export interface ConsoleBrowser {
   context: BrowserContext;
+  /** The browser's profile directory (what it keeps on disk), removed by close(). */
+  profile: string;
   /** CSP violations reported by any page so far. */
   violations: string[];
   newPage(): Promise<Page>;
@@ -51,6 +53,7 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
   });
   return {
     context,
+    profile,
     violations,
     async newPage() {
       const page = await context.newPage();

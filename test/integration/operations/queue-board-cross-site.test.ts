@@ -48,6 +48,30 @@ describe('queue board: cross-site writes (redis queue)', () => {
     expect(await total()).toBe(before + 1);
   });
 
+  // Framed by another site, the board's buttons could be clicked unawares with the remembered
+  // credentials; the board's own requests would then be same-origin, so only the page's
+  // headers stop it. Downloads and JSON must not be sniffed as HTML either.
+  it('may not be framed by another site, nor sniffed: the board and every other route say so', async () => {
+    for (const path of [
+      '/admin/queues',
+      '/admin/queues/api/queues',
+      '/metrics',
+      '/v1/data-map.csv',
+      '/healthz',
+      '/v1/access-packages/xxxxxxxxxxxxxxxxxxxxxxxx',
+    ]) {
+      const res = await fetch(`${gw.url}${path}`, { headers: { authorization: basic } });
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+    const graphql = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ version }"}' });
+    expect(graphql.headers.get('x-frame-options')).toBe('DENY');
+    expect(graphql.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('sends no X-Powered-By header, on the board or elsewhere', async () => {
     for (const path of ['/admin/queues', '/admin/queues/api/queues', '/healthz']) {
       const res = await fetch(`${gw.url}${path}`, { headers: { authorization: basic } });

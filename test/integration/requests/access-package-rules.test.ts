@@ -269,6 +269,33 @@ describe('R10, R11: an access package does not outlive the erasure of its person
   }, 120_000);
 });
 
+describe('the one-time download link', () => {
+  // Mail systems and link previews check a link with HEAD before the person clicks it.
+  it('a HEAD request does not use the link up: the person can still download the package once', async () => {
+    const { personId } = await caseManagementPerson('true');
+    const access = await execute((await ready(personId, 'ACCESS')).id);
+    const link = access.accessPackage!.downloadUrl!;
+    const head = await fetch(`${env.gw.url}${link}`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    expect(head.headers.get('allow')).toBe('GET');
+    expect(head.headers.get('content-disposition')).toBeNull();
+    expect((await download(link)).status).toBe(200);
+    expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_LINK_USED' });
+  }, 120_000);
+
+  it('an expired link serves nothing, and a renewed link replaces the one before it', async () => {
+    const { personId } = await caseManagementPerson('true');
+    const access = await execute((await ready(personId, 'ACCESS')).id);
+    const link = access.accessPackage!.downloadUrl!;
+    await env.query(`UPDATE access_package SET expires_at = now() - interval '1 second' WHERE request_id = $1`, [access.id]);
+    expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_LINK_EXPIRED' });
+    const fresh = must(await renew(access.id), 'renewAccessPackageLink').accessPackage!.downloadUrl!;
+    const newer = must(await renew(access.id), 'renewAccessPackageLink').accessPackage!.downloadUrl!;
+    expect(await download(fresh)).toEqual({ status: 404, code: 'PACKAGE_NOT_FOUND' });
+    expect((await download(newer)).status).toBe(200);
+  }, 120_000);
+});
+
 describe('R12: an access package goes only to a principal cleared for the special categories it holds', () => {
   it('R12: a handler without SPECIAL_CATEGORY gets no download link for a package holding health data, only its contents; a cleared handler gets it complete', async () => {
     const { personId } = await caseManagementPerson('medical_referral IS NOT NULL');

@@ -104,6 +104,28 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 
+  // A client that sends the preflight header is not cross-site, yet GET puts the variables
+  // (here a person's e-mail) in the address, where proxies and access logs keep them.
+  it('refuses an operation sent in the address (GET) even from a deliberate client, and runs nothing', async () => {
+    const handler = await bearer(gw, ['HANDLER']);
+    const query = encodeURIComponent('query Find($q: SubjectQueryInput!) { subject(query: $q) { complete } }');
+    const variables = encodeURIComponent(JSON.stringify({ q: { identifiers: [{ type: 'EMAIL', value: 'jane.doe@example.com' }] } }));
+    const res = await fetch(`${gw.url}/graphql?query=${query}&variables=${variables}`, { headers: { ...handler, 'apollo-require-preflight': 'true' } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(body.errors[0]!.message).toMatch(/POST/);
+    expect(JSON.stringify(body)).not.toContain('jane.doe');
+    // The same operation as a POST body works.
+    const post = await gw.graphql(
+      'query Find($q: SubjectQueryInput!) { subject(query: $q) { complete } }',
+      { q: { identifiers: [{ type: 'EMAIL', value: 'jane.doe@example.com' }] } },
+      handler,
+    );
+    expect(post.body.errors).toBeUndefined();
+  });
+
   it('masks an internal failure as INTERNAL_SERVER_ERROR with no message, stack or detail', async () => {
     const services = gw.runtime.services;
     const original = services.apiKeys.list;
@@ -247,6 +269,18 @@ describe('GraphQL hardening in production', () => {
     const r = await post(gw, JSON.stringify({ query: '{ versio }' }), admin);
     expect(graphqlCodeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.text).not.toMatch(/Did you mean/i);
+  });
+
+  // Variables are checked after validation, where the field-suggestion block does not reach:
+  // a mistyped enum value named the schema's values to anyone, signed in or not.
+  it('does not suggest enum values for a mistyped variable either', async () => {
+    const query = 'query Find($q: SubjectQueryInput!) { subject(query: $q) { complete } }';
+    for (const headers of [admin, {}]) {
+      const r = await post(gw, JSON.stringify({ query, variables: { q: { identifiers: [{ type: 'EMAI', value: 'x@example.com' }] } } }), headers);
+      expect(r.status).toBe(400);
+      expect(graphqlCodeOf(r)).toBe('BAD_USER_INPUT');
+      expect(r.text).not.toMatch(/Did you mean|"EMAIL"/i);
+    }
   });
 });
 

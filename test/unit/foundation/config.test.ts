@@ -94,6 +94,18 @@ describe('configuration', () => {
     }
   });
 
+  // The keys that sign OIDC tokens: fetched over plain http, anyone on the path could
+  // hand the gateway a key of their own and sign tokens with any roles.
+  it('refuses an OIDC JWKS URL over http, except on the loopback for development', () => {
+    const oidc = { DSR_OIDC_ISSUER: 'https://idp.example', DSR_OIDC_AUDIENCE: 'dsr-gateway' };
+    expect(() => loadConfig({ ...oidc, DSR_OIDC_JWKS_URL: 'http://idp.example/jwks' })).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ variable: 'DSR_OIDC_JWKS_URL' })] }),
+    );
+    expect(loadConfig({ ...oidc, DSR_OIDC_JWKS_URL: 'https://idp.example/jwks' }).oidc?.jwksUrl).toBe('https://idp.example/jwks');
+    expect(loadConfig({ ...oidc, DSR_OIDC_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).oidc?.jwksUrl).toBe('http://127.0.0.1:8080/jwks');
+    expect(loadConfig({ ...oidc, DSR_OIDC_JWKS_URL: 'http://localhost:8080/jwks' }).oidc?.jwksUrl).toBe('http://localhost:8080/jwks');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ REDIS_URL: '' }).queueBackend).toBe('postgres');
   });

