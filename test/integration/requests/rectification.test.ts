@@ -327,4 +327,41 @@ describe('rectification (R14)', () => {
     });
     expect(wrongType.code).toBe('NOT_A_RECTIFICATION');
   }, 120_000);
+  it('R14: a corrected value its field cannot hold is refused at submission, and a date of birth is written as the day the person meant', async () => {
+    const first = await personInCaseManagementAndClinic(new Set());
+    const second = await personInCaseManagementAndClinic(new Set([first.personId]));
+    const { personId, caseId, patientId } = await personInCaseManagementAndClinic(new Set([first.personId, second.personId]));
+
+    // Identifier fields take only values the gateway can read back as that identifier; the value is never echoed.
+    for (const [field, value] of [
+      ['email', 'jane at example dot org'],
+      ['date_of_birth', '31/02/1984'],
+      ['phone', 'call me'],
+    ] as const) {
+      const refused = await submitRectification(personId, [{ field, value, reason: 'wrong on file' }]);
+      expect(refused.code, field).toBe('INVALID_CORRECTION_VALUE');
+      expect(refused.error!.extensions!.field).toBe(field);
+      expect(refused.error!.message).not.toContain(value);
+    }
+
+    // "07/03/1984" is the 7th of March as the gateway reads dates (day first), not July as a source's date column would.
+    const submitted = must(await submitRectification(personId, [{ field: 'date_of_birth', value: '07/03/1984', reason: 'wrong on file' }]), 'submitRequest');
+    await settle(await verify(submitted.id), personId);
+    must(
+      await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
+        id: submitted.id,
+        input: { inaccurate: true, reason: 'birth certificate seen' },
+      }),
+      'recordInaccuracyFinding',
+    );
+    must(await execute(submitted.id), 'executeRequest');
+    const closed = await untilClosed(submitted.id);
+    expect(closed.status, JSON.stringify(closed.tasks)).toBe('COMPLETED');
+    const [corrected] = await env.query<{ dob: string }>(`SELECT date_of_birth::text AS dob FROM case_management.cases WHERE id = $1`, [caseId]);
+    expect(corrected!.dob).toBe('1984-03-07');
+    const [annotation] = await env.query<{ value: string }>(`SELECT value FROM clinic.annotations WHERE record_id = $1 AND field = 'date_of_birth'`, [
+      patientId,
+    ]);
+    expect(annotation!.value).toBe('1984-03-07');
+  }, 120_000);
 });
