@@ -51,7 +51,7 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
   }
   if (typeof id.value !== 'string' || id.value.trim() === '') throw new InvalidIdentifierError(type, 'empty');
   if (id.value.length > 512) throw new InvalidIdentifierError(type, 'too long');
-  const raw = id.value;
+  const raw = unicodeCleaned(id.value);
   switch (type) {
     case IdentifierType.GIVEN_NAME: {
       const value = normaliseGivenName(raw);
@@ -87,6 +87,18 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
       if (isReferenceType(type)) return { type, value: normaliseReference(type, raw) };
       throw new InvalidIdentifierError(type, 'unsupported identifier type');
   }
+}
+
+/**
+ * One Unicode form for every value: composed (NFKC: "e" + combining accent is "é", full-width
+ * "ＡＢ１" is "AB1") and without invisible format characters (zero-width spaces and joiners,
+ * soft hyphens, byte-order marks) that copy and paste leaves behind. Without it the same
+ * address typed two ways would hash apart, and an erased person would pass the guard (R10).
+ */
+function unicodeCleaned(value: string): string {
+  // Printable ASCII (the common case) has nothing to compose or remove.
+  if (/^[\x20-\x7e]*$/.test(value)) return value;
+  return value.normalize('NFKC').replace(/\p{Cf}/gu, '');
 }
 
 /** Normalises every identifier or throws the first problem (for what a person typed). */

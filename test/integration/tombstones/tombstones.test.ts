@@ -71,6 +71,28 @@ describe('tombstones', () => {
     expect(nameOnly!.map((a) => a.tombstoned)).toEqual([false]);
   });
 
+  it('R10: a feed carrying the erased person in another Unicode form (decomposed accents, zero-width characters, full-width letters) is told so', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const other = randomUUID();
+    await service.record(
+      other,
+      normaliseQueryIdentifiers([
+        { type: T.EMAIL, value: 'Jos\u00e9.Pereira@example.org' },
+        { type: T.NATIONAL_ID, value: 'QQ123456C' },
+      ]),
+      new Date(),
+    );
+    const [decomposed, zeroWidth] = await service.check([
+      normaliseQueryIdentifiers([
+        { type: T.EMAIL, value: 'jose\u0301.pereira@example.org' },
+        { type: T.NATIONAL_ID, value: 'ＱＱ１２３４５６Ｃ' },
+      ]),
+      normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'jos\u00e9.pereira\u200b@example.org' }]),
+    ]);
+    expect(decomposed!.map((a) => a.tombstoned)).toEqual([true, true]);
+    expect(zeroWidth![0]).toMatchObject({ tombstoned: true, requestId: other });
+  });
+
   it('still matches after the tombstone key rotates (old key kept for lookups)', async () => {
     const rotated = new TombstoneService(ds, new HmacKeyring([k2, k1]));
     const [answers] = await rotated.check([normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'w.okafor@example.org' }])]);
