@@ -364,4 +364,41 @@ describe('rectification (R14)', () => {
     ]);
     expect(annotation!.value).toBe('1984-03-07');
   }, 120_000);
+  it('R14: the gateway looks at a corrected record again: a source that answers APPLIED but still holds the old value fails the task, and the answer is not complete', async () => {
+    const skip = new Set<string>();
+    for (let i = 0; i < 3; i++) skip.add((await personInCaseManagementAndClinic(skip)).personId);
+    const { personId, caseId } = await personInCaseManagementAndClinic(skip);
+    const [before] = await env.query<{ email: string }>(`SELECT email FROM case_management.cases WHERE id = $1`, [caseId]);
+    // A source whose writes do not stick: it answers as if the row changed, and keeps the old address.
+    await env.query(`CREATE FUNCTION case_management.keep_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := OLD.email; RETURN NEW; END $$`);
+    await env.query(
+      `CREATE TRIGGER keep_email BEFORE UPDATE ON case_management.cases FOR EACH ROW WHEN (NEW.id = '${caseId}') EXECUTE FUNCTION case_management.keep_email()`,
+    );
+    try {
+      const value = `still.${personId.toLowerCase()}@example.org`;
+      const submitted = must(await submitRectification(personId, [{ field: 'email', value, reason: 'old address closed' }]), 'submitRequest');
+      await settle(await verify(submitted.id), personId);
+      must(
+        await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
+          id: submitted.id,
+          input: { inaccurate: true, reason: 'the person showed the closure notice' },
+        }),
+        'recordInaccuracyFinding',
+      );
+      must(await execute(submitted.id), 'executeRequest');
+      const closed = await untilClosed(submitted.id);
+      expect(closed.status).toBe('PARTIALLY_COMPLETED');
+      const task = closed.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === caseId)!;
+      expect(task).toMatchObject({ action: 'CORRECT', status: 'FAILED' });
+      expect(task.lastError).toContain('VERIFICATION');
+      // The reason names the field, never a value.
+      expect(task.lastError).not.toContain(value);
+      expect(task.lastError).not.toContain(before!.email);
+      const [after] = await env.query<{ email: string }>(`SELECT email FROM case_management.cases WHERE id = $1`, [caseId]);
+      expect(after!.email).toBe(before!.email);
+    } finally {
+      await env.query(`DROP TRIGGER keep_email ON case_management.cases`);
+      await env.query(`DROP FUNCTION case_management.keep_email()`);
+    }
+  }, 120_000);
 });
