@@ -70,11 +70,13 @@ export function assertCorrectableSomewhere(targets: readonly CorrectionTarget[],
  * The corrections with values their fields can hold: a field that a source describes as an
  * identifier takes only a value the gateway reads as that identifier (INVALID_CORRECTION_VALUE,
  * naming the field, never the value), so discovery and tombstones still find the person
- * after the correction. A date of birth is sent as ISO YYYY-MM-DD, the day the gateway
+ * after the correction (a blank value, clearing the field, passes). A date of birth is sent as ISO YYYY-MM-DD, the day the gateway
  * read it as: a source's own date parsing may read "07/03/1984" month first.
  */
 export function fitCorrectionValues(targets: readonly CorrectionTarget[], corrections: readonly RequestedCorrection[]): RequestedCorrection[] {
   return corrections.map((c) => {
+    // A blank value clears the field (a number that was never the person's): nothing to read.
+    if (!c.value?.trim()) return c;
     const types = new Set(
       targets.flatMap((t) => (t.fields ?? []).filter((f) => f.field === c.field && f.identifierType).map((f) => f.identifierType as IdentifierType)),
     );
