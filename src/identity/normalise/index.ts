@@ -127,7 +127,8 @@ function unicodeCleaned(value: string): string {
  * kept (erased_at / received_at before the upgrade that brought it; see docs/operations.md).
  */
 export function legacyNormalForm(id: Identifier, options: NormaliseOptions = {}, current?: NormalisedIdentifier): NormalisedIdentifier | null {
-  if (typeof id?.value !== 'string' || unicodeCleaned(id.value) === id.value) return null;
+  if (typeof id?.value !== 'string' || id.value.trim() === '' || id.value.length > 512) return null;
+  if (unicodeCleaned(id.value) === id.value) return null;
   let legacy: NormalisedIdentifier | null;
   try {
     legacy = normalisedAs(id.type, id.value, options);
@@ -189,8 +190,11 @@ function rememberedNormalisation(id: Identifier, options: NormaliseOptions): Nor
     try {
       hit = Object.freeze(normaliseIdentifier(id, options));
     } catch {
+      // A value the Unicode step makes unreadable ("a＠b@x.org" gets two "@") is kept as the
+      // previous release read it: its tombstone, if any, is of that form.
+      const earlier = legacyNormalForm(id, options);
       const mangled = id.type === IdentifierType.EMAIL ? mangledEmail(id.value) : null;
-      hit = mangled ? Object.freeze({ type: id.type, value: mangled }) : 'unusable';
+      hit = earlier ? Object.freeze(earlier) : mangled ? Object.freeze({ type: id.type, value: mangled }) : 'unusable';
     }
     remembered.set(key, hit);
   }

@@ -178,6 +178,13 @@ describe('the normal form before the Unicode step (upgrades)', () => {
     expect(legacyNormalForm({ type: T.EMAIL, value: 'ines\uff20duarte.example.com' })).toEqual({ type: T.EMAIL, value: 'ines\uff20duarte.example.com' });
   });
 
+  it("a source's value the Unicode step makes unreadable is kept as it was read then", () => {
+    expect(() => n(T.EMAIL, 'ana\uff20duarte@example.com')).toThrow(InvalidIdentifierError);
+    expect(normaliseRecordIdentifiers([{ type: T.EMAIL, value: 'Ana\uff20Duarte@example.com' }])).toEqual([
+      { type: T.EMAIL, value: 'ana\uff20duarte@example.com' },
+    ]);
+  });
+
   it('is nothing when the form did not change or the value was refused then', () => {
     expect(legacyNormalForm({ type: T.EMAIL, value: 'ines@example.org' })).toBeNull();
     expect(legacyNormalForm({ type: T.FULL_NAME, value: 'Jose\u0301 Garci\u0301a' })).toBeNull();
