@@ -124,7 +124,7 @@ function unicodeCleaned(value: string): string {
  * and an erased person could come back with the next feed (R10). Look-ups hash this form
  * too; new hashes use the current form only.
  * When it can go: once no tombstone or request blind index older than the Unicode step is
- * kept (erased_at / received_at before the upgrade that brought it; see docs/operations.md).
+ * kept (erased_at / received_at before the upgrade that brought it; docs/security.md).
  */
 export function legacyNormalForm(id: Identifier, options: NormaliseOptions = {}, current?: NormalisedIdentifier): NormalisedIdentifier | null {
   if (typeof id?.value !== 'string' || id.value.trim() === '' || id.value.length > 512) return null;
