@@ -106,8 +106,13 @@ export class ClinicConnector extends ReferenceConnector {
       if (!(await this.loadRow(client, spec, ref.recordId, true))) return { outcome: 'NOT_FOUND' };
       let added = 0;
       for (const change of changes) {
+        // Added unless the field's latest annotation already says so (a retried task): a value
+        // corrected back after another is annotated again, so the latest is the correct one.
+        const annotations = this.table('annotations');
         const result = await client.query(
-          `INSERT INTO ${this.table('annotations')} (record_id, field, value, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          `INSERT INTO ${annotations} (record_id, field, value, reason)
+           SELECT $1::text, $2::text, $3::text, $4::text
+            WHERE (SELECT value FROM ${annotations} WHERE record_id = $1 AND field = $2 ORDER BY id DESC LIMIT 1) IS DISTINCT FROM $3`,
           [ref.recordId, change.field, change.value, change.reason],
         );
         added += result.rowCount ?? 0;

@@ -22,7 +22,10 @@ export const clinicSystem: SystemDefinition = {
     `CREATE INDEX IF NOT EXISTS emergency_contacts_patient_idx ON ${qualified(s, 'emergency_contacts')} (patient_id)`,
     `CREATE TABLE IF NOT EXISTS ${qualified(s, 'annotations')} (
       id bigserial PRIMARY KEY, record_id text NOT NULL, field text NOT NULL, value text NOT NULL, reason text NOT NULL,
-      annotated_at timestamptz NOT NULL DEFAULT now(), UNIQUE (record_id, field, value))`,
+      annotated_at timestamptz NOT NULL DEFAULT now())`,
+    // A value may be annotated again after another (corrected back): the latest annotation counts.
+    `ALTER TABLE ${qualified(s, 'annotations')} DROP CONSTRAINT IF EXISTS annotations_record_id_field_value_key`,
+    `CREATE INDEX IF NOT EXISTS annotations_record_field_idx ON ${qualified(s, 'annotations')} (record_id, field, id)`,
   ],
   load: [
     {

@@ -293,7 +293,8 @@ export abstract class ReferenceConnector implements Connector {
       let changed = 0;
       for (const [i, change] of changes.entries()) {
         const column = ident(columns[i]!);
-        const result = await client.query(`UPDATE ${this.table(spec.table)} SET ${column} = $2 WHERE id = $1 AND ${column}::text IS DISTINCT FROM $2`, [
+        // The value takes the column's own type (a date column gets a date), compared as that type.
+        const result = await client.query(`UPDATE ${this.table(spec.table)} SET ${column} = $2 WHERE id = $1 AND ${column} IS DISTINCT FROM $2`, [
           ref.recordId,
           change.value,
         ]);

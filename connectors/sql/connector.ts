@@ -339,8 +339,9 @@ export class SqlConnector implements Connector {
       let changed = 0;
       for (const change of changes) {
         const column = ident(change.field);
+        // The value takes the column's own type (a date column gets a date), compared as that type.
         const result = await client.query(
-          `UPDATE ${qualified(type.table)} SET ${column} = $2 WHERE ${ident(type.primaryKey)} = $1::${await this.pkType(type)} AND ${column}::text IS DISTINCT FROM $2`,
+          `UPDATE ${qualified(type.table)} SET ${column} = $2 WHERE ${ident(type.primaryKey)} = $1::${await this.pkType(type)} AND ${column} IS DISTINCT FROM $2`,
           [pk, change.value],
         );
         changed += result.rowCount ?? 0;

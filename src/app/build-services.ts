@@ -8,6 +8,7 @@ import { loadKeyrings } from '../crypto/index.js';
 import { AuditLog } from '../audit/index.js';
 import { ApiKeyService, createAuthenticator, createOidcVerifier, createRateLimiter } from '../auth/index.js';
 import { TombstoneService } from '../tombstones/tombstone.service.js';
+import { assertTombstoneKeysHeld } from '../tombstones/tombstone-keys.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
 import { SourceAdministration } from '../sources/source-administration.js';
@@ -32,6 +33,8 @@ export async function buildServices(deps: {
   const stores = createStores(dataSource);
   const env = deps.env ?? process.env;
   const keyrings = loadKeyrings({ env: { ...env, NODE_ENV: config.NODE_ENV }, warn: (m) => logger.warn(m) });
+  // Before anything answers a feed: without the key of stored tombstones, erased people would pass the guard (R10).
+  await assertTombstoneKeysHeld(dataSource, keyrings.tombstone);
   // Parameter digests are keyed, so a digest cannot be brute-forced back to a value.
   const audit = new AuditLog(dataSource, { digestKeyring: keyrings.tombstone });
   const apiKeys = new ApiKeyService(dataSource, { audit });

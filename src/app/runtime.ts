@@ -50,7 +50,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   }
   const queues = createQueueBackend(queue);
-  const services = await buildServices({ config, logger, dataSource, queues, databaseUrl: options.databaseUrl, env: options.env });
+  let services: Services;
+  try {
+    services = await buildServices({ config, logger, dataSource, queues, databaseUrl: options.databaseUrl, env: options.env });
+  } catch (error) {
+    // A refused start (configuration) leaves no connection open behind it.
+    await queues.close();
+    await dataSource.destroy();
+    throw error;
+  }
   // Signed checkpoints of the audit chain head, outside the database (docs/security.md).
   const checkpoints = startConfiguredCheckpoints(dataSource, {
     ...config.checkpoints,

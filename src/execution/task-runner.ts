@@ -8,7 +8,7 @@
 // applies them where the connector has it, and one statement records the outcomes.
 // Each job still succeeds, retries or fails on its own (settleAttempt).
 import type DataLoader from 'dataloader';
-import type { ActionResult, Connector, ErasurePlan, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
+import type { ActionResult, Connector, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
@@ -16,6 +16,7 @@ import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
+import { uncorrectedFields } from './correction-check.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -280,10 +281,28 @@ export class TaskRunner {
           (c) => accepted.has(c.field) && (fields === null || fields.includes(c.field)),
         );
         if (changes.length === 0) throw new PermanentTaskError('no requested correction applies to this record');
-        return connector.correct(ref, changes);
+        const result = await connector.correct(ref, changes);
+        if (task.action === RecordAction.CORRECT) await this.lookAgain(connector, ref, changes, result);
+        return result;
       }
       default:
         throw new PermanentTaskError(`no task runs action ${task.action}`);
+    }
+  }
+
+  /**
+   * R14: a source that says a correction took is read back, and a field it still shows with
+   * another value fails the task (VERIFICATION, field names only), so the person is never
+   * told of a correction the record does not carry. Annotations sit beside the record in a
+   * source's own form and are not compared.
+   */
+  private async lookAgain(connector: Connector, ref: RecordRef, changes: readonly FieldChange[], result: ActionResult): Promise<void> {
+    if (result.outcome !== 'APPLIED' && result.outcome !== 'ALREADY_APPLIED') return;
+    const record = (await connector.export([ref])).find((r) => r.recordId === ref.recordId);
+    if (!record) return;
+    const still = uncorrectedFields(record, changes, connector.describe().fields);
+    if (still.length > 0) {
+      throw new PermanentTaskError(`VERIFICATION: the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`);
     }
   }
 

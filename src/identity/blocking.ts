@@ -16,7 +16,9 @@ import { profileOfRaw, type Profile } from './matching/profile.js';
 import { emailSkeleton, localPart } from './normalise/contact.js';
 import { phoneticCodes } from './normalise/names.js';
 
-export const KEY_SCHEME_VERSION = 4;
+// 5: values are put in one Unicode form before normalising (NFKC, invisible format characters
+// removed), so keys stored of a decomposed accent or a zero-width space are keyed again.
+export const KEY_SCHEME_VERSION = 5;
 
 // Caps the cartesian products when a profile carries several values per field.
 const MAX_VALUES = 4;

@@ -5,6 +5,7 @@ export {
   normaliseIdentifier,
   normaliseQueryIdentifiers,
   normaliseRecordIdentifiers,
+  legacyNormalForm,
   isReferenceType,
   type NormalisedIdentifier,
   type NormaliseOptions,

@@ -20,6 +20,7 @@ export type RequestErrorCode =
   | 'NO_CORRECTIONS' // a rectification with nothing to correct
   | 'UNKNOWN_FIELD' // the source does not hold that field
   | 'FIELD_NOT_CORRECTABLE' // the source cannot change that field
+  | 'INVALID_CORRECTION_VALUE' // a corrected value its identifier field cannot hold
   | 'CONFLICTING_CORRECTIONS' // one field asked to take two values
   | 'INACCURACY_NOT_ESTABLISHED' // R14: a handler has not found the data inaccurate
   | 'INVALID_PACKAGE'; // an access package whose manifest cannot be read

@@ -2,7 +2,8 @@
 // record's source can take (validateCorrections per field), the decision that follows,
 // the check that a field is correctable somewhere at all, and the handler's finding.
 import type { FieldDescription, SourceDescription, SourceRules } from '../../connectors/contract.js';
-import { RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
+import { IdentifierType, RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
+import { isInvalidIdentifierError, normaliseIdentifier } from '../identity/index.js';
 import type { RecordDecision } from './decisions.js';
 import { isRequestRuleError, requireReason, RequestRuleError, type RequestErrorCode } from './errors.js';
 import { recordInaccuracyFinding, validateCorrections } from './rectification.js';
@@ -63,6 +64,37 @@ export function assertCorrectableSomewhere(targets: readonly CorrectionTarget[],
       ? `No source holds a field "${first.field}": name the field as the sources describe it`
       : `No source may correct or annotate "${first.field}"`;
   throw new RequestRuleError(first.code, message, { field: first.field, problems });
+}
+
+/**
+ * The corrections with values their fields can hold: a field that a source describes as an
+ * identifier takes only a value the gateway reads as that identifier (INVALID_CORRECTION_VALUE,
+ * naming the field, never the value), so discovery and tombstones still find the person
+ * after the correction (a blank value, clearing the field, passes). A date of birth is sent as ISO YYYY-MM-DD, the day the gateway
+ * read it as: a source's own date parsing may read "07/03/1984" month first.
+ */
+export function fitCorrectionValues(targets: readonly CorrectionTarget[], corrections: readonly RequestedCorrection[]): RequestedCorrection[] {
+  return corrections.map((c) => {
+    // A blank value clears the field (a number that was never the person's): nothing to read.
+    if (!c.value?.trim()) return c;
+    const types = new Set(
+      targets.flatMap((t) => (t.fields ?? []).filter((f) => f.field === c.field && f.identifierType).map((f) => f.identifierType as IdentifierType)),
+    );
+    let value = c.value;
+    for (const type of types) {
+      try {
+        const read = normaliseIdentifier({ type, value: c.value });
+        if (type === IdentifierType.DATE_OF_BIRTH) value = read.value;
+      } catch (error) {
+        if (!isInvalidIdentifierError(error)) throw error;
+        throw new RequestRuleError('INVALID_CORRECTION_VALUE', `The corrected value of "${c.field}" is not a valid ${type} (${error.reason})`, {
+          field: c.field,
+          identifierType: type,
+        });
+      }
+    }
+    return { ...c, value };
+  });
 }
 
 const ACTING: ReadonlySet<string> = new Set([RecordAction.CORRECT, RecordAction.ANNOTATE]);

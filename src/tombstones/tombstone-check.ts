@@ -1,7 +1,7 @@
 // The recreation guard's batch check: people (groups of identifiers) in, one answer per
 // identifier out. A bad identifier gets its own error code; it never fails the batch.
 import { DomainError } from '../domain/errors.js';
-import { normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier } from '../identity/index.js';
+import { legacyNormalForm, normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier } from '../identity/index.js';
 import type { Identifier } from '../../connectors/contract.js';
 import { can, controllerScope, type Principal } from '../auth/index.js';
 import type { TombstoneService, TombstoneViewer } from './tombstone.service.js';
@@ -53,6 +53,13 @@ export async function checkPeople(tombstones: TombstoneService, people: readonly
           return ok.length - 1;
         } catch (error) {
           if (!isInvalidIdentifierError(error)) throw error;
+          // Unreadable in today's form, but read by the previous release (or kept mangled from
+          // a source): a tombstone of it is of that form, so it is checked in that form.
+          const earlier = legacyNormalForm(id);
+          if (earlier) {
+            ok.push(earlier);
+            return ok.length - 1;
+          }
           return { type: String(id?.type), tombstoned: false, requestId: null, error: { code: 'INVALID_IDENTIFIER', message: (error as Error).message } };
         }
       }),

@@ -48,6 +48,21 @@ export function tokensOfPerson(identifiers: readonly NormalisedIdentifier[]): To
   return [...seen.values()];
 }
 
+/**
+ * What a check looks up for one identifier: its tokens now, and those its earlier normal
+ * forms gave (legacyNormalForm), so a tombstone written before the normalisation changed
+ * still matches. A name with a date of birth pairs every form of the person's values, as the
+ * release that wrote the tombstone saw all of them in their earlier form.
+ */
+export function lookupTokensOf(identifier: NormalisedIdentifier, samePerson: readonly NormalisedIdentifier[]): TombstoneToken[] {
+  const forms = [identifier, ...(identifier.legacyForms ?? [])];
+  const earlier = samePerson.flatMap((id) => id.legacyForms ?? []);
+  const everyForm = earlier.length > 0 ? [...samePerson, ...earlier] : samePerson;
+  const seen = new Map<string, TombstoneToken>();
+  for (const form of forms) for (const token of tokensOf(form, everyForm)) seen.set(`${token.kind}\u0000${token.value}`, token);
+  return [...seen.values()];
+}
+
 /** "given|family|dob" for every name form the person is known by, nicknames resolved. */
 function nameDobTokens(ids: readonly NormalisedIdentifier[]): TombstoneToken[] {
   const dobs = ids.filter((i) => i.type === IdentifierType.DATE_OF_BIRTH).map((i) => i.value);

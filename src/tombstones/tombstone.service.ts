@@ -3,7 +3,7 @@ import type { HmacKeyring } from '../crypto/index.js';
 import type { IdentifierType } from '../domain/vocabulary.js';
 import type { NormalisedIdentifier } from '../identity/normalise/index.js';
 import { RequestStore } from '../requests/store/request.store.js';
-import { tokenPurpose, tokensOf, tokensOfPerson, type TombstoneToken } from './tombstone-tokens.js';
+import { lookupTokensOf, tokenPurpose, tokensOfPerson, type TombstoneToken } from './tombstone-tokens.js';
 
 export interface TombstoneHit {
   type: IdentifierType;
@@ -77,7 +77,8 @@ export class TombstoneService {
    * is one person (names count only together with a date of birth from the same group).
    * One indexed query for the whole batch (and one for the requests' controllers when a viewer
    * is scoped); every configured key is tried, so hashes made
-   * before a key rotation still match. With a `viewer`, erasures outside its controllers
+   * before a key rotation still match, and every earlier normal form of a value, so those
+   * made before the normalisation changed do too (lookupTokensOf). With a `viewer`, erasures outside its controllers
    * are answered as the viewer may know them (see TombstoneViewer): never their request id.
    */
   async check(people: readonly (readonly NormalisedIdentifier[])[], viewer?: TombstoneViewer): Promise<TombstoneHit[][]> {
@@ -85,7 +86,7 @@ export class TombstoneService {
     const perIdentifier: { person: number; type: IdentifierType; hashes: string[] }[] = [];
     people.forEach((person, p) => {
       for (const identifier of person) {
-        const hashes = tokensOf(identifier, person).flatMap((t) => this.hashesOf(t));
+        const hashes = lookupTokensOf(identifier, person).flatMap((t) => this.hashesOf(t));
         for (const h of hashes) wanted.set(h, 0);
         perIdentifier.push({ person: p, type: identifier.type, hashes });
       }

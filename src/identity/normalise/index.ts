@@ -26,6 +26,12 @@ export interface NormalisedIdentifier extends Identifier {
   /** FULL_NAME: its parts, so a full name compares with separate given / family names. */
   given?: string;
   family?: string;
+  /**
+   * The forms the previous release's normalisation gave this value, when they differ (see
+   * legacyNormalForm). Only for finding keyed hashes stored before the upgrade (tombstones,
+   * blind indexes); never written, matched or shown.
+   */
+  legacyForms?: readonly NormalisedIdentifier[];
 }
 
 const REFERENCE_TYPES = new Set<IdentifierType>([
@@ -51,7 +57,13 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
   }
   if (typeof id.value !== 'string' || id.value.trim() === '') throw new InvalidIdentifierError(type, 'empty');
   if (id.value.length > 512) throw new InvalidIdentifierError(type, 'too long');
-  const raw = id.value;
+  const current = normalisedAs(type, unicodeCleaned(id.value), options);
+  const legacy = legacyNormalForm(id, options, current);
+  return legacy ? { ...current, legacyForms: [legacy] } : current;
+}
+
+/** The normalisation proper, of a value already put in one Unicode form (or not, for legacyNormalForm). */
+function normalisedAs(type: IdentifierType, raw: string, options: NormaliseOptions): NormalisedIdentifier {
   switch (type) {
     case IdentifierType.GIVEN_NAME: {
       const value = normaliseGivenName(raw);
@@ -89,6 +101,60 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
   }
 }
 
+/**
+ * One Unicode form for every value: composed (NFKC: "e" + combining accent is "é", full-width
+ * "ＡＢ１" is "AB1") and without invisible format characters (zero-width spaces and joiners,
+ * soft hyphens, byte-order marks) that copy and paste leaves behind. Without it the same
+ * address typed two ways would hash apart, and an erased person would pass the guard (R10).
+ */
+function unicodeCleaned(value: string): string {
+  // Printable ASCII (the common case) has nothing to compose or remove.
+  if (/^[\x20-\x7e]*$/.test(value)) return value;
+  return value.normalize('NFKC').replace(/\p{Cf}/gu, '');
+}
+
+/**
+ * What the previous release made of a value: the same normalisation without the Unicode
+ * step above, and for an e-mail it could not read, the mangled form a source's record was
+ * kept in. Null when that is what the value normalises to now, or nothing.
+ *
+ * Why it exists: tombstones and blind indexes are keyed hashes of normalised values and hold
+ * no clear data, so those stored before the Unicode step cannot be recomputed. A value whose
+ * form changed (a decomposed accent, a zero-width space) would no longer meet its tombstone
+ * and an erased person could come back with the next feed (R10). Look-ups hash this form
+ * too; new hashes use the current form only.
+ * When it can go: once no tombstone or request blind index older than the Unicode step is
+ * kept (erased_at / received_at before the upgrade that brought it; docs/security.md).
+ */
+export function legacyNormalForm(id: Identifier, options: NormaliseOptions = {}, current?: NormalisedIdentifier): NormalisedIdentifier | null {
+  if (typeof id?.value !== 'string' || id.value.trim() === '' || id.value.length > 512) return null;
+  if (unicodeCleaned(id.value) === id.value) return null;
+  let legacy: NormalisedIdentifier | null;
+  try {
+    legacy = normalisedAs(id.type, id.value, options);
+  } catch {
+    // Unreadable then: a person's request was refused, a source's address kept mangled.
+    const mangled = id.type === IdentifierType.EMAIL ? mangledEmail(id.value) : null;
+    legacy = mangled ? { type: id.type, value: mangled } : null;
+  }
+  if (!legacy) return null;
+  const now = current ?? currentForm(id, options);
+  return now && sameForm(legacy, now) ? null : legacy;
+}
+
+function currentForm(id: Identifier, options: NormaliseOptions): NormalisedIdentifier | null {
+  try {
+    return normalisedAs(id.type, unicodeCleaned(id.value), options);
+  } catch {
+    return null;
+  }
+}
+
+/** Same value and name parts: the tombstone and blind-index inputs are equal. */
+function sameForm(a: NormalisedIdentifier, b: NormalisedIdentifier): boolean {
+  return a.value === b.value && a.given === b.given && a.family === b.family && a.canonical === b.canonical;
+}
+
 /** Normalises every identifier or throws the first problem (for what a person typed). */
 export function normaliseQueryIdentifiers(ids: readonly Identifier[], options: NormaliseOptions = {}): NormalisedIdentifier[] {
   return dedupe(ids.map((id) => normaliseIdentifier(id, options)));
@@ -124,22 +190,30 @@ function rememberedNormalisation(id: Identifier, options: NormaliseOptions): Nor
     try {
       hit = Object.freeze(normaliseIdentifier(id, options));
     } catch {
+      // A value the Unicode step makes unreadable ("a＠b@x.org" gets two "@") is kept as the
+      // previous release read it: its tombstone, if any, is of that form.
+      const earlier = legacyNormalForm(id, options);
       const mangled = id.type === IdentifierType.EMAIL ? mangledEmail(id.value) : null;
-      hit = mangled ? Object.freeze({ type: id.type, value: mangled }) : 'unusable';
+      hit = earlier ? Object.freeze(earlier) : mangled ? Object.freeze({ type: id.type, value: mangled }) : 'unusable';
     }
     remembered.set(key, hit);
   }
   return hit === 'unusable' ? null : hit;
 }
 
+/**
+ * One identifier per value. Two ways of writing it that meet in one value may have had
+ * different earlier forms: the one kept carries them all, so either still finds its tombstone.
+ */
 function dedupe(ids: NormalisedIdentifier[]): NormalisedIdentifier[] {
-  const seen = new Set<string>();
-  return ids.filter((id) => {
+  const kept = new Map<string, NormalisedIdentifier>();
+  for (const id of ids) {
     const key = `${id.type}\u0000${id.value}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const first = kept.get(key);
+    if (!first) kept.set(key, id);
+    else if (id.legacyForms?.length) kept.set(key, { ...first, legacyForms: [...(first.legacyForms ?? []), ...id.legacyForms] });
+  }
+  return [...kept.values()];
 }
 
 export { InvalidIdentifierError } from '../errors.js';

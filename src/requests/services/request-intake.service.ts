@@ -10,7 +10,7 @@ import { findPossibleDuplicates } from '../duplicates.js';
 import { checkPresence, type PresenceInput } from '../presence.js';
 import { RequestRuleError } from '../errors.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
-import { assertCorrectableSomewhere, checkCorrections } from '../rectification-checks.js';
+import { assertCorrectableSomewhere, checkCorrections, fitCorrectionValues } from '../rectification-checks.js';
 import type { RequestContext } from './request-context.js';
 import { badInput } from '../request-errors.js';
 import { listRequests, type RequestPage, type RequestPageArgs } from './request-queries.js';
@@ -50,6 +50,18 @@ export class RequestIntakeService {
     return listRequests(deps.stores, principal, listFilter, page, now(), deps.settings.deadlines.dueSoonDays);
   }
 
+  /**
+   * R14: a field no source can correct or annotate is refused now, naming the field, and so
+   * is a value its identifier field cannot hold; dates of birth are kept as ISO dates.
+   */
+  private async correctionsOf(input: SubmitRequestInput): Promise<RequestedCorrection[] | null> {
+    const corrections = checkCorrections(input.type, input.corrections ?? null);
+    if (!corrections) return null;
+    const targets = await this.ctx.decisions.correctionTargets();
+    assertCorrectableSomewhere(targets, corrections);
+    return fitCorrectionValues(targets, corrections);
+  }
+
   async submit(input: SubmitRequestInput, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, secrets } = this.ctx;
     const now = this.ctx.now();
@@ -59,10 +71,8 @@ export class RequestIntakeService {
     if (Number.isNaN(receivedAt.getTime())) throw new RequestRuleError('INVALID_DATE', 'receivedAt is not a valid date');
     if (receivedAt.getTime() > now.getTime() + 60_000) throw new RequestRuleError('INVALID_DATE', 'receivedAt cannot be in the future');
     const jurisdiction = jurisdictionOf(input.jurisdiction, deps.settings.deadlines).code;
-    const corrections = checkCorrections(input.type, input.corrections ?? null);
+    const corrections = await this.correctionsOf(input);
     const presence = input.presence ? checkPresence(input.presence, now) : null;
-    // R14: a field no source can correct or annotate is refused now, naming the field.
-    if (corrections) assertCorrectableSomewhere(await this.ctx.decisions.correctionTargets(), corrections);
 
     const id = randomUUID();
     // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.

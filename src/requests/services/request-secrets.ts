@@ -55,15 +55,19 @@ export class RequestSecrets {
   }
 
   /**
-   * Blind index entries `TYPE.kid.hash` of the normalised identifiers. With `allKeys`, one
-   * entry per configured key (to look up entries written before a key rotation).
+   * Blind index entries `TYPE.kid.hash` of the normalised identifiers. With `allKeys` (a
+   * look-up), one entry per configured key and per earlier normal form of a value, to find
+   * entries written before a key rotation or before the normalisation changed (legacyNormalForm).
    */
   blindIndex(identifiers: readonly Identifier[], allKeys = false): string[] {
     const out = new Set<string>();
     for (const id of normaliseQueryIdentifiers(identifiers)) {
-      const value = `${id.type}\u0000${id.value}`;
-      const hashes = allKeys ? this.hmac.keyedHashes(value, BLIND_INDEX_PURPOSE) : [this.hmac.keyedHash(null, value, BLIND_INDEX_PURPOSE)];
-      for (const h of hashes) out.add(`${id.type}.${h.kid}.${h.hash}`);
+      const forms = allKeys ? [id, ...(id.legacyForms ?? [])] : [id];
+      for (const form of forms) {
+        const value = `${id.type}\u0000${form.value}`;
+        const hashes = allKeys ? this.hmac.keyedHashes(value, BLIND_INDEX_PURPOSE) : [this.hmac.keyedHash(null, value, BLIND_INDEX_PURPOSE)];
+        for (const h of hashes) out.add(`${id.type}.${h.kid}.${h.hash}`);
+      }
     }
     return [...out];
   }

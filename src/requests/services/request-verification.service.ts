@@ -11,7 +11,7 @@ import { RequestRuleError, requireReason } from '../errors.js';
 import { assertOpenForReview } from '../review-window.js';
 import { transition } from '../state-machine.js';
 import type { DataSubjectRequestEntity, DiscoveryOutcome } from '../store/request.store.js';
-import { assertCorrectableSomewhere } from '../rectification-checks.js';
+import { assertCorrectableSomewhere, fitCorrectionValues } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import { badInput } from '../request-errors.js';
@@ -46,7 +46,11 @@ export class RequestVerificationService {
     // Fails fast (naming the current state) before any source is asked.
     transition(stateOf(request), 'verifyIdentity', { actor: principal.id, at: now });
     // Sources may have changed since submission: a field none can take is refused before discovery.
-    if (request.type === RequestType.RECTIFICATION) assertCorrectableSomewhere(await decisions.correctionTargets(), secrets.correctionsOf(request));
+    if (request.type === RequestType.RECTIFICATION) {
+      const targets = await decisions.correctionTargets();
+      assertCorrectableSomewhere(targets, secrets.correctionsOf(request));
+      fitCorrectionValues(targets, secrets.correctionsOf(request));
+    }
 
     // Discovery runs outside the transaction (it waits on sources); the version check
     // below refuses the result if the request changed meanwhile.

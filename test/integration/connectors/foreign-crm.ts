@@ -88,7 +88,7 @@ export function crmSourceConfig(url: string): SourceConfigInput {
             surname: { categories: ['IDENTITY'], erase: { fixed: 'ERASED' }, correctable: true },
             e_mail: { categories: ['CONTACT'], erase: 'HASH', correctable: true },
             mobile: { categories: ['CONTACT'], erase: 'NULL', correctable: true },
-            born: { categories: ['IDENTITY'], erase: 'NULL' },
+            born: { categories: ['IDENTITY'], erase: 'NULL', correctable: true },
             allergies: { categories: ['HEALTH'], erase: 'NULL' },
           },
           dates: { createdAt: 'signed_up', lastActivityAt: 'updated' },

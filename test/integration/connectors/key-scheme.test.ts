@@ -95,6 +95,24 @@ describe('key scheme upgrades', () => {
     expect(await training.ensureKeyScheme()).toMatchObject({ rebuilt: true, from: 2 });
   });
 
+  it('discovery: a store keyed before values were put in one Unicode form (scheme 4) is re-keyed, and an e-mail it holds with a decomposed accent is found by that e-mail', async () => {
+    const [learner] = await sql<{ id: string }>(
+      db.url,
+      `SELECT id FROM training.learners WHERE email IS NOT NULL AND anonymised_at IS NULL ORDER BY id OFFSET 2 LIMIT 1`,
+    );
+    const email = `jose\u0301.${learner!.id.replace(/[^a-z0-9]/gi, '')}@example.org`;
+    await sql(db.url, `UPDATE training.learners SET email = $1 WHERE id = $2`, [email, learner!.id]);
+    const identifiers = [{ type: IdentifierType.EMAIL, value: email }];
+    const query = { identifiers, blockingKeys: blockingKeysOf(identifiers) };
+    // Scheme 4 keyed the address in the form it had then, so none of today's keys of it.
+    await sql(db.url, `DELETE FROM training.record_key WHERE key = ANY($1)`, [query.blockingKeys]);
+    await sql(db.url, `UPDATE training.record_key_scheme SET version = 4`);
+
+    const [found] = await store('training').discover([query]);
+    expect(found!.map((r) => r.recordId)).toContain(learner!.id);
+    expect(await sql(db.url, `SELECT version FROM training.record_key_scheme`)).toEqual([{ version: KEY_SCHEME_VERSION }]);
+  });
+
   it('re-keying a store of unrecorded scheme writes exactly the keys the loader wrote, and anonymised records stay without keys', async () => {
     const training = store('training');
     const [learner] = await sql<{ id: string }>(db.url, `SELECT id FROM training.learners WHERE anonymised_at IS NULL ORDER BY id DESC LIMIT 1`);

@@ -118,6 +118,22 @@ describe('reference stores', () => {
     await clinic.close();
   });
 
+  it('R14: a clinic record corrected back to an earlier value is annotated again, so its latest annotation is the value now correct', async () => {
+    const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
+    const [row] = await sql<{ id: string }>(`SELECT id FROM clinic.patients ORDER BY id OFFSET 4 LIMIT 1`);
+    const ref = { sourceId: 'clinic', recordId: row!.id };
+    const to = (value: string) => [{ field: 'email', value, reason: 'the person told us' }];
+    expect((await clinic.correct(ref, to('first@example.org'))).outcome).toBe('APPLIED');
+    expect((await clinic.correct(ref, to('second@example.org'))).outcome).toBe('APPLIED');
+    expect((await clinic.correct(ref, to('first@example.org'))).outcome).toBe('APPLIED');
+    // The same correction delivered again (a retried task) adds nothing.
+    expect((await clinic.correct(ref, to('first@example.org'))).outcome).toBe('ALREADY_APPLIED');
+    const [exported] = await clinic.export([ref]);
+    const annotations = exported!.data.annotations as { field: string; value: string }[];
+    expect(annotations.map((a) => a.value)).toEqual(['first@example.org', 'second@example.org', 'first@example.org']);
+    await clinic.close();
+  });
+
   it('R16: an emergency contact can be removed from a patient record; the patient record stays', async () => {
     const clinic = createBuiltinConnector('clinic', { url: db.url, schema: 'clinic' });
     const [contact] = await sql<{ id: string; patient_id: string }>(`SELECT id, patient_id FROM clinic.emergency_contacts ORDER BY id LIMIT 1`);

@@ -51,6 +51,15 @@ describe('generic SQL connector on an unknown database', () => {
     expect(health.detail).toMatch(/index refreshed/);
   });
 
+  it('R14: corrects a date column with the date asked, once', async () => {
+    const ref = { sourceId: 'crm', recordId: 'customer:2' };
+    const change = [{ field: 'born', value: '1984-03-07', reason: 'birth certificate seen' }];
+    expect((await connector.correct(ref, change)).outcome).toBe('APPLIED');
+    expect((await connector.correct(ref, change)).outcome).toBe('ALREADY_APPLIED');
+    const [row] = await crm.query<{ born: string }>(`SELECT born::text AS born FROM crm.customers WHERE cust_no = 2`);
+    expect(row!.born).toBe('1984-03-07');
+  });
+
   it('applies the erase strategy per column: null, fixed text, hash; and unindexes the record', async () => {
     await crm.refresh(connector);
     const ref = { sourceId: 'crm', recordId: 'customer:3' };

@@ -327,4 +327,78 @@ describe('rectification (R14)', () => {
     });
     expect(wrongType.code).toBe('NOT_A_RECTIFICATION');
   }, 120_000);
+  it('R14: a corrected value its field cannot hold is refused at submission, and a date of birth is written as the day the person meant', async () => {
+    const first = await personInCaseManagementAndClinic(new Set());
+    const second = await personInCaseManagementAndClinic(new Set([first.personId]));
+    const { personId, caseId, patientId } = await personInCaseManagementAndClinic(new Set([first.personId, second.personId]));
+
+    // Identifier fields take only values the gateway can read back as that identifier; the value is never echoed.
+    for (const [field, value] of [
+      ['email', 'jane at example dot org'],
+      ['date_of_birth', '31/02/1984'],
+      ['phone', 'call me'],
+    ] as const) {
+      const refused = await submitRectification(personId, [{ field, value, reason: 'wrong on file' }]);
+      expect(refused.code, field).toBe('INVALID_CORRECTION_VALUE');
+      expect(refused.error!.extensions!.field).toBe(field);
+      expect(refused.error!.message).not.toContain(value);
+    }
+
+    // "07/03/1984" is the 7th of March as the gateway reads dates (day first), not July as a source's date column would.
+    const submitted = must(await submitRectification(personId, [{ field: 'date_of_birth', value: '07/03/1984', reason: 'wrong on file' }]), 'submitRequest');
+    await settle(await verify(submitted.id), personId);
+    must(
+      await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
+        id: submitted.id,
+        input: { inaccurate: true, reason: 'birth certificate seen' },
+      }),
+      'recordInaccuracyFinding',
+    );
+    must(await execute(submitted.id), 'executeRequest');
+    const closed = await untilClosed(submitted.id);
+    expect(closed.status, JSON.stringify(closed.tasks)).toBe('COMPLETED');
+    const [corrected] = await env.query<{ dob: string }>(`SELECT date_of_birth::text AS dob FROM case_management.cases WHERE id = $1`, [caseId]);
+    expect(corrected!.dob).toBe('1984-03-07');
+    const [annotation] = await env.query<{ value: string }>(`SELECT value FROM clinic.annotations WHERE record_id = $1 AND field = 'date_of_birth'`, [
+      patientId,
+    ]);
+    expect(annotation!.value).toBe('1984-03-07');
+  }, 120_000);
+  it('R14: the gateway looks at a corrected record again: a source that answers APPLIED but still holds the old value fails the task, and the answer is not complete', async () => {
+    const skip = new Set<string>();
+    for (let i = 0; i < 3; i++) skip.add((await personInCaseManagementAndClinic(skip)).personId);
+    const { personId, caseId } = await personInCaseManagementAndClinic(skip);
+    const [before] = await env.query<{ email: string }>(`SELECT email FROM case_management.cases WHERE id = $1`, [caseId]);
+    // A source whose writes do not stick: it answers as if the row changed, and keeps the old address.
+    await env.query(`CREATE FUNCTION case_management.keep_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := OLD.email; RETURN NEW; END $$`);
+    await env.query(
+      `CREATE TRIGGER keep_email BEFORE UPDATE ON case_management.cases FOR EACH ROW WHEN (NEW.id = '${caseId}') EXECUTE FUNCTION case_management.keep_email()`,
+    );
+    try {
+      const value = `still.${personId.toLowerCase()}@example.org`;
+      const submitted = must(await submitRectification(personId, [{ field: 'email', value, reason: 'old address closed' }]), 'submitRequest');
+      await settle(await verify(submitted.id), personId);
+      must(
+        await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
+          id: submitted.id,
+          input: { inaccurate: true, reason: 'the person showed the closure notice' },
+        }),
+        'recordInaccuracyFinding',
+      );
+      must(await execute(submitted.id), 'executeRequest');
+      const closed = await untilClosed(submitted.id);
+      expect(closed.status).toBe('PARTIALLY_COMPLETED');
+      const task = closed.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === caseId)!;
+      expect(task).toMatchObject({ action: 'CORRECT', status: 'FAILED' });
+      expect(task.lastError).toContain('VERIFICATION');
+      // The reason names the field, never a value.
+      expect(task.lastError).not.toContain(value);
+      expect(task.lastError).not.toContain(before!.email);
+      const [after] = await env.query<{ email: string }>(`SELECT email FROM case_management.cases WHERE id = $1`, [caseId]);
+      expect(after!.email).toBe(before!.email);
+    } finally {
+      await env.query(`DROP TRIGGER keep_email ON case_management.cases`);
+      await env.query(`DROP FUNCTION case_management.keep_email()`);
+    }
+  }, 120_000);
 });

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../../src/database/data-source.js';
 import { HmacKeyring } from '../../../src/crypto/index.js';
 import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
-import { normaliseQueryIdentifiers } from '../../../src/identity/normalise/index.js';
+import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../../../src/identity/normalise/index.js';
+import { checkPeople } from '../../../src/tombstones/tombstone-check.js';
 import { TombstoneService } from '../../../src/tombstones/tombstone.service.js';
 import { createTestDatabase } from '../../support/test-database.js';
 
@@ -69,6 +70,67 @@ describe('tombstones', () => {
     ]);
     expect(other!.map((a) => a.tombstoned)).toEqual([false, false, false, false]);
     expect(nameOnly!.map((a) => a.tombstoned)).toEqual([false]);
+  });
+
+  it('R10: a feed carrying the erased person in another Unicode form (decomposed accents, zero-width characters, full-width letters) is told so', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const other = randomUUID();
+    await service.record(
+      other,
+      normaliseQueryIdentifiers([
+        { type: T.EMAIL, value: 'Jos\u00e9.Pereira@example.org' },
+        { type: T.NATIONAL_ID, value: 'QQ123456C' },
+      ]),
+      new Date(),
+    );
+    const [decomposed, zeroWidth] = await service.check([
+      normaliseQueryIdentifiers([
+        { type: T.EMAIL, value: 'jose\u0301.pereira@example.org' },
+        { type: T.NATIONAL_ID, value: 'ＱＱ１２３４５６Ｃ' },
+      ]),
+      normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'jos\u00e9.pereira\u200b@example.org' }]),
+    ]);
+    expect(decomposed!.map((a) => a.tombstoned)).toEqual([true, true]);
+    expect(zeroWidth![0]).toMatchObject({ tombstoned: true, requestId: other });
+  });
+
+  it('R10 on upgrade: tombstones written before the Unicode step, in the form the values had then, still stop the same values', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const erasedBefore = randomUUID();
+    // What the release before the Unicode step wrote: its normal forms, hashed as they were
+    // (a decomposed accent and a zero-width space kept, a soft hyphen read as a space, a
+    // source's full-width "＠" address kept mangled, one that the Unicode step now makes
+    // unreadable with two "@" read as it was).
+    const before: NormalisedIdentifier[] = [
+      { type: T.EMAIL, value: 'ine\u0301s.duarte@example.org' },
+      { type: T.EMAIL, value: 'ines.duarte\u200b@example.net' },
+      { type: T.EMAIL, value: 'ines\uff20duarte.example.com' },
+      { type: T.EMAIL, value: 'ana\uff20duarte@example.com' },
+      { type: T.FULL_NAME, value: 'ana maria duarte', given: 'ana', canonical: 'ana', family: 'duarte' },
+      { type: T.DATE_OF_BIRTH, value: '1979-11-02' },
+    ];
+    await service.record(erasedBefore, before, new Date('2026-01-01T00:00:00Z'));
+    const raw = [
+      { type: T.EMAIL, value: 'Ine\u0301s.Duarte@example.org' },
+      { type: T.EMAIL, value: 'ines.duarte\u200b@example.net' },
+      { type: T.EMAIL, value: 'ines\uff20duarte.example.com' },
+      { type: T.EMAIL, value: 'Ana\uff20Duarte@example.com' },
+      { type: T.FULL_NAME, value: 'Ana\u00adMaria Duarte' },
+      { type: T.DATE_OF_BIRTH, value: '02/11/1979' },
+    ];
+    // The feed's guard, from the values as the feed sends them.
+    const guard = await checkPeople(service, [{ identifiers: raw }], { controllerIds: null, everyController: true });
+    expect(guard.people[0]!.results.map((r) => [r.tombstoned, r.requestId])).toEqual(raw.map(() => [true, erasedBefore]));
+    // The recreation sweep, from the values as a source's record holds them.
+    const [swept] = await service.check([normaliseRecordIdentifiers(raw)]);
+    expect(swept!.map((a) => a.tombstoned)).toEqual(raw.map(() => true));
+    // New tombstones are written in the current form only.
+    const erasedNow = randomUUID();
+    await service.record(erasedNow, normaliseQueryIdentifiers([raw[0]!]), new Date());
+    const [now] = await service.check([[{ type: T.EMAIL, value: 'in\u00e9s.duarte@example.org' }]]);
+    expect(now![0]).toMatchObject({ tombstoned: true, requestId: erasedNow });
+    const written: { request_id: string }[] = await ds.query('SELECT request_id FROM tombstone WHERE request_id = $1', [erasedNow]);
+    expect(written).toHaveLength(1);
   });
 
   it('still matches after the tombstone key rotates (old key kept for lookups)', async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
 import { InvalidIdentifierError } from '../../../src/identity/errors.js';
-import { normaliseIdentifier, normaliseQueryIdentifiers, normaliseRecordIdentifiers } from '../../../src/identity/normalise/index.js';
+import { legacyNormalForm, normaliseIdentifier, normaliseQueryIdentifiers, normaliseRecordIdentifiers } from '../../../src/identity/normalise/index.js';
 
 const n = (type: T, value: string, options = {}) => normaliseIdentifier({ type, value }, options);
 
@@ -157,5 +157,48 @@ describe('bad input', () => {
       null as never,
     ]);
     expect(out).toEqual([{ type: T.FAMILY_NAME, value: 'smith', phonetic: ['SM0', 'XMT'] }]);
+  });
+});
+
+// Tombstones and blind indexes stored before values were put in one Unicode form hold the
+// hash of the form the value had then: look-ups need that form to find them (R10).
+describe('the normal form before the Unicode step (upgrades)', () => {
+  it('is the form a value had then, when it differs from the form now', () => {
+    expect(legacyNormalForm({ type: T.EMAIL, value: 'Ine\u0301s@Example.org' })).toEqual({ type: T.EMAIL, value: 'ine\u0301s@example.org' });
+    expect(legacyNormalForm({ type: T.EMAIL, value: 'ines\u200b@example.org' })).toEqual({ type: T.EMAIL, value: 'ines\u200b@example.org' });
+    expect(legacyNormalForm({ type: T.FULL_NAME, value: 'Ana\u00adMaria Duarte' })).toMatchObject({ given: 'ana', family: 'duarte' });
+    expect(n(T.EMAIL, 'Ine\u0301s@Example.org')).toEqual({
+      type: T.EMAIL,
+      value: 'in\u00e9s@example.org',
+      legacyForms: [{ type: T.EMAIL, value: 'ine\u0301s@example.org' }],
+    });
+  });
+
+  it("is the mangled form a source's address was kept in when it could not be read then", () => {
+    expect(legacyNormalForm({ type: T.EMAIL, value: 'ines\uff20duarte.example.com' })).toEqual({ type: T.EMAIL, value: 'ines\uff20duarte.example.com' });
+  });
+
+  it("a source's value the Unicode step makes unreadable is kept as it was read then", () => {
+    expect(() => n(T.EMAIL, 'ana\uff20duarte@example.com')).toThrow(InvalidIdentifierError);
+    expect(normaliseRecordIdentifiers([{ type: T.EMAIL, value: 'Ana\uff20Duarte@example.com' }])).toEqual([
+      { type: T.EMAIL, value: 'ana\uff20duarte@example.com' },
+    ]);
+  });
+
+  it('is nothing when the form did not change or the value was refused then', () => {
+    expect(legacyNormalForm({ type: T.EMAIL, value: 'ines@example.org' })).toBeNull();
+    expect(legacyNormalForm({ type: T.FULL_NAME, value: 'Jose\u0301 Garci\u0301a' })).toBeNull();
+    expect(legacyNormalForm({ type: T.NATIONAL_ID, value: 'ＱＱ１２３４５６Ｃ' })).toBeNull();
+    expect(n(T.FAMILY_NAME, 'Müller')).not.toHaveProperty('legacyForms');
+  });
+
+  it('two ways of writing one value keep both earlier forms', () => {
+    const [one, ...rest] = normaliseQueryIdentifiers([
+      { type: T.EMAIL, value: 'in\u00e9s@example.org' },
+      { type: T.EMAIL, value: 'ine\u0301s@example.org' },
+      { type: T.EMAIL, value: 'in\u00e9s\u200b@example.org' },
+    ]);
+    expect(rest).toEqual([]);
+    expect(one!.legacyForms!.map((f) => f.value)).toEqual(['ine\u0301s@example.org', 'in\u00e9s\u200b@example.org']);
   });
 });

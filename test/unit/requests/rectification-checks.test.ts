@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldDescription, SourceDescription } from '../../../connectors/contract.js';
 import { DomainError } from '../../../src/domain/errors.js';
-import { DataCategory, RecordAction, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
+import { DataCategory, IdentifierType, RecordAction, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
 import type { RecordDecision } from '../../../src/requests/decisions.js';
 import {
   assertCorrectableSomewhere,
@@ -10,6 +10,7 @@ import {
   checkCorrections,
   correctionTargetOf,
   fieldVerdicts,
+  fitCorrectionValues,
   rectifyDecision,
   type CorrectionTarget,
 } from '../../../src/requests/rectification-checks.js';
@@ -400,5 +401,41 @@ describe('correction targets and the corrections a request carries', () => {
     const e = errorOf(() => checkCorrections(RequestType.ACCESS, [fix('employer')]));
     expect(e.code).toBe('BAD_USER_INPUT');
     expect(e.message).toBe('Corrections belong to RECTIFICATION requests only');
+  });
+});
+
+describe('fitCorrectionValues (R14: a corrected identifier the gateway can read back)', () => {
+  const personFields: FieldDescription[] = [
+    {
+      recordType: 'case',
+      field: 'date_of_birth',
+      categories: [DataCategory.IDENTITY],
+      special: false,
+      correctable: true,
+      identifierType: IdentifierType.DATE_OF_BIRTH,
+    },
+    { recordType: 'case', field: 'email', categories: [DataCategory.CONTACT], special: false, correctable: true, identifierType: IdentifierType.EMAIL },
+    { recordType: 'case', field: 'employer', categories: [DataCategory.EMPLOYMENT], special: false, correctable: true },
+  ];
+  const targets: CorrectionTarget[] = [{ sourceKind: SourceKind.CASE_MANAGEMENT, fields: personFields }];
+  const c = (field: string, value: string) => ({ field, value, reason: 'r' });
+
+  it('a date of birth becomes the ISO date the gateway reads (day first); other values stay as the person wrote them', () => {
+    expect(fitCorrectionValues(targets, [c('date_of_birth', '07/03/1984'), c('email', 'Jane@Example.org'), c('employer', 'ACME  ')])).toEqual([
+      c('date_of_birth', '1984-03-07'),
+      c('email', 'Jane@Example.org'),
+      c('employer', 'ACME  '),
+    ]);
+  });
+
+  it('refuses a value its identifier field cannot hold, naming the field and type, never the value; a blank value clears the field', () => {
+    expect(fitCorrectionValues(targets, [c('email', '  ')])).toEqual([c('email', '  ')]);
+    try {
+      fitCorrectionValues(targets, [c('email', 'jane at example')]);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'INVALID_CORRECTION_VALUE', details: { field: 'email', identifierType: 'EMAIL' } });
+      expect((error as Error).message).not.toContain('jane at example');
+    }
   });
 });
