@@ -178,6 +178,7 @@ export class TaskRunner {
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     // R8: a hired candidate's application is the personnel file, hired perhaps after the decision or the run's approval.
     const holding = statutory || mayHoldPersonnelFiles(description.kind, description.rules);
+    await this.withdrawnRequests(tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.retentionHolds(sourceId, tasks, out);
     const checked = tasks
@@ -213,6 +214,20 @@ export class TaskRunner {
       out.set(t.id, { error: new PermanentTaskError(`LEGAL_HOLD: ${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`) });
     }
     return out;
+  }
+
+  /**
+   * R2: a request rejected or cancelled after its tasks were queued (the identity proved
+   * false) acts on nothing more: its tasks fail for good with the reason, the records stay.
+   * A batch already at the source when the request is rejected still finishes.
+   */
+  private async withdrawnRequests(tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const requestIds = [...new Set(tasks.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
+    const withdrawn = await this.deps.stores.requests.withdrawnRequests(requestIds);
+    for (const t of tasks) {
+      const status = t.request_id ? withdrawn.get(t.request_id) : undefined;
+      if (status) out.set(t.id, { error: new PermanentTaskError(`REQUEST_REJECTED: the request is ${status}; the record was left as it is (R2)`) });
+    }
   }
 
   /**

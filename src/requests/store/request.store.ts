@@ -568,6 +568,19 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.request_id, { controllers: new Set(r.controllers), records: new Set(r.controlled) }]));
   }
 
+  /**
+   * Of these requests, those rejected or cancelled (R2: say the identity proved false): request
+   * id -> status. Their queued tasks must leave the records as they are.
+   */
+  async withdrawnRequests(requestIds: readonly string[]): Promise<Map<string, string>> {
+    if (requestIds.length === 0) return new Map();
+    const rows: { id: string; status: string }[] = await this.dataSource.query(
+      `SELECT id, status FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`,
+      [[...requestIds], [RequestStatus.REJECTED, RequestStatus.CANCELLED]],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
   /** Of these requests, the controllers that instructed the return of their records in this source (R6): request id -> controller ids. */
   async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
     const rows: { request_id: string; controller_id: string }[] = await this.dataSource.query(
