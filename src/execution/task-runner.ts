@@ -76,22 +76,31 @@ export class TaskRunner {
       const a = applied[i]!;
       settled.set(task.id, 'result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false));
     });
-    if (tasks.length > 0) await this.saveOutcomes(tasks, settled, ms);
+    // Only the outcomes of attempts still the task's latest are recorded, audited and answered.
+    const saved = tasks.length > 0 ? await this.saveOutcomes(tasks, settled, ms) : new Set<string>();
     await Promise.all(
-      tasks.map((task) => {
-        const s = settled.get(task.id)!;
-        taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: s.metric });
-        if (s.metric !== 'RATE_LIMITED') taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
-        return s.audit ? this.auditTask(task, s.audit.outcome, s.audit.detail) : undefined;
-      }),
+      tasks
+        .filter((task) => saved.has(task.id))
+        .map((task) => {
+          const s = settled.get(task.id)!;
+          taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: s.metric });
+          if (s.metric !== 'RATE_LIMITED') taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
+          return s.audit ? this.auditTask(task, s.audit.outcome, s.audit.detail) : undefined;
+        }),
     );
-    return running.map((task) => (task ? settled.get(task.id)!.answer : { skipped: 'task already finished or unknown' }));
+    return running.map((task) =>
+      !task
+        ? { skipped: 'task already finished or unknown' }
+        : saved.has(task.id)
+          ? settled.get(task.id)!.answer
+          : { skipped: 'a later attempt of the task took over' },
+    );
   }
 
-  /** One statement for every outcome of the batch. */
-  private async saveOutcomes(tasks: readonly RunningTask[], settled: Map<string, SettledAttempt>, ms: number): Promise<void> {
-    await this.deps.stores.tasks.saveOutcomes(
-      tasks.map((t) => ({ id: t.id, ...settled.get(t.id)!.row })),
+  /** One statement for every outcome of the batch; returns the tasks whose outcome was recorded. */
+  private async saveOutcomes(tasks: readonly RunningTask[], settled: Map<string, SettledAttempt>, ms: number): Promise<Set<string>> {
+    return this.deps.stores.tasks.saveOutcomes(
+      tasks.map((t) => ({ id: t.id, attempt: t.attempts, ...settled.get(t.id)!.row })),
       ms,
     );
   }

@@ -1,12 +1,15 @@
 // What changes between a task being queued and its job running: the request refused or the
-// worker's hold on the job lost. Workers are started by the tests themselves, after the
-// change, so the job meets the world as it is then (real PostgreSQL and Redis).
+// worker's hold on the job lost. No worker runs unless a test starts one (after the change,
+// so the job meets the world as it is then), or runs tasks as two workers would
+// (real PostgreSQL and Redis).
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
+import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
 
@@ -25,12 +28,20 @@ describe('queued work meets the request as it is when the job runs (redis queue)
   let next = 0;
   const takeCases = (n: number) => caseIds.slice(next, (next += n));
   let workers: Closable[] = [];
+  const proxies: { close(): void }[] = [];
 
   beforeAll(async () => {
     gw = await startTestGateway({
       queue: 'redis',
       worker: false,
-      env: { WORKER_STALLED_INTERVAL_MS: '1000', SOURCE_RESCAN_MS: '200', TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '3', SCHEDULERS: 'false' },
+      env: {
+        WORKER_STALLED_INTERVAL_MS: '1000',
+        SOURCE_RESCAN_MS: '200',
+        TASK_BACKOFF_MS: '20',
+        TASK_ATTEMPTS: '3',
+        TASK_TIMEOUT_MS: '4000',
+        SCHEDULERS: 'false',
+      },
     });
     await seedReferenceSources({ url: gw.databaseUrl, people: 40, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
@@ -38,6 +49,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     caseIds = (await pool.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id`)).rows.map((r) => r.id);
   }, 120_000);
   afterAll(async () => {
+    for (const p of proxies) p.close();
     for (const w of workers) await w.close();
     await pool?.end();
     await gw?.stop();
@@ -73,5 +85,74 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     const left = await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [records]);
     expect(left.rows.map((r) => r.id)).toEqual([...records].sort());
     expect((await s.stores.requests.find(requestId))!.status).toBe('REJECTED');
+    for (const w of workers.splice(0)) await w.close();
+  }, 60_000);
+
+  it("a task whose first worker lost its hold on the job (stalled, delivered again) and finished after the second: the second worker's success stands, audited once", async () => {
+    const s = gw.runtime.services;
+    // The source behind a proxy that can leave one new connection hanging: the first worker's call.
+    const proxy = await hangingProxy(new URL(gw.databaseUrl));
+    proxies.push(proxy);
+    await s.sources.register(caseSource('slow_cases', gw.databaseUrl), 'test');
+    const [recordId] = takeCases(1);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'stalled@example.org' }],
+      decisions: [{ sourceId: 'slow_cases', recordId: recordId!, recordType: 'case', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: 'slow_cases' };
+    const deps = { ...s, settings: s.execution.settings };
+    await s.sources.register(caseSource('slow_cases', proxy.url), 'test');
+    proxy.holdNext();
+
+    // The first worker starts the task; its call hangs until its time limit.
+    const first = new TaskRunner(deps).run(job, { attempt: 1, maxAttempts: 3 }).catch((error: Error) => error);
+    await eventually(
+      () => tasksOf(s, requestId),
+      ([t]) => t!.status === TaskStatus.RUNNING,
+    );
+    // Its lock lost, the job goes to a second worker, which reaches the source and succeeds.
+    await expect(new TaskRunner(deps).run(job, { attempt: 1, maxAttempts: 3 })).resolves.toEqual({ outcome: 'APPLIED' });
+    // The first worker's time-out comes in last: it records nothing, and its job asks for no retry.
+    expect(await first).toEqual({ skipped: 'a later attempt of the task took over' });
+
+    const [after] = await tasksOf(s, requestId);
+    expect([after!.status, after!.outcome, after!.applied_count, after!.last_error]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED', 1, null]);
+    const audited = await s.dataSource.query(`SELECT action FROM audit_log WHERE target_type = 'task' AND target_id = $1`, [task!.id]);
+    expect(audited).toHaveLength(1);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [recordId])).rows).toEqual([]);
+    proxy.close();
+    await s.sources.disable('slow_cases');
   }, 60_000);
 });
+
+/** A TCP proxy to PostgreSQL that leaves the next new connection hanging once armed (a network that stops answering). */
+async function hangingProxy(target: URL): Promise<{ url: string; holdNext(): void; close(): void }> {
+  let hold = false;
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((client) => {
+    sockets.push(client);
+    if (hold) {
+      hold = false;
+      return;
+    }
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    holdNext: () => (hold = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
