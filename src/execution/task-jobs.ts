@@ -13,6 +13,10 @@ export interface QueuedTask {
   sourceId: string;
 }
 
+/** The queue a task's job goes on (its source's), and the one of finalise jobs. */
+export const taskQueueName = (sourceId: string): string => QueueNames.sourceTasks(sourceId);
+export const finaliseQueueName: string = QueueNames.requests;
+
 /**
  * Child failure semantics: ignoreDependencyOnFailure. A child that fails for good is
  * moved to the parent's failed dependencies and the parent still runs once every other

@@ -180,6 +180,14 @@ export class TaskStore {
     );
   }
 
+  /** Open tasks whose jobs the queues lost, QUEUED again each under its fresh job id (a worker still on one records nothing: its attempt is no longer the latest RUNNING one). */
+  async requeueStranded(tasks: readonly { id: string; job_id: string | null }[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE task SET status = $3, job_id = x.j FROM unnest($1::uuid[], $2::text[]) AS x(i, j) WHERE task.id = x.i AND task.status <> ALL($4::text[])`,
+      [tasks.map((t) => t.id), tasks.map((t) => t.job_id), TaskStatus.QUEUED, TERMINAL],
+    );
+  }
+
   /** Tasks whose records verification still found, reopened under a fresh job id. */
   async reopen(requestId: string, taskIds: readonly string[], reason: string): Promise<TaskRow[]> {
     return rowsOf(
@@ -317,6 +325,17 @@ export class TaskStore {
       [[...runIds]],
     );
     return rows.map((r) => ({ runId: r.retention_run_id, status: r.status, n: r.n }));
+  }
+
+  /** Of these requests, those none of whose tasks was created, started or finished since `since`. */
+  async quietSince(requestIds: readonly string[], since: Date): Promise<string[]> {
+    if (requestIds.length === 0) return [];
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM unnest($1::uuid[]) AS r(id)
+        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.request_id = r.id AND GREATEST(t.created_at, t.started_at, t.finished_at) >= $2)`,
+      [[...requestIds], since],
+    );
+    return rows.map((r) => r.id);
   }
 
   async setJobId(taskId: string, jobId: string): Promise<void> {

@@ -418,6 +418,17 @@ export class RequestStore {
     return rows.map((t) => ({ requestId: t.request_id, from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason }));
   }
 
+  /** Requests EXECUTING whose status has not moved since `since` (the stranded-work scan looks at these). */
+  async executingQuietSince(since: Date): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT r.id FROM data_subject_request r
+        WHERE r.status = $1 AND NOT EXISTS (SELECT 1 FROM request_transition t WHERE t.request_id = r.id AND t.at >= $2)
+        ORDER BY r.id`,
+      [RequestStatus.EXECUTING, since],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Which round of execution a request is in: '0' at its first EXECUTING, then one more per retry. */
   async executionRound(requestId: string, m?: EntityManager): Promise<string> {
     const [row] = await this.manager(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [

@@ -10,8 +10,10 @@ import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
-import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
+import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
+import { removeQueueKeys } from '../../support/redis-cleanup.js';
+import { TEST_REDIS_URL } from '../../support/queue-settings.js';
 
 const caseSource = (id: string, url: string) => ({
   id,
@@ -43,7 +45,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
         SCHEDULERS: 'false',
       },
     });
-    await seedReferenceSources({ url: gw.databaseUrl, people: 40, seed: 11, systems: ['case_management'] });
+    await seedReferenceSources({ url: gw.databaseUrl, people: 80, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
     caseIds = (await pool.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id`)).rows.map((r) => r.id);
@@ -124,6 +126,36 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [recordId])).rows).toEqual([]);
     proxy.close();
     await s.sources.disable('slow_cases');
+  }, 60_000);
+
+  it("Redis loses the queued jobs (flushed, or restarted without its data): the request's tasks are queued again from PostgreSQL, audited, and the request completes", async () => {
+    const s = gw.runtime.services;
+    const records = takeCases(2);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'flushed@example.org' }],
+      decisions: records.map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    await removeQueueKeys(TEST_REDIS_URL, gw.config.QUEUE_PREFIX!);
+    workers = startWorkers(s);
+
+    // The scan looks at requests with no change for the grace period: here, none at all.
+    const requeued = await s.execution.requeueStranded(new Date(Date.now() + 1000));
+    expect(requeued).toContain(requestId);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [records])).rows).toEqual([]);
+    const [audit] = await s.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.requeue-stranded' AND target_id = $1`, [
+      requestId,
+    ]);
+    expect(audit.n).toBe(1);
+    for (const w of workers.splice(0)) await w.close();
+    // Work still on the queues is left alone, however long it waits.
+    const waiting = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'waiting@example.org' }],
+      decisions: takeCases(1).map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(waiting, 'handler');
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(waiting);
   }, 60_000);
 });
 
