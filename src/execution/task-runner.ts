@@ -13,6 +13,7 @@ import { RecordAction } from '../domain/vocabulary.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
+import { KeptReason, planRetentionItem } from '../retention/retention-plan.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
@@ -190,6 +191,7 @@ export class TaskRunner {
     await this.withdrawnRequests(tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.retentionHolds(sourceId, tasks, out);
+    await this.retentionNowKeeps(connector, sourceId, description, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
       .filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (holding && ERASING.has(t.action)));
@@ -252,6 +254,37 @@ export class TaskRunner {
       const hold = holds.get(t.record_id);
       if (hold)
         out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record since the run was approved`) });
+    }
+  }
+
+  /**
+   * R9: a retention run's record that its source's retention, as it is now, no longer lets go
+   * (the source re-registered with a longer retention since the run was approved, or its record
+   * dated anew) is left alone: its task fails for good with the reason. Legal holds and
+   * personnel files are judged by bindingRules. A source that cannot be read fails the tasks (retried).
+   */
+  private async retentionNowKeeps(
+    connector: Connector,
+    sourceId: string,
+    description: SourceDescription,
+    tasks: readonly RunningTask[],
+    out: Map<string, Applied>,
+  ): Promise<void> {
+    const runTasks = tasks.filter((t) => t.retention_run_id !== null && !out.has(t.id));
+    if (runTasks.length === 0) return;
+    const read = await this.attempt(() => connector.export([...new Set(runTasks.map((t) => t.record_id))].map((recordId) => ({ sourceId, recordId }))));
+    if ('error' in read) {
+      for (const t of runTasks) out.set(t.id, { error: read.error });
+      return;
+    }
+    const records = new Map(read.result.map((r) => [r.recordId, r]));
+    const now = new Date();
+    for (const t of runTasks) {
+      const record = records.get(t.record_id);
+      if (!record) continue;
+      const item = planRetentionItem(record, description, now);
+      if (item.kept === KeptReason.NOT_EXPIRED || item.kept === KeptReason.UNDATED)
+        out.set(t.id, { error: new PermanentTaskError(`RETENTION_CHANGED: ${item.kept}: ${item.detail}; left alone since the run was approved (R9)`) });
     }
   }
 

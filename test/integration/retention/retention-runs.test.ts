@@ -316,6 +316,32 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(await sql(`SELECT 1 FROM recruitment.applications WHERE candidate_ref = $1`, [candidate])).not.toHaveLength(0);
   }, 60_000);
 
+  it('R9: a source re-registered with a longer retention after the run’s approval, before its task runs, keeps the record now inside it; the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    // The last learner: no other test here ages it or holds it.
+    const [learner] = (await sql<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC LIMIT 1`)).map((r) => r.id);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: expect.any(Number) }]);
+    const registration = {
+      id: 'training',
+      name: 'training',
+      kind: KIND.training,
+      type: 'builtin' as const,
+      connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
+    };
+    try {
+      const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
+        s.sources.register({ ...registration, retention: { maxAge: 'P10Y', summary: 'ten years (changed after the run was approved)' } }, 'test'),
+      );
+      expect(closed.status).toBe('PARTIALLY_COMPLETED');
+      expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${learner}\\) failed: .*RETENTION_CHANGED: .*NOT_EXPIRED`)));
+      expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(1);
+    } finally {
+      await s.sources.register(registration, 'test');
+    }
+  }, 60_000);
+
   it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {
     const s = gw.runtime.services;
     await s.sources.register(
