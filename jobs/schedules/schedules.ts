@@ -52,7 +52,9 @@ export function schedulesProcessor(services: Services) {
       case ScheduleNames.strandedWork: {
         // The task table is the truth: work the queues lost (Redis flushed or restarted empty) is queued again.
         const quietSince = new Date(Date.now() - services.execution.settings.strandedAfterMs);
-        return { requeued: await services.execution.requeueStranded(quietSince) };
+        const requests = await services.execution.requeueStranded(quietSince);
+        const runs = await services.retention.requeueStranded(quietSince, (name) => services.execution.queue(name));
+        return { requeued: requests, retentionRuns: runs };
       }
       default:
         throw new Error(`unknown scheduled job ${job.name}`);

@@ -31,6 +31,8 @@ export const AuditAction = {
   /** A preview never approved, replaced by a newer preview of the same sources. */
   RETENTION_SUPERSEDE: 'retention.supersede',
   RETENTION_CLOSE: 'retention.close',
+  /** A run's tasks the queues no longer held, queued again from the task table. */
+  RETENTION_REQUEUE_STRANDED: 'retention.requeue-stranded',
   TOMBSTONE_WRITE: 'tombstone.write',
   TOMBSTONE_CHECK: 'tombstone.check',
   TOMBSTONE_SWEEP: 'tombstone.sweep',

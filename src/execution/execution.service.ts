@@ -15,7 +15,7 @@ import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
 import { erasedByPlan, finaliseJobId, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
-import { finaliseQueueName, requestFlow, taskChild, taskQueueName, type QueuedTask } from './task-jobs.js';
+import { finaliseQueueName, jobIsLive, requestFlow, taskChild, taskQueueName, type QueuedTask } from './task-jobs.js';
 import type { TaskRow } from './store/task.store.js';
 import type { ExecutionRequestRow } from '../requests/store/request.store.js';
 
@@ -195,15 +195,15 @@ export class ExecutionService implements RequestExecutor {
    */
   async requeueStranded(quietSince: Date, actor = 'system:scheduler'): Promise<string[]> {
     const { requests, tasks: taskStore } = this.deps.stores;
-    const quiet = await taskStore.quietSince(await requests.executingQuietSince(quietSince), quietSince);
+    const quiet = await taskStore.quietSince('request', await requests.executingQuietSince(quietSince), quietSince);
     const requeued: string[] = [];
     for (const requestId of quiet) {
       const open = (await taskStore.rowsOfRequests([requestId])).filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
       const gone: TaskRow[] = [];
-      for (const t of open) if (!(await this.jobIsLive(taskQueueName(t.source_id), this.jobIdOf(t)))) gone.push(t);
+      for (const t of open) if (!(await jobIsLive(this.queue(taskQueueName(t.source_id)), this.jobIdOf(t)))) gone.push(t);
       if (open.length > 0 && gone.length === 0) continue;
       // Nothing open: the first round's parent may still be waiting for a worker (a later round's is not looked up; a second parent closes nothing twice).
-      if (open.length === 0 && (await this.jobIsLive(finaliseQueueName, finaliseJobId(requestId, await requests.executionRound(requestId))))) continue;
+      if (open.length === 0 && (await jobIsLive(this.queue(finaliseQueueName), finaliseJobId(requestId, await requests.executionRound(requestId))))) continue;
       const stamp = Date.now();
       for (const t of gone) t.job_id = `${t.id}-requeue-${stamp}`;
       await taskStore.requeueStranded(gone);
@@ -219,14 +219,6 @@ export class ExecutionService implements RequestExecutor {
       requeued.push(requestId);
     }
     return requeued;
-  }
-
-  /** Whether the queue still holds this job with work to do (waiting, delayed, active, or waiting for children). */
-  private async jobIsLive(queueName: string, jobId: string): Promise<boolean> {
-    const job = await this.queue(queueName).getJob(jobId);
-    if (!job) return false;
-    const state = await job.getState();
-    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
   /** Queues one extra task outside a flow (recreation sweep: the original request is closed). */

@@ -327,13 +327,13 @@ export class TaskStore {
     return rows.map((r) => ({ runId: r.retention_run_id, status: r.status, n: r.n }));
   }
 
-  /** Of these requests, those none of whose tasks was created, started or finished since `since`. */
-  async quietSince(requestIds: readonly string[], since: Date): Promise<string[]> {
-    if (requestIds.length === 0) return [];
+  /** Of these requests (or retention runs), those none of whose tasks was created, started or finished since `since`. */
+  async quietSince(owner: keyof typeof TASK_OWNERS, ownerIds: readonly string[], since: Date): Promise<string[]> {
+    if (ownerIds.length === 0) return [];
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM unnest($1::uuid[]) AS r(id)
-        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.request_id = r.id AND GREATEST(t.created_at, t.started_at, t.finished_at) >= $2)`,
-      [[...requestIds], since],
+        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.${TASK_OWNERS[owner].column} = r.id AND GREATEST(t.created_at, t.started_at, t.finished_at) >= $2)`,
+      [[...ownerIds], since],
     );
     return rows.map((r) => r.id);
   }
