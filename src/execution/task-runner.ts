@@ -190,7 +190,7 @@ export class TaskRunner {
     const holding = statutory || mayHoldPersonnelFiles(description.kind, description.rules);
     await this.withdrawnRequests(tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
-    await this.retentionHolds(sourceId, tasks, out);
+    await this.recordHolds(sourceId, tasks, out);
     await this.retentionNowKeeps(connector, sourceId, description, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
@@ -242,18 +242,23 @@ export class TaskRunner {
   }
 
   /**
-   * R9, R6: a retention run's record that an open request or a controller's refusal came to
-   * hold after the run was approved is left alone: its task fails for good with the reason,
-   * and the run closes PARTIALLY_COMPLETED naming it.
+   * Holds the gateway's own records put on a record after the task was queued, in one
+   * statement per batch. A retention run's record (R9, R6) is held by an open request's
+   * RETAIN or a controller's refusal since approval. A request's erasing task is held by
+   * another open request's RETAIN on the same record (R8: a legal hold such as litigation,
+   * or its wait for a controller): destroying it would defeat that request. Either fails
+   * for good with OPEN_REQUEST or CONTROLLER_REFUSED naming the request, and the record stays.
    */
-  private async retentionHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
-    const runTasks = tasks.filter((t) => t.retention_run_id !== null);
-    if (runTasks.length === 0) return;
-    const holds = await this.deps.stores.requests.retentionHolds(sourceId, [...new Set(runTasks.map((t) => t.record_id))]);
-    for (const t of runTasks) {
-      const hold = holds.get(t.record_id);
-      if (hold)
-        out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record since the run was approved`) });
+  private async recordHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || ERASING.has(t.action)));
+    if (checked.length === 0) return;
+    const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
+    for (const t of checked) {
+      const all = holds.get(t.record_id) ?? [];
+      const hold = t.request_id === null ? all[0] : all.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== t.request_id);
+      if (!hold) continue;
+      const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
+      out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record ${then}`) });
     }
   }
 

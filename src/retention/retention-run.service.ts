@@ -130,11 +130,12 @@ export class RetentionRunService {
       let after: string | undefined;
       for (;;) {
         const page = await connector.listExpired(asOf, PAGE, after);
-        const holds = await this.deps.stores.requests.retentionHolds(
+        const holds = await this.deps.stores.requests.recordHolds(
           sourceId,
           page.records.map((r: SourceRecord) => r.recordId),
         );
-        for (const record of page.records) items.push(planRetentionItem(record, description, asOf, holds.get(record.recordId)));
+        // A run is held by any hold; the first names it (a refusal first).
+        for (const record of page.records) items.push(planRetentionItem(record, description, asOf, holds.get(record.recordId)?.[0]));
         if (!page.next) break;
         after = page.next;
       }
@@ -161,7 +162,8 @@ export class RetentionRunService {
       const bySource = new Map<string, string[]>();
       for (const i of planned) bySource.set(i.source_id, [...(bySource.get(i.source_id) ?? []), i.record_id]);
       for (const [sourceId, recordIds] of bySource) {
-        for (const [recordId, hold] of await this.deps.stores.requests.retentionHolds(sourceId, recordIds)) {
+        for (const [recordId, [hold]] of await this.deps.stores.requests.recordHolds(sourceId, recordIds)) {
+          if (!hold) continue;
           const detail =
             hold.reason === KeptReason.CONTROLLER_REFUSED
               ? `since the preview, the controller refused request ${hold.requestId} (R6)`

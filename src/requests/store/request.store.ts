@@ -31,6 +31,12 @@ export interface RefusingControllers {
   records: Set<string>;
 }
 
+/** What holds a record against destruction: a controller's refusal (R6) or an open request's RETAIN. */
+export interface RecordHoldRow {
+  reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED';
+  requestId: string;
+}
+
 /** One recorded status change. */
 export interface TransitionInput {
   requestId: string;
@@ -604,17 +610,15 @@ export class RequestStore {
   }
 
   /**
-   * What holds these records of a source against a retention run: a RETAIN decision of a
-   * request still open (its legal hold, or its wait for a controller), and a controller's
-   * REFUSE for a request about the record (R6), which binds first. Record id -> the hold.
+   * What holds these records of a source: a controller's REFUSE for a request about the
+   * record (R6), and a RETAIN decision of a request still open (its legal hold, or its wait
+   * for a controller). Record id -> every hold, refusals first, then by request id: a
+   * retention run is held by the first; a request's erasure only by another request's.
    */
-  async retentionHolds(
-    sourceId: string,
-    recordIds: readonly string[],
-  ): Promise<Map<string, { reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED'; requestId: string }>> {
+  async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
-    const rows: { record_id: string; request_id: string; reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED' }[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (record_id) record_id, request_id, reason FROM (
+    const rows: (RecordHoldRow & { recordId: string })[] = await this.dataSource.query(
+      `SELECT record_id AS "recordId", request_id AS "requestId", reason FROM (
          SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, 0 AS rank
            FROM controller_instruction ci
            JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id = ci.controller_id
@@ -626,7 +630,9 @@ export class RequestStore {
        ) h ORDER BY record_id, rank, request_id`,
       [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL],
     );
-    return new Map(rows.map((r) => [r.record_id, { reason: r.reason, requestId: r.request_id }]));
+    const out = new Map<string, RecordHoldRow[]>();
+    for (const { recordId, ...hold } of rows) out.set(recordId, [...(out.get(recordId) ?? []), hold]);
+    return out;
   }
 
   // ---- access packages ----

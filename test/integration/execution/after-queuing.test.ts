@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
-import { IdentifierType as T, RecordAction, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction, RequestStatus, RequestType, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
@@ -88,6 +88,66 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect(left.rows.map((r) => r.id)).toEqual([...records].sort());
     expect((await s.stores.requests.find(requestId))!.status).toBe('REJECTED');
     for (const w of workers.splice(0)) await w.close();
+  }, 60_000);
+
+  /** Request 2 about the same person, in review: the privacy office holds one record under it (a RETAIN override, litigation). */
+  async function holdUnderSecondRequest(recordId: string): Promise<string> {
+    const s = gw.runtime.services;
+    const second = await insertApprovedRequest(s, {
+      type: RequestType.ACCESS,
+      status: RequestStatus.IN_REVIEW,
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RELEASE }],
+    });
+    const held = await gw.graphql<{ overrideDecision: { decisions: { recordId: string; action: string }[] } }>(
+      `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { decisions { recordId action } } }`,
+      { id: second, input: { sourceId: 'case_management', recordId, action: 'RETAIN', reason: 'litigation pending' } },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(held.body.data?.overrideDecision.decisions).toEqual([{ recordId, action: 'RETAIN' }]);
+    return second;
+  }
+
+  /** Runs the queued tasks; the held record stays, the other goes, the request closes PARTIALLY_COMPLETED naming the hold. */
+  async function expectHeldRecordKept(requestId: string, held: string, erased: string, holder: string): Promise<void> {
+    const s = gw.runtime.services;
+    workers = startWorkers(s);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
+    const tasks = await tasksOf(s, requestId);
+    const byRecord = new Map(tasks.map((t) => [t.record_id, t]));
+    expect([byRecord.get(held)!.status, byRecord.get(held)!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
+    expect(byRecord.get(held)!.last_error).toMatch(new RegExp(`OPEN_REQUEST: .*request ${holder} holds the record`));
+    expect(byRecord.get(erased)!.status).toBe(TaskStatus.SUCCEEDED);
+    const left = await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[held, erased]]);
+    expect(left.rows.map((r) => r.id)).toEqual([held]);
+    const audited = await s.dataSource.query(`SELECT outcome FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [byRecord.get(held)!.id]);
+    expect(audited.map((a: { outcome: string }) => a.outcome)).toEqual(['FAILED']);
+    expect(JSON.stringify((await s.stores.requests.find(requestId))!.response)).toContain(`request ${holder} holds the record`);
+    for (const w of workers.splice(0)) await w.close();
+  }
+
+  it('R8: a record another open request came to hold (a RETAIN for litigation) while an erasure waited in the queue stays; its task fails with OPEN_REQUEST', async () => {
+    const s = gw.runtime.services;
+    const [held, erased] = takeCases(2) as [string, string];
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    const holder = await holdUnderSecondRequest(held);
+    await expectHeldRecordKept(requestId, held, erased, holder);
+  }, 60_000);
+
+  it('R8: an erasure approved while another open request holds one of its records erases the others and leaves that one', async () => {
+    const s = gw.runtime.services;
+    const [held, erased] = takeCases(2) as [string, string];
+    const holder = await holdUnderSecondRequest(held);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    await expectHeldRecordKept(requestId, held, erased, holder);
   }, 60_000);
 
   it("a task whose first worker lost its hold on the job (stalled, delivered again) and finished after the second: the second worker's success stands, audited once", async () => {
