@@ -138,15 +138,22 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     await expectHeldRecordKept(requestId, held, erased, holder);
   }, 60_000);
 
-  it('R8: an erasure approved while another open request holds one of its records erases the others and leaves that one', async () => {
+  it('R8: an erasure approved (executeRequest) while another open request holds one of its records erases the others and leaves that one', async () => {
     const s = gw.runtime.services;
     const [held, erased] = takeCases(2) as [string, string];
     const holder = await holdUnderSecondRequest(held);
     const requestId = await insertApprovedRequest(s, {
+      status: RequestStatus.IN_REVIEW,
       identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
       decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
     });
-    await s.execution.execute(requestId, 'handler');
+    const approved = await gw.graphql<{ executeRequest: { status: string } }>(
+      `mutation($id: ID!) { executeRequest(requestId: $id) { status } }`,
+      { id: requestId },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(approved.body.errors ?? []).toEqual([]);
+    expect(approved.body.data?.executeRequest.status).toBe('EXECUTING');
     await expectHeldRecordKept(requestId, held, erased, holder);
   }, 60_000);
 
