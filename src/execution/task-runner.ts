@@ -17,6 +17,7 @@ import { KeptReason, planRetentionItem } from '../retention/retention-plan.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
+import { bindingHold } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -254,8 +255,7 @@ export class TaskRunner {
     if (checked.length === 0) return;
     const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
     for (const t of checked) {
-      const all = holds.get(t.record_id) ?? [];
-      const hold = t.request_id === null ? all[0] : all.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== t.request_id);
+      const hold = bindingHold({ requestId: t.request_id }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
       out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record ${then}`) });
