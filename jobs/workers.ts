@@ -37,11 +37,17 @@ export function startWorkers(services: Services): Closable[] {
   ];
   workers.forEach(observe);
   const pool = new SourceWorkerPool(services, new TaskRunner(deps), observe).start();
+  let again: NodeJS.Timeout | undefined;
   if (s.schedulers) {
-    registerSchedulers(services, execution.queue(QueueNames.schedules)).catch((error: Error) =>
-      logger.error({ err: error.message }, 'could not register schedulers'),
-    );
+    const register = () =>
+      registerSchedulers(services, execution.queue(QueueNames.schedules)).catch((error: Error) =>
+        logger.error({ err: error.message }, 'could not register schedulers'),
+      );
+    void register();
+    // Schedulers live in the queue backend: a Redis flushed or restarted without its data loses them, and with them the scan that recovers lost work.
+    again = setInterval(() => void register(), s.strandedScanEveryMs);
+    again.unref();
   }
   // The pool closes first so task jobs finish (or go back to the queue) before the rest.
-  return [pool, ...workers, { close: async () => workerErrors.close() }];
+  return [pool, ...workers, { close: async () => (clearInterval(again), workerErrors.close()) }];
 }

@@ -11,6 +11,7 @@ export const ScheduleNames = {
   retentionRun: 'retention-run',
   recreationSweep: 'recreation-sweep',
   packageSweep: 'package-sweep',
+  strandedWork: 'stranded-work',
 } as const;
 
 export async function registerSchedulers(services: Services, queue: AnyQueue): Promise<void> {
@@ -20,6 +21,7 @@ export async function registerSchedulers(services: Services, queue: AnyQueue): P
   await queue.upsertJobScheduler(ScheduleNames.retentionRun, { every: s.retentionRunEveryMs }, { name: ScheduleNames.retentionRun, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.recreationSweep, { every: s.sweepEveryMs }, { name: ScheduleNames.recreationSweep, opts: keep });
   await queue.upsertJobScheduler(ScheduleNames.packageSweep, { every: s.packageSweepEveryMs }, { name: ScheduleNames.packageSweep, opts: keep });
+  await queue.upsertJobScheduler(ScheduleNames.strandedWork, { every: s.strandedScanEveryMs }, { name: ScheduleNames.strandedWork, opts: keep });
   // A schedule renamed or retired in a release would otherwise keep firing jobs nobody processes.
   const current = new Set<string>(Object.values(ScheduleNames));
   for (const scheduler of await queue.getJobSchedulers(0, -1)) {
@@ -46,6 +48,13 @@ export function schedulesProcessor(services: Services) {
         // R10, R11: access packages past retention or of people erased since; identifiers of completed erasures.
         const report = await services.requests.packages.sweep(new Date());
         return { expired: report.expiredPackages.length, erased: report.erasedPackages.length, identifiersDestroyed: report.identifiersDestroyed.length };
+      }
+      case ScheduleNames.strandedWork: {
+        // The task table is the truth: work the queues lost (Redis flushed or restarted empty) is queued again.
+        const quietSince = new Date(Date.now() - services.execution.settings.strandedAfterMs);
+        const requests = await services.execution.requeueStranded(quietSince);
+        const runs = await services.retention.requeueStranded(quietSince, (name) => services.execution.queue(name));
+        return { requeued: requests, retentionRuns: runs };
       }
       default:
         throw new Error(`unknown scheduled job ${job.name}`);

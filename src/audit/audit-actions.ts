@@ -14,6 +14,8 @@ export const AuditAction = {
   REQUEST_EXECUTE: 'request.execute',
   REQUEST_EXTEND_DEADLINE: 'request.extend-deadline',
   REQUEST_RETRY_FAILED_TASKS: 'request.retry-failed-tasks',
+  /** Tasks the queues no longer held (Redis flushed or restarted empty, a job given up), queued again from the task table. */
+  REQUEST_REQUEUE_STRANDED: 'request.requeue-stranded',
   REQUEST_PROCEED_WITHOUT_SOURCES: 'request.proceed-without-sources',
   /** The person's answer on keeping certificate numbers verifiable (R9). */
   REQUEST_CERTIFICATE_AGREEMENT: 'request.certificate-agreement',
@@ -29,6 +31,8 @@ export const AuditAction = {
   /** A preview never approved, replaced by a newer preview of the same sources. */
   RETENTION_SUPERSEDE: 'retention.supersede',
   RETENTION_CLOSE: 'retention.close',
+  /** A run's tasks the queues no longer held, queued again from the task table. */
+  RETENTION_REQUEUE_STRANDED: 'retention.requeue-stranded',
   TOMBSTONE_WRITE: 'tombstone.write',
   TOMBSTONE_CHECK: 'tombstone.check',
   TOMBSTONE_SWEEP: 'tombstone.sweep',

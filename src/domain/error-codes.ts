@@ -57,6 +57,10 @@ export const ERROR_CODES = {
   CONTROLLER_INSTRUCTION_REQUIRED: "R6: an override cannot replace the controller's instruction",
   CONTROLLER_REFUSED: 'R6: the controller refused; nothing but RETAIN until it instructs otherwise',
   LEGAL_HOLD: 'R8: no erasing action on a record under statutory retention',
+  RETENTION_CHANGED: "R9: a retention run's task on a record its source's retention, as it is when the task runs, still keeps",
+  OPEN_REQUEST:
+    'R8, R9: another request still open holds the record (its RETAIN: a legal hold such as litigation, or its wait for a controller); an erasing task fails and the record stays until that request closes',
+  REQUEST_REJECTED: 'R2: a task whose request was rejected or cancelled after it was queued leaves the record as it is',
   NO_CORRECTIONS: 'a rectification with nothing to correct',
   UNKNOWN_FIELD: 'the source does not hold that field',
   FIELD_NOT_CORRECTABLE: 'the source cannot change that field',

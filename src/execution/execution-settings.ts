@@ -45,6 +45,10 @@ export const executionVariables = z.object({
   RETENTION_RUN_EVERY_MS: int(1000, 30 * 86_400_000).default(86_400_000),
   /** Access packages past their retention, or of people since erased, are destroyed this often. */
   PACKAGE_SWEEP_EVERY_MS: int(1000, 30 * 86_400_000).default(3_600_000),
+  /** How often workers look for request work the queues no longer hold (Redis flushed or restarted empty, a job given up), and register the schedulers again. */
+  STRANDED_SCAN_EVERY_MS: int(1000, 86_400_000).default(300_000),
+  /** A request EXECUTING with nothing moved for this long, whose open tasks have no job on the queues, is queued again. */
+  STRANDED_AFTER_MS: int(1000, 30 * 86_400_000).default(900_000),
   /** Register the schedulers when workers start (on by default). */
   SCHEDULERS: z.enum(['true', 'false']).default('true'),
 });
@@ -69,6 +73,8 @@ export interface ExecutionSettings {
   overdueEveryMs: number;
   retentionRunEveryMs: number;
   packageSweepEveryMs: number;
+  strandedScanEveryMs: number;
+  strandedAfterMs: number;
   schedulers: boolean;
 }
 
@@ -93,6 +99,8 @@ export function executionSettings(v: z.infer<typeof executionVariables>): Execut
     overdueEveryMs: v.OVERDUE_SCAN_EVERY_MS,
     retentionRunEveryMs: v.RETENTION_RUN_EVERY_MS,
     packageSweepEveryMs: v.PACKAGE_SWEEP_EVERY_MS,
+    strandedScanEveryMs: v.STRANDED_SCAN_EVERY_MS,
+    strandedAfterMs: v.STRANDED_AFTER_MS,
     schedulers: v.SCHEDULERS === 'true',
   };
 }

@@ -7,15 +7,15 @@ import type { PreparedExecution, RequestExecutor } from '../requests/services/re
 import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
 import { concurrentUpdate, requestNotFound } from '../requests/request-errors.js';
-import { RequestStatus, RequestType, TaskStatus } from '../domain/vocabulary.js';
+import { RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
 import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
-import { erasedByPlan, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
-import { requestFlow, taskChild, type QueuedTask } from './task-jobs.js';
+import { erasedByPlan, finaliseJobId, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
+import { finaliseQueueName, jobIsLive, requestFlow, taskChild, taskQueueName, type QueuedTask } from './task-jobs.js';
 import type { TaskRow } from './store/task.store.js';
 import type { ExecutionRequestRow } from '../requests/store/request.store.js';
 
@@ -183,6 +183,42 @@ export class ExecutionService implements RequestExecutor {
   async reopen(requestId: string, taskIds: readonly string[], round: string, verifications: number, reason: string): Promise<void> {
     const tasks = await this.deps.stores.tasks.reopen(requestId, taskIds, reason);
     await this.enqueueRound(requestId, tasks, round, verifications);
+  }
+
+  /**
+   * Work the queues no longer hold: Redis flushed or restarted without its data, a task job
+   * that failed for good before its task recorded an outcome (a worker that died too often),
+   * a finalise job that gave up. For each request EXECUTING with nothing moved since
+   * `quietSince`, its open tasks whose job is gone are queued again under fresh job ids with
+   * a new finalise parent; one with no open task gets the parent alone, so verification runs
+   * and the request closes. The task table is the truth; audited. Returns the requests queued again.
+   */
+  async requeueStranded(quietSince: Date, actor = 'system:scheduler'): Promise<string[]> {
+    const { requests, tasks: taskStore } = this.deps.stores;
+    const quiet = await taskStore.quietSince('request', await requests.executingQuietSince(quietSince), quietSince);
+    const requeued: string[] = [];
+    for (const requestId of quiet) {
+      const open = (await taskStore.rowsOfRequests([requestId])).filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
+      const gone: TaskRow[] = [];
+      for (const t of open) if (!(await jobIsLive(this.queue(taskQueueName(t.source_id)), this.jobIdOf(t)))) gone.push(t);
+      if (open.length > 0 && gone.length === 0) continue;
+      // Nothing open: the first round's parent may still be waiting for a worker (a later round's is not looked up; a second parent closes nothing twice).
+      if (open.length === 0 && (await jobIsLive(this.queue(finaliseQueueName), finaliseJobId(requestId, await requests.executionRound(requestId))))) continue;
+      const stamp = Date.now();
+      for (const t of gone) t.job_id = `${t.id}-requeue-${stamp}`;
+      await taskStore.requeueStranded(gone);
+      await this.deps.audit.record({
+        actor: auditActor(actor),
+        action: AuditAction.REQUEST_REQUEUE_STRANDED,
+        target: { type: 'request', id: requestId },
+        params: { tasks: gone.map((t) => t.id) },
+        outcome: 'SUCCESS',
+      });
+      await this.enqueueRound(requestId, gone, `q${stamp}`);
+      this.deps.logger.warn({ requestId, tasks: gone.length }, 'stranded request work queued again');
+      requeued.push(requestId);
+    }
+    return requeued;
   }
 
   /** Queues one extra task outside a flow (recreation sweep: the original request is closed). */

@@ -1,6 +1,7 @@
 // How task jobs and request flows are put on the queues. Job ids are deterministic
 // (task id, finalise-<request>), so adding the same work twice adds nothing.
 import type { FlowJob, JobsOptions } from 'bullmq';
+import type { AnyQueue } from '../queue/queue-backend.js';
 import { QueueNames } from '../../jobs/queue-names.js';
 import type { ExecutionSettings } from './execution-settings.js';
 import { JobNames, fanOutJobId, finaliseJobId, finaliseRunJobId, type FinaliseJobData, type FinaliseRunJobData, type TaskJobData } from './task-plan.js';
@@ -11,6 +12,18 @@ export interface QueuedTask {
   requestId?: string;
   retentionRunId?: string;
   sourceId: string;
+}
+
+/** The queue a task's job goes on (its source's), and the one of finalise jobs. */
+export const taskQueueName = (sourceId: string): string => QueueNames.sourceTasks(sourceId);
+export const finaliseQueueName: string = QueueNames.requests;
+
+/** Whether the queue still holds this job with work to do (waiting, delayed, active, or waiting for children). */
+export async function jobIsLive(queue: AnyQueue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return false;
+  const state = await job.getState();
+  return state !== 'completed' && state !== 'failed' && state !== 'unknown';
 }
 
 /**

@@ -13,10 +13,12 @@ import { RecordAction } from '../domain/vocabulary.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
+import { KeptReason, planRetentionItem } from '../retention/retention-plan.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
+import { bindingHold } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -77,22 +79,31 @@ export class TaskRunner {
       const a = applied[i]!;
       settled.set(task.id, 'result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false));
     });
-    if (tasks.length > 0) await this.saveOutcomes(tasks, settled, ms);
+    // Only the outcomes of attempts still the task's latest are recorded, audited and answered.
+    const saved = tasks.length > 0 ? await this.saveOutcomes(tasks, settled, ms) : new Set<string>();
     await Promise.all(
-      tasks.map((task) => {
-        const s = settled.get(task.id)!;
-        taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: s.metric });
-        if (s.metric !== 'RATE_LIMITED') taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
-        return s.audit ? this.auditTask(task, s.audit.outcome, s.audit.detail) : undefined;
-      }),
+      tasks
+        .filter((task) => saved.has(task.id))
+        .map((task) => {
+          const s = settled.get(task.id)!;
+          taskOutcomes.inc({ source: task.source_id, action: task.action, outcome: s.metric });
+          if (s.metric !== 'RATE_LIMITED') taskDuration.observe({ source: task.source_id, action: task.action }, ms / 1000);
+          return s.audit ? this.auditTask(task, s.audit.outcome, s.audit.detail) : undefined;
+        }),
     );
-    return running.map((task) => (task ? settled.get(task.id)!.answer : { skipped: 'task already finished or unknown' }));
+    return running.map((task) =>
+      !task
+        ? { skipped: 'task already finished or unknown' }
+        : saved.has(task.id)
+          ? settled.get(task.id)!.answer
+          : { skipped: 'a later attempt of the task took over' },
+    );
   }
 
-  /** One statement for every outcome of the batch. */
-  private async saveOutcomes(tasks: readonly RunningTask[], settled: Map<string, SettledAttempt>, ms: number): Promise<void> {
-    await this.deps.stores.tasks.saveOutcomes(
-      tasks.map((t) => ({ id: t.id, ...settled.get(t.id)!.row })),
+  /** One statement for every outcome of the batch; returns the tasks whose outcome was recorded. */
+  private async saveOutcomes(tasks: readonly RunningTask[], settled: Map<string, SettledAttempt>, ms: number): Promise<Set<string>> {
+    return this.deps.stores.tasks.saveOutcomes(
+      tasks.map((t) => ({ id: t.id, attempt: t.attempts, ...settled.get(t.id)!.row })),
       ms,
     );
   }
@@ -179,8 +190,10 @@ export class TaskRunner {
     const statutory = mayHoldByStatute(description.kind, description.retention, description.rules);
     // R8: a hired candidate's application is the personnel file, hired perhaps after the decision or the run's approval.
     const holding = statutory || mayHoldPersonnelFiles(description.kind, description.rules);
+    await this.withdrawnRequests(tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
-    await this.retentionHolds(sourceId, tasks, out);
+    await this.recordHolds(sourceId, tasks, out);
+    await this.retentionNowKeeps(connector, sourceId, description, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
       .filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (holding && ERASING.has(t.action)));
@@ -217,18 +230,67 @@ export class TaskRunner {
   }
 
   /**
-   * R9, R6: a retention run's record that an open request or a controller's refusal came to
-   * hold after the run was approved is left alone: its task fails for good with the reason,
-   * and the run closes PARTIALLY_COMPLETED naming it.
+   * R2: a request rejected or cancelled after its tasks were queued (the identity proved
+   * false) acts on nothing more: its tasks fail for good with the reason, the records stay.
+   * A batch already at the source when the request is rejected still finishes.
    */
-  private async retentionHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
-    const runTasks = tasks.filter((t) => t.retention_run_id !== null);
+  private async withdrawnRequests(tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const requestIds = [...new Set(tasks.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
+    const withdrawn = await this.deps.stores.requests.withdrawnRequests(requestIds);
+    for (const t of tasks) {
+      const status = t.request_id ? withdrawn.get(t.request_id) : undefined;
+      if (status) out.set(t.id, { error: new PermanentTaskError(`REQUEST_REJECTED: the request is ${status}; the record was left as it is (R2)`) });
+    }
+  }
+
+  /**
+   * Holds the gateway's own records put on a record after the task was queued, in one
+   * statement per batch. A retention run's record (R9, R6) is held by an open request's
+   * RETAIN or a controller's refusal since approval. A request's erasing task is held by
+   * another open request's RETAIN on the same record (R8: a legal hold such as litigation,
+   * or its wait for a controller): destroying it would defeat that request. Either fails
+   * for good with OPEN_REQUEST or CONTROLLER_REFUSED naming the request, and the record stays.
+   */
+  private async recordHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || ERASING.has(t.action)));
+    if (checked.length === 0) return;
+    const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
+    for (const t of checked) {
+      const hold = bindingHold({ requestId: t.request_id }, holds.get(t.record_id) ?? []);
+      if (!hold) continue;
+      const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
+      out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record ${then}`) });
+    }
+  }
+
+  /**
+   * R9: a retention run's record that its source's retention, as it is now, no longer lets go
+   * (the source re-registered with a longer retention since the run was approved, or its record
+   * dated anew) is left alone: its task fails for good with the reason. Legal holds and
+   * personnel files are judged by bindingRules. A source that cannot be read fails the tasks (retried).
+   */
+  private async retentionNowKeeps(
+    connector: Connector,
+    sourceId: string,
+    description: SourceDescription,
+    tasks: readonly RunningTask[],
+    out: Map<string, Applied>,
+  ): Promise<void> {
+    const runTasks = tasks.filter((t) => t.retention_run_id !== null && !out.has(t.id));
     if (runTasks.length === 0) return;
-    const holds = await this.deps.stores.requests.retentionHolds(sourceId, [...new Set(runTasks.map((t) => t.record_id))]);
+    const read = await this.attempt(() => connector.export([...new Set(runTasks.map((t) => t.record_id))].map((recordId) => ({ sourceId, recordId }))));
+    if ('error' in read) {
+      for (const t of runTasks) out.set(t.id, { error: read.error });
+      return;
+    }
+    const records = new Map(read.result.map((r) => [r.recordId, r]));
+    const now = new Date();
     for (const t of runTasks) {
-      const hold = holds.get(t.record_id);
-      if (hold)
-        out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record since the run was approved`) });
+      const record = records.get(t.record_id);
+      if (!record) continue;
+      const item = planRetentionItem(record, description, now);
+      if (item.kept === KeptReason.NOT_EXPIRED || item.kept === KeptReason.UNDATED)
+        out.set(t.id, { error: new PermanentTaskError(`RETENTION_CHANGED: ${item.kept}: ${item.detail}; left alone since the run was approved (R9)`) });
     }
   }
 

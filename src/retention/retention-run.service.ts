@@ -11,14 +11,14 @@ import { DomainError } from '../domain/errors.js';
 import { RecordAction, RetentionRunStatus, TaskStatus } from '../domain/vocabulary.js';
 import { AuditAction, type AuditLog } from '../audit/index.js';
 import type { Logger } from '../logging/logger.js';
-import type { AnyFlowProducer, QueueBackend } from '../queue/queue-backend.js';
+import type { AnyFlowProducer, AnyQueue, QueueBackend } from '../queue/queue-backend.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Stores } from '../app/stores.js';
 import type { ExecutionSettings } from '../execution/execution-settings.js';
 import { auditActor } from '../execution/execution-deps.js';
 import { ERASING_ACTIONS } from '../requests/decisions.js';
-import { retentionRunFlow, type QueuedTask } from '../execution/task-jobs.js';
-import type { FinaliseRunJobData } from '../execution/task-plan.js';
+import { finaliseQueueName, jobIsLive, retentionRunFlow, taskQueueName, type QueuedTask } from '../execution/task-jobs.js';
+import { finaliseRunJobId, type FinaliseRunJobData } from '../execution/task-plan.js';
 import type { RunTaskRow } from '../execution/store/task.store.js';
 import { KeptReason, planRetentionItem, summariseSource, unlistedSource, type PlannedRetentionItem, type SourceRetentionSummary } from './retention-plan.js';
 import type { NewRetentionItem, RetentionRunOutcome, RetentionRunRow } from './store/retention-run.store.js';
@@ -130,11 +130,12 @@ export class RetentionRunService {
       let after: string | undefined;
       for (;;) {
         const page = await connector.listExpired(asOf, PAGE, after);
-        const holds = await this.deps.stores.requests.retentionHolds(
+        const holds = await this.deps.stores.requests.recordHolds(
           sourceId,
           page.records.map((r: SourceRecord) => r.recordId),
         );
-        for (const record of page.records) items.push(planRetentionItem(record, description, asOf, holds.get(record.recordId)));
+        // A run is held by any hold; the first names it (a refusal first).
+        for (const record of page.records) items.push(planRetentionItem(record, description, asOf, holds.get(record.recordId)?.[0]));
         if (!page.next) break;
         after = page.next;
       }
@@ -161,7 +162,8 @@ export class RetentionRunService {
       const bySource = new Map<string, string[]>();
       for (const i of planned) bySource.set(i.source_id, [...(bySource.get(i.source_id) ?? []), i.record_id]);
       for (const [sourceId, recordIds] of bySource) {
-        for (const [recordId, hold] of await this.deps.stores.requests.retentionHolds(sourceId, recordIds)) {
+        for (const [recordId, [hold]] of await this.deps.stores.requests.recordHolds(sourceId, recordIds)) {
+          if (!hold) continue;
           const detail =
             hold.reason === KeptReason.CONTROLLER_REFUSED
               ? `since the preview, the controller refused request ${hold.requestId} (R6)`
@@ -328,6 +330,40 @@ export class RetentionRunService {
     if (closed) retentionRunOutcomes.inc({ outcome: status, automatic: String(run.automatic) });
     this.deps.logger.info({ retentionRunId: runId, status, destroyed: outcome.destroyed, failed: outcome.failed }, 'retention run closed');
     return { status, reasons };
+  }
+
+  /**
+   * A run's work the queues no longer hold (Redis flushed or restarted empty, a job given up):
+   * for each run EXECUTING, approved before `quietSince` and with no task activity since, its
+   * open tasks whose job is gone are queued again under fresh job ids with a new finalise
+   * parent (a run with no open task gets the parent alone, so it is verified and closed).
+   * Audited. Returns the runs queued again.
+   */
+  async requeueStranded(quietSince: Date, queueOf: (name: string) => AnyQueue, actor = SCHEDULER_ACTOR): Promise<string[]> {
+    const { tasks: taskStore, retentionRuns } = this.deps.stores;
+    const quiet = await taskStore.quietSince('run', await retentionRuns.executingApprovedBefore(quietSince), quietSince);
+    const requeued: string[] = [];
+    for (const runId of quiet) {
+      const open = (await taskStore.rowsOfRun(runId)).filter((t) => t.status !== TaskStatus.SUCCEEDED && t.status !== TaskStatus.FAILED);
+      const gone: RunTaskRow[] = [];
+      for (const t of open) if (!(await jobIsLive(queueOf(taskQueueName(t.source_id)), t.job_id ?? t.id))) gone.push(t);
+      if (open.length > 0 && gone.length === 0) continue;
+      if (open.length === 0 && (await jobIsLive(queueOf(finaliseQueueName), finaliseRunJobId(runId)))) continue;
+      const stamp = Date.now();
+      for (const t of gone) t.job_id = `${t.id}-requeue-${stamp}`;
+      await taskStore.requeueStranded(gone);
+      await this.deps.audit.record({
+        actor: auditActor(actor),
+        action: AuditAction.RETENTION_REQUEUE_STRANDED,
+        target: { type: 'retention-run', id: runId },
+        params: { tasks: gone.map((t) => t.id) },
+        outcome: 'SUCCESS',
+      });
+      await this.enqueue(runId, gone, `q${stamp}`, 0);
+      this.deps.logger.warn({ retentionRunId: runId, tasks: gone.length }, 'stranded retention run work queued again');
+      requeued.push(runId);
+    }
+    return requeued;
   }
 
   /** Looks for each destroyed record in its source: gone, or in its erased state. */

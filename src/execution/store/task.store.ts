@@ -30,11 +30,16 @@ export interface RunTaskRow extends Omit<TaskRow, 'request_id'> {
 }
 
 /** What running a task needs of its row: it belongs to a request or to a retention run. */
-export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action'> & { request_id: string | null; retention_run_id: string | null };
+export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts'> & {
+  request_id: string | null;
+  retention_run_id: string | null;
+};
 
 /** One task's row after an attempt (see settleAttempt). */
 export interface TaskOutcomeRow {
   id: string;
+  /** The attempt this outcome is of (the row's attempts when it was started). */
+  attempt: number;
   status: TaskStatus;
   /** null: keep the row's outcome. */
   outcome: string | null;
@@ -175,6 +180,14 @@ export class TaskStore {
     );
   }
 
+  /** Open tasks whose jobs the queues lost, QUEUED again each under its fresh job id (a worker still on one records nothing: its attempt is no longer the latest RUNNING one). */
+  async requeueStranded(tasks: readonly { id: string; job_id: string | null }[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE task SET status = $3, job_id = x.j FROM unnest($1::uuid[], $2::text[]) AS x(i, j) WHERE task.id = x.i AND task.status <> ALL($4::text[])`,
+      [tasks.map((t) => t.id), tasks.map((t) => t.job_id), TaskStatus.QUEUED, TERMINAL],
+    );
+  }
+
   /** Tasks whose records verification still found, reopened under a fresh job id. */
   async reopen(requestId: string, taskIds: readonly string[], reason: string): Promise<TaskRow[]> {
     return rowsOf(
@@ -195,31 +208,51 @@ export class TaskStore {
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])
-          RETURNING id, request_id, retention_run_id, source_id, record_id, action`,
+          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts`,
         [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN],
       ),
     );
   }
 
-  /** One statement for every outcome of a batch of attempts. */
-  async saveOutcomes(rows: readonly TaskOutcomeRow[], durationMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
-              attempts = attempts - x.refund, last_error = x.last_error, duration_ms = $7,
-              finished_at = CASE WHEN x.status = ANY($8::text[]) THEN now() ELSE NULL END
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) AS x(id, status, outcome, applied, last_error, refund)
-        WHERE task.id = x.id`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.status),
-        rows.map((r) => r.outcome),
-        rows.map((r) => r.applied),
-        rows.map((r) => r.lastError),
-        rows.map((r) => r.refund),
-        durationMs,
-        TERMINAL,
-      ],
+  /**
+   * One statement for every outcome of a batch of attempts. An outcome is recorded only while
+   * its attempt is still the task's latest: a worker that lost its hold on the job (stalled,
+   * delivered again) and answers after a later attempt started must not overwrite that
+   * attempt's result. Returns the ids recorded; a superseded attempt that changed the record
+   * still counts in applied_count (a second statement, only then).
+   */
+  async saveOutcomes(rows: readonly TaskOutcomeRow[], durationMs: number): Promise<Set<string>> {
+    const saved = rowsOf<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
+                attempts = attempts - x.refund, last_error = x.last_error, duration_ms = $7,
+                finished_at = CASE WHEN x.status = ANY($8::text[]) THEN now() ELSE NULL END
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $9::int[]) AS x(id, status, outcome, applied, last_error, refund, attempt)
+          WHERE task.id = x.id AND task.status = $10 AND task.attempts = x.attempt
+          RETURNING task.id`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.status),
+          rows.map((r) => r.outcome),
+          rows.map((r) => r.applied),
+          rows.map((r) => r.lastError),
+          rows.map((r) => r.refund),
+          durationMs,
+          TERMINAL,
+          rows.map((r) => r.attempt),
+          TaskStatus.RUNNING,
+        ],
+      ),
     );
+    const ids = new Set(saved.map((r) => r.id));
+    const superseded = rows.filter((r) => !ids.has(r.id) && r.applied > 0);
+    if (superseded.length > 0) {
+      await this.dataSource.query(
+        `UPDATE task SET applied_count = applied_count + x.applied FROM unnest($1::uuid[], $2::int[]) AS x(id, applied) WHERE task.id = x.id`,
+        [superseded.map((r) => r.id), superseded.map((r) => r.applied)],
+      );
+    }
+    return ids;
   }
 
   /** Removals verification found gone. */
@@ -292,6 +325,17 @@ export class TaskStore {
       [[...runIds]],
     );
     return rows.map((r) => ({ runId: r.retention_run_id, status: r.status, n: r.n }));
+  }
+
+  /** Of these requests (or retention runs), those none of whose tasks was created, started or finished since `since`. */
+  async quietSince(owner: keyof typeof TASK_OWNERS, ownerIds: readonly string[], since: Date): Promise<string[]> {
+    if (ownerIds.length === 0) return [];
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM unnest($1::uuid[]) AS r(id)
+        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.${TASK_OWNERS[owner].column} = r.id AND GREATEST(t.created_at, t.started_at, t.finished_at) >= $2)`,
+      [[...ownerIds], since],
+    );
+    return rows.map((r) => r.id);
   }
 
   async setJobId(taskId: string, jobId: string): Promise<void> {

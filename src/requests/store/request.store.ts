@@ -31,6 +31,12 @@ export interface RefusingControllers {
   records: Set<string>;
 }
 
+/** What holds a record against destruction: a controller's refusal (R6) or an open request's RETAIN. */
+export interface RecordHoldRow {
+  reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED';
+  requestId: string;
+}
+
 /** One recorded status change. */
 export interface TransitionInput {
   requestId: string;
@@ -418,6 +424,17 @@ export class RequestStore {
     return rows.map((t) => ({ requestId: t.request_id, from: t.from_status, to: t.to_status, event: t.event, actor: t.actor, at: t.at, reason: t.reason }));
   }
 
+  /** Requests EXECUTING whose status has not moved since `since` (the stranded-work scan looks at these). */
+  async executingQuietSince(since: Date): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT r.id FROM data_subject_request r
+        WHERE r.status = $1 AND NOT EXISTS (SELECT 1 FROM request_transition t WHERE t.request_id = r.id AND t.at >= $2)
+        ORDER BY r.id`,
+      [RequestStatus.EXECUTING, since],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Which round of execution a request is in: '0' at its first EXECUTING, then one more per retry. */
   async executionRound(requestId: string, m?: EntityManager): Promise<string> {
     const [row] = await this.manager(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [
@@ -568,6 +585,19 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.request_id, { controllers: new Set(r.controllers), records: new Set(r.controlled) }]));
   }
 
+  /**
+   * Of these requests, those rejected or cancelled (R2: say the identity proved false): request
+   * id -> status. Their queued tasks must leave the records as they are.
+   */
+  async withdrawnRequests(requestIds: readonly string[]): Promise<Map<string, string>> {
+    if (requestIds.length === 0) return new Map();
+    const rows: { id: string; status: string }[] = await this.dataSource.query(
+      `SELECT id, status FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])`,
+      [[...requestIds], [RequestStatus.REJECTED, RequestStatus.CANCELLED]],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
   /** Of these requests, the controllers that instructed the return of their records in this source (R6): request id -> controller ids. */
   async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
     const rows: { request_id: string; controller_id: string }[] = await this.dataSource.query(
@@ -580,17 +610,15 @@ export class RequestStore {
   }
 
   /**
-   * What holds these records of a source against a retention run: a RETAIN decision of a
-   * request still open (its legal hold, or its wait for a controller), and a controller's
-   * REFUSE for a request about the record (R6), which binds first. Record id -> the hold.
+   * What holds these records of a source: a controller's REFUSE for a request about the
+   * record (R6), and a RETAIN decision of a request still open (its legal hold, or its wait
+   * for a controller). Record id -> every hold, refusals first, then by request id: a
+   * retention run is held by the first; a request's erasure only by another request's.
    */
-  async retentionHolds(
-    sourceId: string,
-    recordIds: readonly string[],
-  ): Promise<Map<string, { reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED'; requestId: string }>> {
+  async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
-    const rows: { record_id: string; request_id: string; reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED' }[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (record_id) record_id, request_id, reason FROM (
+    const rows: (RecordHoldRow & { recordId: string })[] = await this.dataSource.query(
+      `SELECT record_id AS "recordId", request_id AS "requestId", reason FROM (
          SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, 0 AS rank
            FROM controller_instruction ci
            JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id = ci.controller_id
@@ -602,7 +630,9 @@ export class RequestStore {
        ) h ORDER BY record_id, rank, request_id`,
       [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL],
     );
-    return new Map(rows.map((r) => [r.record_id, { reason: r.reason, requestId: r.request_id }]));
+    const out = new Map<string, RecordHoldRow[]>();
+    for (const { recordId, ...hold } of rows) out.set(recordId, [...(out.get(recordId) ?? []), hold]);
+    return out;
   }
 
   // ---- access packages ----

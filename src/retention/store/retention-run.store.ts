@@ -193,6 +193,15 @@ export class RetentionRunStore {
   }
 
   /** Runs by status (the /metrics gauge). */
+  /** Runs EXECUTING since before `before` (the stranded-work scan looks at these). */
+  async executingApprovedBefore(before: Date): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM retention_run WHERE status = $1 AND approved_at < $2 ORDER BY id`, [
+      RetentionRunStatus.EXECUTING,
+      before,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
   async countsByStatus(): Promise<{ status: string; n: number }[]> {
     return this.dataSource.query(`SELECT status, count(*)::int AS n FROM retention_run GROUP BY status`);
   }

@@ -22,17 +22,17 @@ for (const queue of ['redis', 'postgres'] as const) {
     }, 60_000);
     afterAll(async () => gw?.stop());
 
-    it('registerSchedulers upserts the four schedulers: registering again (every worker does) leaves four', async () => {
+    it('registerSchedulers upserts the five schedulers: registering again (every worker does) leaves five', async () => {
       const s = gw.runtime.services;
       const schedules = s.execution.queue(QueueNames.schedules);
       await registerSchedulers(s, schedules);
       await registerSchedulers(s, schedules);
       const found = await schedules.getJobSchedulers(0, -1, true);
       expect(found.map((f) => f.key).sort()).toEqual(
-        [ScheduleNames.retentionRun, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep].sort(),
+        [ScheduleNames.retentionRun, ScheduleNames.overdueScan, ScheduleNames.recreationSweep, ScheduleNames.packageSweep, ScheduleNames.strandedWork].sort(),
       );
       expect(found.find((f) => f.key === ScheduleNames.overdueScan)!.every).toBe(60_000);
-      expect(await schedules.getJobSchedulersCount()).toBe(4);
+      expect(await schedules.getJobSchedulersCount()).toBe(5);
     });
 
     it('a schedule retired in a release (the old footage purge) is removed, so it no longer fires jobs nobody processes', async () => {

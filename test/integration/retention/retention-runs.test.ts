@@ -9,6 +9,8 @@ import { IdentifierType as T, RecordAction, RequestStatus, SourceKind } from '..
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { QueueNames } from '../../../jobs/queue-names.js';
+import { removeQueueKeys } from '../../support/redis-cleanup.js';
+import { TEST_REDIS_URL } from '../../support/queue-settings.js';
 
 // R9 end to end against real PostgreSQL and the reference stores: what is past retention in
 // case management, training, CCTV and recruitment is previewed, approved by a handler,
@@ -314,6 +316,52 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     ]);
     expect(await sql(`SELECT 1 FROM recruitment.candidates WHERE id = $1 AND hired`, [candidate])).toHaveLength(1);
     expect(await sql(`SELECT 1 FROM recruitment.applications WHERE candidate_ref = $1`, [candidate])).not.toHaveLength(0);
+  }, 60_000);
+
+  it('R9: a source re-registered with a longer retention after the run’s approval, before its task runs, keeps the record now inside it; the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    // The last learner: no other test here ages it or holds it.
+    const [learner] = (await sql<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC LIMIT 1`)).map((r) => r.id);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: expect.any(Number) }]);
+    const registration = {
+      id: 'training',
+      name: 'training',
+      kind: KIND.training,
+      type: 'builtin' as const,
+      connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
+    };
+    try {
+      const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
+        s.sources.register({ ...registration, retention: { maxAge: 'P10Y', summary: 'ten years (changed after the run was approved)' } }, 'test'),
+      );
+      expect(closed.status).toBe('PARTIALLY_COMPLETED');
+      expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${learner}\\) failed: .*RETENTION_CHANGED: .*NOT_EXPIRED`)));
+      expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(1);
+    } finally {
+      await s.sources.register(registration, 'test');
+    }
+  }, 60_000);
+
+  it('R9: a run whose queued jobs Redis lost (flushed, or restarted without its data) is queued again from the task table, audited, and closes with its records destroyed', async () => {
+    const s = gw.runtime.services;
+    const [learner] = (await sql<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC OFFSET 1 LIMIT 1`)).map((r) => r.id);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    const queue = s.execution.queue(QueueNames.sourceTasks('training'));
+    await queue.pause();
+    await s.retention.approve(run.id, 'handler');
+    await removeQueueKeys(TEST_REDIS_URL, gw.config.QUEUE_PREFIX!); // the run's jobs, and the pause, are gone
+    expect(await s.retention.requeueStranded(new Date(Date.now() + 1000), (name) => s.execution.queue(name))).toEqual([run.id]);
+    const closed = await eventually(
+      () => s.retention.find(run.id),
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 30_000 },
+    );
+    expect(closed.status).toBe('COMPLETED');
+    expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1`, [learner])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM audit_log WHERE action = 'retention.requeue-stranded' AND target_id = $1`, [run.id])).toHaveLength(1);
   }, 60_000);
 
   it('R9: a source that cannot list its records past retention is named in the preview, never skipped silently', async () => {

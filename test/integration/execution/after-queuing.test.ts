@@ -1,0 +1,257 @@
+// What changes between a task being queued and its job running: the request refused or the
+// worker's hold on the job lost. No worker runs unless a test starts one (after the change,
+// so the job meets the world as it is then), or runs tasks as two workers would
+// (real PostgreSQL and Redis).
+import net from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { seedReferenceSources } from '../../../src/population/seed.js';
+import { IdentifierType as T, RecordAction, RequestStatus, RequestType, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { startWorkers, type Closable } from '../../../jobs/workers.js';
+import { TaskRunner } from '../../../src/execution/task-runner.js';
+import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { eventually } from '../../support/eventually.js';
+import { removeQueueKeys } from '../../support/redis-cleanup.js';
+import { TEST_REDIS_URL } from '../../support/queue-settings.js';
+
+const caseSource = (id: string, url: string) => ({
+  id,
+  name: id,
+  kind: SourceKind.CASE_MANAGEMENT,
+  type: 'builtin' as const,
+  connection: { system: 'case_management' as const, schema: 'case_management', url },
+});
+
+describe('queued work meets the request as it is when the job runs (redis queue)', () => {
+  let gw: TestGateway;
+  let pool: pg.Pool;
+  let caseIds: string[];
+  let next = 0;
+  const takeCases = (n: number) => caseIds.slice(next, (next += n));
+  let workers: Closable[] = [];
+  const proxies: { close(): void }[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      queue: 'redis',
+      worker: false,
+      env: {
+        WORKER_STALLED_INTERVAL_MS: '1000',
+        SOURCE_RESCAN_MS: '200',
+        TASK_BACKOFF_MS: '20',
+        TASK_ATTEMPTS: '3',
+        TASK_TIMEOUT_MS: '4000',
+        SCHEDULERS: 'false',
+      },
+    });
+    await seedReferenceSources({ url: gw.databaseUrl, people: 80, seed: 11, systems: ['case_management'] });
+    await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
+    pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
+    caseIds = (await pool.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id`)).rows.map((r) => r.id);
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of proxies) p.close();
+    for (const w of workers) await w.close();
+    await pool?.end();
+    await gw?.stop();
+  });
+
+  it('R2: an erasure rejected while its tasks wait in the queue (the identity proved false) erases nothing; its tasks fail with the reason', async () => {
+    const s = gw.runtime.services;
+    const records = takeCases(2);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'impostor@example.org' }],
+      decisions: records.map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    const handler = await bearer(gw, ['HANDLER']);
+    const rejected = await gw.graphql<{ rejectRequest: { status: string } }>(
+      `mutation($id: ID!) { rejectRequest(requestId: $id, reason: "the identity documents were forged") { status } }`,
+      { id: requestId },
+      handler,
+    );
+    expect(rejected.body.data?.rejectRequest.status).toBe('REJECTED');
+
+    workers = startWorkers(s);
+    const tasks = await eventually(
+      () => tasksOf(s, requestId),
+      (ts) => ts.every((t) => t.status === TaskStatus.FAILED || t.status === TaskStatus.SUCCEEDED),
+    );
+    expect(tasks.map((t) => [t.status, t.applied_count])).toEqual([
+      [TaskStatus.FAILED, 0],
+      [TaskStatus.FAILED, 0],
+    ]);
+    expect(tasks.every((t) => /REQUEST_REJECTED: the request is REJECTED/.test(t.last_error ?? ''))).toBe(true);
+    // The real person's records are still there.
+    const left = await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [records]);
+    expect(left.rows.map((r) => r.id)).toEqual([...records].sort());
+    expect((await s.stores.requests.find(requestId))!.status).toBe('REJECTED');
+    for (const w of workers.splice(0)) await w.close();
+  }, 60_000);
+
+  /** Request 2 about the same person, in review: the privacy office holds one record under it (a RETAIN override, litigation). */
+  async function holdUnderSecondRequest(recordId: string): Promise<string> {
+    const s = gw.runtime.services;
+    const second = await insertApprovedRequest(s, {
+      type: RequestType.ACCESS,
+      status: RequestStatus.IN_REVIEW,
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RELEASE }],
+    });
+    const held = await gw.graphql<{ overrideDecision: { decisions: { recordId: string; action: string }[] } }>(
+      `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { decisions { recordId action } } }`,
+      { id: second, input: { sourceId: 'case_management', recordId, action: 'RETAIN', reason: 'litigation pending' } },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(held.body.data?.overrideDecision.decisions).toEqual([{ recordId, action: 'RETAIN' }]);
+    return second;
+  }
+
+  /** Runs the queued tasks; the held record stays, the other goes, the request closes PARTIALLY_COMPLETED naming the hold. */
+  async function expectHeldRecordKept(requestId: string, held: string, erased: string, holder: string): Promise<void> {
+    const s = gw.runtime.services;
+    workers = startWorkers(s);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
+    const tasks = await tasksOf(s, requestId);
+    const byRecord = new Map(tasks.map((t) => [t.record_id, t]));
+    expect([byRecord.get(held)!.status, byRecord.get(held)!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
+    expect(byRecord.get(held)!.last_error).toMatch(new RegExp(`OPEN_REQUEST: .*request ${holder} holds the record`));
+    expect(byRecord.get(erased)!.status).toBe(TaskStatus.SUCCEEDED);
+    const left = await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[held, erased]]);
+    expect(left.rows.map((r) => r.id)).toEqual([held]);
+    const audited = await s.dataSource.query(`SELECT outcome FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [byRecord.get(held)!.id]);
+    expect(audited.map((a: { outcome: string }) => a.outcome)).toEqual(['FAILED']);
+    expect(JSON.stringify((await s.stores.requests.find(requestId))!.response)).toContain(`request ${holder} holds the record`);
+    for (const w of workers.splice(0)) await w.close();
+  }
+
+  it('R8: a record another open request came to hold (a RETAIN for litigation) while an erasure waited in the queue stays; its task fails with OPEN_REQUEST', async () => {
+    const s = gw.runtime.services;
+    const [held, erased] = takeCases(2) as [string, string];
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    const holder = await holdUnderSecondRequest(held);
+    await expectHeldRecordKept(requestId, held, erased, holder);
+  }, 60_000);
+
+  it('R8: an erasure approved (executeRequest) while another open request holds one of its records erases the others and leaves that one', async () => {
+    const s = gw.runtime.services;
+    const [held, erased] = takeCases(2) as [string, string];
+    const holder = await holdUnderSecondRequest(held);
+    const requestId = await insertApprovedRequest(s, {
+      status: RequestStatus.IN_REVIEW,
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    const approved = await gw.graphql<{ executeRequest: { status: string } }>(
+      `mutation($id: ID!) { executeRequest(requestId: $id) { status } }`,
+      { id: requestId },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(approved.body.errors ?? []).toEqual([]);
+    expect(approved.body.data?.executeRequest.status).toBe('EXECUTING');
+    await expectHeldRecordKept(requestId, held, erased, holder);
+  }, 60_000);
+
+  it("a task whose first worker lost its hold on the job (stalled, delivered again) and finished after the second: the second worker's success stands, audited once", async () => {
+    const s = gw.runtime.services;
+    // The source behind a proxy that can leave one new connection hanging: the first worker's call.
+    const proxy = await hangingProxy(new URL(gw.databaseUrl));
+    proxies.push(proxy);
+    await s.sources.register(caseSource('slow_cases', gw.databaseUrl), 'test');
+    const [recordId] = takeCases(1);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'stalled@example.org' }],
+      decisions: [{ sourceId: 'slow_cases', recordId: recordId!, recordType: 'case', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: 'slow_cases' };
+    const deps = { ...s, settings: s.execution.settings };
+    await s.sources.register(caseSource('slow_cases', proxy.url), 'test');
+    proxy.holdNext();
+
+    // The first worker starts the task; its call hangs until its time limit.
+    const first = new TaskRunner(deps).run(job, { attempt: 1, maxAttempts: 3 }).catch((error: Error) => error);
+    await eventually(
+      () => tasksOf(s, requestId),
+      ([t]) => t!.status === TaskStatus.RUNNING,
+    );
+    // Its lock lost, the job goes to a second worker, which reaches the source and succeeds.
+    await expect(new TaskRunner(deps).run(job, { attempt: 1, maxAttempts: 3 })).resolves.toEqual({ outcome: 'APPLIED' });
+    // The first worker's time-out comes in last: it records nothing, and its job asks for no retry.
+    expect(await first).toEqual({ skipped: 'a later attempt of the task took over' });
+
+    const [after] = await tasksOf(s, requestId);
+    expect([after!.status, after!.outcome, after!.applied_count, after!.last_error]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED', 1, null]);
+    const audited = await s.dataSource.query(`SELECT action FROM audit_log WHERE target_type = 'task' AND target_id = $1`, [task!.id]);
+    expect(audited).toHaveLength(1);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [recordId])).rows).toEqual([]);
+    proxy.close();
+    await s.sources.disable('slow_cases');
+  }, 60_000);
+
+  it("Redis loses the queued jobs (flushed, or restarted without its data): the request's tasks are queued again from PostgreSQL, audited, and the request completes", async () => {
+    const s = gw.runtime.services;
+    const records = takeCases(2);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'flushed@example.org' }],
+      decisions: records.map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    await removeQueueKeys(TEST_REDIS_URL, gw.config.QUEUE_PREFIX!);
+    workers = startWorkers(s);
+
+    // The scan looks at requests with no change for the grace period: here, none at all.
+    const requeued = await s.execution.requeueStranded(new Date(Date.now() + 1000));
+    expect(requeued).toContain(requestId);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [records])).rows).toEqual([]);
+    const [audit] = await s.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.requeue-stranded' AND target_id = $1`, [
+      requestId,
+    ]);
+    expect(audit.n).toBe(1);
+    for (const w of workers.splice(0)) await w.close();
+    // Work still on the queues is left alone, however long it waits.
+    const waiting = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'waiting@example.org' }],
+      decisions: takeCases(1).map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(waiting, 'handler');
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(waiting);
+  }, 60_000);
+});
+
+/** A TCP proxy to PostgreSQL that leaves the next new connection hanging once armed (a network that stops answering). */
+async function hangingProxy(target: URL): Promise<{ url: string; holdNext(): void; close(): void }> {
+  let hold = false;
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((client) => {
+    sockets.push(client);
+    if (hold) {
+      hold = false;
+      return;
+    }
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    holdNext: () => (hold = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}

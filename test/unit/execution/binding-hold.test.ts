@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { bindingHold } from '../../../src/execution/binding-hold.js';
+import type { RecordHold } from '../../../src/retention/retention-plan.js';
+
+const refused: RecordHold = { reason: 'CONTROLLER_REFUSED', requestId: 'r-refused' };
+const litigation: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-litigation' };
+
+describe('which hold binds a task (R8, R9, R6)', () => {
+  it("a retention run's task is held by any hold, a controller's refusal first", () => {
+    expect(bindingHold({ requestId: null }, [refused, litigation])).toEqual(refused);
+    expect(bindingHold({ requestId: null }, [litigation])).toEqual(litigation);
+    expect(bindingHold({ requestId: null }, [])).toBeUndefined();
+  });
+
+  it("R8: a request's erasure is held by another open request's RETAIN, even where a controller refused a third request", () => {
+    expect(bindingHold({ requestId: 'r-erasure' }, [refused, litigation])).toEqual(litigation);
+  });
+
+  it("a request is not held by its own RETAIN, nor by a controller's refusal of another request (its own controller's instruction decides)", () => {
+    expect(bindingHold({ requestId: 'r-litigation' }, [litigation])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-erasure' }, [refused])).toBeUndefined();
+  });
+});
