@@ -30,6 +30,8 @@ export const AuditAction = {
   RETENTION_SUPERSEDE: 'retention.supersede',
   RETENTION_CLOSE: 'retention.close',
   TOMBSTONE_WRITE: 'tombstone.write',
+  /** A rejected or cancelled request's own tombstones withdrawn (a count only). */
+  TOMBSTONE_WITHDRAW: 'tombstone.withdraw',
   TOMBSTONE_CHECK: 'tombstone.check',
   TOMBSTONE_SWEEP: 'tombstone.sweep',
   TOMBSTONE_RECREATION_FOUND: 'tombstone.recreation-found',

@@ -14,6 +14,7 @@ import { RequestSubjectFacts1764000008000 } from './migrations/1764000008000-Req
 import { DecisionReturnToController1764000008100 } from './migrations/1764000008100-DecisionReturnToController.js';
 import { RetentionRunSuperseded1764000008300 } from './migrations/1764000008300-RetentionRunSuperseded.js';
 import { ControllerInstructionPerController1764000008400 } from './migrations/1764000008400-ControllerInstructionPerController.js';
+import { TombstonePerRequest1764000008500 } from './migrations/1764000008500-TombstonePerRequest.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -31,4 +32,5 @@ export const migrations: Function[] = [
   DecisionReturnToController1764000008100,
   RetentionRunSuperseded1764000008300,
   ControllerInstructionPerController1764000008400,
+  TombstonePerRequest1764000008500,
 ];
