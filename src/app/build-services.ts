@@ -71,6 +71,7 @@ export async function buildServices(deps: {
     logger,
     settings: config.requests,
     executor: execution,
+    tombstones,
   });
   const retention = new RetentionRunService({ dataSource, stores, sources, audit, logger, queues, settings: config.execution });
   return new Services({

@@ -34,6 +34,8 @@ export const AuditAction = {
   /** A run's tasks the queues no longer held, queued again from the task table. */
   RETENTION_REQUEUE_STRANDED: 'retention.requeue-stranded',
   TOMBSTONE_WRITE: 'tombstone.write',
+  /** A rejected or cancelled request's own tombstones withdrawn (a count only). */
+  TOMBSTONE_WITHDRAW: 'tombstone.withdraw',
   TOMBSTONE_CHECK: 'tombstone.check',
   TOMBSTONE_SWEEP: 'tombstone.sweep',
   TOMBSTONE_RECREATION_FOUND: 'tombstone.recreation-found',

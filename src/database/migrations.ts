@@ -14,7 +14,8 @@ import { RequestSubjectFacts1764000008000 } from './migrations/1764000008000-Req
 import { DecisionReturnToController1764000008100 } from './migrations/1764000008100-DecisionReturnToController.js';
 import { RetentionRunSuperseded1764000008300 } from './migrations/1764000008300-RetentionRunSuperseded.js';
 import { ControllerInstructionPerController1764000008400 } from './migrations/1764000008400-ControllerInstructionPerController.js';
-import { RecordDecisionByRecord1764000008500 } from './migrations/1764000008500-RecordDecisionByRecord.js';
+import { TombstonePerRequest1764000008500 } from './migrations/1764000008500-TombstonePerRequest.js';
+import { RecordDecisionByRecord1764000008600 } from './migrations/1764000008600-RecordDecisionByRecord.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -32,5 +33,6 @@ export const migrations: Function[] = [
   DecisionReturnToController1764000008100,
   RetentionRunSuperseded1764000008300,
   ControllerInstructionPerController1764000008400,
-  RecordDecisionByRecord1764000008500,
+  TombstonePerRequest1764000008500,
+  RecordDecisionByRecord1764000008600,
 ];

@@ -2,11 +2,12 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /**
  * A tombstone: the keyed hash of one normalised identifier of an erased person, with the
- * erasure request that wrote it. No clear personal data: the minimal record of the
+ * erasure request that wrote it. One row per request: two erasures of the same person each
+ * hold their own, so one withdrawn (rejected, cancelled) leaves the other's in place. No clear personal data: the minimal record of the
  * erasure (R11) that stops a feed from recreating the person (R10).
  */
 @Entity({ name: 'tombstone' })
-@Index('tombstone_hash_key', ['hash', 'kid'], { unique: true })
+@Index('tombstone_hash_key', ['hash', 'kid', 'requestId'], { unique: true })
 @Index('tombstone_request_idx', ['requestId'])
 export class TombstoneEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -32,8 +32,9 @@ export class TombstoneService {
   ) {}
 
   /**
-   * Tombstones every token of a person for an erasure request. Idempotent: a token
-   * already tombstoned keeps its first request. Pass `manager` to write inside the
+   * Tombstones every token of a person for an erasure request. Idempotent per request: a
+   * token another request tombstoned gets a row of this request too (each request holds its
+   * own, see withdrawForRequest); the check names the earliest. Pass `manager` to write inside the
    * transaction that approves the erasure.
    */
   async record(requestId: string, person: readonly NormalisedIdentifier[], erasedAt: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
@@ -65,11 +66,22 @@ export class TombstoneService {
        SELECT kid, kind, hash, $4::uuid, $5::timestamptz
          FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(kid, kind, hash, n)
         ORDER BY n
-       ON CONFLICT (hash, kid) DO NOTHING
+       ON CONFLICT (hash, kid, request_id) DO NOTHING
        RETURNING id`,
       [hashes.map((h) => h.kid), hashes.map((h) => h.kind), hashes.map((h) => h.hash), requestId, erasedAt.toISOString()],
     );
     return result.length;
+  }
+
+  /**
+   * Withdraws the tombstones of a request refused or withdrawn after they were written (a
+   * forged identity must not block the real person): only this request's rows go, another
+   * erasure of the same person keeps its own. Returns how many rows went. Pass `manager` to
+   * withdraw inside the transaction that rejects or cancels the request.
+   */
+  async withdrawForRequest(requestId: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const rows: { id: string }[] = await manager.query(`DELETE FROM tombstone WHERE request_id = $1 RETURNING id`, [requestId]);
+    return rows.length;
   }
 
   /**

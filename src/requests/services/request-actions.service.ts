@@ -67,6 +67,16 @@ export class RequestActionsService {
     for (const p of await store.destroyPackages(c.m, live, reason, c.now)) c.audit(AuditAction.REQUEST_PACKAGE_DESTROYED, { packageId: p.packageId, reason });
   }
 
+  /**
+   * R10: a request refused while it executes (a forged identity) must not leave the real
+   * person marked erased, for the feeds' guard and the recreation sweep. Its own tombstones
+   * go in the same transaction; other erasures of the person keep theirs. A count only.
+   */
+  private async withdrawTombstones(c: RequestChange): Promise<void> {
+    const withdrawn = await this.ctx.deps.tombstones.withdrawForRequest(c.request.id, c.m);
+    if (withdrawn > 0) c.audit(AuditAction.TOMBSTONE_WITHDRAW, { withdrawn });
+  }
+
   /** A state-machine move on the whole request: the principal must see all of it. */
   private async move(
     requestId: string,
@@ -80,7 +90,10 @@ export class RequestActionsService {
       c.audit(`request.${event}`, { reason });
       // A request refused or withdrawn after its package was built (a child's access still
       // erasing, an erasure's return to a controller) releases nothing: its link stops serving it.
-      if (event === 'reject' || event === 'cancel') await this.destroyPackages(c, event);
+      if (event === 'reject' || event === 'cancel') {
+        await this.destroyPackages(c, event);
+        await this.withdrawTombstones(c);
+      }
     });
     return this.ctx.visible.loadVisible(requestId, principal);
   }

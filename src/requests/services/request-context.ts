@@ -7,6 +7,7 @@ import type { Keyrings } from '../../crypto/index.js';
 import type { DiscoveryService } from '../../discovery/discovery.service.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
+import type { TombstoneService } from '../../tombstones/tombstone.service.js';
 import type { AccessPackageService } from './access-package.service.js';
 import type { RecordDecisions } from './record-decisions.js';
 import type { RequestExecutor } from './request-executor.js';
@@ -25,6 +26,8 @@ export interface RequestDeps {
   settings: RequestSettings;
   /** Runs approved requests' corrections, erasures and restrictions (src/execution). */
   executor: RequestExecutor;
+  /** A request refused or withdrawn after its execution started withdraws its own tombstones. */
+  tombstones: Pick<TombstoneService, 'withdrawForRequest'>;
   now?: () => Date;
 }
 

@@ -23,14 +23,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function lastMigration(): Promise<string> {
-  const [row] = await ds.query(`SELECT name FROM schema_migrations ORDER BY id DESC LIMIT 1`);
-  return row.name;
+async function applied(): Promise<string[]> {
+  return (await ds.query(`SELECT name FROM schema_migrations ORDER BY id`)).map((r: { name: string }) => r.name);
 }
 
-/** Later migrations undone, so this one is the last again (they are re-run by runMigrations). */
-async function undoNewerThan(name: string): Promise<void> {
-  while ((await lastMigration()) !== name) await ds.undoLastMigration({ transaction: 'each' });
+/** Reverts the migrations after this one, then this one (later migrations come back with runMigrations). */
+async function undoThrough(name: string): Promise<void> {
+  while ((await applied()).includes(name)) await ds.undoLastMigration({ transaction: 'each' });
 }
 
 async function instructions(requestId: string): Promise<Record<string, unknown>[]> {
@@ -39,9 +38,9 @@ async function instructions(requestId: string): Promise<Record<string, unknown>[
 
 describe('migration: controller instructions per controller', () => {
   it('up carries a per-source instruction over to each controller of the source; down keeps one per source (a refusal first); up again works', async () => {
-    await undoNewerThan(MIGRATION);
-    await ds.undoLastMigration({ transaction: 'each' });
-    expect(await lastMigration()).not.toBe(MIGRATION);
+    expect(await applied()).toContain(MIGRATION);
+    await undoThrough(MIGRATION);
+    expect(await applied()).not.toContain(MIGRATION);
 
     const id = randomUUID();
     await ds.query(
@@ -65,7 +64,7 @@ describe('migration: controller instructions per controller', () => {
     );
 
     await ds.runMigrations({ transaction: 'each' });
-    await undoNewerThan(MIGRATION);
+    expect(await applied()).toContain(MIGRATION);
     const up = await instructions(id);
     expect(up.map((i) => [i.source_id, i.controller_id, i.decision, i.reference]).sort()).toEqual([
       ['case_management', 'EMP-A', 'PROCEED', 'letter 1'],
@@ -81,7 +80,7 @@ describe('migration: controller instructions per controller', () => {
     ).rejects.toThrow(/controller_instruction_key/);
     await ds.query(`UPDATE controller_instruction SET decision = 'REFUSE' WHERE request_id = $1 AND controller_id = 'EMP-B'`, [id]);
 
-    await ds.undoLastMigration({ transaction: 'each' });
+    await undoThrough(MIGRATION);
     const down = await instructions(id);
     expect(down.map((i) => [i.source_id, i.decision])).toEqual([
       ['case_management', 'REFUSE'],
@@ -90,7 +89,7 @@ describe('migration: controller instructions per controller', () => {
     expect(down[0]).not.toHaveProperty('controller_id');
 
     await ds.runMigrations({ transaction: 'each' });
-    await undoNewerThan(MIGRATION);
+    expect(await applied()).toContain(MIGRATION);
     expect((await instructions(id)).map((i) => [i.source_id, i.controller_id, i.decision]).sort()).toEqual([
       ['case_management', 'EMP-A', 'REFUSE'],
       ['case_management', 'EMP-B', 'REFUSE'],
