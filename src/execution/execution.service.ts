@@ -7,7 +7,7 @@ import type { PreparedExecution, RequestExecutor } from '../requests/services/re
 import { withinTime } from '../domain/time-limit.js';
 import { DomainError } from '../domain/errors.js';
 import { concurrentUpdate, requestNotFound } from '../requests/request-errors.js';
-import { RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES } from '../domain/vocabulary.js';
+import { RequestStatus, RequestType, TaskStatus } from '../domain/vocabulary.js';
 import { AuditAction, type AuditRecordInput } from '../audit/index.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
 import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
@@ -17,6 +17,7 @@ import { openIdentifiers } from './request-secrets.js';
 import { erasedByPlan, finaliseJobId, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
 import { finaliseQueueName, jobIsLive, requestFlow, taskChild, taskQueueName, type QueuedTask } from './task-jobs.js';
 import type { TaskRow } from './store/task.store.js';
+import { stampRequeued, strandedTasks } from './stranded-work.js';
 import type { ExecutionRequestRow } from '../requests/store/request.store.js';
 
 export type { TaskRow } from './store/task.store.js';
@@ -198,14 +199,14 @@ export class ExecutionService implements RequestExecutor {
     const quiet = await taskStore.quietSince('request', await requests.executingQuietSince(quietSince), quietSince);
     const requeued: string[] = [];
     for (const requestId of quiet) {
-      const open = (await taskStore.rowsOfRequests([requestId])).filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
-      const gone: TaskRow[] = [];
-      for (const t of open) if (!(await jobIsLive(this.queue(taskQueueName(t.source_id)), this.jobIdOf(t)))) gone.push(t);
-      if (open.length > 0 && gone.length === 0) continue;
-      // Nothing open: the first round's parent may still be waiting for a worker (a later round's is not looked up; a second parent closes nothing twice).
-      if (open.length === 0 && (await jobIsLive(this.queue(finaliseQueueName), finaliseJobId(requestId, await requests.executionRound(requestId))))) continue;
-      const stamp = Date.now();
-      for (const t of gone) t.job_id = `${t.id}-requeue-${stamp}`;
+      const gone = await strandedTasks(
+        await taskStore.rowsOfRequests([requestId]),
+        (t) => jobIsLive(this.queue(taskQueueName(t.source_id)), this.jobIdOf(t)),
+        // The first round's parent may still be waiting for a worker (a later round's is not looked up; a second parent closes nothing twice).
+        async () => jobIsLive(this.queue(finaliseQueueName), finaliseJobId(requestId, await requests.executionRound(requestId))),
+      );
+      if (!gone) continue;
+      const round = stampRequeued(gone, Date.now());
       await taskStore.requeueStranded(gone);
       await this.deps.audit.record({
         actor: auditActor(actor),
@@ -214,7 +215,7 @@ export class ExecutionService implements RequestExecutor {
         params: { tasks: gone.map((t) => t.id) },
         outcome: 'SUCCESS',
       });
-      await this.enqueueRound(requestId, gone, `q${stamp}`);
+      await this.enqueueRound(requestId, gone, round);
       this.deps.logger.warn({ requestId, tasks: gone.length }, 'stranded request work queued again');
       requeued.push(requestId);
     }

@@ -20,6 +20,7 @@ import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { finaliseQueueName, jobIsLive, retentionRunFlow, taskQueueName, type QueuedTask } from '../execution/task-jobs.js';
 import { finaliseRunJobId, type FinaliseRunJobData } from '../execution/task-plan.js';
 import type { RunTaskRow } from '../execution/store/task.store.js';
+import { stampRequeued, strandedTasks } from '../execution/stranded-work.js';
 import { KeptReason, planRetentionItem, summariseSource, unlistedSource, type PlannedRetentionItem, type SourceRetentionSummary } from './retention-plan.js';
 import type { NewRetentionItem, RetentionRunOutcome, RetentionRunRow } from './store/retention-run.store.js';
 import { retentionRunOutcomes } from './retention-metrics.js';
@@ -344,13 +345,13 @@ export class RetentionRunService {
     const quiet = await taskStore.quietSince('run', await retentionRuns.executingApprovedBefore(quietSince), quietSince);
     const requeued: string[] = [];
     for (const runId of quiet) {
-      const open = (await taskStore.rowsOfRun(runId)).filter((t) => t.status !== TaskStatus.SUCCEEDED && t.status !== TaskStatus.FAILED);
-      const gone: RunTaskRow[] = [];
-      for (const t of open) if (!(await jobIsLive(queueOf(taskQueueName(t.source_id)), t.job_id ?? t.id))) gone.push(t);
-      if (open.length > 0 && gone.length === 0) continue;
-      if (open.length === 0 && (await jobIsLive(queueOf(finaliseQueueName), finaliseRunJobId(runId)))) continue;
-      const stamp = Date.now();
-      for (const t of gone) t.job_id = `${t.id}-requeue-${stamp}`;
+      const gone = await strandedTasks(
+        await taskStore.rowsOfRun(runId),
+        (t) => jobIsLive(queueOf(taskQueueName(t.source_id)), t.job_id ?? t.id),
+        () => jobIsLive(queueOf(finaliseQueueName), finaliseRunJobId(runId)),
+      );
+      if (!gone) continue;
+      const round = stampRequeued(gone, Date.now());
       await taskStore.requeueStranded(gone);
       await this.deps.audit.record({
         actor: auditActor(actor),
@@ -359,7 +360,7 @@ export class RetentionRunService {
         params: { tasks: gone.map((t) => t.id) },
         outcome: 'SUCCESS',
       });
-      await this.enqueue(runId, gone, `q${stamp}`, 0);
+      await this.enqueue(runId, gone, round, 0);
       this.deps.logger.warn({ retentionRunId: runId, tasks: gone.length }, 'stranded retention run work queued again');
       requeued.push(runId);
     }

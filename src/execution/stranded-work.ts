@@ -1,0 +1,38 @@
+// Which work of an executing request or retention run the queues no longer hold. One rule for
+// both: the task table is the truth, the queues only carry it. The callers do the I/O (which
+// queue, which job id, their store, their audit action); here only the decision.
+import { TaskStatus, TERMINAL_TASK_STATUSES } from '../domain/vocabulary.js';
+
+interface StrandableTask {
+  id: string;
+  status: string;
+  job_id: string | null;
+}
+
+/**
+ * The open tasks whose job is gone, to be queued again; an empty list when no task is open
+ * and the finalise job is gone too (the parent alone is queued again, so verification runs
+ * and the work closes); null when nothing is stranded. Liveness is asked one task at a time,
+ * and the finalise job only when no task is open.
+ */
+export async function strandedTasks<T extends StrandableTask>(
+  tasks: readonly T[],
+  jobIsLive: (task: T) => Promise<boolean>,
+  finaliseIsLive: () => Promise<boolean>,
+): Promise<T[] | null> {
+  const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
+  const gone: T[] = [];
+  for (const t of open) if (!(await jobIsLive(t))) gone.push(t);
+  if (open.length > 0 && gone.length === 0) return null;
+  if (open.length === 0 && (await finaliseIsLive())) return null;
+  return gone;
+}
+
+/**
+ * Gives the tasks queued again fresh job ids (the old ids may still name a failed or completed
+ * job, which the queue would not run again) and returns the round name of their new parent.
+ */
+export function stampRequeued(tasks: readonly StrandableTask[], stamp: number): string {
+  for (const t of tasks) t.job_id = `${t.id}-requeue-${stamp}`;
+  return `q${stamp}`;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { TaskStatus } from '../../../src/domain/vocabulary.js';
+import { stampRequeued, strandedTasks } from '../../../src/execution/stranded-work.js';
+
+const task = (id: string, status: TaskStatus, job_id: string | null = null) => ({ id, status, job_id });
+const liveJobs =
+  (...ids: string[]) =>
+  async (t: { id: string }) =>
+    ids.includes(t.id);
+const finalise = (live: boolean) => {
+  const calls: number[] = [];
+  return { calls, isLive: async () => (calls.push(1), live) };
+};
+
+describe('which work the queues no longer hold is queued again (requests and retention runs alike)', () => {
+  it('the open tasks whose job is gone are queued again; those still queued and those finished are left alone', async () => {
+    const tasks = [task('a', TaskStatus.QUEUED), task('b', TaskStatus.RUNNING), task('c', TaskStatus.SUCCEEDED), task('d', TaskStatus.FAILED)];
+    const f = finalise(true);
+    expect((await strandedTasks(tasks, liveJobs('b'), f.isLive))?.map((t) => t.id)).toEqual(['a']);
+    expect(f.calls).toHaveLength(0);
+  });
+
+  it('nothing is stranded while every open task still has its job', async () => {
+    expect(await strandedTasks([task('a', TaskStatus.QUEUED), task('b', TaskStatus.RETRYING)], liveJobs('a', 'b'), finalise(false).isLive)).toBeNull();
+  });
+
+  it('with no open task, only a lost finalise job is queued again (alone, so verification runs and the work closes)', async () => {
+    const done = [task('a', TaskStatus.SUCCEEDED), task('b', TaskStatus.FAILED)];
+    expect(await strandedTasks(done, liveJobs(), finalise(true).isLive)).toBeNull();
+    expect(await strandedTasks(done, liveJobs(), finalise(false).isLive)).toEqual([]);
+    expect(await strandedTasks([], liveJobs(), finalise(false).isLive)).toEqual([]);
+  });
+
+  it('tasks queued again get fresh job ids, so a failed or completed job of the same id does not swallow them', () => {
+    const gone = [task('a', TaskStatus.QUEUED, 'a-retry-1'), task('b', TaskStatus.QUEUED)];
+    expect(stampRequeued(gone, 1700)).toBe('q1700');
+    expect(gone.map((t) => t.job_id)).toEqual(['a-requeue-1700', 'b-requeue-1700']);
+  });
+});
