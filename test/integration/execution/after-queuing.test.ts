@@ -7,28 +7,19 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
-import { IdentifierType as T, RecordAction, RequestStatus, RequestType, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction, RequestStatus, RequestType, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { removeQueueKeys } from '../../support/redis-cleanup.js';
 import { TEST_REDIS_URL } from '../../support/queue-settings.js';
 
-const caseSource = (id: string, url: string) => ({
-  id,
-  name: id,
-  kind: SourceKind.CASE_MANAGEMENT,
-  type: 'builtin' as const,
-  connection: { system: 'case_management' as const, schema: 'case_management', url },
-});
-
 describe('queued work meets the request as it is when the job runs (redis queue)', () => {
   let gw: TestGateway;
   let pool: pg.Pool;
-  let caseIds: string[];
-  let next = 0;
-  const takeCases = (n: number) => caseIds.slice(next, (next += n));
+  let takeCases: (n: number) => string[];
   let workers: Closable[] = [];
   const proxies: { close(): void }[] = [];
 
@@ -48,7 +39,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     await seedReferenceSources({ url: gw.databaseUrl, people: 80, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
-    caseIds = (await pool.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id`)).rows.map((r) => r.id);
+    takeCases = await uncontrolledCases(pool);
   }, 120_000);
   afterAll(async () => {
     for (const p of proxies) p.close();

@@ -4,27 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { personAt } from '../../../src/population/person.js';
-import { IdentifierType as T, RecordAction, SourceKind } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabulary.js';
 import { importRoster, insertCase, type RosterPerson } from '../../../connectors/case-management/roster-import.js';
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { codeOf } from '../../support/error-codes.js';
-
-const caseSource = (id: string, url: string) => ({
-  id,
-  name: id,
-  kind: SourceKind.CASE_MANAGEMENT,
-  type: 'builtin' as const,
-  connection: { system: 'case_management' as const, schema: 'case_management', url },
-});
 
 describe('queued execution: twice, outage, recreation (redis queue)', () => {
   let gw: TestGateway;
   let pool: pg.Pool;
-  let caseIds: string[];
-  let next = 0;
-  const takeCases = (n: number) => caseIds.slice(next, (next += n));
+  let takeCases: (n: number) => string[];
 
   beforeAll(async () => {
     gw = await startTestGateway({
@@ -34,7 +25,7 @@ describe('queued execution: twice, outage, recreation (redis queue)', () => {
     await seedReferenceSources({ url: gw.databaseUrl, people: 80, seed: 7, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
-    caseIds = (await pool.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id`)).rows.map((r) => r.id);
+    takeCases = await uncontrolledCases(pool);
   }, 120_000);
   afterAll(async () => {
     await pool?.end();

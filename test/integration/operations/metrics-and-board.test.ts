@@ -3,7 +3,7 @@ import { bearer, startTestGateway, type TestGateway } from '../../support/runtim
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest, waitForClosed } from '../../support/requests-fixture.js';
-import { caseSource } from './operations-fixture.js';
+import { caseSource } from '../../support/sources-fixture.js';
 
 /** Prometheus text as { 'name{labels}': value } (comments and blank lines left out). */
 function samples(text: string): Map<string, number> {

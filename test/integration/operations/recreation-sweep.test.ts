@@ -8,7 +8,7 @@ import { insertCase, type RosterPerson } from '../../../connectors/case-manageme
 import { changeFeedOf, runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
-import { caseSource } from './operations-fixture.js';
+import { caseSource } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 
 describe("recreation sweep through the reference stores' changedSince()", () => {

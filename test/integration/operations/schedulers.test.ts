@@ -11,7 +11,7 @@ import { paramsDigest } from '../../../src/audit/chain.js';
 import { QueueNames } from '../../../jobs/queue-names.js';
 import { registerSchedulers, ScheduleNames, schedulesProcessor } from '../../../jobs/schedules/schedules.js';
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
-import { cctvSource } from './operations-fixture.js';
+import { cctvSource } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 
 for (const queue of ['redis', 'postgres'] as const) {

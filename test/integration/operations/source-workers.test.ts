@@ -5,7 +5,7 @@ import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabular
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { SourceWorkerPool } from '../../../jobs/execution/source-workers.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
-import { caseSource } from './operations-fixture.js';
+import { caseSource } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 
 for (const queue of ['redis', 'postgres'] as const) {

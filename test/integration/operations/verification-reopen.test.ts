@@ -5,7 +5,7 @@ import { seedReferenceSources } from '../../../src/population/seed.js';
 import { RecordAction } from '../../../src/domain/vocabulary.js';
 import type { Identifier } from '../../../connectors/contract.js';
 import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
-import { caseSource } from './operations-fixture.js';
+import { caseSource } from '../../support/sources-fixture.js';
 
 // A store that says APPLIED but keeps the record: triggers put a deleted case (and its
 // blocking keys) straight back, `times` times. Verification must find it again. The

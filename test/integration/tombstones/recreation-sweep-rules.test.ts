@@ -10,7 +10,7 @@ import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
 import { insertCase } from '../../../connectors/case-management/roster-import.js';
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
-import { caseSource } from '../operations/operations-fixture.js';
+import { caseSource } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 
 const SEED = 13;
