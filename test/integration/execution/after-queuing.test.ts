@@ -32,7 +32,8 @@ describe('queued work meets the request as it is when the job runs (redis queue)
         SOURCE_RESCAN_MS: '200',
         TASK_BACKOFF_MS: '20',
         TASK_ATTEMPTS: '3',
-        TASK_TIMEOUT_MS: '4000',
+        // Long enough for the second worker of the lost-hold case on a loaded machine; the first waits it out.
+        TASK_TIMEOUT_MS: '10000',
         SCHEDULERS: 'false',
       },
     });
