@@ -23,6 +23,29 @@ async function gql<T>(query: string, variables: Record<string, unknown>, headers
   return reply.body.data!;
 }
 
+/** A person with a case of controller A, a handler who sees everything and one bound to A. */
+async function personWithCaseOfA() {
+  const [row] = await env.query<{ id: string; controller_id: string }>(
+    `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 1`,
+  );
+  return {
+    personId: personOfRecord(env.truth, `case_management/${row!.id}`)!,
+    controllerA: row!.controller_id,
+    everyone: await bearer(env.gw, ['HANDLER']),
+    handlerA: await bearer(env.gw, ['HANDLER'], [row!.controller_id]),
+  };
+}
+
+/** An ACCESS request for the person, submitted by the given key. */
+async function submitAccess(personId: string, headers: Record<string, string>): Promise<string> {
+  const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
+    `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+    { input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' } },
+    headers,
+  );
+  return submitRequest.id;
+}
+
 const perSource = (records: Seen['records']) => records.reduce<Record<string, number>>((n, r) => ({ ...n, [r.sourceId]: (n[r.sourceId] ?? 0) + 1 }), {});
 
 beforeAll(async () => {
@@ -209,24 +232,15 @@ describe('what a request tells a handler bound to A of other controllers', () =>
 
   /** An ACCESS request, verified by a handler who sees everything, of a person with a case of controller A and records of others. */
   async function verifiedRequestOfA(verify: () => Promise<void> = async () => {}) {
-    const [row] = await env.query<{ id: string; controller_id: string }>(
-      `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 1`,
-    );
-    const personId = personOfRecord(env.truth, `case_management/${row!.id}`)!;
-    const everyone = await bearer(env.gw, ['HANDLER']);
-    const handlerA = await bearer(env.gw, ['HANDLER'], [row!.controller_id]);
-    const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
-      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
-      { input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' } },
-      everyone,
-    );
+    const { personId, controllerA, everyone, handlerA } = await personWithCaseOfA();
+    const id = await submitAccess(personId, everyone);
     await verify();
     try {
-      await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id: submitRequest.id }, everyone);
+      await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id }, everyone);
     } finally {
       await env.query(`ALTER TABLE IF EXISTS recruitment.record_key_away RENAME TO record_key`);
     }
-    return { id: submitRequest.id, controllerA: row!.controller_id, everyone, handlerA };
+    return { id, controllerA, everyone, handlerA };
   }
 
   it('sourcesNotSearched names only the sources handler A may see: a source declared for controller B only is not named', async () => {
@@ -401,20 +415,10 @@ describe('acts on the whole request under controller scope', () => {
   }, 120_000);
 
   it('a handler bound to A cannot extend, acknowledge, search again or waive a request that holds records of other controllers', async () => {
-    const [row] = await env.query<{ id: string; controller_id: string }>(
-      `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 1`,
-    );
-    const personId = personOfRecord(env.truth, `case_management/${row!.id}`)!;
-    const everyone = await bearer(env.gw, ['HANDLER']);
-    const handlerA = await bearer(env.gw, ['HANDLER'], [row!.controller_id]);
-    const { submitRequest } = await gql<{ submitRequest: { id: string } }>(
-      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
-      { input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' } },
-      handlerA,
-    );
-    const id = submitRequest.id;
+    const { personId, controllerA, everyone, handlerA } = await personWithCaseOfA();
+    const id = await submitAccess(personId, handlerA);
     await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id }, everyone);
-    const hidden = await env.query(`SELECT 1 FROM request_record WHERE request_id = $1 AND controller_id IS DISTINCT FROM $2`, [id, row!.controller_id]);
+    const hidden = await env.query(`SELECT 1 FROM request_record WHERE request_id = $1 AND controller_id IS DISTINCT FROM $2`, [id, controllerA]);
     expect(hidden.length).toBeGreaterThan(0);
 
     const before = await rowOf(id);
