@@ -122,7 +122,22 @@ export class RequestFinaliser {
     const removed = tasks.filter((t) => t.status === TaskStatus.SUCCEEDED && ERASING_ACTIONS.has(t.action as RecordAction));
     const verification: Verification = { findings: [], reasons: [], gaps: [], verifiedTaskIds: [], unverified: new Set() };
     if (removed.length === 0) return verification;
-    const sourceIds = [...new Set(removed.map((t) => t.source_id))];
+    const changed = [...new Set(removed.map((t) => t.source_id))];
+    // A source disabled (or removed) since its tasks ran cannot be searched: its removals
+    // stay unverified, named, instead of failing the finaliser on every try.
+    const active = new Set((await this.deps.sources.list()).map((s) => s.id));
+    const sourceIds = changed.filter((id) => active.has(id));
+    for (const sourceId of changed.filter((id) => !active.has(id))) {
+      verification.reasons.push(`verification incomplete: source ${sourceId} is no longer active`);
+      verification.gaps.push({
+        sourceId,
+        sourceName: await this.sourceName(sourceId),
+        kind: 'NOT_VERIFIED',
+        reason: 'the system was disabled or removed before it could be searched again',
+      });
+      for (const t of removed) if (t.source_id === sourceId) verification.unverified.add(t.id);
+    }
+    if (sourceIds.length === 0) return verification;
     const identifiers = normaliseQueryIdentifiers(openIdentifiers(this.deps.keyrings.encryption, request));
     const resolution = await this.deps.discovery.discover({ identifiers, sourceIds, includeRelated: true });
     const unanswered = resolution.sources.filter((s) => s.status !== 'ANSWERED');
@@ -143,7 +158,8 @@ export class RequestFinaliser {
       if (reopened) return { ...verification, reopened };
       for (const f of verification.findings) verification.reasons.push(`verification: ${f.sourceId} record ${f.recordId} still found after ${f.action}`);
     }
-    if (unanswered.length === 0 && verification.findings.length === 0) verification.verifiedTaskIds = removed.map((t) => t.id);
+    if (unanswered.length === 0 && verification.findings.length === 0)
+      verification.verifiedTaskIds = removed.filter((t) => !verification.unverified.has(t.id)).map((t) => t.id);
     return verification;
   }
 

@@ -10,7 +10,8 @@ import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, RequestStatus, RequestType, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
-import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { RequestFinaliser } from '../../../src/execution/request-finaliser.js';
+import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { removeQueueKeys } from '../../support/redis-cleanup.js';
@@ -186,6 +187,33 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     proxy.close();
     await s.sources.disable('slow_cases');
   }, 60_000);
+
+  it('a source disabled after its tasks ran and before they were verified: the request closes PARTIALLY_COMPLETED naming it, instead of failing its verification on every try', async () => {
+    const s = gw.runtime.services;
+    await s.sources.register(caseSource('retired_cases', gw.databaseUrl), 'test');
+    const [recordId] = takeCases(1);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'retired@example.org' }],
+      decisions: [{ sourceId: 'retired_cases', recordId: recordId!, recordType: 'case', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    const [task] = await tasksOf(s, requestId);
+    const deps = { ...s, settings: s.execution.settings };
+    await expect(new TaskRunner(deps).run({ taskId: task!.id, requestId, sourceId: 'retired_cases' }, { attempt: 1, maxAttempts: 3 })).resolves.toEqual({
+      outcome: 'APPLIED',
+    });
+    await s.sources.disable('retired_cases');
+
+    const outcome = await new RequestFinaliser(deps, s.execution).finalise({ requestId, round: '0', verifications: 0 });
+    expect(outcome.status).toBe(RequestStatus.PARTIALLY_COMPLETED);
+    expect(outcome.reasons).toContain('verification incomplete: source retired_cases is no longer active');
+    const { status, response } = await requestStatus(s, requestId);
+    expect(status).toBe(RequestStatus.PARTIALLY_COMPLETED);
+    expect(JSON.stringify(response)).toContain('NOT_VERIFIED');
+    // Not verified: retryFailedTasks looks again once the source is back.
+    const [after] = await tasksOf(s, requestId);
+    expect(after!.status).toBe(TaskStatus.SUCCEEDED);
+  });
 
   it("Redis loses the queued jobs (flushed, or restarted without its data): the request's tasks are queued again from PostgreSQL, audited, and the request completes", async () => {
     const s = gw.runtime.services;
