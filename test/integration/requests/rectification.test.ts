@@ -126,6 +126,18 @@ async function execute(id: string): Promise<Reply<Record<string, Req>>> {
   return mutate('executeRequest(requestId: $id)', '$id: ID!', { id });
 }
 
+async function recordFinding(id: string, input: Record<string, unknown>): Promise<Reply<Record<string, Req>>> {
+  return mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', { id, input });
+}
+
+/** Verifies and settles the request, finds the data inaccurate for the given reason, executes it and waits for it to close. */
+async function correctOnEvidence(id: string, personId: string, reason: string): Promise<Req> {
+  await settle(await verify(id), personId);
+  must(await recordFinding(id, { inaccurate: true, reason }), 'recordInaccuracyFinding');
+  must(await execute(id), 'executeRequest');
+  return untilClosed(id);
+}
+
 /** Polls the request until the worker has closed it (bounded, so a stuck flow fails the test). */
 async function untilClosed(id: string): Promise<Req> {
   const closed = (req: Req | undefined): req is Req => req !== undefined && ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(req.status);
@@ -202,14 +214,11 @@ describe('rectification (R14)', () => {
 
     // The handler finds the data inaccurate, except the postcode.
     const found = must(
-      await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
-        id: submitted.id,
-        input: {
-          inaccurate: true,
-          reason: 'tenancy agreement and phone bill seen',
-          evidenceRef: 'EV-77',
-          rejectedCorrections: [{ field: 'postcode', reason: 'the postcode on file matches the tenancy agreement' }],
-        },
+      await recordFinding(submitted.id, {
+        inaccurate: true,
+        reason: 'tenancy agreement and phone bill seen',
+        evidenceRef: 'EV-77',
+        rejectedCorrections: [{ field: 'postcode', reason: 'the postcode on file matches the tenancy agreement' }],
       }),
       'recordInaccuracyFinding',
     );
@@ -297,10 +306,7 @@ describe('rectification (R14)', () => {
     }
 
     const accurate = must(
-      await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
-        id: submitted.id,
-        input: { inaccurate: false, reason: 'the postcode on file matches the evidence' },
-      }),
+      await recordFinding(submitted.id, { inaccurate: false, reason: 'the postcode on file matches the evidence' }),
       'recordInaccuracyFinding',
     );
     expect(accurate.inaccuracyFinding).toMatchObject({
@@ -312,19 +318,13 @@ describe('rectification (R14)', () => {
     expect((await execute(submitted.id)).code).toBe('INACCURACY_NOT_ESTABLISHED');
 
     // A finding names only fields the person asked to correct, and belongs to RECTIFICATION requests.
-    const stray = await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
-      id: submitted.id,
-      input: { inaccurate: true, reason: 'seen', rejectedCorrections: [{ field: 'phone', reason: 'x' }] },
-    });
+    const stray = await recordFinding(submitted.id, { inaccurate: true, reason: 'seen', rejectedCorrections: [{ field: 'phone', reason: 'x' }] });
     expect(stray.code).toBe('UNKNOWN_FIELD');
     const access = must(
       await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', { input: { type: 'ACCESS', identifiers: identifiersOf(personId) } }),
       'submitRequest',
     );
-    const wrongType = await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
-      id: access.id,
-      input: { inaccurate: true, reason: 'seen' },
-    });
+    const wrongType = await recordFinding(access.id, { inaccurate: true, reason: 'seen' });
     expect(wrongType.code).toBe('NOT_A_RECTIFICATION');
   }, 120_000);
   it('R14: a corrected value its field cannot hold is refused at submission, and a date of birth is written as the day the person meant', async () => {
@@ -346,16 +346,7 @@ describe('rectification (R14)', () => {
 
     // "07/03/1984" is the 7th of March as the gateway reads dates (day first), not July as a source's date column would.
     const submitted = must(await submitRectification(personId, [{ field: 'date_of_birth', value: '07/03/1984', reason: 'wrong on file' }]), 'submitRequest');
-    await settle(await verify(submitted.id), personId);
-    must(
-      await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
-        id: submitted.id,
-        input: { inaccurate: true, reason: 'birth certificate seen' },
-      }),
-      'recordInaccuracyFinding',
-    );
-    must(await execute(submitted.id), 'executeRequest');
-    const closed = await untilClosed(submitted.id);
+    const closed = await correctOnEvidence(submitted.id, personId, 'birth certificate seen');
     expect(closed.status, JSON.stringify(closed.tasks)).toBe('COMPLETED');
     const [corrected] = await env.query<{ dob: string }>(`SELECT date_of_birth::text AS dob FROM case_management.cases WHERE id = $1`, [caseId]);
     expect(corrected!.dob).toBe('1984-03-07');
@@ -377,16 +368,7 @@ describe('rectification (R14)', () => {
     try {
       const value = `still.${personId.toLowerCase()}@example.org`;
       const submitted = must(await submitRectification(personId, [{ field: 'email', value, reason: 'old address closed' }]), 'submitRequest');
-      await settle(await verify(submitted.id), personId);
-      must(
-        await mutate('recordInaccuracyFinding(requestId: $id, input: $input)', '$id: ID!, $input: InaccuracyFindingInput!', {
-          id: submitted.id,
-          input: { inaccurate: true, reason: 'the person showed the closure notice' },
-        }),
-        'recordInaccuracyFinding',
-      );
-      must(await execute(submitted.id), 'executeRequest');
-      const closed = await untilClosed(submitted.id);
+      const closed = await correctOnEvidence(submitted.id, personId, 'the person showed the closure notice');
       expect(closed.status).toBe('PARTIALLY_COMPLETED');
       const task = closed.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === caseId)!;
       expect(task).toMatchObject({ action: 'CORRECT', status: 'FAILED' });
