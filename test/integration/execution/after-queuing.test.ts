@@ -191,28 +191,39 @@ describe('queued work meets the request as it is when the job runs (redis queue)
   it('a source disabled after its tasks ran and before they were verified: the request closes PARTIALLY_COMPLETED naming it, instead of failing its verification on every try', async () => {
     const s = gw.runtime.services;
     await s.sources.register(caseSource('retired_cases', gw.databaseUrl), 'test');
-    const [recordId] = takeCases(1);
+    const [retired, kept] = takeCases(2);
     const requestId = await insertApprovedRequest(s, {
       identifiers: [{ type: T.EMAIL, value: 'retired@example.org' }],
-      decisions: [{ sourceId: 'retired_cases', recordId: recordId!, recordType: 'case', action: RecordAction.ERASE }],
+      decisions: [
+        { sourceId: 'retired_cases', recordId: retired!, recordType: 'case', action: RecordAction.ERASE },
+        { sourceId: 'case_management', recordId: kept!, recordType: 'case', action: RecordAction.ERASE },
+      ],
     });
     await s.execution.execute(requestId, 'handler');
-    const [task] = await tasksOf(s, requestId);
     const deps = { ...s, settings: s.execution.settings };
-    await expect(new TaskRunner(deps).run({ taskId: task!.id, requestId, sourceId: 'retired_cases' }, { attempt: 1, maxAttempts: 3 })).resolves.toEqual({
-      outcome: 'APPLIED',
-    });
+    for (const task of await tasksOf(s, requestId)) {
+      await expect(new TaskRunner(deps).run({ taskId: task.id, requestId, sourceId: task.source_id }, { attempt: 1, maxAttempts: 3 })).resolves.toEqual({
+        outcome: 'APPLIED',
+      });
+    }
     await s.sources.disable('retired_cases');
 
     const outcome = await new RequestFinaliser(deps, s.execution).finalise({ requestId, round: '0', verifications: 0 });
     expect(outcome.status).toBe(RequestStatus.PARTIALLY_COMPLETED);
-    expect(outcome.reasons).toContain('verification incomplete: source retired_cases is no longer active');
+    expect(outcome.reasons).toEqual(['verification incomplete: source retired_cases is no longer active']);
     const { status, response } = await requestStatus(s, requestId);
     expect(status).toBe(RequestStatus.PARTIALLY_COMPLETED);
     expect(JSON.stringify(response)).toContain('NOT_VERIFIED');
-    // Not verified: retryFailedTasks looks again once the source is back.
-    const [after] = await tasksOf(s, requestId);
-    expect(after!.status).toBe(TaskStatus.SUCCEEDED);
+    // The active source was searched again and its removal verified; the retired one's is not
+    // (retryFailedTasks looks again once the source is back).
+    const { rows } = await pool.query<{ source_id: string; status: string; verified: boolean }>(
+      `SELECT source_id, status, verified_at IS NOT NULL AS verified FROM task WHERE request_id = $1 ORDER BY source_id`,
+      [requestId],
+    );
+    expect(rows).toEqual([
+      { source_id: 'case_management', status: TaskStatus.SUCCEEDED, verified: true },
+      { source_id: 'retired_cases', status: TaskStatus.SUCCEEDED, verified: false },
+    ]);
   });
 
   it("Redis loses the queued jobs (flushed, or restarted without its data): the request's tasks are queued again from PostgreSQL, audited, and the request completes", async () => {
