@@ -1,14 +1,27 @@
 // Which of the holds the gateway's own records put on a record binds a task on it. Pure:
 // the holds come from the request store (recordHolds), one statement per batch.
+import { RecordAction } from '../domain/vocabulary.js';
+import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { KeptReason, type RecordHold } from '../retention/retention-plan.js';
 
 /**
- * A retention run's task is held by any hold (R9, R6): the first, a controller's refusal
- * before an open request's RETAIN. A request's task only by another open request's RETAIN
- * (R8: its legal hold, or its wait for a controller); a controller's refusal binds a request
- * through that request's own instruction, and its own decisions never hold it.
+ * What another open request's RETAIN holds a request's task against: the actions that would
+ * not leave the record as that request keeps it, an erasure (destroyed) and a CORRECT
+ * (overwritten; R14: a correction is made where the law permits). A restriction and an
+ * annotation leave the record whole (a legal hold goes with a restriction, R8; an
+ * annotation keeps the original beside it, R14): not held.
  */
-export function bindingHold(task: { requestId: string | null }, holds: readonly RecordHold[]): RecordHold | undefined {
+export const HELD_BY_RETAIN: ReadonlySet<string> = new Set<string>([...ERASING_ACTIONS, RecordAction.CORRECT]);
+
+/**
+ * A retention run's task is held by any hold (R9, R6): the first, a controller's refusal
+ * before an open request's RETAIN. A request's erasing or correcting task only by another
+ * open request's RETAIN (R8: its legal hold, or its wait for a controller); a controller's
+ * refusal binds a request through that request's own instruction, and its own decisions
+ * never hold it.
+ */
+export function bindingHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (task.requestId === null) return holds[0];
+  if (!HELD_BY_RETAIN.has(task.action)) return undefined;
   return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId);
 }

@@ -18,7 +18,7 @@ import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
-import { bindingHold } from './binding-hold.js';
+import { bindingHold, HELD_BY_RETAIN } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -246,17 +246,18 @@ export class TaskRunner {
   /**
    * Holds the gateway's own records put on a record after the task was queued, in one
    * statement per batch. A retention run's record (R9, R6) is held by an open request's
-   * RETAIN or a controller's refusal since approval. A request's erasing task is held by
-   * another open request's RETAIN on the same record (R8: a legal hold such as litigation,
-   * or its wait for a controller): destroying it would defeat that request. Either fails
-   * for good with OPEN_REQUEST or CONTROLLER_REFUSED naming the request, and the record stays.
+   * RETAIN or a controller's refusal since approval. A request's erasing or correcting task
+   * is held by another open request's RETAIN on the same record (R8: a legal hold such as
+   * litigation, or its wait for a controller): destroying or overwriting it would defeat that
+   * request. Either fails for good with OPEN_REQUEST or CONTROLLER_REFUSED naming the request,
+   * and the record stays as it is.
    */
   private async recordHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
-    const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || ERASING.has(t.action)));
+    const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || HELD_BY_RETAIN.has(t.action)));
     if (checked.length === 0) return;
     const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
     for (const t of checked) {
-      const hold = bindingHold({ requestId: t.request_id }, holds.get(t.record_id) ?? []);
+      const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
       out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record ${then}`) });

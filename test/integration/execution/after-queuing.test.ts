@@ -150,6 +150,47 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     await expectHeldRecordKept(requestId, held, erased, holder);
   }, 60_000);
 
+  it('R8, R14: a correction leaves a record another open request holds (a RETAIN for litigation) as it is: its task fails with OPEN_REQUEST; the other record is corrected', async () => {
+    const s = gw.runtime.services;
+    const [held, corrected] = takeCases(2) as [string, string];
+    const holder = await holdUnderSecondRequest(held);
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      corrections: [{ field: 'employer', value: 'Corrected Employer Ltd', reason: 'moved job' }],
+      decisions: [held, corrected].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT })),
+    });
+    const finding = {
+      inaccurate: true,
+      reason: 'payslip seen',
+      evidenceRef: null,
+      actor: 'handler',
+      at: new Date().toISOString(),
+      accepted: ['employer'],
+      rejected: [],
+    };
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    const before = (await pool.query<{ employer: string | null }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [held])).rows[0]!.employer;
+    await s.execution.execute(requestId, 'handler');
+    const deps = { ...s, settings: s.execution.settings };
+    for (const task of await tasksOf(s, requestId)) {
+      await new TaskRunner(deps).run({ taskId: task.id, requestId, sourceId: task.source_id }, { attempt: 1, maxAttempts: 3 }).catch((error: Error) => error);
+    }
+    const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+    expect([byRecord.get(held)!.status, byRecord.get(held)!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
+    expect(byRecord.get(held)!.last_error).toMatch(new RegExp(`OPEN_REQUEST: .*request ${holder} holds the record`));
+    expect([byRecord.get(corrected)!.status, byRecord.get(corrected)!.outcome]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED']);
+    const rows = (
+      await pool.query<{ id: string; employer: string | null }>(`SELECT id, employer FROM case_management.cases WHERE id = ANY($1)`, [[held, corrected]])
+    ).rows;
+    expect(new Map(rows.map((r) => [r.id, r.employer]))).toEqual(
+      new Map([
+        [held, before],
+        [corrected, 'Corrected Employer Ltd'],
+      ]),
+    );
+  }, 60_000);
+
   it("a task whose first worker lost its hold on the job (stalled, delivered again) and finished after the second: the second worker's success stands, audited once", async () => {
     const s = gw.runtime.services;
     // The source behind a proxy that can leave one new connection hanging: the first worker's call.

@@ -7,17 +7,23 @@ const litigation: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-litigatio
 
 describe('which hold binds a task (R8, R9, R6)', () => {
   it("a retention run's task is held by any hold, a controller's refusal first", () => {
-    expect(bindingHold({ requestId: null }, [refused, litigation])).toEqual(refused);
-    expect(bindingHold({ requestId: null }, [litigation])).toEqual(litigation);
-    expect(bindingHold({ requestId: null }, [])).toBeUndefined();
+    expect(bindingHold({ requestId: null, action: 'ERASE' }, [refused, litigation])).toEqual(refused);
+    expect(bindingHold({ requestId: null, action: 'ERASE' }, [litigation])).toEqual(litigation);
+    expect(bindingHold({ requestId: null, action: 'ERASE' }, [])).toBeUndefined();
   });
 
   it("R8: a request's erasure is held by another open request's RETAIN, even where a controller refused a third request", () => {
-    expect(bindingHold({ requestId: 'r-erasure' }, [refused, litigation])).toEqual(litigation);
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [refused, litigation])).toEqual(litigation);
   });
 
   it("a request is not held by its own RETAIN, nor by a controller's refusal of another request (its own controller's instruction decides)", () => {
-    expect(bindingHold({ requestId: 'r-litigation' }, [litigation])).toBeUndefined();
-    expect(bindingHold({ requestId: 'r-erasure' }, [refused])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-litigation', action: 'ERASE' }, [litigation])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [refused])).toBeUndefined();
+  });
+
+  it("R8, R14: another open request's RETAIN holds a correction that overwrites the record, not a restriction nor an annotation that leave it whole", () => {
+    expect(bindingHold({ requestId: 'r-rectification', action: 'CORRECT' }, [litigation])).toEqual(litigation);
+    expect(bindingHold({ requestId: 'r-restriction', action: 'RESTRICT' }, [litigation])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-rectification', action: 'ANNOTATE' }, [litigation])).toBeUndefined();
   });
 });
