@@ -335,19 +335,31 @@ export class SqlConnector implements Connector {
     const { type, pk } = parsed;
     const refused = changes.filter((c) => !type.columns[c.field]?.correctable).map((c) => c.field);
     if (refused.length > 0) return { outcome: 'REFUSED', detail: `not correctable: ${refused.join(', ')}` };
-    return this.write(type, pk, async (client) => {
-      let changed = 0;
-      for (const change of changes) {
-        const column = ident(change.field);
-        // The value takes the column's own type (a date column gets a date), compared as that type.
-        const result = await client.query(
-          `UPDATE ${qualified(type.table)} SET ${column} = $2 WHERE ${ident(type.primaryKey)} = $1::${await this.pkType(type)} AND ${column} IS DISTINCT FROM $2`,
-          [pk, change.value],
-        );
-        changed += result.rowCount ?? 0;
-      }
-      return changed > 0 ? 'APPLIED' : 'ALREADY_APPLIED';
-    });
+    let field = '';
+    try {
+      return await this.write(type, pk, async (client) => {
+        let changed = 0;
+        for (const change of changes) {
+          field = change.field;
+          const column = ident(change.field);
+          // The value takes the column's own type (a date column gets a date), compared as that type.
+          const result = await client.query(
+            `UPDATE ${qualified(type.table)} SET ${column} = $2 WHERE ${ident(type.primaryKey)} = $1::${await this.pkType(type)} AND ${column} IS DISTINCT FROM $2`,
+            [pk, change.value],
+          );
+          changed += result.rowCount ?? 0;
+        }
+        return changed > 0 ? 'APPLIED' : 'ALREADY_APPLIED';
+      });
+    } catch (error) {
+      // A value the column's type cannot hold (PostgreSQL class 22, data exception; nothing was
+      // changed): refused for good, naming the field. The database's message quotes the value,
+      // so it is not passed on to the task, its audit entry or the queue (R13).
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('22'))
+        return { outcome: 'REFUSED', detail: `${field}: the value does not fit the column (SQLSTATE ${code})` };
+      throw error;
+    }
   }
 
   async erase(ref: RecordRef, _plan: ErasurePlan): Promise<ActionResult> {

@@ -60,6 +60,18 @@ describe('generic SQL connector on an unknown database', () => {
     expect(row!.born).toBe('1984-03-07');
   });
 
+  it('R14, R13: a corrected value its column cannot hold is refused naming the field and the reason, never the value (the task, its audit entry and the queue keep the answer)', async () => {
+    const ref = { sourceId: 'crm', recordId: 'customer:2' };
+    const [before] = await crm.query<{ born: string }>(`SELECT born::text AS born FROM crm.customers WHERE cust_no = 2`);
+    for (const value of ['30 Febuary 1984', '1984-02-30']) {
+      const answer = await connector.correct(ref, [{ field: 'born', value, reason: 'birth certificate seen' }]).catch((error: Error) => error);
+      expect(answer).toEqual({ outcome: 'REFUSED', detail: expect.stringMatching(/^born: the value does not fit the column \(SQLSTATE 22/) });
+      expect(JSON.stringify(answer)).not.toContain(value);
+    }
+    const [after] = await crm.query<{ born: string }>(`SELECT born::text AS born FROM crm.customers WHERE cust_no = 2`);
+    expect(after).toEqual(before);
+  });
+
   it('applies the erase strategy per column: null, fixed text, hash; and unindexes the record', async () => {
     await crm.refresh(connector);
     const ref = { sourceId: 'crm', recordId: 'customer:3' };
