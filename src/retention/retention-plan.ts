@@ -26,6 +26,12 @@ export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
 export interface RecordHold {
   reason: typeof KeptReason.OPEN_REQUEST | typeof KeptReason.CONTROLLER_REFUSED;
   requestId: string;
+  /**
+   * An OPEN_REQUEST from a rectification's own RETAIN that found nothing to correct in the
+   * record (R14: data accurate, field not held or not correctable), not overridden: it keeps
+   * a retention run off the record while that request is answered, but holds no other request.
+   */
+  nothingToCorrect?: boolean;
 }
 
 export interface PlannedRetentionItem {

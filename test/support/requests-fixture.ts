@@ -23,6 +23,8 @@ export interface FixtureDecision {
   basis?: string | null;
   retainUntil?: Date | null;
   reason?: string;
+  /** The DOMAIN.md rules the decision applies (none unless given). */
+  rules?: string[];
 }
 
 export interface FixtureRequest {
@@ -84,6 +86,7 @@ export async function insertApprovedRequest(services: Services, input: FixtureRe
         retainUntil: d.retainUntil ?? null,
         reason: d.reason ?? 'test decision',
         followUpAction: d.followUpAction ?? null,
+        ...(d.rules ? { rules: d.rules } : {}),
       })),
     );
   });

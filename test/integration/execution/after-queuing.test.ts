@@ -191,6 +191,41 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     );
   }, 60_000);
 
+  it("R8, R14: a rectification still open that found nothing to correct in a record (its RETAIN, no hold) does not stop another request's erasure of it", async () => {
+    const s = gw.runtime.services;
+    const [checked, other] = takeCases(2) as [string, string];
+    await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      status: RequestStatus.IN_REVIEW,
+      identifiers: [{ type: T.EMAIL, value: 'accurate@example.org' }],
+      corrections: [{ field: 'employer', value: 'Another Employer Ltd', reason: 'moved job' }],
+      decisions: [
+        {
+          sourceId: 'case_management',
+          recordId: checked,
+          recordType: 'case',
+          action: RecordAction.RETAIN,
+          basis: 'the data was found accurate',
+          rules: ['R14'],
+        },
+      ],
+    });
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'accurate@example.org' }],
+      decisions: [checked, other].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    const deps = { ...s, settings: s.execution.settings };
+    for (const task of await tasksOf(s, requestId)) {
+      await new TaskRunner(deps).run({ taskId: task.id, requestId, sourceId: task.source_id }, { attempt: 1, maxAttempts: 3 }).catch((error: Error) => error);
+    }
+    expect((await tasksOf(s, requestId)).map((t) => [t.status, t.outcome, t.last_error])).toEqual([
+      [TaskStatus.SUCCEEDED, 'APPLIED', null],
+      [TaskStatus.SUCCEEDED, 'APPLIED', null],
+    ]);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[checked, other]])).rows).toEqual([]);
+  }, 60_000);
+
   it("a task whose first worker lost its hold on the job (stalled, delivered again) and finished after the second: the second worker's success stands, audited once", async () => {
     const s = gw.runtime.services;
     // The source behind a proxy that can leave one new connection hanging: the first worker's call.

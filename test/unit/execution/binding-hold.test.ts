@@ -26,4 +26,11 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(bindingHold({ requestId: 'r-restriction', action: 'RESTRICT' }, [litigation])).toBeUndefined();
     expect(bindingHold({ requestId: 'r-rectification', action: 'ANNOTATE' }, [litigation])).toBeUndefined();
   });
+
+  it("R14: a rectification's RETAIN that found nothing to correct holds a retention run, but no other request", () => {
+    const accurate: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-accurate', nothingToCorrect: true };
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [accurate])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-rectification', action: 'CORRECT' }, [accurate, litigation])).toEqual(litigation);
+    expect(bindingHold({ requestId: null, action: 'PURGE' }, [accurate])).toEqual(accurate);
+  });
 });
