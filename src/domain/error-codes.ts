@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   INVALID_IDENTIFIER: 'an identifier the gateway cannot use (`identifierType`; the value is never echoed)',
   TOO_MANY_IDENTIFIERS: 'more identifiers in one tombstone check than allowed',
   INVALID_DATE: 'a date that is not a valid instant',
+  DATE_IN_FUTURE: 'a point in time to look back from (a recreation sweep since) that has not come yet',
   INVALID_DURATION: 'a retention period that is not an ISO 8601 date duration',
   INVALID_REPORT_PERIOD: 'a report period that ends before it starts, is longer than 3 years, or is not given as ISO 8601 dates',
   UNKNOWN_JURISDICTION: 'no holiday calendar for that jurisdiction code',

@@ -192,34 +192,50 @@ export class ExecutionService implements RequestExecutor {
    * a finalise job that gave up. For each request EXECUTING with nothing moved since
    * `quietSince`, its open tasks whose job is gone are queued again under fresh job ids with
    * a new finalise parent; one with no open task gets the parent alone, so verification runs
-   * and the request closes. The task table is the truth; audited. Returns the requests queued again.
+   * and the request closes. A closed request's open tasks (the recreation sweep queues them
+   * alone) whose job is gone are queued again alone, with no task activity since `quietSince`.
+   * The task table is the truth; audited. Returns the requests queued again.
    */
   async requeueStranded(quietSince: Date, actor = 'system:scheduler'): Promise<string[]> {
     const { requests, tasks: taskStore } = this.deps.stores;
-    const quiet = await taskStore.quietSince('request', await requests.executingQuietSince(quietSince), quietSince);
     const requeued: string[] = [];
-    for (const requestId of quiet) {
+    const liveTask = (t: TaskRow) => jobIsLive(this.queue(taskQueueName(t.source_id)), this.jobIdOf(t));
+    for (const requestId of await taskStore.quietSince('request', await requests.executingQuietSince(quietSince), quietSince)) {
       const gone = await strandedTasks(
         await taskStore.rowsOfRequests([requestId]),
-        (t) => jobIsLive(this.queue(taskQueueName(t.source_id)), this.jobIdOf(t)),
+        liveTask,
         // The first round's parent may still be waiting for a worker (a later round's is not looked up; a second parent closes nothing twice).
         async () => jobIsLive(this.queue(finaliseQueueName), finaliseJobId(requestId, await requests.executionRound(requestId))),
       );
       if (!gone) continue;
-      const round = stampRequeued(gone, Date.now());
-      await taskStore.requeueStranded(gone);
-      await this.deps.audit.record({
-        actor: auditActor(actor),
-        action: AuditAction.REQUEST_REQUEUE_STRANDED,
-        target: { type: 'request', id: requestId },
-        params: { tasks: gone.map((t) => t.id) },
-        outcome: 'SUCCESS',
-      });
+      const round = await this.requeueGone(requestId, gone, actor);
       await this.enqueueRound(requestId, gone, round);
-      this.deps.logger.warn({ requestId, tasks: gone.length }, 'stranded request work queued again');
+      requeued.push(requestId);
+    }
+    const closed = await requests.closedAmong(await taskStore.requestsWithOpenTasks());
+    for (const requestId of await taskStore.quietSince('request', closed, quietSince)) {
+      const gone = await strandedTasks(await taskStore.rowsOfRequests([requestId]), liveTask, null);
+      if (!gone) continue;
+      await this.requeueGone(requestId, gone, actor);
+      for (const task of gone) await this.enqueueSingle(task);
       requeued.push(requestId);
     }
     return requeued;
+  }
+
+  /** Fresh job ids for a request's stranded tasks, QUEUED again, audited and logged; returns the round name of their new parent. */
+  private async requeueGone(requestId: string, gone: TaskRow[], actor: string): Promise<string> {
+    const round = stampRequeued(gone, Date.now());
+    await this.deps.stores.tasks.requeueStranded(gone);
+    await this.deps.audit.record({
+      actor: auditActor(actor),
+      action: AuditAction.REQUEST_REQUEUE_STRANDED,
+      target: { type: 'request', id: requestId },
+      params: { tasks: gone.map((t) => t.id) },
+      outcome: 'SUCCESS',
+    });
+    this.deps.logger.warn({ requestId, tasks: gone.length }, 'stranded request work queued again');
+    return round;
   }
 
   /** Queues one extra task outside a flow (recreation sweep: the original request is closed). */

@@ -30,7 +30,13 @@ export interface SweepOptions {
   since: Date;
   /** Records exported and checked per batch. */
   batchSize?: number;
+  /** Only these active sources (an operator's run); default every active source. */
+  sourceIds?: readonly string[];
+  /** Who runs it, for the audit; default the scheduler's sweep. */
+  actor?: { id: string; kind: string };
 }
+
+const SWEEP_ACTOR = { id: 'system:sweep', kind: 'system' };
 
 export interface SweepHit {
   sourceId: string;
@@ -72,8 +78,11 @@ export function sweepActionOf(strategy: ErasureStrategy | undefined): RecordActi
 export async function runRecreationSweep(services: Services, options: SweepOptions): Promise<SweepReport> {
   const { sources, logger } = services;
   const batchSize = options.batchSize ?? 500;
+  const actor = options.actor ?? SWEEP_ACTOR;
+  const only = options.sourceIds ? new Set(options.sourceIds) : null;
   const report: SweepReport = { checked: {}, skipped: [], failed: [], hits: [], unconfirmed: [] };
   for (const source of await sources.list()) {
+    if (only && !only.has(source.id)) continue;
     let connector: Connector;
     try {
       connector = await sources.connector(source.id);
@@ -87,7 +96,7 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
       continue;
     }
     try {
-      await sweepSource(services, source.id, connector, feed, options.since, batchSize, report);
+      await sweepSource(services, source.id, connector, feed, { since: options.since, batchSize, actor }, report);
     } catch (error) {
       // One source down must not stop the others; the stateless window covers it next time.
       report.failed.push({ sourceId: source.id, error: (error as Error).message });
@@ -100,10 +109,18 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
     logger.warn({ unconfirmed: report.unconfirmed }, 'recreation sweep found records sharing one contact with erased people; left for a handler');
   if (report.failed.length > 0) logger.warn({ failed: report.failed }, 'recreation sweep could not list some sources');
   await services.audit.record({
-    actor: { id: 'system:sweep', kind: 'system' },
+    actor,
     action: AuditAction.TOMBSTONE_SWEEP,
     target: { type: 'tombstone' },
-    params: { checked: report.checked, skipped: report.skipped, failed: report.failed, hits: report.hits, unconfirmed: report.unconfirmed },
+    params: {
+      since: options.since.toISOString(),
+      ...(options.sourceIds ? { sources: [...options.sourceIds] } : {}),
+      checked: report.checked,
+      skipped: report.skipped,
+      failed: report.failed,
+      hits: report.hits,
+      unconfirmed: report.unconfirmed,
+    },
     outcome: report.hits.length > 0 || report.unconfirmed.length > 0 || report.failed.length > 0 ? 'FAILED' : 'SUCCESS',
   });
   return report;
@@ -115,10 +132,10 @@ async function sweepSource(
   sourceId: string,
   connector: Connector,
   feed: ChangeFeed,
-  since: Date,
-  batchSize: number,
+  run: { since: Date; batchSize: number; actor: { id: string; kind: string } },
   report: SweepReport,
 ): Promise<void> {
+  const { since, batchSize } = run;
   const { tombstones, stores } = services;
   const strategy = connector.describe().retention.erasure;
   report.checked[sourceId] = 0;
@@ -140,7 +157,7 @@ async function sweepSource(
         continue;
       }
       if (await stores.tasks.hasOpenTaskFor(hit.requestId, sourceId, record.recordId)) continue;
-      const taskId = await queueErasure(services, hit.requestId, sourceId, record.recordId, sweepActionOf(strategy));
+      const taskId = await queueErasure(services, run.actor, hit.requestId, sourceId, record.recordId, sweepActionOf(strategy));
       report.hits.push({ sourceId: sourceId, recordId: record.recordId, requestId: hit.requestId, taskId });
     }
     if (records.length < batchSize) break;
@@ -153,14 +170,21 @@ async function sweepSource(
  * bind it all the same: the task runner judges them when it runs, from the record as the
  * source holds it (TaskRunner.bindingRules).
  */
-async function queueErasure(services: Services, requestId: string, sourceId: string, recordId: string, action: RecordAction): Promise<string | null> {
+async function queueErasure(
+  services: Services,
+  actor: { id: string; kind: string },
+  requestId: string,
+  sourceId: string,
+  recordId: string,
+  action: RecordAction,
+): Promise<string | null> {
   const task = await services.stores.tasks.queueRecreated(requestId, sourceId, recordId, action);
   if (!task) return null;
   const jobId = task.attempts === 0 ? task.id : `${task.id}-sweep-${task.attempts}`;
   await services.stores.tasks.setJobId(task.id, jobId);
   await services.execution.enqueueSingle({ ...task, job_id: jobId });
   await services.audit.record({
-    actor: { id: 'system:sweep', kind: 'system' },
+    actor,
     action: AuditAction.TOMBSTONE_RECREATION_FOUND,
     target: { type: 'request', id: requestId },
     params: { sourceId, recordId, taskId: task.id, action },

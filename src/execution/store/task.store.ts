@@ -117,6 +117,15 @@ export class TaskStore {
     return rows.length > 0;
   }
 
+  /** Requests with a task still to run (few: work in flight, and the recreation sweep's tasks on closed requests). */
+  async requestsWithOpenTasks(): Promise<string[]> {
+    const rows: { request_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT request_id FROM task WHERE request_id IS NOT NULL AND status <> ALL($1::text[]) ORDER BY request_id`,
+      [TERMINAL],
+    );
+    return rows.map((r) => r.request_id);
+  }
+
   /** Tasks of one source still to run. */
   async openCountOfSource(sourceId: string): Promise<number> {
     const [{ open }] = (await this.dataSource.query(`SELECT count(*)::int AS open FROM task WHERE source_id = $1 AND status = ANY($2::text[])`, [
@@ -327,12 +336,16 @@ export class TaskStore {
     return rows.map((r) => ({ runId: r.retention_run_id, status: r.status, n: r.n }));
   }
 
-  /** Of these requests (or retention runs), those none of whose tasks was created, started or finished since `since`. */
+  /**
+   * Of these requests (or retention runs), those none of whose tasks was created, queued again
+   * by the recreation sweep (updated_at), started or finished since `since`.
+   */
   async quietSince(owner: keyof typeof TASK_OWNERS, ownerIds: readonly string[], since: Date): Promise<string[]> {
     if (ownerIds.length === 0) return [];
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM unnest($1::uuid[]) AS r(id)
-        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.${TASK_OWNERS[owner].column} = r.id AND GREATEST(t.created_at, t.started_at, t.finished_at) >= $2)`,
+        WHERE NOT EXISTS (SELECT 1 FROM task t WHERE t.${TASK_OWNERS[owner].column} = r.id
+                            AND GREATEST(t.created_at, t.updated_at, t.started_at, t.finished_at) >= $2)`,
       [[...ownerIds], since],
     );
     return rows.map((r) => r.id);

@@ -437,6 +437,16 @@ export class RequestStore {
     return rows.map((r) => r.id);
   }
 
+  /** Of these requests, the closed ones (COMPLETED, PARTIALLY_COMPLETED, REJECTED, CANCELLED), in id order. */
+  async closedAmong(requestIds: readonly string[]): Promise<string[]> {
+    if (requestIds.length === 0) return [];
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM data_subject_request WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[]) ORDER BY id`,
+      [[...requestIds], TERMINAL],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Which round of execution a request is in: '0' at its first EXECUTING, then one more per retry. */
   async executionRound(requestId: string, m?: EntityManager): Promise<string> {
     const [row] = await this.manager(m).query(`SELECT count(*)::int AS n FROM request_transition WHERE request_id = $1 AND to_status = $2`, [

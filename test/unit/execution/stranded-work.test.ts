@@ -12,7 +12,7 @@ const finalise = (live: boolean) => {
   return { calls, isLive: async () => (calls.push(1), live) };
 };
 
-describe('which work the queues no longer hold is queued again (requests and retention runs alike)', () => {
+describe('which work the queues no longer hold is queued again (requests, retention runs and tasks queued alone alike)', () => {
   it('the open tasks whose job is gone are queued again; those still queued and those finished are left alone', async () => {
     const tasks = [task('a', TaskStatus.QUEUED), task('b', TaskStatus.RUNNING), task('c', TaskStatus.SUCCEEDED), task('d', TaskStatus.FAILED)];
     const f = finalise(true);
@@ -29,6 +29,14 @@ describe('which work the queues no longer hold is queued again (requests and ret
     expect(await strandedTasks(done, liveJobs(), finalise(true).isLive)).toBeNull();
     expect(await strandedTasks(done, liveJobs(), finalise(false).isLive)).toEqual([]);
     expect(await strandedTasks([], liveJobs(), finalise(false).isLive)).toEqual([]);
+  });
+
+  it("tasks queued alone (the recreation sweep's, on a closed request): the lost ones are queued again; with none open, nothing (no parent to queue)", async () => {
+    const lost = [task('a', TaskStatus.QUEUED), task('b', TaskStatus.SUCCEEDED)];
+    expect((await strandedTasks(lost, liveJobs(), null))?.map((t) => t.id)).toEqual(['a']);
+    expect(await strandedTasks(lost, liveJobs('a'), null)).toBeNull();
+    expect(await strandedTasks([task('b', TaskStatus.SUCCEEDED), task('c', TaskStatus.FAILED)], liveJobs(), null)).toBeNull();
+    expect(await strandedTasks([], liveJobs(), null)).toBeNull();
   });
 
   it('tasks queued again get fresh job ids, so a failed or completed job of the same id does not swallow them', () => {

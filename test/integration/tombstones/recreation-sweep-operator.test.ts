@@ -1,0 +1,229 @@
+// The recreation sweep beyond its schedule: an operator's run from a point in time (records
+// that came back with old change dates, as from a restored backup), and the single tasks it
+// queues on closed requests when the queues lose them. No worker runs unless a test starts
+// one (real PostgreSQL and Redis, the case-management reference store).
+import pg from 'pg';
+import type { Job } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { seedReferenceSources } from '../../../src/population/seed.js';
+import { personAt } from '../../../src/population/person.js';
+import { IdentifierType as T, RequestStatus, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { insertCase } from '../../../connectors/case-management/roster-import.js';
+import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
+import { startWorkers, type Closable } from '../../../jobs/workers.js';
+import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { caseSource } from '../../support/sources-fixture.js';
+import { eventually } from '../../support/eventually.js';
+import { removeQueueKeys } from '../../support/redis-cleanup.js';
+import { TEST_REDIS_URL } from '../../support/queue-settings.js';
+import type { Services } from '../../../src/app/services.js';
+import { runSweepCommand } from '../../../src/tombstones/sweep-since.js';
+import { ScheduleNames, schedulesProcessor } from '../../../jobs/schedules/schedules.js';
+
+/** An erasure of a person not in the seeded population, run to its close; the person and the request id. */
+async function erasedPerson(s: Services, index: number): Promise<{ person: ReturnType<typeof personAt>; requestId: string }> {
+  const person = personAt(11, index);
+  const requestId = await insertApprovedRequest(s, {
+    identifiers: [
+      { type: T.EMAIL, value: person.email },
+      { type: T.PHONE, value: person.phone },
+    ],
+    decisions: [],
+  });
+  await s.execution.execute(requestId, 'handler');
+  const workers = startWorkers(s);
+  try {
+    expect(await waitForClosed(s, requestId, 30_000)).toBe(RequestStatus.COMPLETED);
+  } finally {
+    for (const w of workers) await w.close();
+  }
+  return { person, requestId };
+}
+
+/** A case-management record of the person, as a feed or a restore would write it. */
+async function recordOf(pool: pg.Pool, person: ReturnType<typeof personAt>, ref: string): Promise<string> {
+  return insertCase(pool, 'case_management', {
+    ref,
+    givenName: person.givenName,
+    familyName: person.familyName,
+    dateOfBirth: person.dateOfBirth,
+    email: person.email,
+    phone: person.phone,
+    employer: 'Acme',
+  });
+}
+
+describe("recreation sweep: an operator's run since a point in time, and tasks on closed requests lost by the queues (redis queue)", () => {
+  let gw: TestGateway;
+  let pool: pg.Pool;
+  let workers: Closable[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      queue: 'redis',
+      worker: false,
+      env: { TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' },
+    });
+    await seedReferenceSources({ url: gw.databaseUrl, people: 30, seed: 11, systems: ['case_management'] });
+    await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
+    pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
+    // Every seeded record is old; the tests make the recent ones.
+    for (const table of ['cases', 'case_parties']) {
+      await pool.query(`UPDATE case_management.${table} SET created_at = now() - interval '2 years', last_activity_at = now() - interval '1 year'`);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await pool?.end();
+    await gw?.stop();
+  });
+
+  it('R10: a recreation-sweep task lost from Redis (flushed, or restarted empty) is queued again by the stranded-work scan, audited, and erases the record; the request stays closed', async () => {
+    const s = gw.runtime.services;
+    const { person, requestId } = await erasedPerson(s, 600);
+    const recreated = await recordOf(pool, person, 'ROW-600');
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    const hit = report.hits.find((h) => h.recordId === recreated);
+    expect(hit?.requestId).toBe(requestId);
+    // The queues lose the sweep's job before any worker takes it.
+    await removeQueueKeys(TEST_REDIS_URL, gw.config.QUEUE_PREFIX!);
+
+    // The scan looks at work with no change for the grace period: here, none at all.
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).toContain(requestId);
+    const [audit] = await s.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.requeue-stranded' AND target_id = $1`, [
+      requestId,
+    ]);
+    expect(audit.n).toBe(1);
+    workers = startWorkers(s);
+    const task = await eventually(
+      async () => (await tasksOf(s, requestId)).find((t) => t.id === hit!.taskId),
+      (t) => t?.status === TaskStatus.SUCCEEDED || t?.status === TaskStatus.FAILED,
+      { timeoutMs: 30_000 },
+    );
+    expect(task?.status).toBe(TaskStatus.SUCCEEDED);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [recreated])).rows).toEqual([]);
+    expect((await requestStatus(s, requestId)).status).toBe(RequestStatus.COMPLETED);
+    // Done once: nothing of the request is open any more.
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(requestId);
+    for (const w of workers.splice(0)) await w.close();
+
+    // A sweep task still on its queue is left alone, however long it waits.
+    const other = await erasedPerson(s, 601);
+    const waiting = await recordOf(pool, other.person, 'ROW-601');
+    const second = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    expect(second.hits.map((h) => h.recordId)).toContain(waiting);
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(other.requestId);
+  }, 120_000);
+
+  it("R10: a record restored from a backup with old change dates is met by no scheduled sweep; the operator's run since a point before them finds it, queues its erasure, prints ids and counts only, and is audited", async () => {
+    const s = gw.runtime.services;
+    const { person, requestId } = await erasedPerson(s, 610);
+    const restored = await recordOf(pool, person, 'ROW-610');
+    await pool.query(
+      `UPDATE case_management.cases SET created_at = now() - interval '200 days', last_activity_at = now() - interval '150 days' WHERE id = $1`,
+      [restored],
+    );
+
+    // The scheduled run looks back two periods: the restored record is older than that.
+    await schedulesProcessor(s)({ name: ScheduleNames.recreationSweep } as Job);
+    expect((await tasksOf(s, requestId)).map((t) => t.record_id)).not.toContain(restored);
+
+    // Another source, whose store is down: a run limited to one source does not look at it.
+    const down = new URL(gw.databaseUrl);
+    down.pathname = '/dsr_no_such_database';
+    await s.sources.register(caseSource('case_down', down.toString()), 'test');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const since = new Date(Date.now() - 250 * 86_400_000).toISOString().slice(0, 10);
+    expect(await runSweepCommand(['--since', since, '--source', 'case_management'], s, io)).toBe(0);
+    expect(err).toEqual([]);
+    const task = (await tasksOf(s, requestId)).find((t) => t.record_id === restored);
+    expect(task?.status).toBe(TaskStatus.QUEUED);
+    const printed = out.join('\n');
+    expect(printed).toContain(`recreation sweep since ${since}T00:00:00.000Z over case_management`);
+    expect(printed).toContain(`recreated case_management ${restored}: erasure task ${task!.id} queued on request ${requestId}`);
+    // The seeded records (active a year ago) are older than `since`: only the recent and the restored ones were checked.
+    expect(printed).toMatch(/checked case_management: [1-9]\d? record\(s\)/);
+    expect(printed).not.toContain('case_down');
+    await s.sources.disable('case_down');
+    for (const value of [person.email, person.phone, person.familyName, person.givenName]) expect(printed).not.toContain(value);
+    const [audit] = (await s.audit.list({ actions: ['tombstone.sweep'] })).entries;
+    expect([audit?.actorId, audit?.outcome]).toEqual(['cli:sweep-recreations', 'FAILED']);
+    const [found] = (await s.audit.list({ actions: ['tombstone.recreation-found'] })).entries;
+    expect([found?.actorId, found?.targetId]).toEqual(['cli:sweep-recreations', requestId]);
+
+    workers = startWorkers(s);
+    const done = await eventually(
+      async () => (await tasksOf(s, requestId)).find((t) => t.id === task!.id),
+      (t) => t?.status === TaskStatus.SUCCEEDED || t?.status === TaskStatus.FAILED,
+      { timeoutMs: 30_000 },
+    );
+    expect(done?.status).toBe(TaskStatus.SUCCEEDED);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [restored])).rows).toEqual([]);
+    for (const w of workers.splice(0)) await w.close();
+  }, 120_000);
+
+  it('the operator run refuses bad input with a code and the usage, and sweeps nothing: a bad date, a date in the future, an unknown source', async () => {
+    const s = gw.runtime.services;
+    const sweeps = async () => (await s.audit.list({ actions: ['tombstone.sweep'] }, { first: 500 })).entries.length;
+    const before = await sweeps();
+    const refusal = async (argv: string[]) => {
+      const err: string[] = [];
+      const code = await runSweepCommand(argv, s, { out: () => undefined, err: (l) => err.push(l) });
+      return [code, err.join('\n').split(':')[0]];
+    };
+    expect(await refusal(['--since', 'last spring'])).toEqual([64, 'INVALID_DATE']);
+    expect(await refusal(['--since', new Date(Date.now() + 86_400_000).toISOString()])).toEqual([64, 'DATE_IN_FUTURE']);
+    expect(await refusal(['--since', '2026-01-01', '--source', 'no_such_source'])).toEqual([64, 'SOURCE_NOT_FOUND']);
+    expect(await refusal([])).toEqual([64, 'BAD_USER_INPUT']);
+    expect(await sweeps()).toBe(before);
+  });
+
+  it('R10: a record restored again after the sweep erased it gets its erasure task queued again; when that job is lost, the scan waits the quiet period from the re-queue, then queues it again', async () => {
+    const s = gw.runtime.services;
+    const { person, requestId } = await erasedPerson(s, 620);
+    const record = await recordOf(pool, person, 'ROW-620');
+    // The backup: the row as it is before the sweep erases it, with old change dates.
+    await pool.query(
+      `UPDATE case_management.cases SET created_at = now() - interval '200 days', last_activity_at = now() - interval '150 days' WHERE id = $1`,
+      [record],
+    );
+    const { rows: backup } = await pool.query<{ doc: object }>(`SELECT to_jsonb(c) AS doc FROM case_management.cases c WHERE id = $1`, [record]);
+    const since = new Date(Date.now() - 250 * 86_400_000).toISOString().slice(0, 10);
+    const quiet = { out: () => undefined, err: () => undefined };
+    expect(await runSweepCommand(['--since', since, '--source', 'case_management'], s, quiet)).toBe(0);
+    workers = startWorkers(s);
+    const erased = await eventually(
+      async () => (await tasksOf(s, requestId)).find((t) => t.record_id === record),
+      (t) => t?.status === TaskStatus.SUCCEEDED || t?.status === TaskStatus.FAILED,
+      { timeoutMs: 30_000 },
+    );
+    expect(erased?.status).toBe(TaskStatus.SUCCEEDED);
+    for (const w of workers.splice(0)) await w.close();
+    // That erasure was long ago; the source is restored from the backup, same record id.
+    await pool.query(
+      `UPDATE task SET created_at = now() - interval '1 hour', updated_at = now() - interval '1 hour', started_at = now() - interval '1 hour', finished_at = now() - interval '1 hour' WHERE id = $1`,
+      [erased!.id],
+    );
+    await pool.query(`INSERT INTO case_management.cases SELECT * FROM jsonb_populate_record(NULL::case_management.cases, $1)`, [backup[0]!.doc]);
+
+    expect(await runSweepCommand(['--since', since, '--source', 'case_management'], s, quiet)).toBe(0);
+    const again = (await tasksOf(s, requestId)).find((t) => t.record_id === record);
+    expect([again?.id, again?.status]).toEqual([erased!.id, TaskStatus.QUEUED]);
+    await removeQueueKeys(TEST_REDIS_URL, gw.config.QUEUE_PREFIX!);
+    // Queued again just now: not quiet yet, whatever the task's first dates say.
+    expect(await s.execution.requeueStranded(new Date(Date.now() - 600_000))).not.toContain(requestId);
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).toContain(requestId);
+    workers = startWorkers(s);
+    const done = await eventually(
+      async () => (await tasksOf(s, requestId)).find((t) => t.id === erased!.id),
+      (t) => t?.status === TaskStatus.SUCCEEDED || t?.status === TaskStatus.FAILED,
+      { timeoutMs: 30_000 },
+    );
+    expect(done?.status).toBe(TaskStatus.SUCCEEDED);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [record])).rows).toEqual([]);
+    for (const w of workers.splice(0)) await w.close();
+  }, 120_000);
+});
