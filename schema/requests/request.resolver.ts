@@ -7,7 +7,7 @@ import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
 import { instructionKey } from '../../src/requests/services/record-decisions.js';
-import { canSeeRequest, seesWholeRequest } from '../../src/requests/visibility.js';
+import { canSeeRequest } from '../../src/requests/visibility.js';
 import { unsearchedSources } from '../../src/requests/discovery-gaps.js';
 import { can, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
@@ -300,6 +300,18 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
+  @FieldResolver(() => Boolean, {
+    description:
+      'Whether you may act on the whole request (execute, retry, extend, acknowledge, hold, resume, cancel, reject, renew the package link, ' +
+      'waive or search again unsearched sources, record the certificate agreement or an inaccuracy finding): you see every record of it ' +
+      'and every source not searched yet. False when it holds records or unsearched sources of controllers outside your key; those acts ' +
+      'are then refused (FORBIDDEN). The same check those mutations make.',
+  })
+  viewerSeesWholeRequest(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return seesWhole(ctx, r);
+  }
+
+  @Authorized('request:read')
   @FieldResolver(() => [ID], { description: 'Other requests whose subject shares an identifier (keyed blind index): reported, never merged.' })
   async possibleDuplicateOf(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const ids = r.entity.possibleDuplicateOf;
@@ -475,14 +487,10 @@ function reviveDates(value: unknown): unknown {
   return value;
 }
 
-/** The principal sees every record of the request and every source still unsearched (as acting on all of it requires). */
+/** The principal sees the whole request: the rule the acts on all of it check (VisibleRequests.seesWhole), on this operation's records. */
 async function seesWhole(ctx: GraphQLContext, r: DataSubjectRequest): Promise<boolean> {
-  const { records, seesAll } = await childrenOf(ctx, r.id);
-  if (!seesAll) return false;
-  const unsearched = await Promise.all(
-    unsearchedSources(r.entity.discoveryOutcome).map(async (id) => (await requestScope(ctx).source(id)) ?? { controllerIds: [] }),
-  );
-  return seesWholeRequest(principalOf(ctx), { records, unsearched });
+  const { records } = await childrenOf(ctx, r.id);
+  return ctx.services.requests.visible.seesWhole(r.entity, records, principalOf(ctx));
 }
 
 /** Of these sources, those the principal may see (a source unregistered since: none bound to it). */

@@ -109,7 +109,6 @@ export interface RequestChildren {
   records: RequestRecordEntity[];
   /** Records of the request the principal may see (controller scoping). */
   visibleRecords: RequestRecordEntity[];
-  seesAll: boolean;
   isVisible(ref: { sourceId: string; recordId: string }): boolean;
   decisions(): Promise<RecordDecisionEntity[]>;
   tasks(): Promise<TaskEntity[]>;
@@ -137,7 +136,6 @@ async function load(ctx: GraphQLContext, requestId: string, principal: Principal
   return {
     records,
     visibleRecords,
-    seesAll: visibleRecords.length === records.length,
     isVisible: (ref) => keys.has(`${ref.sourceId}\u0000${ref.recordId}`),
     decisions: () => children.decisions.load(requestId),
     tasks: () => children.tasks.load(requestId),

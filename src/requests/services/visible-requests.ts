@@ -37,12 +37,18 @@ export class VisibleRequests {
   }
 
   /**
-   * FORBIDDEN unless the principal sees every record of the request and every source still
-   * unsearched (see seesWholeRequest). The refusal names no record or source of another controller.
+   * True when the principal sees every record of the request and every source still
+   * unsearched (see seesWholeRequest): the one rule every act on the whole request checks,
+   * and what the request's `viewerSeesWholeRequest` field tells.
    */
-  async assertWhole(request: DataSubjectRequestEntity, records: readonly RequestRecordEntity[], principal: Principal): Promise<void> {
+  async seesWhole(request: DataSubjectRequestEntity, records: readonly Pick<RequestRecordEntity, 'controllerId'>[], principal: Principal): Promise<boolean> {
     // A source unregistered since is declared for no controller, as the request's fields show it.
     const unsearched = await Promise.all(unsearchedSources(request.discoveryOutcome).map(async (id) => (await this.sources.find(id)) ?? { controllerIds: [] }));
-    if (!seesWholeRequest(principal, { records, unsearched })) throw outsideScope();
+    return seesWholeRequest(principal, { records, unsearched });
+  }
+
+  /** FORBIDDEN unless the principal sees the whole request (seesWhole). The refusal names no record or source of another controller. */
+  async assertWhole(request: DataSubjectRequestEntity, records: readonly RequestRecordEntity[], principal: Principal): Promise<void> {
+    if (!(await this.seesWhole(request, records, principal))) throw outsideScope();
   }
 }

@@ -493,33 +493,6 @@ describe('handler console in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it("a handler bound to one controller is told why acting on a request holding other controllers' records is refused", async () => {
-    const [row] = await env.query<{ id: string; controller_id: string }>(
-      `SELECT DISTINCT ON (controller_id) id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY controller_id, id LIMIT 1`,
-    );
-    const personId = personOfRecord(env.truth, `case_management/${row!.id}`)!;
-    const bound = clearKey(await bearer(env.gw, ['HANDLER'], [row!.controller_id]));
-    const { submitRequest } = await api<{ submitRequest: { id: string } }>(
-      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
-      { input: { type: 'ACCESS', identifiers: formIdentifiers(personId), channel: 'email' } },
-      bound,
-    );
-    await api(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id: submitRequest.id }, keys.handler);
-    const page = await browser.newPage();
-    await signIn(page, bound);
-    await page.goto(`${env.gw.url}/console/requests/${submitRequest.id}`);
-    await page.getByRole('button', { name: 'Mark acknowledged' }).click();
-    // The refusal says it is the controllers, not only the roles, and the API's reason beneath.
-    const alert = page.getByRole('alert').filter({ hasText: 'Your roles or your controllers do not allow this action.' });
-    await alert.waitFor({ timeout: 20_000 });
-    expect(await alert.textContent()).toContain('a handler who may see the whole request must do this');
-    const [{ acknowledged_at }] = await env.query<{ acknowledged_at: Date | null }>(`SELECT acknowledged_at FROM data_subject_request WHERE id = $1`, [
-      submitRequest.id,
-    ]);
-    expect(acknowledged_at).toBeNull();
-    await page.close();
-  }, 60_000);
-
   it('an ADMIN creates a key (shown once) and revokes it', async () => {
     const page = await browser.newPage();
     await signIn(page, keys.admin);

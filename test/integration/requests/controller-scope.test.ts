@@ -430,6 +430,39 @@ describe('acts on the whole request under controller scope', () => {
     expect(codeOf(await send(ACTS.acknowledgeRequest, id, everyone))).toBeUndefined();
   }, 120_000);
 
+  it('viewerSeesWholeRequest answers as the acts check: false to a handler bound to A on a request spanning A and another controller, true to a handler unbound or bound to both', async () => {
+    const WHOLE = `query($id: ID!) { request(id: $id) { viewerSeesWholeRequest } }`;
+    const seesWhole = async (id: string, headers: Record<string, string>) =>
+      (await gql<{ request: { viewerSeesWholeRequest: boolean } }>(WHOLE, { id }, headers)).request.viewerSeesWholeRequest;
+
+    // Records of A and of others: A sees the request, not all of it.
+    const { personId, controllerA, everyone, handlerA } = await personWithCaseOfA();
+    const withRecords = await submitAccess(personId, handlerA);
+    expect(await seesWhole(withRecords, handlerA)).toBe(true);
+    await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id: withRecords }, everyone);
+    const others = await env.query(`SELECT 1 FROM request_record WHERE request_id = $1 AND controller_id IS DISTINCT FROM $2`, [withRecords, controllerA]);
+    expect(others.length).toBeGreaterThan(0);
+    expect(await seesWhole(withRecords, handlerA)).toBe(false);
+    expect(codeOf(await send(ACTS.extendDeadline, withRecords, handlerA))).toBe('FORBIDDEN');
+    expect(await seesWhole(withRecords, everyone)).toBe(true);
+
+    // A's request with an unsearched source of B: false to A, true to a handler bound to A and B, who may act on it.
+    const [, controllerB] = await controllers();
+    expect(controllerB).not.toBe(controllerA);
+    const handlerAB = await bearer(env.gw, ['HANDLER'], [controllerA, controllerB]);
+    await failingSourceOf('recruitment_unsearched_of_b', controllerB);
+    try {
+      const withSource = await requestOfNobody(handlerA, 3);
+      expect(await seesWhole(withSource, handlerA)).toBe(false);
+      expect(codeOf(await send(ACTS.extendDeadline, withSource, handlerA))).toBe('FORBIDDEN');
+      expect(await seesWhole(withSource, everyone)).toBe(true);
+      expect(await seesWhole(withSource, handlerAB)).toBe(true);
+      expect(codeOf(await send(ACTS.extendDeadline, withSource, handlerAB))).toBeUndefined();
+    } finally {
+      await env.gw.runtime.services.sources.disable('recruitment_unsearched_of_b');
+    }
+  }, 120_000);
+
   it("a handler bound to A who sees the whole request still waives its own unsearched source, extends and acknowledges, told the gap's true count", async () => {
     const [controllerA] = await controllers();
     const handlerA = await bearer(env.gw, ['HANDLER'], [controllerA]);

@@ -62,6 +62,9 @@ function useAction<V extends AnyVariables, D>(doc: TypedDocumentNode<D, V>) {
 function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRef> }) {
   const { can } = useSession();
   const writable = can('request:write');
+  // Acts on the whole request (approve, retry, acknowledge, resume, the package link, extend,
+  // hold, cancel, reject) need a key that sees all of it: not offered otherwise (said once, below).
+  const wholeWritable = writable && req.viewerSeesWholeRequest;
   const allowed = new Set(req.allowedEvents);
   const execute = useAction(Docs.ExecuteRequest);
   const renew = useAction(Docs.RenewLink);
@@ -89,7 +92,7 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
             <DeadlineBadge standing={req.acknowledgementStanding} dueAt={req.acknowledgeBy} />
           </Group>
         </Stack>
-        {writable && (
+        {wholeWritable && (
           <Group gap="xs" role="group" aria-label="Actions">
             {allowed.has('approve') && (
               <Button onClick={() => execute.run({ id: req.id })} loading={execute.busy}>
@@ -117,9 +120,15 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
       {[execute, retry, acknowledge, resume, renew].map((a, i) => (
         <ApiError key={i} error={a.error} />
       ))}
+      {writable && !req.viewerSeesWholeRequest && (
+        <Alert color="gray" title="Actions on the whole request are not offered" data-testid="not-whole-request">
+          This request holds records of controllers outside your key, or sources not searched yet that may hold theirs. Approving, retrying, acknowledging,
+          extending, holding, resuming, cancelling or rejecting it, and a new download link, need a handler whose key sees all of it.
+        </Alert>
+      )}
 
-      <Deadlines req={req} writable={writable} />
-      {writable && <ReasonActions req={req} />}
+      <Deadlines req={req} mayExtend={wholeWritable} />
+      {wholeWritable && <ReasonActions req={req} />}
       {allowed.has('verifyIdentity') && writable && <VerifyForm req={req} />}
       {req.verifiedAt && (
         <Text size="sm">
@@ -155,7 +164,7 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
                 Download the access package (once)
               </Button>
             ) : (
-              writable && (
+              wholeWritable && (
                 <Button variant="default" onClick={() => renew.run({ id: req.id })} loading={renew.busy}>
                   New download link
                 </Button>
@@ -170,10 +179,10 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
   );
 }
 
-function Deadlines({ req, writable }: { req: Req; writable: boolean }) {
+function Deadlines({ req, mayExtend }: { req: Req; mayExtend: boolean }) {
   const extend = useAction(Docs.Extend);
   const [reason, setReason] = useState('');
-  const canExtend = writable && req.dueAt && !req.extendedDueAt && !['COMPLETED', 'PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED'].includes(req.status);
+  const canExtend = mayExtend && req.dueAt && !req.extendedDueAt && !['COMPLETED', 'PARTIALLY_COMPLETED', 'REJECTED', 'CANCELLED'].includes(req.status);
   return (
     <Card withBorder>
       <Title order={3} size="h4">

@@ -24,6 +24,7 @@ export const RequestFields = graphql(`
     deadlineStanding
     acknowledgementStanding
     allowedEvents
+    viewerSeesWholeRequest
     possibleDuplicateOf
     discoveryComplete
     sourceOutcomes {
