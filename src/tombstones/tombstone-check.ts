@@ -68,7 +68,11 @@ export async function checkPeople(tombstones: TombstoneService, people: readonly
   }
   const hits = await tombstones.check(valid, viewer);
   const out: CheckResult['people'] = people.map((person, p) => {
-    const results = slots[p]!.map((slot) => (typeof slot === 'number' ? { ...hits[p]![slot]! } : slot));
+    const results = slots[p]!.map((slot): CheckAnswer => {
+      if (typeof slot !== 'number') return slot;
+      const hit = hits[p]![slot]!;
+      return { type: hit.type, tombstoned: hit.tombstoned, requestId: hit.requestId };
+    });
     return { ...(person.ref !== undefined ? { ref: person.ref } : {}), tombstoned: results.some((r) => r.tombstoned), results };
   });
   return { anyTombstoned: out.some((p) => p.tombstoned), people: out };
