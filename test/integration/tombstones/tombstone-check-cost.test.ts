@@ -9,10 +9,11 @@ import { bearer, startTestGateway, type TestGateway } from '../../support/runtim
 // tokens) empties it; the tests run well within the minute that would refill it.
 const BUCKET = 30;
 
-describe('R10, R13: the rate cost of a tombstone check follows its size', () => {
+// The buckets live in memory without Redis, in Redis (shared by replicas) with it.
+describe.each(['postgres', 'redis'] as const)('R10, R13: the rate cost of a tombstone check follows its size (queues and buckets: %s)', (queue) => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ worker: false, env: { RATE_LIMIT_PER_MINUTE: String(BUCKET) } });
+    gw = await startTestGateway({ queue, worker: false, env: { RATE_LIMIT_PER_MINUTE: String(BUCKET) } });
   }, 60_000);
   afterAll(async () => gw?.stop());
 
