@@ -7,3 +7,11 @@ import type { ErrorCode } from '../src/domain/error-codes.js';
 export function codedError(code: ErrorCode, message: string, details?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });
 }
+
+/** A call refused by its key's rate limit inside a resolver, answered as at the door: HTTP 429 with Retry-After. */
+export function rateLimitedError(retryAfterSeconds: number): GraphQLError {
+  return codedError('RATE_LIMITED', `rate limit exceeded; retry after ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+    http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+  });
+}

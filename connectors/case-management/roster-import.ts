@@ -32,7 +32,14 @@ export interface RosterImportOptions {
   apiKey: string;
   /** People per guard call (the endpoint takes up to 1,000 identifiers). */
   batchSize?: number;
+  /**
+   * How long in all the import waits when the guard answers 429 (its key's rate limit: a
+   * check costs one token per 10 identifiers by default), as its Retry-After says, before it
+   * stops (default 10 minutes).
+   */
+  maxRateLimitWaitMs?: number;
   fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RosterImportReport {
@@ -61,13 +68,24 @@ export async function importRoster(roster: readonly RosterPerson[], options: Ros
   const doFetch = options.fetch ?? fetch;
   const batchSize = options.batchSize ?? 100;
   const report: RosterImportReport = { created: [], skipped: [] };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let waitLeftMs = options.maxRateLimitWaitMs ?? 600_000;
   for (let i = 0; i < roster.length; i += batchSize) {
     const batch = roster.slice(i, i + batchSize);
-    const res = await doFetch(`${options.gatewayUrl}/v1/tombstones/check`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
-      body: JSON.stringify({ people: batch.map((p) => ({ ref: p.ref, identifiers: identifiersOfRosterPerson(p) })) }),
-    });
+    let res: Response;
+    for (;;) {
+      res = await doFetch(`${options.gatewayUrl}/v1/tombstones/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
+        body: JSON.stringify({ people: batch.map((p) => ({ ref: p.ref, identifiers: identifiersOfRosterPerson(p) })) }),
+      });
+      // Over the key's budget: the same batch again once the gateway says tokens are back.
+      const waitMs = res.status === 429 ? Math.max(1, Number(res.headers.get('retry-after')) || 1) * 1000 : 0;
+      if (waitMs === 0 || waitMs > waitLeftMs) break;
+      waitLeftMs -= waitMs;
+      await res.text();
+      await sleep(waitMs);
+    }
     // No answer, no import: creating people the guard could not clear would risk recreating erased ones.
     if (!res.ok) throw new Error(`recreation guard answered ${res.status}; roster import stopped`);
     const answer = (await res.json()) as GuardAnswer;

@@ -1,19 +1,30 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { IdentifierInput } from '../discovery/identifier.input.js';
 import type { GraphQLContext } from '../context.js';
-import { codedError } from '../errors.js';
+import { codedError, rateLimitedError } from '../errors.js';
+import { AuthError } from '../../src/auth/index.js';
 import { AuditAction } from '../../src/audit/index.js';
-import { checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../../src/tombstones/tombstone-check.js';
+import { checkBudgetOf, checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../../src/tombstones/tombstone-check.js';
 import type { IdentifierType } from '../../src/domain/vocabulary.js';
 import { TombstoneCheck } from './tombstone.types.js';
 
 @Resolver()
 export class TombstoneResolver {
   @Authorized('tombstone:check')
-  @Query(() => TombstoneCheck, { description: `Checks one person's identifiers against the tombstones (up to ${MAX_IDENTIFIERS_PER_CHECK}).` })
+  @Query(() => TombstoneCheck, {
+    description: `Checks one person's identifiers against the tombstones (up to ${MAX_IDENTIFIERS_PER_CHECK}); costs the caller's rate limit one call per TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN identifiers begun (docs/security.md, "Limits").`,
+  })
   async tombstoneCheck(@Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[], @Ctx() ctx: GraphQLContext): Promise<TombstoneCheck> {
-    if (identifiers.length > MAX_IDENTIFIERS_PER_CHECK) throw codedError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check`);
-    const result = await checkPeople(ctx.services.tombstones, [{ identifiers }], tombstoneViewerOf(ctx.principal!));
+    const result = await checkPeople(
+      ctx.services.tombstones,
+      [{ identifiers }],
+      tombstoneViewerOf(ctx.principal!),
+      checkBudgetOf(ctx.services, ctx.principal!),
+    ).catch((error: unknown) => {
+      // Refused as a call over its rate is at the door: 429 with Retry-After.
+      if (error instanceof AuthError && error.code === 'RATE_LIMITED') throw rateLimitedError(error.retryAfterSeconds ?? 1);
+      throw error;
+    });
     const invalid = result.people[0]!.results.find((r) => r.error);
     if (invalid) throw codedError('INVALID_IDENTIFIER', `${invalid.type}: ${invalid.error!.message}`, { identifierType: invalid.type });
     await ctx.services.audit.record({

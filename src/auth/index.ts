@@ -50,6 +50,7 @@ export {
   createRateLimiter,
   enforceRateLimit,
   rateLimited,
+  rateLimitKeyOf,
   authenticateBehindAddressGate,
   takeTokens,
   type RateLimiter,

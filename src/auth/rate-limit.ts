@@ -31,6 +31,8 @@ export interface RateLimitDecision {
 }
 
 export interface RateLimiter {
+  /** Bucket size: the most tokens one key holds, and so the most one call may cost. */
+  readonly capacity: number;
   consume(key: string, cost?: number): Promise<RateLimitDecision>;
   /** Would one token be granted now? Takes none (a gate before work that may not count). */
   peek(key: string): Promise<RateLimitDecision>;
@@ -88,6 +90,10 @@ export class InMemoryTokenBucket implements RateLimiter {
     private readonly maxKeys = 100_000,
   ) {
     this.s = settings(options);
+  }
+
+  get capacity(): number {
+    return this.s.capacity;
   }
 
   async consume(key: string, cost = 1): Promise<RateLimitDecision> {
@@ -163,6 +169,10 @@ export class RedisTokenBucket implements RateLimiter {
     this.fallback = new InMemoryTokenBucket(options);
   }
 
+  get capacity(): number {
+    return this.s.capacity;
+  }
+
   async consume(key: string, cost = 1): Promise<RateLimitDecision> {
     checkCost(cost, this.s.capacity);
     return this.run(key, cost, false);
@@ -206,6 +216,11 @@ export function rateLimited(retryAfterSeconds: number): AuthError {
   return new AuthError('RATE_LIMITED', `rate limit exceeded; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
 }
 
+/** The bucket of an authenticated caller: one per API key or OIDC subject. */
+export function rateLimitKeyOf(principal: { kind: string; id: string }): string {
+  return `${principal.kind}:${principal.id}`;
+}
+
 /** Consumes and throws RATE_LIMITED (with retryAfterSeconds) when the bucket is empty. */
 export async function enforceRateLimit(limiter: RateLimiter, key: string, cost = 1): Promise<RateLimitDecision> {
   const decision = await limiter.consume(key, cost);
@@ -234,5 +249,5 @@ export async function authenticateBehindAddressGate<P extends { kind: string; id
     if (error instanceof AuthError && error.code === 'UNAUTHENTICATED') await limits.addressLimiter.consume(gate);
     throw error;
   }
-  return { principal, decision: await enforceRateLimit(limits.rateLimiter, `${principal.kind}:${principal.id}`) };
+  return { principal, decision: await enforceRateLimit(limits.rateLimiter, rateLimitKeyOf(principal)) };
 }

@@ -70,6 +70,8 @@ const gatewayVariables = z.object({
     .regex(/^\d+(b|kb|mb)$/i)
     .default('1mb'),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Identifiers of a tombstone check one rate-limit token pays for (src/tombstones/tombstone-check.ts). */
+  TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN: int(1, 1000).default(10),
   /** Calls per minute per client address that bring no credential or a failing one. */
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(300),
   /**

@@ -1,5 +1,6 @@
 // POST /v1/tombstones/check: the recreation guard for source feeds. A Bearer API key with
-// tombstone:check; the same rate limit as GraphQL; up to 1,000 identifiers per call.
+// tombstone:check; the same rate limit as GraphQL, a call costing one token per
+// TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN identifiers begun; up to 1,000 identifiers per call.
 // Body: { people: [{ ref?, identifiers: [{type, value}] }] } or { identifiers: [...] } (one person).
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { AuthError, can } from '../auth/index.js';
 import { authenticateClient, clientAddress } from './route-access.js';
 import { AuditAction } from '../audit/index.js';
 import { DomainError } from '../domain/errors.js';
-import { checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
+import { checkBudgetOf, checkPeople, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
 
 const identifier = z.object({ type: z.string().max(64), value: z.string().max(2048) });
 const body = z.union([
@@ -28,7 +29,12 @@ export function tombstoneRoute(services: Services): Router {
       const parsed = body.safeParse(req.body);
       if (!parsed.success) return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value }] }] } or { identifiers: [...] }');
       const people = 'people' in parsed.data ? parsed.data.people : [{ identifiers: parsed.data.identifiers }];
-      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1], tombstoneViewerOf(principal));
+      const result = await checkPeople(
+        services.tombstones,
+        people as Parameters<typeof checkPeople>[1],
+        tombstoneViewerOf(principal),
+        checkBudgetOf(services, principal),
+      );
       await services.audit.record({
         actor: { id: principal.id, kind: principal.kind },
         action: AuditAction.TOMBSTONE_CHECK,
@@ -42,8 +48,7 @@ export function tombstoneRoute(services: Services): Router {
         if (error.retryAfterSeconds) res.setHeader('retry-after', String(error.retryAfterSeconds));
         return fail(res, error.code === 'RATE_LIMITED' ? 429 : error.code === 'FORBIDDEN' ? 403 : 401, error.code, error.message);
       }
-      if (error instanceof DomainError && error.code === 'TOO_MANY_IDENTIFIERS')
-        return fail(res, 413, error.code, error.message, { max: MAX_IDENTIFIERS_PER_CHECK });
+      if (error instanceof DomainError && error.code === 'TOO_MANY_IDENTIFIERS') return fail(res, 413, error.code, error.message, { max: error.details.max });
       services.logger.error({ err: (error as Error).message }, 'tombstone check failed');
       return fail(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error');
     }

@@ -19,20 +19,31 @@ export interface RecreationVerdict {
   confirmed: boolean;
 }
 
-/** The verdict on one record from the tombstone answers of its identifiers; null when none is tombstoned. */
-export function recreationVerdict(answers: readonly TombstoneHit[]): RecreationVerdict | null {
+/**
+ * The verdicts on one record from the tombstone answers of its identifiers, one per erasure
+ * request they name: those that confirm the person first, then those resting on one shared
+ * contact, each group in the order the answers name them (the earliest erasure of an
+ * identifier first). Every request a token names counts, not only the earliest: the evidence
+ * of one erasure must not be split because an earlier one tombstoned part of it.
+ */
+export function recreationVerdicts(answers: readonly TombstoneHit[]): RecreationVerdict[] {
   const byRequest = new Map<string, Set<string>>();
   for (const a of answers) {
-    if (!a.tombstoned || !a.requestId) continue;
-    const types = byRequest.get(a.requestId) ?? new Set<string>();
-    types.add(a.type);
-    byRequest.set(a.requestId, types);
+    if (!a.tombstoned) continue;
+    for (const requestId of a.requestIds) {
+      const types = byRequest.get(requestId) ?? new Set<string>();
+      types.add(a.type);
+      byRequest.set(requestId, types);
+    }
   }
-  let first: RecreationVerdict | null = null;
-  for (const [requestId, types] of byRequest) {
-    const personal = [...types].some((t) => !SHAREABLE.has(t));
-    if (personal || types.size >= 2) return { requestId, confirmed: true };
-    first ??= { requestId, confirmed: false };
-  }
-  return first;
+  const verdicts = [...byRequest].map(([requestId, types]) => ({
+    requestId,
+    confirmed: [...types].some((t) => !SHAREABLE.has(t)) || types.size >= 2,
+  }));
+  return [...verdicts.filter((v) => v.confirmed), ...verdicts.filter((v) => !v.confirmed)];
+}
+
+/** The first of recreationVerdicts; null when no identifier is tombstoned. */
+export function recreationVerdict(answers: readonly TombstoneHit[]): RecreationVerdict | null {
+  return recreationVerdicts(answers)[0] ?? null;
 }

@@ -15,7 +15,7 @@ import { RecordAction } from '../domain/vocabulary.js';
 import { normaliseRecordIdentifiers } from '../identity/index.js';
 import type { Services } from '../app/services.js';
 import { AuditAction } from '../audit/audit-actions.js';
-import { recreationVerdict } from './recreation-evidence.js';
+import { recreationVerdicts, type RecreationVerdict } from './recreation-evidence.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
 export type ChangeFeed = Required<Pick<Connector, 'changedSince'>>;
@@ -146,11 +146,20 @@ async function sweepSource(
     report.checked[sourceId]! += records.length;
     const answers = await tombstones.check(records.map((r) => normaliseRecordIdentifiers(r.identifiers)));
     for (const [k, record] of records.entries()) {
-      const hit = recreationVerdict(answers[k]!);
-      if (!hit) continue;
       // Records the erasure decided to keep (legal hold) or already handled are not recreations,
-      // nor, for a request of another type, records of a kind it did not erase (R16).
-      if (await stores.requests.keepsRecord(hit.requestId, sourceId, record.recordId, record.recordType)) continue;
+      // nor, for a request of another type, records of a kind it did not erase (R16). Every
+      // erasure that names the record's person is asked, not only the earliest: an earlier
+      // request that keeps the record does not hide a later one that erased it. Erasures that
+      // only share a contact with the record count when none names its person.
+      const verdicts = recreationVerdicts(answers[k]!);
+      const confirmed = verdicts.filter((v) => v.confirmed);
+      let hit: RecreationVerdict | null = null;
+      for (const verdict of confirmed.length > 0 ? confirmed : verdicts) {
+        if (await stores.requests.keepsRecord(verdict.requestId, sourceId, record.recordId, record.recordType)) continue;
+        hit = verdict;
+        break;
+      }
+      if (!hit) continue;
       // One shared contact (a household's phone) does not make someone else's record the erased person's (R16).
       if (!hit.confirmed) {
         report.unconfirmed.push({ sourceId, recordId: record.recordId, requestId: hit.requestId });

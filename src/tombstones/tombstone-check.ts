@@ -3,10 +3,56 @@
 import { DomainError } from '../domain/errors.js';
 import { legacyNormalForm, normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier } from '../identity/index.js';
 import type { Identifier } from '../../connectors/contract.js';
-import { can, controllerScope, type Principal } from '../auth/index.js';
+import { can, controllerScope, enforceRateLimit, rateLimitKeyOf, type Principal, type RateLimiter } from '../auth/index.js';
 import type { TombstoneService, TombstoneViewer } from './tombstone.service.js';
 
 export const MAX_IDENTIFIERS_PER_CHECK = 1000;
+
+/**
+ * What a check costs its caller's rate-limit bucket (the one every call spends from): one
+ * token per `identifiersPerToken` identifiers begun, at least one, the call's own token
+ * included. A check answers whether people were erased, so a key may not ask about more
+ * people per minute than its budget pays for, however it batches them.
+ */
+export function tombstoneCheckCost(identifiers: number, identifiersPerToken: number): number {
+  return Math.max(1, Math.ceil(identifiers / identifiersPerToken));
+}
+
+/** The caller's bucket a check is paid from. */
+export interface CheckBudget {
+  limiter: RateLimiter;
+  /** The caller's bucket (rateLimitKeyOf). */
+  key: string;
+  identifiersPerToken: number;
+}
+
+/** The budget of a check made by `principal`, from the gateway's limiter and TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN. */
+export function checkBudgetOf(
+  services: { rateLimiter: RateLimiter; config: { TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN: number } },
+  principal: Principal,
+): CheckBudget {
+  return { limiter: services.rateLimiter, key: rateLimitKeyOf(principal), identifiersPerToken: services.config.TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN };
+}
+
+/** Identifiers one check may carry: MAX_IDENTIFIERS_PER_CHECK, and no more than a full bucket pays for. */
+export function maxIdentifiersPerCheck(budget?: CheckBudget): number {
+  return budget ? Math.min(MAX_IDENTIFIERS_PER_CHECK, budget.limiter.capacity * budget.identifiersPerToken) : MAX_IDENTIFIERS_PER_CHECK;
+}
+
+/**
+ * Refuses a check past maxIdentifiersPerCheck (TOO_MANY_IDENTIFIERS), then spends what it costs
+ * beyond the call's own token, spent when the caller authenticated (RATE_LIMITED, with
+ * retryAfterSeconds, when the bucket lacks it: nothing is checked then).
+ */
+export async function payForCheck(identifiers: number, budget?: CheckBudget): Promise<void> {
+  const max = maxIdentifiersPerCheck(budget);
+  if (identifiers > max) {
+    throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${max} identifiers per check (got ${identifiers})`, { max, got: identifiers });
+  }
+  if (!budget) return;
+  const beyondTheCall = tombstoneCheckCost(identifiers, budget.identifiersPerToken) - 1;
+  if (beyondTheCall > 0) await enforceRateLimit(budget.limiter, budget.key, beyondTheCall);
+}
 
 export interface CheckPerson {
   ref?: string;
@@ -34,14 +80,21 @@ export function tombstoneViewerOf(principal: Principal): TombstoneViewer {
   return { controllerIds: controllerScope(principal), everyController: can(principal, 'tombstone:guard') };
 }
 
-export async function checkPeople(tombstones: TombstoneService, people: readonly CheckPerson[], viewer: TombstoneViewer): Promise<CheckResult> {
-  const total = people.reduce((n, p) => n + p.identifiers.length, 0);
-  if (total > MAX_IDENTIFIERS_PER_CHECK) {
-    throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check (got ${total})`, {
-      max: MAX_IDENTIFIERS_PER_CHECK,
-      got: total,
-    });
-  }
+/**
+ * Checks people for a caller. With a `budget` (every check a client makes: GraphQL and HTTP),
+ * the check is paid from the caller's bucket first (payForCheck); without one (in-process
+ * callers) only the size is limited.
+ */
+export async function checkPeople(
+  tombstones: TombstoneService,
+  people: readonly CheckPerson[],
+  viewer: TombstoneViewer,
+  budget?: CheckBudget,
+): Promise<CheckResult> {
+  await payForCheck(
+    people.reduce((n, p) => n + p.identifiers.length, 0),
+    budget,
+  );
   const valid: NormalisedIdentifier[][] = [];
   const slots: (CheckAnswer | number)[][] = [];
   for (const person of people) {
@@ -68,7 +121,11 @@ export async function checkPeople(tombstones: TombstoneService, people: readonly
   }
   const hits = await tombstones.check(valid, viewer);
   const out: CheckResult['people'] = people.map((person, p) => {
-    const results = slots[p]!.map((slot) => (typeof slot === 'number' ? { ...hits[p]![slot]! } : slot));
+    const results = slots[p]!.map((slot): CheckAnswer => {
+      if (typeof slot !== 'number') return slot;
+      const hit = hits[p]![slot]!;
+      return { type: hit.type, tombstoned: hit.tombstoned, requestId: hit.requestId };
+    });
     return { ...(person.ref !== undefined ? { ref: person.ref } : {}), tombstoned: results.some((r) => r.tombstoned), results };
   });
   return { anyTombstoned: out.some((p) => p.tombstoned), people: out };

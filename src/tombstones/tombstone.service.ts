@@ -8,8 +8,10 @@ import { lookupTokensOf, tokenPurpose, tokensOfPerson, type TombstoneToken } fro
 export interface TombstoneHit {
   type: IdentifierType;
   tombstoned: boolean;
-  /** The erasure request that tombstoned it (the earliest, when several did). */
+  /** The erasure request that tombstoned it (the earliest the viewer may know, when several did). */
   requestId: string | null;
+  /** Every erasure request that tombstoned it and the viewer may know, earliest first. */
+  requestIds: string[];
 }
 
 /**
@@ -34,7 +36,7 @@ export class TombstoneService {
   /**
    * Tombstones every token of a person for an erasure request. Idempotent per request: a
    * token another request tombstoned gets a row of this request too (each request holds its
-   * own, see withdrawForRequest); the check names the earliest. Pass `manager` to write inside the
+   * own, see withdrawForRequest); the check names the earliest the caller may see. Pass `manager` to write inside the
    * transaction that approves the erasure.
    */
   async record(requestId: string, person: readonly NormalisedIdentifier[], erasedAt: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
@@ -92,22 +94,26 @@ export class TombstoneService {
    * before a key rotation still match, and every earlier normal form of a value, so those
    * made before the normalisation changed do too (lookupTokensOf). With a `viewer`, erasures outside its controllers
    * are answered as the viewer may know them (see TombstoneViewer): never their request id.
+   * The scope is applied to every request's row before one is picked: a token several
+   * erasures hold is named by the earliest the viewer may see, whichever is earliest overall.
    */
   async check(people: readonly (readonly NormalisedIdentifier[])[], viewer?: TombstoneViewer): Promise<TombstoneHit[][]> {
-    const wanted = new Map<string, number>(); // hash -> index into `all`
+    const wanted = new Set<string>();
     const perIdentifier: { person: number; type: IdentifierType; hashes: string[] }[] = [];
     people.forEach((person, p) => {
       for (const identifier of person) {
         const hashes = lookupTokensOf(identifier, person).flatMap((t) => this.hashesOf(t));
-        for (const h of hashes) wanted.set(h, 0);
+        for (const h of hashes) wanted.add(h);
         perIdentifier.push({ person: p, type: identifier.type, hashes });
       }
     });
-    const found = new Map<string, string | null>(); // hash -> request id, null when the viewer may not know it
+    const named = new Map<string, { requestId: string; erasedAt: number }[]>(); // hash -> requests the viewer may know, earliest first
+    const unnamed = new Set<string>(); // hashes tombstoned only by erasures the viewer may not know, yet must be told of (a feed's guard)
     if (wanted.size > 0) {
-      const rows: { hash: string; request_id: string }[] = await this.dataSource.query(
-        `SELECT DISTINCT ON (t.hash) t.hash, t.request_id FROM tombstone t WHERE t.hash = ANY($1::text[]) ORDER BY t.hash, t.erased_at`,
-        [[...wanted.keys()]],
+      // Every request's row, not one per hash: which of them the viewer may see decides the answer.
+      const rows: { hash: string; request_id: string; erased_at: Date }[] = await this.dataSource.query(
+        `SELECT t.hash, t.request_id, t.erased_at FROM tombstone t WHERE t.hash = ANY($1::text[]) ORDER BY t.hash, t.erased_at, t.id`,
+        [[...wanted]],
       );
       // A request is visible when its controllers meet the viewer's (as request(id) decides).
       const scope = viewer?.controllerIds ? new Set(viewer.controllerIds) : null;
@@ -116,15 +122,23 @@ export class TombstoneService {
         : null;
       for (const row of rows) {
         const visible = !scope || (controllers!.get(row.request_id) ?? []).some((c) => scope.has(c));
-        if (visible) found.set(row.hash, row.request_id);
-        else if (viewer?.everyController) found.set(row.hash, null);
+        if (visible) {
+          const list = named.get(row.hash) ?? [];
+          if (!list.some((r) => r.requestId === row.request_id)) list.push({ requestId: row.request_id, erasedAt: new Date(row.erased_at).getTime() });
+          named.set(row.hash, list);
+        } else if (viewer?.everyController) unnamed.add(row.hash);
       }
     }
     const answers: TombstoneHit[][] = people.map(() => []);
     for (const item of perIdentifier) {
-      const hits = item.hashes.filter((h) => found.has(h));
-      const named = hits.find((h) => found.get(h) != null);
-      answers[item.person]!.push({ type: item.type, tombstoned: hits.length > 0, requestId: named ? found.get(named)! : null });
+      // Requests of every hash of the identifier (keys, earlier forms), earliest first.
+      const byRequest = new Map<string, number>();
+      for (const h of item.hashes) {
+        for (const r of named.get(h) ?? []) byRequest.set(r.requestId, Math.min(byRequest.get(r.requestId) ?? Infinity, r.erasedAt));
+      }
+      const requestIds = [...byRequest].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+      const tombstoned = requestIds.length > 0 || item.hashes.some((h) => unnamed.has(h));
+      answers[item.person]!.push({ type: item.type, tombstoned, requestId: requestIds[0] ?? null, requestIds });
     }
     return answers;
   }

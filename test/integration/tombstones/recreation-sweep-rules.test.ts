@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { personAt } from '../../../src/population/person.js';
-import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RequestType } from '../../../src/domain/vocabulary.js';
+import { normaliseQueryIdentifiers } from '../../../src/identity/index.js';
 import { insertCase } from '../../../connectors/case-management/roster-import.js';
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
@@ -123,6 +124,31 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     expect(await settledTask(requestId, 'case_management', recreated)).toMatchObject({ status: 'SUCCEEDED', applied_count: 1 });
     expect((await tasksOf(s, requestId)).filter((t) => t.record_id === other)).toEqual([]);
     expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [other])).rows).toHaveLength(1);
+  }, 60_000);
+
+  it('R10, R16: an earlier request that erased only other kinds of record (a child’s access request) does not hide a later erasure of the same person from the sweep', async () => {
+    const s = gw.runtime.services;
+    if (!(await s.sources.find('case_management'))) await s.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
+    const person = personAt(SEED, 530);
+    const identifiers = [
+      { type: T.EMAIL, value: person.email },
+      { type: T.PHONE, value: person.phone },
+    ];
+    // First the child's access request, which erased their online training records only and
+    // tombstoned them; months later an erasure of the same person, holding the same tokens.
+    const access = await insertApprovedRequest(s, {
+      type: RequestType.ACCESS,
+      identifiers,
+      decisions: [{ sourceId: 'training', recordId: 'learner-530', recordType: 'learner', action: 'ERASE' }],
+    });
+    await s.tombstones.record(access, normaliseQueryIdentifiers(identifiers), new Date('2026-01-10T00:00:00Z'));
+    const erasure = await insertApprovedRequest(s, { identifiers, decisions: [] });
+    await s.tombstones.record(erasure, normaliseQueryIdentifiers(identifiers), new Date('2026-04-10T00:00:00Z'));
+    const recreated = await recreate(person);
+
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    expect(report.hits.filter((h) => h.recordId === recreated).map((h) => h.requestId)).toEqual([erasure]);
+    expect((await tasksOf(s, access)).filter((t) => t.record_id === recreated)).toEqual([]);
   }, 60_000);
 
   it('R8: a recreated record inside its source’s statutory retention is not erased by the sweep; one past it is', async () => {

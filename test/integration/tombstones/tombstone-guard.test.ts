@@ -136,4 +136,41 @@ describe('R13 controller scoping of the recreation guard: an erasure for control
     const check = await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids }, feedA);
     expect(check.body.data!.tombstoneCheck).toEqual({ anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: null }] });
   });
+
+  it('a later erasure of the same person for controller A is seen by A although an earlier one for B holds the same tokens', async () => {
+    const services = gw.runtime.services;
+    const shared = [{ type: 'EMAIL', value: 'erased-twice@example.org' }];
+    const erase = async (controller: string, erasedAt: string) => {
+      const id = await insertApprovedRequest(services, { identifiers: shared as { type: T; value: string }[], decisions: [] });
+      await services.dataSource.query(`UPDATE data_subject_request SET controller_ids = $2 WHERE id = $1`, [id, [controller]]);
+      await services.tombstones.record(id, normaliseQueryIdentifiers(shared as { type: T; value: string }[]), new Date(erasedAt));
+      return id;
+    };
+    const forB = await erase('ctrl-b', '2026-01-05T00:00:00Z');
+    const forA = await erase('ctrl-a', '2026-03-05T00:00:00Z');
+    const named = { anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: forA }] };
+    // A handler of A: the erasure it may read answers, named, in both forms.
+    const handlerA = await bearer(gw, ['HANDLER'], ['ctrl-a']);
+    expect((await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids: shared }, handlerA)).body.data!.tombstoneCheck).toEqual(named);
+    const http = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...handlerA },
+      body: JSON.stringify({ identifiers: shared }),
+    });
+    expect(await http.json()).toEqual(named);
+    // A feed of A (tombstone:guard) is named A's erasure too, not told of B's without a name.
+    const feedA = await bearer(gw, ['CONNECTOR'], ['ctrl-a']);
+    expect((await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids: shared }, feedA)).body.data!.tombstoneCheck).toEqual(named);
+    // B's handler, and a key bound to no controller, are named the earliest: B's.
+    const earliest = { anyTombstoned: true, results: [{ type: 'EMAIL', tombstoned: true, requestId: forB }] };
+    expect((await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids: shared }, await bearer(gw, ['HANDLER'], ['ctrl-b']))).body.data!.tombstoneCheck).toEqual(
+      earliest,
+    );
+    expect((await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids: shared }, await bearer(gw, ['HANDLER']))).body.data!.tombstoneCheck).toEqual(earliest);
+    // A handler of a third controller still learns of neither.
+    expect((await gw.graphql<{ tombstoneCheck: unknown }>(q, { ids: shared }, await bearer(gw, ['HANDLER'], ['ctrl-c']))).body.data!.tombstoneCheck).toEqual({
+      anyTombstoned: false,
+      results: [{ type: 'EMAIL', tombstoned: false, requestId: null }],
+    });
+  });
 });

@@ -6,6 +6,7 @@ import { HmacKeyring } from '../../../src/crypto/index.js';
 import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../../../src/identity/normalise/index.js';
 import { checkPeople } from '../../../src/tombstones/tombstone-check.js';
+import { recreationVerdict } from '../../../src/tombstones/recreation-evidence.js';
 import { TombstoneService } from '../../../src/tombstones/tombstone.service.js';
 import { createTestDatabase } from '../../support/test-database.js';
 
@@ -140,6 +141,22 @@ describe('tombstones', () => {
     const withoutOldKey = new TombstoneService(ds, new HmacKeyring([k2]));
     const [missed] = await withoutOldKey.check([normaliseQueryIdentifiers([{ type: T.EMAIL, value: 'w.okafor@example.org' }])]);
     expect(missed![0]!.tombstoned).toBe(false);
+  });
+
+  it('R10: the sweep weighs every erasure a token names: an e-mail erased twice and a phone erased with it the second time confirm the second', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const email = { type: T.EMAIL, value: 'twice.erased@example.org' };
+    const phone = { type: T.PHONE, value: '+44 20 7946 0777' };
+    const first = randomUUID();
+    const second = randomUUID();
+    await service.record(first, normaliseQueryIdentifiers([email]), new Date('2026-01-01T00:00:00Z'));
+    await service.record(second, normaliseQueryIdentifiers([email, phone]), new Date('2026-02-01T00:00:00Z'));
+    const [record] = await service.check([normaliseRecordIdentifiers([email, phone])]);
+    expect(record!.map((a) => [a.requestId, a.requestIds])).toEqual([
+      [first, [first, second]],
+      [second, [second]],
+    ]);
+    expect(recreationVerdict(record!)).toEqual({ requestId: second, confirmed: true });
   });
 
   it('writing the same erasure twice adds nothing', async () => {
