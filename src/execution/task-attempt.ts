@@ -7,6 +7,20 @@ import { ActionOutcome, TaskStatus } from '../domain/vocabulary.js';
 /** The task cannot succeed by retrying (refused by the source, unknown action). */
 export class PermanentTaskError extends Error {}
 
+/**
+ * Another open request holds the record (OPEN_REQUEST, CONTROLLER_REFUSED). The message
+ * names no request (it is shown to whoever reads the task's request); the holding request's
+ * id goes to the task's held_by_request_id.
+ */
+export class HeldByRequest extends PermanentTaskError {
+  constructor(
+    message: string,
+    readonly requestId: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The source said "too many requests": the job goes back without using an attempt. */
 export class SourceRateLimited extends Error {
   constructor(readonly retryAfterMs: number) {
@@ -34,6 +48,8 @@ export interface SettledAttempt {
     /** 1 only when the change was made by this attempt: the exactly-once proof. */
     applied: number;
     lastError: string | null;
+    /** The open request whose hold stopped the task (never named in lastError). */
+    heldBy: string | null;
     /** 1 when the attempt does not count (the source asked us to slow down). */
     refund: number;
   };
@@ -55,6 +71,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
         outcome: r.outcome,
         applied: r.outcome === ActionOutcome.APPLIED ? 1 : 0,
         lastError: ok ? null : detail,
+        heldBy: null,
         refund: 0,
       },
       audit: { outcome: ok ? 'SUCCESS' : 'FAILED', detail: r.outcome },
@@ -65,7 +82,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
   const error = result as Error;
   if (error instanceof ConnectorError && error.code === 'RATE_LIMITED') {
     return {
-      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', refund: 1 },
+      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', heldBy: null, refund: 1 },
       audit: null,
       metric: 'RATE_LIMITED',
       answer: new SourceRateLimited(error.retryAfterMs ?? 1000),
@@ -77,7 +94,14 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
   const kind = error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR';
   const reason = `${kind}: ${error?.message ?? String(error)}`.slice(0, 500);
   return {
-    row: { status: last ? TaskStatus.FAILED : TaskStatus.RETRYING, outcome: null, applied: 0, lastError: reason, refund: 0 },
+    row: {
+      status: last ? TaskStatus.FAILED : TaskStatus.RETRYING,
+      outcome: null,
+      applied: 0,
+      lastError: reason,
+      heldBy: error instanceof HeldByRequest ? error.requestId : null,
+      refund: 0,
+    },
     audit: last ? { outcome: 'FAILED', detail: reason } : null,
     metric: error instanceof TaskTimeout ? 'TIMEOUT' : 'ERROR',
     answer: permanent ? new PermanentTaskError(reason) : error,

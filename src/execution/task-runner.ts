@@ -22,7 +22,7 @@ import { bindingHold, HELD_BY_RETAIN } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
-import { PermanentTaskError, TaskTimeout, settleAttempt, type AttemptInfo, type SettledAttempt } from './task-attempt.js';
+import { HeldByRequest, PermanentTaskError, TaskTimeout, settleAttempt, type AttemptInfo, type SettledAttempt } from './task-attempt.js';
 
 export { PermanentTaskError, SourceRateLimited, TaskTimeout, type AttemptInfo } from './task-attempt.js';
 
@@ -249,8 +249,10 @@ export class TaskRunner {
    * RETAIN or a controller's refusal since approval. A request's erasing or correcting task
    * is held by another open request's RETAIN on the same record (R8: a legal hold such as
    * litigation, or its wait for a controller): destroying or overwriting it would defeat that
-   * request. Either fails for good with OPEN_REQUEST or CONTROLLER_REFUSED naming the request,
-   * and the record stays as it is.
+   * request. Either fails for good with OPEN_REQUEST or CONTROLLER_REFUSED, and the record
+   * stays as it is. The error text names no request (whoever reads this task's request reads
+   * it, and the holding request may be outside their controllers): the holding request's id
+   * goes to the task's held_by_request_id.
    */
   private async recordHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
     const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || HELD_BY_RETAIN.has(t.action)));
@@ -260,7 +262,7 @@ export class TaskRunner {
       const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record ${then}`) });
+      out.set(t.id, { error: new HeldByRequest(`${hold.reason}: left alone, another open request holds the record ${then}`, hold.requestId) });
     }
   }
 
