@@ -30,7 +30,7 @@ export interface RunTaskRow extends Omit<TaskRow, 'request_id'> {
 }
 
 /** What running a task needs of its row: it belongs to a request or to a retention run. */
-export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts'> & {
+export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts' | 'outcome' | 'last_error'> & {
   request_id: string | null;
   retention_run_id: string | null;
 };
@@ -210,7 +210,7 @@ export class TaskStore {
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])
-          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts`,
+          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error`,
         [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN],
       ),
     );

@@ -16,6 +16,8 @@ import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js'
 import { eventually } from '../../support/eventually.js';
 import { removeQueueKeys } from '../../support/redis-cleanup.js';
 import { TEST_REDIS_URL } from '../../support/queue-settings.js';
+import { paramsDigest } from '../../../src/audit/chain.js';
+import type { Connector } from '../../../connectors/contract.js';
 
 describe('queued work meets the request as it is when the job runs (redis queue)', () => {
   let gw: TestGateway;
@@ -240,6 +242,81 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect(response.letter).toContain(`- case ${gone}: no longer held by us, so there was nothing in it to correct; it was not changed.`);
     expect(response.letter).toContain(`- case ${corrected}: corrected on `);
     expect(response.letter).not.toContain(`- case ${gone}: corrected`);
+  }, 60_000);
+
+  it('R14: a correction the source applied whose read-back failed is read back on the retry; the task records the change (APPLIED, counted once) and its audit says so', async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      identifiers: [{ type: T.EMAIL, value: 'reread@example.org' }],
+      corrections: [{ field: 'employer', value: 'Read Back Ltd', reason: 'moved job' }],
+      decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT }],
+    });
+    const finding = {
+      inaccurate: true,
+      reason: 'payslip seen',
+      evidenceRef: null,
+      actor: 'handler',
+      at: new Date().toISOString(),
+      accepted: ['employer'],
+      rejected: [],
+    };
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await s.execution.execute(requestId, 'handler');
+    // The real source, whose first read after a correction fails (the connection drops then).
+    let corrected = false;
+    let dropped = false;
+    const sources = Object.create(s.sources) as typeof s.sources;
+    sources.connector = async (id: string) => {
+      const real = await s.sources.connector(id);
+      return new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'correct')
+            return async (...args: Parameters<Connector['correct']>) => {
+              const answer = await target.correct(...args);
+              corrected = true;
+              return answer;
+            };
+          if (prop === 'export')
+            return async (...args: Parameters<Connector['export']>) => {
+              if (corrected && !dropped) {
+                dropped = true;
+                throw new Error('connection reset while reading back');
+              }
+              return target.export(...args);
+            };
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    expect(afterFirst!.last_error).toMatch(/^UNVERIFIED: the source applied the correction, reading the record back failed/);
+    const held = async () =>
+      (await pool.query<{ employer: string | null }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [recordId])).rows[0]!.employer;
+    expect(await held()).toBe('Read Back Ltd');
+
+    // The retry: the source answers ALREADY_APPLIED, the record is read back and carries the correction.
+    expect(await new TaskRunner({ ...s, settings: s.execution.settings }).run(job, { attempt: 2, maxAttempts: 3 })).toEqual({ outcome: 'APPLIED' });
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count, done!.last_error]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED', 1, null]);
+    const audited = await s.dataSource.query(`SELECT outcome, params_digest FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [task!.id]);
+    const params = {
+      requestId,
+      sourceId: 'case_management',
+      recordId,
+      action: RecordAction.CORRECT,
+      detail: 'APPLIED: by an earlier attempt whose read-back failed; read back and verified now',
+    };
+    expect(audited).toEqual([{ outcome: 'SUCCESS', params_digest: paramsDigest(params, s.keyrings.tombstone) }]);
   }, 60_000);
 
   it('R8, R14: a correction leaves a record another open request holds (a RETAIN for litigation) as it is: its task fails with OPEN_REQUEST; the other record is corrected', async () => {
