@@ -176,6 +176,9 @@ export const RequestFields = graphql(`
           retainUntil
           state
         }
+        notHeld {
+          recordId
+        }
         notDone {
           recordId
           recordType
