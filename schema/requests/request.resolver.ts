@@ -407,7 +407,12 @@ export class RequestResolver {
   @FieldResolver(() => [Task], { description: 'Queued actions (corrections, erasures, restrictions) and their state.' })
   async tasks(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<Task[]> {
     const children = await childrenOf(ctx, r.id);
-    return (await children.tasks()).filter(children.isVisible).map(taskView);
+    const tasks = (await children.tasks()).filter(children.isVisible);
+    // The request holding a task's record is named only to a caller whose scope covers it.
+    const holders = [...new Set(tasks.flatMap((t) => (t.heldByRequestId ? [t.heldByRequestId] : [])))];
+    const found = holders.length ? await childLoaders(ctx).controllersOf.loadMany(holders) : [];
+    const visible = new Set(found.flatMap((o) => (o && !(o instanceof Error) && canSeeRequest(principalOf(ctx), o) ? [o.id] : [])));
+    return tasks.map((t) => Object.assign(taskView(t), { heldByRequestId: t.heldByRequestId && visible.has(t.heldByRequestId) ? t.heldByRequestId : null }));
   }
 
   @Authorized('request:read')
@@ -472,8 +477,10 @@ export class RequestResolver {
   async response(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<ResponseSummary | null> {
     // The answer names every source gone without: only for a principal who sees the whole request.
     if (!r.entity.response || !(await seesWhole(ctx, r))) return null;
-    // Answers stored before the gaps were recorded list none.
-    return { notSearched: [], notVerified: [], ...(reviveDates(r.entity.response) as object) } as unknown as ResponseSummary;
+    // Answers stored before the gaps (or the records no longer held) were recorded list none.
+    const stored = reviveDates(r.entity.response) as { sources?: object[] };
+    const sources = (stored.sources ?? []).map((s) => ({ notHeld: [], ...s }));
+    return { notSearched: [], notVerified: [], ...stored, sources } as unknown as ResponseSummary;
   }
 }
 

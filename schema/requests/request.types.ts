@@ -296,8 +296,15 @@ export class Task {
   @Field(() => Int)
   attempts!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the task failed or is retrying; it names no other request.' })
   lastError!: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The open request whose hold stopped the task (OPEN_REQUEST, CONTROLLER_REFUSED): null when none did, or when that request is outside your scope.',
+  })
+  heldByRequestId!: string | null;
 
   @Field(() => ActionOutcome, { nullable: true })
   outcome!: ActionOutcome | null;
@@ -523,6 +530,11 @@ export class SourceResponse {
 
   @Field(() => [ResponseItem])
   retained!: ResponseItem[];
+
+  @Field(() => [ResponseItem], {
+    description: 'Corrections of records the source no longer held (it answered NOT_FOUND): nothing was corrected there, and the letter says so.',
+  })
+  notHeld!: ResponseItem[];
 
   @Field(() => [ResponseItem])
   notDone!: ResponseItem[];

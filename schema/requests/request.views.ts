@@ -100,6 +100,8 @@ export function taskView(t: TaskEntity): Task {
     status: t.status as TaskStatus,
     attempts: t.attempts,
     lastError: t.lastError,
+    // Shown by the request's tasks resolver only where the caller may read the holding request.
+    heldByRequestId: null,
     outcome: t.outcome as ActionOutcome | null,
     finishedAt: t.finishedAt,
   });

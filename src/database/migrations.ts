@@ -16,6 +16,7 @@ import { RetentionRunSuperseded1764000008300 } from './migrations/1764000008300-
 import { ControllerInstructionPerController1764000008400 } from './migrations/1764000008400-ControllerInstructionPerController.js';
 import { TombstonePerRequest1764000008500 } from './migrations/1764000008500-TombstonePerRequest.js';
 import { RecordDecisionByRecord1764000008600 } from './migrations/1764000008600-RecordDecisionByRecord.js';
+import { TaskHeldByRequest1764000008760 } from './migrations/1764000008760-TaskHeldByRequest.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -35,4 +36,5 @@ export const migrations: Function[] = [
   ControllerInstructionPerController1764000008400,
   TombstonePerRequest1764000008500,
   RecordDecisionByRecord1764000008600,
+  TaskHeldByRequest1764000008760,
 ];

@@ -223,6 +223,7 @@ export class RequestFinaliser {
           retainUntil: d.retain_until ? new Date(d.retain_until) : null,
           reason: d.reason,
           state: stateOf(main),
+          outcome: main?.outcome ?? null,
           completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];

@@ -7,6 +7,34 @@ import { ActionOutcome, TaskStatus } from '../domain/vocabulary.js';
 /** The task cannot succeed by retrying (refused by the source, unknown action). */
 export class PermanentTaskError extends Error {}
 
+/**
+ * Another open request holds the record (OPEN_REQUEST, CONTROLLER_REFUSED). The message
+ * names no request (it is shown to whoever reads the task's request); the holding request's
+ * id goes to the task's held_by_request_id.
+ */
+export class HeldByRequest extends PermanentTaskError {
+  constructor(
+    message: string,
+    readonly requestId: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A correction the source applied whose read-back (R14) failed: the record was changed, the
+ * change is not yet verified. The attempt records outcome APPLIED (applied_count 1) and is
+ * retried, and the retry reads the record back again (see afterUnverified).
+ */
+export class AppliedUnverified extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the source applied the correction, reading the record back failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/** The last_error of an attempt that changed the record but could not verify it. */
+export const UNVERIFIED = 'UNVERIFIED';
+
 /** The source said "too many requests": the job goes back without using an attempt. */
 export class SourceRateLimited extends Error {
   constructor(readonly retryAfterMs: number) {
@@ -34,6 +62,8 @@ export interface SettledAttempt {
     /** 1 only when the change was made by this attempt: the exactly-once proof. */
     applied: number;
     lastError: string | null;
+    /** The open request whose hold stopped the task (never named in lastError). */
+    heldBy: string | null;
     /** 1 when the attempt does not count (the source asked us to slow down). */
     refund: number;
   };
@@ -55,6 +85,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
         outcome: r.outcome,
         applied: r.outcome === ActionOutcome.APPLIED ? 1 : 0,
         lastError: ok ? null : detail,
+        heldBy: null,
         refund: 0,
       },
       audit: { outcome: ok ? 'SUCCESS' : 'FAILED', detail: r.outcome },
@@ -63,9 +94,19 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
     };
   }
   const error = result as Error;
+  if (error instanceof AppliedUnverified) {
+    const last = info.attempt >= info.maxAttempts;
+    const reason = `${UNVERIFIED}: ${error.message}`.slice(0, 500);
+    return {
+      row: { status: last ? TaskStatus.FAILED : TaskStatus.RETRYING, outcome: ActionOutcome.APPLIED, applied: 1, lastError: reason, heldBy: null, refund: 0 },
+      audit: last ? { outcome: 'FAILED', detail: `${ActionOutcome.APPLIED}, not verified: ${reason}`.slice(0, 500) } : null,
+      metric: 'ERROR',
+      answer: error,
+    };
+  }
   if (error instanceof ConnectorError && error.code === 'RATE_LIMITED') {
     return {
-      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', refund: 1 },
+      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', heldBy: null, refund: 1 },
       audit: null,
       metric: 'RATE_LIMITED',
       answer: new SourceRateLimited(error.retryAfterMs ?? 1000),
@@ -77,9 +118,44 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
   const kind = error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR';
   const reason = `${kind}: ${error?.message ?? String(error)}`.slice(0, 500);
   return {
-    row: { status: last ? TaskStatus.FAILED : TaskStatus.RETRYING, outcome: null, applied: 0, lastError: reason, refund: 0 },
+    row: {
+      status: last ? TaskStatus.FAILED : TaskStatus.RETRYING,
+      outcome: null,
+      applied: 0,
+      lastError: reason,
+      heldBy: error instanceof HeldByRequest ? error.requestId : null,
+      refund: 0,
+    },
     audit: last ? { outcome: 'FAILED', detail: reason } : null,
     metric: error instanceof TaskTimeout ? 'TIMEOUT' : 'ERROR',
     answer: permanent ? new PermanentTaskError(reason) : error,
+  };
+}
+
+/**
+ * An attempt after one that changed the record but could not read it back (last_error
+ * UNVERIFIED, outcome APPLIED): the source now answers ALREADY_APPLIED, since the change is
+ * there, and the record was read back. The task's outcome stays APPLIED (the change was made,
+ * once, by this task) and the audit says so, instead of claiming nothing was changed.
+ */
+export function afterUnverified(settled: SettledAttempt, prior: { outcome: string | null; last_error: string | null }): SettledAttempt {
+  if (prior.outcome !== ActionOutcome.APPLIED || !prior.last_error?.startsWith(`${UNVERIFIED}:`)) return settled;
+  if (settled.row.outcome === null && settled.row.lastError !== null && !settled.row.lastError.startsWith(`${UNVERIFIED}:`)) {
+    // Still not read back: the task keeps saying that the record was changed.
+    const lastError = `${UNVERIFIED}: the source applied the correction in an earlier attempt, not yet read back; ${settled.row.lastError}`.slice(0, 500);
+    return {
+      ...settled,
+      row: { ...settled.row, lastError },
+      audit: settled.audit ? { ...settled.audit, detail: `${ActionOutcome.APPLIED}, not verified: ${lastError}`.slice(0, 500) } : null,
+    };
+  }
+  if (settled.row.outcome !== ActionOutcome.ALREADY_APPLIED) return settled;
+  const detail = `${ActionOutcome.APPLIED}: by an earlier attempt whose read-back failed; read back and verified now`;
+  return {
+    ...settled,
+    row: { ...settled.row, outcome: ActionOutcome.APPLIED },
+    audit: settled.audit ? { ...settled.audit, detail } : null,
+    metric: ActionOutcome.APPLIED,
+    answer: settled.answer instanceof Error ? settled.answer : { outcome: ActionOutcome.APPLIED },
   };
 }

@@ -22,7 +22,16 @@ import { bindingHold, HELD_BY_RETAIN } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
-import { PermanentTaskError, TaskTimeout, settleAttempt, type AttemptInfo, type SettledAttempt } from './task-attempt.js';
+import {
+  AppliedUnverified,
+  HeldByRequest,
+  PermanentTaskError,
+  TaskTimeout,
+  afterUnverified,
+  settleAttempt,
+  type AttemptInfo,
+  type SettledAttempt,
+} from './task-attempt.js';
 
 export { PermanentTaskError, SourceRateLimited, TaskTimeout, type AttemptInfo } from './task-attempt.js';
 
@@ -77,7 +86,7 @@ export class TaskRunner {
     const settled = new Map<string, SettledAttempt>();
     mine.forEach(({ task, info }, i) => {
       const a = applied[i]!;
-      settled.set(task.id, 'result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false));
+      settled.set(task.id, afterUnverified('result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false), task));
     });
     // Only the outcomes of attempts still the task's latest are recorded, audited and answered.
     const saved = tasks.length > 0 ? await this.saveOutcomes(tasks, settled, ms) : new Set<string>();
@@ -249,8 +258,10 @@ export class TaskRunner {
    * RETAIN or a controller's refusal since approval. A request's erasing or correcting task
    * is held by another open request's RETAIN on the same record (R8: a legal hold such as
    * litigation, or its wait for a controller): destroying or overwriting it would defeat that
-   * request. Either fails for good with OPEN_REQUEST or CONTROLLER_REFUSED naming the request,
-   * and the record stays as it is.
+   * request. Either fails for good with OPEN_REQUEST or CONTROLLER_REFUSED, and the record
+   * stays as it is. The error text names no request (whoever reads this task's request reads
+   * it, and the holding request may be outside their controllers): the holding request's id
+   * goes to the task's held_by_request_id.
    */
   private async recordHolds(sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
     const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || HELD_BY_RETAIN.has(t.action)));
@@ -260,7 +271,7 @@ export class TaskRunner {
       const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      out.set(t.id, { error: new PermanentTaskError(`${hold.reason}: left alone, request ${hold.requestId} holds the record ${then}`) });
+      out.set(t.id, { error: new HeldByRequest(`${hold.reason}: left alone, another open request holds the record ${then}`, hold.requestId) });
     }
   }
 
@@ -357,11 +368,19 @@ export class TaskRunner {
    * R14: a source that says a correction took is read back, and a field it still shows with
    * another value fails the task (VERIFICATION, field names only), so the person is never
    * told of a correction the record does not carry. Annotations sit beside the record in a
-   * source's own form and are not compared.
+   * source's own form and are not compared. A read-back that fails after the source applied
+   * the correction fails the attempt as AppliedUnverified: the change is recorded (APPLIED,
+   * applied_count 1) and the retry, which the source answers ALREADY_APPLIED, reads back again.
    */
   private async lookAgain(connector: Connector, ref: RecordRef, changes: readonly FieldChange[], result: ActionResult): Promise<void> {
     if (result.outcome !== 'APPLIED' && result.outcome !== 'ALREADY_APPLIED') return;
-    const record = (await connector.export([ref])).find((r) => r.recordId === ref.recordId);
+    let records: SourceRecord[];
+    try {
+      records = await connector.export([ref]);
+    } catch (error) {
+      throw result.outcome === 'APPLIED' ? new AppliedUnverified(error) : error;
+    }
+    const record = records.find((r) => r.recordId === ref.recordId);
     if (!record) return;
     const still = uncorrectedFields(record, changes, connector.describe().fields);
     if (still.length > 0) {

@@ -30,6 +30,8 @@ export interface SummaryRecordInput {
   reason?: string | null;
   /** Execution state; RELEASE and RETAIN need no task and count as done. */
   state?: TaskState;
+  /** What the source answered for the record's task (APPLIED, ALREADY_APPLIED, NOT_FOUND…). */
+  outcome?: string | null;
   completedAt?: Date | null;
 }
 
@@ -73,6 +75,8 @@ export interface SummaryItem {
   retainUntil: Date | null;
   completedAt: Date | null;
   state: TaskState;
+  /** Done, but the source no longer held the record: nothing was changed in it. */
+  notHeld: boolean;
 }
 
 export interface SourceSummary {
@@ -84,6 +88,11 @@ export interface SourceSummary {
   erased: SummaryItem[];
   restricted: SummaryItem[];
   retained: SummaryItem[];
+  /**
+   * Corrections (CORRECT, ANNOTATE) of records the source no longer holds (it answered
+   * NOT_FOUND): nothing was corrected there, and the letter says so.
+   */
+  notHeld: SummaryItem[];
   /** Actions not (yet) done: the answer is partial while any remain. */
   notDone: SummaryItem[];
 }
@@ -99,7 +108,7 @@ export interface ResponseSummary {
   complete: boolean;
   /** Answered after the binding due date (the letter says so). */
   late: boolean;
-  totals: Record<OutcomeGroup | 'NOT_DONE', number>;
+  totals: Record<OutcomeGroup | 'NOT_HELD' | 'NOT_DONE', number>;
   sources: SourceSummary[];
   /** Sources that could not be searched (R1): the answer is not complete while any remain. */
   notSearched: SourceGap[];
@@ -109,6 +118,9 @@ export interface ResponseSummary {
 }
 
 const NEEDS_NO_TASK: ReadonlySet<RecordAction> = new Set([RecordAction.RELEASE, RecordAction.RETAIN]);
+
+/** Actions that change what a record says: done on a record the source no longer held, they changed nothing. */
+const CORRECTING: ReadonlySet<RecordAction> = new Set([RecordAction.CORRECT, RecordAction.ANNOTATE]);
 
 function itemOf(r: SummaryRecordInput): SummaryItem {
   const state: TaskState = r.state ?? (NEEDS_NO_TASK.has(r.action) ? 'DONE' : 'PENDING');
@@ -121,6 +133,7 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     retainUntil: r.retainUntil ?? null,
     completedAt: r.completedAt ?? null,
     state,
+    notHeld: state === 'DONE' && CORRECTING.has(r.action) && r.outcome === 'NOT_FOUND',
   };
 }
 
@@ -150,6 +163,7 @@ function itemLine(i: SummaryItem): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
   if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
   if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
+  if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to correct; it was not changed.`;
   const when = i.completedAt ? ` on ${day(i.completedAt)}` : '';
   const basis = i.basis ? ` Basis: ${i.basis}.` : '';
   const until = i.retainUntil ? ` Kept until ${day(i.retainUntil)}.` : '';
@@ -171,7 +185,7 @@ function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInpu
   lines.push('', 'This is what we did, system by system:', '');
   for (const src of s.sources) {
     lines.push(`${src.sourceName}:`);
-    const items = [...src.released, ...src.corrected, ...src.erased, ...src.restricted, ...src.retained, ...src.notDone];
+    const items = [...src.released, ...src.corrected, ...src.erased, ...src.restricted, ...src.retained, ...src.notHeld, ...src.notDone];
     if (items.length === 0) lines.push('- We hold no data about you here.');
     for (const i of items) lines.push(itemLine(i));
     lines.push('');
@@ -197,7 +211,7 @@ function gapLines(notSearched: readonly SourceGap[], notVerified: readonly Sourc
 export function buildResponseSummary(input: ResponseSummaryInput): ResponseSummary {
   requireValidDate(input.receivedAt, 'The receipt date');
   requireValidDate(input.respondedAt, 'The response date');
-  const totals: ResponseSummary['totals'] = { RELEASED: 0, CORRECTED: 0, ERASED: 0, RESTRICTED: 0, RETAINED: 0, NOT_DONE: 0 };
+  const totals: ResponseSummary['totals'] = { RELEASED: 0, CORRECTED: 0, ERASED: 0, RESTRICTED: 0, RETAINED: 0, NOT_HELD: 0, NOT_DONE: 0 };
   const summaries: SourceSummary[] = input.sources.map(({ source, records }) => {
     const s: SourceSummary = {
       sourceId: source.id,
@@ -208,6 +222,7 @@ export function buildResponseSummary(input: ResponseSummaryInput): ResponseSumma
       erased: [],
       restricted: [],
       retained: [],
+      notHeld: [],
       notDone: [],
     };
     for (const r of records) {
@@ -215,6 +230,11 @@ export function buildResponseSummary(input: ResponseSummaryInput): ResponseSumma
       if (item.state !== 'DONE') {
         s.notDone.push(item);
         totals.NOT_DONE += 1;
+        continue;
+      }
+      if (item.notHeld) {
+        s.notHeld.push(item);
+        totals.NOT_HELD += 1;
         continue;
       }
       const group = OUTCOME_GROUP[item.action];

@@ -49,6 +49,14 @@ export class TaskEntity {
   @Column({ type: 'text', name: 'last_error', nullable: true })
   lastError!: string | null;
 
+  /**
+   * The open request whose hold stopped the task (OPEN_REQUEST, CONTROLLER_REFUSED): never
+   * in last_error, which whoever reads this task's request sees; shown only to a caller whose
+   * scope covers the holding request.
+   */
+  @Column({ type: 'uuid', name: 'held_by_request_id', nullable: true })
+  heldByRequestId!: string | null;
+
   /** The connector's answer: APPLIED, ALREADY_APPLIED, NOT_FOUND, REFUSED. */
   @Column({ type: 'text', nullable: true })
   outcome!: string | null;

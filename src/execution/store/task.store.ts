@@ -30,7 +30,7 @@ export interface RunTaskRow extends Omit<TaskRow, 'request_id'> {
 }
 
 /** What running a task needs of its row: it belongs to a request or to a retention run. */
-export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts'> & {
+export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts' | 'outcome' | 'last_error'> & {
   request_id: string | null;
   retention_run_id: string | null;
 };
@@ -45,6 +45,8 @@ export interface TaskOutcomeRow {
   outcome: string | null;
   applied: number;
   lastError: string | null;
+  /** The open request whose hold stopped the task, kept out of lastError. */
+  heldBy: string | null;
   refund: number;
 }
 
@@ -183,7 +185,7 @@ export class TaskStore {
   /** FAILED tasks queued again, each under its fresh job id. */
   async requeueFailed(tasks: readonly { id: string; job_id: string | null }[], m: EntityManager): Promise<void> {
     await m.query(
-      `UPDATE task SET status = $3, job_id = x.j, last_error = NULL, finished_at = NULL
+      `UPDATE task SET status = $3, job_id = x.j, last_error = NULL, held_by_request_id = NULL, finished_at = NULL
          FROM unnest($1::uuid[], $2::text[]) AS x(i, j) WHERE task.id = x.i AND task.status = $4`,
       [tasks.map((t) => t.id), tasks.map((t) => t.job_id), TaskStatus.QUEUED, TaskStatus.FAILED],
     );
@@ -217,7 +219,7 @@ export class TaskStore {
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])
-          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts`,
+          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error`,
         [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN],
       ),
     );
@@ -234,9 +236,9 @@ export class TaskStore {
     const saved = rowsOf<{ id: string }>(
       await this.dataSource.query(
         `UPDATE task SET status = x.status, outcome = COALESCE(x.outcome, task.outcome), applied_count = applied_count + x.applied,
-                attempts = attempts - x.refund, last_error = x.last_error, duration_ms = $7,
+                attempts = attempts - x.refund, last_error = x.last_error, held_by_request_id = x.held_by, duration_ms = $7,
                 finished_at = CASE WHEN x.status = ANY($8::text[]) THEN now() ELSE NULL END
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $9::int[]) AS x(id, status, outcome, applied, last_error, refund, attempt)
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $9::int[], $11::uuid[]) AS x(id, status, outcome, applied, last_error, refund, attempt, held_by)
           WHERE task.id = x.id AND task.status = $10 AND task.attempts = x.attempt
           RETURNING task.id`,
         [
@@ -250,6 +252,7 @@ export class TaskStore {
           TERMINAL,
           rows.map((r) => r.attempt),
           TaskStatus.RUNNING,
+          rows.map((r) => r.heldBy),
         ],
       ),
     );

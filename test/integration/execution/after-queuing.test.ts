@@ -16,6 +16,8 @@ import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js'
 import { eventually } from '../../support/eventually.js';
 import { removeQueueKeys } from '../../support/redis-cleanup.js';
 import { TEST_REDIS_URL } from '../../support/queue-settings.js';
+import { paramsDigest } from '../../../src/audit/chain.js';
+import type { Connector } from '../../../connectors/contract.js';
 
 describe('queued work meets the request as it is when the job runs (redis queue)', () => {
   let gw: TestGateway;
@@ -38,7 +40,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
         SCHEDULERS: 'false',
       },
     });
-    await seedReferenceSources({ url: gw.databaseUrl, people: 80, seed: 11, systems: ['case_management'] });
+    await seedReferenceSources({ url: gw.databaseUrl, people: 100, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
     takeCases = await uncontrolledCases(pool);
@@ -83,6 +85,12 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     for (const w of workers.splice(0)) await w.close();
   }, 60_000);
 
+  /** The request whose hold stopped a task, as the task row keeps it. */
+  async function heldBy(taskId: string): Promise<string | null> {
+    const [row] = await gw.runtime.services.dataSource.query(`SELECT held_by_request_id FROM task WHERE id = $1`, [taskId]);
+    return row.held_by_request_id;
+  }
+
   /** Request 2 about the same person, in review: the privacy office holds one record under it (a RETAIN override, litigation). */
   async function holdUnderSecondRequest(recordId: string): Promise<string> {
     const s = gw.runtime.services;
@@ -109,13 +117,18 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     const tasks = await tasksOf(s, requestId);
     const byRecord = new Map(tasks.map((t) => [t.record_id, t]));
     expect([byRecord.get(held)!.status, byRecord.get(held)!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
-    expect(byRecord.get(held)!.last_error).toMatch(new RegExp(`OPEN_REQUEST: .*request ${holder} holds the record`));
+    // The text, shown to whoever reads this request, names no other request; the holder is kept apart.
+    expect(byRecord.get(held)!.last_error).toMatch(/OPEN_REQUEST: left alone, another open request holds the record/);
+    expect(byRecord.get(held)!.last_error).not.toContain(holder);
+    expect(await heldBy(byRecord.get(held)!.id)).toBe(holder);
     expect(byRecord.get(erased)!.status).toBe(TaskStatus.SUCCEEDED);
     const left = await pool.query(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[held, erased]]);
     expect(left.rows.map((r) => r.id)).toEqual([held]);
     const audited = await s.dataSource.query(`SELECT outcome FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [byRecord.get(held)!.id]);
     expect(audited.map((a: { outcome: string }) => a.outcome)).toEqual(['FAILED']);
-    expect(JSON.stringify((await s.stores.requests.find(requestId))!.response)).toContain(`request ${holder} holds the record`);
+    const closed = await s.stores.requests.find(requestId);
+    expect(JSON.stringify(closed!.response)).toContain('another open request holds the record');
+    expect(JSON.stringify(closed!.response)).not.toContain(holder);
     for (const w of workers.splice(0)) await w.close();
   }
 
@@ -150,6 +163,162 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     await expectHeldRecordKept(requestId, held, erased, holder);
   }, 60_000);
 
+  it("R8, R13: the request holding a task's record is named only to a caller whose controllers cover that request; its task's error names no request", async () => {
+    const s = gw.runtime.services;
+    const [held, erased] = takeCases(2) as [string, string];
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
+      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    const holder = await holdUnderSecondRequest(held);
+    workers = startWorkers(s);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
+    for (const w of workers.splice(0)) await w.close();
+    // As read: this request is controller A's, the holding one controller B's.
+    await s.dataSource.query(`UPDATE data_subject_request SET controller_ids = ARRAY['controller-a'] WHERE id = $1`, [requestId]);
+    await s.dataSource.query(`UPDATE request_record SET controller_id = 'controller-a' WHERE request_id = $1`, [requestId]);
+    await s.dataSource.query(`UPDATE data_subject_request SET controller_ids = ARRAY['controller-b'] WHERE id = $1`, [holder]);
+
+    const TASKS = `query($id: ID!) { request(id: $id) { tasks { recordId status lastError heldByRequestId } } }`;
+    type Seen = { request: { tasks: { recordId: string; status: string; lastError: string | null; heldByRequestId: string | null }[] } };
+    const heldTask = async (headers: Record<string, string>) => {
+      const res = await gw.graphql<Seen>(TASKS, { id: requestId }, headers);
+      expect(res.body.errors ?? []).toEqual([]);
+      return res.body.data!.request.tasks.find((t) => t.recordId === held)!;
+    };
+    const handlerA = await heldTask(await bearer(gw, ['HANDLER'], ['controller-a']));
+    expect(handlerA.status).toBe('FAILED');
+    expect(handlerA.lastError).toMatch(/OPEN_REQUEST: left alone, another open request holds the record/);
+    expect(handlerA.lastError).not.toContain(holder);
+    expect(handlerA.heldByRequestId).toBeNull();
+    const handlerAB = await heldTask(await bearer(gw, ['HANDLER'], ['controller-a', 'controller-b']));
+    expect(handlerAB.heldByRequestId).toBe(holder);
+    expect((await heldTask(await bearer(gw, ['HANDLER']))).heldByRequestId).toBe(holder);
+  }, 60_000);
+
+  it('R14: a correction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a correction: the answer says the record is not held and was not changed', async () => {
+    const s = gw.runtime.services;
+    const [gone, corrected] = takeCases(2) as [string, string];
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      identifiers: [{ type: T.EMAIL, value: 'moved@example.org' }],
+      corrections: [{ field: 'employer', value: 'Corrected Employer Ltd', reason: 'moved job' }],
+      decisions: [gone, corrected].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT })),
+    });
+    const finding = {
+      inaccurate: true,
+      reason: 'payslip seen',
+      evidenceRef: null,
+      actor: 'handler',
+      at: new Date().toISOString(),
+      accepted: ['employer'],
+      rejected: [],
+    };
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await s.execution.execute(requestId, 'handler');
+    // The source lets one record go while the correction waits in the queue.
+    await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [gone]);
+    workers = startWorkers(s);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
+    for (const w of workers.splice(0)) await w.close();
+
+    const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+    expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
+    expect([byRecord.get(corrected)!.outcome, byRecord.get(corrected)!.applied_count]).toEqual(['APPLIED', 1]);
+    const res = await gw.graphql<{
+      request: {
+        response: { totals: Record<string, number>; letter: string; sources: { corrected: { recordId: string }[]; notHeld: { recordId: string }[] }[] };
+      };
+    }>(
+      `query($id: ID!) { request(id: $id) { response { totals letter sources { corrected { recordId } notHeld { recordId } } } } }`,
+      { id: requestId },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(res.body.errors ?? []).toEqual([]);
+    const response = res.body.data!.request.response;
+    expect(response.totals).toMatchObject({ CORRECTED: 1, NOT_HELD: 1 });
+    expect(response.sources.map((x) => [x.corrected.map((i) => i.recordId), x.notHeld.map((i) => i.recordId)])).toEqual([[[corrected], [gone]]]);
+    expect(response.letter).toContain(`- case ${gone}: no longer held by us, so there was nothing in it to correct; it was not changed.`);
+    expect(response.letter).toContain(`- case ${corrected}: corrected on `);
+    expect(response.letter).not.toContain(`- case ${gone}: corrected`);
+  }, 60_000);
+
+  it('R14: a correction the source applied whose read-back failed is read back on the retry; the task records the change (APPLIED, counted once) and its audit says so', async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      identifiers: [{ type: T.EMAIL, value: 'reread@example.org' }],
+      corrections: [{ field: 'employer', value: 'Read Back Ltd', reason: 'moved job' }],
+      decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT }],
+    });
+    const finding = {
+      inaccurate: true,
+      reason: 'payslip seen',
+      evidenceRef: null,
+      actor: 'handler',
+      at: new Date().toISOString(),
+      accepted: ['employer'],
+      rejected: [],
+    };
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await s.execution.execute(requestId, 'handler');
+    // The real source, whose first read after a correction fails (the connection drops then).
+    let corrected = false;
+    let dropped = false;
+    const sources = Object.create(s.sources) as typeof s.sources;
+    sources.connector = async (id: string) => {
+      const real = await s.sources.connector(id);
+      return new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'correct')
+            return async (...args: Parameters<Connector['correct']>) => {
+              const answer = await target.correct(...args);
+              corrected = true;
+              return answer;
+            };
+          if (prop === 'export')
+            return async (...args: Parameters<Connector['export']>) => {
+              if (corrected && !dropped) {
+                dropped = true;
+                throw new Error('connection reset while reading back');
+              }
+              return target.export(...args);
+            };
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    expect(afterFirst!.last_error).toMatch(/^UNVERIFIED: the source applied the correction, reading the record back failed/);
+    const held = async () =>
+      (await pool.query<{ employer: string | null }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [recordId])).rows[0]!.employer;
+    expect(await held()).toBe('Read Back Ltd');
+
+    // The retry: the source answers ALREADY_APPLIED, the record is read back and carries the correction.
+    expect(await new TaskRunner({ ...s, settings: s.execution.settings }).run(job, { attempt: 2, maxAttempts: 3 })).toEqual({ outcome: 'APPLIED' });
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count, done!.last_error]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED', 1, null]);
+    const audited = await s.dataSource.query(`SELECT outcome, params_digest FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [task!.id]);
+    const params = {
+      requestId,
+      sourceId: 'case_management',
+      recordId,
+      action: RecordAction.CORRECT,
+      detail: 'APPLIED: by an earlier attempt whose read-back failed; read back and verified now',
+    };
+    expect(audited).toEqual([{ outcome: 'SUCCESS', params_digest: paramsDigest(params, s.keyrings.tombstone) }]);
+  }, 60_000);
+
   it('R8, R14: a correction leaves a record another open request holds (a RETAIN for litigation) as it is: its task fails with OPEN_REQUEST; the other record is corrected', async () => {
     const s = gw.runtime.services;
     const [held, corrected] = takeCases(2) as [string, string];
@@ -178,7 +347,8 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     }
     const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
     expect([byRecord.get(held)!.status, byRecord.get(held)!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
-    expect(byRecord.get(held)!.last_error).toMatch(new RegExp(`OPEN_REQUEST: .*request ${holder} holds the record`));
+    expect(byRecord.get(held)!.last_error).toMatch(/OPEN_REQUEST: left alone, another open request holds the record/);
+    expect(byRecord.get(held)!.last_error).not.toContain(holder);
     expect([byRecord.get(corrected)!.status, byRecord.get(corrected)!.outcome]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED']);
     const rows = (
       await pool.query<{ id: string; employer: string | null }>(`SELECT id, employer FROM case_management.cases WHERE id = ANY($1)`, [[held, corrected]])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../connectors/contract.js';
-import { PermanentTaskError, SourceRateLimited, TaskTimeout, settleAttempt } from '../../../src/execution/task-attempt.js';
+import { AppliedUnverified, PermanentTaskError, SourceRateLimited, TaskTimeout, afterUnverified, settleAttempt } from '../../../src/execution/task-attempt.js';
 
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
@@ -76,5 +76,28 @@ describe('settleAttempt: what the task row and metrics record', () => {
     expect(settleAttempt(undefined, first, false).row.lastError).toBe('ERROR: undefined');
     expect(settleAttempt(new Error('y'.repeat(600)), first, false).row.lastError).toHaveLength(500);
     expect(settleAttempt(new ConnectorError('UNAVAILABLE', 'down'), first, false).metric).toBe('ERROR');
+  });
+
+  it('R14: a correction applied but not read back records the change (APPLIED, counted) and retries; the retry that reads it back keeps APPLIED', () => {
+    const unverified = settleAttempt(new AppliedUnverified(new Error('reset')), first, false);
+    expect(unverified.row).toMatchObject({ status: 'RETRYING', outcome: 'APPLIED', applied: 1 });
+    expect(unverified.row.lastError).toMatch(/^UNVERIFIED: .*reset/);
+    expect(unverified.audit).toBeNull();
+    expect(settleAttempt(new AppliedUnverified(new Error('reset')), last, false).audit).toMatchObject({
+      outcome: 'FAILED',
+      detail: expect.stringMatching(/^APPLIED, not verified/),
+    });
+    const prior = { outcome: 'APPLIED', last_error: unverified.row.lastError };
+    expect(afterUnverified(settleAttempt({ outcome: 'ALREADY_APPLIED' }, first, true), prior)).toMatchObject({
+      row: { status: 'SUCCEEDED', outcome: 'APPLIED', applied: 0 },
+      audit: { outcome: 'SUCCESS', detail: expect.stringMatching(/^APPLIED: by an earlier attempt/) },
+      answer: { outcome: 'APPLIED' },
+    });
+    // Still not read back: the task keeps saying the record was changed.
+    expect(afterUnverified(settleAttempt(new Error('reset again'), first, false), prior).row.lastError).toMatch(/^UNVERIFIED: .*reset again/);
+    // Any other task's repeat stays ALREADY_APPLIED.
+    expect(afterUnverified(settleAttempt({ outcome: 'ALREADY_APPLIED' }, first, true), { outcome: 'APPLIED', last_error: null }).row.outcome).toBe(
+      'ALREADY_APPLIED',
+    );
   });
 });

@@ -41,7 +41,7 @@ describe('response summary', () => {
     const s = buildResponseSummary(input);
     expect(s.complete).toBe(true);
     expect(s.late).toBe(false);
-    expect(s.totals).toEqual({ RELEASED: 0, CORRECTED: 0, ERASED: 1, RESTRICTED: 1, RETAINED: 1, NOT_DONE: 0 });
+    expect(s.totals).toEqual({ RELEASED: 0, CORRECTED: 0, ERASED: 1, RESTRICTED: 1, RETAINED: 1, NOT_HELD: 0, NOT_DONE: 0 });
     expect(s.sources[0]!.erased[0]).toMatchObject({ recordId: 'case-1', action: RecordAction.ANONYMISE, completedAt: done });
     expect(s.sources[1]!.retained[0]).toMatchObject({
       basis: 'legal obligation to keep original medical records',
@@ -52,6 +52,28 @@ describe('response summary', () => {
     expect(s.letter).toContain('- case case-1: anonymised on 2025-02-01.');
     expect(s.letter).toContain('Basis: legal obligation to keep original medical records. Kept until 2053-06-15.');
     expect(s.letter).toMatch(/CCTV:\n- We hold no data about you here\./);
+  });
+
+  it('R14: a correction done on a record the source no longer held (NOT_FOUND) is told as not held, never as corrected', () => {
+    const s = buildResponseSummary({
+      ...input,
+      requestType: RequestType.RECTIFICATION,
+      sources: [
+        {
+          source: { id: 's1', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT },
+          records: [
+            { recordId: 'case-1', recordType: 'case', action: RecordAction.CORRECT, state: 'DONE', outcome: 'NOT_FOUND', completedAt: done },
+            { recordId: 'case-2', recordType: 'case', action: RecordAction.CORRECT, state: 'DONE', outcome: 'APPLIED', completedAt: done },
+          ],
+        },
+      ],
+    });
+    expect(s.complete).toBe(true);
+    expect(s.totals).toMatchObject({ CORRECTED: 1, NOT_HELD: 1, NOT_DONE: 0 });
+    expect(s.sources[0]!.notHeld.map((i) => i.recordId)).toEqual(['case-1']);
+    expect(s.letter).toContain('- case case-1: no longer held by us, so there was nothing in it to correct; it was not changed.');
+    expect(s.letter).not.toContain('- case case-1: corrected');
+    expect(s.letter).toContain('- case case-2: corrected on 2025-02-01.');
   });
 
   it('an unfinished or failed action makes the answer partial and the letter says so', () => {

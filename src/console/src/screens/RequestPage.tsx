@@ -776,6 +776,7 @@ function Response({ req }: { req: Req }) {
               <Table.Th scope="col">Erased</Table.Th>
               <Table.Th scope="col">Restricted</Table.Th>
               <Table.Th scope="col">Retained (basis, until)</Table.Th>
+              <Table.Th scope="col">Not held (nothing to correct)</Table.Th>
               <Table.Th scope="col">Not done</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -792,6 +793,7 @@ function Response({ req }: { req: Req }) {
                     .map((i) => `${i.recordType ?? i.recordId}: ${i.basis ?? i.reason ?? ''}${i.retainUntil ? ` until ${formatDate(i.retainUntil)}` : ''}`)
                     .join('; ') || '0'}
                 </Table.Td>
+                <Table.Td>{s.notHeld.length}</Table.Td>
                 <Table.Td>{s.notDone.length}</Table.Td>
               </Table.Tr>
             ))}

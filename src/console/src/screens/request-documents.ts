@@ -177,6 +177,9 @@ export const RequestFields = graphql(`
           retainUntil
           state
         }
+        notHeld {
+          recordId
+        }
         notDone {
           recordId
           recordType
