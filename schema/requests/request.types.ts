@@ -421,7 +421,8 @@ export class PackageSourceContents {
 export class AccessPackage {
   @Field(() => String, {
     nullable: true,
-    description: 'The one-time download link: shown only in the answer of the mutation that created it (executeRequest, renewAccessPackageLink).',
+    description:
+      'The one-time download link, `/v1/access-packages/open#<token>`: opening it uses nothing (the token is in the fragment); its page downloads once when the person presses its button. Shown only in the answer of the mutation that created it (executeRequest, renewAccessPackageLink).',
   })
   downloadUrl!: string | null;
 

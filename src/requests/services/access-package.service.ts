@@ -40,6 +40,8 @@ export interface Download {
 }
 
 export const DOWNLOAD_PATH = '/v1/access-packages';
+/** The page a link opens; the token follows in the fragment, which no server or proxy sees. */
+export const LINK_PAGE_PATH = `${DOWNLOAD_PATH}/open`;
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -309,7 +311,7 @@ export class AccessPackageService {
     const token = randomBytes(32).toString('base64url');
     return {
       token,
-      url: `${this.deps.settings.publicBaseUrl}${DOWNLOAD_PATH}/${token}`,
+      url: `${this.deps.settings.publicBaseUrl}${LINK_PAGE_PATH}#${token}`,
       expiresAt: new Date(Math.min(now.getTime() + this.deps.settings.packageLinkTtlMs, retainUntil.getTime())),
     };
   }

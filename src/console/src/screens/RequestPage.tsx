@@ -27,6 +27,7 @@ import { useSession } from '../session';
 import { DeadlineBadge } from '../components/DeadlineBadge';
 import { Waterfall, type WaterfallBar } from '../components/Waterfall';
 import { formatDate, humanise } from '../components/format';
+import { saveAccessPackage } from '../components/access-package-download';
 import * as Docs from './request-documents';
 
 type Req = NonNullable<ResultOf<typeof Docs.RequestQuery>['request']>;
@@ -71,6 +72,15 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
   // The download link appears only in the answer of the mutation that minted it.
   const downloadUrl = renew.data?.renewAccessPackageLink.accessPackage?.downloadUrl ?? execute.data?.executeRequest.accessPackage?.downloadUrl ?? null;
   const sourceName = (sid: string) => sources.get(sid)?.name ?? sid;
+  const [downloading, setDownloading] = useState(false);
+  const [downloadError, setDownloadError] = useState<Error | null>(null);
+  const download = (url: string) => {
+    setDownloading(true);
+    setDownloadError(null);
+    saveAccessPackage(url)
+      .catch((error: Error) => setDownloadError(error))
+      .finally(() => setDownloading(false));
+  };
 
   return (
     <Stack gap="lg">
@@ -151,7 +161,7 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
           </Text>
           <Group mt="xs">
             {downloadUrl ? (
-              <Button component="a" href={downloadUrl} download data-testid="download">
+              <Button onClick={() => download(downloadUrl)} loading={downloading} data-testid="download">
                 Download the access package (once)
               </Button>
             ) : (
@@ -162,6 +172,11 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
               )
             )}
           </Group>
+          {downloadError && (
+            <Alert color="red" mt="xs" data-testid="download-error">
+              {downloadError.message}
+            </Alert>
+          )}
         </Card>
       )}
       {req.response && <Response req={req} />}
