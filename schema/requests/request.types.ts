@@ -353,7 +353,11 @@ export class ReturnedPackage {
   @Field(() => ID)
   controllerId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The one-time download link: shown only in the answer of executeRequest.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The one-time download link (`/v1/access-packages/open#<token>`, as the person's): shown only in the answer of executeRequest, and of renewAccessPackageLink with this controllerId.",
+  })
   downloadUrl!: string | null;
 
   @Field(() => DateTimeScalar, { description: 'When the link stops working.' })

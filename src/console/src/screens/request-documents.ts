@@ -110,6 +110,7 @@ export const RequestFields = graphql(`
     }
     accessPackage {
       downloadUrl
+      downloadAllowed
       expiresAt
       downloadedAt
       sha256
@@ -119,6 +120,14 @@ export const RequestFields = graphql(`
         path
         bytes
       }
+    }
+    returnedPackages {
+      controllerId
+      downloadUrl
+      expiresAt
+      sha256
+      sizeBytes
+      destroyedAt
     }
     response {
       complete
@@ -338,8 +347,8 @@ export const Resume = graphql(
 );
 export const RenewLink = graphql(
   `
-    mutation RenewLink($id: ID!) {
-      renewAccessPackageLink(requestId: $id) {
+    mutation RenewLink($id: ID!, $controllerId: String) {
+      renewAccessPackageLink(requestId: $id, controllerId: $controllerId) {
         ...RequestFields
       }
     }
