@@ -3,7 +3,7 @@
 // POSTed as JSON to /v1/access-packages/download).
 import type { Services } from '../../src/app/services.js';
 import { Role } from '../../src/auth/roles.js';
-import { RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
+import { RecordAction, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
 import { buildAccessPackage } from '../../src/requests/access-package.js';
 import { insertApprovedRequest } from './requests-fixture.js';
 
@@ -15,6 +15,23 @@ export async function issueAccessPackageLink(services: Services): Promise<{ requ
   const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: [] };
   const link = await services.dataSource.transaction((m) => services.requests.packages.store(m, requestId, pkg, now, principal));
   return { requestId, url: link!.url, token: link!.token, sha256: pkg.sha256 };
+}
+
+/** An erasure whose records of `controllerId` were returned to it in their own package (R6). */
+export async function storeReturnedPackage(services: Services, controllerId: string, alsoHolding: string[] = []): Promise<{ requestId: string; url: string }> {
+  const requestId = await insertApprovedRequest(services, {
+    type: RequestType.ERASURE,
+    status: RequestStatus.COMPLETED,
+    identifiers: [],
+    decisions: [{ sourceId: 'clinic', recordId: 'OH-1', action: RecordAction.ERASE }],
+  });
+  await services.dataSource.query(`UPDATE request_record SET controller_id = $2 WHERE request_id = $1`, [requestId, controllerId]);
+  await services.dataSource.query(`UPDATE data_subject_request SET controller_ids = $2 WHERE id = $1`, [requestId, [controllerId, ...alsoHolding]]);
+  const now = new Date();
+  const pkg = buildAccessPackage({ requestId, generatedAt: now, verifiedAt: now, sources: [], canSeeSpecialCategories: true });
+  const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: [] };
+  const link = await services.dataSource.transaction((m) => services.requests.packages.store(m, requestId, pkg, now, principal, controllerId));
+  return { requestId, url: link!.url };
 }
 
 /** The token a download link carries (after `#`). */

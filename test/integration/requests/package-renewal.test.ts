@@ -2,11 +2,8 @@
 // while a child's access request is still erasing its online records (EXECUTING) or after it
 // closed partially, and the package of records returned to their controller (R6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Role } from '../../../src/auth/roles.js';
-import { RecordAction, RequestStatus, RequestType } from '../../../src/domain/vocabulary.js';
-import { buildAccessPackage } from '../../../src/requests/access-package.js';
-import { downloadPackage, issueAccessPackageLink } from '../../support/access-package-download.js';
-import { insertApprovedRequest } from '../../support/requests-fixture.js';
+import { RequestStatus } from '../../../src/domain/vocabulary.js';
+import { downloadPackage, issueAccessPackageLink, storeReturnedPackage } from '../../support/access-package-download.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 
 let gw: TestGateway;
@@ -37,24 +34,6 @@ async function setStatus(requestId: string, status: RequestStatus): Promise<void
   await gw.runtime.services.dataSource.query(`UPDATE data_subject_request SET status = $2 WHERE id = $1`, [requestId, status]);
 }
 
-/** An erasure whose records of `controllerId` were returned to it in their own package (R6). */
-async function erasureReturningTo(controllerId: string, alsoHolding: string[] = []): Promise<{ requestId: string; url: string }> {
-  const services = gw.runtime.services;
-  const requestId = await insertApprovedRequest(services, {
-    type: RequestType.ERASURE,
-    status: RequestStatus.COMPLETED,
-    identifiers: [],
-    decisions: [{ sourceId: 'clinic', recordId: 'OH-1', action: RecordAction.ERASE }],
-  });
-  await services.dataSource.query(`UPDATE request_record SET controller_id = $2 WHERE request_id = $1`, [requestId, controllerId]);
-  await services.dataSource.query(`UPDATE data_subject_request SET controller_ids = $2 WHERE id = $1`, [requestId, [controllerId, ...alsoHolding]]);
-  const now = new Date();
-  const pkg = buildAccessPackage({ requestId, generatedAt: now, verifiedAt: now, sources: [], canSeeSpecialCategories: true });
-  const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: [] };
-  const link = await services.dataSource.transaction((m) => services.requests.packages.store(m, requestId, pkg, now, principal, controllerId));
-  return { requestId, url: link!.url };
-}
-
 describe("renewing the person's access-package link", () => {
   it("R16: while a child's access request still erases its online records (EXECUTING), and after it closed PARTIALLY_COMPLETED, the handler gets a new link that downloads once", async () => {
     for (const status of [RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED]) {
@@ -81,7 +60,7 @@ describe("renewing the person's access-package link", () => {
 
 describe('R6: renewing the link of a package returned to its controller', () => {
   it('with controllerId the controller gets a new link, listed in returnedPackages, that downloads once; the old one stops working', async () => {
-    const { requestId, url } = await erasureReturningTo('EMP-1');
+    const { requestId, url } = await storeReturnedPackage(gw.runtime.services, 'EMP-1');
     const renewed = await renew(requestId, 'EMP-1');
     expect(renewed.code).toBeUndefined();
     const [returned] = renewed.data!.returnedPackages;
@@ -93,7 +72,7 @@ describe('R6: renewing the link of a package returned to its controller', () => 
   });
 
   it("without controllerId, for a controller it returned nothing to, or for a handler who does not see that controller's records: NO_ACCESS_PACKAGE, and the link stays as it was", async () => {
-    const { requestId, url } = await erasureReturningTo('EMP-1', ['EMP-2']);
+    const { requestId, url } = await storeReturnedPackage(gw.runtime.services, 'EMP-1', ['EMP-2']);
     expect((await renew(requestId, null)).code).toBe('NO_ACCESS_PACKAGE');
     expect((await renew(requestId, 'EMP-2')).code).toBe('NO_ACCESS_PACKAGE');
     const otherController = await bearer(gw, ['HANDLER', 'SPECIAL_CATEGORY'], ['EMP-2']);
