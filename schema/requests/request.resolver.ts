@@ -265,10 +265,18 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'A fresh one-time download link for a completed ACCESS request; the previous link stops working.' })
-  async renewAccessPackageLink(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
-    const { request, link } = await ctx.services.requests.approval.renewAccessPackageLink(requestId, principalOf(ctx));
-    return requestView(request, link);
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      "A fresh one-time download link; the previous link stops working. Without controllerId: the person's access package of an ACCESS request (accessPackage.downloadUrl). With it: R6, the package of records returned to that controller (returnedPackages.downloadUrl). Once the package is built: EXECUTING, COMPLETED or PARTIALLY_COMPLETED.",
+  })
+  async renewAccessPackageLink(
+    @Arg('requestId', () => ID) requestId: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('controllerId', () => String, { nullable: true, description: 'R6: the controller whose returned package gets the new link.' })
+    controllerId?: string | null,
+  ): Promise<DataSubjectRequest> {
+    const { request, link, returned } = await ctx.services.requests.approval.renewAccessPackageLink(requestId, principalOf(ctx), controllerId ?? null);
+    return requestView(request, link, returned);
   }
 
   // ---- nested fields ----

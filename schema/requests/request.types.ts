@@ -360,7 +360,11 @@ export class ReturnedPackage {
   @Field(() => ID)
   controllerId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The one-time download link: shown only in the answer of executeRequest.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The one-time download link (`/v1/access-packages/open#<token>`, as the person's): shown only in the answer of executeRequest, and of renewAccessPackageLink with this controllerId.",
+  })
   downloadUrl!: string | null;
 
   @Field(() => DateTimeScalar, { description: 'When the link stops working.' })
@@ -428,7 +432,8 @@ export class PackageSourceContents {
 export class AccessPackage {
   @Field(() => String, {
     nullable: true,
-    description: 'The one-time download link: shown only in the answer of the mutation that created it (executeRequest, renewAccessPackageLink).',
+    description:
+      'The one-time download link, `/v1/access-packages/open#<token>`: opening it uses nothing (the token is in the fragment); its page downloads once when the person presses its button. Shown only in the answer of the mutation that created it (executeRequest, renewAccessPackageLink).',
   })
   downloadUrl!: string | null;
 

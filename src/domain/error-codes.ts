@@ -71,7 +71,8 @@ export const ERROR_CODES = {
   NOT_A_RECTIFICATION: 'a finding on accuracy belongs to RECTIFICATION requests',
 
   // Access packages
-  NO_ACCESS_PACKAGE: 'only a completed ACCESS request has a package, and this one has none',
+  NO_ACCESS_PACKAGE:
+    'no package link to renew: none for the person (ACCESS) or for that controller (R6), or the request is not EXECUTING, COMPLETED or PARTIALLY_COMPLETED',
   INVALID_PACKAGE: 'an access package whose manifest cannot be read',
   PACKAGE_LINK_USED: 'the one-time download link was already used; ask for a new one',
   PACKAGE_LINK_EXPIRED: 'the download link has expired; ask for a new one',

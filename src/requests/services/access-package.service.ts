@@ -40,6 +40,11 @@ export interface Download {
 }
 
 export const DOWNLOAD_PATH = '/v1/access-packages';
+/** The page a link opens; the token follows in the fragment, which no server or proxy sees. */
+export const LINK_PAGE_PATH = `${DOWNLOAD_PATH}/open`;
+
+/** Where a package exists to be sent: built at execution, kept while the request runs and after it closes. */
+const RENEWABLE_STATUSES: ReadonlySet<RequestStatus> = new Set([RequestStatus.EXECUTING, RequestStatus.COMPLETED, RequestStatus.PARTIALLY_COMPLETED]);
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -189,18 +194,36 @@ export class AccessPackageService {
     return this.deps.stores.requests.latestPackage(requestId);
   }
 
-  /**
-   * Replaces the link of the request's package: the old token stops working. Refused when
-   * the package was destroyed or its retention ran out (PACKAGE_DESTROYED), when an erasure
-   * of the person closed since it was built (it is destroyed now), and when the principal
-   * may not see a special category it holds (SPECIAL_CATEGORY_REQUIRED).
-   */
-  async renew(request: DataSubjectRequestEntity, principal: Principal): Promise<IssuedLink> {
-    if (request.type !== RequestType.ACCESS || request.status !== RequestStatus.COMPLETED) {
-      throw new DomainError('NO_ACCESS_PACKAGE', 'Only a completed ACCESS request has a package', { currentStatus: request.status });
-    }
+  /** The person's package: an ACCESS request's (never a package returned to a controller). */
+  private async personsPackage(request: DataSubjectRequestEntity): Promise<AccessPackageEntity | null> {
+    if (request.type !== RequestType.ACCESS) return null;
     const pkg = await this.latest(request.id);
-    if (!pkg) throw new DomainError('NO_ACCESS_PACKAGE', 'This request has no access package');
+    return pkg && pkg.controllerId === null ? pkg : null;
+  }
+
+  /**
+   * Replaces the link of a package the handler may have to send again: the old token stops
+   * working. Without `controllerId`, the person's package of an ACCESS request; with it, the
+   * package of records returned to that controller (R6, an erasure's RETURN_AND_ERASE).
+   * Either once it is built: EXECUTING (a child's access request still erasing its online
+   * records, an erasure still running), COMPLETED or PARTIALLY_COMPLETED. Refused when the
+   * package was destroyed or its retention ran out (PACKAGE_DESTROYED), when an erasure of the
+   * person closed since it was built (it is destroyed now), and when the principal may not
+   * see a special category it holds (SPECIAL_CATEGORY_REQUIRED).
+   */
+  async renew(request: DataSubjectRequestEntity, principal: Principal, controllerId: string | null = null): Promise<IssuedLink> {
+    if (!RENEWABLE_STATUSES.has(request.status as RequestStatus)) {
+      throw new DomainError('NO_ACCESS_PACKAGE', 'A package link can be renewed once the package is built and until the request is closed without it', {
+        currentStatus: request.status,
+      });
+    }
+    const pkg = controllerId === null ? await this.personsPackage(request) : await this.deps.stores.requests.returnedPackage(request.id, controllerId);
+    if (!pkg) {
+      throw new DomainError(
+        'NO_ACCESS_PACKAGE',
+        controllerId === null ? 'This request has no access package for the person' : 'This request returned no package to that controller',
+      );
+    }
     const now = this.deps.now();
     const gone = await this.destroyIfDue(pkg.id, now);
     if (gone) throw packageDestroyed(gone.reason, gone.at);
@@ -309,7 +332,7 @@ export class AccessPackageService {
     const token = randomBytes(32).toString('base64url');
     return {
       token,
-      url: `${this.deps.settings.publicBaseUrl}${DOWNLOAD_PATH}/${token}`,
+      url: `${this.deps.settings.publicBaseUrl}${LINK_PAGE_PATH}#${token}`,
       expiresAt: new Date(Math.min(now.getTime() + this.deps.settings.packageLinkTtlMs, retainUntil.getTime())),
     };
   }

@@ -3,7 +3,7 @@
 // (src/execution) after the same checks. Failed tasks are retried here, and a completed
 // access request gets a fresh one-time link.
 import { AuditAction } from '../../audit/audit-actions.js';
-import type { Principal } from '../../auth/index.js';
+import { canSeeController, type Principal } from '../../auth/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { withinTime } from '../../domain/time-limit.js';
 import { RecordAction, RequestStatus, RequestType, ReviewState } from '../../domain/vocabulary.js';
@@ -254,10 +254,20 @@ export class RequestApprovalService {
     return visible.loadVisible(requestId, principal);
   }
 
-  /** A fresh one-time link for a completed access request (the previous link stops working). */
-  async renewAccessPackageLink(requestId: string, principal: Principal): Promise<ExecuteResult> {
-    const { request } = await this.ctx.visible.loadWhole(requestId, principal);
-    const link = await this.ctx.packages.renew(request, principal);
-    return { request, link };
+  /**
+   * A fresh one-time link (the previous link stops working): of the person's access package,
+   * for a principal who sees the whole request; or, with `controllerId`, of the package of
+   * records returned to that controller (R6), for a principal who sees that controller's
+   * records (for anyone else that package is answered as absent).
+   */
+  async renewAccessPackageLink(requestId: string, principal: Principal, controllerId: string | null = null): Promise<ExecuteResult> {
+    if (controllerId === null) {
+      const { request } = await this.ctx.visible.loadWhole(requestId, principal);
+      return { request, link: await this.ctx.packages.renew(request, principal) };
+    }
+    const request = await this.ctx.visible.loadVisible(requestId, principal);
+    if (!canSeeController(principal, controllerId)) throw new DomainError('NO_ACCESS_PACKAGE', 'This request returned no package to that controller');
+    const link = await this.ctx.packages.renew(request, principal, controllerId);
+    return { request, link: null, returned: [{ controllerId, link }] };
   }
 }

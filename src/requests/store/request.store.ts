@@ -677,6 +677,11 @@ export class RequestStore {
     return rows;
   }
 
+  /** R6: the package of the records returned to this controller, if the request made one. */
+  async returnedPackage(requestId: string, controllerId: string): Promise<AccessPackageEntity | null> {
+    return this.dataSource.manager.findOne(AccessPackageEntity, { where: { requestId, controllerId }, order: { createdAt: 'DESC' } });
+  }
+
   async latestPackage(requestId: string): Promise<AccessPackageEntity | null> {
     return this.dataSource.manager.findOne(AccessPackageEntity, { where: { requestId }, order: { createdAt: 'DESC' } });
   }

@@ -9,6 +9,7 @@ import { ScheduleNames, schedulesProcessor } from '../../../jobs/schedules/sched
 import { bearer } from '../../support/runtime.js';
 import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
 import { eventually } from '../../support/eventually.js';
+import { downloadPackage } from '../../support/access-package-download.js';
 
 let env: SeededGateway;
 let plain: Record<string, string>;
@@ -149,9 +150,7 @@ async function untilIdentifiersDestroyed(id: string): Promise<void> {
 }
 
 async function download(url: string): Promise<{ status: number; code?: string; bytes?: Uint8Array }> {
-  const res = await fetch(`${env.gw.url}${url}`);
-  if (res.status === 200) return { status: 200, bytes: new Uint8Array(await res.arrayBuffer()) };
-  return { status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code };
+  return downloadPackage(env.gw.url, url);
 }
 
 const used = new Set<string>();
@@ -270,15 +269,17 @@ describe('R10, R11: an access package does not outlive the erasure of its person
 });
 
 describe('the one-time download link', () => {
-  // Mail systems and link previews check a link with HEAD before the person clicks it.
-  it('a HEAD request does not use the link up: the person can still download the package once', async () => {
+  // Mail systems and link previews check a link with HEAD or GET before the person clicks it.
+  it('HEAD and GET of the link do not use it up: the person can still download the package once', async () => {
     const { personId } = await caseManagementPerson('true');
     const access = await execute((await ready(personId, 'ACCESS')).id);
     const link = access.accessPackage!.downloadUrl!;
-    const head = await fetch(`${env.gw.url}${link}`, { method: 'HEAD' });
-    expect(head.status).toBe(405);
-    expect(head.headers.get('allow')).toBe('GET');
-    expect(head.headers.get('content-disposition')).toBeNull();
+    for (const method of ['HEAD', 'GET']) {
+      const res = await fetch(`${env.gw.url}${link}`, { method });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-disposition')).toBeNull();
+    }
     expect((await download(link)).status).toBe(200);
     expect(await download(link)).toEqual({ status: 410, code: 'PACKAGE_LINK_USED' });
   }, 120_000);

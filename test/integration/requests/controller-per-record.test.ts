@@ -8,6 +8,7 @@ import { insertCase } from '../../../connectors/case-management/roster-import.js
 import { personAt } from '../../../src/population/person.js';
 import { eventually } from '../../support/eventually.js';
 import { bearer } from '../../support/runtime.js';
+import { postDownload } from '../../support/access-package-download.js';
 import { identifiersOf, personOfRecord, SEED, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
@@ -49,7 +50,7 @@ const instruct = async (id: string, input: Record<string, unknown>) =>
 
 /** Everything the archive at this one-time link holds, as text. */
 async function archiveText(url: string): Promise<string> {
-  const res = await fetch(`${env.gw.url}${url}`);
+  const res = await postDownload(env.gw.url, url!);
   expect(res.status).toBe(200);
   return Object.values(unzipSync(new Uint8Array(await res.arrayBuffer())))
     .map((f) => strFromU8(f))

@@ -6,6 +6,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
+import { postDownload } from '../../support/access-package-download.js';
 import { identifiersOf, personOfRecord, settleReviewAndControllers, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
@@ -383,7 +384,7 @@ describe('R6: occupational-health records go back to the employer at the end of 
     const executed = await execute(req.id);
     const url = executed.accessPackage?.downloadUrl;
     expect(url).toBeTruthy();
-    const res = await fetch(`${env.gw.url}${url}`);
+    const res = await postDownload(env.gw.url, url!);
     expect(res.status).toBe(200);
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
     const everything = Object.values(files)
@@ -463,7 +464,7 @@ describe('R16: CCTV found by site, date and time (a visitor without their badge 
     expect(current.decisions.find((d) => d.recordId === recordId)?.action).toBe('RELEASE');
 
     const executed = await execute(submitted.id);
-    const res = await fetch(`${env.gw.url}${executed.accessPackage!.downloadUrl!}`);
+    const res = await postDownload(env.gw.url, executed.accessPackage!.downloadUrl!);
     expect(res.status).toBe(200);
     const everything = Object.values(unzipSync(new Uint8Array(await res.arrayBuffer())))
       .map((f) => strFromU8(f))

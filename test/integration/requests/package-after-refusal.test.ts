@@ -4,6 +4,7 @@
 // worker runs here, so it is still open when the handler rejects it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
+import { postDownload } from '../../support/access-package-download.js';
 import { identifiersOf, personOfRecord, settleReviewAndControllers, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
@@ -70,7 +71,7 @@ describe('an access package after its request is refused', () => {
     });
     expect(rejected.status).toBe('REJECTED');
 
-    const res = await fetch(`${env.gw.url}${url}`);
+    const res = await postDownload(env.gw.url, url!);
     expect(res.status).toBe(410);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PACKAGE_DESTROYED');
     expect(rejected.accessPackage).toMatchObject({ destroyedReason: 'REQUEST_REJECTED', destroyedAt: expect.any(String) });

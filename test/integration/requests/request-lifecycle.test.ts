@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyManifest } from '../../../src/requests/access-package.js';
 import { containsCardNumber } from '../../../src/requests/redaction.js';
 import { bearer } from '../../support/runtime.js';
+import { postDownload } from '../../support/access-package-download.js';
 import { identifiersOf, personOfRecord, REQUEST_FIELDS, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
@@ -158,7 +159,7 @@ describe('ACCESS request end to end over GraphQL', () => {
     expect(done.response.totals.RELEASED).toBe(ready.decisions.length);
     expect(done.response.letter).toContain(done.id);
     const url = done.accessPackage.downloadUrl;
-    expect(url).toMatch(/^\/v1\/access-packages\/[A-Za-z0-9_-]{43}$/);
+    expect(url).toMatch(/^\/v1\/access-packages\/open#[A-Za-z0-9_-]{43}$/);
     expect(new Date(done.accessPackage.expiresAt).getTime()).toBeGreaterThan(Date.now());
 
     // Read again: the link is not shown a second time.
@@ -168,7 +169,7 @@ describe('ACCESS request end to end over GraphQL', () => {
     );
     expect(again.data!.request.accessPackage).toEqual({ downloadUrl: null, sha256: done.accessPackage.sha256 });
 
-    const res = await fetch(`${env.gw.url}${url}`);
+    const res = await postDownload(env.gw.url, url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="access-package-.+\.zip"$/);
@@ -186,10 +187,10 @@ describe('ACCESS request end to end over GraphQL', () => {
     expect(strFromU8(concierge[0]![1]) + strFromU8(concierge[1]![1])).toMatch(/\*{4,}\d{4}|last_?four|lastFour/i);
 
     // Once: the same link again is gone.
-    const second = await fetch(`${env.gw.url}${url}`);
+    const second = await postDownload(env.gw.url, url);
     expect(second.status).toBe(410);
     expect(((await second.json()) as { error: { code: string } }).error.code).toBe('PACKAGE_LINK_USED');
-    const unknown = await fetch(`${env.gw.url}/v1/access-packages/${'x'.repeat(43)}`);
+    const unknown = await postDownload(env.gw.url, `/v1/access-packages/open#${'x'.repeat(43)}`);
     expect(unknown.status).toBe(404);
 
     const audit = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.export' AND target_id = $1`, [done.id]);
@@ -203,7 +204,7 @@ describe('ACCESS request end to end over GraphQL', () => {
     );
     const fresh = renewed.data!.renewAccessPackageLink.accessPackage.downloadUrl;
     expect(fresh).not.toBe(url);
-    expect((await fetch(`${env.gw.url}${fresh}`)).status).toBe(200);
+    expect((await postDownload(env.gw.url, fresh)).status).toBe(200);
   }, 120_000);
 
   it('R2: nothing released before verification: executeRequest is refused with a code and no package exists', async () => {

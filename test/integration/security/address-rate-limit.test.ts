@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { postDownload } from '../../support/access-package-download.js';
 
 const UNKNOWN_KEY = { authorization: 'Bearer dsr_aaaaaaaaaaaaaaaa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
 
@@ -56,7 +57,7 @@ describe('rate limit per client address before authentication', () => {
     expect((await fetch(`${gw.url}/metrics`, { headers: UNKNOWN_KEY })).status).toBe(429);
     expect((await fetch(`${gw.url}/admin/queues`)).status).toBe(429);
     // An access-package link is a credential too: no lookup past the limit.
-    expect((await fetch(`${gw.url}/v1/access-packages/${'g'.repeat(40)}`)).status).toBe(429);
+    expect((await postDownload(gw.url, `/v1/access-packages/open#${'g'.repeat(40)}`)).status).toBe(429);
     expect(lookups()).toBe(5);
     // X-Forwarded-For is not trusted unless TRUST_PROXY says so: a new claimed address does not help.
     expect((await post(gw, { ...UNKNOWN_KEY, 'x-forwarded-for': '203.0.113.9' })).status).toBe(429);
@@ -90,9 +91,9 @@ describe('guessed access-package links count against the address', () => {
   }, 60_000);
   afterAll(async () => gw?.stop());
 
-  it('three unknown links are 404, the fourth is 429 with Retry-After', async () => {
+  it('three unknown links posted are 404, the fourth is 429 with Retry-After', async () => {
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${gw.url}/v1/access-packages/guess${String(i).repeat(30)}`)).status);
+    for (let i = 0; i < 4; i++) statuses.push((await postDownload(gw.url, `/v1/access-packages/open#guess${String(i).repeat(30)}`)).status);
     expect(statuses).toEqual([404, 404, 404, 429]);
   });
 });

@@ -8,6 +8,7 @@ import {
   Card,
   Checkbox,
   Code,
+  CopyButton,
   Group,
   Loader,
   Progress,
@@ -27,6 +28,7 @@ import { useSession } from '../session';
 import { DeadlineBadge } from '../components/DeadlineBadge';
 import { Waterfall, type WaterfallBar } from '../components/Waterfall';
 import { formatDate, humanise } from '../components/format';
+import { saveAccessPackage } from '../components/access-package-download';
 import * as Docs from './request-documents';
 
 type Req = NonNullable<ResultOf<typeof Docs.RequestQuery>['request']>;
@@ -74,6 +76,12 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
   // The download link appears only in the answer of the mutation that minted it.
   const downloadUrl = renew.data?.renewAccessPackageLink.accessPackage?.downloadUrl ?? execute.data?.executeRequest.accessPackage?.downloadUrl ?? null;
   const sourceName = (sid: string) => sources.get(sid)?.name ?? sid;
+  // R6: the links of packages returned to controllers, from the same answers.
+  const returnedLinks = new Map(
+    [...(execute.data?.executeRequest.returnedPackages ?? []), ...(renew.data?.renewAccessPackageLink.returnedPackages ?? [])]
+      .filter((p) => p.downloadUrl)
+      .map((p) => [p.controllerId, p.downloadUrl!]),
+  );
 
   return (
     <Stack gap="lg">
@@ -148,7 +156,7 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
         <ControllerInstructions req={req} writable={writable} sourceName={sourceName} />
       ) : null}
       {req.tasks.length > 0 && <Tasks req={req} sourceName={sourceName} />}
-      {req.accessPackage && (
+      {req.type === 'ACCESS' && req.accessPackage && (
         <Card withBorder>
           <Title order={3} size="h4">
             Access package
@@ -158,24 +166,101 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
             <Code>{req.accessPackage.sha256.slice(0, 16)}…</Code>. Link valid until {formatDate(req.accessPackage.expiresAt, true)}
             {req.accessPackage.downloadedAt ? `, downloaded ${formatDate(req.accessPackage.downloadedAt, true)}` : ''}.
           </Text>
-          <Group mt="xs">
-            {downloadUrl ? (
-              <Button component="a" href={downloadUrl} download data-testid="download">
-                Download the access package (once)
-              </Button>
-            ) : (
-              wholeWritable && (
-                <Button variant="default" onClick={() => renew.run({ id: req.id })} loading={renew.busy}>
-                  New download link
-                </Button>
-              )
-            )}
-          </Group>
+          <PackageLink
+            url={downloadUrl}
+            renewable={wholeWritable && req.accessPackage.downloadAllowed}
+            renewing={renew.busy}
+            onRenew={() => renew.run({ id: req.id, controllerId: null })}
+            testId="download"
+          />
+        </Card>
+      )}
+      {req.returnedPackages.length > 0 && (
+        <Card withBorder>
+          <Title order={3} size="h4">
+            Packages returned to controllers (R6)
+          </Title>
+          <Stack gap="xs" mt="xs">
+            {req.returnedPackages.map((p) => (
+              <div key={p.controllerId} data-testid="returned-package">
+                <Text size="sm">
+                  <Code>{p.controllerId}</Code>: {(p.sizeBytes / 1024).toFixed(1)} kB, SHA-256 <Code>{p.sha256.slice(0, 16)}…</Code>.{' '}
+                  {p.destroyedAt ? `Destroyed ${formatDate(p.destroyedAt, true)}.` : `Link valid until ${formatDate(p.expiresAt, true)}.`}
+                </Text>
+                <PackageLink
+                  url={returnedLinks.get(p.controllerId) ?? null}
+                  renewable={writable && !p.destroyedAt}
+                  renewing={renew.busy}
+                  onRenew={() => renew.run({ id: req.id, controllerId: p.controllerId })}
+                  testId={`download-returned-${p.controllerId}`}
+                />
+              </div>
+            ))}
+          </Stack>
         </Card>
       )}
       {req.response && <Response req={req} />}
       <Timeline req={req} />
     </Stack>
+  );
+}
+
+/**
+ * A package's one-time link, shown only in the answer that minted it: copied to send to the
+ * person (or the controller), or downloaded here, which uses it up. Without one: a new link.
+ */
+function PackageLink({
+  url,
+  renewable,
+  renewing,
+  onRenew,
+  testId,
+}: {
+  url: string | null;
+  renewable: boolean;
+  renewing: boolean;
+  onRenew: () => void;
+  testId: string;
+}) {
+  const [downloading, setDownloading] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const download = (link: string) => {
+    setDownloading(true);
+    setError(null);
+    saveAccessPackage(link)
+      .catch((e: Error) => setError(e))
+      .finally(() => setDownloading(false));
+  };
+  return (
+    <>
+      <Group mt="xs">
+        {url ? (
+          <>
+            <CopyButton value={new URL(url, window.location.origin).href}>
+              {({ copied, copy }) => (
+                <Button variant="default" onClick={copy} data-testid={`${testId}-copy`}>
+                  {copied ? 'Link copied' : 'Copy the link to send'}
+                </Button>
+              )}
+            </CopyButton>
+            <Button onClick={() => download(url)} loading={downloading} data-testid={testId}>
+              Download here (uses the link up)
+            </Button>
+          </>
+        ) : (
+          renewable && (
+            <Button variant="default" onClick={onRenew} loading={renewing}>
+              New download link
+            </Button>
+          )
+        )}
+      </Group>
+      {error && (
+        <Alert color="red" mt="xs" data-testid={`${testId}-error`}>
+          {error.message}
+        </Alert>
+      )}
+    </>
   );
 }
 

@@ -111,6 +111,7 @@ export const RequestFields = graphql(`
     }
     accessPackage {
       downloadUrl
+      downloadAllowed
       expiresAt
       downloadedAt
       sha256
@@ -120,6 +121,14 @@ export const RequestFields = graphql(`
         path
         bytes
       }
+    }
+    returnedPackages {
+      controllerId
+      downloadUrl
+      expiresAt
+      sha256
+      sizeBytes
+      destroyedAt
     }
     response {
       complete
@@ -342,8 +351,8 @@ export const Resume = graphql(
 );
 export const RenewLink = graphql(
   `
-    mutation RenewLink($id: ID!) {
-      renewAccessPackageLink(requestId: $id) {
+    mutation RenewLink($id: ID!, $controllerId: String) {
+      renewAccessPackageLink(requestId: $id, controllerId: $controllerId) {
         ...RequestFields
       }
     }
