@@ -3,7 +3,7 @@ import { IdentifierInput } from '../discovery/identifier.input.js';
 import type { GraphQLContext } from '../context.js';
 import { codedError } from '../errors.js';
 import { AuditAction } from '../../src/audit/index.js';
-import { checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../../src/tombstones/tombstone-check.js';
+import { checkPeople, checkReadingOf, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../../src/tombstones/tombstone-check.js';
 import type { IdentifierType } from '../../src/domain/vocabulary.js';
 import { TombstoneCheck } from './tombstone.types.js';
 
@@ -13,7 +13,8 @@ export class TombstoneResolver {
   @Query(() => TombstoneCheck, { description: `Checks one person's identifiers against the tombstones (up to ${MAX_IDENTIFIERS_PER_CHECK}).` })
   async tombstoneCheck(@Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[], @Ctx() ctx: GraphQLContext): Promise<TombstoneCheck> {
     if (identifiers.length > MAX_IDENTIFIERS_PER_CHECK) throw codedError('TOO_MANY_IDENTIFIERS', `At most ${MAX_IDENTIFIERS_PER_CHECK} identifiers per check`);
-    const result = await checkPeople(ctx.services.tombstones, [{ identifiers }], tombstoneViewerOf(ctx.principal!));
+    const reading = await checkReadingOf(ctx.principal!, ctx.services.sources);
+    const result = await checkPeople(ctx.services.tombstones, [{ identifiers }], tombstoneViewerOf(ctx.principal!), reading);
     const invalid = result.people[0]!.results.find((r) => r.error);
     if (invalid) throw codedError('INVALID_IDENTIFIER', `${invalid.type}: ${invalid.error!.message}`, { identifierType: invalid.type });
     await ctx.services.audit.record({

@@ -362,7 +362,7 @@ export class TaskRunner {
     if (result.outcome !== 'APPLIED' && result.outcome !== 'ALREADY_APPLIED') return;
     const record = (await connector.export([ref])).find((r) => r.recordId === ref.recordId);
     if (!record) return;
-    const still = uncorrectedFields(record, changes, connector.describe().fields);
+    const still = uncorrectedFields(record, changes, connector.describe().fields, await this.deps.sources.readingOf(ref.sourceId));
     if (still.length > 0) {
       throw new PermanentTaskError(`VERIFICATION: the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`);
     }
