@@ -66,6 +66,29 @@ describe("R10: a source's national phone numbers are read in its registered coun
     await gw.runtime.services.sources.changeStatus('crm-london', 'remove', 'test');
   });
 
+  it("discovery finds the French record by its number alone: the source's index is keyed in FR, its record read in FR", async () => {
+    interface Found {
+      subject: { records: { sourceId: string; recordId: string; explanation: { field: string; kind: string; recordValue: string | null }[] }[] };
+    }
+    const found = async (phone: Record<string, string>) =>
+      (
+        await op<Found>(`query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId explanation { field kind recordValue } } } }`, {
+          q: { identifiers: [phone, { type: 'FAMILY_NAME', value: 'Hart' }], sourceIds: ['crm'] },
+        })
+      ).subject.records.find((r) => r.recordId === 'customer:1');
+    // Without a given name or date of birth, only the phone's key can bring the record in.
+    for (const phone of [
+      { type: 'PHONE', value: '+33 6 12 34 56 78' },
+      { type: 'PHONE', value: FRENCH_MOBILE, country: 'FR' },
+    ]) {
+      const record = await found(phone);
+      expect(record, JSON.stringify(phone)).toBeDefined();
+      expect(record!.explanation.find((e) => e.field === 'phone')).toMatchObject({ kind: 'agree', recordValue: '+33612345678' });
+    }
+    // The handler's national form with no country is read in the deployment default (GB): another number.
+    expect(await found({ type: 'PHONE', value: FRENCH_MOBILE })).toBeUndefined();
+  });
+
   it('R10: the French national number an erased record held is caught when that source asks in the national form', async () => {
     // Amelia writes from a new address; only the Paris CRM has her mobile, in national form.
     const identifiers = [
