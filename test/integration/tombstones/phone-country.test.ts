@@ -96,6 +96,8 @@ describe("R10: a source's national phone numbers are read in its registered coun
       { type: 'FAMILY_NAME', value: 'Hart' },
       { type: 'DATE_OF_BIRTH', value: '1984-02-11' },
       { type: 'EMAIL', value: 'amelia.new@example.net' },
+      // Her new French number, given in national form with its country: kept with the request.
+      { type: 'PHONE', value: '07 11 22 33 44', country: 'FR' },
     ];
     const { submitRequest: submitted } = await op<{ submitRequest: Req }>(
       `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { ${FIELDS} } }`,
@@ -138,6 +140,16 @@ describe("R10: a source's national phone numbers are read in its registered coun
       ['british-reading', false],
     ]);
     expect(paris.people[0]!.results[0]!.requestId).toBe(req.id);
+
+    // The number the request gave with its country is tombstoned as that country's number.
+    const given = await check(unboundFeed, [
+      { ref: 'request-phone', identifiers: [{ type: 'PHONE', value: '+33 7 11 22 33 44' }] },
+      { ref: 'request-phone-as-british', identifiers: [{ type: 'PHONE', value: '+44 711 223344' }] },
+    ]);
+    expect(given.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['request-phone', true],
+      ['request-phone-as-british', false],
+    ]);
 
     // A key bound to no source reads a national number in the deployment default (GB),
     // unless the identifier names its country.
