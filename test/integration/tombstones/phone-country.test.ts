@@ -70,7 +70,7 @@ describe("R10: a source's national phone numbers are read in its registered coun
     interface Found {
       subject: { records: { sourceId: string; recordId: string; explanation: { field: string; kind: string; recordValue: string | null }[] }[] };
     }
-    const found = async (phone: Record<string, string>) =>
+    const found = async (phone: { type: string; value: string; country?: string }) =>
       (
         await op<Found>(`query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId explanation { field kind recordValue } } } }`, {
           q: { identifiers: [phone, { type: 'FAMILY_NAME', value: 'Hart' }], sourceIds: ['crm'] },
