@@ -20,7 +20,21 @@ function schemeTableDdl(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${qualified(schema, KEY_SCHEME_TABLE)} (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL,
     built_at timestamptz NOT NULL DEFAULT now(), records integer, keys integer);
-    ALTER TABLE ${qualified(schema, KEY_SCHEME_TABLE)} ADD COLUMN IF NOT EXISTS phone_country text`;
+    ${phoneCountryColumnDdl(schema)}`;
+}
+
+/**
+ * Adds the phone country to a scheme table made before it. Altered only when it lacks the
+ * column: an ALTER takes the table's strongest lock, and needs its owner, on every call.
+ */
+function phoneCountryColumnDdl(schema: string): string {
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return `DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = ${literal(schema)} AND table_name = ${literal(KEY_SCHEME_TABLE)} AND column_name = 'phone_country') THEN
+      ALTER TABLE ${qualified(schema, KEY_SCHEME_TABLE)} ADD COLUMN phone_country text;
+    END IF;
+  END $$`;
 }
 
 /** The phone country keys are built in for a reading (GB when it names none). */
