@@ -174,3 +174,41 @@ describe("R10: a source's national phone numbers are read in its registered coun
     expect(reply.body.data?.tombstoneCheck.anyTombstoned, JSON.stringify(reply.body.errors)).toBe(true);
   });
 });
+
+describe('a deployment whose default phone country is FR (DSR_DEFAULT_PHONE_COUNTRY)', () => {
+  let gw: TestGateway;
+  let crm: ForeignDatabase;
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally', DSR_DEFAULT_PHONE_COUNTRY: 'FR' } });
+    crm = await createForeignCrmDatabase();
+    await crm.query(`UPDATE crm.customers SET mobile = $1 WHERE cust_no = 1`, [FRENCH_MOBILE]);
+    // Registered without a phone country: it gets the deployment's.
+    await gw.runtime.services.sources.register(crmSourceConfig(crm.url), 'test');
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await crm?.drop();
+  });
+
+  it("a source registered without a phone country, and a handler's national number, are read in FR", async () => {
+    expect((await gw.runtime.services.sources.find('crm'))!.phoneCountry).toBe('FR');
+    const reply = await gw.graphql<{
+      subject: { records: { recordId: string; explanation: { field: string; kind: string; recordValue: string | null }[] }[] };
+    }>(
+      `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId explanation { field kind recordValue } } } }`,
+      {
+        q: {
+          identifiers: [
+            { type: 'PHONE', value: FRENCH_MOBILE },
+            { type: 'FAMILY_NAME', value: 'Hart' },
+          ],
+          sourceIds: ['crm'],
+        },
+      },
+      await bearer(gw, ['HANDLER']),
+    );
+    const record = reply.body.data?.subject.records.find((r) => r.recordId === 'customer:1');
+    expect(record, JSON.stringify(reply.body)).toBeDefined();
+    expect(record!.explanation.find((e) => e.field === 'phone')).toMatchObject({ kind: 'agree', recordValue: '+33612345678' });
+  });
+});
