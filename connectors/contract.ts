@@ -8,6 +8,13 @@ import type { Capability, DataCategory, IdentifierType, Relationship, SourceKind
 export interface Identifier {
   type: IdentifierType;
   value: string;
+  /**
+   * Optional, PHONE only: the ISO 3166 alpha-2 country (e.g. "FR") a number written without a
+   * +prefix was written in. A source returns it on a record whose numbers are of another
+   * country than the source's registered `phoneCountry`; without it the gateway reads the
+   * number in that phoneCountry. The gateway never sends it (it sends E.164 numbers).
+   */
+  country?: string;
 }
 
 /**

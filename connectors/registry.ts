@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import type { Connector, ControllerPolicy, ProcessingDescription, RetentionPolicy, SourceDescription, SourceRecord } from './contract.js';
 import type { IdentifierType } from '../src/domain/vocabulary.js';
+import type { CountryCode } from 'libphonenumber-js';
 import { isEmptyQuery, minimiseQuery } from '../src/identity/minimise.js';
 import { createBuiltinConnector } from './builtin.js';
 import { SqlConnector } from './sql/connector.js';
@@ -124,10 +125,15 @@ class DescribedConnector implements Connector {
 export async function createConnector(
   input: SourceConfig | unknown,
   env: ConnectorEnv = {},
-  options: { searchableBy?: readonly IdentifierType[] } = {},
+  options: {
+    searchableBy?: readonly IdentifierType[];
+    /** The source's phone country as registered (the registry resolves it); else the config's, else GB. */
+    phoneCountry?: CountryCode;
+  } = {},
 ): Promise<Connector> {
   const config = parseSourceConfig(input);
   const id = sourceIdOf(config);
+  const phoneCountry = options.phoneCountry ?? (config.phoneCountry as CountryCode | undefined);
   let connector: Connector;
   switch (config.type) {
     case 'builtin': {
@@ -136,6 +142,7 @@ export async function createConnector(
         url: databaseUrl(env, config.connection),
         schema: config.connection.schema ?? config.connection.system,
         ...(footageDir ? { footageDir } : {}),
+        ...(phoneCountry ? { phoneCountry } : {}),
       });
       break;
     }
@@ -151,6 +158,7 @@ export async function createConnector(
         mapping: config.mapping,
         connectTimeoutMs: config.connection.connectTimeoutMs,
         ...(config.retention ? { retention: config.retention } : {}),
+        ...(phoneCountry ? { phoneCountry } : {}),
       });
       break;
     }

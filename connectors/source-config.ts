@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Capability, DataCategory, IdentifierType, Relationship, SourceKind } from '../src/domain/vocabulary.js';
 import { ConnectorError } from './contract.js';
 import { REFERENCE_SYSTEM_NAMES, type ReferenceSystemName } from './reference-systems.js';
+import { isPhoneCountry } from '../src/identity/normalise/contact.js';
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain SQL name (letters, digits, _)');
 const tableName = z.string().regex(/^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'table or schema.table');
@@ -125,6 +126,13 @@ const base = {
   controller: controllerSchema.optional(),
   retention: retentionOverrideSchema.optional(),
   processing: processingSchema.optional(),
+  /**
+   * The country (ISO 3166 alpha-2, e.g. "FR") the source's phone numbers written without a
+   * +prefix are in: its records are read, keyed and tombstoned in it, and its bound keys'
+   * tombstone checks too. Absent: kept as registered before, else the gateway's
+   * DSR_DEFAULT_PHONE_COUNTRY (GB unless set) when first registered.
+   */
+  phoneCountry: z.string().refine(isPhoneCountry, 'an ISO 3166 alpha-2 country code with phone numbering, in capitals (e.g. FR)').optional(),
 };
 
 export const builtinSourceSchema = z

@@ -3,9 +3,13 @@
 // Next to it, `record_key_scheme` says which key scheme (KEY_SCHEME_VERSION) the keys were
 // built with: a store whose keys are older (or of unknown scheme) is re-keyed from its
 // records before it is searched (rebuildKeysIfStale), or new query keys would miss records.
+// It also says which phone country national-format numbers were keyed in (NULL: GB, as
+// every store was keyed before a source could name its own): a store registered with another
+// country is re-keyed the same way.
 import type pg from 'pg';
 import type { Identifier } from '../contract.js';
 import { blockingKeysOf, KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
+import { DEFAULT_PHONE_COUNTRY, type NormaliseOptions } from '../../src/identity/normalise/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { qualified } from './sql.js';
 
@@ -15,7 +19,27 @@ export const KEY_SCHEME_TABLE = 'record_key_scheme';
 function schemeTableDdl(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${qualified(schema, KEY_SCHEME_TABLE)} (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL,
-    built_at timestamptz NOT NULL DEFAULT now(), records integer, keys integer)`;
+    built_at timestamptz NOT NULL DEFAULT now(), records integer, keys integer);
+    ${phoneCountryColumnDdl(schema)}`;
+}
+
+/**
+ * Adds the phone country to a scheme table made before it. Altered only when it lacks the
+ * column: an ALTER takes the table's strongest lock, and needs its owner, on every call.
+ */
+function phoneCountryColumnDdl(schema: string): string {
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return `DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = ${literal(schema)} AND table_name = ${literal(KEY_SCHEME_TABLE)} AND column_name = 'phone_country') THEN
+      ALTER TABLE ${qualified(schema, KEY_SCHEME_TABLE)} ADD COLUMN phone_country text;
+    END IF;
+  END $$`;
+}
+
+/** The phone country keys are built in for a reading (GB when it names none). */
+function phoneCountryOf(reading: NormaliseOptions): string {
+  return reading.defaultCountry ?? DEFAULT_PHONE_COUNTRY;
 }
 
 export function keyTableDdl(schema: string): string[] {
@@ -31,11 +55,17 @@ export function keyRows(recordId: string, identifiers: readonly Identifier[]): {
   return blockingKeysOf(identifiers).map((key) => ({ key, record_id: recordId }));
 }
 
-/** Rewrites the keys of one record after a correction or anonymisation. */
-export async function reindexRecord(db: pg.Pool | pg.PoolClient, schema: string, recordId: string, identifiers: readonly Identifier[]): Promise<void> {
+/** Rewrites the keys of one record after a correction or anonymisation, read as the store's keys are (`reading`). */
+export async function reindexRecord(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  recordId: string,
+  identifiers: readonly Identifier[],
+  reading: NormaliseOptions = {},
+): Promise<void> {
   const table = qualified(schema, KEY_TABLE);
   await db.query(`DELETE FROM ${table} WHERE record_id = $1`, [recordId]);
-  const keys = blockingKeysOf(identifiers);
+  const keys = blockingKeysOf(identifiers, reading);
   if (keys.length > 0) {
     await db.query(`INSERT INTO ${table} (key, record_id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT DO NOTHING`, [keys, recordId]);
   }
@@ -48,9 +78,16 @@ export async function dropKeys(db: pg.Pool | pg.PoolClient, schema: string, reco
 
 /** The key scheme a store's keys were built with; null when it was never recorded. */
 export async function keySchemeOf(db: pg.Pool | pg.ClientBase, schema: string): Promise<number | null> {
+  return (await keyBuildOf(db, schema)).version;
+}
+
+/** The key scheme and phone country a store's keys were built with (null, GB: not recorded). */
+async function keyBuildOf(db: pg.Pool | pg.ClientBase, schema: string): Promise<{ version: number | null; phoneCountry: string }> {
   await db.query(schemeTableDdl(schema));
-  const { rows } = await db.query<{ version: number }>(`SELECT version FROM ${qualified(schema, KEY_SCHEME_TABLE)}`);
-  return rows[0]?.version ?? null;
+  const { rows } = await db.query<{ version: number; phone_country: string | null }>(
+    `SELECT version, phone_country FROM ${qualified(schema, KEY_SCHEME_TABLE)}`,
+  );
+  return { version: rows[0]?.version ?? null, phoneCountry: rows[0]?.phone_country ?? DEFAULT_PHONE_COUNTRY };
 }
 
 export async function recordKeyScheme(
@@ -58,12 +95,13 @@ export async function recordKeyScheme(
   schema: string,
   counts: { records: number | null; keys: number | null } = { records: null, keys: null },
   version = KEY_SCHEME_VERSION,
+  reading: NormaliseOptions = {},
 ): Promise<void> {
   await db.query(schemeTableDdl(schema));
   await db.query(
-    `INSERT INTO ${qualified(schema, KEY_SCHEME_TABLE)} (singleton, version, built_at, records, keys) VALUES (true, $1, now(), $2, $3)
-     ON CONFLICT (singleton) DO UPDATE SET version = $1, built_at = now(), records = $2, keys = $3`,
-    [version, counts.records, counts.keys],
+    `INSERT INTO ${qualified(schema, KEY_SCHEME_TABLE)} (singleton, version, built_at, records, keys, phone_country) VALUES (true, $1, now(), $2, $3, $4)
+     ON CONFLICT (singleton) DO UPDATE SET version = $1, built_at = now(), records = $2, keys = $3, phone_country = $4`,
+    [version, counts.records, counts.keys, phoneCountryOf(reading)],
   );
 }
 
@@ -100,8 +138,9 @@ export async function rebuildKeysIfStale(
   pool: pg.Pool,
   schema: string,
   tables: readonly KeyedTable[],
-  options: { batchSize?: number; logger?: Logger } = {},
+  options: { batchSize?: number; logger?: Logger; reading?: NormaliseOptions } = {},
 ): Promise<KeyRebuild> {
+  const reading = options.reading ?? {};
   const started = Date.now();
   const batchSize = options.batchSize ?? 2000;
   const keyTable = qualified(schema, KEY_TABLE);
@@ -109,8 +148,9 @@ export async function rebuildKeysIfStale(
   try {
     await client.query('BEGIN');
     await client.query(`LOCK TABLE ${keyTable} IN SHARE ROW EXCLUSIVE MODE`);
-    const from = await keySchemeOf(client, schema);
-    if (from !== null && from >= KEY_SCHEME_VERSION) {
+    const built = await keyBuildOf(client, schema);
+    const from = built.version;
+    if (from !== null && from >= KEY_SCHEME_VERSION && built.phoneCountry === phoneCountryOf(reading)) {
       await client.query('COMMIT');
       return { from, rebuilt: false, records: 0, keys: 0, durationMs: Date.now() - started };
     }
@@ -130,7 +170,7 @@ export async function rebuildKeysIfStale(
         for (const { id, doc } of rows) {
           records++;
           if (doc.anonymised_at) continue;
-          for (const key of blockingKeysOf(spec.identifiersOf(doc))) {
+          for (const key of blockingKeysOf(spec.identifiersOf(doc), reading)) {
             keyList.push(key);
             recordList.push(id);
           }
@@ -146,7 +186,7 @@ export async function rebuildKeysIfStale(
         if (rows.length < batchSize) break;
       }
     }
-    await recordKeyScheme(client, schema, { records, keys });
+    await recordKeyScheme(client, schema, { records, keys }, KEY_SCHEME_VERSION, reading);
     await client.query('COMMIT');
     const result = { from, rebuilt: true, records, keys, durationMs: Date.now() - started };
     const logger = options.logger ?? (defaultLogger ??= createLogger());

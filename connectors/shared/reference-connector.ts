@@ -21,6 +21,8 @@ import {
 import { Capability, IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
 import { createPool, ident, qualified, withTransaction } from './sql.js';
 import { KEY_TABLE, dropKeys, rebuildKeysIfStale, reindexRecord, type KeyRebuild } from './key-table.js';
+import type { NormaliseOptions } from '../../src/identity/normalise/index.js';
+import type { CountryCode } from 'libphonenumber-js';
 import { keyBatch, validateQueries } from './query-validation.js';
 import { datesOf } from './record-helpers.js';
 import { earliestStartPastRetention, retentionEndOf } from '../../src/requests/decisions.js';
@@ -65,6 +67,8 @@ export interface ReferenceStoreConfig {
   schema: string;
   /** Shared pool, if the caller manages one; otherwise the connector opens its own. */
   pool?: pg.Pool;
+  /** The country national-format phone numbers in the store are keyed in (the registration's phoneCountry; default GB). */
+  phoneCountry?: CountryCode;
 }
 
 /** Columns every reference table carries for the gateway's own bookkeeping. */
@@ -132,10 +136,13 @@ export abstract class ReferenceConnector implements Connector {
   protected readonly schema: string;
   private readonly ownsPool: boolean;
   private keysCurrent?: Promise<KeyRebuild>;
+  /** How the store's values are read for its keys (its phone country). */
+  protected readonly reading: NormaliseOptions;
 
   constructor(config: ReferenceStoreConfig) {
     ident(config.schema);
     this.schema = config.schema;
+    this.reading = config.phoneCountry ? { defaultCountry: config.phoneCountry } : {};
     this.ownsPool = !config.pool;
     this.pool = config.pool ?? createPool(config.url, 4, `dsr-connector-${config.schema}`);
   }
@@ -209,7 +216,7 @@ export abstract class ReferenceConnector implements Connector {
    * meet. A failed rebuild fails the discovery (and is tried again on the next one).
    */
   ensureKeyScheme(): Promise<KeyRebuild> {
-    this.keysCurrent ??= rebuildKeysIfStale(this.pool, this.schema, this.recordTypes).catch((error: unknown) => {
+    this.keysCurrent ??= rebuildKeysIfStale(this.pool, this.schema, this.recordTypes, { reading: this.reading }).catch((error: unknown) => {
       this.keysCurrent = undefined;
       throw asConnectorError(error);
     });
@@ -302,7 +309,7 @@ export abstract class ReferenceConnector implements Connector {
       }
       if (changed === 0) return { outcome: 'ALREADY_APPLIED' };
       const after = await this.loadRow(client, spec, ref.recordId);
-      await reindexRecord(client, this.schema, ref.recordId, spec.identifiersOf(after!));
+      await reindexRecord(client, this.schema, ref.recordId, spec.identifiersOf(after!), this.reading);
       return { outcome: 'APPLIED' };
     });
   }

@@ -29,6 +29,8 @@ import { checkNameLimit, nameFrequenciesOf, type NameColumn } from '../shared/na
 import type { SqlMapping, SqlRecordType } from '../source-config.js';
 import { INDEX_TABLE, dropRecordKeys, ensureKeyIndex, indexSchemeOf, lockSourceIndex, writeKeys } from './key-index.js';
 import { KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
+import type { NormaliseOptions } from '../../src/identity/normalise/index.js';
+import type { CountryCode } from 'libphonenumber-js';
 import { earliestStartPastRetention, retentionEndOf } from '../../src/requests/decisions.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 
@@ -49,6 +51,8 @@ export interface SqlConnectorOptions {
   logger?: Logger;
   /** The registration's retention policy: what listExpired judges records by (R9). */
   retention?: Partial<RetentionPolicy>;
+  /** The country national-format phone numbers in the source are keyed in (the registration's phoneCountry; default GB). */
+  phoneCountry?: CountryCode;
 }
 
 type Row = Record<string, unknown>;
@@ -66,6 +70,11 @@ export class SqlConnector implements Connector {
   private readonly pkTypes = new Map<string, string>();
   private indexReady?: Promise<void>;
   private schemeCurrent?: Promise<void>;
+
+  /** How the source's values are read for its keys. */
+  private get reading(): NormaliseOptions {
+    return this.options.phoneCountry ? { defaultCountry: this.options.phoneCountry } : {};
+  }
 
   constructor(private readonly options: SqlConnectorOptions) {
     this.kind = options.kind;
@@ -440,7 +449,7 @@ export class SqlConnector implements Connector {
           await lockSourceIndex(client, this.options.sourceId);
           await dropRecordKeys(client, this.options.sourceId, recordId);
           const [after] = await this.fetchRows(type, [pk]);
-          if (after) await writeKeys(client, this.options.sourceId, [{ recordId, identifiers: this.identifiersOf(type, after) }]);
+          if (after) await writeKeys(client, this.options.sourceId, [{ recordId, identifiers: this.identifiersOf(type, after) }], this.reading);
         });
       }
       return { outcome };
@@ -491,6 +500,7 @@ export class SqlConnector implements Connector {
               client,
               this.options.sourceId,
               rows.map((row) => ({ recordId: this.recordId(type, row[type.primaryKey]), identifiers: this.identifiersOf(type, row) })),
+              this.reading,
             );
             records += rows.length;
             last = rows[rows.length - 1]![type.primaryKey];

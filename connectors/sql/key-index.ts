@@ -5,6 +5,7 @@
 // rebuild used: an index of an older (or unrecorded) scheme is rebuilt before discovery.
 import type pg from 'pg';
 import { blockingKeysOf } from '../../src/identity/blocking.js';
+import type { NormaliseOptions } from '../../src/identity/normalise/index.js';
 import type { Identifier } from '../contract.js';
 
 export const INDEX_TABLE = 'connector_index.record_key';
@@ -40,11 +41,13 @@ export async function writeKeys(
   db: pg.Pool | pg.PoolClient,
   sourceId: string,
   entries: readonly { recordId: string; identifiers: readonly Identifier[] }[],
+  /** How the source's values are read (its phone country). */
+  reading: NormaliseOptions = {},
 ): Promise<number> {
   const keys: string[] = [];
   const records: string[] = [];
   for (const entry of entries) {
-    for (const key of blockingKeysOf(entry.identifiers)) {
+    for (const key of blockingKeysOf(entry.identifiers, reading)) {
       keys.push(key);
       records.push(entry.recordId);
     }

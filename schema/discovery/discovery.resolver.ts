@@ -31,7 +31,7 @@ export class DiscoveryResolver {
     try {
       resolution = await services.discovery.discover(
         {
-          identifiers: query.identifiers.map((i) => ({ type: i.type, value: i.value })),
+          identifiers: query.identifiers.map((i) => ({ type: i.type, value: i.value, ...(i.country != null ? { country: i.country } : {}) })),
           ...(query.sourceIds ? { sourceIds: query.sourceIds } : {}),
           ...(query.includeRelated != null ? { includeRelated: query.includeRelated } : {}),
         },
@@ -56,6 +56,7 @@ export class DiscoveryResolver {
           type: 'unknown',
           controllerIds: [],
           registeredBy: null,
+          phoneCountry: null,
           registeredAt: new Date(0),
           updatedAt: new Date(0),
         });

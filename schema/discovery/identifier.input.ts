@@ -9,4 +9,12 @@ export class IdentifierInput {
 
   @Field(() => String)
   value!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'PHONE only: the ISO 3166 alpha-2 country (e.g. "FR") a number written without a +prefix was written in. ' +
+      "Absent: the bound source's phone country for a tombstone check by a key bound to one source, otherwise the deployment's DSR_DEFAULT_PHONE_COUNTRY.",
+  })
+  country?: string;
 }

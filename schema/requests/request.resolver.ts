@@ -526,6 +526,7 @@ async function sourceOf(ctx: GraphQLContext, sourceId: string): Promise<Source> 
     type: 'unknown',
     controllerIds: [],
     registeredBy: null,
+    phoneCountry: null,
     registeredAt: new Date(0),
     updatedAt: new Date(0),
   });

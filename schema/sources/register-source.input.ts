@@ -42,6 +42,13 @@ export class RegisterSourceInput {
       'The record-of-processing part for the data map: {purposes: [..], dataSubjects: [..], lawfulBasis, specialCategoryCondition?, recipients: [..], transfers?}, overriding what the connector describes.',
   })
   processing?: unknown;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'ISO 3166 alpha-2 country (e.g. "FR") the source writes phone numbers without a +prefix in: its records are read, keyed and tombstoned in it, and its bound keys\' tombstone checks too. Absent: the country it already has, else the deployment\'s DSR_DEFAULT_PHONE_COUNTRY.',
+  })
+  phoneCountry?: string | null;
 }
 
 /** The registration as the config schema reads it: absent parts left out, not null. */
@@ -52,5 +59,6 @@ export function registrationOf(input: RegisterSourceInput): Record<string, unkno
   if (input.controller != null) out.controller = input.controller;
   if (input.retention != null) out.retention = input.retention;
   if (input.processing != null) out.processing = input.processing;
+  if (input.phoneCountry != null) out.phoneCountry = input.phoneCountry;
   return out;
 }

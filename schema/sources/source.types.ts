@@ -101,6 +101,13 @@ export class Source {
   @Field(() => String, { nullable: true, description: 'The principal (key id) that registered it.' })
   registeredBy?: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'ISO 3166 alpha-2 country its phone numbers written without a +prefix are read in (GB for sources registered before it could be named); null for a source no longer registered.',
+  })
+  phoneCountry?: string | null;
+
   @Field(() => DateTimeScalar)
   registeredAt!: Date;
 

@@ -11,6 +11,7 @@ export function sourceView(entity: SourceEntity): Source {
   view.type = entity.connectorType;
   view.controllerIds = [...(entity.controllerIds ?? [])];
   view.registeredBy = entity.registeredBy;
+  view.phoneCountry = entity.phoneCountry;
   view.registeredAt = entity.createdAt;
   view.updatedAt = entity.updatedAt;
   view.status = entity.status;

@@ -4,7 +4,7 @@ import type { GraphQLContext } from '../context.js';
 import { codedError, rateLimitedError } from '../errors.js';
 import { AuthError } from '../../src/auth/index.js';
 import { AuditAction } from '../../src/audit/index.js';
-import { checkBudgetOf, checkPeople, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../../src/tombstones/tombstone-check.js';
+import { checkBudgetOf, checkPeople, checkReadingOf, MAX_IDENTIFIERS_PER_CHECK, tombstoneViewerOf } from '../../src/tombstones/tombstone-check.js';
 import type { IdentifierType } from '../../src/domain/vocabulary.js';
 import { TombstoneCheck } from './tombstone.types.js';
 
@@ -15,12 +15,11 @@ export class TombstoneResolver {
     description: `Checks one person's identifiers against the tombstones (up to ${MAX_IDENTIFIERS_PER_CHECK}); costs the caller's rate limit one call per TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN identifiers begun (docs/security.md, "Limits").`,
   })
   async tombstoneCheck(@Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[], @Ctx() ctx: GraphQLContext): Promise<TombstoneCheck> {
-    const result = await checkPeople(
-      ctx.services.tombstones,
-      [{ identifiers }],
-      tombstoneViewerOf(ctx.principal!),
-      checkBudgetOf(ctx.services, ctx.principal!),
-    ).catch((error: unknown) => {
+    const reading = await checkReadingOf(ctx.principal!, ctx.services.sources);
+    const result = await checkPeople(ctx.services.tombstones, [{ identifiers }], tombstoneViewerOf(ctx.principal!), {
+      reading,
+      budget: checkBudgetOf(ctx.services, ctx.principal!),
+    }).catch((error: unknown) => {
       // Refused as a call over its rate is at the door: 429 with Retry-After.
       if (error instanceof AuthError && error.code === 'RATE_LIMITED') throw rateLimitedError(error.retryAfterSeconds ?? 1);
       throw error;

@@ -7,6 +7,7 @@ import { keyringVariables } from '../crypto/load-keyrings.js';
 import { executionSettings, executionVariables, type ExecutionSettings } from '../execution/execution-settings.js';
 import { requestSettings, requestVariables, type RequestSettings } from '../requests/services/request-settings.js';
 import { parseDestinationRules } from '../sources/source-policy.js';
+import { DEFAULT_PHONE_COUNTRY, isPhoneCountry } from '../identity/normalise/contact.js';
 
 // Configuration comes from the environment only, validated once at start, before any
 // connection: each part of the gateway declares its variables (a zod schema next to the
@@ -54,6 +55,16 @@ const gatewayVariables = z.object({
   DISCOVERY_NAME_FREQUENCIES: z.enum(['on', 'off']).default('on'),
   /** How often each source's name counts are read again, in the background. */
   DISCOVERY_NAME_FREQUENCIES_REFRESH_MS: int(60_000, 7 * 86_400_000).default(3_600_000),
+  /**
+   * The country a phone number written without a +prefix is read in when nothing closer
+   * says: a handler's query or request, a check by a key bound to no source, and a source
+   * registered without its own phoneCountry (stamped at registration). docs/erasure.md.
+   */
+  DSR_DEFAULT_PHONE_COUNTRY: z
+    .string()
+    .transform((v) => v.trim().toUpperCase())
+    .refine(isPhoneCountry, 'an ISO 3166 alpha-2 country code with phone numbering, e.g. GB, FR, DE')
+    .default(DEFAULT_PHONE_COUNTRY),
   /** JSON or YAML file of source registrations applied at start (docs/connectors.md). */
   SOURCES_FILE: z.string().min(1).optional(),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(25_000),

@@ -16,6 +16,7 @@ import { RetentionRunSuperseded1764000008300 } from './migrations/1764000008300-
 import { ControllerInstructionPerController1764000008400 } from './migrations/1764000008400-ControllerInstructionPerController.js';
 import { TombstonePerRequest1764000008500 } from './migrations/1764000008500-TombstonePerRequest.js';
 import { RecordDecisionByRecord1764000008600 } from './migrations/1764000008600-RecordDecisionByRecord.js';
+import { SourcePhoneCountry1764000008720 } from './migrations/1764000008720-SourcePhoneCountry.js';
 import { TaskHeldByRequest1764000008760 } from './migrations/1764000008760-TaskHeldByRequest.js';
 
 export const migrations: Function[] = [
@@ -36,5 +37,6 @@ export const migrations: Function[] = [
   ControllerInstructionPerController1764000008400,
   TombstonePerRequest1764000008500,
   RecordDecisionByRecord1764000008600,
+  SourcePhoneCountry1764000008720,
   TaskHeldByRequest1764000008760,
 ];

@@ -119,9 +119,12 @@ export class DiscoveryService {
 
     return resolveSubject({
       identifiers: input.identifiers,
-      sources: chosen.map((s) => ({ id: s.id, records: sizes.get(s.id) })),
+      // Each source's records are read in its phone country; the query in the caller's
+      // (an identifier's own `country`, else the deployment's default).
+      sources: chosen.map((s) => ({ id: s.id, records: sizes.get(s.id), normalise: { defaultCountry: this.registry.phoneCountryOf(s) } })),
       lookup: loaders.lookup,
       options: {
+        normalise: { defaultCountry: this.registry.defaultPhoneCountry },
         ...(model ? { model } : {}),
         timeoutMs: this.options.timeoutMs,
         maxRounds: this.options.maxRounds,

@@ -287,7 +287,11 @@ export class ExecutionService implements RequestExecutor {
         try {
           const connector = await this.deps.sources.connector(sourceId);
           const records = await connector.export(recordIds.map((recordId) => ({ sourceId, recordId })));
-          return records.filter((r) => r.relationship === 'SUBJECT' || r.relationship === 'VISITOR').map((r) => normaliseRecordIdentifiers(r.identifiers));
+          // Read as the source wrote them: a national number in its phone country, as its feed will ask.
+          const reading = await this.deps.sources.readingOf(sourceId);
+          return records
+            .filter((r) => r.relationship === 'SUBJECT' || r.relationship === 'VISITOR')
+            .map((r) => normaliseRecordIdentifiers(r.identifiers, reading));
         } catch (error) {
           // The request's own identifiers are tombstoned regardless; a source down now only loses its extra ones.
           this.deps.logger.warn({ requestId, sourceId, err: (error as Error).message }, 'could not export records for tombstones');

@@ -382,7 +382,7 @@ export class TaskRunner {
     }
     const record = records.find((r) => r.recordId === ref.recordId);
     if (!record) return;
-    const still = uncorrectedFields(record, changes, connector.describe().fields);
+    const still = uncorrectedFields(record, changes, connector.describe().fields, await this.deps.sources.readingOf(ref.sourceId));
     if (still.length > 0) {
       throw new PermanentTaskError(`VERIFICATION: the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`);
     }

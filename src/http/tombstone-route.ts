@@ -1,7 +1,8 @@
 // POST /v1/tombstones/check: the recreation guard for source feeds. A Bearer API key with
 // tombstone:check; the same rate limit as GraphQL, a call costing one token per
 // TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN identifiers begun; up to 1,000 identifiers per call.
-// Body: { people: [{ ref?, identifiers: [{type, value}] }] } or { identifiers: [...] } (one person).
+// Body: { people: [{ ref?, identifiers: [{type, value, country?}] }] } or { identifiers: [...] } (one person).
+// A phone number without a +prefix is read in its `country`, else the bound source's, else the default.
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
@@ -9,9 +10,9 @@ import { AuthError, can } from '../auth/index.js';
 import { authenticateClient, clientAddress } from './route-access.js';
 import { AuditAction } from '../audit/index.js';
 import { DomainError } from '../domain/errors.js';
-import { checkBudgetOf, checkPeople, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
+import { checkBudgetOf, checkPeople, checkReadingOf, tombstoneViewerOf } from '../tombstones/tombstone-check.js';
 
-const identifier = z.object({ type: z.string().max(64), value: z.string().max(2048) });
+const identifier = z.object({ type: z.string().max(64), value: z.string().max(2048), country: z.string().max(8).optional() });
 const body = z.union([
   z.object({ people: z.array(z.object({ ref: z.string().max(200).optional(), identifiers: z.array(identifier) })) }).strict(),
   z.object({ identifiers: z.array(identifier) }).strict(),
@@ -27,14 +28,14 @@ export function tombstoneRoute(services: Services): Router {
       const { principal } = (await authenticateClient(services, clientAddress(req), req.headers.authorization ?? ''))!;
       if (!can(principal, 'tombstone:check')) return fail(res, 403, 'FORBIDDEN', 'This key may not check tombstones');
       const parsed = body.safeParse(req.body);
-      if (!parsed.success) return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value }] }] } or { identifiers: [...] }');
+      if (!parsed.success)
+        return fail(res, 400, 'BAD_REQUEST', 'Expected { people: [{ ref?, identifiers: [{ type, value, country? }] }] } or { identifiers: [...] }');
       const people = 'people' in parsed.data ? parsed.data.people : [{ identifiers: parsed.data.identifiers }];
-      const result = await checkPeople(
-        services.tombstones,
-        people as Parameters<typeof checkPeople>[1],
-        tombstoneViewerOf(principal),
-        checkBudgetOf(services, principal),
-      );
+      const reading = await checkReadingOf(principal, services.sources);
+      const result = await checkPeople(services.tombstones, people as Parameters<typeof checkPeople>[1], tombstoneViewerOf(principal), {
+        reading,
+        budget: checkBudgetOf(services, principal),
+      });
       await services.audit.record({
         actor: { id: principal.id, kind: principal.kind },
         action: AuditAction.TOMBSTONE_CHECK,

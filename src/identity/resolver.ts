@@ -25,6 +25,8 @@ export interface SourceHandle {
   timeoutMs?: number;
   /** How many records the source holds (an estimate will do): a large source lowers its prior. */
   records?: number;
+  /** How this source's records are read (its phone country), over options.normalise. */
+  normalise?: NormaliseOptions;
 }
 
 /** Batched lookup of one source: one answer per query, in order (Connector.discover). */
@@ -94,6 +96,7 @@ export interface ResolveOptions {
   maxRounds?: number;
   /** Return appearances as dependant, contact, referee... Default true. */
   includeRelated?: boolean;
+  /** How the query is read (the caller's phone country), and records of a source without its own. */
   normalise?: NormaliseOptions;
   /** Hook: the data categories of a record (from the source's field descriptions). */
   categoriesOf?: (sourceId: string, record: SourceRecord) => DataCategory[];
@@ -307,7 +310,7 @@ async function askRound(state: Resolution, input: ResolveSubjectInput, discovery
       if (options.admits && !options.admits(source.id, record)) continue;
       const key = `${source.id}\u0000${record.recordId}\u0000${record.relationship}`;
       if (candidates.has(key)) continue; // seen in an earlier round: already scored against every anchor
-      const identifiers = normaliseRecordIdentifiers(record.identifiers, options.normalise);
+      const identifiers = normaliseRecordIdentifiers(record.identifiers, source.normalise ? { ...options.normalise, ...source.normalise } : options.normalise);
       const c: Candidate = {
         sourceId: source.id,
         prior: state.priors.get(source.id)!,

@@ -9,6 +9,8 @@ import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
 import type { TaskStore } from '../execution/store/task.store.js';
+import { DEFAULT_PHONE_COUNTRY, isPhoneCountry, type NormaliseOptions } from '../identity/normalise/index.js';
+import type { CountryCode } from 'libphonenumber-js';
 
 /** How long describing a remote source not reached yet waits for it to answer. */
 const DESCRIBE_REACH_WAIT_MS = 2000;
@@ -19,6 +21,8 @@ export interface SourceRegistryOptions {
   /** Tasks still to run per source: a source with any cannot be removed. */
   tasks: Pick<TaskStore, 'openCountOfSource'>;
   healthTimeoutMs?: number;
+  /** DSR_DEFAULT_PHONE_COUNTRY: stamped on a source first registered without its own phoneCountry. */
+  defaultPhoneCountry?: CountryCode;
   /** How long a health result is reused (default 1 s). */
   healthCacheMs?: number;
   listTtlMs?: number;
@@ -55,6 +59,8 @@ export class SourceRegistry {
   private readonly healthTimeoutMs: number;
   private readonly healthCacheMs: number;
   private readonly listTtlMs: number;
+  /** The deployment's country for national-format phone numbers no source or caller places (DSR_DEFAULT_PHONE_COUNTRY). */
+  readonly defaultPhoneCountry: CountryCode;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,6 +75,27 @@ export class SourceRegistry {
     this.healthTimeoutMs = options.healthTimeoutMs ?? 3000;
     this.healthCacheMs = options.healthCacheMs ?? 1000;
     this.listTtlMs = options.listTtlMs ?? 2000;
+    this.defaultPhoneCountry = options.defaultPhoneCountry ?? DEFAULT_PHONE_COUNTRY;
+  }
+
+  /**
+   * How the numbers a source holds are read: in its registered phone country (a record's
+   * identifier may still name its own). A source not known reads in the deployment's default.
+   */
+  async readingOf(sourceId: string): Promise<NormaliseOptions> {
+    return { defaultCountry: this.phoneCountryOf(await this.find(sourceId)) };
+  }
+
+  /** readingOf for several sources at once (one registrations read). */
+  async readingsOf(sourceIds: Iterable<string>): Promise<Map<string, NormaliseOptions>> {
+    const all = new Map((await this.all()).map((s) => [s.id, s]));
+    return new Map([...new Set(sourceIds)].map((id) => [id, { defaultCountry: this.phoneCountryOf(all.get(id) ?? null) }]));
+  }
+
+  /** A registration's phone country (GB for one registered before it had one); the default for none. */
+  phoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry'> | null): CountryCode {
+    const country = entity?.phoneCountry;
+    return isPhoneCountry(country) ? country : this.defaultPhoneCountry;
   }
 
   private cached: { at: number; value: Promise<SourceEntity[]> } | null = null;
@@ -129,12 +156,15 @@ export class SourceRegistry {
     const controllerIds = config.controller?.defaultControllerId ? [config.controller.defaultControllerId] : [];
     // A new or changed registration by a CONNECTOR waits for approval; a disabled source
     // stays disabled whoever registers it again (SOURCES_FILE re-applies at every start).
+    // The phone country is pinned when first registered: a source that names none keeps the
+    // one it has (its keys and tombstones are of that reading), whatever the default is now.
     const [row] = (await this.dataSource.query(
-      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by, status, declared)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by, status, declared, phone_country)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $11))
        ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
          controller_ids = $6, declared = $9, updated_at = now(),
-         status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END
+         status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END,
+         phone_country = COALESCE($10, source.phone_country)
        RETURNING status`,
       [
         id,
@@ -146,6 +176,8 @@ export class SourceRegistry {
         registeredBy,
         options.pendingApproval ? SourceStatus.PENDING_APPROVAL : SourceStatus.ACTIVE,
         declared,
+        config.phoneCountry ?? null,
+        this.defaultPhoneCountry,
       ],
     )) as { status: SourceStatus }[];
     await this.forget(id);
@@ -277,7 +309,8 @@ export class SourceRegistry {
         await this.assertAllowed(config);
         // Searched only by what it declared when registered (and was approved with).
         const searchableBy = entity.declared?.identifierTypes;
-        return createConnector(config, this.env, searchableBy?.length ? { searchableBy } : {});
+        const phoneCountry = this.phoneCountryOf(entity);
+        return createConnector(config, this.env, searchableBy?.length ? { searchableBy, phoneCountry } : { phoneCountry });
       })();
       this.connectors.set(id, pending);
       // A failed build is not cached: the next call tries again.

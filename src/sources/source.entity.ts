@@ -49,6 +49,13 @@ export class SourceEntity {
   @Column({ type: 'text', default: 'ACTIVE' })
   status!: SourceStatus;
 
+  /**
+   * ISO 3166 alpha-2 country its phone numbers written without a +prefix are read in (records,
+   * keys, tombstones, its bound keys' checks). GB for sources registered before it existed.
+   */
+  @Column({ type: 'text', name: 'phone_country', default: 'GB' })
+  phoneCountry!: string;
+
   /** What the source declared when registered: what the approval view shows and discovery may send. */
   @Column({ type: 'jsonb', nullable: true })
   declared!: DeclaredSource | null;

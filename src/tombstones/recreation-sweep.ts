@@ -138,13 +138,15 @@ async function sweepSource(
   const { since, batchSize } = run;
   const { tombstones, stores } = services;
   const strategy = connector.describe().retention.erasure;
+  // Records are read as the source writes them (its phone country), as its guard checks are.
+  const reading = await services.sources.readingOf(sourceId);
   report.checked[sourceId] = 0;
   for (let after = ''; ;) {
     const records = await feed.changedSince(since, batchSize, after);
     if (records.length === 0) break;
     after = records[records.length - 1]!.recordId;
     report.checked[sourceId]! += records.length;
-    const answers = await tombstones.check(records.map((r) => normaliseRecordIdentifiers(r.identifiers)));
+    const answers = await tombstones.check(records.map((r) => normaliseRecordIdentifiers(r.identifiers, reading)));
     for (const [k, record] of records.entries()) {
       // Records the erasure decided to keep (legal hold) or already handled are not recreations,
       // nor, for a request of another type, records of a kind it did not erase (R16). Every

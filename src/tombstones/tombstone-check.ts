@@ -1,10 +1,11 @@
 // The recreation guard's batch check: people (groups of identifiers) in, one answer per
 // identifier out. A bad identifier gets its own error code; it never fails the batch.
 import { DomainError } from '../domain/errors.js';
-import { legacyNormalForm, normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier } from '../identity/index.js';
+import { legacyNormalForm, normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier, type NormaliseOptions } from '../identity/index.js';
 import type { Identifier } from '../../connectors/contract.js';
 import { can, controllerScope, enforceRateLimit, rateLimitKeyOf, type Principal, type RateLimiter } from '../auth/index.js';
 import type { TombstoneService, TombstoneViewer } from './tombstone.service.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
 
 export const MAX_IDENTIFIERS_PER_CHECK = 1000;
 
@@ -81,19 +82,36 @@ export function tombstoneViewerOf(principal: Principal): TombstoneViewer {
 }
 
 /**
+ * How a caller's phone numbers written without a +prefix are read: a key bound to sources
+ * reads in their phone country (a feed asks as its source writes), when they share one; any
+ * other caller in the deployment's default (DSR_DEFAULT_PHONE_COUNTRY). An identifier's own
+ * `country` wins over both.
+ */
+export async function checkReadingOf(principal: Principal, sources: Pick<SourceRegistry, 'readingsOf' | 'defaultPhoneCountry'>): Promise<NormaliseOptions> {
+  const bound = principal.sourceIds ?? [];
+  if (bound.length > 0) {
+    const countries = new Set([...(await sources.readingsOf(bound)).values()].map((r) => r.defaultCountry));
+    if (countries.size === 1) return { defaultCountry: [...countries][0] };
+  }
+  return { defaultCountry: sources.defaultPhoneCountry };
+}
+
+/**
  * Checks people for a caller. With a `budget` (every check a client makes: GraphQL and HTTP),
  * the check is paid from the caller's bucket first (payForCheck); without one (in-process
- * callers) only the size is limited.
+ * callers) only the size is limited. Phone numbers without a +prefix are read as `reading`
+ * says (checkReadingOf).
  */
 export async function checkPeople(
   tombstones: TombstoneService,
   people: readonly CheckPerson[],
   viewer: TombstoneViewer,
-  budget?: CheckBudget,
+  options: { reading?: NormaliseOptions; budget?: CheckBudget } = {},
 ): Promise<CheckResult> {
+  const reading = options.reading ?? {};
   await payForCheck(
     people.reduce((n, p) => n + p.identifiers.length, 0),
-    budget,
+    options.budget,
   );
   const valid: NormalisedIdentifier[][] = [];
   const slots: (CheckAnswer | number)[][] = [];
@@ -102,13 +120,13 @@ export async function checkPeople(
     slots.push(
       person.identifiers.map((id) => {
         try {
-          ok.push(normaliseIdentifier(id));
+          ok.push(normaliseIdentifier(id, reading));
           return ok.length - 1;
         } catch (error) {
           if (!isInvalidIdentifierError(error)) throw error;
           // Unreadable in today's form, but read by the previous release (or kept mangled from
           // a source): a tombstone of it is of that form, so it is checked in that form.
-          const earlier = legacyNormalForm(id);
+          const earlier = legacyNormalForm(id, reading);
           if (earlier) {
             ok.push(earlier);
             return ok.length - 1;

@@ -1,5 +1,5 @@
 // Emails and phone numbers.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { IdentifierType } from '../../domain/vocabulary.js';
 import { InvalidIdentifierError } from '../errors.js';
 
@@ -21,6 +21,17 @@ export function normaliseEmail(raw: string): string {
     throw new InvalidIdentifierError(IdentifierType.EMAIL, 'not an email address');
   }
   return value;
+}
+
+/**
+ * The country national-format numbers are read in when nothing else says: GB, as every
+ * number was read before a source or a caller could name its own (stored hashes are of that reading).
+ */
+export const DEFAULT_PHONE_COUNTRY: CountryCode = 'GB';
+
+/** An ISO 3166 alpha-2 code the phone library has numbering rules for ("FR", "GB"; upper case only). */
+export function isPhoneCountry(code: unknown): code is CountryCode {
+  return typeof code === 'string' && /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
 }
 
 /** E.164, e.g. "+442079460958". Numbers without a country prefix use `defaultCountry`. */

@@ -6,13 +6,17 @@ import type { Identifier } from '../../../connectors/contract.js';
 import { IdentifierType } from '../../domain/vocabulary.js';
 import { InvalidIdentifierError } from '../errors.js';
 import { normaliseCity, normalisePostcode, normaliseStreetAddress } from './address.js';
-import { mangledEmail, normaliseEmail, normalisePhone } from './contact.js';
+import { DEFAULT_PHONE_COUNTRY, isPhoneCountry, mangledEmail, normaliseEmail, normalisePhone } from './contact.js';
 import { normaliseDateOfBirth, type DateOrder } from './dates.js';
 import { normaliseReference } from './ids.js';
 import { canonicalGiven, normaliseFamilyName, normaliseFullName, normaliseGivenName, phoneticCodes } from './names.js';
 
 export interface NormaliseOptions {
-  /** ISO 3166 country for phone numbers written without a +prefix. Default GB. */
+  /**
+   * ISO 3166 country for phone numbers written without a +prefix: where the number was
+   * written (the source's phone country, the caller's). An identifier's own `country` wins
+   * over it. Default GB (DEFAULT_PHONE_COUNTRY).
+   */
   defaultCountry?: CountryCode;
   /** How to read ambiguous numeric dates like 03/04/1980. Default DMY. */
   dateOrder?: DateOrder;
@@ -57,9 +61,21 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
   }
   if (typeof id.value !== 'string' || id.value.trim() === '') throw new InvalidIdentifierError(type, 'empty');
   if (id.value.length > 512) throw new InvalidIdentifierError(type, 'too long');
-  const current = normalisedAs(type, unicodeCleaned(id.value), options);
-  const legacy = legacyNormalForm(id, options, current);
+  const read = readingOptions(id, options);
+  const current = normalisedAs(type, unicodeCleaned(id.value), read);
+  const legacy = legacyNormalForm(id, read, current);
   return legacy ? { ...current, legacyForms: [legacy] } : current;
+}
+
+/**
+ * The options one identifier is read with: its own `country` (a phone number's, named by
+ * whoever wrote it down) over the caller's default. An unknown country is bad input.
+ */
+function readingOptions(id: Identifier, options: NormaliseOptions): NormaliseOptions {
+  const country = id.country;
+  if (country === undefined || country === null) return options;
+  if (!isPhoneCountry(country)) throw new InvalidIdentifierError(id.type, 'country: not an ISO 3166 alpha-2 code with phone numbering (e.g. FR)');
+  return country === options.defaultCountry ? options : { ...options, defaultCountry: country };
 }
 
 /** The normalisation proper, of a value already put in one Unicode form (or not, for legacyNormalForm). */
@@ -88,7 +104,7 @@ function normalisedAs(type: IdentifierType, raw: string, options: NormaliseOptio
     case IdentifierType.EMAIL:
       return { type, value: normaliseEmail(raw) };
     case IdentifierType.PHONE:
-      return { type, value: normalisePhone(raw, options.defaultCountry ?? 'GB') };
+      return { type, value: normalisePhone(raw, options.defaultCountry ?? DEFAULT_PHONE_COUNTRY) };
     case IdentifierType.STREET_ADDRESS:
       return { type, value: normaliseStreetAddress(raw) };
     case IdentifierType.CITY:
@@ -129,6 +145,13 @@ function unicodeCleaned(value: string): string {
 export function legacyNormalForm(id: Identifier, options: NormaliseOptions = {}, current?: NormalisedIdentifier): NormalisedIdentifier | null {
   if (typeof id?.value !== 'string' || id.value.trim() === '' || id.value.length > 512) return null;
   if (unicodeCleaned(id.value) === id.value) return null;
+  if (!current) {
+    try {
+      options = readingOptions(id, options);
+    } catch {
+      return null;
+    }
+  }
   let legacy: NormalisedIdentifier | null;
   try {
     legacy = normalisedAs(id.type, id.value, options);
@@ -153,6 +176,16 @@ function currentForm(id: Identifier, options: NormaliseOptions): NormalisedIdent
 /** Same value and name parts: the tombstone and blind-index inputs are equal. */
 function sameForm(a: NormalisedIdentifier, b: NormalisedIdentifier): boolean {
   return a.value === b.value && a.given === b.given && a.family === b.family && a.canonical === b.canonical;
+}
+
+/**
+ * The identifiers as given, each phone number with the country it was written in: its own
+ * `country` when the caller named one, else `country` (where the caller is). Kept with the
+ * number, it is read the same way however much later (a request's blind index at intake, its
+ * tombstones at execution), whatever the deployment's default has become meanwhile.
+ */
+export function withPhoneCountry(ids: readonly Identifier[], country: CountryCode): Identifier[] {
+  return ids.map(({ type, value, country: own }) => (type === IdentifierType.PHONE ? { type, value, country: own ?? country } : { type, value }));
 }
 
 /** Normalises every identifier or throws the first problem (for what a person typed). */
@@ -184,7 +217,7 @@ const remembered = new LRUCache<string, NormalisedIdentifier | 'unusable'>({ max
 
 function rememberedNormalisation(id: Identifier, options: NormaliseOptions): NormalisedIdentifier | null {
   if (typeof id?.value !== 'string' || typeof id.type !== 'string') return null;
-  const key = `${id.type}\u0000${options.defaultCountry ?? ''}\u0000${options.dateOrder ?? ''}\u0000${id.value}`;
+  const key = `${id.type}\u0000${id.country ?? options.defaultCountry ?? ''}\u0000${options.dateOrder ?? ''}\u0000${id.value}`;
   let hit = remembered.get(key);
   if (hit === undefined) {
     try {
@@ -217,4 +250,5 @@ function dedupe(ids: NormalisedIdentifier[]): NormalisedIdentifier[] {
 }
 
 export { InvalidIdentifierError } from '../errors.js';
+export { DEFAULT_PHONE_COUNTRY, isPhoneCountry } from './contact.js';
 export type { DateOrder } from './dates.js';

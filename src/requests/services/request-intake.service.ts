@@ -16,6 +16,7 @@ import { badInput } from '../request-errors.js';
 import { listRequests, type RequestPage, type RequestPageArgs } from './request-queries.js';
 import { listFilterOf, type RequestSearchFilter } from './request-search.js';
 import { indexEntry, type RequestedCorrection } from './request-secrets.js';
+import { withPhoneCountry } from '../../identity/index.js';
 
 export interface SubmitRequestInput {
   type: RequestType;
@@ -36,7 +37,7 @@ export class RequestIntakeService {
 
   async list(principal: Principal, filter: RequestSearchFilter, page: RequestPageArgs): Promise<RequestPage> {
     const { deps, secrets, now } = this.ctx;
-    const listFilter = listFilterOf(filter, secrets);
+    const listFilter = listFilterOf(filter, secrets, deps.sources.defaultPhoneCountry);
     if (filter.identifier) {
       // A look-up of a person: audited like discovery (the identifier only as a digest).
       await deps.audit.record({
@@ -75,9 +76,12 @@ export class RequestIntakeService {
     const presence = input.presence ? checkPresence(input.presence, now) : null;
 
     const id = randomUUID();
+    // Phone numbers keep the country they are read in (the handler's, else the deployment's
+    // default) from here on: the blind index now and the tombstones at execution agree.
+    const identifiers = withPhoneCountry(input.identifiers, deps.sources.defaultPhoneCountry);
     // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.
-    const blindIndex = secrets.blindIndex(input.identifiers);
-    const lookup = secrets.blindIndex(input.identifiers, true);
+    const blindIndex = secrets.blindIndex(identifiers);
+    const lookup = secrets.blindIndex(identifiers, true);
     const others = await deps.stores.requests.sharingBlindIndex(lookup);
     const duplicates = findPossibleDuplicates(
       { requestId: id, type: input.type, indexes: lookup.map(indexEntry) },
@@ -102,10 +106,7 @@ export class RequestIntakeService {
         jurisdiction,
         channel: input.channel?.trim() || null,
         scopeSealed: input.scope?.trim() ? secrets.seal(id, input.scope.trim()) : null,
-        identifiersSealed: secrets.seal(
-          id,
-          input.identifiers.map(({ type, value }) => ({ type, value })),
-        ),
+        identifiersSealed: secrets.seal(id, identifiers),
         presenceSealed: presence ? secrets.seal(id, presence) : null,
         identifiersDestroyedAt: null,
         blindIndex,

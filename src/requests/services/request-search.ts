@@ -5,15 +5,20 @@
 import type { Identifier } from '../../../connectors/contract.js';
 import type { RequestListFilter } from './request-queries.js';
 import type { RequestSecrets } from './request-secrets.js';
+import { withPhoneCountry } from '../../identity/index.js';
+import type { CountryCode } from 'libphonenumber-js';
 
 export interface RequestSearchFilter extends Omit<RequestListFilter, 'blindIndex'> {
   /** One identifier as the handler typed it; INVALID_IDENTIFIER when it cannot be normalised. */
   identifier?: Identifier | null;
 }
 
-/** The list filter SQL reads: the identifier replaced by its blind-index entries. */
-export function listFilterOf(filter: RequestSearchFilter, secrets: RequestSecrets): RequestListFilter {
+/**
+ * The list filter SQL reads: the identifier replaced by its blind-index entries. A phone
+ * number without a +prefix is read in its own `country`, else in `phoneCountry`.
+ */
+export function listFilterOf(filter: RequestSearchFilter, secrets: RequestSecrets, phoneCountry: CountryCode): RequestListFilter {
   const { identifier, ...rest } = filter;
   if (!identifier) return rest;
-  return { ...rest, blindIndex: secrets.blindIndex([{ type: identifier.type, value: identifier.value }], true) };
+  return { ...rest, blindIndex: secrets.blindIndex(withPhoneCountry([identifier], phoneCountry), true) };
 }

@@ -171,4 +171,30 @@ describe('key scheme upgrades', () => {
       { scheme: KEY_SCHEME_VERSION, records: 6 },
     ]);
   });
+
+  it("a store keyed in GB is re-keyed in its registration's phone country before it is searched, and back", async () => {
+    // A case whose phone the Paris office wrote in French national form (its keys still of the GB reading).
+    const [row] = await sql<{ id: string }>(db.url, `SELECT id FROM case_management.cases WHERE phone IS NOT NULL ORDER BY id LIMIT 1`);
+    await sql(db.url, `UPDATE case_management.cases SET phone = '06 12 34 56 78' WHERE id = $1`, [row!.id]);
+    const byNumber = (value: string) => {
+      const identifiers = [{ type: IdentifierType.PHONE, value }];
+      return { identifiers, blockingKeys: blockingKeysOf(identifiers) };
+    };
+
+    const paris = createBuiltinConnector('case_management', { url: db.url, schema: 'case_management', phoneCountry: 'FR' });
+    opened.push(paris);
+    const [found] = await paris.discover([byNumber('+33612345678')]);
+    expect(found!.map((r) => r.recordId)).toContain(row!.id);
+    expect(await sql(db.url, `SELECT version, phone_country FROM case_management.record_key_scheme`)).toEqual([
+      { version: KEY_SCHEME_VERSION, phone_country: 'FR' },
+    ]);
+
+    // Registered as GB again, the store is keyed as GB again: the same cell is another number.
+    const london = store('case_management');
+    expect(await london.ensureKeyScheme()).toMatchObject({ rebuilt: true, from: KEY_SCHEME_VERSION });
+    const [asFrench, asBritish] = await (london as unknown as Connector).discover([byNumber('+33612345678'), byNumber('+44612345678')]);
+    expect(asFrench!.map((r) => r.recordId)).not.toContain(row!.id);
+    expect(asBritish!.map((r) => r.recordId)).toContain(row!.id);
+    expect(await sql(db.url, `SELECT phone_country FROM case_management.record_key_scheme`)).toEqual([{ phone_country: 'GB' }]);
+  });
 });

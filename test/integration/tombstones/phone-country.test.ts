@@ -1,0 +1,214 @@
+// R10 across countries: a French source writes its numbers the French way ("06 12 34 56 78").
+// Registered with phoneCountry FR, its records are read, keyed and tombstoned as +33 numbers,
+// and its own guard checks of the national form are read in FR too, so an erased person it
+// still holds in national form is caught when the feed would recreate them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
+
+interface Req {
+  id: string;
+  records: { sourceId: string; recordId: string; reviewState: string }[];
+}
+const FIELDS = 'id records { sourceId recordId reviewState }';
+const FRENCH_MOBILE = '06 12 34 56 78';
+
+interface CheckBody {
+  people: { ref: string; tombstoned: boolean; results: { requestId: string | null; error?: { code: string } }[] }[];
+}
+
+describe("R10: a source's national phone numbers are read in its registered country", () => {
+  let gw: TestGateway;
+  let crm: ForeignDatabase;
+  let handler: Record<string, string>;
+  let parisFeed: Record<string, string>;
+  let unboundFeed: Record<string, string>;
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' } });
+    crm = await createForeignCrmDatabase();
+    // The Paris office keeps Amelia's mobile as a French national number.
+    await crm.query(`UPDATE crm.customers SET mobile = $1 WHERE cust_no = 1`, [FRENCH_MOBILE]);
+    await gw.runtime.services.sources.register({ ...crmSourceConfig(crm.url), phoneCountry: 'FR' }, 'test');
+    handler = await bearer(gw, ['HANDLER']);
+    const bound = await gw.runtime.services.apiKeys.create({ name: 'paris crm feed', roles: ['CONNECTOR'], controllerIds: [], sourceIds: ['crm'] });
+    parisFeed = { authorization: `Bearer ${bound.clearKey}` };
+    unboundFeed = await bearer(gw, ['CONNECTOR']);
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await crm?.drop();
+  });
+
+  async function op<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const reply = await gw.graphql<T>(query, variables, handler);
+    if (!reply.body.data) throw new Error(JSON.stringify(reply.body.errors));
+    return reply.body.data;
+  }
+
+  async function check(headers: Record<string, string>, people: unknown[]): Promise<CheckBody> {
+    const res = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ people }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as CheckBody;
+  }
+
+  it('the registration keeps its phone country, and a source that names none gets the deployment default (GB)', async () => {
+    expect((await gw.runtime.services.sources.find('crm'))!.phoneCountry).toBe('FR');
+    const { phoneCountry: _fr, ...plain } = { ...crmSourceConfig(crm.url), id: 'crm-london', name: 'London CRM', phoneCountry: undefined };
+    await gw.runtime.services.sources.register(plain, 'test');
+    expect((await gw.runtime.services.sources.find('crm-london'))!.phoneCountry).toBe('GB');
+    // Registered again without one, a source keeps the country it has.
+    await gw.runtime.services.sources.register({ ...crmSourceConfig(crm.url), phoneCountry: undefined }, 'test');
+    expect((await gw.runtime.services.sources.find('crm'))!.phoneCountry).toBe('FR');
+    await gw.runtime.services.sources.changeStatus('crm-london', 'remove', 'test');
+  });
+
+  it("discovery finds the French record by its number alone: the source's index is keyed in FR, its record read in FR", async () => {
+    interface Found {
+      subject: { records: { sourceId: string; recordId: string; explanation: { field: string; kind: string; recordValue: string | null }[] }[] };
+    }
+    const found = async (phone: { type: string; value: string; country?: string }) =>
+      (
+        await op<Found>(`query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId explanation { field kind recordValue } } } }`, {
+          q: { identifiers: [phone, { type: 'FAMILY_NAME', value: 'Hart' }], sourceIds: ['crm'] },
+        })
+      ).subject.records.find((r) => r.recordId === 'customer:1');
+    // Without a given name or date of birth, only the phone's key can bring the record in.
+    for (const phone of [
+      { type: 'PHONE', value: '+33 6 12 34 56 78' },
+      { type: 'PHONE', value: FRENCH_MOBILE, country: 'FR' },
+    ]) {
+      const record = await found(phone);
+      expect(record, JSON.stringify(phone)).toBeDefined();
+      expect(record!.explanation.find((e) => e.field === 'phone')).toMatchObject({ kind: 'agree', recordValue: '+33612345678' });
+    }
+    // The handler's national form with no country is read in the deployment default (GB): another number.
+    expect(await found({ type: 'PHONE', value: FRENCH_MOBILE })).toBeUndefined();
+  });
+
+  it('R10: the French national number an erased record held is caught when that source asks in the national form', async () => {
+    // Amelia writes from a new address; only the Paris CRM has her mobile, in national form.
+    const identifiers = [
+      { type: 'GIVEN_NAME', value: 'Amelia' },
+      { type: 'FAMILY_NAME', value: 'Hart' },
+      { type: 'DATE_OF_BIRTH', value: '1984-02-11' },
+      { type: 'EMAIL', value: 'amelia.new@example.net' },
+      // Her new French number, given in national form with its country: kept with the request.
+      { type: 'PHONE', value: '07 11 22 33 44', country: 'FR' },
+    ];
+    const { submitRequest: submitted } = await op<{ submitRequest: Req }>(
+      `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { ${FIELDS} } }`,
+      { input: { type: 'ERASURE', identifiers, channel: 'email' } },
+    );
+    let req = (
+      await op<{ verifyIdentity: Req }>(
+        `mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { ${FIELDS} } }`,
+        { id: submitted.id, input: { method: 'passport seen on video call', evidenceRef: 'EV-9' } },
+      )
+    ).verifyIdentity;
+    const customer = req.records.find((r) => r.sourceId === 'crm' && r.recordId === 'customer:1');
+    expect(customer, JSON.stringify(req.records)).toBeDefined();
+    if (customer!.reviewState === 'PENDING') {
+      req = (
+        await op<{ confirmMatches: Req }>(
+          `mutation($id: ID!, $records: [RecordRefInput!]!) { confirmMatches(requestId: $id, records: $records) { ${FIELDS} } }`,
+          { id: req.id, records: [{ sourceId: 'crm', recordId: 'customer:1' }] },
+        )
+      ).confirmMatches;
+    }
+    const others = req.records.filter((r) => r.reviewState === 'PENDING');
+    if (others.length) {
+      await op(`mutation($id: ID!, $records: [RecordRefInput!]!) { rejectMatches(requestId: $id, records: $records) { id } }`, {
+        id: req.id,
+        records: others.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
+      });
+    }
+    await op(`mutation($id: ID!) { executeRequest(requestId: $id) { id status } }`, { id: req.id });
+
+    // The Paris feed's key is bound to the French source: its national form reads as +33.
+    const paris = await check(parisFeed, [
+      { ref: 'national', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE }] },
+      { ref: 'international', identifiers: [{ type: 'PHONE', value: '+33 6 12 34 56 78' }] },
+      { ref: 'british-reading', identifiers: [{ type: 'PHONE', value: '+44 612 345678' }] },
+    ]);
+    expect(paris.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['national', true],
+      ['international', true],
+      ['british-reading', false],
+    ]);
+    expect(paris.people[0]!.results[0]!.requestId).toBe(req.id);
+
+    // The number the request gave with its country is tombstoned as that country's number.
+    const given = await check(unboundFeed, [
+      { ref: 'request-phone', identifiers: [{ type: 'PHONE', value: '+33 7 11 22 33 44' }] },
+      { ref: 'request-phone-as-british', identifiers: [{ type: 'PHONE', value: '+44 711 223344' }] },
+    ]);
+    expect(given.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['request-phone', true],
+      ['request-phone-as-british', false],
+    ]);
+
+    // A key bound to no source reads a national number in the deployment default (GB),
+    // unless the identifier names its country.
+    const anyFeed = await check(unboundFeed, [
+      { ref: 'default-country', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE }] },
+      { ref: 'named-country', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'FR' }] },
+      { ref: 'unknown-country', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'XX' }] },
+    ]);
+    expect(anyFeed.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['default-country', false],
+      ['named-country', true],
+      ['unknown-country', false],
+    ]);
+    expect(anyFeed.people[2]!.results[0]!.error?.code).toBe('INVALID_IDENTIFIER');
+
+    // The same through GraphQL, with the country named on the identifier input.
+    const reply = await gw.graphql<{ tombstoneCheck: { anyTombstoned: boolean } }>(
+      `query($ids: [IdentifierInput!]!) { tombstoneCheck(identifiers: $ids) { anyTombstoned } }`,
+      { ids: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'FR' }] },
+      handler,
+    );
+    expect(reply.body.data?.tombstoneCheck.anyTombstoned, JSON.stringify(reply.body.errors)).toBe(true);
+  });
+});
+
+describe('a deployment whose default phone country is FR (DSR_DEFAULT_PHONE_COUNTRY)', () => {
+  let gw: TestGateway;
+  let crm: ForeignDatabase;
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally', DSR_DEFAULT_PHONE_COUNTRY: 'FR' } });
+    crm = await createForeignCrmDatabase();
+    await crm.query(`UPDATE crm.customers SET mobile = $1 WHERE cust_no = 1`, [FRENCH_MOBILE]);
+    // Registered without a phone country: it gets the deployment's.
+    await gw.runtime.services.sources.register(crmSourceConfig(crm.url), 'test');
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await crm?.drop();
+  });
+
+  it("a source registered without a phone country, and a handler's national number, are read in FR", async () => {
+    expect((await gw.runtime.services.sources.find('crm'))!.phoneCountry).toBe('FR');
+    const reply = await gw.graphql<{
+      subject: { records: { recordId: string; explanation: { field: string; kind: string; recordValue: string | null }[] }[] };
+    }>(
+      `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId explanation { field kind recordValue } } } }`,
+      {
+        q: {
+          identifiers: [
+            { type: 'PHONE', value: FRENCH_MOBILE },
+            { type: 'FAMILY_NAME', value: 'Hart' },
+          ],
+          sourceIds: ['crm'],
+        },
+      },
+      await bearer(gw, ['HANDLER']),
+    );
+    const record = reply.body.data?.subject.records.find((r) => r.recordId === 'customer:1');
+    expect(record, JSON.stringify(reply.body)).toBeDefined();
+    expect(record!.explanation.find((e) => e.field === 'phone')).toMatchObject({ kind: 'agree', recordValue: '+33612345678' });
+  });
+});
