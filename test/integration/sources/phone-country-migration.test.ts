@@ -32,10 +32,15 @@ async function columns(): Promise<string[]> {
   );
 }
 
+/** Undoes migrations down to and including `name` (later ones first), so the test holds as migrations are added. */
+async function undoThrough(name: string): Promise<void> {
+  while ((await applied()).includes(name)) await ds.undoLastMigration({ transaction: 'each' });
+}
+
 describe('migration: a phone country per source', () => {
   it('up gives sources registered before it GB and refuses anything but two capitals; down removes it; up again works', async () => {
     expect(await applied()).toContain(MIGRATION);
-    while ((await applied()).includes(MIGRATION)) await ds.undoLastMigration({ transaction: 'each' });
+    await undoThrough(MIGRATION);
     expect(await columns()).not.toContain('phone_country');
 
     await ds.query(`INSERT INTO source (id, name, kind, connector_type, config) VALUES ('paris-crm', 'Paris CRM', 'OTHER', 'sql', '{}')`);
@@ -45,7 +50,7 @@ describe('migration: a phone country per source', () => {
     await ds.query(`UPDATE source SET phone_country = 'FR' WHERE id = 'paris-crm'`);
     await expect(ds.query(`UPDATE source SET phone_country = 'fr' WHERE id = 'paris-crm'`)).rejects.toThrow(/source_phone_country_check/);
 
-    await ds.undoLastMigration({ transaction: 'each' });
+    await undoThrough(MIGRATION);
     expect(await columns()).not.toContain('phone_country');
     await ds.runMigrations({ transaction: 'each' });
     expect(await columns()).toContain('phone_country');
