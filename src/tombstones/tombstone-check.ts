@@ -25,6 +25,12 @@ export interface CheckBudget {
   /** The caller's bucket (rateLimitKeyOf). */
   key: string;
   identifiersPerToken: number;
+  /**
+   * Whether the call's own token (spent when the caller authenticated) is spent on this check:
+   * true (the default) for the first check of a call; false for any further check in the same
+   * call (another alias of tombstoneCheck in one GraphQL operation), which pays its whole cost.
+   */
+  callTokenCounts?: boolean;
 }
 
 /** The budget of a check made by `principal`, from the gateway's limiter and TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN. */
@@ -42,7 +48,8 @@ export function maxIdentifiersPerCheck(budget?: CheckBudget): number {
 
 /**
  * Refuses a check past maxIdentifiersPerCheck (TOO_MANY_IDENTIFIERS), then spends what it costs
- * beyond the call's own token, spent when the caller authenticated (RATE_LIMITED, with
+ * beyond the call's own token, spent when the caller authenticated, which pays for one check
+ * of the call only (CheckBudget.callTokenCounts) (RATE_LIMITED, with
  * retryAfterSeconds, when the bucket lacks it: nothing is checked then).
  */
 export async function payForCheck(identifiers: number, budget?: CheckBudget): Promise<void> {
@@ -51,7 +58,7 @@ export async function payForCheck(identifiers: number, budget?: CheckBudget): Pr
     throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${max} identifiers per check (got ${identifiers})`, { max, got: identifiers });
   }
   if (!budget) return;
-  const beyondTheCall = tombstoneCheckCost(identifiers, budget.identifiersPerToken) - 1;
+  const beyondTheCall = tombstoneCheckCost(identifiers, budget.identifiersPerToken) - (budget.callTokenCounts === false ? 0 : 1);
   if (beyondTheCall > 0) await enforceRateLimit(budget.limiter, budget.key, beyondTheCall);
 }
 
