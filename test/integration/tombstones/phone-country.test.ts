@@ -173,6 +173,30 @@ describe("R10: a source's national phone numbers are read in its registered coun
     );
     expect(reply.body.data?.tombstoneCheck.anyTombstoned, JSON.stringify(reply.body.errors)).toBe(true);
   });
+
+  it('R10: a key bound to sources of several countries catches the erased national number read in any of them', async () => {
+    // The same feed also writes to a German source: its key is bound to both countries.
+    await gw.runtime.services.sources.register({ ...crmSourceConfig(crm.url), id: 'crm-berlin', name: 'Berlin CRM', phoneCountry: 'DE' }, 'test');
+    const both = await gw.runtime.services.apiKeys.create({
+      name: 'paris and berlin feed',
+      roles: ['CONNECTOR'],
+      controllerIds: [],
+      sourceIds: ['crm', 'crm-berlin'],
+    });
+    const feed = { authorization: `Bearer ${both.clearKey}` };
+    // Amelia's French mobile, erased above, written the French way: read in GB alone it is
+    // another number and she would pass the guard.
+    const answer = await check(feed, [
+      { ref: 'national', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE }] },
+      { ref: 'named-british', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'GB' }] },
+    ]);
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['national', true],
+      ['named-british', false],
+    ]);
+    expect(answer.people[0]!.results[0]!.requestId).not.toBeNull();
+    await gw.runtime.services.sources.changeStatus('crm-berlin', 'remove', 'test');
+  });
 });
 
 describe('a deployment whose default phone country is FR (DSR_DEFAULT_PHONE_COUNTRY)', () => {
