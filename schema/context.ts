@@ -8,4 +8,10 @@ export interface GraphQLContext {
   /** The authenticated caller; null when no credentials were sent (every field then refuses). */
   principal: Principal | null;
   services: Services;
+  /**
+   * Set by the first tombstoneCheck of the operation: the operation's own rate-limit token
+   * (spent when the caller authenticated) pays for that check only; every further check in
+   * the same operation (an alias) pays its whole cost.
+   */
+  tombstoneCallTokenUsed?: boolean;
 }

@@ -15,10 +15,13 @@ export class TombstoneResolver {
     description: `Checks one person's identifiers against the tombstones (up to ${MAX_IDENTIFIERS_PER_CHECK}); costs the caller's rate limit one call per TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN identifiers begun (docs/security.md, "Limits").`,
   })
   async tombstoneCheck(@Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[], @Ctx() ctx: GraphQLContext): Promise<TombstoneCheck> {
+    // The operation's own token pays for its first check only (taken before any await: aliases run side by side).
+    const callTokenCounts = !ctx.tombstoneCallTokenUsed;
+    ctx.tombstoneCallTokenUsed = true;
     const reading = await checkReadingOf(ctx.principal!, ctx.services.sources);
     const result = await checkPeople(ctx.services.tombstones, [{ identifiers }], tombstoneViewerOf(ctx.principal!), {
       reading,
-      budget: checkBudgetOf(ctx.services, ctx.principal!),
+      budget: { ...checkBudgetOf(ctx.services, ctx.principal!), callTokenCounts },
     }).catch((error: unknown) => {
       // Refused as a call over its rate is at the door: 429 with Retry-After.
       if (error instanceof AuthError && error.code === 'RATE_LIMITED') throw rateLimitedError(error.retryAfterSeconds ?? 1);

@@ -6,6 +6,8 @@ import type { Identifier } from '../../connectors/contract.js';
 import { can, controllerScope, enforceRateLimit, rateLimitKeyOf, type Principal, type RateLimiter } from '../auth/index.js';
 import type { TombstoneService, TombstoneViewer } from './tombstone.service.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import { IdentifierType } from '../domain/vocabulary.js';
+import type { CountryCode } from 'libphonenumber-js';
 
 export const MAX_IDENTIFIERS_PER_CHECK = 1000;
 
@@ -25,6 +27,12 @@ export interface CheckBudget {
   /** The caller's bucket (rateLimitKeyOf). */
   key: string;
   identifiersPerToken: number;
+  /**
+   * Whether the call's own token (spent when the caller authenticated) is spent on this check:
+   * true (the default) for the first check of a call; false for any further check in the same
+   * call (another alias of tombstoneCheck in one GraphQL operation), which pays its whole cost.
+   */
+  callTokenCounts?: boolean;
 }
 
 /** The budget of a check made by `principal`, from the gateway's limiter and TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN. */
@@ -42,7 +50,8 @@ export function maxIdentifiersPerCheck(budget?: CheckBudget): number {
 
 /**
  * Refuses a check past maxIdentifiersPerCheck (TOO_MANY_IDENTIFIERS), then spends what it costs
- * beyond the call's own token, spent when the caller authenticated (RATE_LIMITED, with
+ * beyond the call's own token, spent when the caller authenticated, which pays for one check
+ * of the call only (CheckBudget.callTokenCounts) (RATE_LIMITED, with
  * retryAfterSeconds, when the bucket lacks it: nothing is checked then).
  */
 export async function payForCheck(identifiers: number, budget?: CheckBudget): Promise<void> {
@@ -51,7 +60,7 @@ export async function payForCheck(identifiers: number, budget?: CheckBudget): Pr
     throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${max} identifiers per check (got ${identifiers})`, { max, got: identifiers });
   }
   if (!budget) return;
-  const beyondTheCall = tombstoneCheckCost(identifiers, budget.identifiersPerToken) - 1;
+  const beyondTheCall = tombstoneCheckCost(identifiers, budget.identifiersPerToken) - (budget.callTokenCounts === false ? 0 : 1);
   if (beyondTheCall > 0) await enforceRateLimit(budget.limiter, budget.key, beyondTheCall);
 }
 
@@ -82,18 +91,55 @@ export function tombstoneViewerOf(principal: Principal): TombstoneViewer {
 }
 
 /**
- * How a caller's phone numbers written without a +prefix are read: a key bound to sources
- * reads in their phone country (a feed asks as its source writes), when they share one; any
- * other caller in the deployment's default (DSR_DEFAULT_PHONE_COUNTRY). An identifier's own
- * `country` wins over both.
+ * How a check reads phone numbers written without a +prefix: in `defaultCountry`, and also in
+ * each of `otherCountries` (a key bound to sources of several countries), a number being
+ * tombstoned when any of its readings is.
  */
-export async function checkReadingOf(principal: Principal, sources: Pick<SourceRegistry, 'readingsOf' | 'defaultPhoneCountry'>): Promise<NormaliseOptions> {
+export interface CheckReading extends NormaliseOptions {
+  otherCountries?: readonly CountryCode[];
+}
+
+/**
+ * How a caller's phone numbers written without a +prefix are read: a key bound to sources
+ * reads in their phone country (a feed asks as its source writes); bound to sources of
+ * several countries, in the deployment's default and in each of theirs, since which one wrote
+ * the number is not known and read in the wrong one it is another number (the erased person
+ * would pass the guard); any other caller in the deployment's default
+ * (DSR_DEFAULT_PHONE_COUNTRY). An identifier's own `country` wins over all.
+ */
+export async function checkReadingOf(principal: Principal, sources: Pick<SourceRegistry, 'readingsOf' | 'defaultPhoneCountry'>): Promise<CheckReading> {
   const bound = principal.sourceIds ?? [];
   if (bound.length > 0) {
-    const countries = new Set([...(await sources.readingsOf(bound)).values()].map((r) => r.defaultCountry));
-    if (countries.size === 1) return { defaultCountry: [...countries][0] };
+    const countries = [...new Set([...(await sources.readingsOf(bound)).values()].flatMap((r) => (r.defaultCountry ? [r.defaultCountry] : [])))].sort();
+    if (countries.length === 1) return { defaultCountry: countries[0] };
+    const otherCountries = countries.filter((c) => c !== sources.defaultPhoneCountry);
+    if (otherCountries.length > 0) return { defaultCountry: sources.defaultPhoneCountry, otherCountries };
   }
   return { defaultCountry: sources.defaultPhoneCountry };
+}
+
+/**
+ * An identifier as a check reads it: a phone number with no +prefix and no `country` of its
+ * own in the reading's default country, every other country's reading kept beside it
+ * (legacyForms: its tombstones are looked up too). Throws when no country reads it.
+ */
+function readForCheck(id: Identifier, reading: CheckReading): NormalisedIdentifier {
+  const others = reading.otherCountries ?? [];
+  if (others.length === 0 || id?.type !== IdentifierType.PHONE || (id.country !== undefined && id.country !== null)) return normaliseIdentifier(id, reading);
+  const forms: NormalisedIdentifier[] = [];
+  let firstError: unknown = null;
+  for (const defaultCountry of [reading.defaultCountry, ...others]) {
+    try {
+      const form = normaliseIdentifier(id, { ...reading, defaultCountry });
+      for (const f of [form, ...(form.legacyForms ?? [])]) if (!forms.some((k) => k.value === f.value)) forms.push({ type: f.type, value: f.value });
+    } catch (error) {
+      if (!isInvalidIdentifierError(error)) throw error;
+      firstError ??= error;
+    }
+  }
+  if (forms.length === 0) throw firstError;
+  const [first, ...rest] = forms;
+  return rest.length > 0 ? { ...first!, legacyForms: rest } : first!;
 }
 
 /**
@@ -106,7 +152,7 @@ export async function checkPeople(
   tombstones: TombstoneService,
   people: readonly CheckPerson[],
   viewer: TombstoneViewer,
-  options: { reading?: NormaliseOptions; budget?: CheckBudget } = {},
+  options: { reading?: CheckReading; budget?: CheckBudget } = {},
 ): Promise<CheckResult> {
   const reading = options.reading ?? {};
   await payForCheck(
@@ -120,7 +166,7 @@ export async function checkPeople(
     slots.push(
       person.identifiers.map((id) => {
         try {
-          ok.push(normaliseIdentifier(id, reading));
+          ok.push(readForCheck(id, reading));
           return ok.length - 1;
         } catch (error) {
           if (!isInvalidIdentifierError(error)) throw error;

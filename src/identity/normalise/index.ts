@@ -69,11 +69,16 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
 
 /**
  * The options one identifier is read with: its own `country` (a phone number's, named by
- * whoever wrote it down) over the caller's default. An unknown country is bad input.
+ * whoever wrote it down) over the caller's default. `country` is read for a phone number
+ * written without its +prefix only: on any other identifier, and on a number that names its
+ * country by its prefix, it says nothing and is not read (a request keeps it for phone numbers
+ * only, withPhoneCountry), so a value that does not need it is never refused for it. An
+ * unknown country on a national number is bad input.
  */
 function readingOptions(id: Identifier, options: NormaliseOptions): NormaliseOptions {
   const country = id.country;
   if (country === undefined || country === null) return options;
+  if (id.type !== IdentifierType.PHONE || /^\s*(\+|00\d)/.test(id.value)) return options;
   if (!isPhoneCountry(country)) throw new InvalidIdentifierError(id.type, 'country: not an ISO 3166 alpha-2 code with phone numbering (e.g. FR)');
   return country === options.defaultCountry ? options : { ...options, defaultCountry: country };
 }

@@ -173,6 +173,49 @@ describe("R10: a source's national phone numbers are read in its registered coun
     );
     expect(reply.body.data?.tombstoneCheck.anyTombstoned, JSON.stringify(reply.body.errors)).toBe(true);
   });
+
+  it('R10: a country on an identifier that needs none does not keep the erased person from being found', async () => {
+    const answer = await check(unboundFeed, [
+      // `country` is for phone numbers; on an e-mail it says nothing, as a request keeps it.
+      { ref: 'email-with-country', identifiers: [{ type: 'EMAIL', value: 'amelia.new@example.net', country: 'UK' }] },
+      // A number with its +prefix names its country itself: the field is not read.
+      { ref: 'international-with-bad-country', identifiers: [{ type: 'PHONE', value: '+33 6 12 34 56 78', country: 'UK' }] },
+      { ref: 'international-with-other-country', identifiers: [{ type: 'PHONE', value: '+33 6 12 34 56 78', country: 'GB' }] },
+      // A national number cannot be read in a country that is not one: bad input.
+      { ref: 'national-with-bad-country', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'UK' }] },
+    ]);
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['email-with-country', true],
+      ['international-with-bad-country', true],
+      ['international-with-other-country', true],
+      ['national-with-bad-country', false],
+    ]);
+    expect(answer.people[3]!.results[0]!.error?.code).toBe('INVALID_IDENTIFIER');
+  });
+
+  it('R10: a key bound to sources of several countries catches the erased national number read in any of them', async () => {
+    // The same feed also writes to a German source: its key is bound to both countries.
+    await gw.runtime.services.sources.register({ ...crmSourceConfig(crm.url), id: 'crm-berlin', name: 'Berlin CRM', phoneCountry: 'DE' }, 'test');
+    const both = await gw.runtime.services.apiKeys.create({
+      name: 'paris and berlin feed',
+      roles: ['CONNECTOR'],
+      controllerIds: [],
+      sourceIds: ['crm', 'crm-berlin'],
+    });
+    const feed = { authorization: `Bearer ${both.clearKey}` };
+    // Amelia's French mobile, erased above, written the French way: read in GB alone it is
+    // another number and she would pass the guard.
+    const answer = await check(feed, [
+      { ref: 'national', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE }] },
+      { ref: 'named-british', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'GB' }] },
+    ]);
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['national', true],
+      ['named-british', false],
+    ]);
+    expect(answer.people[0]!.results[0]!.requestId).not.toBeNull();
+    await gw.runtime.services.sources.changeStatus('crm-berlin', 'remove', 'test');
+  });
 });
 
 describe('a deployment whose default phone country is FR (DSR_DEFAULT_PHONE_COUNTRY)', () => {

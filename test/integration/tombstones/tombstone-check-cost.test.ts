@@ -66,6 +66,30 @@ describe.each(['postgres', 'redis'] as const)('R10, R13: the rate cost of a tomb
     expect(body.errors[0]!.extensions.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   });
 
+  it("tombstoneCheck asked several times in one GraphQL operation (aliases) pays for every check: the operation's own token pays for one", async () => {
+    const key = await bearer(gw, ['HANDLER']);
+    // Ten checks of ten identifiers in one operation: ten tokens, as ten separate checks would cost.
+    const aliases = 10;
+    const q = `query($ids: [IdentifierInput!]!) { ${Array.from({ length: aliases }, (_, i) => `c${i}: tombstoneCheck(identifiers: $ids) { anyTombstoned }`).join(' ')} }`;
+    let answered = 0;
+    for (; answered < BUCKET + 1; answered++) {
+      const ids = Array.from({ length: 10 }, (_, i) => ({ type: 'EMAIL', value: `alias${answered}-${i}@example.org` }));
+      const res = await fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...key },
+        body: JSON.stringify({ query: q, variables: { ids } }),
+      });
+      const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: { extensions: { code: string } }[] };
+      if (res.status !== 200 || body.errors?.length) {
+        expect(body.errors?.[0]?.extensions.code).toBe('RATE_LIMITED');
+        break;
+      }
+    }
+    // A bucket of 30 pays for three such operations (a token or two may come back meanwhile), not thirty.
+    expect(answered).toBeGreaterThanOrEqual(1);
+    expect(answered).toBeLessThanOrEqual(BUCKET / aliases);
+  });
+
   it('a check costing more than a full bucket is refused as too big (413 TOO_MANY_IDENTIFIERS, with the maximum), not left to wait forever', async () => {
     const res = await post(people(BUCKET * 10 + 1, 'over'), await bearer(gw, ['CONNECTOR']));
     expect(res.status).toBe(413);

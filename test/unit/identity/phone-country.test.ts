@@ -49,6 +49,21 @@ describe('R10: a national-format phone number is read in the country it was writ
     ).toEqual([{ type: T.EMAIL, value: 'a@example.org' }]);
   });
 
+  it('reads no country where none is needed: another identifier type, a +prefixed number (a record keeps them)', () => {
+    expect(normaliseIdentifier({ type: T.EMAIL, value: 'A@Example.org', country: 'UK' }).value).toBe('a@example.org');
+    expect(normaliseIdentifier({ type: T.PHONE, value: '+33 6 12 34 56 78', country: 'UK' }).value).toBe('+33612345678');
+    expect(normaliseIdentifier({ type: T.PHONE, value: '0033 6 12 34 56 78', country: 'XX' }).value).toBe('+33612345678');
+    expect(
+      normaliseRecordIdentifiers([
+        { type: T.EMAIL, value: 'b@example.org', country: 'UK' },
+        { type: T.PHONE, value: '+33 6 12 34 56 78', country: 'UK' },
+      ]),
+    ).toEqual([
+      { type: T.EMAIL, value: 'b@example.org' },
+      { type: T.PHONE, value: '+33612345678' },
+    ]);
+  });
+
   it("a record's numbers are remembered per country: the same cell in a French and a British record reads apart", () => {
     const cell = { type: T.PHONE, value: FRENCH_MOBILE };
     expect(normaliseRecordIdentifiers([cell], { defaultCountry: 'FR' })[0]!.value).toBe('+33612345678');
