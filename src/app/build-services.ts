@@ -6,7 +6,7 @@ import { RepeatedErrorLog } from '../logging/repeated-errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { loadKeyrings } from '../crypto/index.js';
 import { AuditLog } from '../audit/index.js';
-import { ApiKeyService, createAuthenticator, createOidcVerifier, createRateLimiter } from '../auth/index.js';
+import { ApiKeyService, createAuthenticator, createOidcVerifier, createRateLimiter, rateLimitPrefix } from '../auth/index.js';
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { assertTombstoneKeysHeld } from '../tombstones/tombstone-keys.js';
 import { SourceRegistry } from '../sources/source-registry.js';
@@ -44,8 +44,9 @@ export async function buildServices(deps: {
   // Without a listener ioredis prints every reconnect failure; log the first, then a summary.
   const redisErrors = new RepeatedErrorLog(logger, 'redis error');
   redis?.on('error', (error: Error) => redisErrors.report(error.message, 'rate-limit client'));
-  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, redis });
-  const addressLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE, redis, prefix: `${config.QUEUE_PREFIX}:ratelimit:` });
+  const prefix = rateLimitPrefix(config.QUEUE_PREFIX);
+  const rateLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, redis, prefix });
+  const addressLimiter = createRateLimiter({ perMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE, redis, prefix });
   if (config.DSR_BOOTSTRAP_ADMIN_KEY) {
     const bootstrap = await apiKeys.ensureBootstrapAdminKey(config.DSR_BOOTSTRAP_ADMIN_KEY);
     logger.info({ keyId: bootstrap.id, created: bootstrap.created }, 'bootstrap administrator key ensured');

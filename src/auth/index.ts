@@ -51,6 +51,7 @@ export {
   enforceRateLimit,
   rateLimited,
   rateLimitKeyOf,
+  rateLimitPrefix,
   authenticateBehindAddressGate,
   takeTokens,
   type RateLimiter,

@@ -148,7 +148,7 @@ return {allowed, tostring(tokens), wait}
 `;
 
 export interface RedisTokenBucketOptions extends TokenBucketOptions {
-  /** Key prefix (default "dsr:ratelimit:"). */
+  /** Key prefix (default "dsr:ratelimit:"; a gateway uses rateLimitPrefix(QUEUE_PREFIX)). */
   prefix?: string;
   /** Told when Redis fails and the in-memory fallback answered (log it; no key material in it). */
   onError?: (error: Error) => void;
@@ -205,6 +205,14 @@ export class RedisTokenBucket implements RateLimiter {
       return peek ? this.fallback.peek(key) : this.fallback.consume(key, cost);
     }
   }
+}
+
+/**
+ * The Redis key prefix of a gateway's buckets, per key and per address alike: under its
+ * QUEUE_PREFIX, so two gateways sharing one Redis (staging and production) never share a bucket.
+ */
+export function rateLimitPrefix(queuePrefix: string): string {
+  return `${queuePrefix}:ratelimit:`;
 }
 
 /** Redis-backed when a client is given, in-memory otherwise. */

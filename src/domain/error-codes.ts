@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   SOURCE_DESTINATION_NOT_ALLOWED: 'a registration points at a host outside SOURCE_ALLOWED_HOSTS',
   SOURCE_STATUS_CONFLICT: "the source's status does not allow that change (e.g. approving an active source)",
   SOURCE_HAS_OPEN_TASKS: 'the source still has tasks to run; let them finish or disable it first',
+  SOURCE_CANNOT_LIST:
+    'a recreation sweep named a source that cannot list its changes (remote, generic SQL): it relies on the recreation guard alone, nothing was swept',
   WORKERS_UNAVAILABLE: 'no worker answered the ping',
 
   // Anything else

@@ -6,7 +6,7 @@
 // every active source or one. It prints its report: counts and ids only.
 import { DomainError } from '../domain/errors.js';
 import type { Services } from '../app/services.js';
-import { runRecreationSweep, type SweepReport } from './recreation-sweep.js';
+import { changeFeedOf, runRecreationSweep, type SweepReport } from './recreation-sweep.js';
 
 export interface SweepSinceArguments {
   since: Date;
@@ -52,8 +52,8 @@ function option(argv: readonly string[], name: string): string | undefined {
 
 /**
  * The run's arguments: `--since` required, an instant not after `now` (INVALID_DATE,
- * DATE_IN_FUTURE); `--source` optional (its existence is checked against the registry when
- * the sweep runs). Anything else is BAD_USER_INPUT.
+ * DATE_IN_FUTURE); `--source` optional (its existence, and that it can list its changes, are
+ * checked against the registry when the sweep runs). Anything else is BAD_USER_INPUT.
  */
 export function parseSweepArguments(argv: readonly string[], now: Date): SweepSinceArguments {
   const known = new Set(['--since', '--source']);
@@ -78,12 +78,25 @@ export function parseSweepArguments(argv: readonly string[], now: Date): SweepSi
   return { since, sourceId: sourceId ?? null };
 }
 
-/** The sweep from `since`, over one active source (SOURCE_NOT_FOUND when there is none with that id) or every one; audited. */
+/**
+ * The sweep from `since`, over one active source or every one; audited. A source named by the
+ * operator must exist (SOURCE_NOT_FOUND) and be able to list its changes (SOURCE_CANNOT_LIST):
+ * a run over it alone would sweep nothing, and an exit code of 0 would read as "nothing came back".
+ */
 export async function sweepSince(services: Services, args: SweepSinceArguments, actor = SWEEP_CLI_ACTOR): Promise<SweepReport> {
   if (args.sourceId !== null) {
     const active = await services.sources.list();
     if (!active.some((s) => s.id === args.sourceId)) {
       throw new DomainError('SOURCE_NOT_FOUND', `no active source ${args.sourceId}`, { sourceIds: [args.sourceId] });
+    }
+    // A connector that cannot be built is left to the sweep, which reports it.
+    const connector = await services.sources.connector(args.sourceId).catch(() => null);
+    if (connector && !changeFeedOf(connector)) {
+      throw new DomainError(
+        'SOURCE_CANNOT_LIST',
+        `source ${args.sourceId} cannot list its changes (remote and generic SQL sources rely on the recreation guard alone); nothing was swept`,
+        { sourceIds: [args.sourceId] },
+      );
     }
   }
   return runRecreationSweep(services, { since: args.since, actor, ...(args.sourceId !== null ? { sourceIds: [args.sourceId] } : {}) });

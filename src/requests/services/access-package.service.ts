@@ -240,8 +240,16 @@ export class AccessPackageService {
         const gone = await this.deps.stores.requests.findPackage(pkg.id, m);
         throw packageDestroyed(gone?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, gone?.destroyedAt ?? now);
       }
+      // Which package: the person's (controllerId null) or the one returned to that controller (R6); ids only.
       await this.deps.audit.record(
-        { actor: { id: principal.id, kind: principal.kind }, action: 'request.package-link', target: { type: 'request', id: request.id }, outcome: 'SUCCESS' },
+        {
+          actor: { id: principal.id, kind: principal.kind },
+          action: 'request.package-link',
+          target: { type: 'request', id: request.id },
+          params: { packageId: pkg.id, controllerId },
+          controllerId,
+          outcome: 'SUCCESS',
+        },
         m,
       );
     });

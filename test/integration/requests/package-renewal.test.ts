@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestStatus } from '../../../src/domain/vocabulary.js';
 import { downloadPackage, issueAccessPackageLink, storeReturnedPackage } from '../../support/access-package-download.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { paramsDigest } from '../../../src/audit/chain.js';
 
 let gw: TestGateway;
 let cleared: Record<string, string>;
@@ -78,5 +79,32 @@ describe('R6: renewing the link of a package returned to its controller', () => 
     const otherController = await bearer(gw, ['HANDLER', 'SPECIAL_CATEGORY'], ['EMP-2']);
     expect((await renew(requestId, 'EMP-1', otherController)).code).toBe('NO_ACCESS_PACKAGE');
     expect((await downloadPackage(gw.url, url)).status).toBe(200);
+  });
+});
+
+describe('the audit of a renewal', () => {
+  it("says which package got a new link, ids only: the person's (no controller) or the one returned to that controller (R6)", async () => {
+    const s = gw.runtime.services;
+    const person = await issueAccessPackageLink(s);
+    const returned = await storeReturnedPackage(s, 'EMP-7');
+    expect((await renew(person.requestId, null)).code).toBeUndefined();
+    expect((await renew(returned.requestId, 'EMP-7')).code).toBeUndefined();
+    const packageOf = async (requestId: string) =>
+      ((await s.dataSource.query(`SELECT id FROM access_package WHERE request_id = $1`, [requestId])) as { id: string }[]).map((r) => r.id);
+    const [personsPackage] = await packageOf(person.requestId);
+    const [returnedPackage] = await packageOf(returned.requestId);
+    const renewal = async (requestId: string) => {
+      const { entries } = await s.audit.list({ actions: ['request.package-link'], targetId: requestId }, { first: 10 });
+      expect(entries).toHaveLength(1);
+      return { controllerId: entries[0]!.controllerId, paramsDigest: entries[0]!.paramsDigest };
+    };
+    expect(await renewal(person.requestId)).toEqual({
+      controllerId: null,
+      paramsDigest: paramsDigest({ packageId: personsPackage, controllerId: null }, s.keyrings.tombstone),
+    });
+    expect(await renewal(returned.requestId)).toEqual({
+      controllerId: 'EMP-7',
+      paramsDigest: paramsDigest({ packageId: returnedPackage, controllerId: 'EMP-7' }, s.keyrings.tombstone),
+    });
   });
 });

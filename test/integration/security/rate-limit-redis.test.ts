@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisTokenBucket, createRateLimiter } from '../../../src/auth/rate-limit.js';
+import { RedisTokenBucket, createRateLimiter, rateLimitKeyOf, rateLimitPrefix } from '../../../src/auth/rate-limit.js';
+import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -60,5 +61,27 @@ describe('Redis token bucket', () => {
     expect(results.map((r) => r.allowed)).toEqual([true, true, false]);
     expect(errors.length).toBe(3);
     broken.disconnect();
+  });
+});
+
+describe('a gateway on a shared Redis', () => {
+  let staging: TestGateway | undefined;
+  let production: TestGateway | undefined;
+  afterAll(async () => {
+    await staging?.stop();
+    await production?.stop();
+  });
+
+  it('keeps its per-key buckets under its QUEUE_PREFIX, so another gateway on the same Redis spends none of them', async () => {
+    const env = { RATE_LIMIT_PER_MINUTE: '2' };
+    staging = await startTestGateway({ queue: 'redis', worker: false, env });
+    production = await startTestGateway({ queue: 'redis', worker: false, env });
+    // The same OIDC subject signs in to both, so its bucket has the same name in each.
+    const caller = rateLimitKeyOf({ kind: 'oidc', id: `shared-${randomBytes(4).toString('hex')}` });
+    const spent = [];
+    for (let i = 0; i < 3; i++) spent.push((await staging.runtime.services.rateLimiter.consume(caller)).allowed);
+    expect(spent).toEqual([true, true, false]);
+    expect((await production.runtime.services.rateLimiter.consume(caller)).allowed).toBe(true);
+    expect(await redis.exists(`${rateLimitPrefix(staging.config.QUEUE_PREFIX)}${caller}`)).toBe(1);
   });
 });

@@ -20,6 +20,7 @@ import { TEST_REDIS_URL } from '../../support/queue-settings.js';
 import type { Services } from '../../../src/app/services.js';
 import { runSweepCommand } from '../../../src/tombstones/sweep-since.js';
 import { ScheduleNames, schedulesProcessor } from '../../../jobs/schedules/schedules.js';
+import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
 
 /** An erasure of a person not in the seeded population, run to its close; the person and the request id. */
 async function erasedPerson(s: Services, index: number): Promise<{ person: ReturnType<typeof personAt>; requestId: string }> {
@@ -57,13 +58,14 @@ async function recordOf(pool: pg.Pool, person: ReturnType<typeof personAt>, ref:
 describe("recreation sweep: an operator's run since a point in time, and tasks on closed requests lost by the queues (redis queue)", () => {
   let gw: TestGateway;
   let pool: pg.Pool;
+  let crm: ForeignDatabase | undefined;
   let workers: Closable[] = [];
 
   beforeAll(async () => {
     gw = await startTestGateway({
       queue: 'redis',
       worker: false,
-      env: { TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false' },
+      env: { TASK_BACKOFF_MS: '20', TASK_ATTEMPTS: '2', SCHEDULERS: 'false', DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'not-needed-locally' },
     });
     await seedReferenceSources({ url: gw.databaseUrl, people: 30, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
@@ -77,6 +79,7 @@ describe("recreation sweep: an operator's run since a point in time, and tasks o
     for (const w of workers) await w.close();
     await pool?.end();
     await gw?.stop();
+    await crm?.drop();
   });
 
   it('R10: a recreation-sweep task lost from Redis (flushed, or restarted empty) is queued again by the stranded-work scan, audited, and erases the record; the request stays closed', async () => {
@@ -179,6 +182,22 @@ describe("recreation sweep: an operator's run since a point in time, and tasks o
     expect(await refusal(['--since', '2026-01-01', '--source', 'no_such_source'])).toEqual([64, 'SOURCE_NOT_FOUND']);
     expect(await refusal([])).toEqual([64, 'BAD_USER_INPUT']);
     expect(await sweeps()).toBe(before);
+  });
+
+  it('the operator run over one source that cannot list its changes (generic SQL) refuses with SOURCE_CANNOT_LIST and sweeps nothing', async () => {
+    const s = gw.runtime.services;
+    crm = await createForeignCrmDatabase();
+    await s.sources.register(crmSourceConfig(crm.url), 'test');
+    const sweeps = async () => (await s.audit.list({ actions: ['tombstone.sweep'] }, { first: 500 })).entries.length;
+    const before = await sweeps();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSweepCommand(['--since', '2026-01-01', '--source', 'crm'], s, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(code).toBe(64);
+    expect(err.join('\n')).toMatch(/^SOURCE_CANNOT_LIST: source crm cannot list its changes/);
+    expect(out).toEqual([]);
+    expect(await sweeps()).toBe(before);
+    await s.sources.disable('crm', 'test');
   });
 
   it('R10: a record restored again after the sweep erased it gets its erasure task queued again; when that job is lost, the scan waits the quiet period from the re-queue, then queues it again', async () => {

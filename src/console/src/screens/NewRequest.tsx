@@ -5,7 +5,7 @@ import { useMutation } from 'urql';
 import { graphql } from '../graphql';
 import { ApiError } from '../errors';
 import { IdentifierFields } from '../components/IdentifierFields';
-import type { IdentifierRow } from '../components/identifiers';
+import { identifierInput, type IdentifierRow } from '../components/identifiers';
 
 const SubmitRequest = graphql(`
   mutation SubmitRequest($input: SubmitRequestInput!) {
@@ -56,7 +56,7 @@ export default function NewRequest() {
     const answer = await submit({
       input: {
         type,
-        identifiers: rows.filter((r) => r.value.trim()).map((r) => ({ type: r.type, value: r.value.trim() })),
+        identifiers: rows.filter((r) => r.value.trim()).map(identifierInput),
         receivedAt: receivedOn ? new Date(receivedOn).toISOString() : null,
         jurisdiction: jurisdiction || null,
         channel: channel || null,
@@ -128,7 +128,7 @@ export default function NewRequest() {
         <Text size="sm" mb="xs">
           Stored encrypted; never shown in addresses or logs.
         </Text>
-        <IdentifierFields rows={rows} onChange={setRows} errors={rowErrors} />
+        <IdentifierFields rows={rows} onChange={setRows} errors={rowErrors} phoneCountry />
       </Card>
       <Textarea label="What the person asks about (their words)" value={scope} onChange={(e) => setScope(e.currentTarget.value)} autosize minRows={2} />
       {type === 'RECTIFICATION' && (

@@ -21,6 +21,18 @@ const CheckQuery = graphql(`
   }
 `);
 
+type Answer = ResultOf<typeof CheckQuery>['tombstoneCheck']['results'][number];
+
+/**
+ * The request that erased the person. A feed's key bound to controllers learns that someone
+ * was erased by a request of another controller without learning which request (requestId
+ * null): that is said in words, apart from "—" (not erased).
+ */
+function requestCell(r: Answer) {
+  if (r.requestId) return <Code>{r.requestId}</Code>;
+  return r.tombstoned ? 'erased — request outside your controllers' : '—';
+}
+
 export default function TombstoneCheck() {
   const client = useClient();
   const [rows, setRows] = useState<IdentifierRow[]>([{ type: 'EMAIL', value: '' }]);
@@ -67,7 +79,7 @@ export default function TombstoneCheck() {
                   <Table.Td>
                     <Badge color={r.tombstoned ? 'red' : 'gray'}>{r.tombstoned ? 'Erased person' : 'Not tombstoned'}</Badge>
                   </Table.Td>
-                  <Table.Td>{r.requestId ? <Code>{r.requestId}</Code> : '—'}</Table.Td>
+                  <Table.Td data-testid="tombstone-request">{requestCell(r)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
