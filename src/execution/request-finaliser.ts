@@ -236,6 +236,7 @@ export class RequestFinaliser {
             action: follow,
             basis: d.basis,
             state: stateOf(task),
+            outcome: task.outcome,
             completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null,
           });
       }

@@ -89,8 +89,8 @@ export interface SourceSummary {
   restricted: SummaryItem[];
   retained: SummaryItem[];
   /**
-   * Corrections (CORRECT, ANNOTATE) of records the source no longer holds (it answered
-   * NOT_FOUND): nothing was corrected there, and the letter says so.
+   * Corrections (CORRECT, ANNOTATE) and restrictions of records the source no longer holds
+   * (it answered NOT_FOUND): nothing was corrected or restricted there, and the letter says so.
    */
   notHeld: SummaryItem[];
   /** Actions not (yet) done: the answer is partial while any remain. */
@@ -119,8 +119,16 @@ export interface ResponseSummary {
 
 const NEEDS_NO_TASK: ReadonlySet<RecordAction> = new Set([RecordAction.RELEASE, RecordAction.RETAIN]);
 
-/** Actions that change what a record says: done on a record the source no longer held, they changed nothing. */
-const CORRECTING: ReadonlySet<RecordAction> = new Set([RecordAction.CORRECT, RecordAction.ANNOTATE]);
+/**
+ * Actions that change or mark a record the source keeps: done on a record the source no
+ * longer held (it answered NOT_FOUND), they changed nothing, and the person is told what
+ * there was nothing to do. An erasure of a record already gone is still an erasure.
+ */
+const NOTHING_TO: Readonly<Partial<Record<RecordAction, string>>> = {
+  [RecordAction.CORRECT]: 'correct',
+  [RecordAction.ANNOTATE]: 'correct',
+  [RecordAction.RESTRICT]: 'restrict',
+};
 
 function itemOf(r: SummaryRecordInput): SummaryItem {
   const state: TaskState = r.state ?? (NEEDS_NO_TASK.has(r.action) ? 'DONE' : 'PENDING');
@@ -133,7 +141,7 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     retainUntil: r.retainUntil ?? null,
     completedAt: r.completedAt ?? null,
     state,
-    notHeld: state === 'DONE' && CORRECTING.has(r.action) && r.outcome === 'NOT_FOUND',
+    notHeld: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND',
   };
 }
 
@@ -163,7 +171,7 @@ function itemLine(i: SummaryItem): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
   if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
   if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
-  if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to correct; it was not changed.`;
+  if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to ${NOTHING_TO[i.action]}; it was not changed.`;
   const when = i.completedAt ? ` on ${day(i.completedAt)}` : '';
   const basis = i.basis ? ` Basis: ${i.basis}.` : '';
   const until = i.retainUntil ? ` Kept until ${day(i.retainUntil)}.` : '';

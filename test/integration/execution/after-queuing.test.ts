@@ -197,6 +197,22 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect((await heldTask(await bearer(gw, ['HANDLER']))).heldByRequestId).toBe(holder);
   }, 60_000);
 
+  /** The answer to the person as a handler reads it: totals, the letter, and per source what was corrected, restricted or not held. */
+  async function answerOf(requestId: string): Promise<{
+    totals: Record<string, number>;
+    letter: string;
+    sources: { corrected: { recordId: string }[]; restricted: { recordId: string }[]; notHeld: { recordId: string }[] }[];
+  }> {
+    type Answer = Awaited<ReturnType<typeof answerOf>>;
+    const res = await gw.graphql<{ request: { response: Answer } }>(
+      `query($id: ID!) { request(id: $id) { response { totals letter sources { corrected { recordId } restricted { recordId } notHeld { recordId } } } } }`,
+      { id: requestId },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(res.body.errors ?? []).toEqual([]);
+    return res.body.data!.request.response;
+  }
+
   it('R14: a correction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a correction: the answer says the record is not held and was not changed', async () => {
     const s = gw.runtime.services;
     const [gone, corrected] = takeCases(2) as [string, string];
@@ -226,22 +242,38 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
     expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
     expect([byRecord.get(corrected)!.outcome, byRecord.get(corrected)!.applied_count]).toEqual(['APPLIED', 1]);
-    const res = await gw.graphql<{
-      request: {
-        response: { totals: Record<string, number>; letter: string; sources: { corrected: { recordId: string }[]; notHeld: { recordId: string }[] }[] };
-      };
-    }>(
-      `query($id: ID!) { request(id: $id) { response { totals letter sources { corrected { recordId } notHeld { recordId } } } } }`,
-      { id: requestId },
-      await bearer(gw, ['HANDLER']),
-    );
-    expect(res.body.errors ?? []).toEqual([]);
-    const response = res.body.data!.request.response;
+    const response = await answerOf(requestId);
     expect(response.totals).toMatchObject({ CORRECTED: 1, NOT_HELD: 1 });
     expect(response.sources.map((x) => [x.corrected.map((i) => i.recordId), x.notHeld.map((i) => i.recordId)])).toEqual([[[corrected], [gone]]]);
     expect(response.letter).toContain(`- case ${gone}: no longer held by us, so there was nothing in it to correct; it was not changed.`);
     expect(response.letter).toContain(`- case ${corrected}: corrected on `);
     expect(response.letter).not.toContain(`- case ${gone}: corrected`);
+  }, 60_000);
+
+  it('R1: a restriction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a restriction: the answer says the record is not held and nothing was restricted', async () => {
+    const s = gw.runtime.services;
+    const [gone, restricted] = takeCases(2) as [string, string];
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RESTRICTION,
+      identifiers: [{ type: T.EMAIL, value: 'contested@example.org' }],
+      decisions: [gone, restricted].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RESTRICT })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    // The source lets one record go while the restriction waits in the queue.
+    await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [gone]);
+    workers = startWorkers(s);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
+    for (const w of workers.splice(0)) await w.close();
+
+    const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+    expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
+    expect([byRecord.get(restricted)!.outcome, byRecord.get(restricted)!.applied_count]).toEqual(['APPLIED', 1]);
+    const response = await answerOf(requestId);
+    expect(response.totals).toMatchObject({ RESTRICTED: 1, NOT_HELD: 1 });
+    expect(response.sources.map((x) => [x.restricted.map((i) => i.recordId), x.notHeld.map((i) => i.recordId)])).toEqual([[[restricted], [gone]]]);
+    expect(response.letter).toContain(`- case ${gone}: no longer held by us, so there was nothing in it to restrict; it was not changed.`);
+    expect(response.letter).toContain(`- case ${restricted}: restricted: kept but no longer used on `);
+    expect(response.letter).not.toContain(`- case ${gone}: restricted`);
   }, 60_000);
 
   it('R14: a correction the source applied whose read-back failed is read back on the retry; the task records the change (APPLIED, counted once) and its audit says so', async () => {
