@@ -369,8 +369,10 @@ export class TaskRunner {
    * another value fails the task (VERIFICATION, field names only), so the person is never
    * told of a correction the record does not carry. Annotations sit beside the record in a
    * source's own form and are not compared. A read-back that fails after the source applied
-   * the correction fails the attempt as AppliedUnverified: the change is recorded (APPLIED,
-   * applied_count 1) and the retry, which the source answers ALREADY_APPLIED, reads back again.
+   * the correction, or finds no record at all (deleted between the write and the read), fails
+   * the attempt as AppliedUnverified: the change is recorded (APPLIED, applied_count 1) and the
+   * retry, which the source answers ALREADY_APPLIED, reads back again (or NOT_FOUND: the
+   * record is gone, the correction never verified; see afterUnverified).
    */
   private async lookAgain(connector: Connector, ref: RecordRef, changes: readonly FieldChange[], result: ActionResult): Promise<void> {
     if (result.outcome !== 'APPLIED' && result.outcome !== 'ALREADY_APPLIED') return;
@@ -381,7 +383,11 @@ export class TaskRunner {
       throw result.outcome === 'APPLIED' ? new AppliedUnverified(error) : error;
     }
     const record = records.find((r) => r.recordId === ref.recordId);
-    if (!record) return;
+    if (!record) {
+      // Gone between the write and the read (deleted meanwhile): the correction is not verified.
+      const gone = new Error('the record was not found when read back');
+      throw result.outcome === 'APPLIED' ? new AppliedUnverified(gone) : gone;
+    }
     const still = uncorrectedFields(record, changes, connector.describe().fields, await this.deps.sources.readingOf(ref.sourceId));
     if (still.length > 0) {
       throw new PermanentTaskError(`VERIFICATION: the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`);

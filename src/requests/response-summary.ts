@@ -32,6 +32,8 @@ export interface SummaryRecordInput {
   state?: TaskState;
   /** What the source answered for the record's task (APPLIED, ALREADY_APPLIED, NOT_FOUND…). */
   outcome?: string | null;
+  /** The task changed the record (applied_count > 0), even if the source no longer holds it now. */
+  applied?: boolean;
   completedAt?: Date | null;
 }
 
@@ -75,8 +77,13 @@ export interface SummaryItem {
   retainUntil: Date | null;
   completedAt: Date | null;
   state: TaskState;
-  /** Done, but the source no longer held the record: nothing was changed in it. */
+  /** Done, but the source no longer held the record: nothing was changed in it (unless `changedThenGone`). */
   notHeld: boolean;
+  /**
+   * Not held now, but an earlier attempt of the task did change it (a correction the source
+   * applied, then the record deleted before it was read back): changed, never verified.
+   */
+  changedThenGone: boolean;
 }
 
 export interface SourceSummary {
@@ -142,6 +149,7 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     completedAt: r.completedAt ?? null,
     state,
     notHeld: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND',
+    changedThenGone: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND' && r.applied === true,
   };
 }
 
@@ -171,6 +179,7 @@ function itemLine(i: SummaryItem): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
   if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
   if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
+  if (i.changedThenGone) return `- ${what}: ${VERB[i.action]}, but no longer held by us when we read it back, so the change could not be checked.`;
   if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to ${NOTHING_TO[i.action]}; it was not changed.`;
   const when = i.completedAt ? ` on ${day(i.completedAt)}` : '';
   const basis = i.basis ? ` Basis: ${i.basis}.` : '';

@@ -351,6 +351,89 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect(audited).toEqual([{ outcome: 'SUCCESS', params_digest: paramsDigest(params, s.keyrings.tombstone) }]);
   }, 60_000);
 
+  /** A rectification of `recordIds` in `sourceId`, its inaccuracy established for `field`, executed: its tasks wait in the queue. */
+  async function queuedCorrection(sourceId: string, recordIds: string[], correction: { field: string; value: string }): Promise<string> {
+    const s = gw.runtime.services;
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      identifiers: [{ type: T.EMAIL, value: 'corrected@example.org' }],
+      corrections: [{ ...correction, reason: 'the person showed evidence' }],
+      decisions: recordIds.map((recordId) => ({ sourceId, recordId, recordType: 'case', action: RecordAction.CORRECT })),
+    });
+    const finding = {
+      inaccurate: true,
+      reason: 'evidence seen',
+      evidenceRef: null,
+      actor: 'handler',
+      at: new Date().toISOString(),
+      accepted: [correction.field],
+      rejected: [],
+    };
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await s.execution.execute(requestId, 'handler');
+    return requestId;
+  }
+
+  /** The registry, its connectors' `export` replaced by `reading` (given the real one). */
+  function readingThrough(reading: (real: Connector['export'], refs: Parameters<Connector['export']>[0]) => ReturnType<Connector['export']>) {
+    const s = gw.runtime.services;
+    const sources = Object.create(s.sources) as typeof s.sources;
+    sources.connector = async (id: string) => {
+      const real = await s.sources.connector(id);
+      return new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'export') return (refs: Parameters<Connector['export']>[0]) => reading(target.export.bind(target), refs);
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    return sources;
+  }
+
+  it('R14: a correction the source applied whose record is gone when read back (deleted between the write and the read) is not verified: recorded APPLIED, UNVERIFIED, and the answer says the change could not be checked', async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await queuedCorrection('case_management', [recordId], { field: 'employer', value: 'Vanished Ltd' });
+    // The source deletes the record right after it took the correction, before it is read back.
+    const sources = readingThrough(async (real, refs) => {
+      await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [recordId]);
+      return real(refs);
+    });
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    expect(afterFirst!.last_error).toMatch(
+      /^UNVERIFIED: the source applied the correction, reading the record back failed: the record was not found when read back/,
+    );
+
+    // The retry: the source no longer holds the record. The change was made once and never read back.
+    expect(await new TaskRunner({ ...s, settings: s.execution.settings }).run(job, { attempt: 2, maxAttempts: 3 })).toEqual({ outcome: 'NOT_FOUND' });
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 1]);
+    expect(done!.last_error).toMatch(/^UNVERIFIED: the source applied the correction in an earlier attempt; the record is no longer held/);
+    const audited = await s.dataSource.query(`SELECT outcome, params_digest FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [task!.id]);
+    const params = {
+      requestId,
+      sourceId: 'case_management',
+      recordId,
+      action: RecordAction.CORRECT,
+      detail: 'APPLIED, not verified: the record is no longer held',
+    };
+    expect(audited).toEqual([{ outcome: 'SUCCESS', params_digest: paramsDigest(params, s.keyrings.tombstone) }]);
+
+    await new RequestFinaliser({ ...s, settings: s.execution.settings }, s.execution).finalise({ requestId, round: '0', verifications: 0 });
+    const response = await answerOf(requestId);
+    expect(response.totals).toMatchObject({ CORRECTED: 0, NOT_HELD: 1 });
+    expect(response.letter).toContain(`- case ${recordId}: corrected, but no longer held by us when we read it back, so the change could not be checked.`);
+    expect(response.letter).not.toContain('it was not changed');
+  }, 60_000);
+
   it('R8, R14: a correction leaves a record another open request holds (a RETAIN for litigation) as it is: its task fails with OPEN_REQUEST; the other record is corrected', async () => {
     const s = gw.runtime.services;
     const [held, corrected] = takeCases(2) as [string, string];
