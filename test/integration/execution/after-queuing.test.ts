@@ -434,6 +434,30 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect(response.letter).not.toContain('it was not changed');
   }, 60_000);
 
+  it("R14: a correction the source applied whose read-back does not answer within the attempt's time limit is recorded as applied and not verified (APPLIED, UNVERIFIED), never lost to the attempt's time-out", async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await queuedCorrection('case_management', [recordId], { field: 'employer', value: 'Slow Read Ltd' });
+    // The source takes the correction, then never answers the read.
+    const sources = readingThrough(() => new Promise<never>(() => {}));
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: { ...s.execution.settings, taskTimeoutMs: 1000 } })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    expect(afterFirst!.last_error).toMatch(/^UNVERIFIED: the source applied the correction, reading the record back failed: the read-back did not answer/);
+    expect((await pool.query<{ employer: string }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [recordId])).rows[0]!.employer).toBe(
+      'Slow Read Ltd',
+    );
+    // The retry reads it back and verifies it: the change was this task's, counted once.
+    expect(await new TaskRunner({ ...s, settings: s.execution.settings }).run(job, { attempt: 2, maxAttempts: 3 })).toEqual({ outcome: 'APPLIED' });
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count, done!.last_error]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED', 1, null]);
+  }, 60_000);
+
   it('R8, R14: a correction leaves a record another open request holds (a RETAIN for litigation) as it is: its task fails with OPEN_REQUEST; the other record is corrected', async () => {
     const s = gw.runtime.services;
     const [held, corrected] = takeCases(2) as [string, string];
