@@ -198,7 +198,10 @@ describe("R10: a source's national phone numbers are read in its registered coun
     expect(british.message).not.toContain('07700');
 
     // A London CRM (GB) holds the same field: it would read "06 12 34 56 78" as another number (+44 …).
-    await gw.runtime.services.sources.register({ ...crmSourceConfig(crm.url), id: 'crm-london-2', name: 'London CRM', phoneCountry: 'GB' }, 'test');
+    await gw.runtime.services.sources.register(
+      { ...crmSourceConfig(crm.url), id: 'crm-london-2', name: 'London CRM (rectifications)', phoneCountry: 'GB' },
+      'test',
+    );
     try {
       expect(await submit(FRENCH_MOBILE)).toMatchObject({ code: 'INVALID_CORRECTION_VALUE', extensions: { field: 'mobile', phoneCountries: ['FR', 'GB'] } });
       expect(await submit('+33 6 12 34 56 78')).toMatchObject({ id: expect.any(String), code: undefined });
