@@ -537,7 +537,8 @@ export class SourceResponse {
   retained!: ResponseItem[];
 
   @Field(() => [ResponseItem], {
-    description: 'Corrections of records the source no longer held (it answered NOT_FOUND): nothing was corrected there, and the letter says so.',
+    description:
+      'Corrections and restrictions of records the source no longer held (it answered NOT_FOUND): nothing was corrected or restricted there, and the letter says so.',
   })
   notHeld!: ResponseItem[];
 
@@ -559,7 +560,7 @@ export class ResponseSummary {
   @Field(() => DateTimeScalar, { nullable: true })
   dueAt!: Date | null;
 
-  @Field(() => JSONScalar, { description: 'Counts per outcome: RELEASED, CORRECTED, ERASED, RESTRICTED, RETAINED, NOT_DONE.' })
+  @Field(() => JSONScalar, { description: 'Counts per outcome: RELEASED, CORRECTED, ERASED, RESTRICTED, RETAINED, NOT_HELD, NOT_DONE.' })
   totals!: Record<string, number>;
 
   @Field(() => [SourceResponse])

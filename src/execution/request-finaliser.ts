@@ -224,6 +224,7 @@ export class RequestFinaliser {
           reason: d.reason,
           state: stateOf(main),
           outcome: main?.outcome ?? null,
+          applied: (main?.applied_count ?? 0) > 0,
           completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];
@@ -236,6 +237,8 @@ export class RequestFinaliser {
             action: follow,
             basis: d.basis,
             state: stateOf(task),
+            outcome: task.outcome,
+            applied: task.applied_count > 0,
             completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null,
           });
       }

@@ -136,7 +136,9 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
  * An attempt after one that changed the record but could not read it back (last_error
  * UNVERIFIED, outcome APPLIED): the source now answers ALREADY_APPLIED, since the change is
  * there, and the record was read back. The task's outcome stays APPLIED (the change was made,
- * once, by this task) and the audit says so, instead of claiming nothing was changed.
+ * once, by this task) and the audit says so, instead of claiming nothing was changed. A
+ * source that now answers NOT_FOUND no longer holds the record: the task succeeds with that
+ * outcome (applied_count 1), its last_error and audit saying the correction was never read back.
  */
 export function afterUnverified(settled: SettledAttempt, prior: { outcome: string | null; last_error: string | null }): SettledAttempt {
   if (prior.outcome !== ActionOutcome.APPLIED || !prior.last_error?.startsWith(`${UNVERIFIED}:`)) return settled;
@@ -147,6 +149,15 @@ export function afterUnverified(settled: SettledAttempt, prior: { outcome: strin
       ...settled,
       row: { ...settled.row, lastError },
       audit: settled.audit ? { ...settled.audit, detail: `${ActionOutcome.APPLIED}, not verified: ${lastError}`.slice(0, 500) } : null,
+    };
+  }
+  if (settled.row.outcome === ActionOutcome.NOT_FOUND) {
+    // Gone since: the task changed the record (applied_count stays 1) and nothing ever read the change back.
+    const lastError = `${UNVERIFIED}: the source applied the correction in an earlier attempt; the record is no longer held, so the correction was never read back`;
+    return {
+      ...settled,
+      row: { ...settled.row, lastError },
+      audit: settled.audit ? { ...settled.audit, detail: `${ActionOutcome.APPLIED}, not verified: the record is no longer held` } : null,
     };
   }
   if (settled.row.outcome !== ActionOutcome.ALREADY_APPLIED) return settled;

@@ -145,7 +145,7 @@ export class TaskRunner {
     const calls = indexed
       .filter((member) => !batched.has(member))
       .map(async ({ t, i }) => {
-        out[i] = await this.attempt(() => this.apply(connector, t));
+        out[i] = await this.attempt((deadline) => this.apply(connector, t, deadline));
       });
     if (erasing.length > 0) {
       calls.push(this.inBatch(connector, erasing, out, () => connector.eraseMany!(erasing.map(({ t }) => ({ ref: refOf(t), plan: planOf(t) })))));
@@ -181,7 +181,7 @@ export class TaskRunner {
     }
     const error = 'error' in batch ? batch.error : new Error('connector answered a different number of items');
     const whole = members.length === 1 || error instanceof TaskTimeout || (error as { code?: string }).code === 'RATE_LIMITED';
-    await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt(() => this.apply(connector, t)))));
+    await Promise.all(members.map(async ({ t, i }) => (out[i] = whole ? { error } : await this.attempt((deadline) => this.apply(connector, t, deadline)))));
   }
 
   /**
@@ -316,13 +316,18 @@ export class TaskRunner {
     return this.deps.stores.requests.refusingRequests(sourceId, requestIds, [...new Set(tasks.map((t) => t.record_id))]);
   }
 
-  /** Runs one connector call under the per-attempt time limit. */
-  private async attempt<T>(work: () => Promise<T>): Promise<{ result: T } | { error: unknown }> {
+  /**
+   * Runs one connector call under the per-attempt time limit; `work` is told by when a step of
+   * it must end itself (performance.now() time, a little before that limit): the read-back.
+   */
+  private async attempt<T>(work: (deadline: number) => Promise<T>): Promise<{ result: T } | { error: unknown }> {
     const ms = this.deps.settings.taskTimeoutMs;
+    // A step's own limit ends a little before the attempt's, so the step's failure is the one recorded.
+    const deadline = performance.now() + ms - Math.min(STEP_MARGIN_MS, ms / 10);
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        work(),
+        work(deadline),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new TaskTimeout(`no answer within ${ms} ms`)), ms);
         }),
@@ -335,7 +340,8 @@ export class TaskRunner {
     }
   }
 
-  private async apply(connector: Connector, task: RunningTask): Promise<ActionResult> {
+  /** `deadline`: by when a step must end itself, before the attempt's time limit (performance.now() time). */
+  private async apply(connector: Connector, task: RunningTask, deadline: number): Promise<ActionResult> {
     const ref = refOf(task);
     if (ERASING.has(task.action)) return connector.erase(ref, planOf(task));
     switch (task.action) {
@@ -356,7 +362,7 @@ export class TaskRunner {
         );
         if (changes.length === 0) throw new PermanentTaskError('no requested correction applies to this record');
         const result = await connector.correct(ref, changes);
-        if (task.action === RecordAction.CORRECT) await this.lookAgain(connector, ref, changes, result);
+        if (task.action === RecordAction.CORRECT) await this.lookAgain(connector, ref, changes, result, deadline);
         return result;
       }
       default:
@@ -369,19 +375,27 @@ export class TaskRunner {
    * another value fails the task (VERIFICATION, field names only), so the person is never
    * told of a correction the record does not carry. Annotations sit beside the record in a
    * source's own form and are not compared. A read-back that fails after the source applied
-   * the correction fails the attempt as AppliedUnverified: the change is recorded (APPLIED,
-   * applied_count 1) and the retry, which the source answers ALREADY_APPLIED, reads back again.
+   * the correction, or finds no record at all (deleted between the write and the read), fails
+   * the attempt as AppliedUnverified: the change is recorded (APPLIED, applied_count 1) and the
+   * retry, which the source answers ALREADY_APPLIED, reads back again (or NOT_FOUND: the
+   * record is gone, the correction never verified; see afterUnverified). The read-back ends
+   * by `deadline`, before the attempt's own time limit: one that has not answered by then
+   * fails the same way, so the source's APPLIED is never lost to the attempt's time-out.
    */
-  private async lookAgain(connector: Connector, ref: RecordRef, changes: readonly FieldChange[], result: ActionResult): Promise<void> {
+  private async lookAgain(connector: Connector, ref: RecordRef, changes: readonly FieldChange[], result: ActionResult, deadline: number): Promise<void> {
     if (result.outcome !== 'APPLIED' && result.outcome !== 'ALREADY_APPLIED') return;
     let records: SourceRecord[];
     try {
-      records = await connector.export([ref]);
+      records = await readBackBefore(deadline, () => connector.export([ref]));
     } catch (error) {
       throw result.outcome === 'APPLIED' ? new AppliedUnverified(error) : error;
     }
     const record = records.find((r) => r.recordId === ref.recordId);
-    if (!record) return;
+    if (!record) {
+      // Gone between the write and the read (deleted meanwhile): the correction is not verified.
+      const gone = new Error('the record was not found when read back');
+      throw result.outcome === 'APPLIED' ? new AppliedUnverified(gone) : gone;
+    }
     const still = uncorrectedFields(record, changes, connector.describe().fields, await this.deps.sources.readingOf(ref.sourceId));
     if (still.length > 0) {
       throw new PermanentTaskError(`VERIFICATION: the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`);
@@ -402,6 +416,25 @@ export class TaskRunner {
       },
       outcome,
     });
+  }
+}
+
+/** How long before the attempt's time limit a step ends itself (a tenth of the limit when that is shorter). */
+const STEP_MARGIN_MS = 100;
+
+/** `read`, ended by a TaskTimeout at `deadline` (at once when that is past). */
+async function readBackBefore<T>(deadline: number, read: () => Promise<T>): Promise<T> {
+  const ms = Math.max(0, Math.floor(deadline - performance.now()));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      read(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TaskTimeout(`the read-back did not answer within the attempt's time limit`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,7 @@
 // Rectification over the request's records (R14), pure: which requested fields each
 // record's source can take (validateCorrections per field), the decision that follows,
 // the check that a field is correctable somewhere at all, and the handler's finding.
+import type { CountryCode } from 'libphonenumber-js';
 import type { FieldDescription, SourceDescription, SourceRules } from '../../connectors/contract.js';
 import { IdentifierType, RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
 import { isInvalidIdentifierError, normaliseIdentifier } from '../identity/index.js';
@@ -17,6 +18,11 @@ export interface CorrectionTarget {
   sourceRules?: SourceRules;
   /** Null when the source could not describe its fields. */
   fields: readonly FieldDescription[] | null;
+  /**
+   * The source's registered phone country: a corrected phone number without a +prefix is
+   * written into the source, which reads it in this country (the deployment default when absent).
+   */
+  phoneCountry?: CountryCode;
 }
 
 export type FieldVerdict =
@@ -70,28 +76,52 @@ export function assertCorrectableSomewhere(targets: readonly CorrectionTarget[],
  * The corrections with values their fields can hold: a field that a source describes as an
  * identifier takes only a value the gateway reads as that identifier (INVALID_CORRECTION_VALUE,
  * naming the field, never the value), so discovery and tombstones still find the person
- * after the correction (a blank value, clearing the field, passes). A date of birth is sent as ISO YYYY-MM-DD, the day the gateway
+ * after the correction (a blank value, clearing the field, passes). A phone number is read in
+ * the phone country of each source that holds the field, as that source will read it; one
+ * without a +prefix that sources of different countries would read as different numbers is
+ * refused the same way. A date of birth is sent as ISO YYYY-MM-DD, the day the gateway
  * read it as: a source's own date parsing may read "07/03/1984" month first.
  */
 export function fitCorrectionValues(targets: readonly CorrectionTarget[], corrections: readonly RequestedCorrection[]): RequestedCorrection[] {
   return corrections.map((c) => {
     // A blank value clears the field (a number that was never the person's): nothing to read.
     if (!c.value?.trim()) return c;
-    const types = new Set(
-      targets.flatMap((t) => (t.fields ?? []).filter((f) => f.field === c.field && f.identifierType).map((f) => f.identifierType as IdentifierType)),
-    );
+    // Each source that holds the field reads the value as it will hold it: a phone number in
+    // the source's own phone country, so every one of them must read it as a number.
+    const readings = new Map<string, { type: IdentifierType; phoneCountry: CountryCode | undefined }>();
+    for (const t of targets) {
+      for (const f of t.fields ?? []) {
+        if (f.field !== c.field || !f.identifierType) continue;
+        const type = f.identifierType as IdentifierType;
+        const phoneCountry = type === IdentifierType.PHONE ? t.phoneCountry : undefined;
+        readings.set(`${type}/${phoneCountry ?? ''}`, { type, phoneCountry });
+      }
+    }
     let value = c.value;
-    for (const type of types) {
+    const phones = new Map<string, CountryCode>();
+    for (const { type, phoneCountry } of readings.values()) {
       try {
-        const read = normaliseIdentifier({ type, value: c.value });
+        const read = normaliseIdentifier({ type, value: c.value }, phoneCountry ? { defaultCountry: phoneCountry } : {});
         if (type === IdentifierType.DATE_OF_BIRTH) value = read.value;
+        if (type === IdentifierType.PHONE && phoneCountry) phones.set(read.value, phoneCountry);
       } catch (error) {
         if (!isInvalidIdentifierError(error)) throw error;
-        throw new RequestRuleError('INVALID_CORRECTION_VALUE', `The corrected value of "${c.field}" is not a valid ${type} (${error.reason})`, {
+        const where = phoneCountry ? ` as read in ${phoneCountry}, the phone country of a source that holds it` : '';
+        throw new RequestRuleError('INVALID_CORRECTION_VALUE', `The corrected value of "${c.field}" is not a valid ${type}${where} (${error.reason})`, {
           field: c.field,
           identifierType: type,
+          ...(phoneCountry ? { phoneCountry } : {}),
         });
       }
+    }
+    if (phones.size > 1) {
+      // Sources of different countries would each hold another number: the person's is the one with its +prefix.
+      const countries = [...phones.values()].sort();
+      throw new RequestRuleError(
+        'INVALID_CORRECTION_VALUE',
+        `The corrected value of "${c.field}" is read as a different number in each of ${countries.join(', ')}, the phone countries of the sources that hold it: write it with its +prefix`,
+        { field: c.field, identifierType: IdentifierType.PHONE, phoneCountries: countries },
+      );
     }
     return { ...c, value };
   });

@@ -32,6 +32,8 @@ export interface SummaryRecordInput {
   state?: TaskState;
   /** What the source answered for the record's task (APPLIED, ALREADY_APPLIED, NOT_FOUND…). */
   outcome?: string | null;
+  /** The task changed the record (applied_count > 0), even if the source no longer holds it now. */
+  applied?: boolean;
   completedAt?: Date | null;
 }
 
@@ -75,8 +77,13 @@ export interface SummaryItem {
   retainUntil: Date | null;
   completedAt: Date | null;
   state: TaskState;
-  /** Done, but the source no longer held the record: nothing was changed in it. */
+  /** Done, but the source no longer held the record: nothing was changed in it (unless `changedThenGone`). */
   notHeld: boolean;
+  /**
+   * Not held now, but an earlier attempt of the task did change it (a correction the source
+   * applied, then the record deleted before it was read back): changed, never verified.
+   */
+  changedThenGone: boolean;
 }
 
 export interface SourceSummary {
@@ -89,8 +96,8 @@ export interface SourceSummary {
   restricted: SummaryItem[];
   retained: SummaryItem[];
   /**
-   * Corrections (CORRECT, ANNOTATE) of records the source no longer holds (it answered
-   * NOT_FOUND): nothing was corrected there, and the letter says so.
+   * Corrections (CORRECT, ANNOTATE) and restrictions of records the source no longer holds
+   * (it answered NOT_FOUND): nothing was corrected or restricted there, and the letter says so.
    */
   notHeld: SummaryItem[];
   /** Actions not (yet) done: the answer is partial while any remain. */
@@ -119,8 +126,16 @@ export interface ResponseSummary {
 
 const NEEDS_NO_TASK: ReadonlySet<RecordAction> = new Set([RecordAction.RELEASE, RecordAction.RETAIN]);
 
-/** Actions that change what a record says: done on a record the source no longer held, they changed nothing. */
-const CORRECTING: ReadonlySet<RecordAction> = new Set([RecordAction.CORRECT, RecordAction.ANNOTATE]);
+/**
+ * Actions that change or mark a record the source keeps: done on a record the source no
+ * longer held (it answered NOT_FOUND), they changed nothing, and the person is told what
+ * there was nothing to do. An erasure of a record already gone is still an erasure.
+ */
+const NOTHING_TO: Readonly<Partial<Record<RecordAction, string>>> = {
+  [RecordAction.CORRECT]: 'correct',
+  [RecordAction.ANNOTATE]: 'correct',
+  [RecordAction.RESTRICT]: 'restrict',
+};
 
 function itemOf(r: SummaryRecordInput): SummaryItem {
   const state: TaskState = r.state ?? (NEEDS_NO_TASK.has(r.action) ? 'DONE' : 'PENDING');
@@ -133,7 +148,8 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     retainUntil: r.retainUntil ?? null,
     completedAt: r.completedAt ?? null,
     state,
-    notHeld: state === 'DONE' && CORRECTING.has(r.action) && r.outcome === 'NOT_FOUND',
+    notHeld: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND',
+    changedThenGone: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND' && r.applied === true,
   };
 }
 
@@ -163,7 +179,8 @@ function itemLine(i: SummaryItem): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
   if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
   if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
-  if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to correct; it was not changed.`;
+  if (i.changedThenGone) return `- ${what}: ${VERB[i.action]}, but no longer held by us when we read it back, so the change could not be checked.`;
+  if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to ${NOTHING_TO[i.action]}; it was not changed.`;
   const when = i.completedAt ? ` on ${day(i.completedAt)}` : '';
   const basis = i.basis ? ` Basis: ${i.basis}.` : '';
   const until = i.retainUntil ? ` Kept until ${day(i.retainUntil)}.` : '';

@@ -42,11 +42,14 @@ export class RecordDecisions {
     return out;
   }
 
-  /** Every enabled source with its kind and fields (null fields: it could not describe them). */
+  /**
+   * Every enabled source with its kind, fields (null fields: it could not describe them) and
+   * registered phone country, in which it reads a corrected phone number without a +prefix.
+   */
   async correctionTargets(): Promise<CorrectionTarget[]> {
     const sources = await this.deps.sources.list();
     const facts = await this.sourceFacts(sources.map((s) => s.id));
-    return [...facts.values()].map(correctionTargetOf);
+    return sources.map((s) => ({ ...correctionTargetOf(facts.get(s.id)!), phoneCountry: this.deps.sources.phoneCountryOf(s) }));
   }
 
   /** The sources the handler went without, as the answer names them. */

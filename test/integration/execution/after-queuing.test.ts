@@ -197,6 +197,22 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect((await heldTask(await bearer(gw, ['HANDLER']))).heldByRequestId).toBe(holder);
   }, 60_000);
 
+  /** The answer to the person as a handler reads it: totals, the letter, and per source what was corrected, restricted or not held. */
+  async function answerOf(requestId: string): Promise<{
+    totals: Record<string, number>;
+    letter: string;
+    sources: { corrected: { recordId: string }[]; restricted: { recordId: string }[]; notHeld: { recordId: string }[] }[];
+  }> {
+    type Answer = Awaited<ReturnType<typeof answerOf>>;
+    const res = await gw.graphql<{ request: { response: Answer } }>(
+      `query($id: ID!) { request(id: $id) { response { totals letter sources { corrected { recordId } restricted { recordId } notHeld { recordId } } } } }`,
+      { id: requestId },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(res.body.errors ?? []).toEqual([]);
+    return res.body.data!.request.response;
+  }
+
   it('R14: a correction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a correction: the answer says the record is not held and was not changed', async () => {
     const s = gw.runtime.services;
     const [gone, corrected] = takeCases(2) as [string, string];
@@ -226,22 +242,38 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
     expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
     expect([byRecord.get(corrected)!.outcome, byRecord.get(corrected)!.applied_count]).toEqual(['APPLIED', 1]);
-    const res = await gw.graphql<{
-      request: {
-        response: { totals: Record<string, number>; letter: string; sources: { corrected: { recordId: string }[]; notHeld: { recordId: string }[] }[] };
-      };
-    }>(
-      `query($id: ID!) { request(id: $id) { response { totals letter sources { corrected { recordId } notHeld { recordId } } } } }`,
-      { id: requestId },
-      await bearer(gw, ['HANDLER']),
-    );
-    expect(res.body.errors ?? []).toEqual([]);
-    const response = res.body.data!.request.response;
+    const response = await answerOf(requestId);
     expect(response.totals).toMatchObject({ CORRECTED: 1, NOT_HELD: 1 });
     expect(response.sources.map((x) => [x.corrected.map((i) => i.recordId), x.notHeld.map((i) => i.recordId)])).toEqual([[[corrected], [gone]]]);
     expect(response.letter).toContain(`- case ${gone}: no longer held by us, so there was nothing in it to correct; it was not changed.`);
     expect(response.letter).toContain(`- case ${corrected}: corrected on `);
     expect(response.letter).not.toContain(`- case ${gone}: corrected`);
+  }, 60_000);
+
+  it('R1: a restriction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a restriction: the answer says the record is not held and nothing was restricted', async () => {
+    const s = gw.runtime.services;
+    const [gone, restricted] = takeCases(2) as [string, string];
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RESTRICTION,
+      identifiers: [{ type: T.EMAIL, value: 'contested@example.org' }],
+      decisions: [gone, restricted].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RESTRICT })),
+    });
+    await s.execution.execute(requestId, 'handler');
+    // The source lets one record go while the restriction waits in the queue.
+    await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [gone]);
+    workers = startWorkers(s);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
+    for (const w of workers.splice(0)) await w.close();
+
+    const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+    expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
+    expect([byRecord.get(restricted)!.outcome, byRecord.get(restricted)!.applied_count]).toEqual(['APPLIED', 1]);
+    const response = await answerOf(requestId);
+    expect(response.totals).toMatchObject({ RESTRICTED: 1, NOT_HELD: 1 });
+    expect(response.sources.map((x) => [x.restricted.map((i) => i.recordId), x.notHeld.map((i) => i.recordId)])).toEqual([[[restricted], [gone]]]);
+    expect(response.letter).toContain(`- case ${gone}: no longer held by us, so there was nothing in it to restrict; it was not changed.`);
+    expect(response.letter).toContain(`- case ${restricted}: restricted: kept but no longer used on `);
+    expect(response.letter).not.toContain(`- case ${gone}: restricted`);
   }, 60_000);
 
   it('R14: a correction the source applied whose read-back failed is read back on the retry; the task records the change (APPLIED, counted once) and its audit says so', async () => {
@@ -317,6 +349,113 @@ describe('queued work meets the request as it is when the job runs (redis queue)
       detail: 'APPLIED: by an earlier attempt whose read-back failed; read back and verified now',
     };
     expect(audited).toEqual([{ outcome: 'SUCCESS', params_digest: paramsDigest(params, s.keyrings.tombstone) }]);
+  }, 60_000);
+
+  /** A rectification of `recordIds` in `sourceId`, its inaccuracy established for `field`, executed: its tasks wait in the queue. */
+  async function queuedCorrection(sourceId: string, recordIds: string[], correction: { field: string; value: string }): Promise<string> {
+    const s = gw.runtime.services;
+    const requestId = await insertApprovedRequest(s, {
+      type: RequestType.RECTIFICATION,
+      identifiers: [{ type: T.EMAIL, value: 'corrected@example.org' }],
+      corrections: [{ ...correction, reason: 'the person showed evidence' }],
+      decisions: recordIds.map((recordId) => ({ sourceId, recordId, recordType: 'case', action: RecordAction.CORRECT })),
+    });
+    const finding = {
+      inaccurate: true,
+      reason: 'evidence seen',
+      evidenceRef: null,
+      actor: 'handler',
+      at: new Date().toISOString(),
+      accepted: [correction.field],
+      rejected: [],
+    };
+    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await s.execution.execute(requestId, 'handler');
+    return requestId;
+  }
+
+  /** The registry, its connectors' `export` replaced by `reading` (given the real one). */
+  function readingThrough(reading: (real: Connector['export'], refs: Parameters<Connector['export']>[0]) => ReturnType<Connector['export']>) {
+    const s = gw.runtime.services;
+    const sources = Object.create(s.sources) as typeof s.sources;
+    sources.connector = async (id: string) => {
+      const real = await s.sources.connector(id);
+      return new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'export') return (refs: Parameters<Connector['export']>[0]) => reading(target.export.bind(target), refs);
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    return sources;
+  }
+
+  it('R14: a correction the source applied whose record is gone when read back (deleted between the write and the read) is not verified: recorded APPLIED, UNVERIFIED, and the answer says the change could not be checked', async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await queuedCorrection('case_management', [recordId], { field: 'employer', value: 'Vanished Ltd' });
+    // The source deletes the record right after it took the correction, before it is read back.
+    const sources = readingThrough(async (real, refs) => {
+      await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [recordId]);
+      return real(refs);
+    });
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    expect(afterFirst!.last_error).toMatch(
+      /^UNVERIFIED: the source applied the correction, reading the record back failed: the record was not found when read back/,
+    );
+
+    // The retry: the source no longer holds the record. The change was made once and never read back.
+    expect(await new TaskRunner({ ...s, settings: s.execution.settings }).run(job, { attempt: 2, maxAttempts: 3 })).toEqual({ outcome: 'NOT_FOUND' });
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 1]);
+    expect(done!.last_error).toMatch(/^UNVERIFIED: the source applied the correction in an earlier attempt; the record is no longer held/);
+    const audited = await s.dataSource.query(`SELECT outcome, params_digest FROM audit_log WHERE action = 'task.execute' AND target_id = $1`, [task!.id]);
+    const params = {
+      requestId,
+      sourceId: 'case_management',
+      recordId,
+      action: RecordAction.CORRECT,
+      detail: 'APPLIED, not verified: the record is no longer held',
+    };
+    expect(audited).toEqual([{ outcome: 'SUCCESS', params_digest: paramsDigest(params, s.keyrings.tombstone) }]);
+
+    await new RequestFinaliser({ ...s, settings: s.execution.settings }, s.execution).finalise({ requestId, round: '0', verifications: 0 });
+    const response = await answerOf(requestId);
+    expect(response.totals).toMatchObject({ CORRECTED: 0, NOT_HELD: 1 });
+    expect(response.letter).toContain(`- case ${recordId}: corrected, but no longer held by us when we read it back, so the change could not be checked.`);
+    expect(response.letter).not.toContain('it was not changed');
+  }, 60_000);
+
+  it("R14: a correction the source applied whose read-back does not answer within the attempt's time limit is recorded as applied and not verified (APPLIED, UNVERIFIED), never lost to the attempt's time-out", async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await queuedCorrection('case_management', [recordId], { field: 'employer', value: 'Slow Read Ltd' });
+    // The source takes the correction, then never answers the read.
+    const sources = readingThrough(() => new Promise<never>(() => {}));
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: { ...s.execution.settings, taskTimeoutMs: 1000 } })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    expect(afterFirst!.last_error).toMatch(/^UNVERIFIED: the source applied the correction, reading the record back failed: the read-back did not answer/);
+    expect((await pool.query<{ employer: string }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [recordId])).rows[0]!.employer).toBe(
+      'Slow Read Ltd',
+    );
+    // The retry reads it back and verifies it: the change was this task's, counted once.
+    expect(await new TaskRunner({ ...s, settings: s.execution.settings }).run(job, { attempt: 2, maxAttempts: 3 })).toEqual({ outcome: 'APPLIED' });
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count, done!.last_error]).toEqual([TaskStatus.SUCCEEDED, 'APPLIED', 1, null]);
   }, 60_000);
 
   it('R8, R14: a correction leaves a record another open request holds (a RETAIN for litigation) as it is: its task fails with OPEN_REQUEST; the other record is corrected', async () => {

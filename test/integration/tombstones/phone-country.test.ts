@@ -216,6 +216,43 @@ describe("R10: a source's national phone numbers are read in its registered coun
     expect(answer.people[0]!.results[0]!.requestId).not.toBeNull();
     await gw.runtime.services.sources.changeStatus('crm-berlin', 'remove', 'test');
   });
+
+  it('R14: a corrected phone number without a +prefix is read in the phone country of each source that holds the field: the French source\'s "06 12 34 56 78" is a +33 number; beside a British source, which would read another number, it is refused until written with +33', async () => {
+    const submit = async (value: string) => {
+      const reply = await gw.graphql<{ submitRequest: { id: string } }>(
+        `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+        {
+          input: {
+            type: 'RECTIFICATION',
+            identifiers: [{ type: 'EMAIL', value: 'amelia.fix@example.net' }],
+            corrections: [{ field: 'mobile', value, reason: 'my number changed' }],
+            channel: 'email',
+          },
+        },
+        handler,
+      );
+      const error = reply.body.errors?.[0];
+      return { id: reply.body.data?.submitRequest.id, code: error?.extensions?.code, extensions: error?.extensions, message: error?.message };
+    };
+    // Only the Paris CRM holds "mobile": the French national form is its +33 number.
+    expect(await submit(FRENCH_MOBILE)).toMatchObject({ id: expect.any(String), code: undefined });
+    // A British national mobile is no French number: refused, naming the field and the country, never the value.
+    const british = await submit('07700 900123');
+    expect(british).toMatchObject({ code: 'INVALID_CORRECTION_VALUE', extensions: { field: 'mobile', identifierType: 'PHONE', phoneCountry: 'FR' } });
+    expect(british.message).not.toContain('07700');
+
+    // A London CRM (GB) holds the same field: it would read "06 12 34 56 78" as another number (+44 …).
+    await gw.runtime.services.sources.register(
+      { ...crmSourceConfig(crm.url), id: 'crm-london-2', name: 'London CRM (rectifications)', phoneCountry: 'GB' },
+      'test',
+    );
+    try {
+      expect(await submit(FRENCH_MOBILE)).toMatchObject({ code: 'INVALID_CORRECTION_VALUE', extensions: { field: 'mobile', phoneCountries: ['FR', 'GB'] } });
+      expect(await submit('+33 6 12 34 56 78')).toMatchObject({ id: expect.any(String), code: undefined });
+    } finally {
+      await gw.runtime.services.sources.changeStatus('crm-london-2', 'remove', 'test');
+    }
+  });
 });
 
 describe('a deployment whose default phone country is FR (DSR_DEFAULT_PHONE_COUNTRY)', () => {

@@ -95,6 +95,11 @@ describe('settleAttempt: what the task row and metrics record', () => {
     });
     // Still not read back: the task keeps saying the record was changed.
     expect(afterUnverified(settleAttempt(new Error('reset again'), first, false), prior).row.lastError).toMatch(/^UNVERIFIED: .*reset again/);
+    // Gone since: succeeds as NOT_FOUND, saying the change was never read back (never that nothing was changed).
+    expect(afterUnverified(settleAttempt({ outcome: 'NOT_FOUND' }, first, true), prior)).toMatchObject({
+      row: { status: 'SUCCEEDED', outcome: 'NOT_FOUND', applied: 0, lastError: expect.stringMatching(/^UNVERIFIED: .*no longer held/) },
+      audit: { outcome: 'SUCCESS', detail: 'APPLIED, not verified: the record is no longer held' },
+    });
     // Any other task's repeat stays ALREADY_APPLIED.
     expect(afterUnverified(settleAttempt({ outcome: 'ALREADY_APPLIED' }, first, true), { outcome: 'APPLIED', last_error: null }).row.outcome).toBe(
       'ALREADY_APPLIED',

@@ -861,7 +861,7 @@ function Response({ req }: { req: Req }) {
               <Table.Th scope="col">Erased</Table.Th>
               <Table.Th scope="col">Restricted</Table.Th>
               <Table.Th scope="col">Retained (basis, until)</Table.Th>
-              <Table.Th scope="col">Not held (nothing to correct)</Table.Th>
+              <Table.Th scope="col">Not held (nothing to correct or restrict)</Table.Th>
               <Table.Th scope="col">Not done</Table.Th>
             </Table.Tr>
           </Table.Thead>
