@@ -46,7 +46,8 @@ export class RegisterSourceInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'ISO 3166 alpha-2 country (e.g. "FR") the source writes phone numbers without a +prefix in: its records are read, keyed and tombstoned in it, and its bound keys\' tombstone checks too. Absent: the country it already has, else the deployment\'s DSR_DEFAULT_PHONE_COUNTRY.',
+      'ISO 3166 alpha-2 country (e.g. "FR") the source writes phone numbers without a +prefix in: its records are read, keyed and tombstoned in it, and its bound keys\' tombstone checks too. Absent: the country it already has, else the deployment\'s DSR_DEFAULT_PHONE_COUNTRY. ' +
+      "Another than the one it has: that one is remembered, and its bound keys' checks and the recreation sweep still read its national numbers in it too (tombstones written from its records hold that reading); discovery reads in the new one only.",
   })
   phoneCountry?: string | null;
 }

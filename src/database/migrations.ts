@@ -18,6 +18,7 @@ import { TombstonePerRequest1764000008500 } from './migrations/1764000008500-Tom
 import { RecordDecisionByRecord1764000008600 } from './migrations/1764000008600-RecordDecisionByRecord.js';
 import { SourcePhoneCountry1764000008720 } from './migrations/1764000008720-SourcePhoneCountry.js';
 import { TaskHeldByRequest1764000008760 } from './migrations/1764000008760-TaskHeldByRequest.js';
+import { SourcePhoneCountriesBefore1764000008800 } from './migrations/1764000008800-SourcePhoneCountriesBefore.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -39,4 +40,5 @@ export const migrations: Function[] = [
   RecordDecisionByRecord1764000008600,
   SourcePhoneCountry1764000008720,
   TaskHeldByRequest1764000008760,
+  SourcePhoneCountriesBefore1764000008800,
 ];

@@ -2,7 +2,7 @@
 // tombstone:check; the same rate limit as GraphQL, a call costing one token per
 // TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN identifiers begun; up to 1,000 identifiers per call.
 // Body: { people: [{ ref?, identifiers: [{type, value, country?}] }] } or { identifiers: [...] } (one person).
-// A phone number without a +prefix is read in its `country`, else the bound sources' (each, and the default, when they differ), else the default.
+// A phone number without a +prefix is read in its `country`, else the bound sources' (and each they were read in before; each, and the default, when they differ), else the default.
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';

@@ -5,6 +5,7 @@ export {
   normaliseIdentifier,
   normaliseQueryIdentifiers,
   normaliseRecordIdentifiers,
+  dedupeIdentifiers,
   legacyNormalForm,
   isReferenceType,
   withPhoneCountry,

@@ -86,10 +86,22 @@ export class SourceRegistry {
     return { defaultCountry: this.phoneCountryOf(await this.find(sourceId)) };
   }
 
-  /** readingOf for several sources at once (one registrations read). */
-  async readingsOf(sourceIds: Iterable<string>): Promise<Map<string, NormaliseOptions>> {
+  /**
+   * Every country each source's national numbers have been read in: its current phone country
+   * first, then each earlier one (a registration that named another), oldest first. Tombstones
+   * written from its records may hold any of these readings: its bound keys' checks and the
+   * recreation sweep read in all of them; discovery and its keys in the current one only
+   * (readingOf). One registrations read for all of them.
+   */
+  async phoneCountriesOf(sourceIds: Iterable<string>): Promise<Map<string, CountryCode[]>> {
     const all = new Map((await this.all()).map((s) => [s.id, s]));
-    return new Map([...new Set(sourceIds)].map((id) => [id, { defaultCountry: this.phoneCountryOf(all.get(id) ?? null) }]));
+    return new Map([...new Set(sourceIds)].map((id) => [id, this.everyPhoneCountryOf(all.get(id) ?? null)]));
+  }
+
+  private everyPhoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry' | 'phoneCountriesBefore'> | null): CountryCode[] {
+    const current = this.phoneCountryOf(entity);
+    const before = (entity?.phoneCountriesBefore ?? []).filter((c): c is CountryCode => isPhoneCountry(c) && c !== current);
+    return [current, ...new Set(before)];
   }
 
   /** A registration's phone country (GB for one registered before it had one); the default for none. */
@@ -158,13 +170,22 @@ export class SourceRegistry {
     // stays disabled whoever registers it again (SOURCES_FILE re-applies at every start).
     // The phone country is pinned when first registered: a source that names none keeps the
     // one it has (its keys and tombstones are of that reading), whatever the default is now.
+    // One that names another keeps the one it had among its earlier countries (each once, never
+    // the current one) at once, pending approval or not: tombstones written from its records
+    // hold that reading, and its feed's checks and the recreation sweep go on reading in it too.
     const [row] = (await this.dataSource.query(
       `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by, status, declared, phone_country)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $11))
        ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
          controller_ids = $6, declared = $9, updated_at = now(),
          status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END,
-         phone_country = COALESCE($10, source.phone_country)
+         phone_country = COALESCE($10, source.phone_country),
+         phone_countries_before = CASE
+           WHEN COALESCE($10, source.phone_country) = source.phone_country THEN source.phone_countries_before
+           ELSE array_remove(
+             CASE WHEN source.phone_country = ANY(source.phone_countries_before) THEN source.phone_countries_before
+               ELSE array_append(source.phone_countries_before, source.phone_country) END,
+             COALESCE($10, source.phone_country)) END
        RETURNING status`,
       [
         id,

@@ -56,6 +56,14 @@ export class SourceEntity {
   @Column({ type: 'text', name: 'phone_country', default: 'GB' })
   phoneCountry!: string;
 
+  /**
+   * The phone countries it was read in before `phoneCountry`, oldest first (a registration that
+   * named another one): tombstones written from its records may hold any of these readings, so
+   * its bound keys' checks and the recreation sweep read a national number in each of them too.
+   */
+  @Column({ type: 'text', array: true, name: 'phone_countries_before', default: () => "'{}'" })
+  phoneCountriesBefore!: string[];
+
   /** What the source declared when registered: what the approval view shows and discovery may send. */
   @Column({ type: 'jsonb', nullable: true })
   declared!: DeclaredSource | null;

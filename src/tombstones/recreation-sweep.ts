@@ -12,7 +12,7 @@
 // (see docs/erasure.md).
 import type { Connector, ErasureStrategy } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
-import { normaliseRecordIdentifiers } from '../identity/index.js';
+import { readRecordForCheck, sourceReadingOf } from './tombstone-check.js';
 import type { Services } from '../app/services.js';
 import { AuditAction } from '../audit/audit-actions.js';
 import { recreationVerdicts, type RecreationVerdict } from './recreation-evidence.js';
@@ -138,15 +138,16 @@ async function sweepSource(
   const { since, batchSize } = run;
   const { tombstones, stores } = services;
   const strategy = connector.describe().retention.erasure;
-  // Records are read as the source writes them (its phone country), as its guard checks are.
-  const reading = await services.sources.readingOf(sourceId);
+  // Records are read as the source writes them (its phone country), as its guard checks are,
+  // and in each country it was read in before: its people's tombstones may hold that reading.
+  const reading = await sourceReadingOf(sourceId, services.sources);
   report.checked[sourceId] = 0;
   for (let after = ''; ;) {
     const records = await feed.changedSince(since, batchSize, after);
     if (records.length === 0) break;
     after = records[records.length - 1]!.recordId;
     report.checked[sourceId]! += records.length;
-    const answers = await tombstones.check(records.map((r) => normaliseRecordIdentifiers(r.identifiers, reading)));
+    const answers = await tombstones.check(records.map((r) => readRecordForCheck(r.identifiers, reading)));
     for (const [k, record] of records.entries()) {
       // Records the erasure decided to keep (legal hold) or already handled are not recreations,
       // nor, for a request of another type, records of a kind it did not erase (R16). Every

@@ -1,7 +1,15 @@
 // The recreation guard's batch check: people (groups of identifiers) in, one answer per
 // identifier out. A bad identifier gets its own error code; it never fails the batch.
 import { DomainError } from '../domain/errors.js';
-import { legacyNormalForm, normaliseIdentifier, isInvalidIdentifierError, type NormalisedIdentifier, type NormaliseOptions } from '../identity/index.js';
+import {
+  dedupeIdentifiers,
+  legacyNormalForm,
+  normaliseIdentifier,
+  normaliseRecordIdentifiers,
+  isInvalidIdentifierError,
+  type NormalisedIdentifier,
+  type NormaliseOptions,
+} from '../identity/index.js';
 import type { Identifier } from '../../connectors/contract.js';
 import { can, controllerScope, enforceRateLimit, rateLimitKeyOf, type Principal, type RateLimiter } from '../auth/index.js';
 import type { TombstoneService, TombstoneViewer } from './tombstone.service.js';
@@ -101,21 +109,49 @@ export interface CheckReading extends NormaliseOptions {
 
 /**
  * How a caller's phone numbers written without a +prefix are read: a key bound to sources
- * reads in their phone country (a feed asks as its source writes); bound to sources of
- * several countries, in the deployment's default and in each of theirs, since which one wrote
- * the number is not known and read in the wrong one it is another number (the erased person
- * would pass the guard); any other caller in the deployment's default
- * (DSR_DEFAULT_PHONE_COUNTRY). An identifier's own `country` wins over all.
+ * reads in their phone country (a feed asks as its source writes), and in each country they
+ * were read in before (a registration that changed it: tombstones written from their records
+ * hold that reading); bound to sources whose current countries differ, in the deployment's
+ * default and in each of theirs, since which one wrote the number is not known and read in the
+ * wrong one it is another number (the erased person would pass the guard); any other caller in
+ * the deployment's default (DSR_DEFAULT_PHONE_COUNTRY). An identifier's own `country` wins over all.
  */
-export async function checkReadingOf(principal: Principal, sources: Pick<SourceRegistry, 'readingsOf' | 'defaultPhoneCountry'>): Promise<CheckReading> {
+export async function checkReadingOf(principal: Principal, sources: Pick<SourceRegistry, 'phoneCountriesOf' | 'defaultPhoneCountry'>): Promise<CheckReading> {
   const bound = principal.sourceIds ?? [];
   if (bound.length > 0) {
-    const countries = [...new Set([...(await sources.readingsOf(bound)).values()].flatMap((r) => (r.defaultCountry ? [r.defaultCountry] : [])))].sort();
-    if (countries.length === 1) return { defaultCountry: countries[0] };
-    const otherCountries = countries.filter((c) => c !== sources.defaultPhoneCountry);
-    if (otherCountries.length > 0) return { defaultCountry: sources.defaultPhoneCountry, otherCountries };
+    const read = [...(await sources.phoneCountriesOf(bound)).values()];
+    const current = new Set(read.map(([now]) => now));
+    const every = [...new Set(read.flat())].sort();
+    const defaultCountry = current.size === 1 ? [...current][0]! : sources.defaultPhoneCountry;
+    const otherCountries = every.filter((c) => c !== defaultCountry);
+    return otherCountries.length > 0 ? { defaultCountry, otherCountries } : { defaultCountry };
   }
   return { defaultCountry: sources.defaultPhoneCountry };
+}
+
+/**
+ * How the recreation sweep reads one source's records: in its phone country, and in each
+ * country it was read in before (the tombstones of its people may hold that reading).
+ */
+export async function sourceReadingOf(sourceId: string, sources: Pick<SourceRegistry, 'phoneCountriesOf'>): Promise<CheckReading> {
+  const [defaultCountry, ...otherCountries] = (await sources.phoneCountriesOf([sourceId])).get(sourceId)!;
+  return otherCountries.length > 0 ? { defaultCountry, otherCountries } : { defaultCountry };
+}
+
+/** A phone number written without its +prefix and no `country` of its own: read in every country of a reading. */
+function readInEveryCountry(id: Identifier, reading: CheckReading): boolean {
+  return (reading.otherCountries ?? []).length > 0 && id?.type === IdentifierType.PHONE && (id.country === undefined || id.country === null);
+}
+
+/** One identifier carrying every reading: the first, the others as its legacyForms (their tombstones are looked up too). */
+function withEveryReading(readings: readonly NormalisedIdentifier[]): NormalisedIdentifier | null {
+  const forms: NormalisedIdentifier[] = [];
+  for (const form of readings) {
+    for (const f of [form, ...(form.legacyForms ?? [])]) if (!forms.some((k) => k.value === f.value)) forms.push({ type: f.type, value: f.value });
+  }
+  if (forms.length === 0) return null;
+  const [first, ...rest] = forms;
+  return rest.length > 0 ? { ...first!, legacyForms: rest } : first!;
 }
 
 /**
@@ -124,22 +160,39 @@ export async function checkReadingOf(principal: Principal, sources: Pick<SourceR
  * (legacyForms: its tombstones are looked up too). Throws when no country reads it.
  */
 function readForCheck(id: Identifier, reading: CheckReading): NormalisedIdentifier {
-  const others = reading.otherCountries ?? [];
-  if (others.length === 0 || id?.type !== IdentifierType.PHONE || (id.country !== undefined && id.country !== null)) return normaliseIdentifier(id, reading);
-  const forms: NormalisedIdentifier[] = [];
+  if (!readInEveryCountry(id, reading)) return normaliseIdentifier(id, reading);
+  const readings: NormalisedIdentifier[] = [];
   let firstError: unknown = null;
-  for (const defaultCountry of [reading.defaultCountry, ...others]) {
+  for (const defaultCountry of [reading.defaultCountry, ...(reading.otherCountries ?? [])]) {
     try {
-      const form = normaliseIdentifier(id, { ...reading, defaultCountry });
-      for (const f of [form, ...(form.legacyForms ?? [])]) if (!forms.some((k) => k.value === f.value)) forms.push({ type: f.type, value: f.value });
+      readings.push(normaliseIdentifier(id, { ...reading, defaultCountry }));
     } catch (error) {
       if (!isInvalidIdentifierError(error)) throw error;
       firstError ??= error;
     }
   }
-  if (forms.length === 0) throw firstError;
-  const [first, ...rest] = forms;
-  return rest.length > 0 ? { ...first!, legacyForms: rest } : first!;
+  const read = withEveryReading(readings);
+  if (!read) throw firstError;
+  return read;
+}
+
+/**
+ * A source's record as the recreation sweep checks it (tolerant, as normaliseRecordIdentifiers):
+ * a national phone number with no `country` of its own read in every country of `reading`.
+ */
+export function readRecordForCheck(raw: readonly Identifier[], reading: CheckReading): NormalisedIdentifier[] {
+  if ((reading.otherCountries ?? []).length === 0) return normaliseRecordIdentifiers(raw, reading);
+  const out: NormalisedIdentifier[] = [];
+  for (const id of raw ?? []) {
+    if (!readInEveryCountry(id, reading)) {
+      out.push(...normaliseRecordIdentifiers([id], reading));
+      continue;
+    }
+    const countries = [reading.defaultCountry, ...(reading.otherCountries ?? [])];
+    const read = withEveryReading(countries.flatMap((defaultCountry) => normaliseRecordIdentifiers([id], { ...reading, defaultCountry })));
+    if (read) out.push(read);
+  }
+  return dedupeIdentifiers(out);
 }
 
 /**

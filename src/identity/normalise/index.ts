@@ -73,12 +73,13 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
  * written without its +prefix only: on any other identifier, and on a number that names its
  * country by its prefix, it says nothing and is not read (a request keeps it for phone numbers
  * only, withPhoneCountry), so a value that does not need it is never refused for it. An
- * unknown country on a national number is bad input.
+ * unknown country on a national number is bad input; its case does not matter ("fr" is FR).
  */
 function readingOptions(id: Identifier, options: NormaliseOptions): NormaliseOptions {
-  const country = id.country;
-  if (country === undefined || country === null) return options;
+  if (id.country === undefined || id.country === null) return options;
   if (id.type !== IdentifierType.PHONE || /^\s*(\+|00\d)/.test(id.value)) return options;
+  // Written in any case ("fr"), as DSR_DEFAULT_PHONE_COUNTRY may be.
+  const country = phoneCountryCode(id.country);
   if (!isPhoneCountry(country)) throw new InvalidIdentifierError(id.type, 'country: not an ISO 3166 alpha-2 code with phone numbering (e.g. FR)');
   return country === options.defaultCountry ? options : { ...options, defaultCountry: country };
 }
@@ -190,12 +191,19 @@ function sameForm(a: NormalisedIdentifier, b: NormalisedIdentifier): boolean {
  * tombstones at execution), whatever the deployment's default has become meanwhile.
  */
 export function withPhoneCountry(ids: readonly Identifier[], country: CountryCode): Identifier[] {
-  return ids.map(({ type, value, country: own }) => (type === IdentifierType.PHONE ? { type, value, country: own ?? country } : { type, value }));
+  return ids.map(({ type, value, country: own }) =>
+    type === IdentifierType.PHONE ? { type, value, country: own === undefined || own === null ? country : phoneCountryCode(own) } : { type, value },
+  );
+}
+
+/** A country code as given on an identifier, in capitals ("fr" is FR); a value that is not a string is kept as it is (and refused when read). */
+function phoneCountryCode<T>(country: T): T | string {
+  return typeof country === 'string' ? country.trim().toUpperCase() : country;
 }
 
 /** Normalises every identifier or throws the first problem (for what a person typed). */
 export function normaliseQueryIdentifiers(ids: readonly Identifier[], options: NormaliseOptions = {}): NormalisedIdentifier[] {
-  return dedupe(ids.map((id) => normaliseIdentifier(id, options)));
+  return dedupeIdentifiers(ids.map((id) => normaliseIdentifier(id, options)));
 }
 
 /**
@@ -209,7 +217,7 @@ export function normaliseRecordIdentifiers(raw: readonly Identifier[], options: 
     // Unusable (null) is dropped on purpose: a malformed cell in a source is not the caller's error.
     if (normalised) out.push(normalised);
   }
-  return dedupe(out);
+  return dedupeIdentifiers(out);
 }
 
 /**
@@ -243,7 +251,7 @@ function rememberedNormalisation(id: Identifier, options: NormaliseOptions): Nor
  * One identifier per value. Two ways of writing it that meet in one value may have had
  * different earlier forms: the one kept carries them all, so either still finds its tombstone.
  */
-function dedupe(ids: NormalisedIdentifier[]): NormalisedIdentifier[] {
+export function dedupeIdentifiers(ids: NormalisedIdentifier[]): NormalisedIdentifier[] {
   const kept = new Map<string, NormalisedIdentifier>();
   for (const id of ids) {
     const key = `${id.type}\u0000${id.value}`;

@@ -253,6 +253,49 @@ describe("R10: a source's national phone numbers are read in its registered coun
       await gw.runtime.services.sources.changeStatus('crm-london-2', 'remove', 'test');
     }
   });
+
+  it("R10: re-registered with another phone country, the source's feed still catches the erased national number read in the earlier one", async () => {
+    const registerAs = (headers: Record<string, string>, phoneCountry: string) =>
+      gw.graphql<{ registerSource: { id: string; status: string; phoneCountry: string } }>(
+        `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { id status phoneCountry } }`,
+        { input: { ...crmSourceConfig(crm.url), phoneCountry } },
+        headers,
+      );
+    const nationalCheck = async () =>
+      check(parisFeed, [
+        { ref: 'national', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE }] },
+        { ref: 'named-french-lower-case', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'fr' }] },
+        { ref: 'named-german-lower-case', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'de' }] },
+      ]);
+    const expected = [
+      ['national', true],
+      ['named-french-lower-case', true],
+      ['named-german-lower-case', false],
+    ];
+
+    // The Paris team's own key registers its source again as German: the change waits for
+    // approval, but the reading changes at once. Amelia's tombstone holds the French reading.
+    const byTeam = await registerAs(parisFeed, 'DE');
+    expect(byTeam.body.data?.registerSource, JSON.stringify(byTeam.body.errors)).toMatchObject({ status: 'PENDING_APPROVAL', phoneCountry: 'DE' });
+    expect((await gw.runtime.services.sources.find('crm'))!.phoneCountriesBefore).toEqual(['FR']);
+    let answer = await nationalCheck();
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual(expected);
+    expect(answer.people[0]!.results[0]!.requestId).not.toBeNull();
+
+    // An administrator fixes the country (registered as German, active at once): still caught.
+    const admin = await bearer(gw, ['ADMIN']);
+    const byAdmin = await registerAs(admin, 'DE');
+    expect(byAdmin.body.data?.registerSource, JSON.stringify(byAdmin.body.errors)).toMatchObject({ status: 'ACTIVE', phoneCountry: 'DE' });
+    answer = await nationalCheck();
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual(expected);
+
+    // Changed once more, every earlier country is kept, each once.
+    await registerAs(admin, 'GB');
+    await registerAs(admin, 'DE');
+    expect((await gw.runtime.services.sources.find('crm'))!.phoneCountriesBefore).toEqual(['FR', 'GB']);
+    answer = await nationalCheck();
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual(expected);
+  });
 });
 
 describe('a deployment whose default phone country is FR (DSR_DEFAULT_PHONE_COUNTRY)', () => {

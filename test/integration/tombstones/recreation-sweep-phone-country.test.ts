@@ -55,4 +55,35 @@ describe('R10: the recreation sweep reads national numbers in the source country
     expect(report.hits.filter((h) => h.recordId === recreated).map((h) => [h.sourceId, h.requestId])).toEqual([['case_paris', requestId]]);
     expect(report.unconfirmed.filter((u) => u.recordId === recreated)).toEqual([]);
   }, 60_000);
+
+  it('R10: re-registered with another phone country, the source is still swept in the earlier one: the French national mobile is a hit', async () => {
+    const s = gw.runtime.services;
+    // The country was wrong (or the team changed it): an administrator registers it as German.
+    await s.sources.register({ ...caseSource('case_paris', gw.databaseUrl), phoneCountry: 'DE' }, 'admin');
+    expect(await s.sources.find('case_paris')).toMatchObject({ status: 'ACTIVE', phoneCountry: 'DE', phoneCountriesBefore: ['FR'] });
+    const person = personAt(SEED, 601);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [
+        { type: T.EMAIL, value: person.email },
+        { type: T.PHONE, value: '+33 6 98 76 54 32' },
+      ],
+      decisions: [],
+    });
+    await s.execution.execute(requestId, 'handler');
+    expect(await waitForClosed(s, requestId)).toBe('COMPLETED');
+
+    // The feed still writes the French way: read in DE alone the mobile is another number,
+    // and the e-mail alone would only be a shared contact.
+    const recreated = await insertCase(pool, 'case_management', {
+      ref: 'ROW-2',
+      givenName: person.givenName,
+      familyName: person.familyName,
+      email: person.email,
+      phone: '06 98 76 54 32',
+      employer: 'Acme',
+    });
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    expect(report.hits.filter((h) => h.recordId === recreated).map((h) => [h.sourceId, h.requestId])).toEqual([['case_paris', requestId]]);
+    expect(report.unconfirmed.filter((u) => u.recordId === recreated)).toEqual([]);
+  }, 60_000);
 });

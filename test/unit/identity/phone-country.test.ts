@@ -32,8 +32,15 @@ describe('R10: a national-format phone number is read in the country it was writ
     expect(normaliseQueryIdentifiers([{ type: T.PHONE, value: '030 1234567', country: 'DE' }], { defaultCountry: 'FR' })[0]!.value).toBe('+49301234567');
   });
 
+  it('reads a country in any case ("fr" is FR), as DSR_DEFAULT_PHONE_COUNTRY does, and a request keeps it in capitals', () => {
+    expect(normaliseIdentifier({ type: T.PHONE, value: FRENCH_MOBILE, country: 'fr' }, { defaultCountry: 'GB' }).value).toBe('+33612345678');
+    expect(normaliseIdentifier({ type: T.PHONE, value: '030 1234567', country: ' de ' }).value).toBe('+49301234567');
+    expect(normaliseRecordIdentifiers([{ type: T.PHONE, value: FRENCH_MOBILE, country: 'fr' }], { defaultCountry: 'GB' })[0]!.value).toBe('+33612345678');
+    expect(withPhoneCountry([{ type: T.PHONE, value: FRENCH_MOBILE, country: 'fr' }], 'GB')).toEqual([{ type: T.PHONE, value: FRENCH_MOBILE, country: 'FR' }]);
+  });
+
   it('refuses an unknown country as bad input (INVALID_IDENTIFIER), and a record drops only that value', () => {
-    for (const country of ['XX', 'fr', 'FRA', '']) {
+    for (const country of ['XX', 'FRA', 'uk', '']) {
       expect(() => normaliseIdentifier({ type: T.PHONE, value: FRENCH_MOBILE, country })).toThrow(/country: not an ISO 3166 alpha-2 code/);
     }
     try {
