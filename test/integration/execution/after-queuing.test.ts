@@ -216,23 +216,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
   it('R14: a correction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a correction: the answer says the record is not held and was not changed', async () => {
     const s = gw.runtime.services;
     const [gone, corrected] = takeCases(2) as [string, string];
-    const requestId = await insertApprovedRequest(s, {
-      type: RequestType.RECTIFICATION,
-      identifiers: [{ type: T.EMAIL, value: 'moved@example.org' }],
-      corrections: [{ field: 'employer', value: 'Corrected Employer Ltd', reason: 'moved job' }],
-      decisions: [gone, corrected].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT })),
-    });
-    const finding = {
-      inaccurate: true,
-      reason: 'payslip seen',
-      evidenceRef: null,
-      actor: 'handler',
-      at: new Date().toISOString(),
-      accepted: ['employer'],
-      rejected: [],
-    };
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
-    await s.execution.execute(requestId, 'handler');
+    const requestId = await queuedCorrection('case_management', [gone, corrected], { field: 'employer', value: 'Corrected Employer Ltd' });
     // The source lets one record go while the correction waits in the queue.
     await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [gone]);
     workers = startWorkers(s);
@@ -279,23 +263,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
   it('R14: a correction the source applied whose read-back failed is read back on the retry; the task records the change (APPLIED, counted once) and its audit says so', async () => {
     const s = gw.runtime.services;
     const [recordId] = takeCases(1) as [string];
-    const requestId = await insertApprovedRequest(s, {
-      type: RequestType.RECTIFICATION,
-      identifiers: [{ type: T.EMAIL, value: 'reread@example.org' }],
-      corrections: [{ field: 'employer', value: 'Read Back Ltd', reason: 'moved job' }],
-      decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT }],
-    });
-    const finding = {
-      inaccurate: true,
-      reason: 'payslip seen',
-      evidenceRef: null,
-      actor: 'handler',
-      at: new Date().toISOString(),
-      accepted: ['employer'],
-      rejected: [],
-    };
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
-    await s.execution.execute(requestId, 'handler');
+    const requestId = await queuedCorrection('case_management', [recordId], { field: 'employer', value: 'Read Back Ltd' });
     // The real source, whose first read after a correction fails (the connection drops then).
     let corrected = false;
     let dropped = false;
@@ -462,24 +430,8 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     const s = gw.runtime.services;
     const [held, corrected] = takeCases(2) as [string, string];
     const holder = await holdUnderSecondRequest(held);
-    const requestId = await insertApprovedRequest(s, {
-      type: RequestType.RECTIFICATION,
-      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
-      corrections: [{ field: 'employer', value: 'Corrected Employer Ltd', reason: 'moved job' }],
-      decisions: [held, corrected].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.CORRECT })),
-    });
-    const finding = {
-      inaccurate: true,
-      reason: 'payslip seen',
-      evidenceRef: null,
-      actor: 'handler',
-      at: new Date().toISOString(),
-      accepted: ['employer'],
-      rejected: [],
-    };
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
     const before = (await pool.query<{ employer: string | null }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [held])).rows[0]!.employer;
-    await s.execution.execute(requestId, 'handler');
+    const requestId = await queuedCorrection('case_management', [held, corrected], { field: 'employer', value: 'Corrected Employer Ltd' });
     const deps = { ...s, settings: s.execution.settings };
     for (const task of await tasksOf(s, requestId)) {
       await new TaskRunner(deps).run({ taskId: task.id, requestId, sourceId: task.source_id }, { attempt: 1, maxAttempts: 3 }).catch((error: Error) => error);

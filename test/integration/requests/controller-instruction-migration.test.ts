@@ -2,38 +2,16 @@
 // source is carried over to each controller whose records the source holds for the request;
 // down keeps one per source (a refusal first); up again restores the per-controller key.
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataSource } from '../../../src/database/data-source.js';
-import { createTestDatabase } from '../../support/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { migrationDatabase } from '../../support/migration-database.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let ds: DataSource;
+const database = migrationDatabase();
+const { applied, undoThrough } = database;
 
 const MIGRATION = 'ControllerInstructionPerController1764000008400';
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource({ url: db.url, poolSize: 2 });
-  await ds.initialize();
-});
-
-afterAll(async () => {
-  await ds?.destroy();
-  await db?.drop();
-});
-
-async function applied(): Promise<string[]> {
-  return (await ds.query(`SELECT name FROM schema_migrations ORDER BY id`)).map((r: { name: string }) => r.name);
-}
-
-/** Reverts the migrations after this one, then this one (later migrations come back with runMigrations). */
-async function undoThrough(name: string): Promise<void> {
-  while ((await applied()).includes(name)) await ds.undoLastMigration({ transaction: 'each' });
-}
-
 async function instructions(requestId: string): Promise<Record<string, unknown>[]> {
-  return ds.query(`SELECT * FROM controller_instruction WHERE request_id = $1 ORDER BY source_id, decision`, [requestId]);
+  return database.ds.query(`SELECT * FROM controller_instruction WHERE request_id = $1 ORDER BY source_id, decision`, [requestId]);
 }
 
 describe('migration: controller instructions per controller', () => {
@@ -43,12 +21,12 @@ describe('migration: controller instructions per controller', () => {
     expect(await applied()).not.toContain(MIGRATION);
 
     const id = randomUUID();
-    await ds.query(
+    await database.ds.query(
       `INSERT INTO data_subject_request (id, type, status, received_at, acknowledge_by, jurisdiction, blind_index, created_by, version)
        VALUES ($1, 'ERASURE', 'IN_REVIEW', now(), now(), 'GB', '{}', 'test', 1)`,
       [id],
     );
-    await ds.query(
+    await database.ds.query(
       `INSERT INTO request_record (request_id, source_id, record_id, record_type, relationship, band, score, review_state, controller_id)
        VALUES ($1, 'case_management', 'CASE-1', 'case', 'SUBJECT', 'MATCH', 0.99, 'AUTO', 'EMP-A'),
               ($1, 'case_management', 'CASE-2', 'case', 'SUBJECT', 'MATCH', 0.99, 'AUTO', 'EMP-B'),
@@ -56,14 +34,14 @@ describe('migration: controller instructions per controller', () => {
               ($1, 'concierge', 'MEM-1', 'member', 'SUBJECT', 'MATCH', 0.99, 'AUTO', NULL)`,
       [id],
     );
-    await ds.query(
+    await database.ds.query(
       `INSERT INTO controller_instruction (request_id, source_id, decision, reference, actor, at)
        VALUES ($1, 'case_management', 'PROCEED', 'letter 1', 'handler', now()), ($1, 'clinic', 'REFUSE', NULL, 'handler', now()),
               ($1, 'concierge', 'PROCEED', NULL, 'handler', now())`,
       [id],
     );
 
-    await ds.runMigrations({ transaction: 'each' });
+    await database.ds.runMigrations({ transaction: 'each' });
     expect(await applied()).toContain(MIGRATION);
     const up = await instructions(id);
     expect(up.map((i) => [i.source_id, i.controller_id, i.decision, i.reference]).sort()).toEqual([
@@ -73,12 +51,12 @@ describe('migration: controller instructions per controller', () => {
     ]);
     // One instruction per controller and source: a second for EMP-A is refused by the key.
     await expect(
-      ds.query(
+      database.ds.query(
         `INSERT INTO controller_instruction (request_id, source_id, controller_id, decision, actor, at) VALUES ($1, 'clinic', 'EMP-A', 'PROCEED', 'h', now())`,
         [id],
       ),
     ).rejects.toThrow(/controller_instruction_key/);
-    await ds.query(`UPDATE controller_instruction SET decision = 'REFUSE' WHERE request_id = $1 AND controller_id = 'EMP-B'`, [id]);
+    await database.ds.query(`UPDATE controller_instruction SET decision = 'REFUSE' WHERE request_id = $1 AND controller_id = 'EMP-B'`, [id]);
 
     await undoThrough(MIGRATION);
     const down = await instructions(id);
@@ -88,14 +66,14 @@ describe('migration: controller instructions per controller', () => {
     ]);
     expect(down[0]).not.toHaveProperty('controller_id');
 
-    await ds.runMigrations({ transaction: 'each' });
+    await database.ds.runMigrations({ transaction: 'each' });
     expect(await applied()).toContain(MIGRATION);
     expect((await instructions(id)).map((i) => [i.source_id, i.controller_id, i.decision]).sort()).toEqual([
       ['case_management', 'EMP-A', 'REFUSE'],
       ['case_management', 'EMP-B', 'REFUSE'],
       ['clinic', 'EMP-A', 'REFUSE'],
     ]);
-    const [{ has }] = await ds.query(
+    const [{ has }] = await database.ds.query(
       `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'access_package' AND column_name = 'controller_id') AS has`,
     );
     expect(has).toBe(true);
