@@ -213,17 +213,20 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     return res.body.data!.request.response;
   }
 
-  it('R14: a correction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a correction: the answer says the record is not held and was not changed', async () => {
+  /** The source lets `gone` go while the request's tasks wait in the queue; workers then run them to the close. The tasks by record. */
+  async function runAfterRecordGone(requestId: string, gone: string) {
     const s = gw.runtime.services;
-    const [gone, corrected] = takeCases(2) as [string, string];
-    const requestId = await queuedCorrection('case_management', [gone, corrected], { field: 'employer', value: 'Corrected Employer Ltd' });
-    // The source lets one record go while the correction waits in the queue.
     await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [gone]);
     workers = startWorkers(s);
     expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
     for (const w of workers.splice(0)) await w.close();
+    return new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+  }
 
-    const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+  it('R14: a correction of a record the source no longer holds (it answers NOT_FOUND) is never told to the person as a correction: the answer says the record is not held and was not changed', async () => {
+    const [gone, corrected] = takeCases(2) as [string, string];
+    const requestId = await queuedCorrection('case_management', [gone, corrected], { field: 'employer', value: 'Corrected Employer Ltd' });
+    const byRecord = await runAfterRecordGone(requestId, gone);
     expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
     expect([byRecord.get(corrected)!.outcome, byRecord.get(corrected)!.applied_count]).toEqual(['APPLIED', 1]);
     const response = await answerOf(requestId);
@@ -243,13 +246,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
       decisions: [gone, restricted].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RESTRICT })),
     });
     await s.execution.execute(requestId, 'handler');
-    // The source lets one record go while the restriction waits in the queue.
-    await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [gone]);
-    workers = startWorkers(s);
-    expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
-    for (const w of workers.splice(0)) await w.close();
-
-    const byRecord = new Map((await tasksOf(s, requestId)).map((t) => [t.record_id, t]));
+    const byRecord = await runAfterRecordGone(requestId, gone);
     expect([byRecord.get(gone)!.status, byRecord.get(gone)!.outcome, byRecord.get(gone)!.applied_count]).toEqual([TaskStatus.SUCCEEDED, 'NOT_FOUND', 0]);
     expect([byRecord.get(restricted)!.outcome, byRecord.get(restricted)!.applied_count]).toEqual(['APPLIED', 1]);
     const response = await answerOf(requestId);
