@@ -2,7 +2,7 @@
 // over the sources that were changed), reopen what is still there, and close the request
 // as COMPLETED only when verification passes and no task failed; otherwise
 // PARTIALLY_COMPLETED with the reasons. Writes the response summary.
-import { RecordAction, RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES, type SourceKind } from '../domain/vocabulary.js';
+import { ActionOutcome, RecordAction, RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES, type SourceKind } from '../domain/vocabulary.js';
 import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
 import { normaliseQueryIdentifiers } from '../identity/index.js';
 import { buildResponseSummary, type SourceGap, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
@@ -10,6 +10,7 @@ import { sourcesGoneWithout } from '../requests/discovery-gaps.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
+import { UNVERIFIED } from './task-attempt.js';
 import { FinaliseBatches, type DecisionRow, type FinalisedRequestRow } from './finalise-batches.js';
 import { groupBy } from '../domain/group-by.js';
 import type { FinaliseJobData } from './task-plan.js';
@@ -225,6 +226,7 @@ export class RequestFinaliser {
           state: stateOf(main),
           outcome: main?.outcome ?? null,
           applied: (main?.applied_count ?? 0) > 0,
+          unverified: main !== undefined && appliedUnverified(main),
           completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];
@@ -239,6 +241,7 @@ export class RequestFinaliser {
             state: stateOf(task),
             outcome: task.outcome,
             applied: task.applied_count > 0,
+            unverified: appliedUnverified(task),
             completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null,
           });
       }
@@ -288,8 +291,16 @@ function foundAgain(
     .map((t) => ({ taskId: t.id, sourceId: t.source_id, recordId: t.record_id, action: t.action }));
 }
 
+/** R14: the source applied the change, and the task's attempts ran out before it was read back. */
+function appliedUnverified(t: TaskRow): boolean {
+  return t.status === TaskStatus.FAILED && t.outcome === ActionOutcome.APPLIED && (t.last_error?.startsWith(`${UNVERIFIED}:`) ?? false);
+}
+
 function failedTaskReasons(tasks: TaskRow[]): string[] {
   return tasks
     .filter((t) => t.status === TaskStatus.FAILED)
-    .map((t) => `task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) failed: ${t.last_error ?? t.outcome ?? 'unknown'}`);
+    .map(
+      (t) =>
+        `task ${t.id} (${t.action} ${t.source_id} record ${t.record_id}) ${appliedUnverified(t) ? 'applied, not verified' : 'failed'}: ${t.last_error ?? t.outcome ?? 'unknown'}`,
+    );
 }

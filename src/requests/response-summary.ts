@@ -34,6 +34,11 @@ export interface SummaryRecordInput {
   outcome?: string | null;
   /** The task changed the record (applied_count > 0), even if the source no longer holds it now. */
   applied?: boolean;
+  /**
+   * The task changed the record but its attempts ran out before it was read back (R14: failed,
+   * outcome APPLIED, last_error UNVERIFIED): done, never checked, so not counted as done.
+   */
+  unverified?: boolean;
   completedAt?: Date | null;
 }
 
@@ -84,6 +89,8 @@ export interface SummaryItem {
    * applied, then the record deleted before it was read back): changed, never verified.
    */
   changedThenGone: boolean;
+  /** Changed (the source applied it) but never read back: listed under notDone, the letter says so. */
+  changedUnchecked: boolean;
 }
 
 export interface SourceSummary {
@@ -150,6 +157,7 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     state,
     notHeld: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND',
     changedThenGone: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND' && r.applied === true,
+    changedUnchecked: state === 'FAILED' && r.unverified === true,
   };
 }
 
@@ -177,6 +185,7 @@ const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
 
 function itemLine(i: SummaryItem): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
+  if (i.changedUnchecked) return `- ${what}: ${VERB[i.action]}, but we could not check the change by reading the record back.`;
   if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
   if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
   if (i.changedThenGone) return `- ${what}: ${VERB[i.action]}, but no longer held by us when we read it back, so the change could not be checked.`;

@@ -399,6 +399,31 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     expect(response.letter).not.toContain('it was not changed');
   }, 60_000);
 
+  it('R14: a correction the source applied whose read-back fails on every attempt is told as corrected but not checked, never as still to do; the request closes PARTIALLY_COMPLETED', async () => {
+    const s = gw.runtime.services;
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await queuedCorrection('case_management', [recordId], { field: 'employer', value: 'Never Read Ltd' });
+    const sources = readingThrough(() => Promise.reject(new Error('connection reset while reading back')));
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    for (const attempt of [1, 2]) {
+      const failed = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
+        .run(job, { attempt, maxAttempts: 2 })
+        .catch((error: Error) => error);
+      expect(failed).toBeInstanceOf(Error);
+    }
+    const [done] = await tasksOf(s, requestId);
+    expect([done!.status, done!.outcome, done!.applied_count]).toEqual([TaskStatus.FAILED, 'APPLIED', 1]);
+    expect(done!.last_error).toMatch(/^UNVERIFIED: /);
+
+    await new RequestFinaliser({ ...s, settings: s.execution.settings }, s.execution).finalise({ requestId, round: '0', verifications: 0 });
+    expect((await requestStatus(s, requestId)).status).toBe(RequestStatus.PARTIALLY_COMPLETED);
+    const response = await answerOf(requestId);
+    expect(response.totals).toMatchObject({ CORRECTED: 0, NOT_DONE: 1 });
+    expect(response.letter).toContain(`- case ${recordId}: corrected, but we could not check the change by reading the record back.`);
+    expect(response.letter).not.toContain('could not yet be corrected');
+  }, 60_000);
+
   it("R14: a correction the source applied whose read-back does not answer within the attempt's time limit is recorded as applied and not verified (APPLIED, UNVERIFIED), never lost to the attempt's time-out", async () => {
     const s = gw.runtime.services;
     const [recordId] = takeCases(1) as [string];

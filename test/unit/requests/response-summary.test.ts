@@ -96,6 +96,31 @@ describe('response summary', () => {
     expect(s.letter).toContain('we will write again');
   });
 
+  it('R14: a correction applied but never read back (attempts run out) is told as corrected and not checked, and keeps the answer partial', () => {
+    const s = buildResponseSummary({
+      ...input,
+      requestType: RequestType.RECTIFICATION,
+      sources: [
+        {
+          source: { id: 's1', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT },
+          records: [
+            { recordId: 'case-1', recordType: 'case', action: RecordAction.CORRECT, state: 'FAILED', outcome: 'APPLIED', applied: true, unverified: true },
+            { recordId: 'case-2', recordType: 'case', action: RecordAction.CORRECT, state: 'FAILED' },
+          ],
+        },
+      ],
+    });
+    expect(s.complete).toBe(false);
+    expect(s.totals).toMatchObject({ CORRECTED: 0, NOT_DONE: 2 });
+    expect(s.sources[0]!.notDone.map((i) => [i.recordId, i.changedUnchecked])).toEqual([
+      ['case-1', true],
+      ['case-2', false],
+    ]);
+    expect(s.letter).toContain('- case case-1: corrected, but we could not check the change by reading the record back.');
+    expect(s.letter).toContain('- case case-2: could not yet be corrected; we are retrying');
+    expect(s.letter).not.toContain('case-1: could not yet');
+  });
+
   it('R5: an answer after the binding due date is marked late; an extension moves that date', () => {
     const late = buildResponseSummary({ ...input, respondedAt: new Date('2025-02-10T10:00:00Z') });
     expect(late.late).toBe(true);
