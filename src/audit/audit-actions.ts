@@ -16,6 +16,8 @@ export const AuditAction = {
   REQUEST_RETRY_FAILED_TASKS: 'request.retry-failed-tasks',
   /** Tasks the queues no longer held (Redis flushed or restarted empty, a job given up), queued again from the task table. */
   REQUEST_REQUEUE_STRANDED: 'request.requeue-stranded',
+  /** Lost tasks of a rejected or cancelled request, failed from the task table instead of queued again (R2). */
+  REQUEST_FAIL_STRANDED: 'request.fail-stranded',
   REQUEST_PROCEED_WITHOUT_SOURCES: 'request.proceed-without-sources',
   /** The person's answer on keeping certificate numbers verifiable (R9). */
   REQUEST_CERTIFICATE_AGREEMENT: 'request.certificate-agreement',

@@ -17,7 +17,7 @@ import { openIdentifiers } from './request-secrets.js';
 import { erasedByPlan, finaliseJobId, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
 import { finaliseQueueName, jobIsLive, requestFlow, taskChild, taskQueueName, type QueuedTask } from './task-jobs.js';
 import type { TaskRow } from './store/task.store.js';
-import { stampRequeued, strandedTasks } from './stranded-work.js';
+import { stampRequeued, strandedTasks, withdrawnReason } from './stranded-work.js';
 import type { ExecutionRequestRow } from '../requests/store/request.store.js';
 
 export type { TaskRow } from './store/task.store.js';
@@ -212,10 +212,17 @@ export class ExecutionService implements RequestExecutor {
       await this.enqueueRound(requestId, gone, round);
       requeued.push(requestId);
     }
-    const closed = await requests.closedAmong(await taskStore.requestsWithOpenTasks());
-    for (const requestId of await taskStore.quietSince('request', closed, quietSince)) {
+    const closed = await taskStore.quietSince('request', await requests.closedAmong(await taskStore.requestsWithOpenTasks()), quietSince);
+    const withdrawn = await requests.withdrawnRequests(closed);
+    for (const requestId of closed) {
       const gone = await strandedTasks(await taskStore.rowsOfRequests([requestId]), liveTask, null);
       if (!gone) continue;
+      // R2: a rejected or cancelled request's task would only fail when run; it fails here, unqueued.
+      const reason = withdrawnReason(withdrawn.get(requestId));
+      if (reason) {
+        await this.failGone(requestId, gone, reason, actor);
+        continue;
+      }
       await this.requeueGone(requestId, gone, actor);
       for (const task of gone) await this.enqueueSingle(task);
       requeued.push(requestId);
@@ -236,6 +243,23 @@ export class ExecutionService implements RequestExecutor {
     });
     this.deps.logger.warn({ requestId, tasks: gone.length }, 'stranded request work queued again');
     return round;
+  }
+
+  /** Lost tasks of a withdrawn request failed with `reason`, without queueing; audited once, logged. */
+  private async failGone(requestId: string, gone: TaskRow[], reason: string, actor: string): Promise<void> {
+    const failed = await this.deps.stores.tasks.failStranded(
+      gone.map((t) => t.id),
+      reason,
+    );
+    if (failed.length === 0) return;
+    await this.deps.audit.record({
+      actor: auditActor(actor),
+      action: AuditAction.REQUEST_FAIL_STRANDED,
+      target: { type: 'request', id: requestId },
+      params: { tasks: failed, reason },
+      outcome: 'FAILED',
+    });
+    this.deps.logger.warn({ requestId, tasks: failed.length }, 'stranded tasks of a withdrawn request failed');
   }
 
   /** Queues one extra task outside a flow (recreation sweep: the original request is closed). */

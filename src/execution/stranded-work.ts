@@ -2,7 +2,7 @@
 // request (the recreation sweep's), the queues no longer hold. One rule for all: the task
 // table is the truth, the queues only carry it. The callers do the I/O (which
 // queue, which job id, their store, their audit action); here only the decision.
-import { TaskStatus, TERMINAL_TASK_STATUSES } from '../domain/vocabulary.js';
+import { RequestStatus, TaskStatus, TERMINAL_TASK_STATUSES } from '../domain/vocabulary.js';
 
 interface StrandableTask {
   id: string;
@@ -28,6 +28,16 @@ export async function strandedTasks<T extends StrandableTask>(
   if (open.length > 0 && gone.length === 0) return null;
   if (open.length === 0 && (finaliseIsLive === null || (await finaliseIsLive()))) return null;
   return gone;
+}
+
+/**
+ * R2: why a task of a rejected or cancelled request is failed instead of run (its record is
+ * left as it is); null for any other request status. The worker fails a queued task with it,
+ * and the stranded-work scan fails a lost one with it directly, without queueing it again.
+ */
+export function withdrawnReason(requestStatus: string | null | undefined): string | null {
+  if (requestStatus !== RequestStatus.REJECTED && requestStatus !== RequestStatus.CANCELLED) return null;
+  return `REQUEST_REJECTED: the request is ${requestStatus}; the record was left as it is (R2)`;
 }
 
 /**

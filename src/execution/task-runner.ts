@@ -10,6 +10,7 @@
 import type DataLoader from 'dataloader';
 import type { ActionResult, Connector, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
+import { withdrawnReason } from './stranded-work.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
@@ -248,7 +249,8 @@ export class TaskRunner {
     const withdrawn = await this.deps.stores.requests.withdrawnRequests(requestIds);
     for (const t of tasks) {
       const status = t.request_id ? withdrawn.get(t.request_id) : undefined;
-      if (status) out.set(t.id, { error: new PermanentTaskError(`REQUEST_REJECTED: the request is ${status}; the record was left as it is (R2)`) });
+      const reason = withdrawnReason(status);
+      if (reason) out.set(t.id, { error: new PermanentTaskError(reason) });
     }
   }
 

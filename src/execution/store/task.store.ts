@@ -199,6 +199,16 @@ export class TaskStore {
     );
   }
 
+  /** Open tasks failed without running (their request was withdrawn); returns the ids failed here. */
+  async failStranded(taskIds: readonly string[], reason: string): Promise<string[]> {
+    return rowsOf<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE task SET status = $3, last_error = $2, finished_at = now() WHERE id = ANY($1::uuid[]) AND status <> ALL($4::text[]) RETURNING id`,
+        [taskIds, reason, TaskStatus.FAILED, TERMINAL],
+      ),
+    ).map((r) => r.id);
+  }
+
   /** Tasks whose records verification still found, reopened under a fresh job id. */
   async reopen(requestId: string, taskIds: readonly string[], reason: string): Promise<TaskRow[]> {
     return rowsOf(

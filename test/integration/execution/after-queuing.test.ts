@@ -11,6 +11,7 @@ import { IdentifierType as T, RecordAction, RequestStatus, RequestType, TaskStat
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { RequestFinaliser } from '../../../src/execution/request-finaliser.js';
+import { jobIsLive, taskQueueName } from '../../../src/execution/task-jobs.js';
 import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
@@ -40,7 +41,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
         SCHEDULERS: 'false',
       },
     });
-    await seedReferenceSources({ url: gw.databaseUrl, people: 100, seed: 11, systems: ['case_management'] });
+    await seedReferenceSources({ url: gw.databaseUrl, people: 130, seed: 11, systems: ['case_management'] });
     await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
     pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
     takeCases = await uncontrolledCases(pool);
@@ -613,6 +614,43 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     });
     await s.execution.execute(waiting, 'handler');
     expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(waiting);
+  }, 60_000);
+
+  it('R2: the task of a rejected request lost from Redis is failed by the stranded-work scan with REQUEST_REJECTED, audited once, never queued again', async () => {
+    const s = gw.runtime.services;
+    for (const w of workers.splice(0)) await w.close();
+    const [recordId] = takeCases(1) as [string];
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'rejected-lost@example.org' }],
+      decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    const rejected = await gw.graphql<{ rejectRequest: { status: string } }>(
+      `mutation($id: ID!) { rejectRequest(requestId: $id, reason: "the identity documents were forged") { status } }`,
+      { id: requestId },
+      await bearer(gw, ['HANDLER']),
+    );
+    expect(rejected.body.data?.rejectRequest.status).toBe('REJECTED');
+    await removeQueueKeys(TEST_REDIS_URL, gw.config.QUEUE_PREFIX!);
+
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(requestId);
+    const [task] = await tasksOf(s, requestId);
+    expect([task!.status, task!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
+    expect(task!.last_error).toMatch(/^REQUEST_REJECTED: the request is REJECTED/);
+    // Not queued again: the task keeps its job id, and no job of it is on the source's queue.
+    expect(task!.job_id).not.toContain('-requeue-');
+    expect(await jobIsLive(s.execution.queue(taskQueueName('case_management')), s.execution.jobIdOf(task!))).toBe(false);
+    const audits = await s.dataSource.query(
+      `SELECT action, count(*)::int AS n FROM audit_log WHERE target_id = ANY($1) AND action = ANY($2) GROUP BY action ORDER BY action`,
+      [
+        [requestId, task!.id],
+        ['request.fail-stranded', 'request.requeue-stranded', 'task.execute'],
+      ],
+    );
+    expect(audits).toEqual([{ action: 'request.fail-stranded', n: 1 }]);
+    expect((await pool.query(`SELECT id FROM case_management.cases WHERE id = $1`, [recordId])).rows).toHaveLength(1);
+    // Nothing is left to find on the next scan.
+    expect(await s.execution.requeueStranded(new Date(Date.now() + 1000))).not.toContain(requestId);
   }, 60_000);
 });
 

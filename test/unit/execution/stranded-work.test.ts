@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TaskStatus } from '../../../src/domain/vocabulary.js';
-import { stampRequeued, strandedTasks } from '../../../src/execution/stranded-work.js';
+import { RequestStatus, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { stampRequeued, strandedTasks, withdrawnReason } from '../../../src/execution/stranded-work.js';
 
 const task = (id: string, status: TaskStatus, job_id: string | null = null) => ({ id, status, job_id });
 const liveJobs =
@@ -37,6 +37,14 @@ describe('which work the queues no longer hold is queued again (requests, retent
     expect(await strandedTasks(lost, liveJobs('a'), null)).toBeNull();
     expect(await strandedTasks([task('b', TaskStatus.SUCCEEDED), task('c', TaskStatus.FAILED)], liveJobs(), null)).toBeNull();
     expect(await strandedTasks([], liveJobs(), null)).toBeNull();
+  });
+
+  it("R2: a rejected or cancelled request's lost tasks are failed with REQUEST_REJECTED instead of queued again; any other request's are queued", () => {
+    expect(withdrawnReason(RequestStatus.REJECTED)).toBe('REQUEST_REJECTED: the request is REJECTED; the record was left as it is (R2)');
+    expect(withdrawnReason(RequestStatus.CANCELLED)).toBe('REQUEST_REJECTED: the request is CANCELLED; the record was left as it is (R2)');
+    for (const status of [RequestStatus.COMPLETED, RequestStatus.PARTIALLY_COMPLETED, RequestStatus.EXECUTING, undefined, null]) {
+      expect(withdrawnReason(status)).toBeNull();
+    }
   });
 
   it('tasks queued again get fresh job ids, so a failed or completed job of the same id does not swallow them', () => {
