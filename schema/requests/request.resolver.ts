@@ -432,7 +432,8 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => AccessPackage, {
     nullable: true,
-    description: 'ACCESS requests: the package (null when you may not see the whole request: every record and every source still unsearched).',
+    description:
+      "ACCESS requests (a child's too): the person's own package; null for other requests (an erasure's packages of records returned to their controllers are in returnedPackages), and when you may not see the whole request (every record and every source still unsearched).",
   })
   async accessPackage(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<AccessPackage | null> {
     if (!(await seesWhole(ctx, r))) return null;

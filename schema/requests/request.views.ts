@@ -157,7 +157,7 @@ interface ChildLoaders {
   tasks: DataLoader<string, TaskEntity[]>;
   transitions: DataLoader<string, TransitionRow[]>;
   instructions: DataLoader<string, ControllerInstructionEntity[]>;
-  /** The latest access package of each request, or null. */
+  /** The latest of the person's own access package of each request (never one returned to a controller), or null. */
   packages: DataLoader<string, PackageSummary | null>;
   /** Controllers of other requests (by id), to show only the duplicates a principal may see. */
   controllersOf: DataLoader<string, { id: string; controllerIds: string[] } | null>;

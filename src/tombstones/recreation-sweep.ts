@@ -9,7 +9,7 @@
 // connector with a `changedSince(since, limit, after)` method (the built-in reference
 // stores have one, indexed on each record's change time). Sources without it (remote,
 // generic SQL) are skipped and reported as such: they rely on the guard alone
-// (see docs/erasure.md).
+// (see docs/erasure.md). A source whose connector cannot be built is reported as failed.
 import type { Connector, ErasureStrategy } from '../../connectors/contract.js';
 import { RecordAction } from '../domain/vocabulary.js';
 import { readRecordForCheck, sourceReadingOf } from './tombstone-check.js';
@@ -49,7 +49,7 @@ export interface SweepReport {
   checked: Record<string, number>;
   /** Sources the sweep cannot list (no changedSince: remote, generic SQL): they rely on the guard alone. */
   skipped: string[];
-  /** Sources that could not be swept this time (store down); the next run looks again. */
+  /** Sources that could not be swept this time (store down, connector that cannot be built); the next run looks again. */
   failed: { sourceId: string; error: string }[];
   hits: SweepHit[];
   /**
@@ -86,8 +86,10 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
     let connector: Connector;
     try {
       connector = await sources.connector(source.id);
-    } catch {
-      report.skipped.push(source.id);
+    } catch (error) {
+      // Not a source without a change listing: one whose connector cannot be built (a bad
+      // registration, a store unreachable when connecting) was not swept; run again once fixed.
+      report.failed.push({ sourceId: source.id, error: `its connector could not be built: ${(error as Error).message}` });
       continue;
     }
     const feed = changeFeedOf(connector);

@@ -89,7 +89,7 @@ export async function sweepSince(services: Services, args: SweepSinceArguments, 
     if (!active.some((s) => s.id === args.sourceId)) {
       throw new DomainError('SOURCE_NOT_FOUND', `no active source ${args.sourceId}`, { sourceIds: [args.sourceId] });
     }
-    // A connector that cannot be built is left to the sweep, which reports it.
+    // A connector that cannot be built is left to the sweep, which reports the source as failed (exit code 1).
     const connector = await services.sources.connector(args.sourceId).catch(() => null);
     if (connector && !changeFeedOf(connector)) {
       throw new DomainError(
@@ -119,7 +119,8 @@ export function sweepReportLines(args: SweepSinceArguments, report: SweepReport)
 
 /**
  * Runs the sweep from the shell's arguments and prints its report. Exit codes: 0 every source
- * listed, 1 some source could not be listed (the report names it; run again), 64 bad input
+ * listed, 1 some source could not be listed, its store or its connector (the report names it;
+ * run again), 64 bad input
  * (the error code and message, then the usage).
  */
 export async function runSweepCommand(

@@ -41,6 +41,12 @@ export interface CheckBudget {
    * call (another alias of tombstoneCheck in one GraphQL operation), which pays its whole cost.
    */
   callTokenCounts?: boolean;
+  /**
+   * The sizes of every check of the call, this one included, when one call makes several
+   * (aliases of tombstoneCheck in one GraphQL operation): together they may not cost more
+   * than a full bucket, or the call could never be paid.
+   */
+  callChecks?: readonly number[];
 }
 
 /** The budget of a check made by `principal`, from the gateway's limiter and TOMBSTONE_CHECK_IDENTIFIERS_PER_TOKEN. */
@@ -57,7 +63,9 @@ export function maxIdentifiersPerCheck(budget?: CheckBudget): number {
 }
 
 /**
- * Refuses a check past maxIdentifiersPerCheck (TOO_MANY_IDENTIFIERS), then spends what it costs
+ * Refuses a check past maxIdentifiersPerCheck (TOO_MANY_IDENTIFIERS), or one of a call whose
+ * checks together (CheckBudget.callChecks) cost more than a full bucket (TOO_MANY_IDENTIFIERS
+ * too, nothing spent: such a call could never be paid), then spends what it costs
  * beyond the call's own token, spent when the caller authenticated, which pays for one check
  * of the call only (CheckBudget.callTokenCounts) (RATE_LIMITED, with
  * retryAfterSeconds, when the bucket lacks it: nothing is checked then).
@@ -68,6 +76,15 @@ export async function payForCheck(identifiers: number, budget?: CheckBudget): Pr
     throw new DomainError('TOO_MANY_IDENTIFIERS', `At most ${max} identifiers per check (got ${identifiers})`, { max, got: identifiers });
   }
   if (!budget) return;
+  const callCost = (budget.callChecks ?? []).reduce((sum, n) => sum + tombstoneCheckCost(n, budget.identifiersPerToken), 0);
+  if (callCost > budget.limiter.capacity) {
+    const got = (budget.callChecks ?? []).reduce((sum, n) => sum + n, 0);
+    throw new DomainError(
+      'TOO_MANY_IDENTIFIERS',
+      `The checks of one operation together cost ${callCost} tokens, more than a full bucket (${budget.limiter.capacity}); at most ${max} identifiers per check, and no more than a full bucket pays for in all`,
+      { max, got },
+    );
+  }
   const beyondTheCall = tombstoneCheckCost(identifiers, budget.identifiersPerToken) - (budget.callTokenCounts === false ? 0 : 1);
   if (beyondTheCall > 0) await enforceRateLimit(budget.limiter, budget.key, beyondTheCall);
 }

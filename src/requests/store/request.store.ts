@@ -686,13 +686,16 @@ export class RequestStore {
     return this.dataSource.manager.findOne(AccessPackageEntity, { where: { requestId }, order: { createdAt: 'DESC' } });
   }
 
-  /** The latest package of each of these requests, without its archive. */
+  /**
+   * The latest of the person's own package of each of these requests (ACCESS), without its
+   * archive; never a package returned to a controller (R6, returnedPackagesOf).
+   */
   async latestPackagesOf(ids: readonly string[]): Promise<PackageSummary[]> {
     return this.dataSource.query(
       `SELECT DISTINCT ON (request_id) request_id AS "requestId", sha256, size_bytes AS "sizeBytes", manifest, expires_at AS "expiresAt",
               downloaded_at AS "downloadedAt", created_at AS "createdAt", retain_until AS "retainUntil", destroyed_at AS "destroyedAt",
               destroyed_reason AS "destroyedReason", contents, special_categories AS "specialCategories"
-         FROM access_package WHERE request_id = ANY($1::uuid[]) ORDER BY request_id, created_at DESC`,
+         FROM access_package WHERE request_id = ANY($1::uuid[]) AND controller_id IS NULL ORDER BY request_id, created_at DESC`,
       [[...ids]],
     );
   }

@@ -17,6 +17,7 @@ const FIELDS = `
   records { sourceId recordId recordType reviewState relationship }
   decisions { sourceId recordId action basis reason needsController returnToController rules }
   accessPackage { downloadUrl }
+  returnedPackages { controllerId downloadUrl }
   response { letter }
 `;
 
@@ -40,6 +41,7 @@ interface Req {
   records: { sourceId: string; recordId: string; recordType: string; reviewState: string; relationship: string }[];
   decisions: Decision[];
   accessPackage: { downloadUrl: string | null } | null;
+  returnedPackages: { controllerId: string; downloadUrl: string | null }[];
   response: { letter: string } | null;
 }
 
@@ -382,7 +384,10 @@ describe('R6: occupational-health records go back to the employer at the end of 
     for (const d of of(req, 'clinic').filter((d) => d.recordId.startsWith('PAT-'))) expect(d.action).toBe('RETAIN');
 
     const executed = await execute(req.id);
-    const url = executed.accessPackage?.downloadUrl;
+    // The employer's package is the one returned to it; the person has no package of their own on an erasure.
+    expect(executed.accessPackage).toBeNull();
+    expect(executed.returnedPackages.map((p) => p.controllerId)).toEqual([controllerId]);
+    const url = executed.returnedPackages[0]!.downloadUrl;
     expect(url).toBeTruthy();
     const res = await postDownload(env.gw.url, url!);
     expect(res.status).toBe(200);

@@ -200,6 +200,27 @@ describe("recreation sweep: an operator's run since a point in time, and tasks o
     await s.sources.disable('crm', 'test');
   });
 
+  it('the operator run over one source whose connector cannot be built (its stored registration no longer validates) reports it as failed, exit code 1, not as skipped', async () => {
+    const s = gw.runtime.services;
+    await s.sources.register(caseSource('case_unbuilt', gw.databaseUrl), 'test');
+    // The registration goes bad where it is stored while the source is disabled (the registry forgets its connector then).
+    await s.sources.disable('case_unbuilt', 'test');
+    await pool.query(`UPDATE source SET config = jsonb_set(config, '{connection,system}', '"no_such_system"') WHERE id = 'case_unbuilt'`);
+    await s.sources.changeStatus('case_unbuilt', 'enable', 'test');
+    expect((await s.sources.list()).map((x) => x.id)).toContain('case_unbuilt');
+    await expect(s.sources.connector('case_unbuilt')).rejects.toThrow();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runSweepCommand(['--since', '2026-01-01', '--source', 'case_unbuilt'], s, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(err).toEqual([]);
+    expect(code).toBe(1);
+    const printed = out.join('\n');
+    expect(printed).toMatch(/^ {2}FAILED case_unbuilt: its connector could not be built: .+ \(run again\)$/m);
+    expect(printed).not.toContain('skipped case_unbuilt');
+    expect(printed).toContain('skipped: 0, failed: 1');
+    await s.sources.disable('case_unbuilt', 'test');
+  });
+
   it('R10: a record restored again after the sweep erased it gets its erasure task queued again; when that job is lost, the scan waits the quiet period from the re-queue, then queues it again', async () => {
     const s = gw.runtime.services;
     const { person, requestId } = await erasedPerson(s, 620);

@@ -95,4 +95,22 @@ describe.each(['postgres', 'redis'] as const)('R10, R13: the rate cost of a tomb
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string; max: number } }).error).toMatchObject({ code: 'TOO_MANY_IDENTIFIERS', max: BUCKET * 10 });
   });
+
+  it('tombstoneCheck aliases in one GraphQL operation that together cost more than a full bucket are refused as too big (TOO_MANY_IDENTIFIERS, with the maximum), spending nothing', async () => {
+    const key = await bearer(gw, ['HANDLER']);
+    // Four checks of 100 identifiers: 40 tokens, more than the bucket of 30 ever holds.
+    const q = `query($a: [IdentifierInput!]!, $b: [IdentifierInput!]!) { c0: tombstoneCheck(identifiers: $a) { anyTombstoned } c1: tombstoneCheck(identifiers: $b) { anyTombstoned } ...More } fragment More on Query { c2: tombstoneCheck(identifiers: $a) { anyTombstoned } c3: tombstoneCheck(identifiers: $b) { anyTombstoned } }`;
+    const ids = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: 'EMAIL', value: `${tag}${i}@example.org` }));
+    const ask = (query: string, variables: Record<string, unknown>) =>
+      fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...key }, body: JSON.stringify({ query, variables }) });
+    const res = await ask(q, { a: ids('opa', 100), b: ids('opb', 100) });
+    const body = (await res.json()) as { data?: unknown; errors?: { path: string[]; extensions: { code: string; max: number } }[] };
+    // Every check is refused alike; the first refusal answers for the operation (its fields are non-null).
+    expect(body.errors?.length).toBeGreaterThanOrEqual(1);
+    for (const e of body.errors!) expect(e.extensions).toMatchObject({ code: 'TOO_MANY_IDENTIFIERS', max: BUCKET * 10 });
+    // Nothing was spent but the operation's own token: a check of 29 tokens (its own and 28 more) is still paid.
+    const after = await ask(`query($a: [IdentifierInput!]!) { tombstoneCheck(identifiers: $a) { anyTombstoned } }`, { a: ids('after', (BUCKET - 1) * 10) });
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { data: { tombstoneCheck: { anyTombstoned: boolean } } }).data.tombstoneCheck.anyTombstoned).toBe(false);
+  });
 });
