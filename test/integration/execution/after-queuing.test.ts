@@ -133,14 +133,20 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     for (const w of workers.splice(0)) await w.close();
   }
 
-  it('R8: a record another open request came to hold (a RETAIN for litigation) while an erasure waited in the queue stays; its task fails with OPEN_REQUEST', async () => {
+  /** An erasure of `recordIds` in case management, approved and executed: its tasks wait in the queue. */
+  async function queuedErasure(recordIds: string[]): Promise<string> {
     const s = gw.runtime.services;
-    const [held, erased] = takeCases(2) as [string, string];
     const requestId = await insertApprovedRequest(s, {
       identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
-      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
+      decisions: recordIds.map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
     });
     await s.execution.execute(requestId, 'handler');
+    return requestId;
+  }
+
+  it('R8: a record another open request came to hold (a RETAIN for litigation) while an erasure waited in the queue stays; its task fails with OPEN_REQUEST', async () => {
+    const [held, erased] = takeCases(2) as [string, string];
+    const requestId = await queuedErasure([held, erased]);
     const holder = await holdUnderSecondRequest(held);
     await expectHeldRecordKept(requestId, held, erased, holder);
   }, 60_000);
@@ -167,11 +173,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
   it("R8, R13: the request holding a task's record is named only to a caller whose controllers cover that request; its task's error names no request", async () => {
     const s = gw.runtime.services;
     const [held, erased] = takeCases(2) as [string, string];
-    const requestId = await insertApprovedRequest(s, {
-      identifiers: [{ type: T.EMAIL, value: 'litigant@example.org' }],
-      decisions: [held, erased].map((recordId) => ({ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.ERASE })),
-    });
-    await s.execution.execute(requestId, 'handler');
+    const requestId = await queuedErasure([held, erased]);
     const holder = await holdUnderSecondRequest(held);
     workers = startWorkers(s);
     expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
