@@ -320,6 +320,16 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
+  @FieldResolver(() => [String], {
+    description:
+      'Controllers whose records the request touches (and whose handler received it); to a key bound to controllers, only those among its own: another controller holding data of the person is not told.',
+  })
+  controllerIds(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): string[] {
+    const principal = principalOf(ctx);
+    return isUnscoped(principal) ? r.controllerIds : r.controllerIds.filter((c) => principal.controllerIds.includes(c));
+  }
+
+  @Authorized('request:read')
   @FieldResolver(() => [ID], { description: 'Other requests whose subject shares an identifier (keyed blind index): reported, never merged.' })
   async possibleDuplicateOf(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     const ids = r.entity.possibleDuplicateOf;

@@ -79,7 +79,7 @@ export class DataSubjectRequest {
   @Field(() => Boolean, { nullable: true, description: 'R9: the person’s answer on keeping certificate numbers verifiable (null: not given).' })
   certificatesVerifiable!: boolean | null;
 
-  @Field(() => [String], { description: 'Controllers whose records the request touches.' })
+  /** Every controller of the request; the `controllerIds` field (RequestResolver) shows those within the caller's scope. */
   controllerIds!: string[];
 
   @Field(() => Int, { description: 'Optimistic-lock version: grows with every change.' })

@@ -243,6 +243,30 @@ describe('what a request tells a handler bound to A of other controllers', () =>
     return { id, controllerA, everyone, handlerA };
   }
 
+  it('controllerIds names to handler A only its own controllers: another controller of the request is not told, in the request or the list', async () => {
+    const { personId, controllerA, everyone, handlerA } = await personWithCaseOfA();
+    const [{ controller_id: controllerB }] = await env.query<{ controller_id: string }>(
+      `SELECT DISTINCT controller_id FROM case_management.cases WHERE controller_id IS NOT NULL AND controller_id <> $1 ORDER BY controller_id LIMIT 1`,
+      [controllerA],
+    );
+    const handlerB = await bearer(env.gw, ['HANDLER'], [controllerB!]);
+    // Received by controller B's handler, about a person with a case of A: the request is both controllers'.
+    const id = await submitAccess(personId, handlerB);
+    await gql(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport" }) { id } }`, { id }, everyone);
+    const READ = `query($id: ID!) { request(id: $id) { controllerIds } requests(first: 100) { nodes { id controllerIds } } }`;
+    type Read = { request: { controllerIds: string[] }; requests: { nodes: { id: string; controllerIds: string[] }[] } };
+    const controllersTo = async (headers: Record<string, string>) => {
+      const read = await gql<Read>(READ, { id }, headers);
+      const listed = read.requests.nodes.find((n) => n.id === id);
+      expect(listed).toBeDefined();
+      expect(listed!.controllerIds).toEqual(read.request.controllerIds);
+      return read.request.controllerIds;
+    };
+    expect(await controllersTo(everyone)).toEqual([controllerA, controllerB].sort());
+    expect(await controllersTo(handlerA)).toEqual([controllerA]);
+    expect(await controllersTo(handlerB)).toEqual([controllerB]);
+  }, 120_000);
+
   it('sourcesNotSearched names only the sources handler A may see: a source declared for controller B only is not named', async () => {
     // A second registration of the recruitment system, declared for controller B only.
     const [other] = await env.query<{ controller_id: string }>(
