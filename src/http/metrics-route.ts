@@ -1,4 +1,5 @@
-// GET /metrics: Prometheus text, for keys with metrics:read (MONITOR, ADMIN). Queue depth
+// GET /metrics: Prometheus text, for keys with metrics:read (MONITOR, ADMIN) bound to no
+// controller (the figures are every controller's). Queue depth
 // per queue and task totals by status are read at scrape time (right in any process);
 // attempt outcomes and durations are counted by the processes that run tasks (see
 // src/execution/execution-metrics.ts).
@@ -44,7 +45,7 @@ export function metricsRoute(services: Services): Router {
   const router = express.Router();
   router.get('/metrics', async (req, res) => {
     try {
-      if (!(await principalWith(services, req, res, 'metrics:read', 'DSR Gateway metrics'))) return;
+      if (!(await principalWith(services, req, res, 'metrics:read', 'DSR Gateway metrics', { everyController: true }))) return;
       const names = allQueueNames((await services.sources.list()).map((s) => s.id));
       depth.reset();
       for (const name of names) {

@@ -1,4 +1,5 @@
-// Bull Board at /admin/queues, for ADMIN keys only (permission queue:board): Bearer, or
+// Bull Board at /admin/queues, for ADMIN keys bound to no controller (permission queue:board;
+// the board shows and acts on every controller's jobs): Bearer, or
 // HTTP Basic with the key as password (a browser then sends it with every request the
 // board's page makes). Writes must be JSON from the board's own origin
 // (src/http/cross-site.ts), so another site cannot use those remembered credentials. The
@@ -37,7 +38,7 @@ export function queueBoardRoute(services: Services): Router {
     const crossSite = crossSiteWriteRefusal(req.method, req.headers);
     if (crossSite) return void res.status(403).json({ error: { code: 'CROSS_SITE_REFUSED', message: crossSite } });
     try {
-      if (!(await principalWith(services, req, res, 'queue:board', 'DSR Gateway queues'))) return;
+      if (!(await principalWith(services, req, res, 'queue:board', 'DSR Gateway queues', { everyController: true }))) return;
       await refresh();
     } catch (error) {
       return next(error);

@@ -3,7 +3,16 @@
 // Prometheus' basic_auth both send that). Works on plain node responses and express ones.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Services } from '../app/services.js';
-import { AuthError, authenticateBehindAddressGate, can, rateLimited, type Permission, type Principal, type RateLimitDecision } from '../auth/index.js';
+import {
+  AuthError,
+  authenticateBehindAddressGate,
+  can,
+  isUnscoped,
+  rateLimited,
+  type Permission,
+  type Principal,
+  type RateLimitDecision,
+} from '../auth/index.js';
 
 /** Bearer as sent; Basic (any user name, the API key as password) as a Bearer credential. */
 export function bearerOf(authorization: string | undefined): string {
@@ -49,7 +58,9 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
 
 /**
  * The caller's principal if it holds `permission`; otherwise the refusal is sent (401
- * with a Basic challenge for `realm`, 403, or 429) and the answer is null.
+ * with a Basic challenge for `realm`, 403, or 429) and the answer is null. With
+ * `everyController`, a key bound to controllers is refused too (403): the route shows or
+ * acts on every controller's data (queue depths, task totals, jobs), as the request report does.
  */
 export async function principalWith(
   services: Pick<Services, 'authenticator' | 'rateLimiter' | 'addressLimiter'>,
@@ -57,6 +68,7 @@ export async function principalWith(
   res: ServerResponse,
   permission: Permission,
   realm: string,
+  options: { everyController?: boolean } = {},
 ): Promise<Principal | null> {
   let principal: Principal;
   try {
@@ -71,5 +83,6 @@ export async function principalWith(
     return refuse(res, 401, 'UNAUTHENTICATED', 'A key is required (Bearer, or Basic with the key as password)');
   }
   if (!can(principal, permission)) return refuse(res, 403, 'FORBIDDEN', `This key lacks ${permission}`);
+  if (options.everyController && !isUnscoped(principal)) return refuse(res, 403, 'FORBIDDEN', 'This route covers every controller; this key is bound to some');
   return principal;
 }

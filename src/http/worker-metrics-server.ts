@@ -21,7 +21,7 @@ export async function startWorkerMetricsServer(host: string, port: number, servi
       return;
     }
     try {
-      if (!(await principalWith(services, req, res, 'metrics:read', 'DSR Gateway worker metrics'))) return;
+      if (!(await principalWith(services, req, res, 'metrics:read', 'DSR Gateway worker metrics', { everyController: true }))) return;
       const text = await metricsRegistry.metrics();
       res.writeHead(200, { 'content-type': metricsRegistry.contentType }).end(text);
     } catch (error) {
