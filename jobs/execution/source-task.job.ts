@@ -8,11 +8,13 @@ import { PermanentTaskError, SourceRateLimited } from '../../src/execution/task-
 import type { TaskJobData } from '../../src/execution/task-plan.js';
 import type { AnyWorker } from '../../src/queue/queue-backend.js';
 
-export function sourceTaskProcessor(runner: TaskRunner, worker: () => AnyWorker | undefined) {
+export function sourceTaskProcessor(runner: TaskRunner, worker: () => AnyWorker | undefined, sourceId: string) {
   return async (job: Job<TaskJobData>, token?: string) => {
     void token;
     try {
-      return await runner.run(job.data, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+      // The queue says which source this is, not the job's payload: the runner acts only on
+      // that source's tasks.
+      return await runner.run({ ...job.data, sourceId }, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
     } catch (error) {
       if (error instanceof SourceRateLimited) {
         const w = worker();

@@ -94,7 +94,7 @@ export class SourceWorkerPool {
     const ref: { worker?: AnyWorker } = {};
     const worker = this.services.queues.worker(
       QueueNames.sourceTasks(sourceId),
-      sourceTaskProcessor(this.runner, () => ref.worker),
+      sourceTaskProcessor(this.runner, () => ref.worker, sourceId),
       {
         concurrency: s.sourceConcurrency,
         limiter: { max: s.rateMax, duration: s.rateDurationMs },

@@ -69,9 +69,15 @@ export class TaskRunner {
   }
 
   private async runBatch(sourceId: string, attempts: readonly Attempt[]): Promise<Array<Answer | Error>> {
-    const rows = await this.deps.stores.tasks.startRunning(attempts.map((a) => a.job.taskId));
-    // A task already finished (a job delivered again after its result was saved), or
-    // named twice in this batch: nothing to do for that job.
+    // Only tasks of this source: a job's payload is not trusted to pair a task with the
+    // queue it came through (a job added on another source's queue would apply the task's
+    // record id to that other system).
+    const rows = await this.deps.stores.tasks.startRunning(
+      attempts.map((a) => a.job.taskId),
+      sourceId,
+    );
+    // A task already finished (a job delivered again after its result was saved), named
+    // twice in this batch, or of another source: nothing to do for that job.
     const byId = new Map(rows.map((t) => [t.id, t]));
     const running = attempts.map((a) => {
       const task = byId.get(a.job.taskId);
@@ -103,7 +109,7 @@ export class TaskRunner {
     );
     return running.map((task) =>
       !task
-        ? { skipped: 'task already finished or unknown' }
+        ? { skipped: 'task already finished, unknown or of another source' }
         : saved.has(task.id)
           ? settled.get(task.id)!.answer
           : { skipped: 'a later attempt of the task took over' },

@@ -221,16 +221,17 @@ export class TaskStore {
   }
 
   /**
-   * Marks these tasks RUNNING (one more attempt) and returns those that were still to run:
-   * a task already finished (a job delivered again after its result was saved) is left out.
+   * Marks these tasks of `sourceId` RUNNING (one more attempt) and returns those that were
+   * still to run: a task already finished (a job delivered again after its result was
+   * saved), or one of another source (a job on the wrong queue), is left out.
    */
-  async startRunning(taskIds: readonly string[]): Promise<RunningTask[]> {
+  async startRunning(taskIds: readonly string[], sourceId: string): Promise<RunningTask[]> {
     return rowsOf<RunningTask>(
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])
+          WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND source_id = $4
           RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error`,
-        [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN],
+        [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN, sourceId],
       ),
     );
   }

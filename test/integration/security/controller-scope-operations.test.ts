@@ -1,10 +1,16 @@
-// Controller scope on the operator routes (R13). /metrics and the queue board show every
-// controller's figures and jobs (and the board can retry, remove and add jobs), so a key
-// bound to some controllers is refused them, as it is the request report.
+// Controller scope on the operator routes and in the workers (R13). /metrics and the queue
+// board show every controller's figures and jobs (and the board can retry, remove and add
+// jobs), so a key bound to some controllers is refused them, as it is the request report.
+// A task job names its task by id: the worker acts only on a task of the source whose
+// queue the job came through, so a job put on another source's queue (the board can add
+// one with any payload) never applies a task's record id to the wrong system.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
+import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabulary.js';
+import { insertApprovedRequest } from '../../support/requests-fixture.js';
 import { caseSource } from '../../support/sources-fixture.js';
+import { eventually } from '../../support/eventually.js';
 
 const codeOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 
@@ -46,4 +52,35 @@ describe('operator routes and workers under controller scope', () => {
     expect(retry.status).toBe(403);
     expect((await fetch(`${gw.url}/admin/queues/api/queues`, { headers: await bearer(gw, ['ADMIN']) })).status).toBe(200);
   });
+
+  it("a task job on another source's queue is not run there: the task stays queued for its own source and the record stays", async () => {
+    const s = gw.runtime.services;
+    const [record] = await s.dataSource.query<{ id: string }[]>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id LIMIT 1`);
+    // Source A is disabled: its tasks wait in its queue.
+    await s.sources.changeStatus('cases_of_a', 'disable', 'test');
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'scope@example.org' }],
+      decisions: [{ sourceId: 'cases_of_a', recordId: record!.id, recordType: 'case', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    const [task] = await s.dataSource.query<{ id: string; status: string }[]>(`SELECT id, status FROM task WHERE request_id = $1`, [requestId]);
+    expect(task!.status).toBe('QUEUED');
+
+    // Jobs naming A's task, put on B's queue (as the board's "add job" can), whichever
+    // source their payload names.
+    for (const sourceId of ['cases_of_b', 'cases_of_a']) {
+      const job = await s.execution.queue('source-tasks.cases_of_b').add('task', { taskId: task!.id, requestId, sourceId });
+      const state = await eventually(
+        async () => (await job.getState()) as string,
+        (state) => state === 'completed' || state === 'failed',
+        { timeoutMs: 20_000 },
+      );
+      expect(state, sourceId).toBe('completed');
+    }
+
+    const [after] = await s.dataSource.query<{ status: string; attempts: number }[]>(`SELECT status, attempts FROM task WHERE id = $1`, [task!.id]);
+    expect(after).toEqual({ status: 'QUEUED', attempts: 0 });
+    const [still] = await s.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM case_management.cases WHERE id = $1`, [record!.id]);
+    expect(still!.n).toBe(1);
+  }, 60_000);
 });
