@@ -44,6 +44,7 @@ import {
   Task,
 } from './request.types.js';
 import { childLoaders, childrenOf, decisionView, recordView, requestView, taskView } from './request.views.js';
+import { seesWhole, transitionsSeenBy } from './whole-request.js';
 import { cursorOf } from '../../src/requests/services/request-queries.js';
 import { SourceKind } from '../../src/domain/vocabulary.js';
 
@@ -434,9 +435,12 @@ export class RequestResolver {
   }
 
   @Authorized('request:read')
-  @FieldResolver(() => [RequestTransition], { description: 'Every status change, oldest first.' })
+  @FieldResolver(() => [RequestTransition], {
+    description:
+      'Every status change, oldest first. The reasons the gateway itself wrote (a closing’s failed tasks and unverified removals, by source and record) are null when you may not see the whole request.',
+  })
   async transitions(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RequestTransition[]> {
-    return childLoaders(ctx).transitions.load(r.id);
+    return transitionsSeenBy(ctx, r);
   }
 
   @Authorized('request:read')
@@ -511,12 +515,6 @@ function reviveDates(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveDates);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveDates(v)]));
   return value;
-}
-
-/** The principal sees the whole request: the rule the acts on all of it check (VisibleRequests.seesWhole), on this operation's records. */
-async function seesWhole(ctx: GraphQLContext, r: DataSubjectRequest): Promise<boolean> {
-  const { records } = await childrenOf(ctx, r.id);
-  return ctx.services.requests.visible.seesWhole(r.entity, records, principalOf(ctx));
 }
 
 /** Of these sources, those the principal may see (a source unregistered since: none bound to it). */

@@ -180,6 +180,16 @@ describe("acting on other controllers' records", () => {
     const seen = (await op(`query($id: ID!) { request(id: $id) { records { sourceId controllerId } } }`, { id }, handlerA)).data!.request as Snapshot;
     expect(seen.records.length).toBeGreaterThan(0);
     expect(seen.records.every((r) => r.controllerId === pick!.controller_id)).toBe(true);
+    // The closing's reason names the concierge record that could not be verified: told to the
+    // handler who sees everything, not to A (in transitions and in the timeline alike).
+    type Reasons = { transitions: { reason: string | null }[]; timeline: { reason: string | null }[] };
+    const reasonsTo = async (headers: Record<string, string>) => {
+      const reply = await op(`query($id: ID!) { request(id: $id) { transitions { reason } timeline { reason } } }`, { id }, headers);
+      const told = reply.data!.request as Reasons;
+      return [...told.transitions, ...told.timeline].map((t) => t.reason ?? '').join('\n');
+    };
+    expect(await reasonsTo(everyone)).toContain('concierge');
+    expect(await reasonsTo(handlerA)).not.toContain('concierge');
 
     const RETRY = `mutation($id: ID!) { retryFailedTasks(requestId: $id) { status } }`;
     expect((await op(RETRY, { id }, handlerA)).code).toBe('FORBIDDEN');
