@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AuditAction } from '../../src/audit/index.js';
+import { isUnscoped } from '../../src/auth/index.js';
 import { Capability, DataCategory, IdentifierType } from '../../src/domain/vocabulary.js';
 import type { GraphQLContext } from '../context.js';
 import { DateTimeScalar } from '../scalars.js';
@@ -80,9 +81,11 @@ export class SourceResolver {
   @FieldResolver(() => Int, {
     nullable: true,
     description:
-      'How many records the source holds, as its connector counts them (the figure discovery scales match priors by; counted again every few minutes). Null when unknown: the connector cannot count, the source is not ACTIVE, or its first count has not answered within a second.',
+      'How many records the source holds, as its connector counts them (the figure discovery scales match priors by; counted again every few minutes). Null when unknown: the connector cannot count, the source is not ACTIVE, or its first count has not answered within a second; and, to a key bound to controllers, for a shared system (declared for no controller), whose count is of every controller’s records.',
   })
   async recordCount(@Root() source: Source, @Ctx() ctx: GraphQLContext): Promise<number | null> {
+    // A shared system's size is every controller's figure together, as the report's are.
+    if (source.controllerIds.length === 0 && !isUnscoped(ctx.principal!)) return null;
     return ctx.services.discovery.recordCount(source);
   }
 

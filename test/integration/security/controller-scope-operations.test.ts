@@ -24,8 +24,30 @@ describe('operator routes and workers under controller scope', () => {
     // Two registrations over one store: the same record ids answer in both.
     await s.sources.register({ ...caseSource('cases_of_a', gw.databaseUrl), controller: { role: 'CONTROLLER', defaultControllerId: 'ctrl-a' } }, 'test');
     await s.sources.register({ ...caseSource('cases_of_b', gw.databaseUrl), controller: { role: 'CONTROLLER', defaultControllerId: 'ctrl-b' } }, 'test');
+    // And a shared system, declared for no controller: every key sees it.
+    await s.sources.register(caseSource('cases_shared', gw.databaseUrl), 'test');
   }, 120_000);
   afterAll(async () => gw?.stop());
+
+  it("sources: recordCount of a shared system (every controller's records together) is null to a key bound to controllers; of its own controller's source it is told", async () => {
+    const counts = async (headers: Record<string, string>) => {
+      const reply = await gw.graphql<{ sources: { id: string; recordCount: number | null }[] }>(`{ sources { id recordCount } }`, {}, headers);
+      return Object.fromEntries(reply.body.data!.sources.map((x) => [x.id, x.recordCount]));
+    };
+    const everyone = await bearer(gw, ['HANDLER']);
+    const [{ n }] = await gw.runtime.services.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM case_management.cases`);
+    // The first count may take longer than the field waits: asked again until it is in.
+    const all = await eventually(
+      () => counts(everyone),
+      (c) => c.cases_shared != null && c.cases_of_b != null,
+      { timeoutMs: 20_000, everyMs: 500 },
+    );
+    expect(all.cases_shared).toBeGreaterThanOrEqual(n!);
+    const ofB = await counts(await bearer(gw, ['HANDLER'], ['ctrl-b']));
+    expect(Object.keys(ofB).sort()).toEqual(['cases_of_b', 'cases_shared']);
+    expect(ofB.cases_of_b).toBe(all.cases_of_b);
+    expect(ofB.cases_shared).toBeNull();
+  }, 60_000);
 
   it('/metrics: a MONITOR or ADMIN key bound to a controller is refused (FORBIDDEN); unbound ones scrape', async () => {
     for (const roles of [['MONITOR'], ['ADMIN']]) {
