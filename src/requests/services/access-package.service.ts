@@ -12,7 +12,7 @@ import { DomainError } from '../../domain/errors.js';
 import { RecordAction, RequestStatus, RequestType, type Relationship, type SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
-import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource } from '../access-package.js';
+import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource, type UnsearchedSource } from '../access-package.js';
 import { can } from '../../auth/index.js';
 import { PackageDestroyedReason } from './package-retention.js';
 import { sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
@@ -64,8 +64,17 @@ export class AccessPackageService {
     },
   ) {}
 
-  /** Exports the released records and builds the archive and the response summary (no writes). */
-  async build(request: DataSubjectRequestEntity, records: RequestRecordEntity[], decisions: RecordDecisionEntity[], now: Date): Promise<BuiltPackage> {
+  /**
+   * Exports the released records and builds the archive and the response summary (no writes).
+   * `notSearched`: the sources the request went without (R1), named in the archive.
+   */
+  async build(
+    request: DataSubjectRequestEntity,
+    records: RequestRecordEntity[],
+    decisions: RecordDecisionEntity[],
+    now: Date,
+    notSearched: readonly UnsearchedSource[] = [],
+  ): Promise<BuiltPackage> {
     const decisionOf = new Map(decisions.map((d) => [`${d.sourceId}\u0000${d.recordId}`, d]));
     const bySource = new Map<string, RequestRecordEntity[]>();
     for (const r of records) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
@@ -138,7 +147,14 @@ export class AccessPackageService {
     }
     // The package is for the data subject: everything they are entitled to, special categories
     // included; cards stay masked and other people withheld (sanitiseRecord).
-    const pkg = buildAccessPackage({ requestId: request.id, generatedAt: now, verifiedAt: request.verifiedAt, sources, canSeeSpecialCategories: true });
+    const pkg = buildAccessPackage({
+      requestId: request.id,
+      generatedAt: now,
+      verifiedAt: request.verifiedAt,
+      sources,
+      canSeeSpecialCategories: true,
+      notSearched,
+    });
     const response = buildResponseSummary({
       requestId: request.id,
       requestType: request.type as RequestType,

@@ -117,16 +117,17 @@ export class RequestApprovalService {
    */
   private async answerAccess({ request, records, decisions, now }: Approvable, principal: Principal): Promise<ExecuteResult> {
     const { deps, packages } = this.ctx;
+    // R1: the sources gone without are named in the archive too, not only in the letter.
+    const gaps = await this.ctx.decisions.sourceGaps(request);
     // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
     const built = await withinTime(
-      packages.build(request, records.filter(isActedOn), decisions, now),
+      packages.build(request, records.filter(isActedOn), decisions, now, gaps),
       deps.executor.timeLimitMs,
       () =>
         new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', {
           requestId: request.id,
         }),
     );
-    const gaps = await this.ctx.decisions.sourceGaps(request);
     built.response = withSourcesNotSearched(built.response, gaps);
     const erasedAfter = decisions.filter((d) => d.followUpAction === RecordAction.ERASE).length;
     let link: IssuedLink | null = null;

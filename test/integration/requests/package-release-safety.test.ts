@@ -1,0 +1,138 @@
+// What leaves the gateway in a person's access package, read from the archive the person
+// downloads (over GraphQL and the download route, real sources): it says what it could
+// not cover, and holds nothing of another person.
+import { strFromU8, unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../../support/runtime.js';
+import { downloadPackage } from '../../support/access-package-download.js';
+import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+
+let env: SeededGateway;
+let handler: Record<string, string>;
+
+const FIELDS = `
+  id status
+  records { sourceId recordId reviewState relationship }
+  decisions { sourceId recordId action needsController }
+  sourceOutcomes { sourceId status }
+  accessPackage { downloadUrl }
+  response { complete notSearched { sourceId } }
+`;
+
+interface Req {
+  id: string;
+  status: string;
+  records: { sourceId: string; recordId: string; reviewState: string; relationship: string }[];
+  decisions: { sourceId: string; recordId: string; action: string; needsController: boolean }[];
+  sourceOutcomes: { sourceId: string; status: string }[];
+  accessPackage: { downloadUrl: string | null } | null;
+  response: { complete: boolean; notSearched: { sourceId: string }[] } | null;
+}
+
+async function mutate(call: string, args: string, variables: Record<string, unknown>): Promise<Req> {
+  const reply = await env.gw.graphql<Record<string, Req>>(`mutation(${args}) { ${call} { ${FIELDS} } }`, variables, handler);
+  const name = call.slice(0, call.indexOf('('));
+  const got = reply.body.data?.[name];
+  if (!got) throw new Error(`${name} failed: ${JSON.stringify(reply.body.errors?.[0])}`);
+  return got;
+}
+
+/** Submitted and verified; REVIEW records settled on the ground truth, controllers PROCEED. */
+async function verifiedAccess(personId: string): Promise<Req> {
+  const { id } = await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', {
+    input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' },
+  });
+  return mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', {
+    id,
+    input: { method: 'passport seen on video call' },
+  });
+}
+
+async function settle(req: Req, personId: string): Promise<Req> {
+  let current = req;
+  const pending = current.records.filter((r) => r.reviewState === 'PENDING');
+  const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
+  for (const [call, list] of [
+    ['confirmMatches', mine],
+    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
+  ] as const) {
+    if (!list.length) continue;
+    const records = list.map(({ sourceId, recordId }) => ({ sourceId, recordId }));
+    current = await mutate(`${call}(requestId: $id, records: $records)`, '$id: ID!, $records: [RecordRefInput!]!', { id: current.id, records });
+  }
+  for (const sourceId of new Set(current.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
+    current = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
+      id: current.id,
+      input: { sourceId, decision: 'PROCEED', reference: 'letter 12' },
+    });
+  }
+  return current;
+}
+
+async function downloadFiles(url: string): Promise<Record<string, string>> {
+  const got = await downloadPackage(env.gw.url, url);
+  expect(got.status).toBe(200);
+  return Object.fromEntries(Object.entries(unzipSync(got.bytes!)).map(([p, b]) => [p, strFromU8(b)]));
+}
+
+/** A person with a case-management case: they have records to release whatever else fails. */
+async function personWithCase(offset: number): Promise<string> {
+  const rows = await env.query<{ id: string }>(`SELECT id FROM case_management.cases WHERE anonymised_at IS NULL ORDER BY id DESC LIMIT 20`);
+  const people = [...new Set(rows.map((r) => personOfRecord(env.truth, `case_management/${r.id}`)).filter((p): p is string => Boolean(p)))];
+  const person = people[offset];
+  if (!person) throw new Error('no person with a case');
+  return person;
+}
+
+beforeAll(async () => {
+  env = await startSeededGateway();
+  handler = await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']);
+}, 240_000);
+
+afterAll(async () => {
+  await env?.query(`ALTER TABLE IF EXISTS concierge.record_key_away RENAME TO record_key`);
+  await env?.stop();
+});
+
+describe('R1: a package built without a source says so in the archive itself', () => {
+  it('R1: after proceedWithoutSources the downloaded summary and manifest name the unsearched source and never read as complete', async () => {
+    const personId = await personWithCase(0);
+    await env.query(`ALTER TABLE concierge.record_key RENAME TO record_key_away`);
+    let req: Req;
+    try {
+      req = await verifiedAccess(personId);
+    } finally {
+      await env.query(`ALTER TABLE IF EXISTS concierge.record_key_away RENAME TO record_key`);
+    }
+    expect(req.sourceOutcomes.find((s) => s.sourceId === 'concierge')?.status).not.toBe('ANSWERED');
+    req = await settle(req, personId);
+    await mutate('proceedWithoutSources(requestId: $id, reason: $reason)', '$id: ID!, $reason: String!', {
+      id: req.id,
+      reason: 'the concierge system is being replaced',
+    });
+    const done = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: req.id });
+    expect(done.status).toBe('PARTIALLY_COMPLETED');
+    expect(done.response).toMatchObject({ complete: false, notSearched: [{ sourceId: 'concierge' }] });
+
+    const files = await downloadFiles(done.accessPackage!.downloadUrl!);
+    const summary = files['summary.txt']!;
+    // The person reads the archive, maybe long after the letter: it must not look complete.
+    expect(summary).toMatch(/Concierge[^\n]*could not be searched/i);
+    expect(summary).toMatch(/not included in this copy/i);
+    const manifest = JSON.parse(files['manifest.json']!) as { complete?: boolean; notSearched?: { sourceId: string; sourceName: string }[] };
+    expect(manifest.complete).toBe(false);
+    expect(manifest.notSearched).toEqual([expect.objectContaining({ sourceId: 'concierge' })]);
+  }, 120_000);
+
+  it('R1: a package of a request whose every source answered says it is complete', async () => {
+    const personId = await personWithCase(1);
+    const req = await settle(await verifiedAccess(personId), personId);
+    const done = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: req.id });
+    expect(done.status).toBe('COMPLETED');
+    const files = await downloadFiles(done.accessPackage!.downloadUrl!);
+    expect(files['summary.txt']).not.toMatch(/could not be searched/i);
+    const manifest = JSON.parse(files['manifest.json']!) as { complete?: boolean; notSearched?: unknown[] };
+    expect(manifest.complete).toBe(true);
+    expect(manifest.notSearched).toEqual([]);
+  }, 120_000);
+});
