@@ -4,6 +4,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
+import { eventually } from '../../support/eventually.js';
 import { downloadPackage } from '../../support/access-package-download.js';
 import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
 
@@ -37,14 +38,22 @@ async function mutate(call: string, args: string, variables: Record<string, unkn
   return got;
 }
 
-/** Submitted and verified; REVIEW records settled on the ground truth, controllers PROCEED. */
-async function verifiedAccess(personId: string): Promise<Req> {
+interface Ask {
+  type?: 'ACCESS' | 'RESTRICTION';
+  /** Given instead of the person's own date of birth. */
+  dateOfBirth?: string;
+  dateOfBirthVerified?: boolean;
+}
+
+/** Submitted and verified (an ACCESS request unless asked otherwise). */
+async function verifiedAccess(personId: string, ask: Ask = {}): Promise<Req> {
+  const identifiers = identifiersOf(personId).map((i) => (i.type === 'DATE_OF_BIRTH' && ask.dateOfBirth ? { ...i, value: ask.dateOfBirth } : i));
   const { id } = await mutate('submitRequest(input: $input)', '$input: SubmitRequestInput!', {
-    input: { type: 'ACCESS', identifiers: identifiersOf(personId), channel: 'email' },
+    input: { type: ask.type ?? 'ACCESS', identifiers, channel: 'email' },
   });
   return mutate('verifyIdentity(requestId: $id, input: $input)', '$id: ID!, $input: IdentityVerificationInput!', {
     id,
-    input: { method: 'passport seen on video call' },
+    input: { method: 'passport seen on video call', ...(ask.dateOfBirthVerified ? { dateOfBirthVerified: true } : {}) },
   });
 }
 
@@ -135,4 +144,40 @@ describe('R1: a package built without a source says so in the archive itself', (
     expect(manifest.complete).toBe(true);
     expect(manifest.notSearched).toEqual([]);
   }, 120_000);
+});
+
+describe('R10, R16: a copy does not outlive the deletion of a child’s data by any request', () => {
+  it('R16: an access package built before a child’s restriction erased their online records is destroyed; its link and renewal are refused', async () => {
+    const rows = await env.query<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC LIMIT 20`);
+    const personId = rows.map((r) => personOfRecord(env.truth, `training/${r.id}`)).find((p): p is string => Boolean(p))!;
+    const learnerId = rows.find((r) => personOfRecord(env.truth, `training/${r.id}`) === personId)!.id;
+    // The first request gave no verified date of birth: nothing was erased, the training record released.
+    const access = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: (await settle(await verifiedAccess(personId), personId)).id });
+    expect(access.status).toBe('COMPLETED');
+    expect(access.decisions.find((d) => d.sourceId === 'training' && d.recordId === learnerId)?.action).toBe('RELEASE');
+    const unused = access.accessPackage!.downloadUrl!;
+
+    // Then the person, 15 by the date of birth verified with their identity, asks for a restriction (R16: erased at once).
+    const born = new Date(Date.now() - 15.5 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+    const restriction = await settle(await verifiedAccess(personId, { type: 'RESTRICTION', dateOfBirth: born, dateOfBirthVerified: true }), personId);
+    expect(restriction.decisions.find((d) => d.sourceId === 'training' && d.recordId === learnerId)?.action).toBe('ERASE');
+    await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: restriction.id });
+    const [closed] = await eventually(
+      () => env.query<{ status: string }>(`SELECT status FROM data_subject_request WHERE id = $1`, [restriction.id]),
+      ([r]) => ['COMPLETED', 'PARTIALLY_COMPLETED'].includes(r!.status),
+      { timeoutMs: 60_000 },
+    );
+    expect(closed!.status).toBe('COMPLETED');
+    expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [learnerId])).toHaveLength(0);
+
+    // The old copy holds the erased training record: it is no longer handed out (R10).
+    expect(await downloadPackage(env.gw.url, unused)).toMatchObject({ status: 410, code: 'PACKAGE_DESTROYED' });
+    const renewed = await env.gw.graphql(`mutation($id: ID!) { renewAccessPackageLink(requestId: $id) { id } }`, { id: access.id }, handler);
+    expect(renewed.body.errors?.[0]?.extensions?.code).toBe('PACKAGE_DESTROYED');
+    const [row] = await env.query<{ archive_sealed: string | null; destroyed_reason: string | null }>(
+      `SELECT archive_sealed, destroyed_reason FROM access_package WHERE request_id = $1`,
+      [access.id],
+    );
+    expect(row).toEqual({ archive_sealed: null, destroyed_reason: 'ERASURE_COMPLETED' });
+  }, 150_000);
 });
