@@ -181,3 +181,36 @@ describe('R10, R16: a copy does not outlive the deletion of a child’s data by 
     expect(row).toEqual({ archive_sealed: null, destroyed_reason: 'ERASURE_COMPLETED' });
   }, 150_000);
 });
+
+describe('R13, R16: a record the source gave to another person since discovery is not released', () => {
+  it('R16: a case whose identifiers the source changed to another person’s after verification is withheld from the package and kept, not sent to the requester', async () => {
+    const personId = await personWithCase(2);
+    const req = await settle(await verifiedAccess(personId), personId);
+    const caseId = req.records.find((r) => r.sourceId === 'case_management' && r.relationship === 'SUBJECT' && r.reviewState !== 'REJECTED')!.recordId;
+    const other = (
+      await env.query<{ id: string; email: string }>(
+        `SELECT id, email FROM case_management.cases WHERE id <> $1 AND email IS NOT NULL AND anonymised_at IS NULL ORDER BY id LIMIT 50`,
+        [caseId],
+      )
+    ).find((r) => personOfRecord(env.truth, `case_management/${r.id}`) !== personId)!;
+    // The source's team found the case was opened on the wrong member and moved it to the right one.
+    await env.query(
+      `UPDATE case_management.cases c SET membership_number = o.membership_number, given_name = o.given_name, family_name = o.family_name,
+              date_of_birth = o.date_of_birth, email = o.email, phone = o.phone, street = o.street, city = o.city, postcode = o.postcode
+         FROM case_management.cases o WHERE c.id = $1 AND o.id = $2`,
+      [caseId, other.id],
+    );
+
+    const done = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: req.id });
+    expect(done.status).toBe('COMPLETED');
+    const kept = done.decisions.find((d) => d.sourceId === 'case_management' && d.recordId === caseId)!;
+    expect(kept.action).toBe('RETAIN');
+    const files = await downloadFiles(done.accessPackage!.downloadUrl!);
+    const json = Object.entries(files).find(([p]) => p.includes('case-management') && p.endsWith('.json'))![1];
+    const cases = JSON.parse(json) as { records: { recordId: string }[]; withheld: { recordId: string; reason: string }[] };
+    expect(cases.records.map((r) => r.recordId)).not.toContain(caseId);
+    expect(cases.withheld.find((w) => w.recordId === caseId)?.reason).toMatch(/no longer/i);
+    // Nothing of the other member is in the archive.
+    for (const text of Object.values(files)) expect(text.toLowerCase()).not.toContain(other.email.toLowerCase());
+  }, 150_000);
+});
