@@ -67,14 +67,17 @@ export class AccessPackageService {
   /**
    * Exports the released records and builds the archive and the response summary (no writes).
    * `notSearched`: the sources the request went without (R1), named in the archive.
+   * `controllerId`: the package returns records to that controller (R6): only those the
+   * source holds for it now are exported, never one moved to another controller since.
    */
   async build(
     request: DataSubjectRequestEntity,
     records: RequestRecordEntity[],
     decisions: RecordDecisionEntity[],
     now: Date,
-    notSearched: readonly UnsearchedSource[] = [],
+    options: { notSearched?: readonly UnsearchedSource[]; controllerId?: string } = {},
   ): Promise<BuiltPackage> {
+    const { notSearched = [], controllerId } = options;
     const decisionOf = new Map(decisions.map((d) => [`${d.sourceId}\u0000${d.recordId}`, d]));
     const bySource = new Map<string, RequestRecordEntity[]>();
     for (const r of records) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
@@ -96,6 +99,9 @@ export class AccessPackageService {
           throw new DomainError('SOURCE_UNAVAILABLE', `Source ${sourceId} could not export the records; nothing was released, try again`, { sourceId });
         }
       }
+      // R6: a record the source now holds for another controller is not that controller's to take back.
+      const movedIds = new Set(controllerId === undefined ? [] : exported.filter((r) => (r.controllerId ?? null) !== controllerId).map((r) => r.recordId));
+      exported = exported.filter((r) => !movedIds.has(r.recordId));
       const exportedIds = new Set(exported.map((r) => r.recordId));
       released += exported.length;
       // Records not released (refused, or gone from the source) are listed as withheld with the reason.
@@ -112,12 +118,13 @@ export class AccessPackageService {
       const packageDecisions = list.map((r) => {
         const d = decisionOf.get(`${sourceId}\u0000${r.recordId}`);
         const gone = d?.action === RecordAction.RELEASE && !exportedIds.has(r.recordId);
+        const moved = movedIds.has(r.recordId);
         return {
           recordId: r.recordId,
           action: gone ? RecordAction.RETAIN : ((d?.action ?? RecordAction.RETAIN) as RecordAction),
           basis: d?.basis ?? null,
           retainUntil: d?.retainUntil ?? null,
-          reason: gone ? 'the source no longer holds this record' : (d?.reason ?? null),
+          reason: moved ? 'the source now holds this record for another controller' : gone ? 'the source no longer holds this record' : (d?.reason ?? null),
         };
       });
       sources.push({

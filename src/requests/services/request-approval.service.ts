@@ -127,7 +127,7 @@ export class RequestApprovalService {
     const prepare = async () => {
       stale = await recordsNoLongerFound(deps, this.ctx.secrets.identifiersOf(request), request.discoveryOutcome, actedOn, decided);
       decisions = withholding(decided, stale);
-      return packages.build(request, actedOn, decisions, now, gaps);
+      return packages.build(request, actedOn, decisions, now, { notSearched: gaps });
     };
     // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
     const built = await withinTime(
@@ -239,6 +239,7 @@ export class RequestApprovalService {
           records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)),
           asReleased,
           now,
+          { controllerId },
         );
         out.push({ controllerId, pkg: built.pkg, released: built.released });
       }

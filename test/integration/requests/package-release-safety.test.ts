@@ -39,7 +39,7 @@ async function mutate(call: string, args: string, variables: Record<string, unkn
 }
 
 interface Ask {
-  type?: 'ACCESS' | 'RESTRICTION';
+  type?: 'ACCESS' | 'RESTRICTION' | 'ERASURE';
   /** Given instead of the person's own date of birth. */
   dateOfBirth?: string;
   dateOfBirthVerified?: boolean;
@@ -57,7 +57,7 @@ async function verifiedAccess(personId: string, ask: Ask = {}): Promise<Req> {
   });
 }
 
-async function settle(req: Req, personId: string): Promise<Req> {
+async function settle(req: Req, personId: string, decision = 'PROCEED'): Promise<Req> {
   let current = req;
   const pending = current.records.filter((r) => r.reviewState === 'PENDING');
   const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId);
@@ -72,7 +72,7 @@ async function settle(req: Req, personId: string): Promise<Req> {
   for (const sourceId of new Set(current.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
     current = await mutate('recordControllerInstruction(requestId: $id, input: $input)', '$id: ID!, $input: ControllerInstructionInput!', {
       id: current.id,
-      input: { sourceId, decision: 'PROCEED', reference: 'letter 12' },
+      input: { sourceId, decision, reference: 'letter 12' },
     });
   }
   return current;
@@ -212,5 +212,40 @@ describe('R13, R16: a record the source gave to another person since discovery i
     expect(cases.withheld.find((w) => w.recordId === caseId)?.reason).toMatch(/no longer/i);
     // Nothing of the other member is in the archive.
     for (const text of Object.values(files)) expect(text.toLowerCase()).not.toContain(other.email.toLowerCase());
+  }, 150_000);
+});
+
+describe('R6: a package returned to a controller holds only what that controller still controls', () => {
+  it('R6: an assessment the source moved to another employer after the instruction is not exported to the employer that asked for its records back', async () => {
+    const rows = await env.query<{ id: string; controller_id: string }>(
+      `SELECT id, controller_id FROM clinic.occupational_assessments WHERE controller_id IS NOT NULL ORDER BY id DESC LIMIT 30`,
+    );
+    const pick = rows.find((r) => personOfRecord(env.truth, `clinic/${r.id}`))!;
+    const personId = personOfRecord(env.truth, `clinic/${pick.id}`)!;
+    const req = await settle(await verifiedAccess(personId, { type: 'ERASURE' }), personId, 'RETURN_AND_ERASE');
+    const returning = req.decisions.filter((d) => d.sourceId === 'clinic' && d.action === 'ERASE').map((d) => d.recordId);
+    expect(returning).toContain(pick.id);
+    // The contract with the employer ended; the assessment was transferred to the new occupational-health client.
+    await env.query(`UPDATE clinic.occupational_assessments SET controller_id = $2 WHERE id = $1`, [pick.id, `${pick.controller_id}-successor`]);
+
+    const executed = await env.gw.graphql<{ executeRequest: { returnedPackages: { controllerId: string; downloadUrl: string | null }[] } }>(
+      `mutation($id: ID!) { executeRequest(requestId: $id) { returnedPackages { controllerId downloadUrl } } }`,
+      { id: req.id },
+      handler,
+    );
+    expect(executed.body.errors).toBeUndefined();
+    const packages = executed.body.data!.executeRequest.returnedPackages;
+    expect(packages.map((p) => p.controllerId)).toContain(pick.controller_id);
+    for (const p of packages) {
+      const files = await downloadFiles(p.downloadUrl!);
+      const json = Object.entries(files).find(([path]) => path.includes('clinic') && path.endsWith('.json'))!;
+      const clinic = JSON.parse(json[1]) as { records: { recordId: string }[]; withheld: { recordId: string; reason: string }[] };
+      // The successor gave no instruction: its assessment goes to no other employer.
+      expect(
+        clinic.records.map((r) => r.recordId),
+        p.controllerId,
+      ).not.toContain(pick.id);
+      if (p.controllerId === pick.controller_id) expect(clinic.withheld.find((w) => w.recordId === pick.id)?.reason).toMatch(/another controller/);
+    }
   }, 150_000);
 });
