@@ -93,7 +93,8 @@ export class RequestFinaliser {
       },
     });
     this.deps.logger.info({ requestId, status, reasons: reasons.length }, 'request finalised');
-    if (closedHere && request.type === RequestType.ERASURE) await this.afterErasureClosed(requestId, now);
+    // Any request may have erased records (R16: a child's online data), not only an erasure.
+    if (closedHere) await this.afterErasureClosed(requestId, now);
     return { status, findings: verification.findings, reasons };
   }
 
@@ -191,8 +192,8 @@ export class RequestFinaliser {
   }
 
   /**
-   * R10, R11: the person's older access packages are destroyed, and a completed erasure's
-   * sealed identifiers (verification above was their last use). A failure here is only
+   * R10, R11: the person's older access packages holding what was erased are destroyed, and a
+   * completed erasure's sealed identifiers (verification above was their last use). A failure here is only
    * logged: the request is closed, and the package sweep does the same on its next run.
    */
   private async afterErasureClosed(requestId: string, now: Date): Promise<void> {

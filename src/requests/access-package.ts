@@ -44,6 +44,18 @@ export interface AccessPackageInput {
   sources: PackageSource[];
   /** R12: whether the person preparing the package may see special-category data. */
   canSeeSpecialCategories: boolean;
+  /**
+   * R1: the sources the request went without (proceedWithoutSources). The archive names
+   * them and says it is not complete: the person may read it long after the letter.
+   */
+  notSearched?: readonly UnsearchedSource[];
+}
+
+/** A source the package could not cover, as the person is told: its name and why. */
+export interface UnsearchedSource {
+  sourceId: string;
+  sourceName: string;
+  reason: string;
 }
 
 export interface ManifestEntry {
@@ -57,6 +69,9 @@ export interface AccessManifest {
   requestId: string;
   generatedAt: string;
   algorithm: 'SHA-256';
+  /** False when a source could not be searched (R1): then `notSearched` names it. */
+  complete: boolean;
+  notSearched: UnsearchedSource[];
   files: ManifestEntry[];
 }
 
@@ -252,8 +267,16 @@ function summaryOf(input: AccessPackageInput, exports: SourceExport[]): string {
   const found = exports.reduce((n, e) => n + e.released.length + e.withheld.length, 0);
   lines.push('COPY OF YOUR PERSONAL DATA', '');
   lines.push(`Request reference: ${input.requestId}`, `Prepared on: ${day(input.generatedAt)}`, '');
+  // Only the systems holding records are listed below: never a count of the systems searched.
+  lines.push(`We found ${found} record${found === 1 ? '' : 's'} about you in ${exports.length} system${exports.length === 1 ? '' : 's'}.`);
+  const notSearched = input.notSearched ?? [];
+  if (notSearched.length > 0) {
+    lines.push(
+      `This copy is not complete: ${notSearched.length === 1 ? 'one system' : `${notSearched.length} systems`} could not be searched, and what ${notSearched.length === 1 ? 'it holds' : 'they hold'} about you is not included in this copy:`,
+    );
+    for (const g of notSearched) lines.push(`   ${g.sourceName} could not be searched (${g.reason}).`);
+  }
   lines.push(
-    `We searched ${exports.length} system${exports.length === 1 ? '' : 's'} and found ${found} record${found === 1 ? '' : 's'} about you.`,
     'For each system this archive holds a JSON file (for reuse by other services) and a CSV file',
     '(for spreadsheets). manifest.json lists the SHA-256 fingerprint of every file so you can check',
     'that nothing was changed.',
@@ -330,6 +353,8 @@ export function buildAccessPackage(input: AccessPackageInput): AccessPackage {
     requestId: input.requestId,
     generatedAt: input.generatedAt.toISOString(),
     algorithm: 'SHA-256',
+    complete: (input.notSearched ?? []).length === 0,
+    notSearched: (input.notSearched ?? []).map(({ sourceId, sourceName, reason }) => ({ sourceId, sourceName, reason })),
     files: [...files].map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), bytes: bytes.length })),
   };
   // Zip times cannot precede 1980; the package time is the natural entry time.

@@ -12,7 +12,7 @@ import { DomainError } from '../../domain/errors.js';
 import { RecordAction, RequestStatus, RequestType, type Relationship, type SourceKind } from '../../domain/vocabulary.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SourceRegistry } from '../../sources/source-registry.js';
-import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource } from '../access-package.js';
+import { buildAccessPackage, mayReceivePackage, type AccessPackage, type PackageSource, type UnsearchedSource } from '../access-package.js';
 import { can } from '../../auth/index.js';
 import { PackageDestroyedReason } from './package-retention.js';
 import { sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
@@ -64,8 +64,20 @@ export class AccessPackageService {
     },
   ) {}
 
-  /** Exports the released records and builds the archive and the response summary (no writes). */
-  async build(request: DataSubjectRequestEntity, records: RequestRecordEntity[], decisions: RecordDecisionEntity[], now: Date): Promise<BuiltPackage> {
+  /**
+   * Exports the released records and builds the archive and the response summary (no writes).
+   * `notSearched`: the sources the request went without (R1), named in the archive.
+   * `controllerId`: the package returns records to that controller (R6): only those the
+   * source holds for it now are exported, never one moved to another controller since.
+   */
+  async build(
+    request: DataSubjectRequestEntity,
+    records: RequestRecordEntity[],
+    decisions: RecordDecisionEntity[],
+    now: Date,
+    options: { notSearched?: readonly UnsearchedSource[]; controllerId?: string } = {},
+  ): Promise<BuiltPackage> {
+    const { notSearched = [], controllerId } = options;
     const decisionOf = new Map(decisions.map((d) => [`${d.sourceId}\u0000${d.recordId}`, d]));
     const bySource = new Map<string, RequestRecordEntity[]>();
     for (const r of records) bySource.set(r.sourceId, [...(bySource.get(r.sourceId) ?? []), r]);
@@ -87,6 +99,9 @@ export class AccessPackageService {
           throw new DomainError('SOURCE_UNAVAILABLE', `Source ${sourceId} could not export the records; nothing was released, try again`, { sourceId });
         }
       }
+      // R6: a record the source now holds for another controller is not that controller's to take back.
+      const movedIds = new Set(controllerId === undefined ? [] : exported.filter((r) => (r.controllerId ?? null) !== controllerId).map((r) => r.recordId));
+      exported = exported.filter((r) => !movedIds.has(r.recordId));
       const exportedIds = new Set(exported.map((r) => r.recordId));
       released += exported.length;
       // Records not released (refused, or gone from the source) are listed as withheld with the reason.
@@ -103,12 +118,13 @@ export class AccessPackageService {
       const packageDecisions = list.map((r) => {
         const d = decisionOf.get(`${sourceId}\u0000${r.recordId}`);
         const gone = d?.action === RecordAction.RELEASE && !exportedIds.has(r.recordId);
+        const moved = movedIds.has(r.recordId);
         return {
           recordId: r.recordId,
           action: gone ? RecordAction.RETAIN : ((d?.action ?? RecordAction.RETAIN) as RecordAction),
           basis: d?.basis ?? null,
           retainUntil: d?.retainUntil ?? null,
-          reason: gone ? 'the source no longer holds this record' : (d?.reason ?? null),
+          reason: moved ? 'the source now holds this record for another controller' : gone ? 'the source no longer holds this record' : (d?.reason ?? null),
         };
       });
       sources.push({
@@ -138,7 +154,14 @@ export class AccessPackageService {
     }
     // The package is for the data subject: everything they are entitled to, special categories
     // included; cards stay masked and other people withheld (sanitiseRecord).
-    const pkg = buildAccessPackage({ requestId: request.id, generatedAt: now, verifiedAt: request.verifiedAt, sources, canSeeSpecialCategories: true });
+    const pkg = buildAccessPackage({
+      requestId: request.id,
+      generatedAt: now,
+      verifiedAt: request.verifiedAt,
+      sources,
+      canSeeSpecialCategories: true,
+      notSearched,
+    });
     const response = buildResponseSummary({
       requestId: request.id,
       requestType: request.type as RequestType,

@@ -18,7 +18,8 @@ import { assertInaccuracyEstablished } from '../rectification-checks.js';
 import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import type { PreparedExecution } from './request-executor.js';
-import { isActedOn } from '../snapshot.js';
+import { isActedOn, recordKey } from '../snapshot.js';
+import { recordsNoLongerFound, WITHHELD, withholding } from './release-recheck.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;
@@ -115,26 +116,44 @@ export class RequestApprovalService {
    * request completes. When records are to be deleted once released (R16: a child's data in
    * an online service), it stays approved with its package and execution erases them.
    */
-  private async answerAccess({ request, records, decisions, now }: Approvable, principal: Principal): Promise<ExecuteResult> {
+  private async answerAccess({ request, records, decisions: decided, now }: Approvable, principal: Principal): Promise<ExecuteResult> {
     const { deps, packages } = this.ctx;
+    // R1: the sources gone without are named in the archive too, not only in the letter.
+    const gaps = await this.ctx.decisions.sourceGaps(request);
+    const actedOn = records.filter(isActedOn);
+    // R13, R16: a record the sources no longer tie to the person is withheld, not exported.
+    let stale: RequestRecordEntity[] = [];
+    let decisions = decided;
+    const prepare = async () => {
+      stale = await recordsNoLongerFound(deps, this.ctx.secrets.identifiersOf(request), request.discoveryOutcome, actedOn, decided);
+      decisions = withholding(decided, stale);
+      return packages.build(request, actedOn, decisions, now, { notSearched: gaps });
+    };
     // Exports happen before anything is stored: a source failing or hanging leaves the request as it was.
     const built = await withinTime(
-      packages.build(request, records.filter(isActedOn), decisions, now),
+      prepare(),
       deps.executor.timeLimitMs,
       () =>
         new DomainError('EXECUTION_TIMEOUT', 'Execution stopped: a source did not export in time; nothing was released, call executeRequest again', {
           requestId: request.id,
         }),
     );
-    const gaps = await this.ctx.decisions.sourceGaps(request);
     built.response = withSourcesNotSearched(built.response, gaps);
     const erasedAfter = decisions.filter((d) => d.followUpAction === RecordAction.ERASE).length;
     let link: IssuedLink | null = null;
     await changeRequest(deps, request, principal, now, async (c) => {
       c.move('approve');
+      // Stored as withheld too, so neither the answer nor an erasure that follows the release acts on them.
+      for (const d of decided) if (stale.some((r) => recordKey(r) === recordKey(d))) await deps.stores.requests.updateDecision(c.m, d.id, { ...WITHHELD });
       link = await packages.store(c.m, request.id, built.pkg, now, principal);
       c.set({ response: built.response });
-      c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, released: built.released, sha256: built.pkg.sha256, ...(erasedAfter ? { erasedAfter } : {}) });
+      c.audit(AuditAction.REQUEST_EXECUTE, {
+        type: request.type,
+        released: built.released,
+        sha256: built.pkg.sha256,
+        ...(erasedAfter ? { erasedAfter } : {}),
+        ...(stale.length ? { withheldNoLongerFound: stale.length } : {}),
+      });
       if (erasedAfter) return;
       c.move('startExecution');
       if (gaps.length) c.move('completePartially', gaps.map((g) => `source ${g.sourceId} could not be searched`).join('; '));
@@ -220,6 +239,7 @@ export class RequestApprovalService {
           records.filter((r) => keys.has(`${r.sourceId}\u0000${r.recordId}`)),
           asReleased,
           now,
+          { controllerId },
         );
         out.push({ controllerId, pkg: built.pkg, released: built.released });
       }

@@ -793,23 +793,31 @@ export class RequestStore {
    * patient number...; names, birth dates and places alone are not enough: namesakes).
    * Records catch a person who gave other identifiers in each request; identifiers catch
    * a package whose records the erasure found under other ids.
+   *
+   * Any other request that erased records counts as an erasure of those records (R16: a
+   * child's data in an online service is erased by an access, restriction or objection
+   * request too, an access request's as the follow-up of its release): a package holding
+   * one of them goes. Only by its records: such a request erased no more than those.
    */
   async packagesOfErasedPeople(m: EntityManager, scope: { erasureId?: string; packageId?: string; closedSince?: Date }): Promise<string[]> {
     const rows = (await m.query(
       `WITH erasure AS (
-         SELECT e.id, e.blind_index,
+         SELECT e.id, e.type, e.blind_index,
                 (SELECT max(t.at) FROM request_transition t WHERE t.request_id = e.id AND t.to_status = ANY($3::text[])) AS closed_at
            FROM data_subject_request e
-          WHERE e.type = $2 AND e.status = ANY($3::text[])
+          WHERE e.status = ANY($3::text[])
+            AND (e.type = $2 OR EXISTS (SELECT 1 FROM record_decision d WHERE d.request_id = e.id
+                                           AND (d.action = ANY($1::text[]) OR d.follow_up_action = ANY($1::text[]))))
             AND ($4::uuid IS NULL OR e.id = $4) AND ($6::timestamptz IS NULL OR e.updated_at >= $6))
        SELECT DISTINCT p.id FROM access_package p
          JOIN data_subject_request a ON a.id = p.request_id
          JOIN erasure e ON e.id <> a.id AND p.created_at < e.closed_at
         WHERE p.destroyed_at IS NULL AND ($5::uuid IS NULL OR p.id = $5)
           AND (EXISTS (SELECT 1 FROM request_record r JOIN record_decision d
-                          ON d.request_id = e.id AND d.source_id = r.source_id AND d.record_id = r.record_id AND d.action = ANY($1::text[])
+                          ON d.request_id = e.id AND d.source_id = r.source_id AND d.record_id = r.record_id
+                         AND (d.action = ANY($1::text[]) OR d.follow_up_action = ANY($1::text[]))
                         WHERE r.request_id = a.id)
-            OR EXISTS (SELECT 1 FROM unnest(a.blind_index) x WHERE x = ANY(e.blind_index) AND split_part(x, '.', 1) <> ALL($7::text[])))`,
+            OR (e.type = $2 AND EXISTS (SELECT 1 FROM unnest(a.blind_index) x WHERE x = ANY(e.blind_index) AND split_part(x, '.', 1) <> ALL($7::text[]))))`,
       [ERASING, RequestType.ERASURE, CLOSED, scope.erasureId ?? null, scope.packageId ?? null, scope.closedSince ?? null, WEAK],
     )) as { id: string }[];
     return rows.map((r) => r.id);

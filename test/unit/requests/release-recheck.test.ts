@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { RecordAction } from '../../../src/domain/vocabulary.js';
+import { foundByPresence, NO_LONGER_THE_PERSONS, notFoundAgain, withholding } from '../../../src/requests/services/release-recheck.js';
+import type { RecordDecisionEntity } from '../../../src/requests/store/record-decision.entity.js';
+import type { RequestRecordEntity } from '../../../src/requests/store/request-record.entity.js';
+
+// Which released records the search just before the copy no longer finds (R13, R16).
+const record = (sourceId: string, recordId: string, over: Partial<RequestRecordEntity> = {}) =>
+  ({ sourceId, recordId, score: 9.2, explanation: [{ field: 'email', level: 'exact' }], ...over }) as RequestRecordEntity;
+const decision = (sourceId: string, recordId: string, action: RecordAction, over: Partial<RecordDecisionEntity> = {}) =>
+  ({ id: `${sourceId}/${recordId}`, sourceId, recordId, action, reason: 'as the rules say', followUpAction: null, ...over }) as RecordDecisionEntity;
+const key = (sourceId: string, recordId: string) => `${sourceId}\u0000${recordId}`;
+
+describe('the search again before an access copy', () => {
+  const records = [record('cases', 'C-1'), record('cases', 'C-2'), record('cctv', 'V-1', { score: 0, explanation: [] }), record('clinic', 'P-1')];
+  const decisions = [
+    decision('cases', 'C-1', RecordAction.RELEASE),
+    decision('cases', 'C-2', RecordAction.RETAIN),
+    decision('cctv', 'V-1', RecordAction.RELEASE),
+    decision('clinic', 'P-1', RecordAction.RELEASE),
+  ];
+
+  it('R16: a released record of a searched source not found again is stale; one found, one not released, or one of a source not searched is not', () => {
+    const stale = notFoundAgain(records, decisions, new Set(['cases', 'cctv']), new Set([key('clinic', 'P-1')]));
+    expect(stale.map((r) => r.recordId)).toEqual(['C-1']);
+    expect(notFoundAgain(records, decisions, new Set(['cases']), new Set([key('cases', 'C-1')]))).toEqual([]);
+  });
+
+  it('R16: a record found by site and time alone (score 0, nothing compared) is not looked up by identifiers', () => {
+    expect(foundByPresence(records[2]!)).toBe(true);
+    expect(foundByPresence(records[0]!)).toBe(false);
+  });
+
+  it('R16: a stale record is withheld with the reason and loses its follow-up erasure; the others stay as decided', () => {
+    const child = [...decisions, decision('training', 'L-1', RecordAction.RELEASE, { followUpAction: RecordAction.ERASE })];
+    const out = withholding(child, [record('training', 'L-1')]);
+    expect(out.find((d) => d.recordId === 'L-1')).toMatchObject({ action: RecordAction.RETAIN, reason: NO_LONGER_THE_PERSONS, followUpAction: null });
+    expect(out.filter((d) => d.recordId !== 'L-1')).toEqual(decisions);
+  });
+});
