@@ -37,7 +37,8 @@ export class RequestIntakeService {
 
   async list(principal: Principal, filter: RequestSearchFilter, page: RequestPageArgs): Promise<RequestPage> {
     const { deps, secrets, now } = this.ctx;
-    const listFilter = listFilterOf(filter, secrets, deps.sources.defaultPhoneCountry);
+    const phoneCountries = filter.identifier ? await deps.sources.earlierDefaultPhoneCountries() : [];
+    const listFilter = listFilterOf(filter, secrets, [deps.sources.defaultPhoneCountry, ...phoneCountries]);
     if (filter.identifier) {
       // A look-up of a person: audited like discovery (the identifier only as a digest).
       await deps.audit.record({

@@ -5,7 +5,7 @@
 import type { Identifier } from '../../../connectors/contract.js';
 import type { RequestListFilter } from './request-queries.js';
 import type { RequestSecrets } from './request-secrets.js';
-import { withPhoneCountry } from '../../identity/index.js';
+import { isInvalidIdentifierError, withPhoneCountry } from '../../identity/index.js';
 import type { CountryCode } from 'libphonenumber-js';
 
 export interface RequestSearchFilter extends Omit<RequestListFilter, 'blindIndex'> {
@@ -15,10 +15,27 @@ export interface RequestSearchFilter extends Omit<RequestListFilter, 'blindIndex
 
 /**
  * The list filter SQL reads: the identifier replaced by its blind-index entries. A phone
- * number without a +prefix is read in its own `country`, else in `phoneCountry`.
+ * number without a +prefix is read in its own `country`, else in each of `phoneCountries`
+ * (the deployment's default, then each it ran with before: a request keeps the reading of the
+ * default it was submitted under); INVALID_IDENTIFIER only when none of them reads it.
  */
-export function listFilterOf(filter: RequestSearchFilter, secrets: RequestSecrets, phoneCountry: CountryCode): RequestListFilter {
+export function listFilterOf(
+  filter: RequestSearchFilter,
+  secrets: RequestSecrets,
+  phoneCountries: readonly [CountryCode, ...CountryCode[]],
+): RequestListFilter {
   const { identifier, ...rest } = filter;
   if (!identifier) return rest;
-  return { ...rest, blindIndex: secrets.blindIndex(withPhoneCountry([identifier], phoneCountry), true) };
+  const entries = new Set<string>();
+  let firstError: unknown = null;
+  for (const country of phoneCountries) {
+    try {
+      for (const entry of secrets.blindIndex(withPhoneCountry([identifier], country), true)) entries.add(entry);
+    } catch (error) {
+      if (!isInvalidIdentifierError(error)) throw error;
+      firstError ??= error;
+    }
+  }
+  if (entries.size === 0 && firstError) throw firstError;
+  return { ...rest, blindIndex: [...entries] };
 }

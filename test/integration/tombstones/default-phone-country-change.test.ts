@@ -1,0 +1,169 @@
+// R10 across a change of DSR_DEFAULT_PHONE_COUNTRY: a handler's national number is read in the
+// deployment's default, and a request keeps that reading (its blind index, its tombstones).
+// Restarted with another default, the gateway must still find what was erased and submitted
+// under the earlier one: a feed's guard asking "07700 900123" would otherwise read another
+// number and let the erased person be created again.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { startRuntime, type Runtime } from '../../../src/app/runtime.js';
+import { createTestDatabase } from '../../support/test-database.js';
+import { waitForClosed } from '../../support/requests-fixture.js';
+
+const BRITISH_MOBILE = '07700 900123';
+const FRENCH_MOBILE = '06 12 34 56 78';
+
+interface CheckBody {
+  people: { ref: string; tombstoned: boolean; results: { requestId: string | null }[] }[];
+}
+
+describe('R10: a change of the default phone country between runs', () => {
+  const db = createTestDatabase();
+  const keys = {
+    DSR_ENCRYPTION_KEYS: `e1:${randomBytes(32).toString('base64')}`,
+    DSR_TOMBSTONE_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+  };
+  let runtime: Runtime | null = null;
+  let erasedInGb: string;
+
+  const start = async (defaultCountry: string) => {
+    const url = (await db).url;
+    const env = { NODE_ENV: 'test', ...keys, PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: url, DSR_DEFAULT_PHONE_COUNTRY: defaultCountry };
+    runtime = await startRuntime({ config: loadConfig(env), databaseUrl: url, http: true, worker: true, migrate: true, logger: createLogger('silent'), env });
+    return runtime;
+  };
+  const headersWith = async (roles: string[]) => {
+    const { clearKey } = await runtime!.services.apiKeys.create({ name: `test ${roles.join('+')}`, roles, controllerIds: [] });
+    return { 'content-type': 'application/json', authorization: `Bearer ${clearKey}` };
+  };
+  async function graphql<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<T> {
+    const res = await fetch(`${runtime!.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await res.json()) as { data?: T; errors?: unknown };
+    if (!body.data) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+  async function check(headers: Record<string, string>, people: unknown[]): Promise<CheckBody> {
+    const res = await fetch(`${runtime!.url}/v1/tombstones/check`, { method: 'POST', headers, body: JSON.stringify({ people }) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as CheckBody;
+  }
+  /** An erasure of a person given by an e-mail and a phone number in national form, executed. */
+  async function erase(email: string, phone: string): Promise<string> {
+    const handler = await headersWith(['HANDLER']);
+    const identifiers = [
+      { type: 'EMAIL', value: email },
+      { type: 'PHONE', value: phone },
+    ];
+    const { submitRequest } = await graphql<{ submitRequest: { id: string } }>(
+      `
+        mutation ($input: SubmitRequestInput!) {
+          submitRequest(input: $input) {
+            id
+          }
+        }
+      `,
+      { input: { type: 'ERASURE', identifiers, channel: 'email' } },
+      handler,
+    );
+    await graphql(
+      `
+        mutation ($id: ID!, $input: IdentityVerificationInput!) {
+          verifyIdentity(requestId: $id, input: $input) {
+            id
+          }
+        }
+      `,
+      { id: submitRequest.id, input: { method: 'passport seen on video call', evidenceRef: 'EV-1' } },
+      handler,
+    );
+    await graphql(
+      `
+        mutation ($id: ID!) {
+          executeRequest(requestId: $id) {
+            id
+          }
+        }
+      `,
+      { id: submitRequest.id },
+      handler,
+    );
+    expect(await waitForClosed(runtime!.services, submitRequest.id)).toBe('COMPLETED');
+    return submitRequest.id;
+  }
+  const searched = async (phone: string) =>
+    (
+      await graphql<{ requests: { nodes: { id: string }[] } }>(
+        `
+          query ($id: IdentifierInput!) {
+            requests(filter: { identifier: $id }, first: 50) {
+              nodes {
+                id
+              }
+            }
+          }
+        `,
+        { id: { type: 'PHONE', value: phone } },
+        await headersWith(['HANDLER']),
+      )
+    ).requests.nodes.map((n) => n.id);
+
+  beforeAll(async () => {
+    await start('GB');
+    erasedInGb = await erase('erased.in.gb@example.org', BRITISH_MOBILE);
+    await runtime!.stop();
+    runtime = null;
+    await start('FR');
+  }, 120_000);
+  afterAll(async () => {
+    await runtime?.stop();
+    await (await db).drop();
+  });
+
+  it("R10: an unbound feed's national number is still caught as the number erased under the earlier default", async () => {
+    const answer = await check(await headersWith(['CONNECTOR']), [
+      { ref: 'national', identifiers: [{ type: 'PHONE', value: BRITISH_MOBILE }] },
+      { ref: 'named-british', identifiers: [{ type: 'PHONE', value: BRITISH_MOBILE, country: 'GB' }] },
+      { ref: 'named-french', identifiers: [{ type: 'PHONE', value: BRITISH_MOBILE, country: 'FR' }] },
+    ]);
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['national', true],
+      ['named-british', true],
+      ['named-french', false],
+    ]);
+    expect(answer.people[0]!.results[0]!.requestId).toBe(erasedInGb);
+  });
+
+  it("R10: a handler's tombstoneCheck of the national number is still caught too", async () => {
+    const { tombstoneCheck } = await graphql<{ tombstoneCheck: { anyTombstoned: boolean } }>(
+      `
+        query ($ids: [IdentifierInput!]!) {
+          tombstoneCheck(identifiers: $ids) {
+            anyTombstoned
+          }
+        }
+      `,
+      { ids: [{ type: 'PHONE', value: BRITISH_MOBILE }] },
+      await headersWith(['HANDLER']),
+    );
+    expect(tombstoneCheck.anyTombstoned).toBe(true);
+  });
+
+  it('a search by the national number still finds the request submitted under the earlier default', async () => {
+    expect(await searched(BRITISH_MOBILE)).toContain(erasedInGb);
+  });
+
+  it('R10: what is erased under the new default is read in it: the French national number is caught, its British reading is not', async () => {
+    const erasedInFr = await erase('erased.in.fr@example.org', FRENCH_MOBILE);
+    const answer = await check(await headersWith(['CONNECTOR']), [
+      { ref: 'national', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE }] },
+      { ref: 'named-british', identifiers: [{ type: 'PHONE', value: FRENCH_MOBILE, country: 'GB' }] },
+    ]);
+    expect(answer.people.map((p) => [p.ref, p.tombstoned])).toEqual([
+      ['national', true],
+      ['named-british', false],
+    ]);
+    expect(answer.people[0]!.results[0]!.requestId).toBe(erasedInFr);
+    expect(await searched(FRENCH_MOBILE)).toEqual([erasedInFr]);
+  }, 60_000);
+});
