@@ -528,6 +528,7 @@ async function sourceOf(ctx: GraphQLContext, sourceId: string): Promise<Source> 
     controllerIds: [],
     registeredBy: null,
     phoneCountry: null,
+    phoneCountriesBefore: null,
     registeredAt: new Date(0),
     updatedAt: new Date(0),
   });
