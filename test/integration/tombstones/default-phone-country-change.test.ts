@@ -13,6 +13,8 @@ import { waitForClosed } from '../../support/requests-fixture.js';
 
 const BRITISH_MOBILE = '07700 900123';
 const FRENCH_MOBILE = '06 12 34 56 78';
+// Ten digits from 0: a number in GB (+44 169772345) and in FR (+33 169772345) alike.
+const BOTH_COUNTRIES = '01 69 77 23 45';
 
 interface CheckBody {
   people: { ref: string; tombstoned: boolean; results: { requestId: string | null }[] }[];
@@ -108,9 +110,37 @@ describe('R10: a change of the default phone country between runs', () => {
       )
     ).requests.nodes.map((n) => n.id);
 
+  /** A request submitted (not executed) with this e-mail and phone; its possible duplicates. */
+  async function submit(email: string, phone: string): Promise<{ id: string; possibleDuplicateOf: string[] }> {
+    const { submitRequest } = await graphql<{ submitRequest: { id: string; possibleDuplicateOf: string[] } }>(
+      `
+        mutation ($input: SubmitRequestInput!) {
+          submitRequest(input: $input) {
+            id
+            possibleDuplicateOf
+          }
+        }
+      `,
+      {
+        input: {
+          type: 'ACCESS',
+          identifiers: [
+            { type: 'EMAIL', value: email },
+            { type: 'PHONE', value: phone },
+          ],
+          channel: 'email',
+        },
+      },
+      await headersWith(['HANDLER']),
+    );
+    return submitRequest;
+  }
+  let accessInGb: string;
+
   beforeAll(async () => {
     await start('GB');
     erasedInGb = await erase('erased.in.gb@example.org', BRITISH_MOBILE);
+    accessInGb = (await submit('first.address@example.org', BOTH_COUNTRIES)).id;
     await runtime!.stop();
     runtime = null;
     await start('FR');
@@ -151,6 +181,11 @@ describe('R10: a change of the default phone country between runs', () => {
 
   it('a search by the national number still finds the request submitted under the earlier default', async () => {
     expect(await searched(BRITISH_MOBILE)).toContain(erasedInGb);
+  });
+
+  it('a request submitted again with the same national number is a possible duplicate of the one submitted under the earlier default', async () => {
+    const again = await submit('second.address@example.org', BOTH_COUNTRIES);
+    expect(again.possibleDuplicateOf).toEqual([accessInGb]);
   });
 
   it('R10: what is erased under the new default is read in it: the French national number is caught, its British reading is not', async () => {
