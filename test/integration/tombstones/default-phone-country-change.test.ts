@@ -10,6 +10,11 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { startRuntime, type Runtime } from '../../../src/app/runtime.js';
 import { createTestDatabase } from '../../support/test-database.js';
 import { waitForClosed } from '../../support/requests-fixture.js';
+import { seedReferenceSources } from '../../../src/population/seed.js';
+import { insertCase } from '../../../connectors/case-management/roster-import.js';
+import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
+import { caseSource } from '../../support/sources-fixture.js';
+import pg from 'pg';
 
 const BRITISH_MOBILE = '07700 900123';
 const FRENCH_MOBILE = '06 12 34 56 78';
@@ -139,6 +144,9 @@ describe('R10: a change of the default phone country between runs', () => {
 
   beforeAll(async () => {
     await start('GB');
+    // A case system registered under the GB default, naming no country of its own: pinned GB.
+    await seedReferenceSources({ url: (await db).url, people: 5, seed: 29, systems: ['case_management'] });
+    await runtime!.services.sources.register(caseSource('case_management', (await db).url), 'test');
     erasedInGb = await erase('erased.in.gb@example.org', BRITISH_MOBILE);
     accessInGb = (await submit('first.address@example.org', BOTH_COUNTRIES)).id;
     await runtime!.stop();
@@ -187,6 +195,25 @@ describe('R10: a change of the default phone country between runs', () => {
     const again = await submit('second.address@example.org', BOTH_COUNTRIES);
     expect(again.possibleDuplicateOf).toEqual([accessInGb]);
   });
+
+  it("R10: the sweep still reads the source's national numbers in the country it was registered with, not the new default", async () => {
+    expect((await runtime!.services.sources.find('case_management'))!.phoneCountry).toBe('GB');
+    const pool = new pg.Pool({ connectionString: (await db).url, max: 1 });
+    try {
+      const recreated = await insertCase(pool, 'case_management', {
+        ref: 'ROW',
+        givenName: 'Rowan',
+        familyName: 'Ashby',
+        email: 'erased.in.gb@example.org',
+        phone: BRITISH_MOBILE,
+        employer: 'Acme',
+      });
+      const report = await runRecreationSweep(runtime!.services, { since: new Date(Date.now() - 60_000) });
+      expect(report.hits.filter((h) => h.recordId === recreated).map((h) => h.requestId)).toEqual([erasedInGb]);
+    } finally {
+      await pool.end();
+    }
+  }, 60_000);
 
   it('R10: what is erased under the new default is read in it: the French national number is caught, its British reading is not', async () => {
     const erasedInFr = await erase('erased.in.fr@example.org', FRENCH_MOBILE);
