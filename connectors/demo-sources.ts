@@ -2,6 +2,7 @@
 import { BUILTIN_SYSTEMS } from './builtin.js';
 import type { BuiltinSystem, DemoConnection, DemoDatabase, DemoService } from './shared/builtin-system.js';
 import type { SourceConfig } from './source-config.js';
+import { POPULATION_PHONE_COUNTRY } from '../src/population/person.js';
 
 type Builtin = (typeof BUILTIN_SYSTEMS)[number];
 type ExtraOf<S> = S extends BuiltinSystem<infer E> ? E : never;
@@ -15,7 +16,8 @@ const systems = BUILTIN_SYSTEMS as readonly BuiltinSystem<object>[];
 export function demoSourceConfigs(options: DemoSourceOptions): SourceConfig[] {
   const hasPassword = Boolean(new URL(options.databaseUrl).password);
   const db: DemoConnection = hasPassword ? { urlEnv: options.databaseUrlEnv ?? 'DSR_SOURCE_SECRET_DATABASE_URL' } : { url: options.databaseUrl };
-  return systems.map((s) => s.demo.source(options, db));
+  // Their population writes UK numbers: read and keyed as GB whatever the deployment's default.
+  return systems.map((s) => ({ ...s.demo.source(options, db), phoneCountry: POPULATION_PHONE_COUNTRY }));
 }
 
 /** Every system's demo options read from the environment (npm run demo:load). */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { IdentifierType as T } from '../../src/domain/vocabulary.js';
 import type { Identifier } from '../contract.js';
-import { reindexRecord } from '../shared/key-table.js';
+import { KEY_TABLE, keyReadingOf, reindexRecord } from '../shared/key-table.js';
 import { qualified, withTransaction } from '../shared/sql.js';
 import { caseSpec } from './records.js';
 
@@ -101,16 +101,22 @@ export async function importRoster(roster: readonly RosterPerson[], options: Ros
   return report;
 }
 
-/** Creates the case row and its blocking keys, as the case-management system would. */
+/**
+ * Creates the case row and its blocking keys, as the case-management system would: keyed in
+ * the phone country the store's keys are built in (its registration's), not always GB.
+ */
 export async function insertCase(pool: pg.Pool, schema: string, p: RosterPerson): Promise<string> {
   const id = `CASE-R${randomUUID().slice(0, 12)}`;
   await withTransaction(pool, async (c) => {
+    // Before the country is read: a re-keying in another one waits for this case, then re-keys it too.
+    await c.query(`LOCK TABLE ${qualified(schema, KEY_TABLE)} IN ROW EXCLUSIVE MODE`);
+    const reading = await keyReadingOf(c, schema);
     const { rows } = await c.query(
       `INSERT INTO ${qualified(schema, 'cases')} (id, membership_number, given_name, family_name, date_of_birth, email, phone, employer, controller_id, opened_at, created_at, last_activity_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now(), now()) RETURNING to_jsonb(cases.*) AS doc`,
       [id, p.membershipNumber ?? null, p.givenName, p.familyName, p.dateOfBirth ?? null, p.email ?? null, p.phone ?? null, p.employer, p.controllerId ?? null],
     );
-    await reindexRecord(c, schema, id, caseSpec.identifiersOf(rows[0].doc));
+    await reindexRecord(c, schema, id, caseSpec.identifiersOf(rows[0].doc), reading);
   });
   return id;
 }

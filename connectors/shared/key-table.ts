@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import type { Identifier } from '../contract.js';
 import { blockingKeysOf, KEY_SCHEME_VERSION } from '../../src/identity/blocking.js';
-import { DEFAULT_PHONE_COUNTRY, type NormaliseOptions } from '../../src/identity/normalise/index.js';
+import { DEFAULT_PHONE_COUNTRY, isPhoneCountry, type NormaliseOptions } from '../../src/identity/normalise/index.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { qualified } from './sql.js';
 
@@ -88,6 +88,17 @@ async function keyBuildOf(db: pg.Pool | pg.ClientBase, schema: string): Promise<
     `SELECT version, phone_country FROM ${qualified(schema, KEY_SCHEME_TABLE)}`,
   );
   return { version: rows[0]?.version ?? null, phoneCountry: rows[0]?.phone_country ?? DEFAULT_PHONE_COUNTRY };
+}
+
+/**
+ * How the store's keys read national phone numbers (the country they were built in): a writer
+ * that adds records beside the connector (a feed, an import) keys them alike, or discovery
+ * would miss them by their number. Read after locking the key table (ROW EXCLUSIVE) so a
+ * re-keying in another country cannot slip in between.
+ */
+export async function keyReadingOf(db: pg.ClientBase, schema: string): Promise<NormaliseOptions> {
+  const { phoneCountry } = await keyBuildOf(db, schema);
+  return isPhoneCountry(phoneCountry) ? { defaultCountry: phoneCountry } : {};
 }
 
 export async function recordKeyScheme(

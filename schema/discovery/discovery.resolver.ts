@@ -57,6 +57,7 @@ export class DiscoveryResolver {
           controllerIds: [],
           registeredBy: null,
           phoneCountry: null,
+          phoneCountriesBefore: null,
           registeredAt: new Date(0),
           updatedAt: new Date(0),
         });

@@ -536,6 +536,7 @@ async function sourceOf(ctx: GraphQLContext, sourceId: string): Promise<Source> 
     controllerIds: [],
     registeredBy: null,
     phoneCountry: null,
+    phoneCountriesBefore: null,
     registeredAt: new Date(0),
     updatedAt: new Date(0),
   });

@@ -108,6 +108,13 @@ export class Source {
   })
   phoneCountry?: string | null;
 
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Each country its phone numbers written without a +prefix were read in before phoneCountry, oldest first (a registration that named another country adds the one it leaves; registered back to one, that one leaves the list): tombstones written from its records may hold any of these readings, so its bound keys' tombstone checks and the recreation sweep read its national numbers in each of them too; discovery reads in phoneCountry only. Empty for a source whose country never changed; null for a source no longer registered.",
+  })
+  phoneCountriesBefore?: string[] | null;
+
   @Field(() => DateTimeScalar)
   registeredAt!: Date;
 

@@ -12,6 +12,7 @@ export function sourceView(entity: SourceEntity): Source {
   view.controllerIds = [...(entity.controllerIds ?? [])];
   view.registeredBy = entity.registeredBy;
   view.phoneCountry = entity.phoneCountry;
+  view.phoneCountriesBefore = [...(entity.phoneCountriesBefore ?? [])];
   view.registeredAt = entity.createdAt;
   view.updatedAt = entity.updatedAt;
   view.status = entity.status;

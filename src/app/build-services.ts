@@ -56,6 +56,8 @@ export async function buildServices(deps: {
     tasks: stores.tasks,
     defaultPhoneCountry: config.DSR_DEFAULT_PHONE_COUNTRY,
   });
+  // Before a national number is read in it: a later start with another default still reads in this one.
+  await sources.recordDefaultPhoneCountry();
   const discovery = new DiscoveryService(sources, {
     timeoutMs: config.DISCOVERY_SOURCE_TIMEOUT_MS,
     nameFrequencies: config.DISCOVERY_NAME_FREQUENCIES === 'on' && { refreshMs: config.DISCOVERY_NAME_FREQUENCIES_REFRESH_MS },

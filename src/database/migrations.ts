@@ -19,6 +19,7 @@ import { RecordDecisionByRecord1764000008600 } from './migrations/1764000008600-
 import { SourcePhoneCountry1764000008720 } from './migrations/1764000008720-SourcePhoneCountry.js';
 import { TaskHeldByRequest1764000008760 } from './migrations/1764000008760-TaskHeldByRequest.js';
 import { SourcePhoneCountriesBefore1764000008800 } from './migrations/1764000008800-SourcePhoneCountriesBefore.js';
+import { DefaultPhoneCountries1764000009100 } from './migrations/1764000009100-DefaultPhoneCountries.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -41,4 +42,5 @@ export const migrations: Function[] = [
   SourcePhoneCountry1764000008720,
   TaskHeldByRequest1764000008760,
   SourcePhoneCountriesBefore1764000008800,
+  DefaultPhoneCountries1764000009100,
 ];

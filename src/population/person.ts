@@ -6,6 +6,9 @@ import { seededRandom, hashSeed } from './random.js';
 import type { GenerationContext } from './context.js';
 import { NICKNAME_SOURCE_NAMES, chance, intBetween, pick, type Random } from './variation.js';
 
+/** The country of the population's phone numbers: UK mobiles, written in national form too (variation.ts). */
+export const POPULATION_PHONE_COUNTRY = 'GB' as const;
+
 export interface Address {
   street: string;
   city: string;

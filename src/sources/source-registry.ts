@@ -104,6 +104,37 @@ export class SourceRegistry {
     return [current, ...new Set(before)];
   }
 
+  private cachedDefaults: { at: number; value: Promise<CountryCode[]> } | null = null;
+
+  /**
+   * Records the deployment's default as one it has run with (at every start, before anything
+   * reads or writes a national number in it): a handler's numbers, and the requests and
+   * tombstones made of them, hold the reading of the default of the day.
+   */
+  async recordDefaultPhoneCountry(): Promise<void> {
+    await this.dataSource.query(`INSERT INTO default_phone_country (country) VALUES ($1) ON CONFLICT (country) DO NOTHING`, [this.defaultPhoneCountry]);
+    this.cachedDefaults = null;
+  }
+
+  /**
+   * Every other default the deployment has run with, oldest first: what was written under one
+   * holds its reading, so checks and searches by a national number read it in each of them too.
+   * Read at most once per `listTtlMs` (another process may have started with another default).
+   */
+  async earlierDefaultPhoneCountries(): Promise<CountryCode[]> {
+    const now = Date.now();
+    if (!this.cachedDefaults || now - this.cachedDefaults.at > this.listTtlMs) {
+      const value = (this.dataSource.query(`SELECT country FROM default_phone_country ORDER BY first_used_at, country`) as Promise<{ country: string }[]>).then(
+        (rows) => rows.map((r) => r.country).filter((c): c is CountryCode => isPhoneCountry(c) && c !== this.defaultPhoneCountry),
+      );
+      this.cachedDefaults = { at: now, value };
+      value.catch(() => {
+        if (this.cachedDefaults?.value === value) this.cachedDefaults = null;
+      });
+    }
+    return this.cachedDefaults.value;
+  }
+
   /** A registration's phone country (GB for one registered before it had one); the default for none. */
   phoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry'> | null): CountryCode {
     const country = entity?.phoneCountry;

@@ -131,19 +131,30 @@ export interface CheckReading extends NormaliseOptions {
  * hold that reading); bound to sources whose current countries differ, in the deployment's
  * default and in each of theirs, since which one wrote the number is not known and read in the
  * wrong one it is another number (the erased person would pass the guard); any other caller in
- * the deployment's default (DSR_DEFAULT_PHONE_COUNTRY). An identifier's own `country` wins over all.
+ * the deployment's default (DSR_DEFAULT_PHONE_COUNTRY). Wherever the default is read, each
+ * default the deployment ran with before is read too: the requests submitted then, and their
+ * tombstones, hold its reading. An identifier's own `country` wins over all.
  */
-export async function checkReadingOf(principal: Principal, sources: Pick<SourceRegistry, 'phoneCountriesOf' | 'defaultPhoneCountry'>): Promise<CheckReading> {
+export async function checkReadingOf(
+  principal: Principal,
+  sources: Pick<SourceRegistry, 'phoneCountriesOf' | 'defaultPhoneCountry' | 'earlierDefaultPhoneCountries'>,
+): Promise<CheckReading> {
   const bound = principal.sourceIds ?? [];
+  let countries: CountryCode[];
   if (bound.length > 0) {
     const read = [...(await sources.phoneCountriesOf(bound)).values()];
     const current = new Set(read.map(([now]) => now));
     const every = [...new Set(read.flat())].sort();
-    const defaultCountry = current.size === 1 ? [...current][0]! : sources.defaultPhoneCountry;
-    const otherCountries = every.filter((c) => c !== defaultCountry);
-    return otherCountries.length > 0 ? { defaultCountry, otherCountries } : { defaultCountry };
-  }
-  return { defaultCountry: sources.defaultPhoneCountry };
+    if (current.size === 1) return readingIn([...current][0]!, every);
+    countries = [sources.defaultPhoneCountry, ...every];
+  } else countries = [sources.defaultPhoneCountry];
+  return readingIn(sources.defaultPhoneCountry, [...countries, ...(await sources.earlierDefaultPhoneCountries())]);
+}
+
+/** A reading in `defaultCountry` and in each other of `countries`. */
+function readingIn(defaultCountry: CountryCode, countries: readonly CountryCode[]): CheckReading {
+  const otherCountries = [...new Set(countries)].filter((c) => c !== defaultCountry);
+  return otherCountries.length > 0 ? { defaultCountry, otherCountries } : { defaultCountry };
 }
 
 /**

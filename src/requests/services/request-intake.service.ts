@@ -14,7 +14,7 @@ import { assertCorrectableSomewhere, checkCorrections, fitCorrectionValues } fro
 import type { RequestContext } from './request-context.js';
 import { badInput } from '../request-errors.js';
 import { listRequests, type RequestPage, type RequestPageArgs } from './request-queries.js';
-import { listFilterOf, type RequestSearchFilter } from './request-search.js';
+import { earlierDefaultEntries, listFilterOf, type RequestSearchFilter } from './request-search.js';
 import { indexEntry, type RequestedCorrection } from './request-secrets.js';
 import { withPhoneCountry } from '../../identity/index.js';
 
@@ -37,7 +37,8 @@ export class RequestIntakeService {
 
   async list(principal: Principal, filter: RequestSearchFilter, page: RequestPageArgs): Promise<RequestPage> {
     const { deps, secrets, now } = this.ctx;
-    const listFilter = listFilterOf(filter, secrets, deps.sources.defaultPhoneCountry);
+    const phoneCountries = filter.identifier ? await deps.sources.earlierDefaultPhoneCountries() : [];
+    const listFilter = listFilterOf(filter, secrets, [deps.sources.defaultPhoneCountry, ...phoneCountries]);
     if (filter.identifier) {
       // A look-up of a person: audited like discovery (the identifier only as a digest).
       await deps.audit.record({
@@ -81,7 +82,9 @@ export class RequestIntakeService {
     const identifiers = withPhoneCountry(input.identifiers, deps.sources.defaultPhoneCountry);
     // Throws INVALID_IDENTIFIER (with its type) for a value that cannot be normalised.
     const blindIndex = secrets.blindIndex(identifiers);
-    const lookup = secrets.blindIndex(identifiers, true);
+    // Also as a request submitted under an earlier default read its national phone numbers.
+    const earlier = earlierDefaultEntries(input.identifiers, secrets, await deps.sources.earlierDefaultPhoneCountries());
+    const lookup = [...new Set([...secrets.blindIndex(identifiers, true), ...earlier])];
     const others = await deps.stores.requests.sharingBlindIndex(lookup);
     const duplicates = findPossibleDuplicates(
       { requestId: id, type: input.type, indexes: lookup.map(indexEntry) },

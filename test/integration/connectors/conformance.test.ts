@@ -108,3 +108,27 @@ describeConnectorConformance('generic SQL (an unknown CRM database)', async () =
     },
   );
 });
+
+// A source registered with another phone country: its national numbers are keyed in FR, and
+// the kit asks in FR too (the fixture's phoneCountry).
+describeConnectorConformance('generic SQL keyed in FR (phoneCountry)', async () => {
+  const connector = await createConnector(
+    { ...crmSourceConfig(crm.url), id: 'crm-paris', phoneCountry: 'FR' },
+    { gatewayDatabaseUrl: stores.url, vars: { DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' } },
+  );
+  // Its own customers, each with a French mobile in national form (and two of one family name).
+  const rows = await crm.query<{ cust_no: number }>(
+    `INSERT INTO crm.customers (first_name, surname, e_mail, mobile, born)
+     SELECT 'Client' || n, CASE WHEN n > 4 THEN 'Deuxfois' ELSE 'Parisien' || n END, 'client' || n || '@example.fr', '06 12 34 56 7' || n, ('1980-01-0' || n)::date
+     FROM generate_series(1, 6) AS n RETURNING cust_no`,
+  );
+  await crm.refresh(connector);
+  const ids = rows.map((r) => `customer:${r.cust_no}`);
+  return fixtureFrom(
+    connector,
+    ids.slice(0, 4),
+    'crm-paris',
+    { field: 'mobile', value: '+33612345699', reason: 'customer said so' },
+    { unknownRecordId: 'customer:999999', expectedSpecialCategories: [DataCategory.HEALTH], familyNameSeededTwice: 'Deuxfois', phoneCountry: 'FR' },
+  );
+});

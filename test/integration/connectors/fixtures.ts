@@ -75,7 +75,13 @@ export async function fixtureFrom(
   if (!record) throw new Error(`known record ${known} not exported`);
   return {
     connector,
-    known: { query: { identifiers: record.identifiers, blockingKeys: blockingKeysOf(record.identifiers) }, recordId: known },
+    known: {
+      query: {
+        identifiers: record.identifiers,
+        blockingKeys: blockingKeysOf(record.identifiers, extra.phoneCountry ? { defaultCountry: extra.phoneCountry } : {}),
+      },
+      recordId: known,
+    },
     erasable: { sourceId, recordId: erasable },
     correctable: { ref: { sourceId, recordId: correctable }, changes: [change] },
     restrictable: { sourceId, recordId: restrictable },
