@@ -11,6 +11,8 @@ import { KeptReason, type RecordHold } from '../retention/retention-plan.js';
  * annotation leave the record whole (a legal hold goes with a restriction, R8; an
  * annotation keeps the original beside it, R14): not held.
  */
+const ERASING: ReadonlySet<string> = ERASING_ACTIONS;
+
 export const HELD_BY_RETAIN: ReadonlySet<string> = new Set<string>([...ERASING_ACTIONS, RecordAction.CORRECT]);
 
 /**
@@ -25,4 +27,16 @@ export function bindingHold(task: { requestId: string | null; action: string }, 
   if (task.requestId === null) return holds[0];
   if (!HELD_BY_RETAIN.has(task.action)) return undefined;
   return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId && !h.nothingToCorrect);
+}
+
+/**
+ * A hold on another record whose data erasing the task's record destroys too (footage both
+ * show): any open request's RETAIN binds, the task's own request's included (it keeps that
+ * record whole), except a rectification's that only found nothing to correct; a retention
+ * run's task is held by any hold, as on its own record. Only erasing tasks destroy data.
+ */
+export function sharedHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
+  if (!ERASING.has(task.action)) return undefined;
+  if (task.requestId === null) return holds[0];
+  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect);
 }

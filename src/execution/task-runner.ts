@@ -19,7 +19,7 @@ import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
-import { bindingHold, HELD_BY_RETAIN } from './binding-hold.js';
+import { bindingHold, HELD_BY_RETAIN, sharedHold } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -203,6 +203,7 @@ export class TaskRunner {
     await this.withdrawnRequests(tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.recordHolds(sourceId, tasks, out);
+    await this.sharedHolds(connector, sourceId, tasks, out);
     await this.retentionNowKeeps(connector, sourceId, description, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
@@ -274,6 +275,37 @@ export class TaskRunner {
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
       out.set(t.id, { error: new HeldByRequest(`${hold.reason}: left alone, another open request holds the record ${then}`, hold.requestId) });
+    }
+  }
+
+  /**
+   * R8: an erasing task on a record whose data another record shares (footage that shows two
+   * visits: the segments go whole), where a request keeps that other record, is left alone: its
+   * erasure would destroy what the hold keeps. Asked of sources that can say (sharedWith), once
+   * per batch, with the holds in one statement. A source that cannot answer fails the tasks (retried).
+   */
+  private async sharedHolds(connector: Connector, sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const erasing = connector.sharedWith ? tasks.filter((t) => !out.has(t.id) && ERASING.has(t.action)) : [];
+    if (erasing.length === 0) return;
+    const ids = [...new Set(erasing.map((t) => t.record_id))];
+    const read = await this.attempt(() => connector.sharedWith!(ids.map((recordId) => ({ sourceId, recordId }))));
+    if ('error' in read) {
+      for (const t of erasing) out.set(t.id, { error: read.error });
+      return;
+    }
+    const sharing = new Map(ids.map((id, k) => [id, (read.result[k] ?? []).filter((other) => other !== id)]));
+    const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set([...sharing.values()].flat())]);
+    for (const t of erasing) {
+      const hold = (sharing.get(t.record_id) ?? [])
+        .map((other) => sharedHold({ requestId: t.request_id, action: t.action }, holds.get(other) ?? []))
+        .find(Boolean);
+      if (!hold) continue;
+      out.set(t.id, {
+        error: new HeldByRequest(
+          `${hold.reason}: left alone, an open request holds a record whose data (footage) erasing this one would destroy too; retry once that request is closed (R8)`,
+          hold.requestId,
+        ),
+      });
     }
   }
 
