@@ -312,8 +312,10 @@ export class TaskRunner {
   /**
    * R9: a retention run's record that its source's retention, as it is now, no longer lets go
    * (the source re-registered with a longer retention since the run was approved, or its record
-   * dated anew) is left alone: its task fails for good with the reason. Legal holds and
-   * personnel files are judged by bindingRules. A source that cannot be read fails the tasks (retried).
+   * dated anew), or lets go another way than approved (the source now anonymises or minimises
+   * where the run deletes: the minimal record must stay), is left alone: its task fails for good
+   * with the reason. Legal holds and personnel files are judged by bindingRules. A source that
+   * cannot be read fails the tasks (retried).
    */
   private async retentionNowKeeps(
     connector: Connector,
@@ -337,6 +339,13 @@ export class TaskRunner {
       const item = planRetentionItem(record, description, now);
       if (item.kept === KeptReason.NOT_EXPIRED || item.kept === KeptReason.UNDATED)
         out.set(t.id, { error: new PermanentTaskError(`RETENTION_CHANGED: ${item.kept}: ${item.detail}; left alone since the run was approved (R9)`) });
+      // The policy now destroys it another way (anonymise or minimise where the run deletes): not what was approved; the next run plans it anew.
+      else if (item.action && item.action !== t.action)
+        out.set(t.id, {
+          error: new PermanentTaskError(
+            `RETENTION_CHANGED: ${item.action}: the source's retention now says ${item.action}, the run was approved to ${t.action}; left alone (R9)`,
+          ),
+        });
     }
   }
 

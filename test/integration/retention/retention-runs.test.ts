@@ -344,6 +344,35 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     }
   }, 60_000);
 
+  it('R9: a source whose retention says, after the run’s approval and before its task runs, to anonymise or minimise instead of delete keeps the record whole: the approved deletion is not carried out, the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    // The last learner but one: no other test here ages it or holds it.
+    const [learner] = (await sql<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC LIMIT 1 OFFSET 1`)).map((r) => r.id);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: expect.any(Number) }]);
+    const registration = {
+      id: 'training',
+      name: 'training',
+      kind: KIND.training,
+      type: 'builtin' as const,
+      connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
+    };
+    try {
+      const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
+        s.sources.register(
+          { ...registration, retention: { erasure: 'ANONYMISE', summary: 'anonymised past retention (changed after the run was approved)' } },
+          'test',
+        ),
+      );
+      expect(closed.status).toBe('PARTIALLY_COMPLETED');
+      expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${learner}\\) failed: .*RETENTION_CHANGED: ANONYMISE`)));
+      expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1 AND anonymised_at IS NULL`, [learner])).toHaveLength(1);
+    } finally {
+      await s.sources.register(registration, 'test');
+    }
+  }, 60_000);
+
   it('R9: a run whose queued jobs Redis lost (flushed, or restarted without its data) is queued again from the task table, audited, and closes with its records destroyed', async () => {
     const s = gw.runtime.services;
     const [learner] = (await sql<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC OFFSET 1 LIMIT 1`)).map((r) => r.id);
