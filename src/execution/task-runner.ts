@@ -9,7 +9,7 @@
 // Each job still succeeds, retries or fails on its own (settleAttempt).
 import type DataLoader from 'dataloader';
 import type { ActionResult, Connector, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
-import { RecordAction } from '../domain/vocabulary.js';
+import { RecordAction, sourceRulesOf } from '../domain/vocabulary.js';
 import { withdrawnReason } from './stranded-work.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
@@ -201,6 +201,7 @@ export class TaskRunner {
     // R8: a hired candidate's application is the personnel file, hired perhaps after the decision or the run's approval.
     const holding = statutory || mayHoldPersonnelFiles(description.kind, description.rules);
     await this.withdrawnRequests(tasks, out);
+    annotatedOnly(description, tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.recordHolds(sourceId, tasks, out);
     await this.sharedHolds(connector, sourceId, tasks, out);
@@ -458,6 +459,23 @@ export class TaskRunner {
         detail,
       },
       outcome,
+    });
+  }
+}
+
+/**
+ * R14: a source whose records are annotated, never overwritten (medical records), takes no
+ * CORRECT, even one decided before it said so (re-registered as a clinic while the task waited):
+ * the task fails for good and the record keeps its value, to be decided again as an ANNOTATE.
+ */
+function annotatedOnly(description: SourceDescription, tasks: readonly RunningTask[], out: Map<string, Applied>): void {
+  if (!sourceRulesOf(description.kind, description.rules).annotatesCorrections) return;
+  for (const t of tasks) {
+    if (t.action !== RecordAction.CORRECT || out.has(t.id)) continue;
+    out.set(t.id, {
+      error: new PermanentTaskError(
+        'INVALID_ACTION: CORRECT refused, the source’s records are annotated, never overwritten (R14); the record keeps its value: decide the correction again as ANNOTATE',
+      ),
     });
   }
 }
