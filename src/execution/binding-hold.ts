@@ -19,14 +19,15 @@ export const HELD_BY_RETAIN: ReadonlySet<string> = new Set<string>([...ERASING_A
  * A retention run's task is held by any hold (R9, R6): the first, a controller's refusal
  * before an open request's RETAIN. A request's erasing or correcting task only by another
  * open request's RETAIN (R8: its legal hold, or its wait for a controller), not by a
- * rectification's RETAIN that only found nothing to correct there (R14); a controller's
+ * rectification's RETAIN that only found nothing to correct there (R14), nor by an open
+ * restriction's RESTRICT (the record stays whole under a restriction); a controller's
  * refusal binds a request through that request's own instruction, and its own decisions
  * never hold it.
  */
 export function bindingHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (task.requestId === null) return holds[0];
   if (!HELD_BY_RETAIN.has(task.action)) return undefined;
-  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId && !h.nothingToCorrect);
+  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId && !h.nothingToCorrect && !h.restriction);
 }
 
 /**
@@ -38,5 +39,5 @@ export function bindingHold(task: { requestId: string | null; action: string }, 
 export function sharedHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (!ERASING.has(task.action)) return undefined;
   if (task.requestId === null) return holds[0];
-  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect);
+  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect && !h.restriction);
 }

@@ -32,6 +32,12 @@ export interface RecordHold {
    * a retention run off the record while that request is answered, but holds no other request.
    */
   nothingToCorrect?: boolean;
+  /**
+   * An OPEN_REQUEST from a restriction request's RESTRICT (R1: the person asks that the record
+   * be kept and not processed, often instead of its erasure, say for a legal claim): it keeps a
+   * retention run off the record while that request is answered, but holds no other request.
+   */
+  restriction?: boolean;
 }
 
 export interface PlannedRetentionItem {
@@ -74,7 +80,12 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
   if (hold) {
     return hold.reason === KeptReason.CONTROLLER_REFUSED
       ? kept(hold.reason, `the controller refused request ${hold.requestId} about this record (R6)`)
-      : kept(hold.reason, `request ${hold.requestId} is open and holds this record`);
+      : kept(
+          hold.reason,
+          hold.restriction
+            ? `restriction request ${hold.requestId} is open: the person asks that this record be kept`
+            : `request ${hold.requestId} is open and holds this record`,
+        );
   }
   const end = retentionEndOf(record.dates, source.retention, source.kind, source.rules);
   if (!end) return kept(KeptReason.UNDATED, 'the record has no dates: the end of retention cannot be known');

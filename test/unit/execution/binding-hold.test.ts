@@ -43,4 +43,12 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(sharedHold({ requestId: 'r-restriction', action: 'RESTRICT' }, [litigation])).toBeUndefined();
     expect(sharedHold({ requestId: null, action: 'PURGE' }, [])).toBeUndefined();
   });
+
+  it("R1, R9: an open restriction request's RESTRICT (keep the record, stop processing it) holds a retention run, but no request's task", () => {
+    const restriction: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-restriction', restriction: true };
+    expect(bindingHold({ requestId: null, action: 'ERASE' }, [restriction])).toEqual(restriction);
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restriction])).toBeUndefined();
+    expect(sharedHold({ requestId: 'r-erasure', action: 'PURGE' }, [restriction])).toBeUndefined();
+    expect(sharedHold({ requestId: null, action: 'PURGE' }, [restriction])).toEqual(restriction);
+  });
 });
