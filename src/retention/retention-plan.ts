@@ -99,6 +99,25 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
   return { ...base, action: retentionActionOf(record, source), kept: null, detail: null };
 }
 
+/**
+ * R8: a planned item whose data other records share (footage that also shows their visits,
+ * `sharing`: their ids) is kept while one of them is held, by the first such hold: destroying
+ * it would destroy what that hold keeps. Pure; an item already kept stays as it is.
+ */
+export function keptForSharedData(
+  item: PlannedRetentionItem,
+  sharing: readonly string[],
+  holds: ReadonlyMap<string, readonly RecordHold[]>,
+): PlannedRetentionItem {
+  if (!item.action) return item;
+  for (const other of sharing) {
+    const hold = other === item.recordId ? undefined : holds.get(other)?.[0];
+    if (hold)
+      return { ...item, action: null, kept: hold.reason, detail: `its data (footage) also shows record ${other}, which request ${hold.requestId} holds (R8)` };
+  }
+  return item;
+}
+
 function decisionRecordOf(record: SourceRecord, source: SourceDescription): DecisionRecord {
   return {
     sourceKind: source.kind,

@@ -8,6 +8,7 @@ import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, RequestStatus, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
+import { QueueNames } from '../../../jobs/queue-names.js';
 
 // R8, R9, R16: footage segments overlap between visitors, so destroying one visit's footage
 // destroys part of every visit recorded at the same time. A visit another open request holds
@@ -44,10 +45,10 @@ describe('R8: footage a held visit shares is not destroyed with another visit', 
   /**
    * At a site of its own, `days` ago: visit `a` (10:00–11:00) and visit `b` (10:30–12:00); a
    * segment only `a` shows (10:00–10:20) and one both show (10:30–10:50). `b` is held by an
-   * open request (a RETAIN: an incident under investigation).
+   * open request unless `held` is false.
    */
-  async function overlappingVisits(site: string, days: number) {
-    const [a, b] = (await sql<{ id: string }>(`SELECT id FROM cctv.visits WHERE site <> ALL($1) ORDER BY id LIMIT 2`, [['held-1', 'held-2']])).map((r) => r.id);
+  async function overlappingVisits(site: string, days: number, held = true) {
+    const [a, b] = (await sql<{ id: string }>(`SELECT id FROM cctv.visits WHERE site NOT LIKE 'held-%' ORDER BY id LIMIT 2`)).map((r) => r.id);
     const [own, shared] = spare.splice(0, 2);
     const at = `now() - interval '${days} days'`;
     await sql(
@@ -64,13 +65,17 @@ describe('R8: footage a held visit shares is not destroyed with another visit', 
       shared!.id,
       site,
     ]);
-    const holder = await insertApprovedRequest(gw.runtime.services, {
-      identifiers: [{ type: T.EMAIL, value: `incident-${site}@example.org` }],
-      status: RequestStatus.IN_REVIEW,
-      decisions: [{ sourceId: 'cctv', recordId: b!, recordType: 'visit', action: RecordAction.RETAIN, basis: 'incident under investigation' }],
-    });
+    const holder = held ? await holdVisit(b!, site) : null;
     return { a: a!, b: b!, own: own!, shared: shared!, holder };
   }
+
+  /** An open request keeps the visit (a RETAIN: an incident under investigation). */
+  const holdVisit = (recordId: string, site: string) =>
+    insertApprovedRequest(gw.runtime.services, {
+      identifiers: [{ type: T.EMAIL, value: `incident-${site}@example.org` }],
+      status: RequestStatus.IN_REVIEW,
+      decisions: [{ sourceId: 'cctv', recordId, recordType: 'visit', action: RecordAction.RETAIN, basis: 'incident under investigation' }],
+    });
 
   /** The held visit still shows the shared segment, whose row and file are still there. */
   async function expectSharedKept(b: string, shared: { id: string; file_path: string }) {
@@ -81,21 +86,52 @@ describe('R8: footage a held visit shares is not destroyed with another visit', 
     expect((visit!.data.footage as { segmentId: string }[]).map((s) => s.segmentId)).toContain(shared.id);
   }
 
-  it('R8, R9: the daily run, executed at once for footage, leaves alone a visit past 90 days whose footage a held visit shares; the run closes PARTIALLY_COMPLETED naming the hold', async () => {
+  it('R8, R9: the daily run, executed at once for footage, keeps a visit past 90 days whose footage a held visit shares, naming the hold; the footage stays', async () => {
     const s = gw.runtime.services;
-    const { a, b, shared } = await overlappingVisits('held-1', 120);
+    const { a, b, shared, holder } = await overlappingVisits('held-1', 120);
     const { automatic } = await s.retention.runScheduled();
     const run = await eventually(
       () => s.retention.find(automatic!),
       (r) => r.status !== 'EXECUTING',
       { timeoutMs: 30_000 },
     );
+    const items = new Map((await s.stores.retentionRuns.items(automatic!)).map((i) => [i.record_id, i]));
+    expect(items.get(a)).toMatchObject({
+      action: null,
+      kept_reason: 'OPEN_REQUEST',
+      kept_detail: `its data (footage) also shows record ${b}, which request ${holder} holds (R8)`,
+    });
+    expect(items.get(b)).toMatchObject({ action: null, kept_reason: 'OPEN_REQUEST' });
+    expect(run.status).toBe('COMPLETED');
     await expectSharedKept(b, shared);
     expect(await sql(`SELECT id FROM cctv.visits WHERE id = $1`, [a])).toEqual([{ id: a }]);
-    expect(run.status).toBe('PARTIALLY_COMPLETED');
-    expect(run.outcome!.reasons).toEqual([
-      expect.stringMatching(/OPEN_REQUEST: left alone, an open request holds a record whose data \(footage\) erasing this one would destroy too/),
-    ]);
+  }, 60_000);
+
+  it('R8, R9: a visit an open request comes to hold after the footage run’s approval, before its tasks run, keeps the footage it shares: the other visit is left alone too; the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    const { a, b, shared } = await overlappingVisits('held-3', 120, false);
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['cctv'] });
+    const queue = s.execution.queue(QueueNames.sourceTasks('cctv'));
+    await queue.pause();
+    try {
+      await s.retention.approve(run.id, 'handler');
+      await holdVisit(b, 'held-3');
+    } finally {
+      await queue.resume();
+    }
+    const closed = await eventually(
+      () => s.retention.find(run.id),
+      (r) => r.status !== 'EXECUTING',
+      { timeoutMs: 30_000 },
+    );
+    expect(closed.status).toBe('PARTIALLY_COMPLETED');
+    expect(closed.outcome!.reasons).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`record ${a}\\) failed: .*OPEN_REQUEST: left alone, an open request holds a record whose data \\(footage\\) erasing this one`),
+      ),
+    );
+    await expectSharedKept(b, shared);
+    expect(await sql(`SELECT id FROM cctv.visits WHERE id = ANY($1) ORDER BY id`, [[a, b]])).toHaveLength(2);
   }, 60_000);
 
   it('R8: a person’s erasure of their visit leaves it alone while another open request holds a visit its footage shows; the request closes PARTIALLY_COMPLETED, retried once the hold ends', async () => {
