@@ -217,9 +217,11 @@ export class TaskRunner {
       return out;
     }
     const records = new Map(read.result.map((r) => [r.recordId, r]));
-    // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
+    // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy
+    // of those records, and only of those (a record recreated since was never returned).
     const requestIds = [...new Set(checked.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
-    const returning = holding && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Map<string, Set<string>>();
+    const returned =
+      holding && requestIds.length ? await this.deps.stores.requests.returnedRecords(sourceId, requestIds, ids) : new Map<string, Map<string, string>>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
@@ -231,7 +233,7 @@ export class TaskRunner {
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
       if (!record || !holding || !ERASING.has(t.action)) continue;
-      if (record.controllerId && t.request_id && returning.get(t.request_id)?.has(record.controllerId)) continue;
+      if (record.controllerId && t.request_id && returned.get(t.request_id)?.get(t.record_id) === record.controllerId) continue;
       const held = decisionRecordOfSource(record, description);
       const hold = (statutory ? legalHoldOf(held, description.retention, now) : null) ?? personnelFileHold(held);
       if (!hold) continue;

@@ -612,14 +612,20 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
-  /** Of these requests, the controllers that instructed the return of their records in this source (R6): request id -> controller ids. */
-  async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
-    const rows: { request_id: string; controller_id: string }[] = await this.dataSource.query(
-      `SELECT request_id, controller_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[]) AND decision = $3`,
-      [sourceId, [...requestIds], ControllerDecision.RETURN_AND_ERASE],
+  /**
+   * Of these records of a source, those these requests returned to their controller before
+   * erasing them (R6: a decision with returnToController, exported into that controller's
+   * package at approval): request id -> record id -> the controller it went to. A record of
+   * that controller the request never decided on (one a feed recreated later) was not returned.
+   */
+  async returnedRecords(sourceId: string, requestIds: readonly string[], recordIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+    const rows: { request_id: string; record_id: string; controller_id: string }[] = await this.dataSource.query(
+      `SELECT d.request_id, d.record_id, d.return_to_controller AS controller_id FROM record_decision d
+        WHERE d.source_id = $1 AND d.request_id = ANY($2::uuid[]) AND d.record_id = ANY($3::text[]) AND d.return_to_controller IS NOT NULL`,
+      [sourceId, [...requestIds], [...recordIds]],
     );
-    const out = new Map<string, Set<string>>();
-    for (const r of rows) out.set(r.request_id, (out.get(r.request_id) ?? new Set()).add(r.controller_id));
+    const out = new Map<string, Map<string, string>>();
+    for (const r of rows) out.set(r.request_id, (out.get(r.request_id) ?? new Map<string, string>()).set(r.record_id, r.controller_id));
     return out;
   }
 
