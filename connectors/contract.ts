@@ -293,6 +293,13 @@ export interface Connector {
   eraseMany?(items: ErasureItem[]): Promise<ActionResult[]>;
   restrictMany?(refs: RecordRef[], on: boolean): Promise<ActionResult[]>;
   /**
+   * Optional: for each record (same order), the ids of the other records of this source
+   * whose data erasing it destroys too (footage: the visits recorded in the same segments).
+   * Before an erasure the gateway looks for a hold on any of them (R8): a record another
+   * open request keeps must not lose its data through someone else's erasure.
+   */
+  sharedWith?(refs: RecordRef[]): Promise<string[][]>;
+  /**
    * Optional: the records created or active since a time (undated ones too), in record-id
    * order, `limit` at a time after the id `after`. The recreation sweep lists them (R10);
    * a source without it is skipped by the sweep and relies on the tombstone guard.

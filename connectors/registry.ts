@@ -50,6 +50,7 @@ class DescribedConnector implements Connector {
   readonly nameFrequencies?: Connector['nameFrequencies'];
   readonly eraseMany?: Connector['eraseMany'];
   readonly restrictMany?: Connector['restrictMany'];
+  readonly sharedWith?: Connector['sharedWith'];
   readonly changedSince?: Connector['changedSince'];
   readonly purgeExpired?: Connector['purgeExpired'];
   readonly listExpired?: Connector['listExpired'];
@@ -71,6 +72,7 @@ class DescribedConnector implements Connector {
     if (inner.nameFrequencies) this.nameFrequencies = (limit) => inner.nameFrequencies!(limit);
     if (inner.eraseMany) this.eraseMany = (items) => inner.eraseMany!(items);
     if (inner.restrictMany) this.restrictMany = (refs, on) => inner.restrictMany!(refs, on);
+    if (inner.sharedWith) this.sharedWith = (refs) => inner.sharedWith!(refs);
     if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);
     if (inner.purgeExpired) this.purgeExpired = (now) => inner.purgeExpired!(now);
     if (inner.listExpired) this.listExpired = (asOf, limit, after) => inner.listExpired!(asOf, limit, after);

@@ -7,7 +7,7 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import type { ActionResult, ErasurePlan, PresenceQuery, SourceDescription, SourceRecord } from '../contract.js';
+import type { ActionResult, ErasurePlan, PresenceQuery, RecordRef, SourceDescription, SourceRecord } from '../contract.js';
 import { DataCategory as C, IdentifierType as T, SourceKind } from '../../src/domain/vocabulary.js';
 import { ReferenceConnector, rowIds, type AfterCommit, type RecordTypeSpec, type ReferenceStoreConfig, type Row } from '../shared/reference-connector.js';
 import { field } from '../shared/describe.js';
@@ -99,6 +99,27 @@ export class CctvConnector extends ReferenceConnector {
     const records = rows.map((r) => this.toSourceRecord(String(r.doc.id), 'visit', r.doc));
     await this.decorateExport(records);
     return records;
+  }
+
+  /**
+   * For each visit, the other visits its erasure takes footage from: those at the same site
+   * whose time overlaps one of its segments (the segments go whole, R8 holds on them count).
+   */
+  async sharedWith(refs: RecordRef[]): Promise<string[][]> {
+    const ids = refs.map((r) => r.recordId);
+    const overlaps = (v: string, s: string) =>
+      `${s}.site = ${v}.site AND ${s}.started_at < COALESCE(${v}.left_at, ${v}.arrived_at + interval '1 day') AND ${s}.ended_at > ${v}.arrived_at`;
+    const { rows } = await this.query<{ visit_id: string; other_id: string }>(
+      `SELECT DISTINCT v.id AS visit_id, o.id AS other_id
+         FROM ${this.table('visits')} v
+         JOIN ${this.table('segments')} s ON ${overlaps('v', 's')}
+         JOIN ${this.table('visits')} o ON o.id <> v.id AND ${overlaps('o', 's')}
+        WHERE v.id = ANY($1::text[]) ORDER BY 1, 2`,
+      [ids],
+    );
+    const out = new Map<string, string[]>();
+    for (const r of rows) out.set(r.visit_id, [...(out.get(r.visit_id) ?? []), r.other_id]);
+    return ids.map((id) => out.get(id) ?? []);
   }
 
   protected override async decorateExport(records: SourceRecord[]): Promise<void> {

@@ -234,6 +234,16 @@ export function describeConnectorConformance(name: string, setup: () => Promise<
       }
     });
 
+    it('R8: says, when it offers sharedWith, which other records erasing each one destroys too: one list per record, in order, never the record itself', async () => {
+      // Optional (footage sources): the gateway keeps a record while a record sharing its data is held.
+      if (!f.connector.sharedWith) return;
+      const unknown = { sourceId: f.restrictable.sourceId, recordId: f.unknownRecordId };
+      const answers = await f.connector.sharedWith([f.restrictable, unknown]);
+      expect(answers).toHaveLength(2);
+      expect(answers[0]).not.toContain(f.restrictable.recordId);
+      expect(answers[1]).toEqual([]);
+    });
+
     it('R12: marks every special-category field as special, and only those', () => {
       const description = f.connector.describe();
       expect(description.kind).toBe(f.connector.kind);

@@ -54,7 +54,7 @@ export const ERROR_CODES = {
   NO_FAILED_TASKS: 'the request has no failed task to retry and no removal left to verify',
 
   // Decisions and corrections
-  INVALID_ACTION: 'an override to an action that does not exist',
+  INVALID_ACTION: 'an override to an action that does not exist, or that the source does not take (a CORRECT where records are annotated, R14)',
   CONTROLLER_INSTRUCTION_REQUIRED: "R6: an override cannot replace the controller's instruction",
   CONTROLLER_REFUSED: 'R6: the controller refused; nothing but RETAIN until it instructs otherwise',
   LEGAL_HOLD: 'R8: no erasing action on a record under statutory retention',

@@ -11,18 +11,33 @@ import { KeptReason, type RecordHold } from '../retention/retention-plan.js';
  * annotation leave the record whole (a legal hold goes with a restriction, R8; an
  * annotation keeps the original beside it, R14): not held.
  */
+const ERASING: ReadonlySet<string> = ERASING_ACTIONS;
+
 export const HELD_BY_RETAIN: ReadonlySet<string> = new Set<string>([...ERASING_ACTIONS, RecordAction.CORRECT]);
 
 /**
  * A retention run's task is held by any hold (R9, R6): the first, a controller's refusal
  * before an open request's RETAIN. A request's erasing or correcting task only by another
  * open request's RETAIN (R8: its legal hold, or its wait for a controller), not by a
- * rectification's RETAIN that only found nothing to correct there (R14); a controller's
+ * rectification's RETAIN that only found nothing to correct there (R14), nor by an open
+ * restriction's RESTRICT (the record stays whole under a restriction); a controller's
  * refusal binds a request through that request's own instruction, and its own decisions
  * never hold it.
  */
 export function bindingHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (task.requestId === null) return holds[0];
   if (!HELD_BY_RETAIN.has(task.action)) return undefined;
-  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId && !h.nothingToCorrect);
+  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId && !h.nothingToCorrect && !h.restriction);
+}
+
+/**
+ * A hold on another record whose data erasing the task's record destroys too (footage both
+ * show): any open request's RETAIN binds, the task's own request's included (it keeps that
+ * record whole), except a rectification's that only found nothing to correct; a retention
+ * run's task is held by any hold, as on its own record. Only erasing tasks destroy data.
+ */
+export function sharedHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
+  if (!ERASING.has(task.action)) return undefined;
+  if (task.requestId === null) return holds[0];
+  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect && !h.restriction);
 }

@@ -9,7 +9,7 @@
 // Each job still succeeds, retries or fails on its own (settleAttempt).
 import type DataLoader from 'dataloader';
 import type { ActionResult, Connector, ErasurePlan, FieldChange, RecordRef, SourceDescription, SourceRecord } from '../../connectors/contract.js';
-import { RecordAction } from '../domain/vocabulary.js';
+import { RecordAction, sourceRulesOf } from '../domain/vocabulary.js';
 import { withdrawnReason } from './stranded-work.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
@@ -19,7 +19,7 @@ import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
-import { bindingHold, HELD_BY_RETAIN } from './binding-hold.js';
+import { bindingHold, HELD_BY_RETAIN, sharedHold } from './binding-hold.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -207,8 +207,10 @@ export class TaskRunner {
     // R8: a hired candidate's application is the personnel file, hired perhaps after the decision or the run's approval.
     const holding = statutory || mayHoldPersonnelFiles(description.kind, description.rules);
     await this.withdrawnRequests(tasks, out);
+    annotatedOnly(description, tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
     await this.recordHolds(sourceId, tasks, out);
+    await this.sharedHolds(connector, sourceId, tasks, out);
     await this.retentionNowKeeps(connector, sourceId, description, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
@@ -221,9 +223,11 @@ export class TaskRunner {
       return out;
     }
     const records = new Map(read.result.map((r) => [r.recordId, r]));
-    // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy.
+    // R6: a controller that took its records back keeps them now; the group's hold does not bind its copy
+    // of those records, and only of those (a record recreated since was never returned).
     const requestIds = [...new Set(checked.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
-    const returning = holding && requestIds.length ? await this.deps.stores.requests.returningRequests(sourceId, requestIds) : new Map<string, Set<string>>();
+    const returned =
+      holding && requestIds.length ? await this.deps.stores.requests.returnedRecords(sourceId, requestIds, ids) : new Map<string, Map<string, string>>();
     const now = new Date();
     for (const t of checked) {
       const record = records.get(t.record_id);
@@ -235,7 +239,7 @@ export class TaskRunner {
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
       if (!record || !holding || !ERASING.has(t.action)) continue;
-      if (record.controllerId && t.request_id && returning.get(t.request_id)?.has(record.controllerId)) continue;
+      if (record.controllerId && t.request_id && returned.get(t.request_id)?.get(t.record_id) === record.controllerId) continue;
       const held = decisionRecordOfSource(record, description);
       const hold = (statutory ? legalHoldOf(held, description.retention, now) : null) ?? personnelFileHold(held);
       if (!hold) continue;
@@ -284,10 +288,43 @@ export class TaskRunner {
   }
 
   /**
+   * R8: an erasing task on a record whose data another record shares (footage that shows two
+   * visits: the segments go whole), where a request keeps that other record, is left alone: its
+   * erasure would destroy what the hold keeps. Asked of sources that can say (sharedWith), once
+   * per batch, with the holds in one statement. A source that cannot answer fails the tasks (retried).
+   */
+  private async sharedHolds(connector: Connector, sourceId: string, tasks: readonly RunningTask[], out: Map<string, Applied>): Promise<void> {
+    const erasing = connector.sharedWith ? tasks.filter((t) => !out.has(t.id) && ERASING.has(t.action)) : [];
+    if (erasing.length === 0) return;
+    const ids = [...new Set(erasing.map((t) => t.record_id))];
+    const read = await this.attempt(() => connector.sharedWith!(ids.map((recordId) => ({ sourceId, recordId }))));
+    if ('error' in read) {
+      for (const t of erasing) out.set(t.id, { error: read.error });
+      return;
+    }
+    const sharing = new Map(ids.map((id, k) => [id, (read.result[k] ?? []).filter((other) => other !== id)]));
+    const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set([...sharing.values()].flat())]);
+    for (const t of erasing) {
+      const hold = (sharing.get(t.record_id) ?? [])
+        .map((other) => sharedHold({ requestId: t.request_id, action: t.action }, holds.get(other) ?? []))
+        .find(Boolean);
+      if (!hold) continue;
+      out.set(t.id, {
+        error: new HeldByRequest(
+          `${hold.reason}: left alone, an open request holds a record whose data (footage) erasing this one would destroy too; retry once that request is closed (R8)`,
+          hold.requestId,
+        ),
+      });
+    }
+  }
+
+  /**
    * R9: a retention run's record that its source's retention, as it is now, no longer lets go
    * (the source re-registered with a longer retention since the run was approved, or its record
-   * dated anew) is left alone: its task fails for good with the reason. Legal holds and
-   * personnel files are judged by bindingRules. A source that cannot be read fails the tasks (retried).
+   * dated anew), or lets go another way than approved (the source now anonymises or minimises
+   * where the run deletes: the minimal record must stay), is left alone: its task fails for good
+   * with the reason. Legal holds and personnel files are judged by bindingRules. A source that
+   * cannot be read fails the tasks (retried).
    */
   private async retentionNowKeeps(
     connector: Connector,
@@ -311,6 +348,13 @@ export class TaskRunner {
       const item = planRetentionItem(record, description, now);
       if (item.kept === KeptReason.NOT_EXPIRED || item.kept === KeptReason.UNDATED)
         out.set(t.id, { error: new PermanentTaskError(`RETENTION_CHANGED: ${item.kept}: ${item.detail}; left alone since the run was approved (R9)`) });
+      // The policy now destroys it another way (anonymise or minimise where the run deletes): not what was approved; the next run plans it anew.
+      else if (item.action && item.action !== t.action)
+        out.set(t.id, {
+          error: new PermanentTaskError(
+            `RETENTION_CHANGED: ${item.action}: the source's retention now says ${item.action}, the run was approved to ${t.action}; left alone (R9)`,
+          ),
+        });
     }
   }
 
@@ -423,6 +467,23 @@ export class TaskRunner {
         detail,
       },
       outcome,
+    });
+  }
+}
+
+/**
+ * R14: a source whose records are annotated, never overwritten (medical records), takes no
+ * CORRECT, even one decided before it said so (re-registered as a clinic while the task waited):
+ * the task fails for good and the record keeps its value, to be decided again as an ANNOTATE.
+ */
+function annotatedOnly(description: SourceDescription, tasks: readonly RunningTask[], out: Map<string, Applied>): void {
+  if (!sourceRulesOf(description.kind, description.rules).annotatesCorrections) return;
+  for (const t of tasks) {
+    if (t.action !== RecordAction.CORRECT || out.has(t.id)) continue;
+    out.set(t.id, {
+      error: new PermanentTaskError(
+        'INVALID_ACTION: CORRECT refused, the source’s records are annotated, never overwritten (R14); the record keeps its value: decide the correction again as ANNOTATE',
+      ),
     });
   }
 }

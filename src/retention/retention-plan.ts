@@ -32,6 +32,12 @@ export interface RecordHold {
    * a retention run off the record while that request is answered, but holds no other request.
    */
   nothingToCorrect?: boolean;
+  /**
+   * An OPEN_REQUEST from a restriction request's RESTRICT (R1: the person asks that the record
+   * be kept and not processed, often instead of its erasure, say for a legal claim): it keeps a
+   * retention run off the record while that request is answered, but holds no other request.
+   */
+  restriction?: boolean;
 }
 
 export interface PlannedRetentionItem {
@@ -74,7 +80,12 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
   if (hold) {
     return hold.reason === KeptReason.CONTROLLER_REFUSED
       ? kept(hold.reason, `the controller refused request ${hold.requestId} about this record (R6)`)
-      : kept(hold.reason, `request ${hold.requestId} is open and holds this record`);
+      : kept(
+          hold.reason,
+          hold.restriction
+            ? `restriction request ${hold.requestId} is open: the person asks that this record be kept`
+            : `request ${hold.requestId} is open and holds this record`,
+        );
   }
   const end = retentionEndOf(record.dates, source.retention, source.kind, source.rules);
   if (!end) return kept(KeptReason.UNDATED, 'the record has no dates: the end of retention cannot be known');
@@ -86,6 +97,25 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
   }
   if (record.facts?.hired === true) return kept(KeptReason.PERSONNEL_FILE, 'a hired candidate: the application became the personnel file');
   return { ...base, action: retentionActionOf(record, source), kept: null, detail: null };
+}
+
+/**
+ * R8: a planned item whose data other records share (footage that also shows their visits,
+ * `sharing`: their ids) is kept while one of them is held, by the first such hold: destroying
+ * it would destroy what that hold keeps. Pure; an item already kept stays as it is.
+ */
+export function keptForSharedData(
+  item: PlannedRetentionItem,
+  sharing: readonly string[],
+  holds: ReadonlyMap<string, readonly RecordHold[]>,
+): PlannedRetentionItem {
+  if (!item.action) return item;
+  for (const other of sharing) {
+    const hold = other === item.recordId ? undefined : holds.get(other)?.[0];
+    if (hold)
+      return { ...item, action: null, kept: hold.reason, detail: `its data (footage) also shows record ${other}, which request ${hold.requestId} holds (R8)` };
+  }
+  return item;
 }
 
 function decisionRecordOf(record: SourceRecord, source: SourceDescription): DecisionRecord {

@@ -6,7 +6,7 @@
 // same TaskRunner as a request's: exactly once in effect, statutory holds checked again
 // at the moment of action.
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PurgeReport, SourceRecord } from '../../connectors/contract.js';
+import type { Connector, PurgeReport, SourceRecord } from '../../connectors/contract.js';
 import { DomainError } from '../domain/errors.js';
 import { RecordAction, RetentionRunStatus, TaskStatus } from '../domain/vocabulary.js';
 import { AuditAction, type AuditLog } from '../audit/index.js';
@@ -21,7 +21,15 @@ import { finaliseQueueName, jobIsLive, retentionRunFlow, taskQueueName, type Que
 import { finaliseRunJobId, type FinaliseRunJobData } from '../execution/task-plan.js';
 import type { RunTaskRow } from '../execution/store/task.store.js';
 import { stampRequeued, strandedTasks } from '../execution/stranded-work.js';
-import { KeptReason, planRetentionItem, summariseSource, unlistedSource, type PlannedRetentionItem, type SourceRetentionSummary } from './retention-plan.js';
+import {
+  KeptReason,
+  keptForSharedData,
+  planRetentionItem,
+  summariseSource,
+  unlistedSource,
+  type PlannedRetentionItem,
+  type SourceRetentionSummary,
+} from './retention-plan.js';
 import type { NewRetentionItem, RetentionRunOutcome, RetentionRunRow } from './store/retention-run.store.js';
 import { retentionRunOutcomes } from './retention-metrics.js';
 
@@ -136,7 +144,8 @@ export class RetentionRunService {
           page.records.map((r: SourceRecord) => r.recordId),
         );
         // A run is held by any hold; the first names it (a refusal first).
-        for (const record of page.records) items.push(planRetentionItem(record, description, asOf, holds.get(record.recordId)?.[0]));
+        const planned = page.records.map((record: SourceRecord) => planRetentionItem(record, description, asOf, holds.get(record.recordId)?.[0]));
+        items.push(...(await this.keptForSharedData(connector, sourceId, planned)));
         if (!page.next) break;
         after = page.next;
       }
@@ -146,6 +155,19 @@ export class RetentionRunService {
       this.deps.logger.warn({ sourceId, code }, 'retention run could not list a source');
       return { error: `${code}: the source could not be listed (${(error as Error).message ?? String(error)})`.slice(0, 300) };
     }
+  }
+
+  /**
+   * R8: the items whose data a held record shares (footage of a visit another request keeps),
+   * kept with the reason; asked of sources that can say (sharedWith), once per page.
+   */
+  private async keptForSharedData(connector: Connector, sourceId: string, planned: PlannedRetentionItem[]): Promise<PlannedRetentionItem[]> {
+    const acting = planned.filter((i) => i.action);
+    if (!connector.sharedWith || acting.length === 0) return planned;
+    const sharing = await connector.sharedWith(acting.map((i) => ({ sourceId, recordId: i.recordId })));
+    const sharedBy = new Map(acting.map((i, k) => [i.recordId, sharing[k] ?? []]));
+    const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(sharing.flat())]);
+    return planned.map((i) => keptForSharedData(i, sharedBy.get(i.recordId) ?? [], holds));
   }
 
   /**

@@ -31,12 +31,14 @@ export interface RefusingControllers {
   records: Set<string>;
 }
 
-/** What holds a record against destruction: a controller's refusal (R6) or an open request's RETAIN. */
+/** What holds a record against destruction: a controller's refusal (R6), an open request's RETAIN, or an open restriction's RESTRICT. */
 export interface RecordHoldRow {
   reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED';
   requestId: string;
   /** A rectification's RETAIN that only found nothing to correct in the record (see RecordHold). */
   nothingToCorrect: boolean;
+  /** A restriction request's RESTRICT: the person asks that the record be kept, not processed (see RecordHold). */
+  restriction: boolean;
 }
 
 /** One recorded status change. */
@@ -610,14 +612,20 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
-  /** Of these requests, the controllers that instructed the return of their records in this source (R6): request id -> controller ids. */
-  async returningRequests(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
-    const rows: { request_id: string; controller_id: string }[] = await this.dataSource.query(
-      `SELECT request_id, controller_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[]) AND decision = $3`,
-      [sourceId, [...requestIds], ControllerDecision.RETURN_AND_ERASE],
+  /**
+   * Of these records of a source, those these requests returned to their controller before
+   * erasing them (R6: a decision with returnToController, exported into that controller's
+   * package at approval): request id -> record id -> the controller it went to. A record of
+   * that controller the request never decided on (one a feed recreated later) was not returned.
+   */
+  async returnedRecords(sourceId: string, requestIds: readonly string[], recordIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+    const rows: { request_id: string; record_id: string; controller_id: string }[] = await this.dataSource.query(
+      `SELECT d.request_id, d.record_id, d.return_to_controller AS controller_id FROM record_decision d
+        WHERE d.source_id = $1 AND d.request_id = ANY($2::uuid[]) AND d.record_id = ANY($3::text[]) AND d.return_to_controller IS NOT NULL`,
+      [sourceId, [...requestIds], [...recordIds]],
     );
-    const out = new Map<string, Set<string>>();
-    for (const r of rows) out.set(r.request_id, (out.get(r.request_id) ?? new Set()).add(r.controller_id));
+    const out = new Map<string, Map<string, string>>();
+    for (const r of rows) out.set(r.request_id, (out.get(r.request_id) ?? new Map<string, string>()).set(r.record_id, r.controller_id));
     return out;
   }
 
@@ -627,22 +635,27 @@ export class RequestStore {
    * for a controller). Record id -> every hold, refusals first, then by request id: a
    * retention run is held by the first; a request's erasure only by another request's.
    * A rectification's RETAIN that found nothing to correct (rules R14, no override, no wait
-   * for a controller) is marked `nothingToCorrect`.
+   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request still
+   * open (R1: keep the record, stop processing it) comes last, marked `restriction`.
    */
   async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
     const rows: (RecordHoldRow & { recordId: string })[] = await this.dataSource.query(
-      `SELECT record_id AS "recordId", request_id AS "requestId", reason, nothing_to_correct AS "nothingToCorrect" FROM (
-         SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, false AS nothing_to_correct, 0 AS rank
+      `SELECT record_id AS "recordId", request_id AS "requestId", reason, nothing_to_correct AS "nothingToCorrect", restriction FROM (
+         SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, false AS nothing_to_correct, false AS restriction, 0 AS rank
            FROM controller_instruction ci
            JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id = ci.controller_id
           WHERE ci.source_id = $1 AND ci.decision = $3 AND rr.record_id = ANY($2::text[])
          UNION ALL
-         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', (d.override_reason IS NULL AND NOT d.needs_controller AND 'R14' = ANY(d.rules)), 1
+         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', (d.override_reason IS NULL AND NOT d.needs_controller AND 'R14' = ANY(d.rules)), false, 1
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
           WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $4 AND r.status <> ALL($5::text[])
+         UNION ALL
+         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', false, true, 2
+           FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
+          WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($5::text[])
        ) h ORDER BY record_id, rank, request_id`,
-      [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL],
+      [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL, RecordAction.RESTRICT, RequestType.RESTRICTION],
     );
     const out = new Map<string, RecordHoldRow[]>();
     for (const { recordId, ...hold } of rows) out.set(recordId, [...(out.get(recordId) ?? []), hold]);

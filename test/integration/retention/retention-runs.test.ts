@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
-import { IdentifierType as T, RecordAction, RequestStatus, SourceKind } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction, RequestStatus, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { QueueNames } from '../../../jobs/queue-names.js';
@@ -342,6 +342,59 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     } finally {
       await s.sources.register(registration, 'test');
     }
+  }, 60_000);
+
+  it('R9: a source whose retention says, after the run’s approval and before its task runs, to anonymise or minimise instead of delete keeps the record whole: the approved deletion is not carried out, the run closes PARTIALLY_COMPLETED naming it', async () => {
+    const s = gw.runtime.services;
+    // The last learner but one: no other test here ages it or holds it.
+    const [learner] = (await sql<{ id: string }>(`SELECT id FROM training.learners ORDER BY id DESC LIMIT 1 OFFSET 1`)).map((r) => r.id);
+    await age('training.learners', [learner!], '4 years');
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
+    expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: expect.any(Number) }]);
+    const registration = {
+      id: 'training',
+      name: 'training',
+      kind: KIND.training,
+      type: 'builtin' as const,
+      connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
+    };
+    try {
+      const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
+        s.sources.register(
+          { ...registration, retention: { erasure: 'ANONYMISE', summary: 'anonymised past retention (changed after the run was approved)' } },
+          'test',
+        ),
+      );
+      expect(closed.status).toBe('PARTIALLY_COMPLETED');
+      expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${learner}\\) failed: .*RETENTION_CHANGED: ANONYMISE`)));
+      expect(await sql(`SELECT 1 FROM training.learners WHERE id = $1 AND anonymised_at IS NULL`, [learner])).toHaveLength(1);
+    } finally {
+      await s.sources.register(registration, 'test');
+    }
+  }, 60_000);
+
+  it('R1, R9: a record a restriction request still open asks to keep (stored, not processed, often instead of its erasure) is kept by the preview with its reason, and by a run approved before that request came: its task leaves it alone', async () => {
+    const s = gw.runtime.services;
+    const [asked, askedLater] = (
+      await sql<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id OFFSET 6 LIMIT 2`)
+    ).map((r) => r.id);
+    await age('case_management.cases', [asked!, askedLater!], '4 years');
+    const restrictionOf = (recordId: string) =>
+      insertApprovedRequest(s, {
+        type: RequestType.RESTRICTION,
+        identifiers: [{ type: T.EMAIL, value: `restrict-${recordId}@example.org` }],
+        status: RequestStatus.IN_REVIEW,
+        decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RESTRICT }],
+      });
+    const holder = await restrictionOf(asked!);
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['case_management'] });
+    const items = new Map((await s.stores.retentionRuns.items(run.id)).map((i) => [i.record_id, i]));
+    expect(items.get(asked!)).toMatchObject({ action: null, kept_reason: 'OPEN_REQUEST', kept_detail: expect.stringContaining(holder) });
+    expect(items.get(askedLater!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
+    const closed = await approveAndChangeBeforeTasks(run.id, 'case_management', () => restrictionOf(askedLater!));
+    expect(closed.status).toBe('PARTIALLY_COMPLETED');
+    expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${askedLater}\\) failed: .*OPEN_REQUEST: left alone`)));
+    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [[asked, askedLater]])).toHaveLength(2);
   }, 60_000);
 
   it('R9: a run whose queued jobs Redis lost (flushed, or restarted without its data) is queued again from the task table, audited, and closes with its records destroyed', async () => {

@@ -33,7 +33,7 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
   /** An erasure of a person no seeded record holds, run to COMPLETED: their identifiers are tombstoned. */
   async function erased(
     index: number,
-    refuseFor?: { sourceId: string; controllerId: string },
+    refuseFor?: { sourceId: string; controllerId: string; decision?: 'REFUSE' | 'RETURN_AND_ERASE' },
   ): Promise<{ requestId: string; person: ReturnType<typeof personAt> }> {
     const s = gw.runtime.services;
     const person = personAt(SEED, index);
@@ -46,8 +46,8 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     });
     if (refuseFor) {
       await pool.query(
-        `INSERT INTO controller_instruction (request_id, source_id, controller_id, decision, reference, actor, at) VALUES ($1, $2, $3, 'REFUSE', 'letter 3', 'handler', now())`,
-        [requestId, refuseFor.sourceId, refuseFor.controllerId],
+        `INSERT INTO controller_instruction (request_id, source_id, controller_id, decision, reference, actor, at) VALUES ($1, $2, $3, $4, 'letter 3', 'handler', now())`,
+        [requestId, refuseFor.sourceId, refuseFor.controllerId, refuseFor.decision ?? 'REFUSE'],
       );
     }
     await s.execution.execute(requestId, 'handler');
@@ -193,5 +193,18 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [heldRecord])).rows).toHaveLength(1);
     expect(await settledTask(past.requestId, 'case_held', pastRecord)).toMatchObject({ action: 'ERASE', status: 'SUCCEEDED', applied_count: 1 });
     expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [pastRecord])).rows).toHaveLength(0);
+  }, 60_000);
+
+  it('R6, R8: a recreated record of a controller that took its records back (RETURN_AND_ERASE) is still under statutory retention: it was never returned, so the sweep does not erase it', async () => {
+    const s = gw.runtime.services;
+    // The statutory registration of the test before (case_held) sweeps the store.
+    const returned = await erased(512, { sourceId: 'case_held', controllerId: 'employer-5', decision: 'RETURN_AND_ERASE' });
+    const recreated = await recreate(returned.person, 'employer-5');
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 86_400_000) });
+    expect(report.hits.filter((h) => h.recordId === recreated).map((h) => h.requestId)).toEqual([returned.requestId]);
+    const task = await settledTask(returned.requestId, 'case_held', recreated);
+    expect(task).toMatchObject({ action: 'ERASE', status: 'FAILED', applied_count: 0 });
+    expect(task!.last_error).toMatch(/LEGAL_HOLD: .*statutory retention of case files; retained until \d{4}-/);
+    expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recreated])).rows).toHaveLength(1);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingHold } from '../../../src/execution/binding-hold.js';
+import { bindingHold, sharedHold } from '../../../src/execution/binding-hold.js';
 import type { RecordHold } from '../../../src/retention/retention-plan.js';
 
 const refused: RecordHold = { reason: 'CONTROLLER_REFUSED', requestId: 'r-refused' };
@@ -32,5 +32,23 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [accurate])).toBeUndefined();
     expect(bindingHold({ requestId: 'r-rectification', action: 'CORRECT' }, [accurate, litigation])).toEqual(litigation);
     expect(bindingHold({ requestId: null, action: 'PURGE' }, [accurate])).toEqual(accurate);
+  });
+
+  it("R8: a hold on a record whose data (footage) an erasure destroys too binds the erasure, the task's own request's RETAIN included; nothing else is held by it", () => {
+    expect(sharedHold({ requestId: 'r-erasure', action: 'ERASE' }, [refused, litigation])).toEqual(litigation);
+    expect(sharedHold({ requestId: 'r-litigation', action: 'PURGE' }, [litigation])).toEqual(litigation);
+    expect(sharedHold({ requestId: 'r-erasure', action: 'ERASE' }, [refused])).toBeUndefined();
+    expect(sharedHold({ requestId: 'r-erasure', action: 'ERASE' }, [{ ...litigation, nothingToCorrect: true }])).toBeUndefined();
+    expect(sharedHold({ requestId: null, action: 'PURGE' }, [refused, litigation])).toEqual(refused);
+    expect(sharedHold({ requestId: 'r-restriction', action: 'RESTRICT' }, [litigation])).toBeUndefined();
+    expect(sharedHold({ requestId: null, action: 'PURGE' }, [])).toBeUndefined();
+  });
+
+  it("R1, R9: an open restriction request's RESTRICT (keep the record, stop processing it) holds a retention run, but no request's task", () => {
+    const restriction: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-restriction', restriction: true };
+    expect(bindingHold({ requestId: null, action: 'ERASE' }, [restriction])).toEqual(restriction);
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restriction])).toBeUndefined();
+    expect(sharedHold({ requestId: 'r-erasure', action: 'PURGE' }, [restriction])).toBeUndefined();
+    expect(sharedHold({ requestId: null, action: 'PURGE' }, [restriction])).toEqual(restriction);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RetentionPolicy, SourceDescription, SourceRecord } from '../../../connectors/contract.js';
 import { RecordAction, Relationship, SourceKind } from '../../../src/domain/vocabulary.js';
-import { KeptReason, planRetentionItem, summariseSource } from '../../../src/retention/retention-plan.js';
+import {
+  KeptReason,
+  keptForSharedData,
+  planRetentionItem,
+  summariseSource,
+  type PlannedRetentionItem,
+  type RecordHold,
+} from '../../../src/retention/retention-plan.js';
 import { earliestStartPastRetention, retentionEndOf } from '../../../src/requests/decisions.js';
 import { retention } from '../requests/fixtures.js';
 
@@ -131,5 +138,34 @@ describe('R9: a store narrows its listing with a bound no record past retention 
       expect(late).toEqual([]);
     }
     expect(earliestStartPastRetention(asOf, retention.concierge)).toBeNull();
+  });
+});
+
+describe('R8: a record whose data a held record shares is kept by a run', () => {
+  const purge: PlannedRetentionItem = {
+    recordId: 'V-1',
+    recordType: 'visit',
+    start: new Date('2026-01-01T00:00:00Z'),
+    action: RecordAction.PURGE,
+    kept: null,
+    detail: null,
+  };
+  const incident: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-incident' };
+
+  it('kept by the first held record sharing its footage, naming that record and its request', () => {
+    const holds = new Map([['V-3', [incident]]]);
+    expect(keptForSharedData(purge, ['V-2', 'V-3'], holds)).toEqual({
+      ...purge,
+      action: null,
+      kept: KeptReason.OPEN_REQUEST,
+      detail: 'its data (footage) also shows record V-3, which request r-incident holds (R8)',
+    });
+  });
+
+  it('planned as before when no sharing record is held, or only itself; an item already kept stays as it is', () => {
+    expect(keptForSharedData(purge, ['V-2'], new Map([['V-3', [incident]]]))).toEqual(purge);
+    expect(keptForSharedData(purge, ['V-1'], new Map([['V-1', [incident]]]))).toEqual(purge);
+    const kept: PlannedRetentionItem = { ...purge, action: null, kept: KeptReason.NOT_EXPIRED, detail: 'retention ends later' };
+    expect(keptForSharedData(kept, ['V-3'], new Map([['V-3', [incident]]]))).toEqual(kept);
   });
 });
