@@ -136,3 +136,28 @@ describe('what a handler types about a person stays in the page', () => {
     await page.close();
   }, 60_000);
 });
+
+describe("an identity provider's answer leaves the address at once", () => {
+  // A provider sends the browser back with a one-time code, or an error whose description
+  // may name the user (`The signed in user 'someone@example.org' is not assigned ...`).
+  const answers = [
+    ['a code, while the gateway cannot give its OIDC settings', `?code=zq-one-time-code&state=zq-state`],
+    [
+      'an error naming the user, in a tab that started no sign-in',
+      `?error=access_denied&state=zq-state&error_description=user+zq-idp-user%40example.org+not+assigned`,
+    ],
+  ];
+  for (const [what, query] of answers) {
+    it(`${what}: neither the code nor the description stays in the address`, async () => {
+      const page = await browser.newPage();
+      await page.goto(`${gw.url}/console/`);
+      // The first of them as if this tab had started a sign-in (the verifier and state kept).
+      if (query!.includes('code=')) await page.evaluate(`sessionStorage.setItem('dsr-console-oidc', JSON.stringify({ verifier: 'v', state: 'zq-state' }))`);
+      await page.goto(`${gw.url}/console/${query}`);
+      await page.getByLabel('API key').waitFor();
+      expect(page.url()).toBe(`${gw.url}/console/`);
+      expect(await page.getByRole('alert').innerText()).toMatch(/OIDC|sign-in/i);
+      await page.close();
+    }, 60_000);
+  }
+});
