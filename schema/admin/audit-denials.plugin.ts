@@ -5,11 +5,11 @@
 // could flood the log with them.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
-import { AuditOutcome } from '../../src/audit/index.js';
+import { AuditOutcome, REFUSED_OPERATION_PREFIX } from '../../src/audit/index.js';
 import { isDomainError } from '../../src/domain/errors.js';
 import type { GraphQLContext } from '../context.js';
 
-export const DENIED_ACTION_PREFIX = 'graphql.';
+export const DENIED_ACTION_PREFIX = REFUSED_OPERATION_PREFIX;
 
 function codeOf(error: GraphQLError): unknown {
   const original = error.originalError;

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { AuditAction } from '../../src/audit/index.js';
+import { AuditAction, type KnownAuditAction } from '../../src/audit/index.js';
 import { isUnscoped } from '../../src/auth/index.js';
 import { Capability, DataCategory, IdentifierType } from '../../src/domain/vocabulary.js';
 import type { GraphQLContext } from '../context.js';
@@ -58,7 +58,7 @@ export class SourceResolver {
     return this.changeStatus(ctx, id, 'remove', AuditAction.SOURCE_REMOVE);
   }
 
-  private async changeStatus(ctx: GraphQLContext, id: string, change: StatusChange, action: string): Promise<Source> {
+  private async changeStatus(ctx: GraphQLContext, id: string, change: StatusChange, action: KnownAuditAction): Promise<Source> {
     return sourceView(await ctx.services.sourceAdmin.changeStatus(id, change, action, ctx.principal!));
   }
 

@@ -1,17 +1,33 @@
-// Action names the gateway records. Free-form names matching ACTION_PATTERN are accepted,
-// but use these so the audit log can be filtered reliably.
+// Every action name the gateway records: AuditLog.record takes these (and the refusal of a
+// GraphQL root field, `graphql.<field>`) and nothing else, so the list is complete, the log
+// can be filtered reliably and the console has a label for each (src/console/.../audit-labels.ts).
 export const AuditAction = {
   DISCOVERY_RUN: 'discovery.run',
   REQUEST_SUBMIT: 'request.submit',
   /** A search of the requests by an identifier of the person. */
   REQUEST_SEARCH: 'request.search',
   REQUEST_VERIFY_IDENTITY: 'request.verify-identity',
+  /** R3: the acknowledgement was sent to the person. */
+  REQUEST_ACKNOWLEDGE: 'request.acknowledge',
+  REQUEST_HOLD: 'request.hold',
+  REQUEST_RESUME: 'request.resume',
+  REQUEST_CANCEL: 'request.cancel',
+  REQUEST_REJECT: 'request.reject',
   REQUEST_CONTROLLER_INSTRUCTION: 'request.controller-instruction',
   REQUEST_CONFIRM_MATCHES: 'request.confirm-matches',
   REQUEST_REJECT_MATCHES: 'request.reject-matches',
   REQUEST_OVERRIDE: 'request.override',
+  /** R14: the handler's finding on whether the data the person contests is inaccurate. */
+  REQUEST_INACCURACY_FINDING: 'request.inaccuracy-finding',
   REQUEST_EXPORT: 'request.export',
   REQUEST_EXECUTE: 'request.execute',
+  /** A new one-time download link for an access package (or a package returned to a controller). */
+  REQUEST_PACKAGE_LINK: 'request.package-link',
+  /** Every task done and verified: the request is answered. */
+  REQUEST_COMPLETE: 'request.complete',
+  REQUEST_COMPLETE_PARTIALLY: 'request.complete-partially',
+  /** The check after execution found records that should be gone (their tasks reopened). */
+  REQUEST_VERIFICATION_FAILED: 'request.verification-failed',
   REQUEST_EXTEND_DEADLINE: 'request.extend-deadline',
   REQUEST_RETRY_FAILED_TASKS: 'request.retry-failed-tasks',
   /** Tasks the queues no longer held (Redis flushed or restarted empty, a job given up), queued again from the task table. */
@@ -55,6 +71,12 @@ export const AuditAction = {
 } as const;
 
 export type KnownAuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+/** A refused GraphQL root field is recorded as `graphql.<field>` (outcome DENIED). */
+export const REFUSED_OPERATION_PREFIX = 'graphql.';
+
+/** What AuditLog.record takes as an action. */
+export type AuditActionName = KnownAuditAction | `${typeof REFUSED_OPERATION_PREFIX}${string}`;
 
 // Segments start lower-case; later letters may be upper-case so refusals can name the
 // GraphQL operation as it is spelt (graphql.submitRequest).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { HmacKeyring } from '../crypto/hmac-keyring.js';
-import { ACTION_PATTERN, AuditOutcome } from './audit-actions.js';
+import { ACTION_PATTERN, AuditOutcome, type AuditActionName } from './audit-actions.js';
 import { entryHash, paramsDigest, type ChainedFields } from './chain.js';
 import { AuditError } from './errors.js';
 import { DomainError } from '../domain/errors.js';
@@ -15,7 +15,7 @@ export interface AuditActor {
 
 export interface AuditRecordInput {
   actor: AuditActor;
-  action: string;
+  action: AuditActionName;
   target: { type: string; id?: string | null };
   /** The operation's parameters; only their digest is stored. May hold personal data. */
   params?: unknown;

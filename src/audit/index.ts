@@ -11,7 +11,7 @@ export type {
   AuditRecorder,
   AuditLogOptions,
 } from './audit-log.js';
-export { AuditAction, AuditOutcome, ACTION_PATTERN, type KnownAuditAction } from './audit-actions.js';
+export { AuditAction, AuditOutcome, ACTION_PATTERN, REFUSED_OPERATION_PREFIX, type AuditActionName, type KnownAuditAction } from './audit-actions.js';
 export { AuditEntry } from './audit-entry.entity.js';
 export { verifyAuditChain, type ChainVerification, type ChainBreak, type ChainAnchor } from './verify-chain.js';
 export { canonicalJson } from './canonical-json.js';

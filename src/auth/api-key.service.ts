@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditActor, AuditRecorder } from '../audit/audit-log.js';
-import { AuditAction, AuditOutcome } from '../audit/audit-actions.js';
+import { AuditAction, AuditOutcome, type KnownAuditAction } from '../audit/audit-actions.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateApiKey, hashSecret, parseApiKey, verifySecret } from './api-key-format.js';
 import { AuthError, unauthenticated } from './errors.js';
@@ -135,7 +135,7 @@ export class ApiKeyService {
     return controllerIds.length > 0 && controllerIds.every((c) => scope.includes(c));
   }
 
-  private async audit(m: EntityManager, actor: KeyManager | undefined, action: string, keyId: string, params: unknown) {
+  private async audit(m: EntityManager, actor: KeyManager | undefined, action: KnownAuditAction, keyId: string, params: unknown) {
     await this.options.audit?.record({ actor: this.actorOf(actor), action, target: { type: 'api-key', id: keyId }, params, outcome: AuditOutcome.SUCCESS }, m);
   }
 

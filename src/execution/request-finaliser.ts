@@ -15,6 +15,7 @@ import { FinaliseBatches, type DecisionRow, type FinalisedRequestRow } from './f
 import { groupBy } from '../domain/group-by.js';
 import type { FinaliseJobData } from './task-plan.js';
 import { ERASING_ACTIONS } from '../requests/decisions.js';
+import { AuditAction } from '../audit/audit-actions.js';
 
 export const WORKER_ACTOR = 'system:worker';
 /** Verification re-runs per execution round before a record that keeps coming back is reported. */
@@ -86,7 +87,7 @@ export class RequestFinaliser {
       verifiedTaskIds: verification.verifiedTaskIds,
       audit: {
         actor: { id: WORKER_ACTOR, kind: 'worker' },
-        action: complete ? 'request.complete' : 'request.complete-partially',
+        action: complete ? AuditAction.REQUEST_COMPLETE : AuditAction.REQUEST_COMPLETE_PARTIALLY,
         target: { type: 'request', id: requestId },
         params: { reasons },
         outcome: complete ? 'SUCCESS' : 'FAILED',
@@ -174,7 +175,7 @@ export class RequestFinaliser {
     );
     await this.deps.audit.record({
       actor: { id: WORKER_ACTOR, kind: 'worker' },
-      action: 'request.verification-failed',
+      action: AuditAction.REQUEST_VERIFICATION_FAILED,
       target: { type: 'request', id: requestId },
       params: { findings },
       outcome: 'FAILED',

@@ -2,7 +2,7 @@
 // which source (R13 controller scope, a CONNECTOR key only its own), what waits for an
 // administrator's approval, and the audit entry of every attempt, allowed or not.
 import { assertCanManageSource, canSeeController, canSeeSource, forbidden, Role, type ApiKeyService, type Principal } from '../auth/index.js';
-import { AuditAction, AuditOutcome, type AuditLog } from '../audit/index.js';
+import { AuditAction, AuditOutcome, type AuditLog, type KnownAuditAction } from '../audit/index.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { validateRegistration } from './registration.js';
 import type { SourceEntity } from './source.entity.js';
@@ -25,7 +25,7 @@ export class SourceAdministration {
    */
   async register(registration: Record<string, unknown>, principal: Principal): Promise<SourceEntity> {
     const { sources, apiKeys } = this.deps;
-    const audit = (action: string, id: string | null, outcome: AuditOutcome, controllerId: string | null) =>
+    const audit = (action: KnownAuditAction, id: string | null, outcome: AuditOutcome, controllerId: string | null) =>
       this.deps.audit.record({
         actor: { id: principal.id, kind: principal.kind },
         action,
@@ -70,7 +70,7 @@ export class SourceAdministration {
   }
 
   /** Approves, disables, enables or removes a source; outside the principal's scope it is answered as absent. */
-  async changeStatus(id: string, change: StatusChange, action: string, principal: Principal): Promise<SourceEntity> {
+  async changeStatus(id: string, change: StatusChange, action: KnownAuditAction, principal: Principal): Promise<SourceEntity> {
     const { sources } = this.deps;
     const existing = await sources.find(id);
     const controllerId = existing?.controllerIds[0] ?? null;

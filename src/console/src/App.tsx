@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { Center, Loader } from '@mantine/core';
 import { Navigate, Route, Routes } from 'react-router';
 import { SessionProvider, forgetKey, rememberKey, signIn, storedKey, type Viewer } from './session';
-import { finishOidcSignIn, isOidcReturn, oidcSettings } from './oidc';
+import { finishOidcSignIn, oidcSettings, takeOidcReturn } from './oidc';
 import { SignIn } from './screens/SignIn';
 import { Shell, firstScreen } from './Shell';
 import { Inbox } from './screens/Inbox';
@@ -18,6 +18,9 @@ const ApiKeys = lazy(() => import('./screens/ApiKeys'));
 const Retention = lazy(() => import('./screens/Retention'));
 const RetentionRunPage = lazy(() => import('./screens/Retention').then((m) => ({ default: m.RetentionRunPage })));
 
+// Read as the console loads, before the router sees the address; used up by the first sign-in.
+let oidcReturn = takeOidcReturn();
+
 interface SignedIn {
   key: string;
   viewer: Viewer;
@@ -26,16 +29,18 @@ interface SignedIn {
 
 export function App() {
   const [session, setSession] = useState<SignedIn | null>(null);
-  const [restoring, setRestoring] = useState(() => storedKey() !== null || isOidcReturn());
+  const [restoring, setRestoring] = useState(() => storedKey() !== null || oidcReturn !== null);
   const [failure, setFailure] = useState<Error | null>(null);
 
   useEffect(() => {
-    if (isOidcReturn()) {
+    const returned = oidcReturn;
+    if (returned) {
+      oidcReturn = null;
       // Back from the OIDC provider: the access token is used like a key.
       oidcSettings()
         .then(async (settings) => {
           if (!settings) throw new Error('OIDC sign-in is not configured on this gateway');
-          const token = await finishOidcSignIn(settings);
+          const token = await finishOidcSignIn(settings, returned);
           const s = await signIn(token);
           rememberKey(token);
           setSession({ key: token, ...s });

@@ -49,19 +49,25 @@ export async function startOidcSignIn(settings: OidcSettings): Promise<void> {
   window.location.assign(url.href);
 }
 
-/** True when the address is the provider sending the browser back (a code or an error, and our state). */
-export function isOidcReturn(): boolean {
-  const params = new URLSearchParams(window.location.search);
-  return sessionStorage.getItem(PENDING) !== null && params.has('state') && (params.has('code') || params.has('error'));
+/**
+ * The provider's answer when the address is one (a state with a code or an error), taken out
+ * of the address at once, before anything is asked of the network: a one-time code, or an
+ * error whose description may name the user, must not stay in the address bar or the tab's
+ * back and forward list whatever happens next (no settings, no sign-in started in this tab). Null otherwise.
+ */
+export function takeOidcReturn(): URL | null {
+  const current = new URL(window.location.href);
+  const params = current.searchParams;
+  if (!params.has('state') || !(params.has('code') || params.has('error'))) return null;
+  window.history.replaceState(null, '', '/console/');
+  return current;
 }
 
 /**
- * Finishes the sign-in: checks the state, exchanges the code with the PKCE verifier and
- * returns the access token. The code leaves the address at once, whatever happens.
+ * Finishes the sign-in from the provider's answer: checks the state, exchanges the code with
+ * the PKCE verifier and returns the access token.
  */
-export async function finishOidcSignIn(settings: OidcSettings): Promise<string> {
-  const current = new URL(window.location.href);
-  window.history.replaceState(null, '', '/console/');
+export async function finishOidcSignIn(settings: OidcSettings, current: URL): Promise<string> {
   const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? '{}') as { verifier?: string; state?: string };
   sessionStorage.removeItem(PENDING);
   if (!pending.verifier || !pending.state) throw new Error('No OIDC sign-in was started in this tab');

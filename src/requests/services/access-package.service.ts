@@ -267,7 +267,7 @@ export class AccessPackageService {
       await this.deps.audit.record(
         {
           actor: { id: principal.id, kind: principal.kind },
-          action: 'request.package-link',
+          action: AuditAction.REQUEST_PACKAGE_LINK,
           target: { type: 'request', id: request.id },
           params: { packageId: pkg.id, controllerId },
           controllerId,

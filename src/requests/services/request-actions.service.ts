@@ -55,7 +55,7 @@ export class RequestActionsService {
     if (request.acknowledgedAt) return request;
     await changeRequest(deps, request, principal, this.ctx.now(), (c) => {
       c.set({ acknowledgedAt: c.now });
-      c.audit('request.acknowledge');
+      c.audit(AuditAction.REQUEST_ACKNOWLEDGE);
     });
     return visible.loadVisible(requestId, principal);
   }

@@ -4,7 +4,7 @@
 // the same transaction.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditLog } from '../../audit/index.js';
-import { AuditOutcome } from '../../audit/audit-actions.js';
+import { AuditOutcome, type KnownAuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import { RequestStatus } from '../../domain/vocabulary.js';
 import { transition, type RequestEvent, type RequestState, type TransitionRecord } from '../state-machine.js';
@@ -19,7 +19,7 @@ export interface RequestChange {
   set(fields: Fields): void;
   /** Applies one state-machine event (INVALID_TRANSITION names the current state). */
   move(event: RequestEvent, reason?: string | null): void;
-  audit(action: string, params?: unknown, controllerId?: string | null): void;
+  audit(action: KnownAuditAction, params?: unknown, controllerId?: string | null): void;
 }
 
 export function stateOf(request: { status: string; heldFrom: string | null }): RequestState {
@@ -36,7 +36,7 @@ export async function changeRequest<T>(
   return deps.dataSource.transaction(async (m) => {
     const fields: Fields = {};
     const moves: TransitionRecord[] = [];
-    const audits: { action: string; params?: unknown; controllerId?: string | null }[] = [];
+    const audits: { action: KnownAuditAction; params?: unknown; controllerId?: string | null }[] = [];
     let state = stateOf(request);
     const change: RequestChange = {
       m,

@@ -37,7 +37,7 @@ export interface OverrideInput extends RecordRefInput {
 }
 
 /** Audit action of a handler's finding on accuracy (R14). */
-export const INACCURACY_FINDING_AUDIT = 'request.inaccuracy-finding';
+export const INACCURACY_FINDING_AUDIT = AuditAction.REQUEST_INACCURACY_FINDING;
 
 export class RequestReviewService {
   constructor(private readonly ctx: RequestContext) {}

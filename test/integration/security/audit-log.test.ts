@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createDataSource } from '../../../src/database/data-source.js';
 import { createTestDatabase } from '../../support/test-database.js';
 import { AuditLog, type AuditRecordInput } from '../../../src/audit/audit-log.js';
-import { AuditOutcome } from '../../../src/audit/audit-actions.js';
+import { AuditOutcome, type AuditActionName } from '../../../src/audit/audit-actions.js';
 import { verifyAuditChain } from '../../../src/audit/verify-chain.js';
 import { runAuditVerify } from '../../../src/audit/verify-cli.js';
 import { entryHash, paramsDigest } from '../../../src/audit/chain.js';
@@ -123,7 +123,7 @@ describe('audit log', () => {
     expect((await errorOf(t.audit.list({}, { first: 0 })))?.code).toBe('BAD_USER_INPUT');
     expect((await errorOf(t.audit.list({}, { first: 501 })))?.code).toBe('BAD_USER_INPUT');
     expect((await errorOf(t.audit.list({ from: new Date('nope') })))?.code).toBe('BAD_USER_INPUT');
-    expect((await errorOf(t.audit.record(entry(1, { action: 'Not An Action' }))))?.code).toBe('INVALID_AUDIT_ENTRY');
+    expect((await errorOf(t.audit.record(entry(1, { action: 'Not An Action' as AuditActionName }))))?.code).toBe('INVALID_AUDIT_ENTRY');
     expect((await errorOf(t.audit.record(entry(1, { outcome: 'MAYBE' as AuditOutcome }))))?.code).toBe('INVALID_AUDIT_ENTRY');
   });
 

@@ -1,24 +1,20 @@
 import { ActionIcon, Button, Group, Select, Stack, TextInput } from '@mantine/core';
 import { humanise } from './format';
-import { IDENTIFIER_TYPES, PHONE_COUNTRIES, type IdentifierRow, type IdentifierType } from './identifiers';
-
-const regionNames = new Intl.DisplayNames(['en-GB'], { type: 'region', fallback: 'code' });
-const COUNTRY_OPTIONS = PHONE_COUNTRIES.map((code) => ({ value: code, label: `${code} — ${regionNames.of(code) ?? code}` }));
+import { IDENTIFIER_TYPES, type IdentifierRow, type IdentifierType } from './identifiers';
+import { PhoneCountrySelect } from './PhoneCountrySelect';
 
 /**
  * Rows of identifier type and value; `errors` maps a row index to the API's message for it.
- * With `phoneCountry`, a phone row also offers the country its number was written in.
+ * A phone row also offers the country its number was written in.
  */
 export function IdentifierFields({
   rows,
   onChange,
   errors = {},
-  phoneCountry = false,
 }: {
   rows: IdentifierRow[];
   onChange: (rows: IdentifierRow[]) => void;
   errors?: Record<number, string>;
-  phoneCountry?: boolean;
 }) {
   const set = (i: number, row: Partial<IdentifierRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...row } : r)));
   return (
@@ -41,19 +37,7 @@ export function IdentifierFields({
             w={320}
             autoComplete="off"
           />
-          {phoneCountry && r.type === 'PHONE' && (
-            <Select
-              label={`Identifier ${i + 1} country`}
-              description="For a number without +prefix. Empty: the deployment's default country"
-              placeholder="Deployment default"
-              data={COUNTRY_OPTIONS}
-              value={r.country ?? null}
-              onChange={(v) => set(i, { country: v ?? undefined })}
-              searchable
-              clearable
-              w={240}
-            />
-          )}
+          {r.type === 'PHONE' && <PhoneCountrySelect label={`Identifier ${i + 1} country`} value={r.country} onChange={(country) => set(i, { country })} />}
           <ActionIcon
             variant="default"
             mt={26}

@@ -5,6 +5,7 @@ import { graphql } from '../graphql';
 import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { formatDate } from '../components/format';
+import { AuditActionName } from '../components/AuditActionName';
 
 const AuditQuery = graphql(`
   query AuditLog($first: Int, $after: String, $filter: AuditFilter) {
@@ -162,7 +163,9 @@ export default function AuditLog() {
                 <Table.Td>
                   {e.actorKind} <Code>{e.actorId}</Code>
                 </Table.Td>
-                <Table.Td>{e.action}</Table.Td>
+                <Table.Td data-testid="audit-action">
+                  <AuditActionName action={e.action} />
+                </Table.Td>
                 <Table.Td>
                   {e.targetType} {e.targetId ? <Code>{e.targetId.slice(0, 12)}</Code> : null}
                 </Table.Td>

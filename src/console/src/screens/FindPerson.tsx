@@ -5,7 +5,7 @@ import { graphql, type ResultOf } from '../graphql';
 import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { IdentifierFields } from '../components/IdentifierFields';
-import type { IdentifierRow } from '../components/identifiers';
+import { identifierInput, type IdentifierRow } from '../components/identifiers';
 import { Waterfall } from '../components/Waterfall';
 import { humanise } from '../components/format';
 
@@ -72,11 +72,7 @@ export default function FindPerson() {
     e.preventDefault();
     setBusy(true);
     const r = await client
-      .query(
-        SubjectQuery,
-        { query: { identifiers: rows.filter((x) => x.value.trim()).map((x) => ({ type: x.type, value: x.value.trim() })) } },
-        { requestPolicy: 'network-only' },
-      )
+      .query(SubjectQuery, { query: { identifiers: rows.filter((x) => x.value.trim()).map(identifierInput) } }, { requestPolicy: 'network-only' })
       .toPromise();
     setBusy(false);
     setError(r.error ?? null);

@@ -8,7 +8,8 @@ import { ApiError } from '../errors';
 import { DeadlineBadge } from '../components/DeadlineBadge';
 import { formatDate, humanise } from '../components/format';
 import { useSession } from '../session';
-import { IDENTIFIER_TYPES, type IdentifierRow, type IdentifierType } from '../components/identifiers';
+import { IDENTIFIER_TYPES, identifierInput, type IdentifierRow, type IdentifierType } from '../components/identifiers';
+import { PhoneCountrySelect } from '../components/PhoneCountrySelect';
 
 const RequestsQuery = graphql(`
   query Inbox($first: Int, $after: String, $filter: RequestFilter, $orderBy: RequestOrder) {
@@ -71,7 +72,7 @@ export function Inbox() {
   const [failedTasks, setFailedTasks] = useState(false);
   // The search is kept in memory only: never in the address or in browser storage.
   const [draft, setDraft] = useState<IdentifierRow>({ type: 'EMAIL', value: '' });
-  const [identifier, setIdentifier] = useState<IdentifierRow | null>(null);
+  const [identifier, setIdentifier] = useState<ReturnType<typeof identifierInput> | null>(null);
   // Cursors of the pages seen so far, to go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
@@ -105,7 +106,7 @@ export function Inbox() {
         aria-label="Search by an identifier"
         onSubmit={(e) => {
           e.preventDefault();
-          setIdentifier(draft.value.trim() ? { ...draft } : null);
+          setIdentifier(draft.value.trim() ? identifierInput(draft) : null);
           reset();
         }}
       >
@@ -125,6 +126,7 @@ export function Inbox() {
           autoComplete="off"
           w={280}
         />
+        {draft.type === 'PHONE' && <PhoneCountrySelect label="Country" value={draft.country} onChange={(country) => setDraft({ ...draft, country })} />}
         <Button type="submit" variant="default">
           Search
         </Button>

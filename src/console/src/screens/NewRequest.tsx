@@ -128,7 +128,7 @@ export default function NewRequest() {
         <Text size="sm" mb="xs">
           Stored encrypted; never shown in addresses or logs.
         </Text>
-        <IdentifierFields rows={rows} onChange={setRows} errors={rowErrors} phoneCountry />
+        <IdentifierFields rows={rows} onChange={setRows} errors={rowErrors} />
       </Card>
       <Textarea label="What the person asks about (their words)" value={scope} onChange={(e) => setScope(e.currentTarget.value)} autosize minRows={2} />
       {type === 'RECTIFICATION' && (

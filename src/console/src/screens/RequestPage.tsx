@@ -29,6 +29,7 @@ import { DeadlineBadge } from '../components/DeadlineBadge';
 import { Waterfall, type WaterfallBar } from '../components/Waterfall';
 import { formatDate, humanise } from '../components/format';
 import { saveAccessPackage } from '../components/access-package-download';
+import { AuditActionName } from '../components/AuditActionName';
 import * as Docs from './request-documents';
 
 type Req = NonNullable<ResultOf<typeof Docs.RequestQuery>['request']>;
@@ -922,8 +923,11 @@ function Timeline({ req }: { req: Req }) {
                 <Table.Td>{formatDate(e.at, true)}</Table.Td>
                 <Table.Td>{e.kind === 'TRANSITION' ? 'Status change' : `Audit #${e.auditSeq}`}</Table.Td>
                 <Table.Td>
-                  {e.what}
-                  {e.kind === 'TRANSITION' ? ` (${e.from ? humanise(e.from) : '—'} → ${e.to ? humanise(e.to) : '—'})` : ''}
+                  {e.kind === 'TRANSITION' ? (
+                    `${e.what} (${e.from ? humanise(e.from) : '—'} → ${e.to ? humanise(e.to) : '—'})`
+                  ) : (
+                    <AuditActionName action={e.what} />
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <Code>{e.actor}</Code>

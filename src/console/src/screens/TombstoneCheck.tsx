@@ -5,7 +5,7 @@ import { graphql, type ResultOf } from '../graphql';
 import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { IdentifierFields } from '../components/IdentifierFields';
-import type { IdentifierRow } from '../components/identifiers';
+import { identifierInput, type IdentifierRow } from '../components/identifiers';
 import { humanise } from '../components/format';
 
 const CheckQuery = graphql(`
@@ -41,11 +41,7 @@ export default function TombstoneCheck() {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     const r = await client
-      .query(
-        CheckQuery,
-        { identifiers: rows.filter((x) => x.value.trim()).map((x) => ({ type: x.type, value: x.value.trim() })) },
-        { requestPolicy: 'network-only' },
-      )
+      .query(CheckQuery, { identifiers: rows.filter((x) => x.value.trim()).map(identifierInput) }, { requestPolicy: 'network-only' })
       .toPromise();
     setError(r.error ?? null);
     setAnswer(r.data?.tombstoneCheck ?? null);
