@@ -201,3 +201,38 @@ describe('R13, R16: a record the source gave to another person since verificatio
     expect(after.tasks).toEqual([]);
   }, 120_000);
 });
+
+describe('R6: an erasure on a controller’s instruction runs only on records that controller still controls', () => {
+  it('R6: a case the source moved to another employer after RETURN_AND_ERASE is not erased; the task fails with the reason, audited, and the answer says not done', async () => {
+    const rows = await env.query<{ id: string; controller_id: string }>(
+      `SELECT id, controller_id FROM case_management.cases WHERE controller_id IS NOT NULL AND anonymised_at IS NULL ORDER BY id DESC LIMIT 30`,
+    );
+    const pick = rows.find((r) => personOfRecord(env.truth, `case_management/${r.id}`))!;
+    const personId = personOfRecord(env.truth, `case_management/${pick.id}`)!;
+    const req = await ready(personId, 'ERASURE', {}, 'RETURN_AND_ERASE');
+    const decided = decisionOf(req, 'case_management', pick.id).action;
+    expect(['ERASE', 'ANONYMISE']).toContain(decided);
+    // The contract with the employer ended; the case was handed over to the employer that took over its staff.
+    const successor = `${pick.controller_id}-successor`;
+    await env.query(`UPDATE case_management.cases SET controller_id = $2 WHERE id = $1`, [pick.id, successor]);
+
+    expect((await execute(req.id)).code).toBeUndefined();
+    const done = await untilClosed(req.id);
+    const [row] = await env.query<{ controller_id: string; anonymised_at: Date | null }>(
+      `SELECT controller_id, anonymised_at FROM case_management.cases WHERE id = $1`,
+      [pick.id],
+    );
+    expect(row).toEqual({ controller_id: successor, anonymised_at: null });
+    expect(done.status).toBe('PARTIALLY_COMPLETED');
+    const task = done.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === pick.id)!;
+    expect(task.status).toBe('FAILED');
+    expect(task.lastError).toMatch(/CONTROLLER_CHANGED: .*another controller/);
+    const cases = done.response!.sources.find((s) => s.sourceId === 'case_management')!;
+    expect(cases.erased.filter((i) => i.state === 'DONE').map((i) => i.recordId)).not.toContain(pick.id);
+    expect(cases.notDone.find((i) => i.recordId === pick.id)?.reason).toMatch(/another controller/);
+    expect(done.response!.letter).toMatch(/another controller/);
+    const params = { requestId: req.id, sourceId: 'case_management', recordId: pick.id, action: task.action, detail: task.lastError };
+    const audited = await env.query<{ params_digest: string }>(`SELECT params_digest FROM audit_log WHERE action = 'task.execute' AND outcome = 'FAILED'`);
+    expect(audited.map((a) => a.params_digest)).toContain(paramsDigest(params, env.gw.runtime.services.keyrings.tombstone));
+  }, 180_000);
+});
