@@ -5,6 +5,7 @@
 import { ActionOutcome, RecordAction, RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES, type SourceKind } from '../domain/vocabulary.js';
 import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
 import { normaliseQueryIdentifiers } from '../identity/index.js';
+import { finalFailureToPerson } from './controller-change.js';
 import { buildResponseSummary, type SourceGap, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
 import { sourcesGoneWithout } from '../requests/discovery-gaps.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -229,6 +230,7 @@ export class RequestFinaliser {
           outcome: main?.outcome ?? null,
           applied: (main?.applied_count ?? 0) > 0,
           unverified: main !== undefined && appliedUnverified(main),
+          notDoneBecause: main?.status === TaskStatus.FAILED ? finalFailureToPerson(main.last_error) : null,
           completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];
@@ -244,6 +246,7 @@ export class RequestFinaliser {
             outcome: task.outcome,
             applied: task.applied_count > 0,
             unverified: appliedUnverified(task),
+            notDoneBecause: task.status === TaskStatus.FAILED ? finalFailureToPerson(task.last_error) : null,
             completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null,
           });
       }

@@ -20,6 +20,7 @@ import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
 import { bindingHold, HELD_BY_RETAIN, sharedHold } from './binding-hold.js';
+import { controllerChangedError } from './controller-change.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -209,12 +210,14 @@ export class TaskRunner {
     await this.withdrawnRequests(tasks, out);
     annotatedOnly(description, tasks, out);
     const refusing = await this.refusingRequests(sourceId, tasks);
+    // R6: a request whose controllers instructed it acts only on records one of them still controls.
+    const instructed = await this.deps.stores.requests.instructingControllers(sourceId, requestIdsOf(tasks));
     await this.recordHolds(sourceId, tasks, out);
     await this.sharedHolds(connector, sourceId, tasks, out);
     await this.retentionNowKeeps(connector, sourceId, description, tasks, out);
     const checked = tasks
       .filter((t) => !out.has(t.id))
-      .filter((t) => (t.request_id !== null && refusing.has(t.request_id)) || (holding && ERASING.has(t.action)));
+      .filter((t) => (t.request_id !== null && (refusing.has(t.request_id) || instructed.has(t.request_id))) || (holding && ERASING.has(t.action)));
     if (checked.length === 0) return out;
     const ids = [...new Set(checked.map((t) => t.record_id))];
     const read = await this.attempt(() => connector.export(ids.map((recordId) => ({ sourceId, recordId }))));
@@ -235,6 +238,15 @@ export class TaskRunner {
       const refused = t.request_id ? refusing.get(t.request_id) : undefined;
       if (refused && ((record?.controllerId && refused.controllers.has(record.controllerId)) || refused.records.has(t.record_id))) {
         out.set(t.id, { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') });
+        continue;
+      }
+      // Moved since to a controller that gave no instruction for this request (a contract handed
+      // over): not this request's to change. Fails for good; the record stays as it is.
+      const instructing = t.request_id ? instructed.get(t.request_id) : undefined;
+      if (record?.controllerId && instructing && !instructing.has(record.controllerId)) {
+        out.set(t.id, {
+          error: new PermanentTaskError(controllerChangedError(t.action)),
+        });
         continue;
       }
       // A record the source no longer has is under no hold: the action answers NOT_FOUND.
@@ -507,6 +519,7 @@ async function readBackBefore<T>(deadline: number, read: () => Promise<T>): Prom
   }
 }
 
+const requestIdsOf = (tasks: readonly RunningTask[]): string[] => [...new Set(tasks.flatMap((t) => (t.request_id ? [t.request_id] : [])))];
 const refOf = (task: RunningTask): RecordRef => ({ sourceId: task.source_id, recordId: task.record_id });
 // A retention run's erasure names the run where a request's names the request (R9).
 const planOf = (task: RunningTask): ErasurePlan => ({

@@ -39,6 +39,8 @@ export interface SummaryRecordInput {
    * outcome APPLIED, last_error UNVERIFIED): done, never checked, so not counted as done.
    */
   unverified?: boolean;
+  /** The task failed for good for a reason the person may read (R6: the record moved to another controller): not retried. */
+  notDoneBecause?: string | null;
   completedAt?: Date | null;
 }
 
@@ -91,6 +93,8 @@ export interface SummaryItem {
   changedThenGone: boolean;
   /** Changed (the source applied it) but never read back: listed under notDone, the letter says so. */
   changedUnchecked: boolean;
+  /** Failed for good, not retried: why (also its `reason`). */
+  notDoneBecause: string | null;
 }
 
 export interface SourceSummary {
@@ -150,7 +154,7 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     recordId: r.recordId,
     recordType: r.recordType ?? null,
     action: r.action,
-    reason: r.reason ?? null,
+    reason: (state === 'FAILED' ? r.notDoneBecause : null) ?? r.reason ?? null,
     basis: r.basis ?? null,
     retainUntil: r.retainUntil ?? null,
     completedAt: r.completedAt ?? null,
@@ -158,6 +162,7 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
     notHeld: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND',
     changedThenGone: state === 'DONE' && NOTHING_TO[r.action] !== undefined && r.outcome === 'NOT_FOUND' && r.applied === true,
     changedUnchecked: state === 'FAILED' && r.unverified === true,
+    notDoneBecause: state === 'FAILED' ? (r.notDoneBecause ?? null) : null,
   };
 }
 
@@ -186,6 +191,7 @@ const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
 function itemLine(i: SummaryItem): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
   if (i.changedUnchecked) return `- ${what}: ${VERB[i.action]}, but we could not check the change by reading the record back.`;
+  if (i.notDoneBecause) return `- ${what}: not ${VERB[i.action]}: ${i.notDoneBecause}.`;
   if (i.state === 'FAILED') return `- ${what}: could not yet be ${VERB[i.action]}; we are retrying and will write again.`;
   if (i.state === 'PENDING') return `- ${what}: to be ${VERB[i.action]}; we will confirm when done.`;
   if (i.changedThenGone) return `- ${what}: ${VERB[i.action]}, but no longer held by us when we read it back, so the change could not be checked.`;

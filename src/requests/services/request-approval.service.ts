@@ -2,6 +2,7 @@
 // answered at once with its package, every other type is handed to execution
 // (src/execution) after the same checks. Failed tasks are retried here, and a completed
 // access request gets a fresh one-time link.
+import type { EntityManager } from 'typeorm';
 import { AuditAction } from '../../audit/audit-actions.js';
 import { canSeeController, type Principal } from '../../auth/index.js';
 import { DomainError } from '../../domain/errors.js';
@@ -19,7 +20,7 @@ import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import type { PreparedExecution } from './request-executor.js';
 import { isActedOn, recordKey } from '../snapshot.js';
-import { recordsNoLongerFound, WITHHELD, withholding } from './release-recheck.js';
+import { CHANGING, recordsNoLongerFound, withheld, withholding } from './person-recheck.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;
@@ -144,7 +145,7 @@ export class RequestApprovalService {
     await changeRequest(deps, request, principal, now, async (c) => {
       c.move('approve');
       // Stored as withheld too, so neither the answer nor an erasure that follows the release acts on them.
-      for (const d of decided) if (stale.some((r) => recordKey(r) === recordKey(d))) await deps.stores.requests.updateDecision(c.m, d.id, { ...WITHHELD });
+      await this.storeWithheld(c.m, decided, stale);
       link = await packages.store(c.m, request.id, built.pkg, now, principal);
       c.set({ response: built.response });
       c.audit(AuditAction.REQUEST_EXECUTE, {
@@ -166,9 +167,18 @@ export class RequestApprovalService {
   }
 
   /** Every other type: the source calls prepared, the approval stored, then execution started (tombstones and tasks). */
-  private async startExecution({ request, records, decisions, resuming, now }: Approvable, principal: Principal): Promise<ReturnedLink[]> {
+  private async startExecution({ request, records, decisions: decided, resuming, now }: Approvable, principal: Principal): Promise<ReturnedLink[]> {
     const { deps, packages } = this.ctx;
     const requestId = request.id;
+    // R13: a record the sources no longer tie to the person is neither returned, erased, restricted nor corrected.
+    const stale = await this.noLongerThePersons(request, records, decided);
+    const decisions = withholding(decided, stale);
+    if (resuming && stale.length) {
+      await changeRequest(deps, request, principal, now, async (c) => {
+        await this.storeWithheld(c.m, decided, stale);
+        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, resumed: true, withheldNoLongerFound: stale.length });
+      });
+    }
     // R6: records their controller takes back are exported before anything is erased, once
     // (a resumed execution keeps the export made the first time).
     const returned = await this.exportForControllers(request, records, decisions, resuming, now);
@@ -180,11 +190,14 @@ export class RequestApprovalService {
     if (!resuming) {
       await changeRequest(deps, request, principal, now, async (c) => {
         c.move('approve');
+        // Stored before the tasks are planned from the decisions: the executor queues nothing for them.
+        await this.storeWithheld(c.m, decided, stale);
         for (const r of returned)
           links.push({ controllerId: r.controllerId, link: await packages.store(c.m, requestId, r.pkg, now, principal, r.controllerId) });
         c.audit(AuditAction.REQUEST_EXECUTE, {
           type: request.type,
           decisions: decisions.length,
+          ...(stale.length ? { withheldNoLongerFound: stale.length } : {}),
           ...(returned.length
             ? {
                 returnedToControllers: returned.reduce((n, r) => n + r.released, 0),
@@ -196,6 +209,45 @@ export class RequestApprovalService {
     }
     await this.queueExecution(requestId, principal, prepared);
     return links;
+  }
+
+  /**
+   * The records execution would change (erase, restrict, correct, a follow-up) that a search
+   * again, just before anything is queued, no longer ties to the person; bounded like the
+   * other source calls (EXECUTION_TIMEOUT), a source that does not answer is SOURCE_UNAVAILABLE.
+   */
+  private async noLongerThePersons(
+    request: DataSubjectRequestEntity,
+    records: RequestRecordEntity[],
+    decisions: RecordDecisionEntity[],
+  ): Promise<RequestRecordEntity[]> {
+    const { deps } = this.ctx;
+    return withinTime(
+      recordsNoLongerFound(
+        deps,
+        this.ctx.secrets.identifiersOf(request),
+        request.discoveryOutcome,
+        records.filter(isActedOn),
+        decisions,
+        CHANGING,
+        'erased, restricted or corrected',
+      ),
+      deps.executor.timeLimitMs,
+      () =>
+        new DomainError(
+          'EXECUTION_TIMEOUT',
+          'Execution stopped: a source was not searched again in time; nothing was erased, restricted or corrected, call executeRequest again',
+          {
+            requestId: request.id,
+          },
+        ),
+    );
+  }
+
+  /** The withheld records' decisions stored as kept, so neither the answer nor a task acts on them. */
+  private async storeWithheld(m: EntityManager, decisions: readonly RecordDecisionEntity[], stale: readonly RequestRecordEntity[]): Promise<void> {
+    const keys = new Set(stale.map(recordKey));
+    for (const d of decisions) if (keys.has(recordKey(d))) await this.ctx.deps.stores.requests.updateDecision(m, d.id, withheld(d.action));
   }
 
   /** Tombstones and tasks of an approved request, queued; EXECUTION_NOT_STARTED when they could not be. */

@@ -612,6 +612,18 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
+  /** Of these requests, every controller that gave an instruction for this source, whatever it was (R6): request id -> controller ids. */
+  async instructingControllers(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    if (requestIds.length === 0) return new Map();
+    const rows: { request_id: string; controller_id: string }[] = await this.dataSource.query(
+      `SELECT request_id, controller_id FROM controller_instruction WHERE source_id = $1 AND request_id = ANY($2::uuid[])`,
+      [sourceId, [...requestIds]],
+    );
+    const out = new Map<string, Set<string>>();
+    for (const r of rows) out.set(r.request_id, (out.get(r.request_id) ?? new Set()).add(r.controller_id));
+    return out;
+  }
+
   /**
    * Of these records of a source, those these requests returned to their controller before
    * erasing them (R6: a decision with returnToController, exported into that controller's

@@ -121,6 +121,23 @@ describe('response summary', () => {
     expect(s.letter).not.toContain('case-1: could not yet');
   });
 
+  it('R6: an erasure failed for good because the record moved to another controller is told as not erased, with why, not as retried', () => {
+    const because = 'the system now holds this record for another controller, which gave us no instruction about it';
+    const s = buildResponseSummary({
+      ...input,
+      sources: [
+        {
+          source: { id: 's1', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT },
+          records: [{ recordId: 'case-3', recordType: 'case', action: RecordAction.ERASE, state: 'FAILED', notDoneBecause: because }],
+        },
+      ],
+    });
+    expect(s.complete).toBe(false);
+    expect(s.sources[0]!.notDone).toEqual([expect.objectContaining({ recordId: 'case-3', reason: because, notDoneBecause: because })]);
+    expect(s.letter).toContain(`- case case-3: not erased: ${because}.`);
+    expect(s.letter).not.toContain('case-3: could not yet');
+  });
+
   it('R5: an answer after the binding due date is marked late; an extension moves that date', () => {
     const late = buildResponseSummary({ ...input, respondedAt: new Date('2025-02-10T10:00:00Z') });
     expect(late.late).toBe(true);

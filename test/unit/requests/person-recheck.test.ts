@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RecordAction } from '../../../src/domain/vocabulary.js';
-import { foundByPresence, NO_LONGER_THE_PERSONS, notFoundAgain, withholding } from '../../../src/requests/services/release-recheck.js';
+import {
+  CHANGING,
+  foundByPresence,
+  NO_LONGER_THE_PERSONS,
+  noLongerThePersons,
+  notFoundAgain,
+  withholding,
+} from '../../../src/requests/services/person-recheck.js';
 import type { RecordDecisionEntity } from '../../../src/requests/store/record-decision.entity.js';
 import type { RequestRecordEntity } from '../../../src/requests/store/request-record.entity.js';
 
@@ -36,5 +43,33 @@ describe('the search again before an access copy', () => {
     const out = withholding(child, [record('training', 'L-1')]);
     expect(out.find((d) => d.recordId === 'L-1')).toMatchObject({ action: RecordAction.RETAIN, reason: NO_LONGER_THE_PERSONS, followUpAction: null });
     expect(out.filter((d) => d.recordId !== 'L-1')).toEqual(decisions);
+  });
+});
+
+describe('the search again before an erasure, restriction or correction is queued', () => {
+  const records = [record('cases', 'C-1'), record('cases', 'C-2'), record('cases', 'C-3'), record('cctv', 'V-1', { score: 0, explanation: [] })];
+  const decisions = [
+    decision('cases', 'C-1', RecordAction.ERASE),
+    decision('cases', 'C-2', RecordAction.RELEASE),
+    decision('cases', 'C-3', RecordAction.RETAIN, { followUpAction: RecordAction.RESTRICT }),
+    decision('cctv', 'V-1', RecordAction.ERASE),
+  ];
+
+  it('R13: every record a task would change (an erasure, a restriction that follows a hold) is guarded; a copy alone or footage found by site and time is not', () => {
+    const stale = notFoundAgain(records, decisions, new Set(['cases', 'cctv']), new Set(), CHANGING);
+    expect(stale.map((r) => r.recordId)).toEqual(['C-1', 'C-3']);
+  });
+
+  it('R13: the person reads what was not done and why, for each action', () => {
+    const out = withholding(
+      [decision('cases', 'C-1', RecordAction.ERASE), decision('cases', 'C-2', RecordAction.CORRECT), decision('cases', 'C-3', RecordAction.RESTRICT)],
+      [record('cases', 'C-1'), record('cases', 'C-2'), record('cases', 'C-3')],
+    );
+    expect(out.map((d) => [d.action, d.reason.split(':')[0]])).toEqual([
+      [RecordAction.RETAIN, 'Not erased'],
+      [RecordAction.RETAIN, 'Not corrected'],
+      [RecordAction.RETAIN, 'Not restricted'],
+    ]);
+    expect(noLongerThePersons(RecordAction.RELEASE)).toBe(NO_LONGER_THE_PERSONS);
   });
 });
