@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.js';
 import { bearer } from '../../support/runtime.js';
-import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { executeThenHideConciergeLookup, identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
 
@@ -168,12 +168,11 @@ describe("acting on other controllers' records", () => {
       });
     }
     // The concierge removal cannot be verified while its lookup view is away: a retryable request.
-    await env.query(`ALTER VIEW concierge.appearance RENAME TO appearance_away`);
+    const { restore } = await executeThenHideConciergeLookup(env, () => must(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id }));
     try {
-      await must(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id });
       expect(await waitUntilClosed(id)).toBe('PARTIALLY_COMPLETED');
     } finally {
-      await env.query(`ALTER VIEW concierge.appearance_away RENAME TO appearance`);
+      await restore();
     }
 
     // Handler A sees the request (its controller's case is in it), not the concierge record.

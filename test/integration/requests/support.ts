@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { QueueNames } from '../../../jobs/queue-names.js';
 import { demoSourceConfigs } from '../../../connectors/demo-sources.js';
 import { startTrainingService, type TrainingService } from '../../../connectors/training/service.js';
 import { IdentifierType } from '../../../src/domain/vocabulary.js';
@@ -129,4 +130,22 @@ export async function settleReviewAndControllers<R extends SettlingRequest>(
     });
   }
   return req;
+}
+
+/**
+ * Runs `execute` (the executeRequest call, whose search again must still read the concierge
+ * lookup view), then takes that view away before the concierge tasks run: the erasure works
+ * on the tables, the verification that looks again cannot. The view is put back by the
+ * returned function once the test has seen the request close.
+ */
+export async function executeThenHideConciergeLookup<T>(env: SeededGateway, execute: () => Promise<T>): Promise<{ result: T; restore: () => Promise<void> }> {
+  const queue = env.gw.runtime.services.execution.queue(QueueNames.sourceTasks('concierge'));
+  await queue.pause();
+  try {
+    const result = await execute();
+    await env.query(`ALTER VIEW concierge.appearance RENAME TO appearance_away`);
+    return { result, restore: () => env.query(`ALTER VIEW concierge.appearance_away RENAME TO appearance`).then(() => undefined) };
+  } finally {
+    await queue.resume();
+  }
 }
