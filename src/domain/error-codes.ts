@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   INVALID_ACTION: 'an override to an action that does not exist, or that the source does not take (a CORRECT where records are annotated, R14)',
   CONTROLLER_INSTRUCTION_REQUIRED: "R6: an override cannot replace the controller's instruction",
   CONTROLLER_REFUSED: 'R6: the controller refused; nothing but RETAIN until it instructs otherwise',
+  CONTROLLER_CHANGED:
+    "R6: a request's task on a record its source now holds for a controller that gave no instruction for that request and source; the task fails for good and the record stays as it is",
   LEGAL_HOLD: 'R8: no erasing action on a record under statutory retention',
   RETENTION_CHANGED: "R9: a retention run's task on a record its source's retention, as it is when the task runs, still keeps",
   OPEN_REQUEST:

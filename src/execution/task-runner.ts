@@ -485,7 +485,7 @@ export class TaskRunner {
 
 /**
  * R14: a source whose records are annotated, never overwritten (medical records), takes no
- * CORRECT, even one decided before it said so (re-registered as a clinic while the task waited):
+ * CORRECT, even one decided before it said so (re-registered as a medical source while the task waited):
  * the task fails for good and the record keeps its value, to be decided again as an ANNOTATE.
  */
 function annotatedOnly(description: SourceDescription, tasks: readonly RunningTask[], out: Map<string, Applied>): void {
