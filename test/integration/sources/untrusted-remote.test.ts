@@ -177,10 +177,12 @@ describe("a remote's own words never leave the boundary", () => {
   });
 
   it("an erasure it refuses or fails keeps only codes on the task and its audit: not the remote's detail or message", async () => {
-    const [a, b] = await learners(2);
+    const [a, b, c] = await learners(3);
     const s = gw.runtime.services;
     tricks.erase = async (ref: { recordId: string }) => {
       if (ref.recordId === a!.id) return { outcome: 'REFUSED', detail: `LEGAL_HOLD: kept while ${LEAKED} disputes an invoice` };
+      // An outcome the contract does not know, which the task row would otherwise keep as its outcome.
+      if (ref.recordId === c!.id) return { outcome: `PARKED for ${LEAKED}` };
       throw new ConnectorError('CONFIGURATION', `no tenant configured for ${LEAKED}`);
     };
     tricks.eraseMany = undefined;
@@ -189,6 +191,7 @@ describe("a remote's own words never leave the boundary", () => {
       decisions: [
         { sourceId: SOURCE, recordId: a!.id, action: RecordAction.ERASE },
         { sourceId: SOURCE, recordId: b!.id, action: RecordAction.ERASE },
+        { sourceId: SOURCE, recordId: c!.id, action: RecordAction.ERASE },
       ],
     });
     await s.execution.execute(requestId, 'handler');
@@ -196,15 +199,38 @@ describe("a remote's own words never leave the boundary", () => {
     try {
       const tasks = await eventually(
         () => tasksOf(s, requestId),
-        (list) => list.length === 2 && list.every((t) => t.status === TaskStatus.FAILED),
+        (list) => list.length === 3 && list.every((t) => t.status === TaskStatus.FAILED),
         { timeoutMs: 30_000 },
       );
       const byRecord = new Map(tasks.map((t) => [t.record_id, t]));
       expect(byRecord.get(a!.id)?.last_error).toBe('REFUSED: LEGAL_HOLD');
       expect(byRecord.get(b!.id)?.last_error).toBe('CONFIGURATION: remote source answered CONFIGURATION (HTTP 500) to erase');
+      expect([byRecord.get(c!.id)?.outcome, byRecord.get(c!.id)?.last_error]).toEqual([null, 'UNAVAILABLE: remote answered no known outcome']);
       expect(JSON.stringify(tasks)).not.toContain(LEAKED);
     } finally {
       for (const w of workers) await w.close();
+    }
+  });
+});
+
+describe('records a remote answers that the contract does not describe', () => {
+  it('a record id with a line break, or of 10,000 characters, fails the source in discovery (UNAVAILABLE): it is stored and shown nowhere', async () => {
+    const [me] = await learners(1);
+    const [real] = await training.export([{ sourceId: SOURCE, recordId: me!.id }]);
+    const handler = await bearer(gw, ['HANDLER']);
+    for (const recordId of [`${me!.id}\r\nX-Injected: 1`, 'L'.repeat(10_000)]) {
+      tricks.discover = async (queries: unknown[]) => queries.map(() => [{ ...real!, recordId }]);
+      const reply = await gw.graphql<{
+        subject: { complete: boolean; records: { recordId: string }[]; sources: { sourceId: string; status: string; errorCode: string }[] };
+      }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { complete records { recordId } sources { sourceId status errorCode } } }`,
+        { q: { identifiers: [{ type: 'EMAIL', value: me!.email }], sourceIds: [SOURCE] } },
+        handler,
+      );
+      expect(reply.body.errors).toBeUndefined();
+      expect(reply.body.data!.subject.complete).toBe(false);
+      expect(reply.body.data!.subject.sources.find((x) => x.sourceId === SOURCE)).toMatchObject({ status: 'FAILED', errorCode: 'UNAVAILABLE' });
+      expect(reply.body.data!.subject.records).toEqual([]);
     }
   });
 });
