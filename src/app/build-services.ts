@@ -54,6 +54,7 @@ export async function buildServices(deps: {
   const sources = new SourceRegistry(dataSource, { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR }, logger, {
     policy: sourcePolicyFromConfig(config),
     tasks: stores.tasks,
+    audit,
     defaultPhoneCountry: config.DSR_DEFAULT_PHONE_COUNTRY,
   });
   const discovery = new DiscoveryService(sources, {

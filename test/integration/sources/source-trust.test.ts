@@ -172,6 +172,36 @@ describe('SOURCES_FILE', () => {
   });
 });
 
+describe('SOURCES_FILE changes are audited', () => {
+  it('a source the file registers, or points elsewhere at a later start, is audited as source.register / source.update by config-file; an unchanged entry is not', async () => {
+    const s = gw.runtime.services;
+    const file = path.join(os.tmpdir(), `dsr-trust-audit-${process.pid}-${Date.now()}.json`);
+    const entries = async () =>
+      (await s.audit.list({ targetId: 'file-remote', actions: ['source.register', 'source.update'] }, { first: 50 })).entries.map((e) => [
+        e.action,
+        e.actorId,
+        e.outcome,
+      ]);
+    try {
+      await writeFile(file, JSON.stringify([remote('file-remote', `http://127.0.0.1:${allowed.port}/connector`, 'DSR_SOURCE_SECRET_TEAM')]));
+      await s.sources.registerFile(file);
+      expect(await entries()).toEqual([['source.register', 'config-file', 'SUCCESS']]);
+      // The next start applies the same file: nothing changed, nothing to audit.
+      await s.sources.registerFile(file);
+      expect(await entries()).toHaveLength(1);
+      // The file now points the source at another service (another path, same allowed host): audited.
+      await writeFile(file, JSON.stringify([remote('file-remote', `http://127.0.0.1:${allowed.port}/elsewhere`, 'DSR_SOURCE_SECRET_TEAM')]));
+      await s.sources.registerFile(file);
+      expect(await entries()).toEqual([
+        ['source.update', 'config-file', 'SUCCESS'],
+        ['source.register', 'config-file', 'SUCCESS'],
+      ]);
+    } finally {
+      await rm(file, { force: true });
+    }
+  });
+});
+
 describe('a registration reaches only allowed destinations', () => {
   it('refuses a destination outside SOURCE_ALLOWED_HOSTS before any connection is made', async () => {
     const before = allowed.connections;
