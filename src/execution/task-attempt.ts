@@ -3,6 +3,7 @@
 // Pure, so the rules are tested without a queue or a source.
 import { ConnectorError, type ActionResult } from '../../connectors/contract.js';
 import { ActionOutcome, TaskStatus } from '../domain/vocabulary.js';
+import { safeFailureMessage } from '../sources/failure-code.js';
 
 /** The task cannot succeed by retrying (refused by the source, unknown action). */
 export class PermanentTaskError extends Error {}
@@ -28,7 +29,7 @@ export class HeldByRequest extends PermanentTaskError {
  */
 export class AppliedUnverified extends Error {
   constructor(override readonly cause: unknown) {
-    super(`the source applied the correction, reading the record back failed: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`the source applied the correction, reading the record back failed: ${safeFailureMessage(cause)}`);
   }
 }
 
@@ -116,7 +117,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
     error instanceof PermanentTaskError || (error instanceof ConnectorError && (error.code === 'NOT_SUPPORTED' || error.code === 'CONFIGURATION'));
   const last = permanent || info.attempt >= info.maxAttempts;
   const kind = error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR';
-  const reason = `${kind}: ${error?.message ?? String(error)}`.slice(0, 500);
+  const reason = `${kind}: ${safeFailureMessage(error)}`.slice(0, 500);
   return {
     row: {
       status: last ? TaskStatus.FAILED : TaskStatus.RETRYING,
