@@ -36,6 +36,12 @@ export class AppliedUnverified extends Error {
 /** The last_error of an attempt that changed the record but could not verify it. */
 export const UNVERIFIED = 'UNVERIFIED';
 
+/**
+ * The longest a source may make its queue wait (10 minutes). The wait uses no attempt, so a
+ * source asking for years (a hostile or broken remote) would park its tasks for good.
+ */
+export const MAX_SOURCE_RETRY_AFTER_MS = 600_000;
+
 /** The source said "too many requests": the job goes back without using an attempt. */
 export class SourceRateLimited extends Error {
   constructor(readonly retryAfterMs: number) {
@@ -110,7 +116,7 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
       row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', heldBy: null, refund: 1 },
       audit: null,
       metric: 'RATE_LIMITED',
-      answer: new SourceRateLimited(error.retryAfterMs ?? 1000),
+      answer: new SourceRateLimited(Math.min(error.retryAfterMs ?? 1000, MAX_SOURCE_RETRY_AFTER_MS)),
     };
   }
   const permanent =
