@@ -17,7 +17,7 @@ import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { downloadPackage } from '../../support/access-package-download.js';
 import { eventually } from '../../support/eventually.js';
-import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
+import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { seededStores, type SeededStores } from '../connectors/fixtures.js';
 import { settleReviewAndControllers } from '../requests/support.js';
 
@@ -232,5 +232,40 @@ describe('records a remote answers that the contract does not describe', () => {
       expect(reply.body.data!.subject.sources.find((x) => x.sourceId === SOURCE)).toMatchObject({ status: 'FAILED', errorCode: 'UNAVAILABLE' });
       expect(reply.body.data!.subject.records).toEqual([]);
     }
+  });
+});
+
+describe('an erasure the remote says is done is looked at again', () => {
+  it('R1: a record its search no longer finds but that it still holds under its id (an erase answered APPLIED, the row kept) fails verification: the request is not COMPLETED', async () => {
+    const [, , , me] = await learners(4);
+    const s = gw.runtime.services;
+    // The erase drops the record from the remote's search only; the record itself stays.
+    const dropped = new Set<string>();
+    tricks.erase = async (ref: { recordId: string }) => {
+      dropped.add(ref.recordId);
+      return { outcome: 'APPLIED' };
+    };
+    tricks.eraseMany = undefined;
+    tricks.discover = async (queries: Parameters<Connector['discover']>[0]) =>
+      (await training.discover(queries)).map((answer) => answer.filter((r) => !dropped.has(r.recordId)));
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [
+        { type: IdentifierType.EMAIL, value: me!.email },
+        { type: IdentifierType.GIVEN_NAME, value: me!.given },
+        { type: IdentifierType.FAMILY_NAME, value: me!.family },
+      ],
+      decisions: [{ sourceId: SOURCE, recordId: me!.id, recordType: 'learner', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    const workers: Closable[] = startWorkers(s);
+    try {
+      expect(await waitForClosed(s, requestId, 60_000)).toBe('PARTIALLY_COMPLETED');
+      const { response } = await requestStatus(s, requestId);
+      expect(response!.reasons).toEqual([`verification: ${SOURCE} record ${me!.id} still found after ERASE`]);
+    } finally {
+      for (const w of workers) await w.close();
+    }
+    // It is still there: the remote kept it.
+    expect(await training.export([{ sourceId: SOURCE, recordId: me!.id }])).toHaveLength(1);
   });
 });
