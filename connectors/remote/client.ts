@@ -18,7 +18,7 @@ import {
   type SourceDescription,
   type SourceRecord,
 } from '../contract.js';
-import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
+import { Capability, IdentifierType, SourceKind } from '../../src/domain/vocabulary.js';
 import type { LookupFunction } from 'node:net';
 import { signedHeaders } from './signing.js';
 import { postJson, postJsonWithFetch, type PostReply } from './transport.js';
@@ -71,8 +71,10 @@ export class RemoteConnector implements Connector {
   /** Fetches the remote description; the registry calls it once, health() retries it. */
   async connect(): Promise<void> {
     const answer = await this.call<Described & { kind: SourceKind }>('describe', {});
-    if (answer.kind !== this.kind) throw new ConnectorError('CONFIGURATION', `remote connector is ${answer.kind}, registered as ${this.kind}`);
-    this.described = answer;
+    // Its kind is named only when it is one the gateway knows: the rest is the remote's words.
+    const kind = (Object.values(SourceKind) as string[]).includes(answer.kind) ? answer.kind : 'of a kind the gateway does not know';
+    if (answer.kind !== this.kind) throw new ConnectorError('CONFIGURATION', `remote connector is ${kind}, registered as ${this.kind}`);
+    this.described = checkedDescription(answer);
   }
 
   /** The remote description, or a placeholder naming the source until it has been reached. */
@@ -252,4 +254,24 @@ function checkedRecords(list: unknown, operation: string): SourceRecord[] {
   };
   if (!Array.isArray(list) || !list.every(ok)) throw new ConnectorError('UNAVAILABLE', `remote answered a malformed record (${operation})`);
   return list;
+}
+
+/** What a remote describes, refused (CONFIGURATION) unless its lists hold what the contract names. */
+function checkedDescription(answer: Described): Described {
+  const known = <T extends string>(list: unknown, values: readonly T[]): list is T[] =>
+    Array.isArray(list) && list.every((v) => (values as readonly unknown[]).includes(v));
+  const d = answer.description as Partial<SourceDescription> | undefined;
+  const ok =
+    known(answer.capabilities, Object.values(Capability)) &&
+    known(answer.identifierTypes, Object.values(IdentifierType)) &&
+    !!d &&
+    typeof d === 'object' &&
+    Array.isArray(d.fields) &&
+    d.fields.every((f) => !!f && typeof f.field === 'string' && typeof f.recordType === 'string' && Array.isArray(f.categories)) &&
+    !!d.retention &&
+    typeof d.retention === 'object' &&
+    !!d.controller &&
+    typeof d.controller === 'object';
+  if (!ok) throw new ConnectorError('CONFIGURATION', 'remote answered a malformed description');
+  return { description: answer.description, capabilities: answer.capabilities, identifierTypes: answer.identifierTypes };
 }

@@ -30,6 +30,7 @@ let gw: TestGateway;
 let stores: SeededStores;
 let training: TrainingConnector;
 let server: Server;
+let registration: Record<string, unknown>;
 /** What the remote answers instead of the training store, per operation. */
 const tricks: Partial<Record<keyof Connector, unknown>> = {};
 
@@ -68,16 +69,14 @@ beforeAll(async () => {
   });
   const { port } = server.address() as { port: number };
   gw = await startTestGateway({ worker: false, env: { DSR_SOURCE_SECRET_REMOTE_TRAINING: SECRET, TASK_ATTEMPTS: '1' } });
-  await gw.runtime.services.sources.register(
-    {
-      id: SOURCE,
-      name: 'Training (remote)',
-      kind: 'TRAINING',
-      type: 'remote',
-      connection: { baseUrl: `http://127.0.0.1:${port}/connector`, secretEnv: 'DSR_SOURCE_SECRET_REMOTE_TRAINING', timeoutMs: 2000 },
-    },
-    'test',
-  );
+  registration = {
+    id: SOURCE,
+    name: 'Training (remote)',
+    kind: 'TRAINING',
+    type: 'remote',
+    connection: { baseUrl: `http://127.0.0.1:${port}/connector`, secretEnv: 'DSR_SOURCE_SECRET_REMOTE_TRAINING', timeoutMs: 2000 },
+  };
+  await gw.runtime.services.sources.register(registration, 'test');
 }, 180_000);
 
 afterEach(() => {
@@ -156,6 +155,52 @@ describe("a remote's own words never leave the boundary", () => {
     expect(mine.healthy).toBe(false);
     expect(mine.health.detail).toBe('the remote source reports itself unhealthy');
     expect(JSON.stringify(reply.body)).not.toContain(LEAKED);
+  });
+
+  it('a kind it describes itself as that the gateway does not know is not repeated: the source is unhealthy, its health detail names no value of the remote', async () => {
+    tricks.kind = `TRAINING for ${LEAKED}`;
+    try {
+      // Registered again: the gateway reaches the source anew and reads its description.
+      await gw.runtime.services.sources.register(registration, 'test');
+      const reply = await gw.graphql<{ sources: { id: string; healthy: boolean; health: { detail: string | null } }[] }>(
+        '{ sources { id healthy health { detail } } }',
+        {},
+        await bearer(gw, ['ADMIN']),
+      );
+      const mine = reply.body.data!.sources.find((x) => x.id === SOURCE)!;
+      expect(mine.healthy).toBe(false);
+      expect(mine.health.detail).toContain('remote connector is of a kind the gateway does not know, registered as TRAINING');
+      expect(JSON.stringify(reply.body)).not.toContain(LEAKED);
+    } finally {
+      delete tricks.kind;
+      await gw.runtime.services.sources.register(registration, 'test');
+    }
+  });
+
+  it('a description whose fields are not a list, or that offers a capability the contract does not name, is refused: the source is unhealthy, not described by it', async () => {
+    const real = training.describe();
+    for (const [describe, capabilities] of [
+      [() => ({ ...real, fields: LEAKED }), training.capabilities],
+      [() => real, [...training.capabilities, 'EXFILTRATE']],
+    ] as const) {
+      tricks.describe = describe;
+      tricks.capabilities = capabilities;
+      try {
+        await gw.runtime.services.sources.register(registration, 'test');
+        const reply = await gw.graphql<{ sources: { id: string; healthy: boolean; health: { detail: string | null }; fields: { field: string }[] }[] }>(
+          '{ sources { id healthy health { detail } fields { field } } }',
+          {},
+          await bearer(gw, ['ADMIN']),
+        );
+        const mine = reply.body.data!.sources.find((x) => x.id === SOURCE)!;
+        expect(mine).toMatchObject({ healthy: false, fields: [] });
+        expect(mine.health.detail).toBe('CONFIGURATION: remote answered a malformed description');
+      } finally {
+        delete tricks.describe;
+        delete tricks.capabilities;
+        await gw.runtime.services.sources.register(registration, 'test');
+      }
+    }
   });
 
   it("a discovery it fails is named by its code: the remote's error message is in no answer", async () => {
