@@ -3,6 +3,7 @@ import type { Connector, Health, SourceDescription } from '../../connectors/cont
 import { createConnector, loadSourceConfigFile, SourceConfigError, sourceIdOf, type ConnectorEnv, type SourceConfig } from '../../connectors/registry.js';
 import { AuditAction, AuditOutcome, type AuditLog } from '../audit/index.js';
 import { canonicalJson } from '../audit/canonical-json.js';
+import { safeFailureMessage } from './failure-code.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import { withinTime } from '../domain/time-limit.js';
@@ -220,7 +221,7 @@ export class SourceRegistry {
     if (entity?.connectorType === 'sql') {
       await this.refreshIndex(id).catch((error: unknown) => {
         if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
-        this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registered but not indexed: unreachable');
+        this.logger.warn({ sourceId: id, err: safeFailureMessage(error) }, 'source registered but not indexed: unreachable');
       });
     }
     this.announce(id);
@@ -434,7 +435,7 @@ export class SourceRegistry {
       ]);
       return { ...result, checkedAt };
     } catch (error) {
-      this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source unreachable');
+      this.logger.warn({ sourceId: id, err: safeFailureMessage(error) }, 'source unreachable');
       return { healthy: false, detail: (error as Error).message, checkedAt };
     }
   }

@@ -2,12 +2,14 @@
 // could not read, a trigger says what its author wrote. What the gateway keeps of such a
 // failure where handlers read it (a discovery's source outcome, a task's last_error) is the
 // code, never that text. A built-in case-management store (real PostgreSQL) is made to fail.
+import { Writable } from 'node:stream';
 import pg from 'pg';
+import { createLogger } from '../../../src/logging/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appearanceViewDdl } from '../../../connectors/shared/reference-connector.js';
 import { caseRecordTypes } from '../../../connectors/case-management/records.js';
 import { startWorkers } from '../../../jobs/workers.js';
-import { IdentifierType, RecordAction, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { IdentifierType, RecordAction, RequestStatus, RequestType, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { eventually } from '../../support/eventually.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
@@ -16,9 +18,16 @@ import { bearer, startTestGateway, type TestGateway } from '../../support/runtim
 
 let gw: TestGateway;
 let pool: pg.Pool;
+const lines: string[] = [];
 
 beforeAll(async () => {
-  gw = await startTestGateway({ worker: false, env: { TASK_ATTEMPTS: '1' } });
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  gw = await startTestGateway({ worker: false, env: { TASK_ATTEMPTS: '1' }, logger: createLogger('info', sink) });
   await seedReferenceSources({ url: gw.databaseUrl, people: 20, seed: 5, systems: ['case_management'] });
   await gw.runtime.services.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
   pool = new pg.Pool({ connectionString: gw.databaseUrl, max: 2 });
@@ -85,6 +94,39 @@ describe("a store's error text stays out of what handlers read", () => {
     } finally {
       for (const w of workers) await w.close();
       await pool.query(`DROP TRIGGER refuse_delete ON case_management.cases`);
+    }
+  });
+
+  it("an access copy whose export the store fails is refused (SOURCE_UNAVAILABLE), and the log line names the SQLSTATE, not the store's message naming the e-mail", async () => {
+    const s = gw.runtime.services;
+    const person = await aCase();
+    // A function of the store's appearance view refuses to read a case, naming its e-mail (as a trigger or a check would).
+    await pool.query(`CREATE FUNCTION case_management.unreadable(e text) RETURNS int LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'case of % cannot be read', e; END $$`);
+    await pool.query(
+      appearanceViewDdl('case_management', caseRecordTypes).replace(
+        `to_jsonb(t) AS doc FROM "case_management"."cases" t`,
+        `to_jsonb(t) || jsonb_build_object('boom', case_management.unreadable(t.email)) AS doc FROM "case_management"."cases" t`,
+      ),
+    );
+    try {
+      const requestId = await insertApprovedRequest(s, {
+        type: RequestType.ACCESS,
+        status: RequestStatus.IN_REVIEW,
+        identifiers: [{ type: IdentifierType.EMAIL, value: person.email }],
+        decisions: [{ sourceId: 'case_management', recordId: person.id, recordType: 'case', action: RecordAction.RELEASE }],
+      });
+      const before = lines.length;
+      const reply = await gw.graphql(`mutation($id: ID!) { executeRequest(requestId: $id) { id status } }`, { id: requestId }, await bearer(gw, ['HANDLER']));
+      expect(reply.body.errors?.[0]?.extensions?.code, JSON.stringify(reply.body)).toBe('SOURCE_UNAVAILABLE');
+      expect(JSON.stringify(reply.body)).not.toContain(person.email);
+      const logged = lines.slice(before).join('');
+      expect(logged).toContain('export failed');
+      expect(logged).toContain('SQLSTATE_P0001');
+      expect(logged).not.toContain(person.email);
+    } finally {
+      await pool.query(appearanceViewDdl('case_management', caseRecordTypes));
+      await pool.query(`DROP FUNCTION case_management.unreadable(text)`);
     }
   });
 });
