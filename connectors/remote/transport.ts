@@ -74,6 +74,8 @@ export async function postJsonWithFetch(
     headers: { ...headers, 'content-type': 'application/json' },
     body,
     signal: AbortSignal.timeout(timeoutMs),
+    // A redirect would lead the call where the destination policy never looked.
+    redirect: 'error',
   });
   const chunks: Uint8Array[] = [];
   let bytes = 0;

@@ -112,7 +112,13 @@ describe('remote connector protocol', () => {
   });
 
   /** A local service answering every call through `answer`; the client's call must end within `boundMs`. */
-  async function againstService(answer: (res: ServerResponse) => void, run: (client: RemoteConnector) => Promise<unknown>, boundMs: number, timeoutMs = 300) {
+  async function againstService(
+    answer: (res: ServerResponse) => void,
+    run: (client: RemoteConnector) => Promise<unknown>,
+    boundMs: number,
+    timeoutMs = 300,
+    fetchImpl?: typeof fetch,
+  ) {
     const server = createServer((_req, res) => answer(res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -123,6 +129,7 @@ describe('remote connector protocol', () => {
         kind: SourceKind.TRAINING,
         name: 'Training',
         timeoutMs,
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
       });
       const started = Date.now();
       const outcome = await Promise.race([
@@ -177,6 +184,31 @@ describe('remote connector protocol', () => {
     );
     expect(outcome).toMatchObject({ error: { code: 'UNAVAILABLE', message: 'remote source unreachable (record-count)' } });
     expect(sent).toBeLessThan(2 * MAX_ANSWER_BYTES);
+  });
+
+  it("follows no redirect, through node:http or a caller's fetch: the place it points to (unchecked by the destination policy) gets no request", async () => {
+    let reached = 0;
+    const elsewhere = createServer((_req, res) => {
+      reached++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"records": 1}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/connector/record-count`;
+    try {
+      for (const fetchImpl of [undefined, globalThis.fetch]) {
+        const { outcome } = await againstService(
+          (res) => res.writeHead(307, { location: target }).end(),
+          (client) => client.recordCount(),
+          5000,
+          300,
+          fetchImpl,
+        );
+        expect(outcome).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      }
+      expect(reached).toBe(0);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
   });
 
   it('erases and restricts in batches over the wire, one answer per item', async () => {
