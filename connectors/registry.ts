@@ -111,7 +111,15 @@ class DescribedConnector implements Connector {
     let next = 0;
     return minimised.map((q): SourceRecord[] => (isEmptyQuery(q) ? [] : (answers[next++] ?? [])));
   };
-  export: Connector['export'] = (r) => this.inner.export(r);
+  /**
+   * Only the records asked for, each once: an answer holding another record (someone
+   * else's) would otherwise be released in this person's access copy or tombstoned as theirs.
+   */
+  export: Connector['export'] = async (refs) => {
+    const asked = new Set(refs.map((r) => r.recordId));
+    const records = await this.inner.export(refs);
+    return records.filter((record) => asked.delete(record.recordId));
+  };
   correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
   erase: Connector['erase'] = (r, p) => this.inner.erase(r, p);
   restrict: Connector['restrict'] = (r, on) => this.inner.restrict(r, on);

@@ -22,6 +22,20 @@ const postgresUrl = z
     }
   }, 'must not hold a password: put it in an environment variable and name it in passwordEnv (or name the whole URL in urlEnv)');
 
+/**
+ * A remote connector's address: http(s), and nothing secret in it. A user name, password,
+ * query or fragment would be stored with the registration in clear (and a query or fragment
+ * is dropped from every call anyway); the shared secret is named in secretEnv.
+ */
+const remoteUrl = z.url({ protocol: /^https?$/ }).refine((v) => {
+  try {
+    const url = new URL(v);
+    return !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}, 'must hold no user name, password, query or fragment: the shared secret is named in secretEnv');
+
 /** Where a PostgreSQL database is: a URL without secrets plus passwordEnv, or urlEnv (the whole URL). */
 const databaseShape = {
   url: postgresUrl.optional(),
@@ -169,7 +183,7 @@ export const remoteSourceSchema = z
     type: z.literal('remote'),
     connection: z
       .object({
-        baseUrl: z.url({ protocol: /^https?$/ }),
+        baseUrl: remoteUrl,
         secretEnv: envName,
         timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
         capabilities: z.array(z.enum(Capability)).optional(),

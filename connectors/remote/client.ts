@@ -18,7 +18,7 @@ import {
   type SourceDescription,
   type SourceRecord,
 } from '../contract.js';
-import { Capability, type IdentifierType, type SourceKind } from '../../src/domain/vocabulary.js';
+import { Capability, IdentifierType, SourceKind } from '../../src/domain/vocabulary.js';
 import type { LookupFunction } from 'node:net';
 import { signedHeaders } from './signing.js';
 import { postJson, postJsonWithFetch, type PostReply } from './transport.js';
@@ -45,6 +45,8 @@ interface Described {
 }
 
 const CODES = new Set<ConnectorErrorCode>(['UNAVAILABLE', 'RATE_LIMITED', 'INVALID_IDENTIFIER', 'NOT_SUPPORTED', 'CONFIGURATION']);
+/** Why a router refuses a request (signing.ts VerificationFailure): the only reasons repeated. */
+const SIGNATURE_REFUSALS = new Set(['MISSING_HEADERS', 'BAD_SIGNATURE', 'STALE_TIMESTAMP', 'REPLAYED_NONCE']);
 
 export class RemoteConnector implements Connector {
   readonly kind: SourceKind;
@@ -69,8 +71,10 @@ export class RemoteConnector implements Connector {
   /** Fetches the remote description; the registry calls it once, health() retries it. */
   async connect(): Promise<void> {
     const answer = await this.call<Described & { kind: SourceKind }>('describe', {});
-    if (answer.kind !== this.kind) throw new ConnectorError('CONFIGURATION', `remote connector is ${answer.kind}, registered as ${this.kind}`);
-    this.described = answer;
+    // Its kind is named only when it is one the gateway knows: the rest is the remote's words.
+    const kind = (Object.values(SourceKind) as string[]).includes(answer.kind) ? answer.kind : 'of a kind the gateway does not know';
+    if (answer.kind !== this.kind) throw new ConnectorError('CONFIGURATION', `remote connector is ${kind}, registered as ${this.kind}`);
+    this.described = checkedDescription(answer);
   }
 
   /** The remote description, or a placeholder naming the source until it has been reached. */
@@ -87,9 +91,9 @@ export class RemoteConnector implements Connector {
   }
 
   async discover(queries: DiscoveryQuery[]): Promise<SourceRecord[][]> {
-    const { answers } = await this.call<{ answers: SourceRecord[][] }>('discover', { queries });
+    const { answers } = await this.call<{ answers: unknown }>('discover', { queries });
     if (!Array.isArray(answers) || answers.length !== queries.length) throw new ConnectorError('UNAVAILABLE', 'remote answered a different number of queries');
-    return answers;
+    return answers.map((answer) => checkedRecords(answer, 'discover'));
   }
 
   /**
@@ -130,23 +134,23 @@ export class RemoteConnector implements Connector {
     const page = await this.call<ExpiredPage>('list-expired', { asOf: asOf.toISOString(), limit, ...(after !== undefined ? { after } : {}) });
     if (!Array.isArray(page.records) || (page.next !== null && typeof page.next !== 'string'))
       throw new ConnectorError('UNAVAILABLE', 'remote answered no page of expired records');
-    return page;
+    return { records: checkedRecords(page.records, 'list-expired'), next: page.next };
   }
 
   async export(refs: RecordRef[]): Promise<SourceRecord[]> {
-    return (await this.call<{ records: SourceRecord[] }>('export', { refs })).records;
+    return checkedRecords((await this.call<{ records: unknown }>('export', { refs })).records, 'export');
   }
 
   async correct(ref: RecordRef, changes: FieldChange[]): Promise<ActionResult> {
-    return (await this.call<{ result: ActionResult }>('correct', { ref, changes })).result;
+    return checkedResult((await this.call<{ result: unknown }>('correct', { ref, changes })).result);
   }
 
   async erase(ref: RecordRef, plan: ErasurePlan): Promise<ActionResult> {
-    return (await this.call<{ result: ActionResult }>('erase', { ref, plan })).result;
+    return checkedResult((await this.call<{ result: unknown }>('erase', { ref, plan })).result);
   }
 
   async restrict(ref: RecordRef, on: boolean): Promise<ActionResult> {
-    return (await this.call<{ result: ActionResult }>('restrict', { ref, on })).result;
+    return checkedResult((await this.call<{ result: unknown }>('restrict', { ref, on })).result);
   }
 
   async eraseMany(items: ErasureItem[]): Promise<ActionResult[]> {
@@ -157,10 +161,10 @@ export class RemoteConnector implements Connector {
     return this.batchResults(await this.call<{ results: ActionResult[] }>('restrict-many', { refs, on }), refs.length);
   }
 
-  private batchResults(answer: { results: ActionResult[] }, expected: number): ActionResult[] {
+  private batchResults(answer: { results: unknown }, expected: number): ActionResult[] {
     if (!Array.isArray(answer.results) || answer.results.length !== expected)
       throw new ConnectorError('UNAVAILABLE', 'remote answered a different number of items');
-    return answer.results;
+    return answer.results.map(checkedResult);
   }
 
   async health(): Promise<Health> {
@@ -168,7 +172,9 @@ export class RemoteConnector implements Connector {
     try {
       if (!this.described) await this.connect();
       const { health } = await this.call<{ health: Health }>('health', {});
-      return { ...health, latencyMs: Date.now() - started };
+      // Only whether it is healthy: its own detail is its words, not the gateway's.
+      const healthy = health?.healthy === true;
+      return { healthy, latencyMs: Date.now() - started, ...(healthy ? {} : { detail: 'the remote source reports itself unhealthy' }) };
     } catch (error) {
       return { healthy: false, latencyMs: Date.now() - started, detail: error instanceof ConnectorError ? `${error.code}: ${error.message}` : 'unreachable' };
     }
@@ -190,16 +196,82 @@ export class RemoteConnector implements Connector {
       throw new ConnectorError('UNAVAILABLE', `remote source unreachable (${operation})`);
     }
     const { status, text } = reply;
-    let json: { error?: { code?: string; message?: string; reason?: string; retryAfterMs?: number } } & T;
+    let json: { error?: { code?: unknown; reason?: unknown; retryAfterMs?: unknown } } & T;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ConnectorError('UNAVAILABLE', `remote source answered ${status} without JSON`);
+      throw new ConnectorError('UNAVAILABLE', `remote source answered ${status} without JSON (${operation})`);
     }
-    if (status >= 200 && status < 300) return json;
-    const error = json.error ?? {};
-    if (status === 401) throw new ConnectorError('CONFIGURATION', `remote source rejected the signature (${error.reason ?? 'unauthenticated'})`);
+    if (status >= 200 && status < 300) {
+      if (!json || typeof json !== 'object') throw new ConnectorError('UNAVAILABLE', `remote source answered no object (${operation})`);
+      return json;
+    }
+    // The remote's own words (its message) are not carried on: they may hold personal data,
+    // and whatever the gateway keeps of a failure (task, log, GraphQL) takes only its code.
+    const error = json?.error ?? {};
+    if (status === 401) {
+      const reason = SIGNATURE_REFUSALS.has(error.reason as string) ? (error.reason as string) : 'unauthenticated';
+      throw new ConnectorError('CONFIGURATION', `remote source rejected the signature (${reason})`);
+    }
     const code = CODES.has(error.code as ConnectorErrorCode) ? (error.code as ConnectorErrorCode) : 'UNAVAILABLE';
-    throw new ConnectorError(code, error.message ?? `remote source answered ${status}`, error.retryAfterMs);
+    const retryAfterMs =
+      typeof error.retryAfterMs === 'number' && Number.isFinite(error.retryAfterMs) && error.retryAfterMs >= 0 ? error.retryAfterMs : undefined;
+    throw new ConnectorError(code, `remote source answered ${code} (HTTP ${status}) to ${operation}`, retryAfterMs);
   }
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set(['APPLIED', 'ALREADY_APPLIED', 'NOT_FOUND', 'REFUSED']);
+
+/**
+ * A remote's answer to a write, as the gateway keeps it: one of the contract's outcomes, and
+ * of its detail only a leading code (`LEGAL_HOLD: …` keeps LEGAL_HOLD). The rest is the
+ * remote's own words, which may hold personal data and would reach the task and its audit.
+ */
+function checkedResult(result: unknown): ActionResult {
+  const r = result as { outcome?: unknown; detail?: unknown } | null;
+  if (!r || typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome)) throw new ConnectorError('UNAVAILABLE', 'remote answered no known outcome');
+  const code = typeof r.detail === 'string' ? /^[A-Z][A-Z0-9_]{1,39}(?=:|$)/.exec(r.detail)?.[0] : undefined;
+  return { outcome: r.outcome as ActionResult['outcome'], ...(code ? { detail: code } : {}) };
+}
+
+/** Record ids the gateway stores and shows: printable text of a bounded length. */
+const RECORD_ID = /^\P{Cc}{1,200}$/u;
+
+/** A remote's list of records, refused whole (UNAVAILABLE) when one is not a record the contract describes. */
+function checkedRecords(list: unknown, operation: string): SourceRecord[] {
+  const ok = (r: unknown): r is SourceRecord => {
+    const x = r as Partial<SourceRecord> | null;
+    return (
+      !!x &&
+      typeof x === 'object' &&
+      typeof x.recordId === 'string' &&
+      RECORD_ID.test(x.recordId) &&
+      typeof x.recordType === 'string' &&
+      Array.isArray(x.identifiers) &&
+      (x.data === undefined || (typeof x.data === 'object' && x.data !== null && !Array.isArray(x.data))) &&
+      (x.parentRecordId === undefined || x.parentRecordId === null || (typeof x.parentRecordId === 'string' && RECORD_ID.test(x.parentRecordId)))
+    );
+  };
+  if (!Array.isArray(list) || !list.every(ok)) throw new ConnectorError('UNAVAILABLE', `remote answered a malformed record (${operation})`);
+  return list;
+}
+
+/** What a remote describes, refused (CONFIGURATION) unless its lists hold what the contract names. */
+function checkedDescription(answer: Described): Described {
+  const known = <T extends string>(list: unknown, values: readonly T[]): list is T[] =>
+    Array.isArray(list) && list.every((v) => (values as readonly unknown[]).includes(v));
+  const d = answer.description as Partial<SourceDescription> | undefined;
+  const ok =
+    known(answer.capabilities, Object.values(Capability)) &&
+    known(answer.identifierTypes, Object.values(IdentifierType)) &&
+    !!d &&
+    typeof d === 'object' &&
+    Array.isArray(d.fields) &&
+    d.fields.every((f) => !!f && typeof f.field === 'string' && typeof f.recordType === 'string' && Array.isArray(f.categories)) &&
+    !!d.retention &&
+    typeof d.retention === 'object' &&
+    !!d.controller &&
+    typeof d.controller === 'object';
+  if (!ok) throw new ConnectorError('CONFIGURATION', 'remote answered a malformed description');
+  return { description: answer.description, capabilities: answer.capabilities, identifierTypes: answer.identifierTypes };
 }

@@ -54,6 +54,7 @@ export async function buildServices(deps: {
   const sources = new SourceRegistry(dataSource, { vars: env, gatewayDatabaseUrl: deps.databaseUrl, footageDir: config.FOOTAGE_DIR }, logger, {
     policy: sourcePolicyFromConfig(config),
     tasks: stores.tasks,
+    audit,
     defaultPhoneCountry: config.DSR_DEFAULT_PHONE_COUNTRY,
   });
   // Before a national number is read in it: a later start with another default still reads in this one.

@@ -19,6 +19,7 @@ import { finaliseQueueName, jobIsLive, requestFlow, taskChild, taskQueueName, ty
 import type { TaskRow } from './store/task.store.js';
 import { stampRequeued, strandedTasks, withdrawnReason } from './stranded-work.js';
 import type { ExecutionRequestRow } from '../requests/store/request.store.js';
+import { safeFailureMessage } from '../sources/failure-code.js';
 
 export type { TaskRow } from './store/task.store.js';
 
@@ -318,7 +319,7 @@ export class ExecutionService implements RequestExecutor {
             .map((r) => normaliseRecordIdentifiers(r.identifiers, reading));
         } catch (error) {
           // The request's own identifiers are tombstoned regardless; a source down now only loses its extra ones.
-          this.deps.logger.warn({ requestId, sourceId, err: (error as Error).message }, 'could not export records for tombstones');
+          this.deps.logger.warn({ requestId, sourceId, err: safeFailureMessage(error) }, 'could not export records for tombstones');
           return [];
         }
       }),

@@ -4,14 +4,17 @@
 // PARTIALLY_COMPLETED with the reasons. Writes the response summary.
 import { ActionOutcome, RecordAction, RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES, type SourceKind } from '../domain/vocabulary.js';
 import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
-import { normaliseQueryIdentifiers } from '../identity/index.js';
+import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
 import { finalFailureToPerson } from './controller-change.js';
+import type { SourceRecord } from '../../connectors/contract.js';
+import { withinTime } from '../domain/time-limit.js';
+import { failureCodeOf } from '../sources/failure-code.js';
 import { buildResponseSummary, type SourceGap, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
 import { sourcesGoneWithout } from '../requests/discovery-gaps.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import type { ExecutionService, TaskRow } from './execution.service.js';
 import { openIdentifiers } from './request-secrets.js';
-import { UNVERIFIED } from './task-attempt.js';
+import { TaskTimeout, UNVERIFIED } from './task-attempt.js';
 import { FinaliseBatches, type DecisionRow, type FinalisedRequestRow } from './finalise-batches.js';
 import { groupBy } from '../domain/group-by.js';
 import type { FinaliseJobData } from './task-plan.js';
@@ -156,7 +159,16 @@ export class RequestFinaliser {
       // Its tasks are done but not checked: retryFailedTasks verifies them again.
       for (const t of removed) if (t.source_id === s.sourceId) verification.unverified.add(t.id);
     }
-    verification.findings = foundAgain(removed, resolution.records, recordTypes);
+    const answered = new Set(sourceIds.filter((id) => !unanswered.some((s) => s.sourceId === id)));
+    const heldStill = await this.stillHeld(
+      removed.filter((t) => answered.has(t.source_id)),
+      identifiers,
+      verification,
+    );
+    verification.findings = [
+      ...foundAgain(removed, resolution.records, recordTypes),
+      ...heldStill.filter((f) => !resolution.records.some((r) => r.sourceId === f.sourceId && r.recordId === f.recordId)),
+    ];
     if (verification.findings.length > 0) {
       const reopened = await this.reportFindings(job, verification.findings);
       if (reopened) return { ...verification, reopened };
@@ -165,6 +177,41 @@ export class RequestFinaliser {
     if (unanswered.length === 0 && verification.findings.length === 0)
       verification.verifiedTaskIds = removed.filter((t) => !verification.unverified.has(t.id)).map((t) => t.id);
     return verification;
+  }
+
+  /**
+   * Verification looks again by record id too, not only through the source's search: a source
+   * whose search no longer finds a record (its index dropped it, or it says so) may still hold
+   * it. An erased record it still exports with one of the person's identifiers, or a purged one
+   * it still exports at all, is found again. Anonymised and minimised records stay by design.
+   * A source that cannot be read leaves its removals unverified, named.
+   */
+  private async stillHeld(removed: TaskRow[], identifiers: NormalisedIdentifier[], verification: Verification): Promise<VerificationFinding[]> {
+    const gone = removed.filter((t) => t.action === RecordAction.ERASE || t.action === RecordAction.PURGE);
+    const wanted = new Set(identifiers.map((i) => `${i.type}\u0000${i.value}`));
+    const findings: VerificationFinding[] = [];
+    for (const [sourceId, tasks] of groupBy(gone, (t) => t.source_id)) {
+      let records: SourceRecord[];
+      try {
+        const connector = await this.deps.sources.connector(sourceId);
+        const read = connector.export([...new Set(tasks.map((t) => t.record_id))].map((recordId) => ({ sourceId, recordId })));
+        records = await withinTime(read, this.deps.settings.taskTimeoutMs, () => new TaskTimeout('the read-back did not answer in time'));
+      } catch (error) {
+        verification.reasons.push(`verification incomplete: source ${sourceId} could not be read back (${failureCodeOf(error)})`);
+        verification.gaps.push({ sourceId, sourceName: await this.sourceName(sourceId), kind: 'NOT_VERIFIED', reason: 'the system did not answer' });
+        for (const t of tasks) verification.unverified.add(t.id);
+        continue;
+      }
+      const reading = await this.deps.sources.readingOf(sourceId);
+      const held = new Map(records.map((r) => [r.recordId, r]));
+      for (const t of tasks) {
+        const record = held.get(t.record_id);
+        if (!record) continue;
+        const names = normaliseRecordIdentifiers(record.identifiers, reading).some((i) => wanted.has(`${i.type}\u0000${i.value}`));
+        if (t.action === RecordAction.PURGE || names) findings.push({ taskId: t.id, sourceId, recordId: t.record_id, action: t.action });
+      }
+    }
+    return findings;
   }
 
   /** Logs and audits records found again; reopens their tasks while reruns remain (returns the reason then). */

@@ -3,6 +3,7 @@
 // Pure, so the rules are tested without a queue or a source.
 import { ConnectorError, type ActionResult } from '../../connectors/contract.js';
 import { ActionOutcome, TaskStatus } from '../domain/vocabulary.js';
+import { safeFailureMessage } from '../sources/failure-code.js';
 
 /** The task cannot succeed by retrying (refused by the source, unknown action). */
 export class PermanentTaskError extends Error {}
@@ -28,12 +29,18 @@ export class HeldByRequest extends PermanentTaskError {
  */
 export class AppliedUnverified extends Error {
   constructor(override readonly cause: unknown) {
-    super(`the source applied the correction, reading the record back failed: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`the source applied the correction, reading the record back failed: ${safeFailureMessage(cause)}`);
   }
 }
 
 /** The last_error of an attempt that changed the record but could not verify it. */
 export const UNVERIFIED = 'UNVERIFIED';
+
+/**
+ * The longest a source may make its queue wait (10 minutes). The wait uses no attempt, so a
+ * source asking for years (a hostile or broken remote) would park its tasks for good.
+ */
+export const MAX_SOURCE_RETRY_AFTER_MS = 600_000;
 
 /** The source said "too many requests": the job goes back without using an attempt. */
 export class SourceRateLimited extends Error {
@@ -109,14 +116,14 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
       row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', heldBy: null, refund: 1 },
       audit: null,
       metric: 'RATE_LIMITED',
-      answer: new SourceRateLimited(error.retryAfterMs ?? 1000),
+      answer: new SourceRateLimited(Math.min(error.retryAfterMs ?? 1000, MAX_SOURCE_RETRY_AFTER_MS)),
     };
   }
   const permanent =
     error instanceof PermanentTaskError || (error instanceof ConnectorError && (error.code === 'NOT_SUPPORTED' || error.code === 'CONFIGURATION'));
   const last = permanent || info.attempt >= info.maxAttempts;
   const kind = error instanceof TaskTimeout ? 'TIMEOUT' : error instanceof ConnectorError ? error.code : 'ERROR';
-  const reason = `${kind}: ${error?.message ?? String(error)}`.slice(0, 500);
+  const reason = `${kind}: ${safeFailureMessage(error)}`.slice(0, 500);
   return {
     row: {
       status: last ? TaskStatus.FAILED : TaskStatus.RETRYING,

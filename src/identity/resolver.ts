@@ -14,6 +14,7 @@ import { ConnectorError } from '../../connectors/contract.js';
 import { MatchBand, Relationship, type DataCategory } from '../domain/vocabulary.js';
 import { blockingKeysOfProfile } from './blocking.js';
 import { InvalidIdentifierError } from './errors.js';
+import { failureCodeOf, isStoreError, safeFailureMessage } from '../sources/failure-code.js';
 import { createMatchModel, probabilityOf, scorePair, type MatchExplanation, type MatchModel, type MatchScore, type MatchThresholds } from './matching/model.js';
 import { sourcePrior } from './matching/prior.js';
 import { profileOf, type Profile } from './matching/profile.js';
@@ -170,9 +171,9 @@ async function ask(lookup: SourceLookup, sourceId: string, query: DiscoveryQuery
     return { ok: true, records: answer[0].filter((r) => r && typeof r.recordId === 'string' && Array.isArray(r.identifiers)), ms };
   } catch (error) {
     const ms = performance.now() - started;
-    const code = error instanceof ConnectorError ? error.code : 'ERROR';
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, status: 'FAILED', code, error: `${code}: ${message}`, ms };
+    // A store's own message may quote a record: its code stands in for it (failure-code.ts).
+    const code = error instanceof ConnectorError ? error.code : failureCodeOf(error);
+    return { ok: false, status: 'FAILED', code, error: isStoreError(error) ? safeFailureMessage(error) : `${code}: ${safeFailureMessage(error)}`, ms };
   } finally {
     clearTimeout(timer);
   }

@@ -32,6 +32,7 @@ import {
 } from './retention-plan.js';
 import type { NewRetentionItem, RetentionRunOutcome, RetentionRunRow } from './store/retention-run.store.js';
 import { retentionRunOutcomes } from './retention-metrics.js';
+import { safeFailureMessage } from '../sources/failure-code.js';
 
 export interface RetentionDeps {
   dataSource: DataSource;
@@ -153,7 +154,7 @@ export class RetentionRunService {
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'ERROR';
       this.deps.logger.warn({ sourceId, code }, 'retention run could not list a source');
-      return { error: `${code}: the source could not be listed (${(error as Error).message ?? String(error)})`.slice(0, 300) };
+      return { error: `${code}: the source could not be listed (${safeFailureMessage(error)})`.slice(0, 300) };
     }
   }
 

@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Connector, Health, SourceDescription } from '../../connectors/contract.js';
-import { createConnector, loadSourceConfigFile, SourceConfigError, type ConnectorEnv, type SourceConfig } from '../../connectors/registry.js';
+import { createConnector, loadSourceConfigFile, SourceConfigError, sourceIdOf, type ConnectorEnv, type SourceConfig } from '../../connectors/registry.js';
+import { AuditAction, AuditOutcome, type AuditLog } from '../audit/index.js';
+import { canonicalJson } from '../audit/canonical-json.js';
+import { safeFailureMessage } from './failure-code.js';
 import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import { withinTime } from '../domain/time-limit.js';
@@ -23,6 +26,8 @@ export interface SourceRegistryOptions {
   healthTimeoutMs?: number;
   /** DSR_DEFAULT_PHONE_COUNTRY: stamped on a source first registered without its own phoneCountry. */
   defaultPhoneCountry?: CountryCode;
+  /** Where registrations from SOURCES_FILE are audited (GraphQL ones are by SourceAdministration). */
+  audit?: Pick<AuditLog, 'record'>;
   /** How long a health result is reused (default 1 s). */
   healthCacheMs?: number;
   listTtlMs?: number;
@@ -54,6 +59,7 @@ export class SourceRegistry {
   private readonly withdrawnListeners = new Set<(sourceId: string) => void>();
 
   private readonly policy: SourcePolicy;
+  private readonly audit?: Pick<AuditLog, 'record'>;
   private readonly tasks: Pick<TaskStore, 'openCountOfSource'>;
   private readonly env: ConnectorEnv;
   private readonly healthTimeoutMs: number;
@@ -69,6 +75,7 @@ export class SourceRegistry {
     options: SourceRegistryOptions,
   ) {
     this.policy = options.policy;
+    if (options.audit) this.audit = options.audit;
     this.tasks = options.tasks;
     // Remote sources' sockets resolve through the policy too (DNS rebinding).
     this.env = { ...env, lookupFor: (port) => guardedLookup(this.policy, port) };
@@ -245,7 +252,7 @@ export class SourceRegistry {
     if (entity?.connectorType === 'sql') {
       await this.refreshIndex(id).catch((error: unknown) => {
         if (error instanceof SourceConfigError) throw invalidSourceConfig(error);
-        this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source registered but not indexed: unreachable');
+        this.logger.warn({ sourceId: id, err: safeFailureMessage(error) }, 'source registered but not indexed: unreachable');
       });
     }
     this.announce(id);
@@ -335,7 +342,24 @@ export class SourceRegistry {
       throw error;
     }
     const ids: string[] = [];
-    for (const config of configs) ids.push((await this.register(config, registeredBy)).id);
+    for (const config of configs) {
+      const before = await this.find(sourceIdOf(config));
+      const entity = await this.register(config, registeredBy);
+      ids.push(entity.id);
+      // Applied at every start: only a new registration or a changed one (another address,
+      // mapping, retention, ...; a removed source brought back) is audited, as through the API.
+      const changed = !before || before.status === SourceStatus.REMOVED || canonicalJson(before.config) !== canonicalJson(entity.config);
+      if (changed && this.audit) {
+        await this.audit.record({
+          actor: { id: registeredBy, kind: 'system' },
+          action: before ? AuditAction.SOURCE_UPDATE : AuditAction.SOURCE_REGISTER,
+          target: { type: 'source', id: entity.id },
+          params: { id: entity.id, name: config.name, kind: config.kind, type: config.type, file },
+          outcome: AuditOutcome.SUCCESS,
+          controllerId: entity.controllerIds[0] ?? null,
+        });
+      }
+    }
     return ids;
   }
 
@@ -442,7 +466,7 @@ export class SourceRegistry {
       ]);
       return { ...result, checkedAt };
     } catch (error) {
-      this.logger.warn({ sourceId: id, err: (error as Error).message }, 'source unreachable');
+      this.logger.warn({ sourceId: id, err: safeFailureMessage(error) }, 'source unreachable');
       return { healthy: false, detail: (error as Error).message, checkedAt };
     }
   }

@@ -16,6 +16,7 @@ import { readRecordForCheck, sourceReadingOf } from './tombstone-check.js';
 import type { Services } from '../app/services.js';
 import { AuditAction } from '../audit/audit-actions.js';
 import { recreationVerdicts, type RecreationVerdict } from './recreation-evidence.js';
+import { failureCodeOf } from '../sources/failure-code.js';
 
 /** A connector that can list the records created or changed since a time, page by page. */
 export type ChangeFeed = Required<Pick<Connector, 'changedSince'>>;
@@ -45,12 +46,22 @@ export interface SweepHit {
   taskId: string | null;
 }
 
+/** Where a source's sweep stopped: its connector could not be built, or listing and checking its records failed. */
+export interface SweepFailure {
+  sourceId: string;
+  stage: 'CONNECTOR' | 'LISTING';
+  code: string;
+}
+
 export interface SweepReport {
   checked: Record<string, number>;
   /** Sources the sweep cannot list (no changedSince: remote, generic SQL): they rely on the guard alone. */
   skipped: string[];
-  /** Sources that could not be swept this time (store down, connector that cannot be built); the next run looks again. */
-  failed: { sourceId: string; error: string }[];
+  /**
+   * Sources that could not be swept this time (store down, connector that cannot be built);
+   * the next run looks again. A code only (failureCodeOf): the error's text may hold personal data.
+   */
+  failed: SweepFailure[];
   hits: SweepHit[];
   /**
    * Records that share only one contact (an e-mail or a phone) with an erased person, and
@@ -89,7 +100,7 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
     } catch (error) {
       // Not a source without a change listing: one whose connector cannot be built (a bad
       // registration, a store unreachable when connecting) was not swept; run again once fixed.
-      report.failed.push({ sourceId: source.id, error: `its connector could not be built: ${(error as Error).message}` });
+      report.failed.push({ sourceId: source.id, stage: 'CONNECTOR', code: failureCodeOf(error) });
       continue;
     }
     const feed = changeFeedOf(connector);
@@ -101,7 +112,7 @@ export async function runRecreationSweep(services: Services, options: SweepOptio
       await sweepSource(services, source.id, connector, feed, { since: options.since, batchSize, actor }, report);
     } catch (error) {
       // One source down must not stop the others; the stateless window covers it next time.
-      report.failed.push({ sourceId: source.id, error: (error as Error).message });
+      report.failed.push({ sourceId: source.id, stage: 'LISTING', code: failureCodeOf(error) });
     }
   }
   if (report.hits.length > 0) {

@@ -6,7 +6,7 @@
 // every active source or one. It prints its report: counts and ids only.
 import { DomainError } from '../domain/errors.js';
 import type { Services } from '../app/services.js';
-import { changeFeedOf, runRecreationSweep, type SweepReport } from './recreation-sweep.js';
+import { changeFeedOf, runRecreationSweep, type SweepFailure, type SweepReport } from './recreation-sweep.js';
 
 export interface SweepSinceArguments {
   since: Date;
@@ -102,12 +102,17 @@ export async function sweepSince(services: Services, args: SweepSinceArguments, 
   return runRecreationSweep(services, { since: args.since, actor, ...(args.sourceId !== null ? { sourceIds: [args.sourceId] } : {}) });
 }
 
+/** What stopped a source, by its code: the error's own text may hold personal data. */
+function failureLine(f: SweepFailure): string {
+  return f.stage === 'CONNECTOR' ? `its connector could not be built (${f.code})` : `its records could not be listed and checked (${f.code})`;
+}
+
 /** The report as lines for the operator: counts and ids only. */
 export function sweepReportLines(args: SweepSinceArguments, report: SweepReport): string[] {
   const lines = [`recreation sweep since ${args.since.toISOString()} over ${args.sourceId ?? 'every active source'}`];
   for (const [sourceId, n] of Object.entries(report.checked)) lines.push(`  checked ${sourceId}: ${n} record(s)`);
   for (const sourceId of report.skipped) lines.push(`  skipped ${sourceId}: cannot list its changes (the recreation guard alone protects it)`);
-  for (const f of report.failed) lines.push(`  FAILED ${f.sourceId}: ${f.error} (run again)`);
+  for (const f of report.failed) lines.push(`  FAILED ${f.sourceId}: ${failureLine(f)} (run again)`);
   for (const h of report.hits) {
     lines.push(`  recreated ${h.sourceId} ${h.recordId}: erasure ${h.taskId ? `task ${h.taskId} queued` : 'already queued'} on request ${h.requestId}`);
   }

@@ -19,6 +19,7 @@ import { sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js
 import { buildResponseSummary, type SummarySourceInput } from '../response-summary.js';
 import type { AccessPackageEntity, DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
 import type { RequestSettings } from './request-settings.js';
+import { safeFailureMessage } from '../../sources/failure-code.js';
 
 export interface IssuedLink {
   /** The clear token: given to the caller once, never stored. */
@@ -95,7 +96,7 @@ export class AccessPackageService {
           const connector = await this.deps.sources.connector(sourceId);
           exported = await connector.export(releaseRefs.map((r) => ({ sourceId, recordId: r.recordId })));
         } catch (error) {
-          this.deps.logger.warn({ requestId: request.id, sourceId, err: (error as Error).message }, 'export failed');
+          this.deps.logger.warn({ requestId: request.id, sourceId, err: safeFailureMessage(error) }, 'export failed');
           throw new DomainError('SOURCE_UNAVAILABLE', `Source ${sourceId} could not export the records; nothing was released, try again`, { sourceId });
         }
       }

@@ -9,6 +9,7 @@ import type { SourceRegistry } from '../../sources/source-registry.js';
 import type { DiscoveryOutcome } from '../store/request.store.js';
 import { presenceMatch } from '../presence.js';
 import { recordKey } from '../snapshot.js';
+import { safeFailureMessage } from '../../sources/failure-code.js';
 
 export interface PresenceFound {
   matches: RecordMatch[];
@@ -35,7 +36,7 @@ export async function lookUpPresence(
         const fields = connector.describe().fields;
         found.matches.push(...records.map((r) => presenceMatch(source.id, r, fields)));
       } catch (error) {
-        deps.logger.warn({ sourceId: source.id, err: (error as Error).message }, 'presence look-up failed');
+        deps.logger.warn({ sourceId: source.id, err: safeFailureMessage(error) }, 'presence look-up failed');
         found.failed.push(source.id);
       }
     }),

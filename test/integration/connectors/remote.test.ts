@@ -1,9 +1,10 @@
 // The remote protocol's security: signed requests only; tampering, stale timestamps and
 // replays are rejected; a wrong secret or a dead endpoint are reported, not hidden.
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteConnector } from '../../../connectors/remote/client.js';
+import { MAX_ANSWER_BYTES } from '../../../connectors/remote/transport.js';
 import { signedHeaders, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../connectors/remote/signing.js';
 import { RedisNonceStore } from '../../../connectors/remote/redis-nonce-store.js';
 import { randomBytes } from 'node:crypto';
@@ -107,6 +108,106 @@ describe('remote connector protocol', () => {
     } finally {
       hung.closeAllConnections();
       await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  /** A local service answering every call through `answer`; the client's call must end within `boundMs`. */
+  async function againstService(
+    answer: (res: ServerResponse) => void,
+    run: (client: RemoteConnector) => Promise<unknown>,
+    boundMs: number,
+    timeoutMs = 300,
+    fetchImpl?: typeof fetch,
+  ) {
+    const server = createServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new RemoteConnector({
+        baseUrl: `http://127.0.0.1:${port}/connector`,
+        secret: SECRET,
+        kind: SourceKind.TRAINING,
+        name: 'Training',
+        timeoutMs,
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      });
+      const started = Date.now();
+      const outcome = await Promise.race([
+        run(client).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+        new Promise((resolve) => setTimeout(() => resolve({ still: 'running' }), boundMs)),
+      ]);
+      return { outcome, ms: Date.now() - started };
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('gives up on a source that answers a byte at a time and never finishes, as UNAVAILABLE within the time limit', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const { outcome, ms } = await againstService(
+      (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"records": 1');
+        timers.push(setInterval(() => res.write(' '), 50));
+      },
+      (client) => client.recordCount(),
+      5000,
+    );
+    timers.forEach(clearInterval);
+    expect(outcome).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('refuses an answer larger than MAX_ANSWER_BYTES as UNAVAILABLE, reading no further', async () => {
+    let sent = 0;
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    const { outcome } = await againstService(
+      (res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"records": 1');
+        // Whitespace without end, as fast as the socket takes it.
+        const pump = () => {
+          while (!res.destroyed && sent < 4 * MAX_ANSWER_BYTES && res.write(chunk)) sent += chunk.length;
+          if (!res.destroyed && sent < 4 * MAX_ANSWER_BYTES) res.once('drain', pump);
+          else res.end('}');
+        };
+        pump();
+      },
+      (client) => client.recordCount(),
+      20_000,
+      // Long enough that only the size can end the call.
+      60_000,
+    );
+    expect(outcome).toMatchObject({ error: { code: 'UNAVAILABLE', message: 'remote source unreachable (record-count)' } });
+    expect(sent).toBeLessThan(2 * MAX_ANSWER_BYTES);
+  });
+
+  it("follows no redirect, through node:http or a caller's fetch: the place it points to (unchecked by the destination policy) gets no request", async () => {
+    let reached = 0;
+    const elsewhere = createServer((_req, res) => {
+      reached++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"records": 1}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/connector/record-count`;
+    try {
+      for (const fetchImpl of [undefined, globalThis.fetch]) {
+        const { outcome } = await againstService(
+          (res) => res.writeHead(307, { location: target }).end(),
+          (client) => client.recordCount(),
+          5000,
+          300,
+          fetchImpl,
+        );
+        expect(outcome).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      }
+      expect(reached).toBe(0);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
     }
   });
 

@@ -124,6 +124,34 @@ describe('a registration names only secrets set aside for sources', () => {
   });
 });
 
+describe('a remote registration holds no secret in its address', () => {
+  it('refuses a baseUrl with a user name, a password or a query (INVALID_SOURCE_CONFIG on connection.baseUrl), echoes none of it, stores nothing and connects to nothing', async () => {
+    const before = allowed.connections;
+    const host = `127.0.0.1:${allowed.port}`;
+    const attempts = [
+      { id: 'cred-password', baseUrl: `http://svc:s3cr3t-in-url@${host}/connector` },
+      { id: 'cred-user', baseUrl: `http://s3cr3t-in-url@${host}/connector` },
+      { id: 'cred-query', baseUrl: `http://${host}/connector?api_key=s3cr3t-in-url` },
+      { id: 'cred-fragment', baseUrl: `http://${host}/connector#s3cr3t-in-url` },
+    ];
+    for (const { id, baseUrl } of attempts) {
+      for (const key of [connector, admin]) {
+        const reply = await gw.graphql(REGISTER, { input: remote(id, baseUrl, 'DSR_SOURCE_SECRET_TEAM') }, key);
+        expect(graphqlCodeOf(reply), id).toBe('INVALID_SOURCE_CONFIG');
+        expect(reply.body.errors?.[0]?.extensions?.field, id).toBe('connection.baseUrl');
+        expect(JSON.stringify(reply.body), id).not.toContain('s3cr3t-in-url');
+      }
+      expect(await gw.runtime.services.sources.find(id)).toBeNull();
+    }
+    const [{ count }] = (await gw.runtime.services.dataSource.query(`SELECT count(*)::int AS count FROM source WHERE config::text LIKE '%s3cr3t-in-url%'`)) as {
+      count: number;
+    }[];
+    expect(count).toBe(0);
+    await settle();
+    expect(allowed.connections).toBe(before);
+  });
+});
+
 describe('SOURCES_FILE', () => {
   it("is held to the same rules: a file naming the gateway's database URL stops the start, before any connection", async () => {
     const file = path.join(os.tmpdir(), `dsr-trust-${process.pid}-${Date.now()}.json`);
@@ -141,6 +169,36 @@ describe('SOURCES_FILE', () => {
     await settle();
     expect(allowed.connections).toBe(before);
     expect(await gw.runtime.services.sources.find('file-leak')).toBeNull();
+  });
+});
+
+describe('SOURCES_FILE changes are audited', () => {
+  it('a source the file registers, or points elsewhere at a later start, is audited as source.register / source.update by config-file; an unchanged entry is not', async () => {
+    const s = gw.runtime.services;
+    const file = path.join(os.tmpdir(), `dsr-trust-audit-${process.pid}-${Date.now()}.json`);
+    const entries = async () =>
+      (await s.audit.list({ targetId: 'file-remote', actions: ['source.register', 'source.update'] }, { first: 50 })).entries.map((e) => [
+        e.action,
+        e.actorId,
+        e.outcome,
+      ]);
+    try {
+      await writeFile(file, JSON.stringify([remote('file-remote', `http://127.0.0.1:${allowed.port}/connector`, 'DSR_SOURCE_SECRET_TEAM')]));
+      await s.sources.registerFile(file);
+      expect(await entries()).toEqual([['source.register', 'config-file', 'SUCCESS']]);
+      // The next start applies the same file: nothing changed, nothing to audit.
+      await s.sources.registerFile(file);
+      expect(await entries()).toHaveLength(1);
+      // The file now points the source at another service (another path, same allowed host): audited.
+      await writeFile(file, JSON.stringify([remote('file-remote', `http://127.0.0.1:${allowed.port}/elsewhere`, 'DSR_SOURCE_SECRET_TEAM')]));
+      await s.sources.registerFile(file);
+      expect(await entries()).toEqual([
+        ['source.update', 'config-file', 'SUCCESS'],
+        ['source.register', 'config-file', 'SUCCESS'],
+      ]);
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 });
 

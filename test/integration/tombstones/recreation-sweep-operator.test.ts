@@ -3,6 +3,7 @@
 // queues on closed requests when the queues lose them. No worker runs unless a test starts
 // one (real PostgreSQL and Redis, the case-management reference store).
 import pg from 'pg';
+import { paramsDigest } from '../../../src/audit/chain.js';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
@@ -215,10 +216,61 @@ describe("recreation sweep: an operator's run since a point in time, and tasks o
     expect(err).toEqual([]);
     expect(code).toBe(1);
     const printed = out.join('\n');
-    expect(printed).toMatch(/^ {2}FAILED case_unbuilt: its connector could not be built: .+ \(run again\)$/m);
+    expect(printed).toMatch(/^ {2}FAILED case_unbuilt: its connector could not be built \(INVALID_SOURCE_CONFIG\) \(run again\)$/m);
     expect(printed).not.toContain('skipped case_unbuilt');
     expect(printed).toContain('skipped: 0, failed: 1');
     await s.sources.disable('case_unbuilt', 'test');
+  });
+
+  it("the operator run over a source whose store fails while listing prints, logs and audits the failure's code, never the store's error text (it quotes the value it could not read: an e-mail address)", async () => {
+    const s = gw.runtime.services;
+    const email = 'jane.boom@example.org';
+    // A store whose case table is a view that cannot read one recent row: PostgreSQL's error quotes that row's e-mail.
+    await pool.query(`DROP SCHEMA IF EXISTS case_boom CASCADE; CREATE SCHEMA case_boom`);
+    for (const table of ['case_notes', 'call_recordings', 'consents', 'case_parties'])
+      await pool.query(`CREATE TABLE case_boom.${table} (LIKE case_management.${table} INCLUDING ALL)`);
+    await pool.query(`CREATE TABLE case_boom.cases_raw (LIKE case_management.cases INCLUDING ALL)`);
+    await pool.query(`CREATE VIEW case_boom.cases AS SELECT r.*, r.email::int AS boom FROM case_boom.cases_raw r`);
+    await pool.query(`INSERT INTO case_boom.cases_raw (id, given_name, email, created_at, last_activity_at) VALUES ('CASE-BOOM', 'Jane', $1, now(), now())`, [
+      email,
+    ]);
+    await s.sources.register(
+      { ...caseSource('case_boom', gw.databaseUrl), connection: { system: 'case_management', schema: 'case_boom', url: gw.databaseUrl } },
+      'test',
+    );
+    const logged: string[] = [];
+    const warn = s.logger.warn.bind(s.logger);
+    s.logger.warn = ((...args: Parameters<typeof s.logger.warn>) => {
+      logged.push(JSON.stringify(args));
+      return warn(...args);
+    }) as typeof s.logger.warn;
+    const out: string[] = [];
+    const err: string[] = [];
+    let code: number;
+    try {
+      code = await runSweepCommand(['--since', '2026-01-01', '--source', 'case_boom'], s, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    } finally {
+      s.logger.warn = warn;
+      await s.sources.disable('case_boom', 'test');
+    }
+    expect(code).toBe(1);
+    const printed = out.join('\n');
+    // What the operator needs: which source, at which step, the code to look up; run again once fixed.
+    expect(printed).toMatch(/^ {2}FAILED case_boom: its records could not be listed and checked \(SQLSTATE_22P02\) \(run again\)$/m);
+    const audit = (await s.audit.list({ actions: ['tombstone.sweep'] }, { first: 500 })).entries[0];
+    // The audit keeps a digest of its parameters: these, codes and ids only.
+    const params = {
+      since: '2026-01-01T00:00:00.000Z',
+      sources: ['case_boom'],
+      checked: { case_boom: 0 },
+      skipped: [],
+      failed: [{ sourceId: 'case_boom', stage: 'LISTING', code: 'SQLSTATE_22P02' }],
+      hits: [],
+      unconfirmed: [],
+    };
+    expect(audit?.paramsDigest).toBe(paramsDigest(params, s.keyrings.tombstone));
+    expect(logged.join('\n')).toContain('case_boom');
+    for (const text of [printed, err.join('\n'), JSON.stringify(audit), logged.join('\n')]) expect(text).not.toContain(email);
   });
 
   it('R10: a record restored again after the sweep erased it gets its erasure task queued again; when that job is lost, the scan waits the quiet period from the re-queue, then queues it again', async () => {

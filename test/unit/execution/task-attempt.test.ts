@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../connectors/contract.js';
-import { AppliedUnverified, PermanentTaskError, SourceRateLimited, TaskTimeout, afterUnverified, settleAttempt } from '../../../src/execution/task-attempt.js';
+import {
+  AppliedUnverified,
+  MAX_SOURCE_RETRY_AFTER_MS,
+  PermanentTaskError,
+  SourceRateLimited,
+  TaskTimeout,
+  afterUnverified,
+  settleAttempt,
+} from '../../../src/execution/task-attempt.js';
 
 const first = { attempt: 1, maxAttempts: 3 };
 const last = { attempt: 3, maxAttempts: 3 };
@@ -48,6 +56,14 @@ describe('settleAttempt: what one attempt of a task comes to', () => {
     expect(s.audit).toBeNull();
     expect(s.answer).toBeInstanceOf(SourceRateLimited);
     expect((s.answer as SourceRateLimited).retryAfterMs).toBe(2500);
+  });
+
+  it('a wait longer than MAX_SOURCE_RETRY_AFTER_MS (a source asking for years) is cut to it, so its tasks are not parked for good', () => {
+    for (const asked of [1e12, Number.MAX_SAFE_INTEGER, MAX_SOURCE_RETRY_AFTER_MS + 1]) {
+      const s = settleAttempt(new ConnectorError('RATE_LIMITED', 'slow down', asked), last, false);
+      expect((s.answer as SourceRateLimited).retryAfterMs).toBe(MAX_SOURCE_RETRY_AFTER_MS);
+    }
+    expect(MAX_SOURCE_RETRY_AFTER_MS).toBe(600_000);
   });
 });
 

@@ -44,7 +44,10 @@ describe("an operator's recreation sweep since a point in time: its arguments", 
       {
         checked: { case_management: 12 },
         skipped: ['crm'],
-        failed: [{ sourceId: 'down', error: 'source unavailable' }],
+        failed: [
+          { sourceId: 'down', stage: 'LISTING', code: 'UNAVAILABLE' },
+          { sourceId: 'unbuilt', stage: 'CONNECTOR', code: 'INVALID_SOURCE_CONFIG' },
+        ],
         hits: [{ sourceId: 'case_management', recordId: 'CASE-1', requestId: 'r-1', taskId: 't-1' }],
         unconfirmed: [{ sourceId: 'case_management', recordId: 'CASE-2', requestId: 'r-2' }],
       },
@@ -53,10 +56,11 @@ describe("an operator's recreation sweep since a point in time: its arguments", 
       'recreation sweep since 2026-06-01T00:00:00.000Z over every active source',
       '  checked case_management: 12 record(s)',
       '  skipped crm: cannot list its changes (the recreation guard alone protects it)',
-      '  FAILED down: source unavailable (run again)',
+      '  FAILED down: its records could not be listed and checked (UNAVAILABLE) (run again)',
+      '  FAILED unbuilt: its connector could not be built (INVALID_SOURCE_CONFIG) (run again)',
       '  recreated case_management CASE-1: erasure task t-1 queued on request r-1',
       '  unconfirmed case_management CASE-2: shares one contact with request r-2; for a handler to look at',
-      'hits: 1, unconfirmed: 1, skipped: 1, failed: 1',
+      'hits: 1, unconfirmed: 1, skipped: 1, failed: 2',
     ]);
   });
 });
