@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paramsDigest } from '../../../src/audit/chain.js';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
-import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { identifiersOf, moveCaseToAnotherMember, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -95,23 +95,6 @@ async function peopleWithCase(): Promise<string[]> {
   return [...new Set(rows.map((r) => personOfRecord(env.truth, `case_management/${r.id}`)).filter((p): p is string => Boolean(p)))];
 }
 
-/** The source's team moves the person's case to another member (the case was opened on the wrong one). */
-async function moveCaseToAnotherMember(caseId: string, personId: string): Promise<{ id: string; email: string }> {
-  const other = (
-    await env.query<{ id: string; email: string }>(
-      `SELECT id, email FROM case_management.cases WHERE id <> $1 AND email IS NOT NULL AND anonymised_at IS NULL ORDER BY id LIMIT 50`,
-      [caseId],
-    )
-  ).find((r) => personOfRecord(env.truth, `case_management/${r.id}`) !== personId)!;
-  await env.query(
-    `UPDATE case_management.cases c SET membership_number = o.membership_number, given_name = o.given_name, family_name = o.family_name,
-            date_of_birth = o.date_of_birth, email = o.email, phone = o.phone, street = o.street, city = o.city, postcode = o.postcode
-       FROM case_management.cases o WHERE c.id = $1 AND o.id = $2`,
-    [caseId, other.id],
-  );
-  return other;
-}
-
 const caseOf = (req: Req) =>
   req.records.find((r) => r.sourceId === 'case_management' && r.relationship === 'SUBJECT' && r.reviewState !== 'REJECTED')!.recordId;
 const decisionOf = (req: Req, sourceId: string, recordId: string) => req.decisions.find((d) => d.sourceId === sourceId && d.recordId === recordId)!;
@@ -141,7 +124,7 @@ describe('R13, R16: a record the source gave to another person since verificatio
     const req = await ready(personId, 'ERASURE');
     const caseId = caseOf(req);
     expect(['ERASE', 'ANONYMISE', 'MINIMISE', 'PURGE']).toContain(decisionOf(req, 'case_management', caseId).action);
-    const other = await moveCaseToAnotherMember(caseId, personId);
+    const other = await moveCaseToAnotherMember(env, caseId, personId);
 
     const started = await execute(req.id);
     expect(started.code).toBeUndefined();
@@ -171,7 +154,7 @@ describe('R13, R16: a record the source gave to another person since verificatio
       id: req.id,
       input: { inaccurate: true, reason: 'tenancy agreement seen' },
     });
-    const other = await moveCaseToAnotherMember(caseId, personId);
+    const other = await moveCaseToAnotherMember(env, caseId, personId);
     const [before] = await env.query<{ street: string }>(`SELECT street FROM case_management.cases WHERE id = $1`, [caseId]);
 
     expect((await execute(req.id)).code).toBeUndefined();

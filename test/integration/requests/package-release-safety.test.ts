@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
 import { downloadPackage } from '../../support/access-package-download.js';
-import { identifiersOf, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
+import { identifiersOf, moveCaseToAnotherMember, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -187,19 +187,8 @@ describe('R13, R16: a record the source gave to another person since discovery i
     const personId = await personWithCase(2);
     const req = await settle(await verifiedAccess(personId), personId);
     const caseId = req.records.find((r) => r.sourceId === 'case_management' && r.relationship === 'SUBJECT' && r.reviewState !== 'REJECTED')!.recordId;
-    const other = (
-      await env.query<{ id: string; email: string }>(
-        `SELECT id, email FROM case_management.cases WHERE id <> $1 AND email IS NOT NULL AND anonymised_at IS NULL ORDER BY id LIMIT 50`,
-        [caseId],
-      )
-    ).find((r) => personOfRecord(env.truth, `case_management/${r.id}`) !== personId)!;
     // The source's team found the case was opened on the wrong member and moved it to the right one.
-    await env.query(
-      `UPDATE case_management.cases c SET membership_number = o.membership_number, given_name = o.given_name, family_name = o.family_name,
-              date_of_birth = o.date_of_birth, email = o.email, phone = o.phone, street = o.street, city = o.city, postcode = o.postcode
-         FROM case_management.cases o WHERE c.id = $1 AND o.id = $2`,
-      [caseId, other.id],
-    );
+    const other = await moveCaseToAnotherMember(env, caseId, personId);
 
     const done = await mutate('executeRequest(requestId: $id)', '$id: ID!', { id: req.id });
     expect(done.status).toBe('COMPLETED');

@@ -149,3 +149,23 @@ export async function executeThenHideConciergeLookup<T>(env: SeededGateway, exec
     await queue.resume();
   }
 }
+
+/**
+ * The source's team moves the person's case to another member (the case was opened on the
+ * wrong one): the case now carries that member's identifiers. Returns that member's case.
+ */
+export async function moveCaseToAnotherMember(env: SeededGateway, caseId: string, personId: string): Promise<{ id: string; email: string }> {
+  const other = (
+    await env.query<{ id: string; email: string }>(
+      `SELECT id, email FROM case_management.cases WHERE id <> $1 AND email IS NOT NULL AND anonymised_at IS NULL ORDER BY id LIMIT 50`,
+      [caseId],
+    )
+  ).find((r) => personOfRecord(env.truth, `case_management/${r.id}`) !== personId)!;
+  await env.query(
+    `UPDATE case_management.cases c SET membership_number = o.membership_number, given_name = o.given_name, family_name = o.family_name,
+            date_of_birth = o.date_of_birth, email = o.email, phone = o.phone, street = o.street, city = o.city, postcode = o.postcode
+       FROM case_management.cases o WHERE c.id = $1 AND o.id = $2`,
+    [caseId, other.id],
+  );
+  return other;
+}
