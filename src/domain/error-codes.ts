@@ -70,6 +70,7 @@ export const ERROR_CODES = {
   INVALID_CORRECTION_VALUE: 'a corrected value its identifier field cannot hold',
   CONFLICTING_CORRECTIONS: 'one field asked to take two values',
   INACCURACY_NOT_ESTABLISHED: 'R14: a handler has not found the data inaccurate',
+  NOTHING_TO_CORRECT: 'R14: a correcting task for which none of the requested corrections the handler accepted applies to its record',
   NOT_A_RECTIFICATION: 'a finding on accuracy belongs to RECTIFICATION requests',
 
   // Access packages

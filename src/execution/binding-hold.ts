@@ -3,6 +3,7 @@
 import { RecordAction } from '../domain/vocabulary.js';
 import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { KeptReason, type RecordHold } from '../retention/retention-plan.js';
+import { finalFailure, SHARED_DATA } from './final-failure.js';
 
 /**
  * What another open request's RETAIN holds a request's task against: the actions that would
@@ -40,4 +41,19 @@ export function sharedHold(task: { requestId: string | null; action: string }, h
   if (!ERASING.has(task.action)) return undefined;
   if (task.requestId === null) return holds[0];
   return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect && !h.restriction);
+}
+
+/**
+ * The task's error for a shared hold (names no request). Another request's hold ends when that
+ * request closes, and the erasure may then be retried; the task's own request's does not: it
+ * keeps that record, and a retry once it is closed would destroy what it kept.
+ */
+export function sharedHoldError(task: { requestId: string | null }, hold: RecordHold): string {
+  if (task.requestId !== null && hold.requestId === task.requestId) {
+    return finalFailure(
+      hold.reason,
+      `left alone for good, this request itself keeps ${SHARED_DATA}; do not retry it: once this request is closed, a retry would destroy what it keeps (R8)`,
+    );
+  }
+  return finalFailure(hold.reason, `left alone, an open request holds ${SHARED_DATA}; retry once that request is closed (R8)`);
 }

@@ -10,8 +10,3 @@ export const controllerChangedError = (action: string) =>
 
 /** What the person reads in the answer for such a record. */
 export const CONTROLLER_CHANGED_TO_PERSON = 'the system now holds this record for another controller, which gave us no instruction about it';
-
-/** A failed task's reason the person may read, when its failure is final and not one we retry. */
-export function finalFailureToPerson(lastError: string | null): string | null {
-  return lastError?.includes(`${CONTROLLER_CHANGED}: `) ? CONTROLLER_CHANGED_TO_PERSON : null;
-}

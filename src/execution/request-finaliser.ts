@@ -5,7 +5,7 @@
 import { ActionOutcome, RecordAction, RequestStatus, RequestType, TaskStatus, TERMINAL_TASK_STATUSES, type SourceKind } from '../domain/vocabulary.js';
 import { afterErasureClosed } from '../requests/services/erasure-aftermath.js';
 import { normaliseQueryIdentifiers, normaliseRecordIdentifiers, type NormalisedIdentifier } from '../identity/index.js';
-import { finalFailureToPerson } from './controller-change.js';
+import { finalFailureToPerson } from './final-failure.js';
 import type { SourceRecord } from '../../connectors/contract.js';
 import { withinTime } from '../domain/time-limit.js';
 import { failureCodeOf } from '../sources/failure-code.js';
@@ -277,7 +277,7 @@ export class RequestFinaliser {
           outcome: main?.outcome ?? null,
           applied: (main?.applied_count ?? 0) > 0,
           unverified: main !== undefined && appliedUnverified(main),
-          notDoneBecause: main?.status === TaskStatus.FAILED ? finalFailureToPerson(main.last_error) : null,
+          notDoneBecause: main?.status === TaskStatus.FAILED ? finalFailureToPerson(main.last_error ?? main.outcome) : null,
           completedAt: main?.status === TaskStatus.SUCCEEDED ? now() : null,
         },
       ];
@@ -293,7 +293,7 @@ export class RequestFinaliser {
             outcome: task.outcome,
             applied: task.applied_count > 0,
             unverified: appliedUnverified(task),
-            notDoneBecause: task.status === TaskStatus.FAILED ? finalFailureToPerson(task.last_error) : null,
+            notDoneBecause: task.status === TaskStatus.FAILED ? finalFailureToPerson(task.last_error ?? task.outcome) : null,
             completedAt: task.status === TaskStatus.SUCCEEDED ? now() : null,
           });
       }

@@ -19,8 +19,9 @@ import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
-import { bindingHold, HELD_BY_RETAIN, sharedHold } from './binding-hold.js';
+import { bindingHold, HELD_BY_RETAIN, sharedHold, sharedHoldError } from './binding-hold.js';
 import { controllerChangedError } from './controller-change.js';
+import { finalFailure } from './final-failure.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
 import type { TaskJobData } from './task-plan.js';
 import type { RunningTask } from './store/task.store.js';
@@ -237,7 +238,7 @@ export class TaskRunner {
       // Only the refusing controller's records: another controller's in the same source follow its own instruction.
       const refused = t.request_id ? refusing.get(t.request_id) : undefined;
       if (refused && ((record?.controllerId && refused.controllers.has(record.controllerId)) || refused.records.has(t.record_id))) {
-        out.set(t.id, { error: new PermanentTaskError('CONTROLLER_REFUSED: the record’s controller refused the request (R6)') });
+        out.set(t.id, { error: new PermanentTaskError(finalFailure('CONTROLLER_REFUSED', 'the record’s controller refused the request (R6)')) });
         continue;
       }
       // Moved since to a controller that gave no instruction for this request (a contract handed
@@ -256,7 +257,7 @@ export class TaskRunner {
       const hold = (statutory ? legalHoldOf(held, description.retention, now) : null) ?? personnelFileHold(held);
       if (!hold) continue;
       const until = hold.until ? `; retained until ${hold.until.toISOString().slice(0, 10)}` : '; end of retention unknown from the record’s dates';
-      out.set(t.id, { error: new PermanentTaskError(`LEGAL_HOLD: ${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`) });
+      out.set(t.id, { error: new PermanentTaskError(finalFailure('LEGAL_HOLD', `${t.action} refused, the record is kept under ${hold.basis}${until} (R8)`)) });
     }
     return out;
   }
@@ -295,7 +296,7 @@ export class TaskRunner {
       const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      out.set(t.id, { error: new HeldByRequest(`${hold.reason}: left alone, another open request holds the record ${then}`, hold.requestId) });
+      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, another open request holds the record ${then}`), hold.requestId) });
     }
   }
 
@@ -322,10 +323,7 @@ export class TaskRunner {
         .find(Boolean);
       if (!hold) continue;
       out.set(t.id, {
-        error: new HeldByRequest(
-          `${hold.reason}: left alone, an open request holds a record whose data (footage) erasing this one would destroy too; retry once that request is closed (R8)`,
-          hold.requestId,
-        ),
+        error: new HeldByRequest(sharedHoldError({ requestId: t.request_id }, hold), hold.requestId),
       });
     }
   }
@@ -359,12 +357,17 @@ export class TaskRunner {
       if (!record) continue;
       const item = planRetentionItem(record, description, now);
       if (item.kept === KeptReason.NOT_EXPIRED || item.kept === KeptReason.UNDATED)
-        out.set(t.id, { error: new PermanentTaskError(`RETENTION_CHANGED: ${item.kept}: ${item.detail}; left alone since the run was approved (R9)`) });
+        out.set(t.id, {
+          error: new PermanentTaskError(finalFailure('RETENTION_CHANGED', `${item.kept}: ${item.detail}; left alone since the run was approved (R9)`)),
+        });
       // The policy now destroys it another way (anonymise or minimise where the run deletes): not what was approved; the next run plans it anew.
       else if (item.action && item.action !== t.action)
         out.set(t.id, {
           error: new PermanentTaskError(
-            `RETENTION_CHANGED: ${item.action}: the source's retention now says ${item.action}, the run was approved to ${t.action}; left alone (R9)`,
+            finalFailure(
+              'RETENTION_CHANGED',
+              `${item.action}: the source's retention now says ${item.action}, the run was approved to ${t.action}; left alone (R9)`,
+            ),
           ),
         });
     }
@@ -415,22 +418,23 @@ export class TaskRunner {
       case RecordAction.ANNOTATE: {
         // Only the fields this record's source can take and the handler found inaccurate
         // (R14): the decision lists them; the other requested fields belong to other records.
-        if (!task.request_id) throw new PermanentTaskError(`a retention run does not ${task.action.toLowerCase()}`);
+        if (!task.request_id) throw new PermanentTaskError(finalFailure('INVALID_ACTION', `a retention run does not ${task.action.toLowerCase()}`));
         const request = await this.deps.stores.requests.correctionContext(task.request_id, task.source_id, task.record_id);
         const finding = request?.inaccuracy_finding;
-        if (!request || !finding?.inaccurate) throw new PermanentTaskError('INACCURACY_NOT_ESTABLISHED: no finding that the data was inaccurate');
+        if (!request || !finding?.inaccurate)
+          throw new PermanentTaskError(finalFailure('INACCURACY_NOT_ESTABLISHED', 'no finding that the data was inaccurate'));
         const fields = request.correction_fields;
         const accepted = new Set(finding.accepted ?? []);
         const changes = openCorrections(this.deps.keyrings.encryption, request).filter(
           (c) => accepted.has(c.field) && (fields === null || fields.includes(c.field)),
         );
-        if (changes.length === 0) throw new PermanentTaskError('no requested correction applies to this record');
+        if (changes.length === 0) throw new PermanentTaskError(finalFailure('NOTHING_TO_CORRECT', 'no requested correction applies to this record'));
         const result = await connector.correct(ref, changes);
         if (task.action === RecordAction.CORRECT) await this.lookAgain(connector, ref, changes, result, deadline);
         return result;
       }
       default:
-        throw new PermanentTaskError(`no task runs action ${task.action}`);
+        throw new PermanentTaskError(finalFailure('INVALID_ACTION', `no task runs action ${task.action}`));
     }
   }
 
@@ -462,7 +466,9 @@ export class TaskRunner {
     }
     const still = uncorrectedFields(record, changes, connector.describe().fields, await this.deps.sources.readingOf(ref.sourceId));
     if (still.length > 0) {
-      throw new PermanentTaskError(`VERIFICATION: the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`);
+      throw new PermanentTaskError(
+        finalFailure('VERIFICATION', `the source answered ${result.outcome}, but the record still holds another value in ${still.join(', ')}`),
+      );
     }
   }
 
@@ -494,7 +500,10 @@ function annotatedOnly(description: SourceDescription, tasks: readonly RunningTa
     if (t.action !== RecordAction.CORRECT || out.has(t.id)) continue;
     out.set(t.id, {
       error: new PermanentTaskError(
-        'INVALID_ACTION: CORRECT refused, the source’s records are annotated, never overwritten (R14); the record keeps its value: decide the correction again as ANNOTATE',
+        finalFailure(
+          'INVALID_ACTION',
+          'CORRECT refused, the source’s records are annotated, never overwritten (R14); the record keeps its value: decide the correction again as ANNOTATE',
+        ),
       ),
     });
   }

@@ -39,7 +39,7 @@ export interface SummaryRecordInput {
    * outcome APPLIED, last_error UNVERIFIED): done, never checked, so not counted as done.
    */
   unverified?: boolean;
-  /** The task failed for good for a reason the person may read (R6: the record moved to another controller): not retried. */
+  /** The task failed for good, not retried: why, as the person reads it (final-failure.ts: kept by law, held for another matter…). */
   notDoneBecause?: string | null;
   completedAt?: Date | null;
 }
@@ -226,10 +226,21 @@ function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInpu
     lines.push('Where we keep data, it is because of the legal basis named above, until the date given; after it the data is destroyed.');
   }
   lines.push(...gapLines(s.notSearched, s.notVerified));
-  if (!s.complete) lines.push('Some actions are not finished yet; we will write again when they are.');
+  if (!s.complete)
+    lines.push(
+      finished(s)
+        ? 'Some actions could not be carried out, for the reasons given above.'
+        : 'Some actions are not finished yet; we will write again when they are.',
+    );
   lines.push(CLOSING, '', 'Yours sincerely,', input.signature?.trim() || 'The Privacy Office');
   return lines.join('\n') + '\n';
 }
+
+/** Nothing left to do or to check: every action not done failed for good, with its reason. */
+const finished = (s: Omit<ResponseSummary, 'letter'>): boolean =>
+  s.notSearched.length === 0 &&
+  s.notVerified.length === 0 &&
+  s.sources.every((src) => src.notDone.every((i) => i.notDoneBecause !== null && !i.changedUnchecked));
 
 function gapLines(notSearched: readonly SourceGap[], notVerified: readonly SourceGap[]): string[] {
   const lines: string[] = [];

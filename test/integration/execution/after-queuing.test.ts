@@ -130,6 +130,12 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     const closed = await s.stores.requests.find(requestId);
     expect(JSON.stringify(closed!.response)).toContain('another open request holds the record');
     expect(JSON.stringify(closed!.response)).not.toContain(holder);
+    // The person is told the record is kept for another matter, never that it will be retried, nor whose matter.
+    const { letter } = await answerOf(requestId);
+    expect(letter).toContain(`- case ${held}: not erased: we must keep this record for another matter that is still open, so it stays as it is.`);
+    expect(letter).toContain('Some actions could not be carried out, for the reasons given above.');
+    expect(letter).not.toMatch(/retrying|write again/);
+    expect(letter).not.toContain(holder);
     for (const w of workers.splice(0)) await w.close();
   }
 

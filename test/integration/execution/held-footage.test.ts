@@ -158,4 +158,31 @@ describe('R8: footage a held visit shares is not destroyed with another visit', 
     expect(await sql(`SELECT id FROM cctv.segments WHERE id = ANY($1)`, [[own.id, shared.id]])).toEqual([]);
     expect(await sql(`SELECT id FROM cctv.visits WHERE id = $1`, [a])).toEqual([]);
   }, 90_000);
+
+  it('R8: an erasure whose own request keeps a visit the footage shows leaves the other visit alone for good: never told to retry once closed, and the letter says why', async () => {
+    const s = gw.runtime.services;
+    const { a, b, shared } = await overlappingVisits('own-hold', 20, false);
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'visitor-own@example.org' }],
+      decisions: [
+        { sourceId: 'cctv', recordId: a, recordType: 'visit', relationship: 'VISITOR', action: RecordAction.ERASE },
+        { sourceId: 'cctv', recordId: b, recordType: 'visit', relationship: 'VISITOR', action: RecordAction.RETAIN, basis: 'legal claim of the person' },
+      ],
+    });
+    await s.execution.execute(requestId, 'handler');
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
+    const [task] = await tasksOf(s, requestId);
+    expect([task!.record_id, task!.status, task!.applied_count]).toEqual([a, TaskStatus.FAILED, 0]);
+    // Its own request keeps the shared footage: closing that request ends no hold a retry could wait for.
+    expect(task!.last_error).toMatch(
+      /OPEN_REQUEST: left alone for good, this request itself keeps a record whose data \(footage\) erasing this one would destroy too/,
+    );
+    expect(task!.last_error).not.toContain('retry once');
+    await expectSharedKept(b, shared);
+    const letter = String((await s.stores.requests.find(requestId))!.response!.letter);
+    expect(letter).toContain(
+      `- visit ${a}: not erased: its data (footage) is also part of another record we must keep, and erasing it would destroy that too, so it stays as it is.`,
+    );
+    expect(letter).not.toMatch(/retrying|another matter/);
+  }, 90_000);
 });

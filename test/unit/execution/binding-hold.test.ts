@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingHold, sharedHold } from '../../../src/execution/binding-hold.js';
+import { bindingHold, sharedHold, sharedHoldError } from '../../../src/execution/binding-hold.js';
 import type { RecordHold } from '../../../src/retention/retention-plan.js';
 
 const refused: RecordHold = { reason: 'CONTROLLER_REFUSED', requestId: 'r-refused' };
@@ -50,5 +50,17 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restriction])).toBeUndefined();
     expect(sharedHold({ requestId: 'r-erasure', action: 'PURGE' }, [restriction])).toBeUndefined();
     expect(sharedHold({ requestId: null, action: 'PURGE' }, [restriction])).toEqual(restriction);
+  });
+});
+
+describe('the task error of a shared hold (R8)', () => {
+  it("another request's hold may be retried once it closes; the erasing request's own hold may not: a retry then would destroy what it keeps", () => {
+    expect(sharedHoldError({ requestId: 'r-erasure' }, litigation)).toMatch(
+      /^OPEN_REQUEST: left alone, an open request holds a record whose data \(footage\) erasing this one would destroy too; retry once that request is closed/,
+    );
+    const own = sharedHoldError({ requestId: 'r-litigation' }, litigation);
+    expect(own).toMatch(/^OPEN_REQUEST: left alone for good, this request itself keeps a record whose data \(footage\) erasing this one would destroy too/);
+    expect(own).not.toContain('retry once');
+    expect(own).not.toContain('r-litigation');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordAction, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
-import { buildResponseSummary, type ResponseSummaryInput } from '../../../src/requests/response-summary.js';
+import { buildResponseSummary, type ResponseSummaryInput, type SummaryRecordInput } from '../../../src/requests/response-summary.js';
 
 const done = new Date('2025-02-01T10:00:00Z');
 const input: ResponseSummaryInput = {
@@ -136,6 +136,21 @@ describe('response summary', () => {
     expect(s.sources[0]!.notDone).toEqual([expect.objectContaining({ recordId: 'case-3', reason: because, notDoneBecause: because })]);
     expect(s.letter).toContain(`- case case-3: not erased: ${because}.`);
     expect(s.letter).not.toContain('case-3: could not yet');
+  });
+
+  it('R8: when every action not done failed for good, the letter gives the reasons and promises no further letter; one still retried keeps the promise', () => {
+    const kept = 'the law requires us to keep this record, so it stays as it is until its retention period ends';
+    const answer = (records: SummaryRecordInput[]) =>
+      buildResponseSummary({ ...input, sources: [{ source: { id: 's1', name: 'Case management', kind: SourceKind.CASE_MANAGEMENT }, records }] });
+    const final: SummaryRecordInput = { recordId: 'case-4', recordType: 'case', action: RecordAction.ERASE, state: 'FAILED', notDoneBecause: kept };
+    const s = answer([final]);
+    expect(s.complete).toBe(false);
+    expect(s.letter).toContain(`- case case-4: not erased: ${kept}.`);
+    expect(s.letter).toContain('Some actions could not be carried out, for the reasons given above.');
+    expect(s.letter).not.toMatch(/retrying|write again/);
+    const mixed = answer([final, { recordId: 'case-5', recordType: 'case', action: RecordAction.ERASE, state: 'FAILED' }]);
+    expect(mixed.letter).toContain('- case case-5: could not yet be erased; we are retrying and will write again.');
+    expect(mixed.letter).toContain('Some actions are not finished yet; we will write again when they are.');
   });
 
   it('R5: an answer after the binding due date is marked late; an extension moves that date', () => {
