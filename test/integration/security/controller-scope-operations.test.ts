@@ -75,6 +75,35 @@ describe('operator routes and workers under controller scope', () => {
     expect((await fetch(`${gw.url}/admin/queues/api/queues`, { headers: await bearer(gw, ['ADMIN']) })).status).toBe(200);
   });
 
+  it("createApiKey: an ADMIN bound to A cannot name B's source in sourceIds; refused as an unknown source is (SOURCE_NOT_FOUND), nothing written", async () => {
+    const adminA = await bearer(gw, ['ADMIN'], ['ctrl-a']);
+    const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key { id sourceIds } } }`;
+    const create = (sourceIds: string[]) =>
+      gw.graphql<{ createApiKey: { key: { id: string; sourceIds: string[] } } }>(
+        CREATE,
+        { input: { name: 'feed of A', roles: ['CONNECTOR'], controllerIds: ['ctrl-a'], sourceIds } },
+        adminA,
+      );
+    const [{ n: before }] = await gw.runtime.services.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM api_keys`);
+    const ofB = await create(['cases_of_a', 'cases_of_b']);
+    const unknown = await create(['cases_of_a', 'cases_of_c']);
+    expect(ofB.body.data ?? null).toBeNull();
+    expect(ofB.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    // The same answer as for a source that does not exist: B's source is not told to exist.
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    expect(ofB.body.errors![0]!.message.replace('cases_of_b', 'X')).toBe(unknown.body.errors![0]!.message.replace('cases_of_c', 'X'));
+    const [{ n: after }] = await gw.runtime.services.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM api_keys`);
+    expect(after).toBe(before);
+    // Its own controller's source it may name; an administrator bound to none, any.
+    expect((await create(['cases_of_a'])).body.data?.createApiKey.key.sourceIds).toEqual(['cases_of_a']);
+    const everywhere = await gw.graphql<{ createApiKey: { key: { sourceIds: string[] } } }>(
+      CREATE,
+      { input: { name: 'feed of B', roles: ['CONNECTOR'], controllerIds: ['ctrl-b'], sourceIds: ['cases_of_b'] } },
+      await bearer(gw, ['ADMIN']),
+    );
+    expect(everywhere.body.data?.createApiKey.key.sourceIds).toEqual(['cases_of_b']);
+  });
+
   it("a task job on another source's queue is not run there: the task stays queued for its own source and the record stays", async () => {
     const s = gw.runtime.services;
     const [record] = await s.dataSource.query<{ id: string }[]>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id LIMIT 1`);
