@@ -7,7 +7,7 @@ import { classifyDeadlines } from '../../src/requests/deadlines.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
 import { instructionKey } from '../../src/requests/services/record-decisions.js';
-import { canSeeRequest } from '../../src/requests/visibility.js';
+import { canSeeRequest, parentRecordIdFor } from '../../src/requests/visibility.js';
 import { unsearchedSources } from '../../src/requests/discovery-gaps.js';
 import { can, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
@@ -403,7 +403,8 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => [RequestRecord], { description: 'The discovery snapshot saved at verification, with band and review state.' })
   async records(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): Promise<RequestRecord[]> {
-    return (await childrenOf(ctx, r.id)).visibleRecords.map(recordView);
+    const { records, visibleRecords } = await childrenOf(ctx, r.id);
+    return visibleRecords.map((x) => recordView({ ...x, parentRecordId: parentRecordIdFor(ctx.principal!, x, records) }));
   }
 
   @Authorized('request:read')

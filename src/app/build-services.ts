@@ -10,6 +10,7 @@ import { ApiKeyService, createAuthenticator, createOidcVerifier, createRateLimit
 import { TombstoneService } from '../tombstones/tombstone.service.js';
 import { assertTombstoneKeysHeld } from '../tombstones/tombstone-keys.js';
 import { SourceRegistry } from '../sources/source-registry.js';
+import { SourceStatus } from '../sources/source.entity.js';
 import { sourcePolicyFromConfig } from '../sources/source-policy.js';
 import { SourceAdministration } from '../sources/source-administration.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
@@ -37,7 +38,14 @@ export async function buildServices(deps: {
   await assertTombstoneKeysHeld(dataSource, keyrings.tombstone);
   // Parameter digests are keyed, so a digest cannot be brute-forced back to a value.
   const audit = new AuditLog(dataSource, { digestKeyring: keyrings.tombstone });
-  const apiKeys = new ApiKeyService(dataSource, { audit });
+  const apiKeys = new ApiKeyService(dataSource, {
+    audit,
+    // Called only when a key is created, after the registry below exists.
+    sourceControllers: async (id) => {
+      const source = await sources.find(id);
+      return source && source.status !== SourceStatus.REMOVED ? source.controllerIds : null;
+    },
+  });
   const authenticator = createAuthenticator({ apiKeys, oidc: config.oidc ? createOidcVerifier(config.oidc) : null });
   // Redis-backed limits hold across gateway replicas; in-memory ones are per process.
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : null;

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../domain/errors.js';
 import type { AuditActor, AuditRecorder } from '../audit/audit-log.js';
 import { AuditAction, AuditOutcome, type KnownAuditAction } from '../audit/audit-actions.js';
 import { ApiKey } from './api-key.entity.js';
@@ -42,6 +43,12 @@ export interface ApiKeyServiceOptions {
    * a revoked key stops working within this many seconds.
    */
   cacheSeconds?: number;
+  /**
+   * The controllers a registered source is declared for, or null when no source of that id is
+   * registered: a manager bound to controllers may give a key only sources it can see.
+   * Without it such a manager may name no source at all.
+   */
+  sourceControllers?: (sourceId: string) => Promise<readonly string[] | null>;
 }
 
 interface CachedKey {
@@ -135,6 +142,22 @@ export class ApiKeyService {
     return controllerIds.length > 0 && controllerIds.every((c) => scope.includes(c));
   }
 
+  /**
+   * A manager bound to controllers names only sources it can see (declared for one of its
+   * controllers, or for none). Another controller's source is answered as an unknown one is,
+   * so the refusal does not tell that it exists.
+   */
+  private async assertSourcesVisible(actor: KeyManager | undefined, sourceIds: readonly string[]): Promise<void> {
+    const scope = controllerScopeOf(actor);
+    if (scope.length === 0) return;
+    for (const id of sourceIds) {
+      const controllers = (await this.options.sourceControllers?.(id)) ?? null;
+      if (!controllers || (controllers.length > 0 && !controllers.some((c) => scope.includes(c)))) {
+        throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
+      }
+    }
+  }
+
   private async audit(m: EntityManager, actor: KeyManager | undefined, action: KnownAuditAction, keyId: string, params: unknown) {
     await this.options.audit?.record({ actor: this.actorOf(actor), action, target: { type: 'api-key', id: keyId }, params, outcome: AuditOutcome.SUCCESS }, m);
   }
@@ -144,6 +167,7 @@ export class ApiKeyService {
     if (!this.withinScope(actor, valid.controllerIds)) {
       throw new AuthError('FORBIDDEN', 'a key can only be bound within your own controllers');
     }
+    await this.assertSourcesVisible(actor, valid.sourceIds);
     const generated = generateApiKey();
     const row = Object.assign(new ApiKey(), {
       id: generated.keyId,

@@ -27,6 +27,12 @@ export const executionVariables = z.object({
   /** Rate limit per source across all workers: at most MAX jobs per DURATION ms. */
   SOURCE_RATE_MAX: int(1, 1_000_000).default(200),
   SOURCE_RATE_DURATION_MS: int(1, 3_600_000).default(1000),
+  /**
+   * How long a task waits on a source that answers nothing but "too many requests" (each
+   * wait uses no attempt) before the answer counts as an outage: one attempt used, the last
+   * one fails the task.
+   */
+  SOURCE_RATE_LIMITED_MAX_MS: int(1000, 30 * 86_400_000).default(3_600_000),
   /** How often workers look for jobs of a dead worker (stalled jobs). */
   WORKER_STALLED_INTERVAL_MS: int(100, 600_000).default(30_000),
   WORKER_LOCK_DURATION_MS: int(200, 600_000).default(30_000),
@@ -63,6 +69,7 @@ export interface ExecutionSettings {
   taskBatchMax: number;
   rateMax: number;
   rateDurationMs: number;
+  rateLimitedMaxMs: number;
   stalledIntervalMs: number;
   lockDurationMs: number;
   flowChunk: number;
@@ -89,6 +96,7 @@ export function executionSettings(v: z.infer<typeof executionVariables>): Execut
     taskBatchMax: v.TASK_BATCH_MAX,
     rateMax: v.SOURCE_RATE_MAX,
     rateDurationMs: v.SOURCE_RATE_DURATION_MS,
+    rateLimitedMaxMs: v.SOURCE_RATE_LIMITED_MAX_MS,
     stalledIntervalMs: v.WORKER_STALLED_INTERVAL_MS,
     lockDurationMs: v.WORKER_LOCK_DURATION_MS,
     flowChunk: v.FLOW_CHUNK,

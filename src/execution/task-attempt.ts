@@ -42,6 +42,32 @@ export const UNVERIFIED = 'UNVERIFIED';
  */
 export const MAX_SOURCE_RETRY_AFTER_MS = 600_000;
 
+/**
+ * How long a task's source has answered nothing but "too many requests". The waits use no
+ * attempt, so a source that always answers so would keep its tasks for ever; once the task
+ * has waited `maxWaitMs` (SOURCE_RATE_LIMITED_MAX_MS) the answer counts as an outage.
+ */
+export interface RateLimitWait {
+  /** The task's last_error before this attempt: it carries since when the source answers so. */
+  lastError: string | null;
+  now: Date;
+  maxWaitMs: number;
+}
+
+const RATE_LIMITED_SINCE = /RATE_LIMITED since (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)/;
+
+/** The last_error of a task waiting on a rate-limited source, with the first such answer's time. */
+export function rateLimitedError(since: Date): string {
+  return `RATE_LIMITED since ${since.toISOString()}: source asked to slow down`;
+}
+
+/** Since when the source has answered only "too many requests", read from last_error (null: it has not). */
+export function rateLimitedSince(lastError: string | null): Date | null {
+  const found = lastError ? RATE_LIMITED_SINCE.exec(lastError) : null;
+  const since = found ? new Date(found[1]!) : null;
+  return since && !Number.isNaN(since.getTime()) && since.toISOString() === found![1] ? since : null;
+}
+
 /** The source said "too many requests": the job goes back without using an attempt. */
 export class SourceRateLimited extends Error {
   constructor(readonly retryAfterMs: number) {
@@ -81,7 +107,12 @@ export interface SettledAttempt {
   answer: { outcome: string } | Error;
 }
 
-export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo, isResult: boolean): SettledAttempt {
+export function settleAttempt(
+  result: ActionResult | unknown,
+  info: AttemptInfo,
+  isResult: boolean,
+  wait: RateLimitWait = { lastError: null, now: new Date(), maxWaitMs: Number.POSITIVE_INFINITY },
+): SettledAttempt {
   if (isResult) {
     const r = result as ActionResult;
     const ok = SUCCESS.has(r.outcome);
@@ -112,8 +143,15 @@ export function settleAttempt(result: ActionResult | unknown, info: AttemptInfo,
     };
   }
   if (error instanceof ConnectorError && error.code === 'RATE_LIMITED') {
+    const since = rateLimitedSince(wait.lastError) ?? wait.now;
+    const waitedMs = wait.now.getTime() - since.getTime();
+    if (waitedMs >= wait.maxWaitMs) {
+      // Waited long enough: an outage, which uses an attempt (the last one fails the task).
+      const seconds = Math.round(waitedMs / 1000);
+      return settleAttempt(new ConnectorError('UNAVAILABLE', `the source has answered only "too many requests" for ${seconds} s`), info, false);
+    }
     return {
-      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: 'RATE_LIMITED: source asked to slow down', heldBy: null, refund: 1 },
+      row: { status: TaskStatus.RETRYING, outcome: null, applied: 0, lastError: rateLimitedError(since), heldBy: null, refund: 1 },
       audit: null,
       metric: 'RATE_LIMITED',
       answer: new SourceRateLimited(Math.min(error.retryAfterMs ?? 1000, MAX_SOURCE_RETRY_AFTER_MS)),

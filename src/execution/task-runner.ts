@@ -93,9 +93,11 @@ export class TaskRunner {
     const ms = Math.round(performance.now() - started);
 
     const settled = new Map<string, SettledAttempt>();
+    const now = new Date();
     mine.forEach(({ task, info }, i) => {
       const a = applied[i]!;
-      settled.set(task.id, afterUnverified('result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false), task));
+      const wait = { lastError: task.last_error, now, maxWaitMs: this.deps.settings.rateLimitedMaxMs };
+      settled.set(task.id, afterUnverified('result' in a ? settleAttempt(a.result, info, true) : settleAttempt(a.error, info, false, wait), task));
     });
     // Only the outcomes of attempts still the task's latest are recorded, audited and answered.
     const saved = tasks.length > 0 ? await this.saveOutcomes(tasks, settled, ms) : new Set<string>();

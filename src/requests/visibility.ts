@@ -24,3 +24,18 @@ export function seesWholeRequest(
   if (isUnscoped(principal)) return true;
   return request.records.every((r) => canSeeRecord(principal, r)) && request.unsearched.every((s) => canSeeSource(principal, s));
 }
+
+/**
+ * The record's parentRecordId as the principal may see it: null when the parent is a record
+ * of the same request and source that the principal may not see (another controller's), so
+ * the id of a record it cannot read is not told through the record that sits in it.
+ */
+export function parentRecordIdFor(
+  principal: Principal,
+  record: { sourceId: string; parentRecordId: string | null },
+  records: readonly { sourceId: string; recordId: string; controllerId: string | null }[],
+): string | null {
+  if (record.parentRecordId === null || isUnscoped(principal)) return record.parentRecordId;
+  const hidden = records.some((r) => r.sourceId === record.sourceId && r.recordId === record.parentRecordId && !canSeeRecord(principal, r));
+  return hidden ? null : record.parentRecordId;
+}

@@ -3,7 +3,9 @@
 // jobs), so a key bound to some controllers is refused them, as it is the request report.
 // A task job names its task by id: the worker acts only on a task of the source whose
 // queue the job came through, so a job put on another source's queue (the board can add
-// one with any payload) never applies a task's record id to the wrong system.
+// one with any payload) never applies a task's record id to the wrong system. A bound
+// administrator gives a key only sources it can see, and a bound key is not told the id of
+// another controller's record through the record that sits in it (parentRecordId).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
@@ -73,6 +75,75 @@ describe('operator routes and workers under controller scope', () => {
     });
     expect(retry.status).toBe(403);
     expect((await fetch(`${gw.url}/admin/queues/api/queues`, { headers: await bearer(gw, ['ADMIN']) })).status).toBe(200);
+  });
+
+  it("createApiKey: an ADMIN bound to A cannot name B's source in sourceIds; refused as an unknown source is (SOURCE_NOT_FOUND), nothing written", async () => {
+    const adminA = await bearer(gw, ['ADMIN'], ['ctrl-a']);
+    const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key { id sourceIds } } }`;
+    const create = (sourceIds: string[]) =>
+      gw.graphql<{ createApiKey: { key: { id: string; sourceIds: string[] } } }>(
+        CREATE,
+        { input: { name: 'feed of A', roles: ['CONNECTOR'], controllerIds: ['ctrl-a'], sourceIds } },
+        adminA,
+      );
+    const [{ n: before }] = await gw.runtime.services.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM api_keys`);
+    const ofB = await create(['cases_of_a', 'cases_of_b']);
+    const unknown = await create(['cases_of_a', 'cases_of_c']);
+    expect(ofB.body.data ?? null).toBeNull();
+    expect(ofB.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    // The same answer as for a source that does not exist: B's source is not told to exist.
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_FOUND');
+    expect(ofB.body.errors![0]!.message.replace('cases_of_b', 'X')).toBe(unknown.body.errors![0]!.message.replace('cases_of_c', 'X'));
+    const [{ n: after }] = await gw.runtime.services.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM api_keys`);
+    expect(after).toBe(before);
+    // Its own controller's source it may name; an administrator bound to none, any.
+    expect((await create(['cases_of_a'])).body.data?.createApiKey.key.sourceIds).toEqual(['cases_of_a']);
+    const everywhere = await gw.graphql<{ createApiKey: { key: { sourceIds: string[] } } }>(
+      CREATE,
+      { input: { name: 'feed of B', roles: ['CONNECTOR'], controllerIds: ['ctrl-b'], sourceIds: ['cases_of_b'] } },
+      await bearer(gw, ['ADMIN']),
+    );
+    expect(everywhere.body.data?.createApiKey.key.sourceIds).toEqual(['cases_of_b']);
+  });
+
+  it("a request's record whose parent is another controller's record shows a key bound to A no parentRecordId; its own parent it does", async () => {
+    const s = gw.runtime.services;
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'parent@example.org' }],
+      decisions: ['case-of-b', 'contact-in-b', 'case-of-a', 'contact-in-a'].map((recordId) => ({
+        sourceId: 'cases_shared',
+        recordId,
+        recordType: 'case',
+        action: RecordAction.ERASE,
+      })),
+    });
+    await s.dataSource.query(`UPDATE data_subject_request SET controller_ids = '{ctrl-a,ctrl-b}' WHERE id = $1`, [requestId]);
+    const set = (recordId: string, controllerId: string, parent: string | null) =>
+      s.dataSource.query(`UPDATE request_record SET controller_id = $3, parent_record_id = $4 WHERE request_id = $1 AND record_id = $2`, [
+        requestId,
+        recordId,
+        controllerId,
+        parent,
+      ]);
+    await set('case-of-b', 'ctrl-b', null);
+    // A's record sits in B's (an appearance as a contact in B's case).
+    await set('contact-in-b', 'ctrl-a', 'case-of-b');
+    await set('case-of-a', 'ctrl-a', null);
+    await set('contact-in-a', 'ctrl-a', 'case-of-a');
+    const READ = `query($id: ID!) { request(id: $id) { records { recordId parentRecordId } } }`;
+    type Read = { request: { records: { recordId: string; parentRecordId: string | null }[] } };
+    const parents = async (headers: Record<string, string>) => {
+      const reply = await gw.graphql<Read>(READ, { id: requestId }, headers);
+      expect(reply.body.errors).toBeUndefined();
+      return Object.fromEntries(reply.body.data!.request.records.map((r) => [r.recordId, r.parentRecordId]));
+    };
+    expect(await parents(await bearer(gw, ['HANDLER']))).toEqual({
+      'case-of-b': null,
+      'contact-in-b': 'case-of-b',
+      'case-of-a': null,
+      'contact-in-a': 'case-of-a',
+    });
+    expect(await parents(await bearer(gw, ['HANDLER'], ['ctrl-a']))).toEqual({ 'contact-in-b': null, 'case-of-a': null, 'contact-in-a': 'case-of-a' });
   });
 
   it("a task job on another source's queue is not run there: the task stays queued for its own source and the record stays", async () => {

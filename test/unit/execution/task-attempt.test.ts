@@ -7,6 +7,8 @@ import {
   SourceRateLimited,
   TaskTimeout,
   afterUnverified,
+  rateLimitedError,
+  rateLimitedSince,
   settleAttempt,
 } from '../../../src/execution/task-attempt.js';
 
@@ -67,6 +69,52 @@ describe('settleAttempt: what one attempt of a task comes to', () => {
   });
 });
 
+describe('settleAttempt: a source that keeps answering "too many requests"', () => {
+  const HOUR = 3_600_000;
+  const t0 = new Date('2031-05-01T10:00:00.000Z');
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+  const limited = () => new ConnectorError('RATE_LIMITED', 'slow down', MAX_SOURCE_RETRY_AFTER_MS);
+
+  it('the first "too many requests" starts the wait; the row says since when, and the attempt is given back', () => {
+    const s = settleAttempt(limited(), first, false, { lastError: 'UNAVAILABLE: down', now: t0, maxWaitMs: HOUR });
+    expect(s.row).toMatchObject({ status: 'RETRYING', refund: 1, lastError: rateLimitedError(t0) });
+    expect(rateLimitedSince(s.row.lastError)).toEqual(t0);
+    expect(s.answer).toBeInstanceOf(SourceRateLimited);
+  });
+
+  it("later answers keep the first one's time while the wait is shorter than maxWaitMs", () => {
+    const s = settleAttempt(limited(), first, false, { lastError: rateLimitedError(t0), now: at(HOUR - 1), maxWaitMs: HOUR });
+    expect(s.row).toMatchObject({ status: 'RETRYING', refund: 1, lastError: rateLimitedError(t0) });
+    expect(s.answer).toBeInstanceOf(SourceRateLimited);
+  });
+
+  it('after maxWaitMs of nothing else the answer uses an attempt as an outage (UNAVAILABLE), and the last attempt fails the task', () => {
+    const s = settleAttempt(limited(), first, false, { lastError: rateLimitedError(t0), now: at(HOUR), maxWaitMs: HOUR });
+    expect(s.row).toMatchObject({ status: 'RETRYING', refund: 0 });
+    expect(s.row.lastError).toMatch(/^UNAVAILABLE: /);
+    expect(rateLimitedSince(s.row.lastError)).toBeNull();
+    expect(s.answer).not.toBeInstanceOf(SourceRateLimited);
+    expect(s.audit).toBeNull();
+    const end = settleAttempt(limited(), last, false, { lastError: rateLimitedError(t0), now: at(2 * HOUR), maxWaitMs: HOUR });
+    expect(end.row).toMatchObject({ status: 'FAILED', refund: 0 });
+    expect(end.audit).toMatchObject({ outcome: 'FAILED' });
+    expect(end.audit!.detail).toMatch(/^UNAVAILABLE: /);
+  });
+
+  it('the wait is counted through a correction not yet read back (R14), whose last_error comes first', () => {
+    const prior = { outcome: 'APPLIED', last_error: `UNVERIFIED: applied; ${rateLimitedError(t0)}` };
+    const still = afterUnverified(settleAttempt(limited(), first, false, { lastError: prior.last_error, now: at(1000), maxWaitMs: HOUR }), prior);
+    expect(rateLimitedSince(still.row.lastError)).toEqual(t0);
+    const over = settleAttempt(limited(), first, false, { lastError: still.row.lastError, now: at(HOUR), maxWaitMs: HOUR });
+    expect(over.row.refund).toBe(0);
+  });
+
+  it('an unreadable time in last_error starts the wait anew', () => {
+    expect(rateLimitedSince('RATE_LIMITED since 2031-99-99T99:99:99.000Z: x')).toBeNull();
+    expect(rateLimitedSince(null)).toBeNull();
+  });
+});
+
 describe('settleAttempt: what the task row and metrics record', () => {
   it('a refusal without detail fails with the outcome alone; a long detail is cut to 500 characters', () => {
     const bare = settleAttempt({ outcome: 'REFUSED' }, first, true);
@@ -79,7 +127,7 @@ describe('settleAttempt: what the task row and metrics record', () => {
   it('a rate-limited source retries without using an attempt, recorded as RATE_LIMITED', () => {
     const s = settleAttempt(new ConnectorError('RATE_LIMITED', 'slow down', 2500), last, false);
     expect(s).toMatchObject({
-      row: { status: 'RETRYING', lastError: 'RATE_LIMITED: source asked to slow down', refund: 1 },
+      row: { status: 'RETRYING', lastError: expect.stringMatching(/^RATE_LIMITED since .*: source asked to slow down$/), refund: 1 },
       metric: 'RATE_LIMITED',
       audit: null,
     });

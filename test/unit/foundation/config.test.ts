@@ -85,6 +85,16 @@ describe('configuration', () => {
     expect(config.oidc).toBeNull();
   });
 
+  it('SOURCE_RATE_LIMITED_MAX_MS: an hour unless set; a whole number of ms from a second to 30 days', () => {
+    expect(loadConfig({}).execution.rateLimitedMaxMs).toBe(3_600_000);
+    expect(loadConfig({ SOURCE_RATE_LIMITED_MAX_MS: '60000' }).execution.rateLimitedMaxMs).toBe(60_000);
+    for (const bad of ['0', '999', '1.5', 'an hour', String(31 * 86_400_000)]) {
+      expect(() => loadConfig({ SOURCE_RATE_LIMITED_MAX_MS: bad }), bad).toThrow(
+        expect.objectContaining({ problems: [expect.objectContaining({ variable: 'SOURCE_RATE_LIMITED_MAX_MS' })] }),
+      );
+    }
+  });
+
   it('TRUST_PROXY: unset trusts no proxy; a hop count or a list of addresses and ranges; never everyone', () => {
     expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
