@@ -1,6 +1,7 @@
 // The audit trail in words: the audit log and a request's timeline show each entry's action
-// as a label (the name it is recorded and filtered under beneath it), never the bare name; the
-// timeline's status changes show their event in words too.
+// as a label (the name it is recorded under beneath it), never the bare name; the timeline's
+// status changes show their event in words too, and the audit log's Action filter offers the
+// labels and sends the recorded name.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { bearer, startTestGateway, type TestGateway } from '../../support/runtim
 import { AuditAction } from '../../../src/audit/index.js';
 import { IdentifierType, RequestStatus } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest } from '../../support/requests-fixture.js';
-import { REQUEST_EVENT_LABELS } from '../../../src/console/src/components/audit-labels.js';
+import { AUDIT_ACTION_LABELS, REQUEST_EVENT_LABELS } from '../../../src/console/src/components/audit-labels.js';
 import { CHROMIUM, launchConsoleBrowser, SCREENSHOTS, seriousAxeViolations, type ConsoleBrowser } from './browser.js';
 
 const LABEL = 'Lost tasks failed (request rejected or cancelled)';
@@ -120,6 +121,27 @@ describe('audit actions in words', () => {
       expect(words!.startsWith(`${REQUEST_EVENT_LABELS[event!]} (`), cell).toBe(true);
     }
     await page.getByTestId('timeline').screenshot({ path: join(SCREENSHOTS, 'request-timeline-events.png') });
+    expect(browser.violations).toEqual([]);
+    expect((await seriousAxeViolations(page)).map((v) => v.id)).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("the audit log's Action filter offers every action in words and sends the recorded name", async () => {
+    const page = await signIn(['AUDITOR']);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const filter = page.getByLabel('Action', { exact: true }).and(page.locator('input'));
+    await filter.click();
+    expect(await page.getByRole('option').count()).toBe(Object.keys(AUDIT_ACTION_LABELS).length);
+    // The recorded name finds its label too (it is what the log shows beneath each action).
+    await filter.fill('request.fail-str');
+    const option = page.getByRole('option', { name: LABEL });
+    expect(await page.getByRole('option').allInnerTexts()).toEqual([`${LABEL}\nrequest.fail-stranded`]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit-action-filter.png') });
+    const filtered = page.waitForResponse((r) => (r.request().postData() ?? '').includes('"action":"request.fail-stranded"'));
+    await option.click();
+    await filtered;
+    await expect.poll(() => page.getByTestId('audit-action').allInnerTexts(), { timeout: 10_000 }).toEqual([`${LABEL}\nrequest.fail-stranded`]);
     expect(browser.violations).toEqual([]);
     expect((await seriousAxeViolations(page)).map((v) => v.id)).toEqual([]);
     await page.close();
