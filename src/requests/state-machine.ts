@@ -38,6 +38,15 @@ export const REQUEST_EVENTS: readonly RequestEvent[] = [
   'resume',
 ];
 
+/** The event of a request's first stored transition (none → RECEIVED), written when it is submitted. */
+export const SUBMIT_EVENT = 'submit' as const;
+
+/** An event a stored transition carries: submission, then the state machine's moves. */
+export type RecordedEvent = typeof SUBMIT_EVENT | RequestEvent;
+
+/** Every event a stored transition can carry; the console has a label for each (audit-labels.ts). */
+export const RECORDED_EVENTS: readonly RecordedEvent[] = [SUBMIT_EVENT, ...REQUEST_EVENTS];
+
 /** The stored state: `heldFrom` is where an ON_HOLD request returns to on `resume`. */
 export interface RequestState {
   status: RequestStatus;

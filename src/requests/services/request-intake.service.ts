@@ -9,6 +9,7 @@ import { acknowledgeBy, jurisdictionOf } from '../deadlines.js';
 import { findPossibleDuplicates } from '../duplicates.js';
 import { checkPresence, type PresenceInput } from '../presence.js';
 import { RequestRuleError } from '../errors.js';
+import { SUBMIT_EVENT } from '../state-machine.js';
 import type { DataSubjectRequestEntity } from '../store/request.store.js';
 import { assertCorrectableSomewhere, checkCorrections, fitCorrectionValues } from '../rectification-checks.js';
 import type { RequestContext } from './request-context.js';
@@ -126,7 +127,7 @@ export class RequestIntakeService {
         response: null,
         createdBy: principal.id,
       };
-      const created = { requestId: id, from: null, to: RequestStatus.RECEIVED, event: 'submit', actor: principal.id, at: now, reason: null };
+      const created = { requestId: id, from: null, to: RequestStatus.RECEIVED, event: SUBMIT_EVENT, actor: principal.id, at: now, reason: null };
       const saved = await deps.stores.requests.insert(row, created, tx);
       await deps.audit.record(
         {

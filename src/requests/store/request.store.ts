@@ -12,7 +12,7 @@ import { rowsOf } from '../../database/rows.js';
 import { ACTED_ON_REVIEW_STATES, ControllerDecision, RecordAction, RequestStatus, RequestType, type ReviewState } from '../../domain/vocabulary.js';
 import { ERASING_ACTIONS } from '../decisions.js';
 import { WEAK_IDENTIFIER_TYPES } from '../duplicates.js';
-import { TERMINAL_STATUSES } from '../state-machine.js';
+import { TERMINAL_STATUSES, type RecordedEvent } from '../state-machine.js';
 import { AccessPackageEntity } from './access-package.entity.js';
 import { ControllerInstructionEntity } from './controller-instruction.entity.js';
 import { DataSubjectRequestEntity, type DiscoveryOutcome } from './data-subject-request.entity.js';
@@ -46,14 +46,14 @@ export interface TransitionInput {
   requestId: string;
   from: RequestStatus | null;
   to: RequestStatus;
-  event: string;
+  event: RecordedEvent;
   actor: string;
   at: Date;
   reason: string | null;
 }
 
-/** A transition as the API shows it. */
-export type TransitionRow = TransitionInput;
+/** A transition as read back for the API: the event as the row holds it (text). */
+export type TransitionRow = Omit<TransitionInput, 'event'> & { event: string };
 
 /**
  * One change to one request, with the transitions it records. Guarded either by the

@@ -1,6 +1,9 @@
-// An audit entry's action in words (the audit log, a request's timeline). One label for
-// each action the gateway records (src/audit/audit-actions.ts; the console may not import
-// it): test/unit/audit/console-audit-labels.test.ts fails when one has none.
+// What the audit trail records, in words: an audit entry's action (the audit log, its Action
+// filter, a request's timeline) and a request's status change (the timeline). One label for
+// each action the gateway records (src/audit/audit-actions.ts) and each event a stored
+// transition carries (RECORDED_EVENTS in src/requests/state-machine.ts); the console may not
+// import them: test/unit/audit/console-audit-labels.test.ts and
+// test/unit/requests/console-request-event-labels.test.ts fail when one has none.
 export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'discovery.run': 'Searched the sources for a person',
   'request.submit': 'Request received',
@@ -63,4 +66,27 @@ export function auditActionLabel(action: string): string {
   if (action.startsWith(REFUSED)) return `Refused: ${action.slice(REFUSED.length)}`;
   // An action this console does not know (a newer gateway): as written.
   return AUDIT_ACTION_LABELS[action] ?? action;
+}
+
+/** A status change's event in words; the statuses it moved between are shown beside it. */
+export const REQUEST_EVENT_LABELS: Readonly<Record<string, string>> = {
+  submit: 'Request received',
+  verifyIdentity: 'Identity verified',
+  awaitController: 'Waiting for the controller’s instruction (R6)',
+  controllerInstructed: 'Controller instructed, review goes on',
+  startReview: 'Review of the records started',
+  approve: 'Approved',
+  startExecution: 'Execution started',
+  complete: 'Completed',
+  completePartially: 'Partially completed',
+  retryFailedTasks: 'Failed tasks retried',
+  reject: 'Rejected',
+  cancel: 'Cancelled',
+  hold: 'Put on hold',
+  resume: 'Resumed',
+};
+
+export function requestEventLabel(event: string): string {
+  // An event this console does not know (a newer gateway): as written.
+  return REQUEST_EVENT_LABELS[event] ?? event;
 }

@@ -1,11 +1,28 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Code, Group, List, Loader, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  Group,
+  List,
+  Loader,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  type ComboboxItem,
+  type OptionsFilter,
+} from '@mantine/core';
 import { useQuery } from 'urql';
 import { graphql } from '../graphql';
 import { ScrollTable } from '../components/ScrollTable';
 import { ApiError } from '../errors';
 import { formatDate } from '../components/format';
 import { AuditActionName } from '../components/AuditActionName';
+import { AUDIT_ACTION_LABELS } from '../components/audit-labels';
 
 const AuditQuery = graphql(`
   query AuditLog($first: Int, $after: String, $filter: AuditFilter) {
@@ -45,6 +62,16 @@ const ChainQuery = graphql(`
 `);
 
 type Outcome = 'SUCCESS' | 'DENIED' | 'FAILED';
+
+// The Action filter: every recorded action by its label, sending its recorded name. A refused
+// operation (`graphql.<field>`) is not among them: the Outcome filter (Denied) finds those.
+const ACTION_OPTIONS: ComboboxItem[] = Object.entries(AUDIT_ACTION_LABELS).map(([value, label]) => ({ value, label }));
+
+/** Typing matches the label or the recorded name (the log shows both). */
+const byLabelOrName: OptionsFilter = ({ options, search }) => {
+  const typed = search.trim().toLowerCase();
+  return (options as ComboboxItem[]).filter((o) => o.label.toLowerCase().includes(typed) || o.value.toLowerCase().includes(typed));
+};
 
 /** The hash chain verified by the API when the screen opens (it reads every entry: not per page). */
 function ChainState() {
@@ -103,14 +130,29 @@ export default function AuditLog() {
       <Title order={2}>Audit log</Title>
       <ChainState />
       <Group align="end">
-        <TextInput
+        <Select
           label="Action"
-          placeholder="request.execute"
-          value={action}
-          onChange={(e) => {
-            setAction(e.currentTarget.value);
+          placeholder="Any"
+          data={ACTION_OPTIONS}
+          value={action || null}
+          onChange={(v) => {
+            setAction(v ?? '');
             reset();
           }}
+          searchable
+          filter={byLabelOrName}
+          renderOption={({ option }) => (
+            <div>
+              <Text span size="sm" display="block">
+                {option.label}
+              </Text>
+              <Code c="dimmed" fz="xs">
+                {option.value}
+              </Code>
+            </div>
+          )}
+          clearable
+          w={320}
         />
         <TextInput
           label="Actor (key id)"

@@ -30,6 +30,7 @@ import { Waterfall, type WaterfallBar } from '../components/Waterfall';
 import { formatDate, humanise } from '../components/format';
 import { saveAccessPackage } from '../components/access-package-download';
 import { AuditActionName } from '../components/AuditActionName';
+import { RequestEventName } from '../components/RequestEventName';
 import * as Docs from './request-documents';
 
 type Req = NonNullable<ResultOf<typeof Docs.RequestQuery>['request']>;
@@ -923,11 +924,7 @@ function Timeline({ req }: { req: Req }) {
                 <Table.Td>{formatDate(e.at, true)}</Table.Td>
                 <Table.Td>{e.kind === 'TRANSITION' ? 'Status change' : `Audit #${e.auditSeq}`}</Table.Td>
                 <Table.Td>
-                  {e.kind === 'TRANSITION' ? (
-                    `${e.what} (${e.from ? humanise(e.from) : '—'} → ${e.to ? humanise(e.to) : '—'})`
-                  ) : (
-                    <AuditActionName action={e.what} />
-                  )}
+                  {e.kind === 'TRANSITION' ? <RequestEventName event={e.what} from={e.from} to={e.to} /> : <AuditActionName action={e.what} />}
                 </Table.Td>
                 <Table.Td>
                   <Code>{e.actor}</Code>
