@@ -46,13 +46,13 @@ export function sharedHold(task: { requestId: string | null; action: string }, h
 /**
  * The task's error for a shared hold (names no request). Another request's hold ends when that
  * request closes, and the erasure may then be retried; the task's own request's does not: it
- * keeps that record, and a retry once it is closed would destroy what it kept.
+ * keeps that record, and a retry (which reopens the request) is held by it again.
  */
 export function sharedHoldError(task: { requestId: string | null }, hold: RecordHold): string {
   if (task.requestId !== null && hold.requestId === task.requestId) {
     return finalFailure(
       hold.reason,
-      `left alone for good, this request itself keeps ${SHARED_DATA}; do not retry it: once this request is closed, a retry would destroy what it keeps (R8)`,
+      `left alone for good, this request itself keeps ${SHARED_DATA}; a retry reopens the request and is held the same way (R8)`,
     );
   }
   return finalFailure(hold.reason, `left alone, an open request holds ${SHARED_DATA}; retry once that request is closed (R8)`);

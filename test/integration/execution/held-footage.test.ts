@@ -184,5 +184,14 @@ describe('R8: footage a held visit shares is not destroyed with another visit', 
       `- visit ${a}: not erased: its data (footage) is also part of another record we must keep, and erasing it would destroy that too, so it stays as it is.`,
     );
     expect(letter).not.toMatch(/retrying|another matter/);
+    // A handler retrying the failed task anyway reopens the request, whose own RETAIN holds again.
+    await s.execution.retryFailed(requestId, 'handler');
+    const [retried] = await eventually(
+      () => tasksOf(s, requestId),
+      ([t]) => t!.job_id !== task!.job_id && t!.status === TaskStatus.FAILED,
+    );
+    expect([retried!.status, retried!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
+    await expectSharedKept(b, shared);
   }, 90_000);
 });
