@@ -3,13 +3,22 @@
 import { readFile } from 'node:fs/promises';
 import type { LookupFunction } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import type { Connector, ControllerPolicy, ProcessingDescription, RetentionPolicy, SourceDescription, SourceRecord } from './contract.js';
-import type { IdentifierType } from '../src/domain/vocabulary.js';
+import {
+  ConnectorError,
+  type Connector,
+  type ControllerPolicy,
+  type ProcessingDescription,
+  type RetentionPolicy,
+  type SourceDescription,
+  type SourceRecord,
+} from './contract.js';
+import type { Capability, IdentifierType } from '../src/domain/vocabulary.js';
 import type { CountryCode } from 'libphonenumber-js';
 import { isEmptyQuery, minimiseQuery } from '../src/identity/minimise.js';
 import { createBuiltinConnector } from './builtin.js';
 import { SqlConnector } from './sql/connector.js';
 import { RemoteConnector } from './remote/client.js';
+import { DESCRIPTION_CHANGED, describesOtherwise, type ApprovedDescription } from './remote/approved-description.js';
 import { SourceConfigError, parseSourceConfig, sourceIdOf, type SourceConfig } from './source-config.js';
 
 export * from './source-config.js';
@@ -40,9 +49,21 @@ function databaseUrl(env: ConnectorEnv, c: { url?: string; urlEnv?: string; pass
   return url.toString();
 }
 
+/** How long a remote's description, once found as approved, is trusted before it is read again (health reads it every time). */
+const RECHECK_DESCRIPTION_MS = 60_000;
+
+/** Pins a remote source to what was approved: its description, and a report of a change to it. */
+export interface Pinned {
+  approved: ApprovedDescription;
+  /** The remote describes itself otherwise than approved: what it describes now (ids and codes only are logged). */
+  onChanged: (live: { description: SourceDescription; capabilities: Capability[]; identifierTypes: IdentifierType[] }) => void;
+}
+
 /**
  * Applies a registration's retention and controller overrides to what the connector
  * describes, and sends discovery only the identifier types the source is searchable by.
+ * A pinned (remote) source is described as approved, and used only while what it
+ * describes live is that: otherwise every call fails (CONFIGURATION) and the change is reported.
  */
 class DescribedConnector implements Connector {
   // Optional capabilities only where the connector has them: the gateway checks for their presence.
@@ -66,32 +87,83 @@ class DescribedConnector implements Connector {
     private readonly processing?: ProcessingDescription,
     /** Approved identifier types (what the source declared at registration); its live declaration when absent. */
     private readonly searchableBy?: readonly IdentifierType[],
+    private readonly pinned?: Pinned,
   ) {
-    // Each call looks the method up on the connector again, as the other methods do.
-    if (inner.recordCount) this.recordCount = () => inner.recordCount!();
-    if (inner.nameFrequencies) this.nameFrequencies = (limit) => inner.nameFrequencies!(limit);
-    if (inner.eraseMany) this.eraseMany = (items) => inner.eraseMany!(items);
-    if (inner.restrictMany) this.restrictMany = (refs, on) => inner.restrictMany!(refs, on);
-    if (inner.sharedWith) this.sharedWith = (refs) => inner.sharedWith!(refs);
-    if (inner.changedSince) this.changedSince = (since, limit, after) => inner.changedSince!(since, limit, after);
-    if (inner.purgeExpired) this.purgeExpired = (now) => inner.purgeExpired!(now);
-    if (inner.listExpired) this.listExpired = (asOf, limit, after) => inner.listExpired!(asOf, limit, after);
-    if (inner.refreshIndex) this.refreshIndex = () => inner.refreshIndex!();
-    if (inner.findPresent) this.findPresent = (query) => inner.findPresent!(query);
-    if (inner.connect) this.connect = () => inner.connect!();
+    // Each call looks the method up on the connector again, as the other methods do; a
+    // pinned source's description is checked first.
+    const checked =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A) => {
+        await this.checkDescription();
+        return call(...args);
+      };
+    if (inner.recordCount) this.recordCount = checked(() => inner.recordCount!());
+    if (inner.nameFrequencies) this.nameFrequencies = checked((limit) => inner.nameFrequencies!(limit));
+    if (inner.eraseMany) this.eraseMany = checked((items) => inner.eraseMany!(items));
+    if (inner.restrictMany) this.restrictMany = checked((refs, on) => inner.restrictMany!(refs, on));
+    if (inner.sharedWith) this.sharedWith = checked((refs) => inner.sharedWith!(refs));
+    if (inner.changedSince) this.changedSince = checked((since, limit, after) => inner.changedSince!(since, limit, after));
+    if (inner.purgeExpired) this.purgeExpired = checked((now) => inner.purgeExpired!(now));
+    if (inner.listExpired) this.listExpired = checked((asOf, limit, after) => inner.listExpired!(asOf, limit, after));
+    if (inner.refreshIndex) this.refreshIndex = checked(() => inner.refreshIndex!());
+    if (inner.findPresent) this.findPresent = checked((query) => inner.findPresent!(query));
+    if (inner.connect) this.connect = pinned ? () => this.checkDescription(true) : () => inner.connect!();
+    this.export = checked(this.export);
+    this.correct = checked(this.correct);
+    this.erase = checked(this.erase);
+    this.restrict = checked(this.restrict);
   }
+
+  private checkedAt = 0;
+  private checking: Promise<void> | null = null;
+
+  /**
+   * A pinned source's live description, read again (at most once per RECHECK_DESCRIPTION_MS
+   * unless `now`) and compared with the approved one: a difference is reported and fails the
+   * call. Concurrent calls share one reading.
+   */
+  private checkDescription(now = false): Promise<void> {
+    const pinned = this.pinned;
+    if (!pinned) return Promise.resolve();
+    if (!now && Date.now() - this.checkedAt < RECHECK_DESCRIPTION_MS) return Promise.resolve();
+    this.checking ??= (async () => {
+      try {
+        this.checkedAt = 0;
+        await this.inner.connect?.();
+        const live = { description: this.overlaid(this.inner.describe()), capabilities: [...this.inner.capabilities] };
+        if (describesOtherwise(pinned.approved, live)) {
+          pinned.onChanged({ ...live, identifierTypes: [...this.inner.identifierTypes] });
+          throw new ConnectorError(
+            'CONFIGURATION',
+            `${DESCRIPTION_CHANGED}: the remote describes itself otherwise than approved; the change waits for approval`,
+          );
+        }
+        this.checkedAt = Date.now();
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
   get kind() {
     return this.inner.kind;
   }
+  /** A pinned source's approved capabilities it still offers (never one it offers since). */
   get capabilities() {
-    return this.inner.capabilities;
+    const live = this.inner.capabilities;
+    return this.pinned ? this.pinned.approved.capabilities.filter((c) => live.includes(c)) : live;
   }
   get identifierTypes(): readonly IdentifierType[] {
     const live = this.inner.identifierTypes;
     return this.searchableBy?.length ? live.filter((t) => this.searchableBy!.includes(t)) : live;
   }
   describe(): SourceDescription {
-    const d = this.inner.describe();
+    // Copied: a caller may not change what was approved.
+    if (this.pinned) return structuredClone(this.pinned.approved.description);
+    return this.overlaid(this.inner.describe());
+  }
+  private overlaid(d: SourceDescription): SourceDescription {
     return {
       ...d,
       name: this.name,
@@ -102,8 +174,9 @@ class DescribedConnector implements Connector {
   }
   /** Data minimisation: each query is cut to the declared identifier types; an empty one is not sent. */
   discover: Connector['discover'] = async (queries) => {
-    // A remote source declares its types when first reached.
-    if (this.inner.connect && this.inner.identifierTypes.length === 0) await this.inner.connect();
+    // A remote source declares its types when first reached (and a pinned one is checked).
+    if (this.pinned) await this.checkDescription();
+    else if (this.inner.connect && this.inner.identifierTypes.length === 0) await this.inner.connect();
     const types = this.identifierTypes;
     const minimised = queries.map((q) => minimiseQuery(q, types));
     const asked = minimised.filter((q) => !isEmptyQuery(q));
@@ -123,7 +196,17 @@ class DescribedConnector implements Connector {
   correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
   erase: Connector['erase'] = (r, p) => this.inner.erase(r, p);
   restrict: Connector['restrict'] = (r, on) => this.inner.restrict(r, on);
-  health: Connector['health'] = () => this.inner.health();
+  /** A pinned source's description is read at each health check: a change shows here first. */
+  health: Connector['health'] = async () => {
+    const started = Date.now();
+    try {
+      await this.checkDescription(true);
+    } catch (error) {
+      const detail = error instanceof ConnectorError ? `${error.code}: ${error.message}` : 'unreachable';
+      return { healthy: false, latencyMs: Date.now() - started, detail };
+    }
+    return this.inner.health();
+  };
   close: Connector['close'] = () => this.inner.close();
 }
 
@@ -137,6 +220,8 @@ export async function createConnector(
   env: ConnectorEnv = {},
   options: {
     searchableBy?: readonly IdentifierType[];
+    /** A remote source's approved description: what it is described as and checked against (the registry's). */
+    pinned?: Pinned;
     /** The source's phone country as registered (the registry resolves it); else the config's, else GB. */
     phoneCountry?: CountryCode;
   } = {},
@@ -189,7 +274,8 @@ export async function createConnector(
       break;
     }
   }
-  return new DescribedConnector(connector, config.name, config.retention, config.controller, config.processing, options.searchableBy);
+  const pinned = config.type === 'remote' ? options.pinned : undefined;
+  return new DescribedConnector(connector, config.name, config.retention, config.controller, config.processing, options.searchableBy, pinned);
 }
 
 function remotePort(baseUrl: string): number {

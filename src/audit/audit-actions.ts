@@ -63,6 +63,8 @@ export const AuditAction = {
   SOURCE_DISABLE: 'source.disable',
   SOURCE_ENABLE: 'source.enable',
   SOURCE_REMOVE: 'source.remove',
+  /** An active remote source described itself otherwise than approved: back to approval (ids and a code only). */
+  SOURCE_DESCRIPTION_CHANGED: 'source.description-changed',
   KEY_CREATE: 'key.create',
   KEY_REVOKE: 'key.revoke',
   KEY_BOOTSTRAP: 'key.bootstrap',

@@ -1,6 +1,15 @@
 import type { DataSource } from 'typeorm';
 import type { Connector, Health, SourceDescription } from '../../connectors/contract.js';
-import { createConnector, loadSourceConfigFile, SourceConfigError, sourceIdOf, type ConnectorEnv, type SourceConfig } from '../../connectors/registry.js';
+import {
+  createConnector,
+  loadSourceConfigFile,
+  SourceConfigError,
+  sourceIdOf,
+  type ConnectorEnv,
+  type Pinned,
+  type SourceConfig,
+} from '../../connectors/registry.js';
+import { DESCRIPTION_CHANGED } from '../../connectors/remote/approved-description.js';
 import { AuditAction, AuditOutcome, type AuditLog } from '../audit/index.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { safeFailureMessage } from './failure-code.js';
@@ -41,6 +50,24 @@ const STATUS_CHANGES: Record<StatusChange, { from: SourceStatus[]; to: SourceSta
   enable: { from: [SourceStatus.DISABLED], to: SourceStatus.ACTIVE },
   remove: { from: [SourceStatus.PENDING_APPROVAL, SourceStatus.ACTIVE, SourceStatus.DISABLED], to: SourceStatus.REMOVED },
 };
+
+/**
+ * What a remote source registered before registrations kept their description was approved
+ * with: nothing (no fields, no capabilities). What it describes is a change awaiting approval.
+ */
+function nothingApproved(entity: SourceEntity): DeclaredSource {
+  return {
+    identifierTypes: [],
+    capabilities: [],
+    description: {
+      kind: entity.kind as SourceDescription['kind'],
+      name: entity.name,
+      fields: [],
+      retention: { summary: 'not approved yet', statutory: false, erasure: 'DELETE' },
+      controller: { role: 'CONTROLLER' },
+    },
+  };
+}
 
 export interface SourceHealth extends Health {
   checkedAt: Date;
@@ -189,7 +216,15 @@ export class SourceRegistry {
    * any connection (SOURCE_SECRET_NOT_ALLOWED, SOURCE_DESTINATION_NOT_ALLOWED).
    * A source that cannot be reached is still registered: health() reports it.
    */
-  async register(input: unknown, registeredBy: string | null, options: { pendingApproval?: boolean } = {}): Promise<SourceEntity> {
+  async register(
+    input: unknown,
+    registeredBy: string | null,
+    options: {
+      pendingApproval?: boolean;
+      /** The same registration applied again (SOURCES_FILE at a start): what it was approved with stays. */
+      keepDeclared?: boolean;
+    } = {},
+  ): Promise<SourceEntity> {
     const { config, id } = validateRegistration(input);
     await this.assertAllowed(config);
     // Build once to check secrets and settings, and to learn what the source declares
@@ -215,7 +250,8 @@ export class SourceRegistry {
       `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by, status, declared, phone_country)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $11))
        ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
-         controller_ids = $6, declared = $9, updated_at = now(),
+         controller_ids = $6, updated_at = now(),
+         declared = CASE WHEN $12 AND source.config = $5::jsonb AND source.declared IS NOT NULL THEN source.declared ELSE $9 END,
          status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END,
          phone_country = COALESCE($10, source.phone_country),
          phone_countries_before = CASE
@@ -237,6 +273,7 @@ export class SourceRegistry {
         declared,
         config.phoneCountry ?? null,
         this.defaultPhoneCountry,
+        options.keepDeclared === true,
       ],
     )) as { status: SourceStatus }[];
     await this.forget(id);
@@ -268,10 +305,12 @@ export class SourceRegistry {
     const entity = await this.find(id);
     if (!entity || entity.status === SourceStatus.REMOVED) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
     if (change === 'remove') await this.assertNoOpenTasks(id);
+    // Approving a remote's changed description makes it the one the source is held to.
     const updated = (await this.dataSource.query(
-      `UPDATE source SET status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now()
+      `UPDATE source SET status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now(),
+         declared = CASE WHEN $5 AND declared ? 'proposed' THEN declared->'proposed' ELSE declared END
        WHERE id = $1 AND status = ANY($4::text[]) RETURNING id`,
-      [id, to, by, from],
+      [id, to, by, from, change === 'approve'],
     )) as [unknown[], number] | unknown[];
     const rows = Array.isArray(updated[0]) ? (updated[0] as unknown[]) : (updated as unknown[]);
     if (rows.length === 0) {
@@ -344,7 +383,9 @@ export class SourceRegistry {
     const ids: string[] = [];
     for (const config of configs) {
       const before = await this.find(sourceIdOf(config));
-      const entity = await this.register(config, registeredBy);
+      // Applied again at every start: a remote's description read now is not approved by
+      // that, so an unchanged registration keeps what it was approved with (or waits for it).
+      const entity = await this.register(config, registeredBy, { keepDeclared: true });
       ids.push(entity.id);
       // Applied at every start: only a new registration or a changed one (another address,
       // mapping, retention, ...; a removed source brought back) is audited, as through the API.
@@ -383,16 +424,49 @@ export class SourceRegistry {
         // Stored registrations are checked again: the policy may have been tightened since.
         const { config } = validateRegistration(entity.config);
         await this.assertAllowed(config);
-        // Searched only by what it declared when registered (and was approved with).
+        // Searched only by what it declared when registered (and was approved with); a remote
+        // one is described as approved and used only while it still describes itself so.
         const searchableBy = entity.declared?.identifierTypes;
         const phoneCountry = this.phoneCountryOf(entity);
-        return createConnector(config, this.env, searchableBy?.length ? { searchableBy, phoneCountry } : { phoneCountry });
+        const pinned: Pinned = { approved: entity.declared ?? nothingApproved(entity), onChanged: (live) => void this.descriptionChanged(id, live) };
+        return createConnector(config, this.env, { ...(searchableBy?.length ? { searchableBy } : {}), phoneCountry, ...(pinned ? { pinned } : {}) });
       })();
       this.connectors.set(id, pending);
       // A failed build is not cached: the next call tries again.
       pending.catch(() => this.connectors.delete(id));
     }
     return pending;
+  }
+
+  /**
+   * An ACTIVE remote source describes itself otherwise than approved: it goes back to
+   * PENDING_APPROVAL, as a CONNECTOR's changed registration does, with the change kept
+   * beside what was approved until an administrator approves it (or registers it again).
+   * Only its id and the code are logged and audited: the description is the remote's words.
+   */
+  private async descriptionChanged(id: string, live: Omit<DeclaredSource, 'proposed'>): Promise<void> {
+    try {
+      const rows = (await this.dataSource.query(
+        `UPDATE source SET status = 'PENDING_APPROVAL', declared = jsonb_set(COALESCE(declared, '{}'::jsonb), '{proposed}', $2::jsonb), updated_at = now()
+         WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
+        [id, JSON.stringify(live)],
+      )) as unknown[];
+      this.logger.warn({ sourceId: id, code: DESCRIPTION_CHANGED }, 'remote source describes itself otherwise than approved: it waits for approval');
+      await this.forget(id);
+      if (rows.length === 0) return;
+      this.withdraw(id);
+      await this.audit?.record({
+        actor: { id: 'system', kind: 'system' },
+        action: AuditAction.SOURCE_DESCRIPTION_CHANGED,
+        target: { type: 'source', id },
+        params: { id, code: DESCRIPTION_CHANGED },
+        outcome: AuditOutcome.SUCCESS,
+        controllerId: (await this.find(id))?.controllerIds[0] ?? null,
+      });
+    } catch (error) {
+      // The call that found the change fails anyway; the next one finds it again.
+      this.logger.error({ sourceId: id, err: safeFailureMessage(error) }, 'remote source description change not recorded');
+    }
   }
 
   /**
@@ -446,7 +520,10 @@ export class SourceRegistry {
    */
   async health(id: string): Promise<SourceHealth> {
     const entity = await this.find(id);
-    if (entity && entity.status !== SourceStatus.ACTIVE) return { healthy: false, detail: `not checked: ${entity.status}`, checkedAt: new Date() };
+    if (entity && entity.status !== SourceStatus.ACTIVE) {
+      const changed = entity.declared?.proposed ? ` (${DESCRIPTION_CHANGED}: its remote describes itself otherwise than approved)` : '';
+      return { healthy: false, detail: `not checked: ${entity.status}${changed}`, checkedAt: new Date() };
+    }
     const cached = this.healthChecks.get(id);
     if (cached && Date.now() - cached.at < this.healthCacheMs) return cached.value;
     const value = this.checkHealth(id);

@@ -14,6 +14,12 @@ export interface DeclaredSource {
   identifierTypes: IdentifierType[];
   capabilities: Capability[];
   description: SourceDescription;
+  /**
+   * What a remote source describes itself as since it was approved, when that differs: it
+   * waits for an administrator's approval (the source is PENDING_APPROVAL), and becomes what
+   * the source declared once approved.
+   */
+  proposed?: Omit<DeclaredSource, 'proposed'>;
 }
 
 /**
@@ -64,7 +70,10 @@ export class SourceEntity {
   @Column({ type: 'text', array: true, name: 'phone_countries_before', default: () => "'{}'" })
   phoneCountriesBefore!: string[];
 
-  /** What the source declared when registered: what the approval view shows and discovery may send. */
+  /**
+   * What the source declared when registered (and was approved with): what the approval view
+   * shows, discovery may send, and a remote source is described as and checked against.
+   */
   @Column({ type: 'jsonb', nullable: true })
   declared!: DeclaredSource | null;
 

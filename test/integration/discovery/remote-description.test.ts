@@ -2,7 +2,8 @@
 // back, its health data is still withheld from a handler without SPECIAL_CATEGORY, in
 // `subject` and from its access packages (the second test runs after the first). The
 // placeholder description it had while unreachable (no fields, retention unknown) must not
-// stand in for what it describes once reached.
+// stand in for what it describes once reached; nor is what it describes once reached taken on
+// its word: nothing of it was approved, so it waits for an administrator's approval first.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { ClinicConnector } from '../../../connectors/clinic/connector.js';
 import type { SourceRecord } from '../../../connectors/contract.js';
 import { createConnectorRouter } from '../../../connectors/remote/router.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
+import { eventually } from '../../support/eventually.js';
 import { seededStores, type SeededStores } from '../connectors/fixtures.js';
 import { settleReviewAndControllers } from '../requests/support.js';
 
@@ -71,7 +73,7 @@ describe('R12: a remote source described while it was unreachable', () => {
     await stores?.drop();
   });
 
-  /** The clinic comes back (once). */
+  /** The clinic comes back (once); what it describes then is approved by an administrator. */
   async function clinicBack(): Promise<void> {
     if (server) return;
     const app = express();
@@ -79,6 +81,15 @@ describe('R12: a remote source described while it was unreachable', () => {
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(port, '127.0.0.1', () => resolve(s));
     });
+    const admin = await bearer(gw, ['ADMIN']);
+    type Listed = { sources: { id: string; status: string; health: { detail: string } }[] };
+    const mine = async () =>
+      (await gw.graphql<Listed>(`{ sources { id status health { detail } } }`, {}, admin)).body.data!.sources.find((s) => s.id === 'remote_clinic')!;
+    // Reached, it describes fields nobody approved: it waits for approval, named by a code.
+    const waiting = await eventually(mine, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
+    expect(waiting.health.detail).toContain('SOURCE_DESCRIPTION_CHANGED');
+    const approved = await gw.graphql<{ approveSource: { status: string } }>('mutation { approveSource(id: "remote_clinic") { status } }', {}, admin);
+    expect(approved.body.data?.approveSource.status).toBe('ACTIVE');
   }
 
   const identifiersOf = (record: SourceRecord) => record.identifiers.filter((i) => ['EMPLOYEE_ID', 'GIVEN_NAME', 'FAMILY_NAME', 'EMAIL'].includes(i.type));

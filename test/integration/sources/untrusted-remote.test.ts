@@ -4,6 +4,9 @@
 // not know. The gateway must keep to what it asked and carry none of the remote's words.
 // Here a real training store sits behind the real router; `tricks` replaces what it answers.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
 import { strFromU8, unzipSync } from 'fflate';
@@ -312,5 +315,161 @@ describe('an erasure the remote says is done is looked at again', () => {
     }
     // It is still there: the remote kept it.
     expect(await training.export([{ sourceId: SOURCE, recordId: me!.id }])).toHaveLength(1);
+  });
+});
+
+describe('a description the remote changes after it was approved', () => {
+  interface Listed {
+    id: string;
+    status: string;
+    healthy: boolean;
+    health: { detail: string | null };
+    capabilities: string[];
+    fields: { field: string; special: boolean; categories: string[] }[];
+    retention: { maxAge: string | null } | null;
+  }
+  const LISTED = '{ sources { id status healthy health { detail } capabilities fields { field special categories } retention { maxAge } } }';
+  const listed = async (): Promise<Listed> => {
+    const reply = await gw.graphql<{ sources: Listed[] }>(LISTED, {}, await bearer(gw, ['ADMIN']));
+    expect(reply.body.errors).toBeUndefined();
+    return reply.body.data!.sources.find((s) => s.id === SOURCE)!;
+  };
+
+  it('R12, R9: a remote that drops a special-category flag, shortens its retention, changes its rules or offers another capability is acted on as approved, reported by a code, and waits for approval', async () => {
+    const real = training.describe();
+    // Approved with a health field (R12) and a retention of a year.
+    const approved = {
+      ...real,
+      fields: [...real.fields, { recordType: 'learner', field: 'accessibility_needs', categories: ['HEALTH'], special: true, correctable: false }],
+      retention: { ...real.retention, maxAge: 'P1Y' },
+    };
+    const changes: [string, () => void][] = [
+      [
+        'special flag dropped',
+        () => {
+          tricks.describe = () => ({
+            ...approved,
+            fields: approved.fields.map((f) => (f.field === 'accessibility_needs' ? { ...f, categories: ['TRAINING'], special: false } : f)),
+          });
+        },
+      ],
+      ['retention shortened', () => (tricks.describe = () => ({ ...approved, retention: { ...approved.retention, maxAge: 'P1D', autoExecute: true } }))],
+      ['rules changed', () => (tricks.describe = () => ({ ...approved, rules: { ...approved.rules, onlineService: false } }))],
+      ['kind changed in its description', () => (tricks.describe = () => ({ ...approved, kind: 'RECRUITMENT' }))],
+      ['capability added', () => delete tricks.capabilities],
+    ];
+    // Approved without restriction: offering it later is a change too.
+    const approvedCapabilities = training.capabilities.filter((c) => c !== 'RESTRICT');
+    try {
+      for (const [what, change] of changes) {
+        tricks.describe = () => approved;
+        tricks.capabilities = approvedCapabilities;
+        await gw.runtime.services.sources.register(registration, 'test');
+        const before = await listed();
+        expect(before, what).toMatchObject({ status: 'ACTIVE', healthy: true, retention: { maxAge: 'P1Y' } });
+        expect(before.capabilities, what).not.toContain('RESTRICT');
+        expect(
+          before.fields.find((f) => f.field === 'accessibility_needs'),
+          what,
+        ).toMatchObject({ special: true });
+
+        change();
+        // Before the gateway has looked again, what a retention run or a task reads of the live
+        // connector is still what was approved.
+        const live = await gw.runtime.services.sources.connector(SOURCE);
+        expect(live.describe(), what).toEqual(JSON.parse(JSON.stringify(await gw.runtime.services.sources.describe(SOURCE))));
+        expect(
+          live.describe().fields.find((f) => f.field === 'accessibility_needs'),
+          what,
+        ).toMatchObject({ special: true });
+        expect(live.describe().retention.maxAge, what).toBe('P1Y');
+        expect(live.capabilities, what).not.toContain('RESTRICT');
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // the registry's health cache
+        // The next look at the source finds the change: it waits for approval, named by a code.
+        const after = await eventually(listed, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
+        expect(after.status, what).toBe('PENDING_APPROVAL');
+        expect(after.health.detail, what).toContain('SOURCE_DESCRIPTION_CHANGED');
+        expect(
+          after.fields.find((f) => f.field === 'accessibility_needs'),
+          what,
+        ).toMatchObject({ special: true, categories: ['HEALTH'] });
+        expect(after.retention?.maxAge, what).toBe('P1Y');
+        expect(after.capabilities, what).toEqual(before.capabilities);
+        // What decisions and access packages read is the approved description.
+        const description = await gw.runtime.services.sources.describe(SOURCE);
+        expect(
+          description?.fields.find((f) => f.field === 'accessibility_needs'),
+          what,
+        ).toMatchObject({ special: true });
+        expect(description?.retention.maxAge, what).toBe('P1Y');
+        expect(description?.rules, what).toEqual(approved.rules);
+        expect(description?.kind, what).toBe('TRAINING');
+        // Nothing is sent to it until an administrator approves the change.
+        await expect(gw.runtime.services.sources.connector(SOURCE), what).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+      }
+
+      // Approved, the change is what the gateway acts on.
+      tricks.describe = () => ({ ...approved, retention: { ...approved.retention, maxAge: 'P2Y' } });
+      delete tricks.capabilities;
+      await gw.runtime.services.sources.register(registration, 'test');
+      tricks.describe = () => ({ ...approved, retention: { ...approved.retention, maxAge: 'P3Y' } });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await eventually(listed, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
+      const reply = await gw.graphql<{ approveSource: { status: string; retention: { maxAge: string } } }>(
+        'mutation($id: ID!) { approveSource(id: $id) { status retention { maxAge } } }',
+        { id: SOURCE },
+        await bearer(gw, ['ADMIN']),
+      );
+      expect(reply.body.errors).toBeUndefined();
+      expect(reply.body.data!.approveSource).toEqual({ status: 'ACTIVE', retention: { maxAge: 'P3Y' } });
+      expect(await listed()).toMatchObject({ status: 'ACTIVE', healthy: true, retention: { maxAge: 'P3Y' } });
+    } finally {
+      delete tricks.describe;
+      delete tricks.capabilities;
+      await gw.runtime.services.sources.register(registration, 'test');
+    }
+  });
+
+  it('R12: a remote source registered before registrations kept their description was approved with nothing: what it describes waits for approval', async () => {
+    const client = new pg.Client({ connectionString: gw.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`UPDATE source SET declared = NULL WHERE id = $1`, [SOURCE]);
+      // Another process (or a start after the upgrade) reads the registration as stored.
+      await gw.runtime.services.sources.changeStatus(SOURCE, 'disable', 'test');
+      await gw.runtime.services.sources.changeStatus(SOURCE, 'enable', 'test');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = await eventually(listed, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
+      expect(after.health.detail).toContain('SOURCE_DESCRIPTION_CHANGED');
+      expect(after.fields).toEqual([]);
+      await gw.runtime.services.sources.changeStatus(SOURCE, 'approve', 'test');
+      expect((await listed()).fields.map((f) => f.field)).toContain('email');
+    } finally {
+      await client.end();
+      await gw.runtime.services.sources.register(registration, 'test');
+    }
+  });
+
+  it('R12: a registration from SOURCES_FILE applied again at a start does not approve what the remote describes by then', async () => {
+    const real = training.describe();
+    const special = { recordType: 'learner', field: 'accessibility_needs', categories: ['HEALTH'], special: true, correctable: false };
+    const dir = await mkdtemp(join(tmpdir(), 'sources-'));
+    const file = join(dir, 'sources.json');
+    await writeFile(file, JSON.stringify([registration]));
+    try {
+      tricks.describe = () => ({ ...real, fields: [...real.fields, special] });
+      await gw.runtime.services.sources.register(registration, 'test');
+      // The remote drops the flag; the gateway starts again and applies its file.
+      tricks.describe = () => ({ ...real, fields: [...real.fields, { ...special, categories: ['TRAINING'], special: false }] });
+      await gw.runtime.services.sources.registerFile(file);
+      expect((await gw.runtime.services.sources.describe(SOURCE))?.fields.find((f) => f.field === 'accessibility_needs')).toMatchObject({ special: true });
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // the registry's health cache
+      const after = await eventually(listed, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
+      expect(after.fields.find((f) => f.field === 'accessibility_needs')).toMatchObject({ special: true });
+    } finally {
+      delete tricks.describe;
+      await gw.runtime.services.sources.register(registration, 'test');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,6 +52,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'source.disable': 'Source disabled',
   'source.enable': 'Source enabled',
   'source.remove': 'Source removed',
+  'source.description-changed': 'Source description changed, awaiting approval',
   'key.create': 'API key created',
   'key.revoke': 'API key revoked',
   'key.bootstrap': 'First administrator key created',
