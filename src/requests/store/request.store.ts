@@ -823,6 +823,10 @@ export class RequestStore {
    * child's data in an online service is erased by an access, restriction or objection
    * request too, an access request's as the follow-up of its release): a package holding
    * one of them goes. Only by its records: such a request erased no more than those.
+   *
+   * A package returned to a controller (R6) is the controller's own copy of records the
+   * group erased on its instruction, the only one left: it goes only once the controller
+   * has downloaded it (until then its retention, a revocation or its request's rejection).
    */
   async packagesOfErasedPeople(m: EntityManager, scope: { erasureId?: string; packageId?: string; closedSince?: Date }): Promise<string[]> {
     const rows = (await m.query(
@@ -838,6 +842,7 @@ export class RequestStore {
          JOIN data_subject_request a ON a.id = p.request_id
          JOIN erasure e ON e.id <> a.id AND p.created_at < e.closed_at
         WHERE p.destroyed_at IS NULL AND ($5::uuid IS NULL OR p.id = $5)
+          AND (p.controller_id IS NULL OR p.downloaded_at IS NOT NULL)
           AND (EXISTS (SELECT 1 FROM request_record r JOIN record_decision d
                           ON d.request_id = e.id AND d.source_id = r.source_id AND d.record_id = r.record_id
                          AND (d.action = ANY($1::text[]) OR d.follow_up_action = ANY($1::text[]))
