@@ -126,6 +126,8 @@ export interface PackageSummary {
   retainUntil: Date;
   destroyedAt: Date | null;
   destroyedReason: string | null;
+  /** The handler's reason when it was revoked. */
+  revocationReason: string | null;
   contents: unknown[];
   specialCategories: string[] | null;
 }
@@ -695,6 +697,8 @@ export class RequestStore {
         'p.retainUntil',
         'p.destroyedAt',
         'p.destroyedReason',
+        'p.revocationReason',
+        'p.downloadedAt',
       ])
       .where('p.requestId = :requestId AND p.controllerId IS NOT NULL', { requestId })
       .orderBy('p.controllerId')
@@ -719,7 +723,7 @@ export class RequestStore {
     return this.dataSource.query(
       `SELECT DISTINCT ON (request_id) request_id AS "requestId", sha256, size_bytes AS "sizeBytes", manifest, expires_at AS "expiresAt",
               downloaded_at AS "downloadedAt", created_at AS "createdAt", retain_until AS "retainUntil", destroyed_at AS "destroyedAt",
-              destroyed_reason AS "destroyedReason", contents, special_categories AS "specialCategories"
+              destroyed_reason AS "destroyedReason", revocation_reason AS "revocationReason", contents, special_categories AS "specialCategories"
          FROM access_package WHERE request_id = ANY($1::uuid[]) AND controller_id IS NULL ORDER BY request_id, created_at DESC`,
       [[...ids]],
     );
@@ -792,6 +796,18 @@ export class RequestStore {
         [[...ids], now, reason],
       ),
     );
+  }
+
+  /** Revokes a live package (PackageDestroyedReason.REVOKED): its archive destroyed, its link dead, the handler's reason kept; false when already destroyed. */
+  async revokePackage(m: EntityManager, id: string, reason: string, now: Date): Promise<boolean> {
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `UPDATE access_package SET archive_sealed = NULL, destroyed_at = $2, destroyed_reason = 'REVOKED', revocation_reason = $3, expires_at = LEAST(expires_at, $2)
+          WHERE id = $1 AND destroyed_at IS NULL RETURNING id`,
+        [id, now, reason],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** The request's packages not destroyed yet. */
