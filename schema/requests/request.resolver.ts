@@ -240,7 +240,10 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'Refuses a request (e.g. identity could not be verified), with a reason.' })
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'Refuses a request (e.g. identity could not be verified), with a reason. Not once it is COMPLETED or PARTIALLY_COMPLETED (INVALID_TRANSITION): a package it sent is stopped with revokeAccessPackage.',
+  })
   async rejectRequest(
     @Arg('requestId', () => ID) requestId: string,
     @Arg('reason', () => String) reason: string,

@@ -124,6 +124,17 @@ describe("revoking the person's access package", () => {
   });
 });
 
+describe('rejecting a completed request', () => {
+  it('is refused (INVALID_TRANSITION) and points to revokeAccessPackage; the package is untouched', async () => {
+    const { requestId, url } = await issueAccessPackageLink(gw.runtime.services);
+    const reply = await gw.graphql(`mutation($id: ID!) { rejectRequest(requestId: $id, reason: "identity proved false") { id } }`, { id: requestId }, handler);
+    const error = reply.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('INVALID_TRANSITION');
+    expect(error?.message).toMatch(/revokeAccessPackage/);
+    expect((await downloadPackage(gw.url, url)).status).toBe(200);
+  });
+});
+
 describe('R6: revoking a package returned to its controller', () => {
   it("with controllerId, scoped like a renewal: a handler who does not see that controller's records gets NO_ACCESS_PACKAGE; one who does revokes it", async () => {
     const { requestId, url } = await storeReturnedPackage(gw.runtime.services, 'EMP-31', ['EMP-32']);
