@@ -240,7 +240,10 @@ export class RequestResolver {
   }
 
   @Authorized('request:write')
-  @Mutation(() => DataSubjectRequest, { description: 'Refuses a request (e.g. identity could not be verified), with a reason.' })
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'Refuses a request (e.g. identity could not be verified), with a reason. Not once it is COMPLETED or PARTIALLY_COMPLETED (INVALID_TRANSITION): a package it sent is stopped with revokeAccessPackage.',
+  })
   async rejectRequest(
     @Arg('requestId', () => ID) requestId: string,
     @Arg('reason', () => String) reason: string,
@@ -280,6 +283,21 @@ export class RequestResolver {
     return requestView(request, link, returned);
   }
 
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      "Stops a built package (the identity proved false after it was issued, or the link went to the wrong address): its archive is destroyed and its link answers at once as an expired or used link does, never why. Scoped like renewAccessPackageLink: without controllerId the person's package, with it the package returned to that controller (R6). A revoked package cannot be renewed. The request keeps its state.",
+  })
+  async revokeAccessPackage(
+    @Arg('requestId', () => ID) requestId: string,
+    @Arg('reason', () => String, { description: 'Why (kept on the package, shown to handlers; not in the audit log).' }) reason: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('controllerId', () => String, { nullable: true, description: 'R6: the controller whose returned package is revoked.' })
+    controllerId?: string | null,
+  ): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.approval.revokeAccessPackage(requestId, principalOf(ctx), controllerId ?? null, reason));
+  }
+
   // ---- nested fields ----
 
   @Authorized('request:read')
@@ -311,7 +329,7 @@ export class RequestResolver {
   @Authorized('request:read')
   @FieldResolver(() => Boolean, {
     description:
-      'Whether you may act on the whole request (execute, retry, extend, acknowledge, hold, resume, cancel, reject, renew the package link, ' +
+      'Whether you may act on the whole request (execute, retry, extend, acknowledge, hold, resume, cancel, reject, renew or revoke the package, ' +
       'waive or search again unsearched sources, record the certificate agreement or an inaccuracy finding): you see every record of it ' +
       'and every source not searched yet. False when it holds records or unsearched sources of controllers outside your key; those acts ' +
       'are then refused (FORBIDDEN). The same check those mutations make.',
@@ -469,6 +487,7 @@ export class RequestResolver {
       retainUntil: pkg.retainUntil,
       destroyedAt: pkg.destroyedAt,
       destroyedReason: pkg.destroyedReason,
+      revocationReason: pkg.revocationReason,
     };
   }
 
@@ -491,7 +510,10 @@ export class RequestResolver {
           sha256: p.sha256,
           sizeBytes: p.sizeBytes,
           createdAt: p.createdAt,
+          downloadedAt: link ? null : p.downloadedAt,
           destroyedAt: p.destroyedAt,
+          destroyedReason: p.destroyedReason,
+          revocationReason: p.revocationReason,
         };
       });
   }

@@ -379,8 +379,17 @@ export class ReturnedPackage {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the current link was used.' })
+  downloadedAt!: Date | null;
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the archive was destroyed (its record stays).' })
   destroyedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'RETENTION_ENDED, ERASURE_COMPLETED, REQUEST_REJECTED, REQUEST_CANCELLED or REVOKED.' })
+  destroyedReason!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The handler's reason when it was revoked (revokeAccessPackage)." })
+  revocationReason!: string | null;
 }
 
 @ObjectType()
@@ -479,8 +488,11 @@ export class AccessPackage {
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the archive was destroyed (its record stays).' })
   destroyedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'RETENTION_ENDED or ERASURE_COMPLETED.' })
+  @Field(() => String, { nullable: true, description: 'RETENTION_ENDED, ERASURE_COMPLETED, REQUEST_REJECTED, REQUEST_CANCELLED or REVOKED.' })
   destroyedReason!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The handler's reason when it was revoked (revokeAccessPackage)." })
+  revocationReason!: string | null;
 }
 
 @ObjectType()

@@ -38,6 +38,8 @@ export const AuditAction = {
   /** The person's answer on keeping certificate numbers verifiable (R9). */
   REQUEST_CERTIFICATE_AGREEMENT: 'request.certificate-agreement',
   REQUEST_PACKAGE_DESTROYED: 'request.package-destroyed',
+  /** A handler revoked a package (the person's, or one returned to a controller): its archive destroyed, its link dead. */
+  REQUEST_PACKAGE_REVOKED: 'request.package-revoked',
   REQUEST_IDENTIFIERS_DESTROYED: 'request.identifiers-destroyed',
   /** The deadline scan found requests past their due date. */
   REQUEST_OVERDUE: 'request.overdue',

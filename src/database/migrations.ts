@@ -20,6 +20,7 @@ import { SourcePhoneCountry1764000008720 } from './migrations/1764000008720-Sour
 import { TaskHeldByRequest1764000008760 } from './migrations/1764000008760-TaskHeldByRequest.js';
 import { SourcePhoneCountriesBefore1764000008800 } from './migrations/1764000008800-SourcePhoneCountriesBefore.js';
 import { DefaultPhoneCountries1764000009100 } from './migrations/1764000009100-DefaultPhoneCountries.js';
+import { AccessPackageRevocation1764000009300 } from './migrations/1764000009300-AccessPackageRevocation.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -43,4 +44,5 @@ export const migrations: Function[] = [
   TaskHeldByRequest1764000008760,
   SourcePhoneCountriesBefore1764000008800,
   DefaultPhoneCountries1764000009100,
+  AccessPackageRevocation1764000009300,
 ];

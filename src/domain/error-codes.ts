@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   CONCURRENT_UPDATE: 'someone else changed the request meanwhile; reload it and try again',
   RETENTION_RUN_NOT_PREVIEWED:
     'R9: only a run still in PREVIEWED can be approved or cancelled (`currentStatus` says where it is; `supersededBy`, the newer preview, when SUPERSEDED)',
-  REASON_REQUIRED: 'hold, cancel, reject, partial completion, extension and override need a reason',
+  REASON_REQUIRED: 'hold, cancel, reject, partial completion, extension, override and revoking a package need a reason',
   ACTOR_REQUIRED: 'every transition and override names who did it',
   IDENTITY_NOT_VERIFIED: 'R2: nothing is released, corrected or erased before identity is verified',
   IDENTIFIERS_DESTROYED: "R11: the request's identifiers were destroyed when its erasure completed",
@@ -75,11 +75,11 @@ export const ERROR_CODES = {
 
   // Access packages
   NO_ACCESS_PACKAGE:
-    'no package link to renew: none for the person (ACCESS) or for that controller (R6), or the request is not EXECUTING, COMPLETED or PARTIALLY_COMPLETED',
+    'no package to renew or revoke: none for the person (ACCESS) or for that controller (R6), or the request is not EXECUTING, COMPLETED or PARTIALLY_COMPLETED',
   INVALID_PACKAGE: 'an access package whose manifest cannot be read',
   PACKAGE_LINK_USED: 'the one-time download link was already used; ask for a new one',
-  PACKAGE_LINK_EXPIRED: 'the download link has expired; ask for a new one',
-  PACKAGE_DESTROYED: 'R10, R11: the package was destroyed (`reason`); the person may ask for a new copy',
+  PACKAGE_LINK_EXPIRED: 'the download link has expired (or its package was revoked: never said); ask for a new one',
+  PACKAGE_DESTROYED: 'R10, R11: the package was destroyed (`reason`, REVOKED for a revoked one: a renewal is refused); the person may ask for a new copy',
   SOURCE_UNAVAILABLE: 'a source could not export the records; nothing was released, try again',
 
   // Sources

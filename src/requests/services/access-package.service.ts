@@ -210,6 +210,7 @@ export class AccessPackageService {
       retainUntil,
       destroyedAt: null,
       destroyedReason: null,
+      revocationReason: null,
     });
     return cleared ? link : null;
   }
@@ -236,18 +237,7 @@ export class AccessPackageService {
    * see a special category it holds (SPECIAL_CATEGORY_REQUIRED).
    */
   async renew(request: DataSubjectRequestEntity, principal: Principal, controllerId: string | null = null): Promise<IssuedLink> {
-    if (!RENEWABLE_STATUSES.has(request.status as RequestStatus)) {
-      throw new DomainError('NO_ACCESS_PACKAGE', 'A package link can be renewed once the package is built and until the request is closed without it', {
-        currentStatus: request.status,
-      });
-    }
-    const pkg = controllerId === null ? await this.personsPackage(request) : await this.deps.stores.requests.returnedPackage(request.id, controllerId);
-    if (!pkg) {
-      throw new DomainError(
-        'NO_ACCESS_PACKAGE',
-        controllerId === null ? 'This request has no access package for the person' : 'This request returned no package to that controller',
-      );
-    }
+    const pkg = await this.builtPackage(request, controllerId);
     const now = this.deps.now();
     const gone = await this.destroyIfDue(pkg.id, now);
     if (gone) throw packageDestroyed(gone.reason, gone.at);
@@ -278,6 +268,57 @@ export class AccessPackageService {
       );
     });
     return link;
+  }
+
+  /**
+   * Stops a package once built (R13: the identity proved false after it was issued, or the
+   * link went to the wrong address): its archive is destroyed and its link dies at once,
+   * answering as an expired or used link does. Found as renew finds it (the person's package,
+   * or with `controllerId` the one returned to that controller); no clearance for special
+   * categories is needed, since nothing of it is shown. PACKAGE_DESTROYED when it is already
+   * gone (a revoked package cannot be renewed or revoked again). Audited with ids only.
+   */
+  async revoke(request: DataSubjectRequestEntity, principal: Principal, controllerId: string | null, reason: string): Promise<void> {
+    const pkg = await this.builtPackage(request, controllerId);
+    const now = this.deps.now();
+    const gone = await this.destroyIfDue(pkg.id, now);
+    if (gone) throw packageDestroyed(gone.reason, gone.at);
+    await this.deps.dataSource.transaction(async (m) => {
+      const store = this.deps.stores.requests;
+      if (!(await store.revokePackage(m, pkg.id, reason, now))) {
+        const found = await store.findPackage(pkg.id, m);
+        throw packageDestroyed(found?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, found?.destroyedAt ?? now);
+      }
+      // The reason stays on the package, not in the audit: ids only here.
+      await this.deps.audit.record(
+        {
+          actor: { id: principal.id, kind: principal.kind },
+          action: AuditAction.REQUEST_PACKAGE_REVOKED,
+          target: { type: 'request', id: request.id },
+          params: { packageId: pkg.id, controllerId },
+          controllerId,
+          outcome: 'SUCCESS',
+        },
+        m,
+      );
+    });
+  }
+
+  /** The package renew and revoke act on, once built; NO_ACCESS_PACKAGE otherwise. */
+  private async builtPackage(request: DataSubjectRequestEntity, controllerId: string | null): Promise<AccessPackageEntity> {
+    if (!RENEWABLE_STATUSES.has(request.status as RequestStatus)) {
+      throw new DomainError('NO_ACCESS_PACKAGE', 'A package exists once it is built, until the request is closed without it', {
+        currentStatus: request.status,
+      });
+    }
+    const pkg = controllerId === null ? await this.personsPackage(request) : await this.deps.stores.requests.returnedPackage(request.id, controllerId);
+    if (!pkg) {
+      throw new DomainError(
+        'NO_ACCESS_PACKAGE',
+        controllerId === null ? 'This request has no access package for the person' : 'This request returned no package to that controller',
+      );
+    }
+    return pkg;
   }
 
   /**
@@ -322,7 +363,8 @@ export class AccessPackageService {
   /**
    * Serves a package once: the token is consumed in the same statement that checks it, so
    * two downloads racing cannot both succeed. PACKAGE_NOT_FOUND, PACKAGE_LINK_USED,
-   * PACKAGE_LINK_EXPIRED, PACKAGE_DESTROYED (retention over or the person erased since),
+   * PACKAGE_LINK_EXPIRED (also a revoked package's link, used or not: never why),
+   * PACKAGE_DESTROYED (retention over, the person erased since, the request rejected),
    * SPECIAL_CATEGORY_REQUIRED (a link not issued to a principal cleared for what it holds).
    */
   async download(token: string): Promise<Download> {
@@ -331,17 +373,19 @@ export class AccessPackageService {
     const target = await this.deps.stores.requests.packageIdOfToken(hash);
     if (!target) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
     const gone = await this.destroyIfDue(target, now);
+    if (gone?.reason === PackageDestroyedReason.REVOKED) throw deadLink(await this.deps.stores.requests.findPackage(target));
     if (gone) throw packageDestroyed(gone.reason, gone.at);
     return this.deps.dataSource.transaction(async (m) => {
       const row = await this.deps.stores.requests.consumePackageLink(m, hash, now);
       if (!row) {
         const known = await this.deps.stores.requests.findPackageByToken(hash, m);
         if (!known) throw new DomainError('PACKAGE_NOT_FOUND', 'No access package for this link');
+        if (known.destroyedReason === PackageDestroyedReason.REVOKED) throw deadLink(known);
         if (known.destroyedAt || !known.archiveSealed || known.retainUntil <= now) {
           throw packageDestroyed(known.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, known.destroyedAt ?? now);
         }
-        if (known.downloadedAt) throw new DomainError('PACKAGE_LINK_USED', 'This download link was already used; ask for a new one');
-        if (known.expiresAt <= now) throw new DomainError('PACKAGE_LINK_EXPIRED', 'This download link has expired; ask for a new one');
+        if (known.downloadedAt) throw linkUsed();
+        if (known.expiresAt <= now) throw linkExpired();
         throw specialCategoryRequired(known.specialCategories);
       }
       const bytes = this.deps.keyrings.encryption.decrypt(row.archive_sealed, `access-package:${row.request_id}`);
@@ -368,6 +412,17 @@ export class AccessPackageService {
       expiresAt: new Date(Math.min(now.getTime() + this.deps.settings.packageLinkTtlMs, retainUntil.getTime())),
     };
   }
+}
+
+const linkUsed = () => new DomainError('PACKAGE_LINK_USED', 'This download link was already used; ask for a new one');
+const linkExpired = () => new DomainError('PACKAGE_LINK_EXPIRED', 'This download link has expired; ask for a new one');
+
+/**
+ * A revoked package's link answers as any dead link does, used if it was, expired otherwise:
+ * whoever holds it (the wrong recipient, an impostor) learns nothing of why.
+ */
+function deadLink(pkg: { downloadedAt: Date | null } | null): DomainError {
+  return pkg?.downloadedAt ? linkUsed() : linkExpired();
 }
 
 /** R10, R11: the package no longer exists (its retention ran out, or the person's erasure closed). */

@@ -15,5 +15,10 @@ export const PackageDestroyedReason = {
   REQUEST_REJECTED: 'REQUEST_REJECTED',
   /** Its request was withdrawn after the package was built. */
   REQUEST_CANCELLED: 'REQUEST_CANCELLED',
+  /**
+   * The handler revoked it (the identity proved false after it was issued, or the link went
+   * to the wrong address). Its link then answers as an expired or used one: never why.
+   */
+  REVOKED: 'REVOKED',
 } as const;
 export type PackageDestroyedReason = (typeof PackageDestroyedReason)[keyof typeof PackageDestroyedReason];

@@ -25,8 +25,22 @@ export class RequestActionsService {
     return this.move(requestId, 'resume', null, principal);
   }
 
+  /**
+   * A closed request was answered and stays so (docs/requests.md "Revoking a package"): what
+   * it sent is stopped with revokeAccessPackage, which the refusal names.
+   */
   async reject(requestId: string, reason: string, principal: Principal): Promise<DataSubjectRequestEntity> {
-    return this.move(requestId, 'reject', reason, principal);
+    try {
+      return await this.move(requestId, 'reject', reason, principal);
+    } catch (error) {
+      const status = error instanceof RequestRuleError && error.code === 'INVALID_TRANSITION' ? error.details.currentStatus : undefined;
+      if (status !== RequestStatus.COMPLETED && status !== RequestStatus.PARTIALLY_COMPLETED) throw error;
+      throw new RequestRuleError(
+        'INVALID_TRANSITION',
+        `Cannot reject a request in state ${String(status)}: it was answered. To stop a package it sent, use revokeAccessPackage`,
+        (error as RequestRuleError).details,
+      );
+    }
   }
 
   /** The deadline of the whole request: the principal must see all of it (FORBIDDEN otherwise). */

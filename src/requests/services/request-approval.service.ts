@@ -9,7 +9,7 @@ import { DomainError } from '../../domain/errors.js';
 import { withinTime } from '../../domain/time-limit.js';
 import { RecordAction, RequestStatus, RequestType, ReviewState } from '../../domain/vocabulary.js';
 import { sourcesBlockingExecution } from '../discovery-gaps.js';
-import { RequestRuleError } from '../errors.js';
+import { RequestRuleError, requireReason } from '../errors.js';
 import { withSourcesNotSearched } from '../response-summary.js';
 import { OPEN_FOR_REVIEW } from '../review-window.js';
 import { assertIdentityVerified, transition } from '../state-machine.js';
@@ -341,5 +341,26 @@ export class RequestApprovalService {
     if (!canSeeController(principal, controllerId)) throw new DomainError('NO_ACCESS_PACKAGE', 'This request returned no package to that controller');
     const link = await this.ctx.packages.renew(request, principal, controllerId);
     return { request, link: null, returned: [{ controllerId, link }] };
+  }
+
+  /**
+   * Revokes a built package (the identity proved false, the link went to the wrong address),
+   * scoped like renewAccessPackageLink: the person's package for a principal who sees the
+   * whole request; with `controllerId`, the package returned to that controller (R6) for a
+   * principal who sees that controller's records. The request stays in its state (a
+   * completed one was answered; the revocation is its record).
+   */
+  async revokeAccessPackage(requestId: string, principal: Principal, controllerId: string | null, reason: string): Promise<DataSubjectRequestEntity> {
+    const why = requireReason(reason, 'Revoking an access package');
+    const { visible, packages } = this.ctx;
+    if (controllerId === null) {
+      const { request } = await visible.loadWhole(requestId, principal);
+      await packages.revoke(request, principal, null, why);
+    } else {
+      const request = await visible.loadVisible(requestId, principal);
+      if (!canSeeController(principal, controllerId)) throw new DomainError('NO_ACCESS_PACKAGE', 'This request returned no package to that controller');
+      await packages.revoke(request, principal, controllerId, why);
+    }
+    return visible.loadVisible(requestId, principal);
   }
 }

@@ -49,9 +49,13 @@ export class AccessPackageEntity {
   @Column({ type: 'timestamptz', name: 'destroyed_at', nullable: true })
   destroyedAt!: Date | null;
 
-  /** RETENTION_ENDED or ERASURE_COMPLETED. */
+  /** PackageDestroyedReason: RETENTION_ENDED, ERASURE_COMPLETED, REQUEST_REJECTED, REQUEST_CANCELLED or REVOKED. */
   @Column({ type: 'text', name: 'destroyed_reason', nullable: true })
   destroyedReason!: string | null;
+
+  /** The handler's reason when the package was revoked (destroyedReason REVOKED); null otherwise. */
+  @Column({ type: 'text', name: 'revocation_reason', nullable: true })
+  revocationReason!: string | null;
 
   /** Per source: record types and data categories (no values): what others may see of it. */
   @Column({ type: 'jsonb' })

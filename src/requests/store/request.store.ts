@@ -126,6 +126,8 @@ export interface PackageSummary {
   retainUntil: Date;
   destroyedAt: Date | null;
   destroyedReason: string | null;
+  /** The handler's reason when it was revoked. */
+  revocationReason: string | null;
   contents: unknown[];
   specialCategories: string[] | null;
 }
@@ -695,6 +697,8 @@ export class RequestStore {
         'p.retainUntil',
         'p.destroyedAt',
         'p.destroyedReason',
+        'p.revocationReason',
+        'p.downloadedAt',
       ])
       .where('p.requestId = :requestId AND p.controllerId IS NOT NULL', { requestId })
       .orderBy('p.controllerId')
@@ -719,7 +723,7 @@ export class RequestStore {
     return this.dataSource.query(
       `SELECT DISTINCT ON (request_id) request_id AS "requestId", sha256, size_bytes AS "sizeBytes", manifest, expires_at AS "expiresAt",
               downloaded_at AS "downloadedAt", created_at AS "createdAt", retain_until AS "retainUntil", destroyed_at AS "destroyedAt",
-              destroyed_reason AS "destroyedReason", contents, special_categories AS "specialCategories"
+              destroyed_reason AS "destroyedReason", revocation_reason AS "revocationReason", contents, special_categories AS "specialCategories"
          FROM access_package WHERE request_id = ANY($1::uuid[]) AND controller_id IS NULL ORDER BY request_id, created_at DESC`,
       [[...ids]],
     );
@@ -794,6 +798,18 @@ export class RequestStore {
     );
   }
 
+  /** Revokes a live package (PackageDestroyedReason.REVOKED): its archive destroyed, its link dead, the handler's reason kept; false when already destroyed. */
+  async revokePackage(m: EntityManager, id: string, reason: string, now: Date): Promise<boolean> {
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `UPDATE access_package SET archive_sealed = NULL, destroyed_at = $2, destroyed_reason = 'REVOKED', revocation_reason = $3, expires_at = LEAST(expires_at, $2)
+          WHERE id = $1 AND destroyed_at IS NULL RETURNING id`,
+        [id, now, reason],
+      ),
+    );
+    return rows.length > 0;
+  }
+
   /** The request's packages not destroyed yet. */
   async livePackagesOfRequest(m: EntityManager, requestId: string): Promise<string[]> {
     const rows = (await m.query(`SELECT id FROM access_package WHERE request_id = $1 AND destroyed_at IS NULL`, [requestId])) as { id: string }[];
@@ -823,6 +839,10 @@ export class RequestStore {
    * child's data in an online service is erased by an access, restriction or objection
    * request too, an access request's as the follow-up of its release): a package holding
    * one of them goes. Only by its records: such a request erased no more than those.
+   *
+   * A package returned to a controller (R6) is the controller's own copy of records the
+   * group erased on its instruction, the only one left: it goes only once the controller
+   * has downloaded it (until then its retention, a revocation or its request's rejection).
    */
   async packagesOfErasedPeople(m: EntityManager, scope: { erasureId?: string; packageId?: string; closedSince?: Date }): Promise<string[]> {
     const rows = (await m.query(
@@ -838,6 +858,7 @@ export class RequestStore {
          JOIN data_subject_request a ON a.id = p.request_id
          JOIN erasure e ON e.id <> a.id AND p.created_at < e.closed_at
         WHERE p.destroyed_at IS NULL AND ($5::uuid IS NULL OR p.id = $5)
+          AND (p.controller_id IS NULL OR p.downloaded_at IS NOT NULL)
           AND (EXISTS (SELECT 1 FROM request_record r JOIN record_decision d
                           ON d.request_id = e.id AND d.source_id = r.source_id AND d.record_id = r.record_id
                          AND (d.action = ANY($1::text[]) OR d.follow_up_action = ANY($1::text[]))

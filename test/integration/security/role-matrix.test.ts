@@ -56,6 +56,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   holdRequest: ['HANDLER'],
   resumeRequest: ['HANDLER'],
   renewAccessPackageLink: ['HANDLER'],
+  revokeAccessPackage: ['HANDLER'],
   rediscoverSources: ['HANDLER'],
   proceedWithoutSources: ['HANDLER'],
   recordCertificateAgreement: ['HANDLER'],

@@ -32,6 +32,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'request.proceed-without-sources': 'Went on without unreachable sources',
   'request.certificate-agreement': 'Person’s answer on certificate numbers (R9)',
   'request.package-destroyed': 'Package destroyed',
+  'request.package-revoked': 'Package revoked',
   'request.identifiers-destroyed': 'Person’s identifiers destroyed',
   'request.overdue': 'Requests found overdue',
   'task.execute': 'Task run on a source',

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, type AnyVariables, type TypedDocumentNode } from 'urql';
 import {
@@ -32,6 +32,7 @@ import { saveAccessPackage } from '../components/access-package-download';
 import { AuditActionName } from '../components/AuditActionName';
 import { RequestEventName } from '../components/RequestEventName';
 import * as Docs from './request-documents';
+import { RevokePackage } from './RevokePackage';
 
 type Req = NonNullable<ResultOf<typeof Docs.RequestQuery>['request']>;
 type Rec = Req['records'][number];
@@ -159,20 +160,27 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
       ) : null}
       {req.tasks.length > 0 && <Tasks req={req} sourceName={sourceName} />}
       {req.type === 'ACCESS' && req.accessPackage && (
-        <Card withBorder>
+        <Card withBorder data-testid="access-package">
           <Title order={3} size="h4">
             Access package
           </Title>
           <Text size="sm">
             {req.accessPackage.files.length} files, {(req.accessPackage.sizeBytes / 1024).toFixed(1)} kB, SHA-256{' '}
-            <Code>{req.accessPackage.sha256.slice(0, 16)}…</Code>. Link valid until {formatDate(req.accessPackage.expiresAt, true)}
-            {req.accessPackage.downloadedAt ? `, downloaded ${formatDate(req.accessPackage.downloadedAt, true)}` : ''}.
+            <Code>{req.accessPackage.sha256.slice(0, 16)}…</Code>.{' '}
+            {req.accessPackage.destroyedAt ? (
+              <PackageGone pkg={req.accessPackage} />
+            ) : (
+              `Link valid until ${formatDate(req.accessPackage.expiresAt, true)}${
+                req.accessPackage.downloadedAt ? `, downloaded ${formatDate(req.accessPackage.downloadedAt, true)}` : ''
+              }.`
+            )}
           </Text>
           <PackageLink
-            url={downloadUrl}
+            url={req.accessPackage.destroyedAt ? null : downloadUrl}
             renewable={wholeWritable && req.accessPackage.downloadAllowed}
             renewing={renew.busy}
             onRenew={() => renew.run({ id: req.id, controllerId: null })}
+            revoke={wholeWritable && !req.accessPackage.destroyedAt ? <RevokePackage requestId={req.id} controllerId={null} /> : null}
             testId="download"
           />
         </Card>
@@ -187,13 +195,14 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
               <div key={p.controllerId} data-testid="returned-package">
                 <Text size="sm">
                   <Code>{p.controllerId}</Code>: {(p.sizeBytes / 1024).toFixed(1)} kB, SHA-256 <Code>{p.sha256.slice(0, 16)}…</Code>.{' '}
-                  {p.destroyedAt ? `Destroyed ${formatDate(p.destroyedAt, true)}.` : `Link valid until ${formatDate(p.expiresAt, true)}.`}
+                  {p.destroyedAt ? <PackageGone pkg={p} /> : `Link valid until ${formatDate(p.expiresAt, true)}.`}
                 </Text>
                 <PackageLink
-                  url={returnedLinks.get(p.controllerId) ?? null}
+                  url={p.destroyedAt ? null : (returnedLinks.get(p.controllerId) ?? null)}
                   renewable={writable && !p.destroyedAt}
                   renewing={renew.busy}
                   onRenew={() => renew.run({ id: req.id, controllerId: p.controllerId })}
+                  revoke={writable && !p.destroyedAt ? <RevokePackage requestId={req.id} controllerId={p.controllerId} /> : null}
                   testId={`download-returned-${p.controllerId}`}
                 />
               </div>
@@ -207,21 +216,31 @@ function RequestView({ req, sources }: { req: Req; sources: Map<string, SourceRe
   );
 }
 
+/** A destroyed package: when, and why (a revocation with the handler's reason). */
+function PackageGone({ pkg }: { pkg: { destroyedAt: string | null; destroyedReason: string | null; revocationReason: string | null } }) {
+  const at = formatDate(pkg.destroyedAt!, true);
+  if (pkg.destroyedReason === 'REVOKED') return <>{`Revoked ${at}: “${pkg.revocationReason ?? ''}”. Its link no longer works.`}</>;
+  return <>{`Destroyed ${at}${pkg.destroyedReason ? ` (${humanise(pkg.destroyedReason)})` : ''}.`}</>;
+}
+
 /**
  * A package's one-time link, shown only in the answer that minted it: copied to send to the
  * person (or the controller), or downloaded here, which uses it up. Without one: a new link.
+ * Beside them, revoking the package (`revoke`, when offered).
  */
 function PackageLink({
   url,
   renewable,
   renewing,
   onRenew,
+  revoke,
   testId,
 }: {
   url: string | null;
   renewable: boolean;
   renewing: boolean;
   onRenew: () => void;
+  revoke: ReactNode;
   testId: string;
 }) {
   const [downloading, setDownloading] = useState(false);
@@ -256,6 +275,7 @@ function PackageLink({
             </Button>
           )
         )}
+        {revoke}
       </Group>
       {error && (
         <Alert color="red" mt="xs" data-testid={`${testId}-error`}>

@@ -117,6 +117,9 @@ export const RequestFields = graphql(`
       sha256
       sizeBytes
       createdAt
+      destroyedAt
+      destroyedReason
+      revocationReason
       files {
         path
         bytes
@@ -129,6 +132,8 @@ export const RequestFields = graphql(`
       sha256
       sizeBytes
       destroyedAt
+      destroyedReason
+      revocationReason
     }
     response {
       complete
@@ -353,6 +358,16 @@ export const RenewLink = graphql(
   `
     mutation RenewLink($id: ID!, $controllerId: String) {
       renewAccessPackageLink(requestId: $id, controllerId: $controllerId) {
+        ...RequestFields
+      }
+    }
+  `,
+  [RequestFields],
+);
+export const RevokePackage = graphql(
+  `
+    mutation RevokePackage($id: ID!, $controllerId: String, $reason: String!) {
+      revokeAccessPackage(requestId: $id, controllerId: $controllerId, reason: $reason) {
         ...RequestFields
       }
     }
