@@ -4,6 +4,7 @@
 // approved yet holds nothing the gateway has ever searched: it is not counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
+import { eventually } from '../../support/eventually.js';
 import { identifiersOf, personOfRecord, REQUEST_FIELDS, startSeededGateway, type SeededGateway } from './support.js';
 
 let env: SeededGateway;
@@ -141,6 +142,21 @@ describe('a source searched before and not ACTIVE now (R1)', () => {
       { id: req.id },
     );
     expect(decided.proceedWithoutSources.sourcesNotSearched?.sourceIds).toEqual(['concierge']);
+    // The answer names it and is not complete: its records were neither searched nor erased.
+    expect((await op(EXECUTE, { id: req.id })).code).toBeUndefined();
+    const [closed] = await eventually(
+      () => env.query<{ status: string }>(`SELECT status FROM data_subject_request WHERE id = $1`, [req.id]),
+      ([r]) => !['APPROVED', 'EXECUTING'].includes(r!.status),
+      { timeoutMs: 60_000 },
+    );
+    expect(closed!.status).toBe('PARTIALLY_COMPLETED');
+    const answer = await op<{ request: { response: { complete: boolean; letter: string; notSearched: { sourceId: string; kind: string }[] } } }>(
+      `query($id: ID!) { request(id: $id) { response { complete letter notSearched { sourceId kind } } } }`,
+      { id: req.id },
+    );
+    expect(answer.data!.request.response.complete).toBe(false);
+    expect(answer.data!.request.response.notSearched).toEqual([{ sourceId: 'concierge', kind: 'NOT_SEARCHED' }]);
+    expect(answer.data!.request.response.letter).toMatch(/Concierge could not be searched/i);
   }, 120_000);
 
   it('R1: a new registration never approved, and a removed source, are not counted: the request is complete without them', async () => {
