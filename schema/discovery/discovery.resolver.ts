@@ -44,8 +44,9 @@ export class DiscoveryResolver {
     // The entry is written while the answer is put together; the answer waits for both.
     const present = async () => {
       // The list and descriptions discovery already read for this request: no more queries.
-      const { registered, descriptions } = await services.discovery.sourcesFor(scope.loaders);
-      const views = new Map(registered.map((s) => [s.id, sourceView(s)]));
+      const { registered, descriptions, held } = await services.discovery.sourcesFor(scope.loaders);
+      // A held source (disabled, or waiting for approval again) is named as registered too.
+      const views = new Map([...registered, ...held.map((h) => h.source)].map((s) => [s.id, sourceView(s)]));
       const sourceOf = (id: string): Source =>
         views.get(id) ??
         // Disabled since the run started: still name it rather than fail the answer.

@@ -1,9 +1,10 @@
 import type { Identifier, SourceDescription, SourceRecord } from '../../connectors/contract.js';
 import type { DataCategory } from '../domain/vocabulary.js';
-import { resolveSubject, type ResolveOptions, type SubjectResolution } from '../identity/resolver.js';
+import { resolveSubject, type ResolveOptions, type SourceOutcome, type SubjectResolution } from '../identity/resolver.js';
 import { canSeeController, canSeeSource, type Principal } from '../auth/index.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import { SourceStatus, type SourceEntity } from '../sources/source.entity.js';
+import { HeldSourceCode } from '../sources/held-sources.js';
 import { DomainError } from '../domain/errors.js';
 import { DiscoveryLoaders, SourceBatcher } from './discovery-loaders.js';
 import { SourceSizes, type SourceSizeOptions } from './source-sizes.js';
@@ -88,20 +89,27 @@ export class DiscoveryService {
     return new DiscoveryLoaders(this.batcher);
   }
 
-  /** The registered sources and their descriptions, read once per request (per loaders). */
-  sourcesFor(loaders: DiscoveryLoaders): Promise<{ registered: SourceEntity[]; descriptions: Map<string, SourceDescription | null> }> {
+  /**
+   * The registered sources and their descriptions, and the held sources (searched before, not
+   * ACTIVE now), read once per request (per loaders).
+   */
+  sourcesFor(loaders: DiscoveryLoaders): Promise<{
+    registered: SourceEntity[];
+    descriptions: Map<string, SourceDescription | null>;
+    held: { source: SourceEntity; code: HeldSourceCode }[];
+  }> {
     return loaders.once('sources', async () => {
-      const list = await this.registry.list();
+      const [list, held] = await Promise.all([this.registry.list(), this.registry.listHeld()]);
       const described = new Map<string, SourceDescription | null>();
       await Promise.all(list.map(async (s) => described.set(s.id, await this.registry.describe(s.id))));
-      return { registered: list, descriptions: described };
+      return { registered: list, descriptions: described, held };
     });
   }
 
   async discover(input: DiscoverInput, context: DiscoverContext = {}): Promise<SubjectResolution> {
     const loaders = context.loaders ?? this.createLoaders();
     // Once per request: many subjects in one operation share the list and descriptions.
-    const { registered: all, descriptions } = await this.sourcesFor(loaders);
+    const { registered: all, descriptions, held } = await this.sourcesFor(loaders);
     // Sources of controllers the caller may not see are neither queried nor named.
     const principal = context.principal;
     const registered = principal ? all.filter((s) => canSeeSource(principal, s)) : all;
@@ -117,7 +125,7 @@ export class DiscoveryService {
       loaders.once('model', () => this.modelOver(all)),
     ]);
 
-    return resolveSubject({
+    const resolution = await resolveSubject({
       identifiers: input.identifiers,
       // Each source's records are read in its phone country; the query in the caller's
       // (an identifier's own `country`, else the deployment's default).
@@ -137,7 +145,18 @@ export class DiscoveryService {
         ...(principal ? { admits: (_sourceId: string, record: SourceRecord) => canSeeController(principal, record.controllerId ?? null) } : {}),
       },
     });
+    // R1: a search of every source names the held ones it could not ask (those the caller may see).
+    if (input.sourceIds?.length) return resolution;
+    const notAsked = held.filter(({ source }) => !principal || canSeeSource(principal, source)).map(({ source, code }) => heldOutcome(source.id, code));
+    if (notAsked.length === 0) return resolution;
+    return { ...resolution, complete: false, sources: [...resolution.sources, ...notAsked] };
   }
+}
+
+/** A held source's outcome: not asked, so FAILED with the code of why; the gateway's words only. */
+function heldOutcome(sourceId: string, code: HeldSourceCode): SourceOutcome {
+  const why = code === HeldSourceCode.SOURCE_DISABLED ? 'the source is disabled' : 'the source waits for approval again';
+  return { sourceId, status: 'FAILED', errorCode: code, error: `${code}: not searched: ${why}`, records: 0, rounds: 0, latencyMs: 0 };
 }
 
 /** Categories of the fields a record actually carries, from the source's description. */

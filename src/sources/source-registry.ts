@@ -18,6 +18,7 @@ import { DomainError } from '../domain/errors.js';
 import { withinTime } from '../domain/time-limit.js';
 import type { Capability, IdentifierType } from '../domain/vocabulary.js';
 import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
+import { heldSourceCode, type HeldSourceCode } from './held-sources.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
 import type { TaskStore } from '../execution/store/task.store.js';
@@ -182,6 +183,17 @@ export class SourceRegistry {
     return (await this.all()).filter((s) => s.status === SourceStatus.ACTIVE);
   }
 
+  /**
+   * R1: the sources discovery cannot ask now that hold records it read before (DISABLED, or
+   * ACTIVE before and waiting for approval again), each with the code of why (heldSourceCode).
+   */
+  async listHeld(): Promise<{ source: SourceEntity; code: HeldSourceCode }[]> {
+    return (await this.all()).flatMap((source) => {
+      const code = heldSourceCode(source);
+      return code ? [{ source, code }] : [];
+    });
+  }
+
   /** Every source not removed, whatever its status (the `sources` query, the approval view). */
   async listRegistered(): Promise<SourceEntity[]> {
     return (await this.all()).filter((s) => s.status !== SourceStatus.REMOVED);
@@ -251,7 +263,9 @@ export class SourceRegistry {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $11))
        ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
          controller_ids = $6, updated_at = now(),
-         declared = CASE WHEN $12 AND source.config = $5::jsonb AND source.declared IS NOT NULL THEN source.declared ELSE $9 END,
+         declared = COALESCE(CASE WHEN $12 AND source.config = $5::jsonb AND source.declared IS NOT NULL THEN source.declared ELSE $9 END, '{}'::jsonb)
+           || CASE WHEN $8 = 'PENDING_APPROVAL' AND (source.status = 'ACTIVE' OR (source.status = 'PENDING_APPROVAL' AND source.declared->'approvedBefore' = 'true'::jsonb))
+                THEN '{"approvedBefore": true}'::jsonb ELSE '{}'::jsonb END,
          status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END,
          phone_country = COALESCE($10, source.phone_country),
          phone_countries_before = CASE
@@ -305,10 +319,11 @@ export class SourceRegistry {
     const entity = await this.find(id);
     if (!entity || entity.status === SourceStatus.REMOVED) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
     if (change === 'remove') await this.assertNoOpenTasks(id);
-    // Approving a remote's changed description makes it the one the source is held to.
+    // Approving a remote's changed description makes it the one the source is held to; an
+    // approved source is not waiting any more (approvedBefore, see held-sources.ts).
     const updated = (await this.dataSource.query(
       `UPDATE source SET status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now(),
-         declared = CASE WHEN $5 AND declared ? 'proposed' THEN declared->'proposed' ELSE declared END
+         declared = CASE WHEN NOT $5 THEN declared WHEN declared ? 'proposed' THEN declared->'proposed' ELSE declared - 'approvedBefore' END
        WHERE id = $1 AND status = ANY($4::text[]) RETURNING id`,
       [id, to, by, from, change === 'approve'],
     )) as [unknown[], number] | unknown[];
@@ -447,7 +462,8 @@ export class SourceRegistry {
   private async descriptionChanged(id: string, live: Omit<DeclaredSource, 'proposed'>): Promise<void> {
     try {
       const rows = (await this.dataSource.query(
-        `UPDATE source SET status = 'PENDING_APPROVAL', declared = jsonb_set(COALESCE(declared, '{}'::jsonb), '{proposed}', $2::jsonb), updated_at = now()
+        `UPDATE source SET status = 'PENDING_APPROVAL', updated_at = now(),
+           declared = jsonb_set(COALESCE(declared, '{}'::jsonb), '{proposed}', $2::jsonb) || '{"approvedBefore": true}'::jsonb
          WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
         [id, JSON.stringify(live)],
       )) as unknown[];

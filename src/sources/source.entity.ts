@@ -19,7 +19,12 @@ export interface DeclaredSource {
    * waits for an administrator's approval (the source is PENDING_APPROVAL), and becomes what
    * the source declared once approved.
    */
-  proposed?: Omit<DeclaredSource, 'proposed'>;
+  proposed?: Omit<DeclaredSource, 'proposed' | 'approvedBefore'>;
+  /**
+   * R1: set while a source that was ACTIVE waits for approval again (a changed registration or
+   * description): it holds records discovery read before, so a search without it is not complete.
+   */
+  approvedBefore?: true;
 }
 
 /**

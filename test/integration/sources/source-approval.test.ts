@@ -59,6 +59,7 @@ class RecordingSource implements Connector {
 const SOURCE_FIELDS = 'id status healthy health { detail } identifierTypes capabilities fields { field categories } retention { summary } reviewedBy';
 const REGISTER = `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { ${SOURCE_FIELDS} } }`;
 const SUBJECT = `query($q: SubjectQueryInput!) { subject(query: $q) { sources { sourceId status } } }`;
+const SUBJECT_GAPS = `query($q: SubjectQueryInput!) { subject(query: $q) { complete sources { sourceId status errorCode rounds source { name } } } }`;
 const change = (op: string) => `mutation($id: ID!) { ${op}(id: $id) { ${SOURCE_FIELDS} } }`;
 const PERSON = {
   identifiers: [
@@ -192,8 +193,15 @@ describe('a source registered by a CONNECTOR', () => {
     const reply = await gw.graphql<{ registerSource: SourceView }>(REGISTER, { input: { ...registrationOf(), name: 'Team CRM v2' } }, team);
     expect(reply.body.data!.registerSource.status).toBe('PENDING_APPROVAL');
     source.received.length = 0;
-    await gw.graphql(SUBJECT, { q: PERSON }, handler);
+    const searched = await gw.graphql<{ subject: { complete: boolean; sources: { sourceId: string; errorCode: string | null }[] } }>(
+      SUBJECT_GAPS,
+      { q: PERSON },
+      handler,
+    );
     expect(source.received).toEqual([]);
+    // Approved before, it holds records searched then (R1): named as not searched, the search not complete.
+    expect(searched.body.data!.subject.complete).toBe(false);
+    expect(searched.body.data!.subject.sources.find((s) => s.sourceId === 'team-crm')?.errorCode).toBe('SOURCE_PENDING_APPROVAL');
     expect((await gw.graphql(change('approveSource'), { id: 'team-crm' }, admin)).body.errors).toBeUndefined();
   });
 });
@@ -205,8 +213,18 @@ describe('disabling and removing a source', () => {
     expect(disabled.body.data!.disableSource).toMatchObject({ status: 'DISABLED' });
     source.received.length = 0;
     const checks = source.healthChecks;
-    const reply = await gw.graphql<{ subject: { sources: { sourceId: string }[] } }>(SUBJECT, { q: PERSON }, handler);
-    expect(reply.body.data!.subject.sources.map((s) => s.sourceId)).not.toContain('team-crm');
+    const reply = await gw.graphql<{
+      subject: { complete: boolean; sources: { sourceId: string; status: string; errorCode: string | null; rounds: number; source: { name: string } }[] };
+    }>(SUBJECT_GAPS, { q: PERSON }, handler);
+    // Not asked, yet named (R1): it holds the records it was searched for before, so the search is not complete.
+    expect(reply.body.data!.subject.complete).toBe(false);
+    expect(reply.body.data!.subject.sources.find((s) => s.sourceId === 'team-crm')).toEqual({
+      sourceId: 'team-crm',
+      status: 'FAILED',
+      errorCode: 'SOURCE_DISABLED',
+      rounds: 0,
+      source: { name: expect.stringMatching(/^Team CRM/) },
+    });
     expect(await sourceRow()).toMatchObject({ status: 'DISABLED', healthy: false });
     // Registering it again (SOURCES_FILE at a restart, or its team) does not enable it.
     await gw.graphql(REGISTER, { input: registrationOf() }, admin);

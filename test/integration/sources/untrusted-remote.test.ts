@@ -406,6 +406,13 @@ describe('a description the remote changes after it was approved', () => {
         expect(description?.kind, what).toBe('TRAINING');
         // Nothing is sent to it until an administrator approves the change.
         await expect(gw.runtime.services.sources.connector(SOURCE), what).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+        // R1: it still holds the records it was searched for: a search of every source names it, not complete.
+        const search = await gw.runtime.services.discovery.discover({ identifiers: [{ type: IdentifierType.EMAIL, value: 'nobody@example.com' }] });
+        expect(search.complete, what).toBe(false);
+        expect(
+          search.sources.find((s) => s.sourceId === SOURCE),
+          what,
+        ).toMatchObject({ status: 'FAILED', errorCode: 'SOURCE_PENDING_APPROVAL', rounds: 0 });
       }
 
       // Approved, the change is what the gateway acts on.
