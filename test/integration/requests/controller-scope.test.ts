@@ -314,7 +314,7 @@ describe('what a request tells a handler bound to A of other controllers', () =>
       expect((await gql<NotSearched>(NOT_SEARCHED, { id: second.id }, everyone)).request.sourcesNotSearched!.sourceIds).toEqual(['recruitment_away_of_b']);
       expect((await gql<NotSearched>(NOT_SEARCHED, { id: second.id }, handlerA)).request.sourcesNotSearched).toBeNull();
     } finally {
-      await env.gw.runtime.services.sources.disable('recruitment_away_of_b');
+      await env.gw.runtime.services.sources.changeStatus('recruitment_away_of_b', 'remove', 'test');
     }
   }, 120_000);
 
@@ -443,7 +443,7 @@ describe('acts on the whole request under controller scope', () => {
       expect(toA.response).toBeNull();
       expect(toA.accessPackage).toBeNull();
     } finally {
-      await env.gw.runtime.services.sources.disable('recruitment_failing_of_b');
+      await env.gw.runtime.services.sources.changeStatus('recruitment_failing_of_b', 'remove', 'test');
     }
   }, 120_000);
 
@@ -492,7 +492,7 @@ describe('acts on the whole request under controller scope', () => {
       expect(await seesWhole(withSource, handlerAB)).toBe(true);
       expect(codeOf(await send(ACTS.extendDeadline, withSource, handlerAB))).toBeUndefined();
     } finally {
-      await env.gw.runtime.services.sources.disable('recruitment_unsearched_of_b');
+      await env.gw.runtime.services.sources.changeStatus('recruitment_unsearched_of_b', 'remove', 'test');
     }
   }, 120_000);
 
@@ -519,7 +519,7 @@ describe('acts on the whole request under controller scope', () => {
       expect(after.acknowledged_at).not.toBeNull();
       expect((after.discovery_outcome as { notSearched?: { sourceIds: string[] } }).notSearched?.sourceIds).toEqual(['recruitment_failing_of_a']);
     } finally {
-      await env.gw.runtime.services.sources.disable('recruitment_failing_of_a');
+      await env.gw.runtime.services.sources.changeStatus('recruitment_failing_of_a', 'remove', 'test');
     }
   }, 120_000);
 });
