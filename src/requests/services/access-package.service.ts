@@ -254,18 +254,7 @@ export class AccessPackageService {
         const gone = await this.deps.stores.requests.findPackage(pkg.id, m);
         throw packageDestroyed(gone?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, gone?.destroyedAt ?? now);
       }
-      // Which package: the person's (controllerId null) or the one returned to that controller (R6); ids only.
-      await this.deps.audit.record(
-        {
-          actor: { id: principal.id, kind: principal.kind },
-          action: AuditAction.REQUEST_PACKAGE_LINK,
-          target: { type: 'request', id: request.id },
-          params: { packageId: pkg.id, controllerId },
-          controllerId,
-          outcome: 'SUCCESS',
-        },
-        m,
-      );
+      await this.auditPackageAct(m, AuditAction.REQUEST_PACKAGE_LINK, principal, request.id, pkg.id, controllerId);
     });
     return link;
   }
@@ -290,18 +279,34 @@ export class AccessPackageService {
         throw packageDestroyed(found?.destroyedReason ?? PackageDestroyedReason.RETENTION_ENDED, found?.destroyedAt ?? now);
       }
       // The reason stays on the package, not in the audit: ids only here.
-      await this.deps.audit.record(
-        {
-          actor: { id: principal.id, kind: principal.kind },
-          action: AuditAction.REQUEST_PACKAGE_REVOKED,
-          target: { type: 'request', id: request.id },
-          params: { packageId: pkg.id, controllerId },
-          controllerId,
-          outcome: 'SUCCESS',
-        },
-        m,
-      );
+      await this.auditPackageAct(m, AuditAction.REQUEST_PACKAGE_REVOKED, principal, request.id, pkg.id, controllerId);
     });
+  }
+
+  /**
+   * A handler's act on a package, audited with ids only: which package, the person's
+   * (controllerId null) or the one returned to that controller (R6), carrying the controller
+   * so an auditor bound to it sees the entry.
+   */
+  private async auditPackageAct(
+    m: EntityManager,
+    action: typeof AuditAction.REQUEST_PACKAGE_LINK | typeof AuditAction.REQUEST_PACKAGE_REVOKED,
+    principal: Principal,
+    requestId: string,
+    packageId: string,
+    controllerId: string | null,
+  ): Promise<void> {
+    await this.deps.audit.record(
+      {
+        actor: { id: principal.id, kind: principal.kind },
+        action,
+        target: { type: 'request', id: requestId },
+        params: { packageId, controllerId },
+        controllerId,
+        outcome: 'SUCCESS',
+      },
+      m,
+    );
   }
 
   /** The package renew and revoke act on, once built; NO_ACCESS_PACKAGE otherwise. */

@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
-import { identifiersOf, personOfRecord, REQUEST_FIELDS, startSeededGateway, type SeededGateway } from './support.js';
+import {
+  identifiersOf,
+  personOfRecord,
+  REQUEST_FIELDS,
+  settleReviewAndControllers,
+  startSeededGateway,
+  type RequestMutation,
+  type SeededGateway,
+} from './support.js';
 
 let env: SeededGateway;
 let handler: Record<string, string>;
@@ -34,42 +42,21 @@ async function mutate<T>(query: string, variables: Record<string, unknown>): Pro
   return r.data;
 }
 
+/** A request mutation answering the request's fields, for the shared settling step. */
+const requestMutation: RequestMutation<Req> = async (call, args, variables) =>
+  (await mutate<Record<string, Req>>(`mutation(${args}) { ${call} { ${REQUEST_FIELDS} } }`, variables))[call.slice(0, call.indexOf('('))]!;
+
 /** Submits and verifies an erasure, settles REVIEW records by ground truth, and every controller says PROCEED. */
 async function verifiedErasure(personId: string): Promise<Req> {
   const { submitRequest } = await mutate<{ submitRequest: Req }>(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`, {
     input: { type: 'ERASURE', identifiers: identifiersOf(personId), channel: 'email' },
   });
-  let req = (
-    await mutate<{ verifyIdentity: Req }>(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { ${REQUEST_FIELDS} } }`, {
-      id: submitRequest.id,
-    })
-  ).verifyIdentity;
-  const pending = req.records.filter((r) => r.reviewState === 'PENDING');
-  const mine = pending.filter((r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId || r.relationship !== 'SUBJECT');
-  for (const [mutation, list] of [
-    ['confirmMatches', mine],
-    ['rejectMatches', pending.filter((r) => !mine.includes(r))],
-  ] as const) {
-    if (list.length === 0) continue;
-    req = (
-      await mutate<Record<string, Req>>(
-        `mutation($id: ID!, $records: [RecordRefInput!]!) { ${mutation}(requestId: $id, records: $records) { ${REQUEST_FIELDS} } }`,
-        {
-          id: req.id,
-          records: list.map(({ sourceId, recordId }) => ({ sourceId, recordId })),
-        },
-      )
-    )[mutation]!;
-  }
-  for (const sourceId of new Set(req.decisions.filter((d) => d.needsController).map((d) => d.sourceId))) {
-    req = (
-      await mutate<{ recordControllerInstruction: Req }>(
-        `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`,
-        { id: req.id, input: { sourceId, decision: 'PROCEED' } },
-      )
-    ).recordControllerInstruction;
-  }
-  return req;
+  const verified = await requestMutation('verifyIdentity(requestId: $id, input: { method: "passport seen" })', '$id: ID!', { id: submitRequest.id });
+  return settleReviewAndControllers(
+    requestMutation,
+    verified,
+    (r) => personOfRecord(env.truth, `${r.sourceId}/${r.recordId}`) === personId || r.relationship !== 'SUBJECT',
+  );
 }
 
 async function conciergePerson(offset: number): Promise<{ personId: string; recordId: string }> {
