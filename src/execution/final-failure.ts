@@ -60,6 +60,12 @@ export const FINAL_FAILURE_TO_PERSON: Readonly<Record<PersonReason, string>> = {
 
 const CODE = /^(?:ERROR: )?([A-Z][A-Z_]+)(?::|$)/;
 
+/** A source's refusal led by a code (`REFUSED: LEGAL_HOLD: …`, a clinic keeping records by law). */
+const REFUSED_BECAUSE = /^(?:ERROR: )?REFUSED: ([A-Z][A-Z_]+)(?::|$)/;
+
+/** The reasons a source may give for refusing that the person is told as such (R8); any other stays "refused". */
+const SOURCE_REASONS: ReadonlySet<PersonReason> = new Set<PersonReason>(['LEGAL_HOLD']);
+
 /**
  * A failed task's reason the person may read, when its failure is final and not one we retry;
  * null for a failure whose attempts ran out (the letter says we retry). `lastError` is the
@@ -69,5 +75,7 @@ export function finalFailureToPerson(lastError: string | null): string | null {
   const code = lastError ? CODE.exec(lastError)?.[1] : undefined;
   if (!code || !(code in FINAL_FAILURE_TO_PERSON)) return null;
   if ((code === 'OPEN_REQUEST' || code === 'CONTROLLER_REFUSED') && lastError!.includes(SHARED_DATA)) return FINAL_FAILURE_TO_PERSON.SHARED_DATA;
+  const because = code === 'REFUSED' ? (REFUSED_BECAUSE.exec(lastError!)?.[1] as PersonReason | undefined) : undefined;
+  if (because && SOURCE_REASONS.has(because)) return FINAL_FAILURE_TO_PERSON[because];
   return FINAL_FAILURE_TO_PERSON[code as PersonReason];
 }

@@ -62,6 +62,12 @@ describe('what the person reads about a task that failed for good (R1, R6, R8, R
   it("the source's refusal and the connector's permanent errors are told as such; a refusal without detail is read from the outcome", () => {
     expect(finalFailureToPerson(settleAttempt({ outcome: 'REFUSED', detail: 'locked' }, last, true).row.lastError)).toBe(FINAL_FAILURE_TO_PERSON.REFUSED);
     expect(finalFailureToPerson('REFUSED')).toBe(FINAL_FAILURE_TO_PERSON.REFUSED);
+    // A source keeping the record by law says so (the clinic's and the remote client's LEGAL_HOLD): told as kept by law.
+    const keptByLaw = settleAttempt({ outcome: 'REFUSED', detail: 'LEGAL_HOLD: medical records; retained until 2034-01-01' }, last, true).row.lastError;
+    expect(finalFailureToPerson(keptByLaw)).toBe(FINAL_FAILURE_TO_PERSON.LEGAL_HOLD);
+    expect(finalFailureToPerson('REFUSED: LEGAL_HOLD')).toBe(FINAL_FAILURE_TO_PERSON.LEGAL_HOLD);
+    // Any other code a source leads with is its own word: told as a refusal.
+    expect(finalFailureToPerson('REFUSED: CONTROLLER_REFUSED')).toBe(FINAL_FAILURE_TO_PERSON.REFUSED);
     expect(finalFailureToPerson(storedError(new ConnectorError('NOT_SUPPORTED', 'no erase')))).toBe(FINAL_FAILURE_TO_PERSON.NOT_SUPPORTED);
     expect(finalFailureToPerson(storedError(new ConnectorError('CONFIGURATION', 'bad url')))).toBe(FINAL_FAILURE_TO_PERSON.CONFIGURATION);
   });
