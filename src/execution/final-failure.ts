@@ -60,7 +60,7 @@ export const FINAL_FAILURE_TO_PERSON: Readonly<Record<PersonReason, string>> = {
 
 const CODE = /^(?:ERROR: )?([A-Z][A-Z_]+)(?::|$)/;
 
-/** A source's refusal led by a code (`REFUSED: LEGAL_HOLD: …`, a clinic keeping records by law). */
+/** A source's refusal led by a code (`REFUSED: LEGAL_HOLD: …`, a medical source keeping records by law). */
 const REFUSED_BECAUSE = /^(?:ERROR: )?REFUSED: ([A-Z][A-Z_]+)(?::|$)/;
 
 /** The reasons a source may give for refusing that the person is told as such (R8); any other stays "refused". */
