@@ -297,14 +297,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
         },
       });
     };
-    const [task] = await tasksOf(s, requestId);
-    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
-    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
-      .run(job, { attempt: 1, maxAttempts: 3 })
-      .catch((error: Error) => error);
-    expect(first).toBeInstanceOf(Error);
-    const [afterFirst] = await tasksOf(s, requestId);
-    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    const { task, job, afterFirst } = await appliedThenRetrying(requestId, sources);
     expect(afterFirst!.last_error).toMatch(/^UNVERIFIED: the source applied the correction, reading the record back failed/);
     const held = async () =>
       (await pool.query<{ employer: string | null }>(`SELECT employer FROM case_management.cases WHERE id = $1`, [recordId])).rows[0]!.employer;
@@ -326,6 +319,23 @@ describe('queued work meets the request as it is when the job runs (redis queue)
   }, 60_000);
 
   /** A rectification of `recordIds` in `sourceId`, its inaccuracy established for `field`, executed: its tasks wait in the queue. */
+  /**
+   * Runs a queued correction's task once through `sources`, whose read-back fails: the source
+   * applied it, and the task waits for its retry (RETRYING, APPLIED, counted once).
+   */
+  async function appliedThenRetrying(requestId: string, sources: ConstructorParameters<typeof TaskRunner>[0]['sources']) {
+    const s = gw.runtime.services;
+    const [task] = await tasksOf(s, requestId);
+    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
+    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
+      .run(job, { attempt: 1, maxAttempts: 3 })
+      .catch((error: Error) => error);
+    expect(first).toBeInstanceOf(Error);
+    const [afterFirst] = await tasksOf(s, requestId);
+    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    return { task, job, afterFirst };
+  }
+
   async function queuedCorrection(sourceId: string, recordIds: string[], correction: { field: string; value: string }): Promise<string> {
     const s = gw.runtime.services;
     const requestId = await insertApprovedRequest(s, {
@@ -374,14 +384,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
       await pool.query(`DELETE FROM case_management.cases WHERE id = $1`, [recordId]);
       return real(refs);
     });
-    const [task] = await tasksOf(s, requestId);
-    const job = { taskId: task!.id, requestId, sourceId: task!.source_id };
-    const first = await new TaskRunner({ ...s, sources, settings: s.execution.settings })
-      .run(job, { attempt: 1, maxAttempts: 3 })
-      .catch((error: Error) => error);
-    expect(first).toBeInstanceOf(Error);
-    const [afterFirst] = await tasksOf(s, requestId);
-    expect([afterFirst!.status, afterFirst!.outcome, afterFirst!.applied_count]).toEqual([TaskStatus.RETRYING, 'APPLIED', 1]);
+    const { task, job, afterFirst } = await appliedThenRetrying(requestId, sources);
     expect(afterFirst!.last_error).toMatch(
       /^UNVERIFIED: the source applied the correction, reading the record back failed: the record was not found when read back/,
     );

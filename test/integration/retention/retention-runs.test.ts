@@ -318,6 +318,15 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(await sql(`SELECT 1 FROM recruitment.applications WHERE candidate_ref = $1`, [candidate])).not.toHaveLength(0);
   }, 60_000);
 
+  /** The training system's registration as the gateway has it: each test re-registers it with another retention and back. */
+  const trainingRegistration = () => ({
+    id: 'training',
+    name: 'training',
+    kind: KIND.training,
+    type: 'builtin' as const,
+    connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
+  });
+
   it('R9: a source re-registered with a longer retention after the run’s approval, before its task runs, keeps the record now inside it; the run closes PARTIALLY_COMPLETED naming it', async () => {
     const s = gw.runtime.services;
     // The last learner: no other test here ages it or holds it.
@@ -325,13 +334,7 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await age('training.learners', [learner!], '4 years');
     const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
     expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: expect.any(Number) }]);
-    const registration = {
-      id: 'training',
-      name: 'training',
-      kind: KIND.training,
-      type: 'builtin' as const,
-      connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
-    };
+    const registration = trainingRegistration();
     try {
       const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
         s.sources.register({ ...registration, retention: { maxAge: 'P10Y', summary: 'ten years (changed after the run was approved)' } }, 'test'),
@@ -351,13 +354,7 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await age('training.learners', [learner!], '4 years');
     const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['training'] });
     expect(run.summary[0]!.toDestroy).toEqual([{ recordType: 'learner', action: 'ERASE', count: expect.any(Number) }]);
-    const registration = {
-      id: 'training',
-      name: 'training',
-      kind: KIND.training,
-      type: 'builtin' as const,
-      connection: { system: 'training' as const, schema: 'training', url: gw.databaseUrl },
-    };
+    const registration = trainingRegistration();
     try {
       const closed = await approveAndChangeBeforeTasks(run.id, 'training', () =>
         s.sources.register(
