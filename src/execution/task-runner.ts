@@ -298,7 +298,8 @@ export class TaskRunner {
       const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, another open request holds the record ${then}`), hold.requestId) });
+      const holder = hold.restriction ? 'a restriction the person asked for keeps' : 'another open request holds';
+      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, ${holder} the record ${then}`), hold.requestId) });
     }
   }
 

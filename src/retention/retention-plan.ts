@@ -35,7 +35,8 @@ export interface RecordHold {
   /**
    * An OPEN_REQUEST from a restriction request's RESTRICT (R1: the person asks that the record
    * be kept and not processed, often instead of its erasure, say for a legal claim): it keeps a
-   * retention run off the record while that request is answered, but holds no other request.
+   * retention run off the record while that request is open and once it is answered (the
+   * restriction stands), but holds no other request.
    */
   restriction?: boolean;
 }
@@ -83,7 +84,7 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
       : kept(
           hold.reason,
           hold.restriction
-            ? `restriction request ${hold.requestId} is open: the person asks that this record be kept`
+            ? `restriction request ${hold.requestId}: the person asks that this record be kept and not processed`
             : `request ${hold.requestId} is open and holds this record`,
         );
   }

@@ -31,7 +31,7 @@ export interface RefusingControllers {
   records: Set<string>;
 }
 
-/** What holds a record against destruction: a controller's refusal (R6), an open request's RETAIN, or an open restriction's RESTRICT. */
+/** What holds a record against destruction: a controller's refusal (R6), an open request's RETAIN, or the RESTRICT of a restriction open or answered. */
 export interface RecordHoldRow {
   reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED';
   requestId: string;
@@ -172,6 +172,8 @@ export type RequestListOrder = 'NEWEST' | 'DAYS_LEFT';
 export type RequestListKey = { order: 'NEWEST'; createdAt: Date; id: string } | { order: 'DAYS_LEFT'; due: Date | null; id: string };
 
 const TERMINAL: readonly string[] = [...TERMINAL_STATUSES];
+/** Closed without being carried out: what such a request asked for does not stand. */
+const WITHDRAWN: readonly string[] = [RequestStatus.REJECTED, RequestStatus.CANCELLED];
 const ERASING: readonly string[] = [...ERASING_ACTIONS];
 const ACTED_ON: readonly string[] = [...ACTED_ON_REVIEW_STATES];
 const CLOSED: readonly string[] = [RequestStatus.COMPLETED, RequestStatus.PARTIALLY_COMPLETED];
@@ -649,8 +651,9 @@ export class RequestStore {
    * for a controller). Record id -> every hold, refusals first, then by request id: a
    * retention run is held by the first; a request's erasure only by another request's.
    * A rectification's RETAIN that found nothing to correct (rules R14, no override, no wait
-   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request still
-   * open (R1: keep the record, stop processing it) comes last, marked `restriction`.
+   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request open or
+   * answered (R1: keep the record, stop processing it; a restriction stands once carried out,
+   * only a rejected or cancelled one holds nothing) comes last, marked `restriction`.
    */
   async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
@@ -667,9 +670,9 @@ export class RequestStore {
          UNION ALL
          SELECT d.record_id, d.request_id, 'OPEN_REQUEST', false, true, 2
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
-          WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($5::text[])
+          WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($8::text[])
        ) h ORDER BY record_id, rank, request_id`,
-      [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL, RecordAction.RESTRICT, RequestType.RESTRICTION],
+      [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL, RecordAction.RESTRICT, RequestType.RESTRICTION, WITHDRAWN],
     );
     const out = new Map<string, RecordHoldRow[]>();
     for (const { recordId, ...hold } of rows) out.set(recordId, [...(out.get(recordId) ?? []), hold]);

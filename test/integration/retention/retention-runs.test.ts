@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { IdentifierType as T, RecordAction, RequestStatus, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
-import { insertApprovedRequest } from '../../support/requests-fixture.js';
+import { insertApprovedRequest, waitForClosed } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { QueueNames } from '../../../jobs/queue-names.js';
 import { removeQueueKeys } from '../../support/redis-cleanup.js';
@@ -393,6 +393,46 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${askedLater}\\) failed: .*OPEN_REQUEST: left alone`)));
     expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [[asked, askedLater]])).toHaveLength(2);
   }, 60_000);
+
+  it('R1, R9: a restriction stands once its request is answered: a record restricted at the person’s request is kept by the preview, by the approval of a run previewed before, and by a run’s task queued before that request closed; a rejected one keeps nothing', async () => {
+    const s = gw.runtime.services;
+    const [before, beforeApproval, beforeTask, refused] = (
+      await sql<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id OFFSET 8 LIMIT 4`)
+    ).map((r) => r.id);
+    await age('case_management.cases', [before!, beforeApproval!, beforeTask!, refused!], '4 years');
+    const restriction = (recordId: string, status: RequestStatus = RequestStatus.APPROVED) =>
+      insertApprovedRequest(s, {
+        type: RequestType.RESTRICTION,
+        identifiers: [{ type: T.EMAIL, value: `restricted-${recordId}@example.org` }],
+        status,
+        decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RESTRICT }],
+      });
+    /** The restriction carried out at the source and its request answered. */
+    const restrictFully = async (recordId: string) => {
+      const requestId = await restriction(recordId);
+      await s.execution.execute(requestId, 'handler');
+      expect(await waitForClosed(s, requestId)).toBe(RequestStatus.COMPLETED);
+      expect(await sql(`SELECT 1 FROM case_management.cases WHERE id = $1 AND restricted`, [recordId])).toHaveLength(1);
+      return requestId;
+    };
+    const answered = await restrictFully(before!);
+    // A restriction rejected (or cancelled) was never carried out: it keeps nothing.
+    await restriction(refused!, RequestStatus.REJECTED);
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['case_management'] });
+    const items = new Map((await s.stores.retentionRuns.items(run.id)).map((i) => [i.record_id, i]));
+    expect(items.get(before!)).toMatchObject({ action: null, kept_reason: 'OPEN_REQUEST', kept_detail: expect.stringContaining(answered) });
+    expect(items.get(beforeApproval!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
+    expect(items.get(beforeTask!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
+    expect(items.get(refused!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
+    await restrictFully(beforeApproval!);
+    // The last one's restriction is answered while the run's task waits in the queue.
+    const closed = await approveAndChangeBeforeTasks(run.id, 'case_management', () => restriction(beforeTask!, RequestStatus.COMPLETED));
+    expect(closed.outcome!.heldSincePreview).toBe(1);
+    expect(closed.outcome!.reasons).toContainEqual(
+      expect.stringMatching(new RegExp(`record ${beforeTask}\\) failed: .*OPEN_REQUEST: left alone, a restriction the person asked for keeps the record`)),
+    );
+    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[before, beforeApproval, beforeTask]])).toHaveLength(3);
+  }, 90_000);
 
   it('R9: a run whose queued jobs Redis lost (flushed, or restarted without its data) is queued again from the task table, audited, and closes with its records destroyed', async () => {
     const s = gw.runtime.services;
