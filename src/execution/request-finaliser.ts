@@ -9,6 +9,7 @@ import { finalFailureToPerson } from './final-failure.js';
 import type { SourceRecord } from '../../connectors/contract.js';
 import { withinTime } from '../domain/time-limit.js';
 import { failureCodeOf } from '../sources/failure-code.js';
+import { jurisdictionOf } from '../requests/deadlines.js';
 import { buildResponseSummary, type SourceGap, type SummaryRecordInput, type SummarySourceInput, type TaskState } from '../requests/response-summary.js';
 import { sourcesGoneWithout } from '../requests/discovery-gaps.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -75,6 +76,7 @@ export class RequestFinaliser {
       dueAt: request.due_at ? new Date(request.due_at) : null,
       extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
       respondedAt: now,
+      timeZone: jurisdictionOf(request.jurisdiction).timeZone,
       sources: await this.summarySources(tasks, decisions, notDone, recordTypes),
       gaps,
     });

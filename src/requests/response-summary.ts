@@ -2,6 +2,7 @@
 // restricted or retained, why, and when; as data for the API and as a plain-text letter
 // the handler can send. Pure: outcomes come from the stored decisions and tasks.
 import { RecordAction, RequestType, SourceKind } from '../domain/vocabulary.js';
+import { civilDateIn } from './calendar.js';
 import { requireValidDate } from './errors.js';
 
 export type OutcomeGroup = 'RELEASED' | 'CORRECTED' | 'ERASED' | 'RESTRICTED' | 'RETAINED';
@@ -58,6 +59,12 @@ export interface ResponseSummaryInput {
   extendedDueAt?: Date | null;
   /** When the answer is given. */
   respondedAt: Date;
+  /**
+   * The time zone of the request's jurisdiction (`jurisdictionOf(...).timeZone`): the letter's
+   * days of receipt, verification, the date owed and each action are calendar days there, as
+   * the deadlines are (R3, R4), not in UTC.
+   */
+  timeZone: string;
   /** Salutation; no other personal data goes into the letter. */
   addressee?: string;
   /** Who signs: the privacy office. */
@@ -166,7 +173,10 @@ function itemOf(r: SummaryRecordInput): SummaryItem {
   };
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/** A calendar day in UTC: a retention end, as the decision's basis text gives it. */
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+/** Formats an instant as the calendar day it falls on where the request is handled. */
+type DayOf = (d: Date) => string;
 
 const VERB: Readonly<Record<RecordAction, string>> = {
   [RecordAction.RELEASE]: 'copied to you',
@@ -188,7 +198,7 @@ const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
   [RequestType.OBJECTION]: 'your objection to the processing of your personal data',
 };
 
-function itemLine(i: SummaryItem): string {
+function itemLine(i: SummaryItem, day: DayOf): string {
   const what = `${i.recordType ?? 'record'} ${i.recordId}`;
   if (i.changedUnchecked) return `- ${what}: ${VERB[i.action]}, but we could not check the change by reading the record back.`;
   if (i.notDoneBecause) return `- ${what}: not ${VERB[i.action]}: ${i.notDoneBecause}.`;
@@ -198,7 +208,7 @@ function itemLine(i: SummaryItem): string {
   if (i.notHeld) return `- ${what}: no longer held by us, so there was nothing in it to ${NOTHING_TO[i.action]}; it was not changed.`;
   const when = i.completedAt ? ` on ${day(i.completedAt)}` : '';
   const basis = i.basis ? ` Basis: ${i.basis}.` : '';
-  const until = i.retainUntil ? ` Kept until ${day(i.retainUntil)}.` : '';
+  const until = i.retainUntil ? ` Kept until ${utcDay(i.retainUntil)}.` : '';
   const why = i.action === RecordAction.RETAIN && i.reason ? ` ${i.reason.replace(/\.?$/, '.')}` : '';
   return `- ${what}: ${VERB[i.action]}${when}.${basis}${until}${why}`;
 }
@@ -207,6 +217,7 @@ const CLOSING =
   'If you are not satisfied with this answer, you may contact our data protection officer or complain to your data protection supervisory authority.';
 
 function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInput): string {
+  const day: DayOf = (d) => civilDateIn(d, input.timeZone);
   const lines: string[] = [];
   lines.push(`Dear ${input.addressee?.trim() || 'requester'},`, '');
   lines.push(`Reference: ${s.requestId}`, '');
@@ -219,7 +230,7 @@ function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInpu
     lines.push(`${src.sourceName}:`);
     const items = [...src.released, ...src.corrected, ...src.erased, ...src.restricted, ...src.retained, ...src.notHeld, ...src.notDone];
     if (items.length === 0) lines.push('- We hold no data about you here.');
-    for (const i of items) lines.push(itemLine(i));
+    for (const i of items) lines.push(itemLine(i, day));
     lines.push('');
   }
   if (s.totals.RETAINED > 0) {

@@ -16,6 +16,7 @@ import { buildAccessPackage, mayReceivePackage, type AccessPackage, type Package
 import { can } from '../../auth/index.js';
 import { PackageDestroyedReason } from './package-retention.js';
 import { sweepAfterErasures, type AftermathReport } from './erasure-aftermath.js';
+import { jurisdictionOf } from '../deadlines.js';
 import { buildResponseSummary, type SummarySourceInput } from '../response-summary.js';
 import type { AccessPackageEntity, DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity, RequestStore } from '../store/request.store.js';
 import type { RequestSettings } from './request-settings.js';
@@ -171,6 +172,7 @@ export class AccessPackageService {
       dueAt: request.dueAt,
       extendedDueAt: request.extendedDueAt,
       respondedAt: now,
+      timeZone: jurisdictionOf(request.jurisdiction, this.deps.settings.deadlines).timeZone,
       sources: summary,
     });
     return { pkg, response: JSON.parse(JSON.stringify(response)) as Record<string, unknown>, released };

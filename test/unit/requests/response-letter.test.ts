@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordAction, RequestType, SourceKind } from '../../../src/domain/vocabulary.js';
+import { answerDueAt, jurisdictionOf } from '../../../src/requests/deadlines.js';
 import { buildResponseSummary, withSourcesNotSearched, type ResponseSummaryInput } from '../../../src/requests/response-summary.js';
 
 // The letter is what the person reads: every line is checked, so a changed verb, a lost
@@ -13,6 +14,7 @@ const input: ResponseSummaryInput = {
   dueAt: at('2025-02-01'),
   extendedDueAt: at('2025-03-01'),
   respondedAt: at('2025-03-02'),
+  timeZone: 'Europe/London',
   addressee: '  Mr Example  ',
   signature: ' Privacy Office, Example Group ',
   sources: [
@@ -105,6 +107,7 @@ describe('the letter to the person (R1, R5, R8)', () => {
       receivedAt: at('2025-01-02'),
       dueAt: at('2025-02-01'),
       respondedAt: at('2025-02-01'),
+      timeZone: 'Europe/London',
       sources: [
         { source: { id: 's1', name: 'Concierge', kind: SourceKind.CONCIERGE }, records: [{ recordId: 'k-1', action: RecordAction.RESTRICT, state: 'DONE' }] },
         { source: { id: 's2', name: 'CCTV', kind: SourceKind.CCTV }, records: [] },
@@ -134,6 +137,43 @@ describe('the letter to the person (R1, R5, R8)', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('R3, R4: the letter gives the days of receipt, verification, the date owed and each action as calendar days where the request is handled, not in UTC', () => {
+    // New York, late in the evening: already the next day in UTC.
+    const receivedAt = new Date('2026-03-10T02:30:00Z'); // 22:30 on 9 March in New York
+    const dueAt = answerDueAt(receivedAt, receivedAt, 'US-NY')!; // the end of 8 April there, 03:59 on 9 April UTC
+    const late = buildResponseSummary({
+      ...input,
+      receivedAt,
+      verifiedAt: receivedAt,
+      dueAt,
+      extendedDueAt: null,
+      respondedAt: new Date('2026-04-10T12:00:00Z'),
+      timeZone: jurisdictionOf('US-NY').timeZone,
+      sources: [
+        {
+          source: { id: 's1', name: 'Recruitment', kind: SourceKind.RECRUITMENT },
+          records: [{ recordId: 'c-1', recordType: 'candidate', action: RecordAction.ERASE, state: 'DONE', completedAt: new Date('2026-04-10T01:00:00Z') }],
+        },
+      ],
+      gaps: [],
+    });
+    expect(late.letter).toContain('On 2026-03-09 you asked us for the erasure of your personal data. We confirmed your identity on 2026-03-09.');
+    expect(late.letter).toContain('after the date we owed it to you (2026-04-08)');
+    expect(late.letter).toContain('- candidate c-1: erased on 2026-04-09.');
+    // London in summer: half past midnight is still the previous day in UTC.
+    const london = buildResponseSummary({
+      ...input,
+      receivedAt: new Date('2026-06-01T23:30:00Z'),
+      verifiedAt: null,
+      dueAt: null,
+      extendedDueAt: null,
+      respondedAt: new Date('2026-06-05T10:00:00Z'),
+      timeZone: jurisdictionOf('GB').timeZone,
+      gaps: [],
+    });
+    expect(london.letter).toContain('On 2026-06-02 you asked us');
   });
 
   it('R1: sources not searched are named before the closing lines of an answer built elsewhere', () => {

@@ -10,6 +10,7 @@ const input: ResponseSummaryInput = {
   verifiedAt: new Date('2025-01-10T09:00:00Z'),
   dueAt: new Date('2025-02-09T23:59:59.999Z'),
   respondedAt: new Date('2025-02-03T10:00:00Z'),
+  timeZone: 'Europe/London',
   addressee: 'Ms Example',
   sources: [
     {
