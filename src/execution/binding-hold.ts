@@ -34,13 +34,15 @@ export function bindingHold(task: { requestId: string | null; action: string }, 
 /**
  * A hold on another record whose data erasing the task's record destroys too (footage both
  * show): any open request's RETAIN binds, the task's own request's included (it keeps that
- * record whole), except a rectification's that only found nothing to correct; a retention
- * run's task is held by any hold, as on its own record. Only erasing tasks destroy data.
+ * record whole), except a rectification's that only found nothing to correct; so does a
+ * restriction, open or answered (R1: the other person asked that their record be kept; one
+ * person's erasure does not destroy it); a retention run's task is held by any hold, as on
+ * its own record. Only erasing tasks destroy data.
  */
 export function sharedHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (!ERASING.has(task.action)) return undefined;
   if (task.requestId === null) return holds[0];
-  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect && !h.restriction);
+  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect);
 }
 
 /**
@@ -49,6 +51,8 @@ export function sharedHold(task: { requestId: string | null; action: string }, h
  * keeps that record, and a retry (which reopens the request) is held by it again.
  */
 export function sharedHoldError(task: { requestId: string | null }, hold: RecordHold): string {
+  // A restriction stands once answered: no close of a request ends it.
+  if (hold.restriction) return finalFailure(hold.reason, `left alone, a restriction keeps ${SHARED_DATA}; it stands until lifted (R1, R8)`);
   if (task.requestId !== null && hold.requestId === task.requestId) {
     return finalFailure(
       hold.reason,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
-import { IdentifierType as T, RecordAction, RequestStatus, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction, RequestStatus, RequestType, SourceKind, TaskStatus } from '../../../src/domain/vocabulary.js';
 import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { QueueNames } from '../../../jobs/queue-names.js';
@@ -157,6 +157,34 @@ describe('R8: footage a held visit shares is not destroyed with another visit', 
     expect(await waitForClosed(s, requestId, 30_000)).toBe('COMPLETED');
     expect(await sql(`SELECT id FROM cctv.segments WHERE id = ANY($1)`, [[own.id, shared.id]])).toEqual([]);
     expect(await sql(`SELECT id FROM cctv.visits WHERE id = $1`, [a])).toEqual([]);
+  }, 90_000);
+
+  it('R1, R8: a person’s erasure of their visit leaves it alone while another visitor’s restriction, answered, keeps a visit its footage shows; the footage stays and the letter says why', async () => {
+    const s = gw.runtime.services;
+    const { a, b, own, shared } = await overlappingVisits('restricted', 20, false);
+    // The other visitor asked that their visit be kept and not used (say for a legal claim), and was answered.
+    const restriction = await insertApprovedRequest(s, {
+      type: RequestType.RESTRICTION,
+      identifiers: [{ type: T.EMAIL, value: 'restricted-visitor@example.org' }],
+      status: RequestStatus.COMPLETED,
+      decisions: [{ sourceId: 'cctv', recordId: b, recordType: 'visit', relationship: 'VISITOR', action: RecordAction.RESTRICT }],
+    });
+    const requestId = await insertApprovedRequest(s, {
+      identifiers: [{ type: T.EMAIL, value: 'visitor-beside@example.org' }],
+      decisions: [{ sourceId: 'cctv', recordId: a, recordType: 'visit', relationship: 'VISITOR', action: RecordAction.ERASE }],
+    });
+    await s.execution.execute(requestId, 'handler');
+    expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
+    const [task] = await tasksOf(s, requestId);
+    expect([task!.status, task!.applied_count]).toEqual([TaskStatus.FAILED, 0]);
+    expect(task!.last_error).toMatch(/OPEN_REQUEST: left alone, a restriction keeps a record whose data \(footage\) erasing this one would destroy too/);
+    expect(task!.last_error).not.toContain('retry once');
+    const [{ held_by_request_id }] = await sql<{ held_by_request_id: string }>(`SELECT held_by_request_id FROM task WHERE id = $1`, [task!.id]);
+    expect(held_by_request_id).toBe(restriction);
+    await expectSharedKept(b, shared);
+    expect(existsSync(path.resolve(footageDir, own.file_path))).toBe(true);
+    const letter = String((await s.stores.requests.find(requestId))!.response!.letter);
+    expect(letter).toContain(`- visit ${a}: not erased: its data (footage) is also part of another record we must keep`);
   }, 90_000);
 
   it('R8: an erasure whose own request keeps a visit the footage shows leaves the other visit alone for good: never told to retry once closed, and the letter says why', async () => {

@@ -44,12 +44,17 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(sharedHold({ requestId: null, action: 'PURGE' }, [])).toBeUndefined();
   });
 
-  it("R1, R9: an open restriction request's RESTRICT (keep the record, stop processing it) holds a retention run, but no request's task", () => {
+  it("R1, R9: a restriction request's RESTRICT (keep the record, stop processing it) holds a retention run, and another record's erasure that would destroy its footage, but no request's task on the record itself", () => {
     const restriction: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-restriction', restriction: true };
     expect(bindingHold({ requestId: null, action: 'ERASE' }, [restriction])).toEqual(restriction);
     expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restriction])).toBeUndefined();
-    expect(sharedHold({ requestId: 'r-erasure', action: 'PURGE' }, [restriction])).toBeUndefined();
+    expect(sharedHold({ requestId: 'r-erasure', action: 'PURGE' }, [restriction])).toEqual(restriction);
+    expect(sharedHold({ requestId: 'r-erasure', action: 'RESTRICT' }, [restriction])).toBeUndefined();
     expect(sharedHold({ requestId: null, action: 'PURGE' }, [restriction])).toEqual(restriction);
+    // It stands once answered: the erasure is not told to wait for a request to close.
+    expect(sharedHoldError({ requestId: 'r-erasure' }, restriction)).toBe(
+      'OPEN_REQUEST: left alone, a restriction keeps a record whose data (footage) erasing this one would destroy too; it stands until lifted (R1, R8)',
+    );
   });
 });
 
