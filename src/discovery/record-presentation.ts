@@ -1,11 +1,13 @@
 // How a matched record is shown to one caller: special-category values withheld unless
 // the principal may read them (R12), in the data and in the explanation's compared
-// values, and the record's retention status from its source's policy (R8, R9). Pure.
+// values; card numbers masked to their last four digits for everyone (R15); and the
+// record's retention status from its source's policy (R8, R9). Pure.
 import type { FieldDescription, RetentionPolicy, SourceDescription } from '../../connectors/contract.js';
 import { isSpecialCategory, IdentifierType as T, type DataCategory, type SourceKind } from '../domain/vocabulary.js';
 import { can, WITHHELD, type Principal } from '../auth/index.js';
 import { REDACTED, redactExplanation, type EvidenceGroup, type RecordMatch } from '../identity/index.js';
 import { retentionEndOf } from '../requests/decisions.js';
+import { maskRecordCardNumbers } from '../requests/redaction.js';
 
 /** Which evidence group an identifier type is compared in. */
 const GROUP_OF: Partial<Record<T, EvidenceGroup>> = {
@@ -158,9 +160,11 @@ export function presentRecord(
   const maySeeSpecial = can(principal, 'special-category:read');
   const hidden = maySeeSpecial ? new Set<EvidenceGroup>() : specialGroups(description?.fields ?? []);
   const explanation = redactExplanation(match.explanation, (g) => !hidden.has(g));
-  const { data, withheld } = maySeeSpecial
+  const { data: shown, withheld } = maySeeSpecial
     ? { data: match.record.data ?? {}, withheld: [] }
     : redactRecordData(match.record.data ?? {}, categoryLookup(description, match.recordType));
+  // R15: a card number a source forgot to mask shows its last four digits only, as in the access copy.
+  const data = maskRecordCardNumbers(shown, description?.fields ?? [], match.recordType);
   const e = match.explanation;
   return {
     sourceId: match.sourceId,

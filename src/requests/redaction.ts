@@ -52,6 +52,24 @@ export function maskCardNumbersDeep(value: unknown, counter: { masked: number } 
   return value;
 }
 
+/**
+ * R15: whether a field's value is checked for card numbers: every field but an identifier the
+ * source describes (a phone or membership number is not a card), unless described as card data.
+ */
+export function mayHoldCardNumber(description: FieldDescription | undefined, categories: readonly DataCategory[]): boolean {
+  return description?.identifierType === undefined || categories.includes(DataCategory.PAYMENT_CARD);
+}
+
+/** R15: a record's data as shown to anyone, card numbers masked field by field (mayHoldCardNumber). */
+export function maskRecordCardNumbers(data: Record<string, unknown>, fields: readonly FieldDescription[], recordType: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([field, value]) => [
+      field,
+      mayHoldCardNumber(describeField(fields, recordType, field), fieldCategories(fields, recordType, field)) ? maskCardNumbersDeep(value) : value,
+    ]),
+  );
+}
+
 export interface FieldView {
   categories: DataCategory[];
   special: boolean;
@@ -143,9 +161,7 @@ export function sanitiseRecord(
       redactions.push({ field, kind: 'SPECIAL_CATEGORY', reason: `special-category data (${labels}) shown only to authorised personnel (R12)` });
       continue;
     }
-    // R15: identifiers a source describes (phone, membership number) are not cards; anything else is checked.
-    const exempt = d?.identifierType !== undefined && !categories.includes(DataCategory.PAYMENT_CARD);
-    data[field] = exempt ? value : maskCardNumbersDeep(value, counter);
+    data[field] = mayHoldCardNumber(d, categories) ? maskCardNumbersDeep(value, counter) : value;
   }
   return { data, fields: views, redactions, notes, maskedCardValues: counter.masked };
 }
