@@ -125,7 +125,8 @@ export function specialGroups(fields: readonly FieldDescription[]): Set<Evidence
   const groups = new Set<EvidenceGroup>();
   for (const f of fields) {
     const group = f.identifierType ? GROUP_OF[f.identifierType] : undefined;
-    if (group && f.special) groups.add(group);
+    // R12: judged by the categories too, as the data is, not by the source's flag alone.
+    if (group && (f.special || f.categories.some(isSpecialCategory))) groups.add(group);
   }
   return groups;
 }
