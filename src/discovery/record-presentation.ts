@@ -91,7 +91,11 @@ function categoryLookup(description: SourceDescription | null, recordType: strin
     any.set(f.field, [...(any.get(f.field) ?? []), ...f.categories]);
   }
   // Nested rows (an access copy's encounters, monitoring) are described under their own record type.
-  return (field: string, nested: boolean) => (nested ? any.get(field) : (own.get(field) ?? any.get(field))) ?? [];
+  // A top-level field also takes the categories described under it (`visits.diagnosis`): rows
+  // holding special-category data make the whole field special, as the access copy judges it.
+  const under = (field: string) =>
+    (description?.fields ?? []).filter((f) => f.recordType === recordType && f.field.startsWith(`${field}.`)).flatMap((f) => f.categories);
+  return (field: string, nested: boolean) => (nested ? (any.get(field) ?? []) : [...(own.get(field) ?? any.get(field) ?? []), ...under(field)]);
 }
 
 /** Withholds special-category values, top level and in nested rows, naming what was withheld. */

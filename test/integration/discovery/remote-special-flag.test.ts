@@ -3,7 +3,9 @@
 // may leave it out or get it wrong). The gateway judges special-category data by its
 // categories: a health identifier (the number of a sexual-health clinic's register says the
 // person attends it) is withheld from a handler without SPECIAL_CATEGORY in the match
-// explanation, as the record's data is, and the source's fields say it is special.
+// explanation, as the record's data is, and the source's fields say it is special; a list
+// whose rows are described as holding health data is withheld whole, as the access copy
+// judges it.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -28,20 +30,33 @@ interface Answer {
 }
 const SUBJECT = `query($q: SubjectQueryInput!) { subject(query: $q) { records { sourceId recordId explanation { group recordValue withheld } } } }`;
 
-/** The clinic as a remote register describes it: its patient number is health data, and no field carries the `special` flag. */
+const DIAGNOSIS = 'Chlamydia, treated';
+
+/**
+ * The clinic as a remote register describes it: its patient number is health data, and no
+ * field carries the `special` flag. Its patients' visits come with discovery, described
+ * field by field under the list (`visits.diagnosis`), as the recruitment system describes
+ * its monitoring rows.
+ */
 function withoutSpecialFlags(inner: ClinicConnector): Connector {
   const describe = (): SourceDescription => {
     const d = inner.describe();
-    return {
-      ...d,
-      fields: d.fields.map(({ special: _dropped, ...f }) =>
-        f.field === 'patient_number' ? { ...f, categories: ['HEALTH'] } : f,
-      ) as SourceDescription['fields'],
-    };
+    const fields = d.fields.map(({ special: _dropped, ...f }) => (f.field === 'patient_number' ? { ...f, categories: ['HEALTH'] } : f));
+    const visits = [
+      { recordType: 'patient', field: 'visits', categories: ['SERVICE_HISTORY'], correctable: false },
+      { recordType: 'patient', field: 'visits.on', categories: ['SERVICE_HISTORY'], correctable: false },
+      { recordType: 'patient', field: 'visits.diagnosis', categories: ['HEALTH'], correctable: false },
+    ];
+    return { ...d, fields: [...fields, ...visits] as SourceDescription['fields'] };
   };
+  const discover: Connector['discover'] = async (queries) =>
+    (await inner.discover(queries)).map((records) =>
+      records.map((r) => (r.recordType === 'patient' ? { ...r, data: { ...r.data, visits: [{ on: '2026-03-02', diagnosis: DIAGNOSIS }] } } : r)),
+    );
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'describe') return describe;
+      if (prop === 'discover') return discover;
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
@@ -102,6 +117,20 @@ describe('R12: a remote description without special-category flags', () => {
     expect(reference.every((c) => c.withheld)).toBe(true);
     // Not in the data either, nor anywhere else in the answer.
     expect(JSON.stringify(reply.body)).not.toContain(patientNumber());
+  });
+
+  it('R12: a list whose rows hold health data is withheld whole from a handler without SPECIAL_CATEGORY, as in the access copy', async () => {
+    const identifiers = patient.identifiers.filter((i) => ['PATIENT_ID', 'GIVEN_NAME', 'FAMILY_NAME', 'DATE_OF_BIRTH'].includes(i.type));
+    type Data = { subject: { records: { recordId: string; data: Record<string, unknown>; withheldFields: string[] }[] } };
+    const query = `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId data withheldFields } } }`;
+    const handler = await gw.graphql<Data>(query, { q: { identifiers, sourceIds: [SOURCE] } }, await bearer(gw, ['HANDLER']));
+    expect(handler.body.errors).toBeUndefined();
+    const found = handler.body.data!.subject.records.find((r) => r.recordId === patient.recordId)!;
+    expect(found.withheldFields).toContain('visits');
+    expect(JSON.stringify(handler.body)).not.toContain('Chlamydia');
+    // With SPECIAL_CATEGORY the visits are shown.
+    const cleared = await gw.graphql<Data>(query, { q: { identifiers, sourceIds: [SOURCE] } }, await bearer(gw, ['HANDLER', 'SPECIAL_CATEGORY']));
+    expect(cleared.body.data!.subject.records.find((r) => r.recordId === patient.recordId)!.data.visits).toEqual([{ on: '2026-03-02', diagnosis: DIAGNOSIS }]);
   });
 
   it("R12: the source's fields mark the health identifier special", async () => {
