@@ -106,6 +106,26 @@ export function fieldCategories(fields: readonly FieldDescription[], recordType:
   return [...new Set([...own, ...nested])];
 }
 
+/**
+ * Special categories of the rows nested in a value (a record's visits, encounters), each key
+ * as any record type of the source describes it: discovery withholds such rows by the same
+ * lookup (src/discovery/record-presentation.ts), and the access copy must count them too (R12).
+ */
+function nestedSpecialCategories(fields: readonly FieldDescription[], value: unknown): DataCategory[] {
+  const found = new Set<DataCategory>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object' && !(v instanceof Date)) {
+      for (const [key, inner] of Object.entries(v)) {
+        for (const f of fields) if (f.field === key) f.categories.filter(isSpecialCategory).forEach((c) => found.add(c));
+        walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return [...found];
+}
+
 function bystandersOf(record: SourceRecord): number {
   const n = record.facts?.bystanders;
   return typeof n === 'number' && n > 0 ? n : 0;
@@ -140,7 +160,7 @@ export function sanitiseRecord(
 
   for (const [field, value] of Object.entries(record.data ?? {})) {
     const d = describeField(fields, record.recordType, field);
-    const categories = fieldCategories(fields, record.recordType, field);
+    const categories = [...new Set([...fieldCategories(fields, record.recordType, field), ...nestedSpecialCategories(fields, value)])];
     const special = (d?.special ?? false) || categories.some(isSpecialCategory);
     views[field] = { categories, special, described: d !== undefined };
 
