@@ -18,7 +18,7 @@ import {
   type SourceDescription,
   type SourceRecord,
 } from '../contract.js';
-import { Capability, IdentifierType, SourceKind } from '../../src/domain/vocabulary.js';
+import { Capability, IdentifierType, isSpecialCategory, SourceKind } from '../../src/domain/vocabulary.js';
 import type { LookupFunction } from 'node:net';
 import { signedHeaders } from './signing.js';
 import { postJson, postJsonWithFetch, type PostReply } from './transport.js';
@@ -273,5 +273,8 @@ function checkedDescription(answer: Described): Described {
     !!d.controller &&
     typeof d.controller === 'object';
   if (!ok) throw new ConnectorError('CONFIGURATION', 'remote answered a malformed description');
-  return { description: answer.description, capabilities: answer.capabilities, identifierTypes: answer.identifierTypes };
+  // R12: a field is special when the remote says so or any of its categories is: the flag
+  // is derived from the categories, not taken on the remote's word (nor missing).
+  const fields = d.fields!.map((f) => ({ ...f, special: f.special === true || f.categories.some(isSpecialCategory) }));
+  return { description: { ...answer.description, fields }, capabilities: answer.capabilities, identifierTypes: answer.identifierTypes };
 }

@@ -1,11 +1,13 @@
 // How a matched record is shown to one caller: special-category values withheld unless
 // the principal may read them (R12), in the data and in the explanation's compared
-// values, and the record's retention status from its source's policy (R8, R9). Pure.
+// values; card numbers masked to their last four digits for everyone (R15); and the
+// record's retention status from its source's policy (R8, R9). Pure.
 import type { FieldDescription, RetentionPolicy, SourceDescription } from '../../connectors/contract.js';
 import { isSpecialCategory, IdentifierType as T, type DataCategory, type SourceKind } from '../domain/vocabulary.js';
 import { can, WITHHELD, type Principal } from '../auth/index.js';
 import { REDACTED, redactExplanation, type EvidenceGroup, type RecordMatch } from '../identity/index.js';
 import { retentionEndOf } from '../requests/decisions.js';
+import { maskRecordCardNumbers } from '../requests/redaction.js';
 
 /** Which evidence group an identifier type is compared in. */
 const GROUP_OF: Partial<Record<T, EvidenceGroup>> = {
@@ -89,7 +91,11 @@ function categoryLookup(description: SourceDescription | null, recordType: strin
     any.set(f.field, [...(any.get(f.field) ?? []), ...f.categories]);
   }
   // Nested rows (an access copy's encounters, monitoring) are described under their own record type.
-  return (field: string, nested: boolean) => (nested ? any.get(field) : (own.get(field) ?? any.get(field))) ?? [];
+  // A top-level field also takes the categories described under it (`visits.diagnosis`): rows
+  // holding special-category data make the whole field special, as the access copy judges it.
+  const under = (field: string) =>
+    (description?.fields ?? []).filter((f) => f.recordType === recordType && f.field.startsWith(`${field}.`)).flatMap((f) => f.categories);
+  return (field: string, nested: boolean) => (nested ? (any.get(field) ?? []) : [...(own.get(field) ?? any.get(field) ?? []), ...under(field)]);
 }
 
 /** Withholds special-category values, top level and in nested rows, naming what was withheld. */
@@ -123,7 +129,8 @@ export function specialGroups(fields: readonly FieldDescription[]): Set<Evidence
   const groups = new Set<EvidenceGroup>();
   for (const f of fields) {
     const group = f.identifierType ? GROUP_OF[f.identifierType] : undefined;
-    if (group && f.special) groups.add(group);
+    // R12: judged by the categories too, as the data is, not by the source's flag alone.
+    if (group && (f.special || f.categories.some(isSpecialCategory))) groups.add(group);
   }
   return groups;
 }
@@ -158,9 +165,11 @@ export function presentRecord(
   const maySeeSpecial = can(principal, 'special-category:read');
   const hidden = maySeeSpecial ? new Set<EvidenceGroup>() : specialGroups(description?.fields ?? []);
   const explanation = redactExplanation(match.explanation, (g) => !hidden.has(g));
-  const { data, withheld } = maySeeSpecial
+  const { data: shown, withheld } = maySeeSpecial
     ? { data: match.record.data ?? {}, withheld: [] }
     : redactRecordData(match.record.data ?? {}, categoryLookup(description, match.recordType));
+  // R15: a card number a source forgot to mask shows its last four digits only, as in the access copy.
+  const data = maskRecordCardNumbers(shown, description?.fields ?? [], match.recordType);
   const e = match.explanation;
   return {
     sourceId: match.sourceId,

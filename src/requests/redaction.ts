@@ -52,6 +52,24 @@ export function maskCardNumbersDeep(value: unknown, counter: { masked: number } 
   return value;
 }
 
+/**
+ * R15: whether a field's value is checked for card numbers: every field but an identifier the
+ * source describes (a phone or membership number is not a card), unless described as card data.
+ */
+export function mayHoldCardNumber(description: FieldDescription | undefined, categories: readonly DataCategory[]): boolean {
+  return description?.identifierType === undefined || categories.includes(DataCategory.PAYMENT_CARD);
+}
+
+/** R15: a record's data as shown to anyone, card numbers masked field by field (mayHoldCardNumber). */
+export function maskRecordCardNumbers(data: Record<string, unknown>, fields: readonly FieldDescription[], recordType: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([field, value]) => [
+      field,
+      mayHoldCardNumber(describeField(fields, recordType, field), fieldCategories(fields, recordType, field)) ? maskCardNumbersDeep(value) : value,
+    ]),
+  );
+}
+
 export interface FieldView {
   categories: DataCategory[];
   special: boolean;
@@ -88,6 +106,26 @@ export function fieldCategories(fields: readonly FieldDescription[], recordType:
   return [...new Set([...own, ...nested])];
 }
 
+/**
+ * Special categories of the rows nested in a value (a record's visits, encounters), each key
+ * as any record type of the source describes it: discovery withholds such rows by the same
+ * lookup (src/discovery/record-presentation.ts), and the access copy must count them too (R12).
+ */
+function nestedSpecialCategories(fields: readonly FieldDescription[], value: unknown): DataCategory[] {
+  const found = new Set<DataCategory>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object' && !(v instanceof Date)) {
+      for (const [key, inner] of Object.entries(v)) {
+        for (const f of fields) if (f.field === key) f.categories.filter(isSpecialCategory).forEach((c) => found.add(c));
+        walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return [...found];
+}
+
 function bystandersOf(record: SourceRecord): number {
   const n = record.facts?.bystanders;
   return typeof n === 'number' && n > 0 ? n : 0;
@@ -122,7 +160,7 @@ export function sanitiseRecord(
 
   for (const [field, value] of Object.entries(record.data ?? {})) {
     const d = describeField(fields, record.recordType, field);
-    const categories = fieldCategories(fields, record.recordType, field);
+    const categories = [...new Set([...fieldCategories(fields, record.recordType, field), ...nestedSpecialCategories(fields, value)])];
     const special = (d?.special ?? false) || categories.some(isSpecialCategory);
     views[field] = { categories, special, described: d !== undefined };
 
@@ -143,9 +181,7 @@ export function sanitiseRecord(
       redactions.push({ field, kind: 'SPECIAL_CATEGORY', reason: `special-category data (${labels}) shown only to authorised personnel (R12)` });
       continue;
     }
-    // R15: identifiers a source describes (phone, membership number) are not cards; anything else is checked.
-    const exempt = d?.identifierType !== undefined && !categories.includes(DataCategory.PAYMENT_CARD);
-    data[field] = exempt ? value : maskCardNumbersDeep(value, counter);
+    data[field] = mayHoldCardNumber(d, categories) ? maskCardNumbersDeep(value, counter) : value;
   }
   return { data, fields: views, redactions, notes, maskedCardValues: counter.masked };
 }

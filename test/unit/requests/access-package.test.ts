@@ -278,6 +278,34 @@ describe('access package', () => {
     expect(files(hidden.bytes)['sources/01-recruitment.csv']).toContain('[REDACTED]');
   });
 
+  it('R12: nested rows whose fields are described under their own record type make the field special, as discovery judges them', () => {
+    const visited: PackageSource = {
+      source: { id: 'src-register', name: 'Register', kind: SourceKind.OTHER },
+      fields: [
+        { recordType: 'patient', field: 'visits', categories: [DataCategory.SERVICE_HISTORY], special: false, correctable: false },
+        { recordType: 'visit', field: 'on', categories: [DataCategory.SERVICE_HISTORY], special: false, correctable: false },
+        { recordType: 'visit', field: 'diagnosis', categories: [DataCategory.HEALTH], special: true, correctable: false },
+      ],
+      records: [
+        {
+          recordId: 'p-1',
+          recordType: 'patient',
+          relationship: Relationship.SUBJECT,
+          identifiers: [],
+          data: { visits: [{ on: '2026-03-02', diagnosis: 'asthma' }] },
+          dates: {},
+        },
+      ],
+      decisions: [release('p-1')],
+    };
+    // Counted, so the package's link goes only to a principal cleared for health data.
+    const built = buildAccessPackage({ ...input, sources: [visited], canSeeSpecialCategories: true });
+    expect(built.specialCategories).toEqual([DataCategory.HEALTH]);
+    expect(mayReceivePackage(built.specialCategories, false)).toBe(false);
+    const hidden = buildAccessPackage({ ...input, sources: [visited], canSeeSpecialCategories: false });
+    expect(files(hidden.bytes)['sources/01-register.csv']).not.toContain('asthma');
+  });
+
   it('R12: only a principal cleared for special categories may receive a package holding them, or one whose categories are unknown', () => {
     expect(mayReceivePackage([], false)).toBe(true);
     expect(mayReceivePackage(['HEALTH'], false)).toBe(false);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WITHHELD } from '../../../src/auth/redaction.js';
-import { redactRecordData } from '../../../src/discovery/record-presentation.js';
-import { DataCategory } from '../../../src/domain/vocabulary.js';
+import { redactRecordData, specialGroups } from '../../../src/discovery/record-presentation.js';
+import { DataCategory, IdentifierType } from '../../../src/domain/vocabulary.js';
 
 const categories: Record<string, DataCategory[]> = {
   name: [DataCategory.IDENTITY],
@@ -31,5 +31,21 @@ describe('special categories in a presented record', () => {
     const { data, withheld } = redactRecordData({ name: 'Jan', notes: 'called back' }, categoriesOf);
     expect(data).toEqual({ name: 'Jan', notes: 'called back' });
     expect(withheld).toEqual([]);
+  });
+
+  it('R12: an identifier whose categories are special hides its evidence group, whether or not the source set the flag', () => {
+    const field = (name: string, categories: DataCategory[], special: boolean, identifierType: IdentifierType) => ({
+      recordType: 'patient',
+      field: name,
+      categories,
+      special,
+      correctable: false,
+      identifierType,
+    });
+    const groups = specialGroups([
+      field('register_number', [DataCategory.HEALTH], false, IdentifierType.PATIENT_ID),
+      field('email', [DataCategory.CONTACT], false, IdentifierType.EMAIL),
+    ]);
+    expect([...groups]).toEqual(['REFERENCE']);
   });
 });
