@@ -283,6 +283,61 @@ describe('records a remote answers that the contract does not describe', () => {
   });
 });
 
+describe('records a remote names as held for a controller it is not registered for', () => {
+  it("R6: a remote registered for one client that names another client's controller on its records fails discovery (UNAVAILABLE): the other client's handler is shown no request", async () => {
+    const [me] = await learners(1);
+    const s = gw.runtime.services;
+    // Registered as holding every record for client A; the remote says its records are B's.
+    await s.sources.register({ ...registration, controller: { role: 'PROCESSOR', defaultControllerId: 'ctrl-a' } }, 'test');
+    const asHeldFor = (controllerId: string) => async (queries: unknown[]) =>
+      (await training.discover(queries as Parameters<TrainingConnector['discover']>[0])).map((list) => list.map((r) => ({ ...r, controllerId })));
+    try {
+      const handler = await bearer(gw, ['HANDLER']);
+      const handlerOfB = await bearer(gw, ['HANDLER'], ['ctrl-b']);
+      const identifiers = [{ type: 'EMAIL', value: me!.email }];
+      const submitAndVerify = async () => {
+        const submitted = await gw.graphql<{ submitRequest: { id: string } }>(
+          `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+          { input: { type: 'ERASURE', identifiers, channel: 'email' } },
+          handler,
+        );
+        const id = submitted.body.data!.submitRequest.id;
+        const verified = await gw.graphql<{
+          verifyIdentity: { controllerIds: string[]; records: { recordId: string; controllerId: string | null }[] };
+        }>(
+          `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { controllerIds records { recordId controllerId } } }`,
+          { id },
+          handler,
+        );
+        expect(verified.body.errors).toBeUndefined();
+        return { id, ...verified.body.data!.verifyIdentity };
+      };
+
+      tricks.discover = asHeldFor('ctrl-b');
+      const claimed = await submitAndVerify();
+      expect(claimed.controllerIds).not.toContain('ctrl-b');
+      expect(claimed.records).toEqual([]);
+      const seenByB = await gw.graphql<{ request: { id: string } | null }>(`query($id: ID!) { request(id: $id) { id } }`, { id: claimed.id }, handlerOfB);
+      expect(seenByB.body.data?.request ?? null).toBeNull();
+      const searched = await gw.graphql<{ subject: { records: unknown[]; sources: { sourceId: string; status: string; errorCode: string }[] } }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId } sources { sourceId status errorCode } } }`,
+        { q: { identifiers, sourceIds: [SOURCE] } },
+        handler,
+      );
+      expect(searched.body.data!.subject.records).toEqual([]);
+      expect(searched.body.data!.subject.sources.find((x) => x.sourceId === SOURCE)).toMatchObject({ status: 'FAILED', errorCode: 'UNAVAILABLE' });
+
+      // Its own client's records are taken as they come.
+      tricks.discover = asHeldFor('ctrl-a');
+      const own = await submitAndVerify();
+      expect(own.records).toContainEqual({ recordId: me!.id, controllerId: 'ctrl-a' });
+      expect(own.controllerIds).toContain('ctrl-a');
+    } finally {
+      await s.sources.register(registration, 'test');
+    }
+  });
+});
+
 describe('an erasure the remote says is done is looked at again', () => {
   it('R1: a record its search no longer finds but that it still holds under its id (an erase answered APPLIED, the row kept) fails verification: the request is not COMPLETED', async () => {
     const [, , , me] = await learners(4);
