@@ -338,6 +338,49 @@ describe('records a remote names as held for a controller it is not registered f
   });
 });
 
+describe("a remote's counts of names", () => {
+  it("a remote claiming to hold a trillion names does not make every name weigh as the rarest: its counts shape no source's match weights", async () => {
+    const [me] = await learners(1);
+    // Every name listed as held twice among a trillion: each would look unique everywhere.
+    tricks.nameFrequencies = async () => ({
+      givenNames: [{ value: me!.given, records: 2 }],
+      familyNames: [{ value: me!.family, records: 2 }],
+      totals: { givenNames: 1e12, familyNames: 1e12 },
+    });
+    await gw.runtime.services.sources.register(registration, 'test'); // read its counts anew
+    const handler = await bearer(gw, ['HANDLER']);
+    const nameWeights = async () => {
+      const reply = await gw.graphql<{ subject: { records: { recordId: string; explanation: { field: string; level: string; tfAdjustment: number }[] }[] } }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId explanation { field level tfAdjustment } } } }`,
+        {
+          q: {
+            identifiers: [
+              { type: 'GIVEN_NAME', value: me!.given },
+              { type: 'FAMILY_NAME', value: me!.family },
+              { type: 'EMAIL', value: me!.email },
+            ],
+            sourceIds: [SOURCE],
+          },
+        },
+        handler,
+      );
+      expect(reply.body.errors).toBeUndefined();
+      return reply.body
+        .data!.subject.records.filter((r) => r.recordId === me!.id)
+        .flatMap((r) => r.explanation)
+        .filter((f) => (f.field === 'givenName' || f.field === 'familyName') && f.level === 'exact');
+    };
+    // The first discovery waits at most a second for a source's counts; later ones use them.
+    let weights = await nameWeights();
+    for (let attempt = 0; attempt < 8 && weights.every((f) => f.tfAdjustment === 0); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      weights = await nameWeights();
+    }
+    expect(weights.map((f) => f.field).sort()).toEqual(['familyName', 'givenName']);
+    for (const f of weights) expect(f.tfAdjustment, f.field).toBe(0);
+  });
+});
+
 describe('an erasure the remote says is done is looked at again', () => {
   it('R1: a record its search no longer finds but that it still holds under its id (an erase answered APPLIED, the row kept) fails verification: the request is not COMPLETED', async () => {
     const [, , , me] = await learners(4);
