@@ -88,6 +88,8 @@ class DescribedConnector implements Connector {
     /** Approved identifier types (what the source declared at registration); its live declaration when absent. */
     private readonly searchableBy?: readonly IdentifierType[],
     private readonly pinned?: Pinned,
+    /** A remote registered for one client (defaultControllerId): the only controller its records may name. */
+    private readonly recordsHeldFor?: string,
   ) {
     // Each call looks the method up on the connector again, as the other methods do; a
     // pinned source's description is checked first.
@@ -104,7 +106,11 @@ class DescribedConnector implements Connector {
     if (inner.sharedWith) this.sharedWith = checked((refs) => inner.sharedWith!(refs));
     if (inner.changedSince) this.changedSince = checked((since, limit, after) => inner.changedSince!(since, limit, after));
     if (inner.purgeExpired) this.purgeExpired = checked((now) => inner.purgeExpired!(now));
-    if (inner.listExpired) this.listExpired = checked((asOf, limit, after) => inner.listExpired!(asOf, limit, after));
+    if (inner.listExpired)
+      this.listExpired = checked(async (asOf, limit, after) => {
+        const page = await inner.listExpired!(asOf, limit, after);
+        return { ...page, records: this.heldForItsClient(page.records, 'list-expired') };
+      });
     if (inner.refreshIndex) this.refreshIndex = checked(() => inner.refreshIndex!());
     if (inner.findPresent) this.findPresent = checked((query) => inner.findPresent!(query));
     if (inner.connect) this.connect = pinned ? () => this.checkDescription(true) : () => inner.connect!();
@@ -180,7 +186,7 @@ class DescribedConnector implements Connector {
     const types = this.identifierTypes;
     const minimised = queries.map((q) => minimiseQuery(q, types));
     const asked = minimised.filter((q) => !isEmptyQuery(q));
-    const answers = asked.length ? await this.inner.discover(asked) : [];
+    const answers = asked.length ? (await this.inner.discover(asked)).map((list) => this.heldForItsClient(list, 'discover')) : [];
     let next = 0;
     return minimised.map((q): SourceRecord[] => (isEmptyQuery(q) ? [] : (answers[next++] ?? [])));
   };
@@ -190,9 +196,21 @@ class DescribedConnector implements Connector {
    */
   export: Connector['export'] = async (refs) => {
     const asked = new Set(refs.map((r) => r.recordId));
-    const records = await this.inner.export(refs);
+    const records = this.heldForItsClient(await this.inner.export(refs), 'export');
     return records.filter((record) => asked.delete(record.recordId));
   };
+  /**
+   * R6: a remote registered as holding every record for one client may not say a record is
+   * another client's: that client's handlers would see the request and could have the record
+   * returned to them. Such an answer fails the call, as a malformed record does; the
+   * controller it named (the remote's words) is not repeated.
+   */
+  private heldForItsClient(records: SourceRecord[], operation: string): SourceRecord[] {
+    const client = this.recordsHeldFor;
+    if (client && records.some((r) => r.controllerId != null && r.controllerId !== client))
+      throw new ConnectorError('UNAVAILABLE', `remote answered a record of a controller it is not registered for (${operation})`);
+    return records;
+  }
   correct: Connector['correct'] = (r, c) => this.inner.correct(r, c);
   erase: Connector['erase'] = (r, p) => this.inner.erase(r, p);
   restrict: Connector['restrict'] = (r, on) => this.inner.restrict(r, on);
@@ -275,7 +293,9 @@ export async function createConnector(
     }
   }
   const pinned = config.type === 'remote' ? options.pinned : undefined;
-  return new DescribedConnector(connector, config.name, config.retention, config.controller, config.processing, options.searchableBy, pinned);
+  // Only a remote's answers are untrusted; a store the gateway reads itself names its records' controllers.
+  const recordsHeldFor = config.type === 'remote' ? config.controller?.defaultControllerId : undefined;
+  return new DescribedConnector(connector, config.name, config.retention, config.controller, config.processing, options.searchableBy, pinned, recordsHeldFor);
 }
 
 function remotePort(baseUrl: string): number {

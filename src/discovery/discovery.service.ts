@@ -56,6 +56,10 @@ export class DiscoveryService {
     }, options.sourceSizes);
     if (options.nameFrequencies !== false) {
       this.names = new NameFrequencyTables(async (id, limit) => {
+        // Counted only in stores the gateway reads itself: the table weighs every source's
+        // records, and a remote's counts are its word (one claiming to hold a trillion names
+        // would make every name look unique, so a stranger sharing a common name would match).
+        if ((await registry.find(id))?.config.type === 'remote') return undefined;
         const connector = await registry.connector(id);
         return connector.nameFrequencies ? connector.nameFrequencies(limit) : undefined;
       }, options.nameFrequencies);

@@ -124,6 +124,8 @@ function jsonErrors(services: Services): ErrorRequestHandler {
             ? 'BAD_REQUEST'
             : 'INTERNAL_SERVER_ERROR';
     if (status >= 500) services.logger.error({ err }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal error' : String(err.message), extensions: { code } }] });
+    // The parser's message quotes the body around the fault (an e-mail, a name): not repeated.
+    const message = status >= 500 ? 'Internal error' : err?.type === 'entity.parse.failed' ? 'The body is not valid JSON' : String(err.message);
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
   };
 }

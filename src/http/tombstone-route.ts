@@ -24,6 +24,8 @@ const fail = (res: express.Response, status: number, code: string, message: stri
 export function tombstoneRoute(services: Services): Router {
   const router = express.Router();
   router.post('/v1/tombstones/check', express.json({ limit: services.config.HTTP_BODY_LIMIT }), async (req, res) => {
+    // Whether people were erased, and by which request: an answer no cache may keep.
+    res.setHeader('cache-control', 'no-store');
     try {
       const { principal } = (await authenticateClient(services, clientAddress(req), req.headers.authorization ?? ''))!;
       if (!can(principal, 'tombstone:check')) return fail(res, 403, 'FORBIDDEN', 'This key may not check tombstones');

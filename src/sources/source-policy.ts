@@ -121,6 +121,29 @@ const LOOPBACK = new net.BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
+/**
+ * Where no source is, whatever name points there: the gateway's own host (loopback), the
+ * cloud's metadata service and other link-local hosts, "this host" and multicast. A listed
+ * host name is not trusted to resolve here (its DNS may not be the operator's); only an
+ * address rule that covers the address allows it.
+ */
+const NEVER_BY_NAME = new net.BlockList();
+for (const [address, prefix] of [
+  ['0.0.0.0', 8],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  NEVER_BY_NAME.addSubnet(address, prefix, 'ipv4');
+for (const [address, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  NEVER_BY_NAME.addSubnet(address, prefix, 'ipv6');
+
 /** An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is checked as the IPv4 address it is. */
 function plain(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
@@ -215,7 +238,13 @@ async function resolve(host: string, policy: SourcePolicy): Promise<string[]> {
 export async function destinationRefusal(destination: Destination, policy: SourcePolicy): Promise<string | null> {
   const { host, port } = destination;
   const portMatches = (rule: DestinationRule) => rule.port === null || rule.port === port;
-  if (policy.destinations?.some((r) => r.hostname === host && portMatches(r))) return null;
+  const byAddressRule = (address: string) => policy.destinations!.some((r) => r.addresses && portMatches(r) && inList(r.addresses, address));
+  if (policy.destinations?.some((r) => r.hostname === host && portMatches(r))) {
+    // Listed by name: any address its DNS gives, but not one where no source is.
+    const addresses = await resolve(host, policy).catch(() => [] as string[]);
+    const nowhere = addresses.some((a) => inList(NEVER_BY_NAME, a) && !(policy.allowLoopback && inList(LOOPBACK, a)) && !byAddressRule(a));
+    return nowhere ? `${host} resolves to a loopback, link-local or unspecified address; list that address in SOURCE_ALLOWED_HOSTS to allow it` : null;
+  }
   let addresses: string[];
   try {
     addresses = await resolve(host, policy);
@@ -224,7 +253,7 @@ export async function destinationRefusal(destination: Destination, policy: Sourc
   }
   if (addresses.length === 0) return `${host} could not be resolved, so it cannot be checked`;
   if (policy.destinations) {
-    const allowed = addresses.every((a) => policy.destinations!.some((r) => r.addresses && portMatches(r) && inList(r.addresses, a)));
+    const allowed = addresses.every(byAddressRule);
     return allowed ? null : `${host}:${port} is not among the allowed destinations (SOURCE_ALLOWED_HOSTS)`;
   }
   if (addresses.every((a) => !inList(NON_PUBLIC, a))) return null;

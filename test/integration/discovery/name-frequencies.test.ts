@@ -1,6 +1,7 @@
 // Discovery weighs an exact name by how many records of the registered sources hold it,
-// from the counts the gateway reads through each connector (the six reference systems, the
-// training platform over the remote protocol): a name many records hold counts for less
+// from the counts the gateway reads through each connector of a store it reads itself (five
+// of the six reference systems; not the training platform, reached over the remote
+// protocol, whose counts are its word): a name many records hold counts for less
 // than its level's average, a rare one for as much or more; switched off, every exact name
 // weighs the average.
 import pg from 'pg';
@@ -11,7 +12,8 @@ import { startReferenceGateway, SUBJECT_FIELDS, type ReferenceGateway, type Subj
 
 const SEED = 5;
 const PEOPLE = 600; // enough family names (about 1,600) that a name held twice is rarer than the average
-const SYSTEMS = ['case_management', 'clinic', 'training', 'concierge', 'recruitment', 'cctv'];
+/** The systems whose names the gateway counts: the training platform is a remote source. */
+const SYSTEMS = ['case_management', 'clinic', 'concierge', 'recruitment', 'cctv'];
 const SUBJECT = `query Subject($q: SubjectQueryInput!) { subject(query: $q) { ${SUBJECT_FIELDS} } }`;
 
 type Explained = SubjectAnswer['records'][number]['explanation'][number] & { m: number | null; u: number | null; tfAdjustment: number };

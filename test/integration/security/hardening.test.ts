@@ -81,6 +81,33 @@ describe('GraphQL hardening with the default limits (development mode)', () => {
     expectNoLeak(malformed);
   });
 
+  it("a malformed body's error does not quote the body (an e-mail in it is repeated to no proxy or log that keeps answers), on GraphQL and the tombstone check", async () => {
+    const email = 'quoted.person@example.org';
+    const graphql = await post(gw, `{"query": "{ version }", "variables": {"email": ${email}}}`, admin);
+    expect(graphql.status).toBe(400);
+    expect(graphqlCodeOf(graphql)).toBe('BAD_REQUEST');
+    expect(JSON.stringify(graphql.json)).not.toContain('quoted');
+    const check = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await bearer(gw, ['CONNECTOR'])) },
+      body: `{"identifiers": [{"type": "EMAIL", "value": ${email}}]}`,
+    });
+    expect(check.status).toBe(400);
+    const text = await check.text();
+    expect(text).toContain('BAD_REQUEST');
+    expect(text).not.toContain('quoted');
+  });
+
+  it('a tombstone check, an answer about people, is not kept by a cache', async () => {
+    const check = await fetch(`${gw.url}/v1/tombstones/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await bearer(gw, ['CONNECTOR'])) },
+      body: JSON.stringify({ identifiers: [{ type: 'EMAIL', value: 'someone@example.org' }] }),
+    });
+    expect(check.status).toBe(200);
+    expect(check.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('refuses batched requests (an array of operations) with a coded error', async () => {
     const r = await post(gw, JSON.stringify([{ query: '{ version }' }, { query: '{ version }' }]), admin);
     expect(r.status).toBe(400);

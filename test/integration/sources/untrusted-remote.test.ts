@@ -283,6 +283,104 @@ describe('records a remote answers that the contract does not describe', () => {
   });
 });
 
+describe('records a remote names as held for a controller it is not registered for', () => {
+  it("R6: a remote registered for one client that names another client's controller on its records fails discovery (UNAVAILABLE): the other client's handler is shown no request", async () => {
+    const [me] = await learners(1);
+    const s = gw.runtime.services;
+    // Registered as holding every record for client A; the remote says its records are B's.
+    await s.sources.register({ ...registration, controller: { role: 'PROCESSOR', defaultControllerId: 'ctrl-a' } }, 'test');
+    const asHeldFor = (controllerId: string) => async (queries: unknown[]) =>
+      (await training.discover(queries as Parameters<TrainingConnector['discover']>[0])).map((list) => list.map((r) => ({ ...r, controllerId })));
+    try {
+      const handler = await bearer(gw, ['HANDLER']);
+      const handlerOfB = await bearer(gw, ['HANDLER'], ['ctrl-b']);
+      const identifiers = [{ type: 'EMAIL', value: me!.email }];
+      const submitAndVerify = async () => {
+        const submitted = await gw.graphql<{ submitRequest: { id: string } }>(
+          `mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`,
+          { input: { type: 'ERASURE', identifiers, channel: 'email' } },
+          handler,
+        );
+        const id = submitted.body.data!.submitRequest.id;
+        const verified = await gw.graphql<{
+          verifyIdentity: { controllerIds: string[]; records: { recordId: string; controllerId: string | null }[] };
+        }>(
+          `mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { controllerIds records { recordId controllerId } } }`,
+          { id },
+          handler,
+        );
+        expect(verified.body.errors).toBeUndefined();
+        return { id, ...verified.body.data!.verifyIdentity };
+      };
+
+      tricks.discover = asHeldFor('ctrl-b');
+      const claimed = await submitAndVerify();
+      expect(claimed.controllerIds).not.toContain('ctrl-b');
+      expect(claimed.records).toEqual([]);
+      const seenByB = await gw.graphql<{ request: { id: string } | null }>(`query($id: ID!) { request(id: $id) { id } }`, { id: claimed.id }, handlerOfB);
+      expect(seenByB.body.data?.request ?? null).toBeNull();
+      const searched = await gw.graphql<{ subject: { records: unknown[]; sources: { sourceId: string; status: string; errorCode: string }[] } }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId } sources { sourceId status errorCode } } }`,
+        { q: { identifiers, sourceIds: [SOURCE] } },
+        handler,
+      );
+      expect(searched.body.data!.subject.records).toEqual([]);
+      expect(searched.body.data!.subject.sources.find((x) => x.sourceId === SOURCE)).toMatchObject({ status: 'FAILED', errorCode: 'UNAVAILABLE' });
+
+      // Its own client's records are taken as they come.
+      tricks.discover = asHeldFor('ctrl-a');
+      const own = await submitAndVerify();
+      expect(own.records).toContainEqual({ recordId: me!.id, controllerId: 'ctrl-a' });
+      expect(own.controllerIds).toContain('ctrl-a');
+    } finally {
+      await s.sources.register(registration, 'test');
+    }
+  });
+});
+
+describe("a remote's counts of names", () => {
+  it("a remote claiming to hold a trillion names does not make every name weigh as the rarest: its counts shape no source's match weights", async () => {
+    const [me] = await learners(1);
+    // Every name listed as held twice among a trillion: each would look unique everywhere.
+    tricks.nameFrequencies = async () => ({
+      givenNames: [{ value: me!.given, records: 2 }],
+      familyNames: [{ value: me!.family, records: 2 }],
+      totals: { givenNames: 1e12, familyNames: 1e12 },
+    });
+    await gw.runtime.services.sources.register(registration, 'test'); // read its counts anew
+    const handler = await bearer(gw, ['HANDLER']);
+    const nameWeights = async () => {
+      const reply = await gw.graphql<{ subject: { records: { recordId: string; explanation: { field: string; level: string; tfAdjustment: number }[] }[] } }>(
+        `query($q: SubjectQueryInput!) { subject(query: $q) { records { recordId explanation { field level tfAdjustment } } } }`,
+        {
+          q: {
+            identifiers: [
+              { type: 'GIVEN_NAME', value: me!.given },
+              { type: 'FAMILY_NAME', value: me!.family },
+              { type: 'EMAIL', value: me!.email },
+            ],
+            sourceIds: [SOURCE],
+          },
+        },
+        handler,
+      );
+      expect(reply.body.errors).toBeUndefined();
+      return reply.body
+        .data!.subject.records.filter((r) => r.recordId === me!.id)
+        .flatMap((r) => r.explanation)
+        .filter((f) => (f.field === 'givenName' || f.field === 'familyName') && f.level === 'exact');
+    };
+    // The first discovery waits at most a second for a source's counts; later ones use them.
+    let weights = await nameWeights();
+    for (let attempt = 0; attempt < 8 && weights.every((f) => f.tfAdjustment === 0); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      weights = await nameWeights();
+    }
+    expect(weights.map((f) => f.field).sort()).toEqual(['familyName', 'givenName']);
+    for (const f of weights) expect(f.tfAdjustment, f.field).toBe(0);
+  });
+});
+
 describe('an erasure the remote says is done is looked at again', () => {
   it('R1: a record its search no longer finds but that it still holds under its id (an erase answered APPLIED, the row kept) fails verification: the request is not COMPLETED', async () => {
     const [, , , me] = await learners(4);

@@ -72,6 +72,24 @@ describe('destinations', () => {
     expect(() => parseDestinationRules('10.0.0.0/99')).toThrow(/SOURCE_ALLOWED_HOSTS/);
     expect(() => parseDestinationRules('not a host!')).toThrow(/SOURCE_ALLOWED_HOSTS/);
   });
+
+  it("an allowed host name is trusted for its own addresses, not for the gateway's host or the cloud's metadata service its DNS may point at", async () => {
+    const resolvingTo = (addresses: string[], overrides: Partial<SourcePolicy> = {}) =>
+      policy({ destinations: parseDestinationRules('connector.team.example'), lookup: async () => addresses, ...overrides });
+    const named = at('connector.team.example', 443);
+    expect(await destinationRefusal(named, resolvingTo(['10.0.0.7']))).toBeNull();
+    expect(await destinationRefusal(named, resolvingTo(['93.184.216.34']))).toBeNull();
+    for (const address of ['169.254.169.254', 'fe80::1', '127.0.0.1', '::1', '::ffff:127.0.0.1', '0.0.0.0', '::', '224.0.0.1']) {
+      expect(await destinationRefusal(named, resolvingTo([address])), address).toMatch(/connector\.team\.example resolves to/);
+      expect(await destinationRefusal(named, resolvingTo(['10.0.0.7', address])), address).not.toBeNull();
+    }
+    // Loopback where loopback is allowed (development), or when the operator lists the address itself.
+    expect(await destinationRefusal(named, resolvingTo(['127.0.0.1'], { allowLoopback: true }))).toBeNull();
+    const listed = parseDestinationRules('connector.team.example, 169.254.10.10:443');
+    expect(await destinationRefusal(named, resolvingTo(['169.254.10.10'], { destinations: listed }))).toBeNull();
+    // A listed name that does not resolve now is checked again when a socket connects.
+    expect(await destinationRefusal(named, resolvingTo([]))).toBeNull();
+  });
 });
 
 describe('connect-time resolution (DNS rebinding)', () => {
@@ -89,5 +107,10 @@ describe('connect-time resolution (DNS rebinding)', () => {
     expect(await resolveWith(loopback, true)).toEqual(
       expect.arrayContaining([expect.objectContaining({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) })]),
     );
+  });
+
+  it('a listed name rebound to loopback gets no socket in production', async () => {
+    const listed = policy({ lookup: undefined, destinations: parseDestinationRules('localhost') });
+    await expect(resolveWith(guardedLookup(listed, 5432), false)).rejects.toThrow(/no allowed destination/);
   });
 });
