@@ -317,4 +317,30 @@ describe('R6: a record the source moved to another controller after the decision
     expect(done.response!.letter).toMatch(/another controller, which gave us no instruction/);
     expect(await auditedWithheld(done, { withheldControllerChanged: 1 })).toBe(true);
   }, 180_000);
+
+  it('R6: a retry leaves alone a case the source moved to an employer after its erasure failed: not run again, kept (RETAIN, the reason), audited', async () => {
+    const personId = people[5]!;
+    const req = await ready(personId, 'ERASURE');
+    const caseId = caseOf(req);
+    try {
+      expect((await beforeCaseTasksRun(() => execute(req.id), breakCases)).code).toBeUndefined();
+      expect((await untilClosed(req.id)).status).toBe('PARTIALLY_COMPLETED');
+    } finally {
+      await mendCases();
+    }
+    await env.query(`UPDATE case_management.cases SET controller_id = 'employer-after-failure' WHERE id = $1`, [caseId]);
+
+    expect((await retry(req.id)).code).toBeUndefined();
+    const done = await untilClosed(req.id);
+    const [row] = await env.query<{ controller_id: string; anonymised_at: Date | null }>(
+      `SELECT controller_id, anonymised_at FROM case_management.cases WHERE id = $1`,
+      [caseId],
+    );
+    expect(row).toEqual({ controller_id: 'employer-after-failure', anonymised_at: null });
+    expect(done.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === caseId)?.status).toBe('FAILED');
+    expect(decisionOf(done, 'case_management', caseId)).toMatchObject({ action: 'RETAIN', reason: expect.stringMatching(/^Not erased: .*another controller/) });
+    const cases = done.response!.sources.find((s) => s.sourceId === 'case_management')!;
+    expect(cases.retained.find((i) => i.recordId === caseId)?.reason).toMatch(/another controller, which gave us no instruction/);
+    expect(await audited(req.id, 'request.retry-failed-tasks', { withheldControllerChanged: 1 })).toBe(true);
+  }, 240_000);
 });
