@@ -14,7 +14,7 @@ import type { AnyFlowProducer, AnyQueue } from '../queue/queue-backend.js';
 import { transition, type RequestEvent } from '../requests/state-machine.js';
 import { auditActor, type ExecutionDeps } from './execution-deps.js';
 import { openIdentifiers } from './request-secrets.js';
-import { erasedByPlan, finaliseJobId, plannedTasks, retryJobId, taskJobId } from './task-plan.js';
+import { erasedByPlan, finaliseJobId, plannedTasks, retryJobId, stillPlanned, taskJobId } from './task-plan.js';
 import { finaliseQueueName, jobIsLive, requestFlow, taskChild, taskQueueName, type QueuedTask } from './task-jobs.js';
 import type { TaskRow } from './store/task.store.js';
 import { stampRequeued, strandedTasks, withdrawnReason } from './stranded-work.js';
@@ -147,18 +147,24 @@ export class ExecutionService implements RequestExecutor {
   /**
    * Re-queues only the FAILED tasks (fresh job ids) and puts the request back to EXECUTING;
    * the finaliser then verifies again, so removals it could not check before (a source down
-   * while it looked) are checked now, even when no task failed.
+   * while it looked) are checked now, even when no task failed. `withhold` stores, under the
+   * request's lock and in the same transaction, the decisions the search again withheld: their
+   * tasks are no longer planned and stay as they are, and the finaliser answers again.
    */
-  async retryFailed(requestId: string, actor: string): Promise<void> {
+  async retryFailed(requestId: string, actor: string, withhold?: (m: EntityManager) => Promise<void>): Promise<void> {
     const result = await this.deps.dataSource.transaction(async (m) => {
       const locked = await this.deps.stores.requests.lockForExecution(m, requestId);
       if (!locked) throw requestNotFound(requestId);
       if (locked.status !== RequestStatus.PARTIALLY_COMPLETED) {
         throw new DomainError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${locked.status}`, { currentStatus: locked.status });
       }
-      const failed = await this.deps.stores.tasks.withStatus(requestId, [TaskStatus.FAILED], m);
+      if (withhold) await withhold(m);
+      const failed = stillPlanned(
+        await this.deps.stores.tasks.withStatus(requestId, [TaskStatus.FAILED], m),
+        await this.deps.stores.requests.decisionsToPlan(m, requestId),
+      );
       const unverified = await this.deps.stores.tasks.unverifiedRemovals(requestId, m);
-      if (failed.length === 0 && unverified.length === 0) {
+      if (failed.length === 0 && unverified.length === 0 && !withhold) {
         throw new DomainError('NO_FAILED_TASKS', 'The request has no failed tasks to retry and no removal left to verify');
       }
       for (const t of failed) t.job_id = retryJobId(t.id, t.attempts);

@@ -18,7 +18,7 @@ import { openIdentifiers } from './request-secrets.js';
 import { TaskTimeout, UNVERIFIED } from './task-attempt.js';
 import { FinaliseBatches, type DecisionRow, type FinalisedRequestRow } from './finalise-batches.js';
 import { groupBy } from '../domain/group-by.js';
-import type { FinaliseJobData } from './task-plan.js';
+import { stillPlanned, type FinaliseJobData } from './task-plan.js';
 import { ERASING_ACTIONS } from '../requests/decisions.js';
 import { AuditAction } from '../audit/audit-actions.js';
 
@@ -55,10 +55,15 @@ export class RequestFinaliser {
   async finalise(job: FinaliseJobData): Promise<FinaliseOutcome> {
     const { requestId } = job;
     // Read together with the other requests finishing now.
-    const { request, tasks, recordTypes, decisions } = await this.batches.reads.load(requestId);
+    const { request, tasks: all, recordTypes, decisions } = await this.batches.reads.load(requestId);
     if (!request || request.status !== RequestStatus.EXECUTING) return { status: 'UNCHANGED', findings: [], reasons: [] };
-    const open = tasks.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
+    const open = all.filter((t) => !TERMINAL_TASK_STATUSES.has(t.status as TaskStatus));
     if (open.length > 0) throw new TasksStillRunning(`${open.length} task(s) of request ${requestId} not finished`);
+    // A failed task whose record a retry's search again withheld (its decision now RETAIN) is no failure of the answer.
+    const tasks = stillPlanned(
+      all,
+      decisions.map((d) => ({ sourceId: d.source_id, recordId: d.record_id, action: d.action, followUpAction: d.follow_up_action })),
+    );
 
     const without = await this.sourcesGoneWithout(request);
     const verification = await this.verifyRemoved(job, request, tasks, recordTypes);

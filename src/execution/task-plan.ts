@@ -44,6 +44,18 @@ export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] 
 }
 
 /**
+ * Pure: the tasks their record's decision still plans. A task whose record's decision was
+ * changed since it was queued (the search again before a retry withheld the record: RETAIN)
+ * is neither queued again nor counted as a failure of the request; a task whose record has no
+ * decision (a recreated record the sweep found) is kept.
+ */
+export function stillPlanned<T extends { source_id: string; record_id: string; action: string }>(tasks: readonly T[], decisions: readonly DecisionLike[]): T[] {
+  const decided = new Set(decisions.map((d) => `${d.sourceId}\u0000${d.recordId}`));
+  const planned = new Set(plannedTasks(decisions).map((t) => `${t.sourceId}\u0000${t.recordId}\u0000${t.action}`));
+  return tasks.filter((t) => !decided.has(`${t.source_id}\u0000${t.record_id}`) || planned.has(`${t.source_id}\u0000${t.record_id}\u0000${t.action}`));
+}
+
+/**
  * The records a plan erases, whatever the request's type: an erasure request's, and those a
  * request of another type erases too (R16: a child's online records after access, or under a
  * restriction). A request that erases a record tombstones the person and what it erased (R10).

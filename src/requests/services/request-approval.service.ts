@@ -7,7 +7,7 @@ import { AuditAction } from '../../audit/audit-actions.js';
 import { canSeeController, type Principal } from '../../auth/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { withinTime } from '../../domain/time-limit.js';
-import { RecordAction, RequestStatus, RequestType, ReviewState } from '../../domain/vocabulary.js';
+import { RecordAction, RequestStatus, RequestType, ReviewState, TaskStatus } from '../../domain/vocabulary.js';
 import { sourcesBlockingExecution } from '../discovery-gaps.js';
 import { RequestRuleError, requireReason } from '../errors.js';
 import { withSourcesNotSearched } from '../response-summary.js';
@@ -20,7 +20,18 @@ import { changeRequest, stateOf } from './request-change.js';
 import type { RequestContext } from './request-context.js';
 import type { PreparedExecution } from './request-executor.js';
 import { isActedOn, recordKey } from '../snapshot.js';
-import { CHANGING, recordsNoLongerFound, withheld, withholding } from './person-recheck.js';
+import {
+  becauseByKey,
+  CHANGING,
+  NOTHING_WITHHELD,
+  searchAgain,
+  withheld,
+  withheldAudit,
+  withheldCount,
+  withholding,
+  type Guarded,
+  type Recheck,
+} from './person-recheck.js';
 
 export interface ExecuteResult {
   request: DataSubjectRequestEntity;
@@ -122,11 +133,11 @@ export class RequestApprovalService {
     // R1: the sources gone without are named in the archive too, not only in the letter.
     const gaps = await this.ctx.decisions.sourceGaps(request);
     const actedOn = records.filter(isActedOn);
-    // R13, R16: a record the sources no longer tie to the person is withheld, not exported.
-    let stale: RequestRecordEntity[] = [];
+    // R13, R16: a record the sources no longer tie to the person is withheld, not exported (R6: nor one now another controller's).
+    let stale: Recheck = NOTHING_WITHHELD;
     let decisions = decided;
     const prepare = async () => {
-      stale = await recordsNoLongerFound(deps, this.ctx.secrets.identifiersOf(request), request.discoveryOutcome, actedOn, decided);
+      stale = await searchAgain(deps, this.ctx.secrets.identifiersOf(request), request.discoveryOutcome, actedOn, decided);
       decisions = withholding(decided, stale);
       return packages.build(request, actedOn, decisions, now, { notSearched: gaps });
     };
@@ -153,7 +164,7 @@ export class RequestApprovalService {
         released: built.released,
         sha256: built.pkg.sha256,
         ...(erasedAfter ? { erasedAfter } : {}),
-        ...(stale.length ? { withheldNoLongerFound: stale.length } : {}),
+        ...withheldAudit(stale),
       });
       if (erasedAfter) return;
       c.move('startExecution');
@@ -170,13 +181,13 @@ export class RequestApprovalService {
   private async startExecution({ request, records, decisions: decided, resuming, now }: Approvable, principal: Principal): Promise<ReturnedLink[]> {
     const { deps, packages } = this.ctx;
     const requestId = request.id;
-    // R13: a record the sources no longer tie to the person is neither returned, erased, restricted nor corrected.
-    const stale = await this.noLongerThePersons(request, records, decided);
+    // R13: a record the sources no longer tie to the person is neither returned, erased, restricted nor corrected (R6: nor one now another controller's).
+    const stale = await this.noLongerThePersons(request, records, decided, CHANGING, 'executeRequest');
     const decisions = withholding(decided, stale);
-    if (resuming && stale.length) {
+    if (resuming && withheldCount(stale)) {
       await changeRequest(deps, request, principal, now, async (c) => {
         await this.storeWithheld(c.m, decided, stale);
-        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, resumed: true, withheldNoLongerFound: stale.length });
+        c.audit(AuditAction.REQUEST_EXECUTE, { type: request.type, resumed: true, ...withheldAudit(stale) });
       });
     }
     // R6: records their controller takes back are exported before anything is erased, once
@@ -197,7 +208,7 @@ export class RequestApprovalService {
         c.audit(AuditAction.REQUEST_EXECUTE, {
           type: request.type,
           decisions: decisions.length,
-          ...(stale.length ? { withheldNoLongerFound: stale.length } : {}),
+          ...withheldAudit(stale),
           ...(returned.length
             ? {
                 returnedToControllers: returned.reduce((n, r) => n + r.released, 0),
@@ -212,31 +223,34 @@ export class RequestApprovalService {
   }
 
   /**
-   * The records execution would change (erase, restrict, correct, a follow-up) that a search
-   * again, just before anything is queued, no longer ties to the person; bounded like the
-   * other source calls (EXECUTION_TIMEOUT), a source that does not answer is SOURCE_UNAVAILABLE.
+   * The records execution would change (erase, restrict, correct, a follow-up: `guarded`) that
+   * a search again, just before anything is queued, no longer ties to the person or finds held
+   * for another controller; bounded like the other source calls (EXECUTION_TIMEOUT), a source
+   * that does not answer is SOURCE_UNAVAILABLE. `again`: the call the handler makes again.
    */
   private async noLongerThePersons(
     request: DataSubjectRequestEntity,
     records: RequestRecordEntity[],
     decisions: RecordDecisionEntity[],
-  ): Promise<RequestRecordEntity[]> {
+    guarded: Guarded,
+    again: 'executeRequest' | 'retryFailedTasks',
+  ): Promise<Recheck> {
     const { deps } = this.ctx;
     return withinTime(
-      recordsNoLongerFound(
+      searchAgain(
         deps,
         this.ctx.secrets.identifiersOf(request),
         request.discoveryOutcome,
         records.filter(isActedOn),
         decisions,
-        CHANGING,
+        guarded,
         'erased, restricted or corrected',
       ),
       deps.executor.timeLimitMs,
       () =>
         new DomainError(
           'EXECUTION_TIMEOUT',
-          'Execution stopped: a source was not searched again in time; nothing was erased, restricted or corrected, call executeRequest again',
+          `Execution stopped: a source was not searched again in time; nothing was erased, restricted or corrected, call ${again} again`,
           {
             requestId: request.id,
           },
@@ -245,9 +259,12 @@ export class RequestApprovalService {
   }
 
   /** The withheld records' decisions stored as kept, so neither the answer nor a task acts on them. */
-  private async storeWithheld(m: EntityManager, decisions: readonly RecordDecisionEntity[], stale: readonly RequestRecordEntity[]): Promise<void> {
-    const keys = new Set(stale.map(recordKey));
-    for (const d of decisions) if (keys.has(recordKey(d))) await this.ctx.deps.stores.requests.updateDecision(m, d.id, withheld(d.action));
+  private async storeWithheld(m: EntityManager, decisions: readonly RecordDecisionEntity[], stale: Recheck): Promise<void> {
+    const why = becauseByKey(stale);
+    for (const d of decisions) {
+      const because = why.get(recordKey(d));
+      if (because) await this.ctx.deps.stores.requests.updateDecision(m, d.id, withheld(d.action, because));
+    }
   }
 
   /** Tombstones and tasks of an approved request, queued; EXECUTION_NOT_STARTED when they could not be. */
@@ -316,11 +333,23 @@ export class RequestApprovalService {
     if (![RequestStatus.EXECUTING, RequestStatus.PARTIALLY_COMPLETED].includes(request.status as RequestStatus)) {
       throw new RequestRuleError('INVALID_TRANSITION', `Cannot retry tasks of a request in state ${request.status}`, { currentStatus: request.status });
     }
-    await deps.executor.retryFailed(requestId, principal.id);
+    // R13, R6: the records whose failed tasks would run again are searched for again first, as
+    // at execution; a record no longer the person's, or now another controller's, is withheld
+    // (its decision kept, its task not queued again). A source that does not answer: nothing is queued.
+    const records = await deps.stores.requests.recordsOf([requestId]);
+    const decisions = await deps.stores.requests.decisionsOf([requestId]);
+    // A task the source applied before failing (a correction not read back) changed the record already: not withheld.
+    const failed = (await deps.stores.tasks.withStatus(requestId, [TaskStatus.FAILED])).filter((t) => t.applied_count === 0);
+    const rerun = new Set(failed.map((t) => recordKey({ sourceId: t.source_id, recordId: t.record_id })));
+    const failing: Guarded = (d) => CHANGING(d) && rerun.has(recordKey(d));
+    const stale = await this.noLongerThePersons(request, records, decisions, failing, 'retryFailedTasks');
+    const withholds = withheldCount(stale) > 0 ? (m: EntityManager) => this.storeWithheld(m, decisions, stale) : undefined;
+    await deps.executor.retryFailed(requestId, principal.id, withholds);
     await deps.audit.record({
       actor: { id: principal.id, kind: principal.kind },
       action: AuditAction.REQUEST_RETRY_FAILED_TASKS,
       target: { type: 'request', id: requestId },
+      ...(withheldCount(stale) ? { params: withheldAudit(stale) } : {}),
       outcome: 'SUCCESS',
     });
     return visible.loadVisible(requestId, principal);

@@ -96,6 +96,7 @@ export interface DecisionRow {
   basis: string | null;
   retain_until: Date | null;
   reason: string;
+  follow_up_action: string | null;
 }
 
 /** What a correction task reads: the sealed corrections, the finding, the fields of its record's decision. */
@@ -549,7 +550,7 @@ export class RequestStore {
   /** The decisions of a batch of finalisations, in one query. */
   async decisionRowsOf(ids: readonly string[]): Promise<(DecisionRow & { request_id: string })[]> {
     return this.dataSource.query(
-      `SELECT request_id, source_id, record_id, action, basis, retain_until, reason FROM record_decision WHERE request_id = ANY($1::uuid[]) ORDER BY source_id, record_id`,
+      `SELECT request_id, source_id, record_id, action, basis, retain_until, reason, follow_up_action FROM record_decision WHERE request_id = ANY($1::uuid[]) ORDER BY source_id, record_id`,
       [[...ids]],
     );
   }

@@ -3,6 +3,7 @@
 // controller that instructed it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paramsDigest } from '../../../src/audit/chain.js';
+import { QueueNames } from '../../../jobs/queue-names.js';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
 import { identifiersOf, moveCaseToAnotherMember, personOfRecord, startSeededGateway, type SeededGateway } from './support.js';
@@ -46,6 +47,24 @@ async function mutate(name: string, args: string, variables: Record<string, unkn
 }
 
 const execute = (id: string) => call('executeRequest(requestId: $id)', '$id: ID!', { id });
+const retry = (id: string) => call('retryFailedTasks(requestId: $id)', '$id: ID!', { id });
+
+/** The case-management store cannot be searched nor changed while its key table has another name. */
+const breakCases = () => env.query(`ALTER TABLE case_management.record_key RENAME TO record_key_away`);
+const mendCases = () => env.query(`ALTER TABLE IF EXISTS case_management.record_key_away RENAME TO record_key`);
+
+/** Runs `work` (executeRequest) while the case-management tasks wait in their queue, then `meanwhile` before they run. */
+async function beforeCaseTasksRun<T>(work: () => Promise<T>, meanwhile: () => Promise<unknown>): Promise<T> {
+  const queue = env.gw.runtime.services.execution.queue(QueueNames.sourceTasks('case_management'));
+  await queue.pause();
+  try {
+    const result = await work();
+    await meanwhile();
+    return result;
+  } finally {
+    await queue.resume();
+  }
+}
 
 async function load(id: string): Promise<Req> {
   const reply = await env.gw.graphql<{ request: Req }>(`query($id: ID!) { request(id: $id) { ${FIELDS} } }`, { id }, handler);
@@ -99,22 +118,26 @@ const caseOf = (req: Req) =>
   req.records.find((r) => r.sourceId === 'case_management' && r.relationship === 'SUBJECT' && r.reviewState !== 'REJECTED')!.recordId;
 const decisionOf = (req: Req, sourceId: string, recordId: string) => req.decisions.find((d) => d.sourceId === sourceId && d.recordId === recordId)!;
 /** The approval's audit entry counts the records the search again withheld (its params are kept as a keyed digest). */
-async function auditedWithheld(req: Req): Promise<boolean> {
-  const params = { type: req.type, decisions: req.decisions.length, withheldNoLongerFound: 1 };
-  const rows = await env.query<{ params_digest: string }>(`SELECT params_digest FROM audit_log WHERE action = 'request.execute' AND target_id = $1`, [req.id]);
+async function auditedWithheld(req: Req, counted: Record<string, number> = { withheldNoLongerFound: 1 }): Promise<boolean> {
+  return audited(req.id, 'request.execute', { type: req.type, decisions: req.decisions.length, ...counted });
+}
+
+async function audited(requestId: string, action: string, params: Record<string, unknown>): Promise<boolean> {
+  const rows = await env.query<{ params_digest: string }>(`SELECT params_digest FROM audit_log WHERE action = $1 AND target_id = $2`, [action, requestId]);
   return rows.some((r) => r.params_digest === paramsDigest(params, env.gw.runtime.services.keyrings.tombstone));
 }
 
 let people: string[] = [];
 
 beforeAll(async () => {
-  env = await startSeededGateway();
+  // A source error fails a task after two attempts (the retry tests).
+  env = await startSeededGateway({ TASK_ATTEMPTS: '2', TASK_BACKOFF_MS: '50' });
   handler = await bearer(env.gw, ['HANDLER', 'SPECIAL_CATEGORY']);
   people = await peopleWithCase();
 }, 240_000);
 
 afterAll(async () => {
-  await env?.query(`ALTER TABLE IF EXISTS case_management.record_key_away RENAME TO record_key`);
+  if (env) await mendCases();
   await env?.stop();
 });
 
@@ -183,6 +206,55 @@ describe('R13, R16: a record the source gave to another person since verificatio
     expect(after.status).toBe(req.status);
     expect(after.tasks).toEqual([]);
   }, 120_000);
+
+  it('R13: a retry leaves alone a case the source moved to another member after its erasure failed: not run again, kept (RETAIN, the reason), audited, and the letter says so; a source that cannot be searched again stops the retry', async () => {
+    const personId = people[3]!;
+    const req = await ready(personId, 'ERASURE');
+    const caseId = caseOf(req);
+    expect(['ERASE', 'ANONYMISE', 'MINIMISE', 'PURGE']).toContain(decisionOf(req, 'case_management', caseId).action);
+    // The source fails while the erasure's tasks run: the case's task fails, the request closes partially.
+    let first: Req;
+    try {
+      expect((await beforeCaseTasksRun(() => execute(req.id), breakCases)).code).toBeUndefined();
+      first = await untilClosed(req.id);
+      expect(first.status).toBe('PARTIALLY_COMPLETED');
+      expect(first.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === caseId)?.status).toBe('FAILED');
+
+      // Still down: the person cannot be searched again, so nothing is queued again.
+      expect((await retry(req.id)).code).toBe('SOURCE_UNAVAILABLE');
+      const refused = await load(req.id);
+      expect(refused.status).toBe('PARTIALLY_COMPLETED');
+      expect(refused.tasks).toEqual(first.tasks);
+    } finally {
+      await mendCases();
+    }
+    const [failed] = await env.query<{ attempts: number }>(
+      `SELECT attempts FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`,
+      [req.id, caseId],
+    );
+    // Back, but the case was found to be another member's meanwhile.
+    const other = await moveCaseToAnotherMember(env, caseId, personId);
+
+    expect((await retry(req.id)).code).toBeUndefined();
+    const done = await untilClosed(req.id);
+    const [row] = await env.query<{ email: string; anonymised_at: Date | null }>(`SELECT email, anonymised_at FROM case_management.cases WHERE id = $1`, [
+      caseId,
+    ]);
+    expect(row).toEqual({ email: other.email, anonymised_at: null });
+    const [task] = await env.query<{ attempts: number; status: string }>(
+      `SELECT attempts, status FROM task WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`,
+      [req.id, caseId],
+    );
+    expect(task).toEqual({ attempts: failed!.attempts, status: 'FAILED' });
+    expect(decisionOf(done, 'case_management', caseId)).toMatchObject({ action: 'RETAIN', reason: expect.stringMatching(/^Not erased: .*no longer/) });
+    const cases = done.response!.sources.find((s) => s.sourceId === 'case_management')!;
+    expect(cases.retained.find((i) => i.recordId === caseId)?.reason).toMatch(/no longer/i);
+    expect([...cases.erased, ...cases.notDone].map((i) => i.recordId)).not.toContain(caseId);
+    expect(done.response!.letter).toMatch(new RegExp(`${caseId}: kept.*no longer holds this record`));
+    // The withheld task is no failure of the answer: the rest was done and verified.
+    expect(done.status).toBe('COMPLETED');
+    expect(await audited(req.id, 'request.retry-failed-tasks', { withheldNoLongerFound: 1 })).toBe(true);
+  }, 240_000);
 });
 
 describe('R6: an erasure on a controller’s instruction runs only on records that controller still controls', () => {
@@ -195,11 +267,12 @@ describe('R6: an erasure on a controller’s instruction runs only on records th
     const req = await ready(personId, 'ERASURE', {}, 'RETURN_AND_ERASE');
     const decided = decisionOf(req, 'case_management', pick.id).action;
     expect(['ERASE', 'ANONYMISE']).toContain(decided);
-    // The contract with the employer ended; the case was handed over to the employer that took over its staff.
+    // The contract with the employer ended while the erasure waited in the queue; the case was
+    // handed over to the employer that took over its staff (before execution, see below).
     const successor = `${pick.controller_id}-successor`;
-    await env.query(`UPDATE case_management.cases SET controller_id = $2 WHERE id = $1`, [pick.id, successor]);
+    const moved = () => env.query(`UPDATE case_management.cases SET controller_id = $2 WHERE id = $1`, [pick.id, successor]);
 
-    expect((await execute(req.id)).code).toBeUndefined();
+    expect((await beforeCaseTasksRun(() => execute(req.id), moved)).code).toBeUndefined();
     const done = await untilClosed(req.id);
     const [row] = await env.query<{ controller_id: string; anonymised_at: Date | null }>(
       `SELECT controller_id, anonymised_at FROM case_management.cases WHERE id = $1`,
@@ -218,4 +291,56 @@ describe('R6: an erasure on a controller’s instruction runs only on records th
     const audited = await env.query<{ params_digest: string }>(`SELECT params_digest FROM audit_log WHERE action = 'task.execute' AND outcome = 'FAILED'`);
     expect(audited.map((a) => a.params_digest)).toContain(paramsDigest(params, env.gw.runtime.services.keyrings.tombstone));
   }, 180_000);
+});
+
+describe('R6: a record the source moved to another controller after the decision is not acted on, instructed or not', () => {
+  it('R6: an erasure with no controller instruction leaves alone a case the source moved to an employer after verification: kept (RETAIN, the reason), no task, audited, and the letter says why', async () => {
+    const personId = people[4]!;
+    const req = await ready(personId, 'ERASURE');
+    const caseId = caseOf(req);
+    expect(req.decisions.some((d) => d.needsController)).toBe(false);
+    expect(['ERASE', 'ANONYMISE', 'MINIMISE', 'PURGE']).toContain(decisionOf(req, 'case_management', caseId).action);
+    // Decided as the group's own case; the source now holds it for an employer that gave no instruction.
+    await env.query(`UPDATE case_management.cases SET controller_id = 'employer-taken-over' WHERE id = $1`, [caseId]);
+
+    expect((await execute(req.id)).code).toBeUndefined();
+    const done = await untilClosed(req.id);
+    const [row] = await env.query<{ controller_id: string; anonymised_at: Date | null }>(
+      `SELECT controller_id, anonymised_at FROM case_management.cases WHERE id = $1`,
+      [caseId],
+    );
+    expect(row).toEqual({ controller_id: 'employer-taken-over', anonymised_at: null });
+    expect(done.tasks.filter((t) => t.sourceId === 'case_management' && t.recordId === caseId)).toEqual([]);
+    expect(decisionOf(done, 'case_management', caseId)).toMatchObject({ action: 'RETAIN', reason: expect.stringMatching(/^Not erased: .*another controller/) });
+    const cases = done.response!.sources.find((s) => s.sourceId === 'case_management')!;
+    expect(cases.retained.find((i) => i.recordId === caseId)?.reason).toMatch(/another controller, which gave us no instruction/);
+    expect(done.response!.letter).toMatch(/another controller, which gave us no instruction/);
+    expect(await auditedWithheld(done, { withheldControllerChanged: 1 })).toBe(true);
+  }, 180_000);
+
+  it('R6: a retry leaves alone a case the source moved to an employer after its erasure failed: not run again, kept (RETAIN, the reason), audited', async () => {
+    const personId = people[5]!;
+    const req = await ready(personId, 'ERASURE');
+    const caseId = caseOf(req);
+    try {
+      expect((await beforeCaseTasksRun(() => execute(req.id), breakCases)).code).toBeUndefined();
+      expect((await untilClosed(req.id)).status).toBe('PARTIALLY_COMPLETED');
+    } finally {
+      await mendCases();
+    }
+    await env.query(`UPDATE case_management.cases SET controller_id = 'employer-after-failure' WHERE id = $1`, [caseId]);
+
+    expect((await retry(req.id)).code).toBeUndefined();
+    const done = await untilClosed(req.id);
+    const [row] = await env.query<{ controller_id: string; anonymised_at: Date | null }>(
+      `SELECT controller_id, anonymised_at FROM case_management.cases WHERE id = $1`,
+      [caseId],
+    );
+    expect(row).toEqual({ controller_id: 'employer-after-failure', anonymised_at: null });
+    expect(done.tasks.find((t) => t.sourceId === 'case_management' && t.recordId === caseId)?.status).toBe('FAILED');
+    expect(decisionOf(done, 'case_management', caseId)).toMatchObject({ action: 'RETAIN', reason: expect.stringMatching(/^Not erased: .*another controller/) });
+    const cases = done.response!.sources.find((s) => s.sourceId === 'case_management')!;
+    expect(cases.retained.find((i) => i.recordId === caseId)?.reason).toMatch(/another controller, which gave us no instruction/);
+    expect(await audited(req.id, 'request.retry-failed-tasks', { withheldControllerChanged: 1 })).toBe(true);
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 // Which decisions become queued work: every source-changing action, and the second step a
 // decision carries (a restriction under legal hold, R8; an erasure after release, R16).
 import { describe, expect, it } from 'vitest';
-import { erasedByPlan, plannedTasks } from '../../../src/execution/task-plan.js';
+import { erasedByPlan, plannedTasks, stillPlanned } from '../../../src/execution/task-plan.js';
 
 const d = (recordId: string, action: string, followUpAction: string | null = null) => ({ sourceId: 's', recordId, action, followUpAction });
 
@@ -39,5 +39,21 @@ describe('erasedByPlan (what a request tombstones besides the person, R10)', () 
       { sourceId: 's', recordId: '6' },
     ]);
     expect(erasedByPlan(plannedTasks([d('1', 'RESTRICT'), d('2', 'RETAIN', 'RESTRICT'), d('3', 'ANNOTATE')]))).toEqual([]);
+  });
+});
+
+describe('stillPlanned (what a retry queues again and the answer counts)', () => {
+  const task = (recordId: string, action: string) => ({ source_id: 's', record_id: recordId, action });
+
+  it('R13: a task whose record was withheld since (its decision now RETAIN) is no longer planned; the others are', () => {
+    const tasks = [task('r1', 'ERASE'), task('r2', 'ANONYMISE'), task('r3', 'RESTRICT')];
+    const decisions = [d('r1', 'ERASE'), d('r2', 'RETAIN'), d('r3', 'RETAIN', 'RESTRICT')];
+    expect(stillPlanned(tasks, decisions).map((t) => t.record_id)).toEqual(['r1', 'r3']);
+  });
+
+  it('R16: a child’s erasure after release withheld loses its follow-up; a recreated record with no decision keeps its task', () => {
+    const tasks = [task('r1', 'ERASE'), task('swept', 'ERASE')];
+    expect(stillPlanned(tasks, [d('r1', 'RETAIN')]).map((t) => t.record_id)).toEqual(['swept']);
+    expect(stillPlanned(tasks, [d('r1', 'RELEASE', 'ERASE')]).map((t) => t.record_id)).toEqual(['r1', 'swept']);
   });
 });
