@@ -364,6 +364,37 @@ export class RequestStore {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * R11: once an erasure completes, the person's other requests completed before it keep
+   * nothing of the person either: their sealed identifiers, scope, presence and corrections
+   * go and `identifiers_destroyed_at` is set (their type, dates, snapshot, decisions and
+   * answer stay). "The person's" as duplicate detection says it: a strong identifier
+   * (never names, dates or addresses alone) of the erasure in their blind index. Only
+   * COMPLETED requests: one still open or PARTIALLY_COMPLETED may search again with them.
+   * `erasureId`: that erasure's person only; `closedSince`: erasures changed since (the
+   * scheduled sweep's window). Returns the ids.
+   */
+  async destroyIdentifiersOfErasedPeople(m: EntityManager, now: Date, scope: { erasureId?: string; closedSince?: Date }): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `WITH erasure AS (
+           SELECT e.id,
+                  (SELECT max(t.at) FROM request_transition t WHERE t.request_id = e.id AND t.to_status = $3) AS closed_at,
+                  ARRAY(SELECT x FROM unnest(e.blind_index) x WHERE split_part(x, '.', 1) <> ALL($5::text[])) AS strong
+             FROM data_subject_request e
+            WHERE e.type = $2 AND e.status = $3 AND ($4::uuid IS NULL OR e.id = $4) AND ($6::timestamptz IS NULL OR e.updated_at >= $6))
+         UPDATE data_subject_request a
+            SET identifiers_sealed = NULL, scope_sealed = NULL, presence_sealed = NULL, corrections_sealed = NULL, identifiers_destroyed_at = $1, updated_at = now()
+           FROM erasure e
+          WHERE a.blind_index && e.strong AND e.id <> a.id AND a.created_at < e.closed_at
+            AND a.status = $3 AND a.type <> $2 AND a.identifiers_sealed IS NOT NULL
+          RETURNING a.id`,
+        [now, RequestType.ERASURE, RequestStatus.COMPLETED, scope.erasureId ?? null, WEAK, scope.closedSince ?? null],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
   // ---- status moves and transitions ----
 
   /**
