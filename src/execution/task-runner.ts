@@ -298,7 +298,9 @@ export class TaskRunner {
       const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, another open request holds the record ${then}`), hold.requestId) });
+      // Only a run's task is held by an answered restriction (bindingHold): no request is open then.
+      const why = hold.reason === KeptReason.RESTRICTED ? 'a restriction request restricted the record' : 'another open request holds the record';
+      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, ${why} ${then}`), hold.requestId) });
     }
   }
 

@@ -33,7 +33,7 @@ export interface RefusingControllers {
 
 /** What holds a record against destruction: a controller's refusal (R6), an open request's RETAIN, or an open restriction's RESTRICT. */
 export interface RecordHoldRow {
-  reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED';
+  reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED' | 'RESTRICTED';
   requestId: string;
   /** A rectification's RETAIN that only found nothing to correct in the record (see RecordHold). */
   nothingToCorrect: boolean;
@@ -680,8 +680,10 @@ export class RequestStore {
    * for a controller). Record id -> every hold, refusals first, then by request id: a
    * retention run is held by the first; a request's erasure only by another request's.
    * A rectification's RETAIN that found nothing to correct (rules R14, no override, no wait
-   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request still
-   * open (R1: keep the record, stop processing it) comes last, marked `restriction`.
+   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request
+   * (R1: keep the record, stop processing it) comes last, marked `restriction`: OPEN_REQUEST
+   * while it is open, RESTRICTED once answered (the restriction stays in force; one rejected
+   * or cancelled holds nothing).
    */
   async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
@@ -696,11 +698,20 @@ export class RequestStore {
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
           WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $4 AND r.status <> ALL($5::text[])
          UNION ALL
-         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', false, true, 2
+         SELECT d.record_id, d.request_id, CASE WHEN r.status = ANY($5::text[]) THEN 'RESTRICTED' ELSE 'OPEN_REQUEST' END, false, true, 2
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
-          WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($5::text[])
+          WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($8::text[])
        ) h ORDER BY record_id, rank, request_id`,
-      [sourceId, [...recordIds], ControllerDecision.REFUSE, RecordAction.RETAIN, TERMINAL, RecordAction.RESTRICT, RequestType.RESTRICTION],
+      [
+        sourceId,
+        [...recordIds],
+        ControllerDecision.REFUSE,
+        RecordAction.RETAIN,
+        TERMINAL,
+        RecordAction.RESTRICT,
+        RequestType.RESTRICTION,
+        [RequestStatus.REJECTED, RequestStatus.CANCELLED],
+      ],
     );
     const out = new Map<string, RecordHoldRow[]>();
     for (const { recordId, ...hold } of rows) out.set(recordId, [...(out.get(recordId) ?? []), hold]);
