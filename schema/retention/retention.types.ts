@@ -13,7 +13,7 @@ export class RetentionCountView {
 
 @ObjectType({ description: 'Records past their source’s listing that a run keeps, and why.' })
 export class RetentionKeptView {
-  @Field(() => String, { description: 'LEGAL_HOLD, OPEN_REQUEST, CONTROLLER_REFUSED, PERSONNEL_FILE, NOT_EXPIRED or UNDATED.' }) reason!: string;
+  @Field(() => String, { description: 'LEGAL_HOLD, OPEN_REQUEST, RESTRICTED, CONTROLLER_REFUSED, PERSONNEL_FILE, NOT_EXPIRED or UNDATED.' }) reason!: string;
   @Field(() => Int) count!: number;
 }
 

@@ -61,6 +61,8 @@ export const ERROR_CODES = {
     "R6: a request's task on a record its source now holds for a controller that gave no instruction for that request and source; the task fails for good and the record stays as it is",
   LEGAL_HOLD: 'R8: no erasing action on a record under statutory retention',
   RETENTION_CHANGED: "R9: a retention run's task on a record its source's retention, as it is when the task runs, still keeps",
+  RESTRICTED:
+    "R1, R9: a retention run's task on a record an answered restriction request restricted; the task fails and the record stays while the restriction stands",
   OPEN_REQUEST:
     'R8, R9: another request still open holds the record (its RETAIN: a legal hold such as litigation, or its wait for a controller); an erasing task fails and the record stays until that request closes',
   REQUEST_REJECTED: 'R2: a task whose request was rejected or cancelled after it was queued leaves the record as it is',

@@ -42,7 +42,8 @@ export function bindingHold(task: { requestId: string | null; action: string }, 
 export function sharedHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (!ERASING.has(task.action)) return undefined;
   if (task.requestId === null) return holds[0];
-  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && !h.nothingToCorrect);
+  // An answered restriction's hold is RESTRICTED (a run's code): it binds here all the same.
+  return holds.find((h) => (h.reason === KeptReason.OPEN_REQUEST || h.restriction) && !h.nothingToCorrect);
 }
 
 /**
@@ -52,7 +53,11 @@ export function sharedHold(task: { requestId: string | null; action: string }, h
  */
 export function sharedHoldError(task: { requestId: string | null }, hold: RecordHold): string {
   // A restriction stands once answered: no close of a request ends it.
-  if (hold.restriction) return finalFailure(hold.reason, `left alone, a restriction keeps ${SHARED_DATA}; it stands until lifted (R1, R8)`);
+  // The person's letter reads OPEN_REQUEST with the shared data; RESTRICTED is a run's code only.
+  if (hold.restriction) {
+    const code = task.requestId === null ? hold.reason : KeptReason.OPEN_REQUEST;
+    return finalFailure(code, `left alone, a restriction keeps ${SHARED_DATA}; it stands until lifted (R1, R8)`);
+  }
   if (task.requestId !== null && hold.requestId === task.requestId) {
     return finalFailure(
       hold.reason,

@@ -15,6 +15,7 @@ export const FINAL_FAILURE_CODES = [
   'NOTHING_TO_CORRECT',
   'VERIFICATION',
   'RETENTION_CHANGED',
+  'RESTRICTED',
   // The source's answer (ActionOutcome.REFUSED) and the connector's permanent errors.
   'REFUSED',
   'NOT_SUPPORTED',
@@ -24,7 +25,7 @@ export const FINAL_FAILURE_CODES = [
 export type FinalFailureCode = (typeof FINAL_FAILURE_CODES)[number];
 
 /** Codes only a retention run's task ends with: no person is answered about those. */
-export const RUN_ONLY_CODES: ReadonlySet<FinalFailureCode> = new Set<FinalFailureCode>(['RETENTION_CHANGED']);
+export const RUN_ONLY_CODES: ReadonlySet<FinalFailureCode> = new Set<FinalFailureCode>(['RETENTION_CHANGED', 'RESTRICTED']);
 
 /** A permanent failure's text: its code first, so the answer can tell the person why. */
 export const finalFailure = (code: FinalFailureCode, detail: string): string => `${code}: ${detail}`;
@@ -36,7 +37,7 @@ export const finalFailure = (code: FinalFailureCode, detail: string): string => 
  */
 export const SHARED_DATA = 'a record whose data (footage) erasing this one would destroy too';
 
-export type PersonReason = Exclude<FinalFailureCode, 'RETENTION_CHANGED'> | 'SHARED_DATA';
+export type PersonReason = Exclude<FinalFailureCode, 'RETENTION_CHANGED' | 'RESTRICTED'> | 'SHARED_DATA';
 
 /**
  * What the person reads after "not erased:" (or corrected, restricted…). Never names another

@@ -298,6 +298,7 @@ export class TaskRunner {
       const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
+      // Only a run's task is held by a restriction (bindingHold), open (OPEN_REQUEST) or answered (RESTRICTED).
       const holder = hold.restriction ? 'a restriction the person asked for keeps' : 'another open request holds';
       out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, ${holder} the record ${then}`), hold.requestId) });
     }

@@ -11,6 +11,11 @@ export const KeptReason = {
   LEGAL_HOLD: 'LEGAL_HOLD',
   /** An open request holds the record (it is kept under that request's legal hold or awaits its controller). */
   OPEN_REQUEST: 'OPEN_REQUEST',
+  /**
+   * R1: an answered restriction request keeps the record (restricted, not processed, often
+   * instead of its erasure): the restriction stays in force after the request closed.
+   */
+  RESTRICTED: 'RESTRICTED',
   /** R6: the record's controller refused a request about it; nothing is done until it instructs otherwise. */
   CONTROLLER_REFUSED: 'CONTROLLER_REFUSED',
   /** A hired candidate's application became the personnel file: not destroyed as an application. */
@@ -24,7 +29,7 @@ export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
 
 /** A hold the gateway's own records put on a record (an open request, a controller's refusal). */
 export interface RecordHold {
-  reason: typeof KeptReason.OPEN_REQUEST | typeof KeptReason.CONTROLLER_REFUSED;
+  reason: typeof KeptReason.OPEN_REQUEST | typeof KeptReason.CONTROLLER_REFUSED | typeof KeptReason.RESTRICTED;
   requestId: string;
   /**
    * An OPEN_REQUEST from a rectification's own RETAIN that found nothing to correct in the
@@ -33,10 +38,10 @@ export interface RecordHold {
    */
   nothingToCorrect?: boolean;
   /**
-   * An OPEN_REQUEST from a restriction request's RESTRICT (R1: the person asks that the record
-   * be kept and not processed, often instead of its erasure, say for a legal claim): it keeps a
-   * retention run off the record while that request is open and once it is answered (the
-   * restriction stands), but holds no other request.
+   * A restriction request's RESTRICT (R1: the person asks that the record be kept and not
+   * processed, often instead of its erasure, say for a legal claim): OPEN_REQUEST while it is
+   * answered, RESTRICTED once it was; it keeps a retention run off the record, but holds no
+   * other request.
    */
   restriction?: boolean;
 }
@@ -79,6 +84,8 @@ export function planRetentionItem(record: SourceRecord, source: SourceDescriptio
   const base = { recordId: record.recordId, recordType: record.recordType, start };
   const kept = (reason: KeptReason, detail: string): PlannedRetentionItem => ({ ...base, action: null, kept: reason, detail });
   if (hold) {
+    if (hold.reason === KeptReason.RESTRICTED)
+      return kept(hold.reason, `restriction request ${hold.requestId} restricted this record at the person's request: kept while the restriction stands (R1)`);
     return hold.reason === KeptReason.CONTROLLER_REFUSED
       ? kept(hold.reason, `the controller refused request ${hold.requestId} about this record (R6)`)
       : kept(

@@ -191,7 +191,9 @@ export class RetentionRunService {
           const detail =
             hold.reason === KeptReason.CONTROLLER_REFUSED
               ? `since the preview, the controller refused request ${hold.requestId} (R6)`
-              : `since the preview, request ${hold.requestId} holds this record`;
+              : hold.reason === KeptReason.RESTRICTED
+                ? `since the preview, restriction request ${hold.requestId} restricted this record (R1)`
+                : `since the preview, request ${hold.requestId} holds this record`;
           held.push({ sourceId, recordId, reason: hold.reason, detail });
         }
       }

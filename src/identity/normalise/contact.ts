@@ -6,11 +6,40 @@ import { InvalidIdentifierError } from '../errors.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
 
 /**
- * Lowercase and trim. Dots and "+tags" are kept: only some providers ignore them, and
+ * The address alone, lowercased and trimmed, as mail headers and lists write it too:
+ * "Jane Doe <jane@x.org>", "<jane@x.org>", quoted or in brackets, followed by "," or ";".
+ * Read as written, the same address hashed apart and an erased person passed the
+ * recreation guard (R10). Dots and "+tags" are kept: only some providers ignore them, and
  * treating two real mailboxes as one is worse than missing a variant (the model still
  * compares local parts fuzzily).
  */
 export function normaliseEmail(raw: string): string {
+  return normaliseEmailAsWritten(addressAlone(raw));
+}
+
+/** "Name <a@x.org>", "<a@x.org>", "(a@x.org)", "'a@x.org'", "a@x.org;" -> "a@x.org"; anything else unchanged. */
+function addressAlone(raw: string): string {
+  let value = raw.trim().replace(/[\s,;]+$/, '');
+  const named = /^[^<>]*<([^<>]+)>$/.exec(value);
+  if (named) value = named[1]!.trim();
+  for (const [open, close] of WRAPPERS) {
+    if (value.length > 2 && value.startsWith(open) && value.endsWith(close)) value = value.slice(1, -1).trim();
+  }
+  return value;
+}
+
+const WRAPPERS = [
+  ['(', ')'],
+  ['[', ']'],
+  ['"', '"'],
+  ["'", "'"],
+] as const;
+
+/**
+ * What the releases before addressAlone made of an address: lowercased and trimmed as
+ * written, wrappers kept. Only for finding keyed hashes stored then (legacyNormalForm).
+ */
+export function normaliseEmailAsWritten(raw: string): string {
   const value = repairedEmail(
     raw
       .trim()

@@ -40,7 +40,11 @@ function iso(y: number, m: number, d: number, today: Date): string {
 }
 
 export function normaliseDateOfBirth(raw: string, order: DateOrder = 'DMY', today = new Date()): string {
-  const s = raw.trim().replace(/\s+/g, ' ');
+  // Dashes of every kind are "-" ("1984–03–07" from a spreadsheet is the same date).
+  const s = raw
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[\p{Pd}\u2212]/gu, '-');
   let m: RegExpMatchArray | null;
   if ((m = s.match(/^(\d{4})(\d{2})(\d{2})$/))) return iso(+m[1]!, +m[2]!, +m[3]!, today); // YYYYMMDD
   if ((m = s.match(/^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/))) return iso(+m[1]!, +m[2]!, +m[3]!, today);

@@ -6,7 +6,7 @@ import type { Identifier } from '../../../connectors/contract.js';
 import { IdentifierType } from '../../domain/vocabulary.js';
 import { InvalidIdentifierError } from '../errors.js';
 import { normaliseCity, normalisePostcode, normaliseStreetAddress } from './address.js';
-import { DEFAULT_PHONE_COUNTRY, isPhoneCountry, mangledEmail, normaliseEmail, normalisePhone } from './contact.js';
+import { DEFAULT_PHONE_COUNTRY, isPhoneCountry, mangledEmail, normaliseEmail, normaliseEmailAsWritten, normalisePhone } from './contact.js';
 import { normaliseDateOfBirth, type DateOrder } from './dates.js';
 import { normaliseReference } from './ids.js';
 import { canonicalGiven, normaliseFamilyName, normaliseFullName, normaliseGivenName, phoneticCodes } from './names.js';
@@ -31,9 +31,9 @@ export interface NormalisedIdentifier extends Identifier {
   given?: string;
   family?: string;
   /**
-   * The forms the previous release's normalisation gave this value, when they differ (see
-   * legacyNormalForm). Only for finding keyed hashes stored before the upgrade (tombstones,
-   * blind indexes); never written, matched or shown.
+   * The forms earlier releases' normalisation gave this value, when they differ (see
+   * legacyNormalForm and earlierForms). Only for finding keyed hashes stored before the
+   * upgrade (tombstones, blind indexes); never written, matched or shown.
    */
   legacyForms?: readonly NormalisedIdentifier[];
 }
@@ -63,8 +63,32 @@ export function normaliseIdentifier(id: Identifier, options: NormaliseOptions = 
   if (id.value.length > 512) throw new InvalidIdentifierError(type, 'too long');
   const read = readingOptions(id, options);
   const current = normalisedAs(type, unicodeCleaned(id.value), read);
-  const legacy = legacyNormalForm(id, read, current);
-  return legacy ? { ...current, legacyForms: [legacy] } : current;
+  const earlier = earlierForms(id, read, current);
+  return earlier.length > 0 ? { ...current, legacyForms: earlier } : current;
+}
+
+/**
+ * Every form earlier releases gave a value, when it differs from `current`: before the
+ * Unicode step (legacyNormalForm), and an e-mail address read as written, wrappers and all
+ * ("<jane@x.org>", "jane@x.org;"), before the address was taken alone (normaliseEmail).
+ */
+function earlierForms(id: Identifier, options: NormaliseOptions, current: NormalisedIdentifier): NormalisedIdentifier[] {
+  const forms: NormalisedIdentifier[] = [];
+  const beforeUnicode = legacyNormalForm(id, options, current);
+  if (beforeUnicode) forms.push(beforeUnicode);
+  if (id.type === IdentifierType.EMAIL) {
+    const asWritten = emailAsWritten(unicodeCleaned(id.value));
+    if (asWritten && asWritten !== current.value && !forms.some((f) => f.value === asWritten)) forms.push({ type: id.type, value: asWritten });
+  }
+  return forms;
+}
+
+function emailAsWritten(raw: string): string | null {
+  try {
+    return normaliseEmailAsWritten(raw);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -84,8 +108,12 @@ function readingOptions(id: Identifier, options: NormaliseOptions): NormaliseOpt
   return country === options.defaultCountry ? options : { ...options, defaultCountry: country };
 }
 
-/** The normalisation proper, of a value already put in one Unicode form (or not, for legacyNormalForm). */
-function normalisedAs(type: IdentifierType, raw: string, options: NormaliseOptions): NormalisedIdentifier {
+/**
+ * The normalisation proper, of a value already put in one Unicode form (or not, for
+ * legacyNormalForm). `asWritten`: an e-mail address as the releases before the address was
+ * taken alone read it (legacyNormalForm: the release before the Unicode step was one).
+ */
+function normalisedAs(type: IdentifierType, raw: string, options: NormaliseOptions, asWritten = false): NormalisedIdentifier {
   switch (type) {
     case IdentifierType.GIVEN_NAME: {
       const value = normaliseGivenName(raw);
@@ -108,7 +136,7 @@ function normalisedAs(type: IdentifierType, raw: string, options: NormaliseOptio
     case IdentifierType.DATE_OF_BIRTH:
       return { type, value: normaliseDateOfBirth(raw, options.dateOrder) };
     case IdentifierType.EMAIL:
-      return { type, value: normaliseEmail(raw) };
+      return { type, value: asWritten ? normaliseEmailAsWritten(raw) : normaliseEmail(raw) };
     case IdentifierType.PHONE:
       return { type, value: normalisePhone(raw, options.defaultCountry ?? DEFAULT_PHONE_COUNTRY) };
     case IdentifierType.STREET_ADDRESS:
@@ -160,7 +188,7 @@ export function legacyNormalForm(id: Identifier, options: NormaliseOptions = {},
   }
   let legacy: NormalisedIdentifier | null;
   try {
-    legacy = normalisedAs(id.type, id.value, options);
+    legacy = normalisedAs(id.type, id.value, options, true);
   } catch {
     // Unreadable then: a person's request was refused, a source's address kept mangled.
     const mangled = id.type === IdentifierType.EMAIL ? mangledEmail(id.value) : null;

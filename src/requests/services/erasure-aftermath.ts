@@ -1,7 +1,8 @@
 // What an erasure's closing leaves behind (R10, R11), and the scheduled sweep that makes
 // sure of it when the closing step was missed (a worker killed between the two):
 // - access packages of the same person built before it closed are destroyed;
-// - a COMPLETED erasure keeps only its minimal record: the sealed identifiers go.
+// - a COMPLETED erasure keeps only its minimal record: the sealed identifiers go, and so do
+//   those of the person's other requests completed before it.
 // Both are idempotent and audited with ids only.
 import type { DataSource } from 'typeorm';
 import { AuditAction, type AuditLog } from '../../audit/index.js';
@@ -22,7 +23,7 @@ export interface AftermathReport {
   erasedPackages: DestroyedPackage[];
   /** Packages destroyed because their retention ran out (sweep only). */
   expiredPackages: DestroyedPackage[];
-  /** Erasures whose sealed identifiers were destroyed. */
+  /** Erasures whose sealed identifiers were destroyed, and the person's earlier requests whose were. */
   identifiersDestroyed: string[];
 }
 
@@ -33,7 +34,10 @@ export async function afterErasureClosed(deps: AftermathDeps, erasureId: string,
   const store = deps.stores.requests;
   return deps.dataSource.transaction(async (m) => {
     const erasedPackages = await store.destroyPackages(m, await store.packagesOfErasedPeople(m, { erasureId }), PackageDestroyedReason.ERASURE_COMPLETED, now);
-    const identifiersDestroyed = await store.destroyErasureIdentifiers(m, now, erasureId);
+    const identifiersDestroyed = [
+      ...(await store.destroyErasureIdentifiers(m, now, erasureId)),
+      ...(await store.destroyIdentifiersOfErasedPeople(m, now, { erasureId })),
+    ];
     const report = { erasedPackages, expiredPackages: [], identifiersDestroyed };
     await deps.audit.recordAll(auditsOf(report), m);
     return report;
@@ -43,7 +47,7 @@ export async function afterErasureClosed(deps: AftermathDeps, erasureId: string,
 /**
  * The scheduled sweep: packages past their retention, packages of people whose erasure
  * closed within it (in case the closing step did not run), identifiers of completed
- * erasures still held.
+ * erasures still held, and of the earlier requests of people whose erasure completed within it.
  */
 export async function sweepAfterErasures(deps: AftermathDeps, now: Date, packageRetentionMs: number): Promise<AftermathReport> {
   const store = deps.stores.requests;
@@ -56,7 +60,10 @@ export async function sweepAfterErasures(deps: AftermathDeps, now: Date, package
       PackageDestroyedReason.ERASURE_COMPLETED,
       now,
     );
-    const identifiersDestroyed = await store.destroyErasureIdentifiers(m, now);
+    const identifiersDestroyed = [
+      ...(await store.destroyErasureIdentifiers(m, now)),
+      ...(await store.destroyIdentifiersOfErasedPeople(m, now, { closedSince })),
+    ];
     const r = { erasedPackages, expiredPackages, identifiersDestroyed };
     await deps.audit.recordAll(auditsOf(r), m);
     return r;

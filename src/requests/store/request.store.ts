@@ -33,7 +33,7 @@ export interface RefusingControllers {
 
 /** What holds a record against destruction: a controller's refusal (R6), an open request's RETAIN, or the RESTRICT of a restriction open or answered. */
 export interface RecordHoldRow {
-  reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED';
+  reason: 'OPEN_REQUEST' | 'CONTROLLER_REFUSED' | 'RESTRICTED';
   requestId: string;
   /** A rectification's RETAIN that only found nothing to correct in the record (see RecordHold). */
   nothingToCorrect: boolean;
@@ -368,6 +368,37 @@ export class RequestStore {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * R11: once an erasure completes, the person's other requests completed before it keep
+   * nothing of the person either: their sealed identifiers, scope, presence and corrections
+   * go and `identifiers_destroyed_at` is set (their type, dates, snapshot, decisions and
+   * answer stay). "The person's" as duplicate detection says it: a strong identifier
+   * (never names, dates or addresses alone) of the erasure in their blind index. Only
+   * COMPLETED requests: one still open or PARTIALLY_COMPLETED may search again with them.
+   * `erasureId`: that erasure's person only; `closedSince`: erasures changed since (the
+   * scheduled sweep's window). Returns the ids.
+   */
+  async destroyIdentifiersOfErasedPeople(m: EntityManager, now: Date, scope: { erasureId?: string; closedSince?: Date }): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await m.query(
+        `WITH erasure AS (
+           SELECT e.id,
+                  (SELECT max(t.at) FROM request_transition t WHERE t.request_id = e.id AND t.to_status = $3) AS closed_at,
+                  ARRAY(SELECT x FROM unnest(e.blind_index) x WHERE split_part(x, '.', 1) <> ALL($5::text[])) AS strong
+             FROM data_subject_request e
+            WHERE e.type = $2 AND e.status = $3 AND ($4::uuid IS NULL OR e.id = $4) AND ($6::timestamptz IS NULL OR e.updated_at >= $6))
+         UPDATE data_subject_request a
+            SET identifiers_sealed = NULL, scope_sealed = NULL, presence_sealed = NULL, corrections_sealed = NULL, identifiers_destroyed_at = $1, updated_at = now()
+           FROM erasure e
+          WHERE a.blind_index && e.strong AND e.id <> a.id AND a.created_at < e.closed_at
+            AND a.status = $3 AND a.type <> $2 AND a.identifiers_sealed IS NOT NULL
+          RETURNING a.id`,
+        [now, RequestType.ERASURE, RequestStatus.COMPLETED, scope.erasureId ?? null, WEAK, scope.closedSince ?? null],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
   // ---- status moves and transitions ----
 
   /**
@@ -653,9 +684,10 @@ export class RequestStore {
    * for a controller). Record id -> every hold, refusals first, then by request id: a
    * retention run is held by the first; a request's erasure only by another request's.
    * A rectification's RETAIN that found nothing to correct (rules R14, no override, no wait
-   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request open or
-   * answered (R1: keep the record, stop processing it; a restriction stands once carried out,
-   * only a rejected or cancelled one holds nothing) comes last, marked `restriction`.
+   * for a controller) is marked `nothingToCorrect`; a RESTRICT of a restriction request
+   * (R1: keep the record, stop processing it) comes last, marked `restriction`: OPEN_REQUEST
+   * while it is open, RESTRICTED once answered (the restriction stays in force; one rejected
+   * or cancelled holds nothing).
    */
   async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
@@ -670,7 +702,7 @@ export class RequestStore {
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
           WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $4 AND r.status <> ALL($5::text[])
          UNION ALL
-         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', false, true, 2
+         SELECT d.record_id, d.request_id, CASE WHEN r.status = ANY($5::text[]) THEN 'RESTRICTED' ELSE 'OPEN_REQUEST' END, false, true, 2
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
           WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($8::text[])
        ) h ORDER BY record_id, rank, request_id`,

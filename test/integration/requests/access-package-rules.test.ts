@@ -400,4 +400,37 @@ describe('R11: a completed erasure keeps only its minimal record', () => {
     ]);
     expect(audit[0]!.n).toBe(1);
   }, 120_000);
+  it("R11: a completed erasure also destroys the sealed identifiers and scope of the person's earlier completed requests; another person's stay", async () => {
+    const { personId } = await caseManagementPerson('true');
+    const { personId: someoneElse } = await caseManagementPerson('true');
+    const sealedOf = async (id: string) =>
+      (
+        await env.query<{ identifiers_sealed: string | null; scope_sealed: string | null; identifiers_destroyed_at: Date | null }>(
+          `SELECT identifiers_sealed, scope_sealed, identifiers_destroyed_at FROM data_subject_request WHERE id = $1`,
+          [id],
+        )
+      )[0]!;
+    const access = await execute((await ready(personId, 'ACCESS', { scope: 'my claim after the ski accident' })).id);
+    expect(access.status).toBe('COMPLETED');
+    const other = await execute((await ready(someoneElse, 'ACCESS', { scope: 'my own claim' })).id);
+    expect(other.status).toBe('COMPLETED');
+
+    const erasure = await execute((await ready(personId, 'ERASURE')).id);
+    expect((await untilClosed(erasure.id)).status).toBe('COMPLETED');
+    await untilIdentifiersDestroyed(erasure.id);
+
+    expect(await sealedOf(access.id)).toMatchObject({ identifiers_sealed: null, scope_sealed: null });
+    expect((await sealedOf(access.id)).identifiers_destroyed_at).not.toBeNull();
+    expect(await sealedOf(other.id)).toMatchObject({
+      identifiers_sealed: expect.any(String),
+      scope_sealed: expect.any(String),
+      identifiers_destroyed_at: null,
+    });
+    // The earlier request's record stays readable: its type, status and what it found.
+    expect(await read(access.id)).toMatchObject({ id: access.id, type: 'ACCESS', status: 'COMPLETED' });
+    const audit = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request.identifiers-destroyed' AND target_id = $1`, [
+      access.id,
+    ]);
+    expect(audit[0]!.n).toBe(1);
+  }, 180_000);
 });

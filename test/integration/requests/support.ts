@@ -12,6 +12,7 @@ import { readGroundTruth } from '../../../src/population/ground-truth.js';
 import { personAt } from '../../../src/population/person.js';
 import { seedReferenceSources, startOfTodayUtc } from '../../../src/population/seed.js';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import type { Logger } from '../../../src/logging/logger.js';
 
 export const SEED = 7;
 export const PEOPLE = 150;
@@ -24,10 +25,14 @@ export interface SeededGateway {
   stop(): Promise<void>;
 }
 
-/** `worker: false`: queued tasks wait (a request stays EXECUTING until a test moves it). */
-export async function startSeededGateway(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<SeededGateway> {
+/** `worker: false`: queued tasks wait (a request stays EXECUTING until a test moves it). `logger`: where the gateway logs (tests that read its lines). */
+export async function startSeededGateway(env: Record<string, string> = {}, options: { worker?: boolean; logger?: Logger } = {}): Promise<SeededGateway> {
   const secret = 'requests-test-training-secret-0123456789';
-  const gw = await startTestGateway({ env: { DSR_SOURCE_SECRET_TRAINING: secret, ...env }, worker: options.worker ?? true });
+  const gw = await startTestGateway({
+    env: { DSR_SOURCE_SECRET_TRAINING: secret, ...env },
+    worker: options.worker ?? true,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const footageDir = await mkdtemp(path.join(os.tmpdir(), 'dsr-req-footage-'));
   const groundTruthPath = `${footageDir}-truth.csv`;
   let training: TrainingService | undefined;

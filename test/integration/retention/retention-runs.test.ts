@@ -420,7 +420,7 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     await restriction(refused!, RequestStatus.REJECTED);
     const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['case_management'] });
     const items = new Map((await s.stores.retentionRuns.items(run.id)).map((i) => [i.record_id, i]));
-    expect(items.get(before!)).toMatchObject({ action: null, kept_reason: 'OPEN_REQUEST', kept_detail: expect.stringContaining(answered) });
+    expect(items.get(before!)).toMatchObject({ action: null, kept_reason: 'RESTRICTED', kept_detail: expect.stringContaining(answered) });
     expect(items.get(beforeApproval!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
     expect(items.get(beforeTask!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
     expect(items.get(refused!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
@@ -429,10 +429,40 @@ describe('R9: retention runs over the reference stores (redis queue, real Postgr
     const closed = await approveAndChangeBeforeTasks(run.id, 'case_management', () => restriction(beforeTask!, RequestStatus.COMPLETED));
     expect(closed.outcome!.heldSincePreview).toBe(1);
     expect(closed.outcome!.reasons).toContainEqual(
-      expect.stringMatching(new RegExp(`record ${beforeTask}\\) failed: .*OPEN_REQUEST: left alone, a restriction the person asked for keeps the record`)),
+      expect.stringMatching(new RegExp(`record ${beforeTask}\\) failed: .*RESTRICTED: left alone, a restriction the person asked for keeps the record`)),
     );
     expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1)`, [[before, beforeApproval, beforeTask]])).toHaveLength(3);
   }, 90_000);
+
+  it('R1, R9: a record a restriction request answered asks to keep (restriction in force, the request closed) is kept by the preview with its reason, and by a run approved before that request closed: its task leaves it alone', async () => {
+    const s = gw.runtime.services;
+    const [restricted, restrictedLater] = (
+      await sql<{ id: string }>(`SELECT id FROM case_management.cases WHERE controller_id IS NULL ORDER BY id OFFSET 12 LIMIT 2`)
+    ).map((r) => r.id);
+    await age('case_management.cases', [restricted!, restrictedLater!], '4 years');
+    const answeredRestriction = (recordId: string) =>
+      insertApprovedRequest(s, {
+        type: RequestType.RESTRICTION,
+        identifiers: [{ type: T.EMAIL, value: `restricted-${recordId}@example.org` }],
+        status: RequestStatus.COMPLETED,
+        decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: RecordAction.RESTRICT }],
+      });
+    const holder = await answeredRestriction(restricted!);
+    const run = await s.retention.prepare({ actor: 'handler', sourceIds: ['case_management'] });
+    const items = new Map((await s.stores.retentionRuns.items(run.id)).map((i) => [i.record_id, i]));
+    expect(items.get(restricted!)).toMatchObject({ action: null, kept_reason: 'RESTRICTED', kept_detail: expect.stringContaining(holder) });
+    expect(items.get(restrictedLater!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
+    const closed = await approveAndChangeBeforeTasks(run.id, 'case_management', () => answeredRestriction(restrictedLater!));
+    expect(closed.status).toBe('PARTIALLY_COMPLETED');
+    expect(closed.outcome!.reasons).toContainEqual(expect.stringMatching(new RegExp(`record ${restrictedLater}\\) failed: .*RESTRICTED: left alone`)));
+    expect(await sql(`SELECT id FROM case_management.cases WHERE id = ANY($1) ORDER BY id`, [[restricted, restrictedLater]])).toHaveLength(2);
+    // A restriction rejected or cancelled keeps nothing.
+    await sql(`UPDATE data_subject_request SET status = 'CANCELLED' WHERE id = $1`, [holder]);
+    const again = await s.retention.prepare({ actor: 'handler', sourceIds: ['case_management'] });
+    const itemsAgain = new Map((await s.stores.retentionRuns.items(again.id)).map((i) => [i.record_id, i]));
+    expect(itemsAgain.get(restricted!)).toMatchObject({ action: RecordAction.ERASE, kept_reason: null });
+    await s.retention.cancel(again.id, 'handler');
+  }, 60_000);
 
   it('R9: a run whose queued jobs Redis lost (flushed, or restarted without its data) is queued again from the task table, audited, and closes with its records destroyed', async () => {
     const s = gw.runtime.services;

@@ -95,6 +95,50 @@ describe('tombstones', () => {
     expect(zeroWidth![0]).toMatchObject({ tombstoned: true, requestId: other });
   });
 
+  it('R10: a feed writing the erased person’s e-mail as mail headers and lists do (<…>, "Name <…>", quoted, a trailing comma or semicolon), or a reference number or date of birth with typographic dashes, is told so, by the guard and by the sweep', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const raw = [
+      { type: T.EMAIL, value: '<w.okafor@example.org>' },
+      { type: T.EMAIL, value: 'William Okafor <W.Okafor@example.org>' },
+      { type: T.EMAIL, value: '"Okafor, William" <mailto:w.okafor@example.org>;' },
+      { type: T.EMAIL, value: 'w.okafor@example.org,' },
+      { type: T.EMAIL, value: "'w.okafor@example.org'" },
+      { type: T.EMAIL, value: '(w.okafor@example.org)' },
+      { type: T.MEMBERSHIP_NUMBER, value: 'MEM\u201300123' },
+      { type: T.MEMBERSHIP_NUMBER, value: 'mem\u201100123' },
+      { type: T.GIVEN_NAME, value: 'William' },
+      { type: T.FAMILY_NAME, value: 'Okafor' },
+      { type: T.DATE_OF_BIRTH, value: '1984\u201303\u201307' },
+    ];
+    const guard = await checkPeople(service, [{ identifiers: raw }], { controllerIds: null, everyController: true });
+    expect(guard.people[0]!.results.map((r) => [r.type, r.tombstoned, r.requestId])).toEqual(raw.map((r) => [r.type, true, requestId]));
+    const [swept] = await service.check([normaliseRecordIdentifiers(raw)]);
+    expect(swept!.map((a) => a.tombstoned)).toEqual(swept!.map(() => true));
+    expect(swept!.map((a) => a.type).sort()).toEqual([T.DATE_OF_BIRTH, T.EMAIL, T.FAMILY_NAME, T.GIVEN_NAME, T.MEMBERSHIP_NUMBER]);
+  });
+
+  it('R10 on upgrade: an e-mail a source wrote wrapped (<…>, a trailing semicolon), tombstoned as the release before read it, still stops the same value', async () => {
+    const service = new TombstoneService(ds, new HmacKeyring([k1]));
+    const erasedBefore = randomUUID();
+    // The release before read a record's "<…>" and "…;" addresses as they were written.
+    await service.record(
+      erasedBefore,
+      [
+        { type: T.EMAIL, value: '<kemi.adeyemi@example.org>' },
+        { type: T.EMAIL, value: 'k.adeyemi@example.net;' },
+      ],
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    const raw = [
+      { type: T.EMAIL, value: '<Kemi.Adeyemi@example.org>' },
+      { type: T.EMAIL, value: 'k.adeyemi@example.net;' },
+    ];
+    const guard = await checkPeople(service, [{ identifiers: raw }], { controllerIds: null, everyController: true });
+    expect(guard.people[0]!.results.map((r) => [r.tombstoned, r.requestId])).toEqual(raw.map(() => [true, erasedBefore]));
+    const [swept] = await service.check([normaliseRecordIdentifiers(raw)]);
+    expect(swept!.map((a) => [a.tombstoned, a.requestId])).toEqual(raw.map(() => [true, erasedBefore]));
+  });
+
   it('R10 on upgrade: tombstones written before the Unicode step, in the form the values had then, still stop the same values', async () => {
     const service = new TombstoneService(ds, new HmacKeyring([k1]));
     const erasedBefore = randomUUID();

@@ -34,6 +34,15 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(bindingHold({ requestId: null, action: 'PURGE' }, [accurate])).toEqual(accurate);
   });
 
+  it("R1, R9: an answered restriction's RESTRICT holds a retention run, but no request's task on that record (the person may still have it erased); an erasure of another record sharing its footage is held", () => {
+    const restricted: RecordHold = { reason: 'RESTRICTED', requestId: 'r-restricted', restriction: true };
+    expect(bindingHold({ requestId: null, action: 'ERASE' }, [restricted])).toEqual(restricted);
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restricted])).toBeUndefined();
+    expect(sharedHold({ requestId: null, action: 'PURGE' }, [restricted])).toEqual(restricted);
+    expect(sharedHold({ requestId: 'r-erasure', action: 'ERASE' }, [restricted])).toEqual(restricted);
+    expect(sharedHoldError({ requestId: 'r-erasure' }, restricted)).toMatch(/^OPEN_REQUEST: left alone, a restriction keeps/);
+  });
+
   it("R8: a hold on a record whose data (footage) an erasure destroys too binds the erasure, the task's own request's RETAIN included; nothing else is held by it", () => {
     expect(sharedHold({ requestId: 'r-erasure', action: 'ERASE' }, [refused, litigation])).toEqual(litigation);
     expect(sharedHold({ requestId: 'r-litigation', action: 'PURGE' }, [litigation])).toEqual(litigation);

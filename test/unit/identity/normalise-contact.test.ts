@@ -10,6 +10,25 @@ describe('email addresses', () => {
     expect(normaliseEmail('mailto:ann@example.org')).toBe('ann@example.org');
   });
 
+  it('R10: takes the address alone as mail headers and lists write it: a display name, angle brackets, quotes or brackets, a trailing comma or semicolon', () => {
+    for (const raw of [
+      '<ann.lee@example.org>',
+      'Ann Lee <Ann.Lee@example.org>',
+      '"Lee, Ann" <mailto:ann.lee@example.org>;',
+      'ann.lee@example.org,',
+      'ann.lee@example.org ; ',
+      '(ann.lee@example.org)',
+      '[ann.lee@example.org]',
+      "'ann.lee@example.org'",
+      '"ann.lee@example.org"',
+    ]) {
+      expect(normaliseEmail(raw)).toBe('ann.lee@example.org');
+    }
+    // A quoted local part is part of the address, not a wrapper.
+    expect(normaliseEmail('"ann.lee"@example.org')).toBe('"ann.lee"@example.org');
+    expect(reasonOf(() => normaliseEmail('Ann Lee <>'))).toBe('not an email address');
+  });
+
   it('refuses what is not an address: no domain, a one-letter top level, spaces, double dots', () => {
     for (const raw of ['ann@example', 'ann@example.c', 'ann lee@example.org', 'ann..lee@example.org', 'ann@@example.org', '@example.org', 'ann@.org']) {
       expect(reasonOf(() => normaliseEmail(raw))).toBe('not an email address');

@@ -19,6 +19,10 @@ describe('dates of birth', () => {
     expect(dob('1980.04.09')).toBe('1980-04-09');
     expect(dob('1980-04-09 10:30')).toBe('1980-04-09');
     expect(dob('19800409')).toBe('1980-04-09');
+    // R10: typographic dashes a spreadsheet puts in (en dash, non-breaking hyphen, minus sign).
+    expect(dob('1980\u201304\u201309')).toBe('1980-04-09');
+    expect(dob('09\u201104\u20111980')).toBe('1980-04-09');
+    expect(dob('09\u221204\u22121980')).toBe('1980-04-09');
   });
 
   it('reads numeric day and month in the configured order unless one of them cannot be a month', () => {

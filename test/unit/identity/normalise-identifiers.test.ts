@@ -66,6 +66,8 @@ describe('one identifier', () => {
     for (const type of refs) {
       expect(isReferenceType(type)).toBe(true);
       expect(normaliseIdentifier({ type, value: 'ab-12' })).toEqual({ type, value: 'AB12' });
+      // R10: any dash is a dash (en dash, em dash, non-breaking hyphen, minus sign).
+      for (const dash of ['\u2013', '\u2014', '\u2011', '\u2212']) expect(normaliseIdentifier({ type, value: `ab${dash}12` })).toEqual({ type, value: 'AB12' });
     }
     for (const type of Object.values(T).filter((t) => !refs.includes(t))) expect(isReferenceType(type)).toBe(false);
   });
