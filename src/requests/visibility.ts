@@ -5,7 +5,7 @@ import { canSeeController, canSeeSource, isUnscoped, type Principal } from '../a
 
 export function canSeeRequest(principal: Principal, request: { controllerIds: readonly string[] }): boolean {
   if (isUnscoped(principal)) return true;
-  return request.controllerIds.some((c) => principal.controllerIds.includes(c));
+  return request.controllerIds.some((c) => canSeeController(principal, c));
 }
 
 export function canSeeRecord(principal: Principal, record: { controllerId: string | null }): boolean {
