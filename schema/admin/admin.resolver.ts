@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { AuditAction, AuditOutcome, type AuditFilter as CoreAuditFilter } from '../../src/audit/index.js';
 import { DomainError } from '../../src/domain/errors.js';
+import { controllerScope, soleControllerOf } from '../../src/auth/index.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiKeyInfo, CreateApiKeyInput, CreatedApiKey } from './api-key.types.js';
 import { AuditConnection, AuditFilter } from './audit.types.js';
@@ -51,14 +52,14 @@ export class AdminResolver {
   ): Promise<AuditConnection> {
     const principal = ctx.principal!;
     const core = toCoreFilter(filter);
-    const page = await ctx.services.audit.list(core, { first: first ?? undefined, after: after ?? undefined }, { controllerIds: principal.controllerIds });
+    const page = await ctx.services.audit.list(core, { first: first ?? undefined, after: after ?? undefined }, { controllerIds: controllerScope(principal) });
     await ctx.services.audit.record({
       actor: { id: principal.id, kind: principal.kind },
       action: AuditAction.AUDIT_READ,
       target: { type: 'audit-log' },
       params: { filter: core, first, after },
       outcome: AuditOutcome.SUCCESS,
-      controllerId: principal.controllerIds.length === 1 ? principal.controllerIds[0] : null,
+      controllerId: soleControllerOf(principal),
     });
     const nodes = page.entries.map((e) => ({ ...e, outcome: e.outcome as AuditOutcome }));
     return { edges: nodes.map((node) => ({ cursor: node.seq, node })), nodes, pageInfo: page.pageInfo };

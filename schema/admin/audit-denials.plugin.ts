@@ -7,6 +7,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import { AuditOutcome, REFUSED_OPERATION_PREFIX } from '../../src/audit/index.js';
 import { isDomainError } from '../../src/domain/errors.js';
+import { soleControllerOf } from '../../src/auth/index.js';
 import type { GraphQLContext } from '../context.js';
 
 export const DENIED_ACTION_PREFIX = REFUSED_OPERATION_PREFIX;
@@ -44,7 +45,7 @@ export function auditDenialsPlugin(): ApolloServerPlugin<GraphQLContext> {
                 action: `${DENIED_ACTION_PREFIX}${field}`,
                 target: { type: `graphql-${kind}`, id: field },
                 outcome: AuditOutcome.DENIED,
-                controllerId: principal.controllerIds.length === 1 ? principal.controllerIds[0] : null,
+                controllerId: soleControllerOf(principal),
               });
             } catch (error) {
               // The refusal stands whatever happens here; the failure to record it is logged.

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { AuditAction, AuditOutcome } from '../../src/audit/index.js';
 import { presentRecord } from '../../src/discovery/record-presentation.js';
+import { parentRecordIdFor } from '../../src/requests/visibility.js';
 import type { GraphQLContext } from '../context.js';
 import { sourceView } from '../sources/source.view.js';
 import { Source } from '../sources/source.types.js';
@@ -73,8 +74,11 @@ export class DiscoveryResolver {
         rounds: s.rounds,
         latencyMs: s.latencyMs,
       }));
-      const records: RecordMatch[] = resolution.records.map((r) => ({
-        ...presentRecord(r, descriptions.get(r.sourceId) ?? null, principal, now),
+      const presented = resolution.records.map((r) => presentRecord(r, descriptions.get(r.sourceId) ?? null, principal, now));
+      // A parent is named only when it is a record the caller may see (R13), as on a request's records.
+      const records: RecordMatch[] = presented.map((r) => ({
+        ...r,
+        parentRecordId: parentRecordIdFor(principal, r, presented),
         source: sourceOf(r.sourceId),
       }));
       return { complete: resolution.complete, rounds: resolution.rounds, roundLimitReached: resolution.roundLimitReached, sources, records };

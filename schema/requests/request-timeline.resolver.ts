@@ -3,6 +3,7 @@
 // and the gateway's own reasons only when it sees the whole request (as in transitions).
 import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { mergeTimeline } from '../../src/requests/timeline.js';
+import { controllerScope } from '../../src/auth/index.js';
 import type { GraphQLContext } from '../context.js';
 import { DataSubjectRequest } from './request.types.js';
 import { transitionsSeenBy } from './whole-request.js';
@@ -23,7 +24,7 @@ export class RequestTimelineResolver {
       ctx.services.audit.list(
         { targetType: 'request', targetId: r.id },
         { first: MAX_AUDIT_ENTRIES, order: 'asc' },
-        { controllerIds: ctx.principal!.controllerIds },
+        { controllerIds: controllerScope(ctx.principal!) },
       ),
     ]);
     return mergeTimeline(transitions, audit.entries).map((e) => ({ ...e, kind: e.kind as TimelineEntryKind }));

@@ -9,7 +9,7 @@ import { stateOf } from '../../src/requests/services/request-change.js';
 import { instructionKey } from '../../src/requests/services/record-decisions.js';
 import { canSeeRequest, parentRecordIdFor } from '../../src/requests/visibility.js';
 import { unsearchedSources } from '../../src/requests/discovery-gaps.js';
-import { can, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
+import { can, canSeeController, canSeeSource, isUnscoped, type Principal } from '../../src/auth/index.js';
 import { mayReceivePackage } from '../../src/requests/access-package.js';
 import type { GraphQLContext } from '../context.js';
 import { requestScope } from '../discovery/request-scope.js';
@@ -345,7 +345,7 @@ export class RequestResolver {
   })
   controllerIds(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): string[] {
     const principal = principalOf(ctx);
-    return isUnscoped(principal) ? r.controllerIds : r.controllerIds.filter((c) => principal.controllerIds.includes(c));
+    return r.controllerIds.filter((c) => canSeeController(principal, c));
   }
 
   @Authorized('request:read')

@@ -1,5 +1,5 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { assertAuthenticated, permissionsOf } from '../../src/auth/index.js';
+import { assertAuthenticated, controllerScope, isUnscoped, permissionsOf } from '../../src/auth/index.js';
 import type { GraphQLContext } from '../context.js';
 import { Viewer } from './viewer.types.js';
 
@@ -16,7 +16,8 @@ export class ViewerResolver {
       kind: principal.kind,
       name: principal.name ?? null,
       roles: [...principal.roles],
-      controllerIds: [...principal.controllerIds],
+      controllerIds: [...(controllerScope(principal) ?? [])],
+      everyController: isUnscoped(principal),
       permissions: permissionsOf(principal),
     };
   }

@@ -15,8 +15,11 @@ export class Viewer {
   @Field(() => [Role])
   roles!: Role[];
 
-  @Field(() => [String], { description: 'Controllers the caller is bound to; empty means every controller.' })
+  @Field(() => [String], { description: 'Controllers the caller is bound to; empty when it sees every controller or none (see everyController).' })
   controllerIds!: string[];
+
+  @Field(() => Boolean, { description: 'True when the caller sees every controller; false when only controllerIds (none if empty).' })
+  everyController!: boolean;
 
   @Field(() => [String], { description: 'Permissions the roles grant (see docs/security.md), e.g. request:write.' })
   permissions!: string[];

@@ -58,9 +58,9 @@ export interface AuditPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-/** Who is reading: a principal bound to controllers sees only their entries. */
+/** Who is reading: a principal bound to controllers sees only their entries (none when bound to none); null is every controller. */
 export interface AuditReadScope {
-  controllerIds: readonly string[];
+  controllerIds: readonly string[] | null;
 }
 
 export interface AuditRecorder {
@@ -370,7 +370,7 @@ export class AuditLog implements AuditRecorder {
     }
     if (filter.from != null) add('at >= ?', filter.from);
     if (filter.to != null) add('at < ?', filter.to);
-    if (scope && scope.controllerIds.length > 0) add('controller_id = ANY(?::text[])', [...scope.controllerIds]);
+    if (scope && scope.controllerIds !== null) add('controller_id = ANY(?::text[])', [...scope.controllerIds]);
     params.push(first + 1);
     const rows = (await this.dataSource.query(
       `SELECT seq::text AS seq, id, at, actor_id, actor_kind, action, target_type, target_id, params_digest,

@@ -5,7 +5,7 @@ import { AuditAction, AuditOutcome, type KnownAuditAction } from '../audit/audit
 import { ApiKey } from './api-key.entity.js';
 import { generateApiKey, hashSecret, parseApiKey, verifySecret } from './api-key-format.js';
 import { AuthError, unauthenticated } from './errors.js';
-import type { Principal } from './principal.js';
+import { EVERY_CONTROLLER, onlyControllers, type Principal } from './principal.js';
 import { Role, isRole } from './roles.js';
 
 export const BOOTSTRAP_ADMIN_KEY_VARIABLE = 'DSR_BOOTSTRAP_ADMIN_KEY';
@@ -89,8 +89,10 @@ function toView(k: ApiKey): ApiKeyView {
   };
 }
 
-function controllerScopeOf(actor: KeyManager | undefined): readonly string[] {
-  return actor && 'controllerIds' in actor ? actor.controllerIds : [];
+/** The controllers a manager may give keys for; null for every controller (the CLI, bootstrap, an unbound principal). */
+function controllerScopeOf(actor: KeyManager | undefined): readonly string[] | null {
+  if (!actor || !('controllers' in actor) || actor.controllers.every) return null;
+  return actor.controllers.ids;
 }
 
 function validateInput(input: CreateApiKeyInput): { name: string; roles: Role[]; controllerIds: string[]; sourceIds: string[] } {
@@ -138,7 +140,8 @@ export class ApiKeyService {
 
   private withinScope(actor: KeyManager | undefined, controllerIds: readonly string[]): boolean {
     const scope = controllerScopeOf(actor);
-    if (scope.length === 0) return true;
+    if (scope === null) return true;
+    // A manager bound to no controller (an empty list) gives keys for none.
     return controllerIds.length > 0 && controllerIds.every((c) => scope.includes(c));
   }
 
@@ -149,7 +152,7 @@ export class ApiKeyService {
    */
   private async assertSourcesVisible(actor: KeyManager | undefined, sourceIds: readonly string[]): Promise<void> {
     const scope = controllerScopeOf(actor);
-    if (scope.length === 0) return;
+    if (scope === null) return;
     for (const id of sourceIds) {
       const controllers = (await this.options.sourceControllers?.(id)) ?? null;
       if (!controllers || (controllers.length > 0 && !controllers.some((c) => scope.includes(c)))) {
@@ -258,7 +261,8 @@ export class ApiKeyService {
       id: row.id,
       name: row.name,
       roles: row.roles.filter(isRole),
-      controllerIds: [...row.controllerIds],
+      // A key stored with no controllers is an unbound key, made so on purpose: every controller.
+      controllers: row.controllerIds.length === 0 ? EVERY_CONTROLLER : onlyControllers(row.controllerIds),
       sourceIds: [...row.sourceIds],
     };
     const ttl = this.options.cacheSeconds ?? 5;

@@ -1,6 +1,6 @@
 // Authentication, roles, permissions, controller scoping and rate limiting.
 export { Role, ALL_ROLES, isRole } from './roles.js';
-export type { Principal } from './principal.js';
+export { EVERY_CONTROLLER, onlyControllers, type ControllerScope, type Principal } from './principal.js';
 export { AuthError, unauthenticated, forbidden, type AuthErrorCode } from './errors.js';
 export {
   PERMISSIONS,
@@ -18,6 +18,7 @@ export {
   visibleOrNull,
   filterVisible,
   controllerScope,
+  soleControllerOf,
   canManageSource,
   assertCanManageSource,
 } from './permissions.js';

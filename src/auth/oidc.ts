@@ -1,8 +1,11 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { unauthenticated } from './errors.js';
-import type { Principal } from './principal.js';
+import { EVERY_CONTROLLER, onlyControllers, type ControllerScope, type Principal } from './principal.js';
 import { isRole } from './roles.js';
+
+/** What a token that carries no controllers claim sees (DSR_OIDC_WITHOUT_CONTROLLERS_CLAIM). */
+export type OidcWithoutControllersClaim = 'none' | 'every';
 
 export interface OidcVerifierOptions {
   issuer: string;
@@ -10,8 +13,10 @@ export interface OidcVerifierOptions {
   jwksUrl: string;
   /** Claim holding the roles (array or space-separated string); dots reach nested claims, e.g. "realm_access.roles". */
   rolesClaim?: string;
-  /** Claim holding the controller ids; absent or empty means every controller. */
+  /** Claim holding the controller ids, or "*" for every controller; empty means none. */
   controllersClaim?: string;
+  /** What a token without the controllers claim sees: no controller (the default) or every one. */
+  withoutControllersClaim?: OidcWithoutControllersClaim;
   /** Accepted signature algorithms (default: asymmetric ones only, never HS* or none). */
   algorithms?: string[];
   /** Allowed clock skew in seconds (default 30). */
@@ -35,16 +40,24 @@ function claimAt(payload: JWTPayload, path: string): unknown {
   return value;
 }
 
+/** What a token's controllers claim may say to mean every controller. */
+export const EVERY_CONTROLLER_CLAIM = '*';
+
 /**
- * The controller binding of a token: absent (or null) means every controller, as does an
- * empty list. A claim present but holding anything other than strings (numbers, objects)
- * cannot be read as a binding; widening it to every controller would fail open, so the
- * token is refused.
+ * The controller binding of a token, failing closed: every controller only when the claim
+ * says so ("*", alone), or when the claim is absent and the deployment says such tokens are
+ * group-wide (`withoutClaim: 'every'`); otherwise the listed controllers, and none for an
+ * absent, null or empty claim. A claim holding anything other than strings (numbers,
+ * objects), or "*" beside controller ids, cannot be read as a binding: the token is refused.
  */
-function controllerList(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value === 'string') return stringList(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return stringList(value);
+export function controllerScopeOfClaim(value: unknown, withoutClaim: OidcWithoutControllersClaim = 'none'): ControllerScope {
+  if (value === undefined || value === null) return withoutClaim === 'every' ? EVERY_CONTROLLER : onlyControllers([]);
+  let ids: string[];
+  if (typeof value === 'string') ids = stringList(value);
+  else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) ids = value.flatMap((v) => stringList(v));
+  else throw unauthenticated('invalid bearer token');
+  if (!ids.includes(EVERY_CONTROLLER_CLAIM)) return onlyControllers(ids);
+  if (ids.every((id) => id === EVERY_CONTROLLER_CLAIM)) return EVERY_CONTROLLER;
   throw unauthenticated('invalid bearer token');
 }
 
@@ -83,7 +96,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
         kind: 'oidc',
         id: payload.sub,
         roles: [...new Set(stringList(claimAt(payload, rolesClaim)).filter(isRole))],
-        controllerIds: [...new Set(controllerList(claimAt(payload, controllersClaim)))],
+        controllers: controllerScopeOfClaim(claimAt(payload, controllersClaim), options.withoutControllersClaim),
       };
     },
   };
@@ -100,6 +113,8 @@ export const oidcVariables = z
     DSR_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     DSR_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
     DSR_OIDC_CONTROLLERS_CLAIM: z.string().min(1).default('controllers'),
+    // Fail closed: a token that forgot the claim sees no controller unless the deployment says otherwise.
+    DSR_OIDC_WITHOUT_CONTROLLERS_CLAIM: z.enum(['none', 'every'], { message: 'must be none or every' }).default('none'),
   })
   .superRefine((v, ctx) => {
     if (!v.DSR_OIDC_ISSUER) return;
@@ -127,5 +142,6 @@ export function oidcOptions(v: z.infer<typeof oidcVariables>): OidcVerifierOptio
     jwksUrl: v.DSR_OIDC_JWKS_URL,
     rolesClaim: v.DSR_OIDC_ROLES_CLAIM,
     controllersClaim: v.DSR_OIDC_CONTROLLERS_CLAIM,
+    withoutControllersClaim: v.DSR_OIDC_WITHOUT_CONTROLLERS_CLAIM,
   };
 }

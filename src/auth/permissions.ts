@@ -83,9 +83,20 @@ export function assertAuthenticated(principal: Principal | null | undefined): as
   if (!principal) throw unauthenticated();
 }
 
-/** True when the principal is bound to no controller (sees all). */
+/** True when the principal sees every controller (an unbound API key, a token whose claim says so). */
 export function isUnscoped(principal: Principal): boolean {
-  return principal.controllerIds.length === 0;
+  return principal.controllers.every;
+}
+
+/** The controllers a principal is bound to; null when it sees every controller. An empty list sees none. */
+function boundIds(principal: Principal): readonly string[] | null {
+  return principal.controllers.every ? null : principal.controllers.ids;
+}
+
+/** The one controller an audit entry of this principal's act belongs to, when it is bound to exactly one. */
+export function soleControllerOf(principal: Principal): string | null {
+  const ids = boundIds(principal);
+  return ids?.length === 1 ? ids[0]! : null;
 }
 
 /**
@@ -95,8 +106,9 @@ export function isUnscoped(principal: Principal): boolean {
  */
 export function canSeeController(principal: Principal | null | undefined, controllerId: string | null | undefined): boolean {
   if (!principal) return false;
-  if (isUnscoped(principal)) return true;
-  return controllerId != null && principal.controllerIds.includes(controllerId);
+  const ids = boundIds(principal);
+  if (ids === null) return true;
+  return controllerId != null && ids.includes(controllerId);
 }
 
 /**
@@ -117,8 +129,9 @@ export function assertCanSeeController(principal: Principal | null | undefined, 
  */
 export function canSeeSource(principal: Principal | null | undefined, source: { controllerIds: readonly string[] }): boolean {
   if (!principal) return false;
-  if (isUnscoped(principal) || source.controllerIds.length === 0) return true;
-  return source.controllerIds.some((c) => principal.controllerIds.includes(c));
+  const ids = boundIds(principal);
+  if (ids === null || source.controllerIds.length === 0) return true;
+  return source.controllerIds.some((c) => ids.includes(c));
 }
 
 /** Returns the row when its controller is visible, otherwise null (no existence leak). */
@@ -138,11 +151,12 @@ export function filterVisible<T>(principal: Principal | null | undefined, rows: 
 
 /**
  * A filter for SQL: `null` means no restriction, otherwise the list of controller ids to
- * restrict to (rows with a NULL controller are then excluded). Use as
- * `WHERE ($1::text[] IS NULL OR controller_id = ANY($1))`.
+ * restrict to (rows with a NULL controller are then excluded; an empty list matches
+ * nothing). Use as `WHERE ($1::text[] IS NULL OR controller_id = ANY($1))`.
  */
 export function controllerScope(principal: Principal): string[] | null {
-  return isUnscoped(principal) ? null : [...principal.controllerIds];
+  const ids = boundIds(principal);
+  return ids === null ? null : [...ids];
 }
 
 /**

@@ -5,7 +5,7 @@ import { canSeeController, canSeeSource, isUnscoped, type Principal } from '../a
 
 export function canSeeRequest(principal: Principal, request: { controllerIds: readonly string[] }): boolean {
   if (isUnscoped(principal)) return true;
-  return request.controllerIds.some((c) => principal.controllerIds.includes(c));
+  return request.controllerIds.some((c) => canSeeController(principal, c));
 }
 
 export function canSeeRecord(principal: Principal, record: { controllerId: string | null }): boolean {
@@ -26,9 +26,12 @@ export function seesWholeRequest(
 }
 
 /**
- * The record's parentRecordId as the principal may see it: null when the parent is a record
- * of the same request and source that the principal may not see (another controller's), so
- * the id of a record it cannot read is not told through the record that sits in it.
+ * The record's parentRecordId as the principal may see it (a request's records, or what one
+ * search found). A principal seeing every controller is told it. One bound to controllers
+ * is told it only when the parent is among `records` (same source) and of a controller it
+ * may see: a parent it cannot place (another person's record the search did not return,
+ * whose controller the gateway does not know) may be another controller's, so it is null,
+ * and the id of a record the principal cannot read is not told through the one in it.
  */
 export function parentRecordIdFor(
   principal: Principal,
@@ -36,6 +39,6 @@ export function parentRecordIdFor(
   records: readonly { sourceId: string; recordId: string; controllerId: string | null }[],
 ): string | null {
   if (record.parentRecordId === null || isUnscoped(principal)) return record.parentRecordId;
-  const hidden = records.some((r) => r.sourceId === record.sourceId && r.recordId === record.parentRecordId && !canSeeRecord(principal, r));
-  return hidden ? null : record.parentRecordId;
+  const seen = records.some((r) => r.sourceId === record.sourceId && r.recordId === record.parentRecordId && canSeeRecord(principal, r));
+  return seen ? record.parentRecordId : null;
 }

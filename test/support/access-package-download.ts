@@ -3,6 +3,7 @@
 // POSTed as JSON to /v1/access-packages/download).
 import type { Services } from '../../src/app/services.js';
 import { Role } from '../../src/auth/roles.js';
+import { EVERY_CONTROLLER } from '../../src/auth/principal.js';
 import { RecordAction, RequestStatus, RequestType } from '../../src/domain/vocabulary.js';
 import { buildAccessPackage } from '../../src/requests/access-package.js';
 import { insertApprovedRequest } from './requests-fixture.js';
@@ -12,7 +13,7 @@ export async function issueAccessPackageLink(services: Services): Promise<{ requ
   const requestId = await insertApprovedRequest(services, { type: RequestType.ACCESS, status: RequestStatus.COMPLETED, identifiers: [], decisions: [] });
   const now = new Date();
   const pkg = buildAccessPackage({ requestId, generatedAt: now, verifiedAt: now, sources: [], canSeeSpecialCategories: true });
-  const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: [] };
+  const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllers: EVERY_CONTROLLER };
   const link = await services.dataSource.transaction((m) => services.requests.packages.store(m, requestId, pkg, now, principal));
   return { requestId, url: link!.url, token: link!.token, sha256: pkg.sha256 };
 }
@@ -29,7 +30,7 @@ export async function storeReturnedPackage(services: Services, controllerId: str
   await services.dataSource.query(`UPDATE data_subject_request SET controller_ids = $2 WHERE id = $1`, [requestId, [controllerId, ...alsoHolding]]);
   const now = new Date();
   const pkg = buildAccessPackage({ requestId, generatedAt: now, verifiedAt: now, sources: [], canSeeSpecialCategories: true });
-  const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: [] };
+  const principal = { kind: 'api-key' as const, id: 'test-handler', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllers: EVERY_CONTROLLER };
   const link = await services.dataSource.transaction((m) => services.requests.packages.store(m, requestId, pkg, now, principal, controllerId));
   return { requestId, url: link!.url };
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Identifier } from '../../../connectors/contract.js';
 import { AuditAction } from '../../audit/audit-actions.js';
-import type { Principal } from '../../auth/index.js';
+import { controllerScope, type Principal } from '../../auth/index.js';
 import { RequestStatus, RequestType } from '../../domain/vocabulary.js';
 import { acknowledgeBy, jurisdictionOf } from '../deadlines.js';
 import { findPossibleDuplicates } from '../duplicates.js';
@@ -120,7 +120,7 @@ export class RequestIntakeService {
         dateOfBirthVerified: false,
         certificatesVerifiable: input.certificatesVerifiable ?? null,
         // A handler bound to controllers submits for them, so the request stays visible to them.
-        controllerIds: [...principal.controllerIds],
+        controllerIds: controllerScope(principal) ?? [],
         possibleDuplicateOf: duplicates.map((d) => d.requestId),
         discoveryOutcome: null,
         inaccuracyFinding: null,

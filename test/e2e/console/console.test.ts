@@ -180,7 +180,8 @@ async function signIn(page: Page, key: string): Promise<void> {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   // OIDC configured, so the sign-in page offers it beside API keys.
-  idp = await startFakeOidcProvider({ sub: 'oidc-auditor-1', roles: ['AUDITOR'] });
+  // A group-wide auditor: the token's controllers claim says every controller.
+  idp = await startFakeOidcProvider({ sub: 'oidc-auditor-1', roles: ['AUDITOR'], controllers: '*' });
   env = await startSeededGateway({
     DSR_OIDC_ISSUER: idp.issuer,
     DSR_OIDC_AUDIENCE: idp.audience,

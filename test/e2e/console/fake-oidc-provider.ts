@@ -17,7 +17,7 @@ export interface FakeOidcProvider {
   close(): Promise<void>;
 }
 
-export async function startFakeOidcProvider(user: { sub: string; roles: string[] }): Promise<FakeOidcProvider> {
+export async function startFakeOidcProvider(user: { sub: string; roles: string[]; controllers?: string | string[] }): Promise<FakeOidcProvider> {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
@@ -82,7 +82,7 @@ export async function startFakeOidcProvider(user: { sub: string; roles: string[]
           }
           state.pkceVerified++;
           json(200, {
-            access_token: await sign({ roles: user.roles }, audience),
+            access_token: await sign({ roles: user.roles, ...(user.controllers !== undefined ? { controllers: user.controllers } : {}) }, audience),
             id_token: await sign({}, clientId),
             token_type: 'Bearer',
             expires_in: 300,

@@ -7,7 +7,7 @@ import { generateApiKey } from '../../../src/auth/api-key-format.js';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditChain } from '../../../src/audit/verify-chain.js';
 import { Role } from '../../../src/auth/roles.js';
-import type { Principal } from '../../../src/auth/principal.js';
+import { EVERY_CONTROLLER, onlyControllers, type Principal } from '../../../src/auth/principal.js';
 import { codeOf } from '../../support/error-codes.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -43,7 +43,7 @@ describe('API keys', () => {
   it('authenticate turns a valid key into a principal and records lastUsedAt', async () => {
     const { key, clearKey } = await keys.create({ name: 'a', roles: ['HANDLER', 'SPECIAL_CATEGORY'], controllerIds: ['A', 'B'] });
     const p = await keys.authenticate(clearKey);
-    expect(p).toMatchObject({ kind: 'api-key', id: key.id, roles: ['HANDLER', 'SPECIAL_CATEGORY'], controllerIds: ['A', 'B'] });
+    expect(p).toMatchObject({ kind: 'api-key', id: key.id, roles: ['HANDLER', 'SPECIAL_CATEGORY'], controllers: onlyControllers(['A', 'B']) });
     expect((await keys.get(key.id))!.lastUsedAt).toBeInstanceOf(Date);
   });
 
@@ -90,7 +90,7 @@ describe('API keys', () => {
   });
 
   it('an admin bound to controller A cannot mint a wider key, nor see or revoke keys outside A', async () => {
-    const adminA: Principal = { kind: 'api-key', id: 'adminA', roles: [Role.ADMIN], controllerIds: ['A'] };
+    const adminA: Principal = { kind: 'api-key', id: 'adminA', roles: [Role.ADMIN], controllers: onlyControllers(['A']) };
     expect(await codeOf(keys.create({ name: 'wide', roles: ['HANDLER'] }, adminA))).toBe('FORBIDDEN');
     expect(await codeOf(keys.create({ name: 'b', roles: ['HANDLER'], controllerIds: ['B'] }, adminA))).toBe('FORBIDDEN');
     const inA = await keys.create({ name: 'in A', roles: ['HANDLER'], controllerIds: ['A'] }, adminA);
@@ -118,7 +118,7 @@ describe('API keys', () => {
     expect(again.created || again2.created).toBe(false);
     const p = await keys.authenticate(boot.clearKey);
     expect(p.roles).toEqual([Role.ADMIN]);
-    expect(p.controllerIds).toEqual([]);
+    expect(p.controllers).toEqual(EVERY_CONTROLLER);
     await keys.revoke(boot.keyId);
     expect(await keys.ensureBootstrapAdminKey(boot.clearKey)).toEqual({ id: boot.keyId, created: false, revoked: true });
     expect(await codeOf(keys.authenticate(boot.clearKey))).toBe('UNAUTHENTICATED');

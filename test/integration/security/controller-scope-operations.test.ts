@@ -106,11 +106,11 @@ describe('operator routes and workers under controller scope', () => {
     expect(everywhere.body.data?.createApiKey.key.sourceIds).toEqual(['cases_of_b']);
   });
 
-  it("a request's record whose parent is another controller's record shows a key bound to A no parentRecordId; its own parent it does", async () => {
+  it("a request's record whose parent is another controller's record (or a record outside the request, whose controller is not known) shows a key bound to A no parentRecordId; its own parent it does", async () => {
     const s = gw.runtime.services;
     const requestId = await insertApprovedRequest(s, {
       identifiers: [{ type: T.EMAIL, value: 'parent@example.org' }],
-      decisions: ['case-of-b', 'contact-in-b', 'case-of-a', 'contact-in-a'].map((recordId) => ({
+      decisions: ['case-of-b', 'contact-in-b', 'case-of-a', 'contact-in-a', 'contact-elsewhere'].map((recordId) => ({
         sourceId: 'cases_shared',
         recordId,
         recordType: 'case',
@@ -130,6 +130,8 @@ describe('operator routes and workers under controller scope', () => {
     await set('contact-in-b', 'ctrl-a', 'case-of-b');
     await set('case-of-a', 'ctrl-a', null);
     await set('contact-in-a', 'ctrl-a', 'case-of-a');
+    // A's record in a case the request does not hold (another person's, of any controller).
+    await set('contact-elsewhere', 'ctrl-a', 'case-of-someone');
     const READ = `query($id: ID!) { request(id: $id) { records { recordId parentRecordId } } }`;
     type Read = { request: { records: { recordId: string; parentRecordId: string | null }[] } };
     const parents = async (headers: Record<string, string>) => {
@@ -142,8 +144,14 @@ describe('operator routes and workers under controller scope', () => {
       'contact-in-b': 'case-of-b',
       'case-of-a': null,
       'contact-in-a': 'case-of-a',
+      'contact-elsewhere': 'case-of-someone',
     });
-    expect(await parents(await bearer(gw, ['HANDLER'], ['ctrl-a']))).toEqual({ 'contact-in-b': null, 'case-of-a': null, 'contact-in-a': 'case-of-a' });
+    expect(await parents(await bearer(gw, ['HANDLER'], ['ctrl-a']))).toEqual({
+      'contact-in-b': null,
+      'case-of-a': null,
+      'contact-in-a': 'case-of-a',
+      'contact-elsewhere': null,
+    });
   });
 
   it("a task job on another source's queue is not run there: the task stays queued for its own source and the record stays", async () => {

@@ -18,7 +18,7 @@ import {
 } from 'graphql';
 import { buildGatewaySchema } from '../../../schema/build-schema.js';
 import { formatGraphQLError } from '../../../src/http/graphql-errors.js';
-import type { Principal } from '../../../src/auth/index.js';
+import { EVERY_CONTROLLER, type Principal } from '../../../src/auth/index.js';
 import type { GraphQLContext } from '../../../schema/context.js';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { operationDocument, rootOperations, type RootOperation } from './schema-operations.js';
@@ -119,7 +119,7 @@ const principal: Principal = {
   kind: 'api-key',
   id: 'property-tester',
   roles: ['ADMIN', 'HANDLER', 'CONNECTOR', 'AUDITOR', 'SPECIAL_CATEGORY'] as Principal['roles'],
-  controllerIds: [],
+  controllers: EVERY_CONTROLLER,
 };
 
 async function counts(): Promise<Record<string, number>> {

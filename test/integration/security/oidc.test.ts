@@ -6,6 +6,7 @@ import { createOidcVerifier, type OidcVerifier } from '../../../src/auth/oidc.js
 import { loadConfig } from '../../../src/config/config.js';
 import { createAuthenticator } from '../../../src/auth/authenticate.js';
 import { Role } from '../../../src/auth/roles.js';
+import { EVERY_CONTROLLER, onlyControllers } from '../../../src/auth/principal.js';
 import { codeOf } from '../../support/error-codes.js';
 
 const ISSUER = 'https://idp.test/realms/dsr';
@@ -51,15 +52,29 @@ function token(claims: Record<string, unknown>, opts: { key?: CryptoKey; issuer?
 describe('OIDC bearer tokens', () => {
   it('verifies a token against the JWKS served on 127.0.0.1 and maps roles and controllers', async () => {
     const p = await verifier.verify(await token({ realm_access: { roles: ['HANDLER', 'offline_access', 'SPECIAL_CATEGORY'] }, dsr_controllers: ['A'] }));
-    expect(p).toEqual({ kind: 'oidc', id: 'user-123', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllerIds: ['A'] });
+    expect(p).toEqual({ kind: 'oidc', id: 'user-123', roles: [Role.HANDLER, Role.SPECIAL_CATEGORY], controllers: onlyControllers(['A']) });
     expect(jwksRequests).toBeGreaterThan(0);
   });
 
-  it('accepts space-separated role strings and no controller claim (all controllers)', async () => {
+  it('accepts space-separated role strings; no controller claim is no controller, unless the deployment says every', async () => {
     const plain = createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl });
     const p = await plain.verify(await token({ roles: 'AUDITOR ROOT' }));
     expect(p.roles).toEqual([Role.AUDITOR]);
-    expect(p.controllerIds).toEqual([]);
+    expect(p.controllers).toEqual(onlyControllers([]));
+    const groupWide = createOidcVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl, withoutControllersClaim: 'every' });
+    expect((await groupWide.verify(await token({ roles: 'AUDITOR' }))).controllers).toEqual(EVERY_CONTROLLER);
+    // The setting speaks of a missing claim only: one present but empty still binds to none.
+    expect((await groupWide.verify(await token({ roles: 'AUDITOR', controllers: [] }))).controllers).toEqual(onlyControllers([]));
+  });
+
+  it.each([
+    ['"*"', '*', EVERY_CONTROLLER],
+    ['["*"]', ['*'], EVERY_CONTROLLER],
+    ['a space-separated list', 'A B', onlyControllers(['A', 'B'])],
+    ['an empty list', [], onlyControllers([])],
+    ['an empty string', '', onlyControllers([])],
+  ])('reads a controller claim of %s', async (_label, claim, expected) => {
+    expect((await verifier.verify(await token({ roles: ['HANDLER'], dsr_controllers: claim }))).controllers).toEqual(expected);
   });
 
   it.each([
@@ -67,6 +82,8 @@ describe('OIDC bearer tokens', () => {
     ['a mix of strings and numbers', ['A', 7]],
     ['an object', { id: 'A' }],
     ['a number', 42],
+    ['"*" beside a controller id', ['*', 'A']],
+    ['"*" beside a controller id in a string', 'A *'],
   ])('refuses a token whose controller claim holds %s (UNAUTHENTICATED), never reading it as every controller', async (_label, claim) => {
     expect(await codeOf(verifier.verify(await token({ roles: ['HANDLER'], dsr_controllers: claim })))).toBe('UNAUTHENTICATED');
   });
@@ -91,7 +108,7 @@ describe('OIDC bearer tokens', () => {
   it('the authenticator routes dsr_ keys to API keys and JWTs to OIDC', async () => {
     const seen: string[] = [];
     const auth = createAuthenticator({
-      apiKeys: { authenticate: async (t) => (seen.push(t ?? ''), { kind: 'api-key', id: 'k', roles: [], controllerIds: [] }) },
+      apiKeys: { authenticate: async (t) => (seen.push(t ?? ''), { kind: 'api-key', id: 'k', roles: [], controllers: EVERY_CONTROLLER }) },
       oidc: verifier,
     });
     const apiKey = `dsr_0123456789abcdef_${'a'.repeat(43)}`;
@@ -111,5 +128,10 @@ describe('OIDC bearer tokens', () => {
       controllersClaim: 'controllers',
     });
     expect(() => loadConfig({ DSR_OIDC_ISSUER: ISSUER })).toThrow(/DSR_OIDC_AUDIENCE/);
+    const settings = { DSR_OIDC_ISSUER: ISSUER, DSR_OIDC_AUDIENCE: AUDIENCE, DSR_OIDC_JWKS_URL: jwksUrl };
+    expect(loadConfig(settings).oidc?.withoutControllersClaim).toBe('none');
+    expect(loadConfig({ ...settings, DSR_OIDC_WITHOUT_CONTROLLERS_CLAIM: 'every' }).oidc?.withoutControllersClaim).toBe('every');
+    // A misspelt value fails at start rather than falling back to either reading.
+    expect(() => loadConfig({ ...settings, DSR_OIDC_WITHOUT_CONTROLLERS_CLAIM: 'all' })).toThrow(/DSR_OIDC_WITHOUT_CONTROLLERS_CLAIM.*must be none or every/);
   });
 });

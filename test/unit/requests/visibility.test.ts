@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Role, type Principal } from '../../../src/auth/index.js';
+import { EVERY_CONTROLLER, onlyControllers, Role, type Principal } from '../../../src/auth/index.js';
 import { canSeeRecord, canSeeRequest, seesWholeRequest } from '../../../src/requests/visibility.js';
 
 // R13: a handler bound to controllers sees a request only when its controllers intersect
 // theirs, and inside it only the records of those controllers.
-const handler = (...controllerIds: string[]): Principal => ({ kind: 'api-key', id: 'k-1', roles: [Role.HANDLER], controllerIds });
+// An API key: no controllers is every controller.
+const handler = (...controllerIds: string[]): Principal => ({
+  kind: 'api-key',
+  id: 'k-1',
+  roles: [Role.HANDLER],
+  controllers: controllerIds.length ? onlyControllers(controllerIds) : EVERY_CONTROLLER,
+});
 const groupWide = handler();
 const forA = handler('ctrl-a');
 const forAB = handler('ctrl-a', 'ctrl-b');
@@ -20,6 +26,15 @@ describe('controller scoping of requests (R13)', () => {
   it('an unbound handler sees every request, even one without controllers', () => {
     expect(canSeeRequest(groupWide, { controllerIds: ['ctrl-b'] })).toBe(true);
     expect(canSeeRequest(groupWide, { controllerIds: [] })).toBe(true);
+  });
+
+  it('a principal bound to no controller (an OIDC token without its claim) sees no request and no record, not even the group’s', () => {
+    const none: Principal = { kind: 'oidc', id: 'sub', roles: [Role.HANDLER], controllers: onlyControllers([]) };
+    expect(canSeeRequest(none, { controllerIds: ['ctrl-a'] })).toBe(false);
+    expect(canSeeRequest(none, { controllerIds: [] })).toBe(false);
+    expect(canSeeRecord(none, { controllerId: null })).toBe(false);
+    expect(seesWholeRequest(none, { records: [], unsearched: [] })).toBe(true);
+    expect(seesWholeRequest(none, { records: [{ controllerId: null }], unsearched: [] })).toBe(false);
   });
 
   it("inside a request, a bound handler sees only its controllers' records; the group's own only unbound", () => {

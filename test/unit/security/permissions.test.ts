@@ -14,7 +14,7 @@ import {
   visibleOrNull,
   type Permission,
 } from '../../../src/auth/permissions.js';
-import type { Principal } from '../../../src/auth/principal.js';
+import { EVERY_CONTROLLER, onlyControllers, type Principal } from '../../../src/auth/principal.js';
 import { ALL_ROLES, Role } from '../../../src/auth/roles.js';
 import { codeOf } from '../../support/error-codes.js';
 
@@ -22,7 +22,7 @@ const principal = (roles: Role[], controllerIds: string[] = [], sourceIds?: stri
   kind: 'api-key',
   id: 'k',
   roles,
-  controllerIds,
+  controllers: controllerIds.length ? onlyControllers(controllerIds) : EVERY_CONTROLLER,
   sourceIds,
 });
 

@@ -2,7 +2,7 @@
 // country a phone number is read in"): the registry is a plain map here, the rule is pure.
 import { describe, expect, it } from 'vitest';
 import type { CountryCode } from 'libphonenumber-js';
-import { Role, type Principal } from '../../../src/auth/index.js';
+import { EVERY_CONTROLLER, Role, type Principal } from '../../../src/auth/index.js';
 import { checkReadingOf } from '../../../src/tombstones/tombstone-check.js';
 
 const registry = (countries: Record<string, CountryCode[]>, defaultPhoneCountry: CountryCode, earlier: CountryCode[]) => ({
@@ -10,7 +10,7 @@ const registry = (countries: Record<string, CountryCode[]>, defaultPhoneCountry:
   phoneCountriesOf: async (ids: Iterable<string>) => new Map([...ids].map((id) => [id, countries[id] ?? [defaultPhoneCountry]])),
   earlierDefaultPhoneCountries: async () => earlier,
 });
-const feed = (...sourceIds: string[]): Principal => ({ kind: 'api-key', id: 'k', roles: [Role.CONNECTOR], controllerIds: [], sourceIds });
+const feed = (...sourceIds: string[]): Principal => ({ kind: 'api-key', id: 'k', roles: [Role.CONNECTOR], controllers: EVERY_CONTROLLER, sourceIds });
 
 describe('the countries a check reads a national number in', () => {
   const sources = registry({ paris: ['FR'], berlin: ['DE', 'AT'], lyon: ['FR', 'BE'] }, 'IT', ['GB', 'ES']);
