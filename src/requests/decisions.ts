@@ -464,8 +464,9 @@ export function assertActionAllowed(action: RecordAction, guards: ActionGuards, 
 /**
  * A handler replaces a decision: only with a reason (REASON_REQUIRED), never in place of a
  * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6), never against a
- * legal hold or a controller's refusal (assertActionAllowed). The override record goes to
- * the audit log.
+ * legal hold or a controller's refusal (assertActionAllowed). A record of an erasure kept by
+ * law and kept or restricted by the override keeps the hold's basis and date (R8); the
+ * handler's reason is the decision's reason. The override record goes to the audit log.
  */
 export function overrideDecision(
   decision: RecordDecision,
@@ -488,11 +489,15 @@ export function overrideDecision(
     );
   }
   assertActionAllowed(newAction, guards);
+  const keeps = newAction === RecordAction.RETAIN || newAction === RecordAction.RESTRICT;
+  // R8: a record a decision on retention found kept by law is still kept by law whatever the
+  // handler keeps or restricts it for: the answer names that basis and the date until which.
+  const hold = keeps && decision.rules.includes('R8') ? guards.legalHold : null;
   const keepsDate = newAction === RecordAction.RETAIN && decision.action === RecordAction.RETAIN;
   const next: RecordDecision = {
     action: newAction,
-    ...(newAction === RecordAction.RETAIN || newAction === RecordAction.RESTRICT ? { basis: why } : {}),
-    ...(keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
+    ...(hold ? { basis: hold.basis, ...(hold.until ? { retainUntil: hold.until } : {}) } : keeps ? { basis: why } : {}),
+    ...(!hold && keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
     reason: `Handler override: ${why}`,
     rules: [...decision.rules],
     overridden: true,

@@ -120,6 +120,26 @@ describe('legal hold (R8)', () => {
   }, 90_000);
 });
 
+describe('legal hold named in the answer (R8)', () => {
+  it('R8: an override of a clinic record kept by law (to RESTRICT, or to RETAIN for another reason) still names the statutory basis and the date until which it is kept', async () => {
+    const { personId, recordId } = await personWith('clinic', `SELECT id FROM clinic.patients ORDER BY id LIMIT 5`, 1);
+    type Decision = Req['decisions'][number] & { basis: string | null; retainUntil: string | null; overridden: boolean };
+    const pick = (r: Req) => r.decisions.find((d) => d.sourceId === 'clinic' && d.recordId === recordId) as Decision;
+    const req = await proceedAll(await verifiedErasure(personId));
+    const computed = pick(req);
+    expect(computed.action).toBe('RETAIN');
+    expect(computed.basis).toMatch(/statutory retention/i);
+    expect(computed.retainUntil).not.toBeNull();
+    for (const action of ['RESTRICT', 'RETAIN']) {
+      const { overrideDecision } = await mutate<{ overrideDecision: Req }>(OVERRIDE, {
+        id: req.id,
+        input: { sourceId: 'clinic', recordId, action, reason: 'litigation pending' },
+      });
+      expect(pick(overrideDecision), action).toMatchObject({ action, basis: computed.basis, retainUntil: computed.retainUntil, overridden: true });
+    }
+  }, 90_000);
+});
+
 describe('controller first (R6)', () => {
   it('R6: after a controller REFUSES, an override to an erasing action on its record is refused; a later PROCEED lifts it', async () => {
     const { personId, recordId } = await personWith(

@@ -59,6 +59,29 @@ describe('handler overrides (R8, R6)', () => {
     expect(overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { legalHold: hold }).decision.action).toBe(RecordAction.RESTRICT);
   });
 
+  it('R8: a record of an erasure kept by law, kept or restricted by an override, still names the hold’s basis and date; the handler’s reason is the reason', () => {
+    const hold = { basis: 'medical records law', until: new Date('2052-03-01T00:00:00Z') };
+    for (const action of [RecordAction.RESTRICT, RecordAction.RETAIN]) {
+      expect(overrideDecision(retained, action, 'litigation pending', 'dpo', at, { legalHold: hold }).decision, action).toEqual({
+        action,
+        basis: 'medical records law',
+        retainUntil: hold.until,
+        reason: 'Handler override: litigation pending',
+        rules: ['R8'],
+        overridden: true,
+      });
+    }
+    // A hold whose end the record does not tell (a personnel file): the basis, no date.
+    const personnel = overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { legalHold: { basis: 'employment law', until: null } }).decision;
+    expect([personnel.basis, personnel.retainUntil]).toEqual(['employment law', undefined]);
+    // A decision not on retention (an access copy withheld) is kept for the handler's reason.
+    const access: RecordDecision = { action: RecordAction.RELEASE, reason: 'Released', rules: ['R1'] };
+    expect(overrideDecision(access, RecordAction.RETAIN, 'harm to the patient', 'dpo', at, { legalHold: hold }).decision).toMatchObject({
+      basis: 'harm to the patient',
+    });
+    expect(overrideDecision(access, RecordAction.RETAIN, 'harm to the patient', 'dpo', at, { legalHold: hold }).decision.retainUntil).toBeUndefined();
+  });
+
   it('an override needs an actor (missing or blank) and a valid time', () => {
     expect(() => overrideDecision(retained, RecordAction.RETAIN, 'r', undefined as unknown as string, at)).toThrow('Overriding a decision needs an actor');
     expect(ruleCodeOf(() => overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', new Date('x')))).toBe('INVALID_DATE');
