@@ -462,6 +462,34 @@ export function assertActionAllowed(action: RecordAction, guards: ActionGuards, 
 }
 
 /**
+ * What a handler may decide for a record, by the request's type (R1): within what the person
+ * asked. An erasure may be kept or restricted instead; a restriction or an objection never
+ * destroys what the person asked to keep; an access copy is released or withheld; a
+ * correction is made, annotated or not made. Nothing is released that was not asked for.
+ */
+export const OVERRIDE_ACTIONS: Readonly<Record<RequestType, readonly RecordAction[]>> = {
+  [RequestType.ACCESS]: [RecordAction.RELEASE, RecordAction.RETAIN],
+  [RequestType.RECTIFICATION]: [RecordAction.CORRECT, RecordAction.ANNOTATE, RecordAction.RETAIN],
+  [RequestType.ERASURE]: [RecordAction.ERASE, RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE, RecordAction.RESTRICT, RecordAction.RETAIN],
+  [RequestType.RESTRICTION]: [RecordAction.RESTRICT, RecordAction.RETAIN],
+  [RequestType.OBJECTION]: [RecordAction.RESTRICT, RecordAction.RETAIN],
+};
+
+/**
+ * INVALID_ACTION unless the override's action is one the request's type allows
+ * (OVERRIDE_ACTIONS) or the rules' own decision for the record (R16: a child's online data
+ * erased whatever was asked), which a handler may always return to.
+ */
+export function assertOverrideFits(requestType: RequestType, action: RecordAction, computedAction: RecordAction): void {
+  if (action === computedAction || OVERRIDE_ACTIONS[requestType]?.includes(action)) return;
+  throw new RequestRuleError('INVALID_ACTION', `${action} does not belong to a ${requestType} request: a handler decides within what the person asked (R1)`, {
+    requestType,
+    action,
+    allowed: [...(OVERRIDE_ACTIONS[requestType] ?? [])],
+  });
+}
+
+/**
  * A handler replaces a decision: only with a reason (REASON_REQUIRED), never in place of a
  * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6), never against a
  * legal hold or a controller's refusal (assertActionAllowed). A record of an erasure kept by

@@ -6,7 +6,7 @@ import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { ControllerDecision, RecordAction, RequestType, ReviewState, sourceRulesOf } from '../../domain/vocabulary.js';
-import { overrideDecision } from '../decisions.js';
+import { assertOverrideFits, overrideDecision } from '../decisions.js';
 import { RequestRuleError } from '../errors.js';
 import { assertOpenForReview } from '../review-window.js';
 import type { DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity } from '../store/request.store.js';
@@ -156,6 +156,7 @@ export class RequestReviewService {
         recordId: input.recordId,
       });
     }
+    assertOverrideFits(request.type as RequestType, input.action, row.computedAction as RecordAction);
     await this.assertCorrectionOverride(request, row, input.action);
     const now = this.ctx.now();
     const guards = (await decisions.guardsOf([record!], await decisions.instructionMap(requestId), now)).get(recordKey(record!))!;
@@ -181,10 +182,8 @@ export class RequestReviewService {
 
   /** An override to CORRECT / ANNOTATE needs a field the source can take; a source whose rules annotate corrections is never overwritten. */
   private async assertCorrectionOverride(request: DataSubjectRequestEntity, row: RecordDecisionEntity, action: RecordAction): Promise<void> {
+    // Only RECTIFICATION requests reach here with these (assertOverrideFits).
     if (action !== RecordAction.CORRECT && action !== RecordAction.ANNOTATE) return;
-    if (request.type !== RequestType.RECTIFICATION) {
-      throw new RequestRuleError('INVALID_ACTION', `${action} belongs to RECTIFICATION requests; this one is ${request.type}`);
-    }
     if (!row.correctionFields?.length) {
       throw new RequestRuleError('FIELD_NOT_CORRECTABLE', `No requested correction applies to record ${row.sourceId}/${row.recordId}`, {
         sourceId: row.sourceId,

@@ -31,10 +31,10 @@ async function mutate<T>(query: string, variables: Record<string, unknown>): Pro
 const OVERRIDE = `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`;
 const INSTRUCT = `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`;
 
-/** Submits and verifies an erasure, settles REVIEW records by ground truth; the request is then in review. */
-async function verifiedErasure(personId: string): Promise<Req> {
+/** Submits and verifies an erasure (or another type), settles REVIEW records by ground truth; the request is then in review. */
+async function verifiedErasure(personId: string, type = 'ERASURE'): Promise<Req> {
   const { submitRequest } = await mutate<{ submitRequest: Req }>(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`, {
-    input: { type: 'ERASURE', identifiers: identifiersOf(personId), channel: 'email' },
+    input: { type, identifiers: identifiersOf(personId), channel: 'email' },
   });
   let req = (
     await mutate<{ verifyIdentity: Req }>(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { ${REQUEST_FIELDS} } }`, {
@@ -138,6 +138,31 @@ describe('legal hold named in the answer (R8)', () => {
       expect(pick(overrideDecision), action).toMatchObject({ action, basis: computed.basis, retainUntil: computed.retainUntil, overridden: true });
     }
   }, 90_000);
+});
+
+describe('an override acts within what the person asked (R1)', () => {
+  it('R1: an override to an action outside the request’s type is refused (INVALID_ACTION): no erasure under a restriction, no release under an erasure, no erasure under an access request', async () => {
+    const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases ORDER BY id LIMIT 8`, 4);
+    for (const [type, computed, action] of [
+      ['RESTRICTION', 'RESTRICT', 'ERASE'],
+      ['RESTRICTION', 'RESTRICT', 'ANONYMISE'],
+      ['OBJECTION', 'RESTRICT', 'PURGE'],
+      ['ERASURE', null, 'RELEASE'],
+      ['ACCESS', 'RELEASE', 'ERASE'],
+    ] as const) {
+      const req = await proceedAll(await verifiedErasure(personId, type));
+      const before = req.decisions.find((d) => d.sourceId === 'case_management' && d.recordId === recordId)!;
+      if (computed) expect(before.action, type).toBe(computed);
+      const refused = await op(OVERRIDE, { id: req.id, input: { sourceId: 'case_management', recordId, action, reason: 'the handler thinks so' } });
+      expect(refused.code, `${type} ${action}`).toBe('INVALID_ACTION');
+      const [stored] = await env.query<{ action: string }>(
+        `SELECT action FROM record_decision WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`,
+        [req.id, recordId],
+      );
+      expect(stored!.action, `${type} ${action}`).toBe(before.action);
+      await mutate(`mutation($id: ID!) { cancelRequest(requestId: $id, reason: "test done") { id } }`, { id: req.id });
+    }
+  }, 120_000);
 });
 
 describe('controller first (R6)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RecordAction } from '../../../src/domain/vocabulary.js';
-import { overrideDecision, type RecordDecision } from '../../../src/requests/decisions.js';
+import { RecordAction, RequestType } from '../../../src/domain/vocabulary.js';
+import { assertOverrideFits, overrideDecision, type RecordDecision } from '../../../src/requests/decisions.js';
 import { ruleCodeOf } from '../../support/error-codes.js';
 
 const at = new Date('2025-06-01T12:00:00Z');
@@ -80,6 +80,22 @@ describe('handler overrides (R8, R6)', () => {
       basis: 'harm to the patient',
     });
     expect(overrideDecision(access, RecordAction.RETAIN, 'harm to the patient', 'dpo', at, { legalHold: hold }).decision.retainUntil).toBeUndefined();
+  });
+
+  it('R1: an override stays within what the person asked: nothing destroyed under a restriction or an objection, nothing released under an erasure', () => {
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.RESTRICT))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.OBJECTION, RecordAction.MINIMISE, RecordAction.RESTRICT))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.ERASURE, RecordAction.RELEASE, RecordAction.ERASE))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.ACCESS, RecordAction.PURGE, RecordAction.RELEASE))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.ACCESS, RecordAction.CORRECT, RecordAction.RELEASE))).toBe('INVALID_ACTION');
+    expect(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.RESTRICT)).toThrow(
+      'ERASE does not belong to a RESTRICTION request: a handler decides within what the person asked (R1)',
+    );
+    expect(() => assertOverrideFits(RequestType.ERASURE, RecordAction.RESTRICT, RecordAction.ERASE)).not.toThrow();
+    expect(() => assertOverrideFits(RequestType.ACCESS, RecordAction.RETAIN, RecordAction.RELEASE)).not.toThrow();
+    expect(() => assertOverrideFits(RequestType.RECTIFICATION, RecordAction.ANNOTATE, RecordAction.RETAIN)).not.toThrow();
+    // The rules' own decision may always be returned to (R16: a child's online data erased under a restriction).
+    expect(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.ERASE)).not.toThrow();
   });
 
   it('an override needs an actor (missing or blank) and a valid time', () => {
