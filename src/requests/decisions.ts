@@ -432,6 +432,8 @@ export interface ActionGuards {
   legalHold?: LegalHold | null;
   /** The record's controller instructed REFUSE (and has not instructed otherwise since). */
   controllerRefused?: boolean;
+  /** R6: the controller that takes this record back (its RETURN_AND_ERASE): it is exported to it before any erasure. */
+  returnedTo?: string | null;
 }
 
 /**
@@ -517,6 +519,15 @@ export function overrideDecision(
     );
   }
   assertActionAllowed(newAction, guards);
+  // R6: a record its controller takes back goes to it before it is erased here: kept, or
+  // returned then erased, never destroyed another way (only an ERASE is exported first).
+  if (guards.returnedTo && ERASING_ACTIONS.has(newAction) && newAction !== RecordAction.ERASE) {
+    throw new RequestRuleError(
+      'INVALID_ACTION',
+      `${newAction} refused: the record's controller takes it back, so it is returned, then erased (ERASE), or kept (RETAIN, RESTRICT) (R6)`,
+      { action: newAction },
+    );
+  }
   const keeps = newAction === RecordAction.RETAIN || newAction === RecordAction.RESTRICT;
   // R8: a record a decision on retention found kept by law is still kept by law whatever the
   // handler keeps or restricts it for: the answer names that basis and the date until which.
@@ -526,6 +537,7 @@ export function overrideDecision(
     action: newAction,
     ...(hold ? { basis: hold.basis, ...(hold.until ? { retainUntil: hold.until } : {}) } : keeps ? { basis: why } : {}),
     ...(!hold && keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
+    ...(guards.returnedTo && newAction === RecordAction.ERASE ? { returnToController: guards.returnedTo } : {}),
     reason: `Handler override: ${why}`,
     rules: [...decision.rules],
     overridden: true,

@@ -168,7 +168,7 @@ export class RequestReviewService {
         retainUntil: decision.retainUntil ?? null,
         reason: decision.reason,
         followUpAction: null,
-        returnToController: null,
+        returnToController: decision.returnToController ?? null,
         needsReview: false,
         overrideReason: override.reason,
         overriddenBy: principal.id,

@@ -98,6 +98,19 @@ describe('handler overrides (R8, R6)', () => {
     expect(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.ERASE)).not.toThrow();
   });
 
+  it('R6: a record its controller takes back is returned then erased, or kept: never destroyed another way', () => {
+    const erase: RecordDecision = { action: RecordAction.ERASE, returnToController: 'EMP-1', reason: 'returned', rules: ['R6'] };
+    for (const action of [RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE]) {
+      expect(
+        ruleCodeOf(() => overrideDecision(erase, action, 'r', 'dpo', at, { returnedTo: 'EMP-1' })),
+        action,
+      ).toBe('INVALID_ACTION');
+    }
+    expect(overrideDecision(erase, RecordAction.ERASE, 'r', 'dpo', at, { returnedTo: 'EMP-1' }).decision.returnToController).toBe('EMP-1');
+    expect(overrideDecision(erase, RecordAction.RETAIN, 'litigation', 'dpo', at, { returnedTo: 'EMP-1' }).decision.returnToController).toBeUndefined();
+    expect(overrideDecision(erase, RecordAction.ANONYMISE, 'r', 'dpo', at).decision.action).toBe(RecordAction.ANONYMISE);
+  });
+
   it('an override needs an actor (missing or blank) and a valid time', () => {
     expect(() => overrideDecision(retained, RecordAction.RETAIN, 'r', undefined as unknown as string, at)).toThrow('Overriding a decision needs an actor');
     expect(ruleCodeOf(() => overrideDecision(retained, RecordAction.RETAIN, 'r', 'dpo', new Date('x')))).toBe('INVALID_DATE');
