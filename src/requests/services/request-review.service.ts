@@ -121,6 +121,16 @@ export class RequestReviewService {
     const now = this.ctx.now();
     const instructions = await decisions.instructionMap(requestId);
     instructions.set(instructionKey(input.sourceId, controllerId!), input.decision);
+    // A handler's override that keeps a record (a RETAIN for litigation, a RESTRICT) stands when
+    // the controller instructs again; a refusal binds every record of the controller (R6).
+    const keptByHandler = new Set(
+      input.decision === ControllerDecision.REFUSE
+        ? []
+        : (await deps.stores.requests.decisionsOf([requestId]))
+            .filter((d) => d.overrideReason !== null && (d.action === RecordAction.RETAIN || d.action === RecordAction.RESTRICT))
+            .map(recordKey),
+    );
+    const recompute = controlled.filter((r) => !keptByHandler.has(recordKey(r)));
     await changeRequest(deps, request, principal, now, async (c) => {
       await deps.stores.requests.upsertInstruction(c.m, {
         requestId,
@@ -131,7 +141,7 @@ export class RequestReviewService {
         actor: principal.id,
         at: now,
       });
-      await decisions.write(c, controlled, new Map(), instructions);
+      await decisions.write(c, recompute, new Map(), instructions);
       await decisions.settle(c);
       c.audit(
         AuditAction.REQUEST_CONTROLLER_INSTRUCTION,

@@ -206,6 +206,34 @@ describe('controller first (R6)', () => {
     expect(allowed.code).toBeUndefined();
   }, 90_000);
 
+  it('R6/R7: a handler’s RETAIN (litigation) stands when the controller instructs again (PROCEED, then gone); a REFUSE recomputes every record of the controller', async () => {
+    const { personId, recordId } = await personWith(
+      'case_management',
+      `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 8`,
+      5,
+    );
+    const verified = await proceedAll(await verifiedErasure(personId));
+    const held = (
+      await mutate<{ overrideDecision: Req }>(OVERRIDE, {
+        id: verified.id,
+        input: { sourceId: 'case_management', recordId, action: 'RETAIN', reason: 'litigation pending' },
+      })
+    ).overrideDecision;
+    expect(held.decisions.find((d) => d.recordId === recordId)?.action).toBe('RETAIN');
+    for (const decision of ['PROCEED', 'CONTROLLER_GONE']) {
+      const again = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision } }))
+        .recordControllerInstruction;
+      expect(
+        again.decisions.find((d) => d.recordId === recordId),
+        decision,
+      ).toMatchObject({ action: 'RETAIN', overridden: true });
+    }
+    const refused = (
+      await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision: 'REFUSE' } })
+    ).recordControllerInstruction;
+    expect(refused.decisions.find((d) => d.recordId === recordId)).toMatchObject({ action: 'RETAIN', overridden: false, basis: 'controller refused' });
+  }, 90_000);
+
   it('R6: a task on a record whose controller refused fails at the moment of action and leaves the record', async () => {
     const { personId, recordId } = await personWith(
       'case_management',
