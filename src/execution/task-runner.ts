@@ -12,6 +12,7 @@ import type { ActionResult, Connector, ErasurePlan, FieldChange, RecordRef, Sour
 import { RecordAction, sourceRulesOf } from '../domain/vocabulary.js';
 import { withdrawnReason } from './stranded-work.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
+import { cannotAnnotate } from '../requests/rectification.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
 import { KeptReason, planRetentionItem } from '../retention/retention-plan.js';
@@ -496,20 +497,34 @@ export class TaskRunner {
 /**
  * R14: a source whose records are annotated, never overwritten (medical records), takes no
  * CORRECT, even one decided before it said so (re-registered as a medical source while the task waited):
- * the task fails for good and the record keeps its value, to be decided again as an ANNOTATE.
+ * the task fails for good and the record keeps its value, to be decided again. Nor an ANNOTATE
+ * unless it says itself it annotates (cannotAnnotate): `correct` carries no mode, and a source
+ * that does not annotate would overwrite the record with what it is sent.
  */
 function annotatedOnly(description: SourceDescription, tasks: readonly RunningTask[], out: Map<string, Applied>): void {
   if (!sourceRulesOf(description.kind, description.rules).annotatesCorrections) return;
+  const unannotatable = cannotAnnotate(description.kind, description.rules);
   for (const t of tasks) {
-    if (t.action !== RecordAction.CORRECT || out.has(t.id)) continue;
-    out.set(t.id, {
-      error: new PermanentTaskError(
-        finalFailure(
-          'INVALID_ACTION',
-          'CORRECT refused, the source’s records are annotated, never overwritten (R14); the record keeps its value: decide the correction again as ANNOTATE',
+    if (out.has(t.id)) continue;
+    if (t.action === RecordAction.CORRECT) {
+      out.set(t.id, {
+        error: new PermanentTaskError(
+          finalFailure(
+            'INVALID_ACTION',
+            'CORRECT refused, the source’s records are annotated, never overwritten (R14); the record keeps its value: decide the correction again as ANNOTATE',
+          ),
         ),
-      ),
-    });
+      });
+    } else if (t.action === RecordAction.ANNOTATE && unannotatable) {
+      out.set(t.id, {
+        error: new PermanentTaskError(
+          finalFailure(
+            'NOT_SUPPORTED',
+            'ANNOTATE refused, the source does not say it annotates its records (rules.annotatesCorrections), and a correction sent to it would overwrite them (R14); the record keeps its value',
+          ),
+        ),
+      });
+    }
   }
 }
 

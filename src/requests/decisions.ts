@@ -432,6 +432,8 @@ export interface ActionGuards {
   legalHold?: LegalHold | null;
   /** The record's controller instructed REFUSE (and has not instructed otherwise since). */
   controllerRefused?: boolean;
+  /** R6: the controller that takes this record back (its RETURN_AND_ERASE): it is exported to it before any erasure. */
+  returnedTo?: string | null;
 }
 
 /**
@@ -462,10 +464,39 @@ export function assertActionAllowed(action: RecordAction, guards: ActionGuards, 
 }
 
 /**
+ * What a handler may decide for a record, by the request's type (R1): within what the person
+ * asked. An erasure may be kept or restricted instead; a restriction or an objection never
+ * destroys what the person asked to keep; an access copy is released or withheld; a
+ * correction is made, annotated or not made. Nothing is released that was not asked for.
+ */
+export const OVERRIDE_ACTIONS: Readonly<Record<RequestType, readonly RecordAction[]>> = {
+  [RequestType.ACCESS]: [RecordAction.RELEASE, RecordAction.RETAIN],
+  [RequestType.RECTIFICATION]: [RecordAction.CORRECT, RecordAction.ANNOTATE, RecordAction.RETAIN],
+  [RequestType.ERASURE]: [RecordAction.ERASE, RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE, RecordAction.RESTRICT, RecordAction.RETAIN],
+  [RequestType.RESTRICTION]: [RecordAction.RESTRICT, RecordAction.RETAIN],
+  [RequestType.OBJECTION]: [RecordAction.RESTRICT, RecordAction.RETAIN],
+};
+
+/**
+ * INVALID_ACTION unless the override's action is one the request's type allows
+ * (OVERRIDE_ACTIONS) or the rules' own decision for the record (R16: a child's online data
+ * erased whatever was asked), which a handler may always return to.
+ */
+export function assertOverrideFits(requestType: RequestType, action: RecordAction, computedAction: RecordAction): void {
+  if (action === computedAction || OVERRIDE_ACTIONS[requestType]?.includes(action)) return;
+  throw new RequestRuleError('INVALID_ACTION', `${action} does not belong to a ${requestType} request: a handler decides within what the person asked (R1)`, {
+    requestType,
+    action,
+    allowed: [...(OVERRIDE_ACTIONS[requestType] ?? [])],
+  });
+}
+
+/**
  * A handler replaces a decision: only with a reason (REASON_REQUIRED), never in place of a
  * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6), never against a
- * legal hold or a controller's refusal (assertActionAllowed). The override record goes to
- * the audit log.
+ * legal hold or a controller's refusal (assertActionAllowed). A record of an erasure kept by
+ * law and kept or restricted by the override keeps the hold's basis and date (R8); the
+ * handler's reason is the decision's reason. The override record goes to the audit log.
  */
 export function overrideDecision(
   decision: RecordDecision,
@@ -488,11 +519,25 @@ export function overrideDecision(
     );
   }
   assertActionAllowed(newAction, guards);
+  // R6: a record its controller takes back goes to it before it is erased here: kept, or
+  // returned then erased, never destroyed another way (only an ERASE is exported first).
+  if (guards.returnedTo && ERASING_ACTIONS.has(newAction) && newAction !== RecordAction.ERASE) {
+    throw new RequestRuleError(
+      'INVALID_ACTION',
+      `${newAction} refused: the record's controller takes it back, so it is returned, then erased (ERASE), or kept (RETAIN, RESTRICT) (R6)`,
+      { action: newAction },
+    );
+  }
+  const keeps = newAction === RecordAction.RETAIN || newAction === RecordAction.RESTRICT;
+  // R8: a record a decision on retention found kept by law is still kept by law whatever the
+  // handler keeps or restricts it for: the answer names that basis and the date until which.
+  const hold = keeps && decision.rules.includes('R8') ? guards.legalHold : null;
   const keepsDate = newAction === RecordAction.RETAIN && decision.action === RecordAction.RETAIN;
   const next: RecordDecision = {
     action: newAction,
-    ...(newAction === RecordAction.RETAIN || newAction === RecordAction.RESTRICT ? { basis: why } : {}),
-    ...(keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
+    ...(hold ? { basis: hold.basis, ...(hold.until ? { retainUntil: hold.until } : {}) } : keeps ? { basis: why } : {}),
+    ...(!hold && keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
+    ...(guards.returnedTo && newAction === RecordAction.ERASE ? { returnToController: guards.returnedTo } : {}),
     reason: `Handler override: ${why}`,
     rules: [...decision.rules],
     overridden: true,

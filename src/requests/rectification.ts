@@ -43,6 +43,17 @@ export interface CorrectionProblem {
 }
 
 /**
+ * R14: the source's records are annotated, never overwritten (its kind's or its own rules),
+ * but the source does not say itself that it annotates (its own `rules.annotatesCorrections`).
+ * A correction goes to a source through `correct`, which carries no mode: such a source (a
+ * team's database registered as a medical source through the generic SQL connector, a remote service
+ * that does not describe the rule) would overwrite the record, so it is sent none.
+ */
+export function cannotAnnotate(kind: SourceKind | string, described?: SourceRules | null): boolean {
+  return sourceRulesOf(kind, described).annotatesCorrections === true && described?.annotatesCorrections !== true;
+}
+
+/**
  * Checks corrections against the source's field capabilities. Every problem is reported
  * at once in `details.problems`; the error's code is the first problem's:
  * NO_CORRECTIONS, REASON_REQUIRED, CONFLICTING_CORRECTIONS, UNKNOWN_FIELD, FIELD_NOT_CORRECTABLE.
@@ -53,6 +64,8 @@ export function validateCorrections(input: CorrectionCheckInput): RectificationP
   }
   // Records the source never overwrites are annotated (R14): capability to overwrite is irrelevant.
   const annotate = sourceRulesOf(input.sourceKind, input.sourceRules).annotatesCorrections === true;
+  // ...but only by a source that can annotate: any other would overwrite what it is sent.
+  const unannotatable = cannotAnnotate(input.sourceKind, input.sourceRules);
   const problems: CorrectionProblem[] = [];
   const changes: PlannedCorrection[] = [];
   const seen = new Map<string, string>();
@@ -75,7 +88,7 @@ export function validateCorrections(input: CorrectionCheckInput): RectificationP
       continue;
     }
     const correctable = described.find((f) => f.correctable);
-    if (!annotate && !correctable) {
+    if (unannotatable || (!annotate && !correctable)) {
       problems.push({ field, code: 'FIELD_NOT_CORRECTABLE' });
       continue;
     }

@@ -142,6 +142,7 @@ export class RecordDecisions {
         // R8: statutory retention, or a hired candidate's personnel file.
         legalHold: returned ? null : (legalHoldOf(record, retention, now) ?? personnelFileHold(record)),
         controllerRefused: instruction === ControllerDecision.REFUSE,
+        returnedTo: returned ? r.controllerId : null,
       });
     }
     return out;

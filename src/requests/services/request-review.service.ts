@@ -6,7 +6,7 @@ import { AuditAction } from '../../audit/audit-actions.js';
 import type { Principal } from '../../auth/index.js';
 import { DomainError } from '../../domain/errors.js';
 import { ControllerDecision, RecordAction, RequestType, ReviewState, sourceRulesOf } from '../../domain/vocabulary.js';
-import { overrideDecision } from '../decisions.js';
+import { assertOverrideFits, overrideDecision } from '../decisions.js';
 import { RequestRuleError } from '../errors.js';
 import { assertOpenForReview } from '../review-window.js';
 import type { DataSubjectRequestEntity, RecordDecisionEntity, RequestRecordEntity } from '../store/request.store.js';
@@ -121,6 +121,16 @@ export class RequestReviewService {
     const now = this.ctx.now();
     const instructions = await decisions.instructionMap(requestId);
     instructions.set(instructionKey(input.sourceId, controllerId!), input.decision);
+    // A handler's override that keeps a record (a RETAIN for litigation, a RESTRICT) stands when
+    // the controller instructs again; a refusal binds every record of the controller (R6).
+    const keptByHandler = new Set(
+      input.decision === ControllerDecision.REFUSE
+        ? []
+        : (await deps.stores.requests.decisionsOf([requestId]))
+            .filter((d) => d.overrideReason !== null && (d.action === RecordAction.RETAIN || d.action === RecordAction.RESTRICT))
+            .map(recordKey),
+    );
+    const recompute = controlled.filter((r) => !keptByHandler.has(recordKey(r)));
     await changeRequest(deps, request, principal, now, async (c) => {
       await deps.stores.requests.upsertInstruction(c.m, {
         requestId,
@@ -131,7 +141,7 @@ export class RequestReviewService {
         actor: principal.id,
         at: now,
       });
-      await decisions.write(c, controlled, new Map(), instructions);
+      await decisions.write(c, recompute, new Map(), instructions);
       await decisions.settle(c);
       c.audit(
         AuditAction.REQUEST_CONTROLLER_INSTRUCTION,
@@ -156,6 +166,7 @@ export class RequestReviewService {
         recordId: input.recordId,
       });
     }
+    assertOverrideFits(request.type as RequestType, input.action, row.computedAction as RecordAction);
     await this.assertCorrectionOverride(request, row, input.action);
     const now = this.ctx.now();
     const guards = (await decisions.guardsOf([record!], await decisions.instructionMap(requestId), now)).get(recordKey(record!))!;
@@ -167,7 +178,7 @@ export class RequestReviewService {
         retainUntil: decision.retainUntil ?? null,
         reason: decision.reason,
         followUpAction: null,
-        returnToController: null,
+        returnToController: decision.returnToController ?? null,
         needsReview: false,
         overrideReason: override.reason,
         overriddenBy: principal.id,
@@ -181,10 +192,8 @@ export class RequestReviewService {
 
   /** An override to CORRECT / ANNOTATE needs a field the source can take; a source whose rules annotate corrections is never overwritten. */
   private async assertCorrectionOverride(request: DataSubjectRequestEntity, row: RecordDecisionEntity, action: RecordAction): Promise<void> {
+    // Only RECTIFICATION requests reach here with these (assertOverrideFits).
     if (action !== RecordAction.CORRECT && action !== RecordAction.ANNOTATE) return;
-    if (request.type !== RequestType.RECTIFICATION) {
-      throw new RequestRuleError('INVALID_ACTION', `${action} belongs to RECTIFICATION requests; this one is ${request.type}`);
-    }
     if (!row.correctionFields?.length) {
       throw new RequestRuleError('FIELD_NOT_CORRECTABLE', `No requested correction applies to record ${row.sourceId}/${row.recordId}`, {
         sourceId: row.sourceId,

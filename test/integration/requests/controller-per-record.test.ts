@@ -128,6 +128,25 @@ afterAll(async () => {
   await env?.stop();
 });
 
+describe('R6: an override of a record its controller takes back', () => {
+  const OVERRIDE = `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { ${FIELDS} } }`;
+
+  it('R6: a record its controller instructed returned then erased is never destroyed another way (ANONYMISE, PURGE: INVALID_ACTION); an override to ERASE still returns it first', async () => {
+    const { req, a, caseA } = await twoControllers(3);
+    const returning = await instruct(req.id, { sourceId: 'case_management', controllerId: a, decision: 'RETURN_AND_ERASE', reference: 'A letter' });
+    expect(decisionOf(returning, caseA)).toMatchObject({ action: 'ERASE', returnToController: a });
+    for (const action of ['ANONYMISE', 'PURGE', 'MINIMISE']) {
+      const refused = await op(OVERRIDE, { id: req.id, input: { sourceId: 'case_management', recordId: caseA, action, reason: 'the handler thinks so' } });
+      expect(refused.code, action).toBe('INVALID_ACTION');
+    }
+    const erased = await must<{ overrideDecision: Req }>(OVERRIDE, {
+      id: req.id,
+      input: { sourceId: 'case_management', recordId: caseA, action: 'ERASE', reason: 'confirmed with the controller' },
+    });
+    expect(decisionOf(erased.overrideDecision, caseA)).toMatchObject({ action: 'ERASE', returnToController: a });
+  }, 120_000);
+});
+
 describe('R6: one source, two controllers of the same person', () => {
   it("R6: A's RETURN_AND_ERASE binds A's case only; B's waits for B, and A's package holds A's case alone", async () => {
     const { req: start, a, b, caseA, caseB } = await twoControllers(0);

@@ -31,10 +31,10 @@ async function mutate<T>(query: string, variables: Record<string, unknown>): Pro
 const OVERRIDE = `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`;
 const INSTRUCT = `mutation($id: ID!, $input: ControllerInstructionInput!) { recordControllerInstruction(requestId: $id, input: $input) { ${REQUEST_FIELDS} } }`;
 
-/** Submits and verifies an erasure, settles REVIEW records by ground truth; the request is then in review. */
-async function verifiedErasure(personId: string): Promise<Req> {
+/** Submits and verifies an erasure (or another type), settles REVIEW records by ground truth; the request is then in review. */
+async function verifiedErasure(personId: string, type = 'ERASURE'): Promise<Req> {
   const { submitRequest } = await mutate<{ submitRequest: Req }>(`mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { id } }`, {
-    input: { type: 'ERASURE', identifiers: identifiersOf(personId), channel: 'email' },
+    input: { type, identifiers: identifiersOf(personId), channel: 'email' },
   });
   let req = (
     await mutate<{ verifyIdentity: Req }>(`mutation($id: ID!) { verifyIdentity(requestId: $id, input: { method: "passport seen" }) { ${REQUEST_FIELDS} } }`, {
@@ -120,6 +120,51 @@ describe('legal hold (R8)', () => {
   }, 90_000);
 });
 
+describe('legal hold named in the answer (R8)', () => {
+  it('R8: an override of a clinic record kept by law (to RESTRICT, or to RETAIN for another reason) still names the statutory basis and the date until which it is kept', async () => {
+    const { personId, recordId } = await personWith('clinic', `SELECT id FROM clinic.patients ORDER BY id LIMIT 5`, 1);
+    type Decision = Req['decisions'][number] & { basis: string | null; retainUntil: string | null; overridden: boolean };
+    const pick = (r: Req) => r.decisions.find((d) => d.sourceId === 'clinic' && d.recordId === recordId) as Decision;
+    const req = await proceedAll(await verifiedErasure(personId));
+    const computed = pick(req);
+    expect(computed.action).toBe('RETAIN');
+    expect(computed.basis).toMatch(/statutory retention/i);
+    expect(computed.retainUntil).not.toBeNull();
+    for (const action of ['RESTRICT', 'RETAIN']) {
+      const { overrideDecision } = await mutate<{ overrideDecision: Req }>(OVERRIDE, {
+        id: req.id,
+        input: { sourceId: 'clinic', recordId, action, reason: 'litigation pending' },
+      });
+      expect(pick(overrideDecision), action).toMatchObject({ action, basis: computed.basis, retainUntil: computed.retainUntil, overridden: true });
+    }
+  }, 90_000);
+});
+
+describe('an override acts within what the person asked (R1)', () => {
+  it('R1: an override to an action outside the request’s type is refused (INVALID_ACTION): no erasure under a restriction, no release under an erasure, no erasure under an access request', async () => {
+    const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases ORDER BY id LIMIT 8`, 4);
+    for (const [type, computed, action] of [
+      ['RESTRICTION', 'RESTRICT', 'ERASE'],
+      ['RESTRICTION', 'RESTRICT', 'ANONYMISE'],
+      ['OBJECTION', 'RESTRICT', 'PURGE'],
+      ['ERASURE', null, 'RELEASE'],
+      ['ACCESS', 'RELEASE', 'ERASE'],
+    ] as const) {
+      const req = await proceedAll(await verifiedErasure(personId, type));
+      const before = req.decisions.find((d) => d.sourceId === 'case_management' && d.recordId === recordId)!;
+      if (computed) expect(before.action, type).toBe(computed);
+      const refused = await op(OVERRIDE, { id: req.id, input: { sourceId: 'case_management', recordId, action, reason: 'the handler thinks so' } });
+      expect(refused.code, `${type} ${action}`).toBe('INVALID_ACTION');
+      const [stored] = await env.query<{ action: string }>(
+        `SELECT action FROM record_decision WHERE request_id = $1 AND source_id = 'case_management' AND record_id = $2`,
+        [req.id, recordId],
+      );
+      expect(stored!.action, `${type} ${action}`).toBe(before.action);
+      await mutate(`mutation($id: ID!) { cancelRequest(requestId: $id, reason: "test done") { id } }`, { id: req.id });
+    }
+  }, 120_000);
+});
+
 describe('controller first (R6)', () => {
   it('R6: after a controller REFUSES, an override to an erasing action on its record is refused; a later PROCEED lifts it', async () => {
     const { personId, recordId } = await personWith(
@@ -159,6 +204,34 @@ describe('controller first (R6)', () => {
       input: { sourceId: 'case_management', recordId, action: 'RESTRICT', reason: 'litigation pending' },
     });
     expect(allowed.code).toBeUndefined();
+  }, 90_000);
+
+  it('R6/R7: a handler’s RETAIN (litigation) stands when the controller instructs again (PROCEED, then gone); a REFUSE recomputes every record of the controller', async () => {
+    const { personId, recordId } = await personWith(
+      'case_management',
+      `SELECT id FROM case_management.cases WHERE controller_id IS NOT NULL ORDER BY id LIMIT 8`,
+      5,
+    );
+    const verified = await proceedAll(await verifiedErasure(personId));
+    const held = (
+      await mutate<{ overrideDecision: Req }>(OVERRIDE, {
+        id: verified.id,
+        input: { sourceId: 'case_management', recordId, action: 'RETAIN', reason: 'litigation pending' },
+      })
+    ).overrideDecision;
+    expect(held.decisions.find((d) => d.recordId === recordId)?.action).toBe('RETAIN');
+    for (const decision of ['PROCEED', 'CONTROLLER_GONE']) {
+      const again = (await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision } }))
+        .recordControllerInstruction;
+      expect(
+        again.decisions.find((d) => d.recordId === recordId),
+        decision,
+      ).toMatchObject({ action: 'RETAIN', overridden: true });
+    }
+    const refused = (
+      await mutate<{ recordControllerInstruction: Req }>(INSTRUCT, { id: verified.id, input: { sourceId: 'case_management', decision: 'REFUSE' } })
+    ).recordControllerInstruction;
+    expect(refused.decisions.find((d) => d.recordId === recordId)).toMatchObject({ action: 'RETAIN', overridden: false, basis: 'controller refused' });
   }, 90_000);
 
   it('R6: a task on a record whose controller refused fails at the moment of action and leaves the record', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RecordAction } from '../../../src/domain/vocabulary.js';
-import { overrideDecision, type RecordDecision } from '../../../src/requests/decisions.js';
+import { RecordAction, RequestType } from '../../../src/domain/vocabulary.js';
+import { assertOverrideFits, overrideDecision, type RecordDecision } from '../../../src/requests/decisions.js';
 import { ruleCodeOf } from '../../support/error-codes.js';
 
 const at = new Date('2025-06-01T12:00:00Z');
@@ -57,6 +57,58 @@ describe('handler overrides (R8, R6)', () => {
       'ERASE refused: the record is kept under medical records law (its end is not known from the record’s dates) (R8)',
     );
     expect(overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { legalHold: hold }).decision.action).toBe(RecordAction.RESTRICT);
+  });
+
+  it('R8: a record of an erasure kept by law, kept or restricted by an override, still names the hold’s basis and date; the handler’s reason is the reason', () => {
+    const hold = { basis: 'medical records law', until: new Date('2052-03-01T00:00:00Z') };
+    for (const action of [RecordAction.RESTRICT, RecordAction.RETAIN]) {
+      expect(overrideDecision(retained, action, 'litigation pending', 'dpo', at, { legalHold: hold }).decision, action).toEqual({
+        action,
+        basis: 'medical records law',
+        retainUntil: hold.until,
+        reason: 'Handler override: litigation pending',
+        rules: ['R8'],
+        overridden: true,
+      });
+    }
+    // A hold whose end the record does not tell (a personnel file): the basis, no date.
+    const personnel = overrideDecision(retained, RecordAction.RESTRICT, 'r', 'dpo', at, { legalHold: { basis: 'employment law', until: null } }).decision;
+    expect([personnel.basis, personnel.retainUntil]).toEqual(['employment law', undefined]);
+    // A decision not on retention (an access copy withheld) is kept for the handler's reason.
+    const access: RecordDecision = { action: RecordAction.RELEASE, reason: 'Released', rules: ['R1'] };
+    expect(overrideDecision(access, RecordAction.RETAIN, 'harm to the patient', 'dpo', at, { legalHold: hold }).decision).toMatchObject({
+      basis: 'harm to the patient',
+    });
+    expect(overrideDecision(access, RecordAction.RETAIN, 'harm to the patient', 'dpo', at, { legalHold: hold }).decision.retainUntil).toBeUndefined();
+  });
+
+  it('R1: an override stays within what the person asked: nothing destroyed under a restriction or an objection, nothing released under an erasure', () => {
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.RESTRICT))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.OBJECTION, RecordAction.MINIMISE, RecordAction.RESTRICT))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.ERASURE, RecordAction.RELEASE, RecordAction.ERASE))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.ACCESS, RecordAction.PURGE, RecordAction.RELEASE))).toBe('INVALID_ACTION');
+    expect(ruleCodeOf(() => assertOverrideFits(RequestType.ACCESS, RecordAction.CORRECT, RecordAction.RELEASE))).toBe('INVALID_ACTION');
+    expect(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.RESTRICT)).toThrow(
+      'ERASE does not belong to a RESTRICTION request: a handler decides within what the person asked (R1)',
+    );
+    expect(() => assertOverrideFits(RequestType.ERASURE, RecordAction.RESTRICT, RecordAction.ERASE)).not.toThrow();
+    expect(() => assertOverrideFits(RequestType.ACCESS, RecordAction.RETAIN, RecordAction.RELEASE)).not.toThrow();
+    expect(() => assertOverrideFits(RequestType.RECTIFICATION, RecordAction.ANNOTATE, RecordAction.RETAIN)).not.toThrow();
+    // The rules' own decision may always be returned to (R16: a child's online data erased under a restriction).
+    expect(() => assertOverrideFits(RequestType.RESTRICTION, RecordAction.ERASE, RecordAction.ERASE)).not.toThrow();
+  });
+
+  it('R6: a record its controller takes back is returned then erased, or kept: never destroyed another way', () => {
+    const erase: RecordDecision = { action: RecordAction.ERASE, returnToController: 'EMP-1', reason: 'returned', rules: ['R6'] };
+    for (const action of [RecordAction.ANONYMISE, RecordAction.MINIMISE, RecordAction.PURGE]) {
+      expect(
+        ruleCodeOf(() => overrideDecision(erase, action, 'r', 'dpo', at, { returnedTo: 'EMP-1' })),
+        action,
+      ).toBe('INVALID_ACTION');
+    }
+    expect(overrideDecision(erase, RecordAction.ERASE, 'r', 'dpo', at, { returnedTo: 'EMP-1' }).decision.returnToController).toBe('EMP-1');
+    expect(overrideDecision(erase, RecordAction.RETAIN, 'litigation', 'dpo', at, { returnedTo: 'EMP-1' }).decision.returnToController).toBeUndefined();
+    expect(overrideDecision(erase, RecordAction.ANONYMISE, 'r', 'dpo', at).decision.action).toBe(RecordAction.ANONYMISE);
   });
 
   it('an override needs an actor (missing or blank) and a valid time', () => {

@@ -26,8 +26,10 @@ const caseFields: FieldDescription[] = [
   { recordType: 'contact', field: 'phone', categories: [DataCategory.CONTACT], special: false, correctable: true },
 ];
 const caseSource: CorrectionTarget = { sourceKind: SourceKind.CASE_MANAGEMENT, fields: caseFields };
+// A clinic says itself that it annotates (its connector's rules), as the medical source does.
 const clinicSource: CorrectionTarget = {
   sourceKind: SourceKind.CLINIC,
+  sourceRules: { annotatesCorrections: true },
   fields: [{ recordType: 'patient', field: 'familyName', categories: [DataCategory.IDENTITY], special: false, correctable: false }],
 };
 const silentSource: CorrectionTarget = { sourceKind: SourceKind.OTHER, fields: null };
@@ -73,7 +75,7 @@ describe('field verdicts per source (R14)', () => {
     expect(fieldVerdicts(caseSource, 'case', [fix('employer', 'Acme', ' ')])).toEqual([{ field: 'employer', applies: false, code: 'REASON_REQUIRED' }]);
   });
 
-  it('annotates where the source never overwrites: by its kind, or by the rules it describes', () => {
+  it('annotates where the source never overwrites and says it annotates: a clinic, or any source by the rules it describes', () => {
     expect(fieldVerdicts(clinicSource, 'patient', [fix('familyName')])).toEqual([{ field: 'familyName', applies: true, mode: RecordAction.ANNOTATE }]);
     const annotating: CorrectionTarget = { ...caseSource, sourceRules: { annotatesCorrections: true } };
     expect(fieldVerdicts(annotating, 'case', [fix('notes')])).toEqual([{ field: 'notes', applies: true, mode: RecordAction.ANNOTATE }]);
@@ -154,6 +156,19 @@ describe('the decision of one record of a rectification', () => {
     const annotate: RecordDecision = { ...correct, action: RecordAction.ANNOTATE };
     const out = rectifyDecision(annotate, clinicSource, 'patient', [fix('familyName')], null);
     expect(out).toEqual({ decision: { ...annotate, reason: 'The person asked for a correction (annotated: familyName)' }, correctionFields: ['familyName'] });
+  });
+
+  it('R14: a source only of an annotating kind, which does not say itself it annotates, takes no correction: it would overwrite (a team database registered as a clinic)', () => {
+    const unsaid: CorrectionTarget = {
+      sourceKind: SourceKind.CLINIC,
+      fields: [{ recordType: 'patient', field: 'familyName', categories: [DataCategory.IDENTITY], special: false, correctable: true }],
+    };
+    expect(fieldVerdicts(unsaid, 'patient', [fix('familyName')])).toEqual([{ field: 'familyName', applies: false, code: 'FIELD_NOT_CORRECTABLE' }]);
+    const annotate: RecordDecision = { ...correct, action: RecordAction.ANNOTATE };
+    const out = rectifyDecision(annotate, unsaid, 'patient', [fix('familyName')], null);
+    expect(out.correctionFields).toEqual([]);
+    expect(out.decision).toMatchObject({ action: RecordAction.RETAIN, basis: 'field not correctable here', rules: ['R14'] });
+    expect(errorOf(() => assertCorrectableSomewhere([unsaid], [fix('familyName')])).code).toBe('FIELD_NOT_CORRECTABLE');
   });
 
   it('leaves out the fields the handler found accurate', () => {

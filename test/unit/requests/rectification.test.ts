@@ -76,6 +76,7 @@ describe('rectification checks', () => {
   it('R14: medical records are annotated, not overwritten', () => {
     const plan = planRectification({
       sourceKind: SourceKind.CLINIC,
+      sourceRules: { annotatesCorrections: true },
       recordType: 'consultation',
       fields: clinicFields,
       corrections: [{ field: 'diagnosis', value: 'not asthma', reason: 'second opinion' }],
