@@ -178,6 +178,28 @@ describe("a source team's changed registration", () => {
   });
 });
 
+describe('a change that moves a source to another controller', () => {
+  it('R13: is shown as such, and only an administrator who may see that controller approves it', async () => {
+    const { registration } = await remote();
+    const of = (controller: string) => ({ ...registration('moving-hr', 'Moving HR'), controller: { role: 'PROCESSOR', defaultControllerId: controller } });
+    await register(of('EMP-A'), team);
+    await mutate('approveSource', 'moving-hr', admin);
+    const changed = await register(of('EMP-B'), team);
+    expect(changed.pendingChanges).toEqual(
+      expect.arrayContaining([
+        { aspect: 'controllerIds', change: 'ADDED', before: null, after: 'EMP-B' },
+        { aspect: 'controllerIds', change: 'REMOVED', before: 'EMP-A', after: null },
+      ]),
+    );
+    const adminOfA = await bearer(gw, ['ADMIN'], ['EMP-A']);
+    expect(graphqlCodeOf(await gw.graphql(change('approveSource'), { id: 'moving-hr' }, adminOfA))).toBe('FORBIDDEN');
+    expect((await viewOf('moving-hr')).status).toBe('PENDING_APPROVAL');
+    expect((await mutate('approveSource', 'moving-hr', admin)).status).toBe('ACTIVE');
+    const [row] = (await gw.runtime.services.dataSource.query(`SELECT controller_ids FROM source WHERE id = 'moving-hr'`)) as { controller_ids: string[] }[];
+    expect(row?.controller_ids).toEqual(['EMP-B']);
+  });
+});
+
 describe('the sources file applied again at a start', () => {
   it("leaves a source waiting for approval of its remote's changed description waiting: the file approves nothing it did not change", async () => {
     const { source, registration } = await remote();
