@@ -117,9 +117,12 @@ export class SourceRegistry {
     return new Map([...new Set(sourceIds)].map((id) => [id, this.everyPhoneCountryOf(all.get(id) ?? null)]));
   }
 
-  private everyPhoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry' | 'phoneCountriesBefore'> | null): CountryCode[] {
+  private everyPhoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry' | 'phoneCountriesBefore' | 'declared'> | null): CountryCode[] {
     const current = this.phoneCountryOf(entity);
-    const before = (entity?.phoneCountriesBefore ?? []).filter((c): c is CountryCode => isPhoneCountry(c) && c !== current);
+    // A country a waiting registration names is read in too (fail closed): the source team
+    // may already write its numbers so, though the source is held to the approved one.
+    const waiting = entity?.declared?.proposed?.registration?.phoneCountry;
+    const before = [...(entity?.phoneCountriesBefore ?? []), ...(waiting ? [waiting] : [])].filter((c): c is CountryCode => isPhoneCountry(c) && c !== current);
     return [current, ...new Set(before)];
   }
 
