@@ -514,7 +514,10 @@ export class SourceRegistry {
   async health(id: string): Promise<SourceHealth> {
     const entity = await this.find(id);
     if (entity && entity.status !== SourceStatus.ACTIVE) {
-      const changed = entity.declared?.proposed ? ` (${DESCRIPTION_CHANGED}: its remote describes itself otherwise than approved)` : '';
+      const changed =
+        entity.declared?.proposed && !entity.declared.proposed.registration
+          ? ` (${DESCRIPTION_CHANGED}: its remote describes itself otherwise than approved)`
+          : '';
       return { healthy: false, detail: `not checked: ${entity.status}${changed}`, checkedAt: new Date() };
     }
     const cached = this.healthChecks.get(id);

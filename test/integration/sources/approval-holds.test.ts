@@ -14,7 +14,8 @@ import { IdentifierType as T } from '../../../src/domain/vocabulary.js';
 import { RecordingSource, serveRemote } from './recording-remote.js';
 
 const SECRET = 'approval-holds-secret-0123456789abcdef';
-const SOURCE_FIELDS = 'id name status approvedAt approvalToken identifierTypes retention { summary } pendingChanges { aspect change before after }';
+const SOURCE_FIELDS =
+  'id name status approvedAt approvalToken identifierTypes retention { summary } health { detail } pendingChanges { aspect change before after }';
 const REGISTER = `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { ${SOURCE_FIELDS} } }`;
 const SUBJECT = `query($q: SubjectQueryInput!) { subject(query: $q) { sources { sourceId status } } }`;
 const change = (op: string) => `mutation($id: ID!) { ${op}(id: $id) { ${SOURCE_FIELDS} } }`;
@@ -31,6 +32,7 @@ interface SourceView {
   status: string;
   approvedAt: string | null;
   approvalToken: string | null;
+  health: { detail: string | null };
   identifierTypes: string[];
   retention: { summary: string } | null;
   pendingChanges: { aspect: string; change: string; before: string | null; after: string | null }[];
@@ -141,6 +143,8 @@ describe("a source team's changed registration", () => {
       ]),
     );
     expect(shown).toHaveLength(3);
+    // A changed registration, not a remote describing itself otherwise: the health detail does not say so.
+    expect((await viewOf('team-hr')).health.detail).toBe('not checked: PENDING_APPROVAL');
 
     // Rejected (disabled), then enabled: it is still waiting, held to what was approved.
     await mutate('disableSource', 'team-hr', admin);
