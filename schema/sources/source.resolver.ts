@@ -21,7 +21,7 @@ export class SourceResolver {
   @Authorized('source:register')
   @Mutation(() => Source, {
     description:
-      'Registers a source (or updates the one with the same id). A CONNECTOR key may register new sources and update only its own; what it registers or changes waits for approval (status PENDING_APPROVAL) and gets no traffic until an ADMIN approves it. A DISABLED source stays disabled.',
+      'Registers a source (or updates the one with the same id). A CONNECTOR key may register new sources and update only its own; what it registers or changes waits for approval (status PENDING_APPROVAL) and gets no traffic until an ADMIN approves it; a source approved before stays held to what was approved, the change waiting beside it (pendingChanges). A DISABLED source stays disabled.',
   })
   async registerSource(@Arg('input', () => RegisterSourceInput) input: RegisterSourceInput, @Ctx() ctx: GraphQLContext): Promise<Source> {
     return sourceView(await ctx.services.sourceAdmin.register(registrationOf(input), ctx.principal!));
@@ -30,10 +30,16 @@ export class SourceResolver {
   @Authorized('source:approve')
   @Mutation(() => Source, {
     description:
-      'Approves a source a CONNECTOR registered (PENDING_APPROVAL to ACTIVE): from now on it is searched and sent tasks, by the identifier types it declared.',
+      'Approves a source waiting for approval (PENDING_APPROVAL to ACTIVE): from now on it is searched and sent tasks, held to exactly what waited (pendingChanges: a changed registration or description becomes what it is held to). With `approvalToken` (the one the approval view showed), refused with SOURCE_CHANGED_SINCE_SHOWN when the registration or its waiting change changed since.',
   })
-  approveSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
-    return this.changeStatus(ctx, id, 'approve', AuditAction.SOURCE_APPROVE);
+  async approveSource(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('approvalToken', () => String, { nullable: true, description: 'Source.approvalToken as shown: approve only what was seen.' })
+    approvalToken?: string | null,
+  ): Promise<Source> {
+    const options = approvalToken ? { approvalToken } : {};
+    return sourceView(await ctx.services.sourceAdmin.changeStatus(id, 'approve', AuditAction.SOURCE_APPROVE, ctx.principal!, options));
   }
 
   @Authorized('source:register')
@@ -45,7 +51,10 @@ export class SourceResolver {
   }
 
   @Authorized('source:approve')
-  @Mutation(() => Source, { description: 'Enables a disabled source again (DISABLED to ACTIVE).' })
+  @Mutation(() => Source, {
+    description:
+      'Enables a disabled source again: ACTIVE when what it is held to was approved and no change waits; otherwise back to PENDING_APPROVAL (a source never approved, or with a changed registration or description waiting), for approveSource.',
+  })
   enableSource(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Source> {
     return this.changeStatus(ctx, id, 'enable', AuditAction.SOURCE_ENABLE);
   }

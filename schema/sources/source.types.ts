@@ -81,6 +81,24 @@ export class SourceHealthView {
   checkedAt!: Date;
 }
 
+@ObjectType({ description: 'One difference between what a source is held to and the change waiting for approval.' })
+export class SourceChange {
+  @Field(() => String, {
+    description:
+      'What changes: identifierTypes, capabilities, fields, kind, retention, controller, rules, processing (its description); name, controllerIds, phoneCountry, connection (its registration).',
+  })
+  aspect!: string;
+
+  @Field(() => String, { description: 'ADDED, REMOVED or CHANGED.' })
+  change!: string;
+
+  @Field(() => String, { nullable: true, description: 'As approved (null when added; for connection, never shown).' })
+  before?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'As it would be once approved (null when removed; for connection, never shown).' })
+  after?: string | null;
+}
+
 @ObjectType({ description: 'A registered source: a configured connector instance for one backend system.' })
 export class Source {
   @Field(() => ID)
@@ -129,6 +147,26 @@ export class Source {
 
   @Field(() => DateTimeScalar, { nullable: true })
   reviewedAt?: Date | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When an administrator last approved what it is held to (approveSource, or an ADMIN’s registration). Null while never approved: enabling it then sends it to PENDING_APPROVAL, not ACTIVE.',
+  })
+  approvedAt?: Date | null;
+
+  @Field(() => [SourceChange], {
+    description:
+      'What approving it would change against what it is held to now (its description and registration as approved): each identifier type, capability and field added or removed, kind, retention, controller, rules changed; connection settings named, never shown. For a source never approved, everything it declares (ADDED). Empty when nothing waits. The fields above (identifierTypes, fields, retention, ...) show what it is held to until the change is approved.',
+  })
+  pendingChanges!: SourceChange[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'While it waits for approval: a digest of its registration and what it declares, for approveSource(approvalToken:) to approve only what was shown. Null when nothing waits.',
+  })
+  approvalToken?: string | null;
 
   // Resolved by SourceFieldsResolver: healthy, health, checkedAt, capabilities,
   // identifierTypes, dataCategories, fields, retention, controller.

@@ -1,5 +1,6 @@
-import type { SourceEntity } from '../../src/sources/source.entity.js';
+import { SourceStatus, type SourceEntity } from '../../src/sources/source.entity.js';
 import type { SourceKind } from '../../src/domain/vocabulary.js';
+import { approvalTokenOf, changesAwaitingApproval } from '../../src/sources/approval-changes.js';
 import { Source } from './source.types.js';
 
 /** The GraphQL view of a registration (no connection settings: they stay server-side). */
@@ -18,5 +19,8 @@ export function sourceView(entity: SourceEntity): Source {
   view.status = entity.status;
   view.reviewedBy = entity.reviewedBy;
   view.reviewedAt = entity.reviewedAt;
+  view.approvedAt = entity.approvedAt;
+  view.pendingChanges = changesAwaitingApproval(entity);
+  view.approvalToken = entity.status === SourceStatus.PENDING_APPROVAL ? approvalTokenOf(entity) : null;
   return view;
 }

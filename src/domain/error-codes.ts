@@ -89,6 +89,7 @@ export const ERROR_CODES = {
   SOURCE_SECRET_NOT_ALLOWED: 'a registration names a variable not set aside for source secrets',
   SOURCE_DESTINATION_NOT_ALLOWED: 'a registration points at a host outside SOURCE_ALLOWED_HOSTS',
   SOURCE_STATUS_CONFLICT: "the source's status does not allow that change (e.g. approving an active source)",
+  SOURCE_CHANGED_SINCE_SHOWN: "the source's registration or waiting change is no longer the one shown (approvalToken): look at it again before approving",
   SOURCE_HAS_OPEN_TASKS: 'the source still has tasks to run; let them finish or disable it first',
   SOURCE_CANNOT_LIST:
     'a recreation sweep named a source that cannot list its changes (remote, generic SQL): it relies on the recreation guard alone, nothing was swept',

@@ -70,7 +70,13 @@ export class SourceAdministration {
   }
 
   /** Approves, disables, enables or removes a source; outside the principal's scope it is answered as absent. */
-  async changeStatus(id: string, change: StatusChange, action: KnownAuditAction, principal: Principal): Promise<SourceEntity> {
+  async changeStatus(
+    id: string,
+    change: StatusChange,
+    action: KnownAuditAction,
+    principal: Principal,
+    options: { approvalToken?: string } = {},
+  ): Promise<SourceEntity> {
     const { sources } = this.deps;
     const existing = await sources.find(id);
     const controllerId = existing?.controllerIds[0] ?? null;
@@ -86,12 +92,16 @@ export class SourceAdministration {
     try {
       if (!existing || !canSeeSource(principal, existing)) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
       assertCanManageSource(principal, { id: existing.id, controllerId });
+      // Approving a change that moves the source to another controller is that controller's matter too (R13).
+      const proposedControllers = existing.declared?.proposed?.registration?.controllerIds ?? [];
+      if (change === 'approve' && proposedControllers.some((c) => !canSeeController(principal, c)))
+        throw forbidden('the change names a controller outside your scope');
     } catch (error) {
       await audit(AuditOutcome.DENIED);
       throw error;
     }
     try {
-      const entity = await sources.changeStatus(id, change, principal.id);
+      const entity = await sources.changeStatus(id, change, principal.id, options);
       await audit(AuditOutcome.SUCCESS);
       return entity;
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Connector, Health, SourceDescription } from '../../connectors/contract.js';
 import {
   createConnector,
@@ -17,7 +17,9 @@ import type { Logger } from '../logging/logger.js';
 import { DomainError } from '../domain/errors.js';
 import { withinTime } from '../domain/time-limit.js';
 import type { Capability, IdentifierType } from '../domain/vocabulary.js';
-import { SourceEntity, SourceStatus, type DeclaredSource } from './source.entity.js';
+import { SourceEntity, SourceStatus, type DeclaredSource, type RegistrationColumns } from './source.entity.js';
+import { approvalTokenOf } from './approval-changes.js';
+import { approvalApplied, enablingApplied, nothingApproved, registrationApplied, type SourceWrite } from './registration-change.js';
 import { heldSourceCode, type HeldSourceCode } from './held-sources.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
@@ -51,24 +53,6 @@ const STATUS_CHANGES: Record<StatusChange, { from: SourceStatus[]; to: SourceSta
   enable: { from: [SourceStatus.DISABLED], to: SourceStatus.ACTIVE },
   remove: { from: [SourceStatus.PENDING_APPROVAL, SourceStatus.ACTIVE, SourceStatus.DISABLED], to: SourceStatus.REMOVED },
 };
-
-/**
- * What a remote source registered before registrations kept their description was approved
- * with: nothing (no fields, no capabilities). What it describes is a change awaiting approval.
- */
-function nothingApproved(entity: SourceEntity): DeclaredSource {
-  return {
-    identifierTypes: [],
-    capabilities: [],
-    description: {
-      kind: entity.kind as SourceDescription['kind'],
-      name: entity.name,
-      fields: [],
-      retention: { summary: 'not approved yet', statutory: false, erasure: 'DELETE' },
-      controller: { role: 'CONTROLLER' },
-    },
-  };
-}
 
 export interface SourceHealth extends Health {
   checkedAt: Date;
@@ -133,9 +117,12 @@ export class SourceRegistry {
     return new Map([...new Set(sourceIds)].map((id) => [id, this.everyPhoneCountryOf(all.get(id) ?? null)]));
   }
 
-  private everyPhoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry' | 'phoneCountriesBefore'> | null): CountryCode[] {
+  private everyPhoneCountryOf(entity: Pick<SourceEntity, 'phoneCountry' | 'phoneCountriesBefore' | 'declared'> | null): CountryCode[] {
     const current = this.phoneCountryOf(entity);
-    const before = (entity?.phoneCountriesBefore ?? []).filter((c): c is CountryCode => isPhoneCountry(c) && c !== current);
+    // A country a waiting registration names is read in too (fail closed): the source team
+    // may already write its numbers so, though the source is held to the approved one.
+    const waiting = entity?.declared?.proposed?.registration?.phoneCountry;
+    const before = [...(entity?.phoneCountriesBefore ?? []), ...(waiting ? [waiting] : [])].filter((c): c is CountryCode => isPhoneCountry(c) && c !== current);
     return [current, ...new Set(before)];
   }
 
@@ -251,45 +238,26 @@ export class SourceRegistry {
       throw error;
     }
     const controllerIds = config.controller?.defaultControllerId ? [config.controller.defaultControllerId] : [];
-    // A new or changed registration by a CONNECTOR waits for approval; a disabled source
-    // stays disabled whoever registers it again (SOURCES_FILE re-applies at every start).
-    // The phone country is pinned when first registered: a source that names none keeps the
-    // one it has (its keys and tombstones are of that reading), whatever the default is now.
-    // One that names another keeps the one it had among its earlier countries (each once, never
-    // the current one) at once, pending approval or not: tombstones written from its records
-    // hold that reading, and its feed's checks and the recreation sweep go on reading in it too.
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, registered_by, status, declared, phone_country)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $11))
-       ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, connector_type = $4, config = $5,
-         controller_ids = $6, updated_at = now(),
-         declared = COALESCE(CASE WHEN $12 AND source.config = $5::jsonb AND source.declared IS NOT NULL THEN source.declared ELSE $9 END, '{}'::jsonb)
-           || CASE WHEN $8 = 'PENDING_APPROVAL' AND (source.status = 'ACTIVE' OR (source.status = 'PENDING_APPROVAL' AND source.declared->'approvedBefore' = 'true'::jsonb))
-                THEN '{"approvedBefore": true}'::jsonb ELSE '{}'::jsonb END,
-         status = CASE WHEN source.status = 'DISABLED' THEN 'DISABLED' ELSE $8 END,
-         phone_country = COALESCE($10, source.phone_country),
-         phone_countries_before = CASE
-           WHEN COALESCE($10, source.phone_country) = source.phone_country THEN source.phone_countries_before
-           ELSE array_remove(
-             CASE WHEN source.phone_country = ANY(source.phone_countries_before) THEN source.phone_countries_before
-               ELSE array_append(source.phone_countries_before, source.phone_country) END,
-             COALESCE($10, source.phone_country)) END
-       RETURNING status`,
-      [
-        id,
-        config.name,
-        config.kind,
-        config.type,
-        { ...config, id },
-        controllerIds,
-        registeredBy,
-        options.pendingApproval ? SourceStatus.PENDING_APPROVAL : SourceStatus.ACTIVE,
-        declared,
-        config.phoneCountry ?? null,
-        this.defaultPhoneCountry,
-        options.keepDeclared === true,
-      ],
-    )) as { status: SourceStatus }[];
+    // What an administrator approved stays what the source is held to: a source team's change
+    // waits beside it (registration-change.ts). The phone country is pinned when first
+    // registered: a source that names none keeps the one it has (its keys and tombstones are of
+    // that reading); one that names another keeps the one it leaves among its earlier countries.
+    const incoming: RegistrationColumns = {
+      name: config.name,
+      kind: config.kind,
+      connectorType: config.type,
+      config: { ...config, id },
+      controllerIds,
+      phoneCountry: config.phoneCountry ?? null,
+    };
+    const how = { approver: !options.pendingApproval, reapplied: options.keepDeclared === true, defaultCountry: this.defaultPhoneCountry, now: new Date() };
+    const row = await this.dataSource.transaction(async (manager) => {
+      const stored = await manager.findOne(SourceEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const write = registrationApplied(stored, incoming, declared, how);
+      if (!write) return stored!;
+      await writeSource(manager, id, write, stored ? {} : { registeredBy });
+      return write;
+    });
     await this.forget(id);
     if (row!.status === SourceStatus.ACTIVE) await this.activated(id);
     else this.withdraw(id);
@@ -314,25 +282,31 @@ export class SourceRegistry {
    * enable (DISABLED to ACTIVE) or remove. Throws SOURCE_NOT_FOUND, or SOURCE_STATUS_CONFLICT
    * when the source is not in a status the change starts from.
    */
-  async changeStatus(id: string, change: StatusChange, by: string): Promise<SourceEntity> {
+  async changeStatus(id: string, change: StatusChange, by: string, options: { approvalToken?: string } = {}): Promise<SourceEntity> {
     const { from, to } = STATUS_CHANGES[change];
     const entity = await this.find(id);
     if (!entity || entity.status === SourceStatus.REMOVED) throw new DomainError('SOURCE_NOT_FOUND', `no source ${id}`);
     if (change === 'remove') await this.assertNoOpenTasks(id);
-    // Approving a remote's changed description makes it the one the source is held to; an
-    // approved source is not waiting any more (approvedBefore, see held-sources.ts).
-    const updated = (await this.dataSource.query(
-      `UPDATE source SET status = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now(),
-         declared = CASE WHEN NOT $5 THEN declared WHEN declared ? 'proposed' THEN declared->'proposed' ELSE declared - 'approvedBefore' END
-       WHERE id = $1 AND status = ANY($4::text[]) RETURNING id`,
-      [id, to, by, from, change === 'approve'],
-    )) as [unknown[], number] | unknown[];
-    const rows = Array.isArray(updated[0]) ? (updated[0] as unknown[]) : (updated as unknown[]);
-    if (rows.length === 0) {
+    // Approving makes exactly what waited (a changed registration or a remote's changed
+    // description) what the source is held to; enabling a source never approved, or changed
+    // since, asks for approval again (registration-change.ts).
+    const written = await this.dataSource.transaction(async (manager) => {
+      const stored = await manager.findOne(SourceEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!stored || !from.includes(stored.status)) return null;
+      if (options.approvalToken !== undefined && approvalTokenOf(stored) !== options.approvalToken) {
+        throw new DomainError('SOURCE_CHANGED_SINCE_SHOWN', `source ${id} changed since it was shown: look at it again before approving`, { sourceId: id });
+      }
+      const now = new Date();
+      const write: SourceWrite =
+        change === 'approve' ? approvalApplied(stored, now) : change === 'enable' ? enablingApplied(stored) : { ...stored, status: to };
+      await writeSource(manager, id, write, { reviewedBy: by });
+      return write;
+    });
+    if (!written) {
       throw new DomainError('SOURCE_STATUS_CONFLICT', `source ${id} is ${entity.status}: cannot ${change} it`, { sourceId: id, status: entity.status });
     }
     await this.forget(id);
-    if (to === SourceStatus.ACTIVE) await this.activated(id);
+    if (written.status === SourceStatus.ACTIVE) await this.activated(id);
     else this.withdraw(id);
     return (await this.find(id))!;
   }
@@ -443,7 +417,10 @@ export class SourceRegistry {
         // one is described as approved and used only while it still describes itself so.
         const searchableBy = entity.declared?.identifierTypes;
         const phoneCountry = this.phoneCountryOf(entity);
-        const pinned: Pinned = { approved: entity.declared ?? nothingApproved(entity), onChanged: (live) => void this.descriptionChanged(id, live) };
+        const pinned: Pinned = {
+          approved: entity.declared ?? nothingApproved(entity.kind, entity.name),
+          onChanged: (live) => void this.descriptionChanged(id, live),
+        };
         return createConnector(config, this.env, { ...(searchableBy?.length ? { searchableBy } : {}), phoneCountry, ...(pinned ? { pinned } : {}) });
       })();
       this.connectors.set(id, pending);
@@ -537,7 +514,10 @@ export class SourceRegistry {
   async health(id: string): Promise<SourceHealth> {
     const entity = await this.find(id);
     if (entity && entity.status !== SourceStatus.ACTIVE) {
-      const changed = entity.declared?.proposed ? ` (${DESCRIPTION_CHANGED}: its remote describes itself otherwise than approved)` : '';
+      const changed =
+        entity.declared?.proposed && !entity.declared.proposed.registration
+          ? ` (${DESCRIPTION_CHANGED}: its remote describes itself otherwise than approved)`
+          : '';
       return { healthy: false, detail: `not checked: ${entity.status}${changed}`, checkedAt: new Date() };
     }
     const cached = this.healthChecks.get(id);
@@ -586,4 +566,27 @@ export class SourceRegistry {
     this.healthChecks.delete(id);
     await previous?.then((c) => c.close()).catch(() => undefined);
   }
+}
+
+/**
+ * Writes a source's registration, status and approval (inserting it when new). The caller
+ * holds the row's lock; who registered it is written only when it is new.
+ */
+async function writeSource(manager: EntityManager, id: string, w: SourceWrite, by: { registeredBy?: string | null; reviewedBy?: string }): Promise<void> {
+  const values = [id, w.name, w.kind, w.connectorType, w.config, w.controllerIds, w.status, w.declared, w.phoneCountry, w.phoneCountriesBefore, w.approvedAt];
+  if ('registeredBy' in by) {
+    await manager.query(
+      `INSERT INTO source (id, name, kind, connector_type, config, controller_ids, status, declared, phone_country, phone_countries_before, approved_at, registered_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [...values, by.registeredBy ?? null],
+    );
+    return;
+  }
+  await manager.query(
+    `UPDATE source SET name = $2, kind = $3, connector_type = $4, config = $5, controller_ids = $6, status = $7, declared = $8,
+       phone_country = $9, phone_countries_before = $10, approved_at = $11, updated_at = now(),
+       reviewed_by = COALESCE($12, reviewed_by), reviewed_at = CASE WHEN $12::text IS NULL THEN reviewed_at ELSE now() END
+     WHERE id = $1`,
+    [...values, by.reviewedBy ?? null],
+  );
 }

@@ -10,16 +10,36 @@ export enum SourceStatus {
   REMOVED = 'REMOVED',
 }
 
+/** A registration's settings as stored in the source's columns (what it is built from and scoped by). */
+export interface RegistrationColumns {
+  name: string;
+  kind: string;
+  connectorType: string;
+  config: Record<string, unknown>;
+  controllerIds: string[];
+  /** The phone country it names; null: keeps the one it has. */
+  phoneCountry: string | null;
+}
+
+/**
+ * A change waiting for approval: what the source would declare, and, for a changed
+ * registration (rather than a remote's changed description), the registration itself.
+ */
+export interface ProposedChange extends Omit<DeclaredSource, 'proposed' | 'approvedBefore'> {
+  registration?: RegistrationColumns;
+}
+
 export interface DeclaredSource {
   identifierTypes: IdentifierType[];
   capabilities: Capability[];
   description: SourceDescription;
   /**
-   * What a remote source describes itself as since it was approved, when that differs: it
-   * waits for an administrator's approval (the source is PENDING_APPROVAL), and becomes what
-   * the source declared once approved.
+   * A change since approval waiting for an administrator (the source is PENDING_APPROVAL, or
+   * DISABLED and asked for approval when enabled): what a remote now describes itself as, or a
+   * source team's changed registration. The source is held to the approved one until the
+   * change is approved, which makes it exactly what the source is held to.
    */
-  proposed?: Omit<DeclaredSource, 'proposed' | 'approvedBefore'>;
+  proposed?: ProposedChange;
   /**
    * R1: set while a source that was ACTIVE waits for approval again (a changed registration or
    * description): it holds records discovery read before, so a search without it is not complete.
@@ -81,6 +101,13 @@ export class SourceEntity {
    */
   @Column({ type: 'jsonb', nullable: true })
   declared!: DeclaredSource | null;
+
+  /**
+   * When an administrator last approved what it is held to (approveSource, or an ADMIN's or the
+   * sources file's registration); null while never approved: enabling it then asks for approval.
+   */
+  @Column({ type: 'timestamptz', name: 'approved_at', nullable: true })
+  approvedAt!: Date | null;
 
   /** Who last approved, disabled, enabled or removed it, and when. */
   @Column({ type: 'text', name: 'reviewed_by', nullable: true })

@@ -2,59 +2,17 @@
 // administrator approves it; any source can be disabled or removed; and each source is
 // sent only the identifier types it declared (data minimisation). The source here is a
 // remote connector service that records every call the gateway makes to it.
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
-import { createConnectorRouter } from '../../../connectors/remote/router.js';
-import { ConnectorError, type Connector, type DiscoveryQuery, type SourceDescription } from '../../../connectors/contract.js';
-import { Capability, DataCategory, IdentifierType as T, RecordAction, SourceKind } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RecordAction } from '../../../src/domain/vocabulary.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { SourceWorkerPool } from '../../../jobs/execution/source-workers.js';
 import { insertApprovedRequest, tasksOf } from '../../support/requests-fixture.js';
 import { graphqlCodeOf } from '../../support/error-codes.js';
+import { RecordingSource, serveRemote } from './recording-remote.js';
 
 const SECRET = 'approval-test-secret-0123456789abcdef';
-
-/** A source searchable by email only, counting what it is sent. */
-class RecordingSource implements Connector {
-  readonly kind = SourceKind.OTHER;
-  readonly capabilities = [Capability.DISCOVER, Capability.EXPORT, Capability.ERASE];
-  identifierTypes: T[] = [T.EMAIL];
-  readonly received: DiscoveryQuery[] = [];
-  healthChecks = 0;
-  describe(): SourceDescription {
-    return {
-      kind: this.kind,
-      name: 'Team CRM',
-      fields: [{ recordType: 'contact', field: 'email', categories: [DataCategory.CONTACT], special: false, correctable: false, identifierType: T.EMAIL }],
-      retention: { summary: '1 year after last contact', activePeriod: 'P1Y', statutory: false, erasure: 'DELETE' },
-      controller: { role: 'CONTROLLER' },
-    };
-  }
-  async discover(queries: DiscoveryQuery[]) {
-    this.received.push(...queries);
-    return queries.map(() => []);
-  }
-  async export() {
-    return [];
-  }
-  async correct(): Promise<never> {
-    throw new ConnectorError('NOT_SUPPORTED', 'no corrections');
-  }
-  async erase() {
-    return { outcome: 'NOT_FOUND' as const };
-  }
-  async restrict(): Promise<never> {
-    throw new ConnectorError('NOT_SUPPORTED', 'no restriction');
-  }
-  async health() {
-    this.healthChecks++;
-    return { healthy: true };
-  }
-  async close() {}
-}
 
 const SOURCE_FIELDS = 'id status healthy health { detail } identifierTypes capabilities fields { field categories } retention { summary } reviewedBy';
 const REGISTER = `mutation R($input: RegisterSourceInput!) { registerSource(input: $input) { ${SOURCE_FIELDS} } }`;
@@ -92,12 +50,7 @@ let team: Record<string, string>;
 
 beforeAll(async () => {
   source = new RecordingSource();
-  const app = express();
-  app.use('/connector', createConnectorRouter(source, { secret: SECRET }));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/connector`;
+  ({ server, baseUrl } = await serveRemote(source, SECRET));
   gw = await startTestGateway({ worker: false, env: { DSR_SOURCE_SECRET_TEAM_CRM: SECRET, SCHEDULERS: 'false' } });
   admin = await bearer(gw, ['ADMIN']);
   handler = await bearer(gw, ['HANDLER']);

@@ -5,6 +5,7 @@ import { graphql } from '../graphql';
 import { ApiError } from '../errors';
 import { humanise } from '../components/format';
 import { useSession } from '../session';
+import { SourceChanges } from '../components/SourceChanges';
 
 const SourcesQuery = graphql(`
   query Sources {
@@ -17,6 +18,14 @@ const SourcesQuery = graphql(`
       registeredAt
       status
       reviewedBy
+      approvedAt
+      approvalToken
+      pendingChanges {
+        aspect
+        change
+        before
+        after
+      }
       recordCount
       health {
         healthy
@@ -59,6 +68,15 @@ const RegisterMutation = graphql(`
 const DisableMutation = graphql(`
   mutation DisableSource($id: ID!) {
     disableSource(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+const ApproveMutation = graphql(`
+  mutation ApproveSource($id: ID!, $token: String) {
+    approveSource(id: $id, approvalToken: $token) {
       id
       status
     }
@@ -197,12 +215,13 @@ export default function Sources() {
   const [{ data, fetching, error }, reload] = useQuery({ query: SourcesQuery });
   const [disabled, disable] = useMutation(DisableMutation);
   const [enabled, enable] = useMutation(EnableMutation);
+  const [approved, approve] = useMutation(ApproveMutation);
   const refresh = () => reload({ requestPolicy: 'network-only' });
   return (
     <Stack>
       <Title order={2}>Sources</Title>
       <ApiError error={error} />
-      <ApiError error={disabled.error ?? enabled.error} title="The source’s status did not change" />
+      <ApiError error={disabled.error ?? enabled.error ?? approved.error} title="The source’s status did not change" />
       {fetching && !data && <Loader aria-label="Loading sources" />}
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         {data?.sources.map((s) => (
@@ -233,6 +252,7 @@ export default function Sources() {
             <Text size="sm">
               Fields: {s.fields.length} in {new Set(s.fields.map((f) => f.recordType)).size} record types
             </Text>
+            <SourceChanges changes={s.pendingChanges} neverApproved={s.approvedAt == null} />
             {s.status !== 'ACTIVE' && s.reviewedBy && (
               <Text size="sm">
                 Status last changed by <Code>{s.reviewedBy}</Code>
@@ -251,6 +271,20 @@ export default function Sources() {
                   }}
                 >
                   Disable
+                </Button>
+              )}
+              {can('source:approve') && s.status === 'PENDING_APPROVAL' && (
+                <Button
+                  size="xs"
+                  variant="default"
+                  aria-label={`Approve source ${s.id}`}
+                  loading={approved.fetching}
+                  onClick={async () => {
+                    // Approves only what this card shows: a registration changed since is refused.
+                    if (!(await approve({ id: s.id, token: s.approvalToken })).error) refresh();
+                  }}
+                >
+                  Approve
                 </Button>
               )}
               {can('source:approve') && s.status === 'DISABLED' && (
