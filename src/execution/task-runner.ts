@@ -14,7 +14,7 @@ import { withdrawnReason } from './stranded-work.js';
 import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, personnelFileHold, type DecisionRecord } from '../requests/decisions.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
-import { KeptReason, planRetentionItem } from '../retention/retention-plan.js';
+import { KeptReason, planRetentionItem, type RecordHold } from '../retention/retention-plan.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
@@ -295,11 +295,9 @@ export class TaskRunner {
     if (checked.length === 0) return;
     const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
     for (const t of checked) {
-      const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
+      const hold = bindingHold({ requestId: t.request_id, action: t.action, receivedAt: t.request_received_at }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
-      const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      const holder = hold.restriction ? 'a restriction the person asked for keeps' : 'another open request holds';
-      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, ${holder} the record ${then}`), hold.requestId) });
+      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, ${heldBecause(t, hold)}`), hold.requestId) });
     }
   }
 
@@ -510,6 +508,16 @@ function annotatedOnly(description: SourceDescription, tasks: readonly RunningTa
       ),
     });
   }
+}
+
+/** Why a record hold stops the task (names no request). */
+function heldBecause(task: RunningTask, hold: RecordHold): string {
+  if (task.request_id === null) {
+    return `${hold.restriction ? 'a restriction the person asked for keeps' : 'another open request holds'} the record since the run was approved`;
+  }
+  // A restriction stands once answered: no close of a request ends it, only its lifting.
+  if (hold.restriction) return 'a restriction the person asked for after this request keeps the record; it stands until lifted (R1)';
+  return 'another open request holds the record (its RETAIN); retry once that request is closed';
 }
 
 /** How long before the attempt's time limit a step ends itself (a tenth of the limit when that is shorter). */

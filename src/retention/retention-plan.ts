@@ -36,9 +36,13 @@ export interface RecordHold {
    * An OPEN_REQUEST from a restriction request's RESTRICT (R1: the person asks that the record
    * be kept and not processed, often instead of its erasure, say for a legal claim): it keeps a
    * retention run off the record while that request is open and once it is answered (the
-   * restriction stands), but holds no other request.
+   * restriction stands). It holds a request's erasure only when the person asked for it after
+   * that request (`receivedAt`): an erasure of a record found again long after it was erased
+   * (the recreation sweep, a retry) must not destroy what the person has since asked us to keep.
    */
   restriction?: boolean;
+  /** When the holding request was received (restrictions: which of the person's wishes came last). */
+  receivedAt?: Date | null;
 }
 
 export interface PlannedRetentionItem {
