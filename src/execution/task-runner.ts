@@ -101,6 +101,7 @@ export class TaskRunner {
     });
     // Only the outcomes of attempts still the task's latest are recorded, audited and answered.
     const saved = tasks.length > 0 ? await this.saveOutcomes(tasks, settled, ms) : new Set<string>();
+    await this.afterRefusal(tasks.filter((t) => saved.has(t.id)));
     await Promise.all(
       tasks
         .filter((task) => saved.has(task.id))
@@ -118,6 +119,30 @@ export class TaskRunner {
           ? settled.get(task.id)!.answer
           : { skipped: 'a later attempt of the task took over' },
     );
+  }
+
+  /**
+   * R2, R10: a request refused while one of its erasing tasks was at the source kept its
+   * tombstones (RequestActionsService.withdrawTombstones). Once its last such task has ended
+   * without erasing anything, they go (audited `tombstone.withdraw`); one that erased keeps them.
+   * Asked only after an erasing task of a request ends; one statement when none was refused.
+   */
+  private async afterRefusal(ended: readonly RunningTask[]): Promise<void> {
+    const requestIds = requestIdsOf(ended.filter((t) => ERASING.has(t.action)));
+    if (requestIds.length === 0) return;
+    for (const requestId of (await this.deps.stores.requests.withdrawnRequests(requestIds)).keys()) {
+      const { erased, atSource } = await this.deps.stores.tasks.erasuresOf(requestId);
+      if (erased > 0 || atSource > 0) continue;
+      const withdrawn = await this.deps.tombstones.withdrawForRequest(requestId);
+      if (withdrawn === 0) continue;
+      await this.deps.audit.record({
+        actor: { id: 'system:worker', kind: 'worker' },
+        action: AuditAction.TOMBSTONE_WITHDRAW,
+        target: { type: 'request', id: requestId },
+        params: { withdrawn },
+        outcome: 'SUCCESS',
+      });
+    }
   }
 
   /** One statement for every outcome of the batch; returns the tasks whose outcome was recorded. */

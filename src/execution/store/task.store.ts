@@ -287,6 +287,21 @@ export class TaskStore {
   }
 
   /**
+   * R2, R10: of a request's erasing tasks, how many erased a record (applied) and how many are
+   * at the source now (RUNNING). With `m` (the transaction refusing the request) the rows are
+   * locked, so a worker's outcome lands wholly before or after the refusal: never a record
+   * erased by a task the refusal counted as erasing nothing.
+   */
+  async erasuresOf(requestId: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<{ erased: number; atSource: number }> {
+    const [row] = (await m.query(
+      `SELECT count(*) FILTER (WHERE applied_count > 0)::int AS erased, count(*) FILTER (WHERE status = $3)::int AS "atSource"
+         FROM (SELECT applied_count, status FROM task WHERE request_id = $1 AND action = ANY($2::text[]) ORDER BY id ${lock ? 'FOR UPDATE' : ''}) t`,
+      [requestId, ERASING, TaskStatus.RUNNING],
+    )) as { erased: number; atSource: number }[];
+    return row!;
+  }
+
+  /**
    * A task for a record found again after its erasure (the recreation sweep): a new QUEUED
    * task, or the SUCCEEDED one queued again; none when one is already open.
    */
