@@ -56,6 +56,11 @@ export const AuditAction = {
   TOMBSTONE_WRITE: 'tombstone.write',
   /** A rejected or cancelled request's own tombstones withdrawn (a count only). */
   TOMBSTONE_WITHDRAW: 'tombstone.withdraw',
+  /**
+   * A rejected or cancelled request's tombstones kept: a task of it erased a record, or was at
+   * the source when the request was refused (counts only); withdrawn later if that one erased nothing.
+   */
+  TOMBSTONE_KEPT: 'tombstone.kept',
   TOMBSTONE_CHECK: 'tombstone.check',
   TOMBSTONE_SWEEP: 'tombstone.sweep',
   TOMBSTONE_RECREATION_FOUND: 'tombstone.recreation-found',

@@ -20,15 +20,33 @@ export const HELD_BY_RETAIN: ReadonlySet<string> = new Set<string>([...ERASING_A
  * A retention run's task is held by any hold (R9, R6): the first, a controller's refusal
  * before an open request's RETAIN. A request's erasing or correcting task only by another
  * open request's RETAIN (R8: its legal hold, or its wait for a controller), not by a
- * rectification's RETAIN that only found nothing to correct there (R14), nor by an open
- * restriction's RESTRICT (the record stays whole under a restriction); a controller's
- * refusal binds a request through that request's own instruction, and its own decisions
- * never hold it.
+ * rectification's RETAIN that only found nothing to correct there (R14). A restriction's
+ * RESTRICT, open or answered, holds a request's erasure only when the person asked for it
+ * after that request (R1: their latest wish is that the record be kept; an erasure of a
+ * record found again since, by the recreation sweep or a retry, must not destroy it); an
+ * erasure asked for after the restriction is the person's later wish and goes ahead, and a
+ * correction leaves the record whole. A controller's refusal binds a request through that
+ * request's own instruction, and its own decisions never hold it.
  */
-export function bindingHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
+export function bindingHold(
+  task: { requestId: string | null; action: string; receivedAt?: Date | null },
+  holds: readonly RecordHold[],
+): RecordHold | undefined {
   if (task.requestId === null) return holds[0];
   if (!HELD_BY_RETAIN.has(task.action)) return undefined;
-  return holds.find((h) => h.reason === KeptReason.OPEN_REQUEST && h.requestId !== task.requestId && !h.nothingToCorrect && !h.restriction);
+  return holds.find(
+    (h) =>
+      // An answered restriction's hold is RESTRICTED: it binds as an open one does.
+      (h.reason === KeptReason.OPEN_REQUEST || h.restriction) &&
+      h.requestId !== task.requestId &&
+      !h.nothingToCorrect &&
+      (!h.restriction || (ERASING.has(task.action) && askedAfter(h.receivedAt, task.receivedAt))),
+  );
+}
+
+/** The restriction was asked for after the erasing request (both times known). */
+function askedAfter(restriction: Date | null | undefined, erasure: Date | null | undefined): boolean {
+  return !!restriction && !!erasure && new Date(restriction).getTime() > new Date(erasure).getTime();
 }
 
 /**

@@ -15,7 +15,7 @@ import { ERASING_ACTIONS, legalHoldOf, mayHoldByStatute, mayHoldPersonnelFiles, 
 import { cannotAnnotate } from '../requests/rectification.js';
 import type { RefusingControllers } from '../requests/store/request.store.js';
 import { flightLimitedLoader } from '../domain/flight-limited-loader.js';
-import { KeptReason, planRetentionItem } from '../retention/retention-plan.js';
+import { KeptReason, planRetentionItem, type RecordHold } from '../retention/retention-plan.js';
 import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
@@ -102,6 +102,7 @@ export class TaskRunner {
     });
     // Only the outcomes of attempts still the task's latest are recorded, audited and answered.
     const saved = tasks.length > 0 ? await this.saveOutcomes(tasks, settled, ms) : new Set<string>();
+    await this.afterRefusal(tasks.filter((t) => saved.has(t.id)));
     await Promise.all(
       tasks
         .filter((task) => saved.has(task.id))
@@ -119,6 +120,30 @@ export class TaskRunner {
           ? settled.get(task.id)!.answer
           : { skipped: 'a later attempt of the task took over' },
     );
+  }
+
+  /**
+   * R2, R10: a request refused while one of its erasing tasks was at the source kept its
+   * tombstones (RequestActionsService.withdrawTombstones). Once its last such task has ended
+   * without erasing anything, they go (audited `tombstone.withdraw`); one that erased keeps them.
+   * Asked only after an erasing task of a request ends; one statement when none was refused.
+   */
+  private async afterRefusal(ended: readonly RunningTask[]): Promise<void> {
+    const requestIds = requestIdsOf(ended.filter((t) => ERASING.has(t.action)));
+    if (requestIds.length === 0) return;
+    for (const requestId of (await this.deps.stores.requests.withdrawnRequests(requestIds)).keys()) {
+      const { erased, atSource } = await this.deps.stores.tasks.erasuresOf(requestId);
+      if (erased > 0 || atSource > 0) continue;
+      const withdrawn = await this.deps.tombstones.withdrawForRequest(requestId);
+      if (withdrawn === 0) continue;
+      await this.deps.audit.record({
+        actor: { id: 'system:worker', kind: 'worker' },
+        action: AuditAction.TOMBSTONE_WITHDRAW,
+        target: { type: 'request', id: requestId },
+        params: { withdrawn },
+        outcome: 'SUCCESS',
+      });
+    }
   }
 
   /** One statement for every outcome of the batch; returns the tasks whose outcome was recorded. */
@@ -296,12 +321,11 @@ export class TaskRunner {
     if (checked.length === 0) return;
     const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
     for (const t of checked) {
-      const hold = bindingHold({ requestId: t.request_id, action: t.action }, holds.get(t.record_id) ?? []);
+      const hold = bindingHold({ requestId: t.request_id, action: t.action, receivedAt: t.request_received_at }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
-      const then = t.request_id === null ? 'since the run was approved' : '(its RETAIN); retry once that request is closed';
-      // Only a run's task is held by a restriction (bindingHold), open (OPEN_REQUEST) or answered (RESTRICTED).
-      const holder = hold.restriction ? 'a restriction the person asked for keeps' : 'another open request holds';
-      out.set(t.id, { error: new HeldByRequest(finalFailure(hold.reason, `left alone, ${holder} the record ${then}`), hold.requestId) });
+      // A request's task held by a restriction reads OPEN_REQUEST (RESTRICTED is a run's code only).
+      const code = t.request_id !== null && hold.restriction ? KeptReason.OPEN_REQUEST : hold.reason;
+      out.set(t.id, { error: new HeldByRequest(finalFailure(code, `left alone, ${heldBecause(t, hold)}`), hold.requestId) });
     }
   }
 
@@ -526,6 +550,16 @@ function annotatedOnly(description: SourceDescription, tasks: readonly RunningTa
       });
     }
   }
+}
+
+/** Why a record hold stops the task (names no request). */
+function heldBecause(task: RunningTask, hold: RecordHold): string {
+  if (task.request_id === null) {
+    return `${hold.restriction ? 'a restriction the person asked for keeps' : 'another open request holds'} the record since the run was approved`;
+  }
+  // A restriction stands once answered: no close of a request ends it, only its lifting.
+  if (hold.restriction) return 'a restriction the person asked for after this request keeps the record; it stands until lifted (R1)';
+  return 'another open request holds the record (its RETAIN); retry once that request is closed';
 }
 
 /** How long before the attempt's time limit a step ends itself (a tenth of the limit when that is shorter). */

@@ -40,10 +40,14 @@ export interface RecordHold {
   /**
    * A restriction request's RESTRICT (R1: the person asks that the record be kept and not
    * processed, often instead of its erasure, say for a legal claim): OPEN_REQUEST while it is
-   * answered, RESTRICTED once it was; it keeps a retention run off the record, but holds no
-   * other request.
+   * open, RESTRICTED once answered (the restriction stands). It keeps a retention run off the
+   * record; it holds a request's erasure only when the person asked for it after that request
+   * (`receivedAt`): an erasure of a record found again long after it was erased (the
+   * recreation sweep, a retry) must not destroy what the person has since asked us to keep.
    */
   restriction?: boolean;
+  /** When the holding request was received (restrictions: which of the person's wishes came last). */
+  receivedAt?: Date | null;
 }
 
 export interface PlannedRetentionItem {

@@ -33,6 +33,8 @@ export interface RunTaskRow extends Omit<TaskRow, 'request_id'> {
 export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts' | 'outcome' | 'last_error'> & {
   request_id: string | null;
   retention_run_id: string | null;
+  /** When the task's request was received (null for a retention run's task). */
+  request_received_at: Date | null;
 };
 
 /** One task's row after an attempt (see settleAttempt). */
@@ -230,7 +232,8 @@ export class TaskStore {
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND source_id = $4
-          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error`,
+          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error,
+                    (SELECT received_at FROM data_subject_request r WHERE r.id = task.request_id) AS request_received_at`,
         [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN, sourceId],
       ),
     );
@@ -281,6 +284,21 @@ export class TaskStore {
   /** Removals verification found gone. */
   async markVerified(taskIds: readonly string[], m: EntityManager): Promise<void> {
     if (taskIds.length > 0) await m.query(`UPDATE task SET verified_at = now() WHERE id = ANY($1::uuid[])`, [[...taskIds]]);
+  }
+
+  /**
+   * R2, R10: of a request's erasing tasks, how many erased a record (applied) and how many are
+   * at the source now (RUNNING). With `m` (the transaction refusing the request) the rows are
+   * locked, so a worker's outcome lands wholly before or after the refusal: never a record
+   * erased by a task the refusal counted as erasing nothing.
+   */
+  async erasuresOf(requestId: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<{ erased: number; atSource: number }> {
+    const [row] = (await m.query(
+      `SELECT count(*) FILTER (WHERE applied_count > 0)::int AS erased, count(*) FILTER (WHERE status = $3)::int AS "atSource"
+         FROM (SELECT applied_count, status FROM task WHERE request_id = $1 AND action = ANY($2::text[]) ORDER BY id ${lock ? 'FOR UPDATE' : ''}) t`,
+      [requestId, ERASING, TaskStatus.RUNNING],
+    )) as { erased: number; atSource: number }[];
+    return row!;
   }
 
   /**

@@ -85,8 +85,17 @@ export class RequestActionsService {
    * R10: a request refused while it executes (a forged identity) must not leave the real
    * person marked erased, for the feeds' guard and the recreation sweep. Its own tombstones
    * go in the same transaction; other erasures of the person keep theirs. A count only.
+   * But a record it erased already, or may be erasing now (a task at the source, which
+   * finishes), is gone: its tombstones stay, or the next feed would bring it back (audited
+   * `tombstone.kept` with the counts). If the task at the source erases nothing after all,
+   * the worker withdraws them when it ends (TaskRunner.afterRefusal).
    */
   private async withdrawTombstones(c: RequestChange): Promise<void> {
+    const { erased, atSource } = await this.ctx.deps.stores.tasks.erasuresOf(c.request.id, c.m, true);
+    if (erased > 0 || atSource > 0) {
+      c.audit(AuditAction.TOMBSTONE_KEPT, { erased, atSource });
+      return;
+    }
     const withdrawn = await this.ctx.deps.tombstones.withdrawForRequest(c.request.id, c.m);
     if (withdrawn > 0) c.audit(AuditAction.TOMBSTONE_WITHDRAW, { withdrawn });
   }

@@ -39,6 +39,8 @@ export interface RecordHoldRow {
   nothingToCorrect: boolean;
   /** A restriction request's RESTRICT: the person asks that the record be kept, not processed (see RecordHold). */
   restriction: boolean;
+  /** When the holding request was received (null for a controller's refusal). */
+  receivedAt: Date | null;
 }
 
 /** One recorded status change. */
@@ -692,17 +694,17 @@ export class RequestStore {
   async recordHolds(sourceId: string, recordIds: readonly string[]): Promise<Map<string, RecordHoldRow[]>> {
     if (recordIds.length === 0) return new Map();
     const rows: (RecordHoldRow & { recordId: string })[] = await this.dataSource.query(
-      `SELECT record_id AS "recordId", request_id AS "requestId", reason, nothing_to_correct AS "nothingToCorrect", restriction FROM (
-         SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, false AS nothing_to_correct, false AS restriction, 0 AS rank
+      `SELECT record_id AS "recordId", request_id AS "requestId", reason, nothing_to_correct AS "nothingToCorrect", restriction, received_at AS "receivedAt" FROM (
+         SELECT rr.record_id, ci.request_id, 'CONTROLLER_REFUSED' AS reason, false AS nothing_to_correct, false AS restriction, NULL::timestamptz AS received_at, 0 AS rank
            FROM controller_instruction ci
            JOIN request_record rr ON rr.request_id = ci.request_id AND rr.source_id = ci.source_id AND rr.controller_id = ci.controller_id
           WHERE ci.source_id = $1 AND ci.decision = $3 AND rr.record_id = ANY($2::text[])
          UNION ALL
-         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', (d.override_reason IS NULL AND NOT d.needs_controller AND 'R14' = ANY(d.rules)), false, 1
+         SELECT d.record_id, d.request_id, 'OPEN_REQUEST', (d.override_reason IS NULL AND NOT d.needs_controller AND 'R14' = ANY(d.rules)), false, r.received_at, 1
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
           WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $4 AND r.status <> ALL($5::text[])
          UNION ALL
-         SELECT d.record_id, d.request_id, CASE WHEN r.status = ANY($5::text[]) THEN 'RESTRICTED' ELSE 'OPEN_REQUEST' END, false, true, 2
+         SELECT d.record_id, d.request_id, CASE WHEN r.status = ANY($5::text[]) THEN 'RESTRICTED' ELSE 'OPEN_REQUEST' END, false, true, r.received_at, 2
            FROM record_decision d JOIN data_subject_request r ON r.id = d.request_id
           WHERE d.source_id = $1 AND d.record_id = ANY($2::text[]) AND d.action = $6 AND r.type = $7 AND r.status <> ALL($8::text[])
        ) h ORDER BY record_id, rank, request_id`,

@@ -86,6 +86,86 @@ describe('queued work meets the request as it is when the job runs (redis queue)
     for (const w of workers.splice(0)) await w.close();
   }, 60_000);
 
+  /**
+   * A case row locked from another connection: an erasure of it waits at the source (its
+   * statement blocked on the lock) until `release`, which first runs `before` in that transaction.
+   */
+  async function holdAtSource(recordId: string): Promise<{ waiting: () => Promise<void>; release: (before?: string) => Promise<void> }> {
+    const client = new pg.Client({ connectionString: gw.databaseUrl });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(`SELECT 1 FROM case_management.cases WHERE id = $1 FOR UPDATE`, [recordId]);
+    const blocked = async () =>
+      (await pool.query(`SELECT 1 FROM pg_locks l WHERE NOT l.granted AND l.pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`)).rows
+        .length > 0;
+    return {
+      waiting: async () => expect(await eventually(blocked, Boolean)).toBe(true),
+      release: async (before) => {
+        if (before) await client.query(before, [recordId]);
+        await client.query('COMMIT');
+        await client.end();
+      },
+    };
+  }
+
+  const tombstonesOf = async (requestId: string) =>
+    Number((await pool.query(`SELECT count(*) FROM tombstone WHERE request_id = $1`, [requestId])).rows[0].count);
+  const auditOf = async (requestId: string) =>
+    (await pool.query(`SELECT action FROM audit_log WHERE target_id = $1 AND action LIKE 'tombstone.%' ORDER BY seq`, [requestId])).rows.map((r) => r.action);
+
+  it('R2, R10: an erasure rejected while a task is at the source: the record that task erased keeps its request’s tombstones (a feed cannot recreate it), and the audit says so; a task at the source that erased nothing lets them go when it ends', async () => {
+    const s = gw.runtime.services;
+    const handler = await bearer(gw, ['HANDLER']);
+    const reject = async (id: string) =>
+      (
+        await gw.graphql<{ rejectRequest: { status: string } }>(
+          `mutation($id: ID!) { rejectRequest(requestId: $id, reason: "the identity documents were forged") { status } }`,
+          { id },
+          handler,
+        )
+      ).body.data?.rejectRequest.status;
+    for (const [email, erasedMeanwhile] of [
+      ['in-flight@example.org', false],
+      ['in-flight-gone@example.org', true],
+    ] as const) {
+      const [recordId] = takeCases(1);
+      const requestId = await insertApprovedRequest(s, {
+        identifiers: [{ type: T.EMAIL, value: email }],
+        decisions: [{ sourceId: 'case_management', recordId: recordId!, recordType: 'case', action: RecordAction.ERASE }],
+      });
+      const source = await holdAtSource(recordId!);
+      await s.execution.execute(requestId, 'handler');
+      expect(await tombstonesOf(requestId)).toBeGreaterThan(0);
+      workers = startWorkers(s);
+      await source.waiting();
+      expect(await reject(requestId)).toBe('REJECTED');
+      // The source finishes the erasure it was given (or finds the record already gone).
+      await source.release(erasedMeanwhile ? `DELETE FROM case_management.cases WHERE id = $1` : undefined);
+      const [task] = await eventually(
+        () => tasksOf(s, requestId),
+        (ts) => ts.every((t) => t.status === TaskStatus.FAILED || t.status === TaskStatus.SUCCEEDED),
+      );
+      expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).rows).toHaveLength(0);
+      if (!erasedMeanwhile) {
+        expect(task).toMatchObject({ status: TaskStatus.SUCCEEDED, outcome: 'APPLIED', applied_count: 1 });
+        // Erased by this request: its tombstones stay, so the next feed does not bring the record back.
+        expect(await tombstonesOf(requestId)).toBeGreaterThan(0);
+        expect(await auditOf(requestId)).toEqual(['tombstone.write', 'tombstone.kept']);
+      } else {
+        expect(task).toMatchObject({ outcome: 'NOT_FOUND', applied_count: 0 });
+        // Nothing erased by it: once its last task ends, its tombstones go.
+        expect(
+          await eventually(
+            () => tombstonesOf(requestId),
+            (n) => n === 0,
+          ),
+        ).toBe(0);
+        expect(await auditOf(requestId)).toEqual(['tombstone.write', 'tombstone.kept', 'tombstone.withdraw']);
+      }
+      for (const w of workers.splice(0)) await w.close();
+    }
+  }, 90_000);
+
   /** The request whose hold stopped a task, as the task row keeps it. */
   async function heldBy(taskId: string): Promise<string | null> {
     const [row] = await gw.runtime.services.dataSource.query(`SELECT held_by_request_id FROM task WHERE id = $1`, [taskId]);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { seedReferenceSources } from '../../../src/population/seed.js';
 import { personAt } from '../../../src/population/person.js';
-import { IdentifierType as T, RequestType } from '../../../src/domain/vocabulary.js';
+import { IdentifierType as T, RequestStatus, RequestType } from '../../../src/domain/vocabulary.js';
 import { normaliseQueryIdentifiers } from '../../../src/identity/index.js';
 import { insertCase } from '../../../connectors/case-management/roster-import.js';
 import { runRecreationSweep } from '../../../src/tombstones/recreation-sweep.js';
@@ -149,6 +149,44 @@ describe('R8, R6: erasures the recreation sweep queues', () => {
     const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
     expect(report.hits.filter((h) => h.recordId === recreated).map((h) => h.requestId)).toEqual([erasure]);
     expect((await tasksOf(s, access)).filter((t) => t.record_id === recreated)).toEqual([]);
+  }, 60_000);
+
+  it('R1, R10: a recreated record the same person has since asked to be kept (a restriction, answered or still open) is not erased by the sweep; the erasure says why', async () => {
+    const s = gw.runtime.services;
+    if (!(await s.sources.find('case_management'))) await s.sources.register(caseSource('case_management', gw.databaseUrl), 'test');
+    const answered = await erased(540);
+    const open = await erased(541);
+    const answeredRecord = await recreate(answered.person);
+    const openRecord = await recreate(open.person);
+    // Months after the erasure the person asks that the record found again be kept and not used.
+    const restrict = (requestId: string, recordId: string, status: RequestStatus) =>
+      insertApprovedRequest(s, {
+        type: RequestType.RESTRICTION,
+        status,
+        identifiers: [],
+        decisions: [{ sourceId: 'case_management', recordId, recordType: 'case', action: 'RESTRICT' }],
+      });
+    await restrict(answered.requestId, answeredRecord, RequestStatus.COMPLETED);
+    await restrict(open.requestId, openRecord, RequestStatus.APPROVED);
+
+    const report = await runRecreationSweep(s, { since: new Date(Date.now() - 60_000) });
+    expect(
+      report.hits
+        .filter((h) => h.recordId === answeredRecord || h.recordId === openRecord)
+        .map((h) => h.requestId)
+        .sort(),
+    ).toEqual([answered.requestId, open.requestId].sort());
+    for (const [requestId, recordId] of [
+      [answered.requestId, answeredRecord],
+      [open.requestId, openRecord],
+    ] as const) {
+      const task = await settledTask(requestId, 'case_management', recordId);
+      expect(task).toMatchObject({ status: 'FAILED', applied_count: 0 });
+      expect(task!.last_error).toMatch(
+        /OPEN_REQUEST: left alone, a restriction the person asked for after this request keeps the record; it stands until lifted/,
+      );
+      expect((await pool.query(`SELECT 1 FROM case_management.cases WHERE id = $1`, [recordId])).rows).toHaveLength(1);
+    }
   }, 60_000);
 
   it('R8: a recreated record inside its source’s statutory retention is not erased by the sweep; one past it is', async () => {

@@ -74,4 +74,19 @@ describe('R10/R11: tombstones of a refused erasure', () => {
     const audited = await gw.runtime.services.dataSource.query(`SELECT 1 FROM audit_log WHERE action = 'tombstone.withdraw' AND target_id = $1`, [forged]);
     expect(audited).toHaveLength(1);
   }, 60_000);
+
+  it('a request rejected after one of its tasks erased a record keeps its tombstones (that record must not come back), audited with the counts', async () => {
+    const identifiers: Identifier[] = [{ type: T.EMAIL, value: 'partly.erased@example.org' }];
+    const id = await executing(identifiers, 'c-partly');
+    // The task ran before the rejection: the source erased the record.
+    await gw.runtime.services.dataSource.query(`UPDATE task SET status = 'SUCCEEDED', outcome = 'APPLIED', applied_count = 1 WHERE request_id = $1`, [id]);
+
+    expect(await act('rejectRequest', id)).toBe(RequestStatus.REJECTED);
+
+    expect((await guard(identifiers)).map((r) => [r.tombstoned, r.requestId])).toEqual([[true, id]]);
+    const audited = await gw.runtime.services.dataSource.query(`SELECT action FROM audit_log WHERE action LIKE 'tombstone.%' AND target_id = $1 ORDER BY seq`, [
+      id,
+    ]);
+    expect(audited.map((r: { action: string }) => r.action)).toEqual(['tombstone.write', 'tombstone.kept']);
+  }, 60_000);
 });

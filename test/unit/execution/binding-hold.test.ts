@@ -53,7 +53,19 @@ describe('which hold binds a task (R8, R9, R6)', () => {
     expect(sharedHold({ requestId: null, action: 'PURGE' }, [])).toBeUndefined();
   });
 
-  it("R1, R9: a restriction request's RESTRICT (keep the record, stop processing it) holds a retention run, and another record's erasure that would destroy its footage, but no request's task on the record itself", () => {
+  it("R1, R10: a restriction asked for after an erasing request (a record found again by the recreation sweep, then restricted) holds that request's erasure of the record; one asked for before it, or of unknown time, does not, nor a correction", () => {
+    const restriction: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-restriction', restriction: true, receivedAt: new Date('2026-06-01T00:00:00Z') };
+    const before = new Date('2026-01-01T00:00:00Z');
+    const after = new Date('2026-09-01T00:00:00Z');
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE', receivedAt: before }, [restriction])).toEqual(restriction);
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ANONYMISE', receivedAt: before }, [restriction])).toEqual(restriction);
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE', receivedAt: after }, [restriction])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restriction])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-fix', action: 'CORRECT', receivedAt: before }, [restriction])).toBeUndefined();
+    expect(bindingHold({ requestId: 'r-restriction', action: 'ERASE', receivedAt: before }, [restriction])).toBeUndefined();
+  });
+
+  it("R1, R9: a restriction request's RESTRICT (keep the record, stop processing it) holds a retention run, and another record's erasure that would destroy its footage, but no earlier request's task on the record itself", () => {
     const restriction: RecordHold = { reason: 'OPEN_REQUEST', requestId: 'r-restriction', restriction: true };
     expect(bindingHold({ requestId: null, action: 'ERASE' }, [restriction])).toEqual(restriction);
     expect(bindingHold({ requestId: 'r-erasure', action: 'ERASE' }, [restriction])).toBeUndefined();

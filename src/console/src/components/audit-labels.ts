@@ -44,6 +44,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'retention.requeue-stranded': 'Lost retention tasks queued again',
   'tombstone.write': 'Tombstone written',
   'tombstone.withdraw': 'Tombstones withdrawn',
+  'tombstone.kept': 'Tombstones kept: records were erased before the refusal',
   'tombstone.check': 'Tombstones checked',
   'tombstone.sweep': 'Sources swept for recreated people',
   'tombstone.recreation-found': 'Erased person found recreated',
