@@ -7,7 +7,7 @@ import { isSpecialCategory, IdentifierType as T, type DataCategory, type SourceK
 import { can, WITHHELD, type Principal } from '../auth/index.js';
 import { REDACTED, redactExplanation, type EvidenceGroup, type RecordMatch } from '../identity/index.js';
 import { retentionEndOf } from '../requests/decisions.js';
-import { maskRecordCardNumbers } from '../requests/redaction.js';
+import { maskCardNumbers, maskRecordCardNumbers } from '../requests/redaction.js';
 
 /** Which evidence group an identifier type is compared in. */
 const GROUP_OF: Partial<Record<T, EvidenceGroup>> = {
@@ -156,6 +156,15 @@ export function retentionStatusOf(
 
 const asDate = (v: string | undefined) => (v ? new Date(v) : null);
 
+/**
+ * R15: a compared value shows a card number's last four digits only: a card number used as
+ * an identifier (a membership or reference number) is still a card number. Phone numbers
+ * and dates are not cards.
+ */
+function comparedValue(group: EvidenceGroup, value: string | null): string | null {
+  return value === null || group === 'PHONE' || group === 'DOB' ? value : maskCardNumbers(value);
+}
+
 export function presentRecord(
   match: RecordMatch,
   description: SourceDescription | null,
@@ -187,8 +196,8 @@ export function presentRecord(
       group: f.group,
       level: f.level,
       kind: f.kind,
-      queryValue: f.queryValue,
-      recordValue: f.recordValue,
+      queryValue: comparedValue(f.group, f.queryValue),
+      recordValue: comparedValue(f.group, f.recordValue),
       withheld: f.queryValue === REDACTED || f.recordValue === REDACTED,
       weight: f.weight,
       m: f.m,

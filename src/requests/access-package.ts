@@ -8,7 +8,7 @@ import { DataCategory, isSpecialCategory, RecordAction, Relationship, SourceKind
 import { isRelatedAppearance } from './decisions.js';
 import { RequestRuleError, requireValidDate } from './errors.js';
 import { assertIdentityVerified } from './state-machine.js';
-import { sanitiseRecord, type FieldView, type Redaction } from './redaction.js';
+import { maskIdentifierCardNumbers, sanitiseRecord, type FieldView, type Redaction } from './redaction.js';
 
 export const PACKAGE_FORMAT = 'dsr-access-package/1';
 export const MANIFEST_FILE = 'manifest.json';
@@ -110,7 +110,10 @@ interface ExportedRecord {
   recordId: string;
   recordType: string;
   relationship: Relationship;
+  /** The person's own parent record (a certificate's learner); never another person's (R16). */
   parentRecordId?: string;
+  /** R16: set instead of parentRecordId when the record is another person's. */
+  partOf?: string;
   dates: SourceRecord['dates'];
   identifiers: SourceRecord['identifiers'];
   data: Record<string, unknown>;
@@ -135,6 +138,9 @@ interface SourceExport {
   withheld: WithheldRecord[];
   maskedCardValues: number;
 }
+
+/** What the copy says a related appearance is part of, instead of that record's id (R16). */
+export const OTHER_PERSONS_RECORD_LABEL = 'a record about another person' as const;
 
 /** Why data is held when neither the source nor its kind says. */
 const DEFAULT_PURPOSE = 'to provide our services';
@@ -173,14 +179,21 @@ function exportSource(entry: PackageSource, index: number, canSeeSpecial: boolea
       continue;
     }
     const clean = sanitiseRecord(record, entry.source.kind, entry.fields, canSeeSpecial, entry.rules);
-    maskedCardValues += clean.maskedCardValues;
+    const counter = { masked: clean.maskedCardValues };
+    const identifiers = maskIdentifierCardNumbers(record.identifiers, entry.fields, counter);
+    maskedCardValues += counter.masked;
+    const parent = !record.parentRecordId
+      ? {}
+      : isRelatedAppearance(record.relationship)
+        ? { partOf: OTHER_PERSONS_RECORD_LABEL }
+        : { parentRecordId: record.parentRecordId };
     released.push({
       recordId: record.recordId,
       recordType: record.recordType,
       relationship: record.relationship,
-      ...(record.parentRecordId ? { parentRecordId: record.parentRecordId } : {}),
+      ...parent,
       dates: record.dates,
-      identifiers: record.identifiers,
+      identifiers,
       data: clean.data,
       fields: clean.fields,
       redactions: clean.redactions,
@@ -206,7 +219,7 @@ function csvCell(value: unknown): string {
 function toCsv(exp: SourceExport): string {
   const rows: unknown[][] = [CSV_HEADER];
   for (const r of exp.released) {
-    const base = [r.recordId, r.recordType, r.relationship, r.parentRecordId ?? ''];
+    const base = [r.recordId, r.recordType, r.relationship, r.parentRecordId ?? r.partOf ?? ''];
     for (const id of r.identifiers) rows.push([...base, `identifier:${id.type}`, id.value, '', 'false', '']);
     for (const [field, value] of Object.entries(r.data)) {
       const view = r.fields[field];

@@ -1,19 +1,41 @@
 // What an access copy may show of a record (R12, R15, R16). Card numbers are masked to the
 // last four digits even when a connector forgot to; special-category fields are redacted
 // unless the caller may see them; footage frames showing other people are withheld.
-import type { FieldDescription, SourceRecord, SourceRules } from '../../connectors/contract.js';
-import { DataCategory, isSpecialCategory, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
+import type { FieldDescription, Identifier, SourceRecord, SourceRules } from '../../connectors/contract.js';
+import { DataCategory, IdentifierType, isSpecialCategory, sourceRulesOf, type SourceKind } from '../domain/vocabulary.js';
+import { isRelatedAppearance } from './decisions.js';
 
 export const REDACTED = '[REDACTED]';
 export const WITHHELD = '[WITHHELD]';
+/** What a person's copy shows instead of the id of another person's record it points at (R16). */
+export const OTHER_PERSONS_RECORD = "[ANOTHER PERSON'S RECORD]";
 
-// 12-19 digits in one run, or grouped as cards are printed (4-4-4-x, Amex 4-6-5), with one
-// kind of separator. A leading '+' marks a phone number, not a card.
-const CARD_PATTERNS: readonly RegExp[] = [
-  /(?<![\d+])\d{12,19}(?!\d)/g,
-  /(?<![\d+])\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}(?!\d)/g,
-  /(?<![\d+])\d{4}([ -])\d{6}\1\d{4,5}(?!\d)/g,
+// 12-19 digits in one run, or grouped as cards are printed (4-4-4-x, Amex 4-6-5) with one
+// kind of separator (space, dash or dot). Any other grouping (`4111 11 11 1111 1111`,
+// `4111  1111.1111 1111`) counts when its 13-19 digits pass the Luhn check every card number
+// passes. A leading '+' marks a phone number, not a card.
+interface CardPattern {
+  pattern: RegExp;
+  luhn: boolean;
+}
+const CARD_PATTERNS: readonly CardPattern[] = [
+  { pattern: /(?<![\d+])\d{12,19}(?!\d)/g, luhn: false },
+  { pattern: /(?<![\d+])\d{4}([ .-])\d{4}\1\d{4}\1\d{1,7}(?!\d)/g, luhn: false },
+  { pattern: /(?<![\d+])\d{4}([ .-])\d{6}\1\d{4,5}(?!\d)/g, luhn: false },
+  { pattern: /(?<![\d+])\d(?:[ .-]{0,2}\d){12,18}(?!\d)/g, luhn: true },
 ];
+
+/** The Luhn check digit test (ISO/IEC 7812) on the digits of a text. */
+function passesLuhn(text: string): boolean {
+  const digits = text.replace(/\D/g, '');
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 function maskDigits(match: string): string {
   const total = match.replace(/\D/g, '').length;
@@ -23,12 +45,12 @@ function maskDigits(match: string): string {
 
 /** Replaces every digit of a card-number-like run but the last four with '*' (R15). */
 export function maskCardNumbers(text: string): string {
-  return CARD_PATTERNS.reduce((out, pattern) => out.replace(pattern, maskDigits), text);
+  return CARD_PATTERNS.reduce((out, { pattern, luhn }) => out.replace(pattern, (match) => (luhn && !passesLuhn(match) ? match : maskDigits(match))), text);
 }
 
 /** True when the text still holds a card-number-like run of digits. */
 export function containsCardNumber(text: string): boolean {
-  return CARD_PATTERNS.some((p) => new RegExp(p.source).test(text));
+  return CARD_PATTERNS.some(({ pattern, luhn }) => [...text.matchAll(new RegExp(pattern.source, 'g'))].some((m) => !luhn || passesLuhn(m[0])));
 }
 
 /** Masks card numbers in any value, walking arrays and objects; counts masked values. */
@@ -68,6 +90,44 @@ export function maskRecordCardNumbers(data: Record<string, unknown>, fields: rea
       mayHoldCardNumber(describeField(fields, recordType, field), fieldCategories(fields, recordType, field)) ? maskCardNumbersDeep(value) : value,
     ]),
   );
+}
+
+/**
+ * R15: whether an identifier's value is checked for card numbers, as a field's is: a type the
+ * source describes only as a non-card identifier (a membership number) is not, a phone never;
+ * a type described as card data, or not described at all, is.
+ */
+export function identifierMayHoldCardNumber(type: IdentifierType, fields: readonly FieldDescription[]): boolean {
+  if (type === IdentifierType.PHONE) return false;
+  const described = fields.filter((f) => f.identifierType === type);
+  return described.length === 0 || described.some((f) => f.categories.includes(DataCategory.PAYMENT_CARD));
+}
+
+/** R15: identifiers as a copy or a handler's view lists them, card numbers masked (identifierMayHoldCardNumber). */
+export function maskIdentifierCardNumbers(
+  identifiers: readonly Identifier[],
+  fields: readonly FieldDescription[],
+  counter: { masked: number } = { masked: 0 },
+): Identifier[] {
+  return identifiers.map((id) => {
+    if (!identifierMayHoldCardNumber(id.type, fields)) return id;
+    const value = maskCardNumbers(id.value);
+    if (value === id.value) return id;
+    counter.masked += 1;
+    return { ...id, value };
+  });
+}
+
+/**
+ * R16: whether a value of a person's appearance in someone else's record names that record
+ * (`patient_id`, `candidate_ref`): the parent's id as the source gives it, or its last part
+ * after a `recordType:` prefix (the generic SQL source's form).
+ */
+function namesParentRecord(value: unknown, parentRecordId: string): boolean {
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return false;
+  const text = String(value).trim();
+  if (text === '') return false;
+  return text === parentRecordId || parentRecordId.endsWith(`:${text}`);
 }
 
 export interface FieldView {
@@ -158,8 +218,19 @@ export function sanitiseRecord(
     );
   }
 
+  // R16: a person's appearance in another person's record: the copy says so, but does not
+  // name that record (its id is the other person's pseudonymous identifier).
+  const otherParent = isRelatedAppearance(record.relationship) && record.parentRecordId ? record.parentRecordId : undefined;
+  if (otherParent) notes.push('You appear in a record about another person; that record is not named in this copy.');
+
   for (const [field, value] of Object.entries(record.data ?? {})) {
     const d = describeField(fields, record.recordType, field);
+    if (otherParent && namesParentRecord(value, otherParent)) {
+      data[field] = OTHER_PERSONS_RECORD;
+      views[field] = { categories: d?.categories ?? [], special: false, described: d !== undefined };
+      redactions.push({ field, kind: 'OTHER_PEOPLE', reason: 'names a record about another person (R16)' });
+      continue;
+    }
     const categories = [...new Set([...fieldCategories(fields, record.recordType, field), ...nestedSpecialCategories(fields, value)])];
     const special = (d?.special ?? false) || categories.some(isSpecialCategory);
     views[field] = { categories, special, described: d !== undefined };

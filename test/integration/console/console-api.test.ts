@@ -122,6 +122,35 @@ describe('request timeline', () => {
     const times = timeline.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
+
+  it('R13: reading the audit entries through a timeline is recorded as a read of the audit log, by whom and for which request', async () => {
+    const keyId = (await gw.graphql<{ me: { id: string } }>('{ me { id } }', {}, handler)).body.data!.me.id;
+    const ds = gw.runtime.services.dataSource;
+    const reads = async () =>
+      (await ds.query(`SELECT actor_id, target_id FROM audit_log WHERE action = 'audit.read' AND target_type = 'audit-log' AND target_id = $1 ORDER BY seq`, [
+        ids.ann,
+      ])) as {
+        actor_id: string;
+      }[];
+    const before = (await reads()).length;
+    const r = await gw.graphql<{ request: { timeline: { kind: string }[] } }>(
+      `query($id: ID!) { request(id: $id) { timeline { kind what } } }`,
+      { id: ids.ann },
+      handler,
+    );
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data!.request.timeline.some((e) => e.kind === 'AUDIT')).toBe(true);
+    const after = await reads();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)!.actor_id).toBe(keyId);
+    // The record of the read is not itself a line of the request's timeline.
+    const again = await gw.graphql<{ request: { timeline: { what: string }[] } }>(
+      `query($id: ID!) { request(id: $id) { timeline { what } } }`,
+      { id: ids.ann },
+      handler,
+    );
+    expect(again.body.data!.request.timeline.map((e) => e.what)).not.toContain('audit.read');
+  });
 });
 
 describe('audit chain verification', () => {

@@ -491,3 +491,26 @@ describe('R16: CCTV found by site, date and time (a visitor without their badge 
     expect((await submit({ site: ' ', from: '2026-01-02T09:00:00Z', to: '2026-01-02T10:00:00Z' })).code).toBe('BAD_USER_INPUT');
   }, 60_000);
 });
+
+describe('R16: a person named in someone else’s record gets a copy that does not name that record', () => {
+  it('R16: an emergency contact’s own access copy holds their appearance, not the patient’s record id', async () => {
+    const contacts = await env.query<{ id: string; patient_id: string }>(`SELECT id, patient_id FROM clinic.emergency_contacts ORDER BY id`);
+    const { personId, recordId } = await personWith('clinic', `SELECT id FROM clinic.emergency_contacts ORDER BY id`);
+    const patientId = contacts.find((c) => c.id === recordId)!.patient_id;
+    expect(personOfRecord(env.truth, `clinic/${patientId}`)).not.toBe(personId);
+
+    const ready_ = await ready(personId, { type: 'ACCESS' });
+    expect(ready_.decisions.find((d) => d.recordId === recordId)?.action).toBe('RELEASE');
+    const executed = await execute(ready_.id);
+    const res = await postDownload(env.gw.url, executed.accessPackage!.downloadUrl!);
+    expect(res.status).toBe(200);
+    const files = Object.entries(unzipSync(new Uint8Array(await res.arrayBuffer()))).map(([path, f]) => [path, strFromU8(f)] as const);
+    const everything = files.map(([, text]) => text).join('\n');
+    expect(everything).toContain(recordId);
+    expect(everything).not.toContain(patientId);
+    const clinicJson = JSON.parse(files.find(([path]) => /sources\/\d+-clinic\.json$/.test(path))![1]);
+    const appearance = clinicJson.records.find((r: { recordId: string }) => r.recordId === recordId);
+    expect(appearance).toMatchObject({ relationship: 'EMERGENCY_CONTACT', partOf: 'a record about another person' });
+    expect(appearance.data.patient_id).toBe("[ANOTHER PERSON'S RECORD]");
+  }, 120_000);
+});

@@ -314,3 +314,149 @@ describe('access package', () => {
     expect(mayReceivePackage(null, true)).toBe(true);
   });
 });
+
+describe('R16: a person’s appearance in another person’s record', () => {
+  const contactFields: FieldDescription[] = [
+    {
+      recordType: 'emergency_contact',
+      field: 'given_name',
+      categories: [DataCategory.IDENTITY],
+      special: false,
+      correctable: true,
+      identifierType: IdentifierType.GIVEN_NAME,
+    },
+    { recordType: 'referee', field: 'statement', categories: [DataCategory.REFERENCE], special: false, correctable: false },
+  ];
+  const appearances: PackageSource = {
+    source: { id: 'src-register', name: 'Register', kind: SourceKind.OTHER },
+    fields: contactFields,
+    records: [
+      {
+        recordId: 'EC-7',
+        recordType: 'emergency_contact',
+        relationship: Relationship.EMERGENCY_CONTACT,
+        parentRecordId: 'PAT-000123',
+        identifiers: [{ type: IdentifierType.GIVEN_NAME, value: 'Ana' }],
+        data: { id: 'EC-7', patient_id: 'PAT-000123', given_name: 'Ana', relation: 'sister' },
+        dates: {},
+      },
+      // The generic SQL source names the parent `recordType:id`; the row holds the id alone, here a number.
+      {
+        recordId: 'referee:91',
+        recordType: 'referee',
+        relationship: Relationship.REFERENCE,
+        parentRecordId: 'candidate:4417',
+        identifiers: [],
+        data: { id: 91, candidate_ref: 4417, statement: 'reliable' },
+        dates: {},
+      },
+      // The person's own certificate keeps pointing at their own learner record.
+      {
+        recordId: 'CERT-1',
+        recordType: 'certificate',
+        relationship: Relationship.SUBJECT,
+        parentRecordId: 'LRN-55',
+        identifiers: [],
+        data: { learner_ref: 'LRN-55', course: 'first aid' },
+        dates: {},
+      },
+    ],
+    decisions: [release('EC-7'), release('referee:91'), release('CERT-1')],
+  };
+  const built = files(buildAccessPackage({ ...input, sources: [appearances] }).bytes);
+  const json = JSON.parse(built['sources/01-register.json']!);
+  const byId = (id: string) => json.records.find((r: { recordId: string }) => r.recordId === id);
+
+  it('R16: the copy names neither the patient’s nor the candidate’s record, in no file', () => {
+    const all = Object.values(built).join('\n');
+    expect(all).not.toContain('PAT-000123');
+    expect(all).not.toMatch(/4417/);
+  });
+
+  it('R16: it says the record is about another person instead, and keeps the person’s own data', () => {
+    const contact = byId('EC-7');
+    expect(contact.parentRecordId).toBeUndefined();
+    expect(contact.partOf).toBe('a record about another person');
+    expect(contact.data).toEqual({ id: 'EC-7', patient_id: "[ANOTHER PERSON'S RECORD]", given_name: 'Ana', relation: 'sister' });
+    expect(contact.redactions).toEqual([{ field: 'patient_id', kind: 'OTHER_PEOPLE', reason: 'names a record about another person (R16)' }]);
+    expect(byId('referee:91').data).toEqual({ id: 91, candidate_ref: "[ANOTHER PERSON'S RECORD]", statement: 'reliable' });
+    expect(built['sources/01-register.csv']).toContain('EC-7,emergency_contact,EMERGENCY_CONTACT,a record about another person,given_name,Ana');
+    expect(built['summary.txt']).toContain('Record EC-7: You appear in a record about another person; that record is not named in this copy.');
+  });
+
+  it('R16: the person’s own record still names its own parent', () => {
+    expect(byId('CERT-1')).toMatchObject({ parentRecordId: 'LRN-55', data: { learner_ref: 'LRN-55' } });
+  });
+});
+
+describe('R15: card numbers used as identifiers, or written with dots or odd spacing', () => {
+  const cardFields: FieldDescription[] = [
+    {
+      recordType: 'member',
+      field: 'card_number',
+      categories: [DataCategory.PAYMENT_CARD],
+      special: false,
+      correctable: false,
+      identifierType: IdentifierType.MEMBERSHIP_NUMBER,
+    },
+    { recordType: 'member', field: 'notes', categories: [DataCategory.SERVICE_HISTORY], special: false, correctable: true },
+    { recordType: 'member', field: 'phone', categories: [DataCategory.CONTACT], special: false, correctable: true, identifierType: IdentifierType.PHONE },
+    {
+      recordType: 'member',
+      field: 'employee_id',
+      categories: [DataCategory.EMPLOYMENT],
+      special: false,
+      correctable: false,
+      identifierType: IdentifierType.EMPLOYEE_ID,
+    },
+  ];
+  const cards: PackageSource = {
+    source: { id: 'src-cards', name: 'Cards', kind: SourceKind.CONCIERGE },
+    fields: cardFields,
+    records: [
+      {
+        recordId: 'm-9',
+        recordType: 'member',
+        relationship: Relationship.SUBJECT,
+        identifiers: [
+          { type: IdentifierType.MEMBERSHIP_NUMBER, value: '4111111111111111' },
+          // A type the source does not describe: looked at like an undescribed field.
+          { type: IdentifierType.BADGE_ID, value: '5500 0000 0000 0004' },
+          { type: IdentifierType.PHONE, value: '447700900123' },
+          { type: IdentifierType.EMPLOYEE_ID, value: '100200300400' },
+        ],
+        data: {
+          notes: 'paid with 4111.1111.1111.1111 then 5500 00 00 0000 0004 and 3782-822463-10005',
+          phone: '447700900123',
+          employee_id: '100200300400',
+        },
+        dates: {},
+      },
+    ],
+    decisions: [release('m-9')],
+  };
+  const built = files(buildAccessPackage({ ...input, sources: [cards] }).bytes);
+  const record = JSON.parse(built['sources/01-cards.json']!).records[0];
+
+  it('R15: a card number listed as an identifier shows its last four digits only, in the JSON and the CSV', () => {
+    expect(record.identifiers).toEqual([
+      { type: 'MEMBERSHIP_NUMBER', value: '************1111' },
+      { type: 'BADGE_ID', value: '**** **** **** 0004' },
+      { type: 'PHONE', value: '447700900123' },
+      { type: 'EMPLOYEE_ID', value: '100200300400' },
+    ]);
+    expect(built['sources/01-cards.csv']).not.toContain('4111111111111111');
+    expect(built['sources/01-cards.csv']).not.toContain('5500 0000 0000 0004');
+  });
+
+  it('R15: card numbers written with dots, or grouped oddly, are masked too; phone and employee numbers are not', () => {
+    expect(record.data.notes).toBe('paid with ****.****.****.1111 then **** ** ** **** 0004 and ****-******-*0005');
+    expect(record.data.phone).toBe('447700900123');
+    expect(record.data.employee_id).toBe('100200300400');
+    const all = Object.values(built).join('\n');
+    for (const full of ['4111.1111.1111.1111', '5500 00 00 0000 0004', '3782-822463-10005']) expect(all).not.toContain(full);
+    expect(containsCardNumber(record.data.notes)).toBe(false);
+    expect(containsCardNumber('card 4111.1111.1111.1111')).toBe(true);
+    expect(built['summary.txt']).toContain('last four digits');
+  });
+});

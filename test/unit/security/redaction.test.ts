@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WITHHELD } from '../../../src/auth/redaction.js';
-import { redactRecordData, specialGroups } from '../../../src/discovery/record-presentation.js';
-import { DataCategory, IdentifierType } from '../../../src/domain/vocabulary.js';
+import { EVERY_CONTROLLER, type Principal } from '../../../src/auth/principal.js';
+import { Role } from '../../../src/auth/roles.js';
+import { presentRecord, redactRecordData, specialGroups } from '../../../src/discovery/record-presentation.js';
+import { DataCategory, IdentifierType, Relationship } from '../../../src/domain/vocabulary.js';
+import type { EvidenceGroup, MatchExplanation, RecordMatch } from '../../../src/identity/index.js';
 
 const categories: Record<string, DataCategory[]> = {
   name: [DataCategory.IDENTITY],
@@ -47,5 +50,49 @@ describe('special categories in a presented record', () => {
       field('email', [DataCategory.CONTACT], false, IdentifierType.EMAIL),
     ]);
     expect([...groups]).toEqual(['REFERENCE']);
+  });
+});
+
+describe('card numbers in a presented record', () => {
+  const comparison = (field: string, group: EvidenceGroup, queryValue: string, recordValue: string) =>
+    ({
+      field,
+      group,
+      level: 'exact',
+      kind: 'agree',
+      queryValue,
+      recordValue,
+      m: 0.9,
+      u: 0.01,
+      weight: 6,
+      tfAdjustment: 0,
+    }) as MatchExplanation['fields'][number];
+  const match = {
+    sourceId: 'src-cards',
+    recordId: 'm-9',
+    recordType: 'member',
+    relationship: Relationship.SUBJECT,
+    band: 'MATCH',
+    score: 0.99,
+    round: 1,
+    matchedAgainst: 'QUERY',
+    categories: [],
+    explanation: {
+      parametersVersion: 'v1',
+      priorWeight: -10,
+      totalWeight: 12,
+      probability: 0.99,
+      agreeingIdentifiers: ['REFERENCE', 'PHONE'],
+      fields: [comparison('reference', 'REFERENCE', '4111111111111111', '4111.1111.1111.1111'), comparison('phone', 'PHONE', '+447700900123', '+447700900123')],
+    },
+    record: { recordId: 'm-9', recordType: 'member', relationship: Relationship.SUBJECT, identifiers: [], data: {}, dates: {} },
+  } as RecordMatch;
+
+  it('R15: a card number compared as an identifier shows its last four digits only to the handler', () => {
+    const handler: Principal = { kind: 'api-key', id: 'h-1', roles: [Role.HANDLER], controllers: EVERY_CONTROLLER };
+    const presented = presentRecord(match, null, handler);
+    const [card, phone] = presented.explanation;
+    expect(card).toMatchObject({ queryValue: '************1111', recordValue: '****.****.****.1111' });
+    expect(phone).toMatchObject({ queryValue: '+447700900123', recordValue: '+447700900123' });
   });
 });
