@@ -21,6 +21,7 @@ import { TaskHeldByRequest1764000008760 } from './migrations/1764000008760-TaskH
 import { SourcePhoneCountriesBefore1764000008800 } from './migrations/1764000008800-SourcePhoneCountriesBefore.js';
 import { DefaultPhoneCountries1764000009100 } from './migrations/1764000009100-DefaultPhoneCountries.js';
 import { AccessPackageRevocation1764000009300 } from './migrations/1764000009300-AccessPackageRevocation.js';
+import { ExtensionNoticeSent1764000010400 } from './migrations/1764000010400-ExtensionNoticeSent.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -45,4 +46,5 @@ export const migrations: Function[] = [
   SourcePhoneCountriesBefore1764000008800,
   DefaultPhoneCountries1764000009100,
   AccessPackageRevocation1764000009300,
+  ExtensionNoticeSent1764000010400,
 ];

@@ -194,7 +194,7 @@ const VERB: Readonly<Record<RecordAction, string>> = {
   [RecordAction.RETAIN]: 'kept',
 };
 
-const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
+export const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
   [RequestType.ACCESS]: 'a copy of your personal data',
   [RequestType.RECTIFICATION]: 'the correction of your personal data',
   [RequestType.ERASURE]: 'the erasure of your personal data',

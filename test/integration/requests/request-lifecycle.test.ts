@@ -237,7 +237,7 @@ describe('deadlines', () => {
     expect(due).toBeGreaterThan(receivedAt.getTime() + 45 * DAY);
   }, 60_000);
 
-  it('R5: an extension is refused after the first due date, granted (at most two months, with a reason) before it', async () => {
+  it('R5: an extension is refused after the first due date, granted (at most two months, with a reason) before it; the person is told, recorded and audited', async () => {
     const [{ personId }] = await peopleWith('recruitment', `SELECT id FROM recruitment.candidates ORDER BY id LIMIT 1 OFFSET 1`);
     const late = await submit(personId!, 'ACCESS', { receivedAt: new Date(Date.now() - 45 * DAY).toISOString() });
     await verify(late.id, { verifiedAt: new Date(Date.now() - 40 * DAY).toISOString() });
@@ -260,6 +260,35 @@ describe('deadlines', () => {
     expect(extended).toBeLessThanOrEqual(due + 62 * DAY);
     const twice = await op(`mutation($id: ID!) { extendDeadline(requestId: $id, reason: "again") { id } }`, { id: timely.id });
     expect(twice.code).toBe('EXTENSION_ALREADY_GRANTED');
+
+    // The person is told: the notice is there to send as soon as the extension is made.
+    type Notice = { extendedDueAt: string; reason: string; letter: string; sentAt: string | null; sentBy: string | null };
+    const NOTICE = `extensionNotice { extendedDueAt reason letter sentAt sentBy }`;
+    const toSend = await op<{ request: { extensionNotice: Notice } }>(`query($id: ID!) { request(id: $id) { ${NOTICE} } }`, { id: timely.id });
+    const notice = toSend.data!.request.extensionNotice;
+    const newDay = new Date(granted.data!.extendDeadline.extendedDueAt).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    expect(notice).toMatchObject({ reason: 'several systems and a controller to consult', sentAt: null, sentBy: null });
+    expect(notice.letter).toContain(`we will answer by ${newDay} at the latest`);
+    expect(notice.letter).toContain('The reason: several systems and a controller to consult.');
+    const sent = await op<{ recordExtensionNoticeSent: { extensionNotice: Notice } }>(
+      `mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { ${NOTICE} } }`,
+      { id: timely.id },
+    );
+    expect(sent.error).toBeUndefined();
+    const recorded = sent.data!.recordExtensionNoticeSent.extensionNotice;
+    expect(recorded.sentAt).not.toBeNull();
+    expect(recorded.sentBy).toMatch(/\S/);
+    const again = await op<{ recordExtensionNoticeSent: { extensionNotice: Notice } }>(
+      `mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { ${NOTICE} } }`,
+      { id: timely.id },
+    );
+    expect(again.data!.recordExtensionNoticeSent.extensionNotice.sentAt).toBe(recorded.sentAt);
+    const audited = await env.query<{ actor_id: string }>(`SELECT actor_id FROM audit_log WHERE action = 'request.extension-notice-sent' AND target_id = $1`, [
+      timely.id,
+    ]);
+    expect(audited).toEqual([{ actor_id: recorded.sentBy }]);
+    const none = await op(`mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { id } }`, { id: late.id });
+    expect(none.code).toBe('NO_EXTENSION');
   }, 60_000);
 
   it('the deadline scan and the overdue / due-soon filters list the same requests', async () => {
