@@ -223,7 +223,7 @@ describe('ACCESS request end to end over GraphQL', () => {
 });
 
 describe('deadlines', () => {
-  it('R4: 30 days count from verification when verification comes later', async () => {
+  it('R4: 30 days count from verification when verification comes later; receipt and verification dates are set once (R3, R4)', async () => {
     const [{ personId }] = await peopleWith('recruitment', `SELECT id FROM recruitment.candidates ORDER BY id LIMIT 1`);
     const receivedAt = new Date(Date.now() - 20 * DAY);
     const req = await submit(personId!, 'ACCESS', { receivedAt: receivedAt.toISOString(), jurisdiction: 'GB' });
@@ -235,6 +235,29 @@ describe('deadlines', () => {
     expect(due).toBeGreaterThan(verifiedAt + 29 * DAY);
     expect(due).toBeLessThanOrEqual(verifiedAt + 31 * DAY);
     expect(due).toBeGreaterThan(receivedAt.getTime() + 45 * DAY);
+
+    // Set once: verifying again (a later date would move the deadline later) is refused, nothing moves.
+    await op(`mutation($id: ID!) { acknowledgeRequest(requestId: $id) { id } }`, { id: req.id });
+    const again = await op(`mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { id } }`, {
+      id: req.id,
+      input: { method: 'checked again', verifiedAt: new Date().toISOString() },
+    });
+    expect(again.code).toBe('INVALID_TRANSITION');
+    const held = await op<{ holdRequest: { id: string } }>(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "waiting") { id } }`, { id: req.id });
+    expect(held.error).toBeUndefined();
+    await op(`mutation($id: ID!) { resumeRequest(requestId: $id) { id } }`, { id: req.id });
+    const afterResume = await op(`mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { id } }`, {
+      id: req.id,
+      input: { method: 'checked again' },
+    });
+    expect(afterResume.code).toBe('INVALID_TRANSITION');
+    const now = await op<{ request: { receivedAt: string; verifiedAt: string; dueAt: string } }>(
+      `query($id: ID!) { request(id: $id) { receivedAt verifiedAt dueAt } }`,
+      {
+        id: req.id,
+      },
+    );
+    expect(now.data!.request).toEqual({ receivedAt: receivedAt.toISOString(), verifiedAt: verified.verifiedAt, dueAt: verified.dueAt });
   }, 60_000);
 
   it('R5: an extension is refused after the first due date, granted (at most two months, with a reason) before it; the person is told, recorded and audited', async () => {
