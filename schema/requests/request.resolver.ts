@@ -2,8 +2,9 @@
 // Controller scoping: a request a handler may not see is "not found"; inside a visible
 // request, records of other controllers are left out of every nested list.
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { RecordAction } from '../../src/domain/vocabulary.js';
-import { classifyDeadlines } from '../../src/requests/deadlines.js';
+import type { RecordAction, RequestType } from '../../src/domain/vocabulary.js';
+import { classifyDeadlines, jurisdictionOf } from '../../src/requests/deadlines.js';
+import { extensionNoticeLetter } from '../../src/requests/extension-notice.js';
 import { allowedEvents } from '../../src/requests/state-machine.js';
 import { stateOf } from '../../src/requests/services/request-change.js';
 import { instructionKey } from '../../src/requests/services/record-decisions.js';
@@ -32,6 +33,7 @@ import {
   ReturnedPackage,
   DataSubjectRequest,
   DeadlineStanding,
+  ExtensionNotice,
   InaccuracyFinding,
   RecordDecision,
   RequestConnection,
@@ -153,6 +155,15 @@ export class RequestResolver {
     @Arg('months', () => Int, { nullable: true }) months?: number | null,
   ): Promise<DataSubjectRequest> {
     return requestView(await ctx.services.requests.actions.extendDeadline(requestId, reason, months, principalOf(ctx)));
+  }
+
+  @Authorized('request:write')
+  @Mutation(() => DataSubjectRequest, {
+    description:
+      'R5: records that the extension notice (extensionNotice.letter) was sent to the person: when and by whom, audited. NO_EXTENSION without an extension.',
+  })
+  async recordExtensionNoticeSent(@Arg('requestId', () => ID) requestId: string, @Ctx() ctx: GraphQLContext): Promise<DataSubjectRequest> {
+    return requestView(await ctx.services.requests.actions.recordExtensionNoticeSent(requestId, principalOf(ctx)));
   }
 
   @Authorized('request:write')
@@ -312,6 +323,27 @@ export class RequestResolver {
   })
   deadlineStanding(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): DeadlineStanding {
     return classifyDeadlines(r.entity as never, new Date(), ctx.services.requests.settings.deadlines).answer as DeadlineStanding;
+  }
+
+  @Authorized('request:read')
+  @FieldResolver(() => ExtensionNotice, {
+    nullable: true,
+    description: 'R5: the notice of the extension to send the person (null when the deadline was not extended).',
+  })
+  extensionNotice(@Root() r: DataSubjectRequest, @Ctx() ctx: GraphQLContext): ExtensionNotice | null {
+    const e = r.entity;
+    if (!e.extendedDueAt || !e.dueAt) return null;
+    const reason = e.extensionReason ?? '';
+    const letter = extensionNoticeLetter({
+      requestId: e.id,
+      requestType: e.type as RequestType,
+      receivedAt: e.receivedAt,
+      dueAt: e.dueAt,
+      extendedDueAt: e.extendedDueAt,
+      reason,
+      timeZone: jurisdictionOf(e.jurisdiction, ctx.services.requests.settings.deadlines).timeZone,
+    });
+    return { extendedDueAt: e.extendedDueAt, reason, letter, sentAt: e.extensionNoticeSentAt, sentBy: e.extensionNoticeSentBy };
   }
 
   @Authorized('request:read')

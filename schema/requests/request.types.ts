@@ -144,6 +144,24 @@ export class SnapshotSourceOutcome {
   records!: number;
 }
 
+@ObjectType({ description: 'R5: the notice telling the person the answer was extended, and whether it was recorded as sent.' })
+export class ExtensionNotice {
+  @Field(() => DateTimeScalar, { description: 'The new due date.' })
+  extendedDueAt!: Date;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, { description: 'The letter to send: the first and the new date as calendar days in the request’s jurisdiction, and the reason.' })
+  letter!: string;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was recorded as sent (recordExtensionNoticeSent); null: still to send.' })
+  sentAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Who recorded it as sent.' })
+  sentBy!: string | null;
+}
+
 @ObjectType({ description: 'R1: the handler’s audited decision to execute without the sources that could not be searched.' })
 export class SourcesNotSearched {
   @Field(() => [ID], { description: 'The sources gone without (still unsearched).' })

@@ -29,6 +29,8 @@ export const AuditAction = {
   /** The check after execution found records that should be gone (their tasks reopened). */
   REQUEST_VERIFICATION_FAILED: 'request.verification-failed',
   REQUEST_EXTEND_DEADLINE: 'request.extend-deadline',
+  /** R5: the handler records that the extension notice was sent to the person. */
+  REQUEST_EXTENSION_NOTICE_SENT: 'request.extension-notice-sent',
   REQUEST_RETRY_FAILED_TASKS: 'request.retry-failed-tasks',
   /** Tasks the queues no longer held (Redis flushed or restarted empty, a job given up), queued again from the task table. */
   REQUEST_REQUEUE_STRANDED: 'request.requeue-stranded',

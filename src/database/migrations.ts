@@ -22,6 +22,7 @@ import { SourcePhoneCountriesBefore1764000008800 } from './migrations/1764000008
 import { DefaultPhoneCountries1764000009100 } from './migrations/1764000009100-DefaultPhoneCountries.js';
 import { AccessPackageRevocation1764000009300 } from './migrations/1764000009300-AccessPackageRevocation.js';
 import { SourceApprovedAt1764000009500 } from './migrations/1764000009500-SourceApprovedAt.js';
+import { ExtensionNoticeSent1764000010400 } from './migrations/1764000010400-ExtensionNoticeSent.js';
 
 export const migrations: Function[] = [
   Foundation1763999999999,
@@ -47,4 +48,5 @@ export const migrations: Function[] = [
   DefaultPhoneCountries1764000009100,
   AccessPackageRevocation1764000009300,
   SourceApprovedAt1764000009500,
+  ExtensionNoticeSent1764000010400,
 ];

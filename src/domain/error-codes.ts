@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   EXTENSION_TOO_LATE: 'R5: an extension only before the first due date passes',
   EXTENSION_ALREADY_GRANTED: 'R5: one extension per request',
   EXTENSION_TOO_LONG: 'R5: at most two further months',
+  NO_EXTENSION: 'R5: the deadline was not extended, so there is no extension notice to send',
   DISCOVERY_COMPLETE: 'every source was searched: nothing to search again or go without',
   DISCOVERY_INCOMPLETE: 'R1: some sources could not be searched; search them again or record going without them',
   MATCHES_PENDING_REVIEW: 'REVIEW records must be confirmed or rejected before execution',

@@ -80,6 +80,7 @@ export class RequestFinaliser {
       verifiedAt: request.verified_at ? new Date(request.verified_at) : null,
       dueAt: request.due_at ? new Date(request.due_at) : null,
       extendedDueAt: request.extended_due_at ? new Date(request.extended_due_at) : null,
+      extensionReason: request.extension_reason,
       respondedAt: now,
       timeZone: jurisdictionOf(request.jurisdiction).timeZone,
       sources: await this.summarySources(tasks, decisions, notDone, recordTypes),

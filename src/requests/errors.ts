@@ -13,6 +13,7 @@ export type RequestErrorCode =
   | 'EXTENSION_TOO_LATE' // R5: only before the first due date passes
   | 'EXTENSION_ALREADY_GRANTED' // R5: one extension per request
   | 'EXTENSION_TOO_LONG' // R5: at most two further months
+  | 'NO_EXTENSION' // R5: no extension, so no extension notice
   | 'INVALID_ACTION' // an override to an action that does not exist
   | 'CONTROLLER_INSTRUCTION_REQUIRED' // R6: an override cannot replace the controller's word
   | 'CONTROLLER_REFUSED' // R6: the controller refused; nothing but RETAIN until it instructs otherwise

@@ -57,6 +57,8 @@ export interface ResponseSummaryInput {
   verifiedAt?: Date | null;
   dueAt?: Date | null;
   extendedDueAt?: Date | null;
+  /** R5: why the answer was extended (the letter repeats it to the person). */
+  extensionReason?: string | null;
   /** When the answer is given. */
   respondedAt: Date;
   /**
@@ -128,6 +130,8 @@ export interface ResponseSummary {
   receivedAt: Date;
   verifiedAt: Date | null;
   dueAt: Date | null;
+  /** R5: the extension the person was told of, when one was granted. */
+  extension: { extendedDueAt: Date; reason: string | null } | null;
   respondedAt: Date;
   /** True when every action was carried out. */
   complete: boolean;
@@ -190,7 +194,7 @@ const VERB: Readonly<Record<RecordAction, string>> = {
   [RecordAction.RETAIN]: 'kept',
 };
 
-const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
+export const TYPE_TEXT: Readonly<Record<RequestType, string>> = {
   [RequestType.ACCESS]: 'a copy of your personal data',
   [RequestType.RECTIFICATION]: 'the correction of your personal data',
   [RequestType.ERASURE]: 'the erasure of your personal data',
@@ -224,6 +228,10 @@ function letterOf(s: Omit<ResponseSummary, 'letter'>, input: ResponseSummaryInpu
   lines.push(
     `On ${day(s.receivedAt)} you asked us for ${TYPE_TEXT[s.requestType]}.` + (s.verifiedAt ? ` We confirmed your identity on ${day(s.verifiedAt)}.` : ''),
   );
+  if (s.extension && input.dueAt) {
+    const why = s.extension.reason ? `, because: ${s.extension.reason.trim().replace(/\.?$/, '.')}` : '.';
+    lines.push(`We extended the time to answer from ${day(input.dueAt)} to ${day(s.extension.extendedDueAt)}, as we told you${why}`);
+  }
   if (s.late && s.dueAt) lines.push(`We are sorry that this answer comes after the date we owed it to you (${day(s.dueAt)}).`);
   lines.push('', 'This is what we did, system by system:', '');
   for (const src of s.sources) {
@@ -305,6 +313,7 @@ export function buildResponseSummary(input: ResponseSummaryInput): ResponseSumma
     receivedAt: input.receivedAt,
     verifiedAt: input.verifiedAt ?? null,
     dueAt: binding,
+    extension: input.extendedDueAt ? { extendedDueAt: input.extendedDueAt, reason: input.extensionReason?.trim() || null } : null,
     respondedAt: input.respondedAt,
     complete: totals.NOT_DONE === 0 && !(input.gaps ?? []).length,
     late: binding !== null && input.respondedAt > binding,

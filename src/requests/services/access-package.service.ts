@@ -171,6 +171,7 @@ export class AccessPackageService {
       verifiedAt: request.verifiedAt,
       dueAt: request.dueAt,
       extendedDueAt: request.extendedDueAt,
+      extensionReason: request.extensionReason,
       respondedAt: now,
       timeZone: jurisdictionOf(request.jurisdiction, this.deps.settings.deadlines).timeZone,
       sources: summary,

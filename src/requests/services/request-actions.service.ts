@@ -62,6 +62,22 @@ export class RequestActionsService {
     return visible.loadVisible(requestId, principal);
   }
 
+  /**
+   * R5: the extension notice was sent to the person (the handler sends it; the gateway keeps
+   * when and who). Once: a second call returns the request as it is. NO_EXTENSION without one.
+   */
+  async recordExtensionNoticeSent(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
+    const { deps, visible } = this.ctx;
+    const { request } = await visible.loadWhole(requestId, principal);
+    if (!request.extendedDueAt) throw new RequestRuleError('NO_EXTENSION', 'The deadline was not extended: there is no extension notice to send');
+    if (request.extensionNoticeSentAt) return request;
+    await changeRequest(deps, request, principal, this.ctx.now(), (c) => {
+      c.set({ extensionNoticeSentAt: c.now, extensionNoticeSentBy: principal.id });
+      c.audit(AuditAction.REQUEST_EXTENSION_NOTICE_SENT, { extendedDueAt: request.extendedDueAt!.toISOString() });
+    });
+    return visible.loadVisible(requestId, principal);
+  }
+
   /** R3: the acknowledgement was sent to the person, for the whole request: the principal must see all of it. */
   async acknowledge(requestId: string, principal: Principal): Promise<DataSubjectRequestEntity> {
     const { deps, visible } = this.ctx;

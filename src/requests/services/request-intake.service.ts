@@ -107,6 +107,8 @@ export class RequestIntakeService {
         dueAt: null,
         extendedDueAt: null,
         extensionReason: null,
+        extensionNoticeSentAt: null,
+        extensionNoticeSentBy: null,
         jurisdiction,
         channel: input.channel?.trim() || null,
         scopeSealed: input.scope?.trim() ? secrets.seal(id, input.scope.trim()) : null,

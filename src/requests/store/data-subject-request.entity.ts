@@ -80,6 +80,14 @@ export class DataSubjectRequestEntity {
   @Column({ type: 'text', name: 'extension_reason', nullable: true })
   extensionReason!: string | null;
 
+  /** R5: when the handler recorded the extension notice as sent to the person (null: still to send). */
+  @Column({ type: 'timestamptz', name: 'extension_notice_sent_at', nullable: true })
+  extensionNoticeSentAt!: Date | null;
+
+  /** Who recorded it (a principal id). */
+  @Column({ type: 'text', name: 'extension_notice_sent_by', nullable: true })
+  extensionNoticeSentBy!: string | null;
+
   @Column({ type: 'text' })
   jurisdiction!: string;
 

@@ -86,6 +86,7 @@ export interface FinalisedRequestRow {
   verified_at: Date | null;
   due_at: Date | null;
   extended_due_at: Date | null;
+  extension_reason: string | null;
   jurisdiction: string;
   discovery_outcome: DiscoveryOutcome | null;
 }
@@ -335,7 +336,7 @@ export class RequestStore {
   /** The requests a batch of finalisations reads, in one query. */
   async finaliseRowsOf(ids: readonly string[]): Promise<FinalisedRequestRow[]> {
     return this.dataSource.query(
-      `SELECT id, type, status, identifiers_sealed, received_at, verified_at, due_at, extended_due_at, jurisdiction, discovery_outcome FROM data_subject_request WHERE id = ANY($1::uuid[])`,
+      `SELECT id, type, status, identifiers_sealed, received_at, verified_at, due_at, extended_due_at, extension_reason, jurisdiction, discovery_outcome FROM data_subject_request WHERE id = ANY($1::uuid[])`,
       [[...ids]],
     );
   }

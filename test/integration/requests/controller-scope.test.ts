@@ -362,6 +362,7 @@ describe('acts on the whole request under controller scope', () => {
     rediscoverSources: `mutation($id: ID!) { rediscoverSources(requestId: $id) { id } }`,
     extendDeadline: `mutation($id: ID!) { extendDeadline(requestId: $id, reason: "several systems to consult") { id } }`,
     acknowledgeRequest: `mutation($id: ID!) { acknowledgeRequest(requestId: $id) { id } }`,
+    recordExtensionNoticeSent: `mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { id } }`,
     executeRequest: `mutation($id: ID!) { executeRequest(requestId: $id) { id } }`,
   };
   type Row = { status: string; extended_due_at: Date | null; acknowledged_at: Date | null; discovery_outcome: unknown; version: number };
@@ -455,11 +456,13 @@ describe('acts on the whole request under controller scope', () => {
     expect(hidden.length).toBeGreaterThan(0);
 
     const before = await rowOf(id);
-    for (const act of ['extendDeadline', 'acknowledgeRequest', 'rediscoverSources', 'proceedWithoutSources'] as const) {
+    for (const act of ['extendDeadline', 'acknowledgeRequest', 'recordExtensionNoticeSent', 'rediscoverSources', 'proceedWithoutSources'] as const) {
       expect(codeOf(await send(ACTS[act], id, handlerA)), act).toBe('FORBIDDEN');
     }
     expect(await rowOf(id)).toEqual(before);
     expect(codeOf(await send(ACTS.extendDeadline, id, everyone))).toBeUndefined();
+    expect(codeOf(await send(ACTS.recordExtensionNoticeSent, id, handlerA))).toBe('FORBIDDEN');
+    expect(codeOf(await send(ACTS.recordExtensionNoticeSent, id, everyone))).toBeUndefined();
     expect(codeOf(await send(ACTS.acknowledgeRequest, id, everyone))).toBeUndefined();
   }, 120_000);
 

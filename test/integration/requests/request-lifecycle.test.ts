@@ -223,7 +223,7 @@ describe('ACCESS request end to end over GraphQL', () => {
 });
 
 describe('deadlines', () => {
-  it('R4: 30 days count from verification when verification comes later', async () => {
+  it('R4: 30 days count from verification when verification comes later; receipt and verification dates are set once (R3, R4)', async () => {
     const [{ personId }] = await peopleWith('recruitment', `SELECT id FROM recruitment.candidates ORDER BY id LIMIT 1`);
     const receivedAt = new Date(Date.now() - 20 * DAY);
     const req = await submit(personId!, 'ACCESS', { receivedAt: receivedAt.toISOString(), jurisdiction: 'GB' });
@@ -235,9 +235,32 @@ describe('deadlines', () => {
     expect(due).toBeGreaterThan(verifiedAt + 29 * DAY);
     expect(due).toBeLessThanOrEqual(verifiedAt + 31 * DAY);
     expect(due).toBeGreaterThan(receivedAt.getTime() + 45 * DAY);
+
+    // Set once: verifying again (a later date would move the deadline later) is refused, nothing moves.
+    await op(`mutation($id: ID!) { acknowledgeRequest(requestId: $id) { id } }`, { id: req.id });
+    const again = await op(`mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { id } }`, {
+      id: req.id,
+      input: { method: 'checked again', verifiedAt: new Date().toISOString() },
+    });
+    expect(again.code).toBe('INVALID_TRANSITION');
+    const held = await op<{ holdRequest: { id: string } }>(`mutation($id: ID!) { holdRequest(requestId: $id, reason: "waiting") { id } }`, { id: req.id });
+    expect(held.error).toBeUndefined();
+    await op(`mutation($id: ID!) { resumeRequest(requestId: $id) { id } }`, { id: req.id });
+    const afterResume = await op(`mutation($id: ID!, $input: IdentityVerificationInput!) { verifyIdentity(requestId: $id, input: $input) { id } }`, {
+      id: req.id,
+      input: { method: 'checked again' },
+    });
+    expect(afterResume.code).toBe('INVALID_TRANSITION');
+    const now = await op<{ request: { receivedAt: string; verifiedAt: string; dueAt: string } }>(
+      `query($id: ID!) { request(id: $id) { receivedAt verifiedAt dueAt } }`,
+      {
+        id: req.id,
+      },
+    );
+    expect(now.data!.request).toEqual({ receivedAt: receivedAt.toISOString(), verifiedAt: verified.verifiedAt, dueAt: verified.dueAt });
   }, 60_000);
 
-  it('R5: an extension is refused after the first due date, granted (at most two months, with a reason) before it', async () => {
+  it('R5: an extension is refused after the first due date, granted (at most two months, with a reason) before it; the person is told, recorded and audited', async () => {
     const [{ personId }] = await peopleWith('recruitment', `SELECT id FROM recruitment.candidates ORDER BY id LIMIT 1 OFFSET 1`);
     const late = await submit(personId!, 'ACCESS', { receivedAt: new Date(Date.now() - 45 * DAY).toISOString() });
     await verify(late.id, { verifiedAt: new Date(Date.now() - 40 * DAY).toISOString() });
@@ -260,6 +283,35 @@ describe('deadlines', () => {
     expect(extended).toBeLessThanOrEqual(due + 62 * DAY);
     const twice = await op(`mutation($id: ID!) { extendDeadline(requestId: $id, reason: "again") { id } }`, { id: timely.id });
     expect(twice.code).toBe('EXTENSION_ALREADY_GRANTED');
+
+    // The person is told: the notice is there to send as soon as the extension is made.
+    type Notice = { extendedDueAt: string; reason: string; letter: string; sentAt: string | null; sentBy: string | null };
+    const NOTICE = `extensionNotice { extendedDueAt reason letter sentAt sentBy }`;
+    const toSend = await op<{ request: { extensionNotice: Notice } }>(`query($id: ID!) { request(id: $id) { ${NOTICE} } }`, { id: timely.id });
+    const notice = toSend.data!.request.extensionNotice;
+    const newDay = new Date(granted.data!.extendDeadline.extendedDueAt).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    expect(notice).toMatchObject({ reason: 'several systems and a controller to consult', sentAt: null, sentBy: null });
+    expect(notice.letter).toContain(`we will answer by ${newDay} at the latest`);
+    expect(notice.letter).toContain('The reason: several systems and a controller to consult.');
+    const sent = await op<{ recordExtensionNoticeSent: { extensionNotice: Notice } }>(
+      `mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { ${NOTICE} } }`,
+      { id: timely.id },
+    );
+    expect(sent.error).toBeUndefined();
+    const recorded = sent.data!.recordExtensionNoticeSent.extensionNotice;
+    expect(recorded.sentAt).not.toBeNull();
+    expect(recorded.sentBy).toMatch(/\S/);
+    const again = await op<{ recordExtensionNoticeSent: { extensionNotice: Notice } }>(
+      `mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { ${NOTICE} } }`,
+      { id: timely.id },
+    );
+    expect(again.data!.recordExtensionNoticeSent.extensionNotice.sentAt).toBe(recorded.sentAt);
+    const audited = await env.query<{ actor_id: string }>(`SELECT actor_id FROM audit_log WHERE action = 'request.extension-notice-sent' AND target_id = $1`, [
+      timely.id,
+    ]);
+    expect(audited).toEqual([{ actor_id: recorded.sentBy }]);
+    const none = await op(`mutation($id: ID!) { recordExtensionNoticeSent(requestId: $id) { id } }`, { id: late.id });
+    expect(none.code).toBe('NO_EXTENSION');
   }, 60_000);
 
   it('the deadline scan and the overdue / due-soon filters list the same requests', async () => {

@@ -47,6 +47,7 @@ const EXPECTED: Record<string, RoleName[]> = {
   rejectMatches: ['HANDLER'],
   executeRequest: ['HANDLER'],
   extendDeadline: ['HANDLER'],
+  recordExtensionNoticeSent: ['HANDLER'],
   retryFailedTasks: ['HANDLER'],
   overrideDecision: ['HANDLER'],
   recordInaccuracyFinding: ['HANDLER'],

@@ -58,6 +58,7 @@ describe('the letter to the person (R1, R5, R8)', () => {
         'Reference: req-9',
         '',
         'On 2025-01-02 you asked us for the erasure of your personal data. We confirmed your identity on 2025-01-03.',
+        'We extended the time to answer from 2025-02-01 to 2025-03-01, as we told you.',
         'We are sorry that this answer comes after the date we owed it to you (2025-03-01).',
         '',
         'This is what we did, system by system:',

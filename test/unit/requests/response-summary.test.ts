@@ -162,6 +162,20 @@ describe('response summary', () => {
     expect(extended.late).toBe(false);
   });
 
+  it('R5: an extended answer tells the person it was extended, until when and why, in the jurisdiction’s days', () => {
+    const extended = buildResponseSummary({
+      ...input,
+      respondedAt: new Date('2025-03-01T10:00:00Z'),
+      extendedDueAt: new Date('2025-04-09T22:59:59.999Z'),
+      extensionReason: 'many systems to search',
+    });
+    expect(extended.extension).toEqual({ extendedDueAt: new Date('2025-04-09T22:59:59.999Z'), reason: 'many systems to search' });
+    expect(extended.letter).toContain('We extended the time to answer from 2025-02-09 to 2025-04-09, as we told you, because: many systems to search.');
+    const plain = buildResponseSummary(input);
+    expect(plain.extension).toBeNull();
+    expect(plain.letter).not.toContain('extended');
+  });
+
   it('R1: an access answer lists what was copied', () => {
     const s = buildResponseSummary({
       ...input,

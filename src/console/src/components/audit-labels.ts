@@ -26,6 +26,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   'request.complete-partially': 'Request partially completed',
   'request.verification-failed': 'Erased records found again (tasks reopened)',
   'request.extend-deadline': 'Deadline extended (R5)',
+  'request.extension-notice-sent': 'Extension notice sent to the person (R5)',
   'request.retry-failed-tasks': 'Failed tasks retried',
   'request.requeue-stranded': 'Lost tasks queued again',
   'request.fail-stranded': 'Lost tasks failed (request rejected or cancelled)',

@@ -322,7 +322,31 @@ function Deadlines({ req, mayExtend }: { req: Req; mayExtend: boolean }) {
         </Group>
       )}
       <ApiError error={extend.error} />
+      {req.extensionNotice && <ExtensionNoticeCard req={req} notice={req.extensionNotice} maySend={mayExtend} />}
     </Card>
+  );
+}
+
+/** R5: the person is told of the extension; the handler sends the letter and records it here. */
+function ExtensionNoticeCard({ req, notice, maySend }: { req: Req; notice: NonNullable<Req['extensionNotice']>; maySend: boolean }) {
+  const sent = useAction(Docs.ExtensionNoticeSent);
+  return (
+    <Stack gap="xs" mt="sm" data-testid="extension-notice">
+      <Text size="sm" fw={500}>
+        Extension notice to the person (R5): {notice.sentAt ? `sent, recorded ${formatDate(notice.sentAt, true)} by ${notice.sentBy}` : 'to be sent'}
+      </Text>
+      <Text component="pre" size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="extension-notice-letter">
+        {notice.letter}
+      </Text>
+      {!notice.sentAt && maySend && (
+        <Group>
+          <Button variant="default" onClick={() => sent.run({ id: req.id })} loading={sent.busy}>
+            Mark extension notice sent
+          </Button>
+        </Group>
+      )}
+      <ApiError error={sent.error} />
+    </Stack>
   );
 }
 

@@ -13,6 +13,11 @@ export const RequestFields = graphql(`
     dueAt
     extendedDueAt
     extensionReason
+    extensionNotice {
+      letter
+      sentAt
+      sentBy
+    }
     effectiveDueAt
     jurisdiction
     channel
@@ -298,6 +303,16 @@ export const Acknowledge = graphql(
   `
     mutation Acknowledge($id: ID!) {
       acknowledgeRequest(requestId: $id) {
+        ...RequestFields
+      }
+    }
+  `,
+  [RequestFields],
+);
+export const ExtensionNoticeSent = graphql(
+  `
+    mutation ExtensionNoticeSent($id: ID!) {
+      recordExtensionNoticeSent(requestId: $id) {
         ...RequestFields
       }
     }
