@@ -320,8 +320,14 @@ export class TaskRunner {
     const checked = tasks.filter((t) => !out.has(t.id) && (t.retention_run_id !== null || HELD_BY_RETAIN.has(t.action)));
     if (checked.length === 0) return;
     const holds = await this.deps.stores.requests.recordHolds(sourceId, [...new Set(checked.map((t) => t.record_id))]);
+    // When each task's request came: a restriction asked for after it holds its erasure.
+    const restricted = [...holds.values()].some((hs) => hs.some((h) => h.restriction));
+    const received = restricted
+      ? await this.deps.stores.requests.receivedAt([...new Set(checked.flatMap((t) => (t.request_id ? [t.request_id] : [])))])
+      : new Map<string, Date>();
     for (const t of checked) {
-      const hold = bindingHold({ requestId: t.request_id, action: t.action, receivedAt: t.request_received_at }, holds.get(t.record_id) ?? []);
+      const receivedAt = t.request_id ? (received.get(t.request_id) ?? null) : null;
+      const hold = bindingHold({ requestId: t.request_id, action: t.action, receivedAt }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
       // A request's task held by a restriction reads OPEN_REQUEST (RESTRICTED is a run's code only).
       const code = t.request_id !== null && hold.restriction ? KeptReason.OPEN_REQUEST : hold.reason;

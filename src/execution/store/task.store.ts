@@ -33,8 +33,6 @@ export interface RunTaskRow extends Omit<TaskRow, 'request_id'> {
 export type RunningTask = Pick<TaskRow, 'id' | 'source_id' | 'record_id' | 'action' | 'attempts' | 'outcome' | 'last_error'> & {
   request_id: string | null;
   retention_run_id: string | null;
-  /** When the task's request was received (null for a retention run's task). */
-  request_received_at: Date | null;
 };
 
 /** One task's row after an attempt (see settleAttempt). */
@@ -232,8 +230,7 @@ export class TaskStore {
       await this.dataSource.query(
         `UPDATE task SET status = $2, attempts = attempts + 1, started_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND source_id = $4
-          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error,
-                    (SELECT received_at FROM data_subject_request r WHERE r.id = task.request_id) AS request_received_at`,
+          RETURNING id, request_id, retention_run_id, source_id, record_id, action, attempts, outcome, last_error`,
         [[...new Set(taskIds)], TaskStatus.RUNNING, OPEN, sourceId],
       ),
     );

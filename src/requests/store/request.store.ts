@@ -652,6 +652,16 @@ export class RequestStore {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
+  /** When each of these requests was received: request id -> received_at. */
+  async receivedAt(requestIds: readonly string[]): Promise<Map<string, Date>> {
+    if (requestIds.length === 0) return new Map();
+    const rows: { id: string; received_at: Date }[] = await this.dataSource.query(
+      `SELECT id, received_at FROM data_subject_request WHERE id = ANY($1::uuid[])`,
+      [[...requestIds]],
+    );
+    return new Map(rows.map((r) => [r.id, r.received_at]));
+  }
+
   /** Of these requests, every controller that gave an instruction for this source, whatever it was (R6): request id -> controller ids. */
   async instructingControllers(sourceId: string, requestIds: readonly string[]): Promise<Map<string, Set<string>>> {
     if (requestIds.length === 0) return new Map();
