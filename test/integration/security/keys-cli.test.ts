@@ -49,7 +49,7 @@ describe('keys CLI', () => {
     expect(await runKeysCommand(['create', '--name', 'feed', '--roles', 'CONNECTOR', '--controllers', 'A'], service, c.io)).toBe(0);
     const clearKey = c.out.find((l) => l.startsWith('dsr_'))!;
     const principal = await service.authenticate(clearKey);
-    expect(principal).toMatchObject({ roles: ['CONNECTOR'], controllerIds: ['A'] });
+    expect(principal).toMatchObject({ roles: ['CONNECTOR'], controllers: { every: false, ids: ['A'] } });
     expect(c.err.join()).toContain('only time');
 
     const l = capture();
