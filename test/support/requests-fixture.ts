@@ -154,3 +154,9 @@ export async function waitForClosed(services: Services, requestId: string, timeo
   );
   return status;
 }
+
+/** R14: the handler's finding that the data is inaccurate, accepting these fields' corrections (what the review stores before execution). */
+export async function recordInaccuracyFinding(services: Services, requestId: string, accepted: readonly string[]): Promise<void> {
+  const finding = { inaccurate: true, reason: 'evidence seen', evidenceRef: null, actor: 'handler', at: new Date().toISOString(), accepted, rejected: [] };
+  await services.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+}

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connector } from '../../../connectors/contract.js';
 import type { SourceConfigInput } from '../../../connectors/registry.js';
 import { databaseUrl, withAdminClient } from '../../support/test-database.js';
+import { startTestGateway, type TestGateway } from '../../support/runtime.js';
 
 export interface ForeignDatabase {
   url: string;
@@ -109,4 +110,26 @@ export function crmSourceConfig(url: string): SourceConfigInput {
       ],
     },
   } as SourceConfigInput;
+}
+
+/**
+ * A gateway with Redis queues and no schedulers, the CRM registered as its source through the
+ * generic SQL connector (`adjust` changes the registration, say its kind). Stopped again if
+ * the CRM cannot be set up.
+ */
+export async function startGatewayWithForeignCrm(
+  adjust: (config: SourceConfigInput) => unknown = (config) => config,
+): Promise<{ gw: TestGateway; crm: ForeignDatabase }> {
+  const gw = await startTestGateway({
+    queue: 'redis',
+    env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '20', DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
+  });
+  try {
+    const crm = await createForeignCrmDatabase();
+    await gw.runtime.services.sources.register(adjust(crmSourceConfig(crm.url)), 'test');
+    return { gw, crm };
+  } catch (error) {
+    await gw.stop();
+    throw error;
+  }
 }

@@ -12,7 +12,7 @@ import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { TaskRunner } from '../../../src/execution/task-runner.js';
 import { RequestFinaliser } from '../../../src/execution/request-finaliser.js';
 import { jobIsLive, taskQueueName } from '../../../src/execution/task-jobs.js';
-import { insertApprovedRequest, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { insertApprovedRequest, recordInaccuracyFinding, requestStatus, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { caseSource, uncontrolledCases } from '../../support/sources-fixture.js';
 import { eventually } from '../../support/eventually.js';
 import { removeQueueKeys } from '../../support/redis-cleanup.js';
@@ -424,16 +424,7 @@ describe('queued work meets the request as it is when the job runs (redis queue)
       corrections: [{ ...correction, reason: 'the person showed evidence' }],
       decisions: recordIds.map((recordId) => ({ sourceId, recordId, recordType: 'case', action: RecordAction.CORRECT })),
     });
-    const finding = {
-      inaccurate: true,
-      reason: 'evidence seen',
-      evidenceRef: null,
-      actor: 'handler',
-      at: new Date().toISOString(),
-      accepted: [correction.field],
-      rejected: [],
-    };
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await recordInaccuracyFinding(s, requestId, [correction.field]);
     await s.execution.execute(requestId, 'handler');
     return requestId;
   }

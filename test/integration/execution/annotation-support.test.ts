@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import type { TestGateway } from '../../support/runtime.js';
 import { IdentifierType as T, RecordAction, RequestType, TaskStatus } from '../../../src/domain/vocabulary.js';
-import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
-import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
+import { insertApprovedRequest, recordInaccuracyFinding, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { startGatewayWithForeignCrm, type ForeignDatabase } from '../connectors/foreign-crm.js';
 
 // R14 at the moment of action: a connector's `correct` carries no mode, so an annotation is
 // sent only to a source that says itself it annotates. A team's own database registered as
@@ -13,12 +13,7 @@ describe('R14: an annotation is never sent to a source that would overwrite', ()
   let crm: ForeignDatabase;
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      queue: 'redis',
-      env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '20', DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
-    });
-    crm = await createForeignCrmDatabase();
-    await gw.runtime.services.sources.register({ ...crmSourceConfig(crm.url), kind: 'CLINIC' }, 'test');
+    ({ gw, crm } = await startGatewayWithForeignCrm((config) => ({ ...config, kind: 'CLINIC' })));
   }, 120_000);
 
   afterAll(async () => {
@@ -35,16 +30,7 @@ describe('R14: an annotation is never sent to a source that would overwrite', ()
       corrections: [{ field: 'surname', value: 'Overwritten', reason: 'the person showed evidence' }],
       decisions: [{ sourceId: 'crm', recordId: 'customer:2', recordType: 'customer', action: RecordAction.ANNOTATE }],
     });
-    const finding = {
-      inaccurate: true,
-      reason: 'evidence seen',
-      evidenceRef: null,
-      actor: 'handler',
-      at: new Date().toISOString(),
-      accepted: ['surname'],
-      rejected: [],
-    };
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await recordInaccuracyFinding(s, requestId, ['surname']);
     await s.execution.execute(requestId, 'handler');
     expect(await waitForClosed(s, requestId, 30_000)).toBe('PARTIALLY_COMPLETED');
     const [task] = await tasksOf(s, requestId);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import type { TestGateway } from '../../support/runtime.js';
 import { IdentifierType as T, RecordAction, RequestType } from '../../../src/domain/vocabulary.js';
 import { answerDueAt } from '../../../src/requests/deadlines.js';
 import { insertApprovedRequest, requestStatus, waitForClosed } from '../../support/requests-fixture.js';
-import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
+import { startGatewayWithForeignCrm, type ForeignDatabase } from '../connectors/foreign-crm.js';
 
 // R3, R4: the answer the finaliser writes gives the person's days where the request is
 // handled (its jurisdiction's calendar, as the deadlines are counted), not UTC days
@@ -13,12 +13,7 @@ describe('R3, R4: the days in the answer to the person', () => {
   let crm: ForeignDatabase;
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      queue: 'redis',
-      env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '20', DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
-    });
-    crm = await createForeignCrmDatabase();
-    await gw.runtime.services.sources.register(crmSourceConfig(crm.url), 'test');
+    ({ gw, crm } = await startGatewayWithForeignCrm());
   }, 120_000);
 
   afterAll(async () => {

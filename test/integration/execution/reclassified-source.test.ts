@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../support/runtime.js';
+import type { TestGateway } from '../../support/runtime.js';
 import { IdentifierType as T, RecordAction, RequestType, TaskStatus } from '../../../src/domain/vocabulary.js';
-import { insertApprovedRequest, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
+import { insertApprovedRequest, recordInaccuracyFinding, tasksOf, waitForClosed } from '../../support/requests-fixture.js';
 import { QueueNames } from '../../../jobs/queue-names.js';
-import { createForeignCrmDatabase, crmSourceConfig, type ForeignDatabase } from '../connectors/foreign-crm.js';
+import { crmSourceConfig, startGatewayWithForeignCrm, type ForeignDatabase } from '../connectors/foreign-crm.js';
 
 // R14 at the moment of action: a source re-registered, while a correction waits in the queue,
 // as one whose records are medical (a clinic's: annotated, never overwritten) keeps the
@@ -14,12 +14,7 @@ describe('R14: a correction queued before its source became one that annotates',
   let crm: ForeignDatabase;
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      queue: 'redis',
-      env: { SCHEDULERS: 'false', TASK_BACKOFF_MS: '20', DSR_SOURCE_SECRET_CRM_DB_PASSWORD: 'unused-with-trust-auth' },
-    });
-    crm = await createForeignCrmDatabase();
-    await gw.runtime.services.sources.register(crmSourceConfig(crm.url), 'test');
+    ({ gw, crm } = await startGatewayWithForeignCrm());
   }, 120_000);
 
   afterAll(async () => {
@@ -36,16 +31,7 @@ describe('R14: a correction queued before its source became one that annotates',
       corrections: [{ field: 'surname', value: 'Overwritten', reason: 'the person showed evidence' }],
       decisions: [{ sourceId: 'crm', recordId: 'customer:2', recordType: 'customer', action: RecordAction.CORRECT }],
     });
-    const finding = {
-      inaccurate: true,
-      reason: 'evidence seen',
-      evidenceRef: null,
-      actor: 'handler',
-      at: new Date().toISOString(),
-      accepted: ['surname'],
-      rejected: [],
-    };
-    await s.dataSource.query(`UPDATE data_subject_request SET inaccuracy_finding = $2 WHERE id = $1`, [requestId, JSON.stringify(finding)]);
+    await recordInaccuracyFinding(s, requestId, ['surname']);
     const queue = s.execution.queue(QueueNames.sourceTasks('crm'));
     await queue.pause();
     try {
