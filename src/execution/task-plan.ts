@@ -26,10 +26,14 @@ export interface PlannedTask {
   action: string;
 }
 
+/** What an access request decides about the copy of a record: released, or withheld (a handler's RETAIN). */
+const COPY_ACTIONS: ReadonlySet<string> = new Set([RecordAction.RELEASE, RecordAction.RETAIN]);
+
 /**
  * One task per (source, record, action) that needs work: the decision's own action, a
  * RESTRICT that follows a RETAIN (legal hold: kept, but no longer processed), and an ERASE
- * that follows a RELEASE (R16: a child's data in an online service, copied to them, then deleted).
+ * that follows the copy, released or withheld (R16: a child's data in an online service is
+ * deleted whatever the handler decided about the copy).
  */
 export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] {
   const out = new Map<string, PlannedTask>();
@@ -38,7 +42,7 @@ export function plannedTasks(decisions: readonly DecisionLike[]): PlannedTask[] 
   for (const d of decisions) {
     if (WORK_ACTIONS.has(d.action)) add(d, d.action);
     if (d.followUpAction === RecordAction.RESTRICT && (d.action === RecordAction.RETAIN || WORK_ACTIONS.has(d.action))) add(d, RecordAction.RESTRICT);
-    if (d.followUpAction === RecordAction.ERASE && d.action === RecordAction.RELEASE) add(d, RecordAction.ERASE);
+    if (d.followUpAction === RecordAction.ERASE && COPY_ACTIONS.has(d.action)) add(d, RecordAction.ERASE);
   }
   return [...out.values()];
 }

@@ -492,11 +492,24 @@ export function assertOverrideFits(requestType: RequestType, action: RecordActio
 }
 
 /**
+ * The follow-up a rule set stays whatever the handler decides, as long as the record is
+ * still there to act on: a child's online data is erased once the copy is released or
+ * withheld (R16), a record kept by law stays restricted while kept or restricted (R8; kept
+ * with a RESTRICT too, so a later RETAIN restricts again). An erasing action needs no follow-up.
+ */
+export function followUpKept(decision: Pick<RecordDecision, 'followUpAction'>, newAction: RecordAction): Pick<RecordDecision, 'followUpAction'> {
+  const followUp = decision.followUpAction;
+  if (!followUp || ERASING_ACTIONS.has(newAction)) return {};
+  return { followUpAction: followUp };
+}
+
+/**
  * A handler replaces a decision: only with a reason (REASON_REQUIRED), never in place of a
  * pending controller instruction (CONTROLLER_INSTRUCTION_REQUIRED, R6), never against a
  * legal hold or a controller's refusal (assertActionAllowed). A record of an erasure kept by
  * law and kept or restricted by the override keeps the hold's basis and date (R8); the
- * handler's reason is the decision's reason. The override record goes to the audit log.
+ * handler's reason is the decision's reason. The rules' follow-up stays (followUpKept).
+ * The override record goes to the audit log.
  */
 export function overrideDecision(
   decision: RecordDecision,
@@ -538,6 +551,7 @@ export function overrideDecision(
     ...(hold ? { basis: hold.basis, ...(hold.until ? { retainUntil: hold.until } : {}) } : keeps ? { basis: why } : {}),
     ...(!hold && keepsDate && decision.retainUntil ? { retainUntil: decision.retainUntil } : {}),
     ...(guards.returnedTo && newAction === RecordAction.ERASE ? { returnToController: guards.returnedTo } : {}),
+    ...followUpKept(decision, newAction),
     reason: `Handler override: ${why}`,
     rules: [...decision.rules],
     overridden: true,

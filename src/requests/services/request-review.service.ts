@@ -177,7 +177,7 @@ export class RequestReviewService {
         basis: decision.basis ?? null,
         retainUntil: decision.retainUntil ?? null,
         reason: decision.reason,
-        followUpAction: null,
+        followUpAction: decision.followUpAction ?? null,
         returnToController: decision.returnToController ?? null,
         needsReview: false,
         overrideReason: override.reason,

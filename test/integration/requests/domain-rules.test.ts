@@ -15,7 +15,7 @@ let handler: Record<string, string>;
 const FIELDS = `
   id type status dateOfBirthVerified certificatesVerifiable
   records { sourceId recordId recordType reviewState relationship }
-  decisions { sourceId recordId action basis reason needsController returnToController rules }
+  decisions { sourceId recordId action followUpAction basis reason needsController returnToController rules }
   accessPackage { downloadUrl }
   returnedPackages { controllerId downloadUrl }
   response { letter }
@@ -25,6 +25,7 @@ interface Decision {
   sourceId: string;
   recordId: string;
   action: string;
+  followUpAction: string | null;
   basis: string | null;
   reason: string;
   needsController: boolean;
@@ -236,6 +237,30 @@ describe('R16: children’s data found in the online services is deleted at once
     expect(await requests.keepsRecord(req.id, kept!.sourceId, kept!.recordId, keptType)).toBe(true);
     expect(await requests.keepsRecord(req.id, kept!.sourceId, 'a-new-record', keptType)).toBe(true);
   }, 120_000);
+
+  it('R16: a handler’s override of a child’s release-then-erase (to RELEASE, or to RETAIN: the copy withheld) keeps the erasure, and execution erases the record', async () => {
+    // From the last learners: the tests after this one take theirs from the first.
+    const fromTheEnd = `SELECT id FROM training.learners ORDER BY id DESC`;
+    for (const action of ['RELEASE', 'RETAIN']) {
+      const { personId, recordId } = await personWith('training', fromTheEnd);
+      const req = await ready(personId, { type: 'ACCESS', dateOfBirth: bornYearsAgo(15), dateOfBirthVerified: true });
+      expect(of(req, 'training').find((d) => d.recordId === recordId)).toMatchObject({ action: 'RELEASE', followUpAction: 'ERASE' });
+      const overridden = await mutate('overrideDecision(requestId: $id, input: $input)', '$id: ID!, $input: OverrideDecisionInput!', {
+        id: req.id,
+        input: { sourceId: 'training', recordId, action, reason: 'copy checked by the handler' },
+      });
+      expect(
+        of(overridden, 'training').find((d) => d.recordId === recordId),
+        action,
+      ).toMatchObject({ action, followUpAction: 'ERASE' });
+
+      await execute(req.id);
+      await untilClosed(req.id);
+      expect(await env.query(`SELECT 1 FROM training.learners WHERE id = $1`, [recordId]), action).toHaveLength(0);
+      const tasks = await env.query<{ action: string }>(`SELECT action FROM task WHERE request_id = $1 AND record_id = $2`, [req.id, recordId]);
+      expect(tasks.map((t) => t.action)).toEqual(['ERASE']);
+    }
+  }, 180_000);
 
   it('R16: an adult’s access, or restriction, erases nothing and writes no tombstone: the next feed may still create them', async () => {
     const { personId, recordId } = await personWith('training', `SELECT id FROM training.learners ORDER BY id`);

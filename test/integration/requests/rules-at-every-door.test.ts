@@ -140,6 +140,36 @@ describe('legal hold named in the answer (R8)', () => {
   }, 90_000);
 });
 
+describe('restriction during a legal hold (R8)', () => {
+  it('R8: a RETAIN override of a clinic record kept by law under an erasure keeps its follow-up RESTRICT, through a RESTRICT and back, and execution restricts it', async () => {
+    const { personId, recordId } = await personWith('clinic', `SELECT id FROM clinic.patients ORDER BY id LIMIT 5`, 2);
+    type Decision = Req['decisions'][number] & { followUpAction: string | null };
+    const FOLLOW = `mutation($id: ID!, $input: OverrideDecisionInput!) { overrideDecision(requestId: $id, input: $input) { decisions { sourceId recordId action followUpAction } } }`;
+    const req = await proceedAll(await verifiedErasure(personId));
+    const [computed] = await env.query<{ action: string; follow_up_action: string | null }>(
+      `SELECT action, follow_up_action FROM record_decision WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`,
+      [req.id, recordId],
+    );
+    expect(computed).toEqual({ action: 'RETAIN', follow_up_action: 'RESTRICT' });
+    for (const action of ['RETAIN', 'RESTRICT', 'RETAIN']) {
+      const { overrideDecision } = await mutate<{ overrideDecision: { decisions: Decision[] } }>(FOLLOW, {
+        id: req.id,
+        input: { sourceId: 'clinic', recordId, action, reason: 'litigation pending' },
+      });
+      const d = overrideDecision.decisions.find((x) => x.sourceId === 'clinic' && x.recordId === recordId)!;
+      expect(d.action, action).toBe(action);
+      // A RESTRICT restricts by itself; the follow-up stays with the record for a later RETAIN.
+      expect(d.followUpAction, action).toBe('RESTRICT');
+    }
+    await mutate(`mutation($id: ID!) { executeRequest(requestId: $id) { status } }`, { id: req.id });
+    const tasks = await eventually(
+      () => env.query<{ action: string }>(`SELECT action FROM task WHERE request_id = $1 AND source_id = 'clinic' AND record_id = $2`, [req.id, recordId]),
+      (rows) => rows.length > 0,
+    );
+    expect(tasks.map((t) => t.action)).toEqual(['RESTRICT']);
+  }, 90_000);
+});
+
 describe('an override acts within what the person asked (R1)', () => {
   it('R1: an override to an action outside the request’s type is refused (INVALID_ACTION): no erasure under a restriction, no release under an erasure, no erasure under an access request', async () => {
     const { personId, recordId } = await personWith('case_management', `SELECT id FROM case_management.cases ORDER BY id LIMIT 8`, 4);

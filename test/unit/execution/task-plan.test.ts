@@ -17,9 +17,10 @@ describe('plannedTasks', () => {
     expect(plannedTasks([d('1', 'RETAIN', 'RESTRICT')])).toEqual([{ sourceId: 's', recordId: '1', action: 'RESTRICT' }]);
   });
 
-  it('R16: a child’s record released to them is erased after; an erasure follow-up goes with a release only', () => {
+  it('R16: a child’s record is erased after its copy, released or withheld by a handler; an erasure follow-up goes with the copy only', () => {
     expect(plannedTasks([d('1', 'RELEASE', 'ERASE')])).toEqual([{ sourceId: 's', recordId: '1', action: 'ERASE' }]);
-    expect(plannedTasks([d('2', 'RETAIN', 'ERASE')])).toEqual([]);
+    expect(plannedTasks([d('2', 'RETAIN', 'ERASE')])).toEqual([{ sourceId: 's', recordId: '2', action: 'ERASE' }]);
+    expect(plannedTasks([d('3', 'RESTRICT', 'ERASE')])).toEqual([{ sourceId: 's', recordId: '3', action: 'RESTRICT' }]);
   });
 });
 

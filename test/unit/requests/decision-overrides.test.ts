@@ -30,6 +30,24 @@ describe('handler overrides (R8, R6)', () => {
     expect(overrideDecision(retained, RecordAction.RELEASE, 'r', 'dpo', at).decision.basis).toBeUndefined();
   });
 
+  it('R16, R8: the follow-up a rule set stays whatever the handler decides, unless the override itself destroys the record', () => {
+    const childCopy: RecordDecision = {
+      action: RecordAction.RELEASE,
+      followUpAction: RecordAction.ERASE,
+      reason: 'released, then deleted',
+      rules: ['R1', 'R16'],
+    };
+    for (const action of [RecordAction.RELEASE, RecordAction.RETAIN]) {
+      expect(overrideDecision(childCopy, action, 'copy checked', 'dpo', at).decision.followUpAction, action).toBe(RecordAction.ERASE);
+    }
+    const held: RecordDecision = { ...retained, followUpAction: RecordAction.RESTRICT };
+    for (const action of [RecordAction.RETAIN, RecordAction.RESTRICT]) {
+      expect(overrideDecision(held, action, 'litigation', 'dpo', at).decision.followUpAction, action).toBe(RecordAction.RESTRICT);
+    }
+    expect(overrideDecision(held, RecordAction.ERASE, 'retention ended', 'dpo', at).decision.followUpAction).toBeUndefined();
+    expect(overrideDecision(retained, RecordAction.RETAIN, 'litigation', 'dpo', at).decision.followUpAction).toBeUndefined();
+  });
+
   it('R8: the override record names the previous action and basis, the reason and the actor, trimmed', () => {
     expect(overrideDecision(retained, RecordAction.RESTRICT, ' objection ', ' dpo ', at).override).toEqual({
       previousAction: RecordAction.RETAIN,
