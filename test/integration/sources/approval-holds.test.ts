@@ -238,6 +238,28 @@ describe('the sources file applied again at a start', () => {
   });
 });
 
+describe('the sources file and an approved change of a source team', () => {
+  it('the next start puts the older registration of the file back, approved: a source in the file is changed by the file only (docs/operations.md)', async () => {
+    const { registration } = await remote();
+    const dir = await mkdtemp(join(tmpdir(), 'sources-'));
+    const file = join(dir, 'sources.json');
+    await writeFile(file, JSON.stringify([registration('file-team', 'File team')]));
+    try {
+      await register(registration('file-team', 'File team'), team);
+      await mutate('approveSource', 'file-team', admin);
+      const changed = await register(registration('file-team', 'File team v2'), team);
+      const APPROVE = `mutation($id: ID!, $token: String) { approveSource(id: $id, approvalToken: $token) { ${SOURCE_FIELDS} } }`;
+      const approved = await gw.graphql<{ approveSource: SourceView }>(APPROVE, { id: 'file-team', token: changed.approvalToken }, admin);
+      expect(approved.body.data?.approveSource.name).toBe('File team v2');
+
+      await gw.runtime.services.sources.registerFile(file);
+      expect(await viewOf('file-team')).toMatchObject({ name: 'File team', status: 'ACTIVE', pendingChanges: [] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a name another source has', () => {
   it('is refused with a code at registration, and a change waiting with it is not approved: the source keeps waiting', async () => {
     const { registration } = await remote();
