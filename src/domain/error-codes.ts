@@ -91,6 +91,8 @@ export const ERROR_CODES = {
   SOURCE_DESTINATION_NOT_ALLOWED: 'a registration points at a host outside SOURCE_ALLOWED_HOSTS',
   SOURCE_STATUS_CONFLICT: "the source's status does not allow that change (e.g. approving an active source)",
   SOURCE_CHANGED_SINCE_SHOWN: "the source's registration or waiting change is no longer the one shown (approvalToken): look at it again before approving",
+  SOURCE_NAME_TAKEN: 'another source (a removed one too) already has that name: choose another; a waiting change naming it is not approved',
+  SOURCE_APPROVAL_TOKEN_REQUIRED: 'approving a change to a source approved before needs the approvalToken of the approval view: look at it, then approve that',
   SOURCE_HAS_OPEN_TASKS: 'the source still has tasks to run; let them finish or disable it first',
   SOURCE_CANNOT_LIST:
     'a recreation sweep named a source that cannot list its changes (remote, generic SQL): it relies on the recreation guard alone, nothing was swept',

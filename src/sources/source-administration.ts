@@ -9,7 +9,7 @@ import type { SourceEntity } from './source.entity.js';
 import type { SourceRegistry, StatusChange } from './source-registry.js';
 
 /** A secret or destination the policy refuses is a refusal, not a failure. */
-const REFUSALS = new Set(['SOURCE_SECRET_NOT_ALLOWED', 'SOURCE_DESTINATION_NOT_ALLOWED']);
+const REFUSALS = new Set(['SOURCE_SECRET_NOT_ALLOWED', 'SOURCE_DESTINATION_NOT_ALLOWED', 'SOURCE_NAME_TAKEN']);
 
 export class SourceAdministration {
   constructor(private readonly deps: { sources: SourceRegistry; audit: AuditLog; apiKeys: ApiKeyService }) {}

@@ -19,7 +19,7 @@ import { withinTime } from '../domain/time-limit.js';
 import type { Capability, IdentifierType } from '../domain/vocabulary.js';
 import { SourceEntity, SourceStatus, type DeclaredSource, type RegistrationColumns } from './source.entity.js';
 import { approvalTokenOf } from './approval-changes.js';
-import { approvalApplied, enablingApplied, nothingApproved, registrationApplied, type SourceWrite } from './registration-change.js';
+import { approvalApplied, enablingApplied, everApproved, nothingApproved, registrationApplied, type SourceWrite } from './registration-change.js';
 import { heldSourceCode, type HeldSourceCode } from './held-sources.js';
 import { invalidSourceConfig, validateRegistration } from './registration.js';
 import { assertRegistrationAllowed, guardedLookup, type SourcePolicy } from './source-policy.js';
@@ -253,6 +253,8 @@ export class SourceRegistry {
     const how = { approver: !options.pendingApproval, reapplied: options.keepDeclared === true, defaultCountry: this.defaultPhoneCountry, now: new Date() };
     const row = await this.dataSource.transaction(async (manager) => {
       const stored = await manager.findOne(SourceEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      // Refused now, not when an administrator approves it: a name is one source's only.
+      await assertNameFree(manager, id, incoming.name);
       const write = registrationApplied(stored, incoming, declared, how);
       if (!write) return stored!;
       await writeSource(manager, id, write, stored ? {} : { registeredBy });
@@ -293,12 +295,21 @@ export class SourceRegistry {
     const written = await this.dataSource.transaction(async (manager) => {
       const stored = await manager.findOne(SourceEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!stored || !from.includes(stored.status)) return null;
+      // A change to a source approved before may have arrived after the administrator looked:
+      // only the token of what was shown approves it (docs/connectors.md, "Approval").
+      if (change === 'approve' && everApproved(stored) && options.approvalToken === undefined) {
+        throw new DomainError('SOURCE_APPROVAL_TOKEN_REQUIRED', `source ${id} was approved before: approve the change shown, with its approvalToken`, {
+          sourceId: id,
+        });
+      }
       if (options.approvalToken !== undefined && approvalTokenOf(stored) !== options.approvalToken) {
         throw new DomainError('SOURCE_CHANGED_SINCE_SHOWN', `source ${id} changed since it was shown: look at it again before approving`, { sourceId: id });
       }
       const now = new Date();
       const write: SourceWrite =
         change === 'approve' ? approvalApplied(stored, now) : change === 'enable' ? enablingApplied(stored) : { ...stored, status: to };
+      // A name taken since the change was registered: refused, the source keeps waiting.
+      if (write.name !== stored.name) await assertNameFree(manager, id, write.name);
       await writeSource(manager, id, write, { reviewedBy: by });
       return write;
     });
@@ -566,6 +577,12 @@ export class SourceRegistry {
     this.healthChecks.delete(id);
     await previous?.then((c) => c.close()).catch(() => undefined);
   }
+}
+
+/** SOURCE_NAME_TAKEN when another source (a removed one too: the name stays its) has the name. */
+async function assertNameFree(manager: EntityManager, id: string, name: string): Promise<void> {
+  const rows = (await manager.query(`SELECT id FROM source WHERE name = $1 AND id <> $2 LIMIT 1`, [name, id])) as unknown[];
+  if (rows.length > 0) throw new DomainError('SOURCE_NAME_TAKEN', `another source is named so: choose another name for ${id}`, { sourceId: id });
 }
 
 /**

@@ -82,13 +82,19 @@ describe('R12: a remote source described while it was unreachable', () => {
       const s = app.listen(port, '127.0.0.1', () => resolve(s));
     });
     const admin = await bearer(gw, ['ADMIN']);
-    type Listed = { sources: { id: string; status: string; health: { detail: string } }[] };
+    type Listed = { sources: { id: string; status: string; approvalToken: string; health: { detail: string } }[] };
     const mine = async () =>
-      (await gw.graphql<Listed>(`{ sources { id status health { detail } } }`, {}, admin)).body.data!.sources.find((s) => s.id === 'remote_clinic')!;
+      (await gw.graphql<Listed>(`{ sources { id status approvalToken health { detail } } }`, {}, admin)).body.data!.sources.find(
+        (s) => s.id === 'remote_clinic',
+      )!;
     // Reached, it describes fields nobody approved: it waits for approval, named by a code.
     const waiting = await eventually(mine, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
     expect(waiting.health.detail).toContain('SOURCE_DESCRIPTION_CHANGED');
-    const approved = await gw.graphql<{ approveSource: { status: string } }>('mutation { approveSource(id: "remote_clinic") { status } }', {}, admin);
+    const approved = await gw.graphql<{ approveSource: { status: string } }>(
+      'mutation($token: String) { approveSource(id: "remote_clinic", approvalToken: $token) { status } }',
+      { token: waiting.approvalToken },
+      admin,
+    );
     expect(approved.body.data?.approveSource.status).toBe('ACTIVE');
   }
 

@@ -3,6 +3,7 @@
 // not search it, and says so, as for a source that failed. A new registration nobody has
 // approved yet holds nothing the gateway has ever searched: it is not counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalTokenOf } from '../../../src/sources/approval-changes.js';
 import { bearer } from '../../support/runtime.js';
 import { eventually } from '../../support/eventually.js';
 import {
@@ -102,7 +103,7 @@ describe('a source searched before and not ACTIVE now (R1)', () => {
       const still = await mutate<{ rediscoverSources: Gaps }>(`mutation($id: ID!) { rediscoverSources(requestId: $id) { ${GAPS} } }`, { id: req.id });
       expect(still.rediscoverSources.discoveryComplete).toBe(false);
     } finally {
-      await registry().changeStatus('concierge', 'approve', 'admin');
+      await registry().changeStatus('concierge', 'approve', 'admin', { approvalToken: approvalTokenOf((await registry().find('concierge'))!) });
     }
     const again = await mutate<{ rediscoverSources: Req & Gaps }>(`mutation($id: ID!) { rediscoverSources(requestId: $id) { ${REQUEST_FIELDS} ${GAPS} } }`, {
       id: req.id,

@@ -198,7 +198,9 @@ describe('a change that moves a source to another controller', () => {
     const adminOfA = await bearer(gw, ['ADMIN'], ['EMP-A']);
     expect(graphqlCodeOf(await gw.graphql(change('approveSource'), { id: 'moving-hr' }, adminOfA))).toBe('FORBIDDEN');
     expect((await viewOf('moving-hr')).status).toBe('PENDING_APPROVAL');
-    expect((await mutate('approveSource', 'moving-hr', admin)).status).toBe('ACTIVE');
+    const APPROVE = `mutation($id: ID!, $token: String) { approveSource(id: $id, approvalToken: $token) { status } }`;
+    const approved = await gw.graphql<{ approveSource: { status: string } }>(APPROVE, { id: 'moving-hr', token: changed.approvalToken }, admin);
+    expect(approved.body.data?.approveSource.status).toBe('ACTIVE');
     const [row] = (await gw.runtime.services.dataSource.query(`SELECT controller_ids FROM source WHERE id = 'moving-hr'`)) as { controller_ids: string[] }[];
     expect(row?.controller_ids).toEqual(['EMP-B']);
   });
@@ -233,5 +235,63 @@ describe('the sources file applied again at a start', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the sources file and an approved change of a source team', () => {
+  it('the next start puts the older registration of the file back, approved: a source in the file is changed by the file only (docs/operations.md)', async () => {
+    const { registration } = await remote();
+    const dir = await mkdtemp(join(tmpdir(), 'sources-'));
+    const file = join(dir, 'sources.json');
+    await writeFile(file, JSON.stringify([registration('file-team', 'File team')]));
+    try {
+      await register(registration('file-team', 'File team'), team);
+      await mutate('approveSource', 'file-team', admin);
+      const changed = await register(registration('file-team', 'File team v2'), team);
+      const APPROVE = `mutation($id: ID!, $token: String) { approveSource(id: $id, approvalToken: $token) { ${SOURCE_FIELDS} } }`;
+      const approved = await gw.graphql<{ approveSource: SourceView }>(APPROVE, { id: 'file-team', token: changed.approvalToken }, admin);
+      expect(approved.body.data?.approveSource.name).toBe('File team v2');
+
+      await gw.runtime.services.sources.registerFile(file);
+      expect(await viewOf('file-team')).toMatchObject({ name: 'File team', status: 'ACTIVE', pendingChanges: [] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a name another source has', () => {
+  it('is refused with a code at registration, and a change waiting with it is not approved: the source keeps waiting', async () => {
+    const { registration } = await remote();
+    await register(registration('named-first', 'Taken name'), admin);
+    // A new source with that name is refused before anything is stored.
+    const clash = await gw.graphql(REGISTER, { input: registration('named-second', 'Taken name') }, team);
+    expect(graphqlCodeOf(clash)).toBe('SOURCE_NAME_TAKEN');
+    expect(await viewOf('named-second')).toBeUndefined();
+
+    // So is a changed registration of an approved source that takes it.
+    await register(registration('renamed-later', 'Free name'), team);
+    await mutate('approveSource', 'renamed-later', admin);
+    expect(graphqlCodeOf(await gw.graphql(REGISTER, { input: registration('renamed-later', 'Taken name') }, team))).toBe('SOURCE_NAME_TAKEN');
+
+    // A change that waited before the name was taken is refused at approval, and still waits.
+    const waiting = await register(registration('renamed-later', 'Name taken meanwhile'), team);
+    await register(registration('named-meanwhile', 'Name taken meanwhile'), admin);
+    const APPROVE = `mutation($id: ID!, $token: String) { approveSource(id: $id, approvalToken: $token) { ${SOURCE_FIELDS} } }`;
+    const refused = await gw.graphql(APPROVE, { id: 'renamed-later', token: waiting.approvalToken }, admin);
+    expect(graphqlCodeOf(refused)).toBe('SOURCE_NAME_TAKEN');
+    expect(await viewOf('renamed-later')).toMatchObject({ status: 'PENDING_APPROVAL', name: 'Free name', approvalToken: waiting.approvalToken });
+  });
+});
+
+describe('approving without the approval view', () => {
+  it('a change to a source approved before is not approved without the token: the change that waits may not be the one shown', async () => {
+    const { registration } = await remote();
+    await register(registration('tokenless', 'Tokenless'), team);
+    // A first approval: what the API caller approved is in the reply.
+    expect((await mutate('approveSource', 'tokenless', admin)).status).toBe('ACTIVE');
+    await register(registration('tokenless', 'Tokenless renamed'), team);
+    expect(graphqlCodeOf(await gw.graphql(change('approveSource'), { id: 'tokenless' }, admin))).toBe('SOURCE_APPROVAL_TOKEN_REQUIRED');
+    expect(await viewOf('tokenless')).toMatchObject({ status: 'PENDING_APPROVAL', name: 'Tokenless' });
   });
 });

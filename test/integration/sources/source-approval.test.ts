@@ -155,7 +155,16 @@ describe('a source registered by a CONNECTOR', () => {
     // Approved before, it holds records searched then (R1): named as not searched, the search not complete.
     expect(searched.body.data!.subject.complete).toBe(false);
     expect(searched.body.data!.subject.sources.find((s) => s.sourceId === 'team-crm')?.errorCode).toBe('SOURCE_PENDING_APPROVAL');
-    expect((await gw.graphql(change('approveSource'), { id: 'team-crm' }, admin)).body.errors).toBeUndefined();
+    // Approved before: the change is approved as the approval view showed it (its token).
+    const shown = (
+      await gw.graphql<{ sources: { id: string; approvalToken: string }[] }>(`{ sources { id approvalToken } }`, {}, admin)
+    ).body.data!.sources.find((s) => s.id === 'team-crm')!;
+    const approved = await gw.graphql(
+      `mutation($id: ID!, $token: String) { approveSource(id: $id, approvalToken: $token) { id } }`,
+      { id: 'team-crm', token: shown.approvalToken },
+      admin,
+    );
+    expect(approved.body.errors).toBeUndefined();
   });
 });
 

@@ -16,6 +16,7 @@ import { ConnectorError, type Connector } from '../../../connectors/contract.js'
 import { createConnectorRouter } from '../../../connectors/remote/router.js';
 import { TrainingConnector } from '../../../connectors/training/connector.js';
 import { IdentifierType, RecordAction, TaskStatus } from '../../../src/domain/vocabulary.js';
+import { approvalTokenOf } from '../../../src/sources/approval-changes.js';
 import { startWorkers, type Closable } from '../../../jobs/workers.js';
 import { bearer, startTestGateway, type TestGateway } from '../../support/runtime.js';
 import { downloadPackage } from '../../support/access-package-download.js';
@@ -520,9 +521,12 @@ describe('a description the remote changes after it was approved', () => {
       tricks.describe = () => ({ ...approved, retention: { ...approved.retention, maxAge: 'P3Y' } });
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await eventually(listed, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
+      // Approved before: the change is approved as the approval view shows it (its token).
+      const shown = await gw.graphql<{ sources: { id: string; approvalToken: string }[] }>('{ sources { id approvalToken } }', {}, await bearer(gw, ['ADMIN']));
+      const token = shown.body.data!.sources.find((s) => s.id === SOURCE)!.approvalToken;
       const reply = await gw.graphql<{ approveSource: { status: string; retention: { maxAge: string } } }>(
-        'mutation($id: ID!) { approveSource(id: $id) { status retention { maxAge } } }',
-        { id: SOURCE },
+        'mutation($id: ID!, $token: String) { approveSource(id: $id, approvalToken: $token) { status retention { maxAge } } }',
+        { id: SOURCE, token },
         await bearer(gw, ['ADMIN']),
       );
       expect(reply.body.errors).toBeUndefined();
@@ -547,7 +551,8 @@ describe('a description the remote changes after it was approved', () => {
       const after = await eventually(listed, (s) => s.status === 'PENDING_APPROVAL', { timeoutMs: 10_000 });
       expect(after.health.detail).toContain('SOURCE_DESCRIPTION_CHANGED');
       expect(after.fields).toEqual([]);
-      await gw.runtime.services.sources.changeStatus(SOURCE, 'approve', 'test');
+      const shown = approvalTokenOf((await gw.runtime.services.sources.find(SOURCE))!);
+      await gw.runtime.services.sources.changeStatus(SOURCE, 'approve', 'test', { approvalToken: shown });
       expect((await listed()).fields.map((f) => f.field)).toContain('email');
     } finally {
       await client.end();
