@@ -36,12 +36,21 @@ export function bindingHold(
   if (!HELD_BY_RETAIN.has(task.action)) return undefined;
   return holds.find(
     (h) =>
-      // An answered restriction's hold is RESTRICTED: it binds as an open one does.
-      (h.reason === KeptReason.OPEN_REQUEST || h.restriction) &&
+      requestHold(h) &&
       h.requestId !== task.requestId &&
       !h.nothingToCorrect &&
       (!h.restriction || (ERASING.has(task.action) && askedAfter(h.receivedAt, task.receivedAt))),
   );
+}
+
+/** A request's own hold: an open request's RETAIN, or a restriction open or answered (RESTRICTED, a run's code, binds as an open one does). */
+function requestHold(h: RecordHold): boolean {
+  return h.reason === KeptReason.OPEN_REQUEST || h.restriction === true;
+}
+
+/** The code a task held by `hold` fails with: a request's task held by a restriction reads OPEN_REQUEST (RESTRICTED is a run's code only, the person's letter has no wording for it). */
+export function heldCode(task: { requestId: string | null }, hold: RecordHold): RecordHold['reason'] {
+  return task.requestId !== null && hold.restriction ? KeptReason.OPEN_REQUEST : hold.reason;
 }
 
 /** The restriction was asked for after the erasing request (both times known). */
@@ -60,8 +69,7 @@ function askedAfter(restriction: Date | null | undefined, erasure: Date | null |
 export function sharedHold(task: { requestId: string | null; action: string }, holds: readonly RecordHold[]): RecordHold | undefined {
   if (!ERASING.has(task.action)) return undefined;
   if (task.requestId === null) return holds[0];
-  // An answered restriction's hold is RESTRICTED (a run's code): it binds here all the same.
-  return holds.find((h) => (h.reason === KeptReason.OPEN_REQUEST || h.restriction) && !h.nothingToCorrect);
+  return holds.find((h) => requestHold(h) && !h.nothingToCorrect);
 }
 
 /**
@@ -71,11 +79,7 @@ export function sharedHold(task: { requestId: string | null; action: string }, h
  */
 export function sharedHoldError(task: { requestId: string | null }, hold: RecordHold): string {
   // A restriction stands once answered: no close of a request ends it.
-  // The person's letter reads OPEN_REQUEST with the shared data; RESTRICTED is a run's code only.
-  if (hold.restriction) {
-    const code = task.requestId === null ? hold.reason : KeptReason.OPEN_REQUEST;
-    return finalFailure(code, `left alone, a restriction keeps ${SHARED_DATA}; it stands until lifted (R1, R8)`);
-  }
+  if (hold.restriction) return finalFailure(heldCode(task, hold), `left alone, a restriction keeps ${SHARED_DATA}; it stands until lifted (R1, R8)`);
   if (task.requestId !== null && hold.requestId === task.requestId) {
     return finalFailure(
       hold.reason,

@@ -20,7 +20,7 @@ import { AuditAction } from '../audit/index.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { openCorrections } from './request-secrets.js';
 import { uncorrectedFields } from './correction-check.js';
-import { bindingHold, HELD_BY_RETAIN, sharedHold, sharedHoldError } from './binding-hold.js';
+import { bindingHold, heldCode, HELD_BY_RETAIN, sharedHold, sharedHoldError } from './binding-hold.js';
 import { controllerChangedError } from './controller-change.js';
 import { finalFailure } from './final-failure.js';
 import { taskDuration, taskOutcomes } from './execution-metrics.js';
@@ -329,8 +329,7 @@ export class TaskRunner {
       const receivedAt = t.request_id ? (received.get(t.request_id) ?? null) : null;
       const hold = bindingHold({ requestId: t.request_id, action: t.action, receivedAt }, holds.get(t.record_id) ?? []);
       if (!hold) continue;
-      // A request's task held by a restriction reads OPEN_REQUEST (RESTRICTED is a run's code only).
-      const code = t.request_id !== null && hold.restriction ? KeptReason.OPEN_REQUEST : hold.reason;
+      const code = heldCode({ requestId: t.request_id }, hold);
       out.set(t.id, { error: new HeldByRequest(finalFailure(code, `left alone, ${heldBecause(t, hold)}`), hold.requestId) });
     }
   }
